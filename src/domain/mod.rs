@@ -1,0 +1,13 @@
+//! Pure types and rules of post-loan management: no IO, no SQL, no terminal.
+//! Everything above (store, engine, workflow, cli, tui) builds on these.
+
+pub mod codes;
+pub mod money;
+pub mod permission;
+pub mod ratios;
+pub mod records;
+pub mod text;
+pub mod tracking;
+
+pub use codes::*;
+pub use records::*;

@@ -1,0 +1,220 @@
+//! Money and ratios: parsing amounts from outside data and formatting them for people.
+//! Everything is `rust_decimal::Decimal`; there is no float anywhere on this path.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::str::FromStr;
+
+/// Rounds to `dp` places half away from zero (四舍五入), as banks print amounts.
+pub fn round_half_up(d: Decimal, dp: u32) -> Decimal {
+    d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Why a piece of text is not an amount.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    #[error("empty")]
+    Empty,
+    #[error("not a number")]
+    NotANumber,
+    #[error("more than two decimal places")]
+    TooPrecise,
+    #[error("negative")]
+    Negative,
+    #[error("misplaced thousands separator")]
+    BadGrouping,
+}
+
+/// Parses an amount as written in bank extracts: `5000000`, `5,000,000.00`, `¥1,200.5`,
+/// surrounding spaces allowed. Thousands separators must group by three.
+pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
+    let d = parse_decimal(text)?;
+    if d.scale() > 2 && d.normalize().scale() > 2 {
+        return Err(AmountError::TooPrecise);
+    }
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(AmountError::Negative);
+    }
+    Ok(d.normalize().round_dp(2))
+}
+
+/// Parses a signed decimal with optional thousands separators (used for statement lines,
+/// which may be negative, e.g. net profit or operating cash flow).
+pub fn parse_signed_amount(text: &str) -> Result<Decimal, AmountError> {
+    let d = parse_decimal(text)?;
+    if d.normalize().scale() > 2 {
+        return Err(AmountError::TooPrecise);
+    }
+    Ok(d.normalize().round_dp(2))
+}
+
+/// Parses a rate or ratio such as `4.35` or `0.0435` (any precision, no grouping).
+pub fn parse_rate(text: &str) -> Result<Decimal, AmountError> {
+    let t = text.trim().trim_end_matches('%').trim();
+    if t.is_empty() {
+        return Err(AmountError::Empty);
+    }
+    Decimal::from_str(t).map_err(|_| AmountError::NotANumber)
+}
+
+fn parse_decimal(text: &str) -> Result<Decimal, AmountError> {
+    let mut t = text.trim();
+    for prefix in ["¥", "￥", "CNY", "RMB"] {
+        if let Some(rest) = t.strip_prefix(prefix) {
+            t = rest.trim_start();
+        }
+    }
+    if t.is_empty() {
+        return Err(AmountError::Empty);
+    }
+    let (sign, body) = match t.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", t),
+    };
+    let (int_part, frac_part) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let int_digits: String = if int_part.contains(',') {
+        let groups: Vec<&str> = int_part.split(',').collect();
+        let first_ok = (1..=3).contains(&groups[0].len());
+        let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+        if !first_ok || !rest_ok {
+            return Err(AmountError::BadGrouping);
+        }
+        groups.concat()
+    } else {
+        int_part.to_string()
+    };
+    if int_digits.is_empty() || !int_digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AmountError::NotANumber);
+    }
+    if let Some(f) = frac_part
+        && (f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(AmountError::NotANumber);
+    }
+    let joined = match frac_part {
+        Some(f) => format!("{sign}{int_digits}.{f}"),
+        None => format!("{sign}{int_digits}"),
+    };
+    Decimal::from_str(&joined).map_err(|_| AmountError::NotANumber)
+}
+
+/// `1234567.5` → `1,234,567.50` (always two decimals, thousands grouped).
+pub fn group_thousands(amount: Decimal) -> String {
+    let rounded = round_half_up(amount, 2);
+    let negative = rounded.is_sign_negative() && !rounded.is_zero();
+    let s = format!("{:.2}", rounded.abs());
+    let (int_part, frac) = s.split_once('.').unwrap_or((&s, "00"));
+    let mut out = String::with_capacity(s.len() + s.len() / 3 + 1);
+    if negative {
+        out.push('-');
+    }
+    let len = int_part.len();
+    for (i, ch) in int_part.chars().enumerate() {
+        if i > 0 && (len - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out.push('.');
+    out.push_str(frac);
+    out
+}
+
+/// Currency symbol or code prefix for display.
+pub fn currency_prefix(currency: &str) -> &str {
+    match currency {
+        "CNY" => "¥",
+        "USD" => "$",
+        "EUR" => "€",
+        "HKD" => "HK$",
+        other => other,
+    }
+}
+
+/// `format_money(5000000, "CNY")` → `¥5,000,000.00`; unknown currencies keep their code.
+pub fn format_money(amount: Decimal, currency: &str) -> String {
+    let prefix = currency_prefix(currency);
+    let body = group_thousands(amount);
+    if prefix.chars().all(|c| c.is_ascii_alphabetic()) {
+        format!("{prefix} {body}")
+    } else if let Some(rest) = body.strip_prefix('-') {
+        format!("-{prefix}{rest}")
+    } else {
+        format!("{prefix}{body}")
+    }
+}
+
+/// A ratio shown as a percentage with two decimals: `0.7234` → `72.34%`.
+pub fn format_percent(ratio: Decimal) -> String {
+    format!("{:.2}%", round_half_up(ratio * Decimal::ONE_HUNDRED, 2))
+}
+
+/// Integer minor units (fen) for ordering in SQL; amounts themselves are stored as TEXT.
+pub fn to_minor_units(amount: Decimal) -> i64 {
+    use rust_decimal::prelude::ToPrimitive;
+    (round_half_up(amount, 2) * Decimal::ONE_HUNDRED)
+        .to_i64()
+        .unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros_free::dec;
+
+    /// Tiny stand-in for a decimal literal macro.
+    mod rust_decimal_macros_free {
+        macro_rules! dec {
+            ($s:literal) => {
+                rust_decimal::Decimal::from_str_exact(stringify!($s)).unwrap()
+            };
+        }
+        pub(crate) use dec;
+    }
+
+    #[test]
+    fn parses_plain_and_grouped_amounts() {
+        assert_eq!(parse_amount("5000000"), Ok(dec!(5000000)));
+        assert_eq!(parse_amount("5,000,000.00"), Ok(dec!(5000000)));
+        assert_eq!(parse_amount(" ¥1,200.5 "), Ok(dec!(1200.5)));
+        assert_eq!(parse_amount("0.01"), Ok(dec!(0.01)));
+    }
+
+    #[test]
+    fn rejects_bad_amounts() {
+        assert_eq!(parse_amount(""), Err(AmountError::Empty));
+        assert_eq!(parse_amount("12,3x"), Err(AmountError::BadGrouping));
+        assert_eq!(parse_amount("12x"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1,00"), Err(AmountError::BadGrouping));
+        assert_eq!(parse_amount("1.234"), Err(AmountError::TooPrecise));
+        assert_eq!(parse_amount("-5"), Err(AmountError::Negative));
+        assert_eq!(parse_amount("1e5"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("."), Err(AmountError::NotANumber));
+    }
+
+    #[test]
+    fn signed_amounts_allow_negative() {
+        assert_eq!(parse_signed_amount("-1,234.50"), Ok(dec!(-1234.5)));
+    }
+
+    #[test]
+    fn formats_with_thousands_and_currency() {
+        assert_eq!(group_thousands(dec!(0)), "0.00");
+        assert_eq!(group_thousands(dec!(999.999)), "1,000.00");
+        assert_eq!(group_thousands(dec!(1234567.5)), "1,234,567.50");
+        assert_eq!(group_thousands(dec!(-1234.5)), "-1,234.50");
+        assert_eq!(format_money(dec!(5000000), "CNY"), "¥5,000,000.00");
+        assert_eq!(format_money(dec!(-12), "USD"), "-$12.00");
+        assert_eq!(format_money(dec!(12), "JPY"), "JPY 12.00");
+        assert_eq!(format_percent(dec!(0.72345)), "72.35%");
+    }
+
+    #[test]
+    fn minor_units_are_exact() {
+        assert_eq!(to_minor_units(dec!(5000000.01)), 500000001);
+        // 0.1 + 0.2 is exactly 0.3 in Decimal.
+        assert_eq!(dec!(0.1) + dec!(0.2), dec!(0.3));
+    }
+}
