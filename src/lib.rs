@@ -2,3 +2,8 @@
 //! Layers, from the bottom: domain ← store/engine ← workflow ← cli/tui.
 
 pub mod domain;
+pub mod store;
+pub mod config;
+pub mod i18n;
+pub mod workflow;
+pub mod tui;

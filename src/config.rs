@@ -1,0 +1,231 @@
+//! Configuration: the compiled-in `config/default.toml`, then the site file, then the user
+//! file (or `--config`). A bad file is refused with its path, the key and the reason.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+pub const SITE_CONFIG: &str = "/etc/postloan/config.toml";
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub database: String,
+    pub lang: String,
+    pub tracking: Tracking,
+    pub display: Display,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Tracking {
+    pub due_soon_days: u32,
+    pub technical_grace_days: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Display {
+    pub theme: ThemeChoice,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeChoice {
+    Auto,
+    Mono,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config {file}: {message}")]
+    Bad { file: String, message: String },
+    #[error("config {file}: cannot read: {source}")]
+    Read {
+        file: String,
+        source: std::io::Error,
+    },
+}
+
+/// Where postloan keeps its files when nothing else is said.
+pub struct Dirs {
+    pub data: PathBuf,
+    pub config: PathBuf,
+    pub state: PathBuf,
+}
+
+impl Dirs {
+    pub fn new() -> Dirs {
+        match directories::ProjectDirs::from("", "", "postloan") {
+            Some(p) => Dirs {
+                data: p.data_dir().to_path_buf(),
+                config: p.config_dir().to_path_buf(),
+                state: p
+                    .state_dir()
+                    .unwrap_or_else(|| p.data_dir())
+                    .to_path_buf(),
+            },
+            None => {
+                let here = PathBuf::from(".postloan");
+                Dirs {
+                    data: here.clone(),
+                    config: here.clone(),
+                    state: here,
+                }
+            }
+        }
+    }
+
+    pub fn default_book(&self) -> PathBuf {
+        self.data.join("book.db")
+    }
+
+    pub fn demo_book(&self) -> PathBuf {
+        self.data.join("demo.db")
+    }
+
+    pub fn user_config(&self) -> PathBuf {
+        self.config.join("config.toml")
+    }
+
+    pub fn user_keymap(&self) -> PathBuf {
+        self.config.join("keymap.toml")
+    }
+
+    pub fn log_file(&self) -> PathBuf {
+        self.state.join("postloan.log")
+    }
+}
+
+impl Default for Dirs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Deep-merges `over` into `base` (tables merge, other values replace).
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+fn parse_table(file: &str, text: &str) -> Result<toml::Table, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Bad {
+        file: file.to_string(),
+        message: e.to_string().trim().replace('\n', " "),
+    })
+}
+
+impl Config {
+    /// Loads defaults → site file → `explicit` (or the user file when `explicit` is None).
+    /// An explicit file must exist; the site and user files are optional.
+    pub fn load(explicit: Option<&Path>, dirs: &Dirs) -> Result<Config, ConfigError> {
+        let mut table = parse_table("(built-in defaults)", DEFAULT_TOML)?;
+        let mut layers: Vec<(PathBuf, bool)> = vec![(PathBuf::from(SITE_CONFIG), false)];
+        match explicit {
+            Some(p) => layers.push((p.to_path_buf(), true)),
+            None => layers.push((dirs.user_config(), false)),
+        }
+        let mut last_file = "(built-in defaults)".to_string();
+        for (path, required) in layers {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(source) => {
+                    return Err(ConfigError::Read {
+                        file: path.display().to_string(),
+                        source,
+                    });
+                }
+            };
+            let file = path.display().to_string();
+            let over = parse_table(&file, &text)?;
+            // Check this layer alone against the schema so an error names its own file.
+            let mut probe = parse_table("(built-in defaults)", DEFAULT_TOML)?;
+            merge(&mut probe, over.clone());
+            Config::deserialize(toml::Value::Table(probe)).map_err(|e| ConfigError::Bad {
+                file: file.clone(),
+                message: e.to_string().trim().replace('\n', " "),
+            })?;
+            merge(&mut table, over);
+            last_file = file;
+        }
+        Config::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Bad {
+            file: last_file,
+            message: e.to_string(),
+        })
+    }
+
+    pub fn defaults() -> Config {
+        Config::deserialize(toml::Value::Table(
+            toml::from_str(DEFAULT_TOML).unwrap_or_default(),
+        ))
+        .unwrap_or(Config {
+            database: String::new(),
+            lang: String::new(),
+            tracking: Tracking {
+                due_soon_days: 7,
+                technical_grace_days: 0,
+            },
+            display: Display {
+                theme: ThemeChoice::Auto,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dirs_in(dir: &Path) -> Dirs {
+        Dirs {
+            data: dir.join("data"),
+            config: dir.join("config"),
+            state: dir.join("state"),
+        }
+    }
+
+    #[test]
+    fn defaults_parse() {
+        let c = Config::defaults();
+        assert_eq!(c.tracking.due_soon_days, 7);
+        assert_eq!(c.display.theme, ThemeChoice::Auto);
+    }
+
+    #[test]
+    fn user_file_overrides_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "[tracking]\ndue_soon_days = 14\n").unwrap();
+        let c = Config::load(Some(&f), &dirs_in(dir.path())).unwrap();
+        assert_eq!(c.tracking.due_soon_days, 14);
+        assert_eq!(c.tracking.technical_grace_days, 0);
+    }
+
+    #[test]
+    fn bad_key_names_file_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("bad.toml");
+        std::fs::write(&f, "[tracking]\ndue_son_days = 14\n").unwrap();
+        let err = Config::load(Some(&f), &dirs_in(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("bad.toml"), "{err}");
+        assert!(err.contains("due_son_days"), "{err}");
+        std::fs::write(&f, "[tracking]\ndue_soon_days = \"soon\"\n").unwrap();
+        let err = Config::load(Some(&f), &dirs_in(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("bad.toml") && err.contains("due_soon_days"), "{err}");
+    }
+
+    #[test]
+    fn missing_explicit_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Config::load(Some(&dir.path().join("none.toml")), &dirs_in(dir.path()));
+        assert!(err.is_err());
+    }
+}

@@ -1,0 +1,157 @@
+//! The translation table: every string a user sees goes through `Lang::t` (zh-CN, en).
+//! Tables live in `i18n/*.toml`, compiled in; a test keeps both languages' keys in step.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The interface language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    ZhCn,
+    En,
+}
+
+static ZH_CN: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| load(include_str!("../i18n/zh-CN.toml")));
+static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(include_str!("../i18n/en.toml")));
+
+fn load(text: &str) -> HashMap<String, String> {
+    // The tables are compiled in and checked by tests; a broken one is a build defect.
+    let table: toml::Table = toml::from_str(text).unwrap_or_default();
+    let mut out = HashMap::new();
+    flatten("", &table, &mut out);
+    out
+}
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            toml::Value::Table(t) => flatten(&key, t, out),
+            _ => {}
+        }
+    }
+}
+
+impl Lang {
+    /// `zh-CN`, `zh_CN.UTF-8`, `zh` → Chinese; `en`, `en_US.UTF-8`, `C` → English.
+    pub fn parse(text: &str) -> Option<Lang> {
+        let t = text.trim().to_ascii_lowercase();
+        if t.starts_with("zh") {
+            Some(Lang::ZhCn)
+        } else if t.starts_with("en") || t == "c" || t == "posix" || t.starts_with("c.") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// From `LC_ALL`, `LC_MESSAGES` or `LANG`; Chinese when nothing says otherwise.
+    pub fn from_env() -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|k| std::env::var(k).ok())
+            .find(|v| !v.is_empty())
+            .and_then(|v| Lang::parse(&v))
+            .unwrap_or_default()
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    fn table(self) -> &'static HashMap<String, String> {
+        match self {
+            Lang::ZhCn => &ZH_CN,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The text for `key`; the key itself if missing (tests make sure none is).
+    pub fn t<'k>(self, key: &'k str) -> &'k str
+    where
+        'static: 'k,
+    {
+        self.table().get(key).map(|s| s.as_str()).unwrap_or(key)
+    }
+
+    /// The text for `key` with `{name}` placeholders filled in.
+    pub fn tf(self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let mut s = self.t(key).to_string();
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+        s
+    }
+
+    /// A code's name in this language (e.g. `class.special_mention` → 关注 / Special mention).
+    pub fn code_name(self, group: &str, code: &str) -> String {
+        let key = format!("{group}.{code}");
+        let text = self.t(&key);
+        if text == key { code.to_string() } else { text.to_string() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let zh: std::collections::BTreeSet<_> = ZH_CN.keys().collect();
+        let en: std::collections::BTreeSet<_> = EN.keys().collect();
+        let only_zh: Vec<_> = zh.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&zh).collect();
+        assert!(only_zh.is_empty(), "only in zh-CN: {only_zh:?}");
+        assert!(only_en.is_empty(), "only in en: {only_en:?}");
+        assert!(zh.len() > 50);
+    }
+
+    #[test]
+    fn every_key_used_in_the_code_exists() {
+        // Scan the sources for t("…") / tf("…" / code_name("group" uses.
+        let mut missing = Vec::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for pat in [".t(\"", ".tf(\""] {
+                    for (i, _) in text.match_indices(pat) {
+                        let rest = &text[i + pat.len()..];
+                        let key = &rest[..rest.find('"').unwrap()];
+                        if !EN.contains_key(key) {
+                            missing.push(format!("{}: {key}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys missing from the tables: {missing:#?}");
+    }
+
+    #[test]
+    fn lang_from_locale_names() {
+        assert_eq!(Lang::parse("zh_CN.UTF-8"), Some(Lang::ZhCn));
+        assert_eq!(Lang::parse("en_US.UTF-8"), Some(Lang::En));
+        assert_eq!(Lang::parse("C.UTF-8"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr_FR"), None);
+        assert_eq!(Lang::En.tf("status.loans", &[("n", &5)]), "5 loans");
+    }
+}

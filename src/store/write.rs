@@ -1,0 +1,623 @@
+//! Writes inside one transaction: upserts keyed by the records' natural keys (so re-importing
+//! a file changes nothing), contacts, derived loan fields, and the audit row.
+
+use super::sqlval::dec_text;
+use super::{Result, StoreError, audit, now_text};
+use crate::domain::money::to_minor_units;
+use crate::domain::tracking::next_followup_on;
+use crate::domain::*;
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// A write transaction. Dropped without `commit`, it rolls back.
+pub struct Tx<'c> {
+    txn: Transaction<'c>,
+    now: String,
+}
+
+impl<'c> Tx<'c> {
+    pub(super) fn new(txn: Transaction<'c>) -> Tx<'c> {
+        Tx {
+            txn,
+            now: now_text(),
+        }
+    }
+
+    pub(super) fn commit(self) -> rusqlite::Result<()> {
+        self.txn.commit()
+    }
+
+    /// Appends one row to the hash-chained audit log.
+    pub fn audit(
+        &mut self,
+        actor: &str,
+        action: &str,
+        entity: &str,
+        entity_key: &str,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        audit::append(&self.txn, &self.now, actor, action, entity, entity_key, detail)
+    }
+
+    pub fn staff_exists(&self, username: &str) -> Result<bool> {
+        let mut stmt = self
+            .txn
+            .prepare_cached("SELECT 1 FROM staff WHERE username = ?1")?;
+        Ok(stmt.exists([username])?)
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.txn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Adds a staff member, or changes the role and name of an existing one.
+    pub fn upsert_staff(&mut self, rec: &StaffRecord, actor: &str) -> Result<Outcome> {
+        let existing: Option<(String, String)> = self
+            .txn
+            .query_row(
+                "SELECT display_name, role FROM staff WHERE username = ?1",
+                [&rec.username],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match existing {
+            Some((name, role)) if name == rec.display_name && role == rec.role.code() => {
+                Ok(Outcome::Unchanged)
+            }
+            Some(_) => {
+                self.txn.execute(
+                    "UPDATE staff SET display_name = ?2, role = ?3, active = 1, updated_at = ?4,
+                     updated_by = ?5, version = version + 1 WHERE username = ?1",
+                    params![rec.username, rec.display_name, rec.role.code(), self.now, actor],
+                )?;
+                Ok(Outcome::Updated)
+            }
+            None => {
+                self.txn.execute(
+                    "INSERT INTO staff (username, display_name, role, created_at, created_by, updated_at, updated_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?4, ?5)",
+                    params![rec.username, rec.display_name, rec.role.code(), self.now, actor],
+                )?;
+                Ok(Outcome::Inserted)
+            }
+        }
+    }
+
+    fn borrower_id(&self, code: &str) -> Result<Option<i64>> {
+        let mut stmt = self
+            .txn
+            .prepare_cached("SELECT id FROM borrowers WHERE code = ?1")?;
+        Ok(stmt.query_row([code], |r| r.get(0)).optional()?)
+    }
+
+    fn loan_id(&self, contract_no: &str) -> Result<Option<i64>> {
+        let mut stmt = self
+            .txn
+            .prepare_cached("SELECT id FROM loans WHERE contract_no = ?1")?;
+        Ok(stmt.query_row([contract_no], |r| r.get(0)).optional()?)
+    }
+
+    fn require_loan(&self, contract_no: &str) -> Result<i64> {
+        self.loan_id(contract_no)?.ok_or_else(|| StoreError::Unknown {
+            column: "contract_no",
+            value: contract_no.to_string(),
+        })
+    }
+
+    pub fn upsert_borrower(&mut self, rec: &BorrowerRecord, actor: &str) -> Result<Outcome> {
+        let existing: Option<(i64, String, String, String, String)> = {
+            let mut stmt = self.txn.prepare_cached(
+                "SELECT id, name, credit_code, industry, region FROM borrowers WHERE code = ?1",
+            )?;
+            stmt.query_row([&rec.code], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?
+        };
+        match existing {
+            Some((_, n, c, i, g))
+                if n == rec.name && c == rec.credit_code && i == rec.industry && g == rec.region =>
+            {
+                Ok(Outcome::Unchanged)
+            }
+            Some((id, old_name, ..)) => {
+                self.txn
+                    .prepare_cached(
+                        "UPDATE borrowers SET name = ?2, credit_code = ?3, industry = ?4, region = ?5,
+                         updated_at = ?6, updated_by = ?7, version = version + 1 WHERE id = ?1",
+                    )?
+                    .execute(params![
+                        id,
+                        rec.name,
+                        rec.credit_code,
+                        rec.industry,
+                        rec.region,
+                        self.now,
+                        actor
+                    ])?;
+                if old_name != rec.name {
+                    self.txn
+                        .prepare_cached("UPDATE loans SET borrower_name = ?2 WHERE borrower_id = ?1")?
+                        .execute(params![id, rec.name])?;
+                }
+                Ok(Outcome::Updated)
+            }
+            None => {
+                self.txn
+                    .prepare_cached(
+                        "INSERT INTO borrowers (code, name, credit_code, industry, region, created_at, created_by, updated_at, updated_by)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?7)",
+                    )?
+                    .execute(params![
+                        rec.code,
+                        rec.name,
+                        rec.credit_code,
+                        rec.industry,
+                        rec.region,
+                        self.now,
+                        actor
+                    ])?;
+                Ok(Outcome::Inserted)
+            }
+        }
+    }
+
+    /// Inserts or updates a loan by contract number. The borrower is created from the row's
+    /// code and name when the book does not know it yet; the officer must be staff.
+    pub fn upsert_loan(&mut self, rec: &LoanRecord, actor: &str) -> Result<Outcome> {
+        if !self.staff_exists(&rec.officer)? {
+            return Err(StoreError::Unknown {
+                column: "officer",
+                value: rec.officer.clone(),
+            });
+        }
+        let borrower_id = match self.borrower_id(&rec.borrower_code)? {
+            Some(id) => id,
+            None => {
+                self.upsert_borrower(
+                    &BorrowerRecord {
+                        code: rec.borrower_code.clone(),
+                        name: rec.borrower_name.clone(),
+                        credit_code: String::new(),
+                        industry: String::new(),
+                        region: String::new(),
+                    },
+                    actor,
+                )?;
+                self.borrower_id(&rec.borrower_code)?
+                    .ok_or_else(|| StoreError::NotFound(rec.borrower_code.clone()))?
+            }
+        };
+        let borrower_name: String = self.txn.query_row(
+            "SELECT name FROM borrowers WHERE id = ?1",
+            [borrower_id],
+            |r| r.get(0),
+        )?;
+        let values = LoanValues::of(rec);
+        let existing: Option<(i64, LoanValues, i64)> = {
+            let mut stmt = self.txn.prepare_cached(
+                "SELECT id, product, purpose, currency, principal, outstanding, interest_rate,
+                        disbursed_on, matures_on, guarantee_type, officer, tracking_frequency,
+                        classification, borrower_id
+                 FROM loans WHERE contract_no = ?1",
+            )?;
+            stmt.query_row([&rec.contract_no], |r| {
+                Ok((
+                    r.get(0)?,
+                    LoanValues {
+                        product: r.get(1)?,
+                        purpose: r.get(2)?,
+                        currency: r.get(3)?,
+                        principal: r.get(4)?,
+                        outstanding: r.get(5)?,
+                        interest_rate: r.get(6)?,
+                        disbursed_on: r.get(7)?,
+                        matures_on: r.get(8)?,
+                        guarantee_type: r.get(9)?,
+                        officer: r.get(10)?,
+                        tracking_frequency: r.get(11)?,
+                        classification: r.get(12)?,
+                    },
+                    r.get(13)?,
+                ))
+            })
+            .optional()?
+        };
+        match existing {
+            Some((_, old, old_borrower)) if old == values && old_borrower == borrower_id => {
+                Ok(Outcome::Unchanged)
+            }
+            Some((id, _, _)) => {
+                self.txn
+                    .prepare_cached(
+                        "UPDATE loans SET borrower_id = ?2, borrower_name = ?3, product = ?4, purpose = ?5,
+                         currency = ?6, principal = ?7, outstanding = ?8, outstanding_fen = ?9,
+                         interest_rate = ?10, disbursed_on = ?11, matures_on = ?12, guarantee_type = ?13,
+                         officer = ?14, tracking_frequency = ?15, classification = ?16, class_rank = ?17,
+                         updated_at = ?18, updated_by = ?19, version = version + 1 WHERE id = ?1",
+                    )?
+                    .execute(params![
+                        id,
+                        borrower_id,
+                        borrower_name,
+                        values.product,
+                        values.purpose,
+                        values.currency,
+                        values.principal,
+                        values.outstanding,
+                        to_minor_units(rec.outstanding),
+                        values.interest_rate,
+                        values.disbursed_on,
+                        values.matures_on,
+                        values.guarantee_type,
+                        values.officer,
+                        values.tracking_frequency,
+                        values.classification,
+                        rec.classification.rank(),
+                        self.now,
+                        actor
+                    ])?;
+                self.refresh_followup(id)?;
+                Ok(Outcome::Updated)
+            }
+            None => {
+                let next = next_followup_on(rec.disbursed_on, None, None, rec.tracking_frequency);
+                self.txn
+                    .prepare_cached(
+                        "INSERT INTO loans (contract_no, borrower_id, borrower_name, product, purpose, currency,
+                         principal, outstanding, outstanding_fen, interest_rate, disbursed_on, matures_on,
+                         guarantee_type, officer, tracking_frequency, classification, class_rank,
+                         next_followup_on, created_at, created_by, updated_at, updated_by)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                                 ?18, ?19, ?20, ?19, ?20)",
+                    )?
+                    .execute(params![
+                        rec.contract_no,
+                        borrower_id,
+                        borrower_name,
+                        values.product,
+                        values.purpose,
+                        values.currency,
+                        values.principal,
+                        values.outstanding,
+                        to_minor_units(rec.outstanding),
+                        values.interest_rate,
+                        values.disbursed_on,
+                        values.matures_on,
+                        values.guarantee_type,
+                        values.officer,
+                        values.tracking_frequency,
+                        values.classification,
+                        rec.classification.rank(),
+                        next,
+                        self.now,
+                        actor
+                    ])?;
+                let id = self.txn.last_insert_rowid();
+                // Statements of a borrower already in the book count as follow-ups.
+                self.txn
+                    .prepare_cached(
+                        "UPDATE loans SET last_statement_on =
+                           (SELECT MAX(period_end) FROM financial_statements WHERE borrower_id = ?2)
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![id, borrower_id])?;
+                self.refresh_followup(id)?;
+                Ok(Outcome::Inserted)
+            }
+        }
+    }
+
+    /// Inserts or updates a financial statement (by borrower and period end); the borrower's
+    /// loans get their follow-up dates moved.
+    pub fn upsert_statement(&mut self, rec: &StatementRecord, source: &str, actor: &str) -> Result<Outcome> {
+        let borrower_id = self
+            .borrower_id(&rec.borrower_code)?
+            .ok_or_else(|| StoreError::Unknown {
+                column: "borrower_code",
+                value: rec.borrower_code.clone(),
+            })?;
+        let new: [String; 10] = statement_amounts(rec);
+        let existing: Option<(i64, [String; 10])> = {
+            let mut stmt = self.txn.prepare_cached(
+                "SELECT id, total_assets, total_liabilities, current_assets, current_liabilities, inventory,
+                        revenue, ebit, interest_expense, net_profit, operating_cash_flow
+                 FROM financial_statements WHERE borrower_id = ?1 AND period_end = ?2",
+            )?;
+            stmt.query_row(params![borrower_id, rec.period_end], |r| {
+                let mut a: [String; 10] = Default::default();
+                for (i, slot) in a.iter_mut().enumerate() {
+                    *slot = r.get(i + 1)?;
+                }
+                Ok((r.get(0)?, a))
+            })
+            .optional()?
+        };
+        let outcome = match existing {
+            Some((_, old)) if old == new => return Ok(Outcome::Unchanged),
+            Some((id, _)) => {
+                self.txn
+                    .prepare_cached(
+                        "UPDATE financial_statements SET total_assets = ?2, total_liabilities = ?3,
+                         current_assets = ?4, current_liabilities = ?5, inventory = ?6, revenue = ?7, ebit = ?8,
+                         interest_expense = ?9, net_profit = ?10, operating_cash_flow = ?11, source = ?12
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![
+                        id, new[0], new[1], new[2], new[3], new[4], new[5], new[6], new[7], new[8], new[9],
+                        source
+                    ])?;
+                Outcome::Updated
+            }
+            None => {
+                self.txn
+                    .prepare_cached(
+                        "INSERT INTO financial_statements (borrower_id, period_end, total_assets, total_liabilities,
+                         current_assets, current_liabilities, inventory, revenue, ebit, interest_expense,
+                         net_profit, operating_cash_flow, source, created_at, created_by)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    )?
+                    .execute(params![
+                        borrower_id, rec.period_end, new[0], new[1], new[2], new[3], new[4], new[5], new[6],
+                        new[7], new[8], new[9], source, self.now, actor
+                    ])?;
+                Outcome::Inserted
+            }
+        };
+        let loan_ids: Vec<i64> = {
+            let mut stmt = self.txn.prepare_cached(
+                "SELECT id FROM loans WHERE borrower_id = ?1
+                 AND (last_statement_on IS NULL OR last_statement_on < ?2)",
+            )?;
+            stmt.query_map(params![borrower_id, rec.period_end], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        for id in loan_ids {
+            self.txn
+                .prepare_cached("UPDATE loans SET last_statement_on = ?2 WHERE id = ?1")?
+                .execute(params![id, rec.period_end])?;
+            self.refresh_followup(id)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Inserts or updates a repayment snapshot; the latest one becomes the loan's DPD.
+    pub fn upsert_repayment(&mut self, rec: &RepaymentRecord, actor: &str) -> Result<Outcome> {
+        let loan_id = self.require_loan(&rec.contract_no)?;
+        let (p, i) = (dec_text(rec.overdue_principal), dec_text(rec.overdue_interest));
+        let existing: Option<(i64, i64, String, String)> = {
+            let mut stmt = self.txn.prepare_cached(
+                "SELECT id, overdue_days, overdue_principal, overdue_interest FROM repayment_status
+                 WHERE loan_id = ?1 AND as_of = ?2",
+            )?;
+            stmt.query_row(params![loan_id, rec.as_of], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?
+        };
+        let outcome = match existing {
+            Some((_, d, op, oi)) if d == rec.overdue_days && op == p && oi == i => {
+                return Ok(Outcome::Unchanged);
+            }
+            Some((id, ..)) => {
+                self.txn
+                    .prepare_cached(
+                        "UPDATE repayment_status SET overdue_days = ?2, overdue_principal = ?3,
+                         overdue_interest = ?4 WHERE id = ?1",
+                    )?
+                    .execute(params![id, rec.overdue_days, p, i])?;
+                Outcome::Updated
+            }
+            None => {
+                self.txn
+                    .prepare_cached(
+                        "INSERT INTO repayment_status (loan_id, as_of, overdue_days, overdue_principal,
+                         overdue_interest, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )?
+                    .execute(params![loan_id, rec.as_of, rec.overdue_days, p, i, self.now, actor])?;
+                Outcome::Inserted
+            }
+        };
+        self.txn
+            .prepare_cached(
+                "UPDATE loans SET overdue_days = ?2, overdue_principal = ?3, overdue_interest = ?4,
+                 status_as_of = ?5 WHERE id = ?1 AND (status_as_of IS NULL OR status_as_of <= ?5)",
+            )?
+            .execute(params![loan_id, rec.overdue_days, p, i, rec.as_of])?;
+        Ok(outcome)
+    }
+
+    pub fn upsert_collateral(&mut self, rec: &CollateralRecord, actor: &str) -> Result<Outcome> {
+        let loan_id = self.require_loan(&rec.contract_no)?;
+        let value = dec_text(rec.appraised_value);
+        let existing: Option<(i64, String, NaiveDate)> = {
+            let mut stmt = self.txn.prepare_cached(
+                "SELECT id, appraised_value, appraised_on FROM collateral
+                 WHERE loan_id = ?1 AND kind = ?2 AND description = ?3",
+            )?;
+            stmt.query_row(params![loan_id, rec.kind.code(), rec.description], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?
+        };
+        match existing {
+            Some((_, v, on)) if v == value && on == rec.appraised_on => Ok(Outcome::Unchanged),
+            Some((id, ..)) => {
+                self.txn
+                    .prepare_cached(
+                        "UPDATE collateral SET appraised_value = ?2, appraised_on = ?3 WHERE id = ?1",
+                    )?
+                    .execute(params![id, value, rec.appraised_on])?;
+                Ok(Outcome::Updated)
+            }
+            None => {
+                self.txn
+                    .prepare_cached(
+                        "INSERT INTO collateral (loan_id, kind, description, appraised_value, appraised_on,
+                         created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )?
+                    .execute(params![
+                        loan_id,
+                        rec.kind.code(),
+                        rec.description,
+                        value,
+                        rec.appraised_on,
+                        self.now,
+                        actor
+                    ])?;
+                Ok(Outcome::Inserted)
+            }
+        }
+    }
+
+    pub fn upsert_fund_flow(&mut self, rec: &FundFlowRecord, actor: &str) -> Result<Outcome> {
+        let loan_id = self.require_loan(&rec.contract_no)?;
+        let amount = dec_text(rec.amount);
+        let existing: Option<(i64, String)> = {
+            let mut stmt = self.txn.prepare_cached(
+                "SELECT id, sector FROM fund_flows
+                 WHERE loan_id = ?1 AND paid_on = ?2 AND amount = ?3 AND counterparty = ?4",
+            )?;
+            stmt.query_row(params![loan_id, rec.paid_on, amount, rec.counterparty], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?
+        };
+        match existing {
+            Some((_, s)) if s == rec.sector.code() => Ok(Outcome::Unchanged),
+            Some((id, _)) => {
+                self.txn
+                    .prepare_cached("UPDATE fund_flows SET sector = ?2, prohibited = ?3 WHERE id = ?1")?
+                    .execute(params![id, rec.sector.code(), rec.sector.is_prohibited()])?;
+                Ok(Outcome::Updated)
+            }
+            None => {
+                self.txn
+                    .prepare_cached(
+                        "INSERT INTO fund_flows (loan_id, paid_on, amount, counterparty, sector, prohibited,
+                         created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )?
+                    .execute(params![
+                        loan_id,
+                        rec.paid_on,
+                        amount,
+                        rec.counterparty,
+                        rec.sector.code(),
+                        rec.sector.is_prohibited(),
+                        self.now,
+                        actor
+                    ])?;
+                Ok(Outcome::Inserted)
+            }
+        }
+    }
+
+    /// Records a visit or call; returns the new contact's id.
+    pub fn insert_contact(&mut self, rec: &ContactRecord, actor: &str) -> Result<i64> {
+        let loan_id = self.require_loan(&rec.contract_no)?;
+        self.txn
+            .prepare_cached(
+                "INSERT INTO contacts (loan_id, contact_on, kind, notes, created_at, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![loan_id, rec.contact_on, rec.kind.code(), rec.notes, self.now, actor])?;
+        let id = self.txn.last_insert_rowid();
+        self.txn
+            .prepare_cached(
+                "UPDATE loans SET last_contact_on = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
+                 WHERE id = ?1 AND (last_contact_on IS NULL OR last_contact_on < ?2)",
+            )?
+            .execute(params![loan_id, rec.contact_on, self.now, actor])?;
+        self.refresh_followup(loan_id)?;
+        Ok(id)
+    }
+
+    /// Recomputes a loan's next follow-up date from its frequency and latest contact or statement.
+    pub fn refresh_followup(&mut self, loan_id: i64) -> Result<()> {
+        let (disbursed, contact, statement, freq, current): (
+            NaiveDate,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            String,
+            NaiveDate,
+        ) = self.txn.query_row(
+            "SELECT disbursed_on, last_contact_on, last_statement_on, tracking_frequency, next_followup_on
+             FROM loans WHERE id = ?1",
+            [loan_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+        let freq = TrackingFrequency::parse(&freq).unwrap_or(TrackingFrequency::Monthly);
+        let next = next_followup_on(disbursed, contact, statement, freq);
+        if next != current {
+            self.txn
+                .prepare_cached("UPDATE loans SET next_followup_on = ?2 WHERE id = ?1")?
+                .execute(params![loan_id, next])?;
+        }
+        Ok(())
+    }
+}
+
+fn statement_amounts(rec: &StatementRecord) -> [String; 10] {
+    [
+        rec.total_assets,
+        rec.total_liabilities,
+        rec.current_assets,
+        rec.current_liabilities,
+        rec.inventory,
+        rec.revenue,
+        rec.ebit,
+        rec.interest_expense,
+        rec.net_profit,
+        rec.operating_cash_flow,
+    ]
+    .map(dec_text)
+}
+
+/// A loan's stored terms, as text, for comparing an incoming row with what is in the book.
+#[derive(Debug, PartialEq)]
+struct LoanValues {
+    product: String,
+    purpose: String,
+    currency: String,
+    principal: String,
+    outstanding: String,
+    interest_rate: String,
+    disbursed_on: String,
+    matures_on: String,
+    guarantee_type: String,
+    officer: String,
+    tracking_frequency: String,
+    classification: String,
+}
+
+impl LoanValues {
+    fn of(rec: &LoanRecord) -> LoanValues {
+        LoanValues {
+            product: rec.product.code().into(),
+            purpose: rec.purpose.clone(),
+            currency: rec.currency.clone(),
+            principal: dec_text(rec.principal),
+            outstanding: dec_text(rec.outstanding),
+            interest_rate: dec_text(rec.interest_rate),
+            disbursed_on: rec.disbursed_on.to_string(),
+            matures_on: rec.matures_on.to_string(),
+            guarantee_type: rec.guarantee_type.code().into(),
+            officer: rec.officer.clone(),
+            tracking_frequency: rec.tracking_frequency.code().into(),
+            classification: rec.classification.code().into(),
+        }
+    }
+}

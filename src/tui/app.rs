@@ -1,0 +1,487 @@
+//! The workbench's state and how keys change it. Rendering only reads this state; every
+//! change to the book goes through `workflow`.
+
+use super::keymap::{Key, Keymap};
+use super::panes::loan_detail::{DetailState, DetailTab};
+use super::theme::Theme;
+use super::widgets::form::Form;
+use super::widgets::loan_list::LoanList;
+use crate::config::Config;
+use crate::domain::Role;
+use crate::i18n::Lang;
+use crate::store::{LedgerQuery, LedgerSort, Store};
+use crate::workflow::Actor;
+use chrono::{Days, NaiveDate};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+/// The panes of the bar, in the order of the six steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneId {
+    Today,
+    Ledger,
+    Warnings,
+    Inspections,
+    Classification,
+    Disposal,
+    Archive,
+    Summary,
+}
+
+impl PaneId {
+    pub const ALL: [PaneId; 8] = [
+        PaneId::Today,
+        PaneId::Ledger,
+        PaneId::Warnings,
+        PaneId::Inspections,
+        PaneId::Classification,
+        PaneId::Disposal,
+        PaneId::Archive,
+        PaneId::Summary,
+    ];
+
+    pub fn title_key(self) -> &'static str {
+        match self {
+            PaneId::Today => "pane.today",
+            PaneId::Ledger => "pane.ledger",
+            PaneId::Warnings => "pane.warnings",
+            PaneId::Inspections => "pane.inspections",
+            PaneId::Classification => "pane.classification",
+            PaneId::Disposal => "pane.disposal",
+            PaneId::Archive => "pane.archive",
+            PaneId::Summary => "pane.summary",
+        }
+    }
+
+    fn index(self) -> usize {
+        PaneId::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// The smallest terminal the layout is made for.
+pub const MIN_COLS: u16 = 80;
+pub const MIN_ROWS: u16 = 24;
+
+/// A message on the status line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct App {
+    pub store: Store,
+    pub actor: Actor,
+    pub lang: Lang,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub config: Config,
+    pub today_date: NaiveDate,
+    pub book_name: String,
+    pub pane: PaneId,
+    pub today: LoanList,
+    pub ledger: LoanList,
+    pub detail: Option<DetailState>,
+    pub form: Option<Form>,
+    /// Draft key of the open form (`contact:PL00000001`).
+    pub form_key: Option<String>,
+    pub help: bool,
+    pub size: (u16, u16),
+    pub notice: Option<Notice>,
+    pub quit: bool,
+    pub data_version: i64,
+    /// Problems found in the keymap at start, shown once on the status line.
+    pub keymap_problems: Vec<String>,
+    /// Loans in the book, for the status line.
+    pub loan_count: u64,
+}
+
+/// Outcome of handling an input: whether the screen must be redrawn.
+pub type Redraw = bool;
+
+impl App {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        store: Store,
+        actor: Actor,
+        lang: Lang,
+        theme: Theme,
+        keymap: Keymap,
+        config: Config,
+        today_date: NaiveDate,
+        size: (u16, u16),
+    ) -> anyhow::Result<App> {
+        let book_name = store
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let due_by = today_date
+            .checked_add_days(Days::new(u64::from(config.tracking.due_soon_days)))
+            .unwrap_or(today_date);
+        let today_query = LedgerQuery {
+            sort: LedgerSort::NextFollowup,
+            officer: (actor.role == Role::Specialist).then(|| actor.username.clone()),
+            followup_due_by: Some(due_by),
+            ..LedgerQuery::default()
+        };
+        let data_version = store.data_version()?;
+        let mut app = App {
+            store,
+            actor,
+            lang,
+            theme,
+            keymap,
+            config,
+            today_date,
+            book_name,
+            pane: PaneId::Today,
+            today: LoanList::new(today_query),
+            ledger: LoanList::new(LedgerQuery::default()),
+            detail: None,
+            form: None,
+            form_key: None,
+            help: false,
+            size,
+            notice: None,
+            quit: false,
+            data_version,
+            keymap_problems: Vec::new(),
+            loan_count: 0,
+        };
+        app.resize(size.0, size.1);
+        app.reload_all()?;
+        Ok(app)
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_COLS || self.size.1 < MIN_ROWS
+    }
+
+    /// Rows for list bodies: total minus pane bar, status line, header and hint line.
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.size = (cols, rows);
+        let body = u64::from(rows.saturating_sub(4)).max(1);
+        for list in [&mut self.today, &mut self.ledger] {
+            list.height = body;
+        }
+    }
+
+    pub fn on_resize(&mut self, cols: u16, rows: u16) -> anyhow::Result<Redraw> {
+        self.resize(cols, rows);
+        self.today.reload(&self.store)?;
+        self.ledger.reload(&self.store)?;
+        Ok(true)
+    }
+
+    pub fn list(&self) -> Option<&LoanList> {
+        match self.pane {
+            PaneId::Today => Some(&self.today),
+            PaneId::Ledger => Some(&self.ledger),
+            _ => None,
+        }
+    }
+
+    /// Called when idle: reloads what is on screen if another connection changed the book.
+    pub fn poll_changes(&mut self) -> anyhow::Result<Redraw> {
+        let v = self.store.data_version()?;
+        if v == self.data_version {
+            return Ok(false);
+        }
+        self.data_version = v;
+        self.reload_all()?;
+        Ok(true)
+    }
+
+    fn reload_all(&mut self) -> anyhow::Result<()> {
+        self.loan_count = self.store.ledger_count(&LedgerQuery::default())?;
+        self.today.reload(&self.store)?;
+        self.ledger.reload(&self.store)?;
+        if let Some(d) = &mut self.detail {
+            d.reload(&self.store)?;
+        }
+        Ok(())
+    }
+
+    /// Saves the text of an open form as a draft (on a timer, on hang-up and on quit).
+    pub fn save_draft(&mut self) -> anyhow::Result<()> {
+        if let (Some(form), Some(key)) = (&mut self.form, &self.form_key)
+            && form.dirty
+        {
+            let body = serde_json::to_string(&form.values())?;
+            self.store.save_draft(&self.actor.username, key, &body)?;
+            form.dirty = false;
+        }
+        Ok(())
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> anyhow::Result<Redraw> {
+        let Some(k) = Key::from_event(&key) else {
+            return Ok(false);
+        };
+        let had_notice = self.notice.take().is_some();
+        if self.too_small() {
+            if self.keymap.action("global", &k) == Some("quit") {
+                self.quit = true;
+            }
+            return Ok(had_notice);
+        }
+        if self.help {
+            self.help = false;
+            return Ok(true);
+        }
+        if self.form.is_some() {
+            return self.handle_form_key(key, &k).map(|r| r || had_notice);
+        }
+        if self.list().is_some_and(|l| l.filter.is_some()) && self.detail.is_none() {
+            return self.handle_filter_key(key).map(|r| r || had_notice);
+        }
+        if self.detail.is_some() {
+            if let Some(action) = self.keymap.action("detail", &k).map(str::to_owned) {
+                return self.detail_action(&action).map(|r| r || had_notice);
+            }
+        } else if self.list().is_some()
+            && let Some(action) = self.keymap.action("list", &k).map(str::to_owned)
+        {
+            return self.list_action(&action).map(|r| r || had_notice);
+        }
+        if let Some(action) = self.keymap.action("global", &k).map(str::to_owned) {
+            return self.global_action(&action).map(|r| r || had_notice);
+        }
+        Ok(had_notice)
+    }
+
+    fn global_action(&mut self, action: &str) -> anyhow::Result<Redraw> {
+        match action {
+            "quit" => self.quit = true,
+            "help" => self.help = true,
+            "back" => {
+                if self.detail.take().is_none() {
+                    return Ok(false);
+                }
+            }
+            "next_pane" => self.switch_pane(PaneId::ALL[(self.pane.index() + 1) % 8]),
+            "prev_pane" => self.switch_pane(PaneId::ALL[(self.pane.index() + 7) % 8]),
+            a => {
+                let Some(p) = PaneId::ALL
+                    .iter()
+                    .find(|p| p.title_key().strip_prefix("pane.") == a.strip_prefix("pane_"))
+                else {
+                    return Ok(false);
+                };
+                if *p == self.pane && self.detail.is_none() {
+                    return Ok(false);
+                }
+                self.switch_pane(*p);
+            }
+        }
+        Ok(true)
+    }
+
+    fn switch_pane(&mut self, pane: PaneId) {
+        self.detail = None;
+        self.pane = pane;
+    }
+
+    fn list_action(&mut self, action: &str) -> anyhow::Result<Redraw> {
+        let store = &self.store;
+        let list = match self.pane {
+            PaneId::Today => &mut self.today,
+            PaneId::Ledger => &mut self.ledger,
+            _ => return Ok(false),
+        };
+        let page = list.height.max(1) as i64;
+        let changed = match action {
+            "down" => list.move_by(store, 1)?,
+            "up" => list.move_by(store, -1)?,
+            "page_down" => list.move_by(store, page)?,
+            "page_up" => list.move_by(store, -page)?,
+            "top" => list.to_top(store)?,
+            "bottom" => list.to_bottom(store)?,
+            "filter" => {
+                list.filter = Some(Input::new(list.query.text.clone()));
+                true
+            }
+            "clear_filter" => {
+                if list.query.text.is_empty() {
+                    false
+                } else {
+                    list.query.text.clear();
+                    list.cursor = 0;
+                    list.scroll = 0;
+                    list.reload(store)?;
+                    true
+                }
+            }
+            "sort_next" | "sort_prev" => {
+                let all = LedgerSort::ALL;
+                let i = all.iter().position(|s| *s == list.query.sort).unwrap_or(0);
+                let j = if action == "sort_next" { (i + 1) % all.len() } else { (i + all.len() - 1) % all.len() };
+                let desc = list.query.descending;
+                list.set_sort(store, all[j], desc)?;
+                true
+            }
+            "sort_reverse" => {
+                let (sort, desc) = (list.query.sort, !list.query.descending);
+                list.set_sort(store, sort, desc)?;
+                true
+            }
+            "open" => {
+                let Some(id) = list.selected().map(|r| r.id) else {
+                    return Ok(false);
+                };
+                self.detail = DetailState::load(&self.store, id)?;
+                true
+            }
+            _ => false,
+        };
+        Ok(changed)
+    }
+
+    fn handle_filter_key(&mut self, key: KeyEvent) -> anyhow::Result<Redraw> {
+        let store = &self.store;
+        let list = match self.pane {
+            PaneId::Today => &mut self.today,
+            PaneId::Ledger => &mut self.ledger,
+            _ => return Ok(false),
+        };
+        let Some(input) = list.filter.as_mut() else {
+            return Ok(false);
+        };
+        match key.code {
+            KeyCode::Enter => {
+                list.filter = None;
+                return Ok(true);
+            }
+            KeyCode::Esc => {
+                list.filter = None;
+                if !list.query.text.is_empty() {
+                    list.query.text.clear();
+                    list.cursor = 0;
+                    list.scroll = 0;
+                    list.reload(store)?;
+                }
+                return Ok(true);
+            }
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.quit = true;
+                return Ok(true);
+            }
+            _ => {}
+        }
+        let changed = input.handle_event(&crossterm::event::Event::Key(key)).is_some();
+        let text = input.value().to_string();
+        if text != list.query.text {
+            list.query.text = text;
+            list.cursor = 0;
+            list.scroll = 0;
+            list.reload(store)?;
+            return Ok(true);
+        }
+        Ok(changed)
+    }
+
+    fn detail_action(&mut self, action: &str) -> anyhow::Result<Redraw> {
+        let Some(detail) = self.detail.as_mut() else {
+            return Ok(false);
+        };
+        match action {
+            "next_tab" => detail.tab = detail.tab.next(),
+            "prev_tab" => detail.tab = detail.tab.prev(),
+            "down" => detail.scroll = detail.scroll.saturating_add(1),
+            "up" => {
+                if detail.scroll == 0 {
+                    return Ok(false);
+                }
+                detail.scroll -= 1;
+            }
+            "new_contact" => {
+                detail.tab = DetailTab::Contacts;
+                let (form, key) = super::panes::loan_detail::contact_form(detail, self.lang, self.today_date);
+                self.open_form(form, key)?;
+            }
+            "new_statement" => {
+                detail.tab = DetailTab::Statements;
+                let (form, key) = super::panes::loan_detail::statement_form(detail, self.lang);
+                self.open_form(form, key)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn open_form(&mut self, mut form: Form, key: String) -> anyhow::Result<()> {
+        if let Some(body) = self.store.draft(&self.actor.username, &key)?
+            && let Ok(values) = serde_json::from_str::<Vec<String>>(&body)
+        {
+            form.restore(&values);
+            self.notice = Some(Notice {
+                text: self.lang.t("form.draft_restored").to_string(),
+                error: false,
+            });
+        }
+        self.form = Some(form);
+        self.form_key = Some(key);
+        Ok(())
+    }
+
+    fn handle_form_key(&mut self, key: KeyEvent, k: &Key) -> anyhow::Result<Redraw> {
+        let action = self.keymap.action("form", k).map(str::to_owned);
+        let Some(form) = self.form.as_mut() else {
+            return Ok(false);
+        };
+        match action.as_deref() {
+            Some("next_field") => form.next(),
+            Some("prev_field") => form.prev(),
+            Some("cancel") => {
+                // Esc keeps the draft: the text comes back when the form is opened again.
+                self.save_draft()?;
+                self.form = None;
+                self.form_key = None;
+            }
+            Some("save") => self.submit_form()?,
+            _ if key.code == KeyCode::Enter => {
+                if form.focus + 1 < form.fields.len() {
+                    form.next();
+                } else {
+                    self.submit_form()?;
+                }
+            }
+            _ if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.save_draft()?;
+                self.quit = true;
+            }
+            _ => return Ok(form.edit(key)),
+        }
+        Ok(true)
+    }
+
+    fn submit_form(&mut self) -> anyhow::Result<()> {
+        let (Some(form), Some(key), Some(detail)) = (self.form.as_mut(), self.form_key.clone(), self.detail.as_ref())
+        else {
+            return Ok(());
+        };
+        if !form.validate(self.lang) {
+            return Ok(());
+        }
+        let result = super::panes::loan_detail::submit(form, &key, detail, &mut self.store, &self.actor, self.today_date);
+        match result {
+            Ok(text_key) => {
+                self.store.discard_draft(&self.actor.username, &key)?;
+                self.form = None;
+                self.form_key = None;
+                self.notice = Some(Notice {
+                    text: self.lang.t(text_key).to_string(),
+                    error: false,
+                });
+                self.data_version = self.store.data_version()?;
+                self.reload_all()?;
+            }
+            Err(e) => {
+                form.message = Some(e.to_string());
+            }
+        }
+        Ok(())
+    }
+}

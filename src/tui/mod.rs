@@ -1,0 +1,93 @@
+//! The full-screen workbench: owns the terminal (raw mode, alternate screen, restored on
+//! quit, panic, SIGTERM and SIGHUP), runs the event loop, draws only when state changed.
+
+pub mod app;
+pub mod keymap;
+pub mod panes;
+pub mod render;
+pub mod term;
+pub mod theme;
+pub mod widgets;
+
+use app::App;
+use crossterm::event::{self, Event, KeyEventKind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long the loop sleeps waiting for input. Waking writes nothing; it only checks for
+/// signals, other users' commits (`data_version`) and drafts to save.
+const TICK: Duration = Duration::from_millis(250);
+/// Check other connections' commits this often.
+const POLL_BOOK: Duration = Duration::from_secs(1);
+/// Save a draft once typing has paused this long.
+const DRAFT_PAUSE: Duration = Duration::from_secs(2);
+
+/// Runs the workbench until the user quits or a signal ends it.
+pub fn run(mut app: App) -> anyhow::Result<()> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))?;
+    }
+    let mut terminal = term::enter()?;
+    let result = event_loop(&mut app, &mut terminal, &stop);
+    // Whatever happened, keep what was typed, then give the terminal back.
+    if let Err(e) = app.save_draft() {
+        tracing::error!("saving draft on exit: {e:#}");
+    }
+    term::leave(&mut terminal);
+    result
+}
+
+fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> anyhow::Result<()> {
+    let size = terminal.size()?;
+    let mut dirty = app.on_resize(size.width, size.height)?;
+    let mut last_poll = Instant::now();
+    let mut last_edit: Option<Instant> = None;
+    loop {
+        if dirty {
+            term::draw(terminal, |f| render::render(app, f))?;
+            dirty = false;
+        }
+        if app.quit || stop.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        if event::poll(TICK)? {
+            // Drain everything pending, then draw once: a burst of keys costs one frame.
+            loop {
+                match event::read()? {
+                    Event::Key(k) if k.kind != KeyEventKind::Release => {
+                        let editing = app.form.is_some();
+                        dirty |= app.handle_key(k)?;
+                        if editing && app.form.as_ref().is_some_and(|f| f.dirty) {
+                            last_edit = Some(Instant::now());
+                        }
+                    }
+                    Event::Resize(w, h) => {
+                        terminal.autoresize()?;
+                        dirty |= app.on_resize(w, h)?;
+                    }
+                    Event::Paste(text) => {
+                        for c in text.chars().filter(|c| !c.is_control()) {
+                            let k = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
+                            dirty |= app.handle_key(k)?;
+                        }
+                    }
+                    _ => {}
+                }
+                if app.quit || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        } else {
+            if last_edit.is_some_and(|t| t.elapsed() >= DRAFT_PAUSE) {
+                app.save_draft()?;
+                last_edit = None;
+            }
+            if last_poll.elapsed() >= POLL_BOOK {
+                last_poll = Instant::now();
+                dirty |= app.poll_changes()?;
+            }
+        }
+    }
+}

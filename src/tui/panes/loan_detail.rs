@@ -1,0 +1,424 @@
+//! Loan detail, opened from a list with Enter: tabs for overview (terms, guarantee,
+//! collateral, coverage), statements (ratios per period), contacts and fund flows.
+
+use crate::domain::money::{format_money, format_percent, group_thousands};
+use crate::domain::ratios::KeyRatios;
+use crate::domain::text::{pad_left, pad_right, sanitize, truncate};
+use crate::domain::{ContactKind, ContactRecord, StatementRecord};
+use crate::i18n::Lang;
+use crate::store::{Collateral, Contact, FundFlow, Loan, RepaymentStatus, Store, StoreError};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::form::{Field, FieldKind, Form};
+use crate::workflow::{self, Actor};
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use rust_decimal::Decimal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetailTab {
+    Overview,
+    Statements,
+    Contacts,
+    FundFlows,
+}
+
+impl DetailTab {
+    const ALL: [DetailTab; 4] = [
+        DetailTab::Overview,
+        DetailTab::Statements,
+        DetailTab::Contacts,
+        DetailTab::FundFlows,
+    ];
+
+    pub fn next(self) -> DetailTab {
+        let i = Self::ALL.iter().position(|t| *t == self).unwrap_or(0);
+        Self::ALL[(i + 1) % 4]
+    }
+
+    pub fn prev(self) -> DetailTab {
+        let i = Self::ALL.iter().position(|t| *t == self).unwrap_or(0);
+        Self::ALL[(i + 3) % 4]
+    }
+
+    fn title_key(self) -> &'static str {
+        match self {
+            DetailTab::Overview => "detail.tab_overview",
+            DetailTab::Statements => "detail.tab_statements",
+            DetailTab::Contacts => "detail.tab_contacts",
+            DetailTab::FundFlows => "detail.tab_flows",
+        }
+    }
+}
+
+/// Everything the detail shows, read once when opened (and when the book changes).
+#[derive(Debug, Clone)]
+pub struct DetailState {
+    pub loan: Loan,
+    pub collateral: Vec<Collateral>,
+    pub statements: Vec<StatementRecord>,
+    pub at_disbursement: Option<StatementRecord>,
+    pub contacts: Vec<Contact>,
+    pub flows: Vec<FundFlow>,
+    pub repayments: Vec<RepaymentStatus>,
+    pub tab: DetailTab,
+    pub scroll: u16,
+}
+
+impl DetailState {
+    pub fn load(store: &Store, loan_id: i64) -> Result<Option<DetailState>, StoreError> {
+        let Some(loan) = store.loan(loan_id)? else {
+            return Ok(None);
+        };
+        Ok(Some(DetailState {
+            collateral: store.collateral(loan.id)?,
+            statements: store.statements(loan.borrower_id, 12)?,
+            at_disbursement: store.statement_at(loan.borrower_id, loan.disbursed_on)?,
+            contacts: store.contacts(loan.id, 200)?,
+            flows: store.fund_flows(loan.id, 200)?,
+            repayments: store.repayment_history(loan.id, 12)?,
+            loan,
+            tab: DetailTab::Overview,
+            scroll: 0,
+        }))
+    }
+
+    pub fn reload(&mut self, store: &Store) -> Result<(), StoreError> {
+        if let Some(fresh) = DetailState::load(store, self.loan.id)? {
+            *self = DetailState {
+                tab: self.tab,
+                scroll: self.scroll,
+                ..fresh
+            };
+        }
+        Ok(())
+    }
+
+    /// Appraised value of all collateral, and outstanding / value (抵押率).
+    fn coverage(&self) -> (Decimal, Option<Decimal>) {
+        let total: Decimal = self.collateral.iter().map(|c| c.appraised_value).sum();
+        let ratio = (!total.is_zero()).then(|| self.loan.outstanding / total);
+        (total, ratio)
+    }
+}
+
+/// The contact form for this loan, and its draft key.
+pub fn contact_form(d: &DetailState, lang: Lang, today: NaiveDate) -> (Form, String) {
+    let title = lang.tf("form.contact_title", &[("contract", &sanitize(&d.loan.contract_no))]);
+    let form = Form::new(
+        title,
+        vec![
+            Field::new("form.date", FieldKind::Date, &today.to_string()),
+            Field::new(
+                "form.kind",
+                FieldKind::Choice(|s| ContactKind::parse(s).is_some(), "visit/走访, call/电话, meeting/约谈, other/其他"),
+                ContactKind::Visit.zh(),
+            ),
+            Field::new("form.notes", FieldKind::Text { required: true }, ""),
+        ],
+    );
+    (form, format!("contact:{}", d.loan.contract_no))
+}
+
+/// The statement form for this loan's borrower, and its draft key.
+pub fn statement_form(d: &DetailState, lang: Lang) -> (Form, String) {
+    let title = lang.tf("form.statement_title", &[("borrower", &sanitize(&d.loan.borrower_name))]);
+    let mut fields = vec![Field::new("form.period_end", FieldKind::Date, "")];
+    for (key, signed) in STATEMENT_FIELDS {
+        let kind = if signed { FieldKind::SignedAmount } else { FieldKind::Amount };
+        fields.push(Field::new(key, kind, ""));
+    }
+    (Form::new(title, fields), format!("statement:{}", d.loan.borrower_code))
+}
+
+const STATEMENT_FIELDS: [(&str, bool); 10] = [
+    ("stmt.total_assets", false),
+    ("stmt.total_liabilities", false),
+    ("stmt.current_assets", false),
+    ("stmt.current_liabilities", false),
+    ("stmt.inventory", false),
+    ("stmt.revenue", false),
+    ("stmt.ebit", true),
+    ("stmt.interest_expense", false),
+    ("stmt.net_profit", true),
+    ("stmt.operating_cash_flow", true),
+];
+
+/// Sends a validated form through the workflow; returns the notice's translation key.
+pub fn submit(
+    form: &Form,
+    key: &str,
+    d: &DetailState,
+    store: &mut Store,
+    actor: &Actor,
+    today: NaiveDate,
+) -> Result<&'static str, workflow::WorkflowError> {
+    let bad = || workflow::WorkflowError::Invalid("form".into());
+    if key.starts_with("contact:") {
+        let rec = ContactRecord {
+            contract_no: d.loan.contract_no.clone(),
+            contact_on: form.fields[0].date().ok_or_else(bad)?,
+            kind: ContactKind::parse(form.fields[1].input.value()).ok_or_else(bad)?,
+            notes: form.fields[2].text(),
+        };
+        workflow::tracking::record_contact(store, actor, &rec, today)?;
+        Ok("form.contact_saved")
+    } else {
+        let a = |i: usize| form.fields[i].amount().ok_or_else(bad);
+        let rec = StatementRecord {
+            borrower_code: d.loan.borrower_code.clone(),
+            period_end: form.fields[0].date().ok_or_else(bad)?,
+            total_assets: a(1)?,
+            total_liabilities: a(2)?,
+            current_assets: a(3)?,
+            current_liabilities: a(4)?,
+            inventory: a(5)?,
+            revenue: a(6)?,
+            ebit: a(7)?,
+            interest_expense: a(8)?,
+            net_profit: a(9)?,
+            operating_cash_flow: a(10)?,
+        };
+        workflow::tracking::enter_statement(store, actor, &rec)?;
+        Ok("form.statement_saved")
+    }
+}
+
+fn kv(lang: Lang, key: &str, value: String, w: usize) -> Line<'static> {
+    Line::from(vec![
+        Span::raw(pad_right(lang.t(key), 14)),
+        Span::raw(" "),
+        Span::raw(truncate(&value, w.saturating_sub(15))),
+    ])
+}
+
+fn ratio_text(r: Option<Decimal>, percent: bool, lang: Lang) -> String {
+    match r {
+        Some(v) if percent => format_percent(v),
+        Some(v) => format!("{:.2}", crate::domain::money::round_half_up(v, 2)),
+        None => lang.t("detail.cannot_compute").to_string(),
+    }
+}
+
+pub fn render(d: &DetailState, frame: &mut Frame<'_>, area: Rect, lang: Lang, theme: &Theme, today: NaiveDate) {
+    let w = area.width as usize;
+    let l = &d.loan;
+    let mut tabs = vec![Span::styled(
+        truncate(&format!("{} {} ", sanitize(&l.contract_no), sanitize(&l.borrower_name)), w / 2),
+        theme.title,
+    )];
+    for t in DetailTab::ALL {
+        tabs.push(Span::raw(" "));
+        let style = if t == d.tab { theme.bar_selected } else { theme.bar };
+        tabs.push(Span::styled(format!(" {} ", lang.t(t.title_key())), style));
+    }
+    let mut lines = vec![Line::from(tabs), Line::from("")];
+    match d.tab {
+        DetailTab::Overview => overview(d, lang, theme, w, &mut lines),
+        DetailTab::Statements => statements(d, lang, theme, w, &mut lines),
+        DetailTab::Contacts => {
+            lines.push(Line::styled(
+                format!(
+                    "{}  {}  {}  {}",
+                    pad_right(lang.t("col.date"), 10),
+                    pad_right(lang.t("form.kind"), 6),
+                    pad_right(lang.t("col.by"), 10),
+                    lang.t("form.notes")
+                ),
+                theme.header,
+            ));
+            if d.contacts.is_empty() {
+                lines.push(Line::styled(lang.t("detail.no_contacts"), theme.muted));
+            }
+            for c in &d.contacts {
+                lines.push(Line::from(format!(
+                    "{}  {}  {}  {}",
+                    c.contact_on,
+                    pad_right(&lang.code_name("contact", c.kind.code()), 6),
+                    pad_right(&sanitize(&c.created_by), 10),
+                    truncate(&sanitize(&c.notes), w.saturating_sub(34))
+                )));
+            }
+        }
+        DetailTab::FundFlows => {
+            lines.push(Line::styled(
+                format!(
+                    "{}  {}  {}  {}",
+                    pad_right(lang.t("col.date"), 10),
+                    pad_left(lang.t("col.amount"), 16),
+                    pad_right(lang.t("col.sector"), 12),
+                    lang.t("col.counterparty")
+                ),
+                theme.header,
+            ));
+            for f in &d.flows {
+                let mark = if f.prohibited { lang.t("detail.prohibited") } else { "" };
+                let style = if f.prohibited { theme.danger } else { Style::new() };
+                lines.push(Line::styled(
+                    format!(
+                        "{}  {}  {}  {} {}",
+                        f.paid_on,
+                        pad_left(&group_thousands(f.amount), 16),
+                        pad_right(&lang.code_name("sector", f.sector.code()), 12),
+                        truncate(&sanitize(&f.counterparty), w.saturating_sub(48)),
+                        mark
+                    ),
+                    style,
+                ));
+            }
+        }
+    }
+    let _ = today;
+    let body = Paragraph::new(lines).scroll((d.scroll, 0));
+    frame.render_widget(body, area);
+}
+
+fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Vec<Line<'static>>) {
+    let l = &d.loan;
+    let half = w / 2;
+    let pairs: Vec<(Line<'static>, Line<'static>)> = vec![
+        (
+            kv(lang, "detail.borrower", format!("{} {}", sanitize(&l.borrower_code), sanitize(&l.borrower_name)), half),
+            kv(lang, "detail.credit_code", sanitize(&l.credit_code), half),
+        ),
+        (
+            kv(lang, "detail.industry", sanitize(&l.industry), half),
+            kv(lang, "detail.region", sanitize(&l.region), half),
+        ),
+        (
+            kv(lang, "col.product", lang.code_name("product", l.product.code()), half),
+            kv(lang, "detail.purpose", sanitize(&l.purpose), half),
+        ),
+        (
+            kv(lang, "detail.principal", format_money(l.principal, &l.currency), half),
+            kv(lang, "col.outstanding", format_money(l.outstanding, &l.currency), half),
+        ),
+        (
+            kv(lang, "detail.rate", format!("{}%", l.interest_rate), half),
+            kv(lang, "detail.term", format!("{} → {}", l.disbursed_on, l.matures_on), half),
+        ),
+        (
+            kv(lang, "detail.guarantee", lang.code_name("guarantee", l.guarantee_type.code()), half),
+            kv(lang, "col.class", lang.code_name("class", l.classification.code()), half),
+        ),
+        (
+            kv(lang, "col.dpd", l.overdue_days.to_string(), half),
+            kv(
+                lang,
+                "detail.overdue_amounts",
+                format!("{} / {}", group_thousands(l.overdue_principal), group_thousands(l.overdue_interest)),
+                half,
+            ),
+        ),
+        (
+            kv(lang, "col.officer", sanitize(&l.officer), half),
+            kv(lang, "detail.frequency", lang.code_name("freq", l.tracking_frequency.code()), half),
+        ),
+        (
+            kv(lang, "detail.last_contact", l.last_contact_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into()), half),
+            kv(lang, "col.next_followup", l.next_followup_on.to_string(), half),
+        ),
+    ];
+    for (a, b) in pairs {
+        let mut spans = a.spans;
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        spans.push(Span::raw(" ".repeat(half.saturating_sub(used))));
+        spans.extend(b.spans);
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::from(""));
+    let (total, coverage) = d.coverage();
+    let cov = coverage.map(format_percent).unwrap_or_else(|| "—".into());
+    let cov_style = match coverage {
+        Some(c) if c > Decimal::ONE => theme.danger,
+        Some(c) if c > Decimal::new(70, 2) => theme.warning,
+        _ => Style::new(),
+    };
+    lines.push(Line::from(vec![
+        Span::styled(lang.t("detail.collateral").to_string(), theme.header),
+        Span::raw(format!("  {} {}  ", lang.t("detail.appraised_total"), format_money(total, &l.currency))),
+        Span::raw(format!("{} ", lang.t("detail.coverage"))),
+        Span::styled(cov, cov_style),
+    ]));
+    if d.collateral.is_empty() {
+        lines.push(Line::styled(lang.t("detail.no_collateral"), theme.muted));
+    }
+    for c in &d.collateral {
+        lines.push(Line::from(format!(
+            "  {}  {}  {}  {}",
+            pad_right(&lang.code_name("collateral", c.kind.code()), 10),
+            pad_left(&group_thousands(c.appraised_value), 16),
+            c.appraised_on,
+            truncate(&sanitize(&c.description), w.saturating_sub(46))
+        )));
+    }
+    if let Some(r) = d.repayments.first() {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            lang.tf("detail.status_as_of", &[("date", &r.as_of), ("dpd", &r.overdue_days)]),
+            theme.muted,
+        ));
+    }
+}
+
+fn statements(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Vec<Line<'static>>) {
+    let cw = 12;
+    let head = [
+        "col.period",
+        "ratio.debt_to_asset",
+        "ratio.current",
+        "ratio.quick",
+        "ratio.interest_coverage",
+        "stmt.revenue",
+    ];
+    let mut h = String::new();
+    for k in head {
+        h.push_str(&pad_left(lang.t(k), cw));
+        h.push(' ');
+    }
+    lines.push(Line::styled(truncate(&h, w), theme.header));
+    if d.statements.is_empty() {
+        lines.push(Line::styled(lang.t("detail.no_statements"), theme.muted));
+        return;
+    }
+    let base = d.at_disbursement.as_ref().map(KeyRatios::of);
+    let row = |label: String, r: &KeyRatios, revenue: String| {
+        let cells = [
+            label,
+            ratio_text(r.debt_to_asset, true, lang),
+            ratio_text(r.current, false, lang),
+            ratio_text(r.quick, false, lang),
+            ratio_text(r.interest_coverage, false, lang),
+            revenue,
+        ];
+        let mut s = String::new();
+        for c in cells {
+            s.push_str(&pad_left(&c, cw));
+            s.push(' ');
+        }
+        truncate(&s, w)
+    };
+    for s in &d.statements {
+        let r = KeyRatios::of(s);
+        lines.push(Line::from(row(s.period_end.to_string(), &r, group_thousands(s.revenue))));
+    }
+    if let (Some(b), Some(last)) = (base, d.statements.last()) {
+        let now = KeyRatios::of(last);
+        let delta = |a: Option<Decimal>, b: Option<Decimal>| a.zip(b).map(|(a, b)| a - b);
+        let change = KeyRatios {
+            debt_to_asset: delta(now.debt_to_asset, b.debt_to_asset),
+            current: delta(now.current, b.current),
+            quick: delta(now.quick, b.quick),
+            interest_coverage: delta(now.interest_coverage, b.interest_coverage),
+        };
+        lines.push(Line::from(""));
+        lines.push(Line::styled(row(lang.t("detail.since_disbursement").to_string(), &change, String::new()), theme.title));
+        let worse = change.debt_to_asset.is_some_and(|c| c >= Decimal::new(10, 2));
+        if worse {
+            lines.push(Line::styled(lang.t("detail.leverage_up"), theme.danger));
+        }
+    }
+}

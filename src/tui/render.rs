@@ -1,0 +1,187 @@
+//! Draws the whole screen from `App`: pane bar, the pane (or the loan detail over it), a
+//! hint line, the status line, and the help overlay. A pure function of state.
+
+use super::app::{App, MIN_COLS, MIN_ROWS, PaneId};
+use super::panes;
+use crate::domain::text::{pad_right, truncate, width};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+pub fn render(app: &App, frame: &mut Frame<'_>) {
+    let area = frame.area();
+    if app.too_small() {
+        too_small(app, frame, area);
+        return;
+    }
+    let bar = Rect::new(area.x, area.y, area.width, 1);
+    let body = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(3));
+    let hint = Rect::new(area.x, area.bottom() - 2, area.width, 1);
+    let status = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+    pane_bar(app, frame, bar);
+    if let Some(d) = &app.detail {
+        panes::loan_detail::render(d, frame, body, app.lang, &app.theme, app.today_date);
+    } else {
+        match app.pane {
+            PaneId::Today => panes::today::render(app, frame, body),
+            PaneId::Ledger => panes::ledger::render(app, frame, body),
+            other => panes::placeholder::render(app, other, frame, body),
+        }
+    }
+    hint_line(app, frame, hint);
+    status_line(app, frame, status);
+    if let Some(form) = &app.form {
+        let k = |a| app.keymap.first_key("form", a).unwrap_or_default();
+        let hint = app.lang.tf(
+            "form.hint",
+            &[("save", &k("save")), ("next", &k("next_field")), ("cancel", &k("cancel"))],
+        );
+        form.render(frame, body, app.lang, &app.theme, &hint);
+    }
+    if app.help {
+        help(app, frame, body);
+    }
+}
+
+fn too_small(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let text = app.lang.tf(
+        "app.too_small",
+        &[("cols", &MIN_COLS), ("rows", &MIN_ROWS), ("w", &area.width), ("h", &area.height)],
+    );
+    let lines: Vec<Line> = textwrap_simple(&text, area.width as usize)
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Wraps on display width (CJK-aware) without a dependency for one screen.
+fn textwrap_simple(text: &str, cols: usize) -> Vec<String> {
+    let cols = cols.max(1);
+    let mut out = vec![String::new()];
+    for c in text.chars() {
+        let line = out.last_mut().map(|l| width(l)).unwrap_or(0);
+        if line + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > cols {
+            out.push(String::new());
+        }
+        if let Some(l) = out.last_mut() {
+            l.push(c);
+        }
+    }
+    out
+}
+
+fn pane_bar(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let mut spans = Vec::new();
+    for (i, p) in PaneId::ALL.iter().enumerate() {
+        let style = if *p == app.pane { app.theme.bar_selected } else { app.theme.bar };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, app.lang.t(p.title_key())), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let w = area.width as usize;
+    if let Some(list) = app.list().filter(|_| app.detail.is_none()) {
+        if let Some(input) = &list.filter {
+            let prompt = format!("{} ", app.lang.t("list.filter_prompt"));
+            let pw = width(&prompt);
+            let avail = w.saturating_sub(pw + 1);
+            let scroll = input.visual_scroll(avail);
+            let shown: String = input.value().chars().collect();
+            let line = Line::from(vec![
+                Span::styled(prompt, app.theme.title),
+                Span::raw(truncate(&skip_cols(&shown, scroll), avail)),
+            ]);
+            frame.render_widget(Paragraph::new(line), area);
+            let x = area.x + (pw + input.visual_cursor() - scroll) as u16;
+            frame.set_cursor_position(Position::new(x.min(area.right() - 1), area.y));
+            return;
+        }
+        let pos = if list.total == 0 { 0 } else { list.cursor + 1 };
+        let mut text = app.lang.tf("list.position", &[("n", &pos), ("total", &list.total)]);
+        if !list.query.text.is_empty() {
+            text.push_str("  ");
+            text.push_str(&app.lang.tf("list.filtered", &[("text", &crate::domain::text::sanitize(&list.query.text))]));
+        }
+        if list.total == 0 {
+            text.push_str("  ");
+            text.push_str(app.lang.t("list.empty"));
+        }
+        let keys = app.lang.t("list.keys_hint");
+        let left = truncate(&text, w.saturating_sub(width(keys) + 1));
+        let line = Line::from(vec![
+            Span::raw(pad_right(&left, w.saturating_sub(width(keys)))),
+            Span::styled(keys.to_string(), app.theme.muted),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+    } else if app.detail.is_some() {
+        let line = Line::styled(truncate(app.lang.t("detail.keys_hint"), w), app.theme.muted);
+        frame.render_widget(Paragraph::new(line), area);
+    }
+}
+
+fn skip_cols(text: &str, cols: usize) -> String {
+    let mut seen = 0;
+    text.chars()
+        .skip_while(|c| {
+            let skip = seen < cols;
+            seen += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+            skip
+        })
+        .collect()
+}
+
+fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let w = area.width as usize;
+    let role = app.lang.code_name("role", app.actor.role.code());
+    let left = format!(
+        " {} ({}) · {} · {} · {}",
+        crate::domain::text::sanitize(&app.actor.display_name),
+        role,
+        crate::domain::text::sanitize(&app.book_name),
+        app.lang.tf("status.loans", &[("n", &app.loan_count)]),
+        app.lang.tf("status.due", &[("n", &app.today.total)]),
+    );
+    let mut spans = vec![Span::styled(truncate(&left, w), app.theme.bar_selected)];
+    let used = width(&left).min(w);
+    if let Some(n) = &app.notice {
+        let style = if n.error { app.theme.error } else { app.theme.ok };
+        spans.push(Span::styled(truncate(&format!("  {}", n.text), w - used), style));
+    } else if let Some(p) = app.keymap_problems.first() {
+        spans.push(Span::styled(truncate(&format!("  {p}"), w - used), app.theme.error));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let sections: &[&str] = if app.form.is_some() {
+        &["form", "global"]
+    } else if app.detail.is_some() {
+        &["detail", "global"]
+    } else {
+        &["list", "global"]
+    };
+    let mut lines = Vec::new();
+    for s in sections {
+        lines.push(Line::styled(app.lang.t(&format!("help.section_{s}")).to_string(), app.theme.header));
+        for (section, action, keys) in &app.keymap.listing {
+            if section != s {
+                continue;
+            }
+            let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
+            let desc = app.lang.t(&format!("action.{action}")).to_string();
+            lines.push(Line::from(format!("  {} {}", pad_right(&keys.join(" "), 18), desc)));
+        }
+    }
+    lines.push(Line::styled(app.lang.t("help.close").to_string(), app.theme.muted));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let w = 60.min(area.width);
+    let rect = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", app.lang.t("help.title")), app.theme.title));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}

@@ -1,0 +1,4 @@
+//! Widgets shared by several panes.
+
+pub mod form;
+pub mod loan_list;

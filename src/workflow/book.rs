@@ -1,0 +1,56 @@
+//! The book itself and its people: creating an empty book with its first manager, adding
+//! staff and changing their roles.
+
+use super::{Actor, Result, WorkflowError};
+use crate::domain::permission::Permission;
+use crate::domain::{Role, StaffRecord};
+use crate::store::{Outcome, Store};
+use serde_json::json;
+
+/// Makes `os_user` the first manager of an empty book. Refused once the book has staff.
+pub fn init(store: &mut Store, os_user: &str) -> Result<Actor> {
+    if store.staff_count()? > 0 {
+        return Err(WorkflowError::AlreadyInitialised);
+    }
+    let rec = StaffRecord {
+        username: os_user.to_string(),
+        display_name: os_user.to_string(),
+        role: Role::Manager,
+    };
+    store.write(|tx| -> Result<()> {
+        tx.upsert_staff(&rec, os_user)?;
+        tx.set_meta("created_by", os_user)?;
+        tx.audit(os_user, "book.init", "staff", os_user, &json!({"role": "manager"}))?;
+        Ok(())
+    })?;
+    Ok(Actor {
+        username: rec.username,
+        display_name: rec.display_name,
+        role: Role::Manager,
+    })
+}
+
+/// Adds a staff member or changes their role (managers only).
+pub fn add_staff(store: &mut Store, actor: &Actor, rec: &StaffRecord) -> Result<Outcome> {
+    actor.require(Permission::ManageStaff)?;
+    let name = rec.username.trim();
+    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(WorkflowError::Invalid(format!(
+            "'{}' is not a user name (no spaces or control characters)",
+            crate::domain::text::sanitize(&rec.username)
+        )));
+    }
+    store.write(|tx| -> Result<Outcome> {
+        let outcome = tx.upsert_staff(rec, &actor.username)?;
+        if outcome != Outcome::Unchanged {
+            tx.audit(
+                &actor.username,
+                "staff.add",
+                "staff",
+                &rec.username,
+                &json!({"role": rec.role.code(), "display_name": rec.display_name}),
+            )?;
+        }
+        Ok(outcome)
+    })
+}
