@@ -1,0 +1,115 @@
+//! `postloan loans`: the ledger for scripts (JSON, CSV) and people (an aligned table),
+//! streamed from the store a batch at a time.
+
+use super::Format;
+use crate::domain::money::group_thousands;
+use crate::domain::text::{pad_left, pad_right, sanitize};
+use crate::i18n::Lang;
+use crate::store::{LedgerQuery, LoanRow, Store};
+use serde::Serialize;
+use std::io::Write;
+
+/// One loan as scripts see it. Amounts are strings so no digit is lost to a float.
+#[derive(Serialize)]
+struct LoanJson<'a> {
+    contract_no: &'a str,
+    borrower_name: &'a str,
+    product: &'a str,
+    outstanding: String,
+    currency: &'a str,
+    classification: &'a str,
+    overdue_days: i64,
+    officer: &'a str,
+    next_followup_on: String,
+}
+
+impl<'a> LoanJson<'a> {
+    fn of(r: &'a LoanRow) -> LoanJson<'a> {
+        LoanJson {
+            contract_no: &r.contract_no,
+            borrower_name: &r.borrower_name,
+            product: r.product.code(),
+            outstanding: format!("{:.2}", r.outstanding),
+            currency: &r.currency,
+            classification: r.classification.code(),
+            overdue_days: r.overdue_days,
+            officer: &r.officer,
+            next_followup_on: r.next_followup_on.to_string(),
+        }
+    }
+}
+
+pub fn print(store: &Store, q: &LedgerQuery, limit: Option<u64>, format: Format, lang: Lang) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = match format {
+        Format::Json => {
+            let mut first = true;
+            out.write_all(b"[")?;
+            let r = store.for_each_loan(q, limit, |row| {
+                if !first {
+                    out.write_all(b",")?;
+                }
+                first = false;
+                out.write_all(b"\n  ")?;
+                serde_json::to_writer(&mut out, &LoanJson::of(row)).map_err(std::io::Error::other)
+            })?;
+            out.write_all(if first { b"]\n" } else { b"\n]\n" })?;
+            r
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record([
+                "contract_no",
+                "borrower_name",
+                "product",
+                "outstanding",
+                "currency",
+                "classification",
+                "overdue_days",
+                "officer",
+                "next_followup_on",
+            ])?;
+            let r = store.for_each_loan(q, limit, |row| {
+                w.serialize(LoanJson::of(row)).map_err(std::io::Error::other)
+            })?;
+            w.flush()?;
+            r
+        }
+        Format::Table => {
+            let head = format!(
+                "{} {} {} {} {} {} {}",
+                pad_right(lang.t("col.contract_no"), 12),
+                pad_right(lang.t("col.borrower"), 30),
+                pad_left(lang.t("col.outstanding"), 18),
+                pad_right(lang.t("col.class"), 8),
+                pad_left(lang.t("col.dpd"), 5),
+                pad_right(lang.t("col.officer"), 12),
+                lang.t("col.next_followup"),
+            );
+            writeln!(out, "{head}")?;
+            store.for_each_loan(q, limit, |r| {
+                writeln!(
+                    out,
+                    "{} {} {} {} {} {} {}",
+                    pad_right(&sanitize(&r.contract_no), 12),
+                    pad_right(&sanitize(&r.borrower_name), 30),
+                    pad_left(&format!("{} {}", r.currency, group_thousands(r.outstanding)), 18),
+                    pad_right(&lang.code_name("class", r.classification.code()), 8),
+                    pad_left(&r.overdue_days.to_string(), 5),
+                    pad_right(&sanitize(&r.officer), 12),
+                    r.next_followup_on
+                )
+            })?
+        }
+    };
+    match written {
+        // A closed pipe (`| head`) is a normal end for a listing.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        other => other?,
+    }
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}

@@ -1,0 +1,116 @@
+//! Building the demo book: the generator's records streamed into a fresh database in one
+//! transaction, marked as a demo (so `--as` works there and only there).
+
+use super::{Actor, Result, WorkflowError};
+use crate::demo::{self, DemoCounts, DemoParams, DemoSink};
+use crate::domain::*;
+use crate::store::{BulkWriter, Store, StoreError, Table};
+use serde_json::json;
+use std::path::Path;
+
+struct Sink<'a, 'c> {
+    bulk: &'a mut BulkWriter<'c>,
+    officer: String,
+}
+
+impl DemoSink for Sink<'_, '_> {
+    type Error = StoreError;
+    fn staff(&mut self, r: &StaffRecord) -> Result<(), StoreError> {
+        self.bulk.staff(r)
+    }
+    fn borrower(&mut self, r: &BorrowerRecord) -> Result<(), StoreError> {
+        self.bulk.borrower(r)
+    }
+    fn statement(&mut self, r: &StatementRecord) -> Result<(), StoreError> {
+        self.bulk.statement(r)
+    }
+    fn loan(&mut self, r: &LoanRecord) -> Result<(), StoreError> {
+        self.officer.clone_from(&r.officer);
+        self.bulk.loan(r)
+    }
+    fn collateral(&mut self, r: &CollateralRecord) -> Result<(), StoreError> {
+        self.bulk.collateral(r)
+    }
+    fn repayment(&mut self, r: &RepaymentRecord) -> Result<(), StoreError> {
+        self.bulk.repayment(r)
+    }
+    fn fund_flow(&mut self, r: &FundFlowRecord) -> Result<(), StoreError> {
+        self.bulk.fund_flow(r)
+    }
+    fn contact(&mut self, r: &ContactRecord) -> Result<(), StoreError> {
+        let by = self.officer.clone();
+        self.bulk.contact(r, &by)
+    }
+}
+
+/// What `demo` found or built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoBook {
+    /// An existing demo book was reopened as it was left.
+    Reopened { loans: i64 },
+    Built(DemoCounts),
+}
+
+/// Removes a book and its WAL files.
+fn remove_book(path: &Path) -> std::io::Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        match std::fs::remove_file(&p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Opens the demo book at `path`, building it first when it is missing or `fresh` is set.
+/// The operating-system user joins the demo staff as a manager, so the book works without `--as`.
+pub fn open_or_build(path: &Path, params: &DemoParams, fresh: bool, os_user: &str) -> Result<(Store, DemoBook)> {
+    if fresh {
+        remove_book(path).map_err(|e| WorkflowError::Invalid(format!("cannot remove {}: {e}", path.display())))?;
+    }
+    let mut store = Store::open(path)?;
+    let loans = store.count_rows(Table::Loans)?;
+    if loans > 0 || store.staff_count()? > 0 {
+        if !store.is_demo()? {
+            return Err(WorkflowError::Invalid(format!(
+                "{} is a real book, not a demo book; use another --db",
+                path.display()
+            )));
+        }
+        return Ok((store, DemoBook::Reopened { loans }));
+    }
+    let counts = {
+        let mut bulk = store.bulk()?;
+        bulk.set_meta("demo", "1")?;
+        bulk.set_meta("demo_seed", &params.seed.to_string())?;
+        bulk.set_meta("demo_as_of", &params.as_of.to_string())?;
+        let mut sink = Sink {
+            bulk: &mut bulk,
+            officer: String::new(),
+        };
+        let counts = demo::generate(params, &mut sink)?;
+        if !demo::demo_staff().iter().any(|s| s.username == os_user) {
+            bulk.staff(&StaffRecord {
+                username: os_user.to_string(),
+                display_name: os_user.to_string(),
+                role: Role::Manager,
+            })?;
+        }
+        bulk.finish(
+            os_user,
+            &json!({"loans": params.loans, "seed": params.seed, "as_of": params.as_of.to_string()}),
+        )?;
+        counts
+    };
+    // Reopen so the connection's settings are those of normal work again.
+    drop(store);
+    let store = Store::open(path)?;
+    Ok((store, DemoBook::Built(counts)))
+}
+
+/// The actor in a demo book: `as_user` if given, else the OS user.
+pub fn demo_actor(store: &Store, os_user: &str, as_user: Option<&str>) -> Result<Actor> {
+    super::identify(store, os_user, as_user)
+}

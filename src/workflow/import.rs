@@ -1,0 +1,146 @@
+//! Loading core-banking extracts: one file, one transaction. Any bad row and nothing of the
+//! file is written; re-importing the same file changes nothing and says so.
+
+use super::{Actor, Result, WorkflowError};
+use crate::domain::permission::Permission;
+use crate::extract::{self, Encoding, ExtractError, ExtractKind, Record, RowError};
+use crate::store::{Outcome, Store, StoreError, Tx};
+use serde_json::json;
+use std::path::Path;
+
+/// How many bad rows are listed (all are counted).
+pub const ERROR_CAP: usize = 50;
+
+/// What an import did (or, with errors or `--dry-run`, would have done).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub kind: String,
+    pub encoding: String,
+    pub rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    #[serde(skip)]
+    pub errors: Vec<RowError>,
+    pub error_count: u64,
+    /// True when the rows were committed.
+    pub written: bool,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Extract(#[from] ExtractError),
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+}
+
+impl From<StoreError> for ImportError {
+    fn from(e: StoreError) -> Self {
+        ImportError::Workflow(e.into())
+    }
+}
+
+/// Why a file's transaction was rolled back on purpose.
+enum Abort {
+    /// Bad rows or a dry run: the report says what was found.
+    Rollback(ImportReport),
+    Failed(ImportError),
+}
+
+impl From<StoreError> for Abort {
+    fn from(e: StoreError) -> Self {
+        Abort::Failed(e.into())
+    }
+}
+
+fn apply(tx: &mut Tx<'_>, rec: &Record, actor: &str) -> std::result::Result<Outcome, StoreError> {
+    match rec {
+        Record::Borrower(r) => tx.upsert_borrower(r, actor),
+        Record::Loan(r) => tx.upsert_loan(r, actor),
+        Record::Statement(r) => tx.upsert_statement(r, "import", actor),
+        Record::Repayment(r) => tx.upsert_repayment(r, actor),
+        Record::Collateral(r) => tx.upsert_collateral(r, actor),
+        Record::FundFlow(r) => tx.upsert_fund_flow(r, actor),
+    }
+}
+
+/// A reference the book does not know, as a row error the user can act on.
+fn row_error(e: StoreError) -> RowError {
+    match e {
+        StoreError::Unknown { column, value } => {
+            let why = match column {
+                "officer" => "is not staff in this book (add with: postloan staff add USER --role specialist)",
+                "contract_no" => "is not a loan in this book (import the loans first)",
+                "borrower_code" => "is not a borrower in this book (import borrowers or loans first)",
+                _ => "is not known in this book",
+            };
+            RowError::new("", 0, column, &value, why)
+        }
+        other => RowError::new("", 0, "-", "", other.to_string()),
+    }
+}
+
+/// Imports one extract file in one transaction.
+pub fn import_file(
+    store: &mut Store,
+    actor: &Actor,
+    kind: ExtractKind,
+    path: &Path,
+    encoding: Encoding,
+    dry_run: bool,
+) -> std::result::Result<ImportReport, ImportError> {
+    actor.require(Permission::Import)?;
+    let file = path.display().to_string();
+    let outcome = store.write(|tx| -> std::result::Result<ImportReport, Abort> {
+        let mut report = ImportReport {
+            file: file.clone(),
+            kind: kind.code().to_string(),
+            dry_run,
+            ..ImportReport::default()
+        };
+        let summary = extract::read_extract(path, kind, encoding, ERROR_CAP, |_, rec| {
+            match apply(tx, &rec, &actor.username) {
+                Ok(Outcome::Inserted) => report.inserted += 1,
+                Ok(Outcome::Updated) => report.updated += 1,
+                Ok(Outcome::Unchanged) => report.unchanged += 1,
+                Err(e) => return Err(row_error(e)),
+            }
+            Ok(())
+        })
+        .map_err(|e| Abort::Failed(e.into()))?;
+        report.rows = summary.rows;
+        report.encoding = summary.encoding.to_string();
+        report.errors = summary.errors;
+        report.error_count = summary.error_count;
+        if report.error_count > 0 || dry_run {
+            return Err(Abort::Rollback(report));
+        }
+        if report.inserted + report.updated > 0 {
+            tx.audit(
+                &actor.username,
+                &format!("import.{}", kind.code()),
+                "file",
+                &file,
+                &json!({
+                    "rows": report.rows,
+                    "inserted": report.inserted,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "encoding": report.encoding,
+                }),
+            )?;
+        }
+        report.written = true;
+        Ok(report)
+    });
+    match outcome {
+        Ok(report) => Ok(report),
+        Err(Abort::Rollback(report)) => Ok(report),
+        Err(Abort::Failed(e)) => Err(e),
+    }
+}
+
+pub type ImportResult = Result<ImportReport>;
