@@ -2,3 +2,4 @@
 //! Layers, from the bottom: domain ← store/engine ← workflow ← cli/tui.
 
 pub mod domain;
+pub mod extract;
