@@ -180,8 +180,7 @@ impl<'a> Row<'a> {
         default: T,
     ) -> Option<T> {
         match self.raw(column) {
-            None => Some(default),
-            Some(raw) if raw.is_empty() => Some(default),
+            None | Some("") => Some(default),
             Some(_) => self.code(column, parse, accepted),
         }
     }

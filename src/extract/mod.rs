@@ -263,7 +263,7 @@ where
         decode::Decided::Gb18030(body) => {
             let mut reader = csv_reader(decode::Gb18030Reader::new(body));
             let result = run(name, &mut reader, kind, error_cap, on_row, "gbk");
-            result.map_err(|e| match reader.get_ref().malformed_at() {
+            result.map_err(|e| match reader.get_ref().inner.malformed_at() {
                 Some(offset) => decode::encoding_error(name, bytes, "gbk", offset),
                 None => csv_error(name, e),
             })
@@ -271,11 +271,57 @@ where
     }
 }
 
-fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
+/// Records end at `\n` only (a `\r` before it is trimmed with the cell), so that every
+/// record but possibly the last consumes its terminator; [`start_line`] relies on that.
+fn csv_reader<R: Read>(input: R) -> csv::Reader<Tracked<R>> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(input)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(Tracked {
+            inner: input,
+            total: 0,
+            last: None,
+            eof: false,
+        })
+}
+
+/// Remembers how many bytes were handed to the CSV reader, the last one, and whether the
+/// input ended, so the line a record starts on can be worked out from where it ended.
+struct Tracked<R> {
+    inner: R,
+    total: u64,
+    last: Option<u8>,
+    eof: bool,
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.eof = true;
+        }
+        if let Some(&b) = buf[..n].last() {
+            self.last = Some(b);
+        }
+        self.total += n as u64;
+        Ok(n)
+    }
+}
+
+/// The 1-based line `record` (just read) starts on. csv's own record position is taken
+/// before blank lines are skipped, so it is worked back from the end instead: the reader's
+/// line, less the newlines inside quoted fields, less the terminating newline if any.
+fn start_line<R: Read>(reader: &csv::Reader<Tracked<R>>, record: &StringRecord) -> u64 {
+    let end = reader.position();
+    let embedded: usize = record
+        .iter()
+        .map(|f| f.bytes().filter(|&b| b == b'\n').count())
+        .sum();
+    let t = reader.get_ref();
+    let unterminated = t.eof && end.byte() == t.total && t.last != Some(b'\n');
+    end.line()
+        .saturating_sub(embedded as u64 + u64::from(!unterminated))
 }
 
 fn csv_error(name: &str, e: ReadFailure) -> ExtractError {
@@ -322,13 +368,9 @@ fn is_blank(record: &StringRecord) -> bool {
     record.iter().all(|f| f.trim().is_empty())
 }
 
-fn line_of(record: &StringRecord) -> u64 {
-    record.position().map_or(0, |p| p.line())
-}
-
 fn run<R: Read, F>(
     name: &str,
-    reader: &mut csv::Reader<R>,
+    reader: &mut csv::Reader<Tracked<R>>,
     kind: ExtractKind,
     error_cap: usize,
     mut on_row: F,
@@ -338,17 +380,17 @@ where
     F: FnMut(u64, Record) -> Result<(), RowError>,
 {
     let mut record = StringRecord::new();
-    let header = loop {
+    let (header, header_line) = loop {
         if !reader.read_record(&mut record)? {
             return Err(ReadFailure::Extract(ExtractError::EmptyFile {
                 file: name.to_string(),
             }));
         }
         if !is_blank(&record) {
-            break record.clone();
+            break (record.clone(), start_line(reader, &record));
         }
     };
-    let columns = kinds::ColumnMap::from_header(name, kind, &header, line_of(&header))
+    let columns = kinds::ColumnMap::from_header(name, kind, &header, header_line)
         .map_err(ReadFailure::Extract)?;
     let width = header.len();
 
@@ -364,9 +406,9 @@ where
             continue;
         }
         rows += 1;
-        let line = line_of(&record);
+        let line = start_line(reader, &record);
         if record.len() != width {
-            let joined = record.iter().collect::<Vec<_>>().join(",");
+            let joined = record.iter().map(str::trim).collect::<Vec<_>>().join(",");
             sink.push(RowError::new(
                 name,
                 line,
