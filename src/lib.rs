@@ -1,9 +1,12 @@
 //! postloan (贷后管理工作台): a terminal workbench for post-loan credit management.
-//! Layers, from the bottom: domain ← store/engine ← workflow ← cli/tui.
+//! Layers, from the bottom: domain ← store/extract/demo ← workflow ← cli/tui.
 
-pub mod domain;
-pub mod store;
+pub mod cli;
 pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod extract;
 pub mod i18n;
-pub mod workflow;
+pub mod store;
 pub mod tui;
+pub mod workflow;

@@ -1,0 +1,217 @@
+//! Reading typed cells out of one CSV row by column name; every failure becomes a
+//! `RowError` kept on the row, and the getter returns `None`.
+
+use super::RowError;
+use super::kinds::ColumnMap;
+use crate::domain::money::{AmountError, parse_amount, parse_rate, parse_signed_amount};
+use crate::domain::text::sanitize;
+use chrono::NaiveDate;
+use csv::StringRecord;
+use rust_decimal::Decimal;
+
+pub(super) struct Row<'a> {
+    file: &'a str,
+    line: u64,
+    record: &'a StringRecord,
+    columns: &'a ColumnMap,
+    errors: Vec<RowError>,
+}
+
+impl<'a> Row<'a> {
+    pub(super) fn new(
+        file: &'a str,
+        line: u64,
+        record: &'a StringRecord,
+        columns: &'a ColumnMap,
+    ) -> Self {
+        Row {
+            file,
+            line,
+            record,
+            columns,
+            errors: Vec::new(),
+        }
+    }
+
+    pub(super) fn into_errors(self) -> Vec<RowError> {
+        self.errors
+    }
+
+    /// The raw cell, trimmed; `None` only for an optional column the header lacks.
+    pub(super) fn raw(&self, column: &str) -> Option<&'a str> {
+        let idx = self.columns.index(column)?;
+        Some(self.record.get(idx).unwrap_or("").trim())
+    }
+
+    /// Records a bad cell.
+    pub(super) fn bad(&mut self, column: &str, value: &str, why: impl Into<String>) {
+        self.errors
+            .push(RowError::new(self.file, self.line, column, value, why));
+    }
+
+    /// Required free text: sanitized, trimmed, non-empty.
+    pub(super) fn text(&mut self, column: &str) -> Option<String> {
+        let raw = self.raw(column).unwrap_or("");
+        let clean = sanitize(raw).trim().to_string();
+        if clean.is_empty() {
+            self.bad(column, raw, "empty");
+            return None;
+        }
+        Some(clean)
+    }
+
+    /// A date written strictly as `YYYY-MM-DD`.
+    pub(super) fn date(&mut self, column: &str) -> Option<NaiveDate> {
+        let raw = self.raw(column).unwrap_or("");
+        match parse_date(raw) {
+            Some(d) => Some(d),
+            None => {
+                self.bad(column, raw, "not a date (YYYY-MM-DD)");
+                None
+            }
+        }
+    }
+
+    /// A non-negative amount (`5,000,000.00` accepted).
+    pub(super) fn amount(&mut self, column: &str) -> Option<Decimal> {
+        self.money(column, parse_amount)
+    }
+
+    /// An amount that may be negative (statement lines such as net profit).
+    pub(super) fn signed_amount(&mut self, column: &str) -> Option<Decimal> {
+        self.money(column, parse_signed_amount)
+    }
+
+    fn money(
+        &mut self,
+        column: &str,
+        parse: fn(&str) -> Result<Decimal, AmountError>,
+    ) -> Option<Decimal> {
+        let raw = self.raw(column).unwrap_or("");
+        match parse(raw) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.bad(column, raw, format!("not an amount: {e}"));
+                None
+            }
+        }
+    }
+
+    /// A rate in percent, `0..=100` (`4.35` or `4.35%`).
+    pub(super) fn percent(&mut self, column: &str) -> Option<Decimal> {
+        let raw = self.raw(column).unwrap_or("");
+        match parse_rate(raw) {
+            Ok(r) if r >= Decimal::ZERO && r <= Decimal::ONE_HUNDRED => Some(r),
+            Ok(_) => {
+                self.bad(column, raw, "not a rate between 0 and 100 (percent)");
+                None
+            }
+            Err(e) => {
+                self.bad(column, raw, format!("not a rate: {e}"));
+                None
+            }
+        }
+    }
+
+    /// A whole number of days, `>= 0`.
+    pub(super) fn days(&mut self, column: &str) -> Option<i64> {
+        let raw = self.raw(column).unwrap_or("");
+        match raw.parse::<i64>() {
+            Ok(d) if d >= 0 && !raw.starts_with('+') => Some(d),
+            _ => {
+                self.bad(column, raw, "not a whole number of days (0 or more)");
+                None
+            }
+        }
+    }
+
+    /// Three ASCII letters, upper-cased (`cny` → `CNY`).
+    pub(super) fn currency(&mut self, column: &str) -> Option<String> {
+        let raw = self.raw(column).unwrap_or("");
+        if raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Some(raw.to_ascii_uppercase());
+        }
+        self.bad(column, raw, "not a 3-letter currency code (e.g. CNY)");
+        None
+    }
+
+    /// 统一社会信用代码: 18 characters of `0-9A-Z`, upper-cased.
+    pub(super) fn credit_code(&mut self, column: &str) -> Option<String> {
+        let raw = self.raw(column).unwrap_or("");
+        let up = raw.to_ascii_uppercase();
+        if up.len() == 18
+            && up
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        {
+            return Some(up);
+        }
+        self.bad(
+            column,
+            raw,
+            "not an 18-character unified social credit code",
+        );
+        None
+    }
+
+    /// A code of one of the domain vocabularies, English or Chinese.
+    pub(super) fn code<T>(
+        &mut self,
+        column: &str,
+        parse: fn(&str) -> Option<T>,
+        accepted: fn() -> String,
+    ) -> Option<T> {
+        let raw = self.raw(column).unwrap_or("");
+        match parse(&sanitize(raw)) {
+            Some(v) => Some(v),
+            None => {
+                self.bad(column, raw, format!("not one of: {}", accepted()));
+                None
+            }
+        }
+    }
+
+    /// Like [`Row::code`], but an absent column or an empty cell gives `default`.
+    pub(super) fn optional_code<T>(
+        &mut self,
+        column: &str,
+        parse: fn(&str) -> Option<T>,
+        accepted: fn() -> String,
+        default: T,
+    ) -> Option<T> {
+        match self.raw(column) {
+            None | Some("") => Some(default),
+            Some(_) => self.code(column, parse, accepted),
+        }
+    }
+}
+
+/// Strict `YYYY-MM-DD`: four-digit year, two-digit month and day, a real calendar date.
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+
+    #[test]
+    fn dates_are_strict() {
+        assert!(parse_date("2024-02-29").is_some());
+        assert!(parse_date("2023-02-29").is_none());
+        assert!(parse_date("2024-2-9").is_none());
+        assert!(parse_date("2024/02/09").is_none());
+        assert!(parse_date("02024-02-09").is_none());
+        assert!(parse_date("").is_none());
+    }
+}

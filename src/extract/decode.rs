@@ -1,0 +1,176 @@
+//! Choosing and applying the byte encoding of an extract: UTF-8 is used in place, GBK is
+//! validated up front, then decoded in chunks as the CSV reader asks for more.
+
+use super::{Encoding, ExtractError};
+use encoding_rs::{DecoderResult, GB18030};
+use std::io::Read;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const GB18030_BOM: &[u8] = b"\x84\x31\x95\x33";
+const CHUNK: usize = 64 * 1024;
+
+/// The body to parse (any byte-order mark removed) and how to read it.
+pub(super) enum Decided<'a> {
+    Utf8(&'a [u8]),
+    Gb18030(&'a [u8]),
+}
+
+/// Picks the encoding. Fails before any row is read when the bytes do not decode.
+/// A UTF-8 byte-order mark always means UTF-8.
+pub(super) fn decide<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    encoding: Encoding,
+) -> Result<Decided<'a>, ExtractError> {
+    if let Some(body) = bytes.strip_prefix(UTF8_BOM) {
+        return match std::str::from_utf8(body) {
+            Ok(_) => Ok(Decided::Utf8(body)),
+            Err(e) => Err(encoding_error(
+                file,
+                bytes,
+                "utf-8",
+                e.valid_up_to() + UTF8_BOM.len(),
+            )),
+        };
+    }
+    match encoding {
+        Encoding::Utf8 => match std::str::from_utf8(bytes) {
+            Ok(_) => Ok(Decided::Utf8(bytes)),
+            Err(e) => Err(encoding_error(file, bytes, "utf-8", e.valid_up_to())),
+        },
+        Encoding::Gbk => gb18030(file, bytes, "gbk"),
+        Encoding::Auto => match std::str::from_utf8(bytes) {
+            Ok(_) => Ok(Decided::Utf8(bytes)),
+            Err(_) => gb18030(file, bytes, "utf-8 or gbk"),
+        },
+    }
+}
+
+fn gb18030<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    label: &'static str,
+) -> Result<Decided<'a>, ExtractError> {
+    let (skip, body) = match bytes.strip_prefix(GB18030_BOM) {
+        Some(body) => (GB18030_BOM.len(), body),
+        None => (0, bytes),
+    };
+    match validate_gb18030(body) {
+        Ok(()) => Ok(Decided::Gb18030(body)),
+        Err(offset) => Err(encoding_error(file, bytes, label, offset + skip)),
+    }
+}
+
+/// `Err(offset)` of the first malformed sequence.
+fn validate_gb18030(bytes: &[u8]) -> Result<(), usize> {
+    let mut decoder = GB18030.new_decoder_without_bom_handling();
+    let mut scratch = vec![0u8; CHUNK * 2];
+    let mut pos = 0;
+    loop {
+        let (result, read, _) =
+            decoder.decode_to_utf8_without_replacement(&bytes[pos..], &mut scratch, true);
+        pos += read;
+        match result {
+            DecoderResult::InputEmpty => return Ok(()),
+            DecoderResult::OutputFull => {}
+            DecoderResult::Malformed(bad, after) => {
+                return Err(pos.saturating_sub(usize::from(bad) + usize::from(after)));
+            }
+        }
+    }
+}
+
+/// The error for bytes that are not in `encoding`, with the line the offset falls on.
+pub(super) fn encoding_error(
+    file: &str,
+    bytes: &[u8],
+    encoding: &'static str,
+    offset: usize,
+) -> ExtractError {
+    let upto = &bytes[..offset.min(bytes.len())];
+    let line = upto.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let hint = match encoding {
+        "utf-8" => "save the extract as UTF-8, or read it with the GBK encoding",
+        "gbk" => "the file is not GBK; save it as UTF-8 or GBK, or read it with auto",
+        _ => "save the extract as UTF-8 (or GBK) and check it is a text CSV",
+    };
+    ExtractError::Encoding {
+        file: file.to_string(),
+        encoding,
+        offset: offset as u64,
+        line,
+        hint,
+    }
+}
+
+/// Decodes GB18030 to UTF-8 a chunk at a time, so a large file is never held twice.
+pub(super) struct Gb18030Reader<'a> {
+    input: &'a [u8],
+    pos: usize,
+    decoder: encoding_rs::Decoder,
+    out: Vec<u8>,
+    out_start: usize,
+    out_end: usize,
+    done: bool,
+    malformed_at: Option<usize>,
+}
+
+impl<'a> Gb18030Reader<'a> {
+    pub(super) fn new(input: &'a [u8]) -> Self {
+        Gb18030Reader {
+            input,
+            pos: 0,
+            decoder: GB18030.new_decoder_without_bom_handling(),
+            out: vec![0u8; CHUNK * 2],
+            out_start: 0,
+            out_end: 0,
+            done: false,
+            malformed_at: None,
+        }
+    }
+
+    /// Byte offset of a malformed sequence met while reading (normally caught earlier).
+    pub(super) fn malformed_at(&self) -> Option<usize> {
+        self.malformed_at
+    }
+}
+
+impl Read for Gb18030Reader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.out_start < self.out_end {
+                let n = buf.len().min(self.out_end - self.out_start);
+                buf[..n].copy_from_slice(&self.out[self.out_start..self.out_start + n]);
+                self.out_start += n;
+                return Ok(n);
+            }
+            if self.done {
+                return Ok(0);
+            }
+            let end = (self.pos + CHUNK).min(self.input.len());
+            let last = end == self.input.len();
+            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
+                &self.input[self.pos..end],
+                &mut self.out,
+                last,
+            );
+            self.pos += read;
+            self.out_start = 0;
+            self.out_end = written;
+            match result {
+                DecoderResult::InputEmpty => self.done = last,
+                DecoderResult::OutputFull => {}
+                DecoderResult::Malformed(bad, after) => {
+                    let at = self
+                        .pos
+                        .saturating_sub(usize::from(bad) + usize::from(after));
+                    self.malformed_at = Some(at);
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("malformed GBK at byte {at}"),
+                    ));
+                }
+            }
+        }
+    }
+}

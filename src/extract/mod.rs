@@ -1,0 +1,450 @@
+//! Reads core-banking CSV extracts (UTF-8 or GBK) into validated domain records, streaming
+//! row by row and reporting every bad cell as `FILE:LINE: column NAME: 'VALUE' WHY`.
+
+mod cells;
+mod decode;
+mod kinds;
+#[cfg(test)]
+mod tests;
+
+use crate::domain::records::{
+    BorrowerRecord, CollateralRecord, FundFlowRecord, LoanRecord, RepaymentRecord, StatementRecord,
+};
+use crate::domain::text;
+use csv::StringRecord;
+use std::io::Read;
+use std::path::Path;
+
+/// Longest value (in characters) quoted back in a [`RowError`].
+const MAX_VALUE_CHARS: usize = 60;
+
+/// Which extract a file holds; decides the columns and the record produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExtractKind {
+    Borrowers,
+    Loans,
+    Statements,
+    Repayments,
+    Collateral,
+    FundFlows,
+}
+
+impl ExtractKind {
+    pub const ALL: &'static [ExtractKind] = &[
+        ExtractKind::Borrowers,
+        ExtractKind::Loans,
+        ExtractKind::Statements,
+        ExtractKind::Repayments,
+        ExtractKind::Collateral,
+        ExtractKind::FundFlows,
+    ];
+
+    /// Accepts the code (`fund-flows` also as `fund_flows`), any case, surrounding spaces.
+    pub fn parse(s: &str) -> Option<Self> {
+        let t = s.trim().to_ascii_lowercase().replace('_', "-");
+        Self::ALL.iter().copied().find(|k| k.code() == t)
+    }
+
+    /// The stable code: `borrowers`, `loans`, `statements`, `repayments`, `collateral`,
+    /// `fund-flows`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ExtractKind::Borrowers => "borrowers",
+            ExtractKind::Loans => "loans",
+            ExtractKind::Statements => "statements",
+            ExtractKind::Repayments => "repayments",
+            ExtractKind::Collateral => "collateral",
+            ExtractKind::FundFlows => "fund-flows",
+        }
+    }
+
+    /// Columns the header must name (lower case).
+    pub fn required_columns(self) -> &'static [&'static str] {
+        kinds::required(self)
+    }
+
+    /// Columns that may be present; absent or empty cells take a default.
+    pub fn optional_columns(self) -> &'static [&'static str] {
+        kinds::optional(self)
+    }
+}
+
+impl std::fmt::Display for ExtractKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// How the bytes of an extract are to be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// UTF-8 when the bytes are valid UTF-8, GBK (GB18030) otherwise.
+    #[default]
+    Auto,
+    Utf8,
+    /// GBK, decoded as its superset GB18030.
+    Gbk,
+}
+
+impl Encoding {
+    /// Accepts `auto`, `utf-8`/`utf8`, `gbk`/`gb18030`/`gb2312` (any case).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(Encoding::Auto),
+            "utf-8" | "utf8" | "utf_8" => Some(Encoding::Utf8),
+            "gbk" | "gb18030" | "gb2312" | "cp936" => Some(Encoding::Gbk),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Encoding::Auto => "auto",
+            Encoding::Utf8 => "utf-8",
+            Encoding::Gbk => "gbk",
+        }
+    }
+}
+
+/// One validated row of an extract.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Borrower(BorrowerRecord),
+    Loan(LoanRecord),
+    Statement(StatementRecord),
+    Repayment(RepaymentRecord),
+    Collateral(CollateralRecord),
+    FundFlow(FundFlowRecord),
+}
+
+/// One bad row or cell. `line` is the 1-based physical line in the file (header = line 1);
+/// `column` is `-` when the whole row is at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: column {column}: '{value}' {why}")]
+pub struct RowError {
+    pub file: String,
+    pub line: u64,
+    pub column: String,
+    pub value: String,
+    pub why: String,
+}
+
+impl RowError {
+    /// Builds an error with `value` sanitized and cut to about 60 characters. Callers of
+    /// [`read_extract`] may leave `file` empty and `line` 0 in errors returned from `on_row`:
+    /// the reader fills them in.
+    pub fn new(
+        file: impl Into<String>,
+        line: u64,
+        column: impl Into<String>,
+        value: &str,
+        why: impl Into<String>,
+    ) -> Self {
+        RowError {
+            file: file.into(),
+            line,
+            column: column.into(),
+            value: clip_value(value),
+            why: why.into(),
+        }
+    }
+}
+
+/// Sanitizes a value for quoting in an error and cuts it to [`MAX_VALUE_CHARS`].
+fn clip_value(value: &str) -> String {
+    let clean = text::sanitize(value);
+    if clean.chars().count() <= MAX_VALUE_CHARS {
+        return clean;
+    }
+    let mut out: String = clean.chars().take(MAX_VALUE_CHARS).collect();
+    out.push('…');
+    out
+}
+
+/// Why a whole extract could not be read. Row-level problems are [`RowError`]s instead.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    #[error("{file}: cannot read the file: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: not valid {encoding} at byte {offset} (line {line}); {hint}")]
+    Encoding {
+        file: String,
+        /// The encoding tried: `utf-8`, `gbk`, or `utf-8 or gbk` under auto-detection.
+        encoding: &'static str,
+        offset: u64,
+        line: u64,
+        hint: &'static str,
+    },
+    #[error(
+        "{file}: the header lacks required column(s) {}; a {kind} extract needs: {}",
+        .columns.join(", "),
+        .kind.required_columns().join(", ")
+    )]
+    MissingColumns {
+        file: String,
+        kind: ExtractKind,
+        columns: Vec<String>,
+    },
+    #[error("{file}:{line}: column '{column}' appears more than once in the header; keep one")]
+    DuplicateColumn {
+        file: String,
+        line: u64,
+        column: String,
+    },
+    #[error("{file}: the file is empty; a header row naming the columns is required")]
+    EmptyFile { file: String },
+    #[error("{file}:{line}: malformed CSV: {message}")]
+    Csv {
+        file: String,
+        line: u64,
+        message: String,
+    },
+}
+
+/// What a read did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadSummary {
+    /// Data rows read (good and bad; the header and blank lines not counted).
+    pub rows: u64,
+    /// Rows passed to `on_row` that it accepted.
+    pub accepted: u64,
+    /// The first `error_cap` errors.
+    pub errors: Vec<RowError>,
+    /// All errors, kept or not.
+    pub error_count: u64,
+    /// The encoding the file was decoded with: `utf-8` or `gbk`.
+    pub encoding: &'static str,
+}
+
+/// Streams the file: for each good row calls `on_row(line, record)`. A row with bad cells is
+/// not passed to `on_row`; every bad cell of every row is collected (the first `error_cap`
+/// kept, all counted). `on_row` may itself return a [`RowError`] (e.g. "unknown officer"),
+/// which is collected the same way.
+pub fn read_extract<F>(
+    path: &Path,
+    kind: ExtractKind,
+    encoding: Encoding,
+    error_cap: usize,
+    on_row: F,
+) -> Result<ReadSummary, ExtractError>
+where
+    F: FnMut(u64, Record) -> Result<(), RowError>,
+{
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ExtractError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    read_extract_from_bytes(&file, &bytes, kind, encoding, error_cap, on_row)
+}
+
+/// [`read_extract`] over bytes already in memory; `name` is used as the file in messages.
+pub fn read_extract_from_bytes<F>(
+    name: &str,
+    bytes: &[u8],
+    kind: ExtractKind,
+    encoding: Encoding,
+    error_cap: usize,
+    on_row: F,
+) -> Result<ReadSummary, ExtractError>
+where
+    F: FnMut(u64, Record) -> Result<(), RowError>,
+{
+    match decode::decide(name, bytes, encoding)? {
+        decode::Decided::Utf8(body) => {
+            let mut reader = csv_reader(body);
+            let result = run(name, &mut reader, kind, error_cap, on_row, "utf-8");
+            result.map_err(|e| csv_error(name, e))
+        }
+        decode::Decided::Gb18030(body) => {
+            let mut reader = csv_reader(decode::Gb18030Reader::new(body));
+            let result = run(name, &mut reader, kind, error_cap, on_row, "gbk");
+            result.map_err(|e| match reader.get_ref().inner.malformed_at() {
+                Some(offset) => decode::encoding_error(name, bytes, "gbk", offset),
+                None => csv_error(name, e),
+            })
+        }
+    }
+}
+
+/// Records end at `\n` only (a `\r` before it is trimmed with the cell), so that every
+/// record but possibly the last consumes its terminator; [`start_line`] relies on that.
+fn csv_reader<R: Read>(input: R) -> csv::Reader<Tracked<R>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(Tracked {
+            inner: input,
+            total: 0,
+            last: None,
+            eof: false,
+        })
+}
+
+/// Remembers how many bytes were handed to the CSV reader, the last one, and whether the
+/// input ended, so the line a record starts on can be worked out from where it ended.
+struct Tracked<R> {
+    inner: R,
+    total: u64,
+    last: Option<u8>,
+    eof: bool,
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.eof = true;
+        }
+        if let Some(&b) = buf[..n].last() {
+            self.last = Some(b);
+        }
+        self.total += n as u64;
+        Ok(n)
+    }
+}
+
+/// The 1-based line `record` (just read) starts on. csv's own record position is taken
+/// before blank lines are skipped, so it is worked back from the end instead: the reader's
+/// line, less the newlines inside quoted fields, less the terminating newline if any.
+fn start_line<R: Read>(reader: &csv::Reader<Tracked<R>>, record: &StringRecord) -> u64 {
+    let end = reader.position();
+    let embedded: usize = record
+        .iter()
+        .map(|f| f.bytes().filter(|&b| b == b'\n').count())
+        .sum();
+    let t = reader.get_ref();
+    let unterminated = t.eof && end.byte() == t.total && t.last != Some(b'\n');
+    end.line()
+        .saturating_sub(embedded as u64 + u64::from(!unterminated))
+}
+
+fn csv_error(name: &str, e: ReadFailure) -> ExtractError {
+    match e {
+        ReadFailure::Extract(e) => e,
+        ReadFailure::Csv(e) => ExtractError::Csv {
+            file: name.to_string(),
+            line: e.position().map_or(0, |p| p.line()),
+            message: e.to_string(),
+        },
+    }
+}
+
+/// A failure inside [`run`]: either already an [`ExtractError`] or a csv error still to be
+/// explained (the caller knows whether it was really a decoding error).
+enum ReadFailure {
+    Extract(ExtractError),
+    Csv(csv::Error),
+}
+
+impl From<csv::Error> for ReadFailure {
+    fn from(e: csv::Error) -> Self {
+        ReadFailure::Csv(e)
+    }
+}
+
+/// Collects row errors: keeps the first `cap`, counts all.
+struct ErrorSink {
+    cap: usize,
+    kept: Vec<RowError>,
+    count: u64,
+}
+
+impl ErrorSink {
+    fn push(&mut self, e: RowError) {
+        self.count += 1;
+        if self.kept.len() < self.cap {
+            self.kept.push(e);
+        }
+    }
+}
+
+fn is_blank(record: &StringRecord) -> bool {
+    record.iter().all(|f| f.trim().is_empty())
+}
+
+fn run<R: Read, F>(
+    name: &str,
+    reader: &mut csv::Reader<Tracked<R>>,
+    kind: ExtractKind,
+    error_cap: usize,
+    mut on_row: F,
+    encoding: &'static str,
+) -> Result<ReadSummary, ReadFailure>
+where
+    F: FnMut(u64, Record) -> Result<(), RowError>,
+{
+    let mut record = StringRecord::new();
+    let (header, header_line) = loop {
+        if !reader.read_record(&mut record)? {
+            return Err(ReadFailure::Extract(ExtractError::EmptyFile {
+                file: name.to_string(),
+            }));
+        }
+        if !is_blank(&record) {
+            break (record.clone(), start_line(reader, &record));
+        }
+    };
+    let columns = kinds::ColumnMap::from_header(name, kind, &header, header_line)
+        .map_err(ReadFailure::Extract)?;
+    let width = header.len();
+
+    let mut sink = ErrorSink {
+        cap: error_cap,
+        kept: Vec::new(),
+        count: 0,
+    };
+    let mut rows = 0u64;
+    let mut accepted = 0u64;
+    while reader.read_record(&mut record)? {
+        if is_blank(&record) {
+            continue;
+        }
+        rows += 1;
+        let line = start_line(reader, &record);
+        if record.len() != width {
+            let joined = record.iter().map(str::trim).collect::<Vec<_>>().join(",");
+            sink.push(RowError::new(
+                name,
+                line,
+                "-",
+                &joined,
+                format!("has {} fields, the header has {width}", record.len()),
+            ));
+            continue;
+        }
+        let mut row = cells::Row::new(name, line, &record, &columns);
+        let built = kinds::build(kind, &mut row);
+        let mut errors = row.into_errors();
+        if built.is_none() && errors.is_empty() {
+            errors.push(RowError::new(name, line, "-", "", "row rejected"));
+        }
+        match built {
+            Some(rec) if errors.is_empty() => match on_row(line, rec) {
+                Ok(()) => accepted += 1,
+                Err(mut e) => {
+                    if e.file.is_empty() {
+                        e.file = name.to_string();
+                    }
+                    if e.line == 0 {
+                        e.line = line;
+                    }
+                    sink.push(e);
+                }
+            },
+            _ => errors.into_iter().for_each(|e| sink.push(e)),
+        }
+    }
+    Ok(ReadSummary {
+        rows,
+        accepted,
+        errors: sink.kept,
+        error_count: sink.count,
+        encoding,
+    })
+}
