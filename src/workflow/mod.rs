@@ -2,8 +2,8 @@
 //! the store write and its audit row, all in one transaction. TUI and CLI both call this layer.
 
 pub mod book;
-
-
+pub mod demo;
+pub mod import;
 pub mod tracking;
 
 use crate::domain::Role;
