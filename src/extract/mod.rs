@@ -264,7 +264,10 @@ where
             let mut reader = csv_reader(decode::Gb18030Reader::new(body));
             let result = run(name, &mut reader, kind, error_cap, on_row, "gbk");
             result.map_err(|e| match reader.get_ref().inner.malformed_at() {
-                Some(offset) => decode::encoding_error(name, bytes, "gbk", offset),
+                Some(offset) => {
+                    let skipped = bytes.len() - body.len();
+                    decode::encoding_error(name, bytes, "gbk", offset + skipped)
+                }
                 None => csv_error(name, e),
             })
         }
