@@ -418,19 +418,12 @@ fn emit_contacts<S: DemoSink>(
     let mut rec = ContactRecord {
         contract_no: no.to_string(),
         contact_on: as_of,
-        kind: ContactKind::Visit,
+        kind: ContactKind::Other,
         notes: String::new(),
     };
     for a in ago.iter() {
         let overdue = dpd > 0 && *a <= dpd;
         rec.contact_on = as_of - Days::new(*a as u64);
-        rec.kind = if overdue {
-            [ContactKind::Meeting, ContactKind::Call, ContactKind::Visit]
-                [dice.weighted(&[30, 40, 30])]
-        } else {
-            [ContactKind::Visit, ContactKind::Call, ContactKind::Meeting]
-                [dice.weighted(&[50, 45, 5])]
-        };
         let notes = if overdue {
             NOTES_OVERDUE
         } else if dice.chance(if det { 0.6 } else { 0.05 }) {
@@ -438,8 +431,10 @@ fn emit_contacts<S: DemoSink>(
         } else {
             NOTES_GOOD
         };
+        let (kind, note) = *dice.pick(notes);
+        rec.kind = kind;
         rec.notes.clear();
-        rec.notes.push_str(dice.pick::<&str>(notes));
+        rec.notes.push_str(note);
         sink.contact(&rec)?;
         counts.contacts += 1;
     }
