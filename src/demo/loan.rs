@@ -101,7 +101,7 @@ pub fn emit_loan<S: DemoSink>(
     let matured = dpd > 0 && (lo_days > hi_days || dice.chance(0.35));
     let (disbursed, matures) = if matured {
         let matures = as_of - Days::new(dpd as u64);
-        term = term.clamp(12, ((1460 - dpd) / 31) as u32);
+        term = term.min(((1460 - dpd) / 31) as u32).max(12);
         (matures - Months::new(term), matures)
     } else {
         let disbursed = as_of - Days::new(dice.int(lo_days, hi_days) as u64);
@@ -218,7 +218,7 @@ pub fn emit_loan<S: DemoSink>(
         let rec = CollateralRecord {
             contract_no: no.clone(),
             kind: *kind,
-            description: collateral_description(*kind, owner.region, dice),
+            description: collateral_description(*kind, value, owner.region, dice),
             appraised_value: fen(value * 100),
             appraised_on: disbursed + Days::new(dice.int(0, days_out.min(720)) as u64),
         };

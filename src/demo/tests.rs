@@ -382,6 +382,40 @@ fn some_followups_are_due_and_some_borrowers_deteriorate() {
     assert!((0.05..0.15).contains(&share), "deteriorating share {share}");
 }
 
+#[test]
+fn borrowers_have_unique_names_and_valid_credit_codes() {
+    let (recs, counts) = book(5000, 4);
+    let mut names = HashSet::new();
+    let mut codes = HashSet::new();
+    for r in &recs {
+        if let Rec::Borrower(b) = r {
+            assert!(names.insert(b.name.clone()), "duplicate name {}", b.name);
+            assert!(codes.insert(b.credit_code.clone()), "duplicate code");
+            assert_eq!(b.credit_code.len(), 18);
+            let check = company::uscc_check_char(&b.credit_code[..17]);
+            assert_eq!(check, b.credit_code.chars().nth(17), "{}", b.credit_code);
+            assert!(b.name.ends_with("公司") && !b.industry.is_empty());
+            assert!(b.region.ends_with('市'));
+        }
+    }
+    assert_eq!(names.len() as u64, counts.borrowers);
+    // A few loans are watched (关注) although nothing is overdue.
+    let mut dpd0 = HashSet::new();
+    for r in &recs {
+        if let Rec::Repayment(x) = r
+            && x.as_of == as_of()
+            && x.overdue_days == 0
+        {
+            dpd0.insert(x.contract_no.clone());
+        }
+    }
+    let watched = loans(&recs)
+        .filter(|l| l.classification == Classification::SpecialMention)
+        .filter(|l| dpd0.contains(&l.contract_no))
+        .count();
+    assert!(watched > 20, "special mention at 0 DPD: {watched}");
+}
+
 struct Null;
 
 impl DemoSink for Null {
