@@ -416,6 +416,38 @@ fn borrowers_have_unique_names_and_valid_credit_codes() {
     assert!(watched > 20, "special mention at 0 DPD: {watched}");
 }
 
+#[test]
+fn other_reporting_dates_hold_up() {
+    for date in ["2024-02-29", "2025-12-31", "2026-01-01", "2026-03-31"] {
+        let as_of = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        let mut sink = Collect::default();
+        let p = DemoParams {
+            loans: 1000,
+            seed: 2,
+            as_of,
+        };
+        let Ok(counts) = generate(&p, &mut sink);
+        assert_eq!(counts.loans, 1000);
+        let mut latest = HashMap::new();
+        for r in &sink.0 {
+            match r {
+                Rec::Loan(l) => {
+                    assert!(l.disbursed_on < as_of && l.matures_on > l.disbursed_on);
+                    assert!((as_of - l.disbursed_on).num_days() <= 1461);
+                }
+                Rec::Repayment(x) => {
+                    assert!(x.as_of <= as_of);
+                    *latest.entry(x.contract_no.clone()).or_insert(x.as_of) = x.as_of;
+                }
+                Rec::Statement(s) => assert!(s.period_end <= as_of - chrono::Days::new(30)),
+                _ => {}
+            }
+        }
+        assert_eq!(latest.len(), 1000);
+        assert!(latest.values().all(|d| *d == as_of), "{date}");
+    }
+}
+
 struct Null;
 
 impl DemoSink for Null {
