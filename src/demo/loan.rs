@@ -277,7 +277,7 @@ pub fn emit_loan<S: DemoSink>(
         sink,
         counts,
     )?;
-    let neglected = owner.neglected || dice.chance(0.04);
+    let neglected = owner.neglected || dice.chance(0.05);
     emit_contacts(
         no,
         tracking_frequency,
