@@ -25,7 +25,7 @@ pub struct Profile {
 impl Profile {
     pub fn draw(dice: &mut Dice) -> Self {
         let deteriorating = dice.chance(0.10);
-        let neglected = dice.chance(if deteriorating { 0.35 } else { 0.15 });
+        let neglected = dice.chance(if deteriorating { 0.4 } else { 0.19 });
         let stale_quarters = if neglected {
             dice.int(1, 3) as u32
         } else if dice.chance(if deteriorating { 0.3 } else { 0.06 }) {

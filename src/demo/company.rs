@@ -203,8 +203,14 @@ pub fn counterparty(sector: Sector, city: &str, dice: &mut Dice) -> String {
     }
 }
 
-/// A description of a collateral item located near the borrower.
-pub fn collateral_description(kind: CollateralKind, region: &Region, dice: &mut Dice) -> String {
+/// A description of a collateral item located near the borrower; areas follow from the
+/// appraised value (`value_yuan`) at a plausible price per square metre.
+pub fn collateral_description(
+    kind: CollateralKind,
+    value_yuan: i64,
+    region: &Region,
+    dice: &mut Dice,
+) -> String {
     match kind {
         CollateralKind::RealEstate => format!(
             "{}{}{}{}号{}，建筑面积{}平方米，不动产权证已办理抵押登记",
@@ -213,14 +219,14 @@ pub fn collateral_description(kind: CollateralKind, region: &Region, dice: &mut 
             dice.pick(ROADS),
             dice.int(1, 999),
             dice.pick(BUILDINGS),
-            dice.int(8, 400) * 50
+            (value_yuan / dice.int(3_000, 15_000) / 10).max(5) * 10
         ),
         CollateralKind::Land => format!(
             "{}{}{}以东地块工业用地使用权，面积{}平方米，剩余年限{}年",
             region.full,
             dice.pick(ZONES),
             dice.pick(ROADS),
-            dice.int(20, 600) * 100,
+            (value_yuan / dice.int(300, 2_000) / 100).max(5) * 100,
             dice.int(25, 48)
         ),
         CollateralKind::Deposit => format!(

@@ -101,7 +101,7 @@ pub fn emit_loan<S: DemoSink>(
     let matured = dpd > 0 && (lo_days > hi_days || dice.chance(0.35));
     let (disbursed, matures) = if matured {
         let matures = as_of - Days::new(dpd as u64);
-        term = term.clamp(12, ((1460 - dpd) / 31) as u32);
+        term = term.min(((1460 - dpd) / 31) as u32).max(12);
         (matures - Months::new(term), matures)
     } else {
         let disbursed = as_of - Days::new(dice.int(lo_days, hi_days) as u64);
@@ -218,7 +218,7 @@ pub fn emit_loan<S: DemoSink>(
         let rec = CollateralRecord {
             contract_no: no.clone(),
             kind: *kind,
-            description: collateral_description(*kind, owner.region, dice),
+            description: collateral_description(*kind, value, owner.region, dice),
             appraised_value: fen(value * 100),
             appraised_on: disbursed + Days::new(dice.int(0, days_out.min(720)) as u64),
         };
@@ -277,7 +277,7 @@ pub fn emit_loan<S: DemoSink>(
         sink,
         counts,
     )?;
-    let neglected = owner.neglected || dice.chance(0.04);
+    let neglected = owner.neglected || dice.chance(0.05);
     emit_contacts(
         no,
         tracking_frequency,
@@ -418,19 +418,12 @@ fn emit_contacts<S: DemoSink>(
     let mut rec = ContactRecord {
         contract_no: no.to_string(),
         contact_on: as_of,
-        kind: ContactKind::Visit,
+        kind: ContactKind::Other,
         notes: String::new(),
     };
     for a in ago.iter() {
         let overdue = dpd > 0 && *a <= dpd;
         rec.contact_on = as_of - Days::new(*a as u64);
-        rec.kind = if overdue {
-            [ContactKind::Meeting, ContactKind::Call, ContactKind::Visit]
-                [dice.weighted(&[30, 40, 30])]
-        } else {
-            [ContactKind::Visit, ContactKind::Call, ContactKind::Meeting]
-                [dice.weighted(&[50, 45, 5])]
-        };
         let notes = if overdue {
             NOTES_OVERDUE
         } else if dice.chance(if det { 0.6 } else { 0.05 }) {
@@ -438,8 +431,10 @@ fn emit_contacts<S: DemoSink>(
         } else {
             NOTES_GOOD
         };
+        let (kind, note) = *dice.pick(notes);
+        rec.kind = kind;
         rec.notes.clear();
-        rec.notes.push_str(dice.pick::<&str>(notes));
+        rec.notes.push_str(note);
         sink.contact(&rec)?;
         counts.contacts += 1;
     }

@@ -1,10 +1,5 @@
 //! The demo book: a deterministic generator of a realistic loan book (staff, borrowers,
 //! statements, loans and their children), streamed into a sink so any size fits in memory.
-//!
-//! Order of calls: all staff first; then per borrower: the borrower, its statements, then
-//! each of its loans followed by that loan's collateral, repayments, fund flows, contacts.
-//! Repayment snapshots are emitted for every month end of the last six months (the last
-//! one dated `as_of`), including months with nothing overdue.
 
 mod borrower;
 mod company;
@@ -31,7 +26,11 @@ pub struct DemoParams {
     pub as_of: chrono::NaiveDate,
 }
 
-/// Receives the generated records in order (see the module documentation).
+/// Receives the generated records, in this order: all staff first; then per borrower the
+/// borrower, its statements (8 quarters, oldest first), then each of its loans followed by
+/// that loan's collateral, repayments, fund flows and contacts. Repayment snapshots come
+/// for every month end of the last six months (the last one dated `as_of`, none before
+/// disbursement), including months with nothing overdue.
 pub trait DemoSink {
     type Error;
     fn staff(&mut self, r: &StaffRecord) -> Result<(), Self::Error>;

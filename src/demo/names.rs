@@ -1,6 +1,7 @@
 //! Data tables for the demo book: staff, regions, the parts company names are built from,
 //! loan purposes, addresses and follow-up notes. Plain constants, no logic.
 
+use crate::domain::ContactKind::{self, Call, Meeting, Visit};
 use crate::domain::{Product, Role};
 
 /// The fixed demo staff: user name, display name, role.
@@ -206,32 +207,39 @@ pub const ROADS: &[&str] = &[
 /// Buildings a real-estate collateral item may be.
 pub const BUILDINGS: &[&str] = &["厂房", "办公楼", "仓库", "商业用房", "研发楼"];
 
-/// Notes for follow-ups on a loan that performs.
-pub const NOTES_GOOD: &[&str] = &[
-    "实地走访，企业生产经营正常",
-    "电话联系财务负责人，确认按期付息",
-    "查看厂区及库存，开工率正常，订单饱满",
-    "核实贷款资金用途，与合同约定一致",
-    "约见实际控制人，经营计划无重大变化",
-    "电话回访，企业纳税及水电数据平稳",
-    "实地查看抵押物，状态良好，未发现异常",
+/// Notes for follow-ups on a loan that performs, with how the contact was made.
+pub const NOTES_GOOD: &[(ContactKind, &str)] = &[
+    (Visit, "实地走访，企业生产经营正常"),
+    (Visit, "查看厂区及库存，开工率正常，订单饱满"),
+    (Visit, "实地查看抵押物，状态良好，未发现异常"),
+    (Visit, "现场核实贷款资金用途，与合同约定一致"),
+    (Call, "电话联系财务负责人，确认按期付息"),
+    (Call, "电话回访，企业纳税及水电数据平稳"),
+    (Call, "电话联系实际控制人，经营情况无重大变化"),
+    (Meeting, "约见实际控制人，经营计划无重大变化"),
 ];
 
 /// Notes for follow-ups where warning signs showed.
-pub const NOTES_WARN: &[&str] = &[
-    "走访发现库存积压，销售回款放缓",
-    "企业开工率下降，部分生产线停产",
-    "财务负责人反映下游客户付款延迟，资金周转偏紧",
-    "发现企业涉及民间借贷诉讼，需持续关注",
-    "主要股东股权被质押，已提示风险",
-    "电话未能联系上实际控制人，拟安排现场走访",
+pub const NOTES_WARN: &[(ContactKind, &str)] = &[
+    (Visit, "走访发现库存积压，销售回款放缓"),
+    (Visit, "实地走访，企业开工率下降，部分生产线停产"),
+    (
+        Call,
+        "电话联系财务负责人，反映下游客户付款延迟，资金周转偏紧",
+    ),
+    (Call, "电话未能联系上实际控制人，拟安排现场走访"),
+    (
+        Meeting,
+        "约谈企业负责人，了解涉及民间借贷诉讼情况，需持续关注",
+    ),
+    (Meeting, "约谈主要股东，其所持股权已被质押，已提示风险"),
 ];
 
 /// Notes for follow-ups on an overdue loan.
-pub const NOTES_OVERDUE: &[&str] = &[
-    "电话催收，企业承诺月底前归还逾期利息",
-    "约谈实际控制人，要求制定还款计划",
-    "上门催收，企业经营困难，已发送逾期催收通知书",
-    "与保证人沟通代偿事宜，保证人表示需时间筹措资金",
-    "已启动抵押物处置前期评估，拟提起诉讼",
+pub const NOTES_OVERDUE: &[(ContactKind, &str)] = &[
+    (Call, "电话催收，企业承诺月底前归还逾期利息"),
+    (Meeting, "约谈实际控制人，要求制定还款计划"),
+    (Visit, "上门催收，企业经营困难，已送达逾期催收通知书"),
+    (Meeting, "约见保证人商谈代偿事宜，保证人表示需时间筹措资金"),
+    (Visit, "实地查看抵押物并启动处置前期评估，拟提起诉讼"),
 ];

@@ -382,6 +382,72 @@ fn some_followups_are_due_and_some_borrowers_deteriorate() {
     assert!((0.05..0.15).contains(&share), "deteriorating share {share}");
 }
 
+#[test]
+fn borrowers_have_unique_names_and_valid_credit_codes() {
+    let (recs, counts) = book(5000, 4);
+    let mut names = HashSet::new();
+    let mut codes = HashSet::new();
+    for r in &recs {
+        if let Rec::Borrower(b) = r {
+            assert!(names.insert(b.name.clone()), "duplicate name {}", b.name);
+            assert!(codes.insert(b.credit_code.clone()), "duplicate code");
+            assert_eq!(b.credit_code.len(), 18);
+            let check = company::uscc_check_char(&b.credit_code[..17]);
+            assert_eq!(check, b.credit_code.chars().nth(17), "{}", b.credit_code);
+            assert!(b.name.ends_with("公司") && !b.industry.is_empty());
+            assert!(b.region.ends_with('市'));
+        }
+    }
+    assert_eq!(names.len() as u64, counts.borrowers);
+    // A few loans are watched (关注) although nothing is overdue.
+    let mut dpd0 = HashSet::new();
+    for r in &recs {
+        if let Rec::Repayment(x) = r
+            && x.as_of == as_of()
+            && x.overdue_days == 0
+        {
+            dpd0.insert(x.contract_no.clone());
+        }
+    }
+    let watched = loans(&recs)
+        .filter(|l| l.classification == Classification::SpecialMention)
+        .filter(|l| dpd0.contains(&l.contract_no))
+        .count();
+    assert!(watched > 20, "special mention at 0 DPD: {watched}");
+}
+
+#[test]
+fn other_reporting_dates_hold_up() {
+    for date in ["2024-02-29", "2025-12-31", "2026-01-01", "2026-03-31"] {
+        let as_of = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        let mut sink = Collect::default();
+        let p = DemoParams {
+            loans: 1000,
+            seed: 2,
+            as_of,
+        };
+        let Ok(counts) = generate(&p, &mut sink);
+        assert_eq!(counts.loans, 1000);
+        let mut latest = HashMap::new();
+        for r in &sink.0 {
+            match r {
+                Rec::Loan(l) => {
+                    assert!(l.disbursed_on < as_of && l.matures_on > l.disbursed_on);
+                    assert!((as_of - l.disbursed_on).num_days() <= 1461);
+                }
+                Rec::Repayment(x) => {
+                    assert!(x.as_of <= as_of);
+                    *latest.entry(x.contract_no.clone()).or_insert(x.as_of) = x.as_of;
+                }
+                Rec::Statement(s) => assert!(s.period_end <= as_of - chrono::Days::new(30)),
+                _ => {}
+            }
+        }
+        assert_eq!(latest.len(), 1000);
+        assert!(latest.values().all(|d| *d == as_of), "{date}");
+    }
+}
+
 struct Null;
 
 impl DemoSink for Null {
