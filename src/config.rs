@@ -60,10 +60,7 @@ impl Dirs {
             Some(p) => Dirs {
                 data: p.data_dir().to_path_buf(),
                 config: p.config_dir().to_path_buf(),
-                state: p
-                    .state_dir()
-                    .unwrap_or_else(|| p.data_dir())
-                    .to_path_buf(),
+                state: p.state_dir().unwrap_or_else(|| p.data_dir()).to_path_buf(),
             },
             None => {
                 let here = PathBuf::from(".postloan");
@@ -214,12 +211,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("bad.toml");
         std::fs::write(&f, "[tracking]\ndue_son_days = 14\n").unwrap();
-        let err = Config::load(Some(&f), &dirs_in(dir.path())).unwrap_err().to_string();
+        let err = Config::load(Some(&f), &dirs_in(dir.path()))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("bad.toml"), "{err}");
         assert!(err.contains("due_son_days"), "{err}");
         std::fs::write(&f, "[tracking]\ndue_soon_days = \"soon\"\n").unwrap();
-        let err = Config::load(Some(&f), &dirs_in(dir.path())).unwrap_err().to_string();
-        assert!(err.contains("bad.toml") && err.contains("due_soon_days"), "{err}");
+        let err = Config::load(Some(&f), &dirs_in(dir.path()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("bad.toml") && err.contains("due_soon_days"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -14,7 +14,8 @@ pub enum Lang {
 
 static ZH_CN: LazyLock<HashMap<String, String>> =
     LazyLock::new(|| load(include_str!("../i18n/zh-CN.toml")));
-static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(include_str!("../i18n/en.toml")));
+static EN: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| load(include_str!("../i18n/en.toml")));
 
 fn load(text: &str) -> HashMap<String, String> {
     // The tables are compiled in and checked by tests; a broken one is a build defect.
@@ -99,7 +100,11 @@ impl Lang {
     pub fn code_name(self, group: &str, code: &str) -> String {
         let key = format!("{group}.{code}");
         let text = self.t(&key);
-        if text == key { code.to_string() } else { text.to_string() }
+        if text == key {
+            code.to_string()
+        } else {
+            text.to_string()
+        }
     }
 }
 
@@ -118,9 +123,9 @@ mod tests {
         assert!(zh.len() > 50);
     }
 
-    const KEY_GROUPS: [&str; 13] = [
-        "app", "pane", "status", "list", "col", "detail", "ratio", "stmt", "form", "help", "action", "cli",
-        "class",
+    const KEY_GROUPS: [&str; 14] = [
+        "amount", "app", "pane", "status", "list", "col", "detail", "ratio", "stmt", "form",
+        "help", "action", "cli", "class",
     ];
 
     #[test]
@@ -141,7 +146,9 @@ mod tests {
                     let rest = &text[i + 1..];
                     let Some(end) = rest.find('"') else { continue };
                     let lit = &rest[..end];
-                    let Some((group, name)) = lit.split_once('.') else { continue };
+                    let Some((group, name)) = lit.split_once('.') else {
+                        continue;
+                    };
                     if KEY_GROUPS.contains(&group)
                         && !name.is_empty()
                         && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
@@ -152,7 +159,10 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys missing from the tables: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing from the tables: {missing:#?}"
+        );
     }
 
     #[test]

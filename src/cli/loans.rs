@@ -39,7 +39,13 @@ impl<'a> LoanJson<'a> {
     }
 }
 
-pub fn print(store: &Store, q: &LedgerQuery, limit: Option<u64>, format: Format, lang: Lang) -> anyhow::Result<()> {
+pub fn print(
+    store: &Store,
+    q: &LedgerQuery,
+    limit: Option<u64>,
+    format: Format,
+    lang: Lang,
+) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match format {
@@ -71,7 +77,8 @@ pub fn print(store: &Store, q: &LedgerQuery, limit: Option<u64>, format: Format,
                 "next_followup_on",
             ])?;
             let r = store.for_each_loan(q, limit, |row| {
-                w.serialize(LoanJson::of(row)).map_err(std::io::Error::other)
+                w.serialize(LoanJson::of(row))
+                    .map_err(std::io::Error::other)
             })?;
             w.flush()?;
             r
@@ -82,7 +89,7 @@ pub fn print(store: &Store, q: &LedgerQuery, limit: Option<u64>, format: Format,
                 pad_right(lang.t("col.contract_no"), 12),
                 pad_right(lang.t("col.borrower"), 30),
                 pad_left(lang.t("col.outstanding"), 18),
-                pad_right(lang.t("col.class"), 8),
+                pad_right(lang.t("col.class"), 15),
                 pad_left(lang.t("col.dpd"), 5),
                 pad_right(lang.t("col.officer"), 12),
                 lang.t("col.next_followup"),
@@ -94,8 +101,11 @@ pub fn print(store: &Store, q: &LedgerQuery, limit: Option<u64>, format: Format,
                     "{} {} {} {} {} {} {}",
                     pad_right(&sanitize(&r.contract_no), 12),
                     pad_right(&sanitize(&r.borrower_name), 30),
-                    pad_left(&format!("{} {}", r.currency, group_thousands(r.outstanding)), 18),
-                    pad_right(&lang.code_name("class", r.classification.code()), 8),
+                    pad_left(
+                        &format!("{} {}", r.currency, group_thousands(r.outstanding)),
+                        18
+                    ),
+                    pad_right(&lang.code_name("class", r.classification.code()), 15),
                     pad_left(&r.overdue_days.to_string(), 5),
                     pad_right(&sanitize(&r.officer), 12),
                     r.next_followup_on

@@ -17,7 +17,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
-#[command(name = "postloan", version, about = "贷后管理工作台 — post-loan management workbench")]
+#[command(
+    name = "postloan",
+    version,
+    about = "贷后管理工作台 — post-loan management workbench"
+)]
 pub struct Cli {
     /// The book (SQLite file). Else POSTLOAN_DB, else the config's `database`, else the data directory.
     #[arg(long, global = true, value_name = "PATH")]
@@ -207,7 +211,10 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 ),
                 workflow::demo::DemoBook::Reopened { loans } => eprintln!(
                     "{}",
-                    lang.tf("cli.demo_reopened", &[("loans", loans), ("path", &path.display())])
+                    lang.tf(
+                        "cli.demo_reopened",
+                        &[("loans", loans), ("path", &path.display())]
+                    )
                 ),
             }
             if !*no_tui {
@@ -221,7 +228,10 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let actor = workflow::book::init(&mut store, &os_user)?;
             println!(
                 "{}",
-                lang.tf("cli.init_done", &[("path", &path.display()), ("user", &actor.username)])
+                lang.tf(
+                    "cli.init_done",
+                    &[("path", &path.display()), ("user", &actor.username)]
+                )
             );
             Ok(0)
         }
@@ -231,25 +241,25 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             dry_run,
             encoding,
         }) => {
-            let kind = ExtractKind::parse(kind).ok_or_else(|| {
-                anyhow!(
-                    "{}",
-                    lang.tf("cli.bad_kind", &[("kind", &kind)])
-                )
-            })?;
+            let kind = ExtractKind::parse(kind)
+                .ok_or_else(|| anyhow!("{}", lang.tf("cli.bad_kind", &[("kind", &kind)])))?;
             let encoding = Encoding::parse(encoding)
                 .ok_or_else(|| anyhow!("{}", lang.tf("cli.bad_encoding", &[("enc", &encoding)])))?;
             let path = book_path(&cli, &ctx);
             let mut store = open_book(&path, lang)?;
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
-            let report = workflow::import::import_file(&mut store, &actor, kind, file, encoding, *dry_run)?;
+            let report =
+                workflow::import::import_file(&mut store, &actor, kind, file, encoding, *dry_run)?;
             for e in &report.errors {
                 eprintln!("{e}");
             }
             if report.error_count > report.errors.len() as u64 {
                 eprintln!(
                     "{}",
-                    lang.tf("cli.more_errors", &[("n", &(report.error_count - report.errors.len() as u64))])
+                    lang.tf(
+                        "cli.more_errors",
+                        &[("n", &(report.error_count - report.errors.len() as u64))]
+                    )
                 );
             }
             let counts = [
@@ -284,7 +294,10 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 Some(c) => Some(Classification::parse(c).ok_or_else(|| {
                     anyhow!(
                         "{}",
-                        lang.tf("cli.bad_class", &[("class", c), ("accepted", &Classification::accepted())])
+                        lang.tf(
+                            "cli.bad_class",
+                            &[("class", c), ("accepted", &Classification::accepted())]
+                        )
                     )
                 })?),
                 None => None,
@@ -307,9 +320,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
             match command {
                 StaffCommand::Add { user, role, name } => {
-                    let role = Role::parse(role).ok_or_else(|| {
-                        anyhow!("{}", lang.tf("cli.bad_role", &[("role", role)]))
-                    })?;
+                    let role = Role::parse(role)
+                        .ok_or_else(|| anyhow!("{}", lang.tf("cli.bad_role", &[("role", role)])))?;
                     let rec = StaffRecord {
                         username: user.clone(),
                         display_name: name.clone().unwrap_or_else(|| user.clone()),
@@ -323,7 +335,13 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                     };
                     println!(
                         "{}",
-                        lang.tf(key, &[("user", user), ("role", &lang.code_name("role", role.code()))])
+                        lang.tf(
+                            key,
+                            &[
+                                ("user", user),
+                                ("role", &lang.code_name("role", role.code()))
+                            ]
+                        )
                     );
                 }
                 StaffCommand::List => {
@@ -356,7 +374,11 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Paths) => {
             println!("book     {}", book_path(&cli, &ctx).display());
             println!("demo     {}", ctx.dirs.demo_book().display());
-            println!("config   {} (site: {})", ctx.dirs.user_config().display(), crate::config::SITE_CONFIG);
+            println!(
+                "config   {} (site: {})",
+                ctx.dirs.user_config().display(),
+                crate::config::SITE_CONFIG
+            );
             println!("keymap   {}", ctx.dirs.user_keymap().display());
             println!("log      {}", ctx.dirs.log_file().display());
             Ok(0)

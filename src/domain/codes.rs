@@ -202,14 +202,35 @@ mod tests {
 
     #[test]
     fn codes_parse_in_both_languages() {
-        assert_eq!(GuaranteeType::parse("mortgage"), Some(GuaranteeType::Mortgage));
+        assert_eq!(
+            GuaranteeType::parse("mortgage"),
+            Some(GuaranteeType::Mortgage)
+        );
         assert_eq!(GuaranteeType::parse("抵押"), Some(GuaranteeType::Mortgage));
-        assert_eq!(GuaranteeType::parse(" Pledge "), Some(GuaranteeType::Pledge));
-        assert_eq!(TrackingFrequency::parse("季"), Some(TrackingFrequency::Quarterly));
-        assert_eq!(TrackingFrequency::parse("quarterly"), Some(TrackingFrequency::Quarterly));
-        assert_eq!(Classification::parse("关注"), Some(Classification::SpecialMention));
-        assert_eq!(Classification::parse("special-mention"), Some(Classification::SpecialMention));
-        assert_eq!(Product::parse("流动资金贷款"), Some(Product::WorkingCapital));
+        assert_eq!(
+            GuaranteeType::parse(" Pledge "),
+            Some(GuaranteeType::Pledge)
+        );
+        assert_eq!(
+            TrackingFrequency::parse("季"),
+            Some(TrackingFrequency::Quarterly)
+        );
+        assert_eq!(
+            TrackingFrequency::parse("quarterly"),
+            Some(TrackingFrequency::Quarterly)
+        );
+        assert_eq!(
+            Classification::parse("关注"),
+            Some(Classification::SpecialMention)
+        );
+        assert_eq!(
+            Classification::parse("special-mention"),
+            Some(Classification::SpecialMention)
+        );
+        assert_eq!(
+            Product::parse("流动资金贷款"),
+            Some(Product::WorkingCapital)
+        );
         assert_eq!(Role::parse("Manager"), Some(Role::Manager));
         assert_eq!(GuaranteeType::parse("mortgag"), None);
     }

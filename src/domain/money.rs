@@ -24,6 +24,19 @@ pub enum AmountError {
     BadGrouping,
 }
 
+impl AmountError {
+    /// Translation key of the reason (the table has both languages).
+    pub fn key(&self) -> &'static str {
+        match self {
+            AmountError::Empty => "amount.empty",
+            AmountError::NotANumber => "amount.not_a_number",
+            AmountError::TooPrecise => "amount.too_precise",
+            AmountError::Negative => "amount.negative",
+            AmountError::BadGrouping => "amount.bad_grouping",
+        }
+    }
+}
+
 /// Parses an amount as written in bank extracts: `5000000`, `5,000,000.00`, `¥1,200.5`,
 /// surrounding spaces allowed. Thousands separators must group by three.
 pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {

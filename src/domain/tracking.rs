@@ -54,7 +54,12 @@ mod tests {
         );
         assert_eq!(due, d("2026-11-20"));
         // A contact dated before disbursement (bad data) does not pull the date back.
-        let due = next_followup_on(d("2026-06-01"), Some(d("2020-01-01")), None, TrackingFrequency::Annual);
+        let due = next_followup_on(
+            d("2026-06-01"),
+            Some(d("2020-01-01")),
+            None,
+            TrackingFrequency::Annual,
+        );
         assert_eq!(due, d("2027-06-01"));
     }
 

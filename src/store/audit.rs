@@ -45,7 +45,11 @@ pub(super) fn append(
     detail: &serde_json::Value,
 ) -> Result<()> {
     let prev: String = conn
-        .query_row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .optional()?
         .unwrap_or_default();
     let detail = detail.to_string();
@@ -54,7 +58,9 @@ pub(super) fn append(
         "INSERT INTO audit_log (at, actor, action, entity, entity_key, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![at, actor, action, entity, entity_key, detail, prev, hash])?;
+    .execute(params![
+        at, actor, action, entity, entity_key, detail, prev, hash
+    ])?;
     Ok(())
 }
 
@@ -68,7 +74,14 @@ pub(super) fn verify(conn: &Connection) -> Result<std::result::Result<u64, i64>>
     let mut n = 0u64;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        let fields: [String; 6] = [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?];
+        let fields: [String; 6] = [
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+        ];
         let stored_prev: String = r.get(7)?;
         let stored: String = r.get(8)?;
         let expect = chain_hash(&prev, fields.each_ref().map(|s| s.as_str()));

@@ -132,7 +132,12 @@ impl<'c> BulkWriter<'c> {
         self.close_loan()?;
         let b = self.current_borrower(&r.borrower_code)?;
         let (borrower_id, name, last_statement_on) = (b.id, b.name.clone(), b.last_statement_on);
-        let next = next_followup_on(r.disbursed_on, None, last_statement_on, r.tracking_frequency);
+        let next = next_followup_on(
+            r.disbursed_on,
+            None,
+            last_statement_on,
+            r.tracking_frequency,
+        );
         self.txn
             .prepare_cached(
                 "INSERT INTO loans (contract_no, borrower_id, borrower_name, product, purpose, currency,
@@ -179,7 +184,9 @@ impl<'c> BulkWriter<'c> {
 
     fn current_loan(&mut self, contract_no: &str) -> Result<&mut OpenLoan> {
         match &mut self.loan {
-            Some(l) if l.contract_no == contract_no => Ok(self.loan.as_mut().expect("checked above")),
+            Some(l) if l.contract_no == contract_no => {
+                Ok(self.loan.as_mut().expect("checked above"))
+            }
             _ => Err(StoreError::Invalid(format!(
                 "bulk load: loan {contract_no} must come right before its collateral, repayments, flows and contacts"
             ))),
@@ -257,7 +264,14 @@ impl<'c> BulkWriter<'c> {
                 "INSERT INTO contacts (loan_id, contact_on, kind, notes, created_at, created_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![id, r.contact_on, r.kind.code(), r.notes, self.now, by])?;
+            .execute(params![
+                id,
+                r.contact_on,
+                r.kind.code(),
+                r.notes,
+                self.now,
+                by
+            ])?;
         Ok(())
     }
 
@@ -289,14 +303,30 @@ impl<'c> BulkWriter<'c> {
                 "UPDATE loans SET overdue_days = ?2, overdue_principal = ?3, overdue_interest = ?4,
                  status_as_of = ?5, last_contact_on = ?6, next_followup_on = ?7 WHERE id = ?1",
             )?
-            .execute(params![loan.id, days, p, i, as_of, loan.last_contact_on, next])?;
+            .execute(params![
+                loan.id,
+                days,
+                p,
+                i,
+                as_of,
+                loan.last_contact_on,
+                next
+            ])?;
         Ok(())
     }
 
     /// Appends an audit row for the whole load and commits.
     pub fn finish(mut self, actor: &str, detail: &serde_json::Value) -> Result<()> {
         self.close_loan()?;
-        super::audit::append(&self.txn, &self.now, actor, "demo.build", "book", "", detail)?;
+        super::audit::append(
+            &self.txn,
+            &self.now,
+            actor,
+            "demo.build",
+            "book",
+            "",
+            detail,
+        )?;
         self.txn.commit()?;
         Ok(())
     }

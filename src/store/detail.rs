@@ -75,7 +75,8 @@ pub struct RepaymentStatus {
     pub overdue_interest: Decimal,
 }
 
-const LOAN_COLUMNS: &str = "l.id, l.contract_no, l.borrower_id, b.code, l.borrower_name, b.credit_code,
+const LOAN_COLUMNS: &str =
+    "l.id, l.contract_no, l.borrower_id, b.code, l.borrower_name, b.credit_code,
     b.industry, b.region, l.product, l.purpose, l.currency, l.principal, l.outstanding,
     l.interest_rate, l.disbursed_on, l.matures_on, l.guarantee_type, l.officer,
     l.tracking_frequency, l.class_rank, l.overdue_days, l.overdue_principal, l.overdue_interest,
@@ -119,7 +120,10 @@ impl Store {
         let sql = format!(
             "SELECT {LOAN_COLUMNS} FROM loans l JOIN borrowers b ON b.id = l.borrower_id WHERE l.id = ?1"
         );
-        Ok(self.conn().query_row(&sql, [id], loan_from_row).optional()?)
+        Ok(self
+            .conn()
+            .query_row(&sql, [id], loan_from_row)
+            .optional()?)
     }
 
     pub fn loan_by_contract(&self, contract_no: &str) -> Result<Option<Loan>> {
@@ -179,7 +183,11 @@ impl Store {
     }
 
     /// The latest statement at or before `date` (the one "at disbursement").
-    pub fn statement_at(&self, borrower_id: i64, date: NaiveDate) -> Result<Option<StatementRecord>> {
+    pub fn statement_at(
+        &self,
+        borrower_id: i64,
+        date: NaiveDate,
+    ) -> Result<Option<StatementRecord>> {
         let all = self.statements(borrower_id, 400)?;
         Ok(all.into_iter().rev().find(|s| s.period_end <= date))
     }

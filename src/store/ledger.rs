@@ -157,7 +157,12 @@ impl Store {
     }
 
     /// Up to `limit` rows starting at `from`, always returned in display order.
-    pub fn ledger_page(&self, q: &LedgerQuery, from: &PageFrom, limit: usize) -> Result<Vec<LoanRow>> {
+    pub fn ledger_page(
+        &self,
+        q: &LedgerQuery,
+        from: &PageFrom,
+        limit: usize,
+    ) -> Result<Vec<LoanRow>> {
         let col = q.sort.column();
         let mut params: Vec<Box<dyn ToSql>> = Vec::new();
         let mut where_sql = q.where_clause(&mut params);

@@ -15,7 +15,11 @@ pub(crate) fn dec(row: &Row<'_>, idx: usize) -> rusqlite::Result<Decimal> {
 }
 
 /// Reads a code column through its enum's `parse`.
-pub(crate) fn code<T>(row: &Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+pub(crate) fn code<T>(
+    row: &Row<'_>,
+    idx: usize,
+    parse: fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
     let text: String = row.get(idx)?;
     parse(&text).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(

@@ -44,7 +44,9 @@ impl<'c> Tx<'c> {
         entity_key: &str,
         detail: &serde_json::Value,
     ) -> Result<()> {
-        audit::append(&self.txn, &self.now, actor, action, entity, entity_key, detail)
+        audit::append(
+            &self.txn, &self.now, actor, action, entity, entity_key, detail,
+        )
     }
 
     pub fn staff_exists(&self, username: &str) -> Result<bool> {
@@ -81,7 +83,13 @@ impl<'c> Tx<'c> {
                 self.txn.execute(
                     "UPDATE staff SET display_name = ?2, role = ?3, active = 1, updated_at = ?4,
                      updated_by = ?5, version = version + 1 WHERE username = ?1",
-                    params![rec.username, rec.display_name, rec.role.code(), self.now, actor],
+                    params![
+                        rec.username,
+                        rec.display_name,
+                        rec.role.code(),
+                        self.now,
+                        actor
+                    ],
                 )?;
                 Ok(Outcome::Updated)
             }
@@ -111,10 +119,11 @@ impl<'c> Tx<'c> {
     }
 
     fn require_loan(&self, contract_no: &str) -> Result<i64> {
-        self.loan_id(contract_no)?.ok_or_else(|| StoreError::Unknown {
-            column: "contract_no",
-            value: contract_no.to_string(),
-        })
+        self.loan_id(contract_no)?
+            .ok_or_else(|| StoreError::Unknown {
+                column: "contract_no",
+                value: contract_no.to_string(),
+            })
     }
 
     pub fn upsert_borrower(&mut self, rec: &BorrowerRecord, actor: &str) -> Result<Outcome> {
@@ -129,7 +138,10 @@ impl<'c> Tx<'c> {
         };
         match existing {
             Some((_, n, c, i, g))
-                if n == rec.name && c == rec.credit_code && i == rec.industry && g == rec.region =>
+                if n == rec.name
+                    && c == rec.credit_code
+                    && i == rec.industry
+                    && g == rec.region =>
             {
                 Ok(Outcome::Unchanged)
             }
@@ -150,7 +162,9 @@ impl<'c> Tx<'c> {
                     ])?;
                 if old_name != rec.name {
                     self.txn
-                        .prepare_cached("UPDATE loans SET borrower_name = ?2 WHERE borrower_id = ?1")?
+                        .prepare_cached(
+                            "UPDATE loans SET borrower_name = ?2 WHERE borrower_id = ?1",
+                        )?
                         .execute(params![id, rec.name])?;
                 }
                 Ok(Outcome::Updated)
@@ -323,13 +337,18 @@ impl<'c> Tx<'c> {
 
     /// Inserts or updates a financial statement (by borrower and period end); the borrower's
     /// loans get their follow-up dates moved.
-    pub fn upsert_statement(&mut self, rec: &StatementRecord, source: &str, actor: &str) -> Result<Outcome> {
-        let borrower_id = self
-            .borrower_id(&rec.borrower_code)?
-            .ok_or_else(|| StoreError::Unknown {
-                column: "borrower_code",
-                value: rec.borrower_code.clone(),
-            })?;
+    pub fn upsert_statement(
+        &mut self,
+        rec: &StatementRecord,
+        source: &str,
+        actor: &str,
+    ) -> Result<Outcome> {
+        let borrower_id =
+            self.borrower_id(&rec.borrower_code)?
+                .ok_or_else(|| StoreError::Unknown {
+                    column: "borrower_code",
+                    value: rec.borrower_code.clone(),
+                })?;
         let new: [String; 10] = statement_amounts(rec);
         let existing: Option<(i64, [String; 10])> = {
             let mut stmt = self.txn.prepare_cached(
@@ -397,7 +416,10 @@ impl<'c> Tx<'c> {
     /// Inserts or updates a repayment snapshot; the latest one becomes the loan's DPD.
     pub fn upsert_repayment(&mut self, rec: &RepaymentRecord, actor: &str) -> Result<Outcome> {
         let loan_id = self.require_loan(&rec.contract_no)?;
-        let (p, i) = (dec_text(rec.overdue_principal), dec_text(rec.overdue_interest));
+        let (p, i) = (
+            dec_text(rec.overdue_principal),
+            dec_text(rec.overdue_interest),
+        );
         let existing: Option<(i64, i64, String, String)> = {
             let mut stmt = self.txn.prepare_cached(
                 "SELECT id, overdue_days, overdue_principal, overdue_interest FROM repayment_status
@@ -491,16 +513,19 @@ impl<'c> Tx<'c> {
                 "SELECT id, sector FROM fund_flows
                  WHERE loan_id = ?1 AND paid_on = ?2 AND amount = ?3 AND counterparty = ?4",
             )?;
-            stmt.query_row(params![loan_id, rec.paid_on, amount, rec.counterparty], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            stmt.query_row(
+                params![loan_id, rec.paid_on, amount, rec.counterparty],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?
         };
         match existing {
             Some((_, s)) if s == rec.sector.code() => Ok(Outcome::Unchanged),
             Some((id, _)) => {
                 self.txn
-                    .prepare_cached("UPDATE fund_flows SET sector = ?2, prohibited = ?3 WHERE id = ?1")?
+                    .prepare_cached(
+                        "UPDATE fund_flows SET sector = ?2, prohibited = ?3 WHERE id = ?1",
+                    )?
                     .execute(params![id, rec.sector.code(), rec.sector.is_prohibited()])?;
                 Ok(Outcome::Updated)
             }
@@ -533,7 +558,14 @@ impl<'c> Tx<'c> {
                 "INSERT INTO contacts (loan_id, contact_on, kind, notes, created_at, created_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![loan_id, rec.contact_on, rec.kind.code(), rec.notes, self.now, actor])?;
+            .execute(params![
+                loan_id,
+                rec.contact_on,
+                rec.kind.code(),
+                rec.notes,
+                self.now,
+                actor
+            ])?;
         let id = self.txn.last_insert_rowid();
         self.txn
             .prepare_cached(

@@ -317,7 +317,11 @@ impl App {
             "sort_next" | "sort_prev" => {
                 let all = LedgerSort::ALL;
                 let i = all.iter().position(|s| *s == list.query.sort).unwrap_or(0);
-                let j = if action == "sort_next" { (i + 1) % all.len() } else { (i + all.len() - 1) % all.len() };
+                let j = if action == "sort_next" {
+                    (i + 1) % all.len()
+                } else {
+                    (i + all.len() - 1) % all.len()
+                };
                 let desc = list.query.descending;
                 list.set_sort(store, all[j], desc)?;
                 true
@@ -370,7 +374,9 @@ impl App {
             }
             _ => {}
         }
-        let changed = input.handle_event(&crossterm::event::Event::Key(key)).is_some();
+        let changed = input
+            .handle_event(&crossterm::event::Event::Key(key))
+            .is_some();
         let text = input.value().to_string();
         if text != list.query.text {
             list.query.text = text;
@@ -398,7 +404,8 @@ impl App {
             }
             "new_contact" => {
                 detail.tab = DetailTab::Contacts;
-                let (form, key) = super::panes::loan_detail::contact_form(detail, self.lang, self.today_date);
+                let (form, key) =
+                    super::panes::loan_detail::contact_form(detail, self.lang, self.today_date);
                 self.open_form(form, key)?;
             }
             "new_statement" => {
@@ -448,7 +455,9 @@ impl App {
                     self.submit_form()?;
                 }
             }
-            _ if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) => {
+            _ if key.code == KeyCode::Char('c')
+                && key.modifiers.contains(KeyModifiers::CONTROL) =>
+            {
                 self.save_draft()?;
                 self.quit = true;
             }
@@ -458,14 +467,24 @@ impl App {
     }
 
     fn submit_form(&mut self) -> anyhow::Result<()> {
-        let (Some(form), Some(key), Some(detail)) = (self.form.as_mut(), self.form_key.clone(), self.detail.as_ref())
-        else {
+        let (Some(form), Some(key), Some(detail)) = (
+            self.form.as_mut(),
+            self.form_key.clone(),
+            self.detail.as_ref(),
+        ) else {
             return Ok(());
         };
         if !form.validate(self.lang) {
             return Ok(());
         }
-        let result = super::panes::loan_detail::submit(form, &key, detail, &mut self.store, &self.actor, self.today_date);
+        let result = super::panes::loan_detail::submit(
+            form,
+            &key,
+            detail,
+            &mut self.store,
+            &self.actor,
+            self.today_date,
+        );
         match result {
             Ok(text_key) => {
                 self.store.discard_draft(&self.actor.username, &key)?;

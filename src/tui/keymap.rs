@@ -140,15 +140,42 @@ impl Key {
 pub fn known_actions(section: &str) -> &'static [&'static str] {
     match section {
         "global" => &[
-            "quit", "help", "back", "next_pane", "prev_pane", "pane_today", "pane_ledger",
-            "pane_warnings", "pane_inspections", "pane_classification", "pane_disposal",
-            "pane_archive", "pane_summary",
+            "quit",
+            "help",
+            "back",
+            "next_pane",
+            "prev_pane",
+            "pane_today",
+            "pane_ledger",
+            "pane_warnings",
+            "pane_inspections",
+            "pane_classification",
+            "pane_disposal",
+            "pane_archive",
+            "pane_summary",
         ],
         "list" => &[
-            "down", "up", "page_down", "page_up", "top", "bottom", "open", "filter",
-            "clear_filter", "sort_next", "sort_prev", "sort_reverse",
+            "down",
+            "up",
+            "page_down",
+            "page_up",
+            "top",
+            "bottom",
+            "open",
+            "filter",
+            "clear_filter",
+            "sort_next",
+            "sort_prev",
+            "sort_reverse",
         ],
-        "detail" => &["next_tab", "prev_tab", "down", "up", "new_contact", "new_statement"],
+        "detail" => &[
+            "next_tab",
+            "prev_tab",
+            "down",
+            "up",
+            "new_contact",
+            "new_statement",
+        ],
         "form" => &["next_field", "prev_field", "save", "cancel"],
         _ => &[],
     }
@@ -168,7 +195,10 @@ fn parse_layer(file: &str, text: &str, problems: &mut Vec<String>) -> Layer {
     let table: toml::Table = match toml::from_str(text) {
         Ok(t) => t,
         Err(e) => {
-            problems.push(format!("{file}: {}", e.to_string().trim().replace('\n', " ")));
+            problems.push(format!(
+                "{file}: {}",
+                e.to_string().trim().replace('\n', " ")
+            ));
             return Vec::new();
         }
     };
@@ -190,9 +220,14 @@ fn parse_layer(file: &str, text: &str, problems: &mut Vec<String>) -> Layer {
             }
             let keys: Vec<String> = match keys {
                 toml::Value::String(s) => vec![s.clone()],
-                toml::Value::Array(a) => a.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+                toml::Value::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect(),
                 _ => {
-                    problems.push(format!("{file}: [{section}] {action}: expected a list of keys"));
+                    problems.push(format!(
+                        "{file}: [{section}] {action}: expected a list of keys"
+                    ));
                     continue;
                 }
             };
@@ -247,7 +282,8 @@ impl Keymap {
                             bindings.insert(key, action.clone());
                             parsed.push(key);
                         }
-                        None => problems.push(format!("{file}: [{section}] {action}: unknown key '{k}'")),
+                        None => problems
+                            .push(format!("{file}: [{section}] {action}: unknown key '{k}'")),
                     }
                 }
                 map.listing.push((section.clone(), action, parsed));
@@ -303,7 +339,10 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         let j = Key::parse("j").unwrap();
         assert_eq!(map.action("list", &j), Some("down"));
-        assert_eq!(map.action("global", &Key::parse("ctrl-c").unwrap()), Some("quit"));
+        assert_eq!(
+            map.action("global", &Key::parse("ctrl-c").unwrap()),
+            Some("quit")
+        );
     }
 
     #[test]
@@ -313,7 +352,9 @@ mod tests {
         assert_eq!(map.action("list", &Key::parse("n").unwrap()), Some("down"));
         assert_eq!(map.action("list", &Key::parse("j").unwrap()), None);
         assert!(
-            problems.iter().any(|p| p.contains("my.toml") && p.contains("'n'") && p.contains("up")),
+            problems
+                .iter()
+                .any(|p| p.contains("my.toml") && p.contains("'n'") && p.contains("up")),
             "{problems:?}"
         );
     }

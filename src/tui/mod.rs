@@ -69,7 +69,9 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
                     }
                     Event::Paste(text) => {
                         for c in text.chars().filter(|c| !c.is_control()) {
-                            let k = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
+                            let k = crossterm::event::KeyEvent::from(
+                                crossterm::event::KeyCode::Char(c),
+                            );
                             dirty |= app.handle_key(k)?;
                         }
                     }

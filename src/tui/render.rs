@@ -16,7 +16,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         return;
     }
     let bar = Rect::new(area.x, area.y, area.width, 1);
-    let body = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(3));
+    let body = Rect::new(
+        area.x,
+        area.y + 1,
+        area.width,
+        area.height.saturating_sub(3),
+    );
     let hint = Rect::new(area.x, area.bottom() - 2, area.width, 1);
     let status = Rect::new(area.x, area.bottom() - 1, area.width, 1);
     pane_bar(app, frame, bar);
@@ -35,7 +40,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         let k = |a| app.keymap.first_key("form", a).unwrap_or_default();
         let hint = app.lang.tf(
             "form.hint",
-            &[("save", &k("save")), ("next", &k("next_field")), ("cancel", &k("cancel"))],
+            &[
+                ("save", &k("save")),
+                ("next", &k("next_field")),
+                ("cancel", &k("cancel")),
+            ],
         );
         form.render(frame, body, app.lang, &app.theme, &hint);
     }
@@ -47,7 +56,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
 fn too_small(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let text = app.lang.tf(
         "app.too_small",
-        &[("cols", &MIN_COLS), ("rows", &MIN_ROWS), ("w", &area.width), ("h", &area.height)],
+        &[
+            ("cols", &MIN_COLS),
+            ("rows", &MIN_ROWS),
+            ("w", &area.width),
+            ("h", &area.height),
+        ],
     );
     let lines: Vec<Line> = textwrap_simple(&text, area.width as usize)
         .into_iter()
@@ -75,8 +89,15 @@ fn textwrap_simple(text: &str, cols: usize) -> Vec<String> {
 fn pane_bar(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let mut spans = Vec::new();
     for (i, p) in PaneId::ALL.iter().enumerate() {
-        let style = if *p == app.pane { app.theme.bar_selected } else { app.theme.bar };
-        spans.push(Span::styled(format!(" {} {} ", i + 1, app.lang.t(p.title_key())), style));
+        let style = if *p == app.pane {
+            app.theme.bar_selected
+        } else {
+            app.theme.bar
+        };
+        spans.push(Span::styled(
+            format!(" {} {} ", i + 1, app.lang.t(p.title_key())),
+            style,
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -100,10 +121,15 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             return;
         }
         let pos = if list.total == 0 { 0 } else { list.cursor + 1 };
-        let mut text = app.lang.tf("list.position", &[("n", &pos), ("total", &list.total)]);
+        let mut text = app
+            .lang
+            .tf("list.position", &[("n", &pos), ("total", &list.total)]);
         if !list.query.text.is_empty() {
             text.push_str("  ");
-            text.push_str(&app.lang.tf("list.filtered", &[("text", &crate::domain::text::sanitize(&list.query.text))]));
+            text.push_str(&app.lang.tf(
+                "list.filtered",
+                &[("text", &crate::domain::text::sanitize(&list.query.text))],
+            ));
         }
         if list.total == 0 {
             text.push_str("  ");
@@ -147,10 +173,20 @@ fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let mut spans = vec![Span::styled(truncate(&left, w), app.theme.bar_selected)];
     let used = width(&left).min(w);
     if let Some(n) = &app.notice {
-        let style = if n.error { app.theme.error } else { app.theme.ok };
-        spans.push(Span::styled(truncate(&format!("  {}", n.text), w - used), style));
+        let style = if n.error {
+            app.theme.error
+        } else {
+            app.theme.ok
+        };
+        spans.push(Span::styled(
+            truncate(&format!("  {}", n.text), w - used),
+            style,
+        ));
     } else if let Some(p) = app.keymap_problems.first() {
-        spans.push(Span::styled(truncate(&format!("  {p}"), w - used), app.theme.error));
+        spans.push(Span::styled(
+            truncate(&format!("  {p}"), w - used),
+            app.theme.error,
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -165,23 +201,39 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
     };
     let mut lines = Vec::new();
     for s in sections {
-        lines.push(Line::styled(app.lang.t(&format!("help.section_{s}")).to_string(), app.theme.header));
+        lines.push(Line::styled(
+            app.lang.t(&format!("help.section_{s}")).to_string(),
+            app.theme.header,
+        ));
         for (section, action, keys) in &app.keymap.listing {
             if section != s {
                 continue;
             }
             let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
             let desc = app.lang.t(&format!("action.{action}")).to_string();
-            lines.push(Line::from(format!("  {} {}", pad_right(&keys.join(" "), 18), desc)));
+            lines.push(Line::from(format!(
+                "  {} {}",
+                pad_right(&keys.join(" "), 18),
+                desc
+            )));
         }
     }
-    lines.push(Line::styled(app.lang.t("help.close").to_string(), app.theme.muted));
+    lines.push(Line::styled(
+        app.lang.t("help.close").to_string(),
+        app.theme.muted,
+    ));
     let h = (lines.len() as u16 + 2).min(area.height);
     let w = 60.min(area.width);
-    let rect = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
     frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(format!(" {} ", app.lang.t("help.title")), app.theme.title));
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", app.lang.t("help.title")),
+        app.theme.title,
+    ));
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }

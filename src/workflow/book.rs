@@ -20,7 +20,13 @@ pub fn init(store: &mut Store, os_user: &str) -> Result<Actor> {
     store.write(|tx| -> Result<()> {
         tx.upsert_staff(&rec, os_user)?;
         tx.set_meta("created_by", os_user)?;
-        tx.audit(os_user, "book.init", "staff", os_user, &json!({"role": "manager"}))?;
+        tx.audit(
+            os_user,
+            "book.init",
+            "staff",
+            os_user,
+            &json!({"role": "manager"}),
+        )?;
         Ok(())
     })?;
     Ok(Actor {

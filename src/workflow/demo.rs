@@ -47,7 +47,9 @@ impl DemoSink for Sink<'_, '_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DemoBook {
     /// An existing demo book was reopened as it was left.
-    Reopened { loans: i64 },
+    Reopened {
+        loans: i64,
+    },
     Built(DemoCounts),
 }
 
@@ -66,9 +68,16 @@ fn remove_book(path: &Path) -> std::io::Result<()> {
 
 /// Opens the demo book at `path`, building it first when it is missing or `fresh` is set.
 /// The operating-system user joins the demo staff as a manager, so the book works without `--as`.
-pub fn open_or_build(path: &Path, params: &DemoParams, fresh: bool, os_user: &str) -> Result<(Store, DemoBook)> {
+pub fn open_or_build(
+    path: &Path,
+    params: &DemoParams,
+    fresh: bool,
+    os_user: &str,
+) -> Result<(Store, DemoBook)> {
     if fresh {
-        remove_book(path).map_err(|e| WorkflowError::Invalid(format!("cannot remove {}: {e}", path.display())))?;
+        remove_book(path).map_err(|e| {
+            WorkflowError::Invalid(format!("cannot remove {}: {e}", path.display()))
+        })?;
     }
     let mut store = Store::open(path)?;
     let loans = store.count_rows(Table::Loans)?;

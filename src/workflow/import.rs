@@ -46,7 +46,7 @@ impl From<StoreError> for ImportError {
 /// Why a file's transaction was rolled back on purpose.
 enum Abort {
     /// Bad rows or a dry run: the report says what was found.
-    Rollback(ImportReport),
+    Rollback(Box<ImportReport>),
     Failed(ImportError),
 }
 
@@ -72,9 +72,13 @@ fn row_error(e: StoreError) -> RowError {
     match e {
         StoreError::Unknown { column, value } => {
             let why = match column {
-                "officer" => "is not staff in this book (add with: postloan staff add USER --role specialist)",
+                "officer" => {
+                    "is not staff in this book (add with: postloan staff add USER --role specialist)"
+                }
                 "contract_no" => "is not a loan in this book (import the loans first)",
-                "borrower_code" => "is not a borrower in this book (import borrowers or loans first)",
+                "borrower_code" => {
+                    "is not a borrower in this book (import borrowers or loans first)"
+                }
                 _ => "is not known in this book",
             };
             RowError::new("", 0, column, &value, why)
@@ -116,7 +120,7 @@ pub fn import_file(
         report.errors = summary.errors;
         report.error_count = summary.error_count;
         if report.error_count > 0 || dry_run {
-            return Err(Abort::Rollback(report));
+            return Err(Abort::Rollback(Box::new(report)));
         }
         if report.inserted + report.updated > 0 {
             tx.audit(
@@ -138,7 +142,7 @@ pub fn import_file(
     });
     match outcome {
         Ok(report) => Ok(report),
-        Err(Abort::Rollback(report)) => Ok(report),
+        Err(Abort::Rollback(report)) => Ok(*report),
         Err(Abort::Failed(e)) => Err(e),
     }
 }

@@ -21,7 +21,9 @@ pub struct Actor {
 /// Why a command was not carried out.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkflowError {
-    #[error("'{user}' is not staff in this book; a manager can add them with: postloan staff add {user} --role specialist")]
+    #[error(
+        "'{user}' is not staff in this book; a manager can add them with: postloan staff add {user} --role specialist"
+    )]
     NotStaff { user: String },
     #[error("'{user}' ({role}) may not {action}")]
     Denied {

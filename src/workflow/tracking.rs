@@ -9,7 +9,12 @@ use crate::store::{Outcome, Store};
 use serde_json::json;
 
 /// Records a contact; returns its id.
-pub fn record_contact(store: &mut Store, actor: &Actor, rec: &ContactRecord, today: chrono::NaiveDate) -> Result<i64> {
+pub fn record_contact(
+    store: &mut Store,
+    actor: &Actor,
+    rec: &ContactRecord,
+    today: chrono::NaiveDate,
+) -> Result<i64> {
     actor.require(Permission::RecordContact)?;
     if rec.contact_on > today {
         return Err(WorkflowError::Invalid(format!(

@@ -107,14 +107,20 @@ impl DetailState {
 
 /// The contact form for this loan, and its draft key.
 pub fn contact_form(d: &DetailState, lang: Lang, today: NaiveDate) -> (Form, String) {
-    let title = lang.tf("form.contact_title", &[("contract", &sanitize(&d.loan.contract_no))]);
+    let title = lang.tf(
+        "form.contact_title",
+        &[("contract", &sanitize(&d.loan.contract_no))],
+    );
     let form = Form::new(
         title,
         vec![
             Field::new("form.date", FieldKind::Date, &today.to_string()),
             Field::new(
                 "form.kind",
-                FieldKind::Choice(|s| ContactKind::parse(s).is_some(), "visit/走访, call/电话, meeting/约谈, other/其他"),
+                FieldKind::Choice(
+                    |s| ContactKind::parse(s).is_some(),
+                    "visit/走访, call/电话, meeting/约谈, other/其他",
+                ),
                 ContactKind::Visit.zh(),
             ),
             Field::new("form.notes", FieldKind::Text { required: true }, ""),
@@ -125,13 +131,23 @@ pub fn contact_form(d: &DetailState, lang: Lang, today: NaiveDate) -> (Form, Str
 
 /// The statement form for this loan's borrower, and its draft key.
 pub fn statement_form(d: &DetailState, lang: Lang) -> (Form, String) {
-    let title = lang.tf("form.statement_title", &[("borrower", &sanitize(&d.loan.borrower_name))]);
+    let title = lang.tf(
+        "form.statement_title",
+        &[("borrower", &sanitize(&d.loan.borrower_name))],
+    );
     let mut fields = vec![Field::new("form.period_end", FieldKind::Date, "")];
     for (key, signed) in STATEMENT_FIELDS {
-        let kind = if signed { FieldKind::SignedAmount } else { FieldKind::Amount };
+        let kind = if signed {
+            FieldKind::SignedAmount
+        } else {
+            FieldKind::Amount
+        };
         fields.push(Field::new(key, kind, ""));
     }
-    (Form::new(title, fields), format!("statement:{}", d.loan.borrower_code))
+    (
+        Form::new(title, fields),
+        format!("statement:{}", d.loan.borrower_code),
+    )
 }
 
 const STATEMENT_FIELDS: [(&str, bool); 10] = [
@@ -203,16 +219,34 @@ fn ratio_text(r: Option<Decimal>, percent: bool, lang: Lang) -> String {
     }
 }
 
-pub fn render(d: &DetailState, frame: &mut Frame<'_>, area: Rect, lang: Lang, theme: &Theme, today: NaiveDate) {
+pub fn render(
+    d: &DetailState,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    lang: Lang,
+    theme: &Theme,
+    today: NaiveDate,
+) {
     let w = area.width as usize;
     let l = &d.loan;
     let mut tabs = vec![Span::styled(
-        truncate(&format!("{} {} ", sanitize(&l.contract_no), sanitize(&l.borrower_name)), w / 2),
+        truncate(
+            &format!(
+                "{} {} ",
+                sanitize(&l.contract_no),
+                sanitize(&l.borrower_name)
+            ),
+            w / 2,
+        ),
         theme.title,
     )];
     for t in DetailTab::ALL {
         tabs.push(Span::raw(" "));
-        let style = if t == d.tab { theme.bar_selected } else { theme.bar };
+        let style = if t == d.tab {
+            theme.bar_selected
+        } else {
+            theme.bar
+        };
         tabs.push(Span::styled(format!(" {} ", lang.t(t.title_key())), style));
     }
     let mut lines = vec![Line::from(tabs), Line::from("")];
@@ -255,8 +289,16 @@ pub fn render(d: &DetailState, frame: &mut Frame<'_>, area: Rect, lang: Lang, th
                 theme.header,
             ));
             for f in &d.flows {
-                let mark = if f.prohibited { lang.t("detail.prohibited") } else { "" };
-                let style = if f.prohibited { theme.danger } else { Style::new() };
+                let mark = if f.prohibited {
+                    lang.t("detail.prohibited")
+                } else {
+                    ""
+                };
+                let style = if f.prohibited {
+                    theme.danger
+                } else {
+                    Style::new()
+                };
                 lines.push(Line::styled(
                     format!(
                         "{}  {}  {}  {} {}",
@@ -281,7 +323,16 @@ fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Ve
     let half = w / 2;
     let pairs: Vec<(Line<'static>, Line<'static>)> = vec![
         (
-            kv(lang, "detail.borrower", format!("{} {}", sanitize(&l.borrower_code), sanitize(&l.borrower_name)), half),
+            kv(
+                lang,
+                "detail.borrower",
+                format!(
+                    "{} {}",
+                    sanitize(&l.borrower_code),
+                    sanitize(&l.borrower_name)
+                ),
+                half,
+            ),
             kv(lang, "detail.credit_code", sanitize(&l.credit_code), half),
         ),
         (
@@ -289,37 +340,88 @@ fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Ve
             kv(lang, "detail.region", sanitize(&l.region), half),
         ),
         (
-            kv(lang, "col.product", lang.code_name("product", l.product.code()), half),
+            kv(
+                lang,
+                "col.product",
+                lang.code_name("product", l.product.code()),
+                half,
+            ),
             kv(lang, "detail.purpose", sanitize(&l.purpose), half),
         ),
         (
-            kv(lang, "detail.principal", format_money(l.principal, &l.currency), half),
-            kv(lang, "col.outstanding", format_money(l.outstanding, &l.currency), half),
+            kv(
+                lang,
+                "detail.principal",
+                format_money(l.principal, &l.currency),
+                half,
+            ),
+            kv(
+                lang,
+                "col.outstanding",
+                format_money(l.outstanding, &l.currency),
+                half,
+            ),
         ),
         (
             kv(lang, "detail.rate", format!("{}%", l.interest_rate), half),
-            kv(lang, "detail.term", format!("{} → {}", l.disbursed_on, l.matures_on), half),
+            kv(
+                lang,
+                "detail.term",
+                format!("{} → {}", l.disbursed_on, l.matures_on),
+                half,
+            ),
         ),
         (
-            kv(lang, "detail.guarantee", lang.code_name("guarantee", l.guarantee_type.code()), half),
-            kv(lang, "col.class", lang.code_name("class", l.classification.code()), half),
+            kv(
+                lang,
+                "detail.guarantee",
+                lang.code_name("guarantee", l.guarantee_type.code()),
+                half,
+            ),
+            kv(
+                lang,
+                "col.class",
+                lang.code_name("class", l.classification.code()),
+                half,
+            ),
         ),
         (
             kv(lang, "col.dpd", l.overdue_days.to_string(), half),
             kv(
                 lang,
                 "detail.overdue_amounts",
-                format!("{} / {}", group_thousands(l.overdue_principal), group_thousands(l.overdue_interest)),
+                format!(
+                    "{} / {}",
+                    group_thousands(l.overdue_principal),
+                    group_thousands(l.overdue_interest)
+                ),
                 half,
             ),
         ),
         (
             kv(lang, "col.officer", sanitize(&l.officer), half),
-            kv(lang, "detail.frequency", lang.code_name("freq", l.tracking_frequency.code()), half),
+            kv(
+                lang,
+                "detail.frequency",
+                lang.code_name("freq", l.tracking_frequency.code()),
+                half,
+            ),
         ),
         (
-            kv(lang, "detail.last_contact", l.last_contact_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into()), half),
-            kv(lang, "col.next_followup", l.next_followup_on.to_string(), half),
+            kv(
+                lang,
+                "detail.last_contact",
+                l.last_contact_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "—".into()),
+                half,
+            ),
+            kv(
+                lang,
+                "col.next_followup",
+                l.next_followup_on.to_string(),
+                half,
+            ),
         ),
     ];
     for (a, b) in pairs {
@@ -339,7 +441,11 @@ fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Ve
     };
     lines.push(Line::from(vec![
         Span::styled(lang.t("detail.collateral").to_string(), theme.header),
-        Span::raw(format!("  {} {}  ", lang.t("detail.appraised_total"), format_money(total, &l.currency))),
+        Span::raw(format!(
+            "  {} {}  ",
+            lang.t("detail.appraised_total"),
+            format_money(total, &l.currency)
+        )),
         Span::raw(format!("{} ", lang.t("detail.coverage"))),
         Span::styled(cov, cov_style),
     ]));
@@ -358,14 +464,23 @@ fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Ve
     if let Some(r) = d.repayments.first() {
         lines.push(Line::from(""));
         lines.push(Line::styled(
-            lang.tf("detail.status_as_of", &[("date", &r.as_of), ("dpd", &r.overdue_days)]),
+            lang.tf(
+                "detail.status_as_of",
+                &[("date", &r.as_of), ("dpd", &r.overdue_days)],
+            ),
             theme.muted,
         ));
     }
 }
 
-fn statements(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Vec<Line<'static>>) {
-    let cw = 12;
+fn statements(
+    d: &DetailState,
+    lang: Lang,
+    theme: &Theme,
+    w: usize,
+    lines: &mut Vec<Line<'static>>,
+) {
+    let cw = 11;
     let head = [
         "col.period",
         "ratio.debt_to_asset",
@@ -375,8 +490,8 @@ fn statements(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut 
         "stmt.revenue",
     ];
     let mut h = String::new();
-    for k in head {
-        h.push_str(&pad_left(lang.t(k), cw));
+    for (i, k) in head.into_iter().enumerate() {
+        h.push_str(&pad_left(lang.t(k), if i == 5 { 18 } else { cw }));
         h.push(' ');
     }
     lines.push(Line::styled(truncate(&h, w), theme.header));
@@ -395,15 +510,19 @@ fn statements(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut 
             revenue,
         ];
         let mut s = String::new();
-        for c in cells {
-            s.push_str(&pad_left(&c, cw));
+        for (i, c) in cells.into_iter().enumerate() {
+            s.push_str(&pad_left(&c, if i == 5 { 18 } else { cw }));
             s.push(' ');
         }
         truncate(&s, w)
     };
     for s in &d.statements {
         let r = KeyRatios::of(s);
-        lines.push(Line::from(row(s.period_end.to_string(), &r, group_thousands(s.revenue))));
+        lines.push(Line::from(row(
+            s.period_end.to_string(),
+            &r,
+            group_thousands(s.revenue),
+        )));
     }
     if let (Some(b), Some(last)) = (base, d.statements.last()) {
         let now = KeyRatios::of(last);
@@ -415,8 +534,17 @@ fn statements(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut 
             interest_coverage: delta(now.interest_coverage, b.interest_coverage),
         };
         lines.push(Line::from(""));
-        lines.push(Line::styled(row(lang.t("detail.since_disbursement").to_string(), &change, String::new()), theme.title));
-        let worse = change.debt_to_asset.is_some_and(|c| c >= Decimal::new(10, 2));
+        lines.push(Line::styled(
+            row(
+                lang.t("detail.since_disbursement").to_string(),
+                &change,
+                String::new(),
+            ),
+            theme.title,
+        ));
+        let worse = change
+            .debt_to_asset
+            .is_some_and(|c| c >= Decimal::new(10, 2));
         if worse {
             lines.push(Line::styled(lang.t("detail.leverage_up"), theme.danger));
         }

@@ -24,7 +24,9 @@ pub enum FieldKind {
     SignedAmount,
     /// One of these codes (English or Chinese, as the parser accepts).
     Choice(fn(&str) -> bool, &'static str),
-    Text { required: bool },
+    Text {
+        required: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -54,10 +56,10 @@ impl Field {
                 .map(|_| lang.t("form.err_date").to_string()),
             FieldKind::Amount => parse_amount(v)
                 .err()
-                .map(|e| lang.tf("form.err_amount", &[("why", &e)])),
+                .map(|e| lang.tf("form.err_amount", &[("why", &lang.t(e.key()))])),
             FieldKind::SignedAmount => parse_signed_amount(v)
                 .err()
-                .map(|e| lang.tf("form.err_amount", &[("why", &e)])),
+                .map(|e| lang.tf("form.err_amount", &[("why", &lang.t(e.key()))])),
             FieldKind::Choice(ok, accepted) => {
                 (!ok(v)).then(|| lang.tf("form.err_choice", &[("accepted", accepted)]))
             }
@@ -147,7 +149,10 @@ impl Form {
 
     /// The typed values, for a draft.
     pub fn values(&self) -> Vec<String> {
-        self.fields.iter().map(|f| f.input.value().to_string()).collect()
+        self.fields
+            .iter()
+            .map(|f| f.input.value().to_string())
+            .collect()
     }
 
     pub fn restore(&mut self, values: &[String]) {
@@ -167,7 +172,8 @@ impl Form {
             .unwrap_or(8)
             + 2;
         let w = area.width.saturating_sub(4).min(100);
-        let h = (self.fields.len() as u16 * 2 + 4).min(area.height);
+        // One line per field (the error beside the value), so an 11-field statement fits 80x24.
+        let h = (self.fields.len() as u16 + 4).min(area.height);
         let x = area.x + (area.width - w) / 2;
         let y = area.y + (area.height.saturating_sub(h)) / 2;
         let rect = Rect::new(x, y, w, h);
@@ -177,34 +183,84 @@ impl Form {
             .title(Span::styled(format!(" {} ", self.title), theme.title));
         let inner = block.inner(rect);
         frame.render_widget(block, rect);
-        let input_w = (inner.width as usize).saturating_sub(label_w + 1).max(4);
+        let rest = (inner.width as usize).saturating_sub(label_w + 1);
+        let input_w = if self
+            .fields
+            .iter()
+            .any(|f| matches!(f.kind, FieldKind::Text { .. }))
+        {
+            rest.saturating_sub(2).max(4)
+        } else {
+            (rest / 2).clamp(4, 24)
+        };
         let mut lines = Vec::new();
         let mut cursor = None;
         for (i, f) in self.fields.iter().enumerate() {
-            let label = format!("{:<1}{}", if i == self.focus { "▶" } else { " " }, lang.t(f.label_key));
+            let label = format!(
+                "{}{}",
+                if i == self.focus { "▶" } else { " " },
+                lang.t(f.label_key)
+            );
             let pad = label_w.saturating_sub(width(&label));
-            let scroll = f.input.visual_scroll(input_w);
-            let shown: String = visible_slice(f.input.value(), scroll, input_w);
-            let style = if i == self.focus { theme.selected } else { Style::new() };
-            lines.push(Line::from(vec![
+            // Free text gets the whole width; its error goes on the hint line instead.
+            let field_w = if matches!(f.kind, FieldKind::Text { .. }) {
+                rest.saturating_sub(1).max(4)
+            } else {
+                input_w
+            };
+            let scroll = f.input.visual_scroll(field_w);
+            let shown: String = visible_slice(f.input.value(), scroll, field_w);
+            let style = if i == self.focus {
+                theme.selected
+            } else {
+                Style::new()
+            };
+            let mut spans = vec![
                 Span::raw(label),
                 Span::raw(" ".repeat(pad + 1)),
-                Span::styled(crate::domain::text::pad_right(&shown, input_w), style),
-            ]));
+                Span::styled(crate::domain::text::pad_right(&shown, field_w), style),
+            ];
+            if let Some(e) = &f.error {
+                let room = rest.saturating_sub(field_w + 1);
+                if room >= 8 {
+                    spans.push(Span::raw(" "));
+                    spans.push(Span::styled(truncate(e, room), theme.error));
+                }
+            }
+            lines.push(Line::from(spans));
             if i == self.focus {
                 let cx = inner.x + (label_w + 1) as u16 + (f.input.visual_cursor() - scroll) as u16;
-                cursor = Some(Position::new(cx.min(inner.right().saturating_sub(1)), inner.y + lines.len() as u16 - 1));
+                cursor = Some(Position::new(
+                    cx.min(inner.right().saturating_sub(1)),
+                    inner.y + lines.len() as u16 - 1,
+                ));
             }
-            let note = match &f.error {
-                Some(e) => Span::styled(format!("{}{}", " ".repeat(label_w + 1), truncate(e, input_w)), theme.error),
-                None => Span::raw(""),
-            };
-            lines.push(Line::from(note));
+        }
+        let text_error = self
+            .fields
+            .iter()
+            .find(|f| matches!(f.kind, FieldKind::Text { .. }) && f.error.is_some())
+            .and_then(|f| {
+                f.error
+                    .as_ref()
+                    .map(|e| format!("{}: {e}", lang.t(f.label_key)))
+            });
+        if let Some(e) = text_error {
+            lines.push(Line::from(Span::styled(
+                truncate(&e, inner.width as usize),
+                theme.error,
+            )));
         }
         if let Some(m) = &self.message {
-            lines.push(Line::from(Span::styled(truncate(m, inner.width as usize), theme.error)));
+            lines.push(Line::from(Span::styled(
+                truncate(m, inner.width as usize),
+                theme.error,
+            )));
         }
-        lines.push(Line::from(Span::styled(truncate(hint, inner.width as usize), theme.muted)));
+        lines.push(Line::from(Span::styled(
+            truncate(hint, inner.width as usize),
+            theme.muted,
+        )));
         frame.render_widget(Paragraph::new(lines), inner);
         if let Some(p) = cursor {
             frame.set_cursor_position(p);

@@ -209,7 +209,12 @@ impl LoanList {
             .map(move |(i, r)| (self.window_start + i as u64, r))
     }
 
-    pub fn set_sort(&mut self, store: &Store, sort: LedgerSort, descending: bool) -> Result<(), StoreError> {
+    pub fn set_sort(
+        &mut self,
+        store: &Store,
+        sort: LedgerSort,
+        descending: bool,
+    ) -> Result<(), StoreError> {
         self.query.sort = sort;
         self.query.descending = descending;
         self.cursor = 0;
@@ -272,8 +277,8 @@ impl Column {
             Column::Product => 8,
             Column::Outstanding => 16,
             Column::Class => 6,
-            Column::Dpd => 4,
-            Column::Officer => 10,
+            Column::Dpd => 8,
+            Column::Officer => 11,
             Column::NextFollowup => 10,
             Column::DaysLate => 5,
         }
@@ -287,7 +292,16 @@ pub fn layout(columns: &[Column], width: usize) -> Vec<(Column, usize)> {
     let flex = width.saturating_sub(fixed + gaps + 1).max(8);
     columns
         .iter()
-        .map(|&c| (c, if c == Column::Borrower { flex } else { c.fixed_width() }))
+        .map(|&c| {
+            (
+                c,
+                if c == Column::Borrower {
+                    flex
+                } else {
+                    c.fixed_width()
+                },
+            )
+        })
         .collect()
 }
 
@@ -349,7 +363,12 @@ pub fn render(
         header.push(Span::raw(" "));
         header.push(Span::raw(text));
     }
-    buf.set_line(area.x, area.y, &Line::from(header).style(theme.header), area.width);
+    buf.set_line(
+        area.x,
+        area.y,
+        &Line::from(header).style(theme.header),
+        area.width,
+    );
     for (i, (index, row)) in list.visible().enumerate() {
         let y = area.y + 1 + i as u16;
         if y >= area.y + area.height {
@@ -373,7 +392,11 @@ pub fn render(
             spans.push(Span::styled(text, style));
         }
         let line = Line::from(spans);
-        let line = if selected { line.style(theme.selected) } else { line };
+        let line = if selected {
+            line.style(theme.selected)
+        } else {
+            line
+        };
         buf.set_line(area.x, y, &line, area.width);
     }
 }
