@@ -20,7 +20,6 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct Tracking {
     pub due_soon_days: u32,
-    pub technical_grace_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -166,10 +165,7 @@ impl Config {
         .unwrap_or(Config {
             database: String::new(),
             lang: String::new(),
-            tracking: Tracking {
-                due_soon_days: 7,
-                technical_grace_days: 0,
-            },
+            tracking: Tracking { due_soon_days: 7 },
             display: Display {
                 theme: ThemeChoice::Auto,
             },
@@ -203,7 +199,7 @@ mod tests {
         std::fs::write(&f, "[tracking]\ndue_soon_days = 14\n").unwrap();
         let c = Config::load(Some(&f), &dirs_in(dir.path())).unwrap();
         assert_eq!(c.tracking.due_soon_days, 14);
-        assert_eq!(c.tracking.technical_grace_days, 0);
+        assert_eq!(c.display.theme, ThemeChoice::Auto);
     }
 
     #[test]

@@ -41,6 +41,9 @@ impl<'c> BulkWriter<'c> {
         // A fresh book is rebuilt rather than repaired if the machine dies mid-way, so the
         // load may skip the fsyncs.
         conn.pragma_update(None, "synchronous", "OFF")?;
+        // No journal either: WAL would write every page twice (log, then checkpoint). The
+        // book is reopened in WAL mode when the load is done.
+        conn.pragma_update(None, "journal_mode", "OFF")?;
         let txn = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         Ok(BulkWriter {
             txn,

@@ -103,6 +103,8 @@ pub enum PageFrom {
     End,
     After(PageKey),
     Before(PageKey),
+    /// From this row on, the row itself included (re-reading a window in place).
+    AtOrAfter(PageKey),
 }
 
 impl LedgerQuery {
@@ -170,8 +172,14 @@ impl Store {
         // reversed afterwards so callers always get display order.
         let backwards = matches!(from, PageFrom::End | PageFrom::Before(_));
         let ascending = q.descending == backwards;
-        if let PageFrom::After(key) | PageFrom::Before(key) = from {
-            let op = if ascending { ">" } else { "<" };
+        if let PageFrom::After(key) | PageFrom::Before(key) | PageFrom::AtOrAfter(key) = from {
+            let inclusive = matches!(from, PageFrom::AtOrAfter(_));
+            let op = match (ascending, inclusive) {
+                (true, false) => ">",
+                (false, false) => "<",
+                (true, true) => ">=",
+                (false, true) => "<=",
+            };
             params.push(Box::new(key.value.clone()));
             let v = params.len();
             params.push(Box::new(key.id));

@@ -48,32 +48,32 @@ impl LoanList {
     pub fn reload(&mut self, store: &Store) -> Result<(), StoreError> {
         self.total = store.ledger_count(&self.query)?;
         self.cursor = self.cursor.min(self.total.saturating_sub(1));
-        self.window.clear();
-        self.window_start = 0;
         if self.total == 0 {
+            self.window.clear();
+            self.window_start = 0;
             self.scroll = 0;
             return Ok(());
         }
-        if self.cursor == 0 {
+        if self.cursor == 0 || self.window.is_empty() {
+            self.window_start = 0;
+            self.cursor = 0;
             self.window = store.ledger_page(&self.query, &PageFrom::Start, self.chunk())?;
         } else if self.cursor + self.chunk() as u64 >= self.total {
             self.window = store.ledger_page(&self.query, &PageFrom::End, self.chunk())?;
             self.window_start = self.total - self.window.len() as u64;
+        } else if let Some(anchor) = self
+            .window
+            .first()
+            .map(|r| r.key())
+            .filter(|_| self.window_start > 0)
+        {
+            // Re-read the window where it was (another user's commit): rows before it may
+            // have come or gone, which shifts the index by as much; the count is re-read.
+            self.window =
+                store.ledger_page(&self.query, &PageFrom::AtOrAfter(anchor), self.chunk())?;
         } else {
-            // Walk from the start in pages; deep cursors after a reload are rare (a changed
-            // filter resets the cursor), so this stays cheap in practice.
             self.window = store.ledger_page(&self.query, &PageFrom::Start, self.chunk())?;
-            while self.window_start + (self.window.len() as u64) <= self.cursor {
-                let Some(last) = self.window.last().map(|r| r.key()) else {
-                    break;
-                };
-                let next = store.ledger_page(&self.query, &PageFrom::After(last), self.chunk())?;
-                if next.is_empty() {
-                    break;
-                }
-                self.window_start += self.window.len() as u64;
-                self.window = next;
-            }
+            self.window_start = 0;
         }
         self.clamp_scroll();
         self.ensure_loaded(store)
@@ -179,7 +179,7 @@ impl LoanList {
             joined.append(&mut self.window);
             self.window = joined;
             if self.window.len() > keep {
-                let end_keep = (need_end - self.window_start) as usize;
+                let end_keep = need_end.saturating_sub(self.window_start) as usize;
                 self.window.truncate(keep.max(end_keep));
             }
         }
