@@ -8,6 +8,7 @@ pub mod ratios;
 pub mod records;
 pub mod text;
 pub mod tracking;
+pub mod warning;
 
 pub use codes::*;
 pub use records::*;

@@ -52,7 +52,7 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
         if app.quit || stop.load(Ordering::Relaxed) {
             return Ok(());
         }
-        if event::poll(TICK)? {
+        if poll(TICK)? {
             // Drain everything pending, then draw once: a burst of keys costs one frame.
             loop {
                 match event::read()? {
@@ -77,7 +77,7 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
                     }
                     _ => {}
                 }
-                if app.quit || !event::poll(Duration::ZERO)? {
+                if app.quit || !poll(Duration::ZERO)? {
                     break;
                 }
             }
@@ -91,5 +91,14 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
                 dirty |= app.poll_changes()?;
             }
         }
+    }
+}
+
+/// `event::poll`, with a signal's interruption (SIGTERM, SIGHUP, SIGWINCH) taken as "no input":
+/// the loop then sees the signal's flag instead of failing.
+fn poll(timeout: Duration) -> std::io::Result<bool> {
+    match event::poll(timeout) {
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(false),
+        other => other,
     }
 }
