@@ -25,6 +25,11 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// SHA-256 of `bytes` as lowercase hex (documents are stored with it).
+pub(super) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 fn chain_hash(prev: &str, fields: [&str; 6]) -> String {
     let mut h = Sha256::new();
     h.update(prev.as_bytes());

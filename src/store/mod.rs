@@ -5,13 +5,17 @@ mod audit;
 mod bulk;
 mod detail;
 mod ledger;
+mod evaluate;
 mod sqlval;
+mod warnings;
 mod write;
 
 pub use audit::AuditEntry;
 pub use bulk::BulkWriter;
 pub use detail::*;
 pub use ledger::*;
+pub use evaluate::*;
+pub use warnings::*;
 pub use write::{Outcome, Tx};
 
 use crate::domain::{Role, StaffRecord};
@@ -44,7 +48,10 @@ pub enum StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("schema_v1.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("schema_v1.sql")),
+        M::up(include_str!("schema_v2.sql")),
+    ])
 }
 
 /// An open book.

@@ -31,6 +31,14 @@ impl<'c> Tx<'c> {
         }
     }
 
+    pub(super) fn conn(&self) -> &rusqlite::Connection {
+        &self.txn
+    }
+
+    pub(super) fn now(&self) -> &str {
+        &self.now
+    }
+
     pub(super) fn commit(self) -> rusqlite::Result<()> {
         self.txn.commit()
     }
