@@ -402,6 +402,11 @@ fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<()> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = tui::theme::Theme::pick(no_color, ctx.config.display.theme == ThemeChoice::Mono);
     let (cols, rows) = crossterm::terminal::size().context("terminal size")?;
+    // A demo book lives on its own date (`demo --as-of`), so its follow-ups stay as built.
+    let today = match store.meta("demo_as_of")?.filter(|_| store.is_demo().unwrap_or(false)) {
+        Some(d) => d.parse().unwrap_or_else(|_| self::today()),
+        None => self::today(),
+    };
     let mut app = tui::app::App::new(
         store,
         actor,
@@ -409,7 +414,7 @@ fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<()> {
         theme,
         keymap,
         ctx.config.clone(),
-        today(),
+        today,
         (cols, rows),
     )?;
     app.keymap_problems = problems;

@@ -15,6 +15,12 @@ pub enum Permission {
     ManageStaff,
     /// Read the book (everyone who is staff).
     Read,
+    /// Run the warning engine over the book.
+    Evaluate,
+    /// Raise warnings by hand, acknowledge them, write causes, issue notices.
+    RaiseWarning,
+    /// Set indicator thresholds: covenants of a loan (the warning indicator system).
+    SetRules,
 }
 
 impl Permission {
@@ -25,6 +31,9 @@ impl Permission {
             Permission::Import => "import",
             Permission::ManageStaff => "manage_staff",
             Permission::Read => "read",
+            Permission::Evaluate => "evaluate",
+            Permission::RaiseWarning => "raise_warning",
+            Permission::SetRules => "set_rules",
         }
     }
 }
@@ -35,8 +44,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     use Role::*;
     match permission {
         Read => true,
-        RecordContact | EnterStatement => matches!(role, Specialist | Supervisor | Manager),
-        Import => matches!(role, Supervisor | Manager),
+        RecordContact | EnterStatement | RaiseWarning => matches!(role, Specialist | Supervisor | Manager),
+        Import | Evaluate | SetRules => matches!(role, Supervisor | Manager),
         ManageStaff => matches!(role, Manager),
     }
 }

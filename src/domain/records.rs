@@ -95,3 +95,14 @@ pub struct ContactRecord {
     pub kind: ContactKind,
     pub notes: String,
 }
+
+/// A loan's own thresholds for one warning indicator (its covenant), overriding the configured
+/// ones for that loan. `indicator` is the indicator's code; omitted levels are not raised.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CovenantRecord {
+    pub contract_no: String,
+    pub indicator: String,
+    pub yellow: Option<Decimal>,
+    pub orange: Option<Decimal>,
+    pub red: Option<Decimal>,
+}

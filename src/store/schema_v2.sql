@@ -1,5 +1,8 @@
 -- postloan schema, version 2: warnings (step 2), their history, loan covenants, documents.
 
+-- The ledger's "/" filter counts matches by scanning this narrow index instead of the table.
+CREATE INDEX loans_search ON loans(borrower_name, contract_no, officer);
+
 -- A loan's own thresholds for an indicator, overriding the configured ones for that loan.
 CREATE TABLE covenants (
     id         INTEGER PRIMARY KEY,

@@ -558,6 +558,39 @@ impl<'c> Tx<'c> {
         }
     }
 
+    /// Inserts or updates a loan's covenant for one indicator.
+    pub fn upsert_covenant(&mut self, rec: &CovenantRecord, actor: &str) -> Result<Outcome> {
+        let loan_id = self.require_loan(&rec.contract_no)?;
+        let t = |d: Option<rust_decimal::Decimal>| d.map(dec_text);
+        let new = (t(rec.yellow), t(rec.orange), t(rec.red));
+        let existing: Option<(i64, (Option<String>, Option<String>, Option<String>))> = self
+            .txn
+            .prepare_cached("SELECT id, yellow, orange, red FROM covenants WHERE loan_id = ?1 AND indicator = ?2")?
+            .query_row(params![loan_id, rec.indicator], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
+            .optional()?;
+        match existing {
+            Some((_, old)) if old == new => Ok(Outcome::Unchanged),
+            Some((id, _)) => {
+                self.txn
+                    .prepare_cached(
+                        "UPDATE covenants SET yellow = ?2, orange = ?3, red = ?4, updated_at = ?5, updated_by = ?6,
+                         version = version + 1 WHERE id = ?1",
+                    )?
+                    .execute(params![id, new.0, new.1, new.2, self.now, actor])?;
+                Ok(Outcome::Updated)
+            }
+            None => {
+                self.txn
+                    .prepare_cached(
+                        "INSERT INTO covenants (loan_id, indicator, yellow, orange, red, created_at, created_by,
+                         updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?7)",
+                    )?
+                    .execute(params![loan_id, rec.indicator, new.0, new.1, new.2, self.now, actor])?;
+                Ok(Outcome::Inserted)
+            }
+        }
+    }
+
     /// Records a visit or call; returns the new contact's id.
     pub fn insert_contact(&mut self, rec: &ContactRecord, actor: &str) -> Result<i64> {
         let loan_id = self.require_loan(&rec.contract_no)?;

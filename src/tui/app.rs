@@ -95,6 +95,8 @@ pub struct App {
     pub keymap_problems: Vec<String>,
     /// Loans in the book, for the status line.
     pub loan_count: u64,
+    /// A typed `/` filter not yet run.
+    filter_pending: bool,
 }
 
 /// Outcome of handling an input: whether the screen must be redrawn.
@@ -149,6 +151,7 @@ impl App {
             data_version,
             keymap_problems: Vec::new(),
             loan_count: 0,
+            filter_pending: false,
         };
         app.resize(size.0, size.1);
         app.reload_all()?;
@@ -356,10 +359,12 @@ impl App {
         match key.code {
             KeyCode::Enter => {
                 list.filter = None;
+                self.apply_pending_filter()?;
                 return Ok(true);
             }
             KeyCode::Esc => {
                 list.filter = None;
+                self.filter_pending = false;
                 if !list.query.text.is_empty() {
                     list.query.text.clear();
                     list.cursor = 0;
@@ -379,13 +384,35 @@ impl App {
             .is_some();
         let text = input.value().to_string();
         if text != list.query.text {
+            // The query runs once typing pauses (see `apply_pending_filter`): each key only
+            // redraws the prompt, so fast typing over a slow link costs a few bytes per key.
             list.query.text = text;
-            list.cursor = 0;
-            list.scroll = 0;
-            list.reload(store)?;
+            self.filter_pending = true;
             return Ok(true);
         }
         Ok(changed)
+    }
+
+    /// Whether a typed filter waits to be run.
+    pub fn filter_pending(&self) -> bool {
+        self.filter_pending
+    }
+
+    /// Runs the filter typed so far against the store.
+    pub fn apply_pending_filter(&mut self) -> anyhow::Result<Redraw> {
+        if !std::mem::take(&mut self.filter_pending) {
+            return Ok(false);
+        }
+        let store = &self.store;
+        let list = match self.pane {
+            PaneId::Today => &mut self.today,
+            PaneId::Ledger => &mut self.ledger,
+            _ => return Ok(false),
+        };
+        list.cursor = 0;
+        list.scroll = 0;
+        list.reload(store)?;
+        Ok(true)
     }
 
     fn detail_action(&mut self, action: &str) -> anyhow::Result<Redraw> {

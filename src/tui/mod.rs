@@ -20,6 +20,8 @@ use std::time::{Duration, Instant};
 const TICK: Duration = Duration::from_millis(250);
 /// Check other connections' commits this often.
 const POLL_BOOK: Duration = Duration::from_secs(1);
+/// Run a typed filter once typing has paused this long.
+const FILTER_PAUSE: Duration = Duration::from_millis(120);
 /// Save a draft once typing has paused this long.
 const DRAFT_PAUSE: Duration = Duration::from_secs(2);
 
@@ -44,6 +46,7 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
     let mut dirty = app.on_resize(size.width, size.height)?;
     let mut last_poll = Instant::now();
     let mut last_edit: Option<Instant> = None;
+    let mut filter_due: Option<Instant> = None;
     loop {
         if dirty {
             term::draw(terminal, |f| render::render(app, f))?;
@@ -52,7 +55,11 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
         if app.quit || stop.load(Ordering::Relaxed) {
             return Ok(());
         }
-        if poll(TICK)? {
+        let timeout = match filter_due {
+            Some(due) => due.saturating_duration_since(Instant::now()).min(TICK),
+            None => TICK,
+        };
+        if poll(timeout)? {
             // Drain everything pending, then draw once: a burst of keys costs one frame.
             loop {
                 match event::read()? {
@@ -81,7 +88,12 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
                     break;
                 }
             }
+            filter_due = app.filter_pending().then(|| Instant::now() + FILTER_PAUSE);
         } else {
+            if filter_due.is_some_and(|due| Instant::now() >= due) {
+                filter_due = None;
+                dirty |= app.apply_pending_filter()?;
+            }
             if last_edit.is_some_and(|t| t.elapsed() >= DRAFT_PAUSE) {
                 app.save_draft()?;
                 last_edit = None;

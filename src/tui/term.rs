@@ -33,12 +33,23 @@ pub fn enter() -> io::Result<Term> {
         tracing::error!("panic: {info}");
         previous(info);
     }));
-    terminal::enable_raw_mode()?;
-    let mut out = BufWriter::with_capacity(64 * 1024, io::stdout());
-    execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;
-    let mut term = Terminal::new(CrosstermBackend::new(out))?;
-    term.clear()?;
-    Ok(term)
+    let result = (|| {
+        terminal::enable_raw_mode()?;
+        let mut out = BufWriter::with_capacity(64 * 1024, io::stdout());
+        // A plain clear: ratatui's `Terminal::clear` asks the terminal where the cursor is,
+        // and a terminal that never answers would stall the start for seconds.
+        execute!(
+            out,
+            terminal::EnterAlternateScreen,
+            cursor::Hide,
+            terminal::Clear(terminal::ClearType::All)
+        )?;
+        Terminal::new(CrosstermBackend::new(out))
+    })();
+    if result.is_err() {
+        restore();
+    }
+    result
 }
 
 pub fn leave(term: &mut Term) {

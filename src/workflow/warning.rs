@@ -1,0 +1,344 @@
+//! Step 2, warnings: evaluating the book against the indicator rules (raise, escalate, mark
+//! back to normal — never duplicate, never delete), warnings raised by hand, the lifecycle,
+//! cause analysis, covenants, and the warning notice (风险预警通知书).
+
+use super::{Actor, Result, WorkflowError};
+use crate::domain::permission::Permission;
+use crate::domain::text::sanitize;
+use crate::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
+use crate::engine::indicators::{self, LoanFacts, Value};
+use crate::engine::rules::{Covenant, Indicator, RuleSet};
+use crate::i18n::Lang;
+use crate::store::{EvalChunk, EvalLoan, NewWarning, Store, Tx};
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+use serde_json::json;
+
+/// Loans per transaction of a book-wide evaluation: small enough that other users' writes
+/// wait at most a moment, large enough that commits are few.
+const CHUNK: usize = 4000;
+
+/// Counts of one evaluation, per level (index: red 0, orange 1, yellow 2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EvalReport {
+    pub as_of: String,
+    pub loans: u64,
+    pub new: [u64; 3],
+    pub escalated: [u64; 3],
+    pub still_open: [u64; 3],
+    pub back_to_normal: [u64; 3],
+    pub relapsed: [u64; 3],
+    pub cannot_compute: u64,
+}
+
+impl EvalReport {
+    pub fn changes(&self) -> u64 {
+        [self.new, self.escalated, self.back_to_normal, self.relapsed]
+            .iter()
+            .flat_map(|a| a.iter())
+            .sum()
+    }
+}
+
+fn idx(l: Level) -> usize {
+    l.board_order() as usize
+}
+
+fn facts(loan: &EvalLoan, chunk: &EvalChunk, as_of: NaiveDate) -> LoanFacts {
+    LoanFacts {
+        as_of,
+        disbursed_on: loan.disbursed_on,
+        principal: loan.principal,
+        outstanding: loan.outstanding,
+        overdue_days: loan.overdue_days,
+        statements: chunk.statements.get(&loan.borrower_id).cloned().unwrap_or_default(),
+        collateral_value: loan.collateral_value,
+        prohibited_flows: loan.prohibited_flows,
+    }
+}
+
+fn covenants(loan: &EvalLoan) -> Vec<Covenant> {
+    loan.covenants
+        .iter()
+        .filter_map(|c| {
+            Some(Covenant {
+                indicator: Indicator::parse(&c.indicator)?,
+                yellow: c.yellow,
+                orange: c.orange,
+                red: c.red,
+            })
+        })
+        .collect()
+}
+
+/// Applies one loan's signals: the only place warnings are raised or changed by the system.
+fn apply(tx: &mut Tx<'_>, loan: &EvalLoan, f: &LoanFacts, rules: &RuleSet, as_of: NaiveDate, actor: &str, report: &mut EvalReport) -> Result<()> {
+    let own;
+    let rules = if loan.covenants.is_empty() {
+        rules
+    } else {
+        own = rules.with_covenants(&covenants(loan));
+        &own
+    };
+    for sig in indicators::evaluate(rules, f) {
+        let code = sig.indicator.code();
+        let active = loan.active.iter().find(|a| a.indicator == code);
+        let value = match sig.value {
+            Value::Known(v) => Some(v),
+            _ => None,
+        };
+        match (sig.hit, active) {
+            (Some((level, threshold)), None) => {
+                let w = NewWarning {
+                    loan_id: loan.id,
+                    origin: "system",
+                    indicator: code,
+                    level,
+                    risk_type: sig.risk_type,
+                    value,
+                    threshold: Some(threshold),
+                    unit: Some(rules.rule(sig.indicator).unit.code()),
+                    source: Some(sig.source.code()),
+                    reason: "",
+                    raised_on: as_of,
+                };
+                tx.insert_warning(&w, actor)?;
+                report.new[idx(level)] += 1;
+            }
+            (Some((level, threshold)), Some(a)) if level > a.level => {
+                tx.escalate_warning(a.id, level, value.unwrap_or_default(), threshold, as_of, actor)?;
+                report.escalated[idx(level)] += 1;
+            }
+            (Some(_), Some(a)) => {
+                if a.back_to_normal {
+                    tx.set_back_to_normal(a.id, false, value.unwrap_or_default(), as_of, actor)?;
+                    report.relapsed[idx(a.level)] += 1;
+                } else {
+                    report.still_open[idx(a.level)] += 1;
+                }
+            }
+            (None, Some(a)) => match value {
+                Some(v) if !a.back_to_normal => {
+                    tx.set_back_to_normal(a.id, true, v, as_of, actor)?;
+                    report.back_to_normal[idx(a.level)] += 1;
+                }
+                _ => report.still_open[idx(a.level)] += 1,
+            },
+            (None, None) => {
+                if matches!(sig.value, Value::CannotCompute(_)) {
+                    report.cannot_compute += 1;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Evaluates every active loan of the book as of `as_of`, a chunk per transaction.
+pub fn evaluate_book(store: &mut Store, actor: &Actor, rules: &RuleSet, as_of: NaiveDate) -> Result<EvalReport> {
+    actor.require(Permission::Evaluate)?;
+    let mut report = EvalReport {
+        as_of: as_of.to_string(),
+        ..EvalReport::default()
+    };
+    let mut after = None;
+    loop {
+        let chunk = store.evaluation_chunk(after, CHUNK)?;
+        let Some(last) = chunk.last_key() else {
+            break;
+        };
+        store.write(|tx| -> Result<()> {
+            for loan in &chunk.loans {
+                let f = facts(loan, &chunk, as_of);
+                apply(tx, loan, &f, rules, as_of, &actor.username, &mut report)?;
+            }
+            Ok(())
+        })?;
+        report.loans += chunk.loans.len() as u64;
+        after = Some(last);
+    }
+    if report.changes() > 0 {
+        store.write(|tx| -> Result<()> {
+            tx.audit(&actor.username, "warning.evaluate", "book", &as_of.to_string(), &json!(report))?;
+            Ok(())
+        })?;
+    }
+    Ok(report)
+}
+
+/// Re-evaluates one loan right after its data changed (a statement or repayment entered).
+pub fn evaluate_loan(store: &mut Store, actor: &str, rules: &RuleSet, loan_id: i64, as_of: NaiveDate) -> Result<EvalReport> {
+    let chunk = store.evaluation_loan(loan_id)?;
+    let mut report = EvalReport {
+        as_of: as_of.to_string(),
+        ..EvalReport::default()
+    };
+    if let Some(loan) = chunk.loans.first() {
+        let f = facts(loan, &chunk, as_of);
+        store.write(|tx| -> Result<()> {
+            apply(tx, loan, &f, rules, as_of, actor, &mut report)?;
+            if report.changes() > 0 {
+                tx.audit(actor, "warning.evaluate", "loan", &loan_id.to_string(), &json!(report))?;
+            }
+            Ok(())
+        })?;
+        report.loans = 1;
+    }
+    Ok(report)
+}
+
+/// A warning raised by hand for a non-financial signal; its notice is issued at once.
+pub struct ManualWarning<'a> {
+    pub contract_no: &'a str,
+    pub signal: ManualSignal,
+    pub level: Level,
+    pub risk_type: RiskType,
+    pub reason: &'a str,
+}
+
+/// Raises a manual warning; returns its id and number.
+pub fn raise_manual(store: &mut Store, actor: &Actor, w: &ManualWarning<'_>, today: NaiveDate, lang: Lang) -> Result<(i64, String)> {
+    actor.require(Permission::RaiseWarning)?;
+    let reason = sanitize(w.reason.trim());
+    if reason.is_empty() {
+        return Err(WorkflowError::Invalid(lang.t("warning.err_reason").to_string()));
+    }
+    let loan = store
+        .loan_by_contract(w.contract_no)?
+        .ok_or_else(|| WorkflowError::Invalid(lang.tf("warning.err_no_loan", &[("contract", &w.contract_no)])))?;
+    let (id, number) = store.write(|tx| -> Result<(i64, String)> {
+        let nw = NewWarning {
+            loan_id: loan.id,
+            origin: "manual",
+            indicator: w.signal.code(),
+            level: w.level,
+            risk_type: w.risk_type,
+            value: None,
+            threshold: None,
+            unit: None,
+            source: None,
+            reason: &reason,
+            raised_on: today,
+        };
+        let (id, number) = tx.insert_warning(&nw, &actor.username)?;
+        tx.audit(
+            &actor.username,
+            "warning.raise",
+            "warning",
+            &number,
+            &json!({"contract_no": w.contract_no, "signal": w.signal.code(), "level": w.level.code(), "risk_type": w.risk_type.code(), "reason": reason}),
+        )?;
+        Ok((id, number))
+    })?;
+    issue_notice(store, actor, id, today, lang)?;
+    Ok((id, number))
+}
+
+/// Moves a warning along its lifecycle (acknowledge, start disposal, resolve, dismiss).
+pub fn move_warning(store: &mut Store, actor: &Actor, id: i64, mv: WarningMove, reason: &str, today: NaiveDate) -> Result<WarningStatus> {
+    actor.require(Permission::Read)?;
+    let reason = sanitize(reason.trim());
+    store.write(|tx| -> Result<WarningStatus> {
+        let (status, version, back, origin) = tx
+            .warning_in_tx(id)?
+            .ok_or_else(|| WorkflowError::Invalid(format!("no warning {id}")))?;
+        let still_triggered = origin == "system" && !back;
+        let to = mv
+            .check(status, actor.role, &reason, still_triggered)
+            .map_err(|e| WorkflowError::Invalid(e.to_string()))?;
+        tx.move_warning(id, version, to, &reason, today, &actor.username)?;
+        tx.audit(
+            &actor.username,
+            &format!("warning.{}", mv.code()),
+            "warning",
+            &id.to_string(),
+            &json!({"from": status.code(), "to": to.code(), "reason": reason}),
+        )?;
+        Ok(to)
+    })
+}
+
+/// Writes the cause analysis of a warning.
+pub fn analyse(store: &mut Store, actor: &Actor, id: i64, cause: &str, risk_type: RiskType, judged: Level, today: NaiveDate) -> Result<()> {
+    actor.require(Permission::RaiseWarning)?;
+    let cause = sanitize(cause.trim());
+    if cause.is_empty() {
+        return Err(WorkflowError::Invalid("the cause is empty".into()));
+    }
+    store.write(|tx| -> Result<()> {
+        let (status, version, ..) = tx
+            .warning_in_tx(id)?
+            .ok_or_else(|| WorkflowError::Invalid(format!("no warning {id}")))?;
+        if !status.is_active() {
+            return Err(WorkflowError::Invalid(format!("warning {id} is {} and can no longer change", status.code())));
+        }
+        tx.analyse_warning(id, version, &cause, risk_type, judged, today, &actor.username)?;
+        tx.audit(
+            &actor.username,
+            "warning.cause",
+            "warning",
+            &id.to_string(),
+            &json!({"cause": cause, "risk_type": risk_type.code(), "judged_level": judged.code()}),
+        )?;
+        Ok(())
+    })
+}
+
+/// Sets a loan's own thresholds for an indicator (supervisors and managers).
+pub fn set_covenant(store: &mut Store, actor: &Actor, c: &crate::domain::CovenantRecord) -> Result<crate::store::Outcome> {
+    actor.require(Permission::SetRules)?;
+    store.write(|tx| -> Result<crate::store::Outcome> {
+        let outcome = tx.upsert_covenant(c, &actor.username)?;
+        if outcome != crate::store::Outcome::Unchanged {
+            tx.audit(&actor.username, "covenant.set", "loan", &c.contract_no, &json!(c))?;
+        }
+        Ok(outcome)
+    })
+}
+
+/// Days the borrower has to answer a notice, by level.
+fn feedback_days(level: Level) -> u64 {
+    match level {
+        Level::Red => 3,
+        Level::Orange => 7,
+        Level::Yellow => 15,
+    }
+}
+
+/// Issues the warning notice (风险预警通知书) for a warning: a Markdown document in `lang`,
+/// stored with the loan and its SHA-256. Returns the document number.
+pub fn issue_notice(store: &mut Store, actor: &Actor, id: i64, today: NaiveDate, lang: Lang) -> Result<String> {
+    actor.require(Permission::RaiseWarning)?;
+    let w = store
+        .warning(id)?
+        .ok_or_else(|| WorkflowError::Invalid(format!("no warning {id}")))?;
+    let loan = store
+        .loan(w.row.loan_id)?
+        .ok_or_else(|| WorkflowError::Invalid(format!("no loan for warning {id}")))?;
+    let due = today.checked_add_days(Days::new(feedback_days(w.row.level))).unwrap_or(today);
+    let officer = store.staff(&loan.officer)?.map(|s| s.display_name).unwrap_or_else(|| loan.officer.clone());
+    store.write(|tx| -> Result<String> {
+        let n = tx.document_count("warning_notice")? + 1;
+        let number = format!("YJTZ{}-{:06}", today.format("%Y"), n);
+        let body = super::notice::render(&super::notice::NoticeFacts {
+            number: &number,
+            warning: &w,
+            loan: &loan,
+            officer: &officer,
+            issued_on: today,
+            feedback_due_on: due,
+            issued_by: &actor.display_name,
+        }, lang);
+        let title = lang.tf("notice.title_line", &[("number", &number), ("borrower", &sanitize(&loan.borrower_name))]);
+        tx.insert_document(loan.id, "warning_notice", &number, &title, lang.code(), &body, Some(("warnings", id)), &actor.username)?;
+        tx.set_feedback_due(id, due)?;
+        tx.warning_event(id, today, &actor.username, "notice", None, None, &number)?;
+        tx.audit(&actor.username, "document.issue", "warning", &w.row.number, &json!({"document": number, "kind": "warning_notice"}))?;
+        Ok(number)
+    })
+}
+
+/// The value of a decimal for people: trailing zeros trimmed, two places at most.
+pub fn show_value(v: Decimal) -> String {
+    crate::domain::money::round_half_up(v, 2).normalize().to_string()
+}
