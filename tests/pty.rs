@@ -1,0 +1,373 @@
+//! The real binary in a pseudo-terminal: keys in, screen (vt100) out, and the terminal left as
+//! found after `q`, SIGTERM and SIGHUP; a too-small terminal says so and still quits on `q`.
+
+use assert_cmd::Command as AssertCommand;
+use rexpect::process::{Signal, WaitStatus};
+use rexpect::session::{PtySession, spawn_command};
+use std::ffi::OsString;
+use std::num::NonZeroU16;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_postloan");
+/// The longest any one wait may take; nothing here should come near it.
+const TIMEOUT: Duration = Duration::from_secs(8);
+const ENTER_ALT: &[u8] = b"\x1b[?1049h";
+const LEAVE_ALT: &[u8] = b"\x1b[?1049l";
+const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
+/// Device status report: where is the cursor?
+const CPR: &[u8] = b"\x1b[6n";
+/// Printed by the wrapper shell after the workbench has exited, before `stty -a`.
+const STTY_MARK: &str = "@@stty-after@@";
+
+/// A demo book in a temporary home, built without the workbench so the TUI starts at once.
+struct Book {
+    home: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Book {
+    fn new() -> Book {
+        let home = tempfile::tempdir().expect("tempdir");
+        let db = home.path().join("demo.db");
+        let mut cmd = AssertCommand::new(BIN);
+        cmd.env_clear()
+            .envs(isolated_env(home.path()))
+            .args(["demo", "--db"])
+            .arg(&db)
+            .args(DEMO_ARGS)
+            .arg("--no-tui")
+            .assert()
+            .success();
+        Book { home, db }
+    }
+
+    /// `postloan demo ...` on this book as shell words (the book is already built).
+    fn command_line(&self) -> String {
+        format!(
+            "'{}' demo --db '{}' {}",
+            BIN,
+            self.db.display(),
+            DEMO_ARGS.join(" ")
+        )
+    }
+}
+
+const DEMO_ARGS: [&str; 8] = [
+    "--loans",
+    "300",
+    "--seed",
+    "7",
+    "--as-of",
+    "2026-06-30",
+    "--lang",
+    "en",
+];
+
+/// Keeps log, config and data out of the real home, and fixes language and terminal type.
+fn isolated_env(home: &Path) -> Vec<(&'static str, OsString)> {
+    let mut env: Vec<(&'static str, OsString)> =
+        ["HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"]
+            .into_iter()
+            .map(|k| (k, home.as_os_str().to_owned()))
+            .collect();
+    env.push(("PATH", "/usr/bin:/bin".into()));
+    env.push(("LANG", "en_US.UTF-8".into()));
+    env.push(("TERM", "xterm-256color".into()));
+    env
+}
+
+/// The workbench on a pty of a given size, with every byte it wrote kept raw and also fed
+/// to a vt100 screen of the same size.
+struct Tui {
+    session: PtySession,
+    raw: Vec<u8>,
+    screen: vt100::Parser,
+    /// Cursor-position queries answered so far.
+    answered: usize,
+}
+
+impl Tui {
+    /// `exec`s the binary (so signals reach it directly) after setting the pty's size.
+    fn start(book: &Book, cols: u16, rows: u16) -> Tui {
+        let script = format!("stty rows {rows} cols {cols}; exec {}", book.command_line());
+        Tui::spawn(book, &script, cols, rows)
+    }
+
+    /// Runs the binary as a child of the shell, which then prints `STTY_MARK` and `stty -a`,
+    /// so the test can see the line discipline's modes after the workbench has gone.
+    fn start_then_stty(book: &Book, cols: u16, rows: u16) -> Tui {
+        let script = format!(
+            "stty rows {rows} cols {cols}; {}; rc=$?; echo {STTY_MARK}; stty -a; exit $rc",
+            book.command_line()
+        );
+        Tui::spawn(book, &script, cols, rows)
+    }
+
+    fn spawn(book: &Book, script: &str, cols: u16, rows: u16) -> Tui {
+        let mut cmd = Command::new("/bin/sh");
+        cmd.env_clear()
+            .envs(isolated_env(book.home.path()))
+            .arg("-c")
+            .arg(script);
+        let session = spawn_command(cmd, Some(TIMEOUT.as_millis() as u64)).expect("spawn in a pty");
+        Tui {
+            session,
+            raw: Vec::new(),
+            screen: vt100::Parser::new(
+                NonZeroU16::new(rows).expect("rows"),
+                NonZeroU16::new(cols).expect("cols"),
+                0,
+            ),
+            answered: 0,
+        }
+    }
+
+    /// rexpect hands over each byte as one `char` (Latin-1 style); turn them back into bytes.
+    /// Answers cursor-position queries the way a terminal would: `Terminal::clear` asks one
+    /// (`ESC[6n`) and gives up after two seconds without an answer.
+    fn take(&mut self, text: &str) {
+        let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+        self.screen.process(&bytes);
+        self.raw.extend_from_slice(&bytes);
+        let asked = self.raw.windows(CPR.len()).filter(|w| *w == CPR).count();
+        while self.answered < asked {
+            let (row, col) = self.screen.screen().cursor_position();
+            self.send(&format!("\x1b[{};{}R", row + 1, col + 1));
+            self.answered += 1;
+        }
+    }
+
+    fn drain(&mut self) {
+        let mut got = String::new();
+        while let Some(c) = self.session.try_read() {
+            got.push(c);
+        }
+        self.take(&got);
+    }
+
+    /// The screen row by row (`Screen::contents` joins rows it thinks were wrapped).
+    fn contents(&self) -> String {
+        let screen = self.screen.screen();
+        let cols = screen.size().1.get();
+        screen.rows(0, cols).collect::<Vec<_>>().join("\n")
+    }
+
+    /// Reads until the screen satisfies `ok`; panics with the screen if it never does.
+    fn wait_for(&mut self, what: &str, ok: impl Fn(&str) -> bool) {
+        let start = Instant::now();
+        loop {
+            self.drain();
+            if ok(&self.contents()) {
+                return;
+            }
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "timed out waiting for {what}; screen:\n{}",
+                self.contents()
+            );
+            // Blocks (up to the session timeout) until at least one more character arrives.
+            match self.session.exp_regex("(?s).") {
+                Ok((before, one)) => {
+                    self.take(&before);
+                    self.take(&one);
+                }
+                Err(e) => panic!(
+                    "no more output while waiting for {what}: {e}; screen:\n{}",
+                    self.contents()
+                ),
+            }
+        }
+    }
+
+    fn wait_text(&mut self, text: &str) {
+        self.wait_for(text, |s| s.contains(text));
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.session.send(keys).expect("send keys");
+        self.session.flush().expect("flush keys");
+    }
+
+    /// Reads to end of file and reaps the process.
+    fn finish(mut self) -> (WaitStatus, Vec<u8>, String) {
+        let rest = self
+            .session
+            .exp_eof()
+            .expect("end of output after the workbench exits");
+        self.take(&rest);
+        let status = self.session.process().wait().expect("waitpid");
+        let screen = self.contents();
+        (status, std::mem::take(&mut self.raw), screen)
+    }
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The terminal was given back: the alternate screen left after it was last entered, and the
+/// cursor shown as the very last thing written.
+fn assert_left_as_found(out: &[u8]) {
+    let entered = rfind(out, ENTER_ALT).expect("the alternate screen was entered");
+    let left = rfind(out, LEAVE_ALT).expect("the alternate screen was left");
+    assert!(
+        left > entered,
+        "alternate screen left at {left}, but entered again at {entered}"
+    );
+    let shown = rfind(out, SHOW_CURSOR).expect("the cursor was shown again");
+    assert!(
+        shown > left,
+        "cursor shown before leaving the alternate screen"
+    );
+    let tail = &out[shown + SHOW_CURSOR.len()..];
+    assert!(
+        tail.iter().all(|b| b.is_ascii_whitespace()),
+        "output after the cursor was shown: {:?}",
+        String::from_utf8_lossy(tail)
+    );
+}
+
+fn assert_exited_zero(status: WaitStatus) {
+    match status {
+        WaitStatus::Exited(_, 0) => {}
+        other => panic!("expected a normal exit with status 0, got {other:?}"),
+    }
+}
+
+fn ledger_rows(screen: &str) -> Vec<&str> {
+    screen.lines().filter(|l| l.contains("PL000")).collect()
+}
+
+#[test]
+fn keys_drive_the_ledger_filter_and_detail_and_q_restores_the_terminal() {
+    let book = Book::new();
+    let mut tui = Tui::start_then_stty(&book, 80, 24);
+
+    // First frame: the pane bar.
+    tui.wait_for("the pane bar", |s| {
+        s.contains("1 Today") && s.contains("2 Ledger")
+    });
+    assert!(tui.screen.screen().alternate_screen());
+    assert!(tui.screen.screen().hide_cursor());
+
+    tui.send("2");
+    tui.wait_text("1/300");
+    let first = ledger_rows(&tui.contents())[0].to_string();
+    assert!(
+        first.contains("PL00000001"),
+        "ledger starts at loan 1: {first}"
+    );
+
+    tui.send("j");
+    tui.wait_text("2/300");
+    tui.send("j");
+    tui.wait_text("3/300");
+    // 24 rows: pane bar, header, hint and status line leave 20 rows, so a page is 20 loans.
+    tui.send("\x1b[6~");
+    tui.wait_for("a page down", |s| s.contains("\n23/300 "));
+
+    tui.send("/");
+    tui.wait_text("Filter (borrower, contract, officer):");
+    tui.send("南京");
+    tui.wait_text("Filter (borrower, contract, officer): 南京");
+    tui.send("\r");
+    tui.wait_text("filter: 南京");
+    let screen = tui.contents();
+    let rows = ledger_rows(&screen);
+    assert!(!rows.is_empty(), "the filter keeps some loans:\n{screen}");
+    assert!(
+        rows.iter().all(|r| r.contains("南京")),
+        "every row shown matches 南京:\n{screen}"
+    );
+    let total_filtered: String = screen
+        .lines()
+        .find(|l| l.contains("filter: 南京"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        total_filtered.starts_with("1/") && !total_filtered.ends_with("/300"),
+        "position line shows the filtered count: {total_filtered}"
+    );
+    let borrower = rows[0].to_string();
+
+    tui.send("\r");
+    tui.wait_for("the loan detail", |s| {
+        s.contains("Overview") && s.contains("Esc back")
+    });
+    assert!(
+        tui.contents().contains("南京"),
+        "detail of a 南京 borrower (row was {borrower}):\n{}",
+        tui.contents()
+    );
+
+    tui.send("\x1b");
+    tui.wait_text("filter: 南京");
+
+    tui.send("q");
+    let (status, raw, _) = tui.finish();
+    assert_exited_zero(status);
+
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let mark = text
+        .find(STTY_MARK)
+        .expect("the shell ran stty after the workbench");
+    let app_out = &raw[..raw.len() - (text.len() - mark)];
+    assert_left_as_found(app_out);
+
+    // Raw mode is off again: the line discipline is back to canonical mode with signals.
+    let stty = &text[mark..];
+    let flags: Vec<&str> = stty.split_whitespace().collect();
+    for flag in ["icanon", "isig", "opost", "icrnl"] {
+        assert!(
+            flags.contains(&flag),
+            "`{flag}` is off after exit; stty -a says:\n{stty}"
+        );
+    }
+}
+
+/// Starts the workbench, waits for the first frame, sends `sig`, and checks it quit cleanly.
+fn signal_quits_cleanly(sig: Signal) {
+    let book = Book::new();
+    let mut tui = Tui::start(&book, 80, 24);
+    tui.wait_for("the pane bar", |s| s.contains("2 Ledger"));
+    tui.session
+        .process_mut()
+        .signal(sig)
+        .expect("signal the workbench");
+    let (status, raw, screen) = tui.finish();
+    assert_exited_zero(status);
+    assert_left_as_found(&raw);
+    assert!(
+        !screen.contains("2 Ledger"),
+        "the normal screen is back after {sig:?}:\n{screen}"
+    );
+}
+
+#[test]
+fn sigterm_leaves_the_loop_and_restores_the_terminal() {
+    signal_quits_cleanly(Signal::SIGTERM);
+}
+
+#[test]
+fn sighup_leaves_the_loop_and_restores_the_terminal() {
+    signal_quits_cleanly(Signal::SIGHUP);
+}
+
+#[test]
+fn a_too_small_terminal_says_so_and_q_still_quits() {
+    let book = Book::new();
+    let mut tui = Tui::start(&book, 60, 20);
+    tui.wait_for("the too-small notice", |s| {
+        // The notice is wrapped at 60 columns; look at it as one line.
+        s.replace('\n', "").contains("at least 80x24")
+    });
+    assert!(tui.contents().contains("60x20"), "{}", tui.contents());
+    assert!(!tui.contents().contains("2 Ledger"));
+    tui.send("q");
+    let (status, raw, _) = tui.finish();
+    assert_exited_zero(status);
+    assert_left_as_found(&raw);
+}
