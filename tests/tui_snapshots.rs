@@ -300,6 +300,11 @@ fn ledger_filter_chinese() {
         press(&mut app, KeyCode::Char('/'));
         type_text(&mut app, &needle);
         assert_eq!(app.ledger.query.text, needle);
+        // Typing only redraws the prompt; the query runs once typing pauses.
+        assert!(app.filter_pending());
+        assert_eq!(app.ledger.total, all);
+        assert!(app.apply_pending_filter().expect("filter"));
+        assert!(!app.filter_pending());
         assert!(
             app.ledger.total > 0 && app.ledger.total < all,
             "filter narrows {all} to {}",
