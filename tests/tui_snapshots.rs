@@ -424,7 +424,6 @@ fn sort_key_changes_the_order() {
 /// with a free-text field in the form, src/tui/widgets/form.rs gives the date field almost
 /// the whole width (`input_w = rest - 2`), leaving `room < 8`, so the error is not drawn.
 #[test]
-#[ignore = "src bug: a non-text field's error is hidden in forms that have a text field"]
 fn contact_form_date_error_is_visible() {
     for (lang, _) in LANGS {
         let (_dir, mut app) = fixture(lang, LARGE);

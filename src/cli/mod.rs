@@ -403,7 +403,10 @@ fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<()> {
     let theme = tui::theme::Theme::pick(no_color, ctx.config.display.theme == ThemeChoice::Mono);
     let (cols, rows) = crossterm::terminal::size().context("terminal size")?;
     // A demo book lives on its own date (`demo --as-of`), so its follow-ups stay as built.
-    let today = match store.meta("demo_as_of")?.filter(|_| store.is_demo().unwrap_or(false)) {
+    let today = match store
+        .meta("demo_as_of")?
+        .filter(|_| store.is_demo().unwrap_or(false))
+    {
         Some(d) => d.parse().unwrap_or_else(|_| self::today()),
         None => self::today(),
     };

@@ -44,7 +44,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     use Role::*;
     match permission {
         Read => true,
-        RecordContact | EnterStatement | RaiseWarning => matches!(role, Specialist | Supervisor | Manager),
+        RecordContact | EnterStatement | RaiseWarning => {
+            matches!(role, Specialist | Supervisor | Manager)
+        }
         Import | Evaluate | SetRules => matches!(role, Supervisor | Manager),
         ManageStaff => matches!(role, Manager),
     }

@@ -109,7 +109,12 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
     };
     let (b0, b1) = (first.borrower_id, last.borrower_id);
     let (k0, k1) = ((first.borrower_id, first.id), (last.borrower_id, last.id));
-    let index: HashMap<i64, usize> = chunk.loans.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
+    let index: HashMap<i64, usize> = chunk
+        .loans
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id, i))
+        .collect();
     // Child rows of the loans in this key range.
     let in_range = "loan_id IN (SELECT id FROM loans WHERE (borrower_id, id) >= (?1, ?2) AND (borrower_id, id) <= (?3, ?4))";
     {
@@ -158,7 +163,8 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
         }
     }
     {
-        let sql = format!("SELECT loan_id, amount FROM fund_flows WHERE prohibited = 1 AND {in_range}");
+        let sql =
+            format!("SELECT loan_id, amount FROM fund_flows WHERE prohibited = 1 AND {in_range}");
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(keys)?;
         while let Some(r) = rows.next()? {
@@ -168,7 +174,9 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
         }
     }
     {
-        let sql = format!("SELECT loan_id, indicator, yellow, orange, red FROM covenants WHERE {in_range}");
+        let sql = format!(
+            "SELECT loan_id, indicator, yellow, orange, red FROM covenants WHERE {in_range}"
+        );
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(keys)?;
         let opt = |v: Option<String>| v.and_then(|s| Decimal::from_str(&s).ok());
@@ -207,7 +215,10 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
 impl Store {
     /// The next chunk of active loans (outstanding > 0) after `after` in (borrower, id) order.
     pub fn evaluation_chunk(&self, after: Option<(i64, i64)>, limit: usize) -> Result<EvalChunk> {
-        read_chunk(self.conn(), Range::After(after.unwrap_or((i64::MIN, i64::MIN)), limit))
+        read_chunk(
+            self.conn(),
+            Range::After(after.unwrap_or((i64::MIN, i64::MIN)), limit),
+        )
     }
 
     /// One loan, for re-evaluating it right after a change.

@@ -4,8 +4,8 @@
 mod audit;
 mod bulk;
 mod detail;
-mod ledger;
 mod evaluate;
+mod ledger;
 mod sqlval;
 mod warnings;
 mod write;
@@ -13,8 +13,8 @@ mod write;
 pub use audit::AuditEntry;
 pub use bulk::BulkWriter;
 pub use detail::*;
-pub use ledger::*;
 pub use evaluate::*;
+pub use ledger::*;
 pub use warnings::*;
 pub use write::{Outcome, Tx};
 

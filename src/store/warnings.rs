@@ -112,7 +112,8 @@ pub struct Document {
     pub created_by: String,
 }
 
-const ROW_COLUMNS: &str = "id, number, loan_id, contract_no, borrower_name, officer, origin, indicator,
+const ROW_COLUMNS: &str =
+    "id, number, loan_id, contract_no, borrower_name, officer, origin, indicator,
     level, risk_type, value, threshold, unit, source, status, back_to_normal, raised_on, board_key";
 
 fn opt_dec(v: Option<String>) -> Option<Decimal> {
@@ -223,7 +224,12 @@ impl Store {
     }
 
     /// A page of the board: red first, then orange, then yellow; oldest first within a level.
-    pub fn warning_page(&self, q: &WarningQuery, from: &PageFrom, limit: usize) -> Result<Vec<WarningRow>> {
+    pub fn warning_page(
+        &self,
+        q: &WarningQuery,
+        from: &PageFrom,
+        limit: usize,
+    ) -> Result<Vec<WarningRow>> {
         let mut p: Vec<Box<dyn ToSql>> = Vec::new();
         let mut where_sql = q.where_clause(&mut p);
         let backwards = matches!(from, PageFrom::End | PageFrom::Before(_));
@@ -251,7 +257,10 @@ impl Store {
             p.len()
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(p.iter().map(|b| b.as_ref())), row_from)?;
+        let rows = stmt.query_map(
+            rusqlite::params_from_iter(p.iter().map(|b| b.as_ref())),
+            row_from,
+        )?;
         let mut out: Vec<WarningRow> = rows.collect::<Result<_, _>>()?;
         if backwards {
             out.reverse();
@@ -285,7 +294,9 @@ impl Store {
     pub fn warning_by_number(&self, number: &str) -> Result<Option<Warning>> {
         let id: Option<i64> = self
             .conn()
-            .query_row("SELECT id FROM warnings WHERE number = ?1", [number], |r| r.get(0))
+            .query_row("SELECT id FROM warnings WHERE number = ?1", [number], |r| {
+                r.get(0)
+            })
             .optional()?;
         match id {
             Some(id) => self.warning(id),
@@ -348,9 +359,11 @@ impl Tx<'_> {
     /// Writes a new warning and its "raised" event; returns (id, number).
     pub fn insert_warning(&mut self, w: &NewWarning<'_>, actor: &str) -> Result<(i64, String)> {
         let (contract, borrower, officer) = self.loan_labels(w.loan_id)?;
-        let next: i64 = self
-            .conn()
-            .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM warnings", [], |r| r.get(0))?;
+        let next: i64 =
+            self.conn()
+                .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM warnings", [], |r| {
+                    r.get(0)
+                })?;
         let number = format!("YJ{}-{:06}", w.raised_on.format("%Y"), next);
         let now = self.now().to_string();
         self.conn()
@@ -383,10 +396,19 @@ impl Tx<'_> {
                 now,
                 actor
             ])?;
-        self.warning_event(next, w.raised_on, actor, "raised", Some(w.level), w.value, w.reason)?;
+        self.warning_event(
+            next,
+            w.raised_on,
+            actor,
+            "raised",
+            Some(w.level),
+            w.value,
+            w.reason,
+        )?;
         Ok((next, number))
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub fn warning_event(
         &mut self,
         warning_id: i64,
@@ -438,7 +460,14 @@ impl Tx<'_> {
     }
 
     /// Marks (or clears) "back to normal" on a system warning, with the value that did it.
-    pub fn set_back_to_normal(&mut self, id: i64, back: bool, value: Decimal, on: NaiveDate, actor: &str) -> Result<()> {
+    pub fn set_back_to_normal(
+        &mut self,
+        id: i64,
+        back: bool,
+        value: Decimal,
+        on: NaiveDate,
+        actor: &str,
+    ) -> Result<()> {
         let now = self.now().to_string();
         self.conn()
             .prepare_cached(
@@ -477,6 +506,7 @@ impl Tx<'_> {
     }
 
     /// Writes the cause analysis.
+    #[allow(clippy::too_many_arguments)]
     pub fn analyse_warning(
         &mut self,
         id: i64,
@@ -546,9 +576,11 @@ impl Tx<'_> {
 
     /// How many documents of `kind` exist (for numbering).
     pub fn document_count(&self, kind: &str) -> Result<i64> {
-        Ok(self
-            .conn()
-            .query_row("SELECT COUNT(*) FROM documents WHERE kind = ?1", [kind], |r| r.get(0))?)
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*) FROM documents WHERE kind = ?1",
+            [kind],
+            |r| r.get(0),
+        )?)
     }
 
     pub fn warning_in_tx(&self, id: i64) -> Result<Option<(WarningStatus, i64, bool, String)>> {

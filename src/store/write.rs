@@ -563,7 +563,8 @@ impl<'c> Tx<'c> {
         let loan_id = self.require_loan(&rec.contract_no)?;
         let t = |d: Option<rust_decimal::Decimal>| d.map(dec_text);
         let new = (t(rec.yellow), t(rec.orange), t(rec.red));
-        let existing: Option<(i64, (Option<String>, Option<String>, Option<String>))> = self
+        type Thresholds = (Option<String>, Option<String>, Option<String>);
+        let existing: Option<(i64, Thresholds)> = self
             .txn
             .prepare_cached("SELECT id, yellow, orange, red FROM covenants WHERE loan_id = ?1 AND indicator = ?2")?
             .query_row(params![loan_id, rec.indicator], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))

@@ -87,6 +87,20 @@ fn textwrap_simple(text: &str, cols: usize) -> Vec<String> {
 }
 
 fn pane_bar(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    // Full names when they fit, short ones on a narrow terminal (English at 80 columns).
+    let label = |p: &PaneId, short: bool| {
+        let key = p.title_key();
+        if short {
+            app.lang.t(&key.replace("pane.", "pane_short.")).to_string()
+        } else {
+            app.lang.t(key).to_string()
+        }
+    };
+    let full: usize = PaneId::ALL
+        .iter()
+        .map(|p| width(&label(p, false)) + 4)
+        .sum();
+    let short = full > area.width as usize;
     let mut spans = Vec::new();
     for (i, p) in PaneId::ALL.iter().enumerate() {
         let style = if *p == app.pane {
@@ -95,7 +109,7 @@ fn pane_bar(app: &App, frame: &mut Frame<'_>, area: Rect) {
             app.theme.bar
         };
         spans.push(Span::styled(
-            format!(" {} {} ", i + 1, app.lang.t(p.title_key())),
+            format!(" {} {} ", i + 1, label(p, short)),
             style,
         ));
     }
@@ -192,19 +206,19 @@ fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
 }
 
 fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let sections: &[&str] = if app.form.is_some() {
-        &["form", "global"]
+    let sections: [&str; 2] = if app.form.is_some() {
+        ["form", "global"]
     } else if app.detail.is_some() {
-        &["detail", "global"]
+        ["detail", "global"]
     } else {
-        &["list", "global"]
+        ["list", "global"]
     };
-    let mut lines = Vec::new();
-    for s in sections {
-        lines.push(Line::styled(
+    // The pane's keys on the left, the global ones on the right: both fit in 80x24.
+    let column = |s: &str| -> Vec<Line<'static>> {
+        let mut lines = vec![Line::styled(
             app.lang.t(&format!("help.section_{s}")).to_string(),
             app.theme.header,
-        ));
+        )];
         for (section, action, keys) in &app.keymap.listing {
             if section != s {
                 continue;
@@ -212,18 +226,18 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
             let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
             let desc = app.lang.t(&format!("action.{action}")).to_string();
             lines.push(Line::from(format!(
-                "  {} {}",
-                pad_right(&keys.join(" "), 18),
+                "{} {}",
+                pad_right(&keys.join(" "), 14),
                 desc
             )));
         }
-    }
-    lines.push(Line::styled(
-        app.lang.t("help.close").to_string(),
-        app.theme.muted,
-    ));
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let w = 60.min(area.width);
+        lines
+    };
+    let left = column(sections[0]);
+    let right = column(sections[1]);
+    let rows = left.len().max(right.len()) as u16;
+    let h = (rows + 3).min(area.height);
+    let w = area.width.min(100);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -235,5 +249,23 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
         format!(" {} ", app.lang.t("help.title")),
         app.theme.title,
     ));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let half = inner.width / 2;
+    let body_h = inner.height.saturating_sub(1);
+    frame.render_widget(
+        Paragraph::new(left),
+        Rect::new(inner.x, inner.y, half, body_h),
+    );
+    frame.render_widget(
+        Paragraph::new(right),
+        Rect::new(inner.x + half + 1, inner.y, inner.width - half - 1, body_h),
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            app.lang.t("help.close").to_string(),
+            app.theme.muted,
+        )),
+        Rect::new(inner.x, inner.y + body_h, inner.width, 1),
+    );
 }

@@ -121,7 +121,7 @@ pub fn contact_form(d: &DetailState, lang: Lang, today: NaiveDate) -> (Form, Str
                     |s| ContactKind::parse(s).is_some(),
                     "visit/走访, call/电话, meeting/约谈, other/其他",
                 ),
-                ContactKind::Visit.zh(),
+                &lang.code_name("contact", ContactKind::Visit.code()),
             ),
             Field::new("form.notes", FieldKind::Text { required: true }, ""),
         ],
@@ -207,7 +207,7 @@ fn kv(lang: Lang, key: &str, value: String, w: usize) -> Line<'static> {
     Line::from(vec![
         Span::raw(pad_right(lang.t(key), 14)),
         Span::raw(" "),
-        Span::raw(truncate(&value, w.saturating_sub(15))),
+        Span::raw(truncate(&value, w.saturating_sub(16))),
     ])
 }
 
@@ -236,7 +236,13 @@ pub fn render(
                 sanitize(&l.contract_no),
                 sanitize(&l.borrower_name)
             ),
-            w / 2,
+            // The tabs keep their full names; the title gets what is left.
+            w.saturating_sub(
+                DetailTab::ALL
+                    .iter()
+                    .map(|t| crate::domain::text::width(lang.t(t.title_key())) + 3)
+                    .sum(),
+            ),
         ),
         theme.title,
     )];
@@ -491,7 +497,14 @@ fn statements(
     ];
     let mut h = String::new();
     for (i, k) in head.into_iter().enumerate() {
-        h.push_str(&pad_left(lang.t(k), if i == 5 { 18 } else { cw }));
+        h.push_str(&pad_left(
+            lang.t(k),
+            match i {
+                0 => 14,
+                5 => 18,
+                _ => cw,
+            },
+        ));
         h.push(' ');
     }
     lines.push(Line::styled(truncate(&h, w), theme.header));
@@ -511,7 +524,14 @@ fn statements(
         ];
         let mut s = String::new();
         for (i, c) in cells.into_iter().enumerate() {
-            s.push_str(&pad_left(&c, if i == 5 { 18 } else { cw }));
+            s.push_str(&pad_left(
+                &c,
+                match i {
+                    0 => 14,
+                    5 => 18,
+                    _ => cw,
+                },
+            ));
             s.push(' ');
         }
         truncate(&s, w)

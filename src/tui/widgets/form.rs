@@ -184,15 +184,8 @@ impl Form {
         let inner = block.inner(rect);
         frame.render_widget(block, rect);
         let rest = (inner.width as usize).saturating_sub(label_w + 1);
-        let input_w = if self
-            .fields
-            .iter()
-            .any(|f| matches!(f.kind, FieldKind::Text { .. }))
-        {
-            rest.saturating_sub(2).max(4)
-        } else {
-            (rest / 2).clamp(4, 24)
-        };
+        // Short fields leave room beside them for their error; free text takes the width.
+        let input_w = (rest / 2).clamp(4, 24);
         let mut lines = Vec::new();
         let mut cursor = None;
         for (i, f) in self.fields.iter().enumerate() {
