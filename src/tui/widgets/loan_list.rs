@@ -1,214 +1,22 @@
-//! A scrolling list of loans over the store: keeps a window of about three screens of rows
-//! around the cursor, fetched by keyset, so a 100,000-loan book costs a few hundred rows.
+//! Lists of loans (Ledger, Today): their columns, laid out once per terminal width, and
+//! how a row is drawn. The paging itself is `paged::PagedList`.
 
+use super::paged::PagedList;
 use crate::domain::money::group_thousands;
 use crate::domain::text::{pad_left, pad_right, sanitize};
 use crate::i18n::Lang;
-use crate::store::{LedgerQuery, LedgerSort, LoanRow, PageFrom, Store, StoreError};
+use crate::store::{LedgerQuery, LedgerSort, LoanRow, Store, StoreError};
 use crate::tui::theme::Theme;
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use tui_input::Input;
 
-/// The list's state: what is asked, where the cursor is, and the rows held.
-#[derive(Debug, Clone, Default)]
-pub struct LoanList {
-    pub query: LedgerQuery,
-    pub total: u64,
-    /// Rows `window_start .. window_start + window.len()` of the result, in order.
-    pub window: Vec<LoanRow>,
-    pub window_start: u64,
-    pub cursor: u64,
-    /// Index of the first visible row.
-    pub scroll: u64,
-    /// Rows visible at once (set from the terminal size).
-    pub height: u64,
-    /// The `/` filter being typed, if any.
-    pub filter: Option<Input>,
-}
+/// The ledger's and Today's list.
+pub type LoanList = PagedList<LedgerQuery>;
 
-impl LoanList {
-    pub fn new(query: LedgerQuery) -> LoanList {
-        LoanList {
-            query,
-            height: 20,
-            ..LoanList::default()
-        }
-    }
-
-    fn chunk(&self) -> usize {
-        (self.height.max(1) as usize) * 2
-    }
-
-    /// Re-reads the count and the window around the cursor (after a filter, sort or another
-    /// user's change). Keeps the cursor index where it can.
-    pub fn reload(&mut self, store: &Store) -> Result<(), StoreError> {
-        self.total = store.ledger_count(&self.query)?;
-        self.cursor = self.cursor.min(self.total.saturating_sub(1));
-        if self.total == 0 {
-            self.window.clear();
-            self.window_start = 0;
-            self.scroll = 0;
-            return Ok(());
-        }
-        if self.cursor == 0 || self.window.is_empty() {
-            self.window_start = 0;
-            self.cursor = 0;
-            self.window = store.ledger_page(&self.query, &PageFrom::Start, self.chunk())?;
-        } else if self.cursor + self.chunk() as u64 >= self.total {
-            self.window = store.ledger_page(&self.query, &PageFrom::End, self.chunk())?;
-            self.window_start = self.total - self.window.len() as u64;
-        } else if let Some(anchor) = self
-            .window
-            .first()
-            .map(|r| r.key())
-            .filter(|_| self.window_start > 0)
-        {
-            // Re-read the window where it was (another user's commit): rows before it may
-            // have come or gone, which shifts the index by as much; the count is re-read.
-            self.window =
-                store.ledger_page(&self.query, &PageFrom::AtOrAfter(anchor), self.chunk())?;
-        } else {
-            self.window = store.ledger_page(&self.query, &PageFrom::Start, self.chunk())?;
-            self.window_start = 0;
-        }
-        self.clamp_scroll();
-        self.ensure_loaded(store)
-    }
-
-    /// Moves the cursor by `delta` rows (negative: up) and fetches what becomes visible.
-    pub fn move_by(&mut self, store: &Store, delta: i64) -> Result<bool, StoreError> {
-        if self.total == 0 {
-            return Ok(false);
-        }
-        let max = self.total - 1;
-        let target = if delta < 0 {
-            self.cursor.saturating_sub(delta.unsigned_abs())
-        } else {
-            (self.cursor + delta as u64).min(max)
-        };
-        if target == self.cursor {
-            return Ok(false);
-        }
-        // A page move keeps the cursor's place on screen, like less and most file managers.
-        if delta.unsigned_abs() >= self.height && self.height > 0 {
-            let offset = self.cursor - self.scroll;
-            self.cursor = target;
-            self.scroll = target.saturating_sub(offset);
-        } else {
-            self.cursor = target;
-        }
-        self.clamp_scroll();
-        self.ensure_loaded(store)?;
-        Ok(true)
-    }
-
-    pub fn to_top(&mut self, store: &Store) -> Result<bool, StoreError> {
-        if self.cursor == 0 {
-            return Ok(false);
-        }
-        self.cursor = 0;
-        self.scroll = 0;
-        if self.window_start != 0 {
-            self.window = store.ledger_page(&self.query, &PageFrom::Start, self.chunk())?;
-            self.window_start = 0;
-        }
-        Ok(true)
-    }
-
-    pub fn to_bottom(&mut self, store: &Store) -> Result<bool, StoreError> {
-        if self.total == 0 || self.cursor == self.total - 1 {
-            return Ok(false);
-        }
-        self.cursor = self.total - 1;
-        self.clamp_scroll();
-        if self.window_start + self.window.len() as u64 != self.total {
-            self.window = store.ledger_page(&self.query, &PageFrom::End, self.chunk())?;
-            self.window_start = self.total - self.window.len() as u64;
-        }
-        Ok(true)
-    }
-
-    fn clamp_scroll(&mut self) {
-        let h = self.height.max(1);
-        if self.cursor < self.scroll {
-            self.scroll = self.cursor;
-        } else if self.cursor >= self.scroll + h {
-            self.scroll = self.cursor + 1 - h;
-        }
-        let max_scroll = self.total.saturating_sub(h);
-        self.scroll = self.scroll.min(max_scroll);
-    }
-
-    /// Makes sure rows `scroll .. scroll + height` are in the window, fetching adjacent pages
-    /// and dropping rows far from the cursor.
-    fn ensure_loaded(&mut self, store: &Store) -> Result<(), StoreError> {
-        let need_end = (self.scroll + self.height).min(self.total);
-        let keep = self.chunk() * 3 / 2 + self.height as usize;
-        while self.window_start + (self.window.len() as u64) < need_end {
-            let Some(last) = self.window.last().map(|r| r.key()) else {
-                return self.reload_at_scroll(store);
-            };
-            let more = store.ledger_page(&self.query, &PageFrom::After(last), self.chunk())?;
-            if more.is_empty() {
-                self.total = self.window_start + self.window.len() as u64;
-                break;
-            }
-            self.window.extend(more);
-            if self.window.len() > keep {
-                let drop = self.window.len() - keep;
-                let drop = drop.min((self.scroll - self.window_start) as usize);
-                self.window.drain(..drop);
-                self.window_start += drop as u64;
-            }
-        }
-        while self.scroll < self.window_start {
-            let Some(first) = self.window.first().map(|r| r.key()) else {
-                return self.reload_at_scroll(store);
-            };
-            let more = store.ledger_page(&self.query, &PageFrom::Before(first), self.chunk())?;
-            if more.is_empty() {
-                self.window_start = 0;
-                break;
-            }
-            self.window_start = self.window_start.saturating_sub(more.len() as u64);
-            let mut joined = more;
-            joined.append(&mut self.window);
-            self.window = joined;
-            if self.window.len() > keep {
-                let end_keep = need_end.saturating_sub(self.window_start) as usize;
-                self.window.truncate(keep.max(end_keep));
-            }
-        }
-        Ok(())
-    }
-
-    fn reload_at_scroll(&mut self, store: &Store) -> Result<(), StoreError> {
-        self.window = store.ledger_page(&self.query, &PageFrom::Start, self.chunk())?;
-        self.window_start = 0;
-        self.cursor = 0;
-        self.scroll = 0;
-        Ok(())
-    }
-
-    pub fn selected(&self) -> Option<&LoanRow> {
-        let i = self.cursor.checked_sub(self.window_start)?;
-        self.window.get(i as usize)
-    }
-
-    pub fn visible(&self) -> impl Iterator<Item = (u64, &LoanRow)> {
-        let from = self.scroll.saturating_sub(self.window_start) as usize;
-        self.window
-            .iter()
-            .enumerate()
-            .skip(from)
-            .take(self.height as usize)
-            .map(move |(i, r)| (self.window_start + i as u64, r))
-    }
-
+impl PagedList<LedgerQuery> {
     pub fn set_sort(
         &mut self,
         store: &Store,

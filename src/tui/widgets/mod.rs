@@ -2,3 +2,4 @@
 
 pub mod form;
 pub mod loan_list;
+pub mod paged;
