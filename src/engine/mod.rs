@@ -14,4 +14,6 @@ pub use rules::{
 #[cfg(test)]
 mod indicators_tests;
 #[cfg(test)]
+mod levels_tests;
+#[cfg(test)]
 mod rules_tests;
