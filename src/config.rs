@@ -14,6 +14,9 @@ pub struct Config {
     pub lang: String,
     pub tracking: Tracking,
     pub display: Display,
+    /// Early-warning rules; validated by `engine::rules::RuleSet::from_layers`.
+    #[serde(default)]
+    pub warnings: toml::Table,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -169,6 +172,7 @@ impl Config {
             display: Display {
                 theme: ThemeChoice::Auto,
             },
+            warnings: toml::Table::new(),
         })
     }
 }

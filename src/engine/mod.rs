@@ -1,0 +1,19 @@
+//! The early-warning engine (DOMAIN.md §5): indicator rules as configuration data and the
+//! indicator values of one loan, evaluated against them. Pure: no IO, no SQL, no terminal.
+
+pub mod indicators;
+pub mod kinds;
+pub mod rules;
+
+pub use indicators::{LoanFacts, Signal, Value, evaluate, history, level, value};
+pub use rules::{
+    Covenant, Indicator, Level, RiskType, Rule, RuleError, RuleErrorKind, RuleSet, RuleSource,
+    Settings, Trigger, Unit,
+};
+
+#[cfg(test)]
+mod indicators_tests;
+#[cfg(test)]
+mod levels_tests;
+#[cfg(test)]
+mod rules_tests;
