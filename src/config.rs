@@ -121,6 +121,66 @@ fn parse_table(file: &str, text: &str) -> Result<toml::Table, ConfigError> {
     })
 }
 
+/// Which file a layer of configuration came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayerKind {
+    Site,
+    User,
+}
+
+/// The site and user files that exist, as raw tables (the warning rules record which layer
+/// set each of them). Files were already validated by `Config::load`.
+pub fn layers(
+    explicit: Option<&Path>,
+    dirs: &Dirs,
+) -> Result<Vec<(LayerKind, String, toml::Table)>, ConfigError> {
+    let mut out = Vec::new();
+    let user = explicit
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dirs.user_config());
+    for (kind, path) in [
+        (LayerKind::Site, PathBuf::from(SITE_CONFIG)),
+        (LayerKind::User, user),
+    ] {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let file = path.display().to_string();
+                let table = parse_table(&file, &text)?;
+                out.push((kind, file, table));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    file: path.display().to_string(),
+                    source,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The warning rules: built-in defaults, then the site file, then the user file.
+pub fn warning_rules(
+    explicit: Option<&Path>,
+    dirs: &Dirs,
+) -> anyhow::Result<crate::engine::rules::RuleSet> {
+    use crate::engine::rules::{RuleSet, RuleSource};
+    let default = parse_table("(built-in defaults)", DEFAULT_TOML)?;
+    let layers = layers(explicit, dirs)?;
+    let refs: Vec<(RuleSource, &str, &toml::Table)> = layers
+        .iter()
+        .map(|(k, f, t)| {
+            let source = match k {
+                LayerKind::Site => RuleSource::Site,
+                LayerKind::User => RuleSource::User,
+            };
+            (source, f.as_str(), t)
+        })
+        .collect();
+    Ok(RuleSet::from_layers(&default, &refs)?)
+}
+
 impl Config {
     /// Loads defaults → site file → `explicit` (or the user file when `explicit` is None).
     /// An explicit file must exist; the site and user files are optional.

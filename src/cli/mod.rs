@@ -2,6 +2,7 @@
 //! workbench. Parses arguments, finds the book and the acting user, calls `workflow`.
 
 mod loans;
+mod warnings;
 
 use crate::config::{Config, Dirs, ThemeChoice};
 use crate::demo::DemoParams;
@@ -93,6 +94,36 @@ pub enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Run the warning indicators over every active loan: raise, escalate, mark back to normal.
+    Evaluate {
+        /// The date of the evaluation (default: today; in a demo book, its date).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Print warnings, red first, oldest first within a level.
+    Warnings {
+        /// red, orange or yellow.
+        #[arg(long)]
+        level: Option<String>,
+        /// open, acknowledged, in_disposal, resolved, dismissed, or all (default: the active ones).
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, value_name = "USER")]
+        officer: Option<String>,
+        #[arg(long)]
+        indicator: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        #[arg(long)]
+        limit: Option<u64>,
+    },
+    /// One warning: show, raise by hand, acknowledge, dispose, resolve, dismiss, cause, notice.
+    Warning {
+        #[command(subcommand)]
+        command: warnings::WarningCommand,
+    },
     /// Check the audit log's hash chain.
     Verify,
     /// Show where postloan keeps the book, config, keymap and log.
@@ -123,6 +154,8 @@ pub enum Format {
 
 /// Everything a command needs to know about where and who.
 pub struct Context_ {
+    /// `--config`, if given.
+    pub explicit_config: Option<PathBuf>,
     pub dirs: Dirs,
     pub config: Config,
     pub lang: Lang,
@@ -165,12 +198,29 @@ fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// The book's "today": a demo book lives on its own date (`demo --as-of`), so its follow-ups
+/// and warnings stay as built; a real book uses the calendar.
+fn book_today(store: &Store) -> anyhow::Result<NaiveDate> {
+    if store.is_demo()?
+        && let Some(d) = store.meta("demo_as_of")?
+        && let Ok(d) = d.parse()
+    {
+        return Ok(d);
+    }
+    Ok(today())
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn main(cli: Cli) -> anyhow::Result<i32> {
     let dirs = Dirs::new();
     let config = Config::load(cli.config.as_deref(), &dirs)?;
     let lang = resolve_lang(&cli, &config)?;
-    let ctx = Context_ { dirs, config, lang };
+    let ctx = Context_ {
+        explicit_config: cli.config.clone(),
+        dirs,
+        config,
+        lang,
+    };
     let os_user = workflow::os_user();
     match &cli.command {
         None => {
@@ -357,6 +407,63 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
+        Some(Command::Evaluate { as_of, format }) => {
+            let rules = warnings::rules_or_fail(crate::config::warning_rules(
+                cli.config.as_deref(),
+                &ctx.dirs,
+            ))?;
+            let path = book_path(&cli, &ctx);
+            let mut store = open_book(&path, lang)?;
+            let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            let as_of = match as_of {
+                Some(d) => *d,
+                None => book_today(&store)?,
+            };
+            let report = workflow::warning::evaluate_book(&mut store, &actor, &rules, as_of)?;
+            warnings::print_evaluation(&report, *format, lang)?;
+            Ok(0)
+        }
+        Some(Command::Warnings {
+            level,
+            status,
+            officer,
+            indicator,
+            format,
+            limit,
+        }) => {
+            let path = book_path(&cli, &ctx);
+            let store = open_book(&path, lang)?;
+            workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            let level =
+                match level {
+                    Some(l) => Some(crate::domain::warning::Level::parse(l).ok_or_else(|| {
+                        anyhow!("{}", lang.tf("warning.err_level", &[("value", l)]))
+                    })?),
+                    None => None,
+                };
+            let (status, include_closed) = match status.as_deref() {
+                Some("all") => (None, true),
+                Some(s) => (Some(warnings::parse_status(s, lang)?), false),
+                None => (None, false),
+            };
+            let q = crate::store::WarningQuery {
+                level,
+                status,
+                include_closed,
+                officer: officer.clone(),
+                indicator: indicator.clone(),
+                loan_id: None,
+            };
+            warnings::print_warnings(&store, &q, *limit, *format, lang)?;
+            Ok(0)
+        }
+        Some(Command::Warning { command }) => {
+            let path = book_path(&cli, &ctx);
+            let mut store = open_book(&path, lang)?;
+            let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            let today = book_today(&store)?;
+            warnings::run(command, &mut store, &actor, today, lang)
+        }
         Some(Command::Verify) => {
             let path = book_path(&cli, &ctx);
             let store = open_book(&path, lang)?;
@@ -402,14 +509,7 @@ fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<()> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = tui::theme::Theme::pick(no_color, ctx.config.display.theme == ThemeChoice::Mono);
     let (cols, rows) = crossterm::terminal::size().context("terminal size")?;
-    // A demo book lives on its own date (`demo --as-of`), so its follow-ups stay as built.
-    let today = match store
-        .meta("demo_as_of")?
-        .filter(|_| store.is_demo().unwrap_or(false))
-    {
-        Some(d) => d.parse().unwrap_or_else(|_| self::today()),
-        None => self::today(),
-    };
+    let today = book_today(&store)?;
     let mut app = tui::app::App::new(
         store,
         actor,
@@ -421,6 +521,7 @@ fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<()> {
         (cols, rows),
     )?;
     app.keymap_problems = problems;
+    app.rules = crate::config::warning_rules(ctx.explicit_config.as_deref(), &ctx.dirs)?;
     tui::run(app)
 }
 

@@ -14,7 +14,10 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 3] = [Level::Red, Level::Orange, Level::Yellow];
+    /// Mildest first (rules list thresholds in this order).
+    pub const ALL: [Level; 3] = [Level::Yellow, Level::Orange, Level::Red];
+    /// Board order: red first.
+    pub const BOARD: [Level; 3] = [Level::Red, Level::Orange, Level::Yellow];
 
     pub fn code(self) -> &'static str {
         match self {

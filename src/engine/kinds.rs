@@ -3,68 +3,7 @@
 
 use rust_decimal::Decimal;
 
-/// Warning level; `Yellow < Orange < Red`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Level {
-    Yellow,
-    Orange,
-    Red,
-}
-
-impl Level {
-    pub const ALL: [Level; 3] = [Level::Yellow, Level::Orange, Level::Red];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Level::Yellow => "yellow",
-            Level::Orange => "orange",
-            Level::Red => "red",
-        }
-    }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            Level::Yellow => "黄色",
-            Level::Orange => "橙色",
-            Level::Red => "红色",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Level> {
-        Level::ALL.into_iter().find(|l| l.code() == s)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RiskType {
-    Credit,
-    Market,
-    Operational,
-}
-
-impl RiskType {
-    pub const ALL: [RiskType; 3] = [RiskType::Credit, RiskType::Market, RiskType::Operational];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            RiskType::Credit => "credit",
-            RiskType::Market => "market",
-            RiskType::Operational => "operational",
-        }
-    }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            RiskType::Credit => "信用",
-            RiskType::Market => "市场",
-            RiskType::Operational => "操作",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RiskType> {
-        RiskType::ALL.into_iter().find(|r| r.code() == s)
-    }
-}
+pub use crate::domain::warning::{Level, RiskType};
 
 /// How a value is compared with a threshold: `value <trigger> threshold` raises the level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

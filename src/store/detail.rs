@@ -136,6 +136,15 @@ impl Store {
             .optional()?)
     }
 
+    /// The ids of a borrower's loans.
+    pub fn loan_ids_of_borrower(&self, borrower_code: &str) -> Result<Vec<i64>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT l.id FROM loans l JOIN borrowers b ON b.id = l.borrower_id WHERE b.code = ?1 ORDER BY l.id",
+        )?;
+        let rows = stmt.query_map([borrower_code], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn collateral(&self, loan_id: i64) -> Result<Vec<Collateral>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT kind, description, appraised_value, appraised_on FROM collateral

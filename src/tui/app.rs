@@ -95,6 +95,8 @@ pub struct App {
     pub keymap_problems: Vec<String>,
     /// Loans in the book, for the status line.
     pub loan_count: u64,
+    /// The warning rules, for re-evaluating a loan when its data is entered here.
+    pub rules: crate::engine::rules::RuleSet,
     /// A typed `/` filter not yet run.
     filter_pending: bool,
 }
@@ -151,6 +153,7 @@ impl App {
             data_version,
             keymap_problems: Vec::new(),
             loan_count: 0,
+            rules: crate::engine::rules::RuleSet::defaults(),
             filter_pending: false,
         };
         app.resize(size.0, size.1);
@@ -435,6 +438,11 @@ impl App {
                     super::panes::loan_detail::contact_form(detail, self.lang, self.today_date);
                 self.open_form(form, key)?;
             }
+            "new_repayment" => {
+                let (form, key) =
+                    super::panes::loan_detail::repayment_form(detail, self.lang, self.today_date);
+                self.open_form(form, key)?;
+            }
             "new_statement" => {
                 detail.tab = DetailTab::Statements;
                 let (form, key) = super::panes::loan_detail::statement_form(detail, self.lang);
@@ -510,16 +518,26 @@ impl App {
             detail,
             &mut self.store,
             &self.actor,
+            &self.rules,
             self.today_date,
         );
         match result {
-            Ok(text_key) => {
+            Ok(saved) => {
                 self.store.discard_draft(&self.actor.username, &key)?;
                 self.form = None;
                 self.form_key = None;
+                let mut text = self.lang.t(saved.text_key).to_string();
+                if saved.new_warnings > 0 {
+                    text.push(' ');
+                    text.push_str(
+                        &self
+                            .lang
+                            .tf("form.new_warnings", &[("n", &saved.new_warnings)]),
+                    );
+                }
                 self.notice = Some(Notice {
-                    text: self.lang.t(text_key).to_string(),
-                    error: false,
+                    text,
+                    error: saved.new_warnings > 0,
                 });
                 self.data_version = self.store.data_version()?;
                 self.reload_all()?;

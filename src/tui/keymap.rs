@@ -175,6 +175,7 @@ pub fn known_actions(section: &str) -> &'static [&'static str] {
             "up",
             "new_contact",
             "new_statement",
+            "new_repayment",
         ],
         "form" => &["next_field", "prev_field", "save", "cancel"],
         _ => &[],

@@ -4,9 +4,9 @@
 pub mod book;
 pub mod demo;
 pub mod import;
-// pub mod notice;
+pub mod notice;
 pub mod tracking;
-// pub mod warning;
+pub mod warning;
 
 use crate::domain::Role;
 use crate::domain::permission::{Permission, allows};

@@ -30,13 +30,33 @@ pub fn signal_text(w: &Warning, lang: Lang) -> String {
         return format!("{name}: {}", sanitize(&w.reason));
     }
     let name = lang.code_name("indicator", &r.indicator);
-    let unit = r.unit.as_deref().map(|u| lang.code_name("unit", u)).unwrap_or_default();
-    let v = r.value.map(super::warning::show_value).unwrap_or_else(|| "—".into());
-    let t = r.threshold.map(super::warning::show_value).unwrap_or_else(|| "—".into());
-    let source = r.source.as_deref().map(|s| lang.code_name("source", s)).unwrap_or_default();
+    let unit = r
+        .unit
+        .as_deref()
+        .map(|u| lang.code_name("unit", u))
+        .unwrap_or_default();
+    let v = r
+        .value
+        .map(super::warning::show_value)
+        .unwrap_or_else(|| "—".into());
+    let t = r
+        .threshold
+        .map(super::warning::show_value)
+        .unwrap_or_else(|| "—".into());
+    let source = r
+        .source
+        .as_deref()
+        .map(|s| lang.code_name("source", s))
+        .unwrap_or_default();
     lang.tf(
         "notice.signal_fact",
-        &[("indicator", &name), ("value", &v), ("threshold", &t), ("unit", &unit), ("source", &source)],
+        &[
+            ("indicator", &name),
+            ("value", &v),
+            ("threshold", &t),
+            ("unit", &unit),
+            ("source", &source),
+        ],
     )
 }
 
@@ -57,10 +77,25 @@ pub fn render(n: &NoticeFacts<'_>, lang: Lang) -> String {
     );
     let _ = writeln!(s, "## {}\n", lang.t("notice.section_warning"));
     let _ = writeln!(s, "| | |\n|---|---|");
-    let _ = writeln!(s, "| {} | {} |", lang.t("notice.warning_number"), w.row.number);
+    let _ = writeln!(
+        s,
+        "| {} | {} |",
+        lang.t("notice.warning_number"),
+        w.row.number
+    );
     let _ = writeln!(s, "| {} | **{}** |", lang.t("notice.level"), level);
-    let _ = writeln!(s, "| {} | {} |", lang.t("notice.risk_type"), lang.code_name("risk", w.row.risk_type.code()));
-    let _ = writeln!(s, "| {} | {} |", lang.t("notice.raised_on"), w.row.raised_on);
+    let _ = writeln!(
+        s,
+        "| {} | {} |",
+        lang.t("notice.risk_type"),
+        lang.code_name("risk", w.row.risk_type.code())
+    );
+    let _ = writeln!(
+        s,
+        "| {} | {} |",
+        lang.t("notice.raised_on"),
+        w.row.raised_on
+    );
     let _ = writeln!(
         s,
         "| {} | {} · {} · {} {} · {} → {} |\n",
@@ -81,7 +116,11 @@ pub fn render(n: &NoticeFacts<'_>, lang: Lang) -> String {
     let _ = writeln!(s, "## {}\n", lang.t("notice.section_actions"));
     let actions: &[&str] = match w.row.level {
         Level::Yellow => &["notice.action_explain", "notice.action_monitor"],
-        Level::Orange => &["notice.action_explain", "notice.action_rectify", "notice.action_monitor"],
+        Level::Orange => &[
+            "notice.action_explain",
+            "notice.action_rectify",
+            "notice.action_monitor",
+        ],
         Level::Red => &[
             "notice.action_emergency",
             "notice.action_collateral",
@@ -96,7 +135,17 @@ pub fn render(n: &NoticeFacts<'_>, lang: Lang) -> String {
     let _ = writeln!(s);
     let _ = writeln!(s, "## {}\n", lang.t("notice.section_owner"));
     let _ = writeln!(s, "- {}：{}", lang.t("notice.owner"), sanitize(n.officer));
-    let _ = writeln!(s, "- {}：**{}**", lang.t("notice.feedback_due"), n.feedback_due_on);
-    let _ = writeln!(s, "- {}：{}", lang.t("notice.issued_by"), sanitize(n.issued_by));
+    let _ = writeln!(
+        s,
+        "- {}：**{}**",
+        lang.t("notice.feedback_due"),
+        n.feedback_due_on
+    );
+    let _ = writeln!(
+        s,
+        "- {}：{}",
+        lang.t("notice.issued_by"),
+        sanitize(n.issued_by)
+    );
     s
 }

@@ -1,11 +1,14 @@
 //! Step 1, post-disbursement tracking: contacts with the borrower (visits, calls, meetings)
 //! and financial statements entered by hand. Each moves the loan's next follow-up date.
 
+use super::warning::{self, EvalReport};
 use super::{Actor, Result, WorkflowError};
 use crate::domain::permission::Permission;
 use crate::domain::text::sanitize;
-use crate::domain::{ContactRecord, StatementRecord};
+use crate::domain::{ContactRecord, RepaymentRecord, StatementRecord};
+use crate::engine::rules::RuleSet;
 use crate::store::{Outcome, Store};
+use chrono::NaiveDate;
 use serde_json::json;
 
 /// Records a contact; returns its id.
@@ -39,15 +42,28 @@ pub fn record_contact(
     })
 }
 
-/// Enters (or corrects) a financial statement for a borrower.
-pub fn enter_statement(store: &mut Store, actor: &Actor, rec: &StatementRecord) -> Result<Outcome> {
+/// Enters (or corrects) a financial statement for a borrower, then re-evaluates the warning
+/// indicators of the borrower's loans at once.
+pub fn enter_statement(
+    store: &mut Store,
+    actor: &Actor,
+    rec: &StatementRecord,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Result<(Outcome, EvalReport)> {
     actor.require(Permission::EnterStatement)?;
     if rec.current_assets > rec.total_assets {
         return Err(WorkflowError::Invalid(
             "current assets exceed total assets".into(),
         ));
     }
-    store.write(|tx| -> Result<Outcome> {
+    if rec.period_end > today {
+        return Err(WorkflowError::Invalid(format!(
+            "period end {} is in the future",
+            rec.period_end
+        )));
+    }
+    let outcome = store.write(|tx| -> Result<Outcome> {
         let outcome = tx.upsert_statement(rec, "manual", &actor.username)?;
         if outcome != Outcome::Unchanged {
             tx.audit(
@@ -59,5 +75,56 @@ pub fn enter_statement(store: &mut Store, actor: &Actor, rec: &StatementRecord) 
             )?;
         }
         Ok(outcome)
-    })
+    })?;
+    let mut report = EvalReport::default();
+    if outcome != Outcome::Unchanged {
+        for loan_id in store.loan_ids_of_borrower(&rec.borrower_code)? {
+            let r = warning::evaluate_loan(store, &actor.username, rules, loan_id, today)?;
+            report.add(&r);
+        }
+    }
+    Ok((outcome, report))
+}
+
+/// Enters a repayment status (days past due, overdue amounts) for a loan, then re-evaluates
+/// its warning indicators at once.
+pub fn enter_repayment(
+    store: &mut Store,
+    actor: &Actor,
+    rec: &RepaymentRecord,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Result<(Outcome, EvalReport)> {
+    actor.require(Permission::EnterStatement)?;
+    if rec.as_of > today {
+        return Err(WorkflowError::Invalid(format!(
+            "status date {} is in the future",
+            rec.as_of
+        )));
+    }
+    if rec.overdue_days < 0 {
+        return Err(WorkflowError::Invalid(
+            "days past due cannot be negative".into(),
+        ));
+    }
+    let outcome = store.write(|tx| -> Result<Outcome> {
+        let outcome = tx.upsert_repayment(rec, &actor.username)?;
+        if outcome != Outcome::Unchanged {
+            tx.audit(
+                &actor.username,
+                "repayment.enter",
+                "loan",
+                &rec.contract_no,
+                &serde_json::to_value(rec).unwrap_or_else(|_| json!({})),
+            )?;
+        }
+        Ok(outcome)
+    })?;
+    let mut report = EvalReport::default();
+    if outcome != Outcome::Unchanged
+        && let Some(loan) = store.loan_by_contract(&rec.contract_no)?
+    {
+        report = warning::evaluate_loan(store, &actor.username, rules, loan.id, today)?;
+    }
+    Ok((outcome, report))
 }

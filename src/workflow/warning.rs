@@ -32,6 +32,19 @@ pub struct EvalReport {
 }
 
 impl EvalReport {
+    /// Adds another report's counts to this one.
+    pub fn add(&mut self, other: &EvalReport) {
+        self.loans += other.loans;
+        self.cannot_compute += other.cannot_compute;
+        for i in 0..3 {
+            self.new[i] += other.new[i];
+            self.escalated[i] += other.escalated[i];
+            self.still_open[i] += other.still_open[i];
+            self.back_to_normal[i] += other.back_to_normal[i];
+            self.relapsed[i] += other.relapsed[i];
+        }
+    }
+
     pub fn changes(&self) -> u64 {
         [self.new, self.escalated, self.back_to_normal, self.relapsed]
             .iter()
@@ -51,7 +64,11 @@ fn facts(loan: &EvalLoan, chunk: &EvalChunk, as_of: NaiveDate) -> LoanFacts {
         principal: loan.principal,
         outstanding: loan.outstanding,
         overdue_days: loan.overdue_days,
-        statements: chunk.statements.get(&loan.borrower_id).cloned().unwrap_or_default(),
+        statements: chunk
+            .statements
+            .get(&loan.borrower_id)
+            .cloned()
+            .unwrap_or_default(),
         collateral_value: loan.collateral_value,
         prohibited_flows: loan.prohibited_flows,
     }
@@ -72,7 +89,15 @@ fn covenants(loan: &EvalLoan) -> Vec<Covenant> {
 }
 
 /// Applies one loan's signals: the only place warnings are raised or changed by the system.
-fn apply(tx: &mut Tx<'_>, loan: &EvalLoan, f: &LoanFacts, rules: &RuleSet, as_of: NaiveDate, actor: &str, report: &mut EvalReport) -> Result<()> {
+fn apply(
+    tx: &mut Tx<'_>,
+    loan: &EvalLoan,
+    f: &LoanFacts,
+    rules: &RuleSet,
+    as_of: NaiveDate,
+    actor: &str,
+    report: &mut EvalReport,
+) -> Result<()> {
     let own;
     let rules = if loan.covenants.is_empty() {
         rules
@@ -106,7 +131,14 @@ fn apply(tx: &mut Tx<'_>, loan: &EvalLoan, f: &LoanFacts, rules: &RuleSet, as_of
                 report.new[idx(level)] += 1;
             }
             (Some((level, threshold)), Some(a)) if level > a.level => {
-                tx.escalate_warning(a.id, level, value.unwrap_or_default(), threshold, as_of, actor)?;
+                tx.escalate_warning(
+                    a.id,
+                    level,
+                    value.unwrap_or_default(),
+                    threshold,
+                    as_of,
+                    actor,
+                )?;
                 report.escalated[idx(level)] += 1;
             }
             (Some(_), Some(a)) => {
@@ -135,7 +167,12 @@ fn apply(tx: &mut Tx<'_>, loan: &EvalLoan, f: &LoanFacts, rules: &RuleSet, as_of
 }
 
 /// Evaluates every active loan of the book as of `as_of`, a chunk per transaction.
-pub fn evaluate_book(store: &mut Store, actor: &Actor, rules: &RuleSet, as_of: NaiveDate) -> Result<EvalReport> {
+pub fn evaluate_book(
+    store: &mut Store,
+    actor: &Actor,
+    rules: &RuleSet,
+    as_of: NaiveDate,
+) -> Result<EvalReport> {
     actor.require(Permission::Evaluate)?;
     let mut report = EvalReport {
         as_of: as_of.to_string(),
@@ -159,7 +196,13 @@ pub fn evaluate_book(store: &mut Store, actor: &Actor, rules: &RuleSet, as_of: N
     }
     if report.changes() > 0 {
         store.write(|tx| -> Result<()> {
-            tx.audit(&actor.username, "warning.evaluate", "book", &as_of.to_string(), &json!(report))?;
+            tx.audit(
+                &actor.username,
+                "warnings.evaluate",
+                "book",
+                &as_of.to_string(),
+                &json!(report),
+            )?;
             Ok(())
         })?;
     }
@@ -167,7 +210,13 @@ pub fn evaluate_book(store: &mut Store, actor: &Actor, rules: &RuleSet, as_of: N
 }
 
 /// Re-evaluates one loan right after its data changed (a statement or repayment entered).
-pub fn evaluate_loan(store: &mut Store, actor: &str, rules: &RuleSet, loan_id: i64, as_of: NaiveDate) -> Result<EvalReport> {
+pub fn evaluate_loan(
+    store: &mut Store,
+    actor: &str,
+    rules: &RuleSet,
+    loan_id: i64,
+    as_of: NaiveDate,
+) -> Result<EvalReport> {
     let chunk = store.evaluation_loan(loan_id)?;
     let mut report = EvalReport {
         as_of: as_of.to_string(),
@@ -178,7 +227,13 @@ pub fn evaluate_loan(store: &mut Store, actor: &str, rules: &RuleSet, loan_id: i
         store.write(|tx| -> Result<()> {
             apply(tx, loan, &f, rules, as_of, actor, &mut report)?;
             if report.changes() > 0 {
-                tx.audit(actor, "warning.evaluate", "loan", &loan_id.to_string(), &json!(report))?;
+                tx.audit(
+                    actor,
+                    "warnings.evaluate",
+                    "loan",
+                    &loan_id.to_string(),
+                    &json!(report),
+                )?;
             }
             Ok(())
         })?;
@@ -197,15 +252,23 @@ pub struct ManualWarning<'a> {
 }
 
 /// Raises a manual warning; returns its id and number.
-pub fn raise_manual(store: &mut Store, actor: &Actor, w: &ManualWarning<'_>, today: NaiveDate, lang: Lang) -> Result<(i64, String)> {
+pub fn raise_manual(
+    store: &mut Store,
+    actor: &Actor,
+    w: &ManualWarning<'_>,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<(i64, String)> {
     actor.require(Permission::RaiseWarning)?;
     let reason = sanitize(w.reason.trim());
     if reason.is_empty() {
-        return Err(WorkflowError::Invalid(lang.t("warning.err_reason").to_string()));
+        return Err(WorkflowError::Invalid(
+            lang.t("warning.err_reason").to_string(),
+        ));
     }
-    let loan = store
-        .loan_by_contract(w.contract_no)?
-        .ok_or_else(|| WorkflowError::Invalid(lang.tf("warning.err_no_loan", &[("contract", &w.contract_no)])))?;
+    let loan = store.loan_by_contract(w.contract_no)?.ok_or_else(|| {
+        WorkflowError::Invalid(lang.tf("warning.err_no_loan", &[("contract", &w.contract_no)]))
+    })?;
     let (id, number) = store.write(|tx| -> Result<(i64, String)> {
         let nw = NewWarning {
             loan_id: loan.id,
@@ -223,7 +286,7 @@ pub fn raise_manual(store: &mut Store, actor: &Actor, w: &ManualWarning<'_>, tod
         let (id, number) = tx.insert_warning(&nw, &actor.username)?;
         tx.audit(
             &actor.username,
-            "warning.raise",
+            "warnings.raise",
             "warning",
             &number,
             &json!({"contract_no": w.contract_no, "signal": w.signal.code(), "level": w.level.code(), "risk_type": w.risk_type.code(), "reason": reason}),
@@ -235,7 +298,14 @@ pub fn raise_manual(store: &mut Store, actor: &Actor, w: &ManualWarning<'_>, tod
 }
 
 /// Moves a warning along its lifecycle (acknowledge, start disposal, resolve, dismiss).
-pub fn move_warning(store: &mut Store, actor: &Actor, id: i64, mv: WarningMove, reason: &str, today: NaiveDate) -> Result<WarningStatus> {
+pub fn move_warning(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    mv: WarningMove,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<WarningStatus> {
     actor.require(Permission::Read)?;
     let reason = sanitize(reason.trim());
     store.write(|tx| -> Result<WarningStatus> {
@@ -249,7 +319,7 @@ pub fn move_warning(store: &mut Store, actor: &Actor, id: i64, mv: WarningMove, 
         tx.move_warning(id, version, to, &reason, today, &actor.username)?;
         tx.audit(
             &actor.username,
-            &format!("warning.{}", mv.code()),
+            &format!("warnings.{}", mv.code()),
             "warning",
             &id.to_string(),
             &json!({"from": status.code(), "to": to.code(), "reason": reason}),
@@ -259,7 +329,15 @@ pub fn move_warning(store: &mut Store, actor: &Actor, id: i64, mv: WarningMove, 
 }
 
 /// Writes the cause analysis of a warning.
-pub fn analyse(store: &mut Store, actor: &Actor, id: i64, cause: &str, risk_type: RiskType, judged: Level, today: NaiveDate) -> Result<()> {
+pub fn analyse(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    cause: &str,
+    risk_type: RiskType,
+    judged: Level,
+    today: NaiveDate,
+) -> Result<()> {
     actor.require(Permission::RaiseWarning)?;
     let cause = sanitize(cause.trim());
     if cause.is_empty() {
@@ -270,12 +348,23 @@ pub fn analyse(store: &mut Store, actor: &Actor, id: i64, cause: &str, risk_type
             .warning_in_tx(id)?
             .ok_or_else(|| WorkflowError::Invalid(format!("no warning {id}")))?;
         if !status.is_active() {
-            return Err(WorkflowError::Invalid(format!("warning {id} is {} and can no longer change", status.code())));
+            return Err(WorkflowError::Invalid(format!(
+                "warning {id} is {} and can no longer change",
+                status.code()
+            )));
         }
-        tx.analyse_warning(id, version, &cause, risk_type, judged, today, &actor.username)?;
+        tx.analyse_warning(
+            id,
+            version,
+            &cause,
+            risk_type,
+            judged,
+            today,
+            &actor.username,
+        )?;
         tx.audit(
             &actor.username,
-            "warning.cause",
+            "warnings.cause",
             "warning",
             &id.to_string(),
             &json!({"cause": cause, "risk_type": risk_type.code(), "judged_level": judged.code()}),
@@ -285,12 +374,22 @@ pub fn analyse(store: &mut Store, actor: &Actor, id: i64, cause: &str, risk_type
 }
 
 /// Sets a loan's own thresholds for an indicator (supervisors and managers).
-pub fn set_covenant(store: &mut Store, actor: &Actor, c: &crate::domain::CovenantRecord) -> Result<crate::store::Outcome> {
+pub fn set_covenant(
+    store: &mut Store,
+    actor: &Actor,
+    c: &crate::domain::CovenantRecord,
+) -> Result<crate::store::Outcome> {
     actor.require(Permission::SetRules)?;
     store.write(|tx| -> Result<crate::store::Outcome> {
         let outcome = tx.upsert_covenant(c, &actor.username)?;
         if outcome != crate::store::Outcome::Unchanged {
-            tx.audit(&actor.username, "covenant.set", "loan", &c.contract_no, &json!(c))?;
+            tx.audit(
+                &actor.username,
+                "covenant.set",
+                "loan",
+                &c.contract_no,
+                &json!(c),
+            )?;
         }
         Ok(outcome)
     })
@@ -307,7 +406,13 @@ fn feedback_days(level: Level) -> u64 {
 
 /// Issues the warning notice (风险预警通知书) for a warning: a Markdown document in `lang`,
 /// stored with the loan and its SHA-256. Returns the document number.
-pub fn issue_notice(store: &mut Store, actor: &Actor, id: i64, today: NaiveDate, lang: Lang) -> Result<String> {
+pub fn issue_notice(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<String> {
     actor.require(Permission::RaiseWarning)?;
     let w = store
         .warning(id)?
@@ -315,30 +420,61 @@ pub fn issue_notice(store: &mut Store, actor: &Actor, id: i64, today: NaiveDate,
     let loan = store
         .loan(w.row.loan_id)?
         .ok_or_else(|| WorkflowError::Invalid(format!("no loan for warning {id}")))?;
-    let due = today.checked_add_days(Days::new(feedback_days(w.row.level))).unwrap_or(today);
-    let officer = store.staff(&loan.officer)?.map(|s| s.display_name).unwrap_or_else(|| loan.officer.clone());
+    let due = today
+        .checked_add_days(Days::new(feedback_days(w.row.level)))
+        .unwrap_or(today);
+    let officer = store
+        .staff(&loan.officer)?
+        .map(|s| s.display_name)
+        .unwrap_or_else(|| loan.officer.clone());
     store.write(|tx| -> Result<String> {
         let n = tx.document_count("warning_notice")? + 1;
         let number = format!("YJTZ{}-{:06}", today.format("%Y"), n);
-        let body = super::notice::render(&super::notice::NoticeFacts {
-            number: &number,
-            warning: &w,
-            loan: &loan,
-            officer: &officer,
-            issued_on: today,
-            feedback_due_on: due,
-            issued_by: &actor.display_name,
-        }, lang);
-        let title = lang.tf("notice.title_line", &[("number", &number), ("borrower", &sanitize(&loan.borrower_name))]);
-        tx.insert_document(loan.id, "warning_notice", &number, &title, lang.code(), &body, Some(("warnings", id)), &actor.username)?;
+        let body = super::notice::render(
+            &super::notice::NoticeFacts {
+                number: &number,
+                warning: &w,
+                loan: &loan,
+                officer: &officer,
+                issued_on: today,
+                feedback_due_on: due,
+                issued_by: &actor.display_name,
+            },
+            lang,
+        );
+        let title = lang.tf(
+            "notice.title_line",
+            &[
+                ("number", &number),
+                ("borrower", &sanitize(&loan.borrower_name)),
+            ],
+        );
+        tx.insert_document(
+            loan.id,
+            "warning_notice",
+            &number,
+            &title,
+            lang.code(),
+            &body,
+            Some(("warnings", id)),
+            &actor.username,
+        )?;
         tx.set_feedback_due(id, due)?;
         tx.warning_event(id, today, &actor.username, "notice", None, None, &number)?;
-        tx.audit(&actor.username, "document.issue", "warning", &w.row.number, &json!({"document": number, "kind": "warning_notice"}))?;
+        tx.audit(
+            &actor.username,
+            "document.issue",
+            "warning",
+            &w.row.number,
+            &json!({"document": number, "kind": "warning_notice"}),
+        )?;
         Ok(number)
     })
 }
 
 /// The value of a decimal for people: trailing zeros trimmed, two places at most.
 pub fn show_value(v: Decimal) -> String {
-    crate::domain::money::round_half_up(v, 2).normalize().to_string()
+    crate::domain::money::round_half_up(v, 2)
+        .normalize()
+        .to_string()
 }

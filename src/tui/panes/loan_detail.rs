@@ -4,7 +4,8 @@
 use crate::domain::money::{format_money, format_percent, group_thousands};
 use crate::domain::ratios::KeyRatios;
 use crate::domain::text::{pad_left, pad_right, sanitize, truncate};
-use crate::domain::{ContactKind, ContactRecord, StatementRecord};
+use crate::domain::{ContactKind, ContactRecord, RepaymentRecord, StatementRecord};
+use crate::engine::rules::RuleSet;
 use crate::i18n::Lang;
 use crate::store::{Collateral, Contact, FundFlow, Loan, RepaymentStatus, Store, StoreError};
 use crate::tui::theme::Theme;
@@ -170,8 +171,9 @@ pub fn submit(
     d: &DetailState,
     store: &mut Store,
     actor: &Actor,
+    rules: &RuleSet,
     today: NaiveDate,
-) -> Result<&'static str, workflow::WorkflowError> {
+) -> Result<Saved, workflow::WorkflowError> {
     let bad = || workflow::WorkflowError::Invalid("form".into());
     if key.starts_with("contact:") {
         let rec = ContactRecord {
@@ -181,7 +183,23 @@ pub fn submit(
             notes: form.fields[2].text(),
         };
         workflow::tracking::record_contact(store, actor, &rec, today)?;
-        Ok("form.contact_saved")
+        Ok(Saved {
+            text_key: "form.contact_saved",
+            new_warnings: 0,
+        })
+    } else if key.starts_with("repayment:") {
+        let rec = RepaymentRecord {
+            contract_no: d.loan.contract_no.clone(),
+            as_of: form.fields[0].date().ok_or_else(bad)?,
+            overdue_days: form.fields[1].days().ok_or_else(bad)?,
+            overdue_principal: form.fields[2].amount().ok_or_else(bad)?,
+            overdue_interest: form.fields[3].amount().ok_or_else(bad)?,
+        };
+        let (_, report) = workflow::tracking::enter_repayment(store, actor, &rec, rules, today)?;
+        Ok(Saved {
+            text_key: "form.repayment_saved",
+            new_warnings: report.new.iter().sum::<u64>() + report.escalated.iter().sum::<u64>(),
+        })
     } else {
         let a = |i: usize| form.fields[i].amount().ok_or_else(bad);
         let rec = StatementRecord {
@@ -198,9 +216,37 @@ pub fn submit(
             net_profit: a(9)?,
             operating_cash_flow: a(10)?,
         };
-        workflow::tracking::enter_statement(store, actor, &rec)?;
-        Ok("form.statement_saved")
+        let (_, report) = workflow::tracking::enter_statement(store, actor, &rec, rules, today)?;
+        Ok(Saved {
+            text_key: "form.statement_saved",
+            new_warnings: report.new.iter().sum::<u64>() + report.escalated.iter().sum::<u64>(),
+        })
     }
+}
+
+/// What a saved form reports on the status line.
+pub struct Saved {
+    pub text_key: &'static str,
+    /// Warnings raised or escalated by the re-evaluation that followed.
+    pub new_warnings: u64,
+}
+
+/// The repayment-status form for this loan, and its draft key.
+pub fn repayment_form(d: &DetailState, lang: Lang, today: NaiveDate) -> (Form, String) {
+    let title = lang.tf(
+        "form.repayment_title",
+        &[("contract", &sanitize(&d.loan.contract_no))],
+    );
+    let form = Form::new(
+        title,
+        vec![
+            Field::new("form.as_of", FieldKind::Date, &today.to_string()),
+            Field::new("col.dpd", FieldKind::Days, "0"),
+            Field::new("form.overdue_principal", FieldKind::Amount, "0"),
+            Field::new("form.overdue_interest", FieldKind::Amount, "0"),
+        ],
+    );
+    (form, format!("repayment:{}", d.loan.contract_no))
 }
 
 fn kv(lang: Lang, key: &str, value: String, w: usize) -> Line<'static> {

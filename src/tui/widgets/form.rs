@@ -20,6 +20,8 @@ use tui_input::backend::crossterm::EventHandler;
 #[derive(Debug, Clone)]
 pub enum FieldKind {
     Date,
+    /// A whole number of days, zero or more.
+    Days,
     Amount,
     SignedAmount,
     /// One of these codes (English or Chinese, as the parser accepts).
@@ -54,6 +56,9 @@ impl Field {
             FieldKind::Date => NaiveDate::parse_from_str(v, "%Y-%m-%d")
                 .err()
                 .map(|_| lang.t("form.err_date").to_string()),
+            FieldKind::Days => {
+                (v.parse::<u32>().is_err()).then(|| lang.t("form.err_days").to_string())
+            }
             FieldKind::Amount => parse_amount(v)
                 .err()
                 .map(|e| lang.tf("form.err_amount", &[("why", &lang.t(e.key()))])),
@@ -72,6 +77,10 @@ impl Field {
 
     pub fn date(&self) -> Option<NaiveDate> {
         NaiveDate::parse_from_str(self.input.value().trim(), "%Y-%m-%d").ok()
+    }
+
+    pub fn days(&self) -> Option<i64> {
+        self.input.value().trim().parse::<u32>().ok().map(i64::from)
     }
 
     pub fn amount(&self) -> Option<Decimal> {

@@ -1,0 +1,388 @@
+//! `postloan evaluate`, `postloan warnings` and `postloan warning …`: the warning engine over
+//! the book, the board for scripts, and each lifecycle step from the command line.
+
+use super::Format;
+use crate::domain::text::{pad_left, pad_right, sanitize};
+use crate::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
+use crate::engine::rules::RuleSet;
+use crate::i18n::Lang;
+use crate::store::{PageFrom, Store, WarningQuery, WarningRow};
+use crate::workflow::warning::{EvalReport, ManualWarning, show_value};
+use crate::workflow::{self, Actor};
+use anyhow::{anyhow, bail};
+use chrono::NaiveDate;
+use clap::Subcommand;
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Debug, Subcommand)]
+pub enum WarningCommand {
+    /// Show one warning with its history.
+    Show { number: String },
+    /// Raise a warning by hand for a non-financial signal.
+    Raise {
+        contract_no: String,
+        /// litigation, controller_change, accounts_frozen, key_person_missing, shutdown, credit_cut, other (or Chinese).
+        #[arg(long)]
+        signal: String,
+        /// red, orange or yellow.
+        #[arg(long)]
+        level: String,
+        /// credit, market or operational.
+        #[arg(long, default_value = "credit")]
+        risk_type: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Acknowledge a warning.
+    Ack { number: String },
+    /// Put a warning in disposal.
+    Dispose { number: String },
+    /// Resolve a warning (its indicator must be back to normal).
+    Resolve {
+        number: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Dismiss a warning (supervisors and managers).
+    Dismiss {
+        number: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Write the cause analysis.
+    Cause {
+        number: String,
+        #[arg(long)]
+        cause: String,
+        #[arg(long)]
+        risk_type: String,
+        /// The judged severity: red, orange or yellow.
+        #[arg(long)]
+        level: String,
+    },
+    /// Issue the warning notice (风险预警通知书) and print it.
+    Notice { number: String },
+}
+
+/// One warning as scripts see it; amounts and values are strings so no digit is lost.
+#[derive(Serialize)]
+struct WarningJson<'a> {
+    id: i64,
+    number: &'a str,
+    contract_no: &'a str,
+    borrower_name: &'a str,
+    officer: &'a str,
+    origin: &'a str,
+    level: &'a str,
+    indicator: &'a str,
+    value: Option<String>,
+    threshold: Option<String>,
+    unit: Option<&'a str>,
+    source: Option<&'a str>,
+    risk_type: &'a str,
+    status: &'a str,
+    back_to_normal: bool,
+    raised_on: String,
+}
+
+impl<'a> WarningJson<'a> {
+    fn of(w: &'a WarningRow) -> Self {
+        WarningJson {
+            id: w.id,
+            number: &w.number,
+            contract_no: &w.contract_no,
+            borrower_name: &w.borrower_name,
+            officer: &w.officer,
+            origin: &w.origin,
+            level: w.level.code(),
+            indicator: &w.indicator,
+            value: w.value.map(show_value),
+            threshold: w.threshold.map(show_value),
+            unit: w.unit.as_deref(),
+            source: w.source.as_deref(),
+            risk_type: w.risk_type.code(),
+            status: w.status.code(),
+            back_to_normal: w.back_to_normal,
+            raised_on: w.raised_on.to_string(),
+        }
+    }
+}
+
+pub fn print_evaluation(r: &EvalReport, format: Format, lang: Lang) -> anyhow::Result<()> {
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(r)?);
+        return Ok(());
+    }
+    println!(
+        "{}",
+        lang.tf("eval.summary", &[("loans", &r.loans), ("as_of", &r.as_of)])
+    );
+    let head = [
+        "eval.level",
+        "eval.new",
+        "eval.escalated",
+        "eval.still_open",
+        "eval.back_to_normal",
+        "eval.relapsed",
+    ];
+    let cells: Vec<String> = head
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            if i == 0 {
+                pad_right(lang.t(k), 8)
+            } else {
+                pad_left(lang.t(k), 14)
+            }
+        })
+        .collect();
+    println!("{}", cells.join(" "));
+    for level in Level::BOARD {
+        let i = level.board_order() as usize;
+        println!(
+            "{} {} {} {} {} {}",
+            pad_right(&lang.code_name("level", level.code()), 8),
+            pad_left(&r.new[i].to_string(), 14),
+            pad_left(&r.escalated[i].to_string(), 14),
+            pad_left(&r.still_open[i].to_string(), 14),
+            pad_left(&r.back_to_normal[i].to_string(), 14),
+            pad_left(&r.relapsed[i].to_string(), 14),
+        );
+    }
+    if r.changes() == 0 {
+        println!("{}", lang.t("eval.nothing_changed"));
+    }
+    Ok(())
+}
+
+pub fn print_warnings(
+    store: &Store,
+    q: &WarningQuery,
+    limit: Option<u64>,
+    format: Format,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut csv_writer = (format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
+    let mut from = PageFrom::Start;
+    let mut seen = 0u64;
+    let mut first = true;
+    match format {
+        Format::Json => write!(out, "[")?,
+        Format::Table => writeln!(
+            out,
+            "{} {} {} {} {} {} {} {}",
+            pad_right(lang.t("col.level"), 6),
+            pad_right(lang.t("col.number"), 14),
+            pad_right(lang.t("col.contract_no"), 12),
+            pad_right(lang.t("col.borrower"), 28),
+            pad_right(lang.t("col.indicator"), 16),
+            pad_left(lang.t("col.value"), 10),
+            pad_right(lang.t("col.status"), 10),
+            lang.t("col.raised_on")
+        )?,
+        Format::Csv => {}
+    }
+    loop {
+        let batch = 2000usize.min(limit.map_or(usize::MAX, |l| (l - seen) as usize));
+        if batch == 0 {
+            break;
+        }
+        let rows = store.warning_page(q, &from, batch)?;
+        for w in &rows {
+            match format {
+                Format::Json => {
+                    write!(out, "{}\n  ", if first { "" } else { "," })?;
+                    serde_json::to_writer(&mut out, &WarningJson::of(w))?;
+                }
+                Format::Csv => {
+                    if let Some(c) = csv_writer.as_mut() {
+                        c.serialize(WarningJson::of(w))?;
+                    }
+                }
+                Format::Table => writeln!(
+                    out,
+                    "{} {} {} {} {} {} {} {}",
+                    pad_right(&lang.code_name("level", w.level.code()), 6),
+                    pad_right(&w.number, 14),
+                    pad_right(&sanitize(&w.contract_no), 12),
+                    pad_right(&sanitize(&w.borrower_name), 28),
+                    pad_right(&indicator_name(&w.origin, &w.indicator, lang), 16),
+                    pad_left(&w.value.map(show_value).unwrap_or_default(), 10),
+                    pad_right(&lang.code_name("wstatus", w.status.code()), 10),
+                    w.raised_on
+                )?,
+            }
+            first = false;
+        }
+        seen += rows.len() as u64;
+        match rows.last() {
+            Some(last) if rows.len() == batch => from = PageFrom::After(last.key()),
+            _ => break,
+        }
+    }
+    match format {
+        Format::Json => writeln!(out, "{}]", if first { "" } else { "\n" })?,
+        Format::Csv => {
+            if let Some(c) = csv_writer {
+                out.write_all(&c.into_inner().map_err(|e| anyhow!("{e}"))?)?;
+            }
+        }
+        Format::Table => {}
+    }
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+/// An indicator's or manual signal's name in `lang`.
+pub fn indicator_name(origin: &str, code: &str, lang: Lang) -> String {
+    if origin == "manual" {
+        lang.code_name("signal", code)
+    } else {
+        lang.code_name("indicator", code)
+    }
+}
+
+fn find(store: &Store, number: &str, lang: Lang) -> anyhow::Result<crate::store::Warning> {
+    let by_number = store.warning_by_number(number)?;
+    let w = match by_number {
+        Some(w) => Some(w),
+        None => match number.parse::<i64>() {
+            Ok(id) => store.warning(id)?,
+            Err(_) => None,
+        },
+    };
+    w.ok_or_else(|| {
+        anyhow!(
+            "{}",
+            lang.tf("warning.err_no_warning", &[("number", &number)])
+        )
+    })
+}
+
+fn parse_level(s: &str, lang: Lang) -> anyhow::Result<Level> {
+    Level::parse(s).ok_or_else(|| anyhow!("{}", lang.tf("warning.err_level", &[("value", &s)])))
+}
+
+fn parse_risk(s: &str, lang: Lang) -> anyhow::Result<RiskType> {
+    RiskType::parse(s).ok_or_else(|| anyhow!("{}", lang.tf("warning.err_risk", &[("value", &s)])))
+}
+
+pub fn run(
+    cmd: &WarningCommand,
+    store: &mut Store,
+    actor: &Actor,
+    today: NaiveDate,
+    lang: Lang,
+) -> anyhow::Result<i32> {
+    let moved =
+        |store: &mut Store, number: &str, mv: WarningMove, reason: &str| -> anyhow::Result<i32> {
+            let w = find(store, number, lang)?;
+            let to = workflow::warning::move_warning(store, actor, w.row.id, mv, reason, today)?;
+            println!(
+                "{}",
+                lang.tf(
+                    "warning.moved",
+                    &[
+                        ("number", &w.row.number),
+                        ("status", &lang.code_name("wstatus", to.code()))
+                    ]
+                )
+            );
+            Ok(0)
+        };
+    match cmd {
+        WarningCommand::Show { number } => {
+            let w = find(store, number, lang)?;
+            let events = store.warning_events(w.row.id)?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"warning": w, "history": events})
+                )?
+            );
+            Ok(0)
+        }
+        WarningCommand::Raise {
+            contract_no,
+            signal,
+            level,
+            risk_type,
+            reason,
+        } => {
+            let signal = ManualSignal::parse(signal).ok_or_else(|| {
+                anyhow!("{}", lang.tf("warning.err_signal", &[("value", &signal)]))
+            })?;
+            let mw = ManualWarning {
+                contract_no,
+                signal,
+                level: parse_level(level, lang)?,
+                risk_type: parse_risk(risk_type, lang)?,
+                reason,
+            };
+            let (_, number) = workflow::warning::raise_manual(store, actor, &mw, today, lang)?;
+            println!("{}", lang.tf("warning.raised", &[("number", &number)]));
+            Ok(0)
+        }
+        WarningCommand::Ack { number } => moved(store, number, WarningMove::Acknowledge, ""),
+        WarningCommand::Dispose { number } => moved(store, number, WarningMove::StartDisposal, ""),
+        WarningCommand::Resolve { number, reason } => {
+            moved(store, number, WarningMove::Resolve, reason)
+        }
+        WarningCommand::Dismiss { number, reason } => {
+            moved(store, number, WarningMove::Dismiss, reason)
+        }
+        WarningCommand::Cause {
+            number,
+            cause,
+            risk_type,
+            level,
+        } => {
+            let w = find(store, number, lang)?;
+            workflow::warning::analyse(
+                store,
+                actor,
+                w.row.id,
+                cause,
+                parse_risk(risk_type, lang)?,
+                parse_level(level, lang)?,
+                today,
+            )?;
+            println!(
+                "{}",
+                lang.tf("warning.cause_saved", &[("number", &w.row.number)])
+            );
+            Ok(0)
+        }
+        WarningCommand::Notice { number } => {
+            let w = find(store, number, lang)?;
+            let doc = workflow::warning::issue_notice(store, actor, w.row.id, today, lang)?;
+            let body = store
+                .documents(w.row.loan_id)?
+                .into_iter()
+                .find(|d| d.number == doc)
+                .map(|d| d.body)
+                .unwrap_or_default();
+            println!("{body}");
+            Ok(0)
+        }
+    }
+}
+
+/// Parses `--status` for `postloan warnings`.
+pub fn parse_status(s: &str, lang: Lang) -> anyhow::Result<WarningStatus> {
+    WarningStatus::parse(s)
+        .ok_or_else(|| anyhow!("{}", lang.tf("warning.err_status", &[("value", &s)])))
+}
+
+/// Fails with a clear message when the rules cannot be loaded.
+pub fn rules_or_fail(r: anyhow::Result<RuleSet>) -> anyhow::Result<RuleSet> {
+    match r {
+        Ok(r) => Ok(r),
+        Err(e) => bail!("{e:#}"),
+    }
+}
