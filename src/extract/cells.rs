@@ -172,6 +172,22 @@ impl<'a> Row<'a> {
     }
 
     /// Like [`Row::code`], but an absent column or an empty cell gives `default`.
+    /// An optional threshold: empty means "not set"; otherwise a decimal (may be negative).
+    pub(super) fn optional_threshold(&mut self, column: &str) -> Option<Option<Decimal>> {
+        let raw = self.raw(column).unwrap_or("").trim();
+        if raw.is_empty() {
+            return Some(None);
+        }
+        match parse_rate(raw) {
+            Ok(d) => Some(Some(d)),
+            Err(e) => {
+                let raw = raw.to_string();
+                self.bad(column, &raw, format!("not a threshold: {e}"));
+                None
+            }
+        }
+    }
+
     pub(super) fn optional_code<T>(
         &mut self,
         column: &str,

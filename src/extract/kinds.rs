@@ -7,8 +7,10 @@ use crate::domain::codes::{
     Classification, CollateralKind, GuaranteeType, Product, Sector, TrackingFrequency,
 };
 use crate::domain::records::{
-    BorrowerRecord, CollateralRecord, FundFlowRecord, LoanRecord, RepaymentRecord, StatementRecord,
+    BorrowerRecord, CollateralRecord, CovenantRecord, FundFlowRecord, LoanRecord, RepaymentRecord,
+    StatementRecord,
 };
+use crate::engine::Indicator;
 use csv::StringRecord;
 
 const LOANS: &[&str] = &[
@@ -58,6 +60,7 @@ const COLLATERAL: &[&str] = &[
     "appraised_on",
 ];
 const FUND_FLOWS: &[&str] = &["contract_no", "paid_on", "amount", "counterparty", "sector"];
+const COVENANTS: &[&str] = &["contract_no", "indicator", "yellow", "orange", "red"];
 
 pub(super) fn required(kind: ExtractKind) -> &'static [&'static str] {
     match kind {
@@ -67,6 +70,7 @@ pub(super) fn required(kind: ExtractKind) -> &'static [&'static str] {
         ExtractKind::Repayments => REPAYMENTS,
         ExtractKind::Collateral => COLLATERAL,
         ExtractKind::FundFlows => FUND_FLOWS,
+        ExtractKind::Covenants => COVENANTS,
     }
 }
 
@@ -141,6 +145,7 @@ pub(super) fn build(kind: ExtractKind, row: &mut Row) -> Option<Record> {
         ExtractKind::Repayments => repayment(row).map(Record::Repayment),
         ExtractKind::Collateral => collateral(row).map(Record::Collateral),
         ExtractKind::FundFlows => fund_flow(row).map(Record::FundFlow),
+        ExtractKind::Covenants => covenant(row).map(Record::Covenant),
     }
 }
 
@@ -296,5 +301,39 @@ fn fund_flow(r: &mut Row) -> Option<FundFlowRecord> {
         amount: amount?,
         counterparty: counterparty?,
         sector: sector?,
+    })
+}
+
+fn covenant(r: &mut Row) -> Option<CovenantRecord> {
+    let contract_no = r.text("contract_no");
+    let indicator = r.code(
+        "indicator",
+        |s| Indicator::parse(s).map(|i| i.code().to_string()),
+        || {
+            Indicator::ALL
+                .iter()
+                .map(|i| i.code())
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    );
+    let yellow = r.optional_threshold("yellow");
+    let orange = r.optional_threshold("orange");
+    let red = r.optional_threshold("red");
+    let (yellow, orange, red) = (yellow?, orange?, red?);
+    if yellow.is_none() && orange.is_none() && red.is_none() {
+        r.bad(
+            "red",
+            "",
+            "a covenant needs at least one threshold (yellow, orange or red)",
+        );
+        return None;
+    }
+    Some(CovenantRecord {
+        contract_no: contract_no?,
+        indicator: indicator?,
+        yellow,
+        orange,
+        red,
     })
 }

@@ -8,7 +8,8 @@ mod kinds;
 mod tests;
 
 use crate::domain::records::{
-    BorrowerRecord, CollateralRecord, FundFlowRecord, LoanRecord, RepaymentRecord, StatementRecord,
+    BorrowerRecord, CollateralRecord, CovenantRecord, FundFlowRecord, LoanRecord, RepaymentRecord,
+    StatementRecord,
 };
 use crate::domain::text;
 use csv::StringRecord;
@@ -27,6 +28,8 @@ pub enum ExtractKind {
     Repayments,
     Collateral,
     FundFlows,
+    /// A loan's own warning thresholds (`contract_no, indicator, yellow, orange, red`).
+    Covenants,
 }
 
 impl ExtractKind {
@@ -37,6 +40,7 @@ impl ExtractKind {
         ExtractKind::Repayments,
         ExtractKind::Collateral,
         ExtractKind::FundFlows,
+        ExtractKind::Covenants,
     ];
 
     /// Accepts the code (`fund-flows` also as `fund_flows`), any case, surrounding spaces.
@@ -55,6 +59,7 @@ impl ExtractKind {
             ExtractKind::Repayments => "repayments",
             ExtractKind::Collateral => "collateral",
             ExtractKind::FundFlows => "fund-flows",
+            ExtractKind::Covenants => "covenants",
         }
     }
 
@@ -115,6 +120,7 @@ pub enum Record {
     Repayment(RepaymentRecord),
     Collateral(CollateralRecord),
     FundFlow(FundFlowRecord),
+    Covenant(CovenantRecord),
 }
 
 /// One bad row or cell. `line` is the 1-based physical line in the file (header = line 1);

@@ -19,6 +19,9 @@ pub struct ActiveSignal {
     pub indicator: String,
     pub level: Level,
     pub back_to_normal: bool,
+    /// Dismissed by a person while its signal was still there: it holds the signal back
+    /// (no new warning at the same or a lower level) until the value is seen inside again.
+    pub dismissed: bool,
 }
 
 /// A loan's own thresholds for one indicator.
@@ -193,8 +196,11 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
     }
     {
         let sql = format!(
-            "SELECT loan_id, id, indicator, level, back_to_normal FROM warnings
-             WHERE origin = 'system' AND status NOT IN ('resolved', 'dismissed') AND {in_range}"
+            "SELECT loan_id, id, indicator, level, back_to_normal, status = 'dismissed' FROM warnings
+             WHERE origin = 'system'
+               AND (status NOT IN ('resolved', 'dismissed') OR (status = 'dismissed' AND back_to_normal = 0))
+               AND {in_range}
+             ORDER BY id"
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(keys)?;
@@ -205,6 +211,7 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
                     indicator: r.get(2)?,
                     level: code(r, 3, Level::parse)?,
                     back_to_normal: r.get::<_, i64>(4)? != 0,
+                    dismissed: r.get::<_, i64>(5)? != 0,
                 });
             }
         }

@@ -115,7 +115,19 @@ pub fn open_or_build(
     };
     // Reopen so the connection's settings are those of normal work again.
     drop(store);
-    let store = Store::open(path)?;
+    let mut store = Store::open(path)?;
+    // The overnight run has happened: warnings are raised as of the book's date.
+    let system = Actor {
+        username: "demo".into(),
+        display_name: "demo".into(),
+        role: Role::Manager,
+    };
+    super::warning::evaluate_book(
+        &mut store,
+        &system,
+        &crate::engine::rules::RuleSet::defaults(),
+        params.as_of,
+    )?;
     Ok((store, DemoBook::Built(counts)))
 }
 

@@ -64,6 +64,10 @@ fn apply(tx: &mut Tx<'_>, rec: &Record, actor: &str) -> std::result::Result<Outc
         Record::Repayment(r) => tx.upsert_repayment(r, actor),
         Record::Collateral(r) => tx.upsert_collateral(r, actor),
         Record::FundFlow(r) => tx.upsert_fund_flow(r, actor),
+        Record::Covenant(r) => {
+            super::warning::check_covenant(r).map_err(StoreError::Invalid)?;
+            tx.upsert_covenant(r, actor)
+        }
     }
 }
 
@@ -83,6 +87,7 @@ fn row_error(e: StoreError) -> RowError {
             };
             RowError::new("", 0, column, &value, why)
         }
+        StoreError::Invalid(why) => RowError::new("", 0, "-", "", why),
         other => RowError::new("", 0, "-", "", other.to_string()),
     }
 }

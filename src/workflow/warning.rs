@@ -29,6 +29,8 @@ pub struct EvalReport {
     pub back_to_normal: [u64; 3],
     pub relapsed: [u64; 3],
     pub cannot_compute: u64,
+    /// Signals held back because a person dismissed their warning.
+    pub held: u64,
 }
 
 impl EvalReport {
@@ -36,6 +38,7 @@ impl EvalReport {
     pub fn add(&mut self, other: &EvalReport) {
         self.loans += other.loans;
         self.cannot_compute += other.cannot_compute;
+        self.held += other.held;
         for i in 0..3 {
             self.new[i] += other.new[i];
             self.escalated[i] += other.escalated[i];
@@ -107,11 +110,38 @@ fn apply(
     };
     for sig in indicators::evaluate(rules, f) {
         let code = sig.indicator.code();
-        let active = loan.active.iter().find(|a| a.indicator == code);
+        let active = loan
+            .active
+            .iter()
+            .find(|a| a.indicator == code && !a.dismissed);
+        let held = loan
+            .active
+            .iter()
+            .find(|a| a.indicator == code && a.dismissed);
         let value = match sig.value {
             Value::Known(v) => Some(v),
             _ => None,
         };
+        if active.is_none()
+            && let Some(h) = held
+        {
+            // A person dismissed this signal while it was there: hold it back unless it
+            // gets worse; once seen back inside, the hold ends and a new crossing raises.
+            match (sig.hit, value) {
+                (Some((level, _)), _) if level <= h.level => {
+                    report.held += 1;
+                    continue;
+                }
+                (Some(_), _) => {
+                    tx.set_back_to_normal(h.id, true, value.unwrap_or_default(), as_of, actor)?
+                }
+                (None, Some(v)) => {
+                    tx.set_back_to_normal(h.id, true, v, as_of, actor)?;
+                    continue;
+                }
+                (None, None) => continue,
+            }
+        }
         match (sig.hit, active) {
             (Some((level, threshold)), None) => {
                 let w = NewWarning {
@@ -373,6 +403,21 @@ pub fn analyse(
     })
 }
 
+/// Checks a covenant's thresholds run the way its indicator's rule compares (for `>` rules
+/// yellow ≤ orange ≤ red; for `<` rules the reverse).
+pub fn check_covenant(c: &crate::domain::CovenantRecord) -> std::result::Result<(), String> {
+    let Some(ind) = Indicator::parse(&c.indicator) else {
+        return Err(format!("unknown indicator '{}'", sanitize(&c.indicator)));
+    };
+    let mut rule = RuleSet::defaults().rule(ind).clone();
+    // Only the covenant's own levels are compared with each other.
+    rule.yellow = c.yellow;
+    rule.orange = c.orange;
+    rule.red = c.red;
+    rule.check_order()
+        .map_err(|e| format!("thresholds out of order: {e}"))
+}
+
 /// Sets a loan's own thresholds for an indicator (supervisors and managers).
 pub fn set_covenant(
     store: &mut Store,
@@ -380,6 +425,7 @@ pub fn set_covenant(
     c: &crate::domain::CovenantRecord,
 ) -> Result<crate::store::Outcome> {
     actor.require(Permission::SetRules)?;
+    check_covenant(c).map_err(WorkflowError::Invalid)?;
     store.write(|tx| -> Result<crate::store::Outcome> {
         let outcome = tx.upsert_covenant(c, &actor.username)?;
         if outcome != crate::store::Outcome::Unchanged {
