@@ -167,8 +167,10 @@ pub fn format_percent(ratio: Decimal) -> String {
 /// Integer minor units (fen) for ordering in SQL; amounts themselves are stored as TEXT.
 pub fn to_minor_units(amount: Decimal) -> i64 {
     use rust_decimal::prelude::ToPrimitive;
-    (round_half_up(amount, 2) * Decimal::ONE_HUNDRED)
-        .to_i64()
+    // Amounts past i64 fen (92 trillion yuan) sort last rather than overflow.
+    round_half_up(amount, 2)
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|fen| fen.to_i64())
         .unwrap_or(i64::MAX)
 }
 

@@ -30,7 +30,10 @@ impl KeyRatios {
         KeyRatios {
             debt_to_asset: ratio(s.total_liabilities, s.total_assets),
             current: ratio(s.current_assets, s.current_liabilities),
-            quick: ratio(s.current_assets - s.inventory, s.current_liabilities),
+            quick: s
+                .current_assets
+                .checked_sub(s.inventory)
+                .and_then(|quick_assets| ratio(quick_assets, s.current_liabilities)),
             interest_coverage: ratio(s.ebit, s.interest_expense),
         }
     }
@@ -83,5 +86,15 @@ mod tests {
         assert_eq!(r.quick, None);
         assert_eq!(r.interest_coverage, None);
         assert_eq!(r.debt_to_asset, None);
+    }
+
+    #[test]
+    fn absurd_figures_do_not_panic() {
+        let mut s = statement();
+        s.current_assets = Decimal::MAX;
+        s.inventory = Decimal::MIN;
+        let r = KeyRatios::of(&s);
+        assert_eq!(r.quick, None, "overflowing subtraction cannot be computed");
+        assert_eq!(crate::domain::money::to_minor_units(Decimal::MAX), i64::MAX);
     }
 }

@@ -161,7 +161,8 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
             if let Some(&i) = index.get(&r.get::<_, i64>(0)?) {
                 let v = dec(r, 1)?;
                 let slot = &mut chunk.loans[i].collateral_value;
-                *slot = Some(slot.unwrap_or_default() + v);
+                // Absurd totals saturate instead of overflowing.
+                *slot = Some(slot.unwrap_or_default().saturating_add(v));
             }
         }
     }
@@ -172,7 +173,9 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
         let mut rows = stmt.query(keys)?;
         while let Some(r) = rows.next()? {
             if let Some(&i) = index.get(&r.get::<_, i64>(0)?) {
-                chunk.loans[i].prohibited_flows += dec(r, 1)?;
+                let v = dec(r, 1)?;
+                let p = &mut chunk.loans[i].prohibited_flows;
+                *p = p.saturating_add(v);
             }
         }
     }
