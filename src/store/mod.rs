@@ -186,6 +186,14 @@ impl Store {
         Ok(value)
     }
 
+    /// Gives this connection a page cache of `mib` MiB (SQLite's default is 2): a large import
+    /// updates nine indexes of the loans table, which thrash a small cache.
+    pub fn set_cache_mib(&self, mib: u32) -> Result<()> {
+        self.conn
+            .pragma_update(None, "cache_size", -(i64::from(mib) * 1024))?;
+        Ok(())
+    }
+
     /// A bulk writer for a freshly created book (the demo generator): prepared inserts in one
     /// transaction, without the per-row comparisons of an import.
     pub fn bulk(&mut self) -> Result<BulkWriter<'_>> {

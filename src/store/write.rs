@@ -21,6 +21,16 @@ pub enum Outcome {
 pub struct Tx<'c> {
     txn: Transaction<'c>,
     now: String,
+    /// Look-ups repeated for every row of an import, remembered for the transaction.
+    cache: Cache,
+}
+
+/// What a transaction has already looked up (it alone writes, so these stay true).
+#[derive(Default)]
+struct Cache {
+    staff: Option<std::collections::HashSet<String>>,
+    /// borrower code → (id, name, latest statement period end)
+    borrowers: std::collections::HashMap<String, (i64, String, Option<NaiveDate>)>,
 }
 
 impl<'c> Tx<'c> {
@@ -28,6 +38,7 @@ impl<'c> Tx<'c> {
         Tx {
             txn,
             now: now_text(),
+            cache: Cache::default(),
         }
     }
 
@@ -57,11 +68,38 @@ impl<'c> Tx<'c> {
         )
     }
 
-    pub fn staff_exists(&self, username: &str) -> Result<bool> {
-        let mut stmt = self
+    pub fn staff_exists(&mut self, username: &str) -> Result<bool> {
+        if self.cache.staff.is_none() {
+            let mut stmt = self.txn.prepare_cached("SELECT username FROM staff")?;
+            let names = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<Result<_, _>>()?;
+            self.cache.staff = Some(names);
+        }
+        Ok(self
+            .cache
+            .staff
+            .as_ref()
+            .is_some_and(|s| s.contains(username)))
+    }
+
+    /// A borrower's id, name and latest statement date, remembered for the transaction.
+    fn borrower_facts(&mut self, code: &str) -> Result<Option<(i64, String, Option<NaiveDate>)>> {
+        if let Some(f) = self.cache.borrowers.get(code) {
+            return Ok(Some(f.clone()));
+        }
+        let found: Option<(i64, String, Option<NaiveDate>)> = self
             .txn
-            .prepare_cached("SELECT 1 FROM staff WHERE username = ?1")?;
-        Ok(stmt.exists([username])?)
+            .prepare_cached(
+                "SELECT b.id, b.name, (SELECT MAX(period_end) FROM financial_statements s WHERE s.borrower_id = b.id)
+                 FROM borrowers b WHERE b.code = ?1",
+            )?
+            .query_row([code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        if let Some(f) = &found {
+            self.cache.borrowers.insert(code.to_string(), f.clone());
+        }
+        Ok(found)
     }
 
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
@@ -206,28 +244,28 @@ impl<'c> Tx<'c> {
                 value: rec.officer.clone(),
             });
         }
-        let borrower_id = match self.borrower_id(&rec.borrower_code)? {
-            Some(id) => id,
-            None => {
-                self.upsert_borrower(
-                    &BorrowerRecord {
-                        code: rec.borrower_code.clone(),
-                        name: rec.borrower_name.clone(),
-                        credit_code: String::new(),
-                        industry: String::new(),
-                        region: String::new(),
-                    },
-                    actor,
-                )?;
-                self.borrower_id(&rec.borrower_code)?
-                    .ok_or_else(|| StoreError::NotFound(rec.borrower_code.clone()))?
-            }
-        };
-        let borrower_name: String = self.txn.query_row(
-            "SELECT name FROM borrowers WHERE id = ?1",
-            [borrower_id],
-            |r| r.get(0),
-        )?;
+        let (borrower_id, borrower_name, last_statement_on) =
+            match self.borrower_facts(&rec.borrower_code)? {
+                Some(f) => f,
+                None => {
+                    self.upsert_borrower(
+                        &BorrowerRecord {
+                            code: rec.borrower_code.clone(),
+                            name: rec.borrower_name.clone(),
+                            credit_code: String::new(),
+                            industry: String::new(),
+                            region: String::new(),
+                        },
+                        actor,
+                    )?;
+                    let id = self.txn.last_insert_rowid();
+                    let f = (id, rec.borrower_name.clone(), None);
+                    self.cache
+                        .borrowers
+                        .insert(rec.borrower_code.clone(), f.clone());
+                    f
+                }
+            };
         let values = LoanValues::of(rec);
         let existing: Option<(i64, LoanValues, i64)> = {
             let mut stmt = self.txn.prepare_cached(
@@ -296,15 +334,21 @@ impl<'c> Tx<'c> {
                 Ok(Outcome::Updated)
             }
             None => {
-                let next = next_followup_on(rec.disbursed_on, None, None, rec.tracking_frequency);
+                // Statements of a borrower already in the book count as follow-ups.
+                let next = next_followup_on(
+                    rec.disbursed_on,
+                    None,
+                    last_statement_on,
+                    rec.tracking_frequency,
+                );
                 self.txn
                     .prepare_cached(
                         "INSERT INTO loans (contract_no, borrower_id, borrower_name, product, purpose, currency,
                          principal, outstanding, outstanding_fen, interest_rate, disbursed_on, matures_on,
                          guarantee_type, officer, tracking_frequency, classification, class_rank,
-                         next_followup_on, created_at, created_by, updated_at, updated_by)
+                         next_followup_on, created_at, created_by, updated_at, updated_by, last_statement_on)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                                 ?18, ?19, ?20, ?19, ?20)",
+                                 ?18, ?19, ?20, ?19, ?20, ?21)",
                     )?
                     .execute(params![
                         rec.contract_no,
@@ -326,18 +370,9 @@ impl<'c> Tx<'c> {
                         rec.classification.rank(),
                         next,
                         self.now,
-                        actor
+                        actor,
+                        last_statement_on
                     ])?;
-                let id = self.txn.last_insert_rowid();
-                // Statements of a borrower already in the book count as follow-ups.
-                self.txn
-                    .prepare_cached(
-                        "UPDATE loans SET last_statement_on =
-                           (SELECT MAX(period_end) FROM financial_statements WHERE borrower_id = ?2)
-                         WHERE id = ?1",
-                    )?
-                    .execute(params![id, borrower_id])?;
-                self.refresh_followup(id)?;
                 Ok(Outcome::Inserted)
             }
         }
@@ -351,6 +386,7 @@ impl<'c> Tx<'c> {
         source: &str,
         actor: &str,
     ) -> Result<Outcome> {
+        self.cache.borrowers.remove(&rec.borrower_code);
         let borrower_id =
             self.borrower_id(&rec.borrower_code)?
                 .ok_or_else(|| StoreError::Unknown {

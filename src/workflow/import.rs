@@ -103,6 +103,7 @@ pub fn import_file(
 ) -> std::result::Result<ImportReport, ImportError> {
     actor.require(Permission::Import)?;
     let file = path.display().to_string();
+    store.set_cache_mib(128)?;
     let outcome = store.write(|tx| -> std::result::Result<ImportReport, Abort> {
         let mut report = ImportReport {
             file: file.clone(),
@@ -145,6 +146,7 @@ pub fn import_file(
         report.written = true;
         Ok(report)
     });
+    store.set_cache_mib(8)?;
     match outcome {
         Ok(report) => Ok(report),
         Err(Abort::Rollback(report)) => Ok(*report),
