@@ -4,6 +4,7 @@
 //! `cargo test --lib demo::calibration -- --nocapture` prints the table used for tuning.
 
 use super::*;
+use crate::domain::tracking::next_followup_on;
 use crate::engine::indicators::{LoanFacts, evaluate};
 use crate::engine::rules::{Indicator, Level, RuleSet};
 use chrono::NaiveDate;
@@ -15,6 +16,9 @@ struct Pending {
     borrower: String,
     facts: LoanFacts,
     latest_snapshot: Option<NaiveDate>,
+    /// Whether a follow-up is due at `as_of` (as in the follow-up test of `tests.rs`).
+    frequency: TrackingFrequency,
+    last_contact: Option<NaiveDate>,
 }
 
 /// Assembles `LoanFacts` per loan like `workflow::warning::facts` does from the store:
@@ -26,6 +30,7 @@ struct FactsSink {
     statements: Vec<StatementRecord>,
     pending: Option<Pending>,
     done: Vec<(String, LoanFacts)>,
+    followups_due: usize,
 }
 
 impl FactsSink {
@@ -35,11 +40,19 @@ impl FactsSink {
             statements: Vec::new(),
             pending: None,
             done: Vec::new(),
+            followups_due: 0,
         }
     }
 
     fn flush(&mut self) {
         if let Some(p) = self.pending.take() {
+            let next = next_followup_on(
+                p.facts.disbursed_on,
+                p.last_contact,
+                p.facts.statements.last().map(|s| s.period_end),
+                p.frequency,
+            );
+            self.followups_due += usize::from(next <= self.as_of);
             self.done.push((p.borrower, p.facts));
         }
     }
@@ -82,6 +95,8 @@ impl DemoSink for FactsSink {
                 prohibited_flows: Decimal::ZERO,
             },
             latest_snapshot: None,
+            frequency: r.tracking_frequency,
+            last_contact: None,
         });
         Ok(())
     }
@@ -104,7 +119,9 @@ impl DemoSink for FactsSink {
         }
         Ok(())
     }
-    fn contact(&mut self, _: &ContactRecord) -> Result<(), Self::Error> {
+    fn contact(&mut self, r: &ContactRecord) -> Result<(), Self::Error> {
+        let p = self.current();
+        p.last_contact = p.last_contact.max(Some(r.contact_on));
         Ok(())
     }
 }
@@ -126,10 +143,17 @@ struct Tally {
     healthy: usize,
     /// Indicators hit summed over the deteriorating loans.
     det_hits: usize,
+    /// Financial indicators hit summed over the deteriorating loans, with the statements up
+    /// to the fourth quarter only (`.0`) and with all eight (`.1`).
+    det_financial: (usize, usize),
+    /// Loans with a follow-up due.
+    followups_due: usize,
     /// Per indicator: loans hit at yellow, orange, red.
     levels: [[usize; 3]; 11],
     /// Per indicator: loans hit among the deteriorating ones.
     det_levels: [usize; 11],
+    /// Per indicator: loans hit among those neither deteriorating nor delinquent.
+    healthy_levels: [usize; 11],
 }
 
 fn level_index(l: Level) -> usize {
@@ -151,7 +175,10 @@ fn tally(loans: u64, seed: u64, as_of: NaiveDate) -> Tally {
     });
     sink.flush();
     let rules = RuleSet::defaults();
-    let mut t = Tally::default();
+    let mut t = Tally {
+        followups_due: sink.followups_due,
+        ..Tally::default()
+    };
     for (borrower, facts) in &sink.done {
         let det = deteriorating.contains(borrower);
         let delinquent = facts.overdue_days > 0;
@@ -168,6 +195,21 @@ fn tally(loans: u64, seed: u64, as_of: NaiveDate) -> Tally {
                 t.det_levels[s.indicator.index()] += 1;
                 t.det_hits += 1;
             }
+            if !det && !delinquent {
+                t.healthy_levels[s.indicator.index()] += 1;
+            }
+        }
+        if det {
+            let financial_hits = |f: &LoanFacts| {
+                evaluate(&rules, f)
+                    .iter()
+                    .filter(|s| s.indicator.is_financial() && s.hit.is_some())
+                    .count()
+            };
+            let mut early = facts.clone();
+            early.statements.truncate(4);
+            t.det_financial.0 += financial_hits(&early);
+            t.det_financial.1 += financial_hits(facts);
         }
         t.any += usize::from(any);
         t.red += usize::from(red);
@@ -184,12 +226,16 @@ fn tally(loans: u64, seed: u64, as_of: NaiveDate) -> Tally {
 fn print(label: &str, t: &Tally) {
     let pct = |n: usize| 100.0 * n as f64 / t.loans as f64;
     eprintln!(
-        "── {label}: {} loans, {} deteriorating, {} delinquent",
-        t.loans, t.deteriorating, t.delinquent
+        "── {label}: {} loans, {} deteriorating, {} delinquent, follow-up due {:.1}%",
+        t.loans,
+        t.deteriorating,
+        t.delinquent,
+        pct(t.followups_due)
     );
     eprintln!(
         "   any warning {} ({:.1}%), red {} ({:.1}%), red on deteriorating/delinquent {:.0}%, \
-         healthy warned {:.1}%, indicators per deteriorating loan {:.2}",
+         healthy warned {:.1}%, indicators per deteriorating loan {:.2} (financial: {:.2} at the 4th quarter, \
+         {:.2} at the 8th)",
         t.any,
         pct(t.any),
         t.red,
@@ -197,19 +243,22 @@ fn print(label: &str, t: &Tally) {
         100.0 * t.red_explained as f64 / t.red.max(1) as f64,
         100.0 * t.healthy_warned as f64 / t.healthy.max(1) as f64,
         t.det_hits as f64 / t.deteriorating.max(1) as f64,
+        t.det_financial.0 as f64 / t.deteriorating.max(1) as f64,
+        t.det_financial.1 as f64 / t.deteriorating.max(1) as f64,
     );
     eprintln!(
-        "   {:<20} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
-        "indicator", "yellow", "orange", "red", "total", "%", "det"
+        "   {:<20} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7}",
+        "indicator", "yellow", "orange", "red", "total", "%", "det", "healthy"
     );
     for ind in Indicator::ALL {
         let [y, o, r] = t.levels[ind.index()];
         eprintln!(
-            "   {:<20} {y:>6} {o:>6} {r:>6} {:>6} {:>5.1}% {:>6}",
+            "   {:<20} {y:>6} {o:>6} {r:>6} {:>6} {:>5.1}% {:>6} {:>7}",
             ind.code(),
             y + o + r,
             pct(y + o + r),
-            t.det_levels[ind.index()]
+            t.det_levels[ind.index()],
+            t.healthy_levels[ind.index()]
         );
     }
 }
@@ -240,20 +289,35 @@ fn check(label: &str, t: &Tally) {
         per_det >= 3.0,
         "{label}: indicators per deteriorating loan {per_det}"
     );
+    let (early, late) = t.det_financial;
+    assert!(
+        early * 2 < late,
+        "{label}: no escalation, {early} then {late} hits"
+    );
+    let delinquent = share(t.delinquent);
+    assert!(
+        (0.10..0.22).contains(&delinquent),
+        "{label}: delinquent {delinquent}"
+    );
 }
 
 #[test]
 fn warnings_under_default_rules_look_like_a_real_book() {
-    let books: Vec<_> = [(42, "2026-06-30"), (7, "2026-06-30"), (42, "2026-05-20")]
-        .into_iter()
-        .map(|(seed, as_of)| {
-            let label = format!("seed {seed}, as of {as_of}");
-            let t = tally(5000, seed, date(as_of));
-            print(&label, &t);
-            (label, t)
-        })
-        .collect();
+    let books: Vec<_> = [
+        (42, "2026-06-30"),
+        (7, "2026-06-30"),
+        (42, "2026-05-20"),
+        (5, "2025-11-10"),
+    ]
+    .into_iter()
+    .map(|(seed, as_of)| {
+        let label = format!("seed {seed}, as of {as_of}");
+        let t = tally(5000, seed, date(as_of));
+        print(&label, &t);
+        (label, t)
+    })
+    .collect();
     for (label, t) in &books {
-        let _ = (label, t, check);
+        check(label, t);
     }
 }
