@@ -206,7 +206,17 @@ pub fn emit_loan<S: DemoSink>(
         },
         _ => &[],
     };
-    let total_value = pm(principal_yuan, dice.int(900, 2000));
+    // Appraised so that the loan-to-value ratio (抵押率) at disbursement is inside policy,
+    // mostly 35–65%; a few loans were lent close to the limit, and a deteriorating
+    // borrower's collateral has been marked down since.
+    let ltv = if det {
+        dice.int(500, 900)
+    } else if dice.chance(0.04) {
+        dice.int(650, 780)
+    } else {
+        dice.int(350, 650)
+    };
+    let total_value = principal_yuan * 1000 / ltv;
     let mut left = total_value;
     for (i, kind) in items.iter().enumerate() {
         let value = if i + 1 == items.len() {

@@ -2,6 +2,8 @@
 //! statements, loans and their children), streamed into a sink so any size fits in memory.
 
 mod borrower;
+#[cfg(test)]
+mod calibration_tests;
 mod company;
 mod dice;
 mod loan;
@@ -87,6 +89,16 @@ const LOANS_PER_BORROWER: [u32; 6] = [75, 15, 6, 2, 1, 1];
 
 /// Generates the book described by `params` into `sink`, stopping at the first sink error.
 pub fn generate<S: DemoSink>(params: &DemoParams, sink: &mut S) -> Result<DemoCounts, S::Error> {
+    generate_observed(params, sink, |_, _| {})
+}
+
+/// [`generate`], showing `observe` each borrower's code and hidden profile before its
+/// statements (the tests use it to tell deteriorating borrowers from healthy ones).
+fn generate_observed<S: DemoSink>(
+    params: &DemoParams,
+    sink: &mut S,
+    mut observe: impl FnMut(&str, &Profile),
+) -> Result<DemoCounts, S::Error> {
     let mut dice = Dice::new(params.seed);
     let namer = Namer::new(dice.next_u64());
     let mut counts = DemoCounts::default();
@@ -119,6 +131,7 @@ pub fn generate<S: DemoSink>(params: &DemoParams, sink: &mut S) -> Result<DemoCo
         counts.borrowers += 1;
 
         let profile = Profile::draw(&mut dice);
+        observe(&rec.code, &profile);
         borrower::emit_statements(
             &rec.code,
             &profile,
