@@ -7,6 +7,7 @@ pub mod panes;
 pub mod render;
 pub mod term;
 pub mod theme;
+pub mod warning_actions;
 pub mod widgets;
 
 use app::App;
