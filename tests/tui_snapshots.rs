@@ -779,3 +779,19 @@ fn issue_notice_shows_the_document_number() {
     let docs = app.store.documents(loan).expect("docs");
     assert!(notice.text.contains(&docs[0].number), "{}", notice.text);
 }
+
+#[test]
+fn board_help_lists_the_warning_keys() {
+    for (lang, code) in LANGS {
+        let (_dir, mut app) = warned(SPECIALIST, lang, SMALL);
+        press(&mut app, KeyCode::Char('3'));
+        press(&mut app, KeyCode::Char('?'));
+        let buf = snap(&format!("help_board_{code}_80x24"), &app);
+        let text = screen_text(&buf);
+        for action in ["acknowledge", "dismiss", "write_cause", "filter_level"] {
+            let key = format!("action.{action}");
+            let desc = lang.t(&key).to_string();
+            assert!(text.contains(&desc), "{desc} in help:\n{text}");
+        }
+    }
+}

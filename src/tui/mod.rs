@@ -2,6 +2,7 @@
 //! quit, panic, SIGTERM and SIGHUP), runs the event loop, draws only when state changed.
 
 pub mod app;
+pub mod forms;
 pub mod keymap;
 pub mod panes;
 pub mod render;

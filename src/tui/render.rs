@@ -259,7 +259,14 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
         )];
         for s in sections {
             for (section, action, keys) in &app.keymap.listing {
-                if section != s {
+                // The board has no text filter, sort or loan to open with the list's keys.
+                let not_here = app.pane == PaneId::Warnings
+                    && section == "list"
+                    && matches!(
+                        action.as_str(),
+                        "open" | "filter" | "sort_next" | "sort_prev" | "sort_reverse"
+                    );
+                if section != s || not_here {
                     continue;
                 }
                 let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
