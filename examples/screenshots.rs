@@ -33,7 +33,7 @@ fn main() -> anyhow::Result<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("screenshots"));
     std::fs::create_dir_all(&out)?;
-    let (_dir, store) = common::book(2_000, 42);
+    let (_dir, store) = common::evaluated_book(2_000, 42);
     let mut app = common::app(store, "wang.fang", Lang::ZhCn, Theme::colour(), SIZE);
 
     shot(&out, "today", &app)?;
@@ -69,6 +69,24 @@ fn main() -> anyhow::Result<()> {
     }
     shot(&out, "contact-form", &app)?;
     press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+
+    press(&mut app, KeyCode::Char('3'));
+    shot(&out, "warnings", &app)?;
+    // The first ratio warning: its detail has a history by period.
+    for _ in 0..app.board.list.total.min(500) {
+        let ratio = app
+            .board
+            .list
+            .selected()
+            .is_some_and(|r| r.indicator == "current_ratio" || r.indicator == "debt_to_asset");
+        if ratio {
+            break;
+        }
+        press(&mut app, KeyCode::Char('j'));
+    }
+    press(&mut app, KeyCode::Enter);
+    shot(&out, "warning-detail", &app)?;
     press(&mut app, KeyCode::Esc);
 
     app.lang = Lang::En;

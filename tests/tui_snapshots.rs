@@ -439,3 +439,359 @@ fn contact_form_date_error_is_visible() {
         assert!(text.contains(&error), "'{error}' is not on screen:\n{text}");
     }
 }
+
+// ---- Warnings: the board, the warning detail, Today's block, a loan's Warnings tab ----
+
+use postloan::domain::warning::{Level, ManualSignal, RiskType, WarningStatus};
+use postloan::store::WarningQuery;
+use postloan::tui::app::PaneId;
+
+/// The evaluated 300-loan book (seed 7) as `user`.
+fn warned(user: &str, lang: Lang, size: (u16, u16)) -> (TempDir, App) {
+    let (dir, store) = common::evaluated_book(300, 7);
+    (dir, app(store, user, lang, Theme::colour(), size))
+}
+
+/// Moves the board's cursor to the first row whose indicator is a financial ratio, so the
+/// detail shows a history; returns its id.
+fn select_financial(app: &mut App) -> i64 {
+    for _ in 0..app.board.list.total {
+        let row = app.board.list.selected().expect("a row").clone();
+        if ["current_ratio", "debt_to_asset", "quick_ratio"].contains(&row.indicator.as_str()) {
+            return row.id;
+        }
+        press(app, KeyCode::Char('j'));
+    }
+    panic!("no financial warning on the board");
+}
+
+#[test]
+fn warning_board_and_detail() {
+    for (lang, code) in LANGS {
+        for size in SIZES {
+            let (_dir, mut app) = warned(SPECIALIST, lang, size);
+            press(&mut app, KeyCode::Char('3'));
+            assert_eq!(app.pane, PaneId::Warnings);
+            assert!(app.board.list.total > 0, "the evaluated book has warnings");
+            snap(&format!("warnings_{code}_{}", size_name(size)), &app);
+            let id = select_financial(&mut app);
+            press(&mut app, KeyCode::Enter);
+            let detail = app.warning.as_ref().expect("Enter opens the warning");
+            assert_eq!(detail.id(), id);
+            assert!(!detail.history.is_empty(), "a ratio has a history");
+            snap(&format!("warning_detail_{code}_{}", size_name(size)), &app);
+            press(&mut app, KeyCode::Char('o'));
+            assert!(app.warning.is_none(), "o leaves the warning for its loan");
+            let loan = app.detail.as_ref().expect("o opens the loan");
+            assert!(loan.warnings.iter().any(|w| w.id == id));
+            assert_eq!(
+                loan.warnings[loan.warn_cursor].id, id,
+                "the warning selected"
+            );
+            snap(&format!("detail_warnings_{code}_{}", size_name(size)), &app);
+            press(&mut app, KeyCode::Enter);
+            assert_eq!(
+                app.warning.as_ref().map(|w| w.id()),
+                Some(id),
+                "Enter on the tab"
+            );
+            press(&mut app, KeyCode::Esc);
+            assert!(
+                app.warning.is_none() && app.detail.is_some(),
+                "Esc: back to the loan"
+            );
+            press(&mut app, KeyCode::Esc);
+            assert!(app.detail.is_none(), "Esc: back to the board");
+        }
+    }
+}
+
+#[test]
+fn today_shows_my_warnings_red_first() {
+    for (lang, code) in LANGS {
+        for size in SIZES {
+            let (_dir, mut app) = warned(SPECIALIST, lang, size);
+            assert!(!app.mine.is_empty(), "the specialist has warnings");
+            assert!(app.mine.iter().all(|w| w.officer == SPECIALIST));
+            assert!(app.mine.len() <= usize::from(app.mine_rows));
+            let levels: Vec<u8> = app.mine.iter().map(|w| w.level as u8).collect();
+            let mut sorted = levels.clone();
+            sorted.sort_by(|a, b| b.cmp(a));
+            assert_eq!(levels, sorted, "red first");
+            // The follow-ups keep the rest of the screen.
+            let body = u64::from(size.1) - 4;
+            assert_eq!(app.today.height, body - u64::from(app.mine_block_height()));
+            snap(&format!("today_warnings_{code}_{}", size_name(size)), &app);
+            press(&mut app, KeyCode::Char('w'));
+            assert_eq!(app.pane, PaneId::Warnings, "w jumps to the board");
+            assert_eq!(app.board.list.query.officer.as_deref(), Some(SPECIALIST));
+        }
+    }
+}
+
+#[test]
+fn board_order_is_red_orange_yellow_then_oldest() {
+    let (_dir, mut store) = common::evaluated_book(300, 7);
+    // An older red warning raised by hand must come first of all.
+    let manual = postloan::workflow::warning::ManualWarning {
+        contract_no: "PL00000010",
+        signal: ManualSignal::Litigation,
+        level: Level::Red,
+        risk_type: RiskType::Credit,
+        reason: "sued by a supplier",
+    };
+    let earlier = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).expect("date");
+    let actor = postloan::workflow::identify(&store, "tester", Some(SPECIALIST)).expect("actor");
+    let (old_id, _) =
+        postloan::workflow::warning::raise_manual(&mut store, &actor, &manual, earlier, Lang::En)
+            .expect("raise");
+    let mut app = app(store, SPECIALIST, Lang::En, Theme::colour(), LARGE);
+    press(&mut app, KeyCode::Char('3'));
+    assert_eq!(app.board.list.selected().map(|r| r.id), Some(old_id));
+    let mut rows = vec![app.board.list.selected().expect("row").clone()];
+    for _ in 1..app.board.list.total {
+        press(&mut app, KeyCode::Char('j'));
+        rows.push(app.board.list.selected().expect("row").clone());
+    }
+    assert_eq!(rows.len() as u64, app.board.list.total);
+    for pair in rows.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let order = |l: Level| l.board_order();
+        assert!(
+            order(a.level) < order(b.level) || (a.level == b.level && a.raised_on <= b.raised_on),
+            "{} {} before {} {}",
+            a.level.code(),
+            a.raised_on,
+            b.level.code(),
+            b.raised_on
+        );
+    }
+    let counts = app.board.counts;
+    assert_eq!(counts.iter().sum::<u64>(), app.board.list.total);
+    assert!(
+        counts.iter().all(|n| *n > 0),
+        "all three levels: {counts:?}"
+    );
+}
+
+#[test]
+fn level_filter_narrows_to_one_level() {
+    let (_dir, mut app) = warned(SPECIALIST, Lang::ZhCn, LARGE);
+    press(&mut app, KeyCode::Char('3'));
+    let all = app.board.list.total;
+    press_mod(&mut app, KeyCode::Char('L'), KeyModifiers::SHIFT);
+    assert_eq!(app.board.list.query.level, Some(Level::Red));
+    let red = app.board.list.total;
+    assert!(red > 0 && red < all, "{red} of {all}");
+    assert_eq!(red, app.board.counts[0]);
+    assert!(app.board.list.visible().all(|(_, r)| r.level == Level::Red));
+    press_mod(&mut app, KeyCode::Char('L'), KeyModifiers::SHIFT);
+    assert!(
+        app.board
+            .list
+            .visible()
+            .all(|(_, r)| r.level == Level::Orange)
+    );
+    snap("warnings_orange_zh_120x40", &app);
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.board.list.total, all, "x clears the filters");
+}
+
+/// The first open warning on the board, selected.
+fn first_open(app: &mut App) -> i64 {
+    press(app, KeyCode::Char('3'));
+    let row = app.board.list.selected().expect("a warning").clone();
+    assert_eq!(row.status, WarningStatus::Open);
+    row.id
+}
+
+fn status_of(app: &App, id: i64) -> WarningStatus {
+    app.store
+        .warning(id)
+        .expect("read")
+        .expect("warning")
+        .row
+        .status
+}
+
+#[test]
+fn acknowledge_changes_the_store_and_audits() {
+    let (_dir, mut app) = warned(SPECIALIST, Lang::ZhCn, SMALL);
+    let id = first_open(&mut app);
+    press(&mut app, KeyCode::Char('a'));
+    assert_eq!(status_of(&app, id), WarningStatus::Acknowledged);
+    let audit = app.store.audit_tail(1).expect("audit");
+    assert_eq!(audit[0].action, "warnings.acknowledged");
+    assert_eq!(audit[0].actor, SPECIALIST);
+    assert_eq!(audit[0].entity_key, id.to_string());
+    let notice = app.notice.clone().expect("a notice");
+    assert!(!notice.error, "{}", notice.text);
+    assert_eq!(
+        app.board.list.selected().map(|r| r.status),
+        Some(WarningStatus::Acknowledged),
+        "the board is reloaded"
+    );
+    // Acknowledging again is refused on the status line.
+    press(&mut app, KeyCode::Char('a'));
+    assert!(app.notice.as_ref().is_some_and(|n| n.error));
+}
+
+#[test]
+fn auditor_cannot_acknowledge() {
+    let (_dir, mut app) = warned("hu.yan", Lang::ZhCn, SMALL);
+    let id = first_open(&mut app);
+    let audit_before = app.store.audit_tail(1).expect("audit");
+    press(&mut app, KeyCode::Char('a'));
+    assert_eq!(status_of(&app, id), WarningStatus::Open);
+    let notice = app.notice.clone().expect("refused on the status line");
+    assert!(notice.error);
+    assert_eq!(notice.text, Lang::ZhCn.t("warning.err_readonly"));
+    assert_eq!(app.store.audit_tail(1).expect("audit"), audit_before);
+    let text = screen_text(&draw(&app));
+    assert!(text.contains(&notice.text), "{text}");
+    // Nor write a cause or raise by hand: no form opens.
+    press(&mut app, KeyCode::Char('c'));
+    assert!(app.form.is_none() && app.notice.as_ref().is_some_and(|n| n.error));
+    press(&mut app, KeyCode::Char('m'));
+    assert!(app.form.is_none());
+}
+
+#[test]
+fn dismiss_needs_a_supervisor_and_a_reason() {
+    let (_dir, mut app) = warned(SPECIALIST, Lang::En, SMALL);
+    let id = first_open(&mut app);
+    press_mod(&mut app, KeyCode::Char('D'), KeyModifiers::SHIFT);
+    assert!(app.form.is_none(), "no reason is asked of a specialist");
+    assert_eq!(
+        app.notice.as_ref().map(|n| n.text.as_str()),
+        Some(Lang::En.t("warning.err_needs_supervisor"))
+    );
+    assert_eq!(status_of(&app, id), WarningStatus::Open);
+
+    let (_dir2, mut app) = warned("wu.hao", Lang::En, SMALL);
+    let id = first_open(&mut app);
+    press_mod(&mut app, KeyCode::Char('D'), KeyModifiers::SHIFT);
+    assert!(app.form.is_some(), "the reason form");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(app.form.is_some(), "an empty reason is refused");
+    type_text(&mut app, "核实为数据录入错误");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(app.form.is_none(), "saved");
+    let w = app.store.warning(id).expect("read").expect("warning");
+    assert_eq!(w.row.status, WarningStatus::Dismissed);
+    assert_eq!(w.close_reason, "核实为数据录入错误");
+    assert!(!app.notice.as_ref().expect("notice").error);
+}
+
+#[test]
+fn cause_form_saves_cause_risk_and_judged_level() {
+    let (_dir, mut app) = warned(SPECIALIST, Lang::ZhCn, LARGE);
+    let id = first_open(&mut app);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('c'));
+    assert!(app.form.is_some(), "c opens the cause form");
+    type_text(&mut app, "下游客户回款慢，流动资金紧张");
+    press(&mut app, KeyCode::Tab);
+    press_mod(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut app, "市场");
+    press(&mut app, KeyCode::Tab);
+    press_mod(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut app, "橙色");
+    snap("cause_form_zh_120x40", &app);
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        app.form.is_none(),
+        "saved: {:?}",
+        app.form.as_ref().map(|f| &f.message)
+    );
+    let w = app.store.warning(id).expect("read").expect("warning");
+    assert_eq!(w.cause, "下游客户回款慢，流动资金紧张");
+    assert_eq!(w.row.risk_type, RiskType::Market);
+    assert_eq!(w.judged_level, Some(Level::Orange));
+    let detail = app.warning.as_ref().expect("the detail stays open");
+    assert_eq!(detail.warning.cause, w.cause, "and is reloaded");
+}
+
+#[test]
+fn manual_raise_from_the_board() {
+    let (_dir, mut app) = warned(SPECIALIST, Lang::ZhCn, SMALL);
+    press(&mut app, KeyCode::Char('3'));
+    let row = app.board.list.selected().expect("row").clone();
+    let before = app
+        .store
+        .warning_count(&WarningQuery {
+            loan_id: Some(row.loan_id),
+            include_closed: true,
+            ..WarningQuery::default()
+        })
+        .expect("count");
+    press(&mut app, KeyCode::Char('m'));
+    let form = app.form.as_ref().expect("m opens the form");
+    assert_eq!(
+        form.fields[0].input.value(),
+        row.contract_no,
+        "contract filled in"
+    );
+    assert_eq!(form.focus, 1, "the signal is next");
+    type_text(&mut app, "涉诉");
+    press(&mut app, KeyCode::Tab);
+    press_mod(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut app, "红色");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "被供应商起诉，涉案金额约 300 万元");
+    snap("raise_form_zh_80x24", &app);
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        app.form.is_none(),
+        "saved: {:?}",
+        app.form.as_ref().map(|f| &f.message)
+    );
+    let q = WarningQuery {
+        loan_id: Some(row.loan_id),
+        include_closed: true,
+        ..WarningQuery::default()
+    };
+    assert_eq!(app.store.warning_count(&q).expect("count"), before + 1);
+    let rows = app
+        .store
+        .warning_page(&q, &PageFrom::Start, 100)
+        .expect("rows");
+    let new = rows
+        .iter()
+        .find(|w| w.origin == "manual")
+        .expect("a manual warning");
+    assert_eq!(new.indicator, "litigation");
+    assert_eq!(new.level, Level::Red);
+    let docs = app.store.documents(row.loan_id).expect("documents");
+    assert!(docs.iter().any(|d| d.kind == "warning_notice"), "{docs:?}");
+    assert!(!app.notice.as_ref().expect("notice").error);
+}
+
+#[test]
+fn issue_notice_shows_the_document_number() {
+    let (_dir, mut app) = warned(SPECIALIST, Lang::En, SMALL);
+    let id = first_open(&mut app);
+    press(&mut app, KeyCode::Char('n'));
+    let notice = app.notice.clone().expect("notice");
+    assert!(!notice.error, "{}", notice.text);
+    let loan = app.store.warning(id).expect("read").expect("w").row.loan_id;
+    let docs = app.store.documents(loan).expect("docs");
+    assert!(notice.text.contains(&docs[0].number), "{}", notice.text);
+}
+
+#[test]
+fn board_help_lists_the_warning_keys() {
+    for (lang, code) in LANGS {
+        let (_dir, mut app) = warned(SPECIALIST, lang, SMALL);
+        press(&mut app, KeyCode::Char('3'));
+        press(&mut app, KeyCode::Char('?'));
+        let buf = snap(&format!("help_board_{code}_80x24"), &app);
+        let text = screen_text(&buf);
+        for action in ["acknowledge", "dismiss", "write_cause", "filter_level"] {
+            let key = format!("action.{action}");
+            let desc = lang.t(&key).to_string();
+            assert!(text.contains(&desc), "{desc} in help:\n{text}");
+        }
+    }
+}

@@ -3,13 +3,15 @@
 
 use super::keymap::{Key, Keymap};
 use super::panes::loan_detail::{DetailState, DetailTab};
+use super::panes::warning_detail::WarningDetail;
+use super::panes::warnings::Board;
 use super::theme::Theme;
 use super::widgets::form::Form;
 use super::widgets::loan_list::LoanList;
 use crate::config::Config;
 use crate::domain::Role;
 use crate::i18n::Lang;
-use crate::store::{LedgerQuery, LedgerSort, Store};
+use crate::store::{LedgerQuery, LedgerSort, Store, WarningQuery, WarningRow};
 use crate::workflow::Actor;
 use chrono::{Days, NaiveDate};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -83,6 +85,16 @@ pub struct App {
     pub today: LoanList,
     pub ledger: LoanList,
     pub detail: Option<DetailState>,
+    /// The warning board (pane 3).
+    pub board: Board,
+    /// Today's "my open warnings": the query, its first rows (red first) and counts per level.
+    pub mine_query: WarningQuery,
+    pub mine: Vec<WarningRow>,
+    pub mine_counts: [u64; 3],
+    /// Rows of Today's warnings block (set from the terminal size).
+    pub mine_rows: u16,
+    /// The warning detail, over the board or over a loan detail's Warnings tab.
+    pub warning: Option<WarningDetail>,
     pub form: Option<Form>,
     /// Draft key of the open form (`contact:PL00000001`).
     pub form_key: Option<String>,
@@ -130,6 +142,10 @@ impl App {
             followup_due_by: Some(due_by),
             ..LedgerQuery::default()
         };
+        let mine_query = WarningQuery {
+            officer: today_query.officer.clone(),
+            ..WarningQuery::default()
+        };
         let data_version = store.data_version()?;
         let mut app = App {
             store,
@@ -144,6 +160,12 @@ impl App {
             today: LoanList::new(today_query),
             ledger: LoanList::new(LedgerQuery::default()),
             detail: None,
+            board: Board::new(WarningQuery::default()),
+            mine_query,
+            mine: Vec::new(),
+            mine_counts: [0; 3],
+            mine_rows: 3,
+            warning: None,
             form: None,
             form_key: None,
             help: false,
@@ -165,20 +187,54 @@ impl App {
         self.size.0 < MIN_COLS || self.size.1 < MIN_ROWS
     }
 
-    /// Rows for list bodies: total minus pane bar, status line, header and hint line.
+    /// Rows for list bodies: total minus pane bar, status line, header and hint line. Today
+    /// gives the top of its body to the warnings block (a title, its rows and a blank line).
     pub fn resize(&mut self, cols: u16, rows: u16) {
         self.size = (cols, rows);
         let body = u64::from(rows.saturating_sub(4)).max(1);
-        for list in [&mut self.today, &mut self.ledger] {
-            list.height = body;
-        }
+        self.ledger.height = body;
+        self.mine_rows = match rows {
+            40.. => 5,
+            30..40 => 4,
+            _ => 3,
+        };
+        self.fit_today();
+        self.board.list.height = super::panes::warnings::list_rows(rows.saturating_sub(3));
+    }
+
+    /// Lines of Today's warnings block: the count line, its rows (one line when there are
+    /// none) and a blank line.
+    pub fn mine_block_height(&self) -> u16 {
+        (self.mine.len() as u16).clamp(1, self.mine_rows.max(1)) + 2
+    }
+
+    /// Today's follow-ups get the body below the warnings block.
+    fn fit_today(&mut self) {
+        let body = u64::from(self.size.1.saturating_sub(4)).max(1);
+        self.today.height = body
+            .saturating_sub(u64::from(self.mine_block_height()))
+            .max(1);
     }
 
     pub fn on_resize(&mut self, cols: u16, rows: u16) -> anyhow::Result<Redraw> {
         self.resize(cols, rows);
+        self.reload_mine()?;
         self.today.reload(&self.store)?;
         self.ledger.reload(&self.store)?;
+        self.board.reload(&self.store)?;
         Ok(true)
+    }
+
+    /// Today's warnings block: the first rows of the acting user's active warnings.
+    pub fn reload_mine(&mut self) -> anyhow::Result<()> {
+        self.mine_counts = self.store.warning_level_counts(&self.mine_query)?;
+        self.mine = self.store.warning_page(
+            &self.mine_query,
+            &crate::store::PageFrom::Start,
+            usize::from(self.mine_rows),
+        )?;
+        self.fit_today();
+        Ok(())
     }
 
     pub fn list(&self) -> Option<&LoanList> {
@@ -200,12 +256,17 @@ impl App {
         Ok(true)
     }
 
-    fn reload_all(&mut self) -> anyhow::Result<()> {
+    pub(crate) fn reload_all(&mut self) -> anyhow::Result<()> {
         self.loan_count = self.store.ledger_count(&LedgerQuery::default())?;
+        self.reload_mine()?;
         self.today.reload(&self.store)?;
         self.ledger.reload(&self.store)?;
+        self.board.reload(&self.store)?;
         if let Some(d) = &mut self.detail {
             d.reload(&self.store)?;
+        }
+        if let Some(w) = &mut self.warning {
+            w.reload(&self.store, self.today_date)?;
         }
         Ok(())
     }
@@ -240,17 +301,39 @@ impl App {
         if self.form.is_some() {
             return self.handle_form_key(key, &k).map(|r| r || had_notice);
         }
-        if self.list().is_some_and(|l| l.filter.is_some()) && self.detail.is_none() {
+        if self.list().is_some_and(|l| l.filter.is_some())
+            && self.detail.is_none()
+            && self.warning.is_none()
+        {
             return self.handle_filter_key(key).map(|r| r || had_notice);
         }
-        if self.detail.is_some() {
+        if self.warning.is_some() {
+            if let Some(action) = self.keymap.action("board", &k).map(str::to_owned) {
+                return self.warning_action(&action).map(|r| r || had_notice);
+            }
+            if let Some(action) = self.keymap.action("detail", &k).map(str::to_owned) {
+                return Ok(self.scroll_warning(&action) || had_notice);
+            }
+        } else if self.detail.is_some() {
             if let Some(action) = self.keymap.action("detail", &k).map(str::to_owned) {
                 return self.detail_action(&action).map(|r| r || had_notice);
             }
-        } else if self.list().is_some()
-            && let Some(action) = self.keymap.action("list", &k).map(str::to_owned)
-        {
-            return self.list_action(&action).map(|r| r || had_notice);
+        } else if self.pane == PaneId::Warnings {
+            if let Some(action) = self.keymap.action("board", &k).map(str::to_owned) {
+                return self.warning_action(&action).map(|r| r || had_notice);
+            }
+            if let Some(action) = self.keymap.action("list", &k).map(str::to_owned) {
+                return self.board_list_action(&action).map(|r| r || had_notice);
+            }
+        } else if self.list().is_some() {
+            if self.pane == PaneId::Today
+                && let Some(action) = self.keymap.action("today", &k).map(str::to_owned)
+            {
+                return self.today_action(&action).map(|r| r || had_notice);
+            }
+            if let Some(action) = self.keymap.action("list", &k).map(str::to_owned) {
+                return self.list_action(&action).map(|r| r || had_notice);
+            }
         }
         if let Some(action) = self.keymap.action("global", &k).map(str::to_owned) {
             return self.global_action(&action).map(|r| r || had_notice);
@@ -263,7 +346,7 @@ impl App {
             "quit" => self.quit = true,
             "help" => self.help = true,
             "back" => {
-                if self.detail.take().is_none() {
+                if self.warning.take().is_none() && self.detail.take().is_none() {
                     return Ok(false);
                 }
             }
@@ -276,7 +359,7 @@ impl App {
                 else {
                     return Ok(false);
                 };
-                if *p == self.pane && self.detail.is_none() {
+                if *p == self.pane && self.detail.is_none() && self.warning.is_none() {
                     return Ok(false);
                 }
                 self.switch_pane(*p);
@@ -285,8 +368,9 @@ impl App {
         Ok(true)
     }
 
-    fn switch_pane(&mut self, pane: PaneId) {
+    pub(crate) fn switch_pane(&mut self, pane: PaneId) {
         self.detail = None;
+        self.warning = None;
         self.pane = pane;
     }
 
@@ -425,12 +509,38 @@ impl App {
         match action {
             "next_tab" => detail.tab = detail.tab.next(),
             "prev_tab" => detail.tab = detail.tab.prev(),
+            "down" if detail.tab == DetailTab::Warnings => {
+                if detail.warn_cursor + 1 >= detail.warnings.len() {
+                    return Ok(false);
+                }
+                detail.warn_cursor += 1;
+            }
+            "up" if detail.tab == DetailTab::Warnings => {
+                if detail.warn_cursor == 0 {
+                    return Ok(false);
+                }
+                detail.warn_cursor -= 1;
+            }
             "down" => detail.scroll = detail.scroll.saturating_add(1),
             "up" => {
                 if detail.scroll == 0 {
                     return Ok(false);
                 }
                 detail.scroll -= 1;
+            }
+            "open_warning" => {
+                let Some(id) = (detail.tab == DetailTab::Warnings)
+                    .then(|| detail.warnings.get(detail.warn_cursor).map(|w| w.id))
+                    .flatten()
+                else {
+                    return Ok(false);
+                };
+                self.warning = WarningDetail::load(&self.store, id, self.today_date)?;
+            }
+            "new_warning" => {
+                let contract = detail.loan.contract_no.clone();
+                detail.tab = DetailTab::Warnings;
+                return self.open_raise_form(&contract);
             }
             "new_contact" => {
                 detail.tab = DetailTab::Contacts;
@@ -451,101 +561,5 @@ impl App {
             _ => return Ok(false),
         }
         Ok(true)
-    }
-
-    fn open_form(&mut self, mut form: Form, key: String) -> anyhow::Result<()> {
-        if let Some(body) = self.store.draft(&self.actor.username, &key)?
-            && let Ok(values) = serde_json::from_str::<Vec<String>>(&body)
-        {
-            form.restore(&values);
-            self.notice = Some(Notice {
-                text: self.lang.t("form.draft_restored").to_string(),
-                error: false,
-            });
-        }
-        self.form = Some(form);
-        self.form_key = Some(key);
-        Ok(())
-    }
-
-    fn handle_form_key(&mut self, key: KeyEvent, k: &Key) -> anyhow::Result<Redraw> {
-        let action = self.keymap.action("form", k).map(str::to_owned);
-        let Some(form) = self.form.as_mut() else {
-            return Ok(false);
-        };
-        match action.as_deref() {
-            Some("next_field") => form.next(),
-            Some("prev_field") => form.prev(),
-            Some("cancel") => {
-                // Esc keeps the draft: the text comes back when the form is opened again.
-                self.save_draft()?;
-                self.form = None;
-                self.form_key = None;
-            }
-            Some("save") => self.submit_form()?,
-            _ if key.code == KeyCode::Enter => {
-                if form.focus + 1 < form.fields.len() {
-                    form.next();
-                } else {
-                    self.submit_form()?;
-                }
-            }
-            _ if key.code == KeyCode::Char('c')
-                && key.modifiers.contains(KeyModifiers::CONTROL) =>
-            {
-                self.save_draft()?;
-                self.quit = true;
-            }
-            _ => return Ok(form.edit(key)),
-        }
-        Ok(true)
-    }
-
-    fn submit_form(&mut self) -> anyhow::Result<()> {
-        let (Some(form), Some(key), Some(detail)) = (
-            self.form.as_mut(),
-            self.form_key.clone(),
-            self.detail.as_ref(),
-        ) else {
-            return Ok(());
-        };
-        if !form.validate(self.lang) {
-            return Ok(());
-        }
-        let result = super::panes::loan_detail::submit(
-            form,
-            &key,
-            detail,
-            &mut self.store,
-            &self.actor,
-            &self.rules,
-            self.today_date,
-        );
-        match result {
-            Ok(saved) => {
-                self.store.discard_draft(&self.actor.username, &key)?;
-                self.form = None;
-                self.form_key = None;
-                let mut text = self.lang.t(saved.text_key).to_string();
-                if saved.new_warnings > 0 {
-                    text.push(' ');
-                    text.push_str(
-                        &self
-                            .lang
-                            .tf("form.new_warnings", &[("n", &saved.new_warnings)]),
-                    );
-                }
-                self.notice = Some(Notice {
-                    text,
-                    error: saved.new_warnings > 0,
-                });
-                self.data_version = self.store.data_version()?;
-                self.reload_all()?;
-            }
-            Err(e) => {
-                form.message = Some(e.to_string());
-            }
-        }
-        Ok(())
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 pub const DEFAULT_KEYMAP: &str = include_str!("../../config/keymap.toml");
 
 /// The sections, in the order they are looked up for a pane (the pane's own first).
-pub const SECTIONS: [&str; 4] = ["global", "list", "detail", "form"];
+pub const SECTIONS: [&str; 6] = ["global", "list", "today", "board", "detail", "form"];
 
 /// A key as written in the keymap (`ctrl-c`, `G`, `pgdn`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -176,6 +176,24 @@ pub fn known_actions(section: &str) -> &'static [&'static str] {
             "new_contact",
             "new_statement",
             "new_repayment",
+            "new_warning",
+            "open_warning",
+        ],
+        "today" => &["my_warnings"],
+        "board" => &[
+            "open_warning",
+            "filter_level",
+            "filter_status",
+            "filter_mine",
+            "filter_indicator",
+            "acknowledge",
+            "start_disposal",
+            "resolve",
+            "dismiss",
+            "write_cause",
+            "issue_notice",
+            "raise_manual",
+            "open_loan",
         ],
         "form" => &["next_field", "prev_field", "save", "cancel"],
         _ => &[],
@@ -292,12 +310,29 @@ impl Keymap {
         }
         // A pane section shadowing a global key would make the global action unreachable.
         if let Some(global) = map.sections.get("global") {
-            for section in ["list", "detail"] {
+            for section in ["list", "today", "board", "detail"] {
                 if let Some(b) = map.sections.get(section) {
                     for (key, action) in b {
                         if let Some(g) = global.get(key) {
                             problems.push(format!(
                                 "{file}: key '{}' is bound to [global] '{g}' and [{section}] '{action}'",
+                                key.label()
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        // The board and Today also take the list's keys: a key in both would hide one.
+        if let Some(list) = map.sections.get("list") {
+            for section in ["today", "board"] {
+                if let Some(b) = map.sections.get(section) {
+                    for (key, action) in b {
+                        if let Some(l) = list.get(key)
+                            && !(section == "board" && action == "open_warning" && l == "open")
+                        {
+                            problems.push(format!(
+                                "{file}: key '{}' is bound to [list] '{l}' and [{section}] '{action}'",
                                 key.label()
                             ));
                         }

@@ -2,11 +2,13 @@
 //! quit, panic, SIGTERM and SIGHUP), runs the event loop, draws only when state changed.
 
 pub mod app;
+pub mod forms;
 pub mod keymap;
 pub mod panes;
 pub mod render;
 pub mod term;
 pub mod theme;
+pub mod warning_actions;
 pub mod widgets;
 
 use app::App;

@@ -25,12 +25,15 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     let hint = Rect::new(area.x, area.bottom() - 2, area.width, 1);
     let status = Rect::new(area.x, area.bottom() - 1, area.width, 1);
     pane_bar(app, frame, bar);
-    if let Some(d) = &app.detail {
+    if let Some(w) = &app.warning {
+        panes::warning_detail::render(w, frame, body, app.lang, &app.theme);
+    } else if let Some(d) = &app.detail {
         panes::loan_detail::render(d, frame, body, app.lang, &app.theme, app.today_date);
     } else {
         match app.pane {
             PaneId::Today => panes::today::render(app, frame, body),
             PaneId::Ledger => panes::ledger::render(app, frame, body),
+            PaneId::Warnings => panes::warnings::render(app, frame, body),
             other => panes::placeholder::render(app, other, frame, body),
         }
     }
@@ -118,6 +121,32 @@ fn pane_bar(app: &App, frame: &mut Frame<'_>, area: Rect) {
 
 fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let w = area.width as usize;
+    if app.warning.is_some() {
+        let line = Line::styled(
+            truncate(app.lang.t("warning.detail_keys_hint"), w),
+            app.theme.muted,
+        );
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    if app.pane == PaneId::Warnings && app.detail.is_none() {
+        let list = &app.board.list;
+        let pos = if list.total == 0 { 0 } else { list.cursor + 1 };
+        let text = format!(
+            "{}  {}",
+            app.lang
+                .tf("list.position", &[("n", &pos), ("total", &list.total)]),
+            app.lang.t("warning.back_legend")
+        );
+        let keys = app.lang.t("warning.board_keys_hint");
+        let left = truncate(&text, w.saturating_sub(width(keys) + 1));
+        let line = Line::from(vec![
+            Span::raw(pad_right(&left, w.saturating_sub(width(keys)))),
+            Span::styled(truncate(keys, w), app.theme.muted),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     if let Some(list) = app.list().filter(|_| app.detail.is_none()) {
         if let Some(input) = &list.filter {
             let prompt = format!("{} ", app.lang.t("list.filter_prompt"));
@@ -206,35 +235,53 @@ fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
 }
 
 fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let sections: [&str; 2] = if app.form.is_some() {
-        ["form", "global"]
+    // The pane's keys on the left, the global ones (or the list's, on the board) on the
+    // right: both fit in 80x24.
+    let (left_sections, right_sections): (&[&str], &[&str]) = if app.form.is_some() {
+        (&["form"], &["global"])
+    } else if app.warning.is_some() {
+        (&["board"], &["global"])
     } else if app.detail.is_some() {
-        ["detail", "global"]
+        (&["detail"], &["global"])
+    } else if app.pane == PaneId::Warnings {
+        (&["board"], &["list"])
+    } else if app.pane == PaneId::Today {
+        (&["list", "today"], &["global"])
     } else {
-        ["list", "global"]
+        (&["list"], &["global"])
     };
-    // The pane's keys on the left, the global ones on the right: both fit in 80x24.
-    let column = |s: &str| -> Vec<Line<'static>> {
+    let column = |sections: &[&str]| -> Vec<Line<'static>> {
         let mut lines = vec![Line::styled(
-            app.lang.t(&format!("help.section_{s}")).to_string(),
+            app.lang
+                .t(&format!("help.section_{}", sections[0]))
+                .to_string(),
             app.theme.header,
         )];
-        for (section, action, keys) in &app.keymap.listing {
-            if section != s {
-                continue;
+        for s in sections {
+            for (section, action, keys) in &app.keymap.listing {
+                // The board has no text filter, sort or loan to open with the list's keys.
+                let not_here = app.pane == PaneId::Warnings
+                    && section == "list"
+                    && matches!(
+                        action.as_str(),
+                        "open" | "filter" | "sort_next" | "sort_prev" | "sort_reverse"
+                    );
+                if section != s || not_here {
+                    continue;
+                }
+                let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
+                let desc = app.lang.t(&format!("action.{action}")).to_string();
+                lines.push(Line::from(format!(
+                    "{} {}",
+                    pad_right(&keys.join(" "), 14),
+                    desc
+                )));
             }
-            let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
-            let desc = app.lang.t(&format!("action.{action}")).to_string();
-            lines.push(Line::from(format!(
-                "{} {}",
-                pad_right(&keys.join(" "), 14),
-                desc
-            )));
         }
         lines
     };
-    let left = column(sections[0]);
-    let right = column(sections[1]);
+    let left = column(left_sections);
+    let right = column(right_sections);
     let rows = left.len().max(right.len()) as u16;
     let h = (rows + 3).min(area.height);
     let w = area.width.min(100);

@@ -2,6 +2,7 @@
 //! (reverse, bold, underline) when NO_COLOR is set or the config asks for it.
 
 use crate::domain::Classification;
+use crate::domain::warning::Level;
 use ratatui::style::{Color, Modifier, Style};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +15,8 @@ pub struct Theme {
     pub muted: Style,
     pub danger: Style,
     pub warning: Style,
+    /// Orange warnings: between danger and warning.
+    pub orange: Style,
     pub ok: Style,
     pub error: Style,
     pub title: Style,
@@ -30,6 +33,7 @@ impl Theme {
             muted: Style::new().fg(Color::DarkGray),
             danger: Style::new().fg(Color::Red),
             warning: Style::new().fg(Color::Yellow),
+            orange: Style::new().fg(Color::LightRed),
             ok: Style::new().fg(Color::Green),
             error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
             title: Style::new().add_modifier(Modifier::BOLD),
@@ -47,6 +51,7 @@ impl Theme {
             muted: plain,
             danger: plain.add_modifier(Modifier::BOLD),
             warning: plain.add_modifier(Modifier::BOLD),
+            orange: plain.add_modifier(Modifier::BOLD),
             ok: plain,
             error: plain.add_modifier(Modifier::BOLD),
             title: plain.add_modifier(Modifier::BOLD),
@@ -67,6 +72,24 @@ impl Theme {
             Classification::Pass => Style::new(),
             Classification::SpecialMention => self.warning,
             _ => self.danger,
+        }
+    }
+
+    /// A warning level: red as danger, orange its own, yellow as warning. Without colour:
+    /// red bold and underlined, orange bold, yellow underlined.
+    pub fn level(&self, l: Level) -> Style {
+        if self.mono {
+            let m = match l {
+                Level::Red => Modifier::BOLD | Modifier::UNDERLINED,
+                Level::Orange => Modifier::BOLD,
+                Level::Yellow => Modifier::UNDERLINED,
+            };
+            return Style::new().add_modifier(m);
+        }
+        match l {
+            Level::Red => self.danger,
+            Level::Orange => self.orange,
+            Level::Yellow => self.warning,
         }
     }
 

@@ -35,6 +35,21 @@ pub fn book(loans: u64, seed: u64) -> (TempDir, Store) {
     (dir, store)
 }
 
+/// The demo book with the warning engine run over it as of [`as_of`] by the manager
+/// (`zhao.lei`), so the board, Today's block and the loans' Warnings tabs have rows.
+pub fn evaluated_book(loans: u64, seed: u64) -> (TempDir, Store) {
+    let (dir, mut store) = book(loans, seed);
+    let manager = identify(&store, "tester", Some("zhao.lei")).expect("demo manager");
+    postloan::workflow::warning::evaluate_book(
+        &mut store,
+        &manager,
+        &postloan::engine::rules::RuleSet::defaults(),
+        as_of(),
+    )
+    .expect("evaluate the book");
+    (dir, store)
+}
+
 /// The workbench over `store`, acting as demo user `user`.
 pub fn app(store: Store, user: &str, lang: Lang, theme: Theme, size: (u16, u16)) -> App {
     let actor = identify(&store, "tester", Some(user)).expect("demo user");

@@ -7,7 +7,9 @@ use crate::domain::text::{pad_left, pad_right, sanitize, truncate};
 use crate::domain::{ContactKind, ContactRecord, RepaymentRecord, StatementRecord};
 use crate::engine::rules::RuleSet;
 use crate::i18n::Lang;
-use crate::store::{Collateral, Contact, FundFlow, Loan, RepaymentStatus, Store, StoreError};
+use crate::store::{
+    Collateral, Contact, FundFlow, Loan, RepaymentStatus, Store, StoreError, WarningRow,
+};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{Field, FieldKind, Form};
 use crate::workflow::{self, Actor};
@@ -25,24 +27,26 @@ pub enum DetailTab {
     Statements,
     Contacts,
     FundFlows,
+    Warnings,
 }
 
 impl DetailTab {
-    const ALL: [DetailTab; 4] = [
+    const ALL: [DetailTab; 5] = [
         DetailTab::Overview,
         DetailTab::Statements,
         DetailTab::Contacts,
         DetailTab::FundFlows,
+        DetailTab::Warnings,
     ];
 
     pub fn next(self) -> DetailTab {
         let i = Self::ALL.iter().position(|t| *t == self).unwrap_or(0);
-        Self::ALL[(i + 1) % 4]
+        Self::ALL[(i + 1) % Self::ALL.len()]
     }
 
     pub fn prev(self) -> DetailTab {
         let i = Self::ALL.iter().position(|t| *t == self).unwrap_or(0);
-        Self::ALL[(i + 3) % 4]
+        Self::ALL[(i + Self::ALL.len() - 1) % Self::ALL.len()]
     }
 
     fn title_key(self) -> &'static str {
@@ -51,6 +55,7 @@ impl DetailTab {
             DetailTab::Statements => "detail.tab_statements",
             DetailTab::Contacts => "detail.tab_contacts",
             DetailTab::FundFlows => "detail.tab_flows",
+            DetailTab::Warnings => "detail.tab_warnings",
         }
     }
 }
@@ -65,6 +70,10 @@ pub struct DetailState {
     pub contacts: Vec<Contact>,
     pub flows: Vec<FundFlow>,
     pub repayments: Vec<RepaymentStatus>,
+    /// All of the loan's warnings, closed ones too, in board order.
+    pub warnings: Vec<WarningRow>,
+    /// The selected row of the Warnings tab.
+    pub warn_cursor: usize,
     pub tab: DetailTab,
     pub scroll: u16,
 }
@@ -81,6 +90,8 @@ impl DetailState {
             contacts: store.contacts(loan.id, 200)?,
             flows: store.fund_flows(loan.id, 200)?,
             repayments: store.repayment_history(loan.id, 12)?,
+            warnings: super::loan_warnings::load(store, loan.id)?,
+            warn_cursor: 0,
             loan,
             tab: DetailTab::Overview,
             scroll: 0,
@@ -92,6 +103,7 @@ impl DetailState {
             *self = DetailState {
                 tab: self.tab,
                 scroll: self.scroll,
+                warn_cursor: self.warn_cursor.min(fresh.warnings.len().saturating_sub(1)),
                 ..fresh
             };
         }
@@ -302,6 +314,17 @@ pub fn render(
         tabs.push(Span::styled(format!(" {} ", lang.t(t.title_key())), style));
     }
     let mut lines = vec![Line::from(tabs), Line::from("")];
+    if d.tab == DetailTab::Warnings {
+        frame.render_widget(Paragraph::new(lines), area);
+        let rest = Rect::new(
+            area.x,
+            area.y + 2,
+            area.width,
+            area.height.saturating_sub(2),
+        );
+        super::loan_warnings::render(d, frame.buffer_mut(), rest, lang, theme);
+        return;
+    }
     match d.tab {
         DetailTab::Overview => overview(d, lang, theme, w, &mut lines),
         DetailTab::Statements => statements(d, lang, theme, w, &mut lines),
@@ -329,6 +352,7 @@ pub fn render(
                 )));
             }
         }
+        DetailTab::Warnings => {}
         DetailTab::FundFlows => {
             lines.push(Line::styled(
                 format!(

@@ -2,5 +2,8 @@
 
 pub mod ledger;
 pub mod loan_detail;
+pub mod loan_warnings;
 pub mod placeholder;
 pub mod today;
+pub mod warning_detail;
+pub mod warnings;

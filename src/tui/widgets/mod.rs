@@ -3,3 +3,4 @@
 pub mod form;
 pub mod loan_list;
 pub mod paged;
+pub mod warning_cells;
