@@ -123,9 +123,9 @@ mod tests {
         assert!(zh.len() > 50);
     }
 
-    const KEY_GROUPS: [&str; 17] = [
-        "eval", "warning", "notice", "amount", "app", "pane", "status", "list", "col", "detail",
-        "ratio", "stmt", "form", "help", "action", "cli", "class",
+    const KEY_GROUPS: [&str; 18] = [
+        "err", "eval", "warning", "notice", "amount", "app", "pane", "status", "list", "col",
+        "detail", "ratio", "stmt", "form", "help", "action", "cli", "class",
     ];
 
     #[test]

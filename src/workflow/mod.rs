@@ -40,7 +40,43 @@ pub enum WorkflowError {
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
+    Move(#[from] crate::domain::warning::MoveError),
+    #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl WorkflowError {
+    /// The message in the user's language (the `Display` text is English, for logs).
+    pub fn localized(&self, lang: crate::i18n::Lang) -> String {
+        use crate::domain::warning::MoveError;
+        match self {
+            WorkflowError::NotStaff { user } => lang.tf("err.not_staff", &[("user", user)]),
+            WorkflowError::Denied { user, role, action } => lang.tf(
+                "err.denied",
+                &[
+                    ("user", user),
+                    ("role", &lang.code_name("role", role)),
+                    ("action", &lang.code_name("permission", action)),
+                ],
+            ),
+            WorkflowError::AsOutsideDemo => lang.t("err.as_outside_demo").to_string(),
+            WorkflowError::AlreadyInitialised => lang.t("err.already_initialised").to_string(),
+            WorkflowError::Move(m) => match m {
+                MoveError::NotFromHere { from, to } => lang.tf(
+                    "err.move_not_from_here",
+                    &[
+                        ("from", &lang.code_name("wstatus", from)),
+                        ("to", &lang.code_name("wstatus", to)),
+                    ],
+                ),
+                MoveError::ReasonRequired => lang.t("err.reason_required").to_string(),
+                MoveError::NeedsSupervisor => lang.t("err.needs_supervisor").to_string(),
+                MoveError::ReadOnly => lang.t("err.read_only").to_string(),
+                MoveError::StillTriggered => lang.t("err.still_triggered").to_string(),
+            },
+            other => other.to_string(),
+        }
+    }
 }
 
 pub type Result<T, E = WorkflowError> = std::result::Result<T, E>;

@@ -345,7 +345,7 @@ pub fn move_warning(
         let still_triggered = origin == "system" && !back;
         let to = mv
             .check(status, actor.role, &reason, still_triggered)
-            .map_err(|e| WorkflowError::Invalid(e.to_string()))?;
+            .map_err(WorkflowError::Move)?;
         tx.move_warning(id, version, to, &reason, today, &actor.username)?;
         tx.audit(
             &actor.username,
