@@ -8,6 +8,7 @@ pub mod render;
 pub mod term;
 pub mod theme;
 pub mod widgets;
+pub mod wire;
 
 use app::App;
 use crossterm::event::{self, Event, KeyEventKind};
