@@ -182,15 +182,20 @@ pub struct WireBackend<W: Write> {
 }
 
 impl<W: Write> WireBackend<W> {
-    /// A backend over `writer`, asking the terminal for its size.
+    /// A backend over `writer`, asking the terminal for its size. Like `CrosstermBackend`, it
+    /// takes the screen to be blank (the caller has cleared it).
     pub fn new(writer: W) -> Self {
         Self::with_options(writer, WireOptions::default())
     }
 
     pub fn with_options(writer: W, opts: WireOptions) -> Self {
+        // Unknown size: the first draw grows the shadow and repaints from a clear screen.
+        let area = crossterm::terminal::size()
+            .map(|(w, h)| Rect::new(0, 0, w, h))
+            .unwrap_or(Rect::ZERO);
         WireBackend {
             writer,
-            shadow: Buffer::empty(Rect::ZERO),
+            shadow: Buffer::empty(area),
             head: Head {
                 cur: None,
                 pen: None,
