@@ -1,6 +1,7 @@
 //! postloan (贷后管理工作台): a terminal workbench for post-loan credit management.
 //! Layers, from the bottom: domain ← store/extract/demo ← workflow ← cli/tui.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;

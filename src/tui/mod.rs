@@ -10,6 +10,7 @@ pub mod term;
 pub mod theme;
 pub mod warning_actions;
 pub mod widgets;
+pub mod wire;
 
 use app::App;
 use crossterm::event::{self, Event, KeyEventKind};

@@ -1,0 +1,412 @@
+//! `postloan bench`: bytes per screen and per key (crossterm backend against the wire backend),
+//! key-to-frame time, import and evaluation speed and peak memory, printed as Markdown.
+
+pub mod import;
+pub mod screen;
+
+use crate::config::Config;
+use crate::demo::DemoParams;
+use crate::i18n::Lang;
+use crate::store::Store;
+use crate::tui::app::App;
+use crate::tui::keymap::Keymap;
+use crate::tui::theme::Theme;
+use crate::workflow::{demo, identify, warning};
+use anyhow::Context;
+use chrono::NaiveDate;
+use screen::{Samples, Session, percentile, variants};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What to measure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchOptions {
+    /// Loans in the demo book the screens are measured on.
+    pub loans: u64,
+    /// Terminal sizes (columns, rows).
+    pub sizes: Vec<(u16, u16)>,
+    /// The demo book to use: reused when it exists, built there otherwise. None: a temporary one.
+    pub db: Option<PathBuf>,
+    /// Rows of the generated loans CSV for the import measurement; 0 skips it.
+    pub import_rows: u64,
+    /// Demo users to act as.
+    pub users: Vec<String>,
+    /// Also run `evaluate_book` on the book.
+    pub evaluate: bool,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        BenchOptions {
+            loans: 100_000,
+            sizes: vec![(120, 40), (80, 24)],
+            db: None,
+            import_rows: 100_000,
+            users: vec!["zhao.lei".into(), "wang.fang".into()],
+            evaluate: true,
+        }
+    }
+}
+
+impl BenchOptions {
+    /// Reads `--loans N --import-rows N --db PATH --size WxH (repeatable) --as USER
+    /// (repeatable) --no-evaluate`.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> anyhow::Result<BenchOptions> {
+        let mut o = BenchOptions::default();
+        let (mut sizes, mut users) = (Vec::new(), Vec::new());
+        let mut it = args.into_iter();
+        while let Some(a) = it.next() {
+            let mut value = |name: &str| it.next().with_context(|| format!("{name} needs a value"));
+            match a.as_str() {
+                "--loans" => o.loans = value("--loans")?.parse().context("--loans")?,
+                "--import-rows" => {
+                    o.import_rows = value("--import-rows")?.parse().context("--import-rows")?;
+                }
+                "--db" => o.db = Some(PathBuf::from(value("--db")?)),
+                "--size" => {
+                    let v = value("--size")?;
+                    let (w, h) = v
+                        .split_once('x')
+                        .with_context(|| format!("--size {v}: expected COLSxROWS"))?;
+                    sizes.push((w.parse().context("--size")?, h.parse().context("--size")?));
+                }
+                "--as" => users.push(value("--as")?),
+                "--no-evaluate" => o.evaluate = false,
+                other => anyhow::bail!("unknown argument {other}"),
+            }
+        }
+        if !sizes.is_empty() {
+            o.sizes = sizes;
+        }
+        if !users.is_empty() {
+            o.users = users;
+        }
+        Ok(o)
+    }
+}
+
+/// The demo book's reporting date, also "today" for the app.
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 6, 30).unwrap_or_default()
+}
+
+/// Peak resident memory of this process (VmHWM), in KiB, where /proc has it.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+fn rss_text() -> String {
+    peak_rss_kib().map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+}
+
+fn open_app(path: &Path, user: &str, size: (u16, u16)) -> anyhow::Result<App> {
+    let store = Store::open_existing(path)?;
+    let actor = identify(&store, "bench", Some(user))?;
+    let keymap = Keymap::load(None).0;
+    App::new(
+        store,
+        actor,
+        Lang::ZhCn,
+        Theme::colour(),
+        keymap,
+        Config::defaults(),
+        as_of(),
+        size,
+    )
+}
+
+/// Runs every measurement and prints the tables to `out`.
+pub fn run(opts: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
+    let tmp = tempfile_dir()?;
+    let path = opts.db.clone().unwrap_or_else(|| tmp.join("bench-demo.db"));
+    let fresh = !path.exists();
+    let t = Instant::now();
+    let params = DemoParams {
+        loans: opts.loans,
+        seed: 42,
+        as_of: as_of(),
+    };
+    let (store, built) = demo::open_or_build(&path, &params, fresh, "bench")?;
+    drop(store);
+    writeln!(out, "# postloan bench\n")?;
+    writeln!(
+        out,
+        "Book: {} ({}, {:.1} s). Bytes are what the program writes to the terminal (what sshd \
+         sends before SSH framing). Frames are wrapped in synchronized output as `term::draw` \
+         does (16 B a frame). Times are this machine's, for orientation only.\n",
+        path.display(),
+        match built {
+            demo::DemoBook::Reopened { loans } => format!("reopened, {loans} loans"),
+            demo::DemoBook::Built(c) => format!("built, {} loans", c.loans),
+        },
+        t.elapsed().as_secs_f64()
+    )?;
+    let mut all: Vec<((u16, u16), String, Samples)> = Vec::new();
+    for &size in &opts.sizes {
+        for user in &opts.users {
+            let t0 = Instant::now();
+            let mut app = open_app(&path, user, size)?;
+            let opened = t0.elapsed();
+            let mut session = Session::new(size)?;
+            session.run(&mut app, opened)?;
+            all.push((size, user.clone(), session.samples));
+        }
+    }
+    print_bytes(out, &all)?;
+    print_times(out, &all)?;
+    print_ablation(out, &all)?;
+    writeln!(out, "Peak RSS after the screens: {}\n", rss_text())?;
+    if opts.evaluate {
+        let mut store = Store::open_existing(&path)?;
+        let actor = identify(&store, "bench", Some("zhao.lei"))?;
+        let t = Instant::now();
+        let report = warning::evaluate_book(
+            &mut store,
+            &actor,
+            &crate::engine::rules::RuleSet::defaults(),
+            as_of(),
+        )?;
+        let secs = t.elapsed().as_secs_f64();
+        writeln!(
+            out,
+            "## evaluate_book\n\n{} loans in {:.2} s ({:.0} loans/s), {} changes; peak RSS {}\n",
+            report.loans,
+            secs,
+            report.loans as f64 / secs.max(1e-9),
+            report.changes(),
+            rss_text()
+        )?;
+    }
+    if opts.import_rows > 0 {
+        import::run(opts.import_rows, &path, &tmp, out)?;
+        writeln!(out, "Peak RSS at the end: {}", rss_text())?;
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
+}
+
+/// A fresh scratch directory under the system's temporary directory.
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let base = std::env::temp_dir();
+    for i in 0..1000u32 {
+        let p = base.join(format!("postloan-bench-{}-{i}", std::process::id()));
+        match std::fs::create_dir(&p) {
+            Ok(()) => return Ok(p),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).context(format!("creating {}", p.display())),
+        }
+    }
+    anyhow::bail!("no scratch directory under {}", base.display())
+}
+
+fn kb(b: u64) -> String {
+    if b >= 10_000 {
+        format!("{:.1} KB", b as f64 / 1000.0)
+    } else {
+        format!("{b} B")
+    }
+}
+
+/// "median / p95" of a sample, or the value when there is one.
+fn stat(v: &[u64]) -> String {
+    let (Some(med), Some(p95)) = (percentile(v, 50.0), percentile(v, 95.0)) else {
+        return "–".into();
+    };
+    if v.len() == 1 {
+        kb(med)
+    } else {
+        format!("{} / {}", kb(med), kb(p95))
+    }
+}
+
+fn saving(before: &[u64], after: &[u64]) -> String {
+    let sum = |v: &[u64]| v.iter().sum::<u64>() as f64;
+    let (b, a) = (sum(before), sum(after));
+    if b == 0.0 {
+        return "–".into();
+    }
+    format!("{:+.0} %", (a - b) / b * 100.0)
+}
+
+fn print_bytes(out: &mut impl Write, all: &[((u16, u16), String, Samples)]) -> anyhow::Result<()> {
+    for ((w, h), user, s) in all {
+        writeln!(
+            out,
+            "## Bytes at {w}x{h}, acting as {user} ({} loans in the book)\n",
+            s.loans_on_screen
+        )?;
+        writeln!(
+            out,
+            "| what | n | before: crossterm (median / p95) | after: wire (median / p95) | change (total) |"
+        )?;
+        writeln!(out, "|---|---:|---:|---:|---:|")?;
+        for (metric, per) in &s.bytes {
+            let (Some(b), Some(a)) = (per.first(), per.get(1)) else {
+                continue;
+            };
+            writeln!(
+                out,
+                "| {metric} | {} | {} | {} | {} |",
+                b.len(),
+                stat(b),
+                stat(a),
+                saving(b, a)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn print_times(out: &mut impl Write, all: &[((u16, u16), String, Samples)]) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "## Key-to-frame time (handle_key [+ filter query] + draw into a counting writer)\n"
+    )?;
+    writeln!(
+        out,
+        "| size | user | key | n | crossterm median / p95 | wire median / p95 |"
+    )?;
+    writeln!(out, "|---|---|---|---:|---:|---:|")?;
+    let ms = |v: &[f64]| match (percentile(v, 50.0), percentile(v, 95.0)) {
+        (Some(m), Some(p)) => format!("{:.2} / {:.2} ms", m / 1e3, p / 1e3),
+        _ => "–".into(),
+    };
+    for ((w, h), user, s) in all {
+        writeln!(
+            out,
+            "| {w}x{h} | {user} | first frame (App::new + draw) | 1 | {:.1} ms | |",
+            s.first_frame_ms
+        )?;
+        for (kind, b, a) in &s.times {
+            writeln!(
+                out,
+                "| {w}x{h} | {user} | {kind} | {} | {} | {} |",
+                b.len(),
+                ms(b),
+                ms(a)
+            )?;
+        }
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Total bytes per backend variant over the key metrics: what each technique is worth.
+fn print_ablation(
+    out: &mut impl Write,
+    all: &[((u16, u16), String, Samples)],
+) -> anyhow::Result<()> {
+    let names: Vec<&str> = variants().into_iter().map(|(n, _)| n).collect();
+    let metrics = [
+        "j (one row)",
+        "j after PgDn",
+        "PgDn (one page)",
+        "pane switch",
+        "filter char, filtered list",
+        "first paint (Today)",
+    ];
+    for ((w, h), user, s) in all {
+        writeln!(
+            out,
+            "## What each technique is worth at {w}x{h} as {user} (median bytes per key)\n"
+        )?;
+        write!(out, "| backend |")?;
+        for m in metrics {
+            write!(out, " {m} |")?;
+        }
+        writeln!(out)?;
+        write!(out, "|---|")?;
+        for _ in metrics {
+            write!(out, "---:|")?;
+        }
+        writeln!(out)?;
+        for (i, name) in names.iter().enumerate() {
+            write!(out, "| {name} |")?;
+            for m in metrics {
+                let v = s
+                    .bytes
+                    .iter()
+                    .find(|(k, _)| k == m)
+                    .and_then(|(_, per)| per.get(i))
+                    .and_then(|v| percentile(v, 50.0));
+                match v {
+                    Some(b) => write!(out, " {} |", kb(b))?,
+                    None => write!(out, " – |")?,
+                }
+            }
+            writeln!(out)?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn options_are_read_from_the_command_line() {
+        let o = BenchOptions::parse(args("--loans 500 --size 100x30 --as wang.fang --db x.db"))
+            .expect("options");
+        assert_eq!(o.loans, 500);
+        assert_eq!(o.sizes, vec![(100, 30)]);
+        assert_eq!(o.users, vec!["wang.fang".to_string()]);
+        assert_eq!(o.db, Some(PathBuf::from("x.db")));
+        assert!(BenchOptions::parse(args("--loans")).is_err());
+        assert!(BenchOptions::parse(args("--size 100")).is_err());
+        assert!(BenchOptions::parse(args("--frobnicate")).is_err());
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let v: Vec<u64> = (1..=20).collect();
+        assert_eq!(percentile(&v, 50.0), Some(10));
+        assert_eq!(percentile(&v, 95.0), Some(19));
+        assert_eq!(percentile::<u64>(&[], 50.0), None);
+    }
+
+    #[test]
+    fn a_small_run_prints_every_table_and_idle_costs_the_wire_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let opts = BenchOptions {
+            loans: 300,
+            sizes: vec![(80, 24)],
+            db: Some(dir.path().join("demo.db")),
+            import_rows: 50,
+            users: vec!["wang.fang".into()],
+            evaluate: true,
+        };
+        let mut out = Vec::new();
+        run(&opts, &mut out).expect("bench");
+        let text = String::from_utf8(out).expect("utf-8");
+        for heading in [
+            "## Bytes at 80x24",
+            "## Key-to-frame time",
+            "## What each technique is worth",
+            "## evaluate_book",
+            "## Import of 50 loan rows",
+        ] {
+            assert!(text.contains(heading), "missing {heading}:\n{text}");
+        }
+        let idle = text
+            .lines()
+            .find(|l| l.starts_with("| nothing changed (Terminal::draw alone)"))
+            .expect("idle row");
+        // | metric | n | crossterm | wire | change |
+        let cols: Vec<&str> = idle.split('|').map(str::trim).collect();
+        assert_eq!(cols.get(4), Some(&"0 B"), "{idle}");
+        assert_ne!(cols.get(3), Some(&"0 B"), "{idle}");
+        assert!(text.contains("| postloan import_file"), "{text}");
+    }
+}

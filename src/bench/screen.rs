@@ -1,0 +1,379 @@
+//! Screen bytes and key-to-frame time: the real renderer drawn through a real ratatui
+//! `Terminal` into counting writers, with the plain crossterm backend and the wire backend.
+
+use crate::tui::app::App;
+use crate::tui::render;
+use crate::tui::wire::{Counter, WireBackend, WireOptions};
+use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::queue;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use ratatui::Terminal;
+use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+/// `CrosstermBackend` of a fixed size that never asks a terminal anything.
+pub struct Fixed<B> {
+    inner: B,
+    size: Size,
+}
+
+impl<B: Write> Write for Fixed<B> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<B: Backend<Error = io::Error>> Backend for Fixed<B> {
+    type Error = io::Error;
+    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        self.inner.draw(content)
+    }
+    fn hide_cursor(&mut self) -> io::Result<()> {
+        self.inner.hide_cursor()
+    }
+    fn show_cursor(&mut self) -> io::Result<()> {
+        self.inner.show_cursor()
+    }
+    fn get_cursor_position(&mut self) -> io::Result<Position> {
+        Ok(Position::ORIGIN)
+    }
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        self.inner.set_cursor_position(position)
+    }
+    fn clear(&mut self) -> io::Result<()> {
+        self.inner.clear()
+    }
+    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        self.inner.clear_region(clear_type)
+    }
+    fn size(&self) -> io::Result<Size> {
+        Ok(self.size)
+    }
+    fn window_size(&mut self) -> io::Result<WindowSize> {
+        Ok(WindowSize {
+            columns_rows: self.size,
+            pixels: Size::default(),
+        })
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Backend::flush(&mut self.inner)
+    }
+}
+
+/// One terminal under measurement.
+pub trait Screen {
+    /// Draws the app's current state as `term::draw` does (inside synchronized output);
+    /// returns the bytes written.
+    fn frame(&mut self, app: &App) -> io::Result<u64>;
+    /// The same draw without the synchronized-output wrapper.
+    fn bare(&mut self, app: &App) -> io::Result<u64>;
+    /// Clears the screen and draws it all again.
+    fn repaint(&mut self, app: &App) -> io::Result<u64>;
+}
+
+struct Rig<B: Backend<Error = io::Error> + Write> {
+    term: Terminal<B>,
+    count: Counter,
+}
+
+impl<B: Backend<Error = io::Error> + Write> Rig<B> {
+    fn measured(&mut self, f: impl FnOnce(&mut Terminal<B>) -> io::Result<()>) -> io::Result<u64> {
+        let before = self.count.bytes();
+        f(&mut self.term)?;
+        Ok(self.count.bytes() - before)
+    }
+}
+
+impl<B: Backend<Error = io::Error> + Write> Screen for Rig<B> {
+    fn frame(&mut self, app: &App) -> io::Result<u64> {
+        self.measured(|t| {
+            queue!(t.backend_mut(), BeginSynchronizedUpdate)?;
+            t.draw(|f| render::render(app, f))?;
+            queue!(t.backend_mut(), EndSynchronizedUpdate)?;
+            Backend::flush(t.backend_mut())
+        })
+    }
+    fn bare(&mut self, app: &App) -> io::Result<u64> {
+        self.measured(|t| t.draw(|f| render::render(app, f)).map(|_| ()))
+    }
+    fn repaint(&mut self, app: &App) -> io::Result<u64> {
+        self.measured(|t| {
+            queue!(t.backend_mut(), BeginSynchronizedUpdate)?;
+            t.clear()?;
+            t.draw(|f| render::render(app, f))?;
+            queue!(t.backend_mut(), EndSynchronizedUpdate)?;
+            Backend::flush(t.backend_mut())
+        })
+    }
+}
+
+/// The plain crossterm backend over a counter.
+pub fn crossterm_screen((w, h): (u16, u16)) -> io::Result<Box<dyn Screen>> {
+    let count = Counter::new();
+    let backend = Fixed {
+        inner: CrosstermBackend::new(count.clone()),
+        size: Size {
+            width: w,
+            height: h,
+        },
+    };
+    Ok(Box::new(Rig {
+        term: Terminal::new(backend)?,
+        count,
+    }))
+}
+
+/// The wire backend over a counter.
+pub fn wire_screen((w, h): (u16, u16), opts: WireOptions) -> io::Result<Box<dyn Screen>> {
+    let count = Counter::new();
+    let backend = WireBackend::fixed(count.clone(), w, h, opts);
+    Ok(Box::new(Rig {
+        term: Terminal::new(backend)?,
+        count,
+    }))
+}
+
+/// The backends compared: the first is "before", the second "after", the rest show what
+/// each technique of the wire backend is worth.
+pub fn variants() -> Vec<(&'static str, Option<WireOptions>)> {
+    let d = WireOptions::default();
+    vec![
+        ("crossterm", None),
+        ("wire", Some(d)),
+        (
+            "wire, nothing but cursor tracking and SGR",
+            Some(WireOptions::minimal()),
+        ),
+        (
+            "wire without relative moves",
+            Some(WireOptions {
+                relative_moves: false,
+                gap_fill: false,
+                ..d
+            }),
+        ),
+        (
+            "wire without gap fill",
+            Some(WireOptions {
+                gap_fill: false,
+                ..d
+            }),
+        ),
+        (
+            "wire without erase",
+            Some(WireOptions { erase: false, ..d }),
+        ),
+        (
+            "wire without scrolling",
+            Some(WireOptions { scroll: false, ..d }),
+        ),
+        ("wire + REP", Some(WireOptions { rep: true, ..d })),
+    ]
+}
+
+/// Bytes per backend and time for each step of one scripted session.
+#[derive(Debug, Default, Clone)]
+pub struct Samples {
+    /// Per metric: per backend, the bytes of each sample.
+    pub bytes: Vec<(String, Vec<Vec<u64>>)>,
+    /// Per key kind: (key handling + crossterm draw, key handling + wire draw) in µs.
+    pub times: Vec<(String, Vec<f64>, Vec<f64>)>,
+    pub first_frame_ms: f64,
+    pub loans_on_screen: u64,
+}
+
+impl Samples {
+    fn push_bytes(&mut self, metric: &str, per_backend: Vec<u64>) {
+        if let Some((_, v)) = self.bytes.iter_mut().find(|(m, _)| m == metric) {
+            for (i, b) in per_backend.into_iter().enumerate() {
+                if let Some(s) = v.get_mut(i) {
+                    s.push(b);
+                }
+            }
+        } else {
+            let v = per_backend.into_iter().map(|b| vec![b]).collect();
+            self.bytes.push((metric.to_string(), v));
+        }
+    }
+
+    fn push_time(&mut self, kind: &str, before: Duration, after: Duration) {
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
+        if let Some((_, b, a)) = self.times.iter_mut().find(|(k, _, _)| k == kind) {
+            b.push(us(before));
+            a.push(us(after));
+        } else {
+            self.times
+                .push((kind.to_string(), vec![us(before)], vec![us(after)]));
+        }
+    }
+}
+
+/// Drives the app through a scripted session and measures every screen.
+pub struct Session {
+    screens: Vec<Box<dyn Screen>>,
+    pub samples: Samples,
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::from(c)
+}
+
+impl Session {
+    pub fn new(size: (u16, u16)) -> io::Result<Session> {
+        let mut screens = Vec::new();
+        for (_, opts) in variants() {
+            screens.push(match opts {
+                None => crossterm_screen(size)?,
+                Some(o) => wire_screen(size, o)?,
+            });
+        }
+        Ok(Session {
+            screens,
+            samples: Samples::default(),
+        })
+    }
+
+    /// Draws every backend; returns bytes per backend.
+    fn draw_all(&mut self, app: &App) -> io::Result<Vec<u64>> {
+        self.screens.iter_mut().map(|s| s.frame(app)).collect()
+    }
+
+    /// Handles `k`, optionally runs the pending filter, draws; records bytes and time.
+    fn step(
+        &mut self,
+        app: &mut App,
+        k: KeyEvent,
+        filter: bool,
+        metric: &str,
+    ) -> anyhow::Result<()> {
+        let t0 = Instant::now();
+        app.handle_key(k)?;
+        if filter {
+            app.apply_pending_filter()?;
+        }
+        let handled = t0.elapsed();
+        let mut bytes = Vec::with_capacity(self.screens.len());
+        let mut draw_time = [Duration::ZERO; 2];
+        for (i, s) in self.screens.iter_mut().enumerate() {
+            let t = Instant::now();
+            bytes.push(s.frame(app)?);
+            if let Some(slot) = draw_time.get_mut(i) {
+                *slot = t.elapsed();
+            }
+        }
+        self.samples.push_bytes(metric, bytes);
+        self.samples
+            .push_time(metric, handled + draw_time[0], handled + draw_time[1]);
+        Ok(())
+    }
+
+    /// The whole script: first paint, panes, moves, pages, filter, idle, repaint.
+    pub fn run(&mut self, app: &mut App, first_frame: Duration) -> anyhow::Result<()> {
+        let t = Instant::now();
+        let first = self.draw_all(app)?;
+        self.samples.first_frame_ms =
+            (first_frame + t.elapsed() / self.screens.len() as u32).as_secs_f64() * 1e3;
+        self.samples.push_bytes("first paint (Today)", first);
+        self.samples.loans_on_screen = app.loan_count;
+        // Each pane: its full paint from a cleared screen, and the switch to it.
+        for (c, name) in [('2', "Ledger"), ('3', "Warnings"), ('1', "Today")] {
+            self.step(app, key(KeyCode::Char(c)), false, "pane switch")?;
+            let full: Vec<u64> = self
+                .screens
+                .iter_mut()
+                .map(|s| s.repaint(app))
+                .collect::<io::Result<_>>()?;
+            self.samples
+                .push_bytes(&format!("full paint of {name} (clear + draw)"), full);
+        }
+        for c in ['2', '1', '2', '3', '2'] {
+            self.step(app, key(KeyCode::Char(c)), false, "pane switch")?;
+        }
+        // Now on the Ledger.
+        for _ in 0..50 {
+            self.step(app, key(KeyCode::Char('j')), false, "j (one row)")?;
+        }
+        for _ in 0..20 {
+            self.step(app, key(KeyCode::PageDown), false, "PgDn (one page)")?;
+        }
+        for _ in 0..50 {
+            self.step(app, key(KeyCode::Char('j')), false, "j after PgDn")?;
+        }
+        for _ in 0..20 {
+            self.step(app, key(KeyCode::Char('k')), false, "k")?;
+        }
+        self.step(
+            app,
+            key(KeyCode::Char('/')),
+            false,
+            "/ (filter prompt opens)",
+        )?;
+        for c in "江苏".chars() {
+            self.step(
+                app,
+                key(KeyCode::Char(c)),
+                false,
+                "filter char, prompt only",
+            )?;
+            let t0 = Instant::now();
+            app.apply_pending_filter()?;
+            let handled = t0.elapsed();
+            let mut bytes = Vec::new();
+            let mut times = [Duration::ZERO; 2];
+            for (i, s) in self.screens.iter_mut().enumerate() {
+                let t = Instant::now();
+                bytes.push(s.frame(app)?);
+                if let Some(slot) = times.get_mut(i) {
+                    *slot = t.elapsed();
+                }
+            }
+            let m = "filter char, filtered list";
+            self.samples.push_bytes(m, bytes);
+            self.samples
+                .push_time(m, handled + times[0], handled + times[1]);
+        }
+        self.step(app, key(KeyCode::Enter), true, "filter Enter")?;
+        for _ in 0..10 {
+            self.step(app, key(KeyCode::Char('j')), false, "j in filtered list")?;
+        }
+        // Nothing changed: with and without the synchronized-output wrapper.
+        let idle = self.draw_all(app)?;
+        self.samples
+            .push_bytes("nothing changed (draw, as term::draw wraps it)", idle);
+        let bare: Vec<u64> = self
+            .screens
+            .iter_mut()
+            .map(|s| s.bare(app))
+            .collect::<io::Result<_>>()?;
+        self.samples
+            .push_bytes("nothing changed (Terminal::draw alone)", bare);
+        let full: Vec<u64> = self
+            .screens
+            .iter_mut()
+            .map(|s| s.repaint(app))
+            .collect::<io::Result<_>>()?;
+        self.samples
+            .push_bytes("full repaint of the same screen (clear + draw)", full);
+        Ok(())
+    }
+}
+
+/// Nearest-rank percentile (as ttyprobe computes it).
+pub fn percentile<T: Copy + PartialOrd>(v: &[T], p: f64) -> Option<T> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let rank = ((p / 100.0) * s.len() as f64).ceil().max(1.0) as usize;
+    s.get(rank.min(s.len()) - 1).copied()
+}
