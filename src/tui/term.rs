@@ -1,15 +1,18 @@
 //! The terminal's life: enter raw mode and the alternate screen, draw each frame inside
 //! synchronized output, and always leave it as found (also from the panic hook).
 
+use super::wire::{WireBackend, WireOptions};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::{
-    cursor, execute, queue,
-    terminal::{self, BeginSynchronizedUpdate, EndSynchronizedUpdate},
+    cursor, execute,
+    terminal::{self, EndSynchronizedUpdate},
 };
 use std::io::{self, BufWriter, Stdout, Write};
 
-pub type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+/// The terminal, through the low-bandwidth backend (see `wire`): it keeps a copy of the
+/// screen, writes only what changed with the cheapest cursor moves, and wraps each frame that
+/// writes anything in synchronized output.
+pub type Term = Terminal<WireBackend<BufWriter<Stdout>>>;
 
 /// Restores the terminal; safe to call more than once and from the panic hook.
 pub fn restore() {
@@ -44,7 +47,11 @@ pub fn enter() -> io::Result<Term> {
             cursor::Hide,
             terminal::Clear(terminal::ClearType::All)
         )?;
-        Terminal::new(CrosstermBackend::new(out))
+        let opts = WireOptions {
+            sync: true,
+            ..WireOptions::default()
+        };
+        Terminal::new(WireBackend::with_options(out, opts))
     })();
     if result.is_err() {
         restore();
@@ -58,10 +65,8 @@ pub fn leave(term: &mut Term) {
     restore();
 }
 
-/// Draws one frame wrapped in synchronized output, so the terminal shows it whole.
+/// Draws one frame; the backend wraps it in synchronized output when it writes anything.
 pub fn draw(term: &mut Term, f: impl FnOnce(&mut ratatui::Frame<'_>)) -> io::Result<()> {
-    queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
     term.draw(f)?;
-    queue!(term.backend_mut(), EndSynchronizedUpdate)?;
-    term.backend_mut().flush()
+    Ok(())
 }

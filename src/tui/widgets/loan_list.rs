@@ -183,28 +183,29 @@ pub fn render(
             break;
         }
         let selected = index == list.cursor;
-        let mut spans = vec![Span::raw(if selected { "▶" } else { " " })];
-        for (c, w) in &cols {
+        // The cursor is the marker and the first column in reverse video: a one-row move then
+        // rewrites two short spans instead of two whole rows (about half the bytes over SSH).
+        let mut spans = vec![if selected {
+            Span::styled("▶", theme.selected)
+        } else {
+            Span::raw(" ")
+        }];
+        for (i, (c, w)) in cols.iter().enumerate() {
             let text = cell_text(*c, row, lang, today);
             let text = if c.right_aligned() {
                 pad_left(&text, *w)
             } else {
                 pad_right(&text, *w)
             };
-            spans.push(Span::raw(" "));
-            let style = if selected {
-                Style::new()
+            if selected && i == 0 {
+                spans.push(Span::styled(" ", theme.selected));
+                spans.push(Span::styled(text, theme.selected));
             } else {
-                cell_style(*c, row, theme, today)
-            };
-            spans.push(Span::styled(text, style));
+                spans.push(Span::raw(" "));
+                spans.push(Span::styled(text, cell_style(*c, row, theme, today)));
+            }
         }
         let line = Line::from(spans);
-        let line = if selected {
-            line.style(theme.selected)
-        } else {
-            line
-        };
         buf.set_line(area.x, y, &line, area.width);
     }
 }
