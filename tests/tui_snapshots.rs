@@ -795,3 +795,47 @@ fn board_help_lists_the_warning_keys() {
         }
     }
 }
+
+/// A supervisor sets a covenant from the loan detail; a specialist is refused in the form.
+#[test]
+fn covenant_form_sets_thresholds_for_supervisors_only() {
+    for (user, allowed) in [(SPECIALIST, false), ("wu.hao", true)] {
+        let (_dir, store) = book(300, 7);
+        let mut app = app(store, user, Lang::En, Theme::colour(), (120, 40));
+        press(&mut app, KeyCode::Char('2'));
+        press(&mut app, KeyCode::Enter);
+        let contract = app
+            .detail
+            .as_ref()
+            .expect("detail open")
+            .loan
+            .contract_no
+            .clone();
+        press(&mut app, KeyCode::Char('v'));
+        assert!(app.form.is_some(), "the covenant form opens");
+        // Indicator current_ratio is pre-filled; yellow 3.0, orange 2.5, red left empty.
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "3.0");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "2.5");
+        press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        let audit = app.store.audit_tail(3).expect("audit");
+        let set = audit.iter().find(|a| a.action == "covenant.set");
+        if allowed {
+            assert!(
+                app.form.is_none(),
+                "saved: {:?}",
+                app.form.as_ref().and_then(|f| f.message.clone())
+            );
+            assert_eq!(set.map(|a| a.entity_key.as_str()), Some(contract.as_str()));
+        } else {
+            let msg = app
+                .form
+                .as_ref()
+                .and_then(|f| f.message.clone())
+                .unwrap_or_default();
+            assert!(msg.contains("may not"), "{msg}");
+            assert!(set.is_none());
+        }
+    }
+}

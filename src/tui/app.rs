@@ -548,6 +548,10 @@ impl App {
                     super::panes::loan_detail::contact_form(detail, self.lang, self.today_date);
                 self.open_form(form, key)?;
             }
+            "set_covenant" => {
+                let (form, key) = super::panes::covenant_form::form(detail, self.lang);
+                self.open_form(form, key)?;
+            }
             "new_repayment" => {
                 let (form, key) =
                     super::panes::loan_detail::repayment_form(detail, self.lang, self.today_date);

@@ -104,7 +104,7 @@ impl App {
                 self.reload_all()?;
             }
             Err(e) => {
-                form.message = Some(e.to_string());
+                form.message = Some(e.localized(self.lang));
             }
         }
         Ok(())

@@ -176,6 +176,7 @@ pub fn known_actions(section: &str) -> &'static [&'static str] {
             "new_contact",
             "new_statement",
             "new_repayment",
+            "set_covenant",
             "new_warning",
             "open_warning",
         ],

@@ -199,6 +199,8 @@ pub fn submit(
             text_key: "form.contact_saved",
             new_warnings: 0,
         })
+    } else if key.starts_with("covenant:") {
+        super::covenant_form::submit(form, d, store, actor, rules, today)
     } else if key.starts_with("repayment:") {
         let rec = RepaymentRecord {
             contract_no: d.loan.contract_no.clone(),

@@ -22,6 +22,8 @@ pub enum FieldKind {
     Date,
     /// A whole number of days, zero or more.
     Days,
+    /// A decimal, or nothing (a threshold left unset).
+    OptionalDecimal,
     Amount,
     SignedAmount,
     /// One of these codes (English or Chinese, as the parser accepts).
@@ -56,6 +58,9 @@ impl Field {
             FieldKind::Date => NaiveDate::parse_from_str(v, "%Y-%m-%d")
                 .err()
                 .map(|_| lang.t("form.err_date").to_string()),
+            FieldKind::OptionalDecimal => (!v.is_empty()
+                && crate::domain::money::parse_rate(v).is_err())
+            .then(|| lang.t("form.err_decimal").to_string()),
             FieldKind::Days => {
                 (v.parse::<u32>().is_err()).then(|| lang.t("form.err_days").to_string())
             }
@@ -77,6 +82,10 @@ impl Field {
 
     pub fn date(&self) -> Option<NaiveDate> {
         NaiveDate::parse_from_str(self.input.value().trim(), "%Y-%m-%d").ok()
+    }
+
+    pub fn opt_decimal(&self) -> Option<Decimal> {
+        crate::domain::money::parse_rate(self.input.value()).ok()
     }
 
     pub fn days(&self) -> Option<i64> {
