@@ -75,6 +75,25 @@ pub struct RepaymentStatus {
     pub overdue_interest: Decimal,
 }
 
+/// A statement from columns 0–11: borrower code, period end, then the ten amounts in the
+/// order of `StatementRecord`.
+pub(super) fn statement_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StatementRecord> {
+    Ok(StatementRecord {
+        borrower_code: r.get(0)?,
+        period_end: r.get(1)?,
+        total_assets: dec(r, 2)?,
+        total_liabilities: dec(r, 3)?,
+        current_assets: dec(r, 4)?,
+        current_liabilities: dec(r, 5)?,
+        inventory: dec(r, 6)?,
+        revenue: dec(r, 7)?,
+        ebit: dec(r, 8)?,
+        interest_expense: dec(r, 9)?,
+        net_profit: dec(r, 10)?,
+        operating_cash_flow: dec(r, 11)?,
+    })
+}
+
 const LOAN_COLUMNS: &str =
     "l.id, l.contract_no, l.borrower_id, b.code, l.borrower_name, b.credit_code,
     b.industry, b.region, l.product, l.purpose, l.currency, l.principal, l.outstanding,
@@ -172,22 +191,7 @@ impl Store {
                 WHERE s.borrower_id = ?1 ORDER BY s.period_end DESC LIMIT ?2
              ) ORDER BY period_end",
         )?;
-        let rows = stmt.query_map(rusqlite::params![borrower_id, limit], |r| {
-            Ok(StatementRecord {
-                borrower_code: r.get(0)?,
-                period_end: r.get(1)?,
-                total_assets: dec(r, 2)?,
-                total_liabilities: dec(r, 3)?,
-                current_assets: dec(r, 4)?,
-                current_liabilities: dec(r, 5)?,
-                inventory: dec(r, 6)?,
-                revenue: dec(r, 7)?,
-                ebit: dec(r, 8)?,
-                interest_expense: dec(r, 9)?,
-                net_profit: dec(r, 10)?,
-                operating_cash_flow: dec(r, 11)?,
-            })
-        })?;
+        let rows = stmt.query_map(rusqlite::params![borrower_id, limit], statement_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

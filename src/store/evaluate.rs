@@ -129,23 +129,7 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
              WHERE s.borrower_id BETWEEN ?1 AND ?2 ORDER BY s.borrower_id, s.period_end",
         )?;
         let rows = stmt.query_map(params![b0, b1], |r| {
-            Ok((
-                r.get::<_, i64>(12)?,
-                StatementRecord {
-                    borrower_code: r.get(0)?,
-                    period_end: r.get(1)?,
-                    total_assets: dec(r, 2)?,
-                    total_liabilities: dec(r, 3)?,
-                    current_assets: dec(r, 4)?,
-                    current_liabilities: dec(r, 5)?,
-                    inventory: dec(r, 6)?,
-                    revenue: dec(r, 7)?,
-                    ebit: dec(r, 8)?,
-                    interest_expense: dec(r, 9)?,
-                    net_profit: dec(r, 10)?,
-                    operating_cash_flow: dec(r, 11)?,
-                },
-            ))
+            Ok((r.get::<_, i64>(12)?, super::detail::statement_from_row(r)?))
         })?;
         for r in rows {
             let (b, s) = r?;

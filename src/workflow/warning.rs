@@ -60,7 +60,8 @@ fn idx(l: Level) -> usize {
     l.board_order() as usize
 }
 
-fn facts(loan: &EvalLoan, chunk: &EvalChunk, as_of: NaiveDate) -> LoanFacts {
+/// A loan's facts as the engine sees them, from a chunk the store read.
+pub fn facts(loan: &EvalLoan, chunk: &EvalChunk, as_of: NaiveDate) -> LoanFacts {
     LoanFacts {
         as_of,
         disbursed_on: loan.disbursed_on,

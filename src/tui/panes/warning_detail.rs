@@ -77,20 +77,10 @@ impl WarningDetail {
 /// The loan's facts as the engine sees them (as `workflow::warning` gathers them).
 fn facts(store: &Store, loan_id: i64, as_of: NaiveDate) -> Result<Option<LoanFacts>, StoreError> {
     let chunk = store.evaluation_loan(loan_id)?;
-    Ok(chunk.loans.first().map(|loan| LoanFacts {
-        as_of,
-        disbursed_on: loan.disbursed_on,
-        principal: loan.principal,
-        outstanding: loan.outstanding,
-        overdue_days: loan.overdue_days,
-        statements: chunk
-            .statements
-            .get(&loan.borrower_id)
-            .cloned()
-            .unwrap_or_default(),
-        collateral_value: loan.collateral_value,
-        prohibited_flows: loan.prohibited_flows,
-    }))
+    Ok(chunk
+        .loans
+        .first()
+        .map(|loan| crate::workflow::warning::facts(loan, &chunk, as_of)))
 }
 
 fn kv(lang: Lang, key: &str, value: &str, w: usize) -> Vec<Span<'static>> {
