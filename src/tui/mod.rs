@@ -62,7 +62,14 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
             Some(due) => due.saturating_duration_since(Instant::now()).min(TICK),
             None => TICK,
         };
-        if poll(timeout)? {
+        // Wait on the terminal ourselves: crossterm 0.29 spins forever reading a hung-up
+        // terminal (EIO is neither WouldBlock nor Interrupted), so a dropped SSH link would
+        // leave a process burning a core and never saving drafts.
+        if wait_for_input(timeout)? == Input::HangUp {
+            stop.store(true, Ordering::Relaxed);
+            continue;
+        }
+        if poll(Duration::ZERO)? {
             // Drain everything pending, then draw once: a burst of keys costs one frame.
             loop {
                 match event::read()? {
@@ -87,7 +94,10 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
                     }
                     _ => {}
                 }
-                if app.quit || !poll(Duration::ZERO)? {
+                if app.quit || wait_for_input(Duration::ZERO)? == Input::HangUp {
+                    break;
+                }
+                if !poll(Duration::ZERO)? {
                     break;
                 }
             }
@@ -116,4 +126,36 @@ fn poll(timeout: Duration) -> std::io::Result<bool> {
         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(false),
         other => other,
     }
+}
+
+/// What the terminal has for us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Input {
+    /// Bytes to read, or nothing yet (crossterm's queue is asked either way).
+    Maybe,
+    /// The terminal is gone (SSH link dropped, pty closed).
+    HangUp,
+}
+
+/// Waits up to `timeout` for the terminal (standard input) to become readable and tells a
+/// hang-up apart. A signal (SIGWINCH, SIGTERM, SIGHUP) ends the wait early.
+fn wait_for_input(timeout: Duration) -> std::io::Result<Input> {
+    let mut fds = [libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: libc::POLLIN,
+        revents: 0,
+    }];
+    let ms = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: `fds` is a valid array of one pollfd for the duration of the call.
+    let n = unsafe { libc::poll(fds.as_mut_ptr(), 1, ms) };
+    if n < 0 {
+        let e = std::io::Error::last_os_error();
+        return if e.kind() == std::io::ErrorKind::Interrupted {
+            Ok(Input::Maybe)
+        } else {
+            Err(e)
+        };
+    }
+    let hung_up = fds[0].revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0;
+    Ok(if hung_up { Input::HangUp } else { Input::Maybe })
 }
