@@ -104,19 +104,7 @@ impl<'c> BulkWriter<'c> {
         let b = self.current_borrower(&r.borrower_code)?;
         let id = b.id;
         b.last_statement_on = b.last_statement_on.max(Some(r.period_end));
-        let a = [
-            r.total_assets,
-            r.total_liabilities,
-            r.current_assets,
-            r.current_liabilities,
-            r.inventory,
-            r.revenue,
-            r.ebit,
-            r.interest_expense,
-            r.net_profit,
-            r.operating_cash_flow,
-        ]
-        .map(dec_text);
+        let a = super::write::statement_amounts(r);
         self.txn
             .prepare_cached(
                 "INSERT INTO financial_statements (borrower_id, period_end, total_assets, total_liabilities,

@@ -680,7 +680,8 @@ impl<'c> Tx<'c> {
     }
 }
 
-fn statement_amounts(rec: &StatementRecord) -> [String; 10] {
+/// A statement's ten amounts as stored, in column order.
+pub(super) fn statement_amounts(rec: &StatementRecord) -> [String; 10] {
     [
         rec.total_assets,
         rec.total_liabilities,
