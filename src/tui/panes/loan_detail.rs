@@ -112,8 +112,14 @@ impl DetailState {
 
     /// Appraised value of all collateral, and outstanding / value (抵押率).
     fn coverage(&self) -> (Decimal, Option<Decimal>) {
-        let total: Decimal = self.collateral.iter().map(|c| c.appraised_value).sum();
-        let ratio = (!total.is_zero()).then(|| self.loan.outstanding / total);
+        // Saturating and checked: absurd imported values must not panic the screen.
+        let total = self
+            .collateral
+            .iter()
+            .fold(Decimal::ZERO, |t, c| t.saturating_add(c.appraised_value));
+        let ratio = (!total.is_zero())
+            .then(|| self.loan.outstanding.checked_div(total))
+            .flatten();
         (total, ratio)
     }
 }
