@@ -49,22 +49,36 @@ fn sorts() -> impl Strategy<Value = (LedgerSort, bool, &'static str)> {
     (
         prop::sample::select(LedgerSort::ALL.to_vec()),
         any::<bool>(),
-        prop::sample::select(vec!["", "江苏", "wang", "PL000001", "有限"]),
+        prop::sample::select(vec!["", "江苏", "wang", "PL000001", "有限", "恒", "0"]),
     )
 }
+
+/// Where the text filter changes plans: the defaults, and small ones that reach the walking
+/// plans and the capped ("at least") count on a 700-loan book.
+const TIERS: [(u64, u64); 4] = [(3_000, 10_000), (0, 10_000), (0, 0), (5, 60)];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn window_always_shows_the_true_rows(ms in moves(), (sort, desc, text) in sorts(), height in 3u64..30) {
+    fn window_always_shows_the_true_rows(
+        ms in moves(),
+        (sort, desc, text) in sorts(),
+        height in 3u64..30,
+        tiers in prop::sample::select(TIERS.to_vec()),
+    ) {
         let store = Store::open(&book().1).unwrap();
+        store.set_search_tiers(tiers.0, tiers.1);
         let q = LedgerQuery { sort, descending: desc, text: text.to_string(), ..LedgerQuery::default() };
         let truth = all_rows(&store, &q);
         let mut list = LoanList::new(q);
         list.height = height;
         list.reload(&store).unwrap();
-        prop_assert_eq!(list.total as usize, truth.len());
+        if list.exact {
+            prop_assert_eq!(list.total as usize, truth.len());
+        } else {
+            prop_assert!((list.total as usize) < truth.len(), "a lower bound: {} of {}", list.total, truth.len());
+        }
         for m in ms {
             match m {
                 Move::By(d) => { list.move_by(&store, d).unwrap(); }
@@ -88,8 +102,147 @@ proptest! {
             prop_assert!(list.cursor >= list.scroll && list.cursor < list.scroll + height);
             // The window stays small: about three screens, never the book.
             prop_assert!(list.window.len() as u64 <= height * 8 + 8, "window {}", list.window.len());
+            prop_assert!(list.total as usize <= truth.len());
+            if list.exact {
+                prop_assert_eq!(list.total as usize, truth.len());
+            }
         }
     }
+}
+
+/// The substring search as a user means it: case-insensitive, in any of the three fields.
+fn naive_filter(rows: &[LoanRow], text: &str) -> Vec<String> {
+    let t = text.trim().to_lowercase();
+    rows.iter()
+        .filter(|r| {
+            t.is_empty()
+                || [&r.contract_no, &r.borrower_name, &r.officer]
+                    .iter()
+                    .any(|f| f.to_lowercase().contains(&t))
+        })
+        .map(|r| r.contract_no.clone())
+        .collect()
+}
+
+#[test]
+fn text_filter_finds_exactly_the_substring_matches_under_every_plan() {
+    let store = Store::open(&book().1).unwrap();
+    let queries = [
+        "江苏",
+        "恒",
+        "有限公司",
+        "wang",
+        "WANG",
+        "PL000001",
+        "pl0004",
+        "0",
+        "p",
+        "司",
+        "公司有",
+        "zz",
+        "%",
+        "_",
+        "\\",
+        "\"",
+        "a\"b",
+        "  恒通  ",
+        "物流有限",
+        "x",
+        "PL00000123456789",
+    ];
+    for sort in LedgerSort::ALL {
+        for desc in [false, true] {
+            let plain = LedgerQuery {
+                sort,
+                descending: desc,
+                ..LedgerQuery::default()
+            };
+            let everything = all_rows(&store, &plain);
+            for text in queries {
+                let expect = naive_filter(&everything, text);
+                for (sorted, cap) in TIERS {
+                    store.set_search_tiers(sorted, cap);
+                    let q = LedgerQuery {
+                        text: text.to_string(),
+                        ..plain.clone()
+                    };
+                    let got: Vec<String> = all_rows(&store, &q)
+                        .into_iter()
+                        .map(|r| r.contract_no)
+                        .collect();
+                    assert_eq!(
+                        got, expect,
+                        "{text:?} sorted by {sort:?} desc={desc} tiers {sorted}/{cap}"
+                    );
+                    let total = store.ledger_count(&q).unwrap();
+                    if total.exact {
+                        assert_eq!(
+                            total.n as usize,
+                            expect.len(),
+                            "{text:?} tiers {sorted}/{cap}"
+                        );
+                    } else {
+                        assert!(
+                            total.n as usize == cap.max(1) as usize
+                                && expect.len() > total.n as usize,
+                            "{text:?}: {total:?}"
+                        );
+                    }
+                    assert_eq!(store.ledger_count_exact(&q).unwrap() as usize, expect.len());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn text_filter_follows_renamed_borrowers_and_new_loans() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    let params = postloan::demo::DemoParams {
+        loans: 60,
+        seed: 5,
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+    };
+    postloan::workflow::demo::open_or_build(&path, &params, false, "me").unwrap();
+    let mut store = Store::open(&path).unwrap();
+    let plain = LedgerQuery::default();
+    let first = all_rows(&store, &plain).remove(0);
+    let code = store.loan(first.id).unwrap().unwrap().borrower_code;
+    let find = |store: &Store, text: &str| -> Vec<String> {
+        let q = LedgerQuery {
+            text: text.into(),
+            ..LedgerQuery::default()
+        };
+        all_rows(store, &q)
+            .into_iter()
+            .map(|r| r.contract_no)
+            .collect()
+    };
+    assert!(find(&store, "鑫鑫测试更名").is_empty());
+    store
+        .write(|tx| -> Result<_, postloan::store::StoreError> {
+            tx.upsert_borrower(
+                &postloan::domain::BorrowerRecord {
+                    code: code.clone(),
+                    name: "鑫鑫测试更名有限公司".into(),
+                    credit_code: String::new(),
+                    industry: String::new(),
+                    region: String::new(),
+                },
+                "me",
+            )
+        })
+        .unwrap();
+    let renamed = find(&store, "鑫鑫测试更名");
+    assert!(renamed.contains(&first.contract_no), "{renamed:?}");
+    assert!(
+        find(&store, &first.borrower_name)
+            .iter()
+            .all(|c| c != &first.contract_no)
+    );
+    // A two-character query goes through the term list: the new name's terms are there.
+    assert!(find(&store, "鑫鑫").contains(&first.contract_no));
 }
 
 #[test]

@@ -292,6 +292,15 @@ fn print_times(out: &mut impl Write, all: &[((u16, u16), String, Samples)]) -> a
                 ms(a)
             )?;
         }
+        let b: Vec<f64> = s.times.iter().flat_map(|t| t.1.iter().copied()).collect();
+        let a: Vec<f64> = s.times.iter().flat_map(|t| t.2.iter().copied()).collect();
+        writeln!(
+            out,
+            "| {w}x{h} | {user} | **every key above** | {} | {} | **{}** |",
+            b.len(),
+            ms(&b),
+            ms(&a)
+        )?;
     }
     writeln!(out)?;
     Ok(())

@@ -311,39 +311,52 @@ impl Session {
         for _ in 0..20 {
             self.step(app, key(KeyCode::Char('k')), false, "k")?;
         }
-        self.step(
-            app,
-            key(KeyCode::Char('/')),
-            false,
-            "/ (filter prompt opens)",
-        )?;
-        for c in "江苏".chars() {
+        // Filters a user types: a two-character place (dense), a two-character firm name
+        // (sparse), a contract number prefix, an officer, a four-character name part.
+        for query in FILTER_QUERIES {
             self.step(
                 app,
-                key(KeyCode::Char(c)),
+                key(KeyCode::Char('/')),
                 false,
-                "filter char, prompt only",
+                "/ (filter prompt opens)",
             )?;
-            let t0 = Instant::now();
-            app.apply_pending_filter()?;
-            let handled = t0.elapsed();
-            let mut bytes = Vec::new();
-            let mut times = [Duration::ZERO; 2];
-            for (i, s) in self.screens.iter_mut().enumerate() {
-                let t = Instant::now();
-                bytes.push(s.frame(app)?);
-                if let Some(slot) = times.get_mut(i) {
-                    *slot = t.elapsed();
+            for c in query.chars() {
+                self.step(
+                    app,
+                    key(KeyCode::Char(c)),
+                    false,
+                    "filter char, prompt only",
+                )?;
+                let t0 = Instant::now();
+                app.apply_pending_filter()?;
+                let handled = t0.elapsed();
+                let mut bytes = Vec::new();
+                let mut times = [Duration::ZERO; 2];
+                for (i, s) in self.screens.iter_mut().enumerate() {
+                    let t = Instant::now();
+                    bytes.push(s.frame(app)?);
+                    if let Some(slot) = times.get_mut(i) {
+                        *slot = t.elapsed();
+                    }
                 }
+                let m = "filter char, filtered list";
+                self.samples.push_bytes(m, bytes);
+                self.samples
+                    .push_time(m, handled + times[0], handled + times[1]);
             }
-            let m = "filter char, filtered list";
-            self.samples.push_bytes(m, bytes);
-            self.samples
-                .push_time(m, handled + times[0], handled + times[1]);
-        }
-        self.step(app, key(KeyCode::Enter), true, "filter Enter")?;
-        for _ in 0..10 {
-            self.step(app, key(KeyCode::Char('j')), false, "j in filtered list")?;
+            self.step(app, key(KeyCode::Enter), true, "filter Enter")?;
+            for _ in 0..10 {
+                self.step(app, key(KeyCode::Char('j')), false, "j in filtered list")?;
+            }
+            self.step(app, key(KeyCode::PageDown), false, "PgDn in filtered list")?;
+            // Clear it: `/` reopens the prompt with the text, Esc drops the filter.
+            self.step(
+                app,
+                key(KeyCode::Char('/')),
+                false,
+                "/ (filter prompt opens)",
+            )?;
+            self.step(app, key(KeyCode::Esc), false, "filter cleared (Esc)")?;
         }
         // Nothing changed: with and without the synchronized-output wrapper.
         let idle = self.draw_all(app)?;
@@ -366,6 +379,9 @@ impl Session {
         Ok(())
     }
 }
+
+/// What the benchmark types into the ledger's `/` filter.
+const FILTER_QUERIES: [&str; 5] = ["江苏", "恒通", "PL00012", "zhang", "物流有限"];
 
 /// Nearest-rank percentile (as ttyprobe computes it).
 pub fn percentile<T: Copy + PartialOrd>(v: &[T], p: f64) -> Option<T> {

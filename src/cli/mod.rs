@@ -88,6 +88,9 @@ pub enum Command {
         /// Only loans with days past due > 0.
         #[arg(long)]
         overdue: bool,
+        /// Only loans whose contract number, borrower or officer contains this text (as `/`).
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
     },
     /// Staff of the book.
     Staff {
@@ -351,6 +354,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             officer,
             class,
             overdue,
+            search,
         }) => {
             let class = match class {
                 Some(c) => Some(Classification::parse(c).ok_or_else(|| {
@@ -371,6 +375,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 officer: officer.clone(),
                 class,
                 overdue_only: *overdue,
+                text: search.clone().unwrap_or_default(),
                 ..Default::default()
             };
             loans::print(&store, &query, *limit, *format, lang)?;

@@ -107,20 +107,112 @@ pub enum PageFrom {
     AtOrAfter(PageKey),
 }
 
+/// A filter matching at most this many loans reads them through the search index and sorts
+/// them (about a microsecond a match).
+const SORTED_MATCHES: u64 = 3_000;
+/// Up to this many, the matches are looked up in the search index and the sort column's
+/// index is walked, testing each entry against them without reading the row. Beyond it the
+/// matches are dense: the sort order is walked and each row tested with LIKE, and counting
+/// stops here (the list shows "10000+"; the rest is counted when asked for, at `G`).
+pub const COUNT_CAP: u64 = 10_000;
+pub(super) const SEARCH_TIERS: (u64, u64) = (SORTED_MATCHES, COUNT_CAP);
+/// A one- or two-character query expands to the indexed trigrams that start with it; more
+/// than this many means its letters are common, and the ledger is walked instead.
+const SHORT_QUERY_TERMS: usize = 256;
+
+/// How many rows a query matches: exactly, or at least so many (counting stopped early).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Total {
+    pub n: u64,
+    pub exact: bool,
+}
+
+impl Total {
+    pub fn exact(n: u64) -> Total {
+        Total { n, exact: true }
+    }
+}
+
+impl std::fmt::Display for Total {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.exact {
+            write!(f, "{}", self.n)
+        } else {
+            write!(f, "{}+", self.n)
+        }
+    }
+}
+
+/// How the text filter is answered.
+#[derive(Debug, Clone, PartialEq)]
+enum TextPlan {
+    /// No text filter.
+    All,
+    /// No indexed text can contain it.
+    Nothing,
+    /// Few matches: the rows the search index names (an FTS5 query), sorted; or, when
+    /// `walk`, found by walking the sort column's index.
+    Indexed {
+        expr: String,
+        walk: bool,
+        matches: u64,
+    },
+    /// Many matches: each row of the sort order is tested with LIKE. The count of index
+    /// matches (capped) comes along when known.
+    Scan(Option<u64>),
+}
+
+/// A text filter's plan, with the state of the book it was made on.
+#[derive(Debug)]
+pub(super) struct CachedPlan {
+    text: String,
+    stamp: (i64, u64),
+    plan: TextPlan,
+}
+
+/// The typed filter as searched: trimmed, without control characters.
+fn search_text(text: &str) -> String {
+    text.trim().chars().filter(|c| !c.is_control()).collect()
+}
+
+/// An FTS5 string literal.
+fn fts_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
 impl LedgerQuery {
-    fn where_clause(&self, params: &mut Vec<Box<dyn ToSql>>) -> String {
+    fn has_other_filters(&self) -> bool {
+        self.officer.is_some()
+            || self.class.is_some()
+            || self.overdue_only
+            || self.followup_due_by.is_some()
+    }
+
+    fn where_clause(&self, plan: &TextPlan, params: &mut Vec<Box<dyn ToSql>>) -> String {
         let mut clauses: Vec<String> = Vec::new();
-        let text = self.text.trim();
-        if !text.is_empty() {
-            let escaped = text
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            params.push(Box::new(format!("%{escaped}%")));
-            let n = params.len();
-            clauses.push(format!(
-                "(borrower_name LIKE ?{n} ESCAPE '\\' OR contract_no LIKE ?{n} ESCAPE '\\' OR officer LIKE ?{n} ESCAPE '\\')"
-            ));
+        match plan {
+            TextPlan::All => {}
+            TextPlan::Nothing => clauses.push("0".into()),
+            TextPlan::Indexed { expr, walk, .. } => {
+                params.push(Box::new(expr.clone()));
+                // `+id` keeps SQLite from reading the matches by rowid and sorting them.
+                clauses.push(format!(
+                    "{}id IN (SELECT rowid FROM loan_search WHERE loan_search MATCH ?{})",
+                    if *walk { "+" } else { "" },
+                    params.len()
+                ));
+            }
+            TextPlan::Scan(_) => {
+                let escaped = search_text(&self.text)
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                params.push(Box::new(format!("%{escaped}%")));
+                let n = params.len();
+                clauses.push(format!(
+                    "(borrower_name LIKE ?{n} ESCAPE '\\' OR contract_no LIKE ?{n} ESCAPE '\\' OR officer LIKE ?{n} ESCAPE '\\')"
+                ));
+            }
         }
         if let Some(officer) = &self.officer {
             params.push(Box::new(officer.clone()));
@@ -146,16 +238,141 @@ impl LedgerQuery {
 }
 
 impl Store {
-    /// How many loans match the query's filters.
-    pub fn ledger_count(&self, q: &LedgerQuery) -> Result<u64> {
+    /// Moves the points where the text filter changes plans (defaults: sort up to 3,000
+    /// matches, count up to 10,000). Tests use small numbers to reach every plan on a small
+    /// book.
+    pub fn set_search_tiers(&self, sorted: u64, count_cap: u64) {
+        self.search_tiers
+            .set((sorted, count_cap.max(sorted).max(1)));
+        self.search_plan.borrow_mut().take();
+    }
+
+    /// Decides how to answer the text filter: through the trigram index when it names few
+    /// loans, by walking the ledger when matches are many.
+    fn text_plan(&self, q: &LedgerQuery) -> Result<TextPlan> {
+        let text = search_text(&q.text).to_lowercase();
+        if text.is_empty() {
+            return Ok(TextPlan::All);
+        }
+        // Paging through a filtered list asks again for every page: the answer holds while
+        // nobody (this connection included) has written to the book.
+        let stamp = (self.data_version()?, self.conn().total_changes());
+        if let Some(cached) = self.search_plan.borrow().as_ref()
+            && cached.text == text
+            && cached.stamp == stamp
+        {
+            return Ok(cached.plan.clone());
+        }
+        let plan = self.plan_text(&text)?;
+        *self.search_plan.borrow_mut() = Some(CachedPlan {
+            text,
+            stamp,
+            plan: plan.clone(),
+        });
+        Ok(plan)
+    }
+
+    fn plan_text(&self, text: &str) -> Result<TextPlan> {
+        let (sorted, cap) = self.search_tiers.get();
+        let expr = if text.chars().count() >= 3 {
+            fts_quote(text)
+        } else {
+            // Every field is indexed with two separators after it, so a short substring is
+            // the start of some indexed trigram.
+            let upper = format!("{text}\u{10FFFF}");
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT term FROM loan_search_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3",
+            )?;
+            let terms = stmt
+                .query_map(
+                    rusqlite::params![text, upper, SHORT_QUERY_TERMS as i64 + 1],
+                    |r| r.get::<_, String>(0),
+                )?
+                .collect::<Result<Vec<String>, _>>()?;
+            if terms.is_empty() {
+                return Ok(TextPlan::Nothing);
+            }
+            if terms.len() > SHORT_QUERY_TERMS {
+                return Ok(TextPlan::Scan(None));
+            }
+            terms
+                .iter()
+                .map(|t| fts_quote(t))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        };
+        let matches: i64 = self.conn().prepare_cached(
+            "SELECT count(*) FROM (SELECT rowid FROM loan_search WHERE loan_search MATCH ?1 LIMIT ?2)",
+        )?
+        .query_row(rusqlite::params![expr, cap as i64 + 1], |r| r.get(0))?;
+        let matches = matches.max(0) as u64;
+        Ok(if matches == 0 {
+            TextPlan::Nothing
+        } else if matches <= cap {
+            TextPlan::Indexed {
+                expr,
+                walk: matches > sorted,
+                matches,
+            }
+        } else {
+            TextPlan::Scan(Some(matches))
+        })
+    }
+
+    fn count_where(&self, q: &LedgerQuery, plan: &TextPlan, cap: Option<u64>) -> Result<u64> {
         let mut params: Vec<Box<dyn ToSql>> = Vec::new();
-        let sql = format!("SELECT COUNT(*) FROM loans {}", q.where_clause(&mut params));
-        let n: i64 = self.conn().query_row(
-            &sql,
+        let where_sql = q.where_clause(plan, &mut params);
+        let sql = match cap {
+            Some(cap) => {
+                params.push(Box::new(cap as i64 + 1));
+                format!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM loans {where_sql} LIMIT ?{})",
+                    params.len()
+                )
+            }
+            None => format!("SELECT COUNT(*) FROM loans {where_sql}"),
+        };
+        let n: i64 = self.conn().prepare_cached(&sql)?.query_row(
             rusqlite::params_from_iter(params.iter().map(|p| p.as_ref())),
             |r| r.get(0),
         )?;
         Ok(n.max(0) as u64)
+    }
+
+    /// How many loans match the query's filters. A text filter matching many loans is
+    /// counted up to [`COUNT_CAP`] (then the total is "at least").
+    pub fn ledger_count(&self, q: &LedgerQuery) -> Result<Total> {
+        let plan = self.text_plan(q)?;
+        let cap = self.search_tiers.get().1;
+        match plan {
+            TextPlan::Nothing => Ok(Total::exact(0)),
+            TextPlan::Indexed { matches, .. } if !q.has_other_filters() => {
+                Ok(Total::exact(matches))
+            }
+            TextPlan::All | TextPlan::Indexed { .. } => {
+                Ok(Total::exact(self.count_where(q, &plan, None)?))
+            }
+            TextPlan::Scan(Some(matches)) if !q.has_other_filters() => Ok(Total {
+                n: matches.min(cap),
+                exact: matches <= cap,
+            }),
+            TextPlan::Scan(_) => {
+                let n = self.count_where(q, &plan, Some(cap))?;
+                Ok(Total {
+                    n: n.min(cap),
+                    exact: n <= cap,
+                })
+            }
+        }
+    }
+
+    /// How many loans match, counted to the end however long it takes.
+    pub fn ledger_count_exact(&self, q: &LedgerQuery) -> Result<u64> {
+        let plan = self.text_plan(q)?;
+        if plan == TextPlan::Nothing {
+            return Ok(0);
+        }
+        self.count_where(q, &plan, None)
     }
 
     /// Up to `limit` rows starting at `from`, always returned in display order.
@@ -166,8 +383,12 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<LoanRow>> {
         let col = q.sort.column();
+        let plan = self.text_plan(q)?;
+        if plan == TextPlan::Nothing {
+            return Ok(Vec::new());
+        }
         let mut params: Vec<Box<dyn ToSql>> = Vec::new();
-        let mut where_sql = q.where_clause(&mut params);
+        let mut where_sql = q.where_clause(&plan, &mut params);
         // Reading backwards (from the end, or before a key) flips the order; the rows are
         // reversed afterwards so callers always get display order.
         let backwards = matches!(from, PageFrom::End | PageFrom::Before(_));

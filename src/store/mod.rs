@@ -52,6 +52,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema_v1.sql")),
         M::up(include_str!("schema_v2.sql")),
         M::up(include_str!("schema_v3.sql")),
+        M::up(include_str!("schema_v4.sql")),
     ])
 }
 
@@ -59,6 +60,10 @@ fn migrations() -> Migrations<'static> {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// How the last ledger text filter was answered, reused while the book is unchanged.
+    search_plan: std::cell::RefCell<Option<ledger::CachedPlan>>,
+    /// Where the text filter changes plans: (sorted matches, count cap).
+    search_tiers: std::cell::Cell<(u64, u64)>,
 }
 
 /// One staff member as stored.
@@ -119,6 +124,8 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            search_plan: Default::default(),
+            search_tiers: std::cell::Cell::new(ledger::SEARCH_TIERS),
         })
     }
 

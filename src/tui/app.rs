@@ -257,7 +257,7 @@ impl App {
     }
 
     pub(crate) fn reload_all(&mut self) -> anyhow::Result<()> {
-        self.loan_count = self.store.ledger_count(&LedgerQuery::default())?;
+        self.loan_count = self.store.ledger_count(&LedgerQuery::default())?.n;
         self.reload_mine()?;
         self.today.reload(&self.store)?;
         self.ledger.reload(&self.store)?;

@@ -134,8 +134,10 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         let pos = if list.total == 0 { 0 } else { list.cursor + 1 };
         let text = format!(
             "{}  {}",
-            app.lang
-                .tf("list.position", &[("n", &pos), ("total", &list.total)]),
+            app.lang.tf(
+                "list.position",
+                &[("n", &pos), ("total", &list.total_text())]
+            ),
             app.lang.t("warning.back_legend")
         );
         let keys = app.lang.t("warning.board_keys_hint");
@@ -164,9 +166,10 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             return;
         }
         let pos = if list.total == 0 { 0 } else { list.cursor + 1 };
-        let mut text = app
-            .lang
-            .tf("list.position", &[("n", &pos), ("total", &list.total)]);
+        let mut text = app.lang.tf(
+            "list.position",
+            &[("n", &pos), ("total", &list.total_text())],
+        );
         if !list.query.text.is_empty() {
             text.push_str("  ");
             text.push_str(&app.lang.tf(
@@ -211,7 +214,7 @@ fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         role,
         crate::domain::text::sanitize(&app.book_name),
         app.lang.tf("status.loans", &[("n", &app.loan_count)]),
-        app.lang.tf("status.due", &[("n", &app.today.total)]),
+        app.lang.tf("status.due", &[("n", &app.today.total_text())]),
     );
     let mut spans = vec![Span::styled(truncate(&left, w), app.theme.bar_selected)];
     let used = width(&left).min(w);

@@ -2,14 +2,17 @@
 //! cursor, fetched by keyset, so a 100,000-row result costs a few hundred rows in memory.
 
 use crate::store::{
-    LedgerQuery, LoanRow, PageFrom, PageKey, Store, StoreError, WarningQuery, WarningRow,
+    LedgerQuery, LoanRow, PageFrom, PageKey, Store, StoreError, Total, WarningQuery, WarningRow,
 };
 use tui_input::Input;
 
 /// A query that can be counted and read a page at a time in a stable order.
 pub trait PageSource: Clone + std::fmt::Debug {
     type Row: Clone + std::fmt::Debug;
-    fn count(&self, store: &Store) -> Result<u64, StoreError>;
+    /// The number of rows, or a lower bound when counting all of them would be slow.
+    fn count(&self, store: &Store) -> Result<Total, StoreError>;
+    /// The number of rows, however long counting takes.
+    fn count_exact(&self, store: &Store) -> Result<u64, StoreError>;
     fn page(
         &self,
         store: &Store,
@@ -21,8 +24,11 @@ pub trait PageSource: Clone + std::fmt::Debug {
 
 impl PageSource for LedgerQuery {
     type Row = LoanRow;
-    fn count(&self, store: &Store) -> Result<u64, StoreError> {
+    fn count(&self, store: &Store) -> Result<Total, StoreError> {
         store.ledger_count(self)
+    }
+    fn count_exact(&self, store: &Store) -> Result<u64, StoreError> {
+        store.ledger_count_exact(self)
     }
     fn page(
         &self,
@@ -39,7 +45,10 @@ impl PageSource for LedgerQuery {
 
 impl PageSource for WarningQuery {
     type Row = WarningRow;
-    fn count(&self, store: &Store) -> Result<u64, StoreError> {
+    fn count(&self, store: &Store) -> Result<Total, StoreError> {
+        Ok(Total::exact(store.warning_count(self)?))
+    }
+    fn count_exact(&self, store: &Store) -> Result<u64, StoreError> {
         store.warning_count(self)
     }
     fn page(
@@ -59,7 +68,10 @@ impl PageSource for WarningQuery {
 #[derive(Debug, Clone)]
 pub struct PagedList<Q: PageSource> {
     pub query: Q,
+    /// Rows in the result; while `exact` is false, only a lower bound (counting stopped
+    /// early), raised as rows are read and made exact when the end is reached.
     pub total: u64,
+    pub exact: bool,
     /// Rows `window_start .. window_start + window.len()` of the result, in order.
     pub window: Vec<Q::Row>,
     pub window_start: u64,
@@ -77,6 +89,7 @@ impl<Q: PageSource> PagedList<Q> {
         PagedList {
             query,
             total: 0,
+            exact: true,
             window: Vec::new(),
             window_start: 0,
             cursor: 0,
@@ -93,7 +106,9 @@ impl<Q: PageSource> PagedList<Q> {
     /// Re-reads the count and the window around the cursor (after a filter, sort or another
     /// user's change). Keeps the cursor index where it can.
     pub fn reload(&mut self, store: &Store) -> Result<(), StoreError> {
-        self.total = self.query.count(store)?;
+        let total = self.query.count(store)?;
+        self.total = total.n;
+        self.exact = total.exact;
         self.cursor = self.cursor.min(self.total.saturating_sub(1));
         if self.total == 0 {
             self.window.clear();
@@ -105,7 +120,7 @@ impl<Q: PageSource> PagedList<Q> {
             self.window_start = 0;
             self.cursor = 0;
             self.window = self.query.page(store, &PageFrom::Start, self.chunk())?;
-        } else if self.cursor + self.chunk() as u64 >= self.total {
+        } else if self.exact && self.cursor + self.chunk() as u64 >= self.total {
             self.window = self.query.page(store, &PageFrom::End, self.chunk())?;
             self.window_start = self.total - self.window.len() as u64;
         } else if let Some(anchor) = self
@@ -131,6 +146,10 @@ impl<Q: PageSource> PagedList<Q> {
     pub fn move_by(&mut self, store: &Store, delta: i64) -> Result<bool, StoreError> {
         if self.total == 0 {
             return Ok(false);
+        }
+        if !self.exact && delta > 0 {
+            let want = self.cursor + delta as u64 + self.height;
+            self.read_ahead(store, want)?;
         }
         let max = self.total - 1;
         let target = if delta < 0 {
@@ -168,6 +187,10 @@ impl<Q: PageSource> PagedList<Q> {
     }
 
     pub fn to_bottom(&mut self, store: &Store) -> Result<bool, StoreError> {
+        if !self.exact {
+            self.total = self.query.count_exact(store)?;
+            self.exact = true;
+        }
         if self.total == 0 || self.cursor == self.total - 1 {
             return Ok(false);
         }
@@ -205,15 +228,12 @@ impl<Q: PageSource> PagedList<Q> {
                 .page(store, &PageFrom::After(last), self.chunk())?;
             if more.is_empty() {
                 self.total = self.window_start + self.window.len() as u64;
+                self.exact = true;
                 break;
             }
             self.window.extend(more);
-            if self.window.len() > keep {
-                let drop = self.window.len() - keep;
-                let drop = drop.min((self.scroll - self.window_start) as usize);
-                self.window.drain(..drop);
-                self.window_start += drop as u64;
-            }
+            self.raise_total();
+            self.trim_front(keep);
         }
         while self.scroll < self.window_start {
             let Some(first) = self.window.first().map(Q::key) else {
@@ -234,6 +254,57 @@ impl<Q: PageSource> PagedList<Q> {
                 let end_keep = need_end.saturating_sub(self.window_start) as usize;
                 self.window.truncate(keep.max(end_keep));
             }
+        }
+        // Reading ahead (while the total is a lower bound) may have left rows above.
+        self.trim_front(keep);
+        Ok(())
+    }
+
+    /// Drops rows from the window's start, never rows at or after the first visible one,
+    /// until at most `keep` remain.
+    fn trim_front(&mut self, keep: usize) {
+        if self.window.len() > keep {
+            let drop = self.window.len() - keep;
+            let drop = drop.min(self.scroll.saturating_sub(self.window_start) as usize);
+            self.window.drain(..drop);
+            self.window_start += drop as u64;
+        }
+    }
+
+    /// The total as shown: "1234", or "10000+" while it is a lower bound.
+    pub fn total_text(&self) -> String {
+        Total {
+            n: self.total,
+            exact: self.exact,
+        }
+        .to_string()
+    }
+
+    /// While the total is a lower bound, the rows read so far raise it.
+    fn raise_total(&mut self) {
+        if !self.exact {
+            self.total = self.total.max(self.window_start + self.window.len() as u64);
+        }
+    }
+
+    /// With an inexact total, reads on from the window's end until `want` rows are known to
+    /// exist or the end is found (which makes the total exact).
+    fn read_ahead(&mut self, store: &Store, want: u64) -> Result<(), StoreError> {
+        while !self.exact && self.total < want {
+            let Some(last) = self.window.last().map(Q::key) else {
+                return Ok(());
+            };
+            let chunk = self.chunk();
+            let more = self.query.page(store, &PageFrom::After(last), chunk)?;
+            let end = more.len() < chunk;
+            self.window.extend(more);
+            self.raise_total();
+            if end {
+                self.total = self.window_start + self.window.len() as u64;
+                self.exact = true;
+            }
+            // Rows well above the cursor are dropped as the window moves on.
+            self.trim_front(self.chunk() * 3 / 2 + self.height as usize);
         }
         Ok(())
     }
