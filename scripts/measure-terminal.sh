@@ -39,7 +39,7 @@ else
     ls -l "$book"
 fi
 
-keys='2 repeat:30:j repeat:10:PgDn repeat:5:PgUp G g / text:江苏 Enter Enter Esc sleep:10000 q'
+keys='2 repeat:30:j repeat:10:PgDn repeat:5:PgUp G g / 江 苏 Enter / Esc / P L 0 0 0 1 2 Enter G / Esc sleep:10000 q'
 
 for size in 120x40 80x24; do
     cols="${size%x*}"

@@ -37,6 +37,9 @@ def kinds(keys):
         elif in_filter and label.lower() in ("enter", "return"):
             in_filter = False
             out.append("Enter (keep filter)")
+        elif in_filter and label.lower() == "esc":
+            in_filter = False
+            out.append("Esc (clear filter)")
         elif in_filter:
             out.append("filter text char")
         elif label.lower() in ("enter", "return"):

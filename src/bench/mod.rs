@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use screen::{Samples, Session, percentile, variants};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What to measure.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,7 +104,7 @@ fn rss_text() -> String {
     peak_rss_kib().map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
 }
 
-fn open_app(path: &Path, user: &str, size: (u16, u16)) -> anyhow::Result<App> {
+fn open_app(path: &Path, user: &str, size: (u16, u16), theme: Theme) -> anyhow::Result<App> {
     let store = Store::open_existing(path)?;
     let actor = identify(&store, "bench", Some(user))?;
     let keymap = Keymap::load(None).0;
@@ -112,7 +112,7 @@ fn open_app(path: &Path, user: &str, size: (u16, u16)) -> anyhow::Result<App> {
         store,
         actor,
         Lang::ZhCn,
-        Theme::colour(),
+        theme,
         keymap,
         Config::defaults(),
         as_of(),
@@ -150,7 +150,7 @@ pub fn run(opts: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
     for &size in &opts.sizes {
         for user in &opts.users {
             let t0 = Instant::now();
-            let mut app = open_app(&path, user, size)?;
+            let mut app = open_app(&path, user, size, Theme::colour())?;
             let opened = t0.elapsed();
             let mut session = Session::new(size)?;
             session.run(&mut app, opened)?;
@@ -160,6 +160,16 @@ pub fn run(opts: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
     print_bytes(out, &all)?;
     print_times(out, &all)?;
     print_ablation(out, &all)?;
+    // The one display choice that still changes bytes: colour or the monochrome theme
+    // (`display.theme = "mono"`), measured on the first size and user.
+    if let (Some(&size), Some(user), Some((_, _, colour))) =
+        (opts.sizes.first(), opts.users.first(), all.first())
+    {
+        let mut app = open_app(&path, user, size, Theme::mono())?;
+        let mut session = Session::new(size)?;
+        session.run(&mut app, Duration::ZERO)?;
+        print_theme(out, size, colour, &session.samples)?;
+    }
     writeln!(out, "Peak RSS after the screens: {}\n", rss_text())?;
     if opts.evaluate {
         let mut store = Store::open_existing(&path)?;
@@ -353,6 +363,42 @@ fn print_ablation(
         }
         writeln!(out)?;
     }
+    Ok(())
+}
+
+/// Median bytes per key on the wire backend, colour beside monochrome.
+fn print_theme(
+    out: &mut impl Write,
+    (w, h): (u16, u16),
+    colour: &Samples,
+    mono: &Samples,
+) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "## Colour or monochrome (`display.theme`) at {w}x{h}, wire backend (median bytes per key)\n"
+    )?;
+    writeln!(out, "| what | colour | mono | change |")?;
+    writeln!(out, "|---|---:|---:|---:|")?;
+    let wire = |s: &Samples, m: &str| {
+        s.bytes
+            .iter()
+            .find(|(k, _)| k == m)
+            .and_then(|(_, per)| per.get(1))
+            .and_then(|v| percentile(v, 50.0))
+    };
+    for m in [
+        "first paint (Today)",
+        "pane switch",
+        "j (one row)",
+        "PgDn (one page)",
+        "filter cleared (Esc)",
+    ] {
+        if let (Some(c), Some(o)) = (wire(colour, m), wire(mono, m)) {
+            let change = (o as f64 - c as f64) / (c as f64).max(1.0) * 100.0;
+            writeln!(out, "| {m} | {} | {} | {change:+.0} % |", kb(c), kb(o))?;
+        }
+    }
+    writeln!(out)?;
     Ok(())
 }
 
