@@ -206,7 +206,15 @@ fn open_book(path: &Path, lang: Lang) -> anyhow::Result<Store> {
     if !path.exists() {
         bail!("{}", lang.tf("cli.no_book", &[("path", &path.display())]));
     }
+    announce_upgrade(path, lang);
     Ok(Store::open_existing(path)?)
+}
+
+/// Says so before a schema upgrade that may keep the user waiting (before any screen is up).
+fn announce_upgrade(path: &Path, lang: Lang) {
+    if crate::store::upgrade_pending(path) {
+        eprintln!("{}", lang.tf("cli.upgrading", &[("path", &path.display())]));
+    }
 }
 
 fn today() -> NaiveDate {
@@ -259,6 +267,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 as_of: as_of.unwrap_or_else(today),
             };
             let started = std::time::Instant::now();
+            if !*fresh {
+                announce_upgrade(&path, lang);
+            }
             let (store, book) = workflow::demo::open_or_build(&path, &params, *fresh, &os_user)?;
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
             match &book {
