@@ -99,6 +99,19 @@ const LOAN_ROW_BYTES: u64 = 200;
 /// Fewest (guessed) rows for which deferring the loans indexes pays.
 const DEFER_MIN_ROWS: u64 = 50_000;
 
+/// What a loans import does with the loans table's read-only indexes. Either way the book
+/// ends the same; only the speed differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoanIndexes {
+    /// Defer them when the file is large against the table (see [`defer_loan_indexes`]).
+    #[default]
+    Auto,
+    /// Always drop them for the load and rebuild them before commit.
+    Defer,
+    /// Keep them, updated row by row.
+    Keep,
+}
+
 /// Drops the loans table's read-only indexes for the load when the file (guessed from its
 /// size) holds at least as many rows as the table and enough to matter: rebuilding each
 /// index once with a sort is then far cheaper than a random B-tree insert per row and index
@@ -107,14 +120,21 @@ fn defer_loan_indexes(
     tx: &mut Tx<'_>,
     kind: ExtractKind,
     path: &Path,
+    policy: LoanIndexes,
 ) -> std::result::Result<Option<DeferredIndexes>, StoreError> {
     if kind != ExtractKind::Loans {
         return Ok(None);
     }
-    let rows = std::fs::metadata(path).map_or(0, |m| m.len()) / LOAN_ROW_BYTES;
-    let in_book = u64::try_from(tx.count_rows(Table::Loans)?).unwrap_or(0);
-    if rows < DEFER_MIN_ROWS || rows < in_book {
-        return Ok(None);
+    match policy {
+        LoanIndexes::Keep => return Ok(None),
+        LoanIndexes::Defer => {}
+        LoanIndexes::Auto => {
+            let rows = std::fs::metadata(path).map_or(0, |m| m.len()) / LOAN_ROW_BYTES;
+            let in_book = u64::try_from(tx.count_rows(Table::Loans)?).unwrap_or(0);
+            if rows < DEFER_MIN_ROWS || rows < in_book {
+                return Ok(None);
+            }
+        }
     }
     tx.defer_indexes(Table::Loans).map(Some)
 }
@@ -128,6 +148,27 @@ pub fn import_file(
     encoding: Encoding,
     dry_run: bool,
 ) -> std::result::Result<ImportReport, ImportError> {
+    import_file_with(
+        store,
+        actor,
+        kind,
+        path,
+        encoding,
+        dry_run,
+        LoanIndexes::Auto,
+    )
+}
+
+/// [`import_file`] with the handling of the loans indexes chosen (tests compare them).
+pub fn import_file_with(
+    store: &mut Store,
+    actor: &Actor,
+    kind: ExtractKind,
+    path: &Path,
+    encoding: Encoding,
+    dry_run: bool,
+    indexes: LoanIndexes,
+) -> std::result::Result<ImportReport, ImportError> {
     actor.require(Permission::Import)?;
     let file = path.display().to_string();
     store.set_cache_mib(128)?;
@@ -138,7 +179,7 @@ pub fn import_file(
             dry_run,
             ..ImportReport::default()
         };
-        let deferred = defer_loan_indexes(tx, kind, path)?;
+        let deferred = defer_loan_indexes(tx, kind, path, indexes)?;
         let summary = extract::read_extract(path, kind, encoding, ERROR_CAP, |_, rec| {
             match apply(tx, &rec, &actor.username) {
                 Ok(Outcome::Inserted) => report.inserted += 1,
@@ -156,10 +197,16 @@ pub fn import_file(
         if report.error_count > 0 || dry_run {
             return Err(Abort::Rollback(Box::new(report)));
         }
+        let changed = report.inserted + report.updated > 0;
         if let Some(deferred) = deferred {
+            if !changed {
+                // Nothing to keep: rolling back restores the indexes without rebuilding them.
+                report.written = true;
+                return Err(Abort::Rollback(Box::new(report)));
+            }
             tx.restore_indexes(deferred)?;
         }
-        if report.inserted + report.updated > 0 {
+        if changed {
             tx.audit(
                 &actor.username,
                 &format!("import.{}", kind.code()),
