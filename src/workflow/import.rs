@@ -1,5 +1,6 @@
 //! Loading core-banking extracts: one file, one transaction. Any bad row and nothing of the
-//! file is written; re-importing the same file changes nothing and says so.
+//! file is written; re-importing the same file changes nothing and says so. A large loans
+//! file rebuilds the loans table's read-only indexes once instead of updating them per row.
 
 use super::{Actor, Result, WorkflowError};
 use crate::domain::permission::Permission;
