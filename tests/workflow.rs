@@ -395,3 +395,244 @@ fn demo_book_is_deterministic_and_reopens() {
         workflow::demo::open_or_build(&dir.path().join("a.db"), &params, false, "me").unwrap();
     assert_eq!(again, workflow::demo::DemoBook::Reopened { loans: 200 });
 }
+
+// --- Large loans files: deferring the loans indexes must not change what an import does. ---
+
+use postloan::workflow::import::{ImportReport, LoanIndexes, import_file_with};
+
+const LOANS_HEADER: &str = "contract_no,borrower_name,borrower_code,product,purpose,currency,\
+principal,outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,\
+tracking_frequency,classification";
+
+/// A loans file of `rows` rows, three loans a borrower; `bump` changes the balances and
+/// tiers of every seventh row (a month later's extract).
+fn loans_csv(rows: u64, bump: bool) -> String {
+    let classes = ["正常", "关注", "次级", "", "loss"];
+    let freq = ["月", "季", "半年", "quarterly"];
+    let mut out = format!("{LOANS_HEADER}\n");
+    for i in 0..rows {
+        let b = i / 3;
+        let principal = 100_000 + (i * 7919) % 900_000;
+        let mut outstanding = principal - principal / 10;
+        let mut class = classes[(i % 5) as usize];
+        if bump && i % 7 == 0 {
+            outstanding -= 1234;
+            class = "可疑";
+        }
+        let officer = if i % 2 == 0 { "zhangwei" } else { "lina" };
+        out.push_str(&format!(
+            "HT{i:07},借款人{b},BB{b:06},流动资金贷款,采购原材料,CNY,{principal}.00,{outstanding}.50,4.35,\
+             2025-0{m}-{d:02},2027-0{m}-14,抵押,{officer},{f},{class}\n",
+            m = 1 + i % 9,
+            d = 1 + i % 28,
+            f = freq[(i % 4) as usize],
+        ));
+    }
+    out
+}
+
+/// Every row of `sql` as text, for comparing two books.
+fn dump(db: &Path, sql: &str) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn.prepare(sql).unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        let cells: Vec<String> = (0..n)
+            .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+            .collect();
+        Ok(cells.join("|"))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+const LOAN_COLUMNS: &str = "SELECT id, contract_no, borrower_id, borrower_name, product, purpose, \
+currency, principal, outstanding, outstanding_fen, interest_rate, disbursed_on, matures_on, \
+guarantee_type, officer, tracking_frequency, classification, class_rank, overdue_days, \
+last_statement_on, next_followup_on, version FROM loans ORDER BY id";
+const BORROWER_COLUMNS: &str =
+    "SELECT id, code, name, credit_code, industry, region, version FROM borrowers ORDER BY id";
+const INDEXES: &str = "SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name";
+
+fn counts(r: &ImportReport) -> (u64, u64, u64, u64, u64, bool) {
+    (
+        r.rows,
+        r.inserted,
+        r.updated,
+        r.unchanged,
+        r.error_count,
+        r.written,
+    )
+}
+
+#[test]
+fn deferred_indexes_and_row_by_row_imports_agree() {
+    let files = tempfile::tempdir().unwrap();
+    let borrowers = write(
+        files.path(),
+        "borrowers.csv",
+        "borrower_code,name,credit_code,industry,region\n\
+         BB000001,老名字有限公司,91310000MA1FL8XQ3K,纺织业,上海\n",
+    );
+    let statements = write(
+        files.path(),
+        "statements.csv",
+        "borrower_code,period_end,total_assets,total_liabilities,current_assets,\
+         current_liabilities,inventory,revenue,ebit,interest_expense,net_profit,operating_cash_flow\n\
+         BB000001,2025-12-31,100,50,40,20,5,80,10,2,6,7\n",
+    );
+    let first = write(files.path(), "loans-1.csv", &loans_csv(1500, false));
+    // A month later: changed balances and tiers, 300 new loans, one loan listed twice.
+    let mut later = loans_csv(1800, true);
+    let repeated = later.lines().nth(5).unwrap().to_string();
+    later.push_str(&repeated);
+    later.push('\n');
+    let second = write(files.path(), "loans-2.csv", &later);
+    let renamed = write(
+        files.path(),
+        "borrowers-2.csv",
+        "borrower_code,name,credit_code,industry,region\n\
+         BB000002,新名字股份有限公司,91310000MA1FL8XQ3K,纺织业,上海\n",
+    );
+
+    let mut books = Vec::new();
+    for policy in [LoanIndexes::Defer, LoanIndexes::Keep] {
+        let (dir, mut store, boss) = book();
+        let mut run = |kind, file: &Path| {
+            let r = import_file_with(&mut store, &boss, kind, file, Encoding::Auto, false, policy)
+                .unwrap();
+            counts(&r)
+        };
+        let reports = vec![
+            run(ExtractKind::Borrowers, &borrowers),
+            run(ExtractKind::Statements, &statements),
+            run(ExtractKind::Loans, &first),
+            run(ExtractKind::Loans, &first),
+            run(ExtractKind::Loans, &second),
+            run(ExtractKind::Borrowers, &renamed),
+            run(ExtractKind::Loans, &second),
+        ];
+        let audit = store.count_rows(Table::Audit).unwrap();
+        drop(store);
+        books.push((dir, reports, audit));
+    }
+    let (defer, keep) = (&books[0], &books[1]);
+    assert_eq!(defer.1, keep.1, "reports");
+    assert_eq!(
+        defer.1[2..],
+        [
+            (1500, 1500, 0, 0, 0, true),
+            (1500, 0, 0, 1500, 0, true),
+            // 1500 known rows, every seventh changed; 300 new; the repeated row unchanged.
+            (1801, 300, 215, 1286, 0, true),
+            (1, 0, 1, 0, 0, true),
+            (1801, 0, 0, 1801, 0, true),
+        ],
+        "{:?}",
+        defer.1
+    );
+    assert_eq!(defer.2, keep.2, "audit rows");
+    let (a, b) = (
+        defer.0.path().join("book.db"),
+        keep.0.path().join("book.db"),
+    );
+    assert_eq!(dump(&a, LOAN_COLUMNS), dump(&b, LOAN_COLUMNS));
+    assert_eq!(dump(&a, BORROWER_COLUMNS), dump(&b, BORROWER_COLUMNS));
+    assert_eq!(dump(&a, INDEXES), dump(&b, INDEXES), "every index is back");
+    assert_eq!(dump(&a, "PRAGMA integrity_check"), ["Text(\"ok\")"]);
+
+    // Derived columns: balance in fen, tier rank, borrower name from the book, follow-up
+    // one period after the borrower's latest statement (or after disbursement).
+    let row = |contract: &str| {
+        dump(
+            &a,
+            &format!(
+                "SELECT borrower_name, outstanding, outstanding_fen, class_rank, disbursed_on, \
+                 last_statement_on, next_followup_on FROM loans WHERE contract_no = '{contract}'"
+            ),
+        )
+    };
+    // Borrower 1 was in the book with a statement before its loans came: its name is kept
+    // and its loans follow up one period after the statement.
+    assert_eq!(
+        row("HT0000003"),
+        [
+            "Text(\"老名字有限公司\")|Text(\"111382.5\")|Integer(11138250)|Integer(0)|\
+          Text(\"2025-04-04\")|Text(\"2025-12-31\")|Text(\"2026-03-31\")"
+        ]
+    );
+    // Borrower 2 was created from its first loan row and renamed by a borrowers file; this
+    // loan was changed by the second extract (balance, 可疑).
+    assert_eq!(
+        row("HT0000007"),
+        [
+            "Text(\"新名字股份有限公司\")|Text(\"138656.5\")|Integer(13865650)|Integer(3)|\
+          Text(\"2025-08-08\")|Null|Text(\"2025-11-08\")"
+        ]
+    );
+}
+
+#[test]
+fn a_bad_row_deep_in_a_large_file_writes_nothing_and_keeps_the_indexes() {
+    let (dir, mut store, boss) = book();
+    let indexes_before = dump(&dir.path().join("book.db"), INDEXES);
+    let mut text = loans_csv(3000, false);
+    // Line 2502 (row 2500): an officer who is not staff; line 2902: a bad date.
+    text = text
+        .lines()
+        .enumerate()
+        .map(|(n, l)| match n {
+            2501 => l.replace(",zhangwei,", ",nobody,"),
+            2901 => l.replace(",2025-0", ",2025/0"),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let file = write(dir.path(), "loans.csv", &text);
+    for (policy, dry_run) in [
+        (LoanIndexes::Defer, false),
+        (LoanIndexes::Keep, false),
+        (LoanIndexes::Defer, true),
+    ] {
+        let r = import_file_with(
+            &mut store,
+            &boss,
+            ExtractKind::Loans,
+            &file,
+            Encoding::Auto,
+            dry_run,
+            policy,
+        )
+        .unwrap();
+        assert!(!r.written);
+        assert_eq!((r.rows, r.error_count), (3000, 2), "{policy:?}");
+        let errors: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+        assert!(
+            errors[0].ends_with(":2502: column officer: 'nobody' is not staff in this book (add with: postloan staff add USER --role specialist)"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].contains(":2902: column disbursed_on: '2025/0"),
+            "{errors:?}"
+        );
+        assert_eq!(store.count_rows(Table::Loans).unwrap(), 0);
+        assert_eq!(store.count_rows(Table::Borrowers).unwrap(), 0);
+    }
+    // A clean dry run writes nothing either.
+    let clean = write(dir.path(), "clean.csv", &loans_csv(600, false));
+    let r = import_file_with(
+        &mut store,
+        &boss,
+        ExtractKind::Loans,
+        &clean,
+        Encoding::Auto,
+        true,
+        LoanIndexes::Defer,
+    )
+    .unwrap();
+    assert_eq!((r.inserted, r.written, r.dry_run), (600, false, true));
+    assert_eq!(store.count_rows(Table::Loans).unwrap(), 0);
+    drop(store);
+    assert_eq!(dump(&dir.path().join("book.db"), INDEXES), indexes_before);
+}

@@ -214,7 +214,11 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
     if !shape {
         return None;
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    // All ten bytes are checked above: digits where numbers go.
+    let num =
+        |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, &c| n * 10 + u32::from(c - b'0'));
+    let year = i32::try_from(num(0..4)).ok()?;
+    NaiveDate::from_ymd_opt(year, num(5..7), num(8..10))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod bulk;
 mod detail;
 mod evaluate;
 mod ledger;
+mod reindex;
 mod sqlval;
 mod warnings;
 mod write;
@@ -15,6 +16,7 @@ pub use bulk::BulkWriter;
 pub use detail::*;
 pub use evaluate::*;
 pub use ledger::*;
+pub use reindex::DeferredIndexes;
 pub use warnings::*;
 pub use write::{Outcome, Tx};
 
