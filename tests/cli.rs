@@ -231,6 +231,26 @@ fn import_bad_file_exits_nonzero_and_names_line_and_column() {
         .output()
         .unwrap();
     assert!(stdout(&out).contains("nothing changed"), "{}", stdout(&out));
+
+    // The CSV listing: one header, then the two loans; `--search` narrows it like `/`.
+    let out = cmd(dir.path())
+        .args(["loans", "--db", db, "--format", "csv"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("contract_no,"), "{text}");
+    assert!(
+        !lines[1].starts_with("contract_no,"),
+        "one header only: {text}"
+    );
+    let first = lines[1].split(',').next().unwrap_or_default().to_string();
+    let out = cmd(dir.path())
+        .args(["loans", "--db", db, "--format", "csv", "--search", &first])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
 }
 
 #[test]

@@ -541,6 +541,29 @@ fn deferred_indexes_and_row_by_row_imports_agree() {
     assert_eq!(dump(&a, BORROWER_COLUMNS), dump(&b, BORROWER_COLUMNS));
     assert_eq!(dump(&a, INDEXES), dump(&b, INDEXES), "every index is back");
     assert_eq!(dump(&a, "PRAGMA integrity_check"), ["Text(\"ok\")"]);
+    // The search index: the same triggers, the same terms in as many loans each, the same
+    // answers (the deferred load indexed its new loans in one statement).
+    let triggers = "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name";
+    assert_eq!(dump(&a, triggers), dump(&b, triggers));
+    assert_eq!(dump(&a, triggers).len(), 3, "{:?}", dump(&a, triggers));
+    let terms = "SELECT term, doc FROM loan_search_terms ORDER BY term";
+    assert_eq!(dump(&a, terms), dump(&b, terms));
+    let (sa, sb) = (Store::open(&a).unwrap(), Store::open(&b).unwrap());
+    for text in ["新名字", "HT00000", "老名", "zhangwei", "有限"] {
+        let q = postloan::store::LedgerQuery {
+            text: text.into(),
+            ..Default::default()
+        };
+        let ids = |s: &Store| -> Vec<String> {
+            s.ledger_page(&q, &postloan::store::PageFrom::Start, 10_000)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.contract_no)
+                .collect()
+        };
+        assert_eq!(ids(&sa), ids(&sb), "{text}");
+        assert!(!ids(&sa).is_empty(), "{text} finds loans");
+    }
 
     // Derived columns: balance in fen, tier rank, borrower name from the book, follow-up
     // one period after the borrower's latest statement (or after disbursement).

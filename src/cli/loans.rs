@@ -64,7 +64,10 @@ pub fn print(
             r
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
+            // The header is written even when no loan matches; rows then come without one.
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(&mut out);
             w.write_record([
                 "contract_no",
                 "borrower_name",

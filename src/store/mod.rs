@@ -278,7 +278,7 @@ impl Store {
 }
 
 /// Tables whose rows can be counted from outside (for summaries and tests).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Table {
     Staff,
     Borrowers,
