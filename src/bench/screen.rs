@@ -276,6 +276,17 @@ impl Session {
         Ok(())
     }
 
+    /// Clears and draws the current screen on every backend: what a pane costs from nothing.
+    fn full_paint(&mut self, app: &App, metric: &str) -> anyhow::Result<()> {
+        let full: Vec<u64> = self
+            .screens
+            .iter_mut()
+            .map(|s| s.repaint(app))
+            .collect::<io::Result<_>>()?;
+        self.samples.push_bytes(metric, full);
+        Ok(())
+    }
+
     /// The whole script: first paint, panes, moves, pages, filter, idle, repaint.
     pub fn run(&mut self, app: &mut App, first_frame: Duration) -> anyhow::Result<()> {
         let t = Instant::now();
@@ -295,6 +306,18 @@ impl Session {
             self.samples
                 .push_bytes(&format!("full paint of {name} (clear + draw)"), full);
         }
+        // The detail panes: a warning from the board, then a loan and each of its tabs.
+        self.step(app, key(KeyCode::Char('3')), false, "pane switch")?;
+        self.step(app, key(KeyCode::Enter), false, "open a detail")?;
+        self.full_paint(app, "full paint of Warning detail (clear + draw)")?;
+        self.step(app, key(KeyCode::Esc), false, "back from a detail")?;
+        self.step(app, key(KeyCode::Char('2')), false, "pane switch")?;
+        self.step(app, key(KeyCode::Enter), false, "open a detail")?;
+        self.full_paint(app, "full paint of Loan detail (clear + draw)")?;
+        for _ in 0..DETAIL_TABS {
+            self.step(app, key(KeyCode::Char(']')), false, "detail tab switch")?;
+        }
+        self.step(app, key(KeyCode::Esc), false, "back from a detail")?;
         for c in ['2', '1', '2', '3', '2'] {
             self.step(app, key(KeyCode::Char(c)), false, "pane switch")?;
         }
@@ -379,6 +402,9 @@ impl Session {
         Ok(())
     }
 }
+
+/// Tabs of the loan detail the benchmark steps through (`]`), back to the first.
+const DETAIL_TABS: usize = 5;
 
 /// What the benchmark types into the ledger's `/` filter.
 const FILTER_QUERIES: [&str; 5] = ["江苏", "恒通", "PL00012", "zhang", "物流有限"];
