@@ -3,6 +3,7 @@
 //! cause analysis, covenants, and the warning notice (风险预警通知书).
 
 use super::{Actor, Result, WorkflowError};
+use crate::domain::StatementRecord;
 use crate::domain::permission::Permission;
 use crate::domain::text::sanitize;
 use crate::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
@@ -62,17 +63,23 @@ fn idx(l: Level) -> usize {
 
 /// A loan's facts as the engine sees them, from a chunk the store read.
 pub fn facts(loan: &EvalLoan, chunk: &EvalChunk, as_of: NaiveDate) -> LoanFacts {
+    let statements = chunk
+        .statements
+        .get(&loan.borrower_id)
+        .cloned()
+        .unwrap_or_default();
+    loan_facts(loan, statements, as_of)
+}
+
+/// A loan's facts with its borrower's statements (oldest first).
+fn loan_facts(loan: &EvalLoan, statements: Vec<StatementRecord>, as_of: NaiveDate) -> LoanFacts {
     LoanFacts {
         as_of,
         disbursed_on: loan.disbursed_on,
         principal: loan.principal,
         outstanding: loan.outstanding,
         overdue_days: loan.overdue_days,
-        statements: chunk
-            .statements
-            .get(&loan.borrower_id)
-            .cloned()
-            .unwrap_or_default(),
+        statements,
         collateral_value: loan.collateral_value,
         prohibited_flows: loan.prohibited_flows,
     }
@@ -109,6 +116,7 @@ fn apply(
         own = rules.with_covenants(&covenants(loan));
         &own
     };
+    let mut loan_labels = None;
     for sig in indicators::evaluate(rules, f) {
         let code = sig.indicator.code();
         let active = loan
@@ -158,7 +166,13 @@ fn apply(
                     reason: "",
                     raised_on: as_of,
                 };
-                tx.insert_warning(&w, actor)?;
+                let labels = match loan_labels.take() {
+                    Some(l) => l,
+                    None => tx.loan_labels(loan.id)?,
+                };
+                tx.insert_warning_labelled(&w, &labels, actor)?;
+                // A loan raising several warnings looks its labels up once.
+                loan_labels = Some(labels);
                 report.new[idx(level)] += 1;
             }
             (Some((level, threshold)), Some(a)) if level > a.level => {
@@ -204,27 +218,55 @@ pub fn evaluate_book(
     rules: &RuleSet,
     as_of: NaiveDate,
 ) -> Result<EvalReport> {
+    evaluate_book_in_chunks(store, actor, rules, as_of, CHUNK)
+}
+
+/// [`evaluate_book`] with `chunk` loans per transaction. A second thread reads and decodes
+/// the next chunk (on its own read-only connection) while this one evaluates and writes the
+/// last; chunks are disjoint ranges of loans and the writes of one chunk touch only its own
+/// loans' warnings, so reading ahead sees what reading afterwards would.
+fn evaluate_book_in_chunks(
+    store: &mut Store,
+    actor: &Actor,
+    rules: &RuleSet,
+    as_of: NaiveDate,
+    chunk: usize,
+) -> Result<EvalReport> {
     actor.require(Permission::Evaluate)?;
     let mut report = EvalReport {
         as_of: as_of.to_string(),
         ..EvalReport::default()
     };
-    let mut after = None;
-    loop {
-        let chunk = store.evaluation_chunk(after, CHUNK)?;
-        let Some(last) = chunk.last_key() else {
-            break;
-        };
-        store.write(|tx| -> Result<()> {
-            for loan in &chunk.loans {
-                let f = facts(loan, &chunk, as_of);
-                apply(tx, loan, &f, rules, as_of, &actor.username, &mut report)?;
+    let reader = store.evaluation_reader()?;
+    std::thread::scope(|scope| -> Result<()> {
+        // No buffer: at most one chunk waits while another is evaluated (memory stays flat).
+        let (send, chunks) = std::sync::mpsc::sync_channel(0);
+        scope.spawn(move || {
+            let mut after = None;
+            loop {
+                let next = reader.chunk(after, chunk);
+                after = match &next {
+                    Ok(c) => c.last_key(),
+                    Err(_) => None,
+                };
+                // The evaluator stopped (an error): stop reading.
+                if send.send(next).is_err() || after.is_none() {
+                    break;
+                }
             }
-            Ok(())
-        })?;
-        report.loans += chunk.loans.len() as u64;
-        after = Some(last);
-    }
+        });
+        for next in chunks {
+            let next = next?;
+            let loans = next.loans.len() as u64;
+            if loans == 0 {
+                break;
+            }
+            store
+                .write(|tx| evaluate_chunk(tx, next, rules, as_of, &actor.username, &mut report))?;
+            report.loans += loans;
+        }
+        Ok(())
+    })?;
     if report.changes() > 0 {
         store.write(|tx| -> Result<()> {
             tx.audit(
@@ -238,6 +280,38 @@ pub fn evaluate_book(
         })?;
     }
     Ok(report)
+}
+
+/// Applies every loan of a chunk, in its (borrower, loan) order. A borrower's statements are
+/// moved into the facts of its first loan and passed on to the next, not copied per loan.
+fn evaluate_chunk(
+    tx: &mut Tx<'_>,
+    chunk: EvalChunk,
+    rules: &RuleSet,
+    as_of: NaiveDate,
+    actor: &str,
+    report: &mut EvalReport,
+) -> Result<()> {
+    let EvalChunk {
+        loans,
+        mut statements,
+    } = chunk;
+    let mut last: Option<(i64, LoanFacts)> = None;
+    for loan in &loans {
+        let own = match last.take() {
+            Some((borrower, f)) if borrower == loan.borrower_id => f.statements,
+            previous => {
+                if let Some((borrower, f)) = previous {
+                    statements.insert(borrower, f.statements);
+                }
+                statements.remove(&loan.borrower_id).unwrap_or_default()
+            }
+        };
+        let f = loan_facts(loan, own, as_of);
+        apply(tx, loan, &f, rules, as_of, actor, report)?;
+        last = Some((loan.borrower_id, f));
+    }
+    Ok(())
 }
 
 /// Re-evaluates one loan right after its data changed (a statement or repayment entered).
