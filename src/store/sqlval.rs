@@ -31,27 +31,45 @@ pub(crate) fn plain_decimal(bytes: &[u8]) -> Option<Decimal> {
         (b'-', rest) => (true, rest),
         _ => (false, bytes),
     };
-    let (int, frac) = match digits.iter().position(|&b| b == b'.') {
-        Some(dot) => (digits.get(..dot)?, digits.get(dot + 1..)?),
-        None => (digits, &[][..]),
-    };
-    let has_dot = int.len() != digits.len();
-    if int.is_empty() || (has_dot && frac.is_empty()) || int.len() + frac.len() > PLAIN_DIGITS {
-        return None;
-    }
-    let mut mantissa: u128 = 0;
-    for &b in int.iter().chain(frac) {
-        if !b.is_ascii_digit() {
-            return None;
+    // One pass: the mantissa of every digit, and where the point is. Up to 19 characters
+    // (18 digits and a point, or 19 digits) fit a u64; longer text takes 128 bits.
+    let mut point: Option<usize> = None;
+    let mantissa: i128 = if digits.len() <= 19 {
+        let mut m: u64 = 0;
+        for (i, &b) in digits.iter().enumerate() {
+            match b {
+                b'0'..=b'9' => m = m * 10 + u64::from(b - b'0'),
+                b'.' if point.is_none() => point = Some(i),
+                _ => return None,
+            }
         }
-        mantissa = mantissa * 10 + u128::from(b - b'0');
-    }
+        i128::from(m)
+    } else {
+        let mut m: i128 = 0;
+        for (i, &b) in digits.iter().enumerate() {
+            match b {
+                b'0'..=b'9' => m = m * 10 + i128::from(b - b'0'),
+                b'.' if point.is_none() => point = Some(i),
+                _ => return None,
+            }
+            if m >= 10i128.pow(PLAIN_DIGITS as u32) {
+                return None;
+            }
+        }
+        m
+    };
+    let scale = match point {
+        // A point needs a digit on each side.
+        Some(p) if p == 0 || p + 1 == digits.len() => return None,
+        Some(p) => digits.len() - p - 1,
+        None if digits.is_empty() => return None,
+        None => 0,
+    };
     if negative && mantissa == 0 {
         return None;
     }
-    let signed = i128::try_from(mantissa).ok()?;
-    let signed = if negative { -signed } else { signed };
-    Decimal::try_from_i128_with_scale(signed, u32::try_from(frac.len()).ok()?).ok()
+    let signed = if negative { -mantissa } else { mantissa };
+    Decimal::try_from_i128_with_scale(signed, u32::try_from(scale).ok()?).ok()
 }
 
 /// Reads a `YYYY-MM-DD` date; the usual layout is decoded from the bytes, anything else goes

@@ -384,10 +384,7 @@ impl Tx<'_> {
         labels: &LoanLabels,
         actor: &str,
     ) -> Result<(i64, String)> {
-        let next: i64 = self
-            .conn()
-            .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM warnings")?
-            .query_row([], |r| r.get(0))?;
+        let next = self.next_warning_id()?;
         let number = format!("YJ{}-{:06}", w.raised_on.format("%Y"), next);
         let now = self.now().to_string();
         self.conn()
@@ -420,6 +417,7 @@ impl Tx<'_> {
                 now,
                 actor
             ])?;
+        self.warning_id_used(next);
         self.warning_event(
             next,
             w.raised_on,

@@ -10,7 +10,7 @@ use crate::domain::warning::{Level, ManualSignal, RiskType, WarningMove, Warning
 use crate::engine::indicators::{self, LoanFacts, Value};
 use crate::engine::rules::{Covenant, Indicator, RuleSet};
 use crate::i18n::Lang;
-use crate::store::{EvalChunk, EvalLoan, NewWarning, Store, Tx};
+use crate::store::{EvalChunk, EvalLoan, LoanLabels, NewWarning, Store, Tx};
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -99,16 +99,32 @@ fn covenants(loan: &EvalLoan) -> Vec<Covenant> {
         .collect()
 }
 
-/// Applies one loan's signals: the only place warnings are raised or changed by the system.
-fn apply(
-    tx: &mut Tx<'_>,
+/// A change the system makes to a loan's warnings, in the order it is made.
+#[derive(Debug, Clone, PartialEq)]
+enum Change {
+    /// A new warning (the loan's labels are looked up as it is written).
+    Raise(NewWarning<'static>),
+    /// A higher level, with the value and threshold that did it.
+    Escalate {
+        id: i64,
+        level: Level,
+        value: Decimal,
+        threshold: Decimal,
+    },
+    /// Back to normal (`back`) or relapsed (not `back`), with the value that did it.
+    BackToNormal { id: i64, back: bool, value: Decimal },
+}
+
+/// Decides what one loan's signals change: the only place the system decides to raise or
+/// change warnings. Reads and writes nothing: the changes are written by [`write_changes`].
+fn decide(
     loan: &EvalLoan,
     f: &LoanFacts,
     rules: &RuleSet,
     as_of: NaiveDate,
-    actor: &str,
     report: &mut EvalReport,
-) -> Result<()> {
+    changes: &mut Vec<Change>,
+) {
     let own;
     let rules = if loan.covenants.is_empty() {
         rules
@@ -116,7 +132,6 @@ fn apply(
         own = rules.with_covenants(&covenants(loan));
         &own
     };
-    let mut loan_labels = None;
     for sig in indicators::evaluate(rules, f) {
         let code = sig.indicator.code();
         let active = loan
@@ -141,11 +156,17 @@ fn apply(
                     report.held += 1;
                     continue;
                 }
-                (Some(_), _) => {
-                    tx.set_back_to_normal(h.id, true, value.unwrap_or_default(), as_of, actor)?
-                }
+                (Some(_), _) => changes.push(Change::BackToNormal {
+                    id: h.id,
+                    back: true,
+                    value: value.unwrap_or_default(),
+                }),
                 (None, Some(v)) => {
-                    tx.set_back_to_normal(h.id, true, v, as_of, actor)?;
+                    changes.push(Change::BackToNormal {
+                        id: h.id,
+                        back: true,
+                        value: v,
+                    });
                     continue;
                 }
                 (None, None) => continue,
@@ -153,7 +174,7 @@ fn apply(
         }
         match (sig.hit, active) {
             (Some((level, threshold)), None) => {
-                let w = NewWarning {
+                changes.push(Change::Raise(NewWarning {
                     loan_id: loan.id,
                     origin: "system",
                     indicator: code,
@@ -165,30 +186,25 @@ fn apply(
                     source: Some(sig.source.code()),
                     reason: "",
                     raised_on: as_of,
-                };
-                let labels = match loan_labels.take() {
-                    Some(l) => l,
-                    None => tx.loan_labels(loan.id)?,
-                };
-                tx.insert_warning_labelled(&w, &labels, actor)?;
-                // A loan raising several warnings looks its labels up once.
-                loan_labels = Some(labels);
+                }));
                 report.new[idx(level)] += 1;
             }
             (Some((level, threshold)), Some(a)) if level > a.level => {
-                tx.escalate_warning(
-                    a.id,
+                changes.push(Change::Escalate {
+                    id: a.id,
                     level,
-                    value.unwrap_or_default(),
+                    value: value.unwrap_or_default(),
                     threshold,
-                    as_of,
-                    actor,
-                )?;
+                });
                 report.escalated[idx(level)] += 1;
             }
             (Some(_), Some(a)) => {
                 if a.back_to_normal {
-                    tx.set_back_to_normal(a.id, false, value.unwrap_or_default(), as_of, actor)?;
+                    changes.push(Change::BackToNormal {
+                        id: a.id,
+                        back: false,
+                        value: value.unwrap_or_default(),
+                    });
                     report.relapsed[idx(a.level)] += 1;
                 } else {
                     report.still_open[idx(a.level)] += 1;
@@ -196,7 +212,11 @@ fn apply(
             }
             (None, Some(a)) => match value {
                 Some(v) if !a.back_to_normal => {
-                    tx.set_back_to_normal(a.id, true, v, as_of, actor)?;
+                    changes.push(Change::BackToNormal {
+                        id: a.id,
+                        back: true,
+                        value: v,
+                    });
                     report.back_to_normal[idx(a.level)] += 1;
                 }
                 _ => report.still_open[idx(a.level)] += 1,
@@ -208,7 +228,42 @@ fn apply(
             }
         }
     }
+}
+
+/// Writes decided changes in their order, in the caller's transaction.
+fn write_changes(tx: &mut Tx<'_>, changes: &[Change], as_of: NaiveDate, actor: &str) -> Result<()> {
+    // A loan raising several warnings has its labels looked up once.
+    let mut labels: Option<(i64, LoanLabels)> = None;
+    for change in changes {
+        match change {
+            Change::Raise(w) => {
+                let loan_labels = match labels.take() {
+                    Some((loan_id, l)) if loan_id == w.loan_id => l,
+                    _ => tx.loan_labels(w.loan_id)?,
+                };
+                tx.insert_warning_labelled(w, &loan_labels, actor)?;
+                labels = Some((w.loan_id, loan_labels));
+            }
+            Change::Escalate {
+                id,
+                level,
+                value,
+                threshold,
+            } => tx.escalate_warning(*id, *level, *value, *threshold, as_of, actor)?,
+            Change::BackToNormal { id, back, value } => {
+                tx.set_back_to_normal(*id, *back, *value, as_of, actor)?
+            }
+        }
+    }
     Ok(())
+}
+
+/// What evaluating one chunk decided: its loans, counts and changes to write.
+#[derive(Debug, Default)]
+struct ChunkPlan {
+    loans: u64,
+    report: EvalReport,
+    changes: Vec<Change>,
 }
 
 /// Evaluates every active loan of the book as of `as_of`, a chunk per transaction.
@@ -221,10 +276,11 @@ pub fn evaluate_book(
     evaluate_book_in_chunks(store, actor, rules, as_of, CHUNK)
 }
 
-/// [`evaluate_book`] with `chunk` loans per transaction. A second thread reads and decodes
-/// the next chunk (on its own read-only connection) while this one evaluates and writes the
-/// last; chunks are disjoint ranges of loans and the writes of one chunk touch only its own
-/// loans' warnings, so reading ahead sees what reading afterwards would.
+/// [`evaluate_book`] with `chunk` loans per transaction, in three steps that overlap: one
+/// thread reads and decodes chunks (on its own read-only connection), a second decides each
+/// chunk's changes, and this one writes them, a transaction per chunk that changes anything.
+/// Chunks are disjoint ranges of loans and a chunk's writes touch only its own loans'
+/// warnings, so reading ahead sees what reading afterwards would.
 fn evaluate_book_in_chunks(
     store: &mut Store,
     actor: &Actor,
@@ -239,8 +295,10 @@ fn evaluate_book_in_chunks(
     };
     let reader = store.evaluation_reader()?;
     std::thread::scope(|scope| -> Result<()> {
-        // No buffer: at most one chunk waits while another is evaluated (memory stays flat).
-        let (send, chunks) = std::sync::mpsc::sync_channel(0);
+        // No buffers: at most one chunk waits at each step (memory stays flat). A step whose
+        // receiver has gone (an error further on) stops.
+        let (send_chunk, chunks) = std::sync::mpsc::sync_channel(0);
+        let (send_plan, plans) = std::sync::mpsc::sync_channel(0);
         scope.spawn(move || {
             let mut after = None;
             loop {
@@ -249,21 +307,29 @@ fn evaluate_book_in_chunks(
                     Ok(c) => c.last_key(),
                     Err(_) => None,
                 };
-                // The evaluator stopped (an error): stop reading.
-                if send.send(next).is_err() || after.is_none() {
+                if send_chunk.send(next).is_err() || after.is_none() {
                     break;
                 }
             }
         });
-        for next in chunks {
-            let next = next?;
-            let loans = next.loans.len() as u64;
-            if loans == 0 {
+        scope.spawn(move || {
+            for next in chunks {
+                let plan = next.map(|c| plan_chunk(c, rules, as_of));
+                if send_plan.send(plan).is_err() {
+                    break;
+                }
+            }
+        });
+        for plan in plans {
+            let plan = plan?;
+            if plan.loans == 0 {
                 break;
             }
-            store
-                .write(|tx| evaluate_chunk(tx, next, rules, as_of, &actor.username, &mut report))?;
-            report.loans += loans;
+            if !plan.changes.is_empty() {
+                store.write(|tx| write_changes(tx, &plan.changes, as_of, &actor.username))?;
+            }
+            report.add(&plan.report);
+            report.loans += plan.loans;
         }
         Ok(())
     })?;
@@ -282,20 +348,17 @@ fn evaluate_book_in_chunks(
     Ok(report)
 }
 
-/// Applies every loan of a chunk, in its (borrower, loan) order. A borrower's statements are
+/// Decides every loan of a chunk, in its (borrower, loan) order. A borrower's statements are
 /// moved into the facts of its first loan and passed on to the next, not copied per loan.
-fn evaluate_chunk(
-    tx: &mut Tx<'_>,
-    chunk: EvalChunk,
-    rules: &RuleSet,
-    as_of: NaiveDate,
-    actor: &str,
-    report: &mut EvalReport,
-) -> Result<()> {
+fn plan_chunk(chunk: EvalChunk, rules: &RuleSet, as_of: NaiveDate) -> ChunkPlan {
     let EvalChunk {
         loans,
         mut statements,
     } = chunk;
+    let mut plan = ChunkPlan {
+        loans: loans.len() as u64,
+        ..ChunkPlan::default()
+    };
     let mut last: Option<(i64, LoanFacts)> = None;
     for loan in &loans {
         let own = match last.take() {
@@ -308,10 +371,10 @@ fn evaluate_chunk(
             }
         };
         let f = loan_facts(loan, own, as_of);
-        apply(tx, loan, &f, rules, as_of, actor, report)?;
+        decide(loan, &f, rules, as_of, &mut plan.report, &mut plan.changes);
         last = Some((loan.borrower_id, f));
     }
-    Ok(())
+    plan
 }
 
 /// Re-evaluates one loan right after its data changed (a statement or repayment entered).
@@ -329,19 +392,23 @@ pub fn evaluate_loan(
     };
     if let Some(loan) = chunk.loans.first() {
         let f = facts(loan, &chunk, as_of);
-        store.write(|tx| -> Result<()> {
-            apply(tx, loan, &f, rules, as_of, actor, &mut report)?;
-            if report.changes() > 0 {
-                tx.audit(
-                    actor,
-                    "warnings.evaluate",
-                    "loan",
-                    &loan_id.to_string(),
-                    &json!(report),
-                )?;
-            }
-            Ok(())
-        })?;
+        let mut changes = Vec::new();
+        decide(loan, &f, rules, as_of, &mut report, &mut changes);
+        if !changes.is_empty() {
+            store.write(|tx| -> Result<()> {
+                write_changes(tx, &changes, as_of, actor)?;
+                if report.changes() > 0 {
+                    tx.audit(
+                        actor,
+                        "warnings.evaluate",
+                        "loan",
+                        &loan_id.to_string(),
+                        &json!(report),
+                    )?;
+                }
+                Ok(())
+            })?;
+        }
         report.loans = 1;
     }
     Ok(report)
