@@ -19,6 +19,9 @@ use serde_json::json;
 /// wait at most a moment, large enough that commits are few.
 const CHUNK: usize = 4000;
 
+/// Decided chunks that may wait for the writer.
+const PLANS_AHEAD: usize = 4;
+
 /// Counts of one evaluation, per level (index: red 0, orange 1, yellow 2).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct EvalReport {
@@ -295,10 +298,11 @@ fn evaluate_book_in_chunks(
     };
     let reader = store.evaluation_reader()?;
     std::thread::scope(|scope| -> Result<()> {
-        // No buffers: at most one chunk waits at each step (memory stays flat). A step whose
-        // receiver has gone (an error further on) stops.
+        // Decoded chunks are large: at most one waits (memory stays flat). Plans are small
+        // (the changes only), so a few may wait while the writer is busy with a chunk that
+        // raises much. A step whose receiver has gone (an error further on) stops.
         let (send_chunk, chunks) = std::sync::mpsc::sync_channel(0);
-        let (send_plan, plans) = std::sync::mpsc::sync_channel(0);
+        let (send_plan, plans) = std::sync::mpsc::sync_channel(PLANS_AHEAD);
         scope.spawn(move || {
             let mut after = None;
             loop {
