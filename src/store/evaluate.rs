@@ -85,45 +85,20 @@ fn loans_sql(range: &Range) -> &'static str {
     }
 }
 
+/// A chunk with its statements.
 fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
-    let mut chunk = EvalChunk::default();
-    {
-        let mut stmt = conn.prepare_cached(loans_sql(&range))?;
-        let map = |r: &rusqlite::Row<'_>| {
-            Ok(EvalLoan {
-                id: r.get(0)?,
-                borrower_id: r.get(1)?,
-                disbursed_on: date(r, 2)?,
-                principal: dec(r, 3)?,
-                outstanding: dec(r, 4)?,
-                overdue_days: r.get(5)?,
-                collateral_value: None,
-                prohibited_flows: Decimal::ZERO,
-                covenants: Vec::new(),
-                active: Vec::new(),
-            })
-        };
-        let rows = match &range {
-            Range::After((b, i), n) => stmt.query_map(params![b, i, *n as i64], map)?,
-            Range::One(id) => stmt.query_map(params![id], map)?,
-        };
-        for r in rows {
-            chunk.loans.push(r?);
-        }
-    }
+    let mut chunk = read_loans(conn, range)?;
+    read_statements(conn, &mut chunk)?;
+    Ok(chunk)
+}
+
+/// The statements of the borrowers of a chunk's loans (oldest first), by borrower id.
+fn read_statements(conn: &Connection, chunk: &mut EvalChunk) -> Result<()> {
     let (Some(first), Some(last)) = (chunk.loans.first(), chunk.loans.last()) else {
-        return Ok(chunk);
+        return Ok(());
     };
     let (b0, b1) = (first.borrower_id, last.borrower_id);
-    let (k0, k1) = ((first.borrower_id, first.id), (last.borrower_id, last.id));
-    let index: HashMap<i64, usize> = chunk
-        .loans
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.id, i))
-        .collect();
-    // Child rows of the loans in this key range.
-    let in_range = "loan_id IN (SELECT id FROM loans WHERE (borrower_id, id) >= (?1, ?2) AND (borrower_id, id) <= (?3, ?4))";
+    let mut statements = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
             "SELECT borrower_id, period_end, total_assets, total_liabilities, current_assets,
@@ -155,15 +130,59 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
                 Some((id, list)) if *id == b => list.push(s),
                 _ => {
                     if let Some((id, list)) = borrower.replace((b, vec![s])) {
-                        chunk.statements.insert(id, list);
+                        statements.insert(id, list);
                     }
                 }
             }
         }
         if let Some((id, list)) = borrower {
-            chunk.statements.insert(id, list);
+            statements.insert(id, list);
         }
     }
+    chunk.statements = statements;
+    Ok(())
+}
+
+/// A chunk's loans with their collateral, prohibited flows, covenants and active warnings;
+/// no statements yet.
+fn read_loans(conn: &Connection, range: Range) -> Result<EvalChunk> {
+    let mut chunk = EvalChunk::default();
+    {
+        let mut stmt = conn.prepare_cached(loans_sql(&range))?;
+        let map = |r: &rusqlite::Row<'_>| {
+            Ok(EvalLoan {
+                id: r.get(0)?,
+                borrower_id: r.get(1)?,
+                disbursed_on: date(r, 2)?,
+                principal: dec(r, 3)?,
+                outstanding: dec(r, 4)?,
+                overdue_days: r.get(5)?,
+                collateral_value: None,
+                prohibited_flows: Decimal::ZERO,
+                covenants: Vec::new(),
+                active: Vec::new(),
+            })
+        };
+        let rows = match &range {
+            Range::After((b, i), n) => stmt.query_map(params![b, i, *n as i64], map)?,
+            Range::One(id) => stmt.query_map(params![id], map)?,
+        };
+        for r in rows {
+            chunk.loans.push(r?);
+        }
+    }
+    let (Some(first), Some(last)) = (chunk.loans.first(), chunk.loans.last()) else {
+        return Ok(chunk);
+    };
+    let (k0, k1) = ((first.borrower_id, first.id), (last.borrower_id, last.id));
+    let index: HashMap<i64, usize> = chunk
+        .loans
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id, i))
+        .collect();
+    // Child rows of the loans in this key range.
+    let in_range = "loan_id IN (SELECT id FROM loans WHERE (borrower_id, id) >= (?1, ?2) AND (borrower_id, id) <= (?3, ?4))";
     let keys = params![k0.0, k0.1, k1.0, k1.1];
     {
         let sql = format!("SELECT loan_id, appraised_value FROM collateral WHERE {in_range}");
@@ -235,22 +254,28 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
 }
 
 /// A read-only connection of its own to the book, for reading evaluation chunks on another
-/// thread than the one writing (WAL lets it read beside the writer).
+/// thread than the one writing (WAL lets it read beside the writer). Reading a chunk's loans
+/// and its statements are separate steps, so two readers can share the work.
 pub struct EvalReader {
     conn: Connection,
 }
 
 impl EvalReader {
     /// The next chunk of active loans (outstanding > 0) after `after` in (borrower, id) order,
-    /// read in one read transaction so its five queries see the same book.
-    pub fn chunk(&self, after: Option<(i64, i64)>, limit: usize) -> Result<EvalChunk> {
+    /// without statements, read in one read transaction so its queries see the same book.
+    pub fn loans(&self, after: Option<(i64, i64)>, limit: usize) -> Result<EvalChunk> {
         let txn = self.conn.unchecked_transaction()?;
-        let chunk = read_chunk(
+        let chunk = read_loans(
             &txn,
             Range::After(after.unwrap_or((i64::MIN, i64::MIN)), limit),
         )?;
         txn.commit()?;
         Ok(chunk)
+    }
+
+    /// Adds the statements of the chunk's borrowers.
+    pub fn add_statements(&self, chunk: &mut EvalChunk) -> Result<()> {
+        read_statements(&self.conn, chunk)
     }
 }
 

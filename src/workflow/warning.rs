@@ -19,6 +19,9 @@ use serde_json::json;
 /// wait at most a moment, large enough that commits are few.
 const CHUNK: usize = 4000;
 
+/// Chunks read ahead of the one being decided (each holds its borrowers' statements).
+const CHUNKS_AHEAD: usize = 2;
+
 /// Decided chunks that may wait for the writer.
 const PLANS_AHEAD: usize = 4;
 
@@ -279,11 +282,12 @@ pub fn evaluate_book(
     evaluate_book_in_chunks(store, actor, rules, as_of, CHUNK)
 }
 
-/// [`evaluate_book`] with `chunk` loans per transaction, in three steps that overlap: one
-/// thread reads and decodes chunks (on its own read-only connection), a second decides each
-/// chunk's changes, and this one writes them, a transaction per chunk that changes anything.
-/// Chunks are disjoint ranges of loans and a chunk's writes touch only its own loans'
-/// warnings, so reading ahead sees what reading afterwards would.
+/// [`evaluate_book`] with `chunk` loans per transaction, in three threads that overlap:
+/// one reads chunks of loans and decides each chunk's changes once its statements are there,
+/// one reads the borrowers' statements of a chunk (each reader on its own read-only
+/// connection), and this one writes the changes, a transaction per chunk that changes
+/// anything. Chunks are disjoint ranges of loans and a chunk's writes touch only its own
+/// loans' warnings, so reading ahead sees what reading afterwards would.
 fn evaluate_book_in_chunks(
     store: &mut Store,
     actor: &Actor,
@@ -296,28 +300,53 @@ fn evaluate_book_in_chunks(
         as_of: as_of.to_string(),
         ..EvalReport::default()
     };
-    let reader = store.evaluation_reader()?;
+    let loan_reader = store.evaluation_reader()?;
+    let statement_reader = store.evaluation_reader()?;
     std::thread::scope(|scope| -> Result<()> {
-        // Decoded chunks are large: at most one waits (memory stays flat). Plans are small
-        // (the changes only), so a few may wait while the writer is busy with a chunk that
-        // raises much. A step whose receiver has gone (an error further on) stops.
-        let (send_chunk, chunks) = std::sync::mpsc::sync_channel(0);
+        // At most CHUNKS_AHEAD chunks are between reading their loans and being decided, so
+        // memory stays flat; the channels hold that many, so sending to the statement reader
+        // never blocks. Plans are small (the changes only): a few may wait for the writer.
+        // A thread whose receiver has gone (an error further on) stops.
+        let (send_loans, loans) =
+            std::sync::mpsc::sync_channel::<crate::store::Result<EvalChunk>>(CHUNKS_AHEAD);
+        let (send_chunk, chunks) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
         let (send_plan, plans) = std::sync::mpsc::sync_channel(PLANS_AHEAD);
         scope.spawn(move || {
-            let mut after = None;
-            loop {
-                let next = reader.chunk(after, chunk);
-                after = match &next {
-                    Ok(c) => c.last_key(),
-                    Err(_) => None,
-                };
-                if send_chunk.send(next).is_err() || after.is_none() {
+            for next in loans {
+                let next = next.and_then(|mut c| {
+                    statement_reader.add_statements(&mut c)?;
+                    Ok(c)
+                });
+                if send_chunk.send(next).is_err() {
                     break;
                 }
             }
         });
         scope.spawn(move || {
-            for next in chunks {
+            let mut after = None;
+            let mut reading = true;
+            let mut ahead = 0;
+            loop {
+                if reading && ahead < CHUNKS_AHEAD {
+                    let next = loan_reader.loans(after, chunk);
+                    after = match &next {
+                        Ok(c) => c.last_key(),
+                        Err(_) => None,
+                    };
+                    reading = after.is_some();
+                    if send_loans.send(next).is_err() {
+                        break;
+                    }
+                    ahead += 1;
+                    continue;
+                }
+                if ahead == 0 {
+                    break;
+                }
+                let Ok(next) = chunks.recv() else {
+                    break;
+                };
+                ahead -= 1;
                 let plan = next.map(|c| plan_chunk(c, rules, as_of));
                 if send_plan.send(plan).is_err() {
                     break;
