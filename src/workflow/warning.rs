@@ -699,3 +699,7 @@ pub fn show_value(v: Decimal) -> String {
         .normalize()
         .to_string()
 }
+
+#[cfg(test)]
+#[path = "warning_tests.rs"]
+mod tests;
