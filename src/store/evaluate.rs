@@ -1,13 +1,15 @@
 //! What the warning engine reads, a chunk of loans at a time in (borrower, loan) order: each
 //! loan's terms, its borrower's statements, collateral, prohibited flows, covenants and the
 //! system warnings already active — five range queries per chunk, nothing held beyond it.
+//! A book-wide evaluation reads through its own read-only connection ([`EvalReader`]), so
+//! one thread can read the next chunk while another evaluates and writes the last.
 
-use super::sqlval::{code, dec};
-use super::{Result, Store};
+use super::sqlval::{code, date, dec};
+use super::{Result, Store, StoreError};
 use crate::domain::StatementRecord;
 use crate::domain::warning::Level;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OpenFlags, params};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -52,6 +54,8 @@ pub struct EvalLoan {
 #[derive(Debug, Default)]
 pub struct EvalChunk {
     pub loans: Vec<EvalLoan>,
+    /// By borrower id. The engine knows a borrower by id, so `borrower_code` is left empty
+    /// (reading it would join every statement with its borrower).
     pub statements: HashMap<i64, Vec<StatementRecord>>,
 }
 
@@ -81,7 +85,67 @@ fn loans_sql(range: &Range) -> &'static str {
     }
 }
 
+/// A chunk with its statements.
 fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
+    let mut chunk = read_loans(conn, range)?;
+    read_statements(conn, &mut chunk)?;
+    Ok(chunk)
+}
+
+/// The statements of the borrowers of a chunk's loans (oldest first), by borrower id.
+fn read_statements(conn: &Connection, chunk: &mut EvalChunk) -> Result<()> {
+    let (Some(first), Some(last)) = (chunk.loans.first(), chunk.loans.last()) else {
+        return Ok(());
+    };
+    let (b0, b1) = (first.borrower_id, last.borrower_id);
+    let mut statements = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT borrower_id, period_end, total_assets, total_liabilities, current_assets,
+                    current_liabilities, inventory, revenue, ebit, interest_expense,
+                    net_profit, operating_cash_flow
+             FROM financial_statements
+             WHERE borrower_id BETWEEN ?1 AND ?2 ORDER BY borrower_id, period_end",
+        )?;
+        let mut rows = stmt.query(params![b0, b1])?;
+        let mut borrower: Option<(i64, Vec<StatementRecord>)> = None;
+        while let Some(r) = rows.next()? {
+            let b: i64 = r.get(0)?;
+            let s = StatementRecord {
+                borrower_code: String::new(),
+                period_end: date(r, 1)?,
+                total_assets: dec(r, 2)?,
+                total_liabilities: dec(r, 3)?,
+                current_assets: dec(r, 4)?,
+                current_liabilities: dec(r, 5)?,
+                inventory: dec(r, 6)?,
+                revenue: dec(r, 7)?,
+                ebit: dec(r, 8)?,
+                interest_expense: dec(r, 9)?,
+                net_profit: dec(r, 10)?,
+                operating_cash_flow: dec(r, 11)?,
+            };
+            // Rows come grouped by borrower: one map insert per borrower, not per row.
+            match &mut borrower {
+                Some((id, list)) if *id == b => list.push(s),
+                _ => {
+                    if let Some((id, list)) = borrower.replace((b, vec![s])) {
+                        statements.insert(id, list);
+                    }
+                }
+            }
+        }
+        if let Some((id, list)) = borrower {
+            statements.insert(id, list);
+        }
+    }
+    chunk.statements = statements;
+    Ok(())
+}
+
+/// A chunk's loans with their collateral, prohibited flows, covenants and active warnings;
+/// no statements yet.
+fn read_loans(conn: &Connection, range: Range) -> Result<EvalChunk> {
     let mut chunk = EvalChunk::default();
     {
         let mut stmt = conn.prepare_cached(loans_sql(&range))?;
@@ -89,7 +153,7 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
             Ok(EvalLoan {
                 id: r.get(0)?,
                 borrower_id: r.get(1)?,
-                disbursed_on: r.get(2)?,
+                disbursed_on: date(r, 2)?,
                 principal: dec(r, 3)?,
                 outstanding: dec(r, 4)?,
                 overdue_days: r.get(5)?,
@@ -110,7 +174,6 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
     let (Some(first), Some(last)) = (chunk.loans.first(), chunk.loans.last()) else {
         return Ok(chunk);
     };
-    let (b0, b1) = (first.borrower_id, last.borrower_id);
     let (k0, k1) = ((first.borrower_id, first.id), (last.borrower_id, last.id));
     let index: HashMap<i64, usize> = chunk
         .loans
@@ -120,22 +183,6 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
         .collect();
     // Child rows of the loans in this key range.
     let in_range = "loan_id IN (SELECT id FROM loans WHERE (borrower_id, id) >= (?1, ?2) AND (borrower_id, id) <= (?3, ?4))";
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT b.code, s.period_end, s.total_assets, s.total_liabilities, s.current_assets,
-                    s.current_liabilities, s.inventory, s.revenue, s.ebit, s.interest_expense,
-                    s.net_profit, s.operating_cash_flow, s.borrower_id
-             FROM financial_statements s JOIN borrowers b ON b.id = s.borrower_id
-             WHERE s.borrower_id BETWEEN ?1 AND ?2 ORDER BY s.borrower_id, s.period_end",
-        )?;
-        let rows = stmt.query_map(params![b0, b1], |r| {
-            Ok((r.get::<_, i64>(12)?, super::detail::statement_from_row(r)?))
-        })?;
-        for r in rows {
-            let (b, s) = r?;
-            chunk.statements.entry(b).or_default().push(s);
-        }
-    }
     let keys = params![k0.0, k0.1, k1.0, k1.1];
     {
         let sql = format!("SELECT loan_id, appraised_value FROM collateral WHERE {in_range}");
@@ -206,7 +253,50 @@ fn read_chunk(conn: &Connection, range: Range) -> Result<EvalChunk> {
     Ok(chunk)
 }
 
+/// A read-only connection of its own to the book, for reading evaluation chunks on another
+/// thread than the one writing (WAL lets it read beside the writer). Reading a chunk's loans
+/// and its statements are separate steps, so two readers can share the work.
+pub struct EvalReader {
+    conn: Connection,
+}
+
+impl EvalReader {
+    /// The next chunk of active loans (outstanding > 0) after `after` in (borrower, id) order,
+    /// without statements, read in one read transaction so its queries see the same book.
+    pub fn loans(&self, after: Option<(i64, i64)>, limit: usize) -> Result<EvalChunk> {
+        let txn = self.conn.unchecked_transaction()?;
+        let chunk = read_loans(
+            &txn,
+            Range::After(after.unwrap_or((i64::MIN, i64::MIN)), limit),
+        )?;
+        txn.commit()?;
+        Ok(chunk)
+    }
+
+    /// Adds the statements of the chunk's borrowers.
+    pub fn add_statements(&self, chunk: &mut EvalChunk) -> Result<()> {
+        read_statements(&self.conn, chunk)
+    }
+}
+
 impl Store {
+    /// A reader of evaluation chunks on its own read-only connection (it may move to another
+    /// thread). The book must be in WAL mode, as [`Store::open`] leaves it.
+    pub fn evaluation_reader(&self) -> Result<EvalReader> {
+        let wrap = |source| StoreError::Open {
+            path: self.path().display().to_string(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            self.path(),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(wrap)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(wrap)?;
+        Ok(EvalReader { conn })
+    }
+
     /// The next chunk of active loans (outstanding > 0) after `after` in (borrower, id) order.
     pub fn evaluation_chunk(&self, after: Option<(i64, i64)>, limit: usize) -> Result<EvalChunk> {
         read_chunk(

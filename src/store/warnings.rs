@@ -346,24 +346,45 @@ impl Store {
     }
 }
 
+/// A loan's board copies on its warnings: contract, borrower and officer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoanLabels {
+    pub contract_no: String,
+    pub borrower_name: String,
+    pub officer: String,
+}
+
 impl Tx<'_> {
     /// The loan's board copies (contract, borrower, officer) for a new warning.
-    fn loan_labels(&self, loan_id: i64) -> Result<(String, String, String)> {
+    pub fn loan_labels(&self, loan_id: i64) -> Result<LoanLabels> {
         self.conn()
             .prepare_cached("SELECT contract_no, borrower_name, officer FROM loans WHERE id = ?1")?
-            .query_row([loan_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([loan_id], |r| {
+                Ok(LoanLabels {
+                    contract_no: r.get(0)?,
+                    borrower_name: r.get(1)?,
+                    officer: r.get(2)?,
+                })
+            })
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("loan {loan_id}")))
     }
 
     /// Writes a new warning and its "raised" event; returns (id, number).
     pub fn insert_warning(&mut self, w: &NewWarning<'_>, actor: &str) -> Result<(i64, String)> {
-        let (contract, borrower, officer) = self.loan_labels(w.loan_id)?;
-        let next: i64 =
-            self.conn()
-                .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM warnings", [], |r| {
-                    r.get(0)
-                })?;
+        let labels = self.loan_labels(w.loan_id)?;
+        self.insert_warning_labelled(w, &labels, actor)
+    }
+
+    /// [`Tx::insert_warning`] with the loan's labels already looked up (by
+    /// [`Tx::loan_labels`] in this transaction), for a loan that gets several warnings.
+    pub fn insert_warning_labelled(
+        &mut self,
+        w: &NewWarning<'_>,
+        labels: &LoanLabels,
+        actor: &str,
+    ) -> Result<(i64, String)> {
+        let next = self.next_warning_id()?;
         let number = format!("YJ{}-{:06}", w.raised_on.format("%Y"), next);
         let now = self.now().to_string();
         self.conn()
@@ -378,9 +399,9 @@ impl Tx<'_> {
                 next,
                 number,
                 w.loan_id,
-                contract,
-                borrower,
-                officer,
+                labels.contract_no,
+                labels.borrower_name,
+                labels.officer,
                 w.origin,
                 w.indicator,
                 w.level.code(),
@@ -396,6 +417,7 @@ impl Tx<'_> {
                 now,
                 actor
             ])?;
+        self.warning_id_used(next);
         self.warning_event(
             next,
             w.raised_on,

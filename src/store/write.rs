@@ -31,6 +31,8 @@ struct Cache {
     staff: Option<std::collections::HashSet<String>>,
     /// borrower code → (id, name, latest statement period end)
     borrowers: std::collections::HashMap<String, (i64, String, Option<NaiveDate>)>,
+    /// The id the next warning gets (`MAX(id) + 1`, then counted on).
+    next_warning_id: Option<i64>,
 }
 
 impl<'c> Tx<'c> {
@@ -48,6 +50,25 @@ impl<'c> Tx<'c> {
 
     pub(super) fn now(&self) -> &str {
         &self.now
+    }
+
+    /// The id of the next warning: `MAX(id) + 1`, read once per transaction and then counted
+    /// on by [`Tx::warning_id_used`] (only this transaction writes warnings meanwhile).
+    pub(super) fn next_warning_id(&mut self) -> Result<i64> {
+        if let Some(id) = self.cache.next_warning_id {
+            return Ok(id);
+        }
+        let id: i64 = self
+            .txn
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM warnings")?
+            .query_row([], |r| r.get(0))?;
+        self.cache.next_warning_id = Some(id);
+        Ok(id)
+    }
+
+    /// A warning was written with `id`.
+    pub(super) fn warning_id_used(&mut self, id: i64) {
+        self.cache.next_warning_id = id.checked_add(1);
     }
 
     pub(super) fn commit(self) -> rusqlite::Result<()> {

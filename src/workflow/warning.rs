@@ -3,13 +3,14 @@
 //! cause analysis, covenants, and the warning notice (风险预警通知书).
 
 use super::{Actor, Result, WorkflowError};
+use crate::domain::StatementRecord;
 use crate::domain::permission::Permission;
 use crate::domain::text::sanitize;
 use crate::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
 use crate::engine::indicators::{self, LoanFacts, Value};
 use crate::engine::rules::{Covenant, Indicator, RuleSet};
 use crate::i18n::Lang;
-use crate::store::{EvalChunk, EvalLoan, NewWarning, Store, Tx};
+use crate::store::{EvalChunk, EvalLoan, LoanLabels, NewWarning, Store, Tx};
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -17,6 +18,12 @@ use serde_json::json;
 /// Loans per transaction of a book-wide evaluation: small enough that other users' writes
 /// wait at most a moment, large enough that commits are few.
 const CHUNK: usize = 4000;
+
+/// Chunks read ahead of the one being decided (each holds its borrowers' statements).
+const CHUNKS_AHEAD: usize = 2;
+
+/// Decided chunks that may wait for the writer.
+const PLANS_AHEAD: usize = 4;
 
 /// Counts of one evaluation, per level (index: red 0, orange 1, yellow 2).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -62,17 +69,23 @@ fn idx(l: Level) -> usize {
 
 /// A loan's facts as the engine sees them, from a chunk the store read.
 pub fn facts(loan: &EvalLoan, chunk: &EvalChunk, as_of: NaiveDate) -> LoanFacts {
+    let statements = chunk
+        .statements
+        .get(&loan.borrower_id)
+        .cloned()
+        .unwrap_or_default();
+    loan_facts(loan, statements, as_of)
+}
+
+/// A loan's facts with its borrower's statements (oldest first).
+fn loan_facts(loan: &EvalLoan, statements: Vec<StatementRecord>, as_of: NaiveDate) -> LoanFacts {
     LoanFacts {
         as_of,
         disbursed_on: loan.disbursed_on,
         principal: loan.principal,
         outstanding: loan.outstanding,
         overdue_days: loan.overdue_days,
-        statements: chunk
-            .statements
-            .get(&loan.borrower_id)
-            .cloned()
-            .unwrap_or_default(),
+        statements,
         collateral_value: loan.collateral_value,
         prohibited_flows: loan.prohibited_flows,
     }
@@ -92,16 +105,32 @@ fn covenants(loan: &EvalLoan) -> Vec<Covenant> {
         .collect()
 }
 
-/// Applies one loan's signals: the only place warnings are raised or changed by the system.
-fn apply(
-    tx: &mut Tx<'_>,
+/// A change the system makes to a loan's warnings, in the order it is made.
+#[derive(Debug, Clone, PartialEq)]
+enum Change {
+    /// A new warning (the loan's labels are looked up as it is written).
+    Raise(NewWarning<'static>),
+    /// A higher level, with the value and threshold that did it.
+    Escalate {
+        id: i64,
+        level: Level,
+        value: Decimal,
+        threshold: Decimal,
+    },
+    /// Back to normal (`back`) or relapsed (not `back`), with the value that did it.
+    BackToNormal { id: i64, back: bool, value: Decimal },
+}
+
+/// Decides what one loan's signals change: the only place the system decides to raise or
+/// change warnings. Reads and writes nothing: the changes are written by [`write_changes`].
+fn decide(
     loan: &EvalLoan,
     f: &LoanFacts,
     rules: &RuleSet,
     as_of: NaiveDate,
-    actor: &str,
     report: &mut EvalReport,
-) -> Result<()> {
+    changes: &mut Vec<Change>,
+) {
     let own;
     let rules = if loan.covenants.is_empty() {
         rules
@@ -133,11 +162,17 @@ fn apply(
                     report.held += 1;
                     continue;
                 }
-                (Some(_), _) => {
-                    tx.set_back_to_normal(h.id, true, value.unwrap_or_default(), as_of, actor)?
-                }
+                (Some(_), _) => changes.push(Change::BackToNormal {
+                    id: h.id,
+                    back: true,
+                    value: value.unwrap_or_default(),
+                }),
                 (None, Some(v)) => {
-                    tx.set_back_to_normal(h.id, true, v, as_of, actor)?;
+                    changes.push(Change::BackToNormal {
+                        id: h.id,
+                        back: true,
+                        value: v,
+                    });
                     continue;
                 }
                 (None, None) => continue,
@@ -145,7 +180,7 @@ fn apply(
         }
         match (sig.hit, active) {
             (Some((level, threshold)), None) => {
-                let w = NewWarning {
+                changes.push(Change::Raise(NewWarning {
                     loan_id: loan.id,
                     origin: "system",
                     indicator: code,
@@ -157,24 +192,25 @@ fn apply(
                     source: Some(sig.source.code()),
                     reason: "",
                     raised_on: as_of,
-                };
-                tx.insert_warning(&w, actor)?;
+                }));
                 report.new[idx(level)] += 1;
             }
             (Some((level, threshold)), Some(a)) if level > a.level => {
-                tx.escalate_warning(
-                    a.id,
+                changes.push(Change::Escalate {
+                    id: a.id,
                     level,
-                    value.unwrap_or_default(),
+                    value: value.unwrap_or_default(),
                     threshold,
-                    as_of,
-                    actor,
-                )?;
+                });
                 report.escalated[idx(level)] += 1;
             }
             (Some(_), Some(a)) => {
                 if a.back_to_normal {
-                    tx.set_back_to_normal(a.id, false, value.unwrap_or_default(), as_of, actor)?;
+                    changes.push(Change::BackToNormal {
+                        id: a.id,
+                        back: false,
+                        value: value.unwrap_or_default(),
+                    });
                     report.relapsed[idx(a.level)] += 1;
                 } else {
                     report.still_open[idx(a.level)] += 1;
@@ -182,7 +218,11 @@ fn apply(
             }
             (None, Some(a)) => match value {
                 Some(v) if !a.back_to_normal => {
-                    tx.set_back_to_normal(a.id, true, v, as_of, actor)?;
+                    changes.push(Change::BackToNormal {
+                        id: a.id,
+                        back: true,
+                        value: v,
+                    });
                     report.back_to_normal[idx(a.level)] += 1;
                 }
                 _ => report.still_open[idx(a.level)] += 1,
@@ -194,7 +234,42 @@ fn apply(
             }
         }
     }
+}
+
+/// Writes decided changes in their order, in the caller's transaction.
+fn write_changes(tx: &mut Tx<'_>, changes: &[Change], as_of: NaiveDate, actor: &str) -> Result<()> {
+    // A loan raising several warnings has its labels looked up once.
+    let mut labels: Option<(i64, LoanLabels)> = None;
+    for change in changes {
+        match change {
+            Change::Raise(w) => {
+                let loan_labels = match labels.take() {
+                    Some((loan_id, l)) if loan_id == w.loan_id => l,
+                    _ => tx.loan_labels(w.loan_id)?,
+                };
+                tx.insert_warning_labelled(w, &loan_labels, actor)?;
+                labels = Some((w.loan_id, loan_labels));
+            }
+            Change::Escalate {
+                id,
+                level,
+                value,
+                threshold,
+            } => tx.escalate_warning(*id, *level, *value, *threshold, as_of, actor)?,
+            Change::BackToNormal { id, back, value } => {
+                tx.set_back_to_normal(*id, *back, *value, as_of, actor)?
+            }
+        }
+    }
     Ok(())
+}
+
+/// What evaluating one chunk decided: its loans, counts and changes to write.
+#[derive(Debug, Default)]
+struct ChunkPlan {
+    loans: u64,
+    report: EvalReport,
+    changes: Vec<Change>,
 }
 
 /// Evaluates every active loan of the book as of `as_of`, a chunk per transaction.
@@ -204,27 +279,93 @@ pub fn evaluate_book(
     rules: &RuleSet,
     as_of: NaiveDate,
 ) -> Result<EvalReport> {
+    evaluate_book_in_chunks(store, actor, rules, as_of, CHUNK)
+}
+
+/// [`evaluate_book`] with `chunk` loans per transaction, in three threads that overlap:
+/// one reads chunks of loans and decides each chunk's changes once its statements are there,
+/// one reads the borrowers' statements of a chunk (each reader on its own read-only
+/// connection), and this one writes the changes, a transaction per chunk that changes
+/// anything. Chunks are disjoint ranges of loans and a chunk's writes touch only its own
+/// loans' warnings, so reading ahead sees what reading afterwards would.
+fn evaluate_book_in_chunks(
+    store: &mut Store,
+    actor: &Actor,
+    rules: &RuleSet,
+    as_of: NaiveDate,
+    chunk: usize,
+) -> Result<EvalReport> {
     actor.require(Permission::Evaluate)?;
     let mut report = EvalReport {
         as_of: as_of.to_string(),
         ..EvalReport::default()
     };
-    let mut after = None;
-    loop {
-        let chunk = store.evaluation_chunk(after, CHUNK)?;
-        let Some(last) = chunk.last_key() else {
-            break;
-        };
-        store.write(|tx| -> Result<()> {
-            for loan in &chunk.loans {
-                let f = facts(loan, &chunk, as_of);
-                apply(tx, loan, &f, rules, as_of, &actor.username, &mut report)?;
+    let loan_reader = store.evaluation_reader()?;
+    let statement_reader = store.evaluation_reader()?;
+    std::thread::scope(|scope| -> Result<()> {
+        // At most CHUNKS_AHEAD chunks are between reading their loans and being decided, so
+        // memory stays flat; the channels hold that many, so sending to the statement reader
+        // never blocks. Plans are small (the changes only): a few may wait for the writer.
+        // A thread whose receiver has gone (an error further on) stops.
+        let (send_loans, loans) =
+            std::sync::mpsc::sync_channel::<crate::store::Result<EvalChunk>>(CHUNKS_AHEAD);
+        let (send_chunk, chunks) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
+        let (send_plan, plans) = std::sync::mpsc::sync_channel(PLANS_AHEAD);
+        scope.spawn(move || {
+            for next in loans {
+                let next = next.and_then(|mut c| {
+                    statement_reader.add_statements(&mut c)?;
+                    Ok(c)
+                });
+                if send_chunk.send(next).is_err() {
+                    break;
+                }
             }
-            Ok(())
-        })?;
-        report.loans += chunk.loans.len() as u64;
-        after = Some(last);
-    }
+        });
+        scope.spawn(move || {
+            let mut after = None;
+            let mut reading = true;
+            let mut ahead = 0;
+            loop {
+                if reading && ahead < CHUNKS_AHEAD {
+                    let next = loan_reader.loans(after, chunk);
+                    after = match &next {
+                        Ok(c) => c.last_key(),
+                        Err(_) => None,
+                    };
+                    reading = after.is_some();
+                    if send_loans.send(next).is_err() {
+                        break;
+                    }
+                    ahead += 1;
+                    continue;
+                }
+                if ahead == 0 {
+                    break;
+                }
+                let Ok(next) = chunks.recv() else {
+                    break;
+                };
+                ahead -= 1;
+                let plan = next.map(|c| plan_chunk(c, rules, as_of));
+                if send_plan.send(plan).is_err() {
+                    break;
+                }
+            }
+        });
+        for plan in plans {
+            let plan = plan?;
+            if plan.loans == 0 {
+                break;
+            }
+            if !plan.changes.is_empty() {
+                store.write(|tx| write_changes(tx, &plan.changes, as_of, &actor.username))?;
+            }
+            report.add(&plan.report);
+            report.loans += plan.loans;
+        }
+        Ok(())
+    })?;
     if report.changes() > 0 {
         store.write(|tx| -> Result<()> {
             tx.audit(
@@ -238,6 +379,35 @@ pub fn evaluate_book(
         })?;
     }
     Ok(report)
+}
+
+/// Decides every loan of a chunk, in its (borrower, loan) order. A borrower's statements are
+/// moved into the facts of its first loan and passed on to the next, not copied per loan.
+fn plan_chunk(chunk: EvalChunk, rules: &RuleSet, as_of: NaiveDate) -> ChunkPlan {
+    let EvalChunk {
+        loans,
+        mut statements,
+    } = chunk;
+    let mut plan = ChunkPlan {
+        loans: loans.len() as u64,
+        ..ChunkPlan::default()
+    };
+    let mut last: Option<(i64, LoanFacts)> = None;
+    for loan in &loans {
+        let own = match last.take() {
+            Some((borrower, f)) if borrower == loan.borrower_id => f.statements,
+            previous => {
+                if let Some((borrower, f)) = previous {
+                    statements.insert(borrower, f.statements);
+                }
+                statements.remove(&loan.borrower_id).unwrap_or_default()
+            }
+        };
+        let f = loan_facts(loan, own, as_of);
+        decide(loan, &f, rules, as_of, &mut plan.report, &mut plan.changes);
+        last = Some((loan.borrower_id, f));
+    }
+    plan
 }
 
 /// Re-evaluates one loan right after its data changed (a statement or repayment entered).
@@ -255,19 +425,23 @@ pub fn evaluate_loan(
     };
     if let Some(loan) = chunk.loans.first() {
         let f = facts(loan, &chunk, as_of);
-        store.write(|tx| -> Result<()> {
-            apply(tx, loan, &f, rules, as_of, actor, &mut report)?;
-            if report.changes() > 0 {
-                tx.audit(
-                    actor,
-                    "warnings.evaluate",
-                    "loan",
-                    &loan_id.to_string(),
-                    &json!(report),
-                )?;
-            }
-            Ok(())
-        })?;
+        let mut changes = Vec::new();
+        decide(loan, &f, rules, as_of, &mut report, &mut changes);
+        if !changes.is_empty() {
+            store.write(|tx| -> Result<()> {
+                write_changes(tx, &changes, as_of, actor)?;
+                if report.changes() > 0 {
+                    tx.audit(
+                        actor,
+                        "warnings.evaluate",
+                        "loan",
+                        &loan_id.to_string(),
+                        &json!(report),
+                    )?;
+                }
+                Ok(())
+            })?;
+        }
         report.loans = 1;
     }
     Ok(report)
@@ -525,3 +699,7 @@ pub fn show_value(v: Decimal) -> String {
         .normalize()
         .to_string()
 }
+
+#[cfg(test)]
+#[path = "warning_tests.rs"]
+mod tests;
