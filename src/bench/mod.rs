@@ -137,8 +137,9 @@ pub fn run(opts: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
     writeln!(
         out,
         "Book: {} ({}, {:.1} s). Bytes are what the program writes to the terminal (what sshd \
-         sends before SSH framing). Frames are wrapped in synchronized output as `term::draw` \
-         does (16 B a frame). Times are this machine's, for orientation only.\n",
+         sends before SSH framing). Frames are wrapped in synchronized output (16 B): every \
+         frame on the plain crossterm backend, only a frame that writes something on the wire \
+         backend, as in the workbench. Times are this machine's, for orientation only.\n",
         path.display(),
         match built {
             demo::DemoBook::Reopened { loans } => format!("reopened, {loans} loans"),

@@ -83,6 +83,9 @@ pub trait Screen {
 struct Rig<B: Backend<Error = io::Error> + Write> {
     term: Terminal<B>,
     count: Counter,
+    /// Wrap each frame in synchronized output here (the plain backend; the wire backend
+    /// does it itself).
+    wrap: bool,
 }
 
 impl<B: Backend<Error = io::Error> + Write> Rig<B> {
@@ -95,10 +98,15 @@ impl<B: Backend<Error = io::Error> + Write> Rig<B> {
 
 impl<B: Backend<Error = io::Error> + Write> Screen for Rig<B> {
     fn frame(&mut self, app: &App) -> io::Result<u64> {
+        let wrap = self.wrap;
         self.measured(|t| {
-            queue!(t.backend_mut(), BeginSynchronizedUpdate)?;
+            if wrap {
+                queue!(t.backend_mut(), BeginSynchronizedUpdate)?;
+            }
             t.draw(|f| render::render(app, f))?;
-            queue!(t.backend_mut(), EndSynchronizedUpdate)?;
+            if wrap {
+                queue!(t.backend_mut(), EndSynchronizedUpdate)?;
+            }
             Backend::flush(t.backend_mut())
         })
     }
@@ -106,11 +114,16 @@ impl<B: Backend<Error = io::Error> + Write> Screen for Rig<B> {
         self.measured(|t| t.draw(|f| render::render(app, f)).map(|_| ()))
     }
     fn repaint(&mut self, app: &App) -> io::Result<u64> {
+        let wrap = self.wrap;
         self.measured(|t| {
-            queue!(t.backend_mut(), BeginSynchronizedUpdate)?;
+            if wrap {
+                queue!(t.backend_mut(), BeginSynchronizedUpdate)?;
+            }
             t.clear()?;
             t.draw(|f| render::render(app, f))?;
-            queue!(t.backend_mut(), EndSynchronizedUpdate)?;
+            if wrap {
+                queue!(t.backend_mut(), EndSynchronizedUpdate)?;
+            }
             Backend::flush(t.backend_mut())
         })
     }
@@ -129,16 +142,19 @@ pub fn crossterm_screen((w, h): (u16, u16)) -> io::Result<Box<dyn Screen>> {
     Ok(Box::new(Rig {
         term: Terminal::new(backend)?,
         count,
+        wrap: true,
     }))
 }
 
-/// The wire backend over a counter.
+/// The wire backend over a counter. It wraps a frame in synchronized output itself, and only
+/// a frame that writes something, as in the workbench.
 pub fn wire_screen((w, h): (u16, u16), opts: WireOptions) -> io::Result<Box<dyn Screen>> {
     let count = Counter::new();
-    let backend = WireBackend::fixed(count.clone(), w, h, opts);
+    let backend = WireBackend::fixed(count.clone(), w, h, WireOptions { sync: true, ..opts });
     Ok(Box::new(Rig {
         term: Terminal::new(backend)?,
         count,
+        wrap: false,
     }))
 }
 
@@ -384,7 +400,7 @@ impl Session {
         // Nothing changed: with and without the synchronized-output wrapper.
         let idle = self.draw_all(app)?;
         self.samples
-            .push_bytes("nothing changed (draw, as term::draw wraps it)", idle);
+            .push_bytes("nothing changed (draw, wrapped as in the workbench)", idle);
         let bare: Vec<u64> = self
             .screens
             .iter_mut()
