@@ -55,7 +55,7 @@ fn sorts() -> impl Strategy<Value = (LedgerSort, bool, &'static str)> {
 
 /// Where the text filter changes plans: the defaults, and small ones that reach the walking
 /// plans and the capped ("at least") count on a 700-loan book.
-const TIERS: [(u64, u64); 4] = [(3_000, 10_000), (0, 10_000), (0, 0), (5, 60)];
+const TIERS: [(u64, u64); 4] = [(300, 10_000), (0, 10_000), (0, 0), (5, 60)];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]

@@ -109,7 +109,7 @@ pub enum PageFrom {
 
 /// A filter matching at most this many loans reads them through the search index and sorts
 /// them (about a microsecond a match).
-const SORTED_MATCHES: u64 = 3_000;
+const SORTED_MATCHES: u64 = 300;
 /// Up to this many, the matches are looked up in the search index and the sort column's
 /// index is walked, testing each entry against them without reading the row. Beyond it the
 /// matches are dense: the sort order is walked and each row tested with LIKE, and counting
@@ -238,7 +238,7 @@ impl LedgerQuery {
 }
 
 impl Store {
-    /// Moves the points where the text filter changes plans (defaults: sort up to 3,000
+    /// Moves the points where the text filter changes plans (defaults: sort up to 300
     /// matches, count up to 10,000). Tests use small numbers to reach every plan on a small
     /// book.
     pub fn set_search_tiers(&self, sorted: u64, count_cap: u64) {

@@ -498,7 +498,14 @@ impl App {
         };
         list.cursor = 0;
         list.scroll = 0;
+        let started = std::time::Instant::now();
         list.reload(store)?;
+        tracing::debug!(
+            text = %list.query.text,
+            total = %list.total_text(),
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "filter applied"
+        );
         Ok(true)
     }
 
