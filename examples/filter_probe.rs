@@ -33,6 +33,16 @@ fn main() -> anyhow::Result<()> {
                 first.get_or_insert(c + p);
                 total = Some((n, rows.len()));
             }
+            let t = Instant::now();
+            let end = store.ledger_page(&q, &PageFrom::End, 76)?;
+            let end_ms = t.elapsed().as_secs_f64() * 1e3;
+            let t = Instant::now();
+            store.ledger_page(&q, &PageFrom::End, 76)?;
+            println!(
+                "{text:10} {sort:?}: End {} rows {end_ms:.2} ms, again {:.2} ms",
+                end.len(),
+                t.elapsed().as_secs_f64() * 1e3
+            );
             println!(
                 "{text:10} {sort:?}: {total:?} first count+page {:.2} ms; then count {:.2} ms, page {:.2} ms",
                 first.unwrap_or_default(),

@@ -54,8 +54,15 @@ fn sorts() -> impl Strategy<Value = (LedgerSort, bool, &'static str)> {
 }
 
 /// Where the text filter changes plans: the defaults, and small ones that reach the walking
-/// plans and the capped ("at least") count on a 700-loan book.
-const TIERS: [(u64, u64); 4] = [(300, 10_000), (0, 10_000), (0, 0), (5, 60)];
+/// plans and the capped ("at least") count on a 700-loan book; the walk's budget, default
+/// or none (every walk gives up and the matches are sorted).
+const TIERS: [(u64, u64, i32); 5] = [
+    (300, 10_000, 60_000),
+    (0, 10_000, 60_000),
+    (0, 10_000, 0),
+    (0, 0, 60_000),
+    (5, 60, 0),
+];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
@@ -69,6 +76,7 @@ proptest! {
     ) {
         let store = Store::open(&book().1).unwrap();
         store.set_search_tiers(tiers.0, tiers.1);
+        store.set_walk_budget(tiers.2);
         let q = LedgerQuery { sort, descending: desc, text: text.to_string(), ..LedgerQuery::default() };
         let truth = all_rows(&store, &q);
         let mut list = LoanList::new(q);
@@ -160,8 +168,9 @@ fn text_filter_finds_exactly_the_substring_matches_under_every_plan() {
             let everything = all_rows(&store, &plain);
             for text in queries {
                 let expect = naive_filter(&everything, text);
-                for (sorted, cap) in TIERS {
+                for (sorted, cap, budget) in TIERS {
                     store.set_search_tiers(sorted, cap);
+                    store.set_walk_budget(budget);
                     let q = LedgerQuery {
                         text: text.to_string(),
                         ..plain.clone()

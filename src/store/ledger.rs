@@ -2,7 +2,7 @@
 //! value and id of the row next to the page) so no pane ever loads the whole book.
 
 use super::sqlval::{SortValue, code, dec};
-use super::{Result, Store};
+use super::{Result, Store, StoreError};
 use crate::domain::{Classification, Product};
 use chrono::NaiveDate;
 use rusqlite::ToSql;
@@ -116,6 +116,9 @@ const SORTED_MATCHES: u64 = 300;
 /// stops here (the list shows "10000+"; the rest is counted when asked for, at `G`).
 pub const COUNT_CAP: u64 = 10_000;
 pub(super) const SEARCH_TIERS: (u64, u64) = (SORTED_MATCHES, COUNT_CAP);
+/// A walk through the sort index gives up after about this many SQLite steps (a few
+/// milliseconds, some thousands of index entries) and the matches are sorted instead.
+pub(super) const WALK_BUDGET_OPS: i32 = 60_000;
 /// A one- or two-character query expands to the indexed trigrams that start with it; more
 /// than this many means its letters are common, and the ledger is walked instead.
 const SHORT_QUERY_TERMS: usize = 256;
@@ -168,6 +171,8 @@ pub(super) struct CachedPlan {
     text: String,
     stamp: (i64, u64),
     plan: TextPlan,
+    /// Orders in which walking for the matches ran out of budget.
+    walked_far: Vec<(LedgerSort, bool)>,
 }
 
 /// The typed filter as searched: trimmed, without control characters.
@@ -268,6 +273,7 @@ impl Store {
             text,
             stamp,
             plan: plan.clone(),
+            walked_far: Vec::new(),
         });
         Ok(plan)
     }
@@ -382,13 +388,88 @@ impl Store {
         from: &PageFrom,
         limit: usize,
     ) -> Result<Vec<LoanRow>> {
-        let col = q.sort.column();
         let plan = self.text_plan(q)?;
-        if plan == TextPlan::Nothing {
-            return Ok(Vec::new());
+        match plan {
+            TextPlan::Nothing => Ok(Vec::new()),
+            TextPlan::Indexed {
+                expr,
+                walk: true,
+                matches,
+            } => {
+                let order = (q.sort, q.descending);
+                let walked_far = self
+                    .search_plan
+                    .borrow()
+                    .as_ref()
+                    .is_some_and(|c| c.walked_far.contains(&order));
+                if !walked_far {
+                    match self.within_budget(|| {
+                        self.read_page(
+                            q,
+                            &TextPlan::Indexed {
+                                expr: expr.clone(),
+                                walk: true,
+                                matches,
+                            },
+                            from,
+                            limit,
+                        )
+                    }) {
+                        Err(StoreError::Sql(rusqlite::Error::SqliteFailure(e, _)))
+                            if e.code == rusqlite::ErrorCode::OperationInterrupted => {}
+                        other => return other,
+                    }
+                    // The matches sit together far along this order (a name prefix under
+                    // the borrower sort, a contract range): sorting them is cheaper.
+                    if let Some(c) = self.search_plan.borrow_mut().as_mut() {
+                        c.walked_far.push(order);
+                    }
+                }
+                let sorted = TextPlan::Indexed {
+                    expr,
+                    walk: false,
+                    matches,
+                };
+                self.read_page(q, &sorted, from, limit)
+            }
+            plan => self.read_page(q, &plan, from, limit),
         }
+    }
+
+    /// How many SQLite steps a walk for the matches may take before they are sorted
+    /// instead (default [`WALK_BUDGET_OPS`]; tests use 0 to reach the fallback).
+    pub fn set_walk_budget(&self, ops: i32) {
+        self.walk_budget.set(ops.max(0));
+        self.search_plan.borrow_mut().take();
+    }
+
+    /// Runs `f` with SQLite stopped once it has taken the walk budget's steps.
+    fn within_budget<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let budget = self.walk_budget.get();
+        let every = if budget < 20_000 { 100 } else { 2_000 };
+        let mut steps = 0i32;
+        self.conn().progress_handler(
+            every,
+            Some(move || {
+                steps = steps.saturating_add(every);
+                steps > budget
+            }),
+        )?;
+        let out = f();
+        self.conn().progress_handler(0, None::<fn() -> bool>)?;
+        out
+    }
+
+    fn read_page(
+        &self,
+        q: &LedgerQuery,
+        plan: &TextPlan,
+        from: &PageFrom,
+        limit: usize,
+    ) -> Result<Vec<LoanRow>> {
+        let col = q.sort.column();
         let mut params: Vec<Box<dyn ToSql>> = Vec::new();
-        let mut where_sql = q.where_clause(&plan, &mut params);
+        let mut where_sql = q.where_clause(plan, &mut params);
         // Reading backwards (from the end, or before a key) flips the order; the rows are
         // reversed afterwards so callers always get display order.
         let backwards = matches!(from, PageFrom::End | PageFrom::Before(_));

@@ -83,6 +83,8 @@ pub struct Store {
     search_plan: std::cell::RefCell<Option<ledger::CachedPlan>>,
     /// Where the text filter changes plans: (sorted matches, count cap).
     search_tiers: std::cell::Cell<(u64, u64)>,
+    /// SQLite steps a walk for the text filter's matches may take (see `ledger`).
+    walk_budget: std::cell::Cell<i32>,
 }
 
 /// One staff member as stored.
@@ -145,6 +147,7 @@ impl Store {
             path: path.to_path_buf(),
             search_plan: Default::default(),
             search_tiers: std::cell::Cell::new(ledger::SEARCH_TIERS),
+            walk_budget: std::cell::Cell::new(ledger::WALK_BUDGET_OPS),
         })
     }
 
