@@ -120,7 +120,7 @@ proptest! {
 
 /// The substring search as a user means it: case-insensitive, in any of the three fields.
 fn naive_filter(rows: &[LoanRow], text: &str) -> Vec<String> {
-    let t = text.trim().to_lowercase();
+    let t = postloan::store::search_text(text).to_lowercase();
     rows.iter()
         .filter(|r| {
             t.is_empty()
@@ -148,6 +148,9 @@ fn text_filter_finds_exactly_the_substring_matches_under_every_plan() {
         "司",
         "公司有",
         "zz",
+        "ＰＬ００００１",
+        "　恒通　",
+        "Ｗａｎｇ",
         "%",
         "_",
         "\\",
@@ -202,6 +205,29 @@ fn text_filter_finds_exactly_the_substring_matches_under_every_plan() {
             }
         }
     }
+}
+
+#[test]
+fn full_width_input_finds_ascii_contract_numbers() {
+    assert_eq!(
+        postloan::store::search_text("　ＰＬ０００１\u{7}x "),
+        "PL0001x"
+    );
+    assert_eq!(
+        postloan::store::search_text("（集团）"),
+        "（集团）",
+        "punctuation is kept"
+    );
+    let store = Store::open(&book().1).unwrap();
+    let count = |text: &str| {
+        let q = LedgerQuery {
+            text: text.into(),
+            ..LedgerQuery::default()
+        };
+        store.ledger_count_exact(&q).unwrap()
+    };
+    assert!(count("ＰＬ０００００１") > 0);
+    assert_eq!(count("ＰＬ０００００１"), count("PL000001"));
 }
 
 #[test]

@@ -175,9 +175,22 @@ pub(super) struct CachedPlan {
     walked_far: Vec<(LedgerSort, bool)>,
 }
 
-/// The typed filter as searched: trimmed, without control characters.
-fn search_text(text: &str) -> String {
-    text.trim().chars().filter(|c| !c.is_control()).collect()
+/// The typed filter as searched: without control characters, full-width letters, digits and
+/// spaces (a Chinese input method in full-width mode types `ＰＬ０００１`) as their ASCII
+/// selves, since contract numbers and user names are ASCII; trimmed.
+pub fn search_text(text: &str) -> String {
+    let folded: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| match c {
+            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect();
+    folded.trim().to_string()
 }
 
 /// An FTS5 string literal.
