@@ -254,6 +254,10 @@ fn text_filter_follows_renamed_borrowers_and_new_loans() {
             .map(|r| r.contract_no)
             .collect()
     };
+    // Another user's screen has asked already (and keeps its answer while nothing changes).
+    let other = Store::open(&path).unwrap();
+    assert!(find(&other, "鑫鑫测试更名").is_empty());
+    assert!(find(&other, "鑫鑫").is_empty());
     assert!(find(&store, "鑫鑫测试更名").is_empty());
     store
         .write(|tx| -> Result<_, postloan::store::StoreError> {
@@ -278,6 +282,10 @@ fn text_filter_follows_renamed_borrowers_and_new_loans() {
     );
     // A two-character query goes through the term list: the new name's terms are there.
     assert!(find(&store, "鑫鑫").contains(&first.contract_no));
+    // The other connection sees the commit, though its last plan ("鑫鑫": nothing) was
+    // made before it.
+    assert!(find(&other, "鑫鑫").contains(&first.contract_no));
+    assert_eq!(find(&other, "鑫鑫测试更名"), renamed);
 }
 
 #[test]
