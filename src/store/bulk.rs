@@ -34,6 +34,8 @@ pub struct BulkWriter<'c> {
     actor: String,
     borrower: Option<OpenBorrower>,
     loan: Option<OpenLoan>,
+    /// The search trigger, set aside: the loans are indexed in one statement at the end.
+    search: Option<(String, i64)>,
 }
 
 impl<'c> BulkWriter<'c> {
@@ -45,12 +47,14 @@ impl<'c> BulkWriter<'c> {
         // book is reopened in WAL mode when the load is done.
         conn.pragma_update(None, "journal_mode", "OFF")?;
         let txn = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let search = super::reindex::defer_search(&txn)?;
         Ok(BulkWriter {
             txn,
             now: now_text(),
             actor: "demo".into(),
             borrower: None,
             loan: None,
+            search,
         })
     }
 
@@ -309,6 +313,9 @@ impl<'c> BulkWriter<'c> {
     /// Appends an audit row for the whole load and commits.
     pub fn finish(mut self, actor: &str, detail: &serde_json::Value) -> Result<()> {
         self.close_loan()?;
+        if let Some(search) = self.search.take() {
+            super::reindex::restore_search(&self.txn, &search)?;
+        }
         super::audit::append(
             &self.txn,
             &self.now,

@@ -7,7 +7,7 @@
 //! which row by row cost more than the indexing itself (200,000 rows: 6.0 s against 1.6 s).
 
 use super::{Result, Table, Tx};
-use rusqlite::OptionalExtension;
+use rusqlite::{Connection, OptionalExtension};
 
 /// Indexes dropped for a load, with the SQL that creates each again.
 #[must_use = "restore the indexes before the transaction commits"]
@@ -54,31 +54,11 @@ impl Tx<'_> {
                 .execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
         }
         let search = if table == Table::Loans {
-            self.defer_search()?
+            defer_search(self.conn())?
         } else {
             None
         };
         Ok(DeferredIndexes { indexes, search })
-    }
-
-    fn defer_search(&mut self) -> Result<Option<(String, i64)>> {
-        let trigger: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'loan_search_insert'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(trigger) = trigger else {
-            return Ok(None);
-        };
-        let last_id: i64 =
-            self.conn()
-                .query_row("SELECT coalesce(max(id), 0) FROM loans", [], |r| r.get(0))?;
-        self.conn()
-            .execute_batch("DROP TRIGGER loan_search_insert")?;
-        Ok(Some((trigger, last_id)))
     }
 
     /// Creates the deferred indexes again, each from its original SQL.
@@ -86,16 +66,40 @@ impl Tx<'_> {
         for (_, sql) in &deferred.indexes {
             self.conn().execute_batch(sql)?;
         }
-        if let Some((trigger, last_id)) = &deferred.search {
-            // Loans get ids above every existing one: these are the ones the load added.
-            self.conn().execute(
-                "INSERT INTO loan_search (rowid, contract_no, borrower_name, officer)
-                 SELECT id, contract_no, borrower_name, officer FROM loan_search_source
-                 WHERE id > ?1",
-                [last_id],
-            )?;
-            self.conn().execute_batch(trigger)?;
+        if let Some(search) = &deferred.search {
+            restore_search(self.conn(), search)?;
         }
         Ok(())
     }
+}
+
+/// Sets the search index's insert trigger aside for a load: its SQL and the highest loan id
+/// before the load. None when the book has no such trigger.
+pub(super) fn defer_search(conn: &Connection) -> Result<Option<(String, i64)>> {
+    let trigger: Option<String> = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'loan_search_insert'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(trigger) = trigger else {
+        return Ok(None);
+    };
+    let last_id: i64 =
+        conn.query_row("SELECT coalesce(max(id), 0) FROM loans", [], |r| r.get(0))?;
+    conn.execute_batch("DROP TRIGGER loan_search_insert")?;
+    Ok(Some((trigger, last_id)))
+}
+
+/// Indexes the loans a load added (ids above the old highest: SQLite gives new rows ids above
+/// every existing one) in one statement, and puts the trigger back.
+pub(super) fn restore_search(conn: &Connection, (trigger, last_id): &(String, i64)) -> Result<()> {
+    conn.execute(
+        "INSERT INTO loan_search (rowid, contract_no, borrower_name, officer)
+         SELECT id, contract_no, borrower_name, officer FROM loan_search_source WHERE id > ?1",
+        [last_id],
+    )?;
+    conn.execute_batch(trigger)?;
+    Ok(())
 }
