@@ -161,8 +161,11 @@ enum TextPlan {
         matches: u64,
     },
     /// Many matches: each row of the sort order is tested with LIKE. The count of index
-    /// matches (capped) comes along when known.
-    Scan(Option<u64>),
+    /// matches (capped) and their FTS5 query come along when known.
+    Scan {
+        matches: Option<u64>,
+        expr: Option<String>,
+    },
 }
 
 /// A text filter's plan, with the state of the book it was made on.
@@ -220,7 +223,7 @@ impl LedgerQuery {
                     params.len()
                 ));
             }
-            TextPlan::Scan(_) => {
+            TextPlan::Scan { .. } => {
                 let escaped = search_text(&self.text)
                     .replace('\\', "\\\\")
                     .replace('%', "\\%")
@@ -312,7 +315,10 @@ impl Store {
                 return Ok(TextPlan::Nothing);
             }
             if terms.len() > SHORT_QUERY_TERMS {
-                return Ok(TextPlan::Scan(None));
+                return Ok(TextPlan::Scan {
+                    matches: None,
+                    expr: None,
+                });
             }
             terms
                 .iter()
@@ -334,7 +340,10 @@ impl Store {
                 matches,
             }
         } else {
-            TextPlan::Scan(Some(matches))
+            TextPlan::Scan {
+                matches: Some(matches),
+                expr: Some(expr),
+            }
         })
     }
 
@@ -371,11 +380,14 @@ impl Store {
             TextPlan::All | TextPlan::Indexed { .. } => {
                 Ok(Total::exact(self.count_where(q, &plan, None)?))
             }
-            TextPlan::Scan(Some(matches)) if !q.has_other_filters() => Ok(Total {
+            TextPlan::Scan {
+                matches: Some(matches),
+                ..
+            } if !q.has_other_filters() => Ok(Total {
                 n: matches.min(cap),
                 exact: matches <= cap,
             }),
-            TextPlan::Scan(_) => {
+            TextPlan::Scan { .. } => {
                 let n = self.count_where(q, &plan, Some(cap))?;
                 Ok(Total {
                     n: n.min(cap),
@@ -405,48 +417,65 @@ impl Store {
         match plan {
             TextPlan::Nothing => Ok(Vec::new()),
             TextPlan::Indexed {
-                expr,
+                ref expr,
                 walk: true,
                 matches,
             } => {
-                let order = (q.sort, q.descending);
-                let walked_far = self
-                    .search_plan
-                    .borrow()
-                    .as_ref()
-                    .is_some_and(|c| c.walked_far.contains(&order));
-                if !walked_far {
-                    match self.within_budget(|| {
-                        self.read_page(
-                            q,
-                            &TextPlan::Indexed {
-                                expr: expr.clone(),
-                                walk: true,
-                                matches,
-                            },
-                            from,
-                            limit,
-                        )
-                    }) {
-                        Err(StoreError::Sql(rusqlite::Error::SqliteFailure(e, _)))
-                            if e.code == rusqlite::ErrorCode::OperationInterrupted => {}
-                        other => return other,
-                    }
-                    // The matches sit together far along this order (a name prefix under
-                    // the borrower sort, a contract range): sorting them is cheaper.
-                    if let Some(c) = self.search_plan.borrow_mut().as_mut() {
-                        c.walked_far.push(order);
-                    }
-                }
                 let sorted = TextPlan::Indexed {
-                    expr,
+                    expr: expr.clone(),
                     walk: false,
                     matches,
                 };
-                self.read_page(q, &sorted, from, limit)
+                let budget = self.walk_budget.get();
+                self.walk_or_sort(q, &plan, &sorted, budget, from, limit)
+            }
+            TextPlan::Scan {
+                expr: Some(ref expr),
+                matches: Some(matches),
+            } => {
+                // Testing rows costs more steps than probing index entries.
+                let sorted = TextPlan::Indexed {
+                    expr: expr.clone(),
+                    walk: false,
+                    matches,
+                };
+                let budget = self.walk_budget.get().saturating_mul(10);
+                self.walk_or_sort(q, &plan, &sorted, budget, from, limit)
             }
             plan => self.read_page(q, &plan, from, limit),
         }
+    }
+
+    /// Reads a page by walking the sort order (`walk`) within a budget of SQLite steps; when
+    /// the budget runs out — the matches sit together far along this order (a name prefix
+    /// under the borrower sort, a contract range) — reads it by sorting the matches instead,
+    /// and remembers to do so for this query and order.
+    fn walk_or_sort(
+        &self,
+        q: &LedgerQuery,
+        walk: &TextPlan,
+        sorted: &TextPlan,
+        budget: i32,
+        from: &PageFrom,
+        limit: usize,
+    ) -> Result<Vec<LoanRow>> {
+        let order = (q.sort, q.descending);
+        let walked_far = self
+            .search_plan
+            .borrow()
+            .as_ref()
+            .is_some_and(|c| c.walked_far.contains(&order));
+        if !walked_far {
+            match self.within_budget(budget, || self.read_page(q, walk, from, limit)) {
+                Err(StoreError::Sql(rusqlite::Error::SqliteFailure(e, _)))
+                    if e.code == rusqlite::ErrorCode::OperationInterrupted => {}
+                other => return other,
+            }
+            if let Some(c) = self.search_plan.borrow_mut().as_mut() {
+                c.walked_far.push(order);
+            }
+        }
+        self.read_page(q, sorted, from, limit)
     }
 
     /// How many SQLite steps a walk for the matches may take before they are sorted
@@ -456,9 +485,8 @@ impl Store {
         self.search_plan.borrow_mut().take();
     }
 
-    /// Runs `f` with SQLite stopped once it has taken the walk budget's steps.
-    fn within_budget<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        let budget = self.walk_budget.get();
+    /// Runs `f` with SQLite stopped once it has taken `budget` steps.
+    fn within_budget<T>(&self, budget: i32, f: impl FnOnce() -> Result<T>) -> Result<T> {
         let every = if budget < 20_000 { 100 } else { 2_000 };
         let mut steps = 0i32;
         self.conn().progress_handler(
