@@ -271,11 +271,24 @@ impl Session {
         filter: bool,
         metric: &str,
     ) -> anyhow::Result<()> {
+        self.measure(app, metric, |app| {
+            app.handle_key(k)?;
+            if filter {
+                app.apply_pending_filter()?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs `act` on the app, draws on every backend; records bytes and time under `metric`.
+    fn measure(
+        &mut self,
+        app: &mut App,
+        metric: &str,
+        act: impl FnOnce(&mut App) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
         let t0 = Instant::now();
-        app.handle_key(k)?;
-        if filter {
-            app.apply_pending_filter()?;
-        }
+        act(app)?;
         let handled = t0.elapsed();
         let mut bytes = Vec::with_capacity(self.screens.len());
         let mut draw_time = [Duration::ZERO; 2];
@@ -314,13 +327,7 @@ impl Session {
         // Each pane: its full paint from a cleared screen, and the switch to it.
         for (c, name) in [('2', "Ledger"), ('3', "Warnings"), ('1', "Today")] {
             self.step(app, key(KeyCode::Char(c)), false, "pane switch")?;
-            let full: Vec<u64> = self
-                .screens
-                .iter_mut()
-                .map(|s| s.repaint(app))
-                .collect::<io::Result<_>>()?;
-            self.samples
-                .push_bytes(&format!("full paint of {name} (clear + draw)"), full);
+            self.full_paint(app, &format!("full paint of {name} (clear + draw)"))?;
         }
         // The detail panes: a warning from the board, then a loan and each of its tabs.
         self.step(app, key(KeyCode::Char('3')), false, "pane switch")?;
@@ -366,22 +373,10 @@ impl Session {
                     false,
                     "filter char, prompt only",
                 )?;
-                let t0 = Instant::now();
-                app.apply_pending_filter()?;
-                let handled = t0.elapsed();
-                let mut bytes = Vec::new();
-                let mut times = [Duration::ZERO; 2];
-                for (i, s) in self.screens.iter_mut().enumerate() {
-                    let t = Instant::now();
-                    bytes.push(s.frame(app)?);
-                    if let Some(slot) = times.get_mut(i) {
-                        *slot = t.elapsed();
-                    }
-                }
-                let m = "filter char, filtered list";
-                self.samples.push_bytes(m, bytes);
-                self.samples
-                    .push_time(m, handled + times[0], handled + times[1]);
+                self.measure(app, "filter char, filtered list", |app| {
+                    app.apply_pending_filter()?;
+                    Ok(())
+                })?;
             }
             self.step(app, key(KeyCode::Enter), true, "filter Enter")?;
             for _ in 0..10 {
@@ -408,14 +403,7 @@ impl Session {
             .collect::<io::Result<_>>()?;
         self.samples
             .push_bytes("nothing changed (Terminal::draw alone)", bare);
-        let full: Vec<u64> = self
-            .screens
-            .iter_mut()
-            .map(|s| s.repaint(app))
-            .collect::<io::Result<_>>()?;
-        self.samples
-            .push_bytes("full repaint of the same screen (clear + draw)", full);
-        Ok(())
+        self.full_paint(app, "full repaint of the same screen (clear + draw)")
     }
 }
 
