@@ -168,6 +168,32 @@ enum TextPlan {
     },
 }
 
+impl TextPlan {
+    /// For a plan that walks the sort order: the same matches read and sorted, and how many
+    /// times the walk budget it may take first (testing rows with LIKE costs more steps
+    /// than probing index entries).
+    fn sorted_fallback(&self) -> Option<(TextPlan, i32)> {
+        let (expr, matches, factor) = match self {
+            TextPlan::Indexed {
+                expr,
+                walk: true,
+                matches,
+            } => (expr, *matches, 1),
+            TextPlan::Scan {
+                expr: Some(expr),
+                matches: Some(matches),
+            } => (expr, *matches, 10),
+            _ => return None,
+        };
+        let sorted = TextPlan::Indexed {
+            expr: expr.clone(),
+            walk: false,
+            matches,
+        };
+        Some((sorted, factor))
+    }
+}
+
 /// A text filter's plan, with the state of the book it was made on.
 #[derive(Debug)]
 pub(super) struct CachedPlan {
@@ -414,35 +440,15 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<LoanRow>> {
         let plan = self.text_plan(q)?;
-        match plan {
-            TextPlan::Nothing => Ok(Vec::new()),
-            TextPlan::Indexed {
-                ref expr,
-                walk: true,
-                matches,
-            } => {
-                let sorted = TextPlan::Indexed {
-                    expr: expr.clone(),
-                    walk: false,
-                    matches,
-                };
-                let budget = self.walk_budget.get();
+        if plan == TextPlan::Nothing {
+            return Ok(Vec::new());
+        }
+        match plan.sorted_fallback() {
+            Some((sorted, factor)) => {
+                let budget = self.walk_budget.get().saturating_mul(factor);
                 self.walk_or_sort(q, &plan, &sorted, budget, from, limit)
             }
-            TextPlan::Scan {
-                expr: Some(ref expr),
-                matches: Some(matches),
-            } => {
-                // Testing rows costs more steps than probing index entries.
-                let sorted = TextPlan::Indexed {
-                    expr: expr.clone(),
-                    walk: false,
-                    matches,
-                };
-                let budget = self.walk_budget.get().saturating_mul(10);
-                self.walk_or_sort(q, &plan, &sorted, budget, from, limit)
-            }
-            plan => self.read_page(q, &plan, from, limit),
+            None => self.read_page(q, &plan, from, limit),
         }
     }
 
