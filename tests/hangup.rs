@@ -3,32 +3,19 @@
 //! its controlling terminal (the kernel sends SIGHUP) and without (only the terminal itself
 //! says so — crossterm alone spins forever on the EIO a hung-up terminal gives).
 
-use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::isolated_env;
 const BIN: &str = env!("CARGO_BIN_EXE_postloan");
 /// The longest any one wait may take; nothing here should come near it.
 const TIMEOUT: Duration = Duration::from_secs(10);
 const TYPED: &str = "zz-hangup-note";
-
-fn isolated_env(home: &Path) -> Vec<(&'static str, OsString)> {
-    let mut env: Vec<(&'static str, OsString)> =
-        ["HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"]
-            .into_iter()
-            .map(|k| (k, home.as_os_str().to_owned()))
-            .collect();
-    env.push(("PATH", "/usr/bin:/bin".into()));
-    env.push(("LANG", "en_US.UTF-8".into()));
-    env.push(("TERM", "xterm-256color".into()));
-    env.push(("USER", "hangup-tester".into()));
-    env
-}
 
 const DEMO_ARGS: [&str; 8] = [
     "--loans",

@@ -4,12 +4,13 @@
 use assert_cmd::Command as AssertCommand;
 use rexpect::process::{Signal, WaitStatus};
 use rexpect::session::{PtySession, spawn_command};
-use std::ffi::OsString;
 use std::num::NonZeroU16;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::isolated_env;
 const BIN: &str = env!("CARGO_BIN_EXE_postloan");
 /// The longest any one wait may take; nothing here should come near it.
 const TIMEOUT: Duration = Duration::from_secs(8);
@@ -64,19 +65,6 @@ const DEMO_ARGS: [&str; 8] = [
     "--lang",
     "en",
 ];
-
-/// Keeps log, config and data out of the real home, and fixes language and terminal type.
-fn isolated_env(home: &Path) -> Vec<(&'static str, OsString)> {
-    let mut env: Vec<(&'static str, OsString)> =
-        ["HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"]
-            .into_iter()
-            .map(|k| (k, home.as_os_str().to_owned()))
-            .collect();
-    env.push(("PATH", "/usr/bin:/bin".into()));
-    env.push(("LANG", "en_US.UTF-8".into()));
-    env.push(("TERM", "xterm-256color".into()));
-    env
-}
 
 /// The workbench on a pty of a given size, with every byte it wrote kept raw and also fed
 /// to a vt100 screen of the same size.
