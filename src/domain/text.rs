@@ -1,5 +1,6 @@
-//! Text from data on its way to the screen: control characters removed, widths measured in
-//! terminal columns (a Chinese character takes two), truncation and padding by display width.
+//! Text from data on its way to the screen: control characters removed, characters whose
+//! width terminals disagree on replaced (`display`), widths measured in terminal columns (a
+//! Chinese character takes two), truncation and padding by display width.
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -16,6 +17,259 @@ pub fn sanitize(text: &str) -> String {
             c => Some(c),
         })
         .collect()
+}
+
+/// Text from data made fit for a terminal cell (the screen and its exports, never storage):
+/// control characters removed as by [`sanitize`], and every character left one whose width all
+/// terminals agree on, so the column after it starts where the layout put it.
+///
+/// - Emoji variation selectors, zero-width joiners and spaces, bidi controls, keycap marks, tag
+///   characters, skin tones and combining accents are dropped; a sequence shows its base
+///   character (`☎️` as `☎`, then as below; `1️⃣` as `1`; `e` + U+0301 as `e`). After a joiner,
+///   the joined character is dropped too (`👨‍👩‍👧` is one person).
+/// - Regional-indicator flags become their letters (`🇨🇳` as `CN`).
+/// - East Asian Ambiguous characters (one column in most terminals, two in CJK ones) become a
+///   close ASCII or fullwidth equivalent (`①` `(1)`, `→` `->`, `é` `e`, `·` `・`, Greek and
+///   Cyrillic letters in Latin), else `?`.
+/// - Emoji drawn two columns wide (one column in terminals of before Unicode 9) become `?`.
+///
+/// ASCII, CJK text and fullwidth forms are kept as they are.
+pub fn display(text: &str) -> String {
+    if text.chars().all(is_stable) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    // After a zero-width joiner, the joined character is part of the sequence, not text.
+    let mut joined = false;
+    for c in text.chars() {
+        match c {
+            '\t' | '\n' | '\r' => {
+                joined = false;
+                out.push(' ');
+            }
+            '\u{200D}' => joined = true,
+            c if c.is_control() || is_invisible(c) => {}
+            c if joined => {
+                // The joined part of an emoji sequence; plain ASCII after a stray joiner stays.
+                joined = false;
+                if c.is_ascii() {
+                    out.push(c);
+                }
+            }
+            c if is_stable(c) => out.push(c),
+            c if is_regional(c) => {
+                out.push(char::from(b'A' + (u32::from(c) - 0x1F1E6) as u8));
+            }
+            c if is_wide_emoji(c) => out.push('?'),
+            c => out.push_str(&unambiguous(c)),
+        }
+    }
+    out
+}
+
+/// Whether every terminal gives `c` the same, non-zero width and it stands on its own.
+fn is_stable(c: char) -> bool {
+    if c.is_ascii() {
+        return !c.is_ascii_control();
+    }
+    match (c.width(), c.width_cjk()) {
+        (Some(w), Some(cjk)) => {
+            w == cjk
+                && w > 0
+                && !is_invisible(c)
+                && !is_wide_emoji(c)
+                && !is_regional(c)
+                && !is_ambiguous_narrow(c)
+        }
+        _ => false,
+    }
+}
+
+/// Characters that draw nothing of their own: variation selectors, joiners and other
+/// zero-width or format characters, bidi controls, keycap and other enclosing marks, tags,
+/// skin-tone modifiers, and combining marks (which `width` counts as zero).
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}'..='\u{11FF}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{20DD}'..='\u{20E4}' | '\u{3164}'
+        | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{1F3FB}'..='\u{1F3FF}' | '\u{E0000}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}')
+        || c.width() == Some(0)
+}
+
+/// East Asian Ambiguous characters that unicode-width's CJK table counts as one column, as
+/// most terminals do; a terminal set to draw ambiguous characters wide (PuTTY, Xshell,
+/// `xterm -cjk_width`) draws them in two: accented Latin letters, Greek, Cyrillic.
+fn is_ambiguous_narrow(c: char) -> bool {
+    matches!(c,
+        '\u{A8}' | '\u{AA}' | '\u{B4}' | '\u{B8}' | '\u{BA}' | '\u{C6}' | '\u{D0}' | '\u{D8}'
+        | '\u{DE}'..='\u{E1}' | '\u{E6}' | '\u{E8}'..='\u{EA}' | '\u{EC}' | '\u{ED}' | '\u{F0}'
+        | '\u{F2}' | '\u{F3}' | '\u{F8}'..='\u{FA}' | '\u{FC}' | '\u{FE}' | '\u{101}' | '\u{111}'
+        | '\u{113}' | '\u{11B}' | '\u{126}' | '\u{127}' | '\u{12B}' | '\u{131}'..='\u{133}'
+        | '\u{138}' | '\u{13F}'..='\u{142}' | '\u{144}' | '\u{148}'..='\u{14B}' | '\u{14D}'
+        | '\u{152}' | '\u{153}' | '\u{166}' | '\u{167}' | '\u{16B}' | '\u{1CE}' | '\u{1D0}'
+        | '\u{1D2}' | '\u{1D4}' | '\u{1D6}' | '\u{1D8}' | '\u{1DA}' | '\u{1DC}' | '\u{251}'
+        | '\u{261}' | '\u{2C4}' | '\u{2C7}' | '\u{2C9}'..='\u{2CB}' | '\u{2CD}' | '\u{2D0}'
+        | '\u{2D8}'..='\u{2DB}' | '\u{2DD}' | '\u{2DF}' | '\u{391}'..='\u{3A9}'
+        | '\u{3B1}'..='\u{3C9}' | '\u{401}' | '\u{410}'..='\u{44F}' | '\u{451}' | '\u{207F}'
+        | '\u{2113}' | '\u{2126}' | '\u{212B}')
+}
+
+/// Regional indicators: one column each, but a pair is a flag, two columns in some terminals.
+fn is_regional(c: char) -> bool {
+    matches!(c, '\u{1F1E6}'..='\u{1F1FF}')
+}
+
+/// Emoji that `width` counts as two columns but that terminals of before Unicode 9 (2016) draw
+/// in one: the pictographs of the symbol blocks and of plane 1 (CJK there is left alone).
+fn is_wide_emoji(c: char) -> bool {
+    c.width() == Some(2)
+        && matches!(c, '\u{2190}'..='\u{2BFF}' | '\u{1F000}'..='\u{1F1FF}' | '\u{1F300}'..='\u{1FAFF}')
+}
+
+/// Latin-1 letters (U+00C0..=U+00FF) without their accents.
+const LATIN1: &str = "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty";
+/// Latin Extended-A (U+0100..=U+017F) without accents.
+const LATIN_EXT_A: &str = concat!(
+    "AaAaAaCcCcCcCcDd",
+    "DdEeEeEeEeEeGgGg",
+    "GgGgHhHhIiIiIiIi",
+    "IiJjJjKkkLlLlLlL",
+    "lLlNnNnNnnNnOoOo",
+    "OoOoRrRrRrSsSsSs",
+    "SsTtTtTtUuUuUuUu",
+    "UuUuWwYyYZzZzZzs"
+);
+/// Pinyin tone letters of Latin Extended-B (U+01CD..=U+01DC).
+const PINYIN: &str = "AaIiOoUuUuUuUuUu";
+/// Greek capitals (U+0391..=U+03A9) and small letters (U+03B1..=U+03C9) in Latin.
+const GREEK_UPPER: &str = "ABGDEZHQIKLMNXOPR?STYFXCW";
+const GREEK_LOWER: &str = "abgdezhqiklmnxoprsstyfxcw";
+/// Russian letters (U+0410..=U+042F; small ones follow) in Latin.
+const CYRILLIC: [&str; 32] = [
+    "A", "B", "V", "G", "D", "E", "Zh", "Z", "I", "J", "K", "L", "M", "N", "O", "P", "R", "S", "T",
+    "U", "F", "Kh", "Ts", "Ch", "Sh", "Shch", "", "Y", "", "E", "Yu", "Ya",
+];
+
+/// A close equivalent of an ambiguous-width character whose width every terminal agrees on.
+fn unambiguous(c: char) -> String {
+    let n = u32::from(c);
+    let nth = |table: &str, base: u32| {
+        table
+            .chars()
+            .nth((n - base) as usize)
+            .unwrap_or('?')
+            .to_string()
+    };
+    let fixed = match c {
+        'Æ' => "AE",
+        'æ' => "ae",
+        'ß' => "ss",
+        'Þ' => "Th",
+        'þ' => "th",
+        'Œ' => "OE",
+        'œ' => "oe",
+        'Ĳ' => "IJ",
+        'ĳ' => "ij",
+        'Ё' => "Yo",
+        'ё' => "yo",
+        'ɑ' => "a",
+        'ɡ' => "g",
+        'ˇ' => "v",
+        'ˊ' | 'ˋ' => "'",
+        '˙' => ".",
+        'ⁿ' => "n",
+        'ℓ' => "l",
+        '\u{2126}' => "W",
+        '\u{212B}' => "A",
+        '\u{00C0}'..='\u{00FF}' => return nth(LATIN1, 0xC0),
+        '\u{0100}'..='\u{017F}' => return nth(LATIN_EXT_A, 0x100),
+        '\u{01CD}'..='\u{01DC}' => return nth(PINYIN, 0x1CD),
+        '\u{0391}'..='\u{03A9}' => return nth(GREEK_UPPER, 0x391),
+        '\u{03B1}'..='\u{03C9}' => return nth(GREEK_LOWER, 0x3B1),
+        '\u{0410}'..='\u{042F}' => return CYRILLIC[(n - 0x410) as usize].to_string(),
+        '\u{0430}'..='\u{044F}' => return CYRILLIC[(n - 0x430) as usize].to_lowercase(),
+        '\u{2460}'..='\u{2473}' => return format!("({})", n - 0x2460 + 1),
+        '\u{2474}'..='\u{2487}' => return format!("({})", n - 0x2474 + 1),
+        '\u{2488}'..='\u{249B}' => return format!("{}.", n - 0x2488 + 1),
+        '\u{249C}'..='\u{24B5}' => {
+            return format!("({})", nth("abcdefghijklmnopqrstuvwxyz", 0x249C));
+        }
+        '\u{24B6}'..='\u{24CF}' => {
+            return format!("({})", nth("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 0x24B6));
+        }
+        '\u{24D0}'..='\u{24E9}' => {
+            return format!("({})", nth("abcdefghijklmnopqrstuvwxyz", 0x24D0));
+        }
+        '\u{2160}'..='\u{216B}' => {
+            return [
+                "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
+            ][(n - 0x2160) as usize]
+                .to_string();
+        }
+        '\u{2170}'..='\u{217B}' => {
+            return [
+                "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii",
+            ][(n - 0x2170) as usize]
+                .to_string();
+        }
+        '─' | '━' | '┄' | '┅' | '┈' | '┉' | '╌' | '╍' | '═' => "-",
+        '│' | '┃' | '┆' | '┇' | '┊' | '┋' | '╎' | '╏' | '║' => "|",
+        '\u{2500}'..='\u{257F}' => "+",
+        '\u{2580}'..='\u{259F}' => "#",
+        '¡' => "!",
+        '¿' => "?",
+        '§' => "S",
+        '¶' => "P",
+        '¨' | '“' | '”' | '″' | '〃' => "\"",
+        '´' | '‘' | '’' | '′' => "'",
+        'ª' => "a",
+        'º' | '°' => "o",
+        '®' => "(R)",
+        '±' => "+-",
+        '²' => "2",
+        '³' => "3",
+        '¹' => "1",
+        '¸' => ",",
+        '¼' => "1/4",
+        '½' => "1/2",
+        '¾' => "3/4",
+        '·' | '•' | '‧' | '∙' => "・",
+        '–' | '—' | '‐' | '―' | '‒' => "-",
+        '…' => "...",
+        '‥' => "..",
+        '‰' => "o/oo",
+        '※' => "*",
+        '℃' => "C",
+        '℉' => "F",
+        '№' => "No.",
+        '™' => "TM",
+        '←' => "<-",
+        '→' => "->",
+        '↑' => "^",
+        '↓' => "v",
+        '↔' => "<->",
+        '⇒' => "=>",
+        '⇔' => "<=>",
+        '≤' => "<=",
+        '≥' => ">=",
+        '≠' => "!=",
+        '≈' | '∽' | '∼' => "~",
+        '∞' => "inf",
+        '○' | '◯' => "o",
+        '●' | '★' | '☆' => "*",
+        '◎' => "@",
+        '◇' | '◆' => "<>",
+        '□' | '■' => "[]",
+        '△' | '▲' => "^",
+        '▽' | '▼' => "v",
+        '▶' | '▷' | '►' => ">",
+        '◀' | '◁' | '◄' => "<",
+        '☎' | '☏' => "Tel",
+        _ => "?",
+    };
+    fixed.to_string()
 }
 
 /// Display width in terminal columns.
@@ -78,5 +332,92 @@ mod tests {
         assert_eq!(pad_right("华东", 6), "华东  ");
         assert_eq!(pad_left("12", 4), "  12");
         assert_eq!(width(&pad_right("华东机械制造", 5)), 5);
+    }
+
+    /// Both width tables (most terminals, CJK terminals) give the same width.
+    fn agreed(text: &str) -> bool {
+        UnicodeWidthStr::width(text) == UnicodeWidthStr::width_cjk(text)
+    }
+
+    #[test]
+    fn display_drops_or_replaces_every_character_of_disputed_width() {
+        let cases = [
+            // Emoji variation sequence: the base character, itself ambiguous, then replaced.
+            ("电话☎\u{FE0F}贸易", "电话Tel贸易"),
+            ("❤\u{FE0F}", "❤"),
+            // ZWJ family: one person, shown as an emoji would be.
+            ("家庭👨\u{200D}👩\u{200D}👧科技", "家庭?科技"),
+            ("🏃\u{200D}♀\u{FE0F}", "?"),
+            // Keycap, flag, skin tone, tag sequence.
+            ("一号1\u{FE0F}\u{20E3}", "一号1"),
+            ("#\u{FE0F}\u{20E3}", "#"),
+            ("旗🇨🇳", "旗CN"),
+            ("👍🏽", "?"),
+            (
+                "🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}",
+                "?",
+            ),
+            // East Asian Ambiguous.
+            ("圈①→§公司", "圈(1)->S公司"),
+            ("买买提·艾力", "买买提・艾力"),
+            ("“引号”…", "\"引号\"..."),
+            ("Иван Ωμεγα Ёжик", "Ivan Wmega Yozhik"),
+            ("lǜ sè Ⅲ ℃", "lu se III C"),
+            ("──│", "--|"),
+            // Combining accent dropped; the precomposed letter (ambiguous) loses it too.
+            ("Cafe\u{301}", "Cafe"),
+            ("Café Société", "Cafe Societe"),
+            // Zero-width and format characters, bidi controls.
+            ("a\u{200B}b\u{FEFF}c\u{2060}d\u{202E}e\u{00AD}f", "abcdef"),
+            ("a\u{200D}b", "ab"),
+            // Emoji whose width changed with Unicode 9.
+            ("⌚表", "?表"),
+            // Control characters, as `sanitize`.
+            ("华东\x1b[2J机械\x07\tx", "华东[2J机械 x"),
+        ];
+        for (input, want) in cases {
+            let got = display(input);
+            assert_eq!(got, want, "display({input:?})");
+            assert!(agreed(&got), "{got:?}: widths disagree");
+            assert!(
+                got.chars().all(is_stable),
+                "{got:?}: a character of disputed width"
+            );
+            assert_eq!(display(&got), got, "display is idempotent on {input:?}");
+        }
+    }
+
+    #[test]
+    fn display_keeps_cjk_fullwidth_and_ascii() {
+        for text in [
+            "华东机械制造（上海）有限公司",
+            "ＡＢＣ１２３，。、；：？！「」",
+            "PL00000001 abc-XYZ_(1) ~!@#$%^&*",
+            "한국어 ｶﾀｶﾅ ñ Ç",
+        ] {
+            assert_eq!(display(text), text);
+        }
+    }
+
+    #[test]
+    fn every_character_displays_with_a_width_both_tables_agree_on() {
+        let mut text = String::new();
+        for n in (0x20..0x3_0000).chain(0xE_0000..0xE_0200) {
+            let Some(c) = char::from_u32(n) else { continue };
+            text.clear();
+            text.push('x');
+            text.push(c);
+            text.push_str("\u{FE0F}\u{20E3}");
+            let out = display(&text);
+            assert!(
+                out.chars().all(|o| {
+                    let w = o.width().unwrap_or(0);
+                    w > 0 && Some(w) == o.width_cjk()
+                }),
+                "U+{n:04X} gives {out:?}"
+            );
+            assert!(out.chars().all(is_stable), "U+{n:04X} gives {out:?}");
+            assert!(agreed(&out), "U+{n:04X} gives {out:?}");
+        }
     }
 }
