@@ -19,6 +19,13 @@ pub fn sanitize(text: &str) -> String {
         .collect()
 }
 
+/// Pasted text for a single-line field: line breaks (CR LF, LF or CR) and tabs become one
+/// space each, a trailing line break is dropped, other control characters are removed.
+pub fn one_line(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    sanitize(text.trim_end_matches(['\n', '\r']))
+}
+
 /// Text from data made fit for a terminal cell (the screen and its exports, never storage):
 /// control characters removed as by [`sanitize`], and every character left one whose width all
 /// terminals agree on, so the column after it starts where the layout put it.
@@ -67,8 +74,9 @@ pub fn display(text: &str) -> String {
     out
 }
 
-/// Whether every terminal gives `c` the same, non-zero width and it stands on its own.
-fn is_stable(c: char) -> bool {
+/// Whether every terminal gives `c` the same, non-zero width and it stands on its own (what
+/// [`display`] leaves; the screen's last pass replaces any other character of data).
+pub fn is_stable(c: char) -> bool {
     if c.is_ascii() {
         return !c.is_ascii_control();
     }
@@ -323,6 +331,16 @@ mod tests {
         assert_eq!(sanitize("a\tb\nc"), "a b c");
         assert_eq!(sanitize("\u{9b}31m"), "31m");
         assert_eq!(sanitize("plain"), "plain");
+    }
+
+    #[test]
+    fn pasted_lines_become_one_line() {
+        assert_eq!(
+            one_line("line one\nh p q\r\nline three\r\n"),
+            "line one h p q line three"
+        );
+        assert_eq!(one_line("a\tb\x1b[2Jc\x07\rq"), "a b[2Jc q");
+        assert_eq!(one_line("华东\n"), "华东");
     }
 
     #[test]

@@ -116,6 +116,18 @@ pub struct App {
 /// Outcome of handling an input: whether the screen must be redrawn.
 pub type Redraw = bool;
 
+/// The keys of one read of the terminal, taken together. A terminal without bracketed paste
+/// sends a paste as a burst of keys; while a text field has focus, such a burst is text.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Burst {
+    /// Keys of this read handled so far.
+    pub keys: usize,
+    /// The read began while a text field had focus.
+    pub from_text: bool,
+    /// Keys dropped because they came after the text field was left.
+    pub dropped: usize,
+}
+
 impl App {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -339,6 +351,105 @@ impl App {
             return self.global_action(&action).map(|r| r || had_notice);
         }
         Ok(had_notice)
+    }
+
+    /// Whether `/` is open on the pane's list (its prompt takes the keys).
+    fn filter_open(&self) -> bool {
+        self.list().is_some_and(|l| l.filter.is_some())
+            && self.detail.is_none()
+            && self.warning.is_none()
+    }
+
+    /// Whether keys are text now: a form's field or the `/` filter has focus.
+    pub fn text_focus(&self) -> bool {
+        !self.too_small() && !self.help && (self.form.is_some() || self.filter_open())
+    }
+
+    /// A paste (bracketed paste: one event, whatever it holds). It goes into the focused text
+    /// field as one line, or, where there is no text field, changes nothing and says so. It
+    /// never runs as keys.
+    pub fn handle_paste(&mut self, text: &str) -> anyhow::Result<Redraw> {
+        let had_notice = self.notice.take().is_some();
+        if self.too_small() {
+            return Ok(had_notice);
+        }
+        if !self.text_focus() {
+            self.notice = Some(Notice {
+                text: self.lang.t("paste.ignored").to_string(),
+                error: true,
+            });
+            return Ok(true);
+        }
+        Ok(self.insert_text(text) || had_notice)
+    }
+
+    /// Puts text into the focused form field or the filter prompt, as one line.
+    fn insert_text(&mut self, text: &str) -> bool {
+        if let Some(form) = self.form.as_mut() {
+            return form.paste(text);
+        }
+        if !self.filter_open() {
+            return false;
+        }
+        let list = match self.pane {
+            PaneId::Today => &mut self.today,
+            PaneId::Ledger => &mut self.ledger,
+            _ => return false,
+        };
+        let Some(input) = list.filter.as_mut() else {
+            return false;
+        };
+        let clean = crate::domain::text::one_line(text);
+        if clean.is_empty() {
+            return false;
+        }
+        *input = super::widgets::form::insert_at_cursor(input, &clean);
+        list.query.text = input.value().to_string();
+        self.filter_pending = true;
+        true
+    }
+
+    /// A key of a burst (`more`: other input already waits behind it). A lone key is a key.
+    /// In a burst that began in a text field, the keys are text: an Enter with more behind it
+    /// is a line break of the text (a space), and whatever comes after the field was left
+    /// (saved, cancelled) is dropped, so a pasted line can never quit or open anything.
+    pub fn handle_burst_key(
+        &mut self,
+        key: KeyEvent,
+        burst: &mut Burst,
+        more: bool,
+    ) -> anyhow::Result<Redraw> {
+        let first = burst.keys == 0;
+        burst.keys += 1;
+        if first {
+            burst.from_text = self.text_focus();
+        }
+        if first && !more {
+            return self.handle_key(key);
+        }
+        let text = self.text_focus();
+        if burst.from_text && !text {
+            burst.dropped += 1;
+            return Ok(false);
+        }
+        if text && more && key.code == KeyCode::Enter && key.modifiers.is_empty() {
+            return Ok(self.insert_text(" "));
+        }
+        self.handle_key(key)
+    }
+
+    /// After a burst: says how many keys were dropped, if any.
+    pub fn end_burst(&mut self, burst: &Burst) -> Redraw {
+        if burst.dropped == 0 {
+            return false;
+        }
+        self.notice = Some(Notice {
+            text: self
+                .lang
+                .tf("paste.burst_dropped", &[("n", &burst.dropped)]),
+            error: true,
+        });
+        true
     }
 
     fn global_action(&mut self, action: &str) -> anyhow::Result<Redraw> {

@@ -23,7 +23,11 @@ impl App {
     }
 
     pub(crate) fn handle_form_key(&mut self, key: KeyEvent, k: &Key) -> anyhow::Result<Redraw> {
-        let action = self.keymap.action("form", k).map(str::to_owned);
+        // In a field, a plain character is text, whatever a keymap file binds to it.
+        let plain_char = matches!(key.code, KeyCode::Char(_)) && !k.ctrl && !k.alt;
+        let action = (!plain_char)
+            .then(|| self.keymap.action("form", k).map(str::to_owned))
+            .flatten();
         let Some(form) = self.form.as_mut() else {
             return Ok(false);
         };

@@ -111,7 +111,7 @@ impl Key {
     pub fn label(&self) -> String {
         let base = match self.code {
             KeyCodeOrd::Char(' ') => "Space".to_string(),
-            KeyCodeOrd::Char(c) => c.to_string(),
+            KeyCodeOrd::Char(c) => crate::domain::text::display(&c.to_string()),
             KeyCodeOrd::F(n) => format!("F{n}"),
             KeyCodeOrd::Enter => "Enter".into(),
             KeyCodeOrd::Esc => "Esc".into(),

@@ -73,37 +73,36 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
             continue;
         }
         if poll(Duration::ZERO)? {
-            // Drain everything pending, then draw once: a burst of keys costs one frame.
+            // Drain everything pending, then draw once: a burst of keys costs one frame. A
+            // burst that begins in a text field is text (see `App::handle_burst_key`).
+            let mut burst = app::Burst::default();
             loop {
-                match event::read()? {
+                let ev = event::read()?;
+                let more = poll(Duration::ZERO)?;
+                let editing = app.form.is_some();
+                match ev {
                     Event::Key(k) if k.kind != KeyEventKind::Release => {
-                        let editing = app.form.is_some();
-                        dirty |= app.handle_key(k)?;
-                        if editing && app.form.as_ref().is_some_and(|f| f.dirty) {
-                            last_edit = Some(Instant::now());
-                        }
+                        dirty |= app.handle_burst_key(k, &mut burst, more)?;
                     }
                     Event::Resize(w, h) => {
                         terminal.autoresize()?;
                         dirty |= app.on_resize(w, h)?;
                     }
-                    Event::Paste(text) => {
-                        for c in text.chars().filter(|c| !c.is_control()) {
-                            let k = crossterm::event::KeyEvent::from(
-                                crossterm::event::KeyCode::Char(c),
-                            );
-                            dirty |= app.handle_key(k)?;
-                        }
-                    }
+                    // Bracketed paste: one event, into the text field or nowhere; never keys.
+                    Event::Paste(text) => dirty |= app.handle_paste(&text)?,
                     _ => {}
+                }
+                if editing && app.form.as_ref().is_some_and(|f| f.dirty) {
+                    last_edit = Some(Instant::now());
                 }
                 if app.quit || wait_for_input(Duration::ZERO)? == Input::HangUp {
                     break;
                 }
-                if !poll(Duration::ZERO)? {
+                if !more && !poll(Duration::ZERO)? {
                     break;
                 }
             }
+            dirty |= app.end_burst(&burst);
             filter_due = None;
             if app.filter_pending() {
                 let now = Instant::now();

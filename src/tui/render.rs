@@ -3,8 +3,9 @@
 
 use super::app::{App, MIN_COLS, MIN_ROWS, PaneId};
 use super::panes;
-use crate::domain::text::{pad_right, truncate, width};
+use crate::domain::text::{display, is_stable, pad_right, truncate, width};
 use ratatui::Frame;
+use ratatui::buffer::{Buffer, CellWidth};
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
@@ -53,6 +54,60 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
     if app.help {
         help(app, frame, body);
+    }
+    settle_cells(frame.buffer_mut());
+}
+
+/// The app's own glyphs: borders and blocks, and the marks its texts use. They are not data and
+/// stay as drawn (their width is a matter of its own).
+fn is_chrome(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2500}'..='\u{259F}' | '±' | '·' | '×' | 'Δ' | '–' | '—' | '“' | '”' | '…'
+    ) || matches!(c, '←' | '↑' | '→' | '↓' | '▶' | '◀' | '▲' | '▼' | '⚠')
+}
+
+/// The last pass over every frame: a cell holding text of disputed width (an emoji sequence, a
+/// combining accent, an ambiguous-width character of data) that reached the screen without
+/// `display` gets `display`'s text instead, cut or padded to the columns the layout gave it, so
+/// the terminal and the backend agree where every later cell is.
+pub fn settle_cells(buf: &mut Buffer) {
+    let area = buf.area;
+    for y in area.top()..area.bottom() {
+        let mut x = area.left();
+        while x < area.right() {
+            let cell = &buf[(x, y)];
+            let symbol = cell.symbol();
+            let cols = symbol.cell_width().max(1);
+            let mut chars = symbol.chars();
+            let settled = match (chars.next(), chars.next()) {
+                (None, _) => true,
+                (Some(c), None) => is_stable(c) || is_chrome(c),
+                _ => false,
+            };
+            if settled {
+                x = x.saturating_add(cols);
+                continue;
+            }
+            let style = cell.style();
+            let end = x.saturating_add(cols).min(area.right());
+            let mut at = x;
+            for c in display(symbol).chars() {
+                let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(1) as u16;
+                if at + w > end {
+                    break;
+                }
+                buf[(at, y)].set_char(c).set_style(style);
+                for hidden in at + 1..at + w {
+                    buf[(hidden, y)].reset();
+                }
+                at += w;
+            }
+            for blank in at..end {
+                buf[(blank, y)].set_char(' ').set_style(style);
+            }
+            x = end;
+        }
     }
 }
 
@@ -154,14 +209,13 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             let prompt = format!("{} ", app.lang.t("list.filter_prompt"));
             let pw = width(&prompt);
             let avail = w.saturating_sub(pw + 1);
-            let scroll = input.visual_scroll(avail);
-            let shown: String = input.value().chars().collect();
+            let (shown, caret) = super::widgets::form::field_view(input, avail);
             let line = Line::from(vec![
                 Span::styled(prompt, app.theme.title),
-                Span::raw(truncate(&skip_cols(&shown, scroll), avail)),
+                Span::raw(shown),
             ]);
             frame.render_widget(Paragraph::new(line), area);
-            let x = area.x + (pw + input.visual_cursor() - scroll) as u16;
+            let x = area.x + (pw + caret) as u16;
             frame.set_cursor_position(Position::new(x.min(area.right() - 1), area.y));
             return;
         }
@@ -174,7 +228,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             text.push_str("  ");
             text.push_str(&app.lang.tf(
                 "list.filtered",
-                &[("text", &crate::domain::text::sanitize(&list.query.text))],
+                &[("text", &crate::domain::text::display(&list.query.text))],
             ));
         }
         if list.total == 0 {
@@ -194,25 +248,14 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     }
 }
 
-fn skip_cols(text: &str, cols: usize) -> String {
-    let mut seen = 0;
-    text.chars()
-        .skip_while(|c| {
-            let skip = seen < cols;
-            seen += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
-            skip
-        })
-        .collect()
-}
-
 fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let w = area.width as usize;
     let role = app.lang.code_name("role", app.actor.role.code());
     let left = format!(
         " {} ({}) · {} · {} · {}",
-        crate::domain::text::sanitize(&app.actor.display_name),
+        crate::domain::text::display(&app.actor.display_name),
         role,
-        crate::domain::text::sanitize(&app.book_name),
+        crate::domain::text::display(&app.book_name),
         app.lang.tf("status.loans", &[("n", &app.loan_count)]),
         app.lang.tf("status.due", &[("n", &app.today.total_text())]),
     );

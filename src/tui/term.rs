@@ -1,10 +1,12 @@
-//! The terminal's life: enter raw mode and the alternate screen, draw each frame inside
-//! synchronized output, and always leave it as found (also from the panic hook).
+//! The terminal's life: enter raw mode, the alternate screen and bracketed paste, draw each
+//! frame inside synchronized output, and always leave it as found (also from the panic hook).
 
 use super::wire::{WireBackend, WireOptions};
 use ratatui::Terminal;
 use ratatui::crossterm::{
-    cursor, execute,
+    cursor,
+    event::{DisableBracketedPaste, EnableBracketedPaste},
+    execute,
     terminal::{self, EndSynchronizedUpdate},
 };
 use std::io::{self, BufWriter, Stdout, Write};
@@ -14,11 +16,13 @@ use std::io::{self, BufWriter, Stdout, Write};
 /// writes anything in synchronized output.
 pub type Term = Terminal<WireBackend<BufWriter<Stdout>>>;
 
-/// Restores the terminal; safe to call more than once and from the panic hook.
+/// Restores the terminal; safe to call more than once and from the panic hook. Every way out
+/// (quit, an error, a panic, SIGTERM, SIGHUP) comes here, so bracketed paste never outlives us.
 pub fn restore() {
     let mut out = io::stdout();
     let _ = execute!(
         out,
+        DisableBracketedPaste,
         EndSynchronizedUpdate,
         terminal::LeaveAlternateScreen,
         cursor::Show
@@ -41,9 +45,11 @@ pub fn enter() -> io::Result<Term> {
         let mut out = BufWriter::with_capacity(64 * 1024, io::stdout());
         // A plain clear: ratatui's `Terminal::clear` asks the terminal where the cursor is,
         // and a terminal that never answers would stall the start for seconds.
+        // Bracketed paste: a paste arrives as one event, never as keys that could run commands.
         execute!(
             out,
             terminal::EnterAlternateScreen,
+            EnableBracketedPaste,
             cursor::Hide,
             terminal::Clear(terminal::ClearType::All)
         )?;

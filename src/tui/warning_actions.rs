@@ -6,7 +6,7 @@ use super::panes::loan_detail::{DetailState, DetailTab};
 use super::panes::warning_detail::WarningDetail;
 use super::widgets::form::{Field, FieldKind, Form};
 use crate::domain::permission::{Permission, allows};
-use crate::domain::text::sanitize;
+use crate::domain::text::{display, sanitize};
 use crate::domain::warning::{Level, ManualSignal, MoveError, RiskType, WarningMove};
 use crate::i18n::Lang;
 use crate::store::{StoreError, WarningQuery, WarningRow};
@@ -50,7 +50,7 @@ pub fn workflow_error_text(e: &WorkflowError, lang: Lang) -> String {
             &[("role", &lang.code_name("role", role))],
         ),
         WorkflowError::Store(StoreError::Conflict(_)) => lang.t("warning.err_conflict").to_string(),
-        other => sanitize(&other.to_string()),
+        other => display(&other.to_string()),
     }
 }
 
@@ -142,7 +142,7 @@ impl App {
 
     fn act_on(&mut self, row: &WarningRow, action: &str) -> anyhow::Result<Redraw> {
         let lang = self.lang;
-        let number = sanitize(&row.number);
+        let number = display(&row.number);
         match (action, move_of(action)) {
             (_, Some(mv @ (WarningMove::Acknowledge | WarningMove::StartDisposal))) => {
                 if let Err(e) = self.check_move(row, mv, "") {
@@ -359,7 +359,7 @@ impl App {
         let number = self
             .store
             .warning(id)?
-            .map(|w| sanitize(&w.row.number))
+            .map(|w| display(&w.row.number))
             .unwrap_or_default();
         let values: Vec<String> = form.fields.iter().map(|f| f.text()).collect();
         let v = |i: usize| values.get(i).cloned().unwrap_or_default();

@@ -2,7 +2,7 @@
 //! detail: the form, and its submission through the workflow, which re-evaluates the loan.
 
 use crate::domain::CovenantRecord;
-use crate::domain::text::sanitize;
+use crate::domain::text::display;
 use crate::engine::rules::{Indicator, RuleSet};
 use crate::i18n::Lang;
 use crate::store::Store;
@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 pub fn form(d: &DetailState, lang: Lang) -> (Form, String) {
     let title = lang.tf(
         "form.covenant_title",
-        &[("contract", &sanitize(&d.loan.contract_no))],
+        &[("contract", &display(&d.loan.contract_no))],
     );
     let form = Form::new(
         title,

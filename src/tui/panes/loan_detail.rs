@@ -3,7 +3,7 @@
 
 use crate::domain::money::{format_money, format_percent, group_thousands};
 use crate::domain::ratios::KeyRatios;
-use crate::domain::text::{pad_left, pad_right, sanitize, truncate};
+use crate::domain::text::{display, pad_left, pad_right, truncate};
 use crate::domain::{ContactKind, ContactRecord, RepaymentRecord, StatementRecord};
 use crate::engine::rules::RuleSet;
 use crate::i18n::Lang;
@@ -128,7 +128,7 @@ impl DetailState {
 pub fn contact_form(d: &DetailState, lang: Lang, today: NaiveDate) -> (Form, String) {
     let title = lang.tf(
         "form.contact_title",
-        &[("contract", &sanitize(&d.loan.contract_no))],
+        &[("contract", &display(&d.loan.contract_no))],
     );
     let form = Form::new(
         title,
@@ -152,7 +152,7 @@ pub fn contact_form(d: &DetailState, lang: Lang, today: NaiveDate) -> (Form, Str
 pub fn statement_form(d: &DetailState, lang: Lang) -> (Form, String) {
     let title = lang.tf(
         "form.statement_title",
-        &[("borrower", &sanitize(&d.loan.borrower_name))],
+        &[("borrower", &display(&d.loan.borrower_name))],
     );
     let mut fields = vec![Field::new("form.period_end", FieldKind::Date, "")];
     for (key, signed) in STATEMENT_FIELDS {
@@ -255,7 +255,7 @@ pub struct Saved {
 pub fn repayment_form(d: &DetailState, lang: Lang, today: NaiveDate) -> (Form, String) {
     let title = lang.tf(
         "form.repayment_title",
-        &[("contract", &sanitize(&d.loan.contract_no))],
+        &[("contract", &display(&d.loan.contract_no))],
     );
     let form = Form::new(
         title,
@@ -297,11 +297,7 @@ pub fn render(
     let l = &d.loan;
     let mut tabs = vec![Span::styled(
         truncate(
-            &format!(
-                "{} {} ",
-                sanitize(&l.contract_no),
-                sanitize(&l.borrower_name)
-            ),
+            &format!("{} {} ", display(&l.contract_no), display(&l.borrower_name)),
             // The tabs keep their full names; the title gets what is left.
             w.saturating_sub(
                 DetailTab::ALL
@@ -355,8 +351,8 @@ pub fn render(
                     "{}  {}  {}  {}",
                     c.contact_on,
                     pad_right(&lang.code_name("contact", c.kind.code()), 6),
-                    pad_right(&sanitize(&c.created_by), 10),
-                    truncate(&sanitize(&c.notes), w.saturating_sub(34))
+                    pad_right(&display(&c.created_by), 10),
+                    truncate(&display(&c.notes), w.saturating_sub(34))
                 )));
             }
         }
@@ -389,7 +385,7 @@ pub fn render(
                         f.paid_on,
                         pad_left(&group_thousands(f.amount), 16),
                         pad_right(&lang.code_name("sector", f.sector.code()), 12),
-                        truncate(&sanitize(&f.counterparty), w.saturating_sub(48)),
+                        truncate(&display(&f.counterparty), w.saturating_sub(48)),
                         mark
                     ),
                     style,
@@ -412,16 +408,16 @@ fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Ve
                 "detail.borrower",
                 format!(
                     "{} {}",
-                    sanitize(&l.borrower_code),
-                    sanitize(&l.borrower_name)
+                    display(&l.borrower_code),
+                    display(&l.borrower_name)
                 ),
                 half,
             ),
-            kv(lang, "detail.credit_code", sanitize(&l.credit_code), half),
+            kv(lang, "detail.credit_code", display(&l.credit_code), half),
         ),
         (
-            kv(lang, "detail.industry", sanitize(&l.industry), half),
-            kv(lang, "detail.region", sanitize(&l.region), half),
+            kv(lang, "detail.industry", display(&l.industry), half),
+            kv(lang, "detail.region", display(&l.region), half),
         ),
         (
             kv(
@@ -430,7 +426,7 @@ fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Ve
                 lang.code_name("product", l.product.code()),
                 half,
             ),
-            kv(lang, "detail.purpose", sanitize(&l.purpose), half),
+            kv(lang, "detail.purpose", display(&l.purpose), half),
         ),
         (
             kv(
@@ -483,7 +479,7 @@ fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Ve
             ),
         ),
         (
-            kv(lang, "col.officer", sanitize(&l.officer), half),
+            kv(lang, "col.officer", display(&l.officer), half),
             kv(
                 lang,
                 "detail.frequency",
@@ -542,7 +538,7 @@ fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Ve
             pad_right(&lang.code_name("collateral", c.kind.code()), 10),
             pad_left(&group_thousands(c.appraised_value), 16),
             c.appraised_on,
-            truncate(&sanitize(&c.description), w.saturating_sub(46))
+            truncate(&display(&c.description), w.saturating_sub(46))
         )));
     }
     if let Some(r) = d.repayments.first() {

@@ -2,7 +2,7 @@
 //! facts, the cause analysis, the loan, the indicator's history by period and its events.
 
 use crate::domain::money::format_money;
-use crate::domain::text::{pad_left, pad_right, sanitize, truncate, width};
+use crate::domain::text::{display, pad_left, pad_right, truncate, width};
 use crate::engine::indicators::{self, LoanFacts, Value};
 use crate::engine::rules::Indicator;
 use crate::i18n::Lang;
@@ -117,7 +117,7 @@ pub fn render(d: &WarningDetail, frame: &mut Frame<'_>, area: Rect, lang: Lang, 
     let mut lines = vec![
         Line::from(vec![
             Span::styled(
-                lang.tf("warning.detail_title", &[("number", &sanitize(&r.number))]),
+                lang.tf("warning.detail_title", &[("number", &display(&r.number))]),
                 theme.title,
             ),
             Span::raw("  "),
@@ -130,11 +130,7 @@ pub fn render(d: &WarningDetail, frame: &mut Frame<'_>, area: Rect, lang: Lang, 
             Span::raw("  "),
             Span::styled(
                 truncate(
-                    &format!(
-                        "{} {}",
-                        sanitize(&r.contract_no),
-                        sanitize(&r.borrower_name)
-                    ),
+                    &format!("{} {}", display(&r.contract_no), display(&r.borrower_name)),
                     w.saturating_sub(30),
                 ),
                 theme.muted,
@@ -186,7 +182,7 @@ pub fn render(d: &WarningDetail, frame: &mut Frame<'_>, area: Rect, lang: Lang, 
             "warning.judged_level",
             dash(judged),
             "col.officer",
-            sanitize(&r.officer),
+            display(&r.officer),
         ),
     ];
     for (a, av, b, bv) in rows {
@@ -198,7 +194,7 @@ pub fn render(d: &WarningDetail, frame: &mut Frame<'_>, area: Rect, lang: Lang, 
         ("warning.close_reason", &d.warning.close_reason),
     ] {
         if !text.is_empty() {
-            lines.push(Line::from(kv(lang, key, &sanitize(text), w)));
+            lines.push(Line::from(kv(lang, key, &display(text), w)));
         }
     }
     if let Some(l) = &d.loan {
@@ -207,9 +203,9 @@ pub fn render(d: &WarningDetail, frame: &mut Frame<'_>, area: Rect, lang: Lang, 
         let loan_rows: [(&str, String, &str, String); 3] = [
             (
                 "col.contract_no",
-                sanitize(&l.contract_no),
+                display(&l.contract_no),
                 "col.borrower",
-                sanitize(&l.borrower_name),
+                display(&l.borrower_name),
             ),
             (
                 "col.product",
@@ -269,7 +265,7 @@ pub fn render(d: &WarningDetail, frame: &mut Frame<'_>, area: Rect, lang: Lang, 
         let head = format!(
             "{} {} {} {} {} ",
             e.on_date,
-            pad_right(&sanitize(&e.actor), 10),
+            pad_right(&display(&e.actor), 10),
             pad_right(&lang.code_name("wevent", &e.event), 10),
             pad_right(
                 &e.level
@@ -282,7 +278,7 @@ pub fn render(d: &WarningDetail, frame: &mut Frame<'_>, area: Rect, lang: Lang, 
         let room = w.saturating_sub(width(&head));
         lines.push(Line::from(format!(
             "{head}{}",
-            truncate(&sanitize(&e.note), room)
+            truncate(&display(&e.note), room)
         )));
     }
     frame.render_widget(Paragraph::new(lines).scroll((d.scroll, 0)), area);

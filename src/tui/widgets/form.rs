@@ -2,7 +2,7 @@
 //! parse right beside it, keeping what was typed. Its values serialise as a draft.
 
 use crate::domain::money::{parse_amount, parse_signed_amount};
-use crate::domain::text::{sanitize, truncate, width};
+use crate::domain::text::{display, sanitize, truncate, width};
 use crate::i18n::Lang;
 use crate::tui::theme::Theme;
 use chrono::NaiveDate;
@@ -153,6 +153,22 @@ impl Form {
         changed
     }
 
+    /// Puts pasted text into the focused field at its caret, as one line (every field is a
+    /// single line): line breaks become spaces, control characters go. Never runs as keys.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        let clean = crate::domain::text::one_line(text);
+        if clean.is_empty() {
+            return false;
+        }
+        field.input = insert_at_cursor(&field.input, &clean);
+        field.error = None;
+        self.dirty = true;
+        true
+    }
+
     /// Validates every field; true when all parse.
     pub fn validate(&mut self, lang: Lang) -> bool {
         let mut ok = true;
@@ -219,8 +235,7 @@ impl Form {
             } else {
                 input_w
             };
-            let scroll = f.input.visual_scroll(field_w);
-            let shown: String = visible_slice(f.input.value(), scroll, field_w);
+            let (shown, caret) = field_view(&f.input, field_w);
             let style = if i == self.focus {
                 theme.selected
             } else {
@@ -240,7 +255,7 @@ impl Form {
             }
             lines.push(Line::from(spans));
             if i == self.focus {
-                let cx = inner.x + (label_w + 1) as u16 + (f.input.visual_cursor() - scroll) as u16;
+                let cx = inner.x + (label_w + 1) as u16 + caret as u16;
                 cursor = Some(Position::new(
                     cx.min(inner.right().saturating_sub(1)),
                     inner.y + lines.len() as u16 - 1,
@@ -277,6 +292,35 @@ impl Form {
             frame.set_cursor_position(p);
         }
     }
+}
+
+/// What a text input shows in `cols` columns, as `display` makes it (widths every terminal
+/// agrees on), scrolled so the caret is in view; and the caret's column in it.
+pub fn field_view(input: &Input, cols: usize) -> (String, usize) {
+    let value = input.value();
+    let split = value
+        .char_indices()
+        .nth(input.cursor())
+        .map(|(i, _)| i)
+        .unwrap_or(value.len());
+    let before = display(&value[..split]);
+    let shown = format!("{before}{}", display(&value[split..]));
+    let caret = width(&before);
+    let scroll = (caret + 1).saturating_sub(cols.max(1));
+    (visible_slice(&shown, scroll, cols), caret - scroll)
+}
+
+/// `input` with `text` inserted at its caret, the caret after it.
+pub fn insert_at_cursor(input: &Input, text: &str) -> Input {
+    let at = input.cursor();
+    let value = input.value();
+    let split = value
+        .char_indices()
+        .nth(at)
+        .map(|(i, _)| i)
+        .unwrap_or(value.len());
+    let joined = format!("{}{text}{}", &value[..split], &value[split..]);
+    Input::new(joined).with_cursor(at + text.chars().count())
 }
 
 /// The part of `text` from display column `scroll`, at most `cols` wide.

@@ -3,7 +3,7 @@
 
 use super::paged::PagedList;
 use crate::domain::money::group_thousands;
-use crate::domain::text::{pad_left, pad_right, sanitize};
+use crate::domain::text::{display, pad_left, pad_right};
 use crate::i18n::Lang;
 use crate::store::{LedgerQuery, LedgerSort, LoanRow, Store, StoreError};
 use crate::tui::theme::Theme;
@@ -116,13 +116,13 @@ pub fn layout(columns: &[Column], width: usize) -> Vec<(Column, usize)> {
 /// The text of one cell.
 pub fn cell_text(col: Column, row: &LoanRow, lang: Lang, today: NaiveDate) -> String {
     match col {
-        Column::ContractNo => sanitize(&row.contract_no),
-        Column::Borrower => sanitize(&row.borrower_name),
+        Column::ContractNo => display(&row.contract_no),
+        Column::Borrower => display(&row.borrower_name),
         Column::Product => lang.code_name("product_short", row.product.code()),
         Column::Outstanding => group_thousands(row.outstanding),
         Column::Class => lang.code_name("class_short", row.classification.code()),
         Column::Dpd => row.overdue_days.to_string(),
-        Column::Officer => sanitize(&row.officer),
+        Column::Officer => display(&row.officer),
         Column::NextFollowup => row.next_followup_on.format("%Y-%m-%d").to_string(),
         Column::DaysLate => {
             let late = (today - row.next_followup_on).num_days();

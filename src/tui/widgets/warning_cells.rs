@@ -1,7 +1,7 @@
 //! How a warning reads in a row (board, Today, a loan's Warnings tab): its signal's name,
 //! value against threshold, status with the back-to-normal mark; fixed-width columns.
 
-use crate::domain::text::{pad_left, pad_right, sanitize};
+use crate::domain::text::{display, pad_left, pad_right};
 use crate::domain::warning::Level;
 use crate::i18n::Lang;
 use crate::store::WarningRow;
@@ -108,13 +108,13 @@ impl WCol {
         match self {
             WCol::Level => lang.code_name("level", row.level.code()),
             WCol::RaisedOn => row.raised_on.to_string(),
-            WCol::Number => sanitize(&row.number),
-            WCol::Contract => sanitize(&row.contract_no),
-            WCol::Borrower => sanitize(&row.borrower_name),
+            WCol::Number => display(&row.number),
+            WCol::Contract => display(&row.contract_no),
+            WCol::Borrower => display(&row.borrower_name),
             WCol::Signal => indicator_name(&row.origin, &row.indicator, lang),
             WCol::Value => value_text(row, lang),
             WCol::Status => status_text(row, lang),
-            WCol::Officer => sanitize(&row.officer),
+            WCol::Officer => display(&row.officer),
         }
     }
 }
