@@ -137,7 +137,10 @@ impl Tui {
                     self.take(&before);
                     self.take(&one);
                 }
-                Err(e) => panic!("no output while waiting for {what}: {e}\n{}", self.contents()),
+                Err(e) => panic!(
+                    "no output while waiting for {what}: {e}\n{}",
+                    self.contents()
+                ),
             }
         }
     }
@@ -283,7 +286,10 @@ fn keys_that_follow_a_form_saved_in_a_burst_are_dropped() {
     tui.wait_text("5 keys");
     let s = tui.contents();
     assert!(s.contains("Esc back"), "still on the loan:\n{s}");
-    assert!(s.contains("visit"), "the contact was saved, on the Contacts tab:\n{s}");
+    assert!(
+        s.contains("visit"),
+        "the contact was saved, on the Contacts tab:\n{s}"
+    );
     assert!(!s.contains("Repayment status"), "{s}");
     assert_paste_mode_left(&tui.quit());
 }
@@ -339,7 +345,12 @@ fn book_with_odd_names() -> Book {
 fn column_of(screen: &vt100::Screen, row: u16, needle: &str) -> Option<u16> {
     let cols = screen.size().1.get();
     let cells: Vec<String> = (0..cols)
-        .map(|c| screen.cell(row, c).map(|x| x.contents().to_string()).unwrap_or_default())
+        .map(|c| {
+            screen
+                .cell(row, c)
+                .map(|x| x.contents().to_string())
+                .unwrap_or_default()
+        })
         .collect();
     let first = needle.chars().next()?.to_string();
     (0..cols).find(|&c| {
@@ -367,7 +378,9 @@ fn odd_width_names_keep_the_columns_and_leave_no_stale_characters() {
     }
     // The 电话☎️ loan: its overview's right-hand labels line up.
     tui.send("\r");
-    tui.wait_for("the ☎ loan", |s| s.contains("Industry") && s.contains("电话Tel"));
+    tui.wait_for("the ☎ loan", |s| {
+        s.contains("Industry") && s.contains("电话Tel")
+    });
     assert_overview_lines_up(&tui);
     tui.send("l");
     tui.wait_for("the next tab", |s| !s.contains("Industry"));
@@ -378,7 +391,9 @@ fn odd_width_names_keep_the_columns_and_leave_no_stale_characters() {
     tui.send("j");
     tui.wait_text("22/25");
     tui.send("\r");
-    tui.wait_for("the 👨‍👩‍👧 loan", |s| s.contains("Industry") && s.contains("PX00000001"));
+    tui.wait_for("the 👨‍👩‍👧 loan", |s| {
+        s.contains("Industry") && s.contains("PX00000001")
+    });
     assert_overview_lines_up(&tui);
     tui.send("\x1b");
     tui.wait_text("22/25");
@@ -427,7 +442,10 @@ fn lines(tui: &Tui) -> Vec<String> {
 fn assert_ledger_lines_up(tui: &Tui) {
     let screen = tui.screen.screen();
     let rows = lines(tui);
-    let head = rows.iter().position(|l| l.contains("Borrower")).expect("header") as u16;
+    let head = rows
+        .iter()
+        .position(|l| l.contains("Borrower"))
+        .expect("header") as u16;
     let want = column_of(screen, head, "Class").expect("Class in the header");
     let mut n = 0;
     for (row, line) in rows.iter().enumerate() {

@@ -839,3 +839,99 @@ fn covenant_form_sets_thresholds_for_supervisors_only() {
         }
     }
 }
+
+/// A paste of three lines whose middle one is made of command keys.
+const PASTED: &str = "原因一\nh p q\r\n原因三\n";
+
+#[test]
+fn a_paste_into_a_form_field_or_the_filter_is_one_line_of_text() {
+    let (_dir, mut app) = warned(SPECIALIST, Lang::En, SMALL);
+    let id = first_open(&mut app);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('c'));
+    assert!(app.handle_paste(PASTED).expect("paste"));
+    let form = app.form.as_ref().expect("the cause form stays open");
+    assert_eq!(form.fields[0].input.value(), "原因一 h p q 原因三");
+    assert!(!app.quit && app.pane == PaneId::Warnings);
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let w = app.store.warning(id).expect("read").expect("warning");
+    assert_eq!(w.cause, "原因一 h p q 原因三");
+
+    // The Today filter: the paste is the query, no key of it runs.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('1'));
+    press(&mut app, KeyCode::Char('/'));
+    app.handle_paste("江苏\nq").expect("paste");
+    assert_eq!(app.today.query.text, "江苏 q");
+    assert!(app.filter_pending() && !app.quit && app.pane == PaneId::Today);
+}
+
+#[test]
+fn a_paste_where_there_is_no_text_field_changes_nothing_and_says_so() {
+    let (_dir, mut app) = fixture(Lang::En, SMALL);
+    press(&mut app, KeyCode::Char('2'));
+    let ignored = Lang::En.t("paste.ignored").to_string();
+    let before = app.ledger.cursor;
+    // On a list, on a loan detail, over the help overlay.
+    for step in ["list", "detail", "help"] {
+        match step {
+            "detail" => press(&mut app, KeyCode::Enter),
+            "help" => press(&mut app, KeyCode::Char('?')),
+            _ => {}
+        }
+        app.handle_paste(PASTED).expect("paste");
+        let notice = app.notice.as_ref().expect("a notice");
+        assert_eq!(notice.text, ignored, "{step}");
+        assert!(app.form.is_none() && !app.quit, "{step}");
+        assert_eq!(app.pane, PaneId::Ledger, "{step}");
+        assert_eq!(app.ledger.cursor, before, "{step}");
+        assert!(screen_text(&draw(&app)).contains("Paste ignored"), "{step}");
+    }
+    assert!(app.help, "the help overlay stays");
+    assert!(app.detail.is_some(), "the detail stays");
+}
+
+#[test]
+fn a_burst_of_keys_in_a_field_stays_text() {
+    use postloan::tui::app::Burst;
+    let (_dir, mut app) = fixture(Lang::En, SMALL);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    // "a⏎h p q⏎b" read at once from a terminal without bracketed paste.
+    let keys: Vec<KeyCode> = "a\rh p q\rb"
+        .chars()
+        .map(|c| match c {
+            '\r' => KeyCode::Enter,
+            c => KeyCode::Char(c),
+        })
+        .collect();
+    let mut burst = Burst::default();
+    for (i, k) in keys.iter().enumerate() {
+        let more = i + 1 < keys.len();
+        app.handle_burst_key(KeyEvent::new(*k, KeyModifiers::NONE), &mut burst, more)
+            .expect("key");
+    }
+    assert!(!app.end_burst(&burst), "nothing dropped");
+    let form = app.form.as_ref().expect("the contact form stays open");
+    assert_eq!(form.fields[2].input.value(), "a h p q b");
+    // A save in the middle of a burst: what follows it is dropped, and counted.
+    let mut burst = Burst::default();
+    let keys = [
+        KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL),
+        KeyEvent::new(KeyCode::Char('p'), KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE),
+    ];
+    for (i, k) in keys.iter().enumerate() {
+        app.handle_burst_key(*k, &mut burst, i + 1 < keys.len())
+            .expect("key");
+    }
+    assert!(app.form.is_none(), "saved");
+    assert_eq!(burst.dropped, 2);
+    assert!(app.end_burst(&burst));
+    assert!(!app.quit, "q after the save did not quit");
+    let contacts = &app.detail.as_ref().expect("still on the loan").contacts;
+    assert!(contacts.iter().any(|c| c.notes == "a h p q b"));
+}

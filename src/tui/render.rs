@@ -69,8 +69,8 @@ fn is_chrome(c: char) -> bool {
 
 /// The last pass over every frame: a cell holding text of disputed width (an emoji sequence, a
 /// combining accent, an ambiguous-width character of data) that reached the screen without
-/// `display` gets `display`'s text instead, cut or padded to the columns the layout gave it, so
-/// the terminal and the backend agree where every later cell is.
+/// `display` gets `display`'s text instead (`?` if that is wider), padded to the columns the
+/// layout gave it, so the terminal and the backend agree where every later cell is.
 pub fn settle_cells(buf: &mut Buffer) {
     let area = buf.area;
     for y in area.top()..area.bottom() {
@@ -91,8 +91,12 @@ pub fn settle_cells(buf: &mut Buffer) {
             }
             let style = cell.style();
             let end = x.saturating_add(cols).min(area.right());
+            let mut text = display(symbol);
+            if width(&text) > usize::from(end - x) {
+                text = "?".to_string();
+            }
             let mut at = x;
-            for c in display(symbol).chars() {
+            for c in text.chars() {
                 let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(1) as u16;
                 if at + w > end {
                     break;
@@ -361,4 +365,41 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
         )),
         Rect::new(inner.x, inner.y + body_h, inner.width, 1),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::{Style, Stylize};
+
+    fn row(buf: &Buffer) -> String {
+        (0..buf.area.width)
+            .map(|x| buf[(x, 0)].symbol().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_last_pass_settles_disputed_cells_in_place_and_keeps_chrome() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 16, 1));
+        let style = Style::new().reversed();
+        buf.set_string(0, 0, "☎\u{FE0F}│→é①e\u{301}👨\u{200D}👩x", style);
+        // As laid out: ☎️ two columns, the family two, e + accent one.
+        settle_cells(&mut buf);
+        assert_eq!(row(&buf), "? │→e?e? x      ");
+        for x in 0..9 {
+            assert_eq!(
+                buf[(x, 0)].style().add_modifier,
+                style.add_modifier,
+                "cell {x}"
+            );
+        }
+        // What is left is text every terminal draws alike.
+        assert!(row(&buf).chars().all(|c| is_stable(c) || is_chrome(c)));
+        let plain = "华东机械 ABC ─ · … ▶";
+        let mut same = Buffer::empty(Rect::new(0, 0, 24, 1));
+        same.set_string(0, 0, plain, Style::new());
+        let before = same.clone();
+        settle_cells(&mut same);
+        assert_eq!(same, before);
+    }
 }
