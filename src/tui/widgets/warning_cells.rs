@@ -14,11 +14,13 @@ use ratatui::text::{Line, Span};
 
 /// An indicator's or manual signal's name in `lang`.
 pub fn indicator_name(origin: &str, code: &str, lang: Lang) -> String {
-    if origin == "manual" {
+    let name = if origin == "manual" {
         lang.code_name("signal", code)
     } else {
         lang.code_name("indicator", code)
-    }
+    };
+    // A code without a translation is shown as it is stored: data, so made fit for the screen.
+    if name == code { display(code) } else { name }
 }
 
 /// `value/threshold unit`, short; empty for a manual warning.
