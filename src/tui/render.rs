@@ -370,7 +370,7 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::style::{Style, Stylize};
+    use ratatui::style::Style;
 
     fn row(buf: &Buffer) -> String {
         (0..buf.area.width)
