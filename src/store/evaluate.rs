@@ -395,17 +395,19 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The date of the book's latest evaluation: the one recorded, or for a book evaluated
-    /// before it was recorded, the latest date a system warning was raised.
+    /// The date of the book's latest book-wide evaluation: the one recorded, or for a book
+    /// evaluated before it was recorded, the latest date a system warning was raised.
     pub fn last_evaluation_on(&self) -> Result<Option<NaiveDate>> {
-        let recorded = self
+        if let Some(recorded) = self
             .meta(LAST_EVALUATION)?
-            .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
-        let raised: Option<NaiveDate> = self.conn().query_row(
+            .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+        {
+            return Ok(Some(recorded));
+        }
+        Ok(self.conn().query_row(
             "SELECT MAX(raised_on) FROM warnings WHERE origin = 'system'",
             [],
             |r| r.get(0),
-        )?;
-        Ok(recorded.max(raised))
+        )?)
     }
 }
