@@ -115,7 +115,7 @@ fn loans_sql(range: &Range) -> String {
 
 /// A chunk with its statements.
 fn read_chunk(conn: &Connection, range: Range, as_of: Option<NaiveDate>) -> Result<EvalChunk> {
-    let mut chunk = read_loans(conn, range, as_of)?;
+    let mut chunk = read_loans(conn, range, as_of, true)?;
     read_statements(conn, &mut chunk, as_of)?;
     Ok(chunk)
 }
@@ -178,8 +178,15 @@ fn read_statements(
 }
 
 /// A chunk's loans with their collateral, prohibited flows, covenants and active warnings;
-/// no statements yet.
-fn read_loans(conn: &Connection, range: Range, as_of: Option<NaiveDate>) -> Result<EvalChunk> {
+/// no statements yet. Without `later_events` (no warning event in the book is dated after
+/// `as_of`), a warning's latest event date is taken to be its raise date, which decides the
+/// same and spares a look-up per warning.
+fn read_loans(
+    conn: &Connection,
+    range: Range,
+    as_of: Option<NaiveDate>,
+    later_events: bool,
+) -> Result<EvalChunk> {
     let mut chunk = EvalChunk::default();
     let on = date_key(as_of);
     {
@@ -277,10 +284,14 @@ fn read_loans(conn: &Connection, range: Range, as_of: Option<NaiveDate>) -> Resu
         }
     }
     {
+        let last_on = if later_events {
+            "COALESCE((SELECT MAX(e.on_date) FROM warning_events e
+                       WHERE e.warning_id = warnings.id), raised_on)"
+        } else {
+            "raised_on"
+        };
         let sql = format!(
-            "SELECT loan_id, id, indicator, level, back_to_normal, status = 'dismissed',
-                    COALESCE((SELECT MAX(e.on_date) FROM warning_events e
-                              WHERE e.warning_id = warnings.id), raised_on)
+            "SELECT loan_id, id, indicator, level, back_to_normal, status = 'dismissed', {last_on}
              FROM warnings
              WHERE origin = 'system'
                AND (status NOT IN ('resolved', 'dismissed') OR (status = 'dismissed' AND back_to_normal = 0))
@@ -316,17 +327,21 @@ impl EvalReader {
     /// The next chunk of active loans (outstanding > 0, disbursed by `as_of`) after `after`
     /// in (borrower, id) order, as of `as_of`, without statements, read in one read
     /// transaction so its queries see the same book.
+    /// `later_events`: whether some warning event is dated after `as_of`
+    /// ([`Store::events_after`]).
     pub fn loans(
         &self,
         after: Option<(i64, i64)>,
         limit: usize,
         as_of: NaiveDate,
+        later_events: bool,
     ) -> Result<EvalChunk> {
         let txn = self.conn.unchecked_transaction()?;
         let chunk = read_loans(
             &txn,
             Range::After(after.unwrap_or((i64::MIN, i64::MIN)), limit),
             Some(as_of),
+            later_events,
         )?;
         txn.commit()?;
         Ok(chunk)
@@ -380,6 +395,15 @@ impl Store {
     /// re-evaluating it right after a change.
     pub fn evaluation_loan_as_of(&self, loan_id: i64, as_of: NaiveDate) -> Result<EvalChunk> {
         read_chunk(self.conn(), Range::One(loan_id), Some(as_of))
+    }
+
+    /// Whether any warning event is dated after `as_of` (a backdated evaluation), one scan.
+    pub fn events_after(&self, as_of: NaiveDate) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM warning_events WHERE on_date > ?1)",
+            [date_key(Some(as_of))],
+            |r| r.get(0),
+        )?)
     }
 
     /// Loans that have left evaluation (no outstanding balance: paid off, settled, written

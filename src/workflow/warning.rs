@@ -420,6 +420,7 @@ fn evaluate_book_in_chunks(
         as_of: as_of.to_string(),
         ..EvalReport::default()
     };
+    let later_events = store.events_after(as_of)?;
     let loan_reader = store.evaluation_reader()?;
     let statement_reader = store.evaluation_reader()?;
     std::thread::scope(|scope| -> Result<()> {
@@ -448,7 +449,7 @@ fn evaluate_book_in_chunks(
             let mut ahead = 0;
             loop {
                 if reading && ahead < CHUNKS_AHEAD {
-                    let next = loan_reader.loans(after, chunk, as_of);
+                    let next = loan_reader.loans(after, chunk, as_of, later_events);
                     after = match &next {
                         Ok(c) => c.last_key(),
                         Err(_) => None,
