@@ -92,6 +92,12 @@ fn book() -> Book {
         ));
     }
     import(&mut b, ExtractKind::Statements, &s);
+    // The bank's repayment status as of the evaluation date (an older one is itself a signal).
+    import(
+        &mut b,
+        ExtractKind::Repayments,
+        "contract_no,as_of,overdue_days,overdue_principal,overdue_interest\nL1,2026-06-30,0,0,0\n",
+    );
     b
 }
 

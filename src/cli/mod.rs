@@ -104,6 +104,9 @@ pub enum Command {
         as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Evaluate on a date far from today or before the last evaluation.
+        #[arg(long)]
+        force: bool,
     },
     /// Print warnings, red first, oldest first within a level.
     Warnings {
@@ -435,7 +438,11 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
-        Some(Command::Evaluate { as_of, format }) => {
+        Some(Command::Evaluate {
+            as_of,
+            format,
+            force,
+        }) => {
             let rules = warnings::rules_or_fail(crate::config::warning_rules(
                 cli.config.as_deref(),
                 &ctx.dirs,
@@ -443,10 +450,15 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let path = book_path(&cli, &ctx);
             let mut store = open_book(&path, lang)?;
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
-            let as_of = match as_of {
-                Some(d) => *d,
-                None => book_today(&store)?,
-            };
+            let today = book_today(&store)?;
+            let as_of = as_of.unwrap_or(today);
+            if let Some(refusal) =
+                workflow::warning::check_evaluation_date(&store, &rules, as_of, today, *force)?
+            {
+                let why = refusal.message(lang, as_of, today);
+                eprintln!("{}: {why}", lang.t("cli.error"));
+                return Ok(1);
+            }
             let report = workflow::warning::evaluate_book(&mut store, &actor, &rules, as_of)?;
             warnings::print_evaluation(&report, *format, lang)?;
             Ok(0)

@@ -87,9 +87,11 @@ impl DemoSink for FactsSink {
             facts: LoanFacts {
                 as_of: self.as_of,
                 disbursed_on: r.disbursed_on,
+                matures_on: r.matures_on,
                 principal: r.principal,
                 outstanding: r.outstanding,
                 overdue_days: 0,
+                status_as_of: None,
                 statements,
                 collateral_value: None,
                 prohibited_flows: Decimal::ZERO,
@@ -110,6 +112,7 @@ impl DemoSink for FactsSink {
         if p.latest_snapshot.is_none_or(|d| r.as_of >= d) {
             p.latest_snapshot = Some(r.as_of);
             p.facts.overdue_days = r.overdue_days;
+            p.facts.status_as_of = Some(r.as_of);
         }
         Ok(())
     }
@@ -149,11 +152,11 @@ struct Tally {
     /// Loans with a follow-up due.
     followups_due: usize,
     /// Per indicator: loans hit at yellow, orange, red.
-    levels: [[usize; 3]; 11],
+    levels: [[usize; 3]; Indicator::ALL.len()],
     /// Per indicator: loans hit among the deteriorating ones.
-    det_levels: [usize; 11],
+    det_levels: [usize; Indicator::ALL.len()],
     /// Per indicator: loans hit among those neither deteriorating nor delinquent.
-    healthy_levels: [usize; 11],
+    healthy_levels: [usize; Indicator::ALL.len()],
 }
 
 fn level_index(l: Level) -> usize {

@@ -28,9 +28,13 @@ pub mod reason {
 pub struct LoanFacts {
     pub as_of: NaiveDate,
     pub disbursed_on: NaiveDate,
+    pub matures_on: NaiveDate,
     pub principal: Decimal,
     pub outstanding: Decimal,
+    /// Days past due of the latest repayment status on or before `as_of` (0 without one).
     pub overdue_days: i64,
+    /// The date of that repayment status (None: the loan has none on or before `as_of`).
+    pub status_as_of: Option<NaiveDate>,
     /// Statements of the borrower, oldest first (at most the last ~12 periods is enough).
     pub statements: Vec<StatementRecord>,
     /// Total appraised value of the loan's collateral (None: no collateral).
@@ -181,7 +185,8 @@ fn financial(
         Indicator::Dpd
         | Indicator::CollateralCoverage
         | Indicator::FundDiversion
-        | Indicator::StatementsLate => return Value::NotApplicable,
+        | Indicator::StatementsLate
+        | Indicator::RepaymentStale => return Value::NotApplicable,
     };
     calc.into()
 }
@@ -227,11 +232,30 @@ fn statements_late(f: &LoanFacts, settings: &Settings) -> Calc {
     Ok(Decimal::from(late))
 }
 
+/// Days past due: the repayment status's, and past maturity with a balance still out at
+/// least the days since maturity (a matured loan unpaid is overdue whatever an old status says).
+pub fn days_past_due(f: &LoanFacts) -> i64 {
+    let since_maturity = if f.outstanding > Decimal::ZERO && f.as_of > f.matures_on {
+        f.as_of.signed_duration_since(f.matures_on).num_days()
+    } else {
+        0
+    };
+    f.overdue_days.max(since_maturity)
+}
+
+/// Days since the latest repayment status on or before the evaluation date; with none, since
+/// disbursement (0 before it).
+fn repayment_age(f: &LoanFacts) -> i64 {
+    let since = f.status_as_of.unwrap_or(f.disbursed_on);
+    f.as_of.signed_duration_since(since).num_days().max(0)
+}
+
 /// The value of `ind` for one loan. Statements late is in days past the due date (0 when not
 /// yet due); see `config/default.toml` `[warnings]` for every definition.
 pub fn value(ind: Indicator, f: &LoanFacts, settings: &Settings) -> Value {
     match ind {
-        Indicator::Dpd => Value::Known(Decimal::from(f.overdue_days)),
+        Indicator::Dpd => Value::Known(Decimal::from(days_past_due(f))),
+        Indicator::RepaymentStale => Value::Known(Decimal::from(repayment_age(f))),
         Indicator::CollateralCoverage => match f.collateral_value {
             Some(c) => percent(f.outstanding, c).into(),
             None => Value::NotApplicable,

@@ -39,9 +39,11 @@ pub(super) fn facts() -> LoanFacts {
     LoanFacts {
         as_of: day("2026-04-15"),
         disbursed_on: day("2025-01-10"),
+        matures_on: day("2027-01-10"),
         principal: d("1000000"),
         outstanding: d("800000"),
         overdue_days: 0,
+        status_as_of: Some(day("2026-03-31")),
         statements: vec![stmt("2024-12-31"), stmt("2025-12-31")],
         collateral_value: Some(d("2000000")),
         prohibited_flows: Decimal::ZERO,
@@ -124,6 +126,10 @@ pub(super) fn facts_for(ind: Indicator, v: Decimal) -> LoanFacts {
             let days = u64::try_from(v.trunc().mantissa()).unwrap();
             f.as_of = day("2026-04-30") + chrono::Days::new(days);
         }
+        Indicator::RepaymentStale => {
+            let days = u64::try_from(v.trunc().mantissa()).unwrap();
+            f.status_as_of = Some(f.as_of - chrono::Days::new(days));
+        }
     }
     f
 }
@@ -173,7 +179,7 @@ fn no_statements_cannot_be_computed_and_nothing_panics() {
     let mut f = facts();
     f.statements.clear();
     let signals = evaluate(&RuleSet::defaults(), &f);
-    assert_eq!(signals.len(), 11);
+    assert_eq!(signals.len(), Indicator::ALL.len());
     for s in &signals {
         if s.indicator.is_financial() {
             assert_eq!(s.value, Value::CannotCompute(reason::NO_STATEMENT));
@@ -280,6 +286,7 @@ fn statements_late_counts_from_the_due_date() {
         &f,
         &Settings {
             statement_due_days: 45,
+            ..Settings::default()
         },
     );
     assert_eq!(late, Value::Known(d("32")));
@@ -331,7 +338,7 @@ fn a_disabled_rule_gives_no_signal() {
     let mut f = facts();
     f.overdue_days = 120;
     let s = evaluate(&rules, &f);
-    assert_eq!(s.len(), 10);
+    assert_eq!(s.len(), Indicator::ALL.len() - 1);
     assert!(s.iter().all(|s| s.indicator != Indicator::Dpd));
     assert_eq!(
         level(rules.rule(Indicator::Dpd), &val(Indicator::Dpd, &f)),
@@ -346,7 +353,7 @@ fn a_disabled_rule_gives_no_signal() {
 #[test]
 fn a_healthy_loan_signals_back_to_normal_everywhere() {
     let s = evaluate(&RuleSet::defaults(), &facts());
-    assert_eq!(s.len(), 11);
+    assert_eq!(s.len(), Indicator::ALL.len());
     assert!(s.iter().all(|s| s.hit.is_none()), "{s:?}");
     assert!(
         s.iter().all(|s| matches!(s.value, Value::Known(_))),
@@ -397,7 +404,10 @@ fn absurd_figures_overflow_instead_of_panicking() {
         val(Indicator::StatementsLate, &f),
         Value::CannotCompute(reason::BAD_DATE)
     );
-    assert_eq!(evaluate(&RuleSet::defaults(), &f).len(), 11);
+    assert_eq!(
+        evaluate(&RuleSet::defaults(), &f).len(),
+        Indicator::ALL.len()
+    );
 }
 
 #[test]
@@ -433,4 +443,46 @@ fn history_gives_one_value_per_period() {
     assert_eq!(rev[3].1, Value::Known(d("0")));
     assert!(history(Indicator::Dpd, &f).is_empty());
     assert!(history(Indicator::StatementsLate, &f).is_empty());
+}
+
+#[test]
+fn a_matured_loan_with_a_balance_is_past_due_since_maturity() {
+    let mut f = facts();
+    f.matures_on = day("2024-01-15");
+    f.as_of = day("2024-06-30");
+    f.outstanding = d("1000000.00");
+    f.overdue_days = 0;
+    f.status_as_of = Some(day("2023-12-31"));
+    // 2024-01-15 to 2024-06-30: 167 days, whatever the old status said.
+    assert_eq!(val(Indicator::Dpd, &f), Value::Known(d("167")));
+    assert_eq!(lvl(Indicator::Dpd, &f), Some(Level::Red));
+    // A status further behind than the maturity counts as it is.
+    f.overdue_days = 200;
+    assert_eq!(val(Indicator::Dpd, &f), Value::Known(d("200")));
+    // On the maturity date, and with nothing left to pay, maturity adds nothing.
+    f.overdue_days = 0;
+    f.as_of = day("2024-01-15");
+    assert_eq!(val(Indicator::Dpd, &f), Value::Known(d("0")));
+    f.as_of = day("2024-06-30");
+    f.outstanding = Decimal::ZERO;
+    assert_eq!(val(Indicator::Dpd, &f), Value::Known(d("0")));
+}
+
+#[test]
+fn repayment_data_age_is_days_since_the_latest_status_or_disbursement() {
+    let mut f = facts();
+    f.as_of = day("2024-06-30");
+    f.disbursed_on = day("2023-06-01");
+    f.status_as_of = Some(day("2023-12-31"));
+    assert_eq!(val(Indicator::RepaymentStale, &f), Value::Known(d("182")));
+    assert_eq!(lvl(Indicator::RepaymentStale, &f), Some(Level::Yellow));
+    f.status_as_of = Some(day("2024-05-16"));
+    assert_eq!(val(Indicator::RepaymentStale, &f), Value::Known(d("45")));
+    assert_eq!(lvl(Indicator::RepaymentStale, &f), None);
+    // No status at all: counted from disbursement.
+    f.status_as_of = None;
+    assert_eq!(val(Indicator::RepaymentStale, &f), Value::Known(d("395")));
+    f.disbursed_on = day("2024-06-01");
+    assert_eq!(val(Indicator::RepaymentStale, &f), Value::Known(d("29")));
+    assert_eq!(lvl(Indicator::RepaymentStale, &f), None);
 }

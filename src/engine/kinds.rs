@@ -117,10 +117,11 @@ pub enum Indicator {
     CollateralCoverage,
     FundDiversion,
     StatementsLate,
+    RepaymentStale,
 }
 
 impl Indicator {
-    pub const ALL: [Indicator; 11] = [
+    pub const ALL: [Indicator; 12] = [
         Indicator::Dpd,
         Indicator::DebtToAsset,
         Indicator::DebtToAssetRise,
@@ -132,6 +133,7 @@ impl Indicator {
         Indicator::CollateralCoverage,
         Indicator::FundDiversion,
         Indicator::StatementsLate,
+        Indicator::RepaymentStale,
     ];
 
     /// The key under `[warnings]`.
@@ -148,6 +150,7 @@ impl Indicator {
             Indicator::CollateralCoverage => "collateral_coverage",
             Indicator::FundDiversion => "fund_diversion",
             Indicator::StatementsLate => "statements_late",
+            Indicator::RepaymentStale => "repayment_stale",
         }
     }
 
@@ -164,6 +167,7 @@ impl Indicator {
             Indicator::CollateralCoverage => "抵押率",
             Indicator::FundDiversion => "资金挪用",
             Indicator::StatementsLate => "财务报表逾期",
+            Indicator::RepaymentStale => "还款数据过期",
         }
     }
 

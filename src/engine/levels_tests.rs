@@ -146,6 +146,15 @@ fn every_threshold_of_every_indicator() {
                 ("91", Some(Red)),
             ],
         ),
+        (
+            RepaymentStale,
+            &[
+                ("0", None),
+                ("45", None),
+                ("46", Some(Yellow)),
+                ("3650", Some(Yellow)),
+            ],
+        ),
     ];
     assert_eq!(cases.len(), Indicator::ALL.len());
     for (ind, points) in cases {

@@ -92,12 +92,18 @@ impl Rule {
 pub struct Settings {
     /// A statement is due this many days after the end of the quarter following its period.
     pub statement_due_days: u32,
+    /// `evaluate --as-of` may be at most this many days after today without `--force`.
+    pub evaluate_days_ahead: u32,
+    /// `evaluate --as-of` may be at most this many days before today without `--force`.
+    pub evaluate_days_back: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             statement_due_days: 30,
+            evaluate_days_ahead: 31,
+            evaluate_days_back: 1826,
         }
     }
 }
@@ -122,7 +128,9 @@ pub enum RuleErrorKind {
         "unknown field (known: enabled, description, risk_type, trigger, unit, yellow, orange, red)"
     )]
     UnknownField,
-    #[error("unknown setting (known: statement_due_days and one table per indicator)")]
+    #[error(
+        "unknown setting (known: statement_due_days, evaluate_days_ahead, evaluate_days_back and one table per indicator)"
+    )]
     UnknownSetting,
     #[error("must be {0}")]
     WrongType(&'static str),
@@ -225,7 +233,24 @@ impl Patch {
 #[derive(Debug, Default)]
 struct Layer {
     statement_due_days: Option<u32>,
-    patches: [Option<Patch>; 11],
+    evaluate_days_ahead: Option<u32>,
+    evaluate_days_back: Option<u32>,
+    patches: [Option<Patch>; Indicator::ALL.len()],
+}
+
+impl Layer {
+    /// Replaces the settings this layer sets.
+    fn apply_settings(&self, settings: &mut Settings) {
+        if let Some(d) = self.statement_due_days {
+            settings.statement_due_days = d;
+        }
+        if let Some(d) = self.evaluate_days_ahead {
+            settings.evaluate_days_ahead = d;
+        }
+        if let Some(d) = self.evaluate_days_back {
+            settings.evaluate_days_back = d;
+        }
+    }
 }
 
 const MAX_DUE_DAYS: i64 = 3650;
@@ -240,7 +265,13 @@ fn parse_layer(file: &str, whole: &toml::Table) -> Result<Layer, RuleError> {
     };
     for (k, v) in w {
         let key = format!("warnings.{k}");
-        if k == "statement_due_days" {
+        let slot = match k.as_str() {
+            "statement_due_days" => Some(&mut layer.statement_due_days),
+            "evaluate_days_ahead" => Some(&mut layer.evaluate_days_ahead),
+            "evaluate_days_back" => Some(&mut layer.evaluate_days_back),
+            _ => None,
+        };
+        if let Some(slot) = slot {
             let toml::Value::Integer(n) = v else {
                 return Err(err(file, key, RuleErrorKind::WrongType("a whole number")));
             };
@@ -252,7 +283,7 @@ fn parse_layer(file: &str, whole: &toml::Table) -> Result<Layer, RuleError> {
                     key,
                     RuleErrorKind::OutOfRange { max: MAX_DUE_DAYS },
                 ))?;
-            layer.statement_due_days = Some(days);
+            *slot = Some(days);
         } else if let Some(ind) = Indicator::parse(k) {
             let toml::Value::Table(t) = v else {
                 return Err(err(file, key, RuleErrorKind::NotATable));
@@ -368,10 +399,10 @@ fn validate(file: &str, rule: &Rule, touched: [bool; 3]) -> Result<(), RuleError
     Ok(())
 }
 
-/// The rules of all 11 indicators plus the engine settings.
+/// The rules of every indicator plus the engine settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleSet {
-    rules: [Rule; 11],
+    rules: [Rule; Indicator::ALL.len()],
     settings: Settings,
 }
 
@@ -397,6 +428,8 @@ impl RuleSet {
         layers: &[(RuleSource, &str, &toml::Table)],
     ) -> Result<RuleSet, RuleError> {
         let base = parse_layer(DEFAULTS_FILE, default)?;
+        let mut settings = Settings::default();
+        base.apply_settings(&mut settings);
         let mut rules = Indicator::ALL.map(Rule::placeholder);
         let mut patches = base.patches;
         for ind in Indicator::ALL {
@@ -423,16 +456,9 @@ impl RuleSet {
             p.apply(rule);
             validate(DEFAULTS_FILE, rule, [true; 3])?;
         }
-        let mut settings = Settings {
-            statement_due_days: base
-                .statement_due_days
-                .unwrap_or(Settings::default().statement_due_days),
-        };
         for (source, file, table) in layers {
             let layer = parse_layer(file, table)?;
-            if let Some(d) = layer.statement_due_days {
-                settings.statement_due_days = d;
-            }
+            layer.apply_settings(&mut settings);
             for (ind, patch) in Indicator::ALL.into_iter().zip(layer.patches) {
                 let Some(patch) = patch.filter(|p| !p.is_empty()) else {
                     continue;

@@ -33,9 +33,9 @@ fn user_error(text: &str) -> RuleError {
 }
 
 #[test]
-fn defaults_define_all_eleven_rules_from_the_table() {
+fn defaults_define_every_rule_from_the_table() {
     let rules = RuleSet::defaults();
-    assert_eq!(rules.rules().len(), 11);
+    assert_eq!(rules.rules().len(), Indicator::ALL.len());
     for (i, ind) in Indicator::ALL.into_iter().enumerate() {
         let r = rules.rule(ind);
         assert_eq!(r.indicator, ind);
@@ -113,6 +113,13 @@ fn defaults_define_all_eleven_rules_from_the_table() {
         assert_eq!(r.orange, Some(d(orange)), "{}", ind.code());
         assert_eq!(r.red, Some(d(red)), "{}", ind.code());
     }
+    let stale = rules.rule(Indicator::RepaymentStale);
+    assert_eq!(
+        (stale.trigger, stale.yellow, stale.orange, stale.red),
+        (Trigger::Gt, Some(d("45")), None, None)
+    );
+    assert_eq!(stale.risk_type, RiskType::Operational);
+    assert_eq!(stale.unit, Unit::Days);
     assert_eq!(rules.settings().statement_due_days, 30);
     assert_eq!(
         rules.rule(Indicator::CollateralCoverage).unit,
@@ -421,4 +428,25 @@ fn codes_round_trip_and_levels_are_ordered() {
     assert_eq!(RuleSource::Covenant.code(), "covenant");
     assert_eq!(Indicator::parse("DPD"), None);
     assert_eq!(Trigger::parse("=>"), None);
+}
+
+#[test]
+fn evaluation_date_spans_are_settings_checked_like_the_others() {
+    let defaults = RuleSet::defaults();
+    assert_eq!(defaults.settings().evaluate_days_ahead, 31);
+    assert_eq!(defaults.settings().evaluate_days_back, 1826);
+    let rules = with_layer(
+        RuleSource::Site,
+        "s.toml",
+        "[warnings]\nevaluate_days_ahead = 0\nevaluate_days_back = 400\n",
+    )
+    .unwrap();
+    assert_eq!(rules.settings().evaluate_days_ahead, 0);
+    assert_eq!(rules.settings().evaluate_days_back, 400);
+    let e = user_error("[warnings]\nevaluate_days_ahead = \"31\"\n");
+    assert_eq!(e.key, "warnings.evaluate_days_ahead");
+    assert!(matches!(e.kind, RuleErrorKind::WrongType(_)));
+    let e = user_error("[warnings]\nevaluate_days_back = -1\n");
+    assert_eq!(e.key, "warnings.evaluate_days_back");
+    assert!(matches!(e.kind, RuleErrorKind::OutOfRange { .. }));
 }

@@ -481,12 +481,15 @@ impl Tx<'_> {
         self.warning_event(id, on, actor, "escalated", Some(level), Some(value), "")
     }
 
-    /// Marks (or clears) "back to normal" on a system warning, with the value that did it.
+    /// Marks (or clears) "back to normal" on a system warning, with the value that did it
+    /// (none when the indicator is no longer evaluated) and a note saying why, if not the value.
+    #[allow(clippy::too_many_arguments)]
     pub fn set_back_to_normal(
         &mut self,
         id: i64,
         back: bool,
-        value: Decimal,
+        value: Option<Decimal>,
+        note: &str,
         on: NaiveDate,
         actor: &str,
     ) -> Result<()> {
@@ -498,7 +501,7 @@ impl Tx<'_> {
             )?
             .execute(params![id, back, now, actor])?;
         let event = if back { "back_to_normal" } else { "relapsed" };
-        self.warning_event(id, on, actor, event, None, Some(value), "")
+        self.warning_event(id, on, actor, event, None, value, note)
     }
 
     /// Moves a warning to `to`, checking the version read by the caller (no lost update).

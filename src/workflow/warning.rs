@@ -82,9 +82,11 @@ fn loan_facts(loan: &EvalLoan, statements: Vec<StatementRecord>, as_of: NaiveDat
     LoanFacts {
         as_of,
         disbursed_on: loan.disbursed_on,
+        matures_on: loan.matures_on,
         principal: loan.principal,
         outstanding: loan.outstanding,
         overdue_days: loan.overdue_days,
+        status_as_of: loan.status_as_of,
         statements,
         collateral_value: loan.collateral_value,
         prohibited_flows: loan.prohibited_flows,
@@ -117,8 +119,72 @@ enum Change {
         value: Decimal,
         threshold: Decimal,
     },
-    /// Back to normal (`back`) or relapsed (not `back`), with the value that did it.
-    BackToNormal { id: i64, back: bool, value: Decimal },
+    /// Back to normal (`back`) or relapsed (not `back`), with the value that did it, or
+    /// back to normal because the indicator is no longer evaluated (`left`, no value).
+    BackToNormal {
+        id: i64,
+        back: bool,
+        value: Option<Decimal>,
+        left: Option<Left>,
+    },
+}
+
+/// Why a warning's indicator is no longer evaluated on its loan, so its warning is marked
+/// back to normal (a person can then resolve it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Left {
+    /// The loan has no outstanding balance: paid off, settled after a recall, written off.
+    NoBalance,
+    /// The indicator's rule is disabled (or no longer known).
+    RuleDisabled,
+}
+
+impl Left {
+    fn code(self) -> &'static str {
+        match self {
+            Left::NoBalance => "no_balance",
+            Left::RuleDisabled => "rule_disabled",
+        }
+    }
+
+    /// The history note, in both languages: the book is shared by users of either.
+    fn note(self) -> String {
+        let key = match self {
+            Left::NoBalance => "evaluation.left_no_balance",
+            Left::RuleDisabled => "evaluation.left_rule_disabled",
+        };
+        format!("{} / {}", Lang::ZhCn.t(key), Lang::En.t(key))
+    }
+}
+
+/// Marks back to normal, with `left` as the reason, every active system warning of `loan`
+/// not already back (one whose history runs past `as_of` is left as it is: a warning's
+/// events never go back in time). `only` limits it to some indicators.
+fn mark_left(
+    loan: &EvalLoan,
+    as_of: NaiveDate,
+    left: Left,
+    only: &dyn Fn(&str) -> bool,
+    report: &mut EvalReport,
+    changes: &mut Vec<Change>,
+) {
+    for a in loan
+        .active
+        .iter()
+        .filter(|a| !a.dismissed && !a.back_to_normal && only(&a.indicator))
+    {
+        if a.last_on > as_of {
+            report.still_open[idx(a.level)] += 1;
+            continue;
+        }
+        changes.push(Change::BackToNormal {
+            id: a.id,
+            back: true,
+            value: None,
+            left: Some(left),
+        });
+        report.back_to_normal[idx(a.level)] += 1;
+    }
 }
 
 /// Decides what one loan's signals change: the only place the system decides to raise or
@@ -131,6 +197,14 @@ fn decide(
     report: &mut EvalReport,
     changes: &mut Vec<Change>,
 ) {
+    if loan.disbursed_on > as_of {
+        // Not yet disbursed on that date: nothing to evaluate.
+        return;
+    }
+    if loan.outstanding <= Decimal::ZERO {
+        mark_left(loan, as_of, Left::NoBalance, &|_| true, report, changes);
+        return;
+    }
     let own;
     let rules = if loan.covenants.is_empty() {
         rules
@@ -138,8 +212,30 @@ fn decide(
         own = rules.with_covenants(&covenants(loan));
         &own
     };
+    let evaluated = |code: &str| Indicator::parse(code).is_some_and(|i| rules.rule(i).enabled);
+    mark_left(
+        loan,
+        as_of,
+        Left::RuleDisabled,
+        &|code| !evaluated(code),
+        report,
+        changes,
+    );
     for sig in indicators::evaluate(rules, f) {
         let code = sig.indicator.code();
+        // A warning whose history runs past the evaluation date is not changed by it (a
+        // backdated run never writes an event before the last one); its signal is not
+        // raised again either.
+        if let Some(a) = loan
+            .active
+            .iter()
+            .find(|a| a.indicator == code && a.last_on > as_of)
+        {
+            if !a.dismissed {
+                report.still_open[idx(a.level)] += 1;
+            }
+            continue;
+        }
         let active = loan
             .active
             .iter()
@@ -165,13 +261,15 @@ fn decide(
                 (Some(_), _) => changes.push(Change::BackToNormal {
                     id: h.id,
                     back: true,
-                    value: value.unwrap_or_default(),
+                    value,
+                    left: None,
                 }),
                 (None, Some(v)) => {
                     changes.push(Change::BackToNormal {
                         id: h.id,
                         back: true,
-                        value: v,
+                        value: Some(v),
+                        left: None,
                     });
                     continue;
                 }
@@ -209,7 +307,8 @@ fn decide(
                     changes.push(Change::BackToNormal {
                         id: a.id,
                         back: false,
-                        value: value.unwrap_or_default(),
+                        value,
+                        left: None,
                     });
                     report.relapsed[idx(a.level)] += 1;
                 } else {
@@ -221,7 +320,8 @@ fn decide(
                     changes.push(Change::BackToNormal {
                         id: a.id,
                         back: true,
-                        value: v,
+                        value: Some(v),
+                        left: None,
                     });
                     report.back_to_normal[idx(a.level)] += 1;
                 }
@@ -256,8 +356,28 @@ fn write_changes(tx: &mut Tx<'_>, changes: &[Change], as_of: NaiveDate, actor: &
                 value,
                 threshold,
             } => tx.escalate_warning(*id, *level, *value, *threshold, as_of, actor)?,
-            Change::BackToNormal { id, back, value } => {
-                tx.set_back_to_normal(*id, *back, *value, as_of, actor)?
+            Change::BackToNormal {
+                id,
+                back,
+                value,
+                left: None,
+            } => tx.set_back_to_normal(*id, *back, *value, "", as_of, actor)?,
+            Change::BackToNormal {
+                id,
+                back,
+                value,
+                left: Some(left),
+            } => {
+                // The system's reason goes in the history and gets its own audit row, in
+                // the same transaction.
+                tx.set_back_to_normal(*id, *back, *value, &left.note(), as_of, actor)?;
+                tx.audit(
+                    actor,
+                    "warnings.back_to_normal",
+                    "warning",
+                    &id.to_string(),
+                    &json!({"reason": left.code(), "as_of": as_of.to_string()}),
+                )?;
             }
         }
     }
@@ -300,6 +420,7 @@ fn evaluate_book_in_chunks(
         as_of: as_of.to_string(),
         ..EvalReport::default()
     };
+    let later_events = store.events_after(as_of)?;
     let loan_reader = store.evaluation_reader()?;
     let statement_reader = store.evaluation_reader()?;
     std::thread::scope(|scope| -> Result<()> {
@@ -314,7 +435,7 @@ fn evaluate_book_in_chunks(
         scope.spawn(move || {
             for next in loans {
                 let next = next.and_then(|mut c| {
-                    statement_reader.add_statements(&mut c)?;
+                    statement_reader.add_statements(&mut c, as_of)?;
                     Ok(c)
                 });
                 if send_chunk.send(next).is_err() {
@@ -328,7 +449,7 @@ fn evaluate_book_in_chunks(
             let mut ahead = 0;
             loop {
                 if reading && ahead < CHUNKS_AHEAD {
-                    let next = loan_reader.loans(after, chunk);
+                    let next = loan_reader.loans(after, chunk, as_of, later_events);
                     after = match &next {
                         Ok(c) => c.last_key(),
                         Err(_) => None,
@@ -366,8 +487,27 @@ fn evaluate_book_in_chunks(
         }
         Ok(())
     })?;
-    if report.changes() > 0 {
-        store.write(|tx| -> Result<()> {
+    // Loans that left evaluation (no balance) still carrying a warning not back to normal.
+    for loan_id in store.evaluation_leavers()? {
+        let chunk = store.evaluation_loan_as_of(loan_id, as_of)?;
+        let mut changes = Vec::new();
+        for loan in &chunk.loans {
+            let f = facts(loan, &chunk, as_of);
+            decide(loan, &f, rules, as_of, &mut report, &mut changes);
+        }
+        if !changes.is_empty() {
+            store.write(|tx| write_changes(tx, &changes, as_of, &actor.username))?;
+        }
+    }
+    let recorded = store.meta(crate::store::LAST_EVALUATION)?;
+    let last = recorded
+        .as_deref()
+        .and_then(|s| s.parse::<NaiveDate>().ok());
+    store.write(|tx| -> Result<()> {
+        if last.is_none_or(|l| l < as_of) {
+            tx.set_meta(crate::store::LAST_EVALUATION, &as_of.to_string())?;
+        }
+        if report.changes() > 0 {
             tx.audit(
                 &actor.username,
                 "warnings.evaluate",
@@ -375,10 +515,98 @@ fn evaluate_book_in_chunks(
                 &as_of.to_string(),
                 &json!(report),
             )?;
-            Ok(())
-        })?;
-    }
+        }
+        Ok(())
+    })?;
     Ok(report)
+}
+
+/// Why an evaluation date is refused (see [`check_evaluation_date`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateRefusal {
+    /// More than `max` days after today.
+    TooFarAhead { days: i64, max: u32 },
+    /// More than `max` days before today.
+    TooFarBack { days: i64, max: u32 },
+    /// Before the book's last evaluation.
+    BeforeLast { last: NaiveDate },
+    /// Outside any plausible range (over a century from today); `--force` does not help.
+    Absurd,
+}
+
+/// Days from today beyond which an evaluation date is refused even with `--force`.
+const ABSURD_DAYS: i64 = 36_525;
+
+/// Checks an evaluation date against today and the book's last evaluation: more than
+/// `evaluate_days_ahead` after today, more than `evaluate_days_back` before it, or before
+/// the last evaluation is refused unless `force`; over a century away always.
+pub fn check_evaluation_date(
+    store: &Store,
+    rules: &RuleSet,
+    as_of: NaiveDate,
+    today: NaiveDate,
+    force: bool,
+) -> Result<Option<DateRefusal>> {
+    let days = as_of.signed_duration_since(today).num_days();
+    if days.abs() > ABSURD_DAYS {
+        return Ok(Some(DateRefusal::Absurd));
+    }
+    if force {
+        return Ok(None);
+    }
+    let settings = rules.settings();
+    if days > i64::from(settings.evaluate_days_ahead) {
+        return Ok(Some(DateRefusal::TooFarAhead {
+            days,
+            max: settings.evaluate_days_ahead,
+        }));
+    }
+    if -days > i64::from(settings.evaluate_days_back) {
+        return Ok(Some(DateRefusal::TooFarBack {
+            days: -days,
+            max: settings.evaluate_days_back,
+        }));
+    }
+    if let Some(last) = store.last_evaluation_on()?
+        && as_of < last
+    {
+        return Ok(Some(DateRefusal::BeforeLast { last }));
+    }
+    Ok(None)
+}
+
+impl DateRefusal {
+    /// The refusal in the user's language, naming the date and the way out.
+    pub fn message(&self, lang: Lang, as_of: NaiveDate, today: NaiveDate) -> String {
+        match self {
+            DateRefusal::TooFarAhead { days, max } => lang.tf(
+                "evaluation.err_ahead",
+                &[
+                    ("as_of", &as_of),
+                    ("today", &today),
+                    ("days", days),
+                    ("max", max),
+                ],
+            ),
+            DateRefusal::TooFarBack { days, max } => lang.tf(
+                "evaluation.err_back",
+                &[
+                    ("as_of", &as_of),
+                    ("today", &today),
+                    ("days", days),
+                    ("max", max),
+                ],
+            ),
+            DateRefusal::BeforeLast { last } => lang.tf(
+                "evaluation.err_before_last",
+                &[("as_of", &as_of), ("last", last)],
+            ),
+            DateRefusal::Absurd => lang.tf(
+                "evaluation.err_absurd",
+                &[("as_of", &as_of), ("today", &today)],
+            ),
+        }
+    }
 }
 
 /// Decides every loan of a chunk, in its (borrower, loan) order. A borrower's statements are
@@ -418,7 +646,7 @@ pub fn evaluate_loan(
     loan_id: i64,
     as_of: NaiveDate,
 ) -> Result<EvalReport> {
-    let chunk = store.evaluation_loan(loan_id)?;
+    let chunk = store.evaluation_loan_as_of(loan_id, as_of)?;
     let mut report = EvalReport {
         as_of: as_of.to_string(),
         ..EvalReport::default()

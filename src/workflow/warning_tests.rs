@@ -50,7 +50,9 @@ fn active_loans(store: &Store) -> Vec<i64> {
     let mut out = Vec::new();
     let mut after = None;
     loop {
-        let chunk = store.evaluation_chunk(after, 100).expect("chunk");
+        let chunk = store
+            .evaluation_chunk(after, 100, day(2026, 6, 30))
+            .expect("chunk");
         let Some(last) = chunk.last_key() else {
             return out;
         };
