@@ -1,5 +1,6 @@
 //! Choosing and applying the byte encoding of an extract: UTF-8 is used in place, GBK is
-//! validated up front, then decoded in chunks as the CSV reader asks for more.
+//! validated up front, then decoded in chunks as the CSV reader asks for more. Under auto,
+//! bytes that are valid UTF-8 are still weighed against GBK (GBK text can be valid UTF-8).
 
 use super::{Encoding, ExtractError};
 use encoding_rs::{DecoderResult, GB18030};
@@ -40,10 +41,73 @@ pub(super) fn decide<'a>(
         },
         Encoding::Gbk => gb18030(file, bytes, "gbk"),
         Encoding::Auto => match std::str::from_utf8(bytes) {
-            Ok(_) => Ok(Decided::Utf8(bytes)),
-            Err(_) => gb18030(file, bytes, "utf-8 or gbk"),
+            Ok(text) if !reads_as_gbk(text) => Ok(Decided::Utf8(bytes)),
+            Ok(_) | Err(_) => gb18030(file, bytes, "utf-8 or gbk"),
         },
     }
+}
+
+/// Bytes of the file the detector and the plausibility count look at (a large sample: the
+/// start of the file up to a line end).
+const SAMPLE: usize = 4 << 20;
+
+/// Whether text that is valid UTF-8 is more plausibly GBK: `泰山石业` in GBK
+/// (`CC A9 C9 BD CA AF D2 B5`) is also valid UTF-8, as combining marks, IPA and Cyrillic.
+/// The detector `chardetng` is asked for its best legacy encoding (it always answers UTF-8
+/// for valid UTF-8 when UTF-8 is allowed, so it is asked without); when that is GBK, the two
+/// readings are weighed: the file is taken as GBK when decoding it so gives a larger share
+/// of Chinese characters than UTF-8 does and UTF-8 gives less than half. Pure ASCII and real
+/// UTF-8 Chinese (all Chinese characters) stay UTF-8.
+fn reads_as_gbk(text: &str) -> bool {
+    if text.is_ascii() {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let sample = if bytes.len() <= SAMPLE {
+        bytes
+    } else {
+        let cut = bytes[..SAMPLE]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(SAMPLE, |i| i + 1);
+        &bytes[..cut]
+    };
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(sample, true);
+    let guess = detector.guess(Some(b"cn"), false);
+    if guess != encoding_rs::GBK && guess != GB18030 {
+        return false;
+    }
+    let Ok(utf8) = std::str::from_utf8(sample) else {
+        return false;
+    };
+    let Some(as_gbk) = GB18030.decode_without_bom_handling_and_without_replacement(sample) else {
+        return false;
+    };
+    let (u_cjk, u_all) = chinese_count(utf8);
+    let (g_cjk, g_all) = chinese_count(&as_gbk);
+    // utf8 share < 1/2, and gbk share > utf8 share (cross-multiplied, no division).
+    u_cjk * 2 < u_all && g_cjk * u_all > u_cjk * g_all
+}
+
+/// How many of the non-ASCII characters are Chinese characters or CJK/full-width
+/// punctuation, and how many non-ASCII characters there are.
+fn chinese_count(text: &str) -> (u64, u64) {
+    let (mut chinese, mut other) = (0u64, 0u64);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        match c {
+            '\u{4e00}'..='\u{9fff}'
+            | '\u{3400}'..='\u{4dbf}'
+            | '\u{3000}'..='\u{303f}'
+            | '\u{ff00}'..='\u{ffef}'
+            | '\u{2014}'
+            | '\u{2018}'..='\u{201d}'
+            | '\u{2026}'
+            | '\u{00b7}' => chinese += 1,
+            _ => other += 1,
+        }
+    }
+    (chinese, chinese + other)
 }
 
 fn gb18030<'a>(

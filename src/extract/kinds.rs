@@ -1,6 +1,7 @@
 //! Per-extract columns, matching a header to them, and building each kind's record from
 //! a row, including the cross-field checks (maturity after disbursement, balance ≤ principal).
 
+use super::Why;
 use super::cells::Row;
 use super::{ExtractError, ExtractKind, Record};
 use crate::domain::codes::{
@@ -12,6 +13,7 @@ use crate::domain::records::{
 };
 use crate::engine::Indicator;
 use csv::StringRecord;
+use rust_decimal::Decimal;
 
 const LOANS: &[&str] = &[
     "contract_no",
@@ -321,6 +323,27 @@ fn covenant(r: &mut Row) -> Option<CovenantRecord> {
     let orange = r.optional_threshold("orange");
     let red = r.optional_threshold("red");
     let (yellow, orange, red) = (yellow?, orange?, red?);
+    if let Some(ind) = indicator.as_deref().and_then(Indicator::parse)
+        && in_percent(ind)
+    {
+        let mut fraction = false;
+        for (column, level) in [("yellow", yellow), ("orange", orange), ("red", red)] {
+            if let Some(v) = level
+                && looks_like_fraction(v)
+            {
+                let raw = r.raw(column).unwrap_or("");
+                let why = Why::new("import_check.threshold_fraction")
+                    .arg("value", v.normalize())
+                    .arg("percent", (v * Decimal::ONE_HUNDRED).normalize())
+                    .arg("indicator", ind.code());
+                r.bad_keyed(column, raw, why);
+                fraction = true;
+            }
+        }
+        if fraction {
+            return None;
+        }
+    }
     if yellow.is_none() && orange.is_none() && red.is_none() {
         r.bad(
             "red",
@@ -336,4 +359,19 @@ fn covenant(r: &mut Row) -> Option<CovenantRecord> {
         orange,
         red,
     })
+}
+
+/// Indicators whose thresholds are written in percent (70 means 70 %), where a fraction
+/// (0.7) is the likely slip. Ratios, days and periods have no such mix-up; fund diversion
+/// (percent of principal) is left out because small shares such as 0.5 are meant.
+fn in_percent(ind: Indicator) -> bool {
+    matches!(
+        ind,
+        Indicator::DebtToAsset | Indicator::RevenueDecline | Indicator::CollateralCoverage
+    )
+}
+
+/// A percent threshold strictly between -1 and 1 (not 0) reads as a fraction.
+fn looks_like_fraction(v: Decimal) -> bool {
+    !v.is_zero() && v.abs() < Decimal::ONE
 }
