@@ -511,3 +511,35 @@ fn negative_and_ambiguous_amounts_are_refused_with_the_reason() {
     );
     assert_eq!(store.count_rows(Table::Loans).unwrap(), 0);
 }
+
+#[test]
+fn whole_file_errors_are_said_in_both_languages() {
+    let (dir, mut store, boss) = book();
+    let p = write(dir.path(), "bad.csv", b"\xff\xfe\n");
+    let err = import_file(
+        &mut store,
+        &boss,
+        ExtractKind::Loans,
+        &p,
+        Encoding::Utf8,
+        false,
+    );
+    let Err(postloan::workflow::import::ImportError::Extract(e)) = err else {
+        panic!("an encoding error was expected");
+    };
+    let f = p.display();
+    assert_eq!(e.localized(Lang::En), e.to_string());
+    assert_eq!(
+        e.localized(Lang::En),
+        format!(
+            "{f}: not valid utf-8 at byte 0 (line 1); save the extract as UTF-8, or read it \
+             with the GBK encoding"
+        )
+    );
+    assert_eq!(
+        e.localized(Lang::ZhCn),
+        format!(
+            "{f}：第 1 行（第 0 字节）不是有效的 utf-8 编码；请将文件另存为 UTF-8，或用 GBK 编码读取"
+        )
+    );
+}

@@ -335,8 +335,15 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 limits,
                 ..Default::default()
             };
-            let report =
-                workflow::import::import_file_opts(&mut store, &actor, kind, file, &options)?;
+            let report = match workflow::import::import_file_opts(
+                &mut store, &actor, kind, file, &options,
+            ) {
+                Ok(r) => r,
+                Err(workflow::import::ImportError::Extract(e)) => {
+                    return Err(anyhow!("{}", e.localized(lang)));
+                }
+                Err(e) => return Err(e.into()),
+            };
             for e in &report.errors {
                 eprintln!("{}", e.localized(lang));
             }

@@ -343,6 +343,69 @@ pub enum ExtractError {
     },
 }
 
+impl ExtractError {
+    /// The message in `lang` (`Display` gives the English one).
+    pub fn localized(&self, lang: Lang) -> String {
+        match self {
+            ExtractError::Io { file, source } => lang.tf(
+                "extract_error.io",
+                &[("file", file), ("why", &source.to_string())],
+            ),
+            ExtractError::Encoding {
+                file,
+                encoding,
+                offset,
+                line,
+                hint: _,
+            } => {
+                let hint = match *encoding {
+                    "utf-8" => "extract_error.hint_utf8",
+                    "gbk" => "extract_error.hint_gbk",
+                    _ => "extract_error.hint_auto",
+                };
+                lang.tf(
+                    "extract_error.encoding",
+                    &[
+                        ("file", file),
+                        ("encoding", encoding),
+                        ("offset", offset),
+                        ("line", line),
+                        ("hint", &lang.t(hint)),
+                    ],
+                )
+            }
+            ExtractError::MissingColumns {
+                file,
+                kind,
+                columns,
+            } => lang.tf(
+                "extract_error.missing_columns",
+                &[
+                    ("file", file),
+                    ("columns", &columns.join(", ")),
+                    ("kind", kind),
+                    ("needed", &kind.required_columns().join(", ")),
+                ],
+            ),
+            ExtractError::DuplicateColumn { file, line, column } => lang.tf(
+                "extract_error.duplicate_column",
+                &[("file", file), ("line", line), ("column", column)],
+            ),
+            ExtractError::EmptyFile { file } => {
+                lang.tf("extract_error.empty_file", &[("file", file)])
+            }
+            ExtractError::Csv {
+                file,
+                line,
+                message,
+            } => lang.tf(
+                "extract_error.csv",
+                &[("file", file), ("line", line), ("message", message)],
+            ),
+        }
+    }
+}
+
 /// What a read did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadSummary {
