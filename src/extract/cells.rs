@@ -48,12 +48,6 @@ impl<'a> Row<'a> {
         Some(self.record.get(idx).unwrap_or("").trim())
     }
 
-    /// Records a bad cell.
-    pub(super) fn bad(&mut self, column: &str, value: &str, why: impl Into<String>) {
-        self.errors
-            .push(RowError::new(self.file, self.line, column, value, why));
-    }
-
     /// Records a bad cell with a translatable reason.
     pub(super) fn bad_keyed(&mut self, column: &str, value: &str, why: Why) {
         self.errors
@@ -65,7 +59,7 @@ impl<'a> Row<'a> {
         let raw = self.raw(column).unwrap_or("");
         let clean = sanitize(raw).trim().to_string();
         if clean.is_empty() {
-            self.bad(column, raw, "empty");
+            self.bad_keyed(column, raw, Why::new("import_check.empty"));
             return None;
         }
         Some(clean)
@@ -77,7 +71,7 @@ impl<'a> Row<'a> {
         match parse_date(raw) {
             Some(d) => Some(d),
             None => {
-                self.bad(column, raw, "not a date (YYYY-MM-DD)");
+                self.bad_keyed(column, raw, Why::new("import_check.not_date"));
                 None
             }
         }
@@ -141,7 +135,8 @@ impl<'a> Row<'a> {
                 None
             }
             Err(e) => {
-                self.bad(column, raw, format!("not a rate: {e}"));
+                let why = Why::new("import_check.not_rate").arg_key("why", e.key());
+                self.bad_keyed(column, raw, why);
                 None
             }
         }
@@ -153,7 +148,7 @@ impl<'a> Row<'a> {
         match raw.parse::<i64>() {
             Ok(d) if d >= 0 && !raw.starts_with('+') => Some(d),
             _ => {
-                self.bad(column, raw, "not a whole number of days (0 or more)");
+                self.bad_keyed(column, raw, Why::new("import_check.not_days"));
                 None
             }
         }
@@ -165,7 +160,7 @@ impl<'a> Row<'a> {
         if raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
             return Some(raw.to_ascii_uppercase());
         }
-        self.bad(column, raw, "not a 3-letter currency code (e.g. CNY)");
+        self.bad_keyed(column, raw, Why::new("import_check.not_currency"));
         None
     }
 
@@ -180,11 +175,7 @@ impl<'a> Row<'a> {
         {
             return Some(up);
         }
-        self.bad(
-            column,
-            raw,
-            "not an 18-character unified social credit code",
-        );
+        self.bad_keyed(column, raw, Why::new("import_check.not_credit_code"));
         None
     }
 
@@ -199,7 +190,8 @@ impl<'a> Row<'a> {
         match parse(&sanitize(raw)) {
             Some(v) => Some(v),
             None => {
-                self.bad(column, raw, format!("not one of: {}", accepted()));
+                let why = Why::new("import_check.not_one_of").arg("accepted", accepted());
+                self.bad_keyed(column, raw, why);
                 None
             }
         }
@@ -216,7 +208,8 @@ impl<'a> Row<'a> {
             Ok(d) => Some(Some(d)),
             Err(e) => {
                 let raw = raw.to_string();
-                self.bad(column, &raw, format!("not a threshold: {e}"));
+                let why = Why::new("import_check.not_threshold").arg_key("why", e.key());
+                self.bad_keyed(column, &raw, why);
                 None
             }
         }

@@ -200,14 +200,16 @@ fn loan(r: &mut Row) -> Option<LoanRecord> {
         && m <= d
     {
         let raw = r.raw("matures_on").unwrap_or("");
-        r.bad("matures_on", raw, format!("not after disbursed_on ({d})"));
+        let why = Why::new("import_check.not_after_disbursed").arg("date", d);
+        r.bad_keyed("matures_on", raw, why);
         consistent = false;
     }
     if let (Some(p), Some(o)) = (principal, outstanding)
         && o > p
     {
         let raw = r.raw("outstanding").unwrap_or("");
-        r.bad("outstanding", raw, format!("greater than principal ({p})"));
+        let why = Why::new("import_check.above_principal").arg("principal", p);
+        r.bad_keyed("outstanding", raw, why);
         consistent = false;
     }
     if !consistent {
@@ -345,11 +347,7 @@ fn covenant(r: &mut Row) -> Option<CovenantRecord> {
         }
     }
     if yellow.is_none() && orange.is_none() && red.is_none() {
-        r.bad(
-            "red",
-            "",
-            "a covenant needs at least one threshold (yellow, orange or red)",
-        );
+        r.bad_keyed("red", "", Why::new("import_check.covenant_needs_threshold"));
         return None;
     }
     Some(CovenantRecord {

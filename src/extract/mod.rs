@@ -665,20 +665,18 @@ where
         let line = start_line(reader, &record);
         if record.len() != width {
             let joined = record.iter().map(str::trim).collect::<Vec<_>>().join(",");
-            sink.push(RowError::new(
-                name,
-                line,
-                "-",
-                &joined,
-                format!("has {} fields, the header has {width}", record.len()),
-            ));
+            let why = Why::new("import_check.field_count")
+                .arg("n", record.len())
+                .arg("width", width);
+            sink.push(RowError::keyed(name, line, "-", &joined, why));
             continue;
         }
         let mut row = cells::Row::new(name, line, &record, &columns, ctx.limits);
         let built = kinds::build(kind, &mut row);
         let mut errors = row.into_errors();
         if built.is_none() && errors.is_empty() {
-            errors.push(RowError::new(name, line, "-", "", "row rejected"));
+            let why = Why::new("import_check.row_rejected");
+            errors.push(RowError::keyed(name, line, "-", "", why));
         }
         let built = match built {
             Some(rec) if errors.is_empty() => match repeated(name, line, &rec, &mut keys) {

@@ -5,7 +5,7 @@
 use super::{Actor, Result, WorkflowError};
 use crate::domain::permission::Permission;
 use crate::extract::{
-    self, Encoding, ExtractError, ExtractKind, Limits, ReadNote, Record, RowError,
+    self, Encoding, ExtractError, ExtractKind, Limits, ReadNote, Record, RowError, Why,
 };
 use crate::store::{DeferredIndexes, Outcome, Store, StoreError, Table, Tx};
 use serde_json::json;
@@ -83,17 +83,13 @@ fn apply(tx: &mut Tx<'_>, rec: &Record, actor: &str) -> std::result::Result<Outc
 fn row_error(e: StoreError) -> RowError {
     match e {
         StoreError::Unknown { column, value } => {
-            let why = match column {
-                "officer" => {
-                    "is not staff in this book (add with: postloan staff add USER --role specialist)"
-                }
-                "contract_no" => "is not a loan in this book (import the loans first)",
-                "borrower_code" => {
-                    "is not a borrower in this book (import borrowers or loans first)"
-                }
-                _ => "is not known in this book",
+            let key = match column {
+                "officer" => "import_check.unknown_officer",
+                "contract_no" => "import_check.unknown_loan",
+                "borrower_code" => "import_check.unknown_borrower",
+                _ => "import_check.unknown",
             };
-            RowError::new("", 0, column, &value, why)
+            RowError::keyed("", 0, column, &value, Why::new(key))
         }
         StoreError::Invalid(why) => RowError::new("", 0, "-", "", why),
         other => RowError::new("", 0, "-", "", other.to_string()),
