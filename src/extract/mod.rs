@@ -139,7 +139,7 @@ pub struct RowError {
     pub why: String,
     /// The reason as a translation key, for [`RowError::localized`]; `None` for reasons that
     /// exist only in English so far.
-    pub reason: Option<Why>,
+    pub reason: Option<Box<Why>>,
 }
 
 /// A reason that can be said in either language: a translation key and its arguments.
@@ -227,7 +227,7 @@ impl RowError {
         why: Why,
     ) -> Self {
         let mut e = RowError::new(file, line, column, value, why.say(Lang::En));
-        e.reason = Some(why);
+        e.reason = Some(Box::new(why));
         e
     }
 
