@@ -413,16 +413,32 @@ fn a_percent_threshold_written_as_a_fraction_is_refused() {
     let text = "contract_no,indicator,yellow,orange,red\n\
                 HT1,debt_to_asset,0.7,80,90\n\
                 HT2,current_ratio,0.9,0.8,0.5\n\
-                HT2,collateral_coverage,70,85,100\n";
+                HT2,collateral_coverage,70,85,100\n\
+                HT2,quick_ratio,120,80,50\n\
+                HT1,debt_to_asset_rise,10,20,30\n";
     let p = write(dir.path(), "cov.csv", text.as_bytes());
     let r = import(&mut store, &boss, ExtractKind::Covenants, &p);
+    let f = p.display();
     assert_eq!(
         messages(&r),
-        vec![format!(
-            "{}:2: column yellow: '0.7' looks like a fraction: 70? debt_to_asset thresholds are \
-             in percent",
-            p.display()
-        )]
+        vec![
+            format!(
+                "{f}:2: column yellow: '0.7' looks like a fraction: 70? debt_to_asset thresholds \
+                 are in percent"
+            ),
+            format!(
+                "{f}:5: column yellow: '120' looks like a percent: 1.2? quick_ratio thresholds \
+                 are ratios (1.2, not 120)"
+            ),
+            format!(
+                "{f}:5: column orange: '80' looks like a percent: 0.8? quick_ratio thresholds \
+                 are ratios (1.2, not 120)"
+            ),
+            format!(
+                "{f}:5: column red: '50' looks like a percent: 0.5? quick_ratio thresholds are \
+                 ratios (1.2, not 120)"
+            ),
+        ]
     );
     assert!(!r.written);
 }

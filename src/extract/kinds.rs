@@ -325,24 +325,22 @@ fn covenant(r: &mut Row) -> Option<CovenantRecord> {
     let orange = r.optional_threshold("orange");
     let red = r.optional_threshold("red");
     let (yellow, orange, red) = (yellow?, orange?, red?);
-    if let Some(ind) = indicator.as_deref().and_then(Indicator::parse)
-        && in_percent(ind)
-    {
-        let mut fraction = false;
+    if let Some(ind) = indicator.as_deref().and_then(Indicator::parse) {
+        let mut slip = false;
         for (column, level) in [("yellow", yellow), ("orange", orange), ("red", red)] {
-            if let Some(v) = level
-                && looks_like_fraction(v)
-            {
-                let raw = r.raw(column).unwrap_or("");
-                let why = Why::new("import_check.threshold_fraction")
-                    .arg("value", v.normalize())
-                    .arg("percent", (v * Decimal::ONE_HUNDRED).normalize())
-                    .arg("indicator", ind.code());
-                r.bad_keyed(column, raw, why);
-                fraction = true;
-            }
+            let Some(v) = level else { continue };
+            let why = match unit_slip(ind, v) {
+                Some(Slip::Fraction) => Why::new("import_check.threshold_fraction")
+                    .arg("percent", (v * Decimal::ONE_HUNDRED).normalize()),
+                Some(Slip::Percent) => Why::new("import_check.threshold_percent")
+                    .arg("ratio", (v / Decimal::ONE_HUNDRED).normalize()),
+                None => continue,
+            };
+            let raw = r.raw(column).unwrap_or("");
+            r.bad_keyed(column, raw, why.arg("indicator", ind.code()));
+            slip = true;
         }
-        if fraction {
+        if slip {
             return None;
         }
     }
@@ -359,17 +357,33 @@ fn covenant(r: &mut Row) -> Option<CovenantRecord> {
     })
 }
 
-/// Indicators whose thresholds are written in percent (70 means 70 %), where a fraction
-/// (0.7) is the likely slip. Ratios, days and periods have no such mix-up; fund diversion
-/// (percent of principal) is left out because small shares such as 0.5 are meant.
-fn in_percent(ind: Indicator) -> bool {
-    matches!(
-        ind,
-        Indicator::DebtToAsset | Indicator::RevenueDecline | Indicator::CollateralCoverage
-    )
+/// A threshold written in the wrong unit: a fraction for a percent (0.7 for 70 %), or a
+/// percent for a ratio (120 for a current ratio of 1.2).
+enum Slip {
+    Fraction,
+    Percent,
 }
 
-/// A percent threshold strictly between -1 and 1 (not 0) reads as a fraction.
-fn looks_like_fraction(v: Decimal) -> bool {
-    !v.is_zero() && v.abs() < Decimal::ONE
+/// Percent indicators (and the debt-to-asset rise, in percentage points) take thresholds
+/// such as 70: one strictly between -1 and 1 (not 0) reads as a fraction. Ratio indicators
+/// take thresholds such as 1.2: one above 10 reads as a percent. Days and periods have no
+/// such slip; fund diversion (percent of principal) is left out because small shares such as
+/// 0.5 are meant.
+fn unit_slip(ind: Indicator, v: Decimal) -> Option<Slip> {
+    match ind {
+        Indicator::DebtToAsset
+        | Indicator::DebtToAssetRise
+        | Indicator::RevenueDecline
+        | Indicator::CollateralCoverage
+            if !v.is_zero() && v.abs() < Decimal::ONE =>
+        {
+            Some(Slip::Fraction)
+        }
+        Indicator::CurrentRatio | Indicator::QuickRatio | Indicator::InterestCoverage
+            if v > Decimal::TEN =>
+        {
+            Some(Slip::Percent)
+        }
+        _ => None,
+    }
 }
