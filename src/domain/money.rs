@@ -158,6 +158,10 @@ fn parse_decimal(text: &str) -> Result<Decimal, AmountError> {
         return Err(AmountError::Ambiguous);
     }
     let separator = match (int_part.contains(','), int_part.contains(' ')) {
+        // `1 234,00`: spaces group, a comma ends: a decimal comma.
+        (true, true) if int_part.rfind(',') > int_part.rfind(' ') => {
+            return Err(AmountError::Ambiguous);
+        }
         (true, true) => return Err(AmountError::BadGrouping),
         (true, false) => Some(','),
         (false, true) => Some(' '),
@@ -325,6 +329,8 @@ mod tests {
     #[test]
     fn ambiguous_and_doubled_forms_are_refused() {
         assert_eq!(parse_amount("1.234,00"), Err(AmountError::Ambiguous));
+        assert_eq!(parse_amount("1.234.567,89"), Err(AmountError::Ambiguous));
+        assert_eq!(parse_amount("1 234,00"), Err(AmountError::Ambiguous));
         assert_eq!(parse_amount("1,234 567.00"), Err(AmountError::BadGrouping));
         assert_eq!(parse_amount("12 34"), Err(AmountError::BadGrouping));
         assert_eq!(parse_amount("1  234"), Err(AmountError::BadGrouping));

@@ -86,7 +86,8 @@ impl std::fmt::Display for ExtractKind {
 /// How the bytes of an extract are to be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Encoding {
-    /// UTF-8 when the bytes are valid UTF-8, GBK (GB18030) otherwise.
+    /// UTF-8 when the bytes are valid UTF-8 and read as such (GBK text can be valid UTF-8:
+    /// the detector weighs both readings), GBK (GB18030) otherwise.
     #[default]
     Auto,
     Utf8,
