@@ -750,9 +750,10 @@ fn repeated(
         && let dedup::Seen::Conflict { first } =
             keys.check_borrower_name(line, &r.borrower_code, &r.borrower_name)
     {
+        // Outside text goes in last, so nothing in it is taken for a placeholder.
         let why = Why::new("import_check.borrower_name_differs")
-            .arg("code", text::sanitize(&r.borrower_code))
-            .arg("first", first);
+            .arg("first", first)
+            .arg("code", clip_value(&r.borrower_code));
         return Err(Box::new(RowError::keyed(
             name,
             line,
