@@ -17,6 +17,54 @@ pub struct Config {
     /// Early-warning rules; validated by `engine::rules::RuleSet::from_layers`.
     #[serde(default)]
     pub warnings: toml::Table,
+    #[serde(default)]
+    pub import: Import,
+}
+
+/// `[import]`: sanity bounds on extract values whose unit is easily mixed up.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Import {
+    /// Lowest annual interest rate accepted, percent, as a quoted decimal.
+    pub interest_rate_min: String,
+    /// Highest annual interest rate accepted, percent, as a quoted decimal.
+    pub interest_rate_max: String,
+}
+
+impl Default for Import {
+    fn default() -> Self {
+        Import {
+            interest_rate_min: "0.1".into(),
+            interest_rate_max: "36".into(),
+        }
+    }
+}
+
+impl Import {
+    /// The bounds as decimals; `Err` names the key and what is wrong with it.
+    pub fn limits(&self) -> Result<crate::extract::Limits, String> {
+        use rust_decimal::Decimal;
+        use std::str::FromStr;
+        let num = |key: &str, text: &str| {
+            Decimal::from_str(text.trim())
+                .ok()
+                .filter(|d| !d.is_sign_negative())
+                .ok_or_else(|| {
+                    format!("import.{key} = '{text}' is not a decimal of 0 or more (e.g. \"0.1\")")
+                })
+        };
+        let min = num("interest_rate_min", &self.interest_rate_min)?;
+        let max = num("interest_rate_max", &self.interest_rate_max)?;
+        if min >= max {
+            return Err(format!(
+                "import.interest_rate_min ({min}) must be below import.interest_rate_max ({max})"
+            ));
+        }
+        Ok(crate::extract::Limits {
+            rate_min: min,
+            rate_max: max,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -208,9 +256,14 @@ impl Config {
             // Check this layer alone against the schema so an error names its own file.
             let mut probe = parse_table("(built-in defaults)", DEFAULT_TOML)?;
             merge(&mut probe, over.clone());
-            Config::deserialize(toml::Value::Table(probe)).map_err(|e| ConfigError::Bad {
+            let alone =
+                Config::deserialize(toml::Value::Table(probe)).map_err(|e| ConfigError::Bad {
+                    file: file.clone(),
+                    message: e.to_string().trim().replace('\n', " "),
+                })?;
+            alone.import.limits().map_err(|message| ConfigError::Bad {
                 file: file.clone(),
-                message: e.to_string().trim().replace('\n', " "),
+                message,
             })?;
             merge(&mut table, over);
             last_file = file;
@@ -233,6 +286,7 @@ impl Config {
                 theme: ThemeChoice::Auto,
             },
             warnings: toml::Table::new(),
+            import: Import::default(),
         })
     }
 }
@@ -283,6 +337,32 @@ mod tests {
         assert!(
             err.contains("bad.toml") && err.contains("due_soon_days"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn import_bounds_are_read_and_checked() {
+        let c = Config::defaults();
+        let limits = c.import.limits().unwrap();
+        assert_eq!(limits, crate::extract::Limits::default());
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "[import]\ninterest_rate_max = \"24\"\n").unwrap();
+        let c = Config::load(Some(&f), &dirs_in(dir.path())).unwrap();
+        assert_eq!(
+            c.import.limits().unwrap().rate_max,
+            rust_decimal::Decimal::new(24, 0)
+        );
+        std::fs::write(&f, "[import]\ninterest_rate_min = \"low\"\n").unwrap();
+        let err = Config::load(Some(&f), &dirs_in(dir.path()))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "config {}: import.interest_rate_min = 'low' is not a decimal of 0 or more (e.g. \"0.1\")",
+                f.display()
+            )
         );
     }
 

@@ -327,10 +327,40 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let path = book_path(&cli, &ctx);
             let mut store = open_book(&path, lang)?;
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
-            let report =
-                workflow::import::import_file(&mut store, &actor, kind, file, encoding, *dry_run)?;
+            let limits = ctx
+                .config
+                .import
+                .limits()
+                .map_err(|m| anyhow!("config: {m}"))?;
+            let options = workflow::import::ImportOptions {
+                encoding,
+                dry_run: *dry_run,
+                limits,
+                ..Default::default()
+            };
+            let report = match workflow::import::import_file_opts(
+                &mut store, &actor, kind, file, &options,
+            ) {
+                Ok(r) => r,
+                Err(workflow::import::ImportError::Extract(e)) => {
+                    return Err(anyhow!("{}", e.localized(lang)));
+                }
+                Err(e) => return Err(e.into()),
+            };
             for e in &report.errors {
-                eprintln!("{e}");
+                eprintln!("{}", e.localized(lang));
+            }
+            for n in &report.notes {
+                eprintln!("{}", n.localized(&report.file, lang));
+            }
+            if report.repeats > report.notes.len() as u64 {
+                eprintln!(
+                    "{}",
+                    lang.tf(
+                        "import_check.repeats",
+                        &[("file", &report.file), ("n", &report.repeats)]
+                    )
+                );
             }
             if report.error_count > report.errors.len() as u64 {
                 eprintln!(
@@ -351,13 +381,13 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 ("encoding", &report.encoding),
             ];
             let key = if report.error_count > 0 {
-                "cli.import_failed"
+                "import_check.failed"
             } else if report.dry_run {
-                "cli.import_dry_run"
+                "import_check.dry_run"
             } else if report.inserted + report.updated == 0 {
-                "cli.import_unchanged"
+                "import_check.unchanged"
             } else {
-                "cli.import_done"
+                "import_check.done"
             };
             println!("{}", lang.tf(key, &counts));
             Ok(if report.error_count > 0 { 1 } else { 0 })

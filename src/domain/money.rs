@@ -22,6 +22,9 @@ pub enum AmountError {
     Negative,
     #[error("misplaced thousands separator")]
     BadGrouping,
+    /// `1.234,00`: a comma after the decimal point (European style) could mean either.
+    #[error("ambiguous decimal separator (write 1234.56 or 1,234.56)")]
+    Ambiguous,
 }
 
 impl AmountError {
@@ -33,12 +36,14 @@ impl AmountError {
             AmountError::TooPrecise => "amount.too_precise",
             AmountError::Negative => "amount.negative",
             AmountError::BadGrouping => "amount.bad_grouping",
+            AmountError::Ambiguous => "amount_forms.ambiguous",
         }
     }
 }
 
 /// Parses an amount as written in bank extracts: `5000000`, `5,000,000.00`, `¥1,200.5`,
-/// surrounding spaces allowed. Thousands separators must group by three.
+/// `1 200.50`, full-width digits, surrounding spaces allowed (see [`ACCEPTED_AMOUNT_FORMS`]).
+/// Thousands separators must group by three. A negative amount is [`AmountError::Negative`].
 pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
     let d = parse_decimal(text)?;
     if d.scale() > 2 && d.normalize().scale() > 2 {
@@ -69,34 +74,110 @@ pub fn parse_rate(text: &str) -> Result<Decimal, AmountError> {
     Decimal::from_str(t).map_err(|_| AmountError::NotANumber)
 }
 
-fn parse_decimal(text: &str) -> Result<Decimal, AmountError> {
-    let mut t = text.trim();
-    for prefix in ["¥", "￥", "CNY", "RMB"] {
-        if let Some(rest) = t.strip_prefix(prefix) {
-            t = rest.trim_start();
+/// The amount forms [`parse_amount`] and [`parse_signed_amount`] accept, for error messages.
+pub const ACCEPTED_AMOUNT_FORMS: &str =
+    "1,234.56, 1234.56, 1 234.56, ¥1,234.56, CNY/RMB 1,234.56, -¥1,234.56, (1,234.56), 1,234.56-";
+
+/// Full-width digits, signs and separators (as typed with a Chinese input method) as ASCII.
+fn ascii_forms(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mapped = text
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (u32::from(c) - u32::from('０')) as u8),
+            '，' => ',',
+            '．' => '.',
+            '－' | '−' => '-',
+            '（' => '(',
+            '）' => ')',
+            '\u{3000}' | '\u{a0}' | '\u{202f}' => ' ',
+            '￥' => '¥',
+            other => other,
+        })
+        .collect();
+    std::borrow::Cow::Owned(mapped)
+}
+
+/// Removes a currency mark (`¥`, `￥`, `CNY`, `RMB`, any case) and the spaces after it.
+fn strip_currency(t: &str) -> (&str, bool) {
+    if let Some(rest) = t.strip_prefix('¥') {
+        return (rest.trim_start(), true);
+    }
+    for code in ["CNY", "RMB"] {
+        if t.len() >= 3 && t.is_char_boundary(3) && t[..3].eq_ignore_ascii_case(code) {
+            return (t[3..].trim_start(), true);
         }
+    }
+    (t, false)
+}
+
+/// Accepts the forms in [`ACCEPTED_AMOUNT_FORMS`]: one sign at most (a leading or trailing
+/// `-`, or accounting parentheses), a currency mark before the digits or right after a
+/// leading `-`, and thousands grouped by commas or by single spaces, never both. A comma
+/// after the decimal point (`1.234,00`) is refused as ambiguous.
+fn parse_decimal(text: &str) -> Result<Decimal, AmountError> {
+    let ascii = ascii_forms(text);
+    let mut t = ascii.trim();
+    if t.is_empty() {
+        return Err(AmountError::Empty);
+    }
+    let mut negative = false;
+    if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        negative = true;
+        t = inner.trim();
+    }
+    let (rest, had_currency) = strip_currency(t);
+    t = rest;
+    if let Some(rest) = t.strip_prefix('-') {
+        if negative {
+            return Err(AmountError::NotANumber);
+        }
+        negative = true;
+        t = rest.trim_start();
+        if !had_currency {
+            t = strip_currency(t).0;
+        }
+    }
+    if let Some(rest) = t.strip_suffix('-') {
+        if negative {
+            return Err(AmountError::NotANumber);
+        }
+        negative = true;
+        t = rest.trim_end();
     }
     if t.is_empty() {
         return Err(AmountError::Empty);
     }
-    let (sign, body) = match t.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", t),
-    };
-    let (int_part, frac_part) = match body.split_once('.') {
+    let (int_part, frac_part) = match t.split_once('.') {
         Some((i, f)) => (i, Some(f)),
-        None => (body, None),
+        None => (t, None),
     };
-    let int_digits: String = if int_part.contains(',') {
-        let groups: Vec<&str> = int_part.split(',').collect();
-        let first_ok = (1..=3).contains(&groups[0].len());
-        let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
-        if !first_ok || !rest_ok {
-            return Err(AmountError::BadGrouping);
+    if frac_part.is_some_and(|f| f.contains(',') || f.contains('.')) {
+        return Err(AmountError::Ambiguous);
+    }
+    let separator = match (int_part.contains(','), int_part.contains(' ')) {
+        // `1 234,00`: spaces group, a comma ends: a decimal comma.
+        (true, true) if int_part.rfind(',') > int_part.rfind(' ') => {
+            return Err(AmountError::Ambiguous);
         }
-        groups.concat()
-    } else {
-        int_part.to_string()
+        (true, true) => return Err(AmountError::BadGrouping),
+        (true, false) => Some(','),
+        (false, true) => Some(' '),
+        (false, false) => None,
+    };
+    let int_digits: String = match separator {
+        Some(sep) => {
+            let groups: Vec<&str> = int_part.split(sep).collect();
+            let first_ok = (1..=3).contains(&groups[0].len());
+            let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+            if !first_ok || !rest_ok {
+                return Err(AmountError::BadGrouping);
+            }
+            groups.concat()
+        }
+        None => int_part.to_string(),
     };
     if int_digits.is_empty() || !int_digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AmountError::NotANumber);
@@ -106,6 +187,7 @@ fn parse_decimal(text: &str) -> Result<Decimal, AmountError> {
     {
         return Err(AmountError::NotANumber);
     }
+    let sign = if negative { "-" } else { "" };
     let joined = match frac_part {
         Some(f) => format!("{sign}{int_digits}.{f}"),
         None => format!("{sign}{int_digits}"),
@@ -212,6 +294,60 @@ mod tests {
     #[test]
     fn signed_amounts_allow_negative() {
         assert_eq!(parse_signed_amount("-1,234.50"), Ok(dec!(-1234.5)));
+    }
+
+    #[test]
+    fn accounting_forms_are_accepted() {
+        for text in [
+            "-¥1,234.00",
+            "¥-1,234.00",
+            "(1,234.00)",
+            "(¥1,234.00)",
+            "￥-1,234.00",
+            "CNY -1,234.00",
+            "-RMB 1,234.00",
+            "1,234.00-",
+            "-1 234.00",
+            "－１，２３４．００",
+            "（１２３４）",
+        ] {
+            assert_eq!(parse_signed_amount(text), Ok(dec!(-1234)), "{text}");
+            assert_eq!(parse_amount(text), Err(AmountError::Negative), "{text}");
+        }
+        for text in [
+            "CNY 1,234.00",
+            "rmb1234",
+            "1 234.00",
+            "１２３４",
+            "￥1,234",
+            "¥ 1,234.00",
+        ] {
+            assert_eq!(parse_amount(text), Ok(dec!(1234)), "{text}");
+        }
+    }
+
+    #[test]
+    fn ambiguous_and_doubled_forms_are_refused() {
+        assert_eq!(parse_amount("1.234,00"), Err(AmountError::Ambiguous));
+        assert_eq!(parse_amount("1.234.567,89"), Err(AmountError::Ambiguous));
+        assert_eq!(parse_amount("1 234,00"), Err(AmountError::Ambiguous));
+        assert_eq!(parse_amount("1,234 567.00"), Err(AmountError::BadGrouping));
+        assert_eq!(parse_amount("12 34"), Err(AmountError::BadGrouping));
+        assert_eq!(parse_amount("1  234"), Err(AmountError::BadGrouping));
+        assert_eq!(
+            parse_signed_amount("(-1,234.00)"),
+            Err(AmountError::NotANumber)
+        );
+        assert_eq!(
+            parse_signed_amount("-1,234.00-"),
+            Err(AmountError::NotANumber)
+        );
+        assert_eq!(
+            parse_signed_amount("(1,234.00"),
+            Err(AmountError::NotANumber)
+        );
+        assert_eq!(parse_signed_amount("--5"), Err(AmountError::NotANumber));
+        assert_eq!(parse_signed_amount("¥¥5"), Err(AmountError::NotANumber));
     }
 
     #[test]

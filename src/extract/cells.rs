@@ -1,9 +1,11 @@
 //! Reading typed cells out of one CSV row by column name; every failure becomes a
 //! `RowError` kept on the row, and the getter returns `None`.
 
-use super::RowError;
 use super::kinds::ColumnMap;
-use crate::domain::money::{AmountError, parse_amount, parse_rate, parse_signed_amount};
+use super::{Limits, RowError, Why};
+use crate::domain::money::{
+    ACCEPTED_AMOUNT_FORMS, AmountError, parse_amount, parse_rate, parse_signed_amount,
+};
 use crate::domain::text::sanitize;
 use chrono::NaiveDate;
 use csv::StringRecord;
@@ -14,6 +16,7 @@ pub(super) struct Row<'a> {
     line: u64,
     record: &'a StringRecord,
     columns: &'a ColumnMap,
+    limits: &'a Limits,
     errors: Vec<RowError>,
 }
 
@@ -23,12 +26,14 @@ impl<'a> Row<'a> {
         line: u64,
         record: &'a StringRecord,
         columns: &'a ColumnMap,
+        limits: &'a Limits,
     ) -> Self {
         Row {
             file,
             line,
             record,
             columns,
+            limits,
             errors: Vec::new(),
         }
     }
@@ -43,10 +48,10 @@ impl<'a> Row<'a> {
         Some(self.record.get(idx).unwrap_or("").trim())
     }
 
-    /// Records a bad cell.
-    pub(super) fn bad(&mut self, column: &str, value: &str, why: impl Into<String>) {
+    /// Records a bad cell with a translatable reason.
+    pub(super) fn bad_keyed(&mut self, column: &str, value: &str, why: Why) {
         self.errors
-            .push(RowError::new(self.file, self.line, column, value, why));
+            .push(RowError::keyed(self.file, self.line, column, value, why));
     }
 
     /// Required free text: sanitized, trimmed, non-empty.
@@ -54,7 +59,7 @@ impl<'a> Row<'a> {
         let raw = self.raw(column).unwrap_or("");
         let clean = sanitize(raw).trim().to_string();
         if clean.is_empty() {
-            self.bad(column, raw, "empty");
+            self.bad_keyed(column, raw, Why::new("import_check.empty"));
             return None;
         }
         Some(clean)
@@ -66,7 +71,7 @@ impl<'a> Row<'a> {
         match parse_date(raw) {
             Some(d) => Some(d),
             None => {
-                self.bad(column, raw, "not a date (YYYY-MM-DD)");
+                self.bad_keyed(column, raw, Why::new("import_check.not_date"));
                 None
             }
         }
@@ -91,23 +96,47 @@ impl<'a> Row<'a> {
         match parse(raw) {
             Ok(d) => Some(d),
             Err(e) => {
-                self.bad(column, raw, format!("not an amount: {e}"));
+                let why = match e {
+                    AmountError::Negative => Why::new("import_check.amount_negative"),
+                    AmountError::Empty | AmountError::TooPrecise => {
+                        Why::new("import_check.amount_bad").arg_key("why", e.key())
+                    }
+                    _ => Why::new("import_check.amount_bad_form")
+                        .arg_key("why", e.key())
+                        .arg("forms", ACCEPTED_AMOUNT_FORMS),
+                };
+                self.bad_keyed(column, raw, why);
                 None
             }
         }
     }
 
-    /// A rate in percent, `0..=100` (`4.35` or `4.35%`).
+    /// An annual interest rate in percent (`4.35` or `4.35%`), within the configured bounds.
+    /// A value that is in bounds once multiplied by 100 is named as the likely percent.
     pub(super) fn percent(&mut self, column: &str) -> Option<Decimal> {
         let raw = self.raw(column).unwrap_or("");
+        let (min, max) = (self.limits.rate_min, self.limits.rate_max);
         match parse_rate(raw) {
-            Ok(r) if r >= Decimal::ZERO && r <= Decimal::ONE_HUNDRED => Some(r),
-            Ok(_) => {
-                self.bad(column, raw, "not a rate between 0 and 100 (percent)");
+            Ok(r) if r >= min && r <= max => Some(r),
+            Ok(r) => {
+                let as_percent = r * Decimal::ONE_HUNDRED;
+                let why = if r > Decimal::ZERO && as_percent >= min && as_percent <= max {
+                    Why::new("import_check.rate_fraction")
+                        .arg("value", r.normalize())
+                        .arg("percent", as_percent.normalize())
+                } else {
+                    Why::new("import_check.rate_out_of_bounds")
+                };
+                self.bad_keyed(
+                    column,
+                    raw,
+                    why.arg("min", min.normalize()).arg("max", max.normalize()),
+                );
                 None
             }
             Err(e) => {
-                self.bad(column, raw, format!("not a rate: {e}"));
+                let why = Why::new("import_check.not_rate").arg_key("why", e.key());
+                self.bad_keyed(column, raw, why);
                 None
             }
         }
@@ -119,7 +148,7 @@ impl<'a> Row<'a> {
         match raw.parse::<i64>() {
             Ok(d) if d >= 0 && !raw.starts_with('+') => Some(d),
             _ => {
-                self.bad(column, raw, "not a whole number of days (0 or more)");
+                self.bad_keyed(column, raw, Why::new("import_check.not_days"));
                 None
             }
         }
@@ -131,7 +160,7 @@ impl<'a> Row<'a> {
         if raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
             return Some(raw.to_ascii_uppercase());
         }
-        self.bad(column, raw, "not a 3-letter currency code (e.g. CNY)");
+        self.bad_keyed(column, raw, Why::new("import_check.not_currency"));
         None
     }
 
@@ -146,11 +175,7 @@ impl<'a> Row<'a> {
         {
             return Some(up);
         }
-        self.bad(
-            column,
-            raw,
-            "not an 18-character unified social credit code",
-        );
+        self.bad_keyed(column, raw, Why::new("import_check.not_credit_code"));
         None
     }
 
@@ -165,7 +190,8 @@ impl<'a> Row<'a> {
         match parse(&sanitize(raw)) {
             Some(v) => Some(v),
             None => {
-                self.bad(column, raw, format!("not one of: {}", accepted()));
+                let why = Why::new("import_check.not_one_of").arg("accepted", accepted());
+                self.bad_keyed(column, raw, why);
                 None
             }
         }
@@ -182,7 +208,8 @@ impl<'a> Row<'a> {
             Ok(d) => Some(Some(d)),
             Err(e) => {
                 let raw = raw.to_string();
-                self.bad(column, &raw, format!("not a threshold: {e}"));
+                let why = Why::new("import_check.not_threshold").arg_key("why", e.key());
+                self.bad_keyed(column, &raw, why);
                 None
             }
         }

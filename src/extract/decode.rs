@@ -1,5 +1,6 @@
 //! Choosing and applying the byte encoding of an extract: UTF-8 is used in place, GBK is
-//! validated up front, then decoded in chunks as the CSV reader asks for more.
+//! validated up front, then decoded in chunks as the CSV reader asks for more. Under auto,
+//! bytes that are valid UTF-8 are still weighed against GBK (GBK text can be valid UTF-8).
 
 use super::{Encoding, ExtractError};
 use encoding_rs::{DecoderResult, GB18030};
@@ -40,10 +41,100 @@ pub(super) fn decide<'a>(
         },
         Encoding::Gbk => gb18030(file, bytes, "gbk"),
         Encoding::Auto => match std::str::from_utf8(bytes) {
-            Ok(_) => Ok(Decided::Utf8(bytes)),
-            Err(_) => gb18030(file, bytes, "utf-8 or gbk"),
+            Ok(text) if !reads_as_gbk(text) => Ok(Decided::Utf8(bytes)),
+            Ok(_) | Err(_) => gb18030(file, bytes, "utf-8 or gbk"),
         },
     }
+}
+
+/// Bytes of the file the detector and the plausibility count look at (a large sample: the
+/// start of the file up to a line end).
+const SAMPLE: usize = 4 << 20;
+
+/// Whether text that is valid UTF-8 is more plausibly GBK: `泰山石业` in GBK
+/// (`CC A9 C9 BD CA AF D2 B5`) is also valid UTF-8, read as IPA letters, a combining mark and
+/// a rare Cyrillic letter. The detector `chardetng` cannot say so alone: with UTF-8 allowed
+/// it answers UTF-8 for any valid UTF-8, so it is asked for its best legacy encoding (for a
+/// Chinese source), and when that is GBK both readings of a large sample are weighed: GBK
+/// wins when most non-ASCII characters of the UTF-8 reading are in scripts a Chinese
+/// extract does not use (IPA, modifier letters, combining marks, rare Cyrillic, Armenian to
+/// NKo, most of Latin Extended-B, C1 controls) and most characters of the GBK reading are common GB2312 characters.
+/// Pure ASCII, real UTF-8 Chinese and Western or Russian names in UTF-8 stay UTF-8.
+fn reads_as_gbk(text: &str) -> bool {
+    if text.is_ascii() {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let sample = if bytes.len() <= SAMPLE {
+        bytes
+    } else {
+        let cut = bytes[..SAMPLE]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(SAMPLE, |i| i + 1);
+        &bytes[..cut]
+    };
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(sample, true);
+    let guess = detector.guess(Some(b"cn"), false);
+    if guess != encoding_rs::GBK && guess != GB18030 {
+        return false;
+    }
+    let Ok(utf8) = std::str::from_utf8(sample) else {
+        return false;
+    };
+    let (odd, all) = unusual_count(utf8);
+    if odd * 2 <= all || validate_gb18030(sample).is_err() {
+        return false;
+    }
+    let (common, pairs) = gb2312_count(sample);
+    common * 2 > pairs
+}
+
+/// How many non-ASCII characters of a UTF-8 reading are in scripts or blocks a Chinese bank
+/// extract does not use, and how many non-ASCII characters there are.
+fn unusual_count(text: &str) -> (u64, u64) {
+    let (mut odd, mut all) = (0u64, 0u64);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        all += 1;
+        let unusual = matches!(
+            u32::from(c),
+            0x80..=0x9f            // C1 controls
+            | 0x180..=0x19f        // Latin Extended-B, other than Vietnamese and Romanian
+            | 0x1a2..=0x1ae
+            | 0x1b1..=0x217
+            | 0x21c..=0x24f
+            | 0x250..=0x36f        // IPA, spacing modifier letters, combining marks
+            | 0x370..=0x390        // Greek, other than its letters
+            | 0x3ca..=0x3ff
+            | 0x460..=0x7ff        // Cyrillic beyond Russian, Armenian, Hebrew … NKo
+        );
+        odd += u64::from(unusual);
+    }
+    (odd, all)
+}
+
+/// In bytes already known to be GB18030: how many multi-byte characters are common GB2312
+/// ones (first byte A1–F7, second A1–FE), and how many multi-byte characters there are.
+fn gb2312_count(bytes: &[u8]) -> (u64, u64) {
+    let (mut common, mut all) = (0u64, 0u64);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
+        all += 1;
+        if (0x30..=0x39).contains(&next) {
+            i += 4;
+            continue;
+        }
+        common += u64::from((0xa1..=0xf7).contains(&b) && (0xa1..=0xfe).contains(&next));
+        i += 2;
+    }
+    (common, all)
 }
 
 fn gb18030<'a>(

@@ -1,6 +1,7 @@
 //! Per-extract columns, matching a header to them, and building each kind's record from
 //! a row, including the cross-field checks (maturity after disbursement, balance ≤ principal).
 
+use super::Why;
 use super::cells::Row;
 use super::{ExtractError, ExtractKind, Record};
 use crate::domain::codes::{
@@ -12,6 +13,7 @@ use crate::domain::records::{
 };
 use crate::engine::Indicator;
 use csv::StringRecord;
+use rust_decimal::Decimal;
 
 const LOANS: &[&str] = &[
     "contract_no",
@@ -198,14 +200,16 @@ fn loan(r: &mut Row) -> Option<LoanRecord> {
         && m <= d
     {
         let raw = r.raw("matures_on").unwrap_or("");
-        r.bad("matures_on", raw, format!("not after disbursed_on ({d})"));
+        let why = Why::new("import_check.not_after_disbursed").arg("date", d);
+        r.bad_keyed("matures_on", raw, why);
         consistent = false;
     }
     if let (Some(p), Some(o)) = (principal, outstanding)
         && o > p
     {
         let raw = r.raw("outstanding").unwrap_or("");
-        r.bad("outstanding", raw, format!("greater than principal ({p})"));
+        let why = Why::new("import_check.above_principal").arg("principal", p);
+        r.bad_keyed("outstanding", raw, why);
         consistent = false;
     }
     if !consistent {
@@ -321,12 +325,27 @@ fn covenant(r: &mut Row) -> Option<CovenantRecord> {
     let orange = r.optional_threshold("orange");
     let red = r.optional_threshold("red");
     let (yellow, orange, red) = (yellow?, orange?, red?);
+    if let Some(ind) = indicator.as_deref().and_then(Indicator::parse) {
+        let mut slip = false;
+        for (column, level) in [("yellow", yellow), ("orange", orange), ("red", red)] {
+            let Some(v) = level else { continue };
+            let why = match unit_slip(ind, v) {
+                Some(Slip::Fraction) => Why::new("import_check.threshold_fraction")
+                    .arg("percent", (v * Decimal::ONE_HUNDRED).normalize()),
+                Some(Slip::Percent) => Why::new("import_check.threshold_percent")
+                    .arg("ratio", (v / Decimal::ONE_HUNDRED).normalize()),
+                None => continue,
+            };
+            let raw = r.raw(column).unwrap_or("");
+            r.bad_keyed(column, raw, why.arg("indicator", ind.code()));
+            slip = true;
+        }
+        if slip {
+            return None;
+        }
+    }
     if yellow.is_none() && orange.is_none() && red.is_none() {
-        r.bad(
-            "red",
-            "",
-            "a covenant needs at least one threshold (yellow, orange or red)",
-        );
+        r.bad_keyed("red", "", Why::new("import_check.covenant_needs_threshold"));
         return None;
     }
     Some(CovenantRecord {
@@ -336,4 +355,35 @@ fn covenant(r: &mut Row) -> Option<CovenantRecord> {
         orange,
         red,
     })
+}
+
+/// A threshold written in the wrong unit: a fraction for a percent (0.7 for 70 %), or a
+/// percent for a ratio (120 for a current ratio of 1.2).
+enum Slip {
+    Fraction,
+    Percent,
+}
+
+/// Percent indicators (and the debt-to-asset rise, in percentage points) take thresholds
+/// such as 70: one strictly between -1 and 1 (not 0) reads as a fraction. Ratio indicators
+/// take thresholds such as 1.2: one above 10 reads as a percent. Days and periods have no
+/// such slip; fund diversion (percent of principal) is left out because small shares such as
+/// 0.5 are meant.
+fn unit_slip(ind: Indicator, v: Decimal) -> Option<Slip> {
+    match ind {
+        Indicator::DebtToAsset
+        | Indicator::DebtToAssetRise
+        | Indicator::RevenueDecline
+        | Indicator::CollateralCoverage
+            if !v.is_zero() && v.abs() < Decimal::ONE =>
+        {
+            Some(Slip::Fraction)
+        }
+        Indicator::CurrentRatio | Indicator::QuickRatio | Indicator::InterestCoverage
+            if v > Decimal::TEN =>
+        {
+            Some(Slip::Percent)
+        }
+        _ => None,
+    }
 }

@@ -3,6 +3,7 @@
 
 mod cells;
 mod decode;
+mod dedup;
 mod kinds;
 #[cfg(test)]
 mod tests;
@@ -12,7 +13,9 @@ use crate::domain::records::{
     StatementRecord,
 };
 use crate::domain::text;
+use crate::i18n::Lang;
 use csv::StringRecord;
+use rust_decimal::Decimal;
 use std::io::Read;
 use std::path::Path;
 
@@ -83,7 +86,8 @@ impl std::fmt::Display for ExtractKind {
 /// How the bytes of an extract are to be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Encoding {
-    /// UTF-8 when the bytes are valid UTF-8, GBK (GB18030) otherwise.
+    /// UTF-8 when the bytes are valid UTF-8 and read as such (GBK text can be valid UTF-8:
+    /// the detector weighs both readings), GBK (GB18030) otherwise.
     #[default]
     Auto,
     Utf8,
@@ -132,7 +136,66 @@ pub struct RowError {
     pub line: u64,
     pub column: String,
     pub value: String,
+    /// The reason in English (what `Display` shows).
     pub why: String,
+    /// The reason as a translation key, for [`RowError::localized`]; `None` for reasons that
+    /// exist only in English so far.
+    pub reason: Option<Box<Why>>,
+}
+
+/// A reason that can be said in either language: a translation key and its arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Why {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, WhyArg)>,
+}
+
+/// One argument of a [`Why`]: plain text, or a translation key to be said in the language too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WhyArg {
+    Text(String),
+    Key(&'static str),
+}
+
+impl Why {
+    pub fn new(key: &'static str) -> Self {
+        Why {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds a plain-text argument.
+    pub fn arg(mut self, name: &'static str, value: impl std::fmt::Display) -> Self {
+        self.args.push((name, WhyArg::Text(value.to_string())));
+        self
+    }
+
+    /// Adds an argument that is itself a translation key.
+    pub fn arg_key(mut self, name: &'static str, key: &'static str) -> Self {
+        self.args.push((name, WhyArg::Key(key)));
+        self
+    }
+
+    /// The reason in `lang`.
+    pub fn say(&self, lang: Lang) -> String {
+        let values: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(name, a)| {
+                let v = match a {
+                    WhyArg::Text(t) => t.clone(),
+                    WhyArg::Key(k) => lang.t(k).to_string(),
+                };
+                (*name, v)
+            })
+            .collect();
+        let refs: Vec<(&str, &dyn std::fmt::Display)> = values
+            .iter()
+            .map(|(n, v)| (*n, v as &dyn std::fmt::Display))
+            .collect();
+        lang.tf(self.key, &refs)
+    }
 }
 
 impl RowError {
@@ -152,6 +215,76 @@ impl RowError {
             column: column.into(),
             value: clip_value(value),
             why: why.into(),
+            reason: None,
+        }
+    }
+
+    /// Like [`RowError::new`] with a translatable reason (its English text becomes `why`).
+    pub fn keyed(
+        file: impl Into<String>,
+        line: u64,
+        column: impl Into<String>,
+        value: &str,
+        why: Why,
+    ) -> Self {
+        let mut e = RowError::new(file, line, column, value, why.say(Lang::En));
+        e.reason = Some(Box::new(why));
+        e
+    }
+
+    /// The whole message in `lang`: `FILE:LINE: column NAME: 'VALUE' WHY`.
+    pub fn localized(&self, lang: Lang) -> String {
+        let why = match &self.reason {
+            Some(w) => w.say(lang),
+            None => self.why.clone(),
+        };
+        // The value (outside data) is filled in last, so nothing in it is taken as a field.
+        lang.tf(
+            "import_check.row_error",
+            &[
+                ("file", &self.file),
+                ("line", &self.line),
+                ("column", &self.column),
+                ("why", &why),
+                ("value", &self.value),
+            ],
+        )
+    }
+}
+
+/// Something the reader did that the user should know of but that is not an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadNote {
+    /// Line `line` has the same values as line `first`; the row was taken once.
+    Repeat { line: u64, first: u64 },
+}
+
+impl ReadNote {
+    pub fn localized(&self, file: &str, lang: Lang) -> String {
+        match self {
+            ReadNote::Repeat { line, first } => lang.tf(
+                "import_check.repeat_taken_once",
+                &[("file", &file), ("line", line), ("first", first)],
+            ),
+        }
+    }
+}
+
+/// Bounds on values whose unit is easily mixed up (a fraction written for a percent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Lowest interest rate accepted, percent a year.
+    pub rate_min: Decimal,
+    /// Highest interest rate accepted, percent a year.
+    pub rate_max: Decimal,
+}
+
+impl Default for Limits {
+    /// 0.1 % and 36 % a year (the defaults of `[import]` in config/default.toml).
+    fn default() -> Self {
+        Limits {
+            rate_min: Decimal::new(1, 1),
+            rate_max: Decimal::new(36, 0),
         }
     }
 }
@@ -211,6 +344,69 @@ pub enum ExtractError {
     },
 }
 
+impl ExtractError {
+    /// The message in `lang` (`Display` gives the English one).
+    pub fn localized(&self, lang: Lang) -> String {
+        match self {
+            ExtractError::Io { file, source } => lang.tf(
+                "extract_error.io",
+                &[("file", file), ("why", &source.to_string())],
+            ),
+            ExtractError::Encoding {
+                file,
+                encoding,
+                offset,
+                line,
+                hint: _,
+            } => {
+                let hint = match *encoding {
+                    "utf-8" => "extract_error.hint_utf8",
+                    "gbk" => "extract_error.hint_gbk",
+                    _ => "extract_error.hint_auto",
+                };
+                lang.tf(
+                    "extract_error.encoding",
+                    &[
+                        ("file", file),
+                        ("encoding", encoding),
+                        ("offset", offset),
+                        ("line", line),
+                        ("hint", &lang.t(hint)),
+                    ],
+                )
+            }
+            ExtractError::MissingColumns {
+                file,
+                kind,
+                columns,
+            } => lang.tf(
+                "extract_error.missing_columns",
+                &[
+                    ("file", file),
+                    ("columns", &columns.join(", ")),
+                    ("kind", kind),
+                    ("needed", &kind.required_columns().join(", ")),
+                ],
+            ),
+            ExtractError::DuplicateColumn { file, line, column } => lang.tf(
+                "extract_error.duplicate_column",
+                &[("file", file), ("line", line), ("column", column)],
+            ),
+            ExtractError::EmptyFile { file } => {
+                lang.tf("extract_error.empty_file", &[("file", file)])
+            }
+            ExtractError::Csv {
+                file,
+                line,
+                message,
+            } => lang.tf(
+                "extract_error.csv",
+                &[("file", file), ("line", line), ("message", message)],
+            ),
+        }
+    }
+}
+
 /// What a read did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadSummary {
@@ -224,6 +420,10 @@ pub struct ReadSummary {
     pub error_count: u64,
     /// The encoding the file was decoded with: `utf-8` or `gbk`.
     pub encoding: &'static str,
+    /// Rows that repeat an earlier row exactly (taken once); the first `error_cap` kept.
+    pub notes: Vec<ReadNote>,
+    /// All repeated rows, kept or not.
+    pub repeat_count: u64,
 }
 
 /// Streams the file: for each good row calls `on_row(line, record)`. A row with bad cells is
@@ -240,12 +440,27 @@ pub fn read_extract<F>(
 where
     F: FnMut(u64, Record) -> Result<(), RowError>,
 {
+    read_extract_with(path, kind, encoding, &Limits::default(), error_cap, on_row)
+}
+
+/// [`read_extract`] with the sanity bounds given (from the config's `[import]`).
+pub fn read_extract_with<F>(
+    path: &Path,
+    kind: ExtractKind,
+    encoding: Encoding,
+    limits: &Limits,
+    error_cap: usize,
+    on_row: F,
+) -> Result<ReadSummary, ExtractError>
+where
+    F: FnMut(u64, Record) -> Result<(), RowError>,
+{
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| ExtractError::Io {
         file: file.clone(),
         source,
     })?;
-    read_extract_from_bytes(&file, &bytes, kind, encoding, error_cap, on_row)
+    read_extract_from_bytes_with(&file, &bytes, kind, encoding, limits, error_cap, on_row)
 }
 
 /// [`read_extract`] over bytes already in memory; `name` is used as the file in messages.
@@ -260,15 +475,38 @@ pub fn read_extract_from_bytes<F>(
 where
     F: FnMut(u64, Record) -> Result<(), RowError>,
 {
+    let limits = Limits::default();
+    read_extract_from_bytes_with(name, bytes, kind, encoding, &limits, error_cap, on_row)
+}
+
+/// [`read_extract_from_bytes`] with the sanity bounds given.
+pub fn read_extract_from_bytes_with<F>(
+    name: &str,
+    bytes: &[u8],
+    kind: ExtractKind,
+    encoding: Encoding,
+    limits: &Limits,
+    error_cap: usize,
+    on_row: F,
+) -> Result<ReadSummary, ExtractError>
+where
+    F: FnMut(u64, Record) -> Result<(), RowError>,
+{
+    let ctx = RunCtx {
+        name,
+        kind,
+        limits,
+        error_cap,
+    };
     match decode::decide(name, bytes, encoding)? {
         decode::Decided::Utf8(body) => {
             let mut reader = csv_reader(body);
-            let result = run(name, &mut reader, kind, error_cap, on_row, "utf-8");
+            let result = run(&ctx, &mut reader, on_row, "utf-8");
             result.map_err(|e| csv_error(name, e))
         }
         decode::Decided::Gb18030(body) => {
             let mut reader = csv_reader(decode::Gb18030Reader::new(body));
-            let result = run(name, &mut reader, kind, error_cap, on_row, "gbk");
+            let result = run(&ctx, &mut reader, on_row, "gbk");
             result.map_err(|e| match reader.get_ref().inner.malformed_at() {
                 Some(offset) => {
                     let skipped = bytes.len() - body.len();
@@ -377,17 +615,24 @@ fn is_blank(record: &StringRecord) -> bool {
     record.iter().all(|f| f.trim().is_empty())
 }
 
-fn run<R: Read, F>(
-    name: &str,
-    reader: &mut csv::Reader<Tracked<R>>,
+/// What [`run`] reads with.
+struct RunCtx<'a> {
+    name: &'a str,
     kind: ExtractKind,
+    limits: &'a Limits,
     error_cap: usize,
+}
+
+fn run<R: Read, F>(
+    ctx: &RunCtx<'_>,
+    reader: &mut csv::Reader<Tracked<R>>,
     mut on_row: F,
     encoding: &'static str,
 ) -> Result<ReadSummary, ReadFailure>
 where
     F: FnMut(u64, Record) -> Result<(), RowError>,
 {
+    let (name, kind, error_cap) = (ctx.name, ctx.kind, ctx.error_cap);
     let mut record = StringRecord::new();
     let (header, header_line) = loop {
         if !reader.read_record(&mut record)? {
@@ -410,6 +655,9 @@ where
     };
     let mut rows = 0u64;
     let mut accepted = 0u64;
+    let mut keys = dedup::KeySet::new();
+    let mut notes = Vec::new();
+    let mut repeat_count = 0u64;
     while reader.read_record(&mut record)? {
         if is_blank(&record) {
             continue;
@@ -418,21 +666,37 @@ where
         let line = start_line(reader, &record);
         if record.len() != width {
             let joined = record.iter().map(str::trim).collect::<Vec<_>>().join(",");
-            sink.push(RowError::new(
-                name,
-                line,
-                "-",
-                &joined,
-                format!("has {} fields, the header has {width}", record.len()),
-            ));
+            let why = Why::new("import_check.field_count")
+                .arg("n", record.len())
+                .arg("width", width);
+            sink.push(RowError::keyed(name, line, "-", &joined, why));
             continue;
         }
-        let mut row = cells::Row::new(name, line, &record, &columns);
+        let mut row = cells::Row::new(name, line, &record, &columns, ctx.limits);
         let built = kinds::build(kind, &mut row);
         let mut errors = row.into_errors();
         if built.is_none() && errors.is_empty() {
-            errors.push(RowError::new(name, line, "-", "", "row rejected"));
+            let why = Why::new("import_check.row_rejected");
+            errors.push(RowError::keyed(name, line, "-", "", why));
         }
+        let built = match built {
+            Some(rec) if errors.is_empty() => match repeated(name, line, &rec, &mut keys) {
+                Ok(None) => Some(rec),
+                Ok(Some(first)) => {
+                    // Same key, same values as an earlier row: taken once.
+                    repeat_count += 1;
+                    if notes.len() < error_cap {
+                        notes.push(ReadNote::Repeat { line, first });
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    errors.push(*e);
+                    None
+                }
+            },
+            other => other,
+        };
         match built {
             Some(rec) if errors.is_empty() => match on_row(line, rec) {
                 Ok(()) => accepted += 1,
@@ -455,5 +719,48 @@ where
         errors: sink.kept,
         error_count: sink.count,
         encoding,
+        notes,
+        repeat_count,
     })
+}
+
+/// Whether `rec` repeats an earlier row of the file exactly (`Ok(Some(first line))`: skip
+/// it), or gives a key of an earlier row other values (`Err`: the file cannot say which row
+/// is right, so it is refused).
+fn repeated(
+    name: &str,
+    line: u64,
+    rec: &Record,
+    keys: &mut dedup::KeySet,
+) -> Result<Option<u64>, Box<RowError>> {
+    let columns = dedup::key_columns(rec);
+    match keys.check(line, rec) {
+        dedup::Seen::New => {}
+        dedup::Seen::Repeat { first } => return Ok(Some(first)),
+        dedup::Seen::Conflict { first } => {
+            let key = keys.last_key();
+            let why = Why::new("import_check.duplicate_key")
+                .arg("columns", columns)
+                .arg("first", first)
+                .arg("line", line);
+            return Err(Box::new(RowError::keyed(name, line, columns, &key, why)));
+        }
+    }
+    if let Record::Loan(r) = rec
+        && let dedup::Seen::Conflict { first } =
+            keys.check_borrower_name(line, &r.borrower_code, &r.borrower_name)
+    {
+        // Outside text goes in last, so nothing in it is taken for a placeholder.
+        let why = Why::new("import_check.borrower_name_differs")
+            .arg("first", first)
+            .arg("code", clip_value(&r.borrower_code));
+        return Err(Box::new(RowError::keyed(
+            name,
+            line,
+            "borrower_name",
+            &r.borrower_name,
+            why,
+        )));
+    }
+    Ok(None)
 }

@@ -190,7 +190,9 @@ current_assets,current_liabilities,inventory,ebit,interest_expense,operating_cas
     assert!(rows.is_empty());
     assert_eq!(
         messages(&summary),
-        ["t.csv:2: column total_assets: '-100000000' not an amount: negative"]
+        [
+            "t.csv:2: column total_assets: '-100000000' not an amount: negative; this column cannot be negative"
+        ]
     );
 }
 
@@ -284,7 +286,7 @@ fn bad_cells_report_file_line_column_value_and_why() {
     assert_eq!(
         messages(&summary),
         [
-            "loans_bad.csv:3: column principal: '5,00,000' not an amount: misplaced thousands separator".to_string(),
+            "loans_bad.csv:3: column principal: '5,00,000' not an amount: misplaced thousands separator; accepted forms: 1,234.56, 1234.56, 1 234.56, ¥1,234.56, CNY/RMB 1,234.56, -¥1,234.56, (1,234.56), 1,234.56-".to_string(),
             "loans_bad.csv:4: column disbursed_on: '2024/03/15' not a date (YYYY-MM-DD)".to_string(),
             "loans_bad.csv:5: column guarantee_type: '抵押物' not one of: mortgage/抵押, pledge/质押, guarantee/保证, unsecured/信用".to_string(),
             "loans_bad.csv:6: column -: 'HT2025005,B005' has 2 fields, the header has 15".to_string(),
@@ -306,7 +308,7 @@ outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,trackin
         [
             "t.csv:2: column contract_no: '' empty".to_string(),
             "t.csv:2: column currency: 'RMB1' not a 3-letter currency code (e.g. CNY)".to_string(),
-            "t.csv:2: column interest_rate: '101' not a rate between 0 and 100 (percent)"
+            "t.csv:2: column interest_rate: '101' not a rate between 0.1 and 36 (percent a year; see [import] in the config)"
                 .to_string(),
             format!(
                 "t.csv:2: column tracking_frequency: 'weekly' not one of: {}",
@@ -481,7 +483,7 @@ fn errors_beyond_the_cap_are_counted_not_kept() {
         messages(&summary),
         [
             "c.csv:2: column paid_on: '2025-13-01' not a date (YYYY-MM-DD)",
-            "c.csv:2: column amount: 'abc' not an amount: not a number",
+            "c.csv:2: column amount: 'abc' not an amount: not a number; accepted forms: 1,234.56, 1234.56, 1 234.56, ¥1,234.56, CNY/RMB 1,234.56, -¥1,234.56, (1,234.56), 1,234.56-",
             "c.csv:3: column paid_on: '2025-13-01' not a date (YYYY-MM-DD)",
         ]
     );
@@ -532,7 +534,9 @@ fn blank_lines_are_skipped_and_lines_stay_right() {
     assert_eq!(summary.rows, 2);
     assert_eq!(
         messages(&summary),
-        ["t.csv:8: column amount: 'x' not an amount: not a number"]
+        [
+            "t.csv:8: column amount: 'x' not an amount: not a number; accepted forms: 1,234.56, 1234.56, 1 234.56, ¥1,234.56, CNY/RMB 1,234.56, -¥1,234.56, (1,234.56), 1,234.56-"
+        ]
     );
 }
 
@@ -550,7 +554,9 @@ HT2,设备,数控机床,bad,2024-01-01\r\n";
     assert_eq!(c.kind, CollateralKind::RealEstate);
     assert_eq!(
         messages(&summary),
-        ["t.csv:4: column appraised_value: 'bad' not an amount: not a number"]
+        [
+            "t.csv:4: column appraised_value: 'bad' not an amount: not a number; accepted forms: 1,234.56, 1234.56, 1 234.56, ¥1,234.56, CNY/RMB 1,234.56, -¥1,234.56, (1,234.56), 1,234.56-"
+        ]
     );
 }
 
@@ -639,6 +645,8 @@ HT1,2025-01-01,1,a,其他\r\n\r\nHT2,2025-01-01,\"1,0\",b,工资";
     assert_eq!(f.sector, Sector::Other);
     assert_eq!(
         messages(&summary),
-        ["t.csv:5: column amount: '1,0' not an amount: misplaced thousands separator"]
+        [
+            "t.csv:5: column amount: '1,0' not an amount: misplaced thousands separator; accepted forms: 1,234.56, 1234.56, 1 234.56, ¥1,234.56, CNY/RMB 1,234.56, -¥1,234.56, (1,234.56), 1,234.56-"
+        ]
     );
 }

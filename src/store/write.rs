@@ -256,6 +256,20 @@ impl<'c> Tx<'c> {
         }
     }
 
+    /// Sets a borrower's name and the copy of it its loans keep.
+    fn rename_borrower(&mut self, id: i64, name: &str, actor: &str) -> Result<()> {
+        self.txn
+            .prepare_cached(
+                "UPDATE borrowers SET name = ?2, updated_at = ?3, updated_by = ?4, version = version + 1
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, name, self.now, actor])?;
+        self.txn
+            .prepare_cached("UPDATE loans SET borrower_name = ?2 WHERE borrower_id = ?1")?
+            .execute(params![id, name])?;
+        Ok(())
+    }
+
     /// Inserts or updates a loan by contract number. The borrower is created from the row's
     /// code and name when the book does not know it yet; the officer must be staff.
     pub fn upsert_loan(&mut self, rec: &LoanRecord, actor: &str) -> Result<Outcome> {
@@ -265,8 +279,20 @@ impl<'c> Tx<'c> {
                 value: rec.officer.clone(),
             });
         }
+        let mut renamed = false;
         let (borrower_id, borrower_name, last_statement_on) =
             match self.borrower_facts(&rec.borrower_code)? {
+                // The row names a known borrower another way: the extract is newer, so the
+                // name is applied (to the borrower and all its loans) like any changed value.
+                Some((id, name, last)) if name != rec.borrower_name => {
+                    self.rename_borrower(id, &rec.borrower_name, actor)?;
+                    let f = (id, rec.borrower_name.clone(), last);
+                    self.cache
+                        .borrowers
+                        .insert(rec.borrower_code.clone(), f.clone());
+                    renamed = true;
+                    f
+                }
                 Some(f) => f,
                 None => {
                     self.upsert_borrower(
@@ -318,7 +344,9 @@ impl<'c> Tx<'c> {
             .optional()?
         };
         match existing {
-            Some((_, old, old_borrower)) if old == values && old_borrower == borrower_id => {
+            Some((_, old, old_borrower))
+                if old == values && old_borrower == borrower_id && !renamed =>
+            {
                 Ok(Outcome::Unchanged)
             }
             Some((id, _, _)) => {

@@ -4,7 +4,9 @@
 
 use super::{Actor, Result, WorkflowError};
 use crate::domain::permission::Permission;
-use crate::extract::{self, Encoding, ExtractError, ExtractKind, Record, RowError};
+use crate::extract::{
+    self, Encoding, ExtractError, ExtractKind, Limits, ReadNote, Record, RowError, Why,
+};
 use crate::store::{DeferredIndexes, Outcome, Store, StoreError, Table, Tx};
 use serde_json::json;
 use std::path::Path;
@@ -22,6 +24,11 @@ pub struct ImportReport {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Rows that repeated an earlier row of the file exactly and were taken once.
+    pub repeats: u64,
+    /// The first of those repeats (line, first line), for the user.
+    #[serde(skip)]
+    pub notes: Vec<ReadNote>,
     #[serde(skip)]
     pub errors: Vec<RowError>,
     pub error_count: u64,
@@ -76,17 +83,13 @@ fn apply(tx: &mut Tx<'_>, rec: &Record, actor: &str) -> std::result::Result<Outc
 fn row_error(e: StoreError) -> RowError {
     match e {
         StoreError::Unknown { column, value } => {
-            let why = match column {
-                "officer" => {
-                    "is not staff in this book (add with: postloan staff add USER --role specialist)"
-                }
-                "contract_no" => "is not a loan in this book (import the loans first)",
-                "borrower_code" => {
-                    "is not a borrower in this book (import borrowers or loans first)"
-                }
-                _ => "is not known in this book",
+            let key = match column {
+                "officer" => "import_check.unknown_officer",
+                "contract_no" => "import_check.unknown_loan",
+                "borrower_code" => "import_check.unknown_borrower",
+                _ => "import_check.unknown",
             };
-            RowError::new("", 0, column, &value, why)
+            RowError::keyed("", 0, column, &value, Why::new(key))
         }
         StoreError::Invalid(why) => RowError::new("", 0, "-", "", why),
         other => RowError::new("", 0, "-", "", other.to_string()),
@@ -170,6 +173,39 @@ pub fn import_file_with(
     dry_run: bool,
     indexes: LoanIndexes,
 ) -> std::result::Result<ImportReport, ImportError> {
+    let options = ImportOptions {
+        encoding,
+        dry_run,
+        indexes,
+        limits: Limits::default(),
+    };
+    import_file_opts(store, actor, kind, path, &options)
+}
+
+/// Everything an import can be told besides the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportOptions {
+    pub encoding: Encoding,
+    pub dry_run: bool,
+    pub indexes: LoanIndexes,
+    /// Sanity bounds on unit-prone values (the config's `[import]`).
+    pub limits: Limits,
+}
+
+/// Imports one extract file in one transaction, as `options` say.
+pub fn import_file_opts(
+    store: &mut Store,
+    actor: &Actor,
+    kind: ExtractKind,
+    path: &Path,
+    options: &ImportOptions,
+) -> std::result::Result<ImportReport, ImportError> {
+    let ImportOptions {
+        encoding,
+        dry_run,
+        indexes,
+        limits,
+    } = *options;
     actor.require(Permission::Import)?;
     let file = path.display().to_string();
     store.set_cache_mib(128)?;
@@ -181,17 +217,20 @@ pub fn import_file_with(
             ..ImportReport::default()
         };
         let deferred = defer_loan_indexes(tx, kind, path, indexes)?;
-        let summary = extract::read_extract(path, kind, encoding, ERROR_CAP, |_, rec| {
-            match apply(tx, &rec, &actor.username) {
-                Ok(Outcome::Inserted) => report.inserted += 1,
-                Ok(Outcome::Updated) => report.updated += 1,
-                Ok(Outcome::Unchanged) => report.unchanged += 1,
-                Err(e) => return Err(row_error(e)),
-            }
-            Ok(())
-        })
-        .map_err(|e| Abort::Failed(e.into()))?;
+        let summary =
+            extract::read_extract_with(path, kind, encoding, &limits, ERROR_CAP, |_, rec| {
+                match apply(tx, &rec, &actor.username) {
+                    Ok(Outcome::Inserted) => report.inserted += 1,
+                    Ok(Outcome::Updated) => report.updated += 1,
+                    Ok(Outcome::Unchanged) => report.unchanged += 1,
+                    Err(e) => return Err(row_error(e)),
+                }
+                Ok(())
+            })
+            .map_err(|e| Abort::Failed(e.into()))?;
         report.rows = summary.rows;
+        report.repeats = summary.repeat_count;
+        report.notes = summary.notes;
         report.encoding = summary.encoding.to_string();
         report.errors = summary.errors;
         report.error_count = summary.error_count;
@@ -218,6 +257,7 @@ pub fn import_file_with(
                     "inserted": report.inserted,
                     "updated": report.updated,
                     "unchanged": report.unchanged,
+                    "repeats": report.repeats,
                     "encoding": report.encoding,
                 }),
             )?;
