@@ -12,14 +12,7 @@ fn main() {
                 .as_deref()
                 .and_then(postloan::i18n::Lang::parse)
                 .unwrap_or_else(postloan::i18n::Lang::from_env);
-            // Workflow refusals are said in the user's language; other errors as they are.
-            let text = match e.downcast_ref::<postloan::workflow::WorkflowError>() {
-                Some(w) => w.localized(lang),
-                None => match e.downcast_ref::<postloan::workflow::import::ImportError>() {
-                    Some(postloan::workflow::import::ImportError::Workflow(w)) => w.localized(lang),
-                    _ => format!("{e:#}"),
-                },
-            };
+            let text = postloan::cli::error_text(&e, lang);
             eprintln!("{}: {text}", lang.t("cli.error"));
             std::process::exit(1);
         }

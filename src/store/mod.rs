@@ -45,6 +45,138 @@ pub enum StoreError {
     Invalid(String),
     #[error("unknown {column} '{value}'")]
     Unknown { column: &'static str, value: String },
+    /// A write command on a book that cannot be written (read-only file, directory or medium).
+    #[error("the book {path} is read-only: {} cannot be written", .place.describe(path))]
+    ReadOnly { path: String, place: ReadOnlyPlace },
+    /// A read-only book whose schema this program would have to upgrade first.
+    #[error(
+        "the book {path} is read-only and has schema version {found}; this program reads version {want}"
+    )]
+    ReadOnlyOutdated {
+        path: String,
+        found: i64,
+        want: usize,
+    },
+    /// The directory for a new book cannot be made.
+    #[error("cannot create the directory {dir}: {reason}")]
+    CreateDir { dir: String, reason: String },
+}
+
+/// What makes a book read-only: the file itself, or the directory SQLite must create the
+/// `-wal` and `-shm` files in (a read-only directory or medium).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadOnlyPlace {
+    File,
+    Directory,
+}
+
+impl ReadOnlyPlace {
+    /// The file or directory, for messages.
+    pub fn describe(self, book: &str) -> String {
+        match self {
+            ReadOnlyPlace::File => book.to_string(),
+            ReadOnlyPlace::Directory => book_dir(Path::new(book)).display().to_string(),
+        }
+    }
+}
+
+/// The directory a book's `-wal` and `-shm` files live in.
+pub fn book_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Whether the book file and its directory can be written, as the kernel says (`access(2)`:
+/// a read-only mount or an immutable file says no even to root).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Writable {
+    pub file: bool,
+    pub dir: bool,
+}
+
+impl Writable {
+    pub fn probe(path: &Path) -> Writable {
+        Writable {
+            file: can_write(path),
+            dir: can_write(&book_dir(path)),
+        }
+    }
+
+    /// Why a write command may not run here, if it may not.
+    pub fn refusal(self) -> Option<ReadOnlyPlace> {
+        if !self.file {
+            Some(ReadOnlyPlace::File)
+        } else if !self.dir {
+            Some(ReadOnlyPlace::Directory)
+        } else {
+            None
+        }
+    }
+}
+
+fn can_write(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+}
+
+/// How a command that only reads opens a book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadMode {
+    /// Read-write as usual (a pending schema upgrade runs).
+    Normal,
+    /// SQLite's read-only mode: needs the `-shm` and `-wal` files to exist or to be creatable.
+    ReadOnly,
+    /// `immutable=1`: no locks, no `-shm`; for a directory or medium nothing can be written to.
+    Immutable,
+}
+
+/// Chooses how to open a book for reading. A WAL book opened read-only needs its `-shm` and
+/// `-wal` files: SQLite creates them when the directory can be written, and uses them when
+/// they are there; otherwise only `immutable=1` opens it (nobody can be writing it there).
+pub fn read_mode(w: Writable, wal_files_exist: bool) -> ReadMode {
+    match (w.file, w.dir) {
+        (true, true) => ReadMode::Normal,
+        (_, true) => ReadMode::ReadOnly,
+        (_, false) if wal_files_exist => ReadMode::ReadOnly,
+        (_, false) => ReadMode::Immutable,
+    }
+}
+
+/// `file:PATH?immutable=1`, the path percent-encoded as SQLite's URI parser expects.
+fn immutable_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// Whether a read of the book at `path` will miss committed changes: on a directory that
+/// cannot be written, a `-wal` file with content but no `-shm` beside it can only be opened
+/// `immutable=1`, which reads the main file alone.
+pub fn wal_unreadable(path: &Path) -> bool {
+    let w = Writable::probe(path);
+    !w.dir
+        && std::fs::metadata(side_file(path, "-wal")).is_ok_and(|m| m.len() > 0)
+        && !side_file(path, "-shm").exists()
+}
+
+fn side_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -102,10 +234,22 @@ impl Store {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-                path: path.display().to_string(),
-                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::CreateDir {
+                dir: dir.display().to_string(),
+                reason: e.to_string(),
             })?;
+        }
+        let w = Writable::probe(path);
+        let refusal = if path.exists() {
+            w.refusal()
+        } else {
+            (!w.dir).then_some(ReadOnlyPlace::Directory)
+        };
+        if let Some(place) = refusal {
+            return Err(StoreError::ReadOnly {
+                path: path.display().to_string(),
+                place,
+            });
         }
         let conn = Connection::open_with_flags(
             path,
@@ -128,6 +272,59 @@ impl Store {
         Self::open(path)
     }
 
+    /// Opens an existing book for a command that only reads: as usual where the book can be
+    /// written, else read-only (see [`read_mode`]), so a book on read-only media still reads.
+    pub fn open_for_reading(path: &Path) -> Result<Store> {
+        Self::open_for_reading_as(path, Writable::probe(path))
+    }
+
+    /// [`Store::open_for_reading`] with the writability given (tests simulate read-only media).
+    pub fn open_for_reading_as(path: &Path, w: Writable) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::NotFound(format!("book {}", path.display())));
+        }
+        let wal_files = side_file(path, "-wal").exists() && side_file(path, "-shm").exists();
+        match read_mode(w, wal_files) {
+            ReadMode::Normal => Self::open(path),
+            ReadMode::ReadOnly => match Self::open_read_only(path, false) {
+                // The -shm/-wal files could be neither used nor made: nobody writes here.
+                Err(_) if !w.dir => Self::open_read_only(path, true),
+                other => other,
+            },
+            ReadMode::Immutable => Self::open_read_only(path, true),
+        }
+    }
+
+    fn open_read_only(path: &Path, immutable: bool) -> Result<Store> {
+        let wrap = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = if immutable {
+            Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+        } else {
+            Connection::open_with_flags(path, flags)
+        }
+        .map_err(wrap)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(wrap)?;
+        // Opening is lazy: read the schema version now so a failure shows here.
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(wrap)?;
+        if found != SCHEMA.len() as i64 {
+            return Err(StoreError::ReadOnlyOutdated {
+                path: path.display().to_string(),
+                found,
+                want: SCHEMA.len(),
+            });
+        }
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(wrap)?;
+        Ok(Self::wrap_conn(conn, path))
+    }
+
     fn setup(mut conn: Connection, path: &Path) -> Result<Store> {
         let wrap = |source| StoreError::Open {
             path: path.display().to_string(),
@@ -142,13 +339,22 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(wrap)?;
         migrations().to_latest(&mut conn)?;
-        Ok(Store {
+        Ok(Self::wrap_conn(conn, path))
+    }
+
+    fn wrap_conn(conn: Connection, path: &Path) -> Store {
+        Store {
             conn,
             path: path.to_path_buf(),
             search_plan: Default::default(),
             search_tiers: std::cell::Cell::new(ledger::SEARCH_TIERS),
             walk_budget: std::cell::Cell::new(ledger::WALK_BUDGET_OPS),
-        })
+        }
+    }
+
+    /// Whether this connection can only read (the book is on read-only media or file).
+    pub fn is_read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
     }
 
     pub fn path(&self) -> &Path {
