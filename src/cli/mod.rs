@@ -797,3 +797,154 @@ fn init_log(dirs: &Dirs) -> Option<tracing_appender::non_blocking::WorkerGuard> 
         .ok()?;
     Some(guard)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigError;
+    use crate::extract::ExtractError;
+    use crate::workflow::WorkflowError;
+    use crate::workflow::import::ImportError;
+
+    #[test]
+    fn csv_text_neutralises_what_a_spreadsheet_would_run() {
+        for (given, written) in [
+            ("=1+1", "'=1+1"),
+            ("+86 138", "'+86 138"),
+            ("-x", "'-x"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tname", "'\tname"),
+            ("\rname", "'\rname"),
+            ("湖北聚源服饰有限公司", "湖北聚源服饰有限公司"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_text(given), written, "{given:?}");
+        }
+    }
+
+    #[test]
+    fn the_workbench_needs_a_real_terminal() {
+        let xterm = Some("xterm-256color");
+        assert_eq!(terminal_problem(xterm, true, true), None);
+        assert_eq!(
+            terminal_problem(Some("dumb"), true, true),
+            Some("cli_env.term_dumb")
+        );
+        assert_eq!(
+            terminal_problem(Some("unknown"), true, true),
+            Some("cli_env.term_dumb")
+        );
+        assert_eq!(
+            terminal_problem(None, true, true),
+            Some("cli_env.term_unset")
+        );
+        assert_eq!(
+            terminal_problem(Some(" "), true, true),
+            Some("cli_env.term_unset")
+        );
+        assert_eq!(
+            terminal_problem(xterm, false, true),
+            Some("cli.no_terminal")
+        );
+        assert_eq!(
+            terminal_problem(xterm, true, false),
+            Some("cli.no_terminal")
+        );
+        for key in ["cli_env.term_dumb", "cli_env.term_unset", "cli.no_terminal"] {
+            for lang in [Lang::En, Lang::ZhCn] {
+                assert!(lang.t(key).contains("postloan loans"), "{key} {lang:?}");
+            }
+        }
+    }
+
+    /// How often `part` occurs in `text`.
+    fn count(text: &str, part: &str) -> usize {
+        text.matches(part).count()
+    }
+
+    fn sqlite_cantopen(msg: Option<&str>) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            msg.map(str::to_string),
+        )
+    }
+
+    #[test]
+    fn every_error_type_prints_each_cause_once() {
+        let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let cases: Vec<(anyhow::Error, &str)> = vec![
+            (
+                StoreError::Open {
+                    path: "x.db".into(),
+                    source: sqlite_cantopen(Some("unable to open database file")),
+                }
+                .into(),
+                "unable to open database file",
+            ),
+            (
+                StoreError::Sql(sqlite_cantopen(None)).into(),
+                "unable to open database file",
+            ),
+            (
+                StoreError::Sql(sqlite_cantopen(Some("unable to open database file: x"))).into(),
+                "unable to open database file",
+            ),
+            (
+                WorkflowError::Store(StoreError::Sql(sqlite_cantopen(Some("disk gone")))).into(),
+                "disk gone",
+            ),
+            (
+                ImportError::Extract(ExtractError::Io {
+                    file: "a.csv".into(),
+                    source: io(),
+                })
+                .into(),
+                "no such file",
+            ),
+            (
+                ConfigError::Read {
+                    file: "c.toml".into(),
+                    source: io(),
+                }
+                .into(),
+                "no such file",
+            ),
+            (
+                anyhow::Error::from(ConfigError::Read {
+                    file: "c.toml".into(),
+                    source: io(),
+                })
+                .context("loading the config"),
+                "no such file",
+            ),
+        ];
+        for (e, cause) in cases {
+            let text = error_text(&e, Lang::En);
+            assert_eq!(count(&text, cause), 1, "{text}");
+            // The plain chain repeats it: the printer is what keeps it to once.
+            assert!(count(&format!("{e:#}"), cause) >= 2, "{e:#}");
+        }
+    }
+
+    #[test]
+    fn refusals_and_book_errors_are_in_the_users_language() {
+        let ro = anyhow::Error::from(StoreError::ReadOnly {
+            path: "/media/cd/book.db".into(),
+            place: ReadOnlyPlace::Directory,
+        });
+        // No such book yet: it cannot be created there.
+        assert!(error_text(&ro, Lang::ZhCn).contains("不可写"));
+        assert!(error_text(&ro, Lang::En).contains("directory /media/cd cannot"));
+        let inner = anyhow::Error::from(WorkflowError::Store(StoreError::ReadOnly {
+            path: "b.db".into(),
+            place: ReadOnlyPlace::File,
+        }));
+        assert!(error_text(&inner, Lang::ZhCn).contains("不可写"));
+        let denied = anyhow::Error::from(WorkflowError::AsOutsideDemo);
+        assert_eq!(
+            error_text(&denied, Lang::ZhCn),
+            Lang::ZhCn.t("err.as_outside_demo")
+        );
+    }
+}

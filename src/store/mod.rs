@@ -540,3 +540,97 @@ impl From<&Staff> for StaffRecord {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RW: Writable = Writable {
+        file: true,
+        dir: true,
+    };
+    const RO_FILE: Writable = Writable {
+        file: false,
+        dir: true,
+    };
+    const RO_DIR: Writable = Writable {
+        file: true,
+        dir: false,
+    };
+    const RO_MEDIUM: Writable = Writable {
+        file: false,
+        dir: false,
+    };
+
+    #[test]
+    fn reads_choose_the_mode_the_medium_allows() {
+        assert_eq!(read_mode(RW, false), ReadMode::Normal);
+        assert_eq!(read_mode(RO_FILE, false), ReadMode::ReadOnly);
+        assert_eq!(read_mode(RO_DIR, true), ReadMode::ReadOnly);
+        assert_eq!(read_mode(RO_DIR, false), ReadMode::Immutable);
+        assert_eq!(read_mode(RO_MEDIUM, true), ReadMode::ReadOnly);
+        assert_eq!(read_mode(RO_MEDIUM, false), ReadMode::Immutable);
+    }
+
+    #[test]
+    fn writes_are_refused_naming_what_cannot_be_written() {
+        assert_eq!(RW.refusal(), None);
+        assert_eq!(RO_FILE.refusal(), Some(ReadOnlyPlace::File));
+        assert_eq!(RO_DIR.refusal(), Some(ReadOnlyPlace::Directory));
+        assert_eq!(RO_MEDIUM.refusal(), Some(ReadOnlyPlace::File));
+        let e = StoreError::ReadOnly {
+            path: "/media/cd/book.db".into(),
+            place: ReadOnlyPlace::Directory,
+        };
+        assert_eq!(
+            e.to_string(),
+            "the book /media/cd/book.db is read-only: /media/cd cannot be written"
+        );
+    }
+
+    /// A closed book with one staff member, in WAL mode as `open` leaves it.
+    fn book() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("b k?#%.db");
+        let mut store = Store::open(&path).expect("open");
+        let rec = StaffRecord {
+            username: "u".into(),
+            display_name: "U".into(),
+            role: Role::Manager,
+        };
+        store.write(|tx| tx.upsert_staff(&rec, "u")).expect("staff");
+        drop(store);
+        (dir, path)
+    }
+
+    #[test]
+    fn a_read_only_book_is_read_read_only_or_immutable() {
+        for w in [RO_FILE, RO_DIR, RO_MEDIUM] {
+            let (_dir, path) = book();
+            let store = Store::open_for_reading_as(&path, w).expect("open for reading");
+            assert!(store.is_read_only(), "{w:?}");
+            assert_eq!(store.staff_count().expect("count"), 1, "{w:?}");
+            let write = store.save_draft("u", "f", "x");
+            assert!(write.is_err(), "{w:?}: a read-only open wrote");
+        }
+        let (_dir, path) = book();
+        let store = Store::open_for_reading_as(&path, RW).expect("open for reading");
+        assert!(!store.is_read_only());
+    }
+
+    #[test]
+    fn an_outdated_read_only_book_says_it_cannot_be_upgraded() {
+        let (_dir, path) = book();
+        let conn = Connection::open(&path).expect("open");
+        conn.pragma_update(None, "user_version", 3)
+            .expect("version");
+        drop(conn);
+        match Store::open_for_reading_as(&path, RO_MEDIUM) {
+            Err(StoreError::ReadOnlyOutdated { found: 3, want, .. }) => {
+                assert_eq!(want, SCHEMA.len())
+            }
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("opened an outdated read-only book"),
+        }
+    }
+}
