@@ -267,9 +267,6 @@ fn store_error_text(e: &StoreError, lang: Lang) -> Option<String> {
         StoreError::CreateDir { dir, reason } => {
             lang.tf("cli_env.create_dir", &[("dir", dir), ("reason", reason)])
         }
-        StoreError::Open { path, .. } if Path::new(path).is_dir() => {
-            lang.tf("cli_env.book_is_dir", &[("path", path)])
-        }
         StoreError::Open { path, source } => {
             let reason = chain_text(std::iter::successors(
                 Some(source as &(dyn std::error::Error + 'static)),
@@ -277,10 +274,12 @@ fn store_error_text(e: &StoreError, lang: Lang) -> Option<String> {
             ));
             // SQLite's open message ends with the path, which the sentence already names.
             let reason = reason.strip_suffix(&format!(": {path}")).unwrap_or(&reason);
-            lang.tf(
-                "cli_env.open_failed",
-                &[("path", path), ("reason", &reason)],
-            )
+            let key = if Path::new(path).is_dir() {
+                "cli_env.book_is_dir"
+            } else {
+                "cli_env.open_failed"
+            };
+            lang.tf(key, &[("path", path), ("reason", &reason)])
         }
         _ => return None,
     })
@@ -723,14 +722,12 @@ pub fn terminal_problem(
     stdin_tty: bool,
     stdout_tty: bool,
 ) -> Option<&'static str> {
-    if !stdin_tty || !stdout_tty {
-        return Some("cli.no_terminal");
-    }
     match term.map(str::trim) {
         None | Some("") => Some("cli_env.term_unset"),
         Some(t) if t.eq_ignore_ascii_case("dumb") || t.eq_ignore_ascii_case("unknown") => {
             Some("cli_env.term_dumb")
         }
+        _ if !stdin_tty || !stdout_tty => Some("cli.no_terminal"),
         Some(_) => None,
     }
 }
