@@ -442,6 +442,6 @@ pub fn parse_status(s: &str, lang: Lang) -> anyhow::Result<WarningStatus> {
 pub fn rules_or_fail(r: anyhow::Result<RuleSet>) -> anyhow::Result<RuleSet> {
     match r {
         Ok(r) => Ok(r),
-        Err(e) => bail!("{e:#}"),
+        Err(e) => bail!("{}", super::chain_text(e.chain())),
     }
 }
