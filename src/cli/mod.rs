@@ -400,8 +400,11 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
     let os_user = workflow::os_user();
     match &cli.command {
         None => {
-            check_terminal(lang)?;
             let path = book_path(&cli, &ctx);
+            if !path.exists() {
+                bail!("{}", lang.tf("cli.no_book", &[("path", &path.display())]));
+            }
+            check_terminal(lang)?;
             if path.exists()
                 && let Some(place) = crate::store::Writable::probe(&path).refusal()
             {
