@@ -7,6 +7,8 @@ fn main() {
     let lang_hint = cli.lang.clone();
     match postloan::cli::main(cli) {
         Ok(code) => std::process::exit(code),
+        // `postloan loans | head`: the reader closed the pipe; nothing to say.
+        Err(e) if postloan::cli::is_broken_pipe(&e) => std::process::exit(0),
         Err(e) => {
             let lang = lang_hint
                 .as_deref()

@@ -81,12 +81,7 @@ pub fn print(
     let out = std::io::BufWriter::new(stdout.lock());
     match write(store, q, limit, format, bom, lang, out) {
         // A closed pipe (`| head`) is a normal end for a listing.
-        Err(e)
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
-        {
-            Ok(())
-        }
+        Err(e) if super::is_broken_pipe(&e) => Ok(()),
         other => other,
     }
 }

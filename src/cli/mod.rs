@@ -340,6 +340,29 @@ pub fn error_text(e: &anyhow::Error, lang: Lang) -> String {
     }
 }
 
+/// Whether `e` comes from writing to a closed pipe (`postloan loans | head`): the reader has
+/// what it wanted, so that is a normal end for a listing, not an error to print. Looks through
+/// the wrappers an I/O error travels in (JSON and CSV writers, `io::Error::other`).
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(broken_pipe)
+}
+
+fn broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    if let Some(io) = e.downcast_ref::<std::io::Error>() {
+        return io.kind() == BrokenPipe || io.get_ref().is_some_and(|inner| broken_pipe(inner));
+    }
+    if let Some(j) = e.downcast_ref::<serde_json::Error>() {
+        return j.io_error_kind() == Some(BrokenPipe);
+    }
+    if let Some(c) = e.downcast_ref::<csv::Error>()
+        && let csv::ErrorKind::Io(io) = c.kind()
+    {
+        return io.kind() == BrokenPipe;
+    }
+    false
+}
+
 /// The UTF-8 byte order mark `--bom` puts before CSV: without it Excel on Chinese Windows
 /// reads a CSV file as GBK.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -925,6 +948,25 @@ mod tests {
             // The plain chain repeats it: the printer is what keeps it to once.
             assert!(count(&format!("{e:#}"), cause) >= 2, "{e:#}");
         }
+    }
+
+    #[test]
+    fn a_closed_pipe_is_found_in_any_wrapper() {
+        let pipe = || std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        let json = serde_json::Error::io(pipe());
+        assert!(is_broken_pipe(&anyhow::Error::from(pipe())));
+        assert!(is_broken_pipe(&anyhow::Error::from(std::io::Error::other(
+            serde_json::Error::io(pipe())
+        ))));
+        assert!(is_broken_pipe(&anyhow::Error::from(json)));
+        assert!(is_broken_pipe(&anyhow::Error::from(csv::Error::from(
+            pipe()
+        ))));
+        assert!(is_broken_pipe(
+            &anyhow::Error::from(pipe()).context("writing the ledger")
+        ));
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(!is_broken_pipe(&anyhow::Error::from(other)));
     }
 
     #[test]
