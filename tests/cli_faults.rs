@@ -379,3 +379,59 @@ fn a_book_on_read_only_media_reads_and_refuses_writes() {
         );
     }
 }
+
+#[test]
+fn a_listing_read_only_in_part_ends_quietly() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.db");
+    let built = cmd(dir.path())
+        .args([
+            "demo",
+            "--no-tui",
+            "--loans",
+            "2000",
+            "--as-of",
+            "2026-06-30",
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .expect("demo");
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    for args in [
+        ["loans", "--format", "json"],
+        ["loans", "--format", "csv"],
+        ["loans", "--format", "table"],
+        ["warnings", "--format", "json"],
+        ["warnings", "--format", "csv"],
+        ["warnings", "--format", "table"],
+    ] {
+        // Like `| head -1`: read one line, then close the pipe while the listing goes on.
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("postloan"))
+            .env_clear()
+            .env("HOME", dir.path())
+            .env("LANG", "en_US.UTF-8")
+            .args(args)
+            .arg("--db")
+            .arg(&db)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut first = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("a line");
+        assert!(!first.is_empty());
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(text(&out.stderr), "", "{args:?}");
+    }
+}
