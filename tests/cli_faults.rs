@@ -435,3 +435,39 @@ fn a_listing_read_only_in_part_ends_quietly() {
         assert_eq!(text(&out.stderr), "", "{args:?}");
     }
 }
+
+#[test]
+fn a_book_path_that_cannot_be_a_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let slash = format!("{}/", dir.path().join("new").display());
+    for db in [fifo.to_str().expect("utf-8"), "/dev/null", &slash] {
+        for args in [
+            vec!["init"],
+            vec!["loans"],
+            vec!["verify"],
+            vec!["evaluate"],
+        ] {
+            let out = cmd(dir.path())
+                .args(&args)
+                .args(["--db", db])
+                // A guard only: opening a pipe used to wait for a writer forever.
+                .timeout(std::time::Duration::from_secs(60))
+                .output()
+                .expect("run");
+            let err = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{db} {args:?}: {err}");
+            let said = err.contains("not a regular file") || err.contains("no book at");
+            assert!(said, "{db} {args:?}: {err}");
+        }
+    }
+    assert!(
+        !dir.path().join("new").exists(),
+        "init made a book of 'new/'"
+    );
+}

@@ -264,6 +264,7 @@ fn store_error_text(e: &StoreError, lang: Lang) -> Option<String> {
             "cli_env.read_only_outdated",
             &[("path", path), ("found", found), ("want", want)],
         ),
+        StoreError::NotAFile { path } => lang.tf("cli_env.not_a_file", &[("path", path)]),
         StoreError::CreateDir { dir, reason } => {
             lang.tf("cli_env.create_dir", &[("dir", dir), ("reason", reason)])
         }

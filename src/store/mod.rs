@@ -57,6 +57,10 @@ pub enum StoreError {
         found: i64,
         want: usize,
     },
+    /// The path names something other than a file a book can live in: a device, a pipe, or
+    /// a name ending in `/` (a directory is reported by SQLite's own refusal).
+    #[error("{path} is not a regular file")]
+    NotAFile { path: String },
     /// The directory for a new book cannot be made.
     #[error("cannot create the directory {dir}: {reason}")]
     CreateDir { dir: String, reason: String },
@@ -148,6 +152,21 @@ pub fn read_mode(w: Writable, wal_files_exist: bool) -> ReadMode {
     }
 }
 
+/// Refuses a book path that cannot be a regular file: SQLite would open a device (and fail
+/// later with "disk I/O error") or create `x` for `x/`.
+fn check_book_path(path: &Path) -> Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let not_a_file = || StoreError::NotAFile {
+        path: path.display().to_string(),
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(m) if !m.is_file() => Err(not_a_file()),
+        _ if path.as_os_str().as_bytes().ends_with(b"/") => Err(not_a_file()),
+        _ => Ok(()),
+    }
+}
+
 /// `file:PATH?immutable=1`, the path percent-encoded as SQLite's URI parser expects.
 fn immutable_uri(path: &Path) -> String {
     use std::os::unix::ffi::OsStrExt;
@@ -195,8 +214,12 @@ fn migrations() -> Migrations<'static> {
 
 /// Whether opening the existing book at `path` will upgrade its schema, which on a large
 /// book takes a while (version 4 indexes every loan for search: about a minute at
-/// 1,000,000 loans). False for a new or unreadable file.
+/// 1,000,000 loans). False for a new or unreadable file, or anything but a regular file.
 pub fn upgrade_pending(path: &Path) -> bool {
+    // Opening a pipe would wait for a writer; only a regular file can be a book.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let Ok(conn) = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
     else {
         return false;
@@ -231,6 +254,7 @@ pub struct Staff {
 impl Store {
     /// Opens (creating if needed) the book at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        check_book_path(path)?;
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
@@ -283,6 +307,7 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::NotFound(format!("book {}", path.display())));
         }
+        check_book_path(path)?;
         let wal_files = side_file(path, "-wal").exists() && side_file(path, "-shm").exists();
         match read_mode(w, wal_files) {
             ReadMode::Normal => Self::open(path),
@@ -601,6 +626,26 @@ mod tests {
         store.write(|tx| tx.upsert_staff(&rec, "u")).expect("staff");
         drop(store);
         (dir, path)
+    }
+
+    #[test]
+    fn a_book_path_must_be_able_to_be_a_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for path in [
+            PathBuf::from("/dev/null"),
+            dir.path().join("new/"),
+            dir.path().join("x.db/"),
+        ] {
+            assert!(
+                matches!(Store::open(&path), Err(StoreError::NotAFile { .. })),
+                "{path:?}"
+            );
+        }
+        assert!(!dir.path().join("new").exists() && !dir.path().join("x.db").exists());
+        assert!(matches!(
+            Store::open_for_reading(Path::new("/dev/null")),
+            Err(StoreError::NotAFile { .. })
+        ));
     }
 
     #[test]
