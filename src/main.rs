@@ -7,19 +7,14 @@ fn main() {
     let lang_hint = cli.lang.clone();
     match postloan::cli::main(cli) {
         Ok(code) => std::process::exit(code),
+        // `postloan loans | head`: the reader closed the pipe; nothing to say.
+        Err(e) if postloan::cli::is_broken_pipe(&e) => std::process::exit(0),
         Err(e) => {
             let lang = lang_hint
                 .as_deref()
                 .and_then(postloan::i18n::Lang::parse)
                 .unwrap_or_else(postloan::i18n::Lang::from_env);
-            // Workflow refusals are said in the user's language; other errors as they are.
-            let text = match e.downcast_ref::<postloan::workflow::WorkflowError>() {
-                Some(w) => w.localized(lang),
-                None => match e.downcast_ref::<postloan::workflow::import::ImportError>() {
-                    Some(postloan::workflow::import::ImportError::Workflow(w)) => w.localized(lang),
-                    _ => format!("{e:#}"),
-                },
-            };
+            let text = postloan::cli::error_text(&e, lang);
             eprintln!("{}: {text}", lang.t("cli.error"));
             std::process::exit(1);
         }

@@ -1,7 +1,7 @@
 //! `postloan loans`: the ledger for scripts (JSON, CSV) and people (an aligned table),
 //! streamed from the store a batch at a time.
 
-use super::Format;
+use super::{Format, UTF8_BOM, csv_text};
 use crate::domain::money::group_thousands;
 use crate::domain::text::{pad_left, pad_right, sanitize};
 use crate::i18n::Lang;
@@ -39,15 +39,63 @@ impl<'a> LoanJson<'a> {
     }
 }
 
+/// The CSV columns, in order. Text from the book (contract number, borrower, currency,
+/// officer) is neutralised for spreadsheets ([`csv_text`]); product and class are codes, the
+/// outstanding balance and days past due numbers, the follow-up a date, all written as they are.
+const CSV_COLUMNS: [&str; 9] = [
+    "contract_no",
+    "borrower_name",
+    "product",
+    "outstanding",
+    "currency",
+    "classification",
+    "overdue_days",
+    "officer",
+    "next_followup_on",
+];
+
+fn csv_row(r: &LoanRow) -> [String; 9] {
+    [
+        csv_text(&r.contract_no).into_owned(),
+        csv_text(&r.borrower_name).into_owned(),
+        r.product.code().to_string(),
+        format!("{:.2}", r.outstanding),
+        csv_text(&r.currency).into_owned(),
+        r.classification.code().to_string(),
+        r.overdue_days.to_string(),
+        csv_text(&r.officer).into_owned(),
+        r.next_followup_on.to_string(),
+    ]
+}
+
+/// Prints the ledger to standard output; `bom` starts CSV with a UTF-8 byte order mark.
 pub fn print(
     store: &Store,
     q: &LedgerQuery,
     limit: Option<u64>,
     format: Format,
+    bom: bool,
     lang: Lang,
 ) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let out = std::io::BufWriter::new(stdout.lock());
+    match write(store, q, limit, format, bom, lang, out) {
+        // A closed pipe (`| head`) is a normal end for a listing.
+        Err(e) if super::is_broken_pipe(&e) => Ok(()),
+        other => other,
+    }
+}
+
+/// Writes the ledger to `out` in `format`.
+pub fn write(
+    store: &Store,
+    q: &LedgerQuery,
+    limit: Option<u64>,
+    format: Format,
+    bom: bool,
+    lang: Lang,
+    mut out: impl Write,
+) -> anyhow::Result<()> {
     let written = match format {
         Format::Json => {
             let mut first = true;
@@ -64,24 +112,16 @@ pub fn print(
             r
         }
         Format::Csv => {
-            // The header is written even when no loan matches; rows then come without one.
+            if bom {
+                out.write_all(UTF8_BOM)?;
+            }
+            // The header is written even when no loan matches.
             let mut w = csv::WriterBuilder::new()
                 .has_headers(false)
                 .from_writer(&mut out);
-            w.write_record([
-                "contract_no",
-                "borrower_name",
-                "product",
-                "outstanding",
-                "currency",
-                "classification",
-                "overdue_days",
-                "officer",
-                "next_followup_on",
-            ])?;
+            w.write_record(CSV_COLUMNS)?;
             let r = store.for_each_loan(q, limit, |row| {
-                w.serialize(LoanJson::of(row))
-                    .map_err(std::io::Error::other)
+                w.write_record(csv_row(row)).map_err(std::io::Error::other)
             })?;
             w.flush()?;
             r

@@ -9,7 +9,7 @@ use crate::demo::DemoParams;
 use crate::domain::{Classification, Role, StaffRecord};
 use crate::extract::{Encoding, ExtractKind};
 use crate::i18n::Lang;
-use crate::store::Store;
+use crate::store::{ReadOnlyPlace, Store, StoreError};
 use crate::tui;
 use crate::workflow::{self, Actor};
 use anyhow::{Context, anyhow, bail};
@@ -91,6 +91,9 @@ pub enum Command {
         /// Only loans whose contract number, borrower or officer contains this text (as `/`).
         #[arg(long, value_name = "TEXT")]
         search: Option<String>,
+        /// CSV only: start with a UTF-8 byte order mark, so Excel (Chinese Windows) reads UTF-8.
+        #[arg(long)]
+        bom: bool,
     },
     /// Staff of the book.
     Staff {
@@ -124,6 +127,9 @@ pub enum Command {
         format: Format,
         #[arg(long)]
         limit: Option<u64>,
+        /// CSV only: start with a UTF-8 byte order mark, so Excel (Chinese Windows) reads UTF-8.
+        #[arg(long)]
+        bom: bool,
     },
     /// One warning: show, raise by hand, acknowledge, dispose, resolve, dismiss, cause, notice.
     Warning {
@@ -205,12 +211,183 @@ fn book_path(cli: &Cli, ctx: &Context_) -> PathBuf {
     ctx.dirs.default_book()
 }
 
+/// Opens the book for a command that changes it; a read-only book is refused, saying where.
 fn open_book(path: &Path, lang: Lang) -> anyhow::Result<Store> {
     if !path.exists() {
         bail!("{}", lang.tf("cli.no_book", &[("path", &path.display())]));
     }
     announce_upgrade(path, lang);
-    Ok(Store::open_existing(path)?)
+    Store::open_existing(path).map_err(|e| open_error(e, path, lang))
+}
+
+/// Opens the book for a command that only reads it: on read-only media it opens read-only.
+fn open_book_to_read(path: &Path, lang: Lang) -> anyhow::Result<Store> {
+    if !path.exists() {
+        bail!("{}", lang.tf("cli.no_book", &[("path", &path.display())]));
+    }
+    if crate::store::Writable::probe(path).refusal().is_none() {
+        announce_upgrade(path, lang);
+    }
+    if crate::store::wal_unreadable(path) {
+        eprintln!(
+            "{}",
+            lang.tf("cli_env.wal_unreadable", &[("path", &path.display())])
+        );
+    }
+    Store::open_for_reading(path).map_err(|e| open_error(e, path, lang))
+}
+
+/// Says in the user's language why the book at `path` could not be opened.
+fn open_error(e: StoreError, path: &Path, lang: Lang) -> anyhow::Error {
+    if let StoreError::NotFound(_) = e {
+        return anyhow!("{}", lang.tf("cli.no_book", &[("path", &path.display())]));
+    }
+    match store_error_text(&e, lang) {
+        Some(text) => anyhow!(text),
+        None => e.into(),
+    }
+}
+
+/// The store's errors about the book itself (where it is, whether it can be written), in the
+/// user's language; `None` for the others.
+fn store_error_text(e: &StoreError, lang: Lang) -> Option<String> {
+    Some(match e {
+        StoreError::ReadOnly { path, place } if !Path::new(path).exists() => lang.tf(
+            "cli_env.create_read_only",
+            &[("path", path), ("dir", &place.describe(path))],
+        ),
+        StoreError::ReadOnly { path, place } => lang.tf(
+            match place {
+                ReadOnlyPlace::File => "cli_env.read_only_file",
+                ReadOnlyPlace::Directory => "cli_env.read_only_dir",
+            },
+            &[("path", path), ("dir", &place.describe(path))],
+        ),
+        StoreError::ReadOnlyOutdated { path, found, want } => lang.tf(
+            "cli_env.read_only_outdated",
+            &[("path", path), ("found", found), ("want", want)],
+        ),
+        StoreError::NotAFile { path } => lang.tf("cli_env.not_a_file", &[("path", path)]),
+        StoreError::CreateDir { dir, reason } => {
+            lang.tf("cli_env.create_dir", &[("dir", dir), ("reason", reason)])
+        }
+        StoreError::Open { path, source } => {
+            let reason = chain_text(std::iter::successors(
+                Some(source as &(dyn std::error::Error + 'static)),
+                |e| e.source(),
+            ));
+            // SQLite's open message ends with the path, which the sentence already names.
+            let reason = reason.strip_suffix(&format!(": {path}")).unwrap_or(&reason);
+            let key = if Path::new(path).is_dir() {
+                "cli_env.book_is_dir"
+            } else {
+                "cli_env.open_failed"
+            };
+            lang.tf(key, &[("path", path), ("reason", &reason)])
+        }
+        _ => return None,
+    })
+}
+
+/// An error's causes joined by ": ", each said once. Many errors print their cause in their
+/// own message and also hand it out as `source()` (thiserror's `"…: {source}"`, rusqlite's
+/// failure and its code), so the plain chain would repeat it: a cause whose text is already
+/// there is left out, and a SQLite failure that carries SQLite's message is not followed by
+/// its bare error code, which says the same.
+pub fn chain_text<'a>(
+    chain: impl Iterator<Item = &'a (dyn std::error::Error + 'static)>,
+) -> String {
+    let mut out = String::new();
+    for err in chain {
+        let text = err.to_string();
+        if !text.is_empty() && !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+        if let Some(rusqlite::Error::SqliteFailure(_, Some(_))) =
+            err.downcast_ref::<rusqlite::Error>()
+        {
+            break;
+        }
+    }
+    out
+}
+
+/// What the user reads for an error that ends a command (after "error: "): workflow refusals
+/// in the user's language, other errors with each cause once.
+pub fn error_text(e: &anyhow::Error, lang: Lang) -> String {
+    use crate::workflow::WorkflowError;
+    use crate::workflow::import::ImportError;
+    let workflow = match e.downcast_ref::<ImportError>() {
+        Some(ImportError::Workflow(w)) => Some(w),
+        _ => e.downcast_ref::<WorkflowError>(),
+    };
+    // `WorkflowError::Store` is transparent: its store error is not a link of the chain.
+    let inner_store = match workflow {
+        Some(WorkflowError::Store(s)) => Some(s),
+        _ => None,
+    };
+    if let Some(text) = e
+        .chain()
+        .filter_map(|c| c.downcast_ref::<StoreError>())
+        .chain(inner_store)
+        .find_map(|s| store_error_text(s, lang))
+    {
+        return text;
+    }
+    match workflow {
+        // A store error inside is not a refusal: it gets its causes, once each.
+        Some(WorkflowError::Store(_)) | None => chain_text(e.chain()),
+        Some(w) => w.localized(lang),
+    }
+}
+
+/// Whether `e` comes from writing to a closed pipe (`postloan loans | head`): the reader has
+/// what it wanted, so that is a normal end for a listing, not an error to print. Looks through
+/// the wrappers an I/O error travels in (JSON and CSV writers, `io::Error::other`).
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(broken_pipe)
+}
+
+fn broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    if let Some(io) = e.downcast_ref::<std::io::Error>() {
+        return io.kind() == BrokenPipe || io.get_ref().is_some_and(|inner| broken_pipe(inner));
+    }
+    if let Some(j) = e.downcast_ref::<serde_json::Error>() {
+        return j.io_error_kind() == Some(BrokenPipe);
+    }
+    if let Some(c) = e.downcast_ref::<csv::Error>()
+        && let csv::ErrorKind::Io(io) = c.kind()
+    {
+        return io.kind() == BrokenPipe;
+    }
+    false
+}
+
+/// The UTF-8 byte order mark `--bom` puts before CSV: without it Excel on Chinese Windows
+/// reads a CSV file as GBK.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A text cell from the book as written to CSV: a cell a spreadsheet would take for a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe,
+/// as OWASP advises for CSV injection; any other text is written as it is.
+pub fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Refuses `--bom` with a format other than CSV rather than ignoring it.
+fn bom_only_for_csv(bom: bool, format: Format, lang: Lang) -> anyhow::Result<()> {
+    if bom && format != Format::Csv {
+        bail!("{}", lang.t("cli_env.bom_needs_csv"));
+    }
+    Ok(())
 }
 
 /// Says so before a schema upgrade that may keep the user waiting (before any screen is up).
@@ -251,6 +428,22 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
     match &cli.command {
         None => {
             let path = book_path(&cli, &ctx);
+            if !path.exists() {
+                bail!("{}", lang.tf("cli.no_book", &[("path", &path.display())]));
+            }
+            check_terminal(lang)?;
+            if path.exists()
+                && let Some(place) = crate::store::Writable::probe(&path).refusal()
+            {
+                let shown = path.display().to_string();
+                bail!(
+                    "{}",
+                    lang.tf(
+                        "cli_env.read_only_tui",
+                        &[("path", &shown), ("dir", &place.describe(&shown))]
+                    )
+                );
+            }
             let store = open_book(&path, lang)?;
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
             run_tui(store, actor, &ctx)?;
@@ -269,6 +462,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 seed: *seed,
                 as_of: as_of.unwrap_or_else(today),
             };
+            if !*no_tui {
+                check_terminal(lang)?;
+            }
             let started = std::time::Instant::now();
             if !*fresh {
                 announce_upgrade(&path, lang);
@@ -303,7 +499,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         }
         Some(Command::Init) => {
             let path = book_path(&cli, &ctx);
-            let mut store = Store::open(&path)?;
+            let mut store = Store::open(&path).map_err(|e| open_error(e, &path, lang))?;
             let actor = workflow::book::init(&mut store, &os_user)?;
             println!(
                 "{}",
@@ -399,7 +595,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             class,
             overdue,
             search,
+            bom,
         }) => {
+            bom_only_for_csv(*bom, *format, lang)?;
             let class = match class {
                 Some(c) => Some(Classification::parse(c).ok_or_else(|| {
                     anyhow!(
@@ -413,7 +611,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 None => None,
             };
             let path = book_path(&cli, &ctx);
-            let store = open_book(&path, lang)?;
+            let store = open_book_to_read(&path, lang)?;
             workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
             let query = crate::store::LedgerQuery {
                 officer: officer.clone(),
@@ -422,12 +620,15 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 text: search.clone().unwrap_or_default(),
                 ..Default::default()
             };
-            loans::print(&store, &query, *limit, *format, lang)?;
+            loans::print(&store, &query, *limit, *format, *bom, lang)?;
             Ok(0)
         }
         Some(Command::Staff { command }) => {
             let path = book_path(&cli, &ctx);
-            let mut store = open_book(&path, lang)?;
+            let mut store = match command {
+                StaffCommand::List => open_book_to_read(&path, lang)?,
+                StaffCommand::Add { .. } => open_book(&path, lang)?,
+            };
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
             match command {
                 StaffCommand::Add { user, role, name } => {
@@ -500,9 +701,11 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             indicator,
             format,
             limit,
+            bom,
         }) => {
+            bom_only_for_csv(*bom, *format, lang)?;
             let path = book_path(&cli, &ctx);
-            let store = open_book(&path, lang)?;
+            let store = open_book_to_read(&path, lang)?;
             workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
             let level =
                 match level {
@@ -524,12 +727,15 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 indicator: indicator.clone(),
                 loan_id: None,
             };
-            warnings::print_warnings(&store, &q, *limit, *format, lang)?;
+            warnings::print_warnings(&store, &q, *limit, *format, *bom, lang)?;
             Ok(0)
         }
         Some(Command::Warning { command }) => {
             let path = book_path(&cli, &ctx);
-            let mut store = open_book(&path, lang)?;
+            let mut store = match command {
+                warnings::WarningCommand::Show { .. } => open_book_to_read(&path, lang)?,
+                _ => open_book(&path, lang)?,
+            };
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
             let today = book_today(&store)?;
             warnings::run(command, &mut store, &actor, today, lang)
@@ -551,7 +757,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         }
         Some(Command::Verify) => {
             let path = book_path(&cli, &ctx);
-            let store = open_book(&path, lang)?;
+            let store = open_book_to_read(&path, lang)?;
             match store.verify_audit()? {
                 Ok(n) => {
                     println!("{}", lang.tf("cli.verify_ok", &[("n", &n)]));
@@ -578,12 +784,44 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
+/// Why the workbench cannot be drawn here, as a translation key, or `None` when it can:
+/// `term` is `$TERM`, the flags whether standard input and output are terminals.
+pub fn terminal_problem(
+    term: Option<&str>,
+    stdin_tty: bool,
+    stdout_tty: bool,
+) -> Option<&'static str> {
+    match term.map(str::trim) {
+        None | Some("") => Some("cli_env.term_unset"),
+        Some(t) if t.eq_ignore_ascii_case("dumb") || t.eq_ignore_ascii_case("unknown") => {
+            Some("cli_env.term_dumb")
+        }
+        _ if !stdin_tty || !stdout_tty => Some("cli.no_terminal"),
+        Some(_) => None,
+    }
+}
+
+/// Refuses, before anything is opened or built, to start the workbench where it cannot be
+/// drawn (a dumb or unknown terminal, input or output not a terminal), pointing to the CLI.
+fn check_terminal(lang: Lang) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let term = std::env::var("TERM").ok();
+    match terminal_problem(
+        term.as_deref(),
+        std::io::stdin().is_terminal(),
+        std::io::stdout().is_terminal(),
+    ) {
+        Some(key) => bail!(
+            "{}",
+            lang.tf(key, &[("term", &term.as_deref().unwrap_or_default())])
+        ),
+        None => Ok(()),
+    }
+}
+
 /// Opens the workbench: logging goes to the log file from here on, never to the screen.
 fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<()> {
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() {
-        bail!("{}", ctx.lang.t("cli.no_terminal"));
-    }
+    check_terminal(ctx.lang)?;
     let _guard = init_log(&ctx.dirs);
     let (keymap, problems) = tui::keymap::Keymap::load_with_user_file(&ctx.dirs.user_keymap());
     for p in &problems {
@@ -624,4 +862,174 @@ fn init_log(dirs: &Dirs) -> Option<tracing_appender::non_blocking::WorkerGuard> 
         .try_init()
         .ok()?;
     Some(guard)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigError;
+    use crate::extract::ExtractError;
+    use crate::workflow::WorkflowError;
+    use crate::workflow::import::ImportError;
+
+    #[test]
+    fn csv_text_neutralises_what_a_spreadsheet_would_run() {
+        for (given, written) in [
+            ("=1+1", "'=1+1"),
+            ("+86 138", "'+86 138"),
+            ("-x", "'-x"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tname", "'\tname"),
+            ("\rname", "'\rname"),
+            ("湖北聚源服饰有限公司", "湖北聚源服饰有限公司"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_text(given), written, "{given:?}");
+        }
+    }
+
+    #[test]
+    fn the_workbench_needs_a_real_terminal() {
+        let xterm = Some("xterm-256color");
+        assert_eq!(terminal_problem(xterm, true, true), None);
+        assert_eq!(
+            terminal_problem(Some("dumb"), true, true),
+            Some("cli_env.term_dumb")
+        );
+        assert_eq!(
+            terminal_problem(Some("unknown"), true, true),
+            Some("cli_env.term_dumb")
+        );
+        assert_eq!(
+            terminal_problem(None, true, true),
+            Some("cli_env.term_unset")
+        );
+        assert_eq!(
+            terminal_problem(Some(" "), true, true),
+            Some("cli_env.term_unset")
+        );
+        assert_eq!(
+            terminal_problem(xterm, false, true),
+            Some("cli.no_terminal")
+        );
+        assert_eq!(
+            terminal_problem(xterm, true, false),
+            Some("cli.no_terminal")
+        );
+        for key in ["cli_env.term_dumb", "cli_env.term_unset", "cli.no_terminal"] {
+            for lang in [Lang::En, Lang::ZhCn] {
+                assert!(lang.t(key).contains("postloan loans"), "{key} {lang:?}");
+            }
+        }
+    }
+
+    /// How often `part` occurs in `text`.
+    fn count(text: &str, part: &str) -> usize {
+        text.matches(part).count()
+    }
+
+    fn sqlite_cantopen(msg: Option<&str>) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            msg.map(str::to_string),
+        )
+    }
+
+    #[test]
+    fn every_error_type_prints_each_cause_once() {
+        let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let cases: Vec<(anyhow::Error, &str)> = vec![
+            (
+                StoreError::Open {
+                    path: "x.db".into(),
+                    source: sqlite_cantopen(Some("unable to open database file")),
+                }
+                .into(),
+                "unable to open database file",
+            ),
+            (
+                StoreError::Sql(sqlite_cantopen(None)).into(),
+                "unable to open database file",
+            ),
+            (
+                StoreError::Sql(sqlite_cantopen(Some("unable to open database file: x"))).into(),
+                "unable to open database file",
+            ),
+            (
+                WorkflowError::Store(StoreError::Sql(sqlite_cantopen(Some("disk gone")))).into(),
+                "disk gone",
+            ),
+            (
+                ImportError::Extract(ExtractError::Io {
+                    file: "a.csv".into(),
+                    source: io(),
+                })
+                .into(),
+                "no such file",
+            ),
+            (
+                ConfigError::Read {
+                    file: "c.toml".into(),
+                    source: io(),
+                }
+                .into(),
+                "no such file",
+            ),
+            (
+                anyhow::Error::from(ConfigError::Read {
+                    file: "c.toml".into(),
+                    source: io(),
+                })
+                .context("loading the config"),
+                "no such file",
+            ),
+        ];
+        for (e, cause) in cases {
+            let text = error_text(&e, Lang::En);
+            assert_eq!(count(&text, cause), 1, "{text}");
+            // The plain chain repeats it: the printer is what keeps it to once.
+            assert!(count(&format!("{e:#}"), cause) >= 2, "{e:#}");
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_is_found_in_any_wrapper() {
+        let pipe = || std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        let json = serde_json::Error::io(pipe());
+        assert!(is_broken_pipe(&anyhow::Error::from(pipe())));
+        assert!(is_broken_pipe(&anyhow::Error::from(std::io::Error::other(
+            serde_json::Error::io(pipe())
+        ))));
+        assert!(is_broken_pipe(&anyhow::Error::from(json)));
+        assert!(is_broken_pipe(&anyhow::Error::from(csv::Error::from(
+            pipe()
+        ))));
+        assert!(is_broken_pipe(
+            &anyhow::Error::from(pipe()).context("writing the ledger")
+        ));
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(!is_broken_pipe(&anyhow::Error::from(other)));
+    }
+
+    #[test]
+    fn refusals_and_book_errors_are_in_the_users_language() {
+        let ro = anyhow::Error::from(StoreError::ReadOnly {
+            path: "/media/cd/book.db".into(),
+            place: ReadOnlyPlace::Directory,
+        });
+        // No such book yet: it cannot be created there.
+        assert!(error_text(&ro, Lang::ZhCn).contains("不可写"));
+        assert!(error_text(&ro, Lang::En).contains("directory /media/cd cannot"));
+        let inner = anyhow::Error::from(WorkflowError::Store(StoreError::ReadOnly {
+            path: "b.db".into(),
+            place: ReadOnlyPlace::File,
+        }));
+        assert!(error_text(&inner, Lang::ZhCn).contains("不可写"));
+        let denied = anyhow::Error::from(WorkflowError::AsOutsideDemo);
+        assert_eq!(
+            error_text(&denied, Lang::ZhCn),
+            Lang::ZhCn.t("err.as_outside_demo")
+        );
+    }
 }

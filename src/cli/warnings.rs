@@ -1,7 +1,7 @@
 //! `postloan evaluate`, `postloan warnings` and `postloan warning …`: the warning engine over
 //! the book, the board for scripts, and each lifecycle step from the command line.
 
-use super::Format;
+use super::{Format, UTF8_BOM, csv_text};
 use crate::domain::text::{pad_left, pad_right, sanitize};
 use crate::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
 use crate::engine::rules::RuleSet;
@@ -109,6 +109,52 @@ impl<'a> WarningJson<'a> {
     }
 }
 
+/// The CSV columns, in order: those of the JSON objects.
+const CSV_COLUMNS: [&str; 16] = [
+    "id",
+    "number",
+    "contract_no",
+    "borrower_name",
+    "officer",
+    "origin",
+    "level",
+    "indicator",
+    "value",
+    "threshold",
+    "unit",
+    "source",
+    "risk_type",
+    "status",
+    "back_to_normal",
+    "raised_on",
+];
+
+/// One warning as a CSV row. Every text cell is neutralised for spreadsheets ([`csv_text`]);
+/// the id, the value and the threshold are numbers (a value may be negative) and the date a
+/// date, written as they are.
+fn csv_row(w: &WarningRow) -> [String; 16] {
+    let j = WarningJson::of(w);
+    let text = |s: &str| csv_text(s).into_owned();
+    [
+        j.id.to_string(),
+        text(j.number),
+        text(j.contract_no),
+        text(j.borrower_name),
+        text(j.officer),
+        text(j.origin),
+        text(j.level),
+        text(j.indicator),
+        j.value.unwrap_or_default(),
+        j.threshold.unwrap_or_default(),
+        text(j.unit.unwrap_or_default()),
+        text(j.source.unwrap_or_default()),
+        text(j.risk_type),
+        text(j.status),
+        j.back_to_normal.to_string(),
+        j.raised_on,
+    ]
+}
+
 pub fn print_evaluation(r: &EvalReport, format: Format, lang: Lang) -> anyhow::Result<()> {
     if format == Format::Json {
         println!("{}", serde_json::to_string_pretty(r)?);
@@ -161,11 +207,16 @@ pub fn print_warnings(
     q: &WarningQuery,
     limit: Option<u64>,
     format: Format,
+    bom: bool,
     lang: Lang,
 ) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut csv_writer = (format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
+    let mut csv_writer = (format == Format::Csv).then(|| {
+        csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new())
+    });
     let mut from = PageFrom::Start;
     let mut seen = 0u64;
     let mut first = true;
@@ -183,7 +234,15 @@ pub fn print_warnings(
             pad_right(lang.t("col.status"), 10),
             lang.t("col.raised_on")
         )?,
-        Format::Csv => {}
+        Format::Csv => {
+            if bom {
+                out.write_all(UTF8_BOM)?;
+            }
+            // The header is written even when no warning matches.
+            if let Some(c) = csv_writer.as_mut() {
+                c.write_record(CSV_COLUMNS)?;
+            }
+        }
     }
     loop {
         let batch = 2000usize.min(limit.map_or(usize::MAX, |l| (l - seen) as usize));
@@ -199,7 +258,7 @@ pub fn print_warnings(
                 }
                 Format::Csv => {
                     if let Some(c) = csv_writer.as_mut() {
-                        c.serialize(WarningJson::of(w))?;
+                        c.write_record(csv_row(w))?;
                     }
                 }
                 Format::Table => writeln!(
@@ -383,6 +442,6 @@ pub fn parse_status(s: &str, lang: Lang) -> anyhow::Result<WarningStatus> {
 pub fn rules_or_fail(r: anyhow::Result<RuleSet>) -> anyhow::Result<RuleSet> {
     match r {
         Ok(r) => Ok(r),
-        Err(e) => bail!("{e:#}"),
+        Err(e) => bail!("{}", super::chain_text(e.chain())),
     }
 }

@@ -45,6 +45,157 @@ pub enum StoreError {
     Invalid(String),
     #[error("unknown {column} '{value}'")]
     Unknown { column: &'static str, value: String },
+    /// A write command on a book that cannot be written (read-only file, directory or medium).
+    #[error("the book {path} is read-only: {} cannot be written", .place.describe(path))]
+    ReadOnly { path: String, place: ReadOnlyPlace },
+    /// A read-only book whose schema this program would have to upgrade first.
+    #[error(
+        "the book {path} is read-only and has schema version {found}; this program reads version {want}"
+    )]
+    ReadOnlyOutdated {
+        path: String,
+        found: i64,
+        want: usize,
+    },
+    /// The path names something other than a file a book can live in: a device, a pipe, or
+    /// a name ending in `/` (a directory is reported by SQLite's own refusal).
+    #[error("{path} is not a regular file")]
+    NotAFile { path: String },
+    /// The directory for a new book cannot be made.
+    #[error("cannot create the directory {dir}: {reason}")]
+    CreateDir { dir: String, reason: String },
+}
+
+/// What makes a book read-only: the file itself, or the directory SQLite must create the
+/// `-wal` and `-shm` files in (a read-only directory or medium).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadOnlyPlace {
+    File,
+    Directory,
+}
+
+impl ReadOnlyPlace {
+    /// The file or directory, for messages.
+    pub fn describe(self, book: &str) -> String {
+        match self {
+            ReadOnlyPlace::File => book.to_string(),
+            ReadOnlyPlace::Directory => book_dir(Path::new(book)).display().to_string(),
+        }
+    }
+}
+
+/// The directory a book's `-wal` and `-shm` files live in.
+pub fn book_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Whether the book file and its directory can be written, as the kernel says (`access(2)`:
+/// a read-only mount or an immutable file says no even to root).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Writable {
+    pub file: bool,
+    pub dir: bool,
+}
+
+impl Writable {
+    pub fn probe(path: &Path) -> Writable {
+        Writable {
+            file: can_write(path),
+            dir: can_write(&book_dir(path)),
+        }
+    }
+
+    /// Why a write command may not run here, if it may not.
+    pub fn refusal(self) -> Option<ReadOnlyPlace> {
+        if !self.file {
+            Some(ReadOnlyPlace::File)
+        } else if !self.dir {
+            Some(ReadOnlyPlace::Directory)
+        } else {
+            None
+        }
+    }
+}
+
+fn can_write(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+}
+
+/// How a command that only reads opens a book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadMode {
+    /// Read-write as usual (a pending schema upgrade runs).
+    Normal,
+    /// SQLite's read-only mode: needs the `-shm` and `-wal` files to exist or to be creatable.
+    ReadOnly,
+    /// `immutable=1`: no locks, no `-shm`; for a directory or medium nothing can be written to.
+    Immutable,
+}
+
+/// Chooses how to open a book for reading. A WAL book opened read-only needs its `-shm` and
+/// `-wal` files: SQLite creates them when the directory can be written, and uses them when
+/// they are there; otherwise only `immutable=1` opens it (nobody can be writing it there).
+pub fn read_mode(w: Writable, wal_files_exist: bool) -> ReadMode {
+    match (w.file, w.dir) {
+        (true, true) => ReadMode::Normal,
+        (_, true) => ReadMode::ReadOnly,
+        (_, false) if wal_files_exist => ReadMode::ReadOnly,
+        (_, false) => ReadMode::Immutable,
+    }
+}
+
+/// Refuses a book path that cannot be a regular file: SQLite would open a device (and fail
+/// later with "disk I/O error") or create `x` for `x/`.
+fn check_book_path(path: &Path) -> Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let not_a_file = || StoreError::NotAFile {
+        path: path.display().to_string(),
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(m) if !m.is_file() => Err(not_a_file()),
+        _ if path.as_os_str().as_bytes().ends_with(b"/") => Err(not_a_file()),
+        _ => Ok(()),
+    }
+}
+
+/// `file:PATH?immutable=1`, the path percent-encoded as SQLite's URI parser expects.
+fn immutable_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// Whether a read of the book at `path` will miss committed changes: on a directory that
+/// cannot be written, a `-wal` file with content but no `-shm` beside it can only be opened
+/// `immutable=1`, which reads the main file alone.
+pub fn wal_unreadable(path: &Path) -> bool {
+    let w = Writable::probe(path);
+    !w.dir
+        && std::fs::metadata(side_file(path, "-wal")).is_ok_and(|m| m.len() > 0)
+        && !side_file(path, "-shm").exists()
+}
+
+fn side_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -63,8 +214,12 @@ fn migrations() -> Migrations<'static> {
 
 /// Whether opening the existing book at `path` will upgrade its schema, which on a large
 /// book takes a while (version 4 indexes every loan for search: about a minute at
-/// 1,000,000 loans). False for a new or unreadable file.
+/// 1,000,000 loans). False for a new or unreadable file, or anything but a regular file.
 pub fn upgrade_pending(path: &Path) -> bool {
+    // Opening a pipe would wait for a writer; only a regular file can be a book.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let Ok(conn) = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
     else {
         return false;
@@ -99,13 +254,26 @@ pub struct Staff {
 impl Store {
     /// Opens (creating if needed) the book at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        check_book_path(path)?;
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-                path: path.display().to_string(),
-                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::CreateDir {
+                dir: dir.display().to_string(),
+                reason: e.to_string(),
             })?;
+        }
+        let w = Writable::probe(path);
+        let refusal = if path.exists() {
+            w.refusal()
+        } else {
+            (!w.dir).then_some(ReadOnlyPlace::Directory)
+        };
+        if let Some(place) = refusal {
+            return Err(StoreError::ReadOnly {
+                path: path.display().to_string(),
+                place,
+            });
         }
         let conn = Connection::open_with_flags(
             path,
@@ -128,6 +296,60 @@ impl Store {
         Self::open(path)
     }
 
+    /// Opens an existing book for a command that only reads: as usual where the book can be
+    /// written, else read-only (see [`read_mode`]), so a book on read-only media still reads.
+    pub fn open_for_reading(path: &Path) -> Result<Store> {
+        Self::open_for_reading_as(path, Writable::probe(path))
+    }
+
+    /// [`Store::open_for_reading`] with the writability given (tests simulate read-only media).
+    pub fn open_for_reading_as(path: &Path, w: Writable) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::NotFound(format!("book {}", path.display())));
+        }
+        check_book_path(path)?;
+        let wal_files = side_file(path, "-wal").exists() && side_file(path, "-shm").exists();
+        match read_mode(w, wal_files) {
+            ReadMode::Normal => Self::open(path),
+            ReadMode::ReadOnly => match Self::open_read_only(path, false) {
+                // The -shm/-wal files could be neither used nor made: nobody writes here.
+                Err(_) if !w.dir => Self::open_read_only(path, true),
+                other => other,
+            },
+            ReadMode::Immutable => Self::open_read_only(path, true),
+        }
+    }
+
+    fn open_read_only(path: &Path, immutable: bool) -> Result<Store> {
+        let wrap = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = if immutable {
+            Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+        } else {
+            Connection::open_with_flags(path, flags)
+        }
+        .map_err(wrap)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(wrap)?;
+        // Opening is lazy: read the schema version now so a failure shows here.
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(wrap)?;
+        if found != SCHEMA.len() as i64 {
+            return Err(StoreError::ReadOnlyOutdated {
+                path: path.display().to_string(),
+                found,
+                want: SCHEMA.len(),
+            });
+        }
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(wrap)?;
+        Ok(Self::wrap_conn(conn, path))
+    }
+
     fn setup(mut conn: Connection, path: &Path) -> Result<Store> {
         let wrap = |source| StoreError::Open {
             path: path.display().to_string(),
@@ -142,13 +364,22 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(wrap)?;
         migrations().to_latest(&mut conn)?;
-        Ok(Store {
+        Ok(Self::wrap_conn(conn, path))
+    }
+
+    fn wrap_conn(conn: Connection, path: &Path) -> Store {
+        Store {
             conn,
             path: path.to_path_buf(),
             search_plan: Default::default(),
             search_tiers: std::cell::Cell::new(ledger::SEARCH_TIERS),
             walk_budget: std::cell::Cell::new(ledger::WALK_BUDGET_OPS),
-        })
+        }
+    }
+
+    /// Whether this connection can only read (the book is on read-only media or file).
+    pub fn is_read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
     }
 
     pub fn path(&self) -> &Path {
@@ -331,6 +562,120 @@ impl From<&Staff> for StaffRecord {
             username: s.username.clone(),
             display_name: s.display_name.clone(),
             role: s.role,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RW: Writable = Writable {
+        file: true,
+        dir: true,
+    };
+    const RO_FILE: Writable = Writable {
+        file: false,
+        dir: true,
+    };
+    const RO_DIR: Writable = Writable {
+        file: true,
+        dir: false,
+    };
+    const RO_MEDIUM: Writable = Writable {
+        file: false,
+        dir: false,
+    };
+
+    #[test]
+    fn reads_choose_the_mode_the_medium_allows() {
+        assert_eq!(read_mode(RW, false), ReadMode::Normal);
+        assert_eq!(read_mode(RO_FILE, false), ReadMode::ReadOnly);
+        assert_eq!(read_mode(RO_DIR, true), ReadMode::ReadOnly);
+        assert_eq!(read_mode(RO_DIR, false), ReadMode::Immutable);
+        assert_eq!(read_mode(RO_MEDIUM, true), ReadMode::ReadOnly);
+        assert_eq!(read_mode(RO_MEDIUM, false), ReadMode::Immutable);
+    }
+
+    #[test]
+    fn writes_are_refused_naming_what_cannot_be_written() {
+        assert_eq!(RW.refusal(), None);
+        assert_eq!(RO_FILE.refusal(), Some(ReadOnlyPlace::File));
+        assert_eq!(RO_DIR.refusal(), Some(ReadOnlyPlace::Directory));
+        assert_eq!(RO_MEDIUM.refusal(), Some(ReadOnlyPlace::File));
+        let e = StoreError::ReadOnly {
+            path: "/media/cd/book.db".into(),
+            place: ReadOnlyPlace::Directory,
+        };
+        assert_eq!(
+            e.to_string(),
+            "the book /media/cd/book.db is read-only: /media/cd cannot be written"
+        );
+    }
+
+    /// A closed book with one staff member, in WAL mode as `open` leaves it.
+    fn book() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("b k?#%.db");
+        let mut store = Store::open(&path).expect("open");
+        let rec = StaffRecord {
+            username: "u".into(),
+            display_name: "U".into(),
+            role: Role::Manager,
+        };
+        store.write(|tx| tx.upsert_staff(&rec, "u")).expect("staff");
+        drop(store);
+        (dir, path)
+    }
+
+    #[test]
+    fn a_book_path_must_be_able_to_be_a_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for path in [
+            PathBuf::from("/dev/null"),
+            dir.path().join("new/"),
+            dir.path().join("x.db/"),
+        ] {
+            assert!(
+                matches!(Store::open(&path), Err(StoreError::NotAFile { .. })),
+                "{path:?}"
+            );
+        }
+        assert!(!dir.path().join("new").exists() && !dir.path().join("x.db").exists());
+        assert!(matches!(
+            Store::open_for_reading(Path::new("/dev/null")),
+            Err(StoreError::NotAFile { .. })
+        ));
+    }
+
+    #[test]
+    fn a_read_only_book_is_read_read_only_or_immutable() {
+        for w in [RO_FILE, RO_DIR, RO_MEDIUM] {
+            let (_dir, path) = book();
+            let store = Store::open_for_reading_as(&path, w).expect("open for reading");
+            assert!(store.is_read_only(), "{w:?}");
+            assert_eq!(store.staff_count().expect("count"), 1, "{w:?}");
+            let write = store.save_draft("u", "f", "x");
+            assert!(write.is_err(), "{w:?}: a read-only open wrote");
+        }
+        let (_dir, path) = book();
+        let store = Store::open_for_reading_as(&path, RW).expect("open for reading");
+        assert!(!store.is_read_only());
+    }
+
+    #[test]
+    fn an_outdated_read_only_book_says_it_cannot_be_upgraded() {
+        let (_dir, path) = book();
+        let conn = Connection::open(&path).expect("open");
+        conn.pragma_update(None, "user_version", 3)
+            .expect("version");
+        drop(conn);
+        match Store::open_for_reading_as(&path, RO_MEDIUM) {
+            Err(StoreError::ReadOnlyOutdated { found: 3, want, .. }) => {
+                assert_eq!(want, SCHEMA.len())
+            }
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("opened an outdated read-only book"),
         }
     }
 }

@@ -1,0 +1,473 @@
+//! The command line against hostile data and environments (issue #14): CSV cells a
+//! spreadsheet would run as formulas, `--bom`, a book on read-only media, error chains that
+//! repeated their causes, and the workbench started where it cannot be drawn.
+
+mod common;
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use postloan::domain::{Classification, GuaranteeType, LoanRecord, Product, TrackingFrequency};
+use postloan::store::Store;
+use rust_decimal::Decimal;
+use std::path::Path;
+use std::str::FromStr;
+
+fn cmd(home: &Path) -> Command {
+    let mut c = Command::cargo_bin("postloan").expect("the binary");
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("LANG", "en_US.UTF-8")
+        .env("TERM", "xterm-256color")
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    c
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The borrower names of the fault report, a normal one last.
+const NAMES: [&str; 7] = [
+    "=1+1",
+    "+86 138",
+    "-x",
+    "@SUM(A1)",
+    "\tname",
+    "\rname",
+    "湖北聚源服饰有限公司",
+];
+
+/// A book whose first manager is the user running the tests (as the binary will be), with
+/// one loan per name of [`NAMES`]; the last loan's balance is negative.
+fn hostile_book(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("book.db");
+    let me = postloan::workflow::os_user();
+    let mut store = Store::open(&path).expect("open");
+    postloan::workflow::book::init(&mut store, &me).expect("init");
+    let date = |s: &str| NaiveDate::from_str(s).expect("date");
+    store
+        .write(|tx| -> postloan::store::Result<()> {
+            for (i, name) in NAMES.iter().enumerate() {
+                let outstanding = if i + 1 == NAMES.len() {
+                    "-1234.00"
+                } else {
+                    "1000.00"
+                };
+                let rec = LoanRecord {
+                    contract_no: format!("C{i}"),
+                    borrower_code: format!("B{i}"),
+                    borrower_name: name.to_string(),
+                    product: Product::WorkingCapital,
+                    purpose: "stock".into(),
+                    currency: "CNY".into(),
+                    principal: Decimal::from_str("5000.00").expect("amount"),
+                    outstanding: Decimal::from_str(outstanding).expect("amount"),
+                    interest_rate: Decimal::from_str("4.35").expect("rate"),
+                    disbursed_on: date("2026-01-10"),
+                    matures_on: date("2027-01-10"),
+                    guarantee_type: GuaranteeType::Unsecured,
+                    officer: me.clone(),
+                    tracking_frequency: TrackingFrequency::Quarterly,
+                    classification: Classification::Pass,
+                };
+                tx.upsert_loan(&rec, &me)?;
+            }
+            Ok(())
+        })
+        .expect("loans");
+    path
+}
+
+/// The rows of a CSV text (header first), each a vector of cells.
+fn cells(csv_text: &[u8]) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv_text)
+        .records()
+        .map(|r| {
+            r.expect("well-formed CSV")
+                .iter()
+                .map(String::from)
+                .collect()
+        })
+        .collect()
+}
+
+fn column(rows: &[Vec<String>], name: &str) -> Vec<String> {
+    let i = rows[0]
+        .iter()
+        .position(|c| c == name)
+        .unwrap_or_else(|| panic!("no column {name} in {:?}", rows[0]));
+    rows[1..].iter().map(|r| r[i].clone()).collect()
+}
+
+const NEUTRALISED: [&str; 7] = [
+    "'=1+1",
+    "'+86 138",
+    "'-x",
+    "'@SUM(A1)",
+    "'\tname",
+    "'\rname",
+    "湖北聚源服饰有限公司",
+];
+
+#[test]
+fn loans_csv_neutralises_formula_cells_and_keeps_numbers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = hostile_book(dir.path());
+    let db = db.to_str().expect("utf-8 path");
+    let out = cmd(dir.path())
+        .args(["loans", "--db", db, "--format", "csv", "--bom"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout.starts_with(&[0xEF, 0xBB, 0xBF]), "no BOM");
+    let rows = cells(&out.stdout[3..]);
+    assert_eq!(rows.len(), 1 + NAMES.len());
+    // Ledger order is by next follow-up then id: all equal here, so contract order.
+    assert_eq!(column(&rows, "borrower_name"), NEUTRALISED);
+    let outstanding = column(&rows, "outstanding");
+    assert_eq!(
+        outstanding[6], "-1234.00",
+        "a negative amount stays a number"
+    );
+    assert!(outstanding[..6].iter().all(|a| a == "1000.00"));
+    assert_eq!(column(&rows, "contract_no")[0], "C0");
+
+    // Without --bom: the same bytes, without the mark.
+    let plain = cmd(dir.path())
+        .args(["loans", "--db", db, "--format", "csv"])
+        .output()
+        .expect("run");
+    assert!(plain.status.success());
+    assert_eq!(plain.stdout, out.stdout[3..]);
+
+    // --bom with a format Excel does not open is refused, not ignored.
+    let out = cmd(dir.path())
+        .args(["loans", "--db", db, "--format", "json", "--bom"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--bom"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn warnings_csv_neutralises_formula_cells_and_has_a_bom() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = hostile_book(dir.path());
+    let db = db.to_str().expect("utf-8 path");
+    for i in 0..NAMES.len() {
+        let out = cmd(dir.path())
+            .args(["warning", "raise", &format!("C{i}"), "--db", db])
+            .args(["--signal", "litigation", "--level", "red"])
+            .args(["--reason", "=HYPERLINK(\"http://x\")"])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = cmd(dir.path())
+        .args(["warnings", "--db", db, "--format", "csv", "--bom"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout.starts_with(&[0xEF, 0xBB, 0xBF]), "no BOM");
+    let rows = cells(&out.stdout[3..]);
+    let mut names = column(&rows, "borrower_name");
+    let mut want = NEUTRALISED.map(String::from).to_vec();
+    names.sort();
+    want.sort();
+    assert_eq!(names, want);
+    assert!(column(&rows, "level").iter().all(|l| l == "red"));
+
+    // No warning matches: the header alone.
+    let out = cmd(dir.path())
+        .args([
+            "warnings", "--db", db, "--format", "csv", "--level", "yellow",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert_eq!(cells(&out.stdout).len(), 1, "{}", text(&out.stdout));
+}
+
+#[test]
+fn a_directory_as_the_book_says_unable_to_open_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let adir = dir.path().join("adir");
+    std::fs::create_dir(&adir).expect("mkdir");
+    for args in [
+        vec!["loans"],
+        vec!["verify"],
+        vec!["init"],
+        vec!["staff", "add", "x", "--role", "specialist"],
+        vec!["demo", "--no-tui", "--loans", "5"],
+    ] {
+        let out = cmd(dir.path())
+            .args(&args)
+            .arg("--db")
+            .arg(&adir)
+            .output()
+            .expect("run");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(
+            err.matches("unable to open database file").count(),
+            1,
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("is a directory"), "{args:?}: {err}");
+    }
+    // A cause from outside the store (the config file) is said once too.
+    let out = cmd(dir.path())
+        .args(["loans", "--config"])
+        .arg(&adir)
+        .output()
+        .expect("run");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.matches("(os error 21)").count(), 1, "{err}");
+}
+
+#[test]
+fn the_workbench_refuses_a_dumb_or_missing_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = hostile_book(dir.path());
+    for (term, says) in [
+        (Some("dumb"), "TERM=dumb"),
+        (Some(""), "TERM is not set"),
+        (None, "TERM is not set"),
+        (Some("xterm-256color"), "needs a terminal"),
+    ] {
+        let mut c = cmd(dir.path());
+        c.env_remove("TERM").arg("--db").arg(&db);
+        if let Some(t) = term {
+            c.env("TERM", t);
+        }
+        let out = c.output().expect("run");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{term:?}: {err}");
+        assert!(err.contains(says), "{term:?}: {err}");
+        assert!(err.contains("postloan loans"), "{term:?}: {err}");
+        // Nothing of a screen: no escape sequence on either stream.
+        assert!(!out.stdout.contains(&0x1b) && !err.contains('\x1b'));
+    }
+    // In Chinese too, and `demo` refuses before it builds anything.
+    let demo = dir.path().join("demo.db");
+    let out = cmd(dir.path())
+        .env("TERM", "dumb")
+        .args(["--lang", "zh-CN", "demo", "--loans", "5", "--db"])
+        .arg(&demo)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("无法显示工作台"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!demo.exists(), "demo built a book it could not show");
+}
+
+#[test]
+fn a_tiny_terminal_draws_without_panicking() {
+    use postloan::i18n::Lang;
+    use postloan::tui::theme::Theme;
+    for size in [(20, 5), (1, 1), (80, 1), (1, 24), (79, 23)] {
+        let (_dir, store) = common::book(30, 3);
+        let mut app = common::app(
+            store,
+            "zhao.lei",
+            Lang::ZhCn,
+            Theme::pick(false, false),
+            size,
+        );
+        app.on_resize(size.0, size.1).expect("resize");
+        let frame = common::draw(&app);
+        assert_eq!((frame.area.width, frame.area.height), size);
+    }
+}
+
+/// A read-only bind mount of a directory, undone on drop. Needs root (or CAP_SYS_ADMIN);
+/// `None` where mounting is not allowed.
+struct ReadOnlyMount(std::path::PathBuf);
+
+impl ReadOnlyMount {
+    fn new(source: &Path, target: &Path) -> Option<ReadOnlyMount> {
+        let run = |args: &[&std::ffi::OsStr]| {
+            std::process::Command::new("mount")
+                .args(args)
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if !run(&[source.as_os_str(), target.as_os_str(), "--bind".as_ref()]) {
+            return None;
+        }
+        let mount = ReadOnlyMount(target.to_path_buf());
+        run(&[
+            "-o".as_ref(),
+            "remount,bind,ro".as_ref(),
+            target.as_os_str(),
+        ])
+        .then_some(mount)
+    }
+}
+
+impl Drop for ReadOnlyMount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_book_on_read_only_media_reads_and_refuses_writes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (src, ro) = (dir.path().join("src"), dir.path().join("ro"));
+    std::fs::create_dir(&src).expect("mkdir");
+    std::fs::create_dir(&ro).expect("mkdir");
+    std::fs::rename(hostile_book(dir.path()), src.join("book.db")).expect("move");
+    let Some(_mount) = ReadOnlyMount::new(&src, &ro) else {
+        eprintln!(
+            "skipped: cannot make a read-only bind mount here (the store tests cover the decision)"
+        );
+        return;
+    };
+    let db = ro.join("book.db");
+    for args in [
+        vec!["loans", "--format", "csv"],
+        vec!["verify"],
+        vec!["warnings"],
+        vec!["staff", "list"],
+    ] {
+        let out = cmd(dir.path())
+            .args(&args)
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    }
+    for args in [
+        vec!["evaluate"],
+        vec!["staff", "add", "x", "--role", "specialist"],
+        vec![
+            "warning",
+            "raise",
+            "C0",
+            "--signal",
+            "litigation",
+            "--level",
+            "red",
+            "--reason",
+            "r",
+        ],
+    ] {
+        let out = cmd(dir.path())
+            .args(&args)
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .expect("run");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("is read-only") && err.contains(db.to_str().expect("utf-8")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_listing_read_only_in_part_ends_quietly() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.db");
+    let built = cmd(dir.path())
+        .args([
+            "demo",
+            "--no-tui",
+            "--loans",
+            "2000",
+            "--as-of",
+            "2026-06-30",
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .expect("demo");
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    for args in [
+        ["loans", "--format", "json"],
+        ["loans", "--format", "csv"],
+        ["loans", "--format", "table"],
+        ["warnings", "--format", "json"],
+        ["warnings", "--format", "csv"],
+        ["warnings", "--format", "table"],
+    ] {
+        // Like `| head -1`: read one line, then close the pipe while the listing goes on.
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("postloan"))
+            .env_clear()
+            .env("HOME", dir.path())
+            .env("LANG", "en_US.UTF-8")
+            .args(args)
+            .arg("--db")
+            .arg(&db)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut first = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("a line");
+        assert!(!first.is_empty());
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(text(&out.stderr), "", "{args:?}");
+    }
+}
+
+#[test]
+fn a_book_path_that_cannot_be_a_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let slash = format!("{}/", dir.path().join("new").display());
+    for db in [fifo.to_str().expect("utf-8"), "/dev/null", &slash] {
+        for args in [
+            vec!["init"],
+            vec!["loans"],
+            vec!["verify"],
+            vec!["evaluate"],
+        ] {
+            let out = cmd(dir.path())
+                .args(&args)
+                .args(["--db", db])
+                // A guard only: opening a pipe used to wait for a writer forever.
+                .timeout(std::time::Duration::from_secs(60))
+                .output()
+                .expect("run");
+            let err = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{db} {args:?}: {err}");
+            let said = err.contains("not a regular file") || err.contains("no book at");
+            assert!(said, "{db} {args:?}: {err}");
+        }
+    }
+    assert!(
+        !dir.path().join("new").exists(),
+        "init made a book of 'new/'"
+    );
+}
