@@ -43,6 +43,11 @@ const NAMES: [&str; 7] = [
 /// A book whose first manager is the user running the tests (as the binary will be), with
 /// one loan per name of [`NAMES`]; the last loan's balance is negative.
 fn hostile_book(dir: &Path) -> std::path::PathBuf {
+    book_of(dir, &NAMES)
+}
+
+/// A book with one loan per name; the last loan's balance is negative.
+fn book_of(dir: &Path, names: &[&str]) -> std::path::PathBuf {
     let path = dir.join("book.db");
     let me = postloan::workflow::os_user();
     let mut store = Store::open(&path).expect("open");
@@ -50,8 +55,8 @@ fn hostile_book(dir: &Path) -> std::path::PathBuf {
     let date = |s: &str| NaiveDate::from_str(s).expect("date");
     store
         .write(|tx| -> postloan::store::Result<()> {
-            for (i, name) in NAMES.iter().enumerate() {
-                let outstanding = if i + 1 == NAMES.len() {
+            for (i, name) in names.iter().enumerate() {
+                let outstanding = if i + 1 == names.len() {
                     "-1234.00"
                 } else {
                     "1000.00"
@@ -470,4 +475,39 @@ fn a_book_path_that_cannot_be_a_file_is_refused_at_once() {
         !dir.path().join("new").exists(),
         "init made a book of 'new/'"
     );
+}
+
+#[test]
+fn the_ledger_table_keeps_its_columns_with_names_of_disputed_width() {
+    use unicode_width::UnicodeWidthStr;
+    let names = [
+        "电话\u{260E}\u{FE0F}贸易有限公司",
+        "家庭\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}科技",
+        "一号1\u{FE0F}\u{20E3}旗\u{1F1E8}\u{1F1F3}",
+        "圈\u{2460}\u{2192}\u{00A7}\u{00B7}\u{03A9}",
+        "Cafe\u{0301} Socie\u{0301}te\u{0301}",
+        "湖北聚源服饰有限公司",
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = book_of(dir.path(), &names);
+    let db = db.to_str().expect("utf-8 path");
+    let out = cmd(dir.path())
+        .args(["loans", "--db", db])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    let rows: Vec<&str> = table
+        .lines()
+        .filter(|l| l.starts_with('C') && l[1..].starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(rows.len(), names.len(), "{table}");
+    for row in &rows {
+        // Every terminal agrees on the width of every character printed ...
+        assert_eq!(row.width(), row.width_cjk(), "disputed width in {row:?}");
+        // ... and the class column starts where it does for a plain name.
+        let class_at = |r: &str| r[..r.find("Pass").expect("class")].width();
+        assert_eq!(class_at(row), class_at(rows[rows.len() - 1]), "{row:?}");
+    }
+    assert!(table.contains("电话Tel贸易有限公司"), "{table}");
 }

@@ -3,7 +3,7 @@
 
 use super::{Format, UTF8_BOM, csv_text};
 use crate::domain::money::group_thousands;
-use crate::domain::text::{pad_left, pad_right, sanitize};
+use crate::domain::text::{display, pad_left, pad_right};
 use crate::i18n::Lang;
 use crate::store::{LedgerQuery, LoanRow, Store};
 use serde::Serialize;
@@ -142,15 +142,15 @@ pub fn write(
                 writeln!(
                     out,
                     "{} {} {} {} {} {} {}",
-                    pad_right(&sanitize(&r.contract_no), 12),
-                    pad_right(&sanitize(&r.borrower_name), 30),
+                    pad_right(&display(&r.contract_no), 12),
+                    pad_right(&display(&r.borrower_name), 30),
                     pad_left(
                         &format!("{} {}", r.currency, group_thousands(r.outstanding)),
                         18
                     ),
                     pad_right(&lang.code_name("class", r.classification.code()), 15),
                     pad_left(&r.overdue_days.to_string(), 5),
-                    pad_right(&sanitize(&r.officer), 12),
+                    pad_right(&display(&r.officer), 12),
                     r.next_followup_on
                 )
             })?

@@ -662,7 +662,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                             "{:<16} {:<12} {}",
                             s.username,
                             s.role.code(),
-                            crate::domain::text::sanitize(&s.display_name)
+                            crate::domain::text::display(&s.display_name)
                         );
                     }
                 }

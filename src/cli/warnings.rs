@@ -2,7 +2,7 @@
 //! the book, the board for scripts, and each lifecycle step from the command line.
 
 use super::{Format, UTF8_BOM, csv_text};
-use crate::domain::text::{pad_left, pad_right, sanitize};
+use crate::domain::text::{display, pad_left, pad_right};
 use crate::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
 use crate::engine::rules::RuleSet;
 use crate::i18n::Lang;
@@ -266,8 +266,8 @@ pub fn print_warnings(
                     "{} {} {} {} {} {} {} {}",
                     pad_right(&lang.code_name("level", w.level.code()), 6),
                     pad_right(&w.number, 14),
-                    pad_right(&sanitize(&w.contract_no), 12),
-                    pad_right(&sanitize(&w.borrower_name), 28),
+                    pad_right(&display(&w.contract_no), 12),
+                    pad_right(&display(&w.borrower_name), 28),
                     pad_right(&indicator_name(&w.origin, &w.indicator, lang), 16),
                     pad_left(&w.value.map(show_value).unwrap_or_default(), 10),
                     pad_right(&lang.code_name("wstatus", w.status.code()), 10),
