@@ -935,3 +935,94 @@ fn a_burst_of_keys_in_a_field_stays_text() {
     let contacts = &app.detail.as_ref().expect("still on the loan").contacts;
     assert!(contacts.iter().any(|c| c.notes == "a h p q b"));
 }
+
+/// The row `y` of the screen as text.
+fn row_text(buf: &Buffer, y: u16) -> String {
+    screen_text(buf)
+        .lines()
+        .nth(usize::from(y))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_rebinding_shows_in_the_footer_and_the_help_and_works() {
+    use postloan::tui::keymap::Keymap;
+    let user = "[detail]\nnew_contact = [\"N\"]\n[board]\nissue_notice = [\"N\"]\n";
+    let (keymap, problems) = Keymap::load(Some(("keymap.toml", user)));
+    assert!(problems.is_empty(), "{problems:?}");
+    for (lang, label, desc) in [
+        (Lang::En, "N contact", "record a visit or call"),
+        (Lang::ZhCn, "N 联系", "记录走访或电话"),
+    ] {
+        for size in SIZES {
+            let (_dir, mut app) = fixture(lang, size);
+            app.keymap = keymap.clone();
+            press(&mut app, KeyCode::Char('2'));
+            press(&mut app, KeyCode::Enter);
+            assert!(app.detail.is_some());
+            let footer = row_text(&draw(&app), size.1 - 2);
+            assert!(footer.contains(label), "{footer}");
+            assert!(!footer.contains("n contact") && !footer.contains("n 联系"));
+            // `v` (covenant), missing from the old fixed hints, is there too.
+            assert!(footer.contains("v "), "{footer}");
+
+            press(&mut app, KeyCode::Char('?'));
+            let help = screen_text(&draw(&app));
+            let line = help
+                .lines()
+                .find(|l| l.contains(desc))
+                .unwrap_or_else(|| panic!("{desc} in help:\n{help}"));
+            assert!(line.contains("│N "), "{line}");
+            press(&mut app, KeyCode::Esc);
+
+            press(&mut app, KeyCode::Char('n'));
+            assert!(app.form.is_none(), "n no longer opens the contact form");
+            press(&mut app, KeyCode::Char('N'));
+            assert!(app.form.is_some(), "N opens the contact form");
+        }
+    }
+}
+
+#[test]
+fn keymap_problems_show_on_the_status_line_at_start() {
+    use postloan::tui::keymap::Keymap;
+    let user = "[global]\nquitt = [\"Q\"]\n[list]\ndown = [\"hyper-j\"]\n";
+    let (keymap, problems) = Keymap::load(Some(("/home/u/.config/postloan/keymap.toml", user)));
+    let (_dir, mut app) = fixture(Lang::En, LARGE);
+    app.keymap = keymap;
+    app.keymap_problems = problems;
+    let status = row_text(&draw(&app), LARGE.1 - 1);
+    assert!(
+        status.contains(
+            "keymap.toml:2:1: [global] has no action 'quitt'; ignored, the default keys stay (+1 more: postloan paths)"
+        ),
+        "{status}"
+    );
+    // The defaults stay: j still moves, q still quits. The first key clears the report.
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.today.cursor, 1);
+    assert!(row_text(&draw(&app), LARGE.1 - 1).contains("王芳"));
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn long_help_descriptions_wrap_at_80_columns() {
+    for (lang, code) in LANGS {
+        let (_dir, mut app) = fixture(lang, SMALL);
+        press(&mut app, KeyCode::Char('2'));
+        press(&mut app, KeyCode::Char('?'));
+        let help = screen_text(&draw(&app));
+        let (first, rest) = match lang {
+            Lang::En => ("filter by borrower,", "contract or officer"),
+            Lang::ZhCn => ("按借款人、合同号或责任人", "筛选"),
+        };
+        let lines: Vec<&str> = help.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.contains(first))
+            .unwrap_or_else(|| panic!("{code}: {first} in\n{help}"));
+        assert!(lines[at + 1].contains(rest), "{code}:\n{help}");
+    }
+}

@@ -2,6 +2,7 @@
 //! hint line, the status line, and the help overlay. A pure function of state.
 
 use super::app::{App, MIN_COLS, MIN_ROWS, PaneId};
+use super::keymap::{Action, Section};
 use super::panes;
 use crate::domain::text::{display, is_stable, pad_right, truncate, width};
 use ratatui::Frame;
@@ -41,13 +42,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     hint_line(app, frame, hint);
     status_line(app, frame, status);
     if let Some(form) = &app.form {
-        let k = |a| app.keymap.first_key("form", a).unwrap_or_default();
+        let k = |a| app.keymap.first_key(Section::Form, a).unwrap_or_default();
         let hint = app.lang.tf(
             "form.hint",
             &[
-                ("save", &k("save")),
-                ("next", &k("next_field")),
-                ("cancel", &k("cancel")),
+                ("save", &k(Action::Save)),
+                ("next", &k(Action::NextField)),
+                ("cancel", &k(Action::Cancel)),
             ],
         );
         form.render(frame, body, app.lang, &app.theme, &hint);
@@ -178,11 +179,95 @@ fn pane_bar(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// One footer hint: the first key bound to each action (joined by `/`) and a short label.
+enum Hint {
+    One(Section, Action),
+    /// Several actions under one label (`L/T/M/I filter`); the label is a translation key.
+    Group(Section, &'static [Action], &'static str),
+}
+
+const LIST_HINTS: &[Hint] = &[
+    Hint::One(Section::List, Action::Filter),
+    Hint::One(Section::List, Action::SortNext),
+    Hint::One(Section::List, Action::Open),
+    Hint::One(Section::Global, Action::Help),
+];
+
+const BOARD_HINTS: &[Hint] = &[
+    Hint::Group(
+        Section::Board,
+        &[
+            Action::FilterLevel,
+            Action::FilterStatus,
+            Action::FilterMine,
+            Action::FilterIndicator,
+        ],
+        "hint.filters",
+    ),
+    Hint::One(Section::Board, Action::Acknowledge),
+    Hint::One(Section::Board, Action::WriteCause),
+    Hint::One(Section::Board, Action::IssueNotice),
+    Hint::One(Section::Board, Action::RaiseManual),
+    Hint::One(Section::Board, Action::OpenWarning),
+    Hint::One(Section::Global, Action::Help),
+];
+
+const DETAIL_HINTS: &[Hint] = &[
+    Hint::Group(
+        Section::Detail,
+        &[Action::PrevTab, Action::NextTab],
+        "hint.tabs",
+    ),
+    Hint::One(Section::Detail, Action::NewContact),
+    Hint::One(Section::Detail, Action::NewStatement),
+    Hint::One(Section::Detail, Action::NewRepayment),
+    Hint::One(Section::Detail, Action::SetCovenant),
+    Hint::One(Section::Detail, Action::NewWarning),
+    Hint::One(Section::Global, Action::Back),
+];
+
+const WARNING_HINTS: &[Hint] = &[
+    Hint::One(Section::Board, Action::Acknowledge),
+    Hint::One(Section::Board, Action::StartDisposal),
+    Hint::One(Section::Board, Action::Resolve),
+    Hint::One(Section::Board, Action::Dismiss),
+    Hint::One(Section::Board, Action::WriteCause),
+    Hint::One(Section::Board, Action::IssueNotice),
+    Hint::One(Section::Board, Action::OpenLoan),
+    Hint::Group(Section::Detail, &[Action::Down, Action::Up], "hint.scroll"),
+    Hint::One(Section::Global, Action::Back),
+];
+
+/// The footer's key hints from the bindings in force, within `cols` columns when it can be:
+/// two spaces between hints, one when that is too wide. An action with no key is left out.
+fn key_hints(app: &App, hints: &[Hint], cols: usize) -> String {
+    let parts: Vec<String> = hints
+        .iter()
+        .filter_map(|h| {
+            let (section, actions, label) = match h {
+                Hint::One(s, a) => (*s, std::slice::from_ref(a), a.label(app.lang)),
+                Hint::Group(s, actions, key) => (*s, *actions, app.lang.t(key).to_string()),
+            };
+            let keys: Vec<String> = actions
+                .iter()
+                .filter_map(|a| app.keymap.first_key(section, *a))
+                .collect();
+            (!keys.is_empty()).then(|| format!("{} {label}", keys.join("/")))
+        })
+        .collect();
+    let wide = parts.join("  ");
+    if width(&wide) <= cols {
+        wide
+    } else {
+        parts.join(" ")
+    }
+}
+
 fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let w = area.width as usize;
     if app.warning.is_some() {
         let line = Line::styled(
-            truncate(app.lang.t("warning.detail_keys_hint"), w),
+            truncate(&key_hints(app, WARNING_HINTS, w), w),
             app.theme.muted,
         );
         frame.render_widget(Paragraph::new(line), area);
@@ -199,7 +284,8 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             ),
             app.lang.t("warning.back_legend")
         );
-        let keys = app.lang.t("warning.board_keys_hint");
+        let keys = key_hints(app, BOARD_HINTS, w.saturating_sub(16));
+        let keys = keys.as_str();
         let left = truncate(&text, w.saturating_sub(width(keys) + 1));
         let line = Line::from(vec![
             Span::raw(pad_right(&left, w.saturating_sub(width(keys)))),
@@ -239,7 +325,8 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             text.push_str("  ");
             text.push_str(app.lang.t("list.empty"));
         }
-        let keys = app.lang.t("list.keys_hint");
+        let keys = key_hints(app, LIST_HINTS, w.saturating_sub(width(&text) + 1));
+        let keys = keys.as_str();
         let left = truncate(&text, w.saturating_sub(width(keys) + 1));
         let line = Line::from(vec![
             Span::raw(pad_right(&left, w.saturating_sub(width(keys)))),
@@ -247,13 +334,29 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         ]);
         frame.render_widget(Paragraph::new(line), area);
     } else if app.detail.is_some() {
-        let line = Line::styled(truncate(app.lang.t("detail.keys_hint"), w), app.theme.muted);
+        let keys = key_hints(app, DETAIL_HINTS, w);
+        let line = Line::styled(truncate(&keys, w), app.theme.muted);
         frame.render_widget(Paragraph::new(line), area);
     }
 }
 
 fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let w = area.width as usize;
+    // Problems in the user's keymap take the whole line at start, until a key is pressed
+    // (all of them were printed before the screen opened; `postloan paths` lists them again).
+    if app.notice.is_none()
+        && let Some(p) = app.keymap_problems.first()
+    {
+        let mut text = format!(" {}", p.short_text(app.lang));
+        let more = app.keymap_problems.len() - 1;
+        if more > 0 {
+            text.push(' ');
+            text.push_str(&app.lang.tf("keymap.more", &[("n", &more)]));
+        }
+        let line = Line::styled(truncate(&text, w), app.theme.error);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let role = app.lang.code_name("role", app.actor.role.code());
     let left = format!(
         " {} ({}) · {} · {} · {}",
@@ -275,35 +378,34 @@ fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             truncate(&format!("  {}", n.text), w - used),
             style,
         ));
-    } else if let Some(p) = app.keymap_problems.first() {
-        spans.push(Span::styled(
-            truncate(&format!("  {p}"), w - used),
-            app.theme.error,
-        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
     // The pane's keys on the left, the global ones (or the list's, on the board) on the
-    // right: both fit in 80x24.
-    let (left_sections, right_sections): (&[&str], &[&str]) = if app.form.is_some() {
-        (&["form"], &["global"])
+    // right: both fit in 80x24. Long descriptions wrap under their own column.
+    let (left_sections, right_sections): (&[Section], &[Section]) = if app.form.is_some() {
+        (&[Section::Form], &[Section::Global])
     } else if app.warning.is_some() {
-        (&["board"], &["global"])
+        (&[Section::Board], &[Section::Global])
     } else if app.detail.is_some() {
-        (&["detail"], &["global"])
+        (&[Section::Detail], &[Section::Global])
     } else if app.pane == PaneId::Warnings {
-        (&["board"], &["list"])
+        (&[Section::Board], &[Section::List])
     } else if app.pane == PaneId::Today {
-        (&["list", "today"], &["global"])
+        (&[Section::List, Section::Today], &[Section::Global])
     } else {
-        (&["list"], &["global"])
+        (&[Section::List], &[Section::Global])
     };
-    let column = |sections: &[&str]| -> Vec<Line<'static>> {
+    let w = area.width.min(100);
+    // Inside the border: two columns with one blank column between them.
+    let inner_w = w.saturating_sub(2);
+    let half = inner_w / 2;
+    let column = |sections: &[Section], cols: u16| -> Vec<Line<'static>> {
         let mut lines = vec![Line::styled(
             app.lang
-                .t(&format!("help.section_{}", sections[0]))
+                .t(&format!("help.section_{}", sections[0].name()))
                 .to_string(),
             app.theme.header,
         )];
@@ -311,30 +413,32 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
             for (section, action, keys) in &app.keymap.listing {
                 // The board has no text filter, sort or loan to open with the list's keys.
                 let not_here = app.pane == PaneId::Warnings
-                    && section == "list"
+                    && *section == Section::List
                     && matches!(
-                        action.as_str(),
-                        "open" | "filter" | "sort_next" | "sort_prev" | "sort_reverse"
+                        action,
+                        Action::Open
+                            | Action::Filter
+                            | Action::SortNext
+                            | Action::SortPrev
+                            | Action::SortReverse
                     );
-                if section != s || not_here {
+                if section != s || not_here || keys.is_empty() {
                     continue;
                 }
                 let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
-                let desc = app.lang.t(&format!("action.{action}")).to_string();
-                lines.push(Line::from(format!(
-                    "{} {}",
-                    pad_right(&keys.join(" "), 14),
-                    desc
-                )));
+                lines.extend(help_entry(
+                    &keys.join(" "),
+                    &action.description(app.lang),
+                    cols,
+                ));
             }
         }
         lines
     };
-    let left = column(left_sections);
-    let right = column(right_sections);
+    let left = column(left_sections, half);
+    let right = column(right_sections, inner_w.saturating_sub(half + 1));
     let rows = left.len().max(right.len()) as u16;
     let h = (rows + 3).min(area.height);
-    let w = area.width.min(100);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -348,7 +452,6 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
     ));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let half = inner.width / 2;
     let body_h = inner.height.saturating_sub(1);
     frame.render_widget(
         Paragraph::new(left),
@@ -365,6 +468,32 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
         )),
         Rect::new(inner.x, inner.y + body_h, inner.width, 1),
     );
+}
+
+/// Width of the keys column of the help.
+const HELP_KEYS: usize = 14;
+
+/// One action of the help: its keys, then its description wrapped (display width, CJK-aware)
+/// to the column, its later lines under the description's first.
+fn help_entry(keys: &str, description: &str, cols: u16) -> Vec<Line<'static>> {
+    let cols = usize::from(cols).max(HELP_KEYS + 8);
+    let first = format!("{} ", pad_right(keys, HELP_KEYS));
+    let indent = " ".repeat(HELP_KEYS + 1);
+    // Keys wider than their column get a line of their own.
+    let (mut lines, initial) = if width(&first) > HELP_KEYS + 1 {
+        (vec![Line::from(truncate(keys, cols))], indent.clone())
+    } else {
+        (Vec::new(), first)
+    };
+    let options = textwrap::Options::new(cols)
+        .initial_indent(&initial)
+        .subsequent_indent(&indent);
+    lines.extend(
+        textwrap::wrap(description, options)
+            .into_iter()
+            .map(|l| Line::from(l.into_owned())),
+    );
+    lines
 }
 
 #[cfg(test)]
