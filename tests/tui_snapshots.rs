@@ -202,7 +202,7 @@ fn ledger_monochrome() {
     }
     // Pane bar, header, then rows: the cursor (index 2) is on screen row 4.
     let y = 4;
-    assert_eq!(buf[(0, y)].symbol(), "▶", "the cursor marker");
+    assert_eq!(buf[(0, y)].symbol(), ">", "the cursor marker");
     // The marker and the first column (the contract number) are in reverse video; the
     // rest of the row is not, so a one-row move rewrites little.
     for x in 0..14 {
@@ -364,7 +364,7 @@ fn ledger_keys_move_the_cursor() {
     );
     let buf = draw(&app);
     assert!(
-        screen_text(&buf).contains(&format!("▶ {last}")),
+        screen_text(&buf).contains(&format!("> {last}")),
         "the last contract is on screen with the marker"
     );
 
@@ -1024,5 +1024,67 @@ fn long_help_descriptions_wrap_at_80_columns() {
             .position(|l| l.contains(first))
             .unwrap_or_else(|| panic!("{code}: {first} in\n{help}"));
         assert!(lines[at + 1].contains(rest), "{code}:\n{help}");
+    }
+}
+
+/// Cells holding a character a terminal may draw at another width when it takes East Asian
+/// Ambiguous characters as wide (`width_cjk` differs from `width`).
+fn ambiguous_cells(buf: &Buffer) -> Vec<(u16, u16, String)> {
+    let mut found = Vec::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let s = buf[(x, y)].symbol();
+            if s.chars().any(|c| c.width() != c.width_cjk()) {
+                found.push((x, y, s.to_string()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn with_ascii_borders_no_cell_depends_on_ambiguous_width() {
+    use postloan::config::BorderChoice;
+    for (lang, code) in LANGS {
+        for size in SIZES {
+            let (_dir, mut app) = warned("wang.fang", lang, size);
+            app.config.display.borders = BorderChoice::Ascii;
+            app.theme = Theme::mono();
+            let name = size_name(size);
+            let check = |app: &App, what: &str| {
+                let buf = draw(app);
+                let found = ambiguous_cells(&buf);
+                assert!(
+                    found.is_empty(),
+                    "{code} {name} {what}: {found:?}\n{}",
+                    screen_text(&buf)
+                );
+                buf
+            };
+            check(&app, "today");
+            press(&mut app, KeyCode::Char('?'));
+            check(&app, "help");
+            press(&mut app, KeyCode::Esc);
+            press(&mut app, KeyCode::Char('2'));
+            press(&mut app, KeyCode::Char('S'));
+            check(&app, "ledger sorted");
+            press(&mut app, KeyCode::Enter);
+            for tab in ["overview", "statements", "contacts", "flows", "warnings"] {
+                check(&app, tab);
+                press(&mut app, KeyCode::Char('l'));
+            }
+            press(&mut app, KeyCode::Char('n'));
+            check(&app, "contact form");
+            press(&mut app, KeyCode::Esc);
+            press(&mut app, KeyCode::Char('3'));
+            check(&app, "board");
+            press(&mut app, KeyCode::Enter);
+            check(&app, "warning detail");
+            press(&mut app, KeyCode::Char('c'));
+            let buf = check(&app, "cause form");
+            if lang == Lang::ZhCn && size == SMALL {
+                insta::assert_snapshot!("cause_form_ascii_zh_80x24", screen_text(&buf));
+            }
+        }
     }
 }

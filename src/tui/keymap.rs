@@ -401,7 +401,7 @@ impl Key {
         })
     }
 
-    /// How the key is written in the help overlay.
+    /// How the key is written in the help and the footer (ASCII: no glyph of disputed width).
     pub fn label(&self) -> String {
         let base = match self.code {
             KeyCodeOrd::Char(' ') => "Space".to_string(),
@@ -413,10 +413,10 @@ impl Key {
             KeyCodeOrd::BackTab => "S-Tab".into(),
             KeyCodeOrd::Backspace => "Bksp".into(),
             KeyCodeOrd::Delete => "Del".into(),
-            KeyCodeOrd::Up => "↑".into(),
-            KeyCodeOrd::Down => "↓".into(),
-            KeyCodeOrd::Left => "←".into(),
-            KeyCodeOrd::Right => "→".into(),
+            KeyCodeOrd::Up => "Up".into(),
+            KeyCodeOrd::Down => "Down".into(),
+            KeyCodeOrd::Left => "Left".into(),
+            KeyCodeOrd::Right => "Right".into(),
             KeyCodeOrd::Home => "Home".into(),
             KeyCodeOrd::End => "End".into(),
             KeyCodeOrd::PageUp => "PgUp".into(),

@@ -56,23 +56,64 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     if app.help {
         help(app, frame, body);
     }
-    settle_cells(frame.buffer_mut());
+    let ascii = app.config.display.borders == crate::config::BorderChoice::Ascii;
+    settle_cells_with(frame.buffer_mut(), ascii);
 }
 
-/// The app's own glyphs: borders and blocks, and the marks its texts use. They are not data and
-/// stay as drawn (their width is a matter of its own).
+/// The app's own glyphs that are drawn as they are: box drawing and blocks (their width is a
+/// setting of its own, `display.borders`).
 fn is_chrome(c: char) -> bool {
-    matches!(
-        c,
-        '\u{2500}'..='\u{259F}' | '±' | '·' | '×' | 'Δ' | '–' | '—' | '“' | '”' | '…'
-    ) || matches!(c, '←' | '↑' | '→' | '↓' | '▶' | '◀' | '▲' | '▼' | '⚠')
+    matches!(c, '\u{2500}'..='\u{259F}')
 }
 
-/// The last pass over every frame: a cell holding text of disputed width (an emoji sequence, a
-/// combining accent, an ambiguous-width character of data) that reached the screen without
-/// `display` gets `display`'s text instead (`?` if that is wider), padded to the columns the
-/// layout gave it, so the terminal and the backend agree where every later cell is.
+/// The app's marks and punctuation of East Asian Ambiguous width (a terminal in a Chinese
+/// locale may draw them two columns wide and shift the rest of the line), and the one-column
+/// character every terminal draws alike that is shown instead.
+pub fn plain_glyph(c: char) -> Option<char> {
+    Some(match c {
+        '▶' | '►' | '→' | '›' => '>',
+        '◀' | '←' => '<',
+        '▲' | '↑' => '^',
+        '▼' | '↓' => 'v',
+        '…' | '⋯' => '~',
+        '·' | '•' => '|',
+        '—' | '–' | '―' => '-',
+        '“' | '”' | '‘' | '’' => '"',
+        '±' => '+',
+        '×' => 'x',
+        'Δ' => 'D',
+        '⚠' => '!',
+        _ => return None,
+    })
+}
+
+/// Box drawing in ASCII: `-` for horizontal lines, `|` for vertical ones, `+` for corners and
+/// joins, `#` for blocks.
+fn ascii_border(c: char) -> Option<char> {
+    Some(match c {
+        '─' | '━' | '═' | '┄' | '┅' | '┈' | '┉' | '╌' | '╍' | '╴' | '╶' | '╸' | '╺' => {
+            '-'
+        }
+        '│' | '┃' | '║' | '┆' | '┇' | '┊' | '┋' | '╎' | '╏' | '╵' | '╷' | '╹' | '╻' => {
+            '|'
+        }
+        '\u{2500}'..='\u{257F}' => '+',
+        '\u{2580}'..='\u{259F}' => '#',
+        _ => return None,
+    })
+}
+
+/// The last pass over every frame, with box-drawing borders kept (see [`settle_cells_with`]).
 pub fn settle_cells(buf: &mut Buffer) {
+    settle_cells_with(buf, false);
+}
+
+/// The last pass over every frame: the app's ambiguous-width marks become [`plain_glyph`]s,
+/// borders become ASCII when `ascii_borders`, and a cell holding text of disputed width (an
+/// emoji sequence, a combining accent, an ambiguous-width character of data) that reached the
+/// screen without `display` gets `display`'s text instead (`?` if that is wider), padded to the
+/// columns the layout gave it, so the terminal and the backend agree where every later cell is.
+pub fn settle_cells_with(buf: &mut Buffer, ascii_borders: bool) {
     let area = buf.area;
     for y in area.top()..area.bottom() {
         let mut x = area.left();
@@ -81,10 +122,21 @@ pub fn settle_cells(buf: &mut Buffer) {
             let symbol = cell.symbol();
             let cols = symbol.cell_width().max(1);
             let mut chars = symbol.chars();
-            let settled = match (chars.next(), chars.next()) {
-                (None, _) => true,
-                (Some(c), None) => is_stable(c) || is_chrome(c),
-                _ => false,
+            let one = match (chars.next(), chars.next()) {
+                (Some(c), None) => Some(c),
+                _ => None,
+            };
+            let plain = one.and_then(|c| {
+                plain_glyph(c).or_else(|| ascii_borders.then(|| ascii_border(c)).flatten())
+            });
+            if let Some(p) = plain {
+                buf[(x, y)].set_char(p);
+                x = x.saturating_add(1);
+                continue;
+            }
+            let settled = match one {
+                Some(c) => is_stable(c) || is_chrome(c),
+                None => symbol.is_empty(),
             };
             if settled {
                 x = x.saturating_add(cols);
@@ -514,7 +566,7 @@ mod tests {
         buf.set_string(0, 0, "☎\u{FE0F}│→é①e\u{301}👨\u{200D}👩x", style);
         // As laid out: ☎️ two columns, the family two, e + accent one.
         settle_cells(&mut buf);
-        assert_eq!(row(&buf), "? │→e?e? x      ");
+        assert_eq!(row(&buf), "? │>e?e? x      ");
         for x in 0..9 {
             assert_eq!(
                 buf[(x, 0)].style().add_modifier,
@@ -524,11 +576,29 @@ mod tests {
         }
         // What is left is text every terminal draws alike.
         assert!(row(&buf).chars().all(|c| is_stable(c) || is_chrome(c)));
-        let plain = "华东机械 ABC ─ · … ▶";
+        let plain = "华东机械 ABC ─ | ~ >";
         let mut same = Buffer::empty(Rect::new(0, 0, 24, 1));
         same.set_string(0, 0, plain, Style::new());
         let before = same.clone();
         settle_cells(&mut same);
         assert_eq!(same, before);
+    }
+
+    #[test]
+    fn chrome_of_ambiguous_width_becomes_plain_and_borders_ascii_on_request() {
+        let text = "▶ a · b — c… ↑↓ “d” ┌─┐│└┘";
+        let mut buf = Buffer::empty(Rect::new(0, 0, 26, 1));
+        buf.set_string(0, 0, text, Style::new());
+        let mut lines = buf.clone();
+        settle_cells(&mut lines);
+        assert_eq!(row(&lines), "> a | b - c~ ^v \"d\" ┌─┐│└┘");
+        settle_cells_with(&mut buf, true);
+        assert_eq!(row(&buf), "> a | b - c~ ^v \"d\" +-+|++");
+        for x in 0..buf.area.width {
+            for c in buf[(x, 0)].symbol().chars() {
+                use unicode_width::UnicodeWidthChar;
+                assert_eq!(c.width(), c.width_cjk(), "{c:?}");
+            }
+        }
     }
 }
