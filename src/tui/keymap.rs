@@ -334,41 +334,58 @@ pub enum KeyCodeOrd {
 }
 
 impl Key {
+    /// A key as written in a keymap file: a character (`j`, `G`, `/`) or a name, optionally after
+    /// `ctrl-` or `alt-`. Names and prefixes take any case, and the way the help writes a key
+    /// (`PgDn`, `S-Tab`, `C-f`, `M-x`, `Bksp`) is accepted too, so it can be copied from there.
     pub fn parse(text: &str) -> Option<Key> {
         let mut rest = text;
         let (mut ctrl, mut alt) = (false, false);
         loop {
-            if let Some(r) = rest.strip_prefix("ctrl-").filter(|r| !r.is_empty()) {
+            let prefix = |p: &str| {
+                rest.get(..p.len())
+                    .filter(|head| head.eq_ignore_ascii_case(p))
+                    .and_then(|_| rest.get(p.len()..))
+                    .filter(|r| !r.is_empty())
+            };
+            if let Some(r) = prefix("ctrl-").or_else(|| prefix("c-")) {
                 ctrl = true;
                 rest = r;
-            } else if let Some(r) = rest.strip_prefix("alt-").filter(|r| !r.is_empty()) {
+            } else if let Some(r) = prefix("alt-").or_else(|| prefix("m-")) {
                 alt = true;
                 rest = r;
             } else {
                 break;
             }
         }
-        let code = match rest {
-            "enter" => KeyCodeOrd::Enter,
-            "esc" => KeyCodeOrd::Esc,
+        if rest.chars().count() == 1 {
+            let c = rest.chars().next()?;
+            return Some(Key {
+                code: KeyCodeOrd::Char(c),
+                ctrl,
+                alt,
+            });
+        }
+        let name = rest.to_ascii_lowercase();
+        let code = match name.as_str() {
+            "enter" | "return" => KeyCodeOrd::Enter,
+            "esc" | "escape" => KeyCodeOrd::Esc,
             "tab" => KeyCodeOrd::Tab,
-            "backtab" => KeyCodeOrd::BackTab,
+            "backtab" | "s-tab" | "shift-tab" => KeyCodeOrd::BackTab,
             "space" => KeyCodeOrd::Char(' '),
-            "backspace" => KeyCodeOrd::Backspace,
-            "delete" => KeyCodeOrd::Delete,
+            "backspace" | "bksp" => KeyCodeOrd::Backspace,
+            "delete" | "del" => KeyCodeOrd::Delete,
             "up" => KeyCodeOrd::Up,
             "down" => KeyCodeOrd::Down,
             "left" => KeyCodeOrd::Left,
             "right" => KeyCodeOrd::Right,
             "home" => KeyCodeOrd::Home,
             "end" => KeyCodeOrd::End,
-            "pgup" => KeyCodeOrd::PageUp,
-            "pgdn" => KeyCodeOrd::PageDown,
-            f if f.len() > 1 && f.starts_with('f') => {
+            "pgup" | "pageup" => KeyCodeOrd::PageUp,
+            "pgdn" | "pagedown" => KeyCodeOrd::PageDown,
+            f if f.starts_with('f') => {
                 let n: u8 = f[1..].parse().ok().filter(|n| (1..=12).contains(n))?;
                 KeyCodeOrd::F(n)
             }
-            c if c.chars().count() == 1 => KeyCodeOrd::Char(c.chars().next()?),
             _ => return None,
         };
         Some(Key { code, ctrl, alt })
@@ -1077,6 +1094,24 @@ mod tests {
         );
         let (_, none) = Keymap::load_with_user_file(&dir.path().join("absent.toml"));
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn every_key_reads_back_as_the_help_writes_it_and_names_take_any_case() {
+        let (map, _) = Keymap::load(None);
+        for (_, _, keys) in &map.listing {
+            for k in keys {
+                assert_eq!(Key::parse(&k.label()), Some(*k), "{}", k.label());
+            }
+        }
+        let p = |s| Key::parse(s);
+        assert_eq!(p("Enter"), p("enter"));
+        assert_eq!(p("CTRL-s"), p("ctrl-s"));
+        assert_eq!(p("PgDn"), p("pgdn"));
+        assert_ne!(p("G"), p("g"));
+        assert_eq!(p("ctrl-"), None);
+        assert_eq!(p("f13"), None);
+        assert_eq!(p("hyper-x"), None);
     }
 
     #[test]
