@@ -178,27 +178,11 @@ fn too_small(app: &App, frame: &mut Frame<'_>, area: Rect) {
             ("h", &area.height),
         ],
     );
-    let lines: Vec<Line> = textwrap_simple(&text, area.width as usize)
+    let lines: Vec<Line> = textwrap::wrap(&text, usize::from(area.width).max(1))
         .into_iter()
-        .map(Line::from)
+        .map(|l| Line::from(l.into_owned()))
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
-}
-
-/// Wraps on display width (CJK-aware) without a dependency for one screen.
-fn textwrap_simple(text: &str, cols: usize) -> Vec<String> {
-    let cols = cols.max(1);
-    let mut out = vec![String::new()];
-    for c in text.chars() {
-        let line = out.last_mut().map(|l| width(l)).unwrap_or(0);
-        if line + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > cols {
-            out.push(String::new());
-        }
-        if let Some(l) = out.last_mut() {
-            l.push(c);
-        }
-    }
-    out
 }
 
 fn pane_bar(app: &App, frame: &mut Frame<'_>, area: Rect) {
