@@ -870,7 +870,7 @@ fn a_paste_into_a_form_field_or_the_filter_is_one_line_of_text() {
 fn a_paste_where_there_is_no_text_field_changes_nothing_and_says_so() {
     let (_dir, mut app) = fixture(Lang::En, SMALL);
     press(&mut app, KeyCode::Char('2'));
-    let ignored = Lang::En.t("paste.ignored").to_string();
+    let ignored = Lang::En.tf("paste.ignored", &[("filter", &"/")]);
     let before = app.ledger.cursor;
     // On a list, on a loan detail, over the help overlay.
     for step in ["list", "detail", "help"] {
@@ -1087,4 +1087,23 @@ fn with_ascii_borders_no_cell_depends_on_ambiguous_width() {
             }
         }
     }
+}
+
+#[test]
+fn keys_named_in_texts_follow_the_bindings_in_force() {
+    use postloan::tui::keymap::Keymap;
+    let user = "[today]\nmy_warnings = [\"W\"]\n[global]\nquit = [\"Q\", \"ctrl-c\"]\n[list]\nfilter = [\"F\"]\n";
+    let (keymap, problems) = Keymap::load(Some(("keymap.toml", user)));
+    assert!(problems.is_empty(), "{problems:?}");
+    let (_dir, mut app) = warned("wang.fang", Lang::En, SMALL);
+    app.keymap = keymap;
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("W: all on the board"), "{screen}");
+    assert!(screen.contains("F filter"), "{screen}");
+    app.handle_paste("x").expect("paste");
+    let notice = app.notice.as_ref().expect("a notice").text.clone();
+    assert!(notice.contains("press F first"), "{notice}");
+    app.on_resize(60, 20).expect("resize");
+    let small = screen_text(&draw(&app));
+    assert!(small.contains("press Q to quit"), "{small}");
 }

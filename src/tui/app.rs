@@ -405,7 +405,16 @@ impl App {
         }
         if !self.text_focus() {
             self.notice = Some(Notice {
-                text: self.lang.t("paste.ignored").to_string(),
+                text: self.lang.tf(
+                    "paste.ignored",
+                    &[(
+                        "filter",
+                        &self
+                            .keymap
+                            .first_key(Section::List, Action::Filter)
+                            .unwrap_or_default(),
+                    )],
+                ),
                 error: true,
             });
             return Ok(true);

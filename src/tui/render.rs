@@ -176,6 +176,12 @@ fn too_small(app: &App, frame: &mut Frame<'_>, area: Rect) {
             ("rows", &MIN_ROWS),
             ("w", &area.width),
             ("h", &area.height),
+            (
+                "quit",
+                &app.keymap
+                    .first_key(Section::Global, Action::Quit)
+                    .unwrap_or_default(),
+            ),
         ],
     );
     let lines: Vec<Line> = textwrap::wrap(&text, usize::from(area.width).max(1))
