@@ -514,6 +514,11 @@ pub enum ProblemKind {
         action: String,
         key: String,
     },
+    /// A plain character in `[form]`: in a field it is text, so the binding could never fire.
+    TextKeyInForm {
+        action: String,
+        key: String,
+    },
     /// Two actions of one section on one key: the first keeps it.
     KeyTwice {
         section: Section,
@@ -588,6 +593,10 @@ impl Problem {
             } => lang.tf(
                 "keymap.unknown_key",
                 &[at, ("section", section), ("action", action), ("key", key)],
+            ),
+            ProblemKind::TextKeyInForm { action, key } => lang.tf(
+                "keymap.text_key_in_form",
+                &[at, ("action", action), ("key", key)],
             ),
             ProblemKind::KeyTwice {
                 section,
@@ -711,6 +720,21 @@ fn parse_layer(file: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<Entry
                     continue;
                 };
                 match Key::parse(written) {
+                    Some(key)
+                        if section == Section::Form
+                            && matches!(key.code, KeyCodeOrd::Char(_))
+                            && !key.ctrl
+                            && !key.alt =>
+                    {
+                        bad = true;
+                        problems.push(Problem {
+                            at: at(item.span().start),
+                            kind: ProblemKind::TextKeyInForm {
+                                action: action.name().to_string(),
+                                key: written.to_string(),
+                            },
+                        });
+                    }
                     Some(key) => parsed.push((key, written.to_string(), at(item.span().start))),
                     None => {
                         bad = true;
@@ -1112,6 +1136,26 @@ mod tests {
         assert_eq!(p("ctrl-"), None);
         assert_eq!(p("f13"), None);
         assert_eq!(p("hyper-x"), None);
+    }
+
+    #[test]
+    fn a_plain_character_in_form_is_reported_since_it_is_text_there() {
+        let user = "[form]\nsave = [\"ctrl-s\", \"s\"]\ncancel = [\"alt-q\"]\n";
+        let (map, problems) = Keymap::load(Some(("u.toml", user)));
+        assert_eq!(
+            texts(&problems, Lang::En),
+            [
+                "u.toml:2:19: [form] save: 's' is typed as text in a form field, so it would never act; use ctrl-, alt- or a named key. The default keys stay"
+            ]
+        );
+        assert_eq!(
+            map.action(Section::Form, &Key::parse("f2").unwrap()),
+            Some(Action::Save)
+        );
+        assert_eq!(
+            map.action(Section::Form, &Key::parse("alt-q").unwrap()),
+            Some(Action::Cancel)
+        );
     }
 
     #[test]
