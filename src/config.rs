@@ -77,6 +77,18 @@ pub struct Tracking {
 #[serde(deny_unknown_fields)]
 pub struct Display {
     pub theme: ThemeChoice,
+    /// Borders in box drawing ("lines") or ASCII ("ascii"), for terminals that draw East Asian
+    /// Ambiguous characters two columns wide.
+    #[serde(default)]
+    pub borders: BorderChoice,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum BorderChoice {
+    #[default]
+    Lines,
+    Ascii,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -284,6 +296,7 @@ impl Config {
             tracking: Tracking { due_soon_days: 7 },
             display: Display {
                 theme: ThemeChoice::Auto,
+                borders: BorderChoice::Lines,
             },
             warnings: toml::Table::new(),
             import: Import::default(),

@@ -179,7 +179,7 @@ impl Tui {
         self.wait_text("New contact");
         self.send("\t");
         self.send("\t");
-        self.wait_for("focus on Notes", |s| s.contains("▶Notes"));
+        self.wait_for("focus on Notes", |s| s.contains(">Notes"));
     }
 }
 
@@ -203,7 +203,7 @@ fn assert_pasted_into_notes(tui: &mut Tui) {
         !s.contains("Repayment status"),
         "no repayment form opened:\n{s}"
     );
-    let notes = s.lines().find(|l| l.contains("▶Notes")).unwrap_or_default();
+    let notes = s.lines().find(|l| l.contains(">Notes")).unwrap_or_default();
     assert!(notes.contains(JOINED), "the notes field holds it: {notes}");
 }
 

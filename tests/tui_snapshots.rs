@@ -202,7 +202,7 @@ fn ledger_monochrome() {
     }
     // Pane bar, header, then rows: the cursor (index 2) is on screen row 4.
     let y = 4;
-    assert_eq!(buf[(0, y)].symbol(), "▶", "the cursor marker");
+    assert_eq!(buf[(0, y)].symbol(), ">", "the cursor marker");
     // The marker and the first column (the contract number) are in reverse video; the
     // rest of the row is not, so a one-row move rewrites little.
     for x in 0..14 {
@@ -364,7 +364,7 @@ fn ledger_keys_move_the_cursor() {
     );
     let buf = draw(&app);
     assert!(
-        screen_text(&buf).contains(&format!("▶ {last}")),
+        screen_text(&buf).contains(&format!("> {last}")),
         "the last contract is on screen with the marker"
     );
 
@@ -870,7 +870,7 @@ fn a_paste_into_a_form_field_or_the_filter_is_one_line_of_text() {
 fn a_paste_where_there_is_no_text_field_changes_nothing_and_says_so() {
     let (_dir, mut app) = fixture(Lang::En, SMALL);
     press(&mut app, KeyCode::Char('2'));
-    let ignored = Lang::En.t("paste.ignored").to_string();
+    let ignored = Lang::En.tf("paste.ignored", &[("filter", &"/")]);
     let before = app.ledger.cursor;
     // On a list, on a loan detail, over the help overlay.
     for step in ["list", "detail", "help"] {
@@ -934,4 +934,176 @@ fn a_burst_of_keys_in_a_field_stays_text() {
     assert!(!app.quit, "q after the save did not quit");
     let contacts = &app.detail.as_ref().expect("still on the loan").contacts;
     assert!(contacts.iter().any(|c| c.notes == "a h p q b"));
+}
+
+/// The row `y` of the screen as text.
+fn row_text(buf: &Buffer, y: u16) -> String {
+    screen_text(buf)
+        .lines()
+        .nth(usize::from(y))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_rebinding_shows_in_the_footer_and_the_help_and_works() {
+    use postloan::tui::keymap::Keymap;
+    let user = "[detail]\nnew_contact = [\"N\"]\n[board]\nissue_notice = [\"N\"]\n";
+    let (keymap, problems) = Keymap::load(Some(("keymap.toml", user)));
+    assert!(problems.is_empty(), "{problems:?}");
+    for (lang, label, desc) in [
+        (Lang::En, "N contact", "record a visit or call"),
+        (Lang::ZhCn, "N 联系", "记录走访或电话"),
+    ] {
+        for size in SIZES {
+            let (_dir, mut app) = fixture(lang, size);
+            app.keymap = keymap.clone();
+            press(&mut app, KeyCode::Char('2'));
+            press(&mut app, KeyCode::Enter);
+            assert!(app.detail.is_some());
+            let footer = row_text(&draw(&app), size.1 - 2);
+            assert!(footer.contains(label), "{footer}");
+            assert!(!footer.contains("n contact") && !footer.contains("n 联系"));
+            // `v` (covenant), missing from the old fixed hints, is there too.
+            assert!(footer.contains("v "), "{footer}");
+
+            press(&mut app, KeyCode::Char('?'));
+            let help = screen_text(&draw(&app));
+            let line = help
+                .lines()
+                .find(|l| l.contains(desc))
+                .unwrap_or_else(|| panic!("{desc} in help:\n{help}"));
+            assert!(line.contains("│N "), "{line}");
+            press(&mut app, KeyCode::Esc);
+
+            press(&mut app, KeyCode::Char('n'));
+            assert!(app.form.is_none(), "n no longer opens the contact form");
+            press(&mut app, KeyCode::Char('N'));
+            assert!(app.form.is_some(), "N opens the contact form");
+        }
+    }
+}
+
+#[test]
+fn keymap_problems_show_on_the_status_line_at_start() {
+    use postloan::tui::keymap::Keymap;
+    let user = "[global]\nquitt = [\"Q\"]\n[list]\ndown = [\"hyper-j\"]\n";
+    let (keymap, problems) = Keymap::load(Some(("/home/u/.config/postloan/keymap.toml", user)));
+    let (_dir, mut app) = fixture(Lang::En, LARGE);
+    app.keymap = keymap;
+    app.keymap_problems = problems;
+    let status = row_text(&draw(&app), LARGE.1 - 1);
+    assert!(
+        status.contains(
+            "keymap.toml:2:1: [global] has no action 'quitt'; ignored, the default keys stay (+1 more: postloan paths)"
+        ),
+        "{status}"
+    );
+    // The defaults stay: j still moves, q still quits. The first key clears the report.
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.today.cursor, 1);
+    assert!(row_text(&draw(&app), LARGE.1 - 1).contains("王芳"));
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn long_help_descriptions_wrap_at_80_columns() {
+    for (lang, code) in LANGS {
+        let (_dir, mut app) = fixture(lang, SMALL);
+        press(&mut app, KeyCode::Char('2'));
+        press(&mut app, KeyCode::Char('?'));
+        let help = screen_text(&draw(&app));
+        let (first, rest) = match lang {
+            Lang::En => ("filter by borrower,", "contract or officer"),
+            Lang::ZhCn => ("按借款人、合同号或责任人", "筛选"),
+        };
+        let lines: Vec<&str> = help.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.contains(first))
+            .unwrap_or_else(|| panic!("{code}: {first} in\n{help}"));
+        assert!(lines[at + 1].contains(rest), "{code}:\n{help}");
+    }
+}
+
+/// Cells holding a character a terminal may draw at another width when it takes East Asian
+/// Ambiguous characters as wide (`width_cjk` differs from `width`).
+fn ambiguous_cells(buf: &Buffer) -> Vec<(u16, u16, String)> {
+    let mut found = Vec::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let s = buf[(x, y)].symbol();
+            if s.chars().any(|c| c.width() != c.width_cjk()) {
+                found.push((x, y, s.to_string()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn with_ascii_borders_no_cell_depends_on_ambiguous_width() {
+    use postloan::config::BorderChoice;
+    for (lang, code) in LANGS {
+        for size in SIZES {
+            let (_dir, mut app) = warned("wang.fang", lang, size);
+            app.config.display.borders = BorderChoice::Ascii;
+            app.theme = Theme::mono();
+            let name = size_name(size);
+            let check = |app: &App, what: &str| {
+                let buf = draw(app);
+                let found = ambiguous_cells(&buf);
+                assert!(
+                    found.is_empty(),
+                    "{code} {name} {what}: {found:?}\n{}",
+                    screen_text(&buf)
+                );
+                buf
+            };
+            check(&app, "today");
+            press(&mut app, KeyCode::Char('?'));
+            check(&app, "help");
+            press(&mut app, KeyCode::Esc);
+            press(&mut app, KeyCode::Char('2'));
+            press(&mut app, KeyCode::Char('S'));
+            check(&app, "ledger sorted");
+            press(&mut app, KeyCode::Enter);
+            for tab in ["overview", "statements", "contacts", "flows", "warnings"] {
+                check(&app, tab);
+                press(&mut app, KeyCode::Char('l'));
+            }
+            press(&mut app, KeyCode::Char('n'));
+            check(&app, "contact form");
+            press(&mut app, KeyCode::Esc);
+            press(&mut app, KeyCode::Char('3'));
+            check(&app, "board");
+            press(&mut app, KeyCode::Enter);
+            check(&app, "warning detail");
+            press(&mut app, KeyCode::Char('c'));
+            let buf = check(&app, "cause form");
+            if lang == Lang::ZhCn && size == SMALL {
+                insta::assert_snapshot!("cause_form_ascii_zh_80x24", screen_text(&buf));
+            }
+        }
+    }
+}
+
+#[test]
+fn keys_named_in_texts_follow_the_bindings_in_force() {
+    use postloan::tui::keymap::Keymap;
+    let user = "[today]\nmy_warnings = [\"W\"]\n[global]\nquit = [\"Q\", \"ctrl-c\"]\n[list]\nfilter = [\"F\"]\n";
+    let (keymap, problems) = Keymap::load(Some(("keymap.toml", user)));
+    assert!(problems.is_empty(), "{problems:?}");
+    let (_dir, mut app) = warned("wang.fang", Lang::En, SMALL);
+    app.keymap = keymap;
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("W: all on the board"), "{screen}");
+    assert!(screen.contains("F filter"), "{screen}");
+    app.handle_paste("x").expect("paste");
+    let notice = app.notice.as_ref().expect("a notice").text.clone();
+    assert!(notice.contains("press F first"), "{notice}");
+    app.on_resize(60, 20).expect("resize");
+    let small = screen_text(&draw(&app));
+    assert!(small.contains("press Q to quit"), "{small}");
 }

@@ -778,6 +778,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 crate::config::SITE_CONFIG
             );
             println!("keymap   {}", ctx.dirs.user_keymap().display());
+            for p in tui::keymap::Keymap::load_with_user_file(&ctx.dirs.user_keymap()).1 {
+                eprintln!("         {}", p.text(ctx.lang));
+            }
             println!("log      {}", ctx.dirs.log_file().display());
             Ok(0)
         }
@@ -826,8 +829,9 @@ fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<()> {
     let (keymap, problems) = tui::keymap::Keymap::load_with_user_file(&ctx.dirs.user_keymap());
     for p in &problems {
         // Said before the screen is taken over, so it is still there after quitting.
-        eprintln!("keymap: {p}");
-        tracing::warn!("keymap: {p}");
+        let text = p.text(ctx.lang);
+        eprintln!("{text}");
+        tracing::warn!("keymap: {}", p.text(crate::i18n::Lang::En));
     }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = tui::theme::Theme::pick(no_color, ctx.config.display.theme == ThemeChoice::Mono);

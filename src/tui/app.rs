@@ -1,7 +1,7 @@
 //! The workbench's state and how keys change it. Rendering only reads this state; every
 //! change to the book goes through `workflow`.
 
-use super::keymap::{Key, Keymap};
+use super::keymap::{Action, Key, Keymap, Problem, Section};
 use super::panes::loan_detail::{DetailState, DetailTab};
 use super::panes::warning_detail::WarningDetail;
 use super::panes::warnings::Board;
@@ -59,6 +59,21 @@ impl PaneId {
     fn index(self) -> usize {
         PaneId::ALL.iter().position(|p| *p == self).unwrap_or(0)
     }
+
+    /// The pane a `pane_*` action goes to.
+    pub fn of_action(action: Action) -> Option<PaneId> {
+        Some(match action {
+            Action::PaneToday => PaneId::Today,
+            Action::PaneLedger => PaneId::Ledger,
+            Action::PaneWarnings => PaneId::Warnings,
+            Action::PaneInspections => PaneId::Inspections,
+            Action::PaneClassification => PaneId::Classification,
+            Action::PaneDisposal => PaneId::Disposal,
+            Action::PaneArchive => PaneId::Archive,
+            Action::PaneSummary => PaneId::Summary,
+            _ => return None,
+        })
+    }
 }
 
 /// The smallest terminal the layout is made for.
@@ -103,8 +118,8 @@ pub struct App {
     pub notice: Option<Notice>,
     pub quit: bool,
     pub data_version: i64,
-    /// Problems found in the keymap at start, shown once on the status line.
-    pub keymap_problems: Vec<String>,
+    /// Problems found in the keymap at start, shown on the status line until a key is pressed.
+    pub keymap_problems: Vec<Problem>,
     /// Loans in the book, for the status line.
     pub loan_count: u64,
     /// The warning rules, for re-evaluating a loan when its data is entered here.
@@ -299,9 +314,10 @@ impl App {
         let Some(k) = Key::from_event(&key) else {
             return Ok(false);
         };
-        let had_notice = self.notice.take().is_some();
+        let had_notice =
+            self.notice.take().is_some() | !std::mem::take(&mut self.keymap_problems).is_empty();
         if self.too_small() {
-            if self.keymap.action("global", &k) == Some("quit") {
+            if self.keymap.action(Section::Global, &k) == Some(Action::Quit) {
                 self.quit = true;
             }
             return Ok(had_notice);
@@ -319,38 +335,52 @@ impl App {
         {
             return self.handle_filter_key(key).map(|r| r || had_notice);
         }
-        if self.warning.is_some() {
-            if let Some(action) = self.keymap.action("board", &k).map(str::to_owned) {
-                return self.warning_action(&action).map(|r| r || had_notice);
-            }
-            if let Some(action) = self.keymap.action("detail", &k).map(str::to_owned) {
-                return Ok(self.scroll_warning(&action) || had_notice);
-            }
+        let redraw = match self.bound_action(&k) {
+            Some((section, action)) => self.act(section, action)?,
+            None => false,
+        };
+        Ok(redraw || had_notice)
+    }
+
+    /// The sections the keys are looked up in now, the screen's own first.
+    pub fn sections(&self) -> &'static [Section] {
+        if self.form.is_some() {
+            &[Section::Form]
+        } else if self.warning.is_some() {
+            &[Section::Board, Section::Detail, Section::Global]
         } else if self.detail.is_some() {
-            if let Some(action) = self.keymap.action("detail", &k).map(str::to_owned) {
-                return self.detail_action(&action).map(|r| r || had_notice);
-            }
+            &[Section::Detail, Section::Global]
         } else if self.pane == PaneId::Warnings {
-            if let Some(action) = self.keymap.action("board", &k).map(str::to_owned) {
-                return self.warning_action(&action).map(|r| r || had_notice);
-            }
-            if let Some(action) = self.keymap.action("list", &k).map(str::to_owned) {
-                return self.board_list_action(&action).map(|r| r || had_notice);
-            }
+            &[Section::Board, Section::List, Section::Global]
+        } else if self.pane == PaneId::Today {
+            &[Section::Today, Section::List, Section::Global]
         } else if self.list().is_some() {
-            if self.pane == PaneId::Today
-                && let Some(action) = self.keymap.action("today", &k).map(str::to_owned)
-            {
-                return self.today_action(&action).map(|r| r || had_notice);
-            }
-            if let Some(action) = self.keymap.action("list", &k).map(str::to_owned) {
-                return self.list_action(&action).map(|r| r || had_notice);
-            }
+            &[Section::List, Section::Global]
+        } else {
+            &[Section::Global]
         }
-        if let Some(action) = self.keymap.action("global", &k).map(str::to_owned) {
-            return self.global_action(&action).map(|r| r || had_notice);
+    }
+
+    /// The first binding of `key` in the sections in force (outside a form).
+    fn bound_action(&self, key: &Key) -> Option<(Section, Action)> {
+        self.sections()
+            .iter()
+            .filter(|s| **s != Section::Form)
+            .find_map(|s| self.keymap.action(*s, key).map(|a| (*s, a)))
+    }
+
+    /// Runs an action found in `section` on the screen in front.
+    fn act(&mut self, section: Section, action: Action) -> anyhow::Result<Redraw> {
+        match section {
+            Section::Global => self.global_action(action),
+            Section::Board => self.warning_action(action),
+            Section::Detail if self.warning.is_some() => Ok(self.scroll_warning(action)),
+            Section::Detail => self.detail_action(action),
+            Section::List if self.pane == PaneId::Warnings => self.board_list_action(action),
+            Section::List => self.list_action(action),
+            Section::Today => self.today_action(action),
+            Section::Form => Ok(false),
         }
-        Ok(had_notice)
     }
 
     /// Whether `/` is open on the pane's list (its prompt takes the keys).
@@ -375,7 +405,16 @@ impl App {
         }
         if !self.text_focus() {
             self.notice = Some(Notice {
-                text: self.lang.t("paste.ignored").to_string(),
+                text: self.lang.tf(
+                    "paste.ignored",
+                    &[(
+                        "filter",
+                        &self
+                            .keymap
+                            .first_key(Section::List, Action::Filter)
+                            .unwrap_or_default(),
+                    )],
+                ),
                 error: true,
             });
             return Ok(true);
@@ -452,28 +491,25 @@ impl App {
         true
     }
 
-    fn global_action(&mut self, action: &str) -> anyhow::Result<Redraw> {
+    fn global_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
         match action {
-            "quit" => self.quit = true,
-            "help" => self.help = true,
-            "back" => {
+            Action::Quit => self.quit = true,
+            Action::Help => self.help = true,
+            Action::Back => {
                 if self.warning.take().is_none() && self.detail.take().is_none() {
                     return Ok(false);
                 }
             }
-            "next_pane" => self.switch_pane(PaneId::ALL[(self.pane.index() + 1) % 8]),
-            "prev_pane" => self.switch_pane(PaneId::ALL[(self.pane.index() + 7) % 8]),
-            a => {
-                let Some(p) = PaneId::ALL
-                    .iter()
-                    .find(|p| p.title_key().strip_prefix("pane.") == a.strip_prefix("pane_"))
-                else {
+            Action::NextPane => self.switch_pane(PaneId::ALL[(self.pane.index() + 1) % 8]),
+            Action::PrevPane => self.switch_pane(PaneId::ALL[(self.pane.index() + 7) % 8]),
+            other => {
+                let Some(p) = PaneId::of_action(other) else {
                     return Ok(false);
                 };
-                if *p == self.pane && self.detail.is_none() && self.warning.is_none() {
+                if p == self.pane && self.detail.is_none() && self.warning.is_none() {
                     return Ok(false);
                 }
-                self.switch_pane(*p);
+                self.switch_pane(p);
             }
         }
         Ok(true)
@@ -485,7 +521,7 @@ impl App {
         self.pane = pane;
     }
 
-    fn list_action(&mut self, action: &str) -> anyhow::Result<Redraw> {
+    fn list_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
         let store = &self.store;
         let list = match self.pane {
             PaneId::Today => &mut self.today,
@@ -494,17 +530,17 @@ impl App {
         };
         let page = list.height.max(1) as i64;
         let changed = match action {
-            "down" => list.move_by(store, 1)?,
-            "up" => list.move_by(store, -1)?,
-            "page_down" => list.move_by(store, page)?,
-            "page_up" => list.move_by(store, -page)?,
-            "top" => list.to_top(store)?,
-            "bottom" => list.to_bottom(store)?,
-            "filter" => {
+            Action::Down => list.move_by(store, 1)?,
+            Action::Up => list.move_by(store, -1)?,
+            Action::PageDown => list.move_by(store, page)?,
+            Action::PageUp => list.move_by(store, -page)?,
+            Action::Top => list.to_top(store)?,
+            Action::Bottom => list.to_bottom(store)?,
+            Action::Filter => {
                 list.filter = Some(Input::new(list.query.text.clone()));
                 true
             }
-            "clear_filter" => {
+            Action::ClearFilter => {
                 if list.query.text.is_empty() {
                     false
                 } else {
@@ -515,10 +551,10 @@ impl App {
                     true
                 }
             }
-            "sort_next" | "sort_prev" => {
+            Action::SortNext | Action::SortPrev => {
                 let all = LedgerSort::ALL;
                 let i = all.iter().position(|s| *s == list.query.sort).unwrap_or(0);
-                let j = if action == "sort_next" {
+                let j = if action == Action::SortNext {
                     (i + 1) % all.len()
                 } else {
                     (i + all.len() - 1) % all.len()
@@ -527,12 +563,12 @@ impl App {
                 list.set_sort(store, all[j], desc)?;
                 true
             }
-            "sort_reverse" => {
+            Action::SortReverse => {
                 let (sort, desc) = (list.query.sort, !list.query.descending);
                 list.set_sort(store, sort, desc)?;
                 true
             }
-            "open" => {
+            Action::Open => {
                 let Some(id) = list.selected().map(|r| r.id) else {
                     return Ok(false);
                 };
@@ -620,33 +656,33 @@ impl App {
         Ok(true)
     }
 
-    fn detail_action(&mut self, action: &str) -> anyhow::Result<Redraw> {
+    fn detail_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
         let Some(detail) = self.detail.as_mut() else {
             return Ok(false);
         };
         match action {
-            "next_tab" => detail.tab = detail.tab.next(),
-            "prev_tab" => detail.tab = detail.tab.prev(),
-            "down" if detail.tab == DetailTab::Warnings => {
+            Action::NextTab => detail.tab = detail.tab.next(),
+            Action::PrevTab => detail.tab = detail.tab.prev(),
+            Action::Down if detail.tab == DetailTab::Warnings => {
                 if detail.warn_cursor + 1 >= detail.warnings.len() {
                     return Ok(false);
                 }
                 detail.warn_cursor += 1;
             }
-            "up" if detail.tab == DetailTab::Warnings => {
+            Action::Up if detail.tab == DetailTab::Warnings => {
                 if detail.warn_cursor == 0 {
                     return Ok(false);
                 }
                 detail.warn_cursor -= 1;
             }
-            "down" => detail.scroll = detail.scroll.saturating_add(1),
-            "up" => {
+            Action::Down => detail.scroll = detail.scroll.saturating_add(1),
+            Action::Up => {
                 if detail.scroll == 0 {
                     return Ok(false);
                 }
                 detail.scroll -= 1;
             }
-            "open_warning" => {
+            Action::OpenWarning => {
                 let Some(id) = (detail.tab == DetailTab::Warnings)
                     .then(|| detail.warnings.get(detail.warn_cursor).map(|w| w.id))
                     .flatten()
@@ -655,27 +691,27 @@ impl App {
                 };
                 self.warning = WarningDetail::load(&self.store, id, self.today_date)?;
             }
-            "new_warning" => {
+            Action::NewWarning => {
                 let contract = detail.loan.contract_no.clone();
                 detail.tab = DetailTab::Warnings;
                 return self.open_raise_form(&contract);
             }
-            "new_contact" => {
+            Action::NewContact => {
                 detail.tab = DetailTab::Contacts;
                 let (form, key) =
                     super::panes::loan_detail::contact_form(detail, self.lang, self.today_date);
                 self.open_form(form, key)?;
             }
-            "set_covenant" => {
+            Action::SetCovenant => {
                 let (form, key) = super::panes::covenant_form::form(detail, self.lang);
                 self.open_form(form, key)?;
             }
-            "new_repayment" => {
+            Action::NewRepayment => {
                 let (form, key) =
                     super::panes::loan_detail::repayment_form(detail, self.lang, self.today_date);
                 self.open_form(form, key)?;
             }
-            "new_statement" => {
+            Action::NewStatement => {
                 detail.tab = DetailTab::Statements;
                 let (form, key) = super::panes::loan_detail::statement_form(detail, self.lang);
                 self.open_form(form, key)?;

@@ -2,7 +2,7 @@
 //! sending it through the workflow (loan forms here, warning forms in `warning_actions`).
 
 use super::app::{App, Notice, Redraw};
-use super::keymap::Key;
+use super::keymap::{Action, Key, Section};
 use super::widgets::form::Form;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -26,21 +26,21 @@ impl App {
         // In a field, a plain character is text, whatever a keymap file binds to it.
         let plain_char = matches!(key.code, KeyCode::Char(_)) && !k.ctrl && !k.alt;
         let action = (!plain_char)
-            .then(|| self.keymap.action("form", k).map(str::to_owned))
+            .then(|| self.keymap.action(Section::Form, k))
             .flatten();
         let Some(form) = self.form.as_mut() else {
             return Ok(false);
         };
-        match action.as_deref() {
-            Some("next_field") => form.next(),
-            Some("prev_field") => form.prev(),
-            Some("cancel") => {
+        match action {
+            Some(Action::NextField) => form.next(),
+            Some(Action::PrevField) => form.prev(),
+            Some(Action::Cancel) => {
                 // Esc keeps the draft: the text comes back when the form is opened again.
                 self.save_draft()?;
                 self.form = None;
                 self.form_key = None;
             }
-            Some("save") => self.submit_form()?,
+            Some(Action::Save) => self.submit_form()?,
             _ if key.code == KeyCode::Enter => {
                 if form.focus + 1 < form.fields.len() {
                     form.next();

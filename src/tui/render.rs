@@ -2,6 +2,7 @@
 //! hint line, the status line, and the help overlay. A pure function of state.
 
 use super::app::{App, MIN_COLS, MIN_ROWS, PaneId};
+use super::keymap::{Action, Section};
 use super::panes;
 use crate::domain::text::{display, is_stable, pad_right, truncate, width};
 use ratatui::Frame;
@@ -41,13 +42,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     hint_line(app, frame, hint);
     status_line(app, frame, status);
     if let Some(form) = &app.form {
-        let k = |a| app.keymap.first_key("form", a).unwrap_or_default();
+        let k = |a| app.keymap.first_key(Section::Form, a).unwrap_or_default();
         let hint = app.lang.tf(
             "form.hint",
             &[
-                ("save", &k("save")),
-                ("next", &k("next_field")),
-                ("cancel", &k("cancel")),
+                ("save", &k(Action::Save)),
+                ("next", &k(Action::NextField)),
+                ("cancel", &k(Action::Cancel)),
             ],
         );
         form.render(frame, body, app.lang, &app.theme, &hint);
@@ -55,23 +56,64 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     if app.help {
         help(app, frame, body);
     }
-    settle_cells(frame.buffer_mut());
+    let ascii = app.config.display.borders == crate::config::BorderChoice::Ascii;
+    settle_cells_with(frame.buffer_mut(), ascii);
 }
 
-/// The app's own glyphs: borders and blocks, and the marks its texts use. They are not data and
-/// stay as drawn (their width is a matter of its own).
+/// The app's own glyphs that are drawn as they are: box drawing and blocks (their width is a
+/// setting of its own, `display.borders`).
 fn is_chrome(c: char) -> bool {
-    matches!(
-        c,
-        '\u{2500}'..='\u{259F}' | '±' | '·' | '×' | 'Δ' | '–' | '—' | '“' | '”' | '…'
-    ) || matches!(c, '←' | '↑' | '→' | '↓' | '▶' | '◀' | '▲' | '▼' | '⚠')
+    matches!(c, '\u{2500}'..='\u{259F}')
 }
 
-/// The last pass over every frame: a cell holding text of disputed width (an emoji sequence, a
-/// combining accent, an ambiguous-width character of data) that reached the screen without
-/// `display` gets `display`'s text instead (`?` if that is wider), padded to the columns the
-/// layout gave it, so the terminal and the backend agree where every later cell is.
+/// The app's marks and punctuation of East Asian Ambiguous width (a terminal in a Chinese
+/// locale may draw them two columns wide and shift the rest of the line), and the one-column
+/// character every terminal draws alike that is shown instead.
+pub fn plain_glyph(c: char) -> Option<char> {
+    Some(match c {
+        '▶' | '►' | '→' | '›' => '>',
+        '◀' | '←' => '<',
+        '▲' | '↑' => '^',
+        '▼' | '↓' => 'v',
+        '…' | '⋯' => '~',
+        '·' | '•' => '|',
+        '—' | '–' | '―' => '-',
+        '“' | '”' | '‘' | '’' => '"',
+        '±' => '+',
+        '×' => 'x',
+        'Δ' => 'D',
+        '⚠' => '!',
+        _ => return None,
+    })
+}
+
+/// Box drawing in ASCII: `-` for horizontal lines, `|` for vertical ones, `+` for corners and
+/// joins, `#` for blocks.
+fn ascii_border(c: char) -> Option<char> {
+    Some(match c {
+        '─' | '━' | '═' | '┄' | '┅' | '┈' | '┉' | '╌' | '╍' | '╴' | '╶' | '╸' | '╺' => {
+            '-'
+        }
+        '│' | '┃' | '║' | '┆' | '┇' | '┊' | '┋' | '╎' | '╏' | '╵' | '╷' | '╹' | '╻' => {
+            '|'
+        }
+        '\u{2500}'..='\u{257F}' => '+',
+        '\u{2580}'..='\u{259F}' => '#',
+        _ => return None,
+    })
+}
+
+/// The last pass over every frame, with box-drawing borders kept (see [`settle_cells_with`]).
 pub fn settle_cells(buf: &mut Buffer) {
+    settle_cells_with(buf, false);
+}
+
+/// The last pass over every frame: the app's ambiguous-width marks become [`plain_glyph`]s,
+/// borders become ASCII when `ascii_borders`, and a cell holding text of disputed width (an
+/// emoji sequence, a combining accent, an ambiguous-width character of data) that reached the
+/// screen without `display` gets `display`'s text instead (`?` if that is wider), padded to the
+/// columns the layout gave it, so the terminal and the backend agree where every later cell is.
+pub fn settle_cells_with(buf: &mut Buffer, ascii_borders: bool) {
     let area = buf.area;
     for y in area.top()..area.bottom() {
         let mut x = area.left();
@@ -80,10 +122,21 @@ pub fn settle_cells(buf: &mut Buffer) {
             let symbol = cell.symbol();
             let cols = symbol.cell_width().max(1);
             let mut chars = symbol.chars();
-            let settled = match (chars.next(), chars.next()) {
-                (None, _) => true,
-                (Some(c), None) => is_stable(c) || is_chrome(c),
-                _ => false,
+            let one = match (chars.next(), chars.next()) {
+                (Some(c), None) => Some(c),
+                _ => None,
+            };
+            let plain = one.and_then(|c| {
+                plain_glyph(c).or_else(|| ascii_borders.then(|| ascii_border(c)).flatten())
+            });
+            if let Some(p) = plain {
+                buf[(x, y)].set_char(p);
+                x = x.saturating_add(1);
+                continue;
+            }
+            let settled = match one {
+                Some(c) => is_stable(c) || is_chrome(c),
+                None => symbol.is_empty(),
             };
             if settled {
                 x = x.saturating_add(cols);
@@ -123,29 +176,19 @@ fn too_small(app: &App, frame: &mut Frame<'_>, area: Rect) {
             ("rows", &MIN_ROWS),
             ("w", &area.width),
             ("h", &area.height),
+            (
+                "quit",
+                &app.keymap
+                    .first_key(Section::Global, Action::Quit)
+                    .unwrap_or_default(),
+            ),
         ],
     );
-    let lines: Vec<Line> = textwrap_simple(&text, area.width as usize)
+    let lines: Vec<Line> = textwrap::wrap(&text, usize::from(area.width).max(1))
         .into_iter()
-        .map(Line::from)
+        .map(|l| Line::from(l.into_owned()))
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
-}
-
-/// Wraps on display width (CJK-aware) without a dependency for one screen.
-fn textwrap_simple(text: &str, cols: usize) -> Vec<String> {
-    let cols = cols.max(1);
-    let mut out = vec![String::new()];
-    for c in text.chars() {
-        let line = out.last_mut().map(|l| width(l)).unwrap_or(0);
-        if line + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > cols {
-            out.push(String::new());
-        }
-        if let Some(l) = out.last_mut() {
-            l.push(c);
-        }
-    }
-    out
 }
 
 fn pane_bar(app: &App, frame: &mut Frame<'_>, area: Rect) {
@@ -178,11 +221,95 @@ fn pane_bar(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// One footer hint: the first key bound to each action (joined by `/`) and a short label.
+enum Hint {
+    One(Section, Action),
+    /// Several actions under one label (`L/T/M/I filter`); the label is a translation key.
+    Group(Section, &'static [Action], &'static str),
+}
+
+const LIST_HINTS: &[Hint] = &[
+    Hint::One(Section::List, Action::Filter),
+    Hint::One(Section::List, Action::SortNext),
+    Hint::One(Section::List, Action::Open),
+    Hint::One(Section::Global, Action::Help),
+];
+
+const BOARD_HINTS: &[Hint] = &[
+    Hint::Group(
+        Section::Board,
+        &[
+            Action::FilterLevel,
+            Action::FilterStatus,
+            Action::FilterMine,
+            Action::FilterIndicator,
+        ],
+        "hint.filters",
+    ),
+    Hint::One(Section::Board, Action::Acknowledge),
+    Hint::One(Section::Board, Action::WriteCause),
+    Hint::One(Section::Board, Action::IssueNotice),
+    Hint::One(Section::Board, Action::RaiseManual),
+    Hint::One(Section::Board, Action::OpenWarning),
+    Hint::One(Section::Global, Action::Help),
+];
+
+const DETAIL_HINTS: &[Hint] = &[
+    Hint::Group(
+        Section::Detail,
+        &[Action::PrevTab, Action::NextTab],
+        "hint.tabs",
+    ),
+    Hint::One(Section::Detail, Action::NewContact),
+    Hint::One(Section::Detail, Action::NewStatement),
+    Hint::One(Section::Detail, Action::NewRepayment),
+    Hint::One(Section::Detail, Action::SetCovenant),
+    Hint::One(Section::Detail, Action::NewWarning),
+    Hint::One(Section::Global, Action::Back),
+];
+
+const WARNING_HINTS: &[Hint] = &[
+    Hint::One(Section::Board, Action::Acknowledge),
+    Hint::One(Section::Board, Action::StartDisposal),
+    Hint::One(Section::Board, Action::Resolve),
+    Hint::One(Section::Board, Action::Dismiss),
+    Hint::One(Section::Board, Action::WriteCause),
+    Hint::One(Section::Board, Action::IssueNotice),
+    Hint::One(Section::Board, Action::OpenLoan),
+    Hint::Group(Section::Detail, &[Action::Down, Action::Up], "hint.scroll"),
+    Hint::One(Section::Global, Action::Back),
+];
+
+/// The footer's key hints from the bindings in force, within `cols` columns when it can be:
+/// two spaces between hints, one when that is too wide. An action with no key is left out.
+fn key_hints(app: &App, hints: &[Hint], cols: usize) -> String {
+    let parts: Vec<String> = hints
+        .iter()
+        .filter_map(|h| {
+            let (section, actions, label) = match h {
+                Hint::One(s, a) => (*s, std::slice::from_ref(a), a.label(app.lang)),
+                Hint::Group(s, actions, key) => (*s, *actions, app.lang.t(key).to_string()),
+            };
+            let keys: Vec<String> = actions
+                .iter()
+                .filter_map(|a| app.keymap.first_key(section, *a))
+                .collect();
+            (!keys.is_empty()).then(|| format!("{} {label}", keys.join("/")))
+        })
+        .collect();
+    let wide = parts.join("  ");
+    if width(&wide) <= cols {
+        wide
+    } else {
+        parts.join(" ")
+    }
+}
+
 fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let w = area.width as usize;
     if app.warning.is_some() {
         let line = Line::styled(
-            truncate(app.lang.t("warning.detail_keys_hint"), w),
+            truncate(&key_hints(app, WARNING_HINTS, w), w),
             app.theme.muted,
         );
         frame.render_widget(Paragraph::new(line), area);
@@ -199,7 +326,8 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             ),
             app.lang.t("warning.back_legend")
         );
-        let keys = app.lang.t("warning.board_keys_hint");
+        let keys = key_hints(app, BOARD_HINTS, w.saturating_sub(16));
+        let keys = keys.as_str();
         let left = truncate(&text, w.saturating_sub(width(keys) + 1));
         let line = Line::from(vec![
             Span::raw(pad_right(&left, w.saturating_sub(width(keys)))),
@@ -239,7 +367,8 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             text.push_str("  ");
             text.push_str(app.lang.t("list.empty"));
         }
-        let keys = app.lang.t("list.keys_hint");
+        let keys = key_hints(app, LIST_HINTS, w.saturating_sub(width(&text) + 1));
+        let keys = keys.as_str();
         let left = truncate(&text, w.saturating_sub(width(keys) + 1));
         let line = Line::from(vec![
             Span::raw(pad_right(&left, w.saturating_sub(width(keys)))),
@@ -247,13 +376,29 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         ]);
         frame.render_widget(Paragraph::new(line), area);
     } else if app.detail.is_some() {
-        let line = Line::styled(truncate(app.lang.t("detail.keys_hint"), w), app.theme.muted);
+        let keys = key_hints(app, DETAIL_HINTS, w);
+        let line = Line::styled(truncate(&keys, w), app.theme.muted);
         frame.render_widget(Paragraph::new(line), area);
     }
 }
 
 fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let w = area.width as usize;
+    // Problems in the user's keymap take the whole line at start, until a key is pressed
+    // (all of them were printed before the screen opened; `postloan paths` lists them again).
+    if app.notice.is_none()
+        && let Some(p) = app.keymap_problems.first()
+    {
+        let mut text = format!(" {}", p.short_text(app.lang));
+        let more = app.keymap_problems.len() - 1;
+        if more > 0 {
+            text.push(' ');
+            text.push_str(&app.lang.tf("keymap.more", &[("n", &more)]));
+        }
+        let line = Line::styled(truncate(&text, w), app.theme.error);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let role = app.lang.code_name("role", app.actor.role.code());
     let left = format!(
         " {} ({}) · {} · {} · {}",
@@ -275,35 +420,34 @@ fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             truncate(&format!("  {}", n.text), w - used),
             style,
         ));
-    } else if let Some(p) = app.keymap_problems.first() {
-        spans.push(Span::styled(
-            truncate(&format!("  {p}"), w - used),
-            app.theme.error,
-        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
     // The pane's keys on the left, the global ones (or the list's, on the board) on the
-    // right: both fit in 80x24.
-    let (left_sections, right_sections): (&[&str], &[&str]) = if app.form.is_some() {
-        (&["form"], &["global"])
+    // right: both fit in 80x24. Long descriptions wrap under their own column.
+    let (left_sections, right_sections): (&[Section], &[Section]) = if app.form.is_some() {
+        (&[Section::Form], &[Section::Global])
     } else if app.warning.is_some() {
-        (&["board"], &["global"])
+        (&[Section::Board], &[Section::Global])
     } else if app.detail.is_some() {
-        (&["detail"], &["global"])
+        (&[Section::Detail], &[Section::Global])
     } else if app.pane == PaneId::Warnings {
-        (&["board"], &["list"])
+        (&[Section::Board], &[Section::List])
     } else if app.pane == PaneId::Today {
-        (&["list", "today"], &["global"])
+        (&[Section::List, Section::Today], &[Section::Global])
     } else {
-        (&["list"], &["global"])
+        (&[Section::List], &[Section::Global])
     };
-    let column = |sections: &[&str]| -> Vec<Line<'static>> {
+    let w = area.width.min(100);
+    // Inside the border: two columns with one blank column between them.
+    let inner_w = w.saturating_sub(2);
+    let half = inner_w / 2;
+    let column = |sections: &[Section], cols: u16| -> Vec<Line<'static>> {
         let mut lines = vec![Line::styled(
             app.lang
-                .t(&format!("help.section_{}", sections[0]))
+                .t(&format!("help.section_{}", sections[0].name()))
                 .to_string(),
             app.theme.header,
         )];
@@ -311,30 +455,32 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
             for (section, action, keys) in &app.keymap.listing {
                 // The board has no text filter, sort or loan to open with the list's keys.
                 let not_here = app.pane == PaneId::Warnings
-                    && section == "list"
+                    && *section == Section::List
                     && matches!(
-                        action.as_str(),
-                        "open" | "filter" | "sort_next" | "sort_prev" | "sort_reverse"
+                        action,
+                        Action::Open
+                            | Action::Filter
+                            | Action::SortNext
+                            | Action::SortPrev
+                            | Action::SortReverse
                     );
-                if section != s || not_here {
+                if section != s || not_here || keys.is_empty() {
                     continue;
                 }
                 let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
-                let desc = app.lang.t(&format!("action.{action}")).to_string();
-                lines.push(Line::from(format!(
-                    "{} {}",
-                    pad_right(&keys.join(" "), 14),
-                    desc
-                )));
+                lines.extend(help_entry(
+                    &keys.join(" "),
+                    &action.description(app.lang),
+                    cols,
+                ));
             }
         }
         lines
     };
-    let left = column(left_sections);
-    let right = column(right_sections);
+    let left = column(left_sections, half);
+    let right = column(right_sections, inner_w.saturating_sub(half + 1));
     let rows = left.len().max(right.len()) as u16;
     let h = (rows + 3).min(area.height);
-    let w = area.width.min(100);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -348,7 +494,6 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
     ));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let half = inner.width / 2;
     let body_h = inner.height.saturating_sub(1);
     frame.render_widget(
         Paragraph::new(left),
@@ -365,6 +510,32 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
         )),
         Rect::new(inner.x, inner.y + body_h, inner.width, 1),
     );
+}
+
+/// Width of the keys column of the help.
+const HELP_KEYS: usize = 14;
+
+/// One action of the help: its keys, then its description wrapped (display width, CJK-aware)
+/// to the column, its later lines under the description's first.
+fn help_entry(keys: &str, description: &str, cols: u16) -> Vec<Line<'static>> {
+    let cols = usize::from(cols).max(HELP_KEYS + 8);
+    let first = format!("{} ", pad_right(keys, HELP_KEYS));
+    let indent = " ".repeat(HELP_KEYS + 1);
+    // Keys wider than their column get a line of their own.
+    let (mut lines, initial) = if width(&first) > HELP_KEYS + 1 {
+        (vec![Line::from(truncate(keys, cols))], indent.clone())
+    } else {
+        (Vec::new(), first)
+    };
+    let options = textwrap::Options::new(cols)
+        .initial_indent(&initial)
+        .subsequent_indent(&indent);
+    lines.extend(
+        textwrap::wrap(description, options)
+            .into_iter()
+            .map(|l| Line::from(l.into_owned())),
+    );
+    lines
 }
 
 #[cfg(test)]
@@ -385,7 +556,7 @@ mod tests {
         buf.set_string(0, 0, "☎\u{FE0F}│→é①e\u{301}👨\u{200D}👩x", style);
         // As laid out: ☎️ two columns, the family two, e + accent one.
         settle_cells(&mut buf);
-        assert_eq!(row(&buf), "? │→e?e? x      ");
+        assert_eq!(row(&buf), "? │>e?e? x      ");
         for x in 0..9 {
             assert_eq!(
                 buf[(x, 0)].style().add_modifier,
@@ -395,11 +566,29 @@ mod tests {
         }
         // What is left is text every terminal draws alike.
         assert!(row(&buf).chars().all(|c| is_stable(c) || is_chrome(c)));
-        let plain = "华东机械 ABC ─ · … ▶";
+        let plain = "华东机械 ABC ─ | ~ >";
         let mut same = Buffer::empty(Rect::new(0, 0, 24, 1));
         same.set_string(0, 0, plain, Style::new());
         let before = same.clone();
         settle_cells(&mut same);
         assert_eq!(same, before);
+    }
+
+    #[test]
+    fn chrome_of_ambiguous_width_becomes_plain_and_borders_ascii_on_request() {
+        let text = "▶ a · b — c… ↑↓ “d” ┌─┐│└┘";
+        let mut buf = Buffer::empty(Rect::new(0, 0, 26, 1));
+        buf.set_string(0, 0, text, Style::new());
+        let mut lines = buf.clone();
+        settle_cells(&mut lines);
+        assert_eq!(row(&lines), "> a | b - c~ ^v \"d\" ┌─┐│└┘");
+        settle_cells_with(&mut buf, true);
+        assert_eq!(row(&buf), "> a | b - c~ ^v \"d\" +-+|++");
+        for x in 0..buf.area.width {
+            for c in buf[(x, 0)].symbol().chars() {
+                use unicode_width::UnicodeWidthChar;
+                assert_eq!(c.width(), c.width_cjk(), "{c:?}");
+            }
+        }
     }
 }

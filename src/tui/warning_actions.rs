@@ -2,6 +2,7 @@
 //! filters, lifecycle moves, cause, notice, manual raise, with refusals on the status line.
 
 use super::app::{App, Notice, PaneId, Redraw};
+use super::keymap::Action;
 use super::panes::loan_detail::{DetailState, DetailTab};
 use super::panes::warning_detail::WarningDetail;
 use super::widgets::form::{Field, FieldKind, Form};
@@ -54,12 +55,12 @@ pub fn workflow_error_text(e: &WorkflowError, lang: Lang) -> String {
     }
 }
 
-fn move_of(action: &str) -> Option<WarningMove> {
+fn move_of(action: Action) -> Option<WarningMove> {
     Some(match action {
-        "acknowledge" => WarningMove::Acknowledge,
-        "start_disposal" => WarningMove::StartDisposal,
-        "resolve" => WarningMove::Resolve,
-        "dismiss" => WarningMove::Dismiss,
+        Action::Acknowledge => WarningMove::Acknowledge,
+        Action::StartDisposal => WarningMove::StartDisposal,
+        Action::Resolve => WarningMove::Resolve,
+        Action::Dismiss => WarningMove::Dismiss,
         _ => return None,
     })
 }
@@ -106,30 +107,30 @@ impl App {
     }
 
     /// An action of the `[board]` section, on the board or in the warning detail.
-    pub(crate) fn warning_action(&mut self, action: &str) -> anyhow::Result<Redraw> {
+    pub(crate) fn warning_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
         let on_board = self.warning.is_none();
         match action {
-            "filter_level" if on_board => self.board.cycle_level(&self.store)?,
-            "filter_status" if on_board => self.board.cycle_status(&self.store)?,
-            "filter_mine" if on_board => {
+            Action::FilterLevel if on_board => self.board.cycle_level(&self.store)?,
+            Action::FilterStatus if on_board => self.board.cycle_status(&self.store)?,
+            Action::FilterMine if on_board => {
                 let user = self.actor.username.clone();
                 self.board.toggle_mine(&self.store, &user)?;
             }
-            "filter_indicator" if on_board => self.board.cycle_indicator(&self.store)?,
-            "open_warning" if on_board => {
+            Action::FilterIndicator if on_board => self.board.cycle_indicator(&self.store)?,
+            Action::OpenWarning if on_board => {
                 let Some(row) = self.target_warning() else {
                     return Ok(false);
                 };
                 self.warning = WarningDetail::load(&self.store, row.id, self.today_date)?;
             }
-            "raise_manual" => {
+            Action::RaiseManual => {
                 let contract = self
                     .target_warning()
                     .map(|r| r.contract_no)
                     .unwrap_or_default();
                 return self.open_raise_form(&contract);
             }
-            "open_loan" => return self.open_loan_of_warning(),
+            Action::OpenLoan => return self.open_loan_of_warning(),
             a => {
                 let Some(row) = self.target_warning() else {
                     return Ok(false);
@@ -140,7 +141,7 @@ impl App {
         Ok(true)
     }
 
-    fn act_on(&mut self, row: &WarningRow, action: &str) -> anyhow::Result<Redraw> {
+    fn act_on(&mut self, row: &WarningRow, action: Action) -> anyhow::Result<Redraw> {
         let lang = self.lang;
         let number = display(&row.number);
         match (action, move_of(action)) {
@@ -186,7 +187,7 @@ impl App {
                 );
                 self.open_form(form, key)?;
             }
-            ("write_cause", _) => {
+            (Action::WriteCause, _) => {
                 if let Err(e) = self.may_raise() {
                     return self.fail(e);
                 }
@@ -214,7 +215,7 @@ impl App {
                 );
                 self.open_form(form, format!("wcause:{}", row.id))?;
             }
-            ("issue_notice", _) => {
+            (Action::IssueNotice, _) => {
                 let r =
                     flow::issue_notice(&mut self.store, &self.actor, row.id, self.today_date, lang);
                 match r {
@@ -301,39 +302,39 @@ impl App {
     }
 
     /// `j`/`k` in the warning detail scroll it.
-    pub(crate) fn scroll_warning(&mut self, action: &str) -> Redraw {
+    pub(crate) fn scroll_warning(&mut self, action: Action) -> Redraw {
         let Some(w) = self.warning.as_mut() else {
             return false;
         };
         match action {
-            "down" => w.scroll = w.scroll.saturating_add(1),
-            "up" if w.scroll > 0 => w.scroll -= 1,
+            Action::Down => w.scroll = w.scroll.saturating_add(1),
+            Action::Up if w.scroll > 0 => w.scroll -= 1,
             _ => return false,
         }
         true
     }
 
     /// List keys on the board.
-    pub(crate) fn board_list_action(&mut self, action: &str) -> anyhow::Result<Redraw> {
+    pub(crate) fn board_list_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
         let store = &self.store;
         let list = &mut self.board.list;
         let page = list.height.max(1) as i64;
         Ok(match action {
-            "down" => list.move_by(store, 1)?,
-            "up" => list.move_by(store, -1)?,
-            "page_down" => list.move_by(store, page)?,
-            "page_up" => list.move_by(store, -page)?,
-            "top" => list.to_top(store)?,
-            "bottom" => list.to_bottom(store)?,
-            "clear_filter" => self.board.clear_filters(store)?,
-            "open" => return self.warning_action("open_warning"),
+            Action::Down => list.move_by(store, 1)?,
+            Action::Up => list.move_by(store, -1)?,
+            Action::PageDown => list.move_by(store, page)?,
+            Action::PageUp => list.move_by(store, -page)?,
+            Action::Top => list.to_top(store)?,
+            Action::Bottom => list.to_bottom(store)?,
+            Action::ClearFilter => self.board.clear_filters(store)?,
+            Action::Open => return self.warning_action(Action::OpenWarning),
             _ => false,
         })
     }
 
     /// Today's own keys: `w` shows the acting user's warnings on the board.
-    pub(crate) fn today_action(&mut self, action: &str) -> anyhow::Result<Redraw> {
-        if action != "my_warnings" {
+    pub(crate) fn today_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
+        if action != Action::MyWarnings {
             return Ok(false);
         }
         self.switch_pane(PaneId::Warnings);

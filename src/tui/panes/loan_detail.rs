@@ -447,7 +447,10 @@ fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Ve
             kv(
                 lang,
                 "detail.term",
-                format!("{} → {}", l.disbursed_on, l.matures_on),
+                lang.tf(
+                    "chrome.range",
+                    &[("from", &l.disbursed_on), ("to", &l.matures_on)],
+                ),
                 half,
             ),
         ),
@@ -493,7 +496,7 @@ fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Ve
                 "detail.last_contact",
                 l.last_contact_on
                     .map(|d| d.to_string())
-                    .unwrap_or_else(|| "—".into()),
+                    .unwrap_or_else(|| "-".into()),
                 half,
             ),
             kv(
@@ -513,7 +516,7 @@ fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Ve
     }
     lines.push(Line::from(""));
     let (total, coverage) = d.coverage();
-    let cov = coverage.map(format_percent).unwrap_or_else(|| "—".into());
+    let cov = coverage.map(format_percent).unwrap_or_else(|| "-".into());
     let cov_style = match coverage {
         Some(c) if c > Decimal::ONE => theme.danger,
         Some(c) if c > Decimal::new(70, 2) => theme.warning,

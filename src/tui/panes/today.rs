@@ -3,6 +3,7 @@
 
 use crate::domain::Role;
 use crate::tui::app::App;
+use crate::tui::keymap::{Action, Section};
 use crate::tui::widgets::loan_list::{self, Column};
 use crate::tui::widgets::warning_cells::{self, count_spans};
 use ratatui::Frame;
@@ -43,7 +44,13 @@ fn warnings_block(app: &App, frame: &mut Frame<'_>, area: Rect) {
     };
     let mut spans = vec![Span::styled(format!(" {title}  "), app.theme.title)];
     spans.extend(count_spans(&app.mine_counts, lang, &app.theme));
-    spans.push(Span::styled(lang.t("warning.today_more"), app.theme.muted));
+    // The key comes from the bindings in force; no key bound, no hint.
+    if let Some(key) = app.keymap.first_key(Section::Today, Action::MyWarnings) {
+        spans.push(Span::styled(
+            lang.tf("warning.today_more", &[("key", &key)]),
+            app.theme.muted,
+        ));
+    }
     let buf = frame.buffer_mut();
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
     let rows = Rect::new(

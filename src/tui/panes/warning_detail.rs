@@ -100,7 +100,7 @@ fn pair(left: Vec<Span<'static>>, right: Vec<Span<'static>>, half: usize) -> Lin
 }
 
 fn dash(s: Option<String>) -> String {
-    s.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into())
+    s.filter(|s| !s.is_empty()).unwrap_or_else(|| "-".into())
 }
 
 pub fn render(d: &WarningDetail, frame: &mut Frame<'_>, area: Rect, lang: Lang, theme: &Theme) {

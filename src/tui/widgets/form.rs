@@ -225,7 +225,7 @@ impl Form {
         for (i, f) in self.fields.iter().enumerate() {
             let label = format!(
                 "{}{}",
-                if i == self.focus { "▶" } else { " " },
+                if i == self.focus { ">" } else { " " },
                 lang.t(f.label_key)
             );
             let pad = label_w.saturating_sub(width(&label));

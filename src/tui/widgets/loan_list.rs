@@ -161,7 +161,7 @@ pub fn render(
     for (c, w) in &cols {
         let mut title = lang.t(c.title_key()).to_string();
         if show_sort && c.sort() == Some(list.query.sort) {
-            title.push(if list.query.descending { '↓' } else { '↑' });
+            title.push(if list.query.descending { 'v' } else { '^' });
         }
         let text = if c.right_aligned() {
             pad_left(&title, *w)
@@ -186,7 +186,7 @@ pub fn render(
         // The cursor is the marker and the first column in reverse video: a one-row move then
         // rewrites two short spans instead of two whole rows (about half the bytes over SSH).
         let mut spans = vec![if selected {
-            Span::styled("▶", theme.selected)
+            Span::styled(">", theme.selected)
         } else {
             Span::raw(" ")
         }];

@@ -213,7 +213,7 @@ pub fn render_rows<'a>(
             break;
         }
         let selected = cursor == Some(i);
-        let mut spans = vec![Span::raw(if selected { "▶" } else { " " })];
+        let mut spans = vec![Span::raw(if selected { ">" } else { " " })];
         for (c, text) in cells(&laid, |c| c.text(row, lang)) {
             spans.push(Span::raw(" "));
             let style = match c {
