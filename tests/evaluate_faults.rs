@@ -410,11 +410,12 @@ fn evaluation_dates_far_from_today_or_before_the_last_are_refused() {
         check_evaluation_date(&b.store, r, d(on), today, force).unwrap()
     };
     assert_eq!(check(&b, &r, "2024-07-01", false), None);
-    assert_eq!(check(&b, &r, "2024-08-01", false), None, "31 days ahead");
     assert_eq!(
-        check(&b, &r, "2024-08-02", false),
-        Some(DateRefusal::TooFarAhead { days: 32, max: 31 })
+        check(&b, &r, "2024-07-02", false),
+        Some(DateRefusal::TooFarAhead { days: 1, max: 0 }),
+        "a day ahead, by default"
     );
+    assert_eq!(check(&b, &r, "2024-07-02", true), None, "forced");
     assert_eq!(check(&b, &r, "2019-07-02", false), None, "1826 days back");
     assert_eq!(
         check(&b, &r, "2019-07-01", false),

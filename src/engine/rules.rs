@@ -102,7 +102,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             statement_due_days: 30,
-            evaluate_days_ahead: 31,
+            evaluate_days_ahead: 0,
             evaluate_days_back: 1826,
         }
     }

@@ -433,15 +433,15 @@ fn codes_round_trip_and_levels_are_ordered() {
 #[test]
 fn evaluation_date_spans_are_settings_checked_like_the_others() {
     let defaults = RuleSet::defaults();
-    assert_eq!(defaults.settings().evaluate_days_ahead, 31);
+    assert_eq!(defaults.settings().evaluate_days_ahead, 0);
     assert_eq!(defaults.settings().evaluate_days_back, 1826);
     let rules = with_layer(
         RuleSource::Site,
         "s.toml",
-        "[warnings]\nevaluate_days_ahead = 0\nevaluate_days_back = 400\n",
+        "[warnings]\nevaluate_days_ahead = 3\nevaluate_days_back = 400\n",
     )
     .unwrap();
-    assert_eq!(rules.settings().evaluate_days_ahead, 0);
+    assert_eq!(rules.settings().evaluate_days_ahead, 3);
     assert_eq!(rules.settings().evaluate_days_back, 400);
     let e = user_error("[warnings]\nevaluate_days_ahead = \"31\"\n");
     assert_eq!(e.key, "warnings.evaluate_days_ahead");
