@@ -3,6 +3,7 @@
 use clap::Parser;
 
 fn main() {
+    quiet_on_a_closed_pipe();
     let cli = postloan::cli::Cli::parse();
     let lang_hint = cli.lang.clone();
     match postloan::cli::main(cli) {
@@ -19,4 +20,27 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// `postloan warning show N | head -1`: when the reader has gone, any command's output ends
+/// quietly with status 0, as the listings' own writers do. Rust ignores SIGPIPE, so a write
+/// to a closed pipe fails, and `println!` turns that failure into a panic: this hook turns
+/// that one panic (and only it) into the quiet end. The workbench's own hook, installed on
+/// top, restores the terminal first and then calls this one.
+fn quiet_on_a_closed_pipe() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout")
+            && (message.contains("os error 32") || message.contains("Broken pipe"))
+        {
+            std::process::exit(0);
+        }
+        previous(info);
+    }));
 }

@@ -511,3 +511,65 @@ fn the_ledger_table_keeps_its_columns_with_names_of_disputed_width() {
     }
     assert!(table.contains("电话Tel贸易有限公司"), "{table}");
 }
+
+#[test]
+fn any_command_whose_reader_has_gone_ends_quietly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.db");
+    let built = cmd(dir.path())
+        .args([
+            "demo",
+            "--no-tui",
+            "--loans",
+            "300",
+            "--as-of",
+            "2026-06-30",
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .expect("demo");
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let listed = cmd(dir.path())
+        .args(["warnings", "--format", "json", "--limit", "1", "--db"])
+        .arg(&db)
+        .output()
+        .expect("warnings");
+    let warnings: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    let number = warnings[0]["number"]
+        .as_str()
+        .expect("a warning")
+        .to_string();
+    let commands: [&[&str]; 7] = [
+        &["warning", "show", &number],
+        &["warning", "notice", &number],
+        &["staff", "list"],
+        &["verify"],
+        &["paths"],
+        &["loans", "--limit", "1"],
+        &["evaluate", "--as-of", "2026-06-30"],
+    ];
+    for args in commands {
+        // The reader is gone before the command writes a byte: its first write fails.
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("postloan"))
+            .env_clear()
+            .env("HOME", dir.path())
+            .env("LANG", "en_US.UTF-8")
+            .args(args)
+            .arg("--db")
+            .arg(&db)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(text(&out.stderr), "", "{args:?}");
+    }
+}
