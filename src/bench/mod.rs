@@ -49,40 +49,50 @@ impl Default for BenchOptions {
     }
 }
 
+/// The bench's own options, read by clap as part of `postloan bench` (and by the `bench`
+/// example): `--loans N --import-rows N --size WxH… --user USER… --no-evaluate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Loans in the demo book the screens are measured on.
+    #[arg(long, default_value_t = 100_000)]
+    pub loans: u64,
+    /// Rows of the generated loans CSV for the import measurement (0: skip).
+    #[arg(long, default_value_t = 100_000)]
+    pub import_rows: u64,
+    /// Terminal size to measure, COLSxROWS (repeatable; default 120x40 and 80x24).
+    #[arg(long = "size", value_name = "COLSxROWS", value_parser = parse_size)]
+    pub sizes: Vec<(u16, u16)>,
+    /// Demo user to act as (repeatable; default zhao.lei and wang.fang).
+    #[arg(long = "user", value_name = "USER")]
+    pub users: Vec<String>,
+    /// Skip the evaluate measurement.
+    #[arg(long)]
+    pub no_evaluate: bool,
+}
+
+fn parse_size(text: &str) -> Result<(u16, u16), String> {
+    let bad = || format!("'{text}': expected COLSxROWS, e.g. 120x40");
+    let (w, h) = text.split_once('x').ok_or_else(bad)?;
+    Ok((w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?))
+}
+
 impl BenchOptions {
-    /// Reads `--loans N --import-rows N --db PATH --size WxH (repeatable) --as USER
-    /// (repeatable) --no-evaluate`.
-    pub fn parse(args: impl IntoIterator<Item = String>) -> anyhow::Result<BenchOptions> {
-        let mut o = BenchOptions::default();
-        let (mut sizes, mut users) = (Vec::new(), Vec::new());
-        let mut it = args.into_iter();
-        while let Some(a) = it.next() {
-            let mut value = |name: &str| it.next().with_context(|| format!("{name} needs a value"));
-            match a.as_str() {
-                "--loans" => o.loans = value("--loans")?.parse().context("--loans")?,
-                "--import-rows" => {
-                    o.import_rows = value("--import-rows")?.parse().context("--import-rows")?;
-                }
-                "--db" => o.db = Some(PathBuf::from(value("--db")?)),
-                "--size" => {
-                    let v = value("--size")?;
-                    let (w, h) = v
-                        .split_once('x')
-                        .with_context(|| format!("--size {v}: expected COLSxROWS"))?;
-                    sizes.push((w.parse().context("--size")?, h.parse().context("--size")?));
-                }
-                "--as" => users.push(value("--as")?),
-                "--no-evaluate" => o.evaluate = false,
-                other => anyhow::bail!("unknown argument {other}"),
-            }
+    /// The options of a command line, on the book at `db` (None: a temporary one).
+    pub fn from_args(args: &BenchArgs, db: Option<PathBuf>) -> BenchOptions {
+        let mut o = BenchOptions {
+            loans: args.loans,
+            import_rows: args.import_rows,
+            db,
+            evaluate: !args.no_evaluate,
+            ..BenchOptions::default()
+        };
+        if !args.sizes.is_empty() {
+            o.sizes = args.sizes.clone();
         }
-        if !sizes.is_empty() {
-            o.sizes = sizes;
+        if !args.users.is_empty() {
+            o.users = args.users.clone();
         }
-        if !users.is_empty() {
-            o.users = users;
-        }
-        Ok(o)
+        o
     }
 }
 
@@ -407,21 +417,31 @@ fn print_theme(
 mod tests {
     use super::*;
 
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
+    #[derive(clap::Parser)]
+    struct Line {
+        #[command(flatten)]
+        bench: BenchArgs,
+    }
+
+    fn parse(s: &str) -> Result<BenchOptions, clap::Error> {
+        use clap::Parser;
+        let line = Line::try_parse_from(std::iter::once("bench").chain(s.split_whitespace()))?;
+        Ok(BenchOptions::from_args(&line.bench, None))
     }
 
     #[test]
     fn options_are_read_from_the_command_line() {
-        let o = BenchOptions::parse(args("--loans 500 --size 100x30 --as wang.fang --db x.db"))
-            .expect("options");
+        let o = parse("--loans 500 --size 100x30 --user wang.fang").expect("options");
         assert_eq!(o.loans, 500);
         assert_eq!(o.sizes, vec![(100, 30)]);
         assert_eq!(o.users, vec!["wang.fang".to_string()]);
-        assert_eq!(o.db, Some(PathBuf::from("x.db")));
-        assert!(BenchOptions::parse(args("--loans")).is_err());
-        assert!(BenchOptions::parse(args("--size 100")).is_err());
-        assert!(BenchOptions::parse(args("--frobnicate")).is_err());
+        assert!(o.evaluate);
+        let d = parse("--no-evaluate").expect("options");
+        assert_eq!(d.sizes, BenchOptions::default().sizes);
+        assert!(!d.evaluate);
+        assert!(parse("--loans").is_err());
+        assert!(parse("--size 100").is_err());
+        assert!(parse("--frobnicate").is_err());
     }
 
     #[test]

@@ -140,16 +140,7 @@ pub enum Command {
     Verify,
     /// Measure bytes per screen and key, key-to-frame time, import and evaluation speed on a
     /// demo book it builds (or reuses with --db); prints a Markdown table.
-    Bench {
-        #[arg(long, default_value_t = 100_000)]
-        loans: u64,
-        /// Rows of the generated loans CSV for the import measurement (0: skip).
-        #[arg(long, default_value_t = 100_000)]
-        import_rows: u64,
-        /// Skip the evaluate measurement.
-        #[arg(long)]
-        no_evaluate: bool,
-    },
+    Bench(crate::bench::BenchArgs),
     /// Show where postloan keeps the book, config, keymap and log.
     Paths,
 }
@@ -740,18 +731,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let today = book_today(&store)?;
             warnings::run(command, &mut store, &actor, today, lang)
         }
-        Some(Command::Bench {
-            loans,
-            import_rows,
-            no_evaluate,
-        }) => {
-            let opts = crate::bench::BenchOptions {
-                loans: *loans,
-                import_rows: *import_rows,
-                db: cli.db.clone(),
-                evaluate: !*no_evaluate,
-                ..Default::default()
-            };
+        Some(Command::Bench(args)) => {
+            let opts = crate::bench::BenchOptions::from_args(args, cli.db.clone());
             crate::bench::run(&opts, &mut std::io::stdout().lock())?;
             Ok(0)
         }
