@@ -3,7 +3,7 @@
 
 use super::warning::{self, EvalReport};
 use super::{Actor, Result, WorkflowError};
-use crate::domain::permission::Permission;
+use super::{Command, Subject};
 use crate::domain::text::sanitize;
 use crate::domain::{ContactRecord, RepaymentRecord, StatementRecord};
 use crate::engine::rules::RuleSet;
@@ -18,7 +18,7 @@ pub fn record_contact(
     rec: &ContactRecord,
     today: chrono::NaiveDate,
 ) -> Result<i64> {
-    actor.require(Permission::RecordContact)?;
+    super::guard(store, actor, Command::RecordContact, &Subject::NONE)?;
     if rec.contact_on > today {
         return Err(WorkflowError::Invalid(format!(
             "contact date {} is in the future",
@@ -51,7 +51,7 @@ pub fn enter_statement(
     rules: &RuleSet,
     today: NaiveDate,
 ) -> Result<(Outcome, EvalReport)> {
-    actor.require(Permission::EnterStatement)?;
+    super::guard(store, actor, Command::EnterStatement, &Subject::NONE)?;
     if rec.current_assets > rec.total_assets {
         return Err(WorkflowError::Invalid(
             "current assets exceed total assets".into(),
@@ -95,7 +95,7 @@ pub fn enter_repayment(
     rules: &RuleSet,
     today: NaiveDate,
 ) -> Result<(Outcome, EvalReport)> {
-    actor.require(Permission::EnterStatement)?;
+    super::guard(store, actor, Command::EnterRepayment, &Subject::NONE)?;
     if rec.as_of > today {
         return Err(WorkflowError::Invalid(format!(
             "status date {} is in the future",

@@ -4,7 +4,7 @@
 
 use super::{Actor, Result, WorkflowError};
 use crate::domain::StatementRecord;
-use crate::domain::permission::Permission;
+use super::{Command, Subject};
 use crate::domain::text::sanitize;
 use crate::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
 use crate::engine::indicators::{self, LoanFacts, Value};
@@ -415,7 +415,7 @@ fn evaluate_book_in_chunks(
     as_of: NaiveDate,
     chunk: usize,
 ) -> Result<EvalReport> {
-    actor.require(Permission::Evaluate)?;
+    super::guard(store, actor, Command::EvaluateBook, &Subject::NONE)?;
     let mut report = EvalReport {
         as_of: as_of.to_string(),
         ..EvalReport::default()
@@ -692,7 +692,7 @@ pub fn raise_manual(
     today: NaiveDate,
     lang: Lang,
 ) -> Result<(i64, String)> {
-    actor.require(Permission::RaiseWarning)?;
+    super::guard(store, actor, Command::RaiseWarning, &Subject::NONE)?;
     let reason = sanitize(w.reason.trim());
     if reason.is_empty() {
         return Err(WorkflowError::Invalid(
@@ -739,7 +739,7 @@ pub fn move_warning(
     reason: &str,
     today: NaiveDate,
 ) -> Result<WarningStatus> {
-    actor.require(Permission::Read)?;
+    super::guard(store, actor, Command::MoveWarning(mv), &Subject::NONE)?;
     let reason = sanitize(reason.trim());
     store.write(|tx| -> Result<WarningStatus> {
         let (status, version, back, origin) = tx
@@ -771,7 +771,7 @@ pub fn analyse(
     judged: Level,
     today: NaiveDate,
 ) -> Result<()> {
-    actor.require(Permission::RaiseWarning)?;
+    super::guard(store, actor, Command::AnalyseWarning, &Subject::NONE)?;
     let cause = sanitize(cause.trim());
     if cause.is_empty() {
         return Err(WorkflowError::Invalid("the cause is empty".into()));
@@ -827,7 +827,7 @@ pub fn set_covenant(
     actor: &Actor,
     c: &crate::domain::CovenantRecord,
 ) -> Result<crate::store::Outcome> {
-    actor.require(Permission::SetRules)?;
+    super::guard(store, actor, Command::SetCovenant, &Subject::NONE)?;
     check_covenant(c).map_err(WorkflowError::Invalid)?;
     store.write(|tx| -> Result<crate::store::Outcome> {
         let outcome = tx.upsert_covenant(c, &actor.username)?;
@@ -862,7 +862,7 @@ pub fn issue_notice(
     today: NaiveDate,
     lang: Lang,
 ) -> Result<String> {
-    actor.require(Permission::RaiseWarning)?;
+    super::guard(store, actor, Command::IssueNotice, &Subject::NONE)?;
     let w = store
         .warning(id)?
         .ok_or_else(|| WorkflowError::Invalid(format!("no warning {id}")))?;

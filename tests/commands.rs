@@ -1,0 +1,195 @@
+//! The command pattern on temporary books: refusals name who may and leave an audit row,
+//! stale edits from a second session are refused naming who changed the record, and compound
+//! commands are one transaction with an audit entry for every change.
+
+use chrono::NaiveDate;
+use postloan::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
+use postloan::domain::{Role, StaffRecord};
+use postloan::engine::rules::RuleSet;
+use postloan::extract::{Encoding, ExtractKind};
+use postloan::i18n::Lang;
+use postloan::store::{PageFrom, Store, Table, WarningQuery};
+use postloan::workflow::warning::{self, ManualWarning};
+use postloan::workflow::{self, Actor, WorkflowError, import::import_file};
+use std::path::PathBuf;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+const AS_OF: &str = "2026-06-30";
+
+struct Book {
+    dir: tempfile::TempDir,
+    store: Store,
+    boss: Actor,
+}
+
+impl Book {
+    fn path(&self) -> PathBuf {
+        self.dir.path().join("book.db")
+    }
+
+    fn who(&self, user: &str) -> Actor {
+        workflow::identify(&self.store, user, None).unwrap()
+    }
+
+    fn import(&mut self, kind: ExtractKind, text: &str) {
+        let path = self.dir.path().join(format!("{}.csv", kind.code()));
+        std::fs::write(&path, text).unwrap();
+        let r = import_file(
+            &mut self.store,
+            &self.boss,
+            kind,
+            &path,
+            Encoding::Auto,
+            false,
+        )
+        .unwrap();
+        assert!(r.written, "{:?}", r.errors);
+    }
+}
+
+/// Loans L1..L`n` of borrower B1 (healthy statements), a specialist, a supervisor, an auditor.
+fn book(n: usize) -> Book {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("book.db")).unwrap();
+    let boss = workflow::book::init(&mut store, "boss").unwrap();
+    for (u, role) in [
+        ("spec", Role::Specialist),
+        ("super", Role::Supervisor),
+        ("audit", Role::Auditor),
+    ] {
+        let rec = StaffRecord {
+            username: u.into(),
+            display_name: u.into(),
+            role,
+        };
+        workflow::book::add_staff(&mut store, &boss, &rec).unwrap();
+    }
+    let mut b = Book { dir, store, boss };
+    let mut loans = String::from(
+        "contract_no,borrower_code,borrower_name,product,purpose,currency,principal,outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,tracking_frequency\n",
+    );
+    for i in 1..=n {
+        loans.push_str(&format!(
+            "L{i},B1,华东机械制造有限公司,working_capital,采购,CNY,1000000,1000000,4.35,2025-01-15,2027-01-15,unsecured,spec,quarterly\n"
+        ));
+    }
+    b.import(ExtractKind::Loans, &loans);
+    let mut s = String::from(
+        "borrower_code,period_end,total_assets,total_liabilities,current_assets,current_liabilities,inventory,revenue,ebit,interest_expense,net_profit,operating_cash_flow\n",
+    );
+    for p in ["2025-06-30", "2025-09-30", "2025-12-31", "2026-03-31"] {
+        s.push_str(&format!(
+            "B1,{p},10000,5000,4000,2000,1000,1000,500,100,300,200\n"
+        ));
+    }
+    b.import(ExtractKind::Statements, &s);
+    b
+}
+
+/// `n` loans 45 days past due: each raises one DPD warning when evaluated.
+fn overdue(b: &mut Book, n: usize) {
+    let mut r = String::from("contract_no,as_of,overdue_days,overdue_principal,overdue_interest\n");
+    for i in 1..=n {
+        r.push_str(&format!("L{i},{AS_OF},45,1000,10\n"));
+    }
+    b.import(ExtractKind::Repayments, &r);
+}
+
+fn active(store: &Store) -> Vec<postloan::store::WarningRow> {
+    store
+        .warning_page(&WarningQuery::default(), &PageFrom::Start, 1000)
+        .unwrap()
+}
+
+fn manual(b: &mut Book, who: &Actor) -> i64 {
+    let mw = ManualWarning {
+        contract_no: "L1",
+        signal: ManualSignal::Litigation,
+        level: Level::Orange,
+        risk_type: RiskType::Credit,
+        reason: "法院传票",
+    };
+    warning::raise_manual(&mut b.store, who, &mw, d(AS_OF), Lang::ZhCn)
+        .unwrap()
+        .0
+}
+
+// ---- item 6: authorize ----
+
+#[test]
+fn a_refusal_names_who_may_and_is_written_to_the_audit_trail() {
+    let mut b = book(1);
+    let spec = b.who("spec");
+    let id = manual(&mut b, &spec);
+    let before = b.store.count_rows(Table::Audit).unwrap();
+    let err = warning::move_warning(
+        &mut b.store,
+        &spec,
+        id,
+        WarningMove::Dismiss,
+        "误报",
+        d(AS_OF),
+    )
+    .unwrap_err();
+    assert!(matches!(err, WorkflowError::Denied { .. }), "{err:?}");
+    let en = err.localized(Lang::En);
+    assert!(
+        en.contains("Supervisor") && en.contains("Manager") && !en.contains("Specialist,"),
+        "{en}"
+    );
+    let zh = err.localized(Lang::ZhCn);
+    assert!(zh.contains("贷后管理主管") && zh.contains("贷后管理经理"), "{zh}");
+    // Nothing changed but one audit row, the refusal's.
+    assert_eq!(
+        b.store.warning(id).unwrap().unwrap().row.status,
+        WarningStatus::Open
+    );
+    assert_eq!(b.store.count_rows(Table::Audit).unwrap(), before + 1);
+    let row = &b.store.audit_tail(1).unwrap()[0];
+    assert_eq!(
+        (row.actor.as_str(), row.action.as_str(), row.entity_key.as_str()),
+        ("spec", "command.denied", "move_dismissed")
+    );
+    assert!(row.detail.contains("\"may\":[\"supervisor\",\"manager\"]"), "{}", row.detail);
+    assert_eq!(b.store.verify_audit().unwrap(), Ok((before + 1) as u64));
+
+    // Refusals before any transaction are recorded too: an auditor raising, a specialist adding staff.
+    let auditor = b.who("audit");
+    let mw = ManualWarning {
+        contract_no: "L1",
+        signal: ManualSignal::Shutdown,
+        level: Level::Red,
+        risk_type: RiskType::Credit,
+        reason: "停产",
+    };
+    assert!(warning::raise_manual(&mut b.store, &auditor, &mw, d(AS_OF), Lang::En).is_err());
+    let rec = StaffRecord {
+        username: "x".into(),
+        display_name: "x".into(),
+        role: Role::Manager,
+    };
+    assert!(workflow::book::add_staff(&mut b.store, &spec, &rec).is_err());
+    let tail = b.store.audit_tail(2).unwrap();
+    assert_eq!(
+        tail.iter()
+            .map(|r| (r.actor.as_str(), r.entity_key.as_str()))
+            .collect::<Vec<_>>(),
+        [("spec", "manage_staff"), ("audit", "raise_warning")]
+    );
+}
+
+#[test]
+fn the_engine_name_cannot_be_given_to_staff() {
+    let mut b = book(1);
+    let rec = StaffRecord {
+        username: "system".into(),
+        display_name: "sys".into(),
+        role: Role::Manager,
+    };
+    let err = workflow::book::add_staff(&mut b.store, &b.boss.clone(), &rec).unwrap_err();
+    assert!(matches!(err, WorkflowError::Reserved { .. }), "{err:?}");
+    assert!(b.store.staff("system").unwrap().is_none());
+}
