@@ -129,6 +129,7 @@ fn a_refusal_names_who_may_and_is_written_to_the_audit_trail() {
         &mut b.store,
         &spec,
         id,
+        None,
         WarningMove::Dismiss,
         "误报",
         d(AS_OF),
@@ -192,4 +193,138 @@ fn the_engine_name_cannot_be_given_to_staff() {
     let err = workflow::book::add_staff(&mut b.store, &b.boss.clone(), &rec).unwrap_err();
     assert!(matches!(err, WorkflowError::Reserved { .. }), "{err:?}");
     assert!(b.store.staff("system").unwrap().is_none());
+}
+
+// ---- item 4: the version the screen showed ----
+
+#[test]
+fn a_stale_cause_from_a_second_session_is_refused_naming_who_changed_it() {
+    let mut b = book(1);
+    let spec = b.who("spec");
+    let id = manual(&mut b, &spec);
+    // Two sessions on one book file, each with the warning as its screen loaded it.
+    let mut other = Store::open(&b.path()).unwrap();
+    let sup = workflow::identify(&other, "super", None).unwrap();
+    let seen = b.store.warning(id).unwrap().unwrap().version;
+    assert_eq!(other.warning(id).unwrap().unwrap().version, seen);
+
+    warning::analyse(
+        &mut other,
+        &sup,
+        id,
+        Some(seen),
+        "主要客户破产",
+        RiskType::Credit,
+        Level::Red,
+        d(AS_OF),
+    )
+    .unwrap();
+    let audit = b.store.count_rows(Table::Audit).unwrap();
+    let err = warning::analyse(
+        &mut b.store,
+        &spec,
+        id,
+        Some(seen),
+        "原材料涨价",
+        RiskType::Market,
+        Level::Yellow,
+        d(AS_OF),
+    )
+    .unwrap_err();
+    match &err {
+        WorkflowError::Stale {
+            by,
+            at,
+            expected,
+            current,
+            ..
+        } => {
+            assert_eq!((by.as_str(), *expected, *current), ("super", seen, seen + 1));
+            assert!(!at.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    let en = err.localized(Lang::En);
+    assert!(en.contains("super") && en.contains("reload"), "{en}");
+    assert!(err.localized(Lang::ZhCn).contains("重新载入"));
+    // The colleague's cause stands; nothing of the stale save was written.
+    let w = b.store.warning(id).unwrap().unwrap();
+    assert_eq!((w.cause.as_str(), w.judged_level), ("主要客户破产", Some(Level::Red)));
+    assert_eq!(b.store.count_rows(Table::Audit).unwrap(), audit);
+    // Reloaded, the same save goes through; a script without a version takes the current one.
+    warning::analyse(
+        &mut b.store,
+        &spec,
+        id,
+        Some(w.version),
+        "原材料涨价",
+        RiskType::Market,
+        Level::Yellow,
+        d(AS_OF),
+    )
+    .unwrap();
+    warning::analyse(
+        &mut other,
+        &sup,
+        id,
+        None,
+        "原材料涨价，客户破产",
+        RiskType::Market,
+        Level::Orange,
+        d(AS_OF),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_stale_lifecycle_move_from_a_second_session_is_refused() {
+    let mut b = book(1);
+    let spec = b.who("spec");
+    let id = manual(&mut b, &spec);
+    let mut other = Store::open(&b.path()).unwrap();
+    let sup = workflow::identify(&other, "super", None).unwrap();
+    let seen = other.warning(id).unwrap().unwrap().version;
+    warning::move_warning(
+        &mut other,
+        &sup,
+        id,
+        Some(seen),
+        WarningMove::Dismiss,
+        "已核实为误报",
+        d(AS_OF),
+    )
+    .unwrap();
+    let err = warning::move_warning(
+        &mut b.store,
+        &spec,
+        id,
+        Some(seen),
+        WarningMove::Acknowledge,
+        "",
+        d(AS_OF),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, WorkflowError::Stale { by, .. } if by == "super"),
+        "{err:?}"
+    );
+    let w = b.store.warning(id).unwrap().unwrap();
+    assert_eq!(w.row.status, WarningStatus::Dismissed);
+    assert_eq!(w.version, seen + 1);
+    // The board row carries the version too (what the board's keys send).
+    let row = b
+        .store
+        .warning_page(
+            &WarningQuery {
+                include_closed: true,
+                ..WarningQuery::default()
+            },
+            &PageFrom::Start,
+            10,
+        )
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap();
+    assert_eq!(row.version, w.version);
 }

@@ -45,12 +45,8 @@ pub fn move_error_text(e: &MoveError, lang: Lang) -> String {
 /// A workflow error in the user's language where it has a translation.
 pub fn workflow_error_text(e: &WorkflowError, lang: Lang) -> String {
     match e {
-        WorkflowError::Denied { role, .. } => lang.tf(
-            "warning.err_denied",
-            &[("role", &lang.code_name("role", role))],
-        ),
         WorkflowError::Store(StoreError::Conflict(_)) => lang.t("warning.err_conflict").to_string(),
-        other => display(&other.to_string()),
+        other => display(&other.localized(lang)),
     }
 }
 
@@ -152,6 +148,7 @@ impl App {
                     &mut self.store,
                     &self.actor,
                     row.id,
+                    Some(row.version),
                     mv,
                     "",
                     self.today_date,
@@ -176,7 +173,7 @@ impl App {
                 } else {
                     ("form.dismiss_title", format!("wdismiss:{}", row.id))
                 };
-                let form = Form::new(
+                let mut form = Form::new(
                     lang.tf(title, &[("number", &number)]),
                     vec![Field::new(
                         "form.reason",
@@ -184,6 +181,7 @@ impl App {
                         "",
                     )],
                 );
+                form.expected_version = Some(row.version);
                 self.open_form(form, key)?;
             }
             ("write_cause", _) => {
@@ -194,9 +192,10 @@ impl App {
                     return self.fail(lang.t("warning.err_closed").to_string());
                 }
                 let full = self.store.warning(row.id)?;
+                let version = full.as_ref().map_or(row.version, |w| w.version);
                 let cause = full.as_ref().map(|w| w.cause.clone()).unwrap_or_default();
                 let judged = full.and_then(|w| w.judged_level).unwrap_or(row.level);
-                let form = Form::new(
+                let mut form = Form::new(
                     lang.tf("form.cause_title", &[("number", &number)]),
                     vec![
                         Field::new("form.cause", FieldKind::Text { required: true }, &cause),
@@ -212,6 +211,7 @@ impl App {
                         ),
                     ],
                 );
+                form.expected_version = Some(version);
                 self.open_form(form, format!("wcause:{}", row.id))?;
             }
             ("issue_notice", _) => {
@@ -362,6 +362,7 @@ impl App {
             .map(|w| display(&w.row.number))
             .unwrap_or_default();
         let values: Vec<String> = form.fields.iter().map(|f| f.text()).collect();
+        let expected = form.expected_version;
         let v = |i: usize| values.get(i).cloned().unwrap_or_default();
         let result: Result<String, String> = match kind {
             "wresolve" | "wdismiss" => {
@@ -370,7 +371,15 @@ impl App {
                 } else {
                     WarningMove::Dismiss
                 };
-                flow::move_warning(&mut self.store, &self.actor, id, mv, &v(0), self.today_date)
+                flow::move_warning(
+                    &mut self.store,
+                    &self.actor,
+                    id,
+                    expected,
+                    mv,
+                    &v(0),
+                    self.today_date,
+                )
                     .map(|to| {
                         let status = lang.code_name("wstatus", to.code());
                         lang.tf("warning.moved", &[("number", &number), ("status", &status)])
@@ -384,6 +393,7 @@ impl App {
                     &mut self.store,
                     &self.actor,
                     id,
+                    expected,
                     &v(0),
                     risk,
                     judged,

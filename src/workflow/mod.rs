@@ -66,6 +66,13 @@ pub enum WorkflowError {
     },
     #[error("'{name}' is reserved for the warning engine's own entries; choose another user name")]
     Reserved { name: String },
+    #[error("the cause is empty")]
+    CauseEmpty,
+    #[error("warning {number} is {status} and can no longer change")]
+    Closed {
+        number: String,
+        status: &'static str,
+    },
     #[error("no {what} '{key}'")]
     NotFound { what: &'static str, key: String },
     #[error("--as works only in a demo book")]
@@ -125,6 +132,14 @@ impl WorkflowError {
                     ("at", at),
                     ("expected", expected),
                     ("current", current),
+                ],
+            ),
+            WorkflowError::CauseEmpty => lang.t("workflow_err.cause_empty").to_string(),
+            WorkflowError::Closed { number, status } => lang.tf(
+                "workflow_err.closed",
+                &[
+                    ("number", number),
+                    ("status", &lang.code_name("wstatus", status)),
                 ],
             ),
             WorkflowError::Reserved { name } => lang.tf("workflow_err.reserved", &[("name", name)]),

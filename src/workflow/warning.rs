@@ -731,79 +731,138 @@ pub fn raise_manual(
 }
 
 /// Moves a warning along its lifecycle (acknowledge, start disposal, resolve, dismiss).
+/// `expected_version` is the version the screen showed; `None` takes the current one.
 pub fn move_warning(
     store: &mut Store,
     actor: &Actor,
     id: i64,
+    expected_version: Option<i64>,
     mv: WarningMove,
     reason: &str,
     today: NaiveDate,
 ) -> Result<WarningStatus> {
-    super::guard(store, actor, Command::MoveWarning(mv), &Subject::NONE)?;
-    let reason = sanitize(reason.trim());
-    store.write(|tx| -> Result<WarningStatus> {
-        let (status, version, back, origin) = tx
-            .warning_in_tx(id)?
-            .ok_or_else(|| WorkflowError::Invalid(format!("no warning {id}")))?;
-        let still_triggered = origin == "system" && !back;
-        let to = mv
-            .check(status, actor.role, &reason, still_triggered)
-            .map_err(WorkflowError::Move)?;
-        tx.move_warning(id, version, to, &reason, today, &actor.username)?;
-        tx.audit(
-            &actor.username,
-            &format!("warnings.{}", mv.code()),
-            "warning",
-            &id.to_string(),
-            &json!({"from": status.code(), "to": to.code(), "reason": reason}),
-        )?;
-        Ok(to)
+    super::execute(store, actor, |tx| {
+        move_warning_in(tx, actor, id, expected_version, mv, reason, today)
     })
 }
 
-/// Writes the cause analysis of a warning.
+/// [`move_warning`] in the caller's transaction.
+pub fn move_warning_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    expected_version: Option<i64>,
+    mv: WarningMove,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<WarningStatus> {
+    super::authorize_in(tx, actor, Command::MoveWarning(mv), &Subject::NONE)?;
+    let reason = sanitize(reason.trim());
+    let w = existing_warning(tx, id)?;
+    let version = super::check_version(
+        &w.number,
+        expected_version,
+        w.version,
+        &w.updated_by,
+        &w.updated_at,
+    )?;
+    let still_triggered = w.origin == "system" && !w.back_to_normal;
+    let to = mv
+        .check(w.status, actor.role, &reason, still_triggered)
+        .map_err(WorkflowError::Move)?;
+    tx.move_warning(id, version, to, &reason, today, &actor.username)?;
+    tx.audit(
+        &actor.username,
+        &format!("warnings.{}", mv.code()),
+        "warning",
+        &id.to_string(),
+        &json!({"from": w.status.code(), "to": to.code(), "reason": reason, "version": version}),
+    )?;
+    Ok(to)
+}
+
+/// A warning as the transaction sees it, or a translated "no warning" error.
+fn existing_warning(tx: &Tx<'_>, id: i64) -> Result<crate::store::WarningState> {
+    tx.warning_in_tx(id)?.ok_or_else(|| WorkflowError::NotFound {
+        what: "warning",
+        key: id.to_string(),
+    })
+}
+
+/// Writes the cause analysis of a warning. `expected_version` as for [`move_warning`].
+#[allow(clippy::too_many_arguments)]
 pub fn analyse(
     store: &mut Store,
     actor: &Actor,
     id: i64,
+    expected_version: Option<i64>,
     cause: &str,
     risk_type: RiskType,
     judged: Level,
     today: NaiveDate,
 ) -> Result<()> {
-    super::guard(store, actor, Command::AnalyseWarning, &Subject::NONE)?;
-    let cause = sanitize(cause.trim());
-    if cause.is_empty() {
-        return Err(WorkflowError::Invalid("the cause is empty".into()));
-    }
-    store.write(|tx| -> Result<()> {
-        let (status, version, ..) = tx
-            .warning_in_tx(id)?
-            .ok_or_else(|| WorkflowError::Invalid(format!("no warning {id}")))?;
-        if !status.is_active() {
-            return Err(WorkflowError::Invalid(format!(
-                "warning {id} is {} and can no longer change",
-                status.code()
-            )));
-        }
-        tx.analyse_warning(
+    super::execute(store, actor, |tx| {
+        analyse_in(
+            tx,
+            actor,
             id,
-            version,
-            &cause,
+            expected_version,
+            cause,
             risk_type,
             judged,
             today,
-            &actor.username,
-        )?;
-        tx.audit(
-            &actor.username,
-            "warnings.cause",
-            "warning",
-            &id.to_string(),
-            &json!({"cause": cause, "risk_type": risk_type.code(), "judged_level": judged.code()}),
-        )?;
-        Ok(())
+        )
     })
+}
+
+/// [`analyse`] in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub fn analyse_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    expected_version: Option<i64>,
+    cause: &str,
+    risk_type: RiskType,
+    judged: Level,
+    today: NaiveDate,
+) -> Result<()> {
+    super::authorize_in(tx, actor, Command::AnalyseWarning, &Subject::NONE)?;
+    let cause = sanitize(cause.trim());
+    if cause.is_empty() {
+        return Err(WorkflowError::CauseEmpty);
+    }
+    let w = existing_warning(tx, id)?;
+    let version = super::check_version(
+        &w.number,
+        expected_version,
+        w.version,
+        &w.updated_by,
+        &w.updated_at,
+    )?;
+    if !w.status.is_active() {
+        return Err(WorkflowError::Closed {
+            number: w.number,
+            status: w.status.code(),
+        });
+    }
+    tx.analyse_warning(
+        id,
+        version,
+        &cause,
+        risk_type,
+        judged,
+        today,
+        &actor.username,
+    )?;
+    tx.audit(
+        &actor.username,
+        "warnings.cause",
+        "warning",
+        &id.to_string(),
+        &json!({"cause": cause, "risk_type": risk_type.code(), "judged_level": judged.code(), "version": version}),
+    )?;
+    Ok(())
 }
 
 /// Checks a covenant's thresholds run the way its indicator's rule compares (for `>` rules

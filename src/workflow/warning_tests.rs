@@ -75,6 +75,7 @@ fn dismiss_some(store: &mut Store, actor: &Actor, on: NaiveDate) {
             store,
             actor,
             id,
+        None,
             WarningMove::Dismiss,
             "checked by hand",
             on,
