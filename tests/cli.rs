@@ -93,7 +93,10 @@ fn demo_evaluate_and_warnings_round_trip() {
     assert!(!out.status.success());
     // The refusal names the role and who may.
     let said = stderr(&out).to_lowercase();
-    assert!(said.contains("auditor") && said.contains("specialist"), "{said}");
+    assert!(
+        said.contains("auditor") && said.contains("specialist"),
+        "{said}"
+    );
     let officer = list[0]["officer"].as_str().unwrap().to_string();
     let out = cmd(dir.path())
         .args(["warning", "ack", &number, "--db", db, "--as", &officer])

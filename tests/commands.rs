@@ -142,7 +142,10 @@ fn a_refusal_names_who_may_and_is_written_to_the_audit_trail() {
         "{en}"
     );
     let zh = err.localized(Lang::ZhCn);
-    assert!(zh.contains("贷后管理主管") && zh.contains("贷后管理经理"), "{zh}");
+    assert!(
+        zh.contains("贷后管理主管") && zh.contains("贷后管理经理"),
+        "{zh}"
+    );
     // Nothing changed but one audit row, the refusal's.
     assert_eq!(
         b.store.warning(id).unwrap().unwrap().row.status,
@@ -151,10 +154,18 @@ fn a_refusal_names_who_may_and_is_written_to_the_audit_trail() {
     assert_eq!(b.store.count_rows(Table::Audit).unwrap(), before + 1);
     let row = &b.store.audit_tail(1).unwrap()[0];
     assert_eq!(
-        (row.actor.as_str(), row.action.as_str(), row.entity_key.as_str()),
+        (
+            row.actor.as_str(),
+            row.action.as_str(),
+            row.entity_key.as_str()
+        ),
         ("spec", "command.denied", "move_dismissed")
     );
-    assert!(row.detail.contains("\"may\":[\"supervisor\",\"manager\"]"), "{}", row.detail);
+    assert!(
+        row.detail.contains("\"may\":[\"supervisor\",\"manager\"]"),
+        "{}",
+        row.detail
+    );
     assert_eq!(b.store.verify_audit().unwrap(), Ok((before + 1) as u64));
 
     // Refusals before any transaction are recorded too: an auditor raising, a specialist adding staff.
@@ -239,7 +250,10 @@ fn a_stale_cause_from_a_second_session_is_refused_naming_who_changed_it() {
             current,
             ..
         } => {
-            assert_eq!((by.as_str(), *expected, *current), ("super", seen, seen + 1));
+            assert_eq!(
+                (by.as_str(), *expected, *current),
+                ("super", seen, seen + 1)
+            );
             assert!(!at.is_empty());
         }
         other => panic!("{other:?}"),
@@ -249,7 +263,10 @@ fn a_stale_cause_from_a_second_session_is_refused_naming_who_changed_it() {
     assert!(err.localized(Lang::ZhCn).contains("重新载入"));
     // The colleague's cause stands; nothing of the stale save was written.
     let w = b.store.warning(id).unwrap().unwrap();
-    assert_eq!((w.cause.as_str(), w.judged_level), ("主要客户破产", Some(Level::Red)));
+    assert_eq!(
+        (w.cause.as_str(), w.judged_level),
+        ("主要客户破产", Some(Level::Red))
+    );
     assert_eq!(b.store.count_rows(Table::Audit).unwrap(), audit);
     // Reloaded, the same save goes through; a script without a version takes the current one.
     warning::analyse(
@@ -327,4 +344,178 @@ fn a_stale_lifecycle_move_from_a_second_session_is_refused() {
         .find(|r| r.id == id)
         .unwrap();
     assert_eq!(row.version, w.version);
+}
+
+// ---- item 5: compound commands are one transaction ----
+
+fn entries(store: &Store, action: &str) -> Vec<postloan::store::AuditEntry> {
+    store
+        .audit_tail(100_000)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == action)
+        .collect()
+}
+
+fn listed(e: &postloan::store::AuditEntry, key: &str) -> Vec<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_str(&e.detail).unwrap();
+    v[key].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn every_warning_evaluate_raised_has_its_audit_entry() {
+    let mut b = book(30);
+    overdue(&mut b, 30);
+    let r = warning::evaluate_book(&mut b.store, &b.boss, &RuleSet::defaults(), d(AS_OF)).unwrap();
+    let raised: u64 = r.new.iter().sum();
+    assert_eq!(raised, 30, "{r:?}");
+    let rows = entries(&b.store, "warnings.evaluate.changes");
+    assert!(!rows.is_empty());
+    let mut numbers: Vec<String> = rows
+        .iter()
+        .flat_map(|e| listed(e, "raised"))
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    numbers.sort();
+    let mut expected: Vec<String> = active(&b.store).into_iter().map(|w| w.number).collect();
+    expected.sort();
+    assert_eq!(numbers, expected, "each raised warning listed once");
+    assert!(rows.iter().all(|e| e.actor == "boss" && e.entity == "book"));
+    // A rerun changes nothing and writes no change entry.
+    let again =
+        warning::evaluate_book(&mut b.store, &b.boss, &RuleSet::defaults(), d(AS_OF)).unwrap();
+    assert_eq!(again.changes(), 0);
+    assert_eq!(
+        entries(&b.store, "warnings.evaluate.changes").len(),
+        rows.len()
+    );
+    assert!(b.store.verify_audit().unwrap().is_ok());
+}
+
+#[test]
+fn a_repayment_and_its_re_evaluation_are_one_transaction_by_the_system_actor() {
+    let mut b = book(1);
+    let spec = b.who("spec");
+    let rec = postloan::domain::RepaymentRecord {
+        contract_no: "L1".into(),
+        as_of: d(AS_OF),
+        overdue_days: 45,
+        overdue_principal: rust_decimal::Decimal::new(1000, 0),
+        overdue_interest: rust_decimal::Decimal::new(10, 0),
+    };
+    let before = b.store.count_rows(Table::Audit).unwrap();
+    let (_, r) = workflow::tracking::enter_repayment(
+        &mut b.store,
+        &spec,
+        &rec,
+        &RuleSet::defaults(),
+        d(AS_OF),
+    )
+    .unwrap();
+    assert_eq!(r.new.iter().sum::<u64>(), 1);
+    let w = active(&b.store);
+    assert_eq!(w.len(), 1);
+    // The entry and the warning it raised: two audit rows, the engine's as `system`.
+    let tail = b.store.audit_tail(2).unwrap();
+    assert_eq!(b.store.count_rows(Table::Audit).unwrap(), before + 2);
+    assert_eq!(
+        (
+            tail[0].actor.as_str(),
+            tail[0].action.as_str(),
+            tail[0].entity.as_str()
+        ),
+        ("system", "warnings.evaluate.changes", "loan")
+    );
+    assert_eq!(listed(&tail[0], "raised"), [serde_json::json!(w[0].number)]);
+    assert_eq!(
+        (tail[1].actor.as_str(), tail[1].action.as_str()),
+        ("spec", "repayment.enter")
+    );
+    // Nobody but the engine re-evaluates a loan on its own.
+    let err = workflow::execute(&mut b.store, &spec, |tx| {
+        workflow::authorize_in(
+            tx,
+            &spec,
+            workflow::Command::Reevaluate,
+            &workflow::Subject::NONE,
+        )
+    })
+    .unwrap_err();
+    assert!(matches!(err, WorkflowError::Denied { .. }));
+}
+
+#[test]
+fn a_failure_in_the_second_step_leaves_nothing_of_the_first() {
+    let mut b = book(1);
+    let spec = b.who("spec");
+    let audit = b.store.count_rows(Table::Audit).unwrap();
+    let loan = b.store.loan_by_contract("L1").unwrap().unwrap().id;
+    let mw = ManualWarning {
+        contract_no: "L1",
+        signal: ManualSignal::Litigation,
+        level: Level::Red,
+        risk_type: RiskType::Credit,
+        reason: "法院传票",
+    };
+    // Raise, then a notice for a warning that does not exist: the raise is rolled back too.
+    let err = workflow::execute(&mut b.store, &spec, |tx| {
+        warning::raise_manual_in(tx, &spec, &mw, d(AS_OF), Lang::En)?;
+        warning::issue_notice_in(tx, &spec, 999_999, d(AS_OF), Lang::En)
+    })
+    .unwrap_err();
+    assert!(matches!(err, WorkflowError::NotFound { .. }), "{err:?}");
+    assert!(err.localized(Lang::ZhCn).contains("找不到预警"));
+    assert!(active(&b.store).is_empty());
+    assert!(b.store.documents(loan).unwrap().is_empty());
+    assert_eq!(b.store.count_rows(Table::Audit).unwrap(), audit);
+    // The real command: warning, notice and both audit rows, all or nothing.
+    let (id, number) = warning::raise_manual(&mut b.store, &spec, &mw, d(AS_OF), Lang::En).unwrap();
+    assert_eq!(b.store.documents(loan).unwrap().len(), 1);
+    assert_eq!(b.store.warning(id).unwrap().unwrap().row.number, number);
+    let tail = b.store.audit_tail(2).unwrap();
+    assert_eq!(
+        (tail[0].action.as_str(), tail[1].action.as_str()),
+        ("document.issue", "warnings.raise")
+    );
+    // A statement entered, then a failing step: the statement is not kept.
+    let audit = b.store.count_rows(Table::Audit).unwrap();
+    let statements = b.store.count_rows(Table::Statements).unwrap();
+    let z = rust_decimal::Decimal::new;
+    let rec = postloan::domain::StatementRecord {
+        borrower_code: "B1".into(),
+        period_end: d("2026-06-30"),
+        total_assets: z(10000, 0),
+        total_liabilities: z(9000, 0),
+        current_assets: z(4000, 0),
+        current_liabilities: z(2000, 0),
+        inventory: z(1000, 0),
+        revenue: z(1000, 0),
+        ebit: z(500, 0),
+        interest_expense: z(100, 0),
+        net_profit: z(300, 0),
+        operating_cash_flow: z(200, 0),
+    };
+    let err = workflow::execute(&mut b.store, &spec, |tx| {
+        workflow::tracking::enter_statement_in(tx, &spec, &rec, d(AS_OF))?;
+        warning::issue_notice_in(tx, &spec, 999_999, d(AS_OF), Lang::En).map(|_| ())
+    });
+    assert!(err.is_err());
+    assert_eq!(b.store.count_rows(Table::Statements).unwrap(), statements);
+    assert_eq!(b.store.count_rows(Table::Audit).unwrap(), audit);
+    // The real command keeps the statement and what its re-evaluation raised (debt/assets 90%).
+    let (_, r) = workflow::tracking::enter_statement(
+        &mut b.store,
+        &spec,
+        &rec,
+        &RuleSet::defaults(),
+        d(AS_OF),
+    )
+    .unwrap();
+    assert_eq!(
+        b.store.count_rows(Table::Statements).unwrap(),
+        statements + 1
+    );
+    assert!(r.changes() > 0, "{r:?}");
+    let changes = entries(&b.store, "warnings.evaluate.changes");
+    assert_eq!(changes.first().map(|e| e.actor.as_str()), Some("system"));
 }

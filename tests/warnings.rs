@@ -212,21 +212,66 @@ fn a_triggered_system_warning_cannot_be_resolved_only_dismissed_by_a_supervisor(
     let sup = workflow::identify(&b.store, "super", None).unwrap();
     let on = d(AS_OF);
     assert!(
-        warning::move_warning(&mut b.store, &spec, id, None, WarningMove::Resolve, "已沟通", on).is_err()
+        warning::move_warning(
+            &mut b.store,
+            &spec,
+            id,
+            None,
+            WarningMove::Resolve,
+            "已沟通",
+            on
+        )
+        .is_err()
     );
     assert!(
-        warning::move_warning(&mut b.store, &auditor, id, None, WarningMove::Acknowledge, "", on)
-            .is_err()
+        warning::move_warning(
+            &mut b.store,
+            &auditor,
+            id,
+            None,
+            WarningMove::Acknowledge,
+            "",
+            on
+        )
+        .is_err()
     );
     assert_eq!(active(&b.store)[0].status, WarningStatus::Open);
     let audit_before = b.store.count_rows(Table::Audit).unwrap();
-    warning::move_warning(&mut b.store, &spec, id, None, WarningMove::Acknowledge, "", on).unwrap();
+    warning::move_warning(
+        &mut b.store,
+        &spec,
+        id,
+        None,
+        WarningMove::Acknowledge,
+        "",
+        on,
+    )
+    .unwrap();
     assert_eq!(b.store.count_rows(Table::Audit).unwrap(), audit_before + 1);
-    warning::move_warning(&mut b.store, &spec, id, None, WarningMove::StartDisposal, "", on).unwrap();
-    let err = warning::move_warning(&mut b.store, &spec, id, None, WarningMove::Dismiss, "误报", on)
-        .unwrap_err();
+    warning::move_warning(
+        &mut b.store,
+        &spec,
+        id,
+        None,
+        WarningMove::StartDisposal,
+        "",
+        on,
+    )
+    .unwrap();
+    let err = warning::move_warning(
+        &mut b.store,
+        &spec,
+        id,
+        None,
+        WarningMove::Dismiss,
+        "误报",
+        on,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("supervisor"), "{err}");
-    assert!(warning::move_warning(&mut b.store, &sup, id, None, WarningMove::Dismiss, "", on).is_err());
+    assert!(
+        warning::move_warning(&mut b.store, &sup, id, None, WarningMove::Dismiss, "", on).is_err()
+    );
     warning::move_warning(
         &mut b.store,
         &sup,

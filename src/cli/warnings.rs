@@ -325,18 +325,18 @@ pub fn run(
         let w = find(store, number, lang)?;
         let to =
             workflow::warning::move_warning(store, actor, w.row.id, expected, mv, reason, today)?;
-            println!(
-                "{}",
-                lang.tf(
-                    "warning.moved",
-                    &[
-                        ("number", &w.row.number),
-                        ("status", &lang.code_name("wstatus", to.code()))
-                    ]
-                )
-            );
-            Ok(0)
-        };
+        println!(
+            "{}",
+            lang.tf(
+                "warning.moved",
+                &[
+                    ("number", &w.row.number),
+                    ("status", &lang.code_name("wstatus", to.code()))
+                ]
+            )
+        );
+        Ok(0)
+    };
     match cmd {
         WarningCommand::Show { number } => {
             let w = find(store, number, lang)?;
@@ -373,7 +373,13 @@ pub fn run(
         WarningCommand::Ack {
             number,
             expected_version,
-        } => moved(store, number, expected_version, WarningMove::Acknowledge, ""),
+        } => moved(
+            store,
+            number,
+            expected_version,
+            WarningMove::Acknowledge,
+            "",
+        ),
         WarningCommand::Dispose {
             number,
             expected_version,
@@ -388,12 +394,24 @@ pub fn run(
             number,
             reason,
             expected_version,
-        } => moved(store, number, expected_version, WarningMove::Resolve, reason),
+        } => moved(
+            store,
+            number,
+            expected_version,
+            WarningMove::Resolve,
+            reason,
+        ),
         WarningCommand::Dismiss {
             number,
             reason,
             expected_version,
-        } => moved(store, number, expected_version, WarningMove::Dismiss, reason),
+        } => moved(
+            store,
+            number,
+            expected_version,
+            WarningMove::Dismiss,
+            reason,
+        ),
         WarningCommand::Cause {
             number,
             expected_version,

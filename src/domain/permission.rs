@@ -170,7 +170,11 @@ fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
 }
 
 /// The one place that says whether `actor` may do `command` to `subject`.
-pub fn authorize(actor: &Principal<'_>, command: &Command, subject: &Subject<'_>) -> Result<(), Refusal> {
+pub fn authorize(
+    actor: &Principal<'_>,
+    command: &Command,
+    subject: &Subject<'_>,
+) -> Result<(), Refusal> {
     let (username, role) = match actor {
         Principal::Staff { username, role } => (Some(*username), Some(*role)),
         Principal::System => (None, None),
@@ -274,9 +278,7 @@ mod tests {
             Command::MoveWarning(WarningMove::Dismiss) => &senior,
             Command::MoveWarning(_) => &all,
             Command::ApproveClassification(
-                Classification::Pass
-                | Classification::SpecialMention
-                | Classification::Substandard,
+                Classification::Pass | Classification::SpecialMention | Classification::Substandard,
             ) => &senior,
             Command::ApproveClassification(_) => &[Manager],
         };
@@ -326,7 +328,10 @@ mod tests {
             role: Manager,
         };
         let approve = Command::ApproveClassification(Classification::Substandard);
-        assert_eq!(authorize(&sup, &approve, &Subject::made_by("zhang")), Ok(()));
+        assert_eq!(
+            authorize(&sup, &approve, &Subject::made_by("zhang")),
+            Ok(())
+        );
         assert_eq!(
             authorize(&sup, &approve, &Subject::made_by("wang")),
             Err(Refusal::OwnRecord)
@@ -341,7 +346,10 @@ mod tests {
             authorize(&sup, &doubtful, &Subject::made_by("zhang")),
             Err(Refusal::AboveLimit)
         );
-        assert_eq!(authorize(&boss, &doubtful, &Subject::made_by("zhang")), Ok(()));
+        assert_eq!(
+            authorize(&boss, &doubtful, &Subject::made_by("zhang")),
+            Ok(())
+        );
         // Commands without a checker step ignore the maker.
         assert_eq!(
             authorize(&sup, &Command::RaiseWarning, &Subject::made_by("wang")),

@@ -163,6 +163,36 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<WarningRow> {
     })
 }
 
+fn warning_q(conn: &rusqlite::Connection, id: i64) -> Result<Option<Warning>> {
+    let sql = format!(
+            "SELECT {ROW_COLUMNS}, reason, cause, judged_level, closed_on, close_reason, feedback_due_on
+             FROM warnings WHERE id = ?1"
+        );
+    Ok(conn
+        .query_row(&sql, [id], |r| {
+            let judged: Option<String> = r.get(21)?;
+            let row = row_from(r)?;
+            Ok(Warning {
+                version: row.version,
+                row,
+                reason: r.get(19)?,
+                cause: r.get(20)?,
+                judged_level: judged.as_deref().and_then(Level::parse),
+                closed_on: r.get(22)?,
+                close_reason: r.get(23)?,
+                feedback_due_on: r.get(24)?,
+            })
+        })
+        .optional()?)
+}
+
+impl super::Tx<'_> {
+    /// A warning in full as this transaction sees it.
+    pub fn warning(&self, id: i64) -> Result<Option<Warning>> {
+        warning_q(self.conn(), id)
+    }
+}
+
 fn board_key(level: Level, raised_on: NaiveDate) -> String {
     format!("{}|{}", level.board_order(), raised_on)
 }
@@ -286,27 +316,7 @@ impl Store {
     }
 
     pub fn warning(&self, id: i64) -> Result<Option<Warning>> {
-        let sql = format!(
-            "SELECT {ROW_COLUMNS}, reason, cause, judged_level, closed_on, close_reason, feedback_due_on
-             FROM warnings WHERE id = ?1"
-        );
-        Ok(self
-            .conn()
-            .query_row(&sql, [id], |r| {
-                let judged: Option<String> = r.get(21)?;
-                let row = row_from(r)?;
-                Ok(Warning {
-                    version: row.version,
-                    row,
-                    reason: r.get(19)?,
-                    cause: r.get(20)?,
-                    judged_level: judged.as_deref().and_then(Level::parse),
-                    closed_on: r.get(22)?,
-                    close_reason: r.get(23)?,
-                    feedback_due_on: r.get(24)?,
-                })
-            })
-            .optional()?)
+        warning_q(self.conn(), id)
     }
 
     pub fn warning_by_number(&self, number: &str) -> Result<Option<Warning>> {

@@ -380,11 +380,11 @@ impl App {
                     &v(0),
                     self.today_date,
                 )
-                    .map(|to| {
-                        let status = lang.code_name("wstatus", to.code());
-                        lang.tf("warning.moved", &[("number", &number), ("status", &status)])
-                    })
-                    .map_err(|e| workflow_error_text(&e, lang))
+                .map(|to| {
+                    let status = lang.code_name("wstatus", to.code());
+                    lang.tf("warning.moved", &[("number", &number), ("status", &status)])
+                })
+                .map_err(|e| workflow_error_text(&e, lang))
             }
             "wcause" => {
                 let risk = RiskType::parse(&v(1)).unwrap_or(RiskType::Credit);

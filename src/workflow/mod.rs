@@ -56,7 +56,9 @@ pub enum WorkflowError {
         refusal: Refusal,
         may: Vec<Role>,
     },
-    #[error("{what} was changed by {by} at {at} after you loaded it (version {expected}, now {current}); reload it and apply your change again")]
+    #[error(
+        "{what} was changed by {by} at {at} after you loaded it (version {expected}, now {current}); reload it and apply your change again"
+    )]
     Stale {
         what: String,
         by: String,
@@ -145,7 +147,10 @@ impl WorkflowError {
             WorkflowError::Reserved { name } => lang.tf("workflow_err.reserved", &[("name", name)]),
             WorkflowError::NotFound { what, key } => lang.tf(
                 "workflow_err.not_found",
-                &[("what", &lang.code_name("workflow_err.entity", what)), ("key", key)],
+                &[
+                    ("what", &lang.code_name("workflow_err.entity", what)),
+                    ("key", key),
+                ],
             ),
             WorkflowError::AsOutsideDemo => lang.t("err.as_outside_demo").to_string(),
             WorkflowError::AlreadyInitialised => lang.t("err.already_initialised").to_string(),
@@ -279,7 +284,13 @@ fn record_refusal(store: &mut Store, actor: &Actor, e: &WorkflowError) {
     });
     // The refusal stands even if the book cannot take its audit row (e.g. read-only).
     let recorded = store.write(|tx| -> Result<()> {
-        tx.audit(&actor.username, "command.denied", "command", command, &detail)?;
+        tx.audit(
+            &actor.username,
+            "command.denied",
+            "command",
+            command,
+            &detail,
+        )?;
         Ok(())
     });
     if let Err(e) = recorded {

@@ -7,7 +7,7 @@ use super::{Command, Subject};
 use crate::domain::text::sanitize;
 use crate::domain::{ContactRecord, RepaymentRecord, StatementRecord};
 use crate::engine::rules::RuleSet;
-use crate::store::{Outcome, Store};
+use crate::store::{Outcome, Store, Tx};
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -18,7 +18,17 @@ pub fn record_contact(
     rec: &ContactRecord,
     today: chrono::NaiveDate,
 ) -> Result<i64> {
-    super::guard(store, actor, Command::RecordContact, &Subject::NONE)?;
+    super::execute(store, actor, |tx| record_contact_in(tx, actor, rec, today))
+}
+
+/// [`record_contact`] in the caller's transaction.
+pub fn record_contact_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    rec: &ContactRecord,
+    today: chrono::NaiveDate,
+) -> Result<i64> {
+    super::authorize_in(tx, actor, Command::RecordContact, &Subject::NONE)?;
     if rec.contact_on > today {
         return Err(WorkflowError::Invalid(format!(
             "contact date {} is in the future",
@@ -29,21 +39,19 @@ pub fn record_contact(
         notes: sanitize(rec.notes.trim()),
         ..rec.clone()
     };
-    store.write(|tx| -> Result<i64> {
-        let id = tx.insert_contact(&rec, &actor.username)?;
-        tx.audit(
-            &actor.username,
-            "contact.record",
-            "loan",
-            &rec.contract_no,
-            &json!({"contact_id": id, "on": rec.contact_on, "kind": rec.kind.code(), "notes": rec.notes}),
-        )?;
-        Ok(id)
-    })
+    let id = tx.insert_contact(&rec, &actor.username)?;
+    tx.audit(
+        &actor.username,
+        "contact.record",
+        "loan",
+        &rec.contract_no,
+        &json!({"contact_id": id, "on": rec.contact_on, "kind": rec.kind.code(), "notes": rec.notes}),
+    )?;
+    Ok(id)
 }
 
-/// Enters (or corrects) a financial statement for a borrower, then re-evaluates the warning
-/// indicators of the borrower's loans at once.
+/// Enters (or corrects) a financial statement for a borrower and re-evaluates the warning
+/// indicators of the borrower's loans, in one transaction.
 pub fn enter_statement(
     store: &mut Store,
     actor: &Actor,
@@ -51,7 +59,26 @@ pub fn enter_statement(
     rules: &RuleSet,
     today: NaiveDate,
 ) -> Result<(Outcome, EvalReport)> {
-    super::guard(store, actor, Command::EnterStatement, &Subject::NONE)?;
+    super::execute(store, actor, |tx| {
+        let outcome = enter_statement_in(tx, actor, rec, today)?;
+        let mut report = EvalReport::default();
+        if outcome != Outcome::Unchanged {
+            for loan_id in tx.loan_ids_of_borrower(&rec.borrower_code)? {
+                report.add(&warning::evaluate_loan_in(tx, rules, loan_id, today)?);
+            }
+        }
+        Ok((outcome, report))
+    })
+}
+
+/// Enters a statement in the caller's transaction (without the re-evaluation).
+pub fn enter_statement_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    rec: &StatementRecord,
+    today: NaiveDate,
+) -> Result<Outcome> {
+    super::authorize_in(tx, actor, Command::EnterStatement, &Subject::NONE)?;
     if rec.current_assets > rec.total_assets {
         return Err(WorkflowError::Invalid(
             "current assets exceed total assets".into(),
@@ -63,31 +90,21 @@ pub fn enter_statement(
             rec.period_end
         )));
     }
-    let outcome = store.write(|tx| -> Result<Outcome> {
-        let outcome = tx.upsert_statement(rec, "manual", &actor.username)?;
-        if outcome != Outcome::Unchanged {
-            tx.audit(
-                &actor.username,
-                "statement.enter",
-                "borrower",
-                &rec.borrower_code,
-                &serde_json::to_value(rec).unwrap_or_else(|_| json!({})),
-            )?;
-        }
-        Ok(outcome)
-    })?;
-    let mut report = EvalReport::default();
+    let outcome = tx.upsert_statement(rec, "manual", &actor.username)?;
     if outcome != Outcome::Unchanged {
-        for loan_id in store.loan_ids_of_borrower(&rec.borrower_code)? {
-            let r = warning::evaluate_loan(store, &actor.username, rules, loan_id, today)?;
-            report.add(&r);
-        }
+        tx.audit(
+            &actor.username,
+            "statement.enter",
+            "borrower",
+            &rec.borrower_code,
+            &serde_json::to_value(rec).unwrap_or_else(|_| json!({})),
+        )?;
     }
-    Ok((outcome, report))
+    Ok(outcome)
 }
 
-/// Enters a repayment status (days past due, overdue amounts) for a loan, then re-evaluates
-/// its warning indicators at once.
+/// Enters a repayment status (days past due, overdue amounts) for a loan and re-evaluates its
+/// warning indicators, in one transaction.
 pub fn enter_repayment(
     store: &mut Store,
     actor: &Actor,
@@ -95,7 +112,26 @@ pub fn enter_repayment(
     rules: &RuleSet,
     today: NaiveDate,
 ) -> Result<(Outcome, EvalReport)> {
-    super::guard(store, actor, Command::EnterRepayment, &Subject::NONE)?;
+    super::execute(store, actor, |tx| {
+        let outcome = enter_repayment_in(tx, actor, rec, today)?;
+        let mut report = EvalReport::default();
+        if outcome != Outcome::Unchanged
+            && let Some(loan) = tx.loan_by_contract(&rec.contract_no)?
+        {
+            report = warning::evaluate_loan_in(tx, rules, loan.id, today)?;
+        }
+        Ok((outcome, report))
+    })
+}
+
+/// Enters a repayment status in the caller's transaction (without the re-evaluation).
+pub fn enter_repayment_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    rec: &RepaymentRecord,
+    today: NaiveDate,
+) -> Result<Outcome> {
+    super::authorize_in(tx, actor, Command::EnterRepayment, &Subject::NONE)?;
     if rec.as_of > today {
         return Err(WorkflowError::Invalid(format!(
             "status date {} is in the future",
@@ -107,24 +143,15 @@ pub fn enter_repayment(
             "days past due cannot be negative".into(),
         ));
     }
-    let outcome = store.write(|tx| -> Result<Outcome> {
-        let outcome = tx.upsert_repayment(rec, &actor.username)?;
-        if outcome != Outcome::Unchanged {
-            tx.audit(
-                &actor.username,
-                "repayment.enter",
-                "loan",
-                &rec.contract_no,
-                &serde_json::to_value(rec).unwrap_or_else(|_| json!({})),
-            )?;
-        }
-        Ok(outcome)
-    })?;
-    let mut report = EvalReport::default();
-    if outcome != Outcome::Unchanged
-        && let Some(loan) = store.loan_by_contract(&rec.contract_no)?
-    {
-        report = warning::evaluate_loan(store, &actor.username, rules, loan.id, today)?;
+    let outcome = tx.upsert_repayment(rec, &actor.username)?;
+    if outcome != Outcome::Unchanged {
+        tx.audit(
+            &actor.username,
+            "repayment.enter",
+            "loan",
+            &rec.contract_no,
+            &serde_json::to_value(rec).unwrap_or_else(|_| json!({})),
+        )?;
     }
-    Ok((outcome, report))
+    Ok(outcome)
 }
