@@ -13,7 +13,7 @@
 //!    compound command calls several `_in` steps inside one `execute` and a failure anywhere
 //!    leaves nothing; a refusal is recorded in the audit trail by `execute` itself;
 //! 4. errors are [`WorkflowError`] variants whose [`WorkflowError::localized`] text comes from a
-//!    translation key (`err.*`), never English-only `Display` text.
+//!    translation key (`workflow_err.*`, `authz.*`, `err.*`), never English-only `Display` text.
 
 pub mod book;
 pub mod demo;
