@@ -519,3 +519,48 @@ fn a_failure_in_the_second_step_leaves_nothing_of_the_first() {
     let changes = entries(&b.store, "warnings.evaluate.changes");
     assert_eq!(changes.first().map(|e| e.actor.as_str()), Some("system"));
 }
+
+#[test]
+fn a_rule_refusal_is_said_in_the_users_language_and_writes_nothing() {
+    let mut b = book(1);
+    let spec = b.who("spec");
+    let audit = b.store.count_rows(Table::Audit).unwrap();
+    let rec = postloan::domain::RepaymentRecord {
+        contract_no: "L1".into(),
+        as_of: d("2026-07-15"),
+        overdue_days: 3,
+        overdue_principal: rust_decimal::Decimal::ZERO,
+        overdue_interest: rust_decimal::Decimal::ZERO,
+    };
+    let err = workflow::tracking::enter_repayment(
+        &mut b.store,
+        &spec,
+        &rec,
+        &RuleSet::defaults(),
+        d(AS_OF),
+    )
+    .unwrap_err();
+    let zh = err.localized(Lang::ZhCn);
+    assert!(zh.contains("2026-07-15") && zh.contains("晚于今天"), "{zh}");
+    let en = err.localized(Lang::En);
+    assert!(
+        en.contains("2026-07-15") && en.contains("after today"),
+        "{en}"
+    );
+    assert_eq!(err.to_string(), en, "the log text is the English one");
+    let negative = postloan::domain::RepaymentRecord {
+        as_of: d(AS_OF),
+        overdue_days: -1,
+        ..rec
+    };
+    let err = workflow::tracking::enter_repayment(
+        &mut b.store,
+        &spec,
+        &negative,
+        &RuleSet::defaults(),
+        d(AS_OF),
+    )
+    .unwrap_err();
+    assert!(err.localized(Lang::ZhCn).contains("逾期天数不能为负"));
+    assert_eq!(b.store.count_rows(Table::Audit).unwrap(), audit);
+}

@@ -47,10 +47,10 @@ pub fn add_staff(store: &mut Store, actor: &Actor, rec: &StaffRecord) -> Result<
         });
     }
     if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(WorkflowError::Invalid(format!(
-            "'{}' is not a user name (no spaces or control characters)",
-            crate::domain::text::sanitize(&rec.username)
-        )));
+        return Err(WorkflowError::rule(
+            "workflow_err.bad_user_name",
+            &[("name", &crate::domain::text::sanitize(&rec.username))],
+        ));
     }
     store.write(|tx| -> Result<Outcome> {
         let outcome = tx.upsert_staff(rec, &actor.username)?;

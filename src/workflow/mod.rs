@@ -68,6 +68,12 @@ pub enum WorkflowError {
     },
     #[error("'{name}' is reserved for the warning engine's own entries; choose another user name")]
     Reserved { name: String },
+    /// A business rule refused the input: its translation key (`workflow_err.*`) and arguments.
+    #[error("{}", crate::i18n::Lang::En.tf(key, &args.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect::<Vec<_>>()))]
+    Rule {
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
     #[error("the cause is empty")]
     CauseEmpty,
     #[error("warning {number} is {status} and can no longer change")]
@@ -136,6 +142,13 @@ impl WorkflowError {
                     ("current", current),
                 ],
             ),
+            WorkflowError::Rule { key, args } => {
+                let args: Vec<(&str, &dyn std::fmt::Display)> = args
+                    .iter()
+                    .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
+                    .collect();
+                lang.tf(key, &args)
+            }
             WorkflowError::CauseEmpty => lang.t("workflow_err.cause_empty").to_string(),
             WorkflowError::Closed { number, status } => lang.tf(
                 "workflow_err.closed",
@@ -173,6 +186,16 @@ impl WorkflowError {
 }
 
 pub type Result<T, E = WorkflowError> = std::result::Result<T, E>;
+
+impl WorkflowError {
+    /// A rule's refusal with translation `key` and its named arguments.
+    pub fn rule(key: &'static str, args: &[(&'static str, &dyn std::fmt::Display)]) -> Self {
+        WorkflowError::Rule {
+            key,
+            args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+        }
+    }
+}
 
 /// Roles named in English, for the log text of a refusal.
 fn roles_list(may: &[Role]) -> String {

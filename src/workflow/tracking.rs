@@ -30,10 +30,10 @@ pub fn record_contact_in(
 ) -> Result<i64> {
     super::authorize_in(tx, actor, Command::RecordContact, &Subject::NONE)?;
     if rec.contact_on > today {
-        return Err(WorkflowError::Invalid(format!(
-            "contact date {} is in the future",
-            rec.contact_on
-        )));
+        return Err(WorkflowError::rule(
+            "workflow_err.contact_future",
+            &[("date", &rec.contact_on), ("today", &today)],
+        ));
     }
     let rec = ContactRecord {
         notes: sanitize(rec.notes.trim()),
@@ -80,15 +80,19 @@ pub fn enter_statement_in(
 ) -> Result<Outcome> {
     super::authorize_in(tx, actor, Command::EnterStatement, &Subject::NONE)?;
     if rec.current_assets > rec.total_assets {
-        return Err(WorkflowError::Invalid(
-            "current assets exceed total assets".into(),
+        return Err(WorkflowError::rule(
+            "workflow_err.current_over_total",
+            &[
+                ("current", &rec.current_assets),
+                ("total", &rec.total_assets),
+            ],
         ));
     }
     if rec.period_end > today {
-        return Err(WorkflowError::Invalid(format!(
-            "period end {} is in the future",
-            rec.period_end
-        )));
+        return Err(WorkflowError::rule(
+            "workflow_err.period_future",
+            &[("date", &rec.period_end), ("today", &today)],
+        ));
     }
     let outcome = tx.upsert_statement(rec, "manual", &actor.username)?;
     if outcome != Outcome::Unchanged {
@@ -133,14 +137,15 @@ pub fn enter_repayment_in(
 ) -> Result<Outcome> {
     super::authorize_in(tx, actor, Command::EnterRepayment, &Subject::NONE)?;
     if rec.as_of > today {
-        return Err(WorkflowError::Invalid(format!(
-            "status date {} is in the future",
-            rec.as_of
-        )));
+        return Err(WorkflowError::rule(
+            "workflow_err.status_future",
+            &[("date", &rec.as_of), ("today", &today)],
+        ));
     }
     if rec.overdue_days < 0 {
-        return Err(WorkflowError::Invalid(
-            "days past due cannot be negative".into(),
+        return Err(WorkflowError::rule(
+            "workflow_err.dpd_negative",
+            &[("days", &rec.overdue_days)],
         ));
     }
     let outcome = tx.upsert_repayment(rec, &actor.username)?;
