@@ -176,6 +176,7 @@ fn dpd_escalates_yellow_orange_red_then_back_to_normal_stays_open() {
         &mut b.store,
         &spec,
         w[0].id,
+        None,
         WarningMove::Resolve,
         "",
         d("2026-07-15"),
@@ -185,6 +186,7 @@ fn dpd_escalates_yellow_orange_red_then_back_to_normal_stays_open() {
         &mut b.store,
         &spec,
         w[0].id,
+        None,
         WarningMove::Resolve,
         "逾期已结清",
         d("2026-07-15"),
@@ -210,25 +212,71 @@ fn a_triggered_system_warning_cannot_be_resolved_only_dismissed_by_a_supervisor(
     let sup = workflow::identify(&b.store, "super", None).unwrap();
     let on = d(AS_OF);
     assert!(
-        warning::move_warning(&mut b.store, &spec, id, WarningMove::Resolve, "已沟通", on).is_err()
+        warning::move_warning(
+            &mut b.store,
+            &spec,
+            id,
+            None,
+            WarningMove::Resolve,
+            "已沟通",
+            on
+        )
+        .is_err()
     );
     assert!(
-        warning::move_warning(&mut b.store, &auditor, id, WarningMove::Acknowledge, "", on)
-            .is_err()
+        warning::move_warning(
+            &mut b.store,
+            &auditor,
+            id,
+            None,
+            WarningMove::Acknowledge,
+            "",
+            on
+        )
+        .is_err()
     );
     assert_eq!(active(&b.store)[0].status, WarningStatus::Open);
     let audit_before = b.store.count_rows(Table::Audit).unwrap();
-    warning::move_warning(&mut b.store, &spec, id, WarningMove::Acknowledge, "", on).unwrap();
+    warning::move_warning(
+        &mut b.store,
+        &spec,
+        id,
+        None,
+        WarningMove::Acknowledge,
+        "",
+        on,
+    )
+    .unwrap();
     assert_eq!(b.store.count_rows(Table::Audit).unwrap(), audit_before + 1);
-    warning::move_warning(&mut b.store, &spec, id, WarningMove::StartDisposal, "", on).unwrap();
-    let err = warning::move_warning(&mut b.store, &spec, id, WarningMove::Dismiss, "误报", on)
-        .unwrap_err();
+    warning::move_warning(
+        &mut b.store,
+        &spec,
+        id,
+        None,
+        WarningMove::StartDisposal,
+        "",
+        on,
+    )
+    .unwrap();
+    let err = warning::move_warning(
+        &mut b.store,
+        &spec,
+        id,
+        None,
+        WarningMove::Dismiss,
+        "误报",
+        on,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("supervisor"), "{err}");
-    assert!(warning::move_warning(&mut b.store, &sup, id, WarningMove::Dismiss, "", on).is_err());
+    assert!(
+        warning::move_warning(&mut b.store, &sup, id, None, WarningMove::Dismiss, "", on).is_err()
+    );
     warning::move_warning(
         &mut b.store,
         &sup,
         id,
+        None,
         WarningMove::Dismiss,
         "核实为系统数据错误",
         on,
@@ -251,6 +299,7 @@ fn a_triggered_system_warning_cannot_be_resolved_only_dismissed_by_a_supervisor(
         &mut b.store,
         &sup,
         sup_id,
+        None,
         WarningMove::Resolve,
         "已结清",
         d("2026-08-31"),
@@ -431,6 +480,7 @@ fn manual_warning_issues_a_notice_and_the_board_is_red_first_oldest_first() {
         &mut b.store,
         &spec,
         id,
+        None,
         "主要客户破产导致回款中断",
         RiskType::Credit,
         Level::Red,

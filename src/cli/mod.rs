@@ -158,6 +158,8 @@ pub enum StaffCommand {
     },
     /// List the staff.
     List,
+    /// Print who may do what: every command by role (no book needed).
+    Roles,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -614,11 +616,19 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             loans::print(&store, &query, *limit, *format, *bom, lang)?;
             Ok(0)
         }
+        Some(Command::Staff {
+            command: StaffCommand::Roles,
+        }) => {
+            print!("{}", roles_matrix(lang));
+            Ok(0)
+        }
         Some(Command::Staff { command }) => {
             let path = book_path(&cli, &ctx);
             let mut store = match command {
                 StaffCommand::List => open_book_to_read(&path, lang)?,
                 StaffCommand::Add { .. } => open_book(&path, lang)?,
+                // Answered above, without a book.
+                StaffCommand::Roles => return Ok(0),
             };
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
             match command {
@@ -647,6 +657,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                         )
                     );
                 }
+                StaffCommand::Roles => {}
                 StaffCommand::List => {
                     for s in store.staff_list()? {
                         println!(
@@ -801,6 +812,50 @@ fn check_terminal(lang: Lang) -> anyhow::Result<()> {
         ),
         None => Ok(()),
     }
+}
+
+/// `postloan staff roles`: every command by role, in `lang`, from the rules themselves.
+pub fn roles_matrix(lang: Lang) -> String {
+    use crate::domain::permission::{self, Command as Cmd};
+    use crate::domain::text::{pad_left, pad_right};
+    let commands = Cmd::all();
+    let names: Vec<String> = commands
+        .iter()
+        .map(|c| lang.code_name("command", &c.code()))
+        .collect();
+    let width = names
+        .iter()
+        .map(|n| crate::domain::text::width(n))
+        .max()
+        .unwrap_or(0)
+        .max(crate::domain::text::width(lang.t("authz.matrix_command")));
+    let mut heads: Vec<String> = Role::ALL
+        .iter()
+        .map(|r| lang.code_name("role", r.code()))
+        .collect();
+    heads.push(lang.t("authz.matrix_system").to_string());
+    let col = |h: &str| crate::domain::text::width(h).max(4) + 2;
+    let mut out = format!("{}\n\n", lang.t("authz.matrix_title"));
+    out.push_str(&pad_right(lang.t("authz.matrix_command"), width));
+    for h in &heads {
+        out.push_str(&pad_left(h, col(h)));
+    }
+    out.push('\n');
+    let mark = |ok: bool| lang.t(if ok { "authz.yes" } else { "authz.no" });
+    for (c, name) in commands.iter().zip(&names) {
+        out.push_str(&pad_right(name, width));
+        let may = permission::roles_that_may(*c);
+        for (r, h) in Role::ALL.iter().zip(&heads) {
+            out.push_str(&pad_left(mark(may.contains(r)), col(h)));
+        }
+        let h = &heads[heads.len() - 1];
+        out.push_str(&pad_left(mark(permission::system_may(*c)), col(h)));
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(lang.t("authz.matrix_note"));
+    out.push('\n');
+    out
 }
 
 /// Opens the workbench: logging goes to the log file from here on, never to the screen.

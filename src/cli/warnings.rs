@@ -2,7 +2,7 @@
 //! the book, the board for scripts, and each lifecycle step from the command line.
 
 use super::{Format, UTF8_BOM, csv_text};
-use crate::domain::text::{display, pad_left, pad_right};
+use crate::domain::text::{display, pad_left, pad_right, sanitize};
 use crate::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
 use crate::engine::rules::RuleSet;
 use crate::i18n::Lang;
@@ -35,24 +35,43 @@ pub enum WarningCommand {
         reason: String,
     },
     /// Acknowledge a warning.
-    Ack { number: String },
+    Ack {
+        number: String,
+        /// Refuse if the warning's version is no longer N (as `warning show` printed it).
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
+    },
     /// Put a warning in disposal.
-    Dispose { number: String },
+    Dispose {
+        number: String,
+        /// Refuse if the warning's version is no longer N (as `warning show` printed it).
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
+    },
     /// Resolve a warning (its indicator must be back to normal).
     Resolve {
         number: String,
         #[arg(long)]
         reason: String,
+        /// Refuse if the warning's version is no longer N (as `warning show` printed it).
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
     },
     /// Dismiss a warning (supervisors and managers).
     Dismiss {
         number: String,
         #[arg(long)]
         reason: String,
+        /// Refuse if the warning's version is no longer N (as `warning show` printed it).
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
     },
     /// Write the cause analysis.
     Cause {
         number: String,
+        /// Refuse if the warning's version is no longer N (as `warning show` printed it).
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
         #[arg(long)]
         cause: String,
         #[arg(long)]
@@ -331,6 +350,23 @@ fn parse_risk(s: &str, lang: Lang) -> anyhow::Result<RiskType> {
     RiskType::parse(s).ok_or_else(|| anyhow!("{}", lang.tf("warning.err_risk", &[("value", &s)])))
 }
 
+/// `--expected-version N`: a version number, or a translated refusal naming the value.
+fn parse_version(v: &Option<String>, lang: Lang) -> anyhow::Result<Option<i64>> {
+    match v {
+        None => Ok(None),
+        Some(s) => match s.trim().parse::<i64>() {
+            Ok(n) if n >= 0 => Ok(Some(n)),
+            _ => bail!(
+                "{}",
+                lang.tf(
+                    "workflow_err.bad_expected_version",
+                    &[("value", &sanitize(s))]
+                )
+            ),
+        },
+    }
+}
+
 pub fn run(
     cmd: &WarningCommand,
     store: &mut Store,
@@ -338,22 +374,28 @@ pub fn run(
     today: NaiveDate,
     lang: Lang,
 ) -> anyhow::Result<i32> {
-    let moved =
-        |store: &mut Store, number: &str, mv: WarningMove, reason: &str| -> anyhow::Result<i32> {
-            let w = find(store, number, lang)?;
-            let to = workflow::warning::move_warning(store, actor, w.row.id, mv, reason, today)?;
-            println!(
-                "{}",
-                lang.tf(
-                    "warning.moved",
-                    &[
-                        ("number", &w.row.number),
-                        ("status", &lang.code_name("wstatus", to.code()))
-                    ]
-                )
-            );
-            Ok(0)
-        };
+    let moved = |store: &mut Store,
+                 number: &str,
+                 expected: &Option<String>,
+                 mv: WarningMove,
+                 reason: &str|
+     -> anyhow::Result<i32> {
+        let expected = parse_version(expected, lang)?;
+        let w = find(store, number, lang)?;
+        let to =
+            workflow::warning::move_warning(store, actor, w.row.id, expected, mv, reason, today)?;
+        println!(
+            "{}",
+            lang.tf(
+                "warning.moved",
+                &[
+                    ("number", &w.row.number),
+                    ("status", &lang.code_name("wstatus", to.code()))
+                ]
+            )
+        );
+        Ok(0)
+    };
     match cmd {
         WarningCommand::Show { number } => {
             let w = find(store, number, lang)?;
@@ -387,25 +429,62 @@ pub fn run(
             println!("{}", lang.tf("warning.raised", &[("number", &number)]));
             Ok(0)
         }
-        WarningCommand::Ack { number } => moved(store, number, WarningMove::Acknowledge, ""),
-        WarningCommand::Dispose { number } => moved(store, number, WarningMove::StartDisposal, ""),
-        WarningCommand::Resolve { number, reason } => {
-            moved(store, number, WarningMove::Resolve, reason)
-        }
-        WarningCommand::Dismiss { number, reason } => {
-            moved(store, number, WarningMove::Dismiss, reason)
-        }
+        WarningCommand::Ack {
+            number,
+            expected_version,
+        } => moved(
+            store,
+            number,
+            expected_version,
+            WarningMove::Acknowledge,
+            "",
+        ),
+        WarningCommand::Dispose {
+            number,
+            expected_version,
+        } => moved(
+            store,
+            number,
+            expected_version,
+            WarningMove::StartDisposal,
+            "",
+        ),
+        WarningCommand::Resolve {
+            number,
+            reason,
+            expected_version,
+        } => moved(
+            store,
+            number,
+            expected_version,
+            WarningMove::Resolve,
+            reason,
+        ),
+        WarningCommand::Dismiss {
+            number,
+            reason,
+            expected_version,
+        } => moved(
+            store,
+            number,
+            expected_version,
+            WarningMove::Dismiss,
+            reason,
+        ),
         WarningCommand::Cause {
             number,
+            expected_version,
             cause,
             risk_type,
             level,
         } => {
+            let expected = parse_version(expected_version, lang)?;
             let w = find(store, number, lang)?;
             workflow::warning::analyse(
                 store,
                 actor,
                 w.row.id,
+                expected,
                 cause,
                 parse_risk(risk_type, lang)?,
                 parse_level(level, lang)?,

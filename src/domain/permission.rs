@@ -1,8 +1,210 @@
-//! Who may do what (DOMAIN.md §1). Checked by the workflow layer before every change.
+//! Who may do what (DOMAIN.md §1): one [`authorize`] holds every rule — by role, by the
+//! subject's maker (maker-checker) and by how far an approval reaches.
 
-use super::codes::Role;
+use super::codes::{Classification, Role};
+use super::warning::WarningMove;
 
-/// Something a user may or may not be allowed to do.
+/// Every state-changing command of the workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Load a core-banking extract.
+    Import,
+    /// Add staff or change a role.
+    ManageStaff,
+    /// Record a visit, call or meeting.
+    RecordContact,
+    /// Enter (or correct) a financial statement by hand.
+    EnterStatement,
+    /// Enter a loan's repayment status by hand.
+    EnterRepayment,
+    /// Set a loan's own thresholds (a covenant).
+    SetCovenant,
+    /// Run the warning engine over the whole book.
+    EvaluateBook,
+    /// Re-evaluate one loan after its data changed: the engine's own step (system only).
+    Reevaluate,
+    /// Raise a warning by hand.
+    RaiseWarning,
+    /// Issue a warning notice.
+    IssueNotice,
+    /// Write a warning's cause analysis.
+    AnalyseWarning,
+    /// Move a warning along its lifecycle.
+    MoveWarning(WarningMove),
+    /// Approve a proposed classification (the checker's step of a later stage): never one's
+    /// own proposal; a supervisor up to 次级, a manager any tier.
+    ApproveClassification(Classification),
+}
+
+impl Command {
+    /// Every command, for the matrix and the exhaustive test (approvals at each tier).
+    pub fn all() -> Vec<Command> {
+        let mut all = vec![
+            Command::Import,
+            Command::ManageStaff,
+            Command::RecordContact,
+            Command::EnterStatement,
+            Command::EnterRepayment,
+            Command::SetCovenant,
+            Command::EvaluateBook,
+            Command::Reevaluate,
+            Command::RaiseWarning,
+            Command::IssueNotice,
+            Command::AnalyseWarning,
+            Command::MoveWarning(WarningMove::Acknowledge),
+            Command::MoveWarning(WarningMove::StartDisposal),
+            Command::MoveWarning(WarningMove::Resolve),
+            Command::MoveWarning(WarningMove::Dismiss),
+        ];
+        all.extend(
+            Classification::ALL
+                .iter()
+                .map(|c| Command::ApproveClassification(*c)),
+        );
+        all
+    }
+
+    /// A stable code: the translation key under `[command]` and the audit action of a refusal.
+    pub fn code(self) -> String {
+        match self {
+            Command::Import => "import".into(),
+            Command::ManageStaff => "manage_staff".into(),
+            Command::RecordContact => "record_contact".into(),
+            Command::EnterStatement => "enter_statement".into(),
+            Command::EnterRepayment => "enter_repayment".into(),
+            Command::SetCovenant => "set_covenant".into(),
+            Command::EvaluateBook => "evaluate_book".into(),
+            Command::Reevaluate => "reevaluate".into(),
+            Command::RaiseWarning => "raise_warning".into(),
+            Command::IssueNotice => "issue_notice".into(),
+            Command::AnalyseWarning => "analyse_warning".into(),
+            Command::MoveWarning(m) => format!("move_{}", m.code()),
+            Command::ApproveClassification(c) => format!("approve_{}", c.code()),
+        }
+    }
+
+    /// Whether the checker must be someone other than the subject's maker.
+    pub fn needs_checker(self) -> bool {
+        matches!(self, Command::ApproveClassification(_))
+    }
+}
+
+/// Who acts: a staff member in a role, or the engine itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal<'a> {
+    Staff { username: &'a str, role: Role },
+    System,
+}
+
+/// What a command acts on, as far as the rules need it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Subject<'a> {
+    /// Who made the record (a proposal's author), for maker-checker.
+    pub maker: Option<&'a str>,
+}
+
+impl<'a> Subject<'a> {
+    /// A subject no rule looks into (the book, a new record).
+    pub const NONE: Subject<'static> = Subject { maker: None };
+
+    pub fn made_by(maker: &'a str) -> Subject<'a> {
+        Subject { maker: Some(maker) }
+    }
+}
+
+/// Why [`authorize`] said no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The role may not do this command at all.
+    Role,
+    /// The actor made the subject: someone else must check it.
+    OwnRecord,
+    /// The role may approve, but not this far (e.g. a supervisor beyond 次级).
+    AboveLimit,
+}
+
+impl Refusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::Role => "role",
+            Refusal::OwnRecord => "own_record",
+            Refusal::AboveLimit => "above_limit",
+        }
+    }
+}
+
+/// Whether `role` (`None`: the system) may do `command` at all, whatever the subject.
+fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
+    use Role::*;
+    let staff = |ok: bool| if ok { Ok(()) } else { Err(Refusal::Role) };
+    let Some(role) = role else {
+        // The engine evaluates (overnight, or after data changed) and nothing else.
+        return staff(matches!(
+            command,
+            Command::EvaluateBook | Command::Reevaluate
+        ));
+    };
+    let hands = matches!(role, Specialist | Supervisor | Manager);
+    let senior = matches!(role, Supervisor | Manager);
+    match command {
+        Command::ManageStaff => staff(role == Manager),
+        Command::Import | Command::SetCovenant | Command::EvaluateBook => staff(senior),
+        Command::Reevaluate => staff(false),
+        Command::RecordContact
+        | Command::EnterStatement
+        | Command::EnterRepayment
+        | Command::RaiseWarning
+        | Command::IssueNotice
+        | Command::AnalyseWarning
+        | Command::MoveWarning(
+            WarningMove::Acknowledge | WarningMove::StartDisposal | WarningMove::Resolve,
+        ) => staff(hands),
+        Command::MoveWarning(WarningMove::Dismiss) => staff(senior),
+        Command::ApproveClassification(c) => match role {
+            Manager => Ok(()),
+            Supervisor if c <= Classification::Substandard => Ok(()),
+            Supervisor => Err(Refusal::AboveLimit),
+            _ => Err(Refusal::Role),
+        },
+    }
+}
+
+/// The one place that says whether `actor` may do `command` to `subject`.
+pub fn authorize(
+    actor: &Principal<'_>,
+    command: &Command,
+    subject: &Subject<'_>,
+) -> Result<(), Refusal> {
+    let (username, role) = match actor {
+        Principal::Staff { username, role } => (Some(*username), Some(*role)),
+        Principal::System => (None, None),
+    };
+    role_may(role, *command)?;
+    if command.needs_checker()
+        && let (Some(maker), Some(user)) = (subject.maker, username)
+        && maker == user
+    {
+        return Err(Refusal::OwnRecord);
+    }
+    Ok(())
+}
+
+/// The roles that may do `command` (to a subject they did not make), for refusals and the
+/// matrix.
+pub fn roles_that_may(command: Command) -> Vec<Role> {
+    Role::ALL
+        .iter()
+        .copied()
+        .filter(|r| role_may(Some(*r), command).is_ok())
+        .collect()
+}
+
+/// Whether the system (the engine) may do `command`.
+pub fn system_may(command: Command) -> bool {
+    role_may(None, command).is_ok()
+}
+
+/// A coarse grouping of commands, for screens that show or hide an action by role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
     /// Record a visit, call or meeting with a borrower.
@@ -38,36 +240,131 @@ impl Permission {
     }
 }
 
-/// Whether `role` may do `permission`.
+/// Whether `role` may do `permission`: asks [`authorize`] about the command it stands for.
 pub fn allows(role: Role, permission: Permission) -> bool {
-    use Permission::*;
-    use Role::*;
-    match permission {
-        Read => true,
-        RecordContact | EnterStatement | RaiseWarning => {
-            matches!(role, Specialist | Supervisor | Manager)
-        }
-        Import | Evaluate | SetRules => matches!(role, Supervisor | Manager),
-        ManageStaff => matches!(role, Manager),
-    }
+    let command = match permission {
+        Permission::Read => return true,
+        Permission::RecordContact => Command::RecordContact,
+        Permission::EnterStatement => Command::EnterStatement,
+        Permission::Import => Command::Import,
+        Permission::ManageStaff => Command::ManageStaff,
+        Permission::Evaluate => Command::EvaluateBook,
+        Permission::RaiseWarning => Command::RaiseWarning,
+        Permission::SetRules => Command::SetCovenant,
+    };
+    let who = Principal::Staff { username: "", role };
+    authorize(&who, &command, &Subject::NONE).is_ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Role::*;
 
-    #[test]
-    fn auditors_only_read() {
-        assert!(allows(Role::Auditor, Permission::Read));
-        assert!(!allows(Role::Auditor, Permission::RecordContact));
-        assert!(!allows(Role::Auditor, Permission::Import));
+    /// The expected matrix, written out by hand: every role × every command.
+    fn expected(role: Role, c: Command) -> bool {
+        let all = [Specialist, Supervisor, Manager];
+        let senior = [Supervisor, Manager];
+        let who: &[Role] = match c {
+            Command::ManageStaff => &[Manager],
+            Command::Import | Command::SetCovenant | Command::EvaluateBook => &senior,
+            Command::Reevaluate => &[],
+            Command::RecordContact
+            | Command::EnterStatement
+            | Command::EnterRepayment
+            | Command::RaiseWarning
+            | Command::IssueNotice
+            | Command::AnalyseWarning => &all,
+            Command::MoveWarning(WarningMove::Dismiss) => &senior,
+            Command::MoveWarning(_) => &all,
+            Command::ApproveClassification(
+                Classification::Pass | Classification::SpecialMention | Classification::Substandard,
+            ) => &senior,
+            Command::ApproveClassification(_) => &[Manager],
+        };
+        who.contains(&role)
     }
 
     #[test]
-    fn only_managers_manage_staff() {
-        assert!(allows(Role::Manager, Permission::ManageStaff));
-        assert!(!allows(Role::Supervisor, Permission::ManageStaff));
-        assert!(allows(Role::Specialist, Permission::RecordContact));
-        assert!(!allows(Role::Specialist, Permission::Import));
+    fn every_role_and_command_is_as_written() {
+        let commands = Command::all();
+        assert_eq!(commands.len(), 15 + Classification::ALL.len());
+        for role in Role::ALL {
+            for c in &commands {
+                let who = Principal::Staff {
+                    username: "u",
+                    role: *role,
+                };
+                assert_eq!(
+                    authorize(&who, c, &Subject::NONE).is_ok(),
+                    expected(*role, *c),
+                    "{role:?} × {c:?}"
+                );
+                assert_eq!(
+                    roles_that_may(*c).contains(role),
+                    expected(*role, *c),
+                    "{c:?}"
+                );
+            }
+        }
+        for c in &commands {
+            let system = matches!(c, Command::EvaluateBook | Command::Reevaluate);
+            assert_eq!(
+                authorize(&Principal::System, c, &Subject::NONE).is_ok(),
+                system,
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn nobody_approves_their_own_and_a_supervisor_stops_at_substandard() {
+        let sup = Principal::Staff {
+            username: "wang",
+            role: Supervisor,
+        };
+        let boss = Principal::Staff {
+            username: "li",
+            role: Manager,
+        };
+        let approve = Command::ApproveClassification(Classification::Substandard);
+        assert_eq!(
+            authorize(&sup, &approve, &Subject::made_by("zhang")),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(&sup, &approve, &Subject::made_by("wang")),
+            Err(Refusal::OwnRecord)
+        );
+        assert_eq!(
+            authorize(&boss, &approve, &Subject::made_by("li")),
+            Err(Refusal::OwnRecord),
+            "a manager's own proposal too"
+        );
+        let doubtful = Command::ApproveClassification(Classification::Doubtful);
+        assert_eq!(
+            authorize(&sup, &doubtful, &Subject::made_by("zhang")),
+            Err(Refusal::AboveLimit)
+        );
+        assert_eq!(
+            authorize(&boss, &doubtful, &Subject::made_by("zhang")),
+            Ok(())
+        );
+        // Commands without a checker step ignore the maker.
+        assert_eq!(
+            authorize(&sup, &Command::RaiseWarning, &Subject::made_by("wang")),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn the_coarse_permissions_follow_authorize() {
+        assert!(allows(Auditor, Permission::Read));
+        assert!(!allows(Auditor, Permission::RecordContact));
+        assert!(!allows(Auditor, Permission::Import));
+        assert!(allows(Manager, Permission::ManageStaff));
+        assert!(!allows(Supervisor, Permission::ManageStaff));
+        assert!(allows(Specialist, Permission::RecordContact));
+        assert!(!allows(Specialist, Permission::Import));
     }
 }

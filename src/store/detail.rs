@@ -134,34 +134,57 @@ fn loan_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Loan> {
     })
 }
 
-impl Store {
+fn loan_q(conn: &rusqlite::Connection, id: i64) -> Result<Option<Loan>> {
+    let sql = format!(
+        "SELECT {LOAN_COLUMNS} FROM loans l JOIN borrowers b ON b.id = l.borrower_id WHERE l.id = ?1"
+    );
+    Ok(conn.query_row(&sql, [id], loan_from_row).optional()?)
+}
+
+fn loan_by_contract_q(conn: &rusqlite::Connection, contract_no: &str) -> Result<Option<Loan>> {
+    let sql = format!(
+        "SELECT {LOAN_COLUMNS} FROM loans l JOIN borrowers b ON b.id = l.borrower_id WHERE l.contract_no = ?1"
+    );
+    Ok(conn
+        .query_row(&sql, [contract_no], loan_from_row)
+        .optional()?)
+}
+
+fn loan_ids_of_borrower_q(conn: &rusqlite::Connection, borrower_code: &str) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.id FROM loans l JOIN borrowers b ON b.id = l.borrower_id WHERE b.code = ?1 ORDER BY l.id",
+    )?;
+    let rows = stmt.query_map([borrower_code], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The same reads inside a write transaction, so a command sees what it changes.
+impl super::Tx<'_> {
     pub fn loan(&self, id: i64) -> Result<Option<Loan>> {
-        let sql = format!(
-            "SELECT {LOAN_COLUMNS} FROM loans l JOIN borrowers b ON b.id = l.borrower_id WHERE l.id = ?1"
-        );
-        Ok(self
-            .conn()
-            .query_row(&sql, [id], loan_from_row)
-            .optional()?)
+        loan_q(self.conn(), id)
     }
 
     pub fn loan_by_contract(&self, contract_no: &str) -> Result<Option<Loan>> {
-        let sql = format!(
-            "SELECT {LOAN_COLUMNS} FROM loans l JOIN borrowers b ON b.id = l.borrower_id WHERE l.contract_no = ?1"
-        );
-        Ok(self
-            .conn()
-            .query_row(&sql, [contract_no], loan_from_row)
-            .optional()?)
+        loan_by_contract_q(self.conn(), contract_no)
+    }
+
+    pub fn loan_ids_of_borrower(&self, borrower_code: &str) -> Result<Vec<i64>> {
+        loan_ids_of_borrower_q(self.conn(), borrower_code)
+    }
+}
+
+impl Store {
+    pub fn loan(&self, id: i64) -> Result<Option<Loan>> {
+        loan_q(self.conn(), id)
+    }
+
+    pub fn loan_by_contract(&self, contract_no: &str) -> Result<Option<Loan>> {
+        loan_by_contract_q(self.conn(), contract_no)
     }
 
     /// The ids of a borrower's loans.
     pub fn loan_ids_of_borrower(&self, borrower_code: &str) -> Result<Vec<i64>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT l.id FROM loans l JOIN borrowers b ON b.id = l.borrower_id WHERE b.code = ?1 ORDER BY l.id",
-        )?;
-        let rows = stmt.query_map([borrower_code], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        loan_ids_of_borrower_q(self.conn(), borrower_code)
     }
 
     pub fn collateral(&self, loan_id: i64) -> Result<Vec<Collateral>> {

@@ -435,3 +435,11 @@ impl Store {
         )?)
     }
 }
+
+impl super::Tx<'_> {
+    /// [`Store::evaluation_loan_as_of`] inside a write transaction: one loan as the engine
+    /// sees it, so re-evaluation after a change sees the change.
+    pub fn evaluation_loan_as_of(&self, loan_id: i64, as_of: NaiveDate) -> Result<EvalChunk> {
+        read_chunk(self.conn(), Range::One(loan_id), Some(as_of))
+    }
+}

@@ -407,14 +407,7 @@ impl Store {
     }
 
     pub fn staff(&self, username: &str) -> Result<Option<Staff>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT username, display_name, role, active FROM staff WHERE username = ?1",
-                [username],
-                staff_from_row,
-            )
-            .optional()?)
+        staff_q(&self.conn, username)
     }
 
     pub fn staff_list(&self) -> Result<Vec<Staff>> {
@@ -563,6 +556,30 @@ impl From<&Staff> for StaffRecord {
             display_name: s.display_name.clone(),
             role: s.role,
         }
+    }
+}
+
+fn staff_q(conn: &Connection, username: &str) -> Result<Option<Staff>> {
+    Ok(conn
+        .query_row(
+            "SELECT username, display_name, role, active FROM staff WHERE username = ?1",
+            [username],
+            staff_from_row,
+        )
+        .optional()?)
+}
+
+/// Reads a command makes inside its own write transaction.
+impl Tx<'_> {
+    pub fn staff(&self, username: &str) -> Result<Option<Staff>> {
+        staff_q(self.conn(), username)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
     }
 }
 

@@ -43,6 +43,9 @@ pub struct WarningRow {
     pub status: WarningStatus,
     pub back_to_normal: bool,
     pub raised_on: NaiveDate,
+    /// The row's version when read: an edit made from this row carries it.
+    #[serde(skip)]
+    pub version: i64,
     #[serde(skip)]
     pub sort_key: SortValue,
 }
@@ -68,6 +71,19 @@ pub struct Warning {
     pub close_reason: String,
     pub feedback_due_on: Option<NaiveDate>,
     pub version: i64,
+}
+
+/// A warning's state inside a write transaction: what a move or edit checks, and who last
+/// changed it (named when a stale edit is refused).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarningState {
+    pub status: WarningStatus,
+    pub version: i64,
+    pub back_to_normal: bool,
+    pub origin: String,
+    pub number: String,
+    pub updated_by: String,
+    pub updated_at: String,
 }
 
 /// One step in a warning's history.
@@ -114,7 +130,7 @@ pub struct Document {
 
 const ROW_COLUMNS: &str =
     "id, number, loan_id, contract_no, borrower_name, officer, origin, indicator,
-    level, risk_type, value, threshold, unit, source, status, back_to_normal, raised_on, board_key";
+    level, risk_type, value, threshold, unit, source, status, back_to_normal, raised_on, board_key, version";
 
 fn opt_dec(v: Option<String>) -> Option<Decimal> {
     v.and_then(|s| Decimal::from_str(&s).ok())
@@ -143,7 +159,38 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<WarningRow> {
         back_to_normal: r.get::<_, i64>(15)? != 0,
         raised_on: r.get(16)?,
         sort_key: r.get(17)?,
+        version: r.get(18)?,
     })
+}
+
+fn warning_q(conn: &rusqlite::Connection, id: i64) -> Result<Option<Warning>> {
+    let sql = format!(
+            "SELECT {ROW_COLUMNS}, reason, cause, judged_level, closed_on, close_reason, feedback_due_on
+             FROM warnings WHERE id = ?1"
+        );
+    Ok(conn
+        .query_row(&sql, [id], |r| {
+            let judged: Option<String> = r.get(21)?;
+            let row = row_from(r)?;
+            Ok(Warning {
+                version: row.version,
+                row,
+                reason: r.get(19)?,
+                cause: r.get(20)?,
+                judged_level: judged.as_deref().and_then(Level::parse),
+                closed_on: r.get(22)?,
+                close_reason: r.get(23)?,
+                feedback_due_on: r.get(24)?,
+            })
+        })
+        .optional()?)
+}
+
+impl super::Tx<'_> {
+    /// A warning in full as this transaction sees it.
+    pub fn warning(&self, id: i64) -> Result<Option<Warning>> {
+        warning_q(self.conn(), id)
+    }
 }
 
 fn board_key(level: Level, raised_on: NaiveDate) -> String {
@@ -269,26 +316,7 @@ impl Store {
     }
 
     pub fn warning(&self, id: i64) -> Result<Option<Warning>> {
-        let sql = format!(
-            "SELECT {ROW_COLUMNS}, reason, cause, judged_level, closed_on, close_reason, feedback_due_on, version
-             FROM warnings WHERE id = ?1"
-        );
-        Ok(self
-            .conn()
-            .query_row(&sql, [id], |r| {
-                let judged: Option<String> = r.get(20)?;
-                Ok(Warning {
-                    row: row_from(r)?,
-                    reason: r.get(18)?,
-                    cause: r.get(19)?,
-                    judged_level: judged.as_deref().and_then(Level::parse),
-                    closed_on: r.get(21)?,
-                    close_reason: r.get(22)?,
-                    feedback_due_on: r.get(23)?,
-                    version: r.get(24)?,
-                })
-            })
-            .optional()?)
+        warning_q(self.conn(), id)
     }
 
     pub fn warning_by_number(&self, number: &str) -> Result<Option<Warning>> {
@@ -608,20 +636,25 @@ impl Tx<'_> {
         )?)
     }
 
-    pub fn warning_in_tx(&self, id: i64) -> Result<Option<(WarningStatus, i64, bool, String)>> {
+    /// A warning's state as this transaction sees it: what a move or edit checks.
+    pub fn warning_in_tx(&self, id: i64) -> Result<Option<WarningState>> {
         Ok(self
             .conn()
             .query_row(
-                "SELECT status, version, back_to_normal, origin FROM warnings WHERE id = ?1",
+                "SELECT status, version, back_to_normal, origin, number, updated_by, updated_at
+                 FROM warnings WHERE id = ?1",
                 [id],
                 |r| {
                     let s: String = r.get(0)?;
-                    Ok((
-                        WarningStatus::parse(&s).unwrap_or(WarningStatus::Open),
-                        r.get(1)?,
-                        r.get::<_, i64>(2)? != 0,
-                        r.get(3)?,
-                    ))
+                    Ok(WarningState {
+                        status: WarningStatus::parse(&s).unwrap_or(WarningStatus::Open),
+                        version: r.get(1)?,
+                        back_to_normal: r.get::<_, i64>(2)? != 0,
+                        origin: r.get(3)?,
+                        number: r.get(4)?,
+                        updated_by: r.get(5)?,
+                        updated_at: r.get(6)?,
+                    })
                 },
             )
             .optional()?)

@@ -46,12 +46,8 @@ pub fn move_error_text(e: &MoveError, lang: Lang) -> String {
 /// A workflow error in the user's language where it has a translation.
 pub fn workflow_error_text(e: &WorkflowError, lang: Lang) -> String {
     match e {
-        WorkflowError::Denied { role, .. } => lang.tf(
-            "warning.err_denied",
-            &[("role", &lang.code_name("role", role))],
-        ),
         WorkflowError::Store(StoreError::Conflict(_)) => lang.t("warning.err_conflict").to_string(),
-        other => display(&other.to_string()),
+        other => display(&other.localized(lang)),
     }
 }
 
@@ -153,6 +149,7 @@ impl App {
                     &mut self.store,
                     &self.actor,
                     row.id,
+                    Some(row.version),
                     mv,
                     "",
                     self.today_date,
@@ -177,7 +174,7 @@ impl App {
                 } else {
                     ("form.dismiss_title", format!("wdismiss:{}", row.id))
                 };
-                let form = Form::new(
+                let mut form = Form::new(
                     lang.tf(title, &[("number", &number)]),
                     vec![Field::new(
                         "form.reason",
@@ -185,6 +182,7 @@ impl App {
                         "",
                     )],
                 );
+                form.expected_version = Some(row.version);
                 self.open_form(form, key)?;
             }
             (Action::WriteCause, _) => {
@@ -195,9 +193,10 @@ impl App {
                     return self.fail(lang.t("warning.err_closed").to_string());
                 }
                 let full = self.store.warning(row.id)?;
+                let version = full.as_ref().map_or(row.version, |w| w.version);
                 let cause = full.as_ref().map(|w| w.cause.clone()).unwrap_or_default();
                 let judged = full.and_then(|w| w.judged_level).unwrap_or(row.level);
-                let form = Form::new(
+                let mut form = Form::new(
                     lang.tf("form.cause_title", &[("number", &number)]),
                     vec![
                         Field::new("form.cause", FieldKind::Text { required: true }, &cause),
@@ -213,6 +212,7 @@ impl App {
                         ),
                     ],
                 );
+                form.expected_version = Some(version);
                 self.open_form(form, format!("wcause:{}", row.id))?;
             }
             (Action::IssueNotice, _) => {
@@ -363,6 +363,7 @@ impl App {
             .map(|w| display(&w.row.number))
             .unwrap_or_default();
         let values: Vec<String> = form.fields.iter().map(|f| f.text()).collect();
+        let expected = form.expected_version;
         let v = |i: usize| values.get(i).cloned().unwrap_or_default();
         let result: Result<String, String> = match kind {
             "wresolve" | "wdismiss" => {
@@ -371,12 +372,20 @@ impl App {
                 } else {
                     WarningMove::Dismiss
                 };
-                flow::move_warning(&mut self.store, &self.actor, id, mv, &v(0), self.today_date)
-                    .map(|to| {
-                        let status = lang.code_name("wstatus", to.code());
-                        lang.tf("warning.moved", &[("number", &number), ("status", &status)])
-                    })
-                    .map_err(|e| workflow_error_text(&e, lang))
+                flow::move_warning(
+                    &mut self.store,
+                    &self.actor,
+                    id,
+                    expected,
+                    mv,
+                    &v(0),
+                    self.today_date,
+                )
+                .map(|to| {
+                    let status = lang.code_name("wstatus", to.code());
+                    lang.tf("warning.moved", &[("number", &number), ("status", &status)])
+                })
+                .map_err(|e| workflow_error_text(&e, lang))
             }
             "wcause" => {
                 let risk = RiskType::parse(&v(1)).unwrap_or(RiskType::Credit);
@@ -385,6 +394,7 @@ impl App {
                     &mut self.store,
                     &self.actor,
                     id,
+                    expected,
                     &v(0),
                     risk,
                     judged,

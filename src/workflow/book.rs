@@ -2,7 +2,7 @@
 //! staff and changing their roles.
 
 use super::{Actor, Result, WorkflowError};
-use crate::domain::permission::Permission;
+use super::{Command, Subject};
 use crate::domain::{Role, StaffRecord};
 use crate::store::{Outcome, Store};
 use serde_json::json;
@@ -33,18 +33,24 @@ pub fn init(store: &mut Store, os_user: &str) -> Result<Actor> {
         username: rec.username,
         display_name: rec.display_name,
         role: Role::Manager,
+        system: false,
     })
 }
 
 /// Adds a staff member or changes their role (managers only).
 pub fn add_staff(store: &mut Store, actor: &Actor, rec: &StaffRecord) -> Result<Outcome> {
-    actor.require(Permission::ManageStaff)?;
+    super::guard(store, actor, Command::ManageStaff, &Subject::NONE)?;
     let name = rec.username.trim();
+    if name == super::SYSTEM_USER {
+        return Err(WorkflowError::Reserved {
+            name: name.to_string(),
+        });
+    }
     if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(WorkflowError::Invalid(format!(
-            "'{}' is not a user name (no spaces or control characters)",
-            crate::domain::text::sanitize(&rec.username)
-        )));
+        return Err(WorkflowError::rule(
+            "workflow_err.bad_user_name",
+            &[("name", &crate::domain::text::sanitize(&rec.username))],
+        ));
     }
     store.write(|tx| -> Result<Outcome> {
         let outcome = tx.upsert_staff(rec, &actor.username)?;

@@ -3,7 +3,6 @@
 //! file rebuilds the loans table's read-only indexes once instead of updating them per row.
 
 use super::{Actor, Result, WorkflowError};
-use crate::domain::permission::Permission;
 use crate::extract::{
     self, Encoding, ExtractError, ExtractKind, Limits, ReadNote, Record, RowError, Why,
 };
@@ -206,7 +205,7 @@ pub fn import_file_opts(
         indexes,
         limits,
     } = *options;
-    actor.require(Permission::Import)?;
+    super::guard(store, actor, super::Command::Import, &super::Subject::NONE)?;
     let file = path.display().to_string();
     store.set_cache_mib(128)?;
     let outcome = store.write(|tx| -> std::result::Result<ImportReport, Abort> {

@@ -1,5 +1,19 @@
 //! The process as commands: every change to the book passes here — who is acting, may they,
 //! the store write and its audit row, all in one transaction. TUI and CLI both call this layer.
+//!
+//! The command pattern (how a new command is added):
+//! 1. name it: a variant of [`Command`] (`src/domain/permission.rs`), its rule in
+//!    `authorize` (role, maker-checker via [`Subject::made_by`], reach), a `command.<code>`
+//!    name in both translation files, and a row in the exhaustive test;
+//! 2. write `fn thing_in(tx: &mut Tx, actor, …)`: it calls [`authorize_in`] first, reads what
+//!    it changes inside `tx`, refuses a stale edit with [`check_version`] against the
+//!    `expected_version` the screen showed (`None`: the current one, for scripts), writes
+//!    through `tx` and appends its audit row with `tx.audit` — all in the caller's transaction;
+//! 3. the public `thing(store, actor, …)` is `execute(store, actor, |tx| thing_in(tx, …))`, so a
+//!    compound command calls several `_in` steps inside one `execute` and a failure anywhere
+//!    leaves nothing; a refusal is recorded in the audit trail by `execute` itself;
+//! 4. errors are [`WorkflowError`] variants whose [`WorkflowError::localized`] text comes from a
+//!    translation key (`workflow_err.*`, `authz.*`, `err.*`), never English-only `Display` text.
 
 pub mod book;
 pub mod demo;
@@ -9,8 +23,13 @@ pub mod tracking;
 pub mod warning;
 
 use crate::domain::Role;
-use crate::domain::permission::{Permission, allows};
-use crate::store::{Store, StoreError};
+use crate::domain::permission::{self, Principal, Refusal};
+pub use crate::domain::permission::{Command, Subject};
+use crate::store::{Store, StoreError, Tx};
+use serde_json::json;
+
+/// The user name the engine acts under in audit rows and history (never a staff name).
+pub const SYSTEM_USER: &str = "system";
 
 /// The person acting: the operating-system user, or in a demo book the `--as` user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +37,8 @@ pub struct Actor {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    /// The engine acting on its own (evaluations), not a person: see [`Actor::system`].
+    pub system: bool,
 }
 
 /// Why a command was not carried out.
@@ -27,12 +48,41 @@ pub enum WorkflowError {
         "'{user}' is not staff in this book; a manager can add them with: postloan staff add {user} --role specialist"
     )]
     NotStaff { user: String },
-    #[error("'{user}' ({role}) may not {action}")]
+    #[error("'{user}' ({role}) may not {command} ({why}); who may: {may}", why = refusal.code(), may = roles_list(may))]
     Denied {
         user: String,
         role: &'static str,
-        action: &'static str,
+        command: String,
+        refusal: Refusal,
+        may: Vec<Role>,
     },
+    #[error(
+        "{what} was changed by {by} at {at} after you loaded it (version {expected}, now {current}); reload it and apply your change again"
+    )]
+    Stale {
+        what: String,
+        by: String,
+        at: String,
+        expected: i64,
+        current: i64,
+    },
+    #[error("'{name}' is reserved for the warning engine's own entries; choose another user name")]
+    Reserved { name: String },
+    /// A business rule refused the input: its translation key (`workflow_err.*`) and arguments.
+    #[error("{}", crate::i18n::Lang::En.tf(key, &args.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect::<Vec<_>>()))]
+    Rule {
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
+    #[error("the cause is empty")]
+    CauseEmpty,
+    #[error("warning {number} is {status} and can no longer change")]
+    Closed {
+        number: String,
+        status: &'static str,
+    },
+    #[error("no {what} '{key}'")]
+    NotFound { what: &'static str, key: String },
     #[error("--as works only in a demo book")]
     AsOutsideDemo,
     #[error("this book already has staff; ask a manager to add you")]
@@ -51,12 +101,68 @@ impl WorkflowError {
         use crate::domain::warning::MoveError;
         match self {
             WorkflowError::NotStaff { user } => lang.tf("err.not_staff", &[("user", user)]),
-            WorkflowError::Denied { user, role, action } => lang.tf(
-                "err.denied",
+            WorkflowError::Denied {
+                user,
+                role,
+                command,
+                refusal,
+                may,
+            } => {
+                let who = if may.is_empty() {
+                    lang.t("authz.system").to_string()
+                } else {
+                    may.iter()
+                        .map(|r| lang.code_name("role", r.code()))
+                        .collect::<Vec<_>>()
+                        .join(lang.t("authz.list_sep"))
+                };
+                lang.tf(
+                    &format!("authz.denied_{}", refusal.code()),
+                    &[
+                        ("user", user),
+                        ("role", &lang.code_name("role", role)),
+                        ("action", &lang.code_name("command", command)),
+                        ("may", &who),
+                    ],
+                )
+            }
+            WorkflowError::Stale {
+                what,
+                by,
+                at,
+                expected,
+                current,
+            } => lang.tf(
+                "workflow_err.stale",
                 &[
-                    ("user", user),
-                    ("role", &lang.code_name("role", role)),
-                    ("action", &lang.code_name("permission", action)),
+                    ("what", what),
+                    ("by", by),
+                    ("at", at),
+                    ("expected", expected),
+                    ("current", current),
+                ],
+            ),
+            WorkflowError::Rule { key, args } => {
+                let args: Vec<(&str, &dyn std::fmt::Display)> = args
+                    .iter()
+                    .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
+                    .collect();
+                lang.tf(key, &args)
+            }
+            WorkflowError::CauseEmpty => lang.t("workflow_err.cause_empty").to_string(),
+            WorkflowError::Closed { number, status } => lang.tf(
+                "workflow_err.closed",
+                &[
+                    ("number", number),
+                    ("status", &lang.code_name("wstatus", status)),
+                ],
+            ),
+            WorkflowError::Reserved { name } => lang.tf("workflow_err.reserved", &[("name", name)]),
+            WorkflowError::NotFound { what, key } => lang.tf(
+                "workflow_err.not_found",
+                &[
+                    ("what", &lang.code_name("workflow_err.entity", what)),
+                    ("key", key),
                 ],
             ),
             WorkflowError::AsOutsideDemo => lang.t("err.as_outside_demo").to_string(),
@@ -81,18 +187,158 @@ impl WorkflowError {
 
 pub type Result<T, E = WorkflowError> = std::result::Result<T, E>;
 
-impl Actor {
-    /// Fails unless the actor's role allows `permission`.
-    pub fn require(&self, permission: Permission) -> Result<()> {
-        if allows(self.role, permission) {
-            Ok(())
-        } else {
-            Err(WorkflowError::Denied {
-                user: self.username.clone(),
-                role: self.role.code(),
-                action: permission.code(),
-            })
+impl WorkflowError {
+    /// A rule's refusal with translation `key` and its named arguments.
+    pub fn rule(key: &'static str, args: &[(&'static str, &dyn std::fmt::Display)]) -> Self {
+        WorkflowError::Rule {
+            key,
+            args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
         }
+    }
+}
+
+/// Roles named in English, for the log text of a refusal.
+fn roles_list(may: &[Role]) -> String {
+    if may.is_empty() {
+        return SYSTEM_USER.to_string();
+    }
+    may.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
+}
+
+impl Actor {
+    /// The engine acting on its own: evaluations write their rows as `system`.
+    pub fn system() -> Actor {
+        Actor {
+            username: SYSTEM_USER.to_string(),
+            display_name: SYSTEM_USER.to_string(),
+            role: Role::Manager,
+            system: true,
+        }
+    }
+
+    /// The actor as the permission rules see it.
+    pub fn principal(&self) -> Principal<'_> {
+        if self.system {
+            Principal::System
+        } else {
+            Principal::Staff {
+                username: &self.username,
+                role: self.role,
+            }
+        }
+    }
+
+    fn role_code(&self) -> &'static str {
+        if self.system {
+            SYSTEM_USER
+        } else {
+            self.role.code()
+        }
+    }
+
+    /// Fails with [`WorkflowError::Denied`] unless [`permission::authorize`] allows it.
+    pub fn authorize(&self, command: Command, subject: &Subject<'_>) -> Result<()> {
+        permission::authorize(&self.principal(), &command, subject).map_err(|refusal| {
+            WorkflowError::Denied {
+                user: self.username.clone(),
+                role: self.role_code(),
+                command: command.code(),
+                refusal,
+                may: permission::roles_that_may(command),
+            }
+        })
+    }
+}
+
+/// Step one of every command: may `actor` do `command` to `subject`? (In the transaction, so
+/// a subject read inside it is judged as it is.)
+pub fn authorize_in(
+    _tx: &mut Tx<'_>,
+    actor: &Actor,
+    command: Command,
+    subject: &Subject<'_>,
+) -> Result<()> {
+    actor.authorize(command, subject)
+}
+
+/// Runs one command in one write transaction. A refusal rolls the command back and is then
+/// written to the audit trail in a small transaction of its own.
+pub fn execute<T>(
+    store: &mut Store,
+    actor: &Actor,
+    f: impl FnOnce(&mut Tx<'_>) -> Result<T>,
+) -> Result<T> {
+    let result = store.write(f);
+    if let Err(e) = &result {
+        record_refusal(store, actor, e);
+    }
+    result
+}
+
+/// Checks `command` before any transaction; a refusal is recorded as [`execute`] does.
+pub fn guard(
+    store: &mut Store,
+    actor: &Actor,
+    command: Command,
+    subject: &Subject<'_>,
+) -> Result<()> {
+    let result = actor.authorize(command, subject);
+    if let Err(e) = &result {
+        record_refusal(store, actor, e);
+    }
+    result
+}
+
+/// Writes a refusal to the audit trail in a transaction of its own; other errors pass.
+fn record_refusal(store: &mut Store, actor: &Actor, e: &WorkflowError) {
+    let WorkflowError::Denied {
+        command,
+        refusal,
+        may,
+        ..
+    } = e
+    else {
+        return;
+    };
+    let detail = json!({
+        "role": actor.role_code(),
+        "refusal": refusal.code(),
+        "may": may.iter().map(|r| r.code()).collect::<Vec<_>>(),
+    });
+    // The refusal stands even if the book cannot take its audit row (e.g. read-only).
+    let recorded = store.write(|tx| -> Result<()> {
+        tx.audit(
+            &actor.username,
+            "command.denied",
+            "command",
+            command,
+            &detail,
+        )?;
+        Ok(())
+    });
+    if let Err(e) = recorded {
+        tracing::warn!("refusal not recorded: {e}");
+    }
+}
+
+/// Refuses a stale edit: the record is at `current` (last changed by `by` at `at`) while the
+/// screen showed `expected`. `None` accepts the current version (a script's edit).
+pub fn check_version(
+    what: &str,
+    expected: Option<i64>,
+    current: i64,
+    by: &str,
+    at: &str,
+) -> Result<i64> {
+    match expected {
+        Some(v) if v != current => Err(WorkflowError::Stale {
+            what: what.to_string(),
+            by: by.to_string(),
+            at: at.to_string(),
+            expected: v,
+            current,
+        }),
+        _ => Ok(current),
     }
 }
 
@@ -111,6 +357,7 @@ pub fn identify(store: &Store, os_user: &str, as_user: Option<&str>) -> Result<A
             username: s.username,
             display_name: s.display_name,
             role: s.role,
+            system: false,
         }),
         _ => Err(WorkflowError::NotStaff {
             user: user.to_string(),

@@ -3,11 +3,11 @@
 
 use super::warning::{self, EvalReport};
 use super::{Actor, Result, WorkflowError};
-use crate::domain::permission::Permission;
+use super::{Command, Subject};
 use crate::domain::text::sanitize;
 use crate::domain::{ContactRecord, RepaymentRecord, StatementRecord};
 use crate::engine::rules::RuleSet;
-use crate::store::{Outcome, Store};
+use crate::store::{Outcome, Store, Tx};
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -18,32 +18,40 @@ pub fn record_contact(
     rec: &ContactRecord,
     today: chrono::NaiveDate,
 ) -> Result<i64> {
-    actor.require(Permission::RecordContact)?;
+    super::execute(store, actor, |tx| record_contact_in(tx, actor, rec, today))
+}
+
+/// [`record_contact`] in the caller's transaction.
+pub fn record_contact_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    rec: &ContactRecord,
+    today: chrono::NaiveDate,
+) -> Result<i64> {
+    super::authorize_in(tx, actor, Command::RecordContact, &Subject::NONE)?;
     if rec.contact_on > today {
-        return Err(WorkflowError::Invalid(format!(
-            "contact date {} is in the future",
-            rec.contact_on
-        )));
+        return Err(WorkflowError::rule(
+            "workflow_err.contact_future",
+            &[("date", &rec.contact_on), ("today", &today)],
+        ));
     }
     let rec = ContactRecord {
         notes: sanitize(rec.notes.trim()),
         ..rec.clone()
     };
-    store.write(|tx| -> Result<i64> {
-        let id = tx.insert_contact(&rec, &actor.username)?;
-        tx.audit(
-            &actor.username,
-            "contact.record",
-            "loan",
-            &rec.contract_no,
-            &json!({"contact_id": id, "on": rec.contact_on, "kind": rec.kind.code(), "notes": rec.notes}),
-        )?;
-        Ok(id)
-    })
+    let id = tx.insert_contact(&rec, &actor.username)?;
+    tx.audit(
+        &actor.username,
+        "contact.record",
+        "loan",
+        &rec.contract_no,
+        &json!({"contact_id": id, "on": rec.contact_on, "kind": rec.kind.code(), "notes": rec.notes}),
+    )?;
+    Ok(id)
 }
 
-/// Enters (or corrects) a financial statement for a borrower, then re-evaluates the warning
-/// indicators of the borrower's loans at once.
+/// Enters (or corrects) a financial statement for a borrower and re-evaluates the warning
+/// indicators of the borrower's loans, in one transaction.
 pub fn enter_statement(
     store: &mut Store,
     actor: &Actor,
@@ -51,43 +59,56 @@ pub fn enter_statement(
     rules: &RuleSet,
     today: NaiveDate,
 ) -> Result<(Outcome, EvalReport)> {
-    actor.require(Permission::EnterStatement)?;
+    super::execute(store, actor, |tx| {
+        let outcome = enter_statement_in(tx, actor, rec, today)?;
+        let mut report = EvalReport::default();
+        if outcome != Outcome::Unchanged {
+            for loan_id in tx.loan_ids_of_borrower(&rec.borrower_code)? {
+                report.add(&warning::evaluate_loan_in(tx, rules, loan_id, today)?);
+            }
+        }
+        Ok((outcome, report))
+    })
+}
+
+/// Enters a statement in the caller's transaction (without the re-evaluation).
+pub fn enter_statement_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    rec: &StatementRecord,
+    today: NaiveDate,
+) -> Result<Outcome> {
+    super::authorize_in(tx, actor, Command::EnterStatement, &Subject::NONE)?;
     if rec.current_assets > rec.total_assets {
-        return Err(WorkflowError::Invalid(
-            "current assets exceed total assets".into(),
+        return Err(WorkflowError::rule(
+            "workflow_err.current_over_total",
+            &[
+                ("current", &rec.current_assets),
+                ("total", &rec.total_assets),
+            ],
         ));
     }
     if rec.period_end > today {
-        return Err(WorkflowError::Invalid(format!(
-            "period end {} is in the future",
-            rec.period_end
-        )));
+        return Err(WorkflowError::rule(
+            "workflow_err.period_future",
+            &[("date", &rec.period_end), ("today", &today)],
+        ));
     }
-    let outcome = store.write(|tx| -> Result<Outcome> {
-        let outcome = tx.upsert_statement(rec, "manual", &actor.username)?;
-        if outcome != Outcome::Unchanged {
-            tx.audit(
-                &actor.username,
-                "statement.enter",
-                "borrower",
-                &rec.borrower_code,
-                &serde_json::to_value(rec).unwrap_or_else(|_| json!({})),
-            )?;
-        }
-        Ok(outcome)
-    })?;
-    let mut report = EvalReport::default();
+    let outcome = tx.upsert_statement(rec, "manual", &actor.username)?;
     if outcome != Outcome::Unchanged {
-        for loan_id in store.loan_ids_of_borrower(&rec.borrower_code)? {
-            let r = warning::evaluate_loan(store, &actor.username, rules, loan_id, today)?;
-            report.add(&r);
-        }
+        tx.audit(
+            &actor.username,
+            "statement.enter",
+            "borrower",
+            &rec.borrower_code,
+            &serde_json::to_value(rec).unwrap_or_else(|_| json!({})),
+        )?;
     }
-    Ok((outcome, report))
+    Ok(outcome)
 }
 
-/// Enters a repayment status (days past due, overdue amounts) for a loan, then re-evaluates
-/// its warning indicators at once.
+/// Enters a repayment status (days past due, overdue amounts) for a loan and re-evaluates its
+/// warning indicators, in one transaction.
 pub fn enter_repayment(
     store: &mut Store,
     actor: &Actor,
@@ -95,36 +116,47 @@ pub fn enter_repayment(
     rules: &RuleSet,
     today: NaiveDate,
 ) -> Result<(Outcome, EvalReport)> {
-    actor.require(Permission::EnterStatement)?;
+    super::execute(store, actor, |tx| {
+        let outcome = enter_repayment_in(tx, actor, rec, today)?;
+        let mut report = EvalReport::default();
+        if outcome != Outcome::Unchanged
+            && let Some(loan) = tx.loan_by_contract(&rec.contract_no)?
+        {
+            report = warning::evaluate_loan_in(tx, rules, loan.id, today)?;
+        }
+        Ok((outcome, report))
+    })
+}
+
+/// Enters a repayment status in the caller's transaction (without the re-evaluation).
+pub fn enter_repayment_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    rec: &RepaymentRecord,
+    today: NaiveDate,
+) -> Result<Outcome> {
+    super::authorize_in(tx, actor, Command::EnterRepayment, &Subject::NONE)?;
     if rec.as_of > today {
-        return Err(WorkflowError::Invalid(format!(
-            "status date {} is in the future",
-            rec.as_of
-        )));
-    }
-    if rec.overdue_days < 0 {
-        return Err(WorkflowError::Invalid(
-            "days past due cannot be negative".into(),
+        return Err(WorkflowError::rule(
+            "workflow_err.status_future",
+            &[("date", &rec.as_of), ("today", &today)],
         ));
     }
-    let outcome = store.write(|tx| -> Result<Outcome> {
-        let outcome = tx.upsert_repayment(rec, &actor.username)?;
-        if outcome != Outcome::Unchanged {
-            tx.audit(
-                &actor.username,
-                "repayment.enter",
-                "loan",
-                &rec.contract_no,
-                &serde_json::to_value(rec).unwrap_or_else(|_| json!({})),
-            )?;
-        }
-        Ok(outcome)
-    })?;
-    let mut report = EvalReport::default();
-    if outcome != Outcome::Unchanged
-        && let Some(loan) = store.loan_by_contract(&rec.contract_no)?
-    {
-        report = warning::evaluate_loan(store, &actor.username, rules, loan.id, today)?;
+    if rec.overdue_days < 0 {
+        return Err(WorkflowError::rule(
+            "workflow_err.dpd_negative",
+            &[("days", &rec.overdue_days)],
+        ));
     }
-    Ok((outcome, report))
+    let outcome = tx.upsert_repayment(rec, &actor.username)?;
+    if outcome != Outcome::Unchanged {
+        tx.audit(
+            &actor.username,
+            "repayment.enter",
+            "loan",
+            &rec.contract_no,
+            &serde_json::to_value(rec).unwrap_or_else(|_| json!({})),
+        )?;
+    }
+    Ok(outcome)
 }

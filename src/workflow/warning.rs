@@ -3,8 +3,8 @@
 //! cause analysis, covenants, and the warning notice (风险预警通知书).
 
 use super::{Actor, Result, WorkflowError};
+use super::{Command, Subject};
 use crate::domain::StatementRecord;
-use crate::domain::permission::Permission;
 use crate::domain::text::sanitize;
 use crate::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
 use crate::engine::indicators::{self, LoanFacts, Value};
@@ -336,8 +336,30 @@ fn decide(
     }
 }
 
-/// Writes decided changes in their order, in the caller's transaction.
-fn write_changes(tx: &mut Tx<'_>, changes: &[Change], as_of: NaiveDate, actor: &str) -> Result<()> {
+/// What a transaction of the engine changed: the audit entry that lists it.
+#[derive(Debug, Default, serde::Serialize)]
+struct ChangeLog {
+    /// Numbers of the warnings raised.
+    raised: Vec<String>,
+    /// Ids of the warnings escalated, marked back to normal, relapsed.
+    escalated_ids: Vec<i64>,
+    back_to_normal_ids: Vec<i64>,
+    relapsed_ids: Vec<i64>,
+}
+
+/// Writes decided changes in their order, in the caller's transaction, and the audit entry
+/// that lists them (`entity`/`key`: the book and date, or the loan), in the same transaction.
+fn write_changes(
+    tx: &mut Tx<'_>,
+    changes: &[Change],
+    as_of: NaiveDate,
+    actor: &str,
+    (entity, key): (&str, &str),
+) -> Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut log = ChangeLog::default();
     // A loan raising several warnings has its labels looked up once.
     let mut labels: Option<(i64, LoanLabels)> = None;
     for change in changes {
@@ -347,7 +369,8 @@ fn write_changes(tx: &mut Tx<'_>, changes: &[Change], as_of: NaiveDate, actor: &
                     Some((loan_id, l)) if loan_id == w.loan_id => l,
                     _ => tx.loan_labels(w.loan_id)?,
                 };
-                tx.insert_warning_labelled(w, &loan_labels, actor)?;
+                let (_, number) = tx.insert_warning_labelled(w, &loan_labels, actor)?;
+                log.raised.push(number);
                 labels = Some((w.loan_id, loan_labels));
             }
             Change::Escalate {
@@ -355,13 +378,23 @@ fn write_changes(tx: &mut Tx<'_>, changes: &[Change], as_of: NaiveDate, actor: &
                 level,
                 value,
                 threshold,
-            } => tx.escalate_warning(*id, *level, *value, *threshold, as_of, actor)?,
+            } => {
+                tx.escalate_warning(*id, *level, *value, *threshold, as_of, actor)?;
+                log.escalated_ids.push(*id);
+            }
             Change::BackToNormal {
                 id,
                 back,
                 value,
                 left: None,
-            } => tx.set_back_to_normal(*id, *back, *value, "", as_of, actor)?,
+            } => {
+                tx.set_back_to_normal(*id, *back, *value, "", as_of, actor)?;
+                if *back {
+                    log.back_to_normal_ids.push(*id);
+                } else {
+                    log.relapsed_ids.push(*id);
+                }
+            }
             Change::BackToNormal {
                 id,
                 back,
@@ -371,6 +404,7 @@ fn write_changes(tx: &mut Tx<'_>, changes: &[Change], as_of: NaiveDate, actor: &
                 // The system's reason goes in the history and gets its own audit row, in
                 // the same transaction.
                 tx.set_back_to_normal(*id, *back, *value, &left.note(), as_of, actor)?;
+                log.back_to_normal_ids.push(*id);
                 tx.audit(
                     actor,
                     "warnings.back_to_normal",
@@ -381,6 +415,9 @@ fn write_changes(tx: &mut Tx<'_>, changes: &[Change], as_of: NaiveDate, actor: &
             }
         }
     }
+    let mut detail = json!(log);
+    detail["as_of"] = json!(as_of.to_string());
+    tx.audit(actor, "warnings.evaluate.changes", entity, key, &detail)?;
     Ok(())
 }
 
@@ -415,11 +452,12 @@ fn evaluate_book_in_chunks(
     as_of: NaiveDate,
     chunk: usize,
 ) -> Result<EvalReport> {
-    actor.require(Permission::Evaluate)?;
+    super::guard(store, actor, Command::EvaluateBook, &Subject::NONE)?;
     let mut report = EvalReport {
         as_of: as_of.to_string(),
         ..EvalReport::default()
     };
+    let key = as_of.to_string();
     let later_events = store.events_after(as_of)?;
     let loan_reader = store.evaluation_reader()?;
     let statement_reader = store.evaluation_reader()?;
@@ -480,7 +518,9 @@ fn evaluate_book_in_chunks(
                 break;
             }
             if !plan.changes.is_empty() {
-                store.write(|tx| write_changes(tx, &plan.changes, as_of, &actor.username))?;
+                store.write(|tx| {
+                    write_changes(tx, &plan.changes, as_of, &actor.username, ("book", &key))
+                })?;
             }
             report.add(&plan.report);
             report.loans += plan.loans;
@@ -496,7 +536,8 @@ fn evaluate_book_in_chunks(
             decide(loan, &f, rules, as_of, &mut report, &mut changes);
         }
         if !changes.is_empty() {
-            store.write(|tx| write_changes(tx, &changes, as_of, &actor.username))?;
+            store
+                .write(|tx| write_changes(tx, &changes, as_of, &actor.username, ("book", &key)))?;
         }
     }
     let recorded = store.meta(crate::store::LAST_EVALUATION)?;
@@ -638,15 +679,31 @@ fn plan_chunk(chunk: EvalChunk, rules: &RuleSet, as_of: NaiveDate) -> ChunkPlan 
     plan
 }
 
-/// Re-evaluates one loan right after its data changed (a statement or repayment entered).
+/// Re-evaluates one loan right after its data changed, in its own transaction. The engine
+/// acts as the system actor.
 pub fn evaluate_loan(
     store: &mut Store,
-    actor: &str,
     rules: &RuleSet,
     loan_id: i64,
     as_of: NaiveDate,
 ) -> Result<EvalReport> {
-    let chunk = store.evaluation_loan_as_of(loan_id, as_of)?;
+    let system = Actor::system();
+    super::execute(store, &system, |tx| {
+        evaluate_loan_in(tx, rules, loan_id, as_of)
+    })
+}
+
+/// Re-evaluates one loan in the caller's transaction (the command that changed its data):
+/// the engine acts as the system actor, and the warnings it changes get their audit entry here.
+pub fn evaluate_loan_in(
+    tx: &mut Tx<'_>,
+    rules: &RuleSet,
+    loan_id: i64,
+    as_of: NaiveDate,
+) -> Result<EvalReport> {
+    let system = Actor::system();
+    super::authorize_in(tx, &system, Command::Reevaluate, &Subject::NONE)?;
+    let chunk = tx.evaluation_loan_as_of(loan_id, as_of)?;
     let mut report = EvalReport {
         as_of: as_of.to_string(),
         ..EvalReport::default()
@@ -655,21 +712,13 @@ pub fn evaluate_loan(
         let f = facts(loan, &chunk, as_of);
         let mut changes = Vec::new();
         decide(loan, &f, rules, as_of, &mut report, &mut changes);
-        if !changes.is_empty() {
-            store.write(|tx| -> Result<()> {
-                write_changes(tx, &changes, as_of, actor)?;
-                if report.changes() > 0 {
-                    tx.audit(
-                        actor,
-                        "warnings.evaluate",
-                        "loan",
-                        &loan_id.to_string(),
-                        &json!(report),
-                    )?;
-                }
-                Ok(())
-            })?;
-        }
+        write_changes(
+            tx,
+            &changes,
+            as_of,
+            &system.username,
+            ("loan", &loan_id.to_string()),
+        )?;
         report.loans = 1;
     }
     Ok(report)
@@ -684,7 +733,8 @@ pub struct ManualWarning<'a> {
     pub reason: &'a str,
 }
 
-/// Raises a manual warning; returns its id and number.
+/// Raises a manual warning and issues its notice, in one transaction; returns its id and
+/// number.
 pub fn raise_manual(
     store: &mut Store,
     actor: &Actor,
@@ -692,118 +742,189 @@ pub fn raise_manual(
     today: NaiveDate,
     lang: Lang,
 ) -> Result<(i64, String)> {
-    actor.require(Permission::RaiseWarning)?;
+    super::execute(store, actor, |tx| {
+        let (id, number) = raise_manual_in(tx, actor, w, today, lang)?;
+        issue_notice_in(tx, actor, id, today, lang)?;
+        Ok((id, number))
+    })
+}
+
+/// Raises a manual warning in the caller's transaction (without its notice).
+pub fn raise_manual_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    w: &ManualWarning<'_>,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<(i64, String)> {
+    super::authorize_in(tx, actor, Command::RaiseWarning, &Subject::NONE)?;
     let reason = sanitize(w.reason.trim());
     if reason.is_empty() {
         return Err(WorkflowError::Invalid(
             lang.t("warning.err_reason").to_string(),
         ));
     }
-    let loan = store.loan_by_contract(w.contract_no)?.ok_or_else(|| {
+    let loan = tx.loan_by_contract(w.contract_no)?.ok_or_else(|| {
         WorkflowError::Invalid(lang.tf("warning.err_no_loan", &[("contract", &w.contract_no)]))
     })?;
-    let (id, number) = store.write(|tx| -> Result<(i64, String)> {
-        let nw = NewWarning {
-            loan_id: loan.id,
-            origin: "manual",
-            indicator: w.signal.code(),
-            level: w.level,
-            risk_type: w.risk_type,
-            value: None,
-            threshold: None,
-            unit: None,
-            source: None,
-            reason: &reason,
-            raised_on: today,
-        };
-        let (id, number) = tx.insert_warning(&nw, &actor.username)?;
-        tx.audit(
-            &actor.username,
-            "warnings.raise",
-            "warning",
-            &number,
-            &json!({"contract_no": w.contract_no, "signal": w.signal.code(), "level": w.level.code(), "risk_type": w.risk_type.code(), "reason": reason}),
-        )?;
-        Ok((id, number))
-    })?;
-    issue_notice(store, actor, id, today, lang)?;
+    let nw = NewWarning {
+        loan_id: loan.id,
+        origin: "manual",
+        indicator: w.signal.code(),
+        level: w.level,
+        risk_type: w.risk_type,
+        value: None,
+        threshold: None,
+        unit: None,
+        source: None,
+        reason: &reason,
+        raised_on: today,
+    };
+    let (id, number) = tx.insert_warning(&nw, &actor.username)?;
+    tx.audit(
+        &actor.username,
+        "warnings.raise",
+        "warning",
+        &number,
+        &json!({"contract_no": w.contract_no, "signal": w.signal.code(), "level": w.level.code(), "risk_type": w.risk_type.code(), "reason": reason}),
+    )?;
     Ok((id, number))
 }
 
 /// Moves a warning along its lifecycle (acknowledge, start disposal, resolve, dismiss).
+/// `expected_version` is the version the screen showed; `None` takes the current one.
 pub fn move_warning(
     store: &mut Store,
     actor: &Actor,
     id: i64,
+    expected_version: Option<i64>,
     mv: WarningMove,
     reason: &str,
     today: NaiveDate,
 ) -> Result<WarningStatus> {
-    actor.require(Permission::Read)?;
-    let reason = sanitize(reason.trim());
-    store.write(|tx| -> Result<WarningStatus> {
-        let (status, version, back, origin) = tx
-            .warning_in_tx(id)?
-            .ok_or_else(|| WorkflowError::Invalid(format!("no warning {id}")))?;
-        let still_triggered = origin == "system" && !back;
-        let to = mv
-            .check(status, actor.role, &reason, still_triggered)
-            .map_err(WorkflowError::Move)?;
-        tx.move_warning(id, version, to, &reason, today, &actor.username)?;
-        tx.audit(
-            &actor.username,
-            &format!("warnings.{}", mv.code()),
-            "warning",
-            &id.to_string(),
-            &json!({"from": status.code(), "to": to.code(), "reason": reason}),
-        )?;
-        Ok(to)
+    super::execute(store, actor, |tx| {
+        move_warning_in(tx, actor, id, expected_version, mv, reason, today)
     })
 }
 
-/// Writes the cause analysis of a warning.
+/// [`move_warning`] in the caller's transaction.
+pub fn move_warning_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    expected_version: Option<i64>,
+    mv: WarningMove,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<WarningStatus> {
+    super::authorize_in(tx, actor, Command::MoveWarning(mv), &Subject::NONE)?;
+    let reason = sanitize(reason.trim());
+    let w = existing_warning(tx, id)?;
+    let version = super::check_version(
+        &w.number,
+        expected_version,
+        w.version,
+        &w.updated_by,
+        &w.updated_at,
+    )?;
+    let still_triggered = w.origin == "system" && !w.back_to_normal;
+    let to = mv
+        .check(w.status, actor.role, &reason, still_triggered)
+        .map_err(WorkflowError::Move)?;
+    tx.move_warning(id, version, to, &reason, today, &actor.username)?;
+    tx.audit(
+        &actor.username,
+        &format!("warnings.{}", mv.code()),
+        "warning",
+        &id.to_string(),
+        &json!({"from": w.status.code(), "to": to.code(), "reason": reason, "version": version}),
+    )?;
+    Ok(to)
+}
+
+/// A warning as the transaction sees it, or a translated "no warning" error.
+fn existing_warning(tx: &Tx<'_>, id: i64) -> Result<crate::store::WarningState> {
+    tx.warning_in_tx(id)?
+        .ok_or_else(|| WorkflowError::NotFound {
+            what: "warning",
+            key: id.to_string(),
+        })
+}
+
+/// Writes the cause analysis of a warning. `expected_version` as for [`move_warning`].
+#[allow(clippy::too_many_arguments)]
 pub fn analyse(
     store: &mut Store,
     actor: &Actor,
     id: i64,
+    expected_version: Option<i64>,
     cause: &str,
     risk_type: RiskType,
     judged: Level,
     today: NaiveDate,
 ) -> Result<()> {
-    actor.require(Permission::RaiseWarning)?;
-    let cause = sanitize(cause.trim());
-    if cause.is_empty() {
-        return Err(WorkflowError::Invalid("the cause is empty".into()));
-    }
-    store.write(|tx| -> Result<()> {
-        let (status, version, ..) = tx
-            .warning_in_tx(id)?
-            .ok_or_else(|| WorkflowError::Invalid(format!("no warning {id}")))?;
-        if !status.is_active() {
-            return Err(WorkflowError::Invalid(format!(
-                "warning {id} is {} and can no longer change",
-                status.code()
-            )));
-        }
-        tx.analyse_warning(
+    super::execute(store, actor, |tx| {
+        analyse_in(
+            tx,
+            actor,
             id,
-            version,
-            &cause,
+            expected_version,
+            cause,
             risk_type,
             judged,
             today,
-            &actor.username,
-        )?;
-        tx.audit(
-            &actor.username,
-            "warnings.cause",
-            "warning",
-            &id.to_string(),
-            &json!({"cause": cause, "risk_type": risk_type.code(), "judged_level": judged.code()}),
-        )?;
-        Ok(())
+        )
     })
+}
+
+/// [`analyse`] in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub fn analyse_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    expected_version: Option<i64>,
+    cause: &str,
+    risk_type: RiskType,
+    judged: Level,
+    today: NaiveDate,
+) -> Result<()> {
+    super::authorize_in(tx, actor, Command::AnalyseWarning, &Subject::NONE)?;
+    let cause = sanitize(cause.trim());
+    if cause.is_empty() {
+        return Err(WorkflowError::CauseEmpty);
+    }
+    let w = existing_warning(tx, id)?;
+    let version = super::check_version(
+        &w.number,
+        expected_version,
+        w.version,
+        &w.updated_by,
+        &w.updated_at,
+    )?;
+    if !w.status.is_active() {
+        return Err(WorkflowError::Closed {
+            number: w.number,
+            status: w.status.code(),
+        });
+    }
+    tx.analyse_warning(
+        id,
+        version,
+        &cause,
+        risk_type,
+        judged,
+        today,
+        &actor.username,
+    )?;
+    tx.audit(
+        &actor.username,
+        "warnings.cause",
+        "warning",
+        &id.to_string(),
+        &json!({"cause": cause, "risk_type": risk_type.code(), "judged_level": judged.code(), "version": version}),
+    )?;
+    Ok(())
 }
 
 /// Checks a covenant's thresholds run the way its indicator's rule compares (for `>` rules
@@ -827,21 +948,46 @@ pub fn set_covenant(
     actor: &Actor,
     c: &crate::domain::CovenantRecord,
 ) -> Result<crate::store::Outcome> {
-    actor.require(Permission::SetRules)?;
-    check_covenant(c).map_err(WorkflowError::Invalid)?;
-    store.write(|tx| -> Result<crate::store::Outcome> {
-        let outcome = tx.upsert_covenant(c, &actor.username)?;
-        if outcome != crate::store::Outcome::Unchanged {
-            tx.audit(
-                &actor.username,
-                "covenant.set",
-                "loan",
-                &c.contract_no,
-                &json!(c),
-            )?;
+    super::execute(store, actor, |tx| set_covenant_in(tx, actor, c))
+}
+
+/// Sets a covenant and re-evaluates its loan as of `today`, in one transaction.
+pub fn set_covenant_and_reevaluate(
+    store: &mut Store,
+    actor: &Actor,
+    c: &crate::domain::CovenantRecord,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Result<(crate::store::Outcome, EvalReport)> {
+    super::execute(store, actor, |tx| {
+        let outcome = set_covenant_in(tx, actor, c)?;
+        let mut report = EvalReport::default();
+        if let Some(loan) = tx.loan_by_contract(&c.contract_no)? {
+            report = evaluate_loan_in(tx, rules, loan.id, today)?;
         }
-        Ok(outcome)
+        Ok((outcome, report))
     })
+}
+
+/// [`set_covenant`] in the caller's transaction.
+pub fn set_covenant_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    c: &crate::domain::CovenantRecord,
+) -> Result<crate::store::Outcome> {
+    super::authorize_in(tx, actor, Command::SetCovenant, &Subject::NONE)?;
+    check_covenant(c).map_err(WorkflowError::Invalid)?;
+    let outcome = tx.upsert_covenant(c, &actor.username)?;
+    if outcome != crate::store::Outcome::Unchanged {
+        tx.audit(
+            &actor.username,
+            "covenant.set",
+            "loan",
+            &c.contract_no,
+            &json!(c),
+        )?;
+    }
+    Ok(outcome)
 }
 
 /// Days the borrower has to answer a notice, by level.
@@ -862,63 +1008,78 @@ pub fn issue_notice(
     today: NaiveDate,
     lang: Lang,
 ) -> Result<String> {
-    actor.require(Permission::RaiseWarning)?;
-    let w = store
-        .warning(id)?
-        .ok_or_else(|| WorkflowError::Invalid(format!("no warning {id}")))?;
-    let loan = store
+    super::execute(store, actor, |tx| {
+        issue_notice_in(tx, actor, id, today, lang)
+    })
+}
+
+/// [`issue_notice`] in the caller's transaction.
+pub fn issue_notice_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<String> {
+    super::authorize_in(tx, actor, Command::IssueNotice, &Subject::NONE)?;
+    let w = tx.warning(id)?.ok_or_else(|| WorkflowError::NotFound {
+        what: "warning",
+        key: id.to_string(),
+    })?;
+    let loan = tx
         .loan(w.row.loan_id)?
-        .ok_or_else(|| WorkflowError::Invalid(format!("no loan for warning {id}")))?;
+        .ok_or_else(|| WorkflowError::NotFound {
+            what: "loan",
+            key: w.row.contract_no.clone(),
+        })?;
     let due = today
         .checked_add_days(Days::new(feedback_days(w.row.level)))
         .unwrap_or(today);
-    let officer = store
+    let officer = tx
         .staff(&loan.officer)?
         .map(|s| s.display_name)
         .unwrap_or_else(|| loan.officer.clone());
-    store.write(|tx| -> Result<String> {
-        let n = tx.document_count("warning_notice")? + 1;
-        let number = format!("YJTZ{}-{:06}", today.format("%Y"), n);
-        let body = super::notice::render(
-            &super::notice::NoticeFacts {
-                number: &number,
-                warning: &w,
-                loan: &loan,
-                officer: &officer,
-                issued_on: today,
-                feedback_due_on: due,
-                issued_by: &actor.display_name,
-            },
-            lang,
-        );
-        let title = lang.tf(
-            "notice.title_line",
-            &[
-                ("number", &number),
-                ("borrower", &sanitize(&loan.borrower_name)),
-            ],
-        );
-        tx.insert_document(
-            loan.id,
-            "warning_notice",
-            &number,
-            &title,
-            lang.code(),
-            &body,
-            Some(("warnings", id)),
-            &actor.username,
-        )?;
-        tx.set_feedback_due(id, due)?;
-        tx.warning_event(id, today, &actor.username, "notice", None, None, &number)?;
-        tx.audit(
-            &actor.username,
-            "document.issue",
-            "warning",
-            &w.row.number,
-            &json!({"document": number, "kind": "warning_notice"}),
-        )?;
-        Ok(number)
-    })
+    let n = tx.document_count("warning_notice")? + 1;
+    let number = format!("YJTZ{}-{:06}", today.format("%Y"), n);
+    let body = super::notice::render(
+        &super::notice::NoticeFacts {
+            number: &number,
+            warning: &w,
+            loan: &loan,
+            officer: &officer,
+            issued_on: today,
+            feedback_due_on: due,
+            issued_by: &actor.display_name,
+        },
+        lang,
+    );
+    let title = lang.tf(
+        "notice.title_line",
+        &[
+            ("number", &number),
+            ("borrower", &sanitize(&loan.borrower_name)),
+        ],
+    );
+    tx.insert_document(
+        loan.id,
+        "warning_notice",
+        &number,
+        &title,
+        lang.code(),
+        &body,
+        Some(("warnings", id)),
+        &actor.username,
+    )?;
+    tx.set_feedback_due(id, due)?;
+    tx.warning_event(id, today, &actor.username, "notice", None, None, &number)?;
+    tx.audit(
+        &actor.username,
+        "document.issue",
+        "warning",
+        &w.row.number,
+        &json!({"document": number, "kind": "warning_notice"}),
+    )?;
+    Ok(number)
 }
 
 /// The value of a decimal for people: trailing zeros trimmed, two places at most.

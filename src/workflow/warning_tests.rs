@@ -75,6 +75,7 @@ fn dismiss_some(store: &mut Store, actor: &Actor, on: NaiveDate) {
             store,
             actor,
             id,
+            None,
             WarningMove::Dismiss,
             "checked by hand",
             on,
@@ -111,15 +112,15 @@ fn chunked_book_evaluation_decides_what_per_loan_evaluation_decides() {
             dismiss_some(&mut chunked, &actor, as_of);
             dismiss_some(&mut single, &actor, as_of);
         }
-        let book = evaluate_book_in_chunks(&mut chunked, &actor, rules, as_of, 7)
+        // The engine as the system actor, as in a per-loan re-evaluation.
+        let book = evaluate_book_in_chunks(&mut chunked, &Actor::system(), rules, as_of, 7)
             .expect("evaluate the book");
         let mut sum = EvalReport {
             as_of: as_of.to_string(),
             ..EvalReport::default()
         };
         for &id in &loans {
-            let one = evaluate_loan(&mut single, &actor.username, rules, id, as_of)
-                .expect("evaluate one loan");
+            let one = evaluate_loan(&mut single, rules, id, as_of).expect("evaluate one loan");
             sum.add(&one);
         }
         assert_eq!(book, sum, "counts as of {as_of}");
@@ -132,8 +133,8 @@ fn chunked_book_evaluation_decides_what_per_loan_evaluation_decides() {
 
         // A second run changes nothing and writes nothing.
         let before = warnings(&chunked);
-        let again =
-            evaluate_book_in_chunks(&mut chunked, &actor, rules, as_of, 7).expect("evaluate again");
+        let again = evaluate_book_in_chunks(&mut chunked, &Actor::system(), rules, as_of, 7)
+            .expect("evaluate again");
         assert_eq!(again.changes(), 0);
         assert_eq!(warnings(&chunked), before);
     }

@@ -58,8 +58,8 @@ pub fn submit(
             "a covenant needs at least one threshold".into(),
         ));
     }
-    workflow::warning::set_covenant(store, actor, &rec)?;
-    let report = workflow::warning::evaluate_loan(store, &actor.username, rules, d.loan.id, today)?;
+    let (_, report) =
+        workflow::warning::set_covenant_and_reevaluate(store, actor, &rec, rules, today)?;
     Ok(Saved {
         text_key: "form.covenant_saved",
         new_warnings: report.new.iter().sum::<u64>() + report.escalated.iter().sum::<u64>(),

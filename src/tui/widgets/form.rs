@@ -114,6 +114,9 @@ pub struct Form {
     pub message: Option<String>,
     /// Set when the text changed since the draft was last saved.
     pub dirty: bool,
+    /// The version of the record the form edits, as the screen showed it (a stale save is
+    /// refused by the workflow).
+    pub expected_version: Option<i64>,
 }
 
 impl Form {
@@ -122,6 +125,7 @@ impl Form {
             title,
             fields,
             focus: 0,
+            expected_version: None,
             message: None,
             dirty: false,
         }
