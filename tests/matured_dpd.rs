@@ -37,7 +37,14 @@ const REPAYMENTS_HEADER: &str =
 /// matures, stored DPD or none, the DPD expected on 2024-06-30).
 const LOANS: [(&str, &str, &str, &str, Option<i64>, i64); 9] = [
     // The example: matured 2024-01-15, whole balance out, status of 2023-12-31 at 0.
-    ("M1", "1,000,000.00", "2023-01-15", "2024-01-15", Some(0), 167),
+    (
+        "M1",
+        "1,000,000.00",
+        "2023-01-15",
+        "2024-01-15",
+        Some(0),
+        167,
+    ),
     // Matured yesterday with a little left: one day.
     ("M2", "100.00", "2023-06-29", "2024-06-29", None, 1),
     // Matures today: not yet past due.
@@ -45,12 +52,26 @@ const LOANS: [(&str, &str, &str, &str, Option<i64>, i64); 9] = [
     // Matured and paid off: nothing is due.
     ("P1", "0.00", "2023-01-15", "2024-01-15", Some(0), 0),
     // Matured 2024-03-01 (121 days) with a status that already says more: the status.
-    ("M4", "500,000.00", "2023-03-01", "2024-03-01", Some(200), 200),
+    (
+        "M4",
+        "500,000.00",
+        "2023-03-01",
+        "2024-03-01",
+        Some(200),
+        200,
+    ),
     // Matured 2024-02-29 (122 days), status behind it: 122, between M1 and M4's neighbours.
     ("M5", "20,000.00", "2023-02-28", "2024-02-29", Some(30), 122),
     // Current loans, their status as it is.
     ("N1", "800,000.00", "2024-01-10", "2026-01-10", Some(0), 0),
-    ("N2", "300,000.00", "2023-09-01", "2025-09-01", Some(122), 122),
+    (
+        "N2",
+        "300,000.00",
+        "2023-09-01",
+        "2025-09-01",
+        Some(122),
+        122,
+    ),
     ("N3", "300,000.00", "2023-09-01", "2025-09-01", Some(45), 45),
 ];
 
@@ -75,10 +96,7 @@ fn repayments_csv() -> String {
 }
 
 fn expected() -> BTreeMap<String, i64> {
-    LOANS
-        .iter()
-        .map(|(c, .., e)| (c.to_string(), *e))
-        .collect()
+    LOANS.iter().map(|(c, .., e)| (c.to_string(), *e)).collect()
 }
 
 struct Book {
@@ -108,7 +126,13 @@ fn book_with(extra: &str, extra_repayments: &str) -> Book {
     let loans = format!("{}{extra}", loans_csv("spec"));
     import(&mut store, &boss, dir.path(), ExtractKind::Loans, &loans);
     let reps = format!("{}{extra_repayments}", repayments_csv());
-    import(&mut store, &boss, dir.path(), ExtractKind::Repayments, &reps);
+    import(
+        &mut store,
+        &boss,
+        dir.path(),
+        ExtractKind::Repayments,
+        &reps,
+    );
     Book {
         _dir: dir,
         store,
@@ -170,9 +194,7 @@ fn the_ledger_counts_a_matured_unpaid_loan_past_due_since_maturity() {
 fn the_dpd_order_counts_days_since_maturity_both_ways_and_across_pages() {
     let b = book_with("", "");
     // Ties (M5 and N2 at 122; the zeros) go by id, which is import order.
-    let up = [
-        "M3", "P1", "N1", "M2", "N3", "M5", "N2", "M1", "M4",
-    ];
+    let up = ["M3", "P1", "N1", "M2", "N3", "M5", "N2", "M1", "M4"];
     let asc = all(&b.store, &query(LedgerSort::Dpd, false));
     assert_eq!(contracts(&asc), up);
     let desc = all(&b.store, &query(LedgerSort::Dpd, true));
@@ -196,8 +218,16 @@ fn the_dpd_order_counts_days_since_maturity_both_ways_and_across_pages() {
             .map(String::from)
             .collect::<Vec<_>>();
         for size in 1..=truth.len() {
-            assert_eq!(walk(&b.store, &q, size, true), truth, "size {size} {descending}");
-            assert_eq!(walk(&b.store, &q, size, false), truth, "size {size} {descending}");
+            assert_eq!(
+                walk(&b.store, &q, size, true),
+                truth,
+                "size {size} {descending}"
+            );
+            assert_eq!(
+                walk(&b.store, &q, size, false),
+                truth,
+                "size {size} {descending}"
+            );
         }
         // Re-reading in place from each row keeps the row.
         let rows = all(&b.store, &q);
@@ -327,7 +357,9 @@ fn the_loan_detail_and_the_workbench_lists_show_the_days_since_maturity() {
     assert_eq!(loan.days_past_due(day("2024-01-15")), 0);
 
     // The loan detail as drawn: its DPD line says 167.
-    let detail = DetailState::load(&b.store, loan.id).unwrap().expect("detail");
+    let detail = DetailState::load(&b.store, loan.id)
+        .unwrap()
+        .expect("detail");
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     terminal
         .draw(|f| {
@@ -416,7 +448,8 @@ fn loans_command_shows_and_filters_matured_unpaid_loans() {
     run(&["import", "loans", loans.to_str().unwrap()]);
     run(&["import", "repayments", reps.to_str().unwrap()]);
 
-    let json: serde_json::Value = serde_json::from_str(&run(&["loans", "--format", "json"])).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["loans", "--format", "json"])).unwrap();
     let all = json.as_array().unwrap();
     let dpd_of = |rows: &[serde_json::Value], c: &str| {
         rows.iter()
@@ -433,12 +466,22 @@ fn loans_command_shows_and_filters_matured_unpaid_loans() {
         assert_eq!(dpd_of(overdue, &c).is_some(), e > 0, "{c} in --overdue");
     }
     // The filter and the column agree on the whole book, the demo's own loans too.
-    let past_due = all.iter().filter(|l| l["overdue_days"].as_i64().unwrap() > 0).count();
+    let past_due = all
+        .iter()
+        .filter(|l| l["overdue_days"].as_i64().unwrap() > 0)
+        .count();
     assert_eq!(overdue.len(), past_due);
 
     let csv = run(&["loans", "--format", "csv", "--search", "M1"]);
-    assert!(csv.lines().any(|l| l.starts_with("M1,") && l.contains(",167,")), "{csv}");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("M1,") && l.contains(",167,")),
+        "{csv}"
+    );
     let table = run(&["loans", "--search", "到期未还"]);
-    let m1 = table.lines().find(|l| l.starts_with("M1 ")).expect("M1 row");
+    let m1 = table
+        .lines()
+        .find(|l| l.starts_with("M1 "))
+        .expect("M1 row");
     assert!(m1.split_whitespace().any(|w| w == "167"), "{m1}");
 }
