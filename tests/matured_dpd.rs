@@ -15,7 +15,6 @@ use postloan::tui::app::App;
 use postloan::tui::keymap::Keymap;
 use postloan::tui::panes::loan_detail::{self, DetailState};
 use postloan::tui::theme::Theme;
-use postloan::tui::widgets::loan_list::LoanList;
 use postloan::workflow::{self, Actor, import::import_file};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -35,7 +34,16 @@ const REPAYMENTS_HEADER: &str =
 
 /// The loans of the example and its neighbours: (contract, outstanding, disbursed,
 /// matures, stored DPD or none, the DPD expected on 2024-06-30).
-const LOANS: [(&str, &str, &str, &str, Option<i64>, i64); 9] = [
+type LoanCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<i64>,
+    i64,
+);
+
+const LOANS: [LoanCase; 9] = [
     // The example: matured 2024-01-15, whole balance out, status of 2023-12-31 at 0.
     (
         "M1",
@@ -394,7 +402,6 @@ fn the_loan_detail_and_the_workbench_lists_show_the_days_since_maturity() {
             .unwrap_or_else(|| panic!("M1 in {name}"));
         assert_eq!(m1.overdue_days, 167, "{name}");
     }
-    let _: &LoanList = &app.ledger;
 }
 
 fn screen_text(buf: &ratatui::buffer::Buffer) -> String {
