@@ -53,6 +53,18 @@ fn sorts() -> impl Strategy<Value = (LedgerSort, bool, &'static str)> {
     )
 }
 
+/// The day days past due are counted on: the book's own (None: the demo's date, where every
+/// matured loan's status already counts its days since maturity), or later ones, where more
+/// and more matured unpaid loans count their days since maturity instead (the DPD order
+/// then merges two index walks).
+fn todays() -> impl Strategy<Value = Option<chrono::NaiveDate>> {
+    prop::sample::select(vec![
+        None,
+        chrono::NaiveDate::from_ymd_opt(2026, 9, 30),
+        chrono::NaiveDate::from_ymd_opt(2028, 1, 31),
+    ])
+}
+
 /// Where the text filter changes plans: the defaults, and small ones that reach the walking
 /// plans and the capped ("at least") count on a 700-loan book; the walk's budget, default
 /// or none (every walk gives up and the matches are sorted).
@@ -73,12 +85,23 @@ proptest! {
         (sort, desc, text) in sorts(),
         height in 3u64..30,
         tiers in prop::sample::select(TIERS.to_vec()),
+        today in todays(),
     ) {
         let store = Store::open(&book().1).unwrap();
         store.set_search_tiers(tiers.0, tiers.1);
         store.set_walk_budget(tiers.2);
-        let q = LedgerQuery { sort, descending: desc, text: text.to_string(), ..LedgerQuery::default() };
+        let q = LedgerQuery { sort, descending: desc, text: text.to_string(), today, ..LedgerQuery::default() };
         let truth = all_rows(&store, &q);
+        if sort == LedgerSort::Dpd {
+            // The model of the DPD order: by the days past due shown, then id.
+            let keys: Vec<(i64, i64)> = truth.iter().map(|r| (r.overdue_days, r.id)).collect();
+            let mut model = keys.clone();
+            model.sort();
+            if desc {
+                model.reverse();
+            }
+            prop_assert_eq!(keys, model);
+        }
         let mut list = LoanList::new(q);
         list.height = height;
         list.reload(&store).unwrap();

@@ -397,13 +397,7 @@ fn today() -> NaiveDate {
 /// The book's "today": a demo book lives on its own date (`demo --as-of`), so its follow-ups
 /// and warnings stay as built; a real book uses the calendar.
 fn book_today(store: &Store) -> anyhow::Result<NaiveDate> {
-    if store.is_demo()?
-        && let Some(d) = store.meta("demo_as_of")?
-        && let Ok(d) = d.parse()
-    {
-        return Ok(d);
-    }
-    Ok(today())
+    Ok(store.book_today()?)
 }
 
 /// Runs the command line; returns the process exit code.
@@ -611,6 +605,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 class,
                 overdue_only: *overdue,
                 text: search.clone().unwrap_or_default(),
+                today: Some(book_today(&store)?),
                 ..Default::default()
             };
             loans::print(&store, &query, *limit, *format, *bom, lang)?;

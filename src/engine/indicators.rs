@@ -235,12 +235,25 @@ fn statements_late(f: &LoanFacts, settings: &Settings) -> Calc {
 /// Days past due: the repayment status's, and past maturity with a balance still out at
 /// least the days since maturity (a matured loan unpaid is overdue whatever an old status says).
 pub fn days_past_due(f: &LoanFacts) -> i64 {
-    let since_maturity = if f.outstanding > Decimal::ZERO && f.as_of > f.matures_on {
-        f.as_of.signed_duration_since(f.matures_on).num_days()
+    dpd_as_of(f.overdue_days, f.outstanding, f.matures_on, f.as_of)
+}
+
+/// The same rule on the few facts it needs, for every place that shows, filters or sorts by
+/// days past due (the ledger, the loan detail, Today): `status_dpd` is the repayment status's
+/// days past due, `as_of` the day it is counted on. The ledger's SQL spells this rule for its
+/// filter and sort order (`store::ledger`), and a test holds the two to the same values.
+pub fn dpd_as_of(
+    status_dpd: i64,
+    outstanding: Decimal,
+    matures_on: NaiveDate,
+    as_of: NaiveDate,
+) -> i64 {
+    let since_maturity = if outstanding > Decimal::ZERO && as_of > matures_on {
+        as_of.signed_duration_since(matures_on).num_days()
     } else {
         0
     };
-    f.overdue_days.max(since_maturity)
+    status_dpd.max(since_maturity)
 }
 
 /// Days since the latest repayment status on or before the evaluation date; with none, since

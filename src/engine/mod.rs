@@ -5,7 +5,7 @@ pub mod indicators;
 pub mod kinds;
 pub mod rules;
 
-pub use indicators::{LoanFacts, Signal, Value, evaluate, history, level, value};
+pub use indicators::{LoanFacts, Signal, Value, dpd_as_of, evaluate, history, level, value};
 pub use rules::{
     Covenant, Indicator, Level, RiskType, Rule, RuleError, RuleErrorKind, RuleSet, RuleSource,
     Settings, Trigger, Unit,

@@ -31,6 +31,7 @@ pub struct Loan {
     pub officer: String,
     pub tracking_frequency: TrackingFrequency,
     pub classification: Classification,
+    /// Days past due of the latest repayment status, as stored (see [`Loan::days_past_due`]).
     pub overdue_days: i64,
     pub overdue_principal: Decimal,
     pub overdue_interest: Decimal,
@@ -39,6 +40,15 @@ pub struct Loan {
     pub last_statement_on: Option<NaiveDate>,
     pub next_followup_on: NaiveDate,
     pub version: i64,
+}
+
+impl Loan {
+    /// Days past due on `today`: the stored repayment status's (`overdue_days`, what the
+    /// latest import said), and past maturity with a balance still out at least the days
+    /// since maturity ([`crate::engine::dpd_as_of`]). What the loan detail shows.
+    pub fn days_past_due(&self, today: NaiveDate) -> i64 {
+        crate::engine::dpd_as_of(self.overdue_days, self.outstanding, self.matures_on, today)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

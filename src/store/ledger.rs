@@ -1,10 +1,16 @@
 //! The loan ledger as pages: filtered, sorted by any column, fetched by keyset (the sort
 //! value and id of the row next to the page) so no pane ever loads the whole book.
+//!
+//! Days past due are counted as of the book's today ([`LedgerQuery::today`]): the stored
+//! repayment status's, and past maturity with a balance still out at least the days since
+//! maturity (the engine's rule, [`crate::engine::dpd_as_of`]). The stored status changes
+//! only with an import, the days since maturity every day, so nothing stored can hold the
+//! value: the filter and the DPD order compute it in SQL (see [`Store::read_dpd_page`]).
 
 use super::sqlval::{SortValue, code, dec};
 use super::{Result, Store, StoreError};
 use crate::domain::{Classification, Product};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rusqlite::ToSql;
 use rust_decimal::Decimal;
 
@@ -61,6 +67,9 @@ pub struct LedgerQuery {
     pub overdue_only: bool,
     /// Only loans whose next follow-up is due on or before this date.
     pub followup_due_by: Option<NaiveDate>,
+    /// The day days past due are counted on (a matured loan with a balance out is past due
+    /// since its maturity). None: the book's today ([`Store::book_today`]).
+    pub today: Option<NaiveDate>,
 }
 
 /// One ledger line.
@@ -73,6 +82,8 @@ pub struct LoanRow {
     pub outstanding: Decimal,
     pub currency: String,
     pub classification: Classification,
+    /// Days past due as of the query's today: the repayment status's, and past maturity
+    /// with a balance out at least the days since maturity.
     pub overdue_days: i64,
     pub officer: String,
     pub next_followup_on: NaiveDate,
@@ -222,6 +233,17 @@ pub fn search_text(text: &str) -> String {
     folded.trim().to_string()
 }
 
+/// A loan past its maturity with a balance still out, as of the date in parameter `?t`.
+fn matured_unpaid(t: usize) -> String {
+    format!("(outstanding_fen > 0 AND matures_on < ?{t})")
+}
+
+/// Whole days from maturity to the date in parameter `?t` (dates are `YYYY-MM-DD`, so the
+/// difference of their Julian days is a whole number).
+fn since_maturity(t: usize) -> String {
+    format!("CAST(julianday(?{t}) - julianday(matures_on) AS INTEGER)")
+}
+
 /// An FTS5 string literal.
 fn fts_quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
@@ -235,7 +257,27 @@ impl LedgerQuery {
             || self.followup_due_by.is_some()
     }
 
-    fn where_clause(&self, plan: &TextPlan, params: &mut Vec<Box<dyn ToSql>>) -> String {
+    /// The filters as SQL; days past due are counted on `today`.
+    fn where_clause(
+        &self,
+        plan: &TextPlan,
+        params: &mut Vec<Box<dyn ToSql>>,
+        today: NaiveDate,
+    ) -> String {
+        let clauses = self.clauses(plan, params, today);
+        if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        }
+    }
+
+    fn clauses(
+        &self,
+        plan: &TextPlan,
+        params: &mut Vec<Box<dyn ToSql>>,
+        today: NaiveDate,
+    ) -> Vec<String> {
         let mut clauses: Vec<String> = Vec::new();
         match plan {
             TextPlan::All => {}
@@ -270,21 +312,39 @@ impl LedgerQuery {
             clauses.push(format!("class_rank = ?{}", params.len()));
         }
         if self.overdue_only {
-            clauses.push("overdue_days > 0".into());
+            params.push(Box::new(today));
+            let t = params.len();
+            clauses.push(format!("(overdue_days > 0 OR {})", matured_unpaid(t)));
         }
         if let Some(due) = self.followup_due_by {
             params.push(Box::new(due));
             clauses.push(format!("next_followup_on <= ?{}", params.len()));
         }
-        if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        }
+        clauses
     }
 }
 
 impl Store {
+    /// The book's today: a demo book lives on its own date (`demo --as-of`), a real book on
+    /// the calendar's.
+    pub fn book_today(&self) -> Result<NaiveDate> {
+        if self.is_demo()?
+            && let Some(d) = self.meta("demo_as_of")?
+            && let Ok(d) = d.parse()
+        {
+            return Ok(d);
+        }
+        Ok(chrono::Local::now().date_naive())
+    }
+
+    /// The day the query counts days past due on.
+    fn query_today(&self, q: &LedgerQuery) -> Result<NaiveDate> {
+        match q.today {
+            Some(d) => Ok(d),
+            None => self.book_today(),
+        }
+    }
+
     /// Moves the points where the text filter changes plans (defaults: sort up to 300
     /// matches, count up to 10,000). Tests use small numbers to reach every plan on a small
     /// book.
@@ -375,7 +435,7 @@ impl Store {
 
     fn count_where(&self, q: &LedgerQuery, plan: &TextPlan, cap: Option<u64>) -> Result<u64> {
         let mut params: Vec<Box<dyn ToSql>> = Vec::new();
-        let where_sql = q.where_clause(plan, &mut params);
+        let where_sql = q.where_clause(plan, &mut params, self.query_today(q)?);
         let sql = match cap {
             Some(cap) => {
                 params.push(Box::new(cap as i64 + 1));
@@ -514,21 +574,18 @@ impl Store {
         from: &PageFrom,
         limit: usize,
     ) -> Result<Vec<LoanRow>> {
+        let today = self.query_today(q)?;
+        if q.sort == LedgerSort::Dpd {
+            return self.read_dpd_page(q, plan, from, limit, today);
+        }
         let col = q.sort.column();
         let mut params: Vec<Box<dyn ToSql>> = Vec::new();
-        let mut where_sql = q.where_clause(plan, &mut params);
+        let mut where_sql = q.where_clause(plan, &mut params, today);
         // Reading backwards (from the end, or before a key) flips the order; the rows are
         // reversed afterwards so callers always get display order.
         let backwards = matches!(from, PageFrom::End | PageFrom::Before(_));
         let ascending = q.descending == backwards;
-        if let PageFrom::After(key) | PageFrom::Before(key) | PageFrom::AtOrAfter(key) = from {
-            let inclusive = matches!(from, PageFrom::AtOrAfter(_));
-            let op = match (ascending, inclusive) {
-                (true, false) => ">",
-                (false, false) => "<",
-                (true, true) => ">=",
-                (false, true) => "<=",
-            };
+        if let Some((op, key)) = keyset(from, ascending) {
             params.push(Box::new(key.value.clone()));
             let v = params.len();
             params.push(Box::new(key.id));
@@ -543,28 +600,117 @@ impl Store {
         let dir = if ascending { "ASC" } else { "DESC" };
         params.push(Box::new(limit as i64));
         let sql = format!(
-            "SELECT id, contract_no, borrower_name, product, outstanding, currency, class_rank,
-                    overdue_days, officer, next_followup_on, {col}
-             FROM loans {where_sql} ORDER BY {col} {dir}, id {dir} LIMIT ?{}",
+            "SELECT {ROW_COLUMNS}, {col} FROM loans {where_sql}
+             ORDER BY {col} {dir}, id {dir} LIMIT ?{}",
             params.len()
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
+        self.query_rows(&sql, &params, today, backwards)
+    }
+
+    /// A page in order of days past due as of `today`. The value is the stored status's
+    /// except for a loan past maturity with a balance out whose days since maturity are
+    /// more; no stored column can hold it (it grows every day with no import) and an index
+    /// cannot take today as a parameter, so the page is read from two index walks merged:
+    /// - every other loan in the order of the stored days (`loans_dpd`), its value;
+    /// - the matured unpaid loans whose days since maturity are more, in the order of
+    ///   maturity, latest first (`loans_matured`, partial: only loans with a balance, and it
+    ///   carries the stored days so a loan of the other kind is passed over in the index);
+    ///
+    /// each read up to `limit` rows from the keyset on, then merged and cut to `limit`.
+    fn read_dpd_page(
+        &self,
+        q: &LedgerQuery,
+        plan: &TextPlan,
+        from: &PageFrom,
+        limit: usize,
+        today: NaiveDate,
+    ) -> Result<Vec<LoanRow>> {
+        let mut params: Vec<Box<dyn ToSql>> = Vec::new();
+        let filters = q.clauses(plan, &mut params, today);
+        params.push(Box::new(today));
+        let t = params.len();
+        let (mu, since) = (matured_unpaid(t), since_maturity(t));
+        let mut stored = filters.clone();
+        stored.push(format!("(NOT {mu} OR overdue_days >= {since})"));
+        let mut matured = filters;
+        matured.push(format!("outstanding_fen > 0 AND matures_on < ?{t}"));
+        matured.push(format!("overdue_days < {since}"));
+        let backwards = matches!(from, PageFrom::End | PageFrom::Before(_));
+        let ascending = q.descending == backwards;
+        if let Some((op, key)) = keyset(from, ascending) {
+            let v = match key.value {
+                SortValue::Int(v) => v,
+                _ => 0,
+            };
+            params.push(Box::new(v));
+            let pv = params.len();
+            params.push(Box::new(key.id));
+            let pi = params.len();
+            stored.push(format!("(overdue_days, id) {op} (?{pv}, ?{pi})"));
+            // Days since maturity above (below) v: matured before (after) today - v.
+            params.push(Box::new(maturity_for(today, v)));
+            let pd = params.len();
+            let (range, strict) = if op.starts_with('>') {
+                ("<=", "<")
+            } else {
+                (">=", ">")
+            };
+            matured.push(format!(
+                "matures_on {range} ?{pd} AND (matures_on {strict} ?{pd} OR id {op} ?{pi})"
+            ));
+        }
+        let (dir, maturity_dir) = if ascending {
+            ("ASC", "DESC")
+        } else {
+            ("DESC", "ASC")
+        };
+        params.push(Box::new(limit as i64));
+        let n = params.len();
+        let sql = format!(
+            "SELECT * FROM (SELECT {ROW_COLUMNS}, overdue_days AS sort_key FROM loans
+                 WHERE {} ORDER BY overdue_days {dir}, id {dir} LIMIT ?{n})
+             UNION ALL
+             SELECT * FROM (SELECT {ROW_COLUMNS}, {since} AS sort_key FROM loans
+                 WHERE {} ORDER BY matures_on {maturity_dir}, id {dir} LIMIT ?{n})
+             ORDER BY sort_key {dir}, id {dir} LIMIT ?{n}",
+            stored.join(" AND "),
+            matured.join(" AND "),
+        );
+        self.query_rows(&sql, &params, today, backwards)
+    }
+
+    /// Runs a page query whose columns are [`ROW_COLUMNS`] and the sort key.
+    fn query_rows(
+        &self,
+        sql: &str,
+        params: &[Box<dyn ToSql>],
+        today: NaiveDate,
+        backwards: bool,
+    ) -> Result<Vec<LoanRow>> {
+        let mut stmt = self.conn().prepare_cached(sql)?;
         let rows = stmt.query_map(
             rusqlite::params_from_iter(params.iter().map(|p| p.as_ref())),
             |r| {
+                let outstanding = dec(r, 4)?;
+                let matures_on: NaiveDate = r.get(10)?;
                 Ok(LoanRow {
                     id: r.get(0)?,
                     contract_no: r.get(1)?,
                     borrower_name: r.get(2)?,
                     product: code(r, 3, Product::parse)?,
-                    outstanding: dec(r, 4)?,
+                    outstanding,
                     currency: r.get(5)?,
                     classification: Classification::from_rank(r.get(6)?)
                         .unwrap_or(Classification::Loss),
-                    overdue_days: r.get(7)?,
+                    overdue_days: crate::engine::dpd_as_of(
+                        r.get(7)?,
+                        outstanding,
+                        matures_on,
+                        today,
+                    ),
                     officer: r.get(8)?,
                     next_followup_on: r.get(9)?,
-                    sort_key: r.get(10)?,
+                    sort_key: r.get(11)?,
                 })
             },
         )?;
@@ -574,4 +720,39 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The columns of a ledger row, in the order [`Store::query_rows`] reads them.
+const ROW_COLUMNS: &str = "id, contract_no, borrower_name, product, outstanding, currency,
+    class_rank, overdue_days, officer, next_followup_on, matures_on";
+
+/// The comparison of `(sort value, id)` with the key a page starts from, if it has one.
+fn keyset(from: &PageFrom, ascending: bool) -> Option<(&'static str, &PageKey)> {
+    let (key, inclusive) = match from {
+        PageFrom::After(k) | PageFrom::Before(k) => (k, false),
+        PageFrom::AtOrAfter(k) => (k, true),
+        PageFrom::Start | PageFrom::End => return None,
+    };
+    let op = match (ascending, inclusive) {
+        (true, false) => ">",
+        (false, false) => "<",
+        (true, true) => ">=",
+        (false, true) => "<=",
+    };
+    Some((op, key))
+}
+
+/// The maturity date from which `today` is `days` days on, kept between 0001-01-01 and
+/// `today` (a matured unpaid loan has at least one day since maturity, and dates outside
+/// that range would not compare as text).
+fn maturity_for(today: NaiveDate, days: i64) -> NaiveDate {
+    let first = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
+    if days <= 0 {
+        return today;
+    }
+    i64::from(today.num_days_from_ce())
+        .checked_sub(days)
+        .and_then(|n| i32::try_from(n).ok())
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .map_or(first, |d| d.max(first))
 }

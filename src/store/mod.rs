@@ -201,11 +201,12 @@ fn side_file(path: &Path, suffix: &str) -> PathBuf {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The schema, one script a version; a book's `user_version` says how many it has run.
-const SCHEMA: [&str; 4] = [
+const SCHEMA: [&str; 5] = [
     include_str!("schema_v1.sql"),
     include_str!("schema_v2.sql"),
     include_str!("schema_v3.sql"),
     include_str!("schema_v4.sql"),
+    include_str!("schema_v5.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

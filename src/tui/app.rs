@@ -167,6 +167,7 @@ impl App {
             sort: LedgerSort::NextFollowup,
             officer: (actor.role == Role::Specialist).then(|| actor.username.clone()),
             followup_due_by: Some(due_by),
+            today: Some(today_date),
             ..LedgerQuery::default()
         };
         let mine_query = WarningQuery {
@@ -185,7 +186,10 @@ impl App {
             book_name,
             pane: PaneId::Today,
             today: LoanList::new(today_query),
-            ledger: LoanList::new(LedgerQuery::default()),
+            ledger: LoanList::new(LedgerQuery {
+                today: Some(today_date),
+                ..LedgerQuery::default()
+            }),
             detail: None,
             board: Board::new(WarningQuery::default()),
             mine_query,

@@ -330,7 +330,7 @@ pub fn render(
         return;
     }
     match d.tab {
-        DetailTab::Overview => overview(d, lang, theme, w, &mut lines),
+        DetailTab::Overview => overview(d, lang, theme, w, today, &mut lines),
         DetailTab::Statements => statements(d, lang, theme, w, &mut lines),
         DetailTab::Contacts => {
             lines.push(Line::styled(
@@ -393,12 +393,20 @@ pub fn render(
             }
         }
     }
-    let _ = today;
     let body = Paragraph::new(lines).scroll((d.scroll, 0));
     frame.render_widget(body, area);
 }
 
-fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Vec<Line<'static>>) {
+/// Terms, guarantee and collateral; days past due as of `today` (past maturity with a balance
+/// out, at least the days since maturity).
+fn overview(
+    d: &DetailState,
+    lang: Lang,
+    theme: &Theme,
+    w: usize,
+    today: NaiveDate,
+    lines: &mut Vec<Line<'static>>,
+) {
     let l = &d.loan;
     let half = w / 2;
     let pairs: Vec<(Line<'static>, Line<'static>)> = vec![
@@ -469,7 +477,7 @@ fn overview(d: &DetailState, lang: Lang, theme: &Theme, w: usize, lines: &mut Ve
             ),
         ),
         (
-            kv(lang, "col.dpd", l.overdue_days.to_string(), half),
+            kv(lang, "col.dpd", l.days_past_due(today).to_string(), half),
             kv(
                 lang,
                 "detail.overdue_amounts",

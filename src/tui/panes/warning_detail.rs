@@ -27,6 +27,8 @@ pub struct WarningDetail {
     pub loan: Option<Loan>,
     /// The indicator's value per statement period, oldest first (financial indicators only).
     pub history: Vec<(NaiveDate, Value)>,
+    /// The day the loan's days past due are counted on.
+    pub today: NaiveDate,
     pub scroll: u16,
 }
 
@@ -55,6 +57,7 @@ impl WarningDetail {
             loan: store.loan(warning.row.loan_id)?,
             history,
             warning,
+            today,
             scroll: 0,
         }))
     }
@@ -217,7 +220,7 @@ pub fn render(d: &WarningDetail, frame: &mut Frame<'_>, area: Rect, lang: Lang, 
                 "col.class",
                 lang.code_name("class", l.classification.code()),
                 "col.dpd",
-                l.overdue_days.to_string(),
+                l.days_past_due(d.today).to_string(),
             ),
         ];
         for (a, av, b, bv) in loan_rows {
