@@ -1,6 +1,7 @@
 //! Reading typed cells out of one CSV row by column name; every failure becomes a
 //! `RowError` kept on the row, and the getter returns `None`.
 
+use super::keys::{normalize_key, strip_invisible};
 use super::kinds::ColumnMap;
 use super::{Limits, RowError, Why};
 use crate::domain::money::{
@@ -65,6 +66,30 @@ impl<'a> Row<'a> {
         Some(clean)
     }
 
+    /// A natural key (contract number, borrower code, officer): as [`Row::text`], then
+    /// normalised by [`normalize_key`] (full-width forms, zero-width characters, NBSP).
+    pub(super) fn key(&mut self, column: &str) -> Option<String> {
+        let raw = self.raw(column).unwrap_or("");
+        let clean = normalize_key(&sanitize(raw));
+        if clean.is_empty() {
+            self.bad_keyed(column, raw, Why::new("import_check.empty"));
+            return None;
+        }
+        Some(clean)
+    }
+
+    /// Free text that is part of a key (description, counterparty): as [`Row::text`], with
+    /// invisible format characters removed.
+    pub(super) fn key_text(&mut self, column: &str) -> Option<String> {
+        let raw = self.raw(column).unwrap_or("");
+        let clean = strip_invisible(&sanitize(raw));
+        if clean.is_empty() {
+            self.bad_keyed(column, raw, Why::new("import_check.empty"));
+            return None;
+        }
+        Some(clean)
+    }
+
     /// A date written strictly as `YYYY-MM-DD`.
     pub(super) fn date(&mut self, column: &str) -> Option<NaiveDate> {
         let raw = self.raw(column).unwrap_or("");
@@ -98,6 +123,9 @@ impl<'a> Row<'a> {
             Err(e) => {
                 let why = match e {
                     AmountError::Negative => Why::new("import_check.amount_negative"),
+                    AmountError::Currency(code) => Why::new("import_keys.amount_currency")
+                        .arg("forms", ACCEPTED_AMOUNT_FORMS)
+                        .arg("code", code),
                     AmountError::Empty | AmountError::TooPrecise => {
                         Why::new("import_check.amount_bad").arg_key("why", e.key())
                     }
@@ -132,6 +160,11 @@ impl<'a> Row<'a> {
                     raw,
                     why.arg("min", min.normalize()).arg("max", max.normalize()),
                 );
+                None
+            }
+            Err(AmountError::Currency(code)) => {
+                let why = Why::new("import_keys.rate_currency").arg("code", code);
+                self.bad_keyed(column, raw, why);
                 None
             }
             Err(e) => {

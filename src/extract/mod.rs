@@ -4,9 +4,12 @@
 mod cells;
 mod decode;
 mod dedup;
+mod keys;
 mod kinds;
 #[cfg(test)]
 mod tests;
+
+pub use keys::{fold_key, normalize_key};
 
 use crate::domain::records::{
     BorrowerRecord, CollateralRecord, CovenantRecord, FundFlowRecord, LoanRecord, RepaymentRecord,
@@ -318,6 +321,11 @@ pub enum ExtractError {
         line: u64,
         hint: &'static str,
     },
+    /// Excel's "Unicode text" and some exports write UTF-16, which is refused with the fix.
+    #[error(
+        "{file}: the file is UTF-16 ({order}), as Excel's \"Unicode text\" saves it: save it as UTF-8 or GBK (in Excel: \"CSV UTF-8\")"
+    )]
+    Utf16 { file: String, order: &'static str },
     #[error(
         "{file}: the header lacks required column(s) {}; a {kind} extract needs: {}",
         .columns.join(", "),
@@ -350,7 +358,11 @@ impl ExtractError {
         match self {
             ExtractError::Io { file, source } => lang.tf(
                 "extract_error.io",
-                &[("file", file), ("why", &source.to_string())],
+                &[("file", file), ("why", &io_reason(source, lang))],
+            ),
+            ExtractError::Utf16 { file, order } => lang.tf(
+                "import_keys.utf16",
+                &[("file", file), ("order", order)],
             ),
             ExtractError::Encoding {
                 file,
@@ -364,11 +376,15 @@ impl ExtractError {
                     "gbk" => "extract_error.hint_gbk",
                     _ => "extract_error.hint_auto",
                 };
+                let label = match *encoding {
+                    "utf-8" | "gbk" => (*encoding).to_string(),
+                    _ => lang.t("import_keys.enc_auto").to_string(),
+                };
                 lang.tf(
                     "extract_error.encoding",
                     &[
                         ("file", file),
-                        ("encoding", encoding),
+                        ("encoding", &label),
                         ("offset", offset),
                         ("line", line),
                         ("hint", &lang.t(hint)),
@@ -404,6 +420,19 @@ impl ExtractError {
                 &[("file", file), ("line", line), ("message", message)],
             ),
         }
+    }
+}
+
+/// Why a file could not be read, in `lang` for the common cases (not found, no permission, a
+/// directory), else the system's own words.
+pub fn io_reason(e: &std::io::Error, lang: Lang) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => lang.t("import_keys.io_not_found").to_string(),
+        ErrorKind::PermissionDenied => lang.t("import_keys.io_denied").to_string(),
+        ErrorKind::IsADirectory => lang.t("import_keys.io_directory").to_string(),
+        ErrorKind::InvalidData => lang.t("import_keys.io_invalid_data").to_string(),
+        _ => e.to_string(),
     }
 }
 
@@ -505,8 +534,13 @@ where
             result.map_err(|e| csv_error(name, e))
         }
         decode::Decided::Gb18030(body) => {
+            let label = if decode::has_four_byte(body) {
+                "gb18030"
+            } else {
+                "gbk"
+            };
             let mut reader = csv_reader(decode::Gb18030Reader::new(body));
-            let result = run(&ctx, &mut reader, on_row, "gbk");
+            let result = run(&ctx, &mut reader, on_row, label);
             result.map_err(|e| match reader.get_ref().inner.malformed_at() {
                 Some(offset) => {
                     let skipped = bytes.len() - body.len();
@@ -733,6 +767,14 @@ fn repeated(
     rec: &Record,
     keys: &mut dedup::KeySet,
 ) -> Result<Option<u64>, Box<RowError>> {
+    if let Some(s) = keys.check_spelling(line, rec) {
+        // Outside text goes in last, so nothing in it is taken for a placeholder.
+        let why = Why::new("import_keys.case_in_file")
+            .arg("first", s.first)
+            .arg("column", s.column)
+            .arg("earlier", clip_value(&s.earlier));
+        return Err(Box::new(RowError::keyed(name, line, s.column, &s.value, why)));
+    }
     let columns = dedup::key_columns(rec);
     match keys.check(line, rec) {
         dedup::Seen::New => {}

@@ -7,7 +7,7 @@ use crate::domain::permission::Permission;
 use crate::extract::{
     self, Encoding, ExtractError, ExtractKind, Limits, ReadNote, Record, RowError, Why,
 };
-use crate::store::{DeferredIndexes, Outcome, Store, StoreError, Table, Tx};
+use crate::store::{BookKey, DeferredIndexes, Outcome, Store, StoreError, Table, Tx};
 use serde_json::json;
 use std::path::Path;
 
@@ -77,6 +77,33 @@ fn apply(tx: &mut Tx<'_>, rec: &Record, actor: &str) -> std::result::Result<Outc
             tx.upsert_covenant(r, actor)
         }
     }
+}
+
+/// A code of the row that the book writes otherwise, only in letter case or width (`ht011`
+/// for the book's `HT011`): refused, rather than made a second contract or borrower.
+fn spelled_otherwise(
+    tx: &mut Tx<'_>,
+    rec: &Record,
+) -> std::result::Result<Option<RowError>, StoreError> {
+    let codes: Vec<(BookKey, &'static str, &str)> = match rec {
+        Record::Borrower(r) => vec![(BookKey::BorrowerCode, "borrower_code", &r.code)],
+        Record::Loan(r) => vec![
+            (BookKey::ContractNo, "contract_no", &r.contract_no),
+            (BookKey::BorrowerCode, "borrower_code", &r.borrower_code),
+        ],
+        Record::Statement(r) => vec![(BookKey::BorrowerCode, "borrower_code", &r.borrower_code)],
+        Record::Repayment(r) => vec![(BookKey::ContractNo, "contract_no", &r.contract_no)],
+        Record::Collateral(r) => vec![(BookKey::ContractNo, "contract_no", &r.contract_no)],
+        Record::FundFlow(r) => vec![(BookKey::ContractNo, "contract_no", &r.contract_no)],
+        Record::Covenant(r) => vec![(BookKey::ContractNo, "contract_no", &r.contract_no)],
+    };
+    for (which, column, value) in codes {
+        if let Some(existing) = tx.key_spelled_otherwise(which, value)? {
+            let why = Why::new("import_keys.case_in_book").arg("existing", existing);
+            return Ok(Some(RowError::keyed("", 0, column, value, why)));
+        }
+    }
+    Ok(None)
 }
 
 /// A reference the book does not know, as a row error the user can act on.
@@ -219,6 +246,11 @@ pub fn import_file_opts(
         let deferred = defer_loan_indexes(tx, kind, path, indexes)?;
         let summary =
             extract::read_extract_with(path, kind, encoding, &limits, ERROR_CAP, |_, rec| {
+                match spelled_otherwise(tx, &rec) {
+                    Ok(None) => {}
+                    Ok(Some(e)) => return Err(e),
+                    Err(e) => return Err(row_error(e)),
+                }
                 match apply(tx, &rec, &actor.username) {
                     Ok(Outcome::Inserted) => report.inserted += 1,
                     Ok(Outcome::Updated) => report.updated += 1,
