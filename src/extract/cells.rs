@@ -126,7 +126,7 @@ impl<'a> Row<'a> {
                     AmountError::Currency(code) => Why::new("import_keys.amount_currency")
                         .arg("forms", ACCEPTED_AMOUNT_FORMS)
                         .arg("code", code),
-                    AmountError::Empty | AmountError::TooPrecise => {
+                    AmountError::Empty | AmountError::TooPrecise | AmountError::Exponent => {
                         Why::new("import_check.amount_bad").arg_key("why", e.key())
                     }
                     _ => Why::new("import_check.amount_bad_form")
