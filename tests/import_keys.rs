@@ -667,3 +667,30 @@ fn from_the_command_line_argument_errors_and_summaries_are_in_the_users_words() 
         )
     );
 }
+
+#[test]
+fn a_covenant_out_of_order_is_said_in_either_language() {
+    let (dir, mut store, boss) = book_with_loans();
+    let p = write(
+        dir.path(),
+        "cov.csv",
+        "contract_no,indicator,yellow,orange,red\nHT1,debt_to_asset,80,70,\n".as_bytes(),
+    );
+    let r = import(&mut store, &boss, ExtractKind::Covenants, &p);
+    let f = p.display();
+    assert_eq!(
+        messages(&r),
+        [format!(
+            "{f}:2: column orange: '70' out of order: yellow is 80, and for trigger \">\" the \
+             thresholds must run yellow <= orange <= red"
+        )]
+    );
+    assert_eq!(
+        zh_messages(&r),
+        [format!(
+            "{f}:2：列 orange：'70' 顺序不对：yellow 为 80，触发方式 \">\" 下阈值须满足 yellow <= \
+             orange <= red"
+        )]
+    );
+    assert!(!r.written);
+}

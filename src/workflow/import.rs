@@ -106,6 +106,48 @@ fn spelled_otherwise(
     Ok(None)
 }
 
+/// A covenant whose thresholds run against its rule's direction, said in either language
+/// (the workflow's own check, run after this, would say it in English only).
+fn covenant_order(rec: &Record) -> Option<RowError> {
+    use crate::engine::rules::{RuleErrorKind, RuleSet};
+    let Record::Covenant(c) = rec else {
+        return None;
+    };
+    let ind = crate::engine::Indicator::parse(&c.indicator)?;
+    let mut rule = RuleSet::defaults().rule(ind).clone();
+    rule.yellow = c.yellow;
+    rule.orange = c.orange;
+    rule.red = c.red;
+    let Err(RuleErrorKind::NotMonotonic {
+        lower,
+        lower_value,
+        higher,
+        higher_value,
+        trigger,
+    }) = rule.check_order()
+    else {
+        return None;
+    };
+    let need = if trigger.rising() {
+        "yellow <= orange <= red"
+    } else {
+        "yellow >= orange >= red"
+    };
+    let why = Why::new("import_keys.covenant_order")
+        .arg("lower", lower.code())
+        .arg("lower_value", lower_value)
+        .arg("higher", higher.code())
+        .arg("trigger", trigger.code())
+        .arg("need", need);
+    Some(RowError::keyed(
+        "",
+        0,
+        higher.code(),
+        &higher_value.to_string(),
+        why,
+    ))
+}
+
 /// A reference the book does not know, as a row error the user can act on.
 fn row_error(e: StoreError) -> RowError {
     match e {
@@ -246,6 +288,9 @@ pub fn import_file_opts(
         let deferred = defer_loan_indexes(tx, kind, path, indexes)?;
         let summary =
             extract::read_extract_with(path, kind, encoding, &limits, ERROR_CAP, |_, rec| {
+                if let Some(e) = covenant_order(&rec) {
+                    return Err(e);
+                }
                 match spelled_otherwise(tx, &rec) {
                     Ok(None) => {}
                     Ok(Some(e)) => return Err(e),
