@@ -229,7 +229,10 @@ fn schema_text(file: &str, message: &str, lang: Lang) -> String {
         && let Some(key) = quoted(rest)
     {
         let key = full_key(key);
-        return lang.tf("config_error.missing_key", &[("file", &file), ("key", &key)]);
+        return lang.tf(
+            "config_error.missing_key",
+            &[("file", &file), ("key", &key)],
+        );
     }
     if let Some(rest) = body.strip_prefix("invalid type: ")
         && let Some((found, expected)) = rest.rsplit_once(", expected ")
@@ -256,7 +259,10 @@ fn schema_text(file: &str, message: &str, lang: Lang) -> String {
             ],
         );
     }
-    lang.tf("config_error.bad", &[("file", &file), ("message", &message)])
+    lang.tf(
+        "config_error.bad",
+        &[("file", &file), ("message", &message)],
+    )
 }
 
 /// A refused warning rule (`bad.toml: warnings.current_ratio.orange: "abc" is not a decimal`)

@@ -197,11 +197,7 @@ fn keys_differing_only_in_case_refuse_the_file_in_every_kind() {
         let p = write(dir.path(), &format!("{kind}.csv"), text.as_bytes());
         let r = import(&mut store, &boss, kind, &p);
         assert!(!r.written, "{kind}");
-        assert_eq!(
-            messages(&r),
-            [format!("{}:{want}", p.display())],
-            "{kind}"
-        );
+        assert_eq!(messages(&r), [format!("{}:{want}", p.display())], "{kind}");
         assert_eq!(store.count_rows(table).unwrap(), rows, "{kind}");
     }
     // Said in Chinese too, with the values as written.
@@ -291,11 +287,7 @@ fn a_key_differing_only_in_case_or_width_from_the_book_is_refused() {
         let p = write(dir.path(), &format!("{kind}.csv"), text.as_bytes());
         let r = import(&mut store, &boss, kind, &p);
         assert!(!r.written, "{kind}");
-        assert_eq!(
-            messages(&r),
-            [format!("{}:{want}", p.display())],
-            "{kind}"
-        );
+        assert_eq!(messages(&r), [format!("{}:{want}", p.display())], "{kind}");
         assert_eq!(store.count_rows(table).unwrap(), rows, "{kind}");
     }
     // The book's own spelling is of course accepted, in full width too.
@@ -349,7 +341,10 @@ fn every_decimal_column_refuses_exponents_and_foreign_currencies_and_takes_full_
     assert_eq!(store.count_rows(Table::Loans).unwrap(), 2);
 
     // Full-width digits, point and percent sign in a rate, as amounts take them.
-    let text = format!("{LOANS}{}", loan_row("HT9", "B1", "８００,０００.００", "４.３５％"));
+    let text = format!(
+        "{LOANS}{}",
+        loan_row("HT9", "B1", "８００,０００.００", "４.３５％")
+    );
     let p = write(dir.path(), "fw.csv", text.as_bytes());
     let r = import(&mut store, &boss, ExtractKind::Loans, &p);
     assert_eq!((r.inserted, r.error_count), (1, 0), "{:?}", messages(&r));
@@ -393,8 +388,15 @@ fn utf16_is_refused_with_the_fix_and_errors_are_said_in_chinese() {
         ("nobom.csv", le.clone(), "LE"),
     ] {
         let p = write(dir.path(), name, &bytes);
-        let err = import_file(&mut store, &boss, ExtractKind::Loans, &p, Encoding::Auto, false)
-            .unwrap_err();
+        let err = import_file(
+            &mut store,
+            &boss,
+            ExtractKind::Loans,
+            &p,
+            Encoding::Auto,
+            false,
+        )
+        .unwrap_err();
         let ImportError::Extract(e) = err else {
             panic!("{name}: {err}")
         };
@@ -413,9 +415,14 @@ fn utf16_is_refused_with_the_fix_and_errors_are_said_in_chinese() {
 
     // Bytes that are neither UTF-8 nor GBK: the label is said in the language too.
     let p = write(dir.path(), "bad.csv", b"contract_no\nA\n\xff\x80\n");
-    let Err(ImportError::Extract(e)) =
-        import_file(&mut store, &boss, ExtractKind::Loans, &p, Encoding::Auto, false)
-    else {
+    let Err(ImportError::Extract(e)) = import_file(
+        &mut store,
+        &boss,
+        ExtractKind::Loans,
+        &p,
+        Encoding::Auto,
+        false,
+    ) else {
         panic!("bad bytes accepted")
     };
     let zh = e.localized(Lang::ZhCn);
@@ -431,9 +438,14 @@ fn utf16_is_refused_with_the_fix_and_errors_are_said_in_chinese() {
 
     // A file that is not there.
     let p = dir.path().join("none.csv");
-    let Err(ImportError::Extract(e)) =
-        import_file(&mut store, &boss, ExtractKind::Loans, &p, Encoding::Auto, false)
-    else {
+    let Err(ImportError::Extract(e)) = import_file(
+        &mut store,
+        &boss,
+        ExtractKind::Loans,
+        &p,
+        Encoding::Auto,
+        false,
+    ) else {
         panic!("a missing file imported")
     };
     assert_eq!(
@@ -448,7 +460,15 @@ fn a_file_with_four_byte_gb18030_characters_is_reported_as_gb18030() {
     let gbk = format!("{LOANS}{}", loan_row("HT1", "B1", "1.00", "4.35"));
     let (bytes, _, _) = encoding_rs::GBK.encode(&gbk);
     let p = write(dir.path(), "gbk.csv", &bytes);
-    let r = import_file(&mut store, &boss, ExtractKind::Loans, &p, Encoding::Auto, true).unwrap();
+    let r = import_file(
+        &mut store,
+        &boss,
+        ExtractKind::Loans,
+        &p,
+        Encoding::Auto,
+        true,
+    )
+    .unwrap();
     assert_eq!((r.encoding.as_str(), r.error_count), ("gbk", 0));
     // 㐀 (U+3400) and € are four-byte sequences in GB18030, absent from GBK.
     let four = gbk.replace("甲公司", "甲㐀公司");
@@ -481,8 +501,14 @@ fn config_errors_are_said_in_chinese() {
         (f.display().to_string(), e)
     };
     let (f, e) = load("none.toml", None);
-    assert_eq!(e.localized(Lang::ZhCn), format!("配置文件 {f} 无法读取：文件不存在"));
-    assert!(e.to_string().starts_with(&format!("config {f}: cannot read: ")));
+    assert_eq!(
+        e.localized(Lang::ZhCn),
+        format!("配置文件 {f} 无法读取：文件不存在")
+    );
+    assert!(
+        e.to_string()
+            .starts_with(&format!("config {f}: cannot read: "))
+    );
     let (f, e) = load("unk.toml", Some("lang = \"zh-CN\"\nfoo = 1\n"));
     assert_eq!(
         e.localized(Lang::ZhCn),

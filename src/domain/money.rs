@@ -128,7 +128,9 @@ fn has_exponent(t: &str) -> bool {
 /// A currency written with the number that is not the yuan's (`USD 1.00`, `1.00 usd`, `$5`,
 /// `€5`): its code or sign. `¥`/`CNY`/`RMB` are not named here (amounts strip them).
 fn currency_mark(t: &str) -> Option<String> {
-    let t = t.trim_start_matches(['-', '(']).trim_end_matches([')', '-']);
+    let t = t
+        .trim_start_matches(['-', '('])
+        .trim_end_matches([')', '-']);
     for sign in ["US$", "HK$", "$", "€", "£", "₩", "₹"] {
         if t.starts_with(sign) || t.ends_with(sign) {
             return Some(sign.to_string());
@@ -136,7 +138,11 @@ fn currency_mark(t: &str) -> Option<String> {
     }
     let lead: String = t.chars().take_while(char::is_ascii_alphabetic).collect();
     let trail: String = {
-        let mut v: Vec<char> = t.chars().rev().take_while(char::is_ascii_alphabetic).collect();
+        let mut v: Vec<char> = t
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_alphabetic)
+            .collect();
         v.reverse();
         v.into_iter().collect()
     };

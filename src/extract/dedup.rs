@@ -74,7 +74,8 @@ impl KeySet {
                 }
                 Some(_) => {}
                 None => {
-                    self.spellings.insert((column, folded), (line, value.into()));
+                    self.spellings
+                        .insert((column, folded), (line, value.into()));
                 }
             }
         }

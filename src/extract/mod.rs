@@ -360,10 +360,9 @@ impl ExtractError {
                 "extract_error.io",
                 &[("file", file), ("why", &io_reason(source, lang))],
             ),
-            ExtractError::Utf16 { file, order } => lang.tf(
-                "import_keys.utf16",
-                &[("file", file), ("order", order)],
-            ),
+            ExtractError::Utf16 { file, order } => {
+                lang.tf("import_keys.utf16", &[("file", file), ("order", order)])
+            }
             ExtractError::Encoding {
                 file,
                 encoding,
@@ -447,7 +446,8 @@ pub struct ReadSummary {
     pub errors: Vec<RowError>,
     /// All errors, kept or not.
     pub error_count: u64,
-    /// The encoding the file was decoded with: `utf-8` or `gbk`.
+    /// The encoding the file was decoded with: `utf-8`, `gbk`, or `gb18030` when the file
+    /// holds four-byte GB18030 sequences (characters GBK lacks).
     pub encoding: &'static str,
     /// Rows that repeat an earlier row exactly (taken once); the first `error_cap` kept.
     pub notes: Vec<ReadNote>,
@@ -773,7 +773,9 @@ fn repeated(
             .arg("first", s.first)
             .arg("column", s.column)
             .arg("earlier", clip_value(&s.earlier));
-        return Err(Box::new(RowError::keyed(name, line, s.column, &s.value, why)));
+        return Err(Box::new(RowError::keyed(
+            name, line, s.column, &s.value, why,
+        )));
     }
     let columns = dedup::key_columns(rec);
     match keys.check(line, rec) {
