@@ -422,10 +422,13 @@ impl ExtractError {
     }
 }
 
-/// Why a file could not be read, in `lang` for the common cases (not found, no permission, a
-/// directory), else the system's own words.
+/// Why a file could not be read: in English the system's own words (as before), in another
+/// language the common cases (not found, no permission, a directory, not UTF-8) translated.
 pub fn io_reason(e: &std::io::Error, lang: Lang) -> String {
     use std::io::ErrorKind;
+    if lang == Lang::En {
+        return e.to_string();
+    }
     match e.kind() {
         ErrorKind::NotFound => lang.t("import_keys.io_not_found").to_string(),
         ErrorKind::PermissionDenied => lang.t("import_keys.io_denied").to_string(),
