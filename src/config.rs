@@ -44,10 +44,9 @@ impl Default for Import {
 impl Import {
     /// The bounds as decimals; `Err` names the key and what is wrong with it.
     pub fn limits(&self) -> Result<crate::extract::Limits, LimitsError> {
-        use rust_decimal::Decimal;
-        use std::str::FromStr;
         let num = |key: &'static str, text: &str| {
-            Decimal::from_str(text.trim())
+            // As an extract's rates: full-width digits taken, exponents (`1e1`) refused.
+            crate::domain::money::parse_rate(text)
                 .ok()
                 .filter(|d| !d.is_sign_negative())
                 .ok_or_else(|| LimitsError::NotADecimal {

@@ -225,7 +225,7 @@ fn a_key_differing_only_in_case_or_width_from_the_book_is_refused() {
         (
             ExtractKind::Loans,
             format!("{LOANS}{}", loan_row("ht1", "B1", "800,000.00", "4.35")),
-            "2: column contract_no: 'ht1' differs only in letter case from 'HT1' in the book; \
+            "2: column contract_no: 'ht1' differs only in letter case or width from 'HT1' in the book; \
              write it as the book does",
             "contract_no",
             Table::Loans,
@@ -234,7 +234,7 @@ fn a_key_differing_only_in_case_or_width_from_the_book_is_refused() {
         (
             ExtractKind::Loans,
             format!("{LOANS}{}", loan_row("HT3", "ｂ1", "800,000.00", "4.35")),
-            "2: column borrower_code: 'b1' differs only in letter case from 'B1' in the book; \
+            "2: column borrower_code: 'b1' differs only in letter case or width from 'B1' in the book; \
              write it as the book does",
             "borrower_code",
             Table::Loans,
@@ -245,7 +245,7 @@ fn a_key_differing_only_in_case_or_width_from_the_book_is_refused() {
             "borrower_code,name,credit_code,industry,region\n\
              b1,甲公司,91310000MA1FL4XX01,制造,上海\n"
                 .to_string(),
-            "2: column borrower_code: 'b1' differs only in letter case from 'B1' in the book; \
+            "2: column borrower_code: 'b1' differs only in letter case or width from 'B1' in the book; \
              write it as the book does",
             "borrower_code",
             Table::Borrowers,
@@ -254,7 +254,7 @@ fn a_key_differing_only_in_case_or_width_from_the_book_is_refused() {
         (
             ExtractKind::Statements,
             format!("{STATEMENTS}b1,2025-06-30,100,50,40,20,5,80,10,2,6,3\n"),
-            "2: column borrower_code: 'b1' differs only in letter case from 'B1' in the book; \
+            "2: column borrower_code: 'b1' differs only in letter case or width from 'B1' in the book; \
              write it as the book does",
             "borrower_code",
             Table::Statements,
@@ -265,7 +265,7 @@ fn a_key_differing_only_in_case_or_width_from_the_book_is_refused() {
             "contract_no,as_of,overdue_days,overdue_principal,overdue_interest\n\
              ht2,2025-06-30,0,0,0\n"
                 .to_string(),
-            "2: column contract_no: 'ht2' differs only in letter case from 'HT2' in the book; \
+            "2: column contract_no: 'ht2' differs only in letter case or width from 'HT2' in the book; \
              write it as the book does",
             "contract_no",
             Table::Repayments,
@@ -276,7 +276,7 @@ fn a_key_differing_only_in_case_or_width_from_the_book_is_refused() {
             "contract_no,paid_on,amount,counterparty,sector\n\
              Ht2,2025-02-01,\"100,000.00\",某供应商,supplier\n"
                 .to_string(),
-            "2: column contract_no: 'Ht2' differs only in letter case from 'HT2' in the book; \
+            "2: column contract_no: 'Ht2' differs only in letter case or width from 'HT2' in the book; \
              write it as the book does",
             "contract_no",
             Table::FundFlows,
@@ -719,4 +719,77 @@ fn a_covenant_out_of_order_is_said_in_either_language() {
         )]
     );
     assert!(!r.written);
+}
+
+#[test]
+fn a_count_of_one_is_said_in_the_singular() {
+    use postloan::workflow::import::summary_key;
+    let say = |r: &ImportReport| {
+        let counts: [(&str, &dyn std::fmt::Display); 7] = [
+            ("file", &"f.csv"),
+            ("rows", &r.rows),
+            ("inserted", &r.inserted),
+            ("updated", &r.updated),
+            ("unchanged", &r.unchanged),
+            ("errors", &r.error_count),
+            ("encoding", &"utf-8"),
+        ];
+        Lang::En.tf(summary_key(r), &counts)
+    };
+    let one = |f: &dyn Fn(&mut ImportReport)| {
+        let mut r = ImportReport {
+            rows: 1,
+            ..ImportReport::default()
+        };
+        f(&mut r);
+        say(&r)
+    };
+    assert_eq!(
+        one(&|r| r.error_count = 1),
+        "f.csv: 1 bad row; nothing from this file was written (encoding utf-8)"
+    );
+    assert_eq!(
+        one(&|r| r.inserted = 1),
+        "f.csv: 1 row: 1 inserted, 0 updated, 0 unchanged (encoding utf-8)"
+    );
+    assert_eq!(
+        one(&|r| r.unchanged = 1),
+        "f.csv: 1 row, already in the book: nothing changed (encoding utf-8)"
+    );
+    assert_eq!(
+        one(&|r| {
+            r.dry_run = true;
+            r.inserted = 1
+        }),
+        "f.csv: dry run, nothing written: 1 row would give 1 inserted, 0 updated, 0 unchanged \
+         (encoding utf-8)"
+    );
+    assert_eq!(
+        one(&|r| {
+            r.rows = 2;
+            r.error_count = 2
+        }),
+        "f.csv: 2 bad rows; nothing from this file was written (encoding utf-8)"
+    );
+}
+
+#[test]
+fn config_decimals_refuse_exponents_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.toml");
+    std::fs::write(&f, "[import]\ninterest_rate_max = \"1e1\"\n").unwrap();
+    let e = Config::load(Some(&f), &dirs_in(dir.path())).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "config {}: import.interest_rate_max = '1e1' is not a decimal of 0 or more (e.g. \"0.1\")",
+            f.display()
+        )
+    );
+    std::fs::write(&f, "[import]\ninterest_rate_max = \"２４\"\n").unwrap();
+    let c = Config::load(Some(&f), &dirs_in(dir.path())).unwrap();
+    assert_eq!(
+        c.import.limits().unwrap().rate_max,
+        rust_decimal::Decimal::new(24, 0)
+    );
 }

@@ -577,17 +577,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 ("errors", &report.error_count),
                 ("encoding", &report.encoding),
             ];
-            let key = if report.error_count == 1 {
-                "import_keys.failed_one"
-            } else if report.error_count > 0 {
-                "import_check.failed"
-            } else if report.dry_run {
-                "import_check.dry_run"
-            } else if report.inserted + report.updated == 0 {
-                "import_check.unchanged"
-            } else {
-                "import_check.done"
-            };
+            let key = workflow::import::summary_key(&report);
             println!("{}", lang.tf(key, &counts));
             Ok(if report.error_count > 0 { 1 } else { 0 })
         }

@@ -351,3 +351,19 @@ pub fn import_file_opts(
 }
 
 pub type ImportResult = Result<ImportReport>;
+
+/// The translation key of the report's summary line (`{file}: {rows} rows: …`), with the
+/// singular where a count is 1 (`1 bad row`, `1 row`).
+pub fn summary_key(report: &ImportReport) -> &'static str {
+    let one = report.rows == 1;
+    match (report.error_count, one) {
+        (1, _) => "import_keys.failed_one",
+        (n, _) if n > 0 => "import_check.failed",
+        _ if report.dry_run && one => "import_keys.dry_run_one",
+        _ if report.dry_run => "import_check.dry_run",
+        _ if report.inserted + report.updated == 0 && one => "import_keys.unchanged_one",
+        _ if report.inserted + report.updated == 0 => "import_check.unchanged",
+        _ if one => "import_keys.done_one",
+        _ => "import_check.done",
+    }
+}
