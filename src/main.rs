@@ -100,6 +100,10 @@ fn argument_text(e: &clap::Error, lang: Lang) -> Option<String> {
     let arg = context(e, ContextKind::InvalidArg).unwrap_or_default();
     let value = context(e, ContextKind::InvalidValue).unwrap_or_default();
     let mut text = match e.kind() {
+        // `--as-of` at the end with no value: clap says "a value is required".
+        ErrorKind::InvalidValue if value.is_empty() => {
+            lang.tf("cli_args.no_value", &[("arg", &arg)])
+        }
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
             let source = e.source();
             let why = if source.is_some_and(|s| s.is::<chrono::ParseError>()) {
@@ -118,7 +122,7 @@ fn argument_text(e: &clap::Error, lang: Lang) -> Option<String> {
                 }
                 None => lang.tf("cli_args.invalid_value", &args),
             };
-            if let Some(values) = context(e, ContextKind::ValidValue) {
+            if let Some(values) = context(e, ContextKind::ValidValue).filter(|v| !v.is_empty()) {
                 line.push_str(&lang.tf("cli_args.possible", &[("values", &values)]));
             }
             line

@@ -602,6 +602,15 @@ fn from_the_command_line_argument_errors_and_summaries_are_in_the_users_words() 
         "错误: 参数 '--as-of <YYYY-MM-DD>' 的值 '2024-02-30' 无效：不是日期（YYYY-MM-DD）"
     );
     let out = cmd(home, zh)
+        .args(["evaluate", "--db", db, "--as-of"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).lines().next().unwrap_or(""),
+        "错误: '--as-of <YYYY-MM-DD>' 需要一个值"
+    );
+    let out = cmd(home, zh)
         .args(["loans", "--limt", "3", "--db", db])
         .output()
         .unwrap();
