@@ -168,7 +168,7 @@ impl ConfigError {
                     ("file", file),
                     ("line", line),
                     ("column", column),
-                    ("message", message),
+                    ("message", &syntax_message(message, lang)),
                 ],
             ),
             ConfigError::Limits { file, error } => lang.tf(
@@ -178,6 +178,38 @@ impl ConfigError {
             ConfigError::Bad { file, message } => schema_text(file, message, lang),
         }
     }
+}
+
+/// The TOML parser's words (`duplicate key`, `unclosed table, expected `]``) in `lang`: the
+/// common phrases translated, the tokens it expected kept; English as the parser says it.
+fn syntax_message(message: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return message.to_string();
+    }
+    let (head, expected) = match message.split_once(", expected ") {
+        Some((h, e)) => (h, Some(e)),
+        None => (message, None),
+    };
+    let key = match head {
+        "duplicate key" => "config_error.toml_duplicate_key",
+        "unclosed table" => "config_error.toml_unclosed_table",
+        "unclosed array" => "config_error.toml_unclosed_array",
+        "invalid basic string" | "invalid literal string" => "config_error.toml_bad_string",
+        "key with no value" => "config_error.toml_no_value",
+        "string values must be quoted" => "config_error.toml_unquoted",
+        "invalid table header" => "config_error.toml_bad_header",
+        "invalid key" => "config_error.toml_bad_key",
+        _ => "",
+    };
+    let mut out = if key.is_empty() {
+        head.to_string()
+    } else {
+        lang.t(key).to_string()
+    };
+    if let Some(e) = expected {
+        out.push_str(&lang.tf("config_error.toml_expected", &[("expected", &e)]));
+    }
+    out
 }
 
 /// The text between the first pair of backticks after `from` in `text`.

@@ -529,10 +529,18 @@ fn config_errors_are_said_in_chinese() {
     );
     let (f, e) = load("syn.toml", Some("[tracking]\ndue_soon_days = \n"));
     let zh = e.localized(Lang::ZhCn);
-    assert!(
-        zh.starts_with(&format!("配置文件 {f} 第 2 行第 17 列不是有效的 TOML：")),
-        "{zh}"
+    assert_eq!(
+        zh,
+        format!(
+            "配置文件 {f} 第 2 行第 17 列不是有效的 TOML：字符串值必须加引号，此处应为 literal string"
+        )
     );
+    let (f, e) = load("dup.toml", Some("lang = \"zh-CN\"\nlang = \"en\"\n"));
+    assert_eq!(
+        e.localized(Lang::ZhCn),
+        format!("配置文件 {f} 第 2 行第 1 列不是有效的 TOML：键重复")
+    );
+    assert_eq!(e.localized(Lang::En), e.to_string());
     let (f, e) = load("lim.toml", Some("[import]\ninterest_rate_min = \"low\"\n"));
     assert_eq!(
         e.localized(Lang::ZhCn),
