@@ -349,6 +349,28 @@ fn every_decimal_column_refuses_exponents_and_foreign_currencies_and_takes_full_
     let r = import(&mut store, &boss, ExtractKind::Loans, &p);
     assert_eq!((r.inserted, r.error_count), (1, 0), "{:?}", messages(&r));
 
+    // Days, dates, currency and credit code columns read full-width digits and letters too.
+    let p = write(
+        dir.path(),
+        "rep.csv",
+        "contract_no,as_of,overdue_days,overdue_principal,overdue_interest
+         HT1,２０２５-０６-３０,１２,０,０
+"
+        .as_bytes(),
+    );
+    let r = import(&mut store, &boss, ExtractKind::Repayments, &p);
+    assert_eq!((r.inserted, r.error_count), (1, 0), "{:?}", messages(&r));
+    let p = write(
+        dir.path(),
+        "rep2.csv",
+        "contract_no,as_of,overdue_days,overdue_principal,overdue_interest
+         HT1,2025-07-31,1e1,0,0
+"
+        .as_bytes(),
+    );
+    let r = import(&mut store, &boss, ExtractKind::Repayments, &p);
+    assert_eq!(r.error_count, 1, "{:?}", messages(&r));
+
     // Covenant thresholds: the same rules.
     let p = write(
         dir.path(),

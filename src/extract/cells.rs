@@ -90,10 +90,10 @@ impl<'a> Row<'a> {
         Some(clean)
     }
 
-    /// A date written strictly as `YYYY-MM-DD`.
+    /// A date written strictly as `YYYY-MM-DD` (full-width digits read as ASCII).
     pub(super) fn date(&mut self, column: &str) -> Option<NaiveDate> {
         let raw = self.raw(column).unwrap_or("");
-        match parse_date(raw) {
+        match parse_date(&normalize_key(raw)) {
             Some(d) => Some(d),
             None => {
                 self.bad_keyed(column, raw, Why::new("import_check.not_date"));
@@ -175,11 +175,12 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// A whole number of days, `>= 0`.
+    /// A whole number of days, `>= 0` (full-width digits read as ASCII).
     pub(super) fn days(&mut self, column: &str) -> Option<i64> {
         let raw = self.raw(column).unwrap_or("");
-        match raw.parse::<i64>() {
-            Ok(d) if d >= 0 && !raw.starts_with('+') => Some(d),
+        let plain = normalize_key(raw);
+        match plain.parse::<i64>() {
+            Ok(d) if d >= 0 && !plain.starts_with('+') => Some(d),
             _ => {
                 self.bad_keyed(column, raw, Why::new("import_check.not_days"));
                 None
@@ -190,8 +191,9 @@ impl<'a> Row<'a> {
     /// Three ASCII letters, upper-cased (`cny` → `CNY`).
     pub(super) fn currency(&mut self, column: &str) -> Option<String> {
         let raw = self.raw(column).unwrap_or("");
-        if raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Some(raw.to_ascii_uppercase());
+        let plain = normalize_key(raw);
+        if plain.len() == 3 && plain.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Some(plain.to_ascii_uppercase());
         }
         self.bad_keyed(column, raw, Why::new("import_check.not_currency"));
         None
@@ -200,7 +202,7 @@ impl<'a> Row<'a> {
     /// 统一社会信用代码: 18 characters of `0-9A-Z`, upper-cased.
     pub(super) fn credit_code(&mut self, column: &str) -> Option<String> {
         let raw = self.raw(column).unwrap_or("");
-        let up = raw.to_ascii_uppercase();
+        let up = normalize_key(raw).to_ascii_uppercase();
         if up.len() == 18
             && up
                 .bytes()
