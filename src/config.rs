@@ -1,6 +1,7 @@
 //! Configuration: the compiled-in `config/default.toml`, then the site file, then the user
 //! file (or `--config`). A bad file is refused with its path, the key and the reason.
 
+use crate::i18n::Lang;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -42,28 +43,53 @@ impl Default for Import {
 
 impl Import {
     /// The bounds as decimals; `Err` names the key and what is wrong with it.
-    pub fn limits(&self) -> Result<crate::extract::Limits, String> {
-        use rust_decimal::Decimal;
-        use std::str::FromStr;
-        let num = |key: &str, text: &str| {
-            Decimal::from_str(text.trim())
+    pub fn limits(&self) -> Result<crate::extract::Limits, LimitsError> {
+        let num = |key: &'static str, text: &str| {
+            // As an extract's rates: full-width digits taken, exponents (`1e1`) refused.
+            crate::domain::money::parse_rate(text)
                 .ok()
                 .filter(|d| !d.is_sign_negative())
-                .ok_or_else(|| {
-                    format!("import.{key} = '{text}' is not a decimal of 0 or more (e.g. \"0.1\")")
+                .ok_or_else(|| LimitsError::NotADecimal {
+                    key,
+                    text: text.to_string(),
                 })
         };
         let min = num("interest_rate_min", &self.interest_rate_min)?;
         let max = num("interest_rate_max", &self.interest_rate_max)?;
         if min >= max {
-            return Err(format!(
-                "import.interest_rate_min ({min}) must be below import.interest_rate_max ({max})"
-            ));
+            return Err(LimitsError::Order { min, max });
         }
         Ok(crate::extract::Limits {
             rate_min: min,
             rate_max: max,
         })
+    }
+}
+
+/// Why the `[import]` bounds are refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LimitsError {
+    #[error("import.{key} = '{text}' is not a decimal of 0 or more (e.g. \"0.1\")")]
+    NotADecimal { key: &'static str, text: String },
+    #[error("import.interest_rate_min ({min}) must be below import.interest_rate_max ({max})")]
+    Order {
+        min: rust_decimal::Decimal,
+        max: rust_decimal::Decimal,
+    },
+}
+
+impl LimitsError {
+    /// The reason in `lang` (`Display` gives the English one).
+    pub fn localized(&self, lang: Lang) -> String {
+        match self {
+            LimitsError::NotADecimal { key, text } => lang.tf(
+                "config_error.limit_not_decimal",
+                &[("key", key), ("text", text)],
+            ),
+            LimitsError::Order { min, max } => {
+                lang.tf("config_error.limit_order", &[("min", min), ("max", max)])
+            }
+        }
     }
 }
 
@@ -100,6 +126,7 @@ pub enum ThemeChoice {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file is TOML but does not fit the schema (serde's words in `message`).
     #[error("config {file}: {message}")]
     Bad { file: String, message: String },
     #[error("config {file}: cannot read: {source}")]
@@ -107,6 +134,232 @@ pub enum ConfigError {
         file: String,
         source: std::io::Error,
     },
+    /// Not TOML at all: where, and the parser's words.
+    #[error("config {file}:{line}:{column}: not valid TOML: {message}")]
+    Syntax {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("config {file}: {error}")]
+    Limits { file: String, error: LimitsError },
+}
+
+impl ConfigError {
+    /// The message in `lang` (`Display` gives the English one).
+    pub fn localized(&self, lang: Lang) -> String {
+        match self {
+            ConfigError::Read { file, source } => lang.tf(
+                "config_error.read",
+                &[
+                    ("file", file),
+                    ("reason", &crate::extract::io_reason(source, lang)),
+                ],
+            ),
+            ConfigError::Syntax {
+                file,
+                line,
+                column,
+                message,
+            } => lang.tf(
+                "config_error.syntax",
+                &[
+                    ("file", file),
+                    ("line", line),
+                    ("column", column),
+                    ("message", &syntax_message(message, lang)),
+                ],
+            ),
+            ConfigError::Limits { file, error } => lang.tf(
+                "config_error.bad",
+                &[("file", file), ("message", &error.localized(lang))],
+            ),
+            ConfigError::Bad { file, message } => schema_text(file, message, lang),
+        }
+    }
+}
+
+/// The TOML parser's words (`duplicate key`, `unclosed table, expected `]``) in `lang`: the
+/// common phrases translated, the tokens it expected kept; English as the parser says it.
+fn syntax_message(message: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return message.to_string();
+    }
+    let (head, expected) = match message.split_once(", expected ") {
+        Some((h, e)) => (h, Some(e)),
+        None => (message, None),
+    };
+    let key = match head {
+        "duplicate key" => "config_error.toml_duplicate_key",
+        "unclosed table" => "config_error.toml_unclosed_table",
+        "unclosed array" => "config_error.toml_unclosed_array",
+        "invalid basic string" | "invalid literal string" => "config_error.toml_bad_string",
+        "key with no value" => "config_error.toml_no_value",
+        "string values must be quoted" => "config_error.toml_unquoted",
+        "invalid table header" => "config_error.toml_bad_header",
+        "invalid key" => "config_error.toml_bad_key",
+        _ => "",
+    };
+    let mut out = if key.is_empty() {
+        head.to_string()
+    } else {
+        lang.t(key).to_string()
+    };
+    if let Some(e) = expected {
+        out.push_str(&lang.tf("config_error.toml_expected", &[("expected", &e)]));
+    }
+    out
+}
+
+/// The text between the first pair of backticks after `from` in `text`.
+fn quoted(text: &str) -> Option<&str> {
+    let start = text.find('`')? + 1;
+    let len = text[start..].find('`')?;
+    Some(&text[start..start + len])
+}
+
+/// serde's schema messages (`unknown field`, `invalid type`, `unknown variant`, `missing
+/// field`, each maybe followed by `in `a.b``) said in `lang`; others framed as they are.
+fn schema_text(file: &str, message: &str, lang: Lang) -> String {
+    let (body, path) = match message.rfind(" in `") {
+        Some(i) => (&message[..i], quoted(&message[i..])),
+        None => (message, None),
+    };
+    let full_key = |key: &str| match path {
+        Some(p) if !p.is_empty() && p != key => format!("{p}.{key}"),
+        _ => key.to_string(),
+    };
+    let known = |rest: &str| rest.replace('`', "").replace(" or ", ", ");
+    if let Some(rest) = body.strip_prefix("unknown field ")
+        && let Some(key) = quoted(rest)
+    {
+        let list = rest.split_once("expected ").map_or("", |(_, l)| l);
+        let list = list.strip_prefix("one of ").unwrap_or(list);
+        let key = full_key(key);
+        return lang.tf(
+            "config_error.unknown_key",
+            &[("file", &file), ("key", &key), ("known", &known(list))],
+        );
+    }
+    if let Some(rest) = body.strip_prefix("unknown variant ")
+        && let Some(value) = quoted(rest)
+    {
+        let list = rest.split_once("expected ").map_or("", |(_, l)| l);
+        let list = list.strip_prefix("one of ").unwrap_or(list);
+        let value = match path {
+            Some(p) => format!("{p} = {value}"),
+            None => value.to_string(),
+        };
+        return lang.tf(
+            "config_error.bad_value",
+            &[("file", &file), ("value", &value), ("known", &known(list))],
+        );
+    }
+    if let Some(rest) = body.strip_prefix("missing field ")
+        && let Some(key) = quoted(rest)
+    {
+        let key = full_key(key);
+        return lang.tf(
+            "config_error.missing_key",
+            &[("file", &file), ("key", &key)],
+        );
+    }
+    if let Some(rest) = body.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.rsplit_once(", expected ")
+    {
+        let expected = match expected {
+            "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64" | "an integer" => {
+                lang.t("config_error.type_whole")
+            }
+            "a boolean" => lang.t("config_error.type_bool"),
+            "a string" => lang.t("config_error.type_string"),
+            e if e.starts_with("struct ") || e == "a table" || e.starts_with("a map") => {
+                lang.t("config_error.type_table")
+            }
+            other => other,
+        };
+        let key = path.unwrap_or("-");
+        return lang.tf(
+            "config_error.wrong_type",
+            &[
+                ("file", &file),
+                ("key", &key),
+                ("expected", &expected),
+                ("found", &found),
+            ],
+        );
+    }
+    lang.tf(
+        "config_error.bad",
+        &[("file", &file), ("message", &message)],
+    )
+}
+
+/// A refused warning rule (`bad.toml: warnings.current_ratio.orange: "abc" is not a decimal`)
+/// said in `lang`.
+pub fn rule_error_text(e: &crate::engine::rules::RuleError, lang: Lang) -> String {
+    use crate::engine::rules::RuleErrorKind as K;
+    let why = match &e.kind {
+        K::NotATable => lang.t("config_error.rule_not_table").to_string(),
+        K::UnknownIndicator => {
+            let known = crate::engine::Indicator::ALL.map(crate::engine::Indicator::code);
+            lang.tf(
+                "config_error.rule_unknown_indicator",
+                &[("known", &known.join(", "))],
+            )
+        }
+        K::UnknownField => lang.t("config_error.rule_unknown_field").to_string(),
+        K::UnknownSetting => lang.t("config_error.rule_unknown_setting").to_string(),
+        K::WrongType(what) => {
+            let key = match *what {
+                "a quoted decimal" => "config_error.type_decimal",
+                "a string" => "config_error.type_string",
+                "a whole number" => "config_error.type_whole",
+                "true or false" => "config_error.type_bool",
+                _ => "",
+            };
+            let what = if key.is_empty() { what } else { lang.t(key) };
+            lang.tf("config_error.rule_wrong_type", &[("what", &what)])
+        }
+        K::NotADecimal(v) => lang.tf("config_error.rule_not_decimal", &[("value", v)]),
+        K::FloatThreshold => lang.t("config_error.rule_float").to_string(),
+        K::UnknownValue { given, allowed } => lang.tf(
+            "config_error.rule_unknown_value",
+            &[("given", given), ("allowed", allowed)],
+        ),
+        K::OutOfRange { max } => lang.tf("config_error.rule_out_of_range", &[("max", max)]),
+        K::Missing => lang.t("config_error.rule_missing").to_string(),
+        K::NotMonotonic {
+            lower,
+            lower_value,
+            higher,
+            higher_value,
+            trigger,
+        } => {
+            let need = if trigger.rising() {
+                "yellow <= orange <= red"
+            } else {
+                "yellow >= orange >= red"
+            };
+            lang.tf(
+                "config_error.rule_not_monotonic",
+                &[
+                    ("lower", &lower.code()),
+                    ("lower_value", lower_value),
+                    ("higher", &higher.code()),
+                    ("higher_value", higher_value),
+                    ("trigger", &trigger.code()),
+                    ("need", &need),
+                ],
+            )
+        }
+        K::NoThreshold => lang.t("config_error.rule_no_threshold").to_string(),
+    };
+    lang.tf(
+        "config_error.rule",
+        &[("file", &e.file), ("key", &e.key), ("why", &why)],
+    )
 }
 
 /// Where postloan keeps its files when nothing else is said.
@@ -175,9 +428,17 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 }
 
 fn parse_table(file: &str, text: &str) -> Result<toml::Table, ConfigError> {
-    toml::from_str(text).map_err(|e| ConfigError::Bad {
-        file: file.to_string(),
-        message: e.to_string().trim().replace('\n', " "),
+    toml::from_str(text).map_err(|e| {
+        let at = e.span().map_or(0, |s| s.start).min(text.len());
+        let before = text.get(..at).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        ConfigError::Syntax {
+            file: file.to_string(),
+            line,
+            column,
+            message: e.message().trim().replace('\n', " "),
+        }
     })
 }
 
@@ -273,9 +534,9 @@ impl Config {
                     file: file.clone(),
                     message: e.to_string().trim().replace('\n', " "),
                 })?;
-            alone.import.limits().map_err(|message| ConfigError::Bad {
+            alone.import.limits().map_err(|error| ConfigError::Limits {
                 file: file.clone(),
-                message,
+                error,
             })?;
             merge(&mut table, over);
             last_file = file;

@@ -1,21 +1,31 @@
-//! postloan's entry point: parse the command line and hand over to `cli`.
+//! postloan's entry point: parse the command line and hand over to `cli`; errors, the
+//! argument parser's included, are said in the user's language.
 
 use clap::Parser;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use postloan::i18n::Lang;
 
 fn main() {
     quiet_on_a_closed_pipe();
-    let cli = postloan::cli::Cli::parse();
+    let cli = match postloan::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => argument_error(e),
+    };
     let lang_hint = cli.lang.clone();
+    let config_path = cli.config.clone();
     match postloan::cli::main(cli) {
         Ok(code) => std::process::exit(code),
         // `postloan loans | head`: the reader closed the pipe; nothing to say.
         Err(e) if postloan::cli::is_broken_pipe(&e) => std::process::exit(0),
         Err(e) => {
-            let lang = lang_hint
-                .as_deref()
-                .and_then(postloan::i18n::Lang::parse)
-                .unwrap_or_else(postloan::i18n::Lang::from_env);
-            let text = postloan::cli::error_text(&e, lang);
+            let lang = user_lang(lang_hint.as_deref(), config_path.as_deref());
+            let text = if let Some(c) = e.downcast_ref::<postloan::config::ConfigError>() {
+                c.localized(lang)
+            } else if let Some(r) = e.downcast_ref::<postloan::engine::rules::RuleError>() {
+                postloan::config::rule_error_text(r, lang)
+            } else {
+                postloan::cli::error_text(&e, lang)
+            };
             eprintln!("{}: {text}", lang.t("cli.error"));
             std::process::exit(1);
         }
@@ -43,4 +53,125 @@ fn quiet_on_a_closed_pipe() {
         }
         previous(info);
     }));
+}
+
+/// The interface language when the command could not say it: `--lang`, else the config's
+/// `lang` (when the config can be read), else the environment.
+fn user_lang(given: Option<&str>, config: Option<&std::path::Path>) -> Lang {
+    if let Some(lang) = given.and_then(Lang::parse) {
+        return lang;
+    }
+    let dirs = postloan::config::Dirs::new();
+    postloan::config::Config::load(config, &dirs)
+        .ok()
+        .and_then(|c| Lang::parse(&c.lang))
+        .unwrap_or_else(Lang::from_env)
+}
+
+/// `--lang X`, `--lang=X` and `--config PATH` as written, for an argument error (the parser
+/// has not produced them).
+fn raw_option(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    let eq = format!("{name}=");
+    args.iter().enumerate().find_map(|(i, a)| {
+        if a == name {
+            args.get(i + 1).cloned()
+        } else {
+            a.strip_prefix(&eq).map(str::to_string)
+        }
+    })
+}
+
+/// clap's error for a bad command line, said in the user's language with clap's usage line
+/// kept; clap's own text for English, for help and version, and for kinds not listed here.
+fn argument_error(e: clap::Error) -> ! {
+    let config = raw_option("--config").map(std::path::PathBuf::from);
+    let lang = user_lang(raw_option("--lang").as_deref(), config.as_deref());
+    match argument_text(&e, lang) {
+        Some(text) if lang != Lang::En => {
+            eprintln!("{}: {text}", lang.t("cli.error"));
+            let rendered = e.render().to_string();
+            if let Some(usage) = rendered.lines().find_map(|l| l.strip_prefix("Usage:")) {
+                eprintln!("\n{}{usage}\n", lang.t("cli_args.usage"));
+            }
+            eprintln!("{}", lang.t("cli_args.help"));
+            std::process::exit(e.exit_code());
+        }
+        _ => e.exit(),
+    }
+}
+
+/// The context value of `kind` as text.
+fn context(e: &clap::Error, kind: ContextKind) -> Option<String> {
+    Some(match e.get(kind)? {
+        ContextValue::String(s) => s.clone(),
+        ContextValue::Strings(v) => v.join(", "),
+        ContextValue::StyledStr(s) => s.to_string(),
+        ContextValue::StyledStrs(v) => v
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        ContextValue::Number(n) => n.to_string(),
+        ContextValue::Bool(b) => b.to_string(),
+        _ => return None,
+    })
+}
+
+/// The error's line in `lang`; `None` for help, version and kinds clap alone can explain.
+fn argument_text(e: &clap::Error, lang: Lang) -> Option<String> {
+    use std::error::Error as _;
+    let arg = context(e, ContextKind::InvalidArg).unwrap_or_default();
+    let value = context(e, ContextKind::InvalidValue).unwrap_or_default();
+    let mut text = match e.kind() {
+        // `--as-of` at the end with no value: clap says "a value is required".
+        ErrorKind::InvalidValue if value.is_empty() => {
+            lang.tf("cli_args.no_value", &[("arg", &arg)])
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let source = e.source();
+            let why = if source.is_some_and(|s| s.is::<chrono::ParseError>()) {
+                Some(lang.t("cli_args.not_date").to_string())
+            } else if source.is_some_and(|s| s.is::<std::num::ParseIntError>()) {
+                Some(lang.t("cli_args.not_number").to_string())
+            } else {
+                source.map(ToString::to_string)
+            };
+            let args: [(&str, &dyn std::fmt::Display); 2] = [("arg", &arg), ("value", &value)];
+            let mut line = match why {
+                Some(why) => {
+                    let with: [(&str, &dyn std::fmt::Display); 3] =
+                        [args[0], args[1], ("why", &why)];
+                    lang.tf("cli_args.invalid_value_why", &with)
+                }
+                None => lang.tf("cli_args.invalid_value", &args),
+            };
+            if let Some(values) = context(e, ContextKind::ValidValue).filter(|v| !v.is_empty()) {
+                line.push_str(&lang.tf("cli_args.possible", &[("values", &values)]));
+            }
+            line
+        }
+        ErrorKind::UnknownArgument => lang.tf("cli_args.unknown_argument", &[("arg", &arg)]),
+        ErrorKind::InvalidSubcommand => {
+            let given = context(e, ContextKind::InvalidSubcommand).unwrap_or(arg);
+            lang.tf("cli_args.unknown_command", &[("arg", &given)])
+        }
+        ErrorKind::MissingRequiredArgument => lang.tf("cli_args.missing", &[("arg", &arg)]),
+        ErrorKind::MissingSubcommand => lang.t("cli_args.missing_command").to_string(),
+        ErrorKind::TooManyValues => lang.tf("cli_args.too_many", &[("value", &value)]),
+        ErrorKind::ArgumentConflict => {
+            let other = context(e, ContextKind::PriorArg).unwrap_or_default();
+            lang.tf("cli_args.conflict", &[("arg", &arg), ("other", &other)])
+        }
+        ErrorKind::NoEquals | ErrorKind::WrongNumberOfValues => {
+            lang.tf("cli_args.no_value", &[("arg", &arg)])
+        }
+        _ => return None,
+    };
+    let suggested = context(e, ContextKind::SuggestedArg)
+        .or_else(|| context(e, ContextKind::SuggestedSubcommand));
+    if let Some(s) = suggested {
+        text.push_str(&lang.tf("cli_args.tip", &[("suggested", &s)]));
+    }
+    Some(text)
 }

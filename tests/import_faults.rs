@@ -531,7 +531,8 @@ fn negative_and_ambiguous_amounts_are_refused_with_the_reason() {
 #[test]
 fn whole_file_errors_are_said_in_both_languages() {
     let (dir, mut store, boss) = book();
-    let p = write(dir.path(), "bad.csv", b"\xff\xfe\n");
+    // (FF FE would be a UTF-16 byte-order mark, refused as such: see tests/import_keys.rs.)
+    let p = write(dir.path(), "bad.csv", b"\xff\x80\n");
     let err = import_file(
         &mut store,
         &boss,

@@ -180,11 +180,12 @@ pub struct Context_ {
 
 fn resolve_lang(cli: &Cli, config: &Config) -> anyhow::Result<Lang> {
     if let Some(l) = &cli.lang {
-        return Lang::parse(l).ok_or_else(|| anyhow!("--lang: '{l}' is not zh-CN or en"));
+        let said = Lang::from_env().tf("cli_args.bad_lang", &[("value", l)]);
+        return Lang::parse(l).ok_or_else(|| anyhow!("{said}"));
     }
     if !config.lang.is_empty() {
-        return Lang::parse(&config.lang)
-            .ok_or_else(|| anyhow!("config: lang = '{}' is not zh-CN or en", config.lang));
+        let said = Lang::from_env().tf("config_error.bad_lang", &[("value", &config.lang)]);
+        return Lang::parse(&config.lang).ok_or_else(|| anyhow!("{said}"));
     }
     Ok(Lang::from_env())
 }
@@ -548,10 +549,10 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             if report.error_count > report.errors.len() as u64 {
                 eprintln!(
                     "{}",
-                    lang.tf(
-                        "cli.more_errors",
-                        &[("n", &(report.error_count - report.errors.len() as u64))]
-                    )
+                    match report.error_count - report.errors.len() as u64 {
+                        1 => lang.t("import_keys.more_errors_one").to_string(),
+                        n => lang.tf("cli.more_errors", &[("n", &n)]),
+                    }
                 );
             }
             let counts = [
@@ -563,15 +564,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 ("errors", &report.error_count),
                 ("encoding", &report.encoding),
             ];
-            let key = if report.error_count > 0 {
-                "import_check.failed"
-            } else if report.dry_run {
-                "import_check.dry_run"
-            } else if report.inserted + report.updated == 0 {
-                "import_check.unchanged"
-            } else {
-                "import_check.done"
-            };
+            let key = workflow::import::summary_key(&report);
             println!("{}", lang.tf(key, &counts));
             Ok(if report.error_count > 0 { 1 } else { 0 })
         }
@@ -721,7 +714,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 status,
                 include_closed,
                 officer: officer.clone(),
-                indicator: indicator.clone(),
+                indicator: (indicator.as_deref())
+                    .map(|i| warnings::parse_indicator(i, lang))
+                    .transpose()?,
                 loan_id: None,
             };
             warnings::print_warnings(&store, &q, *limit, *format, *bom, lang)?;

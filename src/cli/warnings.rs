@@ -517,10 +517,47 @@ pub fn parse_status(s: &str, lang: Lang) -> anyhow::Result<WarningStatus> {
         .ok_or_else(|| anyhow!("{}", lang.tf("warning.err_status", &[("value", &s)])))
 }
 
-/// Fails with a clear message when the rules cannot be loaded.
+/// `--indicator`: an indicator's or a hand-raised signal's code (or its Chinese name), as the
+/// board stores it; anything else is refused with the accepted codes (a typo would otherwise
+/// list nothing and look like good news).
+pub fn parse_indicator(s: &str, lang: Lang) -> anyhow::Result<String> {
+    use crate::engine::Indicator;
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase().replace('-', "_");
+    if let Some(i) = Indicator::ALL
+        .into_iter()
+        .find(|i| i.code() == lower || i.zh() == t)
+    {
+        return Ok(i.code().to_string());
+    }
+    if let Some(m) = ManualSignal::parse(t) {
+        return Ok(m.code().to_string());
+    }
+    let accepted: Vec<&str> = Indicator::ALL
+        .into_iter()
+        .map(Indicator::code)
+        .chain(ManualSignal::ALL.into_iter().map(ManualSignal::code))
+        .collect();
+    bail!(
+        "{}",
+        lang.tf(
+            "cli_args.bad_indicator",
+            &[("value", &s), ("accepted", &accepted.join(", "))]
+        )
+    )
+}
+
+/// Fails with a clear message when the rules cannot be loaded. A refused rule or config file
+/// is passed on as it is, so that it is said in the user's language.
 pub fn rules_or_fail(r: anyhow::Result<RuleSet>) -> anyhow::Result<RuleSet> {
     match r {
         Ok(r) => Ok(r),
+        Err(e)
+            if e.is::<crate::engine::rules::RuleError>()
+                || e.is::<crate::config::ConfigError>() =>
+        {
+            Err(e)
+        }
         Err(e) => bail!("{}", super::chain_text(e.chain())),
     }
 }

@@ -25,6 +25,12 @@ pub enum AmountError {
     /// `1.234,00`: a comma after the decimal point (European style) could mean either.
     #[error("ambiguous decimal separator (write 1234.56 or 1,234.56)")]
     Ambiguous,
+    /// `1e1`: exponent notation, which no bank extract means.
+    #[error("exponent notation is not accepted (write 10, not 1e1)")]
+    Exponent,
+    /// `USD 1.00`, `$5`: a currency other than the yuan's marks in an amount.
+    #[error("currency {0} is not accepted in an amount column")]
+    Currency(String),
 }
 
 impl AmountError {
@@ -37,6 +43,8 @@ impl AmountError {
             AmountError::Negative => "amount.negative",
             AmountError::BadGrouping => "amount.bad_grouping",
             AmountError::Ambiguous => "amount_forms.ambiguous",
+            AmountError::Exponent => "import_keys.exponent",
+            AmountError::Currency(_) => "import_keys.amount_currency",
         }
     }
 }
@@ -65,13 +73,87 @@ pub fn parse_signed_amount(text: &str) -> Result<Decimal, AmountError> {
     Ok(d.normalize().round_dp(2))
 }
 
-/// Parses a rate or ratio such as `4.35` or `0.0435` (any precision, no grouping).
+/// Parses a rate or ratio such as `4.35`, `4.35%`, `0.0435` or `-1.5` (any precision, no
+/// grouping), in full-width digits too (`４.３５％`). Exponents (`1e1`) and currency marks are
+/// refused.
 pub fn parse_rate(text: &str) -> Result<Decimal, AmountError> {
-    let t = text.trim().trim_end_matches('%').trim();
+    let ascii = ascii_forms(text);
+    let t = ascii.trim();
+    let t = t.strip_suffix('%').unwrap_or(t).trim_end();
     if t.is_empty() {
         return Err(AmountError::Empty);
     }
-    Decimal::from_str(t).map_err(|_| AmountError::NotANumber)
+    if let Some(code) = currency_mark(t).or_else(|| yuan_mark(t)) {
+        return Err(AmountError::Currency(code));
+    }
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if has_exponent(digits) {
+        return Err(AmountError::Exponent);
+    }
+    let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
+    let well_formed = !int_part.is_empty()
+        && int_part.bytes().all(|b| b.is_ascii_digit())
+        && frac_part.bytes().all(|b| b.is_ascii_digit())
+        && !(digits.contains('.') && frac_part.is_empty());
+    if !well_formed {
+        return Err(AmountError::NotANumber);
+    }
+    Decimal::from_str(t.strip_prefix('+').unwrap_or(t)).map_err(|_| AmountError::NotANumber)
+}
+
+/// The yuan's own marks (`¥`, `CNY`, `RMB`), which a rate has no place for.
+fn yuan_mark(t: &str) -> Option<String> {
+    let t = t.trim_start_matches(['-', '+']);
+    if t.contains('¥') {
+        return Some("¥".into());
+    }
+    let (rest, had) = strip_currency(t);
+    had.then(|| t[..t.len() - rest.len()].trim().to_ascii_uppercase())
+}
+
+/// `1e5`, `2.5E-3`: digits, an `e`, and a (signed) exponent.
+fn has_exponent(t: &str) -> bool {
+    match t.find(['e', 'E']) {
+        Some(i) if i > 0 => {
+            let exp = &t[i + 1..];
+            let exp = exp.strip_prefix(['-', '+']).unwrap_or(exp);
+            !exp.is_empty()
+                && exp.bytes().all(|b| b.is_ascii_digit())
+                && t[..i].bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        }
+        _ => false,
+    }
+}
+
+/// A currency written with the number that is not the yuan's (`USD 1.00`, `1.00 usd`, `$5`,
+/// `€5`): its code or sign. `¥`/`CNY`/`RMB` are not named here (amounts strip them).
+fn currency_mark(t: &str) -> Option<String> {
+    let t = t
+        .trim_start_matches(['-', '('])
+        .trim_end_matches([')', '-']);
+    for sign in ["US$", "HK$", "$", "€", "£", "₩", "₹"] {
+        if t.starts_with(sign) || t.ends_with(sign) {
+            return Some(sign.to_string());
+        }
+    }
+    let lead: String = t.chars().take_while(char::is_ascii_alphabetic).collect();
+    let trail: String = {
+        let mut v: Vec<char> = t
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_alphabetic)
+            .collect();
+        v.reverse();
+        v.into_iter().collect()
+    };
+    for code in [lead, trail] {
+        let is_yuan = code.eq_ignore_ascii_case("CNY") || code.eq_ignore_ascii_case("RMB");
+        let digits_too = t.bytes().any(|b| b.is_ascii_digit());
+        if code.len() == 3 && !is_yuan && digits_too {
+            return Some(code.to_ascii_uppercase());
+        }
+    }
+    None
 }
 
 /// The amount forms [`parse_amount`] and [`parse_signed_amount`] accept, for error messages.
@@ -94,6 +176,10 @@ fn ascii_forms(text: &str) -> std::borrow::Cow<'_, str> {
             '）' => ')',
             '\u{3000}' | '\u{a0}' | '\u{202f}' => ' ',
             '￥' => '¥',
+            '％' => '%',
+            '＋' => '+',
+            'ｅ' => 'e',
+            'Ｅ' => 'E',
             other => other,
         })
         .collect();
@@ -122,6 +208,12 @@ fn parse_decimal(text: &str) -> Result<Decimal, AmountError> {
     let mut t = ascii.trim();
     if t.is_empty() {
         return Err(AmountError::Empty);
+    }
+    if let Some(code) = currency_mark(t) {
+        return Err(AmountError::Currency(code));
+    }
+    if has_exponent(t.trim_start_matches(['-', '¥'])) {
+        return Err(AmountError::Exponent);
     }
     let mut negative = false;
     if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
@@ -287,7 +379,7 @@ mod tests {
         assert_eq!(parse_amount("1,00"), Err(AmountError::BadGrouping));
         assert_eq!(parse_amount("1.234"), Err(AmountError::TooPrecise));
         assert_eq!(parse_amount("-5"), Err(AmountError::Negative));
-        assert_eq!(parse_amount("1e5"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1e5"), Err(AmountError::Exponent));
         assert_eq!(parse_amount("."), Err(AmountError::NotANumber));
     }
 
@@ -348,6 +440,54 @@ mod tests {
         );
         assert_eq!(parse_signed_amount("--5"), Err(AmountError::NotANumber));
         assert_eq!(parse_signed_amount("¥¥5"), Err(AmountError::NotANumber));
+    }
+
+    #[test]
+    fn rates_take_what_amounts_take_but_no_exponent_or_currency() {
+        for (text, want) in [
+            ("4.35", dec!(4.35)),
+            ("4.35%", dec!(4.35)),
+            (" ４.３５ ", dec!(4.35)),
+            ("４．３５％", dec!(4.35)),
+            ("-1.5", dec!(-1.5)),
+            ("－１.５", dec!(-1.5)),
+            ("+2", dec!(2)),
+            ("0.0435", dec!(0.0435)),
+        ] {
+            assert_eq!(parse_rate(text), Ok(want), "{text}");
+        }
+        for text in ["1e1", "1E1", "4.35e0", "１ｅ１", "2.5e-3"] {
+            assert_eq!(parse_rate(text), Err(AmountError::Exponent), "{text}");
+            assert!(parse_amount(text).is_err(), "{text}");
+        }
+        assert_eq!(parse_amount("1e1"), Err(AmountError::Exponent));
+        for text in ["4.", ".5", "4.3.5", "4,35", "abc", "--1", "4 35"] {
+            assert_eq!(parse_rate(text), Err(AmountError::NotANumber), "{text}");
+        }
+        assert_eq!(
+            parse_rate("CNY 4.35"),
+            Err(AmountError::Currency("CNY".into()))
+        );
+    }
+
+    #[test]
+    fn a_foreign_currency_in_an_amount_is_named() {
+        for (text, code) in [
+            ("USD 1.00", "USD"),
+            ("usd1,000.00", "USD"),
+            ("1.00 EUR", "EUR"),
+            ("$5", "$"),
+            ("-US$ 5", "US$"),
+            ("HK$1,000", "HK$"),
+        ] {
+            assert_eq!(
+                parse_amount(text),
+                Err(AmountError::Currency(code.into())),
+                "{text}"
+            );
+        }
+        assert_eq!(parse_amount("CNY 1.00"), Ok(dec!(1)));
+        assert_eq!(parse_amount("1.00"), Ok(dec!(1)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Reading typed cells out of one CSV row by column name; every failure becomes a
 //! `RowError` kept on the row, and the getter returns `None`.
 
+use super::keys::{normalize_key, strip_invisible};
 use super::kinds::ColumnMap;
 use super::{Limits, RowError, Why};
 use crate::domain::money::{
@@ -65,10 +66,34 @@ impl<'a> Row<'a> {
         Some(clean)
     }
 
-    /// A date written strictly as `YYYY-MM-DD`.
+    /// A natural key (contract number, borrower code, officer): as [`Row::text`], then
+    /// normalised by [`normalize_key`] (full-width forms, zero-width characters, NBSP).
+    pub(super) fn key(&mut self, column: &str) -> Option<String> {
+        let raw = self.raw(column).unwrap_or("");
+        let clean = normalize_key(&sanitize(raw));
+        if clean.is_empty() {
+            self.bad_keyed(column, raw, Why::new("import_check.empty"));
+            return None;
+        }
+        Some(clean)
+    }
+
+    /// Free text that is part of a key (description, counterparty): as [`Row::text`], with
+    /// invisible format characters removed.
+    pub(super) fn key_text(&mut self, column: &str) -> Option<String> {
+        let raw = self.raw(column).unwrap_or("");
+        let clean = strip_invisible(&sanitize(raw));
+        if clean.is_empty() {
+            self.bad_keyed(column, raw, Why::new("import_check.empty"));
+            return None;
+        }
+        Some(clean)
+    }
+
+    /// A date written strictly as `YYYY-MM-DD` (full-width digits read as ASCII).
     pub(super) fn date(&mut self, column: &str) -> Option<NaiveDate> {
         let raw = self.raw(column).unwrap_or("");
-        match parse_date(raw) {
+        match parse_date(&normalize_key(raw)) {
             Some(d) => Some(d),
             None => {
                 self.bad_keyed(column, raw, Why::new("import_check.not_date"));
@@ -98,7 +123,10 @@ impl<'a> Row<'a> {
             Err(e) => {
                 let why = match e {
                     AmountError::Negative => Why::new("import_check.amount_negative"),
-                    AmountError::Empty | AmountError::TooPrecise => {
+                    AmountError::Currency(code) => Why::new("import_keys.amount_currency")
+                        .arg("forms", ACCEPTED_AMOUNT_FORMS)
+                        .arg("code", code),
+                    AmountError::Empty | AmountError::TooPrecise | AmountError::Exponent => {
                         Why::new("import_check.amount_bad").arg_key("why", e.key())
                     }
                     _ => Why::new("import_check.amount_bad_form")
@@ -134,6 +162,11 @@ impl<'a> Row<'a> {
                 );
                 None
             }
+            Err(AmountError::Currency(code)) => {
+                let why = Why::new("import_keys.rate_currency").arg("code", code);
+                self.bad_keyed(column, raw, why);
+                None
+            }
             Err(e) => {
                 let why = Why::new("import_check.not_rate").arg_key("why", e.key());
                 self.bad_keyed(column, raw, why);
@@ -142,11 +175,12 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// A whole number of days, `>= 0`.
+    /// A whole number of days, `>= 0` (full-width digits read as ASCII).
     pub(super) fn days(&mut self, column: &str) -> Option<i64> {
         let raw = self.raw(column).unwrap_or("");
-        match raw.parse::<i64>() {
-            Ok(d) if d >= 0 && !raw.starts_with('+') => Some(d),
+        let plain = normalize_key(raw);
+        match plain.parse::<i64>() {
+            Ok(d) if d >= 0 && !plain.starts_with('+') => Some(d),
             _ => {
                 self.bad_keyed(column, raw, Why::new("import_check.not_days"));
                 None
@@ -157,8 +191,9 @@ impl<'a> Row<'a> {
     /// Three ASCII letters, upper-cased (`cny` → `CNY`).
     pub(super) fn currency(&mut self, column: &str) -> Option<String> {
         let raw = self.raw(column).unwrap_or("");
-        if raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Some(raw.to_ascii_uppercase());
+        let plain = normalize_key(raw);
+        if plain.len() == 3 && plain.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Some(plain.to_ascii_uppercase());
         }
         self.bad_keyed(column, raw, Why::new("import_check.not_currency"));
         None
@@ -167,7 +202,7 @@ impl<'a> Row<'a> {
     /// 统一社会信用代码: 18 characters of `0-9A-Z`, upper-cased.
     pub(super) fn credit_code(&mut self, column: &str) -> Option<String> {
         let raw = self.raw(column).unwrap_or("");
-        let up = raw.to_ascii_uppercase();
+        let up = normalize_key(raw).to_ascii_uppercase();
         if up.len() == 18
             && up
                 .bytes()

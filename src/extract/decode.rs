@@ -23,6 +23,12 @@ pub(super) fn decide<'a>(
     bytes: &'a [u8],
     encoding: Encoding,
 ) -> Result<Decided<'a>, ExtractError> {
+    if let Some(order) = utf16(bytes) {
+        return Err(ExtractError::Utf16 {
+            file: file.to_string(),
+            order,
+        });
+    }
     if let Some(body) = bytes.strip_prefix(UTF8_BOM) {
         return match std::str::from_utf8(body) {
             Ok(_) => Ok(Decided::Utf8(body)),
@@ -45,6 +51,46 @@ pub(super) fn decide<'a>(
             Ok(_) | Err(_) => gb18030(file, bytes, "utf-8 or gbk"),
         },
     }
+}
+
+/// `LE`/`BE` when the bytes are UTF-16 (Excel's "Unicode text"): a UTF-16 byte-order mark,
+/// or, without one, a zero byte in every other place of the start of the file (text CSV in
+/// UTF-8 or GBK never holds a zero byte).
+fn utf16(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\xFF\xFE") {
+        return Some("LE");
+    }
+    if bytes.starts_with(b"\xFE\xFF") {
+        return Some("BE");
+    }
+    let head = &bytes[..bytes.len().min(512) & !1];
+    if head.len() < 4 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let zero_at = |odd: usize| head.chunks(2).filter(|p| p[odd] == 0).count();
+    match (zero_at(0), zero_at(1)) {
+        (_, z) if z * 4 >= pairs * 3 => Some("LE"),
+        (z, _) if z * 4 >= pairs * 3 => Some("BE"),
+        _ => None,
+    }
+}
+
+/// Whether GB18030 bytes (already validated) hold a four-byte sequence, which GBK has not:
+/// the file is then reported as `gb18030`.
+pub(super) fn has_four_byte(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] < 0x80 {
+            i += 1;
+            continue;
+        }
+        if bytes.get(i + 1).is_some_and(|b| (0x30..=0x39).contains(b)) {
+            return true;
+        }
+        i += 2;
+    }
+    false
 }
 
 /// Bytes of the file the detector and the plausibility count look at (a large sample: the

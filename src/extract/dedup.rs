@@ -3,6 +3,7 @@
 //! row with the same key is either the same row again (taken once) or a conflict (refused).
 
 use super::Record;
+use super::keys::fold_key;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -25,7 +26,18 @@ pub(super) struct KeySet {
     /// Loans files: borrower code → (first line, hash of the borrower name), so one file
     /// cannot name a borrower two ways.
     names: HashMap<Box<str>, (u64, u64)>,
+    /// (code column, key folded by [`fold_key`]) → (first line, the key as written there),
+    /// so one file cannot write a contract or borrower two ways (`HT011`, `ht011`).
+    spellings: HashMap<(&'static str, String), (u64, Box<str>)>,
     buf: String,
+}
+
+/// An earlier line wrote the same code with other letter case (or width).
+pub(super) struct Spelling {
+    pub column: &'static str,
+    pub first: u64,
+    pub earlier: String,
+    pub value: String,
 }
 
 impl KeySet {
@@ -33,6 +45,7 @@ impl KeySet {
         KeySet {
             seen: HashMap::new(),
             names: HashMap::new(),
+            spellings: HashMap::new(),
             buf: String::new(),
         }
     }
@@ -43,6 +56,30 @@ impl KeySet {
         write_key(rec, &mut self.buf);
         let hash = row_hash(rec);
         see(&mut self.seen, &self.buf, line, hash)
+    }
+
+    /// Whether an earlier line wrote one of the row's codes (contract number, borrower code)
+    /// differently in letter case only; remembers the codes otherwise.
+    pub(super) fn check_spelling(&mut self, line: u64, rec: &Record) -> Option<Spelling> {
+        for (column, value) in code_columns(rec) {
+            let folded = fold_key(value);
+            match self.spellings.get(&(column, folded.clone())) {
+                Some((first, earlier)) if **earlier != *value => {
+                    return Some(Spelling {
+                        column,
+                        first: *first,
+                        earlier: earlier.to_string(),
+                        value: value.to_string(),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    self.spellings
+                        .insert((column, folded), (line, value.into()));
+                }
+            }
+        }
+        None
     }
 
     /// For a loans row: whether an earlier row gave the same borrower code another name.
@@ -64,6 +101,23 @@ fn see(map: &mut HashMap<Box<str>, (u64, u64)>, key: &str, line: u64, hash: u64)
             map.insert(key.into(), (line, hash));
             Seen::New
         }
+    }
+}
+
+/// The code columns of a row: identifiers from core banking, compared case-blind for
+/// spellings.
+pub(super) fn code_columns(rec: &Record) -> Vec<(&'static str, &str)> {
+    match rec {
+        Record::Borrower(r) => vec![("borrower_code", r.code.as_str())],
+        Record::Loan(r) => vec![
+            ("contract_no", r.contract_no.as_str()),
+            ("borrower_code", r.borrower_code.as_str()),
+        ],
+        Record::Statement(r) => vec![("borrower_code", r.borrower_code.as_str())],
+        Record::Repayment(r) => vec![("contract_no", r.contract_no.as_str())],
+        Record::Collateral(r) => vec![("contract_no", r.contract_no.as_str())],
+        Record::FundFlow(r) => vec![("contract_no", r.contract_no.as_str())],
+        Record::Covenant(r) => vec![("contract_no", r.contract_no.as_str())],
     }
 }
 

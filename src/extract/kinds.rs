@@ -152,7 +152,7 @@ pub(super) fn build(kind: ExtractKind, row: &mut Row) -> Option<Record> {
 }
 
 fn borrower(r: &mut Row) -> Option<BorrowerRecord> {
-    let code = r.text("borrower_code");
+    let code = r.key("borrower_code");
     let name = r.text("name");
     let credit_code = r.credit_code("credit_code");
     let industry = r.text("industry");
@@ -167,8 +167,8 @@ fn borrower(r: &mut Row) -> Option<BorrowerRecord> {
 }
 
 fn loan(r: &mut Row) -> Option<LoanRecord> {
-    let contract_no = r.text("contract_no");
-    let borrower_code = r.text("borrower_code");
+    let contract_no = r.key("contract_no");
+    let borrower_code = r.key("borrower_code");
     let borrower_name = r.text("borrower_name");
     let product = r.code("product", Product::parse, Product::accepted);
     let purpose = r.text("purpose");
@@ -183,7 +183,7 @@ fn loan(r: &mut Row) -> Option<LoanRecord> {
         GuaranteeType::parse,
         GuaranteeType::accepted,
     );
-    let officer = r.text("officer");
+    let officer = r.key("officer");
     let tracking_frequency = r.code(
         "tracking_frequency",
         TrackingFrequency::parse,
@@ -235,7 +235,7 @@ fn loan(r: &mut Row) -> Option<LoanRecord> {
 }
 
 fn statement(r: &mut Row) -> Option<StatementRecord> {
-    let borrower_code = r.text("borrower_code");
+    let borrower_code = r.key("borrower_code");
     let period_end = r.date("period_end");
     let total_assets = r.amount("total_assets");
     let total_liabilities = r.amount("total_liabilities");
@@ -264,7 +264,7 @@ fn statement(r: &mut Row) -> Option<StatementRecord> {
 }
 
 fn repayment(r: &mut Row) -> Option<RepaymentRecord> {
-    let contract_no = r.text("contract_no");
+    let contract_no = r.key("contract_no");
     let as_of = r.date("as_of");
     let overdue_days = r.days("overdue_days");
     let overdue_principal = r.amount("overdue_principal");
@@ -279,9 +279,9 @@ fn repayment(r: &mut Row) -> Option<RepaymentRecord> {
 }
 
 fn collateral(r: &mut Row) -> Option<CollateralRecord> {
-    let contract_no = r.text("contract_no");
+    let contract_no = r.key("contract_no");
     let kind = r.code("kind", CollateralKind::parse, CollateralKind::accepted);
-    let description = r.text("description");
+    let description = r.key_text("description");
     let appraised_value = r.amount("appraised_value");
     let appraised_on = r.date("appraised_on");
     Some(CollateralRecord {
@@ -294,10 +294,10 @@ fn collateral(r: &mut Row) -> Option<CollateralRecord> {
 }
 
 fn fund_flow(r: &mut Row) -> Option<FundFlowRecord> {
-    let contract_no = r.text("contract_no");
+    let contract_no = r.key("contract_no");
     let paid_on = r.date("paid_on");
     let amount = r.amount("amount");
-    let counterparty = r.text("counterparty");
+    let counterparty = r.key_text("counterparty");
     let sector = r.code("sector", Sector::parse, Sector::accepted);
     Some(FundFlowRecord {
         contract_no: contract_no?,
@@ -309,7 +309,7 @@ fn fund_flow(r: &mut Row) -> Option<FundFlowRecord> {
 }
 
 fn covenant(r: &mut Row) -> Option<CovenantRecord> {
-    let contract_no = r.text("contract_no");
+    let contract_no = r.key("contract_no");
     let indicator = r.code(
         "indicator",
         |s| Indicator::parse(s).map(|i| i.code().to_string()),

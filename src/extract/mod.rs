@@ -4,9 +4,12 @@
 mod cells;
 mod decode;
 mod dedup;
+mod keys;
 mod kinds;
 #[cfg(test)]
 mod tests;
+
+pub use keys::{fold_key, normalize_key};
 
 use crate::domain::records::{
     BorrowerRecord, CollateralRecord, CovenantRecord, FundFlowRecord, LoanRecord, RepaymentRecord,
@@ -318,6 +321,11 @@ pub enum ExtractError {
         line: u64,
         hint: &'static str,
     },
+    /// Excel's "Unicode text" and some exports write UTF-16, which is refused with the fix.
+    #[error(
+        "{file}: the file is UTF-16 ({order}), as Excel's \"Unicode text\" saves it: save it as UTF-8 or GBK (in Excel: \"CSV UTF-8\")"
+    )]
+    Utf16 { file: String, order: &'static str },
     #[error(
         "{file}: the header lacks required column(s) {}; a {kind} extract needs: {}",
         .columns.join(", "),
@@ -350,8 +358,11 @@ impl ExtractError {
         match self {
             ExtractError::Io { file, source } => lang.tf(
                 "extract_error.io",
-                &[("file", file), ("why", &source.to_string())],
+                &[("file", file), ("why", &io_reason(source, lang))],
             ),
+            ExtractError::Utf16 { file, order } => {
+                lang.tf("import_keys.utf16", &[("file", file), ("order", order)])
+            }
             ExtractError::Encoding {
                 file,
                 encoding,
@@ -364,11 +375,15 @@ impl ExtractError {
                     "gbk" => "extract_error.hint_gbk",
                     _ => "extract_error.hint_auto",
                 };
+                let label = match *encoding {
+                    "utf-8" | "gbk" => (*encoding).to_string(),
+                    _ => lang.t("import_keys.enc_auto").to_string(),
+                };
                 lang.tf(
                     "extract_error.encoding",
                     &[
                         ("file", file),
-                        ("encoding", encoding),
+                        ("encoding", &label),
                         ("offset", offset),
                         ("line", line),
                         ("hint", &lang.t(hint)),
@@ -407,6 +422,22 @@ impl ExtractError {
     }
 }
 
+/// Why a file could not be read: in English the system's own words (as before), in another
+/// language the common cases (not found, no permission, a directory, not UTF-8) translated.
+pub fn io_reason(e: &std::io::Error, lang: Lang) -> String {
+    use std::io::ErrorKind;
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    match e.kind() {
+        ErrorKind::NotFound => lang.t("import_keys.io_not_found").to_string(),
+        ErrorKind::PermissionDenied => lang.t("import_keys.io_denied").to_string(),
+        ErrorKind::IsADirectory => lang.t("import_keys.io_directory").to_string(),
+        ErrorKind::InvalidData => lang.t("import_keys.io_invalid_data").to_string(),
+        _ => e.to_string(),
+    }
+}
+
 /// What a read did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadSummary {
@@ -418,7 +449,8 @@ pub struct ReadSummary {
     pub errors: Vec<RowError>,
     /// All errors, kept or not.
     pub error_count: u64,
-    /// The encoding the file was decoded with: `utf-8` or `gbk`.
+    /// The encoding the file was decoded with: `utf-8`, `gbk`, or `gb18030` when the file
+    /// holds four-byte GB18030 sequences (characters GBK lacks).
     pub encoding: &'static str,
     /// Rows that repeat an earlier row exactly (taken once); the first `error_cap` kept.
     pub notes: Vec<ReadNote>,
@@ -505,8 +537,13 @@ where
             result.map_err(|e| csv_error(name, e))
         }
         decode::Decided::Gb18030(body) => {
+            let label = if decode::has_four_byte(body) {
+                "gb18030"
+            } else {
+                "gbk"
+            };
             let mut reader = csv_reader(decode::Gb18030Reader::new(body));
-            let result = run(&ctx, &mut reader, on_row, "gbk");
+            let result = run(&ctx, &mut reader, on_row, label);
             result.map_err(|e| match reader.get_ref().inner.malformed_at() {
                 Some(offset) => {
                     let skipped = bytes.len() - body.len();
@@ -733,6 +770,16 @@ fn repeated(
     rec: &Record,
     keys: &mut dedup::KeySet,
 ) -> Result<Option<u64>, Box<RowError>> {
+    if let Some(s) = keys.check_spelling(line, rec) {
+        // Outside text goes in last, so nothing in it is taken for a placeholder.
+        let why = Why::new("import_keys.case_in_file")
+            .arg("first", s.first)
+            .arg("column", s.column)
+            .arg("earlier", clip_value(&s.earlier));
+        return Err(Box::new(RowError::keyed(
+            name, line, s.column, &s.value, why,
+        )));
+    }
     let columns = dedup::key_columns(rec);
     match keys.check(line, rec) {
         dedup::Seen::New => {}

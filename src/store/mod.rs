@@ -18,7 +18,7 @@ pub use evaluate::*;
 pub use ledger::*;
 pub use reindex::DeferredIndexes;
 pub use warnings::*;
-pub use write::{Outcome, Tx};
+pub use write::{BookKey, Outcome, Tx};
 
 use crate::domain::{Role, StaffRecord};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};

@@ -33,6 +33,16 @@ struct Cache {
     borrowers: std::collections::HashMap<String, (i64, String, Option<NaiveDate>)>,
     /// The id the next warning gets (`MAX(id) + 1`, then counted on).
     next_warning_id: Option<i64>,
+    /// Per [`BookKey`]: the book's keys folded (case and width) → as the book writes them,
+    /// read once, at the first key an import names that the book lacks.
+    spellings: [Option<std::collections::HashMap<String, String>>; 2],
+}
+
+/// A natural key of the book that an import names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookKey {
+    ContractNo,
+    BorrowerCode,
 }
 
 impl<'c> Tx<'c> {
@@ -183,6 +193,41 @@ impl<'c> Tx<'c> {
             .txn
             .prepare_cached("SELECT id FROM loans WHERE contract_no = ?1")?;
         Ok(stmt.query_row([contract_no], |r| r.get(0)).optional()?)
+    }
+
+    /// The key as the book writes it, when `key` is not in the book but one differing from it
+    /// only in letter case or width is (`ht011` against `HT011`). A key the book has costs
+    /// one indexed look-up; the first one it lacks reads the book's keys once for the
+    /// transaction (a case-blind SQL match could not use the index, row after row).
+    pub fn key_spelled_otherwise(&mut self, which: BookKey, key: &str) -> Result<Option<String>> {
+        let exact = match which {
+            BookKey::ContractNo => self.loan_id(key)?,
+            BookKey::BorrowerCode => self.borrower_id(key)?,
+        };
+        if exact.is_some() {
+            return Ok(None);
+        }
+        let slot = which as usize;
+        if self.cache.spellings[slot].is_none() {
+            let sql = match which {
+                BookKey::ContractNo => "SELECT contract_no FROM loans",
+                BookKey::BorrowerCode => "SELECT code FROM borrowers",
+            };
+            let mut map = std::collections::HashMap::new();
+            let mut stmt = self.txn.prepare(sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let k: String = row.get(0)?;
+                map.entry(crate::extract::fold_key(&k)).or_insert(k);
+            }
+            self.cache.spellings[slot] = Some(map);
+        }
+        let folded = crate::extract::fold_key(key);
+        Ok(self.cache.spellings[slot]
+            .as_ref()
+            .and_then(|m| m.get(&folded))
+            .filter(|k| k.as_str() != key)
+            .cloned())
     }
 
     fn require_loan(&self, contract_no: &str) -> Result<i64> {

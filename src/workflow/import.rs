@@ -6,7 +6,7 @@ use super::{Actor, Result, WorkflowError};
 use crate::extract::{
     self, Encoding, ExtractError, ExtractKind, Limits, ReadNote, Record, RowError, Why,
 };
-use crate::store::{DeferredIndexes, Outcome, Store, StoreError, Table, Tx};
+use crate::store::{BookKey, DeferredIndexes, Outcome, Store, StoreError, Table, Tx};
 use serde_json::json;
 use std::path::Path;
 
@@ -76,6 +76,75 @@ fn apply(tx: &mut Tx<'_>, rec: &Record, actor: &str) -> std::result::Result<Outc
             tx.upsert_covenant(r, actor)
         }
     }
+}
+
+/// A code of the row that the book writes otherwise, only in letter case or width (`ht011`
+/// for the book's `HT011`): refused, rather than made a second contract or borrower.
+fn spelled_otherwise(
+    tx: &mut Tx<'_>,
+    rec: &Record,
+) -> std::result::Result<Option<RowError>, StoreError> {
+    let codes: Vec<(BookKey, &'static str, &str)> = match rec {
+        Record::Borrower(r) => vec![(BookKey::BorrowerCode, "borrower_code", &r.code)],
+        Record::Loan(r) => vec![
+            (BookKey::ContractNo, "contract_no", &r.contract_no),
+            (BookKey::BorrowerCode, "borrower_code", &r.borrower_code),
+        ],
+        Record::Statement(r) => vec![(BookKey::BorrowerCode, "borrower_code", &r.borrower_code)],
+        Record::Repayment(r) => vec![(BookKey::ContractNo, "contract_no", &r.contract_no)],
+        Record::Collateral(r) => vec![(BookKey::ContractNo, "contract_no", &r.contract_no)],
+        Record::FundFlow(r) => vec![(BookKey::ContractNo, "contract_no", &r.contract_no)],
+        Record::Covenant(r) => vec![(BookKey::ContractNo, "contract_no", &r.contract_no)],
+    };
+    for (which, column, value) in codes {
+        if let Some(existing) = tx.key_spelled_otherwise(which, value)? {
+            let why = Why::new("import_keys.case_in_book").arg("existing", existing);
+            return Ok(Some(RowError::keyed("", 0, column, value, why)));
+        }
+    }
+    Ok(None)
+}
+
+/// A covenant whose thresholds run against its rule's direction, said in either language
+/// (the workflow's own check, run after this, would say it in English only).
+fn covenant_order(rec: &Record) -> Option<RowError> {
+    use crate::engine::rules::{RuleErrorKind, RuleSet};
+    let Record::Covenant(c) = rec else {
+        return None;
+    };
+    let ind = crate::engine::Indicator::parse(&c.indicator)?;
+    let mut rule = RuleSet::defaults().rule(ind).clone();
+    rule.yellow = c.yellow;
+    rule.orange = c.orange;
+    rule.red = c.red;
+    let Err(RuleErrorKind::NotMonotonic {
+        lower,
+        lower_value,
+        higher,
+        higher_value,
+        trigger,
+    }) = rule.check_order()
+    else {
+        return None;
+    };
+    let need = if trigger.rising() {
+        "yellow <= orange <= red"
+    } else {
+        "yellow >= orange >= red"
+    };
+    let why = Why::new("import_keys.covenant_order")
+        .arg("lower", lower.code())
+        .arg("lower_value", lower_value)
+        .arg("higher", higher.code())
+        .arg("trigger", trigger.code())
+        .arg("need", need);
+    Some(RowError::keyed(
+        "",
+        0,
+        higher.code(),
+        &higher_value.to_string(),
+        why,
+    ))
 }
 
 /// A reference the book does not know, as a row error the user can act on.
@@ -218,6 +287,14 @@ pub fn import_file_opts(
         let deferred = defer_loan_indexes(tx, kind, path, indexes)?;
         let summary =
             extract::read_extract_with(path, kind, encoding, &limits, ERROR_CAP, |_, rec| {
+                if let Some(e) = covenant_order(&rec) {
+                    return Err(e);
+                }
+                match spelled_otherwise(tx, &rec) {
+                    Ok(None) => {}
+                    Ok(Some(e)) => return Err(e),
+                    Err(e) => return Err(row_error(e)),
+                }
                 match apply(tx, &rec, &actor.username) {
                     Ok(Outcome::Inserted) => report.inserted += 1,
                     Ok(Outcome::Updated) => report.updated += 1,
@@ -273,3 +350,19 @@ pub fn import_file_opts(
 }
 
 pub type ImportResult = Result<ImportReport>;
+
+/// The translation key of the report's summary line (`{file}: {rows} rows: …`), with the
+/// singular where a count is 1 (`1 bad row`, `1 row`).
+pub fn summary_key(report: &ImportReport) -> &'static str {
+    let one = report.rows == 1;
+    match (report.error_count, one) {
+        (1, _) => "import_keys.failed_one",
+        (n, _) if n > 0 => "import_check.failed",
+        _ if report.dry_run && one => "import_keys.dry_run_one",
+        _ if report.dry_run => "import_check.dry_run",
+        _ if report.inserted + report.updated == 0 && one => "import_keys.unchanged_one",
+        _ if report.inserted + report.updated == 0 => "import_check.unchanged",
+        _ if one => "import_keys.done_one",
+        _ => "import_check.done",
+    }
+}
