@@ -22,7 +22,7 @@ pub fn form(d: &DetailState, lang: Lang) -> (Form, String) {
         vec![
             Field::new(
                 "form.indicator",
-                FieldKind::Choice(|s| Indicator::parse(s).is_some(), INDICATORS),
+                FieldKind::Choice(|s| Indicator::parse(s).is_some(), INDICATORS.as_str()),
                 Indicator::CurrentRatio.code(),
             ),
             Field::new("level.yellow", FieldKind::OptionalDecimal, ""),
@@ -33,7 +33,14 @@ pub fn form(d: &DetailState, lang: Lang) -> (Form, String) {
     (form, format!("covenant:{}", d.loan.contract_no))
 }
 
-const INDICATORS: &str = "dpd, debt_to_asset, debt_to_asset_rise, current_ratio, quick_ratio, interest_coverage, revenue_decline, negative_cash_flow, collateral_coverage, fund_diversion, statements_late";
+/// The indicator codes the form accepts, as its hint lists them: every indicator the engine has.
+static INDICATORS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    Indicator::ALL
+        .iter()
+        .map(|i| i.code())
+        .collect::<Vec<_>>()
+        .join(", ")
+});
 
 /// Saves the covenant (supervisors and managers) and re-evaluates the loan.
 pub fn submit(
@@ -64,4 +71,21 @@ pub fn submit(
         text_key: "form.covenant_saved",
         new_warnings: report.new.iter().sum::<u64>() + report.escalated.iter().sum::<u64>(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hint_lists_every_indicator_the_form_accepts() {
+        for i in Indicator::ALL {
+            assert!(
+                INDICATORS.split(", ").any(|c| c == i.code()),
+                "{}",
+                i.code()
+            );
+        }
+        assert!(INDICATORS.contains("repayment_stale"));
+    }
 }
