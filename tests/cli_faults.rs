@@ -573,3 +573,23 @@ fn any_command_whose_reader_has_gone_ends_quietly() {
         assert_eq!(text(&out.stderr), "", "{args:?}");
     }
 }
+
+#[test]
+fn a_demo_book_dated_beyond_any_plausible_range_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.db");
+    for date in ["9999-12-31", "0001-01-01"] {
+        let out = cmd(dir.path())
+            .args(["demo", "--no-tui", "--loans", "50", "--as-of", date, "--db"])
+            .arg(&db)
+            .output()
+            .expect("demo");
+        assert_eq!(out.status.code(), Some(1), "{date}");
+        assert!(
+            text(&out.stderr).contains("more than a century"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(!db.exists(), "nothing is built for {date}");
+    }
+}

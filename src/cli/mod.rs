@@ -445,6 +445,17 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             fresh,
         }) => {
             let path = cli.db.clone().unwrap_or_else(|| ctx.dirs.demo_book());
+            if let Some(d) = as_of
+                && workflow::warning::is_absurd_date(*d, today())
+            {
+                bail!(
+                    "{}",
+                    lang.tf(
+                        "evaluation.err_absurd",
+                        &[("as_of", d), ("today", &today())]
+                    )
+                );
+            }
             let params = DemoParams {
                 loans: *loans,
                 seed: *seed,

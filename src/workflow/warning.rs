@@ -578,6 +578,11 @@ pub enum DateRefusal {
 /// Days from today beyond which an evaluation date is refused even with `--force`.
 const ABSURD_DAYS: i64 = 36_525;
 
+/// Whether a book date is beyond any plausible range: over a century from today.
+pub fn is_absurd_date(date: NaiveDate, today: NaiveDate) -> bool {
+    date.signed_duration_since(today).num_days().abs() > ABSURD_DAYS
+}
+
 /// Checks an evaluation date against today and the book's last evaluation: more than
 /// `evaluate_days_ahead` after today, more than `evaluate_days_back` before it, or before
 /// the last evaluation is refused unless `force`; over a century away always.
