@@ -657,7 +657,7 @@ fn statements(
             ));
             s.push(' ');
         }
-        truncate(&s, w)
+        truncate(s.trim_end(), w)
     };
     for s in &d.statements {
         let r = KeyRatios::of(s);
