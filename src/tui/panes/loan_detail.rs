@@ -562,7 +562,7 @@ fn overview(
     let total = d.appraised_total();
     let coverage = rep.and_then(|r| r.reading(Indicator::CollateralCoverage));
     let cov = match coverage.map(|r| r.value) {
-        Some(Value::Known(v)) => format!("{}%", show_value(v)),
+        Some(Value::Known(v)) => format!("{:.2}%", crate::domain::money::round_half_up(v, 2)),
         Some(Value::CannotCompute(_)) => lang.t("detail.cannot_compute").to_string(),
         _ => "-".into(),
     };
