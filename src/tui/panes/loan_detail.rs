@@ -303,10 +303,7 @@ fn ratio_text(r: Option<Decimal>, percent: bool, lang: Lang) -> String {
 
 /// The style of an indicator's level in the engine's report (plain when none is reached).
 fn level_style(rep: Option<&LoanReport>, ind: Indicator, theme: &Theme) -> Style {
-    match rep.and_then(|r| r.level(ind)) {
-        Some(l) => theme.level(l),
-        None => Style::new(),
-    }
+    theme.reached(rep.and_then(|r| r.level(ind)))
 }
 
 /// `line` (a [`kv`]) with its value in `style`.
