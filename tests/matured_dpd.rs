@@ -372,7 +372,16 @@ fn the_loan_detail_and_the_workbench_lists_show_the_days_since_maturity() {
     terminal
         .draw(|f| {
             let area = f.area();
-            loan_detail::render(&detail, f, area, Lang::En, &Theme::colour(), day(TODAY))
+            let rules = postloan::engine::RuleSet::defaults();
+            loan_detail::render(
+                &detail,
+                f,
+                area,
+                Lang::En,
+                &Theme::colour(),
+                &rules,
+                day(TODAY),
+            )
         })
         .unwrap();
     let screen = screen_text(terminal.backend().buffer());

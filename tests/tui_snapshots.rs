@@ -1107,3 +1107,168 @@ fn keys_named_in_texts_follow_the_bindings_in_force() {
     let small = screen_text(&draw(&app));
     assert!(small.contains("press Q to quit"), "{small}");
 }
+
+// ---- Business rules come from the engine: covenants change the detail's levels ----
+
+use postloan::domain::CovenantRecord;
+use postloan::engine::indicators::{Value, at_disbursement};
+use postloan::engine::rules::Indicator;
+use postloan::tui::panes::loan_detail::DetailState;
+use rust_decimal::Decimal;
+
+/// The style of the first cell of `text` on the screen (ASCII text, English screens).
+fn style_of(buf: &Buffer, text: &str) -> Option<(Color, Modifier)> {
+    let lines = screen_text(buf);
+    for (y, line) in lines.lines().enumerate() {
+        if let Some(x) = line.find(text) {
+            let c = &buf[(line[..x].width() as u16, y as u16)];
+            return Some((c.fg, c.modifier));
+        }
+    }
+    None
+}
+
+/// Opens loans from the ledger until one has collateral (its coverage is known).
+fn open_collateralised(app: &mut App) -> Decimal {
+    press(app, KeyCode::Char('2'));
+    for _ in 0..app.ledger.total {
+        press(app, KeyCode::Enter);
+        let d = app.detail.as_ref().expect("Enter opens the loan");
+        let rep = d.report(&app.rules, common::as_of()).expect("report");
+        if let Some(Value::Known(v)) = rep.reading(Indicator::CollateralCoverage).map(|r| r.value)
+            && v > Decimal::ZERO
+        {
+            return v;
+        }
+        press(app, KeyCode::Esc);
+        press(app, KeyCode::Char('j'));
+    }
+    panic!("no loan with collateral in the book");
+}
+
+#[test]
+fn a_covenant_changes_the_coverage_level_and_colour_the_detail_shows() {
+    let (_dir, store) = book(60, 7);
+    let mut app = app(store, "wu.hao", Lang::En, Theme::colour(), LARGE);
+    let coverage = open_collateralised(&mut app);
+    let shown = format!("{}%", postloan::workflow::warning::show_value(coverage));
+    let d = app.detail.as_ref().expect("open");
+    let before = d
+        .report(&app.rules, common::as_of())
+        .and_then(|r| r.level(Indicator::CollateralCoverage));
+    assert_ne!(before, Some(Level::Red), "{shown} starts below red");
+    // A contract whose red line sits just under the loan's coverage: red, in red.
+    let covenant = CovenantRecord {
+        contract_no: d.loan.contract_no.clone(),
+        indicator: "collateral_coverage".into(),
+        yellow: None,
+        orange: None,
+        red: Some((coverage - Decimal::ONE).max(Decimal::ZERO)),
+    };
+    let actor = app.actor.clone();
+    postloan::workflow::warning::set_covenant(&mut app.store, &actor, &covenant)
+        .expect("a supervisor sets a covenant");
+    let store = &app.store;
+    app.detail
+        .as_mut()
+        .expect("open")
+        .reload(store)
+        .expect("reload");
+    let d = app.detail.as_ref().expect("open");
+    let after = d
+        .report(&app.rules, common::as_of())
+        .and_then(|r| r.level(Indicator::CollateralCoverage));
+    assert_eq!(after, Some(Level::Red));
+    let buf = draw(&app);
+    assert_eq!(
+        style_of(&buf, &shown).map(|(fg, _)| fg),
+        Some(Color::Red),
+        "{shown} drawn in the red level's colour:\n{}",
+        screen_text(&buf)
+    );
+    // And a covenant that loosens every level takes the colour away.
+    let loose = CovenantRecord {
+        yellow: Some(coverage + Decimal::ONE),
+        orange: Some(coverage + Decimal::TWO),
+        red: Some(coverage + Decimal::TEN),
+        ..covenant
+    };
+    postloan::workflow::warning::set_covenant(&mut app.store, &actor, &loose).expect("loosen");
+    let store = &app.store;
+    app.detail
+        .as_mut()
+        .expect("open")
+        .reload(store)
+        .expect("reload");
+    let buf = draw(&app);
+    assert_eq!(
+        style_of(&buf, &shown).map(|(fg, _)| fg),
+        Some(Color::Reset),
+        "{shown} plain inside every level"
+    );
+}
+
+#[test]
+fn the_detail_baseline_is_the_engines_for_a_loan_with_a_rise_warning() {
+    let (_dir, store) = common::evaluated_book(300, 7);
+    let rows = store
+        .warning_page(
+            &WarningQuery {
+                indicator: Some("debt_to_asset_rise".into()),
+                ..WarningQuery::default()
+            },
+            &PageFrom::Start,
+            1,
+        )
+        .expect("board");
+    let row = rows
+        .first()
+        .expect("the book has a debt-to-asset rise warning");
+    let app = app(store, SPECIALIST, Lang::En, Theme::colour(), LARGE);
+    let mut d = DetailState::load(&app.store, row.loan_id)
+        .expect("load")
+        .expect("the loan");
+    let facts = d.facts.clone().expect("the loan's facts");
+    let engine = at_disbursement(&facts.statements, facts.disbursed_on).cloned();
+    let rep = d.report(&app.rules, common::as_of()).expect("report");
+    assert!(engine.is_some());
+    assert_eq!(
+        rep.baseline, engine,
+        "the detail's baseline is the engine's"
+    );
+    assert!(rep.level(Indicator::DebtToAssetRise).is_some());
+    // Disbursed before the borrower's first statement: the engine measures from the earliest
+    // one, and so does the detail (it used to show no baseline at all).
+    if let Some(f) = d.facts.as_mut() {
+        f.disbursed_on = f.statements[0].period_end - chrono::Days::new(400);
+    }
+    let rep = d.report(&app.rules, common::as_of()).expect("report");
+    let f = d.facts.as_ref().expect("facts");
+    assert_eq!(rep.baseline.as_ref(), f.statements.first());
+    // Drawn: the statements tab shows the change since disbursement and the rise's level.
+    d.tab = postloan::tui::panes::loan_detail::DetailTab::Statements;
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("terminal");
+    terminal
+        .draw(|fr| {
+            postloan::tui::panes::loan_detail::render(
+                &d,
+                fr,
+                fr.area(),
+                Lang::En,
+                &app.theme,
+                &app.rules,
+                common::as_of(),
+            )
+        })
+        .expect("draw");
+    let text = screen_text(terminal.backend().buffer());
+    assert!(
+        text.contains(Lang::En.t("detail.since_disbursement")),
+        "{text}"
+    );
+    assert!(
+        text.contains("points above its level at disbursement"),
+        "{text}"
+    );
+}

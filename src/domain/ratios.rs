@@ -1,40 +1,89 @@
-//! Key ratios from a financial statement (DOMAIN.md §5). A zero denominator gives `None`
-//! ("cannot compute"), never a panic or an infinity.
+//! Key ratios from a financial statement (DOMAIN.md §5), the one place their arithmetic
+//! lives: the engine's indicators and the loan detail both call these. A zero denominator or
+//! an overflow is an error ("cannot compute"), never a panic or an infinity.
 
 use super::records::StatementRecord;
 use rust_decimal::Decimal;
 
-fn ratio(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
-    if denominator.is_zero() {
-        None
-    } else {
-        numerator.checked_div(denominator)
-    }
+/// Why a ratio cannot be computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RatioError {
+    /// The denominator is zero.
+    ZeroDenominator,
+    /// The figures are too large for exact arithmetic.
+    Overflow,
 }
 
-/// The ratios shown per period in the loan detail.
+/// `numerator / denominator`, exact and checked.
+pub fn ratio(numerator: Decimal, denominator: Decimal) -> Result<Decimal, RatioError> {
+    if denominator.is_zero() {
+        return Err(RatioError::ZeroDenominator);
+    }
+    numerator
+        .checked_div(denominator)
+        .ok_or(RatioError::Overflow)
+}
+
+/// `numerator / denominator` in percent (× 100), exact and checked.
+pub fn percent(numerator: Decimal, denominator: Decimal) -> Result<Decimal, RatioError> {
+    ratio(numerator, denominator)?
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .ok_or(RatioError::Overflow)
+}
+
+/// 资产负债率 = total liabilities / total assets (a fraction, not percent).
+pub fn debt_to_asset(s: &StatementRecord) -> Result<Decimal, RatioError> {
+    ratio(s.total_liabilities, s.total_assets)
+}
+
+/// 流动比率 = current assets / current liabilities.
+pub fn current(s: &StatementRecord) -> Result<Decimal, RatioError> {
+    ratio(s.current_assets, s.current_liabilities)
+}
+
+/// 速动比率 = (current assets − inventory) / current liabilities.
+pub fn quick(s: &StatementRecord) -> Result<Decimal, RatioError> {
+    let quick_assets = s
+        .current_assets
+        .checked_sub(s.inventory)
+        .ok_or(RatioError::Overflow)?;
+    ratio(quick_assets, s.current_liabilities)
+}
+
+/// 利息保障倍数 = EBIT / interest expense.
+pub fn interest_coverage(s: &StatementRecord) -> Result<Decimal, RatioError> {
+    ratio(s.ebit, s.interest_expense)
+}
+
+/// The ratios shown per period in the loan detail (None: cannot compute).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyRatios {
-    /// 资产负债率 = total liabilities / total assets.
     pub debt_to_asset: Option<Decimal>,
-    /// 流动比率 = current assets / current liabilities.
     pub current: Option<Decimal>,
-    /// 速动比率 = (current assets − inventory) / current liabilities.
     pub quick: Option<Decimal>,
-    /// 利息保障倍数 = EBIT / interest expense.
     pub interest_coverage: Option<Decimal>,
 }
 
 impl KeyRatios {
     pub fn of(s: &StatementRecord) -> KeyRatios {
         KeyRatios {
-            debt_to_asset: ratio(s.total_liabilities, s.total_assets),
-            current: ratio(s.current_assets, s.current_liabilities),
-            quick: s
-                .current_assets
-                .checked_sub(s.inventory)
-                .and_then(|quick_assets| ratio(quick_assets, s.current_liabilities)),
-            interest_coverage: ratio(s.ebit, s.interest_expense),
+            debt_to_asset: debt_to_asset(s).ok(),
+            current: current(s).ok(),
+            quick: quick(s).ok(),
+            interest_coverage: interest_coverage(s).ok(),
+        }
+    }
+
+    /// Each ratio of `self` less the same of `base` (None where either cannot be computed
+    /// or the difference overflows).
+    pub fn change_since(&self, base: &KeyRatios) -> KeyRatios {
+        let delta =
+            |a: Option<Decimal>, b: Option<Decimal>| a.zip(b).and_then(|(a, b)| a.checked_sub(b));
+        KeyRatios {
+            debt_to_asset: delta(self.debt_to_asset, base.debt_to_asset),
+            current: delta(self.current, base.current),
+            quick: delta(self.quick, base.quick),
+            interest_coverage: delta(self.interest_coverage, base.interest_coverage),
         }
     }
 }

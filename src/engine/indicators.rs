@@ -2,6 +2,7 @@
 //! arithmetic throughout; a missing or zero denominator is "cannot compute", never a panic.
 
 use super::rules::{Indicator, Level, RiskType, Rule, RuleSet, RuleSource, Settings};
+use crate::domain::ratios::{self, RatioError};
 use crate::domain::records::StatementRecord;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
@@ -83,36 +84,29 @@ pub struct Signal {
 
 type Calc = Result<Decimal, &'static str>;
 
-fn div(n: Decimal, d: Decimal) -> Calc {
-    if d.is_zero() {
-        return Err(reason::ZERO_DENOMINATOR);
+/// The reason key of a ratio that cannot be computed.
+fn why(e: RatioError) -> &'static str {
+    match e {
+        RatioError::ZeroDenominator => reason::ZERO_DENOMINATOR,
+        RatioError::Overflow => reason::OVERFLOW,
     }
-    n.checked_div(d).ok_or(reason::OVERFLOW)
 }
 
 fn percent(n: Decimal, d: Decimal) -> Calc {
-    div(n, d)?
+    ratios::percent(n, d).map_err(why)
+}
+
+/// 资产负债率 in percent, from the one ratio function of `domain::ratios`.
+fn debt_to_asset(s: &StatementRecord) -> Calc {
+    ratios::debt_to_asset(s)
+        .map_err(why)?
         .checked_mul(Decimal::ONE_HUNDRED)
         .ok_or(reason::OVERFLOW)
 }
 
-/// 资产负债率 in percent. The ratios mirror `domain::ratios::KeyRatios` with checked
-/// arithmetic, so absurd outside figures give "overflow" rather than a panic.
-fn debt_to_asset(s: &StatementRecord) -> Calc {
-    percent(s.total_liabilities, s.total_assets)
-}
-
-fn quick(s: &StatementRecord) -> Calc {
-    let quick_assets = s
-        .current_assets
-        .checked_sub(s.inventory)
-        .ok_or(reason::OVERFLOW)?;
-    div(quick_assets, s.current_liabilities)
-}
-
-/// The statement "at disbursement": the latest with period end on or before the disbursement
-/// date, else the earliest.
-fn at_disbursement(
+/// The statement "at disbursement", the baseline of the rise indicator: the latest with period
+/// end on or before the disbursement date, else the earliest. Screens show this one.
+pub fn at_disbursement(
     statements: &[StatementRecord],
     disbursed_on: NaiveDate,
 ) -> Option<&StatementRecord> {
@@ -170,9 +164,9 @@ fn financial(
             }),
             None => Err(reason::NO_STATEMENT),
         },
-        Indicator::CurrentRatio => div(latest.current_assets, latest.current_liabilities),
-        Indicator::QuickRatio => quick(latest),
-        Indicator::InterestCoverage => div(latest.ebit, latest.interest_expense),
+        Indicator::CurrentRatio => ratios::current(latest).map_err(why),
+        Indicator::QuickRatio => ratios::quick(latest).map_err(why),
+        Indicator::InterestCoverage => ratios::interest_coverage(latest).map_err(why),
         Indicator::RevenueDecline => revenue_decline(statements, latest),
         Indicator::NegativeCashFlow => {
             let n = statements

@@ -3,9 +3,11 @@
 
 pub mod indicators;
 pub mod kinds;
+pub mod report;
 pub mod rules;
 
 pub use indicators::{LoanFacts, Signal, Value, dpd_as_of, evaluate, history, level, value};
+pub use report::{LoanReport, Reading, report};
 pub use rules::{
     Covenant, Indicator, Level, RiskType, Rule, RuleError, RuleErrorKind, RuleSet, RuleSource,
     Settings, Trigger, Unit,
@@ -15,5 +17,7 @@ pub use rules::{
 mod indicators_tests;
 #[cfg(test)]
 mod levels_tests;
+#[cfg(test)]
+mod report_tests;
 #[cfg(test)]
 mod rules_tests;

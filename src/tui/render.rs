@@ -30,7 +30,15 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     if let Some(w) = &app.warning {
         panes::warning_detail::render(w, frame, body, app.lang, &app.theme);
     } else if let Some(d) = &app.detail {
-        panes::loan_detail::render(d, frame, body, app.lang, &app.theme, app.today_date);
+        panes::loan_detail::render(
+            d,
+            frame,
+            body,
+            app.lang,
+            &app.theme,
+            &app.rules,
+            app.today_date,
+        );
     } else {
         match app.pane {
             PaneId::Today => panes::today::render(app, frame, body),

@@ -93,6 +93,14 @@ impl Theme {
         }
     }
 
+    /// The style of a level the engine reports, plain when none is reached: screens colour
+    /// indicators with this and hold no thresholds of their own.
+    pub fn reached(&self, level: Option<Level>) -> Style {
+        level.map_or(Style::new(), |l| self.level(l))
+    }
+
+    /// The ledger's DPD column. Its 30-day cut is still fixed here, not the `dpd` rule in
+    /// force: the list has no per-loan level yet (the loan detail uses [`Theme::reached`]).
     pub fn dpd(&self, days: i64) -> Style {
         match days {
             0 => Style::new(),

@@ -93,7 +93,8 @@ fn loan_facts(loan: &EvalLoan, statements: Vec<StatementRecord>, as_of: NaiveDat
     }
 }
 
-fn covenants(loan: &EvalLoan) -> Vec<Covenant> {
+/// The loan's covenants as the engine takes them (rows of unknown indicators left out).
+pub fn covenants(loan: &EvalLoan) -> Vec<Covenant> {
     loan.covenants
         .iter()
         .filter_map(|c| {

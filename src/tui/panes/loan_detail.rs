@@ -1,17 +1,22 @@
 //! Loan detail, opened from a list with Enter: tabs for overview (terms, guarantee,
-//! collateral, coverage), statements (ratios per period), contacts and fund flows.
+//! collateral, coverage), statements (ratios per period), contacts and fund flows. Levels and
+//! the baseline come from the engine's report for the loan (`engine::report`); this pane only
+//! maps them to styles.
 
 use crate::domain::money::{format_money, format_percent, group_thousands};
 use crate::domain::ratios::KeyRatios;
 use crate::domain::text::{display, pad_left, pad_right, truncate};
 use crate::domain::{ContactKind, ContactRecord, RepaymentRecord, StatementRecord};
-use crate::engine::rules::RuleSet;
+use crate::engine::indicators::{LoanFacts, Value};
+use crate::engine::report::{LoanReport, report};
+use crate::engine::rules::{Covenant, Indicator, Level, RuleSet};
 use crate::i18n::Lang;
 use crate::store::{
     Collateral, Contact, FundFlow, Loan, RepaymentStatus, Store, StoreError, WarningRow,
 };
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{Field, FieldKind, Form};
+use crate::workflow::warning::show_value;
 use crate::workflow::{self, Actor};
 use chrono::NaiveDate;
 use ratatui::Frame;
@@ -66,7 +71,10 @@ pub struct DetailState {
     pub loan: Loan,
     pub collateral: Vec<Collateral>,
     pub statements: Vec<StatementRecord>,
-    pub at_disbursement: Option<StatementRecord>,
+    /// The loan's facts as the engine sees them (None: the loan is not in the evaluation
+    /// read), and its covenants: the engine's report is made from these as of the day shown.
+    pub facts: Option<LoanFacts>,
+    pub covenants: Vec<Covenant>,
     pub contacts: Vec<Contact>,
     pub flows: Vec<FundFlow>,
     pub repayments: Vec<RepaymentStatus>,
@@ -83,10 +91,16 @@ impl DetailState {
         let Some(loan) = store.loan(loan_id)? else {
             return Ok(None);
         };
+        let chunk = store.evaluation_loan(loan.id)?;
+        let eval = chunk.loans.first();
+        // The date is set when the report is made (`DetailState::report`).
+        let facts = eval.map(|e| workflow::warning::facts(e, &chunk, loan.disbursed_on));
+        let covenants = eval.map(workflow::warning::covenants).unwrap_or_default();
         Ok(Some(DetailState {
             collateral: store.collateral(loan.id)?,
             statements: store.statements(loan.borrower_id, 12)?,
-            at_disbursement: store.statement_at(loan.borrower_id, loan.disbursed_on)?,
+            facts,
+            covenants,
             contacts: store.contacts(loan.id, 200)?,
             flows: store.fund_flows(loan.id, 200)?,
             repayments: store.repayment_history(loan.id, 12)?,
@@ -110,17 +124,19 @@ impl DetailState {
         Ok(())
     }
 
-    /// Appraised value of all collateral, and outstanding / value (抵押率).
-    fn coverage(&self) -> (Decimal, Option<Decimal>) {
-        // Saturating and checked: absurd imported values must not panic the screen.
-        let total = self
-            .collateral
+    /// Appraised value of all collateral (saturating: absurd imported values must not panic).
+    fn appraised_total(&self) -> Decimal {
+        self.collateral
             .iter()
-            .fold(Decimal::ZERO, |t, c| t.saturating_add(c.appraised_value));
-        let ratio = (!total.is_zero())
-            .then(|| self.loan.outstanding.checked_div(total))
-            .flatten();
-        (total, ratio)
+            .fold(Decimal::ZERO, |t, c| t.saturating_add(c.appraised_value))
+    }
+
+    /// The engine's report on this loan as of `as_of` under `rules` and the loan's covenants.
+    pub fn report(&self, rules: &RuleSet, as_of: NaiveDate) -> Option<LoanReport> {
+        let f = self.facts.as_ref()?;
+        let mut f = f.clone();
+        f.as_of = as_of;
+        Some(report(rules, &self.covenants, &f))
     }
 }
 
@@ -285,12 +301,27 @@ fn ratio_text(r: Option<Decimal>, percent: bool, lang: Lang) -> String {
     }
 }
 
+/// The style of an indicator's level in the engine's report (plain when none is reached).
+fn level_style(rep: Option<&LoanReport>, ind: Indicator, theme: &Theme) -> Style {
+    theme.reached(rep.and_then(|r| r.level(ind)))
+}
+
+/// `line` (a [`kv`]) with its value in `style`.
+fn value_styled(mut line: Line<'static>, style: Style) -> Line<'static> {
+    if let Some(v) = line.spans.last_mut() {
+        v.style = style;
+    }
+    line
+}
+
+/// Draws the detail; `rules` are the rules in force, to which the loan's covenants are added.
 pub fn render(
     d: &DetailState,
     frame: &mut Frame<'_>,
     area: Rect,
     lang: Lang,
     theme: &Theme,
+    rules: &RuleSet,
     today: NaiveDate,
 ) {
     let w = area.width as usize;
@@ -329,9 +360,10 @@ pub fn render(
         super::loan_warnings::render(d, frame.buffer_mut(), rest, lang, theme);
         return;
     }
+    let rep = d.report(rules, today);
     match d.tab {
-        DetailTab::Overview => overview(d, lang, theme, w, today, &mut lines),
-        DetailTab::Statements => statements(d, lang, theme, w, &mut lines),
+        DetailTab::Overview => overview(d, rep.as_ref(), lang, theme, w, today, &mut lines),
+        DetailTab::Statements => statements(d, rep.as_ref(), lang, theme, w, &mut lines),
         DetailTab::Contacts => {
             lines.push(Line::styled(
                 format!(
@@ -398,9 +430,10 @@ pub fn render(
 }
 
 /// Terms, guarantee and collateral; days past due as of `today` (past maturity with a balance
-/// out, at least the days since maturity).
+/// out, at least the days since maturity), coloured by the engine's level.
 fn overview(
     d: &DetailState,
+    rep: Option<&LoanReport>,
     lang: Lang,
     theme: &Theme,
     w: usize,
@@ -477,7 +510,10 @@ fn overview(
             ),
         ),
         (
-            kv(lang, "col.dpd", l.days_past_due(today).to_string(), half),
+            value_styled(
+                kv(lang, "col.dpd", l.days_past_due(today).to_string(), half),
+                level_style(rep, Indicator::Dpd, theme),
+            ),
             kv(
                 lang,
                 "detail.overdue_amounts",
@@ -523,13 +559,14 @@ fn overview(
         lines.push(Line::from(spans));
     }
     lines.push(Line::from(""));
-    let (total, coverage) = d.coverage();
-    let cov = coverage.map(format_percent).unwrap_or_else(|| "-".into());
-    let cov_style = match coverage {
-        Some(c) if c > Decimal::ONE => theme.danger,
-        Some(c) if c > Decimal::new(70, 2) => theme.warning,
-        _ => Style::new(),
+    let total = d.appraised_total();
+    let coverage = rep.and_then(|r| r.reading(Indicator::CollateralCoverage));
+    let cov = match coverage.map(|r| r.value) {
+        Some(Value::Known(v)) => format!("{:.2}%", crate::domain::money::round_half_up(v, 2)),
+        Some(Value::CannotCompute(_)) => lang.t("detail.cannot_compute").to_string(),
+        _ => "-".into(),
     };
+    let cov_style = level_style(rep, Indicator::CollateralCoverage, theme);
     lines.push(Line::from(vec![
         Span::styled(lang.t("detail.collateral").to_string(), theme.header),
         Span::raw(format!(
@@ -566,6 +603,7 @@ fn overview(
 
 fn statements(
     d: &DetailState,
+    rep: Option<&LoanReport>,
     lang: Lang,
     theme: &Theme,
     w: usize,
@@ -597,7 +635,7 @@ fn statements(
         lines.push(Line::styled(lang.t("detail.no_statements"), theme.muted));
         return;
     }
-    let base = d.at_disbursement.as_ref().map(KeyRatios::of);
+    let base = rep.and_then(|r| r.baseline.as_ref()).map(KeyRatios::of);
     let row = |label: String, r: &KeyRatios, revenue: String| {
         let cells = [
             label,
@@ -619,7 +657,7 @@ fn statements(
             ));
             s.push(' ');
         }
-        truncate(&s, w)
+        truncate(s.trim_end(), w)
     };
     for s in &d.statements {
         let r = KeyRatios::of(s);
@@ -630,14 +668,7 @@ fn statements(
         )));
     }
     if let (Some(b), Some(last)) = (base, d.statements.last()) {
-        let now = KeyRatios::of(last);
-        let delta = |a: Option<Decimal>, b: Option<Decimal>| a.zip(b).map(|(a, b)| a - b);
-        let change = KeyRatios {
-            debt_to_asset: delta(now.debt_to_asset, b.debt_to_asset),
-            current: delta(now.current, b.current),
-            quick: delta(now.quick, b.quick),
-            interest_coverage: delta(now.interest_coverage, b.interest_coverage),
-        };
+        let change = KeyRatios::of(last).change_since(&b);
         lines.push(Line::from(""));
         lines.push(Line::styled(
             row(
@@ -647,11 +678,26 @@ fn statements(
             ),
             theme.title,
         ));
-        let worse = change
-            .debt_to_asset
-            .is_some_and(|c| c >= Decimal::new(10, 2));
-        if worse {
-            lines.push(Line::styled(lang.t("detail.leverage_up"), theme.danger));
-        }
     }
+    if let Some((level, rise, threshold)) = rise_hit(rep) {
+        lines.push(Line::styled(
+            lang.tf(
+                "detail.leverage_up",
+                &[
+                    ("rise", &show_value(rise)),
+                    ("level", &lang.code_name("level", level.code())),
+                    ("threshold", &show_value(threshold)),
+                ],
+            ),
+            theme.level(level),
+        ));
+    }
+}
+
+/// The level the debt-to-asset rise reaches in the engine's report, with the rise in points
+/// and the threshold crossed.
+fn rise_hit(rep: Option<&LoanReport>) -> Option<(Level, Decimal, Decimal)> {
+    let r = rep?.reading(Indicator::DebtToAssetRise)?;
+    let (level, threshold) = r.hit?;
+    Some((level, r.value.known()?, threshold))
 }
