@@ -884,6 +884,10 @@ fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<()> {
         (cols, rows),
     )?;
     app.keymap_problems = problems;
+    // A drafts file that cannot be read is said on the status line; the workbench still opens.
+    if let Err(e) = app.use_drafts_file(ctx.dirs.state.join("drafts.json")) {
+        app.report(&e);
+    }
     app.rules = crate::config::warning_rules(ctx.explicit_config.as_deref(), &ctx.dirs)?;
     tui::run(app)
 }
