@@ -148,6 +148,8 @@ pub struct App {
     pub busy: bool,
     /// The screen's data could not be read (busy): read it again on the next poll.
     pub reload_due: bool,
+    /// A kept action is being sent again (a repeated busy refusal says nothing new).
+    pub(crate) retrying: bool,
 }
 
 /// Outcome of handling an input: whether the screen must be redrawn.
@@ -232,6 +234,7 @@ impl App {
             retry: None,
             busy: false,
             reload_due: false,
+            retrying: false,
         };
         app.resize(size.0, size.1);
         app.reload_or_later()?;
@@ -329,12 +332,13 @@ impl App {
         let mut redraw = false;
         if let Some(retry) = self.retry.take() {
             let before = self.status_state();
-            match retry {
-                Retry::Submit => self.submit_form()?,
-                Retry::Act { row, action } => {
-                    self.act_on_warning(&row, action)?;
-                }
-            }
+            self.retrying = true;
+            let sent = match retry {
+                Retry::Submit => self.submit_form(),
+                Retry::Act { row, action } => self.act_on_warning(&row, action).map(|_| ()),
+            };
+            self.retrying = false;
+            sent?;
             redraw |= self.status_state() != before;
         }
         let v = self.store.data_version()?;

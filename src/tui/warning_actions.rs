@@ -77,21 +77,26 @@ impl App {
     /// A warning action refused only because the book is busy: kept and sent again on the
     /// next poll; the status line says so (and is redrawn only when that is news).
     fn keep_action(&mut self, row: &WarningRow, action: Action) -> anyhow::Result<Redraw> {
-        let notice = Some(Notice {
+        let kept = Retry::Act {
+            row: row.clone(),
+            action,
+        };
+        // A retry that finds the book still busy says nothing new: the status line already
+        // says the book is busy.
+        if self.retrying {
+            self.retry = Some(kept);
+            return Ok(false);
+        }
+        self.notice = Some(Notice {
             text: self.lang.tf(
                 "book_busy.action_kept",
                 &[("action", &action.label(self.lang))],
             ),
             error: true,
         });
-        let changed = notice != self.notice || !self.busy;
-        self.notice = notice;
         self.busy = true;
-        self.retry = Some(Retry::Act {
-            row: row.clone(),
-            action,
-        });
-        Ok(changed)
+        self.retry = Some(kept);
+        Ok(true)
     }
 
     /// The warning the keys act on: the open detail's, else the board's selected row.
