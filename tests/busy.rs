@@ -75,7 +75,7 @@ fn a_form_saved_while_the_book_is_busy_stays_open_and_saves_when_it_frees() {
             "the form says the book is busy"
         );
         assert_eq!(form.fields[2].text(), "忙时记录", "the text is kept");
-        assert_eq!(app.retry, Some(Retry::Submit));
+        assert_eq!(app.retry, vec![Retry::Submit]);
         assert!(app.busy);
 
         // Moving around in the form keeps the save pending; a retry that finds the book still
@@ -83,13 +83,13 @@ fn a_form_saved_while_the_book_is_busy_stays_open_and_saves_when_it_frees() {
         press(&mut app, KeyCode::Tab);
         assert!(!app.poll_changes().expect("poll while busy"), "no redraw");
         assert!(!app.poll_changes().expect("poll while busy"), "no redraw");
-        assert_eq!(app.retry, Some(Retry::Submit));
+        assert_eq!(app.retry, vec![Retry::Submit]);
         assert_eq!(contacts_with(&db, "忙时记录"), 0);
 
         commit(&lock);
         assert!(app.poll_changes().expect("poll after commit"), "redrawn");
         assert!(app.form.is_none(), "the form closed after the save");
-        assert_eq!(app.retry, None);
+        assert!(app.retry.is_empty());
         assert!(!app.busy);
         let notice = app.notice.clone().expect("a notice");
         assert_eq!(notice.text, lang.t("form.contact_saved"));
@@ -112,10 +112,10 @@ fn esc_on_a_busy_form_closes_it_and_keeps_the_draft() {
     type_text(&mut app, "kept while busy");
     let lock = hold(&db);
     press(&mut app, KeyCode::F(2));
-    assert_eq!(app.retry, Some(Retry::Submit));
+    assert_eq!(app.retry, vec![Retry::Submit]);
     press(&mut app, KeyCode::Esc);
     assert!(app.form.is_none(), "Esc closes the form, the app stays");
-    assert_eq!(app.retry, None, "the save is cancelled");
+    assert!(app.retry.is_empty(), "the save is cancelled");
     let text = std::fs::read_to_string(&drafts).expect("drafts file");
     assert!(text.contains("kept while busy"), "{text}");
     commit(&lock);
@@ -139,15 +139,25 @@ fn a_warning_action_on_a_busy_book_is_kept_and_done_when_it_frees() {
     press(&mut app, KeyCode::Char('a'));
     let notice = app.notice.clone().expect("a notice");
     assert!(notice.error && notice.text.contains("账簿正忙"), "{}", notice.text);
-    assert!(matches!(app.retry, Some(Retry::Act { .. })));
+    assert!(matches!(app.retry[..], [Retry::Act { .. }]));
     // Moving around while it waits.
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('k'));
     assert!(!app.poll_changes().expect("poll while busy"), "no redraw");
+    // A form saved meanwhile is kept too; closing it drops only its own save.
+    press(&mut app, KeyCode::Char('c'));
+    assert!(app.form.is_some(), "the cause form opened");
+    type_text(&mut app, "原因");
+    press(&mut app, KeyCode::F(2));
+    assert_eq!(app.retry.len(), 2, "{:?}", app.retry);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.form.is_none());
+    assert!(matches!(app.retry[..], [Retry::Act { .. }]));
+    assert!(app.busy, "the acknowledgement still waits");
 
     commit(&lock);
     assert!(app.poll_changes().expect("poll after commit"));
-    assert_eq!(app.retry, None);
+    assert!(app.retry.is_empty());
     let status = app
         .store
         .warning(row.id)

@@ -142,8 +142,8 @@ pub struct App {
     filter_pending: bool,
     /// Where the drafts of open forms are kept (a file in the state directory).
     pub drafts: super::drafts::Drafts,
-    /// The action kept while the book is busy.
-    pub retry: Option<Retry>,
+    /// The actions kept while the book is busy, in the order they were asked for.
+    pub retry: Vec<Retry>,
     /// The last attempt found the book busy: the status line says so until one succeeds.
     pub busy: bool,
     /// The screen's data could not be read (busy): read it again on the next poll.
@@ -231,7 +231,7 @@ impl App {
             rules: crate::engine::rules::RuleSet::defaults(),
             filter_pending: false,
             drafts,
-            retry: None,
+            retry: Vec::new(),
             busy: false,
             reload_due: false,
             retrying: false,
@@ -330,13 +330,25 @@ impl App {
     /// Redraws only when something on screen changed.
     pub fn poll_changes(&mut self) -> anyhow::Result<Redraw> {
         let mut redraw = false;
-        if let Some(retry) = self.retry.take() {
+        let kept = std::mem::take(&mut self.retry);
+        if !kept.is_empty() {
             let before = self.status_state();
             self.retrying = true;
-            let sent = match retry {
-                Retry::Submit => self.submit_form(),
-                Retry::Act { row, action } => self.act_on_warning(&row, action).map(|_| ()),
-            };
+            let mut sent = Ok(());
+            for retry in kept {
+                // Once one finds the book still busy, the rest wait for the next poll.
+                if !self.retry.is_empty() || sent.is_err() {
+                    self.retry.push(retry);
+                    continue;
+                }
+                sent = match retry.clone() {
+                    Retry::Submit => self.submit_form(),
+                    Retry::Act { row, action } => self.act_on_warning(&row, action).map(|_| ()),
+                };
+                if sent.as_ref().is_err_and(super::errors::is_busy) {
+                    self.retry.push(retry);
+                }
+            }
             self.retrying = false;
             sent?;
             redraw |= self.status_state() != before;
@@ -348,7 +360,7 @@ impl App {
         self.reload_all()?;
         self.data_version = v;
         self.reload_due = false;
-        if self.retry.is_none() {
+        if self.retry.is_empty() {
             self.busy = false;
         }
         Ok(true)

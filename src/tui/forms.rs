@@ -26,7 +26,7 @@ impl App {
                 });
             }
         }
-        self.retry = None;
+        self.retry.retain(|r| *r != Retry::Submit);
         self.form = Some(form);
         self.form_key = Some(key);
         Ok(())
@@ -36,9 +36,9 @@ impl App {
     pub(crate) fn close_form(&mut self) {
         self.form = None;
         self.form_key = None;
-        if self.retry == Some(Retry::Submit) {
-            self.retry = None;
-            self.busy = false;
+        if self.retry.contains(&Retry::Submit) {
+            self.retry.retain(|r| *r != Retry::Submit);
+            self.busy = !self.retry.is_empty();
         }
     }
 
@@ -56,7 +56,9 @@ impl App {
         if let Some(form) = self.form.as_mut() {
             form.message = Some(self.lang.t("book_busy.form_kept").to_string());
         }
-        self.retry = Some(Retry::Submit);
+        if !self.retry.contains(&Retry::Submit) {
+            self.retry.push(Retry::Submit);
+        }
         self.busy = true;
         // Keep the text safe meanwhile, whatever happens to the session.
         if let Err(e) = self.save_draft() {
@@ -139,8 +141,8 @@ impl App {
                 self.discard_draft(&key);
                 self.form = None;
                 self.form_key = None;
-                self.retry = None;
-                self.busy = false;
+                self.retry.retain(|r| *r != Retry::Submit);
+                self.busy = !self.retry.is_empty();
                 let mut text = self.lang.t(saved.text_key).to_string();
                 if saved.new_warnings > 0 {
                     text.push(' ');

@@ -69,7 +69,7 @@ impl App {
 
     fn done(&mut self, text: String) -> anyhow::Result<()> {
         self.notice = Some(Notice { text, error: false });
-        self.busy = false;
+        self.busy = !self.retry.is_empty();
         self.data_version = self.store.data_version()?;
         self.reload_or_later()
     }
@@ -84,7 +84,10 @@ impl App {
         // A retry that finds the book still busy says nothing new: the status line already
         // says the book is busy.
         if self.retrying {
-            self.retry = Some(kept);
+            self.busy = true;
+            if !self.retry.contains(&kept) {
+                self.retry.push(kept);
+            }
             return Ok(false);
         }
         self.notice = Some(Notice {
@@ -95,7 +98,9 @@ impl App {
             error: true,
         });
         self.busy = true;
-        self.retry = Some(kept);
+        if !self.retry.contains(&kept) {
+            self.retry.push(kept);
+        }
         Ok(true)
     }
 
@@ -455,7 +460,7 @@ impl App {
                 self.discard_draft(&key);
                 self.form = None;
                 self.form_key = None;
-                self.retry = None;
+                self.retry.retain(|r| *r != Retry::Submit);
                 self.done(text)?;
             }
             Err(e) if e.is_busy() => self.keep_for_retry(),
