@@ -34,7 +34,8 @@ fn type_text(app: &mut App, text: &str) {
 /// A second connection holding the book's write lock until `commit`.
 fn hold(db: &Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(db).expect("second connection");
-    conn.execute_batch("BEGIN IMMEDIATE").expect("take the lock");
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .expect("take the lock");
     conn
 }
 
@@ -119,7 +120,11 @@ fn esc_on_a_busy_form_closes_it_and_keeps_the_draft() {
     let text = std::fs::read_to_string(&drafts).expect("drafts file");
     assert!(text.contains("kept while busy"), "{text}");
     commit(&lock);
-    assert_eq!(contacts_with(&db, "kept while busy"), 0, "cancelled means not saved");
+    assert_eq!(
+        contacts_with(&db, "kept while busy"),
+        0,
+        "cancelled means not saved"
+    );
     // Opening the form again brings the text back.
     press(&mut app, KeyCode::Char('n'));
     let form = app.form.as_ref().expect("form");
@@ -138,7 +143,11 @@ fn a_warning_action_on_a_busy_book_is_kept_and_done_when_it_frees() {
     let lock = hold(&db);
     press(&mut app, KeyCode::Char('a'));
     let notice = app.notice.clone().expect("a notice");
-    assert!(notice.error && notice.text.contains("账簿正忙"), "{}", notice.text);
+    assert!(
+        notice.error && notice.text.contains("账簿正忙"),
+        "{}",
+        notice.text
+    );
     assert!(matches!(app.retry[..], [Retry::Act { .. }]));
     // Moving around while it waits.
     press(&mut app, KeyCode::Char('j'));
@@ -172,7 +181,11 @@ fn a_warning_action_on_a_busy_book_is_kept_and_done_when_it_frees() {
 fn drafts_kept_in_the_book_are_carried_to_the_file_once() {
     let (dir, store) = book(300, 7);
     store
-        .save_draft(SPECIALIST, "contact:PL00000001", r#"["2026-06-01","电话","旧草稿"]"#)
+        .save_draft(
+            SPECIALIST,
+            "contact:PL00000001",
+            r#"["2026-06-01","电话","旧草稿"]"#,
+        )
         .expect("an old draft in the book");
     let mut app = app(store, SPECIALIST, Lang::ZhCn, Theme::colour(), (120, 40));
     let drafts = dir.path().join("state/drafts.json");
@@ -325,7 +338,11 @@ fn the_real_workbench_stays_up_on_a_busy_book_and_saves_when_it_frees() {
 
     commit(&lock);
     tui.wait_text("Contact recorded");
-    assert_eq!(contacts_with(&db, "pty-busy-note"), 1, "the row is in the book");
+    assert_eq!(
+        contacts_with(&db, "pty-busy-note"),
+        1,
+        "the row is in the book"
+    );
 
     tui.send("q");
     let rest = tui.session.exp_eof().expect("the workbench exits on q");

@@ -91,7 +91,10 @@ pub enum Retry {
     /// The open form's save.
     Submit,
     /// A warning action without a form (acknowledge, start disposal, issue a notice).
-    Act { row: WarningRow, action: Action },
+    Act {
+        row: Box<WarningRow>,
+        action: Action,
+    },
 }
 
 /// A message on the status line.

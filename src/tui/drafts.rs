@@ -114,7 +114,10 @@ impl Drafts {
     /// Whether `user`'s drafts kept in this book (before drafts moved here) were carried over.
     pub fn carried(&self, user: &str) -> Result<bool, DraftError> {
         let all = self.read()?;
-        Ok(all.carried.iter().any(|(b, u)| *b == self.book && u == user))
+        Ok(all
+            .carried
+            .iter()
+            .any(|(b, u)| *b == self.book && u == user))
     }
 
     /// Takes over drafts that were kept in the book, once: a form that already has a draft
@@ -312,7 +315,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let kept = std::fs::read_to_string(&file).expect("read");
-        assert!(kept.contains("[oops]"), "the bad file was overwritten: {kept}");
+        assert!(
+            kept.contains("[oops]"),
+            "the bad file was overwritten: {kept}"
+        );
     }
 
     #[test]
@@ -324,7 +330,10 @@ mod tests {
         d.save("u", "wcause:1", &["newer".into()]).expect("save");
         let old = vec![
             ("wcause:1".to_string(), r#"["older"]"#.to_string()),
-            ("contact:PL1".to_string(), r#"["2026-06-01","电话"]"#.to_string()),
+            (
+                "contact:PL1".to_string(),
+                r#"["2026-06-01","电话"]"#.to_string(),
+            ),
         ];
         assert!(!d.carried("u").expect("carried"));
         assert_eq!(d.carry_over("u", &old).expect("carry"), 1);

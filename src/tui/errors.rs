@@ -9,7 +9,8 @@ use crate::workflow::WorkflowError;
 /// Whether `e` only says that another connection holds the book (worth retrying).
 pub fn is_busy(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<StoreError>().is_some_and(StoreError::is_busy)
+        c.downcast_ref::<StoreError>()
+            .is_some_and(StoreError::is_busy)
             || c.downcast_ref::<WorkflowError>()
                 .is_some_and(WorkflowError::is_busy)
             || c.downcast_ref::<rusqlite::Error>()
@@ -27,13 +28,16 @@ pub fn store_error_text(e: &StoreError, lang: Lang) -> String {
         StoreError::Conflict(what) => lang.tf("store_err.conflict", &[("what", what)]),
         StoreError::Unknown { column, value } => lang.tf(
             "store_err.unknown",
-            &[("column", column), ("value", &crate::domain::text::display(value))],
+            &[
+                ("column", column),
+                ("value", &crate::domain::text::display(value)),
+            ],
         ),
         StoreError::ReadOnly { path, .. } | StoreError::ReadOnlyOutdated { path, .. } => {
             lang.tf("store_err.read_only", &[("path", path)])
         }
         StoreError::Sql(s) if s.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {
-            lang.tf("store_err.read_only", &[("path", &"")])
+            lang.t("store_err.read_only_here").to_string()
         }
         other => lang.tf("store_err.database", &[("detail", other)]),
     }

@@ -415,10 +415,7 @@ fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         text: app.lang.t("book_busy.retrying").to_string(),
         error: true,
     };
-    let notice = app
-        .notice
-        .as_ref()
-        .or_else(|| app.busy.then_some(&busy));
+    let notice = app.notice.as_ref().or_else(|| app.busy.then_some(&busy));
     if let Some(n) = notice {
         let style = if n.error {
             app.theme.error

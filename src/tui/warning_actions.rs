@@ -78,7 +78,7 @@ impl App {
     /// next poll; the status line says so (and is redrawn only when that is news).
     fn keep_action(&mut self, row: &WarningRow, action: Action) -> anyhow::Result<Redraw> {
         let kept = Retry::Act {
-            row: row.clone(),
+            row: Box::new(row.clone()),
             action,
         };
         // A retry that finds the book still busy says nothing new: the status line already
@@ -423,7 +423,6 @@ impl App {
                     let status = lang.code_name("wstatus", to.code());
                     lang.tf("warning.moved", &[("number", &number), ("status", &status)])
                 })
-
             }
             "wcause" => {
                 let risk = RiskType::parse(&v(1)).unwrap_or(RiskType::Credit);
@@ -439,7 +438,6 @@ impl App {
                     self.today_date,
                 )
                 .map(|()| lang.tf("warning.cause_saved", &[("number", &number)]))
-
             }
             _ => {
                 let contract = v(0);
@@ -452,7 +450,6 @@ impl App {
                 };
                 flow::raise_manual(&mut self.store, &self.actor, &w, self.today_date, lang)
                     .map(|(_, number)| lang.tf("warning.raised", &[("number", &number)]))
-    
             }
         };
         match result {
