@@ -192,16 +192,19 @@ fn hang_up(controlling_terminal: bool) {
         }
     }
 
-    let conn = rusqlite::Connection::open(&db).expect("open the book");
-    let bodies: Vec<String> = conn
-        .prepare("SELECT body FROM drafts")
-        .and_then(|mut s| {
-            s.query_map([], |r| r.get(0))
-                .and_then(|rows| rows.collect::<Result<Vec<String>, _>>())
-        })
-        .expect("read the drafts");
+    // Drafts live in the state directory (`postloan paths`), not in the book.
+    let file = home.path().join("postloan/drafts.json");
+    let text = std::fs::read_to_string(&file).expect("the drafts file");
+    let drafts: serde_json::Value = serde_json::from_str(&text).expect("drafts are JSON");
+    let values: Vec<String> = drafts["drafts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|d| d["values"].as_array().cloned().unwrap_or_default())
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
     assert!(
-        bodies.iter().any(|b| b.contains(TYPED)),
-        "the half-typed form is kept as a draft: {bodies:?}"
+        values.iter().any(|v| v.contains(TYPED)),
+        "the half-typed form is kept as a draft: {text}"
     );
 }

@@ -775,6 +775,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 eprintln!("         {}", p.text(ctx.lang));
             }
             println!("log      {}", ctx.dirs.log_file().display());
+            println!("drafts   {}", drafts_file(&ctx.dirs).display());
             Ok(0)
         }
     }
@@ -885,8 +886,17 @@ fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<()> {
         (cols, rows),
     )?;
     app.keymap_problems = problems;
+    // A drafts file that cannot be read is said on the status line; the workbench still opens.
+    if let Err(e) = app.use_drafts_file(drafts_file(&ctx.dirs)) {
+        app.report(&e);
+    }
     app.rules = crate::config::warning_rules(ctx.explicit_config.as_deref(), &ctx.dirs)?;
     tui::run(app)
+}
+
+/// Where the workbench keeps the drafts of half-typed forms (beside the log).
+fn drafts_file(dirs: &Dirs) -> std::path::PathBuf {
+    dirs.state.join("drafts.json")
 }
 
 fn init_log(dirs: &Dirs) -> Option<tracing_appender::non_blocking::WorkerGuard> {

@@ -66,6 +66,28 @@ pub enum StoreError {
     CreateDir { dir: String, reason: String },
 }
 
+impl StoreError {
+    /// Whether another connection holds the book (SQLite's `BUSY` or `LOCKED`, after the busy
+    /// timeout ran out): the same action can succeed once the other writer commits.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Sql(e) | StoreError::Open { source: e, .. } => is_busy(e),
+            StoreError::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => {
+                is_busy(err)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Whether a SQLite error says the book is held by another connection.
+pub fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 /// What makes a book read-only: the file itself, or the directory SQLite must create the
 /// `-wal` and `-shm` files in (a read-only directory or medium).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -489,6 +511,22 @@ impl Store {
              ON CONFLICT (username, form) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
             params![username, form, body, now_text()],
         )?;
+        Ok(())
+    }
+
+    /// Every draft `username` left in the book (drafts were kept here before they moved to a
+    /// file in the state directory): `(form, body)`, read once to carry them over.
+    pub fn book_drafts(&self, username: &str) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT form, body FROM drafts WHERE username = ?1 ORDER BY form")?;
+        let rows = stmt.query_map([username], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How long a statement waits for another connection's write lock before failing busy.
+    pub fn set_busy_timeout(&self, wait: std::time::Duration) -> Result<()> {
+        self.conn.busy_timeout(wait)?;
         Ok(())
     }
 

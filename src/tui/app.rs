@@ -80,6 +80,23 @@ impl PaneId {
 pub const MIN_COLS: u16 = 80;
 pub const MIN_ROWS: u16 = 24;
 
+/// How long one attempt to write waits for another connection's lock. Short, so a busy book
+/// never freezes the keys: a failed attempt is kept and sent again on the next poll.
+pub const BUSY_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// An action that failed only because the book was busy, sent again on each poll until it
+/// goes through (or, for a form, until the user closes it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Retry {
+    /// The open form's save.
+    Submit,
+    /// A warning action without a form (acknowledge, start disposal, issue a notice).
+    Act {
+        row: Box<WarningRow>,
+        action: Action,
+    },
+}
+
 /// A message on the status line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
@@ -126,6 +143,16 @@ pub struct App {
     pub rules: crate::engine::rules::RuleSet,
     /// A typed `/` filter not yet run.
     filter_pending: bool,
+    /// Where the drafts of open forms are kept (a file in the state directory).
+    pub drafts: super::drafts::Drafts,
+    /// The actions kept while the book is busy, in the order they were asked for.
+    pub retry: Vec<Retry>,
+    /// The last attempt found the book busy: the status line says so until one succeeds.
+    pub busy: bool,
+    /// The screen's data could not be read (busy): read it again on the next poll.
+    pub reload_due: bool,
+    /// A kept action is being sent again (a repeated busy refusal says nothing new).
+    pub(crate) retrying: bool,
 }
 
 /// Outcome of handling an input: whether the screen must be redrawn.
@@ -175,6 +202,8 @@ impl App {
             ..WarningQuery::default()
         };
         let data_version = store.data_version()?;
+        store.set_busy_timeout(BUSY_WAIT)?;
+        let drafts = super::drafts::Drafts::in_memory(store.path());
         let mut app = App {
             store,
             actor,
@@ -208,9 +237,14 @@ impl App {
             loan_count: 0,
             rules: crate::engine::rules::RuleSet::defaults(),
             filter_pending: false,
+            drafts,
+            retry: Vec::new(),
+            busy: false,
+            reload_due: false,
+            retrying: false,
         };
         app.resize(size.0, size.1);
-        app.reload_all()?;
+        app.reload_or_later()?;
         Ok(app)
     }
 
@@ -276,15 +310,108 @@ impl App {
         }
     }
 
-    /// Called when idle: reloads what is on screen if another connection changed the book.
-    pub fn poll_changes(&mut self) -> anyhow::Result<Redraw> {
-        let v = self.store.data_version()?;
-        if v == self.data_version {
-            return Ok(false);
+    /// Keeps drafts in `file` (the state directory's `drafts.json`) from now on, and carries
+    /// over, once, the drafts this user left in the book when drafts were kept there.
+    pub fn use_drafts_file(&mut self, file: std::path::PathBuf) -> anyhow::Result<()> {
+        self.drafts = super::drafts::Drafts::in_file(file, self.store.path());
+        let user = self.actor.username.clone();
+        if self.drafts.carried(&user)? {
+            return Ok(());
         }
-        self.data_version = v;
+        let old = self.store.book_drafts(&user)?;
+        let n = self.drafts.carry_over(&user, &old)?;
+        // The book's copies are now in the file; removing them is tidying only.
+        for (form, _) in &old {
+            if let Err(e) = self.store.discard_draft(&user, form) {
+                tracing::info!("old draft {form} left in the book: {e}");
+            }
+        }
+        if n > 0 {
+            tracing::info!("carried {n} drafts over from the book to the drafts file");
+        }
+        Ok(())
+    }
+
+    /// Called on every poll (about once a second): sends a kept action again, and reloads what
+    /// is on screen if another connection changed the book or an earlier read failed busy.
+    /// Redraws only when something on screen changed.
+    pub fn poll_changes(&mut self) -> anyhow::Result<Redraw> {
+        let mut redraw = false;
+        let kept = std::mem::take(&mut self.retry);
+        if !kept.is_empty() {
+            let before = self.status_state();
+            self.retrying = true;
+            let mut sent = Ok(());
+            for retry in kept {
+                // Once one finds the book still busy, the rest wait for the next poll.
+                if !self.retry.is_empty() || sent.is_err() {
+                    self.retry.push(retry);
+                    continue;
+                }
+                sent = match retry.clone() {
+                    Retry::Submit => self.submit_form(),
+                    Retry::Act { row, action } => self.act_on_warning(&row, action).map(|_| ()),
+                };
+                if sent.as_ref().is_err_and(super::errors::is_busy) {
+                    self.retry.push(retry);
+                }
+            }
+            self.retrying = false;
+            sent?;
+            redraw |= self.status_state() != before;
+        }
+        let v = self.store.data_version()?;
+        if v == self.data_version && !self.reload_due {
+            return Ok(redraw);
+        }
         self.reload_all()?;
+        self.data_version = v;
+        self.reload_due = false;
+        if self.retry.is_empty() {
+            self.busy = false;
+        }
         Ok(true)
+    }
+
+    /// What a retry can change on screen: the notice, the busy mark and the form.
+    fn status_state(&self) -> (Option<Notice>, bool, Option<Option<String>>) {
+        (
+            self.notice.clone(),
+            self.busy,
+            self.form.as_ref().map(|f| f.message.clone()),
+        )
+    }
+
+    /// An error that reached the event loop, put on the status line in the user's language
+    /// (and in the log in English). A busy book marks the screen's data for reloading on the
+    /// next poll. Redraws only if the status line changes.
+    pub fn report(&mut self, e: &anyhow::Error) -> Redraw {
+        let busy = super::errors::is_busy(e);
+        if busy {
+            tracing::info!("book busy: {e:#}");
+            self.reload_due = true;
+        } else {
+            tracing::error!("{e:#}");
+        }
+        let notice = Some(Notice {
+            text: super::errors::error_text(e, self.lang),
+            error: true,
+        });
+        let changed = notice != self.notice || busy != self.busy;
+        self.notice = notice;
+        self.busy = busy;
+        changed
+    }
+
+    /// Reloads everything on screen; if the book is busy, marks it for the next poll instead.
+    pub(crate) fn reload_or_later(&mut self) -> anyhow::Result<()> {
+        match self.reload_all() {
+            Err(e) if super::errors::is_busy(&e) => {
+                self.reload_due = true;
+                Ok(())
+            }
+            other => other,
+        }
     }
 
     pub(crate) fn reload_all(&mut self) -> anyhow::Result<()> {
@@ -302,13 +429,14 @@ impl App {
         Ok(())
     }
 
-    /// Saves the text of an open form as a draft (on a timer, on hang-up and on quit).
+    /// Saves the text of an open form as a draft (on a timer, on Esc, on hang-up and on quit)
+    /// in the drafts file, never in the book: a busy book cannot lose it.
     pub fn save_draft(&mut self) -> anyhow::Result<()> {
         if let (Some(form), Some(key)) = (&mut self.form, &self.form_key)
             && form.dirty
         {
-            let body = serde_json::to_string(&form.values())?;
-            self.store.save_draft(&self.actor.username, key, &body)?;
+            self.drafts
+                .save(&self.actor.username, key, &form.values())?;
             form.dirty = false;
         }
         Ok(())

@@ -1,7 +1,14 @@
 //! The full-screen workbench: owns the terminal (raw mode, alternate screen, restored on
 //! quit, panic, SIGTERM and SIGHUP), runs the event loop, draws only when state changed.
+//!
+//! The session ends only on quit, SIGTERM/SIGHUP or a hung-up terminal: an error from a key,
+//! a save, a draft or the change poll goes to the status line in the user's language
+//! ([`App::report`]); a busy book says so and the failed save or action is sent again on each
+//! poll ([`app::Retry`]); drafts live in a file in the state directory ([`drafts`]).
 
 pub mod app;
+pub mod drafts;
+pub mod errors;
 pub mod forms;
 pub mod keymap;
 pub mod panes;
@@ -48,7 +55,9 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
 
 fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> anyhow::Result<()> {
     let size = terminal.size()?;
-    let mut dirty = app.on_resize(size.width, size.height)?;
+    let r = app.on_resize(size.width, size.height);
+    settle(app, r);
+    let mut dirty = true;
     let mut last_poll = Instant::now();
     let mut last_edit: Option<Instant> = None;
     let mut filter_due: Option<Instant> = None;
@@ -82,14 +91,20 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
                 let editing = app.form.is_some();
                 match ev {
                     Event::Key(k) if k.kind != KeyEventKind::Release => {
-                        dirty |= app.handle_burst_key(k, &mut burst, more)?;
+                        let r = app.handle_burst_key(k, &mut burst, more);
+                        dirty |= settle(app, r);
                     }
                     Event::Resize(w, h) => {
                         terminal.autoresize()?;
-                        dirty |= app.on_resize(w, h)?;
+                        let r = app.on_resize(w, h);
+                        settle(app, r);
+                        dirty = true;
                     }
                     // Bracketed paste: one event, into the text field or nowhere; never keys.
-                    Event::Paste(text) => dirty |= app.handle_paste(&text)?,
+                    Event::Paste(text) => {
+                        let r = app.handle_paste(&text);
+                        dirty |= settle(app, r);
+                    }
                     _ => {}
                 }
                 if editing && app.form.as_ref().is_some_and(|f| f.dirty) {
@@ -111,23 +126,40 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
                 if typing_fast {
                     filter_due = Some(now + FILTER_PAUSE);
                 } else {
-                    dirty |= app.apply_pending_filter()?;
+                    let r = app.apply_pending_filter();
+                    dirty |= settle(app, r);
                 }
             }
         } else {
             if filter_due.is_some_and(|due| Instant::now() >= due) {
                 filter_due = None;
-                dirty |= app.apply_pending_filter()?;
+                let r = app.apply_pending_filter();
+                dirty |= settle(app, r);
             }
             if last_edit.is_some_and(|t| t.elapsed() >= DRAFT_PAUSE) {
-                app.save_draft()?;
-                last_edit = None;
-            }
-            if last_poll.elapsed() >= POLL_BOOK {
-                last_poll = Instant::now();
-                dirty |= app.poll_changes()?;
+                // A draft that could not be written is tried again at the next tick.
+                match app.save_draft() {
+                    Ok(()) => last_edit = None,
+                    Err(e) => dirty |= app.report(&e),
+                }
             }
         }
+        // Polled after input too, so a save kept while the book is busy goes through even
+        // while the user keeps moving around.
+        if last_poll.elapsed() >= POLL_BOOK {
+            last_poll = Instant::now();
+            let r = app.poll_changes();
+            dirty |= settle(app, r);
+        }
+    }
+}
+
+/// The outcome of one thing the app did: whether to redraw. An error never leaves the loop;
+/// it is said on the status line (a busy book: "book busy, retrying").
+fn settle(app: &mut App, result: anyhow::Result<app::Redraw>) -> app::Redraw {
+    match result {
+        Ok(redraw) => redraw,
+        Err(e) => app.report(&e),
     }
 }
 

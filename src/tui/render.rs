@@ -1,7 +1,7 @@
 //! Draws the whole screen from `App`: pane bar, the pane (or the loan detail over it), a
 //! hint line, the status line, and the help overlay. A pure function of state.
 
-use super::app::{App, MIN_COLS, MIN_ROWS, PaneId};
+use super::app::{App, MIN_COLS, MIN_ROWS, Notice, PaneId};
 use super::keymap::{Action, Section};
 use super::panes;
 use crate::domain::text::{display, is_stable, pad_right, truncate, width};
@@ -418,7 +418,13 @@ fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     );
     let mut spans = vec![Span::styled(truncate(&left, w), app.theme.bar_selected)];
     let used = width(&left).min(w);
-    if let Some(n) = &app.notice {
+    // While the book is busy, the status line says so whatever else happened meanwhile.
+    let busy = Notice {
+        text: app.lang.t("book_busy.retrying").to_string(),
+        error: true,
+    };
+    let notice = app.notice.as_ref().or_else(|| app.busy.then_some(&busy));
+    if let Some(n) = notice {
         let style = if n.error {
             app.theme.error
         } else {

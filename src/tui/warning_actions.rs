@@ -1,7 +1,7 @@
 //! What the warning keys do (board, warning detail, Today's block, a loan's Warnings tab):
 //! filters, lifecycle moves, cause, notice, manual raise, with refusals on the status line.
 
-use super::app::{App, Notice, PaneId, Redraw};
+use super::app::{App, Notice, PaneId, Redraw, Retry};
 use super::keymap::Action;
 use super::panes::loan_detail::{DetailState, DetailTab};
 use super::panes::warning_detail::WarningDetail;
@@ -47,7 +47,7 @@ pub fn move_error_text(e: &MoveError, lang: Lang) -> String {
 pub fn workflow_error_text(e: &WorkflowError, lang: Lang) -> String {
     match e {
         WorkflowError::Store(StoreError::Conflict(_)) => lang.t("warning.err_conflict").to_string(),
-        other => display(&other.localized(lang)),
+        other => display(&super::errors::workflow_error_text(other, lang)),
     }
 }
 
@@ -69,8 +69,39 @@ impl App {
 
     fn done(&mut self, text: String) -> anyhow::Result<()> {
         self.notice = Some(Notice { text, error: false });
+        self.busy = !self.retry.is_empty();
         self.data_version = self.store.data_version()?;
-        self.reload_all()
+        self.reload_or_later()
+    }
+
+    /// A warning action refused only because the book is busy: kept and sent again on the
+    /// next poll; the status line says so (and is redrawn only when that is news).
+    fn keep_action(&mut self, row: &WarningRow, action: Action) -> anyhow::Result<Redraw> {
+        let kept = Retry::Act {
+            row: Box::new(row.clone()),
+            action,
+        };
+        // A retry that finds the book still busy says nothing new: the status line already
+        // says the book is busy.
+        if self.retrying {
+            self.busy = true;
+            if !self.retry.contains(&kept) {
+                self.retry.push(kept);
+            }
+            return Ok(false);
+        }
+        self.notice = Some(Notice {
+            text: self.lang.tf(
+                "book_busy.action_kept",
+                &[("action", &action.label(self.lang))],
+            ),
+            error: true,
+        });
+        self.busy = true;
+        if !self.retry.contains(&kept) {
+            self.retry.push(kept);
+        }
+        Ok(true)
     }
 
     /// The warning the keys act on: the open detail's, else the board's selected row.
@@ -131,13 +162,18 @@ impl App {
                 let Some(row) = self.target_warning() else {
                     return Ok(false);
                 };
-                return self.act_on(&row, a);
+                return self.act_on_warning(&row, a);
             }
         }
         Ok(true)
     }
 
-    fn act_on(&mut self, row: &WarningRow, action: Action) -> anyhow::Result<Redraw> {
+    /// A warning action on `row`; one refused because the book is busy is kept for a retry.
+    pub(crate) fn act_on_warning(
+        &mut self,
+        row: &WarningRow,
+        action: Action,
+    ) -> anyhow::Result<Redraw> {
         let lang = self.lang;
         let number = display(&row.number);
         match (action, move_of(action)) {
@@ -161,6 +197,7 @@ impl App {
                             lang.tf("warning.moved", &[("number", &number), ("status", &status)]);
                         self.done(text)?;
                     }
+                    Err(e) if e.is_busy() => return self.keep_action(row, action),
                     Err(e) => return self.fail(workflow_error_text(&e, lang)),
                 }
             }
@@ -226,6 +263,7 @@ impl App {
                         );
                         self.done(text)?;
                     }
+                    Err(e) if e.is_busy() => return self.keep_action(row, action),
                     Err(e) => return self.fail(workflow_error_text(&e, lang)),
                 }
             }
@@ -365,7 +403,7 @@ impl App {
         let values: Vec<String> = form.fields.iter().map(|f| f.text()).collect();
         let expected = form.expected_version;
         let v = |i: usize| values.get(i).cloned().unwrap_or_default();
-        let result: Result<String, String> = match kind {
+        let result: Result<String, WorkflowError> = match kind {
             "wresolve" | "wdismiss" => {
                 let mv = if kind == "wresolve" {
                     WarningMove::Resolve
@@ -385,7 +423,6 @@ impl App {
                     let status = lang.code_name("wstatus", to.code());
                     lang.tf("warning.moved", &[("number", &number), ("status", &status)])
                 })
-                .map_err(|e| workflow_error_text(&e, lang))
             }
             "wcause" => {
                 let risk = RiskType::parse(&v(1)).unwrap_or(RiskType::Credit);
@@ -401,7 +438,6 @@ impl App {
                     self.today_date,
                 )
                 .map(|()| lang.tf("warning.cause_saved", &[("number", &number)]))
-                .map_err(|e| workflow_error_text(&e, lang))
             }
             _ => {
                 let contract = v(0);
@@ -414,17 +450,19 @@ impl App {
                 };
                 flow::raise_manual(&mut self.store, &self.actor, &w, self.today_date, lang)
                     .map(|(_, number)| lang.tf("warning.raised", &[("number", &number)]))
-                    .map_err(|e| workflow_error_text(&e, lang))
             }
         };
         match result {
             Ok(text) => {
-                self.store.discard_draft(&self.actor.username, &key)?;
+                self.discard_draft(&key);
                 self.form = None;
                 self.form_key = None;
+                self.retry.retain(|r| *r != Retry::Submit);
                 self.done(text)?;
             }
-            Err(msg) => {
+            Err(e) if e.is_busy() => self.keep_for_retry(),
+            Err(e) => {
+                let msg = workflow_error_text(&e, lang);
                 if let Some(form) = self.form.as_mut() {
                     form.message = Some(msg);
                 }

@@ -188,6 +188,14 @@ impl WorkflowError {
 pub type Result<T, E = WorkflowError> = std::result::Result<T, E>;
 
 impl WorkflowError {
+    /// Whether the command failed only because another connection held the book: nothing was
+    /// written, and the same command can be sent again once the book frees.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, WorkflowError::Store(e) if e.is_busy())
+    }
+}
+
+impl WorkflowError {
     /// A rule's refusal with translation `key` and its named arguments.
     pub fn rule(key: &'static str, args: &[(&'static str, &dyn std::fmt::Display)]) -> Self {
         WorkflowError::Rule {

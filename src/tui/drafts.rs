@@ -1,0 +1,349 @@
+//! Drafts of half-typed forms, kept in a file in the state directory rather than in the book,
+//! so a busy or read-only book cannot lose them: each save rewrites a temporary file, fsyncs it
+//! and renames it over the old one, under an advisory lock shared by the user's sessions.
+
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The file's format version.
+const VERSION: u32 = 1;
+
+/// Why the drafts file could not be read or written (the TUI translates these).
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    #[error("drafts file {file}: cannot read: {reason}")]
+    Read { file: String, reason: String },
+    #[error("drafts file {file}, line {line}, column {column}: {reason}")]
+    Parse {
+        file: String,
+        line: usize,
+        column: usize,
+        reason: String,
+    },
+    #[error("drafts file {file}: cannot write: {reason}")]
+    Write { file: String, reason: String },
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+struct DraftFile {
+    version: u32,
+    #[serde(default)]
+    drafts: Vec<Entry>,
+    /// (book, user) pairs whose drafts kept in the book were carried over already.
+    #[serde(default)]
+    carried: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+struct Entry {
+    book: String,
+    user: String,
+    form: String,
+    values: Vec<String>,
+    saved_at: String,
+}
+
+/// Where drafts go: a file (the workbench), or memory (tests and benchmarks).
+#[derive(Debug)]
+pub struct Drafts {
+    file: Option<PathBuf>,
+    /// The book the drafts belong to (its canonical path), so two books do not share them.
+    book: String,
+    memory: DraftFile,
+}
+
+impl Drafts {
+    /// Drafts kept in memory only.
+    pub fn in_memory(book: &Path) -> Drafts {
+        Drafts {
+            file: None,
+            book: book_key(book),
+            memory: DraftFile::default(),
+        }
+    }
+
+    /// Drafts kept in `file` for the book at `book`.
+    pub fn in_file(file: PathBuf, book: &Path) -> Drafts {
+        Drafts {
+            file: Some(file),
+            book: book_key(book),
+            memory: DraftFile::default(),
+        }
+    }
+
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// The values saved for `user`'s form `form`, if any.
+    pub fn load(&self, user: &str, form: &str) -> Result<Option<Vec<String>>, DraftError> {
+        let all = self.read()?;
+        Ok(all
+            .drafts
+            .into_iter()
+            .find(|e| e.book == self.book && e.user == user && e.form == form)
+            .map(|e| e.values))
+    }
+
+    /// Saves (replaces) the values of `user`'s form `form`.
+    pub fn save(&mut self, user: &str, form: &str, values: &[String]) -> Result<(), DraftError> {
+        let book = self.book.clone();
+        self.update(|all| {
+            all.drafts
+                .retain(|e| !(e.book == book && e.user == user && e.form == form));
+            all.drafts.push(Entry {
+                book: book.clone(),
+                user: user.to_string(),
+                form: form.to_string(),
+                values: values.to_vec(),
+                saved_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            });
+        })
+    }
+
+    /// Forgets the draft of `user`'s form `form` (after the form was saved).
+    pub fn discard(&mut self, user: &str, form: &str) -> Result<(), DraftError> {
+        let book = self.book.clone();
+        self.update(|all| {
+            all.drafts
+                .retain(|e| !(e.book == book && e.user == user && e.form == form));
+        })
+    }
+
+    /// Whether `user`'s drafts kept in this book (before drafts moved here) were carried over.
+    pub fn carried(&self, user: &str) -> Result<bool, DraftError> {
+        let all = self.read()?;
+        Ok(all
+            .carried
+            .iter()
+            .any(|(b, u)| *b == self.book && u == user))
+    }
+
+    /// Takes over drafts that were kept in the book, once: a form that already has a draft
+    /// here keeps it. `book_drafts` are `(form, body)` with the body a JSON list of values.
+    pub fn carry_over(
+        &mut self,
+        user: &str,
+        book_drafts: &[(String, String)],
+    ) -> Result<usize, DraftError> {
+        let book = self.book.clone();
+        let mut n = 0;
+        self.update(|all| {
+            if all.carried.iter().any(|(b, u)| *b == book && u == user) {
+                return;
+            }
+            for (form, body) in book_drafts {
+                let Ok(values) = serde_json::from_str::<Vec<String>>(body) else {
+                    continue;
+                };
+                if all
+                    .drafts
+                    .iter()
+                    .any(|e| e.book == book && e.user == user && e.form == *form)
+                {
+                    continue;
+                }
+                all.drafts.push(Entry {
+                    book: book.clone(),
+                    user: user.to_string(),
+                    form: form.clone(),
+                    values,
+                    saved_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                });
+                n += 1;
+            }
+            all.carried.push((book.clone(), user.to_string()));
+        })?;
+        Ok(n)
+    }
+
+    fn read(&self) -> Result<DraftFile, DraftError> {
+        match &self.file {
+            None => Ok(self.memory.clone()),
+            Some(file) => read_file(file),
+        }
+    }
+
+    /// Read, change, write back, under the lock (another session of the same user may save
+    /// its own drafts at the same moment).
+    fn update(&mut self, change: impl FnOnce(&mut DraftFile)) -> Result<(), DraftError> {
+        let Some(file) = self.file.clone() else {
+            change(&mut self.memory);
+            return Ok(());
+        };
+        let write_err = |e: std::io::Error| DraftError::Write {
+            file: file.display().to_string(),
+            reason: e.to_string(),
+        };
+        let dir = file
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        std::fs::create_dir_all(&dir).map_err(write_err)?;
+        let _lock = Lock::take(&file.with_extension("lock")).map_err(write_err)?;
+        let mut all = read_file(&file)?;
+        change(&mut all);
+        all.version = VERSION;
+        let text = serde_json::to_string_pretty(&all).map_err(|e| DraftError::Write {
+            file: file.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let tmp = file.with_extension(format!("tmp.{}", std::process::id()));
+        let written = (|| {
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &file)?;
+            // The rename itself is made durable by syncing the directory.
+            std::fs::File::open(&dir)?.sync_all()
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(write_err(e));
+        }
+        Ok(())
+    }
+}
+
+/// The book's identity in the drafts file: its canonical path.
+fn book_key(book: &Path) -> String {
+    std::fs::canonicalize(book)
+        .unwrap_or_else(|_| book.to_path_buf())
+        .display()
+        .to_string()
+}
+
+fn read_file(file: &Path) -> Result<DraftFile, DraftError> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DraftFile::default()),
+        Err(e) => {
+            return Err(DraftError::Read {
+                file: file.display().to_string(),
+                reason: e.to_string(),
+            });
+        }
+    };
+    serde_json::from_str(&text).map_err(|e| DraftError::Parse {
+        file: file.display().to_string(),
+        line: e.line(),
+        column: e.column(),
+        reason: e.to_string(),
+    })
+}
+
+/// An exclusive `flock` on a lock file beside the drafts, released on drop.
+struct Lock(std::fs::File);
+
+impl Lock {
+    fn take(path: &Path) -> std::io::Result<Lock> {
+        use std::os::unix::io::AsRawFd;
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        // SAFETY: `f` is an open file descriptor for the duration of the call.
+        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(Lock(f))
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: the descriptor is still open here.
+        unsafe { libc::flock(self.0.as_raw_fd(), libc::LOCK_UN) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drafts_live_in_the_file_per_book_user_and_form() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("state/drafts.json");
+        let a = dir.path().join("a.db");
+        let b = dir.path().join("b.db");
+        let mut da = Drafts::in_file(file.clone(), &a);
+        da.save("u", "contact:PL1", &["2026-06-01".into(), "拜访".into()])
+            .expect("save");
+        da.save("v", "contact:PL1", &["x".into()]).expect("save v");
+        let db = Drafts::in_file(file.clone(), &b);
+        assert_eq!(db.load("u", "contact:PL1").expect("load b"), None);
+        let again = Drafts::in_file(file.clone(), &a);
+        assert_eq!(
+            again.load("u", "contact:PL1").expect("load"),
+            Some(vec!["2026-06-01".to_string(), "拜访".to_string()])
+        );
+        da.discard("u", "contact:PL1").expect("discard");
+        assert_eq!(again.load("u", "contact:PL1").expect("load"), None);
+        assert_eq!(
+            again.load("v", "contact:PL1").expect("load v"),
+            Some(vec!["x".to_string()])
+        );
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("state"))
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().into_string().expect("name"))
+            .collect();
+        assert!(names.iter().all(|n| !n.contains("tmp")), "{names:?}");
+    }
+
+    #[test]
+    fn a_corrupt_drafts_file_is_named_with_line_and_column_and_left_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("drafts.json");
+        std::fs::write(&file, "{\n  \"version\": 1,\n  \"drafts\": [oops]\n}\n").expect("write");
+        let mut d = Drafts::in_file(file.clone(), &dir.path().join("a.db"));
+        match d.save("u", "f", &["x".into()]) {
+            Err(DraftError::Parse { line, column, .. }) => {
+                assert_eq!((line, column), (3, 14));
+            }
+            other => panic!("{other:?}"),
+        }
+        let kept = std::fs::read_to_string(&file).expect("read");
+        assert!(
+            kept.contains("[oops]"),
+            "the bad file was overwritten: {kept}"
+        );
+    }
+
+    #[test]
+    fn book_drafts_are_carried_over_once_and_never_override() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("drafts.json");
+        let book = dir.path().join("a.db");
+        let mut d = Drafts::in_file(file, &book);
+        d.save("u", "wcause:1", &["newer".into()]).expect("save");
+        let old = vec![
+            ("wcause:1".to_string(), r#"["older"]"#.to_string()),
+            (
+                "contact:PL1".to_string(),
+                r#"["2026-06-01","电话"]"#.to_string(),
+            ),
+        ];
+        assert!(!d.carried("u").expect("carried"));
+        assert_eq!(d.carry_over("u", &old).expect("carry"), 1);
+        assert!(d.carried("u").expect("carried"));
+        assert_eq!(
+            d.load("u", "wcause:1").expect("load"),
+            Some(vec!["newer".to_string()])
+        );
+        d.discard("u", "contact:PL1").expect("discard");
+        assert_eq!(d.carry_over("u", &old).expect("again"), 0);
+        assert_eq!(d.load("u", "contact:PL1").expect("load"), None);
+    }
+}
