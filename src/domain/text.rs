@@ -96,7 +96,7 @@ pub fn is_stable(c: char) -> bool {
 /// Characters that draw nothing of their own: variation selectors, joiners and other
 /// zero-width or format characters, bidi controls, keycap and other enclosing marks, tags,
 /// skin-tone modifiers, and combining marks (which `width` counts as zero).
-fn is_invisible(c: char) -> bool {
+pub fn is_invisible(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}'..='\u{11FF}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'

@@ -120,6 +120,9 @@ fn reads_as_gbk(text: &str) -> bool {
             .map_or(SAMPLE, |i| i + 1);
         &bytes[..cut]
     };
+    if only_gb2312_words(sample) {
+        return true;
+    }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(sample, true);
     let guess = detector.guess(Some(b"cn"), false);
@@ -135,6 +138,45 @@ fn reads_as_gbk(text: &str) -> bool {
     }
     let (common, pairs) = gb2312_count(sample);
     common * 2 > pairs
+}
+
+/// Whether every non-ASCII character of `bytes` read as GBK is a GB2312 hanzi or full-width
+/// symbol standing apart from Latin letters, while the UTF-8 reading has no CJK at all: the
+/// GBK reading is then Chinese words and the UTF-8 one short runs of Cyrillic, Greek or
+/// Latin-1 letters (`谢谢` is `D0 BB D0 BB`, which UTF-8 reads as `лл`). Real UTF-8 text
+/// fails it: Chinese gives GBK trail bytes below A1; Russian, Greek and Arabic words almost
+/// always hold a letter that does too (`р`–`я` are `D1 80`–`D1 8F`); an accented Latin
+/// letter reads as a hanzi inside a Latin word (`Müller`, `Société`).
+fn only_gb2312_words(bytes: &[u8]) -> bool {
+    let letter = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphabetic);
+    let mut pairs = 0u64;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let Some(&next) = bytes.get(i + 1) else {
+            return false;
+        };
+        let hanzi = (0xb0..=0xf7).contains(&b) && (0xa1..=0xfe).contains(&next);
+        let symbol = (0xa1..=0xa9).contains(&b) && (0xa1..=0xfe).contains(&next);
+        if !(hanzi || symbol) || letter(i.checked_sub(1).and_then(|j| bytes.get(j))) {
+            return false;
+        }
+        if letter(bytes.get(i + 2)) {
+            return false;
+        }
+        pairs += 1;
+        i += 2;
+    }
+    pairs > 0
+        && std::str::from_utf8(bytes).is_ok_and(|t| {
+            !t.chars().any(
+                |c| matches!(u32::from(c), 0x3000..=0x9fff | 0xf900..=0xfaff | 0xff00..=0xffef),
+            )
+        })
 }
 
 /// How many non-ASCII characters of a UTF-8 reading are in scripts or blocks a Chinese bank
@@ -308,6 +350,44 @@ impl Read for Gb18030Reader<'_> {
                     ));
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod gb2312_words_tests {
+    use super::*;
+
+    fn gbk(text: &str) -> Vec<u8> {
+        encoding_rs::GBK.encode(text).0.into_owned()
+    }
+
+    #[test]
+    fn two_character_names_valid_as_utf8_read_as_gbk() {
+        // Each of these GBK names is also valid UTF-8 (Cyrillic, Greek or IPA letters).
+        for name in ["谢谢", "卢魏", "谢薛", "泰山石业", "郑石", "姚莫"] {
+            let line = [b"C1,".as_slice(), &gbk(name), b",4.35\n"].concat();
+            assert!(std::str::from_utf8(&line).is_ok(), "{name} is valid UTF-8");
+            assert!(
+                reads_as_gbk(std::str::from_utf8(&line).unwrap_or("")),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn real_utf8_names_stay_utf8() {
+        for name in [
+            "Müller GmbH",
+            "Société Générale",
+            "Газпром",
+            "Αθήνα",
+            "Nguyễn",
+            "湖北聚源服饰有限公司",
+            "ASCII Only",
+        ] {
+            let line = format!("C1,{name},4.35\n");
+            assert!(!reads_as_gbk(&line), "{name}");
         }
     }
 }

@@ -39,22 +39,17 @@ pub fn fold_key(text: &str) -> String {
     normalize_key(text).to_lowercase()
 }
 
-/// Zero-width and format characters (Unicode category Cf, the ones met in pasted text):
-/// soft hyphen, Arabic letter mark, Mongolian vowel separator, zero-width space / joiners,
-/// direction marks and embeddings, word joiner and invisible operators, isolates, the
-/// byte-order mark, interlinear annotation marks.
+/// Characters that draw nothing, so two keys differing only by them look the same: the
+/// screen's list (variation selectors, joiners and other format characters, Hangul fillers,
+/// combining marks, tags — `domain::text::is_invisible`) and the other default-ignorable
+/// code points (Khmer inherent vowels, shorthand format controls, musical format marks, the
+/// whole tag and variation-selector planes).
 fn is_invisible(c: char) -> bool {
-    matches!(
-        u32::from(c),
-        0xad | 0x61c
-            | 0x180e
-            | 0x200b..=0x200f
-            | 0x202a..=0x202e
-            | 0x2060..=0x2064
-            | 0x2066..=0x206f
-            | 0xfeff
-            | 0xfff9..=0xfffb
-    )
+    crate::domain::text::is_invisible(c)
+        || matches!(
+            u32::from(c),
+            0x17b4 | 0x17b5 | 0x1bca0..=0x1bca3 | 0x1d173..=0x1d17a | 0xe0000..=0xe0fff
+        )
 }
 
 #[cfg(test)]
@@ -72,6 +67,15 @@ mod tests {
             "\u{feff}HT011",
             "\u{a0}HT011\u{3000}",
             "H\u{200d}T011\t",
+            // Fillers, a grapheme joiner, a Khmer vowel, a variation selector, tags.
+            "HT\u{3164}011",
+            "HT\u{115f}011",
+            "HT\u{1160}011",
+            "HT\u{ffa0}011",
+            "HT\u{34f}011",
+            "HT\u{17b4}011",
+            "HT011\u{fe0f}",
+            "HT011\u{e0041}",
         ] {
             assert_eq!(normalize_key(given), "HT011", "{given:?}");
         }
