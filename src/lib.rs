@@ -1,6 +1,17 @@
 //! postloan (贷后管理工作台): a terminal workbench for post-loan credit management.
 //! Layers, from the bottom: domain ← store/extract/demo ← workflow ← cli/tui.
 
+/// Writes a line to standard error, and carries on if nobody reads it: `eprintln!` panics
+/// when stderr is a closed pipe (`postloan … 2>&1 | head -0`), which turned a refusal's exit
+/// status 1 (or a success) into a panic and 101. The command's own status stands.
+#[macro_export]
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod bench;
 pub mod cli;
 pub mod config;

@@ -26,7 +26,7 @@ fn main() {
             } else {
                 postloan::cli::error_text(&e, lang)
             };
-            eprintln!("{}: {text}", lang.t("cli.error"));
+            postloan::note!("{}: {text}", lang.t("cli.error"));
             std::process::exit(1);
         }
     }
@@ -89,12 +89,12 @@ fn argument_error(e: clap::Error) -> ! {
     let lang = user_lang(raw_option("--lang").as_deref(), config.as_deref());
     match argument_text(&e, lang) {
         Some(text) if lang != Lang::En => {
-            eprintln!("{}: {text}", lang.t("cli.error"));
+            postloan::note!("{}: {text}", lang.t("cli.error"));
             let rendered = e.render().to_string();
             if let Some(usage) = rendered.lines().find_map(|l| l.strip_prefix("Usage:")) {
-                eprintln!("\n{}{usage}\n", lang.t("cli_args.usage"));
+                postloan::note!("\n{}{usage}\n", lang.t("cli_args.usage"));
             }
-            eprintln!("{}", lang.t("cli_args.help"));
+            postloan::note!("{}", lang.t("cli_args.help"));
             std::process::exit(e.exit_code());
         }
         _ => e.exit(),

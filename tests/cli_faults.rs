@@ -593,3 +593,31 @@ fn a_demo_book_dated_beyond_any_plausible_range_is_refused() {
         assert!(!db.exists(), "nothing is built for {date}");
     }
 }
+
+#[test]
+fn a_closed_error_stream_changes_no_exit_status() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = hostile_book(dir.path());
+    for (args, status) in [
+        (&["warning", "show", "NOPE"][..], 1),
+        (&["import", "loanz", "x.csv"][..], 1),
+        (&["loans", "--format", "json", "--bom"][..], 1),
+        (&["evaluate", "--as-of", "2024-02-30"][..], 2),
+        (&["staff", "list"][..], 0),
+    ] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("postloan"))
+            .env_clear()
+            .env("HOME", dir.path())
+            .env("LANG", "zh_CN.UTF-8")
+            .args(args)
+            .arg("--db")
+            .arg(&db)
+            .stdout(std::process::Stdio::null())
+            .stderr(writer)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(status), "{args:?}");
+    }
+}

@@ -223,7 +223,7 @@ fn open_book_to_read(path: &Path, lang: Lang) -> anyhow::Result<Store> {
         announce_upgrade(path, lang);
     }
     if crate::store::wal_unreadable(path) {
-        eprintln!(
+        crate::note!(
             "{}",
             lang.tf("cli_env.wal_unreadable", &[("path", &path.display())])
         );
@@ -387,7 +387,7 @@ fn bom_only_for_csv(bom: bool, format: Format, lang: Lang) -> anyhow::Result<()>
 /// Says so before a schema upgrade that may keep the user waiting (before any screen is up).
 fn announce_upgrade(path: &Path, lang: Lang) {
     if crate::store::upgrade_pending(path) {
-        eprintln!("{}", lang.tf("cli.upgrading", &[("path", &path.display())]));
+        crate::note!("{}", lang.tf("cli.upgrading", &[("path", &path.display())]));
     }
 }
 
@@ -471,7 +471,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let (store, book) = workflow::demo::open_or_build(&path, &params, *fresh, &os_user)?;
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
             match &book {
-                workflow::demo::DemoBook::Built(c) => eprintln!(
+                workflow::demo::DemoBook::Built(c) => crate::note!(
                     "{}",
                     lang.tf(
                         "cli.demo_built",
@@ -483,7 +483,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                         ]
                     )
                 ),
-                workflow::demo::DemoBook::Reopened { loans } => eprintln!(
+                workflow::demo::DemoBook::Reopened { loans } => crate::note!(
                     "{}",
                     lang.tf(
                         "cli.demo_reopened",
@@ -543,13 +543,13 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 Err(e) => return Err(e.into()),
             };
             for e in &report.errors {
-                eprintln!("{}", e.localized(lang));
+                crate::note!("{}", e.localized(lang));
             }
             for n in &report.notes {
-                eprintln!("{}", n.localized(&report.file, lang));
+                crate::note!("{}", n.localized(&report.file, lang));
             }
             if report.repeats > report.notes.len() as u64 {
-                eprintln!(
+                crate::note!(
                     "{}",
                     lang.tf(
                         "import_check.repeats",
@@ -558,7 +558,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 );
             }
             if report.error_count > report.errors.len() as u64 {
-                eprintln!(
+                crate::note!(
                     "{}",
                     match report.error_count - report.errors.len() as u64 {
                         1 => lang.t("import_keys.more_errors_one").to_string(),
@@ -688,7 +688,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 workflow::warning::check_evaluation_date(&store, &rules, as_of, today, *force)?
             {
                 let why = refusal.message(lang, as_of, today);
-                eprintln!("{}: {why}", lang.t("cli.error"));
+                crate::note!("{}: {why}", lang.t("cli.error"));
                 return Ok(1);
             }
             let report = workflow::warning::evaluate_book(&mut store, &actor, &rules, as_of)?;
@@ -772,7 +772,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             );
             println!("keymap   {}", ctx.dirs.user_keymap().display());
             for p in tui::keymap::Keymap::load_with_user_file(&ctx.dirs.user_keymap()).1 {
-                eprintln!("         {}", p.text(ctx.lang));
+                crate::note!("         {}", p.text(ctx.lang));
             }
             println!("log      {}", ctx.dirs.log_file().display());
             println!("drafts   {}", drafts_file(&ctx.dirs).display());
@@ -868,7 +868,7 @@ fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<()> {
     for p in &problems {
         // Said before the screen is taken over, so it is still there after quitting.
         let text = p.text(ctx.lang);
-        eprintln!("{text}");
+        crate::note!("{text}");
         tracing::warn!("keymap: {}", p.text(crate::i18n::Lang::En));
     }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
