@@ -592,3 +592,38 @@ fn a_loan_without_any_status_is_stale_from_disbursement() {
     );
     assert_eq!(w.value, Some(dec("181")));
 }
+
+#[test]
+fn a_paid_off_loan_s_acknowledged_warning_resolves_before_any_evaluation() {
+    let (mut b, id) = paid_off_book();
+    warning::move_warning(
+        &mut b.store,
+        &b.boss,
+        id,
+        None,
+        WarningMove::Acknowledge,
+        "",
+        d("2024-06-10"),
+    )
+    .unwrap();
+    // No evaluation since the pay-off: resolving finds the loan without balance.
+    let to = warning::move_warning(
+        &mut b.store,
+        &b.boss,
+        id,
+        None,
+        WarningMove::Resolve,
+        "loan repaid in full",
+        d("2024-06-12"),
+    )
+    .unwrap();
+    assert_eq!(to, WarningStatus::Resolved);
+    let events = b.events(id);
+    let back = events
+        .iter()
+        .find(|e| e.0 == "back_to_normal")
+        .expect("a back-to-normal event");
+    assert_eq!(back.1, d("2024-06-12"));
+    assert!(back.2.contains("no outstanding balance"), "{events:?}");
+    assert!(b.audit_actions().contains(&s("warnings.back_to_normal")));
+}

@@ -509,6 +509,16 @@ impl Tx<'_> {
         self.warning_event(id, on, actor, "escalated", Some(level), Some(value), "")
     }
 
+    /// Whether the warning's loan has left evaluation (no outstanding balance).
+    pub fn warning_loan_has_no_balance(&self, id: i64) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT l.outstanding_fen <= 0 FROM warnings w JOIN loans l ON l.id = w.loan_id
+             WHERE w.id = ?1",
+            [id],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Marks (or clears) "back to normal" on a system warning, with the value that did it
     /// (none when the indicator is no longer evaluated) and a note saying why, if not the value.
     #[allow(clippy::too_many_arguments)]

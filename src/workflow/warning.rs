@@ -833,7 +833,23 @@ pub fn move_warning_in(
         &w.updated_by,
         &w.updated_at,
     )?;
-    let still_triggered = w.origin == "system" && !w.back_to_normal;
+    let mut version = version;
+    let mut still_triggered = w.origin == "system" && !w.back_to_normal;
+    if still_triggered && mv == WarningMove::Resolve && tx.warning_loan_has_no_balance(id)? {
+        // Paid off (or settled, written off) since the last evaluation: the system marks
+        // it back to normal now, as the next evaluation would, so it can be resolved.
+        let note = Left::NoBalance.note();
+        tx.set_back_to_normal(id, true, None, &note, today, super::SYSTEM_USER)?;
+        tx.audit(
+            super::SYSTEM_USER,
+            "warnings.back_to_normal",
+            "warning",
+            &id.to_string(),
+            &json!({"reason": Left::NoBalance.code(), "as_of": today.to_string()}),
+        )?;
+        version += 1;
+        still_triggered = false;
+    }
     let to = mv
         .check(w.status, actor.role, &reason, still_triggered)
         .map_err(WorkflowError::Move)?;
