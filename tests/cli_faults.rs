@@ -621,3 +621,21 @@ fn a_closed_error_stream_changes_no_exit_status() {
         assert_eq!(out.status.code(), Some(status), "{args:?}");
     }
 }
+
+#[test]
+fn evaluate_refuses_csv_rather_than_print_a_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = hostile_book(dir.path());
+    let out = cmd(dir.path())
+        .args(["evaluate", "--format", "csv", "--db"])
+        .arg(&db)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).contains("warnings --format csv"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -675,6 +675,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             format,
             force,
         }) => {
+            if *format == Format::Csv {
+                bail!("{}", lang.t("cli_env.evaluate_no_csv"));
+            }
             let rules = warnings::rules_or_fail(crate::config::warning_rules(
                 cli.config.as_deref(),
                 &ctx.dirs,
