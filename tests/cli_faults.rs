@@ -639,3 +639,54 @@ fn evaluate_refuses_csv_rather_than_print_a_table() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_corrupt_stored_value_is_an_error_naming_the_row_not_a_guess() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.db");
+    let built = cmd(dir.path())
+        .args([
+            "demo",
+            "--no-tui",
+            "--loans",
+            "200",
+            "--as-of",
+            "2026-06-30",
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .expect("demo");
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let number: String = {
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        let number = conn
+            .query_row("SELECT number FROM warnings ORDER BY id LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .expect("a warning");
+        conn.execute(
+            "UPDATE warnings SET status = 'bogus' WHERE number = ?1",
+            [&number],
+        )
+        .expect("corrupt");
+        number
+    };
+    for args in [
+        &["warnings", "--format", "json"][..],
+        &["warning", "show", &number][..],
+    ] {
+        let out = cmd(dir.path())
+            .args(args)
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(&number) && err.contains("status") && err.contains("bogus"),
+            "{err}"
+        );
+    }
+}

@@ -132,14 +132,41 @@ const ROW_COLUMNS: &str =
     "id, number, loan_id, contract_no, borrower_name, officer, origin, indicator,
     level, risk_type, value, threshold, unit, source, status, back_to_normal, raised_on, board_key, version";
 
-fn opt_dec(v: Option<String>) -> Option<Decimal> {
-    v.and_then(|s| Decimal::from_str(&s).ok())
+/// A stored value that does not read back: an error naming the table, the row, the column
+/// and the value (a corrupt book is said, never silently read as something else).
+fn corrupt(idx: usize, table: &str, row: &str, column: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        idx,
+        rusqlite::types::Type::Text,
+        format!("{table} {row}: column {column}: stored value '{value}' is not valid").into(),
+    )
+}
+
+/// A stored code read through its enum's `parse`, or [`corrupt`].
+fn stored_code<T>(
+    r: &rusqlite::Row<'_>,
+    idx: usize,
+    (table, row, column): (&str, &str, &str),
+    parse: fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let text: String = r.get(idx)?;
+    parse(&text).ok_or_else(|| corrupt(idx, table, row, column, &text))
+}
+
+/// A stored optional decimal, or [`corrupt`].
+fn stored_dec(
+    r: &rusqlite::Row<'_>,
+    idx: usize,
+    (table, row, column): (&str, &str, &str),
+) -> rusqlite::Result<Option<Decimal>> {
+    let text: Option<String> = r.get(idx)?;
+    text.map(|t| Decimal::from_str(&t).map_err(|_| corrupt(idx, table, row, column, &t)))
+        .transpose()
 }
 
 fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<WarningRow> {
-    let level: String = r.get(8)?;
-    let risk: String = r.get(9)?;
-    let status: String = r.get(14)?;
+    let number: String = r.get(1)?;
+    let at = |column| ("warning", number.as_str(), column);
     Ok(WarningRow {
         id: r.get(0)?,
         number: r.get(1)?,
@@ -149,13 +176,13 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<WarningRow> {
         officer: r.get(5)?,
         origin: r.get(6)?,
         indicator: r.get(7)?,
-        level: Level::parse(&level).unwrap_or(Level::Red),
-        risk_type: RiskType::parse(&risk).unwrap_or(RiskType::Credit),
-        value: opt_dec(r.get(10)?),
-        threshold: opt_dec(r.get(11)?),
+        level: stored_code(r, 8, at("level"), Level::parse)?,
+        risk_type: stored_code(r, 9, at("risk_type"), RiskType::parse)?,
+        value: stored_dec(r, 10, at("value"))?,
+        threshold: stored_dec(r, 11, at("threshold"))?,
         unit: r.get(12)?,
         source: r.get(13)?,
-        status: WarningStatus::parse(&status).unwrap_or(WarningStatus::Open),
+        status: stored_code(r, 14, at("status"), WarningStatus::parse)?,
         back_to_normal: r.get::<_, i64>(15)? != 0,
         raised_on: r.get(16)?,
         sort_key: r.get(17)?,
@@ -339,13 +366,22 @@ impl Store {
         )?;
         let rows = stmt.query_map([id], |r| {
             let level: Option<String> = r.get(4)?;
+            let row = format!("{id}");
+            let at = |column| ("warning_events of warning", row.as_str(), column);
+            let level =
+                match level {
+                    Some(l) => Some(Level::parse(&l).ok_or_else(|| {
+                        corrupt(4, "warning_events of warning", &row, "level", &l)
+                    })?),
+                    None => None,
+                };
             Ok(WarningEvent {
                 at: r.get(0)?,
                 on_date: r.get(1)?,
                 actor: r.get(2)?,
                 event: r.get(3)?,
-                level: level.as_deref().and_then(Level::parse),
-                value: opt_dec(r.get(5)?),
+                level,
+                value: stored_dec(r, 5, at("value"))?,
                 note: r.get(6)?,
             })
         })?;
@@ -655,9 +691,14 @@ impl Tx<'_> {
                  FROM warnings WHERE id = ?1",
                 [id],
                 |r| {
-                    let s: String = r.get(0)?;
+                    let number: String = r.get(4)?;
                     Ok(WarningState {
-                        status: WarningStatus::parse(&s).unwrap_or(WarningStatus::Open),
+                        status: stored_code(
+                            r,
+                            0,
+                            ("warning", number.as_str(), "status"),
+                            WarningStatus::parse,
+                        )?,
                         version: r.get(1)?,
                         back_to_normal: r.get::<_, i64>(2)? != 0,
                         origin: r.get(3)?,
