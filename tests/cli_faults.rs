@@ -690,3 +690,53 @@ fn a_corrupt_stored_value_is_an_error_naming_the_row_not_a_guess() {
         );
     }
 }
+
+#[test]
+fn a_corrupt_stored_covenant_threshold_stops_evaluate_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.db");
+    let built = cmd(dir.path())
+        .args([
+            "demo",
+            "--no-tui",
+            "--loans",
+            "50",
+            "--as-of",
+            "2026-06-30",
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .expect("demo");
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let csv = dir.path().join("cov.csv");
+    std::fs::write(
+        &csv,
+        "contract_no,indicator,yellow,orange,red\nPL00000001,current_ratio,1.2,1.0,0.8\n",
+    )
+    .expect("csv");
+    let imported = cmd(dir.path())
+        .args(["import", "covenants"])
+        .arg(&csv)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .expect("import");
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    rusqlite::Connection::open(&db)
+        .expect("open")
+        .execute("UPDATE covenants SET orange = 'zz'", [])
+        .expect("corrupt");
+    let out = cmd(dir.path())
+        .args(["evaluate", "--as-of", "2026-06-30", "--force", "--db"])
+        .arg(&db)
+        .output()
+        .expect("evaluate");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("covenant") && err.contains("current_ratio"),
+        "{err}"
+    );
+    assert!(err.contains("orange") && err.contains("'zz'"), "{err}");
+}

@@ -271,14 +271,26 @@ fn read_loans(
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(keys)?;
-        let opt = |v: Option<String>| v.and_then(|s| Decimal::from_str(&s).ok());
+        // A threshold that does not read back is an error naming the covenant, never dropped.
+        let threshold = |r: &rusqlite::Row<'_>, idx: usize, column: &str| {
+            let text: Option<String> = r.get(idx)?;
+            text.map(|t| {
+                Decimal::from_str(&t).map_err(|_| {
+                    let loan: i64 = r.get(0).unwrap_or_default();
+                    let indicator: String = r.get(1).unwrap_or_default();
+                    let row = format!("of loan {loan}, {indicator}");
+                    super::warnings::corrupt(idx, "covenant", &row, column, &t)
+                })
+            })
+            .transpose()
+        };
         while let Some(r) = rows.next()? {
             if let Some(&i) = index.get(&r.get::<_, i64>(0)?) {
                 chunk.loans[i].covenants.push(CovenantRow {
                     indicator: r.get(1)?,
-                    yellow: opt(r.get(2)?),
-                    orange: opt(r.get(3)?),
-                    red: opt(r.get(4)?),
+                    yellow: threshold(r, 2, "yellow")?,
+                    orange: threshold(r, 3, "orange")?,
+                    red: threshold(r, 4, "red")?,
                 });
             }
         }

@@ -134,7 +134,13 @@ const ROW_COLUMNS: &str =
 
 /// A stored value that does not read back: an error naming the table, the row, the column
 /// and the value (a corrupt book is said, never silently read as something else).
-fn corrupt(idx: usize, table: &str, row: &str, column: &str, value: &str) -> rusqlite::Error {
+pub(crate) fn corrupt(
+    idx: usize,
+    table: &str,
+    row: &str,
+    column: &str,
+    value: &str,
+) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         idx,
         rusqlite::types::Type::Text,
