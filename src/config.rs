@@ -5,7 +5,7 @@ use crate::i18n::Lang;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+pub use crate::defaults::DEFAULT_TOML;
 pub const SITE_CONFIG: &str = "/etc/postloan/config.toml";
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

@@ -15,6 +15,7 @@ macro_rules! note {
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod defaults;
 pub mod demo;
 pub mod domain;
 pub mod engine;

@@ -412,7 +412,7 @@ impl RuleSet {
         static DEFAULTS: OnceLock<RuleSet> = OnceLock::new();
         DEFAULTS
             .get_or_init(|| {
-                let table: toml::Table = toml::from_str(crate::config::DEFAULT_TOML)
+                let table: toml::Table = toml::from_str(crate::defaults::DEFAULT_TOML)
                     .expect("the built-in config/default.toml parses");
                 RuleSet::from_layers(&table, &[]).expect("the built-in [warnings] are valid")
             })
