@@ -107,6 +107,18 @@ pub struct Display {
     /// Ambiguous characters two columns wide.
     #[serde(default)]
     pub borders: BorderChoice,
+    /// How frames are sent: "minimal" (fewest bytes: scroll regions for shifted rows) or
+    /// "plain" (no scroll regions), for a terminal that mishandles them.
+    #[serde(default)]
+    pub wire: WireChoice,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum WireChoice {
+    #[default]
+    Minimal,
+    Plain,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -558,6 +570,7 @@ impl Config {
             display: Display {
                 theme: ThemeChoice::Auto,
                 borders: BorderChoice::Lines,
+                wire: WireChoice::Minimal,
             },
             warnings: toml::Table::new(),
             import: Import::default(),

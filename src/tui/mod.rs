@@ -43,7 +43,7 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(sig, Arc::clone(&stop))?;
     }
-    let mut terminal = term::enter()?;
+    let mut terminal = term::enter(app.config.display.wire)?;
     let result = event_loop(&mut app, &mut terminal, &stop);
     // Whatever happened, keep what was typed, then give the terminal back.
     if let Err(e) = app.save_draft() {

@@ -33,7 +33,7 @@ pub fn restore() {
 
 /// Switches to raw mode and the alternate screen; installs a panic hook that restores the
 /// terminal before the panic is reported (to the log file, never over the screen).
-pub fn enter() -> io::Result<Term> {
+pub fn enter(wire: crate::config::WireChoice) -> io::Result<Term> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
@@ -53,10 +53,7 @@ pub fn enter() -> io::Result<Term> {
             cursor::Hide,
             terminal::Clear(terminal::ClearType::All)
         )?;
-        let opts = WireOptions {
-            sync: true,
-            ..WireOptions::default()
-        };
+        let opts = options(wire);
         Terminal::new(WireBackend::with_options(out, opts))
     })();
     if result.is_err() {
@@ -75,4 +72,27 @@ pub fn leave(term: &mut Term) {
 pub fn draw(term: &mut Term, f: impl FnOnce(&mut ratatui::Frame<'_>)) -> io::Result<()> {
     term.draw(f)?;
     Ok(())
+}
+
+/// The wire backend's options for the `[display] wire` setting: "plain" sends no scroll
+/// regions (DECSTBM), for terminals that mishandle them.
+pub fn options(wire: crate::config::WireChoice) -> WireOptions {
+    WireOptions {
+        sync: true,
+        scroll: wire == crate::config::WireChoice::Minimal,
+        ..WireOptions::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::WireChoice;
+
+    #[test]
+    fn plain_wire_sends_no_scroll_regions_and_minimal_does() {
+        assert!(options(WireChoice::Minimal).scroll);
+        assert!(!options(WireChoice::Plain).scroll);
+        assert!(options(WireChoice::Plain).sync && options(WireChoice::Plain).erase);
+    }
 }

@@ -254,6 +254,9 @@ fn all_options() -> Vec<WireOptions> {
             scroll: false,
             ..d
         },
+        // What `[display] wire` gives the workbench.
+        crate::tui::term::options(crate::config::WireChoice::Minimal),
+        crate::tui::term::options(crate::config::WireChoice::Plain),
     ]
 }
 
@@ -287,6 +290,9 @@ fn replay_matches_the_frames_while_scrolling_a_cjk_ledger() {
         }
         if opts.scroll {
             assert!(scrolled > 0, "{opts:?}: never scrolled");
+        } else {
+            // `[display] wire = "plain"`: no scroll region is ever set.
+            assert_eq!(scrolled, 0, "{opts:?}: set a scroll region");
         }
     }
 }
