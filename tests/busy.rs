@@ -12,11 +12,8 @@ use postloan::domain::warning::WarningStatus;
 use postloan::i18n::Lang;
 use postloan::tui::app::{App, Retry};
 use postloan::tui::theme::Theme;
-use rexpect::session::{PtySession, spawn_command};
-use std::num::NonZeroU16;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 const SPECIALIST: &str = "wang.fang";
 
@@ -204,70 +201,6 @@ fn drafts_kept_in_the_book_are_carried_to_the_file_once() {
 // ---- the real binary ----
 
 const BIN: &str = env!("CARGO_BIN_EXE_postloan");
-const TIMEOUT: Duration = Duration::from_secs(10);
-const CPR: &[u8] = b"\x1b[6n";
-
-struct Tui {
-    session: PtySession,
-    raw: Vec<u8>,
-    screen: vt100::Parser,
-    answered: usize,
-}
-
-impl Tui {
-    fn take(&mut self, text: &str) {
-        let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
-        self.screen.process(&bytes);
-        self.raw.extend_from_slice(&bytes);
-        let asked = self.raw.windows(CPR.len()).filter(|w| *w == CPR).count();
-        while self.answered < asked {
-            let (row, col) = self.screen.screen().cursor_position();
-            self.send(&format!("\x1b[{};{}R", row + 1, col + 1));
-            self.answered += 1;
-        }
-    }
-
-    fn contents(&self) -> String {
-        let screen = self.screen.screen();
-        let cols = screen.size().1.get();
-        screen.rows(0, cols).collect::<Vec<_>>().join("\n")
-    }
-
-    /// Reads until the screen shows `text` (a bounded wait on the output, no sleeping).
-    fn wait_text(&mut self, text: &str) {
-        let start = Instant::now();
-        loop {
-            let mut got = String::new();
-            while let Some(c) = self.session.try_read() {
-                got.push(c);
-            }
-            self.take(&got);
-            if self.contents().contains(text) {
-                return;
-            }
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "timed out waiting for {text}; screen:\n{}",
-                self.contents()
-            );
-            match self.session.exp_regex("(?s).") {
-                Ok((before, one)) => {
-                    self.take(&before);
-                    self.take(&one);
-                }
-                Err(e) => panic!(
-                    "no more output while waiting for {text}: {e}; screen:\n{}",
-                    self.contents()
-                ),
-            }
-        }
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.session.send(keys).expect("send keys");
-        self.session.flush().expect("flush keys");
-    }
-}
 
 #[test]
 fn the_real_workbench_stays_up_on_a_busy_book_and_saves_when_it_frees() {
@@ -294,27 +227,8 @@ fn the_real_workbench_stays_up_on_a_busy_book_and_saves_when_it_frees() {
         .expect("build the demo book");
     assert!(built.status.success(), "{built:?}");
 
-    let script = format!(
-        "stty rows 40 cols 120; exec '{BIN}' demo --db '{}' {}",
-        db.display(),
-        args.join(" ")
-    );
-    let mut cmd = Command::new("/bin/sh");
-    cmd.env_clear()
-        .envs(support::isolated_env(home.path()))
-        .arg("-c")
-        .arg(script);
-    let session = spawn_command(cmd, Some(TIMEOUT.as_millis() as u64)).expect("spawn in a pty");
-    let mut tui = Tui {
-        session,
-        raw: Vec::new(),
-        screen: vt100::Parser::new(
-            NonZeroU16::new(40).expect("rows"),
-            NonZeroU16::new(120).expect("cols"),
-            0,
-        ),
-        answered: 0,
-    };
+    let command = format!("'{BIN}' demo --db '{}' {}", db.display(), args.join(" "));
+    let mut tui = support::Tui::spawn(home.path(), &command, 120, 40);
     tui.wait_text("2 Ledger");
     tui.send("2");
     tui.wait_text("1/300");
@@ -344,11 +258,5 @@ fn the_real_workbench_stays_up_on_a_busy_book_and_saves_when_it_frees() {
         "the row is in the book"
     );
 
-    tui.send("q");
-    let rest = tui.session.exp_eof().expect("the workbench exits on q");
-    tui.take(&rest);
-    match tui.session.process().wait().expect("waitpid") {
-        rexpect::process::WaitStatus::Exited(_, 0) => {}
-        other => panic!("expected exit 0 after q, got {other:?}"),
-    }
+    tui.quit();
 }

@@ -86,6 +86,26 @@ fn book_of(dir: &Path, names: &[&str]) -> std::path::PathBuf {
     path
 }
 
+/// A demo book of `loans` loans dated 2026-06-30, built by the binary in `dir`.
+fn demo_book(dir: &Path, loans: u32) -> std::path::PathBuf {
+    let db = dir.join("demo.db");
+    let built = cmd(dir)
+        .args([
+            "demo",
+            "--no-tui",
+            "--loans",
+            &loans.to_string(),
+            "--as-of",
+            "2026-06-30",
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .expect("demo");
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    db
+}
+
 /// The rows of a CSV text (header first), each a vector of cells.
 fn cells(csv_text: &[u8]) -> Vec<Vec<String>> {
     csv::ReaderBuilder::new()
@@ -389,21 +409,7 @@ fn a_book_on_read_only_media_reads_and_refuses_writes() {
 fn a_listing_read_only_in_part_ends_quietly() {
     use std::io::BufRead;
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("demo.db");
-    let built = cmd(dir.path())
-        .args([
-            "demo",
-            "--no-tui",
-            "--loans",
-            "2000",
-            "--as-of",
-            "2026-06-30",
-            "--db",
-        ])
-        .arg(&db)
-        .output()
-        .expect("demo");
-    assert!(built.status.success(), "{}", text(&built.stderr));
+    let db = demo_book(dir.path(), 2000);
     for args in [
         ["loans", "--format", "json"],
         ["loans", "--format", "csv"],
@@ -515,21 +521,7 @@ fn the_ledger_table_keeps_its_columns_with_names_of_disputed_width() {
 #[test]
 fn any_command_whose_reader_has_gone_ends_quietly() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("demo.db");
-    let built = cmd(dir.path())
-        .args([
-            "demo",
-            "--no-tui",
-            "--loans",
-            "300",
-            "--as-of",
-            "2026-06-30",
-            "--db",
-        ])
-        .arg(&db)
-        .output()
-        .expect("demo");
-    assert!(built.status.success(), "{}", text(&built.stderr));
+    let db = demo_book(dir.path(), 300);
     let listed = cmd(dir.path())
         .args(["warnings", "--format", "json", "--limit", "1", "--db"])
         .arg(&db)
@@ -643,21 +635,7 @@ fn evaluate_refuses_csv_rather_than_print_a_table() {
 #[test]
 fn a_corrupt_stored_value_is_an_error_naming_the_row_not_a_guess() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("demo.db");
-    let built = cmd(dir.path())
-        .args([
-            "demo",
-            "--no-tui",
-            "--loans",
-            "200",
-            "--as-of",
-            "2026-06-30",
-            "--db",
-        ])
-        .arg(&db)
-        .output()
-        .expect("demo");
-    assert!(built.status.success(), "{}", text(&built.stderr));
+    let db = demo_book(dir.path(), 200);
     let number: String = {
         let conn = rusqlite::Connection::open(&db).expect("open");
         let number = conn
@@ -694,21 +672,7 @@ fn a_corrupt_stored_value_is_an_error_naming_the_row_not_a_guess() {
 #[test]
 fn a_corrupt_stored_covenant_threshold_stops_evaluate_naming_it() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("demo.db");
-    let built = cmd(dir.path())
-        .args([
-            "demo",
-            "--no-tui",
-            "--loans",
-            "50",
-            "--as-of",
-            "2026-06-30",
-            "--db",
-        ])
-        .arg(&db)
-        .output()
-        .expect("demo");
-    assert!(built.status.success(), "{}", text(&built.stderr));
+    let db = demo_book(dir.path(), 50);
     let csv = dir.path().join("cov.csv");
     std::fs::write(
         &csv,

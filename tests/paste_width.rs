@@ -4,20 +4,14 @@
 
 use assert_cmd::Command as AssertCommand;
 use rexpect::process::{Signal, WaitStatus};
-use rexpect::session::{PtySession, spawn_command};
-use std::num::NonZeroU16;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 mod support;
-use support::isolated_env;
+use support::{Tui, isolated_env};
 
 const BIN: &str = env!("CARGO_BIN_EXE_postloan");
-const TIMEOUT: Duration = Duration::from_secs(8);
 const PASTE_ON: &[u8] = b"\x1b[?2004h";
 const PASTE_OFF: &[u8] = b"\x1b[?2004l";
-const CPR: &[u8] = b"\x1b[6n";
 /// The paste of the issue: three lines, the middle one made of command keys.
 const PASTE: &str = "\x1b[200~line one\nh p q\nline three\x1b[201~";
 const JOINED: &str = "line one h p q line three";
@@ -66,121 +60,24 @@ impl Book {
     }
 
     fn start(&self, cols: u16, rows: u16) -> Tui {
-        let script = format!(
-            "stty rows {rows} cols {cols}; exec '{BIN}' demo --db '{}' --lang en",
-            self.db.display()
-        );
-        let mut cmd = Command::new("/bin/sh");
-        cmd.env_clear()
-            .envs(isolated_env(self.home.path()))
-            .arg("-c")
-            .arg(script);
-        let session = spawn_command(cmd, Some(TIMEOUT.as_millis() as u64)).expect("spawn in a pty");
-        let nz = |n: u16| NonZeroU16::new(n).expect("non-zero");
-        let mut tui = Tui {
-            session,
-            raw: Vec::new(),
-            screen: vt100::Parser::new(nz(rows), nz(cols), 0),
-            answered: 0,
-        };
+        let command = format!("'{BIN}' demo --db '{}' --lang en", self.db.display());
+        let mut tui = Tui::spawn(self.home.path(), &command, cols, rows);
         tui.wait_for("the pane bar", |s| s.contains("2 Ledger"));
         tui
     }
 }
 
-/// The workbench in a pty; its output kept raw and fed to a vt100 screen.
-struct Tui {
-    session: PtySession,
-    raw: Vec<u8>,
-    screen: vt100::Parser,
-    answered: usize,
-}
-
-impl Tui {
-    /// rexpect hands each byte over as one `char`; answers cursor-position queries.
-    fn take(&mut self, text: &str) {
-        let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
-        self.screen.process(&bytes);
-        self.raw.extend_from_slice(&bytes);
-        let asked = self.raw.windows(CPR.len()).filter(|w| *w == CPR).count();
-        while self.answered < asked {
-            let (row, col) = self.screen.screen().cursor_position();
-            self.send(&format!("\x1b[{};{}R", row + 1, col + 1));
-            self.answered += 1;
-        }
-    }
-
-    fn contents(&self) -> String {
-        let screen = self.screen.screen();
-        let cols = screen.size().1.get();
-        screen.rows(0, cols).collect::<Vec<_>>().join("\n")
-    }
-
-    fn wait_for(&mut self, what: &str, ok: impl Fn(&str) -> bool) {
-        let start = Instant::now();
-        loop {
-            let mut got = String::new();
-            while let Some(c) = self.session.try_read() {
-                got.push(c);
-            }
-            self.take(&got);
-            if ok(&self.contents()) {
-                return;
-            }
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "timed out waiting for {what}; screen:\n{}",
-                self.contents()
-            );
-            match self.session.exp_regex("(?s).") {
-                Ok((before, one)) => {
-                    self.take(&before);
-                    self.take(&one);
-                }
-                Err(e) => panic!(
-                    "no output while waiting for {what}: {e}\n{}",
-                    self.contents()
-                ),
-            }
-        }
-    }
-
-    fn wait_text(&mut self, text: &str) {
-        self.wait_for(text, |s| s.contains(text));
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.session.send(keys).expect("send keys");
-        self.session.flush().expect("flush keys");
-    }
-
-    /// Sends `q` (or a signal) and reads to the end; the exit status and all output.
-    fn finish(mut self) -> (WaitStatus, Vec<u8>) {
-        let rest = self.session.exp_eof().expect("end of output");
-        self.take(&rest);
-        let status = self.session.process().wait().expect("waitpid");
-        (status, std::mem::take(&mut self.raw))
-    }
-
-    fn quit(mut self) -> Vec<u8> {
-        self.send("q");
-        let (status, raw) = self.finish();
-        assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
-        raw
-    }
-
-    /// Ledger, first loan's detail, contact form, focus on its notes field.
-    fn open_contact_notes(&mut self) {
-        self.send("2");
-        self.wait_text("1/");
-        self.send("\r");
-        self.wait_text("Esc back");
-        self.send("n");
-        self.wait_text("New contact");
-        self.send("\t");
-        self.send("\t");
-        self.wait_for("focus on Notes", |s| s.contains(">Notes"));
-    }
+/// Ledger, first loan's detail, contact form, focus on its notes field.
+fn open_contact_notes(tui: &mut Tui) {
+    tui.send("2");
+    tui.wait_text("1/");
+    tui.send("\r");
+    tui.wait_text("Esc back");
+    tui.send("n");
+    tui.wait_text("New contact");
+    tui.send("\t");
+    tui.send("\t");
+    tui.wait_for("focus on Notes", |s| s.contains(">Notes"));
 }
 
 fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -211,7 +108,7 @@ fn assert_pasted_into_notes(tui: &mut Tui) {
 fn a_bracketed_paste_into_a_form_field_is_text_and_never_keys() {
     let book = Book::new(30);
     let mut tui = book.start(80, 24);
-    tui.open_contact_notes();
+    open_contact_notes(&mut tui);
     tui.send(PASTE);
     assert_pasted_into_notes(&mut tui);
     // Still running and on the loan detail's Contacts tab under the form: Esc closes the form.
@@ -258,7 +155,7 @@ fn a_paste_on_a_list_changes_nothing_and_says_so() {
 fn without_bracketed_paste_a_burst_of_keys_in_a_field_stays_text() {
     let book = Book::new(30);
     let mut tui = book.start(80, 24);
-    tui.open_contact_notes();
+    open_contact_notes(&mut tui);
     // The same paste from a terminal that does not bracket it: keys, Enter for each line.
     tui.send("line one\rh p q\rline three");
     assert_pasted_into_notes(&mut tui);
@@ -280,7 +177,7 @@ fn without_bracketed_paste_a_burst_of_keys_in_a_field_stays_text() {
 fn keys_that_follow_a_form_saved_in_a_burst_are_dropped() {
     let book = Book::new(30);
     let mut tui = book.start(80, 24);
-    tui.open_contact_notes();
+    open_contact_notes(&mut tui);
     // Ctrl-S saves, and the rest of the burst would switch tab, open the repayment form, quit.
     tui.send("visit\x13h p q");
     tui.wait_text("5 keys");

@@ -1,7 +1,15 @@
-//! What the tests that run the real binary in a terminal share.
+//! What the tests that run the real binary in a terminal share: an isolated environment, and
+//! the workbench in a pty with its output fed to a vt100 screen.
+// Each test file uses a part of this module.
+#![allow(dead_code)]
 
+use rexpect::process::WaitStatus;
+use rexpect::session::{PtySession, spawn_command};
 use std::ffi::OsString;
+use std::num::NonZeroU16;
 use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 /// Keeps log, config and data out of the real home, and fixes language, terminal type and
 /// user.
@@ -16,4 +24,109 @@ pub fn isolated_env(home: &Path) -> Vec<(&'static str, OsString)> {
     env.push(("TERM", "xterm-256color".into()));
     env.push(("USER", "terminal-tester".into()));
     env
+}
+
+/// How long a test waits for the screen to show what it expects.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+const CPR: &[u8] = b"\x1b[6n";
+
+/// The workbench in a pty; its output kept raw and fed to a vt100 screen.
+pub struct Tui {
+    pub session: PtySession,
+    pub raw: Vec<u8>,
+    pub screen: vt100::Parser,
+    answered: usize,
+}
+
+impl Tui {
+    /// Runs `sh -c "stty rows R cols C; exec COMMAND"` in the isolated environment of `home`.
+    pub fn spawn(home: &Path, command: &str, cols: u16, rows: u16) -> Tui {
+        let mut cmd = Command::new("/bin/sh");
+        cmd.env_clear()
+            .envs(isolated_env(home))
+            .arg("-c")
+            .arg(format!("stty rows {rows} cols {cols}; exec {command}"));
+        let session = spawn_command(cmd, Some(TIMEOUT.as_millis() as u64)).expect("spawn in a pty");
+        let nz = |n: u16| NonZeroU16::new(n).expect("non-zero");
+        Tui {
+            session,
+            raw: Vec::new(),
+            screen: vt100::Parser::new(nz(rows), nz(cols), 0),
+            answered: 0,
+        }
+    }
+
+    /// rexpect hands each byte over as one `char`; answers cursor-position queries.
+    pub fn take(&mut self, text: &str) {
+        let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+        self.screen.process(&bytes);
+        self.raw.extend_from_slice(&bytes);
+        let asked = self.raw.windows(CPR.len()).filter(|w| *w == CPR).count();
+        while self.answered < asked {
+            let (row, col) = self.screen.screen().cursor_position();
+            self.send(&format!("\x1b[{};{}R", row + 1, col + 1));
+            self.answered += 1;
+        }
+    }
+
+    pub fn contents(&self) -> String {
+        let screen = self.screen.screen();
+        let cols = screen.size().1.get();
+        screen.rows(0, cols).collect::<Vec<_>>().join("\n")
+    }
+
+    /// Reads until the screen satisfies `ok` (a bounded wait on the output, no sleeping).
+    pub fn wait_for(&mut self, what: &str, ok: impl Fn(&str) -> bool) {
+        let start = Instant::now();
+        loop {
+            let mut got = String::new();
+            while let Some(c) = self.session.try_read() {
+                got.push(c);
+            }
+            self.take(&got);
+            if ok(&self.contents()) {
+                return;
+            }
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "timed out waiting for {what}; screen:\n{}",
+                self.contents()
+            );
+            match self.session.exp_regex("(?s).") {
+                Ok((before, one)) => {
+                    self.take(&before);
+                    self.take(&one);
+                }
+                Err(e) => panic!(
+                    "no output while waiting for {what}: {e}\n{}",
+                    self.contents()
+                ),
+            }
+        }
+    }
+
+    pub fn wait_text(&mut self, text: &str) {
+        self.wait_for(text, |s| s.contains(text));
+    }
+
+    pub fn send(&mut self, keys: &str) {
+        self.session.send(keys).expect("send keys");
+        self.session.flush().expect("flush keys");
+    }
+
+    /// Reads to the end; the exit status and all output.
+    pub fn finish(mut self) -> (WaitStatus, Vec<u8>) {
+        let rest = self.session.exp_eof().expect("end of output");
+        self.take(&rest);
+        let status = self.session.process().wait().expect("waitpid");
+        (status, std::mem::take(&mut self.raw))
+    }
+
+    /// Sends `q`, reads to the end and checks the exit status is 0; all output.
+    pub fn quit(mut self) -> Vec<u8> {
+        self.send("q");
+        let (status, raw) = self.finish();
+        assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+        raw
+    }
 }
