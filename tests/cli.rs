@@ -1,27 +1,14 @@
 //! The command line as scripts use it: exit codes, JSON shapes, messages that name the file,
 //! line, column or key, and the demo/evaluate/warnings round trip.
 
+mod support;
+
 use assert_cmd::Command;
 use std::path::Path;
+use support::book::{cli, stderr, stdout};
 
 fn cmd(home: &Path) -> Command {
-    let mut c = Command::cargo_bin("postloan").unwrap();
-    c.env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LANG", "en_US.UTF-8")
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
-    c
-}
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    cli(home, "en_US.UTF-8")
 }
 
 #[test]

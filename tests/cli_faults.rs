@@ -3,6 +3,7 @@
 //! repeated their causes, and the workbench started where it cannot be drawn.
 
 mod common;
+mod support;
 
 use assert_cmd::Command;
 use chrono::NaiveDate;
@@ -11,17 +12,11 @@ use postloan::store::Store;
 use rust_decimal::Decimal;
 use std::path::Path;
 use std::str::FromStr;
+use support::book::cli;
 
 fn cmd(home: &Path) -> Command {
-    let mut c = Command::cargo_bin("postloan").expect("the binary");
-    c.env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LANG", "en_US.UTF-8")
-        .env("TERM", "xterm-256color")
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    let mut c = cli(home, "en_US.UTF-8");
+    c.env("TERM", "xterm-256color");
     c
 }
 

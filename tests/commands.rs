@@ -2,16 +2,18 @@
 //! stale edits from a second session are refused naming who changed the record, and compound
 //! commands are one transaction with an audit entry for every change.
 
+mod support;
+
 use chrono::NaiveDate;
 use postloan::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
 use postloan::domain::{Role, StaffRecord};
 use postloan::engine::rules::RuleSet;
-use postloan::extract::{Encoding, ExtractKind};
+use postloan::extract::ExtractKind;
 use postloan::i18n::Lang;
 use postloan::store::{PageFrom, Store, Table, WarningQuery};
 use postloan::workflow::warning::{self, ManualWarning};
-use postloan::workflow::{self, Actor, WorkflowError, import::import_file};
-use std::path::PathBuf;
+use postloan::workflow::{self, Actor, WorkflowError};
+use support::book::TestBook;
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -19,74 +21,16 @@ fn d(s: &str) -> NaiveDate {
 
 const AS_OF: &str = "2026-06-30";
 
-struct Book {
-    dir: tempfile::TempDir,
-    store: Store,
-    boss: Actor,
-}
-
-impl Book {
-    fn path(&self) -> PathBuf {
-        self.dir.path().join("book.db")
-    }
-
-    fn who(&self, user: &str) -> Actor {
-        workflow::identify(&self.store, user, None).unwrap()
-    }
-
-    fn import(&mut self, kind: ExtractKind, text: &str) {
-        let path = self.dir.path().join(format!("{}.csv", kind.code()));
-        std::fs::write(&path, text).unwrap();
-        let r = import_file(
-            &mut self.store,
-            &self.boss,
-            kind,
-            &path,
-            Encoding::Auto,
-            false,
-        )
-        .unwrap();
-        assert!(r.written, "{:?}", r.errors);
-    }
-}
+type Book = TestBook;
 
 /// Loans L1..L`n` of borrower B1 (healthy statements), a specialist, a supervisor, an auditor.
 fn book(n: usize) -> Book {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("book.db")).unwrap();
-    let boss = workflow::book::init(&mut store, "boss").unwrap();
-    for (u, role) in [
-        ("spec", Role::Specialist),
-        ("super", Role::Supervisor),
-        ("audit", Role::Auditor),
-    ] {
-        let rec = StaffRecord {
-            username: u.into(),
-            display_name: u.into(),
-            role,
-        };
-        workflow::book::add_staff(&mut store, &boss, &rec).unwrap();
-    }
-    let mut b = Book { dir, store, boss };
-    let mut loans = String::from(
-        "contract_no,borrower_code,borrower_name,product,purpose,currency,principal,outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,tracking_frequency\n",
-    );
-    for i in 1..=n {
-        loans.push_str(&format!(
-            "L{i},B1,华东机械制造有限公司,working_capital,采购,CNY,1000000,1000000,4.35,2025-01-15,2027-01-15,unsecured,spec,quarterly\n"
-        ));
-    }
-    b.import(ExtractKind::Loans, &loans);
-    let mut s = String::from(
-        "borrower_code,period_end,total_assets,total_liabilities,current_assets,current_liabilities,inventory,revenue,ebit,interest_expense,net_profit,operating_cash_flow\n",
-    );
-    for p in ["2025-06-30", "2025-09-30", "2025-12-31", "2026-03-31"] {
-        s.push_str(&format!(
-            "B1,{p},10000,5000,4000,2000,1000,1000,500,100,300,200\n"
-        ));
-    }
-    b.import(ExtractKind::Statements, &s);
-    b
+    TestBook::new().with_loans(n).with_statements(&[
+        ("2025-06-30", 1000),
+        ("2025-09-30", 1000),
+        ("2025-12-31", 1000),
+        ("2026-03-31", 1000),
+    ])
 }
 
 /// `n` loans 45 days past due: each raises one DPD warning when evaluated.

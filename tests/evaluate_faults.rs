@@ -3,17 +3,19 @@
 //! before its date, refuses implausible dates and never writes a warning's history backwards;
 //! a matured loan with a balance is past due, and old repayment data is itself a signal.
 
-use assert_cmd::Command;
+mod support;
+
 use chrono::NaiveDate;
 use postloan::domain::warning::{Level, WarningMove, WarningStatus};
-use postloan::domain::{RepaymentRecord, Role, StaffRecord};
+use postloan::domain::{RepaymentRecord, Role};
 use postloan::engine::rules::{RuleSet, RuleSource};
-use postloan::extract::{Encoding, ExtractKind};
-use postloan::store::{PageFrom, Store, WarningQuery, WarningRow};
+use postloan::extract::ExtractKind;
+use postloan::store::{PageFrom, WarningQuery, WarningRow};
 use postloan::workflow::warning::{self, DateRefusal, check_evaluation_date};
-use postloan::workflow::{self, Actor, import::import_file, tracking};
+use postloan::workflow::{self, tracking};
 use rust_decimal::Decimal;
 use std::str::FromStr;
+use support::book::{TestBook, cli};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -23,62 +25,14 @@ fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
-struct Book {
-    dir: tempfile::TempDir,
-    store: Store,
-    boss: Actor,
+type Book = TestBook;
+
+/// An empty book with the manager and one specialist, `spec`.
+fn new_book() -> Book {
+    TestBook::with_staff(&[("spec", Role::Specialist)])
 }
 
-const LOANS_HEADER: &str = "contract_no,borrower_code,borrower_name,product,purpose,currency,principal,outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,tracking_frequency\n";
-const REPAYMENTS_HEADER: &str =
-    "contract_no,as_of,overdue_days,overdue_principal,overdue_interest\n";
-
 impl Book {
-    fn new() -> Book {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("book.db")).unwrap();
-        let boss = workflow::book::init(&mut store, "boss").unwrap();
-        let rec = StaffRecord {
-            username: "spec".into(),
-            display_name: "spec".into(),
-            role: Role::Specialist,
-        };
-        workflow::book::add_staff(&mut store, &boss, &rec).unwrap();
-        Book { dir, store, boss }
-    }
-
-    fn import(&mut self, kind: ExtractKind, text: &str) {
-        let path = self.dir.path().join(format!("{}.csv", kind.code()));
-        std::fs::write(&path, text).unwrap();
-        let r = import_file(
-            &mut self.store,
-            &self.boss,
-            kind,
-            &path,
-            Encoding::Auto,
-            false,
-        )
-        .unwrap();
-        assert!(r.written, "{:?}", r.errors);
-    }
-
-    /// One loan row: contract, outstanding, disbursed, matures.
-    fn loan(&mut self, contract: &str, outstanding: &str, disbursed: &str, matures: &str) {
-        self.import(
-            ExtractKind::Loans,
-            &format!(
-                "{LOANS_HEADER}{contract},B1,华东机械制造有限公司,working_capital,采购,CNY,1000000.00,{outstanding},4.35,{disbursed},{matures},unsecured,spec,quarterly\n"
-            ),
-        );
-    }
-
-    fn repayment(&mut self, contract: &str, on: &str, days: i64) {
-        self.import(
-            ExtractKind::Repayments,
-            &format!("{REPAYMENTS_HEADER}{contract},{on},{days},0,0\n"),
-        );
-    }
-
     fn evaluate(&mut self, rules: &RuleSet, on: &str) -> warning::EvalReport {
         warning::evaluate_book(&mut self.store, &self.boss, rules, d(on)).unwrap()
     }
@@ -137,7 +91,7 @@ impl Book {
     }
 
     fn audit_actions(&self) -> Vec<String> {
-        let conn = rusqlite::Connection::open(self.dir.path().join("book.db")).unwrap();
+        let conn = rusqlite::Connection::open(self.path()).unwrap();
         let mut stmt = conn
             .prepare("SELECT action FROM audit_log ORDER BY id")
             .unwrap();
@@ -164,7 +118,7 @@ fn s(x: &str) -> String {
 
 /// A red DPD warning, then the loan is paid off: outstanding 0.00 and a 0-DPD status.
 fn paid_off_book() -> (Book, i64) {
-    let mut b = Book::new();
+    let mut b = new_book();
     b.loan("L1", "1000000.00", "2024-01-15", "2026-01-15");
     b.repayment("L1", "2024-05-31", 95);
     let r = b.evaluate(&rules(), "2024-05-31");
@@ -242,7 +196,7 @@ fn a_paid_off_loan_re_evaluated_on_its_own_also_goes_back_to_normal() {
 
 #[test]
 fn a_disabled_rule_sends_its_open_warnings_back_to_normal() {
-    let mut b = Book::new();
+    let mut b = new_book();
     b.loan("L1", "1000000.00", "2024-01-15", "2026-01-15");
     b.repayment("L1", "2024-05-31", 95);
     assert_eq!(b.evaluate(&rules(), "2024-05-31").new, [1, 0, 0]);
@@ -279,7 +233,7 @@ fn a_disabled_rule_sends_its_open_warnings_back_to_normal() {
 /// 2024-06-30, a statement for 2024-03-31 (debt/assets 95%), a prohibited flow paid
 /// 2024-05-10, collateral appraised 2024-04-01 at less than the balance.
 fn dated_book() -> Book {
-    let mut b = Book::new();
+    let mut b = new_book();
     b.loan("L1", "1000000.00", "2024-03-01", "2026-03-01");
     b.repayment("L1", "2024-06-30", 120);
     b.import(
@@ -356,7 +310,7 @@ fn evaluation_reads_only_facts_dated_on_or_before_its_date() {
 
 #[test]
 fn the_status_used_is_the_latest_on_or_before_the_date() {
-    let mut b = Book::new();
+    let mut b = new_book();
     b.loan("L1", "1000000.00", "2024-01-15", "2026-01-15");
     b.repayment("L1", "2024-04-30", 10);
     b.repayment("L1", "2024-06-30", 120);
@@ -378,7 +332,7 @@ fn the_status_used_is_the_latest_on_or_before_the_date() {
 
 #[test]
 fn a_backdated_evaluation_never_writes_a_warning_event_before_its_last() {
-    let mut b = Book::new();
+    let mut b = new_book();
     b.loan("L1", "1000000.00", "2024-01-15", "2026-01-15");
     b.repayment("L1", "2024-05-31", 0);
     b.repayment("L1", "2024-06-30", 120);
@@ -405,7 +359,7 @@ fn a_backdated_evaluation_never_writes_a_warning_event_before_its_last() {
 
 #[test]
 fn evaluation_dates_far_from_today_or_before_the_last_are_refused() {
-    let mut b = Book::new();
+    let mut b = new_book();
     let r = RuleSet::defaults();
     let today = d("2024-07-01");
     let check = |b: &Book, r: &RuleSet, on: &str, force: bool| {
@@ -481,13 +435,7 @@ fn the_command_refuses_implausible_dates_and_says_why() {
     let db = dir.path().join("demo.db");
     let db = db.to_str().unwrap();
     let run = |args: &[&str]| {
-        let mut c = Command::cargo_bin("postloan").unwrap();
-        c.env_clear()
-            .env("HOME", dir.path())
-            .env("XDG_DATA_HOME", dir.path().join("data"))
-            .env("XDG_CONFIG_HOME", dir.path().join("config"))
-            .env("XDG_STATE_HOME", dir.path().join("state"))
-            .env("LANG", "en_US.UTF-8")
+        cli(dir.path(), "en_US.UTF-8")
             .args(args)
             .args(["--db", db])
             .output()
@@ -541,7 +489,7 @@ fn the_command_refuses_implausible_dates_and_says_why() {
 
 #[test]
 fn a_matured_unpaid_loan_is_past_due_and_its_old_status_is_stale() {
-    let mut b = Book::new();
+    let mut b = new_book();
     b.loan("L1", "1000000.00", "2023-01-15", "2024-01-15");
     b.repayment("L1", "2023-12-31", 0);
     let r = b.evaluate(&rules(), "2024-06-30");
@@ -580,7 +528,7 @@ fn a_matured_unpaid_loan_is_past_due_and_its_old_status_is_stale() {
 
 #[test]
 fn a_loan_without_any_status_is_stale_from_disbursement() {
-    let mut b = Book::new();
+    let mut b = new_book();
     b.loan("L1", "1000000.00", "2024-01-01", "2026-01-01");
     b.loan("L2", "1000000.00", "2024-06-01", "2026-06-01");
     let r = b.evaluate(&rules(), "2024-06-30");

@@ -2,18 +2,17 @@
 //! file, GBK bytes that are also valid UTF-8 (and repairing them by re-import), rates and
 //! thresholds written as fractions, and the accounting forms of amounts.
 
-use postloan::domain::{Role, StaffRecord};
+mod support;
+
+use postloan::domain::Role;
 use postloan::extract::{Encoding, ExtractKind, Limits, ReadNote};
 use postloan::i18n::Lang;
 use postloan::store::{Store, Table};
+use postloan::workflow::Actor;
 use postloan::workflow::import::{ImportOptions, ImportReport, import_file, import_file_opts};
-use postloan::workflow::{self, Actor};
 use rust_decimal::Decimal;
-use std::path::{Path, PathBuf};
 use std::str::FromStr;
-
-const LOANS: &str = "contract_no,borrower_code,borrower_name,product,purpose,currency,principal,\
-outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,tracking_frequency\n";
+use support::book::{LOANS_HEADER as LOANS, TestBook, import, write};
 
 fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
@@ -21,26 +20,7 @@ fn dec(s: &str) -> Decimal {
 
 /// An empty book with a manager "boss" and a specialist "zw".
 fn book() -> (tempfile::TempDir, Store, Actor) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("book.db")).unwrap();
-    let boss = workflow::book::init(&mut store, "boss").unwrap();
-    let rec = StaffRecord {
-        username: "zw".into(),
-        display_name: "zw".into(),
-        role: Role::Specialist,
-    };
-    workflow::book::add_staff(&mut store, &boss, &rec).unwrap();
-    (dir, store, boss)
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
-
-fn import(store: &mut Store, who: &Actor, kind: ExtractKind, path: &Path) -> ImportReport {
-    import_file(store, who, kind, path, Encoding::Auto, false).unwrap()
+    TestBook::with_staff(&[("zw", Role::Specialist)]).into_parts()
 }
 
 fn loan_row(contract: &str, borrower: &str, name: &str, outstanding: &str, rate: &str) -> String {

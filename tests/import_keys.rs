@@ -4,43 +4,25 @@
 //! exponents, full-width digits or a foreign currency, the GB18030 label, the `1 bad row`
 //! summary, argument errors in the user's language, and `warnings --indicator` checked.
 
+mod support;
+
 use assert_cmd::Command;
 use postloan::config::{Config, ConfigError, Dirs};
-use postloan::domain::{Role, StaffRecord};
+use postloan::domain::Role;
 use postloan::extract::{Encoding, ExtractError, ExtractKind};
 use postloan::i18n::Lang;
 use postloan::store::{Store, Table};
+use postloan::workflow::Actor;
 use postloan::workflow::import::{ImportError, ImportReport, import_file};
-use postloan::workflow::{self, Actor};
-use std::path::{Path, PathBuf};
-
-const LOANS: &str = "contract_no,borrower_code,borrower_name,product,purpose,currency,principal,\
-outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,tracking_frequency\n";
-const STATEMENTS: &str = "borrower_code,period_end,total_assets,total_liabilities,current_assets,\
-current_liabilities,inventory,revenue,ebit,interest_expense,net_profit,operating_cash_flow\n";
+use std::path::Path;
+use support::book::{
+    LOANS_HEADER as LOANS, STATEMENTS_HEADER as STATEMENTS, TestBook, cli, import, stderr, stdout,
+    write,
+};
 
 /// An empty book with a manager "boss" and a specialist "zw".
 fn book() -> (tempfile::TempDir, Store, Actor) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("book.db")).unwrap();
-    let boss = workflow::book::init(&mut store, "boss").unwrap();
-    let rec = StaffRecord {
-        username: "zw".into(),
-        display_name: "zw".into(),
-        role: Role::Specialist,
-    };
-    workflow::book::add_staff(&mut store, &boss, &rec).unwrap();
-    (dir, store, boss)
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
-
-fn import(store: &mut Store, who: &Actor, kind: ExtractKind, path: &Path) -> ImportReport {
-    import_file(store, who, kind, path, Encoding::Auto, false).unwrap()
+    TestBook::with_staff(&[("zw", Role::Specialist)]).into_parts()
 }
 
 fn loan_row(contract: &str, borrower: &str, outstanding: &str, rate: &str) -> String {
@@ -592,23 +574,7 @@ fn config_errors_are_said_in_chinese() {
 }
 
 fn cmd(home: &Path, lang: &str) -> Command {
-    let mut c = Command::cargo_bin("postloan").unwrap();
-    c.env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LANG", lang)
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
-    c
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    cli(home, lang)
 }
 
 #[test]

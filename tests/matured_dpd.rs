@@ -4,22 +4,23 @@
 //! the DPD order in both directions and across page boundaries, the loan detail, the TUI
 //! ledger and Today lists. Books are made in the test.
 
+mod support;
+
 use assert_cmd::Command;
 use chrono::NaiveDate;
 use postloan::config::Config;
-use postloan::domain::{Role, StaffRecord};
-use postloan::extract::{Encoding, ExtractKind};
+use postloan::domain::Role;
+use postloan::extract::ExtractKind;
 use postloan::i18n::Lang;
 use postloan::store::{LedgerQuery, LedgerSort, LoanRow, PageFrom, Store};
 use postloan::tui::app::App;
 use postloan::tui::keymap::Keymap;
 use postloan::tui::panes::loan_detail::{self, DetailState};
 use postloan::tui::theme::Theme;
-use postloan::workflow::{self, Actor, import::import_file};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::collections::BTreeMap;
-use std::path::Path;
+use support::book::{LOANS_HEADER, REPAYMENTS_HEADER, TestBook};
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -27,10 +28,6 @@ fn day(s: &str) -> NaiveDate {
 
 /// The day the tests count on.
 const TODAY: &str = "2024-06-30";
-
-const LOANS_HEADER: &str = "contract_no,borrower_code,borrower_name,product,purpose,currency,principal,outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,tracking_frequency\n";
-const REPAYMENTS_HEADER: &str =
-    "contract_no,as_of,overdue_days,overdue_principal,overdue_interest\n";
 
 /// The loans of the example and its neighbours: (contract, outstanding, disbursed,
 /// matures, stored DPD or none, the DPD expected on 2024-06-30).
@@ -107,45 +104,17 @@ fn expected() -> BTreeMap<String, i64> {
     LOANS.iter().map(|(c, .., e)| (c.to_string(), *e)).collect()
 }
 
-struct Book {
-    _dir: tempfile::TempDir,
-    store: Store,
-    boss: Actor,
-}
-
-fn import(store: &mut Store, actor: &Actor, dir: &Path, kind: ExtractKind, text: &str) {
-    let path = dir.join(format!("{}.csv", kind.code()));
-    std::fs::write(&path, text).unwrap();
-    let r = import_file(store, actor, kind, &path, Encoding::Auto, false).unwrap();
-    assert!(r.written, "{:?}", r.errors);
-}
+type Book = TestBook;
 
 /// A fresh book with the loans above (officer `spec`), plus `extra` more made by `extra_csv`.
 fn book_with(extra: &str, extra_repayments: &str) -> Book {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("book.db")).unwrap();
-    let boss = workflow::book::init(&mut store, "boss").unwrap();
-    let spec = StaffRecord {
-        username: "spec".into(),
-        display_name: "spec".into(),
-        role: Role::Specialist,
-    };
-    workflow::book::add_staff(&mut store, &boss, &spec).unwrap();
-    let loans = format!("{}{extra}", loans_csv("spec"));
-    import(&mut store, &boss, dir.path(), ExtractKind::Loans, &loans);
-    let reps = format!("{}{extra_repayments}", repayments_csv());
-    import(
-        &mut store,
-        &boss,
-        dir.path(),
+    let mut b = TestBook::with_staff(&[("spec", Role::Specialist)]);
+    b.import(ExtractKind::Loans, &format!("{}{extra}", loans_csv("spec")));
+    b.import(
         ExtractKind::Repayments,
-        &reps,
+        &format!("{}{extra_repayments}", repayments_csv()),
     );
-    Book {
-        _dir: dir,
-        store,
-        boss,
-    }
+    b
 }
 
 fn query(sort: LedgerSort, descending: bool) -> LedgerQuery {

@@ -1,18 +1,20 @@
 //! Step 2 on temporary books: evaluate raises, escalates and marks back to normal without
 //! duplicating or deleting; covenants win; manual warnings and notices; lifecycle permissions.
 
+mod support;
+
 use chrono::NaiveDate;
 use postloan::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
-use postloan::domain::{CovenantRecord, RepaymentRecord, Role, StaffRecord};
-use postloan::engine::rules::RuleSet;
-use postloan::extract::{Encoding, ExtractKind};
+use postloan::domain::{CovenantRecord, RepaymentRecord};
+use postloan::extract::ExtractKind;
 use postloan::i18n::Lang;
 use postloan::store::{PageFrom, Store, Table, WarningQuery};
 use postloan::workflow::warning::{self, ManualWarning};
-use postloan::workflow::{self, Actor, import::import_file, tracking};
+use postloan::workflow::{self, tracking};
 use rust_decimal::Decimal;
 use std::path::Path;
 use std::str::FromStr;
+use support::book::{TestBook, import};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -24,77 +26,21 @@ fn dec(s: &str) -> Decimal {
 
 const AS_OF: &str = "2026-06-30";
 
-struct Book {
-    _dir: tempfile::TempDir,
-    store: Store,
-    boss: Actor,
-    rules: RuleSet,
-}
-
-fn import(book: &mut Book, kind: ExtractKind, text: &str) {
-    let path = book._dir.path().join(format!("{}.csv", kind.code()));
-    std::fs::write(&path, text).unwrap();
-    let r = import_file(
-        &mut book.store,
-        &book.boss,
-        kind,
-        &path,
-        Encoding::Auto,
-        false,
-    )
-    .unwrap();
-    assert!(r.written, "{:?}", r.errors);
-}
+type Book = TestBook;
 
 /// One healthy borrower B1 with loan L1 (quarterly statements, fine ratios, no overdue).
 fn book() -> Book {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("book.db")).unwrap();
-    let boss = workflow::book::init(&mut store, "boss").unwrap();
-    for (u, role) in [
-        ("spec", Role::Specialist),
-        ("super", Role::Supervisor),
-        ("audit", Role::Auditor),
-    ] {
-        let rec = StaffRecord {
-            username: u.into(),
-            display_name: u.into(),
-            role,
-        };
-        workflow::book::add_staff(&mut store, &boss, &rec).unwrap();
-    }
-    let mut b = Book {
-        _dir: dir,
-        store,
-        boss,
-        rules: RuleSet::defaults(),
-    };
-    import(
-        &mut b,
-        ExtractKind::Loans,
-        "contract_no,borrower_code,borrower_name,product,purpose,currency,principal,outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,tracking_frequency\n\
-         L1,B1,华东机械制造有限公司,working_capital,采购,CNY,1000000,1000000,4.35,2025-01-15,2027-01-15,unsecured,spec,quarterly\n",
-    );
     // Healthy: debt/assets 50%, current 2.0, quick 1.5, interest cover 5, revenue growing.
-    let mut s = String::from(
-        "borrower_code,period_end,total_assets,total_liabilities,current_assets,current_liabilities,inventory,revenue,ebit,interest_expense,net_profit,operating_cash_flow\n",
-    );
-    for (p, rev) in [
+    let mut b = TestBook::new().with_loans(1).with_statements(&[
         ("2024-12-31", 1000),
         ("2025-03-31", 1000),
         ("2025-06-30", 1000),
         ("2025-09-30", 1000),
         ("2025-12-31", 1050),
         ("2026-03-31", 1060),
-    ] {
-        s.push_str(&format!(
-            "B1,{p},10000,5000,4000,2000,1000,{rev},500,100,300,200\n"
-        ));
-    }
-    import(&mut b, ExtractKind::Statements, &s);
+    ]);
     // The bank's repayment status as of the evaluation date (an older one is itself a signal).
-    import(
-        &mut b,
+    b.import(
         ExtractKind::Repayments,
         "contract_no,as_of,overdue_days,overdue_principal,overdue_interest\nL1,2026-06-30,0,0,0\n",
     );
@@ -352,8 +298,7 @@ fn statement_entry_reevaluates_and_zero_denominators_raise_nothing() {
 fn a_covenant_overrides_the_default_for_its_loan() {
     let mut b = book();
     // The contract says a current ratio under 2.5 is already orange (default: under 1.0).
-    import(
-        &mut b,
+    b.import(
         ExtractKind::Covenants,
         "contract_no,indicator,yellow,orange,red\nL1,current_ratio,3.0,2.5,\n",
     );
@@ -366,21 +311,11 @@ fn a_covenant_overrides_the_default_for_its_loan() {
     );
     assert_eq!(w.threshold, Some(dec("2.5")));
     // Out-of-order covenant thresholds are refused with the row named.
-    let path = b._dir.path().join("bad.csv");
-    std::fs::write(
-        &path,
+    let path = b.write(
+        "bad.csv",
         "contract_no,indicator,yellow,orange,red\nL1,debt_to_asset,90,80,70\n",
-    )
-    .unwrap();
-    let rep = import_file(
-        &mut b.store,
-        &b.boss,
-        ExtractKind::Covenants,
-        &path,
-        Encoding::Auto,
-        false,
-    )
-    .unwrap();
+    );
+    let rep = import(&mut b.store, &b.boss, ExtractKind::Covenants, &path);
     assert_eq!(rep.error_count, 1);
     assert!(
         rep.errors[0].to_string().contains("bad.csv:2:"),

@@ -1,11 +1,14 @@
 //! Store and workflow on temporary books: imports are all-or-nothing and idempotent, bad rows
 //! name file, line and column, every change leaves an audit row, and roles are enforced.
 
+mod support;
+
 use postloan::domain::{ContactKind, ContactRecord, Role, StaffRecord};
 use postloan::extract::{Encoding, ExtractKind};
 use postloan::store::{LedgerQuery, Store, Table};
 use postloan::workflow::{self, Actor, WorkflowError, import::import_file};
 use std::path::{Path, PathBuf};
+use support::book::{TestBook, import, write};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -15,76 +18,41 @@ fn fixture(name: &str) -> PathBuf {
 
 /// An empty book with a manager "boss" and specialists "zhangwei" and "lina".
 fn book() -> (tempfile::TempDir, Store, Actor) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("book.db")).unwrap();
-    let boss = workflow::book::init(&mut store, "boss").unwrap();
-    for (u, role) in [
+    TestBook::with_staff(&[
         ("zhangwei", Role::Specialist),
         ("lina", Role::Specialist),
         ("audit", Role::Auditor),
-    ] {
-        let rec = StaffRecord {
-            username: u.into(),
-            display_name: u.into(),
-            role,
-        };
-        workflow::book::add_staff(&mut store, &boss, &rec).unwrap();
-    }
-    (dir, store, boss)
+    ])
+    .into_parts()
 }
 
 fn actor(store: &Store, user: &str) -> Actor {
     workflow::identify(store, user, None).unwrap()
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
 #[test]
 fn import_then_reimport_changes_nothing() {
     let (_dir, mut store, boss) = book();
     let file = fixture("extract/loans_good.csv");
-    let first = import_file(
-        &mut store,
-        &boss,
-        ExtractKind::Loans,
-        &file,
-        Encoding::Auto,
-        false,
-    )
-    .unwrap();
+    let first = import(&mut store, &boss, ExtractKind::Loans, &file);
     assert_eq!(
         (first.rows, first.inserted, first.updated, first.unchanged),
         (3, 3, 0, 0)
     );
     assert!(first.written);
     let audit_after_first = store.count_rows(Table::Audit).unwrap();
-    let again = import_file(
-        &mut store,
-        &boss,
-        ExtractKind::Loans,
-        &file,
-        Encoding::Auto,
-        false,
-    )
-    .unwrap();
+    let again = import(&mut store, &boss, ExtractKind::Loans, &file);
     assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
     assert_eq!(store.count_rows(Table::Loans).unwrap(), 3);
     // Nothing changed, so nothing to audit.
     assert_eq!(store.count_rows(Table::Audit).unwrap(), audit_after_first);
     // Borrowers were created from the loan rows; a borrowers file then updates them.
-    let b = import_file(
+    let b = import(
         &mut store,
         &boss,
         ExtractKind::Borrowers,
         &fixture("extract/borrowers_good.csv"),
-        Encoding::Auto,
-        false,
-    )
-    .unwrap();
+    );
     assert_eq!((b.inserted, b.updated), (0, 3));
 }
 
@@ -92,15 +60,7 @@ fn import_then_reimport_changes_nothing() {
 fn a_bad_row_writes_nothing_and_names_line_and_column() {
     let (_dir, mut store, boss) = book();
     let file = fixture("extract/loans_bad.csv");
-    let report = import_file(
-        &mut store,
-        &boss,
-        ExtractKind::Loans,
-        &file,
-        Encoding::Auto,
-        false,
-    )
-    .unwrap();
+    let report = import(&mut store, &boss, ExtractKind::Loans, &file);
     assert!(!report.written);
     assert!(report.error_count >= 5, "{report:?}");
     assert_eq!(
@@ -135,15 +95,7 @@ fn unknown_officer_is_a_row_error_that_names_them() {
         HT1,B1,甲公司,working_capital,采购,CNY,100,100,4,2025-01-01,2026-01-01,mortgage,zhangwei,quarterly\n\
         HT2,B2,乙公司,working_capital,采购,CNY,100,100,4,2025-01-01,2026-01-01,mortgage,nobody,quarterly\n";
     let file = write(dir.path(), "loans.csv", text);
-    let report = import_file(
-        &mut store,
-        &boss,
-        ExtractKind::Loans,
-        &file,
-        Encoding::Auto,
-        false,
-    )
-    .unwrap();
+    let report = import(&mut store, &boss, ExtractKind::Loans, &file);
     assert_eq!(report.error_count, 1);
     let e = report.errors[0].to_string();
     assert!(e.contains("loans.csv:3: column officer: 'nobody'"), "{e}");
@@ -180,44 +132,25 @@ fn gbk_extract_is_detected() {
     let (bytes, _, _) = encoding_rs::GB18030.encode(text);
     let file = dir.path().join("gbk.csv");
     std::fs::write(&file, &bytes).unwrap();
-    let report = import_file(
-        &mut store,
-        &boss,
-        ExtractKind::Borrowers,
-        &file,
-        Encoding::Auto,
-        false,
-    )
-    .unwrap();
+    let report = import(&mut store, &boss, ExtractKind::Borrowers, &file);
     assert_eq!((report.inserted, report.encoding.as_str()), (1, "gbk"));
 }
 
 #[test]
 fn repayments_statements_and_contacts_move_the_loan() {
     let (dir, mut store, boss) = book();
-    import_file(
+    import(
         &mut store,
         &boss,
         ExtractKind::Loans,
         &fixture("extract/loans_good.csv"),
-        Encoding::Auto,
-        false,
-    )
-    .unwrap();
+    );
     let rep = write(
         dir.path(),
         "rep.csv",
         "contract_no,as_of,overdue_days,overdue_principal,overdue_interest\nHT2024001,2026-05-31,35,\"100,000.00\",1234.56\nHT2024001,2026-04-30,5,0,100\n",
     );
-    let r = import_file(
-        &mut store,
-        &boss,
-        ExtractKind::Repayments,
-        &rep,
-        Encoding::Auto,
-        false,
-    )
-    .unwrap();
+    let r = import(&mut store, &boss, ExtractKind::Repayments, &rep);
     assert_eq!(r.inserted, 2);
     let loan = store.loan_by_contract("HT2024001").unwrap().unwrap();
     // The latest snapshot wins, whatever the order of the rows.
@@ -267,15 +200,12 @@ fn repayments_statements_and_contacts_move_the_loan() {
 #[test]
 fn roles_are_enforced() {
     let (_dir, mut store, boss) = book();
-    import_file(
+    import(
         &mut store,
         &boss,
         ExtractKind::Loans,
         &fixture("extract/loans_good.csv"),
-        Encoding::Auto,
-        false,
-    )
-    .unwrap();
+    );
     let auditor = actor(&store, "audit");
     let contact = ContactRecord {
         contract_no: "HT2024001".into(),
@@ -332,15 +262,12 @@ fn init_is_refused_once_there_is_staff() {
 #[test]
 fn audit_chain_detects_tampering() {
     let (dir, mut store, boss) = book();
-    import_file(
+    import(
         &mut store,
         &boss,
         ExtractKind::Loans,
         &fixture("extract/loans_good.csv"),
-        Encoding::Auto,
-        false,
-    )
-    .unwrap();
+    );
     let n = store.verify_audit().unwrap().unwrap();
     assert!(n >= 5, "init, three staff, one import: {n}");
     drop(store);

@@ -1,7 +1,23 @@
-//! What the tests that run the real binary in a terminal share: an isolated environment, and
-//! the workbench in a pty with its output fed to a vt100 screen.
+//! What the integration tests share: [`book`], a test book made in a temporary directory, and
+//! (here) the workbench run in a pty with its output fed to a vt100 screen.
+//!
+//! How to write a new test with the fixture: put `mod support;` at the top of the test file,
+//! then make the book the case needs and no more. `TestBook::new()` is an empty book in a
+//! temporary directory with the manager `boss` and the staff `spec`, `super` and `audit`
+//! (`TestBook::with_staff(&[("zw", Role::Specialist)])` for others); `.with_loans(n)` adds
+//! loans `L1`..`Ln` of borrower `B1`, `.with_statements(&[("2026-03-31", 1000)])` healthy
+//! statements of `B1`. Then `b.import(kind, csv)` any extract (it must be written),
+//! `b.loan(..)` / `b.repayment(..)` one row, `b.who("spec")` an actor, `b.write(name, bytes)`
+//! a file beside the book, and `b.run("zhao.lei", &["warnings", "--format", "json"])` the
+//! binary on the book (`cli(home, lang)` for a bare command in a clean environment). The
+//! fields `store`, `boss`, `rules` and `dir` are public; keep the book alive while you use
+//! them. Write the CSV a test is about in the test itself, so the reader sees the input; add
+//! to `book.rs` only what two test files would otherwise repeat. TUI snapshots draw a demo
+//! book through `tests/common` (also used by the screenshots example).
 // Each test file uses a part of this module.
 #![allow(dead_code)]
+
+pub mod book;
 
 use rexpect::process::WaitStatus;
 use rexpect::session::{PtySession, spawn_command};

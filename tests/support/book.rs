@@ -1,0 +1,199 @@
+//! The shared test book: a temporary directory with a store, a manager `boss` and staff, and
+//! the extracts (loans, statements, repayments) written as CSV and imported through the real
+//! import workflow, so a test states only what its own case needs.
+
+use postloan::domain::{Role, StaffRecord};
+use postloan::engine::rules::RuleSet;
+use postloan::extract::{Encoding, ExtractKind};
+use postloan::store::Store;
+use postloan::workflow::import::{ImportReport, import_file};
+use postloan::workflow::{self, Actor};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use tempfile::TempDir;
+
+/// The header line of a loans extract.
+pub const LOANS_HEADER: &str = "contract_no,borrower_code,borrower_name,product,purpose,currency,principal,outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,tracking_frequency\n";
+/// The header line of a statements extract.
+pub const STATEMENTS_HEADER: &str = "borrower_code,period_end,total_assets,total_liabilities,current_assets,current_liabilities,inventory,revenue,ebit,interest_expense,net_profit,operating_cash_flow\n";
+/// The header line of a repayments extract.
+pub const REPAYMENTS_HEADER: &str =
+    "contract_no,as_of,overdue_days,overdue_principal,overdue_interest\n";
+
+/// The staff of [`TestBook::new`]: a specialist, a supervisor and an auditor.
+pub const STAFF: [(&str, Role); 3] = [
+    ("spec", Role::Specialist),
+    ("super", Role::Supervisor),
+    ("audit", Role::Auditor),
+];
+
+/// A book in a temporary directory (`book.db`), initialised by the manager `boss`.
+/// Keep the value alive while the store is used: the directory goes with it.
+pub struct TestBook {
+    pub dir: TempDir,
+    pub store: Store,
+    pub boss: Actor,
+    pub rules: RuleSet,
+}
+
+impl TestBook {
+    /// An empty book with the manager `boss` and [`STAFF`].
+    pub fn new() -> TestBook {
+        TestBook::with_staff(&STAFF)
+    }
+
+    /// An empty book with the manager `boss` and the staff given (username, role).
+    pub fn with_staff(staff: &[(&str, Role)]) -> TestBook {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("book.db")).expect("open the book");
+        let boss = workflow::book::init(&mut store, "boss").expect("init the book");
+        for (u, role) in staff {
+            let rec = StaffRecord {
+                username: (*u).into(),
+                display_name: (*u).into(),
+                role: *role,
+            };
+            workflow::book::add_staff(&mut store, &boss, &rec).expect("add staff");
+        }
+        TestBook {
+            dir,
+            store,
+            boss,
+            rules: RuleSet::defaults(),
+        }
+    }
+
+    /// Adds loans `L1`..`Ln` of borrower `B1` (officer `spec`, quarterly tracking).
+    pub fn with_loans(mut self, n: usize) -> TestBook {
+        let mut loans = String::from(LOANS_HEADER);
+        for i in 1..=n {
+            loans.push_str(&format!(
+                "L{i},B1,华东机械制造有限公司,working_capital,采购,CNY,1000000,1000000,4.35,2025-01-15,2027-01-15,unsecured,spec,quarterly\n"
+            ));
+        }
+        self.import(ExtractKind::Loans, &loans);
+        self
+    }
+
+    /// Adds healthy statements of borrower `B1` (debt/assets 50%, current 2.0, quick 1.5,
+    /// interest cover 5), one per (period end, revenue).
+    pub fn with_statements(mut self, periods: &[(&str, i64)]) -> TestBook {
+        let mut s = String::from(STATEMENTS_HEADER);
+        for (p, rev) in periods {
+            s.push_str(&format!(
+                "B1,{p},10000,5000,4000,2000,1000,{rev},500,100,300,200\n"
+            ));
+        }
+        self.import(ExtractKind::Statements, &s);
+        self
+    }
+
+    /// The book's database file.
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("book.db")
+    }
+
+    /// The staff member `user` of this book.
+    pub fn who(&self, user: &str) -> Actor {
+        workflow::identify(&self.store, user, None).expect("a user of the book")
+    }
+
+    /// Writes `bytes` to `name` in the book's directory.
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        write(self.dir.path(), name, bytes)
+    }
+
+    /// Imports `text` as an extract of `kind` by `boss`; the import must be written.
+    pub fn import(&mut self, kind: ExtractKind, text: &str) {
+        let path = self.write(&format!("{}.csv", kind.code()), text);
+        let r = import_file(
+            &mut self.store,
+            &self.boss,
+            kind,
+            &path,
+            Encoding::Auto,
+            false,
+        )
+        .expect("import");
+        assert!(r.written, "{:?}", r.errors);
+    }
+
+    /// One loan of borrower `B1`: contract, outstanding, disbursed, matures.
+    pub fn loan(&mut self, contract: &str, outstanding: &str, disbursed: &str, matures: &str) {
+        self.import(
+            ExtractKind::Loans,
+            &format!(
+                "{LOANS_HEADER}{contract},B1,华东机械制造有限公司,working_capital,采购,CNY,1000000.00,{outstanding},4.35,{disbursed},{matures},unsecured,spec,quarterly\n"
+            ),
+        );
+    }
+
+    /// The bank's repayment status of `contract` on `on`: `days` past due, nothing owed.
+    pub fn repayment(&mut self, contract: &str, on: &str, days: i64) {
+        self.import(
+            ExtractKind::Repayments,
+            &format!("{REPAYMENTS_HEADER}{contract},{on},{days},0,0\n"),
+        );
+    }
+
+    /// The directory, store and manager, for tests that pass them around one by one.
+    pub fn into_parts(self) -> (TempDir, Store, Actor) {
+        (self.dir, self.store, self.boss)
+    }
+}
+
+impl Default for TestBook {
+    fn default() -> Self {
+        TestBook::new()
+    }
+}
+
+/// Writes `bytes` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write a test file");
+    p
+}
+
+/// Imports the file at `path` as `kind` by `who`, whatever its outcome.
+pub fn import(store: &mut Store, who: &Actor, kind: ExtractKind, path: &Path) -> ImportReport {
+    import_file(store, who, kind, path, Encoding::Auto, false).expect("import")
+}
+
+/// The binary with a clean environment: home, data, config and state under `home`, the locale
+/// `lang` (e.g. `en_US.UTF-8`) and the caller's `PATH`.
+pub fn cli(home: &Path, lang: &str) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("postloan").expect("the binary");
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("LANG", lang)
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    c
+}
+
+/// A command's standard output as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A command's standard error as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+impl TestBook {
+    /// Runs the binary on this book (`--db`, home in the book's directory, English locale)
+    /// acting as `user`: `book.run("zhao.lei", &["warnings", "--format", "json"])`.
+    pub fn run(&self, user: &str, args: &[&str]) -> Output {
+        cli(self.dir.path(), "en_US.UTF-8")
+            .args(args)
+            .arg("--db")
+            .arg(self.path())
+            .args(["--as", user])
+            .output()
+            .expect("run the binary")
+    }
+}
