@@ -1,8 +1,10 @@
 //! Screenshots of the workbench drawn by the real renderer into a `TestBackend`, written as
 //! SVG: `cargo run --release --example screenshots -- screenshots/`.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use support::tui as fixture;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use postloan::i18n::Lang;
@@ -33,8 +35,8 @@ fn main() -> anyhow::Result<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("screenshots"));
     std::fs::create_dir_all(&out)?;
-    let (_dir, store) = common::evaluated_book(2_000, 42);
-    let mut app = common::app(store, "wang.fang", Lang::ZhCn, Theme::colour(), SIZE);
+    let (_dir, store) = fixture::evaluated_book(2_000, 42);
+    let mut app = fixture::app(store, "wang.fang", Lang::ZhCn, Theme::colour(), SIZE);
 
     shot(&out, "today", &app)?;
 

@@ -3,10 +3,8 @@
 //! through on the first poll after the other connection commits; a retry that finds the book
 //! still busy redraws nothing. Then the same with the real binary in a pseudo-terminal.
 
-mod common;
 mod support;
 
-use common::{app, book, evaluated_book};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use postloan::domain::warning::WarningStatus;
 use postloan::i18n::Lang;
@@ -14,6 +12,7 @@ use postloan::tui::app::{App, Retry};
 use postloan::tui::theme::Theme;
 use std::path::Path;
 use std::process::Command;
+use support::tui::{app, book, evaluated_book};
 
 const SPECIALIST: &str = "wang.fang";
 

@@ -2,7 +2,6 @@
 //! spreadsheet would run as formulas, `--bom`, a book on read-only media, error chains that
 //! repeated their causes, and the workbench started where it cannot be drawn.
 
-mod common;
 mod support;
 
 use assert_cmd::Command;
@@ -296,8 +295,8 @@ fn a_tiny_terminal_draws_without_panicking() {
     use postloan::i18n::Lang;
     use postloan::tui::theme::Theme;
     for size in [(20, 5), (1, 1), (80, 1), (1, 24), (79, 23)] {
-        let (_dir, store) = common::book(30, 3);
-        let mut app = common::app(
+        let (_dir, store) = support::tui::book(30, 3);
+        let mut app = support::tui::app(
             store,
             "zhao.lei",
             Lang::ZhCn,
@@ -305,7 +304,7 @@ fn a_tiny_terminal_draws_without_panicking() {
             size,
         );
         app.on_resize(size.0, size.1).expect("resize");
-        let frame = common::draw(&app);
+        let frame = support::tui::draw(&app);
         assert_eq!((frame.area.width, frame.area.height), size);
     }
 }

@@ -1,9 +1,8 @@
 //! Snapshot tests of the workbench drawn by the real renderer into a `TestBackend`: every
 //! pane and detail tab in zh-CN and en at 80x24 and 120x40, plus state checks for the keys.
 
-mod common;
+mod support;
 
-use common::{app, book, draw};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use postloan::i18n::Lang;
 use postloan::store::{LedgerQuery, LedgerSort, PageFrom};
@@ -11,6 +10,7 @@ use postloan::tui::app::App;
 use postloan::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
+use support::tui::{self as common, app, book, draw};
 use tempfile::TempDir;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 

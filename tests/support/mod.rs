@@ -1,5 +1,7 @@
-//! What the integration tests share: [`book`], a test book made in a temporary directory, and
-//! (here) the workbench run in a pty with its output fed to a vt100 screen.
+//! What the integration tests share: [`book`], a test book made in a temporary directory;
+//! [`tui`], a demo book with an `App` over it and one frame drawn into a `TestBackend` (also
+//! used by the screenshots example); and (here) the workbench run in a pty with its output fed
+//! to a vt100 screen.
 //!
 //! How to write a new test with the fixture: put `mod support;` at the top of the test file,
 //! then make the book the case needs and no more. `TestBook::new()` is an empty book in a
@@ -12,12 +14,13 @@
 //! binary on the book (`cli(home, lang)` for a bare command in a clean environment). The
 //! fields `store`, `boss`, `rules` and `dir` are public; keep the book alive while you use
 //! them. Write the CSV a test is about in the test itself, so the reader sees the input; add
-//! to `book.rs` only what two test files would otherwise repeat. TUI snapshots draw a demo
-//! book through `tests/common` (also used by the screenshots example).
+//! to `book.rs` only what two test files would otherwise repeat. For the workbench drawn in
+//! memory, `support::tui::{book, app, draw}`.
 // Each test file uses a part of this module.
 #![allow(dead_code)]
 
 pub mod book;
+pub mod tui;
 
 use rexpect::process::WaitStatus;
 use rexpect::session::{PtySession, spawn_command};
