@@ -11,7 +11,6 @@ use postloan::i18n::Lang;
 use postloan::tui::app::{App, Retry};
 use postloan::tui::theme::Theme;
 use std::path::Path;
-use std::process::Command;
 use support::tui::{app, book, evaluated_book};
 
 const SPECIALIST: &str = "wang.fang";
@@ -204,29 +203,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_postloan");
 #[test]
 fn the_real_workbench_stays_up_on_a_busy_book_and_saves_when_it_frees() {
     let home = tempfile::tempdir().expect("tempdir");
-    let db = home.path().join("demo.db");
-    let args = [
-        "--loans",
-        "300",
-        "--seed",
-        "7",
-        "--as-of",
-        "2026-06-30",
-        "--lang",
-        "en",
-    ];
-    let built = Command::new(BIN)
-        .env_clear()
-        .envs(support::isolated_env(home.path()))
-        .args(["demo", "--db"])
-        .arg(&db)
-        .args(args)
-        .arg("--no-tui")
-        .output()
-        .expect("build the demo book");
-    assert!(built.status.success(), "{built:?}");
-
-    let command = format!("'{BIN}' demo --db '{}' {}", db.display(), args.join(" "));
+    let args = support::demo_args("300");
+    let db = support::build_demo(BIN, home.path(), &args);
+    let command = support::demo_command(BIN, &db, &args);
     let mut tui = support::Tui::spawn(home.path(), &command, 120, 40);
     tui.wait_text("2 Ledger");
     tui.send("2");

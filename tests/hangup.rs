@@ -17,16 +17,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_postloan");
 const TIMEOUT: Duration = Duration::from_secs(10);
 const TYPED: &str = "zz-hangup-note";
 
-const DEMO_ARGS: [&str; 8] = [
-    "--loans",
-    "60",
-    "--seed",
-    "7",
-    "--as-of",
-    "2026-06-30",
-    "--lang",
-    "en",
-];
+const DEMO_ARGS: [&str; 8] = support::demo_args("60");
 
 /// The master side of a pty: read with a deadline (poll), written to, and closed on drop.
 struct Master {
@@ -91,17 +82,7 @@ fn a_hung_up_terminal_without_sighup_still_ends_the_process() {
 
 fn hang_up(controlling_terminal: bool) {
     let home = tempfile::tempdir().expect("tempdir");
-    let db = home.path().join("demo.db");
-    let built = Command::new(BIN)
-        .env_clear()
-        .envs(isolated_env(home.path()))
-        .args(["demo", "--db"])
-        .arg(&db)
-        .args(DEMO_ARGS)
-        .arg("--no-tui")
-        .output()
-        .expect("build the demo book");
-    assert!(built.status.success(), "{built:?}");
+    let db = support::build_demo(BIN, home.path(), &DEMO_ARGS);
 
     let (mut master_fd, mut slave_fd) = (-1, -1);
     let size = libc::winsize {

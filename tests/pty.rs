@@ -1,7 +1,6 @@
 //! The real binary in a pseudo-terminal: keys in, screen (vt100) out, and the terminal left as
 //! found after `q`, SIGTERM and SIGHUP; a too-small terminal says so and still quits on `q`.
 
-use assert_cmd::Command as AssertCommand;
 use rexpect::process::{Signal, WaitStatus};
 use rexpect::session::{PtySession, spawn_command};
 use std::num::NonZeroU16;
@@ -31,40 +30,17 @@ struct Book {
 impl Book {
     fn new() -> Book {
         let home = tempfile::tempdir().expect("tempdir");
-        let db = home.path().join("demo.db");
-        let mut cmd = AssertCommand::new(BIN);
-        cmd.env_clear()
-            .envs(isolated_env(home.path()))
-            .args(["demo", "--db"])
-            .arg(&db)
-            .args(DEMO_ARGS)
-            .arg("--no-tui")
-            .assert()
-            .success();
+        let db = support::build_demo(BIN, home.path(), &DEMO_ARGS);
         Book { home, db }
     }
 
     /// `postloan demo ...` on this book as shell words (the book is already built).
     fn command_line(&self) -> String {
-        format!(
-            "'{}' demo --db '{}' {}",
-            BIN,
-            self.db.display(),
-            DEMO_ARGS.join(" ")
-        )
+        support::demo_command(BIN, &self.db, &DEMO_ARGS)
     }
 }
 
-const DEMO_ARGS: [&str; 8] = [
-    "--loans",
-    "300",
-    "--seed",
-    "7",
-    "--as-of",
-    "2026-06-30",
-    "--lang",
-    "en",
-];
+const DEMO_ARGS: [&str; 8] = support::demo_args("300");
 
 /// The workbench on a pty of a given size, with every byte it wrote kept raw and also fed
 /// to a vt100 screen of the same size.

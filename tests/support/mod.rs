@@ -26,7 +26,7 @@ use rexpect::process::WaitStatus;
 use rexpect::session::{PtySession, spawn_command};
 use std::ffi::OsString;
 use std::num::NonZeroU16;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -43,6 +43,42 @@ pub fn isolated_env(home: &Path) -> Vec<(&'static str, OsString)> {
     env.push(("TERM", "xterm-256color".into()));
     env.push(("USER", "terminal-tester".into()));
     env
+}
+
+/// The `demo` arguments of a book of `loans` loans: seed 7, as of 2026-06-30, in English.
+pub const fn demo_args(loans: &'static str) -> [&'static str; 8] {
+    [
+        "--loans",
+        loans,
+        "--seed",
+        "7",
+        "--as-of",
+        "2026-06-30",
+        "--lang",
+        "en",
+    ]
+}
+
+/// Builds the demo book `home/demo.db` with `BIN demo --db DB ARGS --no-tui` in the isolated
+/// environment of `home`, so a workbench started on it shows at once; its path.
+pub fn build_demo(bin: &str, home: &Path, args: &[&str]) -> PathBuf {
+    let db = home.join("demo.db");
+    let built = Command::new(bin)
+        .env_clear()
+        .envs(isolated_env(home))
+        .args(["demo", "--db"])
+        .arg(&db)
+        .args(args)
+        .arg("--no-tui")
+        .output()
+        .expect("build the demo book");
+    assert!(built.status.success(), "{built:?}");
+    db
+}
+
+/// The shell words that open the workbench on the demo book `db` built with `args`.
+pub fn demo_command(bin: &str, db: &Path, args: &[&str]) -> String {
+    format!("'{bin}' demo --db '{}' {}", db.display(), args.join(" "))
 }
 
 /// How long a test waits for the screen to show what it expects.
