@@ -99,7 +99,7 @@ impl TestBook {
     }
 
     /// Writes `bytes` to `name` in the book's directory.
-    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    pub fn write(&self, name: &str, bytes: &(impl AsRef<[u8]> + ?Sized)) -> PathBuf {
         write(self.dir.path(), name, bytes)
     }
 
@@ -149,9 +149,9 @@ impl Default for TestBook {
 }
 
 /// Writes `bytes` to `dir/name` and returns the path.
-pub fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+pub fn write(dir: &Path, name: &str, bytes: &(impl AsRef<[u8]> + ?Sized)) -> PathBuf {
     let p = dir.join(name);
-    std::fs::write(&p, bytes).expect("write a test file");
+    std::fs::write(&p, bytes.as_ref()).expect("write a test file");
     p
 }
 
