@@ -4,8 +4,9 @@
 mod support;
 
 use assert_cmd::Command;
+use postloan::extract::ExtractKind;
 use std::path::Path;
-use support::book::{cli, stderr, stdout};
+use support::book::{TestBook, cli, stderr, stdout};
 
 fn cmd(home: &Path) -> Command {
     cli(home, "en_US.UTF-8")
@@ -284,4 +285,43 @@ fn strangers_and_bad_config_get_clear_messages() {
         .unwrap();
     assert!(!out.status.success());
     assert!(stderr(&out).contains("postloan init"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_binary_reads_and_changes_a_book_the_test_made() {
+    let mut b = TestBook::for_cli().with_loans(2);
+    b.import(
+        ExtractKind::Repayments,
+        "contract_no,as_of,overdue_days,overdue_principal,overdue_interest\n\
+         L1,2026-06-30,45,1000,10\nL2,2026-06-30,0,0,0\n",
+    );
+    let out = b.run(&["loans", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let loans: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let contracts: Vec<&str> = loans
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["contract_no"].as_str().unwrap())
+        .collect();
+    assert_eq!(contracts, ["L1", "L2"]);
+
+    let out = b.run(&["evaluate", "--as-of", "2026-06-30", "--force"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = b.run(&["warnings", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let warnings: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let dpd: Vec<(&str, &str)> = warnings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["indicator"] == "dpd")
+        .map(|w| {
+            (
+                w["contract_no"].as_str().unwrap(),
+                w["level"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(dpd, [("L1", "orange")], "{warnings}");
 }

@@ -44,9 +44,20 @@ impl TestBook {
 
     /// An empty book with the manager `boss` and the staff given (username, role).
     pub fn with_staff(staff: &[(&str, Role)]) -> TestBook {
+        TestBook::managed_by("boss", staff)
+    }
+
+    /// An empty book whose manager is the user running the tests, with [`STAFF`]: the book
+    /// for [`TestBook::run`], since the binary acts as the operating-system user.
+    pub fn for_cli() -> TestBook {
+        TestBook::managed_by(&workflow::os_user(), &STAFF)
+    }
+
+    /// An empty book with the manager `manager` and the staff given.
+    fn managed_by(manager: &str, staff: &[(&str, Role)]) -> TestBook {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = Store::open(&dir.path().join("book.db")).expect("open the book");
-        let boss = workflow::book::init(&mut store, "boss").expect("init the book");
+        let boss = workflow::book::init(&mut store, manager).expect("init the book");
         for (u, role) in staff {
             let rec = StaffRecord {
                 username: (*u).into(),
@@ -185,14 +196,14 @@ pub fn stderr(out: &Output) -> String {
 }
 
 impl TestBook {
-    /// Runs the binary on this book (`--db`, home in the book's directory, English locale)
-    /// acting as `user`: `book.run("zhao.lei", &["warnings", "--format", "json"])`.
-    pub fn run(&self, user: &str, args: &[&str]) -> Output {
+    /// Runs the binary on this book (`--db`, home in the book's directory, English locale) as
+    /// the operating-system user, the manager of a [`TestBook::for_cli`] book:
+    /// `book.run(&["warnings", "--format", "json"])`.
+    pub fn run(&self, args: &[&str]) -> Output {
         cli(self.dir.path(), "en_US.UTF-8")
             .args(args)
             .arg("--db")
             .arg(self.path())
-            .args(["--as", user])
             .output()
             .expect("run the binary")
     }

@@ -10,10 +10,11 @@
 //! loans `L1`..`Ln` of borrower `B1`, `.with_statements(&[("2026-03-31", 1000)])` healthy
 //! statements of `B1`. Then `b.import(kind, csv)` any extract (it must be written),
 //! `b.loan(..)` / `b.repayment(..)` one row, `b.who("spec")` an actor, `b.write(name, bytes)`
-//! a file beside the book, and `b.run("zhao.lei", &["warnings", "--format", "json"])` the
-//! binary on the book (`cli(home, lang)` for a bare command in a clean environment). The
-//! fields `store`, `boss`, `rules` and `dir` are public; keep the book alive while you use
-//! them. Write the CSV a test is about in the test itself, so the reader sees the input; add
+//! a file beside the book. For the binary, make the book with `TestBook::for_cli()` (its
+//! manager is the user running the tests, as the binary acts as that user) and call
+//! `b.run(&["warnings", "--format", "json"])`; `cli(home, lang)` is a bare command in a clean
+//! environment. The fields `store`, `boss`, `rules` and `dir` are public; keep the book alive
+//! while you use them. Write the CSV a test is about in the test itself, so the reader sees the input; add
 //! to `book.rs` only what two test files would otherwise repeat. For the workbench drawn in
 //! memory, `support::tui::{book, app, draw}`.
 // Each test file uses a part of this module.
