@@ -2,22 +2,14 @@
 //! found after `q`, SIGTERM and SIGHUP; a too-small terminal says so and still quits on `q`.
 
 use rexpect::process::{Signal, WaitStatus};
-use rexpect::session::{PtySession, spawn_command};
-use std::num::NonZeroU16;
 use std::path::PathBuf;
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 mod support;
-use support::isolated_env;
+use support::Tui;
 const BIN: &str = env!("CARGO_BIN_EXE_postloan");
-/// The longest any one wait may take; nothing here should come near it.
-const TIMEOUT: Duration = Duration::from_secs(8);
 const ENTER_ALT: &[u8] = b"\x1b[?1049h";
 const LEAVE_ALT: &[u8] = b"\x1b[?1049l";
 const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
-/// Device status report: where is the cursor?
-const CPR: &[u8] = b"\x1b[6n";
 /// Printed by the wrapper shell after the workbench has exited, before `stty -a`.
 const STTY_MARK: &str = "@@stty-after@@";
 
@@ -42,129 +34,20 @@ impl Book {
 
 const DEMO_ARGS: [&str; 8] = support::demo_args("300");
 
-/// The workbench on a pty of a given size, with every byte it wrote kept raw and also fed
-/// to a vt100 screen of the same size.
-struct Tui {
-    session: PtySession,
-    raw: Vec<u8>,
-    screen: vt100::Parser,
-    /// Cursor-position queries answered so far.
-    answered: usize,
+/// The workbench on a pty (the shared harness) on `book`; `exec`ed after setting the pty's
+/// size, so signals reach it directly.
+fn start(book: &Book, cols: u16, rows: u16) -> Tui {
+    Tui::spawn(book.home.path(), &book.command_line(), cols, rows)
 }
 
-impl Tui {
-    /// `exec`s the binary (so signals reach it directly) after setting the pty's size.
-    fn start(book: &Book, cols: u16, rows: u16) -> Tui {
-        let script = format!("stty rows {rows} cols {cols}; exec {}", book.command_line());
-        Tui::spawn(book, &script, cols, rows)
-    }
-
-    /// Runs the binary as a child of the shell, which then prints `STTY_MARK` and `stty -a`,
-    /// so the test can see the line discipline's modes after the workbench has gone.
-    fn start_then_stty(book: &Book, cols: u16, rows: u16) -> Tui {
-        let script = format!(
-            "stty rows {rows} cols {cols}; {}; rc=$?; echo {STTY_MARK}; stty -a; exit $rc",
-            book.command_line()
-        );
-        Tui::spawn(book, &script, cols, rows)
-    }
-
-    fn spawn(book: &Book, script: &str, cols: u16, rows: u16) -> Tui {
-        let mut cmd = Command::new("/bin/sh");
-        cmd.env_clear()
-            .envs(isolated_env(book.home.path()))
-            .arg("-c")
-            .arg(script);
-        let session = spawn_command(cmd, Some(TIMEOUT.as_millis() as u64)).expect("spawn in a pty");
-        Tui {
-            session,
-            raw: Vec::new(),
-            screen: vt100::Parser::new(
-                NonZeroU16::new(rows).expect("rows"),
-                NonZeroU16::new(cols).expect("cols"),
-                0,
-            ),
-            answered: 0,
-        }
-    }
-
-    /// rexpect hands over each byte as one `char` (Latin-1 style); turn them back into bytes.
-    /// Answers cursor-position queries the way a terminal would: `Terminal::clear` asks one
-    /// (`ESC[6n`) and gives up after two seconds without an answer.
-    fn take(&mut self, text: &str) {
-        let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
-        self.screen.process(&bytes);
-        self.raw.extend_from_slice(&bytes);
-        let asked = self.raw.windows(CPR.len()).filter(|w| *w == CPR).count();
-        while self.answered < asked {
-            let (row, col) = self.screen.screen().cursor_position();
-            self.send(&format!("\x1b[{};{}R", row + 1, col + 1));
-            self.answered += 1;
-        }
-    }
-
-    fn drain(&mut self) {
-        let mut got = String::new();
-        while let Some(c) = self.session.try_read() {
-            got.push(c);
-        }
-        self.take(&got);
-    }
-
-    /// The screen row by row (`Screen::contents` joins rows it thinks were wrapped).
-    fn contents(&self) -> String {
-        let screen = self.screen.screen();
-        let cols = screen.size().1.get();
-        screen.rows(0, cols).collect::<Vec<_>>().join("\n")
-    }
-
-    /// Reads until the screen satisfies `ok`; panics with the screen if it never does.
-    fn wait_for(&mut self, what: &str, ok: impl Fn(&str) -> bool) {
-        let start = Instant::now();
-        loop {
-            self.drain();
-            if ok(&self.contents()) {
-                return;
-            }
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "timed out waiting for {what}; screen:\n{}",
-                self.contents()
-            );
-            // Blocks (up to the session timeout) until at least one more character arrives.
-            match self.session.exp_regex("(?s).") {
-                Ok((before, one)) => {
-                    self.take(&before);
-                    self.take(&one);
-                }
-                Err(e) => panic!(
-                    "no more output while waiting for {what}: {e}; screen:\n{}",
-                    self.contents()
-                ),
-            }
-        }
-    }
-
-    fn wait_text(&mut self, text: &str) {
-        self.wait_for(text, |s| s.contains(text));
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.session.send(keys).expect("send keys");
-        self.session.flush().expect("flush keys");
-    }
-
-    /// Reads to end of file and reaps the process.
-    fn finish(mut self) -> (WaitStatus, Vec<u8>, String) {
-        let rest = self
-            .session
-            .exp_eof()
-            .expect("end of output after the workbench exits");
-        self.take(&rest);
-        let status = self.session.process().wait().expect("waitpid");
-        let screen = self.contents();
-        (status, std::mem::take(&mut self.raw), screen)
-    }
+/// The workbench as a child of the shell, which then prints `STTY_MARK` and `stty -a`, so the
+/// test can see the line discipline's modes after the workbench has gone.
+fn start_then_stty(book: &Book, cols: u16, rows: u16) -> Tui {
+    let script = format!(
+        "stty rows {rows} cols {cols}; {}; rc=$?; echo {STTY_MARK}; stty -a; exit $rc",
+        book.command_line()
+    );
+    Tui::spawn_script(book.home.path(), &script, cols, rows)
 }
 
 fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -207,7 +90,7 @@ fn ledger_rows(screen: &str) -> Vec<&str> {
 #[test]
 fn keys_drive_the_ledger_filter_and_detail_and_q_restores_the_terminal() {
     let book = Book::new();
-    let mut tui = Tui::start_then_stty(&book, 80, 24);
+    let mut tui = start_then_stty(&book, 80, 24);
 
     // First frame: the pane bar.
     tui.wait_for("the pane bar", |s| {
@@ -271,7 +154,7 @@ fn keys_drive_the_ledger_filter_and_detail_and_q_restores_the_terminal() {
     tui.wait_text("filter: 南京");
 
     tui.send("q");
-    let (status, raw, _) = tui.finish();
+    let (status, raw, _) = tui.finish_with_screen();
     assert_exited_zero(status);
 
     let text = String::from_utf8_lossy(&raw).into_owned();
@@ -295,13 +178,13 @@ fn keys_drive_the_ledger_filter_and_detail_and_q_restores_the_terminal() {
 /// Starts the workbench, waits for the first frame, sends `sig`, and checks it quit cleanly.
 fn signal_quits_cleanly(sig: Signal) {
     let book = Book::new();
-    let mut tui = Tui::start(&book, 80, 24);
+    let mut tui = start(&book, 80, 24);
     tui.wait_for("the pane bar", |s| s.contains("2 Ledger"));
     tui.session
         .process_mut()
         .signal(sig)
         .expect("signal the workbench");
-    let (status, raw, screen) = tui.finish();
+    let (status, raw, screen) = tui.finish_with_screen();
     assert_exited_zero(status);
     assert_left_as_found(&raw);
     assert!(
@@ -323,7 +206,7 @@ fn sighup_leaves_the_loop_and_restores_the_terminal() {
 #[test]
 fn a_too_small_terminal_says_so_and_q_still_quits() {
     let book = Book::new();
-    let mut tui = Tui::start(&book, 60, 20);
+    let mut tui = start(&book, 60, 20);
     tui.wait_for("the too-small notice", |s| {
         // The notice is wrapped at 60 columns; look at it as one line.
         s.replace('\n', "").contains("at least 80x24")
@@ -331,7 +214,7 @@ fn a_too_small_terminal_says_so_and_q_still_quits() {
     assert!(tui.contents().contains("60x20"), "{}", tui.contents());
     assert!(!tui.contents().contains("2 Ledger"));
     tui.send("q");
-    let (status, raw, _) = tui.finish();
+    let (status, raw, _) = tui.finish_with_screen();
     assert_exited_zero(status);
     assert_left_as_found(&raw);
 }

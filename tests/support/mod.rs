@@ -95,13 +95,20 @@ pub struct Tui {
 }
 
 impl Tui {
-    /// Runs `sh -c "stty rows R cols C; exec COMMAND"` in the isolated environment of `home`.
+    /// Runs `sh -c "stty rows R cols C; exec COMMAND"` in the isolated environment of `home`
+    /// (`exec`, so signals reach the workbench directly).
     pub fn spawn(home: &Path, command: &str, cols: u16, rows: u16) -> Tui {
+        let script = format!("stty rows {rows} cols {cols}; exec {command}");
+        Tui::spawn_script(home, &script, cols, rows)
+    }
+
+    /// Runs `sh -c SCRIPT` in the isolated environment of `home` on a `cols` x `rows` screen.
+    pub fn spawn_script(home: &Path, script: &str, cols: u16, rows: u16) -> Tui {
         let mut cmd = Command::new("/bin/sh");
         cmd.env_clear()
             .envs(isolated_env(home))
             .arg("-c")
-            .arg(format!("stty rows {rows} cols {cols}; exec {command}"));
+            .arg(script);
         let session = spawn_command(cmd, Some(TIMEOUT.as_millis() as u64)).expect("spawn in a pty");
         let nz = |n: u16| NonZeroU16::new(n).expect("non-zero");
         Tui {
@@ -112,7 +119,9 @@ impl Tui {
         }
     }
 
-    /// rexpect hands each byte over as one `char`; answers cursor-position queries.
+    /// rexpect hands each byte over as one `char` (Latin-1 style); turn them back into bytes.
+    /// Answers cursor-position queries the way a terminal would: `Terminal::clear` asks one
+    /// (`ESC[6n`) and gives up after two seconds without an answer.
     pub fn take(&mut self, text: &str) {
         let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
         self.screen.process(&bytes);
@@ -171,11 +180,18 @@ impl Tui {
     }
 
     /// Reads to the end; the exit status and all output.
-    pub fn finish(mut self) -> (WaitStatus, Vec<u8>) {
+    pub fn finish(self) -> (WaitStatus, Vec<u8>) {
+        let (status, raw, _) = self.finish_with_screen();
+        (status, raw)
+    }
+
+    /// Reads to the end; the exit status, all output and the last screen.
+    pub fn finish_with_screen(mut self) -> (WaitStatus, Vec<u8>, String) {
         let rest = self.session.exp_eof().expect("end of output");
         self.take(&rest);
         let status = self.session.process().wait().expect("waitpid");
-        (status, std::mem::take(&mut self.raw))
+        let screen = self.contents();
+        (status, std::mem::take(&mut self.raw), screen)
     }
 
     /// Sends `q`, reads to the end and checks the exit status is 0; all output.
