@@ -13,6 +13,7 @@ pub mod forms;
 pub mod keymap;
 pub mod panes;
 pub mod render;
+pub mod stack;
 pub mod term;
 pub mod theme;
 pub mod warning_actions;

@@ -27,9 +27,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     let hint = Rect::new(area.x, area.bottom() - 2, area.width, 1);
     let status = Rect::new(area.x, area.bottom() - 1, area.width, 1);
     pane_bar(app, frame, bar);
-    if let Some(w) = &app.warning {
+    if let Some(w) = app.warning() {
         panes::warning_detail::render(w, frame, body, app.lang, &app.theme);
-    } else if let Some(d) = &app.detail {
+    } else if let Some(d) = app.detail.as_ref() {
         panes::loan_detail::render(
             d,
             frame,
@@ -315,7 +315,7 @@ fn key_hints(app: &App, hints: &[Hint], cols: usize) -> String {
 
 fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let w = area.width as usize;
-    if app.warning.is_some() {
+    if app.warning().is_some() {
         let line = Line::styled(
             truncate(&key_hints(app, WARNING_HINTS, w), w),
             app.theme.muted,
@@ -323,7 +323,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    if app.pane == PaneId::Warnings && app.detail.is_none() {
+    if app.pane == PaneId::Warnings && app.detail.is_empty() {
         let list = &app.board.list;
         let pos = if list.total == 0 { 0 } else { list.cursor + 1 };
         let text = format!(
@@ -344,7 +344,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    if let Some(list) = app.list().filter(|_| app.detail.is_none()) {
+    if let Some(list) = app.list().filter(|_| app.detail.is_empty()) {
         if let Some(input) = &list.filter {
             let prompt = format!("{} ", app.lang.t("list.filter_prompt"));
             let pw = width(&prompt);
@@ -443,7 +443,7 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
     // right: both fit in 80x24. Long descriptions wrap under their own column.
     let (left_sections, right_sections): (&[Section], &[Section]) = if app.form.is_some() {
         (&[Section::Form], &[Section::Global])
-    } else if app.warning.is_some() {
+    } else if app.warning().is_some() {
         (&[Section::Board], &[Section::Global])
     } else if app.detail.is_some() {
         (&[Section::Detail], &[Section::Global])

@@ -3,8 +3,8 @@
 
 use super::app::{App, Notice, PaneId, Redraw, Retry};
 use super::keymap::Action;
-use super::panes::loan_detail::{DetailState, DetailTab};
-use super::panes::warning_detail::WarningDetail;
+use super::panes::loan_detail::DetailTab;
+use super::stack::{Changed, Screen};
 use super::widgets::form::{Field, FieldKind, Form};
 use crate::domain::permission::{Permission, allows};
 use crate::domain::text::{display, sanitize};
@@ -71,7 +71,8 @@ impl App {
         self.notice = Some(Notice { text, error: false });
         self.busy = !self.retry.is_empty();
         self.data_version = self.store.data_version()?;
-        self.reload_or_later()
+        // A warning action changes warnings only.
+        self.reload_changed_or_later(Changed::WARNINGS)
     }
 
     /// A warning action refused only because the book is busy: kept and sent again on the
@@ -106,10 +107,10 @@ impl App {
 
     /// The warning the keys act on: the open detail's, else the board's selected row.
     pub fn target_warning(&self) -> Option<WarningRow> {
-        if let Some(w) = &self.warning {
+        if let Some(w) = self.detail.warning() {
             return Some(w.warning.row.clone());
         }
-        (self.pane == PaneId::Warnings && self.detail.is_none())
+        (self.pane == PaneId::Warnings && self.detail.is_empty())
             .then(|| self.board.list.selected().cloned())
             .flatten()
     }
@@ -135,7 +136,7 @@ impl App {
 
     /// An action of the `[board]` section, on the board or in the warning detail.
     pub(crate) fn warning_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
-        let on_board = self.warning.is_none();
+        let on_board = self.detail.warning().is_none();
         match action {
             Action::FilterLevel if on_board => self.board.cycle_level(&self.store)?,
             Action::FilterStatus if on_board => self.board.cycle_status(&self.store)?,
@@ -148,7 +149,7 @@ impl App {
                 let Some(row) = self.target_warning() else {
                     return Ok(false);
                 };
-                self.warning = WarningDetail::load(&self.store, row.id, self.today_date)?;
+                return self.open_warning(row.id);
             }
             Action::RaiseManual => {
                 let contract = self
@@ -319,29 +320,32 @@ impl App {
         Ok(true)
     }
 
-    /// Opens the warning's loan on its Warnings tab, the warning selected.
+    /// Opens the warning's loan on its Warnings tab, the warning selected. From a warning
+    /// opened on that loan's Warnings tab, this goes back to the tab.
     fn open_loan_of_warning(&mut self) -> anyhow::Result<Redraw> {
         let Some(row) = self.target_warning() else {
             return Ok(false);
         };
-        let reuse = self
-            .detail
-            .as_ref()
-            .is_some_and(|d| d.loan.id == row.loan_id);
-        if !reuse {
-            self.detail = DetailState::load(&self.store, row.loan_id)?;
+        let back = self.detail.warning().is_some()
+            && matches!(self.detail.under(), Some(Screen::Loan(d)) if d.loan.id == row.loan_id);
+        if back {
+            self.detail.pop();
+            self.refresh_visible()?;
+        } else if !self.open_loan(row.loan_id, DetailTab::Warnings)? {
+            return Ok(false);
         }
+        let at = self.store.loan_warning_position(row.loan_id, row.id)?;
+        let store = &self.store;
         if let Some(d) = self.detail.as_mut() {
-            d.tab = DetailTab::Warnings;
-            d.warn_cursor = d.warnings.iter().position(|w| w.id == row.id).unwrap_or(0);
+            d.set_tab(store, DetailTab::Warnings)?;
+            d.warnings.select(store, at.unwrap_or(0))?;
         }
-        self.warning = None;
         Ok(true)
     }
 
     /// `j`/`k` in the warning detail scroll it.
     pub(crate) fn scroll_warning(&mut self, action: Action) -> Redraw {
-        let Some(w) = self.warning.as_mut() else {
+        let Some(w) = self.detail.warning_mut() else {
             return false;
         };
         match action {
@@ -375,7 +379,7 @@ impl App {
         if action != Action::MyWarnings {
             return Ok(false);
         }
-        self.switch_pane(PaneId::Warnings);
+        self.switch_pane(PaneId::Warnings)?;
         let q = WarningQuery {
             officer: self.mine_query.officer.clone(),
             ..WarningQuery::default()
