@@ -275,6 +275,13 @@ impl App {
         };
         app.resize(size.0, size.1);
         app.reload_or_later()?;
+        // At start every pane is read, so switching to one shows it at once.
+        for pane in [PaneId::Ledger, PaneId::Warnings] {
+            match app.refresh_pane(pane) {
+                Err(e) if super::errors::is_busy(&e) => app.reload_due = true,
+                other => other?,
+            }
+        }
         Ok(app)
     }
 
@@ -502,14 +509,19 @@ impl App {
             }
             None => {}
         }
-        let Some((slot, _)) = pane_data(self.pane) else {
+        self.refresh_pane(self.pane)
+    }
+
+    /// Reads what `pane` missed while hidden, if anything.
+    fn refresh_pane(&mut self, pane: PaneId) -> anyhow::Result<()> {
+        let Some((slot, _)) = pane_data(pane) else {
             return Ok(());
         };
         let missed = std::mem::take(&mut self.stale[slot]);
         if missed.is_empty() {
             return Ok(());
         }
-        let read = match self.pane {
+        let read = match pane {
             PaneId::Today => {
                 self.reads.today += 1;
                 self.reload_mine()
