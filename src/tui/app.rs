@@ -1,6 +1,7 @@
 //! The workbench's state and how keys change it. Rendering only reads this state; every
 //! change to the book goes through `workflow`.
 
+use super::component::{Ctx, Effect, FormOf, Outcome};
 use super::keymap::{Action, Key, Keymap, Problem, Section};
 use super::panes::loan_detail::{DetailState, DetailTab};
 use super::panes::warning_detail::WarningDetail;
@@ -486,28 +487,22 @@ impl App {
 
     /// Reads what the front screen (or, with none, the pane) missed while hidden.
     pub(crate) fn refresh_visible(&mut self) -> anyhow::Result<()> {
+        // Below the pane bar, a tab bar, a blank line and a column header; above the hint
+        // and status lines.
         let rows = usize::from(self.size.1.saturating_sub(6)).max(1);
         let missed = self.detail.take_front_stale();
-        let store = &self.store;
-        match self.detail.front_mut() {
-            Some(Screen::Loan(d)) => {
-                d.set_list_rows(rows);
-                if let Err(e) = d.reload_changed(store, missed) {
-                    self.detail.mark_front(missed);
-                    return Err(e.into());
-                }
-                return Ok(());
+        if let Some(front) = self.detail.front_mut() {
+            let ctx = Ctx {
+                store: &self.store,
+                today: self.today_date,
+            };
+            let screen = front.component_mut();
+            screen.set_rows(rows);
+            let read = screen.reload(missed, &ctx);
+            if read.is_err() {
+                self.detail.mark_front(missed);
             }
-            Some(Screen::Warning(w)) => {
-                if !missed.is_empty()
-                    && let Err(e) = w.reload(store, self.today_date)
-                {
-                    self.detail.mark_front(missed);
-                    return Err(e.into());
-                }
-                return Ok(());
-            }
-            None => {}
+            return read;
         }
         self.refresh_pane(self.pane)
     }
@@ -622,10 +617,8 @@ impl App {
     pub fn sections(&self) -> &'static [Section] {
         if self.form.is_some() {
             &[Section::Form]
-        } else if self.warning().is_some() {
-            &[Section::Board, Section::Detail, Section::Global]
-        } else if self.detail.is_some() {
-            &[Section::Detail, Section::Global]
+        } else if let Some(front) = self.detail.front() {
+            front.component().sections()
         } else if self.pane == PaneId::Warnings {
             &[Section::Board, Section::List, Section::Global]
         } else if self.pane == PaneId::Today {
@@ -647,11 +640,25 @@ impl App {
 
     /// Runs an action found in `section` on the screen in front.
     fn act(&mut self, section: Section, action: Action) -> anyhow::Result<Redraw> {
+        // The screen in front handles its own sections' actions; what is not its own goes on
+        // to the global keys.
+        if section != Section::Global
+            && let Some(front) = self.detail.front_mut()
+        {
+            let ctx = Ctx {
+                store: &self.store,
+                today: self.today_date,
+            };
+            return match front.component_mut().handle(action, &ctx)? {
+                Outcome::NotMine => self.global_action(action),
+                Outcome::Unchanged => Ok(false),
+                Outcome::Consumed(effects) => self.apply_effects(effects),
+            };
+        }
         match section {
             Section::Global => self.global_action(action),
             Section::Board => self.warning_action(action),
-            Section::Detail if self.warning().is_some() => Ok(self.scroll_warning(action)),
-            Section::Detail => self.detail_action(action),
+            Section::Detail => Ok(false),
             Section::List if self.pane == PaneId::Warnings => self.board_list_action(action),
             Section::List => self.list_action(action),
             Section::Today => self.today_action(action),
@@ -932,56 +939,40 @@ impl App {
         Ok(true)
     }
 
-    fn detail_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
-        let store = &self.store;
-        let Some(detail) = self.detail.as_mut() else {
-            return Ok(false);
-        };
-        match action {
-            Action::NextTab => detail.set_tab(store, detail.tab.next())?,
-            Action::PrevTab => detail.set_tab(store, detail.tab.prev())?,
-            Action::Down
-            | Action::Up
-            | Action::PageDown
-            | Action::PageUp
-            | Action::Top
-            | Action::Bottom => return Ok(detail.move_by(store, action)?),
-            Action::OpenWarning => {
-                let Some(id) = (detail.tab == DetailTab::Warnings)
-                    .then(|| detail.warnings.selected().map(|w| w.id))
-                    .flatten()
-                else {
-                    return Ok(false);
-                };
-                return self.open_warning(id);
-            }
-            Action::NewWarning => {
-                let contract = detail.loan.contract_no.clone();
-                detail.set_tab(store, DetailTab::Warnings)?;
-                return self.open_raise_form(&contract);
-            }
-            Action::NewContact => {
-                detail.set_tab(store, DetailTab::Contacts)?;
-                let (form, key) =
-                    super::panes::loan_detail::contact_form(detail, self.lang, self.today_date);
-                self.open_form(form, key)?;
-            }
-            Action::SetCovenant => {
-                let (form, key) = super::panes::covenant_form::form(detail, self.lang);
-                self.open_form(form, key)?;
-            }
-            Action::NewRepayment => {
-                let (form, key) =
-                    super::panes::loan_detail::repayment_form(detail, self.lang, self.today_date);
-                self.open_form(form, key)?;
-            }
-            Action::NewStatement => {
-                detail.set_tab(store, DetailTab::Statements)?;
-                let (form, key) = super::panes::loan_detail::statement_form(detail, self.lang);
-                self.open_form(form, key)?;
-            }
-            _ => return Ok(false),
+    /// Carries out what a screen asked for, in order; whether the screen changed.
+    fn apply_effects(&mut self, effects: Vec<Effect>) -> anyhow::Result<Redraw> {
+        let mut redraw = effects.is_empty();
+        for effect in effects {
+            redraw |= match effect {
+                Effect::OpenWarning(id) => self.open_warning(id)?,
+                Effect::OpenLoanOfWarning => self.open_loan_of_warning()?,
+                Effect::RaiseWarning(contract) => self.open_raise_form(&contract)?,
+                Effect::WarningCommand(row, action) => self.act_on_warning(&row, action)?,
+                Effect::OpenForm(kind) => {
+                    let Some(detail) = self.detail.as_ref() else {
+                        continue;
+                    };
+                    let (form, key) = match kind {
+                        FormOf::Contact => super::panes::loan_detail::contact_form(
+                            detail,
+                            self.lang,
+                            self.today_date,
+                        ),
+                        FormOf::Covenant => super::panes::covenant_form::form(detail, self.lang),
+                        FormOf::Repayment => super::panes::loan_detail::repayment_form(
+                            detail,
+                            self.lang,
+                            self.today_date,
+                        ),
+                        FormOf::Statement => {
+                            super::panes::loan_detail::statement_form(detail, self.lang)
+                        }
+                    };
+                    self.open_form(form, key)?;
+                    true
+                }
+            };
         }
-        Ok(true)
+        Ok(redraw)
     }
 }

@@ -7,6 +7,7 @@
 //! poll ([`app::Retry`]); drafts live in a file in the state directory ([`drafts`]).
 
 pub mod app;
+pub mod component;
 pub mod drafts;
 pub mod errors;
 pub mod forms;

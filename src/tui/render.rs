@@ -27,18 +27,14 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     let hint = Rect::new(area.x, area.bottom() - 2, area.width, 1);
     let status = Rect::new(area.x, area.bottom() - 1, area.width, 1);
     pane_bar(app, frame, bar);
-    if let Some(w) = app.warning() {
-        panes::warning_detail::render(w, frame, body, app.lang, &app.theme);
-    } else if let Some(d) = app.detail.as_ref() {
-        panes::loan_detail::render(
-            d,
-            frame,
-            body,
-            app.lang,
-            &app.theme,
-            &app.rules,
-            app.today_date,
-        );
+    if let Some(front) = app.detail.front() {
+        let view = super::component::View {
+            lang: app.lang,
+            theme: &app.theme,
+            rules: &app.rules,
+            today: app.today_date,
+        };
+        front.component().render(frame, body, &view);
     } else {
         match app.pane {
             PaneId::Today => panes::today::render(app, frame, body),

@@ -1,6 +1,7 @@
 //! The screens over a pane, as a back stack (Esc goes back one step), and the flags that say
 //! which data a commit changed, so only what shows that data is read again.
 
+use super::component::Component;
 use super::panes::loan_detail::DetailState;
 use super::panes::warning_detail::WarningDetail;
 
@@ -63,6 +64,22 @@ impl std::ops::BitOrAssign for Changed {
 pub enum Screen {
     Loan(Box<DetailState>),
     Warning(Box<WarningDetail>),
+}
+
+impl Screen {
+    pub fn component(&self) -> &dyn Component {
+        match self {
+            Screen::Loan(d) => d.as_ref(),
+            Screen::Warning(w) => w.as_ref(),
+        }
+    }
+
+    pub fn component_mut(&mut self) -> &mut dyn Component {
+        match self {
+            Screen::Loan(d) => d.as_mut(),
+            Screen::Warning(w) => w.as_mut(),
+        }
+    }
 }
 
 /// The back stack of screens over the pane, the front one last. Empty: the pane shows.

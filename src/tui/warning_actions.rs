@@ -322,7 +322,7 @@ impl App {
 
     /// Opens the warning's loan on its Warnings tab, the warning selected. From a warning
     /// opened on that loan's Warnings tab, this goes back to the tab.
-    fn open_loan_of_warning(&mut self) -> anyhow::Result<Redraw> {
+    pub(crate) fn open_loan_of_warning(&mut self) -> anyhow::Result<Redraw> {
         let Some(row) = self.target_warning() else {
             return Ok(false);
         };
@@ -341,19 +341,6 @@ impl App {
             d.warnings.select(store, at.unwrap_or(0))?;
         }
         Ok(true)
-    }
-
-    /// `j`/`k` in the warning detail scroll it.
-    pub(crate) fn scroll_warning(&mut self, action: Action) -> Redraw {
-        let Some(w) = self.detail.warning_mut() else {
-            return false;
-        };
-        match action {
-            Action::Down => w.scroll = w.scroll.saturating_add(1),
-            Action::Up if w.scroll > 0 => w.scroll -= 1,
-            _ => return false,
-        }
-        true
     }
 
     /// List keys on the board.

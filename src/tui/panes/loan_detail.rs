@@ -12,7 +12,8 @@ use crate::engine::report::{LoanReport, report};
 use crate::engine::rules::{Covenant, Indicator, Level, RuleSet};
 use crate::i18n::Lang;
 use crate::store::{Collateral, Loan, RepaymentStatus, Store, StoreError};
-use crate::tui::keymap::Action;
+use crate::tui::component::{Component, Ctx, Effect, FormOf, Outcome, View};
+use crate::tui::keymap::{Action, Section};
 use crate::tui::stack::Changed;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{Field, FieldKind, Form};
@@ -221,6 +222,72 @@ impl DetailState {
         let mut f = f.clone();
         f.as_of = as_of;
         Some(report(rules, &self.covenants, &f))
+    }
+}
+
+impl Component for DetailState {
+    fn sections(&self) -> &'static [Section] {
+        &[Section::Detail, Section::Global]
+    }
+
+    fn handle(&mut self, action: Action, ctx: &Ctx<'_>) -> anyhow::Result<Outcome> {
+        let store = ctx.store;
+        let done = |effects| Ok(Outcome::Consumed(effects));
+        match action {
+            Action::NextTab => self.set_tab(store, self.tab.next())?,
+            Action::PrevTab => self.set_tab(store, self.tab.prev())?,
+            Action::Down
+            | Action::Up
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom => {
+                return Ok(if self.move_by(store, action)? {
+                    Outcome::Consumed(Vec::new())
+                } else {
+                    Outcome::Unchanged
+                });
+            }
+            Action::OpenWarning => {
+                let selected = (self.tab == DetailTab::Warnings)
+                    .then(|| self.warnings.selected().map(|w| w.id))
+                    .flatten();
+                return match selected {
+                    Some(id) => done(vec![Effect::OpenWarning(id)]),
+                    None => Ok(Outcome::Unchanged),
+                };
+            }
+            Action::NewWarning => {
+                self.set_tab(store, DetailTab::Warnings)?;
+                return done(vec![Effect::RaiseWarning(self.loan.contract_no.clone())]);
+            }
+            Action::NewContact => {
+                self.set_tab(store, DetailTab::Contacts)?;
+                return done(vec![Effect::OpenForm(FormOf::Contact)]);
+            }
+            Action::SetCovenant => return done(vec![Effect::OpenForm(FormOf::Covenant)]),
+            Action::NewRepayment => return done(vec![Effect::OpenForm(FormOf::Repayment)]),
+            Action::NewStatement => {
+                self.set_tab(store, DetailTab::Statements)?;
+                return done(vec![Effect::OpenForm(FormOf::Statement)]);
+            }
+            _ => return Ok(Outcome::NotMine),
+        }
+        done(Vec::new())
+    }
+
+    fn set_rows(&mut self, rows: usize) {
+        self.set_list_rows(rows);
+    }
+
+    fn reload(&mut self, changed: Changed, ctx: &Ctx<'_>) -> anyhow::Result<()> {
+        Ok(self.reload_changed(ctx.store, changed)?)
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
+        render(
+            self, frame, area, view.lang, view.theme, view.rules, view.today,
+        );
     }
 }
 
