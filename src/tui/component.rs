@@ -63,10 +63,19 @@ pub enum Effect {
     WarningCommand(Box<WarningRow>, Action),
 }
 
+/// One footer hint: the first key bound to each action (joined by `/`) and a short label.
+pub enum Hint {
+    One(Section, Action),
+    /// Several actions under one label (`L/T/M/I filter`); the label is a translation key.
+    Group(Section, &'static [Action], &'static str),
+}
+
 /// A screen of the back stack.
 pub trait Component {
     /// The keymap sections its keys are looked up in, its own first, `Global` last.
     fn sections(&self) -> &'static [Section];
+    /// Its commands for the footer, from the bindings in force.
+    fn hints(&self) -> &'static [Hint];
     /// Handles an action bound in one of its sections.
     fn handle(&mut self, action: Action, ctx: &Ctx<'_>) -> anyhow::Result<Outcome>;
     /// Rows its lists show from now on (the terminal was resized).

@@ -2,6 +2,7 @@
 //! hint line, the status line, and the help overlay. A pure function of state.
 
 use super::app::{App, MIN_COLS, MIN_ROWS, Notice, PaneId};
+use super::component::Hint;
 use super::keymap::{Action, Section};
 use super::panes;
 use crate::domain::text::{display, is_stable, pad_right, truncate, width};
@@ -225,13 +226,6 @@ fn pane_bar(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// One footer hint: the first key bound to each action (joined by `/`) and a short label.
-enum Hint {
-    One(Section, Action),
-    /// Several actions under one label (`L/T/M/I filter`); the label is a translation key.
-    Group(Section, &'static [Action], &'static str),
-}
-
 const LIST_HINTS: &[Hint] = &[
     Hint::One(Section::List, Action::Filter),
     Hint::One(Section::List, Action::SortNext),
@@ -256,32 +250,6 @@ const BOARD_HINTS: &[Hint] = &[
     Hint::One(Section::Board, Action::RaiseManual),
     Hint::One(Section::Board, Action::OpenWarning),
     Hint::One(Section::Global, Action::Help),
-];
-
-const DETAIL_HINTS: &[Hint] = &[
-    Hint::Group(
-        Section::Detail,
-        &[Action::PrevTab, Action::NextTab],
-        "hint.tabs",
-    ),
-    Hint::One(Section::Detail, Action::NewContact),
-    Hint::One(Section::Detail, Action::NewStatement),
-    Hint::One(Section::Detail, Action::NewRepayment),
-    Hint::One(Section::Detail, Action::SetCovenant),
-    Hint::One(Section::Detail, Action::NewWarning),
-    Hint::One(Section::Global, Action::Back),
-];
-
-const WARNING_HINTS: &[Hint] = &[
-    Hint::One(Section::Board, Action::Acknowledge),
-    Hint::One(Section::Board, Action::StartDisposal),
-    Hint::One(Section::Board, Action::Resolve),
-    Hint::One(Section::Board, Action::Dismiss),
-    Hint::One(Section::Board, Action::WriteCause),
-    Hint::One(Section::Board, Action::IssueNotice),
-    Hint::One(Section::Board, Action::OpenLoan),
-    Hint::Group(Section::Detail, &[Action::Down, Action::Up], "hint.scroll"),
-    Hint::One(Section::Global, Action::Back),
 ];
 
 /// The footer's key hints from the bindings in force, within `cols` columns when it can be:
@@ -311,9 +279,10 @@ fn key_hints(app: &App, hints: &[Hint], cols: usize) -> String {
 
 fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let w = area.width as usize;
-    if app.warning().is_some() {
+    // A screen over the pane lists its own commands.
+    if let Some(front) = app.detail.front() {
         let line = Line::styled(
-            truncate(&key_hints(app, WARNING_HINTS, w), w),
+            truncate(&key_hints(app, front.component().hints(), w), w),
             app.theme.muted,
         );
         frame.render_widget(Paragraph::new(line), area);
@@ -379,10 +348,6 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Span::styled(keys.to_string(), app.theme.muted),
         ]);
         frame.render_widget(Paragraph::new(line), area);
-    } else if app.detail.is_some() {
-        let keys = key_hints(app, DETAIL_HINTS, w);
-        let line = Line::styled(truncate(&keys, w), app.theme.muted);
-        frame.render_widget(Paragraph::new(line), area);
     }
 }
 
@@ -439,10 +404,10 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
     // right: both fit in 80x24. Long descriptions wrap under their own column.
     let (left_sections, right_sections): (&[Section], &[Section]) = if app.form.is_some() {
         (&[Section::Form], &[Section::Global])
-    } else if app.warning().is_some() {
-        (&[Section::Board], &[Section::Global])
-    } else if app.detail.is_some() {
-        (&[Section::Detail], &[Section::Global])
+    } else if let Some(front) = app.detail.front() {
+        // A screen's own section on the left.
+        let own = front.component().sections();
+        (&own[..1], &[Section::Global])
     } else if app.pane == PaneId::Warnings {
         (&[Section::Board], &[Section::List])
     } else if app.pane == PaneId::Today {

@@ -12,7 +12,7 @@ use crate::engine::report::{LoanReport, report};
 use crate::engine::rules::{Covenant, Indicator, Level, RuleSet};
 use crate::i18n::Lang;
 use crate::store::{Collateral, Loan, RepaymentStatus, Store, StoreError};
-use crate::tui::component::{Component, Ctx, Effect, FormOf, Outcome, View};
+use crate::tui::component::{Component, Ctx, Effect, FormOf, Hint, Outcome, View};
 use crate::tui::keymap::{Action, Section};
 use crate::tui::stack::Changed;
 use crate::tui::theme::Theme;
@@ -225,7 +225,26 @@ impl DetailState {
     }
 }
 
+/// The footer's commands.
+const DETAIL_HINTS: &[Hint] = &[
+    Hint::Group(
+        Section::Detail,
+        &[Action::PrevTab, Action::NextTab],
+        "hint.tabs",
+    ),
+    Hint::One(Section::Detail, Action::NewContact),
+    Hint::One(Section::Detail, Action::NewStatement),
+    Hint::One(Section::Detail, Action::NewRepayment),
+    Hint::One(Section::Detail, Action::SetCovenant),
+    Hint::One(Section::Detail, Action::NewWarning),
+    Hint::One(Section::Global, Action::Back),
+];
+
 impl Component for DetailState {
+    fn hints(&self) -> &'static [Hint] {
+        DETAIL_HINTS
+    }
+
     fn sections(&self) -> &'static [Section] {
         &[Section::Detail, Section::Global]
     }

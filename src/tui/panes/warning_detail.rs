@@ -7,7 +7,7 @@ use crate::engine::indicators::{self, LoanFacts, Value};
 use crate::engine::rules::Indicator;
 use crate::i18n::Lang;
 use crate::store::{Loan, Store, StoreError, Warning, WarningEvent};
-use crate::tui::component::{Component, Ctx, Effect, Outcome, View};
+use crate::tui::component::{Component, Ctx, Effect, Hint, Outcome, View};
 use crate::tui::keymap::{Action, Section};
 use crate::tui::stack::Changed;
 use crate::tui::theme::Theme;
@@ -80,8 +80,25 @@ impl WarningDetail {
     }
 }
 
+/// The footer's commands.
+const WARNING_HINTS: &[Hint] = &[
+    Hint::One(Section::Board, Action::Acknowledge),
+    Hint::One(Section::Board, Action::StartDisposal),
+    Hint::One(Section::Board, Action::Resolve),
+    Hint::One(Section::Board, Action::Dismiss),
+    Hint::One(Section::Board, Action::WriteCause),
+    Hint::One(Section::Board, Action::IssueNotice),
+    Hint::One(Section::Board, Action::OpenLoan),
+    Hint::Group(Section::Detail, &[Action::Down, Action::Up], "hint.scroll"),
+    Hint::One(Section::Global, Action::Back),
+];
+
 impl Component for WarningDetail {
     /// The board's commands act on the warning shown; `j`/`k` scroll it.
+    fn hints(&self) -> &'static [Hint] {
+        WARNING_HINTS
+    }
+
     fn sections(&self) -> &'static [Section] {
         &[Section::Board, Section::Detail, Section::Global]
     }
