@@ -226,3 +226,61 @@ fn contacts_page_through_the_store_and_are_read_only_when_shown() {
     press(&mut app, KeyCode::Char('k'));
     assert_eq!(app.detail.as_ref().map(|d| d.contacts.top), Some(33));
 }
+
+#[test]
+fn another_sessions_contact_shows_on_the_open_tab_and_hidden_panes_read_when_shown() {
+    let (dir, store) = book(60, 7);
+    let mut app = app(store, SPECIALIST, Lang::En, Theme::colour(), SIZE);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('l'));
+    press(&mut app, KeyCode::Char('l'));
+    let (loan, before) = {
+        let d = app.detail.as_ref().expect("the loan");
+        (d.loan.clone(), d.contacts.total)
+    };
+    let reads = app.reads;
+
+    // A colleague records a contact from another connection.
+    let mut other = postloan::store::Store::open(&dir.path().join("demo.db")).expect("open");
+    let manager = identify(&other, "tester", Some("zhao.lei")).expect("manager");
+    let rec = ContactRecord {
+        contract_no: loan.contract_no.clone(),
+        contact_on: as_of(),
+        kind: ContactKind::Visit,
+        notes: "visited by a colleague".into(),
+    };
+    postloan::workflow::tracking::record_contact(&mut other, &manager, &rec, as_of())
+        .expect("recorded");
+
+    assert!(app.poll_changes().expect("poll"), "the change is seen");
+    let d = app.detail.as_ref().expect("still on the loan");
+    assert_eq!(d.contacts.total, before + 1);
+    assert_eq!(
+        d.contacts.rows.first().map(|c| c.notes.as_str()),
+        Some("visited by a colleague")
+    );
+    assert_eq!(app.reads, reads, "hidden panes wait until shown");
+    assert!(
+        !app.poll_changes().expect("poll"),
+        "nothing new: nothing read"
+    );
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(
+        app.reads.ledger,
+        reads.ledger + 1,
+        "the ledger read when shown"
+    );
+    press(&mut app, KeyCode::Char('3'));
+    assert_eq!(
+        app.reads.board,
+        reads.board + 1,
+        "the board read when shown"
+    );
+    press(&mut app, KeyCode::Char('2'));
+    assert_eq!(
+        app.reads.ledger,
+        reads.ledger + 1,
+        "read once, not on every visit"
+    );
+}

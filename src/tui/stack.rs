@@ -194,3 +194,30 @@ impl Stack {
             .unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Changed;
+
+    #[test]
+    fn each_form_changes_what_its_command_writes() {
+        let contact = Changed::of_form("contact:PL00000001");
+        assert!(contact.any(Changed::CONTACTS) && contact.any(Changed::LOANS));
+        assert!(!contact.any(Changed::WARNINGS | Changed::STATEMENTS | Changed::FLOWS));
+        let statement = Changed::of_form("statement:B000001");
+        assert!(statement.any(Changed::STATEMENTS) && statement.any(Changed::WARNINGS));
+        assert!(!statement.any(Changed::CONTACTS));
+        for key in ["wraise:PL1", "wresolve:3", "wdismiss:3", "wcause:3"] {
+            assert_eq!(Changed::of_form(key), Changed::WARNINGS, "{key}");
+        }
+        assert_eq!(
+            Changed::of_form("covenant:PL1"),
+            Changed::COVENANTS | Changed::WARNINGS
+        );
+        assert_eq!(
+            Changed::of_form("something-new:1"),
+            Changed::ALL,
+            "unknown: all"
+        );
+    }
+}
