@@ -1,7 +1,7 @@
 //! The workbench's state and how keys change it. Rendering only reads this state; every
 //! change to the book goes through `workflow`.
 
-use super::component::{Ctx, Effect, FormOf, Outcome};
+use super::component::{Component, Ctx, Effect, FormOf, Outcome};
 use super::keymap::{Action, Key, Keymap, Problem, Section};
 use super::panes::loan_detail::{DetailState, DetailTab};
 use super::panes::warning_detail::WarningDetail;
@@ -495,6 +495,7 @@ impl App {
             let ctx = Ctx {
                 store: &self.store,
                 today: self.today_date,
+                user: &self.actor.username,
             };
             let screen = front.component_mut();
             screen.set_rows(rows);
@@ -620,7 +621,7 @@ impl App {
         } else if let Some(front) = self.detail.front() {
             front.component().sections()
         } else if self.pane == PaneId::Warnings {
-            &[Section::Board, Section::List, Section::Global]
+            self.board.sections()
         } else if self.pane == PaneId::Today {
             &[Section::Today, Section::List, Section::Global]
         } else if self.list().is_some() {
@@ -648,6 +649,7 @@ impl App {
             let ctx = Ctx {
                 store: &self.store,
                 today: self.today_date,
+                user: &self.actor.username,
             };
             return match front.component_mut().handle(action, &ctx)? {
                 Outcome::NotMine => self.global_action(action),
@@ -655,11 +657,22 @@ impl App {
                 Outcome::Consumed(effects) => self.apply_effects(effects),
             };
         }
+        // The board is a component too: its own sections' actions go to it.
+        if section != Section::Global && self.pane == PaneId::Warnings {
+            let ctx = Ctx {
+                store: &self.store,
+                today: self.today_date,
+                user: &self.actor.username,
+            };
+            return match self.board.handle(action, &ctx)? {
+                Outcome::NotMine => self.global_action(action),
+                Outcome::Unchanged => Ok(false),
+                Outcome::Consumed(effects) => self.apply_effects(effects),
+            };
+        }
         match section {
             Section::Global => self.global_action(action),
-            Section::Board => self.warning_action(action),
-            Section::Detail => Ok(false),
-            Section::List if self.pane == PaneId::Warnings => self.board_list_action(action),
+            Section::Board | Section::Detail => Ok(false),
             Section::List => self.list_action(action),
             Section::Today => self.today_action(action),
             Section::Form => Ok(false),

@@ -1,4 +1,4 @@
-//! What a screen of the workbench is to `App`: it owns its state, handles an action
+//! What a screen (a pane, or a detail on the back stack) of the workbench is to `App`: it owns its state, handles an action
 //! ("consumed", with effects for `App` to carry out, or "not mine"), names the keymap sections
 //! its commands come from (footer and help are made from them), reads again what a change
 //! touched, and renders.
@@ -17,6 +17,8 @@ use ratatui::layout::Rect;
 pub struct Ctx<'a> {
     pub store: &'a Store,
     pub today: NaiveDate,
+    /// The acting user's name (the board's "mine" filter).
+    pub user: &'a str,
 }
 
 /// What a component draws with.
@@ -70,7 +72,7 @@ pub enum Hint {
     Group(Section, &'static [Action], &'static str),
 }
 
-/// A screen of the back stack.
+/// A screen: the pane in view, or a detail on the back stack.
 pub trait Component {
     /// The keymap sections its keys are looked up in, its own first, `Global` last.
     fn sections(&self) -> &'static [Section];

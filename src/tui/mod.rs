@@ -25,9 +25,10 @@
 //!    the front screen and the visible pane now and marks hidden panes and the screens under
 //!    the front one, which read when shown.
 //!
-//! The panes (Today, Ledger, Warnings) still keep their state in `App` and their keys in
-//! `app.rs` and `warning_actions.rs`; they are read lazily through the same flags
-//! (`App::refresh_visible`).
+//! A pane is a component the same way: the warning board ([`panes::warnings::Board`]) is
+//! one, held by `App` and handed the actions of its sections while it is in view. Today and
+//! the Ledger still keep their state in `App` and their keys in `app.rs`. Every pane is read
+//! again only when shown after its data changed (`App::refresh_visible`).
 
 pub mod app;
 pub mod component;

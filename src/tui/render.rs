@@ -2,7 +2,7 @@
 //! hint line, the status line, and the help overlay. A pure function of state.
 
 use super::app::{App, MIN_COLS, MIN_ROWS, Notice, PaneId};
-use super::component::Hint;
+use super::component::{Component, Hint};
 use super::keymap::{Action, Section};
 use super::panes;
 use crate::domain::text::{display, is_stable, pad_right, truncate, width};
@@ -40,7 +40,15 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         match app.pane {
             PaneId::Today => panes::today::render(app, frame, body),
             PaneId::Ledger => panes::ledger::render(app, frame, body),
-            PaneId::Warnings => panes::warnings::render(app, frame, body),
+            PaneId::Warnings => {
+                let view = super::component::View {
+                    lang: app.lang,
+                    theme: &app.theme,
+                    rules: &app.rules,
+                    today: app.today_date,
+                };
+                app.board.render(frame, body, &view);
+            }
             other => panes::placeholder::render(app, other, frame, body),
         }
     }
@@ -233,25 +241,6 @@ const LIST_HINTS: &[Hint] = &[
     Hint::One(Section::Global, Action::Help),
 ];
 
-const BOARD_HINTS: &[Hint] = &[
-    Hint::Group(
-        Section::Board,
-        &[
-            Action::FilterLevel,
-            Action::FilterStatus,
-            Action::FilterMine,
-            Action::FilterIndicator,
-        ],
-        "hint.filters",
-    ),
-    Hint::One(Section::Board, Action::Acknowledge),
-    Hint::One(Section::Board, Action::WriteCause),
-    Hint::One(Section::Board, Action::IssueNotice),
-    Hint::One(Section::Board, Action::RaiseManual),
-    Hint::One(Section::Board, Action::OpenWarning),
-    Hint::One(Section::Global, Action::Help),
-];
-
 /// The footer's key hints from the bindings in force, within `cols` columns when it can be:
 /// two spaces between hints, one when that is too wide. An action with no key is left out.
 fn key_hints(app: &App, hints: &[Hint], cols: usize) -> String {
@@ -299,7 +288,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             ),
             app.lang.t("warning.back_legend")
         );
-        let keys = key_hints(app, BOARD_HINTS, w.saturating_sub(16));
+        let keys = key_hints(app, app.board.hints(), w.saturating_sub(16));
         let keys = keys.as_str();
         let left = truncate(&text, w.saturating_sub(width(keys) + 1));
         let line = Line::from(vec![

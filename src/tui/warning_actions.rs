@@ -1,5 +1,6 @@
-//! What the warning keys do (board, warning detail, Today's block, a loan's Warnings tab):
-//! filters, lifecycle moves, cause, notice, manual raise, with refusals on the status line.
+//! The warning commands `App` runs for the board and the warning detail (their keys are
+//! handled by the components, which ask for these as effects): lifecycle moves, cause, notice,
+//! manual raise, opening a warning's loan, Today's `w`, with refusals on the status line.
 
 use super::app::{App, Notice, PaneId, Redraw, Retry};
 use super::keymap::Action;
@@ -132,41 +133,6 @@ impl App {
                 &[("role", &self.lang.code_name("role", self.actor.role.code()))],
             ))
         }
-    }
-
-    /// An action of the `[board]` section, on the board or in the warning detail.
-    pub(crate) fn warning_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
-        let on_board = self.detail.warning().is_none();
-        match action {
-            Action::FilterLevel if on_board => self.board.cycle_level(&self.store)?,
-            Action::FilterStatus if on_board => self.board.cycle_status(&self.store)?,
-            Action::FilterMine if on_board => {
-                let user = self.actor.username.clone();
-                self.board.toggle_mine(&self.store, &user)?;
-            }
-            Action::FilterIndicator if on_board => self.board.cycle_indicator(&self.store)?,
-            Action::OpenWarning if on_board => {
-                let Some(row) = self.target_warning() else {
-                    return Ok(false);
-                };
-                return self.open_warning(row.id);
-            }
-            Action::RaiseManual => {
-                let contract = self
-                    .target_warning()
-                    .map(|r| r.contract_no)
-                    .unwrap_or_default();
-                return self.open_raise_form(&contract);
-            }
-            Action::OpenLoan => return self.open_loan_of_warning(),
-            a => {
-                let Some(row) = self.target_warning() else {
-                    return Ok(false);
-                };
-                return self.act_on_warning(&row, a);
-            }
-        }
-        Ok(true)
     }
 
     /// A warning action on `row`; one refused because the book is busy is kept for a retry.
@@ -341,24 +307,6 @@ impl App {
             d.warnings.select(store, at.unwrap_or(0))?;
         }
         Ok(true)
-    }
-
-    /// List keys on the board.
-    pub(crate) fn board_list_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
-        let store = &self.store;
-        let list = &mut self.board.list;
-        let page = list.height.max(1) as i64;
-        Ok(match action {
-            Action::Down => list.move_by(store, 1)?,
-            Action::Up => list.move_by(store, -1)?,
-            Action::PageDown => list.move_by(store, page)?,
-            Action::PageUp => list.move_by(store, -page)?,
-            Action::Top => list.to_top(store)?,
-            Action::Bottom => list.to_bottom(store)?,
-            Action::ClearFilter => self.board.clear_filters(store)?,
-            Action::Open => return self.warning_action(Action::OpenWarning),
-            _ => false,
-        })
     }
 
     /// Today's own keys: `w` shows the acting user's warnings on the board.
