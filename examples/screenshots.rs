@@ -51,7 +51,13 @@ fn main() -> anyhow::Result<()> {
     for _ in 0..app.today.total {
         press(&mut app, KeyCode::Enter);
         let full = app.detail.as_ref().is_some_and(|d| {
-            !d.collateral.is_empty() && !d.contacts.is_empty() && !d.statements.is_empty()
+            // The tabs read their rows when shown: ask the store.
+            !d.collateral.is_empty()
+                && app.store.contact_count(d.loan.id).is_ok_and(|n| n > 0)
+                && app
+                    .store
+                    .statements(d.loan.borrower_id, 1)
+                    .is_ok_and(|s| !s.is_empty())
         });
         if full {
             break;

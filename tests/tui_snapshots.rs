@@ -507,32 +507,31 @@ fn warning_board_and_detail() {
             snap(&format!("warnings_{code}_{}", size_name(size)), &app);
             let id = select_financial(&mut app);
             press(&mut app, KeyCode::Enter);
-            let detail = app.warning.as_ref().expect("Enter opens the warning");
+            let detail = app.warning().expect("Enter opens the warning");
             assert_eq!(detail.id(), id);
             assert!(!detail.history.is_empty(), "a ratio has a history");
             snap(&format!("warning_detail_{code}_{}", size_name(size)), &app);
             press(&mut app, KeyCode::Char('o'));
-            assert!(app.warning.is_none(), "o leaves the warning for its loan");
+            assert!(app.warning().is_none(), "o leaves the warning for its loan");
             let loan = app.detail.as_ref().expect("o opens the loan");
-            assert!(loan.warnings.iter().any(|w| w.id == id));
+            assert!(loan.warnings.rows.iter().any(|w| w.id == id));
             assert_eq!(
-                loan.warnings[loan.warn_cursor].id, id,
+                loan.warnings.selected().map(|w| w.id),
+                Some(id),
                 "the warning selected"
             );
             snap(&format!("detail_warnings_{code}_{}", size_name(size)), &app);
             press(&mut app, KeyCode::Enter);
-            assert_eq!(
-                app.warning.as_ref().map(|w| w.id()),
-                Some(id),
-                "Enter on the tab"
-            );
+            assert_eq!(app.warning().map(|w| w.id()), Some(id), "Enter on the tab");
             press(&mut app, KeyCode::Esc);
             assert!(
-                app.warning.is_none() && app.detail.is_some(),
+                app.warning().is_none() && app.detail.is_some(),
                 "Esc: back to the loan"
             );
             press(&mut app, KeyCode::Esc);
-            assert!(app.detail.is_none(), "Esc: back to the board");
+            assert!(app.warning().is_some(), "Esc: back to the warning");
+            press(&mut app, KeyCode::Esc);
+            assert!(app.detail.is_empty(), "Esc: back to the board");
         }
     }
 }
@@ -739,7 +738,7 @@ fn cause_form_saves_cause_risk_and_judged_level() {
     assert_eq!(w.cause, "下游客户回款慢，流动资金紧张");
     assert_eq!(w.row.risk_type, RiskType::Market);
     assert_eq!(w.judged_level, Some(Level::Orange));
-    let detail = app.warning.as_ref().expect("the detail stays open");
+    let detail = app.warning().expect("the detail stays open");
     assert_eq!(detail.warning.cause, w.cause, "and is reloaded");
 }
 
@@ -964,7 +963,7 @@ fn a_burst_of_keys_in_a_field_stays_text() {
     assert!(app.end_burst(&burst));
     assert!(!app.quit, "q after the save did not quit");
     let contacts = &app.detail.as_ref().expect("still on the loan").contacts;
-    assert!(contacts.iter().any(|c| c.notes == "a h p q b"));
+    assert!(contacts.rows.iter().any(|c| c.notes == "a h p q b"));
 }
 
 /// The row `y` of the screen as text.
@@ -1277,7 +1276,11 @@ fn the_detail_baseline_is_the_engines_for_a_loan_with_a_rise_warning() {
     let f = d.facts.as_ref().expect("facts");
     assert_eq!(rep.baseline.as_ref(), f.statements.first());
     // Drawn: the statements tab shows the change since disbursement and the rise's level.
-    d.tab = postloan::tui::panes::loan_detail::DetailTab::Statements;
+    d.set_tab(
+        &app.store,
+        postloan::tui::panes::loan_detail::DetailTab::Statements,
+    )
+    .expect("statements");
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("terminal");
     terminal

@@ -290,6 +290,68 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Rows `offset..offset + limit` of a loan's contacts, newest first (the detail's
+    /// Contacts tab reads one screen at a time).
+    pub fn contacts_page(&self, loan_id: i64, offset: u64, limit: usize) -> Result<Vec<Contact>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, contact_on, kind, notes, created_by FROM contacts
+             WHERE loan_id = ?1 ORDER BY contact_on DESC, id DESC LIMIT ?2 OFFSET ?3",
+        )?;
+        let (limit, offset) = (limit as i64, i64::try_from(offset).unwrap_or(i64::MAX));
+        let rows = stmt.query_map(rusqlite::params![loan_id, limit, offset], |r| {
+            Ok(Contact {
+                id: r.get(0)?,
+                contact_on: r.get(1)?,
+                kind: code(r, 2, ContactKind::parse)?,
+                notes: r.get(3)?,
+                created_by: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn contact_count(&self, loan_id: i64) -> Result<u64> {
+        let n: i64 = self.conn().query_row(
+            "SELECT COUNT(*) FROM contacts WHERE loan_id = ?1",
+            [loan_id],
+            |r| r.get(0),
+        )?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// Rows `offset..offset + limit` of a loan's fund flows, oldest first.
+    pub fn fund_flows_page(
+        &self,
+        loan_id: i64,
+        offset: u64,
+        limit: usize,
+    ) -> Result<Vec<FundFlow>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT paid_on, amount, counterparty, sector, prohibited FROM fund_flows
+             WHERE loan_id = ?1 ORDER BY paid_on, id LIMIT ?2 OFFSET ?3",
+        )?;
+        let (limit, offset) = (limit as i64, i64::try_from(offset).unwrap_or(i64::MAX));
+        let rows = stmt.query_map(rusqlite::params![loan_id, limit, offset], |r| {
+            Ok(FundFlow {
+                paid_on: r.get(0)?,
+                amount: dec(r, 1)?,
+                counterparty: r.get(2)?,
+                sector: code(r, 3, Sector::parse)?,
+                prohibited: r.get::<_, i64>(4)? != 0,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn fund_flow_count(&self, loan_id: i64) -> Result<u64> {
+        let n: i64 = self.conn().query_row(
+            "SELECT COUNT(*) FROM fund_flows WHERE loan_id = ?1",
+            [loan_id],
+            |r| r.get(0),
+        )?;
+        Ok(n.max(0) as u64)
+    }
+
     /// Every loan of the book in contract order, `batch` rows at a time, for exports: the
     /// callback sees each loan once and nothing is held beyond one batch.
     pub fn for_each_loan(

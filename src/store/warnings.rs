@@ -348,6 +348,39 @@ impl Store {
         Ok(out)
     }
 
+    /// Rows `offset..offset + limit` of a loan's warnings, closed ones too, in board order
+    /// (the loan detail's Warnings tab reads one screen at a time).
+    pub fn loan_warnings(
+        &self,
+        loan_id: i64,
+        offset: u64,
+        limit: usize,
+    ) -> Result<Vec<WarningRow>> {
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM warnings WHERE loan_id = ?1
+             ORDER BY board_key, id LIMIT ?2 OFFSET ?3"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let (limit, offset) = (limit as i64, i64::try_from(offset).unwrap_or(i64::MAX));
+        let rows = stmt.query_map(params![loan_id, limit, offset], row_from)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Where `warning_id` stands among its loan's warnings in board order (from 0).
+    pub fn loan_warning_position(&self, loan_id: i64, warning_id: i64) -> Result<Option<u64>> {
+        let n: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM warnings w
+                         WHERE w.loan_id = ?1 AND (w.board_key, w.id) < (t.board_key, t.id))
+                 FROM warnings t WHERE t.id = ?2 AND t.loan_id = ?1",
+                params![loan_id, warning_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(n.map(|n| n.max(0) as u64))
+    }
+
     pub fn warning(&self, id: i64) -> Result<Option<Warning>> {
         warning_q(self.conn(), id)
     }

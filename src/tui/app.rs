@@ -1,10 +1,12 @@
 //! The workbench's state and how keys change it. Rendering only reads this state; every
 //! change to the book goes through `workflow`.
 
+use super::component::{Component, Ctx, Effect, FormOf, Outcome};
 use super::keymap::{Action, Key, Keymap, Problem, Section};
 use super::panes::loan_detail::{DetailState, DetailTab};
 use super::panes::warning_detail::WarningDetail;
 use super::panes::warnings::Board;
+use super::stack::{Changed, Screen, Stack};
 use super::theme::Theme;
 use super::widgets::form::Form;
 use super::widgets::loan_list::LoanList;
@@ -116,7 +118,10 @@ pub struct App {
     pub pane: PaneId,
     pub today: LoanList,
     pub ledger: LoanList,
-    pub detail: Option<DetailState>,
+    /// The back stack of screens over the pane (loan and warning details), the front one
+    /// last; Esc goes back one step, switching panes clears it. `detail.as_ref()` is the loan
+    /// detail in front, `detail.warning()` the warning detail in front.
+    pub detail: Stack,
     /// The warning board (pane 3).
     pub board: Board,
     /// Today's "my open warnings": the query, its first rows (red first) and counts per level.
@@ -125,8 +130,6 @@ pub struct App {
     pub mine_counts: [u64; 3],
     /// Rows of Today's warnings block (set from the terminal size).
     pub mine_rows: u16,
-    /// The warning detail, over the board or over a loan detail's Warnings tab.
-    pub warning: Option<WarningDetail>,
     pub form: Option<Form>,
     /// Draft key of the open form (`contact:PL00000001`).
     pub form_key: Option<String>,
@@ -153,6 +156,32 @@ pub struct App {
     pub reload_due: bool,
     /// A kept action is being sent again (a repeated busy refusal says nothing new).
     pub(crate) retrying: bool,
+    /// What the command being sent changes (set while a form is saved): after its commit
+    /// only that is read again. None: anything may have changed.
+    pub(crate) changing: Option<Changed>,
+    /// Per pane (Today, Ledger, Warnings): data changed while it was hidden; it is read
+    /// again when shown.
+    stale: [Changed; 3],
+    /// How many times each pane's data was read, for tests of what a change reads again.
+    pub reads: Reads,
+}
+
+/// Reads of each pane's data since the app started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reads {
+    pub today: u64,
+    pub ledger: u64,
+    pub board: u64,
+}
+
+/// The data a pane shows, and its slot in `App::stale`.
+fn pane_data(pane: PaneId) -> Option<(usize, Changed)> {
+    match pane {
+        PaneId::Today => Some((0, Changed::LOANS | Changed::WARNINGS)),
+        PaneId::Ledger => Some((1, Changed::LOANS)),
+        PaneId::Warnings => Some((2, Changed::WARNINGS)),
+        _ => None,
+    }
 }
 
 /// Outcome of handling an input: whether the screen must be redrawn.
@@ -219,13 +248,12 @@ impl App {
                 today: Some(today_date),
                 ..LedgerQuery::default()
             }),
-            detail: None,
+            detail: Stack::default(),
             board: Board::new(WarningQuery::default()),
             mine_query,
             mine: Vec::new(),
             mine_counts: [0; 3],
             mine_rows: 3,
-            warning: None,
             form: None,
             form_key: None,
             help: false,
@@ -242,9 +270,19 @@ impl App {
             busy: false,
             reload_due: false,
             retrying: false,
+            changing: None,
+            stale: [Changed::NONE; 3],
+            reads: Reads::default(),
         };
         app.resize(size.0, size.1);
         app.reload_or_later()?;
+        // At start every pane is read, so switching to one shows it at once.
+        for pane in [PaneId::Ledger, PaneId::Warnings] {
+            match app.refresh_pane(pane) {
+                Err(e) if super::errors::is_busy(&e) => app.reload_due = true,
+                other => other?,
+            }
+        }
         Ok(app)
     }
 
@@ -283,10 +321,9 @@ impl App {
 
     pub fn on_resize(&mut self, cols: u16, rows: u16) -> anyhow::Result<Redraw> {
         self.resize(cols, rows);
-        self.reload_mine()?;
-        self.today.reload(&self.store)?;
-        self.ledger.reload(&self.store)?;
-        self.board.reload(&self.store)?;
+        // Every list's height changed: what shows is read now, the rest when shown.
+        self.stale = [Changed::ALL; 3];
+        self.refresh_visible()?;
         Ok(true)
     }
 
@@ -349,7 +386,12 @@ impl App {
                     continue;
                 }
                 sent = match retry.clone() {
-                    Retry::Submit => self.submit_form(),
+                    Retry::Submit => {
+                        self.changing = self.form_key.as_deref().map(Changed::of_form);
+                        let r = self.submit_form();
+                        self.changing = None;
+                        r
+                    }
                     Retry::Act { row, action } => self.act_on_warning(&row, action).map(|_| ()),
                 };
                 if sent.as_ref().is_err_and(super::errors::is_busy) {
@@ -364,7 +406,7 @@ impl App {
         if v == self.data_version && !self.reload_due {
             return Ok(redraw);
         }
-        self.reload_all()?;
+        self.apply_changes(Changed::ALL)?;
         self.data_version = v;
         self.reload_due = false;
         if self.retry.is_empty() {
@@ -403,9 +445,17 @@ impl App {
         changed
     }
 
-    /// Reloads everything on screen; if the book is busy, marks it for the next poll instead.
+    /// After a command of this session committed: reads again what it changed (`changing`,
+    /// set while a form is saved; anything when unknown). A busy book marks it for the next
+    /// poll instead.
     pub(crate) fn reload_or_later(&mut self) -> anyhow::Result<()> {
-        match self.reload_all() {
+        let changed = self.changing.unwrap_or(Changed::ALL);
+        self.reload_changed_or_later(changed)
+    }
+
+    /// Reads again what `changed` touches; a busy book marks it for the next poll instead.
+    pub(crate) fn reload_changed_or_later(&mut self, changed: Changed) -> anyhow::Result<()> {
+        match self.apply_changes(changed) {
             Err(e) if super::errors::is_busy(&e) => {
                 self.reload_due = true;
                 Ok(())
@@ -414,19 +464,108 @@ impl App {
         }
     }
 
-    pub(crate) fn reload_all(&mut self) -> anyhow::Result<()> {
-        self.loan_count = self.store.ledger_count(&LedgerQuery::default())?.n;
-        self.reload_mine()?;
-        self.today.reload(&self.store)?;
-        self.ledger.reload(&self.store)?;
-        self.board.reload(&self.store)?;
-        if let Some(d) = &mut self.detail {
-            d.reload(&self.store)?;
+    /// `changed` happened to the book: the status line's count and what is on screen are read
+    /// again now; hidden panes and the screens under the front one are marked, and read when
+    /// shown. Data that did not change is not read.
+    pub(crate) fn apply_changes(&mut self, changed: Changed) -> anyhow::Result<()> {
+        if changed.is_empty() {
+            return Ok(());
         }
-        if let Some(w) = &mut self.warning {
-            w.reload(&self.store, self.today_date)?;
+        if changed.any(Changed::LOANS) {
+            self.loan_count = self.store.ledger_count(&LedgerQuery::default())?.n;
         }
-        Ok(())
+        for pane in [PaneId::Today, PaneId::Ledger, PaneId::Warnings] {
+            if let Some((slot, data)) = pane_data(pane)
+                && changed.any(data)
+            {
+                self.stale[slot] |= changed;
+            }
+        }
+        self.detail.mark_all(changed);
+        self.refresh_visible()
+    }
+
+    /// Reads what the front screen (or, with none, the pane) missed while hidden.
+    pub(crate) fn refresh_visible(&mut self) -> anyhow::Result<()> {
+        // Below the pane bar, a tab bar, a blank line and a column header; above the hint
+        // and status lines.
+        let rows = usize::from(self.size.1.saturating_sub(6)).max(1);
+        let missed = self.detail.take_front_stale();
+        if let Some(front) = self.detail.front_mut() {
+            let ctx = Ctx {
+                store: &self.store,
+                today: self.today_date,
+                user: &self.actor.username,
+            };
+            let screen = front.component_mut();
+            screen.set_rows(rows);
+            let read = screen.reload(missed, &ctx);
+            if read.is_err() {
+                self.detail.mark_front(missed);
+            }
+            return read;
+        }
+        self.refresh_pane(self.pane)
+    }
+
+    /// Reads what `pane` missed while hidden, if anything.
+    fn refresh_pane(&mut self, pane: PaneId) -> anyhow::Result<()> {
+        let Some((slot, _)) = pane_data(pane) else {
+            return Ok(());
+        };
+        let missed = std::mem::take(&mut self.stale[slot]);
+        if missed.is_empty() {
+            return Ok(());
+        }
+        let read = match pane {
+            PaneId::Today => {
+                self.reads.today += 1;
+                self.reload_mine()
+                    .and_then(|()| Ok(self.today.reload(&self.store)?))
+            }
+            PaneId::Ledger => {
+                self.reads.ledger += 1;
+                self.ledger.reload(&self.store).map_err(Into::into)
+            }
+            _ => {
+                self.reads.board += 1;
+                self.board.reload(&self.store).map_err(Into::into)
+            }
+        };
+        if read.is_err() {
+            self.stale[slot] |= missed;
+        }
+        read
+    }
+
+    /// Puts `screen` in front (reading what its shown tab needs).
+    pub(crate) fn push_screen(&mut self, screen: Screen) -> anyhow::Result<()> {
+        self.detail.push(screen);
+        self.refresh_visible()
+    }
+
+    /// Opens the loan `id` in front, on `tab`.
+    pub(crate) fn open_loan(&mut self, id: i64, tab: DetailTab) -> anyhow::Result<bool> {
+        let Some(mut d) = DetailState::load(&self.store, id)? else {
+            return Ok(false);
+        };
+        d.tab = tab;
+        self.push_screen(Screen::Loan(Box::new(d)))?;
+        Ok(true)
+    }
+
+    /// Opens the warning `id` in front.
+    pub(crate) fn open_warning(&mut self, id: i64) -> anyhow::Result<bool> {
+        let Some(w) = WarningDetail::load(&self.store, id, self.today_date)? else {
+            return Ok(false);
+        };
+        self.push_screen(Screen::Warning(Box::new(w)))?;
+        Ok(true)
+    }
+
+    /// The warning detail in front, if the front screen is one.
+    pub fn warning(&self) -> Option<&WarningDetail> {
+        self.detail.warning()
     }
 
     /// Saves the text of an open form as a draft (on a timer, on Esc, on hang-up and on quit)
@@ -459,12 +598,13 @@ impl App {
             return Ok(true);
         }
         if self.form.is_some() {
-            return self.handle_form_key(key, &k).map(|r| r || had_notice);
+            // A save reads again only what its command changed.
+            self.changing = self.form_key.as_deref().map(Changed::of_form);
+            let r = self.handle_form_key(key, &k);
+            self.changing = None;
+            return r.map(|r| r || had_notice);
         }
-        if self.list().is_some_and(|l| l.filter.is_some())
-            && self.detail.is_none()
-            && self.warning.is_none()
-        {
+        if self.filter_open() {
             return self.handle_filter_key(key).map(|r| r || had_notice);
         }
         let redraw = match self.bound_action(&k) {
@@ -478,12 +618,10 @@ impl App {
     pub fn sections(&self) -> &'static [Section] {
         if self.form.is_some() {
             &[Section::Form]
-        } else if self.warning.is_some() {
-            &[Section::Board, Section::Detail, Section::Global]
-        } else if self.detail.is_some() {
-            &[Section::Detail, Section::Global]
+        } else if let Some(front) = self.detail.front() {
+            front.component().sections()
         } else if self.pane == PaneId::Warnings {
-            &[Section::Board, Section::List, Section::Global]
+            self.board.sections()
         } else if self.pane == PaneId::Today {
             &[Section::Today, Section::List, Section::Global]
         } else if self.list().is_some() {
@@ -503,12 +641,38 @@ impl App {
 
     /// Runs an action found in `section` on the screen in front.
     fn act(&mut self, section: Section, action: Action) -> anyhow::Result<Redraw> {
+        // The screen in front handles its own sections' actions; what is not its own goes on
+        // to the global keys.
+        if section != Section::Global
+            && let Some(front) = self.detail.front_mut()
+        {
+            let ctx = Ctx {
+                store: &self.store,
+                today: self.today_date,
+                user: &self.actor.username,
+            };
+            return match front.component_mut().handle(action, &ctx)? {
+                Outcome::NotMine => self.global_action(action),
+                Outcome::Unchanged => Ok(false),
+                Outcome::Consumed(effects) => self.apply_effects(effects),
+            };
+        }
+        // The board is a component too: its own sections' actions go to it.
+        if section != Section::Global && self.pane == PaneId::Warnings {
+            let ctx = Ctx {
+                store: &self.store,
+                today: self.today_date,
+                user: &self.actor.username,
+            };
+            return match self.board.handle(action, &ctx)? {
+                Outcome::NotMine => self.global_action(action),
+                Outcome::Unchanged => Ok(false),
+                Outcome::Consumed(effects) => self.apply_effects(effects),
+            };
+        }
         match section {
             Section::Global => self.global_action(action),
-            Section::Board => self.warning_action(action),
-            Section::Detail if self.warning.is_some() => Ok(self.scroll_warning(action)),
-            Section::Detail => self.detail_action(action),
-            Section::List if self.pane == PaneId::Warnings => self.board_list_action(action),
+            Section::Board | Section::Detail => Ok(false),
             Section::List => self.list_action(action),
             Section::Today => self.today_action(action),
             Section::Form => Ok(false),
@@ -517,9 +681,7 @@ impl App {
 
     /// Whether `/` is open on the pane's list (its prompt takes the keys).
     fn filter_open(&self) -> bool {
-        self.list().is_some_and(|l| l.filter.is_some())
-            && self.detail.is_none()
-            && self.warning.is_none()
+        self.list().is_some_and(|l| l.filter.is_some()) && self.detail.is_empty()
     }
 
     /// Whether keys are text now: a form's field or the `/` filter has focus.
@@ -628,29 +790,32 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Help => self.help = true,
             Action::Back => {
-                if self.warning.take().is_none() && self.detail.take().is_none() {
+                // One step back: the screen under the front one, or the pane.
+                if !self.detail.pop() {
                     return Ok(false);
                 }
+                self.refresh_visible()?;
             }
-            Action::NextPane => self.switch_pane(PaneId::ALL[(self.pane.index() + 1) % 8]),
-            Action::PrevPane => self.switch_pane(PaneId::ALL[(self.pane.index() + 7) % 8]),
+            Action::NextPane => self.switch_pane(PaneId::ALL[(self.pane.index() + 1) % 8])?,
+            Action::PrevPane => self.switch_pane(PaneId::ALL[(self.pane.index() + 7) % 8])?,
             other => {
                 let Some(p) = PaneId::of_action(other) else {
                     return Ok(false);
                 };
-                if p == self.pane && self.detail.is_none() && self.warning.is_none() {
+                if p == self.pane && self.detail.is_empty() {
                     return Ok(false);
                 }
-                self.switch_pane(p);
+                self.switch_pane(p)?;
             }
         }
         Ok(true)
     }
 
-    pub(crate) fn switch_pane(&mut self, pane: PaneId) {
-        self.detail = None;
-        self.warning = None;
+    /// Shows `pane`, its back stack cleared; its data is read if it changed while hidden.
+    pub(crate) fn switch_pane(&mut self, pane: PaneId) -> anyhow::Result<()> {
+        self.detail.clear();
         self.pane = pane;
+        self.refresh_visible()
     }
 
     fn list_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
@@ -704,8 +869,7 @@ impl App {
                 let Some(id) = list.selected().map(|r| r.id) else {
                     return Ok(false);
                 };
-                self.detail = DetailState::load(&self.store, id)?;
-                true
+                self.open_loan(id, DetailTab::Overview)?
             }
             _ => false,
         };
@@ -788,68 +952,40 @@ impl App {
         Ok(true)
     }
 
-    fn detail_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
-        let Some(detail) = self.detail.as_mut() else {
-            return Ok(false);
-        };
-        match action {
-            Action::NextTab => detail.tab = detail.tab.next(),
-            Action::PrevTab => detail.tab = detail.tab.prev(),
-            Action::Down if detail.tab == DetailTab::Warnings => {
-                if detail.warn_cursor + 1 >= detail.warnings.len() {
-                    return Ok(false);
+    /// Carries out what a screen asked for, in order; whether the screen changed.
+    fn apply_effects(&mut self, effects: Vec<Effect>) -> anyhow::Result<Redraw> {
+        let mut redraw = effects.is_empty();
+        for effect in effects {
+            redraw |= match effect {
+                Effect::OpenWarning(id) => self.open_warning(id)?,
+                Effect::OpenLoanOfWarning => self.open_loan_of_warning()?,
+                Effect::RaiseWarning(contract) => self.open_raise_form(&contract)?,
+                Effect::WarningCommand(row, action) => self.act_on_warning(&row, action)?,
+                Effect::OpenForm(kind) => {
+                    let Some(detail) = self.detail.as_ref() else {
+                        continue;
+                    };
+                    let (form, key) = match kind {
+                        FormOf::Contact => super::panes::loan_detail::contact_form(
+                            detail,
+                            self.lang,
+                            self.today_date,
+                        ),
+                        FormOf::Covenant => super::panes::covenant_form::form(detail, self.lang),
+                        FormOf::Repayment => super::panes::loan_detail::repayment_form(
+                            detail,
+                            self.lang,
+                            self.today_date,
+                        ),
+                        FormOf::Statement => {
+                            super::panes::loan_detail::statement_form(detail, self.lang)
+                        }
+                    };
+                    self.open_form(form, key)?;
+                    true
                 }
-                detail.warn_cursor += 1;
-            }
-            Action::Up if detail.tab == DetailTab::Warnings => {
-                if detail.warn_cursor == 0 {
-                    return Ok(false);
-                }
-                detail.warn_cursor -= 1;
-            }
-            Action::Down => detail.scroll = detail.scroll.saturating_add(1),
-            Action::Up => {
-                if detail.scroll == 0 {
-                    return Ok(false);
-                }
-                detail.scroll -= 1;
-            }
-            Action::OpenWarning => {
-                let Some(id) = (detail.tab == DetailTab::Warnings)
-                    .then(|| detail.warnings.get(detail.warn_cursor).map(|w| w.id))
-                    .flatten()
-                else {
-                    return Ok(false);
-                };
-                self.warning = WarningDetail::load(&self.store, id, self.today_date)?;
-            }
-            Action::NewWarning => {
-                let contract = detail.loan.contract_no.clone();
-                detail.tab = DetailTab::Warnings;
-                return self.open_raise_form(&contract);
-            }
-            Action::NewContact => {
-                detail.tab = DetailTab::Contacts;
-                let (form, key) =
-                    super::panes::loan_detail::contact_form(detail, self.lang, self.today_date);
-                self.open_form(form, key)?;
-            }
-            Action::SetCovenant => {
-                let (form, key) = super::panes::covenant_form::form(detail, self.lang);
-                self.open_form(form, key)?;
-            }
-            Action::NewRepayment => {
-                let (form, key) =
-                    super::panes::loan_detail::repayment_form(detail, self.lang, self.today_date);
-                self.open_form(form, key)?;
-            }
-            Action::NewStatement => {
-                detail.tab = DetailTab::Statements;
-                let (form, key) = super::panes::loan_detail::statement_form(detail, self.lang);
-                self.open_form(form, key)?;
-            }
-            _ => return Ok(false),
+            };
         }
-        Ok(true)
+        Ok(redraw)
     }
 }

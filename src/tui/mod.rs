@@ -5,14 +5,40 @@
 //! a save, a draft or the change poll goes to the status line in the user's language
 //! ([`App::report`]); a busy book says so and the failed save or action is sent again on each
 //! poll ([`app::Retry`]); drafts live in a file in the state directory ([`drafts`]).
+//!
+//! ## The pattern a screen follows (a detail or overlay over a pane)
+//! 1. One file in `panes/` holds the screen's state and `load`s what it shows from the
+//!    [`Store`](crate::store::Store) (SQL stays in `src/store`); a list in it is a
+//!    [`widgets::rows::Rows`] (a count and an offset page), read when first shown.
+//! 2. It implements [`component::Component`]: `sections()` names the keymap sections of its
+//!    keys, its own first and `Global` last; `hints()` its footer commands (footer and `?` help
+//!    are built from these and the bindings in force); `handle(action, ctx)` answers `NotMine`,
+//!    `Unchanged` or `Consumed(effects)`: it changes only its own state and asks `App` for the
+//!    rest with an [`component::Effect`] (open a screen or a form, run a workflow command);
+//!    `reload(changed, ctx)` reads again only what the [`stack::Changed`] flags touch;
+//!    `render` draws from its own state.
+//! 3. Register it: a variant of [`stack::Screen`] with its arm in `Screen::component`, and an
+//!    `App::open_…` that pushes it on the back stack (`App::detail`). Esc pops one screen; a
+//!    pane switch clears the stack.
+//! 4. A command's result sets `Changed` flags (`Changed::of_form` for a form, `WARNINGS` for a
+//!    warning action; another connection's commit is `Changed::ALL`): `App::apply_changes` reads
+//!    the front screen and the visible pane now and marks hidden panes and the screens under
+//!    the front one, which read when shown.
+//!
+//! A pane is a component the same way: the warning board ([`panes::warnings::Board`]) is
+//! one, held by `App` and handed the actions of its sections while it is in view. Today and
+//! the Ledger still keep their state in `App` and their keys in `app.rs`. Every pane is read
+//! again only when shown after its data changed (`App::refresh_visible`).
 
 pub mod app;
+pub mod component;
 pub mod drafts;
 pub mod errors;
 pub mod forms;
 pub mod keymap;
 pub mod panes;
 pub mod render;
+pub mod stack;
 pub mod term;
 pub mod theme;
 pub mod warning_actions;

@@ -2,6 +2,7 @@
 //! hint line, the status line, and the help overlay. A pure function of state.
 
 use super::app::{App, MIN_COLS, MIN_ROWS, Notice, PaneId};
+use super::component::{Component, Hint};
 use super::keymap::{Action, Section};
 use super::panes;
 use crate::domain::text::{display, is_stable, pad_right, truncate, width};
@@ -27,23 +28,27 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     let hint = Rect::new(area.x, area.bottom() - 2, area.width, 1);
     let status = Rect::new(area.x, area.bottom() - 1, area.width, 1);
     pane_bar(app, frame, bar);
-    if let Some(w) = &app.warning {
-        panes::warning_detail::render(w, frame, body, app.lang, &app.theme);
-    } else if let Some(d) = &app.detail {
-        panes::loan_detail::render(
-            d,
-            frame,
-            body,
-            app.lang,
-            &app.theme,
-            &app.rules,
-            app.today_date,
-        );
+    if let Some(front) = app.detail.front() {
+        let view = super::component::View {
+            lang: app.lang,
+            theme: &app.theme,
+            rules: &app.rules,
+            today: app.today_date,
+        };
+        front.component().render(frame, body, &view);
     } else {
         match app.pane {
             PaneId::Today => panes::today::render(app, frame, body),
             PaneId::Ledger => panes::ledger::render(app, frame, body),
-            PaneId::Warnings => panes::warnings::render(app, frame, body),
+            PaneId::Warnings => {
+                let view = super::component::View {
+                    lang: app.lang,
+                    theme: &app.theme,
+                    rules: &app.rules,
+                    today: app.today_date,
+                };
+                app.board.render(frame, body, &view);
+            }
             other => panes::placeholder::render(app, other, frame, body),
         }
     }
@@ -229,63 +234,11 @@ fn pane_bar(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// One footer hint: the first key bound to each action (joined by `/`) and a short label.
-enum Hint {
-    One(Section, Action),
-    /// Several actions under one label (`L/T/M/I filter`); the label is a translation key.
-    Group(Section, &'static [Action], &'static str),
-}
-
 const LIST_HINTS: &[Hint] = &[
     Hint::One(Section::List, Action::Filter),
     Hint::One(Section::List, Action::SortNext),
     Hint::One(Section::List, Action::Open),
     Hint::One(Section::Global, Action::Help),
-];
-
-const BOARD_HINTS: &[Hint] = &[
-    Hint::Group(
-        Section::Board,
-        &[
-            Action::FilterLevel,
-            Action::FilterStatus,
-            Action::FilterMine,
-            Action::FilterIndicator,
-        ],
-        "hint.filters",
-    ),
-    Hint::One(Section::Board, Action::Acknowledge),
-    Hint::One(Section::Board, Action::WriteCause),
-    Hint::One(Section::Board, Action::IssueNotice),
-    Hint::One(Section::Board, Action::RaiseManual),
-    Hint::One(Section::Board, Action::OpenWarning),
-    Hint::One(Section::Global, Action::Help),
-];
-
-const DETAIL_HINTS: &[Hint] = &[
-    Hint::Group(
-        Section::Detail,
-        &[Action::PrevTab, Action::NextTab],
-        "hint.tabs",
-    ),
-    Hint::One(Section::Detail, Action::NewContact),
-    Hint::One(Section::Detail, Action::NewStatement),
-    Hint::One(Section::Detail, Action::NewRepayment),
-    Hint::One(Section::Detail, Action::SetCovenant),
-    Hint::One(Section::Detail, Action::NewWarning),
-    Hint::One(Section::Global, Action::Back),
-];
-
-const WARNING_HINTS: &[Hint] = &[
-    Hint::One(Section::Board, Action::Acknowledge),
-    Hint::One(Section::Board, Action::StartDisposal),
-    Hint::One(Section::Board, Action::Resolve),
-    Hint::One(Section::Board, Action::Dismiss),
-    Hint::One(Section::Board, Action::WriteCause),
-    Hint::One(Section::Board, Action::IssueNotice),
-    Hint::One(Section::Board, Action::OpenLoan),
-    Hint::Group(Section::Detail, &[Action::Down, Action::Up], "hint.scroll"),
-    Hint::One(Section::Global, Action::Back),
 ];
 
 /// The footer's key hints from the bindings in force, within `cols` columns when it can be:
@@ -315,15 +268,16 @@ fn key_hints(app: &App, hints: &[Hint], cols: usize) -> String {
 
 fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let w = area.width as usize;
-    if app.warning.is_some() {
+    // A screen over the pane lists its own commands.
+    if let Some(front) = app.detail.front() {
         let line = Line::styled(
-            truncate(&key_hints(app, WARNING_HINTS, w), w),
+            truncate(&key_hints(app, front.component().hints(), w), w),
             app.theme.muted,
         );
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    if app.pane == PaneId::Warnings && app.detail.is_none() {
+    if app.pane == PaneId::Warnings && app.detail.is_empty() {
         let list = &app.board.list;
         let pos = if list.total == 0 { 0 } else { list.cursor + 1 };
         let text = format!(
@@ -334,7 +288,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             ),
             app.lang.t("warning.back_legend")
         );
-        let keys = key_hints(app, BOARD_HINTS, w.saturating_sub(16));
+        let keys = key_hints(app, app.board.hints(), w.saturating_sub(16));
         let keys = keys.as_str();
         let left = truncate(&text, w.saturating_sub(width(keys) + 1));
         let line = Line::from(vec![
@@ -344,7 +298,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    if let Some(list) = app.list().filter(|_| app.detail.is_none()) {
+    if let Some(list) = app.list().filter(|_| app.detail.is_empty()) {
         if let Some(input) = &list.filter {
             let prompt = format!("{} ", app.lang.t("list.filter_prompt"));
             let pw = width(&prompt);
@@ -382,10 +336,6 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Span::raw(pad_right(&left, w.saturating_sub(width(keys)))),
             Span::styled(keys.to_string(), app.theme.muted),
         ]);
-        frame.render_widget(Paragraph::new(line), area);
-    } else if app.detail.is_some() {
-        let keys = key_hints(app, DETAIL_HINTS, w);
-        let line = Line::styled(truncate(&keys, w), app.theme.muted);
         frame.render_widget(Paragraph::new(line), area);
     }
 }
@@ -443,10 +393,10 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
     // right: both fit in 80x24. Long descriptions wrap under their own column.
     let (left_sections, right_sections): (&[Section], &[Section]) = if app.form.is_some() {
         (&[Section::Form], &[Section::Global])
-    } else if app.warning.is_some() {
-        (&[Section::Board], &[Section::Global])
-    } else if app.detail.is_some() {
-        (&[Section::Detail], &[Section::Global])
+    } else if let Some(front) = app.detail.front() {
+        // A screen's own section on the left.
+        let own = front.component().sections();
+        (&own[..1], &[Section::Global])
     } else if app.pane == PaneId::Warnings {
         (&[Section::Board], &[Section::List])
     } else if app.pane == PaneId::Today {

@@ -1,10 +1,11 @@
-//! What the warning keys do (board, warning detail, Today's block, a loan's Warnings tab):
-//! filters, lifecycle moves, cause, notice, manual raise, with refusals on the status line.
+//! The warning commands `App` runs for the board and the warning detail (their keys are
+//! handled by the components, which ask for these as effects): lifecycle moves, cause, notice,
+//! manual raise, opening a warning's loan, Today's `w`, with refusals on the status line.
 
 use super::app::{App, Notice, PaneId, Redraw, Retry};
 use super::keymap::Action;
-use super::panes::loan_detail::{DetailState, DetailTab};
-use super::panes::warning_detail::WarningDetail;
+use super::panes::loan_detail::DetailTab;
+use super::stack::{Changed, Screen};
 use super::widgets::form::{Field, FieldKind, Form};
 use crate::domain::permission::{Permission, allows};
 use crate::domain::text::{display, sanitize};
@@ -71,7 +72,8 @@ impl App {
         self.notice = Some(Notice { text, error: false });
         self.busy = !self.retry.is_empty();
         self.data_version = self.store.data_version()?;
-        self.reload_or_later()
+        // A warning action changes warnings only.
+        self.reload_changed_or_later(Changed::WARNINGS)
     }
 
     /// A warning action refused only because the book is busy: kept and sent again on the
@@ -106,10 +108,10 @@ impl App {
 
     /// The warning the keys act on: the open detail's, else the board's selected row.
     pub fn target_warning(&self) -> Option<WarningRow> {
-        if let Some(w) = &self.warning {
+        if let Some(w) = self.detail.warning() {
             return Some(w.warning.row.clone());
         }
-        (self.pane == PaneId::Warnings && self.detail.is_none())
+        (self.pane == PaneId::Warnings && self.detail.is_empty())
             .then(|| self.board.list.selected().cloned())
             .flatten()
     }
@@ -131,41 +133,6 @@ impl App {
                 &[("role", &self.lang.code_name("role", self.actor.role.code()))],
             ))
         }
-    }
-
-    /// An action of the `[board]` section, on the board or in the warning detail.
-    pub(crate) fn warning_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
-        let on_board = self.warning.is_none();
-        match action {
-            Action::FilterLevel if on_board => self.board.cycle_level(&self.store)?,
-            Action::FilterStatus if on_board => self.board.cycle_status(&self.store)?,
-            Action::FilterMine if on_board => {
-                let user = self.actor.username.clone();
-                self.board.toggle_mine(&self.store, &user)?;
-            }
-            Action::FilterIndicator if on_board => self.board.cycle_indicator(&self.store)?,
-            Action::OpenWarning if on_board => {
-                let Some(row) = self.target_warning() else {
-                    return Ok(false);
-                };
-                self.warning = WarningDetail::load(&self.store, row.id, self.today_date)?;
-            }
-            Action::RaiseManual => {
-                let contract = self
-                    .target_warning()
-                    .map(|r| r.contract_no)
-                    .unwrap_or_default();
-                return self.open_raise_form(&contract);
-            }
-            Action::OpenLoan => return self.open_loan_of_warning(),
-            a => {
-                let Some(row) = self.target_warning() else {
-                    return Ok(false);
-                };
-                return self.act_on_warning(&row, a);
-            }
-        }
-        Ok(true)
     }
 
     /// A warning action on `row`; one refused because the book is busy is kept for a retry.
@@ -319,55 +286,27 @@ impl App {
         Ok(true)
     }
 
-    /// Opens the warning's loan on its Warnings tab, the warning selected.
-    fn open_loan_of_warning(&mut self) -> anyhow::Result<Redraw> {
+    /// Opens the warning's loan on its Warnings tab, the warning selected. From a warning
+    /// opened on that loan's Warnings tab, this goes back to the tab.
+    pub(crate) fn open_loan_of_warning(&mut self) -> anyhow::Result<Redraw> {
         let Some(row) = self.target_warning() else {
             return Ok(false);
         };
-        let reuse = self
-            .detail
-            .as_ref()
-            .is_some_and(|d| d.loan.id == row.loan_id);
-        if !reuse {
-            self.detail = DetailState::load(&self.store, row.loan_id)?;
+        let back = self.detail.warning().is_some()
+            && matches!(self.detail.under(), Some(Screen::Loan(d)) if d.loan.id == row.loan_id);
+        if back {
+            self.detail.pop();
+            self.refresh_visible()?;
+        } else if !self.open_loan(row.loan_id, DetailTab::Warnings)? {
+            return Ok(false);
         }
-        if let Some(d) = self.detail.as_mut() {
-            d.tab = DetailTab::Warnings;
-            d.warn_cursor = d.warnings.iter().position(|w| w.id == row.id).unwrap_or(0);
-        }
-        self.warning = None;
-        Ok(true)
-    }
-
-    /// `j`/`k` in the warning detail scroll it.
-    pub(crate) fn scroll_warning(&mut self, action: Action) -> Redraw {
-        let Some(w) = self.warning.as_mut() else {
-            return false;
-        };
-        match action {
-            Action::Down => w.scroll = w.scroll.saturating_add(1),
-            Action::Up if w.scroll > 0 => w.scroll -= 1,
-            _ => return false,
-        }
-        true
-    }
-
-    /// List keys on the board.
-    pub(crate) fn board_list_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
+        let at = self.store.loan_warning_position(row.loan_id, row.id)?;
         let store = &self.store;
-        let list = &mut self.board.list;
-        let page = list.height.max(1) as i64;
-        Ok(match action {
-            Action::Down => list.move_by(store, 1)?,
-            Action::Up => list.move_by(store, -1)?,
-            Action::PageDown => list.move_by(store, page)?,
-            Action::PageUp => list.move_by(store, -page)?,
-            Action::Top => list.to_top(store)?,
-            Action::Bottom => list.to_bottom(store)?,
-            Action::ClearFilter => self.board.clear_filters(store)?,
-            Action::Open => return self.warning_action(Action::OpenWarning),
-            _ => false,
-        })
+        if let Some(d) = self.detail.as_mut() {
+            d.set_tab(store, DetailTab::Warnings)?;
+            d.warnings.select(store, at.unwrap_or(0))?;
+        }
+        Ok(true)
     }
 
     /// Today's own keys: `w` shows the acting user's warnings on the board.
@@ -375,7 +314,7 @@ impl App {
         if action != Action::MyWarnings {
             return Ok(false);
         }
-        self.switch_pane(PaneId::Warnings);
+        self.switch_pane(PaneId::Warnings)?;
         let q = WarningQuery {
             officer: self.mine_query.officer.clone(),
             ..WarningQuery::default()

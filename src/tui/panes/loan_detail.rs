@@ -11,11 +11,13 @@ use crate::engine::indicators::{LoanFacts, Value};
 use crate::engine::report::{LoanReport, report};
 use crate::engine::rules::{Covenant, Indicator, Level, RuleSet};
 use crate::i18n::Lang;
-use crate::store::{
-    Collateral, Contact, FundFlow, Loan, RepaymentStatus, Store, StoreError, WarningRow,
-};
+use crate::store::{Collateral, Loan, RepaymentStatus, Store, StoreError};
+use crate::tui::component::{Component, Ctx, Effect, FormOf, Hint, Outcome, View};
+use crate::tui::keymap::{Action, Section};
+use crate::tui::stack::Changed;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{Field, FieldKind, Form};
+use crate::tui::widgets::rows::{ContactsOf, FlowsOf, Rows, WarningsOf};
 use crate::workflow::warning::show_value;
 use crate::workflow::{self, Actor};
 use chrono::NaiveDate;
@@ -65,63 +67,146 @@ impl DetailTab {
     }
 }
 
-/// Everything the detail shows, read once when opened (and when the book changes).
+/// The loan detail: a screen of the back stack (`tui::stack`). Opening it reads only what the
+/// Overview shows; each other tab reads its data when first shown, and Contacts, Fund flows
+/// and Warnings read one screen of rows at a time ([`Rows`]), so every row is reachable.
 #[derive(Debug, Clone)]
 pub struct DetailState {
     pub loan: Loan,
     pub collateral: Vec<Collateral>,
-    pub statements: Vec<StatementRecord>,
     /// The loan's facts as the engine sees them (None: the loan is not in the evaluation
     /// read), and its covenants: the engine's report is made from these as of the day shown.
     pub facts: Option<LoanFacts>,
     pub covenants: Vec<Covenant>,
-    pub contacts: Vec<Contact>,
-    pub flows: Vec<FundFlow>,
-    pub repayments: Vec<RepaymentStatus>,
-    /// All of the loan's warnings, closed ones too, in board order.
-    pub warnings: Vec<WarningRow>,
-    /// The selected row of the Warnings tab.
-    pub warn_cursor: usize,
+    /// The latest repayment status, if any.
+    pub latest_repayment: Option<RepaymentStatus>,
+    /// The borrower's last 12 statements; None until the Statements tab is first shown.
+    pub statements: Option<Vec<StatementRecord>>,
+    pub contacts: Rows<ContactsOf>,
+    pub flows: Rows<FlowsOf>,
+    /// All of the loan's warnings, closed ones too, in board order, with a selected row.
+    pub warnings: Rows<WarningsOf>,
     pub tab: DetailTab,
+    /// How far the Overview and Statements tabs are scrolled.
     pub scroll: u16,
 }
 
+/// Rows a list tab shows until the terminal's size is known.
+const DEFAULT_ROWS: usize = 18;
+
 impl DetailState {
+    /// Reads the loan and what its Overview shows (terms, collateral, the engine's facts and
+    /// covenants, the latest repayment status); the other tabs are read when first shown.
     pub fn load(store: &Store, loan_id: i64) -> Result<Option<DetailState>, StoreError> {
         let Some(loan) = store.loan(loan_id)? else {
             return Ok(None);
         };
-        let chunk = store.evaluation_loan(loan.id)?;
-        let eval = chunk.loans.first();
-        // The date is set when the report is made (`DetailState::report`).
-        let facts = eval.map(|e| workflow::warning::facts(e, &chunk, loan.disbursed_on));
-        let covenants = eval.map(workflow::warning::covenants).unwrap_or_default();
-        Ok(Some(DetailState {
-            collateral: store.collateral(loan.id)?,
-            statements: store.statements(loan.borrower_id, 12)?,
-            facts,
-            covenants,
-            contacts: store.contacts(loan.id, 200)?,
-            flows: store.fund_flows(loan.id, 200)?,
-            repayments: store.repayment_history(loan.id, 12)?,
-            warnings: super::loan_warnings::load(store, loan.id)?,
-            warn_cursor: 0,
+        let id = loan.id;
+        let mut d = DetailState {
+            collateral: Vec::new(),
+            facts: None,
+            covenants: Vec::new(),
+            latest_repayment: None,
+            statements: None,
+            contacts: Rows::new(ContactsOf(id), false, DEFAULT_ROWS),
+            flows: Rows::new(FlowsOf(id), false, DEFAULT_ROWS),
+            warnings: Rows::new(WarningsOf(id), true, DEFAULT_ROWS),
             loan,
             tab: DetailTab::Overview,
             scroll: 0,
-        }))
+        };
+        d.load_overview(store)?;
+        Ok(Some(d))
     }
 
-    pub fn reload(&mut self, store: &Store) -> Result<(), StoreError> {
-        if let Some(fresh) = DetailState::load(store, self.loan.id)? {
-            *self = DetailState {
-                tab: self.tab,
-                scroll: self.scroll,
-                warn_cursor: self.warn_cursor.min(fresh.warnings.len().saturating_sub(1)),
-                ..fresh
-            };
+    fn load_overview(&mut self, store: &Store) -> Result<(), StoreError> {
+        if let Some(loan) = store.loan(self.loan.id)? {
+            self.loan = loan;
+        }
+        let chunk = store.evaluation_loan(self.loan.id)?;
+        let eval = chunk.loans.first();
+        // The date is set when the report is made (`DetailState::report`).
+        self.facts = eval.map(|e| workflow::warning::facts(e, &chunk, self.loan.disbursed_on));
+        self.covenants = eval.map(workflow::warning::covenants).unwrap_or_default();
+        self.collateral = store.collateral(self.loan.id)?;
+        self.latest_repayment = store.repayment_history(self.loan.id, 1)?.into_iter().next();
+        Ok(())
+    }
+
+    /// Rows the list tabs show (the body's height less the tab bar, a blank line and the
+    /// column header).
+    pub fn set_list_rows(&mut self, rows: usize) {
+        self.contacts.set_height(rows);
+        self.flows.set_height(rows);
+        self.warnings.set_height(rows);
+    }
+
+    /// Reads the shown tab's data if it is not read yet.
+    pub fn show(&mut self, store: &Store) -> Result<(), StoreError> {
+        match self.tab {
+            DetailTab::Overview => {}
+            DetailTab::Statements => {
+                if self.statements.is_none() {
+                    self.statements = Some(store.statements(self.loan.borrower_id, 12)?);
+                }
+            }
+            DetailTab::Contacts => self.contacts.show(store)?,
+            DetailTab::FundFlows => self.flows.show(store)?,
+            DetailTab::Warnings => self.warnings.show(store)?,
         }
         Ok(())
+    }
+
+    /// Shows `tab`, reading its data if needed.
+    pub fn set_tab(&mut self, store: &Store, tab: DetailTab) -> Result<(), StoreError> {
+        self.tab = tab;
+        self.show(store)
+    }
+
+    /// Reads everything shown again.
+    pub fn reload(&mut self, store: &Store) -> Result<(), StoreError> {
+        self.reload_changed(store, Changed::ALL)
+    }
+
+    /// After `changed`: reads the Overview again if its data changed, forgets the other tabs'
+    /// data that changed (read again when shown), and reads the shown tab.
+    pub fn reload_changed(&mut self, store: &Store, changed: Changed) -> Result<(), StoreError> {
+        if changed.any(Changed::LOANS | Changed::STATEMENTS | Changed::COVENANTS) {
+            self.load_overview(store)?;
+        }
+        if changed.any(Changed::STATEMENTS) {
+            self.statements = None;
+        }
+        if changed.any(Changed::CONTACTS) {
+            self.contacts.unload();
+        }
+        if changed.any(Changed::FLOWS) {
+            self.flows.unload();
+        }
+        if changed.any(Changed::WARNINGS) {
+            self.warnings.unload();
+        }
+        self.show(store)
+    }
+
+    /// A movement key on the shown tab: list tabs page through the store, the others scroll.
+    pub fn move_by(&mut self, store: &Store, action: Action) -> Result<bool, StoreError> {
+        match self.tab {
+            DetailTab::Contacts => self.contacts.act(store, action),
+            DetailTab::FundFlows => self.flows.act(store, action),
+            DetailTab::Warnings => self.warnings.act(store, action),
+            DetailTab::Overview | DetailTab::Statements => Ok(match action {
+                Action::Down => {
+                    self.scroll = self.scroll.saturating_add(1);
+                    true
+                }
+                Action::Up if self.scroll > 0 => {
+                    self.scroll -= 1;
+                    true
+                }
+                _ => false,
+            }),
+        }
     }
 
     /// Appraised value of all collateral (saturating: absurd imported values must not panic).
@@ -137,6 +222,91 @@ impl DetailState {
         let mut f = f.clone();
         f.as_of = as_of;
         Some(report(rules, &self.covenants, &f))
+    }
+}
+
+/// The footer's commands.
+const DETAIL_HINTS: &[Hint] = &[
+    Hint::Group(
+        Section::Detail,
+        &[Action::PrevTab, Action::NextTab],
+        "hint.tabs",
+    ),
+    Hint::One(Section::Detail, Action::NewContact),
+    Hint::One(Section::Detail, Action::NewStatement),
+    Hint::One(Section::Detail, Action::NewRepayment),
+    Hint::One(Section::Detail, Action::SetCovenant),
+    Hint::One(Section::Detail, Action::NewWarning),
+    Hint::One(Section::Global, Action::Back),
+];
+
+impl Component for DetailState {
+    fn hints(&self) -> &'static [Hint] {
+        DETAIL_HINTS
+    }
+
+    fn sections(&self) -> &'static [Section] {
+        &[Section::Detail, Section::Global]
+    }
+
+    fn handle(&mut self, action: Action, ctx: &Ctx<'_>) -> anyhow::Result<Outcome> {
+        let store = ctx.store;
+        let done = |effects| Ok(Outcome::Consumed(effects));
+        match action {
+            Action::NextTab => self.set_tab(store, self.tab.next())?,
+            Action::PrevTab => self.set_tab(store, self.tab.prev())?,
+            Action::Down
+            | Action::Up
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom => {
+                return Ok(if self.move_by(store, action)? {
+                    Outcome::Consumed(Vec::new())
+                } else {
+                    Outcome::Unchanged
+                });
+            }
+            Action::OpenWarning => {
+                let selected = (self.tab == DetailTab::Warnings)
+                    .then(|| self.warnings.selected().map(|w| w.id))
+                    .flatten();
+                return match selected {
+                    Some(id) => done(vec![Effect::OpenWarning(id)]),
+                    None => Ok(Outcome::Unchanged),
+                };
+            }
+            Action::NewWarning => {
+                self.set_tab(store, DetailTab::Warnings)?;
+                return done(vec![Effect::RaiseWarning(self.loan.contract_no.clone())]);
+            }
+            Action::NewContact => {
+                self.set_tab(store, DetailTab::Contacts)?;
+                return done(vec![Effect::OpenForm(FormOf::Contact)]);
+            }
+            Action::SetCovenant => return done(vec![Effect::OpenForm(FormOf::Covenant)]),
+            Action::NewRepayment => return done(vec![Effect::OpenForm(FormOf::Repayment)]),
+            Action::NewStatement => {
+                self.set_tab(store, DetailTab::Statements)?;
+                return done(vec![Effect::OpenForm(FormOf::Statement)]);
+            }
+            _ => return Ok(Outcome::NotMine),
+        }
+        done(Vec::new())
+    }
+
+    fn set_rows(&mut self, rows: usize) {
+        self.set_list_rows(rows);
+    }
+
+    fn reload(&mut self, changed: Changed, ctx: &Ctx<'_>) -> anyhow::Result<()> {
+        Ok(self.reload_changed(ctx.store, changed)?)
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
+        render(
+            self, frame, area, view.lang, view.theme, view.rules, view.today,
+        );
     }
 }
 
@@ -375,10 +545,10 @@ pub fn render(
                 ),
                 theme.header,
             ));
-            if d.contacts.is_empty() {
+            if d.contacts.rows.is_empty() {
                 lines.push(Line::styled(lang.t("detail.no_contacts"), theme.muted));
             }
-            for c in &d.contacts {
+            for c in &d.contacts.rows {
                 lines.push(Line::from(format!(
                     "{}  {}  {}  {}",
                     c.contact_on,
@@ -400,7 +570,7 @@ pub fn render(
                 ),
                 theme.header,
             ));
-            for f in &d.flows {
+            for f in &d.flows.rows {
                 let mark = if f.prohibited {
                     lang.t("detail.prohibited")
                 } else {
@@ -425,7 +595,12 @@ pub fn render(
             }
         }
     }
-    let body = Paragraph::new(lines).scroll((d.scroll, 0));
+    // The list tabs page through the store; the others scroll.
+    let scroll = match d.tab {
+        DetailTab::Overview | DetailTab::Statements => d.scroll,
+        _ => 0,
+    };
+    let body = Paragraph::new(lines).scroll((scroll, 0));
     frame.render_widget(body, area);
 }
 
@@ -589,7 +764,7 @@ fn overview(
             truncate(&display(&c.description), w.saturating_sub(46))
         )));
     }
-    if let Some(r) = d.repayments.first() {
+    if let Some(r) = &d.latest_repayment {
         lines.push(Line::from(""));
         lines.push(Line::styled(
             lang.tf(
@@ -631,7 +806,8 @@ fn statements(
         h.push(' ');
     }
     lines.push(Line::styled(truncate(&h, w), theme.header));
-    if d.statements.is_empty() {
+    let statements = d.statements.as_deref().unwrap_or_default();
+    if statements.is_empty() {
         lines.push(Line::styled(lang.t("detail.no_statements"), theme.muted));
         return;
     }
@@ -659,7 +835,7 @@ fn statements(
         }
         truncate(s.trim_end(), w)
     };
-    for s in &d.statements {
+    for s in statements {
         let r = KeyRatios::of(s);
         lines.push(Line::from(row(
             s.period_end.to_string(),
@@ -667,7 +843,7 @@ fn statements(
             group_thousands(s.revenue),
         )));
     }
-    if let (Some(b), Some(last)) = (base, d.statements.last()) {
+    if let (Some(b), Some(last)) = (base, statements.last()) {
         let change = KeyRatios::of(last).change_since(&b);
         lines.push(Line::from(""));
         lines.push(Line::styled(

@@ -7,6 +7,9 @@ use crate::engine::indicators::{self, LoanFacts, Value};
 use crate::engine::rules::Indicator;
 use crate::i18n::Lang;
 use crate::store::{Loan, Store, StoreError, Warning, WarningEvent};
+use crate::tui::component::{Component, Ctx, Effect, Hint, Outcome, View};
+use crate::tui::keymap::{Action, Section};
+use crate::tui::stack::Changed;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::warning_cells::indicator_name;
 use crate::workflow::warning::show_value;
@@ -74,6 +77,75 @@ impl WarningDetail {
 
     pub fn id(&self) -> i64 {
         self.warning.row.id
+    }
+}
+
+/// The footer's commands.
+const WARNING_HINTS: &[Hint] = &[
+    Hint::One(Section::Board, Action::Acknowledge),
+    Hint::One(Section::Board, Action::StartDisposal),
+    Hint::One(Section::Board, Action::Resolve),
+    Hint::One(Section::Board, Action::Dismiss),
+    Hint::One(Section::Board, Action::WriteCause),
+    Hint::One(Section::Board, Action::IssueNotice),
+    Hint::One(Section::Board, Action::OpenLoan),
+    Hint::Group(Section::Detail, &[Action::Down, Action::Up], "hint.scroll"),
+    Hint::One(Section::Global, Action::Back),
+];
+
+impl Component for WarningDetail {
+    /// The board's commands act on the warning shown; `j`/`k` scroll it.
+    fn hints(&self) -> &'static [Hint] {
+        WARNING_HINTS
+    }
+
+    fn sections(&self) -> &'static [Section] {
+        &[Section::Board, Section::Detail, Section::Global]
+    }
+
+    fn handle(&mut self, action: Action, _ctx: &Ctx<'_>) -> anyhow::Result<Outcome> {
+        let row = &self.warning.row;
+        Ok(match action {
+            Action::Down => {
+                self.scroll = self.scroll.saturating_add(1);
+                Outcome::Consumed(Vec::new())
+            }
+            Action::Up if self.scroll > 0 => {
+                self.scroll -= 1;
+                Outcome::Consumed(Vec::new())
+            }
+            Action::Up => Outcome::Unchanged,
+            Action::OpenLoan => Outcome::Consumed(vec![Effect::OpenLoanOfWarning]),
+            Action::RaiseManual => {
+                Outcome::Consumed(vec![Effect::RaiseWarning(row.contract_no.clone())])
+            }
+            Action::Acknowledge
+            | Action::StartDisposal
+            | Action::Resolve
+            | Action::Dismiss
+            | Action::WriteCause
+            | Action::IssueNotice => {
+                Outcome::Consumed(vec![Effect::WarningCommand(Box::new(row.clone()), action)])
+            }
+            // The board's filters and Enter have nothing to do here.
+            Action::FilterLevel
+            | Action::FilterStatus
+            | Action::FilterMine
+            | Action::FilterIndicator
+            | Action::OpenWarning => Outcome::Unchanged,
+            _ => Outcome::NotMine,
+        })
+    }
+
+    fn reload(&mut self, changed: Changed, ctx: &Ctx<'_>) -> anyhow::Result<()> {
+        if !changed.is_empty() {
+            WarningDetail::reload(self, ctx.store, ctx.today)?;
+        }
+        Ok(())
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
+        render(self, frame, area, view.lang, view.theme);
     }
 }
 

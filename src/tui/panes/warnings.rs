@@ -5,7 +5,10 @@ use crate::domain::warning::{ManualSignal, WarningStatus};
 use crate::engine::rules::Indicator;
 use crate::i18n::Lang;
 use crate::store::{Store, StoreError, WarningQuery};
-use crate::tui::app::App;
+use crate::tui::component::{Component, Ctx, Effect, Hint, Outcome, View};
+use crate::tui::keymap::{Action, Section};
+use crate::tui::stack::Changed;
+use crate::tui::theme::Theme;
 use crate::tui::widgets::paged::PagedList;
 use crate::tui::widgets::warning_cells::{self, count_spans, indicator_name};
 use ratatui::Frame;
@@ -167,15 +170,13 @@ pub fn list_rows(body_rows: u16) -> u64 {
     u64::from(body_rows.saturating_sub(2)).max(1)
 }
 
-pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
+pub fn render(board: &Board, frame: &mut Frame<'_>, area: Rect, lang: Lang, theme: &Theme) {
     if area.height < 3 {
         return;
     }
-    let board = &app.board;
-    let lang = app.lang;
     let mut spans = vec![Span::raw(" ")];
-    spans.extend(count_spans(&board.counts, lang, &app.theme));
-    spans.push(Span::styled(board.filter_text(lang), app.theme.muted));
+    spans.extend(count_spans(&board.counts, lang, theme));
+    spans.push(Span::styled(board.filter_text(lang), theme.muted));
     let buf = frame.buffer_mut();
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
     let list_area = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
@@ -190,14 +191,112 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         list_area,
         buf,
         lang,
-        &app.theme,
+        theme,
     );
     if list.total == 0 {
         buf.set_line(
             area.x + 2,
             area.y + 2,
-            &Line::styled(lang.t("warning.board_empty"), app.theme.muted),
+            &Line::styled(lang.t("warning.board_empty"), theme.muted),
             area.width.saturating_sub(2),
         );
+    }
+}
+
+/// The footer's commands (after the position and the legend).
+const BOARD_HINTS: &[Hint] = &[
+    Hint::Group(
+        Section::Board,
+        &[
+            Action::FilterLevel,
+            Action::FilterStatus,
+            Action::FilterMine,
+            Action::FilterIndicator,
+        ],
+        "hint.filters",
+    ),
+    Hint::One(Section::Board, Action::Acknowledge),
+    Hint::One(Section::Board, Action::WriteCause),
+    Hint::One(Section::Board, Action::IssueNotice),
+    Hint::One(Section::Board, Action::RaiseManual),
+    Hint::One(Section::Board, Action::OpenWarning),
+    Hint::One(Section::Global, Action::Help),
+];
+
+impl Component for Board {
+    fn sections(&self) -> &'static [Section] {
+        &[Section::Board, Section::List, Section::Global]
+    }
+
+    fn hints(&self) -> &'static [Hint] {
+        BOARD_HINTS
+    }
+
+    /// The list's keys and filters change the board; the rest acts on the selected warning.
+    fn handle(&mut self, action: Action, ctx: &Ctx<'_>) -> anyhow::Result<Outcome> {
+        let store = ctx.store;
+        let page = self.list.height.max(1) as i64;
+        let changed = |moved: bool| {
+            if moved {
+                Outcome::Consumed(Vec::new())
+            } else {
+                Outcome::Unchanged
+            }
+        };
+        let selected = self.list.selected().cloned();
+        Ok(match action {
+            Action::Down => changed(self.list.move_by(store, 1)?),
+            Action::Up => changed(self.list.move_by(store, -1)?),
+            Action::PageDown => changed(self.list.move_by(store, page)?),
+            Action::PageUp => changed(self.list.move_by(store, -page)?),
+            Action::Top => changed(self.list.to_top(store)?),
+            Action::Bottom => changed(self.list.to_bottom(store)?),
+            Action::ClearFilter => changed(self.clear_filters(store)?),
+            Action::FilterLevel => {
+                self.cycle_level(store)?;
+                Outcome::Consumed(Vec::new())
+            }
+            Action::FilterStatus => {
+                self.cycle_status(store)?;
+                Outcome::Consumed(Vec::new())
+            }
+            Action::FilterMine => {
+                self.toggle_mine(store, ctx.user)?;
+                Outcome::Consumed(Vec::new())
+            }
+            Action::FilterIndicator => {
+                self.cycle_indicator(store)?;
+                Outcome::Consumed(Vec::new())
+            }
+            Action::Open | Action::OpenWarning => match selected {
+                Some(row) => Outcome::Consumed(vec![Effect::OpenWarning(row.id)]),
+                None => Outcome::Unchanged,
+            },
+            Action::RaiseManual => Outcome::Consumed(vec![Effect::RaiseWarning(
+                selected.map(|r| r.contract_no).unwrap_or_default(),
+            )]),
+            Action::OpenLoan => Outcome::Consumed(vec![Effect::OpenLoanOfWarning]),
+            Action::Acknowledge
+            | Action::StartDisposal
+            | Action::Resolve
+            | Action::Dismiss
+            | Action::WriteCause
+            | Action::IssueNotice => match selected {
+                Some(row) => Outcome::Consumed(vec![Effect::WarningCommand(Box::new(row), action)]),
+                None => Outcome::Unchanged,
+            },
+            _ => Outcome::NotMine,
+        })
+    }
+
+    fn reload(&mut self, changed: Changed, ctx: &Ctx<'_>) -> anyhow::Result<()> {
+        if changed.any(Changed::WARNINGS | Changed::LOANS) {
+            Board::reload(self, ctx.store)?;
+        }
+        Ok(())
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
+        render(self, frame, area, view.lang, view.theme);
     }
 }
