@@ -1,9 +1,9 @@
 //! The screens over a pane as a back stack, the reload flags a commit sets, and the loan
 //! detail's tabs read when first shown and paged through the store.
 
-mod common;
+mod support;
 
-use common::{app, as_of, book, draw, evaluated_book};
+use support::tui::{app, as_of, book, draw, evaluated_book};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use postloan::domain::{ContactKind, ContactRecord};
 use postloan::i18n::Lang;
