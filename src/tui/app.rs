@@ -1,6 +1,7 @@
 //! The workbench's state and how keys change it. Rendering only reads this state; every
 //! change to the book goes through `workflow`.
 
+use super::forms::{FormKey, FormKind, Subject};
 use super::keymap::{Action, Key, Keymap, Problem, Section};
 use super::panes::loan_detail::{DetailState, DetailTab};
 use super::panes::warning_detail::WarningDetail;
@@ -128,8 +129,8 @@ pub struct App {
     /// The warning detail, over the board or over a loan detail's Warnings tab.
     pub warning: Option<WarningDetail>,
     pub form: Option<Form>,
-    /// Draft key of the open form (`contact:PL00000001`).
-    pub form_key: Option<String>,
+    /// Which form is open, about what (its draft is kept under it).
+    pub form_key: Option<super::forms::FormKey>,
     pub help: bool,
     pub size: (u16, u16),
     pub notice: Option<Notice>,
@@ -830,22 +831,36 @@ impl App {
             }
             Action::NewContact => {
                 detail.tab = DetailTab::Contacts;
-                let (form, key) =
-                    super::panes::loan_detail::contact_form(detail, self.lang, self.today_date);
+                let form = super::forms::contact::form(&detail.loan, self.lang, self.today_date);
+                let key = FormKey::new(
+                    FormKind::Contact,
+                    Subject::Contract(detail.loan.contract_no.clone()),
+                );
                 self.open_form(form, key)?;
             }
             Action::SetCovenant => {
-                let (form, key) = super::panes::covenant_form::form(detail, self.lang);
+                let form = super::forms::covenant::form(&detail.loan, self.lang);
+                let key = FormKey::new(
+                    FormKind::Covenant,
+                    Subject::Contract(detail.loan.contract_no.clone()),
+                );
                 self.open_form(form, key)?;
             }
             Action::NewRepayment => {
-                let (form, key) =
-                    super::panes::loan_detail::repayment_form(detail, self.lang, self.today_date);
+                let form = super::forms::repayment::form(&detail.loan, self.lang, self.today_date);
+                let key = FormKey::new(
+                    FormKind::Repayment,
+                    Subject::Contract(detail.loan.contract_no.clone()),
+                );
                 self.open_form(form, key)?;
             }
             Action::NewStatement => {
                 detail.tab = DetailTab::Statements;
-                let (form, key) = super::panes::loan_detail::statement_form(detail, self.lang);
+                let form = super::forms::statement::form(&detail.loan, self.lang);
+                let key = FormKey::new(
+                    FormKind::Statement,
+                    Subject::Borrower(detail.loan.borrower_code.clone()),
+                );
                 self.open_form(form, key)?;
             }
             _ => return Ok(false),

@@ -2,12 +2,18 @@
 //! so a busy or read-only book cannot lose them: each save rewrites a temporary file, fsyncs it
 //! and renames it over the old one, under an advisory lock shared by the user's sessions.
 
+use super::forms::{FormKey, FormKind};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The file's format version.
-const VERSION: u32 = 1;
+/// The file's format version: 2 keeps each draft's values by field name; 1 (read and carried
+/// over) kept a list of values by place.
+const VERSION: u32 = 2;
+
+/// A draft's values by field name.
+pub type Values = BTreeMap<String, String>;
 
 /// Why the drafts file could not be read or written (the TUI translates these).
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +29,9 @@ pub enum DraftError {
     },
     #[error("drafts file {file}: cannot write: {reason}")]
     Write { file: String, reason: String },
+    /// Written by a newer version of the workbench: read nothing from it, write nothing over it.
+    #[error("drafts file {file}: version {version} is newer than this program's")]
+    Newer { file: String, version: u64 },
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -35,13 +44,58 @@ struct DraftFile {
     carried: Vec<(String, String)>,
 }
 
+/// One draft: whose, of which form about what, and its values by field name.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 struct Entry {
+    book: String,
+    user: String,
+    /// The form kind's code (`FormKind::code`).
+    form: String,
+    /// The subject's code: a contract, a borrower or a warning id.
+    subject: String,
+    fields: Values,
+    saved_at: String,
+}
+
+impl Entry {
+    fn is(&self, book: &str, user: &str, key: &FormKey) -> bool {
+        self.book == book
+            && self.user == user
+            && self.form == key.kind.code()
+            && self.subject == key.subject.code()
+    }
+}
+
+/// Version 1 of the file: values by place, under keys like `contact:PL00000001`.
+#[derive(Debug, Clone, Deserialize)]
+struct DraftFileV1 {
+    #[serde(default)]
+    drafts: Vec<EntryV1>,
+    #[serde(default)]
+    carried: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct EntryV1 {
     book: String,
     user: String,
     form: String,
     values: Vec<String>,
     saved_at: String,
+}
+
+/// A draft kept by place under a key `kind:subject` (drafts file v1, drafts kept in the book),
+/// its values named by the fields the form had then. None: a form this version does not have.
+fn from_positional(key: &str, values: &[String]) -> Option<(String, String, Values)> {
+    let (kind, subject) = key.split_once(':')?;
+    let kind = FormKind::parse(kind)?;
+    let fields = kind
+        .v1_fields()
+        .iter()
+        .zip(values)
+        .map(|(n, v)| (n.to_string(), v.clone()))
+        .collect();
+    Some((kind.code().to_string(), subject.to_string(), fields))
 }
 
 /// Where drafts go: a file (the workbench), or memory (tests and benchmarks).
@@ -76,39 +130,36 @@ impl Drafts {
         self.file.as_deref()
     }
 
-    /// The values saved for `user`'s form `form`, if any.
-    pub fn load(&self, user: &str, form: &str) -> Result<Option<Vec<String>>, DraftError> {
+    /// The values saved for `user`'s form `key`, by field name, if any.
+    pub fn load(&self, user: &str, key: &FormKey) -> Result<Option<Values>, DraftError> {
         let all = self.read()?;
         Ok(all
             .drafts
             .into_iter()
-            .find(|e| e.book == self.book && e.user == user && e.form == form)
-            .map(|e| e.values))
+            .find(|e| e.is(&self.book, user, key))
+            .map(|e| e.fields))
     }
 
-    /// Saves (replaces) the values of `user`'s form `form`.
-    pub fn save(&mut self, user: &str, form: &str, values: &[String]) -> Result<(), DraftError> {
+    /// Saves (replaces) the values of `user`'s form `key`.
+    pub fn save(&mut self, user: &str, key: &FormKey, values: &Values) -> Result<(), DraftError> {
         let book = self.book.clone();
         self.update(|all| {
-            all.drafts
-                .retain(|e| !(e.book == book && e.user == user && e.form == form));
+            all.drafts.retain(|e| !e.is(&book, user, key));
             all.drafts.push(Entry {
                 book: book.clone(),
                 user: user.to_string(),
-                form: form.to_string(),
-                values: values.to_vec(),
+                form: key.kind.code().to_string(),
+                subject: key.subject.code(),
+                fields: values.clone(),
                 saved_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             });
         })
     }
 
-    /// Forgets the draft of `user`'s form `form` (after the form was saved).
-    pub fn discard(&mut self, user: &str, form: &str) -> Result<(), DraftError> {
+    /// Forgets the draft of `user`'s form `key` (after the form was saved).
+    pub fn discard(&mut self, user: &str, key: &FormKey) -> Result<(), DraftError> {
         let book = self.book.clone();
-        self.update(|all| {
-            all.drafts
-                .retain(|e| !(e.book == book && e.user == user && e.form == form));
-        })
+        self.update(|all| all.drafts.retain(|e| !e.is(&book, user, key)))
     }
 
     /// Whether `user`'s drafts kept in this book (before drafts moved here) were carried over.
@@ -121,7 +172,8 @@ impl Drafts {
     }
 
     /// Takes over drafts that were kept in the book, once: a form that already has a draft
-    /// here keeps it. `book_drafts` are `(form, body)` with the body a JSON list of values.
+    /// here keeps it. `book_drafts` are `(form key, body)` with the body a JSON list of values
+    /// by place, named here by the fields the forms had then.
     pub fn carry_over(
         &mut self,
         user: &str,
@@ -133,22 +185,24 @@ impl Drafts {
             if all.carried.iter().any(|(b, u)| *b == book && u == user) {
                 return;
             }
-            for (form, body) in book_drafts {
+            for (key, body) in book_drafts {
                 let Ok(values) = serde_json::from_str::<Vec<String>>(body) else {
                     continue;
                 };
-                if all
-                    .drafts
-                    .iter()
-                    .any(|e| e.book == book && e.user == user && e.form == *form)
-                {
+                let Some((form, subject, fields)) = from_positional(key, &values) else {
+                    continue;
+                };
+                if all.drafts.iter().any(|e| {
+                    e.book == book && e.user == user && e.form == form && e.subject == subject
+                }) {
                     continue;
                 }
                 all.drafts.push(Entry {
                     book: book.clone(),
                     user: user.to_string(),
-                    form: form.clone(),
-                    values,
+                    form,
+                    subject,
+                    fields,
                     saved_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                 });
                 n += 1;
@@ -232,11 +286,47 @@ fn read_file(file: &Path) -> Result<DraftFile, DraftError> {
             });
         }
     };
-    serde_json::from_str(&text).map_err(|e| DraftError::Parse {
+    let parse_err = |e: serde_json::Error| DraftError::Parse {
         file: file.display().to_string(),
         line: e.line(),
         column: e.column(),
         reason: e.to_string(),
+    };
+    let whole: serde_json::Value = serde_json::from_str(&text).map_err(parse_err)?;
+    let version = whole
+        .get("version")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(1);
+    if version > u64::from(VERSION) {
+        return Err(DraftError::Newer {
+            file: file.display().to_string(),
+            version,
+        });
+    }
+    if version == 2 {
+        return serde_json::from_str(&text).map_err(parse_err);
+    }
+    // Version 1: carried over into the names of the fields, written as version 2 next time.
+    let old: DraftFileV1 = serde_json::from_str(&text).map_err(parse_err)?;
+    let drafts = old
+        .drafts
+        .into_iter()
+        .filter_map(|e| {
+            let (form, subject, fields) = from_positional(&e.form, &e.values)?;
+            Some(Entry {
+                book: e.book,
+                user: e.user,
+                form,
+                subject,
+                fields,
+                saved_at: e.saved_at,
+            })
+        })
+        .collect();
+    Ok(DraftFile {
+        version: VERSION,
+        drafts,
+        carried: old.carried,
     })
 }
 

@@ -3,4 +3,5 @@
 pub mod form;
 pub mod loan_list;
 pub mod paged;
+pub mod text_area;
 pub mod warning_cells;
