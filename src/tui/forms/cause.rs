@@ -45,6 +45,20 @@ pub fn form(row: &WarningRow, cause: &str, judged: Level, version: i64, lang: La
     form
 }
 
+/// The fields, filled with what the book holds now.
+pub fn fields(cause: &str, risk: RiskType, judged: Level, lang: Lang) -> Vec<Field> {
+    vec![
+        Field::new(
+            CAUSE,
+            "form.cause",
+            FieldKind::Notes { required: true },
+            cause,
+        ),
+        Field::choice(RISK, "form.risk_type", risks(lang), risk.code()),
+        Field::choice(JUDGED, "form.judged_level", levels(lang), judged.code()),
+    ]
+}
+
 pub fn command(form: &Form, id: i64) -> Result<FormCommand, Bad> {
     Ok(FormCommand::Cause {
         id,

@@ -13,6 +13,8 @@ pub mod raise;
 pub mod reason;
 pub mod repayment;
 pub mod statement;
+#[cfg(test)]
+mod tests;
 
 use super::app::{App, Notice, Redraw, Retry};
 use super::keymap::{Action, Key, Section};

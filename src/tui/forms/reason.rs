@@ -18,15 +18,19 @@ pub fn form(row: &WarningRow, mv: WarningMove, lang: Lang) -> Form {
     };
     let mut form = Form::new(
         lang.tf(title, &[("number", &display(&row.number))]),
-        vec![Field::new(
-            REASON,
-            "form.reason",
-            FieldKind::Notes { required: true },
-            "",
-        )],
+        fields(),
     );
     form.expected_version = Some(row.version);
     form
+}
+
+pub fn fields() -> Vec<Field> {
+    vec![Field::new(
+        REASON,
+        "form.reason",
+        FieldKind::Notes { required: true },
+        "",
+    )]
 }
 
 pub fn command(form: &Form, id: i64, mv: WarningMove) -> Result<FormCommand, Bad> {
