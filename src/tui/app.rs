@@ -605,7 +605,13 @@ impl App {
             return Ok(false);
         }
         if text && more && key.code == KeyCode::Enter && key.modifiers.is_empty() {
-            return Ok(self.insert_text(" "));
+            // A line break of pasted text: kept in a multi-line field, a space elsewhere.
+            let multiline = self
+                .form
+                .as_ref()
+                .and_then(|f| f.focused())
+                .is_some_and(|f| f.is_multiline());
+            return Ok(self.insert_text(if multiline { "\n" } else { " " }));
         }
         self.handle_key(key)
     }

@@ -273,3 +273,19 @@ fn every_form_names_its_fields_once_and_its_old_order_is_its_fields() {
         assert_eq!(FormKind::parse(kind.code()), Some(kind));
     }
 }
+
+#[test]
+fn typing_over_a_whole_choice_replaces_it() {
+    let mut form = raise::form("PL1", Lang::En);
+    form.focus = 2;
+    assert_eq!(form.fields[2].value(), "Yellow");
+    for c in "橙色".chars() {
+        form.edit(key(KeyCode::Char(c)));
+    }
+    assert_eq!(form.fields[2].value(), "橙色");
+    assert_eq!(form.fields[2].choice_code(), Some("orange"));
+    // Half-typed text is not a choice: letters are added to it.
+    type_into(&mut form, raise::LEVEL, "re");
+    form.edit(key(KeyCode::Char('d')));
+    assert_eq!(form.fields[2].value(), "red");
+}

@@ -122,6 +122,9 @@ pub struct Field {
     /// The text of a multi-line field (`FieldKind::Notes`).
     pub area: Option<TextArea>,
     pub error: Option<String>,
+    /// The text was put there (opened, restored, a choice cycled), not typed: typing over a
+    /// choice in this state replaces it.
+    fresh: bool,
 }
 
 impl Field {
@@ -134,6 +137,7 @@ impl Field {
             input: Input::new(value.to_string()),
             area,
             error: None,
+            fresh: true,
         }
     }
 
@@ -162,6 +166,7 @@ impl Field {
 
     /// Replaces the text (a restored draft).
     pub fn set_value(&mut self, value: &str) {
+        self.fresh = true;
         match &mut self.area {
             Some(a) => *a = TextArea::new(value),
             None => self.input = Input::new(value.to_string()),
@@ -341,10 +346,22 @@ impl Form {
             let step = if key.code == KeyCode::Right { 1 } else { -1 };
             let next = c.cycle(field.input.value(), step);
             field.input = Input::new(next);
+            field.fresh = true;
             field.error = None;
             self.dirty = true;
             return true;
         }
+        // Typing over a choice that was put there replaces it (the first letters of another).
+        if matches!(field.kind, FieldKind::Choice(_))
+            && field.fresh
+            && matches!(key.code, KeyCode::Char(_))
+            && !key
+                .modifiers
+                .intersects(!crossterm::event::KeyModifiers::SHIFT)
+        {
+            field.input = Input::default();
+        }
+        field.fresh = false;
         if let Some(area) = field.area.as_mut() {
             let changed = area.input(key);
             if changed {
@@ -381,8 +398,12 @@ impl Form {
             if clean.is_empty() {
                 return false;
             }
+            if matches!(field.kind, FieldKind::Choice(_)) && field.fresh {
+                field.input = Input::default();
+            }
             field.input = insert_at_cursor(&field.input, &clean);
         }
+        field.fresh = false;
         field.error = None;
         self.dirty = true;
         true
