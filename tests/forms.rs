@@ -153,3 +153,33 @@ fn the_drawn_caret_follows_wide_characters_and_wrapped_rows() {
     let text = app.form.as_ref().expect("form").fields[2].value();
     assert!(text.ends_with("经营正"), "{text}");
 }
+
+#[test]
+fn a_drafts_file_of_a_newer_version_is_said_kept_and_never_traps_the_form() {
+    let (dir, store) = book(300, 7);
+    let file = dir.path().join("state/drafts.json");
+    std::fs::create_dir_all(file.parent().expect("dir")).expect("mkdir");
+    let body = r#"{"version": 9, "drafts": [{"future": true}]}"#;
+    std::fs::write(&file, body).expect("write");
+    let mut app = app(store, SPECIALIST, Lang::En, Theme::colour(), (100, 30));
+    // Taking the file says it is newer; it is used as it is, never rewritten.
+    assert!(app.use_drafts_file(file.clone()).is_err());
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('n'));
+    let notice = app.notice.as_ref().expect("a notice").text.clone();
+    assert!(notice.contains("newer version (9)"), "{notice}");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "要记下的");
+    press(&mut app, KeyCode::Esc);
+    let form = app
+        .form
+        .as_ref()
+        .expect("the first Esc says why and keeps the form");
+    let msg = form.message.clone().unwrap_or_default();
+    assert!(msg.contains("Esc again"), "{msg}");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.form.is_none(), "the second Esc closes it");
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), body);
+}

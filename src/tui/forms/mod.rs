@@ -411,12 +411,18 @@ impl App {
             Some(Action::Cancel) => {
                 // Esc keeps the draft: the text comes back when the form is opened again. If
                 // the draft cannot be written, the form stays open with the text and says why.
+                // A second Esc, once told, closes it without a draft (never a trap).
                 if let Err(e) = self.save_draft() {
-                    let text = super::errors::error_text(&e, self.lang);
-                    if let Some(form) = self.form.as_mut() {
+                    let text = self.lang.tf(
+                        "forms.esc_again",
+                        &[("error", &super::errors::error_text(&e, self.lang))],
+                    );
+                    if let Some(form) = self.form.as_mut()
+                        && form.message.as_deref() != Some(text.as_str())
+                    {
                         form.message = Some(text);
+                        return Ok(true);
                     }
-                    return Ok(true);
                 }
                 self.close_form();
             }
