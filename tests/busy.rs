@@ -220,7 +220,8 @@ fn the_real_workbench_stays_up_on_a_busy_book_and_saves_when_it_frees() {
     tui.wait_text("pty-busy-note");
 
     let lock = hold(&db);
-    tui.send("\r");
+    // The notes are multi-line (Enter is a new line there): Ctrl-S saves.
+    tui.send("\x13");
     tui.wait_text("The book is busy");
     // Move around the form while the save waits; the app stays up and keeps saying so.
     tui.send("\x1b[Z");

@@ -181,7 +181,13 @@ fn hang_up(controlling_terminal: bool) {
         .as_array()
         .into_iter()
         .flatten()
-        .flat_map(|d| d["values"].as_array().cloned().unwrap_or_default())
+        // Version 2 of the file: each draft's values by field name.
+        .flat_map(|d| {
+            d["fields"]
+                .as_object()
+                .map(|m| m.values().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
     assert!(

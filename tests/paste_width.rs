@@ -93,15 +93,22 @@ fn assert_paste_mode_left(raw: &[u8]) {
 
 /// The contact form is still open with the whole paste in its notes; nothing else happened.
 fn assert_pasted_into_notes(tui: &mut Tui) {
-    tui.wait_text(JOINED);
+    // The notes are multi-line: the pasted lines stay lines, one under the other.
+    tui.wait_text("line three");
     let s = tui.contents();
+    let lines: Vec<&str> = s.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(">Notes"))
+        .expect("the notes field");
+    assert!(lines[at].contains("line one"), "{s}");
+    assert!(lines[at + 1].contains("h p q"), "{s}");
+    assert!(lines[at + 2].contains("line three"), "{s}");
     assert!(s.contains("New contact"), "the contact form is open:\n{s}");
     assert!(
         !s.contains("Repayment status"),
         "no repayment form opened:\n{s}"
     );
-    let notes = s.lines().find(|l| l.contains(">Notes")).unwrap_or_default();
-    assert!(notes.contains(JOINED), "the notes field holds it: {notes}");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! change to the book goes through `workflow`.
 
 use super::component::{Component, Ctx, Effect, FormOf, Outcome};
+use super::forms::{FormKey, FormKind, Subject};
 use super::keymap::{Action, Key, Keymap, Problem, Section};
 use super::panes::loan_detail::{DetailState, DetailTab};
 use super::panes::warning_detail::WarningDetail;
@@ -131,8 +132,8 @@ pub struct App {
     /// Rows of Today's warnings block (set from the terminal size).
     pub mine_rows: u16,
     pub form: Option<Form>,
-    /// Draft key of the open form (`contact:PL00000001`).
-    pub form_key: Option<String>,
+    /// Which form is open, about what (its draft is kept under it).
+    pub form_key: Option<super::forms::FormKey>,
     pub help: bool,
     pub size: (u16, u16),
     pub notice: Option<Notice>,
@@ -387,7 +388,7 @@ impl App {
                 }
                 sent = match retry.clone() {
                     Retry::Submit => {
-                        self.changing = self.form_key.as_deref().map(Changed::of_form);
+                        self.changing = self.form_key.as_ref().map(|k| Changed::of_form(k.kind));
                         let r = self.submit_form();
                         self.changing = None;
                         r
@@ -599,7 +600,7 @@ impl App {
         }
         if self.form.is_some() {
             // A save reads again only what its command changed.
-            self.changing = self.form_key.as_deref().map(Changed::of_form);
+            self.changing = self.form_key.as_ref().map(|k| Changed::of_form(k.kind));
             let r = self.handle_form_key(key, &k);
             self.changing = None;
             return r.map(|r| r || had_notice);
@@ -766,7 +767,13 @@ impl App {
             return Ok(false);
         }
         if text && more && key.code == KeyCode::Enter && key.modifiers.is_empty() {
-            return Ok(self.insert_text(" "));
+            // A line break of pasted text: kept in a multi-line field, a space elsewhere.
+            let multiline = self
+                .form
+                .as_ref()
+                .and_then(|f| f.focused())
+                .is_some_and(|f| f.is_multiline());
+            return Ok(self.insert_text(if multiline { "\n" } else { " " }));
         }
         self.handle_key(key)
     }
@@ -965,21 +972,28 @@ impl App {
                     let Some(detail) = self.detail.as_ref() else {
                         continue;
                     };
+                    let loan = &detail.loan;
+                    let contract = || Subject::Contract(loan.contract_no.clone());
                     let (form, key) = match kind {
-                        FormOf::Contact => super::panes::loan_detail::contact_form(
-                            detail,
-                            self.lang,
-                            self.today_date,
+                        FormOf::Contact => (
+                            super::forms::contact::form(loan, self.lang, self.today_date),
+                            FormKey::new(FormKind::Contact, contract()),
                         ),
-                        FormOf::Covenant => super::panes::covenant_form::form(detail, self.lang),
-                        FormOf::Repayment => super::panes::loan_detail::repayment_form(
-                            detail,
-                            self.lang,
-                            self.today_date,
+                        FormOf::Covenant => (
+                            super::forms::covenant::form(loan, self.lang),
+                            FormKey::new(FormKind::Covenant, contract()),
                         ),
-                        FormOf::Statement => {
-                            super::panes::loan_detail::statement_form(detail, self.lang)
-                        }
+                        FormOf::Repayment => (
+                            super::forms::repayment::form(loan, self.lang, self.today_date),
+                            FormKey::new(FormKind::Repayment, contract()),
+                        ),
+                        FormOf::Statement => (
+                            super::forms::statement::form(loan, self.lang),
+                            FormKey::new(
+                                FormKind::Statement,
+                                Subject::Borrower(loan.borrower_code.clone()),
+                            ),
+                        ),
                     };
                     self.open_form(form, key)?;
                     true

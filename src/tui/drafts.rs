@@ -2,12 +2,18 @@
 //! so a busy or read-only book cannot lose them: each save rewrites a temporary file, fsyncs it
 //! and renames it over the old one, under an advisory lock shared by the user's sessions.
 
+use super::forms::{FormKey, FormKind};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The file's format version.
-const VERSION: u32 = 1;
+/// The file's format version: 2 keeps each draft's values by field name; 1 (read and carried
+/// over) kept a list of values by place.
+const VERSION: u32 = 2;
+
+/// A draft's values by field name.
+pub type Values = BTreeMap<String, String>;
 
 /// Why the drafts file could not be read or written (the TUI translates these).
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +29,9 @@ pub enum DraftError {
     },
     #[error("drafts file {file}: cannot write: {reason}")]
     Write { file: String, reason: String },
+    /// Written by a newer version of the workbench: read nothing from it, write nothing over it.
+    #[error("drafts file {file}: version {version} is newer than this program's")]
+    Newer { file: String, version: u64 },
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -35,13 +44,58 @@ struct DraftFile {
     carried: Vec<(String, String)>,
 }
 
+/// One draft: whose, of which form about what, and its values by field name.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 struct Entry {
+    book: String,
+    user: String,
+    /// The form kind's code (`FormKind::code`).
+    form: String,
+    /// The subject's code: a contract, a borrower or a warning id.
+    subject: String,
+    fields: Values,
+    saved_at: String,
+}
+
+impl Entry {
+    fn is(&self, book: &str, user: &str, key: &FormKey) -> bool {
+        self.book == book
+            && self.user == user
+            && self.form == key.kind.code()
+            && self.subject == key.subject.code()
+    }
+}
+
+/// Version 1 of the file: values by place, under keys like `contact:PL00000001`.
+#[derive(Debug, Clone, Deserialize)]
+struct DraftFileV1 {
+    #[serde(default)]
+    drafts: Vec<EntryV1>,
+    #[serde(default)]
+    carried: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct EntryV1 {
     book: String,
     user: String,
     form: String,
     values: Vec<String>,
     saved_at: String,
+}
+
+/// A draft kept by place under a key `kind:subject` (drafts file v1, drafts kept in the book),
+/// its values named by the fields the form had then. None: a form this version does not have.
+fn from_positional(key: &str, values: &[String]) -> Option<(String, String, Values)> {
+    let (kind, subject) = key.split_once(':')?;
+    let kind = FormKind::parse(kind)?;
+    let fields = kind
+        .v1_fields()
+        .iter()
+        .zip(values)
+        .map(|(n, v)| (n.to_string(), v.clone()))
+        .collect();
+    Some((kind.code().to_string(), subject.to_string(), fields))
 }
 
 /// Where drafts go: a file (the workbench), or memory (tests and benchmarks).
@@ -76,39 +130,36 @@ impl Drafts {
         self.file.as_deref()
     }
 
-    /// The values saved for `user`'s form `form`, if any.
-    pub fn load(&self, user: &str, form: &str) -> Result<Option<Vec<String>>, DraftError> {
+    /// The values saved for `user`'s form `key`, by field name, if any.
+    pub fn load(&self, user: &str, key: &FormKey) -> Result<Option<Values>, DraftError> {
         let all = self.read()?;
         Ok(all
             .drafts
             .into_iter()
-            .find(|e| e.book == self.book && e.user == user && e.form == form)
-            .map(|e| e.values))
+            .find(|e| e.is(&self.book, user, key))
+            .map(|e| e.fields))
     }
 
-    /// Saves (replaces) the values of `user`'s form `form`.
-    pub fn save(&mut self, user: &str, form: &str, values: &[String]) -> Result<(), DraftError> {
+    /// Saves (replaces) the values of `user`'s form `key`.
+    pub fn save(&mut self, user: &str, key: &FormKey, values: &Values) -> Result<(), DraftError> {
         let book = self.book.clone();
         self.update(|all| {
-            all.drafts
-                .retain(|e| !(e.book == book && e.user == user && e.form == form));
+            all.drafts.retain(|e| !e.is(&book, user, key));
             all.drafts.push(Entry {
                 book: book.clone(),
                 user: user.to_string(),
-                form: form.to_string(),
-                values: values.to_vec(),
+                form: key.kind.code().to_string(),
+                subject: key.subject.code(),
+                fields: values.clone(),
                 saved_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             });
         })
     }
 
-    /// Forgets the draft of `user`'s form `form` (after the form was saved).
-    pub fn discard(&mut self, user: &str, form: &str) -> Result<(), DraftError> {
+    /// Forgets the draft of `user`'s form `key` (after the form was saved).
+    pub fn discard(&mut self, user: &str, key: &FormKey) -> Result<(), DraftError> {
         let book = self.book.clone();
-        self.update(|all| {
-            all.drafts
-                .retain(|e| !(e.book == book && e.user == user && e.form == form));
-        })
+        self.update(|all| all.drafts.retain(|e| !e.is(&book, user, key)))
     }
 
     /// Whether `user`'s drafts kept in this book (before drafts moved here) were carried over.
@@ -121,7 +172,8 @@ impl Drafts {
     }
 
     /// Takes over drafts that were kept in the book, once: a form that already has a draft
-    /// here keeps it. `book_drafts` are `(form, body)` with the body a JSON list of values.
+    /// here keeps it. `book_drafts` are `(form key, body)` with the body a JSON list of values
+    /// by place, named here by the fields the forms had then.
     pub fn carry_over(
         &mut self,
         user: &str,
@@ -133,22 +185,24 @@ impl Drafts {
             if all.carried.iter().any(|(b, u)| *b == book && u == user) {
                 return;
             }
-            for (form, body) in book_drafts {
+            for (key, body) in book_drafts {
                 let Ok(values) = serde_json::from_str::<Vec<String>>(body) else {
                     continue;
                 };
-                if all
-                    .drafts
-                    .iter()
-                    .any(|e| e.book == book && e.user == user && e.form == *form)
-                {
+                let Some((form, subject, fields)) = from_positional(key, &values) else {
+                    continue;
+                };
+                if all.drafts.iter().any(|e| {
+                    e.book == book && e.user == user && e.form == form && e.subject == subject
+                }) {
                     continue;
                 }
                 all.drafts.push(Entry {
                     book: book.clone(),
                     user: user.to_string(),
-                    form: form.clone(),
-                    values,
+                    form,
+                    subject,
+                    fields,
                     saved_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                 });
                 n += 1;
@@ -232,11 +286,47 @@ fn read_file(file: &Path) -> Result<DraftFile, DraftError> {
             });
         }
     };
-    serde_json::from_str(&text).map_err(|e| DraftError::Parse {
+    let parse_err = |e: serde_json::Error| DraftError::Parse {
         file: file.display().to_string(),
         line: e.line(),
         column: e.column(),
         reason: e.to_string(),
+    };
+    let whole: serde_json::Value = serde_json::from_str(&text).map_err(parse_err)?;
+    let version = whole
+        .get("version")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(1);
+    if version > u64::from(VERSION) {
+        return Err(DraftError::Newer {
+            file: file.display().to_string(),
+            version,
+        });
+    }
+    if version == 2 {
+        return serde_json::from_str(&text).map_err(parse_err);
+    }
+    // Version 1: carried over into the names of the fields, written as version 2 next time.
+    let old: DraftFileV1 = serde_json::from_str(&text).map_err(parse_err)?;
+    let drafts = old
+        .drafts
+        .into_iter()
+        .filter_map(|e| {
+            let (form, subject, fields) = from_positional(&e.form, &e.values)?;
+            Some(Entry {
+                book: e.book,
+                user: e.user,
+                form,
+                subject,
+                fields,
+                saved_at: e.saved_at,
+            })
+        })
+        .collect();
+    Ok(DraftFile {
+        version: VERSION,
+        drafts,
+        carried: old.carried,
     })
 }
 
@@ -270,6 +360,23 @@ impl Drop for Lock {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::forms::Subject;
+    use crate::tui::widgets::form::{Field, FieldKind, Form};
+
+    fn contact(c: &str) -> FormKey {
+        FormKey::new(FormKind::Contact, Subject::Contract(c.into()))
+    }
+
+    fn cause(id: i64) -> FormKey {
+        FormKey::new(FormKind::WarningCause, Subject::Warning(id))
+    }
+
+    fn vals(pairs: &[(&str, &str)]) -> Values {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
 
     #[test]
     fn drafts_live_in_the_file_per_book_user_and_form() {
@@ -278,21 +385,20 @@ mod tests {
         let a = dir.path().join("a.db");
         let b = dir.path().join("b.db");
         let mut da = Drafts::in_file(file.clone(), &a);
-        da.save("u", "contact:PL1", &["2026-06-01".into(), "拜访".into()])
-            .expect("save");
-        da.save("v", "contact:PL1", &["x".into()]).expect("save v");
+        let typed = vals(&[("date", "2026-06-01"), ("notes", "拜访")]);
+        da.save("u", &contact("PL1"), &typed).expect("save");
+        da.save("v", &contact("PL1"), &vals(&[("notes", "x")]))
+            .expect("save v");
         let db = Drafts::in_file(file.clone(), &b);
-        assert_eq!(db.load("u", "contact:PL1").expect("load b"), None);
+        assert_eq!(db.load("u", &contact("PL1")).expect("load b"), None);
         let again = Drafts::in_file(file.clone(), &a);
+        assert_eq!(again.load("u", &contact("PL1")).expect("load"), Some(typed));
+        assert_eq!(again.load("u", &contact("PL2")).expect("load"), None);
+        da.discard("u", &contact("PL1")).expect("discard");
+        assert_eq!(again.load("u", &contact("PL1")).expect("load"), None);
         assert_eq!(
-            again.load("u", "contact:PL1").expect("load"),
-            Some(vec!["2026-06-01".to_string(), "拜访".to_string()])
-        );
-        da.discard("u", "contact:PL1").expect("discard");
-        assert_eq!(again.load("u", "contact:PL1").expect("load"), None);
-        assert_eq!(
-            again.load("v", "contact:PL1").expect("load v"),
-            Some(vec!["x".to_string()])
+            again.load("v", &contact("PL1")).expect("load v"),
+            Some(vals(&[("notes", "x")]))
         );
         // No temporary file is left behind.
         let names: Vec<_> = std::fs::read_dir(dir.path().join("state"))
@@ -303,12 +409,116 @@ mod tests {
     }
 
     #[test]
+    fn a_draft_comes_back_into_the_fields_of_its_names_whatever_their_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("drafts.json");
+        let book = dir.path().join("a.db");
+        let make = |names: &[&'static str]| {
+            Form::new(
+                "t".into(),
+                names
+                    .iter()
+                    .map(|n| Field::new(n, "form.notes", FieldKind::Text { required: false }, ""))
+                    .collect(),
+            )
+        };
+        let mut before = make(&["date", "kind", "notes"]);
+        for (f, v) in before
+            .fields
+            .iter_mut()
+            .zip(["2026-06-01", "电话", "催收\n第二行"])
+        {
+            f.set_value(v);
+        }
+        let mut d = Drafts::in_file(file.clone(), &book);
+        d.save("u", &contact("PL1"), &before.values())
+            .expect("save");
+        // The form now has its fields in another order, one gone and one new.
+        let mut after = make(&["notes", "date", "place"]);
+        let saved = Drafts::in_file(file, &book)
+            .load("u", &contact("PL1"))
+            .expect("load")
+            .expect("a draft");
+        after.restore(&saved);
+        let got: Vec<_> = after.fields.iter().map(|f| f.value()).collect();
+        assert_eq!(got, ["催收\n第二行", "2026-06-01", ""]);
+    }
+
+    #[test]
+    fn a_version_1_file_is_carried_over_by_the_old_field_orders() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("drafts.json");
+        let book = dir.path().join("a.db");
+        let d = Drafts::in_memory(&book);
+        let old = serde_json::json!({
+            "version": 1,
+            "drafts": [
+                {"book": d.book, "user": "u", "form": "contact:PL1",
+                 "values": ["2026-06-01", "走访", "见了财务"], "saved_at": "2026-06-01T00:00:00Z"},
+                {"book": d.book, "user": "u", "form": "wraise:PL1",
+                 "values": ["PL1", "涉诉", "红色", "信用", "被起诉"], "saved_at": "2026-06-01T00:00:00Z"},
+                {"book": d.book, "user": "u", "form": "gone:1",
+                 "values": ["x"], "saved_at": "2026-06-01T00:00:00Z"}
+            ],
+            "carried": []
+        });
+        std::fs::write(&file, old.to_string()).expect("write");
+        let mut d = Drafts::in_file(file.clone(), &book);
+        assert_eq!(
+            d.load("u", &contact("PL1")).expect("load"),
+            Some(vals(&[
+                ("date", "2026-06-01"),
+                ("kind", "走访"),
+                ("notes", "见了财务")
+            ]))
+        );
+        let raise = FormKey::new(FormKind::RaiseWarning, Subject::Contract("PL1".into()));
+        let r = d.load("u", &raise).expect("load").expect("raise draft");
+        assert_eq!(r.get("reason").map(String::as_str), Some("被起诉"));
+        assert_eq!(r.get("signal").map(String::as_str), Some("涉诉"));
+        // Written once as version 2, by name.
+        d.save("u", &cause(3), &vals(&[("cause", "c")]))
+            .expect("save");
+        let text = std::fs::read_to_string(&file).expect("read");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(v["version"], 2);
+        assert!(text.contains("\"notes\": \"见了财务\""), "{text}");
+        assert_eq!(
+            d.load("u", &contact("PL1")).expect("load").map(|v| v.len()),
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn a_file_of_a_newer_version_is_said_and_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("drafts.json");
+        let body = r#"{"version": 9, "drafts": [{"whatever": true}]}"#;
+        std::fs::write(&file, body).expect("write");
+        let mut d = Drafts::in_file(file.clone(), &dir.path().join("a.db"));
+        assert!(matches!(
+            d.load("u", &contact("PL1")),
+            Err(DraftError::Newer { version: 9, .. })
+        ));
+        assert!(matches!(
+            d.save("u", &contact("PL1"), &vals(&[("notes", "x")])),
+            Err(DraftError::Newer { version: 9, .. })
+        ));
+        assert_eq!(std::fs::read_to_string(&file).expect("read"), body);
+        let text = crate::tui::errors::draft_error_text(
+            &d.load("u", &contact("PL1")).expect_err("newer"),
+            crate::i18n::Lang::En,
+        );
+        assert!(text.contains("newer version (9)"), "{text}");
+    }
+
+    #[test]
     fn a_corrupt_drafts_file_is_named_with_line_and_column_and_left_alone() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("drafts.json");
-        std::fs::write(&file, "{\n  \"version\": 1,\n  \"drafts\": [oops]\n}\n").expect("write");
+        std::fs::write(&file, "{\n  \"version\": 2,\n  \"drafts\": [oops]\n}\n").expect("write");
         let mut d = Drafts::in_file(file.clone(), &dir.path().join("a.db"));
-        match d.save("u", "f", &["x".into()]) {
+        match d.save("u", &contact("f"), &vals(&[("notes", "x")])) {
             Err(DraftError::Parse { line, column, .. }) => {
                 assert_eq!((line, column), (3, 14));
             }
@@ -322,12 +532,13 @@ mod tests {
     }
 
     #[test]
-    fn book_drafts_are_carried_over_once_and_never_override() {
+    fn book_drafts_are_carried_over_once_by_name_and_never_override() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("drafts.json");
         let book = dir.path().join("a.db");
         let mut d = Drafts::in_file(file, &book);
-        d.save("u", "wcause:1", &["newer".into()]).expect("save");
+        d.save("u", &cause(1), &vals(&[("cause", "newer")]))
+            .expect("save");
         let old = vec![
             ("wcause:1".to_string(), r#"["older"]"#.to_string()),
             (
@@ -339,11 +550,15 @@ mod tests {
         assert_eq!(d.carry_over("u", &old).expect("carry"), 1);
         assert!(d.carried("u").expect("carried"));
         assert_eq!(
-            d.load("u", "wcause:1").expect("load"),
-            Some(vec!["newer".to_string()])
+            d.load("u", &cause(1)).expect("load"),
+            Some(vals(&[("cause", "newer")]))
         );
-        d.discard("u", "contact:PL1").expect("discard");
+        assert_eq!(
+            d.load("u", &contact("PL1")).expect("load"),
+            Some(vals(&[("date", "2026-06-01"), ("kind", "电话")]))
+        );
+        d.discard("u", &contact("PL1")).expect("discard");
         assert_eq!(d.carry_over("u", &old).expect("again"), 0);
-        assert_eq!(d.load("u", "contact:PL1").expect("load"), None);
+        assert_eq!(d.load("u", &contact("PL1")).expect("load"), None);
     }
 }

@@ -74,6 +74,10 @@ pub fn draft_error_text(e: &DraftError, lang: Lang) -> String {
         DraftError::Write { file, reason } => {
             lang.tf("drafts.err_write", &[("file", file), ("reason", reason)])
         }
+        DraftError::Newer { file, version } => lang.tf(
+            "forms.drafts_newer",
+            &[("file", file), ("version", version)],
+        ),
     }
 }
 

@@ -56,8 +56,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     status_line(app, frame, status);
     if let Some(form) = &app.form {
         let k = |a| app.keymap.first_key(Section::Form, a).unwrap_or_default();
+        let multiline = form.focused().is_some_and(|f| f.is_multiline());
         let hint = app.lang.tf(
-            "form.hint",
+            if multiline {
+                "forms.hint_multiline"
+            } else {
+                "form.hint"
+            },
             &[
                 ("save", &k(Action::Save)),
                 ("next", &k(Action::NextField)),

@@ -2,6 +2,7 @@
 //! which data a commit changed, so only what shows that data is read again.
 
 use super::component::Component;
+use super::forms::FormKind;
 use super::panes::loan_detail::DetailState;
 use super::panes::warning_detail::WarningDetail;
 
@@ -31,17 +32,18 @@ impl Changed {
     }
 
     /// What saving the form with draft key `key` (`contact:PL00000001`) changes.
-    pub fn of_form(key: &str) -> Changed {
-        let kind = key.split_once(':').map_or(key, |(k, _)| k);
+    pub fn of_form(kind: FormKind) -> Changed {
         match kind {
             // A contact moves the loan's last contact and next follow-up.
-            "contact" => Changed::CONTACTS | Changed::LOANS,
+            FormKind::Contact => Changed::CONTACTS | Changed::LOANS,
             // Entered data is re-evaluated at once: warnings may be raised or escalated.
-            "statement" => Changed::STATEMENTS | Changed::WARNINGS,
-            "repayment" => Changed::LOANS | Changed::WARNINGS,
-            "covenant" => Changed::COVENANTS | Changed::WARNINGS,
-            "wraise" | "wresolve" | "wdismiss" | "wcause" => Changed::WARNINGS,
-            _ => Changed::ALL,
+            FormKind::Statement => Changed::STATEMENTS | Changed::WARNINGS,
+            FormKind::Repayment => Changed::LOANS | Changed::WARNINGS,
+            FormKind::Covenant => Changed::COVENANTS | Changed::WARNINGS,
+            FormKind::RaiseWarning
+            | FormKind::ResolveWarning
+            | FormKind::DismissWarning
+            | FormKind::WarningCause => Changed::WARNINGS,
         }
     }
 }
@@ -198,26 +200,31 @@ impl Stack {
 #[cfg(test)]
 mod tests {
     use super::Changed;
+    use crate::tui::forms::FormKind;
 
     #[test]
     fn each_form_changes_what_its_command_writes() {
-        let contact = Changed::of_form("contact:PL00000001");
+        let contact = Changed::of_form(FormKind::Contact);
         assert!(contact.any(Changed::CONTACTS) && contact.any(Changed::LOANS));
         assert!(!contact.any(Changed::WARNINGS | Changed::STATEMENTS | Changed::FLOWS));
-        let statement = Changed::of_form("statement:B000001");
+        let statement = Changed::of_form(FormKind::Statement);
         assert!(statement.any(Changed::STATEMENTS) && statement.any(Changed::WARNINGS));
         assert!(!statement.any(Changed::CONTACTS));
-        for key in ["wraise:PL1", "wresolve:3", "wdismiss:3", "wcause:3"] {
-            assert_eq!(Changed::of_form(key), Changed::WARNINGS, "{key}");
+        for kind in [
+            FormKind::RaiseWarning,
+            FormKind::ResolveWarning,
+            FormKind::DismissWarning,
+            FormKind::WarningCause,
+        ] {
+            assert_eq!(Changed::of_form(kind), Changed::WARNINGS, "{kind:?}");
         }
         assert_eq!(
-            Changed::of_form("covenant:PL1"),
+            Changed::of_form(FormKind::Covenant),
             Changed::COVENANTS | Changed::WARNINGS
         );
-        assert_eq!(
-            Changed::of_form("something-new:1"),
-            Changed::ALL,
-            "unknown: all"
-        );
+        // Every form's command changes something.
+        for kind in FormKind::ALL {
+            assert_ne!(Changed::of_form(kind), Changed::default(), "{kind:?}");
+        }
     }
 }

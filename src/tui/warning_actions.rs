@@ -3,29 +3,17 @@
 //! manual raise, opening a warning's loan, Today's `w`, with refusals on the status line.
 
 use super::app::{App, Notice, PaneId, Redraw, Retry};
+use super::forms::{FormKey, FormKind, Subject};
 use super::keymap::Action;
 use super::panes::loan_detail::DetailTab;
 use super::stack::{Changed, Screen};
-use super::widgets::form::{Field, FieldKind, Form};
 use crate::domain::permission::{Permission, allows};
-use crate::domain::text::{display, sanitize};
-use crate::domain::warning::{Level, ManualSignal, MoveError, RiskType, WarningMove};
+use crate::domain::text::display;
+use crate::domain::warning::{MoveError, WarningMove};
 use crate::i18n::Lang;
 use crate::store::{StoreError, WarningQuery, WarningRow};
 use crate::workflow::WorkflowError;
-use crate::workflow::warning::{self as flow, ManualWarning};
-
-const LEVELS: &str = "red/红色, orange/橙色, yellow/黄色";
-const RISKS: &str = "credit/信用, market/市场, operational/操作";
-const SIGNALS: &str = "litigation/涉诉, controller_change/实际控制人变更, accounts_frozen/账户被冻结, \
-key_person_missing/关键人员失联, shutdown/停产停业, credit_cut/他行抽贷压贷, other/其他";
-
-/// Draft keys of the warning forms: `wresolve:ID`, `wdismiss:ID`, `wcause:ID`, `wraise:CONTRACT`.
-pub fn is_warning_form(key: &str) -> bool {
-    ["wresolve:", "wdismiss:", "wcause:", "wraise:"]
-        .iter()
-        .any(|p| key.starts_with(p))
-}
+use crate::workflow::warning as flow;
 
 /// A refused move in the user's language.
 pub fn move_error_text(e: &MoveError, lang: Lang) -> String {
@@ -173,21 +161,13 @@ impl App {
                 if let Err(e) = self.check_move(row, mv, "-") {
                     return self.fail(e);
                 }
-                let (title, key) = if mv == WarningMove::Resolve {
-                    ("form.resolve_title", format!("wresolve:{}", row.id))
+                let kind = if mv == WarningMove::Resolve {
+                    FormKind::ResolveWarning
                 } else {
-                    ("form.dismiss_title", format!("wdismiss:{}", row.id))
+                    FormKind::DismissWarning
                 };
-                let mut form = Form::new(
-                    lang.tf(title, &[("number", &number)]),
-                    vec![Field::new(
-                        "form.reason",
-                        FieldKind::Text { required: true },
-                        "",
-                    )],
-                );
-                form.expected_version = Some(row.version);
-                self.open_form(form, key)?;
+                let form = super::forms::reason::form(row, mv, lang);
+                self.open_form(form, FormKey::new(kind, Subject::Warning(row.id)))?;
             }
             (Action::WriteCause, _) => {
                 if let Err(e) = self.may_raise() {
@@ -200,24 +180,11 @@ impl App {
                 let version = full.as_ref().map_or(row.version, |w| w.version);
                 let cause = full.as_ref().map(|w| w.cause.clone()).unwrap_or_default();
                 let judged = full.and_then(|w| w.judged_level).unwrap_or(row.level);
-                let mut form = Form::new(
-                    lang.tf("form.cause_title", &[("number", &number)]),
-                    vec![
-                        Field::new("form.cause", FieldKind::Text { required: true }, &cause),
-                        Field::new(
-                            "form.risk_type",
-                            FieldKind::Choice(|s| RiskType::parse(s).is_some(), RISKS),
-                            &lang.code_name("risk", row.risk_type.code()),
-                        ),
-                        Field::new(
-                            "form.judged_level",
-                            FieldKind::Choice(|s| Level::parse(s).is_some(), LEVELS),
-                            &lang.code_name("level", judged.code()),
-                        ),
-                    ],
-                );
-                form.expected_version = Some(version);
-                self.open_form(form, format!("wcause:{}", row.id))?;
+                let form = super::forms::cause::form(row, &cause, judged, version, lang);
+                self.open_form(
+                    form,
+                    FormKey::new(FormKind::WarningCause, Subject::Warning(row.id)),
+                )?;
             }
             (Action::IssueNotice, _) => {
                 let r =
@@ -253,36 +220,9 @@ impl App {
         } else {
             contract.to_string()
         };
-        let form = Form::new(
-            lang.t("form.raise_title").to_string(),
-            vec![
-                Field::new(
-                    "form.contract_no",
-                    FieldKind::Text { required: true },
-                    &sanitize(&contract),
-                ),
-                Field::new(
-                    "form.signal",
-                    FieldKind::Choice(|s| ManualSignal::parse(s).is_some(), SIGNALS),
-                    "",
-                ),
-                Field::new(
-                    "form.level",
-                    FieldKind::Choice(|s| Level::parse(s).is_some(), LEVELS),
-                    &lang.code_name("level", Level::Yellow.code()),
-                ),
-                Field::new(
-                    "form.risk_type",
-                    FieldKind::Choice(|s| RiskType::parse(s).is_some(), RISKS),
-                    &lang.code_name("risk", RiskType::Credit.code()),
-                ),
-                Field::new("form.reason", FieldKind::Text { required: true }, ""),
-            ],
-        );
-        // The first empty field takes the focus.
-        let mut form = form;
-        form.focus = usize::from(!contract.is_empty());
-        self.open_form(form, format!("wraise:{contract}"))?;
+        let form = super::forms::raise::form(&contract, lang);
+        let key = FormKey::new(FormKind::RaiseWarning, Subject::Contract(contract));
+        self.open_form(form, key)?;
         Ok(true)
     }
 
@@ -321,92 +261,5 @@ impl App {
         };
         self.board.set_query(&self.store, q)?;
         Ok(true)
-    }
-
-    /// Sends a validated warning form through the workflow; errors stay in the form.
-    pub(crate) fn submit_warning_form(&mut self) -> anyhow::Result<()> {
-        let (Some(form), Some(key)) = (self.form.as_mut(), self.form_key.clone()) else {
-            return Ok(());
-        };
-        if !form.validate(self.lang) {
-            return Ok(());
-        }
-        let lang = self.lang;
-        let (kind, arg) = key.split_once(':').unwrap_or((&key, ""));
-        let id: i64 = arg.parse().unwrap_or(0);
-        let number = self
-            .store
-            .warning(id)?
-            .map(|w| display(&w.row.number))
-            .unwrap_or_default();
-        let values: Vec<String> = form.fields.iter().map(|f| f.text()).collect();
-        let expected = form.expected_version;
-        let v = |i: usize| values.get(i).cloned().unwrap_or_default();
-        let result: Result<String, WorkflowError> = match kind {
-            "wresolve" | "wdismiss" => {
-                let mv = if kind == "wresolve" {
-                    WarningMove::Resolve
-                } else {
-                    WarningMove::Dismiss
-                };
-                flow::move_warning(
-                    &mut self.store,
-                    &self.actor,
-                    id,
-                    expected,
-                    mv,
-                    &v(0),
-                    self.today_date,
-                )
-                .map(|to| {
-                    let status = lang.code_name("wstatus", to.code());
-                    lang.tf("warning.moved", &[("number", &number), ("status", &status)])
-                })
-            }
-            "wcause" => {
-                let risk = RiskType::parse(&v(1)).unwrap_or(RiskType::Credit);
-                let judged = Level::parse(&v(2)).unwrap_or(Level::Yellow);
-                flow::analyse(
-                    &mut self.store,
-                    &self.actor,
-                    id,
-                    expected,
-                    &v(0),
-                    risk,
-                    judged,
-                    self.today_date,
-                )
-                .map(|()| lang.tf("warning.cause_saved", &[("number", &number)]))
-            }
-            _ => {
-                let contract = v(0);
-                let w = ManualWarning {
-                    contract_no: &contract,
-                    signal: ManualSignal::parse(&v(1)).unwrap_or(ManualSignal::Other),
-                    level: Level::parse(&v(2)).unwrap_or(Level::Yellow),
-                    risk_type: RiskType::parse(&v(3)).unwrap_or(RiskType::Credit),
-                    reason: &v(4),
-                };
-                flow::raise_manual(&mut self.store, &self.actor, &w, self.today_date, lang)
-                    .map(|(_, number)| lang.tf("warning.raised", &[("number", &number)]))
-            }
-        };
-        match result {
-            Ok(text) => {
-                self.discard_draft(&key);
-                self.form = None;
-                self.form_key = None;
-                self.retry.retain(|r| *r != Retry::Submit);
-                self.done(text)?;
-            }
-            Err(e) if e.is_busy() => self.keep_for_retry(),
-            Err(e) => {
-                let msg = workflow_error_text(&e, lang);
-                if let Some(form) = self.form.as_mut() {
-                    form.message = Some(msg);
-                }
-            }
-        }
-        Ok(())
     }
 }

@@ -3,10 +3,10 @@
 //! the baseline come from the engine's report for the loan (`engine::report`); this pane only
 //! maps them to styles.
 
+use crate::domain::StatementRecord;
 use crate::domain::money::{format_money, format_percent, group_thousands};
 use crate::domain::ratios::KeyRatios;
 use crate::domain::text::{display, pad_left, pad_right, truncate};
-use crate::domain::{ContactKind, ContactRecord, RepaymentRecord, StatementRecord};
 use crate::engine::indicators::{LoanFacts, Value};
 use crate::engine::report::{LoanReport, report};
 use crate::engine::rules::{Covenant, Indicator, Level, RuleSet};
@@ -16,10 +16,9 @@ use crate::tui::component::{Component, Ctx, Effect, FormOf, Hint, Outcome, View}
 use crate::tui::keymap::{Action, Section};
 use crate::tui::stack::Changed;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::form::{Field, FieldKind, Form};
 use crate::tui::widgets::rows::{ContactsOf, FlowsOf, Rows, WarningsOf};
+use crate::workflow;
 use crate::workflow::warning::show_value;
-use crate::workflow::{self, Actor};
 use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -308,151 +307,6 @@ impl Component for DetailState {
             self, frame, area, view.lang, view.theme, view.rules, view.today,
         );
     }
-}
-
-/// The contact form for this loan, and its draft key.
-pub fn contact_form(d: &DetailState, lang: Lang, today: NaiveDate) -> (Form, String) {
-    let title = lang.tf(
-        "form.contact_title",
-        &[("contract", &display(&d.loan.contract_no))],
-    );
-    let form = Form::new(
-        title,
-        vec![
-            Field::new("form.date", FieldKind::Date, &today.to_string()),
-            Field::new(
-                "form.kind",
-                FieldKind::Choice(
-                    |s| ContactKind::parse(s).is_some(),
-                    "visit/走访, call/电话, meeting/约谈, other/其他",
-                ),
-                &lang.code_name("contact", ContactKind::Visit.code()),
-            ),
-            Field::new("form.notes", FieldKind::Text { required: true }, ""),
-        ],
-    );
-    (form, format!("contact:{}", d.loan.contract_no))
-}
-
-/// The statement form for this loan's borrower, and its draft key.
-pub fn statement_form(d: &DetailState, lang: Lang) -> (Form, String) {
-    let title = lang.tf(
-        "form.statement_title",
-        &[("borrower", &display(&d.loan.borrower_name))],
-    );
-    let mut fields = vec![Field::new("form.period_end", FieldKind::Date, "")];
-    for (key, signed) in STATEMENT_FIELDS {
-        let kind = if signed {
-            FieldKind::SignedAmount
-        } else {
-            FieldKind::Amount
-        };
-        fields.push(Field::new(key, kind, ""));
-    }
-    (
-        Form::new(title, fields),
-        format!("statement:{}", d.loan.borrower_code),
-    )
-}
-
-const STATEMENT_FIELDS: [(&str, bool); 10] = [
-    ("stmt.total_assets", false),
-    ("stmt.total_liabilities", false),
-    ("stmt.current_assets", false),
-    ("stmt.current_liabilities", false),
-    ("stmt.inventory", false),
-    ("stmt.revenue", false),
-    ("stmt.ebit", true),
-    ("stmt.interest_expense", false),
-    ("stmt.net_profit", true),
-    ("stmt.operating_cash_flow", true),
-];
-
-/// Sends a validated form through the workflow; returns the notice's translation key.
-pub fn submit(
-    form: &Form,
-    key: &str,
-    d: &DetailState,
-    store: &mut Store,
-    actor: &Actor,
-    rules: &RuleSet,
-    today: NaiveDate,
-) -> Result<Saved, workflow::WorkflowError> {
-    let bad = || workflow::WorkflowError::Invalid("form".into());
-    if key.starts_with("contact:") {
-        let rec = ContactRecord {
-            contract_no: d.loan.contract_no.clone(),
-            contact_on: form.fields[0].date().ok_or_else(bad)?,
-            kind: ContactKind::parse(form.fields[1].input.value()).ok_or_else(bad)?,
-            notes: form.fields[2].text(),
-        };
-        workflow::tracking::record_contact(store, actor, &rec, today)?;
-        Ok(Saved {
-            text_key: "form.contact_saved",
-            new_warnings: 0,
-        })
-    } else if key.starts_with("covenant:") {
-        super::covenant_form::submit(form, d, store, actor, rules, today)
-    } else if key.starts_with("repayment:") {
-        let rec = RepaymentRecord {
-            contract_no: d.loan.contract_no.clone(),
-            as_of: form.fields[0].date().ok_or_else(bad)?,
-            overdue_days: form.fields[1].days().ok_or_else(bad)?,
-            overdue_principal: form.fields[2].amount().ok_or_else(bad)?,
-            overdue_interest: form.fields[3].amount().ok_or_else(bad)?,
-        };
-        let (_, report) = workflow::tracking::enter_repayment(store, actor, &rec, rules, today)?;
-        Ok(Saved {
-            text_key: "form.repayment_saved",
-            new_warnings: report.new.iter().sum::<u64>() + report.escalated.iter().sum::<u64>(),
-        })
-    } else {
-        let a = |i: usize| form.fields[i].amount().ok_or_else(bad);
-        let rec = StatementRecord {
-            borrower_code: d.loan.borrower_code.clone(),
-            period_end: form.fields[0].date().ok_or_else(bad)?,
-            total_assets: a(1)?,
-            total_liabilities: a(2)?,
-            current_assets: a(3)?,
-            current_liabilities: a(4)?,
-            inventory: a(5)?,
-            revenue: a(6)?,
-            ebit: a(7)?,
-            interest_expense: a(8)?,
-            net_profit: a(9)?,
-            operating_cash_flow: a(10)?,
-        };
-        let (_, report) = workflow::tracking::enter_statement(store, actor, &rec, rules, today)?;
-        Ok(Saved {
-            text_key: "form.statement_saved",
-            new_warnings: report.new.iter().sum::<u64>() + report.escalated.iter().sum::<u64>(),
-        })
-    }
-}
-
-/// What a saved form reports on the status line.
-pub struct Saved {
-    pub text_key: &'static str,
-    /// Warnings raised or escalated by the re-evaluation that followed.
-    pub new_warnings: u64,
-}
-
-/// The repayment-status form for this loan, and its draft key.
-pub fn repayment_form(d: &DetailState, lang: Lang, today: NaiveDate) -> (Form, String) {
-    let title = lang.tf(
-        "form.repayment_title",
-        &[("contract", &display(&d.loan.contract_no))],
-    );
-    let form = Form::new(
-        title,
-        vec![
-            Field::new("form.as_of", FieldKind::Date, &today.to_string()),
-            Field::new("col.dpd", FieldKind::Days, "0"),
-            Field::new("form.overdue_principal", FieldKind::Amount, "0"),
-            Field::new("form.overdue_interest", FieldKind::Amount, "0"),
-        ],
-    );
-    (form, format!("repayment:{}", d.loan.contract_no))
 }
 
 fn kv(lang: Lang, key: &str, value: String, w: usize) -> Line<'static> {

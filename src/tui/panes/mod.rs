@@ -1,6 +1,5 @@
 //! One file per pane. Each draws from `App` state only; keys are handled in `app`.
 
-pub mod covenant_form;
 pub mod ledger;
 pub mod loan_detail;
 pub mod loan_warnings;

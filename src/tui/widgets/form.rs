@@ -1,10 +1,12 @@
-//! A form of single-line fields: each field parses its own text and shows why it does not
-//! parse right beside it, keeping what was typed. Its values serialise as a draft.
+//! A form of named fields (single-line, choice or multi-line text): each field parses its own
+//! text and shows why it does not parse right beside it, keeping what was typed. Its values,
+//! keyed by field name, serialise as a draft.
 
 use crate::domain::money::{parse_amount, parse_signed_amount};
 use crate::domain::text::{display, sanitize, truncate, width};
 use crate::i18n::Lang;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::text_area::TextArea;
 use chrono::NaiveDate;
 use crossterm::event::{Event, KeyEvent};
 use ratatui::Frame;
@@ -26,34 +28,167 @@ pub enum FieldKind {
     OptionalDecimal,
     Amount,
     SignedAmount,
-    /// One of these codes (English or Chinese, as the parser accepts).
-    Choice(fn(&str) -> bool, &'static str),
+    /// One of a domain's codes, shown by its name in the user's language.
+    Choice(Choices),
     Text {
+        required: bool,
+    },
+    /// Several lines of free text (Enter is a new line).
+    Notes {
         required: bool,
     },
 }
 
+/// The choices of a choice field: a domain's codes with their names in the user's language,
+/// and the domain's parser (which accepts the English code and the Chinese name).
+#[derive(Debug, Clone)]
+pub struct Choices {
+    pub options: Vec<(&'static str, String)>,
+    pub parse: fn(&str) -> Option<&'static str>,
+}
+
+impl Choices {
+    /// The choices for `codes`, named by the translation table's `group`.
+    pub fn new(
+        codes: impl IntoIterator<Item = &'static str>,
+        group: &str,
+        lang: Lang,
+        parse: fn(&str) -> Option<&'static str>,
+    ) -> Choices {
+        Choices {
+            options: codes
+                .into_iter()
+                .map(|c| (c, lang.code_name(group, c)))
+                .collect(),
+            parse,
+        }
+    }
+
+    /// The code `text` names: a choice's code or shown name, or what the domain parses.
+    pub fn code_of(&self, text: &str) -> Option<&'static str> {
+        let t = text.trim();
+        self.options
+            .iter()
+            .find(|(c, n)| *c == t || n == t)
+            .map(|(c, _)| *c)
+            .or_else(|| (self.parse)(t))
+            .filter(|c| self.options.iter().any(|(o, _)| o == c))
+    }
+
+    /// The shown name of `code`.
+    pub fn name_of(&self, code: &str) -> String {
+        self.options
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    /// The names, for the hint and the error.
+    pub fn names(&self) -> String {
+        self.options
+            .iter()
+            .map(|(_, n)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(" / ")
+    }
+
+    /// The name `step` places after (or before) the choice `text` names.
+    fn cycle(&self, text: &str, step: isize) -> String {
+        let n = self.options.len() as isize;
+        if n == 0 {
+            return text.to_string();
+        }
+        let at = self
+            .code_of(text)
+            .and_then(|c| self.options.iter().position(|(o, _)| *o == c));
+        let next = match at {
+            Some(i) => (i as isize + step).rem_euclid(n),
+            None if step > 0 => 0,
+            None => n - 1,
+        };
+        self.options[next as usize].1.clone()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Field {
+    /// The field's name in its form (drafts and commands address it by this, never by place).
+    pub name: &'static str,
     pub label_key: &'static str,
     pub kind: FieldKind,
+    /// The text of a single-line field.
     pub input: Input,
+    /// The text of a multi-line field (`FieldKind::Notes`).
+    pub area: Option<TextArea>,
     pub error: Option<String>,
+    /// The text was put there (opened, restored, a choice cycled), not typed: typing over a
+    /// choice in this state replaces it.
+    fresh: bool,
 }
 
 impl Field {
-    pub fn new(label_key: &'static str, kind: FieldKind, value: &str) -> Field {
+    pub fn new(name: &'static str, label_key: &'static str, kind: FieldKind, value: &str) -> Field {
+        let area = matches!(kind, FieldKind::Notes { .. }).then(|| TextArea::new(value));
         Field {
+            name,
             label_key,
             kind,
             input: Input::new(value.to_string()),
+            area,
             error: None,
+            fresh: true,
         }
+    }
+
+    /// A choice field whose text is the name of `code` in the user's language.
+    pub fn choice(
+        name: &'static str,
+        label_key: &'static str,
+        choices: Choices,
+        code: &str,
+    ) -> Field {
+        let shown = if code.is_empty() {
+            String::new()
+        } else {
+            choices.name_of(code)
+        };
+        Field::new(name, label_key, FieldKind::Choice(choices), &shown)
+    }
+
+    /// The text as typed (lines joined with `\n` in a multi-line field).
+    pub fn value(&self) -> String {
+        match &self.area {
+            Some(a) => a.text(),
+            None => self.input.value().to_string(),
+        }
+    }
+
+    /// Replaces the text (a restored draft).
+    pub fn set_value(&mut self, value: &str) {
+        self.fresh = true;
+        match &mut self.area {
+            Some(a) => *a = TextArea::new(value),
+            None => self.input = Input::new(value.to_string()),
+        }
+    }
+
+    /// The code a choice field names.
+    pub fn choice_code(&self) -> Option<&'static str> {
+        match &self.kind {
+            FieldKind::Choice(c) => c.code_of(&self.value()),
+            _ => None,
+        }
+    }
+
+    pub fn is_multiline(&self) -> bool {
+        self.area.is_some()
     }
 
     /// Checks the text; sets and returns the error in the given language.
     pub fn validate(&mut self, lang: Lang) -> bool {
-        let v = self.input.value().trim();
+        let value = self.value();
+        let v = value.trim();
         self.error = match &self.kind {
             FieldKind::Date => NaiveDate::parse_from_str(v, "%Y-%m-%d")
                 .err()
@@ -70,10 +205,11 @@ impl Field {
             FieldKind::SignedAmount => parse_signed_amount(v)
                 .err()
                 .map(|e| lang.tf("form.err_amount", &[("why", &lang.t(e.key()))])),
-            FieldKind::Choice(ok, accepted) => {
-                (!ok(v)).then(|| lang.tf("form.err_choice", &[("accepted", accepted)]))
-            }
-            FieldKind::Text { required } => {
+            FieldKind::Choice(c) => c
+                .code_of(v)
+                .is_none()
+                .then(|| lang.tf("form.err_choice", &[("accepted", &c.names())])),
+            FieldKind::Text { required } | FieldKind::Notes { required } => {
                 (*required && v.is_empty()).then(|| lang.t("form.err_required").to_string())
             }
         };
@@ -99,8 +235,18 @@ impl Field {
         }
     }
 
+    /// The text, trimmed, control characters gone (a multi-line field keeps its line breaks).
     pub fn text(&self) -> String {
-        sanitize(self.input.value().trim())
+        match &self.area {
+            Some(a) => a
+                .text()
+                .trim()
+                .split('\n')
+                .map(sanitize)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            None => sanitize(self.input.value().trim()),
+        }
     }
 }
 
@@ -140,11 +286,90 @@ impl Form {
         self.focus = (self.focus + n - 1) % n;
     }
 
-    /// Passes an editing key to the focused field.
+    /// The field named `name`.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    fn named(&self, name: &'static str) -> Result<&Field, &'static str> {
+        self.field(name).ok_or(name)
+    }
+
+    /// The date in the field `name` (Err: the field's name, when missing or not a date).
+    pub fn date(&self, name: &'static str) -> Result<NaiveDate, &'static str> {
+        self.named(name)?.date().ok_or(name)
+    }
+
+    pub fn amount(&self, name: &'static str) -> Result<Decimal, &'static str> {
+        self.named(name)?.amount().ok_or(name)
+    }
+
+    pub fn days(&self, name: &'static str) -> Result<i64, &'static str> {
+        self.named(name)?.days().ok_or(name)
+    }
+
+    /// A decimal or nothing (an empty field); text that is not a decimal is an error.
+    pub fn opt_decimal(&self, name: &'static str) -> Result<Option<Decimal>, &'static str> {
+        let f = self.named(name)?;
+        if f.value().trim().is_empty() {
+            return Ok(None);
+        }
+        f.opt_decimal().map(Some).ok_or(name)
+    }
+
+    /// The field's text, trimmed and cleaned.
+    pub fn text(&self, name: &'static str) -> Result<String, &'static str> {
+        Ok(self.named(name)?.text())
+    }
+
+    /// The code a choice field names.
+    pub fn code(&self, name: &'static str) -> Result<&'static str, &'static str> {
+        self.named(name)?.choice_code().ok_or(name)
+    }
+
+    /// The focused field.
+    pub fn focused(&self) -> Option<&Field> {
+        self.fields.get(self.focus)
+    }
+
+    /// Passes an editing key to the focused field: Left/Right cycle a choice field's choices,
+    /// a multi-line field takes Enter as a new line.
     pub fn edit(&mut self, key: KeyEvent) -> bool {
+        use crossterm::event::KeyCode;
         let Some(field) = self.fields.get_mut(self.focus) else {
             return false;
         };
+        if let FieldKind::Choice(c) = &field.kind
+            && matches!(key.code, KeyCode::Left | KeyCode::Right)
+            && key.modifiers.is_empty()
+        {
+            let step = if key.code == KeyCode::Right { 1 } else { -1 };
+            let next = c.cycle(field.input.value(), step);
+            field.input = Input::new(next);
+            field.fresh = true;
+            field.error = None;
+            self.dirty = true;
+            return true;
+        }
+        // Typing over a choice that was put there replaces it (the first letters of another).
+        if matches!(field.kind, FieldKind::Choice(_))
+            && field.fresh
+            && matches!(key.code, KeyCode::Char(_))
+            && !key
+                .modifiers
+                .intersects(!crossterm::event::KeyModifiers::SHIFT)
+        {
+            field.input = Input::default();
+        }
+        field.fresh = false;
+        if let Some(area) = field.area.as_mut() {
+            let changed = area.input(key);
+            if changed {
+                field.error = None;
+                self.dirty = true;
+            }
+            return changed;
+        }
         let before = field.input.value().len();
         let changed = field
             .input
@@ -157,17 +382,28 @@ impl Form {
         changed
     }
 
-    /// Puts pasted text into the focused field at its caret, as one line (every field is a
-    /// single line): line breaks become spaces, control characters go. Never runs as keys.
+    /// Puts pasted text into the focused field at its caret: a multi-line field keeps the line
+    /// breaks, a single-line field takes it as one line (line breaks become spaces). Control
+    /// characters go; never runs as keys.
     pub fn paste(&mut self, text: &str) -> bool {
         let Some(field) = self.fields.get_mut(self.focus) else {
             return false;
         };
-        let clean = crate::domain::text::one_line(text);
-        if clean.is_empty() {
-            return false;
+        if let Some(area) = field.area.as_mut() {
+            if !area.insert(text) {
+                return false;
+            }
+        } else {
+            let clean = crate::domain::text::one_line(text);
+            if clean.is_empty() {
+                return false;
+            }
+            if matches!(field.kind, FieldKind::Choice(_)) && field.fresh {
+                field.input = Input::default();
+            }
+            field.input = insert_at_cursor(&field.input, &clean);
         }
-        field.input = insert_at_cursor(&field.input, &clean);
+        field.fresh = false;
         field.error = None;
         self.dirty = true;
         true
@@ -185,17 +421,21 @@ impl Form {
         ok
     }
 
-    /// The typed values, for a draft.
-    pub fn values(&self) -> Vec<String> {
+    /// The typed values by field name, for a draft.
+    pub fn values(&self) -> std::collections::BTreeMap<String, String> {
         self.fields
             .iter()
-            .map(|f| f.input.value().to_string())
+            .map(|f| (f.name.to_string(), f.value()))
             .collect()
     }
 
-    pub fn restore(&mut self, values: &[String]) {
-        for (f, v) in self.fields.iter_mut().zip(values) {
-            f.input = Input::new(v.clone());
+    /// Puts a draft's values back, each into the field of its name; names the form no longer
+    /// has are ignored.
+    pub fn restore(&mut self, values: &std::collections::BTreeMap<String, String>) {
+        for f in &mut self.fields {
+            if let Some(v) = values.get(f.name) {
+                f.set_value(v);
+            }
         }
     }
 
@@ -210,8 +450,14 @@ impl Form {
             .unwrap_or(8)
             + 2;
         let w = area.width.saturating_sub(4).min(100);
-        // One line per field (the error beside the value), so an 11-field statement fits 80x24.
-        let h = (self.fields.len() as u16 + 4).min(area.height);
+        // One line per field (the error beside the value), so an 11-field statement fits 80x24;
+        // a multi-line field takes a few; a focused choice field lists its choices.
+        let rows: usize = self.fields.iter().map(Field::rows).sum();
+        let choice_line = usize::from(matches!(
+            self.focused().map(|f| &f.kind),
+            Some(FieldKind::Choice(_))
+        ));
+        let h = (rows as u16 + 4 + choice_line as u16).min(area.height);
         let x = area.x + (area.width - w) / 2;
         let y = area.y + (area.height.saturating_sub(h)) / 2;
         let rect = Rect::new(x, y, w, h);
@@ -234,17 +480,39 @@ impl Form {
             );
             let pad = label_w.saturating_sub(width(&label));
             // Free text gets the whole width; its error goes on the hint line instead.
-            let field_w = if matches!(f.kind, FieldKind::Text { .. }) {
+            let field_w = if matches!(f.kind, FieldKind::Text { .. } | FieldKind::Notes { .. }) {
                 rest.saturating_sub(1).max(4)
             } else {
                 input_w
             };
-            let (shown, caret) = field_view(&f.input, field_w);
             let style = if i == self.focus {
                 theme.selected
             } else {
                 Style::new()
             };
+            if let Some(area) = &f.area {
+                let (rows, caret) = area.window(field_w, NOTE_ROWS);
+                let top = lines.len();
+                for r in 0..NOTE_ROWS {
+                    let first = if r == 0 { label.clone() } else { String::new() };
+                    let pad = label_w.saturating_sub(width(&first));
+                    let text = rows.get(r).cloned().unwrap_or_default();
+                    lines.push(Line::from(vec![
+                        Span::raw(first),
+                        Span::raw(" ".repeat(pad + 1)),
+                        Span::styled(crate::domain::text::pad_right(&text, field_w), style),
+                    ]));
+                }
+                if i == self.focus {
+                    let cx = inner.x + (label_w + 1) as u16 + caret.1 as u16;
+                    cursor = Some(Position::new(
+                        cx.min(inner.right().saturating_sub(1)),
+                        inner.y + (top + caret.0) as u16,
+                    ));
+                }
+                continue;
+            }
+            let (shown, caret) = field_view(&f.input, field_w);
             let mut spans = vec![
                 Span::raw(label),
                 Span::raw(" ".repeat(pad + 1)),
@@ -269,7 +537,10 @@ impl Form {
         let text_error = self
             .fields
             .iter()
-            .find(|f| matches!(f.kind, FieldKind::Text { .. }) && f.error.is_some())
+            .find(|f| {
+                matches!(f.kind, FieldKind::Text { .. } | FieldKind::Notes { .. })
+                    && f.error.is_some()
+            })
             .and_then(|f| {
                 f.error
                     .as_ref()
@@ -279,6 +550,13 @@ impl Form {
             lines.push(Line::from(Span::styled(
                 truncate(&e, inner.width as usize),
                 theme.error,
+            )));
+        }
+        if let Some(FieldKind::Choice(c)) = self.focused().map(|f| &f.kind) {
+            let text = lang.tf("forms.choices", &[("choices", &c.names())]);
+            lines.push(Line::from(Span::styled(
+                truncate(&text, inner.width as usize),
+                theme.muted,
             )));
         }
         if let Some(m) = &self.message {
@@ -295,6 +573,16 @@ impl Form {
         if let Some(p) = cursor {
             frame.set_cursor_position(p);
         }
+    }
+}
+
+/// Rows a multi-line field shows.
+const NOTE_ROWS: usize = 3;
+
+impl Field {
+    /// Rows the field takes in the form.
+    fn rows(&self) -> usize {
+        if self.area.is_some() { NOTE_ROWS } else { 1 }
     }
 }
 

@@ -4,4 +4,5 @@ pub mod form;
 pub mod loan_list;
 pub mod paged;
 pub mod rows;
+pub mod text_area;
 pub mod warning_cells;

@@ -1,0 +1,499 @@
+//! Forms over the workbench: each form is a typed description in its own file (its kind, its
+//! subject, its named fields, and the workflow command its values make); this module opens one
+//! with its draft, handles the keys while it is open and sends its command through the workflow.
+//!
+//! A new form: add a `FormKind`, a file here with `form(subject, lang) -> Form` (fields named by
+//! `&'static str` constants of that file) and `command(&Form, subject) -> Result<FormCommand,
+//! Bad>` reading the fields by those names; `FormCommand::run` sends it.
+
+pub mod cause;
+pub mod contact;
+pub mod covenant;
+pub mod raise;
+pub mod reason;
+pub mod repayment;
+pub mod statement;
+#[cfg(test)]
+mod tests;
+
+use super::app::{App, Notice, Redraw, Retry};
+use super::keymap::{Action, Key, Section};
+use super::widgets::form::Form;
+use crate::domain::text::display;
+use crate::domain::warning::{Level, ManualSignal, RiskType, WarningMove};
+use crate::domain::{ContactRecord, CovenantRecord, RepaymentRecord, StatementRecord};
+use crate::engine::rules::RuleSet;
+use crate::i18n::Lang;
+use crate::store::Store;
+use crate::workflow::warning::{self as flow, ManualWarning};
+use crate::workflow::{self, Actor, WorkflowError};
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// The forms of the workbench.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FormKind {
+    Contact,
+    Statement,
+    Repayment,
+    Covenant,
+    RaiseWarning,
+    ResolveWarning,
+    DismissWarning,
+    WarningCause,
+}
+
+impl FormKind {
+    pub const ALL: [FormKind; 8] = [
+        FormKind::Contact,
+        FormKind::Statement,
+        FormKind::Repayment,
+        FormKind::Covenant,
+        FormKind::RaiseWarning,
+        FormKind::ResolveWarning,
+        FormKind::DismissWarning,
+        FormKind::WarningCause,
+    ];
+
+    /// The kind's name in the drafts file (as in the draft keys of version 1).
+    pub fn code(self) -> &'static str {
+        match self {
+            FormKind::Contact => "contact",
+            FormKind::Statement => "statement",
+            FormKind::Repayment => "repayment",
+            FormKind::Covenant => "covenant",
+            FormKind::RaiseWarning => "wraise",
+            FormKind::ResolveWarning => "wresolve",
+            FormKind::DismissWarning => "wdismiss",
+            FormKind::WarningCause => "wcause",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<FormKind> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The field names in the order the forms had when drafts were a list of values by place
+    /// (drafts file version 1, and drafts kept in the book): a v1 draft's values map to these.
+    pub fn v1_fields(self) -> &'static [&'static str] {
+        match self {
+            FormKind::Contact => &[contact::DATE, contact::KIND, contact::NOTES],
+            FormKind::Statement => &statement::V1_FIELDS,
+            FormKind::Repayment => &[
+                repayment::AS_OF,
+                repayment::DPD,
+                repayment::PRINCIPAL,
+                repayment::INTEREST,
+            ],
+            FormKind::Covenant => &[
+                covenant::INDICATOR,
+                covenant::YELLOW,
+                covenant::ORANGE,
+                covenant::RED,
+            ],
+            FormKind::RaiseWarning => &[
+                raise::CONTRACT,
+                raise::SIGNAL,
+                raise::LEVEL,
+                raise::RISK,
+                raise::REASON,
+            ],
+            FormKind::ResolveWarning | FormKind::DismissWarning => &[reason::REASON],
+            FormKind::WarningCause => &[cause::CAUSE, cause::RISK, cause::JUDGED],
+        }
+    }
+}
+
+/// What a form is about: a loan (by contract), a borrower, or a warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Contract(String),
+    Borrower(String),
+    Warning(i64),
+}
+
+impl Subject {
+    /// The subject's text in the drafts file.
+    pub fn code(&self) -> String {
+        match self {
+            Subject::Contract(c) | Subject::Borrower(c) => c.clone(),
+            Subject::Warning(id) => id.to_string(),
+        }
+    }
+}
+
+/// Which form is open, about what: drafts are kept under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormKey {
+    pub kind: FormKind,
+    pub subject: Subject,
+}
+
+impl FormKey {
+    pub fn new(kind: FormKind, subject: Subject) -> FormKey {
+        FormKey { kind, subject }
+    }
+}
+
+/// A workflow command made from a form's named values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormCommand {
+    Contact(ContactRecord),
+    Statement(StatementRecord),
+    Repayment(RepaymentRecord),
+    Covenant(CovenantRecord),
+    Move {
+        id: i64,
+        expected_version: Option<i64>,
+        mv: WarningMove,
+        reason: String,
+    },
+    Cause {
+        id: i64,
+        expected_version: Option<i64>,
+        cause: String,
+        risk: RiskType,
+        judged: Level,
+    },
+    Raise {
+        contract_no: String,
+        signal: ManualSignal,
+        level: Level,
+        risk: RiskType,
+        reason: String,
+    },
+}
+
+/// What a saved form says on the status line (an error style when it raised warnings).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saved {
+    pub text: String,
+    pub warn: bool,
+}
+
+impl FormCommand {
+    /// Sends the command through the workflow.
+    pub fn run(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        rules: &RuleSet,
+        today: NaiveDate,
+        lang: Lang,
+    ) -> Result<Saved, WorkflowError> {
+        let re_evaluated = |key: &str, report: &workflow::warning::EvalReport| {
+            let n = report.new.iter().sum::<u64>() + report.escalated.iter().sum::<u64>();
+            let mut text = lang.t(key).to_string();
+            if n > 0 {
+                text.push(' ');
+                text.push_str(&lang.tf("form.new_warnings", &[("n", &n)]));
+            }
+            Saved { text, warn: n > 0 }
+        };
+        let number = |store: &Store, id: i64| -> Result<String, WorkflowError> {
+            Ok(store
+                .warning(id)?
+                .map(|w| display(&w.row.number))
+                .unwrap_or_default())
+        };
+        match self {
+            FormCommand::Contact(rec) => {
+                workflow::tracking::record_contact(store, actor, rec, today)?;
+                Ok(Saved {
+                    text: lang.t("form.contact_saved").to_string(),
+                    warn: false,
+                })
+            }
+            FormCommand::Statement(rec) => {
+                let (_, report) =
+                    workflow::tracking::enter_statement(store, actor, rec, rules, today)?;
+                Ok(re_evaluated("form.statement_saved", &report))
+            }
+            FormCommand::Repayment(rec) => {
+                let (_, report) =
+                    workflow::tracking::enter_repayment(store, actor, rec, rules, today)?;
+                Ok(re_evaluated("form.repayment_saved", &report))
+            }
+            FormCommand::Covenant(rec) => {
+                let (_, report) = workflow::warning::set_covenant_and_reevaluate(
+                    store, actor, rec, rules, today,
+                )?;
+                Ok(re_evaluated("form.covenant_saved", &report))
+            }
+            FormCommand::Move {
+                id,
+                expected_version,
+                mv,
+                reason,
+            } => {
+                let number = number(store, *id)?;
+                let to =
+                    flow::move_warning(store, actor, *id, *expected_version, *mv, reason, today)?;
+                let status = lang.code_name("wstatus", to.code());
+                Ok(Saved {
+                    text: lang.tf("warning.moved", &[("number", &number), ("status", &status)]),
+                    warn: false,
+                })
+            }
+            FormCommand::Cause {
+                id,
+                expected_version,
+                cause,
+                risk,
+                judged,
+            } => {
+                let number = number(store, *id)?;
+                flow::analyse(
+                    store,
+                    actor,
+                    *id,
+                    *expected_version,
+                    cause,
+                    *risk,
+                    *judged,
+                    today,
+                )?;
+                Ok(Saved {
+                    text: lang.tf("warning.cause_saved", &[("number", &number)]),
+                    warn: false,
+                })
+            }
+            FormCommand::Raise {
+                contract_no,
+                signal,
+                level,
+                risk,
+                reason,
+            } => {
+                let w = ManualWarning {
+                    contract_no,
+                    signal: *signal,
+                    level: *level,
+                    risk_type: *risk,
+                    reason,
+                };
+                let (_, number) = flow::raise_manual(store, actor, &w, today, lang)?;
+                Ok(Saved {
+                    text: lang.tf("warning.raised", &[("number", &number)]),
+                    warn: false,
+                })
+            }
+        }
+    }
+}
+
+/// Why a form's values make no command: a field that does not read (its name), or a rule
+/// over several fields (its translation key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bad {
+    Field(&'static str),
+    Rule(&'static str),
+}
+
+impl From<&'static str> for Bad {
+    fn from(field: &'static str) -> Bad {
+        Bad::Field(field)
+    }
+}
+
+/// The command the open form's values make, by its kind.
+pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
+    match (key.kind, &key.subject) {
+        (FormKind::Contact, Subject::Contract(c)) => contact::command(form, c),
+        (FormKind::Statement, Subject::Borrower(b)) => statement::command(form, b),
+        (FormKind::Repayment, Subject::Contract(c)) => repayment::command(form, c),
+        (FormKind::Covenant, Subject::Contract(c)) => covenant::command(form, c),
+        (FormKind::RaiseWarning, _) => raise::command(form),
+        (FormKind::ResolveWarning, Subject::Warning(id)) => {
+            reason::command(form, *id, WarningMove::Resolve)
+        }
+        (FormKind::DismissWarning, Subject::Warning(id)) => {
+            reason::command(form, *id, WarningMove::Dismiss)
+        }
+        (FormKind::WarningCause, Subject::Warning(id)) => cause::command(form, *id),
+        _ => Err(Bad::Field("subject")),
+    }
+}
+
+impl App {
+    /// Opens `form` with the draft saved under `key`, if any. A drafts file that cannot be
+    /// read is said on the status line; the form opens empty and is not prevented.
+    pub(crate) fn open_form(&mut self, mut form: Form, key: FormKey) -> anyhow::Result<()> {
+        match self.drafts.load(&self.actor.username, &key) {
+            Ok(Some(values)) => {
+                form.restore(&values);
+                self.notice = Some(Notice {
+                    text: self.lang.t("form.draft_restored").to_string(),
+                    error: false,
+                });
+            }
+            Ok(None) => {}
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: super::errors::draft_error_text(&e, self.lang),
+                    error: true,
+                });
+            }
+        }
+        self.retry.retain(|r| *r != Retry::Submit);
+        self.form = Some(form);
+        self.form_key = Some(key);
+        Ok(())
+    }
+
+    /// Closes the open form (its save, if kept for a busy book, is dropped).
+    pub(crate) fn close_form(&mut self) {
+        self.form = None;
+        self.form_key = None;
+        if self.retry.contains(&Retry::Submit) {
+            self.retry.retain(|r| *r != Retry::Submit);
+            self.busy = !self.retry.is_empty();
+        }
+    }
+
+    /// Forgets the draft of a form that was saved; failing that is only logged (the draft
+    /// would come back when the form is next opened, nothing is lost).
+    pub(crate) fn discard_draft(&mut self, key: &FormKey) {
+        if let Err(e) = self.drafts.discard(&self.actor.username, key) {
+            tracing::warn!(
+                "draft {}:{} not discarded: {e}",
+                key.kind.code(),
+                key.subject.code()
+            );
+        }
+    }
+
+    /// A save that failed only because the book is busy: the form stays open with its text,
+    /// says so, and the save is sent again on the next poll.
+    pub(crate) fn keep_for_retry(&mut self) {
+        if let Some(form) = self.form.as_mut() {
+            form.message = Some(self.lang.t("book_busy.form_kept").to_string());
+        }
+        if !self.retry.contains(&Retry::Submit) {
+            self.retry.push(Retry::Submit);
+        }
+        self.busy = true;
+        // Keep the text safe meanwhile, whatever happens to the session.
+        if let Err(e) = self.save_draft() {
+            tracing::warn!("draft not saved while the book is busy: {e:#}");
+        }
+    }
+
+    pub(crate) fn handle_form_key(&mut self, key: KeyEvent, k: &Key) -> anyhow::Result<Redraw> {
+        // In a field, a plain character is text, whatever a keymap file binds to it.
+        let plain_char = matches!(key.code, KeyCode::Char(_)) && !k.ctrl && !k.alt;
+        let action = (!plain_char)
+            .then(|| self.keymap.action(Section::Form, k))
+            .flatten();
+        let Some(form) = self.form.as_mut() else {
+            return Ok(false);
+        };
+        // In a multi-line field, Up and Down move between its lines (leaving it from its first
+        // or last line), and Enter is a new line.
+        let multiline = form.focused().and_then(|f| f.area.as_ref()).map(|a| {
+            let (line, _) = a.cursor();
+            (line, a.line_count())
+        });
+        if let Some((line, count)) = multiline {
+            let inside = match key.code {
+                KeyCode::Up => line > 0,
+                KeyCode::Down => line + 1 < count,
+                KeyCode::Enter => key.modifiers.is_empty(),
+                _ => false,
+            };
+            if inside && matches!(action, None | Some(Action::NextField | Action::PrevField)) {
+                return Ok(form.edit(key));
+            }
+        }
+        match action {
+            Some(Action::NextField) => form.next(),
+            Some(Action::PrevField) => form.prev(),
+            Some(Action::Cancel) => {
+                // Esc keeps the draft: the text comes back when the form is opened again. If
+                // the draft cannot be written, the form stays open with the text and says why.
+                // A second Esc, once told, closes it without a draft (never a trap).
+                if let Err(e) = self.save_draft() {
+                    let text = self.lang.tf(
+                        "forms.esc_again",
+                        &[("error", &super::errors::error_text(&e, self.lang))],
+                    );
+                    if let Some(form) = self.form.as_mut()
+                        && form.message.as_deref() != Some(text.as_str())
+                    {
+                        form.message = Some(text);
+                        return Ok(true);
+                    }
+                }
+                self.close_form();
+            }
+            Some(Action::Save) => self.submit_form()?,
+            _ if key.code == KeyCode::Enter => {
+                if form.focus + 1 < form.fields.len() {
+                    form.next();
+                } else {
+                    self.submit_form()?;
+                }
+            }
+            _ if key.code == KeyCode::Char('c')
+                && key.modifiers.contains(KeyModifiers::CONTROL) =>
+            {
+                self.save_draft()?;
+                self.quit = true;
+            }
+            _ => return Ok(form.edit(key)),
+        }
+        Ok(true)
+    }
+
+    /// Validates the open form, makes its command from its named values and sends it; errors
+    /// stay in the form with the text, a busy book keeps the save for a retry.
+    pub(crate) fn submit_form(&mut self) -> anyhow::Result<()> {
+        let (Some(form), Some(key)) = (self.form.as_mut(), self.form_key.clone()) else {
+            return Ok(());
+        };
+        if !form.validate(self.lang) {
+            return Ok(());
+        }
+        let cmd = match command(form, &key) {
+            Ok(c) => c,
+            Err(Bad::Field(field)) => {
+                form.message = Some(self.lang.tf("forms.err_field", &[("field", &field)]));
+                return Ok(());
+            }
+            Err(Bad::Rule(key)) => {
+                form.message = Some(self.lang.t(key).to_string());
+                return Ok(());
+            }
+        };
+        let result = cmd.run(
+            &mut self.store,
+            &self.actor,
+            &self.rules,
+            self.today_date,
+            self.lang,
+        );
+        match result {
+            Ok(saved) => {
+                self.discard_draft(&key);
+                self.form = None;
+                self.form_key = None;
+                self.retry.retain(|r| *r != Retry::Submit);
+                self.busy = !self.retry.is_empty();
+                self.notice = Some(Notice {
+                    text: saved.text,
+                    error: saved.warn,
+                });
+                self.data_version = self.store.data_version()?;
+                self.reload_or_later()?;
+            }
+            Err(e) if e.is_busy() => self.keep_for_retry(),
+            Err(e) => {
+                let msg = super::warning_actions::workflow_error_text(&e, self.lang);
+                if let Some(form) = self.form.as_mut() {
+                    form.message = Some(msg);
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,291 @@
+//! Each form's command, made from its named values: typed, pasted, a choice typed in Chinese
+//! or cycled with the arrow keys.
+
+use super::*;
+use crate::domain::ContactKind;
+use crate::domain::codes::{Classification, GuaranteeType, Product, TrackingFrequency};
+use crate::engine::rules::Indicator;
+use crate::store::Loan;
+use crate::tui::widgets::form::{FieldKind, Form};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+fn loan() -> Loan {
+    let day = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+    Loan {
+        id: 1,
+        contract_no: "PL00000001".into(),
+        borrower_id: 1,
+        borrower_code: "B001".into(),
+        borrower_name: "江苏恒达".into(),
+        credit_code: String::new(),
+        industry: String::new(),
+        region: String::new(),
+        product: Product::ALL[0],
+        purpose: String::new(),
+        currency: "CNY".into(),
+        principal: Decimal::ONE,
+        outstanding: Decimal::ONE,
+        interest_rate: Decimal::ONE,
+        disbursed_on: day,
+        matures_on: day,
+        guarantee_type: GuaranteeType::ALL[0],
+        officer: "u".into(),
+        tracking_frequency: TrackingFrequency::ALL[0],
+        classification: Classification::Pass,
+        overdue_days: 0,
+        overdue_principal: Decimal::ZERO,
+        overdue_interest: Decimal::ZERO,
+        status_as_of: None,
+        last_contact_on: None,
+        last_statement_on: None,
+        next_followup_on: day,
+        version: 1,
+    }
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 6, 30).expect("date")
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+/// Focuses the field `name` and types `text` into it (after clearing it).
+fn type_into(form: &mut Form, name: &str, text: &str) {
+    form.focus = form
+        .fields
+        .iter()
+        .position(|f| f.name == name)
+        .expect("field");
+    form.fields[form.focus].set_value("");
+    for c in text.chars() {
+        form.edit(key(KeyCode::Char(c)));
+    }
+}
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).expect("decimal")
+}
+
+#[test]
+fn the_contact_command_takes_a_kind_typed_in_chinese_and_notes_of_several_lines() {
+    let mut form = contact::form(&loan(), Lang::En, today());
+    type_into(&mut form, contact::KIND, "电话");
+    type_into(&mut form, contact::NOTES, "见了财务");
+    form.edit(key(KeyCode::Enter));
+    form.paste("约定下周\n再访");
+    assert!(form.validate(Lang::En));
+    let cmd = contact::command(&form, "PL00000001").expect("command");
+    assert_eq!(
+        cmd,
+        FormCommand::Contact(ContactRecord {
+            contract_no: "PL00000001".into(),
+            contact_on: today(),
+            kind: ContactKind::Call,
+            notes: "见了财务\n约定下周\n再访".into(),
+        })
+    );
+}
+
+#[test]
+fn a_choice_cycles_with_the_arrow_keys_in_the_user_language() {
+    let mut form = contact::form(&loan(), Lang::ZhCn, today());
+    form.focus = 1;
+    assert_eq!(form.fields[1].value(), "走访");
+    form.edit(key(KeyCode::Right));
+    assert_eq!(form.fields[1].value(), "电话");
+    form.edit(key(KeyCode::Left));
+    form.edit(key(KeyCode::Left));
+    let last = ContactKind::ALL[ContactKind::ALL.len() - 1];
+    assert_eq!(
+        form.fields[1].value(),
+        Lang::ZhCn.code_name("contact", last.code())
+    );
+    type_into(&mut form, contact::NOTES, "n");
+    let FormCommand::Contact(rec) = contact::command(&form, "PL1").expect("command") else {
+        panic!("not a contact");
+    };
+    assert_eq!(rec.kind, last);
+    // Every kind of the domain is a choice, none typed by hand in the TUI.
+    let FieldKind::Choice(c) = &form.fields[1].kind else {
+        panic!("not a choice");
+    };
+    assert_eq!(c.options.len(), ContactKind::ALL.len());
+}
+
+#[test]
+fn a_choice_that_is_not_one_says_the_choices_and_keeps_the_text() {
+    let mut form = contact::form(&loan(), Lang::ZhCn, today());
+    type_into(&mut form, contact::KIND, "写信");
+    type_into(&mut form, contact::NOTES, "n");
+    assert!(!form.validate(Lang::ZhCn));
+    let err = form.fields[1].error.clone().expect("an error");
+    assert!(err.contains("走访") && err.contains("电话"), "{err}");
+    assert_eq!(form.fields[1].value(), "写信");
+    assert_eq!(form.focus, 1);
+}
+
+#[test]
+fn the_statement_command_reads_each_amount_by_name() {
+    let mut form = statement::form(&loan(), Lang::En);
+    type_into(&mut form, statement::PERIOD_END, "2025-12-31");
+    for (i, name) in statement::V1_FIELDS.iter().enumerate().skip(1) {
+        type_into(&mut form, name, &format!("{i}00"));
+    }
+    type_into(&mut form, statement::NET_PROFIT, "-5");
+    assert!(form.validate(Lang::En));
+    let FormCommand::Statement(rec) = statement::command(&form, "B001").expect("command") else {
+        panic!("not a statement");
+    };
+    assert_eq!(rec.borrower_code, "B001");
+    assert_eq!(rec.total_assets, d("100"));
+    assert_eq!(rec.inventory, d("500"));
+    assert_eq!(rec.interest_expense, d("800"));
+    assert_eq!(rec.net_profit, d("-5"));
+    assert_eq!(rec.operating_cash_flow, d("1000"));
+}
+
+#[test]
+fn the_repayment_command() {
+    let mut form = repayment::form(&loan(), Lang::En, today());
+    type_into(&mut form, repayment::DPD, "45");
+    type_into(&mut form, repayment::INTEREST, "1,250.50");
+    assert!(form.validate(Lang::En));
+    assert_eq!(
+        repayment::command(&form, "PL1").expect("command"),
+        FormCommand::Repayment(RepaymentRecord {
+            contract_no: "PL1".into(),
+            as_of: today(),
+            overdue_days: 45,
+            overdue_principal: Decimal::ZERO,
+            overdue_interest: d("1250.50"),
+        })
+    );
+}
+
+#[test]
+fn the_covenant_command_takes_an_indicator_by_its_name_and_needs_a_threshold() {
+    let mut form = covenant::form(&loan(), Lang::ZhCn);
+    type_into(&mut form, covenant::INDICATOR, Indicator::QuickRatio.zh());
+    assert!(form.validate(Lang::ZhCn));
+    assert_eq!(
+        covenant::command(&form, "PL1"),
+        Err(Bad::Rule("forms.err_no_threshold"))
+    );
+    type_into(&mut form, covenant::RED, "0.8");
+    let FormCommand::Covenant(rec) = covenant::command(&form, "PL1").expect("command") else {
+        panic!("not a covenant");
+    };
+    assert_eq!(rec.indicator, "quick_ratio");
+    assert_eq!((rec.yellow, rec.red), (None, Some(d("0.8"))));
+    // Its choices are the engine's indicators.
+    let FieldKind::Choice(c) = &form.fields[0].kind else {
+        panic!("not a choice");
+    };
+    assert_eq!(c.options.len(), Indicator::ALL.len());
+}
+
+#[test]
+fn the_warning_commands_carry_the_version_the_screen_showed() {
+    let mut form = Form::new(
+        "t".into(),
+        cause::fields("旧原因", RiskType::Credit, Level::Yellow, Lang::En),
+    );
+    form.expected_version = Some(7);
+    type_into(&mut form, cause::JUDGED, "红色");
+    form.focus = 1;
+    form.edit(key(KeyCode::Right));
+    assert!(form.validate(Lang::En));
+    assert_eq!(
+        cause::command(&form, 12).expect("command"),
+        FormCommand::Cause {
+            id: 12,
+            expected_version: Some(7),
+            cause: "旧原因".into(),
+            risk: RiskType::Market,
+            judged: Level::Red,
+        }
+    );
+    let mut form = Form::new("t".into(), reason::fields());
+    form.expected_version = Some(3);
+    form.paste("已还清\n结清证明已归档");
+    assert_eq!(
+        reason::command(&form, 12, WarningMove::Dismiss).expect("command"),
+        FormCommand::Move {
+            id: 12,
+            expected_version: Some(3),
+            mv: WarningMove::Dismiss,
+            reason: "已还清\n结清证明已归档".into(),
+        }
+    );
+}
+
+#[test]
+fn the_raise_command_and_a_single_line_field_takes_a_paste_as_one_line() {
+    let mut form = raise::form("", Lang::ZhCn);
+    assert_eq!(form.focus, 0);
+    form.paste("PL0000\n0001");
+    type_into(&mut form, raise::SIGNAL, "涉诉");
+    type_into(&mut form, raise::LEVEL, "orange");
+    type_into(&mut form, raise::REASON, "法院传票");
+    assert!(form.validate(Lang::ZhCn));
+    assert_eq!(
+        raise::command(&form).expect("command"),
+        FormCommand::Raise {
+            contract_no: "PL0000 0001".into(),
+            signal: ManualSignal::Litigation,
+            level: Level::Orange,
+            risk: RiskType::Credit,
+            reason: "法院传票".into(),
+        }
+    );
+}
+
+#[test]
+fn every_form_names_its_fields_once_and_its_old_order_is_its_fields() {
+    let l = loan();
+    let forms = [
+        (FormKind::Contact, contact::form(&l, Lang::En, today())),
+        (FormKind::Statement, statement::form(&l, Lang::En)),
+        (FormKind::Repayment, repayment::form(&l, Lang::En, today())),
+        (FormKind::Covenant, covenant::form(&l, Lang::En)),
+        (FormKind::RaiseWarning, raise::form("PL1", Lang::En)),
+        (
+            FormKind::ResolveWarning,
+            Form::new("t".into(), reason::fields()),
+        ),
+        (
+            FormKind::WarningCause,
+            Form::new(
+                "t".into(),
+                cause::fields("", RiskType::Credit, Level::Red, Lang::En),
+            ),
+        ),
+    ];
+    for (kind, form) in forms {
+        let names: Vec<_> = form.fields.iter().map(|f| f.name).collect();
+        let unique: std::collections::BTreeSet<_> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{kind:?}");
+        assert_eq!(kind.v1_fields(), names.as_slice(), "{kind:?}");
+        assert_eq!(FormKind::parse(kind.code()), Some(kind));
+    }
+}
+
+#[test]
+fn typing_over_a_whole_choice_replaces_it() {
+    let mut form = raise::form("PL1", Lang::En);
+    form.focus = 2;
+    assert_eq!(form.fields[2].value(), "Yellow");
+    for c in "橙色".chars() {
+        form.edit(key(KeyCode::Char(c)));
+    }
+    assert_eq!(form.fields[2].value(), "橙色");
+    assert_eq!(form.fields[2].choice_code(), Some("orange"));
+    // Half-typed text is not a choice: letters are added to it.
+    type_into(&mut form, raise::LEVEL, "re");
+    form.edit(key(KeyCode::Char('d')));
+    assert_eq!(form.fields[2].value(), "red");
+}
