@@ -17,7 +17,10 @@
 
 pub mod book;
 pub mod demo;
+pub mod evidence;
 pub mod import;
+pub mod inspection;
+pub mod inspection_report;
 pub mod notice;
 pub mod tracking;
 pub mod warning;
