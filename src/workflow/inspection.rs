@@ -173,12 +173,9 @@ pub fn start_in(
     Ok(number)
 }
 
-/// A state-machine refusal as a translated rule.
+/// A state-machine refusal.
 fn wrong_state(e: InspectionMoveError) -> WorkflowError {
-    WorkflowError::rule(
-        "inspection_err.wrong_state",
-        &[("status", &e.from.code()), ("action", &e.mv.code())],
-    )
+    WorkflowError::Inspection(e)
 }
 
 fn existing(tx: &Tx<'_>, id: i64) -> Result<InspectionState> {

@@ -121,6 +121,7 @@ fn write_required(store: &mut Store, by: &Actor, number: &str) {
 fn rule_key(e: &WorkflowError) -> &'static str {
     match e {
         WorkflowError::Rule { key, .. } => key,
+        WorkflowError::Inspection(_) => "inspection_err.wrong_state",
         other => panic!("not a rule refusal: {other}"),
     }
 }
