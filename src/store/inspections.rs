@@ -970,3 +970,82 @@ impl Tx<'_> {
         report_q(self.conn(), id, rv)
     }
 }
+
+/// A loan as the demo's inspection history sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedLoan {
+    pub id: i64,
+    pub contract_no: String,
+    pub borrower_name: String,
+    pub officer: String,
+    pub disbursed_on: NaiveDate,
+    pub class: Classification,
+    pub outstanding_fen: i64,
+}
+
+/// An inspection done before the book was kept here (the demo's history): approved, no text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoneInspection<'a> {
+    pub loan_id: i64,
+    pub kind: InspectionKind,
+    pub inspected_on: NaiveDate,
+    pub author: &'a str,
+    pub reviewer: &'a str,
+}
+
+impl Tx<'_> {
+    /// Every loan with a balance, by id.
+    pub fn seed_loans(&self) -> Result<Vec<SeedLoan>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, contract_no, borrower_name, officer, disbursed_on, class_rank, outstanding_fen
+             FROM loans WHERE outstanding_fen > 0 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SeedLoan {
+                id: r.get(0)?,
+                contract_no: r.get(1)?,
+                borrower_name: r.get(2)?,
+                officer: r.get(3)?,
+                disbursed_on: r.get(4)?,
+                class: Classification::from_rank(r.get(5)?).unwrap_or(Classification::Pass),
+                outstanding_fen: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Writes inspections done before (approved, without report text).
+    pub fn insert_done_inspections(
+        &mut self,
+        rows: &[DoneInspection<'_>],
+        actor: &str,
+    ) -> Result<()> {
+        let now = self.now().to_string();
+        let mut next: i64 = self
+            .conn()
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM inspections")?
+            .query_row([], |r| r.get(0))?;
+        let mut stmt = self.conn().prepare_cached(
+            "INSERT INTO inspections (id, number, loan_id, contract_no, borrower_name, officer, kind, mode,
+             due_on, status, inspected_on, inspectors, author, reviewer, approvals_done, submitted_on,
+             approved_on, created_at, created_by, updated_at, updated_by)
+             SELECT ?1, ?2, id, contract_no, borrower_name, officer, ?3, 'onsite', ?4, 'approved', ?4, ?5,
+                    ?5, ?6, 1, ?4, ?4, ?7, ?8, ?7, ?8 FROM loans WHERE id = ?9",
+        )?;
+        for d in rows {
+            stmt.execute(params![
+                next,
+                inspection_number(d.inspected_on.year(), next),
+                d.kind.code(),
+                d.inspected_on,
+                d.author,
+                d.reviewer,
+                now,
+                actor,
+                d.loan_id
+            ])?;
+            next += 1;
+        }
+        Ok(())
+    }
+}

@@ -17,6 +17,7 @@
 
 pub mod book;
 pub mod demo;
+mod demo_inspections;
 pub mod evidence;
 pub mod import;
 pub mod inspection;
