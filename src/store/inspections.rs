@@ -437,11 +437,6 @@ pub struct PlanCounts {
     pub unchanged: u64,
 }
 
-fn kind_list(text: Option<String>) -> Vec<InspectionKind> {
-    text.map(|t| t.split(',').filter_map(InspectionKind::parse).collect())
-        .unwrap_or_default()
-}
-
 impl Tx<'_> {
     pub fn inspection_in_tx(&self, id: i64) -> Result<Option<InspectionState>> {
         Ok(self
@@ -703,55 +698,139 @@ impl Tx<'_> {
         Ok(n > 0)
     }
 
-    /// The plan's facts for up to `limit` loans with a balance, ids above `after`.
+    /// The plan's facts for up to `limit` loans with a balance, ids above `after`: three
+    /// flat range reads (loans, their inspections, their open orange and red warnings)
+    /// merged here, rather than subqueries per loan.
     pub fn plan_chunk(&self, after: i64, limit: usize) -> Result<Vec<PlanLoan>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT l.id, l.disbursed_on, l.class_rank,
-               EXISTS (SELECT 1 FROM inspections i WHERE i.loan_id = l.id AND i.kind = 'first'
-                       AND i.status IN ('submitted', 'approved')),
-               (SELECT MAX(COALESCE(i.inspected_on, i.submitted_on)) FROM inspections i
-                WHERE i.loan_id = l.id AND i.status IN ('submitted', 'approved')),
-               (SELECT MIN(w.raised_on) FROM warnings w
-                WHERE w.loan_id = l.id AND w.level IN ('orange', 'red')
-                  AND w.status NOT IN ('resolved', 'dismissed')
-                  AND NOT EXISTS (SELECT 1 FROM inspection_warnings iw WHERE iw.warning_id = w.id)
-                  AND w.raised_on > COALESCE((SELECT MAX(i.created_at) FROM inspections i
-                       WHERE i.loan_id = l.id AND i.kind = 'triggered' AND i.status <> 'planned'), '')),
-               (SELECT group_concat(i.kind) FROM inspections i
-                WHERE i.loan_id = l.id AND i.status IN ('draft', 'returned', 'submitted')),
-               (SELECT group_concat(i.kind || ':' || i.id || ':' || i.due_on) FROM inspections i
-                WHERE i.loan_id = l.id AND i.status = 'planned')
-             FROM loans l WHERE l.id > ?1 AND l.outstanding_fen > 0 ORDER BY l.id LIMIT ?2",
+            "SELECT id, disbursed_on, class_rank FROM loans
+             WHERE id > ?1 AND outstanding_fen > 0 ORDER BY id LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![after, limit as i64], |r| {
-            let id: i64 = r.get(0)?;
-            let rank: i64 = r.get(2)?;
-            let planned: Option<String> = r.get(7)?;
-            let planned = planned
-                .map(|t| {
-                    t.split(',')
-                        .filter_map(|p| {
-                            let mut it = p.split(':');
-                            let kind = InspectionKind::parse(it.next()?)?;
-                            let pid = it.next()?.parse().ok()?;
-                            let due = it.next()?.parse().ok()?;
-                            Some((kind, pid, due))
-                        })
-                        .collect()
+        let mut loans: Vec<PlanLoan> = stmt
+            .query_map(params![after, limit as i64], |r| {
+                Ok(PlanLoan {
+                    loan_id: r.get(0)?,
+                    disbursed_on: r.get(1)?,
+                    class: Classification::from_rank(r.get(2)?).unwrap_or(Classification::Pass),
+                    first_done: false,
+                    last_done_on: None,
+                    signal_on: None,
+                    in_progress: Vec::new(),
+                    planned: Vec::new(),
                 })
-                .unwrap_or_default();
-            Ok(PlanLoan {
-                loan_id: id,
-                disbursed_on: r.get(1)?,
-                class: Classification::from_rank(rank).unwrap_or(Classification::Pass),
-                first_done: r.get(3)?,
-                last_done_on: r.get(4)?,
-                signal_on: r.get(5)?,
-                in_progress: kind_list(r.get(6)?),
-                planned,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            })?
+            .collect::<Result<_, _>>()?;
+        let Some(last) = loans.last().map(|l| l.loan_id) else {
+            return Ok(loans);
+        };
+        let at: std::collections::HashMap<i64, usize> = loans
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.loan_id, i))
+            .collect();
+        // The latest triggered inspection started, per loan: warnings raised before it are
+        // answered.
+        let mut last_triggered: std::collections::HashMap<i64, String> = Default::default();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT loan_id, kind, status, id, due_on, COALESCE(inspected_on, submitted_on), created_at
+             FROM inspections WHERE loan_id > ?1 AND loan_id <= ?2",
+        )?;
+        let mut rows = stmt.query(params![after, last])?;
+        while let Some(r) = rows.next()? {
+            let loan_id: i64 = r.get(0)?;
+            let Some(l) = at.get(&loan_id).and_then(|i| loans.get_mut(*i)) else {
+                continue;
+            };
+            let number = || format!("{loan_id}");
+            let kind: String = r.get(1)?;
+            let kind = InspectionKind::parse(&kind)
+                .ok_or_else(|| corrupt(1, "inspection of loan", &number(), "kind", &kind))?;
+            let status: String = r.get(2)?;
+            let status = InspectionStatus::parse(&status)
+                .ok_or_else(|| corrupt(2, "inspection of loan", &number(), "status", &status))?;
+            match status {
+                InspectionStatus::Planned => l.planned.push((kind, r.get(3)?, r.get(4)?)),
+                InspectionStatus::Submitted | InspectionStatus::Approved => {
+                    if kind == InspectionKind::First {
+                        l.first_done = true;
+                    }
+                    let done: Option<NaiveDate> = r.get(5)?;
+                    l.last_done_on = l.last_done_on.max(done);
+                }
+                _ => {}
+            }
+            if matches!(
+                status,
+                InspectionStatus::Draft | InspectionStatus::Returned | InspectionStatus::Submitted
+            ) {
+                l.in_progress.push(kind);
+            }
+            if kind == InspectionKind::Triggered && status != InspectionStatus::Planned {
+                let created: String = r.get(6)?;
+                let e = last_triggered.entry(loan_id).or_default();
+                if created > *e {
+                    *e = created;
+                }
+            }
+        }
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT w.loan_id, w.raised_on FROM warnings w
+             WHERE w.loan_id > ?1 AND w.loan_id <= ?2 AND w.level IN ('orange', 'red')
+               AND w.status NOT IN ('resolved', 'dismissed')
+               AND NOT EXISTS (SELECT 1 FROM inspection_warnings iw WHERE iw.warning_id = w.id)",
+        )?;
+        let mut rows = stmt.query(params![after, last])?;
+        while let Some(r) = rows.next()? {
+            let loan_id: i64 = r.get(0)?;
+            let Some(l) = at.get(&loan_id).and_then(|i| loans.get_mut(*i)) else {
+                continue;
+            };
+            let raised: NaiveDate = r.get(1)?;
+            // Raised after the latest triggered inspection began (a date after its day).
+            let answered = last_triggered
+                .get(&loan_id)
+                .is_some_and(|t| raised.to_string().as_str() <= t.as_str());
+            if !answered {
+                l.signal_on = Some(l.signal_on.map_or(raised, |s| s.min(raised)));
+            }
+        }
+        Ok(loans)
+    }
+
+    /// Removes the planned rows of loans with no balance left (paid off, recalled, written
+    /// off): the plan only covers loans with a balance. Returns how many.
+    pub fn drop_plan_of_settled_loans(&mut self) -> Result<u64> {
+        let n = self.conn().execute(
+            "DELETE FROM inspections WHERE status = 'planned'
+             AND loan_id IN (SELECT id FROM loans WHERE outstanding_fen <= 0)",
+            [],
+        )?;
+        Ok(n as u64)
+    }
+
+    /// An inspection of this loan and kind already under way (draft, returned, submitted),
+    /// or, for a first inspection, done: its number and status.
+    pub fn open_inspection(
+        &self,
+        loan_id: i64,
+        kind: InspectionKind,
+    ) -> Result<Option<(String, String)>> {
+        let statuses = if kind == InspectionKind::First {
+            "('draft', 'returned', 'submitted', 'approved')"
+        } else {
+            "('draft', 'returned', 'submitted')"
+        };
+        Ok(self
+            .conn()
+            .query_row(
+                &format!(
+                    "SELECT number, status FROM inspections WHERE loan_id = ?1 AND kind = ?2
+                     AND status IN {statuses} ORDER BY id LIMIT 1"
+                ),
+                params![loan_id, kind.code()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
     }
 
     /// The largest loan id (the plan's chunks run up to it).

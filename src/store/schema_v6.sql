@@ -63,6 +63,7 @@ CREATE TABLE inspection_warnings (
     warning_id    INTEGER NOT NULL REFERENCES warnings(id),
     PRIMARY KEY (inspection_id, warning_id)
 );
+CREATE INDEX inspection_warnings_warning ON inspection_warnings(warning_id);
 -- Files kept in the book's document store (`<book>.docs/ab/abcdef…`), once per content.
 CREATE TABLE evidence_files (
     sha256     TEXT PRIMARY KEY,

@@ -56,6 +56,7 @@ pub fn plan_book(store: &mut Store, actor: &Actor, cfg: &PlanConfig) -> Result<P
             None => break,
         }
     }
+    total.removed += store.write(|tx| -> Result<u64> { Ok(tx.drop_plan_of_settled_loans()?) })?;
     store.write(|tx| -> Result<()> {
         tx.audit(
             &actor.username,
@@ -110,6 +111,14 @@ pub fn start_in(
             })?;
     if s.kind == InspectionKind::Triggered && s.warnings.is_empty() {
         return Err(WorkflowError::rule("inspection_err.needs_warning", &[]));
+    }
+    if s.kind != InspectionKind::Triggered
+        && let Some((number, _)) = tx.open_inspection(loan_id, s.kind)?
+    {
+        return Err(WorkflowError::rule(
+            "inspection_err.already_open",
+            &[("number", &number)],
+        ));
     }
     let focus = sanitize(s.focus.trim());
     let inspectors = match sanitize(s.inspectors.trim()) {

@@ -56,31 +56,32 @@ fn book(path: &Path) -> Store {
                 ("HT-SMALL", "1000000", Classification::Pass),
                 ("HT-BIG", "80000000", Classification::SpecialMention),
             ] {
-                tx.upsert_loan(
-                    &LoanRecord {
-                        contract_no: no.into(),
-                        borrower_code: "B1".into(),
-                        borrower_name: "华东精密机械有限公司".into(),
-                        product: Product::WorkingCapital,
-                        purpose: "采购原材料".into(),
-                        currency: "CNY".into(),
-                        principal: Decimal::from(100_000_000),
-                        outstanding: out.parse().expect("amount"),
-                        interest_rate: "4.35".parse().expect("rate"),
-                        disbursed_on: day("2026-01-05"),
-                        matures_on: day("2027-01-05"),
-                        guarantee_type: GuaranteeType::Mortgage,
-                        officer: "zhang".into(),
-                        tracking_frequency: TrackingFrequency::Quarterly,
-                        classification: class,
-                    },
-                    "li",
-                )?;
+                tx.upsert_loan(&loan(no, out, class), "li")?;
             }
             Ok(())
         })
         .expect("book");
     store
+}
+
+fn loan(no: &str, out: &str, class: Classification) -> LoanRecord {
+    LoanRecord {
+        contract_no: no.into(),
+        borrower_code: "B1".into(),
+        borrower_name: "华东精密机械有限公司".into(),
+        product: Product::WorkingCapital,
+        purpose: "采购原材料".into(),
+        currency: "CNY".into(),
+        principal: Decimal::from(100_000_000),
+        outstanding: out.parse().expect("amount"),
+        interest_rate: "4.35".parse().expect("rate"),
+        disbursed_on: day("2026-01-05"),
+        matures_on: day("2027-01-05"),
+        guarantee_type: GuaranteeType::Mortgage,
+        officer: "zhang".into(),
+        tracking_frequency: TrackingFrequency::Quarterly,
+        classification: class,
+    }
 }
 
 fn who(store: &Store, user: &str) -> Actor {
@@ -193,6 +194,18 @@ fn a_done_inspection_moves_the_next_due_date() {
     write_required(&mut store, &zhang, &n);
     submit(&mut store, &zhang, &n, None, &cfg(), day(TODAY)).expect("submit");
     approve(&mut store, &wang, &n, None, "", day(TODAY), Lang::ZhCn).expect("approve");
+    // A first inspection is done once.
+    let again = StartInspection {
+        contract_no: "HT-SMALL",
+        kind: InspectionKind::First,
+        mode: InspectionMode::Onsite,
+        warnings: &[],
+        focus: "",
+        inspected_on: None,
+        inspectors: "",
+    };
+    let e = start(&mut store, &zhang, &again, day(TODAY)).expect_err("done already");
+    assert_eq!(rule_key(&e), "inspection_err.already_open");
     let c = plan_book(&mut store, &li, &cfg()).expect("plan");
     assert_eq!(c.added, 1, "the next routine one");
     let q = InspectionQuery {
@@ -205,6 +218,30 @@ fn a_done_inspection_moves_the_next_due_date() {
     assert_eq!(rows.len(), 1);
     // 正常: quarterly from the day it was done.
     assert_eq!(rows[0].due_on, day("2026-04-19"));
+    // A second routine one while one is under way is refused, naming it.
+    let r = start_routine(&mut store, &zhang, "HT-SMALL");
+    let e = start(
+        &mut store,
+        &zhang,
+        &StartInspection {
+            kind: InspectionKind::Routine,
+            ..again
+        },
+        day(TODAY),
+    )
+    .expect_err("under way");
+    assert!(e.localized(Lang::En).contains(&r), "{e}");
+    // The plan holds no row for a kind under way; a paid-off loan leaves the plan.
+    let c = plan_book(&mut store, &li, &cfg()).expect("plan");
+    assert_eq!((c.added, c.removed), (0, 0));
+    store
+        .write(|tx| -> crate::store::Result<()> {
+            tx.upsert_loan(&loan("HT-BIG", "0", Classification::SpecialMention), "li")?;
+            Ok(())
+        })
+        .expect("paid off");
+    let c = plan_book(&mut store, &li, &cfg()).expect("plan");
+    assert_eq!(c.removed, 1, "HT-BIG's planned first inspection");
 }
 
 #[test]
