@@ -274,7 +274,7 @@ fn parse_version(v: &Option<String>, lang: Lang) -> anyhow::Result<Option<i64>> 
             _ => bail!(
                 "{}",
                 lang.tf(
-                    "workflow_err.bad_expected_version",
+                    "inspections_cli.bad_expected_version",
                     &[("value", &sanitize(s))]
                 )
             ),

@@ -1100,7 +1100,7 @@ impl Tx<'_> {
         actor: &str,
     ) -> Result<()> {
         let now = self.now().to_string();
-        let mut next: i64 = self
+        let first: i64 = self
             .conn()
             .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM inspections")?
             .query_row([], |r| r.get(0))?;
@@ -1111,7 +1111,7 @@ impl Tx<'_> {
              SELECT ?1, ?2, id, contract_no, borrower_name, officer, ?3, 'onsite', ?4, 'approved', ?4, ?5,
                     ?5, ?6, 1, ?4, ?4, ?7, ?8, ?7, ?8 FROM loans WHERE id = ?9",
         )?;
-        for d in rows {
+        for (d, next) in rows.iter().zip(first..) {
             stmt.execute(params![
                 next,
                 inspection_number(d.inspected_on.year(), next),
@@ -1123,7 +1123,6 @@ impl Tx<'_> {
                 actor,
                 d.loan_id
             ])?;
-            next += 1;
         }
         Ok(())
     }

@@ -146,7 +146,7 @@ fn example(
         &StartInspection {
             contract_no: &l.contract_no,
             kind: InspectionKind::First,
-            mode: if i % 2 == 0 {
+            mode: if i.is_multiple_of(2) {
                 InspectionMode::Onsite
             } else {
                 InspectionMode::Offsite
@@ -189,7 +189,7 @@ fn example(
             note: "抵押物保险续保".into(),
         },
     )?;
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         flow::add_measure(
             store,
             &author,
@@ -228,7 +228,7 @@ fn example(
         as_of,
         Lang::ZhCn,
     )?;
-    if first == flow::Approval::AwaitsSecond && i % 2 == 0 {
+    if first == flow::Approval::AwaitsSecond && i.is_multiple_of(2) {
         flow::approve(store, &boss, &number, None, "同意。", as_of, Lang::ZhCn)?;
     }
     // 9: an approved report with an amendment under way.
