@@ -566,3 +566,68 @@ fn report_text_is_escaped_in_html() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#39;x&#39;"));
     assert!(!html.contains("<script>"));
 }
+
+#[test]
+fn the_demo_book_shows_inspections_in_every_state() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let params = crate::demo::DemoParams {
+        loans: 300,
+        seed: 7,
+        as_of: day("2026-06-30"),
+    };
+    let (store, _) =
+        crate::workflow::demo::open_or_build(&dir.path().join("d.db"), &params, true, "tester")
+            .expect("demo book");
+    for s in InspectionStatus::ALL {
+        let q = InspectionQuery {
+            status: Some(*s),
+            ..Default::default()
+        };
+        assert!(
+            store.inspection_count(&q).expect("count") > 0,
+            "no {s:?} inspection"
+        );
+    }
+    let open = |overdue_on| InspectionQuery {
+        overdue_on,
+        ..Default::default()
+    };
+    let overdue = store
+        .inspection_count(&open(Some(day("2026-06-30"))))
+        .expect("n");
+    let all = store.inspection_count(&open(None)).expect("n");
+    assert!(
+        overdue > 0 && overdue * 4 < all,
+        "some overdue, not most: {overdue} of {all}"
+    );
+    let returned = store
+        .inspection_page(
+            &InspectionQuery {
+                status: Some(InspectionStatus::Returned),
+                ..Default::default()
+            },
+            &PageFrom::Start,
+            1,
+        )
+        .expect("page");
+    let r = store.inspection(returned[0].id).expect("r").expect("there");
+    assert!(
+        !r.return_comment.is_empty(),
+        "a returned report carries its comment"
+    );
+    let drafts = store
+        .inspection_page(
+            &InspectionQuery {
+                status: Some(InspectionStatus::Draft),
+                ..Default::default()
+            },
+            &PageFrom::Start,
+            100,
+        )
+        .expect("page");
+    let amended = drafts
+        .iter()
+        .filter_map(|d| store.inspection(d.id).ok().flatten())
+        .any(|d| d.report_version == 2);
+    assert!(amended, "an approved report with an amendment under way");
+}
