@@ -20,6 +20,9 @@ pub struct Config {
     pub warnings: toml::Table,
     #[serde(default)]
     pub import: Import,
+    /// Inspection plan, review and evidence; read by `engine::inspection_plan::PlanConfig`.
+    #[serde(default)]
+    pub inspections: toml::Table,
 }
 
 /// `[import]`: sanity bounds on extract values whose unit is easily mixed up.
@@ -156,6 +159,11 @@ pub enum ConfigError {
     },
     #[error("config {file}: {error}")]
     Limits { file: String, error: LimitsError },
+    #[error("config {file}: {error}")]
+    Inspections {
+        file: String,
+        error: crate::engine::inspection_plan::PlanConfigError,
+    },
 }
 
 impl ConfigError {
@@ -184,6 +192,10 @@ impl ConfigError {
                 ],
             ),
             ConfigError::Limits { file, error } => lang.tf(
+                "config_error.bad",
+                &[("file", file), ("message", &error.localized(lang))],
+            ),
+            ConfigError::Inspections { file, error } => lang.tf(
                 "config_error.bad",
                 &[("file", file), ("message", &error.localized(lang))],
             ),
@@ -550,6 +562,10 @@ impl Config {
                 file: file.clone(),
                 error,
             })?;
+            alone.plan().map_err(|error| ConfigError::Inspections {
+                file: file.clone(),
+                error,
+            })?;
             merge(&mut table, over);
             last_file = file;
         }
@@ -574,7 +590,18 @@ impl Config {
             },
             warnings: toml::Table::new(),
             import: Import::default(),
+            inspections: toml::Table::new(),
         })
+    }
+
+    /// The inspection plan's settings, checked (a bad value names its key and value).
+    pub fn plan(
+        &self,
+    ) -> Result<
+        crate::engine::inspection_plan::PlanConfig,
+        crate::engine::inspection_plan::PlanConfigError,
+    > {
+        crate::engine::inspection_plan::PlanConfig::from_table(&self.inspections)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The command line: subcommands for batch work and scripting, and the entry to the
 //! workbench. Parses arguments, finds the book and the acting user, calls `workflow`.
 
+mod inspections;
 mod loans;
 mod warnings;
 
@@ -135,6 +136,18 @@ pub enum Command {
     Warning {
         #[command(subcommand)]
         command: warnings::WarningCommand,
+    },
+    /// Print inspections, due date first (overdue first); `inspections plan` derives the plan.
+    Inspections(inspections::ListArgs),
+    /// One inspection: start, write, measure, propose-class, attach, submit, approve, return, amend, show.
+    Inspection {
+        #[command(subcommand)]
+        command: inspections::InspectionCommand,
+    },
+    /// Printable documents: `report inspection NUMBER [--format md|html] [--output FILE]`.
+    Report {
+        #[command(subcommand)]
+        command: inspections::ReportCommand,
     },
     /// Check the audit log's hash chain.
     Verify,
@@ -746,6 +759,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let today = book_today(&store)?;
             warnings::run(command, &mut store, &actor, today, lang)
         }
+        Some(Command::Inspections(args)) => inspections::list(&cli, &ctx, args),
+        Some(Command::Inspection { command }) => inspections::run(&cli, &ctx, command),
+        Some(Command::Report { command }) => inspections::report(&cli, &ctx, command),
         Some(Command::Bench(args)) => {
             let opts = crate::bench::BenchOptions::from_args(args, cli.db.clone());
             crate::bench::run(&opts, &mut std::io::stdout().lock())?;

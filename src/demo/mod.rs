@@ -6,6 +6,7 @@ mod borrower;
 mod calibration_tests;
 mod company;
 mod dice;
+pub mod inspections;
 mod loan;
 mod names;
 #[cfg(test)]

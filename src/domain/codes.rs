@@ -50,6 +50,7 @@ macro_rules! code_enum {
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum! {
     /// The five risk tiers, best first. `Ord` follows risk: `Pass < ... < Loss`.

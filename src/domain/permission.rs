@@ -34,6 +34,21 @@ pub enum Command {
     /// Approve a proposed classification (the checker's step of a later stage): never one's
     /// own proposal; a supervisor up to 次级, a manager any tier.
     ApproveClassification(Classification),
+    /// Derive the inspection plan of the whole book (the nightly batch).
+    PlanInspections,
+    /// Start an inspection (from the plan, a warning or a loan).
+    StartInspection,
+    /// Write a report: a section, a measure, the proposed class, evidence. Its author only.
+    WriteInspection,
+    /// Submit a report for review. Its author only.
+    SubmitInspection,
+    /// Approve or return a submitted report: never one's own.
+    ReviewInspection,
+    /// The second approval a report on a large loan needs: a manager's, never one's own.
+    SecondApproveInspection,
+    /// Correct an approved report with an amendment (a new version, reviewed again). Its
+    /// author only.
+    AmendInspection,
 }
 
 impl Command {
@@ -61,6 +76,15 @@ impl Command {
                 .iter()
                 .map(|c| Command::ApproveClassification(*c)),
         );
+        all.extend([
+            Command::PlanInspections,
+            Command::StartInspection,
+            Command::WriteInspection,
+            Command::SubmitInspection,
+            Command::ReviewInspection,
+            Command::SecondApproveInspection,
+            Command::AmendInspection,
+        ]);
         all
     }
 
@@ -80,12 +104,32 @@ impl Command {
             Command::AnalyseWarning => "analyse_warning".into(),
             Command::MoveWarning(m) => format!("move_{}", m.code()),
             Command::ApproveClassification(c) => format!("approve_{}", c.code()),
+            Command::PlanInspections => "plan_inspections".into(),
+            Command::StartInspection => "start_inspection".into(),
+            Command::WriteInspection => "write_inspection".into(),
+            Command::SubmitInspection => "submit_inspection".into(),
+            Command::ReviewInspection => "review_inspection".into(),
+            Command::SecondApproveInspection => "second_approve_inspection".into(),
+            Command::AmendInspection => "amend_inspection".into(),
         }
     }
 
     /// Whether the checker must be someone other than the subject's maker.
     pub fn needs_checker(self) -> bool {
-        matches!(self, Command::ApproveClassification(_))
+        matches!(
+            self,
+            Command::ApproveClassification(_)
+                | Command::ReviewInspection
+                | Command::SecondApproveInspection
+        )
+    }
+
+    /// Whether only the subject's maker (a report's author) may do it.
+    pub fn needs_maker(self) -> bool {
+        matches!(
+            self,
+            Command::WriteInspection | Command::SubmitInspection | Command::AmendInspection
+        )
     }
 }
 
@@ -121,6 +165,8 @@ pub enum Refusal {
     OwnRecord,
     /// The role may approve, but not this far (e.g. a supervisor beyond 次级).
     AboveLimit,
+    /// Only the subject's maker may do this (a report is written by its author).
+    NotMaker,
 }
 
 impl Refusal {
@@ -129,6 +175,7 @@ impl Refusal {
             Refusal::Role => "role",
             Refusal::OwnRecord => "own_record",
             Refusal::AboveLimit => "above_limit",
+            Refusal::NotMaker => "not_maker",
         }
     }
 }
@@ -141,14 +188,23 @@ fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
         // The engine evaluates (overnight, or after data changed) and nothing else.
         return staff(matches!(
             command,
-            Command::EvaluateBook | Command::Reevaluate
+            Command::EvaluateBook | Command::Reevaluate | Command::PlanInspections
         ));
     };
     let hands = matches!(role, Specialist | Supervisor | Manager);
     let senior = matches!(role, Supervisor | Manager);
     match command {
         Command::ManageStaff => staff(role == Manager),
-        Command::Import | Command::SetCovenant | Command::EvaluateBook => staff(senior),
+        Command::Import
+        | Command::SetCovenant
+        | Command::EvaluateBook
+        | Command::PlanInspections
+        | Command::ReviewInspection => staff(senior),
+        Command::SecondApproveInspection => staff(role == Manager),
+        Command::StartInspection
+        | Command::WriteInspection
+        | Command::SubmitInspection
+        | Command::AmendInspection => staff(hands),
         Command::Reevaluate => staff(false),
         Command::RecordContact
         | Command::EnterStatement
@@ -185,6 +241,12 @@ pub fn authorize(
         && maker == user
     {
         return Err(Refusal::OwnRecord);
+    }
+    if command.needs_maker()
+        && let (Some(maker), Some(user)) = (subject.maker, username)
+        && maker != user
+    {
+        return Err(Refusal::NotMaker);
     }
     Ok(())
 }
@@ -267,7 +329,16 @@ mod tests {
         let senior = [Supervisor, Manager];
         let who: &[Role] = match c {
             Command::ManageStaff => &[Manager],
-            Command::Import | Command::SetCovenant | Command::EvaluateBook => &senior,
+            Command::Import
+            | Command::SetCovenant
+            | Command::EvaluateBook
+            | Command::PlanInspections
+            | Command::ReviewInspection => &senior,
+            Command::SecondApproveInspection => &[Manager],
+            Command::StartInspection
+            | Command::WriteInspection
+            | Command::SubmitInspection
+            | Command::AmendInspection => &all,
             Command::Reevaluate => &[],
             Command::RecordContact
             | Command::EnterStatement
@@ -288,7 +359,7 @@ mod tests {
     #[test]
     fn every_role_and_command_is_as_written() {
         let commands = Command::all();
-        assert_eq!(commands.len(), 15 + Classification::ALL.len());
+        assert_eq!(commands.len(), 15 + Classification::ALL.len() + 7);
         for role in Role::ALL {
             for c in &commands {
                 let who = Principal::Staff {
@@ -308,7 +379,10 @@ mod tests {
             }
         }
         for c in &commands {
-            let system = matches!(c, Command::EvaluateBook | Command::Reevaluate);
+            let system = matches!(
+                c,
+                Command::EvaluateBook | Command::Reevaluate | Command::PlanInspections
+            );
             assert_eq!(
                 authorize(&Principal::System, c, &Subject::NONE).is_ok(),
                 system,
@@ -354,6 +428,49 @@ mod tests {
         assert_eq!(
             authorize(&sup, &Command::RaiseWarning, &Subject::made_by("wang")),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn reports_are_written_by_their_author_and_checked_by_someone_else() {
+        let zhang = Principal::Staff {
+            username: "zhang",
+            role: Specialist,
+        };
+        let sup = Principal::Staff {
+            username: "wang",
+            role: Supervisor,
+        };
+        let boss = Principal::Staff {
+            username: "li",
+            role: Manager,
+        };
+        let own = Subject::made_by("zhang");
+        for c in [
+            Command::WriteInspection,
+            Command::SubmitInspection,
+            Command::AmendInspection,
+        ] {
+            assert_eq!(authorize(&zhang, &c, &own), Ok(()));
+            assert_eq!(
+                authorize(&sup, &c, &own),
+                Err(Refusal::NotMaker),
+                "{c:?}: someone else's report"
+            );
+        }
+        let review = Command::ReviewInspection;
+        assert_eq!(authorize(&zhang, &review, &own), Err(Refusal::Role));
+        assert_eq!(authorize(&sup, &review, &own), Ok(()));
+        assert_eq!(
+            authorize(&sup, &review, &Subject::made_by("wang")),
+            Err(Refusal::OwnRecord)
+        );
+        let second = Command::SecondApproveInspection;
+        assert_eq!(authorize(&sup, &second, &own), Err(Refusal::Role));
+        assert_eq!(authorize(&boss, &second, &own), Ok(()));
+        assert_eq!(
+            authorize(&boss, &second, &Subject::made_by("li")),
+            Err(Refusal::OwnRecord)
         );
     }
 

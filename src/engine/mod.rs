@@ -2,6 +2,7 @@
 //! indicator values of one loan, evaluated against them. Pure: no IO, no SQL, no terminal.
 
 pub mod indicators;
+pub mod inspection_plan;
 pub mod kinds;
 pub mod report;
 pub mod rules;

@@ -5,6 +5,7 @@ mod audit;
 mod bulk;
 mod detail;
 mod evaluate;
+mod inspections;
 mod ledger;
 mod reindex;
 mod sqlval;
@@ -15,6 +16,7 @@ pub use audit::AuditEntry;
 pub use bulk::BulkWriter;
 pub use detail::*;
 pub use evaluate::*;
+pub use inspections::*;
 pub use ledger::*;
 pub use reindex::DeferredIndexes;
 pub use warnings::*;
@@ -223,12 +225,13 @@ fn side_file(path: &Path, suffix: &str) -> PathBuf {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The schema, one script a version; a book's `user_version` says how many it has run.
-const SCHEMA: [&str; 5] = [
+const SCHEMA: [&str; 6] = [
     include_str!("schema_v1.sql"),
     include_str!("schema_v2.sql"),
     include_str!("schema_v3.sql"),
     include_str!("schema_v4.sql"),
     include_str!("schema_v5.sql"),
+    include_str!("schema_v6.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -129,6 +129,7 @@ pub fn open_or_build(
         &crate::engine::rules::RuleSet::defaults(),
         params.as_of,
     )?;
+    super::demo_inspections::seed(&mut store, &system, params.as_of)?;
     Ok((store, DemoBook::Built(counts)))
 }
 

@@ -17,7 +17,11 @@
 
 pub mod book;
 pub mod demo;
+mod demo_inspections;
+pub mod evidence;
 pub mod import;
+pub mod inspection;
+pub mod inspection_report;
 pub mod notice;
 pub mod tracking;
 pub mod warning;
@@ -91,6 +95,9 @@ pub enum WorkflowError {
     Invalid(String),
     #[error(transparent)]
     Move(#[from] crate::domain::warning::MoveError),
+    /// An inspection's state machine refused the step.
+    #[error(transparent)]
+    Inspection(#[from] crate::domain::inspection::InspectionMoveError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -180,6 +187,16 @@ impl WorkflowError {
                 MoveError::ReadOnly => lang.t("err.read_only").to_string(),
                 MoveError::StillTriggered => lang.t("err.still_triggered").to_string(),
             },
+            WorkflowError::Inspection(e) => lang.tf(
+                "inspection_err.wrong_state",
+                &[
+                    (
+                        "status",
+                        &lang.code_name("inspection_status", e.from.code()),
+                    ),
+                    ("action", &lang.code_name("inspection_action", e.mv.code())),
+                ],
+            ),
             other => other.to_string(),
         }
     }

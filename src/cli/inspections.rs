@@ -1,0 +1,790 @@
+//! `postloan inspections`, `postloan inspection …` and `postloan report inspection`: the
+//! inspection list and plan for scripts, each step of an inspection, and the printable report.
+
+use super::{Cli, Context_, Format, book_path, book_today, csv_text, open_book, open_book_to_read};
+use crate::domain::Classification;
+use crate::domain::inspection::{
+    InspectionKind, InspectionMode, InspectionStatus, Measure, MeasureEntry, Section,
+};
+use crate::domain::text::{display, pad_right, sanitize};
+use crate::engine::inspection_plan::PlanConfig;
+use crate::i18n::Lang;
+use crate::store::{InspectionQuery, InspectionRow, PageFrom, Store};
+use crate::workflow;
+use crate::workflow::inspection::{self as flow, Approval, StartInspection};
+use anyhow::{anyhow, bail};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(subcommand)]
+    pub plan: Option<PlanCommand>,
+    /// Only open inspections due today or before (overdue included).
+    #[arg(long)]
+    pub due: bool,
+    /// Only open inspections past their due date.
+    #[arg(long)]
+    pub overdue: bool,
+    #[arg(long, value_name = "USER")]
+    pub officer: Option<String>,
+    /// planned, draft, submitted, returned or approved (or Chinese).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// first, routine or triggered (首次, 常规, 专项).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only those you are the officer, author or reviewer of.
+    #[arg(long)]
+    pub mine: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[arg(long)]
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Derive every loan's next inspections (the nightly batch): add, move, remove planned rows.
+    Plan {
+        /// The day overdue is counted on (default: today; in a demo book, its date).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InspectionCommand {
+    /// Start an inspection of a loan (the plan's one of that kind, or a new one); prints its number.
+    Start {
+        contract_no: String,
+        /// first, routine or triggered (首次, 常规, 专项).
+        #[arg(long)]
+        kind: String,
+        /// onsite or offsite (现场, 非现场).
+        #[arg(long, default_value = "onsite")]
+        mode: String,
+        /// The warning a triggered inspection answers (repeatable).
+        #[arg(long, value_name = "NUMBER")]
+        warning: Vec<String>,
+        #[arg(long, default_value = "")]
+        focus: String,
+        /// The day of the inspection (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<NaiveDate>,
+        /// Who inspects (default: you).
+        #[arg(long, default_value = "")]
+        inspectors: String,
+    },
+    /// Write one section (1 … 9) of the report, replacing its text.
+    Write {
+        number: String,
+        #[arg(long)]
+        section: String,
+        #[arg(long, conflicts_with = "file", required_unless_present = "file")]
+        text: Option<String>,
+        /// Read the text from a UTF-8 file.
+        #[arg(long, value_name = "PATH")]
+        file: Option<PathBuf>,
+        /// Refuse if the inspection's version is no longer N (as `inspection show` printed it).
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
+    },
+    /// Add a measure to the conclusion.
+    Measure {
+        number: String,
+        /// paperwork, add_collateral, stop_credit, reduce_line, recall, litigation, other (or Chinese).
+        #[arg(long)]
+        add: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        deadline: Option<NaiveDate>,
+        #[arg(long, value_name = "USER")]
+        owner: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
+    },
+    /// Record the proposed classification.
+    ProposeClass {
+        number: String,
+        class: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
+    },
+    /// Attach a file as evidence (stored once, under its SHA-256, beside the book).
+    Attach {
+        number: String,
+        file: PathBuf,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
+    },
+    /// Submit the report for review.
+    Submit {
+        number: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
+    },
+    /// Approve a submitted report (supervisors; a manager's second approval on large loans).
+    Approve {
+        number: String,
+        #[arg(long, default_value = "")]
+        comment: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
+    },
+    /// Return a submitted report to its author with a comment.
+    Return {
+        number: String,
+        #[arg(long)]
+        comment: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
+    },
+    /// Correct an approved report: a new version, reviewed again; the approved one is kept.
+    Amend {
+        number: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
+    },
+    /// Show one inspection with its report, measures, evidence and review history.
+    Show {
+        number: String,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Json)]
+        format: ShowFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ShowFormat {
+    Json,
+    Md,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    Md,
+    Html,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// An inspection report, printable (HTML prints on A4).
+    Inspection {
+        number: String,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+        format: ReportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// One inspection as scripts see it (the contract of `inspections --format json`).
+#[derive(Serialize)]
+struct InspectionJson<'a> {
+    number: &'a str,
+    contract_no: &'a str,
+    borrower_name: &'a str,
+    kind: &'a str,
+    mode: &'a str,
+    due_on: String,
+    status: &'a str,
+    /// The author once started; the responsible officer while planned.
+    inspector: &'a str,
+    reviewer: Option<&'a str>,
+}
+
+impl<'a> InspectionJson<'a> {
+    fn of(r: &'a InspectionRow) -> Self {
+        InspectionJson {
+            number: &r.number,
+            contract_no: &r.contract_no,
+            borrower_name: &r.borrower_name,
+            kind: r.kind.code(),
+            mode: r.mode.code(),
+            due_on: r.due_on.to_string(),
+            status: r.status.code(),
+            inspector: r.author.as_deref().unwrap_or(&r.officer),
+            reviewer: r.reviewer.as_deref(),
+        }
+    }
+}
+
+const CSV_COLUMNS: [&str; 9] = [
+    "number",
+    "contract_no",
+    "borrower_name",
+    "kind",
+    "mode",
+    "due_on",
+    "status",
+    "inspector",
+    "reviewer",
+];
+
+fn plan_config(ctx: &Context_, lang: Lang) -> anyhow::Result<PlanConfig> {
+    ctx.config
+        .plan()
+        .map_err(|e| anyhow!("{}", e.localized(lang)))
+}
+
+fn parse_kind(s: &str, lang: Lang) -> anyhow::Result<InspectionKind> {
+    InspectionKind::parse(s).ok_or_else(|| {
+        anyhow!(
+            "{}",
+            lang.tf(
+                "inspections_cli.bad_kind",
+                &[
+                    ("value", &sanitize(s)),
+                    ("accepted", &InspectionKind::accepted())
+                ]
+            )
+        )
+    })
+}
+
+fn parse_status(s: &str, lang: Lang) -> anyhow::Result<InspectionStatus> {
+    InspectionStatus::parse(s).ok_or_else(|| {
+        anyhow!(
+            "{}",
+            lang.tf(
+                "inspections_cli.bad_status",
+                &[
+                    ("value", &sanitize(s)),
+                    ("accepted", &InspectionStatus::accepted())
+                ]
+            )
+        )
+    })
+}
+
+fn parse_version(v: &Option<String>, lang: Lang) -> anyhow::Result<Option<i64>> {
+    match v {
+        None => Ok(None),
+        Some(s) => match s.trim().parse::<i64>() {
+            Ok(n) if n >= 0 => Ok(Some(n)),
+            _ => bail!(
+                "{}",
+                lang.tf(
+                    "inspections_cli.bad_expected_version",
+                    &[("value", &sanitize(s))]
+                )
+            ),
+        },
+    }
+}
+
+/// `postloan inspections [plan]`.
+pub fn list(cli: &Cli, ctx: &Context_, a: &ListArgs) -> anyhow::Result<i32> {
+    let lang = ctx.lang;
+    let os_user = workflow::os_user();
+    let path = book_path(cli, ctx);
+    if let Some(PlanCommand::Plan { as_of }) = &a.plan {
+        let cfg = plan_config(ctx, lang)?;
+        let mut store = open_book(&path, lang)?;
+        let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+        let as_of = match as_of {
+            Some(d) => *d,
+            None => book_today(&store)?,
+        };
+        let started = std::time::Instant::now();
+        let c = flow::plan_book(&mut store, &actor, &cfg)?;
+        let overdue = store.inspection_count(&InspectionQuery {
+            overdue_on: Some(as_of),
+            ..Default::default()
+        })?;
+        println!(
+            "{}",
+            lang.tf(
+                "inspections_cli.planned",
+                &[
+                    ("loans", &c.loans),
+                    ("added", &c.added),
+                    ("moved", &c.moved),
+                    ("removed", &c.removed),
+                    ("unchanged", &c.unchanged),
+                    ("overdue", &overdue),
+                    ("as_of", &as_of),
+                    ("ms", &started.elapsed().as_millis()),
+                ]
+            )
+        );
+        return Ok(0);
+    }
+    let store = open_book_to_read(&path, lang)?;
+    let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+    let today = book_today(&store)?;
+    let q = InspectionQuery {
+        due_by: a.due.then_some(today),
+        overdue_on: a.overdue.then_some(today),
+        officer: a.officer.clone(),
+        status: a
+            .status
+            .as_deref()
+            .map(|s| parse_status(s, lang))
+            .transpose()?,
+        kind: a.kind.as_deref().map(|k| parse_kind(k, lang)).transpose()?,
+        mine: a.mine.then(|| actor.username.clone()),
+        loan_id: None,
+    };
+    print_list(&store, &q, a.limit, a.format, lang)?;
+    Ok(0)
+}
+
+fn print_list(
+    store: &Store,
+    q: &InspectionQuery,
+    limit: Option<u64>,
+    format: Format,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut csv_writer = (format == Format::Csv).then(|| {
+        csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new())
+    });
+    let t = |k: &str| lang.t(&format!("inspections_cli.col_{k}")).to_string();
+    match format {
+        Format::Json => write!(out, "[")?,
+        Format::Table => writeln!(
+            out,
+            "{} {} {} {} {} {} {} {} {}",
+            pad_right(&t("number"), 14),
+            pad_right(&t("contract_no"), 14),
+            pad_right(&t("borrower"), 24),
+            pad_right(&t("kind"), 10),
+            pad_right(&t("mode"), 8),
+            pad_right(&t("due_on"), 10),
+            pad_right(&t("status"), 10),
+            pad_right(&t("inspector"), 12),
+            t("reviewer")
+        )?,
+        Format::Csv => {
+            if let Some(c) = csv_writer.as_mut() {
+                c.write_record(CSV_COLUMNS)?;
+            }
+        }
+    }
+    let mut from = PageFrom::Start;
+    let mut seen = 0u64;
+    let mut first = true;
+    loop {
+        let batch = 2000usize.min(limit.map_or(usize::MAX, |l| (l - seen) as usize));
+        if batch == 0 {
+            break;
+        }
+        let rows = store.inspection_page(q, &from, batch)?;
+        for r in &rows {
+            let j = InspectionJson::of(r);
+            match format {
+                Format::Json => {
+                    write!(out, "{}\n  ", if first { "" } else { "," })?;
+                    serde_json::to_writer(&mut out, &j)?;
+                }
+                Format::Csv => {
+                    if let Some(c) = csv_writer.as_mut() {
+                        c.write_record([
+                            csv_text(j.number).as_ref(),
+                            csv_text(j.contract_no).as_ref(),
+                            csv_text(j.borrower_name).as_ref(),
+                            j.kind,
+                            j.mode,
+                            j.due_on.as_str(),
+                            j.status,
+                            csv_text(j.inspector).as_ref(),
+                            csv_text(j.reviewer.unwrap_or("")).as_ref(),
+                        ])?;
+                    }
+                }
+                Format::Table => writeln!(
+                    out,
+                    "{} {} {} {} {} {} {} {} {}",
+                    pad_right(&r.number, 14),
+                    pad_right(&display(&r.contract_no), 14),
+                    pad_right(&display(&r.borrower_name), 24),
+                    pad_right(&lang.code_name("inspection_kind", r.kind.code()), 10),
+                    pad_right(&lang.code_name("inspection_mode", r.mode.code()), 8),
+                    pad_right(&r.due_on.to_string(), 10),
+                    pad_right(&lang.code_name("inspection_status", r.status.code()), 10),
+                    pad_right(&display(j.inspector), 12),
+                    display(j.reviewer.unwrap_or("")),
+                )?,
+            }
+            first = false;
+        }
+        seen += rows.len() as u64;
+        match rows.last() {
+            Some(last) if rows.len() == batch => from = PageFrom::After(last.key()),
+            _ => break,
+        }
+    }
+    match format {
+        Format::Json => writeln!(out, "{}]", if first { "" } else { "\n" })?,
+        Format::Csv => {
+            if let Some(c) = csv_writer {
+                out.write_all(&c.into_inner().map_err(|e| anyhow!("{e}"))?)?;
+            }
+        }
+        Format::Table => {}
+    }
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn find(store: &Store, number: &str, lang: Lang) -> anyhow::Result<crate::store::Inspection> {
+    store.inspection_by_number(number)?.ok_or_else(|| {
+        anyhow!(
+            "{}",
+            lang.tf(
+                "inspections_cli.not_found",
+                &[("number", &sanitize(number))]
+            )
+        )
+    })
+}
+
+/// `postloan inspection …`.
+pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result<i32> {
+    let lang = ctx.lang;
+    let path = book_path(cli, ctx);
+    let mut store = match cmd {
+        InspectionCommand::Show { .. } => open_book_to_read(&path, lang)?,
+        _ => open_book(&path, lang)?,
+    };
+    let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
+    let today = book_today(&store)?;
+    let done = |number: &str, key: &str| {
+        println!(
+            "{}",
+            lang.tf(&format!("inspections_cli.{key}"), &[("number", &number)])
+        );
+    };
+    match cmd {
+        InspectionCommand::Start {
+            contract_no,
+            kind,
+            mode,
+            warning,
+            focus,
+            date,
+            inspectors,
+        } => {
+            let kind = parse_kind(kind, lang)?;
+            let mode = InspectionMode::parse(mode).ok_or_else(|| {
+                anyhow!(
+                    "{}",
+                    lang.tf(
+                        "inspections_cli.bad_mode",
+                        &[
+                            ("value", &sanitize(mode)),
+                            ("accepted", &InspectionMode::accepted())
+                        ]
+                    )
+                )
+            })?;
+            let number = flow::start(
+                &mut store,
+                &actor,
+                &StartInspection {
+                    contract_no,
+                    kind,
+                    mode,
+                    warnings: warning,
+                    focus,
+                    inspected_on: *date,
+                    inspectors,
+                },
+                today,
+            )?;
+            println!("{number}");
+        }
+        InspectionCommand::Write {
+            number,
+            section,
+            text,
+            file,
+            expected_version,
+        } => {
+            let expected = parse_version(expected_version, lang)?;
+            let s = Section::from_arg(section).ok_or_else(|| {
+                anyhow!(
+                    "{}",
+                    lang.tf(
+                        "inspections_cli.bad_section",
+                        &[("value", &sanitize(section))]
+                    )
+                )
+            })?;
+            let body = match (text, file) {
+                (Some(t), _) => t.clone(),
+                (None, Some(f)) => read_text(f, lang)?,
+                (None, None) => String::new(),
+            };
+            flow::write_section(&mut store, &actor, number, expected, s, &body)?;
+            println!(
+                "{}",
+                lang.tf(
+                    "inspections_cli.written",
+                    &[("number", number), ("section", &lang.t(&s.key()))]
+                )
+            );
+        }
+        InspectionCommand::Measure {
+            number,
+            add,
+            deadline,
+            owner,
+            note,
+            expected_version,
+        } => {
+            let expected = parse_version(expected_version, lang)?;
+            let measure = Measure::parse(add).ok_or_else(|| {
+                anyhow!(
+                    "{}",
+                    lang.tf(
+                        "inspections_cli.bad_measure",
+                        &[
+                            ("value", &sanitize(add)),
+                            ("accepted", &Measure::accepted())
+                        ]
+                    )
+                )
+            })?;
+            let m = MeasureEntry {
+                measure,
+                deadline: *deadline,
+                owner: owner.clone(),
+                note: note.clone(),
+            };
+            flow::add_measure(&mut store, &actor, number, expected, &m)?;
+            done(number, "measured");
+        }
+        InspectionCommand::ProposeClass {
+            number,
+            class,
+            expected_version,
+        } => {
+            let expected = parse_version(expected_version, lang)?;
+            let c = Classification::parse(class).ok_or_else(|| {
+                anyhow!(
+                    "{}",
+                    lang.tf(
+                        "cli.bad_class",
+                        &[
+                            ("class", &sanitize(class)),
+                            ("accepted", &Classification::accepted())
+                        ]
+                    )
+                )
+            })?;
+            flow::propose_class(&mut store, &actor, number, expected, c)?;
+            done(number, "proposed");
+        }
+        InspectionCommand::Attach {
+            number,
+            file,
+            note,
+            expected_version,
+        } => {
+            let expected = parse_version(expected_version, lang)?;
+            let cfg = plan_config(ctx, lang)?;
+            let a = flow::attach(
+                &mut store,
+                &actor,
+                number,
+                expected,
+                file,
+                note,
+                cfg.evidence_max_bytes,
+            )?;
+            let key = if a.new_link {
+                "inspections_cli.attached"
+            } else {
+                "inspections_cli.attached_already"
+            };
+            println!(
+                "{}",
+                lang.tf(
+                    key,
+                    &[("number", number), ("sha256", &a.sha256), ("size", &a.size)]
+                )
+            );
+        }
+        InspectionCommand::Submit {
+            number,
+            expected_version,
+        } => {
+            let expected = parse_version(expected_version, lang)?;
+            let cfg = plan_config(ctx, lang)?;
+            flow::submit(&mut store, &actor, number, expected, &cfg, today)?;
+            done(number, "submitted");
+        }
+        InspectionCommand::Approve {
+            number,
+            comment,
+            expected_version,
+        } => {
+            let expected = parse_version(expected_version, lang)?;
+            match flow::approve(&mut store, &actor, number, expected, comment, today, lang)? {
+                Approval::AwaitsSecond => done(number, "awaits_second"),
+                Approval::Approved { document } => println!(
+                    "{}",
+                    lang.tf(
+                        "inspections_cli.approved",
+                        &[("number", number), ("document", &document)]
+                    )
+                ),
+            }
+        }
+        InspectionCommand::Return {
+            number,
+            comment,
+            expected_version,
+        } => {
+            let expected = parse_version(expected_version, lang)?;
+            flow::return_report(&mut store, &actor, number, expected, comment, today)?;
+            done(number, "returned");
+        }
+        InspectionCommand::Amend {
+            number,
+            reason,
+            expected_version,
+        } => {
+            let expected = parse_version(expected_version, lang)?;
+            let rv = flow::amend(&mut store, &actor, number, expected, reason, today)?;
+            println!(
+                "{}",
+                lang.tf(
+                    "inspections_cli.amended",
+                    &[("number", number), ("version", &rv)]
+                )
+            );
+        }
+        InspectionCommand::Show { number, format } => {
+            let i = find(&store, number, lang)?;
+            let data = store.inspection_report(i.row.id, None)?.ok_or_else(|| {
+                anyhow!(
+                    "{}",
+                    lang.tf("inspections_cli.not_found", &[("number", number)])
+                )
+            })?;
+            match format {
+                ShowFormat::Md => print!("{}", workflow::inspection_report::markdown(&data, lang)),
+                ShowFormat::Json => {
+                    let sections: Vec<_> = Section::ALL
+                        .iter()
+                        .map(|s| {
+                            let body = data
+                                .sections
+                                .iter()
+                                .find(|(n, _)| *n == s.number())
+                                .map(|(_, b)| b.as_str())
+                                .unwrap_or("");
+                            serde_json::json!({"section": s.number(), "code": s.code(), "body": body})
+                        })
+                        .collect();
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&serde_json::json!({
+                            "inspection": data.inspection,
+                            "report_version": data.report_version,
+                            "sections": sections,
+                            "measures": data.measures,
+                            "evidence": data.evidence,
+                            "warnings": data.warnings,
+                            "reviews": data.reviews,
+                        }))?
+                    );
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// A section's text from a file: UTF-8, or a clear error naming the file.
+fn read_text(path: &std::path::Path, lang: Lang) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        anyhow!(
+            "{}",
+            lang.tf(
+                "inspections_cli.err_read",
+                &[
+                    ("path", &path.display()),
+                    ("reason", &crate::extract::io_reason(&e, lang))
+                ]
+            )
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        anyhow!(
+            "{}",
+            lang.tf(
+                "inspections_cli.err_utf8",
+                &[("path", &path.display()), ("offset", &at)]
+            )
+        )
+    })
+}
+
+/// `postloan report inspection NUMBER`.
+pub fn report(cli: &Cli, ctx: &Context_, cmd: &ReportCommand) -> anyhow::Result<i32> {
+    let lang = ctx.lang;
+    let ReportCommand::Inspection {
+        number,
+        format,
+        output,
+    } = cmd;
+    let path = book_path(cli, ctx);
+    let store = open_book_to_read(&path, lang)?;
+    workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
+    let i = find(&store, number, lang)?;
+    let data = store.inspection_report(i.row.id, None)?.ok_or_else(|| {
+        anyhow!(
+            "{}",
+            lang.tf("inspections_cli.not_found", &[("number", number)])
+        )
+    })?;
+    let text = match format {
+        ReportFormat::Md => workflow::inspection_report::markdown(&data, lang),
+        ReportFormat::Html => workflow::inspection_report::html(&data, lang),
+    };
+    match output {
+        Some(file) => {
+            std::fs::write(file, text.as_bytes()).map_err(|e| {
+                anyhow!(
+                    "{}",
+                    lang.tf(
+                        "inspections_cli.err_write",
+                        &[
+                            ("path", &file.display()),
+                            ("reason", &crate::extract::io_reason(&e, lang))
+                        ]
+                    )
+                )
+            })?;
+            crate::note!(
+                "{}",
+                lang.tf(
+                    "inspections_cli.report_written",
+                    &[("path", &file.display())]
+                )
+            );
+        }
+        None => print!("{text}"),
+    }
+    Ok(0)
+}

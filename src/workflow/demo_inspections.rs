@@ -1,0 +1,255 @@
+//! The demo book's inspections: a history for every loan (so a few are overdue, not all),
+//! the plan derived from it, and worked examples in every state — drafts, submitted ones
+//! (one waiting for a manager's second approval), a returned one with its comment, approved
+//! ones and an amendment — written through the same commands a user runs.
+
+use super::inspection::{self as flow, StartInspection};
+use super::{Actor, Result, identify};
+use crate::demo::inspections as text;
+use crate::domain::Classification;
+use crate::domain::inspection::{InspectionKind, InspectionMode, Measure, MeasureEntry, Section};
+use crate::engine::inspection_plan::PlanConfig;
+use crate::i18n::Lang;
+use crate::store::{DoneInspection, SeedLoan, Store};
+use chrono::{Days, NaiveDate};
+
+/// Worked examples: this many loans, spread over the book.
+const EXAMPLES: usize = 12;
+
+/// Seeds the history, derives the plan, writes the worked examples.
+pub fn seed(store: &mut Store, system: &Actor, as_of: NaiveDate) -> Result<()> {
+    let cfg = PlanConfig::defaults().map_err(|e| super::WorkflowError::Invalid(e.to_string()))?;
+    let loans: Vec<SeedLoan> = store.write(|tx| -> Result<Vec<SeedLoan>> {
+        let loans = tx.seed_loans()?;
+        let mut done = Vec::new();
+        for (i, l) in loans.iter().enumerate() {
+            // The worked examples keep their first inspection for the plan to show.
+            if i % (loans.len() / EXAMPLES).max(1) == 0
+                && i / (loans.len() / EXAMPLES).max(1) < EXAMPLES
+            {
+                continue;
+            }
+            let Some((first, last)) = text::history(l.id, l.disbursed_on, l.class, as_of) else {
+                continue;
+            };
+            done.push(DoneInspection {
+                loan_id: l.id,
+                kind: InspectionKind::First,
+                inspected_on: first,
+                author: &l.officer,
+                reviewer: "sun.tao",
+            });
+            if let Some(last) = last {
+                done.push(DoneInspection {
+                    loan_id: l.id,
+                    kind: InspectionKind::Routine,
+                    inspected_on: last,
+                    author: &l.officer,
+                    reviewer: "wu.hao",
+                });
+            }
+        }
+        tx.insert_done_inspections(&done, &system.username)?;
+        Ok(loans)
+    })?;
+    let planner = Actor {
+        role: crate::domain::Role::Manager,
+        ..system.clone()
+    };
+    flow::plan_book(store, &planner, &cfg)?;
+    let step = (loans.len() / EXAMPLES).max(1);
+    let examples: Vec<&SeedLoan> = loans.iter().step_by(step).take(EXAMPLES).collect();
+    for (i, l) in examples.iter().enumerate() {
+        example(store, &cfg, l, i, as_of)?;
+    }
+    triggered(store, as_of)
+}
+
+/// A triggered inspection answering the oldest red warning, written and submitted.
+fn triggered(store: &mut Store, as_of: NaiveDate) -> Result<()> {
+    let q = crate::store::WarningQuery {
+        level: Some(crate::domain::warning::Level::Red),
+        ..Default::default()
+    };
+    let Some(w) = store
+        .warning_page(&q, &crate::store::PageFrom::Start, 1)?
+        .into_iter()
+        .next()
+    else {
+        return Ok(());
+    };
+    let Ok(author) = identify(store, &w.officer, None) else {
+        return Ok(());
+    };
+    let number = flow::start(
+        store,
+        &author,
+        &StartInspection {
+            contract_no: &w.contract_no,
+            kind: InspectionKind::Triggered,
+            mode: InspectionMode::Onsite,
+            warnings: std::slice::from_ref(&w.number),
+            focus: text::TRIGGERED_FOCUS,
+            inspected_on: Some(as_of),
+            inspectors: &w.officer,
+        },
+        as_of,
+    )?;
+    let facts = text::section_text(Section::Facts, &w.borrower_name, as_of);
+    flow::write_section(store, &author, &number, None, Section::Facts, &facts)?;
+    flow::write_section(
+        store,
+        &author,
+        &number,
+        None,
+        Section::Conclusion,
+        text::TRIGGERED_CONCLUSION,
+    )?;
+    flow::add_measure(
+        store,
+        &author,
+        &number,
+        None,
+        &MeasureEntry {
+            measure: Measure::StopCredit,
+            deadline: None,
+            owner: Some(w.officer.clone()),
+            note: String::new(),
+        },
+    )?;
+    Ok(())
+}
+
+/// One worked example; `i` chooses where it stops.
+fn example(
+    store: &mut Store,
+    cfg: &PlanConfig,
+    l: &SeedLoan,
+    i: usize,
+    as_of: NaiveDate,
+) -> Result<()> {
+    let Ok(author) = identify(store, &l.officer, None) else {
+        return Ok(());
+    };
+    let sup = identify(store, "sun.tao", None)?;
+    let boss = identify(store, "zhao.lei", None)?;
+    // 0, 1: left planned (the plan's own rows).
+    if i < 2 {
+        return Ok(());
+    }
+    let day = as_of
+        .checked_sub_days(Days::new(2 + (i as u64 % 5)))
+        .unwrap_or(as_of);
+    let number = flow::start(
+        store,
+        &author,
+        &StartInspection {
+            contract_no: &l.contract_no,
+            kind: InspectionKind::First,
+            mode: if i.is_multiple_of(2) {
+                InspectionMode::Onsite
+            } else {
+                InspectionMode::Offsite
+            },
+            warnings: &[],
+            focus: "贷款用途及经营情况",
+            inspected_on: Some(day),
+            inspectors: &format!("{}、{}", l.officer, "wang.fang"),
+        },
+        as_of,
+    )?;
+    // 2: a draft with two sections written; 3: a draft with most.
+    let sections: &[Section] = if i == 2 {
+        &[Section::Facts, Section::Borrower]
+    } else {
+        Section::ALL
+    };
+    for s in sections {
+        flow::write_section(
+            store,
+            &author,
+            &number,
+            None,
+            *s,
+            &text::section_text(*s, &l.borrower_name, day),
+        )?;
+    }
+    if i <= 3 {
+        return Ok(());
+    }
+    flow::add_measure(
+        store,
+        &author,
+        &number,
+        None,
+        &MeasureEntry {
+            measure: Measure::Paperwork,
+            deadline: day.checked_add_days(Days::new(30)),
+            owner: Some(l.officer.clone()),
+            note: "抵押物保险续保".into(),
+        },
+    )?;
+    if i.is_multiple_of(3) {
+        flow::add_measure(
+            store,
+            &author,
+            &number,
+            None,
+            &MeasureEntry {
+                measure: Measure::AddCollateral,
+                deadline: day.checked_add_days(Days::new(60)),
+                owner: Some(l.officer.clone()),
+                note: "追加实际控制人个人连带责任保证".into(),
+            },
+        )?;
+    }
+    flow::propose_class(
+        store,
+        &author,
+        &number,
+        None,
+        l.class.max(Classification::Pass),
+    )?;
+    flow::submit(store, &author, &number, None, cfg, as_of)?;
+    // 4, 5: submitted, waiting for review.
+    if i <= 5 {
+        return Ok(());
+    }
+    // 6: returned with a comment.
+    if i == 6 {
+        return flow::return_report(store, &sup, &number, None, text::RETURN_COMMENT, as_of);
+    }
+    let first = flow::approve(
+        store,
+        &sup,
+        &number,
+        None,
+        "同意检查结论。",
+        as_of,
+        Lang::ZhCn,
+    )?;
+    if first == flow::Approval::AwaitsSecond && i.is_multiple_of(2) {
+        flow::approve(store, &boss, &number, None, "同意。", as_of, Lang::ZhCn)?;
+    }
+    // 9: an approved report with an amendment under way.
+    if i == 9
+        && store
+            .inspection_by_number(&number)?
+            .is_some_and(|x| x.row.status == crate::domain::inspection::InspectionStatus::Approved)
+    {
+        flow::amend(store, &author, &number, None, text::AMEND_REASON, as_of)?;
+        flow::write_section(
+            store,
+            &author,
+            &number,
+            None,
+            Section::Facts,
+            &text::section_text(
+                Section::Facts,
+                &l.borrower_name,
+                day.pred_opt().unwrap_or(day),
+            ),
+        )?;
+    }
+    Ok(())
+}

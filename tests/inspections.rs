@@ -1,0 +1,321 @@
+//! The inspection commands as a script uses them (issue #9): the list's JSON fields, every
+//! refusal exits non-zero saying why, the printable report, bad files and config values.
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use postloan::domain::{
+    Classification, GuaranteeType, LoanRecord, Product, Role, StaffRecord, TrackingFrequency,
+};
+use postloan::store::Store;
+use rust_decimal::Decimal;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+fn cmd(home: &Path, book: &Path, user: &str) -> Command {
+    let mut c = Command::cargo_bin("postloan").expect("the binary");
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("LANG", "en_US.UTF-8")
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .arg("--db")
+        .arg(book)
+        .arg("--as")
+        .arg(user);
+    c
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A demo-flagged book (so `--as` works) with staff and one loan, HT-1, followed by zhang.
+fn book(dir: &Path) -> PathBuf {
+    let path = dir.join("book.db");
+    let me = postloan::workflow::os_user();
+    let mut store = Store::open(&path).expect("open");
+    postloan::workflow::book::init(&mut store, &me).expect("init");
+    let date = |s: &str| NaiveDate::from_str(s).expect("date");
+    store
+        .write(|tx| -> postloan::store::Result<()> {
+            tx.set_meta("demo", "1")?;
+            tx.set_meta("demo_as_of", "2026-03-02")?;
+            for (u, role) in [
+                ("zhang", Role::Specialist),
+                ("zhao", Role::Specialist),
+                ("wang", Role::Supervisor),
+                ("hu", Role::Auditor),
+            ] {
+                tx.upsert_staff(
+                    &StaffRecord {
+                        username: u.into(),
+                        display_name: u.into(),
+                        role,
+                    },
+                    &me,
+                )?;
+            }
+            tx.upsert_loan(
+                &LoanRecord {
+                    contract_no: "HT-1".into(),
+                    borrower_code: "B1".into(),
+                    borrower_name: "华东精密机械有限公司".into(),
+                    product: Product::WorkingCapital,
+                    purpose: "采购".into(),
+                    currency: "CNY".into(),
+                    principal: Decimal::from(5_000_000),
+                    outstanding: Decimal::from(4_000_000),
+                    interest_rate: Decimal::from_str("4.35").expect("rate"),
+                    disbursed_on: date("2026-01-30"),
+                    matures_on: date("2027-01-30"),
+                    guarantee_type: GuaranteeType::Mortgage,
+                    officer: "zhang".into(),
+                    tracking_frequency: TrackingFrequency::Quarterly,
+                    classification: Classification::Pass,
+                },
+                &me,
+            )?;
+            Ok(())
+        })
+        .expect("book");
+    path
+}
+
+/// Runs and expects success; returns stdout.
+fn ok(c: &mut Command) -> String {
+    let out = c.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "failed: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// Runs and expects a refusal: exit status 1, and stderr containing `why`.
+fn refused(c: &mut Command, why: &str) {
+    let out = c.output().expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(err.contains(why), "stderr lacks {why:?}: {err}");
+}
+
+#[test]
+fn the_list_speaks_the_json_contract() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let h = dir.path();
+    let said = ok(cmd(h, &b, "wang").args(["inspections", "plan"]));
+    assert!(said.contains("1 added"), "{said}");
+    let json = ok(cmd(h, &b, "zhang").args(["inspections", "--format", "json", "--mine"]));
+    let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let row = &rows[0];
+    let mut keys: Vec<&str> = row
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "borrower_name",
+            "contract_no",
+            "due_on",
+            "inspector",
+            "kind",
+            "mode",
+            "number",
+            "reviewer",
+            "status"
+        ]
+    );
+    assert_eq!(row["kind"], "first");
+    assert_eq!(row["status"], "planned");
+    assert_eq!(row["due_on"], "2026-02-14");
+    assert_eq!(row["mode"], "onsite");
+    // Due on 2026-03-02 (the book's day): overdue.
+    let overdue = ok(cmd(h, &b, "zhang").args(["inspections", "--overdue", "--format", "csv"]));
+    assert_eq!(overdue.lines().count(), 2, "{overdue}");
+    let none = ok(cmd(h, &b, "zhang").args(["inspections", "--kind", "专项", "--format", "csv"]));
+    assert_eq!(none.lines().count(), 1, "the header only: {none}");
+    refused(
+        cmd(h, &b, "zhang").args(["inspections", "--kind", "weekly"]),
+        "--kind weekly: not an inspection kind",
+    );
+}
+
+#[test]
+fn every_refusal_exits_non_zero_and_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let h = dir.path();
+    let number = ok(cmd(h, &b, "zhang").args(["inspection", "start", "HT-1", "--kind", "routine"]));
+    let n = number.trim();
+    assert!(n.starts_with("XJ2026-"), "{n}");
+    // Wrong role.
+    refused(
+        cmd(h, &b, "hu").args(["inspection", "start", "HT-1", "--kind", "routine"]),
+        "may not start inspections",
+    );
+    // Someone else's report.
+    refused(
+        cmd(h, &b, "zhao").args(["inspection", "write", n, "--section", "1", "--text", "x"]),
+        "only its author may",
+    );
+    // Empty required section.
+    refused(
+        cmd(h, &b, "zhang").args(["inspection", "submit", n]),
+        "section 1 is empty",
+    );
+    ok(cmd(h, &b, "zhang").args([
+        "inspection",
+        "write",
+        n,
+        "--section",
+        "1",
+        "--text",
+        "现场检查。",
+    ]));
+    ok(cmd(h, &b, "zhang").args([
+        "inspection",
+        "write",
+        n,
+        "--section",
+        "结论及措施",
+        "--text",
+        "正常。",
+    ]));
+    // Stale version.
+    refused(
+        cmd(h, &b, "zhang").args(["inspection", "submit", n, "--expected-version", "1"]),
+        "was changed by zhang",
+    );
+    ok(cmd(h, &b, "zhang").args(["inspection", "submit", n]));
+    // Wrong state: a submitted report is locked for its author.
+    refused(
+        cmd(h, &b, "zhang").args(["inspection", "write", n, "--section", "2", "--text", "x"]),
+        "is submitted: it cannot be edited now",
+    );
+    // A return without a comment, then with one.
+    refused(
+        cmd(h, &b, "wang").args(["inspection", "return", n, "--comment", " "]),
+        "a comment is required",
+    );
+    ok(cmd(h, &b, "wang").args(["inspection", "return", n, "--comment", "请补充押品情况"]));
+    ok(cmd(h, &b, "zhang").args(["inspection", "submit", n]));
+    let said = ok(cmd(h, &b, "wang").args(["inspection", "approve", n]));
+    assert!(said.contains("approved; stored as document"), "{said}");
+    // Approved: never edited again.
+    refused(
+        cmd(h, &b, "zhang").args(["inspection", "measure", n, "--add", "增强担保"]),
+        "is approved",
+    );
+    // Own report: the supervisor writes one and may not approve it.
+    let own = ok(cmd(h, &b, "wang").args(["inspection", "start", "HT-1", "--kind", "first"]));
+    let own = own.trim();
+    ok(cmd(h, &b, "wang").args(["inspection", "write", own, "--section", "1", "--text", "a"]));
+    ok(cmd(h, &b, "wang").args(["inspection", "write", own, "--section", "9", "--text", "b"]));
+    ok(cmd(h, &b, "wang").args(["inspection", "submit", own]));
+    refused(
+        cmd(h, &b, "wang").args(["inspection", "approve", own]),
+        "on a record they made themselves",
+    );
+    // In Chinese too.
+    let out = cmd(h, &b, "wang")
+        .args(["--lang", "zh-CN", "inspection", "approve", own])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("不能对自己制作的记录"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn the_report_prints_and_bad_inputs_name_their_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let h = dir.path();
+    let n = ok(cmd(h, &b, "zhang").args([
+        "inspection",
+        "start",
+        "HT-1",
+        "--kind",
+        "首次",
+        "--mode",
+        "非现场",
+    ]));
+    let n = n.trim();
+    let latin1 = dir.path().join("section.txt");
+    std::fs::write(&latin1, b"caf\xe9").expect("write");
+    refused(
+        cmd(h, &b, "zhang")
+            .args(["inspection", "write", n, "--section", "3", "--file"])
+            .arg(&latin1),
+        "section.txt: not UTF-8 text (at byte 3)",
+    );
+    refused(
+        cmd(h, &b, "zhang").args(["inspection", "write", n, "--section", "10", "--text", "x"]),
+        "--section 10: not a section",
+    );
+    refused(
+        cmd(h, &b, "zhang")
+            .args(["inspection", "attach", n])
+            .arg(dir.path().join("missing.jpg")),
+        "missing.jpg: no such file",
+    );
+    let photo = dir.path().join("photo.png");
+    std::fs::write(&photo, b"png").expect("write");
+    let said = ok(cmd(h, &b, "zhang")
+        .args(["inspection", "attach", n])
+        .arg(&photo));
+    assert!(said.contains("attached"), "{said}");
+    ok(cmd(h, &b, "zhang").args([
+        "inspection",
+        "write",
+        n,
+        "--section",
+        "1",
+        "--text",
+        "贷款用途检查。<b>",
+    ]));
+    let out = dir.path().join("r.html");
+    ok(cmd(h, &b, "zhang")
+        .args(["report", "inspection", n, "--format", "html", "--output"])
+        .arg(&out));
+    let html = std::fs::read_to_string(&out).expect("written");
+    assert!(html.contains("@page { size: A4"));
+    assert!(html.contains("贷款用途检查。&lt;b&gt;"));
+    let sha = said
+        .split_whitespace()
+        .find(|w| w.len() == 64)
+        .expect("the hash is printed");
+    assert!(html.contains(sha), "the evidence list carries the hash");
+    let md = ok(cmd(h, &b, "zhang").args(["report", "inspection", n]));
+    assert!(md.starts_with("# Post-loan inspection report"), "{md}");
+    assert!(md.contains("photo.png"));
+    // A bad config value names the file and the key.
+    let conf = dir.path().join("bad.toml");
+    std::fs::write(&conf, "[inspections]\nfirst_days = 0\n").expect("write");
+    refused(
+        cmd(h, &b, "zhang")
+            .arg("--config")
+            .arg(&conf)
+            .args(["inspections"]),
+        "inspections.first_days = 0: not a whole number from 1 to 366",
+    );
+    let out = cmd(h, &b, "zhang")
+        .arg("--config")
+        .arg(&conf)
+        .args(["inspections"])
+        .output()
+        .expect("runs");
+    assert!(text(&out.stderr).contains("bad.toml"));
+}
