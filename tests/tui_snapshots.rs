@@ -886,7 +886,7 @@ fn a_paste_into_a_form_field_or_the_filter_is_one_line_of_text() {
     assert!(!app.quit && app.pane == PaneId::Warnings);
     press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
     let w = app.store.warning(id).expect("read").expect("warning");
-    assert_eq!(w.cause, "原因一 h p q 原因三");
+    assert_eq!(w.cause, "原因一\nh p q\n原因三", "stored with its lines");
 
     // The Today filter: the paste is the query, no key of it runs.
     press(&mut app, KeyCode::Esc);
@@ -965,7 +965,7 @@ fn a_burst_of_keys_in_a_field_stays_text() {
     assert!(app.end_burst(&burst));
     assert!(!app.quit, "q after the save did not quit");
     let contacts = &app.detail.as_ref().expect("still on the loan").contacts;
-    assert!(contacts.rows.iter().any(|c| c.notes == "a h p q b"));
+    assert!(contacts.rows.iter().any(|c| c.notes == "a\nh p q\nb"));
 }
 
 /// The row `y` of the screen as text.

@@ -19,6 +19,20 @@ pub fn sanitize(text: &str) -> String {
         .collect()
 }
 
+/// Text of a multi-line field for storage: control characters removed as by [`sanitize`],
+/// line breaks (CR LF, LF or CR) kept as LF, trailing spaces of each line and blank lines at
+/// either end dropped. Screens show it through [`display`] (one line in a cell).
+pub fn sanitize_lines(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .split('\n')
+        .map(|l| sanitize(l.trim_end()))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
+}
+
 /// Pasted text for a single-line field: line breaks (CR LF, LF or CR) and tabs become one
 /// space each, a trailing line break is dropped, other control characters are removed.
 pub fn one_line(text: &str) -> String {
@@ -324,6 +338,15 @@ pub fn pad_left(text: &str, cols: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multi_line_field_keeps_its_lines_and_loses_its_controls() {
+        assert_eq!(
+            sanitize_lines("\n 第一行\x1b[31m  \r\n第二行\t完\r第三行\n\n"),
+            "第一行[31m\n第二行 完\n第三行"
+        );
+        assert_eq!(display(&sanitize_lines("a\nb")), "a b");
+    }
 
     #[test]
     fn strips_control_characters() {

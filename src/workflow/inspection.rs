@@ -255,7 +255,7 @@ pub fn write_section(
 ) -> Result<()> {
     super::execute(store, actor, |tx| {
         let st = editable(tx, actor, number, expected)?;
-        let body = sanitize_multiline(text);
+        let body = crate::domain::text::sanitize_lines(text);
         tx.write_section(
             st.id,
             st.report_version,
@@ -273,17 +273,6 @@ pub fn write_section(
         )?;
         Ok(())
     })
-}
-
-/// Control characters out, line breaks kept (a section is many lines).
-fn sanitize_multiline(text: &str) -> String {
-    text.replace("\r\n", "\n")
-        .split('\n')
-        .map(|l| sanitize(l.trim_end()))
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim()
-        .to_string()
 }
 
 /// Adds a measure to the conclusion.

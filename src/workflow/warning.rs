@@ -764,7 +764,7 @@ pub fn raise_manual_in(
     lang: Lang,
 ) -> Result<(i64, String)> {
     super::authorize_in(tx, actor, Command::RaiseWarning, &Subject::NONE)?;
-    let reason = sanitize(w.reason.trim());
+    let reason = crate::domain::text::sanitize_lines(w.reason);
     if reason.is_empty() {
         return Err(WorkflowError::Invalid(
             lang.t("warning.err_reason").to_string(),
@@ -824,7 +824,7 @@ pub fn move_warning_in(
     today: NaiveDate,
 ) -> Result<WarningStatus> {
     super::authorize_in(tx, actor, Command::MoveWarning(mv), &Subject::NONE)?;
-    let reason = sanitize(reason.trim());
+    let reason = crate::domain::text::sanitize_lines(reason);
     let w = existing_warning(tx, id)?;
     let version = super::check_version(
         &w.number,
@@ -912,7 +912,7 @@ pub fn analyse_in(
     today: NaiveDate,
 ) -> Result<()> {
     super::authorize_in(tx, actor, Command::AnalyseWarning, &Subject::NONE)?;
-    let cause = sanitize(cause.trim());
+    let cause = crate::domain::text::sanitize_lines(cause);
     if cause.is_empty() {
         return Err(WorkflowError::CauseEmpty);
     }

@@ -268,8 +268,13 @@ pub fn render(d: &WarningDetail, frame: &mut Frame<'_>, area: Rect, lang: Lang, 
         ("warning.cause", &d.warning.cause),
         ("warning.close_reason", &d.warning.close_reason),
     ] {
-        if !text.is_empty() {
-            lines.push(Line::from(kv(lang, key, &display(text), w)));
+        // A multi-line text shows its lines under one label.
+        for (i, line) in text.lines().enumerate() {
+            let mut spans = kv(lang, key, &display(line), w);
+            if i > 0 {
+                spans[0] = Span::raw(" ".repeat(14));
+            }
+            lines.push(Line::from(spans));
         }
     }
     if let Some(l) = &d.loan {
