@@ -3,7 +3,6 @@
 
 mod support;
 
-use support::tui::{app, as_of, book, draw, evaluated_book};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use postloan::domain::{ContactKind, ContactRecord};
 use postloan::i18n::Lang;
@@ -11,6 +10,7 @@ use postloan::tui::app::{App, PaneId};
 use postloan::tui::panes::loan_detail::DetailTab;
 use postloan::tui::theme::Theme;
 use postloan::workflow::identify;
+use support::tui::{app, as_of, book, draw, evaluated_book};
 
 const SPECIALIST: &str = "wang.fang";
 const SIZE: (u16, u16) = (120, 40);
