@@ -42,7 +42,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             PaneId::Today => app.today.render(frame, body, &view),
             PaneId::Ledger => app.ledger.render(frame, body, &view),
             PaneId::Warnings => app.board.render(frame, body, &view),
-            other => panes::placeholder::render(app, other, frame, body),
+            other => panes::placeholder::Placeholder {
+                title_key: other.title_key(),
+            }
+            .render(frame, body, &view),
         }
     }
     hint_line(app, frame, hint);
@@ -227,13 +230,6 @@ fn pane_bar(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-const LIST_HINTS: &[Hint] = &[
-    Hint::One(Section::List, Action::Filter),
-    Hint::One(Section::List, Action::SortNext),
-    Hint::One(Section::List, Action::Open),
-    Hint::One(Section::Global, Action::Help),
-];
-
 /// The footer's key hints from the bindings in force, within `cols` columns when it can be:
 /// two spaces between hints, one when that is too wide. An action with no key is left out.
 fn key_hints(app: &App, hints: &[Hint], cols: usize) -> String {
@@ -322,7 +318,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             text.push_str("  ");
             text.push_str(app.lang.t("list.empty"));
         }
-        let keys = key_hints(app, LIST_HINTS, w.saturating_sub(width(&text) + 1));
+        let keys = key_hints(app, panes::loans::HINTS, w.saturating_sub(width(&text) + 1));
         let keys = keys.as_str();
         let left = truncate(&text, w.saturating_sub(width(keys) + 1));
         let line = Line::from(vec![
