@@ -372,7 +372,7 @@ fn the_loan_detail_and_the_workbench_lists_show_the_days_since_maturity() {
         (120, 40),
     )
     .unwrap();
-    for (name, list) in [("ledger", &app.ledger), ("today", &app.today)] {
+    for (name, list) in [("ledger", &*app.ledger), ("today", &*app.today)] {
         let m1 = list
             .visible()
             .map(|(_, r)| r)

@@ -270,10 +270,10 @@ fn help_overlay() {
         for size in SIZES {
             let (_dir, mut app) = fixture(lang, size);
             press(&mut app, KeyCode::Char('?'));
-            assert!(app.help);
+            assert!(app.help.is_some());
             snap(&format!("help_{code}_{}", size_name(size)), &app);
             press(&mut app, KeyCode::Char('j'));
-            assert!(!app.help, "any key closes help");
+            assert!(app.help.is_none(), "any key closes help");
             assert_eq!(app.today.cursor, 0, "the closing key is not passed on");
         }
     }
@@ -541,16 +541,19 @@ fn today_shows_my_warnings_red_first() {
     for (lang, code) in LANGS {
         for size in SIZES {
             let (_dir, mut app) = warned(SPECIALIST, lang, size);
-            assert!(!app.mine.is_empty(), "the specialist has warnings");
-            assert!(app.mine.iter().all(|w| w.officer == SPECIALIST));
-            assert!(app.mine.len() <= usize::from(app.mine_rows));
-            let levels: Vec<u8> = app.mine.iter().map(|w| w.level as u8).collect();
+            assert!(!app.today.mine.is_empty(), "the specialist has warnings");
+            assert!(app.today.mine.iter().all(|w| w.officer == SPECIALIST));
+            assert!(app.today.mine.len() <= usize::from(app.today.mine_rows));
+            let levels: Vec<u8> = app.today.mine.iter().map(|w| w.level as u8).collect();
             let mut sorted = levels.clone();
             sorted.sort_by(|a, b| b.cmp(a));
             assert_eq!(levels, sorted, "red first");
             // The follow-ups keep the rest of the screen.
             let body = u64::from(size.1) - 4;
-            assert_eq!(app.today.height, body - u64::from(app.mine_block_height()));
+            assert_eq!(
+                app.today.height,
+                body - u64::from(app.today.mine_block_height())
+            );
             snap(&format!("today_warnings_{code}_{}", size_name(size)), &app);
             press(&mut app, KeyCode::Char('w'));
             assert_eq!(app.pane, PaneId::Warnings, "w jumps to the board");
@@ -918,7 +921,7 @@ fn a_paste_where_there_is_no_text_field_changes_nothing_and_says_so() {
         assert_eq!(app.ledger.cursor, before, "{step}");
         assert!(screen_text(&draw(&app)).contains("Paste ignored"), "{step}");
     }
-    assert!(app.help, "the help overlay stays");
+    assert!(app.help.is_some(), "the help overlay stays");
     assert!(app.detail.is_some(), "the detail stays");
 }
 

@@ -4,7 +4,11 @@
 use super::component::{Component, Ctx, Effect, FormOf, Outcome};
 use super::forms::{FormKey, FormKind, Subject};
 use super::keymap::{Action, Key, Keymap, Problem, Section};
+use super::panes::help::Help;
+use super::panes::ledger::Ledger;
 use super::panes::loan_detail::{DetailState, DetailTab};
+use super::panes::loans::{FilterKey, LoanPane};
+use super::panes::today::Today;
 use super::panes::warning_detail::WarningDetail;
 use super::panes::warnings::Board;
 use super::stack::{Changed, Screen, Stack};
@@ -17,9 +21,7 @@ use crate::i18n::Lang;
 use crate::store::{LedgerQuery, LedgerSort, Store, WarningQuery, WarningRow};
 use crate::workflow::Actor;
 use chrono::{Days, NaiveDate};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
+use crossterm::event::{KeyCode, KeyEvent};
 
 /// The panes of the bar, in the order of the six steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,24 +119,21 @@ pub struct App {
     pub today_date: NaiveDate,
     pub book_name: String,
     pub pane: PaneId,
-    pub today: LoanList,
-    pub ledger: LoanList,
+    /// Today (pane 1): the warnings block and the follow-ups list.
+    pub today: Today,
+    /// The loan ledger (pane 2).
+    pub ledger: Ledger,
     /// The back stack of screens over the pane (loan and warning details), the front one
     /// last; Esc goes back one step, switching panes clears it. `detail.as_ref()` is the loan
     /// detail in front, `detail.warning()` the warning detail in front.
     pub detail: Stack,
     /// The warning board (pane 3).
     pub board: Board,
-    /// Today's "my open warnings": the query, its first rows (red first) and counts per level.
-    pub mine_query: WarningQuery,
-    pub mine: Vec<WarningRow>,
-    pub mine_counts: [u64; 3],
-    /// Rows of Today's warnings block (set from the terminal size).
-    pub mine_rows: u16,
     pub form: Option<Form>,
     /// Which form is open, about what (its draft is kept under it).
     pub form_key: Option<super::forms::FormKey>,
-    pub help: bool,
+    /// The `?` help overlay, when open (any key closes it).
+    pub help: Option<Help>,
     pub size: (u16, u16),
     pub notice: Option<Notice>,
     pub quit: bool,
@@ -145,8 +144,6 @@ pub struct App {
     pub loan_count: u64,
     /// The warning rules, for re-evaluating a loan when its data is entered here.
     pub rules: crate::engine::rules::RuleSet,
-    /// A typed `/` filter not yet run.
-    filter_pending: bool,
     /// Where the drafts of open forms are kept (a file in the state directory).
     pub drafts: super::drafts::Drafts,
     /// The actions kept while the book is busy, in the order they were asked for.
@@ -231,6 +228,7 @@ impl App {
             officer: today_query.officer.clone(),
             ..WarningQuery::default()
         };
+        let team = actor.role != Role::Specialist;
         let data_version = store.data_version()?;
         store.set_busy_timeout(BUSY_WAIT)?;
         let drafts = super::drafts::Drafts::in_memory(store.path());
@@ -244,20 +242,16 @@ impl App {
             today_date,
             book_name,
             pane: PaneId::Today,
-            today: LoanList::new(today_query),
-            ledger: LoanList::new(LedgerQuery {
+            today: Today::new(LoanList::new(today_query), mine_query, team),
+            ledger: Ledger::new(LoanList::new(LedgerQuery {
                 today: Some(today_date),
                 ..LedgerQuery::default()
-            }),
+            })),
             detail: Stack::default(),
             board: Board::new(WarningQuery::default()),
-            mine_query,
-            mine: Vec::new(),
-            mine_counts: [0; 3],
-            mine_rows: 3,
             form: None,
             form_key: None,
-            help: false,
+            help: None,
             size,
             notice: None,
             quit: false,
@@ -265,7 +259,6 @@ impl App {
             keymap_problems: Vec::new(),
             loan_count: 0,
             rules: crate::engine::rules::RuleSet::defaults(),
-            filter_pending: false,
             drafts,
             retry: Vec::new(),
             busy: false,
@@ -292,32 +285,12 @@ impl App {
     }
 
     /// Rows for list bodies: total minus pane bar, status line, header and hint line. Today
-    /// gives the top of its body to the warnings block (a title, its rows and a blank line).
+    /// gives the top of its body to the warnings block.
     pub fn resize(&mut self, cols: u16, rows: u16) {
         self.size = (cols, rows);
-        let body = u64::from(rows.saturating_sub(4)).max(1);
-        self.ledger.height = body;
-        self.mine_rows = match rows {
-            40.. => 5,
-            30..40 => 4,
-            _ => 3,
-        };
-        self.fit_today();
+        self.ledger.height = u64::from(rows.saturating_sub(4)).max(1);
+        self.today.resize(rows);
         self.board.list.height = super::panes::warnings::list_rows(rows.saturating_sub(3));
-    }
-
-    /// Lines of Today's warnings block: the count line, its rows (one line when there are
-    /// none) and a blank line.
-    pub fn mine_block_height(&self) -> u16 {
-        (self.mine.len() as u16).clamp(1, self.mine_rows.max(1)) + 2
-    }
-
-    /// Today's follow-ups get the body below the warnings block.
-    fn fit_today(&mut self) {
-        let body = u64::from(self.size.1.saturating_sub(4)).max(1);
-        self.today.height = body
-            .saturating_sub(u64::from(self.mine_block_height()))
-            .max(1);
     }
 
     pub fn on_resize(&mut self, cols: u16, rows: u16) -> anyhow::Result<Redraw> {
@@ -328,22 +301,23 @@ impl App {
         Ok(true)
     }
 
-    /// Today's warnings block: the first rows of the acting user's active warnings.
-    pub fn reload_mine(&mut self) -> anyhow::Result<()> {
-        self.mine_counts = self.store.warning_level_counts(&self.mine_query)?;
-        self.mine = self.store.warning_page(
-            &self.mine_query,
-            &crate::store::PageFrom::Start,
-            usize::from(self.mine_rows),
-        )?;
-        self.fit_today();
-        Ok(())
+    /// The loan list of the pane in view (Today's or the Ledger's).
+    pub fn list(&self) -> Option<&LoanList> {
+        self.loan_pane().map(|p| &p.list)
     }
 
-    pub fn list(&self) -> Option<&LoanList> {
+    fn loan_pane(&self) -> Option<&LoanPane> {
         match self.pane {
-            PaneId::Today => Some(&self.today),
-            PaneId::Ledger => Some(&self.ledger),
+            PaneId::Today => Some(&self.today.loans),
+            PaneId::Ledger => Some(&self.ledger.loans),
+            _ => None,
+        }
+    }
+
+    fn loan_pane_mut(&mut self) -> Option<&mut LoanPane> {
+        match self.pane {
+            PaneId::Today => Some(&mut self.today.loans),
+            PaneId::Ledger => Some(&mut self.ledger.loans),
             _ => None,
         }
     }
@@ -518,15 +492,19 @@ impl App {
         if missed.is_empty() {
             return Ok(());
         }
+        let ctx = Ctx {
+            store: &self.store,
+            today: self.today_date,
+            user: &self.actor.username,
+        };
         let read = match pane {
             PaneId::Today => {
                 self.reads.today += 1;
-                self.reload_mine()
-                    .and_then(|()| Ok(self.today.reload(&self.store)?))
+                self.today.reload(missed, &ctx)
             }
             PaneId::Ledger => {
                 self.reads.ledger += 1;
-                self.ledger.reload(&self.store).map_err(Into::into)
+                self.ledger.reload(missed, &ctx)
             }
             _ => {
                 self.reads.board += 1;
@@ -594,8 +572,7 @@ impl App {
             }
             return Ok(had_notice);
         }
-        if self.help {
-            self.help = false;
+        if self.help.take().is_some() {
             return Ok(true);
         }
         if self.form.is_some() {
@@ -621,15 +598,33 @@ impl App {
             &[Section::Form]
         } else if let Some(front) = self.detail.front() {
             front.component().sections()
-        } else if self.pane == PaneId::Warnings {
-            self.board.sections()
-        } else if self.pane == PaneId::Today {
-            &[Section::Today, Section::List, Section::Global]
-        } else if self.list().is_some() {
-            &[Section::List, Section::Global]
         } else {
-            &[Section::Global]
+            match self.pane {
+                PaneId::Today => self.today.sections(),
+                PaneId::Ledger => self.ledger.sections(),
+                PaneId::Warnings => self.board.sections(),
+                _ => &[Section::Global],
+            }
         }
+    }
+
+    /// The help over the screen in view: its own keys on the left, the global ones (or the
+    /// list's, on the board) on the right.
+    fn help_overlay(&self) -> Help {
+        let (left, right): (&'static [Section], &'static [Section]) = if self.form.is_some() {
+            (&[Section::Form], &[Section::Global])
+        } else if let Some(front) = self.detail.front() {
+            // A screen's own section on the left.
+            let own = front.component().sections();
+            (&own[..1], &[Section::Global])
+        } else if self.pane == PaneId::Warnings {
+            (&[Section::Board], &[Section::List])
+        } else if self.pane == PaneId::Today {
+            (&[Section::List, Section::Today], &[Section::Global])
+        } else {
+            (&[Section::List], &[Section::Global])
+        };
+        Help::new(left, right, self.pane == PaneId::Warnings)
     }
 
     /// The first binding of `key` in the sections in force (outside a form).
@@ -658,14 +653,20 @@ impl App {
                 Outcome::Consumed(effects) => self.apply_effects(effects),
             };
         }
-        // The board is a component too: its own sections' actions go to it.
-        if section != Section::Global && self.pane == PaneId::Warnings {
+        // So does the pane in view.
+        if section != Section::Global && self.detail.is_empty() {
             let ctx = Ctx {
                 store: &self.store,
                 today: self.today_date,
                 user: &self.actor.username,
             };
-            return match self.board.handle(action, &ctx)? {
+            let pane: &mut dyn Component = match self.pane {
+                PaneId::Today => &mut self.today,
+                PaneId::Ledger => &mut self.ledger,
+                PaneId::Warnings => &mut self.board,
+                _ => return Ok(false),
+            };
+            return match pane.handle(action, &ctx)? {
                 Outcome::NotMine => self.global_action(action),
                 Outcome::Unchanged => Ok(false),
                 Outcome::Consumed(effects) => self.apply_effects(effects),
@@ -673,21 +674,18 @@ impl App {
         }
         match section {
             Section::Global => self.global_action(action),
-            Section::Board | Section::Detail => Ok(false),
-            Section::List => self.list_action(action),
-            Section::Today => self.today_action(action),
-            Section::Form => Ok(false),
+            _ => Ok(false),
         }
     }
 
     /// Whether `/` is open on the pane's list (its prompt takes the keys).
     fn filter_open(&self) -> bool {
-        self.list().is_some_and(|l| l.filter.is_some()) && self.detail.is_empty()
+        self.loan_pane().is_some_and(LoanPane::filter_open) && self.detail.is_empty()
     }
 
     /// Whether keys are text now: a form's field or the `/` filter has focus.
     pub fn text_focus(&self) -> bool {
-        !self.too_small() && !self.help && (self.form.is_some() || self.filter_open())
+        !self.too_small() && self.help.is_none() && (self.form.is_some() || self.filter_open())
     }
 
     /// A paste (bracketed paste: one event, whatever it holds). It goes into the focused text
@@ -725,22 +723,7 @@ impl App {
         if !self.filter_open() {
             return false;
         }
-        let list = match self.pane {
-            PaneId::Today => &mut self.today,
-            PaneId::Ledger => &mut self.ledger,
-            _ => return false,
-        };
-        let Some(input) = list.filter.as_mut() else {
-            return false;
-        };
-        let clean = crate::domain::text::one_line(text);
-        if clean.is_empty() {
-            return false;
-        }
-        *input = super::widgets::form::insert_at_cursor(input, &clean);
-        list.query.text = input.value().to_string();
-        self.filter_pending = true;
-        true
+        self.loan_pane_mut().is_some_and(|p| p.insert_text(text))
     }
 
     /// A key of a burst (`more`: other input already waits behind it). A lone key is a key.
@@ -795,7 +778,7 @@ impl App {
     fn global_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => self.help = true,
+            Action::Help => self.help = Some(self.help_overlay()),
             Action::Back => {
                 // One step back: the screen under the front one, or the pane.
                 if !self.detail.pop() {
@@ -825,138 +808,37 @@ impl App {
         self.refresh_visible()
     }
 
-    fn list_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
-        let store = &self.store;
-        let list = match self.pane {
-            PaneId::Today => &mut self.today,
-            PaneId::Ledger => &mut self.ledger,
-            _ => return Ok(false),
-        };
-        let page = list.height.max(1) as i64;
-        let changed = match action {
-            Action::Down => list.move_by(store, 1)?,
-            Action::Up => list.move_by(store, -1)?,
-            Action::PageDown => list.move_by(store, page)?,
-            Action::PageUp => list.move_by(store, -page)?,
-            Action::Top => list.to_top(store)?,
-            Action::Bottom => list.to_bottom(store)?,
-            Action::Filter => {
-                list.filter = Some(Input::new(list.query.text.clone()));
-                true
-            }
-            Action::ClearFilter => {
-                if list.query.text.is_empty() {
-                    false
-                } else {
-                    list.query.text.clear();
-                    list.cursor = 0;
-                    list.scroll = 0;
-                    list.reload(store)?;
-                    true
-                }
-            }
-            Action::SortNext | Action::SortPrev => {
-                let all = LedgerSort::ALL;
-                let i = all.iter().position(|s| *s == list.query.sort).unwrap_or(0);
-                let j = if action == Action::SortNext {
-                    (i + 1) % all.len()
-                } else {
-                    (i + all.len() - 1) % all.len()
-                };
-                let desc = list.query.descending;
-                list.set_sort(store, all[j], desc)?;
-                true
-            }
-            Action::SortReverse => {
-                let (sort, desc) = (list.query.sort, !list.query.descending);
-                list.set_sort(store, sort, desc)?;
-                true
-            }
-            Action::Open => {
-                let Some(id) = list.selected().map(|r| r.id) else {
-                    return Ok(false);
-                };
-                self.open_loan(id, DetailTab::Overview)?
-            }
-            _ => false,
-        };
-        Ok(changed)
-    }
-
+    /// A key typed into the `/` prompt of the pane's list.
     fn handle_filter_key(&mut self, key: KeyEvent) -> anyhow::Result<Redraw> {
         let store = &self.store;
-        let list = match self.pane {
-            PaneId::Today => &mut self.today,
-            PaneId::Ledger => &mut self.ledger,
+        let pane = match self.pane {
+            PaneId::Today => &mut self.today.loans,
+            PaneId::Ledger => &mut self.ledger.loans,
             _ => return Ok(false),
         };
-        let Some(input) = list.filter.as_mut() else {
-            return Ok(false);
-        };
-        match key.code {
-            KeyCode::Enter => {
-                list.filter = None;
-                self.apply_pending_filter()?;
-                return Ok(true);
-            }
-            KeyCode::Esc => {
-                list.filter = None;
-                self.filter_pending = false;
-                if !list.query.text.is_empty() {
-                    list.query.text.clear();
-                    list.cursor = 0;
-                    list.scroll = 0;
-                    list.reload(store)?;
-                }
-                return Ok(true);
-            }
-            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+        match pane.handle_filter_key(key, store)? {
+            FilterKey::Done(redraw) => Ok(redraw),
+            FilterKey::Quit => {
                 self.quit = true;
-                return Ok(true);
+                Ok(true)
             }
-            _ => {}
         }
-        let changed = input
-            .handle_event(&crossterm::event::Event::Key(key))
-            .is_some();
-        let text = input.value().to_string();
-        if text != list.query.text {
-            // The query runs once typing pauses (see `apply_pending_filter`): each key only
-            // redraws the prompt, so fast typing over a slow link costs a few bytes per key.
-            list.query.text = text;
-            self.filter_pending = true;
-            return Ok(true);
-        }
-        Ok(changed)
     }
 
     /// Whether a typed filter waits to be run.
     pub fn filter_pending(&self) -> bool {
-        self.filter_pending
+        self.loan_pane().is_some_and(LoanPane::filter_pending)
     }
 
     /// Runs the filter typed so far against the store.
     pub fn apply_pending_filter(&mut self) -> anyhow::Result<Redraw> {
-        if !std::mem::take(&mut self.filter_pending) {
-            return Ok(false);
-        }
         let store = &self.store;
-        let list = match self.pane {
-            PaneId::Today => &mut self.today,
-            PaneId::Ledger => &mut self.ledger,
+        let pane = match self.pane {
+            PaneId::Today => &mut self.today.loans,
+            PaneId::Ledger => &mut self.ledger.loans,
             _ => return Ok(false),
         };
-        list.cursor = 0;
-        list.scroll = 0;
-        let started = std::time::Instant::now();
-        list.reload(store)?;
-        tracing::debug!(
-            text = %list.query.text,
-            total = %list.total_text(),
-            ms = started.elapsed().as_secs_f64() * 1e3,
-            "filter applied"
-        );
-        Ok(true)
+        pane.apply_pending_filter(store)
     }
 
     /// Carries out what a screen asked for, in order; whether the screen changed.
@@ -964,6 +846,12 @@ impl App {
         let mut redraw = effects.is_empty();
         for effect in effects {
             redraw |= match effect {
+                Effect::OpenLoan(id) => self.open_loan(id, DetailTab::Overview)?,
+                Effect::ShowWarnings(query) => {
+                    self.switch_pane(PaneId::Warnings)?;
+                    self.board.set_query(&self.store, *query)?;
+                    true
+                }
                 Effect::OpenWarning(id) => self.open_warning(id)?,
                 Effect::OpenLoanOfWarning => self.open_loan_of_warning()?,
                 Effect::RaiseWarning(contract) => self.open_raise_form(&contract)?,

@@ -27,6 +27,8 @@ pub struct View<'a> {
     pub theme: &'a Theme,
     pub rules: &'a RuleSet,
     pub today: NaiveDate,
+    /// The bindings in force, for keys named in what a screen shows.
+    pub keymap: &'a super::keymap::Keymap,
 }
 
 /// The answer to an action.
@@ -52,6 +54,10 @@ pub enum FormOf {
 /// Something only `App` can do: open a screen or a form, run a command.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Put this loan's detail in front, on its overview.
+    OpenLoan(i64),
+    /// Show the warning board with this query (Today's "my warnings").
+    ShowWarnings(Box<crate::store::WarningQuery>),
     /// Put this warning's detail in front.
     OpenWarning(i64),
     /// Put the warning's loan in front on its Warnings tab, the warning selected (or go

@@ -25,10 +25,18 @@
 //!    the front screen and the visible pane now and marks hidden panes and the screens under
 //!    the front one, which read when shown.
 //!
-//! A pane is a component the same way: the warning board ([`panes::warnings::Board`]) is
-//! one, held by `App` and handed the actions of its sections while it is in view. Today and
-//! the Ledger still keep their state in `App` and their keys in `app.rs`. Every pane is read
-//! again only when shown after its data changed (`App::refresh_visible`).
+//! A pane is a component the same way, held by `App` (not on the stack) and handed the
+//! actions of its sections while it is in view with nothing over it: Today
+//! ([`panes::today::Today`]: its warnings block, `w` asks for the board filtered to it), the
+//! Ledger ([`panes::ledger::Ledger`]) and the warning board ([`panes::warnings::Board`]); the
+//! panes without content yet are one [`panes::placeholder::Placeholder`]. Today and the Ledger
+//! share [`panes::loans::LoanPane`]: the paged list, its moves and sort, the `/` prompt (raw
+//! keys and pastes while open; the query runs when typing pauses, see `FILTER_PAUSE`) and Open
+//! as [`component::Effect::OpenLoan`]. Every pane is read again only when shown after its data
+//! changed (`App::refresh_visible` hands it the `Changed` flags it missed). The `?` help is an
+//! overlay ([`panes::help::Help`]) over whatever is in view, listing that screen's sections;
+//! any key closes it and goes no further. `App` keeps only routing: global keys, the pane bar,
+//! the back stack, effects, the form over the screen and the status line.
 
 pub mod app;
 pub mod component;

@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::buffer::{Buffer, CellWidth};
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 pub fn render(app: &App, frame: &mut Frame<'_>) {
     let area = frame.area();
@@ -28,28 +28,24 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     let hint = Rect::new(area.x, area.bottom() - 2, area.width, 1);
     let status = Rect::new(area.x, area.bottom() - 1, area.width, 1);
     pane_bar(app, frame, bar);
+    let view = super::component::View {
+        lang: app.lang,
+        theme: &app.theme,
+        rules: &app.rules,
+        today: app.today_date,
+        keymap: &app.keymap,
+    };
     if let Some(front) = app.detail.front() {
-        let view = super::component::View {
-            lang: app.lang,
-            theme: &app.theme,
-            rules: &app.rules,
-            today: app.today_date,
-        };
         front.component().render(frame, body, &view);
     } else {
         match app.pane {
-            PaneId::Today => panes::today::render(app, frame, body),
-            PaneId::Ledger => panes::ledger::render(app, frame, body),
-            PaneId::Warnings => {
-                let view = super::component::View {
-                    lang: app.lang,
-                    theme: &app.theme,
-                    rules: &app.rules,
-                    today: app.today_date,
-                };
-                app.board.render(frame, body, &view);
+            PaneId::Today => app.today.render(frame, body, &view),
+            PaneId::Ledger => app.ledger.render(frame, body, &view),
+            PaneId::Warnings => app.board.render(frame, body, &view),
+            other => panes::placeholder::Placeholder {
+                title_key: other.title_key(),
             }
-            other => panes::placeholder::render(app, other, frame, body),
+            .render(frame, body, &view),
         }
     }
     hint_line(app, frame, hint);
@@ -71,8 +67,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         );
         form.render(frame, body, app.lang, &app.theme, &hint);
     }
-    if app.help {
-        help(app, frame, body);
+    if let Some(help) = &app.help {
+        help.render(frame, body, app.lang, &app.theme, &app.keymap);
     }
     let ascii = app.config.display.borders == crate::config::BorderChoice::Ascii;
     settle_cells_with(frame.buffer_mut(), ascii);
@@ -239,13 +235,6 @@ fn pane_bar(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-const LIST_HINTS: &[Hint] = &[
-    Hint::One(Section::List, Action::Filter),
-    Hint::One(Section::List, Action::SortNext),
-    Hint::One(Section::List, Action::Open),
-    Hint::One(Section::Global, Action::Help),
-];
-
 /// The footer's key hints from the bindings in force, within `cols` columns when it can be:
 /// two spaces between hints, one when that is too wide. An action with no key is left out.
 fn key_hints(app: &App, hints: &[Hint], cols: usize) -> String {
@@ -334,7 +323,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             text.push_str("  ");
             text.push_str(app.lang.t("list.empty"));
         }
-        let keys = key_hints(app, LIST_HINTS, w.saturating_sub(width(&text) + 1));
+        let keys = key_hints(app, panes::loans::HINTS, w.saturating_sub(width(&text) + 1));
         let keys = keys.as_str();
         let left = truncate(&text, w.saturating_sub(width(keys) + 1));
         let line = Line::from(vec![
@@ -391,120 +380,6 @@ fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    // The pane's keys on the left, the global ones (or the list's, on the board) on the
-    // right: both fit in 80x24. Long descriptions wrap under their own column.
-    let (left_sections, right_sections): (&[Section], &[Section]) = if app.form.is_some() {
-        (&[Section::Form], &[Section::Global])
-    } else if let Some(front) = app.detail.front() {
-        // A screen's own section on the left.
-        let own = front.component().sections();
-        (&own[..1], &[Section::Global])
-    } else if app.pane == PaneId::Warnings {
-        (&[Section::Board], &[Section::List])
-    } else if app.pane == PaneId::Today {
-        (&[Section::List, Section::Today], &[Section::Global])
-    } else {
-        (&[Section::List], &[Section::Global])
-    };
-    let w = area.width.min(100);
-    // Inside the border: two columns with one blank column between them.
-    let inner_w = w.saturating_sub(2);
-    let half = inner_w / 2;
-    let column = |sections: &[Section], cols: u16| -> Vec<Line<'static>> {
-        let mut lines = vec![Line::styled(
-            app.lang
-                .t(&format!("help.section_{}", sections[0].name()))
-                .to_string(),
-            app.theme.header,
-        )];
-        for s in sections {
-            for (section, action, keys) in &app.keymap.listing {
-                // The board has no text filter, sort or loan to open with the list's keys.
-                let not_here = app.pane == PaneId::Warnings
-                    && *section == Section::List
-                    && matches!(
-                        action,
-                        Action::Open
-                            | Action::Filter
-                            | Action::SortNext
-                            | Action::SortPrev
-                            | Action::SortReverse
-                    );
-                if section != s || not_here || keys.is_empty() {
-                    continue;
-                }
-                let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
-                lines.extend(help_entry(
-                    &keys.join(" "),
-                    &action.description(app.lang),
-                    cols,
-                ));
-            }
-        }
-        lines
-    };
-    let left = column(left_sections, half);
-    let right = column(right_sections, inner_w.saturating_sub(half + 1));
-    let rows = left.len().max(right.len()) as u16;
-    let h = (rows + 3).min(area.height);
-    let rect = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
-    frame.render_widget(Clear, rect);
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        format!(" {} ", app.lang.t("help.title")),
-        app.theme.title,
-    ));
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
-    let body_h = inner.height.saturating_sub(1);
-    frame.render_widget(
-        Paragraph::new(left),
-        Rect::new(inner.x, inner.y, half, body_h),
-    );
-    frame.render_widget(
-        Paragraph::new(right),
-        Rect::new(inner.x + half + 1, inner.y, inner.width - half - 1, body_h),
-    );
-    frame.render_widget(
-        Paragraph::new(Line::styled(
-            app.lang.t("help.close").to_string(),
-            app.theme.muted,
-        )),
-        Rect::new(inner.x, inner.y + body_h, inner.width, 1),
-    );
-}
-
-/// Width of the keys column of the help.
-const HELP_KEYS: usize = 14;
-
-/// One action of the help: its keys, then its description wrapped (display width, CJK-aware)
-/// to the column, its later lines under the description's first.
-fn help_entry(keys: &str, description: &str, cols: u16) -> Vec<Line<'static>> {
-    let cols = usize::from(cols).max(HELP_KEYS + 8);
-    let first = format!("{} ", pad_right(keys, HELP_KEYS));
-    let indent = " ".repeat(HELP_KEYS + 1);
-    // Keys wider than their column get a line of their own.
-    let (mut lines, initial) = if width(&first) > HELP_KEYS + 1 {
-        (vec![Line::from(truncate(keys, cols))], indent.clone())
-    } else {
-        (Vec::new(), first)
-    };
-    let options = textwrap::Options::new(cols)
-        .initial_indent(&initial)
-        .subsequent_indent(&indent);
-    lines.extend(
-        textwrap::wrap(description, options)
-            .into_iter()
-            .map(|l| Line::from(l.into_owned())),
-    );
-    lines
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::domain::permission::{Permission, allows};
 use crate::domain::text::display;
 use crate::domain::warning::{MoveError, WarningMove};
 use crate::i18n::Lang;
-use crate::store::{StoreError, WarningQuery, WarningRow};
+use crate::store::{StoreError, WarningRow};
 use crate::workflow::WorkflowError;
 use crate::workflow::warning as flow;
 
@@ -246,20 +246,6 @@ impl App {
             d.set_tab(store, DetailTab::Warnings)?;
             d.warnings.select(store, at.unwrap_or(0))?;
         }
-        Ok(true)
-    }
-
-    /// Today's own keys: `w` shows the acting user's warnings on the board.
-    pub(crate) fn today_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
-        if action != Action::MyWarnings {
-            return Ok(false);
-        }
-        self.switch_pane(PaneId::Warnings)?;
-        let q = WarningQuery {
-            officer: self.mine_query.officer.clone(),
-            ..WarningQuery::default()
-        };
-        self.board.set_query(&self.store, q)?;
         Ok(true)
     }
 }

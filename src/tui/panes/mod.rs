@@ -1,8 +1,10 @@
-//! One file per pane. Each draws from `App` state only; keys are handled in `app`.
+//! One file per pane, detail and overlay: each a component owning its state (see `tui`).
 
+pub mod help;
 pub mod ledger;
 pub mod loan_detail;
 pub mod loan_warnings;
+pub mod loans;
 pub mod placeholder;
 pub mod today;
 pub mod warning_detail;
