@@ -57,14 +57,14 @@ fn a_form_saved_while_the_book_is_busy_stays_open_and_saves_when_it_frees() {
         press(&mut app, KeyCode::Char('2'));
         press(&mut app, KeyCode::Enter);
         press(&mut app, KeyCode::Char('n'));
-        assert!(app.form.is_some(), "the contact form opened");
+        assert!(app.form().is_some(), "the contact form opened");
         press(&mut app, KeyCode::Tab);
         press(&mut app, KeyCode::Tab);
         type_text(&mut app, "忙时记录");
 
         let lock = hold(&db);
         press(&mut app, KeyCode::F(2));
-        let form = app.form.as_ref().expect("the form stays open");
+        let form = app.form().expect("the form stays open");
         assert_eq!(
             form.message.as_deref(),
             Some(lang.t("book_busy.form_kept")),
@@ -84,7 +84,7 @@ fn a_form_saved_while_the_book_is_busy_stays_open_and_saves_when_it_frees() {
 
         commit(&lock);
         assert!(app.poll_changes().expect("poll after commit"), "redrawn");
-        assert!(app.form.is_none(), "the form closed after the save");
+        assert!(app.form().is_none(), "the form closed after the save");
         assert!(app.retry.is_empty());
         assert!(!app.busy);
         let notice = app.notice.clone().expect("a notice");
@@ -110,7 +110,7 @@ fn esc_on_a_busy_form_closes_it_and_keeps_the_draft() {
     press(&mut app, KeyCode::F(2));
     assert_eq!(app.retry, vec![Retry::Submit]);
     press(&mut app, KeyCode::Esc);
-    assert!(app.form.is_none(), "Esc closes the form, the app stays");
+    assert!(app.form().is_none(), "Esc closes the form, the app stays");
     assert!(app.retry.is_empty(), "the save is cancelled");
     let text = std::fs::read_to_string(&drafts).expect("drafts file");
     assert!(text.contains("kept while busy"), "{text}");
@@ -122,7 +122,7 @@ fn esc_on_a_busy_form_closes_it_and_keeps_the_draft() {
     );
     // Opening the form again brings the text back.
     press(&mut app, KeyCode::Char('n'));
-    let form = app.form.as_ref().expect("form");
+    let form = app.form().expect("form");
     assert_eq!(form.fields[2].text(), "kept while busy");
 }
 
@@ -150,12 +150,12 @@ fn a_warning_action_on_a_busy_book_is_kept_and_done_when_it_frees() {
     assert!(!app.poll_changes().expect("poll while busy"), "no redraw");
     // A form saved meanwhile is kept too; closing it drops only its own save.
     press(&mut app, KeyCode::Char('c'));
-    assert!(app.form.is_some(), "the cause form opened");
+    assert!(app.form().is_some(), "the cause form opened");
     type_text(&mut app, "原因");
     press(&mut app, KeyCode::F(2));
     assert_eq!(app.retry.len(), 2, "{:?}", app.retry);
     press(&mut app, KeyCode::Esc);
-    assert!(app.form.is_none());
+    assert!(app.form().is_none());
     assert!(matches!(app.retry[..], [Retry::Act { .. }]));
     assert!(app.busy, "the acknowledgement still waits");
 
@@ -192,7 +192,7 @@ fn drafts_kept_in_the_book_are_carried_to_the_file_once() {
     press(&mut app, KeyCode::Char('2'));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('n'));
-    let form = app.form.as_ref().expect("form");
+    let form = app.form().expect("form");
     assert_eq!(form.fields[2].text(), "旧草稿");
 }
 

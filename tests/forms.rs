@@ -68,7 +68,7 @@ fn column_of(app: &App, y: u16, text: &str) -> u16 {
 /// The caret's (row, column) in the focused multi-line field, as the field computes it.
 fn caret(app: &App) -> (u16, u16, Vec<String>) {
     let (rows, _) = frame(app);
-    let form = app.form.as_ref().expect("a form");
+    let form = app.form().expect("a form");
     let v = form.fields[form.focus]
         .area
         .as_ref()
@@ -88,20 +88,20 @@ fn notes_take_enter_as_a_new_line_and_ctrl_s_saves_them() {
         press(&mut app, KeyCode::Tab);
         // The kind is cycled with the arrow keys, in the user's language.
         press(&mut app, KeyCode::Right);
-        let kind = app.form.as_ref().expect("form").fields[1].value();
+        let kind = app.form().expect("form").fields[1].value();
         assert_eq!(kind, lang.code_name("contact", "call"));
         press(&mut app, KeyCode::Tab);
         type_text(&mut app, "贷后检查abc");
         let (row, col, _) = caret(&app);
         assert_eq!((row, col), (0, 11));
         press(&mut app, KeyCode::Enter);
-        assert!(app.form.is_some(), "Enter in the notes does not save");
+        assert!(app.form().is_some(), "Enter in the notes does not save");
         type_text(&mut app, "第二行");
-        let form = app.form.as_ref().expect("form");
+        let form = app.form().expect("form");
         assert_eq!(form.fields[2].value(), "贷后检查abc\n第二行");
         app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL))
             .expect("save");
-        assert!(app.form.is_none(), "Ctrl-S saved");
+        assert!(app.form().is_none(), "Ctrl-S saved");
         let contacts = &app.detail.as_ref().expect("the loan").contacts;
         assert!(
             contacts
@@ -153,7 +153,7 @@ fn the_drawn_caret_follows_wide_characters_and_wrapped_rows() {
     );
     // Backspace takes a wide character whole.
     press(&mut app, KeyCode::Backspace);
-    let text = app.form.as_ref().expect("form").fields[2].value();
+    let text = app.form().expect("form").fields[2].value();
     assert!(text.ends_with("经营正"), "{text}");
 }
 
@@ -177,12 +177,11 @@ fn a_drafts_file_of_a_newer_version_is_said_kept_and_never_traps_the_form() {
     type_text(&mut app, "要记下的");
     press(&mut app, KeyCode::Esc);
     let form = app
-        .form
-        .as_ref()
+        .form()
         .expect("the first Esc says why and keeps the form");
     let msg = form.message.clone().unwrap_or_default();
     assert!(msg.contains("Esc again"), "{msg}");
     press(&mut app, KeyCode::Esc);
-    assert!(app.form.is_none(), "the second Esc closes it");
+    assert!(app.form().is_none(), "the second Esc closes it");
     assert_eq!(std::fs::read_to_string(&file).expect("read"), body);
 }

@@ -131,10 +131,10 @@ fn help_closes_on_any_key_and_passes_nothing_on() {
         KeyCode::Char('q'),
     ] {
         press(&mut app, KeyCode::Char('?'));
-        assert!(app.help.is_some());
+        assert!(app.help_open());
         assert!(!app.text_focus(), "no text field under help");
         press(&mut app, key);
-        assert!(app.help.is_none(), "{key:?} closes help");
+        assert!(!app.help_open(), "{key:?} closes help");
         assert_eq!(app.ledger.cursor, 0, "{key:?} went no further");
         assert!(app.ledger.filter.is_none() && app.detail.is_empty() && !app.quit);
     }

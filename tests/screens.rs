@@ -116,9 +116,9 @@ fn a_saved_contact_reads_the_contacts_again_and_not_the_hidden_panes() {
     type_text(&mut app, "called the treasurer");
     press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
     assert!(
-        app.form.is_none(),
+        app.form().is_none(),
         "saved: {:?}",
-        app.form.map(|f| f.message)
+        app.form().map(|f| f.message.clone())
     );
 
     let d = app.detail.as_ref().expect("still on the loan");
@@ -283,4 +283,66 @@ fn another_sessions_contact_shows_on_the_open_tab_and_hidden_panes_read_when_sho
         reads.ledger + 1,
         "read once, not on every visit"
     );
+}
+
+#[test]
+fn a_form_and_the_help_are_screens_on_the_stack_and_esc_leaves_one_at_a_time() {
+    let (_dir, store) = evaluated_book(300, 7);
+    let mut app = app(store, SPECIALIST, Lang::En, Theme::colour(), SIZE);
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Enter);
+    let warning = app.warning().map(|w| w.id()).expect("board → warning");
+    assert_eq!(app.detail.len(), 1);
+
+    // The cause form goes over the warning, which stays in front behind it.
+    press(&mut app, KeyCode::Char('c'));
+    assert!(app.form().is_some(), "c opens the cause form");
+    assert_eq!(app.detail.len(), 2, "the form is a screen on the stack");
+    assert_eq!(app.warning().map(|w| w.id()), Some(warning));
+    type_text(&mut app, "slow receivables");
+    // The timer's autosave finds the form on the stack.
+    app.save_draft().expect("draft saved");
+    assert!(!app.form().expect("still open").dirty, "the draft was written");
+    assert!(
+        screen_text(&app).contains("slow receivables"),
+        "the form is drawn"
+    );
+
+    // Esc closes only the form: the warning is in front again.
+    press(&mut app, KeyCode::Esc);
+    assert!(app.form().is_none() && app.form_key().is_none());
+    assert_eq!(app.detail.len(), 1, "only the form left the stack");
+    assert_eq!(app.warning().map(|w| w.id()), Some(warning));
+    // The draft comes back with the form.
+    press(&mut app, KeyCode::Char('c'));
+    let form = app.form().expect("the cause form again");
+    assert!(
+        form.values().values().any(|v| v.contains("slow receivables")),
+        "the draft came back: {:?}",
+        form.values()
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.detail.is_empty(), "second Esc: the board");
+    assert_eq!(app.pane, PaneId::Warnings);
+
+    // The help over a loan detail: any key closes it and goes no further.
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    let loan = app.detail.as_ref().map(|d| d.loan.id).expect("a loan");
+    press(&mut app, KeyCode::Char('?'));
+    assert!(app.help_open());
+    assert_eq!(app.detail.len(), 2, "the help is a screen on the stack");
+    assert_eq!(
+        app.detail.as_ref().map(|d| d.loan.id),
+        Some(loan),
+        "the loan stays in front behind the help"
+    );
+    assert!(!app.text_focus(), "the help takes no text");
+    press(&mut app, KeyCode::Char('2'));
+    assert!(!app.help_open(), "any key closes the help");
+    assert_eq!(app.detail.len(), 1, "and goes no further");
+    assert_eq!(app.detail.as_ref().map(|d| d.loan.id), Some(loan));
+    press(&mut app, KeyCode::Esc);
+    assert!(app.detail.is_empty() && app.pane == PaneId::Ledger);
 }

@@ -270,10 +270,10 @@ fn help_overlay() {
         for size in SIZES {
             let (_dir, mut app) = fixture(lang, size);
             press(&mut app, KeyCode::Char('?'));
-            assert!(app.help.is_some());
+            assert!(app.help_open());
             snap(&format!("help_{code}_{}", size_name(size)), &app);
             press(&mut app, KeyCode::Char('j'));
-            assert!(app.help.is_none(), "any key closes help");
+            assert!(!app.help_open(), "any key closes help");
             assert_eq!(app.today.cursor, 0, "the closing key is not passed on");
         }
     }
@@ -287,7 +287,7 @@ fn contact_form_with_bad_date() {
             press(&mut app, KeyCode::Char('2'));
             press(&mut app, KeyCode::Enter);
             press(&mut app, KeyCode::Char('n'));
-            assert!(app.form.is_some(), "n opens the contact form");
+            assert!(app.form().is_some(), "n opens the contact form");
             snap(&format!("contact_form_{code}_{}", size_name(size)), &app);
 
             for _ in 0.."2026-06-30".len() {
@@ -299,7 +299,7 @@ fn contact_form_with_bad_date() {
             type_text(&mut app, "电话回访，经营正常");
             press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
 
-            let form = app.form.as_ref().expect("an invalid form stays open");
+            let form = app.form().expect("an invalid form stays open");
             assert_eq!(form.focus, 0, "focus moves to the bad field");
             assert!(form.fields[0].error.is_some(), "the date is refused");
             assert!(form.fields[2].error.is_none(), "the notes are fine");
@@ -464,7 +464,7 @@ fn contact_form_date_error_is_visible() {
         press_mod(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
         type_text(&mut app, "2026-13-01");
         press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
-        let error = app.form.as_ref().and_then(|f| f.fields[0].error.clone());
+        let error = app.form().and_then(|f| f.fields[0].error.clone());
         let error = error.expect("the date is refused");
         let text = screen_text(&draw(&app));
         assert!(text.contains(&error), "'{error}' is not on screen:\n{text}");
@@ -684,9 +684,9 @@ fn auditor_cannot_acknowledge() {
     assert!(text.contains(&notice.text), "{text}");
     // Nor write a cause or raise by hand: no form opens.
     press(&mut app, KeyCode::Char('c'));
-    assert!(app.form.is_none() && app.notice.as_ref().is_some_and(|n| n.error));
+    assert!(app.form().is_none() && app.notice.as_ref().is_some_and(|n| n.error));
     press(&mut app, KeyCode::Char('m'));
-    assert!(app.form.is_none());
+    assert!(app.form().is_none());
 }
 
 #[test]
@@ -694,7 +694,7 @@ fn dismiss_needs_a_supervisor_and_a_reason() {
     let (_dir, mut app) = warned(SPECIALIST, Lang::En, SMALL);
     let id = first_open(&mut app);
     press_mod(&mut app, KeyCode::Char('D'), KeyModifiers::SHIFT);
-    assert!(app.form.is_none(), "no reason is asked of a specialist");
+    assert!(app.form().is_none(), "no reason is asked of a specialist");
     assert_eq!(
         app.notice.as_ref().map(|n| n.text.as_str()),
         Some(Lang::En.t("warning.err_needs_supervisor"))
@@ -704,12 +704,12 @@ fn dismiss_needs_a_supervisor_and_a_reason() {
     let (_dir2, mut app) = warned("wu.hao", Lang::En, SMALL);
     let id = first_open(&mut app);
     press_mod(&mut app, KeyCode::Char('D'), KeyModifiers::SHIFT);
-    assert!(app.form.is_some(), "the reason form");
+    assert!(app.form().is_some(), "the reason form");
     press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
-    assert!(app.form.is_some(), "an empty reason is refused");
+    assert!(app.form().is_some(), "an empty reason is refused");
     type_text(&mut app, "核实为数据录入错误");
     press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
-    assert!(app.form.is_none(), "saved");
+    assert!(app.form().is_none(), "saved");
     let w = app.store.warning(id).expect("read").expect("warning");
     assert_eq!(w.row.status, WarningStatus::Dismissed);
     assert_eq!(w.close_reason, "核实为数据录入错误");
@@ -722,7 +722,7 @@ fn cause_form_saves_cause_risk_and_judged_level() {
     let id = first_open(&mut app);
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('c'));
-    assert!(app.form.is_some(), "c opens the cause form");
+    assert!(app.form().is_some(), "c opens the cause form");
     type_text(&mut app, "下游客户回款慢，流动资金紧张");
     press(&mut app, KeyCode::Tab);
     press_mod(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
@@ -733,9 +733,9 @@ fn cause_form_saves_cause_risk_and_judged_level() {
     snap("cause_form_zh_120x40", &app);
     press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
     assert!(
-        app.form.is_none(),
+        app.form().is_none(),
         "saved: {:?}",
-        app.form.as_ref().map(|f| &f.message)
+        app.form().map(|f| &f.message)
     );
     let w = app.store.warning(id).expect("read").expect("warning");
     assert_eq!(w.cause, "下游客户回款慢，流动资金紧张");
@@ -759,7 +759,7 @@ fn manual_raise_from_the_board() {
         })
         .expect("count");
     press(&mut app, KeyCode::Char('m'));
-    let form = app.form.as_ref().expect("m opens the form");
+    let form = app.form().expect("m opens the form");
     assert_eq!(
         form.fields[0].input.value(),
         row.contract_no,
@@ -776,9 +776,9 @@ fn manual_raise_from_the_board() {
     snap("raise_form_zh_80x24", &app);
     press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
     assert!(
-        app.form.is_none(),
+        app.form().is_none(),
         "saved: {:?}",
-        app.form.as_ref().map(|f| &f.message)
+        app.form().map(|f| &f.message)
     );
     let q = WarningQuery {
         loan_id: Some(row.loan_id),
@@ -845,7 +845,7 @@ fn covenant_form_sets_thresholds_for_supervisors_only() {
             .contract_no
             .clone();
         press(&mut app, KeyCode::Char('v'));
-        assert!(app.form.is_some(), "the covenant form opens");
+        assert!(app.form().is_some(), "the covenant form opens");
         // Indicator current_ratio is pre-filled; yellow 3.0, orange 2.5, red left empty.
         press(&mut app, KeyCode::Tab);
         type_text(&mut app, "3.0");
@@ -856,15 +856,14 @@ fn covenant_form_sets_thresholds_for_supervisors_only() {
         let set = audit.iter().find(|a| a.action == "covenant.set");
         if allowed {
             assert!(
-                app.form.is_none(),
+                app.form().is_none(),
                 "saved: {:?}",
-                app.form.as_ref().and_then(|f| f.message.clone())
+                app.form().and_then(|f| f.message.clone())
             );
             assert_eq!(set.map(|a| a.entity_key.as_str()), Some(contract.as_str()));
         } else {
             let msg = app
-                .form
-                .as_ref()
+                .form()
                 .and_then(|f| f.message.clone())
                 .unwrap_or_default();
             assert!(msg.contains("may not"), "{msg}");
@@ -883,7 +882,7 @@ fn a_paste_into_a_form_field_or_the_filter_is_one_line_of_text() {
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('c'));
     assert!(app.handle_paste(PASTED).expect("paste"));
-    let form = app.form.as_ref().expect("the cause form stays open");
+    let form = app.form().expect("the cause form stays open");
     // The cause is a multi-line field: the pasted lines stay lines, no key of them runs.
     assert_eq!(form.fields[0].value(), "原因一\nh p q\n原因三\n");
     assert!(!app.quit && app.pane == PaneId::Warnings);
@@ -916,12 +915,12 @@ fn a_paste_where_there_is_no_text_field_changes_nothing_and_says_so() {
         app.handle_paste(PASTED).expect("paste");
         let notice = app.notice.as_ref().expect("a notice");
         assert_eq!(notice.text, ignored, "{step}");
-        assert!(app.form.is_none() && !app.quit, "{step}");
+        assert!(app.form().is_none() && !app.quit, "{step}");
         assert_eq!(app.pane, PaneId::Ledger, "{step}");
         assert_eq!(app.ledger.cursor, before, "{step}");
         assert!(screen_text(&draw(&app)).contains("Paste ignored"), "{step}");
     }
-    assert!(app.help.is_some(), "the help overlay stays");
+    assert!(app.help_open(), "the help overlay stays");
     assert!(app.detail.is_some(), "the detail stays");
 }
 
@@ -949,7 +948,7 @@ fn a_burst_of_keys_in_a_field_stays_text() {
             .expect("key");
     }
     assert!(!app.end_burst(&burst), "nothing dropped");
-    let form = app.form.as_ref().expect("the contact form stays open");
+    let form = app.form().expect("the contact form stays open");
     // The notes are multi-line: the burst's line breaks stay line breaks.
     assert_eq!(form.fields[2].value(), "a\nh p q\nb");
     // A save in the middle of a burst: what follows it is dropped, and counted.
@@ -963,7 +962,7 @@ fn a_burst_of_keys_in_a_field_stays_text() {
         app.handle_burst_key(*k, &mut burst, i + 1 < keys.len())
             .expect("key");
     }
-    assert!(app.form.is_none(), "saved");
+    assert!(app.form().is_none(), "saved");
     assert_eq!(burst.dropped, 2);
     assert!(app.end_burst(&burst));
     assert!(!app.quit, "q after the save did not quit");
@@ -1012,9 +1011,9 @@ fn a_rebinding_shows_in_the_footer_and_the_help_and_works() {
             press(&mut app, KeyCode::Esc);
 
             press(&mut app, KeyCode::Char('n'));
-            assert!(app.form.is_none(), "n no longer opens the contact form");
+            assert!(app.form().is_none(), "n no longer opens the contact form");
             press(&mut app, KeyCode::Char('N'));
-            assert!(app.form.is_some(), "N opens the contact form");
+            assert!(app.form().is_some(), "N opens the contact form");
         }
     }
 }

@@ -123,17 +123,13 @@ pub struct App {
     pub today: Today,
     /// The loan ledger (pane 2).
     pub ledger: Ledger,
-    /// The back stack of screens over the pane (loan and warning details), the front one
-    /// last; Esc goes back one step, switching panes clears it. `detail.as_ref()` is the loan
-    /// detail in front, `detail.warning()` the warning detail in front.
+    /// The back stack of screens over the pane (loan and warning details, and over them the
+    /// open form and the help), the top one last; Esc goes back one step, switching panes
+    /// clears it. `detail.as_ref()` is the loan detail in front, `detail.warning()` the
+    /// warning detail in front; `form()` the open form, `help_open()` the help.
     pub detail: Stack,
     /// The warning board (pane 3).
     pub board: Board,
-    pub form: Option<Form>,
-    /// Which form is open, about what (its draft is kept under it).
-    pub form_key: Option<super::forms::FormKey>,
-    /// The `?` help overlay, when open (any key closes it).
-    pub help: Option<Help>,
     pub size: (u16, u16),
     pub notice: Option<Notice>,
     pub quit: bool,
@@ -249,9 +245,6 @@ impl App {
             })),
             detail: Stack::default(),
             board: Board::new(WarningQuery::default()),
-            form: None,
-            form_key: None,
-            help: None,
             size,
             notice: None,
             quit: false,
@@ -362,7 +355,7 @@ impl App {
                 }
                 sent = match retry.clone() {
                     Retry::Submit => {
-                        self.changing = self.form_key.as_ref().map(|k| Changed::of_form(k.kind));
+                        self.changing = self.form_key().map(|k| Changed::of_form(k.kind));
                         let r = self.submit_form();
                         self.changing = None;
                         r
@@ -395,7 +388,7 @@ impl App {
         (
             self.notice.clone(),
             self.busy,
-            self.form.as_ref().map(|f| f.message.clone()),
+            self.form().map(|f| f.message.clone()),
         )
     }
 
@@ -466,13 +459,12 @@ impl App {
         // and status lines.
         let rows = usize::from(self.size.1.saturating_sub(6)).max(1);
         let missed = self.detail.take_front_stale();
-        if let Some(front) = self.detail.front_mut() {
+        if let Some(screen) = self.detail.front_mut().and_then(Screen::component_mut) {
             let ctx = Ctx {
                 store: &self.store,
                 today: self.today_date,
                 user: &self.actor.username,
             };
-            let screen = front.component_mut();
             screen.set_rows(rows);
             let read = screen.reload(missed, &ctx);
             if read.is_err() {
@@ -547,15 +539,34 @@ impl App {
         self.detail.warning()
     }
 
+    /// The open form (a screen on the stack), if any.
+    pub fn form(&self) -> Option<&Form> {
+        self.detail.form_screen().map(|f| &f.form)
+    }
+
+    pub fn form_mut(&mut self) -> Option<&mut Form> {
+        self.detail.form_screen_mut().map(|f| &mut f.form)
+    }
+
+    /// Which form is open, about what (its draft is kept under it).
+    pub fn form_key(&self) -> Option<&FormKey> {
+        self.detail.form_screen().map(|f| &f.key)
+    }
+
+    /// Whether the `?` help is open (the top screen; any key closes it).
+    pub fn help_open(&self) -> bool {
+        self.detail.help_open()
+    }
+
     /// Saves the text of an open form as a draft (on a timer, on Esc, on hang-up and on quit)
     /// in the drafts file, never in the book: a busy book cannot lose it.
     pub fn save_draft(&mut self) -> anyhow::Result<()> {
-        if let (Some(form), Some(key)) = (&mut self.form, &self.form_key)
-            && form.dirty
+        if let Some(open) = self.detail.form_screen_mut()
+            && open.form.dirty
         {
             self.drafts
-                .save(&self.actor.username, key, &form.values())?;
-            form.dirty = false;
+                .save(&self.actor.username, &open.key, &open.form.values())?;
+            open.form.dirty = false;
         }
         Ok(())
     }
@@ -572,12 +583,12 @@ impl App {
             }
             return Ok(had_notice);
         }
-        if self.help.take().is_some() {
+        if self.detail.pop_help() {
             return Ok(true);
         }
-        if self.form.is_some() {
+        if self.form().is_some() {
             // A save reads again only what its command changed.
-            self.changing = self.form_key.as_ref().map(|k| Changed::of_form(k.kind));
+            self.changing = self.form_key().map(|k| Changed::of_form(k.kind));
             let r = self.handle_form_key(key, &k);
             self.changing = None;
             return r.map(|r| r || had_notice);
@@ -594,10 +605,10 @@ impl App {
 
     /// The sections the keys are looked up in now, the screen's own first.
     pub fn sections(&self) -> &'static [Section] {
-        if self.form.is_some() {
+        if self.form().is_some() {
             &[Section::Form]
-        } else if let Some(front) = self.detail.front() {
-            front.component().sections()
+        } else if let Some(front) = self.detail.front().and_then(Screen::component) {
+            front.sections()
         } else {
             match self.pane {
                 PaneId::Today => self.today.sections(),
@@ -611,11 +622,11 @@ impl App {
     /// The help over the screen in view: its own keys on the left, the global ones (or the
     /// list's, on the board) on the right.
     fn help_overlay(&self) -> Help {
-        let (left, right): (&'static [Section], &'static [Section]) = if self.form.is_some() {
+        let (left, right): (&'static [Section], &'static [Section]) = if self.form().is_some() {
             (&[Section::Form], &[Section::Global])
-        } else if let Some(front) = self.detail.front() {
+        } else if let Some(front) = self.detail.front().and_then(Screen::component) {
             // A screen's own section on the left.
-            let own = front.component().sections();
+            let own = front.sections();
             (&own[..1], &[Section::Global])
         } else if self.pane == PaneId::Warnings {
             (&[Section::Board], &[Section::List])
@@ -640,21 +651,21 @@ impl App {
         // The screen in front handles its own sections' actions; what is not its own goes on
         // to the global keys.
         if section != Section::Global
-            && let Some(front) = self.detail.front_mut()
+            && let Some(front) = self.detail.front_mut().and_then(Screen::component_mut)
         {
             let ctx = Ctx {
                 store: &self.store,
                 today: self.today_date,
                 user: &self.actor.username,
             };
-            return match front.component_mut().handle(action, &ctx)? {
+            return match front.handle(action, &ctx)? {
                 Outcome::NotMine => self.global_action(action),
                 Outcome::Unchanged => Ok(false),
                 Outcome::Consumed(effects) => self.apply_effects(effects),
             };
         }
         // So does the pane in view.
-        if section != Section::Global && self.detail.is_empty() {
+        if section != Section::Global && self.detail.front().is_none() {
             let ctx = Ctx {
                 store: &self.store,
                 today: self.today_date,
@@ -680,12 +691,12 @@ impl App {
 
     /// Whether `/` is open on the pane's list (its prompt takes the keys).
     fn filter_open(&self) -> bool {
-        self.loan_pane().is_some_and(LoanPane::filter_open) && self.detail.is_empty()
+        self.loan_pane().is_some_and(LoanPane::filter_open) && self.detail.front().is_none()
     }
 
     /// Whether keys are text now: a form's field or the `/` filter has focus.
     pub fn text_focus(&self) -> bool {
-        !self.too_small() && self.help.is_none() && (self.form.is_some() || self.filter_open())
+        !self.too_small() && !self.help_open() && (self.form().is_some() || self.filter_open())
     }
 
     /// A paste (bracketed paste: one event, whatever it holds). It goes into the focused text
@@ -717,7 +728,7 @@ impl App {
 
     /// Puts text into the focused form field or the filter prompt, as one line.
     fn insert_text(&mut self, text: &str) -> bool {
-        if let Some(form) = self.form.as_mut() {
+        if let Some(form) = self.form_mut() {
             return form.paste(text);
         }
         if !self.filter_open() {
@@ -752,8 +763,7 @@ impl App {
         if text && more && key.code == KeyCode::Enter && key.modifiers.is_empty() {
             // A line break of pasted text: kept in a multi-line field, a space elsewhere.
             let multiline = self
-                .form
-                .as_ref()
+                .form()
                 .and_then(|f| f.focused())
                 .is_some_and(|f| f.is_multiline());
             return Ok(self.insert_text(if multiline { "\n" } else { " " }));
@@ -778,7 +788,10 @@ impl App {
     fn global_action(&mut self, action: Action) -> anyhow::Result<Redraw> {
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => self.help = Some(self.help_overlay()),
+            Action::Help => {
+                let help = self.help_overlay();
+                self.detail.push(Screen::Help(Box::new(help)));
+            }
             Action::Back => {
                 // One step back: the screen under the front one, or the pane.
                 if !self.detail.pop() {
@@ -792,7 +805,7 @@ impl App {
                 let Some(p) = PaneId::of_action(other) else {
                     return Ok(false);
                 };
-                if p == self.pane && self.detail.is_empty() {
+                if p == self.pane && self.detail.front().is_none() {
                     return Ok(false);
                 }
                 self.switch_pane(p)?;
@@ -801,8 +814,13 @@ impl App {
         Ok(true)
     }
 
-    /// Shows `pane`, its back stack cleared; its data is read if it changed while hidden.
+    /// Shows `pane`, its back stack cleared; its data is read if it changed while hidden. An
+    /// open form's text is kept as its draft first (if that fails, nothing changes).
     pub(crate) fn switch_pane(&mut self, pane: PaneId) -> anyhow::Result<()> {
+        self.save_draft()?;
+        if self.form().is_some() {
+            self.close_form();
+        }
         self.detail.clear();
         self.pane = pane;
         self.refresh_visible()

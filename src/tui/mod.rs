@@ -122,7 +122,7 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
             loop {
                 let ev = event::read()?;
                 let more = poll(Duration::ZERO)?;
-                let editing = app.form.is_some();
+                let editing = app.form().is_some();
                 match ev {
                     Event::Key(k) if k.kind != KeyEventKind::Release => {
                         let r = app.handle_burst_key(k, &mut burst, more);
@@ -141,7 +141,7 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
                     }
                     _ => {}
                 }
-                if editing && app.form.as_ref().is_some_and(|f| f.dirty) {
+                if editing && app.form().is_some_and(|f| f.dirty) {
                     last_edit = Some(Instant::now());
                 }
                 if app.quit || wait_for_input(Duration::ZERO)? == Input::HangUp {

@@ -5,6 +5,8 @@ use super::app::{App, MIN_COLS, MIN_ROWS, Notice, PaneId};
 use super::component::{Component, Hint};
 use super::keymap::{Action, Section};
 use super::panes;
+use super::stack::Screen;
+use super::widgets::form::Form;
 use crate::domain::text::{display, is_stable, pad_right, truncate, width};
 use ratatui::Frame;
 use ratatui::buffer::{Buffer, CellWidth};
@@ -35,8 +37,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         today: app.today_date,
         keymap: &app.keymap,
     };
-    if let Some(front) = app.detail.front() {
-        front.component().render(frame, body, &view);
+    if let Some(front) = app.detail.front().and_then(Screen::component) {
+        front.render(frame, body, &view);
     } else {
         match app.pane {
             PaneId::Today => app.today.render(frame, body, &view),
@@ -50,7 +52,21 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
     hint_line(app, frame, hint);
     status_line(app, frame, status);
-    if let Some(form) = &app.form {
+    // The overlays (the open form, the help) over the screen in view, bottom-up.
+    for overlay in app.detail.overlays() {
+        match overlay {
+            Screen::Form(open) => render_form(app, frame, body, &open.form),
+            Screen::Help(help) => help.render(frame, body, app.lang, &app.theme, &app.keymap),
+            Screen::Loan(_) | Screen::Warning(_) => {}
+        }
+    }
+    let ascii = app.config.display.borders == crate::config::BorderChoice::Ascii;
+    settle_cells_with(frame.buffer_mut(), ascii);
+}
+
+/// The open form over `body`, with its key hints.
+fn render_form(app: &App, frame: &mut Frame<'_>, body: Rect, form: &Form) {
+    {
         let k = |a| app.keymap.first_key(Section::Form, a).unwrap_or_default();
         let multiline = form.focused().is_some_and(|f| f.is_multiline());
         let hint = app.lang.tf(
@@ -67,11 +83,6 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         );
         form.render(frame, body, app.lang, &app.theme, &hint);
     }
-    if let Some(help) = &app.help {
-        help.render(frame, body, app.lang, &app.theme, &app.keymap);
-    }
-    let ascii = app.config.display.borders == crate::config::BorderChoice::Ascii;
-    settle_cells_with(frame.buffer_mut(), ascii);
 }
 
 /// The app's own glyphs that are drawn as they are: box drawing and blocks (their width is a
@@ -263,15 +274,15 @@ fn key_hints(app: &App, hints: &[Hint], cols: usize) -> String {
 fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let w = area.width as usize;
     // A screen over the pane lists its own commands.
-    if let Some(front) = app.detail.front() {
+    if let Some(front) = app.detail.front().and_then(Screen::component) {
         let line = Line::styled(
-            truncate(&key_hints(app, front.component().hints(), w), w),
+            truncate(&key_hints(app, front.hints(), w), w),
             app.theme.muted,
         );
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    if app.pane == PaneId::Warnings && app.detail.is_empty() {
+    if app.pane == PaneId::Warnings && app.detail.front().is_none() {
         let list = &app.board.list;
         let pos = if list.total == 0 { 0 } else { list.cursor + 1 };
         let text = format!(
@@ -292,7 +303,7 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    if let Some(list) = app.list().filter(|_| app.detail.is_empty()) {
+    if let Some(list) = app.list().filter(|_| app.detail.front().is_none()) {
         if let Some(input) = &list.filter {
             let prompt = format!("{} ", app.lang.t("list.filter_prompt"));
             let pw = width(&prompt);

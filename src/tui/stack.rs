@@ -3,8 +3,11 @@
 
 use super::component::Component;
 use super::forms::FormKind;
+use super::forms::FormKey;
+use super::panes::help::Help;
 use super::panes::loan_detail::DetailState;
 use super::panes::warning_detail::WarningDetail;
+use super::widgets::form::Form;
 
 /// Which kinds of the book's data changed. A command's result or another connection's commit
 /// (`data_version`) sets them; each screen reads again only what it shows of them.
@@ -61,31 +64,51 @@ impl std::ops::BitOrAssign for Changed {
     }
 }
 
-/// A screen over the pane.
+/// A screen over the pane. A form and the help are overlays: drawn over the screen under
+/// them (the front detail, or the pane), which stays visible behind.
 #[derive(Debug, Clone)]
 pub enum Screen {
     Loan(Box<DetailState>),
     Warning(Box<WarningDetail>),
+    /// An open form and which form it is, about what (its draft is kept under it).
+    Form(Box<FormScreen>),
+    /// The `?` help (any key closes it).
+    Help(Box<Help>),
+}
+
+/// A form on the stack.
+#[derive(Debug, Clone)]
+pub struct FormScreen {
+    pub form: Form,
+    pub key: FormKey,
 }
 
 impl Screen {
-    pub fn component(&self) -> &dyn Component {
+    /// The component of a detail; None for an overlay (form, help).
+    pub fn component(&self) -> Option<&dyn Component> {
         match self {
-            Screen::Loan(d) => d.as_ref(),
-            Screen::Warning(w) => w.as_ref(),
+            Screen::Loan(d) => Some(d.as_ref()),
+            Screen::Warning(w) => Some(w.as_ref()),
+            Screen::Form(_) | Screen::Help(_) => None,
         }
     }
 
-    pub fn component_mut(&mut self) -> &mut dyn Component {
+    pub fn component_mut(&mut self) -> Option<&mut dyn Component> {
         match self {
-            Screen::Loan(d) => d.as_mut(),
-            Screen::Warning(w) => w.as_mut(),
+            Screen::Loan(d) => Some(d.as_mut()),
+            Screen::Warning(w) => Some(w.as_mut()),
+            Screen::Form(_) | Screen::Help(_) => None,
         }
+    }
+
+    /// Whether this screen is drawn over the one under it (a form, the help).
+    pub fn is_overlay(&self) -> bool {
+        matches!(self, Screen::Form(_) | Screen::Help(_))
     }
 }
 
-/// The back stack of screens over the pane, the front one last. Empty: the pane shows.
-/// Switching panes clears it.
+/// The back stack of screens over the pane, the top one last: details, and over them the
+/// overlays (a form, the help). Empty: the pane shows. Switching panes clears it.
 #[derive(Debug, Clone, Default)]
 pub struct Stack {
     screens: Vec<Screen>,
@@ -99,7 +122,7 @@ impl Stack {
         self.stale.push(Changed::NONE);
     }
 
-    /// Goes back one step; whether there was a screen to leave.
+    /// Goes back one step (the top screen, overlay or not); whether there was one to leave.
     pub fn pop(&mut self) -> bool {
         self.stale.pop();
         self.screens.pop().is_some()
@@ -110,6 +133,7 @@ impl Stack {
         self.stale.clear();
     }
 
+    /// How many screens are on the stack, overlays included.
     pub fn len(&self) -> usize {
         self.screens.len()
     }
@@ -118,12 +142,72 @@ impl Stack {
         self.screens.is_empty()
     }
 
-    pub fn front(&self) -> Option<&Screen> {
+    /// The top screen, overlay or not.
+    pub fn top(&self) -> Option<&Screen> {
         self.screens.last()
     }
 
+    /// Where the front detail is: the top screen that is not an overlay.
+    fn front_index(&self) -> Option<usize> {
+        self.screens.iter().rposition(|s| !s.is_overlay())
+    }
+
+    /// The front detail (the top screen that is not an overlay): what the overlays are drawn
+    /// over and what reads again. None: the pane is in view.
+    pub fn front(&self) -> Option<&Screen> {
+        self.screens.get(self.front_index()?)
+    }
+
     pub fn front_mut(&mut self) -> Option<&mut Screen> {
-        self.screens.last_mut()
+        let i = self.front_index()?;
+        self.screens.get_mut(i)
+    }
+
+    /// The overlays over the front detail (or the pane), bottom-up, in drawing order.
+    pub fn overlays(&self) -> &[Screen] {
+        let from = self.front_index().map_or(0, |i| i + 1);
+        &self.screens[from..]
+    }
+
+    /// The open form: the top overlay that is a form (only the help goes over a form).
+    pub fn form_screen(&self) -> Option<&FormScreen> {
+        self.overlays().iter().rev().find_map(|s| match s {
+            Screen::Form(f) => Some(f.as_ref()),
+            _ => None,
+        })
+    }
+
+    pub fn form_screen_mut(&mut self) -> Option<&mut FormScreen> {
+        let from = self.front_index().map_or(0, |i| i + 1);
+        self.screens[from..].iter_mut().rev().find_map(|s| match s {
+            Screen::Form(f) => Some(f.as_mut()),
+            _ => None,
+        })
+    }
+
+    /// Closes the open form (and a help over it); whether there was one.
+    pub fn pop_form(&mut self) -> bool {
+        if self.form_screen().is_none() {
+            return false;
+        }
+        while let Some(top) = self.screens.last() {
+            let form = matches!(top, Screen::Form(_));
+            self.pop();
+            if form {
+                break;
+            }
+        }
+        true
+    }
+
+    /// Whether the help is the top screen.
+    pub fn help_open(&self) -> bool {
+        matches!(self.top(), Some(Screen::Help(_)))
+    }
+
+    /// Closes the help if it is the top screen; whether it was.
+    pub fn pop_help(&mut self) -> bool {
+        self.help_open() && self.pop()
     }
 
     /// The loan detail in front, if the front screen is one. Named like `Option::as_ref` so
@@ -132,7 +216,7 @@ impl Stack {
     pub fn as_ref(&self) -> Option<&DetailState> {
         match self.front()? {
             Screen::Loan(d) => Some(d),
-            Screen::Warning(_) => None,
+            _ => None,
         }
     }
 
@@ -141,7 +225,7 @@ impl Stack {
     pub fn as_mut(&mut self) -> Option<&mut DetailState> {
         match self.front_mut()? {
             Screen::Loan(d) => Some(d),
-            Screen::Warning(_) => None,
+            _ => None,
         }
     }
 
@@ -158,20 +242,21 @@ impl Stack {
     pub fn warning(&self) -> Option<&WarningDetail> {
         match self.front()? {
             Screen::Warning(w) => Some(w),
-            Screen::Loan(_) => None,
+            _ => None,
         }
     }
 
     pub fn warning_mut(&mut self) -> Option<&mut WarningDetail> {
         match self.front_mut()? {
             Screen::Warning(w) => Some(w),
-            Screen::Loan(_) => None,
+            _ => None,
         }
     }
 
-    /// The screen under the front one.
+    /// The detail under the front one.
     pub fn under(&self) -> Option<&Screen> {
-        self.screens.iter().rev().nth(1)
+        let i = self.front_index()?;
+        self.screens[..i].iter().rev().find(|s| !s.is_overlay())
     }
 
     /// Marks `changed` on every screen: each reads it again when next in front.
@@ -181,18 +266,17 @@ impl Stack {
         }
     }
 
-    /// Marks `changed` on the front screen again (its read failed).
+    /// Marks `changed` on the front detail again (its read failed).
     pub fn mark_front(&mut self, changed: Changed) {
-        if let Some(s) = self.stale.last_mut() {
-            *s |= changed;
+        if let Some(i) = self.front_index() {
+            self.stale[i] |= changed;
         }
     }
 
-    /// What changed while the front screen was hidden (cleared).
+    /// What changed while the front detail was hidden (cleared).
     pub fn take_front_stale(&mut self) -> Changed {
-        self.stale
-            .last_mut()
-            .map(std::mem::take)
+        self.front_index()
+            .map(|i| std::mem::take(&mut self.stale[i]))
             .unwrap_or_default()
     }
 }

@@ -99,7 +99,7 @@ impl App {
         if let Some(w) = self.detail.warning() {
             return Some(w.warning.row.clone());
         }
-        (self.pane == PaneId::Warnings && self.detail.is_empty())
+        (self.pane == PaneId::Warnings && self.detail.front().is_none())
             .then(|| self.board.list.selected().cloned())
             .flatten()
     }

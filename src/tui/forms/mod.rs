@@ -18,6 +18,7 @@ mod tests;
 
 use super::app::{App, Notice, Redraw, Retry};
 use super::keymap::{Action, Key, Section};
+use super::stack::{FormScreen, Screen};
 use super::widgets::form::Form;
 use crate::domain::text::display;
 use crate::domain::warning::{Level, ManualSignal, RiskType, WarningMove};
@@ -336,15 +337,19 @@ impl App {
             }
         }
         self.retry.retain(|r| *r != Retry::Submit);
-        self.form = Some(form);
-        self.form_key = Some(key);
+        // A form already open is replaced: its text is kept as its draft first.
+        if self.form().is_some() {
+            self.save_draft()?;
+            self.detail.pop_form();
+        }
+        self.detail.push(Screen::Form(Box::new(FormScreen { form, key })));
         Ok(())
     }
 
-    /// Closes the open form (its save, if kept for a busy book, is dropped).
+    /// Closes the open form, taking it off the stack (its save, if kept for a busy book, is
+    /// dropped).
     pub(crate) fn close_form(&mut self) {
-        self.form = None;
-        self.form_key = None;
+        self.detail.pop_form();
         if self.retry.contains(&Retry::Submit) {
             self.retry.retain(|r| *r != Retry::Submit);
             self.busy = !self.retry.is_empty();
@@ -366,8 +371,9 @@ impl App {
     /// A save that failed only because the book is busy: the form stays open with its text,
     /// says so, and the save is sent again on the next poll.
     pub(crate) fn keep_for_retry(&mut self) {
-        if let Some(form) = self.form.as_mut() {
-            form.message = Some(self.lang.t("book_busy.form_kept").to_string());
+        let kept = self.lang.t("book_busy.form_kept").to_string();
+        if let Some(form) = self.form_mut() {
+            form.message = Some(kept);
         }
         if !self.retry.contains(&Retry::Submit) {
             self.retry.push(Retry::Submit);
@@ -385,7 +391,7 @@ impl App {
         let action = (!plain_char)
             .then(|| self.keymap.action(Section::Form, k))
             .flatten();
-        let Some(form) = self.form.as_mut() else {
+        let Some(form) = self.detail.form_screen_mut().map(|f| &mut f.form) else {
             return Ok(false);
         };
         // In a multi-line field, Up and Down move between its lines (leaving it from its first
@@ -417,7 +423,7 @@ impl App {
                         "forms.esc_again",
                         &[("error", &super::errors::error_text(&e, self.lang))],
                     );
-                    if let Some(form) = self.form.as_mut()
+                    if let Some(form) = self.form_mut()
                         && form.message.as_deref() != Some(text.as_str())
                     {
                         form.message = Some(text);
@@ -448,9 +454,11 @@ impl App {
     /// Validates the open form, makes its command from its named values and sends it; errors
     /// stay in the form with the text, a busy book keeps the save for a retry.
     pub(crate) fn submit_form(&mut self) -> anyhow::Result<()> {
-        let (Some(form), Some(key)) = (self.form.as_mut(), self.form_key.clone()) else {
+        let Some(open) = self.detail.form_screen_mut() else {
             return Ok(());
         };
+        let key = open.key.clone();
+        let form = &mut open.form;
         if !form.validate(self.lang) {
             return Ok(());
         }
@@ -475,8 +483,8 @@ impl App {
         match result {
             Ok(saved) => {
                 self.discard_draft(&key);
-                self.form = None;
-                self.form_key = None;
+                // A saved form takes itself off the stack.
+                self.detail.pop_form();
                 self.retry.retain(|r| *r != Retry::Submit);
                 self.busy = !self.retry.is_empty();
                 self.notice = Some(Notice {
@@ -489,7 +497,7 @@ impl App {
             Err(e) if e.is_busy() => self.keep_for_retry(),
             Err(e) => {
                 let msg = super::warning_actions::workflow_error_text(&e, self.lang);
-                if let Some(form) = self.form.as_mut() {
+                if let Some(form) = self.form_mut() {
                     form.message = Some(msg);
                 }
             }
