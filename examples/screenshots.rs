@@ -115,7 +115,7 @@ fn shot(dir: &Path, name: &str, app: &App) -> anyhow::Result<()> {
     let mut terminal = Terminal::new(TestBackend::new(w, h))?;
     terminal.draw(|f| render::render(app, f))?;
     // The renderer places the terminal cursor only where text is typed.
-    let typing = app.form.is_some() || app.list().is_some_and(|l| l.filter.is_some());
+    let typing = app.form().is_some() || app.list().is_some_and(|l| l.filter.is_some());
     let cursor = if typing {
         Some(terminal.backend_mut().get_cursor_position()?)
     } else {

@@ -302,7 +302,10 @@ fn a_form_and_the_help_are_screens_on_the_stack_and_esc_leaves_one_at_a_time() {
     type_text(&mut app, "slow receivables");
     // The timer's autosave finds the form on the stack.
     app.save_draft().expect("draft saved");
-    assert!(!app.form().expect("still open").dirty, "the draft was written");
+    assert!(
+        !app.form().expect("still open").dirty,
+        "the draft was written"
+    );
     assert!(
         screen_text(&app).contains("slow receivables"),
         "the form is drawn"
@@ -317,7 +320,9 @@ fn a_form_and_the_help_are_screens_on_the_stack_and_esc_leaves_one_at_a_time() {
     press(&mut app, KeyCode::Char('c'));
     let form = app.form().expect("the cause form again");
     assert!(
-        form.values().values().any(|v| v.contains("slow receivables")),
+        form.values()
+            .values()
+            .any(|v| v.contains("slow receivables")),
         "the draft came back: {:?}",
         form.values()
     );

@@ -33,10 +33,18 @@
 //! share [`panes::loans::LoanPane`]: the paged list, its moves and sort, the `/` prompt (raw
 //! keys and pastes while open; the query runs when typing pauses, see `FILTER_PAUSE`) and Open
 //! as [`component::Effect::OpenLoan`]. Every pane is read again only when shown after its data
-//! changed (`App::refresh_visible` hands it the `Changed` flags it missed). The `?` help is an
-//! overlay ([`panes::help::Help`]) over whatever is in view, listing that screen's sections;
-//! any key closes it and goes no further. `App` keeps only routing: global keys, the pane bar,
-//! the back stack, effects, the form over the screen and the status line.
+//! changed (`App::refresh_visible` hands it the `Changed` flags it missed).
+//!
+//! Forms and the help are screens on the same stack, as overlays: `Screen::Form` (a
+//! [`stack::FormScreen`]: the form and its `FormKey`, which names its draft) and `Screen::Help`
+//! ([`panes::help::Help`], listing the sections of the screen under it). An overlay is drawn
+//! over the front detail (the top screen that is not one), or over the pane, which stays
+//! visible and is what reads again; render draws `Stack::overlays` bottom-up. Keys go to the
+//! top: any key pops the help and goes no further; a form takes its keys as text, Esc pops it
+//! keeping its draft, a save pops it. Read the open form with `App::form()`/`form_key()`; the
+//! draft autosave and a busy save's retry find it there, and a pane switch writes its draft
+//! before it clears the stack. `App` keeps only routing: global keys, the pane bar, the back
+//! stack, effects and the status line.
 
 pub mod app;
 pub mod component;

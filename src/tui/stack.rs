@@ -2,8 +2,8 @@
 //! which data a commit changed, so only what shows that data is read again.
 
 use super::component::Component;
-use super::forms::FormKind;
 use super::forms::FormKey;
+use super::forms::FormKind;
 use super::panes::help::Help;
 use super::panes::loan_detail::DetailState;
 use super::panes::warning_detail::WarningDetail;
@@ -283,8 +283,67 @@ impl Stack {
 
 #[cfg(test)]
 mod tests {
-    use super::Changed;
-    use crate::tui::forms::FormKind;
+    use super::{Changed, FormScreen, Screen, Stack};
+    use crate::tui::forms::{FormKey, FormKind, Subject};
+    use crate::tui::keymap::Section;
+    use crate::tui::panes::help::Help;
+    use crate::tui::widgets::form::Form;
+
+    fn form_screen() -> Screen {
+        Screen::Form(Box::new(FormScreen {
+            form: Form::new("raise".into(), Vec::new()),
+            key: FormKey::new(FormKind::RaiseWarning, Subject::Contract("PL1".into())),
+        }))
+    }
+
+    fn help_screen() -> Screen {
+        Screen::Help(Box::new(Help::new(
+            &[Section::Form],
+            &[Section::Global],
+            false,
+        )))
+    }
+
+    #[test]
+    fn a_form_and_the_help_over_the_pane_are_overlays_that_leave_one_at_a_time() {
+        let mut stack = Stack::default();
+        stack.push(form_screen());
+        assert!(
+            stack.front().is_none(),
+            "the pane stays in view behind the form"
+        );
+        assert_eq!(stack.overlays().len(), 1);
+        assert!(stack.form_screen().is_some() && !stack.help_open());
+        stack.mark_all(Changed::ALL);
+        assert_eq!(stack.take_front_stale(), Changed::NONE, "no detail to read");
+
+        stack.push(help_screen());
+        assert!(stack.help_open());
+        assert!(
+            stack.form_screen().is_some(),
+            "the form is found under the help"
+        );
+        assert_eq!(
+            stack.overlays().len(),
+            2,
+            "drawn bottom-up: form, then help"
+        );
+        assert!(matches!(stack.overlays()[0], Screen::Form(_)));
+        assert!(stack.pop_help() && !stack.help_open());
+        assert!(!stack.pop_help(), "the help is not in front any more");
+        assert!(
+            stack.form_screen().is_some(),
+            "closing the help keeps the form"
+        );
+
+        stack.push(help_screen());
+        assert!(
+            stack.pop_form(),
+            "closing the form takes the help over it too"
+        );
+        assert!(stack.is_empty());
+        assert!(!stack.pop_form(), "no form to close");
+    }
 
     #[test]
     fn each_form_changes_what_its_command_writes() {

@@ -342,7 +342,8 @@ impl App {
             self.save_draft()?;
             self.detail.pop_form();
         }
-        self.detail.push(Screen::Form(Box::new(FormScreen { form, key })));
+        self.detail
+            .push(Screen::Form(Box::new(FormScreen { form, key })));
         Ok(())
     }
 
