@@ -173,6 +173,33 @@ fn a_warning_action_on_a_busy_book_is_kept_and_done_when_it_frees() {
 }
 
 #[test]
+fn actions_kept_on_one_warning_land_in_order_not_as_stale() {
+    let (dir, store) = evaluated_book(300, 7);
+    let db = dir.path().join("demo.db");
+    let mut app = app(store, SPECIALIST, Lang::ZhCn, Theme::colour(), (80, 24));
+    press(&mut app, KeyCode::Char('3'));
+    let row = app.board.list.selected().expect("a warning").clone();
+    assert_eq!(row.status, WarningStatus::Open);
+
+    let lock = hold(&db);
+    press(&mut app, KeyCode::Char('a'));
+    press(&mut app, KeyCode::Char('d'));
+    assert_eq!(app.retry.len(), 2, "both kept: {:?}", app.retry);
+    commit(&lock);
+    assert!(app.poll_changes().expect("poll after commit"));
+    assert!(app.retry.is_empty(), "{:?}", app.retry);
+    let notice = app.notice.clone().expect("a notice");
+    assert!(
+        !notice.error,
+        "the second is not refused as stale: {}",
+        notice.text
+    );
+    let w = app.store.warning(row.id).expect("read").expect("warning");
+    assert_eq!(w.row.status, WarningStatus::InDisposal);
+    assert_eq!(w.version, row.version + 2, "both landed");
+}
+
+#[test]
 fn drafts_kept_in_the_book_are_carried_to_the_file_once() {
     let (dir, store) = book(300, 7);
     store

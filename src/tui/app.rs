@@ -342,12 +342,12 @@ impl App {
     /// Redraws only when something on screen changed.
     pub fn poll_changes(&mut self) -> anyhow::Result<Redraw> {
         let mut redraw = false;
-        let kept = std::mem::take(&mut self.retry);
+        let mut kept: std::collections::VecDeque<Retry> = std::mem::take(&mut self.retry).into();
         if !kept.is_empty() {
             let before = self.status_state();
             self.retrying = true;
             let mut sent = Ok(());
-            for retry in kept {
+            while let Some(retry) = kept.pop_front() {
                 // Once one finds the book still busy, the rest wait for the next poll.
                 if !self.retry.is_empty() || sent.is_err() {
                     self.retry.push(retry);
@@ -360,7 +360,7 @@ impl App {
                         self.changing = None;
                         r
                     }
-                    Retry::Act { row, action } => self.act_on_warning(&row, action).map(|_| ()),
+                    Retry::Act { row, action } => self.send_kept_action(&row, action, &mut kept),
                 };
                 if sent.as_ref().is_err_and(super::errors::is_busy) {
                     self.retry.push(retry);
@@ -381,6 +381,38 @@ impl App {
             self.busy = false;
         }
         Ok(true)
+    }
+
+    /// Sends a warning action kept while the book was busy. When it lands, the actions kept
+    /// after it on the same warning were asked for on the screen it changed: they go with the
+    /// warning as this action left it, so the user's own queued change is not taken for a
+    /// colleague's (stale) one.
+    fn send_kept_action(
+        &mut self,
+        row: &WarningRow,
+        action: Action,
+        later: &mut std::collections::VecDeque<Retry>,
+    ) -> anyhow::Result<()> {
+        self.act_on_warning(row, action)?;
+        let landed = self.notice.as_ref().is_some_and(|n| !n.error);
+        if !landed || !self.retry.is_empty() {
+            return Ok(());
+        }
+        let Some(fresh) = self.store.warning(row.id)? else {
+            return Ok(());
+        };
+        if fresh.version != row.version + 1 {
+            return Ok(());
+        }
+        for kept in later.iter_mut() {
+            if let Retry::Act { row: r, .. } = kept
+                && r.id == row.id
+                && r.version == row.version
+            {
+                **r = fresh.row.clone();
+            }
+        }
+        Ok(())
     }
 
     /// What a retry can change on screen: the notice, the busy mark and the form.
