@@ -4,6 +4,7 @@
 use super::component::{Component, Ctx, Effect, FormOf, Outcome};
 use super::forms::{FormKey, FormKind, Subject};
 use super::keymap::{Action, Key, Keymap, Problem, Section};
+use super::panes::inspections::InspectionsPane;
 use super::panes::loan_detail::{DetailState, DetailTab};
 use super::panes::warning_detail::WarningDetail;
 use super::panes::warnings::Board;
@@ -125,6 +126,8 @@ pub struct App {
     pub detail: Stack,
     /// The warning board (pane 3).
     pub board: Board,
+    /// The Inspections pane (pane 4).
+    pub inspections: InspectionsPane,
     /// Today's "my open warnings": the query, its first rows (red first) and counts per level.
     pub mine_query: WarningQuery,
     pub mine: Vec<WarningRow>,
@@ -162,7 +165,7 @@ pub struct App {
     pub(crate) changing: Option<Changed>,
     /// Per pane (Today, Ledger, Warnings): data changed while it was hidden; it is read
     /// again when shown.
-    stale: [Changed; 3],
+    stale: [Changed; 4],
     /// How many times each pane's data was read, for tests of what a change reads again.
     pub reads: Reads,
 }
@@ -173,6 +176,7 @@ pub struct Reads {
     pub today: u64,
     pub ledger: u64,
     pub board: u64,
+    pub inspections: u64,
 }
 
 /// The data a pane shows, and its slot in `App::stale`.
@@ -181,6 +185,7 @@ fn pane_data(pane: PaneId) -> Option<(usize, Changed)> {
         PaneId::Today => Some((0, Changed::LOANS | Changed::WARNINGS)),
         PaneId::Ledger => Some((1, Changed::LOANS)),
         PaneId::Warnings => Some((2, Changed::WARNINGS)),
+        PaneId::Inspections => Some((3, Changed::INSPECTIONS | Changed::LOANS)),
         _ => None,
     }
 }
@@ -251,6 +256,7 @@ impl App {
             }),
             detail: Stack::default(),
             board: Board::new(WarningQuery::default()),
+            inspections: InspectionsPane::new(today_date),
             mine_query,
             mine: Vec::new(),
             mine_counts: [0; 3],
@@ -272,13 +278,13 @@ impl App {
             reload_due: false,
             retrying: false,
             changing: None,
-            stale: [Changed::NONE; 3],
+            stale: [Changed::NONE; 4],
             reads: Reads::default(),
         };
         app.resize(size.0, size.1);
         app.reload_or_later()?;
         // At start every pane is read, so switching to one shows it at once.
-        for pane in [PaneId::Ledger, PaneId::Warnings] {
+        for pane in [PaneId::Ledger, PaneId::Warnings, PaneId::Inspections] {
             match app.refresh_pane(pane) {
                 Err(e) if super::errors::is_busy(&e) => app.reload_due = true,
                 other => other?,
@@ -304,6 +310,7 @@ impl App {
         };
         self.fit_today();
         self.board.list.height = super::panes::warnings::list_rows(rows.saturating_sub(3));
+        self.inspections.list.height = super::panes::inspections::list_rows(rows.saturating_sub(3));
     }
 
     /// Lines of Today's warnings block: the count line, its rows (one line when there are
@@ -323,7 +330,7 @@ impl App {
     pub fn on_resize(&mut self, cols: u16, rows: u16) -> anyhow::Result<Redraw> {
         self.resize(cols, rows);
         // Every list's height changed: what shows is read now, the rest when shown.
-        self.stale = [Changed::ALL; 3];
+        self.stale = [Changed::ALL; 4];
         self.refresh_visible()?;
         Ok(true)
     }
@@ -475,7 +482,12 @@ impl App {
         if changed.any(Changed::LOANS) {
             self.loan_count = self.store.ledger_count(&LedgerQuery::default())?.n;
         }
-        for pane in [PaneId::Today, PaneId::Ledger, PaneId::Warnings] {
+        for pane in [
+            PaneId::Today,
+            PaneId::Ledger,
+            PaneId::Warnings,
+            PaneId::Inspections,
+        ] {
             if let Some((slot, data)) = pane_data(pane)
                 && changed.any(data)
             {
@@ -527,6 +539,10 @@ impl App {
             PaneId::Ledger => {
                 self.reads.ledger += 1;
                 self.ledger.reload(&self.store).map_err(Into::into)
+            }
+            PaneId::Inspections => {
+                self.reads.inspections += 1;
+                self.inspections.reload(&self.store).map_err(Into::into)
             }
             _ => {
                 self.reads.board += 1;
@@ -623,6 +639,8 @@ impl App {
             front.component().sections()
         } else if self.pane == PaneId::Warnings {
             self.board.sections()
+        } else if self.pane == PaneId::Inspections {
+            self.inspections.sections()
         } else if self.pane == PaneId::Today {
             &[Section::Today, Section::List, Section::Global]
         } else if self.list().is_some() {
@@ -671,9 +689,22 @@ impl App {
                 Outcome::Consumed(effects) => self.apply_effects(effects),
             };
         }
+        // So is the Inspections pane.
+        if section != Section::Global && self.pane == PaneId::Inspections {
+            let ctx = Ctx {
+                store: &self.store,
+                today: self.today_date,
+                user: &self.actor.username,
+            };
+            return match self.inspections.handle(action, &ctx)? {
+                Outcome::NotMine => self.global_action(action),
+                Outcome::Unchanged => Ok(false),
+                Outcome::Consumed(effects) => self.apply_effects(effects),
+            };
+        }
         match section {
             Section::Global => self.global_action(action),
-            Section::Board | Section::Detail => Ok(false),
+            Section::Board | Section::Detail | Section::Inspections => Ok(false),
             Section::List => self.list_action(action),
             Section::Today => self.today_action(action),
             Section::Form => Ok(false),
@@ -968,6 +999,12 @@ impl App {
                 Effect::OpenLoanOfWarning => self.open_loan_of_warning()?,
                 Effect::RaiseWarning(contract) => self.open_raise_form(&contract)?,
                 Effect::WarningCommand(row, action) => self.act_on_warning(&row, action)?,
+                Effect::OpenInspection(id) => self.open_inspection(id)?,
+                Effect::StartInspection {
+                    contract,
+                    planned,
+                    warning,
+                } => self.open_start_form(&contract, planned, warning.as_deref())?,
                 Effect::OpenForm(kind) => {
                     let Some(detail) = self.detail.as_ref() else {
                         continue;

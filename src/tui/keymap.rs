@@ -64,6 +64,8 @@ pub enum Action {
     IssueNotice,
     RaiseManual,
     OpenLoan,
+    FilterKind,
+    StartInspection,
     NextField,
     PrevField,
     Save,
@@ -72,7 +74,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 52] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -119,6 +121,8 @@ impl Action {
         Action::IssueNotice,
         Action::RaiseManual,
         Action::OpenLoan,
+        Action::FilterKind,
+        Action::StartInspection,
         Action::NextField,
         Action::PrevField,
         Action::Save,
@@ -174,6 +178,8 @@ impl Action {
             Action::IssueNotice => "issue_notice",
             Action::RaiseManual => "raise_manual",
             Action::OpenLoan => "open_loan",
+            Action::FilterKind => "filter_kind",
+            Action::StartInspection => "start_inspection",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Save => "save",
@@ -209,16 +215,18 @@ pub enum Section {
     Board,
     Detail,
     Form,
+    Inspections,
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 7] = [
         Section::Global,
         Section::List,
         Section::Today,
         Section::Board,
         Section::Detail,
         Section::Form,
+        Section::Inspections,
     ];
 
     pub fn name(self) -> &'static str {
@@ -229,6 +237,7 @@ impl Section {
             Section::Board => "board",
             Section::Detail => "detail",
             Section::Form => "form",
+            Section::Inspections => "inspections",
         }
     }
 
@@ -286,6 +295,7 @@ impl Section {
                 SetCovenant,
                 NewWarning,
                 OpenWarning,
+                StartInspection,
             ],
             Section::Today => &[MyWarnings],
             Section::Board => &[
@@ -302,8 +312,10 @@ impl Section {
                 IssueNotice,
                 RaiseManual,
                 OpenLoan,
+                StartInspection,
             ],
             Section::Form => &[NextField, PrevField, Save, Cancel],
+            Section::Inspections => &[FilterMine, FilterKind, FilterStatus, StartInspection],
         }
     }
 }
@@ -827,6 +839,8 @@ impl Keymap {
             (Section::Detail, Section::Global),
             (Section::Today, Section::List),
             (Section::Board, Section::List),
+            (Section::Inspections, Section::Global),
+            (Section::Inspections, Section::List),
         ];
         for (section, outer) in fallbacks {
             for ((s, key), action) in &map.bindings {
@@ -1008,6 +1022,7 @@ mod tests {
             [
                 "my.toml:3:7: [list] key 'n' is bound to both 'down' and 'up'; 'down' keeps it",
                 "my.toml:2:9: key 'n' is bound to [list] 'down' and [board] 'issue_notice'; [board] takes it there",
+                "my.toml:2:9: key 'n' is bound to [list] 'down' and [inspections] 'start_inspection'; [inspections] takes it there",
             ]
         );
     }

@@ -35,6 +35,7 @@ pub mod component;
 pub mod drafts;
 pub mod errors;
 pub mod forms;
+pub mod inspection_actions;
 pub mod keymap;
 pub mod panes;
 pub mod render;

@@ -49,6 +49,15 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
                 };
                 app.board.render(frame, body, &view);
             }
+            PaneId::Inspections => {
+                let view = super::component::View {
+                    lang: app.lang,
+                    theme: &app.theme,
+                    rules: &app.rules,
+                    today: app.today_date,
+                };
+                app.inspections.render(frame, body, &view);
+            }
             other => panes::placeholder::render(app, other, frame, body),
         }
     }
@@ -282,18 +291,32 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    if app.pane == PaneId::Warnings && app.detail.is_empty() {
-        let list = &app.board.list;
-        let pos = if list.total == 0 { 0 } else { list.cursor + 1 };
+    let pane_list = match app.pane {
+        PaneId::Warnings => Some((
+            app.board.list.cursor,
+            app.board.list.total,
+            app.board.list.total_text(),
+            app.board.hints(),
+            app.lang.t("warning.back_legend"),
+        )),
+        PaneId::Inspections => Some((
+            app.inspections.list.cursor,
+            app.inspections.list.total,
+            app.inspections.list.total_text(),
+            app.inspections.hints(),
+            app.lang.t("inspections_pane.legend"),
+        )),
+        _ => None,
+    };
+    if let Some((cursor, total, total_text, hints, legend)) = pane_list {
+        let pos = if total == 0 { 0 } else { cursor + 1 };
         let text = format!(
             "{}  {}",
-            app.lang.tf(
-                "list.position",
-                &[("n", &pos), ("total", &list.total_text())]
-            ),
-            app.lang.t("warning.back_legend")
+            app.lang
+                .tf("list.position", &[("n", &pos), ("total", &total_text)]),
+            legend
         );
-        let keys = key_hints(app, app.board.hints(), w.saturating_sub(16));
+        let keys = key_hints(app, hints, w.saturating_sub(16));
         let keys = keys.as_str();
         let left = truncate(&text, w.saturating_sub(width(keys) + 1));
         let line = Line::from(vec![
@@ -404,6 +427,8 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
         (&own[..1], &[Section::Global])
     } else if app.pane == PaneId::Warnings {
         (&[Section::Board], &[Section::List])
+    } else if app.pane == PaneId::Inspections {
+        (&[Section::Inspections], &[Section::List])
     } else if app.pane == PaneId::Today {
         (&[Section::List, Section::Today], &[Section::Global])
     } else {
@@ -423,7 +448,7 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
         for s in sections {
             for (section, action, keys) in &app.keymap.listing {
                 // The board has no text filter, sort or loan to open with the list's keys.
-                let not_here = app.pane == PaneId::Warnings
+                let not_here = matches!(app.pane, PaneId::Warnings | PaneId::Inspections)
                     && *section == Section::List
                     && matches!(
                         action,

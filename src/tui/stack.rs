@@ -20,8 +20,10 @@ impl Changed {
     pub const STATEMENTS: Changed = Changed(1 << 3);
     pub const FLOWS: Changed = Changed(1 << 4);
     pub const COVENANTS: Changed = Changed(1 << 5);
+    /// Inspections: the plan, reports, reviews.
+    pub const INSPECTIONS: Changed = Changed(1 << 6);
     /// Anything (another connection's commit, a read that failed busy).
-    pub const ALL: Changed = Changed(0x3f);
+    pub const ALL: Changed = Changed(0x7f);
 
     pub fn any(self, other: Changed) -> bool {
         self.0 & other.0 != 0
@@ -44,6 +46,8 @@ impl Changed {
             | FormKind::ResolveWarning
             | FormKind::DismissWarning
             | FormKind::WarningCause => Changed::WARNINGS,
+            // The plan's row becomes a draft (or a new one is added).
+            FormKind::StartInspection => Changed::INSPECTIONS,
         }
     }
 }

@@ -9,6 +9,7 @@
 pub mod cause;
 pub mod contact;
 pub mod covenant;
+pub mod inspection;
 pub mod raise;
 pub mod reason;
 pub mod repayment;
@@ -41,10 +42,11 @@ pub enum FormKind {
     ResolveWarning,
     DismissWarning,
     WarningCause,
+    StartInspection,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 8] = [
+    pub const ALL: [FormKind; 9] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -53,6 +55,7 @@ impl FormKind {
         FormKind::ResolveWarning,
         FormKind::DismissWarning,
         FormKind::WarningCause,
+        FormKind::StartInspection,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -66,6 +69,7 @@ impl FormKind {
             FormKind::ResolveWarning => "wresolve",
             FormKind::DismissWarning => "wdismiss",
             FormKind::WarningCause => "wcause",
+            FormKind::StartInspection => "istart",
         }
     }
 
@@ -100,6 +104,8 @@ impl FormKind {
             ],
             FormKind::ResolveWarning | FormKind::DismissWarning => &[reason::REASON],
             FormKind::WarningCause => &[cause::CAUSE, cause::RISK, cause::JUDGED],
+            // Drafts by place predate this form.
+            FormKind::StartInspection => &inspection::FIELDS,
         }
     }
 }
@@ -161,6 +167,15 @@ pub enum FormCommand {
         level: Level,
         risk: RiskType,
         reason: String,
+    },
+    StartInspection {
+        contract_no: String,
+        kind: crate::domain::inspection::InspectionKind,
+        mode: crate::domain::inspection::InspectionMode,
+        focus: String,
+        inspected_on: NaiveDate,
+        inspectors: String,
+        warnings: Vec<String>,
     },
 }
 
@@ -278,6 +293,30 @@ impl FormCommand {
                     warn: false,
                 })
             }
+            FormCommand::StartInspection {
+                contract_no,
+                kind,
+                mode,
+                focus,
+                inspected_on,
+                inspectors,
+                warnings,
+            } => {
+                let s = workflow::inspection::StartInspection {
+                    contract_no,
+                    kind: *kind,
+                    mode: *mode,
+                    warnings,
+                    focus,
+                    inspected_on: Some(*inspected_on),
+                    inspectors,
+                };
+                let number = workflow::inspection::start(store, actor, &s, today)?;
+                Ok(Saved {
+                    text: lang.tf("inspections_pane.started", &[("number", &number)]),
+                    warn: false,
+                })
+            }
         }
     }
 }
@@ -311,6 +350,7 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
             reason::command(form, *id, WarningMove::Dismiss)
         }
         (FormKind::WarningCause, Subject::Warning(id)) => cause::command(form, *id),
+        (FormKind::StartInspection, _) => inspection::command(form),
         _ => Err(Bad::Field("subject")),
     }
 }

@@ -275,6 +275,13 @@ impl Component for DetailState {
                     None => Ok(Outcome::Unchanged),
                 };
             }
+            Action::StartInspection => {
+                return done(vec![Effect::StartInspection {
+                    contract: self.loan.contract_no.clone(),
+                    planned: None,
+                    warning: None,
+                }]);
+            }
             Action::NewWarning => {
                 self.set_tab(store, DetailTab::Warnings)?;
                 return done(vec![Effect::RaiseWarning(self.loan.contract_no.clone())]);
