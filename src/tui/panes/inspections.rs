@@ -233,7 +233,7 @@ fn columns(width: u16) -> Vec<(Col, usize)> {
         (Col::Due, 11),
         (Col::Status, 8),
     ];
-    if w >= 100 {
+    if w >= 110 {
         cols.push((Col::Inspector, 10));
         cols.push((Col::Reviewer, 10));
     }
