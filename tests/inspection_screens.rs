@@ -16,9 +16,16 @@ use unicode_width::UnicodeWidthStr;
 /// The officer of most demo loans (a specialist).
 const SPECIALIST: &str = "wang.fang";
 
+/// A specialist with reports in draft in the demo book.
+const AUTHOR: &str = "zhang.wei";
+
 fn fixture(lang: Lang, size: (u16, u16)) -> (TempDir, App) {
+    fixture_as(SPECIALIST, lang, size)
+}
+
+fn fixture_as(user: &str, lang: Lang, size: (u16, u16)) -> (TempDir, App) {
     let (dir, store) = book(300, 7);
-    let mut app = app(store, SPECIALIST, lang, Theme::colour(), size);
+    let mut app = app(store, user, lang, Theme::colour(), size);
     press(&mut app, KeyCode::Char('4'));
     assert_eq!(app.pane, PaneId::Inspections);
     (dir, app)
@@ -220,4 +227,187 @@ fn a_refused_start_keeps_the_form_and_says_why() {
     let msg = form.message.clone().expect("why");
     assert!(msg.contains(&row.number), "{msg}");
     assert!(!msg.is_ascii(), "translated: {msg}");
+}
+
+/// Opens the first of `user`'s inspections in `status` (they are its author) in the editor.
+fn open_own(app: &mut App, status: InspectionStatus) -> postloan::store::InspectionRow {
+    let user = app.actor.username.clone();
+    let q = postloan::store::InspectionQuery {
+        status: Some(status),
+        ..Default::default()
+    };
+    let rows = app
+        .store
+        .inspection_page(&q, &postloan::store::PageFrom::Start, 1000)
+        .expect("rows");
+    let row = rows
+        .into_iter()
+        .find(|r| r.author.as_deref() == Some(user.as_str()))
+        .expect("an own inspection in that state");
+    // Through the pane: that status, mine, then down to the row and Enter.
+    while app.inspections.list.query.status != Some(status) {
+        press(app, KeyCode::Char('T'));
+    }
+    press(app, KeyCode::Char('M'));
+    while app.inspections.list.selected().map(|r| r.id) != Some(row.id) {
+        let before = app.inspections.list.cursor;
+        press(app, KeyCode::Char('j'));
+        assert_ne!(before, app.inspections.list.cursor, "row not reached");
+    }
+    press(app, KeyCode::Enter);
+    assert!(app.detail.editor().is_some(), "the editor is in front");
+    row
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        if c == '\n' {
+            press(app, KeyCode::Enter);
+        } else {
+            press(app, KeyCode::Char(c));
+        }
+    }
+}
+
+const CHINESE: &str =
+    "借款人经营正常，现场查看厂房设备运转良好。\n库存较上季度增加约两成，需关注回款。";
+
+#[test]
+fn the_editor_in_chinese_at_both_sizes() {
+    for (size, name) in [((80, 24), "80x24"), ((120, 40), "120x40")] {
+        let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, size);
+        open_own(&mut app, InspectionStatus::Draft);
+        press(&mut app, KeyCode::Char('j'));
+        press(&mut app, KeyCode::Enter); // edit section 2
+        type_text(&mut app, CHINESE);
+        let buf = draw(&app);
+        let body = body_text(&buf);
+        // The facts panel shows from 120 columns on.
+        assert_eq!(body.contains("贷款情况"), size.0 >= 120, "{body}");
+        insta::assert_snapshot!(format!("inspection_editor_zh_{name}"), body);
+    }
+}
+
+#[test]
+fn ctrl_s_writes_the_section_through_the_workflow() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, (120, 40));
+    let row = open_own(&mut app, InspectionStatus::Draft);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    // Whatever section 2 held, replace it.
+    for _ in 0..400 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, CHINESE);
+    // A wide character deleted whole.
+    press(&mut app, KeyCode::Backspace);
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let notice = app.notice.clone().expect("said");
+    assert!(!notice.error, "{notice:?}");
+    let i = app.store.inspection(row.id).expect("read").expect("there");
+    let sections = app
+        .store
+        .inspection_sections(row.id, i.report_version)
+        .expect("sections");
+    let expected: String = CHINESE.chars().take(CHINESE.chars().count() - 1).collect();
+    assert!(
+        sections.iter().any(|(n, t)| *n == 2 && *t == expected),
+        "{sections:?}"
+    );
+    assert!(i.row.version > row.version);
+    // Still editing; nothing is pending now.
+    let e = app.detail.editor().expect("editor");
+    assert!(e.editing && e.draft_values().is_empty());
+}
+
+#[test]
+fn refusals_go_to_the_status_line_translated_and_the_text_stays() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, (120, 40));
+    open_own(&mut app, InspectionStatus::Draft);
+    // Own report: approving it is refused.
+    press(&mut app, KeyCode::Char('A'));
+    let n = app.notice.clone().expect("refused");
+    assert!(n.error && !n.text.is_ascii(), "{n:?}");
+    // A stale version: another session writes first.
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "补充：");
+    let e = app.detail.editor().expect("editor");
+    let (number, version) = (e.number().to_string(), e.inspection.row.version);
+    let other = app.actor.clone();
+    postloan::workflow::inspection::write_section(
+        &mut app.store,
+        &other,
+        &number,
+        Some(version),
+        postloan::domain::inspection::Section::Dealings,
+        "另一会话写入",
+    )
+    .expect("the other write");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let n = app.notice.clone().expect("refused");
+    assert!(n.error, "{n:?}");
+    let e = app.detail.editor().expect("editor stays");
+    assert!(e.area.text().ends_with("补充："), "text kept");
+}
+
+#[test]
+fn a_returned_report_shows_the_comment_at_the_top() {
+    let (_dir, mut app) = fixture(Lang::ZhCn, (120, 40));
+    let user = app.actor.username.clone();
+    let q = postloan::store::InspectionQuery {
+        status: Some(InspectionStatus::Returned),
+        ..Default::default()
+    };
+    let row = app
+        .store
+        .inspection_page(&q, &postloan::store::PageFrom::Start, 100)
+        .expect("rows")
+        .into_iter()
+        .find(|r| r.author.as_deref() == Some(user.as_str()))
+        .expect("a returned report of the user");
+    let comment = app
+        .store
+        .inspection(row.id)
+        .expect("read")
+        .expect("there")
+        .return_comment;
+    assert!(!comment.is_empty());
+    open_own(&mut app, InspectionStatus::Returned);
+    let screen = screen_text(&draw(&app));
+    let first = comment.lines().next().unwrap_or_default();
+    let shown: String = first.chars().take(10).collect();
+    assert!(
+        screen.contains("退回意见") && screen.contains(&shown),
+        "{screen}"
+    );
+}
+
+#[test]
+fn the_typed_section_is_kept_as_a_draft_and_offered_at_the_next_start() {
+    let (dir, store) = book(300, 7);
+    let drafts = dir.path().join("drafts.json");
+    let db = store.path().to_path_buf();
+    let mut first = app(store, AUTHOR, Lang::ZhCn, Theme::colour(), (120, 40));
+    first.use_drafts_file(drafts.clone()).expect("drafts file");
+    press(&mut first, KeyCode::Char('4'));
+    let row = open_own(&mut first, InspectionStatus::Draft);
+    press(&mut first, KeyCode::Char('j'));
+    press(&mut first, KeyCode::Char('j'));
+    press(&mut first, KeyCode::Enter);
+    type_text(&mut first, CHINESE);
+    // What the event loop does a few seconds after typing stops, and on SIGHUP/SIGTERM.
+    first.save_draft().expect("draft kept");
+    drop(first);
+
+    let store = postloan::store::Store::open(&db).expect("book");
+    let mut next = app(store, AUTHOR, Lang::ZhCn, Theme::colour(), (120, 40));
+    next.use_drafts_file(drafts).expect("drafts file");
+    let said = next.notice.clone().expect("a draft is said");
+    assert!(said.text.contains(&row.number), "{said:?}");
+    press(&mut next, KeyCode::Char('4'));
+    open_own(&mut next, InspectionStatus::Draft);
+    let e = next.detail.editor().expect("editor");
+    let third = &e.texts[2];
+    assert!(third.ends_with(CHINESE), "{third}");
+    assert!(e.draft_values().contains_key("loan_use"));
 }

@@ -359,6 +359,7 @@ impl App {
     /// over, once, the drafts this user left in the book when drafts were kept there.
     pub fn use_drafts_file(&mut self, file: std::path::PathBuf) -> anyhow::Result<()> {
         self.drafts = super::drafts::Drafts::in_file(file, self.store.path());
+        self.announce_report_drafts();
         let user = self.actor.username.clone();
         if self.drafts.carried(&user)? {
             return Ok(());
@@ -595,7 +596,7 @@ impl App {
                 .save(&self.actor.username, key, &form.values())?;
             form.dirty = false;
         }
-        Ok(())
+        self.save_report_draft()
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) -> anyhow::Result<Redraw> {
@@ -623,6 +624,9 @@ impl App {
         }
         if self.filter_open() {
             return self.handle_filter_key(key).map(|r| r || had_notice);
+        }
+        if self.editor_editing() {
+            return self.handle_editor_key(key, &k).map(|r| r || had_notice);
         }
         let redraw = match self.bound_action(&k) {
             Some((section, action)) => self.act(section, action)?,
@@ -704,7 +708,7 @@ impl App {
         }
         match section {
             Section::Global => self.global_action(action),
-            Section::Board | Section::Detail | Section::Inspections => Ok(false),
+            Section::Board | Section::Detail | Section::Inspections | Section::Editor => Ok(false),
             Section::List => self.list_action(action),
             Section::Today => self.today_action(action),
             Section::Form => Ok(false),
@@ -718,7 +722,9 @@ impl App {
 
     /// Whether keys are text now: a form's field or the `/` filter has focus.
     pub fn text_focus(&self) -> bool {
-        !self.too_small() && !self.help && (self.form.is_some() || self.filter_open())
+        !self.too_small()
+            && !self.help
+            && (self.form.is_some() || self.filter_open() || self.editor_editing())
     }
 
     /// A paste (bracketed paste: one event, whatever it holds). It goes into the focused text
@@ -752,6 +758,9 @@ impl App {
     fn insert_text(&mut self, text: &str) -> bool {
         if let Some(form) = self.form.as_mut() {
             return form.paste(text);
+        }
+        if self.editor_editing() {
+            return self.paste_into_editor(text);
         }
         if !self.filter_open() {
             return false;
@@ -803,7 +812,8 @@ impl App {
                 .form
                 .as_ref()
                 .and_then(|f| f.focused())
-                .is_some_and(|f| f.is_multiline());
+                .is_some_and(|f| f.is_multiline())
+                || self.editor_editing();
             return Ok(self.insert_text(if multiline { "\n" } else { " " }));
         }
         self.handle_key(key)
@@ -1005,6 +1015,7 @@ impl App {
                     planned,
                     warning,
                 } => self.open_start_form(&contract, planned, warning.as_deref())?,
+                Effect::Report(cmd) => self.report_command(cmd)?,
                 Effect::OpenForm(kind) => {
                     let Some(detail) = self.detail.as_ref() else {
                         continue;

@@ -72,6 +72,8 @@ pub enum Effect {
         planned: Option<i64>,
         warning: Option<String>,
     },
+    /// A command of the report editor in front.
+    Report(super::panes::inspection_editor::ReportCommand),
 }
 
 /// One footer hint: the first key bound to each action (joined by `/`) and a short label.

@@ -66,6 +66,11 @@ pub enum Action {
     OpenLoan,
     FilterKind,
     StartInspection,
+    EditSection,
+    SubmitReport,
+    ApproveReport,
+    ReturnReport,
+    AttachEvidence,
     NextField,
     PrevField,
     Save,
@@ -74,7 +79,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 52] = [
+    pub const ALL: [Action; 57] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -123,6 +128,11 @@ impl Action {
         Action::OpenLoan,
         Action::FilterKind,
         Action::StartInspection,
+        Action::EditSection,
+        Action::SubmitReport,
+        Action::ApproveReport,
+        Action::ReturnReport,
+        Action::AttachEvidence,
         Action::NextField,
         Action::PrevField,
         Action::Save,
@@ -180,6 +190,11 @@ impl Action {
             Action::OpenLoan => "open_loan",
             Action::FilterKind => "filter_kind",
             Action::StartInspection => "start_inspection",
+            Action::EditSection => "edit_section",
+            Action::SubmitReport => "submit_report",
+            Action::ApproveReport => "approve_report",
+            Action::ReturnReport => "return_report",
+            Action::AttachEvidence => "attach_evidence",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Save => "save",
@@ -216,10 +231,11 @@ pub enum Section {
     Detail,
     Form,
     Inspections,
+    Editor,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
         Section::Global,
         Section::List,
         Section::Today,
@@ -227,6 +243,7 @@ impl Section {
         Section::Detail,
         Section::Form,
         Section::Inspections,
+        Section::Editor,
     ];
 
     pub fn name(self) -> &'static str {
@@ -238,6 +255,7 @@ impl Section {
             Section::Detail => "detail",
             Section::Form => "form",
             Section::Inspections => "inspections",
+            Section::Editor => "editor",
         }
     }
 
@@ -316,6 +334,16 @@ impl Section {
             ],
             Section::Form => &[NextField, PrevField, Save, Cancel],
             Section::Inspections => &[FilterMine, FilterKind, FilterStatus, StartInspection],
+            Section::Editor => &[
+                Down,
+                Up,
+                EditSection,
+                Save,
+                SubmitReport,
+                ApproveReport,
+                ReturnReport,
+                AttachEvidence,
+            ],
         }
     }
 }
@@ -841,6 +869,7 @@ impl Keymap {
             (Section::Board, Section::List),
             (Section::Inspections, Section::Global),
             (Section::Inspections, Section::List),
+            (Section::Editor, Section::Global),
         ];
         for (section, outer) in fallbacks {
             for ((s, key), action) in &map.bindings {

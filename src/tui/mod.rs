@@ -115,7 +115,7 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
             loop {
                 let ev = event::read()?;
                 let more = poll(Duration::ZERO)?;
-                let editing = app.form.is_some();
+                let editing = app.form.is_some() || app.editor_editing();
                 match ev {
                     Event::Key(k) if k.kind != KeyEventKind::Release => {
                         let r = app.handle_burst_key(k, &mut burst, more);
@@ -134,7 +134,7 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
                     }
                     _ => {}
                 }
-                if editing && app.form.as_ref().is_some_and(|f| f.dirty) {
+                if editing && (app.form.as_ref().is_some_and(|f| f.dirty) || app.editor_dirty()) {
                     last_edit = Some(Instant::now());
                 }
                 if app.quit || wait_for_input(Duration::ZERO)? == Input::HangUp {

@@ -3,6 +3,7 @@
 
 use super::component::Component;
 use super::forms::FormKind;
+use super::panes::inspection_editor::InspectionEditor;
 use super::panes::loan_detail::DetailState;
 use super::panes::warning_detail::WarningDetail;
 
@@ -47,7 +48,10 @@ impl Changed {
             | FormKind::DismissWarning
             | FormKind::WarningCause => Changed::WARNINGS,
             // The plan's row becomes a draft (or a new one is added).
-            FormKind::StartInspection => Changed::INSPECTIONS,
+            FormKind::StartInspection
+            | FormKind::ReturnReport
+            | FormKind::AttachEvidence
+            | FormKind::InspectionReport => Changed::INSPECTIONS,
         }
     }
 }
@@ -70,6 +74,7 @@ impl std::ops::BitOrAssign for Changed {
 pub enum Screen {
     Loan(Box<DetailState>),
     Warning(Box<WarningDetail>),
+    Inspection(Box<InspectionEditor>),
 }
 
 impl Screen {
@@ -77,6 +82,7 @@ impl Screen {
         match self {
             Screen::Loan(d) => d.as_ref(),
             Screen::Warning(w) => w.as_ref(),
+            Screen::Inspection(e) => e.as_ref(),
         }
     }
 
@@ -84,6 +90,7 @@ impl Screen {
         match self {
             Screen::Loan(d) => d.as_mut(),
             Screen::Warning(w) => w.as_mut(),
+            Screen::Inspection(e) => e.as_mut(),
         }
     }
 }
@@ -136,7 +143,7 @@ impl Stack {
     pub fn as_ref(&self) -> Option<&DetailState> {
         match self.front()? {
             Screen::Loan(d) => Some(d),
-            Screen::Warning(_) => None,
+            _ => None,
         }
     }
 
@@ -145,7 +152,7 @@ impl Stack {
     pub fn as_mut(&mut self) -> Option<&mut DetailState> {
         match self.front_mut()? {
             Screen::Loan(d) => Some(d),
-            Screen::Warning(_) => None,
+            _ => None,
         }
     }
 
@@ -162,14 +169,29 @@ impl Stack {
     pub fn warning(&self) -> Option<&WarningDetail> {
         match self.front()? {
             Screen::Warning(w) => Some(w),
-            Screen::Loan(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The report editor in front, if the front screen is one.
+    pub fn editor(&self) -> Option<&InspectionEditor> {
+        match self.front()? {
+            Screen::Inspection(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn editor_mut(&mut self) -> Option<&mut InspectionEditor> {
+        match self.front_mut()? {
+            Screen::Inspection(e) => Some(e),
+            _ => None,
         }
     }
 
     pub fn warning_mut(&mut self) -> Option<&mut WarningDetail> {
         match self.front_mut()? {
             Screen::Warning(w) => Some(w),
-            Screen::Loan(_) => None,
+            _ => None,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod inspection;
 pub mod raise;
 pub mod reason;
 pub mod repayment;
+pub mod report;
 pub mod statement;
 #[cfg(test)]
 mod tests;
@@ -43,10 +44,14 @@ pub enum FormKind {
     DismissWarning,
     WarningCause,
     StartInspection,
+    ReturnReport,
+    AttachEvidence,
+    /// The report editor's sections (fields by section code); never a popup form.
+    InspectionReport,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 9] = [
+    pub const ALL: [FormKind; 12] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -56,6 +61,9 @@ impl FormKind {
         FormKind::DismissWarning,
         FormKind::WarningCause,
         FormKind::StartInspection,
+        FormKind::ReturnReport,
+        FormKind::AttachEvidence,
+        FormKind::InspectionReport,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -70,6 +78,9 @@ impl FormKind {
             FormKind::DismissWarning => "wdismiss",
             FormKind::WarningCause => "wcause",
             FormKind::StartInspection => "istart",
+            FormKind::ReturnReport => "ireturn",
+            FormKind::AttachEvidence => "iattach",
+            FormKind::InspectionReport => "ireport",
         }
     }
 
@@ -106,6 +117,9 @@ impl FormKind {
             FormKind::WarningCause => &[cause::CAUSE, cause::RISK, cause::JUDGED],
             // Drafts by place predate this form.
             FormKind::StartInspection => &inspection::FIELDS,
+            FormKind::ReturnReport => &[report::COMMENT],
+            FormKind::AttachEvidence => &[report::PATH, report::NOTE],
+            FormKind::InspectionReport => &[],
         }
     }
 }
@@ -116,13 +130,15 @@ pub enum Subject {
     Contract(String),
     Borrower(String),
     Warning(i64),
+    /// An inspection, by its number.
+    Inspection(String),
 }
 
 impl Subject {
     /// The subject's text in the drafts file.
     pub fn code(&self) -> String {
         match self {
-            Subject::Contract(c) | Subject::Borrower(c) => c.clone(),
+            Subject::Contract(c) | Subject::Borrower(c) | Subject::Inspection(c) => c.clone(),
             Subject::Warning(id) => id.to_string(),
         }
     }
@@ -176,6 +192,19 @@ pub enum FormCommand {
         inspected_on: NaiveDate,
         inspectors: String,
         warnings: Vec<String>,
+    },
+    ReturnReport {
+        number: String,
+        expected_version: Option<i64>,
+        comment: String,
+    },
+    Attach {
+        number: String,
+        expected_version: Option<i64>,
+        path: String,
+        note: String,
+        /// The size limit from config (`inspections.evidence_max_mib`), filled in by `App`.
+        max_bytes: u64,
     },
 }
 
@@ -317,6 +346,57 @@ impl FormCommand {
                     warn: false,
                 })
             }
+            FormCommand::ReturnReport {
+                number,
+                expected_version,
+                comment,
+            } => {
+                workflow::inspection::return_report(
+                    store,
+                    actor,
+                    number,
+                    *expected_version,
+                    comment,
+                    today,
+                )?;
+                Ok(Saved {
+                    text: lang.tf("inspections_cli.returned", &[("number", &display(number))]),
+                    warn: false,
+                })
+            }
+            FormCommand::Attach {
+                number,
+                expected_version,
+                path,
+                note,
+                max_bytes,
+            } => {
+                let a = workflow::inspection::attach(
+                    store,
+                    actor,
+                    number,
+                    *expected_version,
+                    std::path::Path::new(path),
+                    note,
+                    *max_bytes,
+                )?;
+                let key = if a.new_link {
+                    "inspections_cli.attached"
+                } else {
+                    "inspections_cli.attached_already"
+                };
+                Ok(Saved {
+                    text: lang.tf(
+                        key,
+                        &[
+                            ("number", &display(number)),
+                            ("sha256", &a.sha256),
+                            ("size", &a.size),
+                        ],
+                    ),
+                    warn: false,
+                })
+            }
         }
     }
 }
@@ -351,6 +431,8 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
         }
         (FormKind::WarningCause, Subject::Warning(id)) => cause::command(form, *id),
         (FormKind::StartInspection, _) => inspection::command(form),
+        (FormKind::ReturnReport, Subject::Inspection(n)) => report::return_command(form, n),
+        (FormKind::AttachEvidence, Subject::Inspection(n)) => report::attach_command(form, n),
         _ => Err(Bad::Field("subject")),
     }
 }
@@ -495,7 +577,7 @@ impl App {
             return Ok(());
         }
         let cmd = match command(form, &key) {
-            Ok(c) => c,
+            Ok(c) => super::inspection_actions::with_config(c, &self.config),
             Err(Bad::Field(field)) => {
                 form.message = Some(self.lang.tf("forms.err_field", &[("field", &field)]));
                 return Ok(());

@@ -467,7 +467,7 @@ pub fn render(
 
 /// Terms, guarantee and collateral; days past due as of `today` (past maturity with a balance
 /// out, at least the days since maturity), coloured by the engine's level.
-fn overview(
+pub(crate) fn overview(
     d: &DetailState,
     rep: Option<&LoanReport>,
     lang: Lang,

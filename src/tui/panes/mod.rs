@@ -1,5 +1,6 @@
 //! One file per pane. Each draws from `App` state only; keys are handled in `app`.
 
+pub mod inspection_editor;
 pub mod inspections;
 pub mod ledger;
 pub mod loan_detail;
