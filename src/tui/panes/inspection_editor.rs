@@ -426,31 +426,120 @@ fn render(e: &InspectionEditor, frame: &mut Frame<'_>, area: Rect, view: &View<'
     }
 }
 
-/// The facts panel: the loan detail's overview (terms, collateral and coverage, ratios now
-/// with their levels, repayment status), read-only.
+/// The facts panel, read-only, one column: the loan's terms, repayment status, each
+/// indicator now with its level (the engine's report, as the loan detail shows it), and the
+/// collateral with its coverage.
 fn facts(e: &InspectionEditor, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
+    use crate::domain::money::format_money;
+    use crate::engine::indicators::Value;
+    use ratatui::text::Span;
     let (lang, theme) = (view.lang, view.theme);
+    let w = usize::from(area.width);
     let mut lines = vec![Line::styled(
         lang.t("inspection_editor.facts").to_string(),
         theme.header,
     )];
-    match &e.facts {
-        Some(d) => {
-            let rep = d.report(view.rules, view.today);
-            crate::tui::panes::loan_detail::overview(
-                d,
-                rep.as_ref(),
-                lang,
-                theme,
-                usize::from(area.width),
-                view.today,
-                &mut lines,
-            );
-        }
-        None => lines.push(Line::styled(
+    let Some(d) = &e.facts else {
+        lines.push(Line::styled(
             lang.t("inspection_editor.no_loan"),
             theme.muted,
-        )),
+        ));
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    };
+    let l = &d.loan;
+    let kv = |key: &str, value: String, style: Style| {
+        let label = pad_right(&truncate(lang.t(key), 12), 13);
+        Line::from(vec![
+            Span::styled(label, theme.muted),
+            Span::styled(truncate(&value, w.saturating_sub(13)), style),
+        ])
+    };
+    let rep = d.report(view.rules, view.today);
+    let dpd = l.days_past_due(view.today);
+    lines.push(kv(
+        "col.outstanding",
+        format_money(l.outstanding, &l.currency),
+        Style::new(),
+    ));
+    lines.push(kv(
+        "detail.principal",
+        format_money(l.principal, &l.currency),
+        Style::new(),
+    ));
+    lines.push(kv(
+        "detail.rate",
+        format!("{}%", l.interest_rate.normalize()),
+        Style::new(),
+    ));
+    lines.push(kv(
+        "detail.term",
+        format!("{} ~ {}", l.disbursed_on, l.matures_on),
+        Style::new(),
+    ));
+    lines.push(kv(
+        "detail.guarantee",
+        lang.code_name("guarantee", l.guarantee_type.code()),
+        Style::new(),
+    ));
+    lines.push(kv(
+        "col.class",
+        lang.code_name("class", l.classification.code()),
+        Style::new(),
+    ));
+    let dpd_style = theme.reached(
+        rep.as_ref()
+            .and_then(|r| r.level(crate::engine::rules::Indicator::Dpd)),
+    );
+    lines.push(kv("col.dpd", dpd.to_string(), dpd_style));
+    lines.push(kv(
+        "detail.last_contact",
+        l.last_contact_on
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "-".into()),
+        Style::new(),
+    ));
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        lang.t("inspection_editor.indicators").to_string(),
+        theme.header,
+    ));
+    if let Some(rep) = &rep {
+        for r in rep.readings.iter().filter(|r| r.enabled) {
+            let value = match r.value {
+                Value::Known(v) => crate::workflow::warning::show_value(v),
+                Value::CannotCompute(_) => lang.t("detail.cannot_compute").to_string(),
+                Value::NotApplicable => continue,
+            };
+            let level = r
+                .hit
+                .map(|(l, _)| format!("  {}", lang.code_name("level", l.code())))
+                .unwrap_or_default();
+            let name = lang.code_name("indicator", r.indicator.code());
+            lines.push(Line::from(vec![
+                Span::styled(pad_right(&truncate(&name, 16), 17), theme.muted),
+                Span::styled(
+                    truncate(&format!("{value}{level}"), w.saturating_sub(17)),
+                    theme.reached(r.hit.map(|(l, _)| l)),
+                ),
+            ]));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(kv(
+        "detail.collateral",
+        format_money(d.appraised_total(), &l.currency),
+        Style::new(),
+    ));
+    for c in d.collateral.iter().take(3) {
+        lines.push(Line::raw(truncate(
+            &format!(
+                "  {} {}",
+                lang.code_name("collateral", c.kind.code()),
+                display(&c.description)
+            ),
+            w,
+        )));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }

@@ -209,7 +209,7 @@ impl DetailState {
     }
 
     /// Appraised value of all collateral (saturating: absurd imported values must not panic).
-    fn appraised_total(&self) -> Decimal {
+    pub fn appraised_total(&self) -> Decimal {
         self.collateral
             .iter()
             .fold(Decimal::ZERO, |t, c| t.saturating_add(c.appraised_value))
