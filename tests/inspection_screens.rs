@@ -411,3 +411,95 @@ fn the_typed_section_is_kept_as_a_draft_and_offered_at_the_next_start() {
     assert!(third.ends_with(CHINESE), "{third}");
     assert!(e.draft_values().contains_key("loan_use"));
 }
+
+#[test]
+fn attaching_a_missing_file_names_it_and_stores_nothing() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, (120, 40));
+    let row = open_own(&mut app, InspectionStatus::Draft);
+    let before = app
+        .store
+        .inspection_evidence(row.id)
+        .expect("evidence")
+        .len();
+    press(&mut app, KeyCode::Char('F'));
+    assert!(app.form.is_some(), "the attach form");
+    type_text(&mut app, "/no/such/现场照片.jpg");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let form = app.form.as_ref().expect("the form stays open");
+    let msg = form.message.clone().expect("why");
+    assert!(msg.contains("/no/such/现场照片.jpg"), "{msg}");
+    assert_eq!(
+        app.store
+            .inspection_evidence(row.id)
+            .expect("evidence")
+            .len(),
+        before
+    );
+    // A real file is attached and listed; the editor counts it.
+    press(&mut app, KeyCode::Esc);
+    let file = _dir.path().join("现场照片.jpg");
+    std::fs::write(&file, b"jpeg bytes").expect("write");
+    press(&mut app, KeyCode::Char('F'));
+    // The path typed before came back as the form's draft: clear it.
+    for _ in 0.."/no/such/现场照片.jpg".chars().count() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, &file.display().to_string());
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| f.message.clone())
+    );
+    assert_eq!(
+        app.store
+            .inspection_evidence(row.id)
+            .expect("evidence")
+            .len(),
+        before + 1
+    );
+    assert_eq!(
+        app.detail.editor().expect("editor").evidence.len(),
+        before + 1
+    );
+}
+
+#[test]
+fn a_supervisor_returns_a_submitted_report_with_a_comment() {
+    let (_dir, store) = book(300, 7);
+    let q = postloan::store::InspectionQuery {
+        status: Some(InspectionStatus::Submitted),
+        ..Default::default()
+    };
+    let row = store
+        .inspection_page(&q, &postloan::store::PageFrom::Start, 1)
+        .expect("rows")
+        .into_iter()
+        .next()
+        .expect("a submitted report");
+    let mut app = app(store, "sun.tao", Lang::ZhCn, Theme::colour(), (120, 40));
+    press(&mut app, KeyCode::Char('4'));
+    while app.inspections.list.selected().map(|r| r.id) != Some(row.id) {
+        let before = app.inspections.list.cursor;
+        press(&mut app, KeyCode::Char('j'));
+        assert_ne!(before, app.inspections.list.cursor, "row not reached");
+    }
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('R'));
+    // An empty comment is not sent.
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(app.form.is_some(), "a comment is required");
+    type_text(&mut app, "请补充押品估值依据");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| f.message.clone())
+    );
+    let now = app.store.inspection(row.id).expect("read").expect("there");
+    assert_eq!(now.row.status, InspectionStatus::Returned);
+    assert_eq!(now.return_comment, "请补充押品估值依据");
+    // The editor in front read it again: the comment is on top.
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("退回意见：请补充押品估值依据"), "{screen}");
+}
