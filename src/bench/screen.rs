@@ -423,6 +423,10 @@ impl Session {
                 "Inspections: j (one row)",
             )?;
         }
+        // A report in draft, whose sections hold the demo's Chinese text.
+        for _ in 0..2 {
+            self.step(app, key(KeyCode::Char('T')), false, "Inspections: filter")?;
+        }
         self.step(app, key(KeyCode::Enter), false, "open a detail")?;
         self.full_paint(app, "full paint of the report editor (clear + draw)")?;
         self.step(app, key(KeyCode::Enter), false, "editor: start editing")?;
@@ -465,6 +469,7 @@ impl Session {
             vec![longest as u64; self.screens.len()],
         );
         self.step(app, key(KeyCode::Esc), false, "back from a detail")?;
+        self.step(app, key(KeyCode::Char('x')), false, "Inspections: filter")?;
         self.step(app, key(KeyCode::Char('1')), false, "pane switch")?;
         Ok(())
     }
