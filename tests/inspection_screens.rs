@@ -503,3 +503,21 @@ fn a_supervisor_returns_a_submitted_report_with_a_comment() {
     let screen = screen_text(&draw(&app));
     assert!(screen.contains("退回意见：请补充押品估值依据"), "{screen}");
 }
+
+#[test]
+fn help_lists_the_pane_and_editor_keys() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::En, (120, 40));
+    press(&mut app, KeyCode::Char('?'));
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("start an inspection"), "{screen}");
+    assert!(screen.contains("cycle the inspection kind"), "{screen}");
+    // Enter opens a row here; there is no sort.
+    assert!(screen.contains("Enter"), "{screen}");
+    assert!(!screen.contains("sort"), "{screen}");
+    press(&mut app, KeyCode::Esc);
+    open_own(&mut app, InspectionStatus::Draft);
+    press(&mut app, KeyCode::Char('?'));
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("submit the report for review"), "{screen}");
+    assert!(screen.contains("attach a file as evidence"), "{screen}");
+}

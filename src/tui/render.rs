@@ -447,17 +447,20 @@ fn help(app: &App, frame: &mut Frame<'_>, area: Rect) {
         )];
         for s in sections {
             for (section, action, keys) in &app.keymap.listing {
-                // The board has no text filter, sort or loan to open with the list's keys.
-                let not_here = matches!(app.pane, PaneId::Warnings | PaneId::Inspections)
-                    && *section == Section::List
-                    && matches!(
-                        action,
-                        Action::Open
-                            | Action::Filter
-                            | Action::SortNext
-                            | Action::SortPrev
-                            | Action::SortReverse
-                    );
+                // The board has no text filter, sort or loan to open with the list's keys;
+                // the Inspections pane opens its rows with the list's Enter, and has no text
+                // filter or sort either.
+                let pane_list = matches!(app.pane, PaneId::Warnings | PaneId::Inspections)
+                    && *section == Section::List;
+                let not_here = pane_list
+                    && match action {
+                        Action::Open => app.pane == PaneId::Warnings,
+                        Action::Filter
+                        | Action::SortNext
+                        | Action::SortPrev
+                        | Action::SortReverse => true,
+                        _ => false,
+                    };
                 if section != s || not_here || keys.is_empty() {
                     continue;
                 }

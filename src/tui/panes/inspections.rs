@@ -330,7 +330,10 @@ pub fn render(
         buf.set_line(
             area.x,
             y,
-            &Line::from(vec![Span::styled(head, head_style), Span::styled(rest, style)]),
+            &Line::from(vec![
+                Span::styled(head, head_style),
+                Span::styled(rest, style),
+            ]),
             area.width,
         );
     }
