@@ -210,7 +210,8 @@ impl App {
             return Ok(false);
         };
         let number = e.number().to_string();
-        let version = Some(e.inspection.row.version);
+        let shown_version = e.inspection.row.version;
+        let version = Some(shown_version);
         let lang = self.lang;
         let shown = display(&number);
         let result = match cmd {
@@ -265,13 +266,13 @@ impl App {
                 ),
             }),
             ReportCommand::Return => {
-                let form = super::forms::report::return_form(&number, version.unwrap_or(0), lang);
+                let form = super::forms::report::return_form(&number, shown_version, lang);
                 let key = FormKey::new(FormKind::ReturnReport, Subject::Inspection(number));
                 self.open_form(form, key)?;
                 return Ok(true);
             }
             ReportCommand::Attach => {
-                let form = super::forms::report::attach_form(&number, version.unwrap_or(0), lang);
+                let form = super::forms::report::attach_form(&number, shown_version, lang);
                 let key = FormKey::new(FormKind::AttachEvidence, Subject::Inspection(number));
                 self.open_form(form, key)?;
                 return Ok(true);
