@@ -521,3 +521,61 @@ fn help_lists_the_pane_and_editor_keys() {
     assert!(screen.contains("submit the report for review"), "{screen}");
     assert!(screen.contains("attach a file as evidence"), "{screen}");
 }
+
+#[test]
+fn a_measure_and_a_proposed_class_from_the_editor() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, (120, 40));
+    let row = open_own(&mut app, InspectionStatus::Draft);
+    let rv = app
+        .detail
+        .editor()
+        .expect("editor")
+        .inspection
+        .report_version;
+    let before = app.store.inspection_measures(row.id, rv).expect("m").len();
+    press(&mut app, KeyCode::Char('M'));
+    assert!(app.form.is_some(), "the measure form");
+    press(&mut app, KeyCode::Right); // the first measure: 补办手续
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "2026-13-01");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let msg = app
+        .form
+        .as_ref()
+        .and_then(|f| f.message.clone())
+        .expect("a bad deadline is refused");
+    assert!(msg.contains("deadline"), "{msg}");
+    // The text stays: put the month and day right.
+    for _ in 0.."13-01".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "08-31");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| f.message.clone())
+    );
+    let measures = app.store.inspection_measures(row.id, rv).expect("m");
+    assert_eq!(measures.len(), before + 1);
+    let last = measures.last().expect("the new one");
+    assert_eq!(
+        last.deadline.map(|d| d.to_string()).as_deref(),
+        Some("2026-08-31")
+    );
+    // The proposed class: 关注.
+    press(&mut app, KeyCode::Char('C'));
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().map(|f| f.message.clone())
+    );
+    let i = app.store.inspection(row.id).expect("read").expect("there");
+    assert_eq!(
+        i.proposed_class,
+        Some(postloan::domain::Classification::SpecialMention)
+    );
+}

@@ -271,6 +271,18 @@ impl App {
                 self.open_form(form, key)?;
                 return Ok(true);
             }
+            ReportCommand::Measure => {
+                let form = super::forms::report::measure_form(&number, shown_version, lang);
+                let key = FormKey::new(FormKind::AddMeasure, Subject::Inspection(number));
+                self.open_form(form, key)?;
+                return Ok(true);
+            }
+            ReportCommand::ProposeClass => {
+                let form = super::forms::report::class_form(&number, shown_version, lang);
+                let key = FormKey::new(FormKind::ProposeClass, Subject::Inspection(number));
+                self.open_form(form, key)?;
+                return Ok(true);
+            }
             ReportCommand::Attach => {
                 let form = super::forms::report::attach_form(&number, shown_version, lang);
                 let key = FormKey::new(FormKind::AttachEvidence, Subject::Inspection(number));

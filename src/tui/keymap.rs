@@ -71,6 +71,8 @@ pub enum Action {
     ApproveReport,
     ReturnReport,
     AttachEvidence,
+    AddMeasure,
+    ProposeClass,
     NextField,
     PrevField,
     Save,
@@ -79,7 +81,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 57] = [
+    pub const ALL: [Action; 59] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -133,6 +135,8 @@ impl Action {
         Action::ApproveReport,
         Action::ReturnReport,
         Action::AttachEvidence,
+        Action::AddMeasure,
+        Action::ProposeClass,
         Action::NextField,
         Action::PrevField,
         Action::Save,
@@ -195,6 +199,8 @@ impl Action {
             Action::ApproveReport => "approve_report",
             Action::ReturnReport => "return_report",
             Action::AttachEvidence => "attach_evidence",
+            Action::AddMeasure => "add_measure",
+            Action::ProposeClass => "propose_class",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Save => "save",
@@ -343,6 +349,8 @@ impl Section {
                 ApproveReport,
                 ReturnReport,
                 AttachEvidence,
+                AddMeasure,
+                ProposeClass,
             ],
         }
     }

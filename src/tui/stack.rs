@@ -51,6 +51,8 @@ impl Changed {
             FormKind::StartInspection
             | FormKind::ReturnReport
             | FormKind::AttachEvidence
+            | FormKind::AddMeasure
+            | FormKind::ProposeClass
             | FormKind::InspectionReport => Changed::INSPECTIONS,
         }
     }

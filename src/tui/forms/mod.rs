@@ -46,12 +46,14 @@ pub enum FormKind {
     StartInspection,
     ReturnReport,
     AttachEvidence,
+    AddMeasure,
+    ProposeClass,
     /// The report editor's sections (fields by section code); never a popup form.
     InspectionReport,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 12] = [
+    pub const ALL: [FormKind; 14] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -63,6 +65,8 @@ impl FormKind {
         FormKind::StartInspection,
         FormKind::ReturnReport,
         FormKind::AttachEvidence,
+        FormKind::AddMeasure,
+        FormKind::ProposeClass,
         FormKind::InspectionReport,
     ];
 
@@ -80,6 +84,8 @@ impl FormKind {
             FormKind::StartInspection => "istart",
             FormKind::ReturnReport => "ireturn",
             FormKind::AttachEvidence => "iattach",
+            FormKind::AddMeasure => "imeasure",
+            FormKind::ProposeClass => "iclass",
             FormKind::InspectionReport => "ireport",
         }
     }
@@ -119,6 +125,13 @@ impl FormKind {
             FormKind::StartInspection => &inspection::FIELDS,
             FormKind::ReturnReport => &[report::COMMENT],
             FormKind::AttachEvidence => &[report::PATH, report::NOTE],
+            FormKind::AddMeasure => &[
+                report::MEASURE,
+                report::DEADLINE,
+                report::OWNER,
+                report::NOTE,
+            ],
+            FormKind::ProposeClass => &[report::CLASS],
             FormKind::InspectionReport => &[],
         }
     }
@@ -205,6 +218,16 @@ pub enum FormCommand {
         note: String,
         /// The size limit from config (`inspections.evidence_max_mib`), filled in by `App`.
         max_bytes: u64,
+    },
+    Measure {
+        number: String,
+        expected_version: Option<i64>,
+        entry: crate::domain::inspection::MeasureEntry,
+    },
+    ProposeClass {
+        number: String,
+        expected_version: Option<i64>,
+        class: crate::domain::Classification,
     },
 }
 
@@ -397,6 +420,34 @@ impl FormCommand {
                     warn: false,
                 })
             }
+            FormCommand::Measure {
+                number,
+                expected_version,
+                entry,
+            } => {
+                workflow::inspection::add_measure(store, actor, number, *expected_version, entry)?;
+                Ok(Saved {
+                    text: lang.tf("inspections_cli.measured", &[("number", &display(number))]),
+                    warn: false,
+                })
+            }
+            FormCommand::ProposeClass {
+                number,
+                expected_version,
+                class,
+            } => {
+                workflow::inspection::propose_class(
+                    store,
+                    actor,
+                    number,
+                    *expected_version,
+                    *class,
+                )?;
+                Ok(Saved {
+                    text: lang.tf("inspections_cli.proposed", &[("number", &display(number))]),
+                    warn: false,
+                })
+            }
         }
     }
 }
@@ -433,6 +484,8 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
         (FormKind::StartInspection, _) => inspection::command(form),
         (FormKind::ReturnReport, Subject::Inspection(n)) => report::return_command(form, n),
         (FormKind::AttachEvidence, Subject::Inspection(n)) => report::attach_command(form, n),
+        (FormKind::AddMeasure, Subject::Inspection(n)) => report::measure_command(form, n),
+        (FormKind::ProposeClass, Subject::Inspection(n)) => report::class_command(form, n),
         _ => Err(Bad::Field("subject")),
     }
 }

@@ -45,6 +45,10 @@ pub enum ReportCommand {
     Return,
     /// Ask for a path and a note, then attach the file.
     Attach,
+    /// Ask for a measure (deadline, owner, note), then add it to the conclusion.
+    Measure,
+    /// Ask for a classification, then record it as proposed.
+    ProposeClass,
 }
 
 /// The editor's state.
@@ -211,6 +215,8 @@ const HINTS: &[Hint] = &[
     Hint::One(Section::Editor, Action::ApproveReport),
     Hint::One(Section::Editor, Action::ReturnReport),
     Hint::One(Section::Editor, Action::AttachEvidence),
+    Hint::One(Section::Editor, Action::AddMeasure),
+    Hint::One(Section::Editor, Action::ProposeClass),
     Hint::One(Section::Global, Action::Back),
 ];
 
@@ -250,6 +256,8 @@ impl Component for InspectionEditor {
             Action::ApproveReport => cmd(ReportCommand::Approve),
             Action::ReturnReport => cmd(ReportCommand::Return),
             Action::AttachEvidence => cmd(ReportCommand::Attach),
+            Action::AddMeasure => cmd(ReportCommand::Measure),
+            Action::ProposeClass => cmd(ReportCommand::ProposeClass),
             _ => Outcome::NotMine,
         })
     }
