@@ -25,8 +25,11 @@
 //!    the front screen and the visible pane now and marks hidden panes and the screens under
 //!    the front one, which read when shown.
 //!
-//! A pane is a component the same way: the warning board ([`panes::warnings::Board`]) is
-//! one, held by `App` and handed the actions of its sections while it is in view. Today and
+//! A pane is a component the same way: the warning board ([`panes::warnings::Board`]) and
+//! the Inspections pane ([`panes::inspections::InspectionsPane`]) are, held by `App` and
+//! handed the actions of their sections while in view; the report editor
+//! ([`panes::inspection_editor`]) is a screen whose text takes the raw keys while it is edited
+//! (`App::handle_editor_key`) and whose unwritten sections are drafts like a form's. Today and
 //! the Ledger still keep their state in `App` and their keys in `app.rs`. Every pane is read
 //! again only when shown after its data changed (`App::refresh_visible`).
 
