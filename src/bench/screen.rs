@@ -329,6 +329,7 @@ impl Session {
             self.step(app, key(KeyCode::Char(c)), false, "pane switch")?;
             self.full_paint(app, &format!("full paint of {name} (clear + draw)"))?;
         }
+        self.inspections(app)?;
         // The detail panes: a warning from the board, then a loan and each of its tabs.
         self.step(app, key(KeyCode::Char('3')), false, "pane switch")?;
         self.step(app, key(KeyCode::Enter), false, "open a detail")?;
@@ -404,6 +405,73 @@ impl Session {
         self.samples
             .push_bytes("nothing changed (Terminal::draw alone)", bare);
         self.full_paint(app, "full repaint of the same screen (clear + draw)")
+    }
+}
+
+impl Session {
+    /// The Inspections pane (first paint, one-row moves) and the report editor (a Chinese
+    /// character typed at the end of a line and in the middle of one, switching section), from
+    /// Today and back to it. Nothing is written to the book (no Ctrl-S).
+    fn inspections(&mut self, app: &mut App) -> anyhow::Result<()> {
+        self.step(app, key(KeyCode::Char('4')), false, "pane switch")?;
+        self.full_paint(app, "full paint of Inspections (clear + draw)")?;
+        for _ in 0..30 {
+            self.step(
+                app,
+                key(KeyCode::Char('j')),
+                false,
+                "Inspections: j (one row)",
+            )?;
+        }
+        // A report in draft, whose sections hold the demo's Chinese text.
+        for _ in 0..2 {
+            self.step(app, key(KeyCode::Char('T')), false, "Inspections: filter")?;
+        }
+        self.step(app, key(KeyCode::Enter), false, "open a detail")?;
+        self.full_paint(app, "full paint of the report editor (clear + draw)")?;
+        self.step(app, key(KeyCode::Enter), false, "editor: start editing")?;
+        // The caret is at the end of the section's text.
+        for c in "现场检查发现库存积压".chars() {
+            self.step(
+                app,
+                key(KeyCode::Char(c)),
+                false,
+                "editor: one typed character (Chinese, end of line)",
+            )?;
+        }
+        for _ in 0..5 {
+            self.step(app, key(KeyCode::Left), false, "editor: caret move")?;
+        }
+        for c in "需重点关注".chars() {
+            self.step(
+                app,
+                key(KeyCode::Char(c)),
+                false,
+                "editor: one typed character (Chinese, middle of a line)",
+            )?;
+        }
+        self.step(app, key(KeyCode::Esc), false, "editor: stop editing")?;
+        for _ in 0..8 {
+            self.step(
+                app,
+                key(KeyCode::Char('j')),
+                false,
+                "editor: switch section",
+            )?;
+        }
+        let longest = app
+            .detail
+            .editor()
+            .map(|e| e.texts.iter().map(String::len).max().unwrap_or(0))
+            .unwrap_or(0);
+        self.samples.push_bytes(
+            "editor: longest section text (UTF-8 bytes)",
+            vec![longest as u64; self.screens.len()],
+        );
+        self.step(app, key(KeyCode::Esc), false, "back from a detail")?;
+        self.step(app, key(KeyCode::Char('x')), false, "Inspections: filter")?;
+        self.step(app, key(KeyCode::Char('1')), false, "pane switch")?;
+        Ok(())
     }
 }
 

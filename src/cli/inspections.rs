@@ -334,6 +334,7 @@ pub fn list(cli: &Cli, ctx: &Context_, a: &ListArgs) -> anyhow::Result<i32> {
         kind: a.kind.as_deref().map(|k| parse_kind(k, lang)).transpose()?,
         mine: a.mine.then(|| actor.username.clone()),
         loan_id: None,
+        active: false,
     };
     print_list(&store, &q, a.limit, a.format, lang)?;
     Ok(0)

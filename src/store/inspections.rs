@@ -25,6 +25,8 @@ pub struct InspectionQuery {
     /// Only those this user is the officer, author or reviewer of.
     pub mine: Option<String>,
     pub loan_id: Option<i64>,
+    /// Only those not yet approved (the Inspections pane's default).
+    pub active: bool,
 }
 
 impl InspectionQuery {
@@ -57,6 +59,9 @@ impl InspectionQuery {
             c.push(format!(
                 "(officer = ?{i} OR author = ?{i} OR reviewer = ?{i} OR second_reviewer = ?{i})"
             ));
+        }
+        if self.active {
+            c.push("status <> 'approved'".to_string());
         }
         if let Some(id) = self.loan_id {
             p.push(Box::new(id));

@@ -5,6 +5,7 @@ use super::component::{Component, Ctx, Effect, FormOf, Outcome};
 use super::forms::{FormKey, FormKind, Subject};
 use super::keymap::{Action, Key, Keymap, Problem, Section};
 use super::panes::help::Help;
+use super::panes::inspections::InspectionsPane;
 use super::panes::ledger::Ledger;
 use super::panes::loan_detail::{DetailState, DetailTab};
 use super::panes::loans::{FilterKey, LoanPane};
@@ -130,6 +131,8 @@ pub struct App {
     pub detail: Stack,
     /// The warning board (pane 3).
     pub board: Board,
+    /// The Inspections pane (pane 4).
+    pub inspections: InspectionsPane,
     pub size: (u16, u16),
     pub notice: Option<Notice>,
     pub quit: bool,
@@ -155,7 +158,7 @@ pub struct App {
     pub(crate) changing: Option<Changed>,
     /// Per pane (Today, Ledger, Warnings): data changed while it was hidden; it is read
     /// again when shown.
-    stale: [Changed; 3],
+    stale: [Changed; 4],
     /// How many times each pane's data was read, for tests of what a change reads again.
     pub reads: Reads,
 }
@@ -166,6 +169,7 @@ pub struct Reads {
     pub today: u64,
     pub ledger: u64,
     pub board: u64,
+    pub inspections: u64,
 }
 
 /// The data a pane shows, and its slot in `App::stale`.
@@ -174,6 +178,7 @@ fn pane_data(pane: PaneId) -> Option<(usize, Changed)> {
         PaneId::Today => Some((0, Changed::LOANS | Changed::WARNINGS)),
         PaneId::Ledger => Some((1, Changed::LOANS)),
         PaneId::Warnings => Some((2, Changed::WARNINGS)),
+        PaneId::Inspections => Some((3, Changed::INSPECTIONS | Changed::LOANS)),
         _ => None,
     }
 }
@@ -245,6 +250,7 @@ impl App {
             })),
             detail: Stack::default(),
             board: Board::new(WarningQuery::default()),
+            inspections: InspectionsPane::new(today_date),
             size,
             notice: None,
             quit: false,
@@ -258,13 +264,13 @@ impl App {
             reload_due: false,
             retrying: false,
             changing: None,
-            stale: [Changed::NONE; 3],
+            stale: [Changed::NONE; 4],
             reads: Reads::default(),
         };
         app.resize(size.0, size.1);
         app.reload_or_later()?;
         // At start every pane is read, so switching to one shows it at once.
-        for pane in [PaneId::Ledger, PaneId::Warnings] {
+        for pane in [PaneId::Ledger, PaneId::Warnings, PaneId::Inspections] {
             match app.refresh_pane(pane) {
                 Err(e) if super::errors::is_busy(&e) => app.reload_due = true,
                 other => other?,
@@ -284,12 +290,13 @@ impl App {
         self.ledger.height = u64::from(rows.saturating_sub(4)).max(1);
         self.today.resize(rows);
         self.board.list.height = super::panes::warnings::list_rows(rows.saturating_sub(3));
+        self.inspections.list.height = super::panes::inspections::list_rows(rows.saturating_sub(3));
     }
 
     pub fn on_resize(&mut self, cols: u16, rows: u16) -> anyhow::Result<Redraw> {
         self.resize(cols, rows);
         // Every list's height changed: what shows is read now, the rest when shown.
-        self.stale = [Changed::ALL; 3];
+        self.stale = [Changed::ALL; 4];
         self.refresh_visible()?;
         Ok(true)
     }
@@ -319,6 +326,7 @@ impl App {
     /// over, once, the drafts this user left in the book when drafts were kept there.
     pub fn use_drafts_file(&mut self, file: std::path::PathBuf) -> anyhow::Result<()> {
         self.drafts = super::drafts::Drafts::in_file(file, self.store.path());
+        self.announce_report_drafts();
         let user = self.actor.username.clone();
         if self.drafts.carried(&user)? {
             return Ok(());
@@ -474,7 +482,12 @@ impl App {
         if changed.any(Changed::LOANS) {
             self.loan_count = self.store.ledger_count(&LedgerQuery::default())?.n;
         }
-        for pane in [PaneId::Today, PaneId::Ledger, PaneId::Warnings] {
+        for pane in [
+            PaneId::Today,
+            PaneId::Ledger,
+            PaneId::Warnings,
+            PaneId::Inspections,
+        ] {
             if let Some((slot, data)) = pane_data(pane)
                 && changed.any(data)
             {
@@ -529,6 +542,10 @@ impl App {
             PaneId::Ledger => {
                 self.reads.ledger += 1;
                 self.ledger.reload(missed, &ctx)
+            }
+            PaneId::Inspections => {
+                self.reads.inspections += 1;
+                self.inspections.reload(&self.store).map_err(Into::into)
             }
             _ => {
                 self.reads.board += 1;
@@ -600,7 +617,7 @@ impl App {
                 .save(&self.actor.username, &open.key, &open.form.values())?;
             open.form.dirty = false;
         }
-        Ok(())
+        self.save_report_draft()
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) -> anyhow::Result<Redraw> {
@@ -628,6 +645,9 @@ impl App {
         if self.filter_open() {
             return self.handle_filter_key(key).map(|r| r || had_notice);
         }
+        if self.editor_editing() {
+            return self.handle_editor_key(key, &k).map(|r| r || had_notice);
+        }
         let redraw = match self.bound_action(&k) {
             Some((section, action)) => self.act(section, action)?,
             None => false,
@@ -646,6 +666,7 @@ impl App {
                 PaneId::Today => self.today.sections(),
                 PaneId::Ledger => self.ledger.sections(),
                 PaneId::Warnings => self.board.sections(),
+                PaneId::Inspections => self.inspections.sections(),
                 _ => &[Section::Global],
             }
         }
@@ -661,13 +682,15 @@ impl App {
             let own = front.sections();
             (&own[..1], &[Section::Global])
         } else if self.pane == PaneId::Warnings {
-            (&[Section::Board], &[Section::List])
+            return Help::new(&[Section::Board], &[Section::List]).without_filter(false);
+        } else if self.pane == PaneId::Inspections {
+            return Help::new(&[Section::Inspections], &[Section::List]).without_filter(true);
         } else if self.pane == PaneId::Today {
             (&[Section::List, Section::Today], &[Section::Global])
         } else {
             (&[Section::List], &[Section::Global])
         };
-        Help::new(left, right, self.pane == PaneId::Warnings)
+        Help::new(left, right)
     }
 
     /// The first binding of `key` in the sections in force (outside a form).
@@ -707,6 +730,7 @@ impl App {
                 PaneId::Today => &mut self.today,
                 PaneId::Ledger => &mut self.ledger,
                 PaneId::Warnings => &mut self.board,
+                PaneId::Inspections => &mut self.inspections,
                 _ => return Ok(false),
             };
             return match pane.handle(action, &ctx)? {
@@ -728,7 +752,9 @@ impl App {
 
     /// Whether keys are text now: a form's field or the `/` filter has focus.
     pub fn text_focus(&self) -> bool {
-        !self.too_small() && !self.help_open() && (self.form().is_some() || self.filter_open())
+        !self.too_small()
+            && !self.help_open()
+            && (self.form().is_some() || self.filter_open() || self.editor_editing())
     }
 
     /// A paste (bracketed paste: one event, whatever it holds). It goes into the focused text
@@ -762,6 +788,9 @@ impl App {
     fn insert_text(&mut self, text: &str) -> bool {
         if let Some(form) = self.form_mut() {
             return form.paste(text);
+        }
+        if self.editor_editing() {
+            return self.paste_into_editor(text);
         }
         if !self.filter_open() {
             return false;
@@ -797,7 +826,8 @@ impl App {
             let multiline = self
                 .form()
                 .and_then(|f| f.focused())
-                .is_some_and(|f| f.is_multiline());
+                .is_some_and(|f| f.is_multiline())
+                || self.editor_editing();
             return Ok(self.insert_text(if multiline { "\n" } else { " " }));
         }
         self.handle_key(key)
@@ -906,6 +936,13 @@ impl App {
                 Effect::OpenLoanOfWarning => self.open_loan_of_warning()?,
                 Effect::RaiseWarning(contract) => self.open_raise_form(&contract)?,
                 Effect::WarningCommand(row, action) => self.act_on_warning(&row, action)?,
+                Effect::OpenInspection(id) => self.open_inspection(id)?,
+                Effect::StartInspection {
+                    contract,
+                    planned,
+                    warning,
+                } => self.open_start_form(&contract, planned, warning.as_deref())?,
+                Effect::Report(cmd) => self.report_command(cmd)?,
                 Effect::OpenForm(kind) => {
                     let Some(detail) = self.detail.as_ref() else {
                         continue;

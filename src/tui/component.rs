@@ -69,6 +69,17 @@ pub enum Effect {
     RaiseWarning(String),
     /// A warning command (acknowledge, resolve, write the cause, …) on this warning.
     WarningCommand(Box<WarningRow>, Action),
+    /// Put this inspection's report editor in front.
+    OpenInspection(i64),
+    /// Open the start-inspection form for this contract: of the planned inspection's kind
+    /// (its id), or triggered by a warning (its number), or a routine one.
+    StartInspection {
+        contract: String,
+        planned: Option<i64>,
+        warning: Option<String>,
+    },
+    /// A command of the report editor in front.
+    Report(super::panes::inspection_editor::ReportCommand),
 }
 
 /// One footer hint: the first key bound to each action (joined by `/`) and a short label.

@@ -162,6 +162,17 @@ impl Drafts {
         self.update(|all| all.drafts.retain(|e| !e.is(&book, user, key)))
     }
 
+    /// The subjects of `user`'s drafts of form `kind` in this book, oldest save first.
+    pub fn subjects(&self, user: &str, kind: FormKind) -> Result<Vec<String>, DraftError> {
+        let all = self.read()?;
+        Ok(all
+            .drafts
+            .into_iter()
+            .filter(|e| e.book == self.book && e.user == user && e.form == kind.code())
+            .map(|e| e.subject)
+            .collect())
+    }
+
     /// Whether `user`'s drafts kept in this book (before drafts moved here) were carried over.
     pub fn carried(&self, user: &str) -> Result<bool, DraftError> {
         let all = self.read()?;

@@ -64,6 +64,15 @@ pub enum Action {
     IssueNotice,
     RaiseManual,
     OpenLoan,
+    FilterKind,
+    StartInspection,
+    EditSection,
+    SubmitReport,
+    ApproveReport,
+    ReturnReport,
+    AttachEvidence,
+    AddMeasure,
+    ProposeClass,
     NextField,
     PrevField,
     Save,
@@ -72,7 +81,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 59] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -119,6 +128,15 @@ impl Action {
         Action::IssueNotice,
         Action::RaiseManual,
         Action::OpenLoan,
+        Action::FilterKind,
+        Action::StartInspection,
+        Action::EditSection,
+        Action::SubmitReport,
+        Action::ApproveReport,
+        Action::ReturnReport,
+        Action::AttachEvidence,
+        Action::AddMeasure,
+        Action::ProposeClass,
         Action::NextField,
         Action::PrevField,
         Action::Save,
@@ -174,6 +192,15 @@ impl Action {
             Action::IssueNotice => "issue_notice",
             Action::RaiseManual => "raise_manual",
             Action::OpenLoan => "open_loan",
+            Action::FilterKind => "filter_kind",
+            Action::StartInspection => "start_inspection",
+            Action::EditSection => "edit_section",
+            Action::SubmitReport => "submit_report",
+            Action::ApproveReport => "approve_report",
+            Action::ReturnReport => "return_report",
+            Action::AttachEvidence => "attach_evidence",
+            Action::AddMeasure => "add_measure",
+            Action::ProposeClass => "propose_class",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Save => "save",
@@ -209,16 +236,20 @@ pub enum Section {
     Board,
     Detail,
     Form,
+    Inspections,
+    Editor,
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 8] = [
         Section::Global,
         Section::List,
         Section::Today,
         Section::Board,
         Section::Detail,
         Section::Form,
+        Section::Inspections,
+        Section::Editor,
     ];
 
     pub fn name(self) -> &'static str {
@@ -229,6 +260,8 @@ impl Section {
             Section::Board => "board",
             Section::Detail => "detail",
             Section::Form => "form",
+            Section::Inspections => "inspections",
+            Section::Editor => "editor",
         }
     }
 
@@ -286,6 +319,7 @@ impl Section {
                 SetCovenant,
                 NewWarning,
                 OpenWarning,
+                StartInspection,
             ],
             Section::Today => &[MyWarnings],
             Section::Board => &[
@@ -302,8 +336,22 @@ impl Section {
                 IssueNotice,
                 RaiseManual,
                 OpenLoan,
+                StartInspection,
             ],
             Section::Form => &[NextField, PrevField, Save, Cancel],
+            Section::Inspections => &[FilterMine, FilterKind, FilterStatus, StartInspection],
+            Section::Editor => &[
+                Down,
+                Up,
+                EditSection,
+                Save,
+                SubmitReport,
+                ApproveReport,
+                ReturnReport,
+                AttachEvidence,
+                AddMeasure,
+                ProposeClass,
+            ],
         }
     }
 }
@@ -827,6 +875,9 @@ impl Keymap {
             (Section::Detail, Section::Global),
             (Section::Today, Section::List),
             (Section::Board, Section::List),
+            (Section::Inspections, Section::Global),
+            (Section::Inspections, Section::List),
+            (Section::Editor, Section::Global),
         ];
         for (section, outer) in fallbacks {
             for ((s, key), action) in &map.bindings {
@@ -1008,6 +1059,7 @@ mod tests {
             [
                 "my.toml:3:7: [list] key 'n' is bound to both 'down' and 'up'; 'down' keeps it",
                 "my.toml:2:9: key 'n' is bound to [list] 'down' and [board] 'issue_notice'; [board] takes it there",
+                "my.toml:2:9: key 'n' is bound to [list] 'down' and [inspections] 'start_inspection'; [inspections] takes it there",
             ]
         );
     }

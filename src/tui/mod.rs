@@ -29,7 +29,7 @@
 //! actions of its sections while it is in view with nothing over it: Today
 //! ([`panes::today::Today`]: its warnings block, `w` asks for the board filtered to it), the
 //! Ledger ([`panes::ledger::Ledger`]) and the warning board ([`panes::warnings::Board`]); the
-//! panes without content yet are one [`panes::placeholder::Placeholder`]. Today and the Ledger
+//! Inspections pane ([`panes::inspections::InspectionsPane`]); the panes without content yet are one [`panes::placeholder::Placeholder`]. Today and the Ledger
 //! share [`panes::loans::LoanPane`]: the paged list, its moves and sort, the `/` prompt (raw
 //! keys and pastes while open; the query runs when typing pauses, see `FILTER_PAUSE`) and Open
 //! as [`component::Effect::OpenLoan`]. Every pane is read again only when shown after its data
@@ -45,12 +45,17 @@
 //! draft autosave and a busy save's retry find it there, and a pane switch writes its draft
 //! before it clears the stack. `App` keeps only routing: global keys, the pane bar, the back
 //! stack, effects and the status line.
+//!
+//! The report editor ([`panes::inspection_editor`]) is a screen on the stack whose text takes
+//! the raw keys while it is edited (`App::handle_editor_key`); its unwritten sections are
+//! drafts like a form's, saved by the same timer and on SIGHUP/SIGTERM.
 
 pub mod app;
 pub mod component;
 pub mod drafts;
 pub mod errors;
 pub mod forms;
+pub mod inspection_actions;
 pub mod keymap;
 pub mod panes;
 pub mod render;
@@ -130,7 +135,7 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
             loop {
                 let ev = event::read()?;
                 let more = poll(Duration::ZERO)?;
-                let editing = app.form().is_some();
+                let editing = app.form().is_some() || app.editor_editing();
                 match ev {
                     Event::Key(k) if k.kind != KeyEventKind::Release => {
                         let r = app.handle_burst_key(k, &mut burst, more);
@@ -149,7 +154,7 @@ fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> an
                     }
                     _ => {}
                 }
-                if editing && app.form().is_some_and(|f| f.dirty) {
+                if editing && (app.form().is_some_and(|f| f.dirty) || app.editor_dirty()) {
                     last_edit = Some(Instant::now());
                 }
                 if app.quit || wait_for_input(Duration::ZERO)? == Input::HangUp {

@@ -44,6 +44,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             PaneId::Today => app.today.render(frame, body, &view),
             PaneId::Ledger => app.ledger.render(frame, body, &view),
             PaneId::Warnings => app.board.render(frame, body, &view),
+            PaneId::Inspections => app.inspections.render(frame, body, &view),
             other => panes::placeholder::Placeholder {
                 title_key: other.title_key(),
             }
@@ -57,7 +58,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         match overlay {
             Screen::Form(open) => render_form(app, frame, body, &open.form),
             Screen::Help(help) => help.render(frame, body, app.lang, &app.theme, &app.keymap),
-            Screen::Loan(_) | Screen::Warning(_) => {}
+            Screen::Loan(_) | Screen::Warning(_) | Screen::Inspection(_) => {}
         }
     }
     let ascii = app.config.display.borders == crate::config::BorderChoice::Ascii;
@@ -282,18 +283,33 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    if app.pane == PaneId::Warnings && app.detail.front().is_none() {
-        let list = &app.board.list;
-        let pos = if list.total == 0 { 0 } else { list.cursor + 1 };
+    let pane_list = match app.pane {
+        _ if app.detail.front().is_some() => None,
+        PaneId::Warnings => Some((
+            app.board.list.cursor,
+            app.board.list.total,
+            app.board.list.total_text(),
+            app.board.hints(),
+            app.lang.t("warning.back_legend"),
+        )),
+        PaneId::Inspections => Some((
+            app.inspections.list.cursor,
+            app.inspections.list.total,
+            app.inspections.list.total_text(),
+            app.inspections.hints(),
+            app.lang.t("inspections_pane.legend"),
+        )),
+        _ => None,
+    };
+    if let Some((cursor, total, total_text, hints, legend)) = pane_list {
+        let pos = if total == 0 { 0 } else { cursor + 1 };
         let text = format!(
             "{}  {}",
-            app.lang.tf(
-                "list.position",
-                &[("n", &pos), ("total", &list.total_text())]
-            ),
-            app.lang.t("warning.back_legend")
+            app.lang
+                .tf("list.position", &[("n", &pos), ("total", &total_text)]),
+            legend
         );
-        let keys = key_hints(app, app.board.hints(), w.saturating_sub(16));
+        let keys = key_hints(app, hints, w.saturating_sub(16));
         let keys = keys.as_str();
         let left = truncate(&text, w.saturating_sub(width(keys) + 1));
         let line = Line::from(vec![

@@ -5,6 +5,7 @@ use super::component::Component;
 use super::forms::FormKey;
 use super::forms::FormKind;
 use super::panes::help::Help;
+use super::panes::inspection_editor::InspectionEditor;
 use super::panes::loan_detail::DetailState;
 use super::panes::warning_detail::WarningDetail;
 use super::widgets::form::Form;
@@ -23,8 +24,10 @@ impl Changed {
     pub const STATEMENTS: Changed = Changed(1 << 3);
     pub const FLOWS: Changed = Changed(1 << 4);
     pub const COVENANTS: Changed = Changed(1 << 5);
+    /// Inspections: the plan, reports, reviews.
+    pub const INSPECTIONS: Changed = Changed(1 << 6);
     /// Anything (another connection's commit, a read that failed busy).
-    pub const ALL: Changed = Changed(0x3f);
+    pub const ALL: Changed = Changed(0x7f);
 
     pub fn any(self, other: Changed) -> bool {
         self.0 & other.0 != 0
@@ -47,6 +50,13 @@ impl Changed {
             | FormKind::ResolveWarning
             | FormKind::DismissWarning
             | FormKind::WarningCause => Changed::WARNINGS,
+            // The plan's row becomes a draft (or a new one is added).
+            FormKind::StartInspection
+            | FormKind::ReturnReport
+            | FormKind::AttachEvidence
+            | FormKind::AddMeasure
+            | FormKind::ProposeClass
+            | FormKind::InspectionReport => Changed::INSPECTIONS,
         }
     }
 }
@@ -70,6 +80,7 @@ impl std::ops::BitOrAssign for Changed {
 pub enum Screen {
     Loan(Box<DetailState>),
     Warning(Box<WarningDetail>),
+    Inspection(Box<InspectionEditor>),
     /// An open form and which form it is, about what (its draft is kept under it).
     Form(Box<FormScreen>),
     /// The `?` help (any key closes it).
@@ -90,6 +101,7 @@ impl Screen {
             Screen::Loan(d) => Some(d.as_ref()),
             Screen::Warning(w) => Some(w.as_ref()),
             Screen::Form(_) | Screen::Help(_) => None,
+            Screen::Inspection(e) => Some(e.as_ref()),
         }
     }
 
@@ -98,6 +110,7 @@ impl Screen {
             Screen::Loan(d) => Some(d.as_mut()),
             Screen::Warning(w) => Some(w.as_mut()),
             Screen::Form(_) | Screen::Help(_) => None,
+            Screen::Inspection(e) => Some(e.as_mut()),
         }
     }
 
@@ -246,6 +259,21 @@ impl Stack {
         }
     }
 
+    /// The report editor in front, if the front screen is one.
+    pub fn editor(&self) -> Option<&InspectionEditor> {
+        match self.front()? {
+            Screen::Inspection(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn editor_mut(&mut self) -> Option<&mut InspectionEditor> {
+        match self.front_mut()? {
+            Screen::Inspection(e) => Some(e),
+            _ => None,
+        }
+    }
+
     pub fn warning_mut(&mut self) -> Option<&mut WarningDetail> {
         match self.front_mut()? {
             Screen::Warning(w) => Some(w),
@@ -297,11 +325,7 @@ mod tests {
     }
 
     fn help_screen() -> Screen {
-        Screen::Help(Box::new(Help::new(
-            &[Section::Form],
-            &[Section::Global],
-            false,
-        )))
+        Screen::Help(Box::new(Help::new(&[Section::Form], &[Section::Global])))
     }
 
     #[test]

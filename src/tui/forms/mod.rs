@@ -9,9 +9,11 @@
 pub mod cause;
 pub mod contact;
 pub mod covenant;
+pub mod inspection;
 pub mod raise;
 pub mod reason;
 pub mod repayment;
+pub mod report;
 pub mod statement;
 #[cfg(test)]
 mod tests;
@@ -42,10 +44,17 @@ pub enum FormKind {
     ResolveWarning,
     DismissWarning,
     WarningCause,
+    StartInspection,
+    ReturnReport,
+    AttachEvidence,
+    AddMeasure,
+    ProposeClass,
+    /// The report editor's sections (fields by section code); never a popup form.
+    InspectionReport,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 8] = [
+    pub const ALL: [FormKind; 14] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -54,6 +63,12 @@ impl FormKind {
         FormKind::ResolveWarning,
         FormKind::DismissWarning,
         FormKind::WarningCause,
+        FormKind::StartInspection,
+        FormKind::ReturnReport,
+        FormKind::AttachEvidence,
+        FormKind::AddMeasure,
+        FormKind::ProposeClass,
+        FormKind::InspectionReport,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -67,6 +82,12 @@ impl FormKind {
             FormKind::ResolveWarning => "wresolve",
             FormKind::DismissWarning => "wdismiss",
             FormKind::WarningCause => "wcause",
+            FormKind::StartInspection => "istart",
+            FormKind::ReturnReport => "ireturn",
+            FormKind::AttachEvidence => "iattach",
+            FormKind::AddMeasure => "imeasure",
+            FormKind::ProposeClass => "iclass",
+            FormKind::InspectionReport => "ireport",
         }
     }
 
@@ -101,6 +122,18 @@ impl FormKind {
             ],
             FormKind::ResolveWarning | FormKind::DismissWarning => &[reason::REASON],
             FormKind::WarningCause => &[cause::CAUSE, cause::RISK, cause::JUDGED],
+            // Drafts by place predate this form.
+            FormKind::StartInspection => &inspection::FIELDS,
+            FormKind::ReturnReport => &[report::COMMENT],
+            FormKind::AttachEvidence => &[report::PATH, report::NOTE],
+            FormKind::AddMeasure => &[
+                report::MEASURE,
+                report::DEADLINE,
+                report::OWNER,
+                report::NOTE,
+            ],
+            FormKind::ProposeClass => &[report::CLASS],
+            FormKind::InspectionReport => &[],
         }
     }
 }
@@ -111,13 +144,15 @@ pub enum Subject {
     Contract(String),
     Borrower(String),
     Warning(i64),
+    /// An inspection, by its number.
+    Inspection(String),
 }
 
 impl Subject {
     /// The subject's text in the drafts file.
     pub fn code(&self) -> String {
         match self {
-            Subject::Contract(c) | Subject::Borrower(c) => c.clone(),
+            Subject::Contract(c) | Subject::Borrower(c) | Subject::Inspection(c) => c.clone(),
             Subject::Warning(id) => id.to_string(),
         }
     }
@@ -162,6 +197,38 @@ pub enum FormCommand {
         level: Level,
         risk: RiskType,
         reason: String,
+    },
+    StartInspection {
+        contract_no: String,
+        kind: crate::domain::inspection::InspectionKind,
+        mode: crate::domain::inspection::InspectionMode,
+        focus: String,
+        inspected_on: NaiveDate,
+        inspectors: String,
+        warnings: Vec<String>,
+    },
+    ReturnReport {
+        number: String,
+        expected_version: Option<i64>,
+        comment: String,
+    },
+    Attach {
+        number: String,
+        expected_version: Option<i64>,
+        path: String,
+        note: String,
+        /// The size limit from config (`inspections.evidence_max_mib`), filled in by `App`.
+        max_bytes: u64,
+    },
+    Measure {
+        number: String,
+        expected_version: Option<i64>,
+        entry: crate::domain::inspection::MeasureEntry,
+    },
+    ProposeClass {
+        number: String,
+        expected_version: Option<i64>,
+        class: crate::domain::Classification,
     },
 }
 
@@ -279,6 +346,109 @@ impl FormCommand {
                     warn: false,
                 })
             }
+            FormCommand::StartInspection {
+                contract_no,
+                kind,
+                mode,
+                focus,
+                inspected_on,
+                inspectors,
+                warnings,
+            } => {
+                let s = workflow::inspection::StartInspection {
+                    contract_no,
+                    kind: *kind,
+                    mode: *mode,
+                    warnings,
+                    focus,
+                    inspected_on: Some(*inspected_on),
+                    inspectors,
+                };
+                let number = workflow::inspection::start(store, actor, &s, today)?;
+                Ok(Saved {
+                    text: lang.tf("inspections_pane.started", &[("number", &number)]),
+                    warn: false,
+                })
+            }
+            FormCommand::ReturnReport {
+                number,
+                expected_version,
+                comment,
+            } => {
+                workflow::inspection::return_report(
+                    store,
+                    actor,
+                    number,
+                    *expected_version,
+                    comment,
+                    today,
+                )?;
+                Ok(Saved {
+                    text: lang.tf("inspections_cli.returned", &[("number", &display(number))]),
+                    warn: false,
+                })
+            }
+            FormCommand::Attach {
+                number,
+                expected_version,
+                path,
+                note,
+                max_bytes,
+            } => {
+                let a = workflow::inspection::attach(
+                    store,
+                    actor,
+                    number,
+                    *expected_version,
+                    std::path::Path::new(path),
+                    note,
+                    *max_bytes,
+                )?;
+                let key = if a.new_link {
+                    "inspections_cli.attached"
+                } else {
+                    "inspections_cli.attached_already"
+                };
+                Ok(Saved {
+                    text: lang.tf(
+                        key,
+                        &[
+                            ("number", &display(number)),
+                            ("sha256", &a.sha256),
+                            ("size", &a.size),
+                        ],
+                    ),
+                    warn: false,
+                })
+            }
+            FormCommand::Measure {
+                number,
+                expected_version,
+                entry,
+            } => {
+                workflow::inspection::add_measure(store, actor, number, *expected_version, entry)?;
+                Ok(Saved {
+                    text: lang.tf("inspections_cli.measured", &[("number", &display(number))]),
+                    warn: false,
+                })
+            }
+            FormCommand::ProposeClass {
+                number,
+                expected_version,
+                class,
+            } => {
+                workflow::inspection::propose_class(
+                    store,
+                    actor,
+                    number,
+                    *expected_version,
+                    *class,
+                )?;
+                Ok(Saved {
+                    text: lang.tf("inspections_cli.proposed", &[("number", &display(number))]),
+                    warn: false,
+                })
+            }
         }
     }
 }
@@ -312,6 +482,11 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
             reason::command(form, *id, WarningMove::Dismiss)
         }
         (FormKind::WarningCause, Subject::Warning(id)) => cause::command(form, *id),
+        (FormKind::StartInspection, _) => inspection::command(form),
+        (FormKind::ReturnReport, Subject::Inspection(n)) => report::return_command(form, n),
+        (FormKind::AttachEvidence, Subject::Inspection(n)) => report::attach_command(form, n),
+        (FormKind::AddMeasure, Subject::Inspection(n)) => report::measure_command(form, n),
+        (FormKind::ProposeClass, Subject::Inspection(n)) => report::class_command(form, n),
         _ => Err(Bad::Field("subject")),
     }
 }
@@ -464,7 +639,7 @@ impl App {
             return Ok(());
         }
         let cmd = match command(form, &key) {
-            Ok(c) => c,
+            Ok(c) => super::inspection_actions::with_config(c, &self.config),
             Err(Bad::Field(field)) => {
                 form.message = Some(self.lang.tf("forms.err_field", &[("field", &field)]));
                 return Ok(());

@@ -17,13 +17,31 @@ pub struct Help {
     /// The screen's own sections (left column) and the others shown (right column).
     left: &'static [Section],
     right: &'static [Section],
-    /// Opened over the warning board: the list's keys it has no use for are left out.
-    board: bool,
+    /// Opened over a pane whose list has no text filter or sort (the warning board, the
+    /// Inspections pane): the list's keys it has no use for are left out.
+    no_filter: bool,
+    /// …and no loan to open with the list's Enter (the board).
+    no_open: bool,
 }
 
 impl Help {
-    pub fn new(left: &'static [Section], right: &'static [Section], board: bool) -> Help {
-        Help { left, right, board }
+    pub fn new(left: &'static [Section], right: &'static [Section]) -> Help {
+        Help {
+            left,
+            right,
+            no_filter: false,
+            no_open: false,
+        }
+    }
+
+    /// Leaves out the list's filter and sort keys, and Enter too unless `opens` (the pane's
+    /// list has no text filter or sort; its Enter opens its own rows, or nothing).
+    pub fn without_filter(self, opens: bool) -> Help {
+        Help {
+            no_filter: true,
+            no_open: !opens,
+            ..self
+        }
     }
 
     pub fn render(
@@ -47,17 +65,16 @@ impl Help {
             )];
             for s in sections {
                 for (section, action, keys) in &keymap.listing {
-                    // The board has no text filter, sort or loan to open with the list's keys.
-                    let not_here = self.board
-                        && *section == Section::List
-                        && matches!(
-                            action,
-                            Action::Open
-                                | Action::Filter
-                                | Action::SortNext
-                                | Action::SortPrev
-                                | Action::SortReverse
-                        );
+                    // The board and the Inspections pane have no text filter or sort; the board opens no loan.
+                    let not_here = *section == Section::List
+                        && match action {
+                            Action::Open => self.no_open,
+                            Action::Filter
+                            | Action::SortNext
+                            | Action::SortPrev
+                            | Action::SortReverse => self.no_filter,
+                            _ => false,
+                        };
                     if section != s || not_here || keys.is_empty() {
                         continue;
                     }

@@ -209,7 +209,7 @@ impl DetailState {
     }
 
     /// Appraised value of all collateral (saturating: absurd imported values must not panic).
-    fn appraised_total(&self) -> Decimal {
+    pub fn appraised_total(&self) -> Decimal {
         self.collateral
             .iter()
             .fold(Decimal::ZERO, |t, c| t.saturating_add(c.appraised_value))
@@ -274,6 +274,13 @@ impl Component for DetailState {
                     Some(id) => done(vec![Effect::OpenWarning(id)]),
                     None => Ok(Outcome::Unchanged),
                 };
+            }
+            Action::StartInspection => {
+                return done(vec![Effect::StartInspection {
+                    contract: self.loan.contract_no.clone(),
+                    planned: None,
+                    warning: None,
+                }]);
             }
             Action::NewWarning => {
                 self.set_tab(store, DetailTab::Warnings)?;
@@ -460,7 +467,7 @@ pub fn render(
 
 /// Terms, guarantee and collateral; days past due as of `today` (past maturity with a balance
 /// out, at least the days since maturity), coloured by the engine's level.
-fn overview(
+pub(crate) fn overview(
     d: &DetailState,
     rep: Option<&LoanReport>,
     lang: Lang,

@@ -1,6 +1,8 @@
 //! One file per pane, detail and overlay: each a component owning its state (see `tui`).
 
 pub mod help;
+pub mod inspection_editor;
+pub mod inspections;
 pub mod ledger;
 pub mod loan_detail;
 pub mod loan_warnings;

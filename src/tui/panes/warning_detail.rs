@@ -116,6 +116,11 @@ impl Component for WarningDetail {
             }
             Action::Up => Outcome::Unchanged,
             Action::OpenLoan => Outcome::Consumed(vec![Effect::OpenLoanOfWarning]),
+            Action::StartInspection => Outcome::Consumed(vec![Effect::StartInspection {
+                contract: row.contract_no.clone(),
+                planned: None,
+                warning: Some(row.number.clone()),
+            }]),
             Action::RaiseManual => {
                 Outcome::Consumed(vec![Effect::RaiseWarning(row.contract_no.clone())])
             }

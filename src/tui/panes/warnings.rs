@@ -276,6 +276,14 @@ impl Component for Board {
                 selected.map(|r| r.contract_no).unwrap_or_default(),
             )]),
             Action::OpenLoan => Outcome::Consumed(vec![Effect::OpenLoanOfWarning]),
+            Action::StartInspection => match selected {
+                Some(row) => Outcome::Consumed(vec![Effect::StartInspection {
+                    contract: row.contract_no,
+                    planned: None,
+                    warning: Some(row.number),
+                }]),
+                None => Outcome::Unchanged,
+            },
             Action::Acknowledge
             | Action::StartDisposal
             | Action::Resolve

@@ -1,0 +1,580 @@
+//! The Inspections pane (4) and the start-inspection form, drawn by the real renderer over
+//! the demo book: body snapshots with Chinese text at 80x24 and 120x40, and what its keys do.
+
+mod support;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use postloan::domain::inspection::{InspectionKind, InspectionStatus};
+use postloan::i18n::Lang;
+use postloan::tui::app::{App, PaneId};
+use postloan::tui::theme::Theme;
+use ratatui::buffer::Buffer;
+use support::tui::{app, as_of, book, draw};
+use tempfile::TempDir;
+use unicode_width::UnicodeWidthStr;
+
+/// The officer of most demo loans (a specialist).
+const SPECIALIST: &str = "wang.fang";
+
+/// A specialist with reports in draft in the demo book.
+const AUTHOR: &str = "zhang.wei";
+
+fn fixture(lang: Lang, size: (u16, u16)) -> (TempDir, App) {
+    fixture_as(SPECIALIST, lang, size)
+}
+
+fn fixture_as(user: &str, lang: Lang, size: (u16, u16)) -> (TempDir, App) {
+    let (dir, store) = book(300, 7);
+    let mut app = app(store, user, lang, Theme::colour(), size);
+    press(&mut app, KeyCode::Char('4'));
+    assert_eq!(app.pane, PaneId::Inspections);
+    (dir, app)
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    press_mod(app, code, KeyModifiers::NONE);
+}
+
+fn press_mod(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
+    app.handle_key(KeyEvent::new(code, modifiers))
+        .expect("key handled");
+}
+
+/// Rows `rows` as plain text; a wide character's second cell is skipped.
+fn rows_text(buf: &Buffer, rows: std::ops::Range<u16>) -> String {
+    let mut out = String::new();
+    for y in rows {
+        let mut line = String::new();
+        let mut x = 0;
+        while x < buf.area.width {
+            let sym = buf[(x, y)].symbol();
+            line.push_str(sym);
+            x += (sym.width() as u16).max(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The body: between the pane bar and the hint and status lines.
+fn body_text(buf: &Buffer) -> String {
+    rows_text(buf, 1..buf.area.height.saturating_sub(2))
+}
+
+fn screen_text(buf: &Buffer) -> String {
+    rows_text(buf, 0..buf.area.height)
+}
+
+#[test]
+fn the_pane_in_chinese_at_both_sizes() {
+    for (size, name) in [((80, 24), "80x24"), ((120, 40), "120x40")] {
+        let (_dir, app) = fixture(Lang::ZhCn, size);
+        let buf = draw(&app);
+        insta::assert_snapshot!(format!("inspections_pane_zh_{name}"), body_text(&buf));
+    }
+}
+
+#[test]
+fn the_default_view_is_by_due_date_overdue_first_and_marked() {
+    let (_dir, app) = fixture(Lang::ZhCn, (120, 40));
+    let list = &app.inspections.list;
+    assert!(list.total > 0);
+    let rows: Vec<_> = list.visible().map(|(_, r)| r.clone()).collect();
+    assert!(
+        rows.windows(2)
+            .all(|w| (w[0].due_on, w[0].id) <= (w[1].due_on, w[1].id))
+    );
+    // Nothing approved in the default view.
+    assert!(rows.iter().all(|r| r.status != InspectionStatus::Approved));
+    // The first row is overdue (the demo book has overdue ones) and marked so, in red.
+    let first = &rows[0];
+    assert!(first.due_on < as_of(), "{first:?}");
+    let buf = draw(&app);
+    let y = 3; // pane bar, count line, header
+    let line = rows_text(&buf, y..y + 1);
+    assert!(line.starts_with('!'), "{line}");
+    assert!(line.contains(&first.number), "{line}");
+    // The footer names the pane's own keys.
+    let screen = screen_text(&buf);
+    assert!(screen.contains("M/K/T"), "{screen}");
+}
+
+#[test]
+fn filter_keys_cycle_status_kind_and_mine() {
+    let (_dir, mut app) = fixture(Lang::En, (120, 40));
+    let all = app.inspections.list.total;
+    // T: each status alone, starting with planned.
+    press(&mut app, KeyCode::Char('T'));
+    assert_eq!(
+        app.inspections.list.query.status,
+        Some(InspectionStatus::Planned)
+    );
+    let planned = app.inspections.list.total;
+    assert!(planned > 0 && planned < all);
+    assert!(
+        app.inspections
+            .list
+            .visible()
+            .all(|(_, r)| r.status == InspectionStatus::Planned)
+    );
+    // K: the first kind.
+    press(&mut app, KeyCode::Char('K'));
+    assert_eq!(
+        app.inspections.list.query.kind,
+        Some(InspectionKind::ALL[0])
+    );
+    assert!(
+        app.inspections
+            .list
+            .visible()
+            .all(|(_, r)| r.kind == InspectionKind::ALL[0])
+    );
+    // M: mine only.
+    press(&mut app, KeyCode::Char('M'));
+    assert_eq!(app.inspections.list.query.mine.as_deref(), Some(SPECIALIST));
+    assert!(
+        app.inspections
+            .list
+            .visible()
+            .all(|r| r.1.officer == SPECIALIST
+                || r.1.author.as_deref() == Some(SPECIALIST)
+                || r.1.reviewer.as_deref() == Some(SPECIALIST))
+    );
+    let text = screen_text(&draw(&app));
+    assert!(text.contains("status planned"), "{text}");
+    // x: back to the default view.
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.inspections.list.total, all);
+    // The status cycle ends with everything (approved too), then back to the default.
+    for _ in 0..6 {
+        press(&mut app, KeyCode::Char('T'));
+    }
+    assert!(app.inspections.list.total > all);
+    press(&mut app, KeyCode::Char('T'));
+    assert_eq!(app.inspections.list.total, all);
+}
+
+#[test]
+fn moving_pages_through_the_store() {
+    let (_dir, mut app) = fixture(Lang::En, (80, 24));
+    let total = app.inspections.list.total;
+    press(&mut app, KeyCode::Char('G'));
+    assert_eq!(app.inspections.list.cursor, total - 1);
+    assert!(app.inspections.list.selected().is_some());
+    // The window never holds the whole list.
+    assert!((app.inspections.list.window.len() as u64) < total);
+    press(&mut app, KeyCode::Char('g'));
+    assert_eq!(app.inspections.list.cursor, 0);
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.inspections.list.cursor, 1);
+}
+
+#[test]
+fn starting_the_selected_planned_inspection_makes_it_a_draft() {
+    let (_dir, mut app) = fixture(Lang::ZhCn, (120, 40));
+    press(&mut app, KeyCode::Char('T')); // planned only
+    let row = app
+        .inspections
+        .list
+        .selected()
+        .cloned()
+        .expect("a planned row");
+    assert_eq!(row.status, InspectionStatus::Planned);
+    press(&mut app, KeyCode::Char('n'));
+    let form = app.form().expect("the start form");
+    assert_eq!(
+        form.field("contract_no").map(|f| f.value()),
+        Some(row.contract_no.clone())
+    );
+    let kind = postloan::i18n::Lang::ZhCn.code_name("inspection_kind", row.kind.code());
+    assert_eq!(form.field("kind").map(|f| f.value()), Some(kind));
+    insta::assert_snapshot!("inspection_start_form_zh_120x40", body_text(&draw(&app)));
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        app.form().is_none(),
+        "form closed: {:?}",
+        app.form().and_then(|f| f.message.clone())
+    );
+    let notice = app.notice.clone().expect("a notice");
+    assert!(notice.text.contains(&row.number), "{notice:?}");
+    let now = app
+        .store
+        .inspection(row.id)
+        .expect("read")
+        .expect("the inspection");
+    assert_eq!(now.row.status, InspectionStatus::Draft);
+    // The pane read it again: the row is no longer under "planned".
+    assert!(app.inspections.list.visible().all(|(_, r)| r.id != row.id));
+}
+
+#[test]
+fn a_refused_start_keeps_the_form_and_says_why() {
+    let (_dir, mut app) = fixture(Lang::ZhCn, (120, 40));
+    // A loan that already has an open (draft) inspection of its kind.
+    press(&mut app, KeyCode::Char('T'));
+    press(&mut app, KeyCode::Char('T')); // drafts
+    let row = app
+        .inspections
+        .list
+        .selected()
+        .cloned()
+        .expect("a draft row");
+    assert_eq!(row.status, InspectionStatus::Draft);
+    press(&mut app, KeyCode::Char('n'));
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let form = app.form().expect("the form stays open");
+    let msg = form.message.clone().expect("why");
+    assert!(msg.contains(&row.number), "{msg}");
+    assert!(!msg.is_ascii(), "translated: {msg}");
+}
+
+/// Opens the first of `user`'s inspections in `status` (they are its author) in the editor.
+fn open_own(app: &mut App, status: InspectionStatus) -> postloan::store::InspectionRow {
+    let user = app.actor.username.clone();
+    let q = postloan::store::InspectionQuery {
+        status: Some(status),
+        ..Default::default()
+    };
+    let rows = app
+        .store
+        .inspection_page(&q, &postloan::store::PageFrom::Start, 1000)
+        .expect("rows");
+    let row = rows
+        .into_iter()
+        .find(|r| r.author.as_deref() == Some(user.as_str()))
+        .expect("an own inspection in that state");
+    // Through the pane: that status, mine, then down to the row and Enter.
+    while app.inspections.list.query.status != Some(status) {
+        press(app, KeyCode::Char('T'));
+    }
+    press(app, KeyCode::Char('M'));
+    while app.inspections.list.selected().map(|r| r.id) != Some(row.id) {
+        let before = app.inspections.list.cursor;
+        press(app, KeyCode::Char('j'));
+        assert_ne!(before, app.inspections.list.cursor, "row not reached");
+    }
+    press(app, KeyCode::Enter);
+    assert!(app.detail.editor().is_some(), "the editor is in front");
+    row
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        if c == '\n' {
+            press(app, KeyCode::Enter);
+        } else {
+            press(app, KeyCode::Char(c));
+        }
+    }
+}
+
+const CHINESE: &str =
+    "借款人经营正常，现场查看厂房设备运转良好。\n库存较上季度增加约两成，需关注回款。";
+
+#[test]
+fn the_editor_in_chinese_at_both_sizes() {
+    for (size, name) in [((80, 24), "80x24"), ((120, 40), "120x40")] {
+        let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, size);
+        open_own(&mut app, InspectionStatus::Draft);
+        press(&mut app, KeyCode::Char('j'));
+        press(&mut app, KeyCode::Enter); // edit section 2
+        type_text(&mut app, CHINESE);
+        let buf = draw(&app);
+        let body = body_text(&buf);
+        // The facts panel shows from 120 columns on.
+        assert_eq!(body.contains("贷款情况"), size.0 >= 120, "{body}");
+        insta::assert_snapshot!(format!("inspection_editor_zh_{name}"), body);
+    }
+}
+
+#[test]
+fn ctrl_s_writes_the_section_through_the_workflow() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, (120, 40));
+    let row = open_own(&mut app, InspectionStatus::Draft);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    // Whatever section 2 held, replace it.
+    for _ in 0..400 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, CHINESE);
+    // A wide character deleted whole.
+    press(&mut app, KeyCode::Backspace);
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let notice = app.notice.clone().expect("said");
+    assert!(!notice.error, "{notice:?}");
+    let i = app.store.inspection(row.id).expect("read").expect("there");
+    let sections = app
+        .store
+        .inspection_sections(row.id, i.report_version)
+        .expect("sections");
+    let expected: String = CHINESE.chars().take(CHINESE.chars().count() - 1).collect();
+    assert!(
+        sections.iter().any(|(n, t)| *n == 2 && *t == expected),
+        "{sections:?}"
+    );
+    assert!(i.row.version > row.version);
+    // Still editing; nothing is pending now.
+    let e = app.detail.editor().expect("editor");
+    assert!(e.editing && e.draft_values().is_empty());
+}
+
+#[test]
+fn refusals_go_to_the_status_line_translated_and_the_text_stays() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, (120, 40));
+    open_own(&mut app, InspectionStatus::Draft);
+    // Own report: approving it is refused.
+    press(&mut app, KeyCode::Char('A'));
+    let n = app.notice.clone().expect("refused");
+    assert!(n.error && !n.text.is_ascii(), "{n:?}");
+    // A stale version: another session writes first.
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "补充：");
+    let e = app.detail.editor().expect("editor");
+    let (number, version) = (e.number().to_string(), e.inspection.row.version);
+    let other = app.actor.clone();
+    postloan::workflow::inspection::write_section(
+        &mut app.store,
+        &other,
+        &number,
+        Some(version),
+        postloan::domain::inspection::Section::Dealings,
+        "另一会话写入",
+    )
+    .expect("the other write");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let n = app.notice.clone().expect("refused");
+    assert!(n.error, "{n:?}");
+    let e = app.detail.editor().expect("editor stays");
+    assert!(e.area.text().ends_with("补充："), "text kept");
+}
+
+#[test]
+fn a_returned_report_shows_the_comment_at_the_top() {
+    let (_dir, mut app) = fixture(Lang::ZhCn, (120, 40));
+    let user = app.actor.username.clone();
+    let q = postloan::store::InspectionQuery {
+        status: Some(InspectionStatus::Returned),
+        ..Default::default()
+    };
+    let row = app
+        .store
+        .inspection_page(&q, &postloan::store::PageFrom::Start, 100)
+        .expect("rows")
+        .into_iter()
+        .find(|r| r.author.as_deref() == Some(user.as_str()))
+        .expect("a returned report of the user");
+    let comment = app
+        .store
+        .inspection(row.id)
+        .expect("read")
+        .expect("there")
+        .return_comment;
+    assert!(!comment.is_empty());
+    open_own(&mut app, InspectionStatus::Returned);
+    let screen = screen_text(&draw(&app));
+    let first = comment.lines().next().unwrap_or_default();
+    let shown: String = first.chars().take(10).collect();
+    assert!(
+        screen.contains("退回意见") && screen.contains(&shown),
+        "{screen}"
+    );
+}
+
+#[test]
+fn the_typed_section_is_kept_as_a_draft_and_offered_at_the_next_start() {
+    let (dir, store) = book(300, 7);
+    let drafts = dir.path().join("drafts.json");
+    let db = store.path().to_path_buf();
+    let mut first = app(store, AUTHOR, Lang::ZhCn, Theme::colour(), (120, 40));
+    first.use_drafts_file(drafts.clone()).expect("drafts file");
+    press(&mut first, KeyCode::Char('4'));
+    let row = open_own(&mut first, InspectionStatus::Draft);
+    press(&mut first, KeyCode::Char('j'));
+    press(&mut first, KeyCode::Char('j'));
+    press(&mut first, KeyCode::Enter);
+    type_text(&mut first, CHINESE);
+    // What the event loop does a few seconds after typing stops, and on SIGHUP/SIGTERM.
+    first.save_draft().expect("draft kept");
+    drop(first);
+
+    let store = postloan::store::Store::open(&db).expect("book");
+    let mut next = app(store, AUTHOR, Lang::ZhCn, Theme::colour(), (120, 40));
+    next.use_drafts_file(drafts).expect("drafts file");
+    let said = next.notice.clone().expect("a draft is said");
+    assert!(said.text.contains(&row.number), "{said:?}");
+    press(&mut next, KeyCode::Char('4'));
+    open_own(&mut next, InspectionStatus::Draft);
+    let e = next.detail.editor().expect("editor");
+    let third = &e.texts[2];
+    assert!(third.ends_with(CHINESE), "{third}");
+    assert!(e.draft_values().contains_key("loan_use"));
+}
+
+#[test]
+fn attaching_a_missing_file_names_it_and_stores_nothing() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, (120, 40));
+    let row = open_own(&mut app, InspectionStatus::Draft);
+    let before = app
+        .store
+        .inspection_evidence(row.id)
+        .expect("evidence")
+        .len();
+    press(&mut app, KeyCode::Char('F'));
+    assert!(app.form().is_some(), "the attach form");
+    type_text(&mut app, "/no/such/现场照片.jpg");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let form = app.form().expect("the form stays open");
+    let msg = form.message.clone().expect("why");
+    assert!(msg.contains("/no/such/现场照片.jpg"), "{msg}");
+    assert_eq!(
+        app.store
+            .inspection_evidence(row.id)
+            .expect("evidence")
+            .len(),
+        before
+    );
+    // A real file is attached and listed; the editor counts it.
+    press(&mut app, KeyCode::Esc);
+    let file = _dir.path().join("现场照片.jpg");
+    std::fs::write(&file, b"jpeg bytes").expect("write");
+    press(&mut app, KeyCode::Char('F'));
+    // The path typed before came back as the form's draft: clear it.
+    for _ in 0.."/no/such/现场照片.jpg".chars().count() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, &file.display().to_string());
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        app.form().is_none(),
+        "{:?}",
+        app.form().map(|f| f.message.clone())
+    );
+    assert_eq!(
+        app.store
+            .inspection_evidence(row.id)
+            .expect("evidence")
+            .len(),
+        before + 1
+    );
+    assert_eq!(
+        app.detail.editor().expect("editor").evidence.len(),
+        before + 1
+    );
+}
+
+#[test]
+fn a_supervisor_returns_a_submitted_report_with_a_comment() {
+    let (_dir, store) = book(300, 7);
+    let q = postloan::store::InspectionQuery {
+        status: Some(InspectionStatus::Submitted),
+        ..Default::default()
+    };
+    let row = store
+        .inspection_page(&q, &postloan::store::PageFrom::Start, 1)
+        .expect("rows")
+        .into_iter()
+        .next()
+        .expect("a submitted report");
+    let mut app = app(store, "sun.tao", Lang::ZhCn, Theme::colour(), (120, 40));
+    press(&mut app, KeyCode::Char('4'));
+    while app.inspections.list.selected().map(|r| r.id) != Some(row.id) {
+        let before = app.inspections.list.cursor;
+        press(&mut app, KeyCode::Char('j'));
+        assert_ne!(before, app.inspections.list.cursor, "row not reached");
+    }
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('R'));
+    // An empty comment is not sent.
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(app.form().is_some(), "a comment is required");
+    type_text(&mut app, "请补充押品估值依据");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        app.form().is_none(),
+        "{:?}",
+        app.form().map(|f| f.message.clone())
+    );
+    let now = app.store.inspection(row.id).expect("read").expect("there");
+    assert_eq!(now.row.status, InspectionStatus::Returned);
+    assert_eq!(now.return_comment, "请补充押品估值依据");
+    // The editor in front read it again: the comment is on top.
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("退回意见：请补充押品估值依据"), "{screen}");
+}
+
+#[test]
+fn help_lists_the_pane_and_editor_keys() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::En, (120, 40));
+    press(&mut app, KeyCode::Char('?'));
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("start an inspection"), "{screen}");
+    assert!(screen.contains("cycle the inspection kind"), "{screen}");
+    // Enter opens a row here; there is no sort.
+    assert!(screen.contains("Enter"), "{screen}");
+    assert!(!screen.contains("sort"), "{screen}");
+    press(&mut app, KeyCode::Esc);
+    open_own(&mut app, InspectionStatus::Draft);
+    press(&mut app, KeyCode::Char('?'));
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("submit the report for review"), "{screen}");
+    assert!(screen.contains("attach a file as evidence"), "{screen}");
+}
+
+#[test]
+fn a_measure_and_a_proposed_class_from_the_editor() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, (120, 40));
+    let row = open_own(&mut app, InspectionStatus::Draft);
+    let rv = app
+        .detail
+        .editor()
+        .expect("editor")
+        .inspection
+        .report_version;
+    let before = app.store.inspection_measures(row.id, rv).expect("m").len();
+    press(&mut app, KeyCode::Char('M'));
+    assert!(app.form().is_some(), "the measure form");
+    press(&mut app, KeyCode::Right); // the first measure: 补办手续
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "2026-13-01");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let msg = app
+        .form()
+        .and_then(|f| f.message.clone())
+        .expect("a bad deadline is refused");
+    assert!(msg.contains("deadline"), "{msg}");
+    // The text stays: put the month and day right.
+    for _ in 0.."13-01".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "08-31");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        app.form().is_none(),
+        "{:?}",
+        app.form().map(|f| f.message.clone())
+    );
+    let measures = app.store.inspection_measures(row.id, rv).expect("m");
+    assert_eq!(measures.len(), before + 1);
+    let last = measures.last().expect("the new one");
+    assert_eq!(
+        last.deadline.map(|d| d.to_string()).as_deref(),
+        Some("2026-08-31")
+    );
+    // The proposed class: 关注.
+    press(&mut app, KeyCode::Char('C'));
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        app.form().is_none(),
+        "{:?}",
+        app.form().map(|f| f.message.clone())
+    );
+    let i = app.store.inspection(row.id).expect("read").expect("there");
+    assert_eq!(
+        i.proposed_class,
+        Some(postloan::domain::Classification::SpecialMention)
+    );
+}
