@@ -97,6 +97,25 @@ fn main() -> anyhow::Result<()> {
     shot(&out, "warning-detail", &app)?;
     press(&mut app, KeyCode::Esc);
 
+    // Step 3: the Inspections pane, and the report editor on a returned report (the
+    // reviewer's comment on top, sections written, the facts beside them).
+    press(&mut app, KeyCode::Char('4'));
+    shot(&out, "inspections", &app)?;
+    for _ in 0..app.inspections.list.total.min(500) {
+        let returned = app
+            .inspections
+            .list
+            .selected()
+            .is_some_and(|r| r.status.code() == "returned");
+        if returned {
+            break;
+        }
+        press(&mut app, KeyCode::Char('j'));
+    }
+    press(&mut app, KeyCode::Enter);
+    shot(&out, "inspection-editor", &app)?;
+    press(&mut app, KeyCode::Esc);
+
     app.lang = Lang::En;
     press(&mut app, KeyCode::Char('2'));
     shot(&out, "ledger-en", &app)?;
