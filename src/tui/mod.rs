@@ -6,7 +6,20 @@
 //! ([`App::report`]); a busy book says so and the failed save or action is sent again on each
 //! poll ([`app::Retry`]); drafts live in a file in the state directory ([`drafts`]).
 //!
-//! ## The pattern a screen follows (a detail or overlay over a pane)
+//! ## How a new pane, detail or form is built (in ten lines)
+//! - One file: `panes/<name>.rs` for a pane or a detail, `forms/<name>.rs` for a form.
+//! - A pane or detail owns its state and implements [`component::Component`]: `sections`
+//!   (its keymap sections: footer and `?` help come from them), `handle(action) -> NotMine |
+//!   Unchanged | Consumed(effects)`, `reload(Changed)`, `render`. It reads through `Store`
+//!   only, a page at a time ([`widgets::rows::Rows`]), and only when first shown.
+//! - It asks `App` for the rest with an [`component::Effect`]: open a screen, open a form, run a
+//!   command. A detail is a [`stack::Screen`] pushed on the back stack (Esc pops one); a pane is
+//!   a `PaneId` arm in `App`'s routing. Forms and help are overlays on the same stack.
+//! - A form is a `FormKind` + [`forms::Subject`] + fields named by constants, and a `command`
+//!   that builds a workflow call from named values; its draft is kept by (kind, subject, field).
+//! - A command's result sets [`stack::Changed`] flags; only what shows that data reads again.
+//!
+//! ## The same, in detail: a screen (a detail or overlay over a pane)
 //! 1. One file in `panes/` holds the screen's state and `load`s what it shows from the
 //!    [`Store`](crate::store::Store) (SQL stays in `src/store`); a list in it is a
 //!    [`widgets::rows::Rows`] (a count and an offset page), read when first shown.
@@ -29,9 +42,9 @@
 //! actions of its sections while it is in view with nothing over it: Today
 //! ([`panes::today::Today`]: its warnings block, `w` asks for the board filtered to it), the
 //! Ledger ([`panes::ledger::Ledger`]) and the warning board ([`panes::warnings::Board`]); the
-//! Inspections pane ([`panes::inspections::InspectionsPane`]); the panes without content yet are one [`panes::placeholder::Placeholder`]. Today and the Ledger
-//! share [`panes::loans::LoanPane`]: the paged list, its moves and sort, the `/` prompt (raw
-//! keys and pastes while open; the query runs when typing pauses, see `FILTER_PAUSE`) and Open
+//! Inspections pane ([`panes::inspections::InspectionsPane`]); the panes without content yet
+//! are one [`panes::placeholder::Placeholder`]. Today and the Ledger share
+//! [`panes::loans::LoanPane`]: the paged list, its moves and sort, the `/` prompt (raw keys and pastes while open; the query runs when typing pauses, see `FILTER_PAUSE`) and Open
 //! as [`component::Effect::OpenLoan`]. Every pane is read again only when shown after its data
 //! changed (`App::refresh_visible` hands it the `Changed` flags it missed).
 //!
