@@ -44,8 +44,9 @@
 //! Ledger ([`panes::ledger::Ledger`]) and the warning board ([`panes::warnings::Board`]); the
 //! Inspections pane ([`panes::inspections::InspectionsPane`]); the panes without content yet
 //! are one [`panes::placeholder::Placeholder`]. Today and the Ledger share
-//! [`panes::loans::LoanPane`]: the paged list, its moves and sort, the `/` prompt (raw keys and pastes while open; the query runs when typing pauses, see `FILTER_PAUSE`) and Open
-//! as [`component::Effect::OpenLoan`]. Every pane is read again only when shown after its data
+//! [`panes::loans::LoanPane`]: the paged list, its moves and sort, the `/` prompt (raw keys
+//! and pastes while open; the query runs when typing pauses, see `FILTER_PAUSE`) and Open as
+//! [`component::Effect::OpenLoan`]. Every pane is read again only when shown after its data
 //! changed (`App::refresh_visible` hands it the `Changed` flags it missed).
 //!
 //! Forms and the help are screens on the same stack, as overlays: `Screen::Form` (a
