@@ -2,7 +2,7 @@
 //! text and shows why it does not parse right beside it, keeping what was typed. Its values,
 //! keyed by field name, serialise as a draft.
 
-use crate::domain::money::{parse_amount, parse_signed_amount};
+use crate::domain::money::{AmountError, parse_amount, parse_signed_amount};
 use crate::domain::text::{display, sanitize, truncate, width};
 use crate::i18n::Lang;
 use crate::tui::theme::Theme;
@@ -185,39 +185,45 @@ impl Field {
         self.area.is_some()
     }
 
-    /// Checks the text; sets and returns the error in the given language.
+    /// Checks the text; sets and returns the error in the given language: a complete sentence
+    /// worded for a form field, with its arguments filled.
     pub fn validate(&mut self, lang: Lang) -> bool {
-        let value = self.value();
-        let v = value.trim();
-        self.error = match &self.kind {
-            FieldKind::Date => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .err()
-                .map(|_| lang.t("form.err_date").to_string()),
-            FieldKind::OptionalDecimal => (!v.is_empty()
-                && crate::domain::money::parse_rate(v).is_err())
-            .then(|| lang.t("form.err_decimal").to_string()),
-            FieldKind::Days => {
-                (v.parse::<u32>().is_err()).then(|| lang.t("form.err_days").to_string())
-            }
-            FieldKind::Amount => parse_amount(v)
-                .err()
-                .map(|e| lang.tf("form.err_amount", &[("why", &lang.t(e.key()))])),
-            FieldKind::SignedAmount => parse_signed_amount(v)
-                .err()
-                .map(|e| lang.tf("form.err_amount", &[("why", &lang.t(e.key()))])),
-            FieldKind::Choice(c) => c
-                .code_of(v)
-                .is_none()
-                .then(|| lang.tf("form.err_choice", &[("accepted", &c.names())])),
-            FieldKind::Text { required } | FieldKind::Notes { required } => {
-                (*required && v.is_empty()).then(|| lang.t("form.err_required").to_string())
-            }
-        };
+        self.error = self.check().err().map(|e| e.message(lang));
         self.error.is_none()
     }
 
+    /// Why the text does not parse as the field's kind (the same forms the import accepts:
+    /// full-width digits and signs, ideographic and no-break spaces around the text).
+    pub fn check(&self) -> Result<(), FieldError> {
+        let value = self.value();
+        let v = value.trim();
+        match &self.kind {
+            FieldKind::Date => parse_date(v).map(|_| ()),
+            FieldKind::OptionalDecimal if v.is_empty() => Ok(()),
+            FieldKind::OptionalDecimal => crate::domain::money::parse_rate(v)
+                .map(|_| ())
+                .map_err(FieldError::Decimal),
+            FieldKind::Days => parse_days(v).map(|_| ()),
+            FieldKind::Amount => parse_amount(v).map(|_| ()).map_err(FieldError::Amount),
+            FieldKind::SignedAmount => parse_signed_amount(v)
+                .map(|_| ())
+                .map_err(FieldError::Amount),
+            FieldKind::Choice(c) => match c.code_of(v) {
+                Some(_) => Ok(()),
+                None => Err(FieldError::Choice(c.names())),
+            },
+            FieldKind::Text { required } | FieldKind::Notes { required } => {
+                if *required && v.is_empty() {
+                    Err(FieldError::Required)
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+
     pub fn date(&self) -> Option<NaiveDate> {
-        NaiveDate::parse_from_str(self.input.value().trim(), "%Y-%m-%d").ok()
+        parse_date(self.input.value()).ok()
     }
 
     pub fn opt_decimal(&self) -> Option<Decimal> {
@@ -225,7 +231,7 @@ impl Field {
     }
 
     pub fn days(&self) -> Option<i64> {
-        self.input.value().trim().parse::<u32>().ok().map(i64::from)
+        parse_days(self.input.value()).ok().map(i64::from)
     }
 
     pub fn amount(&self) -> Option<Decimal> {
@@ -249,6 +255,120 @@ impl Field {
         }
     }
 }
+
+/// Why a field's text does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldError {
+    /// Not of the shape `YYYY-MM-DD`.
+    DateShape,
+    /// `2026-13-01`: no such month.
+    NoSuchMonth(String),
+    /// `2026-02-30`: the month (`2026-02`) has fewer days.
+    NoSuchDay {
+        month: String,
+        days: u32,
+    },
+    /// Not a whole number.
+    DaysNotNumber,
+    /// A negative number of days.
+    DaysNegative,
+    /// More days than a form takes.
+    DaysTooLarge,
+    Amount(AmountError),
+    Decimal(AmountError),
+    Choice(String),
+    Required,
+}
+
+impl FieldError {
+    /// The sentence shown beside the field.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            FieldError::DateShape => lang.t("form_parse.date_shape").to_string(),
+            FieldError::NoSuchMonth(m) => lang.tf("form_parse.date_no_month", &[("month", m)]),
+            FieldError::NoSuchDay { month, days } => lang.tf(
+                "form_parse.date_no_day",
+                &[("month", month), ("days", days)],
+            ),
+            FieldError::DaysNotNumber => lang.t("form_parse.days_not_number").to_string(),
+            FieldError::DaysNegative => lang.t("form_parse.days_negative").to_string(),
+            FieldError::DaysTooLarge => lang.t("form_parse.days_too_large").to_string(),
+            FieldError::Amount(e) => amount_message(e, lang, "form_parse.amount_example"),
+            FieldError::Decimal(e) => amount_message(e, lang, "form_parse.decimal_example"),
+            FieldError::Choice(names) => lang.tf("form_parse.choice", &[("accepted", names)]),
+            FieldError::Required => lang.t("form_parse.required").to_string(),
+        }
+    }
+}
+
+/// An amount's or decimal's error as a form's sentence: the reason, then an example.
+fn amount_message(e: &AmountError, lang: Lang, example: &str) -> String {
+    let why = match e {
+        AmountError::Empty => lang.t("form_parse.amount_empty").to_string(),
+        AmountError::NotANumber => lang.t("form_parse.amount_not_a_number").to_string(),
+        AmountError::TooPrecise => lang.t("form_parse.amount_too_precise").to_string(),
+        AmountError::Negative => lang.t("form_parse.amount_negative").to_string(),
+        AmountError::BadGrouping => lang.t("form_parse.amount_bad_grouping").to_string(),
+        AmountError::Ambiguous => lang.t("form_parse.amount_ambiguous").to_string(),
+        AmountError::Exponent => lang.t("form_parse.amount_exponent").to_string(),
+        AmountError::Currency(code) => lang.tf("form_parse.amount_currency", &[("code", code)]),
+    };
+    lang.tf(example, &[("why", &why)])
+}
+
+/// A date as a form takes it: `YYYY-MM-DD`, full-width digits and dashes too, spaces around
+/// it (ideographic and no-break ones as well) ignored; a date the calendar lacks says why.
+pub fn parse_date(text: &str) -> Result<NaiveDate, FieldError> {
+    let ascii = crate::domain::money::ascii_forms(text);
+    let t = ascii.trim();
+    let b = t.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return Err(FieldError::DateShape);
+    }
+    let num = |r: std::ops::Range<usize>| t[r].parse::<u32>().unwrap_or(0);
+    let year = i32::try_from(num(0..4)).map_err(|_| FieldError::DateShape)?;
+    let (month, day) = (num(5..7), num(8..10));
+    if let Some(d) = NaiveDate::from_ymd_opt(year, month, day) {
+        return Ok(d);
+    }
+    if !(1..=12).contains(&month) {
+        return Err(FieldError::NoSuchMonth(t[5..7].to_string()));
+    }
+    let days = (28..=31)
+        .rev()
+        .find(|d| NaiveDate::from_ymd_opt(year, month, *d).is_some())
+        .unwrap_or(28);
+    Err(FieldError::NoSuchDay {
+        month: t[..7].to_string(),
+        days,
+    })
+}
+
+/// A whole number of days, zero or more, as a form takes it (full-width digits too).
+pub fn parse_days(text: &str) -> Result<u32, FieldError> {
+    let ascii = crate::domain::money::ascii_forms(text);
+    let t = ascii.trim();
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(FieldError::DaysNotNumber);
+    }
+    if t.starts_with('-') {
+        return Err(FieldError::DaysNegative);
+    }
+    match digits.parse::<u32>() {
+        Ok(n) if n <= MAX_DAYS => Ok(n),
+        _ => Err(FieldError::DaysTooLarge),
+    }
+}
+
+/// The most days a form's day count takes (about 100 years).
+pub const MAX_DAYS: u32 = 36_500;
 
 /// A titled list of fields with one focused.
 #[derive(Debug, Clone)]
@@ -633,4 +753,128 @@ fn visible_slice(text: &str, scroll: usize, cols: usize) -> String {
         col += w;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choices(lang: Lang) -> Choices {
+        crate::tui::forms::contact::kinds(lang)
+    }
+
+    /// Every kind of field with texts that give every error its parser has.
+    fn cases(lang: Lang) -> Vec<(FieldKind, Vec<&'static str>)> {
+        vec![
+            (
+                FieldKind::Date,
+                vec!["x", "2026-13-01", "2026-02-30", "2026/11/29"],
+            ),
+            (FieldKind::Days, vec!["x", "-3", "99999999999", ""]),
+            (
+                FieldKind::OptionalDecimal,
+                vec!["x", "1e1", "USD 1", "1.234,5"],
+            ),
+            (
+                FieldKind::Amount,
+                vec![
+                    "", "x", "1.234", "-5", "1,23,4", "1.234,00", "1e1", "USD 100",
+                ],
+            ),
+            (
+                FieldKind::SignedAmount,
+                vec!["", "x", "1.234", "1,23,4", "1.234,00", "1e1", "$5"],
+            ),
+            (FieldKind::Choice(choices(lang)), vec!["nonsense"]),
+            (FieldKind::Text { required: true }, vec![""]),
+            (FieldKind::Notes { required: true }, vec!["  "]),
+        ]
+    }
+
+    #[test]
+    fn every_field_error_is_a_filled_form_sentence_in_both_languages() {
+        let mut seen = std::collections::BTreeSet::new();
+        for lang in [Lang::En, Lang::ZhCn] {
+            for (kind, texts) in cases(lang) {
+                for text in texts {
+                    let mut f = Field::new("f", "form.date", kind.clone(), text);
+                    assert!(!f.validate(lang), "{kind:?} {text:?} should be refused");
+                    let e = f.error.clone().unwrap_or_default();
+                    seen.insert(format!("{:?}", f.check().err()));
+                    assert!(!e.contains('{') && !e.contains('}'), "placeholder in {e:?}");
+                    for import in ["row", "column", "该行", "金额列", "currency 列"] {
+                        assert!(!e.contains(import), "import wording in {e:?}");
+                    }
+                    assert!(!e.contains('.') || !e.starts_with("form_parse"), "{e}");
+                    assert!(!e.contains("form_parse."), "untranslated key: {e}");
+                }
+            }
+        }
+        // The cases reach every error (amount ones in both amount kinds and the decimal kind).
+        assert!(seen.len() >= 20, "{seen:?}");
+        let mut f = Field::new("f", "form.date", FieldKind::Amount, "USD 100");
+        f.validate(Lang::En);
+        assert_eq!(
+            f.error.as_deref(),
+            Some(
+                "not an amount: currency USD is not accepted; amounts are in the loan's currency, \
+                 write the number only; write e.g. 1,250,000.00"
+            )
+        );
+    }
+
+    #[test]
+    fn dates_and_days_take_what_the_import_takes_and_say_why_not() {
+        assert_eq!(
+            parse_date("２０２６-１１-２９"),
+            Ok(NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default())
+        );
+        assert_eq!(
+            parse_date("\u{3000}２０２６－１１－２９\u{a0}"),
+            Ok(NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default())
+        );
+        assert_eq!(
+            parse_date("2026-02-30"),
+            Err(FieldError::NoSuchDay {
+                month: "2026-02".into(),
+                days: 28
+            })
+        );
+        assert_eq!(
+            parse_date("2028-02-30"),
+            Err(FieldError::NoSuchDay {
+                month: "2028-02".into(),
+                days: 29
+            })
+        );
+        assert_eq!(
+            parse_date("2026-09-31"),
+            Err(FieldError::NoSuchDay {
+                month: "2026-09".into(),
+                days: 30
+            })
+        );
+        assert_eq!(
+            parse_date("2026-13-01"),
+            Err(FieldError::NoSuchMonth("13".into()))
+        );
+        assert_eq!(parse_date("2026-9-1"), Err(FieldError::DateShape));
+        assert_eq!(
+            FieldError::NoSuchDay {
+                month: "2026-02".into(),
+                days: 28
+            }
+            .message(Lang::ZhCn),
+            "没有这一天：2026-02 只有 28 天"
+        );
+        assert_eq!(parse_days("３０"), Ok(30));
+        assert_eq!(parse_days("\u{3000}30 "), Ok(30));
+        assert_eq!(parse_days("-3"), Err(FieldError::DaysNegative));
+        assert_eq!(parse_days("3.5"), Err(FieldError::DaysNotNumber));
+        assert_eq!(parse_days("99999999999"), Err(FieldError::DaysTooLarge));
+        let f = Field::new("d", "form.date", FieldKind::Days, "３０");
+        assert_eq!(f.days(), Some(30));
+        let f = Field::new("d", "form.date", FieldKind::Date, "２０２６-１１-２９");
+        assert!(f.date().is_some());
+    }
 }
