@@ -45,6 +45,9 @@ pub enum FieldKind {
 pub struct Choices {
     pub options: Vec<(&'static str, String)>,
     pub parse: fn(&str) -> Option<&'static str>,
+    /// Each code's names in every language (a draft written in another language's session
+    /// may name a choice so).
+    pub all_names: Vec<(&'static str, String)>,
 }
 
 impl Choices {
@@ -55,12 +58,17 @@ impl Choices {
         lang: Lang,
         parse: fn(&str) -> Option<&'static str>,
     ) -> Choices {
+        let codes: Vec<&'static str> = codes.into_iter().collect();
         Choices {
             options: codes
-                .into_iter()
-                .map(|c| (c, lang.code_name(group, c)))
+                .iter()
+                .map(|c| (*c, lang.code_name(group, c)))
                 .collect(),
             parse,
+            all_names: [Lang::En, Lang::ZhCn]
+                .into_iter()
+                .flat_map(|l| codes.iter().map(move |c| (*c, l.code_name(group, c))))
+                .collect(),
         }
     }
 
@@ -72,6 +80,7 @@ impl Choices {
             .find(|(c, n)| *c == t || n == t)
             .map(|(c, _)| *c)
             .or_else(|| (self.parse)(t))
+            .or_else(|| self.all_names.iter().find(|(_, n)| n == t).map(|(c, _)| *c))
             .filter(|c| self.options.iter().any(|(o, _)| o == c))
     }
 
@@ -541,20 +550,32 @@ impl Form {
         ok
     }
 
-    /// The typed values by field name, for a draft.
+    /// The typed values by field name, for a draft: a choice field by its domain code (so it
+    /// comes back named in whatever language the next session speaks), other fields as typed.
     pub fn values(&self) -> std::collections::BTreeMap<String, String> {
         self.fields
             .iter()
-            .map(|f| (f.name.to_string(), f.value()))
+            .map(|f| {
+                let v = f
+                    .choice_code()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| f.value());
+                (f.name.to_string(), v)
+            })
             .collect()
     }
 
     /// Puts a draft's values back, each into the field of its name; names the form no longer
-    /// has are ignored.
+    /// has are ignored. A choice is shown by its name in the user's language (a draft may hold
+    /// its code, or its name in either language).
     pub fn restore(&mut self, values: &std::collections::BTreeMap<String, String>) {
         for f in &mut self.fields {
             if let Some(v) = values.get(f.name) {
-                f.set_value(v);
+                let shown = match &f.kind {
+                    FieldKind::Choice(c) => c.code_of(v).map(|code| c.name_of(code)),
+                    _ => None,
+                };
+                f.set_value(shown.as_deref().unwrap_or(v));
             }
         }
     }
@@ -820,6 +841,32 @@ mod tests {
                  write the number only; write e.g. 1,250,000.00"
             )
         );
+    }
+
+    #[test]
+    fn a_choice_is_kept_in_a_draft_by_its_code_and_shown_in_the_sessions_language() {
+        let form = |lang| {
+            Form::new(
+                "t".into(),
+                vec![Field::choice("kind", "form.kind", choices(lang), "visit")],
+            )
+        };
+        let en = form(Lang::En);
+        let values = en.values();
+        assert_eq!(values.get("kind").map(String::as_str), Some("visit"));
+        let mut zh = form(Lang::ZhCn);
+        zh.fields[0].set_value("");
+        zh.restore(&values);
+        let want = Lang::ZhCn.code_name("contact", "visit");
+        assert_eq!(zh.fields[0].value(), want);
+        // A draft written before codes were kept: the English name comes back in Chinese too.
+        let old: std::collections::BTreeMap<String, String> =
+            [("kind".to_string(), Lang::En.code_name("contact", "visit"))].into();
+        let mut zh = form(Lang::ZhCn);
+        zh.restore(&old);
+        assert_eq!(zh.fields[0].value(), want);
+        assert_ne!(want, Lang::En.code_name("contact", "visit"));
+        assert_eq!(zh.fields[0].choice_code(), Some("visit"));
     }
 
     #[test]
