@@ -3,7 +3,7 @@
 //! keyed by field name, serialise as a draft.
 
 use crate::domain::money::{AmountError, parse_amount, parse_signed_amount};
-use crate::domain::text::{display, sanitize, truncate, width};
+use crate::domain::text::{display, sanitize, width};
 use crate::i18n::Lang;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text_area::TextArea;
@@ -581,7 +581,8 @@ impl Form {
     }
 
     /// Draws the form centred over `area` and places the real cursor at the caret, so an
-    /// input method's candidate window appears where the user types.
+    /// input method's candidate window appears where the user types. Errors and the message
+    /// wrap onto as many lines as they need; the form grows with them, up to the screen.
     pub fn render(&self, frame: &mut Frame<'_>, area: Rect, lang: Lang, theme: &Theme, hint: &str) {
         let label_w = self
             .fields
@@ -590,28 +591,13 @@ impl Form {
             .max()
             .unwrap_or(8)
             + 2;
-        let w = area.width.saturating_sub(4).min(100);
-        // One line per field (the error beside the value), so an 11-field statement fits 80x24;
-        // a multi-line field takes a few; a focused choice field lists its choices.
-        let rows: usize = self.fields.iter().map(Field::rows).sum();
-        let choice_line = usize::from(matches!(
-            self.focused().map(|f| &f.kind),
-            Some(FieldKind::Choice(_))
-        ));
-        let h = (rows as u16 + 4 + choice_line as u16).min(area.height);
-        let x = area.x + (area.width - w) / 2;
-        let y = area.y + (area.height.saturating_sub(h)) / 2;
-        let rect = Rect::new(x, y, w, h);
-        frame.render_widget(Clear, rect);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(Span::styled(format!(" {} ", self.title), theme.title));
-        let inner = block.inner(rect);
-        frame.render_widget(block, rect);
-        let rest = (inner.width as usize).saturating_sub(label_w + 1);
+        let w = area.width.saturating_sub(4).min(MAX_WIDTH);
+        let inner_w = usize::from(w.saturating_sub(2));
+        let rest = inner_w.saturating_sub(label_w + 1);
         // Short fields leave room beside them for their error; free text takes the width.
         let input_w = (rest / 2).clamp(4, 24);
         let mut lines = Vec::new();
+        // The caret as (column, row) inside the border.
         let mut cursor = None;
         for (i, f) in self.fields.iter().enumerate() {
             let label = format!(
@@ -620,7 +606,7 @@ impl Form {
                 lang.t(f.label_key)
             );
             let pad = label_w.saturating_sub(width(&label));
-            // Free text gets the whole width; its error goes on the hint line instead.
+            // Free text gets the whole width; its error goes on the lines under it.
             let field_w = if matches!(f.kind, FieldKind::Text { .. } | FieldKind::Notes { .. }) {
                 rest.saturating_sub(1).max(4)
             } else {
@@ -645,87 +631,90 @@ impl Form {
                     ]));
                 }
                 if i == self.focus {
-                    let cx = inner.x + (label_w + 1) as u16 + caret.1 as u16;
-                    cursor = Some(Position::new(
-                        cx.min(inner.right().saturating_sub(1)),
-                        inner.y + (top + caret.0) as u16,
-                    ));
+                    cursor = Some((label_w + 1 + caret.1, top + caret.0));
                 }
-                continue;
-            }
-            let (shown, caret) = field_view(&f.input, field_w);
-            let mut spans = vec![
-                Span::raw(label),
-                Span::raw(" ".repeat(pad + 1)),
-                Span::styled(crate::domain::text::pad_right(&shown, field_w), style),
-            ];
-            if let Some(e) = &f.error {
+            } else {
+                let (shown, caret) = field_view(&f.input, field_w);
+                let mut spans = vec![
+                    Span::raw(label),
+                    Span::raw(" ".repeat(pad + 1)),
+                    Span::styled(crate::domain::text::pad_right(&shown, field_w), style),
+                ];
+                // An error that fits beside the value goes there; a longer one wraps under it.
                 let room = rest.saturating_sub(field_w + 1);
-                if room >= 8 {
+                let beside = f.error.as_ref().filter(|e| width(e) <= room);
+                if let Some(e) = beside {
                     spans.push(Span::raw(" "));
-                    spans.push(Span::styled(truncate(e, room), theme.error));
+                    spans.push(Span::styled(e.clone(), theme.error));
+                }
+                lines.push(Line::from(spans));
+                if i == self.focus {
+                    cursor = Some((label_w + 1 + caret, lines.len() - 1));
+                }
+                if beside.is_some() {
+                    continue;
                 }
             }
-            lines.push(Line::from(spans));
-            if i == self.focus {
-                let cx = inner.x + (label_w + 1) as u16 + caret as u16;
-                cursor = Some(Position::new(
-                    cx.min(inner.right().saturating_sub(1)),
-                    inner.y + lines.len() as u16 - 1,
-                ));
+            if let Some(e) = &f.error {
+                let indent = label_w + 1;
+                for l in wrap(e, inner_w.saturating_sub(indent)) {
+                    lines.push(Line::from(vec![
+                        Span::raw(" ".repeat(indent)),
+                        Span::styled(l, theme.error),
+                    ]));
+                }
             }
-        }
-        let text_error = self
-            .fields
-            .iter()
-            .find(|f| {
-                matches!(f.kind, FieldKind::Text { .. } | FieldKind::Notes { .. })
-                    && f.error.is_some()
-            })
-            .and_then(|f| {
-                f.error
-                    .as_ref()
-                    .map(|e| format!("{}: {e}", lang.t(f.label_key)))
-            });
-        if let Some(e) = text_error {
-            lines.push(Line::from(Span::styled(
-                truncate(&e, inner.width as usize),
-                theme.error,
-            )));
         }
         if let Some(FieldKind::Choice(c)) = self.focused().map(|f| &f.kind) {
             let text = lang.tf("forms.choices", &[("choices", &c.names())]);
-            lines.push(Line::from(Span::styled(
-                truncate(&text, inner.width as usize),
-                theme.muted,
-            )));
+            for l in wrap(&text, inner_w) {
+                lines.push(Line::from(Span::styled(l, theme.muted)));
+            }
         }
         if let Some(m) = &self.message {
-            lines.push(Line::from(Span::styled(
-                truncate(m, inner.width as usize),
-                theme.error,
-            )));
+            for l in wrap(m, inner_w) {
+                lines.push(Line::from(Span::styled(l, theme.error)));
+            }
         }
-        lines.push(Line::from(Span::styled(
-            truncate(hint, inner.width as usize),
-            theme.muted,
-        )));
+        for l in wrap(hint, inner_w) {
+            lines.push(Line::from(Span::styled(l, theme.muted)));
+        }
+        let h = (lines.len() as u16).saturating_add(2).min(area.height);
+        let x = area.x + (area.width - w) / 2;
+        let y = area.y + (area.height.saturating_sub(h)) / 2;
+        let rect = Rect::new(x, y, w, h);
+        frame.render_widget(Clear, rect);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(Span::styled(format!(" {} ", self.title), theme.title));
+        let inner = block.inner(rect);
+        frame.render_widget(block, rect);
         frame.render_widget(Paragraph::new(lines), inner);
-        if let Some(p) = cursor {
-            frame.set_cursor_position(p);
+        if let Some((cx, cy)) = cursor
+            && cy < usize::from(inner.height)
+        {
+            let cx = inner.x.saturating_add(cx as u16);
+            frame.set_cursor_position(Position::new(
+                cx.min(inner.right().saturating_sub(1)),
+                inner.y + cy as u16,
+            ));
         }
     }
+}
+
+/// The widest a form grows on a wide terminal.
+const MAX_WIDTH: u16 = 140;
+
+/// `text` wrapped at `cols` display columns (CJK counts two), never cut.
+fn wrap(text: &str, cols: usize) -> Vec<String> {
+    textwrap::wrap(text, cols.max(8))
+        .into_iter()
+        .map(|l| l.into_owned())
+        .collect()
 }
 
 /// Rows a multi-line field shows.
 const NOTE_ROWS: usize = 3;
-
-impl Field {
-    /// Rows the field takes in the form.
-    fn rows(&self) -> usize {
-        if self.area.is_some() { NOTE_ROWS } else { 1 }
-    }
-}
 
 /// What a text input shows in `cols` columns, as `display` makes it (widths every terminal
 /// agrees on), scrolled so the caret is in view; and the caret's column in it.
@@ -867,6 +856,57 @@ mod tests {
         assert_eq!(zh.fields[0].value(), want);
         assert_ne!(want, Lang::En.code_name("contact", "visit"));
         assert_eq!(zh.fields[0].choice_code(), Some("visit"));
+    }
+
+    /// The screen's text, one string per row.
+    fn screen(form: &Form, cols: u16, rows: u16, lang: Lang) -> String {
+        let backend = ratatui::backend::TestBackend::new(cols, rows);
+        let mut term = ratatui::Terminal::new(backend).expect("terminal");
+        term.draw(|f| form.render(f, f.area(), lang, &Theme::colour(), "Esc close"))
+            .expect("draw");
+        let buf = term.backend().buffer().clone();
+        (0..rows)
+            .map(|y| {
+                (0..cols)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn field_errors_and_the_message_wrap_whole_at_any_width() {
+        let long = "the save was refused because W-2026-0001 was changed by zhang at 2026-11-30 \
+                    20:05 after you loaded it; reload it and apply your change again (end)";
+        for lang in [Lang::En, Lang::ZhCn] {
+            for (cols, rows) in [(80u16, 24u16), (120, 40), (250, 50)] {
+                let mut form = Form::new(
+                    "t".into(),
+                    vec![
+                        Field::new("a", "form.date", FieldKind::Amount, "USD 100"),
+                        Field::new("d", "form.date", FieldKind::Date, "2026-02-30"),
+                        Field::new("n", "form.notes", FieldKind::Notes { required: true }, ""),
+                    ],
+                );
+                form.validate(lang);
+                form.message = Some(long.to_string());
+                let text = screen(&form, cols, rows, lang);
+                let flat: String = text
+                    .split('\n')
+                    .map(|l| l.trim_matches(|c| c == ' ' || c == '│'))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let squash = |s: &str| s.split_whitespace().collect::<String>();
+                let flat = squash(&flat);
+                for f in &form.fields {
+                    let e = f.error.clone().expect("an error");
+                    assert!(flat.contains(&squash(&e)), "{cols}: {e}\n{text}");
+                }
+                assert!(flat.contains(&squash(long)), "{cols}\n{text}");
+                assert!(!text.contains('~'), "{text}");
+            }
+        }
     }
 
     #[test]
