@@ -166,7 +166,9 @@ fn a_drafts_file_of_a_newer_version_is_kept_and_drafts_go_to_the_side_file() {
     std::fs::write(&file, body).expect("write");
     let mut app = app(store, SPECIALIST, Lang::En, Theme::colour(), (100, 30));
     // Taking the file says, once, that it is newer and where drafts go meanwhile.
-    let said = app.use_drafts_file(file.clone()).expect_err("said at start");
+    let said = app
+        .use_drafts_file(file.clone())
+        .expect_err("said at start");
     let said = postloan::tui::errors::error_text(&said, Lang::En);
     assert!(
         said.contains("newer version (9)") && said.contains("drafts.v2.json"),
@@ -195,9 +197,14 @@ fn a_damaged_drafts_file_is_moved_aside_and_drafts_work_again() {
     std::fs::create_dir_all(file.parent().expect("dir")).expect("mkdir");
     std::fs::write(&file, [0xffu8, 0xfe, 0x81, 0x00]).expect("write");
     let mut app = app(store, SPECIALIST, Lang::ZhCn, Theme::colour(), (100, 30));
-    let said = app.use_drafts_file(file.clone()).expect_err("said at start");
+    let said = app
+        .use_drafts_file(file.clone())
+        .expect_err("said at start");
     let said = postloan::tui::errors::error_text(&said, Lang::ZhCn);
-    assert!(said.contains("drafts.json.bad-") && said.contains("UTF-8"), "{said}");
+    assert!(
+        said.contains("drafts.json.bad-") && said.contains("UTF-8"),
+        "{said}"
+    );
     assert!(!said.contains("表单") && !said.contains("stream"), "{said}");
     press(&mut app, KeyCode::Char('2'));
     press(&mut app, KeyCode::Enter);

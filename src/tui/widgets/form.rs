@@ -679,7 +679,8 @@ impl Form {
         for l in wrap(hint, inner_w) {
             lines.push(Line::from(Span::styled(l, theme.muted)));
         }
-        let h = (lines.len() as u16).saturating_add(2).min(area.height);
+        // Borders and a blank line under the hint.
+        let h = (lines.len() as u16).saturating_add(3).min(area.height);
         let x = area.x + (area.width - w) / 2;
         let y = area.y + (area.height.saturating_sub(h)) / 2;
         let rect = Rect::new(x, y, w, h);
