@@ -745,7 +745,8 @@ mod tests {
             assert_eq!(std::fs::read(&aside[0]).expect("kept"), body);
             let text = crate::tui::errors::draft_error_text(&said, crate::i18n::Lang::ZhCn);
             assert!(
-                text.contains(to.as_str()) && !text.contains("表单"),
+                text.contains(&*aside[0].file_name().expect("name").to_string_lossy())
+                    && !text.contains("表单"),
                 "{text}"
             );
             // Once: now the drafts work.

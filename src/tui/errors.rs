@@ -77,11 +77,11 @@ pub fn draft_error_text(e: &DraftError, lang: Lang) -> String {
         DraftError::Newer { file, version } => {
             lang.tf("drafts_file.newer", &[("file", file), ("version", version)])
         }
-        DraftError::MovedAside { file, to, damage } => lang.tf(
+        // Short enough for the status line: the new name beside the old file, not its path.
+        DraftError::MovedAside { to, damage, .. } => lang.tf(
             "drafts_file.moved_aside",
             &[
-                ("file", file),
-                ("to", to),
+                ("to", &file_name(to)),
                 ("damage", &damage_text(damage, lang)),
             ],
         ),
@@ -94,6 +94,14 @@ pub fn draft_error_text(e: &DraftError, lang: Lang) -> String {
             &[("file", file), ("version", version), ("side", side)],
         ),
     }
+}
+
+/// The last part of a path.
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string())
 }
 
 /// What is wrong inside a drafts file, in the user's language.
