@@ -158,30 +158,63 @@ fn the_drawn_caret_follows_wide_characters_and_wrapped_rows() {
 }
 
 #[test]
-fn a_drafts_file_of_a_newer_version_is_said_kept_and_never_traps_the_form() {
+fn a_drafts_file_of_a_newer_version_is_kept_and_drafts_go_to_the_side_file() {
     let (dir, store) = book(300, 7);
     let file = dir.path().join("state/drafts.json");
     std::fs::create_dir_all(file.parent().expect("dir")).expect("mkdir");
     let body = r#"{"version": 9, "drafts": [{"future": true}]}"#;
     std::fs::write(&file, body).expect("write");
     let mut app = app(store, SPECIALIST, Lang::En, Theme::colour(), (100, 30));
-    // Taking the file says it is newer; it is used as it is, never rewritten.
-    assert!(app.use_drafts_file(file.clone()).is_err());
+    // Taking the file says, once, that it is newer and where drafts go meanwhile.
+    let said = app
+        .use_drafts_file(file.clone())
+        .expect_err("said at start");
+    let said = postloan::tui::errors::error_text(&said, Lang::En);
+    assert!(
+        said.contains("newer version (9)") && said.contains("drafts.v2.json"),
+        "{said}"
+    );
+    assert!(!said.contains("form"), "{said}");
     press(&mut app, KeyCode::Char('2'));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('n'));
-    let notice = app.notice.as_ref().expect("a notice").text.clone();
-    assert!(notice.contains("newer version (9)"), "{notice}");
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "要记下的");
     press(&mut app, KeyCode::Esc);
-    let form = app
-        .form()
-        .expect("the first Esc says why and keeps the form");
-    let msg = form.message.clone().unwrap_or_default();
-    assert!(msg.contains("Esc again"), "{msg}");
-    press(&mut app, KeyCode::Esc);
-    assert!(app.form().is_none(), "the second Esc closes it");
+    assert!(app.form().is_none(), "Esc closes the form, its draft kept");
+    press(&mut app, KeyCode::Char('n'));
+    let form = app.form().expect("form again");
+    assert_eq!(form.fields[2].text(), "要记下的");
     assert_eq!(std::fs::read_to_string(&file).expect("read"), body);
+    assert!(dir.path().join("state/drafts.v2.json").exists());
+}
+
+#[test]
+fn a_damaged_drafts_file_is_moved_aside_and_drafts_work_again() {
+    let (dir, store) = book(300, 7);
+    let file = dir.path().join("state/drafts.json");
+    std::fs::create_dir_all(file.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&file, [0xffu8, 0xfe, 0x81, 0x00]).expect("write");
+    let mut app = app(store, SPECIALIST, Lang::ZhCn, Theme::colour(), (100, 30));
+    let said = app
+        .use_drafts_file(file.clone())
+        .expect_err("said at start");
+    let said = postloan::tui::errors::error_text(&said, Lang::ZhCn);
+    assert!(
+        said.contains("drafts.json.bad-") && said.contains("UTF-8"),
+        "{said}"
+    );
+    assert!(!said.contains("表单") && !said.contains("stream"), "{said}");
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "要记下的");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.form().is_none(), "the draft is saved in a fresh file");
+    press(&mut app, KeyCode::Char('n'));
+    let form = app.form().expect("form again");
+    assert_eq!(form.fields[2].text(), "要记下的");
 }

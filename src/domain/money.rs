@@ -161,7 +161,7 @@ pub const ACCEPTED_AMOUNT_FORMS: &str =
     "1,234.56, 1234.56, 1 234.56, ¥1,234.56, CNY/RMB 1,234.56, -¥1,234.56, (1,234.56), 1,234.56-";
 
 /// Full-width digits, signs and separators (as typed with a Chinese input method) as ASCII.
-fn ascii_forms(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn ascii_forms(text: &str) -> std::borrow::Cow<'_, str> {
     if text.is_ascii() {
         return std::borrow::Cow::Borrowed(text);
     }

@@ -295,6 +295,33 @@ fn unambiguous(c: char) -> String {
 }
 
 /// Display width in terminal columns.
+/// A stored UTC timestamp (`2026-11-30T20:05:42Z`, RFC 3339, or `2026-11-30 20:05:42`) as the
+/// user's local time, `2026-11-30 20:05`, the same in every language; text that is not a
+/// timestamp is shown as it is.
+pub fn local_time(stamp: &str) -> String {
+    let t = stamp.trim();
+    let utc = chrono::DateTime::parse_from_rfc3339(t)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .ok()
+        .or_else(|| {
+            [
+                "%Y-%m-%dT%H:%M:%SZ",
+                "%Y-%m-%d %H:%M:%S",
+                "%Y-%m-%dT%H:%M:%S",
+            ]
+            .iter()
+            .find_map(|f| chrono::NaiveDateTime::parse_from_str(t, f).ok())
+            .map(|n| n.and_utc())
+        });
+    match utc {
+        Some(u) => u
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        None => display(t),
+    }
+}
+
 pub fn width(text: &str) -> usize {
     UnicodeWidthStr::width(text)
 }
@@ -426,6 +453,21 @@ mod tests {
             );
             assert_eq!(display(&got), got, "display is idempotent on {input:?}");
         }
+    }
+
+    #[test]
+    fn stored_times_are_shown_as_local_minutes() {
+        let stamp = "2026-11-30T20:05:42Z";
+        let want = chrono::DateTime::parse_from_rfc3339(stamp)
+            .expect("stamp")
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        assert_eq!(local_time(stamp), want);
+        assert_eq!(local_time("2026-11-30 20:05:42"), want);
+        assert_eq!(local_time("2026-11-30T20:05:42+00:00"), want);
+        assert!(!local_time(stamp).contains('T') && !local_time(stamp).contains('Z'));
+        assert_eq!(local_time("yesterday"), "yesterday");
     }
 
     #[test]

@@ -326,9 +326,11 @@ impl App {
     /// over, once, the drafts this user left in the book when drafts were kept there.
     pub fn use_drafts_file(&mut self, file: std::path::PathBuf) -> anyhow::Result<()> {
         self.drafts = super::drafts::Drafts::in_file(file, self.store.path());
-        self.announce_report_drafts();
         let user = self.actor.username.clone();
-        if self.drafts.carried(&user)? {
+        // First: a damaged file is moved aside (and said) by the first read.
+        let carried = self.drafts.carried(&user);
+        self.announce_report_drafts();
+        if carried? {
             return Ok(());
         }
         let old = self.store.book_drafts(&user)?;

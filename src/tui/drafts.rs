@@ -19,19 +19,81 @@ pub type Values = BTreeMap<String, String>;
 #[derive(Debug, thiserror::Error)]
 pub enum DraftError {
     #[error("drafts file {file}: cannot read: {reason}")]
-    Read { file: String, reason: String },
-    #[error("drafts file {file}, line {line}, column {column}: {reason}")]
-    Parse {
+    Read { file: String, reason: OsReason },
+    /// A damaged file that could not be moved aside either (it is left as it is).
+    #[error("drafts file {file}: {damage}; not moved aside: {reason}")]
+    Damaged {
         file: String,
-        line: usize,
-        column: usize,
-        reason: String,
+        damage: Damage,
+        reason: OsReason,
     },
     #[error("drafts file {file}: cannot write: {reason}")]
-    Write { file: String, reason: String },
-    /// Written by a newer version of the workbench: read nothing from it, write nothing over it.
+    Write { file: String, reason: OsReason },
+    /// Written by a newer version of the workbench, and so is the side file.
     #[error("drafts file {file}: version {version} is newer than this program's")]
     Newer { file: String, version: u64 },
+    /// A damaged file was renamed (`to`) and a fresh one is used: said once.
+    #[error("drafts file {file}: {damage}; moved aside to {to}")]
+    MovedAside {
+        file: String,
+        to: String,
+        damage: Damage,
+    },
+    /// The file is a newer version's (left as it is); drafts go to the side file `side`.
+    #[error("drafts file {file}: version {version} is newer; drafts go to {side}")]
+    NewerSide {
+        file: String,
+        version: u64,
+        side: String,
+    },
+}
+
+/// What is wrong inside a drafts file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Damage {
+    #[error("not UTF-8 text")]
+    NotUtf8,
+    #[error("not valid at line {line}, column {column}")]
+    Json { line: usize, column: usize },
+}
+
+/// Why the operating system refused, as words the TUI translates where it knows them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OsReason {
+    #[error("not found")]
+    NotFound,
+    #[error("permission denied")]
+    PermissionDenied,
+    #[error("no space left on the disk")]
+    NoSpace,
+    #[error("read-only file system")]
+    ReadOnly,
+    #[error("not UTF-8 text")]
+    NotUtf8,
+    #[error("{0}")]
+    Other(String),
+}
+
+impl OsReason {
+    pub fn of(e: &std::io::Error) -> OsReason {
+        match e.raw_os_error() {
+            Some(libc::ENOSPC) | Some(libc::EDQUOT) => return OsReason::NoSpace,
+            Some(libc::EROFS) => return OsReason::ReadOnly,
+            Some(libc::EACCES) | Some(libc::EPERM) => return OsReason::PermissionDenied,
+            Some(libc::ENOENT) => return OsReason::NotFound,
+            _ => {}
+        }
+        match e.kind() {
+            std::io::ErrorKind::NotFound => OsReason::NotFound,
+            std::io::ErrorKind::PermissionDenied => OsReason::PermissionDenied,
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                OsReason::NoSpace
+            }
+            std::io::ErrorKind::ReadOnlyFilesystem => OsReason::ReadOnly,
+            std::io::ErrorKind::InvalidData => OsReason::NotUtf8,
+            _ => OsReason::Other(e.to_string()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -131,8 +193,12 @@ impl Drafts {
     }
 
     /// The values saved for `user`'s form `key`, by field name, if any.
+    /// A damaged file found here is moved aside and said (as the error) once.
     pub fn load(&self, user: &str, key: &FormKey) -> Result<Option<Values>, DraftError> {
-        let all = self.read()?;
+        let (all, notice) = self.read()?;
+        if let Some(n @ DraftError::MovedAside { .. }) = notice {
+            return Err(n);
+        }
         Ok(all
             .drafts
             .into_iter()
@@ -164,7 +230,7 @@ impl Drafts {
 
     /// The subjects of `user`'s drafts of form `kind` in this book, oldest save first.
     pub fn subjects(&self, user: &str, kind: FormKind) -> Result<Vec<String>, DraftError> {
-        let all = self.read()?;
+        let (all, _) = self.read()?;
         Ok(all
             .drafts
             .into_iter()
@@ -174,8 +240,13 @@ impl Drafts {
     }
 
     /// Whether `user`'s drafts kept in this book (before drafts moved here) were carried over.
+    /// Checked as the workbench starts: a damaged file moved aside or a newer version's file
+    /// bypassed is said (as the error) here.
     pub fn carried(&self, user: &str) -> Result<bool, DraftError> {
-        let all = self.read()?;
+        let (all, notice) = self.read()?;
+        if let Some(n) = notice {
+            return Err(n);
+        }
         Ok(all
             .carried
             .iter()
@@ -223,15 +294,18 @@ impl Drafts {
         Ok(n)
     }
 
-    fn read(&self) -> Result<DraftFile, DraftError> {
+    /// The drafts as stored now, and what was done to reach them (a damaged file moved
+    /// aside, a newer version's file bypassed), to be said once.
+    fn read(&self) -> Result<(DraftFile, Option<DraftError>), DraftError> {
         match &self.file {
-            None => Ok(self.memory.clone()),
-            Some(file) => read_file(file),
+            None => Ok((self.memory.clone(), None)),
+            Some(file) => open(file).map(|o| (o.all, o.notice)),
         }
     }
 
     /// Read, change, write back, under the lock (another session of the same user may save
-    /// its own drafts at the same moment).
+    /// its own drafts at the same moment). A damaged file is moved aside first and a fresh one
+    /// written; a newer version's file is left alone and the side file written instead.
     fn update(&mut self, change: impl FnOnce(&mut DraftFile)) -> Result<(), DraftError> {
         let Some(file) = self.file.clone() else {
             change(&mut self.memory);
@@ -239,7 +313,7 @@ impl Drafts {
         };
         let write_err = |e: std::io::Error| DraftError::Write {
             file: file.display().to_string(),
-            reason: e.to_string(),
+            reason: OsReason::of(&e),
         };
         let dir = file
             .parent()
@@ -248,14 +322,25 @@ impl Drafts {
             .to_path_buf();
         std::fs::create_dir_all(&dir).map_err(write_err)?;
         let _lock = Lock::take(&file.with_extension("lock")).map_err(write_err)?;
-        let mut all = read_file(&file)?;
+        let Opened {
+            target,
+            mut all,
+            notice,
+        } = open(&file)?;
+        if let Some(n) = notice {
+            tracing::warn!("{n}");
+        }
+        let write_err = |e: std::io::Error| DraftError::Write {
+            file: target.display().to_string(),
+            reason: OsReason::of(&e),
+        };
         change(&mut all);
         all.version = VERSION;
         let text = serde_json::to_string_pretty(&all).map_err(|e| DraftError::Write {
-            file: file.display().to_string(),
-            reason: e.to_string(),
+            file: target.display().to_string(),
+            reason: OsReason::Other(e.to_string()),
         })?;
-        let tmp = file.with_extension(format!("tmp.{}", std::process::id()));
+        let tmp = target.with_extension(format!("tmp.{}", std::process::id()));
         let written = (|| {
             use std::os::unix::fs::OpenOptionsExt;
             let mut f = std::fs::OpenOptions::new()
@@ -266,7 +351,7 @@ impl Drafts {
                 .open(&tmp)?;
             f.write_all(text.as_bytes())?;
             f.sync_all()?;
-            std::fs::rename(&tmp, &file)?;
+            std::fs::rename(&tmp, &target)?;
             // The rename itself is made durable by syncing the directory.
             std::fs::File::open(&dir)?.sync_all()
         })();
@@ -278,6 +363,102 @@ impl Drafts {
     }
 }
 
+/// The drafts file in use, its drafts, and what had to be done to reach it.
+struct Opened {
+    target: PathBuf,
+    all: DraftFile,
+    notice: Option<DraftError>,
+}
+
+/// Opens the drafts at `file`: a damaged file is moved aside (nothing destroyed) and an empty
+/// one used; a newer version's file is left alone and the side file (`drafts.v2.json`) used.
+fn open(file: &Path) -> Result<Opened, DraftError> {
+    match read_file(file)? {
+        Loaded::File(all) => Ok(Opened {
+            target: file.to_path_buf(),
+            all,
+            notice: None,
+        }),
+        Loaded::Damaged(damage) => move_aside(file, damage),
+        Loaded::Newer(version) => {
+            let side = side_file(file);
+            let notice = DraftError::NewerSide {
+                file: file.display().to_string(),
+                version,
+                side: side.display().to_string(),
+            };
+            let mut opened = match read_file(&side)? {
+                Loaded::File(all) => Opened {
+                    target: side,
+                    all,
+                    notice: None,
+                },
+                Loaded::Damaged(damage) => move_aside(&side, damage)?,
+                Loaded::Newer(version) => {
+                    return Err(DraftError::Newer {
+                        file: side.display().to_string(),
+                        version,
+                    });
+                }
+            };
+            // A side file moved aside is worth saying more than the newer file.
+            opened.notice = opened.notice.or(Some(notice));
+            Ok(opened)
+        }
+    }
+}
+
+/// Renames the damaged `file` to `<name>.bad-YYYYMMDDHHMMSS` and starts afresh.
+fn move_aside(file: &Path, damage: Damage) -> Result<Opened, DraftError> {
+    let stamp = chrono::Local::now().format("%Y%m%d%H%M%S");
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "drafts.json".into());
+    let mut to = file.with_file_name(format!("{name}.bad-{stamp}"));
+    let mut n = 1;
+    while to.exists() {
+        n += 1;
+        to = file.with_file_name(format!("{name}.bad-{stamp}-{n}"));
+    }
+    match std::fs::rename(file, &to) {
+        Ok(()) => {
+            let notice = DraftError::MovedAside {
+                file: file.display().to_string(),
+                to: to.display().to_string(),
+                damage,
+            };
+            tracing::warn!("{notice}");
+            Ok(Opened {
+                target: file.to_path_buf(),
+                all: DraftFile::default(),
+                notice: Some(notice),
+            })
+        }
+        Err(e) => Err(DraftError::Damaged {
+            file: file.display().to_string(),
+            damage,
+            reason: OsReason::of(&e),
+        }),
+    }
+}
+
+/// Where drafts go while the drafts file is a newer version's: `drafts.v2.json` beside it.
+fn side_file(file: &Path) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "drafts".into());
+    file.with_file_name(format!("{stem}.v{VERSION}.json"))
+}
+
+/// What a drafts file holds.
+enum Loaded {
+    File(DraftFile),
+    Damaged(Damage),
+    Newer(u64),
+}
+
 /// The book's identity in the drafts file: its canonical path.
 fn book_key(book: &Path) -> String {
     std::fs::canonicalize(book)
@@ -286,39 +467,48 @@ fn book_key(book: &Path) -> String {
         .to_string()
 }
 
-fn read_file(file: &Path) -> Result<DraftFile, DraftError> {
-    let text = match std::fs::read_to_string(file) {
+fn read_file(file: &Path) -> Result<Loaded, DraftError> {
+    let bytes = match std::fs::read(file) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DraftFile::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Loaded::File(DraftFile::default()));
+        }
         Err(e) => {
             return Err(DraftError::Read {
                 file: file.display().to_string(),
-                reason: e.to_string(),
+                reason: OsReason::of(&e),
             });
         }
     };
-    let parse_err = |e: serde_json::Error| DraftError::Parse {
-        file: file.display().to_string(),
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Ok(Loaded::Damaged(Damage::NotUtf8));
+    };
+    let damaged = |e: serde_json::Error| Damage::Json {
         line: e.line(),
         column: e.column(),
-        reason: e.to_string(),
     };
-    let whole: serde_json::Value = serde_json::from_str(&text).map_err(parse_err)?;
+    match parse_file(&text) {
+        Ok(Ok(all)) => Ok(Loaded::File(all)),
+        Ok(Err(version)) => Ok(Loaded::Newer(version)),
+        Err(e) => Ok(Loaded::Damaged(damaged(e))),
+    }
+}
+
+/// The drafts in `text` (Ok(Err(version)): a newer version's file).
+fn parse_file(text: &str) -> Result<Result<DraftFile, u64>, serde_json::Error> {
+    let whole: serde_json::Value = serde_json::from_str(text)?;
     let version = whole
         .get("version")
         .and_then(serde_json::Value::as_u64)
         .unwrap_or(1);
     if version > u64::from(VERSION) {
-        return Err(DraftError::Newer {
-            file: file.display().to_string(),
-            version,
-        });
+        return Ok(Err(version));
     }
     if version == 2 {
-        return serde_json::from_str(&text).map_err(parse_err);
+        return serde_json::from_str(text).map(Ok);
     }
     // Version 1: carried over into the names of the fields, written as version 2 next time.
-    let old: DraftFileV1 = serde_json::from_str(&text).map_err(parse_err)?;
+    let old: DraftFileV1 = serde_json::from_str(text)?;
     let drafts = old
         .drafts
         .into_iter()
@@ -334,11 +524,11 @@ fn read_file(file: &Path) -> Result<DraftFile, DraftError> {
             })
         })
         .collect();
-    Ok(DraftFile {
+    Ok(Ok(DraftFile {
         version: VERSION,
         drafts,
         carried: old.carried,
-    })
+    }))
 }
 
 /// An exclusive `flock` on a lock file beside the drafts, released on drop.
@@ -501,45 +691,159 @@ mod tests {
     }
 
     #[test]
-    fn a_file_of_a_newer_version_is_said_and_kept() {
+    fn a_file_of_a_newer_version_is_kept_and_drafts_go_to_the_side_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("drafts.json");
         let body = r#"{"version": 9, "drafts": [{"whatever": true}]}"#;
         std::fs::write(&file, body).expect("write");
         let mut d = Drafts::in_file(file.clone(), &dir.path().join("a.db"));
-        assert!(matches!(
-            d.load("u", &contact("PL1")),
-            Err(DraftError::Newer { version: 9, .. })
-        ));
-        assert!(matches!(
-            d.save("u", &contact("PL1"), &vals(&[("notes", "x")])),
-            Err(DraftError::Newer { version: 9, .. })
-        ));
-        assert_eq!(std::fs::read_to_string(&file).expect("read"), body);
-        let text = crate::tui::errors::draft_error_text(
-            &d.load("u", &contact("PL1")).expect_err("newer"),
-            crate::i18n::Lang::En,
+        // Said at start, naming the side file, in words that do not talk of a form.
+        let said = d.carried("u").expect_err("said at start");
+        assert!(matches!(said, DraftError::NewerSide { version: 9, .. }));
+        for lang in [crate::i18n::Lang::En, crate::i18n::Lang::ZhCn] {
+            let text = crate::tui::errors::draft_error_text(&said, lang);
+            assert!(
+                text.contains("drafts.v2.json") && text.contains('9'),
+                "{text}"
+            );
+            assert!(!text.contains("form") && !text.contains("表单"), "{text}");
+        }
+        d.save("u", &contact("PL1"), &vals(&[("notes", "typed")]))
+            .expect("saved to the side file");
+        assert_eq!(
+            d.load("u", &contact("PL1")).expect("load"),
+            Some(vals(&[("notes", "typed")]))
         );
-        assert!(text.contains("newer version (9)"), "{text}");
+        assert_eq!(std::fs::read_to_string(&file).expect("read"), body);
+        assert!(dir.path().join("drafts.v2.json").exists());
+    }
+
+    fn moved_aside(dir: &Path) -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .expect("dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.to_string_lossy().contains("drafts.json.bad-"))
+            .collect()
     }
 
     #[test]
-    fn a_corrupt_drafts_file_is_named_with_line_and_column_and_left_alone() {
+    fn a_damaged_drafts_file_is_moved_aside_said_once_and_drafts_work_again() {
+        for (body, damage) in [
+            (
+                b"{\n  \"version\": 2,\n  \"drafts\": [oops]\n}\n".to_vec(),
+                Damage::Json {
+                    line: 3,
+                    column: 14,
+                },
+            ),
+            (vec![0xff, 0xfe, 0x00, 0x81, b'x'], Damage::NotUtf8),
+        ] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let file = dir.path().join("drafts.json");
+            std::fs::write(&file, &body).expect("write");
+            let mut d = Drafts::in_file(file.clone(), &dir.path().join("a.db"));
+            let said = d.carried("u").expect_err("said at start");
+            let DraftError::MovedAside {
+                to, damage: got, ..
+            } = &said
+            else {
+                panic!("{said:?}");
+            };
+            assert_eq!(got, &damage);
+            let aside = moved_aside(dir.path());
+            assert_eq!(aside.len(), 1);
+            assert_eq!(aside[0].display().to_string(), *to);
+            assert_eq!(std::fs::read(&aside[0]).expect("kept"), body);
+            let text = crate::tui::errors::draft_error_text(&said, crate::i18n::Lang::ZhCn);
+            assert!(
+                text.contains(&*aside[0].file_name().expect("name").to_string_lossy())
+                    && !text.contains("表单"),
+                "{text}"
+            );
+            // Once: now the drafts work.
+            assert!(!d.carried("u").expect("fresh"));
+            d.save("u", &contact("f"), &vals(&[("notes", "x")]))
+                .expect("saved");
+            assert_eq!(
+                d.load("u", &contact("f")).expect("load"),
+                Some(vals(&[("notes", "x")]))
+            );
+            assert_eq!(moved_aside(dir.path()).len(), 1);
+        }
+    }
+
+    #[test]
+    fn a_save_over_a_damaged_file_moves_it_aside_and_keeps_the_text() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("drafts.json");
-        std::fs::write(&file, "{\n  \"version\": 2,\n  \"drafts\": [oops]\n}\n").expect("write");
+        std::fs::write(&file, [0xffu8, 0xfe, 0x00]).expect("write");
         let mut d = Drafts::in_file(file.clone(), &dir.path().join("a.db"));
-        match d.save("u", &contact("f"), &vals(&[("notes", "x")])) {
-            Err(DraftError::Parse { line, column, .. }) => {
-                assert_eq!((line, column), (3, 14));
-            }
-            other => panic!("{other:?}"),
-        }
-        let kept = std::fs::read_to_string(&file).expect("read");
-        assert!(
-            kept.contains("[oops]"),
-            "the bad file was overwritten: {kept}"
+        d.save("u", &contact("f"), &vals(&[("notes", "x")]))
+            .expect("saved");
+        assert_eq!(moved_aside(dir.path()).len(), 1);
+        assert_eq!(
+            d.load("u", &contact("f")).expect("load"),
+            Some(vals(&[("notes", "x")]))
         );
+    }
+
+    #[test]
+    fn a_drafts_file_that_cannot_be_written_says_why_in_words() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sub = dir.path().join("state");
+        std::fs::create_dir(&sub).expect("mkdir");
+        let file = sub.join("drafts.json");
+        let mut d = Drafts::in_file(file.clone(), &dir.path().join("a.db"));
+        std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o500)).expect("chmod");
+        let got = d.save("u", &contact("f"), &vals(&[("notes", "x")]));
+        std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        if nix_root() {
+            return; // root writes anyway
+        }
+        let e = got.expect_err("not writable");
+        assert!(
+            matches!(
+                e,
+                DraftError::Write {
+                    reason: OsReason::PermissionDenied,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let text = crate::tui::errors::draft_error_text(&e, crate::i18n::Lang::ZhCn);
+        assert!(
+            text.contains("没有权限") && text.contains("未保存"),
+            "{text}"
+        );
+    }
+
+    fn nix_root() -> bool {
+        // SAFETY: geteuid has no preconditions.
+        unsafe { libc::geteuid() == 0 }
+    }
+
+    #[test]
+    fn os_reasons_are_named() {
+        let e = |n| std::io::Error::from_raw_os_error(n);
+        assert_eq!(OsReason::of(&e(libc::ENOSPC)), OsReason::NoSpace);
+        assert_eq!(OsReason::of(&e(libc::EACCES)), OsReason::PermissionDenied);
+        assert_eq!(OsReason::of(&e(libc::ENOENT)), OsReason::NotFound);
+        assert_eq!(OsReason::of(&e(libc::EROFS)), OsReason::ReadOnly);
+        let bad = std::io::Error::new(std::io::ErrorKind::InvalidData, "x");
+        assert_eq!(OsReason::of(&bad), OsReason::NotUtf8);
+        for (r, zh) in [
+            (OsReason::NoSpace, "磁盘空间不足"),
+            (OsReason::PermissionDenied, "没有权限"),
+            (OsReason::NotFound, "文件不存在"),
+            (OsReason::NotUtf8, "不是 UTF-8 文本"),
+        ] {
+            assert_eq!(
+                crate::tui::errors::os_reason_text(&r, crate::i18n::Lang::ZhCn),
+                zh
+            );
+        }
     }
 
     #[test]

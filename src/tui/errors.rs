@@ -1,7 +1,7 @@
 //! Errors as the status line says them: every failure of a key, a save, a draft or the change
 //! poll becomes text in the user's language (the English `Display` text goes to the log).
 
-use super::drafts::DraftError;
+use super::drafts::{Damage, DraftError, OsReason};
 use crate::i18n::Lang;
 use crate::store::StoreError;
 use crate::workflow::WorkflowError;
@@ -51,33 +51,78 @@ pub fn workflow_error_text(e: &WorkflowError, lang: Lang) -> String {
     }
 }
 
-/// A drafts-file error in the user's language.
+/// A drafts-file error in the user's language (the OS's reasons in words where known).
 pub fn draft_error_text(e: &DraftError, lang: Lang) -> String {
     match e {
-        DraftError::Read { file, reason } => {
-            lang.tf("drafts.err_read", &[("file", file), ("reason", reason)])
-        }
-        DraftError::Parse {
+        DraftError::Read { file, reason } => lang.tf(
+            "drafts_file.read",
+            &[("file", file), ("reason", &os_reason_text(reason, lang))],
+        ),
+        DraftError::Damaged {
             file,
-            line,
-            column,
+            damage,
             reason,
         } => lang.tf(
-            "drafts.err_parse",
+            "drafts_file.damaged",
             &[
                 ("file", file),
-                ("line", line),
-                ("column", column),
-                ("reason", reason),
+                ("damage", &damage_text(damage, lang)),
+                ("reason", &os_reason_text(reason, lang)),
             ],
         ),
-        DraftError::Write { file, reason } => {
-            lang.tf("drafts.err_write", &[("file", file), ("reason", reason)])
-        }
-        DraftError::Newer { file, version } => lang.tf(
-            "forms.drafts_newer",
-            &[("file", file), ("version", version)],
+        DraftError::Write { file, reason } => lang.tf(
+            "drafts_file.write",
+            &[("file", file), ("reason", &os_reason_text(reason, lang))],
         ),
+        DraftError::Newer { file, version } => {
+            lang.tf("drafts_file.newer", &[("file", file), ("version", version)])
+        }
+        // Short enough for the status line: the new name beside the old file, not its path.
+        DraftError::MovedAside { to, damage, .. } => lang.tf(
+            "drafts_file.moved_aside",
+            &[
+                ("to", &file_name(to)),
+                ("damage", &damage_text(damage, lang)),
+            ],
+        ),
+        DraftError::NewerSide {
+            file,
+            version,
+            side,
+        } => lang.tf(
+            "drafts_file.newer_side",
+            &[("file", file), ("version", version), ("side", side)],
+        ),
+    }
+}
+
+/// The last part of a path.
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string())
+}
+
+/// What is wrong inside a drafts file, in the user's language.
+fn damage_text(d: &Damage, lang: Lang) -> String {
+    match d {
+        Damage::NotUtf8 => lang.t("drafts_file.not_utf8").to_string(),
+        Damage::Json { line, column } => {
+            lang.tf("drafts_file.bad_at", &[("line", line), ("column", column)])
+        }
+    }
+}
+
+/// The operating system's reason in the user's language (its own words when not known).
+pub fn os_reason_text(r: &OsReason, lang: Lang) -> String {
+    match r {
+        OsReason::NotFound => lang.t("drafts_file.os_not_found").to_string(),
+        OsReason::PermissionDenied => lang.t("drafts_file.os_permission").to_string(),
+        OsReason::NoSpace => lang.t("drafts_file.os_no_space").to_string(),
+        OsReason::ReadOnly => lang.t("drafts_file.os_read_only").to_string(),
+        OsReason::NotUtf8 => lang.t("drafts_file.not_utf8").to_string(),
+        OsReason::Other(s) => s.clone(),
     }
 }
 
@@ -156,11 +201,13 @@ mod tests {
             error_text(&e, Lang::ZhCn),
             Lang::ZhCn.tf("store_err.not_found", &[("what", &"PL1")])
         );
-        let e = anyhow::Error::new(DraftError::Parse {
+        let e = anyhow::Error::new(DraftError::Damaged {
             file: "d.json".into(),
-            line: 3,
-            column: 14,
-            reason: "expected value".into(),
+            damage: Damage::Json {
+                line: 3,
+                column: 14,
+            },
+            reason: OsReason::PermissionDenied,
         });
         let text = error_text(&e, Lang::ZhCn);
         assert!(text.contains("d.json") && text.contains('3') && text.contains("14"));

@@ -346,8 +346,9 @@ fn record_refusal(store: &mut Store, actor: &Actor, e: &WorkflowError) {
     }
 }
 
-/// Refuses a stale edit: the record is at `current` (last changed by `by` at `at`) while the
-/// screen showed `expected`. `None` accepts the current version (a script's edit).
+/// Refuses a stale edit: the record is at `current` (last changed by `by` at `at`, stored UTC,
+/// said in local time) while the screen showed `expected`. `None` accepts the current version
+/// (a script's edit).
 pub fn check_version(
     what: &str,
     expected: Option<i64>,
@@ -359,7 +360,7 @@ pub fn check_version(
         Some(v) if v != current => Err(WorkflowError::Stale {
             what: what.to_string(),
             by: by.to_string(),
-            at: at.to_string(),
+            at: crate::domain::text::local_time(at),
             expected: v,
             current,
         }),
@@ -393,4 +394,25 @@ pub fn identify(store: &Store, os_user: &str, as_user: Option<&str>) -> Result<A
 /// The operating-system user running the program.
 pub fn os_user() -> String {
     whoami::username()
+}
+
+#[cfg(test)]
+mod stale_time_tests {
+    use super::*;
+
+    #[test]
+    fn a_stale_refusal_says_when_in_local_time_in_both_languages() {
+        let e =
+            check_version("W1", Some(1), 2, "zhang", "2026-11-30T20:05:42Z").expect_err("stale");
+        let local = crate::domain::text::local_time("2026-11-30T20:05:42Z");
+        for lang in [crate::i18n::Lang::En, crate::i18n::Lang::ZhCn] {
+            let text = e.localized(lang);
+            assert!(text.contains(&local), "{text}");
+            assert!(
+                !text.contains("20:05:42") && !text.contains("42Z"),
+                "{text}"
+            );
+        }
+        assert!(e.to_string().contains(&local));
+    }
 }

@@ -2,8 +2,8 @@
 //! text and shows why it does not parse right beside it, keeping what was typed. Its values,
 //! keyed by field name, serialise as a draft.
 
-use crate::domain::money::{parse_amount, parse_signed_amount};
-use crate::domain::text::{display, sanitize, truncate, width};
+use crate::domain::money::{AmountError, parse_amount, parse_signed_amount};
+use crate::domain::text::{display, sanitize, width};
 use crate::i18n::Lang;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text_area::TextArea;
@@ -45,6 +45,9 @@ pub enum FieldKind {
 pub struct Choices {
     pub options: Vec<(&'static str, String)>,
     pub parse: fn(&str) -> Option<&'static str>,
+    /// Each code's names in every language (a draft written in another language's session
+    /// may name a choice so).
+    pub all_names: Vec<(&'static str, String)>,
 }
 
 impl Choices {
@@ -55,12 +58,17 @@ impl Choices {
         lang: Lang,
         parse: fn(&str) -> Option<&'static str>,
     ) -> Choices {
+        let codes: Vec<&'static str> = codes.into_iter().collect();
         Choices {
             options: codes
-                .into_iter()
-                .map(|c| (c, lang.code_name(group, c)))
+                .iter()
+                .map(|c| (*c, lang.code_name(group, c)))
                 .collect(),
             parse,
+            all_names: [Lang::En, Lang::ZhCn]
+                .into_iter()
+                .flat_map(|l| codes.iter().map(move |c| (*c, l.code_name(group, c))))
+                .collect(),
         }
     }
 
@@ -72,6 +80,7 @@ impl Choices {
             .find(|(c, n)| *c == t || n == t)
             .map(|(c, _)| *c)
             .or_else(|| (self.parse)(t))
+            .or_else(|| self.all_names.iter().find(|(_, n)| n == t).map(|(c, _)| *c))
             .filter(|c| self.options.iter().any(|(o, _)| o == c))
     }
 
@@ -185,39 +194,45 @@ impl Field {
         self.area.is_some()
     }
 
-    /// Checks the text; sets and returns the error in the given language.
+    /// Checks the text; sets and returns the error in the given language: a complete sentence
+    /// worded for a form field, with its arguments filled.
     pub fn validate(&mut self, lang: Lang) -> bool {
-        let value = self.value();
-        let v = value.trim();
-        self.error = match &self.kind {
-            FieldKind::Date => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .err()
-                .map(|_| lang.t("form.err_date").to_string()),
-            FieldKind::OptionalDecimal => (!v.is_empty()
-                && crate::domain::money::parse_rate(v).is_err())
-            .then(|| lang.t("form.err_decimal").to_string()),
-            FieldKind::Days => {
-                (v.parse::<u32>().is_err()).then(|| lang.t("form.err_days").to_string())
-            }
-            FieldKind::Amount => parse_amount(v)
-                .err()
-                .map(|e| lang.tf("form.err_amount", &[("why", &lang.t(e.key()))])),
-            FieldKind::SignedAmount => parse_signed_amount(v)
-                .err()
-                .map(|e| lang.tf("form.err_amount", &[("why", &lang.t(e.key()))])),
-            FieldKind::Choice(c) => c
-                .code_of(v)
-                .is_none()
-                .then(|| lang.tf("form.err_choice", &[("accepted", &c.names())])),
-            FieldKind::Text { required } | FieldKind::Notes { required } => {
-                (*required && v.is_empty()).then(|| lang.t("form.err_required").to_string())
-            }
-        };
+        self.error = self.check().err().map(|e| e.message(lang));
         self.error.is_none()
     }
 
+    /// Why the text does not parse as the field's kind (the same forms the import accepts:
+    /// full-width digits and signs, ideographic and no-break spaces around the text).
+    pub fn check(&self) -> Result<(), FieldError> {
+        let value = self.value();
+        let v = value.trim();
+        match &self.kind {
+            FieldKind::Date => parse_date(v).map(|_| ()),
+            FieldKind::OptionalDecimal if v.is_empty() => Ok(()),
+            FieldKind::OptionalDecimal => crate::domain::money::parse_rate(v)
+                .map(|_| ())
+                .map_err(FieldError::Decimal),
+            FieldKind::Days => parse_days(v).map(|_| ()),
+            FieldKind::Amount => parse_amount(v).map(|_| ()).map_err(FieldError::Amount),
+            FieldKind::SignedAmount => parse_signed_amount(v)
+                .map(|_| ())
+                .map_err(FieldError::Amount),
+            FieldKind::Choice(c) => match c.code_of(v) {
+                Some(_) => Ok(()),
+                None => Err(FieldError::Choice(c.names())),
+            },
+            FieldKind::Text { required } | FieldKind::Notes { required } => {
+                if *required && v.is_empty() {
+                    Err(FieldError::Required)
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+
     pub fn date(&self) -> Option<NaiveDate> {
-        NaiveDate::parse_from_str(self.input.value().trim(), "%Y-%m-%d").ok()
+        parse_date(self.input.value()).ok()
     }
 
     pub fn opt_decimal(&self) -> Option<Decimal> {
@@ -225,7 +240,7 @@ impl Field {
     }
 
     pub fn days(&self) -> Option<i64> {
-        self.input.value().trim().parse::<u32>().ok().map(i64::from)
+        parse_days(self.input.value()).ok().map(i64::from)
     }
 
     pub fn amount(&self) -> Option<Decimal> {
@@ -249,6 +264,120 @@ impl Field {
         }
     }
 }
+
+/// Why a field's text does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldError {
+    /// Not of the shape `YYYY-MM-DD`.
+    DateShape,
+    /// `2026-13-01`: no such month.
+    NoSuchMonth(String),
+    /// `2026-02-30`: the month (`2026-02`) has fewer days.
+    NoSuchDay {
+        month: String,
+        days: u32,
+    },
+    /// Not a whole number.
+    DaysNotNumber,
+    /// A negative number of days.
+    DaysNegative,
+    /// More days than a form takes.
+    DaysTooLarge,
+    Amount(AmountError),
+    Decimal(AmountError),
+    Choice(String),
+    Required,
+}
+
+impl FieldError {
+    /// The sentence shown beside the field.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            FieldError::DateShape => lang.t("form_parse.date_shape").to_string(),
+            FieldError::NoSuchMonth(m) => lang.tf("form_parse.date_no_month", &[("month", m)]),
+            FieldError::NoSuchDay { month, days } => lang.tf(
+                "form_parse.date_no_day",
+                &[("month", month), ("days", days)],
+            ),
+            FieldError::DaysNotNumber => lang.t("form_parse.days_not_number").to_string(),
+            FieldError::DaysNegative => lang.t("form_parse.days_negative").to_string(),
+            FieldError::DaysTooLarge => lang.t("form_parse.days_too_large").to_string(),
+            FieldError::Amount(e) => amount_message(e, lang, "form_parse.amount_example"),
+            FieldError::Decimal(e) => amount_message(e, lang, "form_parse.decimal_example"),
+            FieldError::Choice(names) => lang.tf("form_parse.choice", &[("accepted", names)]),
+            FieldError::Required => lang.t("form_parse.required").to_string(),
+        }
+    }
+}
+
+/// An amount's or decimal's error as a form's sentence: the reason, then an example.
+fn amount_message(e: &AmountError, lang: Lang, example: &str) -> String {
+    let why = match e {
+        AmountError::Empty => lang.t("form_parse.amount_empty").to_string(),
+        AmountError::NotANumber => lang.t("form_parse.amount_not_a_number").to_string(),
+        AmountError::TooPrecise => lang.t("form_parse.amount_too_precise").to_string(),
+        AmountError::Negative => lang.t("form_parse.amount_negative").to_string(),
+        AmountError::BadGrouping => lang.t("form_parse.amount_bad_grouping").to_string(),
+        AmountError::Ambiguous => lang.t("form_parse.amount_ambiguous").to_string(),
+        AmountError::Exponent => lang.t("form_parse.amount_exponent").to_string(),
+        AmountError::Currency(code) => lang.tf("form_parse.amount_currency", &[("code", code)]),
+    };
+    lang.tf(example, &[("why", &why)])
+}
+
+/// A date as a form takes it: `YYYY-MM-DD`, full-width digits and dashes too, spaces around
+/// it (ideographic and no-break ones as well) ignored; a date the calendar lacks says why.
+pub fn parse_date(text: &str) -> Result<NaiveDate, FieldError> {
+    let ascii = crate::domain::money::ascii_forms(text);
+    let t = ascii.trim();
+    let b = t.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return Err(FieldError::DateShape);
+    }
+    let num = |r: std::ops::Range<usize>| t[r].parse::<u32>().unwrap_or(0);
+    let year = i32::try_from(num(0..4)).map_err(|_| FieldError::DateShape)?;
+    let (month, day) = (num(5..7), num(8..10));
+    if let Some(d) = NaiveDate::from_ymd_opt(year, month, day) {
+        return Ok(d);
+    }
+    if !(1..=12).contains(&month) {
+        return Err(FieldError::NoSuchMonth(t[5..7].to_string()));
+    }
+    let days = (28..=31)
+        .rev()
+        .find(|d| NaiveDate::from_ymd_opt(year, month, *d).is_some())
+        .unwrap_or(28);
+    Err(FieldError::NoSuchDay {
+        month: t[..7].to_string(),
+        days,
+    })
+}
+
+/// A whole number of days, zero or more, as a form takes it (full-width digits too).
+pub fn parse_days(text: &str) -> Result<u32, FieldError> {
+    let ascii = crate::domain::money::ascii_forms(text);
+    let t = ascii.trim();
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(FieldError::DaysNotNumber);
+    }
+    if t.starts_with('-') {
+        return Err(FieldError::DaysNegative);
+    }
+    match digits.parse::<u32>() {
+        Ok(n) if n <= MAX_DAYS => Ok(n),
+        _ => Err(FieldError::DaysTooLarge),
+    }
+}
+
+/// The most days a form's day count takes (about 100 years).
+pub const MAX_DAYS: u32 = 36_500;
 
 /// A titled list of fields with one focused.
 #[derive(Debug, Clone)]
@@ -421,26 +550,39 @@ impl Form {
         ok
     }
 
-    /// The typed values by field name, for a draft.
+    /// The typed values by field name, for a draft: a choice field by its domain code (so it
+    /// comes back named in whatever language the next session speaks), other fields as typed.
     pub fn values(&self) -> std::collections::BTreeMap<String, String> {
         self.fields
             .iter()
-            .map(|f| (f.name.to_string(), f.value()))
+            .map(|f| {
+                let v = f
+                    .choice_code()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| f.value());
+                (f.name.to_string(), v)
+            })
             .collect()
     }
 
     /// Puts a draft's values back, each into the field of its name; names the form no longer
-    /// has are ignored.
+    /// has are ignored. A choice is shown by its name in the user's language (a draft may hold
+    /// its code, or its name in either language).
     pub fn restore(&mut self, values: &std::collections::BTreeMap<String, String>) {
         for f in &mut self.fields {
             if let Some(v) = values.get(f.name) {
-                f.set_value(v);
+                let shown = match &f.kind {
+                    FieldKind::Choice(c) => c.code_of(v).map(|code| c.name_of(code)),
+                    _ => None,
+                };
+                f.set_value(shown.as_deref().unwrap_or(v));
             }
         }
     }
 
     /// Draws the form centred over `area` and places the real cursor at the caret, so an
-    /// input method's candidate window appears where the user types.
+    /// input method's candidate window appears where the user types. Errors and the message
+    /// wrap onto as many lines as they need; the form grows with them, up to the screen.
     pub fn render(&self, frame: &mut Frame<'_>, area: Rect, lang: Lang, theme: &Theme, hint: &str) {
         let label_w = self
             .fields
@@ -449,28 +591,13 @@ impl Form {
             .max()
             .unwrap_or(8)
             + 2;
-        let w = area.width.saturating_sub(4).min(100);
-        // One line per field (the error beside the value), so an 11-field statement fits 80x24;
-        // a multi-line field takes a few; a focused choice field lists its choices.
-        let rows: usize = self.fields.iter().map(Field::rows).sum();
-        let choice_line = usize::from(matches!(
-            self.focused().map(|f| &f.kind),
-            Some(FieldKind::Choice(_))
-        ));
-        let h = (rows as u16 + 4 + choice_line as u16).min(area.height);
-        let x = area.x + (area.width - w) / 2;
-        let y = area.y + (area.height.saturating_sub(h)) / 2;
-        let rect = Rect::new(x, y, w, h);
-        frame.render_widget(Clear, rect);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(Span::styled(format!(" {} ", self.title), theme.title));
-        let inner = block.inner(rect);
-        frame.render_widget(block, rect);
-        let rest = (inner.width as usize).saturating_sub(label_w + 1);
+        let w = area.width.saturating_sub(4).min(MAX_WIDTH);
+        let inner_w = usize::from(w.saturating_sub(2));
+        let rest = inner_w.saturating_sub(label_w + 1);
         // Short fields leave room beside them for their error; free text takes the width.
         let input_w = (rest / 2).clamp(4, 24);
         let mut lines = Vec::new();
+        // The caret as (column, row) inside the border.
         let mut cursor = None;
         for (i, f) in self.fields.iter().enumerate() {
             let label = format!(
@@ -479,7 +606,7 @@ impl Form {
                 lang.t(f.label_key)
             );
             let pad = label_w.saturating_sub(width(&label));
-            // Free text gets the whole width; its error goes on the hint line instead.
+            // Free text gets the whole width; its error goes on the lines under it.
             let field_w = if matches!(f.kind, FieldKind::Text { .. } | FieldKind::Notes { .. }) {
                 rest.saturating_sub(1).max(4)
             } else {
@@ -504,87 +631,91 @@ impl Form {
                     ]));
                 }
                 if i == self.focus {
-                    let cx = inner.x + (label_w + 1) as u16 + caret.1 as u16;
-                    cursor = Some(Position::new(
-                        cx.min(inner.right().saturating_sub(1)),
-                        inner.y + (top + caret.0) as u16,
-                    ));
+                    cursor = Some((label_w + 1 + caret.1, top + caret.0));
                 }
-                continue;
-            }
-            let (shown, caret) = field_view(&f.input, field_w);
-            let mut spans = vec![
-                Span::raw(label),
-                Span::raw(" ".repeat(pad + 1)),
-                Span::styled(crate::domain::text::pad_right(&shown, field_w), style),
-            ];
-            if let Some(e) = &f.error {
+            } else {
+                let (shown, caret) = field_view(&f.input, field_w);
+                let mut spans = vec![
+                    Span::raw(label),
+                    Span::raw(" ".repeat(pad + 1)),
+                    Span::styled(crate::domain::text::pad_right(&shown, field_w), style),
+                ];
+                // An error that fits beside the value goes there; a longer one wraps under it.
                 let room = rest.saturating_sub(field_w + 1);
-                if room >= 8 {
+                let beside = f.error.as_ref().filter(|e| width(e) <= room);
+                if let Some(e) = beside {
                     spans.push(Span::raw(" "));
-                    spans.push(Span::styled(truncate(e, room), theme.error));
+                    spans.push(Span::styled(e.clone(), theme.error));
+                }
+                lines.push(Line::from(spans));
+                if i == self.focus {
+                    cursor = Some((label_w + 1 + caret, lines.len() - 1));
+                }
+                if beside.is_some() {
+                    continue;
                 }
             }
-            lines.push(Line::from(spans));
-            if i == self.focus {
-                let cx = inner.x + (label_w + 1) as u16 + caret as u16;
-                cursor = Some(Position::new(
-                    cx.min(inner.right().saturating_sub(1)),
-                    inner.y + lines.len() as u16 - 1,
-                ));
+            if let Some(e) = &f.error {
+                let indent = label_w + 1;
+                for l in wrap(e, inner_w.saturating_sub(indent)) {
+                    lines.push(Line::from(vec![
+                        Span::raw(" ".repeat(indent)),
+                        Span::styled(l, theme.error),
+                    ]));
+                }
             }
-        }
-        let text_error = self
-            .fields
-            .iter()
-            .find(|f| {
-                matches!(f.kind, FieldKind::Text { .. } | FieldKind::Notes { .. })
-                    && f.error.is_some()
-            })
-            .and_then(|f| {
-                f.error
-                    .as_ref()
-                    .map(|e| format!("{}: {e}", lang.t(f.label_key)))
-            });
-        if let Some(e) = text_error {
-            lines.push(Line::from(Span::styled(
-                truncate(&e, inner.width as usize),
-                theme.error,
-            )));
         }
         if let Some(FieldKind::Choice(c)) = self.focused().map(|f| &f.kind) {
             let text = lang.tf("forms.choices", &[("choices", &c.names())]);
-            lines.push(Line::from(Span::styled(
-                truncate(&text, inner.width as usize),
-                theme.muted,
-            )));
+            for l in wrap(&text, inner_w) {
+                lines.push(Line::from(Span::styled(l, theme.muted)));
+            }
         }
         if let Some(m) = &self.message {
-            lines.push(Line::from(Span::styled(
-                truncate(m, inner.width as usize),
-                theme.error,
-            )));
+            for l in wrap(m, inner_w) {
+                lines.push(Line::from(Span::styled(l, theme.error)));
+            }
         }
-        lines.push(Line::from(Span::styled(
-            truncate(hint, inner.width as usize),
-            theme.muted,
-        )));
+        for l in wrap(hint, inner_w) {
+            lines.push(Line::from(Span::styled(l, theme.muted)));
+        }
+        // Borders and a blank line under the hint.
+        let h = (lines.len() as u16).saturating_add(3).min(area.height);
+        let x = area.x + (area.width - w) / 2;
+        let y = area.y + (area.height.saturating_sub(h)) / 2;
+        let rect = Rect::new(x, y, w, h);
+        frame.render_widget(Clear, rect);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(Span::styled(format!(" {} ", self.title), theme.title));
+        let inner = block.inner(rect);
+        frame.render_widget(block, rect);
         frame.render_widget(Paragraph::new(lines), inner);
-        if let Some(p) = cursor {
-            frame.set_cursor_position(p);
+        if let Some((cx, cy)) = cursor
+            && cy < usize::from(inner.height)
+        {
+            let cx = inner.x.saturating_add(cx as u16);
+            frame.set_cursor_position(Position::new(
+                cx.min(inner.right().saturating_sub(1)),
+                inner.y + cy as u16,
+            ));
         }
     }
+}
+
+/// The widest a form grows on a wide terminal.
+const MAX_WIDTH: u16 = 140;
+
+/// `text` wrapped at `cols` display columns (CJK counts two), never cut.
+fn wrap(text: &str, cols: usize) -> Vec<String> {
+    textwrap::wrap(text, cols.max(8))
+        .into_iter()
+        .map(|l| l.into_owned())
+        .collect()
 }
 
 /// Rows a multi-line field shows.
 const NOTE_ROWS: usize = 3;
-
-impl Field {
-    /// Rows the field takes in the form.
-    fn rows(&self) -> usize {
-        if self.area.is_some() { NOTE_ROWS } else { 1 }
-    }
-}
 
 /// What a text input shows in `cols` columns, as `display` makes it (widths every terminal
 /// agrees on), scrolled so the caret is in view; and the caret's column in it.
@@ -633,4 +764,204 @@ fn visible_slice(text: &str, scroll: usize, cols: usize) -> String {
         col += w;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choices(lang: Lang) -> Choices {
+        crate::tui::forms::contact::kinds(lang)
+    }
+
+    /// Every kind of field with texts that give every error its parser has.
+    fn cases(lang: Lang) -> Vec<(FieldKind, Vec<&'static str>)> {
+        vec![
+            (
+                FieldKind::Date,
+                vec!["x", "2026-13-01", "2026-02-30", "2026/11/29"],
+            ),
+            (FieldKind::Days, vec!["x", "-3", "99999999999", ""]),
+            (
+                FieldKind::OptionalDecimal,
+                vec!["x", "1e1", "USD 1", "1.234,5"],
+            ),
+            (
+                FieldKind::Amount,
+                vec![
+                    "", "x", "1.234", "-5", "1,23,4", "1.234,00", "1e1", "USD 100",
+                ],
+            ),
+            (
+                FieldKind::SignedAmount,
+                vec!["", "x", "1.234", "1,23,4", "1.234,00", "1e1", "$5"],
+            ),
+            (FieldKind::Choice(choices(lang)), vec!["nonsense"]),
+            (FieldKind::Text { required: true }, vec![""]),
+            (FieldKind::Notes { required: true }, vec!["  "]),
+        ]
+    }
+
+    #[test]
+    fn every_field_error_is_a_filled_form_sentence_in_both_languages() {
+        let mut seen = std::collections::BTreeSet::new();
+        for lang in [Lang::En, Lang::ZhCn] {
+            for (kind, texts) in cases(lang) {
+                for text in texts {
+                    let mut f = Field::new("f", "form.date", kind.clone(), text);
+                    assert!(!f.validate(lang), "{kind:?} {text:?} should be refused");
+                    let e = f.error.clone().unwrap_or_default();
+                    seen.insert(format!("{:?}", f.check().err()));
+                    assert!(!e.contains('{') && !e.contains('}'), "placeholder in {e:?}");
+                    for import in ["row", "column", "该行", "金额列", "currency 列"] {
+                        assert!(!e.contains(import), "import wording in {e:?}");
+                    }
+                    assert!(!e.contains("form_parse."), "untranslated key: {e}");
+                }
+            }
+        }
+        // The cases reach every error (amount ones in both amount kinds and the decimal kind).
+        assert!(seen.len() >= 20, "{seen:?}");
+        let mut f = Field::new("f", "form.date", FieldKind::Amount, "USD 100");
+        f.validate(Lang::En);
+        assert_eq!(
+            f.error.as_deref(),
+            Some(
+                "not an amount: currency USD is not accepted; amounts are in the loan's currency, \
+                 write the number only; write e.g. 1,250,000.00"
+            )
+        );
+    }
+
+    #[test]
+    fn a_choice_is_kept_in_a_draft_by_its_code_and_shown_in_the_sessions_language() {
+        let form = |lang| {
+            Form::new(
+                "t".into(),
+                vec![Field::choice("kind", "form.kind", choices(lang), "visit")],
+            )
+        };
+        let en = form(Lang::En);
+        let values = en.values();
+        assert_eq!(values.get("kind").map(String::as_str), Some("visit"));
+        let mut zh = form(Lang::ZhCn);
+        zh.fields[0].set_value("");
+        zh.restore(&values);
+        let want = Lang::ZhCn.code_name("contact", "visit");
+        assert_eq!(zh.fields[0].value(), want);
+        // A draft written before codes were kept: the English name comes back in Chinese too.
+        let old: std::collections::BTreeMap<String, String> =
+            [("kind".to_string(), Lang::En.code_name("contact", "visit"))].into();
+        let mut zh = form(Lang::ZhCn);
+        zh.restore(&old);
+        assert_eq!(zh.fields[0].value(), want);
+        assert_ne!(want, Lang::En.code_name("contact", "visit"));
+        assert_eq!(zh.fields[0].choice_code(), Some("visit"));
+    }
+
+    /// The screen's text, one string per row.
+    fn screen(form: &Form, cols: u16, rows: u16, lang: Lang) -> String {
+        let backend = ratatui::backend::TestBackend::new(cols, rows);
+        let mut term = ratatui::Terminal::new(backend).expect("terminal");
+        term.draw(|f| form.render(f, f.area(), lang, &Theme::colour(), "Esc close"))
+            .expect("draw");
+        let buf = term.backend().buffer().clone();
+        (0..rows)
+            .map(|y| {
+                (0..cols)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn field_errors_and_the_message_wrap_whole_at_any_width() {
+        let long = "the save was refused because W-2026-0001 was changed by zhang at 2026-11-30 \
+                    20:05 after you loaded it; reload it and apply your change again (end)";
+        for lang in [Lang::En, Lang::ZhCn] {
+            for (cols, rows) in [(80u16, 24u16), (120, 40), (250, 50)] {
+                let mut form = Form::new(
+                    "t".into(),
+                    vec![
+                        Field::new("a", "form.date", FieldKind::Amount, "USD 100"),
+                        Field::new("d", "form.date", FieldKind::Date, "2026-02-30"),
+                        Field::new("n", "form.notes", FieldKind::Notes { required: true }, ""),
+                    ],
+                );
+                form.validate(lang);
+                form.message = Some(long.to_string());
+                let text = screen(&form, cols, rows, lang);
+                let flat: String = text
+                    .split('\n')
+                    .map(|l| l.trim_matches(|c| c == ' ' || c == '│'))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let squash = |s: &str| s.split_whitespace().collect::<String>();
+                let flat = squash(&flat);
+                for f in &form.fields {
+                    let e = f.error.clone().expect("an error");
+                    assert!(flat.contains(&squash(&e)), "{cols}: {e}\n{text}");
+                }
+                assert!(flat.contains(&squash(long)), "{cols}\n{text}");
+                assert!(!text.contains('~'), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn dates_and_days_take_what_the_import_takes_and_say_why_not() {
+        assert_eq!(
+            parse_date("２０２６-１１-２９"),
+            Ok(NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default())
+        );
+        assert_eq!(
+            parse_date("\u{3000}２０２６－１１－２９\u{a0}"),
+            Ok(NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default())
+        );
+        assert_eq!(
+            parse_date("2026-02-30"),
+            Err(FieldError::NoSuchDay {
+                month: "2026-02".into(),
+                days: 28
+            })
+        );
+        assert_eq!(
+            parse_date("2028-02-30"),
+            Err(FieldError::NoSuchDay {
+                month: "2028-02".into(),
+                days: 29
+            })
+        );
+        assert_eq!(
+            parse_date("2026-09-31"),
+            Err(FieldError::NoSuchDay {
+                month: "2026-09".into(),
+                days: 30
+            })
+        );
+        assert_eq!(
+            parse_date("2026-13-01"),
+            Err(FieldError::NoSuchMonth("13".into()))
+        );
+        assert_eq!(parse_date("2026-9-1"), Err(FieldError::DateShape));
+        assert_eq!(
+            FieldError::NoSuchDay {
+                month: "2026-02".into(),
+                days: 28
+            }
+            .message(Lang::ZhCn),
+            "没有这一天：2026-02 只有 28 天"
+        );
+        assert_eq!(parse_days("３０"), Ok(30));
+        assert_eq!(parse_days("\u{3000}30 "), Ok(30));
+        assert_eq!(parse_days("-3"), Err(FieldError::DaysNegative));
+        assert_eq!(parse_days("3.5"), Err(FieldError::DaysNotNumber));
+        assert_eq!(parse_days("99999999999"), Err(FieldError::DaysTooLarge));
+        let f = Field::new("d", "form.date", FieldKind::Days, "３０");
+        assert_eq!(f.days(), Some(30));
+        let f = Field::new("d", "form.date", FieldKind::Date, "２０２６-１１-２９");
+        assert!(f.date().is_some());
+    }
 }
