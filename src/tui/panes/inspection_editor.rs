@@ -9,7 +9,7 @@
 use crate::domain::inspection::MeasureEntry;
 use crate::domain::inspection::{InspectionStatus, Section as ReportSection};
 use crate::domain::text::{display, pad_right, truncate};
-use crate::store::{EvidenceRow, Inspection, Store, StoreError};
+use crate::store::{Contact, EvidenceRow, Inspection, Store, StoreError, WarningRow};
 use crate::tui::component::{Component, Ctx, Effect, Hint, Outcome, View};
 use crate::tui::drafts::Values;
 use crate::tui::keymap::{Action, Section};
@@ -71,8 +71,14 @@ pub struct InspectionEditor {
     pub evidence: Vec<EvidenceRow>,
     /// The loan, for the facts panel.
     pub facts: Option<Box<DetailState>>,
+    /// The loan's active warnings (the first few, in board order) and its last contacts.
+    pub open_warnings: Vec<WarningRow>,
+    pub last_contacts: Vec<Contact>,
     pub today: NaiveDate,
 }
+
+/// Rows of each list in the facts panel.
+const FACT_ROWS: usize = 3;
 
 impl InspectionEditor {
     /// Reads inspection `id`, its report's sections, measures, evidence and loan facts.
@@ -94,14 +100,32 @@ impl InspectionEditor {
             measures: Vec::new(),
             evidence: Vec::new(),
             facts: None,
+            open_warnings: Vec::new(),
+            last_contacts: Vec::new(),
             today,
             inspection,
         };
         e.read_report(store)?;
         e.texts = e.stored.clone();
         e.area = TextArea::new(&e.texts[0]);
-        e.facts = DetailState::load(store, e.inspection.row.loan_id)?.map(Box::new);
+        e.read_facts(store)?;
         Ok(Some(e))
+    }
+
+    /// Reads the facts panel: the loan (terms, indicators, collateral), its active warnings
+    /// and its last contacts, a few rows each.
+    fn read_facts(&mut self, store: &Store) -> Result<(), StoreError> {
+        let loan_id = self.inspection.row.loan_id;
+        self.facts = DetailState::load(store, loan_id)?.map(Box::new);
+        // Board order puts active warnings first; a page of them is enough to pick a few.
+        self.open_warnings = store
+            .loan_warnings(loan_id, 0, 20)?
+            .into_iter()
+            .filter(|w| w.status.is_active())
+            .take(FACT_ROWS)
+            .collect();
+        self.last_contacts = store.contacts_page(loan_id, 0, FACT_ROWS)?;
+        Ok(())
     }
 
     /// Reads the inspection and its report again; text typed and not written stays.
@@ -267,10 +291,9 @@ impl Component for InspectionEditor {
         if changed.any(Changed::INSPECTIONS) {
             self.read_report(ctx.store)?;
         }
-        if changed.any(Changed::LOANS | Changed::WARNINGS | Changed::STATEMENTS)
-            && let Some(d) = DetailState::load(ctx.store, self.inspection.row.loan_id)?
+        if changed.any(Changed::LOANS | Changed::WARNINGS | Changed::STATEMENTS | Changed::CONTACTS)
         {
-            self.facts = Some(Box::new(d));
+            self.read_facts(ctx.store)?;
         }
         Ok(())
     }
@@ -532,6 +555,49 @@ fn facts(e: &InspectionEditor, frame: &mut Frame<'_>, area: Rect, view: &View<'_
                 ),
             ]));
         }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        lang.t("inspection_editor.open_warnings").to_string(),
+        theme.header,
+    ));
+    if e.open_warnings.is_empty() {
+        lines.push(Line::styled("-", theme.muted));
+    }
+    for wr in &e.open_warnings {
+        let signal =
+            crate::tui::widgets::warning_cells::indicator_name(&wr.origin, &wr.indicator, lang);
+        lines.push(Line::styled(
+            truncate(
+                &format!(
+                    "{} {} {}",
+                    wr.raised_on,
+                    lang.code_name("level", wr.level.code()),
+                    signal
+                ),
+                w,
+            ),
+            theme.reached(Some(wr.level)),
+        ));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        lang.t("inspection_editor.last_contacts").to_string(),
+        theme.header,
+    ));
+    if e.last_contacts.is_empty() {
+        lines.push(Line::styled("-", theme.muted));
+    }
+    for c in &e.last_contacts {
+        lines.push(Line::raw(truncate(
+            &format!(
+                "{} {} {}",
+                c.contact_on,
+                lang.code_name("contact", c.kind.code()),
+                display(&c.notes)
+            ),
+            w,
+        )));
     }
     lines.push(Line::from(""));
     lines.push(kv(
