@@ -236,34 +236,44 @@ fn plan_config(ctx: &Context_, lang: Lang) -> anyhow::Result<PlanConfig> {
         .map_err(|e| anyhow!("{}", e.localized(lang)))
 }
 
-fn parse_kind(s: &str, lang: Lang) -> anyhow::Result<InspectionKind> {
-    InspectionKind::parse(s).ok_or_else(|| {
+/// A code argument read by `parse`; refused with the value and the accepted codes under the
+/// translation key `inspections_cli.<what>`.
+fn parse_code<T>(
+    s: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    accepted: impl Fn() -> String,
+    what: &str,
+    lang: Lang,
+) -> anyhow::Result<T> {
+    parse(s).ok_or_else(|| {
         anyhow!(
             "{}",
             lang.tf(
-                "inspections_cli.bad_kind",
-                &[
-                    ("value", &sanitize(s)),
-                    ("accepted", &InspectionKind::accepted())
-                ]
+                &format!("inspections_cli.{what}"),
+                &[("value", &sanitize(s)), ("accepted", &accepted())]
             )
         )
     })
 }
 
+fn parse_kind(s: &str, lang: Lang) -> anyhow::Result<InspectionKind> {
+    parse_code(
+        s,
+        InspectionKind::parse,
+        InspectionKind::accepted,
+        "bad_kind",
+        lang,
+    )
+}
+
 fn parse_status(s: &str, lang: Lang) -> anyhow::Result<InspectionStatus> {
-    InspectionStatus::parse(s).ok_or_else(|| {
-        anyhow!(
-            "{}",
-            lang.tf(
-                "inspections_cli.bad_status",
-                &[
-                    ("value", &sanitize(s)),
-                    ("accepted", &InspectionStatus::accepted())
-                ]
-            )
-        )
-    })
+    parse_code(
+        s,
+        InspectionStatus::parse,
+        InspectionStatus::accepted,
+        "bad_status",
+        lang,
+    )
 }
 
 fn parse_version(v: &Option<String>, lang: Lang) -> anyhow::Result<Option<i64>> {
@@ -483,18 +493,13 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
             inspectors,
         } => {
             let kind = parse_kind(kind, lang)?;
-            let mode = InspectionMode::parse(mode).ok_or_else(|| {
-                anyhow!(
-                    "{}",
-                    lang.tf(
-                        "inspections_cli.bad_mode",
-                        &[
-                            ("value", &sanitize(mode)),
-                            ("accepted", &InspectionMode::accepted())
-                        ]
-                    )
-                )
-            })?;
+            let mode = parse_code(
+                mode,
+                InspectionMode::parse,
+                InspectionMode::accepted,
+                "bad_mode",
+                lang,
+            )?;
             let number = flow::start(
                 &mut store,
                 &actor,
@@ -551,18 +556,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
             expected_version,
         } => {
             let expected = parse_version(expected_version, lang)?;
-            let measure = Measure::parse(add).ok_or_else(|| {
-                anyhow!(
-                    "{}",
-                    lang.tf(
-                        "inspections_cli.bad_measure",
-                        &[
-                            ("value", &sanitize(add)),
-                            ("accepted", &Measure::accepted())
-                        ]
-                    )
-                )
-            })?;
+            let measure = parse_code(add, Measure::parse, Measure::accepted, "bad_measure", lang)?;
             let m = MeasureEntry {
                 measure,
                 deadline: *deadline,
