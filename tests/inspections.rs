@@ -319,3 +319,22 @@ fn the_report_prints_and_bad_inputs_name_their_file() {
         .expect("runs");
     assert!(text(&out.stderr).contains("bad.toml"));
 }
+
+#[test]
+fn the_nightly_evaluate_derives_the_plan_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let h = dir.path();
+    let json = ok(cmd(h, &b, "wang").args(["evaluate", "--format", "json"]));
+    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(report["plan"]["loans"], 1, "{json}");
+    assert_eq!(report["plan"]["added"], 1, "{json}");
+    let listed = ok(cmd(h, &b, "zhang").args(["inspections", "--format", "csv"]));
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    // Run again: the plan is there, nothing piles up; the table ends with the plan's line.
+    let again = ok(cmd(h, &b, "wang").args(["evaluate"]));
+    assert!(
+        again.contains("Plan: 1 loans; 0 added, 0 moved, 0 removed, 1 unchanged"),
+        "{again}"
+    );
+}

@@ -202,6 +202,20 @@ pub fn run(opts: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
             report.changes(),
             rss_text()
         )?;
+        // The rest of the nightly batch: the inspection plan, derived again over the book.
+        let cfg = crate::engine::inspection_plan::PlanConfig::defaults()?;
+        let t = Instant::now();
+        let plan = crate::workflow::inspection::plan_book(&mut store, &actor, &cfg)?;
+        writeln!(
+            out,
+            "## inspection plan (nightly)\n\n{} loans in {:.2} s: {} added, {} moved, {} removed, {} unchanged\n",
+            plan.loans,
+            t.elapsed().as_secs_f64(),
+            plan.added,
+            plan.moved,
+            plan.removed,
+            plan.unchanged
+        )?;
     }
     if opts.import_rows > 0 {
         import::run(opts.import_rows, &path, &tmp, out)?;

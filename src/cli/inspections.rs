@@ -292,6 +292,34 @@ fn parse_version(v: &Option<String>, lang: Lang) -> anyhow::Result<Option<i64>> 
     }
 }
 
+/// The plan's one-line summary ("Plan: 100000 loans; 6 added, …; 12 overdue on …"), for
+/// `inspections plan` and the end of `evaluate`.
+pub fn plan_line(
+    store: &crate::store::Store,
+    c: &crate::store::PlanCounts,
+    as_of: NaiveDate,
+    started: std::time::Instant,
+    lang: Lang,
+) -> anyhow::Result<String> {
+    let overdue = store.inspection_count(&InspectionQuery {
+        overdue_on: Some(as_of),
+        ..Default::default()
+    })?;
+    Ok(lang.tf(
+        "inspections_cli.planned",
+        &[
+            ("loans", &c.loans),
+            ("added", &c.added),
+            ("moved", &c.moved),
+            ("removed", &c.removed),
+            ("unchanged", &c.unchanged),
+            ("overdue", &overdue),
+            ("as_of", &as_of),
+            ("ms", &started.elapsed().as_millis()),
+        ],
+    ))
+}
+
 /// `postloan inspections [plan]`.
 pub fn list(cli: &Cli, ctx: &Context_, a: &ListArgs) -> anyhow::Result<i32> {
     let lang = ctx.lang;
@@ -307,26 +335,7 @@ pub fn list(cli: &Cli, ctx: &Context_, a: &ListArgs) -> anyhow::Result<i32> {
         };
         let started = std::time::Instant::now();
         let c = flow::plan_book(&mut store, &actor, &cfg)?;
-        let overdue = store.inspection_count(&InspectionQuery {
-            overdue_on: Some(as_of),
-            ..Default::default()
-        })?;
-        println!(
-            "{}",
-            lang.tf(
-                "inspections_cli.planned",
-                &[
-                    ("loans", &c.loans),
-                    ("added", &c.added),
-                    ("moved", &c.moved),
-                    ("removed", &c.removed),
-                    ("unchanged", &c.unchanged),
-                    ("overdue", &overdue),
-                    ("as_of", &as_of),
-                    ("ms", &started.elapsed().as_millis()),
-                ]
-            )
-        );
+        println!("{}", plan_line(&store, &c, as_of, started, lang)?);
         return Ok(0);
     }
     let store = open_book_to_read(&path, lang)?;

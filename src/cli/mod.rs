@@ -707,8 +707,18 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 crate::note!("{}: {why}", lang.t("cli.error"));
                 return Ok(1);
             }
+            // The nightly batch goes on with the inspection plan (a warning just raised
+            // orange or red plans a triggered inspection): its config is read first, so a
+            // bad one stops the batch before anything is written.
+            let plan_cfg = ctx
+                .config
+                .plan()
+                .map_err(|e| anyhow!("{}", e.localized(lang)))?;
             let report = workflow::warning::evaluate_book(&mut store, &actor, &rules, as_of)?;
-            warnings::print_evaluation(&report, *format, lang)?;
+            let started = std::time::Instant::now();
+            let plan = workflow::inspection::plan_book(&mut store, &actor, &plan_cfg)?;
+            let plan_line = inspections::plan_line(&store, &plan, as_of, started, lang)?;
+            warnings::print_evaluation(&report, Some((&plan, &plan_line)), *format, lang)?;
             Ok(0)
         }
         Some(Command::Warnings {

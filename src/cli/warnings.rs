@@ -174,9 +174,20 @@ fn csv_row(w: &WarningRow) -> [String; 16] {
     ]
 }
 
-pub fn print_evaluation(r: &EvalReport, format: Format, lang: Lang) -> anyhow::Result<()> {
+/// The evaluation's counts per level; with the plan derived after it (the nightly batch),
+/// its counts as `plan` in JSON and its summary line after the table.
+pub fn print_evaluation(
+    r: &EvalReport,
+    plan: Option<(&crate::store::PlanCounts, &str)>,
+    format: Format,
+    lang: Lang,
+) -> anyhow::Result<()> {
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(r)?);
+        let mut v = serde_json::to_value(r)?;
+        if let (Some((counts, _)), Some(o)) = (plan, v.as_object_mut()) {
+            o.insert("plan".into(), serde_json::to_value(counts)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
     println!(
@@ -217,6 +228,9 @@ pub fn print_evaluation(r: &EvalReport, format: Format, lang: Lang) -> anyhow::R
     }
     if r.changes() == 0 {
         println!("{}", lang.t("eval.nothing_changed"));
+    }
+    if let Some((_, line)) = plan {
+        println!("{line}");
     }
     Ok(())
 }
