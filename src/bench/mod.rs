@@ -485,6 +485,7 @@ mod tests {
             "## Key-to-frame time",
             "## What each technique is worth",
             "## evaluate_book",
+            "## inspection plan (nightly)",
             "## Import of 50 loan rows",
         ] {
             assert!(text.contains(heading), "missing {heading}:\n{text}");
