@@ -3,13 +3,22 @@
 //! caret on the cell where the next character goes, continuation rows included.
 
 use crate::domain::text::{display, sanitize, width};
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{CursorMove, TextArea as Editor};
 
 /// A multi-line text, with its caret.
 #[derive(Debug, Clone)]
 pub struct TextArea {
     editor: Editor<'static>,
+    /// The width it was last shown at: Up and Down move by the rows of that wrapping.
+    cols: std::cell::Cell<usize>,
+}
+
+/// The first character of a display row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct RowStart {
+    line: usize,
+    char: usize,
 }
 
 /// What the text looks like `width` cells wide: its display rows and the caret's (row, column).
@@ -27,7 +36,10 @@ impl TextArea {
         let mut editor = Editor::new(lines);
         editor.move_cursor(CursorMove::Bottom);
         editor.move_cursor(CursorMove::End);
-        TextArea { editor }
+        TextArea {
+            editor,
+            cols: std::cell::Cell::new(0),
+        }
     }
 
     /// The text, lines joined with `\n`.
@@ -48,8 +60,90 @@ impl TextArea {
     /// An editing key (Enter is a new line); true when the text or caret changed.
     pub fn input(&mut self, key: KeyEvent) -> bool {
         let before = (self.text(), self.cursor());
-        self.editor.input(key);
+        let plain = key.modifiers.is_empty() || key.modifiers == KeyModifiers::SHIFT;
+        match key.code {
+            KeyCode::Up if plain => self.move_row(-1),
+            KeyCode::Down if plain => self.move_row(1),
+            _ => {
+                self.editor.input(key);
+            }
+        }
         (self.text(), self.cursor()) != before
+    }
+
+    /// Moves the caret one display row up (`-1`) or down (`1`) of the wrapping last shown,
+    /// to the character under the same cell (the one covering it, for a wide character), or
+    /// the row's end when it is shorter. Wide characters make character counts and cells
+    /// differ, so the editor's own move (by character index) would land off the column.
+    fn move_row(&mut self, by: isize) {
+        let cols = match self.cols.get() {
+            0 => usize::MAX / 4,
+            c => c,
+        };
+        let starts = self.row_starts(cols);
+        let (line, ch) = self.cursor();
+        // The caret's row: the last row starting at or before it.
+        let Some(r) = starts.iter().rposition(|s| (s.line, s.char) <= (line, ch)) else {
+            return;
+        };
+        let x = self.cells_between(&starts[r], ch);
+        let Some(t) = r.checked_add_signed(by).filter(|t| *t < starts.len()) else {
+            return;
+        };
+        let target = starts[t];
+        let chars: Vec<char> = self.editor.lines()[target.line].chars().collect();
+        // The row ends before the last character of a row that wraps (a caret after it shows
+        // on the next row), else at the line's end.
+        let end = match starts.get(t + 1) {
+            Some(n) if n.line == target.line => n.char.saturating_sub(1).max(target.char),
+            _ => chars.len(),
+        };
+        let mut at = target.char;
+        let mut used = 0;
+        while at < end {
+            let w = width(&display(&chars[at].to_string()));
+            if used + w > x {
+                break;
+            }
+            used += w;
+            at += 1;
+        }
+        let (line, at) = (
+            target.line.min(u16::MAX as usize),
+            at.min(u16::MAX as usize),
+        );
+        self.editor
+            .move_cursor(CursorMove::Jump(line as u16, at as u16));
+    }
+
+    /// Where each display row `cols` wide starts: (line, character index), as [`Self::view`]
+    /// wraps.
+    fn row_starts(&self, cols: usize) -> Vec<RowStart> {
+        let cols = cols.max(2);
+        let mut starts = Vec::new();
+        for (li, line) in self.editor.lines().iter().enumerate() {
+            starts.push(RowStart { line: li, char: 0 });
+            let mut used = 0;
+            for (ci, c) in line.chars().enumerate() {
+                let w = width(&display(&c.to_string()));
+                if used + w > cols && used > 0 {
+                    starts.push(RowStart { line: li, char: ci });
+                    used = 0;
+                }
+                used += w;
+            }
+        }
+        starts
+    }
+
+    /// Cells from a row's start to character `ch` of its line.
+    fn cells_between(&self, start: &RowStart, ch: usize) -> usize {
+        self.editor.lines()[start.line]
+            .chars()
+            .skip(start.char)
+            .take(ch.saturating_sub(start.char))
+            .map(|c| width(&display(&c.to_string())))
+            .sum()
     }
 
     /// Inserts `text` at the caret, its line breaks kept and control characters dropped.
@@ -68,6 +162,7 @@ impl TextArea {
     /// start of the next one.
     pub fn view(&self, cols: usize) -> View {
         let cols = cols.max(2);
+        self.cols.set(cols);
         let (cur_line, cur_char) = self.cursor();
         let mut rows = Vec::new();
         let mut caret = (0, 0);
@@ -175,5 +270,47 @@ mod tests {
         let (rows, caret) = t.window(20, 2);
         assert_eq!(rows, vec!["二".to_string(), String::new()]);
         assert_eq!(caret, (1, 0));
+    }
+
+    #[test]
+    fn up_and_down_keep_the_cell_column_across_wide_characters_and_wrapped_rows() {
+        let press = |t: &mut TextArea, c: KeyCode| {
+            t.input(key(c));
+        };
+        // Cell 4 on the Chinese line is after 检查; on the ASCII line, after "abcd".
+        let mut t = TextArea::new("检查报告\nabcdefgh");
+        t.view(40);
+        press(&mut t, KeyCode::Up); // from the end of "abcdefgh" (cell 8)
+        assert_eq!(t.cursor(), (0, 4), "cell 8 is after 检查报告");
+        press(&mut t, KeyCode::Left);
+        press(&mut t, KeyCode::Left);
+        press(&mut t, KeyCode::Down); // cell 4
+        assert_eq!(t.cursor(), (1, 4));
+        // Cell 5 falls inside a wide character: the caret goes before it.
+        press(&mut t, KeyCode::Right);
+        press(&mut t, KeyCode::Up);
+        assert_eq!(t.cursor(), (0, 2));
+        // Rows of a wrapped line are rows: Down from the first row goes to the second.
+        let mut t = TextArea::new("aaaaaaaaaabbbbbbbbbbccc");
+        t.view(10);
+        press(&mut t, KeyCode::Home);
+        press(&mut t, KeyCode::Right);
+        press(&mut t, KeyCode::Down);
+        assert_eq!(t.cursor(), (0, 11));
+        assert_eq!(t.view(10).caret, (1, 1));
+        // A shorter last row: the caret goes to its end; the top and bottom rows stay put.
+        press(&mut t, KeyCode::End);
+        press(&mut t, KeyCode::Up);
+        press(&mut t, KeyCode::Down);
+        assert_eq!(t.cursor(), (0, 23));
+        press(&mut t, KeyCode::Down);
+        assert_eq!(t.cursor(), (0, 23));
+        // Up from a row's end onto a wrapping row stops before that row's last character.
+        let mut t = TextArea::new("aaaaaaaaaabbbbbbbbbbccc\nxxxxxxxxxxxxxxxxxxxx");
+        t.view(10);
+        press(&mut t, KeyCode::Up);
+        press(&mut t, KeyCode::Up);
+        press(&mut t, KeyCode::Up);
+        assert_eq!(t.view(10).caret.0, 1, "on the row of b's");
     }
 }
