@@ -1310,3 +1310,38 @@ fn the_detail_baseline_is_the_engines_for_a_loan_with_a_rise_warning() {
         "{text}"
     );
 }
+
+#[test]
+fn a_notice_too_long_for_the_status_line_is_shown_whole_over_two_rows() {
+    let (_dir, store) = book(60, 7);
+    let mut a = app(store, "zhao.lei", Lang::ZhCn, Theme::colour(), SMALL);
+    let long = "已被 王芳（主管）于 2026-03-02 14:05 修改：您看到的是第 3 版，现在是第 4 版；请按 Esc 返回后重新打开再试。结尾";
+    a.notice = Some(postloan::tui::app::Notice {
+        text: long.into(),
+        error: true,
+    });
+    let buf = draw(&a);
+    let line = |y: u16| -> String {
+        (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect::<String>()
+            .replace(' ', "")
+    };
+    let shown = format!("{}{}", line(SMALL.1 - 2), line(SMALL.1 - 1));
+    assert_eq!(
+        shown,
+        long.replace(' ', ""),
+        "the whole notice, over the last two rows"
+    );
+    // A short one stays beside who is working.
+    a.notice = Some(postloan::tui::app::Notice {
+        text: "已保存".into(),
+        error: false,
+    });
+    let buf = draw(&a);
+    let last: String = (0..buf.area.width)
+        .map(|x| buf[(x, SMALL.1 - 1)].symbol().to_string())
+        .collect::<String>()
+        .replace(' ', "");
+    assert!(last.contains("已保存") && last.contains("赵磊"), "{last}");
+}

@@ -51,8 +51,15 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             .render(frame, body, &view),
         }
     }
-    hint_line(app, frame, hint);
-    status_line(app, frame, status);
+    // A notice too long for the space beside who is working takes the hint and status
+    // lines, wrapped, until the next key: a refusal is read whole, at any width.
+    match long_notice(app, usize::from(area.width)) {
+        Some(lines) => notice_rows(app, frame, Rect::new(area.x, hint.y, area.width, 2), lines),
+        None => {
+            hint_line(app, frame, hint);
+            status_line(app, frame, status);
+        }
+    }
     // The overlays (the open form, the help) over the screen in view, bottom-up.
     for overlay in app.detail.overlays() {
         match overlay {
@@ -361,6 +368,53 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     }
 }
 
+/// Who is working, in which book, and the counts: the left part of the status line.
+fn identity(app: &App) -> String {
+    let role = app.lang.code_name("role", app.actor.role.code());
+    format!(
+        " {} ({}) · {} · {} · {}",
+        crate::domain::text::display(&app.actor.display_name),
+        role,
+        crate::domain::text::display(&app.book_name),
+        app.lang.tf("status.loans", &[("n", &app.loan_count)]),
+        app.lang.tf("status.due", &[("n", &app.today.total_text())]),
+    )
+}
+
+/// The notice's rows when it does not fit beside [`identity`] on a `w`-cell line: wrapped to
+/// two rows, the second cut with `…` if it still does not fit.
+fn long_notice(app: &App, w: usize) -> Option<Vec<String>> {
+    let n = app.notice.as_ref()?;
+    let text = crate::domain::text::display(&n.text);
+    if width(&identity(app)) + 2 + width(&text) <= w {
+        return None;
+    }
+    let cols = w.saturating_sub(2).max(8);
+    let mut lines: Vec<String> = textwrap::wrap(&text, cols)
+        .into_iter()
+        .map(|l| l.into_owned())
+        .collect();
+    if lines.len() > 2 {
+        let rest = lines.split_off(1).join(" ");
+        lines.push(truncate(&rest, cols));
+    }
+    Some(lines)
+}
+
+/// The long notice over the hint and status lines.
+fn notice_rows(app: &App, frame: &mut Frame<'_>, area: Rect, lines: Vec<String>) {
+    let style = match &app.notice {
+        Some(n) if n.error => app.theme.error,
+        _ => app.theme.ok,
+    };
+    let rows: Vec<Line> = lines
+        .into_iter()
+        .map(|l| Line::styled(format!(" {l}"), style))
+        .collect();
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(Paragraph::new(rows), area);
+}
+
 fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let w = area.width as usize;
     // Problems in the user's keymap take the whole line at start, until a key is pressed
@@ -378,15 +432,7 @@ fn status_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    let role = app.lang.code_name("role", app.actor.role.code());
-    let left = format!(
-        " {} ({}) · {} · {} · {}",
-        crate::domain::text::display(&app.actor.display_name),
-        role,
-        crate::domain::text::display(&app.book_name),
-        app.lang.tf("status.loans", &[("n", &app.loan_count)]),
-        app.lang.tf("status.due", &[("n", &app.today.total_text())]),
-    );
+    let left = identity(app);
     let mut spans = vec![Span::styled(truncate(&left, w), app.theme.bar_selected)];
     let used = width(&left).min(w);
     // While the book is busy, the status line says so whatever else happened meanwhile.
