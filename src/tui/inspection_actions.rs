@@ -247,24 +247,44 @@ impl App {
                     return Ok(true);
                 }
             },
-            ReportCommand::Approve => flow::approve(
-                &mut self.store,
-                &self.actor,
-                &number,
-                version,
-                "",
-                self.today_date,
-                lang,
-            )
-            .map(|a| match a {
-                flow::Approval::AwaitsSecond => {
-                    lang.tf("inspections_cli.awaits_second", &[("number", &shown)])
+            ReportCommand::Approve => match self.config.checklist() {
+                Ok(checklist) => flow::approve(
+                    &mut self.store,
+                    &self.actor,
+                    &number,
+                    version,
+                    "",
+                    self.today_date,
+                    lang,
+                    &checklist,
+                )
+                .map(|a| match a {
+                    flow::Approval::AwaitsSecond => {
+                        lang.tf("inspections_cli.awaits_second", &[("number", &shown)])
+                    }
+                    flow::Approval::Approved { document, warning } => {
+                        let mut text = lang.tf(
+                            "inspections_cli.approved",
+                            &[("number", &shown), ("document", &document)],
+                        );
+                        if let Some(w) = warning {
+                            text.push(' ');
+                            text.push_str(&lang.tf(
+                                "inspections_cli.score_warning",
+                                &[("number", &shown), ("warning", &w)],
+                            ));
+                        }
+                        text
+                    }
+                }),
+                Err(e) => {
+                    self.notice = Some(Notice {
+                        text: e.localized(lang),
+                        error: true,
+                    });
+                    return Ok(true);
                 }
-                flow::Approval::Approved { document } => lang.tf(
-                    "inspections_cli.approved",
-                    &[("number", &shown), ("document", &document)],
-                ),
-            }),
+            },
             ReportCommand::Return => {
                 let form = super::forms::report::return_form(&number, shown_version, lang);
                 let key = FormKey::new(FormKind::ReturnReport, Subject::Inspection(number));
