@@ -15,7 +15,8 @@ use crate::domain::text::display;
 use crate::workflow::inspection as flow;
 use crossterm::event::{KeyCode, KeyEvent};
 
-/// Fills in what a form's command takes from config (the evidence size limit).
+/// Fills in what a form's command takes from config (the evidence size limit, the
+/// checklist).
 pub fn with_config(cmd: FormCommand, config: &Config) -> FormCommand {
     match cmd {
         FormCommand::Attach {
@@ -33,6 +34,18 @@ pub fn with_config(cmd: FormCommand, config: &Config) -> FormCommand {
                 .plan()
                 .map(|p| p.evidence_max_bytes)
                 .unwrap_or(DEFAULT_EVIDENCE_MAX),
+        },
+        FormCommand::Score {
+            number,
+            expected_version,
+            items,
+            checklist,
+        } => FormCommand::Score {
+            number,
+            expected_version,
+            items,
+            // A bad checklist config was refused at start; the form's own stays otherwise.
+            checklist: config.checklist().unwrap_or(checklist),
         },
         other => other,
     }
@@ -88,6 +101,8 @@ impl App {
         let Some(mut e) = InspectionEditor::load(&self.store, id, self.today_date)? else {
             return Ok(false);
         };
+        // A bad checklist config was refused at start: none here means none to show.
+        e.checklist = self.config.checklist().ok();
         match self
             .drafts
             .load(&self.actor.username, &report_key(e.number()))
@@ -214,6 +229,12 @@ impl App {
         let version = Some(shown_version);
         let lang = self.lang;
         let shown = display(&number);
+        // A final approval may raise a warning (its checklist score below the line).
+        let changed = if cmd == ReportCommand::Approve {
+            Changed::INSPECTIONS | Changed::WARNINGS
+        } else {
+            Changed::INSPECTIONS
+        };
         let result = match cmd {
             ReportCommand::Write { section, text } => flow::write_section(
                 &mut self.store,
@@ -303,6 +324,36 @@ impl App {
                 self.open_form(form, key)?;
                 return Ok(true);
             }
+            ReportCommand::Checklist => {
+                let checklist = match self.config.checklist() {
+                    Ok(c) if !c.items.is_empty() => c,
+                    Ok(_) => {
+                        self.notice = Some(Notice {
+                            text: lang.t("inspections_cli.checklist_none").to_string(),
+                            error: true,
+                        });
+                        return Ok(true);
+                    }
+                    Err(e) => {
+                        self.notice = Some(Notice {
+                            text: e.localized(lang),
+                            error: true,
+                        });
+                        return Ok(true);
+                    }
+                };
+                let points = e.points.clone();
+                let form = super::forms::checklist::form(
+                    &number,
+                    shown_version,
+                    &checklist,
+                    &points,
+                    lang,
+                );
+                let key = FormKey::new(FormKind::Checklist, Subject::Inspection(number));
+                self.open_form(form, key)?;
+                return Ok(true);
+            }
             ReportCommand::Attach => {
                 let form = super::forms::report::attach_form(&number, shown_version, lang);
                 let key = FormKey::new(FormKind::AttachEvidence, Subject::Inspection(number));
@@ -320,7 +371,7 @@ impl App {
                     e.dirty = true;
                 }
                 self.save_report_draft()?;
-                self.reload_changed_or_later(Changed::INSPECTIONS)?;
+                self.reload_changed_or_later(changed)?;
             }
             Err(e) => {
                 self.notice = Some(Notice {
