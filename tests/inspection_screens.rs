@@ -684,3 +684,19 @@ fn an_incomplete_checklist_says_so_and_keys_are_listed() {
     press(&mut app, KeyCode::Char('?'));
     assert!(screen_text(&draw(&app)).contains("填写检查评分表"));
 }
+
+#[test]
+fn the_checklist_form_keeps_a_draft_by_item() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, (120, 40));
+    open_own(&mut app, InspectionStatus::Draft);
+    press(&mut app, KeyCode::Char('K'));
+    press(&mut app, KeyCode::Tab);
+    clear_field(&mut app);
+    type_text(&mut app, "12.5");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.form().is_none(), "Esc closes, keeping the draft");
+    press(&mut app, KeyCode::Char('K'));
+    let form = app.form().expect("the form again");
+    assert_eq!(form.fields[1].name, "operations");
+    assert_eq!(form.fields[1].value(), "12.5", "the draft came back");
+}
