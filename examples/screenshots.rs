@@ -98,7 +98,8 @@ fn main() -> anyhow::Result<()> {
     press(&mut app, KeyCode::Esc);
 
     // Step 3: the Inspections pane, and the report editor on a returned report (the
-    // reviewer's comment on top, sections written, the facts beside them).
+    // reviewer's comment on top, sections written, the facts beside them), on section 9 with
+    // its checklist score.
     press(&mut app, KeyCode::Char('4'));
     shot(&out, "inspections", &app)?;
     for _ in 0..app.inspections.list.total.min(500) {
@@ -113,6 +114,9 @@ fn main() -> anyhow::Result<()> {
         press(&mut app, KeyCode::Char('j'));
     }
     press(&mut app, KeyCode::Enter);
+    for _ in 0..8 {
+        press(&mut app, KeyCode::Char('j'));
+    }
     shot(&out, "inspection-editor", &app)?;
     press(&mut app, KeyCode::Esc);
 

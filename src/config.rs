@@ -1,6 +1,7 @@
 //! Configuration: the compiled-in `config/default.toml`, then the site file, then the user
 //! file (or `--config`). A bad file is refused with its path, the key and the reason.
 
+use crate::domain::checklist::Checklist;
 use crate::i18n::Lang;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -164,6 +165,8 @@ pub enum ConfigError {
         file: String,
         error: crate::engine::inspection_plan::PlanConfigError,
     },
+    #[error("config {file}: {error}")]
+    Checklist { file: String, error: ChecklistError },
 }
 
 impl ConfigError {
@@ -196,6 +199,10 @@ impl ConfigError {
                 &[("file", file), ("message", &error.localized(lang))],
             ),
             ConfigError::Inspections { file, error } => lang.tf(
+                "config_error.bad",
+                &[("file", file), ("message", &error.localized(lang))],
+            ),
+            ConfigError::Checklist { file, error } => lang.tf(
                 "config_error.bad",
                 &[("file", file), ("message", &error.localized(lang))],
             ),
@@ -566,6 +573,10 @@ impl Config {
                 file: file.clone(),
                 error,
             })?;
+            alone.checklist().map_err(|error| ConfigError::Checklist {
+                file: file.clone(),
+                error,
+            })?;
             merge(&mut table, over);
             last_file = file;
         }
@@ -603,6 +614,189 @@ impl Config {
     > {
         crate::engine::inspection_plan::PlanConfig::from_table(&self.inspections)
     }
+
+    /// The inspection checklist of `[inspections.checklist]`, checked (a bad value names its
+    /// key and value). None configured: an empty checklist, which never scores.
+    pub fn checklist(&self) -> Result<Checklist, ChecklistError> {
+        checklist_from(self.inspections.get("checklist"))
+    }
+}
+
+/// A value of `[inspections.checklist]` that cannot be used: its key, its value, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChecklistError {
+    #[error("inspections.checklist: not a table")]
+    NotATable,
+    #[error("inspections.checklist.{key}: unknown key")]
+    Unknown { key: String },
+    #[error("inspections.checklist.{key} is missing")]
+    Missing { key: String },
+    #[error(
+        "inspections.checklist.line = {value}: not a quoted decimal from 0 to 100 (e.g. \"60\")"
+    )]
+    Line { value: String },
+    #[error("inspections.checklist.warning_level = {value}: not one of yellow, orange, red")]
+    Level { value: String },
+    #[error("inspections.checklist.{key} = {value}: not a text")]
+    Text { key: String, value: String },
+    #[error(
+        "inspections.checklist.{key} = {value}: a code is ASCII letters, digits and _ (e.g. \"funds_use\")"
+    )]
+    Code { key: String, value: String },
+    #[error("inspections.checklist.{key} = {value}: the code is used twice")]
+    Duplicate { key: String, value: String },
+    #[error("inspections.checklist.{key} = {value}: not a whole number of points from 1 to 1000")]
+    Weight { key: String, value: String },
+}
+
+impl ChecklistError {
+    /// The reason in `lang` (`Display` gives the English one).
+    pub fn localized(&self, lang: Lang) -> String {
+        let k = |key: &str| format!("inspections.checklist.{key}");
+        match self {
+            ChecklistError::NotATable => lang.t("checklist_config.not_table").to_string(),
+            ChecklistError::Unknown { key } => {
+                lang.tf("checklist_config.unknown", &[("key", &k(key))])
+            }
+            ChecklistError::Missing { key } => {
+                lang.tf("checklist_config.missing", &[("key", &k(key))])
+            }
+            ChecklistError::Line { value } => lang.tf("checklist_config.line", &[("value", value)]),
+            ChecklistError::Level { value } => {
+                lang.tf("checklist_config.level", &[("value", value)])
+            }
+            ChecklistError::Text { key, value } => lang.tf(
+                "checklist_config.text",
+                &[("key", &k(key)), ("value", value)],
+            ),
+            ChecklistError::Code { key, value } => lang.tf(
+                "checklist_config.code",
+                &[("key", &k(key)), ("value", value)],
+            ),
+            ChecklistError::Duplicate { key, value } => lang.tf(
+                "checklist_config.duplicate",
+                &[("key", &k(key)), ("value", value)],
+            ),
+            ChecklistError::Weight { key, value } => lang.tf(
+                "checklist_config.weight",
+                &[("key", &k(key)), ("value", value)],
+            ),
+        }
+    }
+}
+
+/// Reads `[inspections.checklist]`: `line`, `warning_level` and `items` (each `code`, `zh`,
+/// `en`, `weight`), every key checked.
+fn checklist_from(v: Option<&toml::Value>) -> Result<Checklist, ChecklistError> {
+    use crate::domain::checklist::ChecklistItem;
+    use crate::domain::warning::Level;
+    use std::str::FromStr;
+    let Some(v) = v else {
+        return Ok(Checklist {
+            line: rust_decimal::Decimal::ZERO,
+            warning_level: Level::Yellow,
+            items: Vec::new(),
+        });
+    };
+    let t = v.as_table().ok_or(ChecklistError::NotATable)?;
+    if let Some(k) = t
+        .keys()
+        .find(|k| !["line", "warning_level", "items"].contains(&k.as_str()))
+    {
+        return Err(ChecklistError::Unknown { key: k.clone() });
+    }
+    let missing = |key: &str| ChecklistError::Missing {
+        key: key.to_string(),
+    };
+    let line_v = t.get("line").ok_or_else(|| missing("line"))?;
+    let line = line_v
+        .as_str()
+        .and_then(|s| rust_decimal::Decimal::from_str(s.trim()).ok())
+        .filter(|d| *d >= rust_decimal::Decimal::ZERO && *d <= rust_decimal::Decimal::from(100))
+        .ok_or_else(|| ChecklistError::Line {
+            value: line_v.to_string(),
+        })?;
+    let level_v = t
+        .get("warning_level")
+        .ok_or_else(|| missing("warning_level"))?;
+    let warning_level = level_v
+        .as_str()
+        .and_then(|s| match s.trim() {
+            "yellow" => Some(Level::Yellow),
+            "orange" => Some(Level::Orange),
+            "red" => Some(Level::Red),
+            _ => None,
+        })
+        .ok_or_else(|| ChecklistError::Level {
+            value: level_v.to_string(),
+        })?;
+    let mut items: Vec<ChecklistItem> = Vec::new();
+    let list = match t.get("items") {
+        None => &Vec::new(),
+        Some(toml::Value::Array(a)) => a,
+        Some(other) => {
+            return Err(ChecklistError::Text {
+                key: "items".into(),
+                value: other.to_string(),
+            });
+        }
+    };
+    for (i, item) in list.iter().enumerate() {
+        let at = |key: &str| format!("items[{i}].{key}");
+        let it = item.as_table().ok_or_else(|| ChecklistError::Text {
+            key: format!("items[{i}]"),
+            value: item.to_string(),
+        })?;
+        if let Some(k) = it
+            .keys()
+            .find(|k| !["code", "zh", "en", "weight"].contains(&k.as_str()))
+        {
+            return Err(ChecklistError::Unknown { key: at(k) });
+        }
+        let text = |key: &str| -> Result<String, ChecklistError> {
+            let v = it.get(key).ok_or_else(|| missing(&at(key)))?;
+            v.as_str()
+                .map(|s| crate::domain::text::sanitize(s.trim()))
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| ChecklistError::Text {
+                    key: at(key),
+                    value: v.to_string(),
+                })
+        };
+        let code = text("code")?;
+        if !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(ChecklistError::Code {
+                key: at("code"),
+                value: code,
+            });
+        }
+        if items.iter().any(|o| o.code == code) {
+            return Err(ChecklistError::Duplicate {
+                key: at("code"),
+                value: code,
+            });
+        }
+        let weight_v = it.get("weight").ok_or_else(|| missing(&at("weight")))?;
+        let weight = weight_v
+            .as_integer()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| ChecklistError::Weight {
+                key: at("weight"),
+                value: weight_v.to_string(),
+            })?;
+        items.push(ChecklistItem {
+            zh: text("zh")?,
+            en: text("en")?,
+            code,
+            weight,
+        });
+    }
+    Ok(Checklist {
+        line,
+        warning_level,
+        items,
+    })
 }
 
 #[cfg(test)]
@@ -678,6 +872,89 @@ mod tests {
                 f.display()
             )
         );
+    }
+
+    #[test]
+    fn the_shipped_checklist_is_read() {
+        let c = Config::defaults().checklist().unwrap();
+        assert_eq!(c.line, rust_decimal::Decimal::from(60));
+        assert_eq!(c.warning_level, crate::domain::warning::Level::Yellow);
+        assert!((6..=8).contains(&c.items.len()), "{}", c.items.len());
+        assert_eq!(c.items[0].code, "funds_use");
+        assert_eq!(c.items[0].zh, "资金用途合规");
+        assert_eq!(c.total_weight(), 100);
+    }
+
+    #[test]
+    fn a_user_checklist_replaces_the_items_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(
+            &f,
+            "[inspections.checklist]\nline = \"75\"\n[[inspections.checklist.items]]\ncode = \"a\"\nzh = \"甲\"\nen = \"A\"\nweight = 3\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&f), &dirs_in(dir.path()))
+            .unwrap()
+            .checklist()
+            .unwrap();
+        assert_eq!(c.line, rust_decimal::Decimal::from(75));
+        assert_eq!(c.warning_level, crate::domain::warning::Level::Yellow);
+        assert_eq!(c.items.len(), 1);
+        assert_eq!(c.items[0].weight, 3);
+    }
+
+    #[test]
+    fn a_bad_checklist_names_the_file_and_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("bad.toml");
+        let item = |code: &str, weight: &str| {
+            format!(
+                "[[inspections.checklist.items]]\ncode = \"{code}\"\nzh = \"甲\"\nen = \"A\"\nweight = {weight}\n"
+            )
+        };
+        let cases = [
+            (
+                "[inspections.checklist]\nline = \"120\"\n".to_string(),
+                "inspections.checklist.line = \"120\"",
+            ),
+            (
+                "[inspections.checklist]\nline = \"abc\"\n".to_string(),
+                "inspections.checklist.line = \"abc\"",
+            ),
+            (
+                "[inspections.checklist]\nwarning_level = \"purple\"\n".to_string(),
+                "inspections.checklist.warning_level = \"purple\"",
+            ),
+            (
+                format!("{}{}", item("a", "5"), item("a", "5")),
+                "inspections.checklist.items[1].code = a: the code is used twice",
+            ),
+            (
+                item("资金", "5"),
+                "inspections.checklist.items[0].code = 资金",
+            ),
+            (item("a", "0"), "inspections.checklist.items[0].weight = 0"),
+            (
+                item("a", "\"5\""),
+                "inspections.checklist.items[0].weight = \"5\"",
+            ),
+            (
+                "[inspections.checklist]\nlimit = \"60\"\n".to_string(),
+                "inspections.checklist.limit: unknown key",
+            ),
+        ];
+        for (text, want) in cases {
+            std::fs::write(&f, &text).unwrap();
+            let err = Config::load(Some(&f), &dirs_in(dir.path())).unwrap_err();
+            let en = err.to_string();
+            assert!(en.contains("bad.toml") && en.contains(want), "{text}: {en}");
+            let zh = err.localized(Lang::ZhCn);
+            assert!(
+                zh.contains("bad.toml") && zh.contains("inspections.checklist."),
+                "{zh}"
+            );
+        }
     }
 
     #[test]

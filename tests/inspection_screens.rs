@@ -578,3 +578,125 @@ fn a_measure_and_a_proposed_class_from_the_editor() {
         Some(postloan::domain::Classification::SpecialMention)
     );
 }
+
+/// Points typed into the checklist form, one field per shipped item (72.5 in all).
+const POINTS: [&str; 8] = ["15", "11", "10", "11.5", "11", "4", "7", "3"];
+
+/// Empties the focused field (a report may be scored already: an amendment copies points).
+fn clear_field(app: &mut App) {
+    for _ in 0..6 {
+        press(app, KeyCode::Backspace);
+    }
+}
+
+/// Opens the checklist form with `K` on an own draft and fills it: a bad value first, which
+/// is refused in place keeping what was typed, then `POINTS`; Ctrl-S saves.
+fn score_from_the_editor(app: &mut App) -> postloan::store::InspectionRow {
+    let row = open_own(app, InspectionStatus::Draft);
+    press(app, KeyCode::Char('K'));
+    let form = app.form().expect("the checklist form");
+    assert_eq!(form.fields.len(), 8);
+    clear_field(app);
+    type_text(app, "25");
+    press_mod(app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let form = app.form().expect("the form stays open");
+    assert_eq!(form.focus, 0);
+    assert_eq!(form.fields[0].value(), "25", "what was typed stays");
+    let why = form.fields[0].error.clone().expect("said in place");
+    assert!(why.contains("20"), "{why}");
+    for (i, p) in POINTS.iter().enumerate() {
+        if i > 0 {
+            press(app, KeyCode::Tab);
+        }
+        clear_field(app);
+        type_text(app, p);
+    }
+    press_mod(app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        app.form().is_none(),
+        "{:?}",
+        app.form().map(|f| f.message.clone())
+    );
+    row
+}
+
+#[test]
+fn the_checklist_is_scored_from_the_editor_and_shown_with_section_9() {
+    for (lang, name, want) in [
+        (Lang::ZhCn, "zh", "评分 72.5 / 100（警戒线 60）"),
+        (Lang::En, "en", "score 72.5 / 100 (line 60)"),
+    ] {
+        let (_dir, mut app) = fixture_as(AUTHOR, lang, (120, 40));
+        let row = score_from_the_editor(&mut app);
+        let rv = app
+            .detail
+            .editor()
+            .expect("editor")
+            .inspection
+            .report_version;
+        assert_eq!(
+            app.store
+                .inspection_checklist(row.id, rv)
+                .expect("points")
+                .len(),
+            8
+        );
+        // Section 9 shows the score beside its title.
+        for _ in 0..8 {
+            press(&mut app, KeyCode::Char('j'));
+        }
+        let body = body_text(&draw(&app));
+        assert!(body.contains(want), "{body}");
+        insta::assert_snapshot!(format!("inspection_editor_score_{name}_120x40"), body);
+        // The form opens again with the points given.
+        press(&mut app, KeyCode::Char('K'));
+        let form = app.form().expect("form");
+        assert_eq!(form.fields[3].value(), "11.5");
+    }
+}
+
+#[test]
+fn an_incomplete_checklist_says_so_and_keys_are_listed() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, (120, 40));
+    open_own(&mut app, InspectionStatus::Draft);
+    for _ in 0..8 {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    // Every field emptied: not scored.
+    press(&mut app, KeyCode::Char('K'));
+    for i in 0..8 {
+        if i > 0 {
+            press(&mut app, KeyCode::Tab);
+        }
+        clear_field(&mut app);
+    }
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(app.form().is_none());
+    assert!(body_text(&draw(&app)).contains("未评分"));
+    press(&mut app, KeyCode::Char('K'));
+    type_text(&mut app, "18");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(app.form().is_none());
+    let body = body_text(&draw(&app));
+    assert!(body.contains("不完整（已评 1/8 项）"), "{body}");
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("K 评分"), "the footer: {screen}");
+    press(&mut app, KeyCode::Char('?'));
+    assert!(screen_text(&draw(&app)).contains("填写检查评分表"));
+}
+
+#[test]
+fn the_checklist_form_keeps_a_draft_by_item() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, (120, 40));
+    open_own(&mut app, InspectionStatus::Draft);
+    press(&mut app, KeyCode::Char('K'));
+    press(&mut app, KeyCode::Tab);
+    clear_field(&mut app);
+    type_text(&mut app, "12.5");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.form().is_none(), "Esc closes, keeping the draft");
+    press(&mut app, KeyCode::Char('K'));
+    let form = app.form().expect("the form again");
+    assert_eq!(form.fields[1].name, "operations");
+    assert_eq!(form.fields[1].value(), "12.5", "the draft came back");
+}

@@ -338,3 +338,152 @@ fn the_nightly_evaluate_derives_the_plan_too() {
         "{again}"
     );
 }
+
+#[test]
+fn the_checklist_is_scored_shown_and_exported_and_refusals_exit_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let h = dir.path();
+    let n = ok(cmd(h, &b, "zhang").args(["inspection", "start", "HT-1", "--kind", "first"]));
+    let n = n.trim();
+    // The configured items need no book.
+    let list = ok(cmd(h, &b, "zhang").args(["inspection", "checklist"]));
+    assert!(
+        list.contains("funds_use") && list.contains("line 60"),
+        "{list}"
+    );
+    // Refusals exit 1 naming the item and the range.
+    refused(
+        cmd(h, &b, "zhang").args(["inspection", "score", n, "--item", "statements=6"]),
+        "checklist item statements: 6 is out of range; give 0 to 5",
+    );
+    refused(
+        cmd(h, &b, "zhang").args(["inspection", "score", n, "--item", "nope=1"]),
+        "no checklist item 'nope'",
+    );
+    refused(
+        cmd(h, &b, "zhang").args(["inspection", "score", n, "--item", "funds_use"]),
+        "--item funds_use: write CODE=POINTS",
+    );
+    refused(
+        cmd(h, &b, "zhang").args(["inspection", "score", n]),
+        "give at least one --item",
+    );
+    refused(
+        cmd(h, &b, "zhao").args(["inspection", "score", n, "--item", "funds_use=10"]),
+        "zhao",
+    );
+    refused(
+        cmd(h, &b, "zhang").args([
+            "inspection",
+            "score",
+            n,
+            "--item",
+            "funds_use=10",
+            "--expected-version",
+            "99",
+        ]),
+        "version 99",
+    );
+    let said = ok(cmd(h, &b, "zhang").args([
+        "inspection",
+        "score",
+        n,
+        "--item",
+        "funds_use=10",
+        "--item",
+        "operations=8",
+    ]));
+    assert!(said.contains("incomplete (2/8 items scored)"), "{said}");
+    let json = ok(cmd(h, &b, "zhang").args(["inspection", "show", n]));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["checklist"].as_array().expect("array").len(), 8);
+    assert_eq!(v["checklist"][0]["item"], "funds_use");
+    assert_eq!(v["checklist"][0]["points"], "10");
+    assert_eq!(v["checklist"][0]["weight"], 20);
+    assert!(v["checklist"][2]["points"].is_null());
+    assert!(v["checklist_score"].is_null());
+    let said = ok(cmd(h, &b, "zhang").args([
+        "inspection",
+        "score",
+        n,
+        "--item",
+        "financials=6",
+        "--item",
+        "repayment_source=7.5",
+        "--item",
+        "collateral=9",
+        "--item",
+        "statements=3",
+        "--item",
+        "no_litigation=5",
+        "--item",
+        "related_parties=4",
+    ]));
+    assert!(
+        said.contains("score 52.5 / 100, below the line 60"),
+        "{said}"
+    );
+    let json = ok(cmd(h, &b, "zhang").args(["inspection", "show", n]));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["checklist_score"], "52.5");
+    assert_eq!(v["checklist_line"], "60");
+    let md = ok(cmd(h, &b, "zhang").args(["report", "inspection", n]));
+    assert!(md.contains("## Checklist score"), "{md}");
+    assert!(md.contains("| Funds used as agreed | 20 | 10 |"), "{md}");
+    assert!(md.contains("score 52.5 / 100, below the line 60"), "{md}");
+    let zh = ok(cmd(h, &b, "zhang").args([
+        "--lang",
+        "zh-CN",
+        "report",
+        "inspection",
+        n,
+        "--format",
+        "html",
+    ]));
+    assert!(zh.contains("<h2>检查评分表</h2>") && zh.contains("评分 52.5 / 100，低于警戒线 60"));
+    // Clearing an item: incomplete again.
+    let said = ok(cmd(h, &b, "zhang").args(["inspection", "score", n, "--clear", "statements"]));
+    assert!(said.contains("incomplete (7/8"), "{said}");
+    // Submitted, the checklist is locked like the sections.
+    ok(cmd(h, &b, "zhang").args([
+        "inspection",
+        "write",
+        n,
+        "--section",
+        "1",
+        "--text",
+        "现场检查。",
+    ]));
+    ok(cmd(h, &b, "zhang").args([
+        "inspection",
+        "write",
+        n,
+        "--section",
+        "9",
+        "--text",
+        "经营正常。",
+    ]));
+    ok(cmd(h, &b, "zhang").args(["inspection", "score", n, "--item", "statements=3"]));
+    ok(cmd(h, &b, "zhang").args(["inspection", "submit", n]));
+    refused(
+        cmd(h, &b, "zhang").args(["inspection", "score", n, "--item", "statements=4"]),
+        "submitted",
+    );
+    let said = ok(cmd(h, &b, "wang").args(["inspection", "approve", n]));
+    assert!(
+        said.contains("checklist score below the line; warning YJ"),
+        "{said}"
+    );
+    let w = ok(cmd(h, &b, "wang").args([
+        "warnings",
+        "--indicator",
+        "inspection_score",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&w).expect("JSON");
+    assert_eq!(v.as_array().expect("array").len(), 1);
+    assert_eq!(v[0]["origin"], "inspection");
+    assert_eq!(v[0]["level"], "yellow");
+}

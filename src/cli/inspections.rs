@@ -3,6 +3,7 @@
 
 use super::{Cli, Context_, Format, book_path, book_today, csv_text, open_book, open_book_to_read};
 use crate::domain::Classification;
+use crate::domain::checklist::{Checklist, Score};
 use crate::domain::inspection::{
     InspectionKind, InspectionMode, InspectionStatus, Measure, MeasureEntry, Section,
 };
@@ -12,6 +13,7 @@ use crate::i18n::Lang;
 use crate::store::{InspectionQuery, InspectionRow, PageFrom, Store};
 use crate::workflow;
 use crate::workflow::inspection::{self as flow, Approval, StartInspection};
+use crate::workflow::inspection_checklist::ItemPoints;
 use anyhow::{anyhow, bail};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
@@ -154,6 +156,20 @@ pub enum InspectionCommand {
         #[arg(long, value_name = "N")]
         expected_version: Option<String>,
     },
+    /// Score checklist items of the report (section 9): 0 … the item's weight, one decimal at most.
+    Score {
+        number: String,
+        /// An item's points, CODE=POINTS (repeatable), e.g. --item funds_use=18.
+        #[arg(long = "item", value_name = "CODE=POINTS")]
+        items: Vec<String>,
+        /// Leave an item unscored again (repeatable).
+        #[arg(long = "clear", value_name = "CODE")]
+        clear: Vec<String>,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
+    },
+    /// Print the configured checklist: each item's code, name and weight, and the line.
+    Checklist,
     /// Show one inspection with its report, measures, evidence and review history.
     Show {
         number: String,
@@ -475,9 +491,96 @@ fn find(store: &Store, number: &str, lang: Lang) -> anyhow::Result<crate::store:
     })
 }
 
+fn checklist_config(ctx: &Context_, lang: Lang) -> anyhow::Result<Checklist> {
+    ctx.config
+        .checklist()
+        .map_err(|e| anyhow!("{}", e.localized(lang)))
+}
+
+/// `postloan inspection checklist`: the configured items, needing no book.
+fn print_checklist(ctx: &Context_, lang: Lang) -> anyhow::Result<i32> {
+    let c = checklist_config(ctx, lang)?;
+    if c.items.is_empty() {
+        println!("{}", lang.t("inspections_cli.checklist_none"));
+        return Ok(0);
+    }
+    let english = lang == Lang::En;
+    println!(
+        "{}  {}",
+        lang.t("inspections_cli.checklist_head"),
+        lang.tf("checklist.line_only", &[("line", &c.line.normalize())])
+    );
+    for i in &c.items {
+        println!(
+            "{}  {}  {}",
+            pad_right(&i.code, 18),
+            pad_right(i.name(english), 30),
+            i.weight
+        );
+    }
+    Ok(0)
+}
+
+/// `--item CODE=POINTS` and `--clear CODE` as the workflow takes them.
+fn item_points(
+    items: &[String],
+    clear: &[String],
+    checklist: &Checklist,
+    lang: Lang,
+) -> anyhow::Result<Vec<ItemPoints>> {
+    let mut out = Vec::with_capacity(items.len() + clear.len());
+    for it in items {
+        let Some((code, points)) = it.split_once('=') else {
+            let known: Vec<&str> = checklist.items.iter().map(|i| i.code.as_str()).collect();
+            bail!(
+                "{}",
+                lang.tf(
+                    "inspections_cli.bad_item",
+                    &[("value", &sanitize(it)), ("known", &known.join(", "))]
+                )
+            );
+        };
+        out.push(ItemPoints {
+            code: sanitize(code.trim()),
+            points: Some(points.trim().to_string()),
+        });
+    }
+    for c in clear {
+        out.push(ItemPoints {
+            code: sanitize(c.trim()),
+            points: None,
+        });
+    }
+    if out.is_empty() {
+        bail!("{}", lang.t("inspections_cli.no_items"));
+    }
+    Ok(out)
+}
+
+/// The checklist of a report for `show --format json`: every configured item with its
+/// weight and points (null: not scored).
+fn checklist_json(checklist: &Checklist, data: &crate::store::ReportData) -> serde_json::Value {
+    let rows: Vec<_> = workflow::inspection_checklist::rows(checklist, &data.checklist)
+        .into_iter()
+        .map(|(i, p)| {
+            serde_json::json!({
+                "item": i.code,
+                "zh": i.zh,
+                "en": i.en,
+                "weight": i.weight,
+                "points": p.map(|p| p.normalize().to_string()),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(rows)
+}
+
 /// `postloan inspection …`.
 pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result<i32> {
     let lang = ctx.lang;
+    if let InspectionCommand::Checklist = cmd {
+        return print_checklist(ctx, lang);
+    }
     let path = book_path(cli, ctx);
     let mut store = match cmd {
         InspectionCommand::Show { .. } => open_book_to_read(&path, lang)?,
@@ -641,17 +744,58 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
             expected_version,
         } => {
             let expected = parse_version(expected_version, lang)?;
-            match flow::approve(&mut store, &actor, number, expected, comment, today, lang)? {
+            let checklist = checklist_config(ctx, lang)?;
+            match flow::approve(
+                &mut store, &actor, number, expected, comment, today, lang, &checklist,
+            )? {
                 Approval::AwaitsSecond => done(number, "awaits_second"),
-                Approval::Approved { document } => println!(
-                    "{}",
-                    lang.tf(
-                        "inspections_cli.approved",
-                        &[("number", number), ("document", &document)]
-                    )
-                ),
+                Approval::Approved { document, warning } => {
+                    println!(
+                        "{}",
+                        lang.tf(
+                            "inspections_cli.approved",
+                            &[("number", number), ("document", &document)]
+                        )
+                    );
+                    if let Some(w) = warning {
+                        println!(
+                            "{}",
+                            lang.tf(
+                                "inspections_cli.score_warning",
+                                &[("number", number), ("warning", &w)]
+                            )
+                        );
+                    }
+                }
             }
         }
+        InspectionCommand::Score {
+            number,
+            items,
+            clear,
+            expected_version,
+        } => {
+            let expected = parse_version(expected_version, lang)?;
+            let checklist = checklist_config(ctx, lang)?;
+            let points = item_points(items, clear, &checklist, lang)?;
+            let score = workflow::inspection_checklist::score(
+                &mut store, &actor, number, expected, &points, &checklist,
+            )?;
+            println!(
+                "{}",
+                lang.tf(
+                    "inspections_cli.scored",
+                    &[
+                        ("number", number),
+                        (
+                            "score",
+                            &workflow::inspection_checklist::score_text(score, &checklist, lang)
+                        )
+                    ]
+                )
+            );
+        }
+        InspectionCommand::Checklist => {}
         InspectionCommand::Return {
             number,
             comment,
@@ -684,8 +828,12 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
                     lang.tf("inspections_cli.not_found", &[("number", number)])
                 )
             })?;
+            let checklist = checklist_config(ctx, lang)?;
             match format {
-                ShowFormat::Md => print!("{}", workflow::inspection_report::markdown(&data, lang)),
+                ShowFormat::Md => print!(
+                    "{}",
+                    workflow::inspection_report::markdown(&data, lang, &checklist)
+                ),
                 ShowFormat::Json => {
                     let sections: Vec<_> = Section::ALL
                         .iter()
@@ -709,6 +857,12 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
                             "evidence": data.evidence,
                             "warnings": data.warnings,
                             "reviews": data.reviews,
+                            "checklist": checklist_json(&checklist, &data),
+                            "checklist_score": match checklist.score(&data.checklist) {
+                                Score::Complete(s) => Some(s.normalize().to_string()),
+                                _ => None,
+                            },
+                            "checklist_line": checklist.line.normalize().to_string(),
                         }))?
                     );
                 }
@@ -762,9 +916,10 @@ pub fn report(cli: &Cli, ctx: &Context_, cmd: &ReportCommand) -> anyhow::Result<
             lang.tf("inspections_cli.not_found", &[("number", number)])
         )
     })?;
+    let checklist = checklist_config(ctx, lang)?;
     let text = match format {
-        ReportFormat::Md => workflow::inspection_report::markdown(&data, lang),
-        ReportFormat::Html => workflow::inspection_report::html(&data, lang),
+        ReportFormat::Md => workflow::inspection_report::markdown(&data, lang, &checklist),
+        ReportFormat::Html => workflow::inspection_report::html(&data, lang, &checklist),
     };
     match output {
         Some(file) => {

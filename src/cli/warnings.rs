@@ -547,10 +547,16 @@ pub fn parse_indicator(s: &str, lang: Lang) -> anyhow::Result<String> {
     if let Some(m) = ManualSignal::parse(t) {
         return Ok(m.code().to_string());
     }
+    // Raised by an approved inspection report whose checklist score is below the line.
+    let score = crate::workflow::inspection_checklist::INDICATOR;
+    if lower == score || t == Lang::ZhCn.code_name("indicator", score) {
+        return Ok(score.to_string());
+    }
     let accepted: Vec<&str> = Indicator::ALL
         .into_iter()
         .map(Indicator::code)
         .chain(ManualSignal::ALL.into_iter().map(ManualSignal::code))
+        .chain([score])
         .collect();
     bail!(
         "{}",

@@ -117,7 +117,7 @@ impl PlanConfigError {
     }
 }
 
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 9] = [
     "first_days",
     "routine_months_pass",
     "routine_months_watch",
@@ -126,6 +126,8 @@ const KEYS: [&str; 8] = [
     "evidence_max_mib",
     "holidays",
     "adjusted_workdays",
+    // Read by `config::Config::checklist`.
+    "checklist",
 ];
 
 impl PlanConfig {

@@ -950,6 +950,8 @@ pub struct ReportData {
     pub reviews: Vec<ReviewEvent>,
     pub warnings: Vec<String>,
     pub loan: ReportLoan,
+    /// The checklist points of this report version: (item code, points), scored items only.
+    pub checklist: Vec<(String, rust_decimal::Decimal)>,
 }
 
 fn report_q(conn: &rusqlite::Connection, id: i64, rv: Option<i64>) -> Result<Option<ReportData>> {
@@ -1032,6 +1034,7 @@ fn report_q(conn: &rusqlite::Connection, id: i64, rv: Option<i64>) -> Result<Opt
     Ok(Some(ReportData {
         sections: sections_q(conn, id, rv)?,
         measures: measures_q(conn, id, rv)?,
+        checklist: super::checklist::points_q(conn, id, rv)?,
         report_version: rv,
         inspection,
         evidence,

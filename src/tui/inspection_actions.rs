@@ -15,7 +15,8 @@ use crate::domain::text::display;
 use crate::workflow::inspection as flow;
 use crossterm::event::{KeyCode, KeyEvent};
 
-/// Fills in what a form's command takes from config (the evidence size limit).
+/// Fills in what a form's command takes from config (the evidence size limit, the
+/// checklist).
 pub fn with_config(cmd: FormCommand, config: &Config) -> FormCommand {
     match cmd {
         FormCommand::Attach {
@@ -33,6 +34,18 @@ pub fn with_config(cmd: FormCommand, config: &Config) -> FormCommand {
                 .plan()
                 .map(|p| p.evidence_max_bytes)
                 .unwrap_or(DEFAULT_EVIDENCE_MAX),
+        },
+        FormCommand::Score {
+            number,
+            expected_version,
+            items,
+            checklist,
+        } => FormCommand::Score {
+            number,
+            expected_version,
+            items,
+            // A bad checklist config was refused at start; the form's own stays otherwise.
+            checklist: config.checklist().unwrap_or(checklist),
         },
         other => other,
     }
@@ -88,6 +101,8 @@ impl App {
         let Some(mut e) = InspectionEditor::load(&self.store, id, self.today_date)? else {
             return Ok(false);
         };
+        // A bad checklist config was refused at start: none here means none to show.
+        e.checklist = self.config.checklist().ok();
         match self
             .drafts
             .load(&self.actor.username, &report_key(e.number()))
@@ -214,6 +229,12 @@ impl App {
         let version = Some(shown_version);
         let lang = self.lang;
         let shown = display(&number);
+        // A final approval may raise a warning (its checklist score below the line).
+        let changed = if cmd == ReportCommand::Approve {
+            Changed::INSPECTIONS | Changed::WARNINGS
+        } else {
+            Changed::INSPECTIONS
+        };
         let result = match cmd {
             ReportCommand::Write { section, text } => flow::write_section(
                 &mut self.store,
@@ -247,24 +268,44 @@ impl App {
                     return Ok(true);
                 }
             },
-            ReportCommand::Approve => flow::approve(
-                &mut self.store,
-                &self.actor,
-                &number,
-                version,
-                "",
-                self.today_date,
-                lang,
-            )
-            .map(|a| match a {
-                flow::Approval::AwaitsSecond => {
-                    lang.tf("inspections_cli.awaits_second", &[("number", &shown)])
+            ReportCommand::Approve => match self.config.checklist() {
+                Ok(checklist) => flow::approve(
+                    &mut self.store,
+                    &self.actor,
+                    &number,
+                    version,
+                    "",
+                    self.today_date,
+                    lang,
+                    &checklist,
+                )
+                .map(|a| match a {
+                    flow::Approval::AwaitsSecond => {
+                        lang.tf("inspections_cli.awaits_second", &[("number", &shown)])
+                    }
+                    flow::Approval::Approved { document, warning } => {
+                        let mut text = lang.tf(
+                            "inspections_cli.approved",
+                            &[("number", &shown), ("document", &document)],
+                        );
+                        if let Some(w) = warning {
+                            text.push(' ');
+                            text.push_str(&lang.tf(
+                                "inspections_cli.score_warning",
+                                &[("number", &shown), ("warning", &w)],
+                            ));
+                        }
+                        text
+                    }
+                }),
+                Err(e) => {
+                    self.notice = Some(Notice {
+                        text: e.localized(lang),
+                        error: true,
+                    });
+                    return Ok(true);
                 }
-                flow::Approval::Approved { document } => lang.tf(
-                    "inspections_cli.approved",
-                    &[("number", &shown), ("document", &document)],
-                ),
-            }),
+            },
             ReportCommand::Return => {
                 let form = super::forms::report::return_form(&number, shown_version, lang);
                 let key = FormKey::new(FormKind::ReturnReport, Subject::Inspection(number));
@@ -280,6 +321,36 @@ impl App {
             ReportCommand::ProposeClass => {
                 let form = super::forms::report::class_form(&number, shown_version, lang);
                 let key = FormKey::new(FormKind::ProposeClass, Subject::Inspection(number));
+                self.open_form(form, key)?;
+                return Ok(true);
+            }
+            ReportCommand::Checklist => {
+                let checklist = match self.config.checklist() {
+                    Ok(c) if !c.items.is_empty() => c,
+                    Ok(_) => {
+                        self.notice = Some(Notice {
+                            text: lang.t("inspections_cli.checklist_none").to_string(),
+                            error: true,
+                        });
+                        return Ok(true);
+                    }
+                    Err(e) => {
+                        self.notice = Some(Notice {
+                            text: e.localized(lang),
+                            error: true,
+                        });
+                        return Ok(true);
+                    }
+                };
+                let points = e.points.clone();
+                let form = super::forms::checklist::form(
+                    &number,
+                    shown_version,
+                    &checklist,
+                    &points,
+                    lang,
+                );
+                let key = FormKey::new(FormKind::Checklist, Subject::Inspection(number));
                 self.open_form(form, key)?;
                 return Ok(true);
             }
@@ -300,7 +371,7 @@ impl App {
                     e.dirty = true;
                 }
                 self.save_report_draft()?;
-                self.reload_changed_or_later(Changed::INSPECTIONS)?;
+                self.reload_changed_or_later(changed)?;
             }
             Err(e) => {
                 self.notice = Some(Notice {

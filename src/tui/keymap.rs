@@ -73,6 +73,8 @@ pub enum Action {
     AttachEvidence,
     AddMeasure,
     ProposeClass,
+    /// Score the report's checklist (a form with one field per item).
+    Checklist,
     NextField,
     PrevField,
     Save,
@@ -81,7 +83,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 59] = [
+    pub const ALL: [Action; 60] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -137,6 +139,7 @@ impl Action {
         Action::AttachEvidence,
         Action::AddMeasure,
         Action::ProposeClass,
+        Action::Checklist,
         Action::NextField,
         Action::PrevField,
         Action::Save,
@@ -201,6 +204,7 @@ impl Action {
             Action::AttachEvidence => "attach_evidence",
             Action::AddMeasure => "add_measure",
             Action::ProposeClass => "propose_class",
+            Action::Checklist => "checklist",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Save => "save",
@@ -351,6 +355,7 @@ impl Section {
                 AttachEvidence,
                 AddMeasure,
                 ProposeClass,
+                Checklist,
             ],
         }
     }

@@ -56,6 +56,7 @@ impl Changed {
             | FormKind::AttachEvidence
             | FormKind::AddMeasure
             | FormKind::ProposeClass
+            | FormKind::Checklist
             | FormKind::InspectionReport => Changed::INSPECTIONS,
         }
     }

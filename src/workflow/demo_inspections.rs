@@ -4,14 +4,17 @@
 //! ones and an amendment — written through the same commands a user runs.
 
 use super::inspection::{self as flow, StartInspection};
+use super::inspection_checklist::ItemPoints;
 use super::{Actor, Result, identify};
 use crate::demo::inspections as text;
 use crate::domain::Classification;
+use crate::domain::checklist::Checklist;
 use crate::domain::inspection::{InspectionKind, InspectionMode, Measure, MeasureEntry, Section};
 use crate::engine::inspection_plan::PlanConfig;
 use crate::i18n::Lang;
 use crate::store::{DoneInspection, SeedLoan, Store};
 use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
 
 /// Worked examples: this many loans, spread over the book.
 const EXAMPLES: usize = 12;
@@ -19,6 +22,9 @@ const EXAMPLES: usize = 12;
 /// Seeds the history, derives the plan, writes the worked examples.
 pub fn seed(store: &mut Store, system: &Actor, as_of: NaiveDate) -> Result<()> {
     let cfg = PlanConfig::defaults().map_err(|e| super::WorkflowError::Invalid(e.to_string()))?;
+    let checklist = crate::config::Config::defaults()
+        .checklist()
+        .map_err(|e| super::WorkflowError::Invalid(e.to_string()))?;
     let loans: Vec<SeedLoan> = store.write(|tx| -> Result<Vec<SeedLoan>> {
         let loans = tx.seed_loans()?;
         let mut done = Vec::new();
@@ -60,7 +66,7 @@ pub fn seed(store: &mut Store, system: &Actor, as_of: NaiveDate) -> Result<()> {
     let step = (loans.len() / EXAMPLES).max(1);
     let examples: Vec<&SeedLoan> = loans.iter().step_by(step).take(EXAMPLES).collect();
     for (i, l) in examples.iter().enumerate() {
-        example(store, &cfg, l, i, as_of)?;
+        example(store, &cfg, &checklist, l, i, as_of)?;
     }
     triggered(store, as_of)
 }
@@ -120,10 +126,56 @@ fn triggered(store: &mut Store, as_of: NaiveDate) -> Result<()> {
     Ok(())
 }
 
+/// Points per item of the shipped checklist (its order), for a sound borrower, an ordinary
+/// one and a weak one (52.5: below the line of 60).
+const SOUND: [&str; 8] = ["18", "13", "12", "13.5", "14", "5", "10", "4.5"];
+const ORDINARY: [&str; 8] = ["16", "12", "10", "11", "12", "4", "8", "4"];
+const WEAK: [&str; 8] = ["10", "8", "6", "7.5", "9", "3", "5", "4"];
+
+/// Scores every item of example `i`'s checklist: example 8 (approved) is weak, so the demo
+/// shows the warning a low score raises; the others sound or ordinary. An item the shipped
+/// list does not have gets half its weight.
+fn score(
+    store: &mut Store,
+    author: &Actor,
+    number: &str,
+    checklist: &Checklist,
+    i: usize,
+) -> Result<()> {
+    let table = match i {
+        8 => &WEAK,
+        _ if i.is_multiple_of(2) => &SOUND,
+        _ => &ORDINARY,
+    };
+    let items: Vec<ItemPoints> = checklist
+        .items
+        .iter()
+        .enumerate()
+        .map(|(k, item)| ItemPoints {
+            code: item.code.clone(),
+            points: Some(
+                table
+                    .get(k)
+                    .and_then(|p| p.parse::<Decimal>().ok())
+                    .filter(|p| *p <= Decimal::from(item.weight))
+                    .unwrap_or_else(|| Decimal::from(item.weight / 2))
+                    .to_string(),
+            ),
+        })
+        .collect();
+    if items.is_empty() {
+        return Ok(());
+    }
+    super::inspection_checklist::score(store, author, number, None, &items, checklist)?;
+    Ok(())
+}
+
 /// One worked example; `i` chooses where it stops.
+#[allow(clippy::too_many_arguments)]
 fn example(
     store: &mut Store,
     cfg: &PlanConfig,
+    checklist: &Checklist,
     l: &SeedLoan,
     i: usize,
     as_of: NaiveDate,
@@ -210,6 +262,7 @@ fn example(
         None,
         l.class.max(Classification::Pass),
     )?;
+    score(store, &author, &number, checklist, i)?;
     flow::submit(store, &author, &number, None, cfg, as_of)?;
     // 4, 5: submitted, waiting for review.
     if i <= 5 {
@@ -227,9 +280,19 @@ fn example(
         "同意检查结论。",
         as_of,
         Lang::ZhCn,
+        checklist,
     )?;
     if first == flow::Approval::AwaitsSecond && i.is_multiple_of(2) {
-        flow::approve(store, &boss, &number, None, "同意。", as_of, Lang::ZhCn)?;
+        flow::approve(
+            store,
+            &boss,
+            &number,
+            None,
+            "同意。",
+            as_of,
+            Lang::ZhCn,
+            checklist,
+        )?;
     }
     // 9: an approved report with an amendment under way.
     if i == 9

@@ -5,6 +5,7 @@
 
 use super::{Actor, Command, Result, Subject, WorkflowError};
 use crate::domain::Classification;
+use crate::domain::checklist::Checklist;
 use crate::domain::inspection::{
     InspectionKind, InspectionMode, InspectionMove, InspectionMoveError, InspectionStatus,
     MeasureEntry, Section,
@@ -224,7 +225,7 @@ fn load(tx: &Tx<'_>, number: &str, expected: Option<i64>) -> Result<InspectionSt
 }
 
 /// The author's edit of a report: may they, and may it still change.
-fn editable(
+pub(super) fn editable(
     tx: &mut Tx<'_>,
     actor: &Actor,
     number: &str,
@@ -493,13 +494,19 @@ pub fn submit(
 pub enum Approval {
     /// The first of two: a manager's approval is still needed.
     AwaitsSecond,
-    /// Final: the report is approved and stored as a document of the loan (its number).
-    Approved { document: String },
+    /// Final: the report is approved and stored as a document of the loan (its number);
+    /// `warning`: the warning its checklist score below the line raised (or noted again).
+    Approved {
+        document: String,
+        warning: Option<String>,
+    },
 }
 
 /// Approves a submitted report. Nobody approves their own; the second approval of a large
 /// loan's report is a manager's (and not the first approver's). The final approval stores
-/// the report (Markdown, in `lang`) as a document of the loan with its SHA-256.
+/// the report (Markdown, in `lang`) as a document of the loan with its SHA-256, and a
+/// checklist score below the line of `checklist` raises a warning on the loan.
+#[allow(clippy::too_many_arguments)]
 pub fn approve(
     store: &mut Store,
     actor: &Actor,
@@ -508,6 +515,7 @@ pub fn approve(
     comment: &str,
     today: NaiveDate,
     lang: Lang,
+    checklist: &Checklist,
 ) -> Result<Approval> {
     super::execute(store, actor, |tx| {
         let st = load(tx, number, expected)?;
@@ -569,7 +577,7 @@ pub fn approve(
                         what: "inspection",
                         key: st.number.clone(),
                     })?;
-            let body = super::inspection_report::markdown(&data, lang);
+            let body = super::inspection_report::markdown(&data, lang, checklist);
             let document = format!("{}-V{}", st.number, st.report_version);
             let title = lang.tf(
                 "inspection_report.title",
@@ -585,7 +593,9 @@ pub fn approve(
                 Some(("inspections", st.id)),
                 &actor.username,
             )?;
-            Approval::Approved { document }
+            let warning =
+                super::inspection_checklist::warn_below_line_in(tx, actor, &st, checklist, today)?;
+            Approval::Approved { document, warning }
         } else {
             Approval::AwaitsSecond
         };
@@ -682,6 +692,7 @@ pub fn amend(
             return Err(WorkflowError::rule("inspection_err.comment_required", &[]));
         }
         tx.copy_report(st.id, st.report_version, &actor.username)?;
+        tx.copy_checklist(st.id, st.report_version, &actor.username)?;
         let rv = st.report_version + 1;
         tx.update_inspection(
             st.id,

@@ -2,6 +2,7 @@
 //! prints on A4 — facts, the nine sections, measures, evidence with hashes, author,
 //! reviewers and dates. Every heading and label comes from the translation table.
 
+use crate::domain::checklist::Checklist;
 use crate::domain::inspection::Section;
 use crate::i18n::Lang;
 use crate::store::ReportData;
@@ -18,6 +19,10 @@ struct Parts {
     evidence: Vec<[String; 5]>,
     reviews_head: [String; 4],
     reviews: Vec<[String; 4]>,
+    /// The checklist's items (none configured: the part is left out) and the score line.
+    checklist_head: [String; 3],
+    checklist: Vec<[String; 3]>,
+    score: String,
 }
 
 fn or_dash(s: Option<String>) -> String {
@@ -27,7 +32,7 @@ fn or_dash(s: Option<String>) -> String {
     }
 }
 
-fn parts(d: &ReportData, lang: Lang) -> Parts {
+fn parts(d: &ReportData, lang: Lang, checklist: &Checklist) -> Parts {
     let i = &d.inspection;
     let r = &i.row;
     let t = |k: &str| lang.t(&format!("inspection_report.{k}")).to_string();
@@ -140,7 +145,34 @@ fn parts(d: &ReportData, lang: Lang) -> Parts {
             ]
         })
         .collect();
+    let english = lang == Lang::En;
+    let checklist_rows = super::inspection_checklist::rows(checklist, &d.checklist)
+        .into_iter()
+        .map(|(item, points)| {
+            [
+                item.name(english).to_string(),
+                item.weight.to_string(),
+                points.map_or_else(|| "—".to_string(), |p| p.normalize().to_string()),
+            ]
+        })
+        .collect();
+    let scored = checklist.score(&d.checklist);
+    let mut score = super::inspection_checklist::score_text(scored, checklist, lang);
+    if !matches!(scored, crate::domain::checklist::Score::Complete(_)) {
+        // The line is said with the score; without one, beside it.
+        score.push_str(&lang.tf(
+            "checklist.line_after",
+            &[("line", &checklist.line.normalize())],
+        ));
+    }
     Parts {
+        checklist_head: [
+            t("checklist_item"),
+            t("checklist_weight"),
+            t("checklist_points"),
+        ],
+        checklist: checklist_rows,
+        score,
         title: lang.tf(
             "inspection_report.title",
             &[("number", &r.number), ("version", &d.report_version)],
@@ -186,8 +218,8 @@ fn md_table<const N: usize>(out: &mut String, head: &[String; N], rows: &[[Strin
 }
 
 /// The report in Markdown.
-pub fn markdown(d: &ReportData, lang: Lang) -> String {
-    let p = parts(d, lang);
+pub fn markdown(d: &ReportData, lang: Lang, checklist: &Checklist) -> String {
+    let p = parts(d, lang, checklist);
     let t = |k: &str| lang.t(&format!("inspection_report.{k}")).to_string();
     let mut out = format!("# {}\n\n", p.title);
     let pairs = |out: &mut String, rows: &[(String, String)]| {
@@ -199,6 +231,11 @@ pub fn markdown(d: &ReportData, lang: Lang) -> String {
     pairs(&mut out, &p.facts);
     for (title, body) in &p.sections {
         out.push_str(&format!("\n## {title}\n\n{body}\n"));
+    }
+    if !p.checklist.is_empty() {
+        out.push_str(&format!("\n## {}\n\n", t("checklist")));
+        md_table(&mut out, &p.checklist_head, &p.checklist);
+        out.push_str(&format!("\n{}\n", md_cell(&p.score)));
     }
     out.push_str(&format!("\n## {}\n\n", t("measures")));
     if p.measures.is_empty() {
@@ -262,8 +299,8 @@ th { background: #eee; }
 ";
 
 /// The report as one self-contained HTML file (no outside resources) that prints on A4.
-pub fn html(d: &ReportData, lang: Lang) -> String {
-    let p = parts(d, lang);
+pub fn html(d: &ReportData, lang: Lang, checklist: &Checklist) -> String {
+    let p = parts(d, lang, checklist);
     let t = |k: &str| lang.t(&format!("inspection_report.{k}")).to_string();
     let html_lang = if lang == Lang::En { "en" } else { "zh-CN" };
     let mut out = format!(
@@ -287,6 +324,11 @@ pub fn html(d: &ReportData, lang: Lang) -> String {
             esc(title),
             esc(body)
         ));
+    }
+    if !p.checklist.is_empty() {
+        out.push_str(&format!("<h2>{}</h2>\n", esc(&t("checklist"))));
+        html_table(&mut out, &p.checklist_head, &p.checklist);
+        out.push_str(&format!("<p class=\"score\">{}</p>\n", esc(&p.score)));
     }
     out.push_str(&format!("<h2>{}</h2>\n", esc(&t("measures"))));
     if p.measures.is_empty() {

@@ -20,6 +20,13 @@ fn day(s: &str) -> NaiveDate {
 
 const TODAY: &str = "2026-03-02";
 
+/// The shipped checklist (line 60, yellow).
+fn checklist() -> crate::domain::checklist::Checklist {
+    crate::config::Config::defaults()
+        .checklist()
+        .expect("checklist")
+}
+
 /// A book with four staff and two loans: HT-SMALL (1,000,000 out) and HT-BIG (80,000,000
 /// out, above the second-approval line).
 fn book(path: &Path) -> Store {
@@ -193,7 +200,17 @@ fn a_done_inspection_moves_the_next_due_date() {
     );
     write_required(&mut store, &zhang, &n);
     submit(&mut store, &zhang, &n, None, &cfg(), day(TODAY)).expect("submit");
-    approve(&mut store, &wang, &n, None, "", day(TODAY), Lang::ZhCn).expect("approve");
+    approve(
+        &mut store,
+        &wang,
+        &n,
+        None,
+        "",
+        day(TODAY),
+        Lang::ZhCn,
+        &checklist(),
+    )
+    .expect("approve");
     // A first inspection is done once.
     let again = StartInspection {
         contract_no: "HT-SMALL",
@@ -299,7 +316,17 @@ fn review_by_role_own_report_and_second_approval() {
     let e = write_section(&mut store, &zhang, &n, None, Section::Facts, "x").expect_err("locked");
     assert_eq!(rule_key(&e), "inspection_err.wrong_state");
     // A specialist does not review; the author's own supervisor role would not help either.
-    let e = approve(&mut store, &zhao, &n, None, "", day(TODAY), Lang::En).expect_err("role");
+    let e = approve(
+        &mut store,
+        &zhao,
+        &n,
+        None,
+        "",
+        day(TODAY),
+        Lang::En,
+        &checklist(),
+    )
+    .expect_err("role");
     assert_eq!(refusal(&e), crate::domain::permission::Refusal::Role);
     // Return needs a comment.
     let e = return_report(&mut store, &wang, &n, None, "  ", day(TODAY)).expect_err("comment");
@@ -323,13 +350,43 @@ fn review_by_role_own_report_and_second_approval() {
     submit(&mut store, &zhang, &n, None, &cfg(), day(TODAY)).expect("resubmit");
     // 80,000,000 outstanding > 50,000,000: the supervisor's approval is the first of two.
     assert_eq!(
-        approve(&mut store, &wang, &n, None, "同意", day(TODAY), Lang::ZhCn).expect("first"),
+        approve(
+            &mut store,
+            &wang,
+            &n,
+            None,
+            "同意",
+            day(TODAY),
+            Lang::ZhCn,
+            &checklist()
+        )
+        .expect("first"),
         Approval::AwaitsSecond
     );
-    let e = approve(&mut store, &wang, &n, None, "", day(TODAY), Lang::ZhCn).expect_err("second");
+    let e = approve(
+        &mut store,
+        &wang,
+        &n,
+        None,
+        "",
+        day(TODAY),
+        Lang::ZhCn,
+        &checklist(),
+    )
+    .expect_err("second");
     assert_eq!(refusal(&e), crate::domain::permission::Refusal::Role);
-    let done = approve(&mut store, &li, &n, None, "同意", day(TODAY), Lang::ZhCn).expect("second");
-    let Approval::Approved { document } = done else {
+    let done = approve(
+        &mut store,
+        &li,
+        &n,
+        None,
+        "同意",
+        day(TODAY),
+        Lang::ZhCn,
+        &checklist(),
+    )
+    .expect("second");
+    let Approval::Approved { document, .. } = done else {
         panic!("not approved: {done:?}")
     };
     let i = store
@@ -375,11 +432,31 @@ fn review_by_role_own_report_and_second_approval() {
     let n2 = start_routine(&mut store, &li, "HT-SMALL");
     write_required(&mut store, &li, &n2);
     submit(&mut store, &li, &n2, None, &cfg(), day(TODAY)).expect("submit");
-    let e = approve(&mut store, &li, &n2, None, "", day(TODAY), Lang::En).expect_err("own");
+    let e = approve(
+        &mut store,
+        &li,
+        &n2,
+        None,
+        "",
+        day(TODAY),
+        Lang::En,
+        &checklist(),
+    )
+    .expect_err("own");
     assert_eq!(refusal(&e), crate::domain::permission::Refusal::OwnRecord);
     // 1,000,000 outstanding: one approval is final.
     assert!(matches!(
-        approve(&mut store, &wang, &n2, None, "", day(TODAY), Lang::En).expect("one"),
+        approve(
+            &mut store,
+            &wang,
+            &n2,
+            None,
+            "",
+            day(TODAY),
+            Lang::En,
+            &checklist()
+        )
+        .expect("one"),
         Approval::Approved { .. }
     ));
 }
@@ -514,7 +591,7 @@ fn evidence_is_attached_once_and_listed_in_the_report() {
     assert_eq!(store.inspection_evidence(id).expect("ev").len(), 1);
     write_required(&mut store, &zhang, &n);
     let data = store.inspection_report(id, None).expect("r").expect("t");
-    let md = inspection_report::markdown(&data, Lang::ZhCn);
+    let md = inspection_report::markdown(&data, Lang::ZhCn, &checklist());
     for want in [
         n.as_str(),
         "华东精密机械有限公司",
@@ -528,7 +605,7 @@ fn evidence_is_attached_once_and_listed_in_the_report() {
     ] {
         assert!(md.contains(want), "markdown lacks {want}:\n{md}");
     }
-    let html = inspection_report::html(&data, Lang::En);
+    let html = inspection_report::html(&data, Lang::En, &checklist());
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("@page { size: A4"));
     assert!(html.contains(&a.sha256) && html.contains("1. Inspection facts"));
@@ -562,6 +639,7 @@ fn report_text_is_escaped_in_html() {
     let html = inspection_report::html(
         &store.inspection_report(id, None).expect("r").expect("t"),
         Lang::En,
+        &checklist(),
     );
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#39;x&#39;"));
     assert!(!html.contains("<script>"));
@@ -631,3 +709,7 @@ fn the_demo_book_shows_inspections_in_every_state() {
         .any(|d| d.report_version == 2);
     assert!(amended, "an approved report with an amendment under way");
 }
+
+#[cfg(test)]
+#[path = "inspection_checklist_tests.rs"]
+mod checklist_tests;

@@ -21,6 +21,7 @@ mod demo_inspections;
 pub mod evidence;
 pub mod import;
 pub mod inspection;
+pub mod inspection_checklist;
 pub mod inspection_report;
 pub mod notice;
 pub mod tracking;

@@ -7,6 +7,7 @@
 //! Bad>` reading the fields by those names; `FormCommand::run` sends it.
 
 pub mod cause;
+pub mod checklist;
 pub mod contact;
 pub mod covenant;
 pub mod inspection;
@@ -51,10 +52,12 @@ pub enum FormKind {
     ProposeClass,
     /// The report editor's sections (fields by section code); never a popup form.
     InspectionReport,
+    /// The report's checklist points (fields by item code).
+    Checklist,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 14] = [
+    pub const ALL: [FormKind; 15] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -69,6 +72,7 @@ impl FormKind {
         FormKind::AddMeasure,
         FormKind::ProposeClass,
         FormKind::InspectionReport,
+        FormKind::Checklist,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -88,6 +92,7 @@ impl FormKind {
             FormKind::AddMeasure => "imeasure",
             FormKind::ProposeClass => "iclass",
             FormKind::InspectionReport => "ireport",
+            FormKind::Checklist => "ichecklist",
         }
     }
 
@@ -133,7 +138,8 @@ impl FormKind {
                 report::NOTE,
             ],
             FormKind::ProposeClass => &[report::CLASS],
-            FormKind::InspectionReport => &[],
+            // Drafts by place predate these: their fields are named from the start.
+            FormKind::InspectionReport | FormKind::Checklist => &[],
         }
     }
 }
@@ -229,6 +235,13 @@ pub enum FormCommand {
         number: String,
         expected_version: Option<i64>,
         class: crate::domain::Classification,
+    },
+    Score {
+        number: String,
+        expected_version: Option<i64>,
+        items: Vec<crate::workflow::inspection_checklist::ItemPoints>,
+        /// The configured checklist, filled in by `App`.
+        checklist: crate::domain::checklist::Checklist,
     },
 }
 
@@ -449,6 +462,34 @@ impl FormCommand {
                     warn: false,
                 })
             }
+            FormCommand::Score {
+                number,
+                expected_version,
+                items,
+                checklist,
+            } => {
+                let score = workflow::inspection_checklist::score(
+                    store,
+                    actor,
+                    number,
+                    *expected_version,
+                    items,
+                    checklist,
+                )?;
+                Ok(Saved {
+                    text: lang.tf(
+                        "inspections_cli.scored",
+                        &[
+                            ("number", &display(number)),
+                            (
+                                "score",
+                                &workflow::inspection_checklist::score_text(score, checklist, lang),
+                            ),
+                        ],
+                    ),
+                    warn: false,
+                })
+            }
         }
     }
 }
@@ -487,6 +528,7 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
         (FormKind::AttachEvidence, Subject::Inspection(n)) => report::attach_command(form, n),
         (FormKind::AddMeasure, Subject::Inspection(n)) => report::measure_command(form, n),
         (FormKind::ProposeClass, Subject::Inspection(n)) => report::class_command(form, n),
+        (FormKind::Checklist, Subject::Inspection(n)) => checklist::command(form, n),
         _ => Err(Bad::Field("subject")),
     }
 }

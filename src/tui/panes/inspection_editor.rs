@@ -6,6 +6,7 @@
 //! reviewer's comment at the top. Commands go to `App` as effects, which sends them through
 //! `workflow::inspection`; the text being typed is kept as a draft by section code.
 
+use crate::domain::checklist::{Checklist, Score};
 use crate::domain::inspection::MeasureEntry;
 use crate::domain::inspection::{InspectionStatus, Section as ReportSection};
 use crate::domain::text::{display, pad_right, truncate};
@@ -23,6 +24,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
+use rust_decimal::Decimal;
 
 /// Below this width the facts panel is not shown.
 pub const FACTS_FROM_COLS: u16 = 120;
@@ -49,6 +51,8 @@ pub enum ReportCommand {
     Measure,
     /// Ask for a classification, then record it as proposed.
     ProposeClass,
+    /// Open the checklist form (one field per item), then score the report.
+    Checklist,
 }
 
 /// The editor's state.
@@ -69,6 +73,10 @@ pub struct InspectionEditor {
     pub dirty: bool,
     pub measures: Vec<MeasureEntry>,
     pub evidence: Vec<EvidenceRow>,
+    /// The checklist points of the report version shown: (item code, points).
+    pub points: Vec<(String, Decimal)>,
+    /// The configured checklist, set by `App` (None: the score is not shown).
+    pub checklist: Option<Checklist>,
     /// The loan, for the facts panel.
     pub facts: Option<Box<DetailState>>,
     /// The loan's active warnings (the first few, in board order) and its last contacts.
@@ -99,6 +107,8 @@ impl InspectionEditor {
             dirty: false,
             measures: Vec::new(),
             evidence: Vec::new(),
+            points: Vec::new(),
+            checklist: None,
             facts: None,
             open_warnings: Vec::new(),
             last_contacts: Vec::new(),
@@ -145,6 +155,7 @@ impl InspectionEditor {
         }
         self.stored = stored;
         self.measures = store.inspection_measures(id, rv)?;
+        self.points = store.inspection_checklist(id, rv)?;
         self.evidence = store.inspection_evidence(id)?;
         Ok(())
     }
@@ -241,6 +252,7 @@ const HINTS: &[Hint] = &[
     Hint::One(Section::Editor, Action::AttachEvidence),
     Hint::One(Section::Editor, Action::AddMeasure),
     Hint::One(Section::Editor, Action::ProposeClass),
+    Hint::One(Section::Editor, Action::Checklist),
     Hint::One(Section::Global, Action::Back),
 ];
 
@@ -282,6 +294,7 @@ impl Component for InspectionEditor {
             Action::AttachEvidence => cmd(ReportCommand::Attach),
             Action::AddMeasure => cmd(ReportCommand::Measure),
             Action::ProposeClass => cmd(ReportCommand::ProposeClass),
+            Action::Checklist => cmd(ReportCommand::Checklist),
             _ => Outcome::NotMine,
         })
     }
@@ -429,7 +442,29 @@ fn render(e: &InspectionEditor, frame: &mut Frame<'_>, area: Rect, view: &View<'
         &Line::styled(truncate(&head, usize::from(mid_w)), theme.header),
         mid_w,
     );
-    let text_h = usize::from(body.height.saturating_sub(1));
+    // Section 9's structured part: the checklist score on the pane's last row.
+    let score_row = (e.section() == ReportSection::Conclusion && body.height > 3)
+        .then_some(())
+        .and(e.checklist.as_ref().filter(|c| !c.items.is_empty()));
+    if let Some(c) = score_row {
+        let score = c.score(&e.points);
+        let text = crate::workflow::inspection_checklist::score_text(score, c, lang);
+        let style = match score {
+            Score::Complete(s) if c.below_line(s) => theme.danger,
+            Score::Complete(_) => theme.header,
+            _ => theme.muted,
+        };
+        buf.set_line(
+            mid_x,
+            body.y + body.height - 1,
+            &Line::styled(truncate(&text, usize::from(mid_w)), style),
+            mid_w,
+        );
+    }
+    let text_h = usize::from(
+        body.height
+            .saturating_sub(1 + u16::from(score_row.is_some())),
+    );
     let (rows, caret) = e.area.window(usize::from(mid_w).max(2), text_h);
     let empty = e.area.text().is_empty();
     for (i, r) in rows.iter().enumerate() {

@@ -96,12 +96,13 @@ impl Board {
         self.restart(store)
     }
 
-    /// All → each indicator → each manual signal → all.
+    /// All → each indicator → each manual signal → the inspection score → all.
     pub fn cycle_indicator(&mut self, store: &Store) -> Result<(), StoreError> {
         let codes: Vec<&str> = Indicator::ALL
             .iter()
             .map(|i| i.code())
             .chain(ManualSignal::ALL.iter().map(|s| s.code()))
+            .chain([crate::workflow::inspection_checklist::INDICATOR])
             .collect();
         let q = &mut self.list.query;
         let next = match &q.indicator {

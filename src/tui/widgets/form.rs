@@ -37,6 +37,10 @@ pub enum FieldKind {
     Notes {
         required: bool,
     },
+    /// Checklist points from 0 to `max`, one decimal at most, or nothing (not scored).
+    Points {
+        max: u32,
+    },
 }
 
 /// The choices of a choice field: a domain's codes with their names in the user's language,
@@ -125,6 +129,9 @@ pub struct Field {
     /// The field's name in its form (drafts and commands address it by this, never by place).
     pub name: &'static str,
     pub label_key: &'static str,
+    /// A label made from data (a checklist item's name and range), shown instead of the
+    /// translation of `label_key`.
+    pub label: Option<String>,
     pub kind: FieldKind,
     /// The text of a single-line field.
     pub input: Input,
@@ -142,6 +149,7 @@ impl Field {
         Field {
             name,
             label_key,
+            label: None,
             kind,
             input: Input::new(value.to_string()),
             area,
@@ -163,6 +171,14 @@ impl Field {
             choices.name_of(code)
         };
         Field::new(name, label_key, FieldKind::Choice(choices), &shown)
+    }
+
+    /// The label as shown: the data label, else the translation of `label_key`.
+    pub fn label_text(&self, lang: Lang) -> String {
+        match &self.label {
+            Some(l) => display(l),
+            None => lang.t(self.label_key).to_string(),
+        }
     }
 
     /// The text as typed (lines joined with `\n` in a multi-line field).
@@ -221,6 +237,17 @@ impl Field {
                 Some(_) => Ok(()),
                 None => Err(FieldError::Choice(c.names())),
             },
+            FieldKind::Points { .. } if v.is_empty() => Ok(()),
+            FieldKind::Points { max } => {
+                use crate::domain::checklist::{PointsError, parse_points};
+                parse_points(v, *max).map(|_| ()).map_err(|e| match e {
+                    PointsError::OutOfRange => FieldError::PointsRange(*max),
+                    PointsError::TooPrecise => FieldError::PointsPrecise,
+                    PointsError::NotANumber | PointsError::UnknownItem => {
+                        FieldError::PointsNotNumber
+                    }
+                })
+            }
             FieldKind::Text { required } | FieldKind::Notes { required } => {
                 if *required && v.is_empty() {
                     Err(FieldError::Required)
@@ -287,6 +314,12 @@ pub enum FieldError {
     Decimal(AmountError),
     Choice(String),
     Required,
+    /// Checklist points that are not a number.
+    PointsNotNumber,
+    /// Checklist points outside 0 … the item's weight.
+    PointsRange(u32),
+    /// Checklist points with more than one decimal place.
+    PointsPrecise,
 }
 
 impl FieldError {
@@ -306,6 +339,9 @@ impl FieldError {
             FieldError::Decimal(e) => amount_message(e, lang, "form_parse.decimal_example"),
             FieldError::Choice(names) => lang.tf("form_parse.choice", &[("accepted", names)]),
             FieldError::Required => lang.t("form_parse.required").to_string(),
+            FieldError::PointsNotNumber => lang.t("form_parse.points_not_number").to_string(),
+            FieldError::PointsRange(max) => lang.tf("form_parse.points_range", &[("max", max)]),
+            FieldError::PointsPrecise => lang.t("form_parse.points_precise").to_string(),
         }
     }
 }
@@ -587,7 +623,7 @@ impl Form {
         let label_w = self
             .fields
             .iter()
-            .map(|f| width(lang.t(f.label_key)))
+            .map(|f| width(&f.label_text(lang)))
             .max()
             .unwrap_or(8)
             + 2;
@@ -603,7 +639,7 @@ impl Form {
             let label = format!(
                 "{}{}",
                 if i == self.focus { ">" } else { " " },
-                lang.t(f.label_key)
+                f.label_text(lang)
             );
             let pad = label_w.saturating_sub(width(&label));
             // Free text gets the whole width; its error goes on the lines under it.
