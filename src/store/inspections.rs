@@ -55,13 +55,14 @@ pub struct TodayInspections {
     pub due_by: NaiveDate,
 }
 
-/// A part of Today's inspections block, in the order it lists them.
+/// A part of Today's inspections block, in the order it lists them (`as usize`: its index
+/// in [`TodayPart::ALL`] and in the counts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TodayPart {
-    Returned,
-    Overdue,
-    Due,
-    ToReview,
+    Returned = 0,
+    Overdue = 1,
+    Due = 2,
+    ToReview = 3,
 }
 
 impl TodayPart {

@@ -52,6 +52,7 @@ pub enum Action {
     NewWarning,
     OpenWarning,
     MyWarnings,
+    MyInspections,
     FilterLevel,
     FilterStatus,
     FilterMine,
@@ -81,7 +82,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 59] = [
+    pub const ALL: [Action; 60] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -116,6 +117,7 @@ impl Action {
         Action::NewWarning,
         Action::OpenWarning,
         Action::MyWarnings,
+        Action::MyInspections,
         Action::FilterLevel,
         Action::FilterStatus,
         Action::FilterMine,
@@ -180,6 +182,7 @@ impl Action {
             Action::NewWarning => "new_warning",
             Action::OpenWarning => "open_warning",
             Action::MyWarnings => "my_warnings",
+            Action::MyInspections => "my_inspections",
             Action::FilterLevel => "filter_level",
             Action::FilterStatus => "filter_status",
             Action::FilterMine => "filter_mine",
@@ -321,7 +324,7 @@ impl Section {
                 OpenWarning,
                 StartInspection,
             ],
-            Section::Today => &[MyWarnings],
+            Section::Today => &[MyWarnings, MyInspections],
             Section::Board => &[
                 OpenWarning,
                 FilterLevel,
