@@ -15,6 +15,9 @@ pub struct Config {
     pub database: String,
     pub lang: String,
     pub tracking: Tracking,
+    /// `[today]`: what the Today pane lists.
+    #[serde(default)]
+    pub today: TodaySettings,
     pub display: Display,
     /// Early-warning rules; validated by `engine::rules::RuleSet::from_layers`.
     #[serde(default)]
@@ -103,6 +106,24 @@ pub struct Tracking {
     pub due_soon_days: u32,
 }
 
+/// `[today]`: the inspections block lists open inspections due within this many days.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TodaySettings {
+    pub inspections_due_within_days: u32,
+}
+
+/// The longest due window `[today] inspections_due_within_days` takes (a year).
+pub const TODAY_DUE_WITHIN_MAX: u32 = 366;
+
+impl Default for TodaySettings {
+    fn default() -> Self {
+        TodaySettings {
+            inspections_due_within_days: 7,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Display {
@@ -160,6 +181,15 @@ pub enum ConfigError {
     },
     #[error("config {file}: {error}")]
     Limits { file: String, error: LimitsError },
+    /// A whole number outside what its key takes.
+    #[error("config {file}: {key} = {value} must be between {min} and {max}")]
+    OutOfRange {
+        file: String,
+        key: &'static str,
+        value: u32,
+        min: u32,
+        max: u32,
+    },
     #[error("config {file}: {error}")]
     Inspections {
         file: String,
@@ -192,6 +222,22 @@ impl ConfigError {
                     ("line", line),
                     ("column", column),
                     ("message", &syntax_message(message, lang)),
+                ],
+            ),
+            ConfigError::OutOfRange {
+                file,
+                key,
+                value,
+                min,
+                max,
+            } => lang.tf(
+                "config_error.out_of_range",
+                &[
+                    ("file", file),
+                    ("key", key),
+                    ("value", value),
+                    ("min", min),
+                    ("max", max),
                 ],
             ),
             ConfigError::Limits { file, error } => lang.tf(
@@ -577,6 +623,16 @@ impl Config {
                 file: file.clone(),
                 error,
             })?;
+            let within = alone.today.inspections_due_within_days;
+            if within > TODAY_DUE_WITHIN_MAX {
+                return Err(ConfigError::OutOfRange {
+                    file: file.clone(),
+                    key: "today.inspections_due_within_days",
+                    value: within,
+                    min: 0,
+                    max: TODAY_DUE_WITHIN_MAX,
+                });
+            }
             merge(&mut table, over);
             last_file = file;
         }
@@ -594,6 +650,7 @@ impl Config {
             database: String::new(),
             lang: String::new(),
             tracking: Tracking { due_soon_days: 7 },
+            today: TodaySettings::default(),
             display: Display {
                 theme: ThemeChoice::Auto,
                 borders: BorderChoice::Lines,
@@ -954,6 +1011,31 @@ mod tests {
                 zh.contains("bad.toml") && zh.contains("inspections.checklist."),
                 "{zh}"
             );
+        }
+    }
+
+    #[test]
+    fn the_today_due_window_is_read_and_checked() {
+        assert_eq!(Config::defaults().today.inspections_due_within_days, 7);
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "[today]\ninspections_due_within_days = 14\n").unwrap();
+        let c = Config::load(Some(&f), &dirs_in(dir.path())).unwrap();
+        assert_eq!(c.today.inspections_due_within_days, 14);
+        for bad in ["\"week\"", "-1", "400"] {
+            std::fs::write(
+                &f,
+                format!("[today]\ninspections_due_within_days = {bad}\n"),
+            )
+            .unwrap();
+            let err = Config::load(Some(&f), &dirs_in(dir.path())).unwrap_err();
+            for lang in [Lang::En, Lang::ZhCn] {
+                let said = err.localized(lang);
+                assert!(
+                    said.contains("c.toml") && said.contains("inspections_due_within_days"),
+                    "{bad}: {said}"
+                );
+            }
         }
     }
 

@@ -700,3 +700,104 @@ fn the_checklist_form_keeps_a_draft_by_item() {
     assert_eq!(form.fields[1].name, "operations");
     assert_eq!(form.fields[1].value(), "12.5", "the draft came back");
 }
+
+/// A supervisor of the demo book (reviews reports, sees the team's inspections).
+const SUPERVISOR: &str = "wu.hao";
+
+#[test]
+fn today_shows_the_inspections_block_for_a_specialist_and_a_supervisor() {
+    for (user, who) in [(SPECIALIST, "specialist"), (SUPERVISOR, "supervisor")] {
+        for (lang, code) in [(Lang::ZhCn, "zh"), (Lang::En, "en")] {
+            for (size, name) in [((80, 24), "80x24"), ((120, 40), "120x40")] {
+                let (_dir, store) = book(300, 7);
+                let app = app(store, user, lang, Theme::colour(), size);
+                assert_eq!(app.pane, PaneId::Today);
+                let buf = draw(&app);
+                insta::assert_snapshot!(
+                    format!("today_inspections_{who}_{code}_{name}"),
+                    body_text(&buf)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn i_on_today_shows_the_inspections_pane_filtered_to_the_block() {
+    let (_dir, store) = book(300, 7);
+    let mut app = app(store, SPECIALIST, Lang::ZhCn, Theme::colour(), (120, 40));
+    assert_eq!(app.pane, PaneId::Today);
+    let counts = app.today.insp_counts;
+    let total: u64 = counts.iter().sum();
+    assert!(total > 0, "the demo specialist has inspections today");
+    let block: Vec<String> = app
+        .today
+        .insp
+        .iter()
+        .map(|r| r.row.number.clone())
+        .collect();
+    press(&mut app, KeyCode::Char('i'));
+    assert_eq!(app.pane, PaneId::Inspections);
+    let list = &app.inspections.list;
+    assert!(list.query.today_of.is_some());
+    // Exactly what the block counts: its rows are there, and nobody else's.
+    assert_eq!(list.total, total);
+    let shown: Vec<_> = list.visible().map(|(_, r)| r.clone()).collect();
+    for number in &block {
+        assert!(shown.iter().any(|r| &r.number == number), "{number}");
+    }
+    assert!(
+        shown
+            .iter()
+            .all(|r| r.officer == SPECIALIST || r.author.as_deref() == Some(SPECIALIST)),
+        "{shown:?}"
+    );
+    // The header says a filter is on.
+    let head = rows_text(&draw(&app), 1..2);
+    assert!(head.contains("今日检查"), "{head}");
+    // The pane's own filters still narrow it; x goes back to the default view.
+    press(&mut app, KeyCode::Char('T'));
+    assert_eq!(
+        app.inspections.list.query.status,
+        Some(InspectionStatus::Planned)
+    );
+    assert!(app.inspections.list.query.today_of.is_some());
+    assert!(app.inspections.list.total < total);
+    press(&mut app, KeyCode::Char('x'));
+    assert!(app.inspections.list.query.today_of.is_none());
+    assert!(app.inspections.list.total > total);
+    let head = rows_text(&draw(&app), 1..2);
+    assert!(!head.contains("今日检查"), "{head}");
+}
+
+#[test]
+fn today_reads_the_block_again_after_a_review_in_the_editor() {
+    let (_dir, store) = book(300, 7);
+    let mut app = app(store, "sun.tao", Lang::ZhCn, Theme::colour(), (120, 40));
+    let to_review = app.today.insp_counts[postloan::store::TodayPart::ToReview as usize];
+    assert!(to_review > 0, "the supervisor has reports to review");
+    // Open a report waiting for him from the filtered pane, return it with a comment.
+    press(&mut app, KeyCode::Char('i'));
+    press(&mut app, KeyCode::Char('T'));
+    while app.inspections.list.query.status != Some(InspectionStatus::Submitted) {
+        press(&mut app, KeyCode::Char('T'));
+    }
+    let row = app.inspections.list.selected().cloned().expect("a report");
+    assert_ne!(row.author.as_deref(), Some("sun.tao"), "never his own");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('R'));
+    type_text(&mut app, "请补充现金流分析");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(app.form().is_none());
+    let now = app.store.inspection(row.id).expect("read").expect("there");
+    assert_eq!(now.row.status, InspectionStatus::Returned);
+    // Back on Today, without a restart: one fewer to review.
+    press(&mut app, KeyCode::Char('1'));
+    assert_eq!(app.pane, PaneId::Today);
+    assert_eq!(
+        app.today.insp_counts[postloan::store::TodayPart::ToReview as usize],
+        to_review - 1
+    );
+    let body = body_text(&draw(&app));
+    assert!(body.contains(&format!("待审 {}", to_review - 1)), "{body}");
+}

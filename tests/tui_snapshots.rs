@@ -548,11 +548,12 @@ fn today_shows_my_warnings_red_first() {
             let mut sorted = levels.clone();
             sorted.sort_by(|a, b| b.cmp(a));
             assert_eq!(levels, sorted, "red first");
-            // The follow-ups keep the rest of the screen.
+            // The follow-ups keep the rest of the screen, below the inspections block.
             let body = u64::from(size.1) - 4;
             assert_eq!(
                 app.today.height,
                 body - u64::from(app.today.mine_block_height())
+                    - u64::from(app.today.insp_block_height())
             );
             snap(&format!("today_warnings_{code}_{}", size_name(size)), &app);
             press(&mut app, KeyCode::Char('w'));

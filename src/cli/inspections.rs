@@ -42,6 +42,12 @@ pub struct ListArgs {
     /// Only those you are the officer, author or reviewer of.
     #[arg(long)]
     pub mine: bool,
+    /// Only submitted reports you may approve now (a supervisor's or manager's; not your own).
+    #[arg(long, conflicts_with = "returned")]
+    pub to_review: bool,
+    /// Only reports returned to you (you wrote them or follow the loan).
+    #[arg(long)]
+    pub returned: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     #[arg(long)]
@@ -357,6 +363,13 @@ pub fn list(cli: &Cli, ctx: &Context_, a: &ListArgs) -> anyhow::Result<i32> {
     let store = open_book_to_read(&path, lang)?;
     let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
     let today = book_today(&store)?;
+    if a.to_review {
+        // Said as the workflow says it when such a user tries to approve.
+        actor.authorize(
+            crate::domain::permission::Command::ReviewInspection,
+            &crate::domain::permission::Subject::NONE,
+        )?;
+    }
     let q = InspectionQuery {
         due_by: a.due.then_some(today),
         overdue_on: a.overdue.then_some(today),
@@ -368,8 +381,9 @@ pub fn list(cli: &Cli, ctx: &Context_, a: &ListArgs) -> anyhow::Result<i32> {
             .transpose()?,
         kind: a.kind.as_deref().map(|k| parse_kind(k, lang)).transpose()?,
         mine: a.mine.then(|| actor.username.clone()),
-        loan_id: None,
-        active: false,
+        to_review_by: a.to_review.then(|| (actor.username.clone(), actor.role)),
+        returned_for: a.returned.then(|| actor.username.clone()),
+        ..InspectionQuery::default()
     };
     print_list(&store, &q, a.limit, a.format, lang)?;
     Ok(0)

@@ -5,10 +5,10 @@
 use super::warnings::corrupt;
 use super::write::Tx;
 use super::{PageFrom, PageKey, Result, Store, StoreError};
-use crate::domain::Classification;
 use crate::domain::inspection::{
     InspectionKind, InspectionMode, InspectionStatus, Measure, MeasureEntry, inspection_number,
 };
+use crate::domain::{Classification, Role};
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{OptionalExtension, ToSql, params};
 
@@ -27,6 +27,91 @@ pub struct InspectionQuery {
     pub loan_id: Option<i64>,
     /// Only those not yet approved (the Inspections pane's default).
     pub active: bool,
+    /// Only open ones due on or after this day (with `due_by`: a window).
+    pub due_from: Option<NaiveDate>,
+    /// Only submitted reports this user, of this role, may approve now (mirrors
+    /// `workflow::inspection::approve`: not their own; a first approval by a supervisor or
+    /// manager; a second one by a manager who did not give the first).
+    pub to_review_by: Option<(String, Role)>,
+    /// Only reports returned to this user (their author or the loan's officer).
+    pub returned_for: Option<String>,
+    /// Leaves out the reports returned to this user (Today counts them once, as returned).
+    pub except_returned_for: Option<String>,
+    /// What Today's inspections block counts for one user (any of its parts).
+    pub today_of: Option<Box<TodayInspections>>,
+}
+
+/// Today's inspections for one user: returned to them, overdue, due within the window, and to
+/// review. Specialists see their own due and overdue ones, supervisors and managers the team's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TodayInspections {
+    pub user: String,
+    pub role: Role,
+    /// Due and overdue ones of everyone (a supervisor's or manager's team), not only the user's.
+    pub team: bool,
+    /// The book's day: due before it is overdue.
+    pub today: NaiveDate,
+    /// The last day of the due window (today + `[today] inspections_due_within_days`).
+    pub due_by: NaiveDate,
+}
+
+/// A part of Today's inspections block, in the order it lists them (`as usize`: its index
+/// in [`TodayPart::ALL`] and in the counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TodayPart {
+    Returned = 0,
+    Overdue = 1,
+    Due = 2,
+    ToReview = 3,
+}
+
+impl TodayPart {
+    pub const ALL: [TodayPart; 4] = [
+        TodayPart::Returned,
+        TodayPart::Overdue,
+        TodayPart::Due,
+        TodayPart::ToReview,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TodayPart::Returned => "returned",
+            TodayPart::Overdue => "overdue",
+            TodayPart::Due => "due",
+            TodayPart::ToReview => "to_review",
+        }
+    }
+}
+
+impl TodayInspections {
+    /// The query of one part; the parts do not overlap.
+    pub fn part(&self, part: TodayPart) -> InspectionQuery {
+        let officer = (!self.team).then(|| self.user.clone());
+        let except = Some(self.user.clone());
+        match part {
+            TodayPart::Returned => InspectionQuery {
+                returned_for: Some(self.user.clone()),
+                ..InspectionQuery::default()
+            },
+            TodayPart::Overdue => InspectionQuery {
+                overdue_on: Some(self.today),
+                officer,
+                except_returned_for: except,
+                ..InspectionQuery::default()
+            },
+            TodayPart::Due => InspectionQuery {
+                due_from: Some(self.today),
+                due_by: Some(self.due_by),
+                officer,
+                except_returned_for: except,
+                ..InspectionQuery::default()
+            },
+            TodayPart::ToReview => InspectionQuery {
+                to_review_by: Some((self.user.clone(), self.role)),
+                ..InspectionQuery::default()
+            },
+        }
+    }
 }
 
 impl InspectionQuery {
@@ -67,8 +152,63 @@ impl InspectionQuery {
             p.push(Box::new(id));
             c.push(format!("loan_id = ?{}", p.len()));
         }
+        if let Some(d) = self.due_from {
+            p.push(Box::new(d));
+            c.push(format!("{OPEN} AND due_on >= ?{}", p.len()));
+        }
+        if let Some((user, role)) = &self.to_review_by {
+            p.push(Box::new(user.clone()));
+            let i = p.len();
+            // Nobody approves their own; a first approval is a supervisor's or a manager's, the
+            // second (of a large loan) a manager's who did not give the first.
+            let own = format!("status = 'submitted' AND COALESCE(author, '') <> ?{i}");
+            c.push(match role {
+                Role::Supervisor => format!("{own} AND approvals_done = 0"),
+                Role::Manager => format!(
+                    "{own} AND (approvals_done = 0 OR (approvals_done < approvals_needed \
+                     AND COALESCE(reviewer, '') <> ?{i}))"
+                ),
+                // Reviews nothing: no row (the parameter is still used, as SQLite wants).
+                Role::Specialist | Role::Auditor => format!("0 AND ?{i} IS NOT NULL"),
+            });
+        }
+        if let Some(u) = &self.returned_for {
+            p.push(Box::new(u.clone()));
+            let i = p.len();
+            c.push(format!(
+                "status = 'returned' AND (author = ?{i} OR officer = ?{i})"
+            ));
+        }
+        if let Some(u) = &self.except_returned_for {
+            p.push(Box::new(u.clone()));
+            let i = p.len();
+            c.push(format!(
+                "NOT (status = 'returned' AND (COALESCE(author, '') = ?{i} OR officer = ?{i}))"
+            ));
+        }
+        if let Some(t) = &self.today_of {
+            let parts: Vec<String> = TodayPart::ALL
+                .iter()
+                .map(|part| {
+                    let conds = t.part(*part).where_clause(p);
+                    format!("({})", conds.join(" AND "))
+                })
+                .collect();
+            c.push(format!("({})", parts.join(" OR ")));
+        }
         c
     }
+}
+
+/// A row of Today's inspections block: the list row, its part, and what the part shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TodayInspectionRow {
+    pub row: InspectionRow,
+    pub part: TodayPart,
+    pub approvals_done: i64,
+    pub approvals_needed: i64,
+    /// The start of the return comment (a returned report).
+    pub return_comment: String,
 }
 
 /// One line of the list.
@@ -327,6 +467,57 @@ impl Store {
             |r| r.get(0),
         )?;
         Ok(n.max(0) as u64)
+    }
+
+    /// Today's inspections block: the count of each part (in [`TodayPart::ALL`] order).
+    pub fn today_inspection_counts(&self, t: &TodayInspections) -> Result<[u64; 4]> {
+        let mut out = [0; 4];
+        for (i, part) in TodayPart::ALL.iter().enumerate() {
+            out[i] = self.inspection_count(&t.part(*part))?;
+        }
+        Ok(out)
+    }
+
+    /// Today's inspections block: its first `limit` rows, the parts in order, each by due
+    /// date; one query with a LIMIT per part, stopping when `limit` rows are read.
+    pub fn today_inspection_rows(
+        &self,
+        t: &TodayInspections,
+        limit: usize,
+    ) -> Result<Vec<TodayInspectionRow>> {
+        let mut out = Vec::new();
+        for part in TodayPart::ALL {
+            let left = limit.saturating_sub(out.len());
+            if left == 0 {
+                break;
+            }
+            let mut p: Vec<Box<dyn ToSql>> = Vec::new();
+            let conds = t.part(part).where_clause(&mut p);
+            p.push(Box::new(left as i64));
+            let sql = format!(
+                "SELECT {ROW_COLUMNS}, approvals_done, approvals_needed, substr(return_comment, 1, 80)
+                 FROM inspections WHERE {} ORDER BY due_on, id LIMIT ?{}",
+                conds.join(" AND "),
+                p.len()
+            );
+            let mut stmt = self.conn().prepare_cached(&sql)?;
+            let rows = stmt.query_map(
+                rusqlite::params_from_iter(p.iter().map(|b| b.as_ref())),
+                |r| {
+                    Ok(TodayInspectionRow {
+                        row: row_from(r)?,
+                        part,
+                        approvals_done: r.get(13)?,
+                        approvals_needed: r.get(14)?,
+                        return_comment: r.get(15)?,
+                    })
+                },
+            )?;
+            for row in rows {
+                out.push(row?);
+            }
+        }
+        Ok(out)
     }
 
     pub fn inspection(&self, id: i64) -> Result<Option<Inspection>> {

@@ -175,7 +175,7 @@ pub struct Reads {
 /// The data a pane shows, and its slot in `App::stale`.
 fn pane_data(pane: PaneId) -> Option<(usize, Changed)> {
     match pane {
-        PaneId::Today => Some((0, Changed::LOANS | Changed::WARNINGS)),
+        PaneId::Today => Some((0, Changed::LOANS | Changed::WARNINGS | Changed::INSPECTIONS)),
         PaneId::Ledger => Some((1, Changed::LOANS)),
         PaneId::Warnings => Some((2, Changed::WARNINGS)),
         PaneId::Inspections => Some((3, Changed::INSPECTIONS | Changed::LOANS)),
@@ -230,6 +230,17 @@ impl App {
             ..WarningQuery::default()
         };
         let team = actor.role != Role::Specialist;
+        let insp_query = crate::store::TodayInspections {
+            user: actor.username.clone(),
+            role: actor.role,
+            team,
+            today: today_date,
+            due_by: today_date
+                .checked_add_days(Days::new(u64::from(
+                    config.today.inspections_due_within_days,
+                )))
+                .unwrap_or(today_date),
+        };
         let data_version = store.data_version()?;
         store.set_busy_timeout(BUSY_WAIT)?;
         let drafts = super::drafts::Drafts::in_memory(store.path());
@@ -243,7 +254,7 @@ impl App {
             today_date,
             book_name,
             pane: PaneId::Today,
-            today: Today::new(LoanList::new(today_query), mine_query, team),
+            today: Today::new(LoanList::new(today_query), mine_query, insp_query, team),
             ledger: Ledger::new(LoanList::new(LedgerQuery {
                 today: Some(today_date),
                 ..LedgerQuery::default()
@@ -932,6 +943,11 @@ impl App {
                 Effect::ShowWarnings(query) => {
                     self.switch_pane(PaneId::Warnings)?;
                     self.board.set_query(&self.store, *query)?;
+                    true
+                }
+                Effect::ShowInspections(query) => {
+                    self.switch_pane(PaneId::Inspections)?;
+                    self.inspections.set_query(&self.store, *query)?;
                     true
                 }
                 Effect::OpenWarning(id) => self.open_warning(id)?,

@@ -58,6 +58,8 @@ pub enum Effect {
     OpenLoan(i64),
     /// Show the warning board with this query (Today's "my warnings").
     ShowWarnings(Box<crate::store::WarningQuery>),
+    /// Show the Inspections pane with this query (Today's "my inspections").
+    ShowInspections(Box<crate::store::InspectionQuery>),
     /// Put this warning's detail in front.
     OpenWarning(i64),
     /// Put the warning's loan in front on its Warnings tab, the warning selected (or go

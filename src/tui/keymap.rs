@@ -52,6 +52,7 @@ pub enum Action {
     NewWarning,
     OpenWarning,
     MyWarnings,
+    MyInspections,
     FilterLevel,
     FilterStatus,
     FilterMine,
@@ -83,7 +84,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 60] = [
+    pub const ALL: [Action; 61] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -118,6 +119,7 @@ impl Action {
         Action::NewWarning,
         Action::OpenWarning,
         Action::MyWarnings,
+        Action::MyInspections,
         Action::FilterLevel,
         Action::FilterStatus,
         Action::FilterMine,
@@ -183,6 +185,7 @@ impl Action {
             Action::NewWarning => "new_warning",
             Action::OpenWarning => "open_warning",
             Action::MyWarnings => "my_warnings",
+            Action::MyInspections => "my_inspections",
             Action::FilterLevel => "filter_level",
             Action::FilterStatus => "filter_status",
             Action::FilterMine => "filter_mine",
@@ -325,7 +328,7 @@ impl Section {
                 OpenWarning,
                 StartInspection,
             ],
-            Section::Today => &[MyWarnings],
+            Section::Today => &[MyWarnings, MyInspections],
             Section::Board => &[
                 OpenWarning,
                 FilterLevel,

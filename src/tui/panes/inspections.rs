@@ -123,6 +123,12 @@ impl InspectionsPane {
         self.restart(store)
     }
 
+    /// Shows `query` from the top (Today's "my inspections"; `x` goes back to the default).
+    pub fn set_query(&mut self, store: &Store, query: InspectionQuery) -> Result<(), StoreError> {
+        self.list.query = query;
+        self.restart(store)
+    }
+
     /// Back to the default view; whether anything changed.
     pub fn clear_filters(&mut self, store: &Store) -> Result<bool, StoreError> {
         if self.list.query == default_query() {
@@ -151,10 +157,17 @@ impl InspectionsPane {
         } else {
             lang.t("warning.filter_everyone")
         };
-        lang.tf(
+        let mut text = lang.tf(
             "inspections_pane.filters",
             &[("status", &status), ("kind", &kind), ("scope", &scope)],
-        )
+        );
+        // A filter the keys here do not cycle (Today's jump): named, so missing rows are
+        // explained; `x` clears it.
+        if q.today_of.is_some() || q.to_review_by.is_some() || q.returned_for.is_some() {
+            text.push_str(" · ");
+            text.push_str(lang.t("today_inspections.filter"));
+        }
+        text
     }
 
     /// Whether `row` is overdue: still to be done, and due before today.

@@ -1,27 +1,41 @@
-//! Today (今日): the acting user's open warnings (red first) above their follow-ups that are
-//! overdue or due soon. Specialists see their own; supervisors and managers the team's.
+//! Today (今日): the acting user's open warnings (red first), then their inspections (returned,
+//! overdue, due soon, to review), above their follow-ups that are overdue or due soon.
+//! Specialists see their own; supervisors and managers the team's.
 
 use super::loans::LoanPane;
-use crate::store::{PageFrom, WarningQuery, WarningRow};
+use crate::domain::Role;
+use crate::domain::text::{display, pad_right, truncate};
+use crate::i18n::Lang;
+use crate::store::{
+    InspectionQuery, PageFrom, TodayInspectionRow, TodayInspections, TodayPart, WarningQuery,
+    WarningRow,
+};
 use crate::tui::component::{Component, Ctx, Effect, Hint, Outcome, View};
 use crate::tui::keymap::{Action, Section};
 use crate::tui::stack::Changed;
 use crate::tui::widgets::loan_list::{self, Column, LoanList};
 use crate::tui::widgets::warning_cells::{self, count_spans};
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-/// The Today pane: the warnings block over the follow-ups list. It reads like its list
-/// (`today.total`).
+/// The Today pane: the warnings block and the inspections block over the follow-ups list. It
+/// reads like its list (`today.total`).
 pub struct Today {
     pub loans: LoanPane,
     /// "My open warnings": the query, its first rows (red first) and counts per level.
     pub mine_query: WarningQuery,
     pub mine: Vec<WarningRow>,
     pub mine_counts: [u64; 3],
-    /// Rows of the warnings block (set from the terminal size).
+    /// Rows of the warnings block, and of the inspections block (set from the terminal size).
     pub mine_rows: u16,
+    /// "My inspections": what the block counts, its first rows (the parts in order) and the
+    /// count of each part (in `TodayPart::ALL` order).
+    pub insp_query: TodayInspections,
+    pub insp: Vec<TodayInspectionRow>,
+    pub insp_counts: [u64; 4],
     /// Rows of the whole body (below the pane bar, above the hint and status lines).
     body: u64,
     /// The block is the team's (a supervisor or manager), not the user's own.
@@ -29,13 +43,21 @@ pub struct Today {
 }
 
 impl Today {
-    pub fn new(list: LoanList, mine_query: WarningQuery, team: bool) -> Today {
+    pub fn new(
+        list: LoanList,
+        mine_query: WarningQuery,
+        insp_query: TodayInspections,
+        team: bool,
+    ) -> Today {
         Today {
             loans: LoanPane::new(list),
             mine_query,
             mine: Vec::new(),
             mine_counts: [0; 3],
             mine_rows: 3,
+            insp_query,
+            insp: Vec::new(),
+            insp_counts: [0; 4],
             body: 1,
             team,
         }
@@ -58,12 +80,40 @@ impl Today {
         (self.mine.len() as u16).clamp(1, self.mine_rows.max(1)) + 2
     }
 
-    /// The follow-ups get the body below the warnings block.
+    /// Lines of the inspections block: the count line, its rows (one line when there are
+    /// none) and a blank line.
+    pub fn insp_block_height(&self) -> u16 {
+        (self.insp.len() as u16).clamp(1, self.mine_rows.max(1)) + 2
+    }
+
+    /// The follow-ups get the body below the warnings and inspections blocks.
     fn fit(&mut self) {
-        self.loans.list.height = self
-            .body
-            .saturating_sub(u64::from(self.mine_block_height()))
-            .max(1);
+        let blocks = self.mine_block_height() + self.insp_block_height();
+        self.loans.list.height = self.body.saturating_sub(u64::from(blocks)).max(1);
+    }
+
+    /// The inspections block: the count of each part and the first rows.
+    fn reload_inspections(&mut self, ctx: &Ctx<'_>) -> anyhow::Result<()> {
+        self.insp_counts = ctx.store.today_inspection_counts(&self.insp_query)?;
+        self.insp = ctx
+            .store
+            .today_inspection_rows(&self.insp_query, usize::from(self.mine_rows))?;
+        self.fit();
+        Ok(())
+    }
+
+    /// Whether the acting user reviews reports (the block counts "to review").
+    fn reviews(&self) -> bool {
+        matches!(self.insp_query.role, Role::Supervisor | Role::Manager)
+    }
+
+    /// The Inspections pane's query for what this block counts.
+    pub fn inspections_query(&self) -> InspectionQuery {
+        InspectionQuery {
+            today_of: Some(Box::new(self.insp_query.clone())),
+            active: true,
+            ..InspectionQuery::default()
+        }
     }
 
     /// The warnings block: the first rows of the acting user's active warnings.
@@ -127,6 +177,164 @@ impl Today {
     }
 }
 
+impl Today {
+    /// The inspections block: a count line, then at most `mine_rows` inspections (returned,
+    /// overdue, due, to review), then a blank line.
+    fn inspections_block(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
+        let (lang, theme) = (view.lang, view.theme);
+        let title = if self.team {
+            lang.t("today_inspections.title_team")
+        } else {
+            lang.t("today_inspections.title_mine")
+        };
+        let mut spans = vec![Span::styled(format!(" {title}  "), theme.title)];
+        let mut first = true;
+        // Counted as the issue words it (overdue first); listed below returned first.
+        for part in [
+            TodayPart::Overdue,
+            TodayPart::Due,
+            TodayPart::Returned,
+            TodayPart::ToReview,
+        ] {
+            if part == TodayPart::ToReview && !self.reviews() {
+                continue;
+            }
+            if !first {
+                spans.push(Span::styled(" · ", theme.muted));
+            }
+            first = false;
+            let n = self.insp_counts[part as usize];
+            let style = match part {
+                TodayPart::Overdue if n > 0 => theme.danger,
+                TodayPart::Returned | TodayPart::ToReview if n > 0 => theme.warning,
+                _ => Style::new(),
+            };
+            spans.push(Span::styled(
+                lang.tf(&format!("today_inspections.{}", part.code()), &[("n", &n)]),
+                style,
+            ));
+        }
+        if let Some(key) = view.keymap.first_key(Section::Today, Action::MyInspections) {
+            spans.push(Span::styled(
+                format!("   {}", lang.tf("today_inspections.more", &[("key", &key)])),
+                theme.muted,
+            ));
+        }
+        let buf = frame.buffer_mut();
+        buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+        let rows = Rect::new(
+            area.x,
+            area.y + 1,
+            area.width,
+            area.height.saturating_sub(2),
+        );
+        if self.insp.is_empty() {
+            buf.set_line(
+                rows.x + 2,
+                rows.y,
+                &Line::styled(lang.t("today_inspections.none"), theme.muted),
+                rows.width.saturating_sub(2),
+            );
+            return;
+        }
+        for (i, row) in self.insp.iter().enumerate() {
+            let y = rows.y + i as u16;
+            if y >= rows.y + rows.height {
+                break;
+            }
+            let style = match row.part {
+                _ if is_overdue(row, view.today) => theme.danger,
+                TodayPart::Returned | TodayPart::ToReview => theme.warning,
+                _ => Style::new(),
+            };
+            let text = inspection_line(row, rows.width, view.today, lang);
+            set_row(buf, rows.x, y, rows.width, &text, style);
+        }
+    }
+}
+
+fn set_row(buf: &mut Buffer, x: u16, y: u16, w: u16, text: &str, style: Style) {
+    buf.set_line(
+        x,
+        y,
+        &Line::styled(truncate(text, usize::from(w)), style),
+        w,
+    );
+}
+
+/// What a row of the inspections block says after its due date: days overdue or to go and
+/// the status, the start of the return comment, or which approval it waits for.
+pub fn inspection_tag(row: &TodayInspectionRow, today: chrono::NaiveDate, lang: Lang) -> String {
+    let status = lang.code_name("inspection_status", row.row.status.code());
+    let days = (row.row.due_on - today).num_days();
+    match row.part {
+        TodayPart::Returned => {
+            let comment: String = display(&row.return_comment)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            lang.tf("today_inspections.returned_tag", &[("comment", &comment)])
+        }
+        TodayPart::ToReview if row.approvals_done >= 1 => {
+            lang.t("today_inspections.review_second").to_string()
+        }
+        TodayPart::ToReview => lang.t("today_inspections.review_first").to_string(),
+        TodayPart::Overdue | TodayPart::Due => {
+            let when = if days < 0 {
+                lang.tf("today_inspections.days_overdue", &[("days", &-days)])
+            } else if days == 0 {
+                lang.t("today_inspections.due_today").to_string()
+            } else {
+                lang.tf("today_inspections.due_in", &[("days", &days)])
+            };
+            format!("{when} · {status}")
+        }
+    }
+}
+
+/// One row of the inspections block fitted to `width`: number, contract, borrower, kind, due
+/// date (from 110 columns), then the tag; the borrower takes what is left.
+pub fn inspection_line(
+    row: &TodayInspectionRow,
+    width_cols: u16,
+    today: chrono::NaiveDate,
+    lang: Lang,
+) -> String {
+    let w = usize::from(width_cols);
+    let wide = w >= 110;
+    let tag_w = if wide { 30 } else { 23 };
+    let kind = lang.code_name("inspection_kind", row.row.kind.code());
+    let mut cells: Vec<(String, usize)> = vec![
+        (display(&row.row.number), 13),
+        (display(&row.row.contract_no), 12),
+        (display(&row.row.borrower_name), 0),
+        (kind, 8),
+    ];
+    if wide {
+        cells.push((row.row.due_on.to_string(), 10));
+    }
+    let fixed: usize = cells.iter().map(|(_, n)| n + 1).sum::<usize>() + 2 + tag_w;
+    let rest = w.saturating_sub(fixed).max(6);
+    let mut line = String::from("  ");
+    if is_overdue(row, today) {
+        // The mark tells overdue rows apart without colour too.
+        line.replace_range(0..1, "!");
+    }
+    for (text, n) in cells {
+        let n = if n == 0 { rest } else { n };
+        line.push_str(&pad_right(&truncate(&text, n), n));
+        line.push(' ');
+    }
+    let tag = inspection_tag(row, today, lang);
+    line.push_str(&truncate(&tag, tag_w));
+    line
+}
+
+/// An overdue row: one of the overdue part, or a returned report past its due date.
+fn is_overdue(row: &TodayInspectionRow, today: chrono::NaiveDate) -> bool {
+    row.row.due_on < today && matches!(row.part, TodayPart::Overdue | TodayPart::Returned)
+}
+
 impl std::ops::Deref for Today {
     type Target = LoanList;
     fn deref(&self) -> &LoanList {
@@ -158,12 +366,25 @@ impl Component for Today {
             };
             return Ok(Outcome::Consumed(vec![Effect::ShowWarnings(Box::new(q))]));
         }
+        if action == Action::MyInspections {
+            // The Inspections pane, filtered to what the inspections block counts.
+            let q = self.inspections_query();
+            return Ok(Outcome::Consumed(vec![Effect::ShowInspections(Box::new(
+                q,
+            ))]));
+        }
         self.loans.handle(action, ctx.store)
     }
 
     fn reload(&mut self, changed: Changed, ctx: &Ctx<'_>) -> anyhow::Result<()> {
         if changed.any(Changed::LOANS | Changed::WARNINGS) {
             self.reload_mine(ctx)?;
+        }
+        if changed.any(Changed::LOANS | Changed::INSPECTIONS) {
+            self.reload_inspections(ctx)?;
+        }
+        // The list's height follows the blocks above it.
+        if changed.any(Changed::LOANS | Changed::WARNINGS | Changed::INSPECTIONS) {
             self.loans.list.reload(ctx.store)?;
         }
         Ok(())
@@ -172,6 +393,9 @@ impl Component for Today {
     fn render(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
         let block = self.mine_block_height().min(area.height);
         self.warnings_block(frame, Rect::new(area.x, area.y, area.width, block), view);
+        let area = Rect::new(area.x, area.y + block, area.width, area.height - block);
+        let block = self.insp_block_height().min(area.height);
+        self.inspections_block(frame, Rect::new(area.x, area.y, area.width, block), view);
         let area = Rect::new(area.x, area.y + block, area.width, area.height - block);
         loan_list::render(
             &self.loans.list,
