@@ -325,6 +325,10 @@ pub(super) fn gap_fill(
     y: u16,
     pen: Option<Pen>,
 ) -> Option<(Vec<u8>, Option<Pen>)> {
+    // Starting inside a wide glyph (the cursor left on its second half) would wipe it.
+    if (from.saturating_sub(3)..from).any(|s| s + glyph_width(&old[(s, y)]) > from) {
+        return None;
+    }
     let mut out = Vec::new();
     let mut pen = pen;
     let mut x = from;

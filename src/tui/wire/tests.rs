@@ -431,3 +431,22 @@ fn a_one_row_move_on_a_cjk_ledger_stays_small() {
     assert!(max_scroll <= 380, "a scrolling move costs {max_scroll} B");
     assert!(moves.iter().sum::<usize>() < plain_moves.iter().sum::<usize>());
 }
+
+#[test]
+fn a_move_from_the_second_half_of_a_wide_glyph_does_not_wipe_it() {
+    // The cursor is left below the second half of 现; the next change is right of it on that
+    // row. Re-sending the "unchanged" cell there as a gap fill would wipe 现.
+    for opts in all_options() {
+        let mut term = wire(10, 2, opts);
+        let mut vt = vt(10, 2);
+        let what = format!("{opts:?}");
+        step(&mut term, &mut vt, &what, |f| {
+            f.buffer_mut().set_string(0, 0, "现场abcdef", Style::new());
+            f.buffer_mut().set_string(0, 1, "q", Style::new());
+        });
+        step(&mut term, &mut vt, &what, |f| {
+            f.buffer_mut().set_string(0, 0, "现Xbabcdef", Style::new());
+            f.buffer_mut().set_string(0, 1, "q", Style::new());
+        });
+    }
+}
