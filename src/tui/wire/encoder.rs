@@ -1,4 +1,5 @@
-//! Turning the cells that changed into bytes: moves, runs, erases and gap fills.
+//! Turning the cells that changed into bytes: moves, runs, erases, gap fills, and a shifted
+//! row's insert or delete character when that is shorter.
 
 use super::*;
 
@@ -69,12 +70,59 @@ impl Encoder {
     /// Paints every row where `next` differs from what the terminal shows (`old`).
     pub(super) fn frame(&self, old: &Buffer, next: &Buffer, head: &mut Head, out: &mut Vec<u8>) {
         for y in 0..next.area.height {
-            if row(old, y) != row(next, y) {
-                self.row(old, next, y, head, out);
+            if row(old, y) == row(next, y) {
+                continue;
             }
+            let candidates = if self.opts.insert_delete {
+                shift_candidates(old, next, y)
+            } else {
+                Vec::new()
+            };
+            if candidates.is_empty() {
+                self.row(old, next, y, head, out, None);
+                continue;
+            }
+            // The plain diff against each shift: keep the shortest.
+            let mut best_head = *head;
+            let mut best = Vec::new();
+            self.row(old, next, y, &mut best_head, &mut best, None);
+            for edits in candidates {
+                let mut h = *head;
+                let mut o = Vec::new();
+                if self.shifted_row(old, next, y, &edits, &mut h, &mut o) && o.len() < best.len() {
+                    best = o;
+                    best_head = h;
+                }
+            }
+            out.extend_from_slice(&best);
+            *head = best_head;
         }
     }
 
+    /// Row `y` by insert/delete character first (`edits`, in order), then the plain diff of
+    /// what they leave against `next`. False when an edit would cut a wide glyph.
+    fn shifted_row(
+        &self,
+        old: &Buffer,
+        next: &Buffer,
+        y: u16,
+        edits: &[Edit],
+        head: &mut Head,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let mut sim = Sim::of(old, y);
+        for e in edits {
+            self.move_to(&sim.buf, next, e.at(), y, head, out, None);
+            if !sim.edit(*e, head.pen) {
+                return false;
+            }
+            e.push(out);
+        }
+        self.row(&sim.buf, next, y, head, out, Some(&sim.unknown));
+        true
+    }
+
+    /// Paints row `y` where `next` differs from `old`, and every cell `unknown` flags.
     pub(super) fn row(
         &self,
         old: &Buffer,
@@ -82,6 +130,7 @@ impl Encoder {
         y: u16,
         head: &mut Head,
         out: &mut Vec<u8>,
+        unknown: Option<&[bool]>,
     ) {
         let w = next.area.width;
         let wu = usize::from(w);
@@ -107,8 +156,10 @@ impl Encoder {
         let mut x = 0;
         while x < w {
             let gw = new_w(x);
-            let same =
-                old_owner[usize::from(x)] == x && old_w(x) == gw && old[(x, y)] == next[(x, y)];
+            let same = old_owner[usize::from(x)] == x
+                && old_w(x) == gw
+                && old[(x, y)] == next[(x, y)]
+                && unknown.is_none_or(|u| !u[usize::from(x)..usize::from(x + gw)].contains(&true));
             if !same {
                 mark[usize::from(x)] = true;
             }
