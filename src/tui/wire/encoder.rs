@@ -20,6 +20,9 @@ pub(super) struct Head {
 
 pub(super) struct Encoder {
     pub(super) opts: WireOptions,
+    /// The row of the cursor when it is shown (an editor's caret): after the frame it moves
+    /// back to the caret, likely on the same row.
+    pub(super) caret: Option<u16>,
 }
 
 impl Encoder {
@@ -82,20 +85,45 @@ impl Encoder {
                 self.row(old, next, y, head, out, None);
                 continue;
             }
-            // The plain diff against each shift: keep the shortest.
-            let mut best_head = *head;
-            let mut best = Vec::new();
-            self.row(old, next, y, &mut best_head, &mut best, None);
-            for edits in candidates {
+            // The plain diff against each shift: keep the shortest. On the row of a shown
+            // cursor (an editor's caret), it goes back to the caret after the frame: count
+            // that move.
+            let mut plain_head = *head;
+            let mut plain = Vec::new();
+            self.row(old, next, y, &mut plain_head, &mut plain, None);
+            let back = |h: Head, caret: u16| {
+                if self.caret != Some(y) {
+                    return 0;
+                }
+                let (mut h, mut o) = (h, Vec::new());
+                self.move_to(next, next, caret, y, &mut h, &mut o, None);
+                o.len()
+            };
+            let mut best: Option<(usize, Vec<u8>, Head)> = None;
+            for (edits, caret) in candidates {
                 let mut h = *head;
                 let mut o = Vec::new();
-                if self.shifted_row(old, next, y, &edits, &mut h, &mut o) && o.len() < best.len() {
-                    best = o;
-                    best_head = h;
+                if !self.shifted_row(old, next, y, &edits, &mut h, &mut o) {
+                    continue;
+                }
+                let (cost, against) = (
+                    o.len() + back(h, caret),
+                    plain.len() + back(plain_head, caret),
+                );
+                if cost < against && best.as_ref().is_none_or(|b| against - cost > b.0) {
+                    best = Some((against - cost, o, h));
                 }
             }
-            out.extend_from_slice(&best);
-            *head = best_head;
+            match best {
+                Some((_, o, h)) => {
+                    out.extend_from_slice(&o);
+                    *head = h;
+                }
+                None => {
+                    out.extend_from_slice(&plain);
+                    *head = plain_head;
+                }
+            }
         }
     }
 

@@ -119,8 +119,9 @@ impl Sim {
 
 /// Edits worth trying for row `y`: the best insertion and the best deletion at the first
 /// column that differs, each with and without a second edit that keeps the row's right part
-/// in place. Empty when the row does not look shifted.
-pub(super) fn shift_candidates(old: &Buffer, next: &Buffer, y: u16) -> Vec<Vec<Edit>> {
+/// in place; with each, where a caret would be after it (after the inserted cells, or where
+/// cells were deleted). Empty when the row does not look shifted.
+pub(super) fn shift_candidates(old: &Buffer, next: &Buffer, y: u16) -> Vec<(Vec<Edit>, u16)> {
     let o = row(old, y);
     let n = row(next, y);
     let w = o.len();
@@ -227,8 +228,14 @@ pub(super) fn shift_candidates(old: &Buffer, next: &Buffer, y: u16) -> Vec<Vec<E
             }
         }
     }
-    for (_, edits) in best.into_iter().flatten() {
-        found.push(edits);
+    for (slot, b) in best.into_iter().enumerate() {
+        if let Some((_, edits)) = b {
+            let caret = match edits.last() {
+                Some(Edit::Insert { at, n }) if slot < 2 => at + n,
+                _ => cell(p),
+            };
+            found.push((edits, caret));
+        }
     }
     found
 }

@@ -414,3 +414,31 @@ fn random_row_edits_use_insert_and_delete_character() {
     }
     assert!(ich > 5 && dch > 5, "ICH in {ich} frames, DCH in {dch}");
 }
+
+#[test]
+fn text_pushed_onto_the_next_wrapped_row_costs_no_more_than_without_shifts() {
+    // The caret near the end of a wrapped row: the row below shifts too, but the caret is not
+    // on it, so no return move is counted there (the bench's first keys at 120x40).
+    let facts = |y| (76, y, "担保方式     信用", Style::new());
+    let head = "本次检查为按季常规检查。现场检查发需点";
+    let frames = [
+        [format!("{head}重现库存积"), "压".to_string()],
+        [format!("{head}重关现库存"), "积压".to_string()],
+    ];
+    let mut bytes = Vec::new();
+    for opts in [WireOptions::default(), no_shift()] {
+        let mut term = wire(120, 4, opts);
+        let mut vt = vt(120, 4);
+        for (i, [a, b]) in frames.iter().enumerate() {
+            let rows = [plain(24, 1, a), facts(1), plain(24, 2, b), facts(2)];
+            let sent = step(&mut term, &mut vt, &format!("{opts:?} {i}"), |f| {
+                paint(f, &rows);
+                f.set_cursor_position((24 + 2 * 20 + 2 * i as u16, 1));
+            });
+            if i == 1 {
+                bytes.push(sent);
+            }
+        }
+    }
+    assert!(bytes[0].len() <= bytes[1].len(), "{bytes:?}");
+}
