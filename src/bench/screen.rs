@@ -192,6 +192,13 @@ pub fn variants() -> Vec<(&'static str, Option<WireOptions>)> {
             "wire without scrolling",
             Some(WireOptions { scroll: false, ..d }),
         ),
+        (
+            "wire without insert/delete character",
+            Some(WireOptions {
+                insert_delete: false,
+                ..d
+            }),
+        ),
         ("wire + REP", Some(WireOptions { rep: true, ..d })),
     ]
 }

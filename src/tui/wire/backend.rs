@@ -149,7 +149,14 @@ impl<W: Write> Backend for WireBackend<W> {
             }
             base = self.shadow.clone();
         }
-        let enc = Encoder { opts: self.opts };
+        let enc = Encoder {
+            opts: self.opts,
+            caret: self
+                .head
+                .cur
+                .filter(|_| self.cursor_visible == Some(true))
+                .map(|c| c.y),
+        };
         let (mut best, mut best_head) = {
             let mut o = out.clone();
             let mut h = head;
@@ -210,7 +217,10 @@ impl<W: Write> Backend for WireBackend<W> {
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
         let Position { x, y } = position.into();
         let mut out = Vec::new();
-        let enc = Encoder { opts: self.opts };
+        let enc = Encoder {
+            opts: self.opts,
+            caret: None,
+        };
         let mut head = self.head;
         if head.cur != Some(Cur { x, y, wrap: false }) {
             enc.move_to(&self.shadow, &self.shadow, x, y, &mut head, &mut out, None);

@@ -1,4 +1,5 @@
-//! Turning the cells that changed into bytes: moves, runs, erases and gap fills.
+//! Turning the cells that changed into bytes: moves, runs, erases, gap fills, and a shifted
+//! row's insert or delete character when that is shorter.
 
 use super::*;
 
@@ -19,6 +20,9 @@ pub(super) struct Head {
 
 pub(super) struct Encoder {
     pub(super) opts: WireOptions,
+    /// The row of the cursor when it is shown (an editor's caret): after the frame it moves
+    /// back to the caret, likely on the same row.
+    pub(super) caret: Option<u16>,
 }
 
 impl Encoder {
@@ -69,12 +73,84 @@ impl Encoder {
     /// Paints every row where `next` differs from what the terminal shows (`old`).
     pub(super) fn frame(&self, old: &Buffer, next: &Buffer, head: &mut Head, out: &mut Vec<u8>) {
         for y in 0..next.area.height {
-            if row(old, y) != row(next, y) {
-                self.row(old, next, y, head, out);
+            if row(old, y) == row(next, y) {
+                continue;
+            }
+            let candidates = if self.opts.insert_delete {
+                shift_candidates(old, next, y)
+            } else {
+                Vec::new()
+            };
+            if candidates.is_empty() {
+                self.row(old, next, y, head, out, None);
+                continue;
+            }
+            // The plain diff against each shift: keep the shortest. On the row of a shown
+            // cursor (an editor's caret), it goes back to the caret after the frame: count
+            // that move.
+            let mut plain_head = *head;
+            let mut plain = Vec::new();
+            self.row(old, next, y, &mut plain_head, &mut plain, None);
+            let back = |h: Head, caret: u16| {
+                if self.caret != Some(y) {
+                    return 0;
+                }
+                let (mut h, mut o) = (h, Vec::new());
+                self.move_to(next, next, caret, y, &mut h, &mut o, None);
+                o.len()
+            };
+            let mut best: Option<(usize, Vec<u8>, Head)> = None;
+            for (edits, caret) in candidates {
+                let mut h = *head;
+                let mut o = Vec::new();
+                if !self.shifted_row(old, next, y, &edits, &mut h, &mut o) {
+                    continue;
+                }
+                let (cost, against) = (
+                    o.len() + back(h, caret),
+                    plain.len() + back(plain_head, caret),
+                );
+                if cost < against && best.as_ref().is_none_or(|b| against - cost > b.0) {
+                    best = Some((against - cost, o, h));
+                }
+            }
+            match best {
+                Some((_, o, h)) => {
+                    out.extend_from_slice(&o);
+                    *head = h;
+                }
+                None => {
+                    out.extend_from_slice(&plain);
+                    *head = plain_head;
+                }
             }
         }
     }
 
+    /// Row `y` by insert/delete character first (`edits`, in order), then the plain diff of
+    /// what they leave against `next`. False when an edit would cut a wide glyph.
+    fn shifted_row(
+        &self,
+        old: &Buffer,
+        next: &Buffer,
+        y: u16,
+        edits: &[Edit],
+        head: &mut Head,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let mut sim = Sim::of(old, y);
+        for e in edits {
+            self.move_to(&sim.buf, next, e.at(), y, head, out, None);
+            if !sim.edit(*e, head.pen) {
+                return false;
+            }
+            e.push(out);
+        }
+        self.row(&sim.buf, next, y, head, out, Some(&sim.unknown));
+        true
+    }
+
+    /// Paints row `y` where `next` differs from `old`, and every cell `unknown` flags.
     pub(super) fn row(
         &self,
         old: &Buffer,
@@ -82,6 +158,7 @@ impl Encoder {
         y: u16,
         head: &mut Head,
         out: &mut Vec<u8>,
+        unknown: Option<&[bool]>,
     ) {
         let w = next.area.width;
         let wu = usize::from(w);
@@ -107,8 +184,10 @@ impl Encoder {
         let mut x = 0;
         while x < w {
             let gw = new_w(x);
-            let same =
-                old_owner[usize::from(x)] == x && old_w(x) == gw && old[(x, y)] == next[(x, y)];
+            let same = old_owner[usize::from(x)] == x
+                && old_w(x) == gw
+                && old[(x, y)] == next[(x, y)]
+                && unknown.is_none_or(|u| !u[usize::from(x)..usize::from(x + gw)].contains(&true));
             if !same {
                 mark[usize::from(x)] = true;
             }
@@ -325,6 +404,10 @@ pub(super) fn gap_fill(
     y: u16,
     pen: Option<Pen>,
 ) -> Option<(Vec<u8>, Option<Pen>)> {
+    // Starting inside a wide glyph (the cursor left on its second half) would wipe it.
+    if (from.saturating_sub(3)..from).any(|s| s + glyph_width(&old[(s, y)]) > from) {
+        return None;
+    }
     let mut out = Vec::new();
     let mut pen = pen;
     let mut x = from;

@@ -3,6 +3,7 @@
 //!
 //! One job per file: `backend` (the shadow and ratatui's `Backend` calls), `encoder` (changed
 //! cells to bytes: moves, runs, erases, gap fills), `scroll` (finding rows shown shifted),
+//! `shift` (finding a row shown with cells inserted or deleted: ICH and DCH),
 //! `sgr` (styles and numbers as escape sequences), `cells` (what a cell sends), `sinks` (writers
 //! that count or keep bytes, for the bench and tests); this file holds the options.
 
@@ -29,6 +30,9 @@ pub struct WireOptions {
     pub erase: bool,
     /// Scroll a block of rows (DECSTBM + SU/SD) when the new frame is the old one shifted.
     pub scroll: bool,
+    /// Insert or delete characters (ICH `ESC[n@`, DCH `ESC[nP`) when a row shows its old cells
+    /// shifted at one column (typing or deleting in the middle of a line), where shorter.
+    pub insert_delete: bool,
     /// Repeat a character with REP (`ESC[nb`). Off by default: not every terminal has it.
     pub rep: bool,
     /// Wrap each draw that writes anything in synchronized output, and write nothing at all
@@ -43,6 +47,7 @@ impl Default for WireOptions {
             gap_fill: true,
             erase: true,
             scroll: true,
+            insert_delete: true,
             rep: false,
             sync: false,
         }
@@ -57,6 +62,7 @@ impl WireOptions {
             gap_fill: false,
             erase: false,
             scroll: false,
+            insert_delete: false,
             rep: false,
             sync: false,
         }
@@ -68,6 +74,7 @@ mod cells;
 mod encoder;
 mod scroll;
 mod sgr;
+mod shift;
 mod sinks;
 #[cfg(test)]
 mod tests;
@@ -77,4 +84,5 @@ use cells::*;
 use encoder::*;
 use scroll::*;
 use sgr::*;
+use shift::*;
 pub use sinks::{Capture, Counter};
