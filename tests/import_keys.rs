@@ -517,7 +517,7 @@ fn config_errors_are_said_in_chinese() {
     assert_eq!(
         e.localized(Lang::ZhCn),
         format!(
-            "配置文件 {f}：未知的键 'foo'（可用：database, lang, tracking, display, warnings, \
+            "配置文件 {f}：未知的键 'foo'（可用：database, lang, tracking, today, display, warnings, \
              import, inspections）"
         )
     );
