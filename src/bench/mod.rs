@@ -148,8 +148,8 @@ pub fn run(opts: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
         out,
         "Book: {} ({}, {:.1} s). Bytes are what the program writes to the terminal (what sshd \
          sends before SSH framing). Frames are wrapped in synchronized output (16 B): every \
-         frame on the plain crossterm backend, only a frame that writes something on the wire \
-         backend, as in the workbench. Times are this machine's, for orientation only.\n",
+         frame on the plain crossterm backend, only a frame that writes 64 B or more on the \
+         wire backend (a shorter one goes out bare, in one write), as in the workbench. Times are this machine's, for orientation only.\n",
         path.display(),
         match built {
             demo::DemoBook::Reopened { loans } => format!("reopened, {loans} loans"),

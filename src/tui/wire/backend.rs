@@ -13,9 +13,15 @@ pub struct WireBackend<W: Write> {
     pub(super) stale: bool,
     pub(super) fixed_size: Option<Size>,
     pub(super) opts: WireOptions,
-    /// Synchronized output begun in this frame and not yet ended.
-    pub(super) in_sync: bool,
+    /// With `opts.sync`, what this frame has written so far: sent at `flush`, inside
+    /// synchronized output when it is at least [`SYNC_FROM`] bytes.
+    pub(super) pending: Vec<u8>,
 }
+
+/// Frames shorter than this go out without synchronized output: a write this short reaches
+/// the terminal whole, and the 16 bytes of the wrapper would be most of what a typed
+/// character costs.
+pub const SYNC_FROM: usize = 64;
 
 impl<W: Write> WireBackend<W> {
     /// A backend over `writer`, asking the terminal for its size. Like `CrosstermBackend`, it
@@ -40,7 +46,7 @@ impl<W: Write> WireBackend<W> {
             stale: false,
             fixed_size: None,
             opts,
-            in_sync: false,
+            pending: Vec::new(),
         }
     }
 
@@ -87,11 +93,30 @@ impl<W: Write> WireBackend<W> {
         if bytes.is_empty() {
             return Ok(());
         }
-        if self.opts.sync && !self.in_sync {
-            self.writer.write_all(BSU)?;
-            self.in_sync = true;
+        if self.opts.sync {
+            self.pending.extend_from_slice(bytes);
+            return Ok(());
         }
         self.writer.write_all(bytes)
+    }
+
+    /// Sends what the frame wrote (with `opts.sync`): wrapped in synchronized output unless
+    /// it is shorter than [`SYNC_FROM`].
+    fn send_pending(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let frame = std::mem::take(&mut self.pending);
+        if frame.len() >= SYNC_FROM {
+            self.writer.write_all(BSU)?;
+            self.writer.write_all(&frame)?;
+            self.writer.write_all(ESU)?;
+        } else {
+            self.writer.write_all(&frame)?;
+        }
+        self.pending = frame;
+        self.pending.clear();
+        Ok(())
     }
 
     /// A shadow of `size`, blank, keeping nothing (the terminal was cleared).
@@ -102,9 +127,12 @@ impl<W: Write> WireBackend<W> {
 
 impl<W: Write> Write for WireBackend<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // Bytes written around the backend (terminal modes) keep their place after a frame.
+        self.send_pending()?;
         self.writer.write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
+        self.send_pending()?;
         self.writer.flush()
     }
 }
@@ -327,10 +355,7 @@ impl<W: Write> Backend for WireBackend<W> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if self.in_sync {
-            self.writer.write_all(ESU)?;
-            self.in_sync = false;
-        }
+        self.send_pending()?;
         self.writer.flush()
     }
 }

@@ -35,8 +35,9 @@ pub struct WireOptions {
     pub insert_delete: bool,
     /// Repeat a character with REP (`ESC[nb`). Off by default: not every terminal has it.
     pub rep: bool,
-    /// Wrap each draw that writes anything in synchronized output, and write nothing at all
-    /// for a draw that changes nothing. Off by default: the caller wraps frames itself.
+    /// Wrap each draw that writes `backend::SYNC_FROM` bytes or more in synchronized output
+    /// (a shorter one goes out bare, in one write), and write nothing at all for a draw that
+    /// changes nothing. Off by default: the caller wraps frames itself.
     pub sync: bool,
 }
 

@@ -446,6 +446,43 @@ fn a_draw_that_changes_nothing_writes_nothing() {
     assert!(cap.len() > before);
 }
 
+#[test]
+fn only_a_frame_of_sync_from_bytes_or_more_is_wrapped_in_synchronized_output() {
+    let opts = WireOptions {
+        sync: true,
+        ..WireOptions::default()
+    };
+    let mut term = wire(120, 40, opts);
+    term.draw(|f| ledger(f, 0, 3, "")).expect("draw");
+    let first = term.backend_mut().writer_mut().take();
+    assert!(
+        first.starts_with(BSU) && first.ends_with(ESU),
+        "a whole screen"
+    );
+    // One character more in the filter line: a few bytes, sent bare and shown alike.
+    term.draw(|f| ledger(f, 0, 3, "a")).expect("draw");
+    let small = term.backend_mut().writer_mut().take();
+    assert!(
+        !small.is_empty() && small.len() < backend::SYNC_FROM,
+        "{small:?}"
+    );
+    assert!(!find(&small, BSU) && !find(&small, ESU), "{small:?}");
+    let mut vt = vt(120, 40);
+    feed(&mut vt, &first);
+    feed(&mut vt, &small);
+    let mut plain = wire(120, 40, WireOptions::minimal());
+    let frame = plain
+        .draw(|f| ledger(f, 0, 3, "a"))
+        .expect("draw")
+        .buffer
+        .clone();
+    assert_screen(vt.screen(), &frame, "after the bare frame");
+    // A bigger change is wrapped again.
+    term.draw(|f| ledger(f, 5, 8, "a")).expect("draw");
+    let big = term.backend_mut().writer_mut().take();
+    assert!(big.len() >= backend::SYNC_FROM && big.starts_with(BSU) && big.ends_with(ESU));
+}
+
 fn csi_count(bytes: &[u8]) -> usize {
     bytes.windows(2).filter(|w| w == b"\x1b[").count()
 }
