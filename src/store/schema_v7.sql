@@ -10,3 +10,8 @@ CREATE TABLE inspection_checklist (
     updated_by     TEXT NOT NULL,
     PRIMARY KEY (inspection_id, report_version, item)
 );
+-- The Today pane's inspection parts (returned, to review, due, overdue) and the pane's status
+-- filters read by status, and by officer and status, in due order: without these, each read
+-- walked most of the table (3.6 s to the first frame at 100,000 loans; 0.44 s with them).
+CREATE INDEX inspections_status ON inspections(status, due_on, id);
+CREATE INDEX inspections_officer_status ON inspections(officer, status, due_on);
