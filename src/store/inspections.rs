@@ -478,15 +478,27 @@ impl Store {
         Ok(out)
     }
 
-    /// Today's inspections block: its first `limit` rows, the parts in order, each by due
-    /// date; one query with a LIMIT per part, stopping when `limit` rows are read.
+    /// Today's inspections block: its first `limit` rows, the parts in order (to review
+    /// first for a reviewer), each by due date; one query with a LIMIT per part, stopping when `limit` rows are read.
     pub fn today_inspection_rows(
         &self,
         t: &TodayInspections,
         limit: usize,
     ) -> Result<Vec<TodayInspectionRow>> {
         let mut out = Vec::new();
-        for part in TodayPart::ALL {
+        // Reviewing is a supervisor's or manager's first job: their reports to review lead
+        // (a team's many overdue rows would otherwise leave them only as a count).
+        let order = if matches!(t.role, Role::Supervisor | Role::Manager) {
+            [
+                TodayPart::ToReview,
+                TodayPart::Returned,
+                TodayPart::Overdue,
+                TodayPart::Due,
+            ]
+        } else {
+            TodayPart::ALL
+        };
+        for part in order {
             let left = limit.saturating_sub(out.len());
             if left == 0 {
                 break;
