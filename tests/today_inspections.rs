@@ -255,16 +255,30 @@ fn the_block_rows_come_in_part_order_and_the_union_matches_the_counts() {
     let counts = b.store.today_inspection_counts(&t).expect("counts");
     // The manager wrote nothing: no returned; the team's overdue (2) and due (2); 3 to review.
     assert_eq!(counts, [0, 2, 2, 3]);
+    // A reviewer's rows: to review first, then the parts in order, as many as fit.
     let rows = b.store.today_inspection_rows(&t, 5).expect("rows");
     let parts: Vec<TodayPart> = rows.iter().map(|r| r.part).collect();
     assert_eq!(
         parts,
         [
+            TodayPart::ToReview,
+            TodayPart::ToReview,
+            TodayPart::ToReview,
             TodayPart::Overdue,
             TodayPart::Overdue,
+        ]
+    );
+    // A specialist's: returned, overdue, due (nothing to review).
+    let spec = today_of("spec", Role::Specialist);
+    let rows = b.store.today_inspection_rows(&spec, 5).expect("rows");
+    let parts: Vec<TodayPart> = rows.iter().map(|r| r.part).collect();
+    assert_eq!(
+        parts,
+        [
+            TodayPart::Returned,
+            TodayPart::Overdue,
             TodayPart::Due,
-            TodayPart::Due,
-            TodayPart::ToReview
+            TodayPart::Due
         ]
     );
     // What the `i` key shows: every part at once, nothing else.
