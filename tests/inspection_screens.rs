@@ -801,3 +801,81 @@ fn today_reads_the_block_again_after_a_review_in_the_editor() {
     let body = body_text(&draw(&app));
     assert!(body.contains(&format!("待审 {}", to_review - 1)), "{body}");
 }
+
+#[test]
+fn a_section_written_elsewhere_while_edited_here_is_not_overwritten_silently() {
+    use postloan::domain::inspection::Section;
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::ZhCn, (120, 40));
+    let row = open_own(&mut app, InspectionStatus::Draft);
+    press(&mut app, KeyCode::Char('j'));
+    let stored_before = app.detail.editor().expect("editor").stored[1].clone();
+    press(&mut app, KeyCode::Enter); // edit section 2
+    type_text(&mut app, "我的补充");
+    // Another session (the CLI, another workbench) writes section 2, and section 3.
+    let mut other = postloan::store::Store::open_existing(app.store.path()).expect("open");
+    let actor = postloan::workflow::identify(&other, "tester", Some(AUTHOR)).expect("actor");
+    for (section, text) in [
+        (Section::ALL[1], "对方写的第二部分"),
+        (Section::ALL[2], "对方写的第三部分"),
+    ] {
+        postloan::workflow::inspection::write_section(
+            &mut other,
+            &actor,
+            &row.number,
+            None,
+            section,
+            text,
+        )
+        .expect("the other write");
+    }
+    app.poll_changes().expect("the idle check reads the change");
+    let e = app.detail.editor().expect("editor");
+    // Section 3 had nothing pending here: it shows their text. Section 2 keeps ours.
+    assert_eq!(e.texts[2], "对方写的第三部分");
+    assert_eq!(e.area.text(), format!("{stored_before}我的补充"));
+    // The first save is refused, naming who changed it; theirs stays in the book.
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let n = app.notice.clone().expect("refused");
+    assert!(n.error && n.text.contains("Ctrl-S"), "{n:?}");
+    let rv = app
+        .store
+        .inspection(row.id)
+        .expect("read")
+        .expect("there")
+        .report_version;
+    let in_book = |app: &App| {
+        app.store
+            .inspection_sections(row.id, rv)
+            .expect("sections")
+            .into_iter()
+            .find(|(n, _)| *n == 2)
+            .map(|(_, t)| t)
+    };
+    assert_eq!(in_book(&app).as_deref(), Some("对方写的第二部分"));
+    // A second save, told, writes ours over theirs.
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(!app.notice.clone().expect("said").error);
+    assert_eq!(in_book(&app), Some(format!("{stored_before}我的补充")));
+}
+
+#[test]
+fn a_report_that_cannot_be_written_is_not_typed_into() {
+    let (_dir, mut app) = fixture_as(AUTHOR, Lang::En, (120, 40));
+    open_own(&mut app, InspectionStatus::Submitted);
+    press(&mut app, KeyCode::Enter);
+    let e = app.detail.editor().expect("editor");
+    assert!(
+        !e.editing,
+        "Enter does not start editing a submitted report"
+    );
+    let n = app.notice.clone().expect("said why");
+    assert!(n.error && n.text.contains("cannot be edited now"), "{n:?}");
+    type_text(&mut app, "abc");
+    assert!(
+        app.detail
+            .editor()
+            .expect("editor")
+            .draft_values()
+            .is_empty()
+    );
+}

@@ -10,7 +10,7 @@ use super::keymap::{Action, Key, Section};
 use super::panes::inspection_editor::{InspectionEditor, ReportCommand};
 use super::stack::{Changed, Screen};
 use crate::config::Config;
-use crate::domain::inspection::InspectionKind;
+use crate::domain::inspection::{InspectionKind, InspectionStatus};
 use crate::domain::text::display;
 use crate::workflow::inspection as flow;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -167,6 +167,25 @@ impl App {
         else {
             return;
         };
+        // Only drafts of reports that can still be written (a draft of a report since
+        // submitted or approved is kept, but there is nothing to do with it now).
+        let numbers: Vec<String> = numbers
+            .into_iter()
+            .filter(|n| {
+                self.store
+                    .inspection_by_number(n)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|i| {
+                        matches!(
+                            i.row.status,
+                            InspectionStatus::Planned
+                                | InspectionStatus::Draft
+                                | InspectionStatus::Returned
+                        )
+                    })
+            })
+            .collect();
         if let Some(first) = numbers.first() {
             self.notice = Some(Notice {
                 text: self.lang.tf(
@@ -235,6 +254,38 @@ impl App {
         } else {
             Changed::INSPECTIONS
         };
+        if cmd == ReportCommand::Locked {
+            self.notice = e
+                .locked_for(&self.actor.username, lang)
+                .map(|text| Notice { text, error: true });
+            return Ok(true);
+        }
+        if let ReportCommand::Write { section, .. } = &cmd {
+            let i = section.number().saturating_sub(1) as usize;
+            if e.conflict(i) {
+                // Someone else wrote this section while it was being edited here: say so
+                // once, keep the text, and let a second save write it over theirs.
+                let text = lang.tf(
+                    "inspection_editor.conflict",
+                    &[
+                        ("section", &lang.t(&section.key())),
+                        ("by", &display(&e.inspection.updated_by)),
+                        (
+                            "at",
+                            &crate::domain::text::local_time(&e.inspection.updated_at),
+                        ),
+                    ],
+                );
+                if let Some(e) = self.detail.editor_mut() {
+                    e.take_over(i);
+                }
+                self.notice = Some(Notice { text, error: true });
+                if let Err(e) = self.save_report_draft() {
+                    tracing::warn!("report draft not kept: {e:#}");
+                }
+                return Ok(true);
+            }
+        }
         let result = match cmd {
             ReportCommand::Write { section, text } => flow::write_section(
                 &mut self.store,
@@ -324,6 +375,8 @@ impl App {
                 self.open_form(form, key)?;
                 return Ok(true);
             }
+            // Answered above.
+            ReportCommand::Locked => return Ok(false),
             ReportCommand::Checklist => {
                 let checklist = match self.config.checklist() {
                     Ok(c) if !c.items.is_empty() => c,

@@ -53,6 +53,8 @@ pub enum ReportCommand {
     ProposeClass,
     /// Open the checklist form (one field per item), then score the report.
     Checklist,
+    /// Editing was asked for where the user may not write: say why.
+    Locked,
 }
 
 /// The editor's state.
@@ -63,6 +65,10 @@ pub struct InspectionEditor {
     pub stored: Vec<String>,
     /// Each section's text as being edited (equal to `stored` when nothing is pending).
     pub texts: Vec<String>,
+    /// The stored text each section's edit began from: when the book's text moves on under
+    /// a pending edit (someone else wrote the section), writing it is refused once, as a
+    /// conflict, rather than silently overwriting theirs.
+    pub base: Vec<String>,
     /// The chosen section (0 … 8).
     pub current: usize,
     /// The chosen section's text with its caret.
@@ -101,6 +107,7 @@ impl InspectionEditor {
         let mut e = InspectionEditor {
             stored: vec![String::new(); ReportSection::ALL.len()],
             texts: vec![String::new(); ReportSection::ALL.len()],
+            base: vec![String::new(); ReportSection::ALL.len()],
             current: 0,
             area: TextArea::new(""),
             editing: false,
@@ -117,6 +124,7 @@ impl InspectionEditor {
         };
         e.read_report(store)?;
         e.texts = e.stored.clone();
+        e.base = e.stored.clone();
         e.area = TextArea::new(&e.texts[0]);
         e.read_facts(store)?;
         Ok(Some(e))
@@ -151,6 +159,19 @@ impl InspectionEditor {
                 .and_then(|i| stored.get_mut(i))
             {
                 *slot = text;
+            }
+        }
+        self.keep_area();
+        for (i, new) in stored.iter().enumerate() {
+            if self.texts[i] == self.stored[i] {
+                // Nothing pending here: the section follows the book (another user's text).
+                if i == self.current && self.texts[i] != *new {
+                    self.area = TextArea::new(new);
+                }
+                self.texts[i] = new.clone();
+            }
+            if self.texts[i] == *new {
+                self.base[i] = new.clone();
             }
         }
         self.stored = stored;
@@ -234,6 +255,41 @@ impl InspectionEditor {
         self.read_report(store)
     }
 
+    /// Whether the book's text of section `i` changed under a pending edit of it since the
+    /// edit began (someone else wrote it).
+    pub fn conflict(&self, i: usize) -> bool {
+        self.base.get(i) != self.stored.get(i)
+    }
+
+    /// The user has been told of the conflict on section `i`: the next write is theirs.
+    pub fn take_over(&mut self, i: usize) {
+        if let (Some(b), Some(s)) = (self.base.get_mut(i), self.stored.get(i)) {
+            b.clone_from(s);
+        }
+    }
+
+    /// Why the acting user cannot type into this report here, or None: the report is no
+    /// longer editable (submitted, approved), or another staff member is its author.
+    pub fn locked_for(&self, user: &str, lang: crate::i18n::Lang) -> Option<String> {
+        if !self.editable() {
+            let status = lang.code_name("inspection_status", self.inspection.row.status.code());
+            return Some(lang.tf(
+                "inspection_editor.locked_status",
+                &[("number", &self.inspection.row.number), ("status", &status)],
+            ));
+        }
+        match &self.inspection.row.author {
+            Some(author) if author != user => Some(lang.tf(
+                "inspection_editor.locked_author",
+                &[
+                    ("number", &self.inspection.row.number),
+                    ("author", &crate::domain::text::display(author)),
+                ],
+            )),
+            _ => None,
+        }
+    }
+
     /// Whether the report can still be edited here (not submitted or approved).
     pub fn editable(&self) -> bool {
         matches!(
@@ -281,6 +337,11 @@ impl Component for InspectionEditor {
                 _ => Outcome::Unchanged,
             },
             Action::EditSection => {
+                if self.locked_for(ctx.user, crate::i18n::Lang::En).is_some() {
+                    // Typing into a report that cannot be written would only make a draft
+                    // that no save can keep: `App` says why, in the user's language.
+                    return Ok(cmd(ReportCommand::Locked));
+                }
                 self.editing = true;
                 Outcome::Consumed(Vec::new())
             }
