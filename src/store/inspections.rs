@@ -532,6 +532,17 @@ impl Store {
         Ok(out)
     }
 
+    /// The day the loan's last inspection other than `except` was done (submitted or
+    /// approved): the facts panel's "at the last inspection".
+    pub fn last_inspection_on(&self, loan_id: i64, except: i64) -> Result<Option<NaiveDate>> {
+        Ok(self.conn().query_row(
+            "SELECT MAX(COALESCE(inspected_on, submitted_on)) FROM inspections
+             WHERE loan_id = ?1 AND id <> ?2 AND status IN ('submitted', 'approved')",
+            params![loan_id, except],
+            |r| r.get(0),
+        )?)
+    }
+
     pub fn inspection(&self, id: i64) -> Result<Option<Inspection>> {
         inspection_q(self.conn(), id)
     }

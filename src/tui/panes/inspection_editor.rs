@@ -88,6 +88,8 @@ pub struct InspectionEditor {
     /// The loan's active warnings (the first few, in board order) and its last contacts.
     pub open_warnings: Vec<WarningRow>,
     pub last_contacts: Vec<Contact>,
+    /// The day the loan's previous inspection was done (the ratios "at the last inspection").
+    pub last_inspected_on: Option<NaiveDate>,
     pub today: NaiveDate,
 }
 
@@ -119,6 +121,7 @@ impl InspectionEditor {
             facts: None,
             open_warnings: Vec::new(),
             last_contacts: Vec::new(),
+            last_inspected_on: None,
             today,
             inspection,
         };
@@ -143,6 +146,7 @@ impl InspectionEditor {
             .take(FACT_ROWS)
             .collect();
         self.last_contacts = store.contacts_page(loan_id, 0, FACT_ROWS)?;
+        self.last_inspected_on = store.last_inspection_on(loan_id, self.inspection.row.id)?;
         Ok(())
     }
 
@@ -553,6 +557,72 @@ fn render(e: &InspectionEditor, frame: &mut Frame<'_>, area: Rect, view: &View<'
     }
 }
 
+/// The statement ratios the facts panel shows then and now.
+const RATIOS: [crate::engine::kinds::Indicator; 4] = [
+    crate::engine::kinds::Indicator::DebtToAsset,
+    crate::engine::kinds::Indicator::CurrentRatio,
+    crate::engine::kinds::Indicator::QuickRatio,
+    crate::engine::kinds::Indicator::InterestCoverage,
+];
+
+/// The financial ratios at disbursement, at the last inspection and now, each coloured by
+/// the level it reached then ("-": no statement by that day).
+fn ratios(
+    e: &InspectionEditor,
+    d: &DetailState,
+    lines: &mut Vec<Line<'static>>,
+    view: &View<'_>,
+    w: usize,
+) {
+    use ratatui::text::Span;
+    let (lang, theme) = (view.lang, view.theme);
+    let disbursed = d.loan.disbursed_on;
+    let last = e.last_inspected_on;
+    let reports = [
+        d.report_on(view.rules, disbursed),
+        last.and_then(|on| d.report_on(view.rules, on)),
+        d.report(view.rules, view.today),
+    ];
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        lang.tf(
+            "inspection_editor.ratios",
+            &[
+                ("disbursed", &disbursed.to_string()),
+                (
+                    "last",
+                    &last.map_or_else(|| "-".to_string(), |d| d.to_string()),
+                ),
+            ],
+        ),
+        theme.header,
+    ));
+    for indicator in RATIOS {
+        let name = lang.code_name("indicator", indicator.code());
+        let mut spans = vec![Span::styled(
+            pad_right(&truncate(&name, 10), 11),
+            theme.muted,
+        )];
+        let mut used = 11;
+        for (i, rep) in reports.iter().enumerate() {
+            let reading = rep
+                .as_ref()
+                .and_then(|r| r.readings.iter().find(|x| x.indicator == indicator));
+            let value = reading
+                .and_then(|r| r.value.known())
+                .map_or_else(|| "-".to_string(), crate::workflow::warning::show_value);
+            let level = reading.and_then(|r| r.hit.map(|(l, _)| l));
+            let text = if i == 0 { value } else { format!(" > {value}") };
+            used += crate::domain::text::width(&text);
+            if used > w {
+                break;
+            }
+            spans.push(Span::styled(text, theme.reached(level)));
+        }
+        lines.push(Line::from(spans));
+    }
+}
+
 /// The facts panel, read-only, one column: the loan's terms, repayment status, each
 /// indicator now with its level (the engine's report, as the loan detail shows it), and the
 /// collateral with its coverage.
@@ -632,7 +702,13 @@ fn facts(e: &InspectionEditor, frame: &mut Frame<'_>, area: Rect, view: &View<'_
         theme.header,
     ));
     if let Some(rep) = &rep {
-        for r in rep.readings.iter().filter(|r| r.enabled) {
+        // The four ratios are listed below, then and now.
+        let ratio = |i: crate::engine::kinds::Indicator| RATIOS.contains(&i);
+        for r in rep
+            .readings
+            .iter()
+            .filter(|r| r.enabled && !ratio(r.indicator))
+        {
             let value = match r.value {
                 Value::Known(v) => crate::workflow::warning::show_value(v),
                 Value::CannotCompute(_) => lang.t("detail.cannot_compute").to_string(),
@@ -652,6 +728,7 @@ fn facts(e: &InspectionEditor, frame: &mut Frame<'_>, area: Rect, view: &View<'_
             ]));
         }
     }
+    ratios(e, d, &mut lines, view, w);
     lines.push(Line::from(""));
     lines.push(Line::styled(
         lang.t("inspection_editor.open_warnings").to_string(),

@@ -222,6 +222,16 @@ impl DetailState {
         f.as_of = as_of;
         Some(report(rules, &self.covenants, &f))
     }
+
+    /// The engine's report from the statements whose period had ended by `on` (the ratios
+    /// "at disbursement" and "at the last inspection"): statement indicators only are
+    /// meaningful in it, the rest are today's facts.
+    pub fn report_on(&self, rules: &RuleSet, on: NaiveDate) -> Option<LoanReport> {
+        let mut f = self.facts.as_ref()?.clone();
+        f.as_of = on;
+        f.statements.retain(|s| s.period_end <= on);
+        Some(report(rules, &self.covenants, &f))
+    }
 }
 
 /// The footer's commands.
