@@ -23,6 +23,133 @@ pub struct Config {
     /// Inspection plan, review and evidence; read by `engine::inspection_plan::PlanConfig`.
     #[serde(default)]
     pub inspections: toml::Table,
+    /// Classification floors and periods; checked by [`ClassificationConfig::rules`].
+    #[serde(default)]
+    pub classification: ClassificationConfig,
+}
+
+/// `[classification]`: the floors' parameters, each named after its article in the shipped
+/// file. Amounts of days and months are whole numbers; the share is a quoted decimal.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClassificationConfig {
+    pub grace_days: i64,
+    pub substandard_dpd: i64,
+    pub doubtful_dpd: i64,
+    pub loss_dpd: i64,
+    pub contagion_share: String,
+    pub contagion_all_borrowers_corporate: bool,
+    pub repayment_period_months: i64,
+    pub observation_periods: i64,
+    pub observation_months: i64,
+    pub upgrade_periods: i64,
+    pub upgrade_months: i64,
+}
+
+impl Default for ClassificationConfig {
+    fn default() -> Self {
+        let r = crate::domain::classification::ClassificationRules::default();
+        ClassificationConfig {
+            grace_days: r.grace_days,
+            substandard_dpd: r.substandard_dpd,
+            doubtful_dpd: r.doubtful_dpd,
+            loss_dpd: r.loss_dpd,
+            contagion_share: r.contagion_share.to_string(),
+            contagion_all_borrowers_corporate: r.contagion,
+            repayment_period_months: i64::from(r.repayment_period_months),
+            observation_periods: i64::from(r.observation_periods),
+            observation_months: i64::from(r.observation_months),
+            upgrade_periods: i64::from(r.upgrade_periods),
+            upgrade_months: i64::from(r.upgrade_months),
+        }
+    }
+}
+
+/// Why `[classification]` is refused: the key, its value and what it must be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("classification.{key} = {value}: {}", crate::i18n::Lang::En.tf(&format!("classification_config.{}", .need), &[("min", .min), ("max", .max)]))]
+pub struct ClassificationConfigError {
+    pub key: &'static str,
+    pub value: String,
+    /// The translation key under `[classification_config]` saying what it must be.
+    pub need: &'static str,
+    pub min: i64,
+    pub max: i64,
+}
+
+impl ClassificationConfigError {
+    pub fn localized(&self, lang: Lang) -> String {
+        let need = lang.tf(
+            &format!("classification_config.{}", self.need),
+            &[("min", &self.min), ("max", &self.max)],
+        );
+        lang.tf(
+            "classification_config.bad",
+            &[("key", &self.key), ("value", &self.value), ("need", &need)],
+        )
+    }
+}
+
+impl ClassificationConfig {
+    /// The rules, checked: each day limit within the rule's own (a site may be stricter,
+    /// never laxer) and above the one before it; periods whole months.
+    pub fn rules(
+        &self,
+    ) -> Result<crate::domain::classification::ClassificationRules, ClassificationConfigError> {
+        let err = |key: &'static str, value: String, need: &'static str, min: i64, max: i64| {
+            ClassificationConfigError {
+                key,
+                value,
+                need,
+                min,
+                max,
+            }
+        };
+        let range = |key: &'static str, v: i64, min: i64, max: i64| {
+            if (min..=max).contains(&v) {
+                Ok(v)
+            } else {
+                Err(err(key, v.to_string(), "range", min, max))
+            }
+        };
+        let grace = range("grace_days", self.grace_days, 0, 30)?;
+        let sub = range("substandard_dpd", self.substandard_dpd, grace + 1, 90)?;
+        let doubtful = range("doubtful_dpd", self.doubtful_dpd, sub + 1, 270)?;
+        let loss = range("loss_dpd", self.loss_dpd, doubtful + 1, 360)?;
+        let share = crate::domain::money::parse_rate(&self.contagion_share)
+            .ok()
+            .filter(|d| {
+                *d >= rust_decimal::Decimal::ZERO && *d <= rust_decimal::Decimal::new(10, 2)
+            })
+            .ok_or_else(|| ClassificationConfigError {
+                key: "contagion_share",
+                value: format!("\"{}\"", self.contagion_share),
+                need: "share",
+                min: 0,
+                max: 0,
+            })?;
+        let months =
+            |key: &'static str, v: i64, min: i64| -> Result<u32, ClassificationConfigError> {
+                Ok(range(key, v, min, 120)? as u32)
+            };
+        Ok(crate::domain::classification::ClassificationRules {
+            grace_days: grace,
+            substandard_dpd: sub,
+            doubtful_dpd: doubtful,
+            loss_dpd: loss,
+            contagion_share: share,
+            contagion: self.contagion_all_borrowers_corporate,
+            repayment_period_months: months(
+                "repayment_period_months",
+                self.repayment_period_months,
+                1,
+            )?,
+            observation_periods: months("observation_periods", self.observation_periods, 2)?,
+            observation_months: months("observation_months", self.observation_months, 12)?,
+            upgrade_periods: months("upgrade_periods", self.upgrade_periods, 2)?,
+            upgrade_months: months("upgrade_months", self.upgrade_months, 6)?,
+        })
+    }
 }
 
 /// `[import]`: sanity bounds on extract values whose unit is easily mixed up.
@@ -160,6 +287,11 @@ pub enum ConfigError {
     #[error("config {file}: {error}")]
     Limits { file: String, error: LimitsError },
     #[error("config {file}: {error}")]
+    Classification {
+        file: String,
+        error: ClassificationConfigError,
+    },
+    #[error("config {file}: {error}")]
     Inspections {
         file: String,
         error: crate::engine::inspection_plan::PlanConfigError,
@@ -196,6 +328,10 @@ impl ConfigError {
                 &[("file", file), ("message", &error.localized(lang))],
             ),
             ConfigError::Inspections { file, error } => lang.tf(
+                "config_error.bad",
+                &[("file", file), ("message", &error.localized(lang))],
+            ),
+            ConfigError::Classification { file, error } => lang.tf(
                 "config_error.bad",
                 &[("file", file), ("message", &error.localized(lang))],
             ),
@@ -566,6 +702,13 @@ impl Config {
                 file: file.clone(),
                 error,
             })?;
+            alone
+                .classification
+                .rules()
+                .map_err(|error| ConfigError::Classification {
+                    file: file.clone(),
+                    error,
+                })?;
             merge(&mut table, over);
             last_file = file;
         }
@@ -591,6 +734,7 @@ impl Config {
             warnings: toml::Table::new(),
             import: Import::default(),
             inspections: toml::Table::new(),
+            classification: ClassificationConfig::default(),
         })
     }
 
@@ -678,6 +822,36 @@ mod tests {
                 f.display()
             )
         );
+    }
+
+    #[test]
+    fn classification_is_read_and_a_laxer_floor_names_file_and_key() {
+        let rules = Config::defaults()
+            .classification
+            .rules()
+            .expect("shipped rules");
+        assert_eq!(
+            rules,
+            crate::domain::classification::ClassificationRules::default()
+        );
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[classification]\nsubstandard_dpd = 120\n").expect("write");
+        let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err("laxer than the rule");
+        let text = e.localized(Lang::En);
+        assert!(text.contains("c.toml"), "{text}");
+        assert!(
+            text.contains("classification.substandard_dpd = 120"),
+            "{text}"
+        );
+        let zh = e.localized(Lang::ZhCn);
+        assert!(zh.contains("classification.substandard_dpd"), "{zh}");
+        std::fs::write(&file, "[classification]\ncontagion_share = \"0.2\"\n").expect("write");
+        let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err("share");
+        assert!(e.to_string().contains("contagion_share"), "{e}");
+        std::fs::write(&file, "[classification]\ngrace_days = 5\n").expect("write");
+        let c = Config::load(Some(&file), &dirs_in(dir.path())).expect("stricter is fine");
+        assert_eq!(c.classification.rules().map(|r| r.grace_days), Ok(5));
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //!    translation key (`workflow_err.*`, `authz.*`, `err.*`), never English-only `Display` text.
 
 pub mod book;
+pub mod classification;
 pub mod demo;
 mod demo_inspections;
 pub mod evidence;

@@ -1,0 +1,1 @@
+-- v7: reserved (inspection checklist, merged separately)
