@@ -220,9 +220,9 @@ pub fn print_list(
             pad_right(lang.t("classification_cli.id"), 6),
             pad_right(lang.t("col.contract_no"), 12),
             pad_right(lang.t("col.borrower"), 24),
-            pad_right(lang.t("classification_cli.current"), 8),
-            pad_right(lang.t("classification_cli.proposed"), 8),
-            pad_right(lang.t("col.status"), 8),
+            pad_right(lang.t("classification_cli.current"), 15),
+            pad_right(lang.t("classification_cli.proposed"), 15),
+            pad_right(lang.t("col.status"), 10),
             lang.t("classification_cli.floor")
         )?,
         Format::Csv => {
@@ -293,9 +293,9 @@ pub fn print_list(
                     pad_right(&r.proposal_id.to_string(), 6),
                     pad_right(&display(&r.contract_no), 12),
                     pad_right(&display(&r.borrower_name), 24),
-                    pad_right(&lang.code_name("class", &r.current), 8),
-                    pad_right(&lang.code_name("class", &r.proposed), 8),
-                    pad_right(&lang.code_name("proposal_status", &r.status), 8),
+                    pad_right(&lang.code_name("class", &r.current), 15),
+                    pad_right(&lang.code_name("class", &r.proposed), 15),
+                    pad_right(&lang.code_name("proposal_status", &r.status), 10),
                     floor.unwrap_or_default()
                 )?,
             }

@@ -412,6 +412,25 @@ impl Store {
         class_loan(self.conn(), contract_no)
     }
 
+    /// Whether the loan has a pending proposal.
+    pub fn has_pending(&self, loan_id: i64) -> Result<bool> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM classification_proposals
+                 WHERE loan_id = ?1 AND status = 'pending')",
+            )?
+            .query_row([loan_id], |r| r.get(0))?)
+    }
+
+    /// The officer of a loan.
+    pub fn loan_officer(&self, loan_id: i64) -> Result<String> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT officer FROM loans WHERE id = ?1")?
+            .query_row([loan_id], |r| r.get(0))?)
+    }
+
     /// A page of proposals with their loans, in id order, after `from` (a proposal id).
     pub fn classification_page(
         &self,

@@ -18,6 +18,7 @@
 pub mod book;
 pub mod classification;
 pub mod demo;
+mod demo_classification;
 mod demo_inspections;
 pub mod evidence;
 pub mod import;
