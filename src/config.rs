@@ -26,6 +26,154 @@ pub struct Config {
     /// Classification floors and periods; checked by [`ClassificationConfig::rules`].
     #[serde(default)]
     pub classification: ClassificationConfig,
+    /// Reference provision rates and the actual reserves; checked by [`ProvisionsConfig::rates`].
+    #[serde(default)]
+    pub provisions: ProvisionsConfig,
+}
+
+/// `[provisions]`: reference reserve rates (quoted fractions) and the actual reserve by date.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProvisionsConfig {
+    pub general_rate: String,
+    pub special_mention_rate: String,
+    pub substandard_rate: String,
+    pub doubtful_rate: String,
+    pub loss_rate: String,
+    pub substandard_float: String,
+    pub doubtful_float: String,
+    pub reserves: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for ProvisionsConfig {
+    fn default() -> Self {
+        ProvisionsConfig {
+            general_rate: "0.01".into(),
+            special_mention_rate: "0.02".into(),
+            substandard_rate: "0.25".into(),
+            doubtful_rate: "0.50".into(),
+            loss_rate: "1.00".into(),
+            substandard_float: "0".into(),
+            doubtful_float: "0".into(),
+            reserves: Default::default(),
+        }
+    }
+}
+
+/// Why `[provisions]` is refused: the key, its value, and what it must be (a translation key
+/// under `[provisions_config]`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("provisions.{key} = {value}: {}", crate::i18n::Lang::En.t(&format!("provisions_config.{}", .need)))]
+pub struct ProvisionsConfigError {
+    pub key: String,
+    pub value: String,
+    pub need: &'static str,
+}
+
+impl ProvisionsConfigError {
+    pub fn localized(&self, lang: Lang) -> String {
+        lang.tf(
+            "classification_config.bad_provisions",
+            &[
+                ("key", &self.key),
+                ("value", &self.value),
+                ("need", &lang.t(&format!("provisions_config.{}", self.need))),
+            ],
+        )
+    }
+}
+
+impl ProvisionsConfig {
+    /// The rates, checked: fractions from 0 to 1, the general one at least 1 %, the floats
+    /// within ±20 %.
+    pub fn rates(&self) -> Result<crate::engine::migration::ProvisionRates, ProvisionsConfigError> {
+        use rust_decimal::Decimal;
+        let fraction = |key: &str, text: &str, min: Decimal, max: Decimal, need: &'static str| {
+            crate::domain::money::parse_rate(text)
+                .ok()
+                .filter(|d| *d >= min && *d <= max)
+                .ok_or_else(|| ProvisionsConfigError {
+                    key: key.to_string(),
+                    value: format!("\"{text}\""),
+                    need,
+                })
+        };
+        let (zero, one) = (Decimal::ZERO, Decimal::ONE);
+        let float = Decimal::new(2, 1);
+        let general = fraction(
+            "general_rate",
+            &self.general_rate,
+            Decimal::new(1, 2),
+            one,
+            "general",
+        )?;
+        let sm = fraction(
+            "special_mention_rate",
+            &self.special_mention_rate,
+            zero,
+            one,
+            "rate",
+        )?;
+        let sub = fraction(
+            "substandard_rate",
+            &self.substandard_rate,
+            zero,
+            one,
+            "rate",
+        )?;
+        let doubtful = fraction("doubtful_rate", &self.doubtful_rate, zero, one, "rate")?;
+        let loss = fraction("loss_rate", &self.loss_rate, zero, one, "rate")?;
+        let sub_float = fraction(
+            "substandard_float",
+            &self.substandard_float,
+            -float,
+            float,
+            "float",
+        )?;
+        let doubtful_float = fraction(
+            "doubtful_float",
+            &self.doubtful_float,
+            -float,
+            float,
+            "float",
+        )?;
+        self.reserve_on(chrono::NaiveDate::MAX)?;
+        Ok(crate::engine::migration::ProvisionRates {
+            general,
+            specific: [
+                zero,
+                sm,
+                (sub * (one + sub_float)).min(one),
+                (doubtful * (one + doubtful_float)).min(one),
+                loss,
+            ],
+        })
+    }
+
+    /// The actual reserve dated latest on or before `on`, if any.
+    pub fn reserve_on(
+        &self,
+        on: chrono::NaiveDate,
+    ) -> Result<Option<rust_decimal::Decimal>, ProvisionsConfigError> {
+        let mut best: Option<(chrono::NaiveDate, rust_decimal::Decimal)> = None;
+        for (date, amount) in &self.reserves {
+            let bad = |need: &'static str, value: &str| ProvisionsConfigError {
+                key: format!("reserves.\"{date}\""),
+                value: format!("\"{value}\""),
+                need,
+            };
+            let d = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+                .map_err(|_| bad("date", date))?;
+            let a = crate::domain::money::parse_rate(amount)
+                .ok()
+                .filter(|a| !a.is_sign_negative())
+                .ok_or_else(|| bad("amount", amount))?;
+            if d <= on && best.is_none_or(|(b, _)| d > b) {
+                best = Some((d, a));
+            }
+        }
+        Ok(best.map(|(_, a)| a))
+    }
 }
 
 /// `[classification]`: the floors' parameters, each named after its article in the shipped
@@ -287,6 +435,11 @@ pub enum ConfigError {
     #[error("config {file}: {error}")]
     Limits { file: String, error: LimitsError },
     #[error("config {file}: {error}")]
+    Provisions {
+        file: String,
+        error: ProvisionsConfigError,
+    },
+    #[error("config {file}: {error}")]
     Classification {
         file: String,
         error: ClassificationConfigError,
@@ -328,6 +481,10 @@ impl ConfigError {
                 &[("file", file), ("message", &error.localized(lang))],
             ),
             ConfigError::Inspections { file, error } => lang.tf(
+                "config_error.bad",
+                &[("file", file), ("message", &error.localized(lang))],
+            ),
+            ConfigError::Provisions { file, error } => lang.tf(
                 "config_error.bad",
                 &[("file", file), ("message", &error.localized(lang))],
             ),
@@ -709,6 +866,13 @@ impl Config {
                     file: file.clone(),
                     error,
                 })?;
+            alone
+                .provisions
+                .rates()
+                .map_err(|error| ConfigError::Provisions {
+                    file: file.clone(),
+                    error,
+                })?;
             merge(&mut table, over);
             last_file = file;
         }
@@ -735,6 +899,7 @@ impl Config {
             import: Import::default(),
             inspections: toml::Table::new(),
             classification: ClassificationConfig::default(),
+            provisions: ProvisionsConfig::default(),
         })
     }
 
@@ -852,6 +1017,43 @@ mod tests {
         std::fs::write(&file, "[classification]\ngrace_days = 5\n").expect("write");
         let c = Config::load(Some(&file), &dirs_in(dir.path())).expect("stricter is fine");
         assert_eq!(c.classification.rules().map(|r| r.grace_days), Ok(5));
+    }
+
+    #[test]
+    fn provisions_are_read_and_a_bad_reserve_names_its_key() {
+        let c = Config::defaults();
+        let r = c.provisions.rates().expect("shipped rates");
+        assert_eq!(r, crate::engine::migration::ProvisionRates::default());
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("p.toml");
+        std::fs::write(
+            &file,
+            "[provisions]\nsubstandard_float = \"0.2\"\n[provisions.reserves]\n\"2026-06-30\" = \"100\"\n\"2026-03-31\" = \"90\"\n",
+        )
+        .expect("write");
+        let c = Config::load(Some(&file), &dirs_in(dir.path())).expect("loads");
+        let r = c.provisions.rates().expect("rates");
+        assert_eq!(r.specific[2], rust_decimal::Decimal::new(30, 2));
+        let on = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        assert_eq!(
+            c.provisions.reserve_on(on("2026-05-01")),
+            Ok(Some(rust_decimal::Decimal::from(90)))
+        );
+        assert_eq!(c.provisions.reserve_on(on("2026-01-01")), Ok(None));
+        std::fs::write(&file, "[provisions]\ngeneral_rate = \"0.005\"\n").expect("write");
+        let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err("below 1 %");
+        let text = e.localized(Lang::En);
+        assert!(
+            text.contains("p.toml") && text.contains("provisions.general_rate"),
+            "{text}"
+        );
+        std::fs::write(&file, "[provisions.reserves]\n\"2026-02-30\" = \"1\"\n").expect("write");
+        let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err("bad date");
+        assert!(
+            e.localized(Lang::ZhCn).contains("2026-02-30"),
+            "{}",
+            e.localized(Lang::ZhCn)
+        );
     }
 
     #[test]

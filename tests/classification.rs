@@ -781,3 +781,102 @@ fn an_approved_inspection_report_proposing_another_class_opens_a_proposal() {
     assert_eq!(rows[0].proposer, "zhang");
     assert_eq!(rows[0].proposed, "special_mention");
 }
+
+#[test]
+fn migration_and_provisions_on_a_hand_made_book() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(
+        h,
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+            loan("HT-3", "B3", 500, SpecialMention),
+        ],
+        &[],
+    );
+    {
+        let mut store = Store::open(&b).expect("open");
+        store
+            .write(|tx| -> postloan::store::Result<()> {
+                for (no, on, amount) in [
+                    ("HT-1", "2026-01-01", 1000),
+                    ("HT-2", "2026-01-01", 1000),
+                    ("HT-2", "2026-06-30", 400),
+                    ("HT-3", "2026-01-01", 500),
+                    ("HT-3", "2026-06-30", 0),
+                ] {
+                    let id = tx.class_loan(no)?.map(|l| l.id).unwrap_or_default();
+                    tx.record_balance(id, day(on), Decimal::from(amount))?;
+                }
+                Ok(())
+            })
+            .expect("balances");
+        let zhang = who(&store, "zhang");
+        let id = flow::propose(
+            &mut store,
+            &zhang,
+            &Proposal {
+                contract_no: "HT-1",
+                to: Substandard,
+                reason: "经营困难",
+                basis: Basis::Judgement,
+                effective_on: Some(day("2026-03-01")),
+            },
+            &rules(),
+            day(TODAY),
+        )
+        .expect("propose");
+        approve(&mut store, "li", id).expect("approve");
+    }
+    let json = ok(cmd(h, &b, "hu").args([
+        "report",
+        "migration",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-06-30",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["matrix_count"]["pass"]["pass"], 1);
+    assert_eq!(v["matrix_count"]["pass"]["substandard"], 1);
+    assert_eq!(v["matrix_count"]["special_mention"]["closed"], 1);
+    assert_eq!(v["matrix_balance"]["pass"]["substandard"], "1000");
+    // 正常: 1,000 moved over 2,000 − 600 repaid; 关注: all of it repaid, no rate.
+    assert_eq!(v["rates"]["pass"], "71.43");
+    assert_eq!(v["rates"]["special_mention"], serde_json::Value::Null);
+    assert_eq!(v["rates"]["normal"], "71.43");
+    assert_eq!(v["npl_ratio_from"], "0");
+    assert_eq!(v["npl_ratio_to"], "71.43");
+    let out = cmd(h, &b, "hu")
+        .args([
+            "report",
+            "migration",
+            "--from",
+            "2026-07-01",
+            "--to",
+            "2026-06-30",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    // Provisions with an actual reserve from a config file.
+    let cfg = h.join("p.toml");
+    std::fs::write(&cfg, "[provisions.reserves]\n\"2026-06-30\" = \"300\"\n").expect("config");
+    let json = ok(cmd(h, &b, "hu").arg("--config").arg(&cfg).args([
+        "report",
+        "provisions",
+        "--as-of",
+        "2026-06-30",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["classes"]["substandard"]["reserve"], "250.00");
+    assert_eq!(v["general_reserve"], "14.00");
+    assert_eq!(v["reference_reserve"], "264.00");
+    assert_eq!(v["provision_coverage"], "30");
+    assert_eq!(v["loan_provision_ratio"], "21.43");
+}

@@ -4,6 +4,7 @@
 mod classification;
 mod inspections;
 mod loans;
+mod portfolio;
 mod warnings;
 
 use crate::config::{Config, Dirs, ThemeChoice};
@@ -145,10 +146,11 @@ pub enum Command {
         #[command(subcommand)]
         command: inspections::InspectionCommand,
     },
-    /// Printable documents: `report inspection NUMBER [--format md|html] [--output FILE]`.
+    /// Reports: `report inspection NUMBER [--format md|html] [--output FILE]`, `report
+    /// migration --from DATE --to DATE`, `report provisions [--as-of DATE]`.
     Report {
         #[command(subcommand)]
-        command: inspections::ReportCommand,
+        command: portfolio::ReportCommand,
     },
     /// Compare every loan's class with its regulatory floor: open, move or close floor
     /// proposals (never changes a class). Also run at the end of `evaluate`.
@@ -856,7 +858,49 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         }
         Some(Command::Inspections(args)) => inspections::list(&cli, &ctx, args),
         Some(Command::Inspection { command }) => inspections::run(&cli, &ctx, command),
-        Some(Command::Report { command }) => inspections::report(&cli, &ctx, command),
+        Some(Command::Report {
+            command: portfolio::ReportCommand::Inspection(command),
+        }) => inspections::report(&cli, &ctx, command),
+        Some(Command::Report {
+            command: portfolio::ReportCommand::Migration { from, to, format },
+        }) => {
+            if from > to {
+                bail!(
+                    "{}",
+                    lang.tf("portfolio.err_order", &[("from", from), ("to", to)])
+                );
+            }
+            let path = book_path(&cli, &ctx);
+            let store = open_book_to_read(&path, lang)?;
+            workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            let m = portfolio::migration(&store, *from, *to)?;
+            portfolio::print_migration(&m, *from, *to, *format, lang)?;
+            Ok(0)
+        }
+        Some(Command::Report {
+            command: portfolio::ReportCommand::Provisions { as_of, format },
+        }) => {
+            if *format == Format::Csv {
+                bail!("{}", lang.t("classification_cli.no_csv"));
+            }
+            let rates = ctx
+                .config
+                .provisions
+                .rates()
+                .map_err(|e| anyhow!("{}", e.localized(lang)))?;
+            let path = book_path(&cli, &ctx);
+            let store = open_book_to_read(&path, lang)?;
+            workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            let as_of = as_of.unwrap_or(book_today(&store)?);
+            let actual = ctx
+                .config
+                .provisions
+                .reserve_on(as_of)
+                .map_err(|e| anyhow!("{}", e.localized(lang)))?;
+            let p = portfolio::provisions(&store, as_of, &rates, actual)?;
+            portfolio::print_provisions(&p, &rates, as_of, *format, lang)?;
+            Ok(0)
+        }
         Some(Command::Bench(args)) => {
             let opts = crate::bench::BenchOptions::from_args(args, cli.db.clone());
             crate::bench::run(&opts, &mut std::io::stdout().lock())?;

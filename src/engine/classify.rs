@@ -12,9 +12,47 @@ use crate::domain::classification::{
     ClassificationRules, Floor, FloorFacts, floor_of, observation_period, own_floor,
 };
 use crate::i18n::Lang;
-use crate::store::{ClassifyLoan, FloorSignals, OpenFloorProposal};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
+
+/// One loan as the floors need it, as of the classification date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassifyLoan {
+    pub id: i64,
+    pub borrower_id: i64,
+    pub disbursed_on: NaiveDate,
+    pub matures_on: NaiveDate,
+    pub class: Classification,
+    pub outstanding: Decimal,
+    /// Days past due of the latest repayment status on or before the date.
+    pub status_dpd: i64,
+}
+
+/// The pending floor proposal of a loan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenFloorProposal {
+    pub id: i64,
+    pub to_class: Classification,
+    pub floor_reason: String,
+    pub floor_value: String,
+    pub floor_limit: String,
+}
+
+/// The few loans with a fact a floor looks at, read once for a whole run (they are few; the
+/// loans themselves are read a chunk at a time).
+#[derive(Debug, Clone, Default)]
+pub struct FloorSignals {
+    /// Loans with an open fund-diversion warning raised by the date.
+    pub diversion: HashSet<i64>,
+    /// Loans recorded credit-impaired by the date.
+    pub impaired: HashSet<i64>,
+    /// Loans restructured by the date: the latest restructuring, and the due dates of
+    /// payments missed since (from the repayment status: as-of date less days past due).
+    pub restructured: HashMap<i64, (NaiveDate, Vec<NaiveDate>)>,
+    /// Pending floor proposals, by loan.
+    pub open: HashMap<i64, OpenFloorProposal>,
+}
 
 /// The facts of one loan's own floors (contagion left out) on `as_of`.
 pub fn own_facts(
@@ -39,7 +77,7 @@ pub fn own_facts(
 }
 
 /// Every loan's floor, contagion included. `loans` come grouped by borrower (whole
-/// borrowers, as [`crate::store::Tx::classify_chunk`] reads them).
+/// borrowers, as the store's `classify_chunk` reads them).
 pub fn floors(
     loans: &[ClassifyLoan],
     signals: &FloorSignals,

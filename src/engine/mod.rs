@@ -5,6 +5,7 @@ pub mod classify;
 pub mod indicators;
 pub mod inspection_plan;
 pub mod kinds;
+pub mod migration;
 pub mod report;
 pub mod rules;
 

@@ -6,48 +6,11 @@ use super::sqlval::{code, date, dec};
 use super::{Result, Store, Tx};
 use crate::domain::Classification;
 use crate::domain::classification::Floor;
+pub use crate::engine::classify::{ClassifyLoan, FloorSignals, OpenFloorProposal};
+use crate::engine::migration::LoanAtDates;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
-use std::collections::{HashMap, HashSet};
-
-/// One loan as the floors need it, as of the classification date.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClassifyLoan {
-    pub id: i64,
-    pub borrower_id: i64,
-    pub disbursed_on: NaiveDate,
-    pub matures_on: NaiveDate,
-    pub class: Classification,
-    pub outstanding: Decimal,
-    /// Days past due of the latest repayment status on or before the date.
-    pub status_dpd: i64,
-}
-
-/// The pending floor proposal of a loan.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OpenFloorProposal {
-    pub id: i64,
-    pub to_class: Classification,
-    pub floor_reason: String,
-    pub floor_value: String,
-    pub floor_limit: String,
-}
-
-/// The few loans with a fact a floor looks at, read once for a whole run (they are few; the
-/// loans themselves are read a chunk at a time).
-#[derive(Debug, Clone, Default)]
-pub struct FloorSignals {
-    /// Loans with an open fund-diversion warning raised by the date.
-    pub diversion: HashSet<i64>,
-    /// Loans recorded credit-impaired by the date.
-    pub impaired: HashSet<i64>,
-    /// Loans restructured by the date: the latest restructuring, and the due dates of
-    /// payments missed since (from the repayment status: as-of date less days past due).
-    pub restructured: HashMap<i64, (NaiveDate, Vec<NaiveDate>)>,
-    /// Pending floor proposals, by loan.
-    pub open: HashMap<i64, OpenFloorProposal>,
-}
 
 /// A proposal to write.
 #[derive(Debug, Clone, PartialEq)]
@@ -514,6 +477,72 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every loan disbursed by `to` with its class and balance at `from` and at `to`, streamed
+    /// into `each` (one pass over the loans, index probes into the history and the balance
+    /// history); how many loans. A class at a date is the latest decision effective by then,
+    /// else the class before the first later decision, else today's; a balance is the latest
+    /// recorded by then, else the first recorded later, else today's (a loan with no balance
+    /// history); none before disbursement.
+    pub fn loans_at_dates(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        mut each: impl FnMut(&LoanAtDates),
+    ) -> Result<u64> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT l.class_rank, l.outstanding, l.disbursed_on,
+                (SELECT h.to_class FROM classification_history h WHERE h.loan_id = l.id
+                   AND h.effective_on <= ?1 ORDER BY h.effective_on DESC, h.id DESC LIMIT 1),
+                (SELECT h.from_class FROM classification_history h WHERE h.loan_id = l.id
+                   AND h.effective_on > ?1 ORDER BY h.effective_on, h.id LIMIT 1),
+                (SELECT h.to_class FROM classification_history h WHERE h.loan_id = l.id
+                   AND h.effective_on <= ?2 ORDER BY h.effective_on DESC, h.id DESC LIMIT 1),
+                (SELECT h.from_class FROM classification_history h WHERE h.loan_id = l.id
+                   AND h.effective_on > ?2 ORDER BY h.effective_on, h.id LIMIT 1),
+                (SELECT b.outstanding FROM loan_balances b WHERE b.loan_id = l.id
+                   AND b.on_date <= ?1 ORDER BY b.on_date DESC LIMIT 1),
+                (SELECT b.outstanding FROM loan_balances b WHERE b.loan_id = l.id
+                   AND b.on_date > ?1 ORDER BY b.on_date LIMIT 1),
+                (SELECT b.outstanding FROM loan_balances b WHERE b.loan_id = l.id
+                   AND b.on_date <= ?2 ORDER BY b.on_date DESC LIMIT 1),
+                (SELECT b.outstanding FROM loan_balances b WHERE b.loan_id = l.id
+                   AND b.on_date > ?2 ORDER BY b.on_date LIMIT 1)
+             FROM loans l WHERE l.disbursed_on <= ?2",
+        )?;
+        let mut rows = stmt.query(params![day(from), day(to)])?;
+        let mut n = 0u64;
+        let class = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<Classification>> {
+            Ok(match r.get::<_, Option<String>>(i)? {
+                Some(_) => Some(class_at(r, i)?),
+                None => None,
+            })
+        };
+        let amount = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<Decimal>> {
+            Ok(match r.get_ref(i)? {
+                rusqlite::types::ValueRef::Null => None,
+                _ => Some(dec(r, i)?),
+            })
+        };
+        while let Some(r) = rows.next()? {
+            let now = Classification::from_rank(r.get(0)?).unwrap_or(Classification::Loss);
+            let outstanding = dec(r, 1)?;
+            let disbursed = date(r, 2)?;
+            let at = |d: NaiveDate, c: Option<Classification>, b: Option<Decimal>| {
+                (disbursed <= d).then(|| (c.unwrap_or(now), b.unwrap_or(outstanding)))
+            };
+            let c_from = class(r, 3)?.or(class(r, 4)?);
+            let c_to = class(r, 5)?.or(class(r, 6)?);
+            let b_from = amount(r, 7)?.or(amount(r, 8)?);
+            let b_to = amount(r, 9)?.or(amount(r, 10)?);
+            each(&LoanAtDates {
+                from: at(from, c_from, b_from),
+                to: at(to, c_to, b_to),
+            });
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// A loan's balance history (date, outstanding), oldest first.
     pub fn loan_balances(&self, loan_id: i64) -> Result<Vec<(NaiveDate, Decimal)>> {
         let mut stmt = self.conn().prepare_cached(
@@ -578,6 +607,14 @@ impl Tx<'_> {
         Ok(demo
             .and_then(|d| d.parse().ok())
             .unwrap_or_else(|| chrono::Local::now().date_naive()))
+    }
+
+    /// Whether a warning with this number exists (a proposal's basis).
+    pub fn warning_number_exists(&self, number: &str) -> Result<bool> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM warnings WHERE number = ?1)")?
+            .query_row([number.trim()], |r| r.get(0))?)
     }
 
     /// Whether the loan has any impairment recorded.

@@ -263,6 +263,14 @@ pub fn propose_in(
             key: n.clone(),
         });
     }
+    if let Basis::Warning(n) = &p.basis
+        && !tx.warning_number_exists(n)?
+    {
+        return Err(WorkflowError::NotFound {
+            what: "warning",
+            key: n.clone(),
+        });
+    }
     let floor = floor_in(tx, loan.id, loan.borrower_id, today, rules)?;
     let (basis, basis_ref) = p.basis.parts();
     let id = tx.insert_proposal(&NewProposal {
