@@ -27,6 +27,281 @@ pub struct Config {
     /// Inspection plan, review and evidence; read by `engine::inspection_plan::PlanConfig`.
     #[serde(default)]
     pub inspections: toml::Table,
+    /// Classification floors and periods; checked by [`ClassificationConfig::rules`].
+    #[serde(default)]
+    pub classification: ClassificationConfig,
+    /// Reference provision rates and the actual reserves; checked by [`ProvisionsConfig::rates`].
+    #[serde(default)]
+    pub provisions: ProvisionsConfig,
+}
+
+/// `[provisions]`: reference reserve rates (quoted fractions) and the actual reserve by date.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProvisionsConfig {
+    pub general_rate: String,
+    pub special_mention_rate: String,
+    pub substandard_rate: String,
+    pub doubtful_rate: String,
+    pub loss_rate: String,
+    pub substandard_float: String,
+    pub doubtful_float: String,
+    pub reserves: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for ProvisionsConfig {
+    fn default() -> Self {
+        ProvisionsConfig {
+            general_rate: "0.01".into(),
+            special_mention_rate: "0.02".into(),
+            substandard_rate: "0.25".into(),
+            doubtful_rate: "0.50".into(),
+            loss_rate: "1.00".into(),
+            substandard_float: "0".into(),
+            doubtful_float: "0".into(),
+            reserves: Default::default(),
+        }
+    }
+}
+
+/// Why `[provisions]` is refused: the key, its value, and what it must be (a translation key
+/// under `[provisions_config]`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("provisions.{key} = {value}: {}", crate::i18n::Lang::En.t(&format!("provisions_config.{}", .need)))]
+pub struct ProvisionsConfigError {
+    pub key: String,
+    pub value: String,
+    pub need: &'static str,
+}
+
+impl ProvisionsConfigError {
+    pub fn localized(&self, lang: Lang) -> String {
+        lang.tf(
+            "classification_config.bad_provisions",
+            &[
+                ("key", &self.key),
+                ("value", &self.value),
+                ("need", &lang.t(&format!("provisions_config.{}", self.need))),
+            ],
+        )
+    }
+}
+
+impl ProvisionsConfig {
+    /// The rates, checked: fractions from 0 to 1, the general one at least 1 %, the floats
+    /// within ±20 %.
+    pub fn rates(&self) -> Result<crate::engine::migration::ProvisionRates, ProvisionsConfigError> {
+        use rust_decimal::Decimal;
+        let fraction = |key: &str, text: &str, min: Decimal, max: Decimal, need: &'static str| {
+            crate::domain::money::parse_rate(text)
+                .ok()
+                .filter(|d| *d >= min && *d <= max)
+                .ok_or_else(|| ProvisionsConfigError {
+                    key: key.to_string(),
+                    value: format!("\"{text}\""),
+                    need,
+                })
+        };
+        let (zero, one) = (Decimal::ZERO, Decimal::ONE);
+        let float = Decimal::new(2, 1);
+        let general = fraction(
+            "general_rate",
+            &self.general_rate,
+            Decimal::new(1, 2),
+            one,
+            "general",
+        )?;
+        let sm = fraction(
+            "special_mention_rate",
+            &self.special_mention_rate,
+            zero,
+            one,
+            "rate",
+        )?;
+        let sub = fraction(
+            "substandard_rate",
+            &self.substandard_rate,
+            zero,
+            one,
+            "rate",
+        )?;
+        let doubtful = fraction("doubtful_rate", &self.doubtful_rate, zero, one, "rate")?;
+        let loss = fraction("loss_rate", &self.loss_rate, zero, one, "rate")?;
+        let sub_float = fraction(
+            "substandard_float",
+            &self.substandard_float,
+            -float,
+            float,
+            "float",
+        )?;
+        let doubtful_float = fraction(
+            "doubtful_float",
+            &self.doubtful_float,
+            -float,
+            float,
+            "float",
+        )?;
+        self.reserve_on(chrono::NaiveDate::MAX)?;
+        Ok(crate::engine::migration::ProvisionRates {
+            general,
+            specific: [
+                zero,
+                sm,
+                (sub * (one + sub_float)).min(one),
+                (doubtful * (one + doubtful_float)).min(one),
+                loss,
+            ],
+        })
+    }
+
+    /// The actual reserve dated latest on or before `on`, if any.
+    pub fn reserve_on(
+        &self,
+        on: chrono::NaiveDate,
+    ) -> Result<Option<rust_decimal::Decimal>, ProvisionsConfigError> {
+        let mut best: Option<(chrono::NaiveDate, rust_decimal::Decimal)> = None;
+        for (date, amount) in &self.reserves {
+            let bad = |need: &'static str, value: &str| ProvisionsConfigError {
+                key: format!("reserves.\"{date}\""),
+                value: format!("\"{value}\""),
+                need,
+            };
+            let d = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+                .map_err(|_| bad("date", date))?;
+            let a = crate::domain::money::parse_rate(amount)
+                .ok()
+                .filter(|a| !a.is_sign_negative())
+                .ok_or_else(|| bad("amount", amount))?;
+            if d <= on && best.is_none_or(|(b, _)| d > b) {
+                best = Some((d, a));
+            }
+        }
+        Ok(best.map(|(_, a)| a))
+    }
+}
+
+/// `[classification]`: the floors' parameters, each named after its article in the shipped
+/// file. Amounts of days and months are whole numbers; the share is a quoted decimal.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClassificationConfig {
+    pub grace_days: i64,
+    pub substandard_dpd: i64,
+    pub doubtful_dpd: i64,
+    pub loss_dpd: i64,
+    pub contagion_share: String,
+    pub contagion_all_borrowers_corporate: bool,
+    pub repayment_period_months: i64,
+    pub observation_periods: i64,
+    pub observation_months: i64,
+    pub upgrade_periods: i64,
+    pub upgrade_months: i64,
+}
+
+impl Default for ClassificationConfig {
+    fn default() -> Self {
+        let r = crate::domain::classification::ClassificationRules::default();
+        ClassificationConfig {
+            grace_days: r.grace_days,
+            substandard_dpd: r.substandard_dpd,
+            doubtful_dpd: r.doubtful_dpd,
+            loss_dpd: r.loss_dpd,
+            contagion_share: r.contagion_share.to_string(),
+            contagion_all_borrowers_corporate: r.contagion,
+            repayment_period_months: i64::from(r.repayment_period_months),
+            observation_periods: i64::from(r.observation_periods),
+            observation_months: i64::from(r.observation_months),
+            upgrade_periods: i64::from(r.upgrade_periods),
+            upgrade_months: i64::from(r.upgrade_months),
+        }
+    }
+}
+
+/// Why `[classification]` is refused: the key, its value and what it must be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("classification.{key} = {value}: {}", crate::i18n::Lang::En.tf(&format!("classification_config.{}", .need), &[("min", .min), ("max", .max)]))]
+pub struct ClassificationConfigError {
+    pub key: &'static str,
+    pub value: String,
+    /// The translation key under `[classification_config]` saying what it must be.
+    pub need: &'static str,
+    pub min: i64,
+    pub max: i64,
+}
+
+impl ClassificationConfigError {
+    pub fn localized(&self, lang: Lang) -> String {
+        let need = lang.tf(
+            &format!("classification_config.{}", self.need),
+            &[("min", &self.min), ("max", &self.max)],
+        );
+        lang.tf(
+            "classification_config.bad",
+            &[("key", &self.key), ("value", &self.value), ("need", &need)],
+        )
+    }
+}
+
+impl ClassificationConfig {
+    /// The rules, checked: each day limit within the rule's own (a site may be stricter,
+    /// never laxer) and above the one before it; periods whole months.
+    pub fn rules(
+        &self,
+    ) -> Result<crate::domain::classification::ClassificationRules, ClassificationConfigError> {
+        let err = |key: &'static str, value: String, need: &'static str, min: i64, max: i64| {
+            ClassificationConfigError {
+                key,
+                value,
+                need,
+                min,
+                max,
+            }
+        };
+        let range = |key: &'static str, v: i64, min: i64, max: i64| {
+            if (min..=max).contains(&v) {
+                Ok(v)
+            } else {
+                Err(err(key, v.to_string(), "range", min, max))
+            }
+        };
+        let grace = range("grace_days", self.grace_days, 0, 30)?;
+        let sub = range("substandard_dpd", self.substandard_dpd, grace + 1, 90)?;
+        let doubtful = range("doubtful_dpd", self.doubtful_dpd, sub + 1, 270)?;
+        let loss = range("loss_dpd", self.loss_dpd, doubtful + 1, 360)?;
+        let share = crate::domain::money::parse_rate(&self.contagion_share)
+            .ok()
+            .filter(|d| {
+                *d >= rust_decimal::Decimal::ZERO && *d <= rust_decimal::Decimal::new(10, 2)
+            })
+            .ok_or_else(|| ClassificationConfigError {
+                key: "contagion_share",
+                value: format!("\"{}\"", self.contagion_share),
+                need: "share",
+                min: 0,
+                max: 0,
+            })?;
+        let months =
+            |key: &'static str, v: i64, min: i64| -> Result<u32, ClassificationConfigError> {
+                Ok(range(key, v, min, 120)? as u32)
+            };
+        Ok(crate::domain::classification::ClassificationRules {
+            grace_days: grace,
+            substandard_dpd: sub,
+            doubtful_dpd: doubtful,
+            loss_dpd: loss,
+            contagion_share: share,
+            contagion: self.contagion_all_borrowers_corporate,
+            repayment_period_months: months(
+                "repayment_period_months",
+                self.repayment_period_months,
+                1,
+            )?,
+            observation_periods: months("observation_periods", self.observation_periods, 2)?,
+            observation_months: months("observation_months", self.observation_months, 12)?,
+            upgrade_periods: months("upgrade_periods", self.upgrade_periods, 2)?,
+            upgrade_months: months("upgrade_months", self.upgrade_months, 6)?,
+        })
+    }
 }
 
 /// `[import]`: sanity bounds on extract values whose unit is easily mixed up.
@@ -191,6 +466,16 @@ pub enum ConfigError {
         max: u32,
     },
     #[error("config {file}: {error}")]
+    Provisions {
+        file: String,
+        error: ProvisionsConfigError,
+    },
+    #[error("config {file}: {error}")]
+    Classification {
+        file: String,
+        error: ClassificationConfigError,
+    },
+    #[error("config {file}: {error}")]
     Inspections {
         file: String,
         error: crate::engine::inspection_plan::PlanConfigError,
@@ -249,6 +534,14 @@ impl ConfigError {
                 &[("file", file), ("message", &error.localized(lang))],
             ),
             ConfigError::Checklist { file, error } => lang.tf(
+                "config_error.bad",
+                &[("file", file), ("message", &error.localized(lang))],
+            ),
+            ConfigError::Provisions { file, error } => lang.tf(
+                "config_error.bad",
+                &[("file", file), ("message", &error.localized(lang))],
+            ),
+            ConfigError::Classification { file, error } => lang.tf(
                 "config_error.bad",
                 &[("file", file), ("message", &error.localized(lang))],
             ),
@@ -633,6 +926,20 @@ impl Config {
                     max: TODAY_DUE_WITHIN_MAX,
                 });
             }
+            alone
+                .classification
+                .rules()
+                .map_err(|error| ConfigError::Classification {
+                    file: file.clone(),
+                    error,
+                })?;
+            alone
+                .provisions
+                .rates()
+                .map_err(|error| ConfigError::Provisions {
+                    file: file.clone(),
+                    error,
+                })?;
             merge(&mut table, over);
             last_file = file;
         }
@@ -659,6 +966,8 @@ impl Config {
             warnings: toml::Table::new(),
             import: Import::default(),
             inspections: toml::Table::new(),
+            classification: ClassificationConfig::default(),
+            provisions: ProvisionsConfig::default(),
         })
     }
 
@@ -1037,6 +1346,73 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn classification_is_read_and_a_laxer_floor_names_file_and_key() {
+        let rules = Config::defaults()
+            .classification
+            .rules()
+            .expect("shipped rules");
+        assert_eq!(
+            rules,
+            crate::domain::classification::ClassificationRules::default()
+        );
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[classification]\nsubstandard_dpd = 120\n").expect("write");
+        let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err("laxer than the rule");
+        let text = e.localized(Lang::En);
+        assert!(text.contains("c.toml"), "{text}");
+        assert!(
+            text.contains("classification.substandard_dpd = 120"),
+            "{text}"
+        );
+        let zh = e.localized(Lang::ZhCn);
+        assert!(zh.contains("classification.substandard_dpd"), "{zh}");
+        std::fs::write(&file, "[classification]\ncontagion_share = \"0.2\"\n").expect("write");
+        let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err("share");
+        assert!(e.to_string().contains("contagion_share"), "{e}");
+        std::fs::write(&file, "[classification]\ngrace_days = 5\n").expect("write");
+        let c = Config::load(Some(&file), &dirs_in(dir.path())).expect("stricter is fine");
+        assert_eq!(c.classification.rules().map(|r| r.grace_days), Ok(5));
+    }
+
+    #[test]
+    fn provisions_are_read_and_a_bad_reserve_names_its_key() {
+        let c = Config::defaults();
+        let r = c.provisions.rates().expect("shipped rates");
+        assert_eq!(r, crate::engine::migration::ProvisionRates::default());
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("p.toml");
+        std::fs::write(
+            &file,
+            "[provisions]\nsubstandard_float = \"0.2\"\n[provisions.reserves]\n\"2026-06-30\" = \"100\"\n\"2026-03-31\" = \"90\"\n",
+        )
+        .expect("write");
+        let c = Config::load(Some(&file), &dirs_in(dir.path())).expect("loads");
+        let r = c.provisions.rates().expect("rates");
+        assert_eq!(r.specific[2], rust_decimal::Decimal::new(30, 2));
+        let on = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        assert_eq!(
+            c.provisions.reserve_on(on("2026-05-01")),
+            Ok(Some(rust_decimal::Decimal::from(90)))
+        );
+        assert_eq!(c.provisions.reserve_on(on("2026-01-01")), Ok(None));
+        std::fs::write(&file, "[provisions]\ngeneral_rate = \"0.005\"\n").expect("write");
+        let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err("below 1 %");
+        let text = e.localized(Lang::En);
+        assert!(
+            text.contains("p.toml") && text.contains("provisions.general_rate"),
+            "{text}"
+        );
+        std::fs::write(&file, "[provisions.reserves]\n\"2026-02-30\" = \"1\"\n").expect("write");
+        let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err("bad date");
+        assert!(
+            e.localized(Lang::ZhCn).contains("2026-02-30"),
+            "{}",
+            e.localized(Lang::ZhCn)
+        );
     }
 
     #[test]

@@ -70,7 +70,9 @@ fn book_of(dir: &Path, names: &[&str]) -> std::path::PathBuf {
                     guarantee_type: GuaranteeType::Unsecured,
                     officer: me.clone(),
                     tracking_frequency: TrackingFrequency::Quarterly,
-                    classification: Classification::Pass,
+                    classification: Some(Classification::Pass),
+                    restructured_on: None,
+                    credit_impaired: None,
                 };
                 tx.upsert_loan(&rec, &me)?;
             }

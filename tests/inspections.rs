@@ -73,7 +73,9 @@ fn book(dir: &Path) -> PathBuf {
                     guarantee_type: GuaranteeType::Mortgage,
                     officer: "zhang".into(),
                     tracking_frequency: TrackingFrequency::Quarterly,
-                    classification: Classification::Pass,
+                    classification: Some(Classification::Pass),
+                    restructured_on: None,
+                    credit_impaired: None,
                 },
                 &me,
             )?;

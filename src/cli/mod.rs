@@ -1,8 +1,10 @@
 //! The command line: subcommands for batch work and scripting, and the entry to the
 //! workbench. Parses arguments, finds the book and the acting user, calls `workflow`.
 
+mod classification;
 mod inspections;
 mod loans;
+mod portfolio;
 mod warnings;
 
 use crate::config::{Config, Dirs, ThemeChoice};
@@ -144,10 +146,27 @@ pub enum Command {
         #[command(subcommand)]
         command: inspections::InspectionCommand,
     },
-    /// Printable documents: `report inspection NUMBER [--format md|html] [--output FILE]`.
+    /// Reports: `report inspection NUMBER [--format md|html] [--output FILE]`, `report
+    /// migration --from DATE --to DATE`, `report provisions [--as-of DATE]`.
     Report {
         #[command(subcommand)]
-        command: inspections::ReportCommand,
+        command: portfolio::ReportCommand,
+    },
+    /// Compare every loan's class with its regulatory floor: open, move or close floor
+    /// proposals (never changes a class). Also run at the end of `evaluate`.
+    Classify {
+        /// The date of the comparison (default: today; in a demo book, its date).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Classification proposals (with no subcommand: the list); propose, approve, reject, history.
+    Classification(classification::ClassificationArgs),
+    /// One loan: record a restructuring or a credit impairment.
+    Loan {
+        #[command(subcommand)]
+        command: classification::LoanCommand,
     },
     /// Check the audit log's hash chain.
     Verify,
@@ -402,6 +421,17 @@ fn announce_upgrade(path: &Path, lang: Lang) {
     if crate::store::upgrade_pending(path) {
         crate::note!("{}", lang.tf("cli.upgrading", &[("path", &path.display())]));
     }
+}
+
+/// The classification rules of the config, checked.
+fn classification_rules(
+    ctx: &Context_,
+    lang: Lang,
+) -> anyhow::Result<crate::domain::classification::ClassificationRules> {
+    ctx.config
+        .classification
+        .rules()
+        .map_err(|e| anyhow!("{}", e.localized(lang)))
 }
 
 fn today() -> NaiveDate {
@@ -707,18 +737,33 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 crate::note!("{}: {why}", lang.t("cli.error"));
                 return Ok(1);
             }
-            // The nightly batch goes on with the inspection plan (a warning just raised
-            // orange or red plans a triggered inspection): its config is read first, so a
-            // bad one stops the batch before anything is written.
+            let class_rules = classification_rules(&ctx, lang)?;
+            // The nightly batch goes on with the floor check and the inspection plan (a
+            // warning just raised orange or red plans a triggered inspection): their config
+            // is read first, so a bad one stops the batch before anything is written.
             let plan_cfg = ctx
                 .config
                 .plan()
                 .map_err(|e| anyhow!("{}", e.localized(lang)))?;
             let report = workflow::warning::evaluate_book(&mut store, &actor, &rules, as_of)?;
+            // The floors are compared on the same date, after the warnings they read.
+            let classified =
+                workflow::classification::classify_book(&mut store, &actor, &class_rules, as_of)?;
             let started = std::time::Instant::now();
             let plan = workflow::inspection::plan_book(&mut store, &actor, &plan_cfg)?;
             let plan_line = inspections::plan_line(&store, &plan, as_of, started, lang)?;
-            warnings::print_evaluation(&report, Some((&plan, &plan_line)), *format, lang)?;
+            if *format == Format::Json {
+                let mut v = serde_json::to_value(&report)?;
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("classification".into(), serde_json::to_value(classified)?);
+                    o.insert("plan".into(), serde_json::to_value(plan)?);
+                }
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                warnings::print_evaluation(&report, None, *format, lang)?;
+                println!("{}", classification::summary(&classified, as_of, lang));
+                println!("{plan_line}");
+            }
             Ok(0)
         }
         Some(Command::Warnings {
@@ -769,9 +814,105 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let today = book_today(&store)?;
             warnings::run(command, &mut store, &actor, today, lang)
         }
+        Some(Command::Classify { as_of, format }) => {
+            if *format == Format::Csv {
+                bail!("{}", lang.t("classification_cli.no_csv"));
+            }
+            let class_rules = classification_rules(&ctx, lang)?;
+            let path = book_path(&cli, &ctx);
+            let mut store = open_book(&path, lang)?;
+            let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            let as_of = as_of.unwrap_or(book_today(&store)?);
+            let report =
+                workflow::classification::classify_book(&mut store, &actor, &class_rules, as_of)?;
+            classification::print_classify(&report, as_of, *format, lang)?;
+            Ok(0)
+        }
+        Some(Command::Classification(args)) => {
+            let path = book_path(&cli, &ctx);
+            let Some(command) = &args.command else {
+                bom_only_for_csv(args.bom, args.format, lang)?;
+                let store = open_book_to_read(&path, lang)?;
+                workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+                let q = crate::store::ClassificationQuery {
+                    pending: args.pending,
+                    below_floor: args.below_floor,
+                    officer: args.officer.clone(),
+                };
+                classification::print_list(&store, &q, args.limit, args.format, args.bom, lang)?;
+                return Ok(0);
+            };
+            let class_rules = classification_rules(&ctx, lang)?;
+            let plan = ctx
+                .config
+                .plan()
+                .map_err(|e| anyhow!("{}", e.localized(lang)))?;
+            let mut store = match command {
+                classification::ClassificationCommand::History { .. } => {
+                    open_book_to_read(&path, lang)?
+                }
+                _ => open_book(&path, lang)?,
+            };
+            let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            let decide = workflow::classification::Decide {
+                rules: &class_rules,
+                plan: &plan,
+                today: book_today(&store)?,
+            };
+            classification::run(command, &mut store, &actor, &decide, lang)
+        }
+        Some(Command::Loan { command }) => {
+            let path = book_path(&cli, &ctx);
+            let mut store = open_book(&path, lang)?;
+            let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            let today = book_today(&store)?;
+            classification::run_loan(command, &mut store, &actor, today, lang)
+        }
         Some(Command::Inspections(args)) => inspections::list(&cli, &ctx, args),
         Some(Command::Inspection { command }) => inspections::run(&cli, &ctx, command),
-        Some(Command::Report { command }) => inspections::report(&cli, &ctx, command),
+        Some(Command::Report {
+            command: portfolio::ReportCommand::Inspection(command),
+        }) => inspections::report(&cli, &ctx, command),
+        Some(Command::Report {
+            command: portfolio::ReportCommand::Migration { from, to, format },
+        }) => {
+            if from > to {
+                bail!(
+                    "{}",
+                    lang.tf("portfolio.err_order", &[("from", from), ("to", to)])
+                );
+            }
+            let path = book_path(&cli, &ctx);
+            let store = open_book_to_read(&path, lang)?;
+            workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            let m = portfolio::migration(&store, *from, *to)?;
+            portfolio::print_migration(&m, *from, *to, *format, lang)?;
+            Ok(0)
+        }
+        Some(Command::Report {
+            command: portfolio::ReportCommand::Provisions { as_of, format },
+        }) => {
+            if *format == Format::Csv {
+                bail!("{}", lang.t("classification_cli.no_csv"));
+            }
+            let rates = ctx
+                .config
+                .provisions
+                .rates()
+                .map_err(|e| anyhow!("{}", e.localized(lang)))?;
+            let path = book_path(&cli, &ctx);
+            let store = open_book_to_read(&path, lang)?;
+            workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            let as_of = as_of.unwrap_or(book_today(&store)?);
+            let actual = ctx
+                .config
+                .provisions
+                .reserve_on(as_of)
+                .map_err(|e| anyhow!("{}", e.localized(lang)))?;
+            let p = portfolio::provisions(&store, as_of, &rates, actual)?;
+            portfolio::print_provisions(&p, &rates, as_of, *format, lang)?;
+            Ok(0)
+        }
         Some(Command::Bench(args)) => {
             let opts = crate::bench::BenchOptions::from_args(args, cli.db.clone());
             crate::bench::run(&opts, &mut std::io::stdout().lock())?;

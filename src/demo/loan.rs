@@ -181,7 +181,9 @@ pub fn emit_loan<S: DemoSink>(
         guarantee_type: guarantee,
         officer: owner.officer.to_string(),
         tracking_frequency,
-        classification,
+        classification: Some(classification),
+        restructured_on: None,
+        credit_impaired: None,
     };
     sink.loan(&loan)?;
     counts.loans += 1;

@@ -246,7 +246,7 @@ fn loans_are_coherent() {
         let p = l.principal;
         assert!(p >= Decimal::new(500_000, 0) && p <= Decimal::new(50_000_000, 0));
         let dpd = latest_dpd[l.contract_no.as_str()];
-        assert!(l.classification >= Classification::floor_for_dpd(dpd, 0));
+        assert!(l.classification >= Some(Classification::floor_for_dpd(dpd, 0)));
         if l.matures_on <= as_of() {
             assert!(dpd > 0, "past maturity but current");
         }
@@ -410,7 +410,7 @@ fn borrowers_have_unique_names_and_valid_credit_codes() {
         }
     }
     let watched = loans(&recs)
-        .filter(|l| l.classification == Classification::SpecialMention)
+        .filter(|l| l.classification == Some(Classification::SpecialMention))
         .filter(|l| dpd0.contains(&l.contract_no))
         .count();
     assert!(watched > 20, "special mention at 0 DPD: {watched}");

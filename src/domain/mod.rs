@@ -2,6 +2,7 @@
 //! Everything above (store, engine, workflow, cli, tui) builds on these.
 
 pub mod checklist;
+pub mod classification;
 pub mod codes;
 pub mod inspection;
 pub mod money;

@@ -49,6 +49,20 @@ pub enum Command {
     /// Correct an approved report with an amendment (a new version, reviewed again). Its
     /// author only.
     AmendInspection,
+    /// Compare every loan's class with its regulatory floor and open floor proposals (the
+    /// nightly batch; it never changes a class).
+    ClassifyBook,
+    /// Propose a loan's class: anyone who may work on a loan.
+    ProposeClassification,
+    /// Approve an upgrade out of non-performing (次级/可疑/损失 → 正常/关注): a manager's,
+    /// never one's own.
+    ApproveNplUpgrade,
+    /// Reject a proposal (with a reason): a reviewer's, never one's own.
+    RejectClassification,
+    /// Record a loan's restructuring (date and reason).
+    RecordRestructuring,
+    /// Record a loan as credit-impaired (date and reason).
+    RecordImpairment,
 }
 
 impl Command {
@@ -84,6 +98,12 @@ impl Command {
             Command::ReviewInspection,
             Command::SecondApproveInspection,
             Command::AmendInspection,
+            Command::ClassifyBook,
+            Command::ProposeClassification,
+            Command::ApproveNplUpgrade,
+            Command::RejectClassification,
+            Command::RecordRestructuring,
+            Command::RecordImpairment,
         ]);
         all
     }
@@ -111,6 +131,12 @@ impl Command {
             Command::ReviewInspection => "review_inspection".into(),
             Command::SecondApproveInspection => "second_approve_inspection".into(),
             Command::AmendInspection => "amend_inspection".into(),
+            Command::ClassifyBook => "classify_book".into(),
+            Command::ProposeClassification => "propose_classification".into(),
+            Command::ApproveNplUpgrade => "approve_npl_upgrade".into(),
+            Command::RejectClassification => "reject_classification".into(),
+            Command::RecordRestructuring => "record_restructuring".into(),
+            Command::RecordImpairment => "record_impairment".into(),
         }
     }
 
@@ -119,6 +145,8 @@ impl Command {
         matches!(
             self,
             Command::ApproveClassification(_)
+                | Command::ApproveNplUpgrade
+                | Command::RejectClassification
                 | Command::ReviewInspection
                 | Command::SecondApproveInspection
         )
@@ -188,7 +216,10 @@ fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
         // The engine evaluates (overnight, or after data changed) and nothing else.
         return staff(matches!(
             command,
-            Command::EvaluateBook | Command::Reevaluate | Command::PlanInspections
+            Command::EvaluateBook
+                | Command::Reevaluate
+                | Command::PlanInspections
+                | Command::ClassifyBook
         ));
     };
     let hands = matches!(role, Specialist | Supervisor | Manager);
@@ -222,6 +253,16 @@ fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
             Supervisor => Err(Refusal::AboveLimit),
             _ => Err(Refusal::Role),
         },
+        Command::ApproveNplUpgrade => match role {
+            Manager => Ok(()),
+            Supervisor => Err(Refusal::AboveLimit),
+            _ => Err(Refusal::Role),
+        },
+        Command::ClassifyBook
+        | Command::RejectClassification
+        | Command::RecordRestructuring
+        | Command::RecordImpairment => staff(senior),
+        Command::ProposeClassification => staff(hands),
     }
 }
 
@@ -352,6 +393,12 @@ mod tests {
                 Classification::Pass | Classification::SpecialMention | Classification::Substandard,
             ) => &senior,
             Command::ApproveClassification(_) => &[Manager],
+            Command::ApproveNplUpgrade => &[Manager],
+            Command::ClassifyBook
+            | Command::RejectClassification
+            | Command::RecordRestructuring
+            | Command::RecordImpairment => &senior,
+            Command::ProposeClassification => &all,
         };
         who.contains(&role)
     }
@@ -359,7 +406,7 @@ mod tests {
     #[test]
     fn every_role_and_command_is_as_written() {
         let commands = Command::all();
-        assert_eq!(commands.len(), 15 + Classification::ALL.len() + 7);
+        assert_eq!(commands.len(), 15 + Classification::ALL.len() + 7 + 6);
         for role in Role::ALL {
             for c in &commands {
                 let who = Principal::Staff {
@@ -381,7 +428,10 @@ mod tests {
         for c in &commands {
             let system = matches!(
                 c,
-                Command::EvaluateBook | Command::Reevaluate | Command::PlanInspections
+                Command::EvaluateBook
+                    | Command::Reevaluate
+                    | Command::PlanInspections
+                    | Command::ClassifyBook
             );
             assert_eq!(
                 authorize(&Principal::System, c, &Subject::NONE).is_ok(),
@@ -427,6 +477,43 @@ mod tests {
         // Commands without a checker step ignore the maker.
         assert_eq!(
             authorize(&sup, &Command::RaiseWarning, &Subject::made_by("wang")),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn upgrades_out_of_npl_are_a_managers_and_rejections_a_checkers() {
+        let sup = Principal::Staff {
+            username: "wang",
+            role: Supervisor,
+        };
+        let boss = Principal::Staff {
+            username: "li",
+            role: Manager,
+        };
+        let up = Command::ApproveNplUpgrade;
+        assert_eq!(
+            authorize(&sup, &up, &Subject::made_by("zhang")),
+            Err(Refusal::AboveLimit)
+        );
+        assert_eq!(authorize(&boss, &up, &Subject::made_by("zhang")), Ok(()));
+        assert_eq!(
+            authorize(&boss, &up, &Subject::made_by("li")),
+            Err(Refusal::OwnRecord)
+        );
+        let reject = Command::RejectClassification;
+        assert_eq!(authorize(&sup, &reject, &Subject::made_by("zhang")), Ok(()));
+        assert_eq!(
+            authorize(&sup, &reject, &Subject::made_by("wang")),
+            Err(Refusal::OwnRecord)
+        );
+        // The engine's floor proposals are `system`'s: any reviewer may decide them.
+        assert_eq!(
+            authorize(
+                &sup,
+                &Command::ApproveClassification(Classification::SpecialMention),
+                &Subject::made_by("system")
+            ),
             Ok(())
         );
     }

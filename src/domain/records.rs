@@ -35,7 +35,14 @@ pub struct LoanRecord {
     /// Staff user name of the responsible officer (跟踪责任人).
     pub officer: String,
     pub tracking_frequency: TrackingFrequency,
-    pub classification: Classification,
+    /// The class of a loan new to the book (正常 when not given). For a loan already in the
+    /// book a different class becomes a proposal, never a change (`None`: not in the file).
+    pub classification: Option<Classification>,
+    /// Restructured on this date (optional column `restructured_on`).
+    pub restructured_on: Option<NaiveDate>,
+    /// Credit-impaired (optional column `credit_impaired`): `Some(true)` records an
+    /// impairment unless one is recorded; `Some(false)` records nothing.
+    pub credit_impaired: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

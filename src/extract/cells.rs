@@ -232,7 +232,6 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// Like [`Row::code`], but an absent column or an empty cell gives `default`.
     /// An optional threshold: empty means "not set"; otherwise a decimal (may be negative).
     pub(super) fn optional_threshold(&mut self, column: &str) -> Option<Option<Decimal>> {
         let raw = self.raw(column).unwrap_or("").trim();
@@ -250,16 +249,30 @@ impl<'a> Row<'a> {
         }
     }
 
-    pub(super) fn optional_code<T>(
-        &mut self,
-        column: &str,
-        parse: fn(&str) -> Option<T>,
-        accepted: fn() -> String,
-        default: T,
-    ) -> Option<T> {
-        match self.raw(column) {
-            None | Some("") => Some(default),
-            Some(_) => self.code(column, parse, accepted),
+    /// An optional yes/no cell: empty or absent is `None`; `yes`, `no`, `1`, `0`, `是`, `否`
+    /// (letter case and width aside) are read; anything else is an error naming the cell.
+    pub(super) fn optional_yes_no(&mut self, column: &str) -> Option<Option<bool>> {
+        let raw = self.raw(column).unwrap_or("");
+        let text = sanitize(raw);
+        let folded: String = text
+            .trim()
+            .chars()
+            .map(|c| match c {
+                '\u{FF10}'..='\u{FF5A}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                c => c,
+            })
+            .collect::<String>()
+            .to_lowercase();
+        match folded.as_str() {
+            "" => Some(None),
+            "yes" | "y" | "1" | "true" | "是" => Some(Some(true)),
+            "no" | "n" | "0" | "false" | "否" => Some(Some(false)),
+            _ => {
+                let why =
+                    Why::new("import_check.not_one_of").arg("accepted", "yes, no, 1, 0, 是, 否");
+                self.bad_keyed(column, raw, why);
+                None
+            }
         }
     }
 }

@@ -191,6 +191,7 @@ fn row_hash(rec: &Record) -> u64 {
             )
                 .hash(&mut h);
             (&r.officer, r.tracking_frequency, r.classification).hash(&mut h);
+            (r.restructured_on, r.credit_impaired).hash(&mut h);
         }
         Record::Statement(r) => {
             (

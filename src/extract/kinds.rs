@@ -31,7 +31,7 @@ const LOANS: &[&str] = &[
     "officer",
     "tracking_frequency",
 ];
-const LOANS_OPTIONAL: &[&str] = &["classification"];
+const LOANS_OPTIONAL: &[&str] = &["classification", "restructured_on", "credit_impaired"];
 const BORROWERS: &[&str] = &["borrower_code", "name", "credit_code", "industry", "region"];
 const STATEMENTS: &[&str] = &[
     "borrower_code",
@@ -189,12 +189,21 @@ fn loan(r: &mut Row) -> Option<LoanRecord> {
         TrackingFrequency::parse,
         TrackingFrequency::accepted,
     );
-    let classification = r.optional_code(
-        "classification",
-        Classification::parse,
-        Classification::accepted,
-        Classification::Pass,
-    );
+    let classification = match r.raw("classification").map(str::trim) {
+        None | Some("") => Some(None),
+        Some(_) => r
+            .code(
+                "classification",
+                Classification::parse,
+                Classification::accepted,
+            )
+            .map(Some),
+    };
+    let restructured_on = match r.raw("restructured_on").map(str::trim) {
+        None | Some("") => Some(None),
+        Some(_) => r.date("restructured_on").map(Some),
+    };
+    let credit_impaired = r.optional_yes_no("credit_impaired");
     let mut consistent = true;
     if let (Some(d), Some(m)) = (disbursed_on, matures_on)
         && m <= d
@@ -231,6 +240,8 @@ fn loan(r: &mut Row) -> Option<LoanRecord> {
         officer: officer?,
         tracking_frequency: tracking_frequency?,
         classification: classification?,
+        restructured_on: restructured_on?,
+        credit_impaired: credit_impaired?,
     })
 }
 

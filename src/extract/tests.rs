@@ -74,7 +74,10 @@ fn kinds_and_encodings_parse() {
     for k in ExtractKind::ALL {
         assert_eq!(ExtractKind::parse(k.code()), Some(*k));
     }
-    assert_eq!(ExtractKind::Loans.optional_columns(), &["classification"]);
+    assert_eq!(
+        ExtractKind::Loans.optional_columns(),
+        &["classification", "restructured_on", "credit_impaired"]
+    );
     assert_eq!(ExtractKind::Borrowers.required_columns().len(), 5);
     assert_eq!(Encoding::parse("UTF8"), Some(Encoding::Utf8));
     assert_eq!(Encoding::parse("gb18030"), Some(Encoding::Gbk));
@@ -118,13 +121,18 @@ fn loans_fixture_parses_with_chinese_codes() {
             guarantee_type: GuaranteeType::Mortgage,
             officer: "zhangwei".into(),
             tracking_frequency: TrackingFrequency::Quarterly,
-            classification: Classification::Pass,
+            classification: Some(Classification::Pass),
+            restructured_on: None,
+            credit_impaired: None,
         }
     );
     assert_eq!(loans[1].1.currency, "CNY");
-    assert_eq!(loans[1].1.classification, Classification::SpecialMention);
+    assert_eq!(
+        loans[1].1.classification,
+        Some(Classification::SpecialMention)
+    );
     assert_eq!(loans[1].1.tracking_frequency, TrackingFrequency::Monthly);
-    assert_eq!(loans[2].1.classification, Classification::Pass);
+    assert_eq!(loans[2].1.classification, None, "an empty cell: not given");
     assert_eq!(loans[2].1.outstanding, dec("350000.5"));
 }
 
@@ -136,7 +144,10 @@ lina,年,信用,2026-01-01,2025-01-01,3.1%,0,100,eur,补充流动资金,流贷,�
     let (summary, rows) = read(ExtractKind::Loans, csv);
     assert_eq!(messages(&summary), Vec::<String>::new());
     let loans = only_loans(rows);
-    assert_eq!(loans[0].1.classification, Classification::Pass);
+    assert_eq!(
+        loans[0].1.classification, None,
+        "not given: a new loan is 正常"
+    );
     assert_eq!(loans[0].1.currency, "EUR");
     assert_eq!(loans[0].1.interest_rate, dec("3.1"));
     assert_eq!(loans[0].1.guarantee_type, GuaranteeType::Unsecured);
@@ -649,4 +660,40 @@ HT1,2025-01-01,1,a,其他\r\n\r\nHT2,2025-01-01,\"1,0\",b,工资";
             "t.csv:5: column amount: '1,0' not an amount: misplaced thousands separator; accepted forms: 1,234.56, 1234.56, 1 234.56, ¥1,234.56, CNY/RMB 1,234.56, -¥1,234.56, (1,234.56), 1,234.56-"
         ]
     );
+}
+
+#[test]
+fn loans_read_restructuring_and_impairment_and_name_a_bad_cell() {
+    let head = "contract_no,borrower_code,borrower_name,product,purpose,currency,principal,\
+outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,tracking_frequency,\
+restructured_on,credit_impaired\n";
+    let good = format!(
+        "{head}HT1,B1,某公司,流贷,周转,CNY,100,50,4.35,2025-01-01,2027-01-01,信用,lina,季,2026-03-01,是\n\
+HT2,B1,某公司,流贷,周转,CNY,100,50,4.35,2025-01-01,2027-01-01,信用,lina,季,,0\n\
+HT3,B1,某公司,流贷,周转,CNY,100,50,4.35,2025-01-01,2027-01-01,信用,lina,季,,\n"
+    );
+    let (summary, rows) = read(ExtractKind::Loans, &good);
+    assert_eq!(messages(&summary), Vec::<String>::new());
+    let loans = only_loans(rows);
+    assert_eq!(loans[0].1.restructured_on, Some(day("2026-03-01")));
+    assert_eq!(loans[0].1.credit_impaired, Some(true));
+    assert_eq!(loans[1].1.credit_impaired, Some(false));
+    assert_eq!(
+        (loans[2].1.restructured_on, loans[2].1.credit_impaired),
+        (None, None)
+    );
+    let bad = format!(
+        "{head}HT1,B1,某公司,流贷,周转,CNY,100,50,4.35,2025-01-01,2027-01-01,信用,lina,季,2026-02-30,maybe\n"
+    );
+    let (summary, _) = read(ExtractKind::Loans, &bad);
+    let said = messages(&summary).join("\n");
+    assert!(
+        said.contains("restructured_on") && said.contains("2026-02-30"),
+        "{said}"
+    );
+    assert!(
+        said.contains("credit_impaired") && said.contains("maybe"),
+        "{said}"
+    );
+    assert!(said.contains("t.csv:2"), "{said}");
 }

@@ -4,6 +4,7 @@
 mod audit;
 mod bulk;
 mod checklist;
+mod classification;
 mod detail;
 mod evaluate;
 mod inspections;
@@ -15,6 +16,7 @@ mod write;
 
 pub use audit::AuditEntry;
 pub use bulk::BulkWriter;
+pub use classification::*;
 pub use detail::*;
 pub use evaluate::*;
 pub use inspections::*;
@@ -226,7 +228,7 @@ fn side_file(path: &Path, suffix: &str) -> PathBuf {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The schema, one script a version; a book's `user_version` says how many it has run.
-const SCHEMA: [&str; 7] = [
+const SCHEMA: [&str; 8] = [
     include_str!("schema_v1.sql"),
     include_str!("schema_v2.sql"),
     include_str!("schema_v3.sql"),
@@ -234,6 +236,7 @@ const SCHEMA: [&str; 7] = [
     include_str!("schema_v5.sql"),
     include_str!("schema_v6.sql"),
     include_str!("schema_v7.sql"),
+    include_str!("schema_v8.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

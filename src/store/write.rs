@@ -388,6 +388,18 @@ impl<'c> Tx<'c> {
             })
             .optional()?
         };
+        // A loan already in the book keeps its class: a different one in the file becomes a
+        // proposal (the import's workflow opens it), never a silent change.
+        let values = match &existing {
+            Some((_, old, _)) => LoanValues {
+                classification: old.classification.clone(),
+                ..values
+            },
+            None => values,
+        };
+        let rank = Classification::parse(&values.classification)
+            .unwrap_or(Classification::Pass)
+            .rank();
         match existing {
             Some((_, old, old_borrower))
                 if old == values && old_borrower == borrower_id && !renamed =>
@@ -420,7 +432,7 @@ impl<'c> Tx<'c> {
                         values.officer,
                         values.tracking_frequency,
                         values.classification,
-                        rec.classification.rank(),
+                        rank,
                         self.now,
                         actor
                     ])?;
@@ -461,7 +473,7 @@ impl<'c> Tx<'c> {
                         values.officer,
                         values.tracking_frequency,
                         values.classification,
-                        rec.classification.rank(),
+                        rank,
                         next,
                         self.now,
                         actor,
@@ -822,7 +834,11 @@ impl LoanValues {
             guarantee_type: rec.guarantee_type.code().into(),
             officer: rec.officer.clone(),
             tracking_frequency: rec.tracking_frequency.code().into(),
-            classification: rec.classification.code().into(),
+            classification: rec
+                .classification
+                .unwrap_or(Classification::Pass)
+                .code()
+                .into(),
         }
     }
 }

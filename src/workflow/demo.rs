@@ -130,6 +130,7 @@ pub fn open_or_build(
         params.as_of,
     )?;
     super::demo_inspections::seed(&mut store, &system, params.as_of)?;
+    super::demo_classification::seed(&mut store, &system, params.as_of, params.loans)?;
     Ok((store, DemoBook::Built(counts)))
 }
 

@@ -66,7 +66,7 @@ impl From<StoreError> for Abort {
 fn apply(tx: &mut Tx<'_>, rec: &Record, actor: &str) -> std::result::Result<Outcome, StoreError> {
     match rec {
         Record::Borrower(r) => tx.upsert_borrower(r, actor),
-        Record::Loan(r) => tx.upsert_loan(r, actor),
+        Record::Loan(r) => super::classification::import_loan_in(tx, r, actor),
         Record::Statement(r) => tx.upsert_statement(r, "import", actor),
         Record::Repayment(r) => tx.upsert_repayment(r, actor),
         Record::Collateral(r) => tx.upsert_collateral(r, actor),

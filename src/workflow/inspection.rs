@@ -577,6 +577,11 @@ pub fn approve(
                         what: "inspection",
                         key: st.number.clone(),
                     })?;
+            if let Some(class) = data.inspection.proposed_class {
+                super::classification::propose_from_inspection_in(
+                    tx, st.loan_id, class, &st.number, &maker, today,
+                )?;
+            }
             let body = super::inspection_report::markdown(&data, lang, checklist);
             let document = format!("{}-V{}", st.number, st.report_version);
             let title = lang.tf(

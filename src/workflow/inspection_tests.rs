@@ -87,7 +87,9 @@ fn loan(no: &str, out: &str, class: Classification) -> LoanRecord {
         guarantee_type: GuaranteeType::Mortgage,
         officer: "zhang".into(),
         tracking_frequency: TrackingFrequency::Quarterly,
-        classification: class,
+        classification: Some(class),
+        restructured_on: None,
+        credit_impaired: None,
     }
 }
 

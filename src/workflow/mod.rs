@@ -16,7 +16,9 @@
 //!    translation key (`workflow_err.*`, `authz.*`, `err.*`), never English-only `Display` text.
 
 pub mod book;
+pub mod classification;
 pub mod demo;
+mod demo_classification;
 mod demo_inspections;
 pub mod evidence;
 pub mod import;

@@ -1,0 +1,320 @@
+//! `postloan report migration|provisions` (and the inspection report beside them): the
+//! migration matrix and rates between two dates, and the reference provisions on a date,
+//! read in one pass over the book.
+
+use super::{Format, csv_text};
+use crate::domain::Classification;
+use crate::domain::text::{pad_left, pad_right};
+use crate::engine::migration::{CLOSED, Migration, ProvisionRates, Provisions};
+use crate::i18n::Lang;
+use crate::store::Store;
+use anyhow::bail;
+use chrono::NaiveDate;
+use clap::Subcommand;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value, json};
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    #[command(flatten)]
+    Inspection(super::inspections::ReportCommand),
+    /// Migration between two dates: the matrix (count and balance), the migration rates and
+    /// the non-performing ratio at both dates.
+    Migration {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: NaiveDate,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: NaiveDate,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Reference provisions per class on a date, with the actual reserve's coverage.
+    Provisions {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+/// The closing columns' codes.
+fn column_code(col: usize) -> &'static str {
+    Classification::from_rank(col as i64).map_or("closed", |c| c.code())
+}
+
+fn column_name(col: usize, lang: Lang) -> String {
+    match Classification::from_rank(col as i64) {
+        Some(c) => lang.code_name("class", c.code()),
+        None => lang.t("portfolio.closed").to_string(),
+    }
+}
+
+fn pct(d: Option<Decimal>) -> Value {
+    d.map_or(Value::Null, |d| Value::String(d.normalize().to_string()))
+}
+
+fn pct_text(d: Option<Decimal>) -> String {
+    d.map_or_else(|| "-".to_string(), |d| format!("{}%", d.round_dp(2)))
+}
+
+/// The migration figures from `from` to `to`.
+pub fn migration(store: &Store, from: NaiveDate, to: NaiveDate) -> anyhow::Result<Migration> {
+    let mut m = Migration::default();
+    store.loans_at_dates(from, to, |l| m.add(l))?;
+    Ok(m)
+}
+
+/// Prints `report migration`.
+pub fn print_migration(
+    m: &Migration,
+    from: NaiveDate,
+    to: NaiveDate,
+    format: Format,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let rates = [
+        ("pass", m.rate(Classification::Pass)),
+        ("special_mention", m.rate(Classification::SpecialMention)),
+        ("substandard", m.rate(Classification::Substandard)),
+        ("doubtful", m.rate(Classification::Doubtful)),
+        ("normal", m.normal_rate()),
+    ];
+    let (npl_from, npl_to) = m.npl_ratios();
+    match format {
+        Format::Json => {
+            let matrix = |cell: &dyn Fn(usize, usize) -> Value| {
+                let mut rows = Map::new();
+                for (i, c) in Classification::ALL.iter().enumerate() {
+                    let mut cols = Map::new();
+                    for col in 0..=CLOSED {
+                        cols.insert(column_code(col).into(), cell(i, col));
+                    }
+                    rows.insert(c.code().into(), Value::Object(cols));
+                }
+                Value::Object(rows)
+            };
+            let rates: Map<String, Value> = rates
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), pct(*v)))
+                .collect();
+            let v = json!({
+                "from": from,
+                "to": to,
+                "matrix_count": matrix(&|i, c| json!(m.count[i][c])),
+                "matrix_balance": matrix(&|i, c| json!(m.balance[i][c].to_string())),
+                "rates": rates,
+                "npl_ratio_from": pct(npl_from),
+                "npl_ratio_to": pct(npl_to),
+            });
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        Format::Csv => {
+            let mut w = csv::WriterBuilder::new().from_writer(std::io::stdout().lock());
+            let mut head = vec!["measure".to_string(), "opening".to_string()];
+            head.extend((0..=CLOSED).map(|c| column_code(c).to_string()));
+            w.write_record(&head)?;
+            for (measure, is_count) in [("count", true), ("balance", false)] {
+                for (i, c) in Classification::ALL.iter().enumerate() {
+                    let mut row = vec![measure.to_string(), c.code().to_string()];
+                    row.extend((0..=CLOSED).map(|col| {
+                        if is_count {
+                            m.count[i][col].to_string()
+                        } else {
+                            m.balance[i][col].to_string()
+                        }
+                    }));
+                    w.write_record(row.iter().map(|s| csv_text(s).into_owned()))?;
+                }
+            }
+            for (k, v) in rates {
+                let mut row = vec!["rate".to_string(), k.to_string()];
+                row.push(v.map(|d| d.to_string()).unwrap_or_default());
+                row.resize(2 + CLOSED + 1, String::new());
+                w.write_record(&row)?;
+            }
+            for (k, v) in [("npl_ratio_from", npl_from), ("npl_ratio_to", npl_to)] {
+                let mut row = vec![k.to_string(), String::new()];
+                row.push(v.map(|d| d.to_string()).unwrap_or_default());
+                row.resize(2 + CLOSED + 1, String::new());
+                w.write_record(&row)?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            println!(
+                "{}",
+                lang.tf("portfolio.migration_title", &[("from", &from), ("to", &to)])
+            );
+            for (title, is_count) in [
+                ("portfolio.by_count", true),
+                ("portfolio.by_balance", false),
+            ] {
+                println!("\n{}", lang.t(title));
+                let width = if is_count { 16 } else { 18 };
+                let mut head = pad_right(lang.t("portfolio.opening"), 16);
+                for col in 0..=CLOSED {
+                    head.push_str(&pad_left(&column_name(col, lang), width));
+                }
+                println!("{head}");
+                for (i, c) in Classification::ALL.iter().enumerate() {
+                    let mut line = pad_right(&lang.code_name("class", c.code()), 16);
+                    for col in 0..=CLOSED {
+                        let cell = if is_count {
+                            m.count[i][col].to_string()
+                        } else {
+                            crate::domain::money::group_thousands(m.balance[i][col])
+                        };
+                        line.push_str(&pad_left(&cell, width));
+                    }
+                    println!("{line}");
+                }
+            }
+            println!("\n{}", lang.t("portfolio.rates"));
+            for (k, v) in rates {
+                let name = if k == "normal" {
+                    lang.t("portfolio.normal_rate").to_string()
+                } else {
+                    lang.code_name("class", k)
+                };
+                println!("  {} {}", pad_right(&name, 24), pct_text(v));
+            }
+            println!(
+                "\n{}",
+                lang.tf(
+                    "portfolio.npl_ratios",
+                    &[
+                        ("from", &from),
+                        ("npl_from", &pct_text(npl_from)),
+                        ("to", &to),
+                        ("npl_to", &pct_text(npl_to)),
+                    ]
+                )
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The provisions on `as_of`.
+pub fn provisions(
+    store: &Store,
+    as_of: NaiveDate,
+    rates: &ProvisionRates,
+    actual: Option<Decimal>,
+) -> anyhow::Result<Provisions> {
+    let mut p = Provisions::default();
+    store.loans_at_dates(as_of, as_of, |l| {
+        if let Some((c, b)) = l.to {
+            p.add(c, b);
+        }
+    })?;
+    Ok(p.finish(rates, actual))
+}
+
+/// Prints `report provisions`.
+pub fn print_provisions(
+    p: &Provisions,
+    rates: &ProvisionRates,
+    as_of: NaiveDate,
+    format: Format,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let money = |d: Decimal| d.to_string();
+    match format {
+        Format::Csv => bail!("{}", lang.t("classification_cli.no_csv")),
+        Format::Json => {
+            let mut classes = Map::new();
+            for (i, c) in Classification::ALL.iter().enumerate() {
+                classes.insert(
+                    c.code().into(),
+                    json!({
+                        "count": p.count[i],
+                        "balance": money(p.balance[i]),
+                        "rate": rates.specific[i].normalize().to_string(),
+                        "reserve": money(p.specific[i]),
+                    }),
+                );
+            }
+            let v = json!({
+                "as_of": as_of,
+                "classes": classes,
+                "total_balance": money(p.total_balance),
+                "npl_balance": money(p.npl_balance),
+                "general_rate": rates.general.normalize().to_string(),
+                "general_reserve": money(p.general),
+                "reference_reserve": money(p.reference),
+                "actual_reserve": p.actual.map(money),
+                "provision_coverage": pct(p.coverage),
+                "loan_provision_ratio": pct(p.provision_ratio),
+                "reference_coverage": pct(p.reference_coverage),
+            });
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        Format::Table => {
+            use crate::domain::money::group_thousands as format_amount;
+            println!(
+                "{}",
+                lang.tf("portfolio.provisions_title", &[("as_of", &as_of)])
+            );
+            println!(
+                "{}{}{}{}{}",
+                pad_right(lang.t("col.class"), 16),
+                pad_left(lang.t("portfolio.loans"), 8),
+                pad_left(lang.t("col.outstanding"), 20),
+                pad_left(lang.t("portfolio.rate"), 8),
+                pad_left(lang.t("portfolio.reserve"), 18),
+            );
+            for (i, c) in Classification::ALL.iter().enumerate() {
+                println!(
+                    "{}{}{}{}{}",
+                    pad_right(&lang.code_name("class", c.code()), 16),
+                    pad_left(&p.count[i].to_string(), 8),
+                    pad_left(&format_amount(p.balance[i]), 20),
+                    pad_left(
+                        &format!(
+                            "{}%",
+                            (rates.specific[i] * Decimal::ONE_HUNDRED).normalize()
+                        ),
+                        8
+                    ),
+                    pad_left(&format_amount(p.specific[i]), 18),
+                );
+            }
+            println!(
+                "{}",
+                lang.tf(
+                    "portfolio.general",
+                    &[
+                        (
+                            "rate",
+                            &format!("{}%", (rates.general * Decimal::ONE_HUNDRED).normalize())
+                        ),
+                        ("reserve", &format_amount(p.general)),
+                    ]
+                )
+            );
+            println!(
+                "{}",
+                lang.tf(
+                    "portfolio.reference",
+                    &[("reserve", &format_amount(p.reference))]
+                )
+            );
+            match p.actual {
+                Some(a) => println!(
+                    "{}",
+                    lang.tf(
+                        "portfolio.actual",
+                        &[
+                            ("reserve", &format_amount(a)),
+                            ("coverage", &pct_text(p.coverage)),
+                            ("ratio", &pct_text(p.provision_ratio)),
+                        ]
+                    )
+                ),
+                None => println!("{}", lang.t("portfolio.no_actual")),
+            }
+        }
+    }
+    Ok(())
+}

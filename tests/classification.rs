@@ -1,0 +1,882 @@
+//! Step 4, five-tier classification (issue #10): the nightly floor check, proposals and
+//! decisions with their refusals, bulk approval, the import change, the inspection hook, and
+//! the command line's exit codes and JSON.
+
+use Classification::*;
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use postloan::domain::classification::ClassificationRules;
+use postloan::domain::{
+    Classification, GuaranteeType, LoanRecord, Product, RepaymentRecord, Role, StaffRecord,
+    TrackingFrequency,
+};
+use postloan::engine::inspection_plan::PlanConfig;
+use postloan::store::{ClassificationQuery, Store};
+use postloan::workflow::classification::{self as flow, Basis, Decide, Proposal, classify_book};
+use postloan::workflow::{Actor, WorkflowError, identify};
+use rust_decimal::Decimal;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+const TODAY: &str = "2026-06-30";
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::from_str(s).expect("date")
+}
+
+fn loan(no: &str, borrower: &str, out: i64, class: Classification) -> LoanRecord {
+    LoanRecord {
+        contract_no: no.into(),
+        borrower_code: borrower.into(),
+        borrower_name: format!("{borrower} 机械有限公司"),
+        product: Product::WorkingCapital,
+        purpose: "采购".into(),
+        currency: "CNY".into(),
+        principal: Decimal::from(out),
+        outstanding: Decimal::from(out),
+        interest_rate: Decimal::from_str("4.35").expect("rate"),
+        disbursed_on: day("2025-01-15"),
+        matures_on: day("2028-01-15"),
+        guarantee_type: GuaranteeType::Mortgage,
+        officer: "zhang".into(),
+        tracking_frequency: TrackingFrequency::Quarterly,
+        classification: Some(class),
+        restructured_on: None,
+        credit_impaired: None,
+    }
+}
+
+fn status(no: &str, on: &str, dpd: i64, overdue: i64) -> RepaymentRecord {
+    RepaymentRecord {
+        contract_no: no.into(),
+        as_of: day(on),
+        overdue_days: dpd,
+        overdue_principal: Decimal::from(overdue),
+        overdue_interest: Decimal::ZERO,
+    }
+}
+
+/// A demo-flagged book dated `TODAY`: staff zhang, zhao (specialists), wang (supervisor),
+/// li and the OS user (managers), hu (auditor); the loans given.
+fn book_with(dir: &Path, loans: &[LoanRecord], statuses: &[RepaymentRecord]) -> PathBuf {
+    let path = dir.join("book.db");
+    let me = postloan::workflow::os_user();
+    let mut store = Store::open(&path).expect("open");
+    postloan::workflow::book::init(&mut store, &me).expect("init");
+    store
+        .write(|tx| -> postloan::store::Result<()> {
+            tx.set_meta("demo", "1")?;
+            tx.set_meta("demo_as_of", TODAY)?;
+            for (u, role) in [
+                ("zhang", Role::Specialist),
+                ("zhao", Role::Specialist),
+                ("wang", Role::Supervisor),
+                ("li", Role::Manager),
+                ("hu", Role::Auditor),
+            ] {
+                tx.upsert_staff(
+                    &StaffRecord {
+                        username: u.into(),
+                        display_name: u.into(),
+                        role,
+                    },
+                    &me,
+                )?;
+            }
+            for l in loans {
+                tx.upsert_loan(l, &me)?;
+            }
+            for s in statuses {
+                tx.upsert_repayment(s, &me)?;
+            }
+            Ok(())
+        })
+        .expect("book");
+    path
+}
+
+fn who(store: &Store, user: &str) -> Actor {
+    identify(store, user, None).expect("staff")
+}
+
+fn rules() -> ClassificationRules {
+    ClassificationRules::default()
+}
+
+fn plan() -> PlanConfig {
+    PlanConfig::defaults().expect("plan")
+}
+
+fn class_of(store: &Store, no: &str) -> Classification {
+    store.class_loan(no).expect("read").expect("loan").class
+}
+
+fn pending(store: &Store) -> Vec<postloan::store::ClassificationRow> {
+    store
+        .classification_page(
+            &ClassificationQuery {
+                pending: true,
+                ..Default::default()
+            },
+            None,
+            100,
+        )
+        .expect("page")
+}
+
+fn propose(
+    store: &mut Store,
+    user: &str,
+    no: &str,
+    to: Classification,
+) -> Result<i64, WorkflowError> {
+    let actor = who(store, user);
+    flow::propose(
+        store,
+        &actor,
+        &Proposal {
+            contract_no: no,
+            to,
+            reason: "判断",
+            basis: Basis::Judgement,
+            effective_on: None,
+        },
+        &rules(),
+        day(TODAY),
+    )
+}
+
+fn approve(store: &mut Store, user: &str, id: i64) -> Result<flow::Approved, WorkflowError> {
+    let actor = who(store, user);
+    let (r, p) = (rules(), plan());
+    let ctx = Decide {
+        rules: &r,
+        plan: &p,
+        today: day(TODAY),
+    };
+    flow::approve(store, &actor, id, None, "同意", &ctx)
+}
+
+fn rule_key(e: &WorkflowError) -> &'static str {
+    match e {
+        WorkflowError::Rule { key, .. } => key,
+        WorkflowError::Denied { refusal, .. } => refusal.code(),
+        _ => "other",
+    }
+}
+
+#[test]
+fn the_nightly_check_opens_one_proposal_per_loan_updates_it_and_never_changes_a_class() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(
+        dir.path(),
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+            loan("HT-3", "B3", 1000, Substandard),
+        ],
+        &[
+            status("HT-1", "2026-06-30", 95, 100),
+            status("HT-3", "2026-06-30", 95, 100),
+        ],
+    );
+    let mut store = Store::open(&path).expect("open");
+    let li = who(&store, "li");
+    let r = classify_book(&mut store, &li, &rules(), day(TODAY)).expect("classify");
+    assert_eq!((r.loans, r.below_floor, r.opened), (3, 1, 1));
+    let rows = pending(&store);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].contract_no, "HT-1");
+    assert_eq!(rows[0].proposed, "substandard");
+    assert_eq!(rows[0].proposer, "system");
+    assert_eq!(
+        postloan::engine::classify::floor_text(
+            postloan::i18n::Lang::En,
+            "substandard",
+            rows[0].floor_reason.as_deref().unwrap_or(""),
+            rows[0].floor_value.as_deref().unwrap_or(""),
+            rows[0].floor_limit.as_deref().unwrap_or("")
+        ),
+        "DPD 95 > 90: at least Substandard"
+    );
+    assert_eq!(class_of(&store, "HT-1"), Pass, "the check changes no class");
+    // Again: no duplicate.
+    let again = classify_book(&mut store, &li, &rules(), day(TODAY)).expect("again");
+    assert_eq!((again.opened, again.updated, again.kept), (0, 0, 1));
+    assert_eq!(pending(&store).len(), 1);
+    // The floor moves: the same proposal follows it.
+    store
+        .write(|tx| tx.upsert_repayment(&status("HT-1", "2026-06-30", 280, 100), "li"))
+        .expect("status");
+    let moved = classify_book(&mut store, &li, &rules(), day(TODAY)).expect("moved");
+    assert_eq!((moved.opened, moved.updated), (0, 1));
+    let rows = pending(&store);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].proposed, "doubtful");
+    assert_eq!(rows[0].floor_value.as_deref(), Some("280"));
+    // Approved: the loan is at its floor and the check leaves it alone.
+    let id = rows[0].proposal_id;
+    let done = approve(&mut store, "li", id).expect("approve");
+    assert_eq!((done.from, done.to), (Pass, Doubtful));
+    assert!(
+        done.inspection_due.is_some(),
+        "a downgrade plans a triggered inspection"
+    );
+    assert_eq!(class_of(&store, "HT-1"), Doubtful);
+    let after = classify_book(&mut store, &li, &rules(), day(TODAY)).expect("after");
+    assert_eq!((after.below_floor, after.opened), (0, 0));
+    let loan_id = store.class_loan("HT-1").expect("r").expect("l").id;
+    let history = store.classification_history(loan_id).expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        (
+            history[0].from.as_str(),
+            history[0].to.as_str(),
+            history[0].approver.as_str()
+        ),
+        ("pass", "doubtful", "li")
+    );
+    assert_eq!(history[0].floor.as_deref(), Some("doubtful"));
+}
+
+#[test]
+fn a_floor_proposal_no_longer_needed_is_superseded_not_deleted() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(
+        dir.path(),
+        &[loan("HT-1", "B1", 1000, Pass)],
+        &[status("HT-1", "2026-06-20", 30, 100)],
+    );
+    let mut store = Store::open(&path).expect("open");
+    let li = who(&store, "li");
+    assert_eq!(
+        classify_book(&mut store, &li, &rules(), day(TODAY))
+            .expect("c")
+            .opened,
+        1
+    );
+    store
+        .write(|tx| tx.upsert_repayment(&status("HT-1", "2026-06-30", 0, 0), "li"))
+        .expect("repaid");
+    let r = classify_book(&mut store, &li, &rules(), day(TODAY)).expect("c");
+    assert_eq!(r.superseded, 1);
+    assert!(pending(&store).is_empty());
+    let all = store
+        .classification_page(&ClassificationQuery::default(), None, 10)
+        .expect("all");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].status, "superseded");
+}
+
+#[test]
+fn contagion_at_ten_percent_is_not_and_at_eleven_is() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(
+        dir.path(),
+        &[
+            loan("A-1", "B10", 90, Pass),
+            loan("A-2", "B10", 10, Substandard),
+            loan("C-1", "B11", 89, Pass),
+            loan("C-2", "B11", 11, Substandard),
+        ],
+        &[],
+    );
+    let mut store = Store::open(&path).expect("open");
+    let li = who(&store, "li");
+    let r = classify_book(&mut store, &li, &rules(), day(TODAY)).expect("classify");
+    assert_eq!(r.opened, 1);
+    let rows = pending(&store);
+    assert_eq!(rows[0].contract_no, "C-1");
+    assert_eq!(rows[0].floor_reason.as_deref(), Some("contagion"));
+    assert_eq!(rows[0].floor_value.as_deref(), Some("11"));
+}
+
+#[test]
+fn approval_rights_follow_the_role_and_the_target_class() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(
+        dir.path(),
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+            loan("HT-3", "B3", 1000, Pass),
+        ],
+        &[],
+    );
+    let mut store = Store::open(&path).expect("open");
+    // Anyone who may work on a loan proposes; an auditor may not.
+    let e = propose(&mut store, "hu", "HT-1", SpecialMention).expect_err("auditor");
+    assert_eq!(rule_key(&e), "role");
+    let p1 = propose(&mut store, "zhang", "HT-1", SpecialMention).expect("propose");
+    let p2 = propose(&mut store, "zhang", "HT-2", Doubtful).expect("propose");
+    let own = propose(&mut store, "wang", "HT-3", Substandard).expect("propose");
+    // A specialist approves nothing; a supervisor up to 次级; never their own.
+    assert_eq!(
+        rule_key(&approve(&mut store, "zhao", p1).expect_err("specialist")),
+        "role"
+    );
+    assert_eq!(
+        rule_key(&approve(&mut store, "wang", p2).expect_err("doubtful")),
+        "above_limit"
+    );
+    assert_eq!(
+        rule_key(&approve(&mut store, "wang", own).expect_err("own")),
+        "own_record"
+    );
+    approve(&mut store, "wang", p1).expect("supervisor to 关注");
+    approve(&mut store, "li", p2).expect("manager to 可疑");
+    approve(&mut store, "li", own).expect("someone else's");
+    assert_eq!(class_of(&store, "HT-2"), Doubtful);
+    // A decided proposal cannot be decided again.
+    assert_eq!(
+        rule_key(&approve(&mut store, "li", p1).expect_err("decided")),
+        "classification_err.not_pending"
+    );
+    // Every upgrade out of non-performing is a manager's.
+    let up = propose(&mut store, "zhang", "HT-2", SpecialMention).expect("propose");
+    assert_eq!(
+        rule_key(&approve(&mut store, "wang", up).expect_err("supervisor")),
+        "above_limit"
+    );
+}
+
+#[test]
+fn an_approval_better_than_the_floor_is_refused_naming_the_floor() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(
+        dir.path(),
+        &[loan("HT-1", "B1", 1000, Pass)],
+        &[status("HT-1", "2026-06-30", 95, 100)],
+    );
+    let mut store = Store::open(&path).expect("open");
+    let id = propose(&mut store, "zhang", "HT-1", SpecialMention).expect("propose");
+    let e = approve(&mut store, "wang", id).expect_err("better than the floor");
+    let en = e.localized(postloan::i18n::Lang::En);
+    assert!(en.contains("DPD 95 > 90: at least Substandard"), "{en}");
+    let zh = e.localized(postloan::i18n::Lang::ZhCn);
+    assert!(zh.contains("DPD 95 > 90：至少次级"), "{zh}");
+    assert_eq!(class_of(&store, "HT-1"), Pass);
+}
+
+#[test]
+fn an_upgrade_out_of_npl_names_the_unmet_condition() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(
+        dir.path(),
+        &[
+            loan("HT-1", "B1", 1000, Substandard),
+            loan("HT-2", "B1", 100, Substandard),
+        ],
+        &[status("HT-1", "2026-06-25", 5, 100)],
+    );
+    let mut store = Store::open(&path).expect("open");
+    let id = propose(&mut store, "zhang", "HT-1", SpecialMention).expect("propose");
+    let e = approve(&mut store, "li", id).expect_err("arrears");
+    assert_eq!(rule_key(&e), "classification_err.arrears_unpaid");
+    // Repaid on 28 June: not six months of normal payment yet.
+    store
+        .write(|tx| tx.upsert_repayment(&status("HT-1", "2026-06-28", 0, 0), "li"))
+        .expect("repaid");
+    let e = approve(&mut store, "li", id).expect_err("too soon");
+    assert_eq!(rule_key(&e), "classification_err.not_long_enough");
+    assert!(
+        e.localized(postloan::i18n::Lang::En).contains("2026-12-28"),
+        "{}",
+        e.localized(postloan::i18n::Lang::En)
+    );
+}
+
+#[test]
+fn an_upgrade_with_another_npl_loan_of_the_borrower_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(
+        dir.path(),
+        &[
+            loan("HT-1", "B1", 1000, Substandard),
+            loan("HT-2", "B1", 1, Substandard),
+        ],
+        &[],
+    );
+    let mut store = Store::open(&path).expect("open");
+    // No arrears ever, non-performing since disbursement (18 months ago).
+    let id = propose(&mut store, "zhang", "HT-1", SpecialMention).expect("propose");
+    let e = approve(&mut store, "li", id).expect_err("other npl");
+    assert_eq!(rule_key(&e), "classification_err.other_npl");
+}
+
+#[test]
+fn a_restructured_loan_is_watched_and_not_upgraded_during_observation() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(dir.path(), &[loan("HT-1", "B1", 1000, Substandard)], &[]);
+    let mut store = Store::open(&path).expect("open");
+    let zhang = who(&store, "zhang");
+    let e = flow::record_event(
+        &mut store,
+        &zhang,
+        false,
+        "HT-1",
+        day("2026-05-02"),
+        "展期",
+        day(TODAY),
+    )
+    .expect_err("a specialist may not");
+    assert_eq!(rule_key(&e), "role");
+    let wang = who(&store, "wang");
+    flow::record_event(
+        &mut store,
+        &wang,
+        false,
+        "HT-1",
+        day("2026-05-02"),
+        "展期",
+        day(TODAY),
+    )
+    .expect("restructure");
+    let id = propose(&mut store, "zhang", "HT-1", SpecialMention).expect("propose");
+    let e = approve(&mut store, "li", id).expect_err("observation");
+    assert_eq!(rule_key(&e), "classification_err.in_observation");
+    // Disbursed 15 Jan, quarterly: starts 15 Jul 2026, a year long.
+    assert!(e.localized(postloan::i18n::Lang::En).contains("2027-07-15"));
+    // And the floor keeps a 正常 restructured loan at 关注.
+    let li = who(&store, "li");
+    let path2 = book_with(
+        &dir.path().join("b"),
+        &[loan("HT-9", "B9", 1000, Pass)],
+        &[],
+    );
+    drop(store);
+    let mut other = Store::open(&path2).expect("open");
+    let wang = who(&other, "wang");
+    flow::record_event(
+        &mut other,
+        &wang,
+        false,
+        "HT-9",
+        day("2026-05-02"),
+        "展期",
+        day(TODAY),
+    )
+    .expect("restructure");
+    let r = classify_book(&mut other, &li, &rules(), day(TODAY)).expect("classify");
+    assert_eq!(r.opened, 1);
+    assert_eq!(
+        pending(&other)[0].floor_reason.as_deref(),
+        Some("restructured")
+    );
+}
+
+#[test]
+fn bulk_approval_lists_each_and_one_refusal_stops_none_of_the_others() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(
+        dir.path(),
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+            loan("HT-3", "B3", 1000, Pass),
+        ],
+        &[],
+    );
+    let mut store = Store::open(&path).expect("open");
+    let a = propose(&mut store, "zhang", "HT-1", SpecialMention).expect("p");
+    let b = propose(&mut store, "zhang", "HT-2", Loss).expect("p");
+    let c = propose(&mut store, "zhang", "HT-3", Substandard).expect("p");
+    let wang = who(&store, "wang");
+    let (r, p) = (rules(), plan());
+    let ctx = Decide {
+        rules: &r,
+        plan: &p,
+        today: day(TODAY),
+    };
+    let out = flow::approve_many(&mut store, &wang, &[a, b, c], "", &ctx);
+    assert_eq!(out.len(), 3);
+    assert!(out[0].1.is_ok());
+    assert_eq!(
+        rule_key(out[1].1.as_ref().expect_err("loss")),
+        "above_limit"
+    );
+    assert!(out[2].1.is_ok());
+    assert_eq!(class_of(&store, "HT-1"), SpecialMention);
+    assert_eq!(class_of(&store, "HT-2"), Pass);
+    assert_eq!(class_of(&store, "HT-3"), Substandard);
+}
+
+#[test]
+fn rejecting_needs_a_reason_and_someone_else() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(dir.path(), &[loan("HT-1", "B1", 1000, Pass)], &[]);
+    let mut store = Store::open(&path).expect("open");
+    let id = propose(&mut store, "wang", "HT-1", SpecialMention).expect("p");
+    let wang = who(&store, "wang");
+    let e = flow::reject(&mut store, &wang, id, None, "不同意").expect_err("own");
+    assert_eq!(rule_key(&e), "own_record");
+    let li = who(&store, "li");
+    let e = flow::reject(&mut store, &li, id, None, "  ").expect_err("empty");
+    assert_eq!(rule_key(&e), "classification_err.reason_required");
+    flow::reject(&mut store, &li, id, None, "依据不足").expect("reject");
+    assert_eq!(class_of(&store, "HT-1"), Pass);
+    // A stale version is refused with who changed it.
+    let id = propose(&mut store, "zhang", "HT-1", SpecialMention).expect("p");
+    let e = flow::reject(&mut store, &li, id, Some(7), "x").expect_err("stale");
+    assert!(matches!(e, WorkflowError::Stale { .. }), "{e}");
+}
+
+// ---- the command line ----
+
+fn cmd(home: &Path, book: &Path, user: &str) -> Command {
+    let mut c = Command::cargo_bin("postloan").expect("the binary");
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("LANG", "en_US.UTF-8")
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .arg("--db")
+        .arg(book)
+        .arg("--as")
+        .arg(user);
+    c
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(c: &mut Command) -> String {
+    let out = c.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "failed: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+fn keys(v: &serde_json::Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn the_command_line_speaks_the_contract_and_exits_non_zero_on_a_refusal() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(
+        h,
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+        ],
+        &[status("HT-1", "2026-06-30", 95, 100)],
+    );
+    let said = ok(cmd(h, &b, "li").args(["classify", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&said).expect("JSON");
+    assert_eq!(v["opened"], 1);
+    let json =
+        ok(cmd(h, &b, "zhang").args(["classification", "--below-floor", "--format", "json"]));
+    let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let row = &rows[0];
+    for k in [
+        "contract_no",
+        "borrower_name",
+        "current",
+        "floor",
+        "floor_reason",
+        "proposal_id",
+        "proposed",
+        "status",
+    ] {
+        assert!(keys(row).contains(&k.to_string()), "{k} in {row}");
+    }
+    assert_eq!(row["current"], "pass");
+    assert_eq!(row["floor"], "substandard");
+    assert_eq!(row["floor_reason"], "DPD 95 > 90: at least Substandard");
+    let floor_id = row["proposal_id"].as_i64().expect("id");
+    // Propose in Chinese class names; prints the id.
+    let id = ok(cmd(h, &b, "zhang").args([
+        "classification",
+        "propose",
+        "HT-2",
+        "--to",
+        "关注",
+        "--reason",
+        "经营恶化",
+    ]));
+    let id: i64 = id.trim().parse().expect("an id");
+    // A bad class is refused.
+    let out = cmd(h, &b, "zhang")
+        .args([
+            "classification",
+            "propose",
+            "HT-2",
+            "--to",
+            "bad",
+            "--reason",
+            "x",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    // Bulk: one approved, one refused (the supervisor's own? no: above the floor is fine);
+    // a missing id refused: one line each, exit 1.
+    let out = cmd(h, &b, "wang")
+        .args([
+            "classification",
+            "approve",
+            &id.to_string(),
+            "999",
+            &floor_id.to_string(),
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let lines: Vec<String> = text(&out.stdout).lines().map(String::from).collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].starts_with(&format!("{id} approved")), "{lines:?}");
+    assert!(lines[1].starts_with("999 refused"), "{lines:?}");
+    assert!(
+        lines[2].starts_with(&format!("{floor_id} approved")),
+        "{lines:?}"
+    );
+    // History in JSON.
+    let json = ok(cmd(h, &b, "hu").args(["classification", "history", "HT-2", "--format", "json"]));
+    let hist: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    for k in [
+        "from",
+        "to",
+        "effective_on",
+        "reason",
+        "basis",
+        "proposer",
+        "approver",
+        "decided_at",
+    ] {
+        assert!(keys(&hist[0]).contains(&k.to_string()), "{k}");
+    }
+    assert_eq!(hist[0]["to"], "special_mention");
+    assert_eq!(hist[0]["approver"], "wang");
+    // Reject without a reason, and an auditor's restructuring: refused, non-zero, said why.
+    let out = cmd(h, &b, "hu")
+        .args([
+            "loan",
+            "restructure",
+            "HT-2",
+            "--on",
+            "2026-06-01",
+            "--reason",
+            "展期",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("may not"),
+        "{}",
+        text(&out.stderr)
+    );
+    ok(cmd(h, &b, "wang").args([
+        "loan",
+        "impaired",
+        "HT-2",
+        "--on",
+        "2026-06-01",
+        "--reason",
+        "减值",
+    ]));
+    let said = ok(cmd(h, &b, "li").args(["classify"]));
+    assert!(said.contains("1 better than their floor"), "{said}");
+}
+
+#[test]
+fn the_loans_import_sets_a_new_loans_class_and_proposes_a_change_for_an_existing_one() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(h, &[loan("HT-1", "B1", 1000, Pass)], &[]);
+    let head = "contract_no,borrower_code,borrower_name,product,purpose,currency,principal,\
+outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,tracking_frequency,\
+classification,restructured_on,credit_impaired\n";
+    let file = h.join("loans.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{head}HT-1,B1,B1 机械有限公司,流贷,采购,CNY,1000,900,4.35,2025-01-15,2028-01-15,抵押,zhang,季,次级,,\n\
+HT-5,B5,新公司,流贷,采购,CNY,1000,1000,4.35,2025-01-15,2028-01-15,抵押,zhang,季,关注,2026-05-02,是\n"
+        ),
+    )
+    .expect("write");
+    ok(cmd(h, &b, "li").args(["import", "loans"]).arg(&file));
+    let store = Store::open(&b).expect("open");
+    assert_eq!(class_of(&store, "HT-1"), Pass, "never a silent change");
+    assert_eq!(
+        class_of(&store, "HT-5"),
+        SpecialMention,
+        "a new loan takes the file's"
+    );
+    let rows = pending(&store);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (
+            rows[0].contract_no.as_str(),
+            rows[0].proposed.as_str(),
+            rows[0].basis.as_str()
+        ),
+        ("HT-1", "substandard", "import")
+    );
+    let id = store.class_loan("HT-1").expect("r").expect("l").id;
+    assert_eq!(
+        store.loan_balances(id).expect("balances"),
+        vec![(day(TODAY), Decimal::from(900))]
+    );
+    drop(store);
+    // Again: nothing new.
+    ok(cmd(h, &b, "li").args(["import", "loans"]).arg(&file));
+    let store = Store::open(&b).expect("open");
+    assert_eq!(pending(&store).len(), 1);
+    // HT-5 is impaired and restructured: classify sees both (次级 by impairment).
+    drop(store);
+    let mut store = Store::open(&b).expect("open");
+    let li = who(&store, "li");
+    classify_book(&mut store, &li, &rules(), day(TODAY)).expect("classify");
+    let rows = pending(&store);
+    let ht5 = rows.iter().find(|r| r.contract_no == "HT-5").expect("HT-5");
+    assert_eq!(ht5.floor_reason.as_deref(), Some("impaired"));
+}
+
+#[test]
+fn an_approved_inspection_report_proposing_another_class_opens_a_proposal() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(h, &[loan("HT-1", "B1", 1000, Pass)], &[]);
+    let n = ok(cmd(h, &b, "zhang").args(["inspection", "start", "HT-1", "--kind", "routine"]));
+    let n = n.trim();
+    ok(cmd(h, &b, "zhang").args([
+        "inspection",
+        "write",
+        n,
+        "--section",
+        "1",
+        "--text",
+        "现场检查。",
+    ]));
+    ok(cmd(h, &b, "zhang").args([
+        "inspection",
+        "write",
+        n,
+        "--section",
+        "结论及措施",
+        "--text",
+        "关注。",
+    ]));
+    ok(cmd(h, &b, "zhang").args(["inspection", "propose-class", n, "special_mention"]));
+    ok(cmd(h, &b, "zhang").args(["inspection", "submit", n]));
+    ok(cmd(h, &b, "wang").args(["inspection", "approve", n]));
+    let store = Store::open(&b).expect("open");
+    let rows = pending(&store);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].basis, "inspection");
+    assert_eq!(rows[0].basis_ref, n);
+    assert_eq!(rows[0].proposer, "zhang");
+    assert_eq!(rows[0].proposed, "special_mention");
+}
+
+#[test]
+fn migration_and_provisions_on_a_hand_made_book() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(
+        h,
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+            loan("HT-3", "B3", 500, SpecialMention),
+        ],
+        &[],
+    );
+    {
+        let mut store = Store::open(&b).expect("open");
+        store
+            .write(|tx| -> postloan::store::Result<()> {
+                for (no, on, amount) in [
+                    ("HT-1", "2026-01-01", 1000),
+                    ("HT-2", "2026-01-01", 1000),
+                    ("HT-2", "2026-06-30", 400),
+                    ("HT-3", "2026-01-01", 500),
+                    ("HT-3", "2026-06-30", 0),
+                ] {
+                    let id = tx.class_loan(no)?.map(|l| l.id).unwrap_or_default();
+                    tx.record_balance(id, day(on), Decimal::from(amount))?;
+                }
+                Ok(())
+            })
+            .expect("balances");
+        let zhang = who(&store, "zhang");
+        let id = flow::propose(
+            &mut store,
+            &zhang,
+            &Proposal {
+                contract_no: "HT-1",
+                to: Substandard,
+                reason: "经营困难",
+                basis: Basis::Judgement,
+                effective_on: Some(day("2026-03-01")),
+            },
+            &rules(),
+            day(TODAY),
+        )
+        .expect("propose");
+        approve(&mut store, "li", id).expect("approve");
+    }
+    let json = ok(cmd(h, &b, "hu").args([
+        "report",
+        "migration",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-06-30",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["matrix_count"]["pass"]["pass"], 1);
+    assert_eq!(v["matrix_count"]["pass"]["substandard"], 1);
+    assert_eq!(v["matrix_count"]["special_mention"]["closed"], 1);
+    assert_eq!(v["matrix_balance"]["pass"]["substandard"], "1000");
+    // 正常: 1,000 moved over 2,000 − 600 repaid; 关注: all of it repaid, no rate.
+    assert_eq!(v["rates"]["pass"], "71.43");
+    assert_eq!(v["rates"]["special_mention"], serde_json::Value::Null);
+    assert_eq!(v["rates"]["normal"], "71.43");
+    assert_eq!(v["npl_ratio_from"], "0");
+    assert_eq!(v["npl_ratio_to"], "71.43");
+    let out = cmd(h, &b, "hu")
+        .args([
+            "report",
+            "migration",
+            "--from",
+            "2026-07-01",
+            "--to",
+            "2026-06-30",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    // Provisions with an actual reserve from a config file.
+    let cfg = h.join("p.toml");
+    std::fs::write(&cfg, "[provisions.reserves]\n\"2026-06-30\" = \"300\"\n").expect("config");
+    let json = ok(cmd(h, &b, "hu").arg("--config").arg(&cfg).args([
+        "report",
+        "provisions",
+        "--as-of",
+        "2026-06-30",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["classes"]["substandard"]["reserve"], "250.00");
+    assert_eq!(v["general_reserve"], "14.00");
+    assert_eq!(v["reference_reserve"], "264.00");
+    assert_eq!(v["provision_coverage"], "30");
+    assert_eq!(v["loan_provision_ratio"], "21.43");
+}
