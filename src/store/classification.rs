@@ -896,6 +896,21 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// Records the loan's balance on `on` (the import knows it changed).
+    pub fn put_balance(&mut self, loan_id: i64, on: NaiveDate, outstanding: Decimal) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO loan_balances (loan_id, on_date, outstanding) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (loan_id, on_date) DO UPDATE SET outstanding = excluded.outstanding",
+            )?
+            .execute(params![
+                loan_id,
+                day(on),
+                super::sqlval::dec_text(outstanding)
+            ])?;
+        Ok(())
+    }
+
     /// Records the loan's balance on `on` unless its latest recorded balance is the same.
     pub fn record_balance(
         &mut self,
