@@ -478,7 +478,8 @@ fn deferred_indexes_and_row_by_row_imports_agree() {
     assert_eq!(dump(&a, "PRAGMA integrity_check"), ["Text(\"ok\")"]);
     // The search index: the same triggers, the same terms in as many loans each, the same
     // answers (the deferred load indexed its new loans in one statement).
-    let triggers = "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name";
+    // (The loans table's own triggers: the classification history has two of its own.)
+    let triggers = "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'loans' ORDER BY name";
     assert_eq!(dump(&a, triggers), dump(&b, triggers));
     assert_eq!(dump(&a, triggers).len(), 3, "{:?}", dump(&a, triggers));
     let terms = "SELECT term, doc FROM loan_search_terms ORDER BY term";
@@ -523,11 +524,11 @@ fn deferred_indexes_and_row_by_row_imports_agree() {
     );
     // Borrower 2 was created from its first loan row and renamed by the later extract (then
     // a borrowers file gives it the same name); this loan was changed by the second extract
-    // (balance, 可疑).
+    // (balance; its 可疑 became a proposal, the class stays: issue #10).
     assert_eq!(
         row("HT0000007"),
         [
-            "Text(\"新名字股份有限公司\")|Text(\"138656.5\")|Integer(13865650)|Integer(3)|\
+            "Text(\"新名字股份有限公司\")|Text(\"138656.5\")|Integer(13865650)|Integer(2)|\
           Text(\"2025-08-08\")|Null|Text(\"2025-11-08\")"
         ]
     );

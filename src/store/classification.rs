@@ -478,65 +478,98 @@ impl Store {
     }
 
     /// Every loan disbursed by `to` with its class and balance at `from` and at `to`, streamed
-    /// into `each` (one pass over the loans, index probes into the history and the balance
-    /// history); how many loans. A class at a date is the latest decision effective by then,
-    /// else the class before the first later decision, else today's; a balance is the latest
-    /// recorded by then, else the first recorded later, else today's (a loan with no balance
-    /// history); none before disbursement.
+    /// into `each`; how many loans. Three ordered scans merged by loan id (loans, the
+    /// history, the balance history), so nothing is looked up per loan and nothing beyond
+    /// one loan's entries is held. A class at a date is the latest decision effective by
+    /// then, else the class before the first later decision, else today's; a balance is the
+    /// latest recorded by then, else the first recorded later, else today's (a loan with no
+    /// balance history); none before disbursement.
     pub fn loans_at_dates(
         &self,
         from: NaiveDate,
         to: NaiveDate,
         mut each: impl FnMut(&LoanAtDates),
     ) -> Result<u64> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT l.class_rank, l.outstanding, l.disbursed_on,
-                (SELECT h.to_class FROM classification_history h WHERE h.loan_id = l.id
-                   AND h.effective_on <= ?1 ORDER BY h.effective_on DESC, h.id DESC LIMIT 1),
-                (SELECT h.from_class FROM classification_history h WHERE h.loan_id = l.id
-                   AND h.effective_on > ?1 ORDER BY h.effective_on, h.id LIMIT 1),
-                (SELECT h.to_class FROM classification_history h WHERE h.loan_id = l.id
-                   AND h.effective_on <= ?2 ORDER BY h.effective_on DESC, h.id DESC LIMIT 1),
-                (SELECT h.from_class FROM classification_history h WHERE h.loan_id = l.id
-                   AND h.effective_on > ?2 ORDER BY h.effective_on, h.id LIMIT 1),
-                (SELECT b.outstanding FROM loan_balances b WHERE b.loan_id = l.id
-                   AND b.on_date <= ?1 ORDER BY b.on_date DESC LIMIT 1),
-                (SELECT b.outstanding FROM loan_balances b WHERE b.loan_id = l.id
-                   AND b.on_date > ?1 ORDER BY b.on_date LIMIT 1),
-                (SELECT b.outstanding FROM loan_balances b WHERE b.loan_id = l.id
-                   AND b.on_date <= ?2 ORDER BY b.on_date DESC LIMIT 1),
-                (SELECT b.outstanding FROM loan_balances b WHERE b.loan_id = l.id
-                   AND b.on_date > ?2 ORDER BY b.on_date LIMIT 1)
-             FROM loans l WHERE l.disbursed_on <= ?2",
+        let conn = self.conn();
+        let mut loans = conn.prepare_cached(
+            "SELECT id, class_rank, outstanding, disbursed_on FROM loans
+             WHERE disbursed_on <= ?1 ORDER BY id",
         )?;
-        let mut rows = stmt.query(params![day(from), day(to)])?;
-        let mut n = 0u64;
-        let class = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<Classification>> {
-            Ok(match r.get::<_, Option<String>>(i)? {
-                Some(_) => Some(class_at(r, i)?),
-                None => None,
-            })
+        let mut hist = conn.prepare_cached(
+            "SELECT loan_id, effective_on, from_class, to_class FROM classification_history
+             ORDER BY loan_id, id",
+        )?;
+        let mut bals = conn.prepare_cached(
+            "SELECT loan_id, on_date, outstanding FROM loan_balances ORDER BY loan_id, on_date",
+        )?;
+        let mut loan_rows = loans.query([day(to)])?;
+        let mut hist_rows = hist.query([])?;
+        let mut bal_rows = bals.query([])?;
+        type Entry = (i64, NaiveDate, Classification, Classification);
+        let next_hist = |rows: &mut rusqlite::Rows<'_>| -> rusqlite::Result<Option<Entry>> {
+            rows.next()?
+                .map(|r| Ok((r.get(0)?, date(r, 1)?, class_at(r, 2)?, class_at(r, 3)?)))
+                .transpose()
         };
-        let amount = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<Decimal>> {
-            Ok(match r.get_ref(i)? {
-                rusqlite::types::ValueRef::Null => None,
-                _ => Some(dec(r, i)?),
-            })
-        };
-        while let Some(r) = rows.next()? {
-            let now = Classification::from_rank(r.get(0)?).unwrap_or(Classification::Loss);
-            let outstanding = dec(r, 1)?;
-            let disbursed = date(r, 2)?;
-            let at = |d: NaiveDate, c: Option<Classification>, b: Option<Decimal>| {
-                (disbursed <= d).then(|| (c.unwrap_or(now), b.unwrap_or(outstanding)))
+        let next_bal =
+            |rows: &mut rusqlite::Rows<'_>| -> rusqlite::Result<Option<(i64, NaiveDate, Decimal)>> {
+                rows.next()?
+                    .map(|r| Ok((r.get(0)?, date(r, 1)?, dec(r, 2)?)))
+                    .transpose()
             };
-            let c_from = class(r, 3)?.or(class(r, 4)?);
-            let c_to = class(r, 5)?.or(class(r, 6)?);
-            let b_from = amount(r, 7)?.or(amount(r, 8)?);
-            let b_to = amount(r, 9)?.or(amount(r, 10)?);
+        let mut h = next_hist(&mut hist_rows)?;
+        let mut b = next_bal(&mut bal_rows)?;
+        let mut mine_h: Vec<(NaiveDate, Classification, Classification)> = Vec::new();
+        let mut mine_b: Vec<(NaiveDate, Decimal)> = Vec::new();
+        let mut n = 0u64;
+        while let Some(r) = loan_rows.next()? {
+            let id: i64 = r.get(0)?;
+            let now = Classification::from_rank(r.get(1)?).unwrap_or(Classification::Loss);
+            let outstanding = dec(r, 2)?;
+            let disbursed = date(r, 3)?;
+            mine_h.clear();
+            mine_b.clear();
+            while let Some((lid, on, f, t)) = h {
+                if lid > id {
+                    break;
+                }
+                if lid == id {
+                    mine_h.push((on, f, t));
+                }
+                h = next_hist(&mut hist_rows)?;
+            }
+            while let Some((lid, on, amount)) = b {
+                if lid > id {
+                    break;
+                }
+                if lid == id {
+                    mine_b.push((on, amount));
+                }
+                b = next_bal(&mut bal_rows)?;
+            }
+            // Decisions in effective order; equal dates keep their decision order.
+            mine_h.sort_by_key(|(on, _, _)| *on);
+            let class_on = |d: NaiveDate| {
+                mine_h
+                    .iter()
+                    .rev()
+                    .find(|(on, _, _)| *on <= d)
+                    .map(|(_, _, t)| *t)
+                    .or_else(|| mine_h.iter().find(|(on, _, _)| *on > d).map(|(_, f, _)| *f))
+                    .unwrap_or(now)
+            };
+            let balance_on = |d: NaiveDate| {
+                mine_b
+                    .iter()
+                    .rev()
+                    .find(|(on, _)| *on <= d)
+                    .or_else(|| mine_b.iter().find(|(on, _)| *on > d))
+                    .map_or(outstanding, |(_, a)| *a)
+            };
+            let at = |d: NaiveDate| (disbursed <= d).then(|| (class_on(d), balance_on(d)));
             each(&LoanAtDates {
-                from: at(from, c_from, b_from),
-                to: at(to, c_to, b_to),
+                from: at(from),
+                to: at(to),
             });
             n += 1;
         }
@@ -861,6 +894,21 @@ impl Tx<'_> {
             )?
             .query_row([loan_id], |r| r.get(0))
             .optional()?)
+    }
+
+    /// Records the loan's balance on `on` (the import knows it changed).
+    pub fn put_balance(&mut self, loan_id: i64, on: NaiveDate, outstanding: Decimal) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO loan_balances (loan_id, on_date, outstanding) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (loan_id, on_date) DO UPDATE SET outstanding = excluded.outstanding",
+            )?
+            .execute(params![
+                loan_id,
+                day(on),
+                super::sqlval::dec_text(outstanding)
+            ])?;
+        Ok(())
     }
 
     /// Records the loan's balance on `on` unless its latest recorded balance is the same.

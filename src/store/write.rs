@@ -9,6 +9,9 @@ use crate::domain::*;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Transaction, params};
 
+/// A loan's class and balance before an upsert (None: new to the book).
+pub type LoanBefore = Option<(Classification, rust_decimal::Decimal)>;
+
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -318,6 +321,16 @@ impl<'c> Tx<'c> {
     /// Inserts or updates a loan by contract number. The borrower is created from the row's
     /// code and name when the book does not know it yet; the officer must be staff.
     pub fn upsert_loan(&mut self, rec: &LoanRecord, actor: &str) -> Result<Outcome> {
+        self.upsert_loan_keyed(rec, actor).map(|(o, _, _)| o)
+    }
+
+    /// [`Tx::upsert_loan`], also saying the loan's id and, for a loan already in the book,
+    /// its class and balance before (what the loans import compares with).
+    pub fn upsert_loan_keyed(
+        &mut self,
+        rec: &LoanRecord,
+        actor: &str,
+    ) -> Result<(Outcome, i64, LoanBefore)> {
         if !self.staff_exists(&rec.officer)? {
             return Err(StoreError::Unknown {
                 column: "officer",
@@ -400,11 +413,18 @@ impl<'c> Tx<'c> {
         let rank = Classification::parse(&values.classification)
             .unwrap_or(Classification::Pass)
             .rank();
+        let before = existing.as_ref().map(|(id, old, _)| {
+            (
+                *id,
+                Classification::parse(&old.classification).unwrap_or(Classification::Pass),
+                old.outstanding.parse().unwrap_or_default(),
+            )
+        });
         match existing {
-            Some((_, old, old_borrower))
+            Some((id, old, old_borrower))
                 if old == values && old_borrower == borrower_id && !renamed =>
             {
-                Ok(Outcome::Unchanged)
+                Ok((Outcome::Unchanged, id, before.map(|(_, c, o)| (c, o))))
             }
             Some((id, _, _)) => {
                 self.txn
@@ -437,7 +457,7 @@ impl<'c> Tx<'c> {
                         actor
                     ])?;
                 self.refresh_followup(id)?;
-                Ok(Outcome::Updated)
+                Ok((Outcome::Updated, id, before.map(|(_, c, o)| (c, o))))
             }
             None => {
                 // Statements of a borrower already in the book count as follow-ups.
@@ -479,7 +499,7 @@ impl<'c> Tx<'c> {
                         actor,
                         last_statement_on
                     ])?;
-                Ok(Outcome::Inserted)
+                Ok((Outcome::Inserted, self.txn.last_insert_rowid(), None))
             }
         }
     }

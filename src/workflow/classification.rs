@@ -638,21 +638,22 @@ pub fn import_loan_in(
     tx: &mut Tx<'_>,
     rec: &crate::domain::LoanRecord,
     actor: &str,
+    today: NaiveDate,
 ) -> std::result::Result<crate::store::Outcome, crate::store::StoreError> {
     use crate::store::Outcome;
-    let before = tx.class_loan(&rec.contract_no)?;
-    let mut outcome = tx.upsert_loan(rec, actor)?;
-    let today = tx.book_today()?;
-    let Some(loan) = tx.class_loan(&rec.contract_no)? else {
-        return Ok(outcome);
+    let (mut outcome, loan_id, before) = tx.upsert_loan_keyed(rec, actor)?;
+    let changed = |o: &mut Outcome| {
+        if *o == Outcome::Unchanged {
+            *o = Outcome::Updated;
+        }
     };
-    if let (Some(b), Some(class)) = (&before, rec.classification)
-        && class != b.class
-        && tx.open_proposal_to(loan.id, class, "import")?.is_none()
+    if let (Some((class_before, _)), Some(class)) = (before, rec.classification)
+        && class != class_before
+        && tx.open_proposal_to(loan_id, class, "import")?.is_none()
     {
         let id = tx.insert_proposal(&NewProposal {
-            loan_id: loan.id,
-            from: b.class,
+            loan_id,
+            from: class_before,
             to: class,
             basis: "import",
             basis_ref: "",
@@ -665,26 +666,25 @@ pub fn import_loan_in(
             actor,
             "classification.propose",
             "loan",
-            &loan.contract_no,
-            &json!({"proposal": id, "from": b.class.code(), "to": class.code(), "basis": "import"}),
+            &rec.contract_no,
+            &json!({"proposal": id, "from": class_before.code(), "to": class.code(), "basis": "import"}),
         )?;
-        if outcome == Outcome::Unchanged {
-            outcome = Outcome::Updated;
-        }
+        changed(&mut outcome);
     }
     if let Some(on) = rec.restructured_on
-        && tx.record_loan_event(false, loan.id, on, "import", actor)?
-        && outcome == Outcome::Unchanged
+        && tx.record_loan_event(false, loan_id, on, "import", actor)?
     {
-        outcome = Outcome::Updated;
+        changed(&mut outcome);
     }
     if rec.credit_impaired == Some(true)
-        && !tx.is_impaired(loan.id)?
-        && tx.record_loan_event(true, loan.id, today, "import", actor)?
-        && outcome == Outcome::Unchanged
+        && !tx.is_impaired(loan_id)?
+        && tx.record_loan_event(true, loan_id, today, "import", actor)?
     {
-        outcome = Outcome::Updated;
+        changed(&mut outcome);
     }
-    tx.record_balance(loan.id, today, rec.outstanding)?;
+    // The balance history: a new loan's first balance, or a changed one.
+    if before.is_none_or(|(_, out)| out != rec.outstanding) {
+        tx.put_balance(loan_id, today, rec.outstanding)?;
+    }
     Ok(outcome)
 }

@@ -63,10 +63,15 @@ impl From<StoreError> for Abort {
     }
 }
 
-fn apply(tx: &mut Tx<'_>, rec: &Record, actor: &str) -> std::result::Result<Outcome, StoreError> {
+fn apply(
+    tx: &mut Tx<'_>,
+    rec: &Record,
+    actor: &str,
+    today: chrono::NaiveDate,
+) -> std::result::Result<Outcome, StoreError> {
     match rec {
         Record::Borrower(r) => tx.upsert_borrower(r, actor),
-        Record::Loan(r) => super::classification::import_loan_in(tx, r, actor),
+        Record::Loan(r) => super::classification::import_loan_in(tx, r, actor, today),
         Record::Statement(r) => tx.upsert_statement(r, "import", actor),
         Record::Repayment(r) => tx.upsert_repayment(r, actor),
         Record::Collateral(r) => tx.upsert_collateral(r, actor),
@@ -285,6 +290,8 @@ pub fn import_file_opts(
             ..ImportReport::default()
         };
         let deferred = defer_loan_indexes(tx, kind, path, indexes)?;
+        // The date a loans row's balance is recorded on (a demo book's own date).
+        let today = tx.book_today()?;
         let summary =
             extract::read_extract_with(path, kind, encoding, &limits, ERROR_CAP, |_, rec| {
                 if let Some(e) = covenant_order(&rec) {
@@ -295,7 +302,7 @@ pub fn import_file_opts(
                     Ok(Some(e)) => return Err(e),
                     Err(e) => return Err(row_error(e)),
                 }
-                match apply(tx, &rec, &actor.username) {
+                match apply(tx, &rec, &actor.username, today) {
                     Ok(Outcome::Inserted) => report.inserted += 1,
                     Ok(Outcome::Updated) => report.updated += 1,
                     Ok(Outcome::Unchanged) => report.unchanged += 1,
