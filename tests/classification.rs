@@ -237,6 +237,21 @@ fn the_nightly_check_opens_one_proposal_per_loan_updates_it_and_never_changes_a_
         ("pass", "doubtful", "li")
     );
     assert_eq!(history[0].floor.as_deref(), Some("doubtful"));
+    // The nightly plan keeps the triggered inspection the downgrade planned.
+    let cfg = postloan::engine::inspection_plan::PlanConfig::defaults().expect("plan config");
+    let planned = |store: &Store| {
+        store
+            .inspection_count(&postloan::store::InspectionQuery {
+                loan_id: Some(loan_id),
+                kind: Some(postloan::domain::inspection::InspectionKind::Triggered),
+                status: Some(postloan::domain::inspection::InspectionStatus::Planned),
+                ..Default::default()
+            })
+            .expect("count")
+    };
+    assert_eq!(planned(&store), 1, "planned by the decision");
+    postloan::workflow::inspection::plan_book(&mut store, &li, &cfg).expect("plan");
+    assert_eq!(planned(&store), 1, "still planned after the nightly plan");
 }
 
 #[test]

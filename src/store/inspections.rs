@@ -1013,6 +1013,35 @@ impl Tx<'_> {
                 l.signal_on = Some(l.signal_on.map_or(raised, |s| s.min(raised)));
             }
         }
+        // A class made worse (an approved downgrade, from its effective day) is a signal
+        // too: the nightly plan keeps the triggered inspection the decision planned.
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT loan_id, from_class, to_class, effective_on FROM classification_history
+             WHERE loan_id > ?1 AND loan_id <= ?2",
+        )?;
+        let mut rows = stmt.query(params![after, last])?;
+        while let Some(r) = rows.next()? {
+            let loan_id: i64 = r.get(0)?;
+            let Some(l) = at.get(&loan_id).and_then(|i| loans.get_mut(*i)) else {
+                continue;
+            };
+            let class = |i: usize| -> rusqlite::Result<Option<Classification>> {
+                Ok(Classification::parse(&r.get::<_, String>(i)?))
+            };
+            let (Some(from), Some(to)) = (class(1)?, class(2)?) else {
+                continue;
+            };
+            if to.rank() <= from.rank() {
+                continue;
+            }
+            let on: NaiveDate = r.get(3)?;
+            let answered = last_triggered
+                .get(&loan_id)
+                .is_some_and(|t| on.to_string().as_str() <= t.as_str());
+            if !answered {
+                l.signal_on = Some(l.signal_on.map_or(on, |s| s.min(on)));
+            }
+        }
         Ok(loans)
     }
 
