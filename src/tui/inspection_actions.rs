@@ -47,6 +47,27 @@ pub fn with_config(cmd: FormCommand, config: &Config) -> FormCommand {
             // A bad checklist config was refused at start; the form's own stays otherwise.
             checklist: config.checklist().unwrap_or(checklist),
         },
+        FormCommand::ProposeLoanClass {
+            contract_no,
+            to,
+            reason,
+            basis,
+            effective_on,
+            ..
+        } => FormCommand::ProposeLoanClass {
+            contract_no,
+            to,
+            reason,
+            basis,
+            effective_on,
+            rules: config.classification.rules().ok(),
+        },
+        FormCommand::ApproveProposals { items, comment, .. } => FormCommand::ApproveProposals {
+            items,
+            comment,
+            rules: config.classification.rules().ok(),
+            plan: config.plan().ok(),
+        },
         other => other,
     }
 }
