@@ -124,6 +124,12 @@ impl App {
         };
         // A bad checklist config was refused at start: none here means none to show.
         e.checklist = self.config.checklist().ok();
+        e.floor = super::panes::loan_class::floor_of_loan(
+            &self.store,
+            e.inspection.row.loan_id,
+            &self.class_rules,
+            self.today_date,
+        )?;
         match self
             .drafts
             .load(&self.actor.username, &report_key(e.number()))

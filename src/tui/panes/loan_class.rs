@@ -38,11 +38,7 @@ impl ClassFacts {
         today: NaiveDate,
     ) -> Result<ClassFacts, StoreError> {
         let (loans, signals) = store.floor_inputs(loan.id, today)?;
-        let floor = loans
-            .iter()
-            .zip(floors(&loans, &signals, today, rules))
-            .find(|(l, _)| l.id == loan.id)
-            .and_then(|(_, f)| f);
+        let floor = floor_among(&loans, &signals, loan.id, rules, today);
         let observation = signals.restructured.get(&loan.id).map(|(on, missed)| {
             (
                 *on,
@@ -56,6 +52,32 @@ impl ClassFacts {
             observation,
         })
     }
+}
+
+fn floor_among(
+    loans: &[crate::engine::classify::ClassifyLoan],
+    signals: &crate::engine::classify::FloorSignals,
+    loan_id: i64,
+    rules: &ClassificationRules,
+    today: NaiveDate,
+) -> Option<Floor> {
+    loans
+        .iter()
+        .zip(floors(loans, signals, today, rules))
+        .find(|(l, _)| l.id == loan_id)
+        .and_then(|(_, f)| f)
+}
+
+/// The floor of loan `loan_id` on `today` (contagion over its borrower included); None when
+/// none applies or the loan has no balance.
+pub fn floor_of_loan(
+    store: &Store,
+    loan_id: i64,
+    rules: &ClassificationRules,
+    today: NaiveDate,
+) -> Result<Option<Floor>, StoreError> {
+    let (loans, signals) = store.floor_inputs(loan_id, today)?;
+    Ok(floor_among(&loans, &signals, loan_id, rules, today))
 }
 
 /// The floor of a loan as section 9 of a report says it: `底线：次级（DPD 95）`; None when no
@@ -78,9 +100,9 @@ pub fn floor_line(floor: Option<Floor>, lang: Lang) -> Option<String> {
 
 fn kv(lang: Lang, key: &str, value: String, style: Style, w: usize) -> Line<'static> {
     Line::from(vec![
-        Span::raw(pad_right(lang.t(key), 10)),
+        Span::raw(pad_right(lang.t(key), 12)),
         Span::raw(" "),
-        Span::styled(truncate(&value, w.saturating_sub(12)), style),
+        Span::styled(truncate(&value, w.saturating_sub(14)), style),
     ])
 }
 
@@ -264,7 +286,7 @@ fn entry(h: &TimelineRow, lang: Lang, theme: &Theme, w: usize, out: &mut Vec<Lin
         second.push_str(&lang.tf("classification_pane.floor_at_time", &[("floor", &floor)]));
     }
     out.push(Line::styled(
-        truncate(&format!("            {second}"), w),
+        truncate(&format!("             {second}"), w),
         theme.muted,
     ));
 }
