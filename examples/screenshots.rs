@@ -120,6 +120,15 @@ fn main() -> anyhow::Result<()> {
     shot(&out, "inspection-editor", &app)?;
     press(&mut app, KeyCode::Esc);
 
+    // Step 4: the classification pane as a supervisor sees it (the proposals they may decide,
+    // the portfolio panel), over the same book.
+    let book = postloan::store::Store::open(app.store.path())?;
+    let mut reviewer = fixture::app(book, "wu.hao", Lang::ZhCn, Theme::colour(), SIZE);
+    press(&mut reviewer, KeyCode::Char('5'));
+    press(&mut reviewer, KeyCode::Char(' '));
+    shot(&out, "classification", &reviewer)?;
+    drop(reviewer);
+
     app.lang = Lang::En;
     press(&mut app, KeyCode::Char('2'));
     shot(&out, "ledger-en", &app)?;

@@ -337,6 +337,7 @@ impl Session {
             self.full_paint(app, &format!("full paint of {name} (clear + draw)"))?;
         }
         self.inspections(app)?;
+        self.classification(app)?;
         // The detail panes: a warning from the board, then a loan and each of its tabs.
         self.step(app, key(KeyCode::Char('3')), false, "pane switch")?;
         self.step(app, key(KeyCode::Enter), false, "open a detail")?;
@@ -483,7 +484,32 @@ impl Session {
 }
 
 /// Tabs of the loan detail the benchmark steps through (`]`), back to the first.
-const DETAIL_TABS: usize = 5;
+const DETAIL_TABS: usize = 6;
+
+impl Session {
+    /// The classification pane (first paint, one-row moves), the loan's Classification tab
+    /// (Enter), from Today and back to it. Nothing is written to the book.
+    fn classification(&mut self, app: &mut App) -> anyhow::Result<()> {
+        self.step(app, key(KeyCode::Char('5')), false, "pane switch")?;
+        self.full_paint(app, "full paint of Classification (clear + draw)")?;
+        for _ in 0..30 {
+            self.step(
+                app,
+                key(KeyCode::Char('j')),
+                false,
+                "Classification: j (one row)",
+            )?;
+        }
+        self.step(app, key(KeyCode::Enter), false, "open a detail")?;
+        self.full_paint(
+            app,
+            "full paint of a loan's Classification tab (clear + draw)",
+        )?;
+        self.step(app, key(KeyCode::Esc), false, "back from a detail")?;
+        self.step(app, key(KeyCode::Char('1')), false, "pane switch")?;
+        Ok(())
+    }
+}
 
 /// What the benchmark types into the ledger's `/` filter.
 const FILTER_QUERIES: [&str; 5] = ["江苏", "恒通", "PL00012", "zhang", "物流有限"];

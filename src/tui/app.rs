@@ -4,6 +4,7 @@
 use super::component::{Component, Ctx, Effect, FormOf, Outcome};
 use super::forms::{FormKey, FormKind, Subject};
 use super::keymap::{Action, Key, Keymap, Problem, Section};
+use super::panes::classification::{ClassificationPane, Viewer};
 use super::panes::help::Help;
 use super::panes::inspections::InspectionsPane;
 use super::panes::ledger::Ledger;
@@ -133,6 +134,10 @@ pub struct App {
     pub board: Board,
     /// The Inspections pane (pane 4).
     pub inspections: InspectionsPane,
+    /// The classification pane (pane 5).
+    pub classification: ClassificationPane,
+    /// `[classification]` of the config (floors, observation), checked at start.
+    pub class_rules: crate::domain::classification::ClassificationRules,
     pub size: (u16, u16),
     pub notice: Option<Notice>,
     pub quit: bool,
@@ -158,7 +163,7 @@ pub struct App {
     pub(crate) changing: Option<Changed>,
     /// Per pane (Today, Ledger, Warnings): data changed while it was hidden; it is read
     /// again when shown.
-    stale: [Changed; 4],
+    stale: [Changed; 5],
     /// How many times each pane's data was read, for tests of what a change reads again.
     pub reads: Reads,
 }
@@ -170,15 +175,20 @@ pub struct Reads {
     pub ledger: u64,
     pub board: u64,
     pub inspections: u64,
+    pub classification: u64,
 }
 
 /// The data a pane shows, and its slot in `App::stale`.
 fn pane_data(pane: PaneId) -> Option<(usize, Changed)> {
     match pane {
-        PaneId::Today => Some((0, Changed::LOANS | Changed::WARNINGS | Changed::INSPECTIONS)),
+        PaneId::Today => Some((
+            0,
+            Changed::LOANS | Changed::WARNINGS | Changed::INSPECTIONS | Changed::CLASSES,
+        )),
         PaneId::Ledger => Some((1, Changed::LOANS)),
         PaneId::Warnings => Some((2, Changed::WARNINGS)),
         PaneId::Inspections => Some((3, Changed::INSPECTIONS | Changed::LOANS)),
+        PaneId::Classification => Some((4, Changed::CLASSES | Changed::LOANS)),
         _ => None,
     }
 }
@@ -241,6 +251,13 @@ impl App {
                 )))
                 .unwrap_or(today_date),
         };
+        let viewer = Viewer {
+            user: actor.username.clone(),
+            role: actor.role,
+        };
+        // A bad `[classification]` is refused at start by the command that opens the book;
+        // the rule's own defaults otherwise.
+        let class_rules = config.classification.rules().unwrap_or_default();
         let data_version = store.data_version()?;
         store.set_busy_timeout(BUSY_WAIT)?;
         let drafts = super::drafts::Drafts::in_memory(store.path());
@@ -254,7 +271,17 @@ impl App {
             today_date,
             book_name,
             pane: PaneId::Today,
-            today: Today::new(LoanList::new(today_query), mine_query, insp_query, team),
+            today: Today::new(
+                LoanList::new(today_query),
+                mine_query,
+                insp_query,
+                viewer.reviews().then(|| crate::store::ProposalQuery {
+                    pending: true,
+                    decidable_by: Some(viewer.decider()),
+                    ..crate::store::ProposalQuery::default()
+                }),
+                team,
+            ),
             ledger: Ledger::new(LoanList::new(LedgerQuery {
                 today: Some(today_date),
                 ..LedgerQuery::default()
@@ -262,6 +289,8 @@ impl App {
             detail: Stack::default(),
             board: Board::new(WarningQuery::default()),
             inspections: InspectionsPane::new(today_date),
+            classification: ClassificationPane::new(viewer.clone(), today_date),
+            class_rules,
             size,
             notice: None,
             quit: false,
@@ -275,13 +304,18 @@ impl App {
             reload_due: false,
             retrying: false,
             changing: None,
-            stale: [Changed::NONE; 4],
+            stale: [Changed::NONE; 5],
             reads: Reads::default(),
         };
         app.resize(size.0, size.1);
         app.reload_or_later()?;
         // At start every pane is read, so switching to one shows it at once.
-        for pane in [PaneId::Ledger, PaneId::Warnings, PaneId::Inspections] {
+        for pane in [
+            PaneId::Ledger,
+            PaneId::Warnings,
+            PaneId::Inspections,
+            PaneId::Classification,
+        ] {
             match app.refresh_pane(pane) {
                 Err(e) if super::errors::is_busy(&e) => app.reload_due = true,
                 other => other?,
@@ -302,12 +336,15 @@ impl App {
         self.today.resize(rows);
         self.board.list.height = super::panes::warnings::list_rows(rows.saturating_sub(3));
         self.inspections.list.height = super::panes::inspections::list_rows(rows.saturating_sub(3));
+        self.classification.cols = cols;
+        self.classification.list.height =
+            super::panes::classification::list_rows(rows.saturating_sub(3), cols);
     }
 
     pub fn on_resize(&mut self, cols: u16, rows: u16) -> anyhow::Result<Redraw> {
         self.resize(cols, rows);
         // Every list's height changed: what shows is read now, the rest when shown.
-        self.stale = [Changed::ALL; 4];
+        self.stale = [Changed::ALL; 5];
         self.refresh_visible()?;
         Ok(true)
     }
@@ -500,6 +537,7 @@ impl App {
             PaneId::Ledger,
             PaneId::Warnings,
             PaneId::Inspections,
+            PaneId::Classification,
         ] {
             if let Some((slot, data)) = pane_data(pane)
                 && changed.any(data)
@@ -560,6 +598,11 @@ impl App {
                 self.reads.inspections += 1;
                 self.inspections.reload(&self.store).map_err(Into::into)
             }
+            PaneId::Classification => {
+                self.reads.classification += 1;
+                self.classification.today = self.today_date;
+                self.classification.reload(&self.store).map_err(Into::into)
+            }
             _ => {
                 self.reads.board += 1;
                 self.board.reload(&self.store).map_err(Into::into)
@@ -572,7 +615,12 @@ impl App {
     }
 
     /// Puts `screen` in front (reading what its shown tab needs).
-    pub(crate) fn push_screen(&mut self, screen: Screen) -> anyhow::Result<()> {
+    pub(crate) fn push_screen(&mut self, mut screen: Screen) -> anyhow::Result<()> {
+        if let Screen::Loan(d) = &mut screen {
+            // The Classification tab's floor is computed with the config's rules, today.
+            d.class_rules = self.class_rules.clone();
+            d.today = self.today_date;
+        }
         self.detail.push(screen);
         self.refresh_visible()
     }
@@ -680,6 +728,7 @@ impl App {
                 PaneId::Ledger => self.ledger.sections(),
                 PaneId::Warnings => self.board.sections(),
                 PaneId::Inspections => self.inspections.sections(),
+                PaneId::Classification => self.classification.sections(),
                 _ => &[Section::Global],
             }
         }
@@ -698,6 +747,8 @@ impl App {
             return Help::new(&[Section::Board], &[Section::List]).without_filter(false);
         } else if self.pane == PaneId::Inspections {
             return Help::new(&[Section::Inspections], &[Section::List]).without_filter(true);
+        } else if self.pane == PaneId::Classification {
+            return Help::new(&[Section::Classification], &[Section::List]).without_filter(true);
         } else if self.pane == PaneId::Today {
             (&[Section::List, Section::Today], &[Section::Global])
         } else {
@@ -744,6 +795,7 @@ impl App {
                 PaneId::Ledger => &mut self.ledger,
                 PaneId::Warnings => &mut self.board,
                 PaneId::Inspections => &mut self.inspections,
+                PaneId::Classification => &mut self.classification,
                 _ => return Ok(false),
             };
             return match pane.handle(action, &ctx)? {
@@ -961,6 +1013,15 @@ impl App {
                     warning,
                 } => self.open_start_form(&contract, planned, warning.as_deref())?,
                 Effect::Report(cmd) => self.report_command(cmd)?,
+                Effect::ShowProposals(query) => {
+                    self.switch_pane(PaneId::Classification)?;
+                    self.classification.set_query(&self.store, *query)?;
+                    true
+                }
+                Effect::OpenLoanClass(id) => self.open_loan(id, DetailTab::Classification)?,
+                Effect::ProposeClass(contract) => self.open_propose_form(&contract)?,
+                Effect::ApproveProposals(rows) => self.open_approve_form(&rows)?,
+                Effect::RejectProposal(row) => self.open_reject_form(&row)?,
                 Effect::OpenForm(kind) => {
                     let Some(detail) = self.detail.as_ref() else {
                         continue;

@@ -82,6 +82,16 @@ pub enum Effect {
     },
     /// A command of the report editor in front.
     Report(super::panes::inspection_editor::ReportCommand),
+    /// Show the classification pane with this query (Today's "proposals to decide").
+    ShowProposals(Box<crate::store::ProposalQuery>),
+    /// Put this loan's detail in front on its Classification tab.
+    OpenLoanClass(i64),
+    /// Open the propose form for this contract (empty: typed in the form).
+    ProposeClass(String),
+    /// Open the approve form for these proposals (the selected one, or the marked ones).
+    ApproveProposals(Vec<crate::store::ProposalRow>),
+    /// Open the reject form for this proposal.
+    RejectProposal(Box<crate::store::ProposalRow>),
 }
 
 /// One footer hint: the first key bound to each action (joined by `/`) and a short label.

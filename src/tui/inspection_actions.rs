@@ -47,6 +47,27 @@ pub fn with_config(cmd: FormCommand, config: &Config) -> FormCommand {
             // A bad checklist config was refused at start; the form's own stays otherwise.
             checklist: config.checklist().unwrap_or(checklist),
         },
+        FormCommand::ProposeLoanClass {
+            contract_no,
+            to,
+            reason,
+            basis,
+            effective_on,
+            ..
+        } => FormCommand::ProposeLoanClass {
+            contract_no,
+            to,
+            reason,
+            basis,
+            effective_on,
+            rules: config.classification.rules().ok(),
+        },
+        FormCommand::ApproveProposals { items, comment, .. } => FormCommand::ApproveProposals {
+            items,
+            comment,
+            rules: config.classification.rules().ok(),
+            plan: config.plan().ok(),
+        },
         other => other,
     }
 }
@@ -103,6 +124,12 @@ impl App {
         };
         // A bad checklist config was refused at start: none here means none to show.
         e.checklist = self.config.checklist().ok();
+        e.floor = super::panes::loan_class::floor_of_loan(
+            &self.store,
+            e.inspection.row.loan_id,
+            &self.class_rules,
+            self.today_date,
+        )?;
         match self
             .drafts
             .load(&self.actor.username, &report_key(e.number()))

@@ -76,6 +76,15 @@ pub enum Action {
     ProposeClass,
     /// Score the report's checklist (a form with one field per item).
     Checklist,
+    /// Approve the selected proposal, or the marked ones (the classification pane).
+    ApproveProposal,
+    RejectProposal,
+    /// Mark or unmark the selected proposal for a bulk approval.
+    MarkProposal,
+    /// Only the loans below their floor.
+    FilterFloor,
+    /// Today: the classification pane on the proposals the user may decide.
+    MyProposals,
     NextField,
     PrevField,
     Save,
@@ -84,7 +93,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 61] = [
+    pub const ALL: [Action; 66] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -142,6 +151,11 @@ impl Action {
         Action::AddMeasure,
         Action::ProposeClass,
         Action::Checklist,
+        Action::ApproveProposal,
+        Action::RejectProposal,
+        Action::MarkProposal,
+        Action::FilterFloor,
+        Action::MyProposals,
         Action::NextField,
         Action::PrevField,
         Action::Save,
@@ -208,6 +222,11 @@ impl Action {
             Action::AddMeasure => "add_measure",
             Action::ProposeClass => "propose_class",
             Action::Checklist => "checklist",
+            Action::ApproveProposal => "approve_proposal",
+            Action::RejectProposal => "reject_proposal",
+            Action::MarkProposal => "mark_proposal",
+            Action::FilterFloor => "filter_floor",
+            Action::MyProposals => "my_proposals",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Save => "save",
@@ -245,10 +264,11 @@ pub enum Section {
     Form,
     Inspections,
     Editor,
+    Classification,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::Global,
         Section::List,
         Section::Today,
@@ -257,6 +277,7 @@ impl Section {
         Section::Form,
         Section::Inspections,
         Section::Editor,
+        Section::Classification,
     ];
 
     pub fn name(self) -> &'static str {
@@ -269,6 +290,7 @@ impl Section {
             Section::Form => "form",
             Section::Inspections => "inspections",
             Section::Editor => "editor",
+            Section::Classification => "classification",
         }
     }
 
@@ -328,7 +350,7 @@ impl Section {
                 OpenWarning,
                 StartInspection,
             ],
-            Section::Today => &[MyWarnings, MyInspections],
+            Section::Today => &[MyWarnings, MyInspections, MyProposals],
             Section::Board => &[
                 OpenWarning,
                 FilterLevel,
@@ -347,6 +369,15 @@ impl Section {
             ],
             Section::Form => &[NextField, PrevField, Save, Cancel],
             Section::Inspections => &[FilterMine, FilterKind, FilterStatus, StartInspection],
+            Section::Classification => &[
+                FilterMine,
+                FilterStatus,
+                FilterFloor,
+                ProposeClass,
+                ApproveProposal,
+                RejectProposal,
+                MarkProposal,
+            ],
             Section::Editor => &[
                 Down,
                 Up,
@@ -886,6 +917,8 @@ impl Keymap {
             (Section::Inspections, Section::Global),
             (Section::Inspections, Section::List),
             (Section::Editor, Section::Global),
+            (Section::Classification, Section::Global),
+            (Section::Classification, Section::List),
         ];
         for (section, outer) in fallbacks {
             for ((s, key), action) in &map.bindings {
@@ -898,6 +931,14 @@ impl Keymap {
                 if section == Section::Board
                     && *action == Action::OpenWarning
                     && *outer_action == Action::Open
+                {
+                    continue;
+                }
+                // The classification pane's space marks a row for a bulk approval, as in file
+                // managers; PgDn and ctrl-f still page.
+                if section == Section::Classification
+                    && *action == Action::MarkProposal
+                    && *outer_action == Action::PageDown
                 {
                     continue;
                 }
@@ -1068,6 +1109,7 @@ mod tests {
                 "my.toml:3:7: [list] key 'n' is bound to both 'down' and 'up'; 'down' keeps it",
                 "my.toml:2:9: key 'n' is bound to [list] 'down' and [board] 'issue_notice'; [board] takes it there",
                 "my.toml:2:9: key 'n' is bound to [list] 'down' and [inspections] 'start_inspection'; [inspections] takes it there",
+                "my.toml:2:9: key 'n' is bound to [list] 'down' and [classification] 'propose_class'; [classification] takes it there",
             ]
         );
     }

@@ -65,6 +65,7 @@
 //! drafts like a form's, saved by the same timer and on SIGHUP/SIGTERM.
 
 pub mod app;
+pub mod class_actions;
 pub mod component;
 pub mod drafts;
 pub mod errors;

@@ -45,6 +45,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             PaneId::Ledger => app.ledger.render(frame, body, &view),
             PaneId::Warnings => app.board.render(frame, body, &view),
             PaneId::Inspections => app.inspections.render(frame, body, &view),
+            PaneId::Classification => app.classification.render(frame, body, &view),
             other => panes::placeholder::Placeholder {
                 title_key: other.title_key(),
             }
@@ -305,6 +306,13 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             app.inspections.list.total_text(),
             app.inspections.hints(),
             app.lang.t("inspections_pane.legend"),
+        )),
+        PaneId::Classification => Some((
+            app.classification.list.cursor,
+            app.classification.list.total,
+            app.classification.list.total_text(),
+            app.classification.hints(),
+            app.lang.t("classification_pane.legend"),
         )),
         _ => None,
     };

@@ -26,8 +26,10 @@ impl Changed {
     pub const COVENANTS: Changed = Changed(1 << 5);
     /// Inspections: the plan, reports, reviews.
     pub const INSPECTIONS: Changed = Changed(1 << 6);
+    /// Classification proposals and decisions (the pane, a loan's Classification tab).
+    pub const CLASSES: Changed = Changed(1 << 7);
     /// Anything (another connection's commit, a read that failed busy).
-    pub const ALL: Changed = Changed(0x7f);
+    pub const ALL: Changed = Changed(0xff);
 
     pub fn any(self, other: Changed) -> bool {
         self.0 & other.0 != 0
@@ -58,6 +60,9 @@ impl Changed {
             | FormKind::ProposeClass
             | FormKind::Checklist
             | FormKind::InspectionReport => Changed::INSPECTIONS,
+            FormKind::ProposeLoanClass | FormKind::RejectProposal => Changed::CLASSES,
+            // An approval changes the loan's class; a downgrade plans an inspection.
+            FormKind::ApproveProposals => Changed::CLASSES | Changed::LOANS | Changed::INSPECTIONS,
         }
     }
 }

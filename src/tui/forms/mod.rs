@@ -8,6 +8,7 @@
 
 pub mod cause;
 pub mod checklist;
+pub mod classification;
 pub mod contact;
 pub mod covenant;
 pub mod inspection;
@@ -54,10 +55,14 @@ pub enum FormKind {
     InspectionReport,
     /// The report's checklist points (fields by item code).
     Checklist,
+    /// The classification pane: propose a class, approve (one or the marked), reject.
+    ProposeLoanClass,
+    ApproveProposals,
+    RejectProposal,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 15] = [
+    pub const ALL: [FormKind; 18] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -73,6 +78,9 @@ impl FormKind {
         FormKind::ProposeClass,
         FormKind::InspectionReport,
         FormKind::Checklist,
+        FormKind::ProposeLoanClass,
+        FormKind::ApproveProposals,
+        FormKind::RejectProposal,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -93,6 +101,9 @@ impl FormKind {
             FormKind::ProposeClass => "iclass",
             FormKind::InspectionReport => "ireport",
             FormKind::Checklist => "ichecklist",
+            FormKind::ProposeLoanClass => "cpropose",
+            FormKind::ApproveProposals => "capprove",
+            FormKind::RejectProposal => "creject",
         }
     }
 
@@ -139,7 +150,11 @@ impl FormKind {
             ],
             FormKind::ProposeClass => &[report::CLASS],
             // Drafts by place predate these: their fields are named from the start.
-            FormKind::InspectionReport | FormKind::Checklist => &[],
+            FormKind::InspectionReport
+            | FormKind::Checklist
+            | FormKind::ProposeLoanClass
+            | FormKind::ApproveProposals
+            | FormKind::RejectProposal => &[],
         }
     }
 }
@@ -152,6 +167,10 @@ pub enum Subject {
     Warning(i64),
     /// An inspection, by its number.
     Inspection(String),
+    /// A classification proposal, by its id.
+    Proposal(i64),
+    /// Several proposals (a bulk approval): each id with the version the screen showed.
+    Proposals(Vec<(i64, i64)>),
 }
 
 impl Subject {
@@ -159,7 +178,12 @@ impl Subject {
     pub fn code(&self) -> String {
         match self {
             Subject::Contract(c) | Subject::Borrower(c) | Subject::Inspection(c) => c.clone(),
-            Subject::Warning(id) => id.to_string(),
+            Subject::Warning(id) | Subject::Proposal(id) => id.to_string(),
+            Subject::Proposals(items) => items
+                .iter()
+                .map(|(id, _)| id.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
         }
     }
 }
@@ -242,6 +266,29 @@ pub enum FormCommand {
         items: Vec<crate::workflow::inspection_checklist::ItemPoints>,
         /// The configured checklist, filled in by `App`.
         checklist: crate::domain::checklist::Checklist,
+    },
+    ProposeLoanClass {
+        contract_no: String,
+        to: crate::domain::Classification,
+        reason: String,
+        /// As the command line writes it (`floor`, `judgement`, `inspection:NUMBER`, …).
+        basis: String,
+        effective_on: NaiveDate,
+        /// `[classification]` of the config, filled in by `App`.
+        rules: Option<crate::domain::classification::ClassificationRules>,
+    },
+    /// One proposal or several, each with the version shown; each decided on its own.
+    ApproveProposals {
+        items: Vec<(i64, i64)>,
+        comment: String,
+        /// `[classification]` and `[inspections]` of the config, filled in by `App`.
+        rules: Option<crate::domain::classification::ClassificationRules>,
+        plan: Option<crate::engine::inspection_plan::PlanConfig>,
+    },
+    RejectProposal {
+        id: i64,
+        expected_version: Option<i64>,
+        reason: String,
     },
 }
 
@@ -490,6 +537,11 @@ impl FormCommand {
                     warn: false,
                 })
             }
+            FormCommand::ProposeLoanClass { .. }
+            | FormCommand::ApproveProposals { .. }
+            | FormCommand::RejectProposal { .. } => {
+                super::class_actions::run(self, store, actor, today, lang)
+            }
         }
     }
 }
@@ -529,6 +581,13 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
         (FormKind::AddMeasure, Subject::Inspection(n)) => report::measure_command(form, n),
         (FormKind::ProposeClass, Subject::Inspection(n)) => report::class_command(form, n),
         (FormKind::Checklist, Subject::Inspection(n)) => checklist::command(form, n),
+        (FormKind::ProposeLoanClass, _) => classification::propose_command(form),
+        (FormKind::ApproveProposals, Subject::Proposals(items)) => {
+            classification::approve_command(form, items)
+        }
+        (FormKind::RejectProposal, Subject::Proposal(id)) => {
+            classification::reject_command(form, *id)
+        }
         _ => Err(Bad::Field("subject")),
     }
 }
@@ -701,6 +760,10 @@ impl App {
         match result {
             Ok(saved) => {
                 self.discard_draft(&key);
+                if key.kind == FormKind::ApproveProposals {
+                    // The marked ones are decided (approved or refused, each said).
+                    self.classification.marks.clear();
+                }
                 // A saved form takes itself off the stack.
                 self.detail.pop_form();
                 self.retry.retain(|r| *r != Retry::Submit);

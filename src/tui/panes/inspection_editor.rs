@@ -83,6 +83,8 @@ pub struct InspectionEditor {
     pub points: Vec<(String, Decimal)>,
     /// The configured checklist, set by `App` (None: the score is not shown).
     pub checklist: Option<Checklist>,
+    /// The loan's floor today, set by `App` (section 9 shows it by the proposed class).
+    pub floor: Option<crate::domain::classification::Floor>,
     /// The loan, for the facts panel.
     pub facts: Option<Box<DetailState>>,
     /// The loan's active warnings (the first few, in board order) and its last contacts.
@@ -118,6 +120,7 @@ impl InspectionEditor {
             evidence: Vec::new(),
             points: Vec::new(),
             checklist: None,
+            floor: None,
             facts: None,
             open_warnings: Vec::new(),
             last_contacts: Vec::new(),
@@ -526,9 +529,34 @@ fn render(e: &InspectionEditor, frame: &mut Frame<'_>, area: Rect, view: &View<'
             mid_w,
         );
     }
+    // Above it: the proposed class with the floor, "建议分类：次级 · 底线：次级（DPD 95）".
+    let class_row = e.section() == ReportSection::Conclusion && body.height > 4;
+    if class_row {
+        let proposed = match e.inspection.proposed_class {
+            Some(c) => lang.tf(
+                "classification_pane.report_class",
+                &[("class", &lang.code_name("class", c.code()))],
+            ),
+            None => lang.t("classification_pane.report_class_none").to_string(),
+        };
+        let floor = super::loan_class::floor_line(e.floor, lang)
+            .unwrap_or_else(|| lang.t("classification_pane.floor_none").to_string());
+        let below =
+            matches!((e.inspection.proposed_class, e.floor), (Some(c), Some(f)) if c < f.at_least);
+        let y = body.y + body.height - 1 - u16::from(score_row.is_some());
+        buf.set_line(
+            mid_x,
+            y,
+            &Line::styled(
+                truncate(&format!("{proposed} · {floor}"), usize::from(mid_w)),
+                if below { theme.danger } else { theme.header },
+            ),
+            mid_w,
+        );
+    }
     let text_h = usize::from(
         body.height
-            .saturating_sub(1 + u16::from(score_row.is_some())),
+            .saturating_sub(1 + u16::from(score_row.is_some()) + u16::from(class_row)),
     );
     let (rows, caret) = e.area.window(usize::from(mid_w).max(2), text_h);
     let empty = e.area.text().is_empty();

@@ -16,7 +16,7 @@ use crate::tui::component::{Component, Ctx, Effect, FormOf, Hint, Outcome, View}
 use crate::tui::keymap::{Action, Section};
 use crate::tui::stack::Changed;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::rows::{ContactsOf, FlowsOf, Rows, WarningsOf};
+use crate::tui::widgets::rows::{ContactsOf, FlowsOf, Rows, TimelineOf, WarningsOf};
 use crate::workflow;
 use crate::workflow::warning::show_value;
 use chrono::NaiveDate;
@@ -34,15 +34,17 @@ pub enum DetailTab {
     Contacts,
     FundFlows,
     Warnings,
+    Classification,
 }
 
 impl DetailTab {
-    const ALL: [DetailTab; 5] = [
+    const ALL: [DetailTab; 6] = [
         DetailTab::Overview,
         DetailTab::Statements,
         DetailTab::Contacts,
         DetailTab::FundFlows,
         DetailTab::Warnings,
+        DetailTab::Classification,
     ];
 
     pub fn next(self) -> DetailTab {
@@ -62,6 +64,7 @@ impl DetailTab {
             DetailTab::Contacts => "detail.tab_contacts",
             DetailTab::FundFlows => "detail.tab_flows",
             DetailTab::Warnings => "detail.tab_warnings",
+            DetailTab::Classification => "detail.tab_classification",
         }
     }
 }
@@ -88,10 +91,24 @@ pub struct DetailState {
     pub tab: DetailTab,
     /// How far the Overview and Statements tabs are scrolled.
     pub scroll: u16,
+    /// The Classification tab: the class facts (read when first shown) and the history.
+    pub class_facts: super::loan_class::ClassFacts,
+    pub timeline: Rows<TimelineOf>,
+    /// What the floor is computed with: `[classification]` and the book's today (set by
+    /// `App` when the detail is pushed).
+    pub class_rules: crate::domain::classification::ClassificationRules,
+    pub today: NaiveDate,
 }
 
 /// Rows a list tab shows until the terminal's size is known.
 const DEFAULT_ROWS: usize = 18;
+
+/// Timeline entries on screen when a list tab shows `rows` rows (the facts above it, two
+/// lines an entry).
+fn timeline_rows(rows: usize) -> usize {
+    // The list tabs' rows are below a column header; the timeline's title takes its place.
+    (rows + 1).saturating_sub(super::loan_class::HEAD_LINES) / super::loan_class::ENTRY_LINES
+}
 
 impl DetailState {
     /// Reads the loan and what its Overview shows (terms, collateral, the engine's facts and
@@ -110,6 +127,10 @@ impl DetailState {
             contacts: Rows::new(ContactsOf(id), false, DEFAULT_ROWS),
             flows: Rows::new(FlowsOf(id), false, DEFAULT_ROWS),
             warnings: Rows::new(WarningsOf(id), true, DEFAULT_ROWS),
+            class_facts: super::loan_class::ClassFacts::default(),
+            timeline: Rows::new(TimelineOf(id), false, timeline_rows(DEFAULT_ROWS)),
+            class_rules: crate::domain::classification::ClassificationRules::default(),
+            today: loan.disbursed_on,
             loan,
             tab: DetailTab::Overview,
             scroll: 0,
@@ -138,6 +159,7 @@ impl DetailState {
         self.contacts.set_height(rows);
         self.flows.set_height(rows);
         self.warnings.set_height(rows);
+        self.timeline.set_height(timeline_rows(rows));
     }
 
     /// Reads the shown tab's data if it is not read yet.
@@ -152,6 +174,17 @@ impl DetailState {
             DetailTab::Contacts => self.contacts.show(store)?,
             DetailTab::FundFlows => self.flows.show(store)?,
             DetailTab::Warnings => self.warnings.show(store)?,
+            DetailTab::Classification => {
+                if !self.class_facts.loaded {
+                    self.class_facts = super::loan_class::ClassFacts::load(
+                        store,
+                        &self.loan,
+                        &self.class_rules,
+                        self.today,
+                    )?;
+                }
+                self.timeline.show(store)?;
+            }
         }
         Ok(())
     }
@@ -185,6 +218,10 @@ impl DetailState {
         if changed.any(Changed::WARNINGS) {
             self.warnings.unload();
         }
+        if changed.any(Changed::CLASSES | Changed::LOANS | Changed::WARNINGS) {
+            self.class_facts.loaded = false;
+            self.timeline.unload();
+        }
         self.show(store)
     }
 
@@ -194,6 +231,7 @@ impl DetailState {
             DetailTab::Contacts => self.contacts.act(store, action),
             DetailTab::FundFlows => self.flows.act(store, action),
             DetailTab::Warnings => self.warnings.act(store, action),
+            DetailTab::Classification => self.timeline.act(store, action),
             DetailTab::Overview | DetailTab::Statements => Ok(match action {
                 Action::Down => {
                     self.scroll = self.scroll.saturating_add(1);
@@ -430,6 +468,16 @@ pub fn render(
             }
         }
         DetailTab::Warnings => {}
+        DetailTab::Classification => super::loan_class::lines(
+            l,
+            &d.class_facts,
+            &d.timeline,
+            lang,
+            theme,
+            today,
+            w,
+            &mut lines,
+        ),
         DetailTab::FundFlows => {
             lines.push(Line::styled(
                 format!(

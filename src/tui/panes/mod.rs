@@ -1,9 +1,11 @@
 //! One file per pane, detail and overlay: each a component owning its state (see `tui`).
 
+pub mod classification;
 pub mod help;
 pub mod inspection_editor;
 pub mod inspections;
 pub mod ledger;
+pub mod loan_class;
 pub mod loan_detail;
 pub mod loan_warnings;
 pub mod loans;

@@ -1,14 +1,15 @@
 //! Today (今日): the acting user's open warnings (red first), then their inspections (returned,
-//! overdue, due soon, to review), above their follow-ups that are overdue or due soon.
-//! Specialists see their own; supervisors and managers the team's.
+//! overdue, due soon, to review), for a reviewer the classification proposals they may decide,
+//! above their follow-ups that are overdue or due soon. Specialists see their own; supervisors
+//! and managers the team's.
 
 use super::loans::LoanPane;
 use crate::domain::Role;
 use crate::domain::text::{display, pad_right, truncate};
 use crate::i18n::Lang;
 use crate::store::{
-    InspectionQuery, PageFrom, TodayInspectionRow, TodayInspections, TodayPart, WarningQuery,
-    WarningRow,
+    InspectionQuery, PageFrom, ProposalQuery, ProposalRow, TodayInspectionRow, TodayInspections,
+    TodayPart, WarningQuery, WarningRow,
 };
 use crate::tui::component::{Component, Ctx, Effect, Hint, Outcome, View};
 use crate::tui::keymap::{Action, Section};
@@ -36,6 +37,10 @@ pub struct Today {
     pub insp_query: TodayInspections,
     pub insp: Vec<TodayInspectionRow>,
     pub insp_counts: [u64; 4],
+    /// "Proposals to decide" (reviewers only): the query, how many, the first rows.
+    pub prop_query: Option<ProposalQuery>,
+    pub props: Vec<ProposalRow>,
+    pub props_count: u64,
     /// Rows of the whole body (below the pane bar, above the hint and status lines).
     body: u64,
     /// The block is the team's (a supervisor or manager), not the user's own.
@@ -47,6 +52,7 @@ impl Today {
         list: LoanList,
         mine_query: WarningQuery,
         insp_query: TodayInspections,
+        prop_query: Option<ProposalQuery>,
         team: bool,
     ) -> Today {
         Today {
@@ -58,6 +64,9 @@ impl Today {
             insp_query,
             insp: Vec::new(),
             insp_counts: [0; 4],
+            prop_query,
+            props: Vec::new(),
+            props_count: 0,
             body: 1,
             team,
         }
@@ -86,9 +95,24 @@ impl Today {
         (self.insp.len() as u16).clamp(1, self.mine_rows.max(1)) + 2
     }
 
-    /// The follow-ups get the body below the warnings and inspections blocks.
+    /// Lines of the proposals block (reviewers only): the count line, its rows (one line when
+    /// there are none) and a blank line; none for anyone else.
+    pub fn props_block_height(&self) -> u16 {
+        if self.prop_query.is_none() {
+            return 0;
+        }
+        (self.props.len() as u16).clamp(1, self.props_rows()) + 2
+    }
+
+    /// The proposals block shows fewer rows than the others on a small terminal.
+    fn props_rows(&self) -> u16 {
+        self.mine_rows.saturating_sub(1).max(1)
+    }
+
+    /// The follow-ups get the body below the warnings, inspections and proposals blocks.
     fn fit(&mut self) {
-        let blocks = self.mine_block_height() + self.insp_block_height();
+        let blocks =
+            self.mine_block_height() + self.insp_block_height() + self.props_block_height();
         self.loans.list.height = self.body.saturating_sub(u64::from(blocks)).max(1);
     }
 
@@ -98,6 +122,19 @@ impl Today {
         self.insp = ctx
             .store
             .today_inspection_rows(&self.insp_query, usize::from(self.mine_rows))?;
+        self.fit();
+        Ok(())
+    }
+
+    /// The proposals block: how many the reviewer may decide, and the first ones.
+    fn reload_proposals(&mut self, ctx: &Ctx<'_>) -> anyhow::Result<()> {
+        if let Some(q) = &self.prop_query {
+            let (n, rows) = ctx
+                .store
+                .proposals_to_decide(q, usize::from(self.props_rows()))?;
+            self.props_count = n;
+            self.props = rows;
+        }
         self.fit();
         Ok(())
     }
@@ -253,6 +290,97 @@ impl Today {
     }
 }
 
+impl Today {
+    /// The proposals block: a count line, then the first proposals the reviewer may decide
+    /// (longest waiting first), then a blank line.
+    fn proposals_block(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
+        let (lang, theme) = (view.lang, view.theme);
+        let n = self.props_count;
+        let mut spans = vec![
+            Span::styled(
+                format!(" {}  ", lang.t("today_proposals.title")),
+                theme.title,
+            ),
+            Span::styled(
+                lang.tf("today_proposals.count", &[("n", &n)]),
+                if n > 0 { theme.warning } else { Style::new() },
+            ),
+        ];
+        if let Some(key) = view.keymap.first_key(Section::Today, Action::MyProposals) {
+            spans.push(Span::styled(
+                format!("   {}", lang.tf("today_proposals.more", &[("key", &key)])),
+                theme.muted,
+            ));
+        }
+        let buf = frame.buffer_mut();
+        buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+        let rows = Rect::new(
+            area.x,
+            area.y + 1,
+            area.width,
+            area.height.saturating_sub(2),
+        );
+        if self.props.is_empty() {
+            buf.set_line(
+                rows.x + 2,
+                rows.y,
+                &Line::styled(lang.t("today_proposals.none"), theme.muted),
+                rows.width.saturating_sub(2),
+            );
+            return;
+        }
+        for (i, row) in self.props.iter().enumerate() {
+            let y = rows.y + i as u16;
+            if y >= rows.y + rows.height {
+                break;
+            }
+            let style = if row.proposed.is_non_performing() {
+                theme.class(row.proposed)
+            } else {
+                Style::new()
+            };
+            set_row(
+                buf,
+                rows.x,
+                y,
+                rows.width,
+                &proposal_line(row, rows.width, lang),
+                style,
+            );
+        }
+    }
+}
+
+/// One row of the proposals block fitted to `width`: id, contract, borrower, now → proposed,
+/// then the reason (the proposer's words or the floor).
+pub fn proposal_line(row: &ProposalRow, width_cols: u16, lang: Lang) -> String {
+    let w = usize::from(width_cols);
+    let reason_w = if w >= 110 { 40 } else { 24 };
+    let change = format!(
+        "{} → {}",
+        lang.code_name("class", row.current.code()),
+        lang.code_name("class", row.proposed.code())
+    );
+    let cells: Vec<(String, usize)> = vec![
+        (row.id.to_string(), 5),
+        (display(&row.contract_no), 12),
+        (display(&row.borrower_name), 0),
+        (change, 14),
+    ];
+    let fixed: usize = cells.iter().map(|(_, n)| n + 1).sum::<usize>() + 2 + reason_w;
+    let rest = w.saturating_sub(fixed).max(6);
+    let mut line = String::from("  ");
+    for (text, n) in cells {
+        let n = if n == 0 { rest } else { n };
+        line.push_str(&pad_right(&truncate(&text, n), n));
+        line.push(' ');
+    }
+    let reason = super::classification::reason_text(lang, row);
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    line.push_str(&truncate(&reason, reason_w));
+    line
+}
+
 fn set_row(buf: &mut Buffer, x: u16, y: u16, w: u16, text: &str, style: Style) {
     buf.set_line(
         x,
@@ -366,6 +494,17 @@ impl Component for Today {
             };
             return Ok(Outcome::Consumed(vec![Effect::ShowWarnings(Box::new(q))]));
         }
+        if action == Action::MyProposals {
+            // The classification pane, filtered to what the proposals block counts.
+            let Some(q) = &self.prop_query else {
+                return Ok(Outcome::Unchanged);
+            };
+            let q = ProposalQuery {
+                from_today: true,
+                ..q.clone()
+            };
+            return Ok(Outcome::Consumed(vec![Effect::ShowProposals(Box::new(q))]));
+        }
         if action == Action::MyInspections {
             // The Inspections pane, filtered to what the inspections block counts.
             let q = self.inspections_query();
@@ -383,8 +522,12 @@ impl Component for Today {
         if changed.any(Changed::LOANS | Changed::INSPECTIONS) {
             self.reload_inspections(ctx)?;
         }
+        if changed.any(Changed::LOANS | Changed::CLASSES) {
+            self.reload_proposals(ctx)?;
+        }
         // The list's height follows the blocks above it.
-        if changed.any(Changed::LOANS | Changed::WARNINGS | Changed::INSPECTIONS) {
+        if changed.any(Changed::LOANS | Changed::WARNINGS | Changed::INSPECTIONS | Changed::CLASSES)
+        {
             self.loans.list.reload(ctx.store)?;
         }
         Ok(())
@@ -396,6 +539,11 @@ impl Component for Today {
         let area = Rect::new(area.x, area.y + block, area.width, area.height - block);
         let block = self.insp_block_height().min(area.height);
         self.inspections_block(frame, Rect::new(area.x, area.y, area.width, block), view);
+        let area = Rect::new(area.x, area.y + block, area.width, area.height - block);
+        let block = self.props_block_height().min(area.height);
+        if block > 0 {
+            self.proposals_block(frame, Rect::new(area.x, area.y, area.width, block), view);
+        }
         let area = Rect::new(area.x, area.y + block, area.width, area.height - block);
         loan_list::render(
             &self.loans.list,

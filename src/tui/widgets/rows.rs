@@ -60,6 +60,25 @@ impl RowSource for WarningsOf {
     }
 }
 
+/// A loan's classification history, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineOf(pub i64);
+
+impl RowSource for TimelineOf {
+    type Row = crate::store::TimelineRow;
+    fn count(&self, store: &Store) -> Result<u64, StoreError> {
+        store.timeline_count(self.0)
+    }
+    fn read(
+        &self,
+        store: &Store,
+        offset: u64,
+        limit: usize,
+    ) -> Result<Vec<crate::store::TimelineRow>, StoreError> {
+        store.timeline_page(self.0, offset, limit)
+    }
+}
+
 /// The rows on screen of one tab. A tab with a selection (`cursor`) keeps it on screen; one
 /// without scrolls its rows (`top`).
 #[derive(Debug, Clone)]

@@ -1,0 +1,181 @@
+//! What the workbench does for classification beyond the pane: opens the propose, approve and
+//! reject forms over it, and sends their commands through `workflow::classification` — a bulk
+//! approval decides each proposal on its own (one refusal stops none of the others) and says
+//! the result per item on the status line.
+
+use super::app::{App, Notice, Redraw};
+use super::forms::{FormCommand, FormKey, FormKind, Saved, Subject};
+use crate::domain::classification::ClassificationRules;
+use crate::domain::text::display;
+use crate::engine::inspection_plan::PlanConfig;
+use crate::i18n::Lang;
+use crate::store::{ProposalRow, Store};
+use crate::workflow::classification::{self as flow, Basis, Decide, Proposal};
+use crate::workflow::{Actor, WorkflowError};
+use chrono::NaiveDate;
+
+/// Sends a classification form's command; a single approval's refusal is an error (the form
+/// stays open and says why), a bulk approval's result lists each refusal.
+pub fn run(
+    cmd: &FormCommand,
+    store: &mut Store,
+    actor: &Actor,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<Saved, WorkflowError> {
+    match cmd {
+        FormCommand::ProposeLoanClass {
+            contract_no,
+            to,
+            reason,
+            basis,
+            effective_on,
+            rules,
+        } => {
+            let rules = rules.clone().unwrap_or_default();
+            let basis = Basis::parse(basis).unwrap_or(Basis::Judgement);
+            let p = Proposal {
+                contract_no,
+                to: *to,
+                reason,
+                basis,
+                effective_on: Some(*effective_on),
+            };
+            let id = flow::propose(store, actor, &p, &rules, today)?;
+            Ok(Saved {
+                text: lang.tf(
+                    "classification_pane.proposed",
+                    &[("id", &id), ("contract", &display(contract_no))],
+                ),
+                warn: false,
+            })
+        }
+        FormCommand::ApproveProposals {
+            items,
+            comment,
+            rules,
+            plan,
+        } => {
+            let rules: ClassificationRules = rules.clone().unwrap_or_default();
+            let plan = match plan {
+                Some(p) => p.clone(),
+                None => PlanConfig::defaults().map_err(|e| WorkflowError::Rule {
+                    key: "classification_pane.nothing",
+                    args: vec![("error", e.localized(Lang::En))],
+                })?,
+            };
+            let ctx = Decide {
+                rules: &rules,
+                plan: &plan,
+                today,
+            };
+            approve(store, actor, items, comment, &ctx, lang)
+        }
+        FormCommand::RejectProposal {
+            id,
+            expected_version,
+            reason,
+        } => {
+            flow::reject(store, actor, *id, *expected_version, reason)?;
+            Ok(Saved {
+                text: lang.tf("classification_cli.rejected", &[("id", id)]),
+                warn: false,
+            })
+        }
+        _ => Err(WorkflowError::rule("classification_pane.nothing", &[])),
+    }
+}
+
+/// Approves each of `items` with the version shown, each in its own transaction.
+fn approve(
+    store: &mut Store,
+    actor: &Actor,
+    items: &[(i64, i64)],
+    comment: &str,
+    ctx: &Decide<'_>,
+    lang: Lang,
+) -> Result<Saved, WorkflowError> {
+    let approved_line = |a: &flow::Approved| {
+        let mut line = lang.tf(
+            "classification_cli.approved",
+            &[
+                ("id", &a.id),
+                ("contract", &display(&a.contract_no)),
+                ("from", &lang.code_name("class", a.from.code())),
+                ("to", &lang.code_name("class", a.to.code())),
+            ],
+        );
+        if let Some(d) = a.inspection_due {
+            line.push_str(&lang.tf("classification_cli.inspection_due", &[("date", &d)]));
+        }
+        line
+    };
+    if let [(id, version)] = items {
+        let a = flow::approve(store, actor, *id, Some(*version), comment, ctx)?;
+        return Ok(Saved {
+            text: approved_line(&a),
+            warn: false,
+        });
+    }
+    let mut ok = 0usize;
+    let mut refusals = Vec::new();
+    for (id, version) in items {
+        match flow::approve(store, actor, *id, Some(*version), comment, ctx) {
+            Ok(_) => ok += 1,
+            // A busy book stops here: what is left is said refused with the reason.
+            Err(e) => refusals.push(lang.tf(
+                "classification_pane.refusal",
+                &[("id", id), ("why", &e.localized(lang))],
+            )),
+        }
+    }
+    let mut text = lang.tf(
+        "classification_pane.bulk",
+        &[("ok", &ok), ("refused", &refusals.len())],
+    );
+    if !refusals.is_empty() {
+        text.push_str(": ");
+        text.push_str(&refusals.join("; "));
+    }
+    Ok(Saved {
+        text,
+        warn: !refusals.is_empty(),
+    })
+}
+
+impl App {
+    /// The propose form for `contract` (the selected row's loan, or the loan in front).
+    pub(crate) fn open_propose_form(&mut self, contract: &str) -> anyhow::Result<Redraw> {
+        let form = super::forms::classification::propose_form(contract, self.today_date, self.lang);
+        let key = FormKey::new(
+            FormKind::ProposeLoanClass,
+            Subject::Contract(contract.to_string()),
+        );
+        self.open_form(form, key)?;
+        Ok(true)
+    }
+
+    /// The approve form for `rows` (the selected one, or the marked ones).
+    pub(crate) fn open_approve_form(&mut self, rows: &[ProposalRow]) -> anyhow::Result<Redraw> {
+        if rows.is_empty() {
+            self.notice = Some(Notice {
+                text: self.lang.t("classification_pane.nothing").to_string(),
+                error: true,
+            });
+            return Ok(true);
+        }
+        let form = super::forms::classification::approve_form(rows, self.lang);
+        let items = rows.iter().map(|r| (r.id, r.version)).collect();
+        let key = FormKey::new(FormKind::ApproveProposals, Subject::Proposals(items));
+        self.open_form(form, key)?;
+        Ok(true)
+    }
+
+    /// The reject form for `row`.
+    pub(crate) fn open_reject_form(&mut self, row: &ProposalRow) -> anyhow::Result<Redraw> {
+        let form = super::forms::classification::reject_form(row, self.lang);
+        let key = FormKey::new(FormKind::RejectProposal, Subject::Proposal(row.id));
+        self.open_form(form, key)?;
+        Ok(true)
+    }
+}
