@@ -1041,6 +1041,26 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// The inspection under way (draft, returned, submitted) that already answers a warning
+    /// of the loan, if any: its number.
+    pub fn open_inspection_answering(
+        &self,
+        loan_id: i64,
+        warning_number: &str,
+    ) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT i.number FROM inspections i
+                 JOIN inspection_warnings iw ON iw.inspection_id = i.id
+                 JOIN warnings w ON w.id = iw.warning_id
+                 WHERE i.loan_id = ?1 AND w.number = ?2
+                 AND i.status IN ('draft', 'returned', 'submitted') ORDER BY i.id LIMIT 1",
+            )?
+            .query_row(params![loan_id, warning_number.trim()], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The largest loan id (the plan's chunks run up to it).
     pub fn max_loan_id(&self) -> Result<i64> {
         Ok(self

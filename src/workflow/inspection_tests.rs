@@ -552,6 +552,65 @@ fn a_triggered_inspection_links_its_warning() {
 }
 
 #[test]
+fn a_second_triggered_start_for_a_warning_under_way_is_refused_naming_it() {
+    use crate::domain::warning::{Level, ManualSignal, RiskType};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = book(&dir.path().join("b.db"));
+    let (zhang, wang) = (who(&store, "zhang"), who(&store, "wang"));
+    let (_, warning) = crate::workflow::warning::raise_manual(
+        &mut store,
+        &wang,
+        &crate::workflow::warning::ManualWarning {
+            contract_no: "HT-SMALL",
+            signal: ManualSignal::Litigation,
+            level: Level::Red,
+            risk_type: RiskType::Credit,
+            reason: "被诉",
+        },
+        day(TODAY),
+        crate::i18n::Lang::ZhCn,
+    )
+    .expect("raised");
+    let triggered = |store: &mut Store, ws: &[String]| {
+        start(
+            store,
+            &zhang,
+            &StartInspection {
+                contract_no: "HT-SMALL",
+                kind: InspectionKind::Triggered,
+                mode: InspectionMode::Onsite,
+                warnings: ws,
+                focus: "",
+                inspected_on: None,
+                inspectors: "",
+            },
+            day(TODAY),
+        )
+    };
+    let first = triggered(&mut store, std::slice::from_ref(&warning)).expect("first start");
+    let e = triggered(&mut store, std::slice::from_ref(&warning)).expect_err("a duplicate");
+    assert_eq!(rule_key(&e), "inspection_err.warning_answered");
+    match &e {
+        WorkflowError::Rule { args, .. } => assert!(
+            args.iter().any(|(_, v)| v == &first),
+            "the refusal names {first}: {args:?}"
+        ),
+        other => panic!("{other}"),
+    }
+    // Padded input names the same warning.
+    let padded = format!(" {warning} ");
+    let e = triggered(&mut store, &[padded]).expect_err("padded duplicate");
+    assert_eq!(rule_key(&e), "inspection_err.warning_answered");
+    assert_eq!(
+        store
+            .inspection_count(&InspectionQuery::default())
+            .expect("n"),
+        1,
+        "the refused starts wrote nothing"
+    );
+}
+
+#[test]
 fn evidence_is_attached_once_and_listed_in_the_report() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("b.db");
