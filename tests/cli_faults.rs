@@ -698,3 +698,68 @@ fn a_corrupt_stored_covenant_threshold_stops_evaluate_naming_it() {
     );
     assert!(err.contains("orange") && err.contains("'zz'"), "{err}");
 }
+
+#[test]
+fn every_date_argument_takes_full_width_digits_and_says_why_a_date_is_not_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("book.db");
+    let out = cmd(dir.path())
+        .arg("init")
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .expect("init");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let commands: [&[&str]; 5] = [
+        &["demo", "--no-tui", "--loans", "10", "--as-of"],
+        &["evaluate", "--as-of"],
+        &["inspections", "plan", "--as-of"],
+        &["inspection", "start", "HT-1", "--date"],
+        &[
+            "inspection",
+            "measure",
+            "XJ2026-000001",
+            "--add",
+            "paperwork",
+            "--deadline",
+        ],
+    ];
+    for args in commands {
+        for (lang, why) in [
+            ("zh_CN.UTF-8", "无效：没有这一天：2026-02 只有 28 天"),
+            ("en_US.UTF-8", "no such day: 2026-02 has 28 days"),
+        ] {
+            let out = cli(dir.path(), lang)
+                .args(args)
+                .arg("2026-02-30")
+                .arg("--db")
+                .arg(&db)
+                .output()
+                .expect("run");
+            let err = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?} {lang}: {err}");
+            assert!(err.contains(why), "{args:?} {lang}: {err}");
+            assert!(!err.contains("out of range"), "{args:?}: {err}");
+        }
+        let out = cli(dir.path(), "zh_CN.UTF-8")
+            .args(args)
+            .arg("abc")
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("不是日期"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    // Full-width digits, as a Chinese input method types them, are a date.
+    let out = cmd(dir.path())
+        .args(["evaluate", "--as-of", "２０２６－０３－０２", "--db"])
+        .arg(&db)
+        .output()
+        .expect("evaluate");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

@@ -52,7 +52,7 @@ pub enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
         /// The book's "today" (default: today).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
         as_of: Option<NaiveDate>,
         /// Build or reopen the book, print its size, do not open the workbench.
         #[arg(long)]
@@ -104,7 +104,7 @@ pub enum Command {
     /// Run the warning indicators over every active loan: raise, escalate, mark back to normal.
     Evaluate {
         /// The date of the evaluation (default: today; in a demo book, its date).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
         as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -402,6 +402,38 @@ fn announce_upgrade(path: &Path, lang: Lang) {
     if crate::store::upgrade_pending(path) {
         crate::note!("{}", lang.tf("cli.upgrading", &[("path", &path.display())]));
     }
+}
+
+/// A date argument that is not a date, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateArgError(pub crate::domain::dates::DateError);
+
+impl DateArgError {
+    /// Why, in `lang`: the sentence a form's date field says.
+    pub fn message(&self, lang: Lang) -> String {
+        use crate::domain::dates::DateError;
+        match &self.0 {
+            DateError::Shape => lang.t("form_parse.date_shape").to_string(),
+            DateError::NoSuchMonth(m) => lang.tf("form_parse.date_no_month", &[("month", m)]),
+            DateError::NoSuchDay { month, days } => lang.tf(
+                "form_parse.date_no_day",
+                &[("month", month), ("days", days)],
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for DateArgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for DateArgError {}
+
+/// Every date argument's parser: the forms a form's date field takes (full-width digits too).
+pub fn date_arg(text: &str) -> Result<NaiveDate, DateArgError> {
+    crate::domain::dates::parse_date(text).map_err(DateArgError)
 }
 
 fn today() -> NaiveDate {

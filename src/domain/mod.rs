@@ -3,6 +3,7 @@
 
 pub mod checklist;
 pub mod codes;
+pub mod dates;
 pub mod inspection;
 pub mod money;
 pub mod permission;
