@@ -4,6 +4,7 @@
 
 use crate::domain::checklist::Checklist;
 use crate::domain::inspection::Section;
+use crate::domain::text::markdown_text as md_text;
 use crate::i18n::Lang;
 use crate::store::ReportData;
 
@@ -195,9 +196,9 @@ fn parts(d: &ReportData, lang: Lang, checklist: &Checklist) -> Parts {
     }
 }
 
-/// A Markdown table cell: no line breaks, `|` escaped.
+/// A Markdown table cell: as [`md_text`], no line breaks, `|` escaped.
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    md_text(s).replace('|', "\\|").replace('\n', " ")
 }
 
 fn md_table<const N: usize>(out: &mut String, head: &[String; N], rows: &[[String; N]]) {
@@ -221,7 +222,7 @@ fn md_table<const N: usize>(out: &mut String, head: &[String; N], rows: &[[Strin
 pub fn markdown(d: &ReportData, lang: Lang, checklist: &Checklist) -> String {
     let p = parts(d, lang, checklist);
     let t = |k: &str| lang.t(&format!("inspection_report.{k}")).to_string();
-    let mut out = format!("# {}\n\n", p.title);
+    let mut out = format!("# {}\n\n", md_text(&p.title));
     let pairs = |out: &mut String, rows: &[(String, String)]| {
         let rows: Vec<[String; 2]> = rows.iter().map(|(a, b)| [a.clone(), b.clone()]).collect();
         md_table(out, &[t("item"), t("value")], &rows);
@@ -230,7 +231,7 @@ pub fn markdown(d: &ReportData, lang: Lang, checklist: &Checklist) -> String {
     out.push_str(&format!("\n## {}\n\n", t("facts")));
     pairs(&mut out, &p.facts);
     for (title, body) in &p.sections {
-        out.push_str(&format!("\n## {title}\n\n{body}\n"));
+        out.push_str(&format!("\n## {}\n\n{}\n", md_text(title), md_text(body)));
     }
     if !p.checklist.is_empty() {
         out.push_str(&format!("\n## {}\n\n", t("checklist")));
@@ -254,7 +255,9 @@ pub fn markdown(d: &ReportData, lang: Lang, checklist: &Checklist) -> String {
     out
 }
 
+/// Text from data in HTML: bidi controls dropped, markup characters as entities.
 fn esc(s: &str) -> String {
+    let s = crate::domain::text::strip_bidi(s);
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -705,6 +705,52 @@ fn report_text_is_escaped_in_html() {
 }
 
 #[test]
+fn hostile_text_is_inert_in_both_formats_and_bidi_controls_are_dropped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = book(&dir.path().join("b.db"));
+    let zhang = who(&store, "zhang");
+    let n = start_routine(&mut store, &zhang, "HT-SMALL");
+    let bidi = [
+        "\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{202E}", "\u{2066}", "\u{2067}",
+        "\u{2068}", "\u{2069}", "\u{200E}", "\u{200F}", "\u{061C}",
+    ];
+    let hostile = format!("<script>alert(1)</script> & 批准{}退回", bidi.concat());
+    write_section(&mut store, &zhang, &n, None, Section::Facts, &hostile).expect("w");
+    let id = store
+        .inspection_by_number(&n)
+        .expect("r")
+        .expect("t")
+        .row
+        .id;
+    let data = store.inspection_report(id, None).expect("r").expect("t");
+    let stored = data
+        .sections
+        .iter()
+        .find(|(s, _)| *s == Section::Facts.number())
+        .map(|(_, b)| b.clone())
+        .unwrap_or_default();
+    assert!(
+        stored.contains("批准退回"),
+        "stored text is clean: {stored:?}"
+    );
+    for lang in [Lang::ZhCn, Lang::En] {
+        let md = inspection_report::markdown(&data, lang, &checklist());
+        assert!(
+            md.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; 批准退回"),
+            "{md}"
+        );
+        let html = inspection_report::html(&data, lang, &checklist());
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; 批准退回"));
+        for doc in [&md, &html] {
+            assert!(!doc.contains("<script>"), "{doc}");
+            for b in bidi {
+                assert!(!doc.contains(b), "{b:?} left in a document");
+            }
+        }
+    }
+}
+
+#[test]
 fn the_demo_book_shows_inspections_in_every_state() {
     let dir = tempfile::tempdir().expect("tempdir");
     let params = crate::demo::DemoParams {
