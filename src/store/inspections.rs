@@ -1160,7 +1160,19 @@ pub struct ReportLoan {
     pub officer: String,
     /// Open warnings: (number, level, indicator).
     pub open_warnings: Vec<(String, String, String)>,
+    pub currency: String,
+    /// What the report editor's facts panel shows beside the terms, by the same reads.
+    pub collateral: Vec<super::Collateral>,
+    /// The latest repayment snapshot.
+    pub repayment: Option<super::RepaymentStatus>,
+    /// The last contacts, newest first.
+    pub contacts: Vec<super::Contact>,
+    /// The borrower's latest financial statement.
+    pub statement: Option<crate::domain::StatementRecord>,
 }
+
+/// Contacts a report lists (the facts panel's few rows).
+pub const REPORT_CONTACTS: u32 = 3;
 
 /// Everything a report prints: the inspection, one version of its report, and the loan.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1183,13 +1195,14 @@ fn report_q(conn: &rusqlite::Connection, id: i64, rv: Option<i64>) -> Result<Opt
     };
     let rv = rv.unwrap_or(inspection.report_version);
     let loan_id = inspection.row.loan_id;
-    let mut loan = conn.query_row(
+    let (mut loan, borrower_id) = conn.query_row(
         "SELECT contract_no, borrower_name, product, principal, outstanding, interest_rate,
-         disbursed_on, matures_on, guarantee_type, classification, overdue_days, officer
+         disbursed_on, matures_on, guarantee_type, classification, overdue_days, officer,
+         currency, borrower_id
          FROM loans WHERE id = ?1",
         [loan_id],
         |r| {
-            Ok(ReportLoan {
+            let loan = ReportLoan {
                 contract_no: r.get(0)?,
                 borrower_name: r.get(1)?,
                 product: r.get(2)?,
@@ -1203,9 +1216,23 @@ fn report_q(conn: &rusqlite::Connection, id: i64, rv: Option<i64>) -> Result<Opt
                 overdue_days: r.get(10)?,
                 officer: r.get(11)?,
                 open_warnings: Vec::new(),
-            })
+                currency: r.get(12)?,
+                collateral: Vec::new(),
+                repayment: None,
+                contacts: Vec::new(),
+                statement: None,
+            };
+            Ok((loan, r.get::<_, i64>(13)?))
         },
     )?;
+    loan.collateral = super::detail::collateral_q(conn, loan_id)?;
+    loan.repayment = super::detail::repayment_history_q(conn, loan_id, 1)?
+        .into_iter()
+        .next();
+    loan.contacts = super::detail::contacts_q(conn, loan_id, REPORT_CONTACTS)?;
+    loan.statement = super::detail::statements_q(conn, borrower_id, 1)?
+        .into_iter()
+        .next();
     let mut stmt = conn.prepare_cached(
         "SELECT number, level, indicator FROM warnings WHERE loan_id = ?1
          AND status NOT IN ('resolved', 'dismissed') ORDER BY board_key, id",

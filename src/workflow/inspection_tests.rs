@@ -751,6 +751,66 @@ fn hostile_text_is_inert_in_both_formats_and_bidi_controls_are_dropped() {
 }
 
 #[test]
+fn the_report_facts_show_money_formatted_collateral_coverage_and_repayment() {
+    use crate::domain::{CollateralKind, CollateralRecord, RepaymentRecord};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = book(&dir.path().join("b.db"));
+    store
+        .write(|tx| -> crate::store::Result<()> {
+            tx.upsert_collateral(
+                &CollateralRecord {
+                    contract_no: "HT-SMALL".into(),
+                    kind: CollateralKind::RealEstate,
+                    description: "厂房".into(),
+                    appraised_value: Decimal::from(2_500_000),
+                    appraised_on: day("2026-01-02"),
+                },
+                "li",
+            )?;
+            tx.upsert_repayment(
+                &RepaymentRecord {
+                    contract_no: "HT-SMALL".into(),
+                    as_of: day("2026-02-28"),
+                    overdue_days: 12,
+                    overdue_principal: Decimal::from(46_010_000),
+                    overdue_interest: "1234.5".parse().expect("amount"),
+                },
+                "li",
+            )?;
+            Ok(())
+        })
+        .expect("facts");
+    let zhang = who(&store, "zhang");
+    let n = start_routine(&mut store, &zhang, "HT-SMALL");
+    let id = store
+        .inspection_by_number(&n)
+        .expect("r")
+        .expect("t")
+        .row
+        .id;
+    let data = store.inspection_report(id, None).expect("r").expect("t");
+    for lang in [Lang::ZhCn, Lang::En] {
+        let md = inspection_report::markdown(&data, lang, &checklist());
+        let html = inspection_report::html(&data, lang, &checklist());
+        for doc in [&md, &html] {
+            for shown in [
+                "¥1,000,000.00",   // outstanding
+                "¥100,000,000.00", // principal
+                "¥2,500,000.00",   // the collateral and the total
+                "40.00%",          // coverage: 1,000,000 / 2,500,000
+                "¥46,010,000.00",  // overdue principal
+                "¥1,234.50",
+                "2026-02-28",
+            ] {
+                assert!(doc.contains(shown), "{lang:?} lacks {shown}: {doc}");
+            }
+            assert!(!doc.contains("46010000"), "an unformatted amount: {doc}");
+            assert!(!doc.contains("| 1000000 |"), "{doc}");
+        }
+    }
+}
+
+#[test]
 fn the_demo_book_shows_inspections_in_every_state() {
     let dir = tempfile::tempdir().expect("tempdir");
     let params = crate::demo::DemoParams {
