@@ -811,6 +811,33 @@ fn the_report_facts_show_money_formatted_collateral_coverage_and_repayment() {
 }
 
 #[test]
+fn a_fresh_demo_books_plan_is_complete() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for loans in [200, 2_000] {
+        let params = crate::demo::DemoParams {
+            loans,
+            seed: 42,
+            as_of: day("2026-06-30"),
+        };
+        let (mut store, _) = crate::workflow::demo::open_or_build(
+            &dir.path().join(format!("d{loans}.db")),
+            &params,
+            true,
+            "tester",
+        )
+        .expect("demo book");
+        let manager = who(&store, "zhao.lei");
+        let counts = plan_book(&mut store, &manager, &cfg()).expect("plan");
+        assert_eq!(
+            (counts.added, counts.moved, counts.removed),
+            (0, 0, 0),
+            "{loans} loans: the demo derived the plan before something it depends on"
+        );
+        assert!(counts.unchanged > 0);
+    }
+}
+
+#[test]
 fn the_demo_book_shows_inspections_in_every_state() {
     let dir = tempfile::tempdir().expect("tempdir");
     let params = crate::demo::DemoParams {
