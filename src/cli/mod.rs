@@ -279,12 +279,8 @@ fn store_error_text(e: &StoreError, lang: Lang) -> Option<String> {
             lang.tf("cli_env.create_dir", &[("dir", dir), ("reason", reason)])
         }
         StoreError::Open { path, source } => {
-            let reason = chain_text(std::iter::successors(
-                Some(source as &(dyn std::error::Error + 'static)),
-                |e| e.source(),
-            ));
-            // SQLite's open message ends with the path, which the sentence already names.
-            let reason = reason.strip_suffix(&format!(": {path}")).unwrap_or(&reason);
+            // SQLite's English (and the path it repeats) goes to the log; the user reads the kind.
+            let reason = crate::i18n::sqlite_reason(source, lang);
             let key = if Path::new(path).is_dir() {
                 "cli_env.book_is_dir"
             } else {
@@ -1053,14 +1049,6 @@ mod tests {
         let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
         let cases: Vec<(anyhow::Error, &str)> = vec![
             (
-                StoreError::Open {
-                    path: "x.db".into(),
-                    source: sqlite_cantopen(Some("unable to open database file")),
-                }
-                .into(),
-                "unable to open database file",
-            ),
-            (
                 StoreError::Sql(sqlite_cantopen(None)).into(),
                 "unable to open database file",
             ),
@@ -1103,6 +1091,15 @@ mod tests {
             // The plain chain repeats it: the printer is what keeps it to once.
             assert!(count(&format!("{e:#}"), cause) >= 2, "{e:#}");
         }
+        // A book that cannot be opened is said by kind, SQLite's English left to the log.
+        let open: anyhow::Error = StoreError::Open {
+            path: "x.db".into(),
+            source: sqlite_cantopen(Some("unable to open database file")),
+        }
+        .into();
+        let text = error_text(&open, Lang::En);
+        assert_eq!(count(&text, "the file cannot be opened"), 1, "{text}");
+        assert!(!text.contains("unable to open"), "{text}");
     }
 
     #[test]
