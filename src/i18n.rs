@@ -108,9 +108,160 @@ impl Lang {
     }
 }
 
+/// A failure of the operating system or of SQLite as a user can act on it: the kind, said
+/// in the user's language by [`Failure::text`]. The library's own (English) text goes to the
+/// log only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    NotFound,
+    PermissionDenied,
+    IsADirectory,
+    NotADirectory,
+    ReadOnly,
+    StorageFull,
+    AlreadyExists,
+    NotUtf8,
+    CannotOpen,
+    NotADatabase,
+    Corrupt,
+    Busy,
+    /// Another OS error: its number, when there is one.
+    Os(Option<i32>),
+}
+
+impl Failure {
+    /// The kind of an I/O error (the raw text is logged).
+    pub fn of_io(e: &std::io::Error) -> Failure {
+        use std::io::ErrorKind as K;
+        tracing::warn!("io error: {e}");
+        match e.kind() {
+            K::NotFound => Failure::NotFound,
+            K::PermissionDenied => Failure::PermissionDenied,
+            K::IsADirectory => Failure::IsADirectory,
+            K::NotADirectory => Failure::NotADirectory,
+            K::ReadOnlyFilesystem => Failure::ReadOnly,
+            K::StorageFull | K::QuotaExceeded => Failure::StorageFull,
+            K::AlreadyExists => Failure::AlreadyExists,
+            K::InvalidData => Failure::NotUtf8,
+            _ => Failure::Os(e.raw_os_error()),
+        }
+    }
+
+    /// The kind of a SQLite error (the raw text is logged); an I/O error inside counts as such.
+    pub fn of_sqlite(e: &rusqlite::Error) -> Failure {
+        use rusqlite::ErrorCode as C;
+        tracing::warn!("sqlite error: {e}");
+        match e.sqlite_error_code() {
+            Some(C::CannotOpen) => Failure::CannotOpen,
+            Some(C::NotADatabase) => Failure::NotADatabase,
+            Some(C::DiskFull) => Failure::StorageFull,
+            Some(C::ReadOnly) => Failure::ReadOnly,
+            Some(C::PermissionDenied | C::AuthorizationForStatementDenied) => {
+                Failure::PermissionDenied
+            }
+            Some(C::DatabaseCorrupt) => Failure::Corrupt,
+            Some(C::DatabaseBusy | C::DatabaseLocked) => Failure::Busy,
+            _ => Failure::Os(None),
+        }
+    }
+
+    /// The translation key of the kind.
+    pub fn key(self) -> &'static str {
+        match self {
+            Failure::NotFound => "os_err.not_found",
+            Failure::PermissionDenied => "os_err.permission_denied",
+            Failure::IsADirectory => "os_err.is_a_directory",
+            Failure::NotADirectory => "os_err.not_a_directory",
+            Failure::ReadOnly => "os_err.read_only",
+            Failure::StorageFull => "os_err.storage_full",
+            Failure::AlreadyExists => "os_err.already_exists",
+            Failure::NotUtf8 => "os_err.not_utf8",
+            Failure::CannotOpen => "os_err.cannot_open",
+            Failure::NotADatabase => "os_err.not_a_database",
+            Failure::Corrupt => "os_err.corrupt",
+            Failure::Busy => "os_err.busy",
+            Failure::Os(_) => "os_err.other",
+        }
+    }
+
+    /// The kind in `lang`.
+    pub fn text(self, lang: Lang) -> String {
+        match self {
+            Failure::Os(Some(code)) => lang.tf("os_err.os_code", &[("code", &code)]),
+            _ => lang.t(self.key()).to_string(),
+        }
+    }
+}
+
+/// An I/O error as a reason in `lang` (the one way such errors reach users).
+pub fn io_reason(e: &std::io::Error, lang: Lang) -> String {
+    Failure::of_io(e).text(lang)
+}
+
+/// A SQLite error as a reason in `lang` (the one way such errors reach users).
+pub fn sqlite_reason(e: &rusqlite::Error, lang: Lang) -> String {
+    Failure::of_sqlite(e).text(lang)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn os_and_sqlite_failures_are_said_by_kind_in_both_languages() {
+        use std::io::{Error, ErrorKind};
+        let denied = Error::from_raw_os_error(13);
+        let full = Error::new(ErrorKind::StorageFull, "No space left on device");
+        let not_db = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
+            Some("file is not a database".into()),
+        );
+        let cant = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            Some("unable to open database file: /tmp/qa9".into()),
+        );
+        for (lang, denied_said, full_said, not_db_said, cant_said) in [
+            (
+                Lang::ZhCn,
+                "没有权限",
+                "磁盘已满",
+                "该文件不是账簿",
+                "无法打开该文件",
+            ),
+            (
+                Lang::En,
+                "permission denied",
+                "the disk is full",
+                "not a book",
+                "cannot be opened",
+            ),
+        ] {
+            let texts = [
+                io_reason(&denied, lang),
+                io_reason(&full, lang),
+                sqlite_reason(&not_db, lang),
+                sqlite_reason(&cant, lang),
+            ];
+            for (text, said) in texts
+                .iter()
+                .zip([denied_said, full_said, not_db_said, cant_said])
+            {
+                assert!(text.contains(said), "{lang:?}: {text}");
+                for raw in [
+                    "os error",
+                    "Permission denied",
+                    "No space",
+                    "file is not a database",
+                    "unable to open",
+                    "/tmp/qa9",
+                ] {
+                    assert!(!text.contains(raw), "{lang:?}: raw text {raw:?} in {text}");
+                }
+            }
+        }
+        let other = Error::from_raw_os_error(5);
+        assert!(io_reason(&other, Lang::ZhCn).contains("错误码 5"));
+    }
 
     #[test]
     fn both_languages_have_the_same_keys() {

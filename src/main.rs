@@ -130,7 +130,11 @@ fn argument_text(e: &clap::Error, lang: Lang) -> Option<String> {
         }
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
             let source = e.source();
-            let why = if source.is_some_and(|s| s.is::<chrono::ParseError>()) {
+            let why = if let Some(d) =
+                source.and_then(|s| s.downcast_ref::<postloan::cli::DateArgError>())
+            {
+                Some(d.message(lang))
+            } else if source.is_some_and(|s| s.is::<chrono::ParseError>()) {
                 Some(lang.t("cli_args.not_date").to_string())
             } else if source.is_some_and(|s| s.is::<std::num::ParseIntError>()) {
                 Some(lang.t("cli_args.not_number").to_string())

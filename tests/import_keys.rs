@@ -595,7 +595,7 @@ fn from_the_command_line_argument_errors_and_summaries_are_in_the_users_words() 
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out).lines().next().unwrap_or(""),
-        "错误: 参数 '--as-of <YYYY-MM-DD>' 的值 '2024-02-30' 无效：不是日期（YYYY-MM-DD）"
+        "错误: 参数 '--as-of <YYYY-MM-DD>' 的值 '2024-02-30' 无效：没有这一天：2024-02 只有 29 天"
     );
     let out = cmd(home, zh)
         .args(["evaluate", "--db", db, "--as-of"])

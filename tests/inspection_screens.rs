@@ -539,11 +539,17 @@ fn a_measure_and_a_proposed_class_from_the_editor() {
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "2026-13-01");
     press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
-    let msg = app
+    // Refused beside the field, saying why, without the field's internal name.
+    let beside = app
         .form()
-        .and_then(|f| f.message.clone())
+        .and_then(|f| f.field("deadline"))
+        .and_then(|f| f.error.clone())
         .expect("a bad deadline is refused");
-    assert!(msg.contains("deadline"), "{msg}");
+    assert!(
+        beside.contains("13 月") || beside.contains("13"),
+        "{beside}"
+    );
+    assert!(!beside.contains("deadline"), "{beside}");
     // The text stays: put the month and day right.
     for _ in 0.."13-01".len() {
         press(&mut app, KeyCode::Backspace);

@@ -489,3 +489,45 @@ fn the_checklist_is_scored_shown_and_exported_and_refusals_exit_1() {
     assert_eq!(v[0]["origin"], "inspection");
     assert_eq!(v[0]["level"], "yellow");
 }
+
+#[test]
+fn a_triggered_start_for_a_warning_already_answered_is_refused_naming_the_inspection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let h = dir.path();
+    let raised = ok(cmd(h, &b, "wang").args([
+        "warning",
+        "raise",
+        "HT-1",
+        "--signal",
+        "litigation",
+        "--level",
+        "red",
+        "--reason",
+        "被诉",
+    ]));
+    let warning = raised
+        .split_whitespace()
+        .find(|w| w.starts_with("YJ"))
+        .expect("the warning's number")
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .to_string();
+    let start = [
+        "inspection",
+        "start",
+        "HT-1",
+        "--kind",
+        "triggered",
+        "--warning",
+    ];
+    let first = ok(cmd(h, &b, "zhang").args(start).arg(&warning));
+    let first = first.trim();
+    assert!(first.starts_with("XJ2026-"), "{first}");
+    refused(
+        cmd(h, &b, "zhang").args(start).arg(&warning),
+        &format!("warning {warning} is already answered by inspection {first}"),
+    );
+    let listed =
+        ok(cmd(h, &b, "zhang").args(["inspections", "--kind", "triggered", "--format", "csv"]));
+    assert_eq!(listed.matches("XJ2026-").count(), 1, "{listed}");
+}

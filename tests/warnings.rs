@@ -460,3 +460,29 @@ fn rule_files_are_checked_with_file_and_key() {
     assert_eq!((cr.orange, cr.source.code()), (Some(dec("0.9")), "user"));
     assert!(!rules.rule(postloan::engine::Indicator::Dpd).enabled);
 }
+
+#[test]
+fn a_notice_keeps_hostile_reasons_inert_and_drops_bidi_controls() {
+    let mut b = book();
+    let spec = workflow::identify(&b.store, "spec", None).unwrap();
+    let mw = ManualWarning {
+        contract_no: "L1",
+        signal: ManualSignal::Litigation,
+        level: Level::Red,
+        risk_type: RiskType::Operational,
+        reason: "<script>alert(1)</script> | 法院\u{202E}传票\u{2066}",
+    };
+    warning::raise_manual(&mut b.store, &spec, &mw, d("2026-06-20"), Lang::ZhCn).unwrap();
+    let loan = b.store.loan_by_contract("L1").unwrap().unwrap();
+    let docs = b.store.documents(loan.id).unwrap();
+    let notice = docs.iter().find(|d| d.body.contains("法院")).unwrap();
+    assert!(
+        notice
+            .body
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| 法院传票"),
+        "{}",
+        notice.body
+    );
+    assert!(!notice.body.contains("<script>"));
+    assert!(!notice.body.contains('\u{202E}') && !notice.body.contains('\u{2066}'));
+}

@@ -52,7 +52,7 @@ pub enum ClassificationCommand {
         #[arg(long, default_value = "judgement")]
         basis: String,
         /// The date the class applies from (default: today; not after it).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         effective: Option<NaiveDate>,
     },
     /// Approve proposals: one result line per id; exits non-zero if any was refused.
@@ -81,7 +81,7 @@ pub enum LoanCommand {
     /// Record a restructuring: the loan is at least 关注 and under observation.
     Restructure {
         contract_no: String,
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
         #[arg(long)]
         reason: String,
@@ -89,7 +89,7 @@ pub enum LoanCommand {
     /// Record the loan as credit-impaired: at least 次级.
     Impaired {
         contract_no: String,
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
         #[arg(long)]
         reason: String,

@@ -59,7 +59,7 @@ pub enum PlanCommand {
     /// Derive every loan's next inspections (the nightly batch): add, move, remove planned rows.
     Plan {
         /// The day overdue is counted on (default: today; in a demo book, its date).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         as_of: Option<NaiveDate>,
     },
 }
@@ -81,7 +81,7 @@ pub enum InspectionCommand {
         #[arg(long, default_value = "")]
         focus: String,
         /// The day of the inspection (default: today).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         date: Option<NaiveDate>,
         /// Who inspects (default: you).
         #[arg(long, default_value = "")]
@@ -107,7 +107,7 @@ pub enum InspectionCommand {
         /// paperwork, add_collateral, stop_credit, reduce_line, recall, litigation, other (or Chinese).
         #[arg(long)]
         add: String,
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         deadline: Option<NaiveDate>,
         #[arg(long, value_name = "USER")]
         owner: Option<String>,

@@ -54,7 +54,7 @@ pub enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
         /// The book's "today" (default: today).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
         as_of: Option<NaiveDate>,
         /// Build or reopen the book, print its size, do not open the workbench.
         #[arg(long)]
@@ -106,7 +106,7 @@ pub enum Command {
     /// Run the warning indicators over every active loan: raise, escalate, mark back to normal.
     Evaluate {
         /// The date of the evaluation (default: today; in a demo book, its date).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
         as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -156,7 +156,7 @@ pub enum Command {
     /// proposals (never changes a class). Also run at the end of `evaluate`.
     Classify {
         /// The date of the comparison (default: today; in a demo book, its date).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
         as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -298,12 +298,8 @@ fn store_error_text(e: &StoreError, lang: Lang) -> Option<String> {
             lang.tf("cli_env.create_dir", &[("dir", dir), ("reason", reason)])
         }
         StoreError::Open { path, source } => {
-            let reason = chain_text(std::iter::successors(
-                Some(source as &(dyn std::error::Error + 'static)),
-                |e| e.source(),
-            ));
-            // SQLite's open message ends with the path, which the sentence already names.
-            let reason = reason.strip_suffix(&format!(": {path}")).unwrap_or(&reason);
+            // SQLite's English (and the path it repeats) goes to the log; the user reads the kind.
+            let reason = crate::i18n::sqlite_reason(source, lang);
             let key = if Path::new(path).is_dir() {
                 "cli_env.book_is_dir"
             } else {
@@ -432,6 +428,38 @@ fn classification_rules(
         .classification
         .rules()
         .map_err(|e| anyhow!("{}", e.localized(lang)))
+}
+
+/// A date argument that is not a date, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateArgError(pub crate::domain::dates::DateError);
+
+impl DateArgError {
+    /// Why, in `lang`: the sentence a form's date field says.
+    pub fn message(&self, lang: Lang) -> String {
+        use crate::domain::dates::DateError;
+        match &self.0 {
+            DateError::Shape => lang.t("form_parse.date_shape").to_string(),
+            DateError::NoSuchMonth(m) => lang.tf("form_parse.date_no_month", &[("month", m)]),
+            DateError::NoSuchDay { month, days } => lang.tf(
+                "form_parse.date_no_day",
+                &[("month", month), ("days", days)],
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for DateArgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for DateArgError {}
+
+/// Every date argument's parser: the forms a form's date field takes (full-width digits too).
+pub fn date_arg(text: &str) -> Result<NaiveDate, DateArgError> {
+    crate::domain::dates::parse_date(text).map_err(DateArgError)
 }
 
 fn today() -> NaiveDate {
@@ -1162,14 +1190,6 @@ mod tests {
         let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
         let cases: Vec<(anyhow::Error, &str)> = vec![
             (
-                StoreError::Open {
-                    path: "x.db".into(),
-                    source: sqlite_cantopen(Some("unable to open database file")),
-                }
-                .into(),
-                "unable to open database file",
-            ),
-            (
                 StoreError::Sql(sqlite_cantopen(None)).into(),
                 "unable to open database file",
             ),
@@ -1212,6 +1232,15 @@ mod tests {
             // The plain chain repeats it: the printer is what keeps it to once.
             assert!(count(&format!("{e:#}"), cause) >= 2, "{e:#}");
         }
+        // A book that cannot be opened is said by kind, SQLite's English left to the log.
+        let open: anyhow::Error = StoreError::Open {
+            path: "x.db".into(),
+            source: sqlite_cantopen(Some("unable to open database file")),
+        }
+        .into();
+        let text = error_text(&open, Lang::En);
+        assert_eq!(count(&text, "the file cannot be opened"), 1, "{text}");
+        assert!(!text.contains("unable to open"), "{text}");
     }
 
     #[test]

@@ -21,16 +21,16 @@ pub enum ReportCommand {
     /// Migration between two dates: the matrix (count and balance), the migration rates and
     /// the non-performing ratio at both dates.
     Migration {
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         from: NaiveDate,
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         to: NaiveDate,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// Reference provisions per class on a date, with the actual reserve's coverage.
     Provisions {
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,

@@ -5,18 +5,57 @@
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Removes control characters (C0, DEL, C1) so imported text cannot move the cursor,
-/// change the title or ring the bell. Tabs and newlines become spaces.
+/// change the title or ring the bell, and bidi controls (see [`is_bidi_control`]) so stored
+/// text cannot reorder what a document or screen shows around it. Tabs and newlines become
+/// spaces.
 pub fn sanitize(text: &str) -> String {
-    if !text.chars().any(|c| c.is_control()) {
+    if !text.chars().any(|c| c.is_control() || is_bidi_control(c)) {
         return text.to_string();
     }
     text.chars()
         .filter_map(|c| match c {
             '\t' | '\n' | '\r' => Some(' '),
-            c if c.is_control() => None,
+            c if c.is_control() || is_bidi_control(c) => None,
             c => Some(c),
         })
         .collect()
+}
+
+/// The bidirectional formatting characters: embeddings and overrides (U+202A–U+202E),
+/// isolates (U+2066–U+2069) and the marks (U+200E, U+200F, U+061C). In a document or on a
+/// screen they reorder the text around them (`ab\u{202E}cd` shows `abdc`), so a note could
+/// make "approve" read as something else; post-loan text never needs them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    )
+}
+
+/// Text from data in a Markdown document: bidi controls dropped, and `&`, `<`, `>` as
+/// entities, so a Markdown viewer (which renders HTML) shows `<script>` as text and runs
+/// nothing. Line breaks are kept.
+pub fn markdown_text(text: &str) -> String {
+    let text = strip_bidi(text);
+    let mut o = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// `text` without bidi controls (text on its way into a document; line breaks kept).
+pub fn strip_bidi(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_bidi_control) {
+        text.chars().filter(|c| !is_bidi_control(*c)).collect()
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// Text of a multi-line field for storage: control characters removed as by [`sanitize`],
@@ -364,6 +403,28 @@ pub fn pad_left(text: &str, cols: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn bidi_controls_are_dropped_from_stored_and_document_text() {
+        for c in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}',
+        ] {
+            let text = format!("批准{c}退回");
+            assert_eq!(sanitize(&text), "批准退回", "{c:?}");
+            assert_eq!(markdown_text(&text), "批准退回", "{c:?}");
+        }
+        assert_eq!(
+            sanitize("a\u{200D}b"),
+            "a\u{200D}b",
+            "a joiner is not a bidi control"
+        );
+        assert_eq!(
+            markdown_text("<script>alert(1)</script> & x\n<b>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; x\n&lt;b&gt;"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -425,17 +425,7 @@ impl ExtractError {
 /// Why a file could not be read: in English the system's own words (as before), in another
 /// language the common cases (not found, no permission, a directory, not UTF-8) translated.
 pub fn io_reason(e: &std::io::Error, lang: Lang) -> String {
-    use std::io::ErrorKind;
-    if lang == Lang::En {
-        return e.to_string();
-    }
-    match e.kind() {
-        ErrorKind::NotFound => lang.t("import_keys.io_not_found").to_string(),
-        ErrorKind::PermissionDenied => lang.t("import_keys.io_denied").to_string(),
-        ErrorKind::IsADirectory => lang.t("import_keys.io_directory").to_string(),
-        ErrorKind::InvalidData => lang.t("import_keys.io_invalid_data").to_string(),
-        _ => e.to_string(),
-    }
+    crate::i18n::io_reason(e, lang)
 }
 
 /// What a read did.

@@ -198,34 +198,12 @@ impl Store {
     }
 
     pub fn collateral(&self, loan_id: i64) -> Result<Vec<Collateral>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT kind, description, appraised_value, appraised_on FROM collateral
-             WHERE loan_id = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map([loan_id], |r| {
-            Ok(Collateral {
-                kind: code(r, 0, CollateralKind::parse)?,
-                description: r.get(1)?,
-                appraised_value: dec(r, 2)?,
-                appraised_on: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        collateral_q(self.conn(), loan_id)
     }
 
     /// The borrower's statements, oldest period first, at most `limit` latest.
     pub fn statements(&self, borrower_id: i64, limit: u32) -> Result<Vec<StatementRecord>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT * FROM (
-                SELECT b.code, s.period_end, s.total_assets, s.total_liabilities, s.current_assets,
-                       s.current_liabilities, s.inventory, s.revenue, s.ebit, s.interest_expense,
-                       s.net_profit, s.operating_cash_flow
-                FROM financial_statements s JOIN borrowers b ON b.id = s.borrower_id
-                WHERE s.borrower_id = ?1 ORDER BY s.period_end DESC LIMIT ?2
-             ) ORDER BY period_end",
-        )?;
-        let rows = stmt.query_map(rusqlite::params![borrower_id, limit], statement_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        statements_q(self.conn(), borrower_id, limit)
     }
 
     /// The latest statement at or before `date` (the one "at disbursement").
@@ -240,20 +218,7 @@ impl Store {
 
     /// Contacts, newest first.
     pub fn contacts(&self, loan_id: i64, limit: u32) -> Result<Vec<Contact>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, contact_on, kind, notes, created_by FROM contacts
-             WHERE loan_id = ?1 ORDER BY contact_on DESC, id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(rusqlite::params![loan_id, limit], |r| {
-            Ok(Contact {
-                id: r.get(0)?,
-                contact_on: r.get(1)?,
-                kind: code(r, 2, ContactKind::parse)?,
-                notes: r.get(3)?,
-                created_by: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        contacts_q(self.conn(), loan_id, limit)
     }
 
     pub fn fund_flows(&self, loan_id: i64, limit: u32) -> Result<Vec<FundFlow>> {
@@ -275,19 +240,7 @@ impl Store {
 
     /// Repayment snapshots, newest first.
     pub fn repayment_history(&self, loan_id: i64, limit: u32) -> Result<Vec<RepaymentStatus>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT as_of, overdue_days, overdue_principal, overdue_interest FROM repayment_status
-             WHERE loan_id = ?1 ORDER BY as_of DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(rusqlite::params![loan_id, limit], |r| {
-            Ok(RepaymentStatus {
-                as_of: r.get(0)?,
-                overdue_days: r.get(1)?,
-                overdue_principal: dec(r, 2)?,
-                overdue_interest: dec(r, 3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        repayment_history_q(self.conn(), loan_id, limit)
     }
 
     /// Rows `offset..offset + limit` of a loan's contacts, newest first (the detail's
@@ -380,4 +333,79 @@ impl Store {
             }
         }
     }
+}
+
+pub(super) fn collateral_q(conn: &rusqlite::Connection, loan_id: i64) -> Result<Vec<Collateral>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, description, appraised_value, appraised_on FROM collateral
+         WHERE loan_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([loan_id], |r| {
+        Ok(Collateral {
+            kind: code(r, 0, CollateralKind::parse)?,
+            description: r.get(1)?,
+            appraised_value: dec(r, 2)?,
+            appraised_on: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(super) fn statements_q(
+    conn: &rusqlite::Connection,
+    borrower_id: i64,
+    limit: u32,
+) -> Result<Vec<StatementRecord>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT * FROM (
+            SELECT b.code, s.period_end, s.total_assets, s.total_liabilities, s.current_assets,
+                   s.current_liabilities, s.inventory, s.revenue, s.ebit, s.interest_expense,
+                   s.net_profit, s.operating_cash_flow
+            FROM financial_statements s JOIN borrowers b ON b.id = s.borrower_id
+            WHERE s.borrower_id = ?1 ORDER BY s.period_end DESC LIMIT ?2
+         ) ORDER BY period_end",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![borrower_id, limit], statement_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(super) fn contacts_q(
+    conn: &rusqlite::Connection,
+    loan_id: i64,
+    limit: u32,
+) -> Result<Vec<Contact>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, contact_on, kind, notes, created_by FROM contacts
+         WHERE loan_id = ?1 ORDER BY contact_on DESC, id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![loan_id, limit], |r| {
+        Ok(Contact {
+            id: r.get(0)?,
+            contact_on: r.get(1)?,
+            kind: code(r, 2, ContactKind::parse)?,
+            notes: r.get(3)?,
+            created_by: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(super) fn repayment_history_q(
+    conn: &rusqlite::Connection,
+    loan_id: i64,
+    limit: u32,
+) -> Result<Vec<RepaymentStatus>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT as_of, overdue_days, overdue_principal, overdue_interest FROM repayment_status
+         WHERE loan_id = ?1 ORDER BY as_of DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![loan_id, limit], |r| {
+        Ok(RepaymentStatus {
+            as_of: r.get(0)?,
+            overdue_days: r.get(1)?,
+            overdue_principal: dec(r, 2)?,
+            overdue_interest: dec(r, 3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -1081,6 +1081,26 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// The inspection under way (draft, returned, submitted) that already answers a warning
+    /// of the loan, if any: its number.
+    pub fn open_inspection_answering(
+        &self,
+        loan_id: i64,
+        warning_number: &str,
+    ) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT i.number FROM inspections i
+                 JOIN inspection_warnings iw ON iw.inspection_id = i.id
+                 JOIN warnings w ON w.id = iw.warning_id
+                 WHERE i.loan_id = ?1 AND w.number = ?2
+                 AND i.status IN ('draft', 'returned', 'submitted') ORDER BY i.id LIMIT 1",
+            )?
+            .query_row(params![loan_id, warning_number.trim()], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The largest loan id (the plan's chunks run up to it).
     pub fn max_loan_id(&self) -> Result<i64> {
         Ok(self
@@ -1180,7 +1200,19 @@ pub struct ReportLoan {
     pub officer: String,
     /// Open warnings: (number, level, indicator).
     pub open_warnings: Vec<(String, String, String)>,
+    pub currency: String,
+    /// What the report editor's facts panel shows beside the terms, by the same reads.
+    pub collateral: Vec<super::Collateral>,
+    /// The latest repayment snapshot.
+    pub repayment: Option<super::RepaymentStatus>,
+    /// The last contacts, newest first.
+    pub contacts: Vec<super::Contact>,
+    /// The borrower's latest financial statement.
+    pub statement: Option<crate::domain::StatementRecord>,
 }
+
+/// Contacts a report lists (the facts panel's few rows).
+pub const REPORT_CONTACTS: u32 = 3;
 
 /// Everything a report prints: the inspection, one version of its report, and the loan.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1203,13 +1235,14 @@ fn report_q(conn: &rusqlite::Connection, id: i64, rv: Option<i64>) -> Result<Opt
     };
     let rv = rv.unwrap_or(inspection.report_version);
     let loan_id = inspection.row.loan_id;
-    let mut loan = conn.query_row(
+    let (mut loan, borrower_id) = conn.query_row(
         "SELECT contract_no, borrower_name, product, principal, outstanding, interest_rate,
-         disbursed_on, matures_on, guarantee_type, classification, overdue_days, officer
+         disbursed_on, matures_on, guarantee_type, classification, overdue_days, officer,
+         currency, borrower_id
          FROM loans WHERE id = ?1",
         [loan_id],
         |r| {
-            Ok(ReportLoan {
+            let loan = ReportLoan {
                 contract_no: r.get(0)?,
                 borrower_name: r.get(1)?,
                 product: r.get(2)?,
@@ -1223,9 +1256,23 @@ fn report_q(conn: &rusqlite::Connection, id: i64, rv: Option<i64>) -> Result<Opt
                 overdue_days: r.get(10)?,
                 officer: r.get(11)?,
                 open_warnings: Vec::new(),
-            })
+                currency: r.get(12)?,
+                collateral: Vec::new(),
+                repayment: None,
+                contacts: Vec::new(),
+                statement: None,
+            };
+            Ok((loan, r.get::<_, i64>(13)?))
         },
     )?;
+    loan.collateral = super::detail::collateral_q(conn, loan_id)?;
+    loan.repayment = super::detail::repayment_history_q(conn, loan_id, 1)?
+        .into_iter()
+        .next();
+    loan.contacts = super::detail::contacts_q(conn, loan_id, REPORT_CONTACTS)?;
+    loan.statement = super::detail::statements_q(conn, borrower_id, 1)?
+        .into_iter()
+        .next();
     let mut stmt = conn.prepare_cached(
         "SELECT number, level, indicator FROM warnings WHERE loan_id = ?1
          AND status NOT IN ('resolved', 'dismissed') ORDER BY board_key, id",

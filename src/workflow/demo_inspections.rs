@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 /// Worked examples: this many loans, spread over the book.
 const EXAMPLES: usize = 12;
 
-/// Seeds the history, derives the plan, writes the worked examples.
+/// Seeds the history, derives the plan, writes the worked examples, derives the plan again.
 pub fn seed(store: &mut Store, system: &Actor, as_of: NaiveDate) -> Result<()> {
     let cfg = PlanConfig::defaults().map_err(|e| super::WorkflowError::Invalid(e.to_string()))?;
     let checklist = crate::config::Config::defaults()
@@ -68,7 +68,13 @@ pub fn seed(store: &mut Store, system: &Actor, as_of: NaiveDate) -> Result<()> {
     for (i, l) in examples.iter().enumerate() {
         example(store, &cfg, &checklist, l, i, as_of)?;
     }
-    triggered(store, as_of)
+    triggered(store, as_of)?;
+    // The examples approve inspections (each moves its loan's next due date) and a weak
+    // checklist raises a warning (a signal the plan answers with a triggered row): derive the
+    // plan last, as the nightly batch would, so a fresh book's first `inspections plan` has
+    // nothing to do.
+    flow::plan_book(store, &planner, &cfg)?;
+    Ok(())
 }
 
 /// A triggered inspection answering the oldest red warning, written and submitted.

@@ -36,14 +36,20 @@ pub enum EvidenceError {
     Missing { path: String },
     #[error("{path}: not a regular file")]
     NotAFile { path: String },
-    #[error("{path}: cannot be read: {reason}")]
-    Unreadable { path: String, reason: String },
+    #[error("{path}: cannot be read: {}", .reason.text(crate::i18n::Lang::En))]
+    Unreadable {
+        path: String,
+        reason: crate::i18n::Failure,
+    },
     #[error(
         "{path}: {size} bytes, more than the {max} bytes allowed (inspections.evidence_max_mib)"
     )]
     TooLarge { path: String, size: u64, max: u64 },
-    #[error("the document store {dir} cannot be written: {reason}")]
-    Store { dir: String, reason: String },
+    #[error("the document store {dir} cannot be written: {}", .reason.text(crate::i18n::Lang::En))]
+    Store {
+        dir: String,
+        reason: crate::i18n::Failure,
+    },
 }
 
 impl EvidenceError {
@@ -58,15 +64,16 @@ impl EvidenceError {
             }
             EvidenceError::Unreadable { path, reason } => WorkflowError::rule(
                 "evidence_err.unreadable",
-                &[("path", &path), ("reason", &reason)],
+                &[("path", &path), ("reason", &reason.key())],
             ),
             EvidenceError::TooLarge { path, size, max } => WorkflowError::rule(
                 "evidence_err.too_large",
                 &[("path", &path), ("size", &size), ("max", &max)],
             ),
-            EvidenceError::Store { dir, reason } => {
-                WorkflowError::rule("evidence_err.store", &[("dir", &dir), ("reason", &reason)])
-            }
+            EvidenceError::Store { dir, reason } => WorkflowError::rule(
+                "evidence_err.store",
+                &[("dir", &dir), ("reason", &reason.key())],
+            ),
         }
     }
 }
@@ -109,7 +116,7 @@ pub fn store_file(docs: &Path, path: &Path, max_bytes: u64) -> Result<Stored, Ev
         Err(e) => {
             return Err(EvidenceError::Unreadable {
                 path: shown,
-                reason: e.to_string(),
+                reason: crate::i18n::Failure::of_io(&e),
             });
         }
     };
@@ -125,12 +132,12 @@ pub fn store_file(docs: &Path, path: &Path, max_bytes: u64) -> Result<Stored, Ev
     }
     let unreadable = |e: std::io::Error| EvidenceError::Unreadable {
         path: shown.clone(),
-        reason: e.to_string(),
+        reason: crate::i18n::Failure::of_io(&e),
     };
     let mut src = std::fs::File::open(path).map_err(unreadable)?;
     let store_err = |e: std::io::Error| EvidenceError::Store {
         dir: docs.display().to_string(),
-        reason: e.to_string(),
+        reason: crate::i18n::Failure::of_io(&e),
     };
     std::fs::create_dir_all(docs).map_err(store_err)?;
     let mut tmp = TempFile::new_in(docs).map_err(store_err)?;

@@ -130,6 +130,17 @@ pub fn start_in(
             &[("number", &number)],
         ));
     }
+    // A triggered start must not open a second inspection for a warning already being answered.
+    if s.kind == InspectionKind::Triggered {
+        for w in s.warnings {
+            if let Some(number) = tx.open_inspection_answering(loan_id, w)? {
+                return Err(WorkflowError::rule(
+                    "inspection_err.warning_answered",
+                    &[("warning", &w.trim()), ("number", &number)],
+                ));
+            }
+        }
+    }
     let focus = sanitize(s.focus.trim());
     let inspectors = match sanitize(s.inspectors.trim()) {
         i if i.is_empty() => actor.username.clone(),

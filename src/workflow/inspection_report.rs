@@ -4,8 +4,11 @@
 
 use crate::domain::checklist::Checklist;
 use crate::domain::inspection::Section;
+use crate::domain::money::{format_money, format_percent};
+use crate::domain::text::markdown_text as md_text;
 use crate::i18n::Lang;
-use crate::store::ReportData;
+use crate::store::{ReportData, ReportLoan};
+use rust_decimal::Decimal;
 
 /// The report's lines as label / value pairs and blocks, shared by both formats.
 struct Parts {
@@ -30,6 +33,92 @@ fn or_dash(s: Option<String>) -> String {
         Some(s) if !s.is_empty() => s,
         _ => "—".to_string(),
     }
+}
+
+/// What the report editor's facts panel shows beside the terms: the latest repayment
+/// status, the collateral with its total and coverage (抵押率, outstanding / appraised, as the
+/// loan detail shows it), the latest statement's ratios and the last contacts.
+fn loan_context(l: &ReportLoan, lang: Lang) -> Vec<(String, String)> {
+    let t = |k: &str| lang.t(&format!("inspection_report.{k}")).to_string();
+    let money = |a: Decimal| format_money(a, &l.currency);
+    let mut rows = Vec::new();
+    rows.push((
+        t("repayment"),
+        match &l.repayment {
+            Some(r) => lang.tf(
+                "inspection_report.repayment_line",
+                &[
+                    ("as_of", &r.as_of),
+                    ("days", &r.overdue_days),
+                    ("principal", &money(r.overdue_principal)),
+                    ("interest", &money(r.overdue_interest)),
+                ],
+            ),
+            None => "—".to_string(),
+        },
+    ));
+    for c in &l.collateral {
+        rows.push((
+            t("collateral"),
+            format!(
+                "{} · {} · {} ({})",
+                lang.code_name("collateral", c.kind.code()),
+                c.description,
+                money(c.appraised_value),
+                c.appraised_on
+            ),
+        ));
+    }
+    let total: Decimal = l.collateral.iter().map(|c| c.appraised_value).sum();
+    if !l.collateral.is_empty() {
+        rows.push((t("appraised_total"), money(total)));
+        let coverage = l
+            .outstanding
+            .parse::<Decimal>()
+            .ok()
+            .and_then(|o| crate::domain::ratios::percent(o, total).ok())
+            .map(|p| format!("{:.2}%", crate::domain::money::round_half_up(p, 2)));
+        rows.push((t("coverage"), or_dash(coverage)));
+    }
+    if let Some(st) = &l.statement {
+        let r = crate::domain::ratios::KeyRatios::of(st);
+        let times = |v: Option<Decimal>| {
+            v.map_or_else(
+                || "—".to_string(),
+                |v| crate::domain::money::round_half_up(v, 2).to_string(),
+            )
+        };
+        rows.push((
+            t("ratios"),
+            lang.tf(
+                "inspection_report.ratios_line",
+                &[
+                    ("period", &st.period_end),
+                    (
+                        "debt_to_asset",
+                        &r.debt_to_asset
+                            .map_or_else(|| "—".to_string(), format_percent),
+                    ),
+                    ("current", &times(r.current)),
+                    ("quick", &times(r.quick)),
+                    ("interest_coverage", &times(r.interest_coverage)),
+                ],
+            ),
+        ));
+    }
+    for c in &l.contacts {
+        rows.push((
+            t("contact"),
+            format!(
+                "{} {} {}: {}",
+                c.contact_on,
+                lang.code_name("contact", c.kind.code()),
+                c.created_by,
+                c.notes
+            ),
+        ));
+    }
+    rows
 }
 
 fn parts(d: &ReportData, lang: Lang, checklist: &Checklist) -> Parts {
@@ -75,12 +164,16 @@ fn parts(d: &ReportData, lang: Lang, checklist: &Checklist) -> Parts {
         .iter()
         .map(|(n, level, ind)| format!("{n} ({}, {ind})", lang.code_name("level", level)))
         .collect();
-    let facts = vec![
+    let money = |text: &str| match text.parse::<Decimal>() {
+        Ok(a) => format_money(a, &l.currency),
+        Err(_) => text.to_string(),
+    };
+    let mut facts = vec![
         (t("contract_no"), l.contract_no.clone()),
         (t("borrower"), l.borrower_name.clone()),
         (t("product"), lang.code_name("product", &l.product)),
-        (t("principal"), l.principal.clone()),
-        (t("outstanding"), l.outstanding.clone()),
+        (t("principal"), money(&l.principal)),
+        (t("outstanding"), money(&l.outstanding)),
         (t("interest_rate"), format!("{} %", l.interest_rate)),
         (t("term"), format!("{} — {}", l.disbursed_on, l.matures_on)),
         (
@@ -95,6 +188,7 @@ fn parts(d: &ReportData, lang: Lang, checklist: &Checklist) -> Parts {
         (t("officer"), l.officer.clone()),
         (t("open_warnings"), or_dash(Some(open.join("; ")))),
     ];
+    facts.extend(loan_context(l, lang));
     let sections = Section::ALL
         .iter()
         .map(|s| {
@@ -195,9 +289,9 @@ fn parts(d: &ReportData, lang: Lang, checklist: &Checklist) -> Parts {
     }
 }
 
-/// A Markdown table cell: no line breaks, `|` escaped.
+/// A Markdown table cell: as [`md_text`], no line breaks, `|` escaped.
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    md_text(s).replace('|', "\\|").replace('\n', " ")
 }
 
 fn md_table<const N: usize>(out: &mut String, head: &[String; N], rows: &[[String; N]]) {
@@ -221,7 +315,7 @@ fn md_table<const N: usize>(out: &mut String, head: &[String; N], rows: &[[Strin
 pub fn markdown(d: &ReportData, lang: Lang, checklist: &Checklist) -> String {
     let p = parts(d, lang, checklist);
     let t = |k: &str| lang.t(&format!("inspection_report.{k}")).to_string();
-    let mut out = format!("# {}\n\n", p.title);
+    let mut out = format!("# {}\n\n", md_text(&p.title));
     let pairs = |out: &mut String, rows: &[(String, String)]| {
         let rows: Vec<[String; 2]> = rows.iter().map(|(a, b)| [a.clone(), b.clone()]).collect();
         md_table(out, &[t("item"), t("value")], &rows);
@@ -230,7 +324,7 @@ pub fn markdown(d: &ReportData, lang: Lang, checklist: &Checklist) -> String {
     out.push_str(&format!("\n## {}\n\n", t("facts")));
     pairs(&mut out, &p.facts);
     for (title, body) in &p.sections {
-        out.push_str(&format!("\n## {title}\n\n{body}\n"));
+        out.push_str(&format!("\n## {}\n\n{}\n", md_text(title), md_text(body)));
     }
     if !p.checklist.is_empty() {
         out.push_str(&format!("\n## {}\n\n", t("checklist")));
@@ -254,7 +348,9 @@ pub fn markdown(d: &ReportData, lang: Lang, checklist: &Checklist) -> String {
     out
 }
 
+/// Text from data in HTML: bidi controls dropped, markup characters as entities.
 fn esc(s: &str) -> String {
+    let s = crate::domain::text::strip_bidi(s);
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -554,6 +554,65 @@ fn a_triggered_inspection_links_its_warning() {
 }
 
 #[test]
+fn a_second_triggered_start_for_a_warning_under_way_is_refused_naming_it() {
+    use crate::domain::warning::{Level, ManualSignal, RiskType};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = book(&dir.path().join("b.db"));
+    let (zhang, wang) = (who(&store, "zhang"), who(&store, "wang"));
+    let (_, warning) = crate::workflow::warning::raise_manual(
+        &mut store,
+        &wang,
+        &crate::workflow::warning::ManualWarning {
+            contract_no: "HT-SMALL",
+            signal: ManualSignal::Litigation,
+            level: Level::Red,
+            risk_type: RiskType::Credit,
+            reason: "被诉",
+        },
+        day(TODAY),
+        crate::i18n::Lang::ZhCn,
+    )
+    .expect("raised");
+    let triggered = |store: &mut Store, ws: &[String]| {
+        start(
+            store,
+            &zhang,
+            &StartInspection {
+                contract_no: "HT-SMALL",
+                kind: InspectionKind::Triggered,
+                mode: InspectionMode::Onsite,
+                warnings: ws,
+                focus: "",
+                inspected_on: None,
+                inspectors: "",
+            },
+            day(TODAY),
+        )
+    };
+    let first = triggered(&mut store, std::slice::from_ref(&warning)).expect("first start");
+    let e = triggered(&mut store, std::slice::from_ref(&warning)).expect_err("a duplicate");
+    assert_eq!(rule_key(&e), "inspection_err.warning_answered");
+    match &e {
+        WorkflowError::Rule { args, .. } => assert!(
+            args.iter().any(|(_, v)| v == &first),
+            "the refusal names {first}: {args:?}"
+        ),
+        other => panic!("{other}"),
+    }
+    // Padded input names the same warning.
+    let padded = format!(" {warning} ");
+    let e = triggered(&mut store, &[padded]).expect_err("padded duplicate");
+    assert_eq!(rule_key(&e), "inspection_err.warning_answered");
+    assert_eq!(
+        store
+            .inspection_count(&InspectionQuery::default())
+            .expect("n"),
+        1,
+        "the refused starts wrote nothing"
+    );
+}
+
+#[test]
 fn evidence_is_attached_once_and_listed_in_the_report() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("b.db");
@@ -645,6 +704,139 @@ fn report_text_is_escaped_in_html() {
     );
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#39;x&#39;"));
     assert!(!html.contains("<script>"));
+}
+
+#[test]
+fn hostile_text_is_inert_in_both_formats_and_bidi_controls_are_dropped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = book(&dir.path().join("b.db"));
+    let zhang = who(&store, "zhang");
+    let n = start_routine(&mut store, &zhang, "HT-SMALL");
+    let bidi = [
+        "\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{202E}", "\u{2066}", "\u{2067}",
+        "\u{2068}", "\u{2069}", "\u{200E}", "\u{200F}", "\u{061C}",
+    ];
+    let hostile = format!("<script>alert(1)</script> & 批准{}退回", bidi.concat());
+    write_section(&mut store, &zhang, &n, None, Section::Facts, &hostile).expect("w");
+    let id = store
+        .inspection_by_number(&n)
+        .expect("r")
+        .expect("t")
+        .row
+        .id;
+    let data = store.inspection_report(id, None).expect("r").expect("t");
+    let stored = data
+        .sections
+        .iter()
+        .find(|(s, _)| *s == Section::Facts.number())
+        .map(|(_, b)| b.clone())
+        .unwrap_or_default();
+    assert!(
+        stored.contains("批准退回"),
+        "stored text is clean: {stored:?}"
+    );
+    for lang in [Lang::ZhCn, Lang::En] {
+        let md = inspection_report::markdown(&data, lang, &checklist());
+        assert!(
+            md.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; 批准退回"),
+            "{md}"
+        );
+        let html = inspection_report::html(&data, lang, &checklist());
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; 批准退回"));
+        for doc in [&md, &html] {
+            assert!(!doc.contains("<script>"), "{doc}");
+            for b in bidi {
+                assert!(!doc.contains(b), "{b:?} left in a document");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_report_facts_show_money_formatted_collateral_coverage_and_repayment() {
+    use crate::domain::{CollateralKind, CollateralRecord, RepaymentRecord};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = book(&dir.path().join("b.db"));
+    store
+        .write(|tx| -> crate::store::Result<()> {
+            tx.upsert_collateral(
+                &CollateralRecord {
+                    contract_no: "HT-SMALL".into(),
+                    kind: CollateralKind::RealEstate,
+                    description: "厂房".into(),
+                    appraised_value: Decimal::from(2_500_000),
+                    appraised_on: day("2026-01-02"),
+                },
+                "li",
+            )?;
+            tx.upsert_repayment(
+                &RepaymentRecord {
+                    contract_no: "HT-SMALL".into(),
+                    as_of: day("2026-02-28"),
+                    overdue_days: 12,
+                    overdue_principal: Decimal::from(46_010_000),
+                    overdue_interest: "1234.5".parse().expect("amount"),
+                },
+                "li",
+            )?;
+            Ok(())
+        })
+        .expect("facts");
+    let zhang = who(&store, "zhang");
+    let n = start_routine(&mut store, &zhang, "HT-SMALL");
+    let id = store
+        .inspection_by_number(&n)
+        .expect("r")
+        .expect("t")
+        .row
+        .id;
+    let data = store.inspection_report(id, None).expect("r").expect("t");
+    for lang in [Lang::ZhCn, Lang::En] {
+        let md = inspection_report::markdown(&data, lang, &checklist());
+        let html = inspection_report::html(&data, lang, &checklist());
+        for doc in [&md, &html] {
+            for shown in [
+                "¥1,000,000.00",   // outstanding
+                "¥100,000,000.00", // principal
+                "¥2,500,000.00",   // the collateral and the total
+                "40.00%",          // coverage: 1,000,000 / 2,500,000
+                "¥46,010,000.00",  // overdue principal
+                "¥1,234.50",
+                "2026-02-28",
+            ] {
+                assert!(doc.contains(shown), "{lang:?} lacks {shown}: {doc}");
+            }
+            assert!(!doc.contains("46010000"), "an unformatted amount: {doc}");
+            assert!(!doc.contains("| 1000000 |"), "{doc}");
+        }
+    }
+}
+
+#[test]
+fn a_fresh_demo_books_plan_is_complete() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for loans in [200, 2_000] {
+        let params = crate::demo::DemoParams {
+            loans,
+            seed: 42,
+            as_of: day("2026-06-30"),
+        };
+        let (mut store, _) = crate::workflow::demo::open_or_build(
+            &dir.path().join(format!("d{loans}.db")),
+            &params,
+            true,
+            "tester",
+        )
+        .expect("demo book");
+        let manager = who(&store, "zhao.lei");
+        let counts = plan_book(&mut store, &manager, &cfg()).expect("plan");
+        assert_eq!(
+            (counts.added, counts.moved, counts.removed),
+            (0, 0, 0),
+            "{loans} loans: the demo derived the plan before something it depends on"
+        );
+        assert!(counts.unchanged > 0);
+    }
 }
 
 #[test]

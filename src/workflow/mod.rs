@@ -153,9 +153,21 @@ impl WorkflowError {
                 ],
             ),
             WorkflowError::Rule { key, args } => {
+                // A reason that is an OS failure's key (`i18n::Failure::key`) is said in `lang`.
+                let said: Vec<String> = args
+                    .iter()
+                    .map(|(_, v)| {
+                        if v.starts_with("os_err.") {
+                            lang.t(v).to_string()
+                        } else {
+                            v.clone()
+                        }
+                    })
+                    .collect();
                 let args: Vec<(&str, &dyn std::fmt::Display)> = args
                     .iter()
-                    .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
+                    .zip(&said)
+                    .map(|((k, _), v)| (*k, v as &dyn std::fmt::Display))
                     .collect();
                 lang.tf(key, &args)
             }

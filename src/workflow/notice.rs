@@ -2,7 +2,7 @@
 //! the signal with its facts, the actions the level requires, the owner and the deadline.
 
 use crate::domain::money::format_money;
-use crate::domain::text::sanitize;
+use crate::domain::text::{markdown_text, sanitize};
 use crate::domain::warning::{Level, ManualSignal};
 use crate::i18n::Lang;
 use crate::store::{Loan, Warning};
@@ -60,6 +60,12 @@ pub fn signal_text(w: &Warning, lang: Lang) -> String {
     )
 }
 
+/// Text from data in the notice: clean (control and bidi characters gone), Markdown-safe
+/// (`<`, `>`, `&` as entities, `|` escaped so a table cell stays one cell).
+fn md(text: &str) -> String {
+    markdown_text(&sanitize(text)).replace('|', "\\|")
+}
+
 pub fn render(n: &NoticeFacts<'_>, lang: Lang) -> String {
     let w = n.warning;
     let l = n.loan;
@@ -72,8 +78,8 @@ pub fn render(n: &NoticeFacts<'_>, lang: Lang) -> String {
         s,
         "**{}** {}（{}）\n",
         lang.t("notice.to"),
-        sanitize(&l.borrower_name),
-        sanitize(&l.borrower_code)
+        md(&l.borrower_name),
+        md(&l.borrower_code)
     );
     let _ = writeln!(s, "## {}\n", lang.t("notice.section_warning"));
     let _ = writeln!(s, "| | |\n|---|---|");
@@ -100,7 +106,7 @@ pub fn render(n: &NoticeFacts<'_>, lang: Lang) -> String {
         s,
         "| {} | {} · {} · {} {} · {} → {} |\n",
         lang.t("notice.loan"),
-        sanitize(&l.contract_no),
+        md(&l.contract_no),
         lang.code_name("product", l.product.code()),
         lang.t("col.outstanding"),
         format_money(l.outstanding, &l.currency),
@@ -108,9 +114,9 @@ pub fn render(n: &NoticeFacts<'_>, lang: Lang) -> String {
         l.matures_on
     );
     let _ = writeln!(s, "## {}\n", lang.t("notice.section_signals"));
-    let _ = writeln!(s, "- {}", signal_text(w, lang));
+    let _ = writeln!(s, "- {}", md(&signal_text(w, lang)));
     if !w.cause.is_empty() {
-        let _ = writeln!(s, "- {}：{}", lang.t("notice.cause"), sanitize(&w.cause));
+        let _ = writeln!(s, "- {}：{}", lang.t("notice.cause"), md(&w.cause));
     }
     let _ = writeln!(s);
     let _ = writeln!(s, "## {}\n", lang.t("notice.section_actions"));
@@ -134,18 +140,13 @@ pub fn render(n: &NoticeFacts<'_>, lang: Lang) -> String {
     }
     let _ = writeln!(s);
     let _ = writeln!(s, "## {}\n", lang.t("notice.section_owner"));
-    let _ = writeln!(s, "- {}：{}", lang.t("notice.owner"), sanitize(n.officer));
+    let _ = writeln!(s, "- {}：{}", lang.t("notice.owner"), md(n.officer));
     let _ = writeln!(
         s,
         "- {}：**{}**",
         lang.t("notice.feedback_due"),
         n.feedback_due_on
     );
-    let _ = writeln!(
-        s,
-        "- {}：{}",
-        lang.t("notice.issued_by"),
-        sanitize(n.issued_by)
-    );
+    let _ = writeln!(s, "- {}：{}", lang.t("notice.issued_by"), md(n.issued_by));
     s
 }

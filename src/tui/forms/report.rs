@@ -97,7 +97,7 @@ pub fn measure_form(number: &str, version: i64, lang: Lang) -> Form {
             Field::new(
                 DEADLINE,
                 "inspection_editor.field_deadline",
-                FieldKind::Text { required: false },
+                FieldKind::OptionalDate,
                 "",
             ),
             Field::new(
@@ -145,13 +145,7 @@ pub fn class_form(number: &str, version: i64, lang: Lang) -> Form {
 
 pub fn measure_command(form: &Form, number: &str) -> Result<FormCommand, Bad> {
     use crate::domain::inspection::{Measure, MeasureEntry};
-    let deadline = form.text(DEADLINE)?;
-    let deadline = match deadline.trim() {
-        "" => None,
-        d => Some(
-            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| Bad::Field(DEADLINE))?,
-        ),
-    };
+    let deadline = form.optional_date(DEADLINE)?;
     let owner = form.text(OWNER)?;
     Ok(FormCommand::Measure {
         number: number.to_string(),

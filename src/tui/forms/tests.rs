@@ -289,3 +289,46 @@ fn typing_over_a_whole_choice_replaces_it() {
     form.edit(key(KeyCode::Char('d')));
     assert_eq!(form.fields[2].value(), "red");
 }
+
+#[test]
+fn the_measure_deadline_is_a_date_field_that_says_why_beside_it() {
+    use crate::i18n::Lang;
+    let lang = Lang::ZhCn;
+    let fresh = || {
+        let mut f = report::measure_form("XJ2026-000001", 3, lang);
+        type_into(&mut f, report::MEASURE, "paperwork");
+        f
+    };
+    for (text, why) in [
+        ("2026-02-30", "2026-02 只有 28 天"),
+        ("abc", "不是日期"),
+        ("2026-13-01", "13 月"),
+    ] {
+        let mut form = fresh();
+        type_into(&mut form, report::DEADLINE, text);
+        assert!(!form.validate(lang), "{text:?} should be refused");
+        let beside = form
+            .field(report::DEADLINE)
+            .and_then(|f| f.error.clone())
+            .unwrap_or_default();
+        assert!(beside.contains(why), "{text:?}: {beside:?}");
+        assert!(!beside.contains("deadline"), "no internal name: {beside:?}");
+    }
+    let mut form = fresh();
+    type_into(&mut form, report::DEADLINE, "２０２６－１２－３１");
+    assert!(form.validate(lang), "full-width digits are a date");
+    match report::measure_command(&form, "XJ2026-000001") {
+        Ok(FormCommand::Measure { entry, .. }) => assert_eq!(
+            entry.deadline,
+            NaiveDate::from_ymd_opt(2026, 12, 31),
+            "the deadline read"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let mut form = fresh();
+    assert!(form.validate(lang), "no deadline is fine");
+    match report::measure_command(&form, "XJ2026-000001") {
+        Ok(FormCommand::Measure { entry, .. }) => assert_eq!(entry.deadline, None),
+        other => panic!("{other:?}"),
+    }
+}

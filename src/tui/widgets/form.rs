@@ -22,6 +22,8 @@ use tui_input::backend::crossterm::EventHandler;
 #[derive(Debug, Clone)]
 pub enum FieldKind {
     Date,
+    /// A date, or nothing (a deadline left open); a date given parses as [`FieldKind::Date`].
+    OptionalDate,
     /// A whole number of days, zero or more.
     Days,
     /// A decimal, or nothing (a threshold left unset).
@@ -224,6 +226,8 @@ impl Field {
         let v = value.trim();
         match &self.kind {
             FieldKind::Date => parse_date(v).map(|_| ()),
+            FieldKind::OptionalDate if v.is_empty() => Ok(()),
+            FieldKind::OptionalDate => parse_date(v).map(|_| ()),
             FieldKind::OptionalDecimal if v.is_empty() => Ok(()),
             FieldKind::OptionalDecimal => crate::domain::money::parse_rate(v)
                 .map(|_| ())
@@ -364,34 +368,11 @@ fn amount_message(e: &AmountError, lang: Lang, example: &str) -> String {
 /// A date as a form takes it: `YYYY-MM-DD`, full-width digits and dashes too, spaces around
 /// it (ideographic and no-break ones as well) ignored; a date the calendar lacks says why.
 pub fn parse_date(text: &str) -> Result<NaiveDate, FieldError> {
-    let ascii = crate::domain::money::ascii_forms(text);
-    let t = ascii.trim();
-    let b = t.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shape {
-        return Err(FieldError::DateShape);
-    }
-    let num = |r: std::ops::Range<usize>| t[r].parse::<u32>().unwrap_or(0);
-    let year = i32::try_from(num(0..4)).map_err(|_| FieldError::DateShape)?;
-    let (month, day) = (num(5..7), num(8..10));
-    if let Some(d) = NaiveDate::from_ymd_opt(year, month, day) {
-        return Ok(d);
-    }
-    if !(1..=12).contains(&month) {
-        return Err(FieldError::NoSuchMonth(t[5..7].to_string()));
-    }
-    let days = (28..=31)
-        .rev()
-        .find(|d| NaiveDate::from_ymd_opt(year, month, *d).is_some())
-        .unwrap_or(28);
-    Err(FieldError::NoSuchDay {
-        month: t[..7].to_string(),
-        days,
+    use crate::domain::dates::DateError;
+    crate::domain::dates::parse_date(text).map_err(|e| match e {
+        DateError::Shape => FieldError::DateShape,
+        DateError::NoSuchMonth(m) => FieldError::NoSuchMonth(m),
+        DateError::NoSuchDay { month, days } => FieldError::NoSuchDay { month, days },
     })
 }
 
@@ -463,6 +444,16 @@ impl Form {
     /// The date in the field `name` (Err: the field's name, when missing or not a date).
     pub fn date(&self, name: &'static str) -> Result<NaiveDate, &'static str> {
         self.named(name)?.date().ok_or(name)
+    }
+
+    /// The date in the optional date field `name`: None when left empty (Err: the field's
+    /// name, when missing or not a date).
+    pub fn optional_date(&self, name: &'static str) -> Result<Option<NaiveDate>, &'static str> {
+        let f = self.named(name)?;
+        if f.value().trim().is_empty() {
+            return Ok(None);
+        }
+        f.date().map(Some).ok_or(name)
     }
 
     pub fn amount(&self, name: &'static str) -> Result<Decimal, &'static str> {
