@@ -37,13 +37,47 @@ pub fn is_bidi_control(c: char) -> bool {
 /// nothing. Line breaks are kept.
 pub fn markdown_text(text: &str) -> String {
     let text = strip_bidi(text);
-    let mut o = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            c => o.push(c),
+    let mut o = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            o.push('\n');
+        }
+        // A line that would open a block (heading, quote, list, rule, setext underline, an
+        // ordered-list number) starts with its marker escaped: data never makes structure.
+        let indent = line.len() - line.trim_start().len();
+        o.push_str(&line[..indent]);
+        let rest = &line[indent..];
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        // CommonMark: 1–9 digits, `.` or `)`, then a space, a tab or the line's end.
+        let ordered = (1..=9).contains(&digits)
+            && matches!(rest[digits..].chars().next(), Some('.' | ')'))
+            && matches!(rest[digits + 1..].chars().next(), None | Some(' ' | '\t'));
+        let mut escape_at = if ordered {
+            Some(digits)
+        } else if rest.starts_with(['#', '>', '-', '+', '=', '~', '*', '_']) {
+            Some(0)
+        } else {
+            None
+        };
+        for (j, c) in rest.char_indices() {
+            match c {
+                '&' => o.push_str("&amp;"),
+                '<' => o.push_str("&lt;"),
+                '>' if Some(j) != escape_at => o.push_str("&gt;"),
+                // Inline structure: links, code, emphasis, table cells.
+                '\\' | '`' | '*' | '_' | '[' | ']' | '|' => {
+                    o.push('\\');
+                    o.push(c);
+                    if Some(j) == escape_at {
+                        escape_at = None;
+                    }
+                }
+                c if Some(j) == escape_at => {
+                    o.push('\\');
+                    o.push(c);
+                }
+                c => o.push(c),
+            }
         }
     }
     o
@@ -423,6 +457,28 @@ mod tests {
             markdown_text("<script>alert(1)</script> & x\n<b>"),
             "&lt;script&gt;alert(1)&lt;/script&gt; &amp; x\n&lt;b&gt;"
         );
+    }
+
+    #[test]
+    fn data_never_makes_markdown_structure() {
+        let cases = [
+            ("正文\n## 9. 检查结论", "正文\n\\## 9. 检查结论"),
+            ("标题\n---", "标题\n\\---"),
+            ("标题\n===", "标题\n\\==="),
+            ("> 引用", "\\> 引用"),
+            ("- 列表\n+ 列表\n* 列表", "\\- 列表\n\\+ 列表\n\\* 列表"),
+            ("1. 第一\n2) 第二", "1\\. 第一\n2\\) 第二"),
+            ("[x](javascript:alert(1))", "\\[x\\](javascript:alert(1))"),
+            ("`code` *em* _em_ a|b", "\\`code\\` \\*em\\* \\_em\\_ a\\|b"),
+            ("  # 缩进标题", "  \\# 缩进标题"),
+            (
+                "资产负债率 58.4%，2026-12-01 到期",
+                "资产负债率 58.4%，2026-12-01 到期",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(markdown_text(text), want, "{text:?}");
+        }
     }
 
     use super::*;

@@ -63,7 +63,7 @@ pub fn signal_text(w: &Warning, lang: Lang) -> String {
 /// Text from data in the notice: clean (control and bidi characters gone), Markdown-safe
 /// (`<`, `>`, `&` as entities, `|` escaped so a table cell stays one cell).
 fn md(text: &str) -> String {
-    markdown_text(&sanitize(text)).replace('|', "\\|")
+    markdown_text(&sanitize(text))
 }
 
 pub fn render(n: &NoticeFacts<'_>, lang: Lang) -> String {
