@@ -124,6 +124,7 @@ pub fn reject_form(row: &ProposalRow, lang: Lang) -> Form {
             &[
                 ("id", &row.id),
                 ("contract", &display(&row.contract_no)),
+                ("from", &lang.code_name("class", row.current.code())),
                 ("to", &lang.code_name("class", row.proposed.code())),
             ],
         ),
