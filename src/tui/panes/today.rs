@@ -251,29 +251,17 @@ impl Today {
                 style,
             ));
         }
-        if let Some(key) = view.keymap.first_key(Section::Today, Action::MyInspections) {
-            spans.push(Span::styled(
-                format!("   {}", lang.tf("today_inspections.more", &[("key", &key)])),
-                theme.muted,
-            ));
-        }
-        let buf = frame.buffer_mut();
-        buf.set_line(area.x, area.y, &Line::from(spans), area.width);
-        let rows = Rect::new(
-            area.x,
-            area.y + 1,
-            area.width,
-            area.height.saturating_sub(2),
-        );
-        if self.insp.is_empty() {
-            buf.set_line(
-                rows.x + 2,
-                rows.y,
-                &Line::styled(lang.t("today_inspections.none"), theme.muted),
-                rows.width.saturating_sub(2),
-            );
+        let Some(rows) = block_rows(
+            frame,
+            area,
+            spans,
+            (Action::MyInspections, "today_inspections.more"),
+            self.insp.is_empty().then_some("today_inspections.none"),
+            view,
+        ) else {
             return;
-        }
+        };
+        let buf = frame.buffer_mut();
         for (i, row) in self.insp.iter().enumerate() {
             let y = rows.y + i as u16;
             if y >= rows.y + rows.height {
@@ -290,13 +278,51 @@ impl Today {
     }
 }
 
+/// A block's head and body: its count line `spans` (the jump key's hint added when the key
+/// is bound), and the rows area below it, or None when the block is empty (`none`: the
+/// translation key of the line said instead).
+fn block_rows(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    mut spans: Vec<Span<'static>>,
+    (jump, more): (Action, &str),
+    none: Option<&str>,
+    view: &View<'_>,
+) -> Option<Rect> {
+    let (lang, theme) = (view.lang, view.theme);
+    if let Some(key) = view.keymap.first_key(Section::Today, jump) {
+        spans.push(Span::styled(
+            format!("   {}", lang.tf(more, &[("key", &key)])),
+            theme.muted,
+        ));
+    }
+    let buf = frame.buffer_mut();
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+    let rows = Rect::new(
+        area.x,
+        area.y + 1,
+        area.width,
+        area.height.saturating_sub(2),
+    );
+    if let Some(none) = none {
+        buf.set_line(
+            rows.x + 2,
+            rows.y,
+            &Line::styled(lang.t(none), theme.muted),
+            rows.width.saturating_sub(2),
+        );
+        return None;
+    }
+    Some(rows)
+}
+
 impl Today {
     /// The proposals block: a count line, then the first proposals the reviewer may decide
     /// (longest waiting first), then a blank line.
     fn proposals_block(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
         let (lang, theme) = (view.lang, view.theme);
         let n = self.props_count;
-        let mut spans = vec![
+        let spans = vec![
             Span::styled(
                 format!(" {}  ", lang.t("today_proposals.title")),
                 theme.title,
@@ -306,29 +332,17 @@ impl Today {
                 if n > 0 { theme.warning } else { Style::new() },
             ),
         ];
-        if let Some(key) = view.keymap.first_key(Section::Today, Action::MyProposals) {
-            spans.push(Span::styled(
-                format!("   {}", lang.tf("today_proposals.more", &[("key", &key)])),
-                theme.muted,
-            ));
-        }
-        let buf = frame.buffer_mut();
-        buf.set_line(area.x, area.y, &Line::from(spans), area.width);
-        let rows = Rect::new(
-            area.x,
-            area.y + 1,
-            area.width,
-            area.height.saturating_sub(2),
-        );
-        if self.props.is_empty() {
-            buf.set_line(
-                rows.x + 2,
-                rows.y,
-                &Line::styled(lang.t("today_proposals.none"), theme.muted),
-                rows.width.saturating_sub(2),
-            );
+        let Some(rows) = block_rows(
+            frame,
+            area,
+            spans,
+            (Action::MyProposals, "today_proposals.more"),
+            self.props.is_empty().then_some("today_proposals.none"),
+            view,
+        ) else {
             return;
-        }
+        };
+        let buf = frame.buffer_mut();
         for (i, row) in self.props.iter().enumerate() {
             let y = rows.y + i as u16;
             if y >= rows.y + rows.height {
