@@ -77,9 +77,13 @@ fn assert_left_as_found(out: &[u8]) {
 }
 
 fn assert_exited_zero(status: WaitStatus) {
+    assert_exited_with(status, 0);
+}
+
+fn assert_exited_with(status: WaitStatus, code: i32) {
     match status {
-        WaitStatus::Exited(_, 0) => {}
-        other => panic!("expected a normal exit with status 0, got {other:?}"),
+        WaitStatus::Exited(_, c) if c == code => {}
+        other => panic!("expected a normal exit with status {code}, got {other:?}"),
     }
 }
 
@@ -175,7 +179,8 @@ fn keys_drive_the_ledger_filter_and_detail_and_q_restores_the_terminal() {
     }
 }
 
-/// Starts the workbench, waits for the first frame, sends `sig`, and checks it quit cleanly.
+/// Starts the workbench, waits for the first frame, sends `sig`, and checks it quit cleanly,
+/// with the status a shell gives a process the signal ended (128 + its number).
 fn signal_quits_cleanly(sig: Signal) {
     let book = Book::new();
     let mut tui = start(&book, 80, 24);
@@ -185,7 +190,7 @@ fn signal_quits_cleanly(sig: Signal) {
         .signal(sig)
         .expect("signal the workbench");
     let (status, raw, screen) = tui.finish_with_screen();
-    assert_exited_zero(status);
+    assert_exited_with(status, 128 + sig as i32);
     assert_left_as_found(&raw);
     assert!(
         !screen.contains("2 Ledger"),

@@ -505,8 +505,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             }
             let store = open_book(&path, lang)?;
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
-            run_tui(store, actor, &ctx)?;
-            Ok(0)
+            run_tui(store, actor, &ctx)
         }
         Some(Command::Demo {
             loans,
@@ -562,10 +561,10 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                     )
                 ),
             }
-            if !*no_tui {
-                run_tui(store, actor, &ctx)?;
+            if *no_tui {
+                return Ok(0);
             }
-            Ok(0)
+            run_tui(store, actor, &ctx)
         }
         Some(Command::Init) => {
             let path = book_path(&cli, &ctx);
@@ -1059,7 +1058,7 @@ pub fn roles_matrix(lang: Lang) -> String {
 }
 
 /// Opens the workbench: logging goes to the log file from here on, never to the screen.
-fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<()> {
+fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<i32> {
     check_terminal(ctx.lang)?;
     let _guard = init_log(&ctx.dirs);
     let (keymap, problems) = tui::keymap::Keymap::load_with_user_file(&ctx.dirs.user_keymap());

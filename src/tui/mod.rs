@@ -99,11 +99,19 @@ const FILTER_PAUSE: Duration = Duration::from_millis(120);
 /// Save a draft once typing has paused this long.
 const DRAFT_PAUSE: Duration = Duration::from_secs(2);
 
-/// Runs the workbench until the user quits or a signal ends it.
-pub fn run(mut app: App) -> anyhow::Result<()> {
+/// Runs the workbench until the user quits or a signal ends it. Returns the process's exit
+/// status: 0 after a quit, 128 + the signal's number after SIGTERM or SIGHUP (143, 129), as a
+/// shell reports a process a signal ended, so a supervisor script can tell the two apart.
+pub fn run(mut app: App) -> anyhow::Result<i32> {
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+    let term_flag = Arc::new(AtomicBool::new(false));
+    let hup_flag = Arc::new(AtomicBool::new(false));
+    for (sig, flag) in [
+        (signal_hook::consts::SIGTERM, &term_flag),
+        (signal_hook::consts::SIGHUP, &hup_flag),
+    ] {
         signal_hook::flag::register(sig, Arc::clone(&stop))?;
+        signal_hook::flag::register(sig, Arc::clone(flag))?;
     }
     let mut terminal = term::enter(app.config.display.wire)?;
     let result = event_loop(&mut app, &mut terminal, &stop);
@@ -112,7 +120,23 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
         tracing::error!("saving draft on exit: {e:#}");
     }
     term::leave(&mut terminal);
-    result
+    result?;
+    Ok(exit_status(
+        term_flag.load(Ordering::Relaxed),
+        hup_flag.load(Ordering::Relaxed),
+    ))
+}
+
+/// The exit status after the event loop: a signal's 128 + number, else 0 (a quit, or a
+/// hung-up terminal found by polling, which is no signal).
+fn exit_status(terminated: bool, hung_up: bool) -> i32 {
+    if terminated {
+        128 + signal_hook::consts::SIGTERM
+    } else if hung_up {
+        128 + signal_hook::consts::SIGHUP
+    } else {
+        0
+    }
 }
 
 fn event_loop(app: &mut App, terminal: &mut term::Term, stop: &AtomicBool) -> anyhow::Result<()> {
