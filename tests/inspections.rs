@@ -212,6 +212,13 @@ fn every_refusal_exits_non_zero_and_says_why() {
     ok(cmd(h, &b, "zhang").args(["inspection", "submit", n]));
     let said = ok(cmd(h, &b, "wang").args(["inspection", "approve", n]));
     assert!(said.contains("approved; stored as document"), "{said}");
+    // The list leaves approved ones out, as the pane does; --all and --status bring them back.
+    let listed = ok(cmd(h, &b, "zhang").args(["inspections", "--format", "csv"]));
+    assert!(!listed.contains(n), "{listed}");
+    let all = ok(cmd(h, &b, "zhang").args(["inspections", "--all", "--format", "csv"]));
+    assert!(all.contains(n), "{all}");
+    let approved = ok(cmd(h, &b, "zhang").args(["inspections", "--status", "approved"]));
+    assert!(approved.contains(n), "{approved}");
     // Approved: never edited again.
     refused(
         cmd(h, &b, "zhang").args(["inspection", "measure", n, "--add", "增强担保"]),

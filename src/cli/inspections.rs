@@ -48,6 +48,10 @@ pub struct ListArgs {
     /// Only reports returned to you (you wrote them or follow the loan).
     #[arg(long)]
     pub returned: bool,
+    /// Approved ones too. Without it (and without --status) the list is what the
+    /// Inspections pane shows by default: those not yet approved.
+    #[arg(long)]
+    pub all: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     #[arg(long)]
@@ -383,6 +387,7 @@ pub fn list(cli: &Cli, ctx: &Context_, a: &ListArgs) -> anyhow::Result<i32> {
         mine: a.mine.then(|| actor.username.clone()),
         to_review_by: a.to_review.then(|| (actor.username.clone(), actor.role)),
         returned_for: a.returned.then(|| actor.username.clone()),
+        active: !a.all && a.status.is_none(),
         ..InspectionQuery::default()
     };
     print_list(&store, &q, a.limit, a.format, lang)?;
