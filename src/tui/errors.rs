@@ -39,7 +39,15 @@ pub fn store_error_text(e: &StoreError, lang: Lang) -> String {
         StoreError::Sql(s) if s.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {
             lang.t("store_err.read_only_here").to_string()
         }
-        other => lang.tf("store_err.database", &[("detail", other)]),
+        // SQLite's own words go to the log; the user reads the kind of failure.
+        StoreError::Sql(s) | StoreError::Open { source: s, .. } => lang.tf(
+            "store_err.database",
+            &[("detail", &crate::i18n::sqlite_reason(s, lang))],
+        ),
+        other => {
+            tracing::warn!("store error: {other}");
+            lang.tf("store_err.database", &[("detail", &lang.t("os_err.other"))])
+        }
     }
 }
 
@@ -164,6 +172,30 @@ mod tests {
             rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_LOCKED),
             None,
         )
+    }
+
+    #[test]
+    fn sqlite_own_words_never_reach_the_status_line() {
+        let raw = || {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
+                Some("UNIQUE constraint failed: loans.contract_no".into()),
+            )
+        };
+        let full = || {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                Some("database or disk is full".into()),
+            )
+        };
+        for lang in [Lang::ZhCn, Lang::En] {
+            let said = store_error_text(&StoreError::Sql(raw()), lang);
+            assert!(!said.contains("UNIQUE"), "{said}");
+            assert!(said.contains(lang.t("os_err.other")), "{said}");
+            let said = store_error_text(&StoreError::Sql(full()), lang);
+            assert!(said.contains(lang.t("os_err.storage_full")), "{said}");
+            assert!(!said.contains("database or disk"), "{said}");
+        }
     }
 
     #[test]
