@@ -865,6 +865,28 @@ fn migration_and_provisions_on_a_hand_made_book() {
     assert_eq!(v["rates"]["normal"], "71.43");
     assert_eq!(v["npl_ratio_from"], "0");
     assert_eq!(v["npl_ratio_to"], "71.43");
+    // The table says the same figures (its lines are the pane's, at the CLI's widths).
+    let table = ok(cmd(h, &b, "hu").args([
+        "report",
+        "migration",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-06-30",
+    ]));
+    let pass_rows: Vec<Vec<&str>> = table
+        .lines()
+        .filter(|l| l.starts_with("Pass ") || l.starts_with("正常 "))
+        .map(|l| l.split_whitespace().skip(1).collect())
+        .collect();
+    assert_eq!(pass_rows.len(), 2, "{table}");
+    assert_eq!(pass_rows[0], ["1", "0", "1", "0", "0", "0"], "{table}");
+    assert_eq!(
+        pass_rows[1],
+        ["1,000.00", "0.00", "1,000.00", "0.00", "0.00", "0.00"],
+        "{table}"
+    );
+    assert!(table.contains("71.43%"), "{table}");
     let out = cmd(h, &b, "hu")
         .args([
             "report",

@@ -7,7 +7,7 @@ use super::{Result, Store, Tx};
 use crate::domain::Classification;
 use crate::domain::classification::Floor;
 pub use crate::engine::classify::{ClassifyLoan, FloorSignals, OpenFloorProposal};
-use crate::engine::migration::LoanAtDates;
+use crate::engine::migration::{LoanAtDates, Migration};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
@@ -475,6 +475,13 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The migration figures from `from` to `to` (matrix, rates, NPL ratios), in one pass.
+    pub fn migration(&self, from: NaiveDate, to: NaiveDate) -> Result<Migration> {
+        let mut m = Migration::default();
+        self.loans_at_dates(from, to, |l| m.add(l))?;
+        Ok(m)
     }
 
     /// Every loan disbursed by `to` with its class and balance at `from` and at `to`, streamed
