@@ -917,3 +917,128 @@ fn migration_and_provisions_on_a_hand_made_book() {
     assert_eq!(v["provision_coverage"], "30");
     assert_eq!(v["loan_provision_ratio"], "21.43");
 }
+
+#[test]
+fn to_decide_lists_what_the_user_may_decide_and_expected_versions_refuse_stale_decisions() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(
+        h,
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+            loan("HT-3", "B3", 1000, Pass),
+        ],
+        &[],
+    );
+    let propose = |user: &str, no: &str, to: &str| -> i64 {
+        ok(cmd(h, &b, user).args(["classification", "propose", no, "--to", to, "--reason", "x"]))
+            .trim()
+            .parse()
+            .expect("an id")
+    };
+    let to_sm = propose("zhang", "HT-1", "special_mention");
+    let to_loss = propose("zhang", "HT-2", "loss");
+    let by_wang = propose("wang", "HT-3", "special_mention");
+    let listed = |user: &str| -> Vec<(i64, i64)> {
+        let json = ok(cmd(h, &b, user).args(["classification", "--to-decide", "--format", "json"]));
+        let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        rows.as_array()
+            .expect("array")
+            .iter()
+            .map(|r| {
+                (
+                    r["proposal_id"].as_i64().expect("id"),
+                    r["version"].as_i64().expect("version"),
+                )
+            })
+            .collect()
+    };
+    // A supervisor: up to 次级, never their own; a manager: all of them.
+    assert_eq!(listed("wang"), [(to_sm, 1)]);
+    assert_eq!(listed("li"), [(to_sm, 1), (to_loss, 1), (by_wang, 1)]);
+    // A specialist or an auditor decides nothing: refused, saying why, exit 1.
+    for user in ["zhang", "hu"] {
+        let out = cmd(h, &b, user)
+            .args(["classification", "--to-decide"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{user}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(user) && err.contains("supervisors and managers"),
+            "{err}"
+        );
+        assert!(text(&out.stdout).is_empty());
+    }
+    // A stale version is refused naming the current one; the right one decides.
+    let out = cmd(h, &b, "wang")
+        .args([
+            "classification",
+            "approve",
+            &to_sm.to_string(),
+            "--expected-version",
+            "7",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stdout);
+    assert!(said.contains("your version 7, now 1"), "{said}");
+    assert_eq!(class_of(&Store::open(&b).expect("open"), "HT-1"), Pass);
+    // With several ids it is refused before anything is decided.
+    let out = cmd(h, &b, "li")
+        .args([
+            "classification",
+            "approve",
+            &to_sm.to_string(),
+            &to_loss.to_string(),
+            "--expected-version",
+            "1",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("single"),
+        "{}",
+        text(&out.stderr)
+    );
+    ok(cmd(h, &b, "wang").args([
+        "classification",
+        "approve",
+        &to_sm.to_string(),
+        "--expected-version",
+        "1",
+    ]));
+    assert_eq!(
+        class_of(&Store::open(&b).expect("open"), "HT-1"),
+        SpecialMention
+    );
+    // Reject: stale refused (exit 1, the current version named), then done with the right one.
+    let out = cmd(h, &b, "li")
+        .args([
+            "classification",
+            "reject",
+            &to_loss.to_string(),
+            "--reason",
+            "no",
+            "--expected-version",
+            "3",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("your version 3, now 1"), "{err}");
+    ok(cmd(h, &b, "li").args([
+        "classification",
+        "reject",
+        &to_loss.to_string(),
+        "--reason",
+        "no",
+        "--expected-version",
+        "1",
+    ]));
+    assert_eq!(listed("li"), [(by_wang, 1)]);
+}

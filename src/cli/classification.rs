@@ -27,6 +27,9 @@ pub struct ClassificationArgs {
     /// Only pending proposals.
     #[arg(long)]
     pub pending: bool,
+    /// Only the pending proposals you may decide (supervisors and managers; never your own).
+    #[arg(long)]
+    pub to_decide: bool,
     #[arg(long, value_name = "USER")]
     pub officer: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -61,12 +64,19 @@ pub enum ClassificationCommand {
         ids: Vec<i64>,
         #[arg(long, default_value = "")]
         comment: String,
+        /// Refuse if the proposal's version is no longer N (as `--format json` printed it);
+        /// with a single id.
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
     },
     /// Reject a proposal, with the reason.
     Reject {
         id: i64,
         #[arg(long)]
         reason: String,
+        /// Refuse if the proposal's version is no longer N (as `--format json` printed it).
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
     },
     /// A loan's classification history, oldest first.
     History {
@@ -158,6 +168,8 @@ struct RowJson<'a> {
     reason: &'a str,
     proposer: &'a str,
     effective_on: &'a str,
+    /// What `approve`/`reject --expected-version` compare.
+    version: i64,
 }
 
 fn floor_of_row(r: &ClassificationRow, lang: Lang) -> Option<String> {
@@ -263,6 +275,7 @@ pub fn print_list(
                             reason: &r.reason,
                             proposer: &r.proposer,
                             effective_on: &r.effective_on,
+                            version: r.version,
                         },
                     )?;
                 }
@@ -424,8 +437,19 @@ pub fn run(
             println!("{id}");
             Ok(0)
         }
-        ClassificationCommand::Approve { ids, comment } => {
-            let results = flow::approve_many(store, actor, ids, comment, ctx);
+        ClassificationCommand::Approve {
+            ids,
+            comment,
+            expected_version,
+        } => {
+            let expected = super::warnings::parse_version(expected_version, lang)?;
+            let results = match (expected, ids.as_slice()) {
+                (None, _) => flow::approve_many(store, actor, ids, comment, ctx),
+                (Some(v), [id]) => {
+                    vec![(*id, flow::approve(store, actor, *id, Some(v), comment, ctx))]
+                }
+                (Some(_), _) => bail!("{}", lang.t("classification_cli.expected_one_id")),
+            };
             let mut refused = 0;
             for (id, r) in results {
                 match r {
@@ -460,8 +484,13 @@ pub fn run(
             }
             Ok(if refused > 0 { 1 } else { 0 })
         }
-        ClassificationCommand::Reject { id, reason } => {
-            flow::reject(store, actor, *id, None, reason)?;
+        ClassificationCommand::Reject {
+            id,
+            reason,
+            expected_version,
+        } => {
+            let expected = super::warnings::parse_version(expected_version, lang)?;
+            flow::reject(store, actor, *id, expected, reason)?;
             println!("{}", lang.tf("classification_cli.rejected", &[("id", id)]));
             Ok(0)
         }

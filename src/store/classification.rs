@@ -110,6 +110,8 @@ pub struct ClassificationQuery {
     pub below_floor: bool,
     /// Only loans of this officer.
     pub officer: Option<String>,
+    /// Only the pending ones this reviewer may decide (as the pane's "mine to decide").
+    pub decidable_by: Option<super::Decider>,
 }
 
 /// One entry of a loan's history.
@@ -401,15 +403,22 @@ impl Store {
         from: Option<i64>,
         limit: usize,
     ) -> Result<Vec<ClassificationRow>> {
+        let mut p: Vec<Box<dyn rusqlite::ToSql>> =
+            vec![Box::new(from.unwrap_or(0)), Box::new(limit as i64)];
         let mut conds = vec!["p.id > ?1".to_string()];
-        if q.pending || q.below_floor {
+        if q.pending || q.below_floor || q.decidable_by.is_some() {
             conds.push("p.status = 'pending'".into());
         }
         if q.below_floor {
             conds.push("p.basis = 'floor'".into());
         }
-        if q.officer.is_some() {
-            conds.push("l.officer = ?3".into());
+        if let Some(o) = &q.officer {
+            p.push(Box::new(o.clone()));
+            conds.push(format!("l.officer = ?{}", p.len()));
+        }
+        if let Some(d) = &q.decidable_by {
+            p.push(Box::new(d.user.clone()));
+            conds.push(super::classification_pane::decidable(d.role, p.len()));
         }
         let sql = format!(
             "SELECT p.id, l.contract_no, l.borrower_name, l.officer, l.classification, p.to_class,
@@ -442,11 +451,7 @@ impl Store {
                 version: r.get(17)?,
             })
         };
-        let after = from.unwrap_or(0);
-        let rows = match &q.officer {
-            Some(o) => stmt.query_map(params![after, limit as i64, o], map)?,
-            None => stmt.query_map(params![after, limit as i64], map)?,
-        };
+        let rows = stmt.query_map(rusqlite::params_from_iter(p.iter()), map)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

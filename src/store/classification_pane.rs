@@ -152,6 +152,21 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProposalRow> {
     })
 }
 
+/// The condition on proposal `p` of loan `l` that the reviewer in parameter `?u` with `role`
+/// may decide it, as `workflow::classification::approve_in` authorizes: never one's own; a
+/// supervisor up to 次级 and no upgrade out of non-performing; a manager any; others none.
+pub(super) fn decidable(role: Role, u: usize) -> String {
+    let sub = Classification::Substandard.rank();
+    match role {
+        Role::Manager => format!("p.proposer <> ?{u}"),
+        Role::Supervisor => format!(
+            "p.proposer <> ?{u} AND p.to_rank <= {sub}
+             AND NOT (l.class_rank >= {sub} AND p.to_rank < {sub})"
+        ),
+        _ => "0".into(),
+    }
+}
+
 impl ProposalQuery {
     /// The conditions and their parameters.
     fn where_clause(&self, p: &mut Vec<Box<dyn ToSql>>) -> Vec<String> {
@@ -167,15 +182,7 @@ impl ProposalQuery {
             let u = p.len();
             // As `workflow::classification::approve_in` authorizes: never one's own; a
             // supervisor up to 次级 and no upgrade out of non-performing; a manager any.
-            let sub = Classification::Substandard.rank();
-            conds.push(match d.role {
-                Role::Manager => format!("p.proposer <> ?{u}"),
-                Role::Supervisor => format!(
-                    "p.proposer <> ?{u} AND p.to_rank <= {sub}
-                     AND NOT (l.class_rank >= {sub} AND p.to_rank < {sub})"
-                ),
-                _ => "0".into(),
-            });
+            conds.push(decidable(d.role, u));
         }
         if let Some(m) = &self.mine {
             p.push(Box::new(m.clone()));
