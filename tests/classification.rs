@@ -1042,3 +1042,171 @@ fn to_decide_lists_what_the_user_may_decide_and_expected_versions_refuse_stale_d
     ]));
     assert_eq!(listed("li"), [(by_wang, 1)]);
 }
+
+/// The audit log's (action, subject) pairs, oldest first (read directly: a test's look).
+fn audit_actions(book: &Path) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(book).expect("open");
+    let mut stmt = conn
+        .prepare("SELECT action, entity_key FROM audit_log ORDER BY id")
+        .expect("audit");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("audit rows")
+}
+
+#[test]
+fn an_impairment_cleared_ends_its_floor_from_that_date_and_keeps_its_history() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(h, &[loan("HT-1", "B1", 1000, Pass)], &[]);
+    ok(cmd(h, &b, "wang").args([
+        "loan",
+        "impaired",
+        "HT-1",
+        "--on",
+        "2026-03-01",
+        "--reason",
+        "减值",
+    ]));
+    let below = |as_of: &str| -> i64 {
+        let json = ok(cmd(h, &b, "li").args(["classify", "--as-of", as_of, "--format", "json"]));
+        let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        v["below_floor"].as_i64().expect("count")
+    };
+    assert_eq!(below("2026-05-31"), 1, "impaired: at least 次级");
+    let clear = |user: &str, on: &str| {
+        cmd(h, &b, user)
+            .args(["loan", "impaired", "HT-1", "--cleared", "--on", on])
+            .args(["--reason", "重组后恢复"])
+            .output()
+            .expect("runs")
+    };
+    // A specialist may not; nor before the impairment began.
+    let out = clear("zhang", "2026-06-01");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("zhang"), "{}", text(&out.stderr));
+    let out = clear("wang", "2026-02-01");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("recorded from 2026-03-01"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = clear("wang", "2026-06-01");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("ended from 2026-06-01"));
+    // Before the date the floor still held; from it, no more.
+    assert_eq!(below("2026-05-31"), 1);
+    assert_eq!(below("2026-06-01"), 0);
+    assert_eq!(below("2026-06-30"), 0);
+    // Nothing left to clear.
+    let out = clear("li", "2026-06-30");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no credit impairment"));
+    // The impairment's row is kept, with when and why it ended; both steps audited.
+    let conn = rusqlite::Connection::open(&b).expect("open");
+    let rows: Vec<(String, Option<String>, Option<String>)> = conn
+        .prepare("SELECT on_date, cleared_on, cleared_by FROM loan_impairments")
+        .expect("sql")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        rows,
+        [(
+            "2026-03-01".to_string(),
+            Some("2026-06-01".to_string()),
+            Some("wang".to_string())
+        )]
+    );
+    let actions = audit_actions(&b);
+    assert!(actions.contains(&("classification.impaired".into(), "HT-1".into())));
+    assert!(actions.contains(&("classification.impairment_cleared".into(), "HT-1".into())));
+    // Impaired again later: a new record, the floor back.
+    ok(cmd(h, &b, "wang").args([
+        "loan",
+        "impaired",
+        "HT-1",
+        "--on",
+        "2026-06-20",
+        "--reason",
+        "再次减值",
+    ]));
+    assert_eq!(below("2026-06-30"), 1);
+}
+
+#[test]
+fn an_import_saying_not_impaired_clears_a_current_impairment_with_an_audit_row() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(
+        h,
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+        ],
+        &[],
+    );
+    ok(cmd(h, &b, "wang").args([
+        "loan",
+        "impaired",
+        "HT-1",
+        "--on",
+        "2026-03-01",
+        "--reason",
+        "减值",
+    ]));
+    let head = "contract_no,borrower_code,borrower_name,product,purpose,currency,principal,\
+outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,tracking_frequency,\
+credit_impaired\n";
+    let file = h.join("loans.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{head}HT-1,B1,B1 机械有限公司,流贷,采购,CNY,1000,1000,4.35,2025-01-15,2028-01-15,抵押,zhang,季,否\n\
+HT-2,B2,B2 机械有限公司,流贷,采购,CNY,1000,1000,4.35,2025-01-15,2028-01-15,抵押,zhang,季,0\n"
+        ),
+    )
+    .expect("write");
+    ok(cmd(h, &b, "li").args(["import", "loans"]).arg(&file));
+    let conn = rusqlite::Connection::open(&b).expect("open");
+    let cleared: Vec<(String, Option<String>, Option<String>)> = conn
+        .prepare("SELECT on_date, cleared_on, cleared_reason FROM loan_impairments")
+        .expect("sql")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        cleared,
+        [(
+            "2026-03-01".to_string(),
+            Some(TODAY.to_string()),
+            Some("import".to_string())
+        )]
+    );
+    let actions = audit_actions(&b);
+    let clears: Vec<_> = actions
+        .iter()
+        .filter(|(a, _)| a == "classification.impairment_cleared")
+        .collect();
+    // HT-2 was never impaired: nothing to clear, no row.
+    assert_eq!(
+        clears,
+        [&(
+            "classification.impairment_cleared".to_string(),
+            "HT-1".to_string()
+        )]
+    );
+    // Imported again: nothing more.
+    ok(cmd(h, &b, "li").args(["import", "loans"]).arg(&file));
+    assert_eq!(
+        audit_actions(&b)
+            .iter()
+            .filter(|(a, _)| a == "classification.impairment_cleared")
+            .count(),
+        1
+    );
+}

@@ -1,4 +1,5 @@
-//! `postloan classify`, `postloan classification …` and `postloan loan restructure|impaired`:
+//! `postloan classify`, `postloan classification …` and `postloan loan restructure|impaired`
+//! (`impaired --cleared` ends an impairment):
 //! the floors over the book, the proposals for scripts, decisions one by one or in bulk, and
 //! a loan's classification history.
 
@@ -96,13 +97,17 @@ pub enum LoanCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Record the loan as credit-impaired: at least 次级.
+    /// Record the loan as credit-impaired (at least 次级), or with --cleared end its
+    /// impairment from that date (the record stays).
     Impaired {
         contract_no: String,
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
         #[arg(long)]
         reason: String,
+        /// The impairment ends on --on: the 次级 floor applies no more from that date.
+        #[arg(long)]
+        cleared: bool,
     },
 }
 
@@ -532,6 +537,23 @@ pub fn run_loan(
             contract_no,
             on,
             reason,
+            cleared: true,
+        } => {
+            flow::clear_impairment(store, actor, contract_no, *on, reason, today)?;
+            println!(
+                "{}",
+                lang.tf(
+                    "classification_cli.impairment_cleared",
+                    &[("contract", &contract_no.trim()), ("date", on)]
+                )
+            );
+            return Ok(0);
+        }
+        LoanCommand::Impaired {
+            contract_no,
+            on,
+            reason,
+            cleared: false,
         } => (true, contract_no, on, reason),
     };
     flow::record_event(store, actor, impairment, contract_no, *on, reason, today)?;

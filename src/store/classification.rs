@@ -203,8 +203,10 @@ fn read_signals(conn: &Connection, as_of: NaiveDate, loan: Option<&[i64]>) -> Re
         }
     }
     {
-        let mut stmt = conn
-            .prepare_cached("SELECT DISTINCT loan_id FROM loan_impairments WHERE on_date <= ?1")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT loan_id FROM loan_impairments WHERE on_date <= ?1
+                 AND (cleared_on IS NULL OR cleared_on > ?1)",
+        )?;
         for id in stmt.query_map([&on], |r| r.get::<_, i64>(0))? {
             let id = id?;
             if only(id) {
@@ -662,12 +664,41 @@ impl Tx<'_> {
             .query_row([number.trim()], |r| r.get(0))?)
     }
 
-    /// Whether the loan has any impairment recorded.
+    /// Whether the loan has an impairment recorded and not cleared (whatever its dates).
     pub fn is_impaired(&self, loan_id: i64) -> Result<bool> {
+        Ok(self.open_impairment(loan_id)?.is_some())
+    }
+
+    /// The date of the loan's latest impairment not cleared, if any.
+    pub fn open_impairment(&self, loan_id: i64) -> Result<Option<NaiveDate>> {
+        let on: Option<String> = self
+            .conn()
+            .prepare_cached(
+                "SELECT MAX(on_date) FROM loan_impairments
+                 WHERE loan_id = ?1 AND cleared_on IS NULL",
+            )?
+            .query_row([loan_id], |r| r.get(0))?;
+        Ok(on.and_then(|d| d.parse().ok()))
+    }
+
+    /// Clears the loan's impairments not yet cleared, from `on` (the rows stay, saying when
+    /// it ended, why and who); how many.
+    pub fn clear_impairment(
+        &mut self,
+        loan_id: i64,
+        on: NaiveDate,
+        reason: &str,
+        by: &str,
+    ) -> Result<usize> {
+        let now = self.now().to_string();
         Ok(self
             .conn()
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM loan_impairments WHERE loan_id = ?1)")?
-            .query_row([loan_id], |r| r.get(0))?)
+            .prepare_cached(
+                "UPDATE loan_impairments SET cleared_on = ?2, cleared_reason = ?3,
+                 cleared_by = ?4, cleared_at = ?5
+                 WHERE loan_id = ?1 AND cleared_on IS NULL AND on_date <= ?2",
+            )?
+            .execute(params![loan_id, day(on), reason, by, now])?)
     }
 
     pub fn proposal_state(&self, id: i64) -> Result<Option<ProposalState>> {

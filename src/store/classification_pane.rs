@@ -412,7 +412,7 @@ impl Store {
             let impaired: bool = conn
                 .prepare_cached(
                     "SELECT EXISTS (SELECT 1 FROM loan_impairments WHERE loan_id = ?1
-                     AND on_date <= ?2)",
+                     AND on_date <= ?2 AND (cleared_on IS NULL OR cleared_on > ?2))",
                 )?
                 .query_row(params![l.id, on], |r| r.get(0))?;
             if impaired {

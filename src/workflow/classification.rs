@@ -630,10 +630,55 @@ pub fn record_event(
     })
 }
 
+/// Clears the loan's credit impairment from `on`: from that date the 次级 floor no longer
+/// applies (before it, it still does). The impairment's row stays, saying when it ended, why
+/// and who; a supervisor or manager, as recording it.
+pub fn clear_impairment(
+    store: &mut Store,
+    actor: &Actor,
+    contract_no: &str,
+    on: NaiveDate,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<()> {
+    super::execute(store, actor, |tx| {
+        super::authorize_in(tx, actor, Command::RecordImpairment, &Subject::NONE)?;
+        let loan = loan_of(tx, contract_no)?;
+        let reason = required_text(reason)?;
+        if on > today {
+            return Err(WorkflowError::rule(
+                "classification_err.effective_future",
+                &[("date", &on), ("today", &today)],
+            ));
+        }
+        let Some(since) = tx.open_impairment(loan.id)? else {
+            return Err(WorkflowError::rule(
+                "classification_err.not_impaired",
+                &[("contract", &loan.contract_no)],
+            ));
+        };
+        if on < since {
+            return Err(WorkflowError::rule(
+                "classification_err.cleared_before_impaired",
+                &[("date", &on), ("since", &since)],
+            ));
+        }
+        tx.clear_impairment(loan.id, on, &reason, &actor.username)?;
+        tx.audit(
+            &actor.username,
+            "classification.impairment_cleared",
+            "loan",
+            &loan.contract_no,
+            &json!({"on": on, "reason": reason, "impaired_on": since}),
+        )?;
+        Ok(())
+    })
+}
+
 /// One row of a loans import: the loan written (a loan new to the book takes the file's
 /// class); for a loan already in the book a different class in the file becomes a proposal
 /// (basis `import`, by the importer), never a change; a restructuring date or an impairment
-/// in the file is recorded; the balance is kept in the balance history when it changed.
+/// in the file is recorded (and `credit_impaired` no clears one); the balance is kept in the balance history when it changed.
 pub fn import_loan_in(
     tx: &mut Tx<'_>,
     rec: &crate::domain::LoanRecord,
@@ -680,6 +725,21 @@ pub fn import_loan_in(
         && !tx.is_impaired(loan_id)?
         && tx.record_loan_event(true, loan_id, today, "import", actor)?
     {
+        changed(&mut outcome);
+    }
+    // `credit_impaired` no/false/0 for a loan impaired now: the impairment ends today.
+    if rec.credit_impaired == Some(false)
+        && let Some(since) = tx.open_impairment(loan_id)?
+        && since <= today
+        && tx.clear_impairment(loan_id, today, "import", actor)? > 0
+    {
+        tx.audit(
+            actor,
+            "classification.impairment_cleared",
+            "loan",
+            &rec.contract_no,
+            &json!({"on": today, "reason": "import", "impaired_on": since}),
+        )?;
         changed(&mut outcome);
     }
     // The balance history: a new loan's first balance, or a changed one.
