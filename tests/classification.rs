@@ -1210,3 +1210,50 @@ HT-2,B2,B2 机械有限公司,流贷,采购,CNY,1000,1000,4.35,2025-01-15,2028-0
         1
     );
 }
+
+#[test]
+fn proposals_by_age_count_from_the_books_date_not_the_wall_clock() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(
+        h,
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+            loan("HT-3", "B3", 1000, Pass),
+            loan("HT-4", "B4", 1000, Pass),
+        ],
+        &[],
+    );
+    let mut store = Store::open(&b).expect("open");
+    let zhang = who(&store, "zhang");
+    // Made on the book's dates 2, 7, 30 and 31 days before its as-of date (the wall clock,
+    // months later, would put them all under a week).
+    for (no, on) in [
+        ("HT-1", "2026-06-28"),
+        ("HT-2", "2026-06-23"),
+        ("HT-3", "2026-05-31"),
+        ("HT-4", "2026-05-30"),
+    ] {
+        flow::propose(
+            &mut store,
+            &zhang,
+            &Proposal {
+                contract_no: no,
+                to: SpecialMention,
+                reason: "x",
+                basis: Basis::Judgement,
+                effective_on: None,
+            },
+            &rules(),
+            day(on),
+        )
+        .expect("propose");
+    }
+    let p = store.class_portfolio(day(TODAY)).expect("portfolio");
+    // < 7 days: HT-1; 7–30: HT-2 (7) and HT-3 (30); > 30: HT-4.
+    assert_eq!(p.ages, [1, 2, 1]);
+    // A week later on the book's clock: 9, 14, 37 and 38 days.
+    let p = store.class_portfolio(day("2026-07-07")).expect("portfolio");
+    assert_eq!(p.ages, [0, 2, 2]);
+}

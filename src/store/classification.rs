@@ -23,6 +23,8 @@ pub struct NewProposal<'a> {
     pub reason: &'a str,
     pub floor: Option<Floor>,
     pub effective_on: NaiveDate,
+    /// The book's date it is made on (its age counts from this).
+    pub proposed_on: NaiveDate,
     pub proposer: &'a str,
 }
 
@@ -713,8 +715,8 @@ impl Tx<'_> {
             .prepare_cached(
                 "INSERT INTO classification_proposals (loan_id, from_class, to_class, to_rank, basis,
                  basis_ref, reason, floor_class, floor_reason, floor_value, floor_limit, effective_on,
-                 proposer, created_at, updated_at, updated_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?13)",
+                 proposer, created_at, updated_at, updated_by, proposed_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?13, ?15)",
             )?
             .execute(params![
                 p.loan_id,
@@ -730,7 +732,8 @@ impl Tx<'_> {
                 fl,
                 day(p.effective_on),
                 p.proposer,
-                now
+                now,
+                day(p.proposed_on)
             ])?;
         Ok(self.conn().last_insert_rowid())
     }

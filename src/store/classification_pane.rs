@@ -258,8 +258,9 @@ impl Store {
     }
 
     /// The portfolio panel in one statement: loans with a balance per class (the loans' class
-    /// index, amounts in fen summed exactly) and pending proposals by age on `today` (the
-    /// pending index).
+    /// index, amounts in fen summed exactly) and pending proposals by age on `today`, the
+    /// book's date: counted from the book's date each was made on (`proposed_on`), never the
+    /// wall clock, so a demo dated in the past or future shows sensible ages.
     pub fn class_portfolio(&self, today: NaiveDate) -> Result<Portfolio> {
         let day = |n: u64| {
             today
@@ -272,8 +273,8 @@ impl Store {
             "SELECT 0, class_rank, COUNT(*), COALESCE(SUM(outstanding_fen), 0) FROM loans
              WHERE outstanding_fen > 0 GROUP BY class_rank
              UNION ALL
-             SELECT 1, CASE WHEN substr(created_at, 1, 10) > ?1 THEN 0
-                            WHEN substr(created_at, 1, 10) >= ?2 THEN 1 ELSE 2 END, COUNT(*), 0
+             SELECT 1, CASE WHEN proposed_on > ?1 THEN 0
+                            WHEN proposed_on >= ?2 THEN 1 ELSE 2 END, COUNT(*), 0
              FROM classification_proposals WHERE status = 'pending' GROUP BY 2",
         )?;
         let mut rows = stmt.query(params![day(7), day(30)])?;

@@ -6,3 +6,11 @@ ALTER TABLE loan_impairments ADD COLUMN cleared_on TEXT;
 ALTER TABLE loan_impairments ADD COLUMN cleared_reason TEXT;
 ALTER TABLE loan_impairments ADD COLUMN cleared_by TEXT;
 ALTER TABLE loan_impairments ADD COLUMN cleared_at TEXT;
+
+-- The book's date a proposal was made on (the as-of date of the check or import, the acting
+-- user's book date), so the pane's "proposals by age" counts on the book's clock, not the
+-- wall clock of created_at. Proposals made before v9 take their effective date.
+ALTER TABLE classification_proposals ADD COLUMN proposed_on TEXT;
+UPDATE classification_proposals SET proposed_on = effective_on;
+CREATE INDEX classification_proposals_pending_age
+    ON classification_proposals(proposed_on) WHERE status = 'pending';

@@ -142,6 +142,7 @@ pub fn classify_book(
                             reason: "",
                             floor: Some(f),
                             effective_on: as_of,
+                            proposed_on: as_of,
                             proposer: super::SYSTEM_USER,
                         })?;
                         report.opened += 1;
@@ -282,6 +283,7 @@ pub fn propose_in(
         reason: &reason,
         floor,
         effective_on,
+        proposed_on: today,
         proposer: &actor.username,
     })?;
     tx.audit(
@@ -322,6 +324,7 @@ pub fn propose_from_inspection_in(
         reason: "",
         floor: None,
         effective_on: today,
+        proposed_on: today,
         proposer: author,
     })?;
     tx.audit(
@@ -705,6 +708,7 @@ pub fn import_loan_in(
             reason: "",
             floor: None,
             effective_on: today,
+            proposed_on: today,
             proposer: actor,
         })?;
         tx.audit(
