@@ -440,3 +440,49 @@ fn the_report_paints_within_the_first_paint_budget() {
         assert!(bytes > 0 && bytes <= 8 * 1024, "{size:?}: {bytes} B");
     }
 }
+
+#[test]
+fn a_second_floor_proposal_is_refused_in_the_users_language_not_in_sqlite_words() {
+    for (lang, said) in [
+        (Lang::En, "already has a pending floor proposal"),
+        (Lang::ZhCn, "已有待决定的底线建议"),
+    ] {
+        let (_dir, mut app) = fixture(SUPERVISOR, lang, (120, 40));
+        let row = app
+            .classification
+            .list
+            .window
+            .iter()
+            .find(|r| r.basis == "floor")
+            .cloned()
+            .expect("a floor proposal in the demo");
+        let at = listed(&app)
+            .iter()
+            .position(|id| *id == row.id)
+            .expect("listed");
+        for _ in 0..at {
+            press(&mut app, KeyCode::Char('j'));
+        }
+        press(&mut app, KeyCode::Char('n'));
+        press(&mut app, KeyCode::Tab);
+        let to = if row.proposed == Classification::Doubtful {
+            "loss"
+        } else {
+            "doubtful"
+        };
+        type_text(&mut app, to);
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "worse");
+        press(&mut app, KeyCode::Tab);
+        for _ in 0..12 {
+            press(&mut app, KeyCode::Backspace);
+        }
+        type_text(&mut app, "floor");
+        save(&mut app);
+        let form = app.form().expect("the form stays open");
+        let message = form.message.clone().expect("the refusal");
+        assert!(message.contains(said), "{message}");
+        assert!(message.contains(&row.id.to_string()), "{message}");
+        assert!(!message.to_lowercase().contains("constraint"), "{message}");
+    }
+}

@@ -272,6 +272,16 @@ pub fn propose_in(
             key: n.clone(),
         });
     }
+    // One pending floor proposal a loan (the nightly check keeps it up to date): a second
+    // is refused naming the first, never left to the store's unique index and its raw text.
+    if p.basis == Basis::Floor
+        && let Some(open) = tx.open_floor_proposal(loan.id)?
+    {
+        return Err(WorkflowError::rule(
+            "classification_err.floor_pending",
+            &[("contract", &loan.contract_no), ("id", &open)],
+        ));
+    }
     let floor = floor_in(tx, loan.id, loan.borrower_id, today, rules)?;
     let (basis, basis_ref) = p.basis.parts();
     let id = tx.insert_proposal(&NewProposal {
