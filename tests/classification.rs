@@ -865,6 +865,28 @@ fn migration_and_provisions_on_a_hand_made_book() {
     assert_eq!(v["rates"]["normal"], "71.43");
     assert_eq!(v["npl_ratio_from"], "0");
     assert_eq!(v["npl_ratio_to"], "71.43");
+    // The table says the same figures (its lines are the pane's, at the CLI's widths).
+    let table = ok(cmd(h, &b, "hu").args([
+        "report",
+        "migration",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-06-30",
+    ]));
+    let pass_rows: Vec<Vec<&str>> = table
+        .lines()
+        .filter(|l| l.starts_with("Pass ") || l.starts_with("正常 "))
+        .map(|l| l.split_whitespace().skip(1).collect())
+        .collect();
+    assert_eq!(pass_rows.len(), 2, "{table}");
+    assert_eq!(pass_rows[0], ["1", "0", "1", "0", "0", "0"], "{table}");
+    assert_eq!(
+        pass_rows[1],
+        ["1,000.00", "0.00", "1,000.00", "0.00", "0.00", "0.00"],
+        "{table}"
+    );
+    assert!(table.contains("71.43%"), "{table}");
     let out = cmd(h, &b, "hu")
         .args([
             "report",
@@ -894,4 +916,395 @@ fn migration_and_provisions_on_a_hand_made_book() {
     assert_eq!(v["reference_reserve"], "264.00");
     assert_eq!(v["provision_coverage"], "30");
     assert_eq!(v["loan_provision_ratio"], "21.43");
+}
+
+#[test]
+fn to_decide_lists_what_the_user_may_decide_and_expected_versions_refuse_stale_decisions() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(
+        h,
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+            loan("HT-3", "B3", 1000, Pass),
+        ],
+        &[],
+    );
+    let propose = |user: &str, no: &str, to: &str| -> i64 {
+        ok(cmd(h, &b, user).args(["classification", "propose", no, "--to", to, "--reason", "x"]))
+            .trim()
+            .parse()
+            .expect("an id")
+    };
+    let to_sm = propose("zhang", "HT-1", "special_mention");
+    let to_loss = propose("zhang", "HT-2", "loss");
+    let by_wang = propose("wang", "HT-3", "special_mention");
+    let listed = |user: &str| -> Vec<(i64, i64)> {
+        let json = ok(cmd(h, &b, user).args(["classification", "--to-decide", "--format", "json"]));
+        let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        rows.as_array()
+            .expect("array")
+            .iter()
+            .map(|r| {
+                (
+                    r["proposal_id"].as_i64().expect("id"),
+                    r["version"].as_i64().expect("version"),
+                )
+            })
+            .collect()
+    };
+    // A supervisor: up to 次级, never their own; a manager: all of them.
+    assert_eq!(listed("wang"), [(to_sm, 1)]);
+    assert_eq!(listed("li"), [(to_sm, 1), (to_loss, 1), (by_wang, 1)]);
+    // A specialist or an auditor decides nothing: refused, saying why, exit 1.
+    for user in ["zhang", "hu"] {
+        let out = cmd(h, &b, user)
+            .args(["classification", "--to-decide"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{user}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(user) && err.contains("supervisors and managers"),
+            "{err}"
+        );
+        assert!(text(&out.stdout).is_empty());
+    }
+    // A stale version is refused naming the current one; the right one decides.
+    let out = cmd(h, &b, "wang")
+        .args([
+            "classification",
+            "approve",
+            &to_sm.to_string(),
+            "--expected-version",
+            "7",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stdout);
+    assert!(said.contains("your version 7, now 1"), "{said}");
+    assert_eq!(class_of(&Store::open(&b).expect("open"), "HT-1"), Pass);
+    // With several ids it is refused before anything is decided.
+    let out = cmd(h, &b, "li")
+        .args([
+            "classification",
+            "approve",
+            &to_sm.to_string(),
+            &to_loss.to_string(),
+            "--expected-version",
+            "1",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("single"),
+        "{}",
+        text(&out.stderr)
+    );
+    ok(cmd(h, &b, "wang").args([
+        "classification",
+        "approve",
+        &to_sm.to_string(),
+        "--expected-version",
+        "1",
+    ]));
+    assert_eq!(
+        class_of(&Store::open(&b).expect("open"), "HT-1"),
+        SpecialMention
+    );
+    // Reject: stale refused (exit 1, the current version named), then done with the right one.
+    let out = cmd(h, &b, "li")
+        .args([
+            "classification",
+            "reject",
+            &to_loss.to_string(),
+            "--reason",
+            "no",
+            "--expected-version",
+            "3",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("your version 3, now 1"), "{err}");
+    ok(cmd(h, &b, "li").args([
+        "classification",
+        "reject",
+        &to_loss.to_string(),
+        "--reason",
+        "no",
+        "--expected-version",
+        "1",
+    ]));
+    assert_eq!(listed("li"), [(by_wang, 1)]);
+}
+
+/// The audit log's (action, subject) pairs, oldest first (read directly: a test's look).
+fn audit_actions(book: &Path) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(book).expect("open");
+    let mut stmt = conn
+        .prepare("SELECT action, entity_key FROM audit_log ORDER BY id")
+        .expect("audit");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("audit rows")
+}
+
+#[test]
+fn an_impairment_cleared_ends_its_floor_from_that_date_and_keeps_its_history() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(h, &[loan("HT-1", "B1", 1000, Pass)], &[]);
+    ok(cmd(h, &b, "wang").args([
+        "loan",
+        "impaired",
+        "HT-1",
+        "--on",
+        "2026-03-01",
+        "--reason",
+        "减值",
+    ]));
+    let below = |as_of: &str| -> i64 {
+        let json = ok(cmd(h, &b, "li").args(["classify", "--as-of", as_of, "--format", "json"]));
+        let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        v["below_floor"].as_i64().expect("count")
+    };
+    assert_eq!(below("2026-05-31"), 1, "impaired: at least 次级");
+    let clear = |user: &str, on: &str| {
+        cmd(h, &b, user)
+            .args(["loan", "impaired", "HT-1", "--cleared", "--on", on])
+            .args(["--reason", "重组后恢复"])
+            .output()
+            .expect("runs")
+    };
+    // A specialist may not; nor before the impairment began.
+    let out = clear("zhang", "2026-06-01");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("zhang"), "{}", text(&out.stderr));
+    let out = clear("wang", "2026-02-01");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("recorded from 2026-03-01"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = clear("wang", "2026-06-01");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("ended from 2026-06-01"));
+    // Before the date the floor still held; from it, no more.
+    assert_eq!(below("2026-05-31"), 1);
+    assert_eq!(below("2026-06-01"), 0);
+    assert_eq!(below("2026-06-30"), 0);
+    // Nothing left to clear.
+    let out = clear("li", "2026-06-30");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no credit impairment"));
+    // The impairment's row is kept, with when and why it ended; both steps audited.
+    let conn = rusqlite::Connection::open(&b).expect("open");
+    let rows: Vec<(String, Option<String>, Option<String>)> = conn
+        .prepare("SELECT on_date, cleared_on, cleared_by FROM loan_impairments")
+        .expect("sql")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        rows,
+        [(
+            "2026-03-01".to_string(),
+            Some("2026-06-01".to_string()),
+            Some("wang".to_string())
+        )]
+    );
+    let actions = audit_actions(&b);
+    assert!(actions.contains(&("classification.impaired".into(), "HT-1".into())));
+    assert!(actions.contains(&("classification.impairment_cleared".into(), "HT-1".into())));
+    // Impaired again later: a new record, the floor back.
+    ok(cmd(h, &b, "wang").args([
+        "loan",
+        "impaired",
+        "HT-1",
+        "--on",
+        "2026-06-20",
+        "--reason",
+        "再次减值",
+    ]));
+    assert_eq!(below("2026-06-30"), 1);
+}
+
+#[test]
+fn an_import_saying_not_impaired_clears_a_current_impairment_with_an_audit_row() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(
+        h,
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+        ],
+        &[],
+    );
+    ok(cmd(h, &b, "wang").args([
+        "loan",
+        "impaired",
+        "HT-1",
+        "--on",
+        "2026-03-01",
+        "--reason",
+        "减值",
+    ]));
+    let head = "contract_no,borrower_code,borrower_name,product,purpose,currency,principal,\
+outstanding,interest_rate,disbursed_on,matures_on,guarantee_type,officer,tracking_frequency,\
+credit_impaired\n";
+    let file = h.join("loans.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{head}HT-1,B1,B1 机械有限公司,流贷,采购,CNY,1000,1000,4.35,2025-01-15,2028-01-15,抵押,zhang,季,否\n\
+HT-2,B2,B2 机械有限公司,流贷,采购,CNY,1000,1000,4.35,2025-01-15,2028-01-15,抵押,zhang,季,0\n"
+        ),
+    )
+    .expect("write");
+    ok(cmd(h, &b, "li").args(["import", "loans"]).arg(&file));
+    let conn = rusqlite::Connection::open(&b).expect("open");
+    let cleared: Vec<(String, Option<String>, Option<String>)> = conn
+        .prepare("SELECT on_date, cleared_on, cleared_reason FROM loan_impairments")
+        .expect("sql")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        cleared,
+        [(
+            "2026-03-01".to_string(),
+            Some(TODAY.to_string()),
+            Some("import".to_string())
+        )]
+    );
+    let actions = audit_actions(&b);
+    let clears: Vec<_> = actions
+        .iter()
+        .filter(|(a, _)| a == "classification.impairment_cleared")
+        .collect();
+    // HT-2 was never impaired: nothing to clear, no row.
+    assert_eq!(
+        clears,
+        [&(
+            "classification.impairment_cleared".to_string(),
+            "HT-1".to_string()
+        )]
+    );
+    // Imported again: nothing more.
+    ok(cmd(h, &b, "li").args(["import", "loans"]).arg(&file));
+    assert_eq!(
+        audit_actions(&b)
+            .iter()
+            .filter(|(a, _)| a == "classification.impairment_cleared")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn proposals_by_age_count_from_the_books_date_not_the_wall_clock() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(
+        h,
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+            loan("HT-3", "B3", 1000, Pass),
+            loan("HT-4", "B4", 1000, Pass),
+        ],
+        &[],
+    );
+    let mut store = Store::open(&b).expect("open");
+    let zhang = who(&store, "zhang");
+    // Made on the book's dates 2, 7, 30 and 31 days before its as-of date (the wall clock,
+    // months later, would put them all under a week).
+    for (no, on) in [
+        ("HT-1", "2026-06-28"),
+        ("HT-2", "2026-06-23"),
+        ("HT-3", "2026-05-31"),
+        ("HT-4", "2026-05-30"),
+    ] {
+        flow::propose(
+            &mut store,
+            &zhang,
+            &Proposal {
+                contract_no: no,
+                to: SpecialMention,
+                reason: "x",
+                basis: Basis::Judgement,
+                effective_on: None,
+            },
+            &rules(),
+            day(on),
+        )
+        .expect("propose");
+    }
+    let p = store.class_portfolio(day(TODAY)).expect("portfolio");
+    // < 7 days: HT-1; 7–30: HT-2 (7) and HT-3 (30); > 30: HT-4.
+    assert_eq!(p.ages, [1, 2, 1]);
+    // A week later on the book's clock: 9, 14, 37 and 38 days.
+    let p = store.class_portfolio(day("2026-07-07")).expect("portfolio");
+    assert_eq!(p.ages, [0, 2, 2]);
+}
+
+#[test]
+fn a_back_dated_classify_reads_each_loans_status_on_that_date_whatever_the_ids_spread() {
+    // Spread: the back-dated loans far apart among loans without any status (one probe per
+    // loan); close: next to each other (one range scan). Both must read the same statuses.
+    for spread in [true, false] {
+        let dir = tempfile::tempdir().expect("dir");
+        let h = dir.path();
+        let n = if spread { 100 } else { 3 };
+        let loans: Vec<LoanRecord> = (0..n)
+            .map(|i| loan(&format!("HT-{i:03}"), &format!("B{i:03}"), 1000, Pass))
+            .collect();
+        let last = format!("HT-{:03}", n - 1);
+        let mid = format!("HT-{:03}", n / 2);
+        let b = book_with(
+            h,
+            &loans,
+            &[
+                status("HT-000", "2026-03-31", 95, 100),
+                status("HT-000", "2026-06-30", 0, 0),
+                status(&last, "2026-03-31", 300, 100),
+                status(&last, "2026-06-30", 0, 0),
+                // Only a status after the date: nothing overdue on it.
+                status(&mid, "2026-06-30", 400, 100),
+            ],
+        );
+        let json =
+            ok(cmd(h, &b, "li").args(["classify", "--as-of", "2026-04-30", "--format", "json"]));
+        let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(v["below_floor"], 2, "spread {spread}: {v}");
+        let store = Store::open(&b).expect("open");
+        let mut floors: Vec<(String, Option<String>)> = pending(&store)
+            .into_iter()
+            .map(|r| (r.contract_no, r.floor))
+            .collect();
+        floors.sort();
+        assert_eq!(
+            floors,
+            [
+                ("HT-000".to_string(), Some("substandard".to_string())),
+                (last.clone(), Some("doubtful".to_string())),
+            ],
+            "spread {spread}"
+        );
+        drop(store);
+        // On the latest date: HT-000 and the last are current again, the middle one overdue.
+        let json = ok(cmd(h, &b, "li").args(["classify", "--format", "json"]));
+        let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(v["below_floor"], 1, "spread {spread}: {v}");
+    }
 }

@@ -318,3 +318,171 @@ fn today_shows_a_reviewer_the_proposals_to_decide_and_c_opens_them() {
     let app = app(store, "wang.fang", Lang::En, Theme::colour(), (120, 40));
     assert!(!body_text(&draw(&app)).contains("Proposals to decide"));
 }
+
+/// Opens the migration report over the pane with the form's default period.
+fn show_migration(app: &mut App) {
+    press(app, KeyCode::Char('m'));
+    let form = app.form().expect("the period form");
+    let values = form.values();
+    // The default period: the year to date of the book's as-of date.
+    assert_eq!(values.get("from").map(String::as_str), Some("2026-01-01"));
+    assert_eq!(values.get("to").map(String::as_str), Some("2026-06-30"));
+    save(app);
+    assert!(
+        app.form().is_none(),
+        "shown: {:?}",
+        app.form().map(|f| &f.message)
+    );
+    assert!(app.classification.migration.is_some());
+}
+
+#[test]
+fn the_migration_report_in_both_languages_at_both_sizes() {
+    for (lang, tag) in [(Lang::ZhCn, "zh"), (Lang::En, "en")] {
+        for (size, name) in [((80, 24), "80x24"), ((120, 40), "120x40")] {
+            let (_dir, mut app) = fixture(SUPERVISOR, lang, size);
+            show_migration(&mut app);
+            let text = body_text(&draw(&app));
+            // Nothing falls off the right edge or the bottom: the NPL line is the last.
+            let npl = if lang == Lang::En {
+                "Non-performing ratio"
+            } else {
+                "不良贷款率"
+            };
+            assert!(text.contains(npl), "{tag} {name}: {text}");
+            insta::assert_snapshot!(format!("migration_report_{tag}_{name}"), text);
+        }
+    }
+}
+
+#[test]
+fn the_pane_shows_the_figures_of_report_migration_and_esc_returns_to_the_list() {
+    use postloan::engine::migration_text::{pct_text, rates};
+    let (_dir, mut app) = fixture(SUPERVISOR, Lang::En, (120, 40));
+    let listed_before = listed(&app);
+    show_migration(&mut app);
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+    let to = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("date");
+    // What `postloan report migration --from 2026-01-01 --to 2026-06-30` reads and prints.
+    let m = app.store.migration(from, to).expect("figures");
+    assert_eq!(
+        app.classification.migration.as_ref().map(|v| &v.figures),
+        Some(&m)
+    );
+    let opened: u64 = m.count.iter().flatten().sum();
+    assert!(opened > 0, "the demo has loans open on 1 January");
+    let text = body_text(&draw(&app));
+    for (key, rate) in rates(&m) {
+        let name = if key == "normal" {
+            "Normal (正常+关注)".to_string()
+        } else {
+            postloan::i18n::Lang::En.code_name("class", key)
+        };
+        assert!(
+            text.contains(&format!("{name} {}", pct_text(rate))),
+            "{key}: {text}"
+        );
+    }
+    let pass_row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Pass"))
+        .expect("the Pass row by count");
+    let cells: Vec<&str> = pass_row.split_whitespace().skip(1).collect();
+    let expected: Vec<String> = m.count[0].iter().map(u64::to_string).collect();
+    assert_eq!(cells, expected, "{pass_row}");
+    // List keys do nothing under the report; Esc goes back to the list as it was.
+    press(&mut app, KeyCode::Char('A'));
+    assert!(app.form().is_none(), "no approve form over the report");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.classification.migration.is_none());
+    assert_eq!(listed(&app), listed_before);
+    assert!(body_text(&draw(&app)).contains("proposals"));
+}
+
+#[test]
+fn a_period_that_ends_before_it_starts_is_refused_in_the_form() {
+    for (lang, said) in [
+        (Lang::En, "The period's start is after its end."),
+        (Lang::ZhCn, "期间的起始日晚于截止日。"),
+    ] {
+        let (_dir, mut app) = fixture(SUPERVISOR, lang, (80, 24));
+        press(&mut app, KeyCode::Char('m'));
+        // The "to" field: cleared and set before the start.
+        press(&mut app, KeyCode::Tab);
+        for _ in 0..12 {
+            press(&mut app, KeyCode::Backspace);
+        }
+        type_text(&mut app, "2025-12-31");
+        save(&mut app);
+        let form = app.form().expect("the form stays open");
+        assert_eq!(form.message.as_deref(), Some(said));
+        assert!(app.classification.migration.is_none());
+    }
+}
+
+#[test]
+fn the_report_paints_within_the_first_paint_budget() {
+    use postloan::tui::wire::{WireBackend, WireOptions};
+    for size in [(80u16, 24u16), (120, 40)] {
+        let (_dir, mut app) = fixture(SUPERVISOR, Lang::ZhCn, size);
+        let mut terminal = ratatui::Terminal::new(WireBackend::fixed(
+            Vec::new(),
+            size.0,
+            size.1,
+            WireOptions::default(),
+        ))
+        .expect("terminal");
+        show_migration(&mut app);
+        terminal
+            .draw(|f| postloan::tui::render::render(&app, f))
+            .expect("draw");
+        let bytes = terminal.backend().writer().len();
+        assert!(bytes > 0 && bytes <= 8 * 1024, "{size:?}: {bytes} B");
+    }
+}
+
+#[test]
+fn a_second_floor_proposal_is_refused_in_the_users_language_not_in_sqlite_words() {
+    for (lang, said) in [
+        (Lang::En, "already has a pending floor proposal"),
+        (Lang::ZhCn, "已有待决定的底线建议"),
+    ] {
+        let (_dir, mut app) = fixture(SUPERVISOR, lang, (120, 40));
+        let row = app
+            .classification
+            .list
+            .window
+            .iter()
+            .find(|r| r.basis == "floor")
+            .cloned()
+            .expect("a floor proposal in the demo");
+        let at = listed(&app)
+            .iter()
+            .position(|id| *id == row.id)
+            .expect("listed");
+        for _ in 0..at {
+            press(&mut app, KeyCode::Char('j'));
+        }
+        press(&mut app, KeyCode::Char('n'));
+        press(&mut app, KeyCode::Tab);
+        let to = if row.proposed == Classification::Doubtful {
+            "loss"
+        } else {
+            "doubtful"
+        };
+        type_text(&mut app, to);
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "worse");
+        press(&mut app, KeyCode::Tab);
+        for _ in 0..12 {
+            press(&mut app, KeyCode::Backspace);
+        }
+        type_text(&mut app, "floor");
+        save(&mut app);
+        let form = app.form().expect("the form stays open");
+        let message = form.message.clone().expect("the refusal");
+        assert!(message.contains(said), "{message}");
+        assert!(message.contains(&row.id.to_string()), "{message}");
+        assert!(!message.to_lowercase().contains("constraint"), "{message}");
+    }
+}

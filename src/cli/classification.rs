@@ -1,4 +1,5 @@
-//! `postloan classify`, `postloan classification …` and `postloan loan restructure|impaired`:
+//! `postloan classify`, `postloan classification …` and `postloan loan restructure|impaired`
+//! (`impaired --cleared` ends an impairment):
 //! the floors over the book, the proposals for scripts, decisions one by one or in bulk, and
 //! a loan's classification history.
 
@@ -27,6 +28,9 @@ pub struct ClassificationArgs {
     /// Only pending proposals.
     #[arg(long)]
     pub pending: bool,
+    /// Only the pending proposals you may decide (supervisors and managers; never your own).
+    #[arg(long)]
+    pub to_decide: bool,
     #[arg(long, value_name = "USER")]
     pub officer: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -61,12 +65,19 @@ pub enum ClassificationCommand {
         ids: Vec<i64>,
         #[arg(long, default_value = "")]
         comment: String,
+        /// Refuse if the proposal's version is no longer N (as `--format json` printed it);
+        /// with a single id.
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
     },
     /// Reject a proposal, with the reason.
     Reject {
         id: i64,
         #[arg(long)]
         reason: String,
+        /// Refuse if the proposal's version is no longer N (as `--format json` printed it).
+        #[arg(long, value_name = "N")]
+        expected_version: Option<String>,
     },
     /// A loan's classification history, oldest first.
     History {
@@ -86,13 +97,17 @@ pub enum LoanCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Record the loan as credit-impaired: at least 次级.
+    /// Record the loan as credit-impaired (at least 次级), or with --cleared end its
+    /// impairment from that date (the record stays).
     Impaired {
         contract_no: String,
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
         #[arg(long)]
         reason: String,
+        /// The impairment ends on --on: the 次级 floor applies no more from that date.
+        #[arg(long)]
+        cleared: bool,
     },
 }
 
@@ -158,6 +173,8 @@ struct RowJson<'a> {
     reason: &'a str,
     proposer: &'a str,
     effective_on: &'a str,
+    /// What `approve`/`reject --expected-version` compare.
+    version: i64,
 }
 
 fn floor_of_row(r: &ClassificationRow, lang: Lang) -> Option<String> {
@@ -263,6 +280,7 @@ pub fn print_list(
                             reason: &r.reason,
                             proposer: &r.proposer,
                             effective_on: &r.effective_on,
+                            version: r.version,
                         },
                     )?;
                 }
@@ -424,8 +442,19 @@ pub fn run(
             println!("{id}");
             Ok(0)
         }
-        ClassificationCommand::Approve { ids, comment } => {
-            let results = flow::approve_many(store, actor, ids, comment, ctx);
+        ClassificationCommand::Approve {
+            ids,
+            comment,
+            expected_version,
+        } => {
+            let expected = super::warnings::parse_version(expected_version, lang)?;
+            let results = match (expected, ids.as_slice()) {
+                (None, _) => flow::approve_many(store, actor, ids, comment, ctx),
+                (Some(v), [id]) => {
+                    vec![(*id, flow::approve(store, actor, *id, Some(v), comment, ctx))]
+                }
+                (Some(_), _) => bail!("{}", lang.t("classification_cli.expected_one_id")),
+            };
             let mut refused = 0;
             for (id, r) in results {
                 match r {
@@ -460,8 +489,13 @@ pub fn run(
             }
             Ok(if refused > 0 { 1 } else { 0 })
         }
-        ClassificationCommand::Reject { id, reason } => {
-            flow::reject(store, actor, *id, None, reason)?;
+        ClassificationCommand::Reject {
+            id,
+            reason,
+            expected_version,
+        } => {
+            let expected = super::warnings::parse_version(expected_version, lang)?;
+            flow::reject(store, actor, *id, expected, reason)?;
             println!("{}", lang.tf("classification_cli.rejected", &[("id", id)]));
             Ok(0)
         }
@@ -503,6 +537,23 @@ pub fn run_loan(
             contract_no,
             on,
             reason,
+            cleared: true,
+        } => {
+            flow::clear_impairment(store, actor, contract_no, *on, reason, today)?;
+            println!(
+                "{}",
+                lang.tf(
+                    "classification_cli.impairment_cleared",
+                    &[("contract", &contract_no.trim()), ("date", on)]
+                )
+            );
+            return Ok(0);
+        }
+        LoanCommand::Impaired {
+            contract_no,
+            on,
+            reason,
+            cleared: false,
         } => (true, contract_no, on, reason),
     };
     flow::record_event(store, actor, impairment, contract_no, *on, reason, today)?;

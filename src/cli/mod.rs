@@ -860,11 +860,37 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let Some(command) = &args.command else {
                 bom_only_for_csv(args.bom, args.format, lang)?;
                 let store = open_book_to_read(&path, lang)?;
-                workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+                let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+                let decidable_by = if args.to_decide {
+                    // Deciding is a reviewer's: anyone else is told who may, and why not.
+                    let decides = actor.authorize(
+                        crate::domain::permission::Command::RejectClassification,
+                        &crate::domain::permission::Subject::NONE,
+                    );
+                    if decides.is_err() {
+                        bail!(
+                            "{}",
+                            lang.tf(
+                                "classification_cli.to_decide_denied",
+                                &[
+                                    ("user", &actor.username),
+                                    ("role", &lang.code_name("role", actor.role.code())),
+                                ]
+                            )
+                        );
+                    }
+                    Some(crate::store::Decider {
+                        user: actor.username.clone(),
+                        role: actor.role,
+                    })
+                } else {
+                    None
+                };
                 let q = crate::store::ClassificationQuery {
                     pending: args.pending,
                     below_floor: args.below_floor,
                     officer: args.officer.clone(),
+                    decidable_by,
                 };
                 classification::print_list(&store, &q, args.limit, args.format, args.bom, lang)?;
                 return Ok(0);

@@ -6,6 +6,7 @@ use super::{Format, csv_text};
 use crate::domain::Classification;
 use crate::domain::text::{pad_left, pad_right};
 use crate::engine::migration::{CLOSED, Migration, ProvisionRates, Provisions};
+use crate::engine::migration_text::{self as text, Unit, column_code, pct_text};
 use crate::i18n::Lang;
 use crate::store::Store;
 use anyhow::bail;
@@ -37,31 +38,13 @@ pub enum ReportCommand {
     },
 }
 
-/// The closing columns' codes.
-fn column_code(col: usize) -> &'static str {
-    Classification::from_rank(col as i64).map_or("closed", |c| c.code())
-}
-
-fn column_name(col: usize, lang: Lang) -> String {
-    match Classification::from_rank(col as i64) {
-        Some(c) => lang.code_name("class", c.code()),
-        None => lang.t("portfolio.closed").to_string(),
-    }
-}
-
 fn pct(d: Option<Decimal>) -> Value {
     d.map_or(Value::Null, |d| Value::String(d.normalize().to_string()))
 }
 
-fn pct_text(d: Option<Decimal>) -> String {
-    d.map_or_else(|| "-".to_string(), |d| format!("{}%", d.round_dp(2)))
-}
-
 /// The migration figures from `from` to `to`.
 pub fn migration(store: &Store, from: NaiveDate, to: NaiveDate) -> anyhow::Result<Migration> {
-    let mut m = Migration::default();
-    store.loans_at_dates(from, to, |l| m.add(l))?;
-    Ok(m)
+    Ok(store.migration(from, to)?)
 }
 
 /// Prints `report migration`.
@@ -72,13 +55,7 @@ pub fn print_migration(
     format: Format,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let rates = [
-        ("pass", m.rate(Classification::Pass)),
-        ("special_mention", m.rate(Classification::SpecialMention)),
-        ("substandard", m.rate(Classification::Substandard)),
-        ("doubtful", m.rate(Classification::Doubtful)),
-        ("normal", m.normal_rate()),
-    ];
+    let rates = text::rates(m);
     let (npl_from, npl_to) = m.npl_ratios();
     match format {
         Format::Json => {
@@ -151,45 +128,19 @@ pub fn print_migration(
             ] {
                 println!("\n{}", lang.t(title));
                 let width = if is_count { 16 } else { 18 };
-                let mut head = pad_right(lang.t("portfolio.opening"), 16);
-                for col in 0..=CLOSED {
-                    head.push_str(&pad_left(&column_name(col, lang), width));
-                }
-                println!("{head}");
-                for (i, c) in Classification::ALL.iter().enumerate() {
-                    let mut line = pad_right(&lang.code_name("class", c.code()), 16);
-                    for col in 0..=CLOSED {
-                        let cell = if is_count {
-                            m.count[i][col].to_string()
-                        } else {
-                            crate::domain::money::group_thousands(m.balance[i][col])
-                        };
-                        line.push_str(&pad_left(&cell, width));
-                    }
+                for line in text::matrix_lines(m, is_count, Unit::Yuan, 16, width, lang) {
                     println!("{line}");
                 }
             }
             println!("\n{}", lang.t("portfolio.rates"));
             for (k, v) in rates {
-                let name = if k == "normal" {
-                    lang.t("portfolio.normal_rate").to_string()
-                } else {
-                    lang.code_name("class", k)
-                };
-                println!("  {} {}", pad_right(&name, 24), pct_text(v));
+                println!(
+                    "  {} {}",
+                    pad_right(&text::rate_name(k, lang), 24),
+                    pct_text(v)
+                );
             }
-            println!(
-                "\n{}",
-                lang.tf(
-                    "portfolio.npl_ratios",
-                    &[
-                        ("from", &from),
-                        ("npl_from", &pct_text(npl_from)),
-                        ("to", &to),
-                        ("npl_to", &pct_text(npl_to)),
-                    ]
-                )
-            );
+            println!("\n{}", text::npl_line(m, from, to, lang));
         }
     }
     Ok(())

@@ -365,7 +365,7 @@ fn parse_risk(s: &str, lang: Lang) -> anyhow::Result<RiskType> {
 }
 
 /// `--expected-version N`: a version number, or a translated refusal naming the value.
-fn parse_version(v: &Option<String>, lang: Lang) -> anyhow::Result<Option<i64>> {
+pub(super) fn parse_version(v: &Option<String>, lang: Lang) -> anyhow::Result<Option<i64>> {
     match v {
         None => Ok(None),
         Some(s) => match s.trim().parse::<i64>() {

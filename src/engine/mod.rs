@@ -6,6 +6,7 @@ pub mod indicators;
 pub mod inspection_plan;
 pub mod kinds;
 pub mod migration;
+pub mod migration_text;
 pub mod report;
 pub mod rules;
 

@@ -7,7 +7,7 @@ use super::{Result, Store, Tx};
 use crate::domain::Classification;
 use crate::domain::classification::Floor;
 pub use crate::engine::classify::{ClassifyLoan, FloorSignals, OpenFloorProposal};
-use crate::engine::migration::LoanAtDates;
+use crate::engine::migration::{LoanAtDates, Migration};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
@@ -23,6 +23,8 @@ pub struct NewProposal<'a> {
     pub reason: &'a str,
     pub floor: Option<Floor>,
     pub effective_on: NaiveDate,
+    /// The book's date it is made on (its age counts from this).
+    pub proposed_on: NaiveDate,
     pub proposer: &'a str,
 }
 
@@ -110,6 +112,8 @@ pub struct ClassificationQuery {
     pub below_floor: bool,
     /// Only loans of this officer.
     pub officer: Option<String>,
+    /// Only the pending ones this reviewer may decide (as the pane's "mine to decide").
+    pub decidable_by: Option<super::Decider>,
 }
 
 /// One entry of a loan's history.
@@ -160,28 +164,91 @@ fn read_chunk(
     let hi = hi.unwrap_or(i64::MAX);
     let on = day(as_of);
     let mut stmt = conn.prepare_cached(
-        "SELECT id, borrower_id, disbursed_on, matures_on, class_rank, outstanding,
-            CASE WHEN status_as_of IS NULL OR status_as_of <= ?3 THEN overdue_days
-                 ELSE (SELECT r.overdue_days FROM repayment_status r
-                       WHERE r.loan_id = loans.id AND r.as_of <= ?3 ORDER BY r.as_of DESC LIMIT 1) END
+        "SELECT id, borrower_id, disbursed_on, matures_on, class_rank, outstanding, overdue_days,
+            status_as_of IS NOT NULL AND status_as_of > ?3
          FROM loans
          WHERE borrower_id > ?1 AND borrower_id <= ?2 AND outstanding_fen > 0 AND disbursed_on <= ?3
          ORDER BY borrower_id, id",
     )?;
-    let rows = stmt.query_map(params![after, hi, on], |r| {
-        Ok(ClassifyLoan {
+    // A loan whose latest status is after the date (a back-dated run) reads its status on
+    // the date from the history below, for the whole chunk at once.
+    let mut back_dated: Vec<(i64, usize)> = Vec::new();
+    let mut loans: Vec<ClassifyLoan> = Vec::with_capacity(limit);
+    let mut rows = stmt.query(params![after, hi, on])?;
+    while let Some(r) = rows.next()? {
+        let mut dpd: Option<i64> = r.get(6)?;
+        if r.get::<_, bool>(7)? {
+            back_dated.push((r.get(0)?, loans.len()));
+            // None on the date unless the history has one.
+            dpd = None;
+        }
+        loans.push(ClassifyLoan {
             id: r.get(0)?,
             borrower_id: r.get(1)?,
             disbursed_on: date(r, 2)?,
             matures_on: date(r, 3)?,
             class: Classification::from_rank(r.get(4)?).unwrap_or(Classification::Loss),
             outstanding: dec(r, 5)?,
-            status_dpd: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
-        })
-    })?;
-    let loans: Vec<ClassifyLoan> = rows.collect::<rusqlite::Result<_>>()?;
+            status_dpd: dpd.unwrap_or(0),
+        });
+    }
+    dpd_on(conn, &mut back_dated, &mut loans, &on)?;
     let last = if hi == i64::MAX { None } else { Some(hi) };
     Ok((loans, last))
+}
+
+/// Sets `status_dpd` of the `back_dated` loans (id, index in `loans`) to the days past due of
+/// their latest repayment status on or before `on` (0 without one). One ordered range scan
+/// of the status history over the chunk's loan ids when they lie close together (as loans
+/// of neighbouring borrowers usually do); else one index probe per loan, in id order. Either
+/// way in loan order, so the pages are read once each rather than at random.
+fn dpd_on(
+    conn: &Connection,
+    back_dated: &mut [(i64, usize)],
+    loans: &mut [ClassifyLoan],
+    on: &str,
+) -> Result<()> {
+    let (Some(first), Some(last)) = (
+        back_dated.iter().map(|(id, _)| *id).min(),
+        back_dated.iter().map(|(id, _)| *id).max(),
+    ) else {
+        return Ok(());
+    };
+    back_dated.sort_unstable();
+    let span = u64::try_from(last - first).unwrap_or(u64::MAX);
+    if span <= 4 * back_dated.len() as u64 + 64 {
+        let mut stmt = conn.prepare_cached(
+            "SELECT loan_id, overdue_days FROM repayment_status
+             WHERE loan_id >= ?1 AND loan_id <= ?2 AND as_of <= ?3 ORDER BY loan_id, as_of",
+        )?;
+        let mut rows = stmt.query(params![first, last, on])?;
+        let mut next = back_dated.iter().peekable();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            while next.peek().is_some_and(|(want, _)| *want < id) {
+                next.next();
+            }
+            if let Some((want, i)) = next.peek()
+                && *want == id
+                && let Some(l) = loans.get_mut(*i)
+            {
+                // Ascending dates: the last row of a loan is its status on the date.
+                l.status_dpd = r.get(1)?;
+            }
+        }
+    } else {
+        let mut stmt = conn.prepare_cached(
+            "SELECT overdue_days FROM repayment_status WHERE loan_id = ?1 AND as_of <= ?2
+             ORDER BY as_of DESC LIMIT 1",
+        )?;
+        for (id, i) in back_dated.iter() {
+            let dpd: Option<i64> = stmt.query_row(params![id, on], |r| r.get(0)).optional()?;
+            if let Some(l) = loans.get_mut(*i) {
+                l.status_dpd = dpd.unwrap_or(0);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn read_signals(conn: &Connection, as_of: NaiveDate, loan: Option<&[i64]>) -> Result<FloorSignals> {
@@ -201,8 +268,10 @@ fn read_signals(conn: &Connection, as_of: NaiveDate, loan: Option<&[i64]>) -> Re
         }
     }
     {
-        let mut stmt = conn
-            .prepare_cached("SELECT DISTINCT loan_id FROM loan_impairments WHERE on_date <= ?1")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT loan_id FROM loan_impairments WHERE on_date <= ?1
+                 AND (cleared_on IS NULL OR cleared_on > ?1)",
+        )?;
         for id in stmt.query_map([&on], |r| r.get::<_, i64>(0))? {
             let id = id?;
             if only(id) {
@@ -401,15 +470,22 @@ impl Store {
         from: Option<i64>,
         limit: usize,
     ) -> Result<Vec<ClassificationRow>> {
+        let mut p: Vec<Box<dyn rusqlite::ToSql>> =
+            vec![Box::new(from.unwrap_or(0)), Box::new(limit as i64)];
         let mut conds = vec!["p.id > ?1".to_string()];
-        if q.pending || q.below_floor {
+        if q.pending || q.below_floor || q.decidable_by.is_some() {
             conds.push("p.status = 'pending'".into());
         }
         if q.below_floor {
             conds.push("p.basis = 'floor'".into());
         }
-        if q.officer.is_some() {
-            conds.push("l.officer = ?3".into());
+        if let Some(o) = &q.officer {
+            p.push(Box::new(o.clone()));
+            conds.push(format!("l.officer = ?{}", p.len()));
+        }
+        if let Some(d) = &q.decidable_by {
+            p.push(Box::new(d.user.clone()));
+            conds.push(super::classification_pane::decidable(d.role, p.len()));
         }
         let sql = format!(
             "SELECT p.id, l.contract_no, l.borrower_name, l.officer, l.classification, p.to_class,
@@ -442,11 +518,7 @@ impl Store {
                 version: r.get(17)?,
             })
         };
-        let after = from.unwrap_or(0);
-        let rows = match &q.officer {
-            Some(o) => stmt.query_map(params![after, limit as i64, o], map)?,
-            None => stmt.query_map(params![after, limit as i64], map)?,
-        };
+        let rows = stmt.query_map(rusqlite::params_from_iter(p.iter()), map)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -475,6 +547,13 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The migration figures from `from` to `to` (matrix, rates, NPL ratios), in one pass.
+    pub fn migration(&self, from: NaiveDate, to: NaiveDate) -> Result<Migration> {
+        let mut m = Migration::default();
+        self.loans_at_dates(from, to, |l| m.add(l))?;
+        Ok(m)
     }
 
     /// Every loan disbursed by `to` with its class and balance at `from` and at `to`, streamed
@@ -650,12 +729,41 @@ impl Tx<'_> {
             .query_row([number.trim()], |r| r.get(0))?)
     }
 
-    /// Whether the loan has any impairment recorded.
+    /// Whether the loan has an impairment recorded and not cleared (whatever its dates).
     pub fn is_impaired(&self, loan_id: i64) -> Result<bool> {
+        Ok(self.open_impairment(loan_id)?.is_some())
+    }
+
+    /// The date of the loan's latest impairment not cleared, if any.
+    pub fn open_impairment(&self, loan_id: i64) -> Result<Option<NaiveDate>> {
+        let on: Option<String> = self
+            .conn()
+            .prepare_cached(
+                "SELECT MAX(on_date) FROM loan_impairments
+                 WHERE loan_id = ?1 AND cleared_on IS NULL",
+            )?
+            .query_row([loan_id], |r| r.get(0))?;
+        Ok(on.and_then(|d| d.parse().ok()))
+    }
+
+    /// Clears the loan's impairments not yet cleared, from `on` (the rows stay, saying when
+    /// it ended, why and who); how many.
+    pub fn clear_impairment(
+        &mut self,
+        loan_id: i64,
+        on: NaiveDate,
+        reason: &str,
+        by: &str,
+    ) -> Result<usize> {
+        let now = self.now().to_string();
         Ok(self
             .conn()
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM loan_impairments WHERE loan_id = ?1)")?
-            .query_row([loan_id], |r| r.get(0))?)
+            .prepare_cached(
+                "UPDATE loan_impairments SET cleared_on = ?2, cleared_reason = ?3,
+                 cleared_by = ?4, cleared_at = ?5
+                 WHERE loan_id = ?1 AND cleared_on IS NULL AND on_date <= ?2",
+            )?
+            .execute(params![loan_id, day(on), reason, by, now])?)
     }
 
     pub fn proposal_state(&self, id: i64) -> Result<Option<ProposalState>> {
@@ -670,8 +778,8 @@ impl Tx<'_> {
             .prepare_cached(
                 "INSERT INTO classification_proposals (loan_id, from_class, to_class, to_rank, basis,
                  basis_ref, reason, floor_class, floor_reason, floor_value, floor_limit, effective_on,
-                 proposer, created_at, updated_at, updated_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?13)",
+                 proposer, created_at, updated_at, updated_by, proposed_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?13, ?15)",
             )?
             .execute(params![
                 p.loan_id,
@@ -687,7 +795,8 @@ impl Tx<'_> {
                 fl,
                 day(p.effective_on),
                 p.proposer,
-                now
+                now,
+                day(p.proposed_on)
             ])?;
         Ok(self.conn().last_insert_rowid())
     }

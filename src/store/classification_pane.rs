@@ -152,6 +152,21 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProposalRow> {
     })
 }
 
+/// The condition on proposal `p` of loan `l` that the reviewer in parameter `?u` with `role`
+/// may decide it, as `workflow::classification::approve_in` authorizes: never one's own; a
+/// supervisor up to 次级 and no upgrade out of non-performing; a manager any; others none.
+pub(super) fn decidable(role: Role, u: usize) -> String {
+    let sub = Classification::Substandard.rank();
+    match role {
+        Role::Manager => format!("p.proposer <> ?{u}"),
+        Role::Supervisor => format!(
+            "p.proposer <> ?{u} AND p.to_rank <= {sub}
+             AND NOT (l.class_rank >= {sub} AND p.to_rank < {sub})"
+        ),
+        _ => "0".into(),
+    }
+}
+
 impl ProposalQuery {
     /// The conditions and their parameters.
     fn where_clause(&self, p: &mut Vec<Box<dyn ToSql>>) -> Vec<String> {
@@ -167,15 +182,7 @@ impl ProposalQuery {
             let u = p.len();
             // As `workflow::classification::approve_in` authorizes: never one's own; a
             // supervisor up to 次级 and no upgrade out of non-performing; a manager any.
-            let sub = Classification::Substandard.rank();
-            conds.push(match d.role {
-                Role::Manager => format!("p.proposer <> ?{u}"),
-                Role::Supervisor => format!(
-                    "p.proposer <> ?{u} AND p.to_rank <= {sub}
-                     AND NOT (l.class_rank >= {sub} AND p.to_rank < {sub})"
-                ),
-                _ => "0".into(),
-            });
+            conds.push(decidable(d.role, u));
         }
         if let Some(m) = &self.mine {
             p.push(Box::new(m.clone()));
@@ -251,8 +258,9 @@ impl Store {
     }
 
     /// The portfolio panel in one statement: loans with a balance per class (the loans' class
-    /// index, amounts in fen summed exactly) and pending proposals by age on `today` (the
-    /// pending index).
+    /// index, amounts in fen summed exactly) and pending proposals by age on `today`, the
+    /// book's date: counted from the book's date each was made on (`proposed_on`), never the
+    /// wall clock, so a demo dated in the past or future shows sensible ages.
     pub fn class_portfolio(&self, today: NaiveDate) -> Result<Portfolio> {
         let day = |n: u64| {
             today
@@ -265,8 +273,8 @@ impl Store {
             "SELECT 0, class_rank, COUNT(*), COALESCE(SUM(outstanding_fen), 0) FROM loans
              WHERE outstanding_fen > 0 GROUP BY class_rank
              UNION ALL
-             SELECT 1, CASE WHEN substr(created_at, 1, 10) > ?1 THEN 0
-                            WHEN substr(created_at, 1, 10) >= ?2 THEN 1 ELSE 2 END, COUNT(*), 0
+             SELECT 1, CASE WHEN proposed_on > ?1 THEN 0
+                            WHEN proposed_on >= ?2 THEN 1 ELSE 2 END, COUNT(*), 0
              FROM classification_proposals WHERE status = 'pending' GROUP BY 2",
         )?;
         let mut rows = stmt.query(params![day(7), day(30)])?;
@@ -405,7 +413,7 @@ impl Store {
             let impaired: bool = conn
                 .prepare_cached(
                     "SELECT EXISTS (SELECT 1 FROM loan_impairments WHERE loan_id = ?1
-                     AND on_date <= ?2)",
+                     AND on_date <= ?2 AND (cleared_on IS NULL OR cleared_on > ?2))",
                 )?
                 .query_row(params![l.id, on], |r| r.get(0))?;
             if impaired {

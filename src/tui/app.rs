@@ -920,9 +920,11 @@ impl App {
                 self.detail.push(Screen::Help(Box::new(help)));
             }
             Action::Back => {
-                // One step back: the screen under the front one, or the pane.
+                // One step back: the screen under the front one, or the pane (the
+                // classification pane's migration report back to its list).
                 if !self.detail.pop() {
-                    return Ok(false);
+                    return Ok(self.pane == PaneId::Classification
+                        && self.classification.migration.take().is_some());
                 }
                 self.refresh_visible()?;
             }
@@ -1022,6 +1024,7 @@ impl App {
                 Effect::ProposeClass(contract) => self.open_propose_form(&contract)?,
                 Effect::ApproveProposals(rows) => self.open_approve_form(&rows)?,
                 Effect::RejectProposal(row) => self.open_reject_form(&row)?,
+                Effect::MigrationForm => self.open_migration_form()?,
                 Effect::OpenForm(kind) => {
                     let Some(detail) = self.detail.as_ref() else {
                         continue;

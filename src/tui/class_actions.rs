@@ -82,6 +82,7 @@ pub fn run(
                 warn: false,
             })
         }
+        // The migration period is a read, which `App::submit_form` shows without the workflow.
         _ => Err(WorkflowError::rule("classification_pane.nothing", &[])),
     }
 }
@@ -177,5 +178,34 @@ impl App {
         let key = FormKey::new(FormKind::RejectProposal, Subject::Proposal(row.id));
         self.open_form(form, key)?;
         Ok(true)
+    }
+
+    /// The migration-period form over the pane: the period shown last, else the year to
+    /// date of the book's as-of date.
+    pub(crate) fn open_migration_form(&mut self) -> anyhow::Result<Redraw> {
+        let period = self
+            .classification
+            .migration
+            .as_ref()
+            .map(|v| (v.from, v.to))
+            .unwrap_or_else(|| super::forms::classification::default_period(self.today_date));
+        let form = super::forms::classification::migration_form(period, self.lang);
+        let key = FormKey::new(FormKind::MigrationPeriod, Subject::Book);
+        self.open_form(form, key)?;
+        Ok(true)
+    }
+
+    /// Reads the migration figures for the period and shows them in the pane.
+    pub(crate) fn show_migration(&mut self, from: NaiveDate, to: NaiveDate) -> anyhow::Result<()> {
+        match self.classification.show_migration(&self.store, from, to) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: super::errors::store_error_text(&e, self.lang),
+                    error: true,
+                });
+                Ok(())
+            }
+        }
     }
 }

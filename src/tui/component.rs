@@ -92,6 +92,8 @@ pub enum Effect {
     ApproveProposals(Vec<crate::store::ProposalRow>),
     /// Open the reject form for this proposal.
     RejectProposal(Box<crate::store::ProposalRow>),
+    /// Open the form asking the migration report's period (the classification pane).
+    MigrationForm,
 }
 
 /// One footer hint: the first key bound to each action (joined by `/`) and a short label.

@@ -83,6 +83,8 @@ pub enum Action {
     MarkProposal,
     /// Only the loans below their floor.
     FilterFloor,
+    /// The classification pane: the migration report for a period (a form asks which).
+    MigrationReport,
     /// Today: the classification pane on the proposals the user may decide.
     MyProposals,
     NextField,
@@ -93,7 +95,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 66] = [
+    pub const ALL: [Action; 67] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -155,6 +157,7 @@ impl Action {
         Action::RejectProposal,
         Action::MarkProposal,
         Action::FilterFloor,
+        Action::MigrationReport,
         Action::MyProposals,
         Action::NextField,
         Action::PrevField,
@@ -226,6 +229,7 @@ impl Action {
             Action::RejectProposal => "reject_proposal",
             Action::MarkProposal => "mark_proposal",
             Action::FilterFloor => "filter_floor",
+            Action::MigrationReport => "migration_report",
             Action::MyProposals => "my_proposals",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
@@ -377,6 +381,7 @@ impl Section {
                 ApproveProposal,
                 RejectProposal,
                 MarkProposal,
+                MigrationReport,
             ],
             Section::Editor => &[
                 Down,

@@ -142,6 +142,7 @@ pub fn classify_book(
                             reason: "",
                             floor: Some(f),
                             effective_on: as_of,
+                            proposed_on: as_of,
                             proposer: super::SYSTEM_USER,
                         })?;
                         report.opened += 1;
@@ -271,6 +272,16 @@ pub fn propose_in(
             key: n.clone(),
         });
     }
+    // One pending floor proposal a loan (the nightly check keeps it up to date): a second
+    // is refused naming the first, never left to the store's unique index and its raw text.
+    if p.basis == Basis::Floor
+        && let Some(open) = tx.open_floor_proposal(loan.id)?
+    {
+        return Err(WorkflowError::rule(
+            "classification_err.floor_pending",
+            &[("contract", &loan.contract_no), ("id", &open)],
+        ));
+    }
     let floor = floor_in(tx, loan.id, loan.borrower_id, today, rules)?;
     let (basis, basis_ref) = p.basis.parts();
     let id = tx.insert_proposal(&NewProposal {
@@ -282,6 +293,7 @@ pub fn propose_in(
         reason: &reason,
         floor,
         effective_on,
+        proposed_on: today,
         proposer: &actor.username,
     })?;
     tx.audit(
@@ -322,6 +334,7 @@ pub fn propose_from_inspection_in(
         reason: "",
         floor: None,
         effective_on: today,
+        proposed_on: today,
         proposer: author,
     })?;
     tx.audit(
@@ -630,10 +643,55 @@ pub fn record_event(
     })
 }
 
+/// Clears the loan's credit impairment from `on`: from that date the 次级 floor no longer
+/// applies (before it, it still does). The impairment's row stays, saying when it ended, why
+/// and who; a supervisor or manager, as recording it.
+pub fn clear_impairment(
+    store: &mut Store,
+    actor: &Actor,
+    contract_no: &str,
+    on: NaiveDate,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<()> {
+    super::execute(store, actor, |tx| {
+        super::authorize_in(tx, actor, Command::RecordImpairment, &Subject::NONE)?;
+        let loan = loan_of(tx, contract_no)?;
+        let reason = required_text(reason)?;
+        if on > today {
+            return Err(WorkflowError::rule(
+                "classification_err.effective_future",
+                &[("date", &on), ("today", &today)],
+            ));
+        }
+        let Some(since) = tx.open_impairment(loan.id)? else {
+            return Err(WorkflowError::rule(
+                "classification_err.not_impaired",
+                &[("contract", &loan.contract_no)],
+            ));
+        };
+        if on < since {
+            return Err(WorkflowError::rule(
+                "classification_err.cleared_before_impaired",
+                &[("date", &on), ("since", &since)],
+            ));
+        }
+        tx.clear_impairment(loan.id, on, &reason, &actor.username)?;
+        tx.audit(
+            &actor.username,
+            "classification.impairment_cleared",
+            "loan",
+            &loan.contract_no,
+            &json!({"on": on, "reason": reason, "impaired_on": since}),
+        )?;
+        Ok(())
+    })
+}
+
 /// One row of a loans import: the loan written (a loan new to the book takes the file's
 /// class); for a loan already in the book a different class in the file becomes a proposal
 /// (basis `import`, by the importer), never a change; a restructuring date or an impairment
-/// in the file is recorded; the balance is kept in the balance history when it changed.
+/// in the file is recorded (and `credit_impaired` no clears one); the balance is kept in the balance history when it changed.
 pub fn import_loan_in(
     tx: &mut Tx<'_>,
     rec: &crate::domain::LoanRecord,
@@ -660,6 +718,7 @@ pub fn import_loan_in(
             reason: "",
             floor: None,
             effective_on: today,
+            proposed_on: today,
             proposer: actor,
         })?;
         tx.audit(
@@ -680,6 +739,21 @@ pub fn import_loan_in(
         && !tx.is_impaired(loan_id)?
         && tx.record_loan_event(true, loan_id, today, "import", actor)?
     {
+        changed(&mut outcome);
+    }
+    // `credit_impaired` no/false/0 for a loan impaired now: the impairment ends today.
+    if rec.credit_impaired == Some(false)
+        && let Some(since) = tx.open_impairment(loan_id)?
+        && since <= today
+        && tx.clear_impairment(loan_id, today, "import", actor)? > 0
+    {
+        tx.audit(
+            actor,
+            "classification.impairment_cleared",
+            "loan",
+            &rec.contract_no,
+            &json!({"on": today, "reason": "import", "impaired_on": since}),
+        )?;
         changed(&mut outcome);
     }
     // The balance history: a new loan's first balance, or a changed one.

@@ -1,6 +1,7 @@
 //! The classification pane's forms: propose a class for a loan (class as a choice, reason,
 //! basis, effective date), approve one proposal or the marked ones (an optional comment), and
-//! reject one (a reason, required). Each carries the versions the screen showed.
+//! reject one (a reason, required). Each carries the versions the screen showed. And the
+//! period of the migration report the pane shows (from, to; the year to date by default).
 
 use super::{Bad, FormCommand};
 use crate::domain::Classification;
@@ -17,6 +18,8 @@ pub const REASON: &str = "reason";
 pub const BASIS: &str = "basis";
 pub const EFFECTIVE: &str = "effective";
 pub const COMMENT: &str = "comment";
+pub const FROM: &str = "from";
+pub const TO: &str = "to";
 
 /// Proposing a class for `contract` (prefilled; the user may type another).
 pub fn propose_form(contract: &str, today: NaiveDate, lang: Lang) -> Form {
@@ -145,4 +148,49 @@ pub fn reject_command(form: &Form, id: i64) -> Result<FormCommand, Bad> {
         expected_version: form.expected_version,
         reason: form.text(REASON)?,
     })
+}
+
+/// The migration report's default period: the year to date of the book's as-of date (1
+/// January → the as-of date), the way migration rates are reported; on 1 January, the year
+/// before.
+pub fn default_period(as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
+    use chrono::Datelike;
+    let jan1 = |y: i32| NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(as_of);
+    let from = if as_of.ordinal() == 1 {
+        jan1(as_of.year() - 1)
+    } else {
+        jan1(as_of.year())
+    };
+    (from, as_of)
+}
+
+/// The period of the migration report, prefilled with `period`.
+pub fn migration_form(period: (NaiveDate, NaiveDate), lang: Lang) -> Form {
+    Form::new(
+        lang.t("classification_pane.migration_form").to_string(),
+        vec![
+            Field::new(
+                FROM,
+                "classification_pane.field_from",
+                FieldKind::Date,
+                &period.0.to_string(),
+            ),
+            Field::new(
+                TO,
+                "classification_pane.field_to",
+                FieldKind::Date,
+                &period.1.to_string(),
+            ),
+        ],
+    )
+}
+
+/// The period, its start not after its end (as `report migration` requires).
+pub fn migration_command(form: &Form) -> Result<FormCommand, Bad> {
+    let from = form.date(FROM)?;
+    let to = form.date(TO)?;
+    if from > to {
+        return Err(Bad::Rule("classification_pane.migration_bad_period"));
+    }
+    Ok(FormCommand::ShowMigration { from, to })
 }

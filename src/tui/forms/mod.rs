@@ -59,10 +59,12 @@ pub enum FormKind {
     ProposeLoanClass,
     ApproveProposals,
     RejectProposal,
+    /// The classification pane: the period of the migration report (reads, writes nothing).
+    MigrationPeriod,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 18] = [
+    pub const ALL: [FormKind; 19] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -81,6 +83,7 @@ impl FormKind {
         FormKind::ProposeLoanClass,
         FormKind::ApproveProposals,
         FormKind::RejectProposal,
+        FormKind::MigrationPeriod,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -104,6 +107,7 @@ impl FormKind {
             FormKind::ProposeLoanClass => "cpropose",
             FormKind::ApproveProposals => "capprove",
             FormKind::RejectProposal => "creject",
+            FormKind::MigrationPeriod => "cmigration",
         }
     }
 
@@ -154,7 +158,8 @@ impl FormKind {
             | FormKind::Checklist
             | FormKind::ProposeLoanClass
             | FormKind::ApproveProposals
-            | FormKind::RejectProposal => &[],
+            | FormKind::RejectProposal
+            | FormKind::MigrationPeriod => &[],
         }
     }
 }
@@ -171,6 +176,8 @@ pub enum Subject {
     Proposal(i64),
     /// Several proposals (a bulk approval): each id with the version the screen showed.
     Proposals(Vec<(i64, i64)>),
+    /// The whole book (a report's period).
+    Book,
 }
 
 impl Subject {
@@ -179,6 +186,7 @@ impl Subject {
         match self {
             Subject::Contract(c) | Subject::Borrower(c) | Subject::Inspection(c) => c.clone(),
             Subject::Warning(id) | Subject::Proposal(id) => id.to_string(),
+            Subject::Book => "book".to_string(),
             Subject::Proposals(items) => items
                 .iter()
                 .map(|(id, _)| id.to_string())
@@ -289,6 +297,11 @@ pub enum FormCommand {
         id: i64,
         expected_version: Option<i64>,
         reason: String,
+    },
+    /// Show the migration report for this period in the classification pane (a read).
+    ShowMigration {
+        from: NaiveDate,
+        to: NaiveDate,
     },
 }
 
@@ -539,7 +552,8 @@ impl FormCommand {
             }
             FormCommand::ProposeLoanClass { .. }
             | FormCommand::ApproveProposals { .. }
-            | FormCommand::RejectProposal { .. } => {
+            | FormCommand::RejectProposal { .. }
+            | FormCommand::ShowMigration { .. } => {
                 super::class_actions::run(self, store, actor, today, lang)
             }
         }
@@ -588,6 +602,7 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
         (FormKind::RejectProposal, Subject::Proposal(id)) => {
             classification::reject_command(form, *id)
         }
+        (FormKind::MigrationPeriod, _) => classification::migration_command(form),
         _ => Err(Bad::Field("subject")),
     }
 }
@@ -750,6 +765,13 @@ impl App {
                 return Ok(());
             }
         };
+        if let FormCommand::ShowMigration { from, to } = cmd {
+            // A read: the pane shows the report; nothing is written, so nothing is retried.
+            self.discard_draft(&key);
+            self.detail.pop_form();
+            self.show_migration(from, to)?;
+            return Ok(());
+        }
         let result = cmd.run(
             &mut self.store,
             &self.actor,

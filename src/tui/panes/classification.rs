@@ -2,12 +2,15 @@
 //! may decide, as the workflow's approval rights say — paged from the store by keyset, with a
 //! portfolio panel (loans and outstanding per class, the NPL ratio, proposals by age) above.
 //! `n` proposes, `A` approves the selected or the marked ones, `R` rejects, space marks;
-//! Enter opens the loan on its Classification tab (the whole history, paged).
+//! Enter opens the loan on its Classification tab (the whole history, paged). `m` asks a period
+//! and shows the migration report for it in place of the list (Esc back to the list).
 
 use crate::domain::Role;
 use crate::domain::money::{format_money, format_percent};
 use crate::domain::text::{display, pad_right, truncate, width};
 use crate::engine::classify::floor_text;
+use crate::engine::migration::Migration;
+use crate::engine::migration_text::{self as mtext, Unit};
 use crate::i18n::Lang;
 use crate::store::{
     Decider, PageFrom, PageKey, Portfolio, ProposalQuery, ProposalRow, Store, StoreError, Total,
@@ -92,6 +95,16 @@ pub struct ClassificationPane {
     pub today: NaiveDate,
     /// Columns of the terminal: the panel's height follows them.
     pub cols: u16,
+    /// The migration report shown in place of the list, if asked for.
+    pub migration: Option<MigrationView>,
+}
+
+/// The migration report for a period, as the pane shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MigrationView {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub figures: Migration,
 }
 
 /// Lines of the portfolio panel at `cols` columns (its entries wrap into them).
@@ -113,12 +126,29 @@ impl ClassificationPane {
             portfolio: Portfolio::default(),
             today,
             cols: 80,
+            migration: None,
         }
+    }
+
+    /// Reads the migration figures from `from` to `to` and shows them in place of the list.
+    pub fn show_migration(
+        &mut self,
+        store: &Store,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let figures = store.migration(from, to)?;
+        self.migration = Some(MigrationView { from, to, figures });
+        Ok(())
     }
 
     /// Reads the panel and the list again (the cursor kept where it can be).
     pub fn reload(&mut self, store: &Store) -> Result<(), StoreError> {
         self.portfolio = store.class_portfolio(self.today)?;
+        if let Some(v) = &self.migration {
+            let (from, to) = (v.from, v.to);
+            self.show_migration(store, from, to)?;
+        }
         self.list.reload(store)
     }
 
@@ -455,6 +485,10 @@ pub fn render(
     lang: Lang,
     theme: &Theme,
 ) {
+    if let Some(view) = &pane.migration {
+        render_migration(view, frame.buffer_mut(), area, lang, theme);
+        return;
+    }
     let lines = panel_lines(area.width);
     if area.height < lines + 3 {
         return;
@@ -555,6 +589,103 @@ pub fn render(
     }
 }
 
+/// The migration report in place of the list: the period and the way back, the matrix by
+/// count and by opening balance (in yuan where they fit, else in 10,000 yuan, said in the
+/// title), the migration rates flowed into lines, and the NPL ratio at both dates.
+fn render_migration(v: &MigrationView, buf: &mut Buffer, area: Rect, lang: Lang, theme: &Theme) {
+    let m = &v.figures;
+    let w = usize::from(area.width);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!(
+                " {}",
+                lang.tf(
+                    "classification_pane.migration_head",
+                    &[("from", &v.from), ("to", &v.to)]
+                )
+            ),
+            theme.title,
+        ),
+        Span::raw("  "),
+        Span::styled(
+            lang.t("classification_pane.migration_back").to_string(),
+            theme.muted,
+        ),
+    ]));
+    // The opening-class labels take what their widest needs; six closing columns share the rest.
+    let label = std::iter::once(width(lang.t("portfolio.opening")))
+        .chain(
+            crate::domain::Classification::ALL
+                .iter()
+                .map(|c| width(&lang.code_name("class", c.code()))),
+        )
+        .max()
+        .unwrap_or(8)
+        .min(16)
+        + 1;
+    let col = (w.saturating_sub(1 + label) / 6).clamp(4, 18);
+    let unit = if mtext::widest_balance(m, Unit::Yuan) < col {
+        Unit::Yuan
+    } else {
+        Unit::TenThousand
+    };
+    for (title, by_count) in [
+        (lang.t("portfolio.by_count").to_string(), true),
+        (
+            match unit {
+                Unit::Yuan => lang.t("portfolio.by_balance").to_string(),
+                Unit::TenThousand => lang.tf(
+                    "classification_pane.migration_balance_10k",
+                    &[("title", &lang.t("portfolio.by_balance"))],
+                ),
+            },
+            false,
+        ),
+    ] {
+        lines.push(Line::styled(format!(" {title}"), theme.title));
+        for (i, text) in mtext::matrix_lines(m, by_count, unit, label, col, lang)
+            .into_iter()
+            .enumerate()
+        {
+            let style = if i == 0 { theme.header } else { Style::new() };
+            lines.push(Line::styled(format!(" {text}"), style));
+        }
+    }
+    // The rates, flowed: `迁徙率  正常 8.51%  关注 60.00%  …  正常贷款迁徙率 55.56%`.
+    let head = format!(" {}  ", lang.t("portfolio.rates"));
+    let indent = width(&head);
+    let mut row: Vec<Span<'static>> = vec![Span::styled(head, theme.title)];
+    let mut used = indent;
+    for (key, rate) in mtext::rates(m) {
+        let text = format!("{} {}", mtext::rate_name(key, lang), mtext::pct_text(rate));
+        let n = width(&text) + 2;
+        if used + n > w && used > indent {
+            lines.push(Line::from(std::mem::take(&mut row)));
+            row.push(Span::raw(" ".repeat(indent)));
+            used = indent;
+        }
+        row.push(Span::raw(text));
+        row.push(Span::raw("  "));
+        used += n;
+    }
+    lines.push(Line::from(row));
+    lines.push(Line::raw(format!(
+        " {}",
+        mtext::npl_line(m, v.from, v.to, lang)
+    )));
+    for (i, line) in lines.into_iter().take(usize::from(area.height)).enumerate() {
+        buf.set_line(area.x, area.y + i as u16, &line, area.width);
+    }
+}
+
+/// The footer's commands while the migration report is shown.
+const MIGRATION_HINTS: &[Hint] = &[
+    Hint::One(Section::Classification, Action::MigrationReport),
+    Hint::One(Section::Global, Action::Back),
+    Hint::One(Section::Global, Action::Help),
+];
+
 /// The footer's commands (after the position).
 const HINTS: &[Hint] = &[
     Hint::Group(
@@ -570,6 +701,7 @@ const HINTS: &[Hint] = &[
     Hint::One(Section::Classification, Action::ApproveProposal),
     Hint::One(Section::Classification, Action::RejectProposal),
     Hint::One(Section::Classification, Action::MarkProposal),
+    Hint::One(Section::Classification, Action::MigrationReport),
     Hint::One(Section::List, Action::Open),
     Hint::One(Section::Global, Action::Help),
 ];
@@ -580,7 +712,11 @@ impl Component for ClassificationPane {
     }
 
     fn hints(&self) -> &'static [Hint] {
-        HINTS
+        if self.migration.is_some() {
+            MIGRATION_HINTS
+        } else {
+            HINTS
+        }
     }
 
     fn handle(&mut self, action: Action, ctx: &Ctx<'_>) -> anyhow::Result<Outcome> {
@@ -594,6 +730,13 @@ impl Component for ClassificationPane {
                 Outcome::Unchanged
             }
         };
+        if self.migration.is_some() {
+            // The report stands in for the list: only another period (or Esc) acts.
+            return Ok(match action {
+                Action::MigrationReport => Outcome::Consumed(vec![Effect::MigrationForm]),
+                _ => Outcome::Unchanged,
+            });
+        }
         let selected = self.list.selected().cloned();
         Ok(match action {
             Action::Down => changed(self.list.move_by(store, 1)?),
@@ -616,6 +759,7 @@ impl Component for ClassificationPane {
                 Outcome::Consumed(Vec::new())
             }
             Action::MarkProposal => changed(self.toggle_mark(store)?),
+            Action::MigrationReport => Outcome::Consumed(vec![Effect::MigrationForm]),
             Action::Open => match selected {
                 Some(row) => Outcome::Consumed(vec![Effect::OpenLoanClass(row.loan_id)]),
                 None => Outcome::Unchanged,
