@@ -15,6 +15,7 @@
 //! 4. errors are [`WorkflowError`] variants whose [`WorkflowError::localized`] text comes from a
 //!    translation key (`workflow_err.*`, `authz.*`, `err.*`), never English-only `Display` text.
 
+pub mod backup;
 pub mod book;
 pub mod classification;
 pub mod demo;
@@ -27,6 +28,7 @@ pub mod inspection_checklist;
 pub mod inspection_report;
 pub mod notice;
 pub mod tracking;
+pub mod verify;
 pub mod warning;
 
 use crate::domain::Role;
