@@ -625,3 +625,55 @@ fn the_audit_trail_lists_newest_first_with_filters_for_auditors_and_managers() {
     assert_eq!(code, 1);
     assert!(err.contains("查阅审计记录"), "{err}");
 }
+
+#[test]
+fn an_edit_says_before_and_after_in_its_audit_entry() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let mut store = Store::open(&b).expect("open");
+    let zhang = actor(&store, "zhang");
+    let id: i64 = scalar(&b, "SELECT CAST(id AS TEXT) FROM warnings")
+        .parse()
+        .expect("id");
+    workflow::warning::move_warning(
+        &mut store,
+        &zhang,
+        id,
+        None,
+        postloan::domain::warning::WarningMove::Acknowledge,
+        "",
+        date(TODAY),
+    )
+    .expect("acknowledge");
+    workflow::warning::analyse(
+        &mut store,
+        &zhang,
+        id,
+        None,
+        "主要客户流失",
+        RiskType::Operational,
+        Level::Orange,
+        date(TODAY),
+    )
+    .expect("cause");
+    let li = actor(&store, "li");
+    let rec = StaffRecord {
+        username: "zhang".into(),
+        display_name: "张伟".into(),
+        role: Role::Supervisor,
+    };
+    workflow::book::add_staff(&mut store, &li, &rec).expect("role change");
+    let tail = store.audit_tail(3).expect("tail");
+    let detail =
+        |i: usize| -> serde_json::Value { serde_json::from_str(&tail[i].detail).expect("json") };
+    assert_eq!(tail[2].action, "warnings.acknowledged");
+    assert_eq!(detail(2)["before"]["status"], "open");
+    assert_eq!(detail(2)["after"]["status"], "acknowledged");
+    assert_eq!(tail[1].action, "warnings.cause");
+    assert_eq!(detail(1)["before"]["cause"], "");
+    assert_eq!(detail(1)["after"]["cause"], "主要客户流失");
+    assert_eq!(detail(1)["after"]["judged_level"], "orange");
+    assert_eq!(tail[0].action, "staff.add");
+    assert_eq!(detail(0)["before"]["role"], "specialist");
+    assert_eq!(detail(0)["after"]["role"], "supervisor");
+}

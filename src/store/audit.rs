@@ -504,3 +504,7 @@ pub(super) fn page(
 pub(super) fn tail(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>> {
     page(conn, &AuditQuery::default(), None, limit)
 }
+
+#[cfg(test)]
+#[path = "audit_tests.rs"]
+mod tests;

@@ -749,6 +749,29 @@ impl<'c> Tx<'c> {
     }
 
     /// Inserts or updates a loan's covenant for one indicator.
+    /// A loan's own thresholds for `indicator` as stored (`None`: it has none), for the audit
+    /// entry's "before".
+    pub fn covenant_thresholds(
+        &self,
+        contract_no: &str,
+        indicator: &str,
+    ) -> Result<Option<serde_json::Value>> {
+        Ok(self
+            .txn
+            .prepare_cached(
+                "SELECT c.yellow, c.orange, c.red FROM covenants c JOIN loans l ON l.id = c.loan_id
+                 WHERE l.contract_no = ?1 AND c.indicator = ?2",
+            )?
+            .query_row(params![contract_no, indicator], |r| {
+                Ok(serde_json::json!({
+                    "yellow": r.get::<_, Option<String>>(0)?,
+                    "orange": r.get::<_, Option<String>>(1)?,
+                    "red": r.get::<_, Option<String>>(2)?,
+                }))
+            })
+            .optional()?)
+    }
+
     pub fn upsert_covenant(&mut self, rec: &CovenantRecord, actor: &str) -> Result<Outcome> {
         let loan_id = self.require_loan(&rec.contract_no)?;
         let t = |d: Option<rust_decimal::Decimal>| d.map(dec_text);

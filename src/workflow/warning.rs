@@ -1003,6 +1003,7 @@ pub fn set_covenant_in(
 ) -> Result<crate::store::Outcome> {
     super::authorize_in(tx, actor, Command::SetCovenant, &Subject::NONE)?;
     check_covenant(c).map_err(WorkflowError::Invalid)?;
+    let before = tx.covenant_thresholds(&c.contract_no, &c.indicator)?;
     let outcome = tx.upsert_covenant(c, &actor.username)?;
     if outcome != crate::store::Outcome::Unchanged {
         tx.audit(
@@ -1010,7 +1011,8 @@ pub fn set_covenant_in(
             "covenant.set",
             "loan",
             &c.contract_no,
-            &json!(c),
+            &json!({"indicator": c.indicator, "before": before,
+                    "after": {"yellow": c.yellow, "orange": c.orange, "red": c.red}}),
         )?;
     }
     Ok(outcome)
