@@ -31,12 +31,15 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// Lowercase hex, by table (`verify` turns a million digests into text).
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
 }
 
 /// SHA-256 of `bytes` as lowercase hex (documents are stored with it).
@@ -295,7 +298,8 @@ pub(super) fn walk(conn: &Connection, expected: Option<&str>) -> Result<ChainRep
         if expected.is_some_and(|e| e.eq_ignore_ascii_case(stored)) {
             report.expected_at = Some(id);
         }
-        prev = stored.to_string();
+        prev.clear();
+        prev.push_str(stored);
         prev_id = Some(id);
         report.entries += 1;
     }

@@ -60,12 +60,26 @@ impl VerifyReport {
 }
 
 /// Runs every check on the book `store` (its document store beside it).
+/// SQLite's integrity check, the slowest part (it reads every table and index), runs on a
+/// connection of its own beside the rest, so a book of 1,000,000 audit entries verifies in
+/// the time of the check alone (README, Performance).
 pub fn verify(store: &Store, expected: Option<&str>) -> crate::store::Result<VerifyReport> {
-    let integrity = store.integrity_check()?;
-    let (chain, head) = store.audit_walk(expected)?;
-    let seal_breaks = store.check_seals(&chain)?;
-    let (documents, document_breaks) = store.check_documents()?;
-    let (evidence, evidence_breaks) = check_evidence(store, &docs_dir(store.path()))?;
+    let path = store.path().to_path_buf();
+    let (integrity, rest) = std::thread::scope(|s| {
+        let integrity = s.spawn(move || -> crate::store::Result<Vec<String>> {
+            let own = Store::open_for_reading(&path)?;
+            own.set_cache_mib(128)?;
+            own.integrity_check()
+        });
+        let rest = walk_and_compare(store, expected);
+        (integrity.join(), rest)
+    });
+    let (chain, head, seal_breaks, documents, document_breaks, evidence, evidence_breaks) = rest?;
+    let integrity = match integrity {
+        Ok(Ok(lines)) => lines,
+        // The second connection could not be had (or failed): check on this one.
+        _ => store.integrity_check()?,
+    };
     Ok(VerifyReport {
         chain,
         head,
@@ -77,6 +91,33 @@ pub fn verify(store: &Store, expected: Option<&str>) -> crate::store::Result<Ver
         evidence_breaks,
         integrity,
     })
+}
+
+/// What [`verify`] reads besides the integrity check.
+type Compared = (
+    ChainReport,
+    Head,
+    Vec<SealBreak>,
+    u64,
+    Vec<DocumentBreak>,
+    u64,
+    Vec<EvidenceBreak>,
+);
+
+fn walk_and_compare(store: &Store, expected: Option<&str>) -> crate::store::Result<Compared> {
+    let (chain, head) = store.audit_walk(expected)?;
+    let seal_breaks = store.check_seals(&chain)?;
+    let (documents, document_breaks) = store.check_documents()?;
+    let (evidence, evidence_breaks) = check_evidence(store, &docs_dir(store.path()))?;
+    Ok((
+        chain,
+        head,
+        seal_breaks,
+        documents,
+        document_breaks,
+        evidence,
+        evidence_breaks,
+    ))
 }
 
 /// Every evidence file the book lists against its file in `docs`, a page at a time.
