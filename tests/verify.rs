@@ -677,3 +677,17 @@ fn an_edit_says_before_and_after_in_its_audit_entry() {
     assert_eq!(detail(0)["before"]["role"], "specialist");
     assert_eq!(detail(0)["after"]["role"], "supervisor");
 }
+
+#[test]
+fn a_backup_into_a_missing_directory_is_refused_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let target = dir.path().join("no-such-dir").join("copy.db");
+    let (code, out, err) = run(cmd(&b, "zhang", "en_US.UTF-8").arg("backup").arg(&target));
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("no-such-dir"), "{err}");
+    let (code, _, err) = run(cmd(&b, "zhang", "zh_CN.UTF-8").arg("backup").arg(&target));
+    assert_eq!(code, 1);
+    assert!(err.contains("no-such-dir") && err.contains("错误"), "{err}");
+    assert!(!dir.path().join("no-such-dir").exists());
+}

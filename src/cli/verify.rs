@@ -74,7 +74,7 @@ pub fn backup(cli: &Cli, ctx: &Context_, file: &std::path::Path) -> anyhow::Resu
     let lang = ctx.lang;
     let path = book_path(cli, ctx);
     let store = open_book_to_read(&path, lang)?;
-    let done = workflow::backup::backup(&store, file).map_err(|e| anyhow!(e.localized(lang)))?;
+    let done = workflow::backup::backup(&store, file).map_err(|e| backup_error(e, lang))?;
     println!(
         "{}",
         lang.tf(
@@ -131,7 +131,16 @@ pub fn restore(
             );
             Ok(1)
         }
-        Err(e) => Err(anyhow!(e.localized(lang))),
+        Err(e) => Err(backup_error(e, lang)),
+    }
+}
+
+/// A backup's or restore's failure for `main` to say: a store error goes as itself, so it is
+/// said by kind in the user's language like any other command's.
+fn backup_error(e: workflow::backup::BackupError, lang: Lang) -> anyhow::Error {
+    match e {
+        workflow::backup::BackupError::Store(s) => s.into(),
+        other => anyhow!(other.localized(lang)),
     }
 }
 

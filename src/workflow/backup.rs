@@ -83,6 +83,14 @@ pub fn backup(store: &Store, dest: &Path) -> Result<BackedUp, BackupError> {
             return Err(BackupError::Exists { path: p.into() });
         }
     }
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(BackupError::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
+    }
     let tmp = sibling(dest, &format!(".partial-{}", std::process::id()));
     let _ = std::fs::remove_file(&tmp);
     if let Err(e) = store.backup_to(&tmp) {
