@@ -5,6 +5,7 @@ mod classification;
 mod inspections;
 mod loans;
 mod portfolio;
+mod verify;
 mod warnings;
 
 use crate::config::{Config, Dirs, ThemeChoice};
@@ -168,8 +169,21 @@ pub enum Command {
         #[command(subcommand)]
         command: classification::LoanCommand,
     },
-    /// Check the audit log's hash chain.
-    Verify,
+    /// Check the book: the audit chain and its head, sealed rows, documents, evidence files,
+    /// SQLite's integrity check. Exits 1 naming each problem.
+    Verify(verify::VerifyArgs),
+    /// The audit trail, newest first (auditors and managers).
+    Audit(verify::AuditArgs),
+    /// Copy the book while others work (SQLite's online backup) and its document store
+    /// beside the copy (FILE.docs).
+    Backup { file: PathBuf },
+    /// Restore a backup as the book; an existing book is kept beside it, only with --force.
+    Restore {
+        file: PathBuf,
+        /// Replace the existing book (it is kept as BOOK.before-restore-TIME).
+        #[arg(long)]
+        force: bool,
+    },
     /// Measure bytes per screen and key, key-to-frame time, import and evaluation speed on a
     /// demo book it builds (or reuses with --db); prints a Markdown table.
     Bench(crate::bench::BenchArgs),
@@ -971,20 +985,10 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             crate::bench::run(&opts, &mut std::io::stdout().lock())?;
             Ok(0)
         }
-        Some(Command::Verify) => {
-            let path = book_path(&cli, &ctx);
-            let store = open_book_to_read(&path, lang)?;
-            match store.verify_audit()? {
-                Ok(n) => {
-                    println!("{}", lang.tf("cli.verify_ok", &[("n", &n)]));
-                    Ok(0)
-                }
-                Err(id) => {
-                    println!("{}", lang.tf("cli.verify_broken", &[("id", &id)]));
-                    Ok(1)
-                }
-            }
-        }
+        Some(Command::Verify(args)) => verify::verify(&cli, &ctx, args),
+        Some(Command::Audit(args)) => verify::audit(&cli, &ctx, args),
+        Some(Command::Backup { file }) => verify::backup(&cli, &ctx, file),
+        Some(Command::Restore { file, force }) => verify::restore(&cli, &ctx, file, *force),
         Some(Command::Paths) => {
             println!("book     {}", book_path(&cli, &ctx).display());
             println!("demo     {}", ctx.dirs.demo_book().display());

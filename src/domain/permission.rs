@@ -63,6 +63,8 @@ pub enum Command {
     RecordRestructuring,
     /// Record a loan as credit-impaired (date and reason).
     RecordImpairment,
+    /// Read the audit trail (`postloan audit`, the audit pane): auditors and managers.
+    ReadAudit,
 }
 
 impl Command {
@@ -104,6 +106,7 @@ impl Command {
             Command::RejectClassification,
             Command::RecordRestructuring,
             Command::RecordImpairment,
+            Command::ReadAudit,
         ]);
         all
     }
@@ -137,6 +140,7 @@ impl Command {
             Command::RejectClassification => "reject_classification".into(),
             Command::RecordRestructuring => "record_restructuring".into(),
             Command::RecordImpairment => "record_impairment".into(),
+            Command::ReadAudit => "read_audit".into(),
         }
     }
 
@@ -263,6 +267,7 @@ fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
         | Command::RecordRestructuring
         | Command::RecordImpairment => staff(senior),
         Command::ProposeClassification => staff(hands),
+        Command::ReadAudit => staff(matches!(role, Auditor | Manager)),
     }
 }
 
@@ -399,6 +404,7 @@ mod tests {
             | Command::RecordRestructuring
             | Command::RecordImpairment => &senior,
             Command::ProposeClassification => &all,
+            Command::ReadAudit => &[Auditor, Manager],
         };
         who.contains(&role)
     }
@@ -406,7 +412,7 @@ mod tests {
     #[test]
     fn every_role_and_command_is_as_written() {
         let commands = Command::all();
-        assert_eq!(commands.len(), 15 + Classification::ALL.len() + 7 + 6);
+        assert_eq!(commands.len(), 15 + Classification::ALL.len() + 7 + 6 + 1);
         for role in Role::ALL {
             for c in &commands {
                 let who = Principal::Staff {

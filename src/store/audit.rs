@@ -1,9 +1,23 @@
 //! The audit log: one row per change, append-only, each row's SHA-256 covering the previous
-//! row's hash so an edited or deleted row breaks the chain (`postloan verify`).
+//! row's hash so an edited or deleted row breaks the chain; the chain's head kept apart
+//! (`audit_head`); seals of business rows; the checks `postloan verify` runs; the listing.
+//!
+//! What the detail of an entry holds (the convention every `tx.audit` caller follows):
+//! - an edit of a record's fields: `{"before": {field: old, …}, "after": {field: new, …}}`
+//!   naming only the fields it changed (plus any context keys beside them);
+//! - a record made: its fields (there is no before);
+//! - a batch (import, evaluation, plan): its counts.
+//!
+//! Rows whose later edit must be caught carry a seal: the entry's `"seals"` list holds the
+//! SHA-256 of the row's sealed columns as written ([`Sealed`]). `verify` recomputes the last
+//! seal of each row. A row that is never sealed (a loan's balance, an imported field) can be
+//! edited in the file without `verify` seeing it; see README "What verify catches".
 
 use super::Result;
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 /// One audit row as read back.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -17,16 +31,19 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// Lowercase hex, by table (`verify` turns a million digests into text).
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
 }
 
 /// SHA-256 of `bytes` as lowercase hex (documents are stored with it).
-pub(super) fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
@@ -50,11 +67,8 @@ pub(super) fn append(
     detail: &serde_json::Value,
 ) -> Result<()> {
     let prev: String = conn
-        .query_row(
-            "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
         .optional()?
         .unwrap_or_default();
     let detail = detail.to_string();
@@ -66,44 +80,418 @@ pub(super) fn append(
     .execute(params![
         at, actor, action, entity, entity_key, detail, prev, hash
     ])?;
+    let id = conn.last_insert_rowid();
+    conn.prepare_cached(
+        "UPDATE audit_head SET hash = ?1, entries = entries + 1, last_id = ?2 WHERE id = 1",
+    )?
+    .execute(params![hash, id])?;
     Ok(())
 }
 
-/// Ok(rows checked) or Err(id of the first row whose hash does not match).
-pub(super) fn verify(conn: &Connection) -> Result<std::result::Result<u64, i64>> {
+/// A business row whose columns an audit entry seals, so that an edit made to the file
+/// afterwards shows in `verify`. Only rows that nothing but the audited command changes
+/// may be sealed (a later legitimate write would otherwise look like tampering).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Sealed {
+    /// A contact (visit, call): never changed once recorded.
+    Contact,
+    /// A document (notice, report): never changed once issued.
+    Document,
+    /// A loan's class: changed only by an approved classification decision.
+    LoanClass,
+}
+
+impl Sealed {
+    pub const ALL: [Sealed; 3] = [Sealed::Contact, Sealed::Document, Sealed::LoanClass];
+
+    /// The code in the entry's `seals` list and in verify's findings.
+    pub fn code(self) -> &'static str {
+        match self {
+            Sealed::Contact => "contact",
+            Sealed::Document => "document",
+            Sealed::LoanClass => "loan_class",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Sealed> {
+        Sealed::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    fn select(self) -> &'static str {
+        match self {
+            Sealed::Contact => {
+                "SELECT loan_id, contact_on, kind, notes, created_at, created_by FROM contacts WHERE id = ?1"
+            }
+            Sealed::Document => {
+                "SELECT loan_id, kind, number, title, lang, body, sha256, created_at, created_by FROM documents WHERE id = ?1"
+            }
+            Sealed::LoanClass => "SELECT contract_no, classification FROM loans WHERE id = ?1",
+        }
+    }
+}
+
+/// The SHA-256 of the sealed columns of row `id`, or `None` when the row is gone.
+pub(super) fn row_seal(conn: &Connection, what: Sealed, id: i64) -> Result<Option<String>> {
+    let mut stmt = conn.prepare_cached(what.select())?;
+    let mut rows = stmt.query([id])?;
+    let Some(r) = rows.next()? else {
+        return Ok(None);
+    };
+    let mut h = Sha256::new();
+    h.update(what.code().as_bytes());
+    for i in 0..r.as_ref().column_count() {
+        h.update([0x1e]);
+        match r.get_ref(i)? {
+            ValueRef::Null => h.update(b"n"),
+            ValueRef::Integer(v) => {
+                h.update(b"i");
+                h.update(v.to_string().as_bytes());
+            }
+            ValueRef::Real(v) => {
+                h.update(b"r");
+                h.update(v.to_string().as_bytes());
+            }
+            ValueRef::Text(t) => {
+                h.update(b"t");
+                h.update(t);
+            }
+            ValueRef::Blob(b) => {
+                h.update(b"b");
+                h.update(b);
+            }
+        }
+    }
+    Ok(Some(hex(&h.finalize())))
+}
+
+/// The head as stored apart from the rows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Head {
+    pub hash: String,
+    pub entries: u64,
+    pub last_id: i64,
+}
+
+pub(super) fn head(conn: &Connection) -> Result<Head> {
+    Ok(conn
+        .query_row(
+            "SELECT hash, entries, last_id FROM audit_head WHERE id = 1",
+            [],
+            |r| {
+                Ok(Head {
+                    hash: r.get(0)?,
+                    entries: r.get::<_, i64>(1)?.max(0) as u64,
+                    last_id: r.get(2)?,
+                })
+            },
+        )
+        .optional()?
+        .unwrap_or(Head {
+            hash: String::new(),
+            entries: 0,
+            last_id: 0,
+        }))
+}
+
+/// What is wrong with one audit entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChainBreak {
+    /// The entry's own content no longer gives its hash: it was edited.
+    Edited { id: i64 },
+    /// The entry does not follow the one stored before it: that one was removed or
+    /// rewritten.
+    Unlinked { id: i64, after: i64 },
+    /// Ids missing between two entries (`from..=to`): entries were deleted.
+    Missing { from: i64, to: i64 },
+}
+
+impl ChainBreak {
+    pub fn id(&self) -> i64 {
+        match self {
+            ChainBreak::Edited { id } | ChainBreak::Unlinked { id, .. } => *id,
+            ChainBreak::Missing { from, .. } => *from,
+        }
+    }
+}
+
+/// How many breaks a check keeps to name (a wholly rewritten log would name every row).
+pub const BREAKS_KEPT: usize = 1000;
+
+/// What walking the chain found.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct ChainReport {
+    /// Entries read.
+    pub entries: u64,
+    /// The hash of the last entry as stored ("" for an empty log).
+    pub last_hash: String,
+    pub last_id: i64,
+    /// The breaks, in id order (at most [`BREAKS_KEPT`]).
+    pub breaks: Vec<ChainBreak>,
+    /// All breaks, counted.
+    pub break_count: u64,
+    /// Where an expected head was found in the chain: `Some(id)`; `None` when not asked or
+    /// not found (see `expected_found`).
+    pub expected_at: Option<i64>,
+    /// The last seal of each sealed row: (what, row id) → (SHA-256, audit entry id).
+    #[serde(skip)]
+    pub seals: HashMap<(Sealed, i64), (String, i64)>,
+}
+
+/// Walks the whole chain once: every entry's hash, its link to the one before, the ids
+/// between them, the seals the entries carry, and whether `expected` (a head kept
+/// elsewhere) is one of its hashes.
+pub(super) fn walk(conn: &Connection, expected: Option<&str>) -> Result<ChainReport> {
     let mut stmt = conn.prepare(
         "SELECT id, at, actor, action, entity, entity_key, detail, prev_hash, hash FROM audit_log ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
+    let mut report = ChainReport::default();
     let mut prev = String::new();
-    let mut n = 0u64;
+    let mut prev_id: Option<i64> = None;
+    let note = |report: &mut ChainReport, b: ChainBreak| {
+        report.break_count += 1;
+        if report.breaks.len() < BREAKS_KEPT {
+            report.breaks.push(b);
+        }
+    };
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        let fields: [String; 6] = [
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-        ];
-        let stored_prev: String = r.get(7)?;
-        let stored: String = r.get(8)?;
-        let expect = chain_hash(&prev, fields.each_ref().map(|s| s.as_str()));
-        if stored_prev != prev || stored != expect {
-            return Ok(Err(id));
+        let text =
+            |i: usize| -> rusqlite::Result<&str> { r.get_ref(i)?.as_str().map_err(Into::into) };
+        let detail = text(6)?;
+        let stored_prev = text(7)?;
+        let stored = text(8)?;
+        let fields = [text(1)?, text(2)?, text(3)?, text(4)?, text(5)?, detail];
+        match prev_id {
+            Some(p) if id > p + 1 => note(
+                &mut report,
+                ChainBreak::Missing {
+                    from: p + 1,
+                    to: id - 1,
+                },
+            ),
+            None if id > 1 => note(
+                &mut report,
+                ChainBreak::Missing {
+                    from: 1,
+                    to: id - 1,
+                },
+            ),
+            _ => {}
         }
-        prev = stored;
-        n += 1;
+        if stored_prev != prev {
+            note(
+                &mut report,
+                ChainBreak::Unlinked {
+                    id,
+                    after: prev_id.unwrap_or(0),
+                },
+            );
+        }
+        if chain_hash(stored_prev, fields) != stored {
+            note(&mut report, ChainBreak::Edited { id });
+        }
+        if detail.contains("\"seals\"") {
+            collect_seals(detail, id, &mut report.seals);
+        }
+        if expected.is_some_and(|e| e.eq_ignore_ascii_case(stored)) {
+            report.expected_at = Some(id);
+        }
+        prev.clear();
+        prev.push_str(stored);
+        prev_id = Some(id);
+        report.entries += 1;
     }
-    Ok(Ok(n))
+    report.last_hash = prev;
+    report.last_id = prev_id.unwrap_or(0);
+    Ok(report)
 }
 
-pub(super) fn tail(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, at, actor, action, entity, entity_key, detail FROM audit_log ORDER BY id DESC LIMIT ?1",
+fn collect_seals(detail: &str, audit_id: i64, seals: &mut HashMap<(Sealed, i64), (String, i64)>) {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(detail) else {
+        return;
+    };
+    let Some(list) = v.get("seals").and_then(|s| s.as_array()) else {
+        return;
+    };
+    for s in list {
+        let what = s
+            .get("row")
+            .and_then(|t| t.as_str())
+            .and_then(Sealed::parse);
+        let id = s.get("id").and_then(|i| i.as_i64());
+        let sha = s.get("sha256").and_then(|h| h.as_str());
+        if let (Some(what), Some(id), Some(sha)) = (what, id, sha) {
+            seals.insert((what, id), (sha.to_string(), audit_id));
+        }
+    }
+}
+
+/// A sealed row that no longer matches its last seal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SealBreak {
+    pub row: &'static str,
+    pub id: i64,
+    /// The audit entry holding the seal.
+    pub audit_id: i64,
+    /// The row is gone (else: changed).
+    pub deleted: bool,
+}
+
+/// Compares every sealed row with its last seal, in row order.
+pub(super) fn check_seals(
+    conn: &Connection,
+    seals: &HashMap<(Sealed, i64), (String, i64)>,
+) -> Result<Vec<SealBreak>> {
+    let mut keys: Vec<&(Sealed, i64)> = seals.keys().collect();
+    keys.sort_by_key(|(w, id)| (w.code(), *id));
+    let mut out = Vec::new();
+    for key in keys {
+        let (sha, audit_id) = &seals[key];
+        let now = row_seal(conn, key.0, key.1)?;
+        if now.as_deref() != Some(sha.as_str()) {
+            out.push(SealBreak {
+                row: key.0.code(),
+                id: key.1,
+                audit_id: *audit_id,
+                deleted: now.is_none(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A document whose body no longer gives its stored SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DocumentBreak {
+    pub id: i64,
+    pub number: String,
+}
+
+/// Every document's body against its SHA-256; returns (documents read, mismatches).
+pub(super) fn check_documents(conn: &Connection) -> Result<(u64, Vec<DocumentBreak>)> {
+    let mut stmt = conn.prepare("SELECT id, number, body, sha256 FROM documents ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        n += 1;
+        let body = r.get_ref(2)?.as_bytes().map_err(rusqlite::Error::from)?;
+        let sha: &str = r.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
+        if !sha256_hex(body).eq_ignore_ascii_case(sha) {
+            out.push(DocumentBreak {
+                id: r.get(0)?,
+                number: r.get(1)?,
+            });
+        }
+    }
+    Ok((n, out))
+}
+
+/// Every evidence file the book lists: (SHA-256, size), in order, a page after `after`.
+pub(super) fn evidence_page(
+    conn: &Connection,
+    after: &str,
+    limit: u32,
+) -> Result<Vec<(String, u64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sha256, size FROM evidence_files WHERE sha256 > ?1 ORDER BY sha256 LIMIT ?2",
     )?;
-    let rows = stmt.query_map([limit], |r| {
+    let rows = stmt.query_map(params![after, limit], |r| {
+        Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// SQLite's own check of the file: "ok", or the problems it lists (at most 100).
+pub(super) fn integrity_check(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA integrity_check(100)")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let lines: Vec<String> = rows.collect::<Result<_, _>>()?;
+    Ok(if lines.len() == 1 && lines[0] == "ok" {
+        Vec::new()
+    } else {
+        lines
+    })
+}
+
+/// Ok(rows checked) or Err(id of the first row whose hash does not match).
+pub(super) fn verify(conn: &Connection) -> Result<std::result::Result<u64, i64>> {
+    let report = walk(conn, None)?;
+    Ok(match report.breaks.first() {
+        None => Ok(report.entries),
+        Some(b) => Err(b.id()),
+    })
+}
+
+/// Which entries the listing shows; every filter is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Who acted.
+    pub actor: Option<String>,
+    /// Entries about this loan: the loan itself, its warnings and its inspections.
+    pub contract_no: Option<String>,
+    /// The action, or a family of actions (`warnings` takes `warnings.raise`, …).
+    pub kind: Option<String>,
+    /// Entries at or after this instant (stored form, UTC).
+    pub from_at: Option<String>,
+    /// Entries before this instant (stored form, UTC).
+    pub to_at: Option<String>,
+}
+
+/// A page of the trail, newest first: entries with ids below `before` (keyset paging).
+pub(super) fn page(
+    conn: &Connection,
+    q: &AuditQuery,
+    before: Option<i64>,
+    limit: u32,
+) -> Result<Vec<AuditEntry>> {
+    let mut sql = String::from(
+        "SELECT id, at, actor, action, entity, entity_key, detail FROM audit_log WHERE id < ?1",
+    );
+    let mut args: Vec<rusqlite::types::Value> = vec![before.unwrap_or(i64::MAX).into()];
+    let mut arg = |sql: &mut String, text: &str, v: String| {
+        args.push(v.into());
+        sql.push_str(&text.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(a) = &q.actor {
+        arg(&mut sql, " AND actor = ?", a.clone());
+    }
+    if let Some(k) = &q.kind {
+        // `warnings` is the action itself or the family `warnings.…` (`.` sorts before `/`).
+        arg(&mut sql, " AND (action = ?", k.clone());
+        arg(&mut sql, " OR (action > ?", format!("{k}."));
+        arg(&mut sql, " AND action < ?))", format!("{k}/"));
+    }
+    if let Some(f) = &q.from_at {
+        arg(&mut sql, " AND at >= ?", f.clone());
+    }
+    if let Some(t) = &q.to_at {
+        arg(&mut sql, " AND at < ?", t.clone());
+    }
+    if let Some(c) = &q.contract_no {
+        // The loan's own entries and those of its warnings (keyed by number or by id) and
+        // inspections, each found through the (entity, entity_key) index.
+        arg(
+            &mut sql,
+            " AND id IN (
+                SELECT a.id FROM audit_log a WHERE a.entity = 'loan' AND a.entity_key = ?
+                UNION ALL
+                SELECT a.id FROM loans l JOIN warnings w ON w.loan_id = l.id
+                  JOIN audit_log a ON a.entity = 'warning' AND a.entity_key IN (w.number, CAST(w.id AS TEXT))
+                  WHERE l.contract_no = ?
+                UNION ALL
+                SELECT a.id FROM loans l JOIN inspections i ON i.loan_id = l.id
+                  JOIN audit_log a ON a.entity = 'inspection' AND a.entity_key = i.number
+                  WHERE l.contract_no = ?)",
+            c.clone(),
+        );
+    }
+    args.push(i64::from(limit).into());
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT ?{}", args.len()));
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
         Ok(AuditEntry {
             id: r.get(0)?,
             at: r.get(1)?,
@@ -116,3 +504,11 @@ pub(super) fn tail(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>> {
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+pub(super) fn tail(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>> {
+    page(conn, &AuditQuery::default(), None, limit)
+}
+
+#[cfg(test)]
+#[path = "audit_tests.rs"]
+mod tests;

@@ -15,7 +15,10 @@ mod sqlval;
 mod warnings;
 mod write;
 
-pub use audit::AuditEntry;
+pub use audit::{
+    AuditEntry, AuditQuery, BREAKS_KEPT, ChainBreak, ChainReport, DocumentBreak, Head, SealBreak,
+    Sealed,
+};
 pub use bulk::BulkWriter;
 pub use classification::*;
 pub use classification_pane::*;
@@ -230,7 +233,7 @@ fn side_file(path: &Path, suffix: &str) -> PathBuf {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The schema, one script a version; a book's `user_version` says how many it has run.
-const SCHEMA: [&str; 9] = [
+const SCHEMA: &[&str] = &[
     include_str!("schema_v1.sql"),
     include_str!("schema_v2.sql"),
     include_str!("schema_v3.sql"),
@@ -240,6 +243,7 @@ const SCHEMA: [&str; 9] = [
     include_str!("schema_v7.sql"),
     include_str!("schema_v8.sql"),
     include_str!("schema_v9.sql"),
+    include_str!("schema_v12.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -495,6 +499,84 @@ impl Store {
 
     pub fn audit_tail(&self, limit: u32) -> Result<Vec<AuditEntry>> {
         audit::tail(&self.conn, limit)
+    }
+
+    /// A page of the audit trail, newest first, with ids below `before` (keyset paging).
+    pub fn audit_page(
+        &self,
+        q: &AuditQuery,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>> {
+        audit::page(&self.conn, q, before, limit)
+    }
+
+    /// The chain's head as stored apart from its rows.
+    pub fn audit_head(&self) -> Result<Head> {
+        audit::head(&self.conn)
+    }
+
+    /// Walks the whole chain once (see [`ChainReport`]); `expected` is a head kept elsewhere.
+    /// One read transaction, so the head read with it belongs to the same state.
+    pub fn audit_walk(&self, expected: Option<&str>) -> Result<(ChainReport, Head)> {
+        let txn = self.conn.unchecked_transaction()?;
+        let report = audit::walk(&txn, expected)?;
+        let head = audit::head(&txn)?;
+        txn.finish()?;
+        Ok((report, head))
+    }
+
+    /// The sealed rows that no longer match the last seal the chain holds for them.
+    pub fn check_seals(&self, chain: &ChainReport) -> Result<Vec<SealBreak>> {
+        audit::check_seals(&self.conn, &chain.seals)
+    }
+
+    /// Every document's text against its SHA-256: (documents read, mismatches).
+    pub fn check_documents(&self) -> Result<(u64, Vec<DocumentBreak>)> {
+        audit::check_documents(&self.conn)
+    }
+
+    /// A page of the evidence files the book lists, `(SHA-256, size)` after `after`.
+    pub fn evidence_files_page(&self, after: &str, limit: u32) -> Result<Vec<(String, u64)>> {
+        audit::evidence_page(&self.conn, after, limit)
+    }
+
+    /// SQLite's integrity check: the problems it names (empty: ok).
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        audit::integrity_check(&self.conn)
+    }
+
+    /// Copies the book to `dest` with SQLite's online backup, in one step (one read
+    /// transaction): a consistent copy while others keep writing (WAL readers do not block
+    /// writers). `dest` must not exist yet.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        let mut out = Connection::open(dest).map_err(|source| StoreError::Open {
+            path: dest.display().to_string(),
+            source,
+        })?;
+        {
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
+            loop {
+                match backup.step(-1)? {
+                    rusqlite::backup::StepResult::Done => break,
+                    rusqlite::backup::StepResult::More => continue,
+                    // Busy or locked: the destination is ours alone, so only the source can
+                    // be; wait as the busy timeout would.
+                    _ => std::thread::sleep(std::time::Duration::from_millis(50)),
+                }
+            }
+        }
+        out.pragma_update(None, "journal_mode", "DELETE")?;
+        out.close().map_err(|(_, e)| StoreError::Sql(e))?;
+        Ok(())
+    }
+
+    /// Writes what the `-wal` file holds into the book and empties it (before the book's
+    /// files are moved aside).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     pub fn count_rows(&self, table: Table) -> Result<i64> {

@@ -722,6 +722,26 @@ impl Tx<'_> {
     }
 
     /// A warning's state as this transaction sees it: what a move or edit checks.
+    /// A warning's cause analysis as stored (cause, risk type, judged level), for the
+    /// audit entry's "before".
+    pub fn warning_analysis_in_tx(&self, id: i64) -> Result<serde_json::Value> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT cause, risk_type, judged_level FROM warnings WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(serde_json::json!({
+                        "cause": r.get::<_, String>(0)?,
+                        "risk_type": r.get::<_, String>(1)?,
+                        "judged_level": r.get::<_, Option<String>>(2)?,
+                    }))
+                },
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+
     pub fn warning_in_tx(&self, id: i64) -> Result<Option<WarningState>> {
         Ok(self
             .conn()

@@ -102,6 +102,34 @@ impl<'c> Tx<'c> {
         )
     }
 
+    /// Appends an audit row that seals `rows` as they are now (their SHA-256 goes into the
+    /// detail's `"seals"` list, chained with it): an edit made to them outside the program
+    /// shows in `postloan verify`. Seal only rows nothing else changes afterwards.
+    pub fn audit_sealed(
+        &mut self,
+        actor: &str,
+        action: &str,
+        entity: &str,
+        entity_key: &str,
+        detail: &serde_json::Value,
+        rows: &[(audit::Sealed, i64)],
+    ) -> Result<()> {
+        let mut seals = Vec::with_capacity(rows.len());
+        for (what, id) in rows {
+            if let Some(sha) = audit::row_seal(&self.txn, *what, *id)? {
+                seals.push(serde_json::json!({"row": what.code(), "id": id, "sha256": sha}));
+            }
+        }
+        let mut detail = detail.clone();
+        match detail.as_object_mut() {
+            Some(o) => {
+                o.insert("seals".into(), seals.into());
+            }
+            None => detail = serde_json::json!({"value": detail, "seals": seals}),
+        }
+        self.audit(actor, action, entity, entity_key, &detail)
+    }
+
     pub fn staff_exists(&mut self, username: &str) -> Result<bool> {
         if self.cache.staff.is_none() {
             let mut stmt = self.txn.prepare_cached("SELECT username FROM staff")?;
@@ -721,6 +749,29 @@ impl<'c> Tx<'c> {
     }
 
     /// Inserts or updates a loan's covenant for one indicator.
+    /// A loan's own thresholds for `indicator` as stored (`None`: it has none), for the audit
+    /// entry's "before".
+    pub fn covenant_thresholds(
+        &self,
+        contract_no: &str,
+        indicator: &str,
+    ) -> Result<Option<serde_json::Value>> {
+        Ok(self
+            .txn
+            .prepare_cached(
+                "SELECT c.yellow, c.orange, c.red FROM covenants c JOIN loans l ON l.id = c.loan_id
+                 WHERE l.contract_no = ?1 AND c.indicator = ?2",
+            )?
+            .query_row(params![contract_no, indicator], |r| {
+                Ok(serde_json::json!({
+                    "yellow": r.get::<_, Option<String>>(0)?,
+                    "orange": r.get::<_, Option<String>>(1)?,
+                    "red": r.get::<_, Option<String>>(2)?,
+                }))
+            })
+            .optional()?)
+    }
+
     pub fn upsert_covenant(&mut self, rec: &CovenantRecord, actor: &str) -> Result<Outcome> {
         let loan_id = self.require_loan(&rec.contract_no)?;
         let t = |d: Option<rust_decimal::Decimal>| d.map(dec_text);

@@ -53,6 +53,9 @@ pub fn add_staff(store: &mut Store, actor: &Actor, rec: &StaffRecord) -> Result<
         ));
     }
     store.write(|tx| -> Result<Outcome> {
+        let before = tx
+            .staff(&rec.username)?
+            .map(|s| json!({"role": s.role.code(), "display_name": s.display_name, "active": s.active}));
         let outcome = tx.upsert_staff(rec, &actor.username)?;
         if outcome != Outcome::Unchanged {
             tx.audit(
@@ -60,7 +63,8 @@ pub fn add_staff(store: &mut Store, actor: &Actor, rec: &StaffRecord) -> Result<
                 "staff.add",
                 "staff",
                 &rec.username,
-                &json!({"role": rec.role.code(), "display_name": rec.display_name}),
+                &json!({"before": before,
+                        "after": {"role": rec.role.code(), "display_name": rec.display_name, "active": true}}),
             )?;
         }
         Ok(outcome)

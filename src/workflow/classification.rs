@@ -519,14 +519,15 @@ pub fn approve_in(
     } else {
         None
     };
-    tx.audit(
+    tx.audit_sealed(
         &actor.username,
         "classification.approve",
         "loan",
         &st.contract_no,
-        &json!({"proposal": st.id, "from": from.code(), "to": to.code(),
+        &json!({"proposal": st.id, "before": {"class": from.code()}, "after": {"class": to.code()},
                 "effective_on": st.effective_on, "comment": comment,
                 "inspection_due": inspection_due}),
+        &[(crate::store::Sealed::LoanClass, st.loan_id)],
     )?;
     Ok(Approved {
         id: st.id,

@@ -494,7 +494,9 @@ pub fn submit(
             "inspections.submit",
             "inspection",
             &st.number,
-            &json!({"report_version": st.report_version, "approvals_needed": needed}),
+            &json!({"report_version": st.report_version,
+                    "before": {"status": st.status.code()},
+                    "after": {"status": to.code(), "approvals_needed": needed}}),
         )?;
         Ok(())
     })
@@ -581,6 +583,7 @@ pub fn approve(
             event,
             &comment,
         )?;
+        let mut sealed = None;
         let outcome = if to == InspectionStatus::Approved {
             let data =
                 tx.inspection_report(st.id, None)?
@@ -599,7 +602,7 @@ pub fn approve(
                 "inspection_report.title",
                 &[("number", &st.number), ("version", &st.report_version)],
             );
-            tx.insert_document(
+            let id = tx.insert_document(
                 st.loan_id,
                 "inspection_report",
                 &document,
@@ -611,16 +614,24 @@ pub fn approve(
             )?;
             let warning =
                 super::inspection_checklist::warn_below_line_in(tx, actor, &st, checklist, today)?;
+            sealed = Some(id);
             Approval::Approved { document, warning }
         } else {
             Approval::AwaitsSecond
         };
-        tx.audit(
+        let seals: Vec<_> = sealed
+            .map(|id| (crate::store::Sealed::Document, id))
+            .into_iter()
+            .collect();
+        tx.audit_sealed(
             &actor.username,
             &format!("inspections.{event}"),
             "inspection",
             &st.number,
-            &json!({"report_version": st.report_version, "to": to.code(), "comment": comment}),
+            &json!({"report_version": st.report_version, "comment": comment,
+                    "before": {"status": st.status.code(), "approvals_done": st.approvals_done},
+                    "after": {"status": to.code(), "approvals_done": done}}),
+            &seals,
         )?;
         Ok(outcome)
     })
@@ -675,7 +686,8 @@ pub fn return_report(
             "inspections.return",
             "inspection",
             &st.number,
-            &json!({"report_version": st.report_version, "comment": comment}),
+            &json!({"report_version": st.report_version, "comment": comment,
+                    "before": {"status": st.status.code()}, "after": {"status": to.code()}}),
         )?;
         Ok(())
     })
@@ -729,7 +741,9 @@ pub fn amend(
             "inspections.amend",
             "inspection",
             &st.number,
-            &json!({"from_version": st.report_version, "to_version": rv, "reason": reason}),
+            &json!({"reason": reason,
+                    "before": {"status": st.status.code(), "report_version": st.report_version},
+                    "after": {"status": to.code(), "report_version": rv}}),
         )?;
         Ok(rv)
     })

@@ -9,12 +9,16 @@
 //!    it changes inside `tx`, refuses a stale edit with [`check_version`] against the
 //!    `expected_version` the screen showed (`None`: the current one, for scripts), writes
 //!    through `tx` and appends its audit row with `tx.audit` — all in the caller's transaction;
+//!    the row's detail says before → after (`{"before": {…}, "after": {…}}` with the fields
+//!    it changed; the convention is in `store::audit`), and a row that nothing else changes
+//!    afterwards is sealed with `tx.audit_sealed` so `postloan verify` sees a later edit;
 //! 3. the public `thing(store, actor, …)` is `execute(store, actor, |tx| thing_in(tx, …))`, so a
 //!    compound command calls several `_in` steps inside one `execute` and a failure anywhere
 //!    leaves nothing; a refusal is recorded in the audit trail by `execute` itself;
 //! 4. errors are [`WorkflowError`] variants whose [`WorkflowError::localized`] text comes from a
 //!    translation key (`workflow_err.*`, `authz.*`, `err.*`), never English-only `Display` text.
 
+pub mod backup;
 pub mod book;
 pub mod classification;
 pub mod demo;
@@ -27,6 +31,7 @@ pub mod inspection_checklist;
 pub mod inspection_report;
 pub mod notice;
 pub mod tracking;
+pub mod verify;
 pub mod warning;
 
 use crate::domain::Role;

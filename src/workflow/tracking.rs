@@ -40,12 +40,13 @@ pub fn record_contact_in(
         ..rec.clone()
     };
     let id = tx.insert_contact(&rec, &actor.username)?;
-    tx.audit(
+    tx.audit_sealed(
         &actor.username,
         "contact.record",
         "loan",
         &rec.contract_no,
         &json!({"contact_id": id, "on": rec.contact_on, "kind": rec.kind.code(), "notes": rec.notes}),
+        &[(crate::store::Sealed::Contact, id)],
     )?;
     Ok(id)
 }

@@ -859,7 +859,8 @@ pub fn move_warning_in(
         &format!("warnings.{}", mv.code()),
         "warning",
         &id.to_string(),
-        &json!({"from": w.status.code(), "to": to.code(), "reason": reason, "version": version}),
+        &json!({"before": {"status": w.status.code(), "version": version},
+                "after": {"status": to.code(), "version": version + 1}, "reason": reason}),
     )?;
     Ok(to)
 }
@@ -930,6 +931,7 @@ pub fn analyse_in(
             status: w.status.code(),
         });
     }
+    let before = tx.warning_analysis_in_tx(id)?;
     tx.analyse_warning(
         id,
         version,
@@ -944,7 +946,9 @@ pub fn analyse_in(
         "warnings.cause",
         "warning",
         &id.to_string(),
-        &json!({"cause": cause, "risk_type": risk_type.code(), "judged_level": judged.code(), "version": version}),
+        &json!({"before": before,
+                "after": {"cause": cause, "risk_type": risk_type.code(), "judged_level": judged.code()},
+                "version": version}),
     )?;
     Ok(())
 }
@@ -999,6 +1003,7 @@ pub fn set_covenant_in(
 ) -> Result<crate::store::Outcome> {
     super::authorize_in(tx, actor, Command::SetCovenant, &Subject::NONE)?;
     check_covenant(c).map_err(WorkflowError::Invalid)?;
+    let before = tx.covenant_thresholds(&c.contract_no, &c.indicator)?;
     let outcome = tx.upsert_covenant(c, &actor.username)?;
     if outcome != crate::store::Outcome::Unchanged {
         tx.audit(
@@ -1006,7 +1011,8 @@ pub fn set_covenant_in(
             "covenant.set",
             "loan",
             &c.contract_no,
-            &json!(c),
+            &json!({"indicator": c.indicator, "before": before,
+                    "after": {"yellow": c.yellow, "orange": c.orange, "red": c.red}}),
         )?;
     }
     Ok(outcome)
@@ -1082,7 +1088,7 @@ pub fn issue_notice_in(
             ("borrower", &sanitize(&loan.borrower_name)),
         ],
     );
-    tx.insert_document(
+    let document = tx.insert_document(
         loan.id,
         "warning_notice",
         &number,
@@ -1094,12 +1100,13 @@ pub fn issue_notice_in(
     )?;
     tx.set_feedback_due(id, due)?;
     tx.warning_event(id, today, &actor.username, "notice", None, None, &number)?;
-    tx.audit(
+    tx.audit_sealed(
         &actor.username,
         "document.issue",
         "warning",
         &w.row.number,
         &json!({"document": number, "kind": "warning_notice"}),
+        &[(crate::store::Sealed::Document, document)],
     )?;
     Ok(number)
 }

@@ -1,0 +1,246 @@
+//! `postloan backup` and `restore`: a consistent copy of the book taken while others work
+//! (SQLite's online backup) with its document store beside it, and a restore that checks
+//! the copy first and keeps the book it replaces.
+
+use super::evidence::docs_dir;
+use super::verify::{VerifyReport, verify};
+use crate::store::{Store, StoreError};
+use std::path::{Path, PathBuf};
+
+/// Why a backup or a restore did not happen; nothing was replaced.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("{path} already exists")]
+    Exists { path: PathBuf },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the book {path} exists; restoring over it needs --force")]
+    LiveBook { path: PathBuf },
+    #[error("the backup {path} does not verify ({problems} problems)")]
+    BadBackup {
+        path: PathBuf,
+        problems: u64,
+        report: Box<VerifyReport>,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl BackupError {
+    /// The message in the user's language.
+    pub fn localized(&self, lang: crate::i18n::Lang) -> String {
+        match self {
+            BackupError::Exists { path } => lang.tf("backup.exists", &[("path", &path.display())]),
+            BackupError::Io { path, source } => lang.tf(
+                "backup.io",
+                &[
+                    ("path", &path.display()),
+                    ("reason", &crate::i18n::Failure::of_io(source).text(lang)),
+                ],
+            ),
+            BackupError::LiveBook { path } => {
+                lang.tf("backup.live_book", &[("path", &path.display())])
+            }
+            BackupError::BadBackup { path, problems, .. } => lang.tf(
+                "backup.bad_backup",
+                &[("path", &path.display()), ("n", problems)],
+            ),
+            BackupError::Store(e) => e.to_string(),
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
+    move |source| BackupError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What a backup wrote.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BackedUp {
+    pub file: PathBuf,
+    pub docs: PathBuf,
+    /// Files copied from the document store.
+    pub files: u64,
+    /// The chain's head in the copy (keep it with the copy: `verify --expect-head`).
+    pub head: String,
+    pub entries: u64,
+}
+
+/// Copies the book `store` to `dest` (which must not exist) and its document store to
+/// `dest.docs`. The database is copied first: the document store only ever gains files
+/// (each written before the row naming it commits), so every file the copy names is there
+/// when the directory is copied after it.
+pub fn backup(store: &Store, dest: &Path) -> Result<BackedUp, BackupError> {
+    let docs = docs_dir(dest);
+    for p in [dest, docs.as_path()] {
+        if p.exists() {
+            return Err(BackupError::Exists { path: p.into() });
+        }
+    }
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(BackupError::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
+    }
+    let tmp = sibling(dest, &format!(".partial-{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    if let Err(e) = store.backup_to(&tmp) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    let files = match copy_tree(&docs_dir(store.path()), &docs) {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            let _ = std::fs::remove_dir_all(&docs);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&tmp, dest).map_err(io(dest))?;
+    let copy = Store::open_for_reading(dest)?;
+    let head = copy.audit_head()?;
+    Ok(BackedUp {
+        file: dest.to_path_buf(),
+        docs,
+        files,
+        head: head.hash,
+        entries: head.entries,
+    })
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Restored {
+    pub book: PathBuf,
+    /// Where the book it replaced was kept (`None`: there was none).
+    pub kept: Option<PathBuf>,
+    pub entries: u64,
+}
+
+/// Restores the backup `from` (and `from.docs`) as the book at `book`. The backup is
+/// copied beside the book and verified there first; a book already at `book` is refused
+/// unless `force`, and then kept as `book.before-restore-<UTC time>` (its `-wal` and
+/// document store renamed with it, so it opens as it was). Stop the workbenches on the
+/// book first: one still open keeps writing to the book it had open.
+pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, BackupError> {
+    if !from.is_file() {
+        return Err(BackupError::Io {
+            path: from.to_path_buf(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
+    }
+    let live = book.exists();
+    if live && !force {
+        return Err(BackupError::LiveBook {
+            path: book.to_path_buf(),
+        });
+    }
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let staged = sibling(book, &format!(".restoring-{stamp}"));
+    let staged_docs = docs_dir(&staged);
+    let cleanup = |staged: &Path| {
+        let _ = std::fs::remove_file(staged);
+        for s in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(sibling(staged, s));
+        }
+        let _ = std::fs::remove_dir_all(docs_dir(staged));
+    };
+    cleanup(&staged);
+    let staged_result = (|| -> Result<u64, BackupError> {
+        if let Some(dir) = book.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
+        }
+        std::fs::copy(from, &staged).map_err(io(&staged))?;
+        copy_tree(&docs_dir(from), &staged_docs)?;
+        let store = Store::open_existing(&staged)?;
+        let report = verify(&store, None)?;
+        if report.problems() > 0 {
+            return Err(BackupError::BadBackup {
+                path: from.to_path_buf(),
+                problems: report.problems(),
+                report: Box::new(report),
+            });
+        }
+        store.checkpoint()?;
+        Ok(report.chain.entries)
+    })();
+    let entries = match staged_result {
+        Ok(n) => n,
+        Err(e) => {
+            cleanup(&staged);
+            return Err(e);
+        }
+    };
+    let kept = if live {
+        let kept = sibling(book, &format!(".before-restore-{stamp}"));
+        if let Ok(old) = Store::open_existing(book) {
+            // What the -wal holds goes into the file, so the kept book is whole on its own.
+            let _ = old.checkpoint();
+        }
+        std::fs::rename(book, &kept).map_err(io(book))?;
+        for s in ["-wal", "-shm"] {
+            let side = sibling(book, s);
+            if side.exists() {
+                let _ = std::fs::rename(&side, sibling(&kept, s));
+            }
+        }
+        let docs = docs_dir(book);
+        if docs.exists() {
+            std::fs::rename(&docs, docs_dir(&kept)).map_err(io(&docs))?;
+        }
+        Some(kept)
+    } else {
+        None
+    };
+    for s in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(sibling(&staged, s));
+    }
+    std::fs::rename(&staged, book).map_err(io(book))?;
+    if staged_docs.exists() {
+        std::fs::rename(&staged_docs, docs_dir(book)).map_err(io(&staged_docs))?;
+    }
+    Ok(Restored {
+        book: book.to_path_buf(),
+        kept,
+        entries,
+    })
+}
+
+/// `path` with `suffix` appended to its file name.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Copies the directory tree `from` to `to` (absent `from`: nothing to copy); the files
+/// copied.
+fn copy_tree(from: &Path, to: &Path) -> Result<u64, BackupError> {
+    if !from.is_dir() {
+        return Ok(0);
+    }
+    std::fs::create_dir_all(to).map_err(io(to))?;
+    let mut n = 0;
+    for entry in std::fs::read_dir(from).map_err(io(from))? {
+        let entry = entry.map_err(io(from))?;
+        let src = entry.path();
+        let dst = to.join(entry.file_name());
+        let kind = entry.file_type().map_err(io(&src))?;
+        if kind.is_dir() {
+            n += copy_tree(&src, &dst)?;
+        } else if kind.is_file() {
+            std::fs::copy(&src, &dst).map_err(io(&src))?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
