@@ -233,7 +233,8 @@ mod tests {
         let english = cmd.get_about().map(ToString::to_string).unwrap_or_default();
         out.insert(cmd_key(path), english);
         for arg in cmd.get_arguments() {
-            if arg.is_hide_set() || (arg.is_global_set() && !path.is_empty()) {
+            // The tree is not built: a global argument is only where it is declared.
+            if arg.is_hide_set() {
                 continue;
             }
             let english = arg.get_help().map(ToString::to_string).unwrap_or_default();
