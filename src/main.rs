@@ -1,15 +1,24 @@
 //! postloan's entry point: parse the command line and hand over to `cli`; errors, the
 //! argument parser's included, are said in the user's language.
 
-use clap::Parser;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, FromArgMatches};
 use postloan::i18n::Lang;
 
 fn main() {
     quiet_on_a_closed_pipe();
-    let cli = match postloan::cli::Cli::try_parse() {
+    // The language is known before parsing, so `--help` is said in it.
+    let config = raw_option("--config").map(std::path::PathBuf::from);
+    let lang = user_lang(raw_option("--lang").as_deref(), config.as_deref());
+    let mut command = postloan::cli::help_text::localize(postloan::cli::Cli::command(), lang);
+    let parsed = command
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|mut m| postloan::cli::Cli::from_arg_matches_mut(&mut m))
+        // As `Parser::try_parse`: the derive's own errors get the usage line too.
+        .map_err(|e| e.format(&mut command));
+    let cli = match parsed {
         Ok(cli) => cli,
-        Err(e) => argument_error(e),
+        Err(e) => argument_error(e, lang),
     };
     let lang_hint = cli.lang.clone();
     let config_path = cli.config.clone();
@@ -68,8 +77,8 @@ fn user_lang(given: Option<&str>, config: Option<&std::path::Path>) -> Lang {
         .unwrap_or_else(Lang::from_env)
 }
 
-/// `--lang X`, `--lang=X` and `--config PATH` as written, for an argument error (the parser
-/// has not produced them).
+/// `--lang X`, `--lang=X` and `--config PATH` as written, for the help pages and an argument
+/// error (the parser has not produced them yet).
 fn raw_option(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
     let eq = format!("{name}=");
@@ -84,14 +93,14 @@ fn raw_option(name: &str) -> Option<String> {
 
 /// clap's error for a bad command line, said in the user's language with clap's usage line
 /// kept; clap's own text for English, for help and version, and for kinds not listed here.
-fn argument_error(e: clap::Error) -> ! {
-    let config = raw_option("--config").map(std::path::PathBuf::from);
-    let lang = user_lang(raw_option("--lang").as_deref(), config.as_deref());
+fn argument_error(e: clap::Error, lang: Lang) -> ! {
     match argument_text(&e, lang) {
         Some(text) if lang != Lang::En => {
             postloan::note!("{}: {text}", lang.t("cli.error"));
             let rendered = e.render().to_string();
             if let Some(usage) = rendered.lines().find_map(|l| l.strip_prefix("Usage:")) {
+                // "用法：postloan …", as the help pages write it.
+                let usage = usage.trim_start();
                 postloan::note!("\n{}{usage}\n", lang.t("cli_args.usage"));
             }
             postloan::note!("{}", lang.t("cli_args.help"));

@@ -616,7 +616,7 @@ fn from_the_command_line_argument_errors_and_summaries_are_in_the_users_words() 
         err.starts_with("错误: 无法识别的参数 '--limt'；提示：试试 '--limit'"),
         "{err}"
     );
-    assert!(err.contains("用法： postloan loans"), "{err}");
+    assert!(err.contains("用法：postloan loans"), "{err}");
     let out = cmd(home, zh)
         .args(["--lang", "en", "loans", "--format", "xml", "--db", db])
         .output()

@@ -2,6 +2,7 @@
 //! workbench. Parses arguments, finds the book and the acting user, calls `workflow`.
 
 mod classification;
+pub mod help_text;
 mod inspections;
 mod loans;
 mod portfolio;
