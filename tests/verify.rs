@@ -691,3 +691,42 @@ fn a_backup_into_a_missing_directory_is_refused_naming_it() {
     assert!(err.contains("no-such-dir") && err.contains("错误"), "{err}");
     assert!(!dir.path().join("no-such-dir").exists());
 }
+
+#[test]
+fn a_loan_class_edited_after_its_approved_decision_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let (code, out, err) = run(cmd(&b, "zhang", "en_US.UTF-8").args([
+        "classification",
+        "propose",
+        "HT-1",
+        "--to",
+        "special_mention",
+        "--reason",
+        "主要客户流失",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    let id = out
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| !w.is_empty())
+        .expect("the proposal id")
+        .to_string();
+    let (code, out, err) =
+        run(cmd(&b, "wang", "en_US.UTF-8").args(["classification", "approve", &id]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, _) = verify(&b, &[]);
+    assert_eq!(code, 0, "{out}");
+    // Put back to 正常 in the file, behind the decision's back.
+    sql(
+        &b,
+        "UPDATE loans SET classification = 'pass', class_rank = 0 WHERE contract_no = 'HT-1'",
+    );
+    let (code, out, _) = verify(&b, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("class of loan 1: changed since audit entry"),
+        "{out}"
+    );
+    let (_, out, _) = run(cmd(&b, "zhang", "zh_CN.UTF-8").arg("verify"));
+    assert!(out.contains("贷款分类 1：在审计记录"), "{out}");
+}
