@@ -656,23 +656,53 @@ fn an_edit_says_before_and_after_in_its_audit_entry() {
         date(TODAY),
     )
     .expect("cause");
-    let li = actor(&store, "li");
     let rec = StaffRecord {
         username: "zhang".into(),
         display_name: "张伟".into(),
         role: Role::Supervisor,
     };
+    let z = Decimal::new;
+    let mut statement = postloan::domain::StatementRecord {
+        borrower_code: "B1".into(),
+        period_end: date("2025-12-31"),
+        total_assets: z(10000, 0),
+        total_liabilities: z(5000, 0),
+        current_assets: z(4000, 0),
+        current_liabilities: z(2000, 0),
+        inventory: z(1000, 0),
+        revenue: z(1000, 0),
+        ebit: z(500, 0),
+        interest_expense: z(100, 0),
+        net_profit: z(300, 0),
+        operating_cash_flow: z(200, 0),
+    };
+    let rules = postloan::engine::rules::RuleSet::defaults();
+    workflow::tracking::enter_statement(&mut store, &zhang, &statement, &rules, date(TODAY))
+        .expect("statement");
+    statement.revenue = z(1200, 0);
+    workflow::tracking::enter_statement(&mut store, &zhang, &statement, &rules, date(TODAY))
+        .expect("correction");
+    let correction = store.audit_tail(1).expect("tail");
+    let c: serde_json::Value = serde_json::from_str(&correction[0].detail).expect("json");
+    assert_eq!(correction[0].action, "statement.enter");
+    assert_eq!(c["before"]["revenue"], "1000");
+    assert_eq!(c["after"]["revenue"], "1200");
+    let li = actor(&store, "li");
     workflow::book::add_staff(&mut store, &li, &rec).expect("role change");
-    let tail = store.audit_tail(3).expect("tail");
+    let tail = store.audit_tail(6).expect("tail");
     let detail =
         |i: usize| -> serde_json::Value { serde_json::from_str(&tail[i].detail).expect("json") };
-    assert_eq!(tail[2].action, "warnings.acknowledged");
-    assert_eq!(detail(2)["before"]["status"], "open");
-    assert_eq!(detail(2)["after"]["status"], "acknowledged");
-    assert_eq!(tail[1].action, "warnings.cause");
-    assert_eq!(detail(1)["before"]["cause"], "");
-    assert_eq!(detail(1)["after"]["cause"], "主要客户流失");
-    assert_eq!(detail(1)["after"]["judged_level"], "orange");
+    let at = |action: &str| {
+        tail.iter()
+            .position(|e| e.action == action)
+            .unwrap_or_else(|| panic!("{action} in {tail:?}"))
+    };
+    let (ack, cause) = (at("warnings.acknowledged"), at("warnings.cause"));
+    assert_eq!(detail(ack)["before"]["status"], "open");
+    assert_eq!(detail(ack)["after"]["status"], "acknowledged");
+    assert_eq!(detail(cause)["before"]["cause"], "");
+    assert_eq!(detail(cause)["after"]["cause"], "主要客户流失");
+    assert_eq!(detail(cause)["after"]["judged_level"], "orange");
     assert_eq!(tail[0].action, "staff.add");
     assert_eq!(detail(0)["before"]["role"], "specialist");
     assert_eq!(detail(0)["after"]["role"], "supervisor");
@@ -690,4 +720,43 @@ fn a_backup_into_a_missing_directory_is_refused_naming_it() {
     assert_eq!(code, 1);
     assert!(err.contains("no-such-dir") && err.contains("错误"), "{err}");
     assert!(!dir.path().join("no-such-dir").exists());
+}
+
+#[test]
+fn a_loan_class_edited_after_its_approved_decision_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let (code, out, err) = run(cmd(&b, "zhang", "en_US.UTF-8").args([
+        "classification",
+        "propose",
+        "HT-1",
+        "--to",
+        "special_mention",
+        "--reason",
+        "主要客户流失",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    let id = out
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| !w.is_empty())
+        .expect("the proposal id")
+        .to_string();
+    let (code, out, err) =
+        run(cmd(&b, "wang", "en_US.UTF-8").args(["classification", "approve", &id]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, _) = verify(&b, &[]);
+    assert_eq!(code, 0, "{out}");
+    // Put back to 正常 in the file, behind the decision's back.
+    sql(
+        &b,
+        "UPDATE loans SET classification = 'pass', class_rank = 0 WHERE contract_no = 'HT-1'",
+    );
+    let (code, out, _) = verify(&b, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("class of loan 1: changed since audit entry"),
+        "{out}"
+    );
+    let (_, out, _) = run(cmd(&b, "zhang", "zh_CN.UTF-8").arg("verify"));
+    assert!(out.contains("贷款分类 1：在审计记录"), "{out}");
 }

@@ -534,6 +534,23 @@ impl<'c> Tx<'c> {
 
     /// Inserts or updates a financial statement (by borrower and period end); the borrower's
     /// loans get their follow-up dates moved.
+    /// The borrower's statement for `period_end` as stored (`None`: none yet), for the audit
+    /// entry's "before" of a correction.
+    pub fn statement_in_tx(
+        &self,
+        borrower_code: &str,
+        period_end: NaiveDate,
+    ) -> Result<Option<StatementRecord>> {
+        let Some(borrower_id) = self.borrower_id(borrower_code)? else {
+            return Ok(None);
+        };
+        Ok(
+            super::detail::statements_q(&self.txn, borrower_id, u32::MAX)?
+                .into_iter()
+                .find(|s| s.period_end == period_end),
+        )
+    }
+
     pub fn upsert_statement(
         &mut self,
         rec: &StatementRecord,

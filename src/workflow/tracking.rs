@@ -95,6 +95,7 @@ pub fn enter_statement_in(
             &[("date", &rec.period_end), ("today", &today)],
         ));
     }
+    let before = tx.statement_in_tx(&rec.borrower_code, rec.period_end)?;
     let outcome = tx.upsert_statement(rec, "manual", &actor.username)?;
     if outcome != Outcome::Unchanged {
         tx.audit(
@@ -102,7 +103,7 @@ pub fn enter_statement_in(
             "statement.enter",
             "borrower",
             &rec.borrower_code,
-            &serde_json::to_value(rec).unwrap_or_else(|_| json!({})),
+            &json!({"period_end": rec.period_end, "before": before, "after": rec}),
         )?;
     }
     Ok(outcome)
