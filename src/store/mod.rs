@@ -10,6 +10,7 @@ mod detail;
 mod evaluate;
 mod inspections;
 mod ledger;
+mod outcomes;
 mod reindex;
 mod sqlval;
 mod warnings;
@@ -23,6 +24,7 @@ pub use detail::*;
 pub use evaluate::*;
 pub use inspections::*;
 pub use ledger::*;
+pub use outcomes::*;
 pub use reindex::DeferredIndexes;
 pub use warnings::*;
 pub use write::{BookKey, Outcome, Tx};
@@ -230,7 +232,7 @@ fn side_file(path: &Path, suffix: &str) -> PathBuf {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The schema, one script a version; a book's `user_version` says how many it has run.
-const SCHEMA: [&str; 8] = [
+const SCHEMA: [&str; 9] = [
     include_str!("schema_v1.sql"),
     include_str!("schema_v2.sql"),
     include_str!("schema_v3.sql"),
@@ -239,6 +241,7 @@ const SCHEMA: [&str; 8] = [
     include_str!("schema_v6.sql"),
     include_str!("schema_v7.sql"),
     include_str!("schema_v8.sql"),
+    include_str!("schema_v11.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
