@@ -5,6 +5,7 @@ mod classification;
 pub mod help_text;
 mod inspections;
 mod loans;
+mod outcomes;
 mod portfolio;
 mod verify;
 mod warnings;
@@ -165,7 +166,10 @@ pub enum Command {
     },
     /// Classification proposals (with no subcommand: the list); propose, approve, reject, history.
     Classification(classification::ClassificationArgs),
-    /// One loan: record a restructuring or a credit impairment.
+    /// Legal clocks (limitation, preservation, seizure) ending soon or run out, soonest first.
+    Clocks(outcomes::ClocksArgs),
+    /// One loan: restructuring, impairment, and disposal outcomes (demand, recall,
+    /// collateral-add, recover, write-off, close, legal, show).
     Loan {
         #[command(subcommand)]
         command: classification::LoanCommand,
@@ -929,6 +933,10 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             };
             classification::run(command, &mut store, &actor, &decide, lang)
         }
+        Some(Command::Clocks(args)) => outcomes::clocks(&cli, &ctx, args),
+        Some(Command::Loan {
+            command: classification::LoanCommand::Outcome(command),
+        }) => outcomes::run(&cli, &ctx, command),
         Some(Command::Loan { command }) => {
             let path = book_path(&cli, &ctx);
             let mut store = open_book(&path, lang)?;
@@ -978,7 +986,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 .reserve_on(as_of)
                 .map_err(|e| anyhow!("{}", e.localized(lang)))?;
             let p = portfolio::provisions(&store, as_of, &rates, actual)?;
-            portfolio::print_provisions(&p, &rates, as_of, *format, lang)?;
+            let written_off = store.written_off_by(as_of)?;
+            portfolio::print_provisions(&p, &rates, as_of, &written_off, *format, lang)?;
             Ok(0)
         }
         Some(Command::Bench(args)) => {

@@ -65,6 +65,20 @@ pub enum Command {
     RecordImpairment,
     /// Read the audit trail (`postloan audit`, the audit pane): auditors and managers.
     ReadAudit,
+    /// Record a demand for payment (催收): a specialist on their own loans, or above.
+    RecordDemand,
+    /// Record a legal step: preservation, suit filed, seizure or its renewal.
+    RecordLegalEvent,
+    /// Record money recovered on a loan.
+    RecordRecovery,
+    /// Recall a loan early (提前收回).
+    RecallLoan,
+    /// Add collateral to a loan: a specialist on their own loans, or above.
+    AddCollateral,
+    /// Write off (part of) a loan (核销): managers only.
+    WriteOff,
+    /// Close a loan whose outstanding is 0.
+    CloseLoan,
 }
 
 impl Command {
@@ -107,6 +121,13 @@ impl Command {
             Command::RecordRestructuring,
             Command::RecordImpairment,
             Command::ReadAudit,
+            Command::RecordDemand,
+            Command::RecordLegalEvent,
+            Command::RecordRecovery,
+            Command::RecallLoan,
+            Command::AddCollateral,
+            Command::WriteOff,
+            Command::CloseLoan,
         ]);
         all
     }
@@ -141,6 +162,13 @@ impl Command {
             Command::RecordRestructuring => "record_restructuring".into(),
             Command::RecordImpairment => "record_impairment".into(),
             Command::ReadAudit => "read_audit".into(),
+            Command::RecordDemand => "record_demand".into(),
+            Command::RecordLegalEvent => "record_legal_event".into(),
+            Command::RecordRecovery => "record_recovery".into(),
+            Command::RecallLoan => "recall_loan".into(),
+            Command::AddCollateral => "add_collateral".into(),
+            Command::WriteOff => "write_off".into(),
+            Command::CloseLoan => "close_loan".into(),
         }
     }
 
@@ -154,6 +182,11 @@ impl Command {
                 | Command::ReviewInspection
                 | Command::SecondApproveInspection
         )
+    }
+
+    /// Whether a specialist may do it only on loans they are the officer of.
+    pub fn needs_officer(self) -> bool {
+        matches!(self, Command::RecordDemand | Command::AddCollateral)
     }
 
     /// Whether only the subject's maker (a report's author) may do it.
@@ -177,14 +210,31 @@ pub enum Principal<'a> {
 pub struct Subject<'a> {
     /// Who made the record (a proposal's author), for maker-checker.
     pub maker: Option<&'a str>,
+    /// The responsible officer of the loan acted on, for commands a specialist may do only
+    /// on their own loans.
+    pub officer: Option<&'a str>,
 }
 
 impl<'a> Subject<'a> {
     /// A subject no rule looks into (the book, a new record).
-    pub const NONE: Subject<'static> = Subject { maker: None };
+    pub const NONE: Subject<'static> = Subject {
+        maker: None,
+        officer: None,
+    };
 
     pub fn made_by(maker: &'a str) -> Subject<'a> {
-        Subject { maker: Some(maker) }
+        Subject {
+            maker: Some(maker),
+            officer: None,
+        }
+    }
+
+    /// A loan whose responsible officer is `officer`.
+    pub fn loan_of(officer: &'a str) -> Subject<'a> {
+        Subject {
+            maker: None,
+            officer: Some(officer),
+        }
     }
 }
 
@@ -199,6 +249,8 @@ pub enum Refusal {
     AboveLimit,
     /// Only the subject's maker may do this (a report is written by its author).
     NotMaker,
+    /// A specialist may do this only on loans they are the officer of.
+    NotOfficer,
 }
 
 impl Refusal {
@@ -208,6 +260,7 @@ impl Refusal {
             Refusal::OwnRecord => "own_record",
             Refusal::AboveLimit => "above_limit",
             Refusal::NotMaker => "not_maker",
+            Refusal::NotOfficer => "not_officer",
         }
     }
 }
@@ -268,6 +321,12 @@ fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
         | Command::RecordImpairment => staff(senior),
         Command::ProposeClassification => staff(hands),
         Command::ReadAudit => staff(matches!(role, Auditor | Manager)),
+        Command::RecordDemand | Command::AddCollateral => staff(hands),
+        Command::RecordLegalEvent
+        | Command::RecordRecovery
+        | Command::RecallLoan
+        | Command::CloseLoan => staff(senior),
+        Command::WriteOff => staff(role == Manager),
     }
 }
 
@@ -293,6 +352,13 @@ pub fn authorize(
         && maker != user
     {
         return Err(Refusal::NotMaker);
+    }
+    if command.needs_officer()
+        && role == Some(Role::Specialist)
+        && let (Some(officer), Some(user)) = (subject.officer, username)
+        && officer != user
+    {
+        return Err(Refusal::NotOfficer);
     }
     Ok(())
 }
@@ -405,6 +471,12 @@ mod tests {
             | Command::RecordImpairment => &senior,
             Command::ProposeClassification => &all,
             Command::ReadAudit => &[Auditor, Manager],
+            Command::RecordDemand | Command::AddCollateral => &all,
+            Command::RecordLegalEvent
+            | Command::RecordRecovery
+            | Command::RecallLoan
+            | Command::CloseLoan => &senior,
+            Command::WriteOff => &[Manager],
         };
         who.contains(&role)
     }
@@ -412,7 +484,7 @@ mod tests {
     #[test]
     fn every_role_and_command_is_as_written() {
         let commands = Command::all();
-        assert_eq!(commands.len(), 15 + Classification::ALL.len() + 7 + 6 + 1);
+        assert_eq!(commands.len(), 15 + Classification::ALL.len() + 7 + 6 + 1 + 7);
         for role in Role::ALL {
             for c in &commands {
                 let who = Principal::Staff {
@@ -564,6 +636,40 @@ mod tests {
         assert_eq!(
             authorize(&boss, &second, &Subject::made_by("li")),
             Err(Refusal::OwnRecord)
+        );
+    }
+
+    #[test]
+    fn a_specialist_acts_on_their_own_loans_and_seniors_on_any() {
+        let zhang = Principal::Staff {
+            username: "zhang",
+            role: Specialist,
+        };
+        let sup = Principal::Staff {
+            username: "wang",
+            role: Supervisor,
+        };
+        for c in [Command::RecordDemand, Command::AddCollateral] {
+            assert_eq!(authorize(&zhang, &c, &Subject::loan_of("zhang")), Ok(()));
+            assert_eq!(
+                authorize(&zhang, &c, &Subject::loan_of("li")),
+                Err(Refusal::NotOfficer),
+                "{c:?}"
+            );
+            assert_eq!(authorize(&sup, &c, &Subject::loan_of("li")), Ok(()));
+        }
+        // A write-off is a manager's; a recall a supervisor's or a manager's.
+        assert_eq!(
+            authorize(&sup, &Command::WriteOff, &Subject::loan_of("wang")),
+            Err(Refusal::Role)
+        );
+        assert_eq!(
+            authorize(&zhang, &Command::RecallLoan, &Subject::loan_of("zhang")),
+            Err(Refusal::Role)
+        );
+        assert_eq!(
+            authorize(&sup, &Command::RecallLoan, &Subject::NONE),
+            Ok(())
         );
     }
 

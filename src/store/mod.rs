@@ -10,6 +10,7 @@ mod detail;
 mod evaluate;
 mod inspections;
 mod ledger;
+mod outcomes;
 mod reindex;
 mod sqlval;
 mod warnings;
@@ -26,6 +27,7 @@ pub use detail::*;
 pub use evaluate::*;
 pub use inspections::*;
 pub use ledger::*;
+pub use outcomes::*;
 pub use reindex::DeferredIndexes;
 pub use warnings::*;
 pub use write::{BookKey, Outcome, Tx};
@@ -243,6 +245,7 @@ const SCHEMA: &[&str] = &[
     include_str!("schema_v7.sql"),
     include_str!("schema_v8.sql"),
     include_str!("schema_v9.sql"),
+    include_str!("schema_v11.sql"),
     include_str!("schema_v12.sql"),
 ];
 

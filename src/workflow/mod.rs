@@ -30,6 +30,7 @@ pub mod inspection;
 pub mod inspection_checklist;
 pub mod inspection_report;
 pub mod notice;
+pub mod outcomes;
 pub mod tracking;
 pub mod verify;
 pub mod warning;
@@ -81,7 +82,7 @@ pub enum WorkflowError {
     #[error("'{name}' is reserved for the warning engine's own entries; choose another user name")]
     Reserved { name: String },
     /// A business rule refused the input: its translation key (`workflow_err.*`) and arguments.
-    #[error("{}", crate::i18n::Lang::En.tf(key, &args.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect::<Vec<_>>()))]
+    #[error("{}", rule_text(crate::i18n::Lang::En, key, args))]
     Rule {
         key: &'static str,
         args: Vec<(&'static str, String)>,
@@ -157,25 +158,7 @@ impl WorkflowError {
                     ("current", current),
                 ],
             ),
-            WorkflowError::Rule { key, args } => {
-                // A reason that is an OS failure's key (`i18n::Failure::key`) is said in `lang`.
-                let said: Vec<String> = args
-                    .iter()
-                    .map(|(_, v)| {
-                        if v.starts_with("os_err.") {
-                            lang.t(v).to_string()
-                        } else {
-                            v.clone()
-                        }
-                    })
-                    .collect();
-                let args: Vec<(&str, &dyn std::fmt::Display)> = args
-                    .iter()
-                    .zip(&said)
-                    .map(|((k, _), v)| (*k, v as &dyn std::fmt::Display))
-                    .collect();
-                lang.tf(key, &args)
-            }
+            WorkflowError::Rule { key, args } => rule_text(lang, key, args),
             WorkflowError::CauseEmpty => lang.t("workflow_err.cause_empty").to_string(),
             WorkflowError::Closed { number, status } => lang.tf(
                 "workflow_err.closed",
@@ -240,6 +223,31 @@ impl WorkflowError {
             args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
         }
     }
+}
+
+/// A rule's refusal in `lang`. An argument that is an OS failure's key (`i18n::Failure::key`)
+/// or a translation key marked with a leading `@` (`@loan_status.closed`) is said in `lang`.
+fn rule_text(lang: crate::i18n::Lang, key: &str, args: &[(&'static str, String)]) -> String {
+    let said: Vec<String> = args
+        .iter()
+        .map(|(_, v)| {
+            if v.starts_with("os_err.") {
+                lang.t(v).to_string()
+            } else if let Some(code) = v.strip_prefix('@')
+                && lang.t(code) != code
+            {
+                lang.t(code).to_string()
+            } else {
+                v.clone()
+            }
+        })
+        .collect();
+    let args: Vec<(&str, &dyn std::fmt::Display)> = args
+        .iter()
+        .zip(&said)
+        .map(|((k, _), v)| (*k, v as &dyn std::fmt::Display))
+        .collect();
+    lang.tf(key, &args)
 }
 
 /// Roles named in English, for the log text of a refusal.
