@@ -33,6 +33,91 @@ pub struct Config {
     /// Reference provision rates and the actual reserves; checked by [`ProvisionsConfig::rates`].
     #[serde(default)]
     pub provisions: ProvisionsConfig,
+    /// Disposal: plan due dates and a yellow case's tracking; checked by [`DisposalConfig::settings`].
+    #[serde(default)]
+    pub disposal: DisposalConfig,
+}
+
+/// `[disposal]`: default due days of each plan kind and the tracking frequency a yellow
+/// case's loans are tightened to while it is open.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DisposalConfig {
+    pub explanation_due_days: i64,
+    pub rectification_due_days: i64,
+    pub emergency_due_days: i64,
+    pub yellow_tracking: String,
+}
+
+impl Default for DisposalConfig {
+    fn default() -> Self {
+        let d = crate::workflow::disposal::DisposalSettings::default();
+        DisposalConfig {
+            explanation_due_days: i64::from(d.explanation_days),
+            rectification_due_days: i64::from(d.rectification_days),
+            emergency_due_days: i64::from(d.emergency_days),
+            yellow_tracking: d.yellow_tracking.code().to_string(),
+        }
+    }
+}
+
+/// Why `[disposal]` is refused: the key, its value and what it must be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("disposal.{key} = {value}: {}", crate::i18n::Lang::En.tf(&format!("disposal_config.{}", .need), &[("max", .max)]))]
+pub struct DisposalConfigError {
+    pub key: &'static str,
+    pub value: String,
+    /// The translation key under `[disposal_config]` saying what it must be.
+    pub need: &'static str,
+    pub max: i64,
+}
+
+impl DisposalConfigError {
+    pub fn localized(&self, lang: Lang) -> String {
+        let need = lang.tf(
+            &format!("disposal_config.{}", self.need),
+            &[("max", &self.max)],
+        );
+        lang.tf(
+            "disposal_config.bad",
+            &[("key", &self.key), ("value", &self.value), ("need", &need)],
+        )
+    }
+}
+
+/// The most days a plan's default due date may lie ahead.
+pub const DISPOSAL_DAYS_MAX: i64 = 366;
+
+impl DisposalConfig {
+    /// The settings, checked: days from 1 to [`DISPOSAL_DAYS_MAX`], a known frequency.
+    pub fn settings(
+        &self,
+    ) -> Result<crate::workflow::disposal::DisposalSettings, DisposalConfigError> {
+        let days = |key: &'static str, v: i64| {
+            if (1..=DISPOSAL_DAYS_MAX).contains(&v) {
+                Ok(v as u32)
+            } else {
+                Err(DisposalConfigError {
+                    key,
+                    value: v.to_string(),
+                    need: "days",
+                    max: DISPOSAL_DAYS_MAX,
+                })
+            }
+        };
+        Ok(crate::workflow::disposal::DisposalSettings {
+            explanation_days: days("explanation_due_days", self.explanation_due_days)?,
+            rectification_days: days("rectification_due_days", self.rectification_due_days)?,
+            emergency_days: days("emergency_due_days", self.emergency_due_days)?,
+            yellow_tracking: crate::domain::TrackingFrequency::parse(&self.yellow_tracking)
+                .ok_or_else(|| DisposalConfigError {
+                    key: "yellow_tracking",
+                    value: format!("\"{}\"", self.yellow_tracking),
+                    need: "frequency",
+                    max: 0,
+                })?,
+        })
+    }
 }
 
 /// `[provisions]`: reference reserve rates (quoted fractions) and the actual reserve by date.
@@ -482,6 +567,11 @@ pub enum ConfigError {
     },
     #[error("config {file}: {error}")]
     Checklist { file: String, error: ChecklistError },
+    #[error("config {file}: {error}")]
+    Disposal {
+        file: String,
+        error: DisposalConfigError,
+    },
 }
 
 impl ConfigError {
@@ -542,6 +632,10 @@ impl ConfigError {
                 &[("file", file), ("message", &error.localized(lang))],
             ),
             ConfigError::Classification { file, error } => lang.tf(
+                "config_error.bad",
+                &[("file", file), ("message", &error.localized(lang))],
+            ),
+            ConfigError::Disposal { file, error } => lang.tf(
                 "config_error.bad",
                 &[("file", file), ("message", &error.localized(lang))],
             ),
@@ -940,6 +1034,13 @@ impl Config {
                     file: file.clone(),
                     error,
                 })?;
+            alone
+                .disposal
+                .settings()
+                .map_err(|error| ConfigError::Disposal {
+                    file: file.clone(),
+                    error,
+                })?;
             merge(&mut table, over);
             last_file = file;
         }
@@ -968,6 +1069,7 @@ impl Config {
             inspections: toml::Table::new(),
             classification: ClassificationConfig::default(),
             provisions: ProvisionsConfig::default(),
+            disposal: DisposalConfig::default(),
         })
     }
 

@@ -63,6 +63,21 @@ pub enum Command {
     RecordRestructuring,
     /// Record a loan as credit-impaired (date and reason).
     RecordImpairment,
+    /// Work a risk case: request an explanation, draft and submit a rectification, add and
+    /// move actions, write progress reports, turn an inspection's measures into actions.
+    WorkCase,
+    /// Propose (draft, submit) an emergency plan: a supervisor's.
+    ProposeEmergency,
+    /// Approve or reject a rectification plan: a supervisor's, never one's own.
+    ApproveRectification,
+    /// Approve or reject an emergency plan: a manager's, never one's own.
+    ApproveEmergency,
+    /// Mark an approved rectification failed (it escalates the case): a supervisor's.
+    FailRectification,
+    /// Close a case with a reason.
+    CloseCase,
+    /// The nightly escalation check over the whole book.
+    EscalateCases,
 }
 
 impl Command {
@@ -104,6 +119,13 @@ impl Command {
             Command::RejectClassification,
             Command::RecordRestructuring,
             Command::RecordImpairment,
+            Command::WorkCase,
+            Command::ProposeEmergency,
+            Command::ApproveRectification,
+            Command::ApproveEmergency,
+            Command::FailRectification,
+            Command::CloseCase,
+            Command::EscalateCases,
         ]);
         all
     }
@@ -137,6 +159,13 @@ impl Command {
             Command::RejectClassification => "reject_classification".into(),
             Command::RecordRestructuring => "record_restructuring".into(),
             Command::RecordImpairment => "record_impairment".into(),
+            Command::WorkCase => "work_case".into(),
+            Command::ProposeEmergency => "propose_emergency".into(),
+            Command::ApproveRectification => "approve_rectification".into(),
+            Command::ApproveEmergency => "approve_emergency".into(),
+            Command::FailRectification => "fail_rectification".into(),
+            Command::CloseCase => "close_case".into(),
+            Command::EscalateCases => "escalate_cases".into(),
         }
     }
 
@@ -149,6 +178,8 @@ impl Command {
                 | Command::RejectClassification
                 | Command::ReviewInspection
                 | Command::SecondApproveInspection
+                | Command::ApproveRectification
+                | Command::ApproveEmergency
         )
     }
 
@@ -220,6 +251,7 @@ fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
                 | Command::Reevaluate
                 | Command::PlanInspections
                 | Command::ClassifyBook
+                | Command::EscalateCases
         ));
     };
     let hands = matches!(role, Specialist | Supervisor | Manager);
@@ -263,6 +295,12 @@ fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
         | Command::RecordRestructuring
         | Command::RecordImpairment => staff(senior),
         Command::ProposeClassification => staff(hands),
+        Command::WorkCase | Command::CloseCase => staff(hands),
+        Command::ProposeEmergency
+        | Command::ApproveRectification
+        | Command::FailRectification
+        | Command::EscalateCases => staff(senior),
+        Command::ApproveEmergency => staff(role == Manager),
     }
 }
 
@@ -399,6 +437,12 @@ mod tests {
             | Command::RecordRestructuring
             | Command::RecordImpairment => &senior,
             Command::ProposeClassification => &all,
+            Command::WorkCase | Command::CloseCase => &all,
+            Command::ProposeEmergency
+            | Command::ApproveRectification
+            | Command::FailRectification
+            | Command::EscalateCases => &senior,
+            Command::ApproveEmergency => &[Manager],
         };
         who.contains(&role)
     }
@@ -406,7 +450,7 @@ mod tests {
     #[test]
     fn every_role_and_command_is_as_written() {
         let commands = Command::all();
-        assert_eq!(commands.len(), 15 + Classification::ALL.len() + 7 + 6);
+        assert_eq!(commands.len(), 15 + Classification::ALL.len() + 7 + 6 + 7);
         for role in Role::ALL {
             for c in &commands {
                 let who = Principal::Staff {
@@ -432,6 +476,7 @@ mod tests {
                     | Command::Reevaluate
                     | Command::PlanInspections
                     | Command::ClassifyBook
+                    | Command::EscalateCases
             );
             assert_eq!(
                 authorize(&Principal::System, c, &Subject::NONE).is_ok(),
@@ -559,6 +604,60 @@ mod tests {
             authorize(&boss, &second, &Subject::made_by("li")),
             Err(Refusal::OwnRecord)
         );
+    }
+
+    #[test]
+    fn disposal_plans_are_approved_by_someone_else_at_their_level() {
+        let zhang = Principal::Staff {
+            username: "zhang",
+            role: Specialist,
+        };
+        let sup = Principal::Staff {
+            username: "wang",
+            role: Supervisor,
+        };
+        let boss = Principal::Staff {
+            username: "li",
+            role: Manager,
+        };
+        let auditor = Principal::Staff {
+            username: "hu",
+            role: Auditor,
+        };
+        let rect = Command::ApproveRectification;
+        assert_eq!(
+            authorize(&zhang, &rect, &Subject::made_by("x")),
+            Err(Refusal::Role)
+        );
+        assert_eq!(authorize(&sup, &rect, &Subject::made_by("zhang")), Ok(()));
+        assert_eq!(
+            authorize(&sup, &rect, &Subject::made_by("wang")),
+            Err(Refusal::OwnRecord)
+        );
+        let emergency = Command::ApproveEmergency;
+        assert_eq!(
+            authorize(&sup, &emergency, &Subject::made_by("zhang")),
+            Err(Refusal::Role)
+        );
+        assert_eq!(
+            authorize(&boss, &emergency, &Subject::made_by("wang")),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(&boss, &emergency, &Subject::made_by("li")),
+            Err(Refusal::OwnRecord)
+        );
+        assert_eq!(
+            authorize(&zhang, &Command::ProposeEmergency, &Subject::NONE),
+            Err(Refusal::Role)
+        );
+        for c in [
+            Command::WorkCase,
+            Command::CloseCase,
+            Command::ProposeEmergency,
+        ] {
+            assert_eq!(authorize(&auditor, &c, &Subject::NONE), Err(Refusal::Role));
+        }
     }
 
     #[test]

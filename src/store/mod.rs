@@ -7,6 +7,8 @@ mod checklist;
 mod classification;
 mod classification_pane;
 mod detail;
+mod disposal;
+mod disposal_pane;
 mod evaluate;
 mod inspections;
 mod ledger;
@@ -20,6 +22,8 @@ pub use bulk::BulkWriter;
 pub use classification::*;
 pub use classification_pane::*;
 pub use detail::*;
+pub use disposal::*;
+pub use disposal_pane::*;
 pub use evaluate::*;
 pub use inspections::*;
 pub use ledger::*;
@@ -230,7 +234,7 @@ fn side_file(path: &Path, suffix: &str) -> PathBuf {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The schema, one script a version; a book's `user_version` says how many it has run.
-const SCHEMA: [&str; 8] = [
+const SCHEMA: &[&str] = &[
     include_str!("schema_v1.sql"),
     include_str!("schema_v2.sql"),
     include_str!("schema_v3.sql"),
@@ -239,6 +243,7 @@ const SCHEMA: [&str; 8] = [
     include_str!("schema_v6.sql"),
     include_str!("schema_v7.sql"),
     include_str!("schema_v8.sql"),
+    include_str!("schema_v10.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

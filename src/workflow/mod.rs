@@ -20,6 +20,8 @@ pub mod classification;
 pub mod demo;
 mod demo_classification;
 mod demo_inspections;
+pub mod disposal;
+mod disposal_notice;
 pub mod evidence;
 pub mod import;
 pub mod inspection;
@@ -101,6 +103,9 @@ pub enum WorkflowError {
     /// An inspection's state machine refused the step.
     #[error(transparent)]
     Inspection(#[from] crate::domain::inspection::InspectionMoveError),
+    /// A plan's or an action's state machine refused the step.
+    #[error(transparent)]
+    Disposal(#[from] crate::domain::disposal::DisposalMoveError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -153,12 +158,18 @@ impl WorkflowError {
                 ],
             ),
             WorkflowError::Rule { key, args } => {
-                // A reason that is an OS failure's key (`i18n::Failure::key`) is said in `lang`.
+                // A reason that is an OS failure's key (`i18n::Failure::key`) is said in `lang`,
+                // and so is an argument written `@key` (a code's name: a plan kind, a status).
                 let said: Vec<String> = args
                     .iter()
                     .map(|(_, v)| {
                         if v.starts_with("os_err.") {
                             lang.t(v).to_string()
+                        } else if let Some(k) = v.strip_prefix('@') {
+                            k.split('/')
+                                .map(|k| lang.t(k).to_string())
+                                .collect::<Vec<_>>()
+                                .join("/")
                         } else {
                             v.clone()
                         }
@@ -210,6 +221,17 @@ impl WorkflowError {
                         &lang.code_name("inspection_status", e.from.code()),
                     ),
                     ("action", &lang.code_name("inspection_action", e.mv.code())),
+                ],
+            ),
+            WorkflowError::Disposal(e) => lang.tf(
+                "disposal_err.wrong_state",
+                &[
+                    ("what", &lang.code_name("disposal_entity", e.what)),
+                    (
+                        "status",
+                        &lang.code_name(&format!("{}_status", e.what), e.from),
+                    ),
+                    ("action", &lang.code_name(&format!("{}_move", e.what), e.mv)),
                 ],
             ),
             other => other.to_string(),
