@@ -962,3 +962,89 @@ fn actions_move_by_their_state_machine_with_versions_and_fulfil_their_plan() {
     }
     assert!(b.store.verify_audit().expect("verify").is_ok());
 }
+
+#[test]
+fn an_approved_reports_measures_become_actions_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let found: Vec<(String, String)> = {
+        let mut stmt = b
+            .store
+            .conn()
+            .prepare(
+                "SELECT i.number, c.number FROM inspections i
+                 JOIN loans l ON l.id = i.loan_id
+                 JOIN risk_cases c ON c.borrower_id = l.borrower_id AND c.status = 'open'
+                 WHERE i.status = 'approved' AND EXISTS (SELECT 1 FROM inspection_measures m
+                     WHERE m.inspection_id = i.id AND m.report_version = i.report_version)
+                 ORDER BY i.id",
+            )
+            .expect("sql");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    };
+    let (inspection, case) = found
+        .first()
+        .cloned()
+        .expect("the demo has an approved report with measures on a borrower with a case");
+    let other = all_cases(&b.store, CaseStatus::Open)
+        .into_iter()
+        .find(|c| c.number != case)
+        .expect("another case");
+    let e = from_inspection(
+        &mut b.store,
+        &b.specialist,
+        &other.number,
+        &inspection,
+        &settings(),
+        today(),
+    )
+    .expect_err("not of that borrower");
+    assert_eq!(rule_key(&e), "disposal_err.inspection_not_of_case");
+    let ids = from_inspection(
+        &mut b.store,
+        &b.specialist,
+        &case,
+        &inspection,
+        &settings(),
+        today(),
+    )
+    .expect("turned");
+    assert!(!ids.is_empty());
+    let d = b.store.case_detail(&case).expect("read").expect("case");
+    let source = format!("inspection:{inspection}");
+    let made: Vec<_> = d.actions.iter().filter(|a| a.source == source).collect();
+    assert_eq!(made.len(), ids.len());
+    assert!(
+        made.iter()
+            .all(|a| a.deadline >= today() && !a.title.is_empty())
+    );
+    let e = from_inspection(
+        &mut b.store,
+        &b.specialist,
+        &case,
+        &inspection,
+        &settings(),
+        today(),
+    )
+    .expect_err("once");
+    assert_eq!(rule_key(&e), "disposal_err.measures_taken");
+    let e = from_inspection(
+        &mut b.store,
+        &b.specialist,
+        &case,
+        "XJ1999-000001",
+        &settings(),
+        today(),
+    )
+    .expect_err("no such inspection");
+    assert!(matches!(
+        e,
+        WorkflowError::NotFound {
+            what: "inspection",
+            ..
+        }
+    ));
+}
