@@ -1048,3 +1048,103 @@ fn an_approved_reports_measures_become_actions_once() {
         }
     ));
 }
+
+#[test]
+fn every_action_kind_is_added_and_ended_by_each_move_and_auditors_touch_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let c = case_at(&b.store, Level::Red);
+    let moves = [ActionMove::Done, ActionMove::Fail, ActionMove::Cancel];
+    for (i, kind) in ActionKind::ALL.iter().enumerate() {
+        let id = add_action(
+            &mut b.store,
+            &b.specialist,
+            &AddAction {
+                case: &c.number,
+                kind: *kind,
+                title: kind.zh(),
+                owner: "li.na",
+                deadline: today(),
+                contract: None,
+                plan: None,
+            },
+            today(),
+        )
+        .expect("added");
+        let e = move_action(
+            &mut b.store,
+            &b.auditor,
+            id,
+            ActionMove::Start,
+            "",
+            None,
+            today(),
+        )
+        .expect_err("auditors read only");
+        assert_eq!(denied(&e), Some(Refusal::Role));
+        let mv = moves[i % moves.len()];
+        let to =
+            move_action(&mut b.store, &b.supervisor, id, mv, "结果", None, today()).expect("moved");
+        assert_eq!(
+            Some(to),
+            mv.check(ActionStatus::Planned).ok(),
+            "{kind:?} {mv:?}"
+        );
+        for again in ActionMove::ALL {
+            let e = move_action(&mut b.store, &b.supervisor, id, *again, "x", None, today())
+                .expect_err("ended actions never move");
+            assert!(
+                matches!(e, WorkflowError::Disposal(_)),
+                "{kind:?} {again:?}"
+            );
+        }
+    }
+    let f = ActionFilter {
+        case: Some(c.number.clone()),
+        ..ActionFilter::default()
+    };
+    assert_eq!(b.store.action_count(&f).expect("count"), 0, "none open");
+    let all = ActionFilter {
+        status: Some(ActionStatus::Cancelled),
+        case: Some(c.number.clone()),
+        ..ActionFilter::default()
+    };
+    assert_eq!(b.store.action_count(&all).expect("count"), 3);
+}
+
+#[test]
+fn case_and_action_pages_walk_the_whole_list_in_order_both_ways() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(&dir.path().join("book.db"));
+    let f = CaseFilter::default();
+    let whole = all_cases(&b.store, CaseStatus::Open);
+    assert!(whole.len() > 7);
+    let mut walked = Vec::new();
+    let mut from = PageFrom::Start;
+    loop {
+        let page = b.store.cases_page(&f, &from, 3).expect("page");
+        walked.extend(page.iter().map(|c| c.number.clone()));
+        match page.last() {
+            Some(last) if page.len() == 3 => from = PageFrom::After(last.key()),
+            _ => break,
+        }
+    }
+    let numbers: Vec<String> = whole.iter().map(|c| c.number.clone()).collect();
+    assert_eq!(walked, numbers);
+    let end = b.store.cases_page(&f, &PageFrom::End, 3).expect("page");
+    assert_eq!(
+        end.iter().map(|c| c.number.clone()).collect::<Vec<_>>(),
+        numbers[numbers.len() - 3..].to_vec()
+    );
+    let before = b
+        .store
+        .cases_page(&f, &PageFrom::Before(end[0].key()), 2)
+        .expect("page");
+    assert_eq!(
+        before.iter().map(|c| c.number.clone()).collect::<Vec<_>>(),
+        numbers[numbers.len() - 5..numbers.len() - 3].to_vec()
+    );
+    assert_eq!(b.store.case_count(&f).expect("count"), whole.len() as u64);
+    let counts = b.store.case_level_counts().expect("counts");
+    assert_eq!(counts.iter().sum::<u64>(), whole.len() as u64);
+}
