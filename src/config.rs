@@ -33,9 +33,35 @@ pub struct Config {
     /// Reference provision rates and the actual reserves; checked by [`ProvisionsConfig::rates`].
     #[serde(default)]
     pub provisions: ProvisionsConfig,
+    /// Disposal: plan due dates and a yellow case's tracking; checked by [`DisposalConfig::settings`].
+    #[serde(default)]
+    pub disposal: DisposalConfig,
     /// Legal clocks of disposal; checked by [`LegalClocksConfig::rules`].
     #[serde(default)]
     pub legal_clocks: LegalClocksConfig,
+}
+
+/// `[disposal]`: default due days of each plan kind and the tracking frequency a yellow
+/// case's loans are tightened to while it is open.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DisposalConfig {
+    pub explanation_due_days: i64,
+    pub rectification_due_days: i64,
+    pub emergency_due_days: i64,
+    pub yellow_tracking: String,
+}
+
+impl Default for DisposalConfig {
+    fn default() -> Self {
+        let d = crate::workflow::disposal::DisposalSettings::default();
+        DisposalConfig {
+            explanation_due_days: i64::from(d.explanation_days),
+            rectification_due_days: i64::from(d.rectification_days),
+            emergency_due_days: i64::from(d.emergency_days),
+            yellow_tracking: d.yellow_tracking.code().to_string(),
+        }
+    }
 }
 
 /// `[legal_clocks]`: the lengths of the legal clocks (each key's source is named in the shipped
@@ -69,6 +95,29 @@ impl Default for LegalClocksConfig {
     }
 }
 
+/// Why `[disposal]` is refused: the key, its value and what it must be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("disposal.{key} = {value}: {}", crate::i18n::Lang::En.tf(&format!("disposal_config.{}", .need), &[("max", .max)]))]
+pub struct DisposalConfigError {
+    pub key: &'static str,
+    pub value: String,
+    /// The translation key under `[disposal_config]` saying what it must be.
+    pub need: &'static str,
+    pub max: i64,
+}
+
+impl DisposalConfigError {
+    pub fn localized(&self, lang: Lang) -> String {
+        let need = lang.tf(
+            &format!("disposal_config.{}", self.need),
+            &[("max", &self.max)],
+        );
+        lang.tf(
+            "disposal_config.bad",
+            &[("key", &self.key), ("value", &self.value), ("need", &need)],
+        )
+    }
+}
 /// Why `[legal_clocks]` is refused: the key, its value and the range it must be in.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("legal_clocks.{key} = {value}: must be a whole number from {min} to {max}")]
@@ -93,6 +142,40 @@ impl LegalClocksConfigError {
     }
 }
 
+/// The most days a plan's default due date may lie ahead.
+pub const DISPOSAL_DAYS_MAX: i64 = 366;
+
+impl DisposalConfig {
+    /// The settings, checked: days from 1 to [`DISPOSAL_DAYS_MAX`], a known frequency.
+    pub fn settings(
+        &self,
+    ) -> Result<crate::workflow::disposal::DisposalSettings, DisposalConfigError> {
+        let days = |key: &'static str, v: i64| {
+            if (1..=DISPOSAL_DAYS_MAX).contains(&v) {
+                Ok(v as u32)
+            } else {
+                Err(DisposalConfigError {
+                    key,
+                    value: v.to_string(),
+                    need: "days",
+                    max: DISPOSAL_DAYS_MAX,
+                })
+            }
+        };
+        Ok(crate::workflow::disposal::DisposalSettings {
+            explanation_days: days("explanation_due_days", self.explanation_due_days)?,
+            rectification_days: days("rectification_due_days", self.rectification_due_days)?,
+            emergency_days: days("emergency_due_days", self.emergency_due_days)?,
+            yellow_tracking: crate::domain::TrackingFrequency::parse(&self.yellow_tracking)
+                .ok_or_else(|| DisposalConfigError {
+                    key: "yellow_tracking",
+                    value: format!("\"{}\"", self.yellow_tracking),
+                    need: "frequency",
+                    max: 0,
+                })?,
+        })
+    }
+}
 impl LegalClocksConfig {
     /// The rules, checked: a term may be shorter than the law's (a bank acting earlier),
     /// never longer; warn-ahead days up to a year (three for the limitation period).
@@ -595,6 +678,11 @@ pub enum ConfigError {
     #[error("config {file}: {error}")]
     Checklist { file: String, error: ChecklistError },
     #[error("config {file}: {error}")]
+    Disposal {
+        file: String,
+        error: DisposalConfigError,
+    },
+    #[error("config {file}: {error}")]
     LegalClocks {
         file: String,
         error: LegalClocksConfigError,
@@ -659,6 +747,10 @@ impl ConfigError {
                 &[("file", file), ("message", &error.localized(lang))],
             ),
             ConfigError::Classification { file, error } => lang.tf(
+                "config_error.bad",
+                &[("file", file), ("message", &error.localized(lang))],
+            ),
+            ConfigError::Disposal { file, error } => lang.tf(
                 "config_error.bad",
                 &[("file", file), ("message", &error.localized(lang))],
             ),
@@ -1062,6 +1154,13 @@ impl Config {
                     error,
                 })?;
             alone
+                .disposal
+                .settings()
+                .map_err(|error| ConfigError::Disposal {
+                    file: file.clone(),
+                    error,
+                })?;
+            alone
                 .legal_clocks
                 .rules()
                 .map_err(|error| ConfigError::LegalClocks {
@@ -1096,6 +1195,7 @@ impl Config {
             inspections: toml::Table::new(),
             classification: ClassificationConfig::default(),
             provisions: ProvisionsConfig::default(),
+            disposal: DisposalConfig::default(),
             legal_clocks: LegalClocksConfig::default(),
         })
     }

@@ -5,6 +5,7 @@ pub mod checklist;
 pub mod classification;
 pub mod codes;
 pub mod dates;
+pub mod disposal;
 pub mod inspection;
 pub mod legal;
 pub mod money;

@@ -79,6 +79,21 @@ pub enum Command {
     WriteOff,
     /// Close a loan whose outstanding is 0.
     CloseLoan,
+    /// Work a risk case: request an explanation, draft and submit a rectification, add and
+    /// move actions, write progress reports, turn an inspection's measures into actions.
+    WorkCase,
+    /// Propose (draft, submit) an emergency plan: a supervisor's.
+    ProposeEmergency,
+    /// Approve or reject a rectification plan: a supervisor's, never one's own.
+    ApproveRectification,
+    /// Approve or reject an emergency plan: a manager's, never one's own.
+    ApproveEmergency,
+    /// Mark an approved rectification failed (it escalates the case): a supervisor's.
+    FailRectification,
+    /// Close a case with a reason.
+    CloseCase,
+    /// The nightly escalation check over the whole book.
+    EscalateCases,
 }
 
 impl Command {
@@ -128,6 +143,13 @@ impl Command {
             Command::AddCollateral,
             Command::WriteOff,
             Command::CloseLoan,
+            Command::WorkCase,
+            Command::ProposeEmergency,
+            Command::ApproveRectification,
+            Command::ApproveEmergency,
+            Command::FailRectification,
+            Command::CloseCase,
+            Command::EscalateCases,
         ]);
         all
     }
@@ -169,6 +191,13 @@ impl Command {
             Command::AddCollateral => "add_collateral".into(),
             Command::WriteOff => "write_off".into(),
             Command::CloseLoan => "close_loan".into(),
+            Command::WorkCase => "work_case".into(),
+            Command::ProposeEmergency => "propose_emergency".into(),
+            Command::ApproveRectification => "approve_rectification".into(),
+            Command::ApproveEmergency => "approve_emergency".into(),
+            Command::FailRectification => "fail_rectification".into(),
+            Command::CloseCase => "close_case".into(),
+            Command::EscalateCases => "escalate_cases".into(),
         }
     }
 
@@ -181,6 +210,8 @@ impl Command {
                 | Command::RejectClassification
                 | Command::ReviewInspection
                 | Command::SecondApproveInspection
+                | Command::ApproveRectification
+                | Command::ApproveEmergency
         )
     }
 
@@ -277,6 +308,7 @@ fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
                 | Command::Reevaluate
                 | Command::PlanInspections
                 | Command::ClassifyBook
+                | Command::EscalateCases
         ));
     };
     let hands = matches!(role, Specialist | Supervisor | Manager);
@@ -327,6 +359,12 @@ fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
         | Command::RecallLoan
         | Command::CloseLoan => staff(senior),
         Command::WriteOff => staff(role == Manager),
+        Command::WorkCase | Command::CloseCase => staff(hands),
+        Command::ProposeEmergency
+        | Command::ApproveRectification
+        | Command::FailRectification
+        | Command::EscalateCases => staff(senior),
+        Command::ApproveEmergency => staff(role == Manager),
     }
 }
 
@@ -477,6 +515,12 @@ mod tests {
             | Command::RecallLoan
             | Command::CloseLoan => &senior,
             Command::WriteOff => &[Manager],
+            Command::WorkCase | Command::CloseCase => &all,
+            Command::ProposeEmergency
+            | Command::ApproveRectification
+            | Command::FailRectification
+            | Command::EscalateCases => &senior,
+            Command::ApproveEmergency => &[Manager],
         };
         who.contains(&role)
     }
@@ -484,7 +528,7 @@ mod tests {
     #[test]
     fn every_role_and_command_is_as_written() {
         let commands = Command::all();
-        assert_eq!(commands.len(), 15 + Classification::ALL.len() + 7 + 6 + 1 + 7);
+        assert_eq!(commands.len(), 15 + Classification::ALL.len() + 7 + 6 + 1 + 7 + 7);
         for role in Role::ALL {
             for c in &commands {
                 let who = Principal::Staff {
@@ -510,6 +554,7 @@ mod tests {
                     | Command::Reevaluate
                     | Command::PlanInspections
                     | Command::ClassifyBook
+                    | Command::EscalateCases
             );
             assert_eq!(
                 authorize(&Principal::System, c, &Subject::NONE).is_ok(),
@@ -637,6 +682,60 @@ mod tests {
             authorize(&boss, &second, &Subject::made_by("li")),
             Err(Refusal::OwnRecord)
         );
+    }
+
+    #[test]
+    fn disposal_plans_are_approved_by_someone_else_at_their_level() {
+        let zhang = Principal::Staff {
+            username: "zhang",
+            role: Specialist,
+        };
+        let sup = Principal::Staff {
+            username: "wang",
+            role: Supervisor,
+        };
+        let boss = Principal::Staff {
+            username: "li",
+            role: Manager,
+        };
+        let auditor = Principal::Staff {
+            username: "hu",
+            role: Auditor,
+        };
+        let rect = Command::ApproveRectification;
+        assert_eq!(
+            authorize(&zhang, &rect, &Subject::made_by("x")),
+            Err(Refusal::Role)
+        );
+        assert_eq!(authorize(&sup, &rect, &Subject::made_by("zhang")), Ok(()));
+        assert_eq!(
+            authorize(&sup, &rect, &Subject::made_by("wang")),
+            Err(Refusal::OwnRecord)
+        );
+        let emergency = Command::ApproveEmergency;
+        assert_eq!(
+            authorize(&sup, &emergency, &Subject::made_by("zhang")),
+            Err(Refusal::Role)
+        );
+        assert_eq!(
+            authorize(&boss, &emergency, &Subject::made_by("wang")),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(&boss, &emergency, &Subject::made_by("li")),
+            Err(Refusal::OwnRecord)
+        );
+        assert_eq!(
+            authorize(&zhang, &Command::ProposeEmergency, &Subject::NONE),
+            Err(Refusal::Role)
+        );
+        for c in [
+            Command::WorkCase,
+            Command::CloseCase,
+            Command::ProposeEmergency,
+        ] {
+            assert_eq!(authorize(&auditor, &c, &Subject::NONE), Err(Refusal::Role));
+        }
     }
 
     #[test]

@@ -7,6 +7,8 @@ mod checklist;
 mod classification;
 mod classification_pane;
 mod detail;
+mod disposal;
+mod disposal_pane;
 mod evaluate;
 mod inspections;
 mod ledger;
@@ -24,6 +26,8 @@ pub use bulk::BulkWriter;
 pub use classification::*;
 pub use classification_pane::*;
 pub use detail::*;
+pub use disposal::*;
+pub use disposal_pane::*;
 pub use evaluate::*;
 pub use inspections::*;
 pub use ledger::*;
@@ -245,6 +249,7 @@ const SCHEMA: &[&str] = &[
     include_str!("schema_v7.sql"),
     include_str!("schema_v8.sql"),
     include_str!("schema_v9.sql"),
+    include_str!("schema_v10.sql"),
     include_str!("schema_v11.sql"),
     include_str!("schema_v12.sql"),
 ];

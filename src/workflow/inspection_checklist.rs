@@ -169,6 +169,8 @@ pub(super) fn warn_below_line_in(
         &number,
         &json!({"inspection": st.number, "indicator": INDICATOR, "level": checklist.warning_level.code(), "score": score.to_string(), "line": checklist.line.to_string()}),
     )?;
+    // The new signal joins its borrower's risk case (step 5).
+    super::disposal::group_loan_in(tx, &actor.username, st.loan_id, today)?;
     Ok(Some(number))
 }
 

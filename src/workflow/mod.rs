@@ -24,6 +24,8 @@ pub mod classification;
 pub mod demo;
 mod demo_classification;
 mod demo_inspections;
+pub mod disposal;
+mod disposal_notice;
 pub mod evidence;
 pub mod import;
 pub mod inspection;
@@ -107,6 +109,9 @@ pub enum WorkflowError {
     /// An inspection's state machine refused the step.
     #[error(transparent)]
     Inspection(#[from] crate::domain::inspection::InspectionMoveError),
+    /// A plan's or an action's state machine refused the step.
+    #[error(transparent)]
+    Disposal(#[from] crate::domain::disposal::DisposalMoveError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -200,6 +205,17 @@ impl WorkflowError {
                     ("action", &lang.code_name("inspection_action", e.mv.code())),
                 ],
             ),
+            WorkflowError::Disposal(e) => lang.tf(
+                "disposal_err.wrong_state",
+                &[
+                    ("what", &lang.code_name("disposal_entity", e.what)),
+                    (
+                        "status",
+                        &lang.code_name(&format!("{}_status", e.what), e.from),
+                    ),
+                    ("action", &lang.code_name(&format!("{}_move", e.what), e.mv)),
+                ],
+            ),
             other => other.to_string(),
         }
     }
@@ -233,10 +249,13 @@ fn rule_text(lang: crate::i18n::Lang, key: &str, args: &[(&'static str, String)]
         .map(|(_, v)| {
             if v.starts_with("os_err.") {
                 lang.t(v).to_string()
-            } else if let Some(code) = v.strip_prefix('@')
-                && lang.t(code) != code
-            {
-                lang.t(code).to_string()
+            } else if let Some(codes) = v.strip_prefix('@') {
+                // `@a/b`: each code's name, joined by '/'; an unknown code is said as given.
+                codes
+                    .split('/')
+                    .map(|code| lang.t(code).to_string())
+                    .collect::<Vec<_>>()
+                    .join("/")
             } else {
                 v.clone()
             }

@@ -38,6 +38,9 @@ pub struct EvalReport {
     pub cannot_compute: u64,
     /// Signals held back because a person dismissed their warning.
     pub held: u64,
+    /// The risk cases the open warnings were grouped into (step 5); said by the CLI apart.
+    #[serde(skip)]
+    pub cases: crate::store::GroupReport,
 }
 
 impl EvalReport {
@@ -541,6 +544,8 @@ fn evaluate_book_in_chunks(
                 .write(|tx| write_changes(tx, &changes, as_of, &actor.username, ("book", &key)))?;
         }
     }
+    // One case per borrower: every open warning joins its borrower's open case (set-based).
+    report.cases = store.write(|tx| super::disposal::group_in(tx, &actor.username, as_of, None))?;
     let recorded = store.meta(crate::store::LAST_EVALUATION)?;
     let last = recorded
         .as_deref()
@@ -726,6 +731,7 @@ pub fn evaluate_loan_in(
             ("loan", &loan_id.to_string()),
         )?;
         report.loans = 1;
+        report.cases = super::disposal::group_loan_in(tx, &system.username, loan_id, as_of)?;
     }
     Ok(report)
 }
@@ -794,6 +800,7 @@ pub fn raise_manual_in(
         &number,
         &json!({"contract_no": w.contract_no, "signal": w.signal.code(), "level": w.level.code(), "risk_type": w.risk_type.code(), "reason": reason}),
     )?;
+    super::disposal::group_loan_in(tx, &actor.username, loan.id, today)?;
     Ok((id, number))
 }
 

@@ -1,0 +1,1150 @@
+//! Disposal through the workflow on a demo book: grouping, plans and their approvals, actions,
+//! escalation on injected dates, closing. Every date is given; nothing sleeps.
+
+use super::*;
+use crate::demo::DemoParams;
+use crate::domain::disposal::{ActionKind, ActionMove, ActionStatus, CaseStatus, PlanStatus};
+use crate::domain::permission::Refusal;
+use crate::domain::warning::{ManualSignal, RiskType, WarningMove};
+use crate::store::{ActionFilter, CaseFilter, CaseRow, PageFrom, WarningQuery};
+use crate::workflow::warning::{ManualWarning, move_warning, raise_manual};
+use crate::workflow::{demo, identify};
+use std::path::Path;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+const TODAY: (i32, u32, u32) = (2026, 6, 30);
+
+fn today() -> NaiveDate {
+    day(TODAY.0, TODAY.1, TODAY.2)
+}
+
+struct Book {
+    store: Store,
+    specialist: Actor,
+    supervisor: Actor,
+    supervisor2: Actor,
+    manager: Actor,
+    auditor: Actor,
+}
+
+fn book(path: &Path) -> Book {
+    let params = DemoParams {
+        loans: 200,
+        seed: 7,
+        as_of: today(),
+    };
+    let (store, _) = demo::open_or_build(path, &params, true, "tester").expect("demo book");
+    let who = |u: &str| identify(&store, "tester", Some(u)).expect("demo staff");
+    Book {
+        specialist: who("wang.fang"),
+        supervisor: who("wu.hao"),
+        supervisor2: who("xu.li"),
+        manager: who("zhao.lei"),
+        auditor: who("hu.yan"),
+        store,
+    }
+}
+
+fn all_cases(store: &Store, status: CaseStatus) -> Vec<CaseRow> {
+    let f = CaseFilter {
+        status,
+        ..CaseFilter::default()
+    };
+    store
+        .cases_page(&f, &PageFrom::Start, 100_000)
+        .expect("cases")
+}
+
+/// An open case of `level` (the first in pane order).
+fn case_at(store: &Store, level: Level) -> CaseRow {
+    all_cases(store, CaseStatus::Open)
+        .into_iter()
+        .find(|c| c.level == level)
+        .unwrap_or_else(|| panic!("the demo book has a {level:?} case"))
+}
+
+fn settings() -> DisposalSettings {
+    DisposalSettings::default()
+}
+
+fn denied(e: &WorkflowError) -> Option<Refusal> {
+    match e {
+        WorkflowError::Denied { refusal, .. } => Some(*refusal),
+        _ => None,
+    }
+}
+
+fn rule_key(e: &WorkflowError) -> &str {
+    match e {
+        WorkflowError::Rule { key, .. } => key,
+        _ => "",
+    }
+}
+
+/// A submitted rectification plan of `case`, drafted by the specialist, with one measure.
+fn submitted_rectification(b: &mut Book, case: &str, due: NaiveDate) -> i64 {
+    let id = plan(
+        &mut b.store,
+        &b.specialist,
+        &NewPlan {
+            case,
+            kind: PlanKind::Rectification,
+            summary: "补充流动资金，压降应收账款",
+            due: Some(due),
+            expected_version: None,
+        },
+        &settings(),
+        today(),
+    )
+    .expect("rectification drafted");
+    add_action(
+        &mut b.store,
+        &b.specialist,
+        &AddAction {
+            case,
+            kind: ActionKind::RectificationMeasure,
+            title: "每月报送应收账款明细",
+            owner: "wang.fang",
+            deadline: day(2026, 7, 31),
+            contract: None,
+            plan: None,
+        },
+        today(),
+    )
+    .expect("measure added");
+    submit(&mut b.store, &b.specialist, case, None, None, today()).expect("submitted");
+    id
+}
+
+#[test]
+fn evaluation_groups_open_warnings_into_one_case_per_borrower_at_the_worst_level() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(&dir.path().join("book.db"));
+    let cases = all_cases(&b.store, CaseStatus::Open);
+    assert!(!cases.is_empty(), "the demo book's warnings open cases");
+    let mut borrowers: Vec<i64> = cases.iter().map(|c| c.borrower_id).collect();
+    borrowers.sort_unstable();
+    borrowers.dedup();
+    assert_eq!(borrowers.len(), cases.len(), "one open case per borrower");
+    let active = b
+        .store
+        .warning_count(&WarningQuery::default())
+        .expect("count");
+    let gathered: u64 = cases.iter().map(|c| c.warnings).sum();
+    assert_eq!(gathered, active, "every open warning is in a case");
+    for c in &cases {
+        let d = b.store.case_detail(&c.number).expect("read").expect("case");
+        let worst = d
+            .warnings
+            .iter()
+            .filter(|w| w.status.is_active())
+            .map(|w| w.level)
+            .max()
+            .expect("a case has warnings");
+        assert_eq!(c.level, worst, "{}: level is the worst warning", c.number);
+        assert!(c.loans >= 1 && c.exposure > rust_decimal::Decimal::ZERO);
+        assert!(c.number.starts_with("CZ2026-"));
+        assert_eq!(d.events.first().map(|e| e.event.as_str()), Some("opened"));
+    }
+    // Pane order: red first, then orange, then yellow.
+    let orders: Vec<i64> = cases.iter().map(|c| c.level.board_order()).collect();
+    let mut sorted = orders.clone();
+    sorted.sort_unstable();
+    assert_eq!(orders, sorted);
+}
+
+#[test]
+fn a_new_signal_joins_the_open_case_and_a_worse_one_raises_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let c = case_at(&b.store, Level::Yellow);
+    let d = b.store.case_detail(&c.number).expect("read").expect("case");
+    let contract = d.loans[0].contract_no.clone();
+    raise_manual(
+        &mut b.store,
+        &b.specialist,
+        &ManualWarning {
+            contract_no: &contract,
+            signal: ManualSignal::Litigation,
+            level: Level::Red,
+            risk_type: RiskType::Credit,
+            reason: "法院立案：买卖合同纠纷",
+        },
+        today(),
+        Lang::ZhCn,
+    )
+    .expect("raised");
+    let after = b
+        .store
+        .case_by_number(&c.number)
+        .expect("read")
+        .expect("case");
+    assert_eq!(after.status, CaseStatus::Open);
+    assert_eq!(after.warnings, c.warnings + 1, "the signal joined");
+    assert_eq!(after.level, Level::Red, "the case rose to the worst");
+    assert_eq!(
+        after.class_review_on,
+        Some(today()),
+        "a classification review is asked"
+    );
+    assert_eq!(
+        all_cases(&b.store, CaseStatus::Open)
+            .iter()
+            .filter(|x| x.borrower_id == c.borrower_id)
+            .count(),
+        1,
+        "still one case for the borrower"
+    );
+    let events = b
+        .store
+        .case_detail(&c.number)
+        .expect("read")
+        .expect("case")
+        .events;
+    assert!(
+        events
+            .iter()
+            .any(|e| e.event == "level_raised" && e.reference == "yellow>red")
+    );
+    assert!(
+        b.store
+            .class_reviews_due(100)
+            .expect("reviews")
+            .iter()
+            .any(|r| r.number == c.number)
+    );
+}
+
+#[test]
+fn the_last_warning_resolved_closes_nothing_and_closing_names_what_is_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let c = case_at(&b.store, Level::Yellow);
+    plan(
+        &mut b.store,
+        &b.specialist,
+        &NewPlan {
+            case: &c.number,
+            kind: PlanKind::Explanation,
+            summary: "请借款人说明流动比率下降原因",
+            due: None,
+            expected_version: None,
+        },
+        &settings(),
+        today(),
+    )
+    .expect("explanation requested");
+    let action = add_action(
+        &mut b.store,
+        &b.specialist,
+        &AddAction {
+            case: &c.number,
+            kind: ActionKind::Explanation,
+            title: "催收书面说明",
+            owner: "wang.fang",
+            deadline: day(2026, 7, 15),
+            contract: None,
+            plan: None,
+        },
+        today(),
+    )
+    .expect("action");
+    let e = close(
+        &mut b.store,
+        &b.specialist,
+        &c.number,
+        "风险消除",
+        None,
+        today(),
+    )
+    .expect_err("warnings open");
+    assert_eq!(rule_key(&e), "disposal_err.open_warnings");
+    let d = b.store.case_detail(&c.number).expect("read").expect("case");
+    assert!(e.localized(Lang::En).contains(&d.warnings[0].number));
+    for w in &d.warnings {
+        move_warning(
+            &mut b.store,
+            &b.supervisor,
+            w.id,
+            None,
+            WarningMove::Dismiss,
+            "核实为数据错误",
+            today(),
+        )
+        .expect("dismissed");
+    }
+    let still = b
+        .store
+        .case_by_number(&c.number)
+        .expect("read")
+        .expect("case");
+    assert_eq!(
+        still.status,
+        CaseStatus::Open,
+        "resolving the last warning closes nothing"
+    );
+    assert_eq!(still.warnings, 0);
+    let e = close(
+        &mut b.store,
+        &b.specialist,
+        &c.number,
+        "风险消除",
+        None,
+        today(),
+    )
+    .expect_err("action open");
+    assert_eq!(rule_key(&e), "disposal_err.open_actions");
+    assert!(e.localized(Lang::ZhCn).contains(&format!("#{action}")));
+    move_action(
+        &mut b.store,
+        &b.specialist,
+        action,
+        ActionMove::Done,
+        "已收到",
+        None,
+        today(),
+    )
+    .expect("done");
+    let e = close(&mut b.store, &b.specialist, &c.number, "  ", None, today())
+        .expect_err("reason needed");
+    assert_eq!(rule_key(&e), "disposal_err.empty");
+    close(
+        &mut b.store,
+        &b.specialist,
+        &c.number,
+        "风险消除",
+        None,
+        today(),
+    )
+    .expect("closed");
+    let closed = b
+        .store
+        .case_by_number(&c.number)
+        .expect("read")
+        .expect("case");
+    assert_eq!(closed.status, CaseStatus::Closed);
+    assert_eq!(closed.close_reason, "风险消除");
+    let d = b.store.case_detail(&c.number).expect("read").expect("case");
+    assert!(
+        d.plans.iter().all(|p| !p.status.is_open()),
+        "open plans end with the case"
+    );
+}
+
+#[test]
+fn an_explanation_tightens_tracking_until_the_case_closes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    // A yellow case whose loans are followed less often than monthly.
+    let c = all_cases(&b.store, CaseStatus::Open)
+        .into_iter()
+        .filter(|c| c.level == Level::Yellow)
+        .find(|c| {
+            let d = b.store.case_detail(&c.number).expect("read").expect("case");
+            d.loans.iter().any(|l| l.tracking_frequency != "monthly")
+        })
+        .expect("a yellow case with a loan followed quarterly or less often");
+    let before = b
+        .store
+        .case_detail(&c.number)
+        .expect("read")
+        .expect("case")
+        .loans;
+    plan(
+        &mut b.store,
+        &b.specialist,
+        &NewPlan {
+            case: &c.number,
+            kind: PlanKind::Explanation,
+            summary: "说明经营情况",
+            due: None,
+            expected_version: None,
+        },
+        &settings(),
+        today(),
+    )
+    .expect("explanation requested");
+    let d = b.store.case_detail(&c.number).expect("read").expect("case");
+    assert!(d.loans.iter().all(|l| l.tracking_frequency == "monthly"));
+    let p = &d.plans[0];
+    assert_eq!(
+        p.status,
+        PlanStatus::Approved,
+        "an explanation is in force at once"
+    );
+    assert_eq!(p.due_on, Some(day(2026, 7, 15)), "default: 15 days");
+    assert_eq!(c.next_deadline, None);
+    assert_eq!(d.case.next_deadline, Some(day(2026, 7, 15)));
+    let e = record_explanation(
+        &mut b.store,
+        &b.specialist,
+        &c.number,
+        day(2026, 7, 1),
+        "x",
+        today(),
+    )
+    .expect_err("arrival in the future");
+    assert_eq!(rule_key(&e), "disposal_err.date_future");
+    record_explanation(
+        &mut b.store,
+        &b.specialist,
+        &c.number,
+        today(),
+        "借款人称系季节性备货所致",
+        today(),
+    )
+    .expect("arrived");
+    let d = b.store.case_detail(&c.number).expect("read").expect("case");
+    assert_eq!(d.plans[0].status, PlanStatus::Fulfilled);
+    assert_eq!(d.plans[0].arrived_on, Some(today()));
+    for w in &d.warnings {
+        move_warning(
+            &mut b.store,
+            &b.supervisor,
+            w.id,
+            None,
+            WarningMove::Dismiss,
+            "说明合理",
+            today(),
+        )
+        .expect("dismissed");
+    }
+    close(
+        &mut b.store,
+        &b.specialist,
+        &c.number,
+        "说明合理，风险可控",
+        None,
+        today(),
+    )
+    .expect("closed");
+    let restored: Vec<(String, String)> = b
+        .store
+        .case_detail(&c.number)
+        .expect("read")
+        .expect("case")
+        .loans
+        .into_iter()
+        .map(|l| (l.contract_no, l.tracking_frequency))
+        .collect();
+    let was: Vec<(String, String)> = before
+        .into_iter()
+        .map(|l| (l.contract_no, l.tracking_frequency))
+        .collect();
+    assert_eq!(restored, was, "closing restores each loan's frequency");
+}
+
+#[test]
+fn a_rectification_is_approved_by_another_supervisor_and_issues_its_notice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let c = case_at(&b.store, Level::Orange);
+    // A supervisor drafts one: he may not approve it himself.
+    let own = plan(
+        &mut b.store,
+        &b.supervisor,
+        &NewPlan {
+            case: &c.number,
+            kind: PlanKind::Rectification,
+            summary: "压降存货",
+            due: Some(day(2026, 9, 30)),
+            expected_version: None,
+        },
+        &settings(),
+        today(),
+    )
+    .expect("drafted");
+    let e = decide(
+        &mut b.store,
+        &b.supervisor2,
+        &c.number,
+        Some(own),
+        Decision::Approve,
+        "",
+        None,
+        today(),
+        Lang::ZhCn,
+    )
+    .expect_err("a draft is not submitted");
+    assert!(matches!(e, WorkflowError::Disposal(_)), "{e}");
+    assert!(
+        e.localized(Lang::En).contains("Draft"),
+        "{}",
+        e.localized(Lang::En)
+    );
+    submit(
+        &mut b.store,
+        &b.supervisor,
+        &c.number,
+        Some(own),
+        None,
+        today(),
+    )
+    .expect("submitted");
+    let e = decide(
+        &mut b.store,
+        &b.supervisor,
+        &c.number,
+        Some(own),
+        Decision::Approve,
+        "",
+        None,
+        today(),
+        Lang::ZhCn,
+    )
+    .expect_err("maker-checker");
+    assert_eq!(denied(&e), Some(Refusal::OwnRecord));
+    let e = decide(
+        &mut b.store,
+        &b.specialist,
+        &c.number,
+        Some(own),
+        Decision::Approve,
+        "",
+        None,
+        today(),
+        Lang::ZhCn,
+    )
+    .expect_err("a specialist does not approve");
+    assert_eq!(denied(&e), Some(Refusal::Role));
+    let e = decide(
+        &mut b.store,
+        &b.supervisor2,
+        &c.number,
+        Some(own),
+        Decision::Approve,
+        "",
+        Some(1),
+        today(),
+        Lang::ZhCn,
+    )
+    .expect_err("stale");
+    assert!(matches!(e, WorkflowError::Stale { .. }));
+    let notice = decide(
+        &mut b.store,
+        &b.supervisor2,
+        &c.number,
+        Some(own),
+        Decision::Approve,
+        "同意",
+        None,
+        today(),
+        Lang::ZhCn,
+    )
+    .expect("approved")
+    .expect("a notice");
+    assert!(notice.starts_with("ZGTZ2026-"));
+    let d = b.store.case_detail(&c.number).expect("read").expect("case");
+    assert_eq!(d.plans[0].status, PlanStatus::Approved);
+    assert_eq!(d.plans[0].approver.as_deref(), Some("xu.li"));
+    let doc = d
+        .documents
+        .iter()
+        .find(|x| x.number == notice)
+        .expect("stored");
+    assert_eq!(doc.kind, "rectification_notice");
+    let sha: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(doc.body.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    assert_eq!(doc.sha256, sha);
+    assert!(doc.body.contains("整改通知书") && doc.body.contains(&c.number));
+    assert_eq!(doc.lang, "zh-CN");
+    // The auditor reads only.
+    let e = progress(
+        &mut b.store,
+        &b.auditor,
+        &c.number,
+        &Progress {
+            signal_now: "a",
+            effect: "b",
+            problems: "c",
+            next_steps: "d",
+        },
+        today(),
+    )
+    .expect_err("read only");
+    assert_eq!(denied(&e), Some(Refusal::Role));
+    // A second open rectification is refused, naming the first.
+    let e = plan(
+        &mut b.store,
+        &b.specialist,
+        &NewPlan {
+            case: &c.number,
+            kind: PlanKind::Rectification,
+            summary: "again",
+            due: None,
+            expected_version: None,
+        },
+        &settings(),
+        today(),
+    )
+    .expect_err("one open at a time");
+    assert_eq!(rule_key(&e), "disposal_err.plan_open");
+    // An emergency plan is for red cases.
+    let e = plan(
+        &mut b.store,
+        &b.supervisor,
+        &NewPlan {
+            case: &c.number,
+            kind: PlanKind::Emergency,
+            summary: "x",
+            due: None,
+            expected_version: None,
+        },
+        &settings(),
+        today(),
+    )
+    .expect_err("orange case");
+    assert_eq!(rule_key(&e), "disposal_err.kind_above_level");
+    assert!(e.localized(Lang::En).contains("Emergency plan"));
+}
+
+#[test]
+fn a_rectification_past_its_due_date_escalates_the_case_once_on_the_injected_day() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let c = case_at(&b.store, Level::Orange);
+    let due = day(2026, 8, 31);
+    let p = submitted_rectification(&mut b, &c.number, due);
+    decide(
+        &mut b.store,
+        &b.supervisor,
+        &c.number,
+        Some(p),
+        Decision::Approve,
+        "",
+        None,
+        today(),
+        Lang::En,
+    )
+    .expect("approved");
+    let plan_cfg = crate::config::Config::defaults()
+        .plan()
+        .expect("plan config");
+    let system = Actor::system();
+    let on_due = escalate(&mut b.store, &system, due, Some(&plan_cfg)).expect("run");
+    assert!(on_due.plans_failed.is_empty(), "due today is not late");
+    assert!(on_due.escalated.is_empty());
+    let next_day = day(2026, 9, 1);
+    let r = escalate(&mut b.store, &system, next_day, Some(&plan_cfg)).expect("run");
+    assert_eq!(r.plans_failed, vec![(c.number.clone(), p)]);
+    assert_eq!(r.escalated, vec![c.number.clone()]);
+    assert!(r.emergency_needed >= 1);
+    assert!(r.overdue_actions >= 1, "the measure due 31 July is overdue");
+    let after = b
+        .store
+        .case_by_number(&c.number)
+        .expect("read")
+        .expect("case");
+    assert_eq!(after.level, Level::Red);
+    assert!(after.emergency_needed);
+    assert_eq!(after.escalated_on, Some(next_day));
+    assert!(
+        b.store
+            .emergency_cases(100)
+            .expect("read")
+            .iter()
+            .any(|x| x.number == c.number)
+    );
+    let again = escalate(&mut b.store, &system, day(2026, 9, 2), Some(&plan_cfg)).expect("run");
+    assert!(
+        again.escalated.is_empty() && again.plans_failed.is_empty(),
+        "once"
+    );
+    // The overdue measure is its owner's, most overdue first.
+    let overdue = b
+        .store
+        .overdue_actions("wang.fang", next_day, 50)
+        .expect("read");
+    assert!(overdue.iter().any(|a| a.case_number == c.number));
+    let days: Vec<i64> = overdue.iter().map(|a| a.overdue_days(next_day)).collect();
+    let mut sorted = days.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(days, sorted, "most overdue first");
+    // The red case now takes an emergency plan: a supervisor's, approved by the manager.
+    let e = plan(
+        &mut b.store,
+        &b.specialist,
+        &NewPlan {
+            case: &c.number,
+            kind: PlanKind::Emergency,
+            summary: "追加担保，否则提前收回",
+            due: None,
+            expected_version: None,
+        },
+        &settings(),
+        next_day,
+    )
+    .expect_err("a specialist does not propose emergency plans");
+    assert_eq!(denied(&e), Some(Refusal::Role));
+    let ep = plan(
+        &mut b.store,
+        &b.supervisor,
+        &NewPlan {
+            case: &c.number,
+            kind: PlanKind::Emergency,
+            summary: "追加担保，否则提前收回",
+            due: None,
+            expected_version: None,
+        },
+        &settings(),
+        next_day,
+    )
+    .expect("proposed");
+    submit(
+        &mut b.store,
+        &b.supervisor,
+        &c.number,
+        Some(ep),
+        None,
+        next_day,
+    )
+    .expect("submitted");
+    let e = decide(
+        &mut b.store,
+        &b.supervisor2,
+        &c.number,
+        Some(ep),
+        Decision::Approve,
+        "",
+        None,
+        next_day,
+        Lang::En,
+    )
+    .expect_err("a supervisor does not approve an emergency plan");
+    assert_eq!(denied(&e), Some(Refusal::Role));
+    let e = decide(
+        &mut b.store,
+        &b.manager,
+        &c.number,
+        Some(ep),
+        Decision::Reject,
+        "",
+        None,
+        next_day,
+        Lang::En,
+    )
+    .expect_err("a rejection needs a reason");
+    assert_eq!(rule_key(&e), "disposal_err.empty");
+    decide(
+        &mut b.store,
+        &b.manager,
+        &c.number,
+        Some(ep),
+        Decision::Approve,
+        "",
+        None,
+        next_day,
+        Lang::En,
+    )
+    .expect("approved");
+    let after = b
+        .store
+        .case_by_number(&c.number)
+        .expect("read")
+        .expect("case");
+    assert!(!after.emergency_needed, "the manager's Today line goes");
+}
+
+#[test]
+fn a_supervisor_marks_a_rectification_failed_and_the_case_escalates_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let c = case_at(&b.store, Level::Orange);
+    let p = submitted_rectification(&mut b, &c.number, day(2026, 12, 31));
+    decide(
+        &mut b.store,
+        &b.supervisor,
+        &c.number,
+        Some(p),
+        Decision::Approve,
+        "",
+        None,
+        today(),
+        Lang::En,
+    )
+    .expect("approved");
+    let e = fail_plan(
+        &mut b.store,
+        &b.specialist,
+        &c.number,
+        None,
+        "未按期压降",
+        today(),
+        None,
+    )
+    .expect_err("a supervisor's finding");
+    assert_eq!(denied(&e), Some(Refusal::Role));
+    let r = fail_plan(
+        &mut b.store,
+        &b.supervisor,
+        &c.number,
+        None,
+        "未按期压降",
+        today(),
+        None,
+    )
+    .expect("failed");
+    assert_eq!(r.escalated, vec![c.number.clone()]);
+    let d = b.store.case_detail(&c.number).expect("read").expect("case");
+    assert_eq!(d.case.level, Level::Red);
+    assert_eq!(d.plans[0].status, PlanStatus::Failed);
+    assert!(d.events.iter().any(|e| e.event == "escalated"));
+    let e = fail_plan(
+        &mut b.store,
+        &b.supervisor,
+        &c.number,
+        Some(p),
+        "again",
+        today(),
+        None,
+    )
+    .expect_err("failed already");
+    assert!(matches!(e, WorkflowError::Disposal(_)), "{e}");
+    let e = fail_plan(
+        &mut b.store,
+        &b.supervisor,
+        &c.number,
+        None,
+        "again",
+        today(),
+        None,
+    )
+    .expect_err("no approved rectification left");
+    assert_eq!(rule_key(&e), "disposal_err.no_plan");
+}
+
+#[test]
+fn actions_move_by_their_state_machine_with_versions_and_fulfil_their_plan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let c = case_at(&b.store, Level::Orange);
+    let p = submitted_rectification(&mut b, &c.number, day(2026, 12, 31));
+    decide(
+        &mut b.store,
+        &b.supervisor,
+        &c.number,
+        Some(p),
+        Decision::Approve,
+        "",
+        None,
+        today(),
+        Lang::En,
+    )
+    .expect("approved");
+    let f = ActionFilter {
+        case: Some(c.number.clone()),
+        ..ActionFilter::default()
+    };
+    let a = b
+        .store
+        .actions_page(&f, &PageFrom::Start, 10)
+        .expect("read");
+    assert_eq!(a.len(), 1);
+    let a = &a[0];
+    assert_eq!((a.plan_id, a.status), (Some(p), ActionStatus::Planned));
+    let e = add_action(
+        &mut b.store,
+        &b.specialist,
+        &AddAction {
+            case: &c.number,
+            kind: ActionKind::Other,
+            title: "x",
+            owner: "hu.yan",
+            deadline: day(2026, 7, 1),
+            contract: None,
+            plan: None,
+        },
+        today(),
+    )
+    .expect_err("an auditor owns nothing");
+    assert_eq!(rule_key(&e), "disposal_err.owner");
+    let e = add_action(
+        &mut b.store,
+        &b.specialist,
+        &AddAction {
+            case: &c.number,
+            kind: ActionKind::Other,
+            title: "x",
+            owner: "wang.fang",
+            deadline: day(2026, 6, 29),
+            contract: None,
+            plan: None,
+        },
+        today(),
+    )
+    .expect_err("deadline in the past");
+    assert_eq!(rule_key(&e), "disposal_err.date_past");
+    move_action(
+        &mut b.store,
+        &b.specialist,
+        a.id,
+        ActionMove::Start,
+        "",
+        Some(a.version),
+        today(),
+    )
+    .expect("started");
+    let e = move_action(
+        &mut b.store,
+        &b.specialist,
+        a.id,
+        ActionMove::Done,
+        "",
+        Some(a.version),
+        today(),
+    )
+    .expect_err("stale");
+    assert!(matches!(e, WorkflowError::Stale { .. }));
+    let e = move_action(
+        &mut b.store,
+        &b.specialist,
+        a.id,
+        ActionMove::Start,
+        "",
+        None,
+        today(),
+    )
+    .expect_err("started already");
+    assert!(matches!(e, WorkflowError::Disposal(_)));
+    assert!(e.localized(Lang::ZhCn).contains("进行中"));
+    let e = move_action(
+        &mut b.store,
+        &b.specialist,
+        a.id,
+        ActionMove::Fail,
+        " ",
+        None,
+        today(),
+    )
+    .expect_err("a failure says why");
+    assert_eq!(rule_key(&e), "disposal_err.empty");
+    note_action(
+        &mut b.store,
+        &b.specialist,
+        a.id,
+        "已收到6月明细",
+        None,
+        today(),
+    )
+    .expect("noted");
+    move_action(
+        &mut b.store,
+        &b.specialist,
+        a.id,
+        ActionMove::Done,
+        "按月报送",
+        None,
+        today(),
+    )
+    .expect("done");
+    let d = b.store.case_detail(&c.number).expect("read").expect("case");
+    assert_eq!(
+        d.plans[0].status,
+        PlanStatus::Fulfilled,
+        "every measure done"
+    );
+    assert_eq!(d.notes.len(), 1);
+    let audit = b.store.audit_tail(50).expect("audit");
+    for action in [
+        "disposal.action_start",
+        "disposal.action_note",
+        "disposal.action_done",
+    ] {
+        assert!(audit.iter().any(|e| e.action == action), "{action} audited");
+    }
+    assert!(b.store.verify_audit().expect("verify").is_ok());
+}
+
+#[test]
+fn an_approved_reports_measures_become_actions_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let found: Vec<(String, String)> = {
+        let mut stmt = b
+            .store
+            .conn()
+            .prepare(
+                "SELECT i.number, c.number FROM inspections i
+                 JOIN loans l ON l.id = i.loan_id
+                 JOIN risk_cases c ON c.borrower_id = l.borrower_id AND c.status = 'open'
+                 WHERE i.status = 'approved' AND EXISTS (SELECT 1 FROM inspection_measures m
+                     WHERE m.inspection_id = i.id AND m.report_version = i.report_version)
+                 ORDER BY i.id",
+            )
+            .expect("sql");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    };
+    let (inspection, case) = found
+        .first()
+        .cloned()
+        .expect("the demo has an approved report with measures on a borrower with a case");
+    let other = all_cases(&b.store, CaseStatus::Open)
+        .into_iter()
+        .find(|c| c.number != case)
+        .expect("another case");
+    let e = from_inspection(
+        &mut b.store,
+        &b.specialist,
+        &other.number,
+        &inspection,
+        &settings(),
+        today(),
+    )
+    .expect_err("not of that borrower");
+    assert_eq!(rule_key(&e), "disposal_err.inspection_not_of_case");
+    let ids = from_inspection(
+        &mut b.store,
+        &b.specialist,
+        &case,
+        &inspection,
+        &settings(),
+        today(),
+    )
+    .expect("turned");
+    assert!(!ids.is_empty());
+    let d = b.store.case_detail(&case).expect("read").expect("case");
+    let source = format!("inspection:{inspection}");
+    let made: Vec<_> = d.actions.iter().filter(|a| a.source == source).collect();
+    assert_eq!(made.len(), ids.len());
+    assert!(
+        made.iter()
+            .all(|a| a.deadline >= today() && !a.title.is_empty())
+    );
+    let e = from_inspection(
+        &mut b.store,
+        &b.specialist,
+        &case,
+        &inspection,
+        &settings(),
+        today(),
+    )
+    .expect_err("once");
+    assert_eq!(rule_key(&e), "disposal_err.measures_taken");
+    let e = from_inspection(
+        &mut b.store,
+        &b.specialist,
+        &case,
+        "XJ1999-000001",
+        &settings(),
+        today(),
+    )
+    .expect_err("no such inspection");
+    assert!(matches!(
+        e,
+        WorkflowError::NotFound {
+            what: "inspection",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn every_action_kind_is_added_and_ended_by_each_move_and_auditors_touch_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let c = case_at(&b.store, Level::Red);
+    let moves = [ActionMove::Done, ActionMove::Fail, ActionMove::Cancel];
+    for (i, kind) in ActionKind::ALL.iter().enumerate() {
+        let id = add_action(
+            &mut b.store,
+            &b.specialist,
+            &AddAction {
+                case: &c.number,
+                kind: *kind,
+                title: kind.zh(),
+                owner: "li.na",
+                deadline: today(),
+                contract: None,
+                plan: None,
+            },
+            today(),
+        )
+        .expect("added");
+        let e = move_action(
+            &mut b.store,
+            &b.auditor,
+            id,
+            ActionMove::Start,
+            "",
+            None,
+            today(),
+        )
+        .expect_err("auditors read only");
+        assert_eq!(denied(&e), Some(Refusal::Role));
+        let mv = moves[i % moves.len()];
+        let to =
+            move_action(&mut b.store, &b.supervisor, id, mv, "结果", None, today()).expect("moved");
+        assert_eq!(
+            Some(to),
+            mv.check(ActionStatus::Planned).ok(),
+            "{kind:?} {mv:?}"
+        );
+        for again in ActionMove::ALL {
+            let e = move_action(&mut b.store, &b.supervisor, id, *again, "x", None, today())
+                .expect_err("ended actions never move");
+            assert!(
+                matches!(e, WorkflowError::Disposal(_)),
+                "{kind:?} {again:?}"
+            );
+        }
+    }
+    let f = ActionFilter {
+        case: Some(c.number.clone()),
+        ..ActionFilter::default()
+    };
+    assert_eq!(b.store.action_count(&f).expect("count"), 0, "none open");
+    let all = ActionFilter {
+        status: Some(ActionStatus::Cancelled),
+        case: Some(c.number.clone()),
+        ..ActionFilter::default()
+    };
+    assert_eq!(b.store.action_count(&all).expect("count"), 3);
+}
+
+#[test]
+fn case_and_action_pages_walk_the_whole_list_in_order_both_ways() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(&dir.path().join("book.db"));
+    let f = CaseFilter::default();
+    let whole = all_cases(&b.store, CaseStatus::Open);
+    assert!(whole.len() > 7);
+    let mut walked = Vec::new();
+    let mut from = PageFrom::Start;
+    loop {
+        let page = b.store.cases_page(&f, &from, 3).expect("page");
+        walked.extend(page.iter().map(|c| c.number.clone()));
+        match page.last() {
+            Some(last) if page.len() == 3 => from = PageFrom::After(last.key()),
+            _ => break,
+        }
+    }
+    let numbers: Vec<String> = whole.iter().map(|c| c.number.clone()).collect();
+    assert_eq!(walked, numbers);
+    let end = b.store.cases_page(&f, &PageFrom::End, 3).expect("page");
+    assert_eq!(
+        end.iter().map(|c| c.number.clone()).collect::<Vec<_>>(),
+        numbers[numbers.len() - 3..].to_vec()
+    );
+    let before = b
+        .store
+        .cases_page(&f, &PageFrom::Before(end[0].key()), 2)
+        .expect("page");
+    assert_eq!(
+        before.iter().map(|c| c.number.clone()).collect::<Vec<_>>(),
+        numbers[numbers.len() - 5..numbers.len() - 3].to_vec()
+    );
+    assert_eq!(b.store.case_count(&f).expect("count"), whole.len() as u64);
+    let counts = b.store.case_level_counts().expect("counts");
+    assert_eq!(counts.iter().sum::<u64>(), whole.len() as u64);
+}
