@@ -11,6 +11,7 @@ pub mod checklist;
 pub mod classification;
 pub mod contact;
 pub mod covenant;
+pub mod disposal;
 pub mod inspection;
 pub mod raise;
 pub mod reason;
@@ -59,10 +60,21 @@ pub enum FormKind {
     ProposeLoanClass,
     ApproveProposals,
     RejectProposal,
+    /// A risk case: progress, a new action, a plan, a decision on it, a failed rectification,
+    /// an action's outcome (done or failed), the borrower's explanation.
+    CaseProgress,
+    CaseAction,
+    CasePlan,
+    ApprovePlan,
+    RejectPlan,
+    FailPlan,
+    ActionDone,
+    ActionFail,
+    CaseExplanation,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 18] = [
+    pub const ALL: [FormKind; 27] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -81,6 +93,15 @@ impl FormKind {
         FormKind::ProposeLoanClass,
         FormKind::ApproveProposals,
         FormKind::RejectProposal,
+        FormKind::CaseProgress,
+        FormKind::CaseAction,
+        FormKind::CasePlan,
+        FormKind::ApprovePlan,
+        FormKind::RejectPlan,
+        FormKind::FailPlan,
+        FormKind::ActionDone,
+        FormKind::ActionFail,
+        FormKind::CaseExplanation,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -104,6 +125,15 @@ impl FormKind {
             FormKind::ProposeLoanClass => "cpropose",
             FormKind::ApproveProposals => "capprove",
             FormKind::RejectProposal => "creject",
+            FormKind::CaseProgress => "dprogress",
+            FormKind::CaseAction => "daction",
+            FormKind::CasePlan => "dplan",
+            FormKind::ApprovePlan => "dapprove",
+            FormKind::RejectPlan => "dreject",
+            FormKind::FailPlan => "dfailplan",
+            FormKind::ActionDone => "ddone",
+            FormKind::ActionFail => "dfail",
+            FormKind::CaseExplanation => "dexplain",
         }
     }
 
@@ -154,7 +184,16 @@ impl FormKind {
             | FormKind::Checklist
             | FormKind::ProposeLoanClass
             | FormKind::ApproveProposals
-            | FormKind::RejectProposal => &[],
+            | FormKind::RejectProposal
+            | FormKind::CaseProgress
+            | FormKind::CaseAction
+            | FormKind::CasePlan
+            | FormKind::ApprovePlan
+            | FormKind::RejectPlan
+            | FormKind::FailPlan
+            | FormKind::ActionDone
+            | FormKind::ActionFail
+            | FormKind::CaseExplanation => &[],
         }
     }
 }
@@ -171,14 +210,26 @@ pub enum Subject {
     Proposal(i64),
     /// Several proposals (a bulk approval): each id with the version the screen showed.
     Proposals(Vec<(i64, i64)>),
+    /// A risk case, by its number.
+    Case(String),
+    /// A plan of a risk case: the case's number and the plan's id.
+    CasePlan(String, i64),
+    /// A disposal action, by its id.
+    CaseAction(i64),
 }
 
 impl Subject {
     /// The subject's text in the drafts file.
     pub fn code(&self) -> String {
         match self {
-            Subject::Contract(c) | Subject::Borrower(c) | Subject::Inspection(c) => c.clone(),
-            Subject::Warning(id) | Subject::Proposal(id) => id.to_string(),
+            Subject::Contract(c)
+            | Subject::Borrower(c)
+            | Subject::Inspection(c)
+            | Subject::Case(c) => c.clone(),
+            Subject::Warning(id) | Subject::Proposal(id) | Subject::CaseAction(id) => {
+                id.to_string()
+            }
+            Subject::CasePlan(c, id) => format!("{c}#{id}"),
             Subject::Proposals(items) => items
                 .iter()
                 .map(|(id, _)| id.to_string())
@@ -290,6 +341,8 @@ pub enum FormCommand {
         expected_version: Option<i64>,
         reason: String,
     },
+    /// A risk case's command, with `[disposal]` and `[inspections]` filled in by `App`.
+    Disposal(disposal::DisposalCommand, disposal::DisposalConfig),
 }
 
 /// What a saved form says on the status line (an error style when it raised warnings).
@@ -542,6 +595,9 @@ impl FormCommand {
             | FormCommand::RejectProposal { .. } => {
                 super::class_actions::run(self, store, actor, today, lang)
             }
+            FormCommand::Disposal(cmd, config) => {
+                super::disposal_actions::run(cmd, config, store, actor, today, lang)
+            }
         }
     }
 }
@@ -588,6 +644,23 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
         (FormKind::RejectProposal, Subject::Proposal(id)) => {
             classification::reject_command(form, *id)
         }
+        (FormKind::CaseProgress, Subject::Case(c)) => disposal::progress_command(form, c),
+        (FormKind::CaseAction, Subject::Case(c)) => disposal::action_command(form, c),
+        (FormKind::CasePlan, Subject::Case(c)) => disposal::plan_command(form, c),
+        (FormKind::ApprovePlan, Subject::CasePlan(c, id)) => {
+            disposal::decide_command(form, c, *id, true)
+        }
+        (FormKind::RejectPlan, Subject::CasePlan(c, id)) => {
+            disposal::decide_command(form, c, *id, false)
+        }
+        (FormKind::FailPlan, Subject::CasePlan(c, id)) => disposal::fail_plan_command(form, c, *id),
+        (FormKind::ActionDone, Subject::CaseAction(id)) => {
+            disposal::outcome_command(form, *id, crate::domain::disposal::ActionMove::Done)
+        }
+        (FormKind::ActionFail, Subject::CaseAction(id)) => {
+            disposal::outcome_command(form, *id, crate::domain::disposal::ActionMove::Fail)
+        }
+        (FormKind::CaseExplanation, Subject::Case(c)) => disposal::explanation_command(form, c),
         _ => Err(Bad::Field("subject")),
     }
 }
@@ -740,7 +813,10 @@ impl App {
             return Ok(());
         }
         let cmd = match command(form, &key) {
-            Ok(c) => super::inspection_actions::with_config(c, &self.config),
+            Ok(c) => super::disposal_actions::with_config(
+                super::inspection_actions::with_config(c, &self.config),
+                self.disposal_config(),
+            ),
             Err(Bad::Field(field)) => {
                 form.message = Some(self.lang.tf("forms.err_field", &[("field", &field)]));
                 return Ok(());
