@@ -351,9 +351,12 @@ impl CaseScreen {
             none(&mut out);
         }
 
-        if !self.inspections.is_empty() {
-            head(&mut out, "case_detail.inspections", self.inspections.len());
-            for i in &self.inspections {
+        // Only reports with measures: those are what the key can turn into actions.
+        let with_measures: Vec<&CaseInspection> =
+            self.inspections.iter().filter(|i| i.measures > 0).collect();
+        if !with_measures.is_empty() {
+            head(&mut out, "case_detail.inspections", with_measures.len());
+            for i in with_measures {
                 let state = if i.taken {
                     lang.t("case_detail.measures_taken")
                 } else {
