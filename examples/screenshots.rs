@@ -127,6 +127,15 @@ fn main() -> anyhow::Result<()> {
     press(&mut reviewer, KeyCode::Char('5'));
     press(&mut reviewer, KeyCode::Char(' '));
     shot(&out, "classification", &reviewer)?;
+    // Step 5: the disposal pane (open cases by level, then next deadline), a case, and the
+    // board's by-borrower view.
+    press(&mut reviewer, KeyCode::Char('6'));
+    shot(&out, "disposal", &reviewer)?;
+    press(&mut reviewer, KeyCode::Enter);
+    shot(&out, "disposal-case", &reviewer)?;
+    press(&mut reviewer, KeyCode::Char('3'));
+    press(&mut reviewer, KeyCode::Char('b'));
+    shot(&out, "warnings-by-borrower", &reviewer)?;
     drop(reviewer);
 
     app.lang = Lang::En;

@@ -5,6 +5,7 @@ use super::component::{Component, Ctx, Effect, FormOf, Outcome};
 use super::forms::{FormKey, FormKind, Subject};
 use super::keymap::{Action, Key, Keymap, Problem, Section};
 use super::panes::classification::{ClassificationPane, Viewer};
+use super::panes::disposal::DisposalPane;
 use super::panes::help::Help;
 use super::panes::inspections::InspectionsPane;
 use super::panes::ledger::Ledger;
@@ -136,6 +137,8 @@ pub struct App {
     pub inspections: InspectionsPane,
     /// The classification pane (pane 5).
     pub classification: ClassificationPane,
+    /// The disposal pane (pane 6).
+    pub disposal: DisposalPane,
     /// `[classification]` of the config (floors, observation), checked at start.
     pub class_rules: crate::domain::classification::ClassificationRules,
     pub size: (u16, u16),
@@ -163,7 +166,7 @@ pub struct App {
     pub(crate) changing: Option<Changed>,
     /// Per pane (Today, Ledger, Warnings): data changed while it was hidden; it is read
     /// again when shown.
-    stale: [Changed; 5],
+    stale: [Changed; 6],
     /// How many times each pane's data was read, for tests of what a change reads again.
     pub reads: Reads,
 }
@@ -176,6 +179,7 @@ pub struct Reads {
     pub board: u64,
     pub inspections: u64,
     pub classification: u64,
+    pub disposal: u64,
 }
 
 /// The data a pane shows, and its slot in `App::stale`.
@@ -183,12 +187,17 @@ fn pane_data(pane: PaneId) -> Option<(usize, Changed)> {
     match pane {
         PaneId::Today => Some((
             0,
-            Changed::LOANS | Changed::WARNINGS | Changed::INSPECTIONS | Changed::CLASSES,
+            Changed::LOANS
+                | Changed::WARNINGS
+                | Changed::INSPECTIONS
+                | Changed::CLASSES
+                | Changed::DISPOSAL,
         )),
         PaneId::Ledger => Some((1, Changed::LOANS)),
-        PaneId::Warnings => Some((2, Changed::WARNINGS)),
+        PaneId::Warnings => Some((2, Changed::WARNINGS | Changed::DISPOSAL)),
         PaneId::Inspections => Some((3, Changed::INSPECTIONS | Changed::LOANS)),
         PaneId::Classification => Some((4, Changed::CLASSES | Changed::LOANS)),
+        PaneId::Disposal => Some((5, Changed::DISPOSAL | Changed::WARNINGS | Changed::LOANS)),
         _ => None,
     }
 }
@@ -281,7 +290,8 @@ impl App {
                     ..crate::store::ProposalQuery::default()
                 }),
                 team,
-            ),
+            )
+            .with_disposal(&viewer.user, viewer.role == Role::Manager),
             ledger: Ledger::new(LoanList::new(LedgerQuery {
                 today: Some(today_date),
                 ..LedgerQuery::default()
@@ -290,6 +300,7 @@ impl App {
             board: Board::new(WarningQuery::default()),
             inspections: InspectionsPane::new(today_date),
             classification: ClassificationPane::new(viewer.clone(), today_date),
+            disposal: DisposalPane::new(&viewer.user, today_date),
             class_rules,
             size,
             notice: None,
@@ -304,7 +315,7 @@ impl App {
             reload_due: false,
             retrying: false,
             changing: None,
-            stale: [Changed::NONE; 5],
+            stale: [Changed::NONE; 6],
             reads: Reads::default(),
         };
         app.resize(size.0, size.1);
@@ -315,6 +326,7 @@ impl App {
             PaneId::Warnings,
             PaneId::Inspections,
             PaneId::Classification,
+            PaneId::Disposal,
         ] {
             match app.refresh_pane(pane) {
                 Err(e) if super::errors::is_busy(&e) => app.reload_due = true,
@@ -339,12 +351,15 @@ impl App {
         self.classification.cols = cols;
         self.classification.list.height =
             super::panes::classification::list_rows(rows.saturating_sub(3), cols);
+        self.disposal
+            .set_height(super::panes::disposal::list_rows(rows.saturating_sub(3)));
+        self.board.cases.height = self.board.list.height;
     }
 
     pub fn on_resize(&mut self, cols: u16, rows: u16) -> anyhow::Result<Redraw> {
         self.resize(cols, rows);
         // Every list's height changed: what shows is read now, the rest when shown.
-        self.stale = [Changed::ALL; 5];
+        self.stale = [Changed::ALL; 6];
         self.refresh_visible()?;
         Ok(true)
     }
@@ -538,6 +553,7 @@ impl App {
             PaneId::Warnings,
             PaneId::Inspections,
             PaneId::Classification,
+            PaneId::Disposal,
         ] {
             if let Some((slot, data)) = pane_data(pane)
                 && changed.any(data)
@@ -602,6 +618,11 @@ impl App {
                 self.reads.classification += 1;
                 self.classification.today = self.today_date;
                 self.classification.reload(&self.store).map_err(Into::into)
+            }
+            PaneId::Disposal => {
+                self.reads.disposal += 1;
+                self.disposal.today = self.today_date;
+                self.disposal.reload(&self.store).map_err(Into::into)
             }
             _ => {
                 self.reads.board += 1;
@@ -729,6 +750,7 @@ impl App {
                 PaneId::Warnings => self.board.sections(),
                 PaneId::Inspections => self.inspections.sections(),
                 PaneId::Classification => self.classification.sections(),
+                PaneId::Disposal => self.disposal.sections(),
                 _ => &[Section::Global],
             }
         }
@@ -749,6 +771,8 @@ impl App {
             return Help::new(&[Section::Inspections], &[Section::List]).without_filter(true);
         } else if self.pane == PaneId::Classification {
             return Help::new(&[Section::Classification], &[Section::List]).without_filter(true);
+        } else if self.pane == PaneId::Disposal {
+            return Help::new(&[Section::Disposal], &[Section::List]).without_filter(true);
         } else if self.pane == PaneId::Today {
             (&[Section::List, Section::Today], &[Section::Global])
         } else {
@@ -796,6 +820,7 @@ impl App {
                 PaneId::Warnings => &mut self.board,
                 PaneId::Inspections => &mut self.inspections,
                 PaneId::Classification => &mut self.classification,
+                PaneId::Disposal => &mut self.disposal,
                 _ => return Ok(false),
             };
             return match pane.handle(action, &ctx)? {
@@ -1025,6 +1050,13 @@ impl App {
                 Effect::ApproveProposals(rows) => self.open_approve_form(&rows)?,
                 Effect::RejectProposal(row) => self.open_reject_form(&row)?,
                 Effect::MigrationForm => self.open_migration_form()?,
+                Effect::OpenCase(number) => self.open_case(&number)?,
+                Effect::CaseAction(action) => self.case_action(action)?,
+                Effect::ShowDisposal(jump) => {
+                    self.switch_pane(PaneId::Disposal)?;
+                    self.disposal.jump(&self.store, &jump)?;
+                    true
+                }
                 Effect::OpenForm(kind) => {
                     let Some(detail) = self.detail.as_ref() else {
                         continue;

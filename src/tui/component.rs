@@ -94,6 +94,12 @@ pub enum Effect {
     RejectProposal(Box<crate::store::ProposalRow>),
     /// Open the form asking the migration report's period (the classification pane).
     MigrationForm,
+    /// Put this risk case (its number) in front.
+    OpenCase(String),
+    /// A key of the case screen in front (a form over it, or a command sent at once).
+    CaseAction(Action),
+    /// Show the disposal pane as Today's jump key asks.
+    ShowDisposal(super::panes::disposal::DisposalJump),
 }
 
 /// One footer hint: the first key bound to each action (joined by `/`) and a short label.

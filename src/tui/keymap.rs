@@ -87,6 +87,28 @@ pub enum Action {
     MigrationReport,
     /// Today: the classification pane on the proposals the user may decide.
     MyProposals,
+    /// The disposal pane: cases ↔ actions.
+    SwitchList,
+    /// Only the actions of the selected row's owner (again: everyone's).
+    FilterOwner,
+    AddProgress,
+    StartAction,
+    ActionDone,
+    ActionFail,
+    AddAction,
+    ProposePlan,
+    SubmitPlan,
+    /// Approve the submitted plan (a rectification's approval issues its notice).
+    ApprovePlan,
+    RejectPlan,
+    FailPlan,
+    RecordExplanation,
+    /// An approved inspection report's measures become the case's actions.
+    MeasuresToActions,
+    /// The warning board: one row per risk case ↔ one row per signal.
+    ByBorrower,
+    /// Today: the disposal pane on the user's overdue actions (or the cases needing a plan).
+    MyDisposal,
     NextField,
     PrevField,
     Save,
@@ -95,7 +117,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 67] = [
+    pub const ALL: [Action; 83] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -159,6 +181,22 @@ impl Action {
         Action::FilterFloor,
         Action::MigrationReport,
         Action::MyProposals,
+        Action::SwitchList,
+        Action::FilterOwner,
+        Action::AddProgress,
+        Action::StartAction,
+        Action::ActionDone,
+        Action::ActionFail,
+        Action::AddAction,
+        Action::ProposePlan,
+        Action::SubmitPlan,
+        Action::ApprovePlan,
+        Action::RejectPlan,
+        Action::FailPlan,
+        Action::RecordExplanation,
+        Action::MeasuresToActions,
+        Action::ByBorrower,
+        Action::MyDisposal,
         Action::NextField,
         Action::PrevField,
         Action::Save,
@@ -231,6 +269,22 @@ impl Action {
             Action::FilterFloor => "filter_floor",
             Action::MigrationReport => "migration_report",
             Action::MyProposals => "my_proposals",
+            Action::SwitchList => "switch_list",
+            Action::FilterOwner => "filter_owner",
+            Action::AddProgress => "add_progress",
+            Action::StartAction => "start_action",
+            Action::ActionDone => "action_done",
+            Action::ActionFail => "action_fail",
+            Action::AddAction => "add_action",
+            Action::ProposePlan => "propose_plan",
+            Action::SubmitPlan => "submit_plan",
+            Action::ApprovePlan => "approve_plan",
+            Action::RejectPlan => "reject_plan",
+            Action::FailPlan => "fail_plan",
+            Action::RecordExplanation => "record_explanation",
+            Action::MeasuresToActions => "measures_to_actions",
+            Action::ByBorrower => "by_borrower",
+            Action::MyDisposal => "my_disposal",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Save => "save",
@@ -269,10 +323,12 @@ pub enum Section {
     Inspections,
     Editor,
     Classification,
+    Disposal,
+    Case,
 }
 
 impl Section {
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 11] = [
         Section::Global,
         Section::List,
         Section::Today,
@@ -282,6 +338,8 @@ impl Section {
         Section::Inspections,
         Section::Editor,
         Section::Classification,
+        Section::Disposal,
+        Section::Case,
     ];
 
     pub fn name(self) -> &'static str {
@@ -295,6 +353,8 @@ impl Section {
             Section::Inspections => "inspections",
             Section::Editor => "editor",
             Section::Classification => "classification",
+            Section::Disposal => "disposal",
+            Section::Case => "case",
         }
     }
 
@@ -354,7 +414,7 @@ impl Section {
                 OpenWarning,
                 StartInspection,
             ],
-            Section::Today => &[MyWarnings, MyInspections, MyProposals],
+            Section::Today => &[MyWarnings, MyInspections, MyProposals, MyDisposal],
             Section::Board => &[
                 OpenWarning,
                 FilterLevel,
@@ -370,6 +430,7 @@ impl Section {
                 RaiseManual,
                 OpenLoan,
                 StartInspection,
+                ByBorrower,
             ],
             Section::Form => &[NextField, PrevField, Save, Cancel],
             Section::Inspections => &[FilterMine, FilterKind, FilterStatus, StartInspection],
@@ -382,6 +443,32 @@ impl Section {
                 RejectProposal,
                 MarkProposal,
                 MigrationReport,
+            ],
+            Section::Disposal => &[
+                SwitchList,
+                FilterLevel,
+                FilterOwner,
+                FilterStatus,
+                FilterMine,
+            ],
+            Section::Case => &[
+                Down,
+                Up,
+                PageDown,
+                PageUp,
+                AddProgress,
+                StartAction,
+                ActionDone,
+                ActionFail,
+                AddAction,
+                ProposePlan,
+                SubmitPlan,
+                ApprovePlan,
+                RejectPlan,
+                FailPlan,
+                RecordExplanation,
+                MeasuresToActions,
+                OpenLoan,
             ],
             Section::Editor => &[
                 Down,
@@ -924,6 +1011,9 @@ impl Keymap {
             (Section::Editor, Section::Global),
             (Section::Classification, Section::Global),
             (Section::Classification, Section::List),
+            (Section::Disposal, Section::Global),
+            (Section::Disposal, Section::List),
+            (Section::Case, Section::Global),
         ];
         for (section, outer) in fallbacks {
             for ((s, key), action) in &map.bindings {

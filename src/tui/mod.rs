@@ -67,6 +67,7 @@
 pub mod app;
 pub mod class_actions;
 pub mod component;
+pub mod disposal_actions;
 pub mod drafts;
 pub mod errors;
 pub mod forms;

@@ -46,6 +46,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             PaneId::Warnings => app.board.render(frame, body, &view),
             PaneId::Inspections => app.inspections.render(frame, body, &view),
             PaneId::Classification => app.classification.render(frame, body, &view),
+            PaneId::Disposal => app.disposal.render(frame, body, &view),
             other => panes::placeholder::Placeholder {
                 title_key: other.title_key(),
             }
@@ -66,7 +67,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         match overlay {
             Screen::Form(open) => render_form(app, frame, body, &open.form),
             Screen::Help(help) => help.render(frame, body, app.lang, &app.theme, &app.keymap),
-            Screen::Loan(_) | Screen::Warning(_) | Screen::Inspection(_) => {}
+            Screen::Loan(_) | Screen::Warning(_) | Screen::Inspection(_) | Screen::Case(_) => {}
         }
     }
     let ascii = app.config.display.borders == crate::config::BorderChoice::Ascii;
@@ -293,6 +294,13 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     }
     let pane_list = match app.pane {
         _ if app.detail.front().is_some() => None,
+        PaneId::Warnings if app.board.by_case => Some((
+            app.board.cases.cursor,
+            app.board.cases.total,
+            app.board.cases.total_text(),
+            app.board.hints(),
+            app.lang.t("disposal_pane.legend"),
+        )),
         PaneId::Warnings => Some((
             app.board.list.cursor,
             app.board.list.total,
@@ -307,6 +315,16 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
             app.inspections.hints(),
             app.lang.t("inspections_pane.legend"),
         )),
+        PaneId::Disposal => {
+            let (cursor, total, text) = app.disposal.position();
+            Some((
+                cursor,
+                total,
+                text,
+                app.disposal.hints(),
+                app.lang.t("disposal_pane.legend"),
+            ))
+        }
         PaneId::Classification => Some((
             app.classification.list.cursor,
             app.classification.list.total,

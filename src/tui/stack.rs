@@ -4,6 +4,7 @@
 use super::component::Component;
 use super::forms::FormKey;
 use super::forms::FormKind;
+use super::panes::case_detail::CaseScreen;
 use super::panes::help::Help;
 use super::panes::inspection_editor::InspectionEditor;
 use super::panes::loan_detail::DetailState;
@@ -13,7 +14,7 @@ use super::widgets::form::Form;
 /// Which kinds of the book's data changed. A command's result or another connection's commit
 /// (`data_version`) sets them; each screen reads again only what it shows of them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Changed(u8);
+pub struct Changed(u16);
 
 impl Changed {
     pub const NONE: Changed = Changed(0);
@@ -28,8 +29,11 @@ impl Changed {
     pub const INSPECTIONS: Changed = Changed(1 << 6);
     /// Classification proposals and decisions (the pane, a loan's Classification tab).
     pub const CLASSES: Changed = Changed(1 << 7);
+    /// Risk cases, their plans, actions and progress (the disposal pane, a case, Today's
+    /// disposal block, the board's by-borrower view, a loan's Disposal tab).
+    pub const DISPOSAL: Changed = Changed(1 << 8);
     /// Anything (another connection's commit, a read that failed busy).
-    pub const ALL: Changed = Changed(0xff);
+    pub const ALL: Changed = Changed(0x1ff);
 
     pub fn any(self, other: Changed) -> bool {
         self.0 & other.0 != 0
@@ -65,6 +69,17 @@ impl Changed {
             FormKind::ApproveProposals => Changed::CLASSES | Changed::LOANS | Changed::INSPECTIONS,
             // A period to read: nothing written.
             FormKind::MigrationPeriod => Changed::default(),
+            // A plan may tighten the loans' tracking; a failed rectification escalates the
+            // case and may plan an inspection; an action joins the case's deadlines.
+            FormKind::CaseProgress
+            | FormKind::CaseAction
+            | FormKind::ActionDone
+            | FormKind::ActionFail
+            | FormKind::CaseExplanation => Changed::DISPOSAL,
+            FormKind::CasePlan
+            | FormKind::ApprovePlan
+            | FormKind::RejectPlan
+            | FormKind::FailPlan => Changed::DISPOSAL | Changed::LOANS | Changed::INSPECTIONS,
         }
     }
 }
@@ -89,6 +104,8 @@ pub enum Screen {
     Loan(Box<DetailState>),
     Warning(Box<WarningDetail>),
     Inspection(Box<InspectionEditor>),
+    /// A risk case (the disposal pane's Enter, the board's by-borrower view, a loan's tab).
+    Case(Box<CaseScreen>),
     /// An open form and which form it is, about what (its draft is kept under it).
     Form(Box<FormScreen>),
     /// The `?` help (any key closes it).
@@ -110,6 +127,7 @@ impl Screen {
             Screen::Warning(w) => Some(w.as_ref()),
             Screen::Form(_) | Screen::Help(_) => None,
             Screen::Inspection(e) => Some(e.as_ref()),
+            Screen::Case(c) => Some(c.as_ref()),
         }
     }
 
@@ -119,6 +137,7 @@ impl Screen {
             Screen::Warning(w) => Some(w.as_mut()),
             Screen::Form(_) | Screen::Help(_) => None,
             Screen::Inspection(e) => Some(e.as_mut()),
+            Screen::Case(c) => Some(c.as_mut()),
         }
     }
 
@@ -182,6 +201,14 @@ impl Stack {
     pub fn front_mut(&mut self) -> Option<&mut Screen> {
         let i = self.front_index()?;
         self.screens.get_mut(i)
+    }
+
+    /// The risk case in front, if the front screen is one.
+    pub fn case(&self) -> Option<&CaseScreen> {
+        match self.front()? {
+            Screen::Case(c) => Some(c),
+            _ => None,
+        }
     }
 
     /// The overlays over the front detail (or the pane), bottom-up, in drawing order.

@@ -11,6 +11,7 @@ pub mod checklist;
 pub mod classification;
 pub mod contact;
 pub mod covenant;
+pub mod disposal;
 pub mod inspection;
 pub mod raise;
 pub mod reason;
@@ -61,10 +62,21 @@ pub enum FormKind {
     RejectProposal,
     /// The classification pane: the period of the migration report (reads, writes nothing).
     MigrationPeriod,
+    /// A risk case: progress, a new action, a plan, a decision on it, a failed rectification,
+    /// an action's outcome (done or failed), the borrower's explanation.
+    CaseProgress,
+    CaseAction,
+    CasePlan,
+    ApprovePlan,
+    RejectPlan,
+    FailPlan,
+    ActionDone,
+    ActionFail,
+    CaseExplanation,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 19] = [
+    pub const ALL: [FormKind; 28] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -84,6 +96,15 @@ impl FormKind {
         FormKind::ApproveProposals,
         FormKind::RejectProposal,
         FormKind::MigrationPeriod,
+        FormKind::CaseProgress,
+        FormKind::CaseAction,
+        FormKind::CasePlan,
+        FormKind::ApprovePlan,
+        FormKind::RejectPlan,
+        FormKind::FailPlan,
+        FormKind::ActionDone,
+        FormKind::ActionFail,
+        FormKind::CaseExplanation,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -108,6 +129,15 @@ impl FormKind {
             FormKind::ApproveProposals => "capprove",
             FormKind::RejectProposal => "creject",
             FormKind::MigrationPeriod => "cmigration",
+            FormKind::CaseProgress => "dprogress",
+            FormKind::CaseAction => "daction",
+            FormKind::CasePlan => "dplan",
+            FormKind::ApprovePlan => "dapprove",
+            FormKind::RejectPlan => "dreject",
+            FormKind::FailPlan => "dfailplan",
+            FormKind::ActionDone => "ddone",
+            FormKind::ActionFail => "dfail",
+            FormKind::CaseExplanation => "dexplain",
         }
     }
 
@@ -160,6 +190,15 @@ impl FormKind {
             | FormKind::ApproveProposals
             | FormKind::RejectProposal
             | FormKind::MigrationPeriod => &[],
+            | FormKind::CaseProgress
+            | FormKind::CaseAction
+            | FormKind::CasePlan
+            | FormKind::ApprovePlan
+            | FormKind::RejectPlan
+            | FormKind::FailPlan
+            | FormKind::ActionDone
+            | FormKind::ActionFail
+            | FormKind::CaseExplanation => &[],
         }
     }
 }
@@ -178,14 +217,26 @@ pub enum Subject {
     Proposals(Vec<(i64, i64)>),
     /// The whole book (a report's period).
     Book,
+    /// A risk case, by its number.
+    Case(String),
+    /// A plan of a risk case: the case's number and the plan's id.
+    CasePlan(String, i64),
+    /// A disposal action, by its id.
+    CaseAction(i64),
 }
 
 impl Subject {
     /// The subject's text in the drafts file.
     pub fn code(&self) -> String {
         match self {
-            Subject::Contract(c) | Subject::Borrower(c) | Subject::Inspection(c) => c.clone(),
-            Subject::Warning(id) | Subject::Proposal(id) => id.to_string(),
+            Subject::Contract(c)
+            | Subject::Borrower(c)
+            | Subject::Inspection(c)
+            | Subject::Case(c) => c.clone(),
+            Subject::Warning(id) | Subject::Proposal(id) | Subject::CaseAction(id) => {
+                id.to_string()
+            }
+            Subject::CasePlan(c, id) => format!("{c}#{id}"),
             Subject::Book => "book".to_string(),
             Subject::Proposals(items) => items
                 .iter()
@@ -303,6 +354,8 @@ pub enum FormCommand {
         from: NaiveDate,
         to: NaiveDate,
     },
+    /// A risk case's command, with `[disposal]` and `[inspections]` filled in by `App`.
+    Disposal(disposal::DisposalCommand, disposal::DisposalConfig),
 }
 
 /// What a saved form says on the status line (an error style when it raised warnings).
@@ -556,6 +609,9 @@ impl FormCommand {
             | FormCommand::ShowMigration { .. } => {
                 super::class_actions::run(self, store, actor, today, lang)
             }
+            FormCommand::Disposal(cmd, config) => {
+                super::disposal_actions::run(cmd, config, store, actor, today, lang)
+            }
         }
     }
 }
@@ -603,6 +659,23 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
             classification::reject_command(form, *id)
         }
         (FormKind::MigrationPeriod, _) => classification::migration_command(form),
+        (FormKind::CaseProgress, Subject::Case(c)) => disposal::progress_command(form, c),
+        (FormKind::CaseAction, Subject::Case(c)) => disposal::action_command(form, c),
+        (FormKind::CasePlan, Subject::Case(c)) => disposal::plan_command(form, c),
+        (FormKind::ApprovePlan, Subject::CasePlan(c, id)) => {
+            disposal::decide_command(form, c, *id, true)
+        }
+        (FormKind::RejectPlan, Subject::CasePlan(c, id)) => {
+            disposal::decide_command(form, c, *id, false)
+        }
+        (FormKind::FailPlan, Subject::CasePlan(c, id)) => disposal::fail_plan_command(form, c, *id),
+        (FormKind::ActionDone, Subject::CaseAction(id)) => {
+            disposal::outcome_command(form, *id, crate::domain::disposal::ActionMove::Done)
+        }
+        (FormKind::ActionFail, Subject::CaseAction(id)) => {
+            disposal::outcome_command(form, *id, crate::domain::disposal::ActionMove::Fail)
+        }
+        (FormKind::CaseExplanation, Subject::Case(c)) => disposal::explanation_command(form, c),
         _ => Err(Bad::Field("subject")),
     }
 }
@@ -755,7 +828,10 @@ impl App {
             return Ok(());
         }
         let cmd = match command(form, &key) {
-            Ok(c) => super::inspection_actions::with_config(c, &self.config),
+            Ok(c) => super::disposal_actions::with_config(
+                super::inspection_actions::with_config(c, &self.config),
+                self.disposal_config(),
+            ),
             Err(Bad::Field(field)) => {
                 form.message = Some(self.lang.tf("forms.err_field", &[("field", &field)]));
                 return Ok(());

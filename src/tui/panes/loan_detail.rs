@@ -35,16 +35,18 @@ pub enum DetailTab {
     FundFlows,
     Warnings,
     Classification,
+    Disposal,
 }
 
 impl DetailTab {
-    const ALL: [DetailTab; 6] = [
+    const ALL: [DetailTab; 7] = [
         DetailTab::Overview,
         DetailTab::Statements,
         DetailTab::Contacts,
         DetailTab::FundFlows,
         DetailTab::Warnings,
         DetailTab::Classification,
+        DetailTab::Disposal,
     ];
 
     pub fn next(self) -> DetailTab {
@@ -65,6 +67,7 @@ impl DetailTab {
             DetailTab::FundFlows => "detail.tab_flows",
             DetailTab::Warnings => "detail.tab_warnings",
             DetailTab::Classification => "detail.tab_classification",
+            DetailTab::Disposal => "detail.tab_disposal",
         }
     }
 }
@@ -98,6 +101,8 @@ pub struct DetailState {
     /// `App` when the detail is pushed).
     pub class_rules: crate::domain::classification::ClassificationRules,
     pub today: NaiveDate,
+    /// The Disposal tab: the borrower's open case and its actions (read when first shown).
+    pub disposal: super::loan_disposal::LoanDisposal,
 }
 
 /// Rows a list tab shows until the terminal's size is known.
@@ -134,6 +139,7 @@ impl DetailState {
             loan,
             tab: DetailTab::Overview,
             scroll: 0,
+            disposal: super::loan_disposal::LoanDisposal::default(),
         };
         d.load_overview(store)?;
         Ok(Some(d))
@@ -185,6 +191,11 @@ impl DetailState {
                 }
                 self.timeline.show(store)?;
             }
+            DetailTab::Disposal => {
+                if !self.disposal.loaded {
+                    self.disposal = super::loan_disposal::LoanDisposal::load(store, self.loan.id)?;
+                }
+            }
         }
         Ok(())
     }
@@ -222,6 +233,9 @@ impl DetailState {
             self.class_facts.loaded = false;
             self.timeline.unload();
         }
+        if changed.any(Changed::DISPOSAL | Changed::WARNINGS | Changed::LOANS) {
+            self.disposal.loaded = false;
+        }
         self.show(store)
     }
 
@@ -232,7 +246,7 @@ impl DetailState {
             DetailTab::FundFlows => self.flows.act(store, action),
             DetailTab::Warnings => self.warnings.act(store, action),
             DetailTab::Classification => self.timeline.act(store, action),
-            DetailTab::Overview | DetailTab::Statements => Ok(match action {
+            DetailTab::Overview | DetailTab::Statements | DetailTab::Disposal => Ok(match action {
                 Action::Down => {
                     self.scroll = self.scroll.saturating_add(1);
                     true
@@ -313,6 +327,12 @@ impl Component for DetailState {
                 } else {
                     Outcome::Unchanged
                 });
+            }
+            Action::OpenWarning if self.tab == DetailTab::Disposal => {
+                return match &self.disposal.case {
+                    Some(c) => done(vec![Effect::OpenCase(c.number.clone())]),
+                    None => Ok(Outcome::Unchanged),
+                };
             }
             Action::OpenWarning => {
                 let selected = (self.tab == DetailTab::Warnings)
@@ -468,6 +488,9 @@ pub fn render(
             }
         }
         DetailTab::Warnings => {}
+        DetailTab::Disposal => {
+            super::loan_disposal::lines(&d.disposal, lang, theme, today, w, &mut lines)
+        }
         DetailTab::Classification => super::loan_class::lines(
             l,
             &d.class_facts,
@@ -516,7 +539,7 @@ pub fn render(
     }
     // The list tabs page through the store; the others scroll.
     let scroll = match d.tab {
-        DetailTab::Overview | DetailTab::Statements => d.scroll,
+        DetailTab::Overview | DetailTab::Statements | DetailTab::Disposal => d.scroll,
         _ => 0,
     };
     let body = Paragraph::new(lines).scroll((scroll, 0));

@@ -1,12 +1,15 @@
 //! One file per pane, detail and overlay: each a component owning its state (see `tui`).
 
+pub mod case_detail;
 pub mod classification;
+pub mod disposal;
 pub mod help;
 pub mod inspection_editor;
 pub mod inspections;
 pub mod ledger;
 pub mod loan_class;
 pub mod loan_detail;
+pub mod loan_disposal;
 pub mod loan_warnings;
 pub mod loans;
 pub mod placeholder;

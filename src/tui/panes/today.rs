@@ -1,15 +1,16 @@
 //! Today (今日): the acting user's open warnings (red first), then their inspections (returned,
 //! overdue, due soon, to review), for a reviewer the classification proposals they may decide,
 //! above their follow-ups that are overdue or due soon. Specialists see their own; supervisors
-//! and managers the team's.
+//! and managers the team's. A disposal block — the user's overdue actions, most overdue first,
+//! and for managers the cases needing an emergency plan — shows only when it has rows.
 
 use super::loans::LoanPane;
 use crate::domain::Role;
 use crate::domain::text::{display, pad_right, truncate};
 use crate::i18n::Lang;
 use crate::store::{
-    InspectionQuery, PageFrom, ProposalQuery, ProposalRow, TodayInspectionRow, TodayInspections,
-    TodayPart, WarningQuery, WarningRow,
+    ActionRow, CaseRow, InspectionQuery, PageFrom, ProposalQuery, ProposalRow, TodayInspectionRow,
+    TodayInspections, TodayPart, WarningQuery, WarningRow,
 };
 use crate::tui::component::{Component, Ctx, Effect, Hint, Outcome, View};
 use crate::tui::keymap::{Action, Section};
@@ -41,6 +42,14 @@ pub struct Today {
     pub prop_query: Option<ProposalQuery>,
     pub props: Vec<ProposalRow>,
     pub props_count: u64,
+    /// The disposal block: the acting user's overdue actions (most overdue first) and, for a
+    /// manager, the cases needing an emergency plan; each with its count.
+    pub disp_user: String,
+    pub disp_manager: bool,
+    pub overdue: Vec<ActionRow>,
+    pub overdue_count: u64,
+    pub emergency: Vec<CaseRow>,
+    pub emergency_count: u64,
     /// Rows of the whole body (below the pane bar, above the hint and status lines).
     body: u64,
     /// The block is the team's (a supervisor or manager), not the user's own.
@@ -67,9 +76,59 @@ impl Today {
             prop_query,
             props: Vec::new(),
             props_count: 0,
+            disp_user: String::new(),
+            disp_manager: false,
+            overdue: Vec::new(),
+            overdue_count: 0,
+            emergency: Vec::new(),
+            emergency_count: 0,
             body: 1,
             team,
         }
+    }
+
+    /// Whose overdue actions the disposal block lists, and whether they see the cases
+    /// needing an emergency plan (a manager approves those plans).
+    pub fn with_disposal(mut self, user: &str, manager: bool) -> Today {
+        self.disp_user = user.to_string();
+        self.disp_manager = manager;
+        self
+    }
+
+    /// Lines of the disposal block: none while it has nothing to say; else the count line,
+    /// its rows and a blank line.
+    pub fn disp_block_height(&self) -> u16 {
+        let n = self.overdue.len() + self.emergency.len();
+        if n == 0 {
+            return 0;
+        }
+        (n as u16).clamp(1, self.props_rows()) + 2
+    }
+
+    /// The disposal block: counts and the first rows of each part.
+    fn reload_disposal(&mut self, ctx: &Ctx<'_>) -> anyhow::Result<()> {
+        let rows = usize::from(self.props_rows());
+        self.overdue_count = ctx.store.overdue_action_count(&self.disp_user, ctx.today)?;
+        self.overdue = if self.overdue_count > 0 {
+            ctx.store
+                .overdue_actions(&self.disp_user, ctx.today, rows)?
+        } else {
+            Vec::new()
+        };
+        (self.emergency_count, self.emergency) = if self.disp_manager {
+            let n = ctx.store.emergency_case_count()?;
+            let left = rows.saturating_sub(self.overdue.len().min(rows - 1));
+            let rows = if n > 0 {
+                ctx.store.emergency_cases(left.max(1))?
+            } else {
+                Vec::new()
+            };
+            (n, rows)
+        } else {
+            (0, Vec::new())
+        };
+        self.fit();
+        Ok(())
     }
 
     /// Fits the pane to a terminal of `rows` rows.
@@ -111,8 +170,10 @@ impl Today {
 
     /// The follow-ups get the body below the warnings, inspections and proposals blocks.
     fn fit(&mut self) {
-        let blocks =
-            self.mine_block_height() + self.insp_block_height() + self.props_block_height();
+        let blocks = self.mine_block_height()
+            + self.insp_block_height()
+            + self.props_block_height()
+            + self.disp_block_height();
         self.loans.list.height = self.body.saturating_sub(u64::from(blocks)).max(1);
     }
 
@@ -365,6 +426,109 @@ impl Today {
     }
 }
 
+impl Today {
+    /// The disposal block: a count line (overdue actions; emergency plans needed for a
+    /// manager), then the most overdue actions and the cases waiting longest for a plan.
+    fn disposal_block(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
+        let (lang, theme) = (view.lang, view.theme);
+        let mut spans = vec![
+            Span::styled(
+                format!(" {}  ", lang.t("today_disposal.title")),
+                theme.title,
+            ),
+            Span::styled(
+                lang.tf("today_disposal.overdue", &[("n", &self.overdue_count)]),
+                if self.overdue_count > 0 {
+                    theme.danger
+                } else {
+                    Style::new()
+                },
+            ),
+        ];
+        if self.disp_manager {
+            spans.push(Span::styled(" · ", theme.muted));
+            spans.push(Span::styled(
+                lang.tf("today_disposal.emergency", &[("n", &self.emergency_count)]),
+                if self.emergency_count > 0 {
+                    theme.danger
+                } else {
+                    Style::new()
+                },
+            ));
+        }
+        let Some(rows) = block_rows(
+            frame,
+            area,
+            spans,
+            (Action::MyDisposal, "today_disposal.more"),
+            None,
+            view,
+        ) else {
+            return;
+        };
+        let buf = frame.buffer_mut();
+        let w = usize::from(rows.width);
+        let lines = self
+            .overdue
+            .iter()
+            .map(|a| overdue_line(a, w, view.today, lang))
+            .chain(
+                self.emergency
+                    .iter()
+                    .map(|c| emergency_line(c, w, view.today, lang)),
+            );
+        for (i, text) in lines.enumerate() {
+            let y = rows.y + i as u16;
+            if y >= rows.y + rows.height {
+                break;
+            }
+            set_row(buf, rows.x, y, rows.width, &text, theme.danger);
+        }
+    }
+}
+
+/// One overdue action of the disposal block: `! #12 CZ2026-000001 PL… 追加担保 逾期 5 天 标题`.
+pub fn overdue_line(a: &ActionRow, w: usize, today: chrono::NaiveDate, lang: Lang) -> String {
+    let text = lang.tf(
+        "today_disposal.action_line",
+        &[
+            ("id", &a.id),
+            ("case", &display(&a.case_number)),
+            (
+                "contract",
+                &a.contract_no.as_deref().map(display).unwrap_or_default(),
+            ),
+            ("kind", &lang.code_name("action_kind", a.kind.code())),
+            ("days", &a.overdue_days(today)),
+            (
+                "title",
+                &display(&a.title)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        ],
+    );
+    truncate(&format!("! {text}"), w)
+}
+
+/// One case of the disposal block needing an emergency plan.
+pub fn emergency_line(c: &CaseRow, w: usize, today: chrono::NaiveDate, lang: Lang) -> String {
+    let text = lang.tf(
+        "today_disposal.case_line",
+        &[
+            ("case", &display(&c.number)),
+            ("borrower", &display(&c.borrower_name)),
+            (
+                "exposure",
+                &crate::domain::money::format_money(c.exposure, "CNY"),
+            ),
+            ("days", &c.age_days(today)),
+        ],
+    );
+    truncate(&format!("! {text}"), w)
+}
+
 /// One row of the proposals block fitted to `width`: id, contract, borrower, now → proposed,
 /// then the reason (the proposer's words or the floor).
 pub fn proposal_line(row: &ProposalRow, width_cols: u16, lang: Lang) -> String {
@@ -519,6 +683,15 @@ impl Component for Today {
             };
             return Ok(Outcome::Consumed(vec![Effect::ShowProposals(Box::new(q))]));
         }
+        if action == Action::MyDisposal {
+            // The disposal pane: the overdue actions, else the red cases.
+            let jump = if self.overdue_count > 0 || !self.disp_manager {
+                super::disposal::DisposalJump::Overdue
+            } else {
+                super::disposal::DisposalJump::Red
+            };
+            return Ok(Outcome::Consumed(vec![Effect::ShowDisposal(jump)]));
+        }
         if action == Action::MyInspections {
             // The Inspections pane, filtered to what the inspections block counts.
             let q = self.inspections_query();
@@ -539,9 +712,17 @@ impl Component for Today {
         if changed.any(Changed::LOANS | Changed::CLASSES) {
             self.reload_proposals(ctx)?;
         }
+        if changed.any(Changed::DISPOSAL | Changed::WARNINGS) {
+            self.reload_disposal(ctx)?;
+        }
         // The list's height follows the blocks above it.
-        if changed.any(Changed::LOANS | Changed::WARNINGS | Changed::INSPECTIONS | Changed::CLASSES)
-        {
+        if changed.any(
+            Changed::LOANS
+                | Changed::WARNINGS
+                | Changed::INSPECTIONS
+                | Changed::CLASSES
+                | Changed::DISPOSAL,
+        ) {
             self.loans.list.reload(ctx.store)?;
         }
         Ok(())
@@ -557,6 +738,11 @@ impl Component for Today {
         let block = self.props_block_height().min(area.height);
         if block > 0 {
             self.proposals_block(frame, Rect::new(area.x, area.y, area.width, block), view);
+        }
+        let area = Rect::new(area.x, area.y + block, area.width, area.height - block);
+        let block = self.disp_block_height().min(area.height);
+        if block > 0 {
+            self.disposal_block(frame, Rect::new(area.x, area.y, area.width, block), view);
         }
         let area = Rect::new(area.x, area.y + block, area.width, area.height - block);
         loan_list::render(

@@ -1,14 +1,15 @@
 //! The warning board (预警): every active warning, red first, then orange, then yellow, oldest
-//! first within a level; counts per level and the filters on top, paged from the store.
+//! first within a level; counts per level and the filters on top, paged from the store. A key
+//! turns it to the by-borrower view: one row per open risk case (level, signals, loans,
+//! exposure, officer, age, next deadline), paged the same way; Enter there opens the case.
 
 use crate::domain::warning::{ManualSignal, WarningStatus};
 use crate::engine::rules::Indicator;
 use crate::i18n::Lang;
-use crate::store::{Store, StoreError, WarningQuery};
+use crate::store::{CaseFilter, Store, StoreError, WarningQuery};
 use crate::tui::component::{Component, Ctx, Effect, Hint, Outcome, View};
 use crate::tui::keymap::{Action, Section};
 use crate::tui::stack::Changed;
-use crate::tui::theme::Theme;
 use crate::tui::widgets::paged::PagedList;
 use crate::tui::widgets::warning_cells::{self, count_spans, indicator_name};
 use ratatui::Frame;
@@ -34,6 +35,11 @@ const STATUS_CYCLE: [(Option<WarningStatus>, bool); 7] = [
 pub struct Board {
     pub list: WarningList,
     pub counts: [u64; 3],
+    /// The by-borrower view is shown: one row per open risk case.
+    pub by_case: bool,
+    pub cases: PagedList<CaseFilter>,
+    /// Open cases per level (the by-borrower view's count line).
+    pub case_counts: [u64; 3],
 }
 
 impl Board {
@@ -41,12 +47,99 @@ impl Board {
         Board {
             list: PagedList::new(query),
             counts: [0; 3],
+            by_case: false,
+            cases: PagedList::new(CaseFilter::default()),
+            case_counts: [0; 3],
         }
     }
 
+    /// Reads the view in front again (the other when it is turned to).
     pub fn reload(&mut self, store: &Store) -> Result<(), StoreError> {
+        if self.by_case {
+            self.case_counts = store.case_level_counts()?;
+            return self.cases.reload(store);
+        }
         self.counts = store.warning_level_counts(&self.list.query)?;
         self.list.reload(store)
+    }
+
+    /// Per signal ↔ by borrower.
+    pub fn toggle_by_case(&mut self, store: &Store) -> Result<(), StoreError> {
+        self.by_case = !self.by_case;
+        self.reload(store)
+    }
+
+    /// The by-borrower view's keys: its moves, the level and "mine" filters, Enter.
+    fn handle_cases(&mut self, action: Action, ctx: &Ctx<'_>) -> anyhow::Result<Outcome> {
+        let store = ctx.store;
+        let page = self.cases.height.max(1) as i64;
+        let changed = |moved: bool| {
+            if moved {
+                Outcome::Consumed(Vec::new())
+            } else {
+                Outcome::Unchanged
+            }
+        };
+        let restart = |b: &mut Board| -> Result<Outcome, StoreError> {
+            b.cases.cursor = 0;
+            b.cases.scroll = 0;
+            b.cases.window.clear();
+            b.reload(store)?;
+            Ok(Outcome::Consumed(Vec::new()))
+        };
+        Ok(match action {
+            Action::Down => changed(self.cases.move_by(store, 1)?),
+            Action::Up => changed(self.cases.move_by(store, -1)?),
+            Action::PageDown => changed(self.cases.move_by(store, page)?),
+            Action::PageUp => changed(self.cases.move_by(store, -page)?),
+            Action::Top => changed(self.cases.to_top(store)?),
+            Action::Bottom => changed(self.cases.to_bottom(store)?),
+            Action::ByBorrower => {
+                self.toggle_by_case(store)?;
+                Outcome::Consumed(Vec::new())
+            }
+            Action::FilterLevel => {
+                self.cases.query.level = super::disposal::next_level(self.cases.query.level);
+                restart(self)?
+            }
+            Action::FilterMine => {
+                self.cases.query.officer = match self.cases.query.officer {
+                    Some(_) => None,
+                    None => Some(ctx.user.to_string()),
+                };
+                restart(self)?
+            }
+            Action::ClearFilter if self.cases.query != CaseFilter::default() => {
+                self.cases.query = CaseFilter::default();
+                restart(self)?
+            }
+            Action::Open | Action::OpenWarning => match self.cases.selected() {
+                Some(row) => Outcome::Consumed(vec![Effect::OpenCase(row.number.clone())]),
+                None => Outcome::Unchanged,
+            },
+            a if Section::Board.actions().contains(&a) || Section::List.actions().contains(&a) => {
+                Outcome::Unchanged
+            }
+            _ => Outcome::NotMine,
+        })
+    }
+
+    /// The by-borrower view's filters in words.
+    pub fn case_filter_text(&self, lang: Lang) -> String {
+        let q = &self.cases.query;
+        let level = q
+            .level
+            .map(|l| lang.code_name("level", l.code()))
+            .unwrap_or_else(|| lang.t("warning.filter_all").to_string());
+        let scope = if q.officer.is_some() {
+            lang.t("warning.filter_mine")
+        } else {
+            lang.t("warning.filter_everyone")
+        };
+        lang.tf(
+            "disposal_pane.by_borrower_filters",
+            &[("level", &level), ("scope", &scope)],
+        )
     }
 
     /// Runs the changed query from the top.
@@ -171,8 +264,29 @@ pub fn list_rows(body_rows: u16) -> u64 {
     u64::from(body_rows.saturating_sub(2)).max(1)
 }
 
-pub fn render(board: &Board, frame: &mut Frame<'_>, area: Rect, lang: Lang, theme: &Theme) {
+pub fn render(board: &Board, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
+    let (lang, theme) = (view.lang, view.theme);
     if area.height < 3 {
+        return;
+    }
+    if board.by_case {
+        let mut spans = vec![
+            Span::raw(" "),
+            Span::styled(
+                lang.tf(
+                    "disposal_pane.by_borrower",
+                    &[("n", &board.cases.total_text())],
+                ),
+                theme.title,
+            ),
+            Span::raw("  "),
+        ];
+        spans.extend(count_spans(&board.case_counts, lang, theme));
+        spans.push(Span::styled(board.case_filter_text(lang), theme.muted));
+        let buf = frame.buffer_mut();
+        buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+        let rest = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
+        super::disposal::render_cases(&board.cases, buf, rest, view.today, lang, theme);
         return;
     }
     let mut spans = vec![Span::raw(" ")];
@@ -220,6 +334,7 @@ const BOARD_HINTS: &[Hint] = &[
     Hint::One(Section::Board, Action::WriteCause),
     Hint::One(Section::Board, Action::IssueNotice),
     Hint::One(Section::Board, Action::RaiseManual),
+    Hint::One(Section::Board, Action::ByBorrower),
     Hint::One(Section::Board, Action::OpenWarning),
     Hint::One(Section::Global, Action::Help),
 ];
@@ -235,6 +350,9 @@ impl Component for Board {
 
     /// The list's keys and filters change the board; the rest acts on the selected warning.
     fn handle(&mut self, action: Action, ctx: &Ctx<'_>) -> anyhow::Result<Outcome> {
+        if self.by_case {
+            return self.handle_cases(action, ctx);
+        }
         let store = ctx.store;
         let page = self.list.height.max(1) as i64;
         let changed = |moved: bool| {
@@ -253,6 +371,10 @@ impl Component for Board {
             Action::Top => changed(self.list.to_top(store)?),
             Action::Bottom => changed(self.list.to_bottom(store)?),
             Action::ClearFilter => changed(self.clear_filters(store)?),
+            Action::ByBorrower => {
+                self.toggle_by_case(store)?;
+                Outcome::Consumed(Vec::new())
+            }
             Action::FilterLevel => {
                 self.cycle_level(store)?;
                 Outcome::Consumed(Vec::new())
@@ -299,13 +421,13 @@ impl Component for Board {
     }
 
     fn reload(&mut self, changed: Changed, ctx: &Ctx<'_>) -> anyhow::Result<()> {
-        if changed.any(Changed::WARNINGS | Changed::LOANS) {
+        if changed.any(Changed::WARNINGS | Changed::LOANS | Changed::DISPOSAL) {
             Board::reload(self, ctx.store)?;
         }
         Ok(())
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
-        render(self, frame, area, view.lang, view.theme);
+        render(self, frame, area, view);
     }
 }
