@@ -36,6 +36,9 @@ pub struct Config {
     /// Disposal: plan due dates and a yellow case's tracking; checked by [`DisposalConfig::settings`].
     #[serde(default)]
     pub disposal: DisposalConfig,
+    /// Legal clocks of disposal; checked by [`LegalClocksConfig::rules`].
+    #[serde(default)]
+    pub legal_clocks: LegalClocksConfig,
 }
 
 /// `[disposal]`: default due days of each plan kind and the tracking frequency a yellow
@@ -61,6 +64,37 @@ impl Default for DisposalConfig {
     }
 }
 
+/// `[legal_clocks]`: the lengths of the legal clocks (each key's source is named in the shipped
+/// file) and how many days ahead each shows. Whole numbers.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LegalClocksConfig {
+    pub limitation_years: i64,
+    pub limitation_warn_days: i64,
+    pub preservation_days: i64,
+    pub preservation_warn_days: i64,
+    pub seizure_deposit_years: i64,
+    pub seizure_movable_years: i64,
+    pub seizure_real_estate_years: i64,
+    pub seizure_warn_days: i64,
+}
+
+impl Default for LegalClocksConfig {
+    fn default() -> Self {
+        let r = crate::domain::legal::LegalClockRules::default();
+        LegalClocksConfig {
+            limitation_years: i64::from(r.limitation_years),
+            limitation_warn_days: i64::from(r.limitation_warn_days),
+            preservation_days: i64::from(r.preservation_days),
+            preservation_warn_days: i64::from(r.preservation_warn_days),
+            seizure_deposit_years: i64::from(r.seizure_deposit_years),
+            seizure_movable_years: i64::from(r.seizure_movable_years),
+            seizure_real_estate_years: i64::from(r.seizure_real_estate_years),
+            seizure_warn_days: i64::from(r.seizure_warn_days),
+        }
+    }
+}
+
 /// Why `[disposal]` is refused: the key, its value and what it must be.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("disposal.{key} = {value}: {}", crate::i18n::Lang::En.tf(&format!("disposal_config.{}", .need), &[("max", .max)]))]
@@ -81,6 +115,29 @@ impl DisposalConfigError {
         lang.tf(
             "disposal_config.bad",
             &[("key", &self.key), ("value", &self.value), ("need", &need)],
+        )
+    }
+}
+/// Why `[legal_clocks]` is refused: the key, its value and the range it must be in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("legal_clocks.{key} = {value}: must be a whole number from {min} to {max}")]
+pub struct LegalClocksConfigError {
+    pub key: &'static str,
+    pub value: i64,
+    pub min: i64,
+    pub max: i64,
+}
+
+impl LegalClocksConfigError {
+    pub fn localized(&self, lang: Lang) -> String {
+        lang.tf(
+            "legal_clocks_config.bad",
+            &[
+                ("key", &self.key),
+                ("value", &self.value),
+                ("min", &self.min),
+                ("max", &self.max),
+            ],
         )
     }
 }
@@ -116,6 +173,59 @@ impl DisposalConfig {
                     need: "frequency",
                     max: 0,
                 })?,
+        })
+    }
+}
+impl LegalClocksConfig {
+    /// The rules, checked: a term may be shorter than the law's (a bank acting earlier),
+    /// never longer; warn-ahead days up to a year (three for the limitation period).
+    pub fn rules(&self) -> Result<crate::domain::legal::LegalClockRules, LegalClocksConfigError> {
+        let range = |key: &'static str, value: i64, min: i64, max: i64| {
+            if (min..=max).contains(&value) {
+                Ok(value as u32)
+            } else {
+                Err(LegalClocksConfigError {
+                    key,
+                    value,
+                    min,
+                    max,
+                })
+            }
+        };
+        Ok(crate::domain::legal::LegalClockRules {
+            limitation_years: range("limitation_years", self.limitation_years, 1, 3)?,
+            limitation_warn_days: range(
+                "limitation_warn_days",
+                self.limitation_warn_days,
+                0,
+                1096,
+            )?,
+            preservation_days: range("preservation_days", self.preservation_days, 1, 30)?,
+            preservation_warn_days: range(
+                "preservation_warn_days",
+                self.preservation_warn_days,
+                0,
+                30,
+            )?,
+            seizure_deposit_years: range(
+                "seizure_deposit_years",
+                self.seizure_deposit_years,
+                1,
+                1,
+            )?,
+            seizure_movable_years: range(
+                "seizure_movable_years",
+                self.seizure_movable_years,
+                1,
+                2,
+            )?,
+            seizure_real_estate_years: range(
+                "seizure_real_estate_years",
+                self.seizure_real_estate_years,
+                1,
+                3,
+            )?,
+            seizure_warn_days: range("seizure_warn_days", self.seizure_warn_days, 0, 366)?,
         })
     }
 }
@@ -572,6 +682,11 @@ pub enum ConfigError {
         file: String,
         error: DisposalConfigError,
     },
+    #[error("config {file}: {error}")]
+    LegalClocks {
+        file: String,
+        error: LegalClocksConfigError,
+    },
 }
 
 impl ConfigError {
@@ -636,6 +751,10 @@ impl ConfigError {
                 &[("file", file), ("message", &error.localized(lang))],
             ),
             ConfigError::Disposal { file, error } => lang.tf(
+                "config_error.bad",
+                &[("file", file), ("message", &error.localized(lang))],
+            ),
+            ConfigError::LegalClocks { file, error } => lang.tf(
                 "config_error.bad",
                 &[("file", file), ("message", &error.localized(lang))],
             ),
@@ -1041,6 +1160,13 @@ impl Config {
                     file: file.clone(),
                     error,
                 })?;
+            alone
+                .legal_clocks
+                .rules()
+                .map_err(|error| ConfigError::LegalClocks {
+                    file: file.clone(),
+                    error,
+                })?;
             merge(&mut table, over);
             last_file = file;
         }
@@ -1070,6 +1196,7 @@ impl Config {
             classification: ClassificationConfig::default(),
             provisions: ProvisionsConfig::default(),
             disposal: DisposalConfig::default(),
+            legal_clocks: LegalClocksConfig::default(),
         })
     }
 
@@ -1478,6 +1605,56 @@ mod tests {
         std::fs::write(&file, "[classification]\ngrace_days = 5\n").expect("write");
         let c = Config::load(Some(&file), &dirs_in(dir.path())).expect("stricter is fine");
         assert_eq!(c.classification.rules().map(|r| r.grace_days), Ok(5));
+    }
+
+    #[test]
+    fn legal_clocks_are_read_and_a_longer_term_names_file_and_key() {
+        let shipped = Config::defaults()
+            .legal_clocks
+            .rules()
+            .expect("shipped clocks");
+        assert_eq!(shipped, crate::domain::legal::LegalClockRules::default());
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("l.toml");
+        std::fs::write(
+            &file,
+            "[legal_clocks]
+preservation_days = 20
+",
+        )
+        .expect("write");
+        let c = Config::load(Some(&file), &dirs_in(dir.path())).expect("shorter is fine");
+        assert_eq!(c.legal_clocks.rules().map(|r| r.preservation_days), Ok(20));
+        for (text, key) in [
+            (
+                "[legal_clocks]
+seizure_movable_years = 3
+",
+                "legal_clocks.seizure_movable_years = 3",
+            ),
+            (
+                "[legal_clocks]
+preservation_days = 0
+",
+                "legal_clocks.preservation_days = 0",
+            ),
+        ] {
+            std::fs::write(&file, text).expect("write");
+            let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err(text);
+            for lang in [Lang::En, Lang::ZhCn] {
+                let said = e.localized(lang);
+                assert!(said.contains("l.toml") && said.contains(key), "{said}");
+            }
+        }
+        std::fs::write(
+            &file,
+            "[legal_clocks]
+limitation_months = 36
+",
+        )
+        .expect("write");
+        let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err("unknown key");
+        assert!(e.to_string().contains("limitation_months"), "{e}");
     }
 
     #[test]

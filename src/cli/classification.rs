@@ -94,6 +94,9 @@ pub enum LoanCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Disposal outcomes: demand, recall, collateral-add, recover, write-off, close, legal, show.
+    #[command(flatten)]
+    Outcome(super::outcomes::OutcomeCommand),
 }
 
 /// A class from the command line: its code or its Chinese name.
@@ -504,6 +507,8 @@ pub fn run_loan(
             on,
             reason,
         } => (true, contract_no, on, reason),
+        // `cli::main` hands the outcome steps to `cli::outcomes` before this is called.
+        LoanCommand::Outcome(_) => unreachable!("outcome steps run in cli::outcomes"),
     };
     flow::record_event(store, actor, impairment, contract_no, *on, reason, today)?;
     let key = if impairment {

@@ -4,6 +4,7 @@
 mod classification;
 mod inspections;
 mod loans;
+mod outcomes;
 mod portfolio;
 mod warnings;
 
@@ -163,7 +164,10 @@ pub enum Command {
     },
     /// Classification proposals (with no subcommand: the list); propose, approve, reject, history.
     Classification(classification::ClassificationArgs),
-    /// One loan: record a restructuring or a credit impairment.
+    /// Legal clocks (limitation, preservation, seizure) ending soon or run out, soonest first.
+    Clocks(outcomes::ClocksArgs),
+    /// One loan: restructuring, impairment, and disposal outcomes (demand, recall,
+    /// collateral-add, recover, write-off, close, legal, show).
     Loan {
         #[command(subcommand)]
         command: classification::LoanCommand,
@@ -889,6 +893,10 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             };
             classification::run(command, &mut store, &actor, &decide, lang)
         }
+        Some(Command::Clocks(args)) => outcomes::clocks(&cli, &ctx, args),
+        Some(Command::Loan {
+            command: classification::LoanCommand::Outcome(command),
+        }) => outcomes::run(&cli, &ctx, command),
         Some(Command::Loan { command }) => {
             let path = book_path(&cli, &ctx);
             let mut store = open_book(&path, lang)?;

@@ -78,6 +78,20 @@ pub enum Command {
     CloseCase,
     /// The nightly escalation check over the whole book.
     EscalateCases,
+    /// Record a demand for payment (催收): a specialist on their own loans, or above.
+    RecordDemand,
+    /// Record a legal step: preservation, suit filed, seizure or its renewal.
+    RecordLegalEvent,
+    /// Record money recovered on a loan.
+    RecordRecovery,
+    /// Recall a loan early (提前收回).
+    RecallLoan,
+    /// Add collateral to a loan: a specialist on their own loans, or above.
+    AddCollateral,
+    /// Write off (part of) a loan (核销): managers only.
+    WriteOff,
+    /// Close a loan whose outstanding is 0.
+    CloseLoan,
 }
 
 impl Command {
@@ -126,6 +140,13 @@ impl Command {
             Command::FailRectification,
             Command::CloseCase,
             Command::EscalateCases,
+            Command::RecordDemand,
+            Command::RecordLegalEvent,
+            Command::RecordRecovery,
+            Command::RecallLoan,
+            Command::AddCollateral,
+            Command::WriteOff,
+            Command::CloseLoan,
         ]);
         all
     }
@@ -166,6 +187,13 @@ impl Command {
             Command::FailRectification => "fail_rectification".into(),
             Command::CloseCase => "close_case".into(),
             Command::EscalateCases => "escalate_cases".into(),
+            Command::RecordDemand => "record_demand".into(),
+            Command::RecordLegalEvent => "record_legal_event".into(),
+            Command::RecordRecovery => "record_recovery".into(),
+            Command::RecallLoan => "recall_loan".into(),
+            Command::AddCollateral => "add_collateral".into(),
+            Command::WriteOff => "write_off".into(),
+            Command::CloseLoan => "close_loan".into(),
         }
     }
 
@@ -181,6 +209,11 @@ impl Command {
                 | Command::ApproveRectification
                 | Command::ApproveEmergency
         )
+    }
+
+    /// Whether a specialist may do it only on loans they are the officer of.
+    pub fn needs_officer(self) -> bool {
+        matches!(self, Command::RecordDemand | Command::AddCollateral)
     }
 
     /// Whether only the subject's maker (a report's author) may do it.
@@ -204,14 +237,31 @@ pub enum Principal<'a> {
 pub struct Subject<'a> {
     /// Who made the record (a proposal's author), for maker-checker.
     pub maker: Option<&'a str>,
+    /// The responsible officer of the loan acted on, for commands a specialist may do only
+    /// on their own loans.
+    pub officer: Option<&'a str>,
 }
 
 impl<'a> Subject<'a> {
     /// A subject no rule looks into (the book, a new record).
-    pub const NONE: Subject<'static> = Subject { maker: None };
+    pub const NONE: Subject<'static> = Subject {
+        maker: None,
+        officer: None,
+    };
 
     pub fn made_by(maker: &'a str) -> Subject<'a> {
-        Subject { maker: Some(maker) }
+        Subject {
+            maker: Some(maker),
+            officer: None,
+        }
+    }
+
+    /// A loan whose responsible officer is `officer`.
+    pub fn loan_of(officer: &'a str) -> Subject<'a> {
+        Subject {
+            maker: None,
+            officer: Some(officer),
+        }
     }
 }
 
@@ -226,6 +276,8 @@ pub enum Refusal {
     AboveLimit,
     /// Only the subject's maker may do this (a report is written by its author).
     NotMaker,
+    /// A specialist may do this only on loans they are the officer of.
+    NotOfficer,
 }
 
 impl Refusal {
@@ -235,6 +287,7 @@ impl Refusal {
             Refusal::OwnRecord => "own_record",
             Refusal::AboveLimit => "above_limit",
             Refusal::NotMaker => "not_maker",
+            Refusal::NotOfficer => "not_officer",
         }
     }
 }
@@ -301,6 +354,12 @@ fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
         | Command::FailRectification
         | Command::EscalateCases => staff(senior),
         Command::ApproveEmergency => staff(role == Manager),
+        Command::RecordDemand | Command::AddCollateral => staff(hands),
+        Command::RecordLegalEvent
+        | Command::RecordRecovery
+        | Command::RecallLoan
+        | Command::CloseLoan => staff(senior),
+        Command::WriteOff => staff(role == Manager),
     }
 }
 
@@ -326,6 +385,13 @@ pub fn authorize(
         && maker != user
     {
         return Err(Refusal::NotMaker);
+    }
+    if command.needs_officer()
+        && role == Some(Role::Specialist)
+        && let (Some(officer), Some(user)) = (subject.officer, username)
+        && officer != user
+    {
+        return Err(Refusal::NotOfficer);
     }
     Ok(())
 }
@@ -443,6 +509,12 @@ mod tests {
             | Command::FailRectification
             | Command::EscalateCases => &senior,
             Command::ApproveEmergency => &[Manager],
+            Command::RecordDemand | Command::AddCollateral => &all,
+            Command::RecordLegalEvent
+            | Command::RecordRecovery
+            | Command::RecallLoan
+            | Command::CloseLoan => &senior,
+            Command::WriteOff => &[Manager],
         };
         who.contains(&role)
     }
@@ -658,6 +730,40 @@ mod tests {
         ] {
             assert_eq!(authorize(&auditor, &c, &Subject::NONE), Err(Refusal::Role));
         }
+    }
+
+    #[test]
+    fn a_specialist_acts_on_their_own_loans_and_seniors_on_any() {
+        let zhang = Principal::Staff {
+            username: "zhang",
+            role: Specialist,
+        };
+        let sup = Principal::Staff {
+            username: "wang",
+            role: Supervisor,
+        };
+        for c in [Command::RecordDemand, Command::AddCollateral] {
+            assert_eq!(authorize(&zhang, &c, &Subject::loan_of("zhang")), Ok(()));
+            assert_eq!(
+                authorize(&zhang, &c, &Subject::loan_of("li")),
+                Err(Refusal::NotOfficer),
+                "{c:?}"
+            );
+            assert_eq!(authorize(&sup, &c, &Subject::loan_of("li")), Ok(()));
+        }
+        // A write-off is a manager's; a recall a supervisor's or a manager's.
+        assert_eq!(
+            authorize(&sup, &Command::WriteOff, &Subject::loan_of("wang")),
+            Err(Refusal::Role)
+        );
+        assert_eq!(
+            authorize(&zhang, &Command::RecallLoan, &Subject::loan_of("zhang")),
+            Err(Refusal::Role)
+        );
+        assert_eq!(
+            authorize(&sup, &Command::RecallLoan, &Subject::NONE),
+            Ok(())
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod disposal_pane;
 mod evaluate;
 mod inspections;
 mod ledger;
+mod outcomes;
 mod reindex;
 mod sqlval;
 mod warnings;
@@ -27,6 +28,7 @@ pub use disposal_pane::*;
 pub use evaluate::*;
 pub use inspections::*;
 pub use ledger::*;
+pub use outcomes::*;
 pub use reindex::DeferredIndexes;
 pub use warnings::*;
 pub use write::{BookKey, Outcome, Tx};
@@ -244,6 +246,7 @@ const SCHEMA: &[&str] = &[
     include_str!("schema_v7.sql"),
     include_str!("schema_v8.sql"),
     include_str!("schema_v10.sql"),
+    include_str!("schema_v11.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

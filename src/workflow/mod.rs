@@ -28,6 +28,7 @@ pub mod inspection;
 pub mod inspection_checklist;
 pub mod inspection_report;
 pub mod notice;
+pub mod outcomes;
 pub mod tracking;
 pub mod warning;
 
@@ -78,7 +79,7 @@ pub enum WorkflowError {
     #[error("'{name}' is reserved for the warning engine's own entries; choose another user name")]
     Reserved { name: String },
     /// A business rule refused the input: its translation key (`workflow_err.*`) and arguments.
-    #[error("{}", crate::i18n::Lang::En.tf(key, &args.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect::<Vec<_>>()))]
+    #[error("{}", rule_text(crate::i18n::Lang::En, key, args))]
     Rule {
         key: &'static str,
         args: Vec<(&'static str, String)>,
@@ -157,31 +158,7 @@ impl WorkflowError {
                     ("current", current),
                 ],
             ),
-            WorkflowError::Rule { key, args } => {
-                // A reason that is an OS failure's key (`i18n::Failure::key`) is said in `lang`,
-                // and so is an argument written `@key` (a code's name: a plan kind, a status).
-                let said: Vec<String> = args
-                    .iter()
-                    .map(|(_, v)| {
-                        if v.starts_with("os_err.") {
-                            lang.t(v).to_string()
-                        } else if let Some(k) = v.strip_prefix('@') {
-                            k.split('/')
-                                .map(|k| lang.t(k).to_string())
-                                .collect::<Vec<_>>()
-                                .join("/")
-                        } else {
-                            v.clone()
-                        }
-                    })
-                    .collect();
-                let args: Vec<(&str, &dyn std::fmt::Display)> = args
-                    .iter()
-                    .zip(&said)
-                    .map(|((k, _), v)| (*k, v as &dyn std::fmt::Display))
-                    .collect();
-                lang.tf(key, &args)
-            }
+            WorkflowError::Rule { key, args } => rule_text(lang, key, args),
             WorkflowError::CauseEmpty => lang.t("workflow_err.cause_empty").to_string(),
             WorkflowError::Closed { number, status } => lang.tf(
                 "workflow_err.closed",
@@ -257,6 +234,34 @@ impl WorkflowError {
             args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
         }
     }
+}
+
+/// A rule's refusal in `lang`. An argument that is an OS failure's key (`i18n::Failure::key`)
+/// or a translation key marked with a leading `@` (`@loan_status.closed`) is said in `lang`.
+fn rule_text(lang: crate::i18n::Lang, key: &str, args: &[(&'static str, String)]) -> String {
+    let said: Vec<String> = args
+        .iter()
+        .map(|(_, v)| {
+            if v.starts_with("os_err.") {
+                lang.t(v).to_string()
+            } else if let Some(codes) = v.strip_prefix('@') {
+                // `@a/b`: each code's name, joined by '/'; an unknown code is said as given.
+                codes
+                    .split('/')
+                    .map(|code| lang.t(code).to_string())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            } else {
+                v.clone()
+            }
+        })
+        .collect();
+    let args: Vec<(&str, &dyn std::fmt::Display)> = args
+        .iter()
+        .zip(&said)
+        .map(|((k, _), v)| (*k, v as &dyn std::fmt::Display))
+        .collect();
+    lang.tf(key, &args)
 }
 
 /// Roles named in English, for the log text of a refusal.

@@ -1,0 +1,619 @@
+//! Step 5's outcomes and legal clocks: demands for payment, legal steps, recoveries, early
+//! recall, collateral added, write-off and closing, each one command in one transaction.
+//!
+//! Recall: the loan's status becomes `recalled` and the recall date is when the whole claim
+//! fell due (the limitation clock runs from it). The overdue amounts and days stay what the
+//! core-banking repayment status says: the next repayments import carries the recalled
+//! amount as overdue; this step records no overdue of its own.
+
+use super::{Actor, Command, Result, Subject, WorkflowError, check_version};
+use crate::domain::CollateralKind;
+use crate::domain::legal::{AssetKind, DemandChannel, LegalClockRules, LegalEventKind};
+use crate::domain::money::format_money;
+use crate::domain::recovery::{
+    self, AmountRule, LoanStatus, LoanStep, RecoveryAmounts, RecoveryKind,
+};
+use crate::domain::text::sanitize_lines;
+use crate::engine::rules::RuleSet;
+use crate::store::{ClockQuery, ClockRow, NewLegalEvent, NewRecovery, OutcomeLoan, Store, Tx};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::warning::{EvalReport, evaluate_loan_in};
+
+/// The loan `contract_no`, refused unless its status allows `step`.
+fn loan_for(tx: &Tx<'_>, contract_no: &str, step: LoanStep) -> Result<OutcomeLoan> {
+    let loan = tx
+        .outcome_loan(contract_no)?
+        .ok_or_else(|| WorkflowError::NotFound {
+            what: "loan",
+            key: contract_no.trim().to_string(),
+        })?;
+    if !loan.status.allows(step) {
+        return Err(WorkflowError::rule(
+            "outcomes_err.status",
+            &[
+                ("contract", &loan.contract_no),
+                ("status", &format!("@loan_status.{}", loan.status.code())),
+            ],
+        ));
+    }
+    Ok(loan)
+}
+
+/// Text a person must give (a reason), sanitised; refused when empty.
+fn required(text: &str, what: &'static str) -> Result<String> {
+    let t = sanitize_lines(text.trim());
+    if t.is_empty() {
+        return Err(WorkflowError::rule(
+            "outcomes_err.required",
+            &[("what", &format!("@outcomes_field.{what}"))],
+        ));
+    }
+    Ok(t)
+}
+
+/// A date of something that happened: not after today.
+fn not_future(on: NaiveDate, today: NaiveDate) -> Result<()> {
+    if on > today {
+        return Err(WorkflowError::rule(
+            "outcomes_err.future",
+            &[("date", &on), ("today", &today)],
+        ));
+    }
+    Ok(())
+}
+
+/// An amount rule's refusal, the outstanding said in the loan's currency.
+fn amount_refusal(e: AmountRule, currency: &str) -> WorkflowError {
+    match e {
+        AmountRule::Negative { field } => WorkflowError::rule(
+            "outcomes_err.negative",
+            &[("field", &format!("@outcomes_field.{field}"))],
+        ),
+        AmountRule::TooPrecise { field } => WorkflowError::rule(
+            "outcomes_err.too_precise",
+            &[("field", &format!("@outcomes_field.{field}"))],
+        ),
+        AmountRule::Nothing => WorkflowError::rule("outcomes_err.nothing", &[]),
+        AmountRule::AboveOutstanding {
+            amount,
+            outstanding,
+        } => WorkflowError::rule(
+            "outcomes_err.above_outstanding",
+            &[
+                ("amount", &format_money(amount, currency)),
+                ("outstanding", &format_money(outstanding, currency)),
+            ],
+        ),
+    }
+}
+
+/// A demand for payment to record.
+#[derive(Debug, Clone)]
+pub struct DemandInput<'a> {
+    pub contract_no: &'a str,
+    pub on: NaiveDate,
+    pub channel: DemandChannel,
+    pub note: &'a str,
+    pub case_id: Option<i64>,
+}
+
+/// Records a demand for payment (it restarts the limitation period); its id.
+pub fn record_demand(
+    store: &mut Store,
+    actor: &Actor,
+    d: &DemandInput<'_>,
+    today: NaiveDate,
+) -> Result<i64> {
+    super::execute(store, actor, |tx| record_demand_in(tx, actor, d, today))
+}
+
+pub fn record_demand_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    d: &DemandInput<'_>,
+    today: NaiveDate,
+) -> Result<i64> {
+    let loan = loan_for(tx, d.contract_no, LoanStep::Record)?;
+    super::authorize_in(
+        tx,
+        actor,
+        Command::RecordDemand,
+        &Subject::loan_of(&loan.officer),
+    )?;
+    not_future(d.on, today)?;
+    let note = sanitize_lines(d.note.trim());
+    let id = tx.insert_demand(
+        loan.id,
+        d.case_id,
+        d.on,
+        d.channel.code(),
+        &note,
+        &actor.username,
+    )?;
+    tx.audit(
+        &actor.username,
+        "outcome.demand",
+        "loan",
+        &loan.contract_no,
+        &json!({"id": id, "on": d.on, "channel": d.channel.code(), "note": note, "case_id": d.case_id}),
+    )?;
+    Ok(id)
+}
+
+/// A legal step to record.
+#[derive(Debug, Clone)]
+pub struct LegalInput<'a> {
+    pub contract_no: &'a str,
+    pub kind: LegalEventKind,
+    pub asset: Option<AssetKind>,
+    pub on: NaiveDate,
+    pub reference: &'a str,
+    pub note: &'a str,
+    pub case_id: Option<i64>,
+}
+
+/// Records a preservation ruling, a suit filed, a seizure or a seizure's renewal; its id.
+pub fn record_legal(
+    store: &mut Store,
+    actor: &Actor,
+    e: &LegalInput<'_>,
+    today: NaiveDate,
+) -> Result<i64> {
+    super::execute(store, actor, |tx| record_legal_in(tx, actor, e, today))
+}
+
+pub fn record_legal_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    e: &LegalInput<'_>,
+    today: NaiveDate,
+) -> Result<i64> {
+    super::authorize_in(tx, actor, Command::RecordLegalEvent, &Subject::NONE)?;
+    let loan = loan_for(tx, e.contract_no, LoanStep::Record)?;
+    not_future(e.on, today)?;
+    let asset = match (e.kind.needs_asset(), e.asset) {
+        (true, None) => return Err(WorkflowError::rule("outcomes_err.asset_required", &[])),
+        (true, a) => a,
+        (false, _) => None,
+    };
+    let mut seizure_id = None;
+    if let (LegalEventKind::SeizureRenewal, Some(a)) = (e.kind, asset) {
+        let (id, seized_on) = tx.last_seizure(loan.id, a)?.ok_or_else(|| {
+            WorkflowError::rule(
+                "outcomes_err.no_seizure",
+                &[
+                    ("contract", &loan.contract_no),
+                    ("asset", &format!("@asset_kind.{}", a.code())),
+                ],
+            )
+        })?;
+        if e.on < seized_on {
+            return Err(WorkflowError::rule(
+                "outcomes_err.renewal_before_seizure",
+                &[("date", &e.on), ("seized", &seized_on)],
+            ));
+        }
+        seizure_id = Some(id);
+    }
+    let reference = sanitize_lines(e.reference.trim());
+    let note = sanitize_lines(e.note.trim());
+    let id = tx.insert_legal_event(
+        &NewLegalEvent {
+            loan_id: loan.id,
+            case_id: e.case_id,
+            kind: e.kind,
+            asset,
+            seizure_id,
+            on: e.on,
+            reference: &reference,
+            note: &note,
+        },
+        &actor.username,
+    )?;
+    tx.audit(
+        &actor.username,
+        "outcome.legal",
+        "loan",
+        &loan.contract_no,
+        &json!({"id": id, "kind": e.kind.code(), "asset": asset.map(AssetKind::code),
+                "seizure": seizure_id, "on": e.on, "reference": reference, "note": note,
+                "case_id": e.case_id}),
+    )?;
+    Ok(id)
+}
+
+/// A recovery to record.
+#[derive(Debug, Clone)]
+pub struct RecoveryInput<'a> {
+    pub contract_no: &'a str,
+    pub on: NaiveDate,
+    pub kind: RecoveryKind,
+    pub amounts: RecoveryAmounts,
+    pub note: &'a str,
+    pub case_id: Option<i64>,
+    /// The loan's version the screen showed (`None`: the current one).
+    pub expected_version: Option<i64>,
+}
+
+/// What a recovery or a write-off did to the loan.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BalanceChange {
+    pub id: i64,
+    pub contract_no: String,
+    pub currency: String,
+    pub outstanding_before: Decimal,
+    pub outstanding_after: Decimal,
+    pub status: LoanStatus,
+    /// The loan's re-evaluation (its collateral coverage moved with the outstanding).
+    pub evaluation: EvalReport,
+}
+
+/// Records a recovery: its principal comes off the outstanding (never below zero), the
+/// balance history gets the day's balance, and the loan is re-evaluated.
+pub fn record_recovery(
+    store: &mut Store,
+    actor: &Actor,
+    r: &RecoveryInput<'_>,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Result<BalanceChange> {
+    super::execute(store, actor, |tx| {
+        record_recovery_in(tx, actor, r, rules, today)
+    })
+}
+
+pub fn record_recovery_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    r: &RecoveryInput<'_>,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Result<BalanceChange> {
+    super::authorize_in(tx, actor, Command::RecordRecovery, &Subject::NONE)?;
+    let loan = loan_for(tx, r.contract_no, LoanStep::Recover)?;
+    check_version(
+        &loan.contract_no,
+        r.expected_version,
+        loan.version,
+        &loan.updated_by,
+        &loan.updated_at,
+    )?;
+    not_future(r.on, today)?;
+    r.amounts
+        .check()
+        .map_err(|e| amount_refusal(e, &loan.currency))?;
+    let after = recovery::outstanding_after(loan.outstanding, r.amounts.reduces_outstanding())
+        .map_err(|e| amount_refusal(e, &loan.currency))?;
+    let note = sanitize_lines(r.note.trim());
+    let id = tx.insert_recovery(
+        &NewRecovery {
+            loan_id: loan.id,
+            case_id: r.case_id,
+            on: r.on,
+            kind: r.kind,
+            amounts: r.amounts,
+            note: &note,
+        },
+        &actor.username,
+    )?;
+    let mut evaluation = EvalReport::default();
+    if after != loan.outstanding {
+        tx.set_loan_outcome(loan.id, after, loan.status, &actor.username)?;
+        tx.put_balance(loan.id, r.on, after)?;
+        evaluation = evaluate_loan_in(tx, rules, loan.id, today)?;
+    }
+    tx.audit(
+        &actor.username,
+        "outcome.recovery",
+        "loan",
+        &loan.contract_no,
+        &json!({"id": id, "on": r.on, "kind": r.kind.code(), "principal": r.amounts.principal,
+                "interest": r.amounts.interest, "costs": r.amounts.costs,
+                "outstanding_before": loan.outstanding, "outstanding_after": after,
+                "note": note, "case_id": r.case_id}),
+    )?;
+    Ok(BalanceChange {
+        id,
+        contract_no: loan.contract_no,
+        currency: loan.currency,
+        outstanding_before: loan.outstanding,
+        outstanding_after: after,
+        status: loan.status,
+        evaluation,
+    })
+}
+
+/// A status step (recall or close) to take.
+#[derive(Debug, Clone)]
+pub struct StatusInput<'a> {
+    pub contract_no: &'a str,
+    pub on: NaiveDate,
+    pub reason: &'a str,
+    pub case_id: Option<i64>,
+    pub expected_version: Option<i64>,
+}
+
+/// Recalls a loan early (提前收回): status `recalled` from `on`; the whole outstanding falls
+/// due then (see the module's note on overdue amounts).
+pub fn recall(
+    store: &mut Store,
+    actor: &Actor,
+    s: &StatusInput<'_>,
+    today: NaiveDate,
+) -> Result<()> {
+    super::execute(store, actor, |tx| recall_in(tx, actor, s, today))
+}
+
+pub fn recall_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    s: &StatusInput<'_>,
+    today: NaiveDate,
+) -> Result<()> {
+    super::authorize_in(tx, actor, Command::RecallLoan, &Subject::NONE)?;
+    let loan = loan_for(tx, s.contract_no, LoanStep::Recall)?;
+    check_version(
+        &loan.contract_no,
+        s.expected_version,
+        loan.version,
+        &loan.updated_by,
+        &loan.updated_at,
+    )?;
+    let reason = required(s.reason, "reason")?;
+    not_future(s.on, today)?;
+    if loan.outstanding <= Decimal::ZERO {
+        return Err(WorkflowError::rule(
+            "outcomes_err.nothing_to_recall",
+            &[("contract", &loan.contract_no)],
+        ));
+    }
+    tx.set_recalled(loan.id, s.on, &actor.username)?;
+    tx.insert_status_event(
+        loan.id,
+        s.case_id,
+        LoanStatus::Recalled,
+        s.on,
+        &reason,
+        &actor.username,
+    )?;
+    tx.audit(
+        &actor.username,
+        "outcome.recall",
+        "loan",
+        &loan.contract_no,
+        &json!({"on": s.on, "reason": reason, "outstanding": loan.outstanding, "case_id": s.case_id}),
+    )?;
+    Ok(())
+}
+
+/// Closes a loan: refused unless its outstanding is 0 (the refusal names it).
+pub fn close(
+    store: &mut Store,
+    actor: &Actor,
+    s: &StatusInput<'_>,
+    today: NaiveDate,
+) -> Result<()> {
+    super::execute(store, actor, |tx| close_in(tx, actor, s, today))
+}
+
+pub fn close_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    s: &StatusInput<'_>,
+    today: NaiveDate,
+) -> Result<()> {
+    super::authorize_in(tx, actor, Command::CloseLoan, &Subject::NONE)?;
+    let loan = loan_for(tx, s.contract_no, LoanStep::Close)?;
+    check_version(
+        &loan.contract_no,
+        s.expected_version,
+        loan.version,
+        &loan.updated_by,
+        &loan.updated_at,
+    )?;
+    let reason = required(s.reason, "reason")?;
+    not_future(s.on, today)?;
+    if !loan.outstanding.is_zero() {
+        return Err(WorkflowError::rule(
+            "outcomes_err.close_outstanding",
+            &[
+                ("contract", &loan.contract_no),
+                (
+                    "outstanding",
+                    &format_money(loan.outstanding, &loan.currency),
+                ),
+            ],
+        ));
+    }
+    tx.set_closed(loan.id, s.on, &actor.username)?;
+    tx.insert_status_event(
+        loan.id,
+        s.case_id,
+        LoanStatus::Closed,
+        s.on,
+        &reason,
+        &actor.username,
+    )?;
+    tx.audit(
+        &actor.username,
+        "outcome.close",
+        "loan",
+        &loan.contract_no,
+        &json!({"on": s.on, "reason": reason, "written_off": loan.written_off, "case_id": s.case_id}),
+    )?;
+    Ok(())
+}
+
+/// A write-off to record.
+#[derive(Debug, Clone)]
+pub struct WriteOffInput<'a> {
+    pub contract_no: &'a str,
+    pub on: NaiveDate,
+    pub amount: Decimal,
+    pub reason: &'a str,
+    pub case_id: Option<i64>,
+    pub expected_version: Option<i64>,
+}
+
+/// Writes off (part of) a loan (核销): managers only, with a reason; at most the outstanding.
+/// The outstanding falls, the written-off amount stays on the loan; the status becomes
+/// `written_off` when nothing is left outstanding.
+pub fn write_off(
+    store: &mut Store,
+    actor: &Actor,
+    w: &WriteOffInput<'_>,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Result<BalanceChange> {
+    super::execute(store, actor, |tx| write_off_in(tx, actor, w, rules, today))
+}
+
+pub fn write_off_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    w: &WriteOffInput<'_>,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Result<BalanceChange> {
+    super::authorize_in(tx, actor, Command::WriteOff, &Subject::NONE)?;
+    let loan = loan_for(tx, w.contract_no, LoanStep::WriteOff)?;
+    check_version(
+        &loan.contract_no,
+        w.expected_version,
+        loan.version,
+        &loan.updated_by,
+        &loan.updated_at,
+    )?;
+    let reason = required(w.reason, "reason")?;
+    not_future(w.on, today)?;
+    let after = recovery::write_off(loan.outstanding, w.amount)
+        .map_err(|e| amount_refusal(e, &loan.currency))?;
+    let status = recovery::status_after_write_off(loan.status, after);
+    let total = loan.written_off + w.amount;
+    let id = tx.insert_write_off(
+        loan.id,
+        w.case_id,
+        w.on,
+        w.amount,
+        total,
+        &reason,
+        &actor.username,
+    )?;
+    tx.set_loan_outcome(loan.id, after, status, &actor.username)?;
+    tx.put_balance(loan.id, w.on, after)?;
+    let evaluation = evaluate_loan_in(tx, rules, loan.id, today)?;
+    tx.audit(
+        &actor.username,
+        "outcome.write_off",
+        "loan",
+        &loan.contract_no,
+        &json!({"id": id, "on": w.on, "amount": w.amount, "reason": reason,
+                "outstanding_before": loan.outstanding, "outstanding_after": after,
+                "written_off": total, "status": status.code(), "case_id": w.case_id}),
+    )?;
+    Ok(BalanceChange {
+        id,
+        contract_no: loan.contract_no,
+        currency: loan.currency,
+        outstanding_before: loan.outstanding,
+        outstanding_after: after,
+        status,
+        evaluation,
+    })
+}
+
+/// Collateral added to a loan (追加担保).
+#[derive(Debug, Clone)]
+pub struct CollateralInput<'a> {
+    pub contract_no: &'a str,
+    pub kind: CollateralKind,
+    pub description: &'a str,
+    pub value: Decimal,
+    pub on: NaiveDate,
+}
+
+/// Adds collateral to a loan and re-evaluates the loan in the same transaction, so its
+/// coverage and the warnings that depend on it move at once.
+pub fn add_collateral(
+    store: &mut Store,
+    actor: &Actor,
+    c: &CollateralInput<'_>,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Result<EvalReport> {
+    super::execute(store, actor, |tx| {
+        add_collateral_in(tx, actor, c, rules, today)
+    })
+}
+
+pub fn add_collateral_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    c: &CollateralInput<'_>,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Result<EvalReport> {
+    let loan = loan_for(tx, c.contract_no, LoanStep::Record)?;
+    super::authorize_in(
+        tx,
+        actor,
+        Command::AddCollateral,
+        &Subject::loan_of(&loan.officer),
+    )?;
+    let description = required(c.description, "description")?;
+    not_future(c.on, today)?;
+    recovery::check_amount("value", c.value).map_err(|e| amount_refusal(e, &loan.currency))?;
+    if c.value.is_zero() {
+        return Err(WorkflowError::rule("outcomes_err.value_zero", &[]));
+    }
+    if !tx.add_collateral(
+        loan.id,
+        c.kind,
+        &description,
+        c.value,
+        c.on,
+        &actor.username,
+    )? {
+        return Err(WorkflowError::rule(
+            "outcomes_err.collateral_exists",
+            &[
+                ("contract", &loan.contract_no),
+                ("description", &description),
+            ],
+        ));
+    }
+    tx.audit(
+        &actor.username,
+        "outcome.collateral_added",
+        "loan",
+        &loan.contract_no,
+        &json!({"kind": c.kind.code(), "description": description, "value": c.value, "on": c.on}),
+    )?;
+    evaluate_loan_in(tx, rules, loan.id, today)
+}
+
+/// The nightly clock check: every legal clock ending within `within` days of `as_of` (each
+/// clock's own warn-ahead days when `None`), or already run out, soonest first.
+pub fn clocks_due(
+    store: &Store,
+    as_of: NaiveDate,
+    within: Option<u32>,
+    officer: Option<&str>,
+    rules: &LegalClockRules,
+) -> Result<Vec<ClockRow>> {
+    Ok(store.clocks_due(
+        &ClockQuery {
+            as_of,
+            within,
+            officer,
+        },
+        rules,
+    )?)
+}
+
+#[cfg(test)]
+#[path = "outcomes_tests.rs"]
+mod tests;
