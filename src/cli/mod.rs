@@ -2,6 +2,7 @@
 //! workbench. Parses arguments, finds the book and the acting user, calls `workflow`.
 
 mod classification;
+mod disposal;
 mod inspections;
 mod loans;
 mod outcomes;
@@ -171,6 +172,29 @@ pub enum Command {
     Loan {
         #[command(subcommand)]
         command: classification::LoanCommand,
+    },
+    /// Risk cases (one per borrower), red first, then by next deadline.
+    Cases(disposal::CasesArgs),
+    /// Disposal actions, open ones first, the most overdue on top.
+    Disposal(disposal::DisposalArgs),
+    /// One risk case: show, plan, submit, approve, reject, explanation, progress, fail-plan, close.
+    Case {
+        #[command(subcommand)]
+        command: disposal::CaseCommand,
+    },
+    /// One disposal action: add, progress, start, done, fail, cancel, from-inspection.
+    Action {
+        #[command(subcommand)]
+        command: disposal::ActionCommand,
+    },
+    /// The nightly escalation check: rectifications past due fail, their cases go red and need
+    /// an emergency plan. Also run at the end of `evaluate`.
+    Escalate {
+        /// The day of the check (default: today; in a demo book, its date).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
+        as_of: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = disposal::EscalateFormat::Table)]
+        format: disposal::EscalateFormat,
     },
     /// Check the audit log's hash chain.
     Verify,
@@ -784,17 +808,34 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let started = std::time::Instant::now();
             let plan = workflow::inspection::plan_book(&mut store, &actor, &plan_cfg)?;
             let plan_line = inspections::plan_line(&store, &plan, as_of, started, lang)?;
+            // Then the nightly escalation, as the engine (a specialist's evaluate too).
+            let escalation =
+                workflow::disposal::escalate(&mut store, &Actor::system(), as_of, Some(&plan_cfg))?;
             if *format == Format::Json {
                 let mut v = serde_json::to_value(&report)?;
                 if let Some(o) = v.as_object_mut() {
                     o.insert("classification".into(), serde_json::to_value(classified)?);
                     o.insert("plan".into(), serde_json::to_value(plan)?);
+                    o.insert("cases".into(), serde_json::to_value(&report.cases)?);
+                    o.insert("escalation".into(), serde_json::to_value(&escalation)?);
                 }
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 warnings::print_evaluation(&report, None, *format, lang)?;
                 println!("{}", classification::summary(&classified, as_of, lang));
                 println!("{plan_line}");
+                println!(
+                    "{}",
+                    lang.tf(
+                        "disposal_cli.grouped",
+                        &[
+                            ("opened", &report.cases.opened),
+                            ("joined", &report.cases.joined),
+                            ("raised", &report.cases.raised.len()),
+                        ]
+                    )
+                );
+                println!("{}", disposal::escalation_line(&escalation, lang));
             }
             Ok(0)
         }
@@ -948,6 +989,13 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let p = portfolio::provisions(&store, as_of, &rates, actual)?;
             portfolio::print_provisions(&p, &rates, as_of, *format, lang)?;
             Ok(0)
+        }
+        Some(Command::Cases(args)) => disposal::cases(&cli, &ctx, args),
+        Some(Command::Disposal(args)) => disposal::actions(&cli, &ctx, args),
+        Some(Command::Case { command }) => disposal::case(&cli, &ctx, command),
+        Some(Command::Action { command }) => disposal::action(&cli, &ctx, command),
+        Some(Command::Escalate { as_of, format }) => {
+            disposal::escalate(&cli, &ctx, *as_of, *format)
         }
         Some(Command::Bench(args)) => {
             let opts = crate::bench::BenchOptions::from_args(args, cli.db.clone());

@@ -92,12 +92,18 @@ pub struct NewAction<'a> {
     pub source: &'a str,
 }
 
-/// An inspection's loan, status and its current report's measures (text, deadline, owner).
-pub type InspectionMeasures = (
-    i64,
-    String,
-    Vec<(String, Option<NaiveDate>, Option<String>)>,
-);
+/// A measure of an inspection report, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportMeasure {
+    /// Its code (`domain::inspection::Measure`).
+    pub measure: String,
+    pub deadline: Option<NaiveDate>,
+    pub owner: Option<String>,
+    pub note: String,
+}
+
+/// An inspection's loan, status and its current report's measures.
+pub type InspectionMeasures = (i64, String, Vec<ReportMeasure>);
 
 /// What still keeps a case open (closing is refused naming them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -895,7 +901,7 @@ impl Tx<'_> {
         Ok(done)
     }
 
-    /// The measures of an inspection's approved report: (measure, deadline, owner, note).
+    /// An inspection's loan and status, and the measures of its current report.
     pub fn approved_measures(&self, inspection_number: &str) -> Result<Option<InspectionMeasures>> {
         let found: Option<(i64, i64, String, i64)> = self
             .conn()
@@ -910,16 +916,17 @@ impl Tx<'_> {
             return Ok(None);
         };
         let mut stmt = self.conn().prepare_cached(
-            "SELECT measure, deadline, owner FROM inspection_measures
+            "SELECT measure, deadline, owner, note FROM inspection_measures
              WHERE inspection_id = ?1 AND report_version = ?2 ORDER BY id",
         )?;
         let rows = stmt.query_map(params![id, rv], |r| {
             let deadline: Option<String> = r.get(1)?;
-            Ok((
-                r.get::<_, String>(0)?,
-                deadline.and_then(|d| d.parse::<NaiveDate>().ok()),
-                r.get::<_, Option<String>>(2)?,
-            ))
+            Ok(ReportMeasure {
+                measure: r.get(0)?,
+                deadline: deadline.and_then(|d| d.parse::<NaiveDate>().ok()),
+                owner: r.get(2)?,
+                note: r.get(3)?,
+            })
         })?;
         let measures = rows.collect::<rusqlite::Result<_>>()?;
         Ok(Some((loan_id, status, measures)))

@@ -18,7 +18,7 @@ use crate::domain::disposal::{
     ActionKind, ActionMove, ActionStatus, CaseStatus, DisposalMoveError, PlanKind, PlanMove,
     PlanStatus,
 };
-use crate::domain::inspection::InspectionKind;
+use crate::domain::inspection::{InspectionKind, Measure};
 use crate::domain::text::{sanitize, sanitize_lines};
 use crate::domain::warning::Level;
 use crate::engine::inspection_plan::{PlanConfig, PlanFacts};
@@ -1231,19 +1231,30 @@ pub fn from_inspection_in(
     let contract = tx.loan(loan_id)?.map(|l| l.contract_no);
     let default_deadline = settings.due(PlanKind::Rectification, today);
     let mut ids = Vec::new();
-    for (measure, deadline, owner) in measures {
-        let owner = match owner.as_deref().map(str::trim) {
+    for m in measures {
+        let owner = match m.owner.as_deref().map(str::trim) {
             Some(o) if !o.is_empty() && tx.staff(o)?.is_some_and(|s| s.active) => o.to_string(),
             _ => c.officer.clone(),
         };
-        let deadline = deadline.filter(|d| *d >= today).unwrap_or(default_deadline);
+        let deadline = m
+            .deadline
+            .filter(|d| *d >= today)
+            .unwrap_or(default_deadline);
+        let (kind, name) = match Measure::parse(&m.measure) {
+            Some(x) => (measure_kind(x), x.zh().to_string()),
+            None => (ActionKind::RectificationMeasure, sanitize(&m.measure)),
+        };
+        let title = match m.note.trim() {
+            "" => name,
+            note => format!("{name}：{note}"),
+        };
         let id = add_action_in(
             tx,
             actor,
             &AddAction {
                 case: &c.number,
-                kind: ActionKind::RectificationMeasure,
-                title: &measure,
+                kind,
+                title: &title,
                 owner: &owner,
                 deadline,
                 contract: contract.as_deref(),
@@ -1255,6 +1266,19 @@ pub fn from_inspection_in(
         ids.push(id);
     }
     Ok(ids)
+}
+
+/// The action an inspection report's measure becomes.
+fn measure_kind(m: Measure) -> ActionKind {
+    match m {
+        Measure::AddCollateral => ActionKind::AdditionalCollateral,
+        Measure::StopCredit => ActionKind::StopDrawdown,
+        Measure::Recall => ActionKind::EarlyRecall,
+        Measure::Litigation => ActionKind::LegalAction,
+        Measure::Paperwork | Measure::ReduceLine | Measure::Other => {
+            ActionKind::RectificationMeasure
+        }
+    }
 }
 
 /// A level for messages (the case level's code under `[level]`).

@@ -1,0 +1,1248 @@
+//! `postloan cases`, `disposal`, `case …`, `action …` and `escalate`: risk cases and their
+//! actions for scripts (paged through the store, never the whole book), each disposal step,
+//! and the nightly escalation check.
+
+use super::{Cli, Context_, Format, book_path, book_today, csv_text, open_book, open_book_to_read};
+use crate::domain::disposal::{ActionKind, ActionMove, ActionStatus, CaseStatus, PlanKind};
+use crate::domain::text::{display, markdown_text, pad_right, sanitize};
+use crate::domain::warning::Level;
+use crate::i18n::Lang;
+use crate::store::{ActionFilter, ActionRow, CaseDetail, CaseFilter, CaseRow, PageFrom, Store};
+use crate::workflow;
+use crate::workflow::disposal::{self as flow, AddAction, Decision, DisposalSettings, NewPlan};
+use anyhow::anyhow;
+use chrono::NaiveDate;
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Debug, Args)]
+pub struct CasesArgs {
+    /// red, orange or yellow.
+    #[arg(long)]
+    pub level: Option<String>,
+    /// open (default) or closed.
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long, value_name = "USER")]
+    pub officer: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[arg(long)]
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct DisposalArgs {
+    /// Only open actions past their deadline.
+    #[arg(long)]
+    pub overdue: bool,
+    #[arg(long, value_name = "USER")]
+    pub owner: Option<String>,
+    /// Only your own actions.
+    #[arg(long)]
+    pub mine: bool,
+    /// One case's actions (its number).
+    #[arg(long, value_name = "NUMBER")]
+    pub case: Option<String>,
+    /// The case's level: red, orange or yellow.
+    #[arg(long)]
+    pub level: Option<String>,
+    /// planned, in_progress, done, failed or cancelled (default: the open ones).
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[arg(long)]
+    pub limit: Option<u64>,
+}
+
+/// How `case show` prints.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ShowFormat {
+    Md,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// A case in full: warnings, loans, plans, actions, notes, progress, history, documents.
+    Show {
+        number: String,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Md)]
+        format: ShowFormat,
+    },
+    /// Make a plan: explanation (yellow), rectification (orange) or emergency (red).
+    Plan {
+        number: String,
+        /// explanation, rectification or emergency (书面说明, 整改方案, 应急预案).
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        summary: String,
+        /// Due date (default: today plus the configured days of the kind).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
+        due: Option<NaiveDate>,
+        /// Refuse if the case's version is no longer N (as `case show` printed it).
+        #[arg(long, value_name = "N")]
+        expected_version: Option<i64>,
+    },
+    /// Submit a draft rectification or emergency plan for approval.
+    Submit {
+        number: String,
+        /// The plan's id (default: the case's latest draft).
+        #[arg(long, value_name = "ID")]
+        plan: Option<i64>,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<i64>,
+    },
+    /// Approve a submitted plan (rectification: a supervisor; emergency: a manager; never the proposer).
+    Approve {
+        number: String,
+        #[arg(long, value_name = "ID")]
+        plan: Option<i64>,
+        #[arg(long, default_value = "")]
+        comment: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<i64>,
+    },
+    /// Reject a submitted plan, with a reason.
+    Reject {
+        number: String,
+        #[arg(long, value_name = "ID")]
+        plan: Option<i64>,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<i64>,
+    },
+    /// Record the borrower's written explanation: when it arrived and what it says.
+    Explanation {
+        number: String,
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
+        arrived: NaiveDate,
+        #[arg(long)]
+        summary: String,
+    },
+    /// Write a progress report under its four headings.
+    Progress {
+        number: String,
+        /// The signal's state now.
+        #[arg(long)]
+        state: String,
+        /// The effect of the measures.
+        #[arg(long)]
+        effect: String,
+        /// Problems met.
+        #[arg(long)]
+        problems: String,
+        /// Next steps.
+        #[arg(long)]
+        next: String,
+    },
+    /// Mark the approved rectification failed (a supervisor's finding): the case escalates.
+    FailPlan {
+        number: String,
+        #[arg(long, value_name = "ID")]
+        plan: Option<i64>,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Close the case with a reason (its warnings resolved or dismissed, no action open).
+    Close {
+        number: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<i64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActionCommand {
+    /// Add an action to a case; prints its id.
+    Add {
+        case: String,
+        /// explanation, rectification_measure, additional_collateral, stop_drawdown,
+        /// early_recall, legal_action, asset_preservation, asset_watch, other (or Chinese).
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, value_name = "USER")]
+        owner: String,
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
+        deadline: NaiveDate,
+        /// The loan it concerns (a contract of the case's borrower).
+        #[arg(long, value_name = "CONTRACT")]
+        contract: Option<String>,
+        /// The plan it carries out (default: the case's latest open plan).
+        #[arg(long, value_name = "ID")]
+        plan: Option<i64>,
+    },
+    /// Add a progress note to an action.
+    Progress {
+        id: i64,
+        #[arg(long)]
+        note: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<i64>,
+    },
+    /// Start an action.
+    Start {
+        id: i64,
+        #[arg(long, default_value = "")]
+        outcome: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<i64>,
+    },
+    /// Mark an action done.
+    Done {
+        id: i64,
+        #[arg(long, default_value = "")]
+        outcome: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<i64>,
+    },
+    /// Mark an action failed (the outcome says why).
+    Fail {
+        id: i64,
+        #[arg(long, default_value = "")]
+        outcome: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<i64>,
+    },
+    /// Cancel an action (the outcome says why).
+    Cancel {
+        id: i64,
+        #[arg(long, default_value = "")]
+        outcome: String,
+        #[arg(long, value_name = "N")]
+        expected_version: Option<i64>,
+    },
+    /// Turn the measures of an approved inspection report into actions of the case.
+    FromInspection {
+        case: String,
+        #[arg(long, value_name = "NUMBER")]
+        inspection: String,
+    },
+}
+
+/// `postloan escalate`'s format.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum EscalateFormat {
+    Table,
+    Json,
+}
+
+/// A case as `cases --format json|csv` writes it (the contract scripts rely on).
+#[derive(Debug, Serialize)]
+struct CaseJson<'a> {
+    number: &'a str,
+    borrower_code: &'a str,
+    borrower_name: &'a str,
+    level: &'static str,
+    warnings: u64,
+    loans: u64,
+    exposure: String,
+    officer: &'a str,
+    opened_on: String,
+    next_deadline: Option<String>,
+    status: &'static str,
+}
+
+impl<'a> CaseJson<'a> {
+    fn of(c: &'a CaseRow) -> Self {
+        CaseJson {
+            number: &c.number,
+            borrower_code: &c.borrower_code,
+            borrower_name: &c.borrower_name,
+            level: c.level.code(),
+            warnings: c.warnings,
+            loans: c.loans,
+            exposure: format!("{:.2}", c.exposure),
+            officer: &c.officer,
+            opened_on: c.opened_on.to_string(),
+            next_deadline: c.next_deadline.map(|d| d.to_string()),
+            status: c.status.code(),
+        }
+    }
+}
+
+/// The CSV header of `cases`: the JSON fields, in order.
+pub const CASE_COLUMNS: [&str; 11] = [
+    "number",
+    "borrower_code",
+    "borrower_name",
+    "level",
+    "warnings",
+    "loans",
+    "exposure",
+    "officer",
+    "opened_on",
+    "next_deadline",
+    "status",
+];
+
+/// An action as `disposal --format json|csv` writes it.
+#[derive(Debug, Serialize)]
+struct ActionJson<'a> {
+    id: i64,
+    case: &'a str,
+    contract_no: Option<&'a str>,
+    kind: &'static str,
+    owner: &'a str,
+    deadline: String,
+    status: &'static str,
+    overdue_days: i64,
+}
+
+impl<'a> ActionJson<'a> {
+    fn of(a: &'a ActionRow, today: NaiveDate) -> Self {
+        ActionJson {
+            id: a.id,
+            case: &a.case_number,
+            contract_no: a.contract_no.as_deref(),
+            kind: a.kind.code(),
+            owner: &a.owner,
+            deadline: a.deadline.to_string(),
+            status: a.status.code(),
+            overdue_days: a.overdue_days(today),
+        }
+    }
+}
+
+/// The CSV header of `disposal`: the JSON fields, in order.
+pub const ACTION_COLUMNS: [&str; 8] = [
+    "id",
+    "case",
+    "contract_no",
+    "kind",
+    "owner",
+    "deadline",
+    "status",
+    "overdue_days",
+];
+
+/// A code argument read by `parse`, refused naming the value and the accepted codes.
+fn parse_code<T>(
+    s: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    accepted: &str,
+    lang: Lang,
+) -> anyhow::Result<T> {
+    parse(s).ok_or_else(|| {
+        anyhow!(
+            "{}",
+            lang.tf(
+                "disposal_cli.bad_code",
+                &[("value", &sanitize(s)), ("accepted", &accepted)]
+            )
+        )
+    })
+}
+
+fn parse_level(s: &str, lang: Lang) -> anyhow::Result<Level> {
+    parse_code(s, Level::parse, "red, orange, yellow", lang)
+}
+
+fn settings(ctx: &Context_, lang: Lang) -> anyhow::Result<DisposalSettings> {
+    ctx.config
+        .disposal
+        .settings()
+        .map_err(|e| anyhow!("{}", e.localized(lang)))
+}
+
+/// Rows of a keyset-paged list, a page at a time, up to `limit`.
+fn each_page<R>(
+    limit: Option<u64>,
+    mut page: impl FnMut(&PageFrom, usize) -> anyhow::Result<Vec<R>>,
+    key: impl Fn(&R) -> crate::store::PageKey,
+    mut each: impl FnMut(&R) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut from = PageFrom::Start;
+    let mut seen = 0u64;
+    loop {
+        let batch = 2000usize.min(limit.map_or(usize::MAX, |l| (l - seen) as usize));
+        if batch == 0 {
+            return Ok(());
+        }
+        let rows = page(&from, batch)?;
+        for r in &rows {
+            each(r)?;
+        }
+        seen += rows.len() as u64;
+        match rows.last() {
+            Some(last) if rows.len() == batch => from = PageFrom::After(key(last)),
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// `postloan cases`.
+pub fn cases(cli: &Cli, ctx: &Context_, a: &CasesArgs) -> anyhow::Result<i32> {
+    let lang = ctx.lang;
+    let path = book_path(cli, ctx);
+    let store = open_book_to_read(&path, lang)?;
+    workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
+    let today = book_today(&store)?;
+    let f = CaseFilter {
+        status: match a.status.as_deref() {
+            None => CaseStatus::Open,
+            Some(s) => parse_code(s, CaseStatus::parse, "open, closed", lang)?,
+        },
+        level: a
+            .level
+            .as_deref()
+            .map(|l| parse_level(l, lang))
+            .transpose()?,
+        officer: a.officer.clone(),
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut csv = (a.format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
+    let t = |k: &str| lang.t(&format!("disposal_cli.col_{k}")).to_string();
+    match a.format {
+        Format::Json => write!(out, "[")?,
+        Format::Csv => {
+            if let Some(c) = csv.as_mut() {
+                c.write_record(CASE_COLUMNS)?;
+            }
+        }
+        Format::Table => writeln!(
+            out,
+            "{} {} {} {} {} {} {} {} {} {}",
+            pad_right(&t("number"), 14),
+            pad_right(&t("borrower"), 24),
+            pad_right(&t("level"), 6),
+            pad_right(&t("warnings"), 7),
+            pad_right(&t("loans"), 6),
+            pad_right(&t("exposure"), 18),
+            pad_right(&t("officer"), 12),
+            pad_right(&t("opened_on"), 10),
+            pad_right(&t("age"), 6),
+            t("next_deadline"),
+        )?,
+    }
+    let mut first = true;
+    each_page(
+        a.limit,
+        |from, n| Ok(store.cases_page(&f, from, n)?),
+        CaseRow::key,
+        |c| {
+            let j = CaseJson::of(c);
+            match a.format {
+                Format::Json => {
+                    write!(out, "{}\n  ", if first { "" } else { "," })?;
+                    serde_json::to_writer(&mut out, &j)?;
+                }
+                Format::Csv => {
+                    if let Some(w) = csv.as_mut() {
+                        w.write_record([
+                            csv_text(j.number).as_ref(),
+                            csv_text(j.borrower_code).as_ref(),
+                            csv_text(j.borrower_name).as_ref(),
+                            j.level,
+                            &j.warnings.to_string(),
+                            &j.loans.to_string(),
+                            &j.exposure,
+                            csv_text(j.officer).as_ref(),
+                            &j.opened_on,
+                            j.next_deadline.as_deref().unwrap_or(""),
+                            j.status,
+                        ])?;
+                    }
+                }
+                Format::Table => writeln!(
+                    out,
+                    "{} {} {} {} {} {} {} {} {} {}",
+                    pad_right(&c.number, 14),
+                    pad_right(&display(&c.borrower_name), 24),
+                    pad_right(&lang.code_name("level", c.level.code()), 6),
+                    pad_right(&c.warnings.to_string(), 7),
+                    pad_right(&c.loans.to_string(), 6),
+                    pad_right(&crate::domain::money::format_money(c.exposure, "CNY"), 18),
+                    pad_right(&display(&c.officer), 12),
+                    pad_right(&c.opened_on.to_string(), 10),
+                    pad_right(&c.age_days(today).to_string(), 6),
+                    c.next_deadline.map(|d| d.to_string()).unwrap_or_default(),
+                )?,
+            }
+            first = false;
+            Ok(())
+        },
+    )?;
+    finish(out, csv, a.format, first)
+}
+
+/// Closes a JSON array or writes the CSV; a closed pipe is a normal end.
+fn finish(
+    mut out: impl Write,
+    csv: Option<csv::Writer<Vec<u8>>>,
+    format: Format,
+    empty: bool,
+) -> anyhow::Result<i32> {
+    match format {
+        Format::Json => writeln!(out, "{}]", if empty { "" } else { "\n" })?,
+        Format::Csv => {
+            if let Some(c) = csv {
+                out.write_all(&c.into_inner().map_err(|e| anyhow!("{e}"))?)?;
+            }
+        }
+        Format::Table => {}
+    }
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        other => {
+            other?;
+            Ok(0)
+        }
+    }
+}
+
+/// `postloan disposal`: actions, open ones first, each by deadline.
+pub fn actions(cli: &Cli, ctx: &Context_, a: &DisposalArgs) -> anyhow::Result<i32> {
+    let lang = ctx.lang;
+    let path = book_path(cli, ctx);
+    let store = open_book_to_read(&path, lang)?;
+    let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
+    let today = book_today(&store)?;
+    let f = ActionFilter {
+        level: a
+            .level
+            .as_deref()
+            .map(|l| parse_level(l, lang))
+            .transpose()?,
+        owner: a.owner.clone(),
+        status: a
+            .status
+            .as_deref()
+            .map(|s| {
+                parse_code(
+                    s,
+                    ActionStatus::parse,
+                    "planned, in_progress, done, failed, cancelled",
+                    lang,
+                )
+            })
+            .transpose()?,
+        mine: a.mine.then(|| actor.username.clone()),
+        overdue_on: a.overdue.then_some(today),
+        case: a.case.clone(),
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut csv = (a.format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
+    let t = |k: &str| lang.t(&format!("disposal_cli.col_{k}")).to_string();
+    match a.format {
+        Format::Json => write!(out, "[")?,
+        Format::Csv => {
+            if let Some(c) = csv.as_mut() {
+                c.write_record(ACTION_COLUMNS)?;
+            }
+        }
+        Format::Table => writeln!(
+            out,
+            "{} {} {} {} {} {} {} {} {}",
+            pad_right(&t("id"), 6),
+            pad_right(&t("number"), 14),
+            pad_right(&t("contract_no"), 14),
+            pad_right(&t("kind"), 12),
+            pad_right(&t("title"), 24),
+            pad_right(&t("owner"), 12),
+            pad_right(&t("deadline"), 10),
+            pad_right(&t("status"), 8),
+            t("overdue_days"),
+        )?,
+    }
+    let mut first = true;
+    each_page(
+        a.limit,
+        |from, n| Ok(store.actions_page(&f, from, n)?),
+        ActionRow::key,
+        |r| {
+            let j = ActionJson::of(r, today);
+            match a.format {
+                Format::Json => {
+                    write!(out, "{}\n  ", if first { "" } else { "," })?;
+                    serde_json::to_writer(&mut out, &j)?;
+                }
+                Format::Csv => {
+                    if let Some(w) = csv.as_mut() {
+                        w.write_record([
+                            j.id.to_string().as_str(),
+                            csv_text(j.case).as_ref(),
+                            csv_text(j.contract_no.unwrap_or("")).as_ref(),
+                            j.kind,
+                            csv_text(j.owner).as_ref(),
+                            &j.deadline,
+                            j.status,
+                            &j.overdue_days.to_string(),
+                        ])?;
+                    }
+                }
+                Format::Table => writeln!(
+                    out,
+                    "{} {} {} {} {} {} {} {} {}",
+                    pad_right(&format!("#{}", r.id), 6),
+                    pad_right(&r.case_number, 14),
+                    pad_right(&display(r.contract_no.as_deref().unwrap_or("")), 14),
+                    pad_right(&lang.code_name("action_kind", r.kind.code()), 12),
+                    pad_right(&display(&r.title), 24),
+                    pad_right(&display(&r.owner), 12),
+                    pad_right(&r.deadline.to_string(), 10),
+                    pad_right(&lang.code_name("action_status", r.status.code()), 8),
+                    match j.overdue_days {
+                        0 => String::new(),
+                        d => d.to_string(),
+                    },
+                )?,
+            }
+            first = false;
+            Ok(())
+        },
+    )?;
+    finish(out, csv, a.format, first)
+}
+
+/// A case in full as JSON.
+fn detail_json(d: &CaseDetail, today: NaiveDate) -> serde_json::Value {
+    let c = &d.case;
+    let mut head = serde_json::to_value(CaseJson::of(c)).unwrap_or_default();
+    if let Some(o) = head.as_object_mut() {
+        o.insert("version".into(), c.version.into());
+        o.insert("emergency_needed".into(), c.emergency_needed.into());
+        o.insert(
+            "escalated_on".into(),
+            c.escalated_on.map(|x| x.to_string()).into(),
+        );
+        o.insert(
+            "closed_on".into(),
+            c.closed_on.map(|x| x.to_string()).into(),
+        );
+        o.insert("close_reason".into(), c.close_reason.clone().into());
+        o.insert(
+            "warnings_list".into(),
+            d.warnings
+                .iter()
+                .map(|w| {
+                    serde_json::json!({"number": w.number, "contract_no": w.contract_no,
+                        "indicator": w.indicator, "level": w.level.code(),
+                        "status": w.status.code(), "raised_on": w.raised_on.to_string(),
+                        "joined_on": w.joined_on.to_string()})
+                })
+                .collect(),
+        );
+        o.insert(
+            "loans_list".into(),
+            d.loans
+                .iter()
+                .map(|l| {
+                    serde_json::json!({"contract_no": l.contract_no,
+                        "outstanding": format!("{:.2}", l.outstanding),
+                        "classification": l.classification.code(),
+                        "tracking_frequency": l.tracking_frequency, "officer": l.officer,
+                        "overdue_days": l.overdue_days})
+                })
+                .collect(),
+        );
+        o.insert(
+            "plans".into(),
+            d.plans
+                .iter()
+                .map(|p| {
+                    serde_json::json!({"id": p.id, "kind": p.kind.code(), "status": p.status.code(),
+                        "summary": p.summary, "due_on": p.due_on.map(|x| x.to_string()),
+                        "arrived_on": p.arrived_on.map(|x| x.to_string()), "arrival": p.arrival,
+                        "proposer": p.proposer, "approver": p.approver, "reason": p.reason,
+                        "version": p.version})
+                })
+                .collect(),
+        );
+        o.insert(
+            "actions".into(),
+            d.actions
+                .iter()
+                .map(|a| {
+                    let mut v = serde_json::to_value(ActionJson::of(a, today)).unwrap_or_default();
+                    if let Some(m) = v.as_object_mut() {
+                        m.insert("title".into(), a.title.clone().into());
+                        m.insert("outcome".into(), a.outcome.clone().into());
+                        m.insert("plan".into(), a.plan_id.into());
+                        m.insert("source".into(), a.source.clone().into());
+                        m.insert("version".into(), a.version.into());
+                    }
+                    v
+                })
+                .collect(),
+        );
+        o.insert(
+            "notes".into(),
+            d.notes
+                .iter()
+                .map(|n| {
+                    serde_json::json!({"action": n.action_id, "on": n.on_date.to_string(),
+                        "note": n.note, "author": n.author})
+                })
+                .collect(),
+        );
+        o.insert(
+            "progress".into(),
+            d.progress
+                .iter()
+                .map(|p| {
+                    serde_json::json!({"on": p.on_date.to_string(), "signal_now": p.signal_now,
+                        "effect": p.effect, "problems": p.problems, "next_steps": p.next_steps,
+                        "author": p.author})
+                })
+                .collect(),
+        );
+        o.insert(
+            "events".into(),
+            d.events
+                .iter()
+                .map(|e| {
+                    serde_json::json!({"at": e.at, "on": e.on_date.to_string(), "actor": e.actor,
+                        "event": e.event, "ref": e.reference, "note": e.note})
+                })
+                .collect(),
+        );
+        o.insert(
+            "documents".into(),
+            d.documents
+                .iter()
+                .map(|x| {
+                    serde_json::json!({"number": x.number, "kind": x.kind, "title": x.title,
+                        "lang": x.lang, "sha256": x.sha256})
+                })
+                .collect(),
+        );
+    }
+    head
+}
+
+/// A case in full as Markdown, in `lang`; text from data is Markdown-safe.
+fn detail_md(d: &CaseDetail, today: NaiveDate, lang: Lang) -> String {
+    use std::fmt::Write as _;
+    let md = |s: &str| markdown_text(&sanitize(s));
+    let t = |k: &str| lang.t(&format!("disposal_cli.{k}")).to_string();
+    let c = &d.case;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# {} {} — {}\n",
+        t("case"),
+        c.number,
+        md(&c.borrower_name)
+    );
+    let _ = writeln!(
+        s,
+        "{}",
+        lang.tf(
+            "disposal_cli.show_head",
+            &[
+                ("level", &lang.code_name("level", c.level.code())),
+                ("status", &lang.code_name("case_status", c.status.code())),
+                ("warnings", &c.warnings),
+                ("loans", &c.loans),
+                (
+                    "exposure",
+                    &crate::domain::money::format_money(c.exposure, "CNY")
+                ),
+                ("officer", &md(&c.officer)),
+                ("opened_on", &c.opened_on),
+                ("age", &c.age_days(today)),
+                ("version", &c.version),
+            ]
+        )
+    );
+    if let Some(dl) = c.next_deadline {
+        let _ = writeln!(s, "\n{}：{dl}", t("col_next_deadline"));
+    }
+    if c.emergency_needed {
+        let _ = writeln!(s, "\n**{}**", t("emergency_needed"));
+    }
+    if c.status == CaseStatus::Closed {
+        let _ = writeln!(
+            s,
+            "\n{}：{} — {}",
+            lang.code_name("case_status", "closed"),
+            c.closed_on.map(|x| x.to_string()).unwrap_or_default(),
+            md(&c.close_reason)
+        );
+    }
+    let _ = writeln!(s, "\n## {}\n", t("section_warnings"));
+    for w in &d.warnings {
+        let _ = writeln!(
+            s,
+            "- {} {} · {} · {} · {}",
+            w.number,
+            md(&w.contract_no),
+            lang.code_name("level", w.level.code()),
+            lang.code_name("indicator", &w.indicator),
+            lang.code_name("wstatus", w.status.code())
+        );
+    }
+    let _ = writeln!(s, "\n## {}\n", t("section_loans"));
+    for l in &d.loans {
+        let _ = writeln!(
+            s,
+            "- {} · {} · {} · {}",
+            md(&l.contract_no),
+            crate::domain::money::format_money(l.outstanding, "CNY"),
+            lang.code_name("class", l.classification.code()),
+            lang.code_name("freq", &l.tracking_frequency)
+        );
+    }
+    let _ = writeln!(s, "\n## {}\n", t("section_plans"));
+    for p in &d.plans {
+        let _ = writeln!(
+            s,
+            "- #{} {} · {} · {} {}",
+            p.id,
+            lang.code_name("plan_kind", p.kind.code()),
+            lang.code_name("plan_status", p.status.code()),
+            md(&p.summary),
+            p.due_on.map(|x| format!("({x})")).unwrap_or_default()
+        );
+        if let Some(on) = p.arrived_on {
+            let _ = writeln!(s, "  - {} {on}: {}", t("arrived"), md(&p.arrival));
+        }
+    }
+    let _ = writeln!(s, "\n## {}\n", t("section_actions"));
+    for a in &d.actions {
+        let _ = writeln!(
+            s,
+            "- #{} {} · {} · {} · {} · {}{}",
+            a.id,
+            lang.code_name("action_kind", a.kind.code()),
+            md(&a.title),
+            md(&a.owner),
+            a.deadline,
+            lang.code_name("action_status", a.status.code()),
+            match a.overdue_days(today) {
+                0 => String::new(),
+                n => format!(" · {}", lang.tf("disposal_cli.overdue", &[("days", &n)])),
+            }
+        );
+        for n in d.notes.iter().filter(|n| n.action_id == a.id) {
+            let _ = writeln!(s, "  - {} {}: {}", n.on_date, md(&n.author), md(&n.note));
+        }
+    }
+    let _ = writeln!(s, "\n## {}\n", t("section_progress"));
+    for p in &d.progress {
+        let _ = writeln!(s, "### {} {}\n", p.on_date, md(&p.author));
+        for (k, v) in [
+            ("signal_now", &p.signal_now),
+            ("effect", &p.effect),
+            ("problems", &p.problems),
+            ("next_steps", &p.next_steps),
+        ] {
+            let _ = writeln!(s, "- {}：{}", lang.t(&format!("disposal_field.{k}")), md(v));
+        }
+        let _ = writeln!(s);
+    }
+    let _ = writeln!(s, "## {}\n", t("section_documents"));
+    for x in &d.documents {
+        let _ = writeln!(s, "- {} {} (SHA-256 {})", x.number, md(&x.title), x.sha256);
+    }
+    let _ = writeln!(s, "\n## {}\n", t("section_history"));
+    for e in &d.events {
+        let _ = writeln!(
+            s,
+            "- {} {} {} {} {}",
+            e.on_date,
+            md(&e.actor),
+            lang.code_name("case_event", &e.event),
+            event_ref(&e.event, &e.reference, lang),
+            event_note(&e.note, lang)
+        );
+    }
+    s
+}
+
+/// An event's reference as read: a plan as `#id`, a level change in words; others as stored.
+fn event_ref(event: &str, reference: &str, lang: Lang) -> String {
+    if let Some((from, to)) = reference.split_once('>') {
+        return format!(
+            "{} → {}",
+            lang.code_name("level", from),
+            lang.code_name("level", to)
+        );
+    }
+    if event.starts_with("plan_") && reference.chars().all(|c| c.is_ascii_digit()) {
+        return format!("#{reference}");
+    }
+    sanitize(reference)
+}
+
+/// An event's note: a code the engine wrote (a kind, a reason) in words; a person's text
+/// Markdown-safe.
+fn event_note(note: &str, lang: Lang) -> String {
+    for group in ["case_note", "plan_kind", "action_kind", "freq"] {
+        let key = format!("{group}.{note}");
+        if !note.is_empty() && lang.t(&key) != key {
+            return lang.t(&key).to_string();
+        }
+    }
+    markdown_text(&sanitize(note))
+}
+
+/// `postloan case …`.
+pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32> {
+    let lang = ctx.lang;
+    let path = book_path(cli, ctx);
+    if let CaseCommand::Show { number, format } = cmd {
+        let store = open_book_to_read(&path, lang)?;
+        workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
+        let today = book_today(&store)?;
+        let d = find(&store, number, lang)?;
+        match format {
+            ShowFormat::Json => {
+                println!("{}", serde_json::to_string_pretty(&detail_json(&d, today))?)
+            }
+            ShowFormat::Md => print!("{}", detail_md(&d, today, lang)),
+        }
+        return Ok(0);
+    }
+    let mut store = open_book(&path, lang)?;
+    let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
+    let today = book_today(&store)?;
+    let said = |key: &str, args: &[(&str, &dyn std::fmt::Display)]| {
+        println!("{}", lang.tf(&format!("disposal_cli.{key}"), args));
+    };
+    match cmd {
+        CaseCommand::Show { .. } => {}
+        CaseCommand::Plan {
+            number,
+            kind,
+            summary,
+            due,
+            expected_version,
+        } => {
+            let kind = parse_code(
+                kind,
+                PlanKind::parse,
+                "explanation, rectification, emergency",
+                lang,
+            )?;
+            let id = flow::plan(
+                &mut store,
+                &actor,
+                &NewPlan {
+                    case: number,
+                    kind,
+                    summary,
+                    due: *due,
+                    expected_version: *expected_version,
+                },
+                &settings(ctx, lang)?,
+                today,
+            )?;
+            said(
+                "planned",
+                &[
+                    ("id", &id),
+                    ("kind", &lang.code_name("plan_kind", kind.code())),
+                    ("number", number),
+                ],
+            );
+        }
+        CaseCommand::Submit {
+            number,
+            plan,
+            expected_version,
+        } => {
+            let id = flow::submit(&mut store, &actor, number, *plan, *expected_version, today)?;
+            said("submitted", &[("id", &id), ("number", number)]);
+        }
+        CaseCommand::Approve {
+            number,
+            plan,
+            comment,
+            expected_version,
+        } => {
+            let notice = flow::decide(
+                &mut store,
+                &actor,
+                number,
+                *plan,
+                Decision::Approve,
+                comment,
+                *expected_version,
+                today,
+                lang,
+            )?;
+            said("approved", &[("number", number)]);
+            if let Some(n) = notice {
+                said("notice", &[("document", &n)]);
+            }
+        }
+        CaseCommand::Reject {
+            number,
+            plan,
+            reason,
+            expected_version,
+        } => {
+            flow::decide(
+                &mut store,
+                &actor,
+                number,
+                *plan,
+                Decision::Reject,
+                reason,
+                *expected_version,
+                today,
+                lang,
+            )?;
+            said("rejected", &[("number", number)]);
+        }
+        CaseCommand::Explanation {
+            number,
+            arrived,
+            summary,
+        } => {
+            flow::record_explanation(&mut store, &actor, number, *arrived, summary, today)?;
+            said("explained", &[("number", number), ("date", arrived)]);
+        }
+        CaseCommand::Progress {
+            number,
+            state,
+            effect,
+            problems,
+            next,
+        } => {
+            flow::progress(
+                &mut store,
+                &actor,
+                number,
+                &flow::Progress {
+                    signal_now: state,
+                    effect,
+                    problems,
+                    next_steps: next,
+                },
+                today,
+            )?;
+            said("progressed", &[("number", number)]);
+        }
+        CaseCommand::FailPlan {
+            number,
+            plan,
+            reason,
+        } => {
+            let cfg = ctx
+                .config
+                .plan()
+                .map_err(|e| anyhow!("{}", e.localized(lang)))?;
+            let r = flow::fail_plan(&mut store, &actor, number, *plan, reason, today, Some(&cfg))?;
+            said("failed", &[("number", number)]);
+            if !r.escalated.is_empty() {
+                said("escalated_one", &[("number", number)]);
+            }
+        }
+        CaseCommand::Close {
+            number,
+            reason,
+            expected_version,
+        } => {
+            flow::close(&mut store, &actor, number, reason, *expected_version, today)?;
+            said("closed", &[("number", number)]);
+        }
+    }
+    Ok(0)
+}
+
+fn find(store: &Store, number: &str, lang: Lang) -> anyhow::Result<CaseDetail> {
+    store.case_detail(number)?.ok_or_else(|| {
+        anyhow!(
+            "{}",
+            lang.tf(
+                "workflow_err.not_found",
+                &[
+                    ("what", &lang.code_name("workflow_err.entity", "case")),
+                    ("key", &sanitize(number)),
+                ]
+            )
+        )
+    })
+}
+
+/// `postloan action …`.
+pub fn action(cli: &Cli, ctx: &Context_, cmd: &ActionCommand) -> anyhow::Result<i32> {
+    let lang = ctx.lang;
+    let path = book_path(cli, ctx);
+    let mut store = open_book(&path, lang)?;
+    let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
+    let today = book_today(&store)?;
+    let said = |key: &str, args: &[(&str, &dyn std::fmt::Display)]| {
+        println!("{}", lang.tf(&format!("disposal_cli.{key}"), args));
+    };
+    let moved = |store: &mut Store, id: i64, mv: ActionMove, outcome: &str, v: Option<i64>| {
+        let to = flow::move_action(store, &actor, id, mv, outcome, v, today)?;
+        said(
+            "action_moved",
+            &[
+                ("id", &id),
+                ("status", &lang.code_name("action_status", to.code())),
+            ],
+        );
+        Ok::<i32, anyhow::Error>(0)
+    };
+    match cmd {
+        ActionCommand::Add {
+            case,
+            kind,
+            title,
+            owner,
+            deadline,
+            contract,
+            plan,
+        } => {
+            let kind = parse_code(
+                kind,
+                ActionKind::parse,
+                "explanation, rectification_measure, additional_collateral, stop_drawdown, early_recall, legal_action, asset_preservation, asset_watch, other",
+                lang,
+            )?;
+            let id = flow::add_action(
+                &mut store,
+                &actor,
+                &AddAction {
+                    case,
+                    kind,
+                    title,
+                    owner,
+                    deadline: *deadline,
+                    contract: contract.as_deref(),
+                    plan: *plan,
+                },
+                today,
+            )?;
+            println!("{id}");
+            Ok(0)
+        }
+        ActionCommand::Progress {
+            id,
+            note,
+            expected_version,
+        } => {
+            flow::note_action(&mut store, &actor, *id, note, *expected_version, today)?;
+            said("noted", &[("id", id)]);
+            Ok(0)
+        }
+        ActionCommand::Start {
+            id,
+            outcome,
+            expected_version,
+        } => moved(
+            &mut store,
+            *id,
+            ActionMove::Start,
+            outcome,
+            *expected_version,
+        ),
+        ActionCommand::Done {
+            id,
+            outcome,
+            expected_version,
+        } => moved(
+            &mut store,
+            *id,
+            ActionMove::Done,
+            outcome,
+            *expected_version,
+        ),
+        ActionCommand::Fail {
+            id,
+            outcome,
+            expected_version,
+        } => moved(
+            &mut store,
+            *id,
+            ActionMove::Fail,
+            outcome,
+            *expected_version,
+        ),
+        ActionCommand::Cancel {
+            id,
+            outcome,
+            expected_version,
+        } => moved(
+            &mut store,
+            *id,
+            ActionMove::Cancel,
+            outcome,
+            *expected_version,
+        ),
+        ActionCommand::FromInspection { case, inspection } => {
+            let ids = flow::from_inspection(
+                &mut store,
+                &actor,
+                case,
+                inspection,
+                &settings(ctx, lang)?,
+                today,
+            )?;
+            let list: Vec<String> = ids.iter().map(|i| format!("#{i}")).collect();
+            said(
+                "from_inspection",
+                &[
+                    ("n", &ids.len()),
+                    ("ids", &list.join(", ")),
+                    ("number", case),
+                ],
+            );
+            Ok(0)
+        }
+    }
+}
+
+/// The escalation's one-line summary, for `escalate` and the end of `evaluate`.
+pub fn escalation_line(r: &crate::store::EscalationReport, lang: Lang) -> String {
+    lang.tf(
+        "disposal_cli.escalation",
+        &[
+            ("as_of", &r.as_of),
+            ("failed", &r.plans_failed.len()),
+            ("escalated", &r.escalated.len()),
+            ("emergency", &r.emergency_needed),
+            ("overdue", &r.overdue_actions),
+        ],
+    )
+}
+
+/// `postloan escalate`: the nightly check.
+pub fn escalate(
+    cli: &Cli,
+    ctx: &Context_,
+    as_of: Option<NaiveDate>,
+    format: EscalateFormat,
+) -> anyhow::Result<i32> {
+    let lang = ctx.lang;
+    let cfg = ctx
+        .config
+        .plan()
+        .map_err(|e| anyhow!("{}", e.localized(lang)))?;
+    let path = book_path(cli, ctx);
+    let mut store = open_book(&path, lang)?;
+    let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
+    let as_of = match as_of {
+        Some(d) => d,
+        None => book_today(&store)?,
+    };
+    let started = std::time::Instant::now();
+    let r = flow::escalate(&mut store, &actor, as_of, Some(&cfg))?;
+    match format {
+        EscalateFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+        EscalateFormat::Table => {
+            println!("{}", escalation_line(&r, lang));
+            for n in &r.escalated {
+                println!(
+                    "  {}",
+                    lang.tf("disposal_cli.escalated_one", &[("number", n)])
+                );
+            }
+            tracing::info!("escalate: {} ms", started.elapsed().as_millis());
+        }
+    }
+    Ok(0)
+}

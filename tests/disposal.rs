@@ -1,0 +1,342 @@
+//! Step 5, disposal (issue #11 points 1-3) from the command line: the JSON and CSV contract of
+//! `cases` and `disposal`, each step of a case by the right role, refusals that say why and
+//! exit non-zero, and the escalation on an injected date (also at the end of `evaluate`).
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use postloan::demo::DemoParams;
+use std::path::{Path, PathBuf};
+
+fn demo_book(dir: &Path) -> PathBuf {
+    let path = dir.join("book.db");
+    let params = DemoParams {
+        loans: 200,
+        seed: 3,
+        as_of: NaiveDate::from_ymd_opt(2026, 6, 30).expect("date"),
+    };
+    postloan::workflow::demo::open_or_build(&path, &params, true, "tester").expect("demo book");
+    path
+}
+
+fn cmd(home: &Path, book: &Path, user: &str, lang: &str) -> Command {
+    let mut c = Command::cargo_bin("postloan").expect("the binary");
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("LANG", lang)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .arg("--db")
+        .arg(book)
+        .arg("--as")
+        .arg(user);
+    c
+}
+
+const EN: &str = "en_US.UTF-8";
+const ZH: &str = "zh_CN.UTF-8";
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(c: &mut Command) -> String {
+    let out = c.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "failed: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// Runs a command that must be refused: its exit code is not 0; returns what it said.
+fn refused(c: &mut Command) -> String {
+    let out = c.output().expect("runs");
+    assert!(
+        !out.status.success(),
+        "should be refused: {}",
+        text(&out.stdout)
+    );
+    text(&out.stderr)
+}
+
+fn keys(v: &serde_json::Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+    k.sort();
+    k
+}
+
+fn sorted(k: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = k.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
+}
+
+/// The first open case of `level`, as `cases --format json` lists it.
+fn first_case(h: &Path, b: &Path, level: &str) -> serde_json::Value {
+    let json = ok(cmd(h, b, "zhao.lei", EN).args([
+        "cases", "--level", level, "--format", "json", "--limit", "1",
+    ]));
+    let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    rows[0].clone()
+}
+
+#[test]
+fn cases_and_disposal_speak_the_json_and_csv_contract() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = demo_book(h);
+    let row = first_case(h, &b, "orange");
+    assert_eq!(
+        keys(&row),
+        sorted(&[
+            "number",
+            "borrower_code",
+            "borrower_name",
+            "level",
+            "warnings",
+            "loans",
+            "exposure",
+            "officer",
+            "opened_on",
+            "next_deadline",
+            "status"
+        ])
+    );
+    assert_eq!(row["level"], "orange");
+    assert_eq!(row["status"], "open");
+    assert!(
+        row["exposure"].as_str().expect("text").contains('.'),
+        "an exact decimal"
+    );
+    let case = row["number"].as_str().expect("number").to_string();
+    ok(cmd(h, &b, "wang.fang", EN).args([
+        "case",
+        "plan",
+        &case,
+        "--kind",
+        "整改方案",
+        "--summary",
+        "压降存货",
+        "--due",
+        "2026-09-30",
+    ]));
+    let id = ok(cmd(h, &b, "wang.fang", EN).args([
+        "action",
+        "add",
+        &case,
+        "--kind",
+        "rectification_measure",
+        "--title",
+        "每月报送存货明细",
+        "--owner",
+        "wang.fang",
+        "--deadline",
+        "2026-07-31",
+    ]));
+    let id: i64 = id.trim().parse().expect("the action's id");
+    ok(cmd(h, &b, "wang.fang", EN).args(["case", "submit", &case]));
+    let said = ok(cmd(h, &b, "wu.hao", EN).args(["case", "approve", &case]));
+    assert!(said.contains("Rectification notice ZGTZ2026-"), "{said}");
+    let json =
+        ok(cmd(h, &b, "zhao.lei", EN).args(["disposal", "--case", &case, "--format", "json"]));
+    let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let a = &rows[0];
+    assert_eq!(
+        keys(a),
+        sorted(&[
+            "id",
+            "case",
+            "contract_no",
+            "kind",
+            "owner",
+            "deadline",
+            "status",
+            "overdue_days"
+        ])
+    );
+    assert_eq!(a["id"], id);
+    assert_eq!(a["case"], case.as_str());
+    assert_eq!(a["kind"], "rectification_measure");
+    assert_eq!(a["status"], "planned");
+    assert_eq!(a["overdue_days"], 0);
+    let csv = ok(cmd(h, &b, "zhao.lei", EN).args(["disposal", "--mine", "--format", "csv"]));
+    assert_eq!(
+        csv.lines().next(),
+        Some("id,case,contract_no,kind,owner,deadline,status,overdue_days")
+    );
+    let csv = ok(cmd(h, &b, "wang.fang", EN).args(["disposal", "--mine", "--format", "csv"]));
+    assert!(
+        csv.lines().any(|l| l.starts_with(&format!("{id},{case},"))),
+        "{csv}"
+    );
+    let csv = ok(cmd(h, &b, "zhao.lei", EN).args(["cases", "--format", "csv", "--limit", "1"]));
+    assert_eq!(
+        csv.lines().next(),
+        Some(
+            "number,borrower_code,borrower_name,level,warnings,loans,exposure,officer,opened_on,next_deadline,status"
+        )
+    );
+    let show = ok(cmd(h, &b, "hu.yan", EN).args(["case", "show", &case, "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&show).expect("JSON");
+    assert_eq!(v["number"], case.as_str());
+    assert_eq!(v["next_deadline"], "2026-07-31");
+    assert_eq!(v["plans"][0]["status"], "approved");
+    assert_eq!(v["documents"][0]["kind"], "rectification_notice");
+    assert_eq!(v["documents"][0]["sha256"].as_str().map(str::len), Some(64));
+    let md = ok(cmd(h, &b, "hu.yan", ZH).args(["case", "show", &case]));
+    assert!(
+        md.contains("整改方案") && md.contains("每月报送存货明细"),
+        "{md}"
+    );
+}
+
+#[test]
+fn refusals_say_why_in_the_users_language_and_exit_non_zero() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = demo_book(h);
+    let case = first_case(h, &b, "orange")["number"]
+        .as_str()
+        .expect("number")
+        .to_string();
+    let said =
+        refused(cmd(h, &b, "wang.fang", ZH).args(["case", "close", &case, "--reason", "已化解"]));
+    assert!(
+        said.contains("仍有未解除的预警") && said.contains("YJ2026-"),
+        "{said}"
+    );
+    let said = refused(cmd(h, &b, "hu.yan", EN).args([
+        "case",
+        "progress",
+        &case,
+        "--state",
+        "a",
+        "--effect",
+        "b",
+        "--problems",
+        "c",
+        "--next",
+        "d",
+    ]));
+    assert!(said.contains("may not"), "{said}");
+    let said = refused(cmd(h, &b, "wang.fang", EN).args([
+        "case",
+        "plan",
+        &case,
+        "--kind",
+        "emergency",
+        "--summary",
+        "x",
+    ]));
+    assert!(said.contains("propose emergency plans"), "{said}");
+    let said = refused(cmd(h, &b, "wu.hao", EN).args([
+        "case",
+        "plan",
+        &case,
+        "--kind",
+        "emergency",
+        "--summary",
+        "x",
+    ]));
+    assert!(
+        said.contains("Emergency plan is for a graver case"),
+        "{said}"
+    );
+    ok(cmd(h, &b, "wu.hao", EN).args([
+        "case",
+        "plan",
+        &case,
+        "--kind",
+        "rectification",
+        "--summary",
+        "整改",
+    ]));
+    ok(cmd(h, &b, "wu.hao", EN).args(["case", "submit", &case]));
+    let said = refused(cmd(h, &b, "wu.hao", ZH).args(["case", "approve", &case]));
+    assert!(said.contains("wu.hao"), "maker-checker: {said}");
+    let said = refused(cmd(h, &b, "xu.li", EN).args(["case", "reject", &case, "--reason", " "]));
+    assert!(said.contains("reason is empty"), "{said}");
+    let said = refused(cmd(h, &b, "wang.fang", EN).args(["case", "show", "CZ2026-999999"]));
+    assert!(said.contains("no risk case 'CZ2026-999999'"), "{said}");
+    let said = refused(cmd(h, &b, "wang.fang", EN).args([
+        "action",
+        "add",
+        &case,
+        "--kind",
+        "bogus",
+        "--title",
+        "x",
+        "--owner",
+        "wang.fang",
+        "--deadline",
+        "2026-07-01",
+    ]));
+    assert!(
+        said.contains("early_recall"),
+        "names what is accepted: {said}"
+    );
+    let said = refused(cmd(h, &b, "wang.fang", EN).args(["action", "done", "999999"]));
+    assert!(said.contains("no action '999999'"), "{said}");
+}
+
+#[test]
+fn escalation_runs_on_the_injected_date_alone_and_after_evaluate() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = demo_book(h);
+    let case = first_case(h, &b, "orange")["number"]
+        .as_str()
+        .expect("number")
+        .to_string();
+    ok(cmd(h, &b, "wang.fang", EN).args([
+        "case",
+        "plan",
+        &case,
+        "--kind",
+        "rectification",
+        "--summary",
+        "整改",
+        "--due",
+        "2026-08-31",
+    ]));
+    ok(cmd(h, &b, "wang.fang", EN).args(["case", "submit", &case]));
+    ok(cmd(h, &b, "wu.hao", EN).args(["case", "approve", &case]));
+    let said = refused(cmd(h, &b, "wang.fang", EN).args(["escalate"]));
+    assert!(said.contains("may not"), "{said}");
+    let on_due = ok(cmd(h, &b, "wu.hao", EN).args([
+        "escalate",
+        "--as-of",
+        "2026-08-31",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&on_due).expect("JSON");
+    assert_eq!(v["escalated"], serde_json::json!([]));
+    let json = ok(cmd(h, &b, "zhao.lei", EN).args([
+        "evaluate",
+        "--as-of",
+        "2026-09-01",
+        "--format",
+        "json",
+        "--force",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert!(v["cases"].is_object(), "{v}");
+    assert_eq!(v["escalation"]["as_of"], "2026-09-01");
+    assert!(
+        v["escalation"]["escalated"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|n| n == case.as_str()),
+        "{v}"
+    );
+    let row = ok(cmd(h, &b, "zhao.lei", EN).args(["case", "show", &case, "--format", "json"]));
+    let c: serde_json::Value = serde_json::from_str(&row).expect("JSON");
+    assert_eq!(c["level"], "red");
+    assert_eq!(c["emergency_needed"], true);
+}
