@@ -987,7 +987,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 .reserve_on(as_of)
                 .map_err(|e| anyhow!("{}", e.localized(lang)))?;
             let p = portfolio::provisions(&store, as_of, &rates, actual)?;
-            portfolio::print_provisions(&p, &rates, as_of, *format, lang)?;
+            let written_off = store.written_off_by(as_of)?;
+            portfolio::print_provisions(&p, &rates, as_of, &written_off, *format, lang)?;
             Ok(0)
         }
         Some(Command::Cases(args)) => disposal::cases(&cli, &ctx, args),

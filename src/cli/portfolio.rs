@@ -216,6 +216,7 @@ pub fn print_provisions(
     p: &Provisions,
     rates: &ProvisionRates,
     as_of: NaiveDate,
+    written_off: &crate::store::WrittenOffTotals,
     format: Format,
     lang: Lang,
 ) -> anyhow::Result<()> {
@@ -247,6 +248,8 @@ pub fn print_provisions(
                 "provision_coverage": pct(p.coverage),
                 "loan_provision_ratio": pct(p.provision_ratio),
                 "reference_coverage": pct(p.reference_coverage),
+                "written_off": money(written_off.amount),
+                "written_off_loans": written_off.loans,
             });
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
@@ -314,6 +317,16 @@ pub fn print_provisions(
                 ),
                 None => println!("{}", lang.t("portfolio.no_actual")),
             }
+            println!(
+                "{}",
+                lang.tf(
+                    "outcomes_cli.provisions_written_off",
+                    &[
+                        ("amount", &format_amount(written_off.amount)),
+                        ("loans", &written_off.loans),
+                    ]
+                )
+            );
         }
     }
     Ok(())

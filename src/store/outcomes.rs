@@ -721,7 +721,36 @@ fn loan_outcomes_q(
     }))
 }
 
+/// Write-offs recorded up to a date, over the book.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WrittenOffTotals {
+    pub loans: i64,
+    pub count: i64,
+    pub amount: Decimal,
+}
+
 impl Store {
+    /// Every write-off dated on or before `as_of` (summed exactly, as decimals): what the
+    /// provisions report shows beside the reserves.
+    pub fn written_off_by(&self, as_of: NaiveDate) -> Result<WrittenOffTotals> {
+        let mut t = WrittenOffTotals::default();
+        let mut last = None;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT loan_id, amount FROM write_offs WHERE on_date <= ?1 ORDER BY loan_id",
+        )?;
+        let rows = stmt.query_map([as_of], |r| Ok((r.get::<_, i64>(0)?, dec(r, 1)?)))?;
+        for row in rows {
+            let (loan, amount) = row?;
+            if last != Some(loan) {
+                t.loans += 1;
+                last = Some(loan);
+            }
+            t.count += 1;
+            t.amount += amount;
+        }
+        Ok(t)
+    }
+
     /// The loan with `contract_no` as the outcome commands see it.
     pub fn outcome_loan(&self, contract_no: &str) -> Result<Option<OutcomeLoan>> {
         outcome_loan_q(self.conn(), contract_no)
