@@ -216,6 +216,16 @@ pub fn run(opts: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
             plan.removed,
             plan.unchanged
         )?;
+        // The legal clocks' nightly check (each clock's own warn-ahead days).
+        let rules = crate::domain::legal::LegalClockRules::default();
+        let t = Instant::now();
+        let clocks = crate::workflow::outcomes::clocks_due(&store, as_of(), None, None, &rules)?;
+        writeln!(
+            out,
+            "## legal clocks (nightly)\n\n{} clocks due or run out in {:.2} s\n",
+            clocks.len(),
+            t.elapsed().as_secs_f64()
+        )?;
     }
     if opts.import_rows > 0 {
         import::run(opts.import_rows, &path, &tmp, out)?;

@@ -112,6 +112,9 @@ pub struct OpenItems {
     pub actions: Vec<i64>,
 }
 
+/// The book's meta key: the largest warning id a book-wide grouping has seen.
+pub const GROUPED_TO: &str = "cases_grouped_to";
+
 const ACTIVE: &str = "('open', 'acknowledged', 'in_disposal')";
 
 fn level_sql(col: &str) -> String {
@@ -135,6 +138,15 @@ impl Tx<'_> {
         actor: &str,
     ) -> Result<GroupReport> {
         let now = self.now().to_string();
+        // A book-wide run reads only warnings after the last one's watermark: every open
+        // warning up to it was gathered then (and a warning never reopens).
+        let since: i64 = match borrower {
+            Some(_) => 0,
+            None => self
+                .meta(GROUPED_TO)?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+        };
         let conn = self.conn();
         let only = if borrower.is_some() {
             "AND l.borrower_id = ?1"
@@ -162,19 +174,14 @@ impl Tx<'_> {
                  FROM (SELECT l.borrower_id, MIN(w.level_order) AS lo,
                               ROW_NUMBER() OVER (ORDER BY l.borrower_id) AS n
                        FROM warnings w JOIN loans l ON l.id = w.loan_id
-                       WHERE w.status IN {ACTIVE} {only}
+                       WHERE w.id > ?7 AND w.status IN {ACTIVE} {only}
                          AND NOT EXISTS (SELECT 1 FROM case_warnings cw WHERE cw.warning_id = w.id)
                          AND NOT EXISTS (SELECT 1 FROM risk_cases c
                                          WHERE c.borrower_id = l.borrower_id AND c.status = 'open')
                        GROUP BY l.borrower_id) g",
                 level = level_sql("g.lo")
             ),
-            params![borrower, base, as_of.year(), as_of, now, actor],
-        )?;
-        conn.execute(
-            "INSERT INTO case_events (case_id, at, on_date, actor, event)
-             SELECT id, ?2, ?3, ?4, 'opened' FROM risk_cases WHERE id > ?1",
-            params![base, now, as_of, actor],
+            params![borrower, base, as_of.year(), as_of, now, actor, since],
         )?;
         // Every unattached open warning joins its borrower's open case.
         let joined = conn.execute(
@@ -183,21 +190,29 @@ impl Tx<'_> {
                  SELECT c.id, w.id, w.number, w.level_order
                  FROM warnings w JOIN loans l ON l.id = w.loan_id
                  JOIN risk_cases c ON c.borrower_id = l.borrower_id AND c.status = 'open'
-                 WHERE w.status IN {ACTIVE} {only}
+                 WHERE w.id > ?2 AND w.status IN {ACTIVE} {only}
                    AND NOT EXISTS (SELECT 1 FROM case_warnings cw WHERE cw.warning_id = w.id)"
             ),
-            params![borrower],
+            params![borrower, since],
         )?;
         conn.execute(
             "INSERT INTO case_warnings (case_id, warning_id, joined_on)
              SELECT case_id, warning_id, ?1 FROM temp.case_joining",
             params![as_of],
         )?;
+        // A new case's history starts with its warnings in one line; a warning joining a
+        // case already open is a line of its own.
+        conn.execute(
+            "INSERT INTO case_events (case_id, at, on_date, actor, event, ref, note)
+             SELECT case_id, ?2, ?3, ?4, 'opened', '', COUNT(*) FROM temp.case_joining
+             WHERE case_id > ?1 GROUP BY case_id ORDER BY case_id",
+            params![base, now, as_of, actor],
+        )?;
         conn.execute(
             "INSERT INTO case_events (case_id, at, on_date, actor, event, ref)
-             SELECT case_id, ?1, ?2, ?3, 'warning_joined', number FROM temp.case_joining
-             ORDER BY case_id, warning_id",
-            params![now, as_of, actor],
+             SELECT case_id, ?2, ?3, ?4, 'warning_joined', number FROM temp.case_joining
+             WHERE case_id <= ?1 ORDER BY case_id, warning_id",
+            params![base, now, as_of, actor],
         )?;
         // Cases the joining warnings make worse.
         let raised: Vec<RaisedCase> = {
@@ -219,8 +234,16 @@ impl Tx<'_> {
             })?;
             rows.collect::<rusqlite::Result<_>>()?
         };
+        conn.execute("DELETE FROM temp.case_joining", [])?;
         for r in &raised {
             self.raise_case(r, as_of, actor, "")?;
+        }
+        if borrower.is_none() {
+            let top: i64 = self
+                .conn()
+                .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM warnings")?
+                .query_row([], |r| r.get(0))?;
+            self.set_meta(GROUPED_TO, &top.to_string())?;
         }
         Ok(GroupReport {
             opened: opened as u64,

@@ -962,3 +962,189 @@ fn actions_move_by_their_state_machine_with_versions_and_fulfil_their_plan() {
     }
     assert!(b.store.verify_audit().expect("verify").is_ok());
 }
+
+#[test]
+fn an_approved_reports_measures_become_actions_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let found: Vec<(String, String)> = {
+        let mut stmt = b
+            .store
+            .conn()
+            .prepare(
+                "SELECT i.number, c.number FROM inspections i
+                 JOIN loans l ON l.id = i.loan_id
+                 JOIN risk_cases c ON c.borrower_id = l.borrower_id AND c.status = 'open'
+                 WHERE i.status = 'approved' AND EXISTS (SELECT 1 FROM inspection_measures m
+                     WHERE m.inspection_id = i.id AND m.report_version = i.report_version)
+                 ORDER BY i.id",
+            )
+            .expect("sql");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    };
+    let (inspection, case) = found
+        .first()
+        .cloned()
+        .expect("the demo has an approved report with measures on a borrower with a case");
+    let other = all_cases(&b.store, CaseStatus::Open)
+        .into_iter()
+        .find(|c| c.number != case)
+        .expect("another case");
+    let e = from_inspection(
+        &mut b.store,
+        &b.specialist,
+        &other.number,
+        &inspection,
+        &settings(),
+        today(),
+    )
+    .expect_err("not of that borrower");
+    assert_eq!(rule_key(&e), "disposal_err.inspection_not_of_case");
+    let ids = from_inspection(
+        &mut b.store,
+        &b.specialist,
+        &case,
+        &inspection,
+        &settings(),
+        today(),
+    )
+    .expect("turned");
+    assert!(!ids.is_empty());
+    let d = b.store.case_detail(&case).expect("read").expect("case");
+    let source = format!("inspection:{inspection}");
+    let made: Vec<_> = d.actions.iter().filter(|a| a.source == source).collect();
+    assert_eq!(made.len(), ids.len());
+    assert!(
+        made.iter()
+            .all(|a| a.deadline >= today() && !a.title.is_empty())
+    );
+    let e = from_inspection(
+        &mut b.store,
+        &b.specialist,
+        &case,
+        &inspection,
+        &settings(),
+        today(),
+    )
+    .expect_err("once");
+    assert_eq!(rule_key(&e), "disposal_err.measures_taken");
+    let e = from_inspection(
+        &mut b.store,
+        &b.specialist,
+        &case,
+        "XJ1999-000001",
+        &settings(),
+        today(),
+    )
+    .expect_err("no such inspection");
+    assert!(matches!(
+        e,
+        WorkflowError::NotFound {
+            what: "inspection",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn every_action_kind_is_added_and_ended_by_each_move_and_auditors_touch_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let c = case_at(&b.store, Level::Red);
+    let moves = [ActionMove::Done, ActionMove::Fail, ActionMove::Cancel];
+    for (i, kind) in ActionKind::ALL.iter().enumerate() {
+        let id = add_action(
+            &mut b.store,
+            &b.specialist,
+            &AddAction {
+                case: &c.number,
+                kind: *kind,
+                title: kind.zh(),
+                owner: "li.na",
+                deadline: today(),
+                contract: None,
+                plan: None,
+            },
+            today(),
+        )
+        .expect("added");
+        let e = move_action(
+            &mut b.store,
+            &b.auditor,
+            id,
+            ActionMove::Start,
+            "",
+            None,
+            today(),
+        )
+        .expect_err("auditors read only");
+        assert_eq!(denied(&e), Some(Refusal::Role));
+        let mv = moves[i % moves.len()];
+        let to =
+            move_action(&mut b.store, &b.supervisor, id, mv, "结果", None, today()).expect("moved");
+        assert_eq!(
+            Some(to),
+            mv.check(ActionStatus::Planned).ok(),
+            "{kind:?} {mv:?}"
+        );
+        for again in ActionMove::ALL {
+            let e = move_action(&mut b.store, &b.supervisor, id, *again, "x", None, today())
+                .expect_err("ended actions never move");
+            assert!(
+                matches!(e, WorkflowError::Disposal(_)),
+                "{kind:?} {again:?}"
+            );
+        }
+    }
+    let f = ActionFilter {
+        case: Some(c.number.clone()),
+        ..ActionFilter::default()
+    };
+    assert_eq!(b.store.action_count(&f).expect("count"), 0, "none open");
+    let all = ActionFilter {
+        status: Some(ActionStatus::Cancelled),
+        case: Some(c.number.clone()),
+        ..ActionFilter::default()
+    };
+    assert_eq!(b.store.action_count(&all).expect("count"), 3);
+}
+
+#[test]
+fn case_and_action_pages_walk_the_whole_list_in_order_both_ways() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(&dir.path().join("book.db"));
+    let f = CaseFilter::default();
+    let whole = all_cases(&b.store, CaseStatus::Open);
+    assert!(whole.len() > 7);
+    let mut walked = Vec::new();
+    let mut from = PageFrom::Start;
+    loop {
+        let page = b.store.cases_page(&f, &from, 3).expect("page");
+        walked.extend(page.iter().map(|c| c.number.clone()));
+        match page.last() {
+            Some(last) if page.len() == 3 => from = PageFrom::After(last.key()),
+            _ => break,
+        }
+    }
+    let numbers: Vec<String> = whole.iter().map(|c| c.number.clone()).collect();
+    assert_eq!(walked, numbers);
+    let end = b.store.cases_page(&f, &PageFrom::End, 3).expect("page");
+    assert_eq!(
+        end.iter().map(|c| c.number.clone()).collect::<Vec<_>>(),
+        numbers[numbers.len() - 3..].to_vec()
+    );
+    let before = b
+        .store
+        .cases_page(&f, &PageFrom::Before(end[0].key()), 2)
+        .expect("page");
+    assert_eq!(
+        before.iter().map(|c| c.number.clone()).collect::<Vec<_>>(),
+        numbers[numbers.len() - 5..numbers.len() - 3].to_vec()
+    );
+    assert_eq!(b.store.case_count(&f).expect("count"), whole.len() as u64);
+    let counts = b.store.case_level_counts().expect("counts");
+    assert_eq!(counts.iter().sum::<u64>(), whole.len() as u64);
+}
