@@ -5,12 +5,15 @@
 //! The loan, its collateral and repayment status come in as the core-banking extract would
 //! (the store's upserts); statements are entered through [`super::tracking`], which
 //! re-evaluates the loan; everything after is the workflow on dates before the book's date.
+//! After the escalation a red signal is raised by hand (another bank cuts its lines), so the
+//! case's level is its worst warning's as well as the escalation's.
 
 use super::disposal::{self, AddAction, Decision, DisposalSettings, NewPlan, Progress};
 use super::inspection::{self as inspection, StartInspection};
 use super::{Actor, Result, WorkflowError, identify};
 use crate::domain::disposal::{ActionKind, ActionMove, PlanKind};
 use crate::domain::inspection::{InspectionKind, InspectionMode, Measure, MeasureEntry, Section};
+use crate::domain::warning::{Level, ManualSignal, RiskType};
 use crate::domain::{
     BorrowerRecord, Classification, CollateralKind, CollateralRecord, GuaranteeType, LoanRecord,
     Product, RepaymentRecord, StatementRecord, TrackingFrequency,
@@ -453,12 +456,26 @@ pub fn seed(store: &mut Store, system: &Actor, as_of: NaiveDate) -> Result<()> {
         at(78),
         Lang::ZhCn,
     )?;
+    // The position worsens: another bank cuts its lines (a red signal raised by hand).
+    super::warning::raise_manual(
+        store,
+        &officer,
+        &super::warning::ManualWarning {
+            contract_no: CONTRACT,
+            signal: ManualSignal::CreditCut,
+            level: Level::Red,
+            risk_type: RiskType::Credit,
+            reason: "他行压降授信：某股份制银行到期收回流动资金贷款800万元未续做",
+        },
+        shift(as_of, -10),
+        Lang::ZhCn,
+    )?;
     disposal::progress(
         store,
         &officer,
         &number,
         &Progress {
-            signal_now: "已升为红色预警，应急预案执行中",
+            signal_now: "已升为红色预警，应急预案执行中；他行压降授信",
             effect: "借款人表示无力追加抵押，实际控制人拒绝提供保证",
             problems: "追加担保基本无望，存在资产转移风险",
             next_steps: "追加担保期满即宣布提前到期并催收；监控名下资产",
