@@ -30,7 +30,7 @@ use serde_json::json;
 pub const BORROWER_CODE: &str = "JNJG001";
 pub const BORROWER_NAME: &str = "江南精工机械有限公司";
 /// After every generated `PL…` contract in the ledger's contract order.
-pub const CONTRACT: &str = "PLJN-2024-0315";
+pub const CONTRACT: &str = "PLJN-240315";
 
 const OFFICER: &str = "zhang.wei";
 const SUPERVISOR: &str = "wu.hao";
@@ -153,7 +153,12 @@ pub fn seed(store: &mut Store, system: &Actor, as_of: NaiveDate) -> Result<()> {
             },
             &system.username,
         )?;
-        for on in [shift(disbursed, 16), at(-20), shift(as_of, -1)] {
+        for on in [
+            shift(disbursed, 16),
+            at(-20),
+            shift(as_of, -6),
+            shift(as_of, -1),
+        ] {
             tx.upsert_repayment(&repaid(on), &system.username)?;
         }
         let loan_id = tx
@@ -455,6 +460,20 @@ pub fn seed(store: &mut Store, system: &Actor, as_of: NaiveDate) -> Result<()> {
         None,
         at(78),
         Lang::ZhCn,
+    )?;
+    // The latest statement: no better (its signals are those already open), and recent
+    // enough that the next evaluation on the book's date raises nothing new.
+    super::tracking::enter_statement(
+        store,
+        &officer,
+        &statement(
+            previous_quarter_end(shift(as_of, -20)),
+            [
+                20_000_000, 13_900_000, 10_976_000, 9_800_000, 1_000_000, 11_800_000, 1_050_000,
+            ],
+        ),
+        &rules,
+        shift(as_of, -5),
     )?;
     // The position worsens: another bank cuts its lines (a red signal raised by hand).
     super::warning::raise_manual(
