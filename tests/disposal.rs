@@ -340,3 +340,31 @@ fn escalation_runs_on_the_injected_date_alone_and_after_evaluate() {
     assert_eq!(c["level"], "red");
     assert_eq!(c["emergency_needed"], true);
 }
+
+#[test]
+fn a_bad_disposal_setting_is_refused_naming_its_file_and_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let cfg = h.join("site.toml");
+    std::fs::write(&cfg, "[disposal]\nexplanation_due_days = 0\n").expect("write");
+    let said = refused(
+        cmd(h, &h.join("none.db"), "wang.fang", EN)
+            .arg("--config")
+            .arg(&cfg)
+            .arg("cases"),
+    );
+    assert!(said.contains("site.toml"), "{said}");
+    assert!(said.contains("disposal.explanation_due_days = 0"), "{said}");
+    assert!(said.contains("from 1 to 366"), "{said}");
+    std::fs::write(&cfg, "[disposal]\nyellow_tracking = \"weekly\"\n").expect("write");
+    let said = refused(
+        cmd(h, &h.join("none.db"), "wang.fang", ZH)
+            .arg("--config")
+            .arg(&cfg)
+            .arg("cases"),
+    );
+    assert!(
+        said.contains("yellow_tracking") && said.contains("须为"),
+        "{said}"
+    );
+}

@@ -333,10 +333,10 @@ impl Tx<'_> {
         };
         let to_escalate: Vec<(i64, String, i64)> = {
             let mut stmt = self.conn().prepare(&format!(
-                "SELECT c.id, c.number, c.level_order FROM risk_cases c
-                 WHERE c.status = 'open' AND c.escalated_on IS NULL {id_only}
-                   AND EXISTS (SELECT 1 FROM disposal_plans p WHERE p.case_id = c.id
-                               AND p.kind = 'rectification' AND p.status = 'failed')
+                "SELECT DISTINCT c.id, c.number, c.level_order
+                 FROM disposal_plans p JOIN risk_cases c ON c.id = p.case_id
+                 WHERE p.kind = 'rectification' AND p.status = 'failed'
+                   AND c.status = 'open' AND c.escalated_on IS NULL {id_only}
                    AND NOT EXISTS (SELECT 1 FROM disposal_plans e WHERE e.case_id = c.id
                                AND e.kind = 'emergency'
                                AND e.status IN ('submitted', 'approved', 'fulfilled'))

@@ -156,8 +156,10 @@ fn pick_plan(
     })
 }
 
-/// Groups open warnings into cases (see [`Tx::group_warnings`]) and writes one audit row
-/// when anything changed. A step of the command that raised the warnings.
+/// Groups open warnings into cases (see [`Tx::group_warnings`]), a step of the command that
+/// raised them. The book-wide run (`borrower` None, the evaluation) writes an audit row when
+/// anything changed; one borrower's grouping inside a raise is recorded in the case history
+/// (append-only, with the actor) under the raise's own audit row.
 pub fn group_in(
     tx: &mut Tx<'_>,
     actor: &str,
@@ -165,7 +167,7 @@ pub fn group_in(
     borrower: Option<i64>,
 ) -> Result<GroupReport> {
     let report = tx.group_warnings(as_of, borrower, actor)?;
-    if report.opened > 0 || report.joined > 0 {
+    if borrower.is_none() && (report.opened > 0 || report.joined > 0) {
         tx.audit(
             actor,
             "cases.group",
