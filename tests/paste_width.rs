@@ -130,13 +130,13 @@ fn a_bracketed_paste_into_the_filter_is_its_text() {
     let book = Book::new(30);
     let mut tui = book.start(80, 24);
     tui.send("2");
-    tui.wait_text("1/30");
+    tui.wait_text("1/31"); // 30 generated loans and the case study's
     tui.send("/");
     tui.wait_text("Filter (borrower, contract, officer):");
     tui.send(PASTE);
     tui.wait_text(&format!("Filter (borrower, contract, officer): {JOINED}"));
     tui.send("\x1b");
-    tui.wait_text("1/30");
+    tui.wait_text("1/31"); // 30 generated loans and the case study's
     let s = tui.contents();
     assert!(!s.contains("Esc back"), "no loan opened:\n{s}");
     assert_paste_mode_left(&tui.quit());
@@ -147,7 +147,7 @@ fn a_paste_on_a_list_changes_nothing_and_says_so() {
     let book = Book::new(30);
     let mut tui = book.start(80, 24);
     tui.send("2");
-    tui.wait_text("1/30");
+    tui.wait_text("1/31"); // 30 generated loans and the case study's
     let before = tui.contents();
     tui.send(PASTE);
     tui.wait_text("Paste ignored");
@@ -170,7 +170,7 @@ fn without_bracketed_paste_a_burst_of_keys_in_a_field_stays_text() {
     tui.wait_for("the form closed", |s| !s.contains("New contact"));
     // In the filter: Enter then `q` in one burst is text, the workbench stays.
     tui.send("\x1b");
-    tui.wait_text("1/30");
+    tui.wait_text("1/31"); // 30 generated loans and the case study's
     tui.send("/");
     tui.wait_text("Filter (borrower, contract, officer):");
     tui.send("abc\rq");

@@ -104,7 +104,7 @@ fn keys_drive_the_ledger_filter_and_detail_and_q_restores_the_terminal() {
     assert!(tui.screen.screen().hide_cursor());
 
     tui.send("2");
-    tui.wait_text("1/300");
+    tui.wait_text("1/301"); // 300 generated loans and the case study's
     let first = ledger_rows(&tui.contents())[0].to_string();
     assert!(
         first.contains("PL00000001"),
@@ -112,12 +112,12 @@ fn keys_drive_the_ledger_filter_and_detail_and_q_restores_the_terminal() {
     );
 
     tui.send("j");
-    tui.wait_text("2/300");
+    tui.wait_text("2/301");
     tui.send("j");
-    tui.wait_text("3/300");
+    tui.wait_text("3/301");
     // 24 rows: pane bar, header, hint and status line leave 20 rows, so a page is 20 loans.
     tui.send("\x1b[6~");
-    tui.wait_for("a page down", |s| s.contains("\n23/300 "));
+    tui.wait_for("a page down", |s| s.contains("\n23/301 "));
 
     tui.send("/");
     tui.wait_text("Filter (borrower, contract, officer):");
@@ -139,7 +139,7 @@ fn keys_drive_the_ledger_filter_and_detail_and_q_restores_the_terminal() {
         .unwrap_or_default()
         .to_string();
     assert!(
-        total_filtered.starts_with("1/") && !total_filtered.ends_with("/300"),
+        total_filtered.starts_with("1/") && !total_filtered.ends_with("/301"),
         "position line shows the filtered count: {total_filtered}"
     );
     let borrower = rows[0].to_string();

@@ -131,6 +131,7 @@ pub fn open_or_build(
     )?;
     super::demo_inspections::seed(&mut store, &system, params.as_of)?;
     super::demo_classification::seed(&mut store, &system, params.as_of, params.loans)?;
+    super::demo_disposal::seed(&mut store, &system, params.as_of)?;
     Ok((store, DemoBook::Built(counts)))
 }
 

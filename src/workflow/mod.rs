@@ -23,6 +23,7 @@ pub mod book;
 pub mod classification;
 pub mod demo;
 mod demo_classification;
+pub mod demo_disposal;
 mod demo_inspections;
 pub mod disposal;
 mod disposal_notice;
