@@ -274,16 +274,18 @@ fn column_of(screen: &vt100::Screen, row: u16, needle: &str) -> Option<u16> {
 
 #[test]
 fn odd_width_names_keep_the_columns_and_leave_no_stale_characters() {
+    // The ledger: the demo's 20 generated loans, the case study's PLJN-240315, then the five
+    // odd-named ones (26 rows, by contract).
     let book = book_with_odd_names();
     let mut tui = book.start(100, 30);
     tui.send("2");
-    tui.wait_text("1/25");
+    tui.wait_text("1/26");
     tui.send("G");
-    tui.wait_text("25/25");
+    tui.wait_text("26/26");
     assert_ledger_lines_up(&tui);
-    for n in [24, 23, 22, 21] {
+    for n in [25, 24, 23, 22] {
         tui.send("k");
-        tui.wait_text(&format!("{n}/25"));
+        tui.wait_text(&format!("{n}/26"));
     }
     // The 电话☎️ loan: its overview's right-hand labels line up.
     tui.send("\r");
@@ -296,20 +298,20 @@ fn odd_width_names_keep_the_columns_and_leave_no_stale_characters() {
     tui.send("h");
     tui.wait_text("Industry");
     tui.send("\x1b");
-    tui.wait_text("21/25");
+    tui.wait_text("22/26");
     tui.send("j");
-    tui.wait_text("22/25");
+    tui.wait_text("23/26");
     tui.send("\r");
     tui.wait_for("the 👨‍👩‍👧 loan", |s| {
         s.contains("Industry") && s.contains("PX00000001")
     });
     assert_overview_lines_up(&tui);
     tui.send("\x1b");
-    tui.wait_text("22/25");
-    tui.send("k");
-    tui.wait_text("21/25");
-    tui.send("k");
-    tui.wait_text("20/25");
+    tui.wait_text("23/26");
+    for n in [22, 21, 20] {
+        tui.send("k");
+        tui.wait_text(&format!("{n}/26"));
+    }
     tui.send("\r");
     let last = |s: &str| {
         s.contains("PL00000020 东北") && s.contains("Esc back") && s.trim_end().ends_with("due")
@@ -320,7 +322,7 @@ fn odd_width_names_keep_the_columns_and_leave_no_stale_characters() {
 
     // The same loan painted at once on a clear screen: what the stepwise screen must be.
     let mut fresh = book.start(100, 30);
-    fresh.send("2Gkkkkk\r");
+    fresh.send("2Gkkkkkk\r");
     fresh.wait_for("the same loan", last);
     assert_eq!(
         visible(&fresh.contents()),

@@ -2,8 +2,8 @@
 //! workbench. Parses arguments, finds the book and the acting user, calls `workflow`.
 
 mod classification;
-pub mod help_text;
 mod disposal;
+pub mod help_text;
 mod inspections;
 mod loans;
 mod outcomes;

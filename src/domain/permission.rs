@@ -528,7 +528,10 @@ mod tests {
     #[test]
     fn every_role_and_command_is_as_written() {
         let commands = Command::all();
-        assert_eq!(commands.len(), 15 + Classification::ALL.len() + 7 + 6 + 1 + 7 + 7);
+        assert_eq!(
+            commands.len(),
+            15 + Classification::ALL.len() + 7 + 6 + 1 + 7 + 7
+        );
         for role in Role::ALL {
             for c in &commands {
                 let who = Principal::Staff {

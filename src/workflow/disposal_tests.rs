@@ -1053,7 +1053,17 @@ fn an_approved_reports_measures_become_actions_once() {
 fn every_action_kind_is_added_and_ended_by_each_move_and_auditors_touch_none() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut b = book(&dir.path().join("book.db"));
-    let c = case_at(&b.store, Level::Red);
+    // A red case with no actions yet (the demo's case study has its emergency actions open).
+    let c = all_cases(&b.store, CaseStatus::Open)
+        .into_iter()
+        .find(|c| {
+            let of_case = ActionFilter {
+                case: Some(c.number.clone()),
+                ..ActionFilter::default()
+            };
+            c.level == Level::Red && b.store.action_count(&of_case).expect("count") == 0
+        })
+        .expect("the demo book has a red case without actions");
     let moves = [ActionMove::Done, ActionMove::Fail, ActionMove::Cancel];
     for (i, kind) in ActionKind::ALL.iter().enumerate() {
         let id = add_action(

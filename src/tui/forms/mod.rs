@@ -190,7 +190,7 @@ impl FormKind {
             | FormKind::ApproveProposals
             | FormKind::RejectProposal
             | FormKind::MigrationPeriod => &[],
-            | FormKind::CaseProgress
+            FormKind::CaseProgress
             | FormKind::CaseAction
             | FormKind::CasePlan
             | FormKind::ApprovePlan
