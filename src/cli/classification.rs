@@ -198,6 +198,16 @@ fn basis_text(basis: &str, basis_ref: &str) -> String {
     }
 }
 
+/// The basis in words for a table (`预警:YJ…`); JSON and CSV keep the codes.
+fn basis_said(basis: &str, basis_ref: &str, lang: Lang) -> String {
+    let name = lang.code_name("proposal_basis", basis);
+    if basis_ref.is_empty() {
+        name
+    } else {
+        format!("{name}:{}", display(basis_ref))
+    }
+}
+
 const CSV_COLUMNS: [&str; 12] = [
     "contract_no",
     "borrower_name",
@@ -400,7 +410,7 @@ fn print_history(rows: &[HistoryRow], format: Format, lang: Lang) -> anyhow::Res
             lang.code_name("class", &h.from),
             lang.code_name("class", &h.to),
             display(&said_reason(&h.reason, floor(h), &h.basis, lang)),
-            basis_text(&h.basis, &h.basis_ref),
+            basis_said(&h.basis, &h.basis_ref, lang),
             h.proposer,
             h.approver
         );
