@@ -1514,6 +1514,56 @@ fn approving_a_proposal_to_the_loans_class_is_refused_in_bulk_too_and_duplicates
     assert!(!out.status.success());
     let line = text(&out.stdout);
     assert_eq!(line.matches("不予批准").count(), 1, "{line}");
+    // The zh history table says the basis in words.
+    let h = ok(cmd(dir.path(), &path, "wang").args([
+        "--lang",
+        "zh-CN",
+        "classification",
+        "history",
+        "HT-2",
+    ]));
+    assert!(h.contains("判断") && !h.contains("judgement"), "{h}");
+}
+
+#[test]
+fn a_reason_over_the_limit_is_refused_naming_the_limit() {
+    use postloan::i18n::Lang;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(dir.path(), &[loan("HT-1", "B1", 1000, Pass)], &[]);
+    let mut store = Store::open(&path).expect("open");
+    let actor = who(&store, "zhang");
+    let long = "理".repeat(flow::REASON_MAX_CHARS + 1);
+    let e = flow::propose(
+        &mut store,
+        &actor,
+        &Proposal {
+            contract_no: "HT-1",
+            to: SpecialMention,
+            reason: &long,
+            basis: Basis::Judgement,
+            effective_on: None,
+        },
+        &rules(),
+        day(TODAY),
+    )
+    .expect_err("too long");
+    assert_eq!(rule_key(&e), "classification_err.reason_too_long");
+    assert!(e.localized(Lang::ZhCn).contains("2000"), "{e}");
+    let just = "理".repeat(flow::REASON_MAX_CHARS);
+    flow::propose(
+        &mut store,
+        &actor,
+        &Proposal {
+            contract_no: "HT-1",
+            to: SpecialMention,
+            reason: &just,
+            basis: Basis::Judgement,
+            effective_on: None,
+        },
+        &rules(),
+        day(TODAY),
+    )
+    .expect("at the limit");
 }
 
 #[test]

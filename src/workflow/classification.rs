@@ -282,12 +282,22 @@ fn loan_of(tx: &Tx<'_>, contract_no: &str) -> Result<ClassLoan> {
         })
 }
 
+/// The longest reason a proposal, rejection or loan event keeps, in characters.
+pub const REASON_MAX_CHARS: usize = 2000;
+
 fn required_text(text: &str) -> Result<String> {
     let t = crate::domain::text::sanitize(text.trim());
     if t.is_empty() {
         return Err(WorkflowError::rule(
             "classification_err.reason_required",
             &[],
+        ));
+    }
+    let chars = t.chars().count();
+    if chars > REASON_MAX_CHARS {
+        return Err(WorkflowError::rule(
+            "classification_err.reason_too_long",
+            &[("chars", &chars), ("max", &REASON_MAX_CHARS)],
         ));
     }
     Ok(t)
