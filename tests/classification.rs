@@ -1124,6 +1124,18 @@ fn an_impairment_cleared_ends_its_floor_from_that_date_and_keeps_its_history() {
     let actions = audit_actions(&b);
     assert!(actions.contains(&("classification.impaired".into(), "HT-1".into())));
     assert!(actions.contains(&("classification.impairment_cleared".into(), "HT-1".into())));
+    // An impairment dated inside the cleared period is refused, naming it.
+    let out = cmd(h, &b, "wang")
+        .args(["loan", "impaired", "HT-1", "--on", "2026-04-01"])
+        .args(["--reason", "补登"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cleared on 2026-06-01"),
+        "{}",
+        text(&out.stderr)
+    );
     // Impaired again later: a new record, the floor back.
     ok(cmd(h, &b, "wang").args([
         "loan",

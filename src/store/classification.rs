@@ -1042,6 +1042,25 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// A cleared impairment of the loan whose period (its date up to the day before it was
+    /// cleared) holds `on`: its dates, if any.
+    pub fn cleared_impairment_holding(
+        &self,
+        loan_id: i64,
+        on: NaiveDate,
+    ) -> Result<Option<(NaiveDate, NaiveDate)>> {
+        let row: Option<(String, String)> = self
+            .conn()
+            .prepare_cached(
+                "SELECT on_date, cleared_on FROM loan_impairments WHERE loan_id = ?1
+                 AND cleared_on IS NOT NULL AND on_date <= ?2 AND cleared_on > ?2
+                 ORDER BY on_date DESC LIMIT 1",
+            )?
+            .query_row(params![loan_id, day(on)], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(row.and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))))
+    }
+
     /// The loan's pending floor proposal, if any.
     pub fn open_floor_proposal(&self, loan_id: i64) -> Result<Option<i64>> {
         Ok(self

@@ -727,6 +727,12 @@ pub fn record_event(
                 &[("date", &on), ("today", &today)],
             ));
         }
+        if impairment && let Some((since, cleared)) = tx.cleared_impairment_holding(loan.id, on)? {
+            return Err(WorkflowError::rule(
+                "classification_err.in_cleared_period",
+                &[("date", &on), ("since", &since), ("cleared", &cleared)],
+            ));
+        }
         if !tx.record_loan_event(impairment, loan.id, on, &reason, &actor.username)? {
             return Err(WorkflowError::rule(
                 "classification_err.already_recorded",
