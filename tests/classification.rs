@@ -858,7 +858,7 @@ fn migration_and_provisions_on_a_hand_made_book() {
     assert_eq!(v["matrix_count"]["pass"]["pass"], 1);
     assert_eq!(v["matrix_count"]["pass"]["substandard"], 1);
     assert_eq!(v["matrix_count"]["special_mention"]["closed"], 1);
-    assert_eq!(v["matrix_balance"]["pass"]["substandard"], "1000");
+    assert_eq!(v["matrix_balance"]["pass"]["substandard"], "1000.00");
     // 正常: 1,000 moved over 2,000 − 600 repaid; 关注: all of it repaid, no rate.
     assert_eq!(v["rates"]["pass"], "71.43");
     assert_eq!(v["rates"]["special_mention"], serde_json::Value::Null);
