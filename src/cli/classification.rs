@@ -52,7 +52,7 @@ pub enum ClassificationCommand {
         to: String,
         #[arg(long)]
         reason: String,
-        /// floor, judgement, inspection:NUMBER or warning:NUMBER.
+        /// judgement, inspection:NUMBER or warning:NUMBER (of this loan); floor is the nightly check's own.
         #[arg(long, default_value = "judgement")]
         basis: String,
         /// The date the class applies from (default: today; not after it).
