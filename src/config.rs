@@ -306,22 +306,32 @@ impl ProvisionsConfig {
             one,
             "general",
         )?;
+        // The rule's reference rates are the floor: 关注 never below its 2 %, 损失 exactly
+        // 100 %, 次级 and 可疑 at most 20 % below theirs (their float), rate and float together.
+        let reference = crate::engine::migration::ProvisionRates::default().specific;
+        let lowest = |i: usize| reference[i] * (one - float);
         let sm = fraction(
             "special_mention_rate",
             &self.special_mention_rate,
-            zero,
+            reference[1],
             one,
-            "rate",
+            "rate_special_mention",
         )?;
         let sub = fraction(
             "substandard_rate",
             &self.substandard_rate,
-            zero,
+            lowest(2),
             one,
-            "rate",
+            "rate_substandard",
         )?;
-        let doubtful = fraction("doubtful_rate", &self.doubtful_rate, zero, one, "rate")?;
-        let loss = fraction("loss_rate", &self.loss_rate, zero, one, "rate")?;
+        let doubtful = fraction(
+            "doubtful_rate",
+            &self.doubtful_rate,
+            lowest(3),
+            one,
+            "rate_doubtful",
+        )?;
+        let loss = fraction("loss_rate", &self.loss_rate, one, one, "rate_loss")?;
         let sub_float = fraction(
             "substandard_float",
             &self.substandard_float,
@@ -336,6 +346,30 @@ impl ProvisionsConfig {
             float,
             "float",
         )?;
+        for (key, text, rate, f, i) in [
+            (
+                "substandard_float",
+                &self.substandard_float,
+                sub,
+                sub_float,
+                2,
+            ),
+            (
+                "doubtful_float",
+                &self.doubtful_float,
+                doubtful,
+                doubtful_float,
+                3,
+            ),
+        ] {
+            if rate * (one + f) < lowest(i) {
+                return Err(ProvisionsConfigError {
+                    key: key.to_string(),
+                    value: format!("\"{text}\""),
+                    need: "float_below",
+                });
+            }
+        }
         self.reserve_on(chrono::NaiveDate::MAX)?;
         Ok(crate::engine::migration::ProvisionRates {
             general,
@@ -459,7 +493,8 @@ impl ClassificationConfig {
                 Err(err(key, v.to_string(), "range", min, max))
             }
         };
-        let grace = range("grace_days", self.grace_days, 0, 30)?;
+        // DOMAIN §4: the technical grace is at most 7 days.
+        let grace = range("grace_days", self.grace_days, 0, 7)?;
         let sub = range("substandard_dpd", self.substandard_dpd, grace + 1, 90)?;
         let doubtful = range("doubtful_dpd", self.doubtful_dpd, sub + 1, 270)?;
         let loss = range("loss_dpd", self.loss_dpd, doubtful + 1, 360)?;
@@ -1602,6 +1637,15 @@ mod tests {
         std::fs::write(&file, "[classification]\ncontagion_share = \"0.2\"\n").expect("write");
         let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err("share");
         assert!(e.to_string().contains("contagion_share"), "{e}");
+        std::fs::write(&file, "[classification]\ngrace_days = 8\n").expect("write");
+        let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err("grace over 7");
+        assert!(
+            e.localized(Lang::ZhCn)
+                .contains("classification.grace_days")
+                && e.localized(Lang::En).contains("from 0 to 7"),
+            "{}",
+            e.localized(Lang::En)
+        );
         std::fs::write(&file, "[classification]\ngrace_days = 5\n").expect("write");
         let c = Config::load(Some(&file), &dirs_in(dir.path())).expect("stricter is fine");
         assert_eq!(c.classification.rules().map(|r| r.grace_days), Ok(5));
@@ -1684,6 +1728,38 @@ limitation_months = 36
         assert!(
             text.contains("p.toml") && text.contains("provisions.general_rate"),
             "{text}"
+        );
+        // Laxer than the rule: refused naming the file and the key, in both languages.
+        for (body, key) in [
+            (
+                "special_mention_rate = \"0.01\"",
+                "provisions.special_mention_rate",
+            ),
+            ("loss_rate = \"0.90\"", "provisions.loss_rate"),
+            ("substandard_rate = \"0.19\"", "provisions.substandard_rate"),
+            ("doubtful_rate = \"0.39\"", "provisions.doubtful_rate"),
+            (
+                "substandard_rate = \"0.20\"\nsubstandard_float = \"-0.2\"",
+                "provisions.substandard_float",
+            ),
+        ] {
+            std::fs::write(&file, format!("[provisions]\n{body}\n")).expect("write");
+            let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err(key);
+            for lang in [Lang::En, Lang::ZhCn] {
+                let text = e.localized(lang);
+                assert!(text.contains("p.toml") && text.contains(key), "{text}");
+            }
+        }
+        // Within the float below the reference: allowed.
+        std::fs::write(
+            &file,
+            "[provisions]\nsubstandard_rate = \"0.20\"\ndoubtful_rate = \"0.45\"\n",
+        )
+        .expect("write");
+        let c = Config::load(Some(&file), &dirs_in(dir.path())).expect("within the float");
+        assert_eq!(
+            c.provisions.rates().map(|r| r.specific[2]),
+            Ok(rust_decimal::Decimal::new(20, 2))
         );
         std::fs::write(&file, "[provisions.reserves]\n\"2026-02-30\" = \"1\"\n").expect("write");
         let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err("bad date");

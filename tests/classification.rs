@@ -858,7 +858,7 @@ fn migration_and_provisions_on_a_hand_made_book() {
     assert_eq!(v["matrix_count"]["pass"]["pass"], 1);
     assert_eq!(v["matrix_count"]["pass"]["substandard"], 1);
     assert_eq!(v["matrix_count"]["special_mention"]["closed"], 1);
-    assert_eq!(v["matrix_balance"]["pass"]["substandard"], "1000");
+    assert_eq!(v["matrix_balance"]["pass"]["substandard"], "1000.00");
     // 正常: 1,000 moved over 2,000 − 600 repaid; 关注: all of it repaid, no rate.
     assert_eq!(v["rates"]["pass"], "71.43");
     assert_eq!(v["rates"]["special_mention"], serde_json::Value::Null);
@@ -1124,6 +1124,18 @@ fn an_impairment_cleared_ends_its_floor_from_that_date_and_keeps_its_history() {
     let actions = audit_actions(&b);
     assert!(actions.contains(&("classification.impaired".into(), "HT-1".into())));
     assert!(actions.contains(&("classification.impairment_cleared".into(), "HT-1".into())));
+    // An impairment dated inside the cleared period is refused, naming it.
+    let out = cmd(h, &b, "wang")
+        .args(["loan", "impaired", "HT-1", "--on", "2026-04-01"])
+        .args(["--reason", "补登"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cleared on 2026-06-01"),
+        "{}",
+        text(&out.stderr)
+    );
     // Impaired again later: a new record, the floor back.
     ok(cmd(h, &b, "wang").args([
         "loan",
@@ -1307,4 +1319,327 @@ fn a_back_dated_classify_reads_each_loans_status_on_that_date_whatever_the_ids_s
         let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
         assert_eq!(v["below_floor"], 1, "spread {spread}: {v}");
     }
+}
+
+// ---- the outside test's findings (issue #10) ----
+
+fn propose_on(
+    store: &mut Store,
+    user: &str,
+    no: &str,
+    to: Classification,
+    basis: Basis,
+    effective_on: Option<&str>,
+) -> Result<i64, WorkflowError> {
+    let actor = who(store, user);
+    flow::propose(
+        store,
+        &actor,
+        &Proposal {
+            contract_no: no,
+            to,
+            reason: "判断",
+            basis,
+            effective_on: effective_on.map(day),
+        },
+        &rules(),
+        day(TODAY),
+    )
+}
+
+fn said(e: &WorkflowError, lang: postloan::i18n::Lang) -> String {
+    e.localized(lang)
+}
+
+/// A pending proposal written straight into the store, as older books or an import hold them.
+fn stored_proposal(store: &mut Store, no: &str, to: Classification, basis: &str, by: &str) -> i64 {
+    let l = store.class_loan(no).expect("read").expect("loan");
+    store
+        .write(|tx| {
+            tx.insert_proposal(&postloan::store::NewProposal {
+                loan_id: l.id,
+                from: l.class,
+                to,
+                basis,
+                basis_ref: "",
+                reason: "",
+                floor: None,
+                effective_on: day(TODAY),
+                proposed_on: day(TODAY),
+                proposer: by,
+            })
+        })
+        .expect("insert")
+}
+
+#[test]
+fn effective_dates_before_disbursement_or_the_latest_decision_are_refused_at_propose_and_approve() {
+    use postloan::i18n::Lang;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(dir.path(), &[loan("HT-1", "B1", 1000, Pass)], &[]);
+    let mut store = Store::open(&path).expect("open");
+    let e = propose_on(
+        &mut store,
+        "zhang",
+        "HT-1",
+        SpecialMention,
+        Basis::Judgement,
+        Some("2024-12-31"),
+    )
+    .expect_err("before disbursement");
+    assert_eq!(
+        rule_key(&e),
+        "classification_err.effective_before_disbursed"
+    );
+    assert!(said(&e, Lang::En).contains("on or after 2025-01-15"), "{e}");
+    assert!(said(&e, Lang::ZhCn).contains("2025-01-15 或之后"));
+    // Two proposals; the later-dated one approved first: the earlier one is refused at approve.
+    let early = propose_on(
+        &mut store,
+        "zhang",
+        "HT-1",
+        SpecialMention,
+        Basis::Judgement,
+        Some("2026-05-01"),
+    )
+    .expect("early");
+    let late = propose_on(
+        &mut store,
+        "zhao",
+        "HT-1",
+        Substandard,
+        Basis::Judgement,
+        Some("2026-06-10"),
+    )
+    .expect("late");
+    let done = approve(&mut store, "li", late).expect("late approved");
+    // Due from the book's today, not from the effective date.
+    let due = done
+        .inspection_due
+        .expect("a downgrade plans a triggered inspection");
+    assert!(due > day(TODAY), "{due}");
+    let e = approve(&mut store, "li", early).expect_err("before the decision");
+    assert_eq!(rule_key(&e), "classification_err.effective_before_decision");
+    assert!(said(&e, Lang::En).contains("on or after 2026-06-10"), "{e}");
+    assert_eq!(class_of(&store, "HT-1"), Substandard);
+    // And at propose.
+    let e = propose_on(
+        &mut store,
+        "zhang",
+        "HT-1",
+        Doubtful,
+        Basis::Judgement,
+        Some("2026-06-09"),
+    )
+    .expect_err("before the decision");
+    assert_eq!(rule_key(&e), "classification_err.effective_before_decision");
+    propose_on(
+        &mut store,
+        "zhang",
+        "HT-1",
+        Doubtful,
+        Basis::Judgement,
+        Some("2026-06-10"),
+    )
+    .expect("on the decision's date");
+    // classify --as-of after the book's today is refused, non-zero, saying why.
+    let out = cmd(dir.path(), &path, "li")
+        .args(["classify", "--as-of", "2026-07-01"])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("after today (2026-06-30)"),
+        "{}",
+        text(&out.stderr)
+    );
+    ok(cmd(dir.path(), &path, "li").args(["classify", "--as-of", TODAY]));
+}
+
+#[test]
+fn approving_a_proposal_to_the_loans_class_is_refused_in_bulk_too_and_duplicates_at_propose() {
+    use postloan::i18n::Lang;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(
+        dir.path(),
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+        ],
+        &[],
+    );
+    let mut store = Store::open(&path).expect("open");
+    let a = propose(&mut store, "zhang", "HT-1", SpecialMention).expect("a");
+    let e = propose(&mut store, "zhao", "HT-1", SpecialMention).expect_err("duplicate");
+    assert_eq!(rule_key(&e), "classification_err.duplicate_pending");
+    assert!(said(&e, Lang::En).contains(&format!("({a})")), "{e}");
+    assert!(
+        said(&e, Lang::ZhCn).contains("关注"),
+        "{}",
+        said(&e, Lang::ZhCn)
+    );
+    // An import's proposal to the same class (the import has its own check) approved first.
+    let b = stored_proposal(&mut store, "HT-1", SpecialMention, "import", "zhao");
+    let c = propose(&mut store, "zhang", "HT-2", SpecialMention).expect("c");
+    approve(&mut store, "wang", b).expect("b");
+    let wang = who(&store, "wang");
+    let (r, p) = (rules(), plan());
+    let ctx = Decide {
+        rules: &r,
+        plan: &p,
+        today: day(TODAY),
+    };
+    let out = flow::approve_many(&mut store, &wang, &[a, c], "", &ctx);
+    let e = out[0].1.as_ref().expect_err("already");
+    assert_eq!(rule_key(e), "classification_err.already_class");
+    assert!(
+        said(e, Lang::ZhCn).contains("已是关注"),
+        "{}",
+        said(e, Lang::ZhCn)
+    );
+    assert!(said(e, Lang::En).contains("already Special mention"), "{e}");
+    assert!(out[1].1.is_ok());
+    assert_eq!(class_of(&store, "HT-2"), SpecialMention);
+    // The same class proposed: said in words, not codes.
+    let e = propose(&mut store, "zhang", "HT-2", SpecialMention).expect_err("same");
+    assert!(
+        said(&e, Lang::En).contains("already Special mention"),
+        "{e}"
+    );
+    // A decided proposal's status in words; no doubled prefix in a bulk refusal line.
+    let e = approve(&mut store, "wang", c).expect_err("decided");
+    assert!(
+        said(&e, Lang::ZhCn).contains("已批准"),
+        "{}",
+        said(&e, Lang::ZhCn)
+    );
+    let out = cmd(dir.path(), &path, "wang")
+        .args([
+            "--lang",
+            "zh-CN",
+            "classification",
+            "approve",
+            &a.to_string(),
+        ])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let line = text(&out.stdout);
+    assert_eq!(line.matches("不予批准").count(), 1, "{line}");
+    // The zh history table says the basis in words.
+    let h = ok(cmd(dir.path(), &path, "wang").args([
+        "--lang",
+        "zh-CN",
+        "classification",
+        "history",
+        "HT-2",
+    ]));
+    assert!(h.contains("判断") && !h.contains("judgement"), "{h}");
+}
+
+#[test]
+fn a_reason_over_the_limit_is_refused_naming_the_limit() {
+    use postloan::i18n::Lang;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(dir.path(), &[loan("HT-1", "B1", 1000, Pass)], &[]);
+    let mut store = Store::open(&path).expect("open");
+    let actor = who(&store, "zhang");
+    let long = "理".repeat(flow::REASON_MAX_CHARS + 1);
+    let e = flow::propose(
+        &mut store,
+        &actor,
+        &Proposal {
+            contract_no: "HT-1",
+            to: SpecialMention,
+            reason: &long,
+            basis: Basis::Judgement,
+            effective_on: None,
+        },
+        &rules(),
+        day(TODAY),
+    )
+    .expect_err("too long");
+    assert_eq!(rule_key(&e), "classification_err.reason_too_long");
+    assert!(e.localized(Lang::ZhCn).contains("2000"), "{e}");
+    let just = "理".repeat(flow::REASON_MAX_CHARS);
+    flow::propose(
+        &mut store,
+        &actor,
+        &Proposal {
+            contract_no: "HT-1",
+            to: SpecialMention,
+            reason: &just,
+            basis: Basis::Judgement,
+            effective_on: None,
+        },
+        &rules(),
+        day(TODAY),
+    )
+    .expect("at the limit");
+}
+
+#[test]
+fn the_nightly_check_never_closes_a_persons_proposal_and_a_person_cannot_choose_floor() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = book_with(dir.path(), &[loan("HT-1", "B1", 1000, SpecialMention)], &[]);
+    let mut store = Store::open(&path).expect("open");
+    let e = propose_on(&mut store, "zhang", "HT-1", Substandard, Basis::Floor, None)
+        .expect_err("floor");
+    assert_eq!(rule_key(&e), "classification_err.floor_is_the_checks");
+    assert!(e.to_string().contains("judgement"), "{e}");
+    // A person's floor proposal from an older book: the loan needs none, yet it stays.
+    let id = stored_proposal(&mut store, "HT-1", Substandard, "floor", "zhang");
+    let li = who(&store, "li");
+    let r = classify_book(&mut store, &li, &rules(), day(TODAY)).expect("classify");
+    assert_eq!(r.superseded, 0);
+    let rows = pending(&store);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].proposal_id, id);
+}
+
+#[test]
+fn a_basis_warning_or_inspection_must_be_the_loans_own() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = book_with(
+        h,
+        &[
+            loan("HT-1", "B1", 1000, Pass),
+            loan("HT-2", "B2", 1000, Pass),
+        ],
+        &[],
+    );
+    let n = ok(cmd(h, &b, "zhang").args(["inspection", "start", "HT-1", "--kind", "routine"]));
+    let n = n.trim();
+    let mut store = Store::open(&b).expect("open");
+    let e = propose_on(
+        &mut store,
+        "zhang",
+        "HT-2",
+        SpecialMention,
+        Basis::Inspection(n.to_string()),
+        None,
+    )
+    .expect_err("another loan's");
+    assert_eq!(rule_key(&e), "classification_err.basis_inspection_other");
+    assert!(e.to_string().contains("about loan HT-1"), "{e}");
+    let e = propose_on(
+        &mut store,
+        "zhang",
+        "HT-2",
+        SpecialMention,
+        Basis::Warning("YJ-NONE".into()),
+        None,
+    )
+    .expect_err("missing");
+    assert!(matches!(e, WorkflowError::NotFound { .. }), "{e}");
+    propose_on(
+        &mut store,
+        "zhang",
+        "HT-1",
+        SpecialMention,
+        Basis::Inspection(n.to_string()),
+        None,
+    )
+    .expect("its own");
 }

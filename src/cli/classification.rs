@@ -52,7 +52,7 @@ pub enum ClassificationCommand {
         to: String,
         #[arg(long)]
         reason: String,
-        /// floor, judgement, inspection:NUMBER or warning:NUMBER.
+        /// judgement, inspection:NUMBER or warning:NUMBER (of this loan); floor is the nightly check's own.
         #[arg(long, default_value = "judgement")]
         basis: String,
         /// The date the class applies from (default: today; not after it).
@@ -198,6 +198,16 @@ fn basis_text(basis: &str, basis_ref: &str) -> String {
         basis.to_string()
     } else {
         format!("{basis}:{basis_ref}")
+    }
+}
+
+/// The basis in words for a table (`预警:YJ…`); JSON and CSV keep the codes.
+fn basis_said(basis: &str, basis_ref: &str, lang: Lang) -> String {
+    let name = lang.code_name("proposal_basis", basis);
+    if basis_ref.is_empty() {
+        name
+    } else {
+        format!("{name}:{}", display(basis_ref))
     }
 }
 
@@ -403,7 +413,7 @@ fn print_history(rows: &[HistoryRow], format: Format, lang: Lang) -> anyhow::Res
             lang.code_name("class", &h.from),
             lang.code_name("class", &h.to),
             display(&said_reason(&h.reason, floor(h), &h.basis, lang)),
-            basis_text(&h.basis, &h.basis_ref),
+            basis_said(&h.basis, &h.basis_ref, lang),
             h.proposer,
             h.approver
         );

@@ -909,7 +909,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let path = book_path(&cli, &ctx);
             let mut store = open_book(&path, lang)?;
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
-            let as_of = as_of.unwrap_or(book_today(&store)?);
+            let today = book_today(&store)?;
+            let as_of = as_of.unwrap_or(today);
+            workflow::classification::check_classify_date(as_of, today)?;
             let report =
                 workflow::classification::classify_book(&mut store, &actor, &class_rules, as_of)?;
             classification::print_classify(&report, as_of, *format, lang)?;

@@ -48,6 +48,13 @@ pub fn migration(store: &Store, from: NaiveDate, to: NaiveDate) -> anyhow::Resul
 }
 
 /// Prints `report migration`.
+/// An amount in JSON: yuan with two decimals ("4309340000.00"), rounded half up.
+fn yuan(d: Decimal) -> String {
+    let mut r = crate::domain::money::round_half_up(d, 2);
+    r.rescale(2);
+    r.to_string()
+}
+
 pub fn print_migration(
     m: &Migration,
     from: NaiveDate,
@@ -78,7 +85,7 @@ pub fn print_migration(
                 "from": from,
                 "to": to,
                 "matrix_count": matrix(&|i, c| json!(m.count[i][c])),
-                "matrix_balance": matrix(&|i, c| json!(m.balance[i][c].to_string())),
+                "matrix_balance": matrix(&|i, c| json!(yuan(m.balance[i][c]))),
                 "rates": rates,
                 "npl_ratio_from": pct(npl_from),
                 "npl_ratio_to": pct(npl_to),
@@ -171,7 +178,7 @@ pub fn print_provisions(
     format: Format,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let money = |d: Decimal| d.to_string();
+    let money = yuan;
     match format {
         Format::Csv => bail!("{}", lang.t("classification_cli.no_csv")),
         Format::Json => {

@@ -859,7 +859,7 @@ impl Tx<'_> {
         let n = self.conn().execute(
             "UPDATE classification_proposals SET status = 'superseded', decided_by = ?1,
              decided_at = ?2, updated_at = ?2, updated_by = ?1, version = version + 1
-             WHERE status = 'pending' AND basis = 'floor'
+             WHERE status = 'pending' AND basis = 'floor' AND proposer = ?1
                AND loan_id IN (SELECT id FROM loans WHERE outstanding_fen <= 0)",
             params![actor, now],
         )?;
@@ -991,6 +991,74 @@ impl Tx<'_> {
             )?
             .query_row(params![loan_id, class.code(), basis], |r| r.get(0))
             .optional()?)
+    }
+
+    /// A pending proposal of the loan to `class` on any basis, if any (a duplicate is refused).
+    pub fn pending_proposal_to(&self, loan_id: i64, class: Classification) -> Result<Option<i64>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT id FROM classification_proposals WHERE loan_id = ?1 AND status = 'pending'
+                 AND to_class = ?2 ORDER BY id LIMIT 1",
+            )?
+            .query_row(params![loan_id, class.code()], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The effective date of the loan's latest classification decision, if any.
+    pub fn latest_decision_on(&self, loan_id: i64) -> Result<Option<NaiveDate>> {
+        let on: Option<String> = self
+            .conn()
+            .prepare_cached(
+                "SELECT MAX(effective_on) FROM classification_history WHERE loan_id = ?1",
+            )?
+            .query_row([loan_id], |r| r.get(0))?;
+        Ok(on.and_then(|d| d.parse().ok()))
+    }
+
+    /// The contract number of the loan a warning (`inspection` false) or an inspection is
+    /// about, by its number; None when there is no such record.
+    pub fn basis_contract(&self, inspection: bool, number: &str) -> Result<Option<String>> {
+        let sql = if inspection {
+            "SELECT l.contract_no FROM inspections i JOIN loans l ON l.id = i.loan_id
+             WHERE i.number = ?1"
+        } else {
+            "SELECT l.contract_no FROM warnings w JOIN loans l ON l.id = w.loan_id
+             WHERE w.number = ?1"
+        };
+        Ok(self
+            .conn()
+            .prepare_cached(sql)?
+            .query_row([number.trim()], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The proposer of a proposal, if it exists.
+    pub fn proposal_proposer(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT proposer FROM classification_proposals WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// A cleared impairment of the loan whose period (its date up to the day before it was
+    /// cleared) holds `on`: its dates, if any.
+    pub fn cleared_impairment_holding(
+        &self,
+        loan_id: i64,
+        on: NaiveDate,
+    ) -> Result<Option<(NaiveDate, NaiveDate)>> {
+        let row: Option<(String, String)> = self
+            .conn()
+            .prepare_cached(
+                "SELECT on_date, cleared_on FROM loan_impairments WHERE loan_id = ?1
+                 AND cleared_on IS NOT NULL AND on_date <= ?2 AND cleared_on > ?2
+                 ORDER BY on_date DESC LIMIT 1",
+            )?
+            .query_row(params![loan_id, day(on)], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(row.and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))))
     }
 
     /// The loan's pending floor proposal, if any.

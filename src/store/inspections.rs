@@ -1013,11 +1013,16 @@ impl Tx<'_> {
                 l.signal_on = Some(l.signal_on.map_or(raised, |s| s.min(raised)));
             }
         }
-        // A class made worse (an approved downgrade, from its effective day) is a signal
-        // too: the nightly plan keeps the triggered inspection the decision planned.
+        // A class made worse (an approved downgrade) is a signal too: the nightly plan keeps
+        // the triggered inspection the decision planned. Its day is the book's day the
+        // proposal was made when later than the effective day: a back-dated decision is not
+        // an overdue inspection.
         let mut stmt = self.conn().prepare_cached(
-            "SELECT loan_id, from_class, to_class, effective_on FROM classification_history
-             WHERE loan_id > ?1 AND loan_id <= ?2",
+            "SELECT h.loan_id, h.from_class, h.to_class,
+                    MAX(h.effective_on, COALESCE(p.proposed_on, h.effective_on))
+             FROM classification_history h
+             LEFT JOIN classification_proposals p ON p.id = h.proposal_id
+             WHERE h.loan_id > ?1 AND h.loan_id <= ?2",
         )?;
         let mut rows = stmt.query(params![after, last])?;
         while let Some(r) = rows.next()? {

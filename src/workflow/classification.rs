@@ -152,9 +152,12 @@ pub fn classify_book(
                         report.updated += 1;
                     }
                     FloorAction::Keep => report.kept += 1,
+                    // Only a proposal the check made itself: never a person's.
                     FloorAction::Supersede(id) => {
-                        tx.decide_proposal(id, "superseded", super::SYSTEM_USER, "")?;
-                        report.superseded += 1;
+                        if tx.proposal_proposer(id)?.as_deref() == Some(super::SYSTEM_USER) {
+                            tx.decide_proposal(id, "superseded", super::SYSTEM_USER, "")?;
+                            report.superseded += 1;
+                        }
                     }
                     FloorAction::Nothing => {}
                 }
@@ -203,6 +206,74 @@ pub fn floor_in(
         .and_then(|(_, f)| f))
 }
 
+/// A class named in each language: the message picks its own (`{class_en}`, `{class_zh}`).
+fn class_args(c: Classification) -> Vec<(&'static str, String)> {
+    vec![
+        ("class_en", Lang::En.code_name("class", c.code())),
+        ("class_zh", Lang::ZhCn.code_name("class", c.code())),
+    ]
+}
+
+/// Refuses a `classify --as-of` date after the book's today (a demo book's own date, else
+/// the calendar): the floors of a day not yet lived would open proposals nobody can check.
+pub fn check_classify_date(as_of: NaiveDate, today: NaiveDate) -> Result<()> {
+    if as_of > today {
+        return Err(WorkflowError::rule(
+            "classification_err.as_of_future",
+            &[("date", &as_of), ("today", &today)],
+        ));
+    }
+    Ok(())
+}
+
+/// A decision's effective date must be on or after the loan's disbursement and its latest
+/// classification decision's effective date: refused naming the date it must be on or after.
+fn check_effective(
+    tx: &Tx<'_>,
+    loan_id: i64,
+    disbursed_on: NaiveDate,
+    effective_on: NaiveDate,
+) -> Result<()> {
+    let latest = tx.latest_decision_on(loan_id)?;
+    let earliest = latest.map_or(disbursed_on, |l| l.max(disbursed_on));
+    if effective_on < earliest {
+        let key = if latest.is_some_and(|l| l >= disbursed_on) {
+            "classification_err.effective_before_decision"
+        } else {
+            "classification_err.effective_before_disbursed"
+        };
+        return Err(WorkflowError::rule(
+            key,
+            &[("date", &effective_on), ("earliest", &earliest)],
+        ));
+    }
+    Ok(())
+}
+
+/// A basis `warning:N` / `inspection:N` must be a record of the loan itself.
+fn check_basis(tx: &Tx<'_>, basis: &Basis, contract_no: &str) -> Result<()> {
+    let (inspection, n) = match basis {
+        Basis::Inspection(n) => (true, n),
+        Basis::Warning(n) => (false, n),
+        _ => return Ok(()),
+    };
+    match tx.basis_contract(inspection, n)? {
+        None => Err(WorkflowError::NotFound {
+            what: if inspection { "inspection" } else { "warning" },
+            key: n.clone(),
+        }),
+        Some(of) if of != contract_no => Err(WorkflowError::rule(
+            if inspection {
+                "classification_err.basis_inspection_other"
+            } else {
+                "classification_err.basis_warning_other"
+            },
+            &[("number", n), ("of", &of), ("contract", &contract_no)],
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
 fn loan_of(tx: &Tx<'_>, contract_no: &str) -> Result<ClassLoan> {
     tx.class_loan(contract_no)?
         .ok_or_else(|| WorkflowError::NotFound {
@@ -211,12 +282,22 @@ fn loan_of(tx: &Tx<'_>, contract_no: &str) -> Result<ClassLoan> {
         })
 }
 
+/// The longest reason a proposal, rejection or loan event keeps, in characters.
+pub const REASON_MAX_CHARS: usize = 2000;
+
 fn required_text(text: &str) -> Result<String> {
     let t = crate::domain::text::sanitize(text.trim());
     if t.is_empty() {
         return Err(WorkflowError::rule(
             "classification_err.reason_required",
             &[],
+        ));
+    }
+    let chars = t.chars().count();
+    if chars > REASON_MAX_CHARS {
+        return Err(WorkflowError::rule(
+            "classification_err.reason_too_long",
+            &[("chars", &chars), ("max", &REASON_MAX_CHARS)],
         ));
     }
     Ok(t)
@@ -244,9 +325,18 @@ pub fn propose_in(
     let loan = loan_of(tx, p.contract_no)?;
     let reason = required_text(p.reason)?;
     if p.to == loan.class {
+        let mut args = class_args(p.to);
+        args.push(("contract", loan.contract_no.clone()));
+        return Err(WorkflowError::Rule {
+            key: "classification_err.same_class",
+            args,
+        });
+    }
+    // The floor proposal is the nightly check's own: a person proposes on another basis.
+    if p.basis == Basis::Floor {
         return Err(WorkflowError::rule(
-            "classification_err.same_class",
-            &[("contract", &loan.contract_no), ("class", &p.to.code())],
+            "classification_err.floor_is_the_checks",
+            &[],
         ));
     }
     let effective_on = p.effective_on.unwrap_or(today);
@@ -256,20 +346,15 @@ pub fn propose_in(
             &[("date", &effective_on), ("today", &today)],
         ));
     }
-    if let Basis::Inspection(n) = &p.basis
-        && tx.inspection_id(n)?.is_none()
-    {
-        return Err(WorkflowError::NotFound {
-            what: "inspection",
-            key: n.clone(),
-        });
-    }
-    if let Basis::Warning(n) = &p.basis
-        && !tx.warning_number_exists(n)?
-    {
-        return Err(WorkflowError::NotFound {
-            what: "warning",
-            key: n.clone(),
+    check_effective(tx, loan.id, loan.disbursed_on, effective_on)?;
+    check_basis(tx, &p.basis, &loan.contract_no)?;
+    if let Some(other) = tx.pending_proposal_to(loan.id, p.to)? {
+        let mut args = class_args(p.to);
+        args.push(("contract", loan.contract_no.clone()));
+        args.push(("id", other.to_string()));
+        return Err(WorkflowError::Rule {
+            key: "classification_err.duplicate_pending",
+            args,
         });
     }
     // One pending floor proposal a loan (the nightly check keeps it up to date): a second
@@ -356,10 +441,20 @@ fn pending(tx: &Tx<'_>, id: i64, expected: Option<i64>) -> Result<ProposalState>
             key: id.to_string(),
         })?;
     if st.status != "pending" {
-        return Err(WorkflowError::rule(
-            "classification_err.not_pending",
-            &[("id", &id), ("status", &st.status)],
-        ));
+        return Err(WorkflowError::Rule {
+            key: "classification_err.not_pending",
+            args: vec![
+                ("id", id.to_string()),
+                (
+                    "status_en",
+                    Lang::En.code_name("proposal_status", &st.status),
+                ),
+                (
+                    "status_zh",
+                    Lang::ZhCn.code_name("proposal_status", &st.status),
+                ),
+            ],
+        });
     }
     super::check_version(
         &format!("#{id}"),
@@ -474,6 +569,16 @@ pub fn approve_in(
         Command::ApproveClassification(to)
     };
     super::authorize_in(tx, actor, command, &Subject::made_by(&st.proposer))?;
+    // The loan may have moved since the proposal: re-checked at the decision.
+    if to == from {
+        let mut args = class_args(to);
+        args.push(("contract", st.contract_no.clone()));
+        return Err(WorkflowError::Rule {
+            key: "classification_err.already_class",
+            args,
+        });
+    }
+    check_effective(tx, st.loan_id, st.disbursed_on, st.effective_on)?;
     let floor = floor_in(tx, st.loan_id, st.borrower_id, ctx.today, ctx.rules)?;
     if let Some(f) = refused_by_floor(to, floor) {
         // The floor's sentence in each language: the message picks its own.
@@ -620,6 +725,12 @@ pub fn record_event(
             return Err(WorkflowError::rule(
                 "classification_err.effective_future",
                 &[("date", &on), ("today", &today)],
+            ));
+        }
+        if impairment && let Some((since, cleared)) = tx.cleared_impairment_holding(loan.id, on)? {
+            return Err(WorkflowError::rule(
+                "classification_err.in_cleared_period",
+                &[("date", &on), ("since", &since), ("cleared", &cleared)],
             ));
         }
         if !tx.record_loan_event(impairment, loan.id, on, &reason, &actor.username)? {
