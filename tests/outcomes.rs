@@ -270,7 +270,7 @@ fn recovery_write_off_and_close_keep_the_figures_and_say_why_they_refuse() {
     // The provisions report says what was written off beside the reserves.
     let json = ok(cmd(h, &b, "li", en).args(["report", "provisions", "--format", "json"]));
     let p: serde_json::Value = serde_json::from_str(&json).expect("JSON");
-    assert_eq!(p["written_off"], "100000");
+    assert_eq!(p["written_off"], "100000.00");
     assert_eq!(p["written_off_loans"], 1);
     let table = ok(cmd(h, &b, "li", "zh_CN.UTF-8").args(["report", "provisions"]));
     assert!(
