@@ -336,6 +336,30 @@ pub struct StatusInput<'a> {
     pub expected_version: Option<i64>,
 }
 
+/// The opening of a status change (recall, close): may the actor, the loan in a status that
+/// allows the step, the version the caller saw, a reason, a date not after today.
+fn status_step(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    command: Command,
+    step: LoanStep,
+    s: &StatusInput<'_>,
+    today: NaiveDate,
+) -> Result<(OutcomeLoan, String)> {
+    super::authorize_in(tx, actor, command, &Subject::NONE)?;
+    let loan = loan_for(tx, s.contract_no, step)?;
+    check_version(
+        &loan.contract_no,
+        s.expected_version,
+        loan.version,
+        &loan.updated_by,
+        &loan.updated_at,
+    )?;
+    let reason = required(s.reason, "reason")?;
+    not_future(s.on, today)?;
+    Ok((loan, reason))
+}
+
 /// Recalls a loan early (提前收回): status `recalled` from `on`; the whole outstanding falls
 /// due then (see the module's note on overdue amounts).
 pub fn recall(
@@ -353,17 +377,7 @@ pub fn recall_in(
     s: &StatusInput<'_>,
     today: NaiveDate,
 ) -> Result<()> {
-    super::authorize_in(tx, actor, Command::RecallLoan, &Subject::NONE)?;
-    let loan = loan_for(tx, s.contract_no, LoanStep::Recall)?;
-    check_version(
-        &loan.contract_no,
-        s.expected_version,
-        loan.version,
-        &loan.updated_by,
-        &loan.updated_at,
-    )?;
-    let reason = required(s.reason, "reason")?;
-    not_future(s.on, today)?;
+    let (loan, reason) = status_step(tx, actor, Command::RecallLoan, LoanStep::Recall, s, today)?;
     if loan.outstanding <= Decimal::ZERO {
         return Err(WorkflowError::rule(
             "outcomes_err.nothing_to_recall",
@@ -405,17 +419,7 @@ pub fn close_in(
     s: &StatusInput<'_>,
     today: NaiveDate,
 ) -> Result<()> {
-    super::authorize_in(tx, actor, Command::CloseLoan, &Subject::NONE)?;
-    let loan = loan_for(tx, s.contract_no, LoanStep::Close)?;
-    check_version(
-        &loan.contract_no,
-        s.expected_version,
-        loan.version,
-        &loan.updated_by,
-        &loan.updated_at,
-    )?;
-    let reason = required(s.reason, "reason")?;
-    not_future(s.on, today)?;
+    let (loan, reason) = status_step(tx, actor, Command::CloseLoan, LoanStep::Close, s, today)?;
     if !loan.outstanding.is_zero() {
         return Err(WorkflowError::rule(
             "outcomes_err.close_outstanding",
