@@ -1028,7 +1028,7 @@ fn the_case_study_replays_from_disbursement_to_closing_without_write_off() {
         closed_on,
     )
     .expect_err("its warnings are still open");
-    assert_eq!(rule_key(&err), "disposal_err.open_warnings");
+    assert_eq!(rule_key(&err), "disposal_err.still_open");
     let open: Vec<WarningRow> = loan_warnings(&b.store)
         .into_iter()
         .filter(|w| w.status.is_active())

@@ -206,8 +206,12 @@ fn refusals_say_why_in_the_users_language_and_exit_non_zero() {
     let said =
         refused(cmd(h, &b, "wang.fang", ZH).args(["case", "close", &case, "--reason", "已化解"]));
     assert!(
-        said.contains("仍有未解除的预警") && said.contains("YJ2026-"),
+        said.contains("未解除的预警") && said.contains("YJ2026-"),
         "{said}"
+    );
+    assert!(
+        said.contains("未完成的措施"),
+        "both lists are named: {said}"
     );
     let said = refused(cmd(h, &b, "hu.yan", EN).args([
         "case",
@@ -307,12 +311,18 @@ fn escalation_runs_on_the_injected_date_alone_and_after_evaluate() {
     ok(cmd(h, &b, "wu.hao", EN).args(["case", "approve", &case]));
     let said = refused(cmd(h, &b, "wang.fang", EN).args(["escalate"]));
     assert!(said.contains("may not"), "{said}");
+    let said = refused(cmd(h, &b, "wu.hao", EN).args(["escalate", "--as-of", "2026-08-31"]));
+    assert!(
+        said.contains("after today (2026-06-30)") && said.contains("--force"),
+        "a future check date is refused like evaluate's: {said}"
+    );
     let on_due = ok(cmd(h, &b, "wu.hao", EN).args([
         "escalate",
         "--as-of",
         "2026-08-31",
         "--format",
         "json",
+        "--force",
     ]));
     let v: serde_json::Value = serde_json::from_str(&on_due).expect("JSON");
     assert_eq!(v["escalated"], serde_json::json!([]));
@@ -366,5 +376,212 @@ fn a_bad_disposal_setting_is_refused_naming_its_file_and_key() {
     assert!(
         said.contains("yellow_tracking") && said.contains("须为"),
         "{said}"
+    );
+}
+
+/// The open cases and their loans with a balance (contract, outstanding), as `case show`
+/// gives them.
+fn cases_with_loans(h: &Path, b: &Path) -> Vec<(String, Vec<(String, f64)>)> {
+    let json = ok(cmd(h, b, "zhao.lei", EN).args(["cases", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let mut out = Vec::new();
+    for c in v.as_array().expect("list") {
+        let number = c["number"].as_str().expect("number").to_string();
+        let show =
+            ok(cmd(h, b, "zhao.lei", EN).args(["case", "show", &number, "--format", "json"]));
+        let d: serde_json::Value = serde_json::from_str(&show).expect("JSON");
+        let loans: Vec<(String, f64)> = d["loans_list"]
+            .as_array()
+            .expect("loans")
+            .iter()
+            .map(|l| {
+                let out: f64 = l["outstanding"]
+                    .as_str()
+                    .expect("amount")
+                    .parse()
+                    .expect("number");
+                (
+                    l["contract_no"].as_str().expect("contract").to_string(),
+                    out,
+                )
+            })
+            .filter(|(_, out)| *out > 0.0)
+            .collect();
+        out.push((number, loans));
+    }
+    out
+}
+
+#[test]
+fn case_recover_finds_the_loan_checks_the_case_and_the_dates_and_says_it_in_json() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = dir.path();
+    let b = demo_book(h);
+    let cases = cases_with_loans(h, &b);
+    let (single, loans) = cases
+        .iter()
+        .find(|(_, l)| l.len() == 1)
+        .expect("a case with one loan");
+    let (contract, before) = loans[0].clone();
+    let json = ok(cmd(h, &b, "zhao.lei", EN).args([
+        "case",
+        "recover",
+        single,
+        "--amount",
+        "1,000",
+        "--kind",
+        "collateral",
+        "--interest",
+        "20.5",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["case"], single.as_str());
+    assert_eq!(v["contract_no"], contract.as_str(), "the case's only loan");
+    assert_eq!(v["kind"], "collateral_sale");
+    assert_eq!(v["principal"], "1000.00");
+    assert_eq!(v["interest"], "20.50");
+    assert_eq!(v["total"], "1020.50");
+    assert_eq!(v["on"], "2026-06-30", "default: the book's today");
+    let after: f64 = v["outstanding_after"]
+        .as_str()
+        .expect("after")
+        .parse()
+        .expect("n");
+    assert!(
+        (before - 1000.0 - after).abs() < 0.005,
+        "{before} → {after}"
+    );
+    // The case's history lists the recovery.
+    let show = ok(cmd(h, &b, "zhao.lei", EN).args(["case", "show", single, "--format", "json"]));
+    let d: serde_json::Value = serde_json::from_str(&show).expect("JSON");
+    assert!(
+        d["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["event"] == "recovery" && e["ref"] == contract.as_str()),
+        "{d}"
+    );
+    // Dates: not before the disbursement, not after today.
+    let said = refused(cmd(h, &b, "zhao.lei", EN).args([
+        "case",
+        "recover",
+        single,
+        "--amount",
+        "1",
+        "--kind",
+        "repayment",
+        "--on",
+        "1990-01-01",
+    ]));
+    assert!(
+        said.contains("before loan") && said.contains("was disbursed"),
+        "{said}"
+    );
+    let said = refused(cmd(h, &b, "zhao.lei", EN).args([
+        "case",
+        "recover",
+        single,
+        "--amount",
+        "1",
+        "--kind",
+        "repayment",
+        "--on",
+        "2026-07-01",
+    ]));
+    assert!(said.contains("after today (2026-06-30)"), "{said}");
+    // A negative amount gets our refusal, not clap's.
+    let said = refused(cmd(h, &b, "zhao.lei", ZH).args([
+        "case",
+        "recover",
+        single,
+        "--amount",
+        "-100",
+        "--kind",
+        "repayment",
+    ]));
+    assert!(said.contains("--amount 须为正数"), "{said}");
+    let said = refused(cmd(h, &b, "zhao.lei", EN).args([
+        "loan",
+        "recover",
+        &contract,
+        "--on",
+        "2026-06-30",
+        "--kind",
+        "repayment",
+        "--principal",
+        "-100",
+    ]));
+    assert!(said.contains("--principal must be positive"), "{said}");
+    // Several loans and no --contract: refused naming them; a contract not in the case too.
+    if let Some((multi, loans)) = cases.iter().find(|(_, l)| l.len() > 1) {
+        let said = refused(cmd(h, &b, "zhao.lei", EN).args([
+            "case",
+            "recover",
+            multi,
+            "--amount",
+            "1",
+            "--kind",
+            "repayment",
+        ]));
+        assert!(said.contains("several loans"), "{said}");
+        assert!(
+            loans.iter().all(|(c, _)| said.contains(c.as_str())),
+            "{said}"
+        );
+        let said = refused(cmd(h, &b, "zhao.lei", EN).args([
+            "case",
+            "recover",
+            single,
+            "--amount",
+            "1",
+            "--kind",
+            "repayment",
+            "--contract",
+            &loans[0].0,
+        ]));
+        assert!(said.contains("is not a loan of case"), "{said}");
+    }
+    // `loan … --case NUMBER`: unknown and other borrowers' cases are refused.
+    let said = refused(cmd(h, &b, "zhao.lei", EN).args([
+        "loan",
+        "demand",
+        &contract,
+        "--on",
+        "2026-06-30",
+        "--case",
+        "CZ1999-000009",
+    ]));
+    assert!(said.contains("CZ1999-000009"), "{said}");
+    let other = &cases
+        .iter()
+        .find(|(n, _)| n != single)
+        .expect("another case")
+        .0;
+    let said = refused(cmd(h, &b, "zhao.lei", EN).args([
+        "loan",
+        "demand",
+        &contract,
+        "--on",
+        "2026-06-30",
+        "--case",
+        other,
+    ]));
+    assert!(said.contains("is not the case of loan"), "{said}");
+    ok(cmd(h, &b, "zhao.lei", EN).args([
+        "loan",
+        "demand",
+        &contract,
+        "--on",
+        "2026-06-30",
+        "--case",
+        single,
+    ]));
+    let md = ok(cmd(h, &b, "zhao.lei", EN).args(["case", "show", single]));
+    assert!(
+        md.contains("Demand for payment") && md.contains("letter"),
+        "{md}"
     );
 }

@@ -334,8 +334,6 @@ fn recall_then_sale_then_close_by_the_right_roles() {
         "collateral_sale",
         "--principal",
         "1,000,000.00",
-        "--case-id",
-        "12",
     ]));
     ok(cmd(h, &b, "wang", en).args([
         "loan",
@@ -349,7 +347,10 @@ fn recall_then_sale_then_close_by_the_right_roles() {
     let v = show(h, &b, "HT-2");
     assert_eq!(v["status"], "closed");
     assert_eq!(v["written_off"], "0");
-    assert_eq!(v["recoveries"][0]["case_id"], 12);
+    assert_eq!(
+        v["recoveries"][0]["case_id"], 1,
+        "without --case the recovery is filed under the borrower's open case"
+    );
     assert_eq!(v["clocks"].as_array().map(Vec::len), Some(0));
 }
 

@@ -148,6 +148,31 @@ pub enum CaseCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Record money recovered on a loan of the case: --amount is the principal (it comes off
+    /// the outstanding); interest and costs are recorded beside it.
+    Recover {
+        number: String,
+        /// The principal recovered (comes off the loan's outstanding); positive.
+        #[arg(long, allow_negative_numbers = true)]
+        amount: String,
+        /// repayment, collateral, guarantor or court.
+        #[arg(long)]
+        kind: String,
+        /// The loan (default: the case's only loan with a balance).
+        #[arg(long, value_name = "CONTRACT")]
+        contract: Option<String>,
+        #[arg(long, allow_negative_numbers = true)]
+        interest: Option<String>,
+        #[arg(long, allow_negative_numbers = true)]
+        costs: Option<String>,
+        /// The day the money came in (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
+        on: Option<NaiveDate>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long, value_enum, default_value_t = EscalateFormat::Table)]
+        format: EscalateFormat,
+    },
     /// Close the case with a reason (its warnings resolved or dismissed, no action open).
     Close {
         number: String,
@@ -877,7 +902,14 @@ fn event_ref(event: &str, reference: &str, lang: Lang) -> String {
 /// An event's note: a code the engine wrote (a kind, a reason) in words; a person's text
 /// Markdown-safe.
 fn event_note(note: &str, lang: Lang) -> String {
-    for group in ["case_note", "plan_kind", "action_kind", "freq"] {
+    for group in [
+        "case_note",
+        "plan_kind",
+        "action_kind",
+        "freq",
+        "demand_channel",
+        "legal_event",
+    ] {
         let key = format!("{group}.{note}");
         if !note.is_empty() && lang.t(&key) != key {
             return lang.t(&key).to_string();
@@ -1037,6 +1069,85 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
             said("failed", &[("number", number)]);
             if !r.escalated.is_empty() {
                 said("escalated_one", &[("number", number)]);
+            }
+        }
+        CaseCommand::Recover {
+            number,
+            amount,
+            kind,
+            contract,
+            interest,
+            costs,
+            on,
+            note,
+            format,
+        } => {
+            use crate::domain::money::format_money;
+            use crate::domain::recovery::{RecoveryAmounts, RecoveryKind};
+            let kind = parse_code(
+                kind,
+                RecoveryKind::parse,
+                "repayment, collateral, guarantor, court",
+                lang,
+            )?;
+            let optional = |v: &Option<String>, flag: &str| match v {
+                Some(t) => super::outcomes::amount(t, flag, lang),
+                None => Ok(rust_decimal::Decimal::ZERO),
+            };
+            let amounts = RecoveryAmounts {
+                principal: super::outcomes::amount(amount, "--amount", lang)?,
+                interest: optional(interest, "--interest")?,
+                costs: optional(costs, "--costs")?,
+            };
+            let on = on.unwrap_or(today);
+            let rules = crate::config::warning_rules(ctx.explicit_config.as_deref(), &ctx.dirs)?;
+            let change = workflow::outcomes::record_case_recovery(
+                &mut store,
+                &actor,
+                &workflow::outcomes::CaseRecoveryInput {
+                    case: number,
+                    contract: contract.as_deref(),
+                    on,
+                    kind,
+                    amounts,
+                    note,
+                },
+                &rules,
+                today,
+            )?;
+            let c = &change.currency;
+            match format {
+                EscalateFormat::Json => {
+                    let v = serde_json::json!({
+                        "id": change.id,
+                        "case": number.trim(),
+                        "contract_no": change.contract_no,
+                        "kind": kind.code(),
+                        "on": on.to_string(),
+                        "principal": format!("{:.2}", amounts.principal),
+                        "interest": format!("{:.2}", amounts.interest),
+                        "costs": format!("{:.2}", amounts.costs),
+                        "total": format!("{:.2}", amounts.total()),
+                        "currency": c,
+                        "outstanding_before": format!("{:.2}", change.outstanding_before),
+                        "outstanding_after": format!("{:.2}", change.outstanding_after),
+                        "status": change.status.code(),
+                    });
+                    println!("{}", serde_json::to_string_pretty(&v)?);
+                }
+                EscalateFormat::Table => println!(
+                    "{}",
+                    lang.tf(
+                        "outcomes_cli.recovered",
+                        &[
+                            ("contract", &change.contract_no),
+                            ("total", &format_money(amounts.total(), c)),
+                            ("principal", &format_money(amounts.principal, c)),
+                            ("before", &format_money(change.outstanding_before, c)),
+                            ("after", &format_money(change.outstanding_after, c)),
+                        ]
+                    )
+                ),
             }
         }
         CaseCommand::Close {
@@ -1215,6 +1326,7 @@ pub fn escalate(
     cli: &Cli,
     ctx: &Context_,
     as_of: Option<NaiveDate>,
+    force: bool,
     format: EscalateFormat,
 ) -> anyhow::Result<i32> {
     let lang = ctx.lang;
@@ -1225,10 +1337,9 @@ pub fn escalate(
     let path = book_path(cli, ctx);
     let mut store = open_book(&path, lang)?;
     let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
-    let as_of = match as_of {
-        Some(d) => d,
-        None => book_today(&store)?,
-    };
+    let today = book_today(&store)?;
+    let as_of = as_of.unwrap_or(today);
+    flow::check_escalation_date(as_of, today, force)?;
     let started = std::time::Instant::now();
     let r = flow::escalate(&mut store, &actor, as_of, Some(&cfg))?;
     match format {

@@ -194,7 +194,7 @@ pub enum Command {
     Cases(disposal::CasesArgs),
     /// Disposal actions, open ones first, the most overdue on top.
     Disposal(disposal::DisposalArgs),
-    /// One risk case: show, plan, submit, approve, reject, explanation, progress, fail-plan, close.
+    /// One risk case: show, plan, submit, approve, reject, explanation, progress, fail-plan, recover, close.
     Case {
         #[command(subcommand)]
         command: disposal::CaseCommand,
@@ -212,6 +212,9 @@ pub enum Command {
         as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = disposal::EscalateFormat::Table)]
         format: disposal::EscalateFormat,
+        /// Check on a date after today.
+        #[arg(long)]
+        force: bool,
     },
     /// Measure bytes per screen and key, key-to-frame time, import and evaluation speed on a
     /// demo book it builds (or reuses with --db); prints a Markdown table.
@@ -1037,9 +1040,11 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Disposal(args)) => disposal::actions(&cli, &ctx, args),
         Some(Command::Case { command }) => disposal::case(&cli, &ctx, command),
         Some(Command::Action { command }) => disposal::action(&cli, &ctx, command),
-        Some(Command::Escalate { as_of, format }) => {
-            disposal::escalate(&cli, &ctx, *as_of, *format)
-        }
+        Some(Command::Escalate {
+            as_of,
+            format,
+            force,
+        }) => disposal::escalate(&cli, &ctx, *as_of, *force, *format),
         Some(Command::Bench(args)) => {
             let opts = crate::bench::BenchOptions::from_args(args, cli.db.clone());
             crate::bench::run(&opts, &mut std::io::stdout().lock())?;

@@ -33,9 +33,9 @@ pub enum OutcomeCommand {
         channel: String,
         #[arg(long, default_value = "")]
         note: String,
-        /// The risk case this belongs to.
-        #[arg(long)]
-        case_id: Option<i64>,
+        /// The risk case this belongs to (its number; default: the borrower's open case).
+        #[arg(long, value_name = "NUMBER")]
+        case: Option<String>,
     },
     /// Recall the loan early (提前收回): the whole outstanding falls due. Supervisors, managers.
     Recall {
@@ -44,8 +44,8 @@ pub enum OutcomeCommand {
         on: NaiveDate,
         #[arg(long)]
         reason: String,
-        #[arg(long)]
-        case_id: Option<i64>,
+        #[arg(long, value_name = "NUMBER")]
+        case: Option<String>,
     },
     /// Add collateral (追加担保); the loan's warnings are re-evaluated at once.
     CollateralAdd {
@@ -56,7 +56,7 @@ pub enum OutcomeCommand {
         #[arg(long)]
         description: String,
         /// The appraised value (thousands separators allowed, two decimals).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         value: String,
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
@@ -69,28 +69,28 @@ pub enum OutcomeCommand {
         /// repayment, collateral_sale, guarantor or court.
         #[arg(long)]
         kind: String,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         principal: String,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         interest: Option<String>,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         costs: Option<String>,
         #[arg(long, default_value = "")]
         note: String,
-        #[arg(long)]
-        case_id: Option<i64>,
+        #[arg(long, value_name = "NUMBER")]
+        case: Option<String>,
     },
     /// Write off (核销) up to the outstanding, with the reason. Managers only.
     WriteOff {
         contract_no: String,
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         amount: String,
         #[arg(long)]
         reason: String,
-        #[arg(long)]
-        case_id: Option<i64>,
+        #[arg(long, value_name = "NUMBER")]
+        case: Option<String>,
     },
     /// Close a loan whose outstanding is 0, with the reason.
     Close {
@@ -99,8 +99,8 @@ pub enum OutcomeCommand {
         on: NaiveDate,
         #[arg(long)]
         reason: String,
-        #[arg(long)]
-        case_id: Option<i64>,
+        #[arg(long, value_name = "NUMBER")]
+        case: Option<String>,
     },
     /// Record a legal step: preservation (ruling), suit (filed), seizure, renewal.
     Legal {
@@ -118,8 +118,8 @@ pub enum OutcomeCommand {
         reference: String,
         #[arg(long, default_value = "")]
         note: String,
-        #[arg(long)]
-        case_id: Option<i64>,
+        #[arg(long, value_name = "NUMBER")]
+        case: Option<String>,
     },
     /// The loan's status, recovered totals, write-offs, clocks and recent outcome records.
     Show {
@@ -177,9 +177,44 @@ fn code<T>(
     })
 }
 
-/// An amount argument by the money parser (thousands separators, two decimals).
-fn amount(text: &str, flag: &str, lang: Lang) -> anyhow::Result<Decimal> {
+/// The id of the case `--case NUMBER` names; an unknown number is refused. (The workflow
+/// checks that it is the loan's borrower's and open.)
+fn case_id(
+    store: &crate::store::Store,
+    number: &Option<String>,
+    lang: Lang,
+) -> anyhow::Result<Option<i64>> {
+    let Some(number) = number else {
+        return Ok(None);
+    };
+    match store.case_link_by_number(number)? {
+        Some(c) => Ok(Some(c.id)),
+        None => Err(anyhow!(
+            "{}",
+            lang.tf(
+                "workflow_err.not_found",
+                &[
+                    ("what", &lang.code_name("workflow_err.entity", "case")),
+                    ("key", &sanitize(number)),
+                ]
+            )
+        )),
+    }
+}
+
+/// An amount argument by the money parser (thousands separators, two decimals); a
+/// negative one is refused as such.
+pub fn amount(text: &str, flag: &str, lang: Lang) -> anyhow::Result<Decimal> {
     parse_amount(text).map_err(|e| {
+        if e == crate::domain::money::AmountError::Negative {
+            return anyhow!(
+                "{}",
+                lang.tf(
+                    "outcomes_cli.amount_not_positive",
+                    &[("flag", &flag), ("value", &sanitize(text))]
+                )
+            );
+        }
         anyhow!(
             "{}",
             lang.tf(
@@ -225,13 +260,22 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
     let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
     let today = book_today(&store)?;
     let rules = || crate::config::warning_rules(ctx.explicit_config.as_deref(), &ctx.dirs);
+    let linked = match cmd {
+        OutcomeCommand::Demand { case, .. }
+        | OutcomeCommand::Recall { case, .. }
+        | OutcomeCommand::Recover { case, .. }
+        | OutcomeCommand::WriteOff { case, .. }
+        | OutcomeCommand::Close { case, .. }
+        | OutcomeCommand::Legal { case, .. } => case_id(&store, case, lang)?,
+        _ => None,
+    };
     match cmd {
         OutcomeCommand::Demand {
             contract_no,
             on,
             channel,
             note,
-            case_id,
+            case: _,
         } => {
             let channel = code(
                 channel,
@@ -248,7 +292,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                     on: *on,
                     channel,
                     note,
-                    case_id: *case_id,
+                    case_id: linked,
                 },
                 today,
             )?;
@@ -277,7 +321,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
             contract_no,
             on,
             reason,
-            case_id,
+            case: _,
         } => {
             flow::recall(
                 &mut store,
@@ -286,7 +330,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                     contract_no,
                     on: *on,
                     reason,
-                    case_id: *case_id,
+                    case_id: linked,
                     expected_version: None,
                 },
                 today,
@@ -303,7 +347,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
             contract_no,
             on,
             reason,
-            case_id,
+            case: _,
         } => {
             flow::close(
                 &mut store,
@@ -312,7 +356,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                     contract_no,
                     on: *on,
                     reason,
-                    case_id: *case_id,
+                    case_id: linked,
                     expected_version: None,
                 },
                 today,
@@ -377,7 +421,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
             interest,
             costs,
             note,
-            case_id,
+            case: _,
         } => {
             let kind = code(
                 kind,
@@ -404,7 +448,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                     kind,
                     amounts,
                     note,
-                    case_id: *case_id,
+                    case_id: linked,
                     expected_version: None,
                 },
                 &rules()?,
@@ -431,7 +475,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
             on,
             amount: text,
             reason,
-            case_id,
+            case: _,
         } => {
             let value = amount(text, "--amount", lang)?;
             let change = flow::write_off(
@@ -442,7 +486,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                     on: *on,
                     amount: value,
                     reason,
-                    case_id: *case_id,
+                    case_id: linked,
                     expected_version: None,
                 },
                 &rules()?,
@@ -473,7 +517,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
             asset,
             reference,
             note,
-            case_id,
+            case: _,
         } => {
             let kind = code(
                 event,
@@ -502,7 +546,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                     on: *on,
                     reference,
                     note,
-                    case_id: *case_id,
+                    case_id: linked,
                 },
                 today,
             )?;

@@ -12,7 +12,7 @@ code_enum! {
     /// How money came back.
     RecoveryKind {
         Repayment => "repayment", "借款人还款", ["还款"];
-        CollateralSale => "collateral_sale", "处置抵质押物", ["处置押品", "sale"];
+        CollateralSale => "collateral_sale", "处置抵质押物", ["处置押品", "sale", "collateral"];
         Guarantor => "guarantor", "保证人代偿", ["保证人"];
         Court => "court", "法院执行", ["执行"];
     }

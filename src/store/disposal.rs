@@ -108,8 +108,10 @@ pub type InspectionMeasures = (i64, String, Vec<ReportMeasure>);
 /// What still keeps a case open (closing is refused naming them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpenItems {
-    pub warnings: Vec<String>,
-    pub actions: Vec<i64>,
+    /// Number and indicator code of each open warning.
+    pub warnings: Vec<(String, String)>,
+    /// Id, kind code, title and status code of each open action.
+    pub actions: Vec<(i64, String, String, String)>,
 }
 
 /// The book's meta key: the largest warning id a book-wide grouping has seen.
@@ -535,18 +537,20 @@ impl Tx<'_> {
     /// What keeps a case open: its open warnings and open actions.
     pub fn case_open_items(&self, case_id: i64) -> Result<OpenItems> {
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT w.number FROM case_warnings cw JOIN warnings w ON w.id = cw.warning_id
+            "SELECT w.number, w.indicator FROM case_warnings cw JOIN warnings w ON w.id = cw.warning_id
              WHERE cw.case_id = ?1 AND w.status IN {ACTIVE} ORDER BY w.id LIMIT 20"
         ))?;
         let warnings = stmt
-            .query_map([case_id], |r| r.get(0))?
+            .query_map([case_id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let mut stmt = self.conn().prepare_cached(
-            "SELECT id FROM disposal_actions WHERE case_id = ?1
+            "SELECT id, kind, title, status FROM disposal_actions WHERE case_id = ?1
              AND status IN ('planned', 'in_progress') ORDER BY id LIMIT 20",
         )?;
         let actions = stmt
-            .query_map([case_id], |r| r.get(0))?
+            .query_map([case_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(OpenItems { warnings, actions })
     }

@@ -34,10 +34,41 @@ pub struct OutcomeLoan {
     pub version: i64,
     pub updated_at: String,
     pub updated_by: String,
+    pub borrower_id: i64,
+    pub disbursed_on: NaiveDate,
 }
 
 const OUTCOME_LOAN_COLUMNS: &str = "id, contract_no, borrower_name, officer, currency, outstanding,
-    status, matures_on, recalled_on, closed_on, written_off, version, updated_at, updated_by";
+    status, matures_on, recalled_on, closed_on, written_off, version, updated_at, updated_by,
+    borrower_id, disbursed_on";
+
+/// A risk case as an outcome step checks it: whose it is and whether it is open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseLink {
+    pub id: i64,
+    pub number: String,
+    pub borrower_id: i64,
+    pub open: bool,
+}
+
+fn case_link_q(
+    conn: &Connection,
+    sql_where: &str,
+    key: &dyn rusqlite::ToSql,
+) -> Result<Option<CaseLink>> {
+    let sql = format!("SELECT id, number, borrower_id, status FROM risk_cases WHERE {sql_where}");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([key], |r| {
+            Ok(CaseLink {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                borrower_id: r.get(2)?,
+                open: r.get::<_, String>(3)? == "open",
+            })
+        })
+        .optional()?)
+}
 
 fn outcome_loan_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutcomeLoan> {
     Ok(OutcomeLoan {
@@ -55,6 +86,8 @@ fn outcome_loan_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutcomeLoan>
         version: r.get(11)?,
         updated_at: r.get(12)?,
         updated_by: r.get(13)?,
+        borrower_id: r.get(14)?,
+        disbursed_on: date(r, 15)?,
     })
 }
 
@@ -95,6 +128,30 @@ impl Tx<'_> {
     /// The loan with `contract_no` as the outcome commands see it.
     pub fn outcome_loan(&self, contract_no: &str) -> Result<Option<OutcomeLoan>> {
         outcome_loan_q(self.conn(), contract_no)
+    }
+
+    /// A risk case by id, as an outcome step checks it.
+    pub fn case_link(&self, case_id: i64) -> Result<Option<CaseLink>> {
+        case_link_q(self.conn(), "id = ?1", &case_id)
+    }
+
+    /// The contracts of a case's borrower that still have a balance (at most 20).
+    pub fn case_contracts(&self, case_id: i64) -> Result<Vec<String>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT l.contract_no FROM loans l JOIN risk_cases c ON c.borrower_id = l.borrower_id
+             WHERE c.id = ?1 AND l.outstanding_fen > 0 ORDER BY l.contract_no LIMIT 20",
+        )?;
+        let rows = stmt.query_map([case_id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The borrower's open risk case, if any.
+    pub fn open_case_link(&self, borrower_id: i64) -> Result<Option<CaseLink>> {
+        case_link_q(
+            self.conn(),
+            "borrower_id = ?1 AND status = 'open'",
+            &borrower_id,
+        )
     }
 
     pub fn insert_demand(
@@ -754,6 +811,11 @@ impl Store {
     /// The loan with `contract_no` as the outcome commands see it.
     pub fn outcome_loan(&self, contract_no: &str) -> Result<Option<OutcomeLoan>> {
         outcome_loan_q(self.conn(), contract_no)
+    }
+
+    /// A risk case by the number users see.
+    pub fn case_link_by_number(&self, number: &str) -> Result<Option<CaseLink>> {
+        case_link_q(self.conn(), "number = ?1", &number.trim())
     }
 
     /// One loan's status, clocks, recovered totals and the newest rows of its demands, legal

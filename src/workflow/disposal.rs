@@ -96,6 +96,17 @@ fn not_past(date: NaiveDate, today: NaiveDate) -> Result<NaiveDate> {
     Ok(date)
 }
 
+/// The nightly check's day: a day after today is refused unless `force` (as `evaluate`).
+pub fn check_escalation_date(as_of: NaiveDate, today: NaiveDate, force: bool) -> Result<()> {
+    if as_of > today && !force {
+        return Err(WorkflowError::rule(
+            "disposal_err.escalate_future",
+            &[("date", &as_of), ("today", &today)],
+        ));
+    }
+    Ok(())
+}
+
 /// The case `number`, open, at the version the screen showed.
 fn open_case(tx: &Tx<'_>, number: &str, expected: Option<i64>) -> Result<CaseState> {
     let c = tx
@@ -863,20 +874,44 @@ pub fn close_in(
     let c = open_case(tx, case, expected_version)?;
     let reason = required(reason, "reason")?;
     let open = tx.case_open_items(c.id)?;
-    if !open.warnings.is_empty() {
+    if !open.warnings.is_empty() || !open.actions.is_empty() {
+        let none = super::said_key("disposal_err.none_open");
+        let warnings: Vec<String> = open
+            .warnings
+            .iter()
+            .map(|(number, indicator)| {
+                format!(
+                    "{number} {}",
+                    super::said_key(&format!("indicator.{indicator}"))
+                )
+            })
+            .collect();
+        let actions: Vec<String> = open
+            .actions
+            .iter()
+            .map(|(id, kind, title, status)| {
+                format!(
+                    "#{id} {} “{}” ({})",
+                    super::said_key(&format!("action_kind.{kind}")),
+                    sanitize(title),
+                    super::said_key(&format!("action_status.{status}"))
+                )
+            })
+            .collect();
+        let list = |v: Vec<String>| {
+            if v.is_empty() {
+                none.clone()
+            } else {
+                v.join(", ")
+            }
+        };
         return Err(WorkflowError::rule(
-            "disposal_err.open_warnings",
+            "disposal_err.still_open",
             &[
                 ("number", &c.number),
-                ("warnings", &open.warnings.join(", ")),
+                ("warnings", &list(warnings)),
+                ("actions", &list(actions)),
             ],
-        ));
-    }
-    if !open.actions.is_empty() {
-        let ids: Vec<String> = open.actions.iter().map(|i| format!("#{i}")).collect();
-        return Err(WorkflowError::rule(
-            "disposal_err.open_actions",
-            &[("number", &c.number), ("actions", &ids.join(", "))],
         ));
     }
     let open_statuses: Vec<PlanStatus> = PlanStatus::ALL

@@ -242,6 +242,37 @@ impl WorkflowError {
     }
 }
 
+/// Marks a translation key inside a refusal's argument text: [`said_key`] writes one, and
+/// the refusal says it in the reader's language (data text never holds control characters).
+const KEY_OPEN: char = '\u{1}';
+const KEY_CLOSE: char = '\u{2}';
+
+/// `key` marked to be said in the reader's language inside an argument's text.
+pub fn said_key(key: &str) -> String {
+    format!("{KEY_OPEN}{key}{KEY_CLOSE}")
+}
+
+/// An argument's text with each marked key said in `lang`.
+fn said_keys(lang: crate::i18n::Lang, text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(KEY_OPEN) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + KEY_OPEN.len_utf8()..];
+        match after.find(KEY_CLOSE) {
+            Some(end) => {
+                out.push_str(lang.t(&after[..end]));
+                rest = &after[end + KEY_CLOSE.len_utf8()..];
+            }
+            None => {
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A rule's refusal in `lang`. An argument that is an OS failure's key (`i18n::Failure::key`)
 /// or a translation key marked with a leading `@` (`@loan_status.closed`) is said in `lang`.
 fn rule_text(lang: crate::i18n::Lang, key: &str, args: &[(&'static str, String)]) -> String {
@@ -250,6 +281,8 @@ fn rule_text(lang: crate::i18n::Lang, key: &str, args: &[(&'static str, String)]
         .map(|(_, v)| {
             if v.starts_with("os_err.") {
                 lang.t(v).to_string()
+            } else if v.contains(KEY_OPEN) {
+                said_keys(lang, v)
             } else if let Some(codes) = v.strip_prefix('@') {
                 // `@a/b`: each code's name, joined by '/'; an unknown code is said as given.
                 codes

@@ -15,7 +15,9 @@ use crate::domain::recovery::{
 };
 use crate::domain::text::sanitize_lines;
 use crate::engine::rules::RuleSet;
-use crate::store::{ClockQuery, ClockRow, NewLegalEvent, NewRecovery, OutcomeLoan, Store, Tx};
+use crate::store::{
+    CaseLink, ClockQuery, ClockRow, NewLegalEvent, NewRecovery, OutcomeLoan, Store, Tx,
+};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -61,6 +63,62 @@ fn not_future(on: NaiveDate, today: NaiveDate) -> Result<()> {
             "outcomes_err.future",
             &[("date", &on), ("today", &today)],
         ));
+    }
+    Ok(())
+}
+
+/// A date of something that happened to `loan`: not before its disbursement, not after today.
+fn dated(on: NaiveDate, loan: &OutcomeLoan, today: NaiveDate) -> Result<()> {
+    if on < loan.disbursed_on {
+        return Err(WorkflowError::rule(
+            "outcomes_err.before_disbursement",
+            &[
+                ("date", &on),
+                ("contract", &loan.contract_no),
+                ("disbursed", &loan.disbursed_on),
+            ],
+        ));
+    }
+    not_future(on, today)
+}
+
+/// The risk case a step on `loan` belongs to: the case named (it must exist, be the loan's
+/// borrower's and be open), else the borrower's open case, if any.
+fn case_of(tx: &Tx<'_>, case_id: Option<i64>, loan: &OutcomeLoan) -> Result<Option<CaseLink>> {
+    let Some(id) = case_id else {
+        return Ok(tx.open_case_link(loan.borrower_id)?);
+    };
+    let c = tx.case_link(id)?.ok_or_else(|| WorkflowError::NotFound {
+        what: "case",
+        key: format!("#{id}"),
+    })?;
+    if c.borrower_id != loan.borrower_id {
+        return Err(WorkflowError::rule(
+            "outcomes_err.case_other_borrower",
+            &[("number", &c.number), ("contract", &loan.contract_no)],
+        ));
+    }
+    if !c.open {
+        return Err(WorkflowError::rule(
+            "disposal_err.case_closed",
+            &[("number", &c.number)],
+        ));
+    }
+    Ok(Some(c))
+}
+
+/// Adds the step to the case's history, when the loan has an open case.
+fn case_history(
+    tx: &mut Tx<'_>,
+    case: &Option<CaseLink>,
+    on: NaiveDate,
+    actor: &Actor,
+    event: &str,
+    loan: &OutcomeLoan,
+    note: &str,
+) -> Result<()> {
+    if let Some(c) = case {
+        tx.case_event(c.id, on, &actor.username, event, &loan.contract_no, note)?;
     }
     Ok(())
 }
@@ -123,11 +181,13 @@ pub fn record_demand_in(
         Command::RecordDemand,
         &Subject::loan_of(&loan.officer),
     )?;
-    not_future(d.on, today)?;
+    dated(d.on, &loan, today)?;
+    let case = case_of(tx, d.case_id, &loan)?;
+    let case_id = case.as_ref().map(|c| c.id);
     let note = sanitize_lines(d.note.trim());
     let id = tx.insert_demand(
         loan.id,
-        d.case_id,
+        case_id,
         d.on,
         d.channel.code(),
         &note,
@@ -138,8 +198,9 @@ pub fn record_demand_in(
         "outcome.demand",
         "loan",
         &loan.contract_no,
-        &json!({"id": id, "on": d.on, "channel": d.channel.code(), "note": note, "case_id": d.case_id}),
+        &json!({"id": id, "on": d.on, "channel": d.channel.code(), "note": note, "case_id": case_id}),
     )?;
+    case_history(tx, &case, d.on, actor, "demand", &loan, d.channel.code())?;
     Ok(id)
 }
 
@@ -173,7 +234,9 @@ pub fn record_legal_in(
 ) -> Result<i64> {
     super::authorize_in(tx, actor, Command::RecordLegalEvent, &Subject::NONE)?;
     let loan = loan_for(tx, e.contract_no, LoanStep::Record)?;
-    not_future(e.on, today)?;
+    dated(e.on, &loan, today)?;
+    let case = case_of(tx, e.case_id, &loan)?;
+    let case_id = case.as_ref().map(|c| c.id);
     let asset = match (e.kind.needs_asset(), e.asset) {
         (true, None) => return Err(WorkflowError::rule("outcomes_err.asset_required", &[])),
         (true, a) => a,
@@ -203,7 +266,7 @@ pub fn record_legal_in(
     let id = tx.insert_legal_event(
         &NewLegalEvent {
             loan_id: loan.id,
-            case_id: e.case_id,
+            case_id,
             kind: e.kind,
             asset,
             seizure_id,
@@ -220,8 +283,9 @@ pub fn record_legal_in(
         &loan.contract_no,
         &json!({"id": id, "kind": e.kind.code(), "asset": asset.map(AssetKind::code),
                 "seizure": seizure_id, "on": e.on, "reference": reference, "note": note,
-                "case_id": e.case_id}),
+                "case_id": case_id}),
     )?;
+    case_history(tx, &case, e.on, actor, "legal", &loan, e.kind.code())?;
     Ok(id)
 }
 
@@ -236,6 +300,91 @@ pub struct RecoveryInput<'a> {
     pub case_id: Option<i64>,
     /// The loan's version the screen showed (`None`: the current one).
     pub expected_version: Option<i64>,
+}
+
+/// A recovery recorded on a risk case (`case recover`): the loan is the case's only loan
+/// with a balance unless `contract` names one of the case's loans.
+#[derive(Debug, Clone)]
+pub struct CaseRecoveryInput<'a> {
+    /// The case number users see.
+    pub case: &'a str,
+    pub contract: Option<&'a str>,
+    pub on: NaiveDate,
+    pub kind: RecoveryKind,
+    pub amounts: RecoveryAmounts,
+    pub note: &'a str,
+}
+
+/// Records a recovery on a case's loan (see [`CaseRecoveryInput`]): the case must be open;
+/// a case with several loans needs the contract, and the refusal names them.
+pub fn record_case_recovery(
+    store: &mut Store,
+    actor: &Actor,
+    r: &CaseRecoveryInput<'_>,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Result<BalanceChange> {
+    super::execute(store, actor, |tx| {
+        super::authorize_in(tx, actor, Command::RecordRecovery, &Subject::NONE)?;
+        let c = tx
+            .case_state(r.case)?
+            .ok_or_else(|| WorkflowError::NotFound {
+                what: "case",
+                key: r.case.trim().to_string(),
+            })?;
+        if c.status != crate::domain::disposal::CaseStatus::Open {
+            return Err(WorkflowError::rule(
+                "disposal_err.case_closed",
+                &[("number", &c.number)],
+            ));
+        }
+        let contracts = tx.case_contracts(c.id)?;
+        let contract = match r.contract.map(str::trim) {
+            Some(k) => {
+                if tx.case_loan_by_contract(c.id, k)?.is_none() {
+                    return Err(WorkflowError::rule(
+                        "outcomes_err.contract_not_in_case",
+                        &[
+                            ("contract", &k),
+                            ("number", &c.number),
+                            ("contracts", &contracts.join(", ")),
+                        ],
+                    ));
+                }
+                k.to_string()
+            }
+            None => match contracts.as_slice() {
+                [only] => only.clone(),
+                [] => {
+                    return Err(WorkflowError::rule(
+                        "outcomes_err.case_no_balance",
+                        &[("number", &c.number)],
+                    ));
+                }
+                _ => {
+                    return Err(WorkflowError::rule(
+                        "outcomes_err.contract_needed",
+                        &[("number", &c.number), ("contracts", &contracts.join(", "))],
+                    ));
+                }
+            },
+        };
+        record_recovery_in(
+            tx,
+            actor,
+            &RecoveryInput {
+                contract_no: &contract,
+                on: r.on,
+                kind: r.kind,
+                amounts: r.amounts,
+                note: r.note,
+                case_id: Some(c.id),
+                expected_version: None,
+            },
+            rules,
+            today,
+        )
+    })
 }
 
 /// What a recovery or a write-off did to the loan.
@@ -281,7 +430,9 @@ pub fn record_recovery_in(
         &loan.updated_by,
         &loan.updated_at,
     )?;
-    not_future(r.on, today)?;
+    dated(r.on, &loan, today)?;
+    let case = case_of(tx, r.case_id, &loan)?;
+    let case_id = case.as_ref().map(|c| c.id);
     r.amounts
         .check()
         .map_err(|e| amount_refusal(e, &loan.currency))?;
@@ -291,7 +442,7 @@ pub fn record_recovery_in(
     let id = tx.insert_recovery(
         &NewRecovery {
             loan_id: loan.id,
-            case_id: r.case_id,
+            case_id,
             on: r.on,
             kind: r.kind,
             amounts: r.amounts,
@@ -313,7 +464,16 @@ pub fn record_recovery_in(
         &json!({"id": id, "on": r.on, "kind": r.kind.code(), "principal": r.amounts.principal,
                 "interest": r.amounts.interest, "costs": r.amounts.costs,
                 "outstanding_before": loan.outstanding, "outstanding_after": after,
-                "note": note, "case_id": r.case_id}),
+                "note": note, "case_id": case_id}),
+    )?;
+    case_history(
+        tx,
+        &case,
+        r.on,
+        actor,
+        "recovery",
+        &loan,
+        &format_money(r.amounts.total(), &loan.currency),
     )?;
     Ok(BalanceChange {
         id,
@@ -345,7 +505,7 @@ fn status_step(
     step: LoanStep,
     s: &StatusInput<'_>,
     today: NaiveDate,
-) -> Result<(OutcomeLoan, String)> {
+) -> Result<(OutcomeLoan, String, Option<CaseLink>)> {
     super::authorize_in(tx, actor, command, &Subject::NONE)?;
     let loan = loan_for(tx, s.contract_no, step)?;
     check_version(
@@ -356,8 +516,9 @@ fn status_step(
         &loan.updated_at,
     )?;
     let reason = required(s.reason, "reason")?;
-    not_future(s.on, today)?;
-    Ok((loan, reason))
+    dated(s.on, &loan, today)?;
+    let case = case_of(tx, s.case_id, &loan)?;
+    Ok((loan, reason, case))
 }
 
 /// Recalls a loan early (提前收回): status `recalled` from `on`; the whole outstanding falls
@@ -377,7 +538,8 @@ pub fn recall_in(
     s: &StatusInput<'_>,
     today: NaiveDate,
 ) -> Result<()> {
-    let (loan, reason) = status_step(tx, actor, Command::RecallLoan, LoanStep::Recall, s, today)?;
+    let (loan, reason, case) =
+        status_step(tx, actor, Command::RecallLoan, LoanStep::Recall, s, today)?;
     if loan.outstanding <= Decimal::ZERO {
         return Err(WorkflowError::rule(
             "outcomes_err.nothing_to_recall",
@@ -385,9 +547,10 @@ pub fn recall_in(
         ));
     }
     tx.set_recalled(loan.id, s.on, &actor.username)?;
+    let case_id = case.as_ref().map(|c| c.id);
     tx.insert_status_event(
         loan.id,
-        s.case_id,
+        case_id,
         LoanStatus::Recalled,
         s.on,
         &reason,
@@ -398,8 +561,9 @@ pub fn recall_in(
         "outcome.recall",
         "loan",
         &loan.contract_no,
-        &json!({"on": s.on, "reason": reason, "outstanding": loan.outstanding, "case_id": s.case_id}),
+        &json!({"on": s.on, "reason": reason, "outstanding": loan.outstanding, "case_id": case_id}),
     )?;
+    case_history(tx, &case, s.on, actor, "recall", &loan, &reason)?;
     Ok(())
 }
 
@@ -419,7 +583,8 @@ pub fn close_in(
     s: &StatusInput<'_>,
     today: NaiveDate,
 ) -> Result<()> {
-    let (loan, reason) = status_step(tx, actor, Command::CloseLoan, LoanStep::Close, s, today)?;
+    let (loan, reason, case) =
+        status_step(tx, actor, Command::CloseLoan, LoanStep::Close, s, today)?;
     if !loan.outstanding.is_zero() {
         return Err(WorkflowError::rule(
             "outcomes_err.close_outstanding",
@@ -433,9 +598,10 @@ pub fn close_in(
         ));
     }
     tx.set_closed(loan.id, s.on, &actor.username)?;
+    let case_id = case.as_ref().map(|c| c.id);
     tx.insert_status_event(
         loan.id,
-        s.case_id,
+        case_id,
         LoanStatus::Closed,
         s.on,
         &reason,
@@ -446,8 +612,9 @@ pub fn close_in(
         "outcome.close",
         "loan",
         &loan.contract_no,
-        &json!({"on": s.on, "reason": reason, "written_off": loan.written_off, "case_id": s.case_id}),
+        &json!({"on": s.on, "reason": reason, "written_off": loan.written_off, "case_id": case_id}),
     )?;
+    case_history(tx, &case, s.on, actor, "loan_closed", &loan, &reason)?;
     Ok(())
 }
 
@@ -492,14 +659,16 @@ pub fn write_off_in(
         &loan.updated_at,
     )?;
     let reason = required(w.reason, "reason")?;
-    not_future(w.on, today)?;
+    dated(w.on, &loan, today)?;
+    let case = case_of(tx, w.case_id, &loan)?;
+    let case_id = case.as_ref().map(|c| c.id);
     let after = recovery::write_off(loan.outstanding, w.amount)
         .map_err(|e| amount_refusal(e, &loan.currency))?;
     let status = recovery::status_after_write_off(loan.status, after);
     let total = loan.written_off + w.amount;
     let id = tx.insert_write_off(
         loan.id,
-        w.case_id,
+        case_id,
         w.on,
         w.amount,
         total,
@@ -516,7 +685,16 @@ pub fn write_off_in(
         &loan.contract_no,
         &json!({"id": id, "on": w.on, "amount": w.amount, "reason": reason,
                 "outstanding_before": loan.outstanding, "outstanding_after": after,
-                "written_off": total, "status": status.code(), "case_id": w.case_id}),
+                "written_off": total, "status": status.code(), "case_id": case_id}),
+    )?;
+    case_history(
+        tx,
+        &case,
+        w.on,
+        actor,
+        "write_off",
+        &loan,
+        &format_money(w.amount, &loan.currency),
     )?;
     Ok(BalanceChange {
         id,
@@ -568,7 +746,8 @@ pub fn add_collateral_in(
         &Subject::loan_of(&loan.officer),
     )?;
     let description = required(c.description, "description")?;
-    not_future(c.on, today)?;
+    dated(c.on, &loan, today)?;
+    let case = case_of(tx, None, &loan)?;
     recovery::check_amount("value", c.value).map_err(|e| amount_refusal(e, &loan.currency))?;
     if c.value.is_zero() {
         return Err(WorkflowError::rule("outcomes_err.value_zero", &[]));
@@ -595,6 +774,15 @@ pub fn add_collateral_in(
         "loan",
         &loan.contract_no,
         &json!({"kind": c.kind.code(), "description": description, "value": c.value, "on": c.on}),
+    )?;
+    case_history(
+        tx,
+        &case,
+        c.on,
+        actor,
+        "collateral_added",
+        &loan,
+        &format_money(c.value, &loan.currency),
     )?;
     evaluate_loan_in(tx, rules, loan.id, today)
 }

@@ -134,7 +134,7 @@ fn recovery<'a>(
             costs: d(costs),
         },
         note: "拍卖抵押房产",
-        case_id: Some(7),
+        case_id: None,
         expected_version: None,
     }
 }
@@ -618,7 +618,7 @@ fn preservation_and_seizure_clocks_follow_their_events() {
         on: day(on),
         reference: "（2026）沪0115财保12号",
         note: "",
-        case_id: Some(3),
+        case_id: None,
     };
     let zhang = who(&store, "zhang");
     let e = record_legal(
@@ -717,5 +717,43 @@ fn preservation_and_seizure_clocks_follow_their_events() {
         .expect("seizure");
     assert_eq!(s.ends_on, day("2027-06-28"));
     assert_eq!(o.legal_events.len(), 4);
-    assert_eq!(o.legal_events[0].case_id, Some(3));
+    assert_eq!(o.legal_events[0].case_id, None);
+}
+
+#[test]
+fn a_step_dated_before_disbursement_or_on_an_unknown_case_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = book(&dir.path().join("b.db"));
+    let wang = who(&store, "wang");
+    let today = day(TODAY);
+    for (on, key) in [
+        ("2021-06-29", "outcomes_err.before_disbursement"),
+        ("2026-07-01", "outcomes_err.future"),
+    ] {
+        let e = record_recovery(
+            &mut store,
+            &wang,
+            &recovery("HT-1", on, "1", "0", "0"),
+            &rules(),
+            today,
+        )
+        .expect_err(on);
+        assert!(
+            matches!(&e, WorkflowError::Rule { key: k, .. } if *k == key),
+            "{on}: {e:?}"
+        );
+    }
+    let mut unknown = recovery("HT-1", "2021-06-30", "1", "0", "0");
+    unknown.case_id = Some(7);
+    let e =
+        record_recovery(&mut store, &wang, &unknown, &rules(), today).expect_err("no such case");
+    assert!(
+        matches!(&e, WorkflowError::NotFound { what: "case", .. }),
+        "{e:?}"
+    );
+    assert_eq!(
+        outcomes(&store, "HT-1").recoveries.len(),
+        0,
+        "nothing recorded"
+    );
 }
