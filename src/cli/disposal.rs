@@ -758,6 +758,17 @@ fn detail_md(d: &CaseDetail, today: NaiveDate, lang: Lang) -> String {
         c.number,
         md(&c.borrower_name)
     );
+    // A closed case counts nothing open: its header says what it had.
+    let (signals, loans) = if c.status == CaseStatus::Closed {
+        (d.warnings.len() as u64, d.loans.len() as u64)
+    } else {
+        (c.warnings, c.loans)
+    };
+    let counted = |what: &str, n: u64| {
+        let form = if n == 1 { "one" } else { "many" };
+        lang.tf(&format!("disposal_cli.{what}_{form}"), &[("n", &n)])
+    };
+    let colon = t("colon");
     let _ = writeln!(
         s,
         "{}",
@@ -766,21 +777,21 @@ fn detail_md(d: &CaseDetail, today: NaiveDate, lang: Lang) -> String {
             &[
                 ("level", &lang.code_name("level", c.level.code())),
                 ("status", &lang.code_name("case_status", c.status.code())),
-                ("warnings", &c.warnings),
-                ("loans", &c.loans),
+                ("warnings", &counted("signals", signals)),
+                ("loans", &counted("loans", loans)),
                 (
                     "exposure",
                     &crate::domain::money::format_money(c.exposure, "CNY")
                 ),
                 ("officer", &md(&c.officer)),
                 ("opened_on", &c.opened_on),
-                ("age", &c.age_days(today)),
+                ("age", &counted("days", c.age_days(today).max(0) as u64)),
                 ("version", &c.version),
             ]
         )
     );
     if let Some(dl) = c.next_deadline {
-        let _ = writeln!(s, "\n{}：{dl}", t("col_next_deadline"));
+        let _ = writeln!(s, "\n{}{colon}{dl}", t("col_next_deadline"));
     }
     if c.emergency_needed {
         let _ = writeln!(s, "\n**{}**", t("emergency_needed"));
@@ -788,7 +799,7 @@ fn detail_md(d: &CaseDetail, today: NaiveDate, lang: Lang) -> String {
     if c.status == CaseStatus::Closed {
         let _ = writeln!(
             s,
-            "\n{}：{} — {}",
+            "\n{}{colon}{} — {}",
             lang.code_name("case_status", "closed"),
             c.closed_on.map(|x| x.to_string()).unwrap_or_default(),
             md(&c.close_reason)
@@ -861,7 +872,12 @@ fn detail_md(d: &CaseDetail, today: NaiveDate, lang: Lang) -> String {
             ("problems", &p.problems),
             ("next_steps", &p.next_steps),
         ] {
-            let _ = writeln!(s, "- {}：{}", lang.t(&format!("disposal_field.{k}")), md(v));
+            let _ = writeln!(
+                s,
+                "- {}{colon}{}",
+                lang.t(&format!("disposal_field.{k}")),
+                md(v)
+            );
         }
         let _ = writeln!(s);
     }
@@ -909,6 +925,7 @@ fn event_note(note: &str, lang: Lang) -> String {
         "freq",
         "demand_channel",
         "legal_event",
+        "indicator",
     ] {
         let key = format!("{group}.{note}");
         if !note.is_empty() && lang.t(&key) != key {
