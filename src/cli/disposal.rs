@@ -900,6 +900,91 @@ fn detail_md(d: &CaseDetail, today: NaiveDate, lang: Lang) -> String {
     s
 }
 
+/// The outcomes (recoveries, legal clocks) of the case's loans, each list bounded by the store.
+fn loan_outcomes(
+    store: &Store,
+    d: &CaseDetail,
+    rules: &crate::domain::legal::LegalClockRules,
+) -> anyhow::Result<Vec<crate::store::LoanOutcomes>> {
+    let mut out = Vec::new();
+    for l in &d.loans {
+        if let Some(loan) = store.outcome_loan(&l.contract_no)?
+            && let Some(o) = store.loan_outcomes(loan.id, rules)?
+        {
+            out.push(o);
+        }
+    }
+    Ok(out)
+}
+
+fn recoveries_json(outcomes: &[crate::store::LoanOutcomes]) -> serde_json::Value {
+    outcomes
+        .iter()
+        .flat_map(|o| {
+            o.recoveries.iter().map(|r| {
+                serde_json::json!({"id": r.id, "contract_no": o.loan.contract_no,
+                    "on": r.on.to_string(), "kind": r.kind.code(),
+                    "principal": format!("{:.2}", r.principal),
+                    "interest": format!("{:.2}", r.interest),
+                    "costs": format!("{:.2}", r.costs), "by": r.created_by})
+            })
+        })
+        .collect()
+}
+
+fn clocks_json(outcomes: &[crate::store::LoanOutcomes], today: NaiveDate) -> serde_json::Value {
+    outcomes
+        .iter()
+        .flat_map(|o| {
+            o.clocks.iter().map(|c| {
+                serde_json::json!({"contract_no": o.loan.contract_no, "clock": c.kind.code(),
+                    "source": c.source.code(), "started_on": c.started_on.to_string(),
+                    "ends_on": c.ends_on.to_string(), "days_left": c.days_left(today)})
+            })
+        })
+        .collect()
+}
+
+/// The recoveries and legal clocks of the case's loans, as Markdown.
+fn outcomes_md(outcomes: &[crate::store::LoanOutcomes], today: NaiveDate, lang: Lang) -> String {
+    use crate::domain::money::format_money;
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "\n## {}\n", lang.t("disposal_cli.section_recoveries"));
+    for o in outcomes {
+        let c = &o.loan.currency;
+        for r in &o.recoveries {
+            let _ = writeln!(
+                s,
+                "- {}",
+                lang.tf(
+                    "disposal_cli.recovery_line",
+                    &[
+                        ("on", &r.on),
+                        ("contract", &markdown_text(&sanitize(&o.loan.contract_no))),
+                        ("kind", &lang.code_name("recovery_kind", r.kind.code())),
+                        ("principal", &format_money(r.principal, c)),
+                        ("interest", &format_money(r.interest, c)),
+                        ("costs", &format_money(r.costs, c)),
+                    ]
+                )
+            );
+        }
+    }
+    let _ = writeln!(s, "\n## {}\n", lang.t("disposal_cli.section_clocks"));
+    for o in outcomes {
+        for c in &o.clocks {
+            let _ = writeln!(
+                s,
+                "- {} · {}",
+                markdown_text(&sanitize(&o.loan.contract_no)),
+                super::outcomes::clock_text(c, today, lang)
+            );
+        }
+    }
+    s
+}
+
 /// An event's reference as read: a plan as `#id`, a level change in words; others as stored.
 fn event_ref(event: &str, reference: &str, lang: Lang) -> String {
     if let Some((from, to)) = reference.split_once('>') {
@@ -944,11 +1029,21 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
         workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
         let today = book_today(&store)?;
         let d = find(&store, number, lang)?;
+        let outcomes = loan_outcomes(&store, &d, &super::outcomes::clock_rules(ctx, lang)?)?;
         match format {
             ShowFormat::Json => {
-                println!("{}", serde_json::to_string_pretty(&detail_json(&d, today))?)
+                let mut v = detail_json(&d, today);
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("recoveries".into(), recoveries_json(&outcomes));
+                    o.insert("clocks".into(), clocks_json(&outcomes, today));
+                }
+                println!("{}", serde_json::to_string_pretty(&v)?)
             }
-            ShowFormat::Md => print!("{}", detail_md(&d, today, lang)),
+            ShowFormat::Md => print!(
+                "{}{}",
+                detail_md(&d, today, lang),
+                outcomes_md(&outcomes, today, lang)
+            ),
         }
         return Ok(0);
     }

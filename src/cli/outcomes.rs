@@ -147,7 +147,7 @@ pub struct ClocksArgs {
     pub bom: bool,
 }
 
-fn clock_rules(ctx: &Context_, lang: Lang) -> anyhow::Result<LegalClockRules> {
+pub(super) fn clock_rules(ctx: &Context_, lang: Lang) -> anyhow::Result<LegalClockRules> {
     ctx.config
         .legal_clocks
         .rules()
@@ -798,7 +798,7 @@ fn print_show(
 }
 
 /// `limitation period (from a demand on 2026-06-29): ends 2029-06-29, 1095 days left`.
-fn clock_text(c: &Clock, as_of: NaiveDate, lang: Lang) -> String {
+pub(super) fn clock_text(c: &Clock, as_of: NaiveDate, lang: Lang) -> String {
     lang.tf(
         "outcomes_cli.clock_text",
         &[
