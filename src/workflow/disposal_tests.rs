@@ -261,7 +261,7 @@ fn the_last_warning_resolved_closes_nothing_and_closing_names_what_is_open() {
         today(),
     )
     .expect_err("warnings open");
-    assert_eq!(rule_key(&e), "disposal_err.open_warnings");
+    assert_eq!(rule_key(&e), "disposal_err.still_open");
     let d = b.store.case_detail(&c.number).expect("read").expect("case");
     assert!(e.localized(Lang::En).contains(&d.warnings[0].number));
     for w in &d.warnings {
@@ -296,7 +296,7 @@ fn the_last_warning_resolved_closes_nothing_and_closing_names_what_is_open() {
         today(),
     )
     .expect_err("action open");
-    assert_eq!(rule_key(&e), "disposal_err.open_actions");
+    assert_eq!(rule_key(&e), "disposal_err.still_open");
     assert!(e.localized(Lang::ZhCn).contains(&format!("#{action}")));
     move_action(
         &mut b.store,
