@@ -2,6 +2,7 @@
 //! key-to-frame time, import and evaluation speed and peak memory, printed as Markdown.
 
 pub mod import;
+pub mod nightly;
 pub mod screen;
 
 use crate::config::Config;
@@ -34,6 +35,10 @@ pub struct BenchOptions {
     pub users: Vec<String>,
     /// Also run `evaluate_book` on the book.
     pub evaluate: bool,
+    /// Measure the screens (off: only the nightly batch and the import).
+    pub screens: bool,
+    /// Overdue rectifications set up for the nightly escalation + legal clocks; 0 skips it.
+    pub escalations: u64,
 }
 
 impl Default for BenchOptions {
@@ -45,6 +50,8 @@ impl Default for BenchOptions {
             import_rows: 100_000,
             users: vec!["zhao.lei".into(), "wang.fang".into()],
             evaluate: true,
+            screens: true,
+            escalations: 10_000,
         }
     }
 }
@@ -68,6 +75,12 @@ pub struct BenchArgs {
     /// Skip the evaluate measurement.
     #[arg(long)]
     pub no_evaluate: bool,
+    /// Skip the screens (bytes and key-to-frame times): the nightly batch on a big book.
+    #[arg(long)]
+    pub no_screens: bool,
+    /// Overdue rectifications set up for the nightly escalation + legal clocks (0: skip).
+    #[arg(long, default_value_t = 10_000)]
+    pub escalations: u64,
 }
 
 fn parse_size(text: &str) -> Result<(u16, u16), String> {
@@ -84,6 +97,8 @@ impl BenchOptions {
             import_rows: args.import_rows,
             db,
             evaluate: !args.no_evaluate,
+            screens: !args.no_screens,
+            escalations: args.escalations,
             ..BenchOptions::default()
         };
         if !args.sizes.is_empty() {
@@ -157,31 +172,9 @@ pub fn run(opts: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
         },
         t.elapsed().as_secs_f64()
     )?;
-    let mut all: Vec<((u16, u16), String, Samples)> = Vec::new();
-    for &size in &opts.sizes {
-        for user in &opts.users {
-            let t0 = Instant::now();
-            let mut app = open_app(&path, user, size, Theme::colour())?;
-            let opened = t0.elapsed();
-            let mut session = Session::new(size)?;
-            session.run(&mut app, opened)?;
-            all.push((size, user.clone(), session.samples));
-        }
+    if opts.screens {
+        screens(opts, &path, out)?;
     }
-    print_bytes(out, &all)?;
-    print_times(out, &all)?;
-    print_ablation(out, &all)?;
-    // The one display choice that still changes bytes: colour or the monochrome theme
-    // (`display.theme = "mono"`), measured on the first size and user.
-    if let (Some(&size), Some(user), Some((_, _, colour))) =
-        (opts.sizes.first(), opts.users.first(), all.first())
-    {
-        let mut app = open_app(&path, user, size, Theme::mono())?;
-        let mut session = Session::new(size)?;
-        session.run(&mut app, Duration::ZERO)?;
-        print_theme(out, size, colour, &session.samples)?;
-    }
-    writeln!(out, "Peak RSS after the screens: {}\n", rss_text())?;
     if opts.evaluate {
         let mut store = Store::open_existing(&path)?;
         let actor = identify(&store, "bench", Some("zhao.lei"))?;
@@ -227,11 +220,45 @@ pub fn run(opts: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
             t.elapsed().as_secs_f64()
         )?;
     }
+    if opts.escalations > 0 {
+        nightly::run(&path, opts.escalations, as_of(), out)?;
+    }
     if opts.import_rows > 0 {
         import::run(opts.import_rows, &path, &tmp, out)?;
         writeln!(out, "Peak RSS at the end: {}", rss_text())?;
     }
     let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
+}
+
+/// The screens: bytes per screen and per key, key-to-frame times, what each technique is
+/// worth, and the monochrome theme.
+fn screens(opts: &BenchOptions, path: &Path, out: &mut impl Write) -> anyhow::Result<()> {
+    let mut all: Vec<((u16, u16), String, Samples)> = Vec::new();
+    for &size in &opts.sizes {
+        for user in &opts.users {
+            let t0 = Instant::now();
+            let mut app = open_app(path, user, size, Theme::colour())?;
+            let opened = t0.elapsed();
+            let mut session = Session::new(size)?;
+            session.run(&mut app, opened)?;
+            all.push((size, user.clone(), session.samples));
+        }
+    }
+    print_bytes(out, &all)?;
+    print_times(out, &all)?;
+    print_ablation(out, &all)?;
+    // The one display choice that still changes bytes: colour or the monochrome theme
+    // (`display.theme = "mono"`), measured on the first size and user.
+    if let (Some(&size), Some(user), Some((_, _, colour))) =
+        (opts.sizes.first(), opts.users.first(), all.first())
+    {
+        let mut app = open_app(path, user, size, Theme::mono())?;
+        let mut session = Session::new(size)?;
+        session.run(&mut app, Duration::ZERO)?;
+        print_theme(out, size, colour, &session.samples)?;
+    }
+    writeln!(out, "Peak RSS after the screens: {}\n", rss_text())?;
     Ok(())
 }
 
@@ -486,6 +513,8 @@ mod tests {
             import_rows: 50,
             users: vec!["wang.fang".into()],
             evaluate: true,
+            screens: true,
+            escalations: 20,
         };
         let mut out = Vec::new();
         run(&opts, &mut out).expect("bench");
@@ -496,6 +525,7 @@ mod tests {
             "## What each technique is worth",
             "## evaluate_book",
             "## inspection plan (nightly)",
+            "## nightly escalation + legal clocks (300 loans)",
             "## Import of 50 loan rows",
         ] {
             assert!(text.contains(heading), "missing {heading}:\n{text}");

@@ -338,6 +338,7 @@ impl Session {
         }
         self.inspections(app)?;
         self.classification(app)?;
+        self.disposal(app)?;
         // The detail panes: a warning from the board, then a loan and each of its tabs.
         self.step(app, key(KeyCode::Char('3')), false, "pane switch")?;
         self.step(app, key(KeyCode::Enter), false, "open a detail")?;
@@ -506,6 +507,20 @@ impl Session {
             "full paint of a loan's Classification tab (clear + draw)",
         )?;
         self.step(app, key(KeyCode::Esc), false, "back from a detail")?;
+        self.step(app, key(KeyCode::Char('1')), false, "pane switch")?;
+        Ok(())
+    }
+}
+
+impl Session {
+    /// The disposal pane (first paint, one-row moves: issue 11's budgets ≤ 8 KB and ≤ 260 B),
+    /// from Today and back to it. Nothing is written to the book.
+    fn disposal(&mut self, app: &mut App) -> anyhow::Result<()> {
+        self.step(app, key(KeyCode::Char('6')), false, "pane switch")?;
+        self.full_paint(app, "full paint of Disposal (clear + draw)")?;
+        for _ in 0..30 {
+            self.step(app, key(KeyCode::Char('j')), false, "Disposal: j (one row)")?;
+        }
         self.step(app, key(KeyCode::Char('1')), false, "pane switch")?;
         Ok(())
     }

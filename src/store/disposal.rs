@@ -3,6 +3,7 @@
 //! statements over the whole book), plans, actions, notes, progress reports and case history.
 
 use super::disposal_pane::{PlanRow, case_by_number_q, plan_from};
+use super::inspections::id_list;
 use super::write::Tx;
 use super::{Result, StoreError};
 use crate::domain::TrackingFrequency;
@@ -311,23 +312,7 @@ impl Tx<'_> {
             v.sort_unstable();
             v
         };
-        let mut failed_numbers = Vec::new();
-        for (case_id, plan_id) in &plans_failed {
-            self.case_event(
-                *case_id,
-                as_of,
-                actor,
-                "plan_failed",
-                &plan_id.to_string(),
-                "deadline",
-            )?;
-            self.refresh_case_deadline(*case_id)?;
-            let number: String = self
-                .conn()
-                .prepare_cached("SELECT number FROM risk_cases WHERE id = ?1")?
-                .query_row([case_id], |r| r.get(0))?;
-            failed_numbers.push((number, *plan_id));
-        }
+        let failed_numbers = self.record_failed_plans(&plans_failed, as_of, &now, actor)?;
         let id_only = if only.is_some() {
             "AND c.id = ?1"
         } else {
@@ -347,29 +332,21 @@ impl Tx<'_> {
             let rows = stmt.query_map(params![only], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        let mut escalated = Vec::new();
+        let mut escalated = Vec::with_capacity(to_escalate.len());
         let mut raised = Vec::new();
         for (id, number, order) in to_escalate {
-            self.conn()
-                .prepare_cached(
-                    "UPDATE risk_cases SET emergency_needed = 1, escalated_on = ?2, updated_at = ?3,
-                         updated_by = ?4, version = version + 1 WHERE id = ?1",
-                )?
-                .execute(params![id, as_of, now, actor])?;
-            self.case_event(id, as_of, actor, "escalated", "", "rectification_failed")?;
             let from = Level::from_board_order(order).unwrap_or(Level::Yellow);
             if from != Level::Red {
-                let r = RaisedCase {
+                raised.push(RaisedCase {
                     id,
                     number: number.clone(),
                     from,
                     to: Level::Red,
-                };
-                self.raise_case(&r, as_of, actor, "rectification_failed")?;
-                raised.push(r);
+                });
             }
-            escalated.push(number);
+            escalated.push((id, number));
         }
+        self.mark_escalated(&escalated, &raised, as_of, &now, actor)?;
         let overdue_actions: i64 = self
             .conn()
             .prepare_cached("SELECT COUNT(*) FROM disposal_actions WHERE pane_key < ?1")?
@@ -383,11 +360,124 @@ impl Tx<'_> {
         Ok(EscalationReport {
             as_of: as_of.to_string(),
             plans_failed: failed_numbers,
-            escalated,
+            escalated: escalated.into_iter().map(|(_, n)| n).collect(),
             raised,
             overdue_actions: overdue_actions.max(0) as u64,
             emergency_needed: emergency_needed.max(0) as u64,
         })
+    }
+
+    /// The history of rectifications the nightly check failed: a `plan_failed` event per
+    /// plan (in case, then plan order) and each case's next deadline again, a statement
+    /// each for the whole set. Returns (case number, plan id) in that order.
+    fn record_failed_plans(
+        &mut self,
+        failed: &[(i64, i64)],
+        as_of: NaiveDate,
+        now: &str,
+        actor: &str,
+    ) -> Result<Vec<(String, i64)>> {
+        if failed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let plans = id_list(&failed.iter().map(|(_, p)| *p).collect::<Vec<_>>());
+        let mut case_ids: Vec<i64> = failed.iter().map(|(c, _)| *c).collect();
+        case_ids.dedup();
+        let cases = id_list(&case_ids);
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO case_events (case_id, at, on_date, actor, event, ref, note)
+                 SELECT case_id, ?2, ?3, ?4, 'plan_failed', CAST(id AS TEXT), 'deadline'
+                 FROM disposal_plans WHERE id IN (SELECT value FROM json_each(?1))
+                 ORDER BY case_id, id",
+            )?
+            .execute(params![plans, now, as_of, actor])?;
+        self.refresh_case_deadlines(&cases)?;
+        let numbers: std::collections::HashMap<i64, String> = {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT id, number FROM risk_cases WHERE id IN (SELECT value FROM json_each(?1))",
+            )?;
+            let rows = stmt.query_map([&cases], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        failed
+            .iter()
+            .map(|(case_id, plan_id)| {
+                numbers
+                    .get(case_id)
+                    .map(|n| (n.clone(), *plan_id))
+                    .ok_or_else(|| StoreError::NotFound(format!("case {case_id}")))
+            })
+            .collect()
+    }
+
+    /// Marks the cases "emergency plan needed" (escalated on `as_of`) and raises those in
+    /// `raised` to red asking for a classification review, with their `escalated` and
+    /// `level_raised` events: three statements for the whole set, whatever its size. A
+    /// raised case's version goes up by two, as escalating then raising it does.
+    fn mark_escalated(
+        &mut self,
+        escalated: &[(i64, String)],
+        raised: &[RaisedCase],
+        as_of: NaiveDate,
+        now: &str,
+        actor: &str,
+    ) -> Result<()> {
+        if escalated.is_empty() {
+            return Ok(());
+        }
+        let cases = id_list(&escalated.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+        let raised_ids = id_list(&raised.iter().map(|r| r.id).collect::<Vec<_>>());
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO case_events (case_id, at, on_date, actor, event, ref, note)
+                 SELECT value, ?2, ?3, ?4, 'escalated', '', 'rectification_failed'
+                 FROM json_each(?1) ORDER BY value",
+            )?
+            .execute(params![cases, now, as_of, actor])?;
+        // The events read the level before the update below raises it.
+        self.conn()
+            .prepare_cached(&format!(
+                "INSERT INTO case_events (case_id, at, on_date, actor, event, ref, note)
+                 SELECT id, ?2, ?3, ?4, 'level_raised', {} || '>red', 'rectification_failed'
+                 FROM risk_cases WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+                level_sql("level_order")
+            ))?
+            .execute(params![raised_ids, now, as_of, actor])?;
+        self.conn()
+            .prepare_cached(
+                "UPDATE risk_cases SET emergency_needed = 1, escalated_on = ?2,
+                     class_review_on = CASE WHEN id IN (SELECT value FROM json_each(?5))
+                                            THEN ?2 ELSE class_review_on END,
+                     version = version + CASE WHEN id IN (SELECT value FROM json_each(?5))
+                                              THEN 2 ELSE 1 END,
+                     level = CASE WHEN id IN (SELECT value FROM json_each(?5))
+                                  THEN 'red' ELSE level END,
+                     level_order = CASE WHEN id IN (SELECT value FROM json_each(?5))
+                                        THEN 0 ELSE level_order END,
+                     updated_at = ?3, updated_by = ?4
+                 WHERE id IN (SELECT value FROM json_each(?1))",
+            )?
+            .execute(params![cases, as_of, now, actor, raised_ids])?;
+        Ok(())
+    }
+
+    /// [`Tx::refresh_case_deadline`] for a JSON array of case ids, in one statement.
+    fn refresh_case_deadlines(&mut self, cases: &str) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE risk_cases SET next_deadline = MIN(COALESCE(a, p), COALESCE(p, a))
+                 FROM (SELECT c.value AS case_id,
+                              (SELECT MIN(deadline) FROM disposal_actions
+                               WHERE case_id = c.value AND status IN ('planned', 'in_progress')) AS a,
+                              (SELECT MIN(due_on) FROM disposal_plans
+                               WHERE case_id = c.value AND status IN ('draft', 'submitted', 'approved')
+                                 AND due_on IS NOT NULL) AS p
+                       FROM json_each(?1) c) d
+                 WHERE risk_cases.id = d.case_id",
+            )?
+            .execute([cases])?;
+        Ok(())
     }
 
     /// Appends a step to a case's history.
@@ -510,6 +600,29 @@ impl Tx<'_> {
             )?
             .query_row([case_id], |r| r.get(0))
             .optional()?)
+    }
+
+    /// [`Tx::case_primary_loan`] of each case: case id → loan id (a case without loans is
+    /// left out), one statement for the set.
+    pub fn case_primary_loans(
+        &self,
+        case_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, i64>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT c.value, (SELECT l.id FROM loans l JOIN risk_cases rc ON rc.borrower_id = l.borrower_id
+                              WHERE rc.id = c.value ORDER BY l.outstanding_fen DESC, l.id LIMIT 1)
+             FROM json_each(?1) c",
+        )?;
+        let rows = stmt.query_map([id_list(case_ids)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?))
+        })?;
+        let mut out = std::collections::HashMap::with_capacity(case_ids.len());
+        for row in rows {
+            if let (case_id, Some(loan_id)) = row? {
+                out.insert(case_id, loan_id);
+            }
+        }
+        Ok(out)
     }
 
     /// The ids of the case's loans with a balance.

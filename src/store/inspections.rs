@@ -631,6 +631,44 @@ pub struct InspectionState {
     pub updated_at: String,
 }
 
+/// Which loans [`Tx::plan_chunk`] and [`Tx::plan_loans`] read the facts of.
+enum FactScope<'a> {
+    /// Ids above the first, up to and including the second.
+    Range(i64, i64),
+    /// A JSON array of ids.
+    Ids(&'a str),
+}
+
+impl FactScope<'_> {
+    fn sql(&self, col: &str) -> String {
+        match self {
+            FactScope::Range(..) => format!("{col} > ?1 AND {col} <= ?2"),
+            FactScope::Ids(_) => format!("{col} IN (SELECT value FROM json_each(?1))"),
+        }
+    }
+
+    fn params(&self) -> Vec<&dyn ToSql> {
+        match self {
+            FactScope::Range(after, last) => vec![after as &dyn ToSql, last],
+            FactScope::Ids(list) => vec![list as &dyn ToSql],
+        }
+    }
+}
+
+/// Ids as a JSON array, for `json_each` (one bound value, whatever the count).
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    let mut s = String::with_capacity(ids.len() * 8 + 2);
+    s.push('[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&id.to_string());
+    }
+    s.push(']');
+    s
+}
+
 /// One loan as the plan reads it: its facts and the planned rows it already has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanLoan {
@@ -925,7 +963,7 @@ impl Tx<'_> {
             "SELECT id, disbursed_on, class_rank FROM loans
              WHERE id > ?1 AND outstanding_fen > 0 ORDER BY id LIMIT ?2",
         )?;
-        let mut loans: Vec<PlanLoan> = stmt
+        let loans: Vec<PlanLoan> = stmt
             .query_map(params![after, limit as i64], |r| {
                 Ok(PlanLoan {
                     loan_id: r.get(0)?,
@@ -942,6 +980,45 @@ impl Tx<'_> {
         let Some(last) = loans.last().map(|l| l.loan_id) else {
             return Ok(loans);
         };
+        self.plan_facts(loans, &FactScope::Range(after, last))
+    }
+
+    /// The plan's facts of the given loans (distinct ids) that have a balance, in the order
+    /// given: the same reads as [`Tx::plan_chunk`], over a set of scattered loans (the
+    /// escalation's cases) in one pass rather than one chunk per loan.
+    pub fn plan_loans(&self, ids: &[i64]) -> Result<Vec<PlanLoan>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = id_list(ids);
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, disbursed_on, class_rank FROM loans
+             WHERE id IN (SELECT value FROM json_each(?1)) AND outstanding_fen > 0",
+        )?;
+        let mut found: std::collections::HashMap<i64, PlanLoan> = stmt
+            .query_map([&list], |r| {
+                Ok(PlanLoan {
+                    loan_id: r.get(0)?,
+                    disbursed_on: r.get(1)?,
+                    class: Classification::from_rank(r.get(2)?).unwrap_or(Classification::Pass),
+                    first_done: false,
+                    last_done_on: None,
+                    signal_on: None,
+                    in_progress: Vec::new(),
+                    planned: Vec::new(),
+                })
+            })?
+            .map(|l| l.map(|l| (l.loan_id, l)))
+            .collect::<Result<_, _>>()?;
+        let loans: Vec<PlanLoan> = ids.iter().filter_map(|id| found.remove(id)).collect();
+        if loans.is_empty() {
+            return Ok(loans);
+        }
+        self.plan_facts(loans, &FactScope::Ids(&list))
+    }
+
+    /// Adds to `loans` their inspections, unanswered warnings and worsened classes.
+    fn plan_facts(&self, mut loans: Vec<PlanLoan>, scope: &FactScope<'_>) -> Result<Vec<PlanLoan>> {
         let at: std::collections::HashMap<i64, usize> = loans
             .iter()
             .enumerate()
@@ -951,10 +1028,13 @@ impl Tx<'_> {
         // answered.
         let mut last_triggered: std::collections::HashMap<i64, String> = Default::default();
         let mut stmt = self.conn().prepare_cached(
-            "SELECT loan_id, kind, status, id, due_on, COALESCE(inspected_on, submitted_on), created_at
-             FROM inspections WHERE loan_id > ?1 AND loan_id <= ?2",
+            &format!(
+                "SELECT loan_id, kind, status, id, due_on, COALESCE(inspected_on, submitted_on), created_at
+                 FROM inspections WHERE {}",
+                scope.sql("loan_id")
+            ),
         )?;
-        let mut rows = stmt.query(params![after, last])?;
+        let mut rows = stmt.query(&*scope.params())?;
         while let Some(r) = rows.next()? {
             let loan_id: i64 = r.get(0)?;
             let Some(l) = at.get(&loan_id).and_then(|i| loans.get_mut(*i)) else {
@@ -993,12 +1073,15 @@ impl Tx<'_> {
             }
         }
         let mut stmt = self.conn().prepare_cached(
-            "SELECT w.loan_id, w.raised_on FROM warnings w
-             WHERE w.loan_id > ?1 AND w.loan_id <= ?2 AND w.level IN ('orange', 'red')
-               AND w.status NOT IN ('resolved', 'dismissed')
-               AND NOT EXISTS (SELECT 1 FROM inspection_warnings iw WHERE iw.warning_id = w.id)",
+            &format!(
+                "SELECT w.loan_id, w.raised_on FROM warnings w
+                 WHERE {} AND w.level IN ('orange', 'red')
+                   AND w.status NOT IN ('resolved', 'dismissed')
+                   AND NOT EXISTS (SELECT 1 FROM inspection_warnings iw WHERE iw.warning_id = w.id)",
+                scope.sql("w.loan_id")
+            ),
         )?;
-        let mut rows = stmt.query(params![after, last])?;
+        let mut rows = stmt.query(&*scope.params())?;
         while let Some(r) = rows.next()? {
             let loan_id: i64 = r.get(0)?;
             let Some(l) = at.get(&loan_id).and_then(|i| loans.get_mut(*i)) else {
@@ -1017,14 +1100,15 @@ impl Tx<'_> {
         // the triggered inspection the decision planned. Its day is the book's day the
         // proposal was made when later than the effective day: a back-dated decision is not
         // an overdue inspection.
-        let mut stmt = self.conn().prepare_cached(
+        let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT h.loan_id, h.from_class, h.to_class,
-                    MAX(h.effective_on, COALESCE(p.proposed_on, h.effective_on))
-             FROM classification_history h
-             LEFT JOIN classification_proposals p ON p.id = h.proposal_id
-             WHERE h.loan_id > ?1 AND h.loan_id <= ?2",
-        )?;
-        let mut rows = stmt.query(params![after, last])?;
+                        MAX(h.effective_on, COALESCE(p.proposed_on, h.effective_on))
+                 FROM classification_history h
+                 LEFT JOIN classification_proposals p ON p.id = h.proposal_id
+                 WHERE {}",
+            scope.sql("h.loan_id")
+        ))?;
+        let mut rows = stmt.query(&*scope.params())?;
         while let Some(r) = rows.next()? {
             let loan_id: i64 = r.get(0)?;
             let Some(l) = at.get(&loan_id).and_then(|i| loans.get_mut(*i)) else {

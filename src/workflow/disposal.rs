@@ -203,37 +203,55 @@ pub fn group_loan_in(
     }
 }
 
-/// Plans a triggered inspection on the case's largest loan (a level rise by escalation),
-/// through the inspection plan as an orange or red warning does. Returns its due date.
-fn plan_inspection_for(
+/// Cases whose triggered inspections are planned together (a few reads and one plan write
+/// per chunk).
+const PLAN_CHUNK: usize = 500;
+
+/// Plans a triggered inspection on the largest loan of each case raised by escalation,
+/// through the inspection plan as an orange or red warning does, a chunk of cases at a time.
+/// Returns (case number, due date) of those planned, in the cases' order.
+fn plan_inspections_for(
     tx: &mut Tx<'_>,
-    case_id: i64,
+    raised: &[RaisedCase],
     on: NaiveDate,
     cfg: &PlanConfig,
     actor: &str,
-) -> Result<Option<NaiveDate>> {
-    let Some(loan_id) = tx.case_primary_loan(case_id)? else {
-        return Ok(None);
-    };
-    let mut loans = tx.plan_chunk(loan_id.saturating_sub(1), 1)?;
-    loans.retain(|l| l.loan_id == loan_id);
-    let Some(l) = loans.first_mut() else {
-        return Ok(None);
-    };
-    l.signal_on = Some(l.signal_on.map_or(on, |s| s.min(on)));
-    let due = cfg.due(&PlanFacts {
-        disbursed_on: l.disbursed_on,
-        class: l.class,
-        first_done: l.first_done,
-        last_done_on: l.last_done_on,
-        signal_on: l.signal_on,
-    });
-    let triggered = due
-        .iter()
-        .find(|(k, _)| *k == InspectionKind::Triggered)
-        .map(|(_, d)| *d);
-    tx.write_plan(&loans, &[due], actor)?;
-    Ok(triggered)
+) -> Result<Vec<(String, NaiveDate)>> {
+    let mut planned = Vec::new();
+    for chunk in raised.chunks(PLAN_CHUNK) {
+        let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
+        let primary = tx.case_primary_loans(&ids)?;
+        let mut case_of = std::collections::HashMap::with_capacity(chunk.len());
+        let mut loan_ids = Vec::with_capacity(chunk.len());
+        for r in chunk {
+            if let Some(loan_id) = primary.get(&r.id) {
+                case_of.insert(*loan_id, r.number.as_str());
+                loan_ids.push(*loan_id);
+            }
+        }
+        let mut loans = tx.plan_loans(&loan_ids)?;
+        let mut dues = Vec::with_capacity(loans.len());
+        for l in &mut loans {
+            l.signal_on = Some(l.signal_on.map_or(on, |s| s.min(on)));
+            let due = cfg.due(&PlanFacts {
+                disbursed_on: l.disbursed_on,
+                class: l.class,
+                first_done: l.first_done,
+                last_done_on: l.last_done_on,
+                signal_on: l.signal_on,
+            });
+            let triggered = due
+                .iter()
+                .find(|(k, _)| *k == InspectionKind::Triggered)
+                .map(|(_, d)| *d);
+            if let (Some(d), Some(number)) = (triggered, case_of.get(&l.loan_id)) {
+                planned.push(((*number).to_string(), d));
+            }
+            dues.push(due);
+        }
+        tx.write_plan(&loans, &dues, actor)?;
+    }
+    Ok(planned)
 }
 
 /// The nightly check on `as_of` (see [`Tx::escalate`]); cases raised by it get a triggered
@@ -268,14 +286,10 @@ fn escalate_step(
     plan: Option<&PlanConfig>,
 ) -> Result<EscalationReport> {
     let report = tx.escalate(as_of, only, actor)?;
-    let mut inspections = Vec::new();
-    if let Some(cfg) = plan {
-        for r in &report.raised {
-            if let Some(due) = plan_inspection_for(tx, r.id, as_of, cfg, actor)? {
-                inspections.push((r.number.clone(), due));
-            }
-        }
-    }
+    let inspections = match plan {
+        Some(cfg) => plan_inspections_for(tx, &report.raised, as_of, cfg, actor)?,
+        None => Vec::new(),
+    };
     if !report.plans_failed.is_empty() || !report.escalated.is_empty() {
         tx.audit(
             actor,

@@ -1158,3 +1158,142 @@ fn case_and_action_pages_walk_the_whole_list_in_order_both_ways() {
     let counts = b.store.case_level_counts().expect("counts");
     assert_eq!(counts.iter().sum::<u64>(), whole.len() as u64);
 }
+
+/// Approved rectifications on every orange case of a fresh book: all due 31 August but the
+/// last (due at the year's end, so not late on 1 September). Returns the cases' numbers.
+fn approved_rectifications(b: &mut Book) -> Vec<String> {
+    let orange: Vec<String> = all_cases(&b.store, CaseStatus::Open)
+        .into_iter()
+        .filter(|c| c.level == Level::Orange)
+        .map(|c| c.number)
+        .collect();
+    assert!(orange.len() >= 3, "the demo book has a few orange cases");
+    for (i, number) in orange.iter().enumerate() {
+        let due = if i + 1 == orange.len() {
+            day(2026, 12, 31)
+        } else {
+            day(2026, 8, 31)
+        };
+        let p = submitted_rectification(b, number, due);
+        decide(
+            &mut b.store,
+            &b.supervisor,
+            number,
+            Some(p),
+            Decision::Approve,
+            "",
+            None,
+            today(),
+            Lang::En,
+        )
+        .expect("approved");
+    }
+    orange
+}
+
+/// What escalation leaves on a case and the book's planned triggered inspections, without
+/// the wall-clock times of the writes.
+fn escalation_state(store: &Store, cases: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for number in cases {
+        let d = store.case_detail(number).expect("read").expect("case");
+        out.push(format!("{:?}", d.case));
+        for p in &d.plans {
+            out.push(format!(
+                "{number} plan {} {:?} {:?} {} v{}",
+                p.id, p.kind, p.status, p.reason, p.version
+            ));
+        }
+        for e in &d.events {
+            out.push(format!(
+                "{number} {} {} {} {} {}",
+                e.on_date, e.actor, e.event, e.reference, e.note
+            ));
+        }
+    }
+    let q = crate::store::InspectionQuery {
+        kind: Some(InspectionKind::Triggered),
+        ..Default::default()
+    };
+    for i in store
+        .inspection_page(&q, &PageFrom::Start, 100_000)
+        .expect("inspections")
+    {
+        out.push(format!(
+            "{} {} {:?} {:?} {} {:?} v{}",
+            i.number, i.loan_id, i.kind, i.mode, i.due_on, i.status, i.version
+        ));
+    }
+    out
+}
+
+#[test]
+fn escalating_many_cases_at_once_equals_escalating_them_one_by_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut all = book(&dir.path().join("all.db"));
+    let mut each = book(&dir.path().join("each.db"));
+    let cases = approved_rectifications(&mut all);
+    assert_eq!(approved_rectifications(&mut each), cases);
+    let plan_cfg = crate::config::Config::defaults()
+        .plan()
+        .expect("plan config");
+    let system = Actor::system();
+    let on = day(2026, 9, 1);
+    let before = escalation_state(&all.store, &cases);
+    assert_eq!(before, escalation_state(&each.store, &cases), "same books");
+
+    let at_once = escalate(&mut all.store, &system, on, Some(&plan_cfg)).expect("run");
+    let late = cases.len() - 1;
+    assert_eq!(
+        at_once.plans_failed.len(),
+        late,
+        "all but the last are late"
+    );
+    assert_eq!(at_once.escalated.len(), late);
+    assert_eq!(at_once.raised.len(), late, "orange cases rise to red");
+
+    let mut one_by_one = EscalationReport {
+        as_of: on.to_string(),
+        ..EscalationReport::default()
+    };
+    let mut ids: Vec<i64> = cases
+        .iter()
+        .map(|n| {
+            each.store
+                .case_by_number(n)
+                .expect("read")
+                .expect("case")
+                .id
+        })
+        .collect();
+    ids.sort_unstable();
+    for id in ids {
+        let r = super::super::execute(&mut each.store, &system, |tx| {
+            escalate_in(tx, &system, on, Some(id), Some(&plan_cfg))
+        })
+        .expect("run one");
+        one_by_one.plans_failed.extend(r.plans_failed);
+        one_by_one.escalated.extend(r.escalated);
+        one_by_one.raised.extend(r.raised);
+        one_by_one.overdue_actions = r.overdue_actions;
+        one_by_one.emergency_needed = r.emergency_needed;
+    }
+    assert_eq!(at_once, one_by_one);
+    let after = escalation_state(&all.store, &cases);
+    assert_ne!(after, before, "escalation changed the cases");
+    assert_eq!(after, escalation_state(&each.store, &cases));
+    assert!(all.store.verify_audit().expect("verify").is_ok());
+    assert!(each.store.verify_audit().expect("verify").is_ok());
+    // The run is recorded once, with every case raised and its triggered inspection.
+    let audit = all.store.audit_tail(5).expect("audit");
+    let run = audit
+        .iter()
+        .find(|e| e.action == "cases.escalate")
+        .expect("audited");
+    for number in &at_once.escalated {
+        assert!(
+            run.detail.contains(number.as_str()),
+            "{number} in the audit"
+        );
+    }
+}
