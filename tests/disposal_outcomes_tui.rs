@@ -458,3 +458,39 @@ fn a_refused_close_says_which_warnings_are_open() {
         assert!(case.case.closed_on.is_none());
     }
 }
+
+#[test]
+fn pane_six_records_a_demand_on_the_selected_case() {
+    let (_dir, store, number, officer, contract, _) = worked_book();
+    let mut app = app_on(store, &officer, Lang::En, (120, 40), as_of());
+    press(&mut app, KeyCode::Char('6'));
+    let footer = screen_text(&draw(&app));
+    assert!(footer.contains("c demand"), "{footer}");
+    open_case(&mut app, &number);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('c'));
+    assert_eq!(
+        app.detail.case().map(|c| c.number.clone()),
+        Some(number.clone()),
+        "the case under the form"
+    );
+    assert!(app.form().is_some_and(|f| f.fields[0].value() == contract));
+    save(&mut app);
+    assert_eq!(last_audit(&app), ("outcome.demand".into(), contract));
+}
+
+#[test]
+fn the_by_borrower_footer_offers_only_keys_that_work_there() {
+    let (_dir, store) = book(300, 7);
+    let mut app = app_on(store, SUPERVISOR, Lang::En, (120, 40), as_of());
+    press(&mut app, KeyCode::Char('3'));
+    let signals = screen_text(&draw(&app));
+    let foot = |t: &str| t.lines().rev().nth(1).unwrap_or_default().to_string();
+    assert!(foot(&signals).contains("a ack"), "{}", foot(&signals));
+    press(&mut app, KeyCode::Char('b'));
+    let cases = foot(&screen_text(&draw(&app)));
+    for gone in ["a ack", "c cause", "n notice", "m raise"] {
+        assert!(!cases.contains(gone), "{gone} offered in: {cases}");
+    }
+    assert!(cases.contains("b by borrower"), "{cases}");
+}
