@@ -1,5 +1,6 @@
 //! Disposal reads the workbench needs beyond the case itself: the approved inspection reports
-//! of a case's borrower whose measures could become actions (one key on the case screen).
+//! of a case's borrower whose measures could become actions (one key on the case screen),
+//! which warnings already have their notice, and Today's first legal clocks.
 
 use super::{Result, Store};
 use rusqlite::params;
@@ -43,5 +44,21 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Which of `warning_ids` already have a warning notice (the case screen's notice key
+    /// issues one for a warning that has none).
+    pub fn warnings_with_notice(&self, warning_ids: &[i64]) -> Result<Vec<i64>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM documents WHERE ref_table = 'warnings' AND ref_id = ?1
+                             AND kind = 'warning_notice')",
+        )?;
+        let mut out = Vec::new();
+        for id in warning_ids {
+            if stmt.query_row([id], |r| r.get::<_, i64>(0))? != 0 {
+                out.push(*id);
+            }
+        }
+        Ok(out)
     }
 }

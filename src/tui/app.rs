@@ -141,6 +141,8 @@ pub struct App {
     pub disposal: DisposalPane,
     /// `[classification]` of the config (floors, observation), checked at start.
     pub class_rules: crate::domain::classification::ClassificationRules,
+    /// `[legal_clocks]` of the config (checked at start): the clocks the screens show.
+    pub legal_rules: crate::domain::legal::LegalClockRules,
     pub size: (u16, u16),
     pub notice: Option<Notice>,
     pub quit: bool,
@@ -267,6 +269,7 @@ impl App {
         // A bad `[classification]` is refused at start by the command that opens the book;
         // the rule's own defaults otherwise.
         let class_rules = config.classification.rules().unwrap_or_default();
+        let legal_rules = config.legal_clocks.rules().unwrap_or_default();
         let data_version = store.data_version()?;
         store.set_busy_timeout(BUSY_WAIT)?;
         let drafts = super::drafts::Drafts::in_memory(store.path());
@@ -291,7 +294,8 @@ impl App {
                 }),
                 team,
             )
-            .with_disposal(&viewer.user, viewer.role == Role::Manager),
+            .with_disposal(&viewer.user, viewer.role == Role::Manager)
+            .with_clocks(legal_rules),
             ledger: Ledger::new(LoanList::new(LedgerQuery {
                 today: Some(today_date),
                 ..LedgerQuery::default()
@@ -302,6 +306,7 @@ impl App {
             classification: ClassificationPane::new(viewer.clone(), today_date),
             disposal: DisposalPane::new(&viewer.user, today_date),
             class_rules,
+            legal_rules,
             size,
             notice: None,
             quit: false,
@@ -640,6 +645,7 @@ impl App {
         if let Screen::Loan(d) = &mut screen {
             // The Classification tab's floor is computed with the config's rules, today.
             d.class_rules = self.class_rules.clone();
+            d.legal_rules = self.legal_rules;
             d.today = self.today_date;
         }
         self.detail.push(screen);
@@ -1019,6 +1025,7 @@ impl App {
         for effect in effects {
             redraw |= match effect {
                 Effect::OpenLoan(id) => self.open_loan(id, DetailTab::Overview)?,
+                Effect::OpenLoanDisposal(id) => self.open_loan(id, DetailTab::Disposal)?,
                 Effect::ShowWarnings(query) => {
                     self.switch_pane(PaneId::Warnings)?;
                     self.board.set_query(&self.store, *query)?;

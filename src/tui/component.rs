@@ -56,6 +56,8 @@ pub enum FormOf {
 pub enum Effect {
     /// Put this loan's detail in front, on its overview.
     OpenLoan(i64),
+    /// Put this loan's detail in front, on its Disposal tab (outcomes and clocks).
+    OpenLoanDisposal(i64),
     /// Show the warning board with this query (Today's "my warnings").
     ShowWarnings(Box<crate::store::WarningQuery>),
     /// Show the Inspections pane with this query (Today's "my inspections").

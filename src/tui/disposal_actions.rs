@@ -1,7 +1,8 @@
 //! What the workbench does for disposal beyond its screens: opens a risk case, turns the case
 //! screen's keys into forms (progress, action, plan, decision, outcome, explanation) or into
-//! commands sent at once (start an action, submit a plan, take an inspection's measures), and
-//! sends every one through `workflow::disposal` with the versions the screen showed. A refusal
+//! commands sent at once (start an action, submit a plan, take an inspection's measures, issue
+//! a notice), and sends every one through `workflow` (`disposal`, `outcomes`, `warning` for the
+//! notice) with the versions the screen showed. A refusal
 //! is said on the status line (or in the form) in the user's language.
 
 use super::app::{App, Notice, Redraw};
@@ -11,10 +12,14 @@ use super::keymap::Action;
 use super::panes::case_detail::CaseScreen;
 use super::stack::{Changed, Screen};
 use crate::domain::disposal::{ActionKind, ActionMove, PlanKind, PlanStatus};
+use crate::domain::money::format_money;
 use crate::domain::text::display;
+use crate::domain::warning::WarningStatus;
+use crate::engine::rules::RuleSet;
 use crate::i18n::Lang;
 use crate::store::Store;
 use crate::workflow::disposal::{self as flow, AddAction, Decision, NewPlan, Progress};
+use crate::workflow::outcomes::{self, DemandInput, RecoveryInput};
 use crate::workflow::{Actor, Command, Subject as Who, WorkflowError};
 use chrono::{Days, NaiveDate};
 
@@ -27,6 +32,7 @@ pub fn run(
     config: &DisposalConfig,
     store: &mut Store,
     actor: &Actor,
+    rules: &RuleSet,
     today: NaiveDate,
     lang: Lang,
 ) -> Result<Saved, WorkflowError> {
@@ -208,6 +214,79 @@ pub fn run(
                 ],
             ))
         }
+        DisposalCommand::Recovery {
+            case,
+            case_id,
+            contract,
+            on,
+            kind,
+            amounts,
+            note,
+        } => {
+            let r = RecoveryInput {
+                contract_no: contract,
+                on: *on,
+                kind: *kind,
+                amounts: *amounts,
+                note,
+                case_id: Some(*case_id),
+                expected_version: None,
+            };
+            let b = outcomes::record_recovery(store, actor, &r, rules, today)?;
+            said(
+                lang.tf(
+                    "outcomes_cli.recovered",
+                    &[
+                        ("total", &format_money(amounts.total(), &b.currency)),
+                        ("contract", &display(&b.contract_no)),
+                        ("principal", &format_money(amounts.principal, &b.currency)),
+                        ("before", &format_money(b.outstanding_before, &b.currency)),
+                        ("after", &format_money(b.outstanding_after, &b.currency)),
+                    ],
+                ) + &lang.tf("case_detail.on_case", &[("number", &display(case))]),
+            )
+        }
+        DisposalCommand::Demand {
+            case,
+            case_id,
+            contract,
+            on,
+            channel,
+            note,
+        } => {
+            let d = DemandInput {
+                contract_no: contract,
+                on: *on,
+                channel: *channel,
+                note,
+                case_id: Some(*case_id),
+            };
+            outcomes::record_demand(store, actor, &d, today)?;
+            said(lang.tf(
+                "case_detail.demand_saved",
+                &[
+                    ("contract", &display(contract)),
+                    ("date", on),
+                    ("number", &display(case)),
+                ],
+            ))
+        }
+        DisposalCommand::NoteAction {
+            id,
+            note,
+            expected_version,
+        } => {
+            flow::note_action(store, actor, *id, note, *expected_version, today)?;
+            said(lang.tf("case_detail.note_saved", &[("id", id)]))
+        }
+        DisposalCommand::CloseCase {
+            case,
+            reason,
+            expected_version,
+        } => {
+            flow::close(store, actor, case, reason, *expected_version, today)?;
+            said(lang.tf("case_detail.case_closed", &[("number", &display(case))]))
+        }
     }
 }
 
@@ -223,7 +302,8 @@ impl App {
 
     /// Puts case `number` in front.
     pub(crate) fn open_case(&mut self, number: &str) -> anyhow::Result<Redraw> {
-        let Some(c) = CaseScreen::load(&self.store, number, self.today_date)? else {
+        let Some(c) = CaseScreen::load(&self.store, number, self.today_date, &self.legal_rules)?
+        else {
             return Ok(false);
         };
         self.push_screen(Screen::Case(Box::new(c)))?;
@@ -370,6 +450,46 @@ impl App {
                     expected_version: Some(plan.version),
                 });
             }
+            Action::RecordRecovery | Action::RecordDemand => {
+                let contract = screen
+                    .selected_action()
+                    .and_then(|a| a.contract_no.clone())
+                    .or_else(|| screen.detail.loans.first().map(|l| l.contract_no.clone()))
+                    .unwrap_or_default();
+                let subject = Subject::CaseId(number.clone(), case.id);
+                if action == Action::RecordRecovery {
+                    (
+                        forms::recovery_form(&number, &contract, self.today_date, lang),
+                        FormKey::new(FormKind::CaseRecovery, subject),
+                    )
+                } else {
+                    (
+                        forms::demand_form(&number, &contract, self.today_date, lang),
+                        FormKey::new(FormKind::CaseDemand, subject),
+                    )
+                }
+            }
+            Action::ActionNote | Action::CancelAction => {
+                let Some(a) = selected else {
+                    return self.case_refused(no_action());
+                };
+                if action == Action::ActionNote {
+                    (
+                        forms::note_form(&a, lang),
+                        FormKey::new(FormKind::ActionNote, Subject::CaseAction(a.id)),
+                    )
+                } else {
+                    (
+                        forms::cancel_form(&a, lang),
+                        FormKey::new(FormKind::ActionCancel, Subject::CaseAction(a.id)),
+                    )
+                }
+            }
+            Action::CloseCase => (
+                forms::close_form(&number, case.version, lang),
+                FormKey::new(FormKind::CaseClose, Subject::Case(number.clone())),
+            ),
+            Action::IssueNotice => return self.case_notice(),
             Action::MeasuresToActions => {
                 let Some(i) = measures else {
                     return self.case_refused(
@@ -387,6 +507,71 @@ impl App {
         Ok(true)
     }
 
+    /// The case screen's notice key: the warning notice for the gravest open warning of the
+    /// case that has none yet. The rectification notice is issued when its plan is approved
+    /// (`A`); when every open warning has its notice the refusal says so and names it.
+    fn case_notice(&mut self) -> anyhow::Result<Redraw> {
+        let Some(screen) = self.detail.case() else {
+            return Ok(false);
+        };
+        let lang = self.lang;
+        let number = screen.number.clone();
+        let open: Vec<_> = screen
+            .detail
+            .warnings
+            .iter()
+            .filter(|w| !matches!(w.status, WarningStatus::Resolved | WarningStatus::Dismissed))
+            .cloned()
+            .collect();
+        let rectification = screen
+            .detail
+            .documents
+            .iter()
+            .rev()
+            .find(|d| d.kind == "rectification_notice")
+            .map(|d| d.number.clone());
+        let ids: Vec<i64> = open.iter().map(|w| w.id).collect();
+        let with = self.store.warnings_with_notice(&ids)?;
+        let target = open
+            .iter()
+            .filter(|w| !with.contains(&w.id))
+            .max_by_key(|w| (w.level, std::cmp::Reverse(w.id)));
+        let Some(w) = target else {
+            let mut text = lang.tf(
+                "case_detail.no_notice_due",
+                &[("number", &display(&number))],
+            );
+            if let Some(doc) = rectification {
+                text.push(' ');
+                text.push_str(&lang.tf("case_detail.rectification_issued", &[("doc", &doc)]));
+            }
+            return self.case_refused(text);
+        };
+        let (id, warning) = (w.id, w.number.clone());
+        let r = crate::workflow::warning::issue_notice(
+            &mut self.store,
+            &self.actor,
+            id,
+            self.today_date,
+            lang,
+        );
+        match r {
+            Ok(doc) => {
+                self.notice = Some(Notice {
+                    text: lang.tf(
+                        "case_detail.warning_notice_issued",
+                        &[("doc", &doc), ("warning", &display(&warning))],
+                    ),
+                    error: false,
+                });
+                self.data_version = self.store.data_version()?;
+                self.reload_changed_or_later(Changed::DISPOSAL | Changed::WARNINGS)?;
+                Ok(true)
+            }
+            Err(e) => self.case_refused(super::warning_actions::workflow_error_text(&e, lang)),
+        }
+    }
+
     /// Sends a case command that needs no form; the result or the refusal on the status line.
     fn send_case_command(&mut self, cmd: DisposalCommand) -> anyhow::Result<Redraw> {
         let config = self.disposal_config();
@@ -395,6 +580,7 @@ impl App {
             &config,
             &mut self.store,
             &self.actor,
+            &self.rules,
             self.today_date,
             self.lang,
         );

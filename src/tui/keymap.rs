@@ -105,10 +105,20 @@ pub enum Action {
     RecordExplanation,
     /// An approved inspection report's measures become the case's actions.
     MeasuresToActions,
+    /// Record a recovery (principal, interest, costs) on a loan of the case.
+    RecordRecovery,
+    /// Record a demand for payment (催收): it restarts the limitation period.
+    RecordDemand,
+    ActionNote,
+    CancelAction,
+    /// Close the case with a reason (refused while warnings or actions are open).
+    CloseCase,
     /// The warning board: one row per risk case ↔ one row per signal.
     ByBorrower,
     /// Today: the disposal pane on the user's overdue actions (or the cases needing a plan).
     MyDisposal,
+    /// Today: select in the legal clocks block (j/k, Enter opens the loan's Disposal tab).
+    MyClocks,
     NextField,
     PrevField,
     Save,
@@ -117,7 +127,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 83] = [
+    pub const ALL: [Action; 89] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -195,8 +205,14 @@ impl Action {
         Action::FailPlan,
         Action::RecordExplanation,
         Action::MeasuresToActions,
+        Action::RecordRecovery,
+        Action::RecordDemand,
+        Action::ActionNote,
+        Action::CancelAction,
+        Action::CloseCase,
         Action::ByBorrower,
         Action::MyDisposal,
+        Action::MyClocks,
         Action::NextField,
         Action::PrevField,
         Action::Save,
@@ -283,8 +299,14 @@ impl Action {
             Action::FailPlan => "fail_plan",
             Action::RecordExplanation => "record_explanation",
             Action::MeasuresToActions => "measures_to_actions",
+            Action::RecordRecovery => "record_recovery",
+            Action::RecordDemand => "record_demand",
+            Action::ActionNote => "action_note",
+            Action::CancelAction => "cancel_action",
+            Action::CloseCase => "close_case",
             Action::ByBorrower => "by_borrower",
             Action::MyDisposal => "my_disposal",
+            Action::MyClocks => "my_clocks",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Save => "save",
@@ -414,7 +436,7 @@ impl Section {
                 OpenWarning,
                 StartInspection,
             ],
-            Section::Today => &[MyWarnings, MyInspections, MyProposals, MyDisposal],
+            Section::Today => &[MyWarnings, MyInspections, MyProposals, MyDisposal, MyClocks],
             Section::Board => &[
                 OpenWarning,
                 FilterLevel,
@@ -450,6 +472,8 @@ impl Section {
                 FilterOwner,
                 FilterStatus,
                 FilterMine,
+                RecordRecovery,
+                RecordDemand,
             ],
             Section::Case => &[
                 Down,
@@ -468,6 +492,12 @@ impl Section {
                 FailPlan,
                 RecordExplanation,
                 MeasuresToActions,
+                RecordRecovery,
+                RecordDemand,
+                IssueNotice,
+                ActionNote,
+                CancelAction,
+                CloseCase,
                 OpenLoan,
             ],
             Section::Editor => &[

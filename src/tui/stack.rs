@@ -75,7 +75,14 @@ impl Changed {
             | FormKind::CaseAction
             | FormKind::ActionDone
             | FormKind::ActionFail
-            | FormKind::CaseExplanation => Changed::DISPOSAL,
+            | FormKind::CaseExplanation
+            | FormKind::ActionNote
+            | FormKind::ActionCancel => Changed::DISPOSAL,
+            // A recovery moves the outstanding and re-evaluates the loan; a demand restarts
+            // the limitation clock; closing restores the loans' tracking.
+            FormKind::CaseRecovery | FormKind::CaseDemand | FormKind::CaseClose => {
+                Changed::DISPOSAL | Changed::LOANS | Changed::WARNINGS
+            }
             FormKind::CasePlan
             | FormKind::ApprovePlan
             | FormKind::RejectPlan

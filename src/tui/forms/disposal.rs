@@ -1,10 +1,13 @@
 //! The risk case's forms (处置): a progress report under its four headings, a new action, a
 //! plan, a decision on a submitted plan, a rectification marked failed, an action's outcome and
-//! the borrower's written explanation. Each names its fields and makes one [`DisposalCommand`],
+//! the borrower's written explanation, a recovery, a demand for payment, a note on an action,
+//! an action cancelled and the case closed. Each names its fields and makes one [`DisposalCommand`],
 //! carrying the version the screen showed where the record is edited.
 
 use super::{Bad, FormCommand};
 use crate::domain::disposal::{ActionKind, ActionMove, PlanKind};
+use crate::domain::legal::DemandChannel;
+use crate::domain::recovery::{RecoveryAmounts, RecoveryKind};
 use crate::domain::text::display;
 use crate::domain::warning::Level;
 use crate::engine::inspection_plan::PlanConfig;
@@ -28,6 +31,12 @@ pub const DUE: &str = "due";
 pub const REASON: &str = "reason";
 pub const OUTCOME: &str = "outcome";
 pub const ARRIVED: &str = "arrived";
+pub const DATE: &str = "date";
+pub const PRINCIPAL: &str = "principal";
+pub const INTEREST: &str = "interest";
+pub const COSTS: &str = "costs";
+pub const NOTE: &str = "note";
+pub const CHANNEL: &str = "channel";
 
 /// A disposal command made from a form (or, for the moves without one, by a key).
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +94,35 @@ pub enum DisposalCommand {
     Measures {
         case: String,
         inspection: String,
+    },
+    /// A recovery on a loan of the case (`workflow::outcomes::record_recovery`).
+    Recovery {
+        case: String,
+        case_id: i64,
+        contract: String,
+        on: NaiveDate,
+        kind: RecoveryKind,
+        amounts: RecoveryAmounts,
+        note: String,
+    },
+    /// A demand for payment on a loan of the case (`workflow::outcomes::record_demand`).
+    Demand {
+        case: String,
+        case_id: i64,
+        contract: String,
+        on: NaiveDate,
+        channel: DemandChannel,
+        note: String,
+    },
+    NoteAction {
+        id: i64,
+        note: String,
+        expected_version: Option<i64>,
+    },
+    CloseCase {
+        case: String,
+        reason: String,
+        expected_version: Option<i64>,
     },
 }
 
@@ -389,6 +427,181 @@ pub fn explanation_command(form: &Form, case: &str) -> Result<FormCommand, Bad> 
             case: case.to_string(),
             arrived_on: form.date(ARRIVED)?,
             summary: form.text(SUMMARY)?,
+        },
+        DisposalConfig::default(),
+    ))
+}
+
+/// A recovery on case `number`: the loan (the first of the case's when it has one), the
+/// date (today), the kind, the three amounts and a note.
+pub fn recovery_form(number: &str, contract: &str, today: NaiveDate, lang: Lang) -> Form {
+    let kinds = Choices::new(
+        RecoveryKind::ALL.iter().map(|k| k.code()),
+        "recovery_kind",
+        lang,
+        |s| RecoveryKind::parse(s).map(RecoveryKind::code),
+    );
+    let amount = |name, label| Field::new(name, label, FieldKind::Amount, "0");
+    Form::new(
+        lang.tf(
+            "case_detail.recovery_title",
+            &[("number", &display(number))],
+        ),
+        vec![
+            Field::new(
+                CONTRACT,
+                "case_detail.field_loan",
+                FieldKind::Text { required: true },
+                contract,
+            ),
+            Field::new(
+                DATE,
+                "case_detail.field_date",
+                FieldKind::Date,
+                &today.to_string(),
+            ),
+            Field::choice(
+                KIND,
+                "case_detail.field_recovery_kind",
+                kinds,
+                RecoveryKind::Repayment.code(),
+            ),
+            amount(PRINCIPAL, "case_detail.field_principal"),
+            amount(INTEREST, "case_detail.field_interest"),
+            amount(COSTS, "case_detail.field_costs"),
+            notes(NOTE, "case_detail.field_note", false),
+        ],
+    )
+}
+
+pub fn recovery_command(form: &Form, case: &str, case_id: i64) -> Result<FormCommand, Bad> {
+    Ok(FormCommand::Disposal(
+        DisposalCommand::Recovery {
+            case: case.to_string(),
+            case_id,
+            contract: form.text(CONTRACT)?.trim().to_string(),
+            on: form.date(DATE)?,
+            kind: RecoveryKind::parse(form.code(KIND)?).ok_or(KIND)?,
+            amounts: RecoveryAmounts {
+                principal: form.amount(PRINCIPAL)?,
+                interest: form.amount(INTEREST)?,
+                costs: form.amount(COSTS)?,
+            },
+            note: form.text(NOTE)?,
+        },
+        DisposalConfig::default(),
+    ))
+}
+
+/// A demand for payment (催收) on case `number`: the loan, the date, the channel, a note.
+pub fn demand_form(number: &str, contract: &str, today: NaiveDate, lang: Lang) -> Form {
+    let channels = Choices::new(
+        DemandChannel::ALL.iter().map(|k| k.code()),
+        "demand_channel",
+        lang,
+        |s| DemandChannel::parse(s).map(DemandChannel::code),
+    );
+    Form::new(
+        lang.tf("case_detail.demand_title", &[("number", &display(number))]),
+        vec![
+            Field::new(
+                CONTRACT,
+                "case_detail.field_loan",
+                FieldKind::Text { required: true },
+                contract,
+            ),
+            Field::new(
+                DATE,
+                "case_detail.field_date",
+                FieldKind::Date,
+                &today.to_string(),
+            ),
+            Field::choice(
+                CHANNEL,
+                "case_detail.field_channel",
+                channels,
+                DemandChannel::Letter.code(),
+            ),
+            notes(NOTE, "case_detail.field_note", false),
+        ],
+    )
+}
+
+pub fn demand_command(form: &Form, case: &str, case_id: i64) -> Result<FormCommand, Bad> {
+    Ok(FormCommand::Disposal(
+        DisposalCommand::Demand {
+            case: case.to_string(),
+            case_id,
+            contract: form.text(CONTRACT)?.trim().to_string(),
+            on: form.date(DATE)?,
+            channel: DemandChannel::parse(form.code(CHANNEL)?).ok_or(CHANNEL)?,
+            note: form.text(NOTE)?,
+        },
+        DisposalConfig::default(),
+    ))
+}
+
+/// A note on `action` (required).
+pub fn note_form(action: &ActionRow, lang: Lang) -> Form {
+    let mut form = Form::new(
+        lang.tf(
+            "case_detail.note_title",
+            &[
+                ("id", &action.id),
+                ("kind", &lang.code_name("action_kind", action.kind.code())),
+                ("title", &display(&action.title)),
+            ],
+        ),
+        vec![notes(NOTE, "case_detail.field_note", true)],
+    );
+    form.expected_version = Some(action.version);
+    form
+}
+
+pub fn note_command(form: &Form, id: i64) -> Result<FormCommand, Bad> {
+    Ok(FormCommand::Disposal(
+        DisposalCommand::NoteAction {
+            id,
+            note: form.text(NOTE)?,
+            expected_version: form.expected_version,
+        },
+        DisposalConfig::default(),
+    ))
+}
+
+/// Cancelling `action`: why (required).
+pub fn cancel_form(action: &ActionRow, lang: Lang) -> Form {
+    let mut form = Form::new(
+        lang.tf(
+            "case_detail.cancel_title",
+            &[
+                ("id", &action.id),
+                ("kind", &lang.code_name("action_kind", action.kind.code())),
+                ("title", &display(&action.title)),
+            ],
+        ),
+        vec![notes(OUTCOME, "case_detail.field_reason", true)],
+    );
+    form.expected_version = Some(action.version);
+    form
+}
+
+/// Closing case `number`: why (required).
+pub fn close_form(number: &str, version: i64, lang: Lang) -> Form {
+    let mut form = Form::new(
+        lang.tf("case_detail.close_title", &[("number", &display(number))]),
+        vec![notes(REASON, "case_detail.field_reason", true)],
+    );
+    form.expected_version = Some(version);
+    form
+}
+
+pub fn close_command(form: &Form, case: &str) -> Result<FormCommand, Bad> {
+    Ok(FormCommand::Disposal(
+        DisposalCommand::CloseCase {
+            case: case.to_string(),
+            reason: form.text(REASON)?,
+            expected_version: form.expected_version,
         },
         DisposalConfig::default(),
     ))

@@ -73,10 +73,17 @@ pub enum FormKind {
     ActionDone,
     ActionFail,
     CaseExplanation,
+    /// A risk case's outcomes and closing: a recovery, a demand for payment (both on a loan
+    /// of the case), a note on an action, an action cancelled, the case closed.
+    CaseRecovery,
+    CaseDemand,
+    ActionNote,
+    ActionCancel,
+    CaseClose,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 28] = [
+    pub const ALL: [FormKind; 33] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -105,6 +112,11 @@ impl FormKind {
         FormKind::ActionDone,
         FormKind::ActionFail,
         FormKind::CaseExplanation,
+        FormKind::CaseRecovery,
+        FormKind::CaseDemand,
+        FormKind::ActionNote,
+        FormKind::ActionCancel,
+        FormKind::CaseClose,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -138,6 +150,11 @@ impl FormKind {
             FormKind::ActionDone => "ddone",
             FormKind::ActionFail => "dfail",
             FormKind::CaseExplanation => "dexplain",
+            FormKind::CaseRecovery => "drecovery",
+            FormKind::CaseDemand => "ddemand",
+            FormKind::ActionNote => "dnote",
+            FormKind::ActionCancel => "dcancel",
+            FormKind::CaseClose => "dclose",
         }
     }
 
@@ -198,7 +215,12 @@ impl FormKind {
             | FormKind::FailPlan
             | FormKind::ActionDone
             | FormKind::ActionFail
-            | FormKind::CaseExplanation => &[],
+            | FormKind::CaseExplanation
+            | FormKind::CaseRecovery
+            | FormKind::CaseDemand
+            | FormKind::ActionNote
+            | FormKind::ActionCancel
+            | FormKind::CaseClose => &[],
         }
     }
 }
@@ -223,6 +245,8 @@ pub enum Subject {
     CasePlan(String, i64),
     /// A disposal action, by its id.
     CaseAction(i64),
+    /// A risk case by its number and id (a recovery or demand is recorded with the case's id).
+    CaseId(String, i64),
 }
 
 impl Subject {
@@ -237,6 +261,7 @@ impl Subject {
                 id.to_string()
             }
             Subject::CasePlan(c, id) => format!("{c}#{id}"),
+            Subject::CaseId(c, _) => c.clone(),
             Subject::Book => "book".to_string(),
             Subject::Proposals(items) => items
                 .iter()
@@ -610,7 +635,7 @@ impl FormCommand {
                 super::class_actions::run(self, store, actor, today, lang)
             }
             FormCommand::Disposal(cmd, config) => {
-                super::disposal_actions::run(cmd, config, store, actor, today, lang)
+                super::disposal_actions::run(cmd, config, store, actor, rules, today, lang)
             }
         }
     }
@@ -676,6 +701,15 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
             disposal::outcome_command(form, *id, crate::domain::disposal::ActionMove::Fail)
         }
         (FormKind::CaseExplanation, Subject::Case(c)) => disposal::explanation_command(form, c),
+        (FormKind::CaseRecovery, Subject::CaseId(c, id)) => {
+            disposal::recovery_command(form, c, *id)
+        }
+        (FormKind::CaseDemand, Subject::CaseId(c, id)) => disposal::demand_command(form, c, *id),
+        (FormKind::ActionNote, Subject::CaseAction(id)) => disposal::note_command(form, *id),
+        (FormKind::ActionCancel, Subject::CaseAction(id)) => {
+            disposal::outcome_command(form, *id, crate::domain::disposal::ActionMove::Cancel)
+        }
+        (FormKind::CaseClose, Subject::Case(c)) => disposal::close_command(form, c),
         _ => Err(Bad::Field("subject")),
     }
 }

@@ -1,16 +1,19 @@
 //! A risk case (处置事项) in full, a screen on the back stack: its warnings, loans, plans,
 //! actions (one selected: the action keys act on it), progress reports, documents, the
-//! approved inspection reports whose measures can become actions, and the place kept for
-//! recoveries and legal clocks. Every key asks `App` to send a workflow command
+//! approved inspection reports whose measures can become actions, and each loan's outcomes
+//! (recoveries, write-off, recall or closing, the last demand, the legal clocks). Every key asks `App` to send a workflow command
 //! ([`crate::tui::disposal_actions`]) with the versions this screen shows.
 
 use crate::domain::disposal::{ActionStatus, PlanStatus};
+use crate::domain::legal::LegalClockRules;
 use crate::domain::money::format_money;
 use crate::domain::text::{display, truncate};
 use crate::domain::warning::ManualSignal;
 use crate::engine::rules::Indicator;
 use crate::i18n::Lang;
-use crate::store::{ActionRow, CaseDetail, CaseInspection, PlanRow, Store, StoreError};
+use crate::store::{
+    ActionRow, CaseDetail, CaseInspection, LoanOutcomes, PlanRow, Store, StoreError,
+};
 use crate::tui::component::{Component, Ctx, Effect, Hint, Outcome, View};
 use crate::tui::keymap::{Action, Section};
 use crate::tui::stack::Changed;
@@ -29,6 +32,9 @@ pub struct CaseScreen {
     pub number: String,
     pub detail: CaseDetail,
     pub inspections: Vec<CaseInspection>,
+    /// The outcomes of the case's loans (the first [`OUTCOME_LOANS`]), read with `rules`.
+    pub outcomes: Vec<LoanOutcomes>,
+    pub rules: LegalClockRules,
     /// Index into `detail.actions`.
     pub sel: usize,
     pub scroll: u16,
@@ -40,21 +46,43 @@ pub struct CaseScreen {
 /// Progress reports shown in full (the newest; the rest are counted).
 const PROGRESS_SHOWN: usize = 3;
 
+/// Loans whose outcomes the case screen reads (a borrower has a few; the rest are counted).
+pub const OUTCOME_LOANS: usize = 10;
+
+/// The outcomes of the first [`OUTCOME_LOANS`] loans of `detail`.
+fn read_outcomes(
+    store: &Store,
+    detail: &CaseDetail,
+    rules: &LegalClockRules,
+) -> Result<Vec<LoanOutcomes>, StoreError> {
+    let mut out = Vec::new();
+    for l in detail.loans.iter().take(OUTCOME_LOANS) {
+        if let Some(o) = store.loan_outcomes(l.id, rules)? {
+            out.push(o);
+        }
+    }
+    Ok(out)
+}
+
 impl CaseScreen {
     /// Reads case `number`; None when there is no such case.
     pub fn load(
         store: &Store,
         number: &str,
         today: NaiveDate,
+        rules: &LegalClockRules,
     ) -> Result<Option<CaseScreen>, StoreError> {
         let Some(detail) = store.case_detail(number)? else {
             return Ok(None);
         };
         let inspections = store.case_inspections(detail.case.id)?;
+        let outcomes = read_outcomes(store, &detail, rules)?;
         Ok(Some(CaseScreen {
             number: detail.case.number.clone(),
             detail,
             inspections,
+            outcomes,
+            rules: *rules,
             sel: 0,
             scroll: 0,
             rows: 18,
@@ -67,6 +95,7 @@ impl CaseScreen {
         let keep = self.selected_action().map(|a| a.id);
         if let Some(detail) = store.case_detail(&self.number)? {
             self.inspections = store.case_inspections(detail.case.id)?;
+            self.outcomes = read_outcomes(store, &detail, &self.rules)?;
             self.detail = detail;
         }
         self.sel = keep
@@ -377,17 +406,26 @@ impl CaseScreen {
             }
         }
 
-        // OUTCOMES SLOT: recoveries and legal clocks (branch `outcomes`) go here when the
-        // lead merges it; until then the screen says where they will be.
         out.push(Line::from(""));
         out.push(Line::styled(
             fit(lang.t("case_detail.outcomes").to_string()),
             theme.header,
         ));
-        out.push(Line::styled(
-            fit(format!("  {}", lang.t("case_detail.outcomes_later"))),
-            theme.muted,
-        ));
+        for o in &self.outcomes {
+            super::outcomes::lines(o, &self.rules, lang, theme, self.today, width, &mut out);
+        }
+        if d.loans.len() > self.outcomes.len() {
+            out.push(Line::styled(
+                fit(format!(
+                    "  {}",
+                    lang.tf(
+                        "case_detail.outcomes_more",
+                        &[("n", &(d.loans.len() - self.outcomes.len()))]
+                    )
+                )),
+                theme.muted,
+            ));
+        }
         (out, sel_line)
     }
 
@@ -422,7 +460,10 @@ const HINTS: &[Hint] = &[
     Hint::One(Section::Case, Action::ActionFail),
     Hint::One(Section::Case, Action::ProposePlan),
     Hint::One(Section::Case, Action::ApprovePlan),
-    Hint::One(Section::Case, Action::MeasuresToActions),
+    Hint::One(Section::Case, Action::RecordRecovery),
+    Hint::One(Section::Case, Action::RecordDemand),
+    Hint::One(Section::Case, Action::IssueNotice),
+    Hint::One(Section::Case, Action::CloseCase),
     Hint::One(Section::Global, Action::Help),
 ];
 
@@ -477,7 +518,13 @@ impl Component for CaseScreen {
             | Action::RejectPlan
             | Action::FailPlan
             | Action::RecordExplanation
-            | Action::MeasuresToActions => Outcome::Consumed(vec![Effect::CaseAction(action)]),
+            | Action::MeasuresToActions
+            | Action::RecordRecovery
+            | Action::RecordDemand
+            | Action::IssueNotice
+            | Action::ActionNote
+            | Action::CancelAction
+            | Action::CloseCase => Outcome::Consumed(vec![Effect::CaseAction(action)]),
             _ => Outcome::NotMine,
         })
     }

@@ -724,6 +724,8 @@ const HINTS: &[Hint] = &[
         "hint.filters",
     ),
     Hint::One(Section::List, Action::Open),
+    Hint::One(Section::Disposal, Action::RecordRecovery),
+    Hint::One(Section::Disposal, Action::RecordDemand),
     Hint::One(Section::Global, Action::Help),
 ];
 
@@ -775,12 +777,16 @@ impl Component for DisposalPane {
             }
             Action::FilterOwner => changed(self.toggle_owner(store)?),
             Action::FilterStatus => changed(self.cycle_status(store)?),
-            Action::Open => {
+            Action::Open | Action::RecordRecovery | Action::RecordDemand => {
                 let number = match self.shown {
                     DisposalList::Cases => self.cases.selected().map(|r| r.number.clone()),
                     DisposalList::Actions => self.actions.selected().map(|r| r.case_number.clone()),
                 };
                 match number {
+                    // A recovery or a demand is recorded on the case screen, over it.
+                    Some(n) if action != Action::Open => {
+                        Outcome::Consumed(vec![Effect::OpenCase(n), Effect::CaseAction(action)])
+                    }
                     Some(n) => Outcome::Consumed(vec![Effect::OpenCase(n)]),
                     None => Outcome::Unchanged,
                 }

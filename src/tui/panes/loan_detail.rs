@@ -100,6 +100,8 @@ pub struct DetailState {
     /// What the floor is computed with: `[classification]` and the book's today (set by
     /// `App` when the detail is pushed).
     pub class_rules: crate::domain::classification::ClassificationRules,
+    /// `[legal_clocks]`, for the Disposal tab's clocks (set by `App` like `class_rules`).
+    pub legal_rules: crate::domain::legal::LegalClockRules,
     pub today: NaiveDate,
     /// The Disposal tab: the borrower's open case and its actions (read when first shown).
     pub disposal: super::loan_disposal::LoanDisposal,
@@ -135,6 +137,7 @@ impl DetailState {
             class_facts: super::loan_class::ClassFacts::default(),
             timeline: Rows::new(TimelineOf(id), false, timeline_rows(DEFAULT_ROWS)),
             class_rules: crate::domain::classification::ClassificationRules::default(),
+            legal_rules: crate::domain::legal::LegalClockRules::default(),
             today: loan.disbursed_on,
             loan,
             tab: DetailTab::Overview,
@@ -193,7 +196,11 @@ impl DetailState {
             }
             DetailTab::Disposal => {
                 if !self.disposal.loaded {
-                    self.disposal = super::loan_disposal::LoanDisposal::load(store, self.loan.id)?;
+                    self.disposal = super::loan_disposal::LoanDisposal::load(
+                        store,
+                        self.loan.id,
+                        &self.legal_rules,
+                    )?;
                 }
             }
         }

@@ -1,12 +1,13 @@
 //! The loan detail's Disposal tab: the open risk case of the loan's borrower (level, signals,
 //! exposure, next deadline, plans in force) and the case's actions that concern this loan or
-//! the whole case; Enter opens the case. A marked place is kept for the loan's outcomes
-//! (recoveries, legal clocks) that the `outcomes` branch adds.
+//! the whole case; Enter opens the case. Below, the loan's outcomes: status, recoveries,
+//! write-off, the last demand for payment and the legal clocks.
 
+use crate::domain::legal::LegalClockRules;
 use crate::domain::money::format_money;
 use crate::domain::text::{display, truncate};
 use crate::i18n::Lang;
-use crate::store::{ActionRow, CaseRow, PlanRow, Store, StoreError};
+use crate::store::{ActionRow, CaseRow, LoanOutcomes, PlanRow, Store, StoreError};
 use crate::tui::theme::Theme;
 use chrono::NaiveDate;
 use ratatui::style::Style;
@@ -20,14 +21,23 @@ pub struct LoanDisposal {
     pub plans: Vec<PlanRow>,
     /// The case's actions on this loan or on no loan in particular.
     pub actions: Vec<ActionRow>,
+    /// The loan's outcomes and clocks (by the `[legal_clocks]` rules it was read with).
+    pub outcomes: Option<LoanOutcomes>,
+    pub rules: LegalClockRules,
 }
 
 impl LoanDisposal {
     /// Reads the open case of loan `loan_id`'s borrower, its plans and the actions that
     /// concern the loan.
-    pub fn load(store: &Store, loan_id: i64) -> Result<LoanDisposal, StoreError> {
+    pub fn load(
+        store: &Store,
+        loan_id: i64,
+        rules: &LegalClockRules,
+    ) -> Result<LoanDisposal, StoreError> {
         let mut out = LoanDisposal {
             loaded: true,
+            outcomes: store.loan_outcomes(loan_id, rules)?,
+            rules: *rules,
             ..LoanDisposal::default()
         };
         let Some(case) = store.case_of_loan(loan_id)? else {
@@ -155,15 +165,12 @@ pub fn lines(
             ));
         }
     }
-    // OUTCOMES SLOT: the loan's recoveries and legal clocks (branch `outcomes`) go here when
-    // the lead merges it.
     out.push(Line::from(""));
     out.push(Line::styled(
         fit(lang.t("case_detail.outcomes").to_string()),
         theme.header,
     ));
-    out.push(Line::styled(
-        fit(format!("  {}", lang.t("case_detail.outcomes_later"))),
-        theme.muted,
-    ));
+    if let Some(o) = &t.outcomes {
+        super::outcomes::lines(o, &t.rules, lang, theme, today, w, out);
+    }
 }

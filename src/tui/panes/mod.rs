@@ -12,6 +12,7 @@ pub mod loan_detail;
 pub mod loan_disposal;
 pub mod loan_warnings;
 pub mod loans;
+pub mod outcomes;
 pub mod placeholder;
 pub mod today;
 pub mod warning_detail;

@@ -2,15 +2,18 @@
 //! overdue, due soon, to review), for a reviewer the classification proposals they may decide,
 //! above their follow-ups that are overdue or due soon. Specialists see their own; supervisors
 //! and managers the team's. A disposal block — the user's overdue actions, most overdue first,
-//! and for managers the cases needing an emergency plan — shows only when it has rows.
+//! and for managers the cases needing an emergency plan — and a legal clocks block — clocks
+//! ending within their warn-ahead days or run out, soonest first — show only when they have
+//! rows.
 
 use super::loans::LoanPane;
 use crate::domain::Role;
+use crate::domain::legal::LegalClockRules;
 use crate::domain::text::{display, pad_right, truncate};
 use crate::i18n::Lang;
 use crate::store::{
-    ActionRow, CaseRow, InspectionQuery, PageFrom, ProposalQuery, ProposalRow, TodayInspectionRow,
-    TodayInspections, TodayPart, WarningQuery, WarningRow,
+    ActionRow, CaseRow, ClockRow, InspectionQuery, PageFrom, ProposalQuery, ProposalRow,
+    TodayInspectionRow, TodayInspections, TodayPart, WarningQuery, WarningRow,
 };
 use crate::tui::component::{Component, Ctx, Effect, Hint, Outcome, View};
 use crate::tui::keymap::{Action, Section};
@@ -50,6 +53,13 @@ pub struct Today {
     pub overdue_count: u64,
     pub emergency: Vec<CaseRow>,
     pub emergency_count: u64,
+    /// The legal clocks block: the first [`CLOCK_ROWS`] clocks due (the user's loans, the
+    /// team's for a supervisor or manager), how many in all, and the selected row while the
+    /// block has the keys.
+    pub clock_rules: LegalClockRules,
+    pub clocks: Vec<ClockRow>,
+    pub clocks_count: usize,
+    pub clock_sel: Option<usize>,
     /// Rows of the whole body (below the pane bar, above the hint and status lines).
     body: u64,
     /// The block is the team's (a supervisor or manager), not the user's own.
@@ -82,6 +92,10 @@ impl Today {
             overdue_count: 0,
             emergency: Vec::new(),
             emergency_count: 0,
+            clock_rules: LegalClockRules::default(),
+            clocks: Vec::new(),
+            clocks_count: 0,
+            clock_sel: None,
             body: 1,
             team,
         }
@@ -93,6 +107,42 @@ impl Today {
         self.disp_user = user.to_string();
         self.disp_manager = manager;
         self
+    }
+
+    /// The `[legal_clocks]` rules the clocks block reads with.
+    pub fn with_clocks(mut self, rules: LegalClockRules) -> Today {
+        self.clock_rules = rules;
+        self
+    }
+
+    /// Lines of the clocks block: none while no clock is due; else the count line, its rows
+    /// and a blank line.
+    pub fn clock_block_height(&self) -> u16 {
+        if self.clocks.is_empty() {
+            return 0;
+        }
+        self.clocks.len() as u16 + 2
+    }
+
+    /// The clocks block: the clocks due as of today, soonest first, the first few kept.
+    fn reload_clocks(&mut self, ctx: &Ctx<'_>) -> anyhow::Result<()> {
+        let officer = (!self.team).then_some(self.disp_user.as_str());
+        let mut due = crate::workflow::outcomes::clocks_due(
+            ctx.store,
+            ctx.today,
+            None,
+            officer,
+            &self.clock_rules,
+        )?;
+        self.clocks_count = due.len();
+        due.truncate(CLOCK_ROWS);
+        self.clocks = due;
+        self.clock_sel = self
+            .clock_sel
+            .filter(|_| !self.clocks.is_empty())
+            .map(|i| i.min(self.clocks.len() - 1));
+        self.fit();
+        Ok(())
     }
 
     /// Lines of the disposal block: none while it has nothing to say; else the count line,
@@ -173,7 +223,8 @@ impl Today {
         let blocks = self.mine_block_height()
             + self.insp_block_height()
             + self.props_block_height()
-            + self.disp_block_height();
+            + self.disp_block_height()
+            + self.clock_block_height();
         self.loans.list.height = self.body.saturating_sub(u64::from(blocks)).max(1);
     }
 
@@ -487,6 +538,81 @@ impl Today {
     }
 }
 
+impl Today {
+    /// The clocks block: a count line (with "+N more" past the rows shown), then the clocks
+    /// soonest first, run-out ones marked, the selected one highlighted.
+    fn clocks_block(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
+        let (lang, theme) = (view.lang, view.theme);
+        let mut spans = vec![Span::styled(
+            format!(
+                " {}",
+                lang.tf("today_clocks.title", &[("n", &self.clocks_count)])
+            ),
+            theme.title,
+        )];
+        if self.clocks_count > self.clocks.len() {
+            spans.push(Span::styled(
+                format!(
+                    "  {}",
+                    lang.tf(
+                        "today_clocks.more",
+                        &[("n", &(self.clocks_count - self.clocks.len()))]
+                    )
+                ),
+                theme.muted,
+            ));
+        }
+        let Some(rows) = block_rows(
+            frame,
+            area,
+            spans,
+            (Action::MyClocks, "today_clocks.select"),
+            None,
+            view,
+        ) else {
+            return;
+        };
+        let buf = frame.buffer_mut();
+        for (i, c) in self.clocks.iter().enumerate() {
+            let y = rows.y + i as u16;
+            if y >= rows.y + rows.height {
+                break;
+            }
+            let over = c.clock.days_left(view.today) < 0;
+            let mut style = if over { theme.danger } else { theme.warning };
+            if self.clock_sel == Some(i) {
+                style = theme.selected;
+            }
+            let text = clock_line(c, view.today, lang);
+            let mark = if self.clock_sel == Some(i) {
+                "> "
+            } else if over {
+                "! "
+            } else {
+                "  "
+            };
+            set_row(buf, rows.x, y, rows.width, &format!("{mark}{text}"), style);
+        }
+    }
+}
+
+/// One clock of the Today block: contract, borrower, which clock, its end and days left.
+pub fn clock_line(c: &ClockRow, today: chrono::NaiveDate, lang: Lang) -> String {
+    lang.tf(
+        "today_clocks.line",
+        &[
+            ("contract", &display(&c.contract_no)),
+            ("borrower", &display(&c.borrower_name)),
+            ("clock", &lang.code_name("clock_kind", c.clock.kind.code())),
+            ("ends", &c.clock.ends_on),
+            ("days", &super::outcomes::days_text(&c.clock, today, lang)),
+        ],
+    )
+}
+
+/// Clocks the Today block lists (soonest first; the rest are counted).
+pub const CLOCK_ROWS: usize = 5;
+
 /// One overdue action of the disposal block: `! #12 CZ2026-000001 PL… 追加担保 逾期 5 天 标题`.
 pub fn overdue_line(a: &ActionRow, w: usize, today: chrono::NaiveDate, lang: Lang) -> String {
     let text = lang.tf(
@@ -692,6 +818,38 @@ impl Component for Today {
             };
             return Ok(Outcome::Consumed(vec![Effect::ShowDisposal(jump)]));
         }
+        if action == Action::MyClocks {
+            self.clock_sel = match self.clock_sel {
+                None if !self.clocks.is_empty() => Some(0),
+                None => return Ok(Outcome::Unchanged),
+                Some(_) => None,
+            };
+            return Ok(Outcome::Consumed(Vec::new()));
+        }
+        if let Some(i) = self.clock_sel {
+            // While the clocks block has the keys, j/k move in it and Enter opens the loan.
+            match action {
+                Action::Down => {
+                    self.clock_sel = Some((i + 1).min(self.clocks.len().saturating_sub(1)));
+                    return Ok(Outcome::Consumed(Vec::new()));
+                }
+                Action::Up => {
+                    self.clock_sel = Some(i.saturating_sub(1));
+                    return Ok(Outcome::Consumed(Vec::new()));
+                }
+                Action::Open => {
+                    return Ok(match self.clocks.get(i) {
+                        Some(c) => Outcome::Consumed(vec![Effect::OpenLoanDisposal(c.loan_id)]),
+                        None => Outcome::Unchanged,
+                    });
+                }
+                Action::Back => {
+                    self.clock_sel = None;
+                    return Ok(Outcome::Consumed(Vec::new()));
+                }
+                _ => {}
+            }
+        }
         if action == Action::MyInspections {
             // The Inspections pane, filtered to what the inspections block counts.
             let q = self.inspections_query();
@@ -714,6 +872,9 @@ impl Component for Today {
         }
         if changed.any(Changed::DISPOSAL | Changed::WARNINGS) {
             self.reload_disposal(ctx)?;
+        }
+        if changed.any(Changed::DISPOSAL | Changed::LOANS) {
+            self.reload_clocks(ctx)?;
         }
         // The list's height follows the blocks above it.
         if changed.any(
@@ -743,6 +904,11 @@ impl Component for Today {
         let block = self.disp_block_height().min(area.height);
         if block > 0 {
             self.disposal_block(frame, Rect::new(area.x, area.y, area.width, block), view);
+        }
+        let area = Rect::new(area.x, area.y + block, area.width, area.height - block);
+        let block = self.clock_block_height().min(area.height);
+        if block > 0 {
+            self.clocks_block(frame, Rect::new(area.x, area.y, area.width, block), view);
         }
         let area = Rect::new(area.x, area.y + block, area.width, area.height - block);
         loan_list::render(

@@ -339,13 +339,30 @@ const BOARD_HINTS: &[Hint] = &[
     Hint::One(Section::Global, Action::Help),
 ];
 
+/// The footer of the by-borrower view: only what works there (level and mine filters, back
+/// to the signals, open the case); the per-signal keys act on one warning and do nothing here.
+const CASE_VIEW_HINTS: &[Hint] = &[
+    Hint::Group(
+        Section::Board,
+        &[Action::FilterLevel, Action::FilterMine],
+        "hint.filters",
+    ),
+    Hint::One(Section::Board, Action::ByBorrower),
+    Hint::One(Section::List, Action::Open),
+    Hint::One(Section::Global, Action::Help),
+];
+
 impl Component for Board {
     fn sections(&self) -> &'static [Section] {
         &[Section::Board, Section::List, Section::Global]
     }
 
     fn hints(&self) -> &'static [Hint] {
-        BOARD_HINTS
+        if self.by_case {
+            CASE_VIEW_HINTS
+        } else {
+            BOARD_HINTS
+        }
     }
 
     /// The list's keys and filters change the board; the rest acts on the selected warning.
