@@ -699,7 +699,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         }
         Some(Command::Init) => {
             let path = book_path(&cli, &ctx);
+            announce_upgrade(&path, lang);
             let mut store = Store::open(&path).map_err(|e| open_error(e, &path, lang))?;
+            announce_upgraded(&store, lang);
             let actor = workflow::book::init(&mut store, &os_user)?;
             println!(
                 "{}",

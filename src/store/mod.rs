@@ -283,22 +283,29 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(SCHEMA.iter().map(|sql| M::up(sql)).collect())
 }
 
+/// Makes a new, empty book at `path` with the schema as it was at `version` (1 ..= the
+/// current one): an older program's book, for the tests of the upgrade. Nothing else
+/// writes a book below the current version.
+pub fn create_at_version(path: &Path, version: usize) -> Result<()> {
+    let mut conn = Connection::open(path).map_err(|source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    })?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    migrations().to_version(&mut conn, version.clamp(1, SCHEMA.len()))?;
+    Ok(())
+}
+
 /// Whether opening the existing book at `path` will upgrade its schema, which on a large
 /// book takes a while (version 4 indexes every loan for search: about a minute at
 /// 1,000,000 loans). False for a new or unreadable file, or anything but a regular file.
 pub fn upgrade_pending(path: &Path) -> bool {
-    // Opening a pipe would wait for a writer; only a regular file can be a book.
+    // Opening a pipe would wait for a writer; only a regular file can be a book. The header
+    // is read as bytes: opening the book here would make -wal and -shm files beside it.
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return false;
     }
-    let Ok(conn) = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-    else {
-        return false;
-    };
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap_or(0);
-    version > 0 && (version as usize) < SCHEMA.len()
+    files::header_schema_version(path).is_some_and(|v| v > 0 && (v as usize) < SCHEMA.len())
 }
 
 /// A schema upgrade made when the book was opened, and the copy kept from before it.
