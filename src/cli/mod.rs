@@ -3,6 +3,7 @@
 
 mod classification;
 mod disposal;
+mod doctor;
 pub mod help_text;
 mod inspections;
 mod loans;
@@ -40,7 +41,8 @@ pub struct Cli {
     /// Interface language: zh-CN or en (default from LANG).
     #[arg(long, global = true, value_name = "LANG")]
     pub lang: Option<String>,
-    /// In a demo book only: act as this staff member.
+    /// In a demo book only: act as this staff member (elsewhere you are your login: the real
+    /// user id, never $USER).
     #[arg(long = "as", global = true, value_name = "USER")]
     pub as_user: Option<String>,
     #[command(subcommand)]
@@ -219,6 +221,10 @@ pub enum Command {
     /// Measure bytes per screen and key, key-to-frame time, import and evaluation speed on a
     /// demo book it builds (or reuses with --db); prints a Markdown table.
     Bench(crate::bench::BenchArgs),
+    /// Check the book's place on a shared server: owner, group and modes of its files,
+    /// schema version, WAL mode, free disk, the document store; says what to fix. Exits 0
+    /// only when all is well.
+    Doctor(doctor::DoctorArgs),
     /// Show where postloan keeps the book, config, keymap and log.
     Paths,
 }
@@ -283,19 +289,55 @@ fn book_path(cli: &Cli, ctx: &Context_) -> PathBuf {
     ctx.dirs.default_book()
 }
 
+/// "No book at PATH", saying so when its directory is missing (a mistyped `--db`).
+fn no_book(path: &Path, lang: Lang) -> anyhow::Error {
+    let dir = crate::store::book_dir(path);
+    if !dir.exists() {
+        return anyhow!(
+            "{}",
+            lang.tf(
+                "cli_env.no_book_dir",
+                &[("path", &path.display()), ("dir", &dir.display())]
+            )
+        );
+    }
+    anyhow!("{}", lang.tf("cli.no_book", &[("path", &path.display())]))
+}
+
 /// Opens the book for a command that changes it; a read-only book is refused, saying where.
 fn open_book(path: &Path, lang: Lang) -> anyhow::Result<Store> {
     if !path.exists() {
-        bail!("{}", lang.tf("cli.no_book", &[("path", &path.display())]));
+        return Err(no_book(path, lang));
     }
     announce_upgrade(path, lang);
-    Store::open_existing(path).map_err(|e| open_error(e, path, lang))
+    let store = Store::open_existing(path).map_err(|e| open_error(e, path, lang))?;
+    announce_upgraded(&store, lang);
+    Ok(store)
+}
+
+/// Says on standard error (before any screen is up) that opening upgraded the book's
+/// schema, and where the copy from before it is kept.
+pub(crate) fn announce_upgraded(store: &Store, lang: Lang) {
+    if let Some(u) = store.upgraded() {
+        crate::note!(
+            "{}",
+            lang.tf(
+                "cli_env.upgraded",
+                &[
+                    ("path", &store.path().display()),
+                    ("from", &u.from),
+                    ("to", &u.to),
+                    ("backup", &u.backup.display()),
+                ]
+            )
+        );
+    }
 }
 
 /// Opens the book for a command that only reads it: on read-only media it opens read-only.
 fn open_book_to_read(path: &Path, lang: Lang) -> anyhow::Result<Store> {
     if !path.exists() {
-        bail!("{}", lang.tf("cli.no_book", &[("path", &path.display())]));
+        return Err(no_book(path, lang));
     }
     if crate::store::Writable::probe(path).refusal().is_none() {
         announce_upgrade(path, lang);
@@ -306,13 +348,15 @@ fn open_book_to_read(path: &Path, lang: Lang) -> anyhow::Result<Store> {
             lang.tf("cli_env.wal_unreadable", &[("path", &path.display())])
         );
     }
-    Store::open_for_reading(path).map_err(|e| open_error(e, path, lang))
+    let store = Store::open_for_reading(path).map_err(|e| open_error(e, path, lang))?;
+    announce_upgraded(&store, lang);
+    Ok(store)
 }
 
 /// Says in the user's language why the book at `path` could not be opened.
 fn open_error(e: StoreError, path: &Path, lang: Lang) -> anyhow::Error {
     if let StoreError::NotFound(_) = e {
-        return anyhow!("{}", lang.tf("cli.no_book", &[("path", &path.display())]));
+        return no_book(path, lang);
     }
     match store_error_text(&e, lang) {
         Some(text) => anyhow!(text),
@@ -340,6 +384,37 @@ fn store_error_text(e: &StoreError, lang: Lang) -> Option<String> {
             &[("path", path), ("found", found), ("want", want)],
         ),
         StoreError::NotAFile { path } => lang.tf("cli_env.not_a_file", &[("path", path)]),
+        StoreError::TooNew {
+            path,
+            found,
+            want,
+            program,
+        } => lang.tf(
+            "cli_env.too_new",
+            &[
+                ("path", path),
+                ("found", found),
+                ("want", want),
+                ("program", program),
+            ],
+        ),
+        StoreError::UpgradeBackup {
+            path,
+            backup,
+            source,
+        } => {
+            let reason = store_error_text(source, lang).unwrap_or_else(|| source.to_string());
+            lang.tf(
+                "cli_env.upgrade_backup",
+                &[("path", path), ("backup", backup), ("reason", &reason)],
+            )
+        }
+        StoreError::CreateFile { path, reason } => {
+            lang.tf("cli_env.create_file", &[("path", path), ("reason", reason)])
+        }
+        StoreError::Sql(e) | StoreError::Open { source: e, .. } if is_disk_full(e) => {
+            lang.t("cli_env.disk_full").to_string()
+        }
         StoreError::CreateDir { dir, reason } => {
             lang.tf("cli_env.create_dir", &[("dir", dir), ("reason", reason)])
         }
@@ -355,6 +430,11 @@ fn store_error_text(e: &StoreError, lang: Lang) -> Option<String> {
         }
         _ => return None,
     })
+}
+
+/// Whether SQLite ran out of room (`SQLITE_FULL`: the disk, a quota, or `max_page_count`).
+fn is_disk_full(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
 }
 
 /// An error's causes joined by ": ", each said once. Many errors print their cause in their
@@ -404,6 +484,13 @@ pub fn error_text(e: &anyhow::Error, lang: Lang) -> String {
         .find_map(|s| store_error_text(s, lang))
     {
         return text;
+    }
+    // A full disk met below the store's own errors (a bare SQLite error on the way).
+    if e.chain()
+        .filter_map(|c| c.downcast_ref::<rusqlite::Error>())
+        .any(is_disk_full)
+    {
+        return lang.t("cli_env.disk_full").to_string();
     }
     match workflow {
         // A store error inside is not a refusal: it gets its causes, once each.
@@ -534,7 +621,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         None => {
             let path = book_path(&cli, &ctx);
             if !path.exists() {
-                bail!("{}", lang.tf("cli.no_book", &[("path", &path.display())]));
+                return Err(no_book(&path, lang));
             }
             check_terminal(lang)?;
             if path.exists()
@@ -585,6 +672,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 announce_upgrade(&path, lang);
             }
             let (store, book) = workflow::demo::open_or_build(&path, &params, *fresh, &os_user)?;
+            announce_upgraded(&store, lang);
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
             match &book {
                 workflow::demo::DemoBook::Built(c) => crate::note!(
@@ -614,7 +702,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         }
         Some(Command::Init) => {
             let path = book_path(&cli, &ctx);
+            announce_upgrade(&path, lang);
             let mut store = Store::open(&path).map_err(|e| open_error(e, &path, lang))?;
+            announce_upgraded(&store, lang);
             let actor = workflow::book::init(&mut store, &os_user)?;
             println!(
                 "{}",
@@ -1054,6 +1144,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Audit(args)) => verify::audit(&cli, &ctx, args),
         Some(Command::Backup { file }) => verify::backup(&cli, &ctx, file),
         Some(Command::Restore { file, force }) => verify::restore(&cli, &ctx, file, *force),
+        Some(Command::Doctor(args)) => doctor::doctor(&cli, &ctx, args),
         Some(Command::Paths) => {
             println!("book     {}", book_path(&cli, &ctx).display());
             println!("demo     {}", ctx.dirs.demo_book().display());

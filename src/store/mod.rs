@@ -11,9 +11,11 @@ mod disposal;
 mod disposal_pane;
 mod disposal_tui;
 mod evaluate;
+pub mod files;
 mod inspections;
 mod ledger;
 mod outcomes;
+mod probe;
 mod reindex;
 mod sqlval;
 mod warnings;
@@ -34,6 +36,7 @@ pub use evaluate::*;
 pub use inspections::*;
 pub use ledger::*;
 pub use outcomes::*;
+pub use probe::Probe;
 pub use reindex::DeferredIndexes;
 pub use warnings::*;
 pub use write::{BookKey, Outcome, Tx};
@@ -79,6 +82,26 @@ pub enum StoreError {
     /// a name ending in `/` (a directory is reported by SQLite's own refusal).
     #[error("{path} is not a regular file")]
     NotAFile { path: String },
+    /// The book was written by a newer postloan: its schema is past what this one knows.
+    #[error(
+        "the book {path} has schema version {found}, written by a newer postloan; this postloan ({program}) knows versions up to {want}; the book was not changed"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        want: usize,
+        program: &'static str,
+    },
+    /// The copy made before a schema upgrade failed; the book was not upgraded.
+    #[error("cannot back up {path} to {backup} before upgrading it: {source}")]
+    UpgradeBackup {
+        path: String,
+        backup: String,
+        source: Box<StoreError>,
+    },
+    /// A new file (a new book, a copy) cannot be made.
+    #[error("cannot create the file {path}: {reason}")]
+    CreateFile { path: String, reason: String },
     /// The directory for a new book cannot be made.
     #[error("cannot create the directory {dir}: {reason}")]
     CreateDir { dir: String, reason: String },
@@ -260,28 +283,110 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(SCHEMA.iter().map(|sql| M::up(sql)).collect())
 }
 
+/// Makes a new, empty book at `path` with the schema as it was at `version` (1 ..= the
+/// current one): an older program's book, for the tests of the upgrade. Nothing else
+/// writes a book below the current version.
+pub fn create_at_version(path: &Path, version: usize) -> Result<()> {
+    let mut conn = Connection::open(path).map_err(|source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    })?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    migrations().to_version(&mut conn, version.clamp(1, SCHEMA.len()))?;
+    Ok(())
+}
+
 /// Whether opening the existing book at `path` will upgrade its schema, which on a large
 /// book takes a while (version 4 indexes every loan for search: about a minute at
 /// 1,000,000 loans). False for a new or unreadable file, or anything but a regular file.
 pub fn upgrade_pending(path: &Path) -> bool {
-    // Opening a pipe would wait for a writer; only a regular file can be a book.
+    // Opening a pipe would wait for a writer; only a regular file can be a book. The header
+    // is read as bytes: opening the book here would make -wal and -shm files beside it.
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return false;
     }
-    let Ok(conn) = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-    else {
-        return false;
+    files::header_schema_version(path).is_some_and(|v| v > 0 && (v as usize) < SCHEMA.len())
+}
+
+/// A schema upgrade made when the book was opened, and the copy kept from before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upgrade {
+    pub from: i64,
+    pub to: usize,
+    pub backup: PathBuf,
+}
+
+/// The schema version this program writes.
+pub fn schema_version() -> usize {
+    SCHEMA.len()
+}
+
+/// Where the copy of a book at schema `from` is kept before upgrading it: `BOOK.vN-backup`
+/// beside it, or `BOOK.vN-backup-2`, … when that name is taken (an earlier upgrade failed).
+pub fn upgrade_backup_path(path: &Path, from: i64) -> PathBuf {
+    let base = side_file(path, &format!(".v{from}-backup"));
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while std::fs::symlink_metadata(&candidate).is_ok() {
+        candidate = side_file(&base, &format!("-{n}"));
+        n += 1;
+    }
+    candidate
+}
+
+fn too_new(path: &Path, found: i64) -> StoreError {
+    StoreError::TooNew {
+        path: path.display().to_string(),
+        found,
+        want: SCHEMA.len(),
+        program: env!("CARGO_PKG_VERSION"),
+    }
+}
+
+/// Copies the database of `conn` to the new file `dest` (mode 0660) with SQLite's online
+/// backup, in one step; a failed copy is removed.
+fn backup_conn(conn: &Connection, dest: &Path) -> Result<()> {
+    let open_err = |source| StoreError::Open {
+        path: dest.display().to_string(),
+        source,
     };
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap_or(0);
-    version > 0 && (version as usize) < SCHEMA.len()
+    let copy = || -> Result<()> {
+        files::create_private_file(dest).map_err(|e| StoreError::CreateFile {
+            path: dest.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let mut out = Connection::open(dest).map_err(open_err)?;
+        {
+            let backup = rusqlite::backup::Backup::new(conn, &mut out)?;
+            loop {
+                match backup.step(-1)? {
+                    rusqlite::backup::StepResult::Done => break,
+                    rusqlite::backup::StepResult::More => continue,
+                    // Busy or locked: the destination is ours alone, so only the source can
+                    // be; wait as the busy timeout would.
+                    _ => std::thread::sleep(std::time::Duration::from_millis(50)),
+                }
+            }
+        }
+        out.pragma_update(None, "journal_mode", "DELETE")?;
+        out.close().map_err(|(_, e)| StoreError::Sql(e))?;
+        Ok(())
+    };
+    let existed = std::fs::symlink_metadata(dest).is_ok();
+    let done = copy();
+    if done.is_err() && !existed {
+        let _ = std::fs::remove_file(dest);
+        let _ = std::fs::remove_file(side_file(dest, "-journal"));
+    }
+    done
 }
 
 /// An open book.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The schema upgrade this open made, if it made one.
+    upgraded: Option<Upgrade>,
     /// How the last ledger text filter was answered, reused while the book is unchanged.
     search_plan: std::cell::RefCell<Option<ledger::CachedPlan>>,
     /// Where the text filter changes plans: (sorted matches, count cap).
@@ -306,7 +411,7 @@ impl Store {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::CreateDir {
+            files::create_private_dir(dir).map_err(|e| StoreError::CreateDir {
                 dir: dir.display().to_string(),
                 reason: e.to_string(),
             })?;
@@ -322,6 +427,19 @@ impl Store {
                 path: path.display().to_string(),
                 place,
             });
+        }
+        // A newer program's book is refused before SQLite opens it (opening makes -wal and
+        // -shm files); a new book is made 0660 whatever the umask, and SQLite gives its
+        // -wal and -shm files the same mode.
+        match files::header_schema_version(path) {
+            Some(found) if found > SCHEMA.len() as i64 => return Err(too_new(path, found)),
+            _ => {}
+        }
+        if !path.exists() {
+            files::create_private_file(path).map_err(|e| StoreError::CreateFile {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
         }
         let conn = Connection::open_with_flags(
             path,
@@ -386,6 +504,9 @@ impl Store {
         let found: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(wrap)?;
+        if found > SCHEMA.len() as i64 {
+            return Err(too_new(path, found));
+        }
         if found != SCHEMA.len() as i64 {
             return Err(StoreError::ReadOnlyOutdated {
                 path: path.display().to_string(),
@@ -405,6 +526,28 @@ impl Store {
         };
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(wrap)?;
+        // Read before anything is set: the header may be behind a -wal file.
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(wrap)?;
+        if found > SCHEMA.len() as i64 {
+            return Err(too_new(path, found));
+        }
+        let upgraded = if found > 0 && found < SCHEMA.len() as i64 {
+            let backup = upgrade_backup_path(path, found);
+            backup_conn(&conn, &backup).map_err(|e| StoreError::UpgradeBackup {
+                path: path.display().to_string(),
+                backup: backup.display().to_string(),
+                source: Box::new(e),
+            })?;
+            Some(Upgrade {
+                from: found,
+                to: SCHEMA.len(),
+                backup,
+            })
+        } else {
+            None
+        };
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(wrap)?;
         conn.pragma_update(None, "foreign_keys", "ON")
@@ -412,13 +555,21 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(wrap)?;
         migrations().to_latest(&mut conn)?;
-        Ok(Self::wrap_conn(conn, path))
+        let mut store = Self::wrap_conn(conn, path);
+        store.upgraded = upgraded;
+        Ok(store)
+    }
+
+    /// The schema upgrade opening this book made (and where the copy from before it is).
+    pub fn upgraded(&self) -> Option<&Upgrade> {
+        self.upgraded.as_ref()
     }
 
     fn wrap_conn(conn: Connection, path: &Path) -> Store {
         Store {
             conn,
             path: path.to_path_buf(),
+            upgraded: None,
             search_plan: Default::default(),
             search_tiers: std::cell::Cell::new(ledger::SEARCH_TIERS),
             walk_budget: std::cell::Cell::new(ledger::WALK_BUDGET_OPS),
@@ -560,25 +711,7 @@ impl Store {
     /// transaction): a consistent copy while others keep writing (WAL readers do not block
     /// writers). `dest` must not exist yet.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
-        let mut out = Connection::open(dest).map_err(|source| StoreError::Open {
-            path: dest.display().to_string(),
-            source,
-        })?;
-        {
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
-            loop {
-                match backup.step(-1)? {
-                    rusqlite::backup::StepResult::Done => break,
-                    rusqlite::backup::StepResult::More => continue,
-                    // Busy or locked: the destination is ours alone, so only the source can
-                    // be; wait as the busy timeout would.
-                    _ => std::thread::sleep(std::time::Duration::from_millis(50)),
-                }
-            }
-        }
-        out.pragma_update(None, "journal_mode", "DELETE")?;
-        out.close().map_err(|(_, e)| StoreError::Sql(e))?;
-        Ok(())
+        backup_conn(&self.conn, dest)
     }
 
     /// Writes what the `-wal` file holds into the book and empties it (before the book's
@@ -625,6 +758,23 @@ impl Store {
             .prepare("SELECT form, body FROM drafts WHERE username = ?1 ORDER BY form")?;
         let rows = stmt.query_map([username], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Caps the book at `pages` pages for this connection (SQLite's `max_page_count`): a
+    /// write that needs more fails as a full disk does (`SQLITE_FULL`). Tests simulate a
+    /// full disk with it; nothing is stored.
+    pub fn limit_pages(&self, pages: u64) -> Result<()> {
+        self.conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// The book's size in pages (`PRAGMA page_count`).
+    pub fn page_count(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get::<_, i64>(0))?
+            .max(0) as u64)
     }
 
     /// How long a statement waits for another connection's write lock before failing busy.

@@ -5,6 +5,7 @@
 use super::WorkflowError;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// The document store of the book at `book`: `<book>.docs` beside it.
@@ -139,7 +140,8 @@ pub fn store_file(docs: &Path, path: &Path, max_bytes: u64) -> Result<Stored, Ev
         dir: docs.display().to_string(),
         reason: crate::i18n::Failure::of_io(&e),
     };
-    std::fs::create_dir_all(docs).map_err(store_err)?;
+    // 2770 and 0660 whatever the umask: the book's group shares the store (README).
+    crate::store::files::create_private_dir(docs).map_err(store_err)?;
     let mut tmp = TempFile::new_in(docs).map_err(store_err)?;
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
@@ -180,7 +182,7 @@ pub fn store_file(docs: &Path, path: &Path, max_bytes: u64) -> Result<Stored, Ev
     }
     tmp.file.sync_all().map_err(store_err)?;
     let dir = target.parent().unwrap_or(docs).to_path_buf();
-    std::fs::create_dir_all(&dir).map_err(store_err)?;
+    crate::store::files::create_private_dir(&dir).map_err(store_err)?;
     std::fs::rename(&tmp.path, &target).map_err(store_err)?;
     tmp.kept = true;
     if let Ok(d) = std::fs::File::open(&dir) {
@@ -214,9 +216,13 @@ impl TempFile {
             match std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
+                .mode(crate::store::files::FILE_MODE)
                 .open(&path)
             {
                 Ok(file) => {
+                    file.set_permissions(std::fs::Permissions::from_mode(
+                        crate::store::files::FILE_MODE,
+                    ))?;
                     return Ok(TempFile {
                         path,
                         file,
@@ -260,6 +266,10 @@ mod tests {
         let at = stored_path(&docs, &first.sha256);
         assert_eq!(std::fs::read(&at).expect("read"), b"abc");
         assert!(at.starts_with(docs.join("ba")));
+        // The book's group shares the store; others see nothing (README, "Shared server").
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o7777;
+        assert_eq!(mode(&at), 0o660);
+        assert_eq!((mode(&docs), mode(&docs.join("ba"))), (0o2770, 0o2770));
         let b = dir.path().join("copy.pdf");
         std::fs::write(&b, b"abc").expect("write");
         let again = store_file(&docs, &b, 10).expect("stored");

@@ -152,6 +152,19 @@ fn covenant_order(rec: &Record) -> Option<RowError> {
     ))
 }
 
+/// Whether a store error is the book failing (disk full, I/O error, read-only, corrupt)
+/// rather than the row: the whole import stops and is rolled back.
+fn book_failure(e: &StoreError) -> bool {
+    use rusqlite::ErrorCode as C;
+    let StoreError::Sql(e) = e else {
+        return false;
+    };
+    matches!(
+        e.sqlite_error_code(),
+        Some(C::DiskFull | C::SystemIoFailure | C::ReadOnly | C::DatabaseCorrupt)
+    )
+}
+
 /// A reference the book does not know, as a row error the user can act on.
 fn row_error(e: StoreError) -> RowError {
     match e {
@@ -292,25 +305,38 @@ pub fn import_file_opts(
         let deferred = defer_loan_indexes(tx, kind, path, indexes)?;
         // The date a loans row's balance is recorded on (a demo book's own date).
         let today = tx.book_today()?;
+        // A failure of the book itself (a full disk) ends the import: no row can be written.
+        let mut fatal: Option<StoreError> = None;
         let summary =
             extract::read_extract_with(path, kind, encoding, &limits, ERROR_CAP, |_, rec| {
+                if fatal.is_some() {
+                    return Ok(());
+                }
                 if let Some(e) = covenant_order(&rec) {
                     return Err(e);
                 }
                 match spelled_otherwise(tx, &rec) {
                     Ok(None) => {}
                     Ok(Some(e)) => return Err(e),
+                    Err(e) if book_failure(&e) => fatal = Some(e),
                     Err(e) => return Err(row_error(e)),
+                }
+                if fatal.is_some() {
+                    return Ok(());
                 }
                 match apply(tx, &rec, &actor.username, today) {
                     Ok(Outcome::Inserted) => report.inserted += 1,
                     Ok(Outcome::Updated) => report.updated += 1,
                     Ok(Outcome::Unchanged) => report.unchanged += 1,
+                    Err(e) if book_failure(&e) => fatal = Some(e),
                     Err(e) => return Err(row_error(e)),
                 }
                 Ok(())
             })
             .map_err(|e| Abort::Failed(e.into()))?;
+        if let Some(e) = fatal {
+            return Err(Abort::Failed(e.into()));
+        }
         report.rows = summary.rows;
         report.repeats = summary.repeat_count;
         report.notes = summary.notes;

@@ -27,6 +27,7 @@ pub mod demo_disposal;
 mod demo_inspections;
 pub mod disposal;
 mod disposal_notice;
+pub mod doctor;
 pub mod evidence;
 pub mod import;
 pub mod inspection;
@@ -449,7 +450,9 @@ pub fn check_version(
     }
 }
 
-/// Who is acting: `os_user` unless `as_user` is given, which only a demo book accepts.
+/// Who is acting: `os_user` unless `as_user` is given, which only a demo book accepts (a
+/// demo book holds invented people, so pretending to be one of them gives no one a right
+/// over real loans; on a real book only the real user id says who you are).
 pub fn identify(store: &Store, os_user: &str, as_user: Option<&str>) -> Result<Actor> {
     let user = match as_user {
         Some(u) if !store.is_demo()? => {
@@ -472,9 +475,45 @@ pub fn identify(store: &Store, os_user: &str, as_user: Option<&str>) -> Result<A
     }
 }
 
-/// The operating-system user running the program.
+/// The operating-system user running the program: the name of the *real* user id
+/// (`getuid`) in the password database. Never `$USER` or `$LOGNAME`, which anyone can set,
+/// nor the effective ids a setgid installation lends (see the README, "Shared server").
+/// A user id without a name is said as its number, which no staff record carries.
 pub fn os_user() -> String {
-    whoami::username()
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() };
+    user_name(uid).unwrap_or_else(|| uid.to_string())
+}
+
+/// The password database's name for `uid`, if it has one.
+pub fn user_name(uid: u32) -> Option<String> {
+    let mut buf = vec![0u8; 4096];
+    loop {
+        // SAFETY: an all-zero passwd is a valid value for getpwuid_r to fill.
+        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: `buf` outlives the call and its length is passed; `pwd` and `found` are
+        // valid for writes; the strings `pwd` points to live in `buf`.
+        let rc = unsafe {
+            libc::getpwuid_r(
+                uid,
+                &mut pwd,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut found,
+            )
+        };
+        if rc == libc::ERANGE && buf.len() < 1 << 20 {
+            buf.resize(buf.len() * 2, 0);
+            continue;
+        }
+        if rc != 0 || found.is_null() || pwd.pw_name.is_null() {
+            return None;
+        }
+        // SAFETY: getpwuid_r succeeded, so pw_name is a NUL-terminated string inside `buf`.
+        let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+        return Some(name.to_string_lossy().into_owned());
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,584 @@
+//! `postloan doctor`: checks a book's place on a shared server — owner, group and modes of
+//! its files, schema version, WAL mode, free disk, the document store — and says what to fix.
+//! It only reads (the book is opened read-only and never upgraded), so it changes nothing.
+
+use super::evidence::{docs_dir, stored_path};
+use super::verify::file_sha256;
+use crate::i18n::Lang;
+use crate::store::{Probe, book_dir};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// How a check came out. "All is well" means every check is [`Status::Ok`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+/// A translation key and its arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Said {
+    fn new(key: &'static str, args: &[(&'static str, String)]) -> Said {
+        Said {
+            key,
+            args: args.to_vec(),
+        }
+    }
+
+    /// The text in `lang` (an argument `os_err.*` is a failure's kind, said in `lang` too).
+    pub fn text(&self, lang: Lang) -> String {
+        super::rule_text(lang, self.key, &self.args)
+    }
+}
+
+/// One check: what was looked at, how it came out, what was found and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// `dir`, `book`, `wal`, `shm`, `docs_dir`, `schema`, `journal`, `disk`, `docs`.
+    pub name: &'static str,
+    pub status: Status,
+    pub detail: Said,
+    pub fix: Option<Said>,
+}
+
+/// Every check on one book.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub book: PathBuf,
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    pub fn all_well(&self) -> bool {
+        self.checks.iter().all(|c| c.status == Status::Ok)
+    }
+
+    pub fn problems(&self) -> usize {
+        self.checks
+            .iter()
+            .filter(|c| c.status != Status::Ok)
+            .count()
+    }
+
+    pub fn check(&self, name: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.name == name)
+    }
+}
+
+/// Thresholds of the checks.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Free space below which the disk check warns (it also wants twice the book's size:
+    /// an upgrade or a backup copies the book beside it).
+    pub min_free_bytes: u64,
+    /// How many documents are read back against their SHA-256.
+    pub sample: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            min_free_bytes: 1024 * 1024 * 1024,
+            sample: 32,
+        }
+    }
+}
+
+fn s(v: impl ToString) -> String {
+    v.to_string()
+}
+
+/// A user id's name, else its number.
+fn owner_name(uid: u32) -> String {
+    super::user_name(uid).unwrap_or_else(|| uid.to_string())
+}
+
+/// A group id's name in the group database, else its number.
+pub fn group_name(gid: u32) -> String {
+    let mut buf = vec![0u8; 4096];
+    loop {
+        // SAFETY: an all-zero group is a valid value for getgrgid_r to fill.
+        let mut grp: libc::group = unsafe { std::mem::zeroed() };
+        let mut found: *mut libc::group = std::ptr::null_mut();
+        // SAFETY: `buf` outlives the call and its length is passed; `grp` and `found` are
+        // valid for writes; the strings `grp` points to live in `buf`.
+        let rc = unsafe {
+            libc::getgrgid_r(
+                gid,
+                &mut grp,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut found,
+            )
+        };
+        if rc == libc::ERANGE && buf.len() < 1 << 20 {
+            buf.resize(buf.len() * 2, 0);
+            continue;
+        }
+        if rc != 0 || found.is_null() || grp.gr_name.is_null() {
+            return gid.to_string();
+        }
+        // SAFETY: getgrgid_r succeeded, so gr_name is a NUL-terminated string inside `buf`.
+        let name = unsafe { std::ffi::CStr::from_ptr(grp.gr_name) };
+        return name.to_string_lossy().into_owned();
+    }
+}
+
+fn side(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// `0660`, `2770`: the permission bits with setgid.
+fn mode_text(mode: u32) -> String {
+    format!("{:04o}", mode & 0o7777)
+}
+
+/// The owner, group and mode check of one file or directory of the book: others may not
+/// reach it, the group must read and write it (staff work through the group), it must
+/// belong to the directory's group, and a directory must be setgid so what is made in it
+/// keeps that group.
+fn mode_check(name: &'static str, path: &Path, meta: &std::fs::Metadata, dir_gid: u32) -> Check {
+    let is_dir = meta.is_dir();
+    let mode = meta.mode();
+    let shown = path.display().to_string();
+    let base = [
+        ("path", shown.clone()),
+        ("owner", owner_name(meta.uid())),
+        ("group", group_name(meta.gid())),
+        ("mode", mode_text(mode)),
+    ];
+    let fix_mode = if is_dir { "2770" } else { "0660" };
+    let with = |extra: &[(&'static str, String)]| {
+        let mut v = base.to_vec();
+        v.extend_from_slice(extra);
+        v
+    };
+    let (status, detail, fix) = if mode & 0o007 != 0 {
+        (
+            Status::Fail,
+            Said::new("doctor.others_access", &base),
+            Some(Said::new(
+                "doctor.fix_chmod",
+                &[("path", shown.clone()), ("mode", s(fix_mode))],
+            )),
+        )
+    } else if meta.gid() != dir_gid {
+        let dir_group = group_name(dir_gid);
+        (
+            Status::Fail,
+            Said::new(
+                "doctor.group_differs",
+                &with(&[("dir_group", dir_group.clone())]),
+            ),
+            Some(Said::new(
+                "doctor.fix_chgrp",
+                &[("path", shown.clone()), ("group", dir_group)],
+            )),
+        )
+    } else if mode & 0o060 != 0o060 || (is_dir && mode & 0o010 == 0) {
+        (
+            Status::Fail,
+            Said::new("doctor.group_cannot_write", &base),
+            Some(Said::new(
+                "doctor.fix_chmod",
+                &[("path", shown.clone()), ("mode", s(fix_mode))],
+            )),
+        )
+    } else if is_dir && mode & 0o2000 == 0 {
+        (
+            Status::Warn,
+            Said::new("doctor.not_setgid", &base),
+            Some(Said::new(
+                "doctor.fix_chmod",
+                &[("path", shown.clone()), ("mode", s(fix_mode))],
+            )),
+        )
+    } else if super::user_name(meta.uid()).is_none() {
+        (
+            Status::Warn,
+            Said::new("doctor.owner_unknown", &with(&[("uid", s(meta.uid()))])),
+            Some(Said::new("doctor.fix_chown", &[("path", shown.clone())])),
+        )
+    } else {
+        (Status::Ok, Said::new("doctor.mode_ok", &base), None)
+    };
+    Check {
+        name,
+        status,
+        detail,
+        fix,
+    }
+}
+
+/// Checks the book at `path`; reads only.
+pub fn diagnose(path: &Path, opts: &Options) -> Report {
+    let mut checks = Vec::new();
+    let shown = path.display().to_string();
+    let dir = book_dir(path);
+    let report = |checks| Report {
+        book: path.to_path_buf(),
+        checks,
+    };
+    let dir_meta = match std::fs::metadata(&dir) {
+        Ok(m) => m,
+        Err(e) => {
+            checks.push(Check {
+                name: "dir",
+                status: Status::Fail,
+                detail: Said::new(
+                    "doctor.unreadable",
+                    &[
+                        ("path", dir.display().to_string()),
+                        ("reason", s(crate::i18n::Failure::of_io(&e).key())),
+                    ],
+                ),
+                fix: Some(Said::new("doctor.fix_path", &[("path", shown)])),
+            });
+            return report(checks);
+        }
+    };
+    let dir_gid = dir_meta.gid();
+    checks.push(mode_check("dir", &dir, &dir_meta, dir_gid));
+    let book_meta = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => m,
+        _ => {
+            checks.push(Check {
+                name: "book",
+                status: Status::Fail,
+                detail: Said::new("doctor.no_book", &[("path", shown.clone())]),
+                fix: Some(Said::new("doctor.fix_path", &[("path", shown)])),
+            });
+            return report(checks);
+        }
+    };
+    checks.push(mode_check("book", path, &book_meta, dir_gid));
+    for (name, suffix) in [("wal", "-wal"), ("shm", "-shm")] {
+        let p = side(path, suffix);
+        if let Ok(m) = std::fs::metadata(&p) {
+            checks.push(mode_check(name, &p, &m, dir_gid));
+        }
+    }
+    let docs = docs_dir(path);
+    if let Ok(m) = std::fs::metadata(&docs) {
+        checks.push(mode_check("docs_dir", &docs, &m, dir_gid));
+    }
+    match Probe::open(path) {
+        Ok(probe) => {
+            checks.push(schema_check(&probe, &shown));
+            checks.push(journal_check(path));
+            checks.push(disk_check(&dir, book_meta.len(), opts));
+            checks.push(docs_check(&probe, &docs, &dir, opts));
+        }
+        Err(e) => {
+            let reason = match &e {
+                crate::store::StoreError::Open { source, .. } => {
+                    s(crate::i18n::Failure::of_sqlite(source).key())
+                }
+                other => other.to_string(),
+            };
+            checks.push(Check {
+                name: "schema",
+                status: Status::Fail,
+                detail: Said::new(
+                    "doctor.unreadable",
+                    &[("path", shown.clone()), ("reason", reason)],
+                ),
+                fix: Some(Said::new("doctor.fix_verify", &[("path", shown)])),
+            });
+            checks.push(disk_check(&dir, book_meta.len(), opts));
+        }
+    }
+    report(checks)
+}
+
+fn schema_check(probe: &Probe, shown: &str) -> Check {
+    let want = Probe::program_schema_version() as i64;
+    let found = match probe.schema_version() {
+        Ok(v) => v,
+        Err(e) => {
+            return Check {
+                name: "schema",
+                status: Status::Fail,
+                detail: Said::new(
+                    "doctor.unreadable",
+                    &[("path", s(shown)), ("reason", e.to_string())],
+                ),
+                fix: Some(Said::new("doctor.fix_verify", &[("path", s(shown))])),
+            };
+        }
+    };
+    let args = [
+        ("found", s(found)),
+        ("want", s(want)),
+        ("program", s(env!("CARGO_PKG_VERSION"))),
+        ("path", s(shown)),
+    ];
+    let (status, key, fix) = match found.cmp(&want) {
+        std::cmp::Ordering::Equal => (Status::Ok, "doctor.schema_ok", None),
+        std::cmp::Ordering::Less => (
+            Status::Warn,
+            "doctor.schema_old",
+            Some(Said::new("doctor.fix_schema_old", &args)),
+        ),
+        std::cmp::Ordering::Greater => (
+            Status::Fail,
+            "doctor.schema_new",
+            Some(Said::new("doctor.fix_schema_new", &args)),
+        ),
+    };
+    Check {
+        name: "schema",
+        status,
+        detail: Said::new(key, &args),
+        fix,
+    }
+}
+
+fn journal_check(path: &Path) -> Check {
+    let shown = path.display().to_string();
+    // The header, not `PRAGMA journal_mode`: the probe may read the book `immutable=1`,
+    // which reports a rollback journal whatever the file is.
+    let wal = crate::store::files::header_is_wal(path).unwrap_or(false);
+    let args = [
+        ("mode", s(if wal { "wal" } else { "delete" })),
+        ("path", shown),
+    ];
+    if wal {
+        Check {
+            name: "journal",
+            status: Status::Ok,
+            detail: Said::new("doctor.journal_ok", &args),
+            fix: None,
+        }
+    } else {
+        Check {
+            name: "journal",
+            status: Status::Fail,
+            detail: Said::new("doctor.journal_bad", &args),
+            fix: Some(Said::new("doctor.fix_journal", &args)),
+        }
+    }
+}
+
+/// Bytes free for an unprivileged user on the file system holding `dir`.
+pub fn free_bytes(dir: &Path) -> std::io::Result<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes())
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+    // SAFETY: an all-zero statvfs is a valid value for statvfs to fill.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is NUL-terminated and `st` is valid for writes during the call.
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    #[allow(clippy::unnecessary_cast)] // the field types differ between platforms
+    Ok(st.f_bavail as u64 * st.f_frsize as u64)
+}
+
+/// `1.5 GiB`, `320 MiB`: a size for people.
+pub fn size_text(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    const GIB: u64 = 1024 * MIB;
+    if bytes >= GIB {
+        format!("{}.{} GiB", bytes / GIB, (bytes % GIB) * 10 / GIB)
+    } else {
+        format!("{} MiB", bytes / MIB)
+    }
+}
+
+fn disk_check(dir: &Path, book_len: u64, opts: &Options) -> Check {
+    let need = opts.min_free_bytes.max(book_len.saturating_mul(2));
+    let shown = dir.display().to_string();
+    match free_bytes(dir) {
+        Ok(free) => {
+            let args = [
+                ("free", size_text(free)),
+                ("need", size_text(need)),
+                ("dir", shown),
+            ];
+            if free >= need {
+                Check {
+                    name: "disk",
+                    status: Status::Ok,
+                    detail: Said::new("doctor.disk_ok", &args),
+                    fix: None,
+                }
+            } else {
+                Check {
+                    name: "disk",
+                    status: Status::Warn,
+                    detail: Said::new("doctor.disk_low", &args),
+                    fix: Some(Said::new("doctor.fix_disk", &args)),
+                }
+            }
+        }
+        Err(e) => Check {
+            name: "disk",
+            status: Status::Warn,
+            detail: Said::new(
+                "doctor.unreadable",
+                &[
+                    ("path", shown.clone()),
+                    ("reason", s(crate::i18n::Failure::of_io(&e).key())),
+                ],
+            ),
+            fix: Some(Said::new("doctor.fix_path", &[("path", shown)])),
+        },
+    }
+}
+
+fn can_write(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+}
+
+fn docs_check(probe: &Probe, docs: &Path, dir: &Path, opts: &Options) -> Check {
+    let shown = docs.display().to_string();
+    let count = match probe.evidence_count() {
+        Ok(n) => n,
+        Err(e) => {
+            return Check {
+                name: "docs",
+                status: Status::Fail,
+                detail: Said::new(
+                    "doctor.unreadable",
+                    &[("path", shown.clone()), ("reason", e.to_string())],
+                ),
+                fix: Some(Said::new("doctor.fix_verify", &[("path", shown)])),
+            };
+        }
+    };
+    let fail = |detail: Said, fix: Said| Check {
+        name: "docs",
+        status: Status::Fail,
+        detail,
+        fix: Some(fix),
+    };
+    if !docs.is_dir() {
+        if count > 0 {
+            return fail(
+                Said::new(
+                    "doctor.docs_missing",
+                    &[("path", shown.clone()), ("count", s(count))],
+                ),
+                Said::new("doctor.fix_docs_restore", &[("path", shown)]),
+            );
+        }
+        // Made with the first document: the book's directory must let it be made.
+        if !can_write(dir) {
+            let d = dir.display().to_string();
+            return fail(
+                Said::new(
+                    "doctor.docs_cannot_make",
+                    &[("path", shown), ("dir", d.clone())],
+                ),
+                Said::new("doctor.fix_chmod", &[("path", d), ("mode", s("2770"))]),
+            );
+        }
+        return Check {
+            name: "docs",
+            status: Status::Ok,
+            detail: Said::new("doctor.docs_none", &[("path", shown)]),
+            fix: None,
+        };
+    }
+    if !can_write(docs) {
+        return fail(
+            Said::new("doctor.docs_read_only", &[("path", shown.clone())]),
+            Said::new("doctor.fix_chmod", &[("path", shown), ("mode", s("2770"))]),
+        );
+    }
+    let sample = match probe.evidence_sample(opts.sample) {
+        Ok(v) => v,
+        Err(e) => {
+            return fail(
+                Said::new(
+                    "doctor.unreadable",
+                    &[("path", shown.clone()), ("reason", e.to_string())],
+                ),
+                Said::new("doctor.fix_verify", &[("path", shown)]),
+            );
+        }
+    };
+    let mut bad = Vec::new();
+    let mut open_to_others = None;
+    for (sha, size) in &sample {
+        let p = stored_path(docs, sha);
+        match file_sha256(&p) {
+            Ok((got, len)) if got.eq_ignore_ascii_case(sha) && len == *size => {
+                if open_to_others.is_none()
+                    && std::fs::metadata(&p).is_ok_and(|m| m.mode() & 0o007 != 0)
+                {
+                    open_to_others = Some(p);
+                }
+            }
+            _ => bad.push(p),
+        }
+    }
+    if let Some(first) = bad.first() {
+        return fail(
+            Said::new(
+                "doctor.docs_bad",
+                &[
+                    ("bad", s(bad.len())),
+                    ("checked", s(sample.len())),
+                    ("count", s(count)),
+                    ("first", first.display().to_string()),
+                ],
+            ),
+            Said::new("doctor.fix_docs_restore", &[("path", shown)]),
+        );
+    }
+    if let Some(p) = open_to_others {
+        let p = p.display().to_string();
+        return fail(
+            Said::new("doctor.docs_open", &[("path", p), ("dir", shown.clone())]),
+            Said::new("doctor.fix_docs_modes", &[("path", shown)]),
+        );
+    }
+    Check {
+        name: "docs",
+        status: Status::Ok,
+        detail: Said::new(
+            "doctor.docs_ok",
+            &[
+                ("count", s(count)),
+                ("checked", s(sample.len())),
+                ("path", shown),
+            ],
+        ),
+        fix: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(size_text(0), "0 MiB");
+        assert_eq!(size_text(320 * 1024 * 1024), "320 MiB");
+        assert_eq!(size_text(3 * 1024 * 1024 * 1024 / 2), "1.5 GiB");
+    }
+
+    #[test]
+    fn modes_are_written_as_chmod_takes_them() {
+        assert_eq!(mode_text(0o100660), "0660");
+        assert_eq!(mode_text(0o42770), "2770");
+    }
+}
