@@ -8,6 +8,7 @@ mod inspections;
 mod loans;
 mod outcomes;
 mod portfolio;
+pub mod stress;
 mod verify;
 mod warnings;
 
@@ -216,6 +217,9 @@ pub enum Command {
     /// Measure bytes per screen and key, key-to-frame time, import and evaluation speed on a
     /// demo book it builds (or reuses with --db); prints a Markdown table.
     Bench(crate::bench::BenchArgs),
+    /// The concurrency test's worker: seeded operations on a demo book's loans (hidden).
+    #[command(hide = true)]
+    StressWorker(stress::WorkerArgs),
     /// Show where postloan keeps the book, config, keymap and log.
     Paths,
 }
@@ -1043,6 +1047,31 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Bench(args)) => {
             let opts = crate::bench::BenchOptions::from_args(args, cli.db.clone());
             crate::bench::run(&opts, &mut std::io::stdout().lock())?;
+            Ok(0)
+        }
+        Some(Command::StressWorker(args)) => {
+            let text = std::fs::read_to_string(&args.plan)
+                .with_context(|| args.plan.display().to_string())?;
+            let plan: Vec<stress::PlanLoan> =
+                serde_json::from_str(&text).with_context(|| args.plan.display().to_string())?;
+            let class_rules = classification_rules(&ctx, lang)?;
+            let plan_config = ctx
+                .config
+                .plan()
+                .map_err(|e| anyhow!("{}", e.localized(lang)))?;
+            let path = book_path(&cli, &ctx);
+            let mut store = open_book(&path, lang)?;
+            let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            let tally = stress::run(
+                &mut store,
+                &actor,
+                args,
+                &plan,
+                &class_rules,
+                &plan_config,
+                lang,
+            )?;
+            println!("{}", serde_json::to_string(&tally)?);
             Ok(0)
         }
         Some(Command::Verify(args)) => verify::verify(&cli, &ctx, args),
