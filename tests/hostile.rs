@@ -300,6 +300,23 @@ fn no_cli_output_carries_an_escape_c1_or_bidi_control() {
             );
         }
     }
+    // A book path is any bytes but `/` and NUL; where the CLI prints one, it prints it clean.
+    let odd = dir.join("b\x1b]0;t\x07\u{202E}.db");
+    let copy = dir.join("copy\x1b[2J.db");
+    let backup = [std::ffi::OsStr::new("backup"), copy.as_os_str()];
+    let paths = [std::ffi::OsStr::new("paths")];
+    let init = [std::ffi::OsStr::new("init")];
+    for args in [&paths[..], &init, &backup] {
+        let out = support::book::cli(&dir, "en_US.UTF-8")
+            .arg("--db")
+            .arg(&odd)
+            .args(args)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        assert_eq!(unsafe_in_output(&out.stdout), None, "{args:?}");
+        assert_eq!(unsafe_in_output(&out.stderr), None, "{args:?}");
+    }
     for (path, what) in [(&md, "Markdown"), (&html, "HTML")] {
         let text = std::fs::read(path).expect("the report");
         assert_eq!(unsafe_in_output(&text), None, "{what}");
@@ -342,12 +359,11 @@ const KEYS: &[KeyCode] = &[
     KeyCode::F(2),
 ];
 
-fn app_over(b: TestBook, size: (u16, u16)) -> App {
+/// The workbench over the book, acting as its manager; keep the directory while it lives.
+fn app_over(b: TestBook, size: (u16, u16)) -> (tempfile::TempDir, App) {
     let store = Store::open_existing(&b.path()).expect("reopen");
     let today = store.book_today().expect("today");
-    // The directory must outlive the app: leak the guard for the test's life.
-    std::mem::forget(b.dir);
-    App::new(
+    let app = App::new(
         store,
         b.boss,
         Lang::ZhCn,
@@ -357,13 +373,14 @@ fn app_over(b: TestBook, size: (u16, u16)) -> App {
         today,
         size,
     )
-    .expect("app")
+    .expect("app");
+    (b.dir, app)
 }
 
 #[test]
 fn every_pane_form_and_walk_over_hostile_data_draws_no_control_character() {
     let (b, _) = hostile_book();
-    let mut app = app_over(b, (120, 40));
+    let (_dir, mut app) = app_over(b, (120, 40));
     // Each pane, and the first loan's detail with its tabs.
     for pane in '1'..='8' {
         press(&mut app, KeyCode::Char(pane));
@@ -413,7 +430,7 @@ fn every_pane_form_and_walk_over_hostile_data_draws_no_control_character() {
 fn a_contact_typed_with_controls_is_stored_without_them_and_otherwise_as_typed() {
     let (b, _) = hostile_book();
     let db = b.path();
-    let mut app = app_over(b, (120, 40));
+    let (_dir, mut app) = app_over(b, (120, 40));
     press(&mut app, KeyCode::Char('2'));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('n'));

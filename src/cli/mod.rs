@@ -519,6 +519,12 @@ fn book_today(store: &Store) -> anyhow::Result<NaiveDate> {
     Ok(store.book_today()?)
 }
 
+/// A path for a line of output: a file name may hold control characters (a path is any bytes
+/// but `/` and NUL), which must not reach the terminal.
+pub fn shown_path(path: &Path) -> String {
+    crate::domain::text::terminal_text(&path.display().to_string()).into_owned()
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn main(cli: Cli) -> anyhow::Result<i32> {
     let dirs = Dirs::new();
@@ -621,7 +627,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 "{}",
                 lang.tf(
                     "cli.init_done",
-                    &[("path", &path.display()), ("user", &actor.username)]
+                    &[("path", &shown_path(&path)), ("user", &actor.username)]
                 )
             );
             Ok(0)
@@ -1079,19 +1085,19 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Backup { file }) => verify::backup(&cli, &ctx, file),
         Some(Command::Restore { file, force }) => verify::restore(&cli, &ctx, file, *force),
         Some(Command::Paths) => {
-            println!("book     {}", book_path(&cli, &ctx).display());
-            println!("demo     {}", ctx.dirs.demo_book().display());
+            println!("book     {}", shown_path(&book_path(&cli, &ctx)));
+            println!("demo     {}", shown_path(&ctx.dirs.demo_book()));
             println!(
                 "config   {} (site: {})",
                 ctx.dirs.user_config().display(),
                 crate::config::SITE_CONFIG
             );
-            println!("keymap   {}", ctx.dirs.user_keymap().display());
+            println!("keymap   {}", shown_path(&ctx.dirs.user_keymap()));
             for p in tui::keymap::Keymap::load_with_user_file(&ctx.dirs.user_keymap()).1 {
                 crate::note!("         {}", p.text(ctx.lang));
             }
-            println!("log      {}", ctx.dirs.log_file().display());
-            println!("drafts   {}", drafts_file(&ctx.dirs).display());
+            println!("log      {}", shown_path(&ctx.dirs.log_file()));
+            println!("drafts   {}", shown_path(&drafts_file(&ctx.dirs)));
             Ok(0)
         }
     }
