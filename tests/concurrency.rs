@@ -22,6 +22,7 @@ use postloan::workflow::{demo, identify};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 use support::tui::as_of;
 
 const BIN: &str = env!("CARGO_BIN_EXE_postloan");
@@ -270,4 +271,82 @@ fn eight_processes_on_fifty_loans_lose_no_update_and_show_no_lock() {
         sum(|t| t.busy_retries),
     );
     assert!(stale > 0, "conflicts happened and were caught");
+}
+
+/// Runs the binary on `db` in the isolated environment of `home`; it must succeed.
+fn run(home: &Path, db: &Path, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .env_clear()
+        .envs(support::isolated_env(home))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The ledger row of `contract` on the screen.
+fn row_of<'a>(screen: &'a str, contract: &str) -> Option<&'a str> {
+    screen.lines().find(|l| l.contains(contract))
+}
+
+#[test]
+fn an_open_workbench_shows_another_process_change_with_no_key_and_is_silent_when_idle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path();
+    let args = support::demo_args("300");
+    let db = support::build_demo(BIN, home, &args);
+    let mut tui = support::Tui::spawn(home, &support::demo_command(BIN, &db, &args), 120, 40);
+    tui.wait_text("1 Today");
+    tui.send("2");
+    tui.wait_for("the ledger's first loan, Pass", |s| {
+        row_of(s, "PL00000001").is_some_and(|r| r.contains(" Pass "))
+    });
+
+    // Another process (two, as maker and checker) moves the first loan to special mention.
+    run(
+        home,
+        &db,
+        &[
+            "--as",
+            "wang.fang",
+            "classification",
+            "propose",
+            "PL00000001",
+            "--to",
+            "special_mention",
+            "--reason",
+            "并发测试",
+        ],
+    );
+    let id = count(&db, "SELECT MAX(id) FROM classification_proposals").to_string();
+    run(
+        home,
+        &db,
+        &["--as", "wu.hao", "classification", "approve", &id],
+    );
+    let changed = Instant::now();
+    tui.wait_for("the new class, with no key pressed", |s| {
+        row_of(s, "PL00000001").is_some_and(|r| !r.contains(" Pass "))
+    });
+    let seen_after = changed.elapsed();
+
+    // Nothing changes now: over three polls (one a second) the workbench writes nothing.
+    let quiet = Instant::now();
+    let mut bytes = 0;
+    while quiet.elapsed() < Duration::from_secs(3) {
+        while let Some(c) = tui.session.try_read() {
+            bytes += c.len_utf8();
+        }
+        // A pause between reads of the pty, not a wait for a condition.
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(bytes, 0, "an idle workbench writes nothing");
+    eprintln!(
+        "live view: another process's change shown after {seen_after:?} with no key; \
+         {bytes} bytes written in 3 s idle"
+    );
+    tui.quit();
 }
