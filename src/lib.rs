@@ -8,7 +8,13 @@
 macro_rules! note {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        // What a note says may echo an argument or a file's text: no escape reaches the terminal.
+        let text = format!($($arg)*);
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}",
+            $crate::domain::text::terminal_text(&text)
+        );
     }};
 }
 

@@ -106,6 +106,11 @@ fn argument_error(e: clap::Error, lang: Lang) -> ! {
             postloan::note!("{}", lang.t("cli_args.help"));
             std::process::exit(e.exit_code());
         }
+        // clap's own text, without the control characters an argument may carry.
+        _ if e.use_stderr() => {
+            postloan::note!("{}", e.render().to_string().trim_end());
+            std::process::exit(e.exit_code());
+        }
         _ => e.exit(),
     }
 }

@@ -9,6 +9,7 @@ mod inspections;
 mod loans;
 mod outcomes;
 mod portfolio;
+pub mod stress;
 mod verify;
 mod warnings;
 
@@ -225,6 +226,9 @@ pub enum Command {
     /// schema version, WAL mode, free disk, the document store; says what to fix. Exits 0
     /// only when all is well.
     Doctor(doctor::DoctorArgs),
+    /// The concurrency test's worker: seeded operations on a demo book's loans (hidden).
+    #[command(hide = true)]
+    StressWorker(stress::WorkerArgs),
     /// Show where postloan keeps the book, config, keymap and log.
     Paths,
 }
@@ -605,6 +609,12 @@ fn book_today(store: &Store) -> anyhow::Result<NaiveDate> {
     Ok(store.book_today()?)
 }
 
+/// A path for a line of output: a file name may hold control characters (a path is any bytes
+/// but `/` and NUL), which must not reach the terminal.
+pub fn shown_path(path: &Path) -> String {
+    crate::domain::text::terminal_text(&path.display().to_string()).into_owned()
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn main(cli: Cli) -> anyhow::Result<i32> {
     let dirs = Dirs::new();
@@ -710,7 +720,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 "{}",
                 lang.tf(
                     "cli.init_done",
-                    &[("path", &path.display()), ("user", &actor.username)]
+                    &[("path", &shown_path(&path)), ("user", &actor.username)]
                 )
             );
             Ok(0)
@@ -1140,25 +1150,50 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             crate::bench::run(&opts, &mut std::io::stdout().lock())?;
             Ok(0)
         }
+        Some(Command::StressWorker(args)) => {
+            let text = std::fs::read_to_string(&args.plan)
+                .with_context(|| args.plan.display().to_string())?;
+            let plan: Vec<stress::PlanLoan> =
+                serde_json::from_str(&text).with_context(|| args.plan.display().to_string())?;
+            let class_rules = classification_rules(&ctx, lang)?;
+            let plan_config = ctx
+                .config
+                .plan()
+                .map_err(|e| anyhow!("{}", e.localized(lang)))?;
+            let path = book_path(&cli, &ctx);
+            let mut store = open_book(&path, lang)?;
+            let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            let tally = stress::run(
+                &mut store,
+                &actor,
+                args,
+                &plan,
+                &class_rules,
+                &plan_config,
+                lang,
+            )?;
+            println!("{}", serde_json::to_string(&tally)?);
+            Ok(0)
+        }
         Some(Command::Verify(args)) => verify::verify(&cli, &ctx, args),
         Some(Command::Audit(args)) => verify::audit(&cli, &ctx, args),
         Some(Command::Backup { file }) => verify::backup(&cli, &ctx, file),
         Some(Command::Restore { file, force }) => verify::restore(&cli, &ctx, file, *force),
         Some(Command::Doctor(args)) => doctor::doctor(&cli, &ctx, args),
         Some(Command::Paths) => {
-            println!("book     {}", book_path(&cli, &ctx).display());
-            println!("demo     {}", ctx.dirs.demo_book().display());
+            println!("book     {}", shown_path(&book_path(&cli, &ctx)));
+            println!("demo     {}", shown_path(&ctx.dirs.demo_book()));
             println!(
                 "config   {} (site: {})",
                 ctx.dirs.user_config().display(),
                 crate::config::SITE_CONFIG
             );
-            println!("keymap   {}", ctx.dirs.user_keymap().display());
+            println!("keymap   {}", shown_path(&ctx.dirs.user_keymap()));
             for p in tui::keymap::Keymap::load_with_user_file(&ctx.dirs.user_keymap()).1 {
                 crate::note!("         {}", p.text(ctx.lang));
             }
-            println!("log      {}", ctx.dirs.log_file().display());
-            println!("drafts   {}", drafts_file(&ctx.dirs).display());
+            println!("log      {}", shown_path(&ctx.dirs.log_file()));
+            println!("drafts   {}", shown_path(&drafts_file(&ctx.dirs)));
             Ok(0)
         }
     }

@@ -80,8 +80,8 @@ pub fn backup(cli: &Cli, ctx: &Context_, file: &std::path::Path) -> anyhow::Resu
         lang.tf(
             "backup.done",
             &[
-                ("file", &done.file.display()),
-                ("docs", &done.docs.display()),
+                ("file", &super::shown_path(&done.file)),
+                ("docs", &super::shown_path(&done.docs)),
                 ("files", &done.files),
                 ("entries", &done.entries),
                 ("hash", &done.head),
@@ -102,15 +102,18 @@ pub fn restore(
     match workflow::backup::restore(file, &book, force) {
         Ok(done) => {
             if let Some(kept) = &done.kept {
-                println!("{}", lang.tf("backup.kept", &[("path", &kept.display())]));
+                println!(
+                    "{}",
+                    lang.tf("backup.kept", &[("path", &super::shown_path(kept))])
+                );
             }
             println!(
                 "{}",
                 lang.tf(
                     "backup.restored",
                     &[
-                        ("file", &file.display()),
-                        ("book", &done.book.display()),
+                        ("file", &super::shown_path(file)),
+                        ("book", &super::shown_path(&done.book)),
                         ("entries", &done.entries)
                     ]
                 )
@@ -126,7 +129,10 @@ pub fn restore(
                 lang.t("cli.error"),
                 lang.tf(
                     "backup.bad_backup",
-                    &[("path", &file.display()), ("n", &report.problems())]
+                    &[
+                        ("path", &super::shown_path(file)),
+                        ("n", &report.problems())
+                    ]
                 )
             );
             Ok(1)

@@ -21,6 +21,19 @@ pub fn sanitize(text: &str) -> String {
         .collect()
 }
 
+/// Text for a terminal line stream (standard error, a message that may hold what a user
+/// typed or a file held): line breaks and tabs kept, every other control character (C0, DEL,
+/// C1, so no escape sequence) and bidi control removed, so an argument such as
+/// `ESC ] 0 ; title BEL` cannot retitle the window or clear the screen when it is echoed.
+pub fn terminal_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c);
+    if text.chars().any(unsafe_char) {
+        text.chars().filter(|c| !unsafe_char(*c)).collect()
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// The bidirectional formatting characters: embeddings and overrides (U+202A–U+202E),
 /// isolates (U+2066–U+2069) and the marks (U+200E, U+200F, U+061C). In a document or on a
 /// screen they reorder the text around them (`ab\u{202E}cd` shows `abdc`), so a note could
