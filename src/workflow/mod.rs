@@ -18,6 +18,7 @@
 //! 4. errors are [`WorkflowError`] variants whose [`WorkflowError::localized`] text comes from a
 //!    translation key (`workflow_err.*`, `authz.*`, `err.*`), never English-only `Display` text.
 
+pub mod archive;
 pub mod backup;
 pub mod book;
 pub mod classification;
@@ -28,6 +29,7 @@ mod demo_inspections;
 pub mod disposal;
 mod disposal_notice;
 pub mod evidence;
+pub mod feedback;
 pub mod import;
 pub mod inspection;
 pub mod inspection_checklist;
