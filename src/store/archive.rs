@@ -262,6 +262,30 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// What a feedback note from document `id` would be drawn from: `("case", number)` for a
+    /// risk case's document, `("inspection", number)` for a report or its evidence.
+    pub fn document_source(&self, id: i64) -> Result<Option<(String, String)>> {
+        let found: Option<Option<String>> = self
+            .conn()
+            .prepare_cached(
+                "SELECT COALESCE(
+                   (SELECT 'case|' || c.number FROM risk_cases c
+                     WHERE d.ref_table = 'risk_cases' AND c.id = d.ref_id),
+                   (SELECT 'inspection|' || i.number FROM inspections i
+                     WHERE d.ref_table = 'inspections' AND i.id = d.ref_id),
+                   (SELECT 'inspection|' || i.number FROM inspection_evidence e
+                     JOIN inspections i ON i.id = e.inspection_id
+                     WHERE d.ref_table = 'inspection_evidence' AND e.id = d.ref_id))
+                 FROM documents d WHERE d.id = ?1",
+            )?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        Ok(found.flatten().and_then(|s| {
+            s.split_once('|')
+                .map(|(k, n)| (k.to_string(), n.to_string()))
+        }))
+    }
+
     /// Files registered by path: (id, number, path, SHA-256, bytes), a page after id `after`.
     pub fn registered_files_page(&self, after: i64, limit: u32) -> Result<Vec<RegisteredFile>> {
         let mut stmt = self.conn().prepare_cached(

@@ -109,6 +109,14 @@ pub enum Action {
     ByBorrower,
     /// Today: the disposal pane on the user's overdue actions (or the cases needing a plan).
     MyDisposal,
+    /// The archive pane: only the selected row's loan (again: every loan).
+    FilterLoan,
+    /// The archive pane: only the selected row's borrower (again: every borrower).
+    FilterBorrower,
+    /// The archive pane: all → last 30 days → this year → last year.
+    FilterDate,
+    /// The archive pane: a feedback note from the selected case's or report's document.
+    Feedback,
     NextField,
     PrevField,
     Save,
@@ -117,7 +125,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 83] = [
+    pub const ALL: [Action; 87] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -197,6 +205,10 @@ impl Action {
         Action::MeasuresToActions,
         Action::ByBorrower,
         Action::MyDisposal,
+        Action::FilterLoan,
+        Action::FilterBorrower,
+        Action::FilterDate,
+        Action::Feedback,
         Action::NextField,
         Action::PrevField,
         Action::Save,
@@ -285,6 +297,10 @@ impl Action {
             Action::MeasuresToActions => "measures_to_actions",
             Action::ByBorrower => "by_borrower",
             Action::MyDisposal => "my_disposal",
+            Action::FilterLoan => "filter_loan",
+            Action::FilterBorrower => "filter_borrower",
+            Action::FilterDate => "filter_date",
+            Action::Feedback => "feedback",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Save => "save",
@@ -325,10 +341,11 @@ pub enum Section {
     Classification,
     Disposal,
     Case,
+    Archive,
 }
 
 impl Section {
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 12] = [
         Section::Global,
         Section::List,
         Section::Today,
@@ -340,6 +357,7 @@ impl Section {
         Section::Classification,
         Section::Disposal,
         Section::Case,
+        Section::Archive,
     ];
 
     pub fn name(self) -> &'static str {
@@ -355,6 +373,7 @@ impl Section {
             Section::Classification => "classification",
             Section::Disposal => "disposal",
             Section::Case => "case",
+            Section::Archive => "archive",
         }
     }
 
@@ -434,6 +453,7 @@ impl Section {
             ],
             Section::Form => &[NextField, PrevField, Save, Cancel],
             Section::Inspections => &[FilterMine, FilterKind, FilterStatus, StartInspection],
+            Section::Archive => &[FilterKind, FilterLoan, FilterBorrower, FilterDate, Feedback],
             Section::Classification => &[
                 FilterMine,
                 FilterStatus,

@@ -12,6 +12,7 @@ pub mod classification;
 pub mod contact;
 pub mod covenant;
 pub mod disposal;
+pub mod feedback;
 pub mod inspection;
 pub mod raise;
 pub mod reason;
@@ -73,10 +74,12 @@ pub enum FormKind {
     ActionDone,
     ActionFail,
     CaseExplanation,
+    /// The archive pane: a feedback note from a case's or an inspection's document.
+    Feedback,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 28] = [
+    pub const ALL: [FormKind; 29] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -105,6 +108,7 @@ impl FormKind {
         FormKind::ActionDone,
         FormKind::ActionFail,
         FormKind::CaseExplanation,
+        FormKind::Feedback,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -138,6 +142,7 @@ impl FormKind {
             FormKind::ActionDone => "ddone",
             FormKind::ActionFail => "dfail",
             FormKind::CaseExplanation => "dexplain",
+            FormKind::Feedback => "afeedback",
         }
     }
 
@@ -198,7 +203,8 @@ impl FormKind {
             | FormKind::FailPlan
             | FormKind::ActionDone
             | FormKind::ActionFail
-            | FormKind::CaseExplanation => &[],
+            | FormKind::CaseExplanation
+            | FormKind::Feedback => &[],
         }
     }
 }
@@ -356,6 +362,12 @@ pub enum FormCommand {
     },
     /// A risk case's command, with `[disposal]` and `[inspections]` filled in by `App`.
     Disposal(disposal::DisposalCommand, disposal::DisposalConfig),
+    /// A feedback note to another department.
+    Feedback {
+        to: crate::domain::archive::Recipient,
+        source: workflow::feedback::Source,
+        text: String,
+    },
 }
 
 /// What a saved form says on the status line (an error style when it raised warnings).
@@ -612,6 +624,24 @@ impl FormCommand {
             FormCommand::Disposal(cmd, config) => {
                 super::disposal_actions::run(cmd, config, store, actor, today, lang)
             }
+            FormCommand::Feedback { to, source, text } => {
+                let cmd = workflow::feedback::IssueFeedback {
+                    to: *to,
+                    source: source.clone(),
+                    text: text.clone(),
+                };
+                let done = workflow::feedback::issue(store, actor, &cmd, today, lang)?;
+                Ok(Saved {
+                    text: lang.tf(
+                        "archive_pane.feedback_done",
+                        &[
+                            ("number", &done.number),
+                            ("to", &lang.code_name("recipient", to.code())),
+                        ],
+                    ),
+                    warn: false,
+                })
+            }
         }
     }
 }
@@ -676,6 +706,12 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
             disposal::outcome_command(form, *id, crate::domain::disposal::ActionMove::Fail)
         }
         (FormKind::CaseExplanation, Subject::Case(c)) => disposal::explanation_command(form, c),
+        (FormKind::Feedback, Subject::Case(c)) => {
+            feedback::command(form, workflow::feedback::Source::Case(c.clone()))
+        }
+        (FormKind::Feedback, Subject::Inspection(n)) => {
+            feedback::command(form, workflow::feedback::Source::Inspection(n.clone()))
+        }
         _ => Err(Bad::Field("subject")),
     }
 }
