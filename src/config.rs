@@ -39,6 +39,98 @@ pub struct Config {
     /// Legal clocks of disposal; checked by [`LegalClocksConfig::rules`].
     #[serde(default)]
     pub legal_clocks: LegalClocksConfig,
+    /// The archive's retention periods and read rules; checked by [`ArchiveConfig::rules`].
+    #[serde(default)]
+    pub archive: ArchiveConfig,
+}
+
+/// `[archive]`: `[archive.retention]` years per document kind, `[archive.read]` the roles
+/// that may read a kind (a kind not listed: all staff).
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ArchiveConfig {
+    pub retention: std::collections::BTreeMap<String, i64>,
+    pub read: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// Why `[archive]` is refused: the key, its value and what it must be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{key} = {value}: {}", crate::i18n::Lang::En.tf(&format!("archive_config.{}", .need), &[("max", &crate::domain::archive::RETENTION_YEARS_MAX)]))]
+pub struct ArchiveConfigError {
+    pub key: String,
+    pub value: String,
+    /// The translation key under `[archive_config]` saying what it must be.
+    pub need: &'static str,
+}
+
+impl ArchiveConfigError {
+    pub fn localized(&self, lang: Lang) -> String {
+        let need = lang.tf(
+            &format!("archive_config.{}", self.need),
+            &[("max", &crate::domain::archive::RETENTION_YEARS_MAX)],
+        );
+        lang.tf(
+            "archive_config.bad",
+            &[("key", &self.key), ("value", &self.value), ("need", &need)],
+        )
+    }
+}
+
+impl ArchiveConfig {
+    /// The rules, checked: known kinds, years from 1 to the maximum, known roles, and at
+    /// least one role for a restricted kind.
+    pub fn rules(&self) -> Result<crate::domain::archive::ArchiveRules, ArchiveConfigError> {
+        use crate::domain::Role;
+        use crate::domain::archive::{ArchiveRules, DocumentKind, RETENTION_YEARS_MAX};
+        let kind = |section: &str, k: &str, value: String| {
+            DocumentKind::parse(k)
+                .filter(|d| d.code() == k)
+                .ok_or_else(|| ArchiveConfigError {
+                    key: format!("archive.{section}.{k}"),
+                    value,
+                    need: "kind",
+                })
+        };
+        let mut rules = ArchiveRules::default();
+        for (k, years) in &self.retention {
+            let d = kind("retention", k, years.to_string())?;
+            let ok = u32::try_from(*years)
+                .ok()
+                .filter(|y| (1..=RETENTION_YEARS_MAX).contains(y));
+            let Some(y) = ok else {
+                return Err(ArchiveConfigError {
+                    key: format!("archive.retention.{k}"),
+                    value: years.to_string(),
+                    need: "years",
+                });
+            };
+            rules.retention.insert(d, y);
+        }
+        for (k, roles) in &self.read {
+            let shown = format!("{roles:?}");
+            let d = kind("read", k, shown.clone())?;
+            if roles.is_empty() {
+                return Err(ArchiveConfigError {
+                    key: format!("archive.read.{k}"),
+                    value: shown,
+                    need: "roles_empty",
+                });
+            }
+            let mut parsed = Vec::new();
+            for r in roles {
+                let role = Role::parse(r).ok_or_else(|| ArchiveConfigError {
+                    key: format!("archive.read.{k}"),
+                    value: r.clone(),
+                    need: "role",
+                })?;
+                if !parsed.contains(&role) {
+                    parsed.push(role);
+                }
+            }
+            rules.read.insert(d, parsed);
+        }
+        Ok(rules)
+    }
 }
 
 /// `[disposal]`: default due days of each plan kind and the tracking frequency a yellow
@@ -722,6 +814,11 @@ pub enum ConfigError {
         file: String,
         error: LegalClocksConfigError,
     },
+    #[error("config {file}: {error}")]
+    Archive {
+        file: String,
+        error: ArchiveConfigError,
+    },
 }
 
 impl ConfigError {
@@ -790,6 +887,10 @@ impl ConfigError {
                 &[("file", file), ("message", &error.localized(lang))],
             ),
             ConfigError::LegalClocks { file, error } => lang.tf(
+                "config_error.bad",
+                &[("file", file), ("message", &error.localized(lang))],
+            ),
+            ConfigError::Archive { file, error } => lang.tf(
                 "config_error.bad",
                 &[("file", file), ("message", &error.localized(lang))],
             ),
@@ -1202,6 +1303,13 @@ impl Config {
                     file: file.clone(),
                     error,
                 })?;
+            alone
+                .archive
+                .rules()
+                .map_err(|error| ConfigError::Archive {
+                    file: file.clone(),
+                    error,
+                })?;
             merge(&mut table, over);
             last_file = file;
         }
@@ -1232,6 +1340,7 @@ impl Config {
             provisions: ProvisionsConfig::default(),
             disposal: DisposalConfig::default(),
             legal_clocks: LegalClocksConfig::default(),
+            archive: ArchiveConfig::default(),
         })
     }
 
@@ -1699,6 +1808,63 @@ limitation_months = 36
         .expect("write");
         let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err("unknown key");
         assert!(e.to_string().contains("limitation_months"), "{e}");
+    }
+
+    #[test]
+    fn archive_rules_are_read_and_a_bad_value_names_file_and_key() {
+        use crate::domain::archive::DocumentKind;
+        let shipped = Config::defaults().archive.rules().expect("shipped archive");
+        assert_eq!(shipped.retention.get(&DocumentKind::Contract), Some(&30));
+        assert_eq!(
+            shipped.retention.len(),
+            DocumentKind::ALL.len(),
+            "every kind has a shipped period"
+        );
+        assert!(shipped.read.is_empty(), "all staff read everything");
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("a.toml");
+        std::fs::write(
+            &file,
+            "[archive.retention]\nfeedback = 5\n[archive.read]\nfeedback = [\"manager\", \"审计\"]\n",
+        )
+        .expect("write");
+        let c = Config::load(Some(&file), &dirs_in(dir.path())).expect("good");
+        let rules = c.archive.rules().expect("rules");
+        assert_eq!(rules.retention.get(&DocumentKind::Feedback), Some(&5));
+        assert_eq!(rules.retention.get(&DocumentKind::Contract), Some(&30));
+        assert_eq!(
+            rules.read.get(&DocumentKind::Feedback),
+            Some(&vec![
+                crate::domain::Role::Manager,
+                crate::domain::Role::Auditor
+            ])
+        );
+        for (text, key) in [
+            (
+                "[archive.retention]\ncontract = 0\n",
+                "archive.retention.contract = 0",
+            ),
+            (
+                "[archive.retention]\ncontract = 101\n",
+                "archive.retention.contract = 101",
+            ),
+            (
+                "[archive.retention]\nletters = 5\n",
+                "archive.retention.letters = 5",
+            ),
+            (
+                "[archive.read]\nfeedback = [\"boss\"]\n",
+                "archive.read.feedback = boss",
+            ),
+            ("[archive.read]\nfeedback = []\n", "archive.read.feedback"),
+        ] {
+            std::fs::write(&file, text).expect("write");
+            let e = Config::load(Some(&file), &dirs_in(dir.path())).expect_err(text);
+            for lang in [Lang::En, Lang::ZhCn] {
+                let said = e.localized(lang);
+                assert!(said.contains("a.toml") && said.contains(key), "{said}");
+            }
+        }
     }
 
     #[test]

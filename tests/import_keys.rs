@@ -518,7 +518,7 @@ fn config_errors_are_said_in_chinese() {
         e.localized(Lang::ZhCn),
         format!(
             "配置文件 {f}：未知的键 'foo'（可用：database, lang, tracking, today, display, warnings, \
-             import, inspections, classification, provisions, disposal, legal_clocks）"
+             import, inspections, classification, provisions, disposal, legal_clocks, archive）"
         )
     );
     let (f, e) = load("type.toml", Some("[tracking]\ndue_soon_days = \"x\"\n"));

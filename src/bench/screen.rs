@@ -339,6 +339,7 @@ impl Session {
         self.inspections(app)?;
         self.classification(app)?;
         self.disposal(app)?;
+        self.archive(app)?;
         // The detail panes: a warning from the board, then a loan and each of its tabs.
         self.step(app, key(KeyCode::Char('3')), false, "pane switch")?;
         self.step(app, key(KeyCode::Enter), false, "open a detail")?;
@@ -521,6 +522,21 @@ impl Session {
         for _ in 0..30 {
             self.step(app, key(KeyCode::Char('j')), false, "Disposal: j (one row)")?;
         }
+        self.step(app, key(KeyCode::Char('1')), false, "pane switch")?;
+        Ok(())
+    }
+
+    /// The archive pane (first paint, one-row moves) and a document in the viewer (Enter),
+    /// from Today and back to it. Nothing is written (no read rule restricts a kind).
+    fn archive(&mut self, app: &mut App) -> anyhow::Result<()> {
+        self.step(app, key(KeyCode::Char('7')), false, "pane switch")?;
+        self.full_paint(app, "full paint of Archive (clear + draw)")?;
+        for _ in 0..30 {
+            self.step(app, key(KeyCode::Char('j')), false, "Archive: j (one row)")?;
+        }
+        self.step(app, key(KeyCode::Enter), false, "open a detail")?;
+        self.full_paint(app, "full paint of a document in the viewer (clear + draw)")?;
+        self.step(app, key(KeyCode::Esc), false, "back from a detail")?;
         self.step(app, key(KeyCode::Char('1')), false, "pane switch")?;
         Ok(())
     }

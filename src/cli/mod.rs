@@ -1,6 +1,7 @@
 //! The command line: subcommands for batch work and scripting, and the entry to the
 //! workbench. Parses arguments, finds the book and the acting user, calls `workflow`.
 
+mod archive;
 mod classification;
 mod disposal;
 mod doctor;
@@ -183,6 +184,12 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// The audit trail, newest first (auditors and managers).
     Audit(verify::AuditArgs),
+    /// The document archive: every document of the book, newest first (with no subcommand:
+    /// the list); show, export, add.
+    Archive(archive::ArchiveArgs),
+    /// Issue a feedback note to credit approval, risk management or finance, from a risk
+    /// case, an inspection report or the signed summary; kept in the archive.
+    Feedback(archive::FeedbackArgs),
     /// Copy the book while others work (SQLite's online backup) and its document store
     /// beside the copy (FILE.docs).
     Backup { file: PathBuf },
@@ -1177,6 +1184,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         }
         Some(Command::Verify(args)) => verify::verify(&cli, &ctx, args),
         Some(Command::Audit(args)) => verify::audit(&cli, &ctx, args),
+        Some(Command::Archive(args)) => archive::run(&cli, &ctx, args),
+        Some(Command::Feedback(args)) => archive::feedback(&cli, &ctx, args),
         Some(Command::Backup { file }) => verify::backup(&cli, &ctx, file),
         Some(Command::Restore { file, force }) => verify::restore(&cli, &ctx, file, *force),
         Some(Command::Doctor(args)) => doctor::doctor(&cli, &ctx, args),

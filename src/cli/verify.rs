@@ -151,7 +151,7 @@ fn backup_error(e: workflow::backup::BackupError, lang: Lang) -> anyhow::Error {
 }
 
 /// The stored (UTC) instant at which the local day `d` starts.
-fn day_start_utc(d: NaiveDate) -> String {
+pub(super) fn day_start_utc(d: NaiveDate) -> String {
     use chrono::TimeZone;
     let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
     let local = chrono::Local

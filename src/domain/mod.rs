@@ -1,6 +1,7 @@
 //! Pure types and rules of post-loan management: no IO, no SQL, no terminal.
 //! Everything above (store, engine, workflow, cli, tui) builds on these.
 
+pub mod archive;
 pub mod checklist;
 pub mod classification;
 pub mod codes;

@@ -94,6 +94,12 @@ pub enum Command {
     CloseCase,
     /// The nightly escalation check over the whole book.
     EscalateCases,
+    /// Put a document in the archive (a contract attached or registered by path, another
+    /// file), or supersede one with it: a specialist on their own loans, or above.
+    ArchiveDocument,
+    /// Issue a feedback note to another department from a case, a report or the summary: a
+    /// specialist on their own loans, or above.
+    IssueFeedback,
 }
 
 impl Command {
@@ -150,6 +156,8 @@ impl Command {
             Command::FailRectification,
             Command::CloseCase,
             Command::EscalateCases,
+            Command::ArchiveDocument,
+            Command::IssueFeedback,
         ]);
         all
     }
@@ -198,6 +206,8 @@ impl Command {
             Command::FailRectification => "fail_rectification".into(),
             Command::CloseCase => "close_case".into(),
             Command::EscalateCases => "escalate_cases".into(),
+            Command::ArchiveDocument => "archive_document".into(),
+            Command::IssueFeedback => "issue_feedback".into(),
         }
     }
 
@@ -217,7 +227,13 @@ impl Command {
 
     /// Whether a specialist may do it only on loans they are the officer of.
     pub fn needs_officer(self) -> bool {
-        matches!(self, Command::RecordDemand | Command::AddCollateral)
+        matches!(
+            self,
+            Command::RecordDemand
+                | Command::AddCollateral
+                | Command::ArchiveDocument
+                | Command::IssueFeedback
+        )
     }
 
     /// Whether only the subject's maker (a report's author) may do it.
@@ -365,6 +381,7 @@ fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
         | Command::FailRectification
         | Command::EscalateCases => staff(senior),
         Command::ApproveEmergency => staff(role == Manager),
+        Command::ArchiveDocument | Command::IssueFeedback => staff(hands),
     }
 }
 
@@ -521,6 +538,7 @@ mod tests {
             | Command::FailRectification
             | Command::EscalateCases => &senior,
             Command::ApproveEmergency => &[Manager],
+            Command::ArchiveDocument | Command::IssueFeedback => &all,
         };
         who.contains(&role)
     }
@@ -530,7 +548,7 @@ mod tests {
         let commands = Command::all();
         assert_eq!(
             commands.len(),
-            15 + Classification::ALL.len() + 7 + 6 + 1 + 7 + 7
+            15 + Classification::ALL.len() + 7 + 6 + 1 + 7 + 7 + 2
         );
         for role in Role::ALL {
             for c in &commands {
@@ -751,7 +769,12 @@ mod tests {
             username: "wang",
             role: Supervisor,
         };
-        for c in [Command::RecordDemand, Command::AddCollateral] {
+        for c in [
+            Command::RecordDemand,
+            Command::AddCollateral,
+            Command::ArchiveDocument,
+            Command::IssueFeedback,
+        ] {
             assert_eq!(authorize(&zhang, &c, &Subject::loan_of("zhang")), Ok(()));
             assert_eq!(
                 authorize(&zhang, &c, &Subject::loan_of("li")),

@@ -371,7 +371,9 @@ pub struct DocumentBreak {
 
 /// Every document's body against its SHA-256; returns (documents read, mismatches).
 pub(super) fn check_documents(conn: &Connection) -> Result<(u64, Vec<DocumentBreak>)> {
-    let mut stmt = conn.prepare("SELECT id, number, body, sha256 FROM documents ORDER BY id")?;
+    let mut stmt = conn.prepare(
+        "SELECT id, number, body, sha256 FROM documents WHERE storage = 'text' ORDER BY id",
+    )?;
     let mut rows = stmt.query([])?;
     let mut n = 0;
     let mut out = Vec::new();

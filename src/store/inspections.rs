@@ -952,6 +952,21 @@ impl Tx<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![id, sha256, file_name, note, now, actor],
         )?;
+        if n > 0 {
+            // The attachment is in the archive too (schema v13).
+            let evidence_id = self.conn().last_insert_rowid();
+            self.conn().execute(
+                "INSERT INTO documents (loan_id, borrower_id, contract_no, borrower_name, kind,
+                 number, title, lang, body, sha256, bytes, storage, file_name, ref_table, ref_id,
+                 created_at, created_by)
+                 SELECT i.loan_id, l.borrower_id, l.contract_no, l.borrower_name, 'evidence',
+                   'ZJ-' || e.id, i.number || ' ' || e.file_name, '', '', e.sha256, ?2,
+                   'stored', e.file_name, 'inspection_evidence', e.id, e.created_at, e.created_by
+                 FROM inspection_evidence e JOIN inspections i ON i.id = e.inspection_id
+                 LEFT JOIN loans l ON l.id = i.loan_id WHERE e.id = ?1",
+                params![evidence_id, size as i64],
+            )?;
+        }
         Ok(n > 0)
     }
 

@@ -1,6 +1,7 @@
 //! The only place with SQL: opens the book (SQLite in WAL mode), runs migrations, offers
 //! typed, paged queries and the writes the workflow layer composes into transactions.
 
+mod archive;
 mod audit;
 mod bulk;
 mod checklist;
@@ -21,6 +22,8 @@ mod sqlval;
 mod warnings;
 mod write;
 
+pub use archive::{ArchiveDocument, ArchiveQuery, ArchiveRow, NewDocument};
+pub(crate) use audit::sha256_hex;
 pub use audit::{
     AuditEntry, AuditQuery, BREAKS_KEPT, ChainBreak, ChainReport, DocumentBreak, Head, SealBreak,
     Sealed,
@@ -277,6 +280,7 @@ const SCHEMA: &[&str] = &[
     include_str!("schema_v10.sql"),
     include_str!("schema_v11.sql"),
     include_str!("schema_v12.sql"),
+    include_str!("schema_v13.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -430,7 +430,7 @@ impl Store {
     pub fn documents(&self, loan_id: i64) -> Result<Vec<Document>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, kind, number, title, lang, body, sha256, created_at, created_by FROM documents
-             WHERE loan_id = ?1 ORDER BY id DESC",
+             WHERE loan_id = ?1 AND storage = 'text' ORDER BY id DESC",
         )?;
         let rows = stmt.query_map([loan_id], |r| {
             Ok(Document {
@@ -694,7 +694,10 @@ impl Tx<'_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO documents (loan_id, kind, number, title, lang, body, sha256, ref_table, ref_id,
-                 created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 created_at, created_by, borrower_id, contract_no, borrower_name, bytes)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, l.borrower_id, l.contract_no,
+                   l.borrower_name, length(CAST(?6 AS BLOB))
+                 FROM (SELECT 1) LEFT JOIN loans l ON l.id = ?1",
             )?
             .execute(params![
                 loan_id,

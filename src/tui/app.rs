@@ -4,6 +4,7 @@
 use super::component::{Component, Ctx, Effect, FormOf, Outcome};
 use super::forms::{FormKey, FormKind, Subject};
 use super::keymap::{Action, Key, Keymap, Problem, Section};
+use super::panes::archive::ArchivePane;
 use super::panes::classification::{ClassificationPane, Viewer};
 use super::panes::disposal::DisposalPane;
 use super::panes::help::Help;
@@ -139,6 +140,8 @@ pub struct App {
     pub classification: ClassificationPane,
     /// The disposal pane (pane 6).
     pub disposal: DisposalPane,
+    /// The archive pane (pane 7).
+    pub archive: ArchivePane,
     /// `[classification]` of the config (floors, observation), checked at start.
     pub class_rules: crate::domain::classification::ClassificationRules,
     /// `[legal_clocks]` of the config (checked at start): the clocks the screens show.
@@ -168,7 +171,7 @@ pub struct App {
     pub(crate) changing: Option<Changed>,
     /// Per pane (Today, Ledger, Warnings): data changed while it was hidden; it is read
     /// again when shown.
-    stale: [Changed; 6],
+    stale: [Changed; 7],
     /// How many times each pane's data was read, for tests of what a change reads again.
     pub reads: Reads,
 }
@@ -182,6 +185,7 @@ pub struct Reads {
     pub inspections: u64,
     pub classification: u64,
     pub disposal: u64,
+    pub archive: u64,
 }
 
 /// The data a pane shows, and its slot in `App::stale`.
@@ -200,6 +204,8 @@ fn pane_data(pane: PaneId) -> Option<(usize, Changed)> {
         PaneId::Inspections => Some((3, Changed::INSPECTIONS | Changed::LOANS)),
         PaneId::Classification => Some((4, Changed::CLASSES | Changed::LOANS)),
         PaneId::Disposal => Some((5, Changed::DISPOSAL | Changed::WARNINGS | Changed::LOANS)),
+        // Documents come from every step: any change may add one.
+        PaneId::Archive => Some((6, Changed::ALL)),
         _ => None,
     }
 }
@@ -270,6 +276,7 @@ impl App {
         // the rule's own defaults otherwise.
         let class_rules = config.classification.rules().unwrap_or_default();
         let legal_rules = config.legal_clocks.rules().unwrap_or_default();
+        let archive_rules = config.archive.rules().unwrap_or_default();
         let data_version = store.data_version()?;
         store.set_busy_timeout(BUSY_WAIT)?;
         let drafts = super::drafts::Drafts::in_memory(store.path());
@@ -305,6 +312,7 @@ impl App {
             inspections: InspectionsPane::new(today_date),
             classification: ClassificationPane::new(viewer.clone(), today_date),
             disposal: DisposalPane::new(&viewer.user, today_date),
+            archive: ArchivePane::new(archive_rules, today_date),
             class_rules,
             legal_rules,
             size,
@@ -320,7 +328,7 @@ impl App {
             reload_due: false,
             retrying: false,
             changing: None,
-            stale: [Changed::NONE; 6],
+            stale: [Changed::NONE; 7],
             reads: Reads::default(),
         };
         app.resize(size.0, size.1);
@@ -332,6 +340,7 @@ impl App {
             PaneId::Inspections,
             PaneId::Classification,
             PaneId::Disposal,
+            PaneId::Archive,
         ] {
             match app.refresh_pane(pane) {
                 Err(e) if super::errors::is_busy(&e) => app.reload_due = true,
@@ -358,13 +367,14 @@ impl App {
             super::panes::classification::list_rows(rows.saturating_sub(3), cols);
         self.disposal
             .set_height(super::panes::disposal::list_rows(rows.saturating_sub(3)));
+        self.archive.list.height = super::panes::archive::list_rows(rows.saturating_sub(3));
         self.board.cases.height = self.board.list.height;
     }
 
     pub fn on_resize(&mut self, cols: u16, rows: u16) -> anyhow::Result<Redraw> {
         self.resize(cols, rows);
         // Every list's height changed: what shows is read now, the rest when shown.
-        self.stale = [Changed::ALL; 6];
+        self.stale = [Changed::ALL; 7];
         self.refresh_visible()?;
         Ok(true)
     }
@@ -559,6 +569,7 @@ impl App {
             PaneId::Inspections,
             PaneId::Classification,
             PaneId::Disposal,
+            PaneId::Archive,
         ] {
             if let Some((slot, data)) = pane_data(pane)
                 && changed.any(data)
@@ -629,6 +640,11 @@ impl App {
                 self.disposal.today = self.today_date;
                 self.disposal.reload(&self.store).map_err(Into::into)
             }
+            PaneId::Archive => {
+                self.reads.archive += 1;
+                self.archive.today = self.today_date;
+                self.archive.reload(&self.store).map_err(Into::into)
+            }
             _ => {
                 self.reads.board += 1;
                 self.board.reload(&self.store).map_err(Into::into)
@@ -650,6 +666,51 @@ impl App {
         }
         self.detail.push(screen);
         self.refresh_visible()
+    }
+
+    /// Opens archive document `id` read-only, under the read rules: a refusal (and its audit
+    /// entry) is said on the status line; a restricted kind's read is audited.
+    pub(crate) fn open_document(&mut self, id: i64) -> anyhow::Result<bool> {
+        let rules = self.archive.rules.clone();
+        match crate::workflow::archive::read(&mut self.store, &self.actor, id, &rules) {
+            Ok(doc) => {
+                let text = crate::workflow::archive::show_text(&doc, self.lang);
+                let mut v =
+                    super::panes::document_viewer::DocumentViewer::new(id, &doc.row.title, &text);
+                v.width = usize::from(self.size.0.saturating_sub(2));
+                self.push_screen(Screen::Document(Box::new(v)))?;
+                Ok(true)
+            }
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: e.localized(self.lang),
+                    error: true,
+                });
+                Ok(true)
+            }
+        }
+    }
+
+    /// Opens the feedback form from the archive row's risk case or inspection.
+    pub(crate) fn open_feedback_form(
+        &mut self,
+        row: &crate::store::ArchiveRow,
+    ) -> anyhow::Result<bool> {
+        let subject = match self.store.document_source(row.id)? {
+            Some((kind, number)) if kind == "case" => Some(Subject::Case(number)),
+            Some((_, number)) => Some(Subject::Inspection(number)),
+            None => None,
+        };
+        let Some(subject) = subject else {
+            self.notice = Some(Notice {
+                text: self.lang.t("archive_pane.feedback_not_here").to_string(),
+                error: true,
+            });
+            return Ok(true);
+        };
+        let form = super::forms::feedback::form(&subject.code(), self.lang);
+        self.open_form(form, FormKey::new(FormKind::Feedback, subject))?;
+        Ok(true)
     }
 
     /// Opens the loan `id` in front, on `tab`.
@@ -757,6 +818,7 @@ impl App {
                 PaneId::Inspections => self.inspections.sections(),
                 PaneId::Classification => self.classification.sections(),
                 PaneId::Disposal => self.disposal.sections(),
+                PaneId::Archive => self.archive.sections(),
                 _ => &[Section::Global],
             }
         }
@@ -779,6 +841,8 @@ impl App {
             return Help::new(&[Section::Classification], &[Section::List]).without_filter(true);
         } else if self.pane == PaneId::Disposal {
             return Help::new(&[Section::Disposal], &[Section::List]).without_filter(true);
+        } else if self.pane == PaneId::Archive {
+            return Help::new(&[Section::Archive], &[Section::List]).without_filter(true);
         } else if self.pane == PaneId::Today {
             (&[Section::List, Section::Today], &[Section::Global])
         } else {
@@ -827,6 +891,7 @@ impl App {
                 PaneId::Inspections => &mut self.inspections,
                 PaneId::Classification => &mut self.classification,
                 PaneId::Disposal => &mut self.disposal,
+                PaneId::Archive => &mut self.archive,
                 _ => return Ok(false),
             };
             return match pane.handle(action, &ctx)? {
@@ -1058,6 +1123,8 @@ impl App {
                 Effect::RejectProposal(row) => self.open_reject_form(&row)?,
                 Effect::MigrationForm => self.open_migration_form()?,
                 Effect::OpenCase(number) => self.open_case(&number)?,
+                Effect::OpenDocument(id) => self.open_document(id)?,
+                Effect::DocumentFeedback(row) => self.open_feedback_form(&row)?,
                 Effect::CaseAction(action) => self.case_action(action)?,
                 Effect::ShowDisposal(jump) => {
                     self.switch_pane(PaneId::Disposal)?;

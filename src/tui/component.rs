@@ -102,6 +102,10 @@ pub enum Effect {
     CaseAction(Action),
     /// Show the disposal pane as Today's jump key asks.
     ShowDisposal(super::panes::disposal::DisposalJump),
+    /// Open this archive document in the read-only viewer (under the read rules).
+    OpenDocument(i64),
+    /// Open the feedback form from this archive row's case or inspection.
+    DocumentFeedback(Box<crate::store::ArchiveRow>),
 }
 
 /// One footer hint: the first key bound to each action (joined by `/`) and a short label.

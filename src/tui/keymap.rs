@@ -119,6 +119,14 @@ pub enum Action {
     MyDisposal,
     /// Today: select in the legal clocks block (j/k, Enter opens the loan's Disposal tab).
     MyClocks,
+    /// The archive pane: only the selected row's loan (again: every loan).
+    FilterLoan,
+    /// The archive pane: only the selected row's borrower (again: every borrower).
+    FilterBorrower,
+    /// The archive pane: all → last 30 days → this year → last year.
+    FilterDate,
+    /// The archive pane: a feedback note from the selected case's or report's document.
+    Feedback,
     NextField,
     PrevField,
     Save,
@@ -127,7 +135,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 89] = [
+    pub const ALL: [Action; 93] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -213,6 +221,10 @@ impl Action {
         Action::ByBorrower,
         Action::MyDisposal,
         Action::MyClocks,
+        Action::FilterLoan,
+        Action::FilterBorrower,
+        Action::FilterDate,
+        Action::Feedback,
         Action::NextField,
         Action::PrevField,
         Action::Save,
@@ -307,6 +319,10 @@ impl Action {
             Action::ByBorrower => "by_borrower",
             Action::MyDisposal => "my_disposal",
             Action::MyClocks => "my_clocks",
+            Action::FilterLoan => "filter_loan",
+            Action::FilterBorrower => "filter_borrower",
+            Action::FilterDate => "filter_date",
+            Action::Feedback => "feedback",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Save => "save",
@@ -347,10 +363,11 @@ pub enum Section {
     Classification,
     Disposal,
     Case,
+    Archive,
 }
 
 impl Section {
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 12] = [
         Section::Global,
         Section::List,
         Section::Today,
@@ -362,6 +379,7 @@ impl Section {
         Section::Classification,
         Section::Disposal,
         Section::Case,
+        Section::Archive,
     ];
 
     pub fn name(self) -> &'static str {
@@ -377,6 +395,7 @@ impl Section {
             Section::Classification => "classification",
             Section::Disposal => "disposal",
             Section::Case => "case",
+            Section::Archive => "archive",
         }
     }
 
@@ -456,6 +475,7 @@ impl Section {
             ],
             Section::Form => &[NextField, PrevField, Save, Cancel],
             Section::Inspections => &[FilterMine, FilterKind, FilterStatus, StartInspection],
+            Section::Archive => &[FilterKind, FilterLoan, FilterBorrower, FilterDate, Feedback],
             Section::Classification => &[
                 FilterMine,
                 FilterStatus,

@@ -47,6 +47,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             PaneId::Inspections => app.inspections.render(frame, body, &view),
             PaneId::Classification => app.classification.render(frame, body, &view),
             PaneId::Disposal => app.disposal.render(frame, body, &view),
+            PaneId::Archive => app.archive.render(frame, body, &view),
             other => panes::placeholder::Placeholder {
                 title_key: other.title_key(),
             }
@@ -67,7 +68,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         match overlay {
             Screen::Form(open) => render_form(app, frame, body, &open.form),
             Screen::Help(help) => help.render(frame, body, app.lang, &app.theme, &app.keymap),
-            Screen::Loan(_) | Screen::Warning(_) | Screen::Inspection(_) | Screen::Case(_) => {}
+            Screen::Loan(_)
+            | Screen::Warning(_)
+            | Screen::Inspection(_)
+            | Screen::Case(_)
+            | Screen::Document(_) => {}
         }
     }
     let ascii = app.config.display.borders == crate::config::BorderChoice::Ascii;

@@ -5,6 +5,7 @@ use super::component::Component;
 use super::forms::FormKey;
 use super::forms::FormKind;
 use super::panes::case_detail::CaseScreen;
+use super::panes::document_viewer::DocumentViewer;
 use super::panes::help::Help;
 use super::panes::inspection_editor::InspectionEditor;
 use super::panes::loan_detail::DetailState;
@@ -87,6 +88,8 @@ impl Changed {
             | FormKind::ApprovePlan
             | FormKind::RejectPlan
             | FormKind::FailPlan => Changed::DISPOSAL | Changed::LOANS | Changed::INSPECTIONS,
+            // A new document: only the archive shows it (it reads on any change).
+            FormKind::Feedback => Changed::DISPOSAL,
         }
     }
 }
@@ -113,6 +116,8 @@ pub enum Screen {
     Inspection(Box<InspectionEditor>),
     /// A risk case (the disposal pane's Enter, the board's by-borrower view, a loan's tab).
     Case(Box<CaseScreen>),
+    /// A document of the archive, read-only.
+    Document(Box<DocumentViewer>),
     /// An open form and which form it is, about what (its draft is kept under it).
     Form(Box<FormScreen>),
     /// The `?` help (any key closes it).
@@ -135,6 +140,7 @@ impl Screen {
             Screen::Form(_) | Screen::Help(_) => None,
             Screen::Inspection(e) => Some(e.as_ref()),
             Screen::Case(c) => Some(c.as_ref()),
+            Screen::Document(v) => Some(v.as_ref()),
         }
     }
 
@@ -145,6 +151,7 @@ impl Screen {
             Screen::Form(_) | Screen::Help(_) => None,
             Screen::Inspection(e) => Some(e.as_mut()),
             Screen::Case(c) => Some(c.as_mut()),
+            Screen::Document(v) => Some(v.as_mut()),
         }
     }
 

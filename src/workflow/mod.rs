@@ -18,6 +18,7 @@
 //! 4. errors are [`WorkflowError`] variants whose [`WorkflowError::localized`] text comes from a
 //!    translation key (`workflow_err.*`, `authz.*`, `err.*`), never English-only `Display` text.
 
+pub mod archive;
 pub mod backup;
 pub mod book;
 pub mod classification;
@@ -29,6 +30,7 @@ pub mod disposal;
 mod disposal_notice;
 pub mod doctor;
 pub mod evidence;
+pub mod feedback;
 pub mod import;
 pub mod inspection;
 pub mod inspection_checklist;

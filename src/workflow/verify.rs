@@ -17,6 +17,15 @@ pub struct EvidenceBreak {
     pub missing: bool,
 }
 
+/// A document registered by its path whose file is gone or no longer gives its hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RegisteredBreak {
+    pub id: i64,
+    pub number: String,
+    pub path: PathBuf,
+    pub missing: bool,
+}
+
 /// Everything one run of `verify` found.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct VerifyReport {
@@ -30,6 +39,9 @@ pub struct VerifyReport {
     pub document_breaks: Vec<DocumentBreak>,
     pub evidence: u64,
     pub evidence_breaks: Vec<EvidenceBreak>,
+    /// Files registered by path (not copied), read where they are.
+    pub registered: u64,
+    pub registered_breaks: Vec<RegisteredBreak>,
     /// SQLite's `integrity_check` lines (empty: ok).
     pub integrity: Vec<String>,
 }
@@ -55,6 +67,7 @@ impl VerifyReport {
             + self.seal_breaks.len() as u64
             + self.document_breaks.len() as u64
             + self.evidence_breaks.len() as u64
+            + self.registered_breaks.len() as u64
             + self.integrity.len() as u64
     }
 }
@@ -75,6 +88,7 @@ pub fn verify(store: &Store, expected: Option<&str>) -> crate::store::Result<Ver
         (integrity.join(), rest)
     });
     let (chain, head, seal_breaks, documents, document_breaks, evidence, evidence_breaks) = rest?;
+    let (registered, registered_breaks) = check_registered(store)?;
     let integrity = match integrity {
         Ok(Ok(lines)) => lines,
         // The second connection could not be had (or failed): check on this one.
@@ -89,8 +103,44 @@ pub fn verify(store: &Store, expected: Option<&str>) -> crate::store::Result<Ver
         document_breaks,
         evidence,
         evidence_breaks,
+        registered,
+        registered_breaks,
         integrity,
     })
+}
+
+/// Every file registered by path against its recorded SHA-256 and size, a page at a time.
+fn check_registered(store: &Store) -> crate::store::Result<(u64, Vec<RegisteredBreak>)> {
+    let mut n = 0;
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.registered_files_page(after, 500)?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = last.0;
+        for (id, number, path, sha, size) in page {
+            n += 1;
+            let path = PathBuf::from(path);
+            match file_sha256(&path) {
+                Ok((got, len)) if got.eq_ignore_ascii_case(&sha) && len == size => {}
+                Ok(_) => out.push(RegisteredBreak {
+                    id,
+                    number,
+                    path,
+                    missing: false,
+                }),
+                Err(_) => out.push(RegisteredBreak {
+                    id,
+                    number,
+                    path,
+                    missing: true,
+                }),
+            }
+        }
+    }
+    Ok((n, out))
 }
 
 /// What [`verify`] reads besides the integrity check.
@@ -274,6 +324,27 @@ pub fn lines(r: &VerifyReport, path: &Path, lang: crate::i18n::Lang) -> Vec<Stri
             "verify.evidence_modified"
         };
         out.push(lang.tf(key, &[("path", &e.path.display())]));
+    }
+    if r.registered_breaks.is_empty() && r.registered > 0 {
+        out.push(lang.tf("verify.registered_ok", &[("n", &r.registered)]));
+    }
+    for b in &r.registered_breaks {
+        let key = if b.missing {
+            "verify.registered_missing"
+        } else {
+            "verify.registered_modified"
+        };
+        out.push(lang.tf(
+            key,
+            &[
+                ("number", &crate::domain::text::display(&b.number)),
+                ("id", &b.id),
+                (
+                    "path",
+                    &crate::domain::text::display(&b.path.display().to_string()),
+                ),
+            ],
+        ));
     }
     out.push(match r.problems() {
         0 => lang.tf("verify.passed", &[("path", &p)]),

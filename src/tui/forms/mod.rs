@@ -12,6 +12,7 @@ pub mod classification;
 pub mod contact;
 pub mod covenant;
 pub mod disposal;
+pub mod feedback;
 pub mod inspection;
 pub mod raise;
 pub mod reason;
@@ -80,10 +81,12 @@ pub enum FormKind {
     ActionNote,
     ActionCancel,
     CaseClose,
+    /// The archive pane: a feedback note from a case's or an inspection's document.
+    Feedback,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 33] = [
+    pub const ALL: [FormKind; 34] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -117,6 +120,7 @@ impl FormKind {
         FormKind::ActionNote,
         FormKind::ActionCancel,
         FormKind::CaseClose,
+        FormKind::Feedback,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -155,6 +159,7 @@ impl FormKind {
             FormKind::ActionNote => "dnote",
             FormKind::ActionCancel => "dcancel",
             FormKind::CaseClose => "dclose",
+            FormKind::Feedback => "afeedback",
         }
     }
 
@@ -221,6 +226,7 @@ impl FormKind {
             | FormKind::ActionNote
             | FormKind::ActionCancel
             | FormKind::CaseClose => &[],
+            | FormKind::Feedback => &[],
         }
     }
 }
@@ -381,6 +387,12 @@ pub enum FormCommand {
     },
     /// A risk case's command, with `[disposal]` and `[inspections]` filled in by `App`.
     Disposal(disposal::DisposalCommand, disposal::DisposalConfig),
+    /// A feedback note to another department.
+    Feedback {
+        to: crate::domain::archive::Recipient,
+        source: workflow::feedback::Source,
+        text: String,
+    },
 }
 
 /// What a saved form says on the status line (an error style when it raised warnings).
@@ -637,6 +649,24 @@ impl FormCommand {
             FormCommand::Disposal(cmd, config) => {
                 super::disposal_actions::run(cmd, config, store, actor, rules, today, lang)
             }
+            FormCommand::Feedback { to, source, text } => {
+                let cmd = workflow::feedback::IssueFeedback {
+                    to: *to,
+                    source: source.clone(),
+                    text: text.clone(),
+                };
+                let done = workflow::feedback::issue(store, actor, &cmd, today, lang)?;
+                Ok(Saved {
+                    text: lang.tf(
+                        "archive_pane.feedback_done",
+                        &[
+                            ("number", &done.number),
+                            ("to", &lang.code_name("recipient", to.code())),
+                        ],
+                    ),
+                    warn: false,
+                })
+            }
         }
     }
 }
@@ -710,6 +740,12 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
             disposal::outcome_command(form, *id, crate::domain::disposal::ActionMove::Cancel)
         }
         (FormKind::CaseClose, Subject::Case(c)) => disposal::close_command(form, c),
+        (FormKind::Feedback, Subject::Case(c)) => {
+            feedback::command(form, workflow::feedback::Source::Case(c.clone()))
+        }
+        (FormKind::Feedback, Subject::Inspection(n)) => {
+            feedback::command(form, workflow::feedback::Source::Inspection(n.clone()))
+        }
         _ => Err(Bad::Field("subject")),
     }
 }

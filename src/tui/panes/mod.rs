@@ -1,8 +1,10 @@
 //! One file per pane, detail and overlay: each a component owning its state (see `tui`).
 
+pub mod archive;
 pub mod case_detail;
 pub mod classification;
 pub mod disposal;
+pub mod document_viewer;
 pub mod help;
 pub mod inspection_editor;
 pub mod inspections;
