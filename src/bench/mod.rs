@@ -3,6 +3,7 @@
 
 pub mod import;
 pub mod screen;
+pub mod verify;
 
 use crate::config::Config;
 use crate::demo::DemoParams;
@@ -34,6 +35,8 @@ pub struct BenchOptions {
     pub users: Vec<String>,
     /// Also run `evaluate_book` on the book.
     pub evaluate: bool,
+    /// Measure only `verify`, on a book of this many audit entries built for it (0: not).
+    pub audit_entries: u64,
 }
 
 impl Default for BenchOptions {
@@ -45,6 +48,7 @@ impl Default for BenchOptions {
             import_rows: 100_000,
             users: vec!["zhao.lei".into(), "wang.fang".into()],
             evaluate: true,
+            audit_entries: 0,
         }
     }
 }
@@ -68,6 +72,9 @@ pub struct BenchArgs {
     /// Skip the evaluate measurement.
     #[arg(long)]
     pub no_evaluate: bool,
+    /// Measure only `verify`, on a scratch book of N chained audit entries (deleted after).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub audit_entries: u64,
 }
 
 fn parse_size(text: &str) -> Result<(u16, u16), String> {
@@ -84,6 +91,7 @@ impl BenchOptions {
             import_rows: args.import_rows,
             db,
             evaluate: !args.no_evaluate,
+            audit_entries: args.audit_entries,
             ..BenchOptions::default()
         };
         if !args.sizes.is_empty() {
@@ -133,6 +141,12 @@ fn open_app(path: &Path, user: &str, size: (u16, u16), theme: Theme) -> anyhow::
 /// Runs every measurement and prints the tables to `out`.
 pub fn run(opts: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
     let tmp = tempfile_dir()?;
+    if opts.audit_entries > 0 {
+        writeln!(out, "# postloan bench\n")?;
+        let result = verify::run(opts.audit_entries, &tmp, out);
+        let _ = std::fs::remove_dir_all(&tmp);
+        return result;
+    }
     let path = opts.db.clone().unwrap_or_else(|| tmp.join("bench-demo.db"));
     let fresh = !path.exists();
     let t = Instant::now();
@@ -486,6 +500,7 @@ mod tests {
             import_rows: 50,
             users: vec!["wang.fang".into()],
             evaluate: true,
+            audit_entries: 0,
         };
         let mut out = Vec::new();
         run(&opts, &mut out).expect("bench");

@@ -953,6 +953,7 @@ impl App {
                 }
                 self.refresh_visible()?;
             }
+            Action::AuditTrail => return self.open_audit(),
             Action::NextPane => self.switch_pane(PaneId::ALL[(self.pane.index() + 1) % 8])?,
             Action::PrevPane => self.switch_pane(PaneId::ALL[(self.pane.index() + 7) % 8])?,
             other => {
@@ -1052,6 +1053,8 @@ impl App {
                 Effect::MigrationForm => self.open_migration_form()?,
                 Effect::OpenCase(number) => self.open_case(&number)?,
                 Effect::CaseAction(action) => self.case_action(action)?,
+                Effect::OpenAuditEntry(id) => self.open_audit_entry(id)?,
+                Effect::AuditFilterForm => self.open_audit_filter()?,
                 Effect::ShowDisposal(jump) => {
                     self.switch_pane(PaneId::Disposal)?;
                     self.disposal.jump(&self.store, &jump)?;

@@ -31,6 +31,8 @@ pub enum Action {
     PaneDisposal,
     PaneArchive,
     PaneSummary,
+    /// The audit trail (auditors and managers; others are told why not).
+    AuditTrail,
     Down,
     Up,
     PageDown,
@@ -117,7 +119,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 83] = [
+    pub const ALL: [Action; 84] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -131,6 +133,7 @@ impl Action {
         Action::PaneDisposal,
         Action::PaneArchive,
         Action::PaneSummary,
+        Action::AuditTrail,
         Action::Down,
         Action::Up,
         Action::PageDown,
@@ -219,6 +222,7 @@ impl Action {
             Action::PaneDisposal => "pane_disposal",
             Action::PaneArchive => "pane_archive",
             Action::PaneSummary => "pane_summary",
+            Action::AuditTrail => "audit_trail",
             Action::Down => "down",
             Action::Up => "up",
             Action::PageDown => "page_down",
@@ -325,10 +329,12 @@ pub enum Section {
     Classification,
     Disposal,
     Case,
+    /// The audit trail and an entry of it.
+    Audit,
 }
 
 impl Section {
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 12] = [
         Section::Global,
         Section::List,
         Section::Today,
@@ -340,6 +346,7 @@ impl Section {
         Section::Classification,
         Section::Disposal,
         Section::Case,
+        Section::Audit,
     ];
 
     pub fn name(self) -> &'static str {
@@ -355,6 +362,7 @@ impl Section {
             Section::Classification => "classification",
             Section::Disposal => "disposal",
             Section::Case => "case",
+            Section::Audit => "audit",
         }
     }
 
@@ -382,6 +390,7 @@ impl Section {
                 PaneDisposal,
                 PaneArchive,
                 PaneSummary,
+                AuditTrail,
             ],
             Section::List => &[
                 Down,
@@ -469,6 +478,17 @@ impl Section {
                 RecordExplanation,
                 MeasuresToActions,
                 OpenLoan,
+            ],
+            Section::Audit => &[
+                Down,
+                Up,
+                PageDown,
+                PageUp,
+                Top,
+                Bottom,
+                Open,
+                Filter,
+                ClearFilter,
             ],
             Section::Editor => &[
                 Down,
@@ -1014,6 +1034,7 @@ impl Keymap {
             (Section::Disposal, Section::Global),
             (Section::Disposal, Section::List),
             (Section::Case, Section::Global),
+            (Section::Audit, Section::Global),
         ];
         for (section, outer) in fallbacks {
             for ((s, key), action) in &map.bindings {
@@ -1026,6 +1047,17 @@ impl Keymap {
                 if section == Section::Board
                     && *action == Action::OpenWarning
                     && *outer_action == Action::Open
+                {
+                    continue;
+                }
+                // `A` opens the audit trail from every screen but the three where it approves
+                // (the report editor, the classification pane, a risk case): there the
+                // approval keeps its key, and the trail is one pane switch away.
+                if *outer_action == Action::AuditTrail
+                    && matches!(
+                        action,
+                        Action::ApproveReport | Action::ApproveProposal | Action::ApprovePlan
+                    )
                 {
                     continue;
                 }

@@ -67,7 +67,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         match overlay {
             Screen::Form(open) => render_form(app, frame, body, &open.form),
             Screen::Help(help) => help.render(frame, body, app.lang, &app.theme, &app.keymap),
-            Screen::Loan(_) | Screen::Warning(_) | Screen::Inspection(_) | Screen::Case(_) => {}
+            Screen::Loan(_)
+            | Screen::Warning(_)
+            | Screen::Inspection(_)
+            | Screen::Case(_)
+            | Screen::Audit(_)
+            | Screen::AuditEntry(_) => {}
         }
     }
     let ascii = app.config.display.borders == crate::config::BorderChoice::Ascii;

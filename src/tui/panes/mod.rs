@@ -1,5 +1,6 @@
 //! One file per pane, detail and overlay: each a component owning its state (see `tui`).
 
+pub mod audit;
 pub mod case_detail;
 pub mod classification;
 pub mod disposal;
