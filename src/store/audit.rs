@@ -48,13 +48,28 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn chain_hash(prev: &str, fields: [&str; 6]) -> String {
+    hex(&chain_digest(prev, fields))
+}
+
+fn chain_digest(prev: &str, fields: [&str; 6]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(prev.as_bytes());
     for f in fields {
         h.update([0x1f]);
         h.update(f.as_bytes());
     }
-    hex(&h.finalize())
+    h.finalize().into()
+}
+
+/// Whether `stored` (hex) is `digest`, compared without making a string (the walk does this
+/// once per entry).
+fn hex_is(stored: &str, digest: &[u8; 32]) -> bool {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let s = stored.as_bytes();
+    s.len() == 64
+        && digest.iter().enumerate().all(|(i, b)| {
+            s[2 * i] == DIGITS[usize::from(b >> 4)] && s[2 * i + 1] == DIGITS[usize::from(b & 0xf)]
+        })
 }
 
 pub(super) fn append(
@@ -289,7 +304,7 @@ pub(super) fn walk(conn: &Connection, expected: Option<&str>) -> Result<ChainRep
                 },
             );
         }
-        if chain_hash(stored_prev, fields) != stored {
+        if !hex_is(stored, &chain_digest(stored_prev, fields)) {
             note(&mut report, ChainBreak::Edited { id });
         }
         if detail.contains("\"seals\"") {
