@@ -164,7 +164,7 @@ struct Measured {
 
 /// User plus system CPU seconds of this process (`RUSAGE_SELF`) or of its waited-for
 /// children (`RUSAGE_CHILDREN`).
-fn cpu_secs(who: libc::c_int) -> f64 {
+pub(super) fn cpu_secs(who: libc::c_int) -> f64 {
     // SAFETY: getrusage only writes the struct it is given.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     if unsafe { libc::getrusage(who, &mut usage) } != 0 {

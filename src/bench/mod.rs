@@ -4,6 +4,7 @@
 pub mod import;
 pub mod nightly;
 pub mod screen;
+pub mod verify;
 
 use crate::config::Config;
 use crate::demo::DemoParams;
@@ -39,6 +40,8 @@ pub struct BenchOptions {
     pub screens: bool,
     /// Overdue rectifications set up for the nightly escalation + legal clocks; 0 skips it.
     pub escalations: u64,
+    /// Measure only `verify`, on a book of this many audit entries built for it (0: not).
+    pub audit_entries: u64,
 }
 
 impl Default for BenchOptions {
@@ -52,6 +55,7 @@ impl Default for BenchOptions {
             evaluate: true,
             screens: true,
             escalations: 10_000,
+            audit_entries: 0,
         }
     }
 }
@@ -81,6 +85,9 @@ pub struct BenchArgs {
     /// Overdue rectifications set up for the nightly escalation + legal clocks (0: skip).
     #[arg(long, default_value_t = 10_000)]
     pub escalations: u64,
+    /// Measure only `verify`, on a scratch book of N chained audit entries (deleted after).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub audit_entries: u64,
 }
 
 fn parse_size(text: &str) -> Result<(u16, u16), String> {
@@ -99,6 +106,7 @@ impl BenchOptions {
             evaluate: !args.no_evaluate,
             screens: !args.no_screens,
             escalations: args.escalations,
+            audit_entries: args.audit_entries,
             ..BenchOptions::default()
         };
         if !args.sizes.is_empty() {
@@ -148,6 +156,12 @@ fn open_app(path: &Path, user: &str, size: (u16, u16), theme: Theme) -> anyhow::
 /// Runs every measurement and prints the tables to `out`.
 pub fn run(opts: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
     let tmp = tempfile_dir()?;
+    if opts.audit_entries > 0 {
+        writeln!(out, "# postloan bench\n")?;
+        let result = verify::run(opts.audit_entries, &tmp, out);
+        let _ = std::fs::remove_dir_all(&tmp);
+        return result;
+    }
     let path = opts.db.clone().unwrap_or_else(|| tmp.join("bench-demo.db"));
     let fresh = !path.exists();
     let t = Instant::now();
@@ -515,6 +529,7 @@ mod tests {
             evaluate: true,
             screens: true,
             escalations: 20,
+            audit_entries: 0,
         };
         let mut out = Vec::new();
         run(&opts, &mut out).expect("bench");

@@ -2,7 +2,7 @@
 //! safe copies, and the audit trail for auditors and managers, newest first.
 
 use super::{Cli, Context_, Format, book_path, csv_text, open_book_to_read};
-use crate::domain::text::{display, pad_right};
+use crate::domain::text::{display, local_day_start_utc, pad_right};
 use crate::i18n::Lang;
 use crate::store::{AuditEntry, AuditQuery, Store};
 use crate::workflow::{self, Command as Act, Subject};
@@ -152,14 +152,7 @@ fn backup_error(e: workflow::backup::BackupError, lang: Lang) -> anyhow::Error {
 
 /// The stored (UTC) instant at which the local day `d` starts.
 pub(super) fn day_start_utc(d: NaiveDate) -> String {
-    use chrono::TimeZone;
-    let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-    let local = chrono::Local
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or_else(|| midnight.and_utc());
-    local.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    local_day_start_utc(d)
 }
 
 pub fn audit(cli: &Cli, ctx: &Context_, args: &AuditArgs) -> anyhow::Result<i32> {
@@ -180,8 +173,8 @@ pub fn audit(cli: &Cli, ctx: &Context_, args: &AuditArgs) -> anyhow::Result<i32>
         actor: args.user.clone(),
         contract_no: args.contract.clone(),
         kind: args.kind.clone(),
-        from_at: args.from.map(day_start_utc),
-        to_at: args.to.and_then(|t| t.succ_opt()).map(day_start_utc),
+        from_at: args.from.map(local_day_start_utc),
+        to_at: args.to.and_then(|t| t.succ_opt()).map(local_day_start_utc),
     };
     let stdout = std::io::stdout();
     let out = std::io::BufWriter::new(stdout.lock());

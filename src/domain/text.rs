@@ -408,6 +408,19 @@ pub fn local_time(stamp: &str) -> String {
     }
 }
 
+/// The stored (UTC) instant at which the user's local day `d` starts, as audit entries are
+/// stamped (`2026-11-30T16:00:00Z` for 1 December in China).
+pub fn local_day_start_utc(d: chrono::NaiveDate) -> String {
+    use chrono::TimeZone;
+    let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let local = chrono::Local
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(|| midnight.and_utc());
+    local.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 pub fn width(text: &str) -> usize {
     UnicodeWidthStr::width(text)
 }

@@ -48,13 +48,28 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn chain_hash(prev: &str, fields: [&str; 6]) -> String {
+    hex(&chain_digest(prev, fields))
+}
+
+fn chain_digest(prev: &str, fields: [&str; 6]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(prev.as_bytes());
     for f in fields {
         h.update([0x1f]);
         h.update(f.as_bytes());
     }
-    hex(&h.finalize())
+    h.finalize().into()
+}
+
+/// Whether `stored` (hex) is `digest`, compared without making a string (the walk does this
+/// once per entry).
+fn hex_is(stored: &str, digest: &[u8; 32]) -> bool {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let s = stored.as_bytes();
+    s.len() == 64
+        && digest.iter().enumerate().all(|(i, b)| {
+            s[2 * i] == DIGITS[usize::from(b >> 4)] && s[2 * i + 1] == DIGITS[usize::from(b & 0xf)]
+        })
 }
 
 pub(super) fn append(
@@ -289,7 +304,7 @@ pub(super) fn walk(conn: &Connection, expected: Option<&str>) -> Result<ChainRep
                 },
             );
         }
-        if chain_hash(stored_prev, fields) != stored {
+        if !hex_is(stored, &chain_digest(stored_prev, fields)) {
             note(&mut report, ChainBreak::Edited { id });
         }
         if detail.contains("\"seals\"") {
@@ -449,10 +464,38 @@ pub(super) fn page(
     before: Option<i64>,
     limit: u32,
 ) -> Result<Vec<AuditEntry>> {
-    let mut sql = String::from(
-        "SELECT id, at, actor, action, entity, entity_key, detail FROM audit_log WHERE id < ?1",
+    select(conn, q, Keyset::Before(before.unwrap_or(i64::MAX)), limit)
+}
+
+/// The entries just newer than `after` (ids above it), oldest first: what a screen scrolled
+/// back up to the newer end shows next (keyset paging the other way).
+pub(super) fn page_newer(
+    conn: &Connection,
+    q: &AuditQuery,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<AuditEntry>> {
+    select(conn, q, Keyset::After(after), limit)
+}
+
+/// Which side of a key a page is read from.
+#[derive(Debug, Clone, Copy)]
+enum Keyset {
+    /// Ids below this one, newest first.
+    Before(i64),
+    /// Ids above this one, oldest first.
+    After(i64),
+}
+
+fn select(conn: &Connection, q: &AuditQuery, key: Keyset, limit: u32) -> Result<Vec<AuditEntry>> {
+    let (cmp, id, order) = match key {
+        Keyset::Before(id) => ("<", id, "DESC"),
+        Keyset::After(id) => (">", id, "ASC"),
+    };
+    let mut sql = format!(
+        "SELECT id, at, actor, action, entity, entity_key, detail FROM audit_log WHERE id {cmp} ?1"
     );
-    let mut args: Vec<rusqlite::types::Value> = vec![before.unwrap_or(i64::MAX).into()];
+    let mut args: Vec<rusqlite::types::Value> = vec![id.into()];
     let mut arg = |sql: &mut String, text: &str, v: String| {
         args.push(v.into());
         sql.push_str(&text.replace('?', &format!("?{}", args.len())));
@@ -491,7 +534,7 @@ pub(super) fn page(
         );
     }
     args.push(i64::from(limit).into());
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT ?{}", args.len()));
+    sql.push_str(&format!(" ORDER BY id {order} LIMIT ?{}", args.len()));
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
         Ok(AuditEntry {
@@ -505,6 +548,38 @@ pub(super) fn page(
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One entry with its place in the chain (the entry screen shows both hashes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRecord {
+    pub entry: AuditEntry,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+pub(super) fn entry(conn: &Connection, id: i64) -> Result<Option<AuditRecord>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, at, actor, action, entity, entity_key, detail, prev_hash, hash
+             FROM audit_log WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(AuditRecord {
+                entry: AuditEntry {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    entity: r.get(4)?,
+                    entity_key: r.get(5)?,
+                    detail: r.get(6)?,
+                },
+                prev_hash: r.get(7)?,
+                hash: r.get(8)?,
+            })
+        })
+        .optional()?)
 }
 
 pub(super) fn tail(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>> {

@@ -25,8 +25,8 @@ mod write;
 pub use archive::{ArchiveDocument, ArchiveQuery, ArchiveRow, NewDocument};
 pub(crate) use audit::sha256_hex;
 pub use audit::{
-    AuditEntry, AuditQuery, BREAKS_KEPT, ChainBreak, ChainReport, DocumentBreak, Head, SealBreak,
-    Sealed,
+    AuditEntry, AuditQuery, AuditRecord, BREAKS_KEPT, ChainBreak, ChainReport, DocumentBreak, Head,
+    SealBreak, Sealed,
 };
 pub use bulk::BulkWriter;
 pub use classification::*;
@@ -674,6 +674,21 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<AuditEntry>> {
         audit::page(&self.conn, q, before, limit)
+    }
+
+    /// The entries just newer than `after`, oldest first (keyset paging back up).
+    pub fn audit_page_newer(
+        &self,
+        q: &AuditQuery,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>> {
+        audit::page_newer(&self.conn, q, after, limit)
+    }
+
+    /// Audit entry `id` with its previous and own hash; None when there is none.
+    pub fn audit_entry(&self, id: i64) -> Result<Option<AuditRecord>> {
+        audit::entry(&self.conn, id)
     }
 
     /// The chain's head as stored apart from its rows.

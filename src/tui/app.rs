@@ -1024,6 +1024,7 @@ impl App {
                 }
                 self.refresh_visible()?;
             }
+            Action::AuditTrail => return self.open_audit(),
             Action::NextPane => self.switch_pane(PaneId::ALL[(self.pane.index() + 1) % 8])?,
             Action::PrevPane => self.switch_pane(PaneId::ALL[(self.pane.index() + 7) % 8])?,
             other => {
@@ -1126,6 +1127,8 @@ impl App {
                 Effect::OpenDocument(id) => self.open_document(id)?,
                 Effect::DocumentFeedback(row) => self.open_feedback_form(&row)?,
                 Effect::CaseAction(action) => self.case_action(action)?,
+                Effect::OpenAuditEntry(id) => self.open_audit_entry(id)?,
+                Effect::AuditFilterForm => self.open_audit_filter()?,
                 Effect::ShowDisposal(jump) => {
                     self.switch_pane(PaneId::Disposal)?;
                     self.disposal.jump(&self.store, &jump)?;

@@ -100,6 +100,10 @@ pub enum Effect {
     OpenCase(String),
     /// A key of the case screen in front (a form over it, or a command sent at once).
     CaseAction(Action),
+    /// Put audit entry `id` in front (the audit trail's Enter).
+    OpenAuditEntry(i64),
+    /// Open the audit trail's filter form.
+    AuditFilterForm,
     /// Show the disposal pane as Today's jump key asks.
     ShowDisposal(super::panes::disposal::DisposalJump),
     /// Open this archive document in the read-only viewer (under the read rules).

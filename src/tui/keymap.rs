@@ -31,6 +31,8 @@ pub enum Action {
     PaneDisposal,
     PaneArchive,
     PaneSummary,
+    /// The audit trail (auditors and managers; others are told why not).
+    AuditTrail,
     Down,
     Up,
     PageDown,
@@ -135,7 +137,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 93] = [
+    pub const ALL: [Action; 94] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -149,6 +151,7 @@ impl Action {
         Action::PaneDisposal,
         Action::PaneArchive,
         Action::PaneSummary,
+        Action::AuditTrail,
         Action::Down,
         Action::Up,
         Action::PageDown,
@@ -247,6 +250,7 @@ impl Action {
             Action::PaneDisposal => "pane_disposal",
             Action::PaneArchive => "pane_archive",
             Action::PaneSummary => "pane_summary",
+            Action::AuditTrail => "audit_trail",
             Action::Down => "down",
             Action::Up => "up",
             Action::PageDown => "page_down",
@@ -364,10 +368,12 @@ pub enum Section {
     Disposal,
     Case,
     Archive,
+    /// The audit trail and an entry of it.
+    Audit,
 }
 
 impl Section {
-    pub const ALL: [Section; 12] = [
+    pub const ALL: [Section; 13] = [
         Section::Global,
         Section::List,
         Section::Today,
@@ -380,6 +386,7 @@ impl Section {
         Section::Disposal,
         Section::Case,
         Section::Archive,
+        Section::Audit,
     ];
 
     pub fn name(self) -> &'static str {
@@ -396,6 +403,7 @@ impl Section {
             Section::Disposal => "disposal",
             Section::Case => "case",
             Section::Archive => "archive",
+            Section::Audit => "audit",
         }
     }
 
@@ -423,6 +431,7 @@ impl Section {
                 PaneDisposal,
                 PaneArchive,
                 PaneSummary,
+                AuditTrail,
             ],
             Section::List => &[
                 Down,
@@ -519,6 +528,17 @@ impl Section {
                 CancelAction,
                 CloseCase,
                 OpenLoan,
+            ],
+            Section::Audit => &[
+                Down,
+                Up,
+                PageDown,
+                PageUp,
+                Top,
+                Bottom,
+                Open,
+                Filter,
+                ClearFilter,
             ],
             Section::Editor => &[
                 Down,
@@ -1064,6 +1084,7 @@ impl Keymap {
             (Section::Disposal, Section::Global),
             (Section::Disposal, Section::List),
             (Section::Case, Section::Global),
+            (Section::Audit, Section::Global),
         ];
         for (section, outer) in fallbacks {
             for ((s, key), action) in &map.bindings {
@@ -1076,6 +1097,17 @@ impl Keymap {
                 if section == Section::Board
                     && *action == Action::OpenWarning
                     && *outer_action == Action::Open
+                {
+                    continue;
+                }
+                // `A` opens the audit trail from every screen but the three where it approves
+                // (the report editor, the classification pane, a risk case): there the
+                // approval keeps its key, and the trail is one pane switch away.
+                if *outer_action == Action::AuditTrail
+                    && matches!(
+                        action,
+                        Action::ApproveReport | Action::ApproveProposal | Action::ApprovePlan
+                    )
                 {
                     continue;
                 }

@@ -65,6 +65,7 @@
 //! drafts like a form's, saved by the same timer and on SIGHUP/SIGTERM.
 
 pub mod app;
+pub mod audit_actions;
 pub mod class_actions;
 pub mod component;
 pub mod disposal_actions;

@@ -72,7 +72,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             | Screen::Warning(_)
             | Screen::Inspection(_)
             | Screen::Case(_)
-            | Screen::Document(_) => {}
+            | Screen::Document(_)
+            | Screen::Audit(_)
+            | Screen::AuditEntry(_) => {}
         }
     }
     let ascii = app.config.display.borders == crate::config::BorderChoice::Ascii;

@@ -4,6 +4,7 @@
 use super::component::Component;
 use super::forms::FormKey;
 use super::forms::FormKind;
+use super::panes::audit::{AuditEntryScreen, AuditScreen};
 use super::panes::case_detail::CaseScreen;
 use super::panes::document_viewer::DocumentViewer;
 use super::panes::help::Help;
@@ -68,8 +69,8 @@ impl Changed {
             FormKind::ProposeLoanClass | FormKind::RejectProposal => Changed::CLASSES,
             // An approval changes the loan's class; a downgrade plans an inspection.
             FormKind::ApproveProposals => Changed::CLASSES | Changed::LOANS | Changed::INSPECTIONS,
-            // A period to read: nothing written.
-            FormKind::MigrationPeriod => Changed::default(),
+            // A period or a filter to read: nothing written.
+            FormKind::MigrationPeriod | FormKind::AuditFilter => Changed::default(),
             // A plan may tighten the loans' tracking; a failed rectification escalates the
             // case and may plan an inspection; an action joins the case's deadlines.
             FormKind::CaseProgress
@@ -122,6 +123,10 @@ pub enum Screen {
     Form(Box<FormScreen>),
     /// The `?` help (any key closes it).
     Help(Box<Help>),
+    /// The audit trail (auditors and managers).
+    Audit(Box<AuditScreen>),
+    /// One audit entry: before → after, its hashes.
+    AuditEntry(Box<AuditEntryScreen>),
 }
 
 /// A form on the stack.
@@ -141,6 +146,8 @@ impl Screen {
             Screen::Inspection(e) => Some(e.as_ref()),
             Screen::Case(c) => Some(c.as_ref()),
             Screen::Document(v) => Some(v.as_ref()),
+            Screen::Audit(a) => Some(a.as_ref()),
+            Screen::AuditEntry(e) => Some(e.as_ref()),
         }
     }
 
@@ -152,6 +159,8 @@ impl Screen {
             Screen::Inspection(e) => Some(e.as_mut()),
             Screen::Case(c) => Some(c.as_mut()),
             Screen::Document(v) => Some(v.as_mut()),
+            Screen::Audit(a) => Some(a.as_mut()),
+            Screen::AuditEntry(e) => Some(e.as_mut()),
         }
     }
 
@@ -194,6 +203,11 @@ impl Stack {
 
     pub fn is_empty(&self) -> bool {
         self.screens.is_empty()
+    }
+
+    /// Screen `i` from the bottom of the stack.
+    pub fn get(&self, i: usize) -> Option<&Screen> {
+        self.screens.get(i)
     }
 
     /// The top screen, overlay or not.
@@ -438,9 +452,10 @@ mod tests {
             Changed::of_form(FormKind::Covenant),
             Changed::COVENANTS | Changed::WARNINGS
         );
-        // Every form's command changes something, but the migration period, which only reads.
+        // Every form's command changes something, but the migration period and the audit
+        // filter, which only read.
         for kind in FormKind::ALL {
-            if kind == FormKind::MigrationPeriod {
+            if matches!(kind, FormKind::MigrationPeriod | FormKind::AuditFilter) {
                 assert_eq!(Changed::of_form(kind), Changed::default());
             } else {
                 assert_ne!(Changed::of_form(kind), Changed::default(), "{kind:?}");

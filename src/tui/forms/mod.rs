@@ -6,6 +6,7 @@
 //! `&'static str` constants of that file) and `command(&Form, subject) -> Result<FormCommand,
 //! Bad>` reading the fields by those names; `FormCommand::run` sends it.
 
+pub mod audit;
 pub mod cause;
 pub mod checklist;
 pub mod classification;
@@ -83,10 +84,12 @@ pub enum FormKind {
     CaseClose,
     /// The archive pane: a feedback note from a case's or an inspection's document.
     Feedback,
+    /// The audit trail's filter (reads, writes nothing).
+    AuditFilter,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 34] = [
+    pub const ALL: [FormKind; 35] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -121,6 +124,7 @@ impl FormKind {
         FormKind::ActionCancel,
         FormKind::CaseClose,
         FormKind::Feedback,
+        FormKind::AuditFilter,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -160,6 +164,7 @@ impl FormKind {
             FormKind::ActionCancel => "dcancel",
             FormKind::CaseClose => "dclose",
             FormKind::Feedback => "afeedback",
+            FormKind::AuditFilter => "afilter",
         }
     }
 
@@ -211,7 +216,8 @@ impl FormKind {
             | FormKind::ProposeLoanClass
             | FormKind::ApproveProposals
             | FormKind::RejectProposal
-            | FormKind::MigrationPeriod => &[],
+            | FormKind::MigrationPeriod
+            | FormKind::AuditFilter => &[],
             FormKind::CaseProgress
             | FormKind::CaseAction
             | FormKind::CasePlan
@@ -385,6 +391,8 @@ pub enum FormCommand {
         from: NaiveDate,
         to: NaiveDate,
     },
+    /// Show the audit trail with this filter (a read).
+    ShowAudit(crate::tui::panes::audit::AuditFilter),
     /// A risk case's command, with `[disposal]` and `[inspections]` filled in by `App`.
     Disposal(disposal::DisposalCommand, disposal::DisposalConfig),
     /// A feedback note to another department.
@@ -643,7 +651,8 @@ impl FormCommand {
             FormCommand::ProposeLoanClass { .. }
             | FormCommand::ApproveProposals { .. }
             | FormCommand::RejectProposal { .. }
-            | FormCommand::ShowMigration { .. } => {
+            | FormCommand::ShowMigration { .. }
+            | FormCommand::ShowAudit(_) => {
                 super::class_actions::run(self, store, actor, today, lang)
             }
             FormCommand::Disposal(cmd, config) => {
@@ -714,6 +723,7 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
             classification::reject_command(form, *id)
         }
         (FormKind::MigrationPeriod, _) => classification::migration_command(form),
+        (FormKind::AuditFilter, _) => audit::command(form),
         (FormKind::CaseProgress, Subject::Case(c)) => disposal::progress_command(form, c),
         (FormKind::CaseAction, Subject::Case(c)) => disposal::action_command(form, c),
         (FormKind::CasePlan, Subject::Case(c)) => disposal::plan_command(form, c),
@@ -916,6 +926,13 @@ impl App {
             self.discard_draft(&key);
             self.detail.pop_form();
             self.show_migration(from, to)?;
+            return Ok(());
+        }
+        if let FormCommand::ShowAudit(filter) = cmd {
+            // A read as well: the trail shows the entries the filter keeps.
+            self.discard_draft(&key);
+            self.detail.pop_form();
+            self.filter_audit(filter)?;
             return Ok(());
         }
         let result = cmd.run(

@@ -1,6 +1,7 @@
 //! One file per pane, detail and overlay: each a component owning its state (see `tui`).
 
 pub mod archive;
+pub mod audit;
 pub mod case_detail;
 pub mod classification;
 pub mod disposal;
