@@ -338,6 +338,7 @@ impl Session {
         }
         self.inspections(app)?;
         self.classification(app)?;
+        self.summary(app)?;
         // The detail panes: a warning from the board, then a loan and each of its tabs.
         self.step(app, key(KeyCode::Char('3')), false, "pane switch")?;
         self.step(app, key(KeyCode::Enter), false, "open a detail")?;
@@ -506,6 +507,20 @@ impl Session {
             "full paint of a loan's Classification tab (clear + draw)",
         )?;
         self.step(app, key(KeyCode::Esc), false, "back from a detail")?;
+        self.step(app, key(KeyCode::Char('1')), false, "pane switch")?;
+        Ok(())
+    }
+}
+
+impl Session {
+    /// The summary pane: the switch to it (its first read: the month of the book's date),
+    /// its paint from a cleared screen (the budget: 8 KB), a few scrolls, and back to Today.
+    fn summary(&mut self, app: &mut App) -> anyhow::Result<()> {
+        self.step(app, key(KeyCode::Char('8')), false, "pane switch")?;
+        self.full_paint(app, "full paint of Summary (clear + draw)")?;
+        for _ in 0..5 {
+            self.step(app, key(KeyCode::Char('j')), false, "Summary: j (scroll)")?;
+        }
         self.step(app, key(KeyCode::Char('1')), false, "pane switch")?;
         Ok(())
     }

@@ -16,6 +16,7 @@ mod ledger;
 mod outcomes;
 mod reindex;
 mod sqlval;
+mod summary;
 mod warnings;
 mod write;
 

@@ -11,6 +11,7 @@ use super::panes::inspections::InspectionsPane;
 use super::panes::ledger::Ledger;
 use super::panes::loan_detail::{DetailState, DetailTab};
 use super::panes::loans::{FilterKey, LoanPane};
+use super::panes::summary::SummaryPane;
 use super::panes::today::Today;
 use super::panes::warning_detail::WarningDetail;
 use super::panes::warnings::Board;
@@ -139,6 +140,8 @@ pub struct App {
     pub classification: ClassificationPane,
     /// The disposal pane (pane 6).
     pub disposal: DisposalPane,
+    /// The summary pane (pane 8), read when first shown.
+    pub summary: SummaryPane,
     /// `[classification]` of the config (floors, observation), checked at start.
     pub class_rules: crate::domain::classification::ClassificationRules,
     pub size: (u16, u16),
@@ -166,7 +169,7 @@ pub struct App {
     pub(crate) changing: Option<Changed>,
     /// Per pane (Today, Ledger, Warnings): data changed while it was hidden; it is read
     /// again when shown.
-    stale: [Changed; 6],
+    stale: [Changed; 7],
     /// How many times each pane's data was read, for tests of what a change reads again.
     pub reads: Reads,
 }
@@ -180,6 +183,7 @@ pub struct Reads {
     pub inspections: u64,
     pub classification: u64,
     pub disposal: u64,
+    pub summary: u64,
 }
 
 /// The data a pane shows, and its slot in `App::stale`.
@@ -198,6 +202,14 @@ fn pane_data(pane: PaneId) -> Option<(usize, Changed)> {
         PaneId::Inspections => Some((3, Changed::INSPECTIONS | Changed::LOANS)),
         PaneId::Classification => Some((4, Changed::CLASSES | Changed::LOANS)),
         PaneId::Disposal => Some((5, Changed::DISPOSAL | Changed::WARNINGS | Changed::LOANS)),
+        PaneId::Summary => Some((
+            6,
+            Changed::LOANS
+                | Changed::WARNINGS
+                | Changed::INSPECTIONS
+                | Changed::CLASSES
+                | Changed::DISPOSAL,
+        )),
         _ => None,
     }
 }
@@ -301,6 +313,7 @@ impl App {
             inspections: InspectionsPane::new(today_date),
             classification: ClassificationPane::new(viewer.clone(), today_date),
             disposal: DisposalPane::new(&viewer.user, today_date),
+            summary: SummaryPane::new(today_date),
             class_rules,
             size,
             notice: None,
@@ -315,7 +328,16 @@ impl App {
             reload_due: false,
             retrying: false,
             changing: None,
-            stale: [Changed::NONE; 6],
+            // The summary is read when first shown (a pass over the whole book), not at start.
+            stale: [
+                Changed::NONE,
+                Changed::NONE,
+                Changed::NONE,
+                Changed::NONE,
+                Changed::NONE,
+                Changed::NONE,
+                Changed::ALL,
+            ],
             reads: Reads::default(),
         };
         app.resize(size.0, size.1);
@@ -354,12 +376,17 @@ impl App {
         self.disposal
             .set_height(super::panes::disposal::list_rows(rows.saturating_sub(3)));
         self.board.cases.height = self.board.list.height;
+        self.summary
+            .set_rows(super::panes::summary::content_rows(rows.saturating_sub(3)));
     }
 
     pub fn on_resize(&mut self, cols: u16, rows: u16) -> anyhow::Result<Redraw> {
         self.resize(cols, rows);
         // Every list's height changed: what shows is read now, the rest when shown.
-        self.stale = [Changed::ALL; 6];
+        // The summary's figures do not depend on the size: only its rows changed.
+        for slot in self.stale.iter_mut().take(6) {
+            *slot = Changed::ALL;
+        }
         self.refresh_visible()?;
         Ok(true)
     }
@@ -554,6 +581,7 @@ impl App {
             PaneId::Inspections,
             PaneId::Classification,
             PaneId::Disposal,
+            PaneId::Summary,
         ] {
             if let Some((slot, data)) = pane_data(pane)
                 && changed.any(data)
@@ -623,6 +651,11 @@ impl App {
                 self.reads.disposal += 1;
                 self.disposal.today = self.today_date;
                 self.disposal.reload(&self.store).map_err(Into::into)
+            }
+            PaneId::Summary => {
+                self.reads.summary += 1;
+                self.summary.today = self.today_date;
+                self.summary.reload(&self.store).map_err(Into::into)
             }
             _ => {
                 self.reads.board += 1;
@@ -751,6 +784,7 @@ impl App {
                 PaneId::Inspections => self.inspections.sections(),
                 PaneId::Classification => self.classification.sections(),
                 PaneId::Disposal => self.disposal.sections(),
+                PaneId::Summary => self.summary.sections(),
                 _ => &[Section::Global],
             }
         }
@@ -773,6 +807,8 @@ impl App {
             return Help::new(&[Section::Classification], &[Section::List]).without_filter(true);
         } else if self.pane == PaneId::Disposal {
             return Help::new(&[Section::Disposal], &[Section::List]).without_filter(true);
+        } else if self.pane == PaneId::Summary {
+            return Help::new(&[Section::Summary], &[Section::List]).without_filter(true);
         } else if self.pane == PaneId::Today {
             (&[Section::List, Section::Today], &[Section::Global])
         } else {
@@ -821,6 +857,7 @@ impl App {
                 PaneId::Inspections => &mut self.inspections,
                 PaneId::Classification => &mut self.classification,
                 PaneId::Disposal => &mut self.disposal,
+                PaneId::Summary => &mut self.summary,
                 _ => return Ok(false),
             };
             return match pane.handle(action, &ctx)? {
@@ -1050,6 +1087,7 @@ impl App {
                 Effect::ApproveProposals(rows) => self.open_approve_form(&rows)?,
                 Effect::RejectProposal(row) => self.open_reject_form(&row)?,
                 Effect::MigrationForm => self.open_migration_form()?,
+                Effect::SummaryForm => self.open_summary_form()?,
                 Effect::OpenCase(number) => self.open_case(&number)?,
                 Effect::CaseAction(action) => self.case_action(action)?,
                 Effect::ShowDisposal(jump) => {

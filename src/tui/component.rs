@@ -98,6 +98,8 @@ pub enum Effect {
     OpenCase(String),
     /// A key of the case screen in front (a form over it, or a command sent at once).
     CaseAction(Action),
+    /// Open the form asking the summary's period (the summary pane).
+    SummaryForm,
     /// Show the disposal pane as Today's jump key asks.
     ShowDisposal(super::panes::disposal::DisposalJump),
 }

@@ -109,6 +109,8 @@ pub enum Action {
     ByBorrower,
     /// Today: the disposal pane on the user's overdue actions (or the cases needing a plan).
     MyDisposal,
+    /// The summary pane: a form asks the period (month, quarter, year or dates).
+    SummaryPeriod,
     NextField,
     PrevField,
     Save,
@@ -117,7 +119,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 83] = [
+    pub const ALL: [Action; 84] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -197,6 +199,7 @@ impl Action {
         Action::MeasuresToActions,
         Action::ByBorrower,
         Action::MyDisposal,
+        Action::SummaryPeriod,
         Action::NextField,
         Action::PrevField,
         Action::Save,
@@ -285,6 +288,7 @@ impl Action {
             Action::MeasuresToActions => "measures_to_actions",
             Action::ByBorrower => "by_borrower",
             Action::MyDisposal => "my_disposal",
+            Action::SummaryPeriod => "summary_period",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Save => "save",
@@ -325,10 +329,11 @@ pub enum Section {
     Classification,
     Disposal,
     Case,
+    Summary,
 }
 
 impl Section {
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 12] = [
         Section::Global,
         Section::List,
         Section::Today,
@@ -340,6 +345,7 @@ impl Section {
         Section::Classification,
         Section::Disposal,
         Section::Case,
+        Section::Summary,
     ];
 
     pub fn name(self) -> &'static str {
@@ -355,6 +361,7 @@ impl Section {
             Section::Classification => "classification",
             Section::Disposal => "disposal",
             Section::Case => "case",
+            Section::Summary => "summary",
         }
     }
 
@@ -470,6 +477,7 @@ impl Section {
                 MeasuresToActions,
                 OpenLoan,
             ],
+            Section::Summary => &[SummaryPeriod],
             Section::Editor => &[
                 Down,
                 Up,
@@ -1014,6 +1022,8 @@ impl Keymap {
             (Section::Disposal, Section::Global),
             (Section::Disposal, Section::List),
             (Section::Case, Section::Global),
+            (Section::Summary, Section::Global),
+            (Section::Summary, Section::List),
         ];
         for (section, outer) in fallbacks {
             for ((s, key), action) in &map.bindings {

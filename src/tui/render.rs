@@ -47,6 +47,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             PaneId::Inspections => app.inspections.render(frame, body, &view),
             PaneId::Classification => app.classification.render(frame, body, &view),
             PaneId::Disposal => app.disposal.render(frame, body, &view),
+            PaneId::Summary => app.summary.render(frame, body, &view),
             other => panes::placeholder::Placeholder {
                 title_key: other.title_key(),
             }

@@ -68,7 +68,7 @@ impl Changed {
             // An approval changes the loan's class; a downgrade plans an inspection.
             FormKind::ApproveProposals => Changed::CLASSES | Changed::LOANS | Changed::INSPECTIONS,
             // A period to read: nothing written.
-            FormKind::MigrationPeriod => Changed::default(),
+            FormKind::MigrationPeriod | FormKind::SummaryPeriod => Changed::default(),
             // A plan may tighten the loans' tracking; a failed rectification escalates the
             // case and may plan an inspection; an action joins the case's deadlines.
             FormKind::CaseProgress
@@ -424,9 +424,9 @@ mod tests {
             Changed::of_form(FormKind::Covenant),
             Changed::COVENANTS | Changed::WARNINGS
         );
-        // Every form's command changes something, but the migration period, which only reads.
+        // Every form's command changes something, but the migration and summary periods, which only read.
         for kind in FormKind::ALL {
-            if kind == FormKind::MigrationPeriod {
+            if matches!(kind, FormKind::MigrationPeriod | FormKind::SummaryPeriod) {
                 assert_eq!(Changed::of_form(kind), Changed::default());
             } else {
                 assert_ne!(Changed::of_form(kind), Changed::default(), "{kind:?}");

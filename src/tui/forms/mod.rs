@@ -18,6 +18,7 @@ pub mod reason;
 pub mod repayment;
 pub mod report;
 pub mod statement;
+pub mod summary;
 #[cfg(test)]
 mod tests;
 
@@ -73,10 +74,12 @@ pub enum FormKind {
     ActionDone,
     ActionFail,
     CaseExplanation,
+    /// The summary pane: the period (reads, writes nothing).
+    SummaryPeriod,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 28] = [
+    pub const ALL: [FormKind; 29] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -105,6 +108,7 @@ impl FormKind {
         FormKind::ActionDone,
         FormKind::ActionFail,
         FormKind::CaseExplanation,
+        FormKind::SummaryPeriod,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -138,6 +142,7 @@ impl FormKind {
             FormKind::ActionDone => "ddone",
             FormKind::ActionFail => "dfail",
             FormKind::CaseExplanation => "dexplain",
+            FormKind::SummaryPeriod => "summary",
         }
     }
 
@@ -189,7 +194,8 @@ impl FormKind {
             | FormKind::ProposeLoanClass
             | FormKind::ApproveProposals
             | FormKind::RejectProposal
-            | FormKind::MigrationPeriod => &[],
+            | FormKind::MigrationPeriod
+            | FormKind::SummaryPeriod => &[],
             FormKind::CaseProgress
             | FormKind::CaseAction
             | FormKind::CasePlan
@@ -353,6 +359,10 @@ pub enum FormCommand {
     ShowMigration {
         from: NaiveDate,
         to: NaiveDate,
+    },
+    /// Show the summary of this period in the summary pane (a read).
+    ShowSummary {
+        period: crate::engine::summary::Period,
     },
     /// A risk case's command, with `[disposal]` and `[inspections]` filled in by `App`.
     Disposal(disposal::DisposalCommand, disposal::DisposalConfig),
@@ -606,7 +616,8 @@ impl FormCommand {
             FormCommand::ProposeLoanClass { .. }
             | FormCommand::ApproveProposals { .. }
             | FormCommand::RejectProposal { .. }
-            | FormCommand::ShowMigration { .. } => {
+            | FormCommand::ShowMigration { .. }
+            | FormCommand::ShowSummary { .. } => {
                 super::class_actions::run(self, store, actor, today, lang)
             }
             FormCommand::Disposal(cmd, config) => {
@@ -659,6 +670,7 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
             classification::reject_command(form, *id)
         }
         (FormKind::MigrationPeriod, _) => classification::migration_command(form),
+        (FormKind::SummaryPeriod, _) => summary::command(form),
         (FormKind::CaseProgress, Subject::Case(c)) => disposal::progress_command(form, c),
         (FormKind::CaseAction, Subject::Case(c)) => disposal::action_command(form, c),
         (FormKind::CasePlan, Subject::Case(c)) => disposal::plan_command(form, c),
@@ -841,6 +853,13 @@ impl App {
                 return Ok(());
             }
         };
+        if let FormCommand::ShowSummary { period } = cmd {
+            // A read, as the migration period below.
+            self.discard_draft(&key);
+            self.detail.pop_form();
+            self.show_summary(period)?;
+            return Ok(());
+        }
         if let FormCommand::ShowMigration { from, to } = cmd {
             // A read: the pane shows the report; nothing is written, so nothing is retried.
             self.discard_draft(&key);

@@ -13,6 +13,7 @@ pub mod loan_disposal;
 pub mod loan_warnings;
 pub mod loans;
 pub mod placeholder;
+pub mod summary;
 pub mod today;
 pub mod warning_detail;
 pub mod warnings;
