@@ -94,10 +94,10 @@ pub fn blocks(s: &PeriodSummary, lang: Lang) -> Vec<Block> {
         title: t(lang, "book"),
         head: vec![
             lang.t("col.class").to_string(),
-            lang.tf("summary.loans_on", &[("date", &s.period.from)]),
-            lang.tf("summary.outstanding_on", &[("date", &s.period.from)]),
-            lang.tf("summary.loans_on", &[("date", &s.period.to)]),
-            lang.tf("summary.outstanding_on", &[("date", &s.period.to)]),
+            t(lang, "loans_start"),
+            t(lang, "balance_start"),
+            t(lang, "loans_end"),
+            t(lang, "balance_end"),
         ],
         rows,
         notes: vec![lang.tf(

@@ -295,8 +295,11 @@ impl Store {
     }
 
     fn summary_followups(&self, overdue_on: NaiveDate) -> Result<Vec<OfficerFollowUps>> {
+        // Left to itself SQLite walks `loans_officer` for the grouping and reads every loan's
+        // row for its balance (4 s of CPU at 1,000,000 loans); the overdue ones are a range
+        // of `loans_next_followup`, so only their rows are read (0.1 s).
         let mut stmt = self.conn().prepare_cached(
-            "SELECT officer, COUNT(*) FROM loans
+            "SELECT officer, COUNT(*) FROM loans INDEXED BY loans_next_followup
              WHERE next_followup_on < ?1 AND outstanding_fen > 0
              GROUP BY officer ORDER BY officer",
         )?;

@@ -293,6 +293,15 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
+    if app.pane == PaneId::Summary {
+        // No list: its commands alone (the period, scrolling, help).
+        let line = Line::styled(
+            truncate(&key_hints(app, app.summary.hints(), w), w),
+            app.theme.muted,
+        );
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let pane_list = match app.pane {
         _ if app.detail.front().is_some() => None,
         PaneId::Warnings if app.board.by_case => Some((

@@ -6,7 +6,7 @@
 
 use crate::domain::Classification;
 use crate::domain::text::{display, pad_left, pad_right, truncate, width};
-use crate::engine::migration_text::pct_text;
+use crate::engine::migration_text::{self as mtext, pct_text};
 use crate::engine::summary::{Period, PeriodSummary};
 use crate::engine::summary_text::{self as text, Block};
 use crate::i18n::Lang;
@@ -151,6 +151,48 @@ fn block_lines(b: &Block, s: &PeriodSummary, lang: Lang, theme: &Theme) -> Vec<L
     out
 }
 
+/// Columns a block's table takes: each column as wide as its widest cell (at most 24), two
+/// spaces between, one before.
+fn table_width(b: &Block) -> usize {
+    1 + (0..b.head.len())
+        .map(|i| {
+            std::iter::once(&b.head)
+                .chain(b.rows.iter())
+                .filter_map(|r| r.get(i))
+                .map(|c| width(c).min(24))
+                .max()
+                .unwrap_or(0)
+        })
+        .sum::<usize>()
+        + 2 * b.head.len().saturating_sub(1)
+}
+
+/// The book's block in 10,000 yuan (said in its title) where its amounts in yuan do not fit
+/// `cols`, as the classification pane's migration matrix does; other blocks as they are.
+fn fit_book(mut b: Block, s: &PeriodSummary, cols: usize, lang: Lang) -> Block {
+    if b.key != "book" || table_width(&b) <= cols {
+        return b;
+    }
+    let tenk = |d: Decimal| mtext::balance_text(d, mtext::Unit::TenThousand);
+    for (i, row) in b.rows.iter_mut().enumerate() {
+        let (open, close) = match i {
+            0..=4 => (s.opening.outstanding[i], s.closing.outstanding[i]),
+            _ => (s.opening.total(), s.closing.total()),
+        };
+        if let Some(c) = row.get_mut(2) {
+            *c = tenk(open);
+        }
+        if let Some(c) = row.get_mut(4) {
+            *c = tenk(close);
+        }
+    }
+    b.title = lang.tf(
+        "classification_pane.migration_balance_10k",
+        &[("title", &b.title)],
+    );
+    b
+}
+
 /// The class mix at the end as bars: per class its share of the outstanding, a bar of
 /// [`BAR`] columns at 100 % (a class with any balance shows at least a sliver), the share.
 fn mix_lines(s: &PeriodSummary, label: usize, lang: Lang, theme: &Theme) -> Vec<Line<'static>> {
@@ -279,9 +321,10 @@ pub fn render(pane: &SummaryPane, frame: &mut Frame<'_>, area: Rect, lang: Lang,
         theme,
     );
     let mut lines: Vec<Line<'static>> = text::blocks(s, lang)
-        .iter()
+        .into_iter()
         .filter(|b| b.key != "series")
-        .flat_map(|b| block_lines(b, s, lang, theme))
+        .map(|b| fit_book(b, s, usize::from(area.width), lang))
+        .flat_map(|b| block_lines(&b, s, lang, theme))
         .collect();
     lines.push(Line::styled(
         format!(" {}", text::overdue_note(s, lang)),
