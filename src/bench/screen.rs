@@ -340,6 +340,7 @@ impl Session {
         self.classification(app)?;
         self.disposal(app)?;
         self.archive(app)?;
+        self.summary(app)?;
         // The detail panes: a warning from the board, then a loan and each of its tabs.
         self.step(app, key(KeyCode::Char('3')), false, "pane switch")?;
         self.step(app, key(KeyCode::Enter), false, "open a detail")?;
@@ -521,6 +522,18 @@ impl Session {
         self.full_paint(app, "full paint of Disposal (clear + draw)")?;
         for _ in 0..30 {
             self.step(app, key(KeyCode::Char('j')), false, "Disposal: j (one row)")?;
+        }
+        self.step(app, key(KeyCode::Char('1')), false, "pane switch")?;
+        Ok(())
+    }
+
+    /// The summary pane: the switch to it (its first read: the month of the book's date),
+    /// its paint from a cleared screen (the budget: 8 KB), a few scrolls, and back to Today.
+    fn summary(&mut self, app: &mut App) -> anyhow::Result<()> {
+        self.step(app, key(KeyCode::Char('8')), false, "pane switch")?;
+        self.full_paint(app, "full paint of Summary (clear + draw)")?;
+        for _ in 0..5 {
+            self.step(app, key(KeyCode::Char('j')), false, "Summary: j (scroll)")?;
         }
         self.step(app, key(KeyCode::Char('1')), false, "pane switch")?;
         Ok(())

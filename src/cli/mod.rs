@@ -11,6 +11,7 @@ mod loans;
 mod outcomes;
 mod portfolio;
 pub mod stress;
+pub use portfolio::PeriodArgError;
 mod verify;
 mod warnings;
 
@@ -155,7 +156,8 @@ pub enum Command {
         command: inspections::InspectionCommand,
     },
     /// Reports: `report inspection NUMBER [--format md|html] [--output FILE]`, `report
-    /// migration --from DATE --to DATE`, `report provisions [--as-of DATE]`.
+    /// migration --from DATE --to DATE`, `report provisions [--as-of DATE]`, `report summary
+    /// (--from DATE --to DATE | --month YYYY-MM | --quarter YYYY-Qn | --year YYYY)`.
     Report {
         #[command(subcommand)]
         command: portfolio::ReportCommand,
@@ -1116,6 +1118,18 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
             let m = portfolio::migration(&store, *from, *to)?;
             portfolio::print_migration(&m, *from, *to, *format, lang)?;
+            Ok(0)
+        }
+        Some(Command::Report {
+            command: portfolio::ReportCommand::Summary(args),
+        }) => {
+            // The period is checked before the book is opened: a wrong one says so at once.
+            args.period(lang)?;
+            let path = book_path(&cli, &ctx);
+            let store = open_book_to_read(&path, lang)?;
+            workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            let today = book_today(&store)?;
+            portfolio::summary(&store, args, today, lang)?;
             Ok(0)
         }
         Some(Command::Report {

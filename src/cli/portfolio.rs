@@ -7,6 +7,7 @@ use crate::domain::Classification;
 use crate::domain::text::{pad_left, pad_right};
 use crate::engine::migration::{CLOSED, Migration, ProvisionRates, Provisions};
 use crate::engine::migration_text::{self as text, Unit, column_code, pct_text};
+use crate::engine::summary::Period;
 use crate::i18n::Lang;
 use crate::store::Store;
 use anyhow::bail;
@@ -14,6 +15,7 @@ use chrono::NaiveDate;
 use clap::Subcommand;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
+use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
@@ -29,6 +31,10 @@ pub enum ReportCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The period summary (step 6): the book by class at both ends and the NPL ratio, migration
+    /// rates, warnings, cases, inspections, disposal, recoveries and write-offs, loans below
+    /// their floor, follow-ups overdue, and the last 12 months (HTML prints on A4).
+    Summary(SummaryArgs),
     /// Reference provisions per class on a date, with the actual reserve's coverage.
     Provisions {
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
@@ -36,6 +42,133 @@ pub enum ReportCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+}
+
+/// The summary's output: Markdown, JSON or printable HTML.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum SummaryFormat {
+    Md,
+    Json,
+    Html,
+}
+
+/// `report summary`: the period by dates, or by month, quarter or year (one of the four).
+#[derive(Debug, clap::Args)]
+pub struct SummaryArgs {
+    /// The period's first day (with --to).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg, requires = "to",
+          conflicts_with_all = ["month", "quarter", "year"])]
+    pub from: Option<NaiveDate>,
+    /// The period's last day (with --from).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg, requires = "from")]
+    pub to: Option<NaiveDate>,
+    /// A calendar month.
+    #[arg(long, value_name = "YYYY-MM", value_parser = month_arg,
+          conflicts_with_all = ["quarter", "year"])]
+    pub month: Option<Period>,
+    /// A calendar quarter.
+    #[arg(long, value_name = "YYYY-Qn", value_parser = quarter_arg, conflicts_with = "year")]
+    pub quarter: Option<Period>,
+    /// A calendar year.
+    #[arg(long, value_name = "YYYY", value_parser = year_arg)]
+    pub year: Option<Period>,
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Md)]
+    pub format: SummaryFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Why `--month`, `--quarter` or `--year` does not read: the translation key of its shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeriodArgError(pub &'static str);
+
+impl PeriodArgError {
+    /// Why, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        lang.t(self.0).to_string()
+    }
+}
+
+impl std::fmt::Display for PeriodArgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for PeriodArgError {}
+
+fn month_arg(text: &str) -> Result<Period, PeriodArgError> {
+    Period::parse_month(text).ok_or(PeriodArgError("summary_cli.bad_month"))
+}
+
+fn quarter_arg(text: &str) -> Result<Period, PeriodArgError> {
+    Period::parse_quarter(text).ok_or(PeriodArgError("summary_cli.bad_quarter"))
+}
+
+fn year_arg(text: &str) -> Result<Period, PeriodArgError> {
+    Period::parse_year(text).ok_or(PeriodArgError("summary_cli.bad_year"))
+}
+
+impl SummaryArgs {
+    /// The period asked for, or why there is none.
+    pub fn period(&self, lang: Lang) -> anyhow::Result<Period> {
+        if let Some(p) = self.month.or(self.quarter).or(self.year) {
+            return Ok(p);
+        }
+        match (self.from, self.to) {
+            (Some(from), Some(to)) if from <= to => Ok(Period { from, to }),
+            (Some(from), Some(to)) => bail!(
+                "{}",
+                lang.tf("portfolio.err_order", &[("from", &from), ("to", &to)])
+            ),
+            _ => bail!("{}", lang.t("summary_cli.no_period")),
+        }
+    }
+}
+
+/// `postloan report summary`: the figures in the chosen format, to standard output or a file.
+pub fn summary(
+    store: &Store,
+    args: &SummaryArgs,
+    today: NaiveDate,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let period = args.period(lang)?;
+    let s = crate::workflow::summary::summary(store, period, today)?;
+    let text = match args.format {
+        SummaryFormat::Md => crate::workflow::summary::summary_markdown(&s, &lang),
+        SummaryFormat::Html => crate::workflow::summary::summary_html(&s, &lang),
+        SummaryFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&crate::workflow::summary::summary_json(&s))?
+        ),
+    };
+    match &args.output {
+        Some(file) => {
+            std::fs::write(file, text.as_bytes()).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}",
+                    lang.tf(
+                        "inspections_cli.err_write",
+                        &[
+                            ("path", &file.display()),
+                            ("reason", &crate::extract::io_reason(&e, lang))
+                        ]
+                    )
+                )
+            })?;
+            crate::note!(
+                "{}",
+                lang.tf(
+                    "inspections_cli.report_written",
+                    &[("path", &file.display())]
+                )
+            );
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
 }
 
 fn pct(d: Option<Decimal>) -> Value {

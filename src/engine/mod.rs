@@ -9,6 +9,8 @@ pub mod migration;
 pub mod migration_text;
 pub mod report;
 pub mod rules;
+pub mod summary;
+pub mod summary_text;
 
 pub use indicators::{LoanFacts, Signal, Value, dpd_as_of, evaluate, history, level, value};
 pub use report::{LoanReport, Reading, report};

@@ -569,6 +569,26 @@ impl Store {
         to: NaiveDate,
         mut each: impl FnMut(&LoanAtDates),
     ) -> Result<u64> {
+        self.loans_on_dates(&[from, to], |at| {
+            each(&LoanAtDates {
+                from: at.first().copied().flatten(),
+                to: at.get(1).copied().flatten(),
+            })
+        })
+    }
+
+    /// [`Store::loans_at_dates`] on any number of dates: every loan disbursed by the latest
+    /// of `dates`, with its (class, balance) on each date in `dates`' order (None before
+    /// disbursement), streamed into `each`; how many loans. The same three merged scans.
+    pub fn loans_on_dates(
+        &self,
+        dates: &[NaiveDate],
+        mut each: impl FnMut(&[Option<(Classification, Decimal)>]),
+    ) -> Result<u64> {
+        let Some(last) = dates.iter().max().copied() else {
+            return Ok(0);
+        };
+        let mut at_dates: Vec<Option<(Classification, Decimal)>> = Vec::with_capacity(dates.len());
         let conn = self.conn();
         let mut loans = conn.prepare_cached(
             "SELECT id, class_rank, outstanding, disbursed_on FROM loans
@@ -581,7 +601,7 @@ impl Store {
         let mut bals = conn.prepare_cached(
             "SELECT loan_id, on_date, outstanding FROM loan_balances ORDER BY loan_id, on_date",
         )?;
-        let mut loan_rows = loans.query([day(to)])?;
+        let mut loan_rows = loans.query([day(last)])?;
         let mut hist_rows = hist.query([])?;
         let mut bal_rows = bals.query([])?;
         type Entry = (i64, NaiveDate, Classification, Classification);
@@ -646,10 +666,9 @@ impl Store {
                     .map_or(outstanding, |(_, a)| *a)
             };
             let at = |d: NaiveDate| (disbursed <= d).then(|| (class_on(d), balance_on(d)));
-            each(&LoanAtDates {
-                from: at(from),
-                to: at(to),
-            });
+            at_dates.clear();
+            at_dates.extend(dates.iter().map(|d| at(*d)));
+            each(&at_dates);
             n += 1;
         }
         Ok(n)

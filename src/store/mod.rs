@@ -19,6 +19,7 @@ mod outcomes;
 mod probe;
 mod reindex;
 mod sqlval;
+mod summary;
 mod warnings;
 mod write;
 

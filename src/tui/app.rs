@@ -12,6 +12,7 @@ use super::panes::inspections::InspectionsPane;
 use super::panes::ledger::Ledger;
 use super::panes::loan_detail::{DetailState, DetailTab};
 use super::panes::loans::{FilterKey, LoanPane};
+use super::panes::summary::SummaryPane;
 use super::panes::today::Today;
 use super::panes::warning_detail::WarningDetail;
 use super::panes::warnings::Board;
@@ -142,6 +143,8 @@ pub struct App {
     pub disposal: DisposalPane,
     /// The archive pane (pane 7).
     pub archive: ArchivePane,
+    /// The summary pane (pane 8), read when first shown.
+    pub summary: SummaryPane,
     /// `[classification]` of the config (floors, observation), checked at start.
     pub class_rules: crate::domain::classification::ClassificationRules,
     /// `[legal_clocks]` of the config (checked at start): the clocks the screens show.
@@ -171,7 +174,7 @@ pub struct App {
     pub(crate) changing: Option<Changed>,
     /// Per pane (Today, Ledger, Warnings): data changed while it was hidden; it is read
     /// again when shown.
-    stale: [Changed; 7],
+    stale: [Changed; 8],
     /// How many times each pane's data was read, for tests of what a change reads again.
     pub reads: Reads,
 }
@@ -186,6 +189,7 @@ pub struct Reads {
     pub classification: u64,
     pub disposal: u64,
     pub archive: u64,
+    pub summary: u64,
 }
 
 /// The data a pane shows, and its slot in `App::stale`.
@@ -206,6 +210,14 @@ fn pane_data(pane: PaneId) -> Option<(usize, Changed)> {
         PaneId::Disposal => Some((5, Changed::DISPOSAL | Changed::WARNINGS | Changed::LOANS)),
         // Documents come from every step: any change may add one.
         PaneId::Archive => Some((6, Changed::ALL)),
+        PaneId::Summary => Some((
+            7,
+            Changed::LOANS
+                | Changed::WARNINGS
+                | Changed::INSPECTIONS
+                | Changed::CLASSES
+                | Changed::DISPOSAL,
+        )),
         _ => None,
     }
 }
@@ -313,6 +325,7 @@ impl App {
             classification: ClassificationPane::new(viewer.clone(), today_date),
             disposal: DisposalPane::new(&viewer.user, today_date),
             archive: ArchivePane::new(archive_rules, today_date),
+            summary: SummaryPane::new(today_date),
             class_rules,
             legal_rules,
             size,
@@ -328,7 +341,17 @@ impl App {
             reload_due: false,
             retrying: false,
             changing: None,
-            stale: [Changed::NONE; 7],
+            // The summary is read when first shown (a pass over the whole book), not at start.
+            stale: [
+                Changed::NONE,
+                Changed::NONE,
+                Changed::NONE,
+                Changed::NONE,
+                Changed::NONE,
+                Changed::NONE,
+                Changed::NONE,
+                Changed::ALL,
+            ],
             reads: Reads::default(),
         };
         app.resize(size.0, size.1);
@@ -369,12 +392,17 @@ impl App {
             .set_height(super::panes::disposal::list_rows(rows.saturating_sub(3)));
         self.archive.list.height = super::panes::archive::list_rows(rows.saturating_sub(3));
         self.board.cases.height = self.board.list.height;
+        self.summary
+            .set_rows(super::panes::summary::content_rows(rows.saturating_sub(3)));
     }
 
     pub fn on_resize(&mut self, cols: u16, rows: u16) -> anyhow::Result<Redraw> {
         self.resize(cols, rows);
         // Every list's height changed: what shows is read now, the rest when shown.
-        self.stale = [Changed::ALL; 7];
+        // The summary's figures do not depend on the size: only its rows changed.
+        for slot in self.stale.iter_mut().take(7) {
+            *slot = Changed::ALL;
+        }
         self.refresh_visible()?;
         Ok(true)
     }
@@ -570,6 +598,7 @@ impl App {
             PaneId::Classification,
             PaneId::Disposal,
             PaneId::Archive,
+            PaneId::Summary,
         ] {
             if let Some((slot, data)) = pane_data(pane)
                 && changed.any(data)
@@ -644,6 +673,10 @@ impl App {
                 self.reads.archive += 1;
                 self.archive.today = self.today_date;
                 self.archive.reload(&self.store).map_err(Into::into)
+            PaneId::Summary => {
+                self.reads.summary += 1;
+                self.summary.today = self.today_date;
+                self.summary.reload(&self.store).map_err(Into::into)
             }
             _ => {
                 self.reads.board += 1;
@@ -819,6 +852,7 @@ impl App {
                 PaneId::Classification => self.classification.sections(),
                 PaneId::Disposal => self.disposal.sections(),
                 PaneId::Archive => self.archive.sections(),
+                PaneId::Summary => self.summary.sections(),
                 _ => &[Section::Global],
             }
         }
@@ -843,6 +877,8 @@ impl App {
             return Help::new(&[Section::Disposal], &[Section::List]).without_filter(true);
         } else if self.pane == PaneId::Archive {
             return Help::new(&[Section::Archive], &[Section::List]).without_filter(true);
+        } else if self.pane == PaneId::Summary {
+            return Help::new(&[Section::Summary], &[Section::List]).without_filter(true);
         } else if self.pane == PaneId::Today {
             (&[Section::List, Section::Today], &[Section::Global])
         } else {
@@ -892,6 +928,7 @@ impl App {
                 PaneId::Classification => &mut self.classification,
                 PaneId::Disposal => &mut self.disposal,
                 PaneId::Archive => &mut self.archive,
+                PaneId::Summary => &mut self.summary,
                 _ => return Ok(false),
             };
             return match pane.handle(action, &ctx)? {
@@ -1123,6 +1160,7 @@ impl App {
                 Effect::ApproveProposals(rows) => self.open_approve_form(&rows)?,
                 Effect::RejectProposal(row) => self.open_reject_form(&row)?,
                 Effect::MigrationForm => self.open_migration_form()?,
+                Effect::SummaryForm => self.open_summary_form()?,
                 Effect::OpenCase(number) => self.open_case(&number)?,
                 Effect::OpenDocument(id) => self.open_document(id)?,
                 Effect::DocumentFeedback(row) => self.open_feedback_form(&row)?,

@@ -195,6 +195,30 @@ impl App {
         Ok(true)
     }
 
+    /// The summary pane's period form, prefilled with the period shown.
+    pub(crate) fn open_summary_form(&mut self) -> anyhow::Result<Redraw> {
+        let form = super::forms::summary::form(self.summary.period, self.lang);
+        let key = FormKey::new(FormKind::SummaryPeriod, Subject::Book);
+        self.open_form(form, key)?;
+        Ok(true)
+    }
+
+    /// Reads the summary of `period` and shows it in the summary pane (a busy or failed read
+    /// says why on the status line).
+    pub(crate) fn show_summary(
+        &mut self,
+        period: crate::engine::summary::Period,
+    ) -> anyhow::Result<()> {
+        self.summary.today = self.today_date;
+        if let Err(e) = self.summary.show(&self.store, period) {
+            self.notice = Some(Notice {
+                text: super::errors::store_error_text(&e, self.lang),
+                error: true,
+            });
+        }
+        Ok(())
+    }
+
     /// Reads the migration figures for the period and shows them in the pane.
     pub(crate) fn show_migration(&mut self, from: NaiveDate, to: NaiveDate) -> anyhow::Result<()> {
         match self.classification.show_migration(&self.store, from, to) {

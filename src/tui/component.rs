@@ -104,6 +104,8 @@ pub enum Effect {
     OpenAuditEntry(i64),
     /// Open the audit trail's filter form.
     AuditFilterForm,
+    /// Open the form asking the summary's period (the summary pane).
+    SummaryForm,
     /// Show the disposal pane as Today's jump key asks.
     ShowDisposal(super::panes::disposal::DisposalJump),
     /// Open this archive document in the read-only viewer (under the read rules).

@@ -129,6 +129,8 @@ pub enum Action {
     FilterDate,
     /// The archive pane: a feedback note from the selected case's or report's document.
     Feedback,
+    /// The summary pane: a form asks the period (month, quarter, year or dates).
+    SummaryPeriod,
     NextField,
     PrevField,
     Save,
@@ -137,7 +139,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 94] = [
+    pub const ALL: [Action; 95] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -228,6 +230,7 @@ impl Action {
         Action::FilterBorrower,
         Action::FilterDate,
         Action::Feedback,
+        Action::SummaryPeriod,
         Action::NextField,
         Action::PrevField,
         Action::Save,
@@ -327,6 +330,7 @@ impl Action {
             Action::FilterBorrower => "filter_borrower",
             Action::FilterDate => "filter_date",
             Action::Feedback => "feedback",
+            Action::SummaryPeriod => "summary_period",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Save => "save",
@@ -370,10 +374,11 @@ pub enum Section {
     Archive,
     /// The audit trail and an entry of it.
     Audit,
+    Summary,
 }
 
 impl Section {
-    pub const ALL: [Section; 13] = [
+    pub const ALL: [Section; 14] = [
         Section::Global,
         Section::List,
         Section::Today,
@@ -387,6 +392,7 @@ impl Section {
         Section::Case,
         Section::Archive,
         Section::Audit,
+        Section::Summary,
     ];
 
     pub fn name(self) -> &'static str {
@@ -404,6 +410,7 @@ impl Section {
             Section::Case => "case",
             Section::Archive => "archive",
             Section::Audit => "audit",
+            Section::Summary => "summary",
         }
     }
 
@@ -540,6 +547,7 @@ impl Section {
                 Filter,
                 ClearFilter,
             ],
+            Section::Summary => &[SummaryPeriod],
             Section::Editor => &[
                 Down,
                 Up,
@@ -1085,6 +1093,8 @@ impl Keymap {
             (Section::Disposal, Section::List),
             (Section::Case, Section::Global),
             (Section::Audit, Section::Global),
+            (Section::Summary, Section::Global),
+            (Section::Summary, Section::List),
         ];
         for (section, outer) in fallbacks {
             for ((s, key), action) in &map.bindings {

@@ -48,6 +48,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             PaneId::Classification => app.classification.render(frame, body, &view),
             PaneId::Disposal => app.disposal.render(frame, body, &view),
             PaneId::Archive => app.archive.render(frame, body, &view),
+            PaneId::Summary => app.summary.render(frame, body, &view),
             other => panes::placeholder::Placeholder {
                 title_key: other.title_key(),
             }
@@ -294,6 +295,15 @@ fn hint_line(app: &App, frame: &mut Frame<'_>, area: Rect) {
     if let Some(front) = app.detail.front().and_then(Screen::component) {
         let line = Line::styled(
             truncate(&key_hints(app, front.hints(), w), w),
+            app.theme.muted,
+        );
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    if app.pane == PaneId::Summary {
+        // No list: its commands alone (the period, scrolling, help).
+        let line = Line::styled(
+            truncate(&key_hints(app, app.summary.hints(), w), w),
             app.theme.muted,
         );
         frame.render_widget(Paragraph::new(line), area);

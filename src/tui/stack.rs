@@ -70,7 +70,9 @@ impl Changed {
             // An approval changes the loan's class; a downgrade plans an inspection.
             FormKind::ApproveProposals => Changed::CLASSES | Changed::LOANS | Changed::INSPECTIONS,
             // A period or a filter to read: nothing written.
-            FormKind::MigrationPeriod | FormKind::AuditFilter => Changed::default(),
+            FormKind::MigrationPeriod | FormKind::AuditFilter | FormKind::SummaryPeriod => {
+                Changed::default()
+            }
             // A plan may tighten the loans' tracking; a failed rectification escalates the
             // case and may plan an inspection; an action joins the case's deadlines.
             FormKind::CaseProgress
@@ -452,10 +454,13 @@ mod tests {
             Changed::of_form(FormKind::Covenant),
             Changed::COVENANTS | Changed::WARNINGS
         );
-        // Every form's command changes something, but the migration period and the audit
-        // filter, which only read.
+        // Every form's command changes something, but the migration and summary periods and
+        // the audit filter, which only read.
         for kind in FormKind::ALL {
-            if matches!(kind, FormKind::MigrationPeriod | FormKind::AuditFilter) {
+            if matches!(
+                kind,
+                FormKind::MigrationPeriod | FormKind::AuditFilter | FormKind::SummaryPeriod
+            ) {
                 assert_eq!(Changed::of_form(kind), Changed::default());
             } else {
                 assert_ne!(Changed::of_form(kind), Changed::default(), "{kind:?}");

@@ -37,6 +37,7 @@ pub mod inspection_checklist;
 pub mod inspection_report;
 pub mod notice;
 pub mod outcomes;
+pub mod summary;
 pub mod tracking;
 pub mod verify;
 pub mod warning;

@@ -20,6 +20,7 @@ pub mod reason;
 pub mod repayment;
 pub mod report;
 pub mod statement;
+pub mod summary;
 #[cfg(test)]
 mod tests;
 
@@ -86,10 +87,12 @@ pub enum FormKind {
     Feedback,
     /// The audit trail's filter (reads, writes nothing).
     AuditFilter,
+    /// The summary pane: the period (reads, writes nothing).
+    SummaryPeriod,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 35] = [
+    pub const ALL: [FormKind; 36] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -125,6 +128,7 @@ impl FormKind {
         FormKind::CaseClose,
         FormKind::Feedback,
         FormKind::AuditFilter,
+        FormKind::SummaryPeriod,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -165,6 +169,7 @@ impl FormKind {
             FormKind::CaseClose => "dclose",
             FormKind::Feedback => "afeedback",
             FormKind::AuditFilter => "afilter",
+            FormKind::SummaryPeriod => "summary",
         }
     }
 
@@ -218,6 +223,7 @@ impl FormKind {
             | FormKind::RejectProposal
             | FormKind::MigrationPeriod
             | FormKind::AuditFilter => &[],
+            | FormKind::SummaryPeriod => &[],
             FormKind::CaseProgress
             | FormKind::CaseAction
             | FormKind::CasePlan
@@ -393,6 +399,10 @@ pub enum FormCommand {
     },
     /// Show the audit trail with this filter (a read).
     ShowAudit(crate::tui::panes::audit::AuditFilter),
+    /// Show the summary of this period in the summary pane (a read).
+    ShowSummary {
+        period: crate::engine::summary::Period,
+    },
     /// A risk case's command, with `[disposal]` and `[inspections]` filled in by `App`.
     Disposal(disposal::DisposalCommand, disposal::DisposalConfig),
     /// A feedback note to another department.
@@ -653,6 +663,7 @@ impl FormCommand {
             | FormCommand::RejectProposal { .. }
             | FormCommand::ShowMigration { .. }
             | FormCommand::ShowAudit(_) => {
+            | FormCommand::ShowSummary { .. } => {
                 super::class_actions::run(self, store, actor, today, lang)
             }
             FormCommand::Disposal(cmd, config) => {
@@ -724,6 +735,7 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
         }
         (FormKind::MigrationPeriod, _) => classification::migration_command(form),
         (FormKind::AuditFilter, _) => audit::command(form),
+        (FormKind::SummaryPeriod, _) => summary::command(form),
         (FormKind::CaseProgress, Subject::Case(c)) => disposal::progress_command(form, c),
         (FormKind::CaseAction, Subject::Case(c)) => disposal::action_command(form, c),
         (FormKind::CasePlan, Subject::Case(c)) => disposal::plan_command(form, c),
@@ -921,6 +933,13 @@ impl App {
                 return Ok(());
             }
         };
+        if let FormCommand::ShowSummary { period } = cmd {
+            // A read, as the migration period below.
+            self.discard_draft(&key);
+            self.detail.pop_form();
+            self.show_summary(period)?;
+            return Ok(());
+        }
         if let FormCommand::ShowMigration { from, to } = cmd {
             // A read: the pane shows the report; nothing is written, so nothing is retried.
             self.discard_draft(&key);

@@ -17,6 +17,7 @@ pub mod loan_warnings;
 pub mod loans;
 pub mod outcomes;
 pub mod placeholder;
+pub mod summary;
 pub mod today;
 pub mod warning_detail;
 pub mod warnings;
