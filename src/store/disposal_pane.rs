@@ -227,8 +227,10 @@ pub const DETAIL_LIMIT: i64 = 1000;
 
 const CASE_COLUMNS: &str = "c.id, c.number, c.borrower_id, b.code, b.name, c.level_order, c.status,
     (SELECT COUNT(*) FROM case_warnings cw JOIN warnings w ON w.id = cw.warning_id
-       WHERE cw.case_id = c.id AND w.status NOT IN ('resolved', 'dismissed')),
-    (SELECT COUNT(*) FROM loans l WHERE l.borrower_id = c.borrower_id AND l.outstanding_fen > 0),
+       WHERE cw.case_id = c.id AND (c.status = 'closed' OR w.status NOT IN ('resolved', 'dismissed'))),
+    (SELECT COUNT(*) FROM loans l WHERE l.borrower_id = c.borrower_id
+       AND (l.outstanding_fen > 0 OR l.id IN (SELECT w.loan_id FROM case_warnings cw
+            JOIN warnings w ON w.id = cw.warning_id WHERE cw.case_id = c.id))),
     (SELECT COALESCE(SUM(l.outstanding_fen), 0) FROM loans l
        WHERE l.borrower_id = c.borrower_id AND l.outstanding_fen > 0),
     c.officer, c.opened_on, c.next_deadline, c.emergency_needed, c.escalated_on, c.closed_on,
@@ -524,9 +526,14 @@ fn case_detail_q(conn: &Connection, number: &str) -> Result<Option<CaseDetail>> 
     let loans = {
         let mut stmt = conn.prepare_cached(
             "SELECT id, contract_no, outstanding, class_rank, tracking_frequency, officer, overdue_days
-             FROM loans WHERE borrower_id = ?1 AND outstanding_fen > 0 ORDER BY id LIMIT ?2",
+             FROM loans WHERE borrower_id = ?1
+               AND (outstanding_fen > 0 OR id IN (SELECT w.loan_id FROM case_warnings cw
+                    JOIN warnings w ON w.id = cw.warning_id WHERE cw.case_id = ?3))
+             ORDER BY id LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![case.borrower_id, DETAIL_LIMIT], |r| {
+        // The loans with a balance, and those the case was opened for even once repaid,
+        // recalled and sold, or written off: a closed case keeps its loans and recoveries.
+        let rows = stmt.query_map(params![case.borrower_id, DETAIL_LIMIT, case.id], |r| {
             let contract: String = r.get(1)?;
             let rank: i64 = r.get(3)?;
             Ok(CaseLoan {

@@ -673,6 +673,7 @@ impl App {
                 self.reads.archive += 1;
                 self.archive.today = self.today_date;
                 self.archive.reload(&self.store).map_err(Into::into)
+            }
             PaneId::Summary => {
                 self.reads.summary += 1;
                 self.summary.today = self.today_date;

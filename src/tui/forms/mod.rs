@@ -662,7 +662,7 @@ impl FormCommand {
             | FormCommand::ApproveProposals { .. }
             | FormCommand::RejectProposal { .. }
             | FormCommand::ShowMigration { .. }
-            | FormCommand::ShowAudit(_) => {
+            | FormCommand::ShowAudit(_)
             | FormCommand::ShowSummary { .. } => {
                 super::class_actions::run(self, store, actor, today, lang)
             }
