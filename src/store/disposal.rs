@@ -45,6 +45,9 @@ pub struct EscalationReport {
     /// Of those, the ones whose level rose (the rest were red already).
     #[serde(skip)]
     pub raised: Vec<RaisedCase>,
+    /// Actions of the failed rectifications still open (planned, in progress), now failed
+    /// with the note `plan_failed`, in case then action order.
+    pub actions_failed: Vec<i64>,
     /// Open actions past their deadline, book-wide.
     pub overdue_actions: u64,
     /// Open cases needing an emergency plan after the run.
@@ -312,6 +315,8 @@ impl Tx<'_> {
             v.sort_unstable();
             v
         };
+        let plan_ids: Vec<i64> = plans_failed.iter().map(|(_, p)| *p).collect();
+        let actions_failed = self.fail_plan_actions(&plan_ids, as_of, actor)?;
         let failed_numbers = self.record_failed_plans(&plans_failed, as_of, &now, actor)?;
         let id_only = if only.is_some() {
             "AND c.id = ?1"
@@ -362,9 +367,52 @@ impl Tx<'_> {
             plans_failed: failed_numbers,
             escalated: escalated.into_iter().map(|(_, n)| n).collect(),
             raised,
+            actions_failed,
             overdue_actions: overdue_actions.max(0) as u64,
             emergency_needed: emergency_needed.max(0) as u64,
         })
+    }
+
+    /// Fails the actions of the failed plans `plans` still open (planned, in progress), with
+    /// the outcome `plan_failed` and an `action_fail` event each: two statements for the whole
+    /// set. The caller refreshes the cases' deadlines. Returns the actions, in case then
+    /// action order.
+    pub fn fail_plan_actions(
+        &mut self,
+        plans: &[i64],
+        as_of: NaiveDate,
+        actor: &str,
+    ) -> Result<Vec<i64>> {
+        if plans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = self.now().to_string();
+        let plans = id_list(plans);
+        let mut failed: Vec<(i64, i64)> = {
+            let mut stmt = self.conn().prepare_cached(
+                "UPDATE disposal_actions SET status = 'failed', outcome = 'plan_failed',
+                     updated_at = ?2, updated_by = ?3, version = version + 1
+                 WHERE plan_id IN (SELECT value FROM json_each(?1))
+                   AND status IN ('planned', 'in_progress')
+                 RETURNING case_id, id",
+            )?;
+            let rows =
+                stmt.query_map(params![plans, now, actor], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        failed.sort_unstable();
+        let ids: Vec<i64> = failed.iter().map(|(_, a)| *a).collect();
+        if !ids.is_empty() {
+            self.conn()
+                .prepare_cached(
+                    "INSERT INTO case_events (case_id, at, on_date, actor, event, ref, note)
+                     SELECT case_id, ?2, ?3, ?4, 'action_fail', '#' || id, 'plan_failed'
+                     FROM disposal_actions WHERE id IN (SELECT value FROM json_each(?1))
+                     ORDER BY case_id, id",
+                )?
+                .execute(params![id_list(&ids), now, as_of, actor])?;
+        }
+        Ok(ids)
     }
 
     /// The history of rectifications the nightly check failed: a `plan_failed` event per

@@ -785,13 +785,15 @@ pub fn fail_plan_in(
         &p.id.to_string(),
         &reason,
     )?;
+    // Its measures still open fail with it, saying why.
+    let actions_failed = tx.fail_plan_actions(&[p.id], today, &actor.username)?;
     tx.refresh_case_deadline(c.id)?;
     tx.audit(
         &actor.username,
         "disposal.plan_fail",
         "case",
         &c.number,
-        &json!({"plan": p.id, "reason": reason}),
+        &json!({"plan": p.id, "reason": reason, "actions_failed": actions_failed}),
     )?;
     escalate_step(tx, &actor.username, today, Some(c.id), plan)
 }
@@ -860,8 +862,9 @@ pub fn progress_in(
 }
 
 /// Closes a case with a reason: only when its warnings are resolved or dismissed and no
-/// action is open (the refusal names them). Plans still open are cancelled; loans a yellow
-/// case tightened go back to their frequency.
+/// action is open (the refusal names them). An emergency plan in force with actions done ends
+/// fulfilled; other plans still open are cancelled; loans the case tightened go back to
+/// their frequency.
 pub fn close(
     store: &mut Store,
     actor: &Actor,
@@ -933,20 +936,28 @@ pub fn close_in(
         .copied()
         .filter(|s| s.is_open())
         .collect();
+    let mut plans_fulfilled = Vec::new();
     while let Some(p) = tx.latest_plan(c.id, None, &open_statuses)? {
-        tx.move_plan(
-            p.id,
-            p.version,
-            PlanStatus::Cancelled,
-            None,
-            "case_closed",
-            &actor.username,
-        )?;
+        // An emergency plan in force whose actions were carried out (some done, none open
+        // now) was executed: it ends fulfilled, not cancelled.
+        let carried_out = p.kind == PlanKind::Emergency
+            && p.status == PlanStatus::Approved
+            && tx.plan_action_counts(p.id)?.1 > 0;
+        let (to, event) = if carried_out {
+            let to = PlanMove::Fulfil
+                .check(p.kind, p.status)
+                .map_err(wrong_state)?;
+            plans_fulfilled.push(p.id);
+            (to, "plan_fulfilled")
+        } else {
+            (PlanStatus::Cancelled, "plan_cancelled")
+        };
+        tx.move_plan(p.id, p.version, to, None, "case_closed", &actor.username)?;
         tx.case_event(
             c.id,
             today,
             &actor.username,
-            "plan_cancelled",
+            event,
             &p.id.to_string(),
             "case_closed",
         )?;
@@ -959,7 +970,8 @@ pub fn close_in(
         "disposal.close",
         "case",
         &c.number,
-        &json!({"reason": reason, "tracking_restored": restored, "version": c.version}),
+        &json!({"reason": reason, "tracking_restored": restored, "version": c.version,
+                "plans_fulfilled": plans_fulfilled}),
     )?;
     Ok(())
 }

@@ -636,8 +636,30 @@ fn a_rectification_past_its_due_date_escalates_the_case_once_on_the_injected_day
     let r = escalate(&mut b.store, &system, next_day, Some(&plan_cfg)).expect("run");
     assert_eq!(r.plans_failed, vec![(c.number.clone(), p)]);
     assert_eq!(r.escalated, vec![c.number.clone()]);
+    // The failed plan's measure still planned fails with it, saying why, in the history.
+    let d = b.store.case_detail(&c.number).expect("read").expect("case");
+    let measures: Vec<_> = d.actions.iter().filter(|a| a.plan_id == Some(p)).collect();
+    assert_eq!(measures.len(), 1);
+    assert_eq!(measures[0].status, ActionStatus::Failed);
+    assert_eq!(measures[0].outcome, "plan_failed");
+    assert_eq!(r.actions_failed, vec![measures[0].id]);
+    assert!(d.events.iter().any(|e| e.event == "action_fail"
+        && e.reference == format!("#{}", measures[0].id)
+        && e.note == "plan_failed"
+        && e.actor == "system"));
+    let run = b.store.audit_tail(5).expect("audit");
+    let run = run
+        .iter()
+        .find(|e| e.action == "cases.escalate")
+        .expect("audited");
+    assert!(
+        run.detail
+            .contains(&format!("\"actions_failed\":[{}]", measures[0].id)),
+        "{}",
+        run.detail
+    );
     assert!(r.emergency_needed >= 1);
-    assert!(r.overdue_actions >= 1, "the measure due 31 July is overdue");
+    assert!(r.overdue_actions >= 1, "the demo book has overdue actions");
     let after = b
         .store
         .case_by_number(&c.number)
@@ -658,7 +680,23 @@ fn a_rectification_past_its_due_date_escalates_the_case_once_on_the_injected_day
         again.escalated.is_empty() && again.plans_failed.is_empty(),
         "once"
     );
-    // The overdue measure is its owner's, most overdue first.
+    // An overdue action of the case (the failed plan's measure is no longer open) is its
+    // owner's, most overdue first.
+    add_action(
+        &mut b.store,
+        &b.specialist,
+        &AddAction {
+            case: &c.number,
+            kind: ActionKind::AssetWatch,
+            title: "监控名下资产",
+            owner: "wang.fang",
+            deadline: day(2026, 7, 31),
+            contract: None,
+            plan: None,
+        },
+        today(),
+    )
+    .expect("action added");
     let overdue = b
         .store
         .overdue_actions("wang.fang", next_day, 50)
@@ -797,6 +835,26 @@ fn a_supervisor_marks_a_rectification_failed_and_the_case_escalates_at_once() {
     assert_eq!(d.case.level, Level::Red);
     assert_eq!(d.plans[0].status, PlanStatus::Failed);
     assert!(d.events.iter().any(|e| e.event == "escalated"));
+    // Its measure, still planned, failed with it: no open action of a failed plan is left.
+    let measures: Vec<_> = d.actions.iter().filter(|a| a.plan_id == Some(p)).collect();
+    assert_eq!(measures.len(), 1);
+    assert!(
+        measures
+            .iter()
+            .all(|a| a.status == ActionStatus::Failed && a.outcome == "plan_failed"),
+        "{measures:?}"
+    );
+    let tail = b.store.audit_tail(5).expect("audit");
+    let fail = tail
+        .iter()
+        .find(|e| e.action == "disposal.plan_fail")
+        .expect("audited");
+    assert!(
+        fail.detail
+            .contains(&format!("\"actions_failed\":[{}]", measures[0].id)),
+        "{}",
+        fail.detail
+    );
     let e = fail_plan(
         &mut b.store,
         &b.supervisor,
@@ -1251,6 +1309,11 @@ fn escalating_many_cases_at_once_equals_escalating_them_one_by_one() {
     );
     assert_eq!(at_once.escalated.len(), late);
     assert_eq!(at_once.raised.len(), late, "orange cases rise to red");
+    assert_eq!(
+        at_once.actions_failed.len(),
+        late,
+        "each late plan's open measure fails with it"
+    );
 
     let mut one_by_one = EscalationReport {
         as_of: on.to_string(),
@@ -1275,6 +1338,7 @@ fn escalating_many_cases_at_once_equals_escalating_them_one_by_one() {
         one_by_one.plans_failed.extend(r.plans_failed);
         one_by_one.escalated.extend(r.escalated);
         one_by_one.raised.extend(r.raised);
+        one_by_one.actions_failed.extend(r.actions_failed);
         one_by_one.overdue_actions = r.overdue_actions;
         one_by_one.emergency_needed = r.emergency_needed;
     }
