@@ -437,6 +437,127 @@ fn an_explanation_tightens_tracking_until_the_case_closes() {
     assert_eq!(restored, was, "closing restores each loan's frequency");
 }
 
+/// A case's number, level and its loans' (contract, tracking frequency).
+type CaseFrequencies = (String, Level, Vec<(String, String)>);
+
+#[test]
+fn orange_and_red_cases_tighten_tracking_by_level_until_the_case_closes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let s = DisposalSettings {
+        orange_tracking: TrackingFrequency::Quarterly,
+        red_tracking: TrackingFrequency::Monthly,
+        ..settings()
+    };
+    let months = |f: &str| TrackingFrequency::parse(f).map_or(99, |f| f.months());
+    let frequencies = |store: &Store| -> Vec<CaseFrequencies> {
+        all_cases(store, CaseStatus::Open)
+            .into_iter()
+            .map(|c| {
+                let d = store.case_detail(&c.number).expect("read").expect("case");
+                let loans = d
+                    .loans
+                    .into_iter()
+                    .map(|l| (l.contract_no, l.tracking_frequency))
+                    .collect();
+                (c.number, c.level, loans)
+            })
+            .collect()
+    };
+    let before = frequencies(&b.store);
+    let looser = |level: Level, limit: u32| {
+        before
+            .iter()
+            .filter(|(_, l, _)| *l == level)
+            .any(|(_, _, loans)| loans.iter().any(|(_, f)| months(f) > limit))
+    };
+    assert!(
+        looser(Level::Orange, 3) && looser(Level::Red, 1),
+        "the demo book has loans to tighten"
+    );
+    let e =
+        tighten_by_level(&mut b.store, &b.specialist, &s, today()).expect_err("the engine's run");
+    assert_eq!(denied(&e), Some(Refusal::Role));
+    let done = tighten_by_level(&mut b.store, &Actor::system(), &s, today()).expect("run");
+    assert!(!done.is_empty());
+    let after = frequencies(&b.store);
+    for ((number, level, was), (_, _, now)) in before.iter().zip(&after) {
+        let limit = match level {
+            Level::Red => 1,
+            Level::Orange => 3,
+            Level::Yellow => 99,
+        };
+        for ((contract, f0), (_, f1)) in was.iter().zip(now) {
+            let want = if months(f0) > limit && *level != Level::Yellow {
+                if *level == Level::Red {
+                    "monthly"
+                } else {
+                    "quarterly"
+                }
+            } else {
+                f0.as_str()
+            };
+            assert_eq!(f1, want, "{number} {level:?} {contract}");
+        }
+    }
+    let tail = b.store.audit_tail(3).expect("audit");
+    assert!(tail.iter().any(|e| e.action == "cases.tighten_tracking"));
+    let again = tighten_by_level(&mut b.store, &Actor::system(), &s, today()).expect("run");
+    assert!(again.is_empty(), "once");
+    // An orange case that was tightened, closed: its loans go back to what they had.
+    let (number, _, was) = before
+        .iter()
+        .find(|(n, l, loans)| {
+            *l == Level::Orange
+                && loans.iter().any(|(_, f)| months(f) > 3)
+                && b.store
+                    .case_detail(n)
+                    .expect("read")
+                    .expect("case")
+                    .actions
+                    .iter()
+                    .all(|a| !a.status.is_open())
+        })
+        .expect("a tightened orange case without open actions");
+    let d = b.store.case_detail(number).expect("read").expect("case");
+    assert!(
+        d.events
+            .iter()
+            .any(|e| e.event == "tracking_tightened" && e.reference == "quarterly")
+    );
+    for w in &d.warnings {
+        move_warning(
+            &mut b.store,
+            &b.supervisor,
+            w.id,
+            None,
+            WarningMove::Dismiss,
+            "已核实",
+            today(),
+        )
+        .expect("dismissed");
+    }
+    close(
+        &mut b.store,
+        &b.specialist,
+        number,
+        "风险已化解",
+        None,
+        today(),
+    )
+    .expect("closed");
+    let restored: Vec<(String, String)> = b
+        .store
+        .case_detail(number)
+        .expect("read")
+        .expect("case")
+        .loans
+        .into_iter()
+        .map(|l| (l.contract_no, l.tracking_frequency))
+        .collect();
+    assert_eq!(&restored, was, "closing restores each loan's frequency");
+}
+
 #[test]
 fn a_rectification_is_approved_by_another_supervisor_and_issues_its_notice() {
     let dir = tempfile::tempdir().expect("tempdir");
