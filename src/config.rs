@@ -142,6 +142,10 @@ pub struct DisposalConfig {
     pub rectification_due_days: i64,
     pub emergency_due_days: i64,
     pub yellow_tracking: String,
+    /// An open orange case's loans are followed at least this often.
+    pub orange_tracking: String,
+    /// An open red case's loans are followed at least this often.
+    pub red_tracking: String,
 }
 
 impl Default for DisposalConfig {
@@ -152,6 +156,8 @@ impl Default for DisposalConfig {
             rectification_due_days: i64::from(d.rectification_days),
             emergency_due_days: i64::from(d.emergency_days),
             yellow_tracking: d.yellow_tracking.code().to_string(),
+            orange_tracking: d.orange_tracking.code().to_string(),
+            red_tracking: d.red_tracking.code().to_string(),
         }
     }
 }
@@ -254,17 +260,21 @@ impl DisposalConfig {
                 })
             }
         };
+        let frequency = |key: &'static str, v: &str| {
+            crate::domain::TrackingFrequency::parse(v).ok_or_else(|| DisposalConfigError {
+                key,
+                value: format!("\"{v}\""),
+                need: "frequency",
+                max: 0,
+            })
+        };
         Ok(crate::workflow::disposal::DisposalSettings {
             explanation_days: days("explanation_due_days", self.explanation_due_days)?,
             rectification_days: days("rectification_due_days", self.rectification_due_days)?,
             emergency_days: days("emergency_due_days", self.emergency_due_days)?,
-            yellow_tracking: crate::domain::TrackingFrequency::parse(&self.yellow_tracking)
-                .ok_or_else(|| DisposalConfigError {
-                    key: "yellow_tracking",
-                    value: format!("\"{}\"", self.yellow_tracking),
-                    need: "frequency",
-                    max: 0,
-                })?,
+            yellow_tracking: frequency("yellow_tracking", &self.yellow_tracking)?,
+            orange_tracking: frequency("orange_tracking", &self.orange_tracking)?,
+            red_tracking: frequency("red_tracking", &self.red_tracking)?,
         })
     }
 }

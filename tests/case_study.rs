@@ -1113,8 +1113,8 @@ fn the_case_study_replays_from_disbursement_to_closing_without_write_off() {
     assert!(d.actions.iter().all(|a| !a.status.is_open()));
     assert_eq!(
         d.plans.iter().find(|p| p.id == emergency).map(|p| p.status),
-        Some(PlanStatus::Cancelled),
-        "the emergency plan ends with the case (its collateral action failed)"
+        Some(PlanStatus::Fulfilled),
+        "the emergency plan was carried out (recall, watch): it ends fulfilled, not cancelled"
     );
     // The case's history, step by step and by whom.
     let history = events(&d);
@@ -1132,6 +1132,7 @@ fn the_case_study_replays_from_disbursement_to_closing_without_write_off() {
         ("plan_approved", "li"),
         ("action_done", "wang"),
         ("action_done", "zhang"),
+        ("plan_fulfilled", "wang"),
         ("closed", "wang"),
     ] {
         assert!(

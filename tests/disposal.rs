@@ -377,6 +377,20 @@ fn a_bad_disposal_setting_is_refused_naming_its_file_and_key() {
         said.contains("yellow_tracking") && said.contains("须为"),
         "{said}"
     );
+    for key in ["orange_tracking", "red_tracking"] {
+        std::fs::write(&cfg, format!("[disposal]\n{key} = \"daily\"\n")).expect("write");
+        let said = refused(
+            cmd(h, &h.join("none.db"), "wang.fang", EN)
+                .arg("--config")
+                .arg(&cfg)
+                .arg("cases"),
+        );
+        assert!(said.contains("site.toml"), "{said}");
+        assert!(
+            said.contains(&format!("disposal.{key} = \"daily\"")) && said.contains("monthly"),
+            "{said}"
+        );
+    }
 }
 
 /// The open cases and their loans with a balance (contract, outstanding), as `case show`

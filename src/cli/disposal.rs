@@ -371,7 +371,7 @@ fn parse_level(s: &str, lang: Lang) -> anyhow::Result<Level> {
     parse_code(s, Level::parse, "red, orange, yellow", lang)
 }
 
-fn settings(ctx: &Context_, lang: Lang) -> anyhow::Result<DisposalSettings> {
+pub(crate) fn settings(ctx: &Context_, lang: Lang) -> anyhow::Result<DisposalSettings> {
     ctx.config
         .disposal
         .settings()
@@ -1446,6 +1446,7 @@ pub fn escalate(
         .config
         .plan()
         .map_err(|e| anyhow!("{}", e.localized(lang)))?;
+    let disposal = settings(ctx, lang)?;
     let path = book_path(cli, ctx);
     let mut store = open_book(&path, lang)?;
     let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
@@ -1454,6 +1455,8 @@ pub fn escalate(
     flow::check_escalation_date(as_of, today, force)?;
     let started = std::time::Instant::now();
     let r = flow::escalate(&mut store, &actor, as_of, Some(&cfg))?;
+    // Open orange and red cases follow their loans at their level's frequency.
+    flow::tighten_by_level(&mut store, &actor, &disposal, as_of)?;
     match format {
         EscalateFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
         EscalateFormat::Table => {

@@ -927,6 +927,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 .config
                 .plan()
                 .map_err(|e| anyhow!("{}", e.localized(lang)))?;
+            let disposal_settings = disposal::settings(&ctx, lang)?;
             let report = workflow::warning::evaluate_book(&mut store, &actor, &rules, as_of)?;
             // The floors are compared on the same date, after the warnings they read.
             let classified =
@@ -937,6 +938,12 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             // Then the nightly escalation, as the engine (a specialist's evaluate too).
             let escalation =
                 workflow::disposal::escalate(&mut store, &Actor::system(), as_of, Some(&plan_cfg))?;
+            workflow::disposal::tighten_by_level(
+                &mut store,
+                &Actor::system(),
+                &disposal_settings,
+                as_of,
+            )?;
             if *format == Format::Json {
                 let mut v = serde_json::to_value(&report)?;
                 if let Some(o) = v.as_object_mut() {

@@ -34,6 +34,14 @@ pub struct GroupReport {
     pub raised: Vec<RaisedCase>,
 }
 
+/// A loan a case's level tightened: the case, the contract and the frequency now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackingTightened {
+    pub case_id: i64,
+    pub contract_no: String,
+    pub tightened: String,
+}
+
 /// What the nightly escalation did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct EscalationReport {
@@ -45,6 +53,9 @@ pub struct EscalationReport {
     /// Of those, the ones whose level rose (the rest were red already).
     #[serde(skip)]
     pub raised: Vec<RaisedCase>,
+    /// Actions of the failed rectifications still open (planned, in progress), now failed
+    /// with the note `plan_failed`, in case then action order.
+    pub actions_failed: Vec<i64>,
     /// Open actions past their deadline, book-wide.
     pub overdue_actions: u64,
     /// Open cases needing an emergency plan after the run.
@@ -312,6 +323,8 @@ impl Tx<'_> {
             v.sort_unstable();
             v
         };
+        let plan_ids: Vec<i64> = plans_failed.iter().map(|(_, p)| *p).collect();
+        let actions_failed = self.fail_plan_actions(&plan_ids, as_of, actor)?;
         let failed_numbers = self.record_failed_plans(&plans_failed, as_of, &now, actor)?;
         let id_only = if only.is_some() {
             "AND c.id = ?1"
@@ -362,9 +375,52 @@ impl Tx<'_> {
             plans_failed: failed_numbers,
             escalated: escalated.into_iter().map(|(_, n)| n).collect(),
             raised,
+            actions_failed,
             overdue_actions: overdue_actions.max(0) as u64,
             emergency_needed: emergency_needed.max(0) as u64,
         })
+    }
+
+    /// Fails the actions of the failed plans `plans` still open (planned, in progress), with
+    /// the outcome `plan_failed` and an `action_fail` event each: two statements for the whole
+    /// set. The caller refreshes the cases' deadlines. Returns the actions, in case then
+    /// action order.
+    pub fn fail_plan_actions(
+        &mut self,
+        plans: &[i64],
+        as_of: NaiveDate,
+        actor: &str,
+    ) -> Result<Vec<i64>> {
+        if plans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = self.now().to_string();
+        let plans = id_list(plans);
+        let mut failed: Vec<(i64, i64)> = {
+            let mut stmt = self.conn().prepare_cached(
+                "UPDATE disposal_actions SET status = 'failed', outcome = 'plan_failed',
+                     updated_at = ?2, updated_by = ?3, version = version + 1
+                 WHERE plan_id IN (SELECT value FROM json_each(?1))
+                   AND status IN ('planned', 'in_progress')
+                 RETURNING case_id, id",
+            )?;
+            let rows =
+                stmt.query_map(params![plans, now, actor], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        failed.sort_unstable();
+        let ids: Vec<i64> = failed.iter().map(|(_, a)| *a).collect();
+        if !ids.is_empty() {
+            self.conn()
+                .prepare_cached(
+                    "INSERT INTO case_events (case_id, at, on_date, actor, event, ref, note)
+                     SELECT case_id, ?2, ?3, ?4, 'action_fail', '#' || id, 'plan_failed'
+                     FROM disposal_actions WHERE id IN (SELECT value FROM json_each(?1))
+                     ORDER BY case_id, id",
+                )?
+                .execute(params![id_list(&ids), now, as_of, actor])?;
+        }
+        Ok(ids)
     }
 
     /// The history of rectifications the nightly check failed: a `plan_failed` event per
@@ -1011,6 +1067,63 @@ impl Tx<'_> {
             done.push(contract);
         }
         Ok(done)
+    }
+
+    /// Tightens the loans (with a balance) of open orange and red cases (`only`: one case)
+    /// that are followed less often than their case's level asks, in a few statements for the
+    /// whole set; each loan's earlier frequency is kept in `case_tracking` (the first one, if
+    /// the case tightened it before) for closing to restore. Each changed loan's next
+    /// follow-up is recomputed. Returns the changes in case then loan order.
+    pub fn tighten_tracking_by_level(
+        &mut self,
+        orange: TrackingFrequency,
+        red: TrackingFrequency,
+        only: Option<i64>,
+    ) -> Result<Vec<TrackingTightened>> {
+        const MONTHS: &str = "CASE {f} WHEN 'monthly' THEN 1 WHEN 'quarterly' THEN 3
+                              WHEN 'semiannual' THEN 6 WHEN 'annual' THEN 12 ELSE 99 END";
+        let months = |f: &str| MONTHS.replace("{f}", f);
+        let target = "CASE c.level_order WHEN 0 THEN ?1 ELSE ?2 END";
+        let only_sql = if only.is_some() {
+            "AND c.id = ?3"
+        } else {
+            "AND ?3 IS NULL"
+        };
+        let mut rows: Vec<(i64, i64, String)> = {
+            let mut stmt = self.conn().prepare(&format!(
+                "INSERT INTO case_tracking (case_id, loan_id, previous, tightened)
+                 SELECT c.id, l.id, l.tracking_frequency, {target}
+                 FROM risk_cases c JOIN loans l ON l.borrower_id = c.borrower_id
+                 WHERE c.status = 'open' AND c.level_order IN (0, 1) {only_sql}
+                   AND l.outstanding_fen > 0
+                   AND {lm} > {tm}
+                 ON CONFLICT (case_id, loan_id) DO UPDATE SET tightened = excluded.tightened
+                 RETURNING case_id, loan_id, tightened",
+                lm = months("l.tracking_frequency"),
+                tm = months(target),
+            ))?;
+            let rows = stmt.query_map(params![red.code(), orange.code(), only], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        rows.sort_unstable();
+        let mut out = Vec::with_capacity(rows.len());
+        for (case_id, loan_id, tightened) in rows {
+            let contract_no: String = self
+                .conn()
+                .prepare_cached(
+                    "UPDATE loans SET tracking_frequency = ?2 WHERE id = ?1 RETURNING contract_no",
+                )?
+                .query_row(params![loan_id, tightened], |r| r.get(0))?;
+            self.refresh_followup(loan_id)?;
+            out.push(TrackingTightened {
+                case_id,
+                contract_no,
+                tightened,
+            });
+        }
+        Ok(out)
     }
 
     /// Restores the frequencies a case tightened (where nobody changed them since). Returns

@@ -37,6 +37,10 @@ pub struct DisposalSettings {
     pub emergency_days: u32,
     /// A case with an explanation requested follows its loans at least this often.
     pub yellow_tracking: TrackingFrequency,
+    /// An open orange case follows its loans at least this often.
+    pub orange_tracking: TrackingFrequency,
+    /// An open red case follows its loans at least this often.
+    pub red_tracking: TrackingFrequency,
 }
 
 impl Default for DisposalSettings {
@@ -46,6 +50,8 @@ impl Default for DisposalSettings {
             rectification_days: 90,
             emergency_days: 30,
             yellow_tracking: TrackingFrequency::Monthly,
+            orange_tracking: TrackingFrequency::Monthly,
+            red_tracking: TrackingFrequency::Monthly,
         }
     }
 }
@@ -307,6 +313,64 @@ fn raised_json(raised: &[RaisedCase]) -> serde_json::Value {
     json!(raised)
 }
 
+/// Tightens the tracking of the loans of open orange and red cases (`only`: one case) to
+/// their level's frequency in `settings`, as an explanation request does for yellow, with a
+/// `tracking_tightened` event on each case. Returns (case number, contracts) per case.
+fn tighten_by_level_step(
+    tx: &mut Tx<'_>,
+    actor: &str,
+    settings: &DisposalSettings,
+    on: NaiveDate,
+    only: Option<i64>,
+) -> Result<Vec<(String, Vec<String>)>> {
+    let rows =
+        tx.tighten_tracking_by_level(settings.orange_tracking, settings.red_tracking, only)?;
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let (case_id, ref freq) = (rows[i].case_id, rows[i].tightened.clone());
+        let mut contracts = Vec::new();
+        while i < rows.len() && rows[i].case_id == case_id && rows[i].tightened == *freq {
+            contracts.push(rows[i].contract_no.clone());
+            i += 1;
+        }
+        tx.case_event(
+            case_id,
+            on,
+            actor,
+            "tracking_tightened",
+            freq,
+            &contracts.join(", "),
+        )?;
+        out.push((tx.case_number_of(case_id)?, contracts));
+    }
+    Ok(out)
+}
+
+/// The book-wide run of [`tighten_by_level_step`] after the evaluation or the nightly
+/// escalation, by whoever may run the escalation; one audit row when anything changed.
+pub fn tighten_by_level(
+    store: &mut Store,
+    actor: &Actor,
+    settings: &DisposalSettings,
+    on: NaiveDate,
+) -> Result<Vec<(String, Vec<String>)>> {
+    super::execute(store, actor, |tx| {
+        super::authorize_in(tx, actor, Command::EscalateCases, &Subject::NONE)?;
+        let done = tighten_by_level_step(tx, &actor.username, settings, on, None)?;
+        if !done.is_empty() {
+            tx.audit(
+                &actor.username,
+                "cases.tighten_tracking",
+                "book",
+                &on.to_string(),
+                &json!({"tightened": done}),
+            )?;
+        }
+        Ok(done)
+    })
+}
+
 /// A plan to make.
 #[derive(Debug, Clone)]
 pub struct NewPlan<'a> {
@@ -398,6 +462,10 @@ pub fn plan_in(
                 &tightened.join(", "),
             )?;
         }
+    }
+    // An orange or red case follows its loans at its level's frequency.
+    for (_, contracts) in tighten_by_level_step(tx, &actor.username, settings, today, Some(c.id))? {
+        tightened.extend(contracts);
     }
     tx.refresh_case_deadline(c.id)?;
     tx.touch_case(c.id, &actor.username)?;
@@ -785,13 +853,15 @@ pub fn fail_plan_in(
         &p.id.to_string(),
         &reason,
     )?;
+    // Its measures still open fail with it, saying why.
+    let actions_failed = tx.fail_plan_actions(&[p.id], today, &actor.username)?;
     tx.refresh_case_deadline(c.id)?;
     tx.audit(
         &actor.username,
         "disposal.plan_fail",
         "case",
         &c.number,
-        &json!({"plan": p.id, "reason": reason}),
+        &json!({"plan": p.id, "reason": reason, "actions_failed": actions_failed}),
     )?;
     escalate_step(tx, &actor.username, today, Some(c.id), plan)
 }
@@ -860,8 +930,9 @@ pub fn progress_in(
 }
 
 /// Closes a case with a reason: only when its warnings are resolved or dismissed and no
-/// action is open (the refusal names them). Plans still open are cancelled; loans a yellow
-/// case tightened go back to their frequency.
+/// action is open (the refusal names them). An emergency plan in force with actions done ends
+/// fulfilled; other plans still open are cancelled; loans the case tightened go back to
+/// their frequency.
 pub fn close(
     store: &mut Store,
     actor: &Actor,
@@ -933,20 +1004,28 @@ pub fn close_in(
         .copied()
         .filter(|s| s.is_open())
         .collect();
+    let mut plans_fulfilled = Vec::new();
     while let Some(p) = tx.latest_plan(c.id, None, &open_statuses)? {
-        tx.move_plan(
-            p.id,
-            p.version,
-            PlanStatus::Cancelled,
-            None,
-            "case_closed",
-            &actor.username,
-        )?;
+        // An emergency plan in force whose actions were carried out (some done, none open
+        // now) was executed: it ends fulfilled, not cancelled.
+        let carried_out = p.kind == PlanKind::Emergency
+            && p.status == PlanStatus::Approved
+            && tx.plan_action_counts(p.id)?.1 > 0;
+        let (to, event) = if carried_out {
+            let to = PlanMove::Fulfil
+                .check(p.kind, p.status)
+                .map_err(wrong_state)?;
+            plans_fulfilled.push(p.id);
+            (to, "plan_fulfilled")
+        } else {
+            (PlanStatus::Cancelled, "plan_cancelled")
+        };
+        tx.move_plan(p.id, p.version, to, None, "case_closed", &actor.username)?;
         tx.case_event(
             c.id,
             today,
             &actor.username,
-            "plan_cancelled",
+            event,
             &p.id.to_string(),
             "case_closed",
         )?;
@@ -959,7 +1038,8 @@ pub fn close_in(
         "disposal.close",
         "case",
         &c.number,
-        &json!({"reason": reason, "tracking_restored": restored, "version": c.version}),
+        &json!({"reason": reason, "tracking_restored": restored, "version": c.version,
+                "plans_fulfilled": plans_fulfilled}),
     )?;
     Ok(())
 }

@@ -437,6 +437,127 @@ fn an_explanation_tightens_tracking_until_the_case_closes() {
     assert_eq!(restored, was, "closing restores each loan's frequency");
 }
 
+/// A case's number, level and its loans' (contract, tracking frequency).
+type CaseFrequencies = (String, Level, Vec<(String, String)>);
+
+#[test]
+fn orange_and_red_cases_tighten_tracking_by_level_until_the_case_closes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let s = DisposalSettings {
+        orange_tracking: TrackingFrequency::Quarterly,
+        red_tracking: TrackingFrequency::Monthly,
+        ..settings()
+    };
+    let months = |f: &str| TrackingFrequency::parse(f).map_or(99, |f| f.months());
+    let frequencies = |store: &Store| -> Vec<CaseFrequencies> {
+        all_cases(store, CaseStatus::Open)
+            .into_iter()
+            .map(|c| {
+                let d = store.case_detail(&c.number).expect("read").expect("case");
+                let loans = d
+                    .loans
+                    .into_iter()
+                    .map(|l| (l.contract_no, l.tracking_frequency))
+                    .collect();
+                (c.number, c.level, loans)
+            })
+            .collect()
+    };
+    let before = frequencies(&b.store);
+    let looser = |level: Level, limit: u32| {
+        before
+            .iter()
+            .filter(|(_, l, _)| *l == level)
+            .any(|(_, _, loans)| loans.iter().any(|(_, f)| months(f) > limit))
+    };
+    assert!(
+        looser(Level::Orange, 3) && looser(Level::Red, 1),
+        "the demo book has loans to tighten"
+    );
+    let e =
+        tighten_by_level(&mut b.store, &b.specialist, &s, today()).expect_err("the engine's run");
+    assert_eq!(denied(&e), Some(Refusal::Role));
+    let done = tighten_by_level(&mut b.store, &Actor::system(), &s, today()).expect("run");
+    assert!(!done.is_empty());
+    let after = frequencies(&b.store);
+    for ((number, level, was), (_, _, now)) in before.iter().zip(&after) {
+        let limit = match level {
+            Level::Red => 1,
+            Level::Orange => 3,
+            Level::Yellow => 99,
+        };
+        for ((contract, f0), (_, f1)) in was.iter().zip(now) {
+            let want = if months(f0) > limit && *level != Level::Yellow {
+                if *level == Level::Red {
+                    "monthly"
+                } else {
+                    "quarterly"
+                }
+            } else {
+                f0.as_str()
+            };
+            assert_eq!(f1, want, "{number} {level:?} {contract}");
+        }
+    }
+    let tail = b.store.audit_tail(3).expect("audit");
+    assert!(tail.iter().any(|e| e.action == "cases.tighten_tracking"));
+    let again = tighten_by_level(&mut b.store, &Actor::system(), &s, today()).expect("run");
+    assert!(again.is_empty(), "once");
+    // An orange case that was tightened, closed: its loans go back to what they had.
+    let (number, _, was) = before
+        .iter()
+        .find(|(n, l, loans)| {
+            *l == Level::Orange
+                && loans.iter().any(|(_, f)| months(f) > 3)
+                && b.store
+                    .case_detail(n)
+                    .expect("read")
+                    .expect("case")
+                    .actions
+                    .iter()
+                    .all(|a| !a.status.is_open())
+        })
+        .expect("a tightened orange case without open actions");
+    let d = b.store.case_detail(number).expect("read").expect("case");
+    assert!(
+        d.events
+            .iter()
+            .any(|e| e.event == "tracking_tightened" && e.reference == "quarterly")
+    );
+    for w in &d.warnings {
+        move_warning(
+            &mut b.store,
+            &b.supervisor,
+            w.id,
+            None,
+            WarningMove::Dismiss,
+            "已核实",
+            today(),
+        )
+        .expect("dismissed");
+    }
+    close(
+        &mut b.store,
+        &b.specialist,
+        number,
+        "风险已化解",
+        None,
+        today(),
+    )
+    .expect("closed");
+    let restored: Vec<(String, String)> = b
+        .store
+        .case_detail(number)
+        .expect("read")
+        .expect("case")
+        .loans
+        .into_iter()
+        .map(|l| (l.contract_no, l.tracking_frequency))
+        .collect();
+    assert_eq!(&restored, was, "closing restores each loan's frequency");
+}
+
 #[test]
 fn a_rectification_is_approved_by_another_supervisor_and_issues_its_notice() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -636,8 +757,30 @@ fn a_rectification_past_its_due_date_escalates_the_case_once_on_the_injected_day
     let r = escalate(&mut b.store, &system, next_day, Some(&plan_cfg)).expect("run");
     assert_eq!(r.plans_failed, vec![(c.number.clone(), p)]);
     assert_eq!(r.escalated, vec![c.number.clone()]);
+    // The failed plan's measure still planned fails with it, saying why, in the history.
+    let d = b.store.case_detail(&c.number).expect("read").expect("case");
+    let measures: Vec<_> = d.actions.iter().filter(|a| a.plan_id == Some(p)).collect();
+    assert_eq!(measures.len(), 1);
+    assert_eq!(measures[0].status, ActionStatus::Failed);
+    assert_eq!(measures[0].outcome, "plan_failed");
+    assert_eq!(r.actions_failed, vec![measures[0].id]);
+    assert!(d.events.iter().any(|e| e.event == "action_fail"
+        && e.reference == format!("#{}", measures[0].id)
+        && e.note == "plan_failed"
+        && e.actor == "system"));
+    let run = b.store.audit_tail(5).expect("audit");
+    let run = run
+        .iter()
+        .find(|e| e.action == "cases.escalate")
+        .expect("audited");
+    assert!(
+        run.detail
+            .contains(&format!("\"actions_failed\":[{}]", measures[0].id)),
+        "{}",
+        run.detail
+    );
     assert!(r.emergency_needed >= 1);
-    assert!(r.overdue_actions >= 1, "the measure due 31 July is overdue");
+    assert!(r.overdue_actions >= 1, "the demo book has overdue actions");
     let after = b
         .store
         .case_by_number(&c.number)
@@ -658,7 +801,23 @@ fn a_rectification_past_its_due_date_escalates_the_case_once_on_the_injected_day
         again.escalated.is_empty() && again.plans_failed.is_empty(),
         "once"
     );
-    // The overdue measure is its owner's, most overdue first.
+    // An overdue action of the case (the failed plan's measure is no longer open) is its
+    // owner's, most overdue first.
+    add_action(
+        &mut b.store,
+        &b.specialist,
+        &AddAction {
+            case: &c.number,
+            kind: ActionKind::AssetWatch,
+            title: "监控名下资产",
+            owner: "wang.fang",
+            deadline: day(2026, 7, 31),
+            contract: None,
+            plan: None,
+        },
+        today(),
+    )
+    .expect("action added");
     let overdue = b
         .store
         .overdue_actions("wang.fang", next_day, 50)
@@ -797,6 +956,26 @@ fn a_supervisor_marks_a_rectification_failed_and_the_case_escalates_at_once() {
     assert_eq!(d.case.level, Level::Red);
     assert_eq!(d.plans[0].status, PlanStatus::Failed);
     assert!(d.events.iter().any(|e| e.event == "escalated"));
+    // Its measure, still planned, failed with it: no open action of a failed plan is left.
+    let measures: Vec<_> = d.actions.iter().filter(|a| a.plan_id == Some(p)).collect();
+    assert_eq!(measures.len(), 1);
+    assert!(
+        measures
+            .iter()
+            .all(|a| a.status == ActionStatus::Failed && a.outcome == "plan_failed"),
+        "{measures:?}"
+    );
+    let tail = b.store.audit_tail(5).expect("audit");
+    let fail = tail
+        .iter()
+        .find(|e| e.action == "disposal.plan_fail")
+        .expect("audited");
+    assert!(
+        fail.detail
+            .contains(&format!("\"actions_failed\":[{}]", measures[0].id)),
+        "{}",
+        fail.detail
+    );
     let e = fail_plan(
         &mut b.store,
         &b.supervisor,
@@ -1251,6 +1430,11 @@ fn escalating_many_cases_at_once_equals_escalating_them_one_by_one() {
     );
     assert_eq!(at_once.escalated.len(), late);
     assert_eq!(at_once.raised.len(), late, "orange cases rise to red");
+    assert_eq!(
+        at_once.actions_failed.len(),
+        late,
+        "each late plan's open measure fails with it"
+    );
 
     let mut one_by_one = EscalationReport {
         as_of: on.to_string(),
@@ -1275,6 +1459,7 @@ fn escalating_many_cases_at_once_equals_escalating_them_one_by_one() {
         one_by_one.plans_failed.extend(r.plans_failed);
         one_by_one.escalated.extend(r.escalated);
         one_by_one.raised.extend(r.raised);
+        one_by_one.actions_failed.extend(r.actions_failed);
         one_by_one.overdue_actions = r.overdue_actions;
         one_by_one.emergency_needed = r.emergency_needed;
     }
