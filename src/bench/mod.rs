@@ -576,7 +576,7 @@ mod tests {
             "## What each technique is worth",
             "## evaluate_book",
             "## inspection plan (nightly)",
-            "## nightly escalation + legal clocks (300 loans)",
+            "## nightly escalation + legal clocks (301 loans)",
             "## period summary",
             "full paint of Summary",
             "## Import of 50 loan rows",

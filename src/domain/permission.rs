@@ -231,6 +231,8 @@ impl Command {
             self,
             Command::RecordDemand
                 | Command::AddCollateral
+                | Command::WorkCase
+                | Command::CloseCase
                 | Command::ArchiveDocument
                 | Command::IssueFeedback
         )

@@ -218,7 +218,6 @@ fn pane_data(pane: PaneId) -> Option<(usize, Changed)> {
                 | Changed::CLASSES
                 | Changed::DISPOSAL,
         )),
-        _ => None,
     }
 }
 
@@ -854,7 +853,6 @@ impl App {
                 PaneId::Disposal => self.disposal.sections(),
                 PaneId::Archive => self.archive.sections(),
                 PaneId::Summary => self.summary.sections(),
-                _ => &[Section::Global],
             }
         }
     }
@@ -930,7 +928,6 @@ impl App {
                 PaneId::Disposal => &mut self.disposal,
                 PaneId::Archive => &mut self.archive,
                 PaneId::Summary => &mut self.summary,
-                _ => return Ok(false),
             };
             return match pane.handle(action, &ctx)? {
                 Outcome::NotMine => self.global_action(action),

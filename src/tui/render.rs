@@ -49,10 +49,6 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             PaneId::Disposal => app.disposal.render(frame, body, &view),
             PaneId::Archive => app.archive.render(frame, body, &view),
             PaneId::Summary => app.summary.render(frame, body, &view),
-            other => panes::placeholder::Placeholder {
-                title_key: other.title_key(),
-            }
-            .render(frame, body, &view),
         }
     }
     // A notice too long for the space beside who is working takes the hint and status

@@ -223,7 +223,7 @@ impl FormKind {
             | FormKind::RejectProposal
             | FormKind::MigrationPeriod
             | FormKind::AuditFilter => &[],
-            | FormKind::SummaryPeriod => &[],
+            FormKind::SummaryPeriod => &[],
             FormKind::CaseProgress
             | FormKind::CaseAction
             | FormKind::CasePlan
@@ -238,7 +238,7 @@ impl FormKind {
             | FormKind::ActionNote
             | FormKind::ActionCancel
             | FormKind::CaseClose => &[],
-            | FormKind::Feedback => &[],
+            FormKind::Feedback => &[],
         }
     }
 }
