@@ -231,8 +231,6 @@ impl Command {
             self,
             Command::RecordDemand
                 | Command::AddCollateral
-                | Command::WorkCase
-                | Command::CloseCase
                 | Command::ArchiveDocument
                 | Command::IssueFeedback
         )

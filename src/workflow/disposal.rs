@@ -131,21 +131,6 @@ fn open_case(tx: &Tx<'_>, number: &str, expected: Option<i64>) -> Result<CaseSta
     Ok(c)
 }
 
-/// A specialist works only the cases of the loans they are responsible for, and the actions
-/// they own; supervisors and managers work every case.
-fn may_work(
-    tx: &mut Tx<'_>,
-    actor: &Actor,
-    command: Command,
-    c: &CaseState,
-    owner: Option<&str>,
-) -> Result<()> {
-    if owner == Some(actor.username.as_str()) {
-        return Ok(());
-    }
-    super::authorize_in(tx, actor, command, &Subject::loan_of(&c.officer))
-}
-
 /// The plan `id` of the case, or the case's latest plan of `kinds` in `statuses`.
 fn pick_plan(
     tx: &Tx<'_>,
@@ -424,7 +409,6 @@ pub fn plan_in(
     };
     super::authorize_in(tx, actor, command, &Subject::NONE)?;
     let c = open_case(tx, p.case, p.expected_version)?;
-    may_work(tx, actor, Command::WorkCase, &c, None)?;
     let summary = required(p.summary, "summary")?;
     if p.kind > PlanKind::for_level(c.level) {
         return Err(WorkflowError::rule(
@@ -528,7 +512,6 @@ pub fn submit_in(
 ) -> Result<i64> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let c = open_case(tx, case, None)?;
-    may_work(tx, actor, Command::WorkCase, &c, None)?;
     let p = pick_plan(
         tx,
         &c,
@@ -538,13 +521,6 @@ pub fn submit_in(
     )?;
     if p.kind == PlanKind::Emergency {
         super::authorize_in(tx, actor, Command::ProposeEmergency, &Subject::NONE)?;
-    }
-    // A rectification or emergency plan is its measures: one with none is not sent up.
-    if tx.plan_action_counts(p.id)?.0 == 0 {
-        return Err(WorkflowError::rule(
-            "disposal_err.plan_without_measures",
-            &[("number", &c.number), ("plan", &p.id.to_string())],
-        ));
     }
     let version = super::check_version(
         &format!("{} #{}", c.number, p.id),
@@ -790,7 +766,6 @@ pub fn record_explanation_in(
 ) -> Result<i64> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let c = open_case(tx, case, None)?;
-    may_work(tx, actor, Command::WorkCase, &c, None)?;
     let summary = required(summary, "explanation")?;
     if arrived_on > today {
         return Err(WorkflowError::rule(
@@ -921,7 +896,6 @@ pub fn progress_in(
 ) -> Result<i64> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let c = open_case(tx, case, None)?;
-    may_work(tx, actor, Command::WorkCase, &c, None)?;
     let state = required(p.signal_now, "signal_now")?;
     let effect = required(p.effect, "effect")?;
     let problems = required(p.problems, "problems")?;
@@ -983,7 +957,6 @@ pub fn close_in(
 ) -> Result<()> {
     super::authorize_in(tx, actor, Command::CloseCase, &Subject::NONE)?;
     let c = open_case(tx, case, expected_version)?;
-    may_work(tx, actor, Command::CloseCase, &c, None)?;
     let reason = required(reason, "reason")?;
     let open = tx.case_open_items(c.id)?;
     if !open.warnings.is_empty() || !open.actions.is_empty() {
@@ -1105,7 +1078,6 @@ pub fn add_action_in(
 ) -> Result<i64> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let c = open_case(tx, a.case, None)?;
-    may_work(tx, actor, Command::WorkCase, &c, None)?;
     let title = required(a.title, "title")?;
     let owner = a.owner.trim();
     match tx.staff(owner)? {
@@ -1222,7 +1194,6 @@ pub fn move_action_in(
 ) -> Result<ActionStatus> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let (a, c, version) = open_action(tx, id, expected_version)?;
-    may_work(tx, actor, Command::WorkCase, &c, Some(&a.owner))?;
     let to = mv.check(a.status).map_err(wrong_state)?;
     let outcome = if mv.needs_outcome() {
         required(outcome, "outcome")?
@@ -1300,7 +1271,6 @@ pub fn note_action_in(
 ) -> Result<()> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let (a, c, version) = open_action(tx, id, expected_version)?;
-    may_work(tx, actor, Command::WorkCase, &c, Some(&a.owner))?;
     let note = required(note, "note")?;
     if !a.status.is_open() {
         return Err(WorkflowError::Disposal(DisposalMoveError {
@@ -1354,7 +1324,6 @@ pub fn from_inspection_in(
 ) -> Result<Vec<i64>> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let c = open_case(tx, case, None)?;
-    may_work(tx, actor, Command::WorkCase, &c, None)?;
     let inspection = inspection.trim();
     let (loan_id, status, measures) =
         tx.approved_measures(inspection)?
