@@ -429,8 +429,8 @@ fn each_case_key_goes_through_workflow_and_writes_its_audit_row() {
 #[test]
 fn a_refused_close_says_which_warnings_are_open() {
     for (lang, words) in [
-        (Lang::En, "still has open warnings"),
-        (Lang::ZhCn, "仍有未解除的预警"),
+        (Lang::En, "cannot close yet. Open warnings"),
+        (Lang::ZhCn, "暂不能结案。未解除的预警"),
     ] {
         let (_dir, store, number, officer, _, _) = worked_book();
         let mut app = app_on(store, &officer, lang, (120, 40), as_of());
