@@ -136,7 +136,19 @@ fn main() -> anyhow::Result<()> {
     press(&mut reviewer, KeyCode::Char('3'));
     press(&mut reviewer, KeyCode::Char('b'));
     shot(&out, "warnings-by-borrower", &reviewer)?;
+    // Step 6 and the archive: pane 7 (every document of the book) and pane 8 (the period
+    // summary of the book's month).
+    press(&mut reviewer, KeyCode::Char('7'));
+    shot(&out, "archive", &reviewer)?;
+    press(&mut reviewer, KeyCode::Char('8'));
+    shot(&out, "summary", &reviewer)?;
     drop(reviewer);
+    // The audit trail, as a manager opens it (`A`).
+    let book = postloan::store::Store::open(app.store.path())?;
+    let mut manager = fixture::app(book, "zhao.lei", Lang::ZhCn, Theme::colour(), SIZE);
+    press(&mut manager, KeyCode::Char('A'));
+    shot(&out, "audit", &manager)?;
+    drop(manager);
 
     app.lang = Lang::En;
     press(&mut app, KeyCode::Char('2'));
