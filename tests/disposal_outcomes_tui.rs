@@ -449,6 +449,10 @@ fn a_refused_close_says_which_warnings_are_open() {
         let screen = app.detail.case().expect("case");
         let w = &screen.detail.warnings[0];
         assert!(said.contains(&w.number), "names the warnings: {said}");
+        // Each warning and action is named in words, never by its translation key.
+        for raw in ["indicator.", "signal.", "action_kind.", "action_status."] {
+            assert!(!said.contains(raw), "a raw key in the refusal: {said}");
+        }
         assert_eq!(
             app.store.audit_tail(1).expect("audit"),
             before,

@@ -813,7 +813,7 @@ fn detail_md(d: &CaseDetail, today: NaiveDate, lang: Lang) -> String {
             w.number,
             md(&w.contract_no),
             lang.code_name("level", w.level.code()),
-            lang.code_name("indicator", &w.indicator),
+            signal_name(&w.indicator, lang),
             lang.code_name("wstatus", w.status.code())
         );
     }
@@ -1002,6 +1002,16 @@ fn event_ref(event: &str, reference: &str, lang: Lang) -> String {
 
 /// An event's note: a code the engine wrote (a kind, a reason) in words; a person's text
 /// Markdown-safe.
+/// An indicator's name, or a manual signal's, in `lang` (the code itself when neither has one).
+fn signal_name(code: &str, lang: Lang) -> String {
+    let name = lang.code_name("indicator", code);
+    if name == code {
+        lang.code_name("signal", code)
+    } else {
+        name
+    }
+}
+
 fn event_note(note: &str, lang: Lang) -> String {
     for group in [
         "case_note",
@@ -1011,6 +1021,7 @@ fn event_note(note: &str, lang: Lang) -> String {
         "demand_channel",
         "legal_event",
         "indicator",
+        "signal",
     ] {
         let key = format!("{group}.{note}");
         if !note.is_empty() && lang.t(&key) != key {

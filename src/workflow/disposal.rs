@@ -965,9 +965,18 @@ pub fn close_in(
             .warnings
             .iter()
             .map(|(number, indicator)| {
+                // A manual signal's name is under `signal`, an indicator's under `indicator`.
+                let table = if crate::domain::warning::ManualSignal::ALL
+                    .iter()
+                    .any(|s| s.code() == indicator.as_str())
+                {
+                    "signal"
+                } else {
+                    "indicator"
+                };
                 format!(
                     "{number} {}",
-                    super::said_key(&format!("indicator.{indicator}"))
+                    super::said_key(&format!("{table}.{indicator}"))
                 )
             })
             .collect();
