@@ -1096,6 +1096,16 @@ fn the_case_study_replays_from_disbursement_to_closing_without_write_off() {
         d.case.close_reason,
         "抵押物处置及保证人代偿，贷款本息全额收回，未核销"
     );
+    // A closed case keeps the loan it was opened for, repaid in full, and counts the signals
+    // and loans it had (not "0 signals · 0 loans").
+    assert_eq!(
+        d.loans.iter().map(|l| l.id).collect::<Vec<_>>(),
+        vec![loan.id],
+        "the closed case still lists its loan"
+    );
+    assert_eq!(d.loans[0].outstanding, Decimal::ZERO);
+    assert_eq!(d.case.loans, 1);
+    assert_eq!(d.case.warnings, d.warnings.len() as u64);
     assert!(
         d.warnings
             .iter()
