@@ -126,11 +126,11 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
                 contract_no: args.contract.clone(),
                 borrower: args.borrower.clone(),
                 kind,
-                from_at: args.from.map(super::verify::day_start_utc),
+                from_at: args.from.map(crate::domain::text::local_day_start_utc),
                 to_at: args
                     .to
                     .and_then(|t| t.succ_opt())
-                    .map(super::verify::day_start_utc),
+                    .map(crate::domain::text::local_day_start_utc),
             };
             if let Some(c) = &args.contract
                 && store.loan_by_contract(c)?.is_none()

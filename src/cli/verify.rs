@@ -150,11 +150,6 @@ fn backup_error(e: workflow::backup::BackupError, lang: Lang) -> anyhow::Error {
     }
 }
 
-/// The stored (UTC) instant at which the local day `d` starts.
-pub(super) fn day_start_utc(d: NaiveDate) -> String {
-    local_day_start_utc(d)
-}
-
 pub fn audit(cli: &Cli, ctx: &Context_, args: &AuditArgs) -> anyhow::Result<i32> {
     let lang = ctx.lang;
     if let (Some(f), Some(t)) = (args.from, args.to)

@@ -81,19 +81,6 @@ impl Period {
     }
 }
 
-/// The stored (UTC) instant at which the local day `d` starts.
-fn day_start_utc(d: NaiveDate) -> String {
-    use chrono::TimeZone;
-    let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-    chrono::Local
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or_else(|| midnight.and_utc())
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
 /// The pane: its list, the period filter and the archive's rules (for retention dates).
 #[derive(Debug, Clone)]
 pub struct ArchivePane {
@@ -168,8 +155,8 @@ impl ArchivePane {
     pub fn cycle_period(&mut self, store: &Store) -> Result<(), StoreError> {
         self.period = self.period.next();
         let days = self.period.days(self.today);
-        self.list.query.from_at = days.map(|(f, _)| day_start_utc(f));
-        self.list.query.to_at = days.map(|(_, t)| day_start_utc(t));
+        self.list.query.from_at = days.map(|(f, _)| crate::domain::text::local_day_start_utc(f));
+        self.list.query.to_at = days.map(|(_, t)| crate::domain::text::local_day_start_utc(t));
         self.restart(store)
     }
 
