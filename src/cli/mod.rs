@@ -687,6 +687,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 check_terminal(lang)?;
             }
             let started = std::time::Instant::now();
+            // The build's phases and their times go to the log (kept for the workbench).
+            let _log = init_log(&ctx.dirs);
             if !*fresh {
                 announce_upgrade(&path, lang);
             }

@@ -652,6 +652,14 @@ impl Store {
         Ok(())
     }
 
+    /// This connection's page cache in MiB, as [`Store::set_cache_mib`] sets it (a cache
+    /// set in pages counts at SQLite's default page of 4 KiB).
+    pub fn cache_mib(&self) -> Result<u32> {
+        let size: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        let kib = if size < 0 { -size } else { size * 4 };
+        Ok(u32::try_from(kib / 1024).unwrap_or(u32::MAX))
+    }
+
     /// A bulk writer for a freshly created book (the demo generator): prepared inserts in one
     /// transaction, without the per-row comparisons of an import.
     pub fn bulk(&mut self) -> Result<BulkWriter<'_>> {

@@ -41,7 +41,12 @@ pub fn seed(store: &mut Store, system: &Actor, as_of: NaiveDate, loans: u64) -> 
             as_of,
         )?;
     }
+    let t = std::time::Instant::now();
     flow::classify_book(store, system, &rules, as_of)?;
+    tracing::info!(
+        "demo classification: classify_book {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
     let ctx = Decide {
         rules: &rules,
         plan: &plan,

@@ -25,6 +25,13 @@ pub fn seed(store: &mut Store, system: &Actor, as_of: NaiveDate) -> Result<()> {
     let checklist = crate::config::Config::defaults()
         .checklist()
         .map_err(|e| super::WorkflowError::Invalid(e.to_string()))?;
+    let t = std::time::Instant::now();
+    let lap = |what: &str| {
+        tracing::info!(
+            "demo inspections: {what} at {:.2} s",
+            t.elapsed().as_secs_f64()
+        )
+    };
     let loans: Vec<SeedLoan> = store.write(|tx| -> Result<Vec<SeedLoan>> {
         let loans = tx.seed_loans()?;
         let mut done = Vec::new();
@@ -62,18 +69,23 @@ pub fn seed(store: &mut Store, system: &Actor, as_of: NaiveDate) -> Result<()> {
         role: crate::domain::Role::Manager,
         ..system.clone()
     };
+    lap("history");
     flow::plan_book(store, &planner, &cfg)?;
+    lap("first plan");
     let step = (loans.len() / EXAMPLES).max(1);
     let examples: Vec<&SeedLoan> = loans.iter().step_by(step).take(EXAMPLES).collect();
     for (i, l) in examples.iter().enumerate() {
         example(store, &cfg, &checklist, l, i, as_of)?;
     }
+    lap("examples");
     triggered(store, as_of)?;
+    lap("triggered");
     // The examples approve inspections (each moves its loan's next due date) and a weak
     // checklist raises a warning (a signal the plan answers with a triggered row): derive the
     // plan last, as the nightly batch would, so a fresh book's first `inspections plan` has
     // nothing to do.
     flow::plan_book(store, &planner, &cfg)?;
+    lap("second plan");
     Ok(())
 }
 

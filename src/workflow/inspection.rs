@@ -29,9 +29,11 @@ pub fn plan_book(store: &mut Store, actor: &Actor, cfg: &PlanConfig) -> Result<P
     super::guard(store, actor, Command::PlanInspections, &Subject::NONE)?;
     // A first plan adds a row per loan to five indexes in random order: a small page cache
     // thrashes (8 s at 100,000 loans with SQLite's 2 MiB).
-    store.set_cache_mib(128)?;
+    // A larger cache set by the caller (the demo build) is kept, and given back after.
+    let before = store.cache_mib()?;
+    store.set_cache_mib(before.max(128))?;
     let result = plan_chunks(store, actor, cfg);
-    store.set_cache_mib(8)?;
+    store.set_cache_mib(before)?;
     result
 }
 
