@@ -184,3 +184,45 @@ fn a_period_that_does_not_read_is_refused_in_both_languages() {
         assert!(!out.status.success(), "{args:?}");
     }
 }
+
+#[test]
+fn a_v13_book_is_copied_beside_itself_and_gains_the_summary_indexes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = tmp.path().join("book.db");
+    postloan::store::create_at_version(&db, 13).expect("a v13 book");
+    let store = postloan::store::Store::open(&db).expect("upgrade");
+    let upgrade = store.upgraded().cloned().expect("upgraded");
+    assert_eq!((upgrade.from, upgrade.to), (13, 14));
+    assert_eq!(upgrade.backup, tmp.path().join("book.db.v13-backup"));
+    drop(store);
+    let indexes = |path: &std::path::Path| -> Vec<String> {
+        let conn = rusqlite::Connection::open(path).expect("open");
+        let mut stmt = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN
+                 ('inspections_done', 'warning_events_day', 'case_events_day',
+                  'risk_cases_opened', 'risk_cases_closed') ORDER BY name",
+            )
+            .expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    assert_eq!(
+        indexes(&db),
+        [
+            "case_events_day",
+            "inspections_done",
+            "risk_cases_closed",
+            "risk_cases_opened",
+            "warning_events_day"
+        ]
+    );
+    // The copy is the book as it was: v13, without them.
+    assert_eq!(
+        postloan::store::files::header_schema_version(&upgrade.backup),
+        Some(13)
+    );
+    assert!(indexes(&upgrade.backup).is_empty());
+}

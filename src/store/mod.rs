@@ -282,6 +282,7 @@ const SCHEMA: &[&str] = &[
     include_str!("schema_v11.sql"),
     include_str!("schema_v12.sql"),
     include_str!("schema_v13.sql"),
+    include_str!("schema_v14.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -39,6 +39,51 @@ fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
+/// Warning events of the period by event, level and day (over `warning_events_day`).
+pub(super) const WARNING_EVENTS: &str = "SELECT e.event, COALESCE(e.level, (SELECT w.level FROM warnings w WHERE w.id = e.warning_id)),
+                    e.on_date, COUNT(*)
+             FROM warning_events e
+             WHERE e.event IN ('raised', 'escalated', 'resolved') AND e.on_date >= ?1 AND e.on_date <= ?2
+             GROUP BY 1, 2, 3";
+
+/// Cases opened and closed in the period (over `risk_cases_opened` and `risk_cases_closed`).
+pub(super) const CASES: &str =
+    "SELECT (SELECT COUNT(*) FROM risk_cases WHERE opened_on >= ?1 AND opened_on <= ?2),
+                    (SELECT COUNT(*) FROM risk_cases WHERE closed_on >= ?1 AND closed_on <= ?2)";
+
+/// Inspections done and overdue by officer, from four disjoint ranges of `inspections_done`
+/// (schema v14), so no branch reads the whole table: carried out in the period (done, and
+/// overdue when after the overdue day); not carried out and due before the overdue day;
+/// carried out after the overdue day but outside the period (before it, or after it).
+pub(super) const INSPECTIONS: &str = "SELECT officer, SUM(done), SUM(overdue) FROM (
+                 SELECT officer, status <> 'planned' AS done,
+                        due_on < ?3 AND inspected_on > ?3 AS overdue
+                 FROM inspections WHERE inspected_on >= ?1 AND inspected_on <= ?2
+                 UNION ALL
+                 SELECT officer, 0, 1 FROM inspections
+                 WHERE inspected_on IS NULL AND due_on < ?3
+                 UNION ALL
+                 SELECT officer, 0, 1 FROM inspections
+                 WHERE inspected_on > ?3 AND inspected_on < ?1 AND due_on < ?3
+                 UNION ALL
+                 SELECT officer, 0, 1 FROM inspections
+                 WHERE inspected_on > ?2 AND inspected_on > ?3 AND due_on < ?3
+             )
+             GROUP BY officer ORDER BY officer";
+
+/// Disposal actions done, failed (over `case_events_day`) and overdue.
+pub(super) const ACTIONS: &str = "SELECT
+               (SELECT COUNT(*) FROM case_events
+                WHERE event = 'action_done' AND on_date >= ?1 AND on_date <= ?2),
+               (SELECT COUNT(*) FROM case_events
+                WHERE event = 'action_fail' AND on_date >= ?1 AND on_date <= ?2),
+               (SELECT COUNT(*) FROM disposal_actions a
+                WHERE a.deadline < ?3 AND (a.status IN ('planned', 'in_progress')
+                  OR EXISTS (SELECT 1 FROM case_events e
+                             WHERE e.case_id = a.case_id AND e.ref = '#' || a.id
+                               AND e.event IN ('action_done', 'action_fail', 'action_cancel')
+                               AND e.on_date > ?3)))";
+
 impl Store {
     /// The summary of `period`, with "overdue" counted on the period's end or `today`,
     /// whichever is earlier.
@@ -122,13 +167,7 @@ impl Store {
         series_from: NaiveDate,
         period: Period,
     ) -> Result<(ByLevel, ByLevel, ByLevel, BTreeMap<NaiveDate, u64>)> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT e.event, COALESCE(e.level, (SELECT w.level FROM warnings w WHERE w.id = e.warning_id)),
-                    e.on_date, COUNT(*)
-             FROM warning_events e
-             WHERE e.event IN ('raised', 'escalated', 'resolved') AND e.on_date >= ?1 AND e.on_date <= ?2
-             GROUP BY 1, 2, 3",
-        )?;
+        let mut stmt = self.conn().prepare_cached(WARNING_EVENTS)?;
         let mut rows = stmt.query(params![day(series_from), day(period.to)])?;
         let (mut raised, mut escalated, mut resolved) =
             (ByLevel::default(), ByLevel::default(), ByLevel::default());
@@ -156,13 +195,12 @@ impl Store {
     }
 
     fn summary_cases(&self, period: Period) -> Result<(u64, u64)> {
-        let (opened, closed): (i64, i64) = self.conn().prepare_cached(
-            "SELECT (SELECT COUNT(*) FROM risk_cases WHERE opened_on >= ?1 AND opened_on <= ?2),
-                    (SELECT COUNT(*) FROM risk_cases WHERE closed_on >= ?1 AND closed_on <= ?2)",
-        )?
-        .query_row(params![day(period.from), day(period.to)], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
+        let (opened, closed): (i64, i64) = self
+            .conn()
+            .prepare_cached(CASES)?
+            .query_row(params![day(period.from), day(period.to)], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         Ok((count(opened), count(closed)))
     }
 
@@ -180,14 +218,7 @@ impl Store {
         period: Period,
         overdue_on: NaiveDate,
     ) -> Result<Vec<OfficerInspections>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT officer,
-                    SUM(status <> 'planned' AND inspected_on >= ?1 AND inspected_on <= ?2),
-                    SUM(due_on < ?3 AND (inspected_on IS NULL OR inspected_on > ?3))
-             FROM inspections
-             WHERE (inspected_on >= ?1 AND inspected_on <= ?2) OR due_on < ?3
-             GROUP BY officer ORDER BY officer",
-        )?;
+        let mut stmt = self.conn().prepare_cached(INSPECTIONS)?;
         let rows: Vec<(String, i64, i64)> = stmt
             .query_map(
                 params![day(period.from), day(period.to), day(overdue_on)],
@@ -216,22 +247,8 @@ impl Store {
     }
 
     fn summary_actions(&self, period: Period, overdue_on: NaiveDate) -> Result<ActionCounts> {
-        let (done, failed, overdue): (i64, i64, i64) = self
-            .conn()
-            .prepare_cached(
-                "SELECT
-               (SELECT COUNT(*) FROM case_events
-                WHERE event = 'action_done' AND on_date >= ?1 AND on_date <= ?2),
-               (SELECT COUNT(*) FROM case_events
-                WHERE event = 'action_fail' AND on_date >= ?1 AND on_date <= ?2),
-               (SELECT COUNT(*) FROM disposal_actions a
-                WHERE a.deadline < ?3 AND (a.status IN ('planned', 'in_progress')
-                  OR EXISTS (SELECT 1 FROM case_events e
-                             WHERE e.case_id = a.case_id AND e.ref = '#' || a.id
-                               AND e.event IN ('action_done', 'action_fail', 'action_cancel')
-                               AND e.on_date > ?3)))",
-            )?
-            .query_row(
+        let (done, failed, overdue): (i64, i64, i64) =
+            self.conn().prepare_cached(ACTIONS)?.query_row(
                 params![day(period.from), day(period.to), day(overdue_on)],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
