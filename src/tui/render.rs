@@ -74,8 +74,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             | Screen::AuditEntry(_) => {}
         }
     }
-    let ascii = app.config.display.borders == crate::config::BorderChoice::Ascii;
-    settle_cells_with(frame.buffer_mut(), ascii);
+    settle_cells_with(frame.buffer_mut(), app.ascii_chrome);
 }
 
 /// The open form over `body`, with its key hints.
