@@ -739,6 +739,10 @@ pub struct Display {
     /// Ambiguous characters two columns wide.
     #[serde(default)]
     pub borders: BorderChoice,
+    /// The characters of the workbench's own drawing: "auto" (box drawing in a UTF-8
+    /// locale, ASCII in any other, `LANG=C` included), "unicode" or "ascii".
+    #[serde(default)]
+    pub charset: CharsetChoice,
     /// How frames are sent: "minimal" (fewest bytes: scroll regions for shifted rows) or
     /// "plain" (no scroll regions), for a terminal that mishandles them.
     #[serde(default)]
@@ -751,6 +755,15 @@ pub enum WireChoice {
     #[default]
     Minimal,
     Plain,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CharsetChoice {
+    #[default]
+    Auto,
+    Unicode,
+    Ascii,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -1341,6 +1354,7 @@ impl Config {
             display: Display {
                 theme: ThemeChoice::Auto,
                 borders: BorderChoice::Lines,
+                charset: CharsetChoice::Auto,
                 wire: WireChoice::Minimal,
             },
             warnings: toml::Table::new(),

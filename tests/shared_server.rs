@@ -123,13 +123,73 @@ fn a_book_postloan_made_passes_the_doctor_and_is_private_to_its_group() {
     let (code, v) = doctor_json(&db);
     assert_eq!(code, Some(0), "{v:#}");
     assert_eq!(v["ok"], true);
-    for check in ["dir", "book", "schema", "journal", "disk", "docs"] {
+    // Its directory is the user's own group's: a private book, no setgid program wanted.
+    for check in [
+        "dir", "book", "install", "schema", "journal", "disk", "docs",
+    ] {
         assert_eq!(status_of(&v, check), "ok", "{check}: {v:#}");
     }
     // The doctor only reads: it made no -wal or -shm file to look.
     assert_eq!(listing(db.parent().expect("dir")), ["book.db"]);
     let out = run(&db, "en_US.UTF-8", &["doctor", "--min-free-mib", "1"]);
     assert!(stdout(&out).contains("All is well."), "{}", stdout(&out));
+}
+
+/// A group other than the user's own that the user may give a file: any, for root; else one
+/// of the user's other groups.
+fn other_group() -> Option<u32> {
+    // SAFETY: these calls take no pointers but getgroups', whose buffer and length match.
+    let (euid, gid) = unsafe { (libc::geteuid(), libc::getgid()) };
+    if euid == 0 {
+        return Some(65534);
+    }
+    let mut groups = vec![0 as libc::gid_t; 256];
+    // SAFETY: `groups` holds 256 entries and 256 is passed.
+    let n = unsafe { libc::getgroups(256, groups.as_mut_ptr()) };
+    groups
+        .into_iter()
+        .take(usize::try_from(n).unwrap_or(0))
+        .find(|g| *g != gid)
+}
+
+#[test]
+fn a_shared_book_run_by_a_program_that_is_not_setgid_fails_the_doctor_with_the_fix() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = init_book(tmp.path());
+    let Some(group) = other_group() else {
+        eprintln!("skipped: this user can give a file no group but their own");
+        return;
+    };
+    // The README's shared setup: the directory and the book in the group `postloan` (here
+    // another group), 2770 and 0660; this test's postloan is not setgid.
+    let dir = db.parent().expect("dir").to_path_buf();
+    for path in [&dir, &db] {
+        std::os::unix::fs::chown(path, None, Some(group)).expect("chgrp");
+    }
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o2770)).expect("chmod");
+    let (code, v) = doctor_json(&db);
+    assert_eq!(code, Some(1), "{v:#}");
+    assert_eq!(status_of(&v, "install"), "fail", "{v:#}");
+    for check in ["dir", "book", "schema", "journal", "disk", "docs"] {
+        assert_eq!(
+            status_of(&v, check),
+            "ok",
+            "only the install fails: {check}: {v:#}"
+        );
+    }
+    for (lang, found) in [
+        ("en_US.UTF-8", "is not setgid"),
+        ("zh_CN.UTF-8", "不是 setgid"),
+    ] {
+        let out = run(&db, lang, &["doctor", "--min-free-mib", "1"]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = stdout(&out);
+        assert!(text.contains(found), "{text}");
+        assert!(
+            text.contains("chmod 2755"),
+            "the fix says what to run: {text}"
+        );
+    }
 }
 
 #[test]

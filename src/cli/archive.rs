@@ -141,8 +141,7 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
                 }
                 .into());
             }
-            let stdout = std::io::stdout();
-            let out = std::io::BufWriter::new(stdout.lock());
+            let out = super::visible::stdout();
             match write_list(&store, &q, &rules, args.format, lang, out) {
                 Err(e) if super::is_broken_pipe(&e) => Ok(0),
                 Err(e) => Err(e),

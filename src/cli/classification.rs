@@ -139,7 +139,10 @@ pub fn print_classify(
         if let Some(o) = v.as_object_mut() {
             o.insert("as_of".into(), serde_json::json!(as_of));
         }
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        println!(
+            "{}",
+            super::visible::visible(&serde_json::to_string_pretty(&v)?)
+        );
         return Ok(());
     }
     println!("{}", summary(r, as_of, lang));
@@ -235,8 +238,7 @@ pub fn print_list(
     bom: bool,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = super::visible::stdout();
     let mut csv_writer = (format == Format::Csv).then(|| {
         csv::WriterBuilder::new()
             .has_headers(false)
@@ -400,7 +402,10 @@ fn print_history(rows: &[HistoryRow], format: Format, lang: Lang) -> anyhow::Res
                 floor_at_time: floor(h),
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        println!(
+            "{}",
+            super::visible::visible(&serde_json::to_string_pretty(&list)?)
+        );
         return Ok(());
     }
     if rows.is_empty() {

@@ -423,7 +423,7 @@ pub fn cases(cli: &Cli, ctx: &Context_, a: &CasesArgs) -> anyhow::Result<i32> {
             .transpose()?,
         officer: a.officer.clone(),
     };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = super::visible::stdout();
     let mut csv = (a.format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
     let t = |k: &str| lang.t(&format!("disposal_cli.col_{k}")).to_string();
     match a.format {
@@ -554,7 +554,7 @@ pub fn actions(cli: &Cli, ctx: &Context_, a: &DisposalArgs) -> anyhow::Result<i3
         overdue_on: a.overdue.then_some(today),
         case: a.case.clone(),
     };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = super::visible::stdout();
     let mut csv = (a.format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
     let t = |k: &str| lang.t(&format!("disposal_cli.col_{k}")).to_string();
     match a.format {
@@ -1048,7 +1048,10 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
                     o.insert("recoveries".into(), recoveries_json(&outcomes));
                     o.insert("clocks".into(), clocks_json(&outcomes, today));
                 }
-                println!("{}", serde_json::to_string_pretty(&v)?)
+                println!(
+                    "{}",
+                    super::visible::visible(&serde_json::to_string_pretty(&v)?)
+                )
             }
             ShowFormat::Md => print!(
                 "{}{}",
@@ -1256,7 +1259,10 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
                         "outstanding_after": format!("{:.2}", change.outstanding_after),
                         "status": change.status.code(),
                     });
-                    println!("{}", serde_json::to_string_pretty(&v)?);
+                    println!(
+                        "{}",
+                        super::visible::visible(&serde_json::to_string_pretty(&v)?)
+                    );
                 }
                 EscalateFormat::Table => println!(
                     "{}",
@@ -1469,7 +1475,10 @@ pub fn escalate(
     // Open orange and red cases follow their loans at their level's frequency.
     flow::tighten_by_level(&mut store, &actor, &disposal, as_of)?;
     match format {
-        EscalateFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+        EscalateFormat::Json => println!(
+            "{}",
+            super::visible::visible(&serde_json::to_string_pretty(&r)?)
+        ),
         EscalateFormat::Table => {
             println!("{}", escalation_line(&r, lang));
             for n in &r.escalated {

@@ -401,8 +401,7 @@ fn print_list(
     format: Format,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = super::visible::stdout();
     let mut csv_writer = (format == Format::Csv).then(|| {
         csv::WriterBuilder::new()
             .has_headers(false)
@@ -868,21 +867,23 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
                         .collect();
                     println!(
                         "{}",
-                        serde_json::to_string_pretty(&serde_json::json!({
-                            "inspection": data.inspection,
-                            "report_version": data.report_version,
-                            "sections": sections,
-                            "measures": data.measures,
-                            "evidence": data.evidence,
-                            "warnings": data.warnings,
-                            "reviews": data.reviews,
-                            "checklist": checklist_json(&checklist, &data),
-                            "checklist_score": match checklist.score(&data.checklist) {
-                                Score::Complete(s) => Some(s.normalize().to_string()),
-                                _ => None,
-                            },
-                            "checklist_line": checklist.line.normalize().to_string(),
-                        }))?
+                        super::visible::visible(&serde_json::to_string_pretty(
+                            &serde_json::json!({
+                                "inspection": data.inspection,
+                                "report_version": data.report_version,
+                                "sections": sections,
+                                "measures": data.measures,
+                                "evidence": data.evidence,
+                                "warnings": data.warnings,
+                                "reviews": data.reviews,
+                                "checklist": checklist_json(&checklist, &data),
+                                "checklist_score": match checklist.score(&data.checklist) {
+                                    Score::Complete(s) => Some(s.normalize().to_string()),
+                                    _ => None,
+                                },
+                                "checklist_line": checklist.line.normalize().to_string(),
+                            })
+                        )?)
                     );
                 }
             }

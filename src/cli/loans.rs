@@ -77,8 +77,7 @@ pub fn print(
     bom: bool,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let out = std::io::BufWriter::new(stdout.lock());
+    let out = super::visible::stdout();
     match write(store, q, limit, format, bom, lang, out) {
         // A closed pipe (`| head`) is a normal end for a listing.
         Err(e) if super::is_broken_pipe(&e) => Ok(()),

@@ -13,6 +13,7 @@ mod portfolio;
 pub mod stress;
 pub use portfolio::PeriodArgError;
 mod verify;
+pub mod visible;
 mod warnings;
 
 use crate::config::{Config, Dirs, ThemeChoice};
@@ -954,7 +955,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                     o.insert("cases".into(), serde_json::to_value(&report.cases)?);
                     o.insert("escalation".into(), serde_json::to_value(&escalation)?);
                 }
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                println!("{}", visible::visible(&serde_json::to_string_pretty(&v)?));
             } else {
                 warnings::print_evaluation(&report, None, *format, lang)?;
                 println!("{}", classification::summary(&classified, as_of, lang));
@@ -1202,7 +1203,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 &plan_config,
                 lang,
             )?;
-            println!("{}", serde_json::to_string(&tally)?);
+            println!("{}", visible::visible(&serde_json::to_string(&tally)?));
             Ok(0)
         }
         Some(Command::Verify(args)) => verify::verify(&cli, &ctx, args),
@@ -1336,6 +1337,7 @@ fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<i32> {
         (cols, rows),
     )?;
     app.keymap_problems = problems;
+    app.apply_charset(tui::term::locale_is_utf8(|k| std::env::var(k).ok()));
     // A drafts file that cannot be read is said on the status line; the workbench still opens.
     if let Err(e) = app.use_drafts_file(drafts_file(&ctx.dirs)) {
         app.report(&e);

@@ -651,7 +651,7 @@ fn print_show(
 ) -> anyhow::Result<()> {
     let l = &o.loan;
     let r = &o.recovered;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = super::visible::stdout();
     match format {
         Format::Json => {
             let j = ShowJson {
@@ -843,7 +843,7 @@ pub fn clocks(cli: &Cli, ctx: &Context_, args: &ClocksArgs) -> anyhow::Result<i3
         None => book_today(&store)?,
     };
     let rows = flow::clocks_due(&store, as_of, args.within, args.officer.as_deref(), &rules)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = super::visible::stdout();
     match args.format {
         Format::Json => {
             let items: Vec<ClockJson<'_>> = rows

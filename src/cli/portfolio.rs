@@ -141,7 +141,9 @@ pub fn summary(
         SummaryFormat::Html => crate::workflow::summary::summary_html(&s, &lang),
         SummaryFormat::Json => format!(
             "{}\n",
-            serde_json::to_string_pretty(&crate::workflow::summary::summary_json(&s))?
+            super::visible::visible(&serde_json::to_string_pretty(
+                &crate::workflow::summary::summary_json(&s)
+            )?)
         ),
     };
     match &args.output {
@@ -223,10 +225,13 @@ pub fn print_migration(
                 "npl_ratio_from": pct(npl_from),
                 "npl_ratio_to": pct(npl_to),
             });
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            println!(
+                "{}",
+                super::visible::visible(&serde_json::to_string_pretty(&v)?)
+            );
         }
         Format::Csv => {
-            let mut w = csv::WriterBuilder::new().from_writer(std::io::stdout().lock());
+            let mut w = csv::WriterBuilder::new().from_writer(super::visible::stdout());
             let mut head = vec!["measure".to_string(), "opening".to_string()];
             head.extend((0..=CLOSED).map(|c| column_code(c).to_string()));
             w.write_record(&head)?;
@@ -342,7 +347,10 @@ pub fn print_provisions(
                 "written_off": money(written_off.amount),
                 "written_off_loans": written_off.loans,
             });
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            println!(
+                "{}",
+                super::visible::visible(&serde_json::to_string_pretty(&v)?)
+            );
         }
         Format::Table => {
             use crate::domain::money::group_thousands as format_amount;

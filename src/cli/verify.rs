@@ -171,8 +171,7 @@ pub fn audit(cli: &Cli, ctx: &Context_, args: &AuditArgs) -> anyhow::Result<i32>
         from_at: args.from.map(local_day_start_utc),
         to_at: args.to.and_then(|t| t.succ_opt()).map(local_day_start_utc),
     };
-    let stdout = std::io::stdout();
-    let out = std::io::BufWriter::new(stdout.lock());
+    let out = super::visible::stdout();
     match write(&store, &q, args.limit, args.format, lang, out) {
         Err(e) if super::is_broken_pipe(&e) => Ok(0),
         Err(e) => Err(e),

@@ -187,7 +187,10 @@ pub fn print_evaluation(
         if let (Some((counts, _)), Some(o)) = (plan, v.as_object_mut()) {
             o.insert("plan".into(), serde_json::to_value(counts)?);
         }
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        println!(
+            "{}",
+            super::visible::visible(&serde_json::to_string_pretty(&v)?)
+        );
         return Ok(());
     }
     println!(
@@ -243,8 +246,7 @@ pub fn print_warnings(
     bom: bool,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = super::visible::stdout();
     let mut csv_writer = (format == Format::Csv).then(|| {
         csv::WriterBuilder::new()
             .has_headers(false)
@@ -416,9 +418,9 @@ pub fn run(
             let events = store.warning_events(w.row.id)?;
             println!(
                 "{}",
-                serde_json::to_string_pretty(
+                super::visible::visible(&serde_json::to_string_pretty(
                     &serde_json::json!({"warning": w, "history": events})
-                )?
+                )?)
             );
             Ok(0)
         }

@@ -45,11 +45,12 @@ pub fn is_bidi_control(c: char) -> bool {
     )
 }
 
-/// Text from data in a Markdown document: bidi controls dropped, and `&`, `<`, `>` as
-/// entities, so a Markdown viewer (which renders HTML) shows `<script>` as text and runs
-/// nothing. Line breaks are kept.
+/// Text from data in a Markdown document: control characters (but line breaks and tabs) and
+/// bidi controls dropped as by [`terminal_text`] (the book keeps them; a document must not
+/// carry them to whoever prints it), and `&`, `<`, `>` as entities, so a Markdown viewer
+/// (which renders HTML) shows `<script>` as text and runs nothing. Line breaks are kept.
 pub fn markdown_text(text: &str) -> String {
-    let text = strip_bidi(text);
+    let text = terminal_text(text);
     let mut o = String::with_capacity(text.len() + 8);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
@@ -105,9 +106,40 @@ pub fn strip_bidi(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Text of a multi-line field for storage: control characters removed as by [`sanitize`],
-/// line breaks (CR LF, LF or CR) kept as LF, trailing spaces of each line and blank lines at
-/// either end dropped. Screens show it through [`display`] (one line in a cell).
+/// Text a person or an extract gave, for storage (issue #13: "stored as given"): every
+/// character kept, control, bidi and zero-width ones included, only the line-break form
+/// unified (CR LF and CR become LF), trailing spaces of each line and blank lines at either
+/// end dropped. What reads it makes it safe on the way out: [`display`] for a cell,
+/// [`terminal_text`] for a line stream, [`markdown_text`] for a document.
+pub fn as_given_lines(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .split('\n')
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
+}
+
+/// Whether `text` shows nothing: empty, or only white space, control, bidi and other
+/// invisible characters (a required field holding only these is refused as empty).
+pub fn is_blank(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
+}
+
+/// Pasted text for a single-line field, kept as given but for its line breaks: CR LF, LF and
+/// CR become one space each, a trailing line break is dropped.
+pub fn paste_one_line(text: &str) -> String {
+    text.trim_end_matches(['\n', '\r'])
+        .replace("\r\n", " ")
+        .replace(['\r', '\n'], " ")
+}
+
+/// Text of a multi-line field without its controls: control characters removed as by
+/// [`sanitize`], line breaks (CR LF, LF or CR) kept as LF, trailing spaces of each line and
+/// blank lines at either end dropped (a document's lines; storage uses [`as_given_lines`]).
 pub fn sanitize_lines(text: &str) -> String {
     text.replace("\r\n", "\n")
         .replace('\r', "\n")

@@ -7,7 +7,7 @@ use super::{Limits, RowError, Why};
 use crate::domain::money::{
     ACCEPTED_AMOUNT_FORMS, AmountError, parse_amount, parse_rate, parse_signed_amount,
 };
-use crate::domain::text::sanitize;
+use crate::domain::text::{is_blank, sanitize};
 use chrono::NaiveDate;
 use csv::StringRecord;
 use rust_decimal::Decimal;
@@ -55,15 +55,16 @@ impl<'a> Row<'a> {
             .push(RowError::keyed(self.file, self.line, column, value, why));
     }
 
-    /// Required free text: sanitized, trimmed, non-empty.
+    /// Required free text, trimmed, stored as given (issue #13: control, bidi and zero-width
+    /// characters kept; screens and documents make them safe on the way out); a cell that
+    /// shows nothing is refused as empty.
     pub(super) fn text(&mut self, column: &str) -> Option<String> {
         let raw = self.raw(column).unwrap_or("");
-        let clean = sanitize(raw).trim().to_string();
-        if clean.is_empty() {
+        if is_blank(raw) {
             self.bad_keyed(column, raw, Why::new("import_check.empty"));
             return None;
         }
-        Some(clean)
+        Some(raw.to_string())
     }
 
     /// A natural key (contract number, borrower code, officer): as [`Row::text`], then

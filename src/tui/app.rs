@@ -155,6 +155,8 @@ pub struct App {
     pub data_version: i64,
     /// Problems found in the keymap at start, shown on the status line until a key is pressed.
     pub keymap_problems: Vec<Problem>,
+    /// The frame is drawn in ASCII (`[display] charset`, or a locale that is not UTF-8).
+    pub ascii_chrome: bool,
     /// Loans in the book, for the status line.
     pub loan_count: u64,
     /// The warning rules, for re-evaluating a loan when its data is entered here.
@@ -332,6 +334,7 @@ impl App {
             quit: false,
             data_version,
             keymap_problems: Vec::new(),
+            ascii_chrome: false,
             loan_count: 0,
             rules: crate::engine::rules::RuleSet::defaults(),
             drafts,
@@ -370,6 +373,24 @@ impl App {
             }
         }
         Ok(app)
+    }
+
+    /// Picks the characters of the frame from `[display] charset` and whether the locale's
+    /// character set is UTF-8 (see [`super::term::locale_is_utf8`]). With "auto" in another
+    /// locale the frame is drawn in ASCII, and the status line says once how to get the full
+    /// display. Data text is shown as it is either way.
+    pub fn apply_charset(&mut self, utf8_locale: bool) {
+        use crate::config::{BorderChoice, CharsetChoice};
+        let d = &self.config.display;
+        let by_locale = d.charset == CharsetChoice::Auto && !utf8_locale;
+        self.ascii_chrome =
+            d.charset == CharsetChoice::Ascii || d.borders == BorderChoice::Ascii || by_locale;
+        if by_locale && self.notice.is_none() {
+            self.notice = Some(Notice {
+                text: self.lang.t("app.ascii_locale").to_string(),
+                error: false,
+            });
+        }
     }
 
     pub fn too_small(&self) -> bool {

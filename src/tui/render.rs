@@ -74,7 +74,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             | Screen::AuditEntry(_) => {}
         }
     }
-    let ascii = app.config.display.borders == crate::config::BorderChoice::Ascii;
+    // The config is read at each frame too: a setting changed while the workbench runs
+    // (or by a test) takes effect at once.
+    let d = &app.config.display;
+    let ascii = app.ascii_chrome
+        || d.borders == crate::config::BorderChoice::Ascii
+        || d.charset == crate::config::CharsetChoice::Ascii;
     settle_cells_with(frame.buffer_mut(), ascii);
 }
 

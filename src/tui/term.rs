@@ -16,6 +16,22 @@ use std::io::{self, BufWriter, Stdout, Write};
 /// writes anything in synchronized output.
 pub type Term = Terminal<WireBackend<BufWriter<Stdout>>>;
 
+/// Whether the locale's character set is UTF-8, from the variables as the C library reads
+/// them: the first set and non-empty of `LC_ALL`, `LC_CTYPE`, `LANG`; none set is the C locale
+/// (ASCII). `C.UTF-8`, `zh_CN.UTF-8` and `en_US.utf8` are; `C`, `POSIX` and `zh_CN.GB18030`
+/// are not.
+pub fn locale_is_utf8(var: impl Fn(&str) -> Option<String>) -> bool {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .filter_map(|k| var(k))
+        .find(|v| !v.is_empty())
+        .map(|v| {
+            let v = v.to_ascii_lowercase();
+            v.contains("utf-8") || v.contains("utf8")
+        })
+        .unwrap_or(false)
+}
+
 /// Restores the terminal; safe to call more than once and from the panic hook. Every way out
 /// (quit, an error, a panic, SIGTERM, SIGHUP) comes here, so bracketed paste never outlives us.
 pub fn restore() {

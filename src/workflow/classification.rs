@@ -286,8 +286,8 @@ fn loan_of(tx: &Tx<'_>, contract_no: &str) -> Result<ClassLoan> {
 pub const REASON_MAX_CHARS: usize = 2000;
 
 fn required_text(text: &str) -> Result<String> {
-    let t = crate::domain::text::sanitize(text.trim());
-    if t.is_empty() {
+    let t = text.trim().to_string();
+    if crate::domain::text::is_blank(&t) {
         return Err(WorkflowError::rule(
             "classification_err.reason_required",
             &[],
@@ -596,7 +596,7 @@ pub fn approve_in(
             return Err(unmet(c));
         }
     }
-    let comment = crate::domain::text::sanitize(comment.trim());
+    let comment = comment.trim().to_string();
     tx.set_loan_class(st.loan_id, to, &actor.username)?;
     tx.decide_proposal(st.id, "approved", &actor.username, &comment)?;
     tx.append_history(&NewHistory {

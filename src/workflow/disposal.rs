@@ -19,7 +19,7 @@ use crate::domain::disposal::{
     PlanStatus,
 };
 use crate::domain::inspection::{InspectionKind, Measure};
-use crate::domain::text::{sanitize, sanitize_lines};
+use crate::domain::text::{as_given_lines, is_blank, sanitize};
 use crate::domain::warning::Level;
 use crate::engine::inspection_plan::{PlanConfig, PlanFacts};
 use crate::i18n::Lang;
@@ -81,8 +81,8 @@ fn wrong_state(e: DisposalMoveError) -> WorkflowError {
 
 /// Text a user typed for `field`: control characters gone, lines kept; empty is refused.
 fn required(text: &str, field: &str) -> Result<String> {
-    let t = sanitize_lines(text);
-    if t.trim().is_empty() {
+    let t = as_given_lines(text);
+    if is_blank(&t) {
         return Err(WorkflowError::rule(
             "disposal_err.empty",
             &[("field", &key(&format!("disposal_field.{field}")))],
@@ -629,7 +629,7 @@ pub fn decide_in(
     let to = mv.check(p.kind, p.status).map_err(wrong_state)?;
     let reason = match decision {
         Decision::Reject => required(reason, "reason")?,
-        Decision::Approve => sanitize_lines(reason).trim().to_string(),
+        Decision::Approve => as_given_lines(reason),
     };
     tx.move_plan(
         p.id,
@@ -1207,7 +1207,7 @@ pub fn move_action_in(
     let outcome = if mv.needs_outcome() {
         required(outcome, "outcome")?
     } else {
-        sanitize_lines(outcome).trim().to_string()
+        as_given_lines(outcome)
     };
     tx.move_action(id, version, to, &outcome, &actor.username)?;
     tx.case_event(
@@ -1382,7 +1382,10 @@ pub fn from_inspection_in(
             .unwrap_or(default_deadline);
         let (kind, name) = match Measure::parse(&m.measure) {
             Some(x) => (measure_kind(x), x.zh().to_string()),
-            None => (ActionKind::RectificationMeasure, sanitize(&m.measure)),
+            None => (
+                ActionKind::RectificationMeasure,
+                m.measure.trim().to_string(),
+            ),
         };
         let title = match m.note.trim() {
             "" => name,

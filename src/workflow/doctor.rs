@@ -220,6 +220,79 @@ fn mode_check(name: &'static str, path: &Path, meta: &std::fs::Metadata, dir_gid
     }
 }
 
+/// What decides whether a book is set up to be shared: its directory, and the running
+/// user's own (primary) group.
+#[derive(Debug, Clone, Copy)]
+pub struct Shared {
+    pub dir_mode: u32,
+    pub dir_gid: u32,
+    pub user_gid: u32,
+}
+
+impl Shared {
+    /// A book is shared when its directory is group-writable and belongs to a group other
+    /// than the user's own: the setup of the README's "Shared server" (`2770`, group
+    /// `postloan`). A book on a laptop, in a directory of the user's own group, is not.
+    pub fn is_shared(&self) -> bool {
+        self.dir_mode & 0o020 != 0 && self.dir_gid != self.user_gid
+    }
+}
+
+/// The setgid install: on a shared book, the running program must be setgid to the book
+/// directory's group (staff reach the book only through it); `installed` is the program's
+/// path, mode and group. A book that is not shared needs no setgid program.
+pub fn install_check(shared: &Shared, installed: Option<(&Path, u32, u32)>) -> Check {
+    let group = group_name(shared.dir_gid);
+    if !shared.is_shared() {
+        return Check {
+            name: "install",
+            status: Status::Ok,
+            detail: Said::new("doctor.install_private", &[("group", group)]),
+            fix: None,
+        };
+    }
+    let Some((path, mode, gid)) = installed else {
+        return Check {
+            name: "install",
+            status: Status::Warn,
+            detail: Said::new("doctor.install_unknown", &[("group", group)]),
+            fix: None,
+        };
+    };
+    let shown = path.display().to_string();
+    let base = [
+        ("program", shown.clone()),
+        ("mode", mode_text(mode)),
+        ("program_group", group_name(gid)),
+        ("group", group.clone()),
+    ];
+    let fix = Some(Said::new(
+        "doctor.fix_install",
+        &[("program", shown), ("group", group)],
+    ));
+    let (status, detail, fix) = if mode & 0o2000 == 0 {
+        (
+            Status::Fail,
+            Said::new("doctor.install_not_setgid", &base),
+            fix,
+        )
+    } else if gid != shared.dir_gid {
+        (
+            Status::Fail,
+            Said::new("doctor.install_wrong_group", &base),
+            fix,
+        )
+    } else {
+        (Status::Ok, Said::new("doctor.install_ok", &base), None)
+    };
+    Check {
+        name: "install",
+        status,
+        detail,
+        fix,
+    }
+}
+
 /// Checks the book at `path`; reads only.
 pub fn diagnose(path: &Path, opts: &Options) -> Report {
     let mut checks = Vec::new();
@@ -249,6 +322,19 @@ pub fn diagnose(path: &Path, opts: &Options) -> Report {
     };
     let dir_gid = dir_meta.gid();
     checks.push(mode_check("dir", &dir, &dir_meta, dir_gid));
+    let program = std::env::current_exe().ok();
+    let program_meta = program.as_deref().and_then(|p| std::fs::metadata(p).ok());
+    let user_gid = super::real_primary_gid();
+    let shared = Shared {
+        dir_mode: dir_meta.mode(),
+        dir_gid,
+        user_gid,
+    };
+    let installed = program
+        .as_deref()
+        .zip(program_meta.as_ref())
+        .map(|(p, m)| (p, m.mode(), m.gid()));
+    checks.push(install_check(&shared, installed));
     let book_meta = match std::fs::metadata(path) {
         Ok(m) if m.is_file() => m,
         _ => {
@@ -574,6 +660,80 @@ mod tests {
         assert_eq!(size_text(0), "0 MiB");
         assert_eq!(size_text(320 * 1024 * 1024), "320 MiB");
         assert_eq!(size_text(3 * 1024 * 1024 * 1024 / 2), "1.5 GiB");
+    }
+
+    #[test]
+    fn the_setgid_install_is_checked_only_on_a_shared_book() {
+        let exe = Path::new("/usr/local/bin/postloan");
+        // A laptop: the directory is the user's own group's; no setgid program wanted.
+        let laptop = Shared {
+            dir_mode: 0o2770,
+            dir_gid: 1000,
+            user_gid: 1000,
+        };
+        assert!(!laptop.is_shared());
+        let c = install_check(&laptop, Some((exe, 0o755, 1000)));
+        assert_eq!(
+            (c.status, c.detail.key),
+            (Status::Ok, "doctor.install_private")
+        );
+        // Nor a directory of another group that the group cannot write.
+        let read_only = Shared {
+            dir_mode: 0o2750,
+            dir_gid: 990,
+            user_gid: 1000,
+        };
+        assert!(!read_only.is_shared());
+        // A shared book: the program must be setgid, to the directory's group.
+        let shared = Shared {
+            dir_mode: 0o2770,
+            dir_gid: 990,
+            user_gid: 1000,
+        };
+        assert!(shared.is_shared());
+        let c = install_check(&shared, Some((exe, 0o755, 990)));
+        assert_eq!(
+            (c.status, c.detail.key),
+            (Status::Fail, "doctor.install_not_setgid")
+        );
+        assert_eq!(c.fix.as_ref().map(|f| f.key), Some("doctor.fix_install"));
+        let c = install_check(&shared, Some((exe, 0o2755, 0)));
+        assert_eq!(
+            (c.status, c.detail.key),
+            (Status::Fail, "doctor.install_wrong_group")
+        );
+        let c = install_check(&shared, Some((exe, 0o2755, 990)));
+        assert_eq!(
+            (c.status, c.detail.key, c.fix),
+            (Status::Ok, "doctor.install_ok", None)
+        );
+        let c = install_check(&shared, None);
+        assert_eq!(c.status, Status::Warn);
+        for lang in [Lang::En, Lang::ZhCn] {
+            for key in [
+                "doctor.install_private",
+                "doctor.install_unknown",
+                "doctor.install_not_setgid",
+                "doctor.install_wrong_group",
+                "doctor.install_ok",
+                "doctor.fix_install",
+            ] {
+                let text = Said::new(
+                    key,
+                    &[
+                        ("program", s("/usr/local/bin/postloan")),
+                        ("mode", s("0755")),
+                        ("program_group", s("root")),
+                        ("group", s("postloan")),
+                    ],
+                )
+                .text(lang);
+                assert!(
+                    !text.contains('{') && !text.contains(key),
+                    "{lang:?} {key}: {text}"
+                );
+            }
+        }
     }
 
     #[test]

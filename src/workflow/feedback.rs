@@ -10,7 +10,7 @@ use super::{Actor, Command, Result, Subject, WorkflowError, execute};
 use crate::domain::archive::{DocumentKind, Recipient, Storage};
 use crate::domain::inspection::InspectionStatus;
 use crate::domain::money::group_thousands;
-use crate::domain::text::{sanitize, sanitize_lines};
+use crate::domain::text::{as_given_lines, is_blank, markdown_text, sanitize, sanitize_lines};
 use crate::i18n::Lang;
 use crate::store::{NewDocument, Store};
 use chrono::NaiveDate;
@@ -256,8 +256,8 @@ pub fn issue(
     today: NaiveDate,
     lang: Lang,
 ) -> Result<Issued> {
-    let asked = sanitize_lines(cmd.text.trim());
-    if asked.trim().is_empty() {
+    let asked = as_given_lines(cmd.text.trim());
+    if is_blank(&asked) {
         return Err(WorkflowError::rule("feedback_err.text_empty", &[]));
     }
     let drawn = match &cmd.source {
@@ -301,7 +301,10 @@ pub fn issue(
                 None => body.push_str(&format!("- {f}\n")),
             }
         }
-        body.push_str(&format!("\n## {}\n\n{}\n", lang.t("feedback.asked"), asked));
+        // The request as typed is kept in the audit row; the document gets it as Markdown
+        // text: controls removed, markup escaped (it must not make headings or links).
+        let shown = markdown_text(&sanitize_lines(&asked));
+        body.push_str(&format!("\n## {}\n\n{}\n", lang.t("feedback.asked"), shown));
         let title = lang.tf("feedback.title", &[("number", &number), ("to", &to)]);
         let id = tx.insert_archive_document(
             &NewDocument {
@@ -333,6 +336,7 @@ pub fn issue(
                     "recipient": cmd.to.code(),
                     "source": drawn.reference.0,
                     "source_id": drawn.reference.1,
+                    "text": asked,
                 }
             }),
             &[(crate::store::Sealed::Document, id)],

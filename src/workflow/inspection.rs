@@ -10,7 +10,7 @@ use crate::domain::inspection::{
     InspectionKind, InspectionMode, InspectionMove, InspectionMoveError, InspectionStatus,
     MeasureEntry, Section,
 };
-use crate::domain::text::sanitize;
+use crate::domain::text::{is_blank, sanitize};
 use crate::engine::inspection_plan::{PlanConfig, PlanFacts};
 use crate::i18n::Lang;
 use crate::store::{InspectionState, NewInspection, PlanCounts, Store, Tx};
@@ -143,10 +143,10 @@ pub fn start_in(
             }
         }
     }
-    let focus = sanitize(s.focus.trim());
-    let inspectors = match sanitize(s.inspectors.trim()) {
-        i if i.is_empty() => actor.username.clone(),
-        i => i,
+    let focus = s.focus.trim().to_string();
+    let inspectors = match s.inspectors.trim() {
+        i if is_blank(i) => actor.username.clone(),
+        i => i.to_string(),
     };
     let on = s.inspected_on.unwrap_or(today);
     let (id, number) = match tx.planned_inspection(loan_id, s.kind)? {
@@ -269,7 +269,7 @@ pub fn write_section(
 ) -> Result<()> {
     super::execute(store, actor, |tx| {
         let st = editable(tx, actor, number, expected)?;
-        let body = crate::domain::text::sanitize_lines(text);
+        let body = crate::domain::text::as_given_lines(text);
         tx.write_section(
             st.id,
             st.report_version,
@@ -308,7 +308,7 @@ pub fn add_measure(
             ));
         }
         let m = MeasureEntry {
-            note: sanitize(m.note.trim()),
+            note: m.note.trim().to_string(),
             ..m.clone()
         };
         tx.add_measure(st.id, st.report_version, &m, &actor.username)?;
@@ -399,7 +399,7 @@ pub fn attach(
         .unwrap_or_default();
     super::execute(store, actor, |tx| {
         let st = editable(tx, actor, number, expected)?;
-        let note = sanitize(note.trim());
+        let note = note.trim().to_string();
         let new_link = tx.attach_evidence(
             st.id,
             &stored.sha256,
@@ -552,7 +552,7 @@ pub fn approve(
         let to = InspectionMove::Approve
             .check(st.status, left)
             .map_err(wrong_state)?;
-        let comment = sanitize(comment.trim());
+        let comment = comment.trim().to_string();
         let done = st.approvals_done + 1;
         let reviewer_col = if second {
             "second_reviewer"
@@ -657,8 +657,8 @@ pub fn return_report(
             Command::ReviewInspection
         };
         super::authorize_in(tx, actor, command, &Subject::made_by(&maker))?;
-        let comment = sanitize(comment.trim());
-        if comment.is_empty() {
+        let comment = comment.trim().to_string();
+        if is_blank(&comment) {
             return Err(WorkflowError::rule("inspection_err.comment_required", &[]));
         }
         let to = InspectionMove::Return
@@ -717,8 +717,8 @@ pub fn amend(
         let to = InspectionMove::Amend
             .check(st.status, 1)
             .map_err(wrong_state)?;
-        let reason = sanitize(reason.trim());
-        if reason.is_empty() {
+        let reason = reason.trim().to_string();
+        if is_blank(&reason) {
             return Err(WorkflowError::rule("inspection_err.comment_required", &[]));
         }
         tx.copy_report(st.id, st.report_version, &actor.username)?;

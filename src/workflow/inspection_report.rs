@@ -348,9 +348,10 @@ pub fn markdown(d: &ReportData, lang: Lang, checklist: &Checklist) -> String {
     out
 }
 
-/// Text from data in HTML: bidi controls dropped, markup characters as entities.
+/// Text from data in HTML: control (but line breaks and tabs) and bidi characters dropped,
+/// markup characters as entities.
 fn esc(s: &str) -> String {
-    let s = crate::domain::text::strip_bidi(s);
+    let s = crate::domain::text::terminal_text(s);
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

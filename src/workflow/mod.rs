@@ -488,6 +488,13 @@ pub fn os_user() -> String {
     user_name(uid).unwrap_or_else(|| uid.to_string())
 }
 
+/// The real group id of the process: the user's own group, not the group a setgid program
+/// runs with.
+pub fn real_primary_gid() -> u32 {
+    // SAFETY: getgid takes nothing and cannot fail.
+    unsafe { libc::getgid() }
+}
+
 /// The password database's name for `uid`, if it has one.
 pub fn user_name(uid: u32) -> Option<String> {
     let mut buf = vec![0u8; 4096];

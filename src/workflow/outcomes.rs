@@ -13,7 +13,7 @@ use crate::domain::money::format_money;
 use crate::domain::recovery::{
     self, AmountRule, LoanStatus, LoanStep, RecoveryAmounts, RecoveryKind,
 };
-use crate::domain::text::sanitize_lines;
+use crate::domain::text::{as_given_lines, is_blank};
 use crate::engine::rules::RuleSet;
 use crate::store::{
     CaseLink, ClockQuery, ClockRow, NewLegalEvent, NewRecovery, OutcomeLoan, Store, Tx,
@@ -46,8 +46,8 @@ fn loan_for(tx: &Tx<'_>, contract_no: &str, step: LoanStep) -> Result<OutcomeLoa
 
 /// Text a person must give (a reason), sanitised; refused when empty.
 fn required(text: &str, what: &'static str) -> Result<String> {
-    let t = sanitize_lines(text.trim());
-    if t.is_empty() {
+    let t = as_given_lines(text.trim());
+    if is_blank(&t) {
         return Err(WorkflowError::rule(
             "outcomes_err.required",
             &[("what", &format!("@outcomes_field.{what}"))],
@@ -184,7 +184,7 @@ pub fn record_demand_in(
     dated(d.on, &loan, today)?;
     let case = case_of(tx, d.case_id, &loan)?;
     let case_id = case.as_ref().map(|c| c.id);
-    let note = sanitize_lines(d.note.trim());
+    let note = as_given_lines(d.note.trim());
     let id = tx.insert_demand(
         loan.id,
         case_id,
@@ -261,8 +261,8 @@ pub fn record_legal_in(
         }
         seizure_id = Some(id);
     }
-    let reference = sanitize_lines(e.reference.trim());
-    let note = sanitize_lines(e.note.trim());
+    let reference = as_given_lines(e.reference.trim());
+    let note = as_given_lines(e.note.trim());
     let id = tx.insert_legal_event(
         &NewLegalEvent {
             loan_id: loan.id,
@@ -438,7 +438,7 @@ pub fn record_recovery_in(
         .map_err(|e| amount_refusal(e, &loan.currency))?;
     let after = recovery::outstanding_after(loan.outstanding, r.amounts.reduces_outstanding())
         .map_err(|e| amount_refusal(e, &loan.currency))?;
-    let note = sanitize_lines(r.note.trim());
+    let note = as_given_lines(r.note.trim());
     let id = tx.insert_recovery(
         &NewRecovery {
             loan_id: loan.id,

@@ -4,7 +4,7 @@
 use super::warning::{self, EvalReport};
 use super::{Actor, Result, WorkflowError};
 use super::{Command, Subject};
-use crate::domain::text::sanitize_lines;
+use crate::domain::text::as_given_lines;
 use crate::domain::{ContactRecord, RepaymentRecord, StatementRecord};
 use crate::engine::rules::RuleSet;
 use crate::store::{Outcome, Store, Tx};
@@ -36,7 +36,7 @@ pub fn record_contact_in(
         ));
     }
     let rec = ContactRecord {
-        notes: sanitize_lines(&rec.notes),
+        notes: as_given_lines(&rec.notes),
         ..rec.clone()
     };
     let id = tx.insert_contact(&rec, &actor.username)?;

@@ -770,8 +770,8 @@ pub fn raise_manual_in(
     lang: Lang,
 ) -> Result<(i64, String)> {
     super::authorize_in(tx, actor, Command::RaiseWarning, &Subject::NONE)?;
-    let reason = crate::domain::text::sanitize_lines(w.reason);
-    if reason.is_empty() {
+    let reason = crate::domain::text::as_given_lines(w.reason);
+    if crate::domain::text::is_blank(&reason) {
         return Err(WorkflowError::Invalid(
             lang.t("warning.err_reason").to_string(),
         ));
@@ -831,7 +831,7 @@ pub fn move_warning_in(
     today: NaiveDate,
 ) -> Result<WarningStatus> {
     super::authorize_in(tx, actor, Command::MoveWarning(mv), &Subject::NONE)?;
-    let reason = crate::domain::text::sanitize_lines(reason);
+    let reason = crate::domain::text::as_given_lines(reason);
     let w = existing_warning(tx, id)?;
     let version = super::check_version(
         &w.number,
@@ -920,8 +920,8 @@ pub fn analyse_in(
     today: NaiveDate,
 ) -> Result<()> {
     super::authorize_in(tx, actor, Command::AnalyseWarning, &Subject::NONE)?;
-    let cause = crate::domain::text::sanitize_lines(cause);
-    if cause.is_empty() {
+    let cause = crate::domain::text::as_given_lines(cause);
+    if crate::domain::text::is_blank(&cause) {
         return Err(WorkflowError::CauseEmpty);
     }
     let w = existing_warning(tx, id)?;

@@ -3,7 +3,7 @@
 //! keyed by field name, serialise as a draft.
 
 use crate::domain::money::{AmountError, parse_amount, parse_signed_amount};
-use crate::domain::text::{display, sanitize, width};
+use crate::domain::text::{display, width};
 use crate::i18n::Lang;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text_area::TextArea;
@@ -281,17 +281,12 @@ impl Field {
         }
     }
 
-    /// The text, trimmed, control characters gone (a multi-line field keeps its line breaks).
+    /// The text as typed or pasted, trimmed (a multi-line field keeps its line breaks); the
+    /// book stores it as given and the screens show it through `display`.
     pub fn text(&self) -> String {
         match &self.area {
-            Some(a) => a
-                .text()
-                .trim()
-                .split('\n')
-                .map(sanitize)
-                .collect::<Vec<_>>()
-                .join("\n"),
-            None => sanitize(self.input.value().trim()),
+            Some(a) => a.text().trim().to_string(),
+            None => self.input.value().trim().to_string(),
         }
     }
 }
@@ -550,7 +545,7 @@ impl Form {
                 return false;
             }
         } else {
-            let clean = crate::domain::text::one_line(text);
+            let clean = crate::domain::text::paste_one_line(text);
             if clean.is_empty() {
                 return false;
             }

@@ -2,7 +2,7 @@
 //! deleted whole), this widget wraps the text for display by terminal cell width and puts the
 //! caret on the cell where the next character goes, continuation rows included.
 
-use crate::domain::text::{display, sanitize, width};
+use crate::domain::text::{display, width};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{CursorMove, TextArea as Editor};
 
@@ -32,7 +32,7 @@ impl TextArea {
     /// A text area holding `text` (lines split at `\n`), the caret at its end.
     pub fn new(text: &str) -> TextArea {
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
-        let lines: Vec<String> = text.split('\n').map(sanitize).collect();
+        let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
         let mut editor = Editor::new(lines);
         editor.move_cursor(CursorMove::Bottom);
         editor.move_cursor(CursorMove::End);
@@ -146,11 +146,10 @@ impl TextArea {
             .sum()
     }
 
-    /// Inserts `text` at the caret, its line breaks kept and control characters dropped.
+    /// Inserts `text` at the caret as given (the book stores it so), its line breaks unified
+    /// as `\n`; each character is drawn through `display`.
     pub fn insert(&mut self, text: &str) -> bool {
-        let text = text.replace("\r\n", "\n").replace('\r', "\n");
-        let clean: Vec<String> = text.split('\n').map(sanitize).collect();
-        let joined = clean.join("\n");
+        let joined = text.replace("\r\n", "\n").replace('\r', "\n");
         if joined.is_empty() {
             return false;
         }
@@ -264,8 +263,9 @@ mod tests {
         t.input(key(KeyCode::Char('贷')));
         assert_eq!(t.text(), "ab\n贷");
         assert_eq!(t.view(20).caret, (1, 2));
+        // Kept as pasted (the book stores text as given); the bell is drawn as nothing.
         assert!(t.insert("一\r\n二\u{7}\n"));
-        assert_eq!(t.text(), "ab\n贷一\n二\n");
+        assert_eq!(t.text(), "ab\n贷一\n二\u{7}\n");
         assert_eq!(t.view(20).caret, (3, 0));
         let (rows, caret) = t.window(20, 2);
         assert_eq!(rows, vec!["二".to_string(), String::new()]);
