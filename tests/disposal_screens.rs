@@ -192,6 +192,7 @@ fn worked_book(submitted: bool) -> (TempDir, Store, String, String, Vec<i64>) {
             next_steps: "督促落实抵押登记",
         },
         as_of(),
+        postloan::i18n::Lang::ZhCn,
     )
     .expect("progress");
     if submitted {
