@@ -718,3 +718,105 @@ fn an_old_book_s_documents_and_evidence_are_carried_into_the_archive() {
     let (code, out, _) = run(cmd(&b, "zhang", "en_US.UTF-8").arg("verify"));
     assert_eq!(code, 0, "the seals still hold after the copy: {out}");
 }
+
+#[test]
+fn a_case_s_progress_report_and_disposal_record_are_sealed_documents_in_the_archive() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let case = scalar(&b, "SELECT number FROM risk_cases LIMIT 1");
+    let warning = scalar(&b, "SELECT number FROM warnings LIMIT 1");
+    // The warning notice issued on the case's warning is among the case's documents.
+    let (code, shown, err) =
+        run(cmd(&b, "zhang", "en_US.UTF-8").args(["case", "show", &case, "--format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&shown).expect("json");
+    let notice = scalar(
+        &b,
+        "SELECT number FROM documents WHERE kind = 'warning_notice'",
+    );
+    assert!(
+        v["documents"]
+            .as_array()
+            .expect("documents")
+            .iter()
+            .any(|d| d.to_string().contains(&notice)),
+        "{shown}"
+    );
+    let (code, out, err) = run(cmd(&b, "zhang", "zh_CN.UTF-8").args([
+        "case",
+        "progress",
+        &case,
+        "--state",
+        "诉讼仍在进行",
+        "--effect",
+        "已与借款人约谈",
+        "--problems",
+        "回款慢",
+        "--next",
+        "月底复查",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(cmd(&b, "wang", "en_US.UTF-8").args([
+        "warning",
+        "dismiss",
+        &warning,
+        "--reason",
+        "诉讼已撤回",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(cmd(&b, "zhang", "en_US.UTF-8").args([
+        "case",
+        "close",
+        &case,
+        "--reason",
+        "诉讼撤回，风险已化解",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("disposal record CZJL2026-000001"), "{out}");
+    for (kind, facts) in [
+        (
+            "progress_report",
+            vec!["处置进展报告", "诉讼仍在进行", "月底复查", &case[..]],
+        ),
+        (
+            "disposal_record",
+            vec![&case[..], "诉讼撤回，风险已化解", "回款慢", &notice[..]],
+        ),
+    ] {
+        let rows = json_list(&b, &["--kind", kind]);
+        assert_eq!(rows.len(), 1, "{kind}: {rows:?}");
+        let r = &rows[0];
+        assert_eq!(r["contract_no"], "HT-1");
+        assert_eq!(r["author"], "zhang");
+        assert!(
+            r["retain_until"].as_str().is_some(),
+            "{kind}: a retention period"
+        );
+        let body = scalar(
+            &b,
+            &format!("SELECT body FROM documents WHERE kind = '{kind}'"),
+        );
+        assert_eq!(r["sha256"], sha256_hex(body.as_bytes()), "{kind}");
+        for fact in facts {
+            assert!(body.contains(fact), "{kind}: {fact} in {body}");
+        }
+    }
+    // Both are sealed: issued with an audit row that seals them, and verify passes.
+    assert_eq!(
+        count(
+            &b,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'document.issue' AND entity = 'case'"
+        ),
+        2
+    );
+    let (code, out, _) = run(cmd(&b, "zhang", "en_US.UTF-8").arg("verify"));
+    assert_eq!(code, 0, "{out}");
+    // The closed case lists them beside the notice.
+    let (code, md, _) =
+        run(cmd(&b, "zhang", "en_US.UTF-8").args(["case", "show", &case, "--format", "md"]));
+    assert_eq!(code, 0);
+    assert!(
+        md.contains("JZBG2026-000001") && md.contains("CZJL2026-000001"),
+        "{md}"
+    );
+}

@@ -634,6 +634,7 @@ fn the_case_study_replays_from_disbursement_to_closing_without_write_off() {
             next_steps: "督促回款，每周跟踪资金流水",
         },
         day("2025-10-15"),
+        postloan::i18n::Lang::ZhCn,
     )
     .expect("progress report");
     let d = case_of(&b.store, &number);
@@ -1026,6 +1027,8 @@ fn the_case_study_replays_from_disbursement_to_closing_without_write_off() {
         "本息全额收回",
         None,
         closed_on,
+        postloan::i18n::Lang::ZhCn,
+        &postloan::domain::legal::LegalClockRules::default(),
     )
     .expect_err("its warnings are still open");
     assert_eq!(rule_key(&err), "disposal_err.still_open");
@@ -1062,6 +1065,8 @@ fn the_case_study_replays_from_disbursement_to_closing_without_write_off() {
         "抵押物处置及保证人代偿，贷款本息全额收回，未核销",
         None,
         closed_on,
+        postloan::i18n::Lang::ZhCn,
+        &postloan::domain::legal::LegalClockRules::default(),
     )
     .expect("case closed");
 

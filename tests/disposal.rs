@@ -113,7 +113,9 @@ fn cases_and_disposal_speak_the_json_and_csv_contract() {
         "an exact decimal"
     );
     let case = row["number"].as_str().expect("number").to_string();
-    ok(cmd(h, &b, "wang.fang", EN).args([
+    // A specialist works the cases of their own loans: act as the case's officer.
+    let officer = row["officer"].as_str().expect("officer").to_string();
+    ok(cmd(h, &b, &officer, EN).args([
         "case",
         "plan",
         &case,
@@ -124,7 +126,7 @@ fn cases_and_disposal_speak_the_json_and_csv_contract() {
         "--due",
         "2026-09-30",
     ]));
-    let id = ok(cmd(h, &b, "wang.fang", EN).args([
+    let id = ok(cmd(h, &b, &officer, EN).args([
         "action",
         "add",
         &case,
@@ -138,7 +140,7 @@ fn cases_and_disposal_speak_the_json_and_csv_contract() {
         "2026-07-31",
     ]));
     let id: i64 = id.trim().parse().expect("the action's id");
-    ok(cmd(h, &b, "wang.fang", EN).args(["case", "submit", &case]));
+    ok(cmd(h, &b, &officer, EN).args(["case", "submit", &case]));
     let said = ok(cmd(h, &b, "wu.hao", EN).args(["case", "approve", &case]));
     assert!(said.contains("Rectification notice ZGTZ2026-"), "{said}");
     let json =
@@ -199,12 +201,52 @@ fn refusals_say_why_in_the_users_language_and_exit_non_zero() {
     let dir = tempfile::tempdir().expect("dir");
     let h = dir.path();
     let b = demo_book(h);
-    let case = first_case(h, &b, "orange")["number"]
-        .as_str()
-        .expect("number")
-        .to_string();
+    let row = first_case(h, &b, "orange");
+    let case = row["number"].as_str().expect("number").to_string();
+    let officer = row["officer"].as_str().expect("officer").to_string();
+    // Another specialist (none of the case's loans is theirs) is refused, saying whose it is.
+    assert_ne!(officer, "wang.fang");
+    for (lang, words) in [
+        (
+            EN,
+            format!("case {case} belongs to '{officer}' (its officer)"),
+        ),
+        (ZH, format!("处置事项 {case} 由“{officer}”负责")),
+    ] {
+        for args in [
+            vec!["case", "close", &case, "--reason", "已化解"],
+            vec![
+                "case",
+                "progress",
+                &case,
+                "--state",
+                "a",
+                "--effect",
+                "b",
+                "--problems",
+                "c",
+                "--next",
+                "d",
+            ],
+            vec![
+                "case",
+                "plan",
+                &case,
+                "--kind",
+                "rectification",
+                "--summary",
+                "x",
+            ],
+        ] {
+            let said = refused(cmd(h, &b, "wang.fang", lang).args(&args));
+            assert!(
+                said.contains(&words) && said.contains("wang.fang"),
+                "{said}"
+            );
+        }
+    }
     let said =
-        refused(cmd(h, &b, "wang.fang", ZH).args(["case", "close", &case, "--reason", "已化解"]));
+        refused(cmd(h, &b, &officer, ZH).args(["case", "close", &case, "--reason", "已化解"]));
     assert!(
         said.contains("未解除的预警") && said.contains("YJ2026-"),
         "{said}"
@@ -259,6 +301,27 @@ fn refusals_say_why_in_the_users_language_and_exit_non_zero() {
         "--summary",
         "整改",
     ]));
+    // A bare plan is not submitted: it says what to do, in both languages.
+    let said = refused(cmd(h, &b, "wu.hao", EN).args(["case", "submit", &case]));
+    assert!(
+        said.contains("has no measures; add at least one measure"),
+        "{said}"
+    );
+    let said = refused(cmd(h, &b, "wu.hao", ZH).args(["case", "submit", &case]));
+    assert!(said.contains("还没有任何措施"), "{said}");
+    ok(cmd(h, &b, "wu.hao", EN).args([
+        "action",
+        "add",
+        &case,
+        "--kind",
+        "rectification_measure",
+        "--title",
+        "压降存货",
+        "--owner",
+        &officer,
+        "--deadline",
+        "2026-09-30",
+    ]));
     ok(cmd(h, &b, "wu.hao", EN).args(["case", "submit", &case]));
     let said = refused(cmd(h, &b, "wu.hao", ZH).args(["case", "approve", &case]));
     assert!(said.contains("wu.hao"), "maker-checker: {said}");
@@ -292,11 +355,10 @@ fn escalation_runs_on_the_injected_date_alone_and_after_evaluate() {
     let dir = tempfile::tempdir().expect("dir");
     let h = dir.path();
     let b = demo_book(h);
-    let case = first_case(h, &b, "orange")["number"]
-        .as_str()
-        .expect("number")
-        .to_string();
-    ok(cmd(h, &b, "wang.fang", EN).args([
+    let row = first_case(h, &b, "orange");
+    let case = row["number"].as_str().expect("number").to_string();
+    let officer = row["officer"].as_str().expect("officer").to_string();
+    ok(cmd(h, &b, &officer, EN).args([
         "case",
         "plan",
         &case,
@@ -307,7 +369,21 @@ fn escalation_runs_on_the_injected_date_alone_and_after_evaluate() {
         "--due",
         "2026-08-31",
     ]));
-    ok(cmd(h, &b, "wang.fang", EN).args(["case", "submit", &case]));
+    // A plan goes for approval with at least one measure.
+    ok(cmd(h, &b, &officer, EN).args([
+        "action",
+        "add",
+        &case,
+        "--kind",
+        "rectification_measure",
+        "--title",
+        "压降存货",
+        "--owner",
+        &officer,
+        "--deadline",
+        "2026-08-31",
+    ]));
+    ok(cmd(h, &b, &officer, EN).args(["case", "submit", &case]));
     ok(cmd(h, &b, "wu.hao", EN).args(["case", "approve", &case]));
     let said = refused(cmd(h, &b, "wang.fang", EN).args(["escalate"]));
     assert!(said.contains("may not"), "{said}");

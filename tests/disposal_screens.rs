@@ -192,6 +192,7 @@ fn worked_book(submitted: bool) -> (TempDir, Store, String, String, Vec<i64>) {
             next_steps: "督促落实抵押登记",
         },
         as_of(),
+        postloan::i18n::Lang::ZhCn,
     )
     .expect("progress");
     if submitted {
@@ -466,8 +467,10 @@ fn a_supervisor_approves_the_rectification_and_its_notice_is_issued() {
     assert!(notice.text.contains("ZGTZ"), "{}", notice.text);
     let detail = app.store.case_detail(&number).expect("read").expect("case");
     assert_eq!(detail.plans[0].status, PlanStatus::Approved);
-    assert_eq!(detail.documents.len(), 1);
-    assert!(screen_text(&draw(&app)).contains("Documents (1)"));
+    // The progress report (a document of its own) and the rectification notice.
+    let kinds: Vec<&str> = detail.documents.iter().map(|d| d.kind.as_str()).collect();
+    assert_eq!(kinds, ["progress_report", "rectification_notice"]);
+    assert!(screen_text(&draw(&app)).contains("Documents (2)"));
 }
 
 #[test]
@@ -484,6 +487,30 @@ fn a_plan_is_made_and_submitted_with_keys() {
     type_text(&mut app, "reduce receivables");
     save(&mut app);
     assert!(app.form().is_none(), "{:?}", app.form().map(|f| &f.message));
+    // A bare plan is refused, saying what to do.
+    press(&mut app, KeyCode::Char('S'));
+    let notice = app.notice.clone().expect("said");
+    assert!(
+        notice.error && notice.text.contains("add at least one measure"),
+        "{}",
+        notice.text
+    );
+    let who = identify(&app.store, "tester", Some(&officer)).expect("officer");
+    flow::add_action(
+        &mut app.store,
+        &who,
+        &AddAction {
+            case: &number,
+            kind: ActionKind::RectificationMeasure,
+            title: "reduce receivables by half",
+            owner: &officer,
+            deadline: day(60),
+            contract: None,
+            plan: None,
+        },
+        as_of(),
+    )
+    .expect("a measure");
     press(&mut app, KeyCode::Char('S'));
     let notice = app.notice.clone().expect("said");
     assert!(!notice.error, "{}", notice.text);

@@ -23,7 +23,7 @@ pub struct ArchiveArgs {
     /// Only documents of borrowers whose name contains this text.
     #[arg(long, value_name = "NAME")]
     pub borrower: Option<String>,
-    /// contract, warning_notice, inspection_report, evidence, rectification_notice, feedback, summary, other.
+    /// contract, warning_notice, inspection_report, evidence, rectification_notice, progress_report, disposal_record, feedback, summary, other.
     #[arg(long)]
     pub kind: Option<String>,
     /// Made on or after this day (local time).

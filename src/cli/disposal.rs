@@ -4,7 +4,7 @@
 
 use super::{Cli, Context_, Format, book_path, book_today, csv_text, open_book, open_book_to_read};
 use crate::domain::disposal::{ActionKind, ActionMove, ActionStatus, CaseStatus, PlanKind};
-use crate::domain::text::{display, markdown_text, pad_right, sanitize};
+use crate::domain::text::{display, pad_right, sanitize};
 use crate::domain::warning::Level;
 use crate::i18n::Lang;
 use crate::store::{ActionFilter, ActionRow, CaseDetail, CaseFilter, CaseRow, PageFrom, Store};
@@ -744,162 +744,6 @@ fn detail_json(d: &CaseDetail, today: NaiveDate) -> serde_json::Value {
     head
 }
 
-/// A case in full as Markdown, in `lang`; text from data is Markdown-safe.
-fn detail_md(d: &CaseDetail, today: NaiveDate, lang: Lang) -> String {
-    use std::fmt::Write as _;
-    let md = |s: &str| markdown_text(&sanitize(s));
-    let t = |k: &str| lang.t(&format!("disposal_cli.{k}")).to_string();
-    let c = &d.case;
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "# {} {} — {}\n",
-        t("case"),
-        c.number,
-        md(&c.borrower_name)
-    );
-    // A closed case counts nothing open: its header says what it had.
-    let (signals, loans) = if c.status == CaseStatus::Closed {
-        (d.warnings.len() as u64, d.loans.len() as u64)
-    } else {
-        (c.warnings, c.loans)
-    };
-    let counted = |what: &str, n: u64| {
-        let form = if n == 1 { "one" } else { "many" };
-        lang.tf(&format!("disposal_cli.{what}_{form}"), &[("n", &n)])
-    };
-    let colon = t("colon");
-    let _ = writeln!(
-        s,
-        "{}",
-        lang.tf(
-            "disposal_cli.show_head",
-            &[
-                ("level", &lang.code_name("level", c.level.code())),
-                ("status", &lang.code_name("case_status", c.status.code())),
-                ("warnings", &counted("signals", signals)),
-                ("loans", &counted("loans", loans)),
-                (
-                    "exposure",
-                    &crate::domain::money::format_money(c.exposure, "CNY")
-                ),
-                ("officer", &md(&c.officer)),
-                ("opened_on", &c.opened_on),
-                ("age", &counted("days", c.age_days(today).max(0) as u64)),
-                ("version", &c.version),
-            ]
-        )
-    );
-    if let Some(dl) = c.next_deadline {
-        let _ = writeln!(s, "\n{}{colon}{dl}", t("col_next_deadline"));
-    }
-    if c.emergency_needed {
-        let _ = writeln!(s, "\n**{}**", t("emergency_needed"));
-    }
-    if c.status == CaseStatus::Closed {
-        let _ = writeln!(
-            s,
-            "\n{}{colon}{} — {}",
-            lang.code_name("case_status", "closed"),
-            c.closed_on.map(|x| x.to_string()).unwrap_or_default(),
-            md(&c.close_reason)
-        );
-    }
-    let _ = writeln!(s, "\n## {}\n", t("section_warnings"));
-    for w in &d.warnings {
-        let _ = writeln!(
-            s,
-            "- {} {} · {} · {} · {}",
-            w.number,
-            md(&w.contract_no),
-            lang.code_name("level", w.level.code()),
-            signal_name(&w.indicator, lang),
-            lang.code_name("wstatus", w.status.code())
-        );
-    }
-    let _ = writeln!(s, "\n## {}\n", t("section_loans"));
-    for l in &d.loans {
-        let _ = writeln!(
-            s,
-            "- {} · {} · {} · {}",
-            md(&l.contract_no),
-            crate::domain::money::format_money(l.outstanding, "CNY"),
-            lang.code_name("class", l.classification.code()),
-            lang.code_name("freq", &l.tracking_frequency)
-        );
-    }
-    let _ = writeln!(s, "\n## {}\n", t("section_plans"));
-    for p in &d.plans {
-        let _ = writeln!(
-            s,
-            "- #{} {} · {} · {} {}",
-            p.id,
-            lang.code_name("plan_kind", p.kind.code()),
-            lang.code_name("plan_status", p.status.code()),
-            md(&p.summary),
-            p.due_on.map(|x| format!("({x})")).unwrap_or_default()
-        );
-        if let Some(on) = p.arrived_on {
-            let _ = writeln!(s, "  - {} {on}: {}", t("arrived"), md(&p.arrival));
-        }
-    }
-    let _ = writeln!(s, "\n## {}\n", t("section_actions"));
-    for a in &d.actions {
-        let _ = writeln!(
-            s,
-            "- #{} {} · {} · {} · {} · {}{}",
-            a.id,
-            lang.code_name("action_kind", a.kind.code()),
-            md(&a.title),
-            md(&a.owner),
-            a.deadline,
-            lang.code_name("action_status", a.status.code()),
-            match a.overdue_days(today) {
-                0 => String::new(),
-                n => format!(" · {}", lang.tf("disposal_cli.overdue", &[("days", &n)])),
-            }
-        );
-        for n in d.notes.iter().filter(|n| n.action_id == a.id) {
-            let _ = writeln!(s, "  - {} {}: {}", n.on_date, md(&n.author), md(&n.note));
-        }
-    }
-    let _ = writeln!(s, "\n## {}\n", t("section_progress"));
-    for p in &d.progress {
-        let _ = writeln!(s, "### {} {}\n", p.on_date, md(&p.author));
-        for (k, v) in [
-            ("signal_now", &p.signal_now),
-            ("effect", &p.effect),
-            ("problems", &p.problems),
-            ("next_steps", &p.next_steps),
-        ] {
-            let _ = writeln!(
-                s,
-                "- {}{colon}{}",
-                lang.t(&format!("disposal_field.{k}")),
-                md(v)
-            );
-        }
-        let _ = writeln!(s);
-    }
-    let _ = writeln!(s, "## {}\n", t("section_documents"));
-    for x in &d.documents {
-        let _ = writeln!(s, "- {} {} (SHA-256 {})", x.number, md(&x.title), x.sha256);
-    }
-    let _ = writeln!(s, "\n## {}\n", t("section_history"));
-    for e in &d.events {
-        let _ = writeln!(
-            s,
-            "- {} {} {} {} {}",
-            e.on_date,
-            md(&e.actor),
-            lang.code_name("case_event", &e.event),
-            event_ref(&e.event, &e.reference, lang),
-            event_note(&e.note, lang)
-        );
-    }
-    s
-}
-
 /// The outcomes (recoveries, legal clocks) of the case's loans, each list bounded by the store.
 fn loan_outcomes(
     store: &Store,
@@ -926,7 +770,8 @@ fn recoveries_json(outcomes: &[crate::store::LoanOutcomes]) -> serde_json::Value
                     "on": r.on.to_string(), "kind": r.kind.code(),
                     "principal": format!("{:.2}", r.principal),
                     "interest": format!("{:.2}", r.interest),
-                    "costs": format!("{:.2}", r.costs), "by": r.created_by})
+                    "costs": format!("{:.2}", r.costs), "by": r.created_by,
+                    "after_write_off": r.after_write_off})
             })
         })
         .collect()
@@ -943,92 +788,6 @@ fn clocks_json(outcomes: &[crate::store::LoanOutcomes], today: NaiveDate) -> ser
             })
         })
         .collect()
-}
-
-/// The recoveries and legal clocks of the case's loans, as Markdown.
-fn outcomes_md(outcomes: &[crate::store::LoanOutcomes], today: NaiveDate, lang: Lang) -> String {
-    use crate::domain::money::format_money;
-    use std::fmt::Write as _;
-    let mut s = String::new();
-    let _ = writeln!(s, "\n## {}\n", lang.t("disposal_cli.section_recoveries"));
-    for o in outcomes {
-        let c = &o.loan.currency;
-        for r in &o.recoveries {
-            let _ = writeln!(
-                s,
-                "- {}",
-                lang.tf(
-                    "disposal_cli.recovery_line",
-                    &[
-                        ("on", &r.on),
-                        ("contract", &markdown_text(&sanitize(&o.loan.contract_no))),
-                        ("kind", &lang.code_name("recovery_kind", r.kind.code())),
-                        ("principal", &format_money(r.principal, c)),
-                        ("interest", &format_money(r.interest, c)),
-                        ("costs", &format_money(r.costs, c)),
-                    ]
-                )
-            );
-        }
-    }
-    let _ = writeln!(s, "\n## {}\n", lang.t("disposal_cli.section_clocks"));
-    for o in outcomes {
-        for c in &o.clocks {
-            let _ = writeln!(
-                s,
-                "- {} · {}",
-                markdown_text(&sanitize(&o.loan.contract_no)),
-                super::outcomes::clock_text(c, today, lang)
-            );
-        }
-    }
-    s
-}
-
-/// An event's reference as read: a plan as `#id`, a level change in words; others as stored.
-fn event_ref(event: &str, reference: &str, lang: Lang) -> String {
-    if let Some((from, to)) = reference.split_once('>') {
-        return format!(
-            "{} → {}",
-            lang.code_name("level", from),
-            lang.code_name("level", to)
-        );
-    }
-    if event.starts_with("plan_") && reference.chars().all(|c| c.is_ascii_digit()) {
-        return format!("#{reference}");
-    }
-    sanitize(reference)
-}
-
-/// An event's note: a code the engine wrote (a kind, a reason) in words; a person's text
-/// Markdown-safe.
-/// An indicator's name, or a manual signal's, in `lang` (the code itself when neither has one).
-fn signal_name(code: &str, lang: Lang) -> String {
-    let name = lang.code_name("indicator", code);
-    if name == code {
-        lang.code_name("signal", code)
-    } else {
-        name
-    }
-}
-
-fn event_note(note: &str, lang: Lang) -> String {
-    for group in [
-        "case_note",
-        "plan_kind",
-        "action_kind",
-        "freq",
-        "demand_channel",
-        "legal_event",
-        "indicator",
-        "signal",
-    ] {
-        let key = format!("{group}.{note}");
-        if !note.is_empty() && lang.t(&key) != key {
-            return lang.t(&key).to_string();
-        }
-    }
-    markdown_text(&sanitize(note))
 }
 
 /// `postloan case …`.
@@ -1055,8 +814,8 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
             }
             ShowFormat::Md => print!(
                 "{}{}",
-                detail_md(&d, today, lang),
-                outcomes_md(&outcomes, today, lang)
+                workflow::disposal_record::case_md(&d, today, lang),
+                workflow::disposal_record::outcomes_md(&outcomes, today, lang)
             ),
         }
         return Ok(0);
@@ -1179,6 +938,7 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
                     next_steps: next,
                 },
                 today,
+                lang,
             )?;
             said("progressed", &[("number", number)]);
         }
@@ -1267,7 +1027,7 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
                 EscalateFormat::Table => println!(
                     "{}",
                     lang.tf(
-                        "outcomes_cli.recovered",
+                        change.recovered_key(),
                         &[
                             ("contract", &change.contract_no),
                             ("total", &format_money(amounts.total(), c)),
@@ -1284,8 +1044,19 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
             reason,
             expected_version,
         } => {
-            flow::close(&mut store, &actor, number, reason, *expected_version, today)?;
+            let clocks = super::outcomes::clock_rules(ctx, lang)?;
+            let record = flow::close(
+                &mut store,
+                &actor,
+                number,
+                reason,
+                *expected_version,
+                today,
+                lang,
+                &clocks,
+            )?;
             said("closed", &[("number", number)]);
+            said("record_stored", &[("document", &record)]);
         }
     }
     Ok(0)

@@ -458,7 +458,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
             println!(
                 "{}",
                 lang.tf(
-                    "outcomes_cli.recovered",
+                    change.recovered_key(),
                     &[
                         ("contract", &change.contract_no),
                         ("total", &format_money(amounts.total(), c)),
@@ -739,12 +739,17 @@ fn print_show(
                     &mut out,
                     "outcomes_cli.recovery_label",
                     &format!(
-                        "{} {} {} / {} / {}",
+                        "{} {} {} / {} / {}{}",
                         rec.on,
                         lang.code_name("recovery_kind", rec.kind.code()),
                         money(rec.principal),
                         money(rec.interest),
-                        money(rec.costs)
+                        money(rec.costs),
+                        if rec.after_write_off {
+                            lang.t("outcomes_cli.after_write_off_mark")
+                        } else {
+                            ""
+                        }
                     ),
                 )?;
             }
@@ -799,24 +804,7 @@ fn print_show(
 
 /// `limitation period (from a demand on 2026-06-29): ends 2029-06-29, 1095 days left`.
 pub(super) fn clock_text(c: &Clock, as_of: NaiveDate, lang: Lang) -> String {
-    lang.tf(
-        "outcomes_cli.clock_text",
-        &[
-            ("clock", &lang.code_name("clock_kind", c.kind.code())),
-            ("source", &lang.code_name("clock_source", c.source.code())),
-            ("start", &c.started_on),
-            ("ends", &c.ends_on),
-            ("days", &days_left_text(c.days_left(as_of), lang)),
-        ],
-    )
-}
-
-fn days_left_text(days: i64, lang: Lang) -> String {
-    if days < 0 {
-        lang.tf("outcomes_cli.days_over", &[("days", &-days)])
-    } else {
-        lang.tf("outcomes_cli.days_left", &[("days", &days)])
-    }
+    workflow::disposal_record::clock_text(c, as_of, lang)
 }
 
 const CLOCK_CSV_COLUMNS: [&str; 8] = [
@@ -894,7 +882,10 @@ pub fn clocks(cli: &Cli, ctx: &Context_, args: &ClocksArgs) -> anyhow::Result<i3
                     pad_right(&display(&r.borrower_name), 24),
                     pad_right(&lang.code_name("clock_kind", c.kind.code()), 16),
                     pad_right(&c.ends_on.to_string(), 11),
-                    pad_right(&days_left_text(c.days_left(as_of), lang), 10),
+                    pad_right(
+                        &workflow::disposal_record::days_left_text(c.days_left(as_of), lang),
+                        10
+                    ),
                     display(&r.officer),
                 )?;
             }

@@ -14,6 +14,8 @@ code_enum! {
         InspectionReport => "inspection_report", "检查报告", [];
         Evidence => "evidence", "检查证据", ["证据"];
         RectificationNotice => "rectification_notice", "整改通知书", [];
+        ProgressReport => "progress_report", "处置进展报告", ["进展报告"];
+        DisposalRecord => "disposal_record", "处置记录", [];
         Feedback => "feedback", "反馈函", ["反馈"];
         Summary => "summary", "贷后工作总结", ["总结"];
         Other => "other", "其他", [];

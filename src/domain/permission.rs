@@ -225,7 +225,8 @@ impl Command {
         )
     }
 
-    /// Whether a specialist may do it only on loans they are the officer of.
+    /// Whether a specialist may do it only on loans (or risk cases) they are the officer of:
+    /// a case's officer, the officer of one of its loans, or the owner of the action acted on.
     pub fn needs_officer(self) -> bool {
         matches!(
             self,
@@ -233,6 +234,8 @@ impl Command {
                 | Command::AddCollateral
                 | Command::ArchiveDocument
                 | Command::IssueFeedback
+                | Command::WorkCase
+                | Command::CloseCase
         )
     }
 
@@ -257,9 +260,14 @@ pub enum Principal<'a> {
 pub struct Subject<'a> {
     /// Who made the record (a proposal's author), for maker-checker.
     pub maker: Option<&'a str>,
-    /// The responsible officer of the loan acted on, for commands a specialist may do only
-    /// on their own loans.
+    /// The responsible officer of the loan (or the risk case) acted on, for commands a
+    /// specialist may do only on their own loans.
     pub officer: Option<&'a str>,
+    /// Others who count as the officer: the officers of a case's loans, the owner of the
+    /// action acted on.
+    pub also: &'a [String],
+    /// The risk case acted on, named in a refusal.
+    pub case: Option<&'a str>,
 }
 
 impl<'a> Subject<'a> {
@@ -267,20 +275,33 @@ impl<'a> Subject<'a> {
     pub const NONE: Subject<'static> = Subject {
         maker: None,
         officer: None,
+        also: &[],
+        case: None,
     };
 
     pub fn made_by(maker: &'a str) -> Subject<'a> {
         Subject {
             maker: Some(maker),
-            officer: None,
+            ..Subject::NONE
         }
     }
 
     /// A loan whose responsible officer is `officer`.
     pub fn loan_of(officer: &'a str) -> Subject<'a> {
         Subject {
-            maker: None,
             officer: Some(officer),
+            ..Subject::NONE
+        }
+    }
+
+    /// Risk case `case` whose officer is `officer`; `also` (its loans' officers, an action's
+    /// owner) may work it too.
+    pub fn case_of(case: &'a str, officer: &'a str, also: &'a [String]) -> Subject<'a> {
+        Subject {
+            officer: Some(officer),
+            also,
+            case: Some(case),
+            ..Subject::NONE
         }
     }
 }
@@ -412,6 +433,7 @@ pub fn authorize(
         && role == Some(Role::Specialist)
         && let (Some(officer), Some(user)) = (subject.officer, username)
         && officer != user
+        && !subject.also.iter().any(|o| o == user)
     {
         return Err(Refusal::NotOfficer);
     }
@@ -774,6 +796,8 @@ mod tests {
             Command::AddCollateral,
             Command::ArchiveDocument,
             Command::IssueFeedback,
+            Command::WorkCase,
+            Command::CloseCase,
         ] {
             assert_eq!(authorize(&zhang, &c, &Subject::loan_of("zhang")), Ok(()));
             assert_eq!(
@@ -796,6 +820,44 @@ mod tests {
             authorize(&sup, &Command::RecallLoan, &Subject::NONE),
             Ok(())
         );
+    }
+
+    #[test]
+    fn a_specialist_works_a_case_of_theirs_only() {
+        let zhang = Principal::Staff {
+            username: "zhang",
+            role: Specialist,
+        };
+        let chen = Principal::Staff {
+            username: "chen",
+            role: Specialist,
+        };
+        let sup = Principal::Staff {
+            username: "wang",
+            role: Supervisor,
+        };
+        let loans = ["chen".to_string()];
+        for c in [Command::WorkCase, Command::CloseCase] {
+            // The case's officer, the officer of one of its loans, a supervisor: yes.
+            assert_eq!(
+                authorize(&zhang, &c, &Subject::case_of("CZ1", "zhang", &[])),
+                Ok(())
+            );
+            assert_eq!(
+                authorize(&chen, &c, &Subject::case_of("CZ1", "zhang", &loans)),
+                Ok(())
+            );
+            assert_eq!(
+                authorize(&sup, &c, &Subject::case_of("CZ1", "zhang", &[])),
+                Ok(())
+            );
+            // Another specialist: no, saying whose it is.
+            assert_eq!(
+                authorize(&chen, &c, &Subject::case_of("CZ1", "zhang", &[])),
+                Err(Refusal::NotOfficer),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]

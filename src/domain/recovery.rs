@@ -76,6 +76,9 @@ pub enum AmountRule {
         amount: Decimal,
         outstanding: Decimal,
     },
+    /// More principal recovered after a write-off than was written off and not yet recovered.
+    #[error("{amount} is more than the {left} written off and not yet recovered")]
+    AboveWrittenOff { amount: Decimal, left: Decimal },
 }
 
 /// A single amount: not negative, two decimals at most.
@@ -121,6 +124,32 @@ pub fn outstanding_after(outstanding: Decimal, reduce: Decimal) -> Result<Decima
         });
     }
     Ok(outstanding - reduce)
+}
+
+/// How a recovery's principal lands: `(outstanding after, recovered after write-off)`.
+///
+/// A written-off loan is still pursued (账销案存): its outstanding is already zero, so the
+/// principal recovered on it does not reduce the outstanding; it is "recovered after
+/// write-off", up to what was written off (`written_off`) less what was already recovered so
+/// (`recovered_after`). Any other loan's principal comes off its outstanding, never below zero.
+pub fn principal_lands(
+    status: LoanStatus,
+    outstanding: Decimal,
+    written_off: Decimal,
+    recovered_after: Decimal,
+    principal: Decimal,
+) -> Result<(Decimal, Decimal), AmountRule> {
+    if status != LoanStatus::WrittenOff {
+        return Ok((outstanding_after(outstanding, principal)?, Decimal::ZERO));
+    }
+    let left = (written_off - recovered_after).max(Decimal::ZERO);
+    if principal > left {
+        return Err(AmountRule::AboveWrittenOff {
+            amount: principal,
+            left,
+        });
+    }
+    Ok((outstanding, principal))
 }
 
 /// A write-off's amount: above zero, two decimals, at most the outstanding. Returns the
@@ -234,6 +263,25 @@ mod tests {
         assert!(!Recalled.allows(LoanStep::Recall));
         assert!(!Closed.allows(LoanStep::Recover));
         assert!(WrittenOff.allows(LoanStep::Recover));
+        // After a full write-off the principal recovered leaves the outstanding at zero and
+        // counts as recovered after write-off, up to what was written off.
+        assert_eq!(
+            principal_lands(WrittenOff, d("0"), d("1000"), d("300"), d("700")),
+            Ok((d("0"), d("700")))
+        );
+        assert_eq!(
+            principal_lands(WrittenOff, d("0"), d("1000"), d("300"), d("700.01")),
+            Err(AmountRule::AboveWrittenOff {
+                amount: d("700.01"),
+                left: d("700")
+            })
+        );
+        assert_eq!(
+            principal_lands(Recalled, d("500"), d("1000"), d("0"), d("200")),
+            Ok((d("300"), d("0"))),
+            "a balance left is reduced as before"
+        );
+        assert!(principal_lands(Active, d("500"), d("0"), d("0"), d("501")).is_err());
         assert!(!WrittenOff.allows(LoanStep::Close));
         assert!(Recalled.allows(LoanStep::Close));
         assert!(!Closed.allows(LoanStep::Record));

@@ -999,6 +999,16 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// The officers of a case's loans (its borrower's), each once: they may work the case.
+    pub fn case_loan_officers(&self, case_id: i64) -> Result<Vec<String>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT DISTINCT l.officer FROM loans l JOIN risk_cases c ON c.borrower_id = l.borrower_id
+             WHERE c.id = ?1 ORDER BY l.officer",
+        )?;
+        let rows = stmt.query_map([case_id], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The plan's actions: (all, done).
     pub fn plan_action_counts(&self, plan_id: i64) -> Result<(u64, u64)> {
         let (all, done): (i64, i64) = self

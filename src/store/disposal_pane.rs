@@ -617,10 +617,16 @@ fn case_detail_q(conn: &Connection, number: &str) -> Result<Option<CaseDetail>> 
         })?;
         rows.collect::<rusqlite::Result<Vec<_>>>()?
     };
+    // The case's own documents (notices, progress reports, its record) and the warning notices
+    // of its warnings.
     let documents = {
         let mut stmt = conn.prepare_cached(
             "SELECT id, kind, number, title, lang, body, sha256, created_at, created_by
-             FROM documents WHERE ref_table = 'risk_cases' AND ref_id = ?1 ORDER BY id LIMIT ?2",
+             FROM documents
+             WHERE (ref_table = 'risk_cases' AND ref_id = ?1)
+                OR (ref_table = 'warnings'
+                    AND ref_id IN (SELECT warning_id FROM case_warnings WHERE case_id = ?1))
+             ORDER BY id LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![id, DETAIL_LIMIT], |r| {
             Ok(Document {
@@ -818,5 +824,12 @@ impl Store {
                                  AND substr(h.decided_at, 1, 10) >= c.class_review_on)",
             &[],
         )
+    }
+}
+
+impl super::Tx<'_> {
+    /// [`Store::case_detail`] inside a write transaction (the disposal record of a closing case).
+    pub fn case_detail(&self, number: &str) -> Result<Option<CaseDetail>> {
+        case_detail_q(self.conn(), number)
     }
 }

@@ -207,6 +207,25 @@ impl Tx<'_> {
         Ok(self.conn().last_insert_rowid())
     }
 
+    /// The principal recovered on a loan after its full write-off (see [`AFTER_WRITE_OFF`]),
+    /// summed exactly, and the day of its last write-off.
+    pub fn recovered_after_write_off(&self, loan_id: i64) -> Result<(Decimal, Option<NaiveDate>)> {
+        let mut total = Decimal::ZERO;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT r.principal FROM recoveries r WHERE r.loan_id = ?1 AND {AFTER_WRITE_OFF}"
+        ))?;
+        let rows = stmt.query_map([loan_id], |r| dec(r, 0))?;
+        for p in rows {
+            total += p?;
+        }
+        let last: Option<String> = self
+            .conn()
+            .prepare_cached("SELECT MAX(on_date) FROM write_offs WHERE loan_id = ?1")?
+            .query_row([loan_id], |r| r.get(0))?;
+        let last = last.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok());
+        Ok((total, last))
+    }
+
     pub fn insert_recovery(&mut self, r: &NewRecovery<'_>, by: &str) -> Result<i64> {
         self.conn()
             .prepare_cached(
@@ -387,7 +406,18 @@ pub struct Recovery {
     pub costs: Decimal,
     pub note: String,
     pub created_by: String,
+    /// Recovered after the loan's full write-off (账销案存): its principal did not reduce the
+    /// outstanding (see [`AFTER_WRITE_OFF`]).
+    pub after_write_off: bool,
 }
+
+/// Whether recovery `r` came after its loan's full write-off: the loan is written off and no
+/// write-off of it is dated or recorded after the recovery. (A recovery on a written-off loan
+/// is never dated before its write-off: the workflow refuses it.)
+pub const AFTER_WRITE_OFF: &str = "(EXISTS (SELECT 1 FROM loans wl WHERE wl.id = r.loan_id
+      AND wl.status = 'written_off')
+  AND NOT EXISTS (SELECT 1 FROM write_offs w WHERE w.loan_id = r.loan_id
+      AND (w.on_date > r.on_date OR w.created_at > r.created_at)))";
 
 /// A write-off as recorded.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -703,10 +733,11 @@ fn loan_outcomes_q(
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let recoveries = conn
-        .prepare_cached(
-            "SELECT id, case_id, on_date, kind, principal, interest, costs, note, created_by
-             FROM recoveries WHERE loan_id = ?1 ORDER BY on_date DESC, id DESC LIMIT ?2",
-        )?
+        .prepare_cached(&format!(
+            "SELECT r.id, r.case_id, r.on_date, r.kind, r.principal, r.interest, r.costs, r.note,
+                    r.created_by, {AFTER_WRITE_OFF}
+             FROM recoveries r WHERE r.loan_id = ?1 ORDER BY r.on_date DESC, r.id DESC LIMIT ?2"
+        ))?
         .query_map(params![loan_id, limit], |r| {
             Ok(Recovery {
                 id: r.get(0)?,
@@ -718,6 +749,7 @@ fn loan_outcomes_q(
                 costs: dec(r, 6)?,
                 note: r.get(7)?,
                 created_by: r.get(8)?,
+                after_write_off: r.get(9)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -51,7 +51,7 @@ pub fn run(
                 problems,
                 next_steps,
             };
-            flow::progress(store, actor, case, &p, today)?;
+            flow::progress(store, actor, case, &p, today, lang)?;
             said(lang.tf("case_detail.progress_saved", &[("number", &display(case))]))
         }
         DisposalCommand::AddAction {
@@ -235,7 +235,7 @@ pub fn run(
             let b = outcomes::record_recovery(store, actor, &r, rules, today)?;
             said(
                 lang.tf(
-                    "outcomes_cli.recovered",
+                    b.recovered_key(),
                     &[
                         ("total", &format_money(amounts.total(), &b.currency)),
                         ("contract", &display(&b.contract_no)),
@@ -284,8 +284,21 @@ pub fn run(
             reason,
             expected_version,
         } => {
-            flow::close(store, actor, case, reason, *expected_version, today)?;
-            said(lang.tf("case_detail.case_closed", &[("number", &display(case))]))
+            let record = flow::close(
+                store,
+                actor,
+                case,
+                reason,
+                *expected_version,
+                today,
+                lang,
+                &config.legal,
+            )?;
+            said(
+                lang.tf("case_detail.case_closed", &[("number", &display(case))])
+                    + " "
+                    + &lang.tf("disposal_cli.record_stored", &[("document", &record)]),
+            )
         }
     }
 }
@@ -297,6 +310,7 @@ impl App {
         DisposalConfig {
             settings: self.config.disposal.settings().unwrap_or_default(),
             plan: self.config.plan().ok(),
+            legal: self.legal_rules,
         }
     }
 

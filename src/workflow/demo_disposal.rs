@@ -379,6 +379,7 @@ pub fn seed(store: &mut Store, system: &Actor, as_of: NaiveDate) -> Result<()> {
             next_steps: "督促回款，每周跟踪资金流水",
         },
         at(45),
+        Lang::ZhCn,
     )?;
 
     // 5. The measures fail; the supervisor finds the rectification failed: the case goes red.
@@ -500,6 +501,7 @@ pub fn seed(store: &mut Store, system: &Actor, as_of: NaiveDate) -> Result<()> {
             next_steps: "追加担保期满即宣布提前到期并催收；监控名下资产",
         },
         shift(as_of, -3),
+        Lang::ZhCn,
     )?;
     plan_loan(store, system, &cfg, loan_id)
 }

@@ -19,6 +19,7 @@ use crate::domain::disposal::{
     PlanStatus,
 };
 use crate::domain::inspection::{InspectionKind, Measure};
+use crate::domain::legal::LegalClockRules;
 use crate::domain::text::{as_given_lines, is_blank, sanitize};
 use crate::domain::warning::Level;
 use crate::engine::inspection_plan::{PlanConfig, PlanFacts};
@@ -129,6 +130,28 @@ fn open_case(tx: &Tx<'_>, number: &str, expected: Option<i64>) -> Result<CaseSta
         ));
     }
     Ok(c)
+}
+
+/// May `actor` do `command` on case `c`? A specialist only on a case of theirs: its officer,
+/// the officer of one of its loans, or `owner`, the owner of the action acted on.
+fn authorize_case(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    command: Command,
+    c: &CaseState,
+    owner: Option<&str>,
+) -> Result<()> {
+    let mut also = Vec::new();
+    if actor.role == crate::domain::Role::Specialist && !actor.system {
+        also = tx.case_loan_officers(c.id)?;
+        also.extend(owner.map(str::to_string));
+    }
+    super::authorize_in(
+        tx,
+        actor,
+        command,
+        &Subject::case_of(&c.number, &c.officer, &also),
+    )
 }
 
 /// The plan `id` of the case, or the case's latest plan of `kinds` in `statuses`.
@@ -409,6 +432,7 @@ pub fn plan_in(
     };
     super::authorize_in(tx, actor, command, &Subject::NONE)?;
     let c = open_case(tx, p.case, p.expected_version)?;
+    authorize_case(tx, actor, command, &c, None)?;
     let summary = required(p.summary, "summary")?;
     if p.kind > PlanKind::for_level(c.level) {
         return Err(WorkflowError::rule(
@@ -512,6 +536,7 @@ pub fn submit_in(
 ) -> Result<i64> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let c = open_case(tx, case, None)?;
+    authorize_case(tx, actor, Command::WorkCase, &c, None)?;
     let p = pick_plan(
         tx,
         &c,
@@ -522,6 +547,7 @@ pub fn submit_in(
     if p.kind == PlanKind::Emergency {
         super::authorize_in(tx, actor, Command::ProposeEmergency, &Subject::NONE)?;
     }
+    has_measures(tx, &c, &p)?;
     let version = super::check_version(
         &format!("{} #{}", c.number, p.id),
         expected_version,
@@ -550,6 +576,21 @@ pub fn submit_in(
         &json!({"plan": p.id, "kind": p.kind.code(), "version": version}),
     )?;
     Ok(p.id)
+}
+
+/// Refuses a rectification or emergency plan without a measure (an action not cancelled).
+fn has_measures(tx: &Tx<'_>, c: &CaseState, p: &PlanRow) -> Result<()> {
+    if tx.plan_action_counts(p.id)?.0 == 0 {
+        return Err(WorkflowError::rule(
+            "disposal_err.plan_without_measures",
+            &[
+                ("kind", &key(&format!("plan_kind.{}", p.kind.code()))),
+                ("id", &p.id),
+                ("number", &c.number),
+            ],
+        ));
+    }
+    Ok(())
 }
 
 /// Approves or rejects a submitted plan: a rectification by a supervisor, an emergency plan
@@ -627,6 +668,11 @@ pub fn decide_in(
         Decision::Reject => (PlanMove::Reject, "plan_rejected"),
     };
     let to = mv.check(p.kind, p.status).map_err(wrong_state)?;
+    if decision == Decision::Approve {
+        // Submitting refuses a bare plan; one submitted before that rule (or whose measures
+        // were all cancelled since) is refused here, so no empty notice is issued.
+        has_measures(tx, &c, &p)?;
+    }
     let reason = match decision {
         Decision::Reject => required(reason, "reason")?,
         Decision::Approve => as_given_lines(reason),
@@ -766,6 +812,7 @@ pub fn record_explanation_in(
 ) -> Result<i64> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let c = open_case(tx, case, None)?;
+    authorize_case(tx, actor, Command::WorkCase, &c, None)?;
     let summary = required(summary, "explanation")?;
     if arrived_on > today {
         return Err(WorkflowError::rule(
@@ -875,15 +922,19 @@ pub struct Progress<'a> {
     pub next_steps: &'a str,
 }
 
-/// Writes a periodic progress report of a case. Returns its id.
+/// Writes a periodic progress report of a case and stores it, in `lang`, as a sealed
+/// document of the case (处置进展报告). Returns its id.
 pub fn progress(
     store: &mut Store,
     actor: &Actor,
     case: &str,
     p: &Progress<'_>,
     today: NaiveDate,
+    lang: Lang,
 ) -> Result<i64> {
-    super::execute(store, actor, |tx| progress_in(tx, actor, case, p, today))
+    super::execute(store, actor, |tx| {
+        progress_in(tx, actor, case, p, today, lang)
+    })
 }
 
 /// [`progress`] in the caller's transaction.
@@ -893,9 +944,11 @@ pub fn progress_in(
     case: &str,
     p: &Progress<'_>,
     today: NaiveDate,
+    lang: Lang,
 ) -> Result<i64> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let c = open_case(tx, case, None)?;
+    authorize_case(tx, actor, Command::WorkCase, &c, None)?;
     let state = required(p.signal_now, "signal_now")?;
     let effect = required(p.effect, "effect")?;
     let problems = required(p.problems, "problems")?;
@@ -926,13 +979,116 @@ pub fn progress_in(
         &json!({"report": id, "signal_now": state, "effect": effect, "problems": problems,
                 "next_steps": next}),
     )?;
+    let borrower = case_borrower(tx, &c)?;
+    let body = super::disposal_record::progress_md(
+        &super::disposal_record::ProgressFacts {
+            case: &c.number,
+            borrower: &borrower,
+            on: today,
+            author: &actor.display_name,
+            signal_now: &state,
+            effect: &effect,
+            problems: &problems,
+            next_steps: &next,
+        },
+        lang,
+    );
+    case_document(
+        tx,
+        actor,
+        &c,
+        &CaseDocument {
+            kind: "progress_report",
+            prefix: "JZBG",
+            title_key: "disposal_record.progress_title",
+            borrower: &borrower,
+            body: &body,
+            on: today,
+            lang,
+        },
+        json!({"report": id}),
+    )?;
     Ok(id)
+}
+
+/// The borrower's name of case `c`, for a document's title.
+fn case_borrower(tx: &Tx<'_>, c: &CaseState) -> Result<String> {
+    Ok(tx
+        .case_row(&c.number)?
+        .map(|r| r.borrower_name)
+        .unwrap_or_default())
+}
+
+/// A document a case stores.
+struct CaseDocument<'a> {
+    /// Its kind's code (`DocumentKind`).
+    kind: &'a str,
+    /// Its number's prefix, before the year.
+    prefix: &'a str,
+    title_key: &'a str,
+    borrower: &'a str,
+    body: &'a str,
+    on: NaiveDate,
+    lang: Lang,
+}
+
+/// Stores `d` as a document of case `c` (kept with its largest loan, referring to the case,
+/// with its SHA-256), sealed by the audit row written with it. Returns its number.
+fn case_document(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    c: &CaseState,
+    d: &CaseDocument<'_>,
+    detail: serde_json::Value,
+) -> Result<String> {
+    let loan_id = tx
+        .case_primary_loan(c.id)?
+        .ok_or_else(|| WorkflowError::NotFound {
+            what: "loan",
+            key: c.number.clone(),
+        })?;
+    let prefix = format!("{}{}-", d.prefix, d.on.format("%Y"));
+    let n = tx.document_count_like(&prefix)? + 1;
+    let number = format!("{prefix}{n:06}");
+    let title = d.lang.tf(
+        d.title_key,
+        &[
+            ("number", &number),
+            ("case", &c.number),
+            ("borrower", &sanitize(d.borrower)),
+        ],
+    );
+    let document = tx.insert_document(
+        loan_id,
+        d.kind,
+        &number,
+        &title,
+        d.lang.code(),
+        d.body,
+        Some(("risk_cases", c.id)),
+        &actor.username,
+    )?;
+    let mut detail = detail;
+    if let Some(o) = detail.as_object_mut() {
+        o.insert("document".into(), json!(number));
+        o.insert("kind".into(), json!(d.kind));
+    }
+    tx.audit_sealed(
+        &actor.username,
+        "document.issue",
+        "case",
+        &c.number,
+        &detail,
+        &[(crate::store::Sealed::Document, document)],
+    )?;
+    Ok(number)
 }
 
 /// Closes a case with a reason: only when its warnings are resolved or dismissed and no
 /// action is open (the refusal names them). An emergency plan in force with actions done ends
 /// fulfilled; other plans still open are cancelled; loans the case tightened go back to
 /// their frequency.
+#[allow(clippy::too_many_arguments)]
 pub fn close(
     store: &mut Store,
     actor: &Actor,
@@ -940,13 +1096,25 @@ pub fn close(
     reason: &str,
     expected_version: Option<i64>,
     today: NaiveDate,
-) -> Result<()> {
+    lang: Lang,
+    clocks: &LegalClockRules,
+) -> Result<String> {
     super::execute(store, actor, |tx| {
-        close_in(tx, actor, case, reason, expected_version, today)
+        close_in(
+            tx,
+            actor,
+            case,
+            reason,
+            expected_version,
+            today,
+            lang,
+            clocks,
+        )
     })
 }
 
-/// [`close`] in the caller's transaction.
+/// [`close`] in the caller's transaction. Returns the disposal record's number.
+#[allow(clippy::too_many_arguments)]
 pub fn close_in(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -954,9 +1122,12 @@ pub fn close_in(
     reason: &str,
     expected_version: Option<i64>,
     today: NaiveDate,
-) -> Result<()> {
+    lang: Lang,
+    clocks: &LegalClockRules,
+) -> Result<String> {
     super::authorize_in(tx, actor, Command::CloseCase, &Subject::NONE)?;
     let c = open_case(tx, case, expected_version)?;
+    authorize_case(tx, actor, Command::CloseCase, &c, None)?;
     let reason = required(reason, "reason")?;
     let open = tx.case_open_items(c.id)?;
     if !open.warnings.is_empty() || !open.actions.is_empty() {
@@ -1050,7 +1221,51 @@ pub fn close_in(
         &json!({"reason": reason, "tracking_restored": restored, "version": c.version,
                 "plans_fulfilled": plans_fulfilled}),
     )?;
-    Ok(())
+    disposal_record_in(tx, actor, &c, today, lang, clocks)
+}
+
+/// Stores the disposal record (处置记录) of case `c`, just closed: its full story as
+/// `case show --format md` gives it, with the recoveries and clocks of its loans.
+fn disposal_record_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    c: &CaseState,
+    today: NaiveDate,
+    lang: Lang,
+    clocks: &LegalClockRules,
+) -> Result<String> {
+    let d = tx
+        .case_detail(&c.number)?
+        .ok_or_else(|| WorkflowError::NotFound {
+            what: "case",
+            key: c.number.clone(),
+        })?;
+    let mut outcomes = Vec::new();
+    for l in &d.loans {
+        if let Some(o) = tx.loan_outcomes(l.id, clocks)? {
+            outcomes.push(o);
+        }
+    }
+    let body = format!(
+        "{}{}",
+        super::disposal_record::case_md(&d, today, lang),
+        super::disposal_record::outcomes_md(&outcomes, today, lang)
+    );
+    case_document(
+        tx,
+        actor,
+        c,
+        &CaseDocument {
+            kind: "disposal_record",
+            prefix: "CZJL",
+            title_key: "disposal_record.record_title",
+            borrower: &d.case.borrower_name,
+            body: &body,
+            on: today,
+            lang,
+        },
+        json!({"closed_on": today.to_string()}),
+    )
 }
 
 /// An action to add.
@@ -1087,6 +1302,7 @@ pub fn add_action_in(
 ) -> Result<i64> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let c = open_case(tx, a.case, None)?;
+    authorize_case(tx, actor, Command::WorkCase, &c, None)?;
     let title = required(a.title, "title")?;
     let owner = a.owner.trim();
     match tx.staff(owner)? {
@@ -1203,6 +1419,7 @@ pub fn move_action_in(
 ) -> Result<ActionStatus> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let (a, c, version) = open_action(tx, id, expected_version)?;
+    authorize_case(tx, actor, Command::WorkCase, &c, Some(&a.owner))?;
     let to = mv.check(a.status).map_err(wrong_state)?;
     let outcome = if mv.needs_outcome() {
         required(outcome, "outcome")?
@@ -1280,6 +1497,7 @@ pub fn note_action_in(
 ) -> Result<()> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let (a, c, version) = open_action(tx, id, expected_version)?;
+    authorize_case(tx, actor, Command::WorkCase, &c, Some(&a.owner))?;
     let note = required(note, "note")?;
     if !a.status.is_open() {
         return Err(WorkflowError::Disposal(DisposalMoveError {
@@ -1333,6 +1551,7 @@ pub fn from_inspection_in(
 ) -> Result<Vec<i64>> {
     super::authorize_in(tx, actor, Command::WorkCase, &Subject::NONE)?;
     let c = open_case(tx, case, None)?;
+    authorize_case(tx, actor, Command::WorkCase, &c, None)?;
     let inspection = inspection.trim();
     let (loan_id, status, measures) =
         tx.approved_measures(inspection)?

@@ -39,7 +39,7 @@ fn book(path: &Path) -> Book {
     let (store, _) = demo::open_or_build(path, &params, true, "tester").expect("demo book");
     let who = |u: &str| identify(&store, "tester", Some(u)).expect("demo staff");
     Book {
-        specialist: who("wang.fang"),
+        specialist: who(SPECIALIST),
         supervisor: who("wu.hao"),
         supervisor2: who("xu.li"),
         manager: who("zhao.lei"),
@@ -58,12 +58,22 @@ fn all_cases(store: &Store, status: CaseStatus) -> Vec<CaseRow> {
         .expect("cases")
 }
 
-/// An open case of `level` (the first in pane order).
+/// The specialist the tests act as: [`Book::specialist`], the officer of [`case_at`]'s cases.
+const SPECIALIST: &str = "wang.fang";
+
+/// An open case of `level` whose officer is the acting specialist (the first in pane order):
+/// a specialist works only the cases of their own loans.
 fn case_at(store: &Store, level: Level) -> CaseRow {
     all_cases(store, CaseStatus::Open)
         .into_iter()
-        .find(|c| c.level == level)
-        .unwrap_or_else(|| panic!("the demo book has a {level:?} case"))
+        .find(|c| c.level == level && c.officer == SPECIALIST)
+        .unwrap_or_else(|| panic!("the demo book has a {level:?} case of {SPECIALIST}"))
+}
+
+/// The officer of case `number`, as an actor: a specialist works the cases of their loans.
+fn officer_of(b: &Book, number: &str) -> Actor {
+    let c = b.store.case_by_number(number).expect("read").expect("case");
+    identify(&b.store, "tester", Some(&c.officer)).expect("the case's officer is staff")
 }
 
 fn settings() -> DisposalSettings {
@@ -84,11 +94,12 @@ fn rule_key(e: &WorkflowError) -> &str {
     }
 }
 
-/// A submitted rectification plan of `case`, drafted by the specialist, with one measure.
+/// A submitted rectification plan of `case`, drafted by its officer, with one measure.
 fn submitted_rectification(b: &mut Book, case: &str, due: NaiveDate) -> i64 {
+    let officer = officer_of(b, case);
     let id = plan(
         &mut b.store,
-        &b.specialist,
+        &officer,
         &NewPlan {
             case,
             kind: PlanKind::Rectification,
@@ -102,12 +113,12 @@ fn submitted_rectification(b: &mut Book, case: &str, due: NaiveDate) -> i64 {
     .expect("rectification drafted");
     add_action(
         &mut b.store,
-        &b.specialist,
+        &officer,
         &AddAction {
             case,
             kind: ActionKind::RectificationMeasure,
             title: "每月报送应收账款明细",
-            owner: "wang.fang",
+            owner: &officer.username,
             deadline: day(2026, 7, 31),
             contract: None,
             plan: None,
@@ -115,8 +126,28 @@ fn submitted_rectification(b: &mut Book, case: &str, due: NaiveDate) -> i64 {
         today(),
     )
     .expect("measure added");
-    submit(&mut b.store, &b.specialist, case, None, None, today()).expect("submitted");
+    submit(&mut b.store, &officer, case, None, None, today()).expect("submitted");
     id
+}
+
+/// One measure of plan `plan` of `case`, added by the supervisor for the specialist: a plan
+/// is submitted with at least one.
+fn add_measure(b: &mut Book, case: &str, plan: i64, kind: ActionKind, on: NaiveDate) -> i64 {
+    add_action(
+        &mut b.store,
+        &b.supervisor,
+        &AddAction {
+            case,
+            kind,
+            title: "追加保证人或抵押物",
+            owner: SPECIALIST,
+            deadline: day(2026, 12, 31),
+            contract: None,
+            plan: Some(plan),
+        },
+        on,
+    )
+    .expect("measure added")
 }
 
 #[test]
@@ -259,6 +290,8 @@ fn the_last_warning_resolved_closes_nothing_and_closing_names_what_is_open() {
         "风险消除",
         None,
         today(),
+        Lang::ZhCn,
+        &crate::domain::legal::LegalClockRules::default(),
     )
     .expect_err("warnings open");
     assert_eq!(rule_key(&e), "disposal_err.still_open");
@@ -294,6 +327,8 @@ fn the_last_warning_resolved_closes_nothing_and_closing_names_what_is_open() {
         "风险消除",
         None,
         today(),
+        Lang::ZhCn,
+        &crate::domain::legal::LegalClockRules::default(),
     )
     .expect_err("action open");
     assert_eq!(rule_key(&e), "disposal_err.still_open");
@@ -308,8 +343,17 @@ fn the_last_warning_resolved_closes_nothing_and_closing_names_what_is_open() {
         today(),
     )
     .expect("done");
-    let e = close(&mut b.store, &b.specialist, &c.number, "  ", None, today())
-        .expect_err("reason needed");
+    let e = close(
+        &mut b.store,
+        &b.specialist,
+        &c.number,
+        "  ",
+        None,
+        today(),
+        Lang::ZhCn,
+        &crate::domain::legal::LegalClockRules::default(),
+    )
+    .expect_err("reason needed");
     assert_eq!(rule_key(&e), "disposal_err.empty");
     close(
         &mut b.store,
@@ -318,6 +362,8 @@ fn the_last_warning_resolved_closes_nothing_and_closing_names_what_is_open() {
         "风险消除",
         None,
         today(),
+        Lang::ZhCn,
+        &crate::domain::legal::LegalClockRules::default(),
     )
     .expect("closed");
     let closed = b
@@ -347,6 +393,7 @@ fn an_explanation_tightens_tracking_until_the_case_closes() {
             d.loans.iter().any(|l| l.tracking_frequency != "monthly")
         })
         .expect("a yellow case with a loan followed quarterly or less often");
+    let officer = officer_of(&b, &c.number);
     let before = b
         .store
         .case_detail(&c.number)
@@ -355,7 +402,7 @@ fn an_explanation_tightens_tracking_until_the_case_closes() {
         .loans;
     plan(
         &mut b.store,
-        &b.specialist,
+        &officer,
         &NewPlan {
             case: &c.number,
             kind: PlanKind::Explanation,
@@ -380,7 +427,7 @@ fn an_explanation_tightens_tracking_until_the_case_closes() {
     assert_eq!(d.case.next_deadline, Some(day(2026, 7, 15)));
     let e = record_explanation(
         &mut b.store,
-        &b.specialist,
+        &officer,
         &c.number,
         day(2026, 7, 1),
         "x",
@@ -390,7 +437,7 @@ fn an_explanation_tightens_tracking_until_the_case_closes() {
     assert_eq!(rule_key(&e), "disposal_err.date_future");
     record_explanation(
         &mut b.store,
-        &b.specialist,
+        &officer,
         &c.number,
         today(),
         "借款人称系季节性备货所致",
@@ -414,11 +461,13 @@ fn an_explanation_tightens_tracking_until_the_case_closes() {
     }
     close(
         &mut b.store,
-        &b.specialist,
+        &officer,
         &c.number,
         "说明合理，风险可控",
         None,
         today(),
+        Lang::ZhCn,
+        &crate::domain::legal::LegalClockRules::default(),
     )
     .expect("closed");
     let restored: Vec<(String, String)> = b
@@ -537,13 +586,16 @@ fn orange_and_red_cases_tighten_tracking_by_level_until_the_case_closes() {
         )
         .expect("dismissed");
     }
+    let officer = officer_of(&b, number);
     close(
         &mut b.store,
-        &b.specialist,
+        &officer,
         number,
         "风险已化解",
         None,
         today(),
+        Lang::ZhCn,
+        &crate::domain::legal::LegalClockRules::default(),
     )
     .expect("closed");
     let restored: Vec<(String, String)> = b
@@ -595,6 +647,13 @@ fn a_rectification_is_approved_by_another_supervisor_and_issues_its_notice() {
         e.localized(Lang::En).contains("Draft"),
         "{}",
         e.localized(Lang::En)
+    );
+    add_measure(
+        &mut b,
+        &c.number,
+        own,
+        ActionKind::RectificationMeasure,
+        today(),
     );
     submit(
         &mut b.store,
@@ -689,6 +748,7 @@ fn a_rectification_is_approved_by_another_supervisor_and_issues_its_notice() {
             next_steps: "d",
         },
         today(),
+        Lang::ZhCn,
     )
     .expect_err("read only");
     assert_eq!(denied(&e), Some(Refusal::Role));
@@ -857,6 +917,13 @@ fn a_rectification_past_its_due_date_escalates_the_case_once_on_the_injected_day
         next_day,
     )
     .expect("proposed");
+    add_measure(
+        &mut b,
+        &c.number,
+        ep,
+        ActionKind::AdditionalCollateral,
+        next_day,
+    );
     submit(
         &mut b.store,
         &b.supervisor,
@@ -1172,9 +1239,10 @@ fn an_approved_reports_measures_become_actions_once() {
         .into_iter()
         .find(|c| c.number != case)
         .expect("another case");
+    let officer = officer_of(&b, &other.number);
     let e = from_inspection(
         &mut b.store,
-        &b.specialist,
+        &officer,
         &other.number,
         &inspection,
         &settings(),
@@ -1182,9 +1250,10 @@ fn an_approved_reports_measures_become_actions_once() {
     )
     .expect_err("not of that borrower");
     assert_eq!(rule_key(&e), "disposal_err.inspection_not_of_case");
+    let officer = officer_of(&b, &case);
     let ids = from_inspection(
         &mut b.store,
-        &b.specialist,
+        &officer,
         &case,
         &inspection,
         &settings(),
@@ -1202,7 +1271,7 @@ fn an_approved_reports_measures_become_actions_once() {
     );
     let e = from_inspection(
         &mut b.store,
-        &b.specialist,
+        &officer,
         &case,
         &inspection,
         &settings(),
@@ -1212,7 +1281,7 @@ fn an_approved_reports_measures_become_actions_once() {
     assert_eq!(rule_key(&e), "disposal_err.measures_taken");
     let e = from_inspection(
         &mut b.store,
-        &b.specialist,
+        &officer,
         &case,
         "XJ1999-000001",
         &settings(),
@@ -1243,11 +1312,12 @@ fn every_action_kind_is_added_and_ended_by_each_move_and_auditors_touch_none() {
             c.level == Level::Red && b.store.action_count(&of_case).expect("count") == 0
         })
         .expect("the demo book has a red case without actions");
+    let officer = officer_of(&b, &c.number);
     let moves = [ActionMove::Done, ActionMove::Fail, ActionMove::Cancel];
     for (i, kind) in ActionKind::ALL.iter().enumerate() {
         let id = add_action(
             &mut b.store,
-            &b.specialist,
+            &officer,
             &AddAction {
                 case: &c.number,
                 kind: *kind,
@@ -1481,4 +1551,277 @@ fn escalating_many_cases_at_once_equals_escalating_them_one_by_one() {
             "{number} in the audit"
         );
     }
+}
+
+#[test]
+fn a_specialist_works_only_the_cases_of_their_loans_and_seniors_work_any() {
+    use crate::domain::recovery::{RecoveryAmounts, RecoveryKind};
+    use crate::workflow::outcomes::{CaseRecoveryInput, record_case_recovery};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let c = case_at(&b.store, Level::Orange);
+    let d = b.store.case_detail(&c.number).expect("read").expect("case");
+    // Another specialist: neither the case's officer nor the officer of any of its loans.
+    let stranger = ["li.na", "zhang.wei", "liu.yang", "chen.jing", "yang.min"]
+        .into_iter()
+        .find(|u| *u != c.officer && d.loans.iter().all(|l| l.officer != *u))
+        .expect("a specialist with no loan in the case");
+    let other = identify(&b.store, "tester", Some(stranger)).expect("demo staff");
+    let not_theirs = |e: &WorkflowError, what: &str| {
+        assert_eq!(denied(e), Some(Refusal::NotOfficer), "{what}: {e}");
+        // The refusal says whose the case is, in both languages.
+        for lang in [Lang::ZhCn, Lang::En] {
+            let text = e.localized(lang);
+            assert!(
+                text.contains(&c.number) && text.contains(SPECIALIST) && text.contains(stranger),
+                "{what}: {text}"
+            );
+        }
+    };
+    let rectification = NewPlan {
+        case: &c.number,
+        kind: PlanKind::Rectification,
+        summary: "压降存货",
+        due: None,
+        expected_version: None,
+    };
+    let e = plan(&mut b.store, &other, &rectification, &settings(), today())
+        .expect_err("not their case");
+    not_theirs(&e, "plan");
+    assert!(
+        e.localized(Lang::En)
+            .contains(&format!("case {} belongs to '{SPECIALIST}'", c.number)),
+        "{}",
+        e.localized(Lang::En)
+    );
+    // The case's officer plans it and gives one measure to the other specialist.
+    plan(
+        &mut b.store,
+        &b.specialist,
+        &rectification,
+        &settings(),
+        today(),
+    )
+    .expect("officer");
+    let measure = |owner: &'static str| AddAction {
+        case: &c.number,
+        kind: ActionKind::RectificationMeasure,
+        title: "压降存货至三千万元以下",
+        owner,
+        deadline: day(2026, 9, 30),
+        contract: None,
+        plan: None,
+    };
+    let theirs = add_action(&mut b.store, &b.specialist, &measure(stranger), today())
+        .expect("the officer adds");
+    let mine = add_action(&mut b.store, &b.specialist, &measure(SPECIALIST), today())
+        .expect("the officer adds");
+    let e =
+        add_action(&mut b.store, &other, &measure(stranger), today()).expect_err("not their case");
+    not_theirs(&e, "action add");
+    let report = Progress {
+        signal_now: "资产负债率仍在 82%",
+        effect: "存货略降",
+        problems: "回款慢",
+        next_steps: "月底再访",
+    };
+    let e = progress(
+        &mut b.store,
+        &other,
+        &c.number,
+        &report,
+        today(),
+        Lang::ZhCn,
+    )
+    .expect_err("progress");
+    not_theirs(&e, "progress");
+    let e = move_action(
+        &mut b.store,
+        &other,
+        mine,
+        ActionMove::Done,
+        "",
+        None,
+        today(),
+    )
+    .expect_err("someone else's action");
+    not_theirs(&e, "action done");
+    // An action they own they may move.
+    move_action(
+        &mut b.store,
+        &other,
+        theirs,
+        ActionMove::Start,
+        "",
+        None,
+        today(),
+    )
+    .expect("their own action");
+    let e = record_case_recovery(
+        &mut b.store,
+        &other,
+        &CaseRecoveryInput {
+            case: &c.number,
+            contract: Some(&d.loans[0].contract_no),
+            on: today(),
+            kind: RecoveryKind::Repayment,
+            amounts: RecoveryAmounts {
+                principal: rust_decimal::Decimal::ONE,
+                ..RecoveryAmounts::default()
+            },
+            note: "",
+        },
+        &crate::engine::rules::RuleSet::defaults(),
+        today(),
+    )
+    .expect_err("a recovery is a supervisor's");
+    assert_eq!(denied(&e), Some(Refusal::Role));
+    let e = close(
+        &mut b.store,
+        &other,
+        &c.number,
+        "已化解",
+        None,
+        today(),
+        Lang::ZhCn,
+        &crate::domain::legal::LegalClockRules::default(),
+    )
+    .expect_err("close");
+    not_theirs(&e, "close");
+    // The officer and a supervisor work it.
+    progress(
+        &mut b.store,
+        &b.specialist,
+        &c.number,
+        &report,
+        today(),
+        Lang::ZhCn,
+    )
+    .expect("officer");
+    progress(
+        &mut b.store,
+        &b.supervisor,
+        &c.number,
+        &report,
+        today(),
+        Lang::ZhCn,
+    )
+    .expect("supervisor");
+    move_action(
+        &mut b.store,
+        &b.supervisor,
+        mine,
+        ActionMove::Start,
+        "",
+        None,
+        today(),
+    )
+    .expect("a supervisor moves any action");
+    let e = close(
+        &mut b.store,
+        &b.supervisor,
+        &c.number,
+        "已化解",
+        None,
+        today(),
+        Lang::ZhCn,
+        &crate::domain::legal::LegalClockRules::default(),
+    )
+    .expect_err("still open");
+    assert_eq!(
+        rule_key(&e),
+        "disposal_err.still_open",
+        "past the officer rule"
+    );
+}
+
+#[test]
+fn a_plan_without_measures_is_neither_submitted_nor_approved() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let c = case_at(&b.store, Level::Orange);
+    let id = plan(
+        &mut b.store,
+        &b.specialist,
+        &NewPlan {
+            case: &c.number,
+            kind: PlanKind::Rectification,
+            summary: "压降存货",
+            due: None,
+            expected_version: None,
+        },
+        &settings(),
+        today(),
+    )
+    .expect("drafted");
+    let e = submit(
+        &mut b.store,
+        &b.specialist,
+        &c.number,
+        Some(id),
+        None,
+        today(),
+    )
+    .expect_err("a bare plan");
+    assert_eq!(rule_key(&e), "disposal_err.plan_without_measures");
+    for lang in [Lang::ZhCn, Lang::En] {
+        let text = e.localized(lang);
+        assert!(text.contains(&c.number) && !text.contains('{'), "{text}");
+    }
+    assert!(e.localized(Lang::En).contains("add at least one measure"));
+    // A measure, then it goes; a measure cancelled before approval stops the approval.
+    let measure = add_action(
+        &mut b.store,
+        &b.specialist,
+        &AddAction {
+            case: &c.number,
+            kind: ActionKind::RectificationMeasure,
+            title: "压降存货",
+            owner: SPECIALIST,
+            deadline: day(2026, 9, 30),
+            contract: None,
+            plan: Some(id),
+        },
+        today(),
+    )
+    .expect("measure");
+    submit(
+        &mut b.store,
+        &b.specialist,
+        &c.number,
+        Some(id),
+        None,
+        today(),
+    )
+    .expect("submitted");
+    move_action(
+        &mut b.store,
+        &b.specialist,
+        measure,
+        ActionMove::Cancel,
+        "改由担保人承担",
+        None,
+        today(),
+    )
+    .expect("cancelled");
+    let e = decide(
+        &mut b.store,
+        &b.supervisor,
+        &c.number,
+        Some(id),
+        Decision::Approve,
+        "",
+        None,
+        today(),
+        Lang::ZhCn,
+    )
+    .expect_err("no measure left");
+    assert_eq!(rule_key(&e), "disposal_err.plan_without_measures");
+    let docs = b.store.case_detail(&c.number).expect("read").expect("case");
+    assert!(
+        docs.documents
+            .iter()
+            .all(|d| d.kind != "rectification_notice"),
+        "no empty notice"
+    );
 }

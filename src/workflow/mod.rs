@@ -28,6 +28,7 @@ pub mod demo_disposal;
 mod demo_inspections;
 pub mod disposal;
 mod disposal_notice;
+pub mod disposal_record;
 pub mod doctor;
 pub mod evidence;
 pub mod feedback;
@@ -61,6 +62,13 @@ pub struct Actor {
     pub system: bool,
 }
 
+/// Whose a refused loan or case is: its officer, and the case's number if it is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Whose {
+    pub officer: String,
+    pub case: Option<String>,
+}
+
 /// Why a command was not carried out.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkflowError {
@@ -75,6 +83,9 @@ pub enum WorkflowError {
         command: String,
         refusal: Refusal,
         may: Vec<Role>,
+        /// Whose the loan or case is, when a specialist is refused someone else's (boxed: the
+        /// error stays small).
+        whose: Option<Box<Whose>>,
     },
     #[error(
         "{what} was changed by {by} at {at} after you loaded it (version {expected}, now {current}); reload it and apply your change again"
@@ -133,7 +144,29 @@ impl WorkflowError {
                 command,
                 refusal,
                 may,
+                whose,
             } => {
+                if *refusal == Refusal::NotOfficer
+                    && let Some(w) = whose
+                {
+                    let (officer, case) = (&w.officer, &w.case);
+                    let action = lang.code_name("command", command);
+                    return match case {
+                        Some(case) => lang.tf(
+                            "authz.denied_not_officer_case",
+                            &[
+                                ("user", user),
+                                ("action", &action),
+                                ("case", case),
+                                ("officer", officer),
+                            ],
+                        ),
+                        None => lang.tf(
+                            "authz.denied_not_officer_loan",
+                            &[("user", user), ("action", &action), ("officer", officer)],
+                        ),
+                    };
+                }
                 let who = if may.is_empty() {
                     lang.t("authz.system").to_string()
                 } else {
@@ -355,6 +388,13 @@ impl Actor {
                 command: command.code(),
                 refusal,
                 may: permission::roles_that_may(command),
+                whose: match (refusal, subject.officer) {
+                    (Refusal::NotOfficer, Some(officer)) => Some(Box::new(Whose {
+                        officer: officer.to_string(),
+                        case: subject.case.map(str::to_string),
+                    })),
+                    _ => None,
+                },
             }
         })
     }

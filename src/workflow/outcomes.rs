@@ -145,6 +145,13 @@ fn amount_refusal(e: AmountRule, currency: &str) -> WorkflowError {
                 ("outstanding", &format_money(outstanding, currency)),
             ],
         ),
+        AmountRule::AboveWrittenOff { amount, left } => WorkflowError::rule(
+            "outcomes_err.above_written_off",
+            &[
+                ("amount", &format_money(amount, currency)),
+                ("left", &format_money(left, currency)),
+            ],
+        ),
     }
 }
 
@@ -396,8 +403,23 @@ pub struct BalanceChange {
     pub outstanding_before: Decimal,
     pub outstanding_after: Decimal,
     pub status: LoanStatus,
+    /// Principal recovered after the loan's full write-off (账销案存): it did not reduce the
+    /// outstanding. Zero for a write-off and for a loan with a balance.
+    pub after_write_off: Decimal,
     /// The loan's re-evaluation (its collateral coverage moved with the outstanding).
     pub evaluation: EvalReport,
+}
+
+impl BalanceChange {
+    /// The translation key that says what a recovery did: reduced the outstanding, or was
+    /// recovered after the write-off.
+    pub fn recovered_key(&self) -> &'static str {
+        if self.after_write_off.is_zero() {
+            "outcomes_cli.recovered"
+        } else {
+            "outcomes_cli.recovered_after_write_off"
+        }
+    }
 }
 
 /// Records a recovery: its principal comes off the outstanding (never below zero), the
@@ -436,8 +458,33 @@ pub fn record_recovery_in(
     r.amounts
         .check()
         .map_err(|e| amount_refusal(e, &loan.currency))?;
-    let after = recovery::outstanding_after(loan.outstanding, r.amounts.reduces_outstanding())
-        .map_err(|e| amount_refusal(e, &loan.currency))?;
+    // A written-off loan is still pursued (账销案存): what comes in on it is recovered after
+    // write-off and leaves its outstanding at zero; it may not be dated before the write-off.
+    let (recovered_after, written_off_on) = if loan.status == LoanStatus::WrittenOff {
+        tx.recovered_after_write_off(loan.id)?
+    } else {
+        (Decimal::ZERO, None)
+    };
+    if let Some(w) = written_off_on
+        && r.on < w
+    {
+        return Err(WorkflowError::rule(
+            "outcomes_err.before_write_off",
+            &[
+                ("date", &r.on),
+                ("contract", &loan.contract_no),
+                ("written_off_on", &w),
+            ],
+        ));
+    }
+    let (after, after_write_off) = recovery::principal_lands(
+        loan.status,
+        loan.outstanding,
+        loan.written_off,
+        recovered_after,
+        r.amounts.reduces_outstanding(),
+    )
+    .map_err(|e| amount_refusal(e, &loan.currency))?;
     let note = as_given_lines(r.note.trim());
     let id = tx.insert_recovery(
         &NewRecovery {
@@ -464,7 +511,7 @@ pub fn record_recovery_in(
         &json!({"id": id, "on": r.on, "kind": r.kind.code(), "principal": r.amounts.principal,
                 "interest": r.amounts.interest, "costs": r.amounts.costs,
                 "outstanding_before": loan.outstanding, "outstanding_after": after,
-                "note": note, "case_id": case_id}),
+                "after_write_off": after_write_off, "note": note, "case_id": case_id}),
     )?;
     case_history(
         tx,
@@ -482,6 +529,7 @@ pub fn record_recovery_in(
         outstanding_before: loan.outstanding,
         outstanding_after: after,
         status: loan.status,
+        after_write_off,
         evaluation,
     })
 }
@@ -703,6 +751,7 @@ pub fn write_off_in(
         outstanding_before: loan.outstanding,
         outstanding_after: after,
         status,
+        after_write_off: Decimal::ZERO,
         evaluation,
     })
 }

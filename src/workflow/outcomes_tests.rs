@@ -371,6 +371,110 @@ fn a_write_off_is_a_managers_with_a_reason_and_stays_visible() {
 }
 
 #[test]
+fn money_recovered_after_a_full_write_off_is_recorded_and_counted() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = book(&dir.path().join("b.db"));
+    let today = day(TODAY);
+    let li = who(&store, "li");
+    let wang = who(&store, "wang");
+    write_off(
+        &mut store,
+        &li,
+        &WriteOffInput {
+            contract_no: "HT-2",
+            on: day("2026-06-10"),
+            amount: d("1000000"),
+            reason: "借款人破产，全额核销",
+            case_id: None,
+            expected_version: None,
+        },
+        &rules(),
+        today,
+    )
+    .expect("written off");
+    // 账销案存: the claim is still pursued; what comes in is recovered after write-off and
+    // leaves the outstanding at zero.
+    let got = record_recovery(
+        &mut store,
+        &wang,
+        &recovery("HT-2", "2026-06-25", "300000", "1200.50", "800"),
+        &rules(),
+        today,
+    )
+    .expect("recovered after write-off");
+    assert_eq!(got.outstanding_before, Decimal::ZERO);
+    assert_eq!(got.outstanding_after, Decimal::ZERO);
+    assert_eq!(got.after_write_off, d("300000"));
+    assert_eq!(got.status, LoanStatus::WrittenOff);
+    assert_eq!(
+        got.recovered_key(),
+        "outcomes_cli.recovered_after_write_off"
+    );
+    // At most what was written off and not yet recovered.
+    let e = record_recovery(
+        &mut store,
+        &wang,
+        &recovery("HT-2", "2026-06-26", "700000.01", "0", "0"),
+        &rules(),
+        today,
+    )
+    .expect_err("more than written off");
+    assert_eq!(rule_key(&e), "outcomes_err.above_written_off");
+    assert!(
+        e.localized(crate::i18n::Lang::En).contains("700,000.00"),
+        "{}",
+        e.localized(crate::i18n::Lang::En)
+    );
+    // Not dated before the write-off.
+    let e = record_recovery(
+        &mut store,
+        &wang,
+        &recovery("HT-2", "2026-06-09", "1", "0", "0"),
+        &rules(),
+        today,
+    )
+    .expect_err("before the write-off");
+    assert_eq!(rule_key(&e), "outcomes_err.before_write_off");
+    record_recovery(
+        &mut store,
+        &wang,
+        &recovery("HT-2", "2026-06-28", "700000", "0", "0"),
+        &rules(),
+        today,
+    )
+    .expect("the rest of what was written off");
+    let o = outcomes(&store, "HT-2");
+    assert_eq!(o.loan.outstanding, Decimal::ZERO);
+    assert_eq!(
+        o.loan.written_off,
+        d("1000000"),
+        "the write-off stays visible"
+    );
+    assert_eq!(o.recoveries.len(), 2);
+    assert!(o.recoveries.iter().all(|r| r.after_write_off));
+    assert_eq!(o.recovered.principal, d("1000000"));
+    // A recovery on a loan with a balance is not after write-off.
+    record_recovery(
+        &mut store,
+        &wang,
+        &recovery("HT-1", "2026-06-25", "1000", "0", "0"),
+        &rules(),
+        today,
+    )
+    .expect("recovered");
+    assert!(!outcomes(&store, "HT-1").recoveries[0].after_write_off);
+    // The summary's recovered money counts it.
+    let period = crate::engine::summary::Period {
+        from: day("2026-06-01"),
+        to: day("2026-06-30"),
+    };
+    let summary = store.period_summary(period, today).expect("summary");
+    assert_eq!(summary.recovered.principal, d("1001000"));
+    assert_eq!(summary.recovered.entries, 3);
+    assert_eq!(summary.written_off.amount, d("1000000"));
+}
+
+#[test]
 fn recall_is_a_supervisors_or_managers_and_moves_the_limitation_start() {
     let dir = tempfile::tempdir().expect("dir");
     let mut store = book(&dir.path().join("b.db"));

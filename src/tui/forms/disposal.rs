@@ -132,6 +132,8 @@ pub enum DisposalCommand {
 pub struct DisposalConfig {
     pub settings: DisposalSettings,
     pub plan: Option<PlanConfig>,
+    /// The legal clocks a closing case's disposal record lists.
+    pub legal: crate::domain::legal::LegalClockRules,
 }
 
 fn notes(name: &'static str, label: &'static str, required: bool) -> Field {

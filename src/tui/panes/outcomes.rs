@@ -117,8 +117,13 @@ pub fn lines(
         ));
     }
     for r in o.recoveries.iter().take(RECOVERIES_SHOWN) {
+        let mark = if r.after_write_off {
+            lang.t("outcomes_cli.after_write_off_mark")
+        } else {
+            ""
+        };
         out.push(Line::from(vec![Span::raw(fit(format!(
-            "    {}",
+            "    {}{mark}",
             lang.tf(
                 "loan_outcomes.recovery",
                 &[
