@@ -425,6 +425,26 @@ impl CaseScreen {
             }
         }
 
+        out.push(Line::from(""));
+        out.push(Line::styled(
+            fit(lang.t("case_detail.outcomes").to_string()),
+            theme.header,
+        ));
+        for o in &self.outcomes {
+            super::outcomes::lines(o, &self.rules, lang, theme, self.today, width, &mut out);
+        }
+        if d.loans.len() > self.outcomes.len() {
+            out.push(Line::styled(
+                fit(format!(
+                    "  {}",
+                    lang.tf(
+                        "case_detail.outcomes_more",
+                        &[("n", &(d.loans.len() - self.outcomes.len()))]
+                    )
+                )),
+                theme.muted,
+            ));
+        }
         // The latest entries of the history, oldest first, each a sentence.
         head(&mut out, "case_detail.history", d.events.len());
         let skip = d.events.len().saturating_sub(HISTORY_SHOWN);
@@ -458,26 +478,6 @@ impl CaseScreen {
             none(&mut out);
         }
 
-        out.push(Line::from(""));
-        out.push(Line::styled(
-            fit(lang.t("case_detail.outcomes").to_string()),
-            theme.header,
-        ));
-        for o in &self.outcomes {
-            super::outcomes::lines(o, &self.rules, lang, theme, self.today, width, &mut out);
-        }
-        if d.loans.len() > self.outcomes.len() {
-            out.push(Line::styled(
-                fit(format!(
-                    "  {}",
-                    lang.tf(
-                        "case_detail.outcomes_more",
-                        &[("n", &(d.loans.len() - self.outcomes.len()))]
-                    )
-                )),
-                theme.muted,
-            ));
-        }
         (out, sel_line)
     }
 
