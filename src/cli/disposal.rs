@@ -578,7 +578,7 @@ pub fn actions(cli: &Cli, ctx: &Context_, a: &DisposalArgs) -> anyhow::Result<i3
         Column::new(&t("id"), 10),
         Column::new(&t("number"), 20),
         Column::new(&t("contract_no"), 24),
-        Column::new(&t("kind"), 20),
+        Column::new(&t("kind"), 36),
         Column::new(&t("title"), 40),
         Column::new(&t("owner"), 20),
         Column::new(&t("deadline"), 10),

@@ -127,7 +127,8 @@ fn measure(columns: &[Column], rows: &[Vec<String>], limit: Option<usize>) -> Ve
                 .chain([width(&c.header)])
                 .max()
                 .unwrap_or(0)
-                .min(c.cap)
+                // A header is never cut by the cap, only by the terminal.
+                .min(c.cap.max(width(&c.header)))
         })
         .collect();
     if let Some(limit) = limit {
@@ -280,6 +281,20 @@ mod tests {
         assert!(fitted[1].starts_with("HT-1 杭州"), "{fitted:?}");
         assert!(fitted[1].contains('…'), "{fitted:?}");
         assert!(fitted[1].ends_with(" 3"), "{fitted:?}");
+    }
+
+    #[test]
+    fn a_header_wider_than_its_cap_is_shown_whole() {
+        let lines = render(
+            vec![
+                Column::new("Next deadline", 10),
+                Column::new("Days overdue", 8).right(),
+            ],
+            &[&["2026-12-15", "3"]],
+            None,
+        );
+        assert_eq!(lines[0], "Next deadline Days overdue");
+        assert!(lines.iter().all(|l| !l.contains('…')), "{lines:?}");
     }
 
     #[test]
