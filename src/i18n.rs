@@ -79,21 +79,60 @@ impl Lang {
         }
     }
 
-    /// The text for `key`; the key itself if missing (tests make sure none is).
+    /// The text for `key`; the key itself if missing (tests make sure none is). A plural
+    /// text (see [`Lang::tn`]) gives its general form.
     pub fn t<'k>(self, key: &'k str) -> &'k str
     where
         'static: 'k,
     {
-        self.table().get(key).map(|s| s.as_str()).unwrap_or(key)
+        self.plural(key, None)
     }
 
-    /// The text for `key` with `{name}` placeholders filled in.
+    /// The text for `key` with `{name}` placeholders filled in. A plural text takes the form
+    /// for its count: the argument its `count` entry names, `n` unless it says otherwise.
     pub fn tf(self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-        let mut s = self.t(key).to_string();
-        for (name, value) in args {
-            s = s.replace(&format!("{{{name}}}"), &value.to_string());
+        let count = if self.table().contains_key(&format!("{key}.one")) {
+            let by = self
+                .table()
+                .get(&format!("{key}.count"))
+                .map(|s| s.as_str())
+                .unwrap_or("n");
+            args.iter()
+                .find(|(name, _)| *name == by)
+                .and_then(|(_, v)| v.to_string().replace(',', "").trim().parse::<i64>().ok())
+        } else {
+            None
+        };
+        fill(self.plural(key, count), args)
+    }
+
+    /// The text for `key` in the grammatical number of the count `n`, with `{n}` and the
+    /// `{name}` placeholders filled in. English keeps two forms under the key, `key.one`
+    /// (exactly one) and `key.other` (and in `key.count` the placeholder that counts, when
+    /// it is not `{n}`); Chinese has no plural and keeps one text, `key`.
+    pub fn tn(self, key: &str, n: i64, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        fill(self.plural(key, Some(n)), args).replace("{n}", &n.to_string())
+    }
+
+    /// The form of `key` for the count `n` (the general form without one); the key itself
+    /// if missing.
+    fn plural<'k>(self, key: &'k str, n: Option<i64>) -> &'k str
+    where
+        'static: 'k,
+    {
+        let table = self.table();
+        if let Some(text) = table.get(key) {
+            return text.as_str();
         }
-        s
+        let form = match (self, n) {
+            (Lang::En, Some(n)) if n.unsigned_abs() == 1 => "one",
+            _ => "other",
+        };
+        table
+            .get(&format!("{key}.{form}"))
+            .or_else(|| table.get(&format!("{key}.other")))
+            .map(|s| s.as_str())
+            .unwrap_or(key)
     }
 
     /// A code's name in this language (e.g. `class.special_mention` → 关注 / Special mention).
@@ -106,6 +145,15 @@ impl Lang {
             text.to_string()
         }
     }
+}
+
+/// `text` with its `{name}` placeholders filled in.
+fn fill(text: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut s = text.to_string();
+    for (name, value) in args {
+        s = s.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    s
 }
 
 /// A failure of the operating system or of SQLite as a user can act on it: the kind, said
@@ -266,7 +314,9 @@ mod tests {
     #[test]
     fn both_languages_have_the_same_keys() {
         let zh: std::collections::BTreeSet<_> = ZH_CN.keys().collect();
-        let en: std::collections::BTreeSet<_> = EN.keys().collect();
+        // A count-bearing English text keeps its two forms under the key (`key.one`,
+        // `key.other`) where Chinese keeps one text.
+        let en: std::collections::BTreeSet<_> = EN.keys().map(plural_base).collect();
         // `--help` texts of commands and arguments: English is the doc comments in src/cli
         // (cli::help_text's test keeps these in step with the command tree).
         let only_zh: Vec<_> = zh
@@ -277,6 +327,116 @@ mod tests {
         assert!(only_zh.is_empty(), "only in zh-CN: {only_zh:?}");
         assert!(only_en.is_empty(), "only in en: {only_en:?}");
         assert!(zh.len() > 50);
+    }
+
+    /// `key` for `key.one` / `key.other` when `key` is a plural text of English.
+    fn plural_base(key: &String) -> &String {
+        for form in [".one", ".other", ".count"] {
+            if let Some(base) = key.strip_suffix(form)
+                && EN.contains_key(&format!("{base}.one"))
+                && let Some((k, _)) = ZH_CN.get_key_value(base)
+            {
+                return k;
+            }
+        }
+        key
+    }
+
+    #[test]
+    fn english_counts_take_one_and_other_forms_and_chinese_one_text() {
+        assert_eq!(Lang::En.tn("status.loans", 1, &[]), "1 loan");
+        assert_eq!(Lang::En.tn("status.loans", 2, &[]), "2 loans");
+        assert_eq!(Lang::En.tn("status.loans", 0, &[]), "0 loans");
+        assert_eq!(Lang::ZhCn.tn("status.loans", 1, &[]), "1 笔贷款");
+        assert_eq!(Lang::ZhCn.tn("status.loans", 2, &[]), "2 笔贷款");
+        assert_eq!(
+            Lang::En.tf("outcomes_cli.days_left", &[("days", &1)]),
+            "1 day left"
+        );
+        assert_eq!(
+            Lang::En.tf("outcomes_cli.days_over", &[("days", &1)]),
+            "ran out 1 day ago"
+        );
+        assert_eq!(
+            Lang::En.tf("outcomes_cli.days_over", &[("days", &2)]),
+            "ran out 2 days ago"
+        );
+        assert_eq!(
+            Lang::ZhCn.tf("outcomes_cli.days_over", &[("days", &1)]),
+            Lang::ZhCn
+                .t("outcomes_cli.days_over")
+                .replace("{days}", "1")
+        );
+        assert_eq!(
+            Lang::En.tf("verify.chain_ok", &[("n", &1), ("hash", &"ab")]),
+            "Audit chain intact: 1 entry; head ab."
+        );
+        assert_eq!(
+            Lang::En.tf("verify.chain_ok", &[("n", &"1,000"), ("hash", &"ab")]),
+            "Audit chain intact: 1,000 entries; head ab."
+        );
+        assert_eq!(Lang::En.t("status.loans"), "{n} loans");
+        assert_eq!(
+            Lang::En.tn("today_disposal.emergency", 1, &[]),
+            "1 case needs an emergency plan"
+        );
+        assert_eq!(
+            Lang::En.tn("today_disposal.emergency", 3, &[]),
+            "3 cases need an emergency plan"
+        );
+        // Every plural English text has both forms, and each form says its count.
+        for (k, text) in EN.iter() {
+            if let Some(base) = k.strip_suffix(".one") {
+                let other = EN.get(&format!("{base}.other"));
+                assert!(other.is_some(), "{base}.one without {base}.other");
+                assert!(
+                    ZH_CN.contains_key(base),
+                    "{base} has English forms but no Chinese text"
+                );
+                let places = |t: &str| -> std::collections::BTreeSet<String> {
+                    t.split('{')
+                        .skip(1)
+                        .filter_map(|p| p.split_once('}').map(|(name, _)| name.to_string()))
+                        .collect()
+                };
+                assert_eq!(
+                    places(text),
+                    places(other.map(|s| s.as_str()).unwrap_or("")),
+                    "{base}: the forms fill different places"
+                );
+                let by = EN
+                    .get(&format!("{base}.count"))
+                    .map(|s| s.as_str())
+                    .unwrap_or("n");
+                assert!(places(text).contains(by), "{base}: no {{{by}}} to count by");
+                let zh = ZH_CN.get(base).map(|s| s.as_str()).unwrap_or("");
+                assert!(
+                    places(zh).contains(by),
+                    "{base}: the Chinese text lacks {{{by}}}"
+                );
+            }
+        }
+    }
+
+    /// English texts that put a number before a noun say it in the plural only through
+    /// `.one`/`.other` forms: no "(s)" left.
+    #[test]
+    fn no_english_text_hedges_its_plural() {
+        let hedged: Vec<_> = EN
+            .iter()
+            .filter(|(_, v)| {
+                // A word in "(s)" within three words after a placeholder (`{n} loan(s)`).
+                let words: Vec<&str> = v.split_whitespace().collect();
+                words.iter().enumerate().any(|(i, w)| {
+                    (w.contains("(s)") || w.contains("(es)"))
+                        && words[i.saturating_sub(3)..i]
+                            .iter()
+                            .any(|p| p.ends_with('}'))
+                })
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        assert!(hedged.is_empty(), "texts with (s): {hedged:?}");
     }
 
     const KEY_GROUPS: [&str; 19] = [
@@ -309,6 +469,7 @@ mod tests {
                         && !name.is_empty()
                         && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
                         && !EN.contains_key(lit)
+                        && !EN.contains_key(&format!("{lit}.other"))
                     {
                         missing.push(format!("{}: {lit}", path.display()));
                     }

@@ -28,6 +28,12 @@ fn main() {
         Err(e) if postloan::cli::is_broken_pipe(&e) => std::process::exit(0),
         Err(e) => {
             let lang = user_lang(lang_hint.as_deref(), config_path.as_deref());
+            // A value our own parsers refused: a usage error, said and ended as clap's are.
+            if let Some(u) = e.downcast_ref::<postloan::cli::UsageError>() {
+                postloan::note!("{}: {}", lang.t("cli.error"), u.0);
+                postloan::note!("{}", lang.t("cli_args.help"));
+                std::process::exit(2);
+            }
             let text = if let Some(c) = e.downcast_ref::<postloan::config::ConfigError>() {
                 c.localized(lang)
             } else if let Some(r) = e.downcast_ref::<postloan::engine::rules::RuleError>() {
@@ -80,7 +86,10 @@ fn user_lang(given: Option<&str>, config: Option<&std::path::Path>) -> Lang {
 /// `--lang X`, `--lang=X` and `--config PATH` as written, for the help pages and an argument
 /// error (the parser has not produced them yet).
 fn raw_option(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
+    // `args_os`: an argument that is not UTF-8 is the parser's to refuse, not a panic here.
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let eq = format!("{name}=");
     args.iter().enumerate().find_map(|(i, a)| {
         if a == name {
@@ -188,7 +197,12 @@ fn argument_text(e: &clap::Error, lang: Lang) -> Option<String> {
         ErrorKind::NoEquals | ErrorKind::WrongNumberOfValues => {
             lang.tf("cli_args.no_value", &[("arg", &arg)])
         }
-        _ => return None,
+        ErrorKind::InvalidUtf8 => lang.t("cli_args.not_utf8").to_string(),
+        // Help and version are not errors; any other kind is said in general words.
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => return None,
+        _ => lang.t("cli_args.other").to_string(),
     };
     let suggested = context(e, ContextKind::SuggestedArg)
         .or_else(|| context(e, ContextKind::SuggestedSubcommand));

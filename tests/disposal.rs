@@ -671,7 +671,7 @@ fn case_recover_finds_the_loan_checks_the_case_and_the_dates_and_says_it_in_json
     ]));
     let md = ok(cmd(h, &b, "zhao.lei", EN).args(["case", "show", single]));
     assert!(
-        md.contains("Demand for payment") && md.contains("letter"),
+        md.contains("Payment demanded on") && md.contains("by letter"),
         "{md}"
     );
 }

@@ -527,7 +527,11 @@ fn today_lists_overdue_actions_and_jumps_to_them() {
     let mut app = app_on(store, &officer, Lang::En, (120, 40), day(30));
     assert_eq!(app.today.overdue_count, 1);
     let text = screen_text(&draw(&app));
-    assert!(text.contains("1 overdue actions"), "{text}");
+    // One action: the singular (issue #11).
+    assert!(
+        text.contains("1 overdue action") && !text.contains("1 overdue actions"),
+        "{text}"
+    );
     assert!(text.contains(&format!("#{} {number}", ids[0])), "{text}");
     assert!(text.contains("10 days late"), "{text}");
     press(&mut app, KeyCode::Char('d'));
@@ -570,7 +574,12 @@ fn a_manager_sees_cases_needing_an_emergency_plan() {
     let mut app = app_on(store, MANAGER, Lang::En, (120, 40), as_of());
     assert!(app.today.emergency_count >= 1);
     let text = screen_text(&draw(&app));
-    assert!(text.contains("need an emergency plan"), "{text}");
+    let verb = if app.today.emergency_count == 1 {
+        "case needs an emergency plan"
+    } else {
+        "cases need an emergency plan"
+    };
+    assert!(text.contains(verb), "{text}");
     assert!(text.contains(&number), "{text}");
     press(&mut app, KeyCode::Char('d'));
     assert_eq!(app.pane, PaneId::Disposal);

@@ -653,7 +653,8 @@ fn from_the_command_line_argument_errors_and_summaries_are_in_the_users_words() 
         .args(["warnings", "--indicator", "foo", "--db", db])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    // A bad value on the command line is a usage error: status 2 (README: exit status).
+    assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
         err.starts_with("error: --indicator foo: not an indicator; accepted: dpd, "),

@@ -280,7 +280,7 @@ fn entries_cut_off_the_end_are_caught_by_the_head_and_by_a_head_kept_elsewhere()
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains(&format!(
-            "the expected head {hash} is entry {entries}; 1 entries follow it"
+            "the expected head {hash} is entry {entries}; 1 entry follows it"
         )),
         "{out}"
     );

@@ -1,9 +1,10 @@
 //! `postloan archive` (the list, `show`, `export`, `add`) and `postloan feedback`: the book's
 //! documents for scripts and the archive room, and feedback notes to other departments.
 
+use super::table::{Column, Table};
 use super::{Cli, Context_, Format, book_path, book_today, csv_text, open_book, open_book_to_read};
 use crate::domain::archive::{ArchiveRules, DocumentKind, Recipient};
-use crate::domain::text::{display, pad_right, truncate};
+use crate::domain::text::display;
 use crate::i18n::Lang;
 use crate::store::{ArchiveQuery, ArchiveRow, PageFrom, Store};
 use crate::workflow::{self, archive as arch, feedback};
@@ -328,20 +329,19 @@ fn write_list(
             head.push("recipient".to_string());
             out.write_all(&csv_line(&head)?)?;
         }
-        Format::Table => writeln!(
-            out,
-            "{} {} {} {} {} {} {} {} {}",
-            pad_right(lang.t("archive_cli.col_id"), 7),
-            pad_right(lang.t("archive_cli.col_kind"), 18),
-            pad_right(lang.t("archive_cli.col_owner"), 24),
-            pad_right(lang.t("archive_cli.col_date"), 10),
-            pad_right(lang.t("archive_cli.col_author"), 10),
-            pad_right(lang.t("archive_cli.col_bytes"), 9),
-            pad_right(lang.t("archive_cli.col_sha256"), 12),
-            pad_right(lang.t("archive_cli.col_retain"), 10),
-            lang.t("archive_cli.col_superseded"),
-        )?,
+        Format::Table => {}
     }
+    let mut table = Table::new(vec![
+        Column::new(lang.t("archive_cli.col_id"), 10),
+        Column::new(lang.t("archive_cli.col_kind"), 24),
+        Column::new(lang.t("archive_cli.col_owner"), 40),
+        Column::new(lang.t("archive_cli.col_date"), 10),
+        Column::new(lang.t("archive_cli.col_author"), 20),
+        Column::new(lang.t("archive_cli.col_bytes"), 12).right(),
+        Column::new(lang.t("archive_cli.col_sha256"), 12),
+        Column::new(lang.t("archive_cli.col_retain"), 10),
+        Column::new(lang.t("archive_cli.col_superseded"), 24),
+    ]);
     let mut from = PageFrom::Start;
     let mut first = true;
     loop {
@@ -372,30 +372,25 @@ fn write_list(
                         opt(r.recipient.clone()),
                     ])?)?;
                 }
-                Format::Table => writeln!(
-                    out,
-                    "{} {} {} {} {} {} {} {} {}",
-                    pad_right(&r.id.to_string(), 7),
-                    pad_right(&truncate(&arch::kind_text(r, lang), 18), 18),
-                    pad_right(&truncate(&arch::owner_text(r, lang), 24), 24),
-                    pad_right(
-                        &arch::created_on(r)
+                Format::Table => table.row(
+                    &mut out,
+                    vec![
+                        r.id.to_string(),
+                        arch::kind_text(r, lang),
+                        arch::owner_text(r, lang),
+                        arch::created_on(r)
                             .map(|d| d.to_string())
                             .unwrap_or_default(),
-                        10
-                    ),
-                    pad_right(&truncate(&display(&r.created_by), 10), 10),
-                    pad_right(&r.bytes.to_string(), 9),
-                    pad_right(r.sha256.get(..12).unwrap_or(&r.sha256), 12),
-                    pad_right(
-                        &arch::retain_until(r, rules)
+                        r.created_by.clone(),
+                        r.bytes.to_string(),
+                        r.sha256.get(..12).unwrap_or(&r.sha256).to_string(),
+                        arch::retain_until(r, rules)
                             .map(|d| d.to_string())
                             .unwrap_or_else(|| "-".to_string()),
-                        10
-                    ),
-                    r.superseded_by
-                        .map(|by| lang.tf("archive_cli.superseded_by", &[("id", &by)]))
-                        .unwrap_or_default(),
+                        r.superseded_by
+                            .map(|by| lang.tf("archive_cli.superseded_by", &[("id", &by)]))
+                            .unwrap_or_default(),
+                    ],
                 )?,
             }
             first = false;
@@ -405,7 +400,7 @@ fn write_list(
         Format::Json => out.write_all(if first { b"]\n" } else { b"\n]\n" })?,
         Format::Csv => {}
         Format::Table if first => writeln!(out, "{}", lang.t("archive_cli.none"))?,
-        Format::Table => {}
+        Format::Table => table.finish(&mut out)?,
     }
     out.flush()?;
     Ok(())

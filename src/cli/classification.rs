@@ -3,9 +3,10 @@
 //! the floors over the book, the proposals for scripts, decisions one by one or in bulk, and
 //! a loan's classification history.
 
+use super::table::{Column, Table};
 use super::{Format, UTF8_BOM, csv_text};
 use crate::domain::Classification;
-use crate::domain::text::{display, pad_right};
+use crate::domain::text::display;
 use crate::engine::classify::floor_text;
 use crate::i18n::Lang;
 use crate::store::{ClassificationQuery, ClassificationRow, HistoryRow, Store};
@@ -246,17 +247,7 @@ pub fn print_list(
     });
     match format {
         Format::Json => write!(out, "[")?,
-        Format::Table => writeln!(
-            out,
-            "{} {} {} {} {} {} {}",
-            pad_right(lang.t("classification_cli.id"), 6),
-            pad_right(lang.t("col.contract_no"), 12),
-            pad_right(lang.t("col.borrower"), 24),
-            pad_right(lang.t("classification_cli.current"), 15),
-            pad_right(lang.t("classification_cli.proposed"), 15),
-            pad_right(lang.t("col.status"), 10),
-            lang.t("classification_cli.floor")
-        )?,
+        Format::Table => {}
         Format::Csv => {
             if bom {
                 out.write_all(UTF8_BOM)?;
@@ -266,6 +257,15 @@ pub fn print_list(
             }
         }
     }
+    let mut table = Table::new(vec![
+        Column::new(lang.t("classification_cli.id"), 10),
+        Column::new(lang.t("col.contract_no"), 24),
+        Column::new(lang.t("col.borrower"), 40),
+        Column::new(lang.t("classification_cli.current"), 20),
+        Column::new(lang.t("classification_cli.proposed"), 20),
+        Column::new(lang.t("col.status"), 16),
+        Column::new(lang.t("classification_cli.floor"), 40),
+    ]);
     let mut from = None;
     let mut seen = 0u64;
     let mut first = true;
@@ -320,16 +320,17 @@ pub fn print_list(
                         ])?;
                     }
                 }
-                Format::Table => writeln!(
-                    out,
-                    "{} {} {} {} {} {} {}",
-                    pad_right(&r.proposal_id.to_string(), 6),
-                    pad_right(&display(&r.contract_no), 12),
-                    pad_right(&display(&r.borrower_name), 24),
-                    pad_right(&lang.code_name("class", &r.current), 15),
-                    pad_right(&lang.code_name("class", &r.proposed), 15),
-                    pad_right(&lang.code_name("proposal_status", &r.status), 10),
-                    floor.unwrap_or_default()
+                Format::Table => table.row(
+                    &mut out,
+                    vec![
+                        r.proposal_id.to_string(),
+                        r.contract_no.clone(),
+                        r.borrower_name.clone(),
+                        lang.code_name("class", &r.current),
+                        lang.code_name("class", &r.proposed),
+                        lang.code_name("proposal_status", &r.status),
+                        floor.map(|f| f.to_string()).unwrap_or_default(),
+                    ],
                 )?,
             }
             first = false;
@@ -347,7 +348,7 @@ pub fn print_list(
                 out.write_all(&c.into_inner().map_err(|e| anyhow!("{e}"))?)?;
             }
         }
-        Format::Table => {}
+        Format::Table => table.finish(&mut out)?,
     }
     match out.flush() {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

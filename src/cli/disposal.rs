@@ -2,9 +2,10 @@
 //! actions for scripts (paged through the store, never the whole book), each disposal step,
 //! and the nightly escalation check.
 
+use super::table::{Column, Table};
 use super::{Cli, Context_, Format, book_path, book_today, csv_text, open_book, open_book_to_read};
 use crate::domain::disposal::{ActionKind, ActionMove, ActionStatus, CaseStatus, PlanKind};
-use crate::domain::text::{display, pad_right, sanitize};
+use crate::domain::text::sanitize;
 use crate::domain::warning::Level;
 use crate::i18n::Lang;
 use crate::store::{ActionFilter, ActionRow, CaseDetail, CaseFilter, CaseRow, PageFrom, Store};
@@ -350,25 +351,28 @@ pub const ACTION_COLUMNS: [&str; 8] = [
 ];
 
 /// A code argument read by `parse`, refused naming the value and the accepted codes.
+/// (A bad value on the command line: exit status 2, as clap's own.)
 fn parse_code<T>(
     s: &str,
     parse: impl Fn(&str) -> Option<T>,
     accepted: &str,
+    flag: &str,
     lang: Lang,
 ) -> anyhow::Result<T> {
     parse(s).ok_or_else(|| {
-        anyhow!(
-            "{}",
-            lang.tf(
-                "disposal_cli.bad_code",
-                &[("value", &sanitize(s)), ("accepted", &accepted)]
-            )
-        )
+        anyhow::Error::new(super::UsageError(lang.tf(
+            "disposal_cli.bad_code",
+            &[
+                ("flag", &flag),
+                ("value", &sanitize(s)),
+                ("accepted", &accepted),
+            ],
+        )))
     })
 }
 
 fn parse_level(s: &str, lang: Lang) -> anyhow::Result<Level> {
-    parse_code(s, Level::parse, "red, orange, yellow", lang)
+    parse_code(s, Level::parse, "red, orange, yellow", "--level", lang)
 }
 
 pub(crate) fn settings(ctx: &Context_, lang: Lang) -> anyhow::Result<DisposalSettings> {
@@ -414,7 +418,7 @@ pub fn cases(cli: &Cli, ctx: &Context_, a: &CasesArgs) -> anyhow::Result<i32> {
     let f = CaseFilter {
         status: match a.status.as_deref() {
             None => CaseStatus::Open,
-            Some(s) => parse_code(s, CaseStatus::parse, "open, closed", lang)?,
+            Some(s) => parse_code(s, CaseStatus::parse, "open, closed", "--status", lang)?,
         },
         level: a
             .level
@@ -433,21 +437,20 @@ pub fn cases(cli: &Cli, ctx: &Context_, a: &CasesArgs) -> anyhow::Result<i32> {
                 c.write_record(CASE_COLUMNS)?;
             }
         }
-        Format::Table => writeln!(
-            out,
-            "{} {} {} {} {} {} {} {} {} {}",
-            pad_right(&t("number"), 14),
-            pad_right(&t("borrower"), 24),
-            pad_right(&t("level"), 6),
-            pad_right(&t("warnings"), 7),
-            pad_right(&t("loans"), 6),
-            pad_right(&t("exposure"), 18),
-            pad_right(&t("officer"), 12),
-            pad_right(&t("opened_on"), 10),
-            pad_right(&t("age"), 6),
-            t("next_deadline"),
-        )?,
+        Format::Table => {}
     }
+    let mut table = Table::new(vec![
+        Column::new(&t("number"), 20),
+        Column::new(&t("borrower"), 40),
+        Column::new(&t("level"), 12),
+        Column::new(&t("warnings"), 10).right(),
+        Column::new(&t("loans"), 10).right(),
+        Column::new(&t("exposure"), 24).right(),
+        Column::new(&t("officer"), 20),
+        Column::new(&t("opened_on"), 10),
+        Column::new(&t("age"), 8).right(),
+        Column::new(&t("next_deadline"), 10),
+    ]);
     let mut first = true;
     each_page(
         a.limit,
@@ -477,25 +480,29 @@ pub fn cases(cli: &Cli, ctx: &Context_, a: &CasesArgs) -> anyhow::Result<i32> {
                         ])?;
                     }
                 }
-                Format::Table => writeln!(
-                    out,
-                    "{} {} {} {} {} {} {} {} {} {}",
-                    pad_right(&c.number, 14),
-                    pad_right(&display(&c.borrower_name), 24),
-                    pad_right(&lang.code_name("level", c.level.code()), 6),
-                    pad_right(&c.warnings.to_string(), 7),
-                    pad_right(&c.loans.to_string(), 6),
-                    pad_right(&crate::domain::money::format_money(c.exposure, "CNY"), 18),
-                    pad_right(&display(&c.officer), 12),
-                    pad_right(&c.opened_on.to_string(), 10),
-                    pad_right(&c.age_days(today).to_string(), 6),
-                    c.next_deadline.map(|d| d.to_string()).unwrap_or_default(),
+                Format::Table => table.row(
+                    &mut out,
+                    vec![
+                        c.number.clone(),
+                        c.borrower_name.clone(),
+                        lang.code_name("level", c.level.code()),
+                        c.warnings.to_string(),
+                        c.loans.to_string(),
+                        crate::domain::money::format_money(c.exposure, "CNY"),
+                        c.officer.clone(),
+                        c.opened_on.to_string(),
+                        c.age_days(today).to_string(),
+                        c.next_deadline.map(|d| d.to_string()).unwrap_or_default(),
+                    ],
                 )?,
             }
             first = false;
             Ok(())
         },
     )?;
+    if a.format == Format::Table {
+        table.finish(&mut out)?;
+    }
     finish(out, csv, a.format, first)
 }
 
@@ -546,6 +553,7 @@ pub fn actions(cli: &Cli, ctx: &Context_, a: &DisposalArgs) -> anyhow::Result<i3
                     s,
                     ActionStatus::parse,
                     "planned, in_progress, done, failed, cancelled",
+                    "--status",
                     lang,
                 )
             })
@@ -564,20 +572,19 @@ pub fn actions(cli: &Cli, ctx: &Context_, a: &DisposalArgs) -> anyhow::Result<i3
                 c.write_record(ACTION_COLUMNS)?;
             }
         }
-        Format::Table => writeln!(
-            out,
-            "{} {} {} {} {} {} {} {} {}",
-            pad_right(&t("id"), 6),
-            pad_right(&t("number"), 14),
-            pad_right(&t("contract_no"), 14),
-            pad_right(&t("kind"), 12),
-            pad_right(&t("title"), 24),
-            pad_right(&t("owner"), 12),
-            pad_right(&t("deadline"), 10),
-            pad_right(&t("status"), 8),
-            t("overdue_days"),
-        )?,
+        Format::Table => {}
     }
+    let mut table = Table::new(vec![
+        Column::new(&t("id"), 10),
+        Column::new(&t("number"), 20),
+        Column::new(&t("contract_no"), 24),
+        Column::new(&t("kind"), 36),
+        Column::new(&t("title"), 40),
+        Column::new(&t("owner"), 20),
+        Column::new(&t("deadline"), 10),
+        Column::new(&t("status"), 12),
+        Column::new(&t("overdue_days"), 8).right(),
+    ]);
     let mut first = true;
     each_page(
         a.limit,
@@ -604,27 +611,31 @@ pub fn actions(cli: &Cli, ctx: &Context_, a: &DisposalArgs) -> anyhow::Result<i3
                         ])?;
                     }
                 }
-                Format::Table => writeln!(
-                    out,
-                    "{} {} {} {} {} {} {} {} {}",
-                    pad_right(&format!("#{}", r.id), 6),
-                    pad_right(&r.case_number, 14),
-                    pad_right(&display(r.contract_no.as_deref().unwrap_or("")), 14),
-                    pad_right(&lang.code_name("action_kind", r.kind.code()), 12),
-                    pad_right(&display(&r.title), 24),
-                    pad_right(&display(&r.owner), 12),
-                    pad_right(&r.deadline.to_string(), 10),
-                    pad_right(&lang.code_name("action_status", r.status.code()), 8),
-                    match j.overdue_days {
-                        0 => String::new(),
-                        d => d.to_string(),
-                    },
+                Format::Table => table.row(
+                    &mut out,
+                    vec![
+                        format!("#{}", r.id),
+                        r.case_number.clone(),
+                        r.contract_no.clone().unwrap_or_default(),
+                        lang.code_name("action_kind", r.kind.code()),
+                        r.title.clone(),
+                        r.owner.clone(),
+                        r.deadline.to_string(),
+                        lang.code_name("action_status", r.status.code()),
+                        match j.overdue_days {
+                            0 => String::new(),
+                            d => d.to_string(),
+                        },
+                    ],
                 )?,
             }
             first = false;
             Ok(())
         },
     )?;
+    if a.format == Format::Table {
+        table.finish(&mut out)?;
+    }
     finish(out, csv, a.format, first)
 }
 
@@ -839,6 +850,7 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
                 kind,
                 PlanKind::parse,
                 "explanation, rectification, emergency",
+                "--kind",
                 lang,
             )?;
             let id = flow::plan(
@@ -974,6 +986,7 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
                 kind,
                 RecoveryKind::parse,
                 "repayment, collateral, guarantor, court",
+                "--kind",
                 lang,
             )?;
             let optional = |v: &Option<String>, flag: &str| match v {
@@ -1112,6 +1125,7 @@ pub fn action(cli: &Cli, ctx: &Context_, cmd: &ActionCommand) -> anyhow::Result<
                 kind,
                 ActionKind::parse,
                 "explanation, rectification_measure, additional_collateral, stop_drawdown, early_recall, legal_action, asset_preservation, asset_watch, other",
+                "--kind",
                 lang,
             )?;
             let id = flow::add_action(

@@ -1,13 +1,14 @@
 //! `postloan inspections`, `postloan inspection …` and `postloan report inspection`: the
 //! inspection list and plan for scripts, each step of an inspection, and the printable report.
 
+use super::table::{Column, Table};
 use super::{Cli, Context_, Format, book_path, book_today, csv_text, open_book, open_book_to_read};
 use crate::domain::Classification;
 use crate::domain::checklist::{Checklist, Score};
 use crate::domain::inspection::{
     InspectionKind, InspectionMode, InspectionStatus, Measure, MeasureEntry, Section,
 };
-use crate::domain::text::{display, pad_right, sanitize};
+use crate::domain::text::sanitize;
 use crate::engine::inspection_plan::PlanConfig;
 use crate::i18n::Lang;
 use crate::store::{InspectionQuery, InspectionRow, PageFrom, Store};
@@ -272,13 +273,10 @@ fn parse_code<T>(
     lang: Lang,
 ) -> anyhow::Result<T> {
     parse(s).ok_or_else(|| {
-        anyhow!(
-            "{}",
-            lang.tf(
-                &format!("inspections_cli.{what}"),
-                &[("value", &sanitize(s)), ("accepted", &accepted())]
-            )
-        )
+        anyhow::Error::new(super::UsageError(lang.tf(
+            &format!("inspections_cli.{what}"),
+            &[("value", &sanitize(s)), ("accepted", &accepted())],
+        )))
     })
 }
 
@@ -410,25 +408,24 @@ fn print_list(
     let t = |k: &str| lang.t(&format!("inspections_cli.col_{k}")).to_string();
     match format {
         Format::Json => write!(out, "[")?,
-        Format::Table => writeln!(
-            out,
-            "{} {} {} {} {} {} {} {} {}",
-            pad_right(&t("number"), 14),
-            pad_right(&t("contract_no"), 14),
-            pad_right(&t("borrower"), 24),
-            pad_right(&t("kind"), 10),
-            pad_right(&t("mode"), 8),
-            pad_right(&t("due_on"), 10),
-            pad_right(&t("status"), 10),
-            pad_right(&t("inspector"), 12),
-            t("reviewer")
-        )?,
+        Format::Table => {}
         Format::Csv => {
             if let Some(c) = csv_writer.as_mut() {
                 c.write_record(CSV_COLUMNS)?;
             }
         }
     }
+    let mut table = Table::new(vec![
+        Column::new(&t("number"), 20),
+        Column::new(&t("contract_no"), 24),
+        Column::new(&t("borrower"), 40),
+        Column::new(&t("kind"), 20),
+        Column::new(&t("mode"), 16),
+        Column::new(&t("due_on"), 10),
+        Column::new(&t("status"), 16),
+        Column::new(&t("inspector"), 20),
+        Column::new(&t("reviewer"), 20),
+    ]);
     let mut from = PageFrom::Start;
     let mut seen = 0u64;
     let mut first = true;
@@ -460,18 +457,19 @@ fn print_list(
                         ])?;
                     }
                 }
-                Format::Table => writeln!(
-                    out,
-                    "{} {} {} {} {} {} {} {} {}",
-                    pad_right(&r.number, 14),
-                    pad_right(&display(&r.contract_no), 14),
-                    pad_right(&display(&r.borrower_name), 24),
-                    pad_right(&lang.code_name("inspection_kind", r.kind.code()), 10),
-                    pad_right(&lang.code_name("inspection_mode", r.mode.code()), 8),
-                    pad_right(&r.due_on.to_string(), 10),
-                    pad_right(&lang.code_name("inspection_status", r.status.code()), 10),
-                    pad_right(&display(j.inspector), 12),
-                    display(j.reviewer.unwrap_or("")),
+                Format::Table => table.row(
+                    &mut out,
+                    vec![
+                        r.number.clone(),
+                        r.contract_no.clone(),
+                        r.borrower_name.clone(),
+                        lang.code_name("inspection_kind", r.kind.code()),
+                        lang.code_name("inspection_mode", r.mode.code()),
+                        r.due_on.to_string(),
+                        lang.code_name("inspection_status", r.status.code()),
+                        j.inspector.to_string(),
+                        j.reviewer.unwrap_or("").to_string(),
+                    ],
                 )?,
             }
             first = false;
@@ -489,7 +487,7 @@ fn print_list(
                 out.write_all(&c.into_inner().map_err(|e| anyhow!("{e}"))?)?;
             }
         }
-        Format::Table => {}
+        Format::Table => table.finish(&mut out)?,
     }
     match out.flush() {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -528,14 +526,23 @@ fn print_checklist(ctx: &Context_, lang: Lang) -> anyhow::Result<i32> {
         lang.t("inspections_cli.checklist_head"),
         lang.tf("checklist.line_only", &[("line", &c.line.normalize())])
     );
+    let mut table = Table::new(vec![
+        Column::new(lang.t("inspections_cli.col_item"), 24),
+        Column::new(lang.t("inspections_cli.col_item_name"), 40),
+        Column::new(lang.t("inspections_cli.col_weight"), 8).right(),
+    ]);
+    let mut out = std::io::stdout().lock();
     for i in &c.items {
-        println!(
-            "{}  {}  {}",
-            pad_right(&i.code, 18),
-            pad_right(i.name(english), 30),
-            i.weight
-        );
+        table.row(
+            &mut out,
+            vec![
+                i.code.clone(),
+                i.name(english).to_string(),
+                i.weight.to_string(),
+            ],
+        )?;
     }
+    table.finish(&mut out)?;
     Ok(0)
 }
 

@@ -1,9 +1,9 @@
 //! `postloan loans`: the ledger for scripts (JSON, CSV) and people (an aligned table),
 //! streamed from the store a batch at a time.
 
+use super::table::{Column, Table};
 use super::{Format, UTF8_BOM, csv_text};
 use crate::domain::money::group_thousands;
-use crate::domain::text::{display, pad_left, pad_right};
 use crate::i18n::Lang;
 use crate::store::{LedgerQuery, LoanRow, Store};
 use serde::Serialize;
@@ -126,33 +126,30 @@ pub fn write(
             r
         }
         Format::Table => {
-            let head = format!(
-                "{} {} {} {} {} {} {}",
-                pad_right(lang.t("col.contract_no"), 12),
-                pad_right(lang.t("col.borrower"), 30),
-                pad_left(lang.t("col.outstanding"), 18),
-                pad_right(lang.t("col.class"), 15),
-                pad_left(lang.t("col.dpd"), 5),
-                pad_right(lang.t("col.officer"), 12),
-                lang.t("col.next_followup"),
-            );
-            writeln!(out, "{head}")?;
-            store.for_each_loan(q, limit, |r| {
-                writeln!(
-                    out,
-                    "{} {} {} {} {} {} {}",
-                    pad_right(&display(&r.contract_no), 12),
-                    pad_right(&display(&r.borrower_name), 30),
-                    pad_left(
-                        &format!("{} {}", r.currency, group_thousands(r.outstanding)),
-                        18
-                    ),
-                    pad_right(&lang.code_name("class", r.classification.code()), 15),
-                    pad_left(&r.overdue_days.to_string(), 5),
-                    pad_right(&display(&r.officer), 12),
-                    r.next_followup_on
+            let mut table = Table::new(vec![
+                Column::new(lang.t("col.contract_no"), 24),
+                Column::new(lang.t("col.borrower"), 40),
+                Column::new(lang.t("col.outstanding"), 24).right(),
+                Column::new(lang.t("col.class"), 20),
+                Column::new(lang.t("col.dpd"), 8).right(),
+                Column::new(lang.t("col.officer"), 20),
+                Column::new(lang.t("col.next_followup"), 10),
+            ]);
+            let r = store.for_each_loan(q, limit, |r| {
+                table.row(
+                    &mut out,
+                    vec![
+                        r.contract_no.clone(),
+                        r.borrower_name.clone(),
+                        format!("{} {}", r.currency, group_thousands(r.outstanding)),
+                        lang.code_name("class", r.classification.code()),
+                        r.overdue_days.to_string(),
+                        r.officer.clone(),
+                        r.next_followup_on.to_string(),
+                    ],
                 )
-            })?
+            })?;
+            r.and_then(|()| table.finish(&mut out))
         }
     };
     match written {

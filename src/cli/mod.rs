@@ -12,6 +12,7 @@ mod outcomes;
 mod portfolio;
 pub mod stress;
 pub use portfolio::PeriodArgError;
+mod table;
 mod verify;
 pub mod visible;
 mod warnings;
@@ -604,6 +605,20 @@ impl std::fmt::Display for DateArgError {
 
 impl std::error::Error for DateArgError {}
 
+/// A value on the command line that our own parsers refuse after clap has read it (an
+/// amount, a code): said in the user's language, and, like clap's own usage errors, ends
+/// the command with status 2 (README: exit status).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
 /// Every date argument's parser: the forms a form's date field takes (full-width digits too).
 pub fn date_arg(text: &str) -> Result<NaiveDate, DateArgError> {
     crate::domain::dates::parse_date(text).map_err(DateArgError)
@@ -788,10 +803,10 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             if report.error_count > report.errors.len() as u64 {
                 crate::note!(
                     "{}",
-                    match report.error_count - report.errors.len() as u64 {
-                        1 => lang.t("import_keys.more_errors_one").to_string(),
-                        n => lang.tf("cli.more_errors", &[("n", &n)]),
-                    }
+                    lang.tf(
+                        "cli.more_errors",
+                        &[("n", &(report.error_count - report.errors.len() as u64))]
+                    )
                 );
             }
             let counts = [

@@ -1,6 +1,7 @@
 //! `postloan loan demand|recall|collateral-add|recover|write-off|close|legal|show` and
 //! `postloan clocks`: disposal outcomes of one loan, and the legal clocks running out.
 
+use super::table::{Column, Table};
 use super::{
     Cli, Context_, Format, UTF8_BOM, book_path, book_today, csv_text, open_book, open_book_to_read,
 };
@@ -163,17 +164,14 @@ fn code<T>(
     lang: Lang,
 ) -> anyhow::Result<T> {
     parse(text).ok_or_else(|| {
-        anyhow!(
-            "{}",
-            lang.tf(
-                "outcomes_cli.bad_code",
-                &[
-                    ("flag", &flag),
-                    ("value", &sanitize(text)),
-                    ("accepted", &accepted)
-                ]
-            )
-        )
+        anyhow::Error::new(super::UsageError(lang.tf(
+            "outcomes_cli.bad_code",
+            &[
+                ("flag", &flag),
+                ("value", &sanitize(text)),
+                ("accepted", &accepted),
+            ],
+        )))
     })
 }
 
@@ -206,26 +204,22 @@ fn case_id(
 /// negative one is refused as such.
 pub fn amount(text: &str, flag: &str, lang: Lang) -> anyhow::Result<Decimal> {
     parse_amount(text).map_err(|e| {
-        if e == crate::domain::money::AmountError::Negative {
-            return anyhow!(
-                "{}",
-                lang.tf(
-                    "outcomes_cli.amount_not_positive",
-                    &[("flag", &flag), ("value", &sanitize(text))]
-                )
-            );
-        }
-        anyhow!(
-            "{}",
+        let said = if e == crate::domain::money::AmountError::Negative {
+            lang.tf(
+                "outcomes_cli.amount_not_positive",
+                &[("flag", &flag), ("value", &sanitize(text))],
+            )
+        } else {
             lang.tf(
                 "outcomes_cli.bad_amount",
                 &[
                     ("flag", &flag),
                     ("value", &sanitize(text)),
-                    ("reason", &lang.t(e.key()))
-                ]
+                    ("reason", &lang.t(e.key())),
+                ],
             )
-        )
+        };
+        anyhow::Error::new(super::UsageError(said))
     })
 }
 
@@ -863,32 +857,29 @@ pub fn clocks(cli: &Cli, ctx: &Context_, args: &ClocksArgs) -> anyhow::Result<i3
             w.flush()?;
         }
         Format::Table => {
-            writeln!(
-                out,
-                "{} {} {} {} {} {}",
-                pad_right(lang.t("col.contract_no"), 14),
-                pad_right(lang.t("col.borrower"), 24),
-                pad_right(lang.t("outcomes_cli.col_clock"), 16),
-                pad_right(lang.t("outcomes_cli.col_ends"), 11),
-                pad_right(lang.t("outcomes_cli.col_days"), 10),
-                lang.t("col.officer"),
-            )?;
+            let mut table = Table::new(vec![
+                Column::new(lang.t("col.contract_no"), 24),
+                Column::new(lang.t("col.borrower"), 40),
+                Column::new(lang.t("outcomes_cli.col_clock"), 24),
+                Column::new(lang.t("outcomes_cli.col_ends"), 10),
+                Column::new(lang.t("outcomes_cli.col_days"), 24),
+                Column::new(lang.t("col.officer"), 24),
+            ]);
             for r in &rows {
                 let c = &r.clock;
-                writeln!(
-                    out,
-                    "{} {} {} {} {} {}",
-                    pad_right(&display(&r.contract_no), 14),
-                    pad_right(&display(&r.borrower_name), 24),
-                    pad_right(&lang.code_name("clock_kind", c.kind.code()), 16),
-                    pad_right(&c.ends_on.to_string(), 11),
-                    pad_right(
-                        &workflow::disposal_record::days_left_text(c.days_left(as_of), lang),
-                        10
-                    ),
-                    display(&r.officer),
+                table.row(
+                    &mut out,
+                    vec![
+                        r.contract_no.clone(),
+                        r.borrower_name.clone(),
+                        lang.code_name("clock_kind", c.kind.code()),
+                        c.ends_on.to_string(),
+                        workflow::disposal_record::days_left_text(c.days_left(as_of), lang),
+                        r.officer.clone(),
+                    ],
                 )?;
             }
+            table.finish(&mut out)?;
             writeln!(
                 out,
                 "{}",

@@ -2,9 +2,10 @@
 //! migration matrix and rates between two dates, and the reference provisions on a date,
 //! read in one pass over the book.
 
+use super::table::{Column, Table};
 use super::{Format, csv_text};
 use crate::domain::Classification;
-use crate::domain::text::{pad_left, pad_right};
+use crate::domain::text::pad_right;
 use crate::engine::migration::{CLOSED, Migration, ProvisionRates, Provisions};
 use crate::engine::migration_text::{self as text, Unit, column_code, pct_text};
 use crate::engine::summary::Period;
@@ -278,10 +279,16 @@ pub fn print_migration(
                 }
             }
             println!("\n{}", lang.t("portfolio.rates"));
+            // Indented two columns under the title; the names as wide as the widest.
+            let name_w = rates
+                .iter()
+                .map(|(k, _)| crate::domain::text::width(&text::rate_name(k, lang)))
+                .max()
+                .unwrap_or(0);
             for (k, v) in rates {
                 println!(
                     "  {} {}",
-                    pad_right(&text::rate_name(k, lang), 24),
+                    pad_right(&text::rate_name(k, lang), name_w),
                     pct_text(v)
                 );
             }
@@ -358,30 +365,31 @@ pub fn print_provisions(
                 "{}",
                 lang.tf("portfolio.provisions_title", &[("as_of", &as_of)])
             );
-            println!(
-                "{}{}{}{}{}",
-                pad_right(lang.t("col.class"), 16),
-                pad_left(lang.t("portfolio.loans"), 8),
-                pad_left(lang.t("col.outstanding"), 20),
-                pad_left(lang.t("portfolio.rate"), 8),
-                pad_left(lang.t("portfolio.reserve"), 18),
-            );
+            let mut table = Table::new(vec![
+                Column::new(lang.t("col.class"), 20),
+                Column::new(lang.t("portfolio.loans"), 12).right(),
+                Column::new(lang.t("col.outstanding"), 24).right(),
+                Column::new(lang.t("portfolio.rate"), 10).right(),
+                Column::new(lang.t("portfolio.reserve"), 24).right(),
+            ]);
+            let mut out = std::io::stdout().lock();
             for (i, c) in Classification::ALL.iter().enumerate() {
-                println!(
-                    "{}{}{}{}{}",
-                    pad_right(&lang.code_name("class", c.code()), 16),
-                    pad_left(&p.count[i].to_string(), 8),
-                    pad_left(&format_amount(p.balance[i]), 20),
-                    pad_left(
-                        &format!(
+                table.row(
+                    &mut out,
+                    vec![
+                        lang.code_name("class", c.code()),
+                        p.count[i].to_string(),
+                        format_amount(p.balance[i]),
+                        format!(
                             "{}%",
                             (rates.specific[i] * Decimal::ONE_HUNDRED).normalize()
                         ),
-                        8
-                    ),
-                    pad_left(&format_amount(p.specific[i]), 18),
-                );
+                        format_amount(p.specific[i]),
+                    ],
+                )?;
             }
+            table.finish(&mut out)?;
+            drop(out);
             println!(
                 "{}",
                 lang.tf(

@@ -1,8 +1,9 @@
 //! `postloan verify`, `backup`, `restore` and `audit`: the book's tamper evidence, its
 //! safe copies, and the audit trail for auditors and managers, newest first.
 
+use super::table::{Column, Table};
 use super::{Cli, Context_, Format, book_path, csv_text, open_book_to_read};
-use crate::domain::text::{display, local_day_start_utc, pad_right};
+use crate::domain::text::local_day_start_utc;
 use crate::i18n::Lang;
 use crate::store::{AuditEntry, AuditQuery, Store};
 use crate::workflow::{self, Command as Act, Subject};
@@ -202,17 +203,16 @@ pub fn write(
     match format {
         Format::Json => out.write_all(b"[")?,
         Format::Csv => out.write_all(&csv_line(COLUMNS.map(String::from))?)?,
-        Format::Table => writeln!(
-            out,
-            "{} {} {} {} {} {}",
-            pad_right(lang.t("audit_cli.col_id"), 8),
-            pad_right(lang.t("audit_cli.col_at"), 16),
-            pad_right(lang.t("audit_cli.col_actor"), 12),
-            pad_right(lang.t("audit_cli.col_action"), 30),
-            pad_right(lang.t("audit_cli.col_record"), 24),
-            lang.t("audit_cli.col_detail"),
-        )?,
+        Format::Table => {}
     }
+    let mut table = Table::new(vec![
+        Column::new(lang.t("audit_cli.col_id"), 10),
+        Column::new(lang.t("audit_cli.col_at"), 16),
+        Column::new(lang.t("audit_cli.col_actor"), 20),
+        Column::new(lang.t("audit_cli.col_action"), 32),
+        Column::new(lang.t("audit_cli.col_record"), 32),
+        Column::new(lang.t("audit_cli.col_detail"), 200),
+    ]);
     let mut before = None;
     let mut left = limit;
     let mut first = true;
@@ -238,15 +238,16 @@ pub fn write(
                     csv_text(&e.entity_key).into_owned(),
                     csv_text(&e.detail).into_owned(),
                 ])?)?,
-                Format::Table => writeln!(
-                    out,
-                    "{} {} {} {} {} {}",
-                    pad_right(&e.id.to_string(), 8),
-                    pad_right(&crate::domain::text::local_time(&e.at), 16),
-                    pad_right(&display(&e.actor), 12),
-                    pad_right(&display(&e.action), 30),
-                    pad_right(&display(&format!("{} {}", e.entity, e.entity_key)), 24),
-                    display(&e.detail),
+                Format::Table => table.row(
+                    &mut out,
+                    vec![
+                        e.id.to_string(),
+                        crate::domain::text::local_time(&e.at),
+                        e.actor.clone(),
+                        e.action.clone(),
+                        format!("{} {}", e.entity, e.entity_key),
+                        e.detail.clone(),
+                    ],
                 )?,
             }
             first = false;
@@ -256,7 +257,7 @@ pub fn write(
         Format::Json => out.write_all(if first { b"]\n" } else { b"\n]\n" })?,
         Format::Csv => {}
         Format::Table if first => writeln!(out, "{}", lang.t("audit_cli.none"))?,
-        Format::Table => {}
+        Format::Table => table.finish(&mut out)?,
     }
     out.flush()?;
     Ok(())

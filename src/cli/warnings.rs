@@ -1,8 +1,9 @@
 //! `postloan evaluate`, `postloan warnings` and `postloan warning …`: the warning engine over
 //! the book, the board for scripts, and each lifecycle step from the command line.
 
+use super::table::{Column, Table};
 use super::{Format, UTF8_BOM, csv_text};
-use crate::domain::text::{display, pad_left, pad_right, sanitize};
+use crate::domain::text::sanitize;
 use crate::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
 use crate::engine::rules::RuleSet;
 use crate::i18n::Lang;
@@ -205,30 +206,32 @@ pub fn print_evaluation(
         "eval.back_to_normal",
         "eval.relapsed",
     ];
-    let cells: Vec<String> = head
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            if i == 0 {
-                pad_right(lang.t(k), 8)
-            } else {
-                pad_left(lang.t(k), 14)
-            }
-        })
-        .collect();
-    println!("{}", cells.join(" "));
+    let mut table = Table::new(
+        head.iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let c = Column::new(lang.t(k), 20);
+                if i == 0 { c } else { c.right() }
+            })
+            .collect(),
+    );
+    let mut out = std::io::stdout().lock();
     for level in Level::BOARD {
         let i = level.board_order() as usize;
-        println!(
-            "{} {} {} {} {} {}",
-            pad_right(&lang.code_name("level", level.code()), 8),
-            pad_left(&r.new[i].to_string(), 14),
-            pad_left(&r.escalated[i].to_string(), 14),
-            pad_left(&r.still_open[i].to_string(), 14),
-            pad_left(&r.back_to_normal[i].to_string(), 14),
-            pad_left(&r.relapsed[i].to_string(), 14),
-        );
+        table.row(
+            &mut out,
+            vec![
+                lang.code_name("level", level.code()),
+                r.new[i].to_string(),
+                r.escalated[i].to_string(),
+                r.still_open[i].to_string(),
+                r.back_to_normal[i].to_string(),
+                r.relapsed[i].to_string(),
+            ],
+        )?;
     }
+    table.finish(&mut out)?;
+    drop(out);
     if r.changes() == 0 {
         println!("{}", lang.t("eval.nothing_changed"));
     }
@@ -257,18 +260,7 @@ pub fn print_warnings(
     let mut first = true;
     match format {
         Format::Json => write!(out, "[")?,
-        Format::Table => writeln!(
-            out,
-            "{} {} {} {} {} {} {} {}",
-            pad_right(lang.t("col.level"), 6),
-            pad_right(lang.t("col.number"), 14),
-            pad_right(lang.t("col.contract_no"), 12),
-            pad_right(lang.t("col.borrower"), 28),
-            pad_right(lang.t("col.indicator"), 16),
-            pad_left(lang.t("col.value"), 10),
-            pad_right(lang.t("col.status"), 10),
-            lang.t("col.raised_on")
-        )?,
+        Format::Table => {}
         Format::Csv => {
             if bom {
                 out.write_all(UTF8_BOM)?;
@@ -279,6 +271,16 @@ pub fn print_warnings(
             }
         }
     }
+    let mut table = Table::new(vec![
+        Column::new(lang.t("col.level"), 12),
+        Column::new(lang.t("col.number"), 20),
+        Column::new(lang.t("col.contract_no"), 24),
+        Column::new(lang.t("col.borrower"), 40),
+        Column::new(lang.t("col.indicator"), 32),
+        Column::new(lang.t("col.value"), 16).right(),
+        Column::new(lang.t("col.status"), 16),
+        Column::new(lang.t("col.raised_on"), 10),
+    ]);
     loop {
         let batch = 2000usize.min(limit.map_or(usize::MAX, |l| (l - seen) as usize));
         if batch == 0 {
@@ -296,17 +298,18 @@ pub fn print_warnings(
                         c.write_record(csv_row(w))?;
                     }
                 }
-                Format::Table => writeln!(
-                    out,
-                    "{} {} {} {} {} {} {} {}",
-                    pad_right(&lang.code_name("level", w.level.code()), 6),
-                    pad_right(&w.number, 14),
-                    pad_right(&display(&w.contract_no), 12),
-                    pad_right(&display(&w.borrower_name), 28),
-                    pad_right(&indicator_name(&w.origin, &w.indicator, lang), 16),
-                    pad_left(&w.value.map(show_value).unwrap_or_default(), 10),
-                    pad_right(&lang.code_name("wstatus", w.status.code()), 10),
-                    w.raised_on
+                Format::Table => table.row(
+                    &mut out,
+                    vec![
+                        lang.code_name("level", w.level.code()),
+                        w.number.clone(),
+                        w.contract_no.clone(),
+                        w.borrower_name.clone(),
+                        indicator_name(&w.origin, &w.indicator, lang),
+                        w.value.map(show_value).unwrap_or_default(),
+                        lang.code_name("wstatus", w.status.code()),
+                        w.raised_on.to_string(),
+                    ],
                 )?,
             }
             first = false;
@@ -316,6 +319,9 @@ pub fn print_warnings(
             Some(last) if rows.len() == batch => from = PageFrom::After(last.key()),
             _ => break,
         }
+    }
+    if format == Format::Table {
+        table.finish(&mut out)?;
     }
     match format {
         Format::Json => writeln!(out, "{}]", if first { "" } else { "\n" })?,
@@ -560,13 +566,10 @@ pub fn parse_indicator(s: &str, lang: Lang) -> anyhow::Result<String> {
         .chain(ManualSignal::ALL.into_iter().map(ManualSignal::code))
         .chain([score])
         .collect();
-    bail!(
-        "{}",
-        lang.tf(
-            "cli_args.bad_indicator",
-            &[("value", &s), ("accepted", &accepted.join(", "))]
-        )
-    )
+    Err(anyhow::Error::new(super::UsageError(lang.tf(
+        "cli_args.bad_indicator",
+        &[("value", &s), ("accepted", &accepted.join(", "))],
+    ))))
 }
 
 /// Fails with a clear message when the rules cannot be loaded. A refused rule or config file

@@ -1,6 +1,7 @@
 //! The early-warning engine (DOMAIN.md §5): indicator rules as configuration data and the
 //! indicator values of one loan, evaluated against them. Pure: no IO, no SQL, no terminal.
 
+pub mod case_history;
 pub mod classify;
 pub mod indicators;
 pub mod inspection_plan;

@@ -485,18 +485,72 @@ pub struct ClockQuery<'a> {
 /// still owed (账销案存), and the loan is not closed.
 const OWED: &str = "l.status <> 'closed' AND (l.outstanding_fen > 0 OR l.status = 'written_off')";
 
+/// The clocks due, soonest first (ties by contract and kind).
+fn clock_order(a: &ClockRow, b: &ClockRow) -> std::cmp::Ordering {
+    (a.clock.ends_on, &a.contract_no, a.clock.kind).cmp(&(
+        b.clock.ends_on,
+        &b.contract_no,
+        b.clock.kind,
+    ))
+}
+
 fn clocks_due_q(
     conn: &Connection,
     q: &ClockQuery<'_>,
     rules: &LegalClockRules,
 ) -> Result<Vec<ClockRow>> {
+    let mut out = Vec::new();
+    each_clock_due(conn, q, rules, &mut |row| out.push(row))?;
+    out.sort_by(clock_order);
+    Ok(out)
+}
+
+/// How many clocks are due, and the first `limit` of them: no more than about twice
+/// `limit` rows are held at any time, whatever the size of the book.
+fn clocks_due_first_q(
+    conn: &Connection,
+    q: &ClockQuery<'_>,
+    rules: &LegalClockRules,
+    limit: usize,
+) -> Result<(usize, Vec<ClockRow>)> {
+    let mut count = 0usize;
+    let mut kept: Vec<ClockRow> = Vec::new();
+    let mut bar: Option<ClockRow> = None;
+    let keep = limit.max(1);
+    each_clock_due(conn, q, rules, &mut |row| {
+        count += 1;
+        if limit == 0 {
+            return;
+        }
+        // A row not before the last of the first `limit` found so far cannot be among them.
+        if bar.as_ref().is_some_and(|b| clock_order(&row, b).is_ge()) {
+            return;
+        }
+        kept.push(row);
+        if kept.len() >= 2 * keep {
+            kept.sort_by(clock_order);
+            kept.truncate(keep);
+            bar = kept.last().cloned();
+        }
+    })?;
+    kept.sort_by(clock_order);
+    kept.truncate(limit);
+    Ok((count, kept))
+}
+
+/// Each clock that ends by `as_of` + the days ahead (or has run out), in no order.
+fn each_clock_due(
+    conn: &Connection,
+    q: &ClockQuery<'_>,
+    rules: &LegalClockRules,
+    sink: &mut dyn FnMut(ClockRow),
+) -> Result<()> {
     let last_day = |kind: ClockKind| {
         let within = q.within.unwrap_or_else(|| legal::warn_days(kind, rules));
         q.as_of
             .checked_add_days(chrono::Days::new(u64::from(within)))
             .unwrap_or(NaiveDate::MAX)
     };
-    let mut out = Vec::new();
     let officer = q.officer;
     // Limitation: claims due (at maturity or by recall) early enough to end by the last day.
     let lim_last = last_day(ClockKind::Limitation);
@@ -530,7 +584,7 @@ fn clocks_due_q(
             if let Some(clock) = legal::limitation(due, source, demand, rules)
                 && clock.ends_on <= lim_last
             {
-                out.push(ClockRow {
+                sink(ClockRow {
                     loan_id,
                     contract_no,
                     borrower_name,
@@ -567,7 +621,7 @@ fn clocks_due_q(
             if let Some(clock) = legal::preservation(on, None, rules)
                 && clock.ends_on <= pres_last
             {
-                out.push(ClockRow {
+                sink(ClockRow {
                     loan_id,
                     contract_no,
                     borrower_name,
@@ -611,7 +665,7 @@ fn clocks_due_q(
             if let Some(clock) = legal::seizure(asset, on, renewed, rules)
                 && clock.ends_on <= last_day(clock.kind)
             {
-                out.push(ClockRow {
+                sink(ClockRow {
                     loan_id,
                     contract_no,
                     borrower_name,
@@ -621,14 +675,7 @@ fn clocks_due_q(
             }
         }
     }
-    out.sort_by(|a, b| {
-        (a.clock.ends_on, &a.contract_no, a.clock.kind).cmp(&(
-            b.clock.ends_on,
-            &b.contract_no,
-            b.clock.kind,
-        ))
-    });
-    Ok(out)
+    Ok(())
 }
 
 fn loan_clocks_q(
@@ -864,6 +911,17 @@ impl Store {
     /// the nightly check, set-based (the limitation clock reads only loans due early enough).
     pub fn clocks_due(&self, q: &ClockQuery<'_>, rules: &LegalClockRules) -> Result<Vec<ClockRow>> {
         clocks_due_q(self.conn(), q, rules)
+    }
+
+    /// How many clocks [`Store::clocks_due`] would give, and the first `limit` of them
+    /// (Today's block): the rows past the first few are counted, not kept.
+    pub fn clocks_due_first(
+        &self,
+        q: &ClockQuery<'_>,
+        rules: &LegalClockRules,
+        limit: usize,
+    ) -> Result<(usize, Vec<ClockRow>)> {
+        clocks_due_first_q(self.conn(), q, rules, limit)
     }
 }
 

@@ -27,10 +27,7 @@ pub fn case_md(d: &CaseDetail, today: NaiveDate, lang: Lang) -> String {
     } else {
         (c.warnings, c.loans)
     };
-    let counted = |what: &str, n: u64| {
-        let form = if n == 1 { "one" } else { "many" };
-        lang.tf(&format!("disposal_cli.{what}_{form}"), &[("n", &n)])
-    };
+    let counted = |what: &str, n: u64| lang.tf(&format!("disposal_cli.{what}"), &[("n", &n)]);
     let colon = t("colon");
     let _ = writeln!(
         s,
@@ -149,15 +146,21 @@ pub fn case_md(d: &CaseDetail, today: NaiveDate, lang: Lang) -> String {
         let _ = writeln!(s, "- {} {} (SHA-256 {})", x.number, md(&x.title), x.sha256);
     }
     let _ = writeln!(s, "\n## {}\n", t("section_history"));
+    let safe = |t: &str| markdown_text(&sanitize(t));
     for e in &d.events {
+        let what =
+            crate::engine::case_history::sentence(&e.event, &e.reference, &e.note, lang, &safe);
         let _ = writeln!(
             s,
-            "- {} {} {} {} {}",
-            e.on_date,
-            md(&e.actor),
-            lang.code_name("case_event", &e.event),
-            event_ref(&e.event, &e.reference, lang),
-            event_note(&e.note, lang)
+            "- {}",
+            lang.tf(
+                "case_history.line",
+                &[
+                    ("date", &e.on_date),
+                    ("actor", &md(&e.actor)),
+                    ("what", &what)
+                ]
+            )
         );
     }
     s
@@ -208,23 +211,6 @@ pub fn outcomes_md(outcomes: &[LoanOutcomes], today: NaiveDate, lang: Lang) -> S
     s
 }
 
-/// An event's reference as read: a plan as `#id`, a level change in words; others as stored.
-fn event_ref(event: &str, reference: &str, lang: Lang) -> String {
-    if let Some((from, to)) = reference.split_once('>') {
-        return format!(
-            "{} → {}",
-            lang.code_name("level", from),
-            lang.code_name("level", to)
-        );
-    }
-    if event.starts_with("plan_") && reference.chars().all(|c| c.is_ascii_digit()) {
-        return format!("#{reference}");
-    }
-    sanitize(reference)
-}
-
-/// An event's note: a code the engine wrote (a kind, a reason) in words; a person's text
-/// Markdown-safe.
 /// An indicator's name, or a manual signal's, in `lang` (the code itself when neither has one).
 fn signal_name(code: &str, lang: Lang) -> String {
     let name = lang.code_name("indicator", code);
@@ -233,25 +219,6 @@ fn signal_name(code: &str, lang: Lang) -> String {
     } else {
         name
     }
-}
-
-fn event_note(note: &str, lang: Lang) -> String {
-    for group in [
-        "case_note",
-        "plan_kind",
-        "action_kind",
-        "freq",
-        "demand_channel",
-        "legal_event",
-        "indicator",
-        "signal",
-    ] {
-        let key = format!("{group}.{note}");
-        if !note.is_empty() && lang.t(&key) != key {
-            return lang.t(&key).to_string();
-        }
-    }
-    markdown_text(&sanitize(note))
 }
 
 /// What a progress report document says.

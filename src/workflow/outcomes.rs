@@ -855,6 +855,26 @@ pub fn clocks_due(
     )?)
 }
 
+/// How many clocks are due as of `as_of` (each within its own warn-ahead days), and the
+/// first `limit`, soonest first: Today's block, cheap on any size of book.
+pub fn clocks_due_first(
+    store: &Store,
+    as_of: NaiveDate,
+    officer: Option<&str>,
+    rules: &LegalClockRules,
+    limit: usize,
+) -> Result<(usize, Vec<ClockRow>)> {
+    Ok(store.clocks_due_first(
+        &ClockQuery {
+            as_of,
+            within: None,
+            officer,
+        },
+        rules,
+        limit,
+    )?)
+}
+
 #[cfg(test)]
 #[path = "outcomes_tests.rs"]
 mod tests;

@@ -861,3 +861,31 @@ fn a_step_dated_before_disbursement_or_on_an_unknown_case_is_refused() {
         "nothing recorded"
     );
 }
+
+#[test]
+fn todays_clock_block_counts_every_clock_due_and_keeps_only_the_first() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = book(&dir.path().join("b.db"));
+    let today = day(TODAY);
+    let r = clock_rules();
+    // Eleven more claims run out or about to, in an order the contract numbers do not
+    // follow, two ending the same day (the contract breaks the tie).
+    store
+        .write(|tx| -> crate::store::Result<()> {
+            for (i, m) in [9, 3, 6, 1, 7, 5, 2, 2, 4, 8, 4].iter().enumerate() {
+                let matures = format!("2023-{m:02}-15");
+                tx.upsert_loan(&loan(&format!("HT-X{i:02}"), "1000", &matures), "li")?;
+            }
+            Ok(())
+        })
+        .expect("loans");
+    let all = clocks_due(&store, today, None, None, &r).expect("scan");
+    assert_eq!(all.len(), 12, "{all:?}");
+    for limit in [0, 1, 3, 5, 11, 12, 20] {
+        let (count, first) = clocks_due_first(&store, today, None, &r, limit).expect("first");
+        assert_eq!(count, 12, "limit {limit}");
+        assert_eq!(first, all[..limit.min(12)].to_vec(), "limit {limit}");
+    }
+    let (count, first) = clocks_due_first(&store, today, Some("zhao"), &r, 5).expect("zhao");
+    assert_eq!((count, first.len()), (0, 0));
+}

@@ -44,6 +44,8 @@ pub struct CaseScreen {
 }
 
 /// Progress reports shown in full (the newest; the rest are counted).
+/// How many of the latest history entries the screen shows (`case show` has them all).
+const HISTORY_SHOWN: usize = 8;
 const PROGRESS_SHOWN: usize = 3;
 
 /// Loans whose outcomes the case screen reads (a borrower has a few; the rest are counted).
@@ -144,36 +146,53 @@ impl CaseScreen {
                 theme.title,
             ),
         ]));
-        let mut facts = lang.tf(
-            "case_detail.facts",
-            &[
-                ("status", &lang.code_name("case_status", c.status.code())),
-                ("opened", &c.opened_on),
-                ("age", &c.age_days(self.today)),
-                (
-                    "deadline",
-                    &c.next_deadline
-                        .map(|d| d.to_string())
-                        .unwrap_or_else(|| "-".into()),
-                ),
-                ("officer", &display(&c.officer)),
-                ("exposure", &format_money(c.exposure, "CNY")),
-            ],
-        );
-        if let Some(on) = c.closed_on {
-            facts.push_str(&lang.tf(
-                "case_detail.closed",
-                &[("date", &on), ("reason", &display(&c.close_reason))],
-            ));
-        }
-        let mut second = vec![Span::raw(fit(format!(" {facts}")))];
+        // The facts under the title, most important first, wrapped onto at most two lines;
+        // on a narrow terminal the least important give way rather than being cut.
+        let mut facts: Vec<(String, Style)> =
+            vec![(lang.code_name("case_status", c.status.code()), Style::new())];
         if c.emergency_needed {
-            second.push(Span::styled(
-                format!("  {}", lang.t("case_detail.emergency_needed")),
+            facts.push((
+                lang.t("case_detail.emergency_needed").to_string(),
                 theme.danger,
             ));
         }
-        out.push(Line::from(second));
+        if let Some(on) = c.closed_on {
+            facts.push((
+                lang.tf(
+                    "case_detail.fact_closed",
+                    &[("date", &on), ("reason", &one_line(&c.close_reason))],
+                ),
+                Style::new(),
+            ));
+        }
+        if let Some(d) = c.next_deadline {
+            facts.push((
+                lang.tf("case_detail.fact_deadline", &[("deadline", &d)]),
+                Style::new(),
+            ));
+        }
+        facts.push((
+            lang.tf(
+                "case_detail.fact_exposure",
+                &[("exposure", &format_money(c.exposure, "CNY"))],
+            ),
+            Style::new(),
+        ));
+        facts.push((
+            lang.tf(
+                "case_detail.fact_officer",
+                &[("officer", &display(&c.officer))],
+            ),
+            Style::new(),
+        ));
+        facts.push((
+            lang.tf(
+                "case_detail.fact_opened",
+                &[("opened", &c.opened_on), ("age", &c.age_days(self.today))],
+            ),
+            Style::new(),
+        ));
+        out.extend(fact_lines(facts, lang.t("case_detail.fact_sep"), width, 2));
         let head = |out: &mut Vec<Line<'static>>, key: &str, n: usize| {
             out.push(Line::from(""));
             out.push(Line::styled(fit(lang.tf(key, &[("n", &n)])), theme.header));
@@ -426,6 +445,39 @@ impl CaseScreen {
                 theme.muted,
             ));
         }
+        // The latest entries of the history, oldest first, each a sentence.
+        head(&mut out, "case_detail.history", d.events.len());
+        let skip = d.events.len().saturating_sub(HISTORY_SHOWN);
+        if skip > 0 {
+            out.push(Line::styled(
+                fit(lang.tf("case_detail.history_more", &[("n", &skip)])),
+                theme.muted,
+            ));
+        }
+        for e in d.events.iter().skip(skip) {
+            let what = crate::engine::case_history::sentence(
+                &e.event,
+                &e.reference,
+                &e.note,
+                lang,
+                &one_line,
+            );
+            out.push(Line::from(fit(format!(
+                "  {}",
+                lang.tf(
+                    "case_history.line",
+                    &[
+                        ("date", &e.on_date),
+                        ("actor", &display(&e.actor)),
+                        ("what", &what),
+                    ],
+                )
+            ))));
+        }
+        if d.events.is_empty() {
+            none(&mut out);
+        }
+
         (out, sel_line)
     }
 
@@ -442,6 +494,45 @@ impl CaseScreen {
         }
         s.min(usize::from(u16::MAX)) as u16
     }
+}
+
+/// `facts` (most important first) as at most `max_lines` lines of `width` columns, each
+/// line starting with a space and the facts `sep`arated: a fact that does not fit goes to
+/// the next line; when the lines are full, the least important facts are left out (the
+/// first is cut to fit rather than left out).
+fn fact_lines(
+    facts: Vec<(String, Style)>,
+    sep: &str,
+    width: usize,
+    max_lines: usize,
+) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(1).max(1);
+    let sep_w = crate::domain::text::width(sep);
+    let mut lines: Vec<(Vec<Span<'static>>, usize)> = Vec::new();
+    for (i, (text, style)) in facts.into_iter().enumerate() {
+        let w = crate::domain::text::width(&text);
+        let full = lines.len() >= max_lines;
+        match lines.last_mut() {
+            Some((spans, used)) if *used + sep_w + w <= room => {
+                spans.push(Span::raw(sep.to_string()));
+                spans.push(Span::styled(text, style));
+                *used += sep_w + w;
+            }
+            _ if !full => {
+                let text = if i == 0 { truncate(&text, room) } else { text };
+                if crate::domain::text::width(&text) > room {
+                    continue;
+                }
+                let used = crate::domain::text::width(&text);
+                lines.push((vec![Span::raw(" "), Span::styled(text, style)], used));
+            }
+            _ => {}
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(spans, _)| Line::from(spans))
+        .collect()
 }
 
 /// Free text on one line: whitespace runs (line breaks too) become one space.
@@ -548,5 +639,60 @@ impl Component for CaseScreen {
         let (lines, sel_line) = self.lines(view.lang, view.theme, usize::from(area.width));
         let scroll = self.effective_scroll(sel_line, usize::from(area.height));
         frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(lines: &[Line<'_>]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    fn facts() -> Vec<(String, Style)> {
+        [
+            "Open",
+            "Emergency plan needed",
+            "next deadline 2026-12-15",
+            "exposure ¥15,090,000.00",
+            "officer huang.qiang",
+            "opened 2026-08-18 (105 days)",
+        ]
+        .into_iter()
+        .map(|t| (t.to_string(), Style::new()))
+        .collect()
+    }
+
+    #[test]
+    fn the_case_header_wraps_whole_facts_and_drops_the_least_important_last() {
+        let sep = " · ";
+        // 120 columns: everything, nothing cut, on one or two lines.
+        let wide = texts(&fact_lines(facts(), sep, 120, 2));
+        assert!(wide.iter().all(|l| crate::domain::text::width(l) <= 120));
+        for (f, _) in facts() {
+            assert!(wide.iter().any(|l| l.contains(&f)), "{f} missing: {wide:?}");
+        }
+        // 80 columns: two lines, whole facts only, the emergency flag kept.
+        let narrow = texts(&fact_lines(facts(), sep, 80, 2));
+        assert_eq!(narrow.len(), 2, "{narrow:?}");
+        assert!(narrow.iter().all(|l| crate::domain::text::width(l) <= 80));
+        assert!(
+            narrow
+                .iter()
+                .all(|l| !l.contains('…') && !l.ends_with(sep.trim()))
+        );
+        assert!(narrow[0].contains("Emergency plan needed"), "{narrow:?}");
+        // 40 columns: the least important go, the most important stay.
+        let tiny = texts(&fact_lines(facts(), sep, 40, 2));
+        assert!(tiny.iter().all(|l| crate::domain::text::width(l) <= 40));
+        assert!(
+            tiny[0].starts_with(" Open · Emergency plan needed"),
+            "{tiny:?}"
+        );
+        assert!(!tiny.concat().contains("opened 2026"), "{tiny:?}");
     }
 }

@@ -462,8 +462,14 @@ fn render(e: &InspectionEditor, frame: &mut Frame<'_>, area: Rect, view: &View<'
         let legend = lang.tf(
             "inspection_editor.counts",
             &[
-                ("measures", &e.measures.len()),
-                ("evidence", &e.evidence.len()),
+                (
+                    "measures",
+                    &lang.tf("count.measures", &[("n", &e.measures.len())]),
+                ),
+                (
+                    "evidence",
+                    &lang.tf("count.files", &[("n", &e.evidence.len())]),
+                ),
             ],
         );
         buf.set_line(

@@ -83,11 +83,11 @@ pub fn lines(
                     lang.tf(
                         "loan_disposal.case_line",
                         &[
-                            ("signals", &c.warnings),
-                            ("loans", &c.loans),
+                            ("signals", &lang.tf("count.signals", &[("n", &c.warnings)])),
+                            ("loans", &lang.tf("count.loans", &[("n", &c.loans)])),
                             ("exposure", &format_money(c.exposure, "CNY")),
                             ("officer", &display(&c.officer)),
-                            ("age", &c.age_days(today)),
+                            ("age", &lang.tf("count.days", &[("n", &c.age_days(today))])),
                             (
                                 "deadline",
                                 &c.next_deadline

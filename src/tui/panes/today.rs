@@ -124,19 +124,19 @@ impl Today {
         self.clocks.len() as u16 + 2
     }
 
-    /// The clocks block: the clocks due as of today, soonest first, the first few kept.
+    /// The clocks block: how many clocks are due as of today, and the first few, soonest
+    /// first (counted by the store, not read whole).
     fn reload_clocks(&mut self, ctx: &Ctx<'_>) -> anyhow::Result<()> {
         let officer = (!self.team).then_some(self.disp_user.as_str());
-        let mut due = crate::workflow::outcomes::clocks_due(
+        let (count, first) = crate::workflow::outcomes::clocks_due_first(
             ctx.store,
             ctx.today,
-            None,
             officer,
             &self.clock_rules,
+            CLOCK_ROWS,
         )?;
-        self.clocks_count = due.len();
-        due.truncate(CLOCK_ROWS);
-        self.clocks = due;
+        self.clocks_count = count;
+        self.clocks = first;
         self.clock_sel = self
             .clock_sel
             .filter(|_| !self.clocks.is_empty())
