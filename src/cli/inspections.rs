@@ -900,7 +900,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
 }
 
 /// A section's text from a file: UTF-8, or a clear error naming the file.
-fn read_text(path: &std::path::Path, lang: Lang) -> anyhow::Result<String> {
+pub(super) fn read_text(path: &std::path::Path, lang: Lang) -> anyhow::Result<String> {
     let bytes = std::fs::read(path).map_err(|e| {
         anyhow!(
             "{}",

@@ -159,7 +159,8 @@ pub enum Command {
     },
     /// Reports: `report inspection NUMBER [--format md|html] [--output FILE]`, `report
     /// migration --from DATE --to DATE`, `report provisions [--as-of DATE]`, `report summary
-    /// (--from DATE --to DATE | --month YYYY-MM | --quarter YYYY-Qn | --year YYYY)`.
+    /// (--from DATE --to DATE | --month YYYY-MM | --quarter YYYY-Qn | --year YYYY) [--sign
+    /// (--text TEXT | --text-file FILE)]`.
     Report {
         #[command(subcommand)]
         command: portfolio::ReportCommand,
@@ -1151,6 +1152,13 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             // The period is checked before the book is opened: a wrong one says so at once.
             args.period(lang)?;
             let path = book_path(&cli, &ctx);
+            if args.sign {
+                let mut store = open_book(&path, lang)?;
+                let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+                let today = book_today(&store)?;
+                portfolio::sign_summary(&mut store, &actor, args, today, lang)?;
+                return Ok(0);
+            }
             let store = open_book_to_read(&path, lang)?;
             workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
             let today = book_today(&store)?;

@@ -34,7 +34,8 @@ pub enum ReportCommand {
     },
     /// The period summary (step 6): the book by class at both ends and the NPL ratio, migration
     /// rates, warnings, cases, inspections, disposal, recoveries and write-offs, loans below
-    /// their floor, follow-ups overdue, and the last 12 months (HTML prints on A4).
+    /// their floor, follow-ups overdue, and the last 12 months (HTML prints on A4); --sign
+    /// signs it and keeps it in the archive.
     Summary(SummaryArgs),
     /// Reference provisions per class on a date, with the actual reserve's coverage.
     Provisions {
@@ -78,6 +79,22 @@ pub struct SummaryArgs {
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Sign the summary (supervisors and managers) with the section "problems found and
+    /// measures to improve" from --text or --text-file, and keep it in the archive as a
+    /// document; signing a period again supersedes the earlier one. Prints its id and SHA-256.
+    #[arg(long, conflicts_with_all = ["format", "output"])]
+    pub sign: bool,
+    /// With --sign: the section "problems found and measures to improve".
+    #[arg(
+        long,
+        value_name = "TEXT",
+        requires = "sign",
+        conflicts_with = "text_file"
+    )]
+    pub text: Option<String>,
+    /// With --sign: the section read from this UTF-8 file (`-`: standard input).
+    #[arg(long, value_name = "FILE", requires = "sign")]
+    pub text_file: Option<PathBuf>,
 }
 
 /// Why `--month`, `--quarter` or `--year` does not read: the translation key of its shape.
@@ -126,6 +143,82 @@ impl SummaryArgs {
             _ => bail!("{}", lang.t("summary_cli.no_period")),
         }
     }
+}
+
+/// The signer's section from `--text`, `--text-file FILE` or `--text-file -` (standard input).
+fn sign_text(args: &SummaryArgs, lang: Lang) -> anyhow::Result<String> {
+    if let Some(t) = &args.text {
+        return Ok(t.clone());
+    }
+    let Some(path) = &args.text_file else {
+        bail!("{}", lang.t("summary_sign_err.text_empty"));
+    };
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "{}",
+                lang.tf(
+                    "inspections_cli.err_read",
+                    &[
+                        ("path", &"-"),
+                        ("reason", &crate::extract::io_reason(&e, lang))
+                    ]
+                )
+            )
+        })?;
+        return String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "{}",
+                lang.tf(
+                    "inspections_cli.err_utf8",
+                    &[("path", &"-"), ("offset", &e.utf8_error().valid_up_to())]
+                )
+            )
+        });
+    }
+    super::inspections::read_text(path, lang)
+}
+
+/// `postloan report summary --sign`: signs the period's summary as `actor` on the book's
+/// day and prints the document's id, number and SHA-256.
+pub fn sign_summary(
+    store: &mut Store,
+    actor: &crate::workflow::Actor,
+    args: &SummaryArgs,
+    today: NaiveDate,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    use crate::workflow::summary_sign;
+    let period = args.period(lang)?;
+    let text = sign_text(args, lang)?;
+    let signed = summary_sign::sign(
+        store,
+        actor,
+        &summary_sign::SignSummary { period, text },
+        today,
+        lang,
+    )?;
+    println!(
+        "{}",
+        lang.tf(
+            "summary_sign.signed_cli",
+            &[
+                ("number", &signed.number),
+                ("id", &signed.id),
+                ("from", &period.from),
+                ("to", &period.to),
+            ]
+        )
+    );
+    println!("sha256 {}", signed.sha256);
+    if let Some(old) = signed.supersedes {
+        println!(
+            "{}",
+            lang.tf("summary_sign.superseded_cli", &[("id", &old)])
+        );
+    }
+    Ok(())
 }
 
 /// `postloan report summary`: the figures in the chosen format, to standard output or a file.

@@ -100,6 +100,9 @@ pub enum Command {
     /// Issue a feedback note to another department from a case, a report or the summary: a
     /// specialist on their own loans, or above.
     IssueFeedback,
+    /// Sign the period summary with its section "problems found and measures to improve" and
+    /// keep it as a document: a supervisor's or a manager's.
+    SignSummary,
 }
 
 impl Command {
@@ -158,6 +161,7 @@ impl Command {
             Command::EscalateCases,
             Command::ArchiveDocument,
             Command::IssueFeedback,
+            Command::SignSummary,
         ]);
         all
     }
@@ -208,6 +212,7 @@ impl Command {
             Command::EscalateCases => "escalate_cases".into(),
             Command::ArchiveDocument => "archive_document".into(),
             Command::IssueFeedback => "issue_feedback".into(),
+            Command::SignSummary => "sign_summary".into(),
         }
     }
 
@@ -403,6 +408,7 @@ fn role_may(role: Option<Role>, command: Command) -> Result<(), Refusal> {
         | Command::EscalateCases => staff(senior),
         Command::ApproveEmergency => staff(role == Manager),
         Command::ArchiveDocument | Command::IssueFeedback => staff(hands),
+        Command::SignSummary => staff(senior),
     }
 }
 
@@ -561,6 +567,7 @@ mod tests {
             | Command::EscalateCases => &senior,
             Command::ApproveEmergency => &[Manager],
             Command::ArchiveDocument | Command::IssueFeedback => &all,
+            Command::SignSummary => &senior,
         };
         who.contains(&role)
     }
@@ -570,7 +577,7 @@ mod tests {
         let commands = Command::all();
         assert_eq!(
             commands.len(),
-            15 + Classification::ALL.len() + 7 + 6 + 1 + 7 + 7 + 2
+            15 + Classification::ALL.len() + 7 + 6 + 1 + 7 + 7 + 2 + 1
         );
         for role in Role::ALL {
             for c in &commands {

@@ -71,6 +71,15 @@ impl Period {
         Period::year(t.parse().ok()?)
     }
 
+    /// The period as one number, `YYYYMMDDYYYYMMDD` (from, to): how a signed summary's
+    /// document names the period it covers (its `ref_id`, with `ref_table` `summary_period`).
+    pub fn key(&self) -> i64 {
+        let day = |d: NaiveDate| {
+            i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
+        };
+        day(self.from) * 100_000_000 + day(self.to)
+    }
+
     /// Any of the three shapes (the pane's period field): month, quarter or year.
     pub fn parse(text: &str) -> Option<Period> {
         Period::parse_month(text)

@@ -155,6 +155,22 @@ fn where_sql(conds: &[String]) -> String {
     }
 }
 
+/// What a signed period summary's document names as its reference (with the period's key).
+pub const SUMMARY_PERIOD_REF: &str = "summary_period";
+
+/// The summary of period `key` signed last and not superseded.
+fn signed_summary_q(conn: &Connection, key: i64) -> Result<Option<ArchiveRow>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM documents
+             WHERE ref_table = '{SUMMARY_PERIOD_REF}' AND ref_id = ?1 AND kind = 'summary'
+               AND superseded_by IS NULL
+             ORDER BY id DESC LIMIT 1"
+        ))?
+        .query_row([key], row_from)
+        .optional()?)
+}
+
 fn document_q(conn: &Connection, id: i64) -> Result<Option<ArchiveDocument>> {
     Ok(conn
         .prepare_cached(&format!(
@@ -238,6 +254,12 @@ impl Store {
         document_q(self.conn(), id)
     }
 
+    /// The signed summary of the period with key `key` ([`crate::engine::summary::Period::key`])
+    /// in force: the one signed last, not superseded.
+    pub fn signed_summary(&self, key: i64) -> Result<Option<ArchiveRow>> {
+        signed_summary_q(self.conn(), key)
+    }
+
     /// A loan's whole file: its documents and its borrower's own, oldest first, at most
     /// `limit` after the id `after` (a loan's file is read a page at a time).
     pub fn loan_file_page(
@@ -309,6 +331,11 @@ impl Store {
 impl Tx<'_> {
     pub fn archive_document(&self, id: i64) -> Result<Option<ArchiveDocument>> {
         document_q(self.conn(), id)
+    }
+
+    /// The signed summary of period `key` in force, read inside the transaction.
+    pub fn signed_summary(&self, key: i64) -> Result<Option<ArchiveRow>> {
+        signed_summary_q(self.conn(), key)
     }
 
     /// Writes a document; its body's SHA-256 and size are computed here, a file's given.

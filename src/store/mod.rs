@@ -23,7 +23,7 @@ mod summary;
 mod warnings;
 mod write;
 
-pub use archive::{ArchiveDocument, ArchiveQuery, ArchiveRow, NewDocument};
+pub use archive::{ArchiveDocument, ArchiveQuery, ArchiveRow, NewDocument, SUMMARY_PERIOD_REF};
 pub(crate) use audit::sha256_hex;
 pub use audit::{
     AuditEntry, AuditQuery, AuditRecord, BREAKS_KEPT, ChainBreak, ChainReport, DocumentBreak, Head,

@@ -293,6 +293,7 @@ impl App {
         let data_version = store.data_version()?;
         store.set_busy_timeout(BUSY_WAIT)?;
         let drafts = super::drafts::Drafts::in_memory(store.path());
+        let may_sign = crate::workflow::summary_sign::may_sign(&actor);
         let mut app = App {
             store,
             actor,
@@ -326,7 +327,7 @@ impl App {
             classification: ClassificationPane::new(viewer.clone(), today_date),
             disposal: DisposalPane::new(&viewer.user, today_date),
             archive: ArchivePane::new(archive_rules, today_date),
-            summary: SummaryPane::new(today_date),
+            summary: SummaryPane::new(today_date).signing(may_sign),
             class_rules,
             legal_rules,
             size,
@@ -898,7 +899,13 @@ impl App {
         } else if self.pane == PaneId::Archive {
             return Help::new(&[Section::Archive], &[Section::List]).without_filter(true);
         } else if self.pane == PaneId::Summary {
-            return Help::new(&[Section::Summary], &[Section::List]).without_filter(true);
+            let help = Help::new(&[Section::Summary], &[Section::List]).without_filter(true);
+            // The signing key only to those who may sign.
+            return if self.summary.may_sign {
+                help
+            } else {
+                help.hiding(&[Action::SummarySign])
+            };
         } else if self.pane == PaneId::Today {
             (&[Section::List, Section::Today], &[Section::Global])
         } else {
@@ -1180,6 +1187,7 @@ impl App {
                 Effect::RejectProposal(row) => self.open_reject_form(&row)?,
                 Effect::MigrationForm => self.open_migration_form()?,
                 Effect::SummaryForm => self.open_summary_form()?,
+                Effect::SummarySignForm => self.open_summary_sign_form()?,
                 Effect::OpenCase(number) => self.open_case(&number)?,
                 Effect::OpenDocument(id) => self.open_document(id)?,
                 Effect::DocumentFeedback(row) => self.open_feedback_form(&row)?,

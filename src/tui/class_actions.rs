@@ -203,6 +203,35 @@ impl App {
         Ok(true)
     }
 
+    /// Opens the form signing the summary of the pane's period, or, to a user who may not
+    /// sign, says why on the status line.
+    pub(crate) fn open_summary_sign_form(&mut self) -> anyhow::Result<Redraw> {
+        use crate::workflow::{Command, Subject as Who};
+        if let Err(e) = self.actor.authorize(Command::SignSummary, &Who::NONE) {
+            self.notice = Some(Notice {
+                text: super::warning_actions::workflow_error_text(&e, self.lang),
+                error: true,
+            });
+            return Ok(true);
+        }
+        let period = self.summary.period;
+        let earlier = self
+            .summary
+            .signed
+            .as_ref()
+            .map(|s| (s.id, s.number.clone()));
+        let form = super::forms::summary_sign::form(
+            period,
+            earlier.as_ref().map(|(id, n)| (*id, n.as_str())),
+            self.lang,
+        );
+        self.open_form(
+            form,
+            FormKey::new(FormKind::SummarySign, Subject::Period(period)),
+        )?;
+        Ok(true)
+    }
+
     /// Reads the summary of `period` and shows it in the summary pane (a busy or failed read
     /// says why on the status line).
     pub(crate) fn show_summary(

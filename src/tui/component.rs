@@ -106,6 +106,9 @@ pub enum Effect {
     AuditFilterForm,
     /// Open the form asking the summary's period (the summary pane).
     SummaryForm,
+    /// Open the form that signs the summary of the pane's period (refused on the status line
+    /// to those who may not sign).
+    SummarySignForm,
     /// Show the disposal pane as Today's jump key asks.
     ShowDisposal(super::panes::disposal::DisposalJump),
     /// Open this archive document in the read-only viewer (under the read rules).

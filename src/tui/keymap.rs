@@ -131,6 +131,9 @@ pub enum Action {
     Feedback,
     /// The summary pane: a form asks the period (month, quarter, year or dates).
     SummaryPeriod,
+    /// The summary pane: write "problems found and measures to improve" and sign the
+    /// period's summary (supervisors and managers).
+    SummarySign,
     NextField,
     PrevField,
     Save,
@@ -139,7 +142,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order (a test checks none is missing).
-    pub const ALL: [Action; 95] = [
+    pub const ALL: [Action; 96] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -231,6 +234,7 @@ impl Action {
         Action::FilterDate,
         Action::Feedback,
         Action::SummaryPeriod,
+        Action::SummarySign,
         Action::NextField,
         Action::PrevField,
         Action::Save,
@@ -331,6 +335,7 @@ impl Action {
             Action::FilterDate => "filter_date",
             Action::Feedback => "feedback",
             Action::SummaryPeriod => "summary_period",
+            Action::SummarySign => "summary_sign",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Save => "save",
@@ -547,7 +552,7 @@ impl Section {
                 Filter,
                 ClearFilter,
             ],
-            Section::Summary => &[SummaryPeriod],
+            Section::Summary => &[SummaryPeriod, SummarySign],
             Section::Editor => &[
                 Down,
                 Up,

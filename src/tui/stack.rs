@@ -93,6 +93,8 @@ impl Changed {
             | FormKind::FailPlan => Changed::DISPOSAL | Changed::LOANS | Changed::INSPECTIONS,
             // A new document: only the archive shows it (it reads on any change).
             FormKind::Feedback => Changed::DISPOSAL,
+            // A signed summary: the archive and the summary pane (which reads on any change).
+            FormKind::SummarySign => Changed::DISPOSAL,
         }
     }
 }

@@ -39,6 +39,7 @@ pub mod inspection_report;
 pub mod notice;
 pub mod outcomes;
 pub mod summary;
+pub mod summary_sign;
 pub mod tracking;
 pub mod verify;
 pub mod warning;

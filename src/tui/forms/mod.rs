@@ -21,6 +21,7 @@ pub mod repayment;
 pub mod report;
 pub mod statement;
 pub mod summary;
+pub mod summary_sign;
 #[cfg(test)]
 mod tests;
 
@@ -89,10 +90,12 @@ pub enum FormKind {
     AuditFilter,
     /// The summary pane: the period (reads, writes nothing).
     SummaryPeriod,
+    /// The summary pane: sign the period's summary.
+    SummarySign,
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 36] = [
+    pub const ALL: [FormKind; 37] = [
         FormKind::Contact,
         FormKind::Statement,
         FormKind::Repayment,
@@ -129,6 +132,7 @@ impl FormKind {
         FormKind::Feedback,
         FormKind::AuditFilter,
         FormKind::SummaryPeriod,
+        FormKind::SummarySign,
     ];
 
     /// The kind's name in the drafts file (as in the draft keys of version 1).
@@ -170,6 +174,7 @@ impl FormKind {
             FormKind::Feedback => "afeedback",
             FormKind::AuditFilter => "afilter",
             FormKind::SummaryPeriod => "summary",
+            FormKind::SummarySign => "ssign",
         }
     }
 
@@ -223,7 +228,7 @@ impl FormKind {
             | FormKind::RejectProposal
             | FormKind::MigrationPeriod
             | FormKind::AuditFilter => &[],
-            FormKind::SummaryPeriod => &[],
+            FormKind::SummaryPeriod | FormKind::SummarySign => &[],
             FormKind::CaseProgress
             | FormKind::CaseAction
             | FormKind::CasePlan
@@ -265,6 +270,8 @@ pub enum Subject {
     CaseAction(i64),
     /// A risk case by its number and id (a recovery or demand is recorded with the case's id).
     CaseId(String, i64),
+    /// A period of the book (the summary signed for it).
+    Period(crate::engine::summary::Period),
 }
 
 impl Subject {
@@ -281,6 +288,7 @@ impl Subject {
             Subject::CasePlan(c, id) => format!("{c}#{id}"),
             Subject::CaseId(c, _) => c.clone(),
             Subject::Book => "book".to_string(),
+            Subject::Period(p) => format!("{}..{}", p.from, p.to),
             Subject::Proposals(items) => items
                 .iter()
                 .map(|(id, _)| id.to_string())
@@ -409,6 +417,11 @@ pub enum FormCommand {
     Feedback {
         to: crate::domain::archive::Recipient,
         source: workflow::feedback::Source,
+        text: String,
+    },
+    /// Sign the period's summary with the section "problems found and measures to improve".
+    SignSummary {
+        period: crate::engine::summary::Period,
         text: String,
     },
 }
@@ -669,6 +682,20 @@ impl FormCommand {
             FormCommand::Disposal(cmd, config) => {
                 super::disposal_actions::run(cmd, config, store, actor, rules, today, lang)
             }
+            FormCommand::SignSummary { period, text } => {
+                let cmd = workflow::summary_sign::SignSummary {
+                    period: *period,
+                    text: text.clone(),
+                };
+                let done = workflow::summary_sign::sign(store, actor, &cmd, today, lang)?;
+                Ok(Saved {
+                    text: lang.tf(
+                        "summary_pane.signed_done",
+                        &[("number", &done.number), ("id", &done.id)],
+                    ),
+                    warn: false,
+                })
+            }
             FormCommand::Feedback { to, source, text } => {
                 let cmd = workflow::feedback::IssueFeedback {
                     to: *to,
@@ -736,6 +763,7 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
         (FormKind::MigrationPeriod, _) => classification::migration_command(form),
         (FormKind::AuditFilter, _) => audit::command(form),
         (FormKind::SummaryPeriod, _) => summary::command(form),
+        (FormKind::SummarySign, Subject::Period(p)) => summary_sign::command(form, *p),
         (FormKind::CaseProgress, Subject::Case(c)) => disposal::progress_command(form, c),
         (FormKind::CaseAction, Subject::Case(c)) => disposal::action_command(form, c),
         (FormKind::CasePlan, Subject::Case(c)) => disposal::plan_command(form, c),

@@ -22,6 +22,8 @@ pub struct Help {
     no_filter: bool,
     /// …and no loan to open with the list's Enter (the board).
     no_open: bool,
+    /// Actions the user's role may not do, left out (the summary pane's signing).
+    hidden: &'static [Action],
 }
 
 impl Help {
@@ -31,6 +33,15 @@ impl Help {
             right,
             no_filter: false,
             no_open: false,
+            hidden: &[],
+        }
+    }
+
+    /// Leaves out `actions` (the user's role may not do them).
+    pub fn hiding(self, actions: &'static [Action]) -> Help {
+        Help {
+            hidden: actions,
+            ..self
         }
     }
 
@@ -75,7 +86,7 @@ impl Help {
                             | Action::SortReverse => self.no_filter,
                             _ => false,
                         };
-                    if section != s || not_here || keys.is_empty() {
+                    if section != s || not_here || keys.is_empty() || self.hidden.contains(action) {
                         continue;
                     }
                     let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();

@@ -2,6 +2,8 @@
 //! `postloan report summary`, read by the same store call and worded by the same blocks —
 //! with the class mix as bars and warnings and the NPL ratio over 12 months as sparklines.
 //! `p` asks the period (month, quarter, year or dates; the book's current month at first);
+//! `w` signs it (supervisors and managers: "problems found and measures to improve"), and a
+//! signed period says by whom, on which day and as which document under its title;
 //! j/k and the page keys scroll. Read when first shown, and again when the book changed.
 
 use crate::domain::Classification;
@@ -23,11 +25,24 @@ use ratatui::widgets::Sparkline;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+/// The signed summary of the period shown: who signed, on which day, which document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedBy {
+    pub name: String,
+    pub on: Option<NaiveDate>,
+    pub id: i64,
+    pub number: String,
+}
+
 /// The pane: the period, its figures once read, and how far it is scrolled.
 #[derive(Debug, Clone)]
 pub struct SummaryPane {
     pub period: Period,
     pub summary: Option<PeriodSummary>,
+    /// The period's signed summary in force, if it has been signed.
+    pub signed: Option<SignedBy>,
+    /// Whether the user may sign (the key is shown in the footer and help only then).
+    pub may_sign: bool,
     pub today: NaiveDate,
     /// The first content line shown.
     pub scroll: usize,
@@ -46,15 +61,24 @@ impl SummaryPane {
         SummaryPane {
             period: Period::month_of(today),
             summary: None,
+            signed: None,
+            may_sign: false,
             today,
             scroll: 0,
             rows: 1,
         }
     }
 
-    /// Reads the figures of the period shown.
+    /// The pane for a user who may sign (`true`) or not.
+    pub fn signing(mut self, may_sign: bool) -> SummaryPane {
+        self.may_sign = may_sign;
+        self
+    }
+
+    /// Reads the figures of the period shown, and its signed summary if any.
     pub fn reload(&mut self, store: &Store) -> Result<(), StoreError> {
         self.summary = Some(store.period_summary(self.period, self.today)?);
+        self.signed = signed_by(store, self.period)?;
         self.scroll = self.scroll.min(self.max_scroll());
         Ok(())
     }
@@ -100,6 +124,26 @@ impl SummaryPane {
         self.scroll = to;
         moved
     }
+}
+
+/// The signed summary of `period` in force: the signer's name (their staff record's), the
+/// signature's date (from the document's signature block) and the document.
+fn signed_by(store: &Store, period: Period) -> Result<Option<SignedBy>, StoreError> {
+    let Some(row) = store.signed_summary(period.key())? else {
+        return Ok(None);
+    };
+    let name = store
+        .staff(&row.created_by)?
+        .map_or_else(|| row.created_by.clone(), |s| s.display_name);
+    let on = store
+        .archive_document(row.id)?
+        .and_then(|d| crate::workflow::summary_sign::signed_on(&d.body));
+    Ok(Some(SignedBy {
+        name,
+        on,
+        id: row.id,
+        number: row.number,
+    }))
 }
 
 /// A block's lines: its title, the head and rows in columns (the first left-aligned, the
@@ -309,7 +353,25 @@ pub fn render(pane: &SummaryPane, frame: &mut Frame<'_>, area: Rect, lang: Lang,
         return;
     };
     // The period's keys are in the footer; the overdue day is the content's last line.
-    let head = Line::styled(format!(" {}", text::title(s, lang)), theme.title);
+    let mut head = Line::styled(format!(" {}", text::title(s, lang)), theme.title);
+    if let Some(by) = &pane.signed {
+        let on = by.on.map_or_else(|| "-".to_string(), |d| d.to_string());
+        head.spans.push(Span::styled(
+            format!(
+                "  {}",
+                lang.tf(
+                    "summary_pane.signed",
+                    &[
+                        ("name", &display(&by.name)),
+                        ("on", &on),
+                        ("id", &by.id),
+                        ("number", &by.number),
+                    ],
+                )
+            ),
+            theme.ok,
+        ));
+    }
     frame
         .buffer_mut()
         .set_line(area.x, area.y, &head, area.width);
@@ -358,13 +420,25 @@ const HINTS: &[Hint] = &[
     Hint::One(Section::Global, Action::Help),
 ];
 
+/// The footer of a user who may sign: the signing key too.
+const HINTS_SIGN: &[Hint] = &[
+    Hint::One(Section::Summary, Action::SummaryPeriod),
+    Hint::One(Section::Summary, Action::SummarySign),
+    Hint::Group(
+        Section::List,
+        &[Action::Down, Action::Up, Action::PageDown, Action::PageUp],
+        "hint.scroll",
+    ),
+    Hint::One(Section::Global, Action::Help),
+];
+
 impl Component for SummaryPane {
     fn sections(&self) -> &'static [Section] {
         &[Section::Summary, Section::List, Section::Global]
     }
 
     fn hints(&self) -> &'static [Hint] {
-        HINTS
+        if self.may_sign { HINTS_SIGN } else { HINTS }
     }
 
     fn handle(&mut self, action: Action, _ctx: &Ctx<'_>) -> anyhow::Result<Outcome> {
@@ -378,6 +452,8 @@ impl Component for SummaryPane {
         };
         Ok(match action {
             Action::SummaryPeriod => Outcome::Consumed(vec![Effect::SummaryForm]),
+            // Refused on the status line to those who may not (App says why).
+            Action::SummarySign => Outcome::Consumed(vec![Effect::SummarySignForm]),
             Action::Down => changed(self.scroll_by(1)),
             Action::Up => changed(self.scroll_by(-1)),
             Action::PageDown => changed(self.scroll_by(page)),
