@@ -255,6 +255,61 @@ pub fn sqlite_reason(e: &rusqlite::Error, lang: Lang) -> String {
 mod tests {
     use super::*;
 
+    /// Every action code the code writes to the audit trail (the first dotted string literal
+    /// of an `audit(` call) has a name in both languages, so the audit screen never shows a
+    /// bare code.
+    #[test]
+    fn every_audit_action_written_has_a_name_in_both_languages() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    sources(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let mut codes = std::collections::BTreeSet::new();
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            for (at, _) in text.match_indices(".audit(") {
+                let call: String = text[at..].chars().take(240).collect();
+                let call = call.split(");").next().unwrap_or("");
+                let literal = call.split('"').skip(1).step_by(2).find(|l| {
+                    l.contains('.')
+                        && !l.contains(' ')
+                        && l.chars()
+                            .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+                });
+                if let Some(code) = literal {
+                    codes.insert(code.to_string());
+                }
+            }
+        }
+        assert!(
+            codes.len() > 40,
+            "the scan found the audit calls: {codes:?}"
+        );
+        let mut missing = Vec::new();
+        for lang in [Lang::ZhCn, Lang::En] {
+            for code in &codes {
+                if lang.code_name("audit_action", code) == *code {
+                    missing.push(format!("{lang:?} {code}"));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "audit actions without a name: {missing:?}"
+        );
+    }
+
     #[test]
     fn os_and_sqlite_failures_are_said_by_kind_in_both_languages() {
         use std::io::{Error, ErrorKind};

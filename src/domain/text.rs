@@ -189,9 +189,10 @@ pub fn display(text: &str) -> String {
             '\u{200D}' => joined = true,
             c if c.is_control() || is_invisible(c) => {}
             c if joined => {
-                // The joined part of an emoji sequence; plain ASCII after a stray joiner stays.
+                // The joined part of an emoji sequence; text after a stray joiner (ASCII, CJK:
+                // any character every terminal agrees on) stays.
                 joined = false;
-                if c.is_ascii() {
+                if is_stable(c) {
                     out.push(c);
                 }
             }
@@ -613,6 +614,7 @@ mod tests {
             // Zero-width and format characters, bidi controls.
             ("a\u{200B}b\u{FEFF}c\u{2060}d\u{202E}e\u{00AD}f", "abcdef"),
             ("a\u{200D}b", "ab"),
+            ("零宽\u{200D}字符", "零宽字符"),
             // Emoji whose width changed with Unicode 9.
             ("⌚表", "?表"),
             // Control characters, as `sanitize`.
