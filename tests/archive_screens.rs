@@ -236,6 +236,11 @@ fn f_on_a_case_document_writes_feedback_with_its_recipient() {
     );
     press(&mut app, KeyCode::Char('f'));
     assert!(app.form().is_some(), "the feedback form is open");
+    let to = app.form().map(|f| f.fields[0].value()).unwrap_or_default();
+    assert!(
+        !to.is_empty() && to != "risk",
+        "the recipient is named in words, not by its code: {to:?}"
+    );
     press(&mut app, KeyCode::Tab);
     for c in "Please review the credit line.".chars() {
         press(&mut app, KeyCode::Char(c));

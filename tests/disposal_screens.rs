@@ -323,6 +323,31 @@ fn the_case_screen_in_both_languages_at_both_sizes() {
     }
 }
 
+/// On a small terminal the case screen pages past its actions to the outcomes and the
+/// history (paging frees the view from the selected action; Up/Down brings it back).
+#[test]
+fn every_block_of_the_case_screen_is_reached_by_paging_at_80x24() {
+    let (_dir, store, number, officer, _) = worked_book(false);
+    let mut app = app_on(store, &officer, Lang::En, (80, 24), as_of());
+    open_case(&mut app, &number);
+    assert!(!screen_text(&draw(&app)).contains("History"), "starts at the top");
+    let mut seen = false;
+    for _ in 0..12 {
+        press(&mut app, KeyCode::PageDown);
+        if screen_text(&draw(&app)).contains("History") {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "PageDown reaches the history");
+    press(&mut app, KeyCode::Char('k'));
+    press(&mut app, KeyCode::Char('j'));
+    assert!(
+        !screen_text(&draw(&app)).contains("History"),
+        "moving the selection brings the view back to the actions"
+    );
+}
+
 #[test]
 fn progress_is_written_under_four_headings() {
     let (_dir, store, number, officer, _) = worked_book(false);

@@ -146,6 +146,17 @@ fn a_supervisor_signs_on_pane_8_and_the_document_is_on_pane_7() {
         let viewer = screen_text(&draw(&app));
         assert!(viewer.contains("三户企业报表逾期未报送"), "{viewer}");
         assert!(viewer.contains("吴昊"), "{viewer}");
+        // `f` on the signed summary writes feedback drawn from it.
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Char('f'));
+        assert!(app.form().is_some(), "the feedback form opens on a signed summary");
+        press(&mut app, KeyCode::Tab);
+        typed(&mut app, "请复核行业限额");
+        press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert!(app.form().is_none(), "saved");
+        press(&mut app, KeyCode::Char('x'));
+        let top = app.archive.list.selected().cloned().expect("the newest");
+        assert_eq!(top.kind, "feedback");
     }
 }
 

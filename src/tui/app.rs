@@ -746,11 +746,16 @@ impl App {
         }
     }
 
-    /// Opens the feedback form from the archive row's risk case or inspection.
+    /// Opens the feedback form from the archive row's risk case, inspection or signed summary.
     pub(crate) fn open_feedback_form(
         &mut self,
         row: &crate::store::ArchiveRow,
     ) -> anyhow::Result<bool> {
+        if row.kind == crate::domain::archive::DocumentKind::Summary.code() {
+            let form = super::forms::feedback::form(&row.number, self.lang);
+            self.open_form(form, FormKey::new(FormKind::Feedback, Subject::Summary(row.id)))?;
+            return Ok(true);
+        }
         let subject = match self.store.document_source(row.id)? {
             Some((kind, number)) if kind == "case" => Some(Subject::Case(number)),
             Some((_, number)) => Some(Subject::Inspection(number)),

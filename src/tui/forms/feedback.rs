@@ -28,10 +28,10 @@ pub fn form(shown: &str, lang: Lang) -> Form {
             &[("number", &display(shown))],
         ),
         vec![
-            Field::new(
+            Field::choice(
                 TO,
                 "archive_pane.feedback_to",
-                FieldKind::Choice(recipients(lang)),
+                recipients(lang),
                 Recipient::Risk.code(),
             ),
             Field::new(

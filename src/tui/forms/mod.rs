@@ -272,6 +272,8 @@ pub enum Subject {
     CaseId(String, i64),
     /// A period of the book (the summary signed for it).
     Period(crate::engine::summary::Period),
+    /// A signed summary, by its document id (feedback drawn from it).
+    Summary(i64),
 }
 
 impl Subject {
@@ -289,6 +291,7 @@ impl Subject {
             Subject::CaseId(c, _) => c.clone(),
             Subject::Book => "book".to_string(),
             Subject::Period(p) => format!("{}..{}", p.from, p.to),
+            Subject::Summary(id) => format!("summary#{id}"),
             Subject::Proposals(items) => items
                 .iter()
                 .map(|(id, _)| id.to_string())
@@ -795,6 +798,9 @@ pub fn command(form: &Form, key: &FormKey) -> Result<FormCommand, Bad> {
         }
         (FormKind::Feedback, Subject::Inspection(n)) => {
             feedback::command(form, workflow::feedback::Source::Inspection(n.clone()))
+        }
+        (FormKind::Feedback, Subject::Summary(id)) => {
+            feedback::command(form, workflow::feedback::Source::Summary(*id))
         }
         _ => Err(Bad::Field("subject")),
     }

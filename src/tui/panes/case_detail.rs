@@ -38,6 +38,11 @@ pub struct CaseScreen {
     /// Index into `detail.actions`.
     pub sel: usize,
     pub scroll: u16,
+    /// Whether the view follows the selected action (Up/Down) or was paged freely
+    /// (PageUp/PageDown), so every block below the actions can be reached on a small terminal.
+    pub follow: bool,
+    /// The scroll last drawn (paging starts from what the user sees).
+    shown: std::cell::Cell<u16>,
     /// Lines of the body (set from the terminal size).
     pub rows: usize,
     pub today: NaiveDate,
@@ -87,6 +92,8 @@ impl CaseScreen {
             rules: *rules,
             sel: 0,
             scroll: 0,
+            follow: true,
+            shown: std::cell::Cell::new(0),
             rows: 18,
             today,
         }))
@@ -482,10 +489,11 @@ impl CaseScreen {
     }
 
     /// The scroll that keeps the selected action's line in a body of `rows` lines.
-    fn effective_scroll(&self, sel_line: usize, rows: usize) -> u16 {
+    fn effective_scroll(&self, sel_line: usize, rows: usize, lines: usize) -> u16 {
+        let last = lines.saturating_sub(rows).min(usize::from(u16::MAX)) as u16;
         let mut s = usize::from(self.scroll);
-        if self.detail.actions.is_empty() {
-            return self.scroll;
+        if self.detail.actions.is_empty() || !self.follow {
+            return self.scroll.min(last);
         }
         if sel_line < s {
             s = sel_line;
@@ -572,19 +580,25 @@ impl Component for CaseScreen {
         Ok(match action {
             Action::Down if self.sel + 1 < self.detail.actions.len() => {
                 self.sel += 1;
+                self.scroll = self.shown.get();
+                self.follow = true;
                 Outcome::Consumed(Vec::new())
             }
             Action::Up if self.sel > 0 => {
                 self.sel -= 1;
+                self.scroll = self.shown.get();
+                self.follow = true;
                 Outcome::Consumed(Vec::new())
             }
             Action::Down | Action::Up => Outcome::Unchanged,
             Action::PageDown => {
-                self.scroll = self.scroll.saturating_add(page);
+                self.scroll = self.shown.get().saturating_add(page);
+                self.follow = false;
                 Outcome::Consumed(Vec::new())
             }
-            Action::PageUp if self.scroll > 0 => {
-                self.scroll = self.scroll.saturating_sub(page);
+            Action::PageUp if self.shown.get() > 0 => {
+                self.scroll = self.shown.get().saturating_sub(page);
+                self.follow = false;
                 Outcome::Consumed(Vec::new())
             }
             Action::PageUp => Outcome::Unchanged,
@@ -637,7 +651,8 @@ impl Component for CaseScreen {
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
         let (lines, sel_line) = self.lines(view.lang, view.theme, usize::from(area.width));
-        let scroll = self.effective_scroll(sel_line, usize::from(area.height));
+        let scroll = self.effective_scroll(sel_line, usize::from(area.height), lines.len());
+        self.shown.set(scroll);
         frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
     }
 }
