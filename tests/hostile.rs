@@ -164,7 +164,7 @@ fn hostile_book() -> (TestBook, String) {
         problems: &all,
         next_steps: HOSTILE[8],
     };
-    disposal::progress(&mut b.store, &boss, &case, &p, today).expect("progress");
+    disposal::progress(&mut b.store, &boss, &case, &p, today, Lang::En).expect("progress");
     let a = AddAction {
         case: &case,
         kind: ActionKind::RectificationMeasure,
