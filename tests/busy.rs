@@ -11,7 +11,7 @@ use postloan::i18n::Lang;
 use postloan::tui::app::{App, Retry};
 use postloan::tui::theme::Theme;
 use std::path::Path;
-use support::tui::{app, book, evaluated_book};
+use support::tui::{app, book, evaluated_book, select_own_open_warning};
 
 const SPECIALIST: &str = "wang.fang";
 
@@ -131,9 +131,8 @@ fn a_warning_action_on_a_busy_book_is_kept_and_done_when_it_frees() {
     let (dir, store) = evaluated_book(300, 7);
     let db = dir.path().join("demo.db");
     let mut app = app(store, SPECIALIST, Lang::ZhCn, Theme::colour(), (80, 24));
-    press(&mut app, KeyCode::Char('3'));
-    let row = app.board.list.selected().expect("a warning").clone();
-    assert_eq!(row.status, WarningStatus::Open);
+    // A warning on one of the specialist's own loans (issue #11).
+    let row = select_own_open_warning(&mut app, SPECIALIST);
 
     let lock = hold(&db);
     press(&mut app, KeyCode::Char('a'));
@@ -177,9 +176,8 @@ fn actions_kept_on_one_warning_land_in_order_not_as_stale() {
     let (dir, store) = evaluated_book(300, 7);
     let db = dir.path().join("demo.db");
     let mut app = app(store, SPECIALIST, Lang::ZhCn, Theme::colour(), (80, 24));
-    press(&mut app, KeyCode::Char('3'));
-    let row = app.board.list.selected().expect("a warning").clone();
-    assert_eq!(row.status, WarningStatus::Open);
+    // A warning on one of the specialist's own loans (issue #11).
+    let row = select_own_open_warning(&mut app, SPECIALIST);
 
     let lock = hold(&db);
     press(&mut app, KeyCode::Char('a'));

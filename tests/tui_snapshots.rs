@@ -10,7 +10,7 @@ use postloan::tui::app::App;
 use postloan::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-use support::tui::{self as common, app, book, draw};
+use support::tui::{self as common, app, book, draw, select_own_open_warning};
 use tempfile::TempDir;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -632,8 +632,13 @@ fn level_filter_narrows_to_one_level() {
     assert_eq!(app.board.list.total, all, "x clears the filters");
 }
 
-/// The first open warning on the board, selected.
+/// The first open warning on the board, selected: for a specialist, the first on one of
+/// their own loans (a specialist acts only on those, issue #11).
 fn first_open(app: &mut App) -> i64 {
+    if app.actor.role == postloan::domain::Role::Specialist {
+        let user = app.actor.username.clone();
+        return select_own_open_warning(app, &user).id;
+    }
     press(app, KeyCode::Char('3'));
     let row = app.board.list.selected().expect("a warning").clone();
     assert_eq!(row.status, WarningStatus::Open);
@@ -750,8 +755,8 @@ fn cause_form_saves_cause_risk_and_judged_level() {
 #[test]
 fn manual_raise_from_the_board() {
     let (_dir, mut app) = warned(SPECIALIST, Lang::ZhCn, SMALL);
-    press(&mut app, KeyCode::Char('3'));
-    let row = app.board.list.selected().expect("row").clone();
+    // On one of the specialist's own loans (issue #11).
+    let row = select_own_open_warning(&mut app, SPECIALIST);
     let before = app
         .store
         .warning_count(&WarningQuery {

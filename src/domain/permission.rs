@@ -241,7 +241,18 @@ impl Command {
                 | Command::IssueFeedback
                 | Command::WorkCase
                 | Command::CloseCase
+                // What changes a warning: raising one on a loan, its notice, its cause, its
+                // lifecycle (issue #11).
+                | Command::RaiseWarning
+                | Command::IssueNotice
+                | Command::AnalyseWarning
+                | Command::MoveWarning(_)
         )
+        // Left open on purpose (a colleague covering for an absent officer is normal, and
+        // none of these changes a warning or a case): RecordContact, EnterStatement,
+        // EnterRepayment (data entry); StartInspection (two-person visits); and
+        // ProposeClassification (a proposal a reviewer checks). RecordLegalEvent is a
+        // supervisor's or a manager's: no specialist reaches the check.
     }
 
     /// Whether only the subject's maker (a report's author) may do it.
@@ -805,6 +816,12 @@ mod tests {
             Command::IssueFeedback,
             Command::WorkCase,
             Command::CloseCase,
+            Command::RaiseWarning,
+            Command::IssueNotice,
+            Command::AnalyseWarning,
+            Command::MoveWarning(WarningMove::Acknowledge),
+            Command::MoveWarning(WarningMove::StartDisposal),
+            Command::MoveWarning(WarningMove::Resolve),
         ] {
             assert_eq!(authorize(&zhang, &c, &Subject::loan_of("zhang")), Ok(()));
             assert_eq!(
@@ -813,6 +830,20 @@ mod tests {
                 "{c:?}"
             );
             assert_eq!(authorize(&sup, &c, &Subject::loan_of("li")), Ok(()));
+        }
+        // Data entry stays open: covering for an absent colleague.
+        for c in [
+            Command::RecordContact,
+            Command::EnterStatement,
+            Command::EnterRepayment,
+            Command::StartInspection,
+            Command::ProposeClassification,
+        ] {
+            assert_eq!(
+                authorize(&zhang, &c, &Subject::loan_of("li")),
+                Ok(()),
+                "{c:?}"
+            );
         }
         // A write-off is a manager's; a recall a supervisor's or a manager's.
         assert_eq!(

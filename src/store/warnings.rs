@@ -84,6 +84,9 @@ pub struct WarningState {
     pub number: String,
     pub updated_by: String,
     pub updated_at: String,
+    /// The responsible officer of the warning's loan (`loans.officer`), for the rule that a
+    /// specialist acts only on their own loans.
+    pub officer: String,
 }
 
 /// One step in a warning's history.
@@ -749,8 +752,9 @@ impl Tx<'_> {
         Ok(self
             .conn()
             .query_row(
-                "SELECT status, version, back_to_normal, origin, number, updated_by, updated_at
-                 FROM warnings WHERE id = ?1",
+                "SELECT w.status, w.version, w.back_to_normal, w.origin, w.number, w.updated_by,
+                        w.updated_at, l.officer
+                 FROM warnings w JOIN loans l ON l.id = w.loan_id WHERE w.id = ?1",
                 [id],
                 |r| {
                     let number: String = r.get(4)?;
@@ -767,6 +771,7 @@ impl Tx<'_> {
                         number: r.get(4)?,
                         updated_by: r.get(5)?,
                         updated_at: r.get(6)?,
+                        officer: r.get(7)?,
                     })
                 },
             )

@@ -321,6 +321,7 @@ pub fn propose_in(
     rules: &ClassificationRules,
     today: NaiveDate,
 ) -> Result<i64> {
+    // Open to any specialist: a proposal changes nothing until someone else approves it.
     super::authorize_in(tx, actor, Command::ProposeClassification, &Subject::NONE)?;
     let loan = loan_of(tx, p.contract_no)?;
     let reason = required_text(p.reason)?;

@@ -114,6 +114,7 @@ pub fn start_in(
     s: &StartInspection<'_>,
     today: NaiveDate,
 ) -> Result<String> {
+    // Open to any specialist: a colleague may do the visit; the report is reviewed anyway.
     super::authorize_in(tx, actor, Command::StartInspection, &Subject::NONE)?;
     let (loan_id, _) =
         tx.loan_for_inspection(s.contract_no)?

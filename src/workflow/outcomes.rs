@@ -239,6 +239,7 @@ pub fn record_legal_in(
     e: &LegalInput<'_>,
     today: NaiveDate,
 ) -> Result<i64> {
+    // Seniors only (no specialist reaches it), so no officer check on the loan.
     super::authorize_in(tx, actor, Command::RecordLegalEvent, &Subject::NONE)?;
     let loan = loan_for(tx, e.contract_no, LoanStep::Record)?;
     dated(e.on, &loan, today)?;

@@ -28,6 +28,7 @@ pub fn record_contact_in(
     rec: &ContactRecord,
     today: chrono::NaiveDate,
 ) -> Result<i64> {
+    // Open to any specialist: covering for an absent colleague's visit or call is normal.
     super::authorize_in(tx, actor, Command::RecordContact, &Subject::NONE)?;
     if rec.contact_on > today {
         return Err(WorkflowError::rule(
@@ -79,6 +80,7 @@ pub fn enter_statement_in(
     rec: &StatementRecord,
     today: NaiveDate,
 ) -> Result<Outcome> {
+    // Open to any specialist: data entry, often done for a colleague.
     super::authorize_in(tx, actor, Command::EnterStatement, &Subject::NONE)?;
     if rec.current_assets > rec.total_assets {
         return Err(WorkflowError::rule(
@@ -137,6 +139,7 @@ pub fn enter_repayment_in(
     rec: &RepaymentRecord,
     today: NaiveDate,
 ) -> Result<Outcome> {
+    // Open to any specialist: data entry, often done for a colleague.
     super::authorize_in(tx, actor, Command::EnterRepayment, &Subject::NONE)?;
     if rec.as_of > today {
         return Err(WorkflowError::rule(

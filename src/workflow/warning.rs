@@ -769,6 +769,7 @@ pub fn raise_manual_in(
     today: NaiveDate,
     lang: Lang,
 ) -> Result<(i64, String)> {
+    // The role first; the loan's officer once the loan is known (below).
     super::authorize_in(tx, actor, Command::RaiseWarning, &Subject::NONE)?;
     let reason = crate::domain::text::as_given_lines(w.reason);
     if crate::domain::text::is_blank(&reason) {
@@ -779,6 +780,12 @@ pub fn raise_manual_in(
     let loan = tx.loan_by_contract(w.contract_no)?.ok_or_else(|| {
         WorkflowError::Invalid(lang.tf("warning.err_no_loan", &[("contract", &w.contract_no)]))
     })?;
+    super::authorize_in(
+        tx,
+        actor,
+        Command::RaiseWarning,
+        &Subject::loan_of(&loan.officer),
+    )?;
     let nw = NewWarning {
         loan_id: loan.id,
         origin: "manual",
@@ -833,6 +840,12 @@ pub fn move_warning_in(
     super::authorize_in(tx, actor, Command::MoveWarning(mv), &Subject::NONE)?;
     let reason = crate::domain::text::as_given_lines(reason);
     let w = existing_warning(tx, id)?;
+    super::authorize_in(
+        tx,
+        actor,
+        Command::MoveWarning(mv),
+        &Subject::loan_of(&w.officer),
+    )?;
     let version = super::check_version(
         &w.number,
         expected_version,
@@ -925,6 +938,12 @@ pub fn analyse_in(
         return Err(WorkflowError::CauseEmpty);
     }
     let w = existing_warning(tx, id)?;
+    super::authorize_in(
+        tx,
+        actor,
+        Command::AnalyseWarning,
+        &Subject::loan_of(&w.officer),
+    )?;
     let version = super::check_version(
         &w.number,
         expected_version,
@@ -1067,6 +1086,12 @@ pub fn issue_notice_in(
             what: "loan",
             key: w.row.contract_no.clone(),
         })?;
+    super::authorize_in(
+        tx,
+        actor,
+        Command::IssueNotice,
+        &Subject::loan_of(&loan.officer),
+    )?;
     let due = today
         .checked_add_days(Days::new(feedback_days(w.row.level)))
         .unwrap_or(today);

@@ -74,3 +74,23 @@ pub fn draw(app: &App) -> Buffer {
     terminal.draw(|f| render::render(app, f)).expect("draw");
     terminal.backend().buffer().clone()
 }
+
+/// On the warning board (pane 3), moves the cursor to the first open warning on one of
+/// `user`'s loans — a specialist acts only on warnings of their own loans (issue #11) — and
+/// returns it.
+pub fn select_own_open_warning(app: &mut App, user: &str) -> postloan::store::WarningRow {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |app: &mut App, c: char| {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+            .expect("key handled");
+    };
+    key(app, '3');
+    for _ in 0..app.board.list.total {
+        let row = app.board.list.selected().expect("a warning").clone();
+        if row.officer == user && row.status == postloan::domain::warning::WarningStatus::Open {
+            return row;
+        }
+        key(app, 'j');
+    }
+    panic!("no open warning on {user}'s loans");
+}
