@@ -330,7 +330,10 @@ fn every_block_of_the_case_screen_is_reached_by_paging_at_80x24() {
     let (_dir, store, number, officer, _) = worked_book(false);
     let mut app = app_on(store, &officer, Lang::En, (80, 24), as_of());
     open_case(&mut app, &number);
-    assert!(!screen_text(&draw(&app)).contains("History"), "starts at the top");
+    assert!(
+        !screen_text(&draw(&app)).contains("History"),
+        "starts at the top"
+    );
     let mut seen = false;
     for _ in 0..12 {
         press(&mut app, KeyCode::PageDown);

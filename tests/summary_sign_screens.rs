@@ -149,7 +149,10 @@ fn a_supervisor_signs_on_pane_8_and_the_document_is_on_pane_7() {
         // `f` on the signed summary writes feedback drawn from it.
         press(&mut app, KeyCode::Esc);
         press(&mut app, KeyCode::Char('f'));
-        assert!(app.form().is_some(), "the feedback form opens on a signed summary");
+        assert!(
+            app.form().is_some(),
+            "the feedback form opens on a signed summary"
+        );
         press(&mut app, KeyCode::Tab);
         typed(&mut app, "请复核行业限额");
         press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);

@@ -410,3 +410,28 @@ fn the_grouped_blocks_read_ranges_of_indexes_not_whole_tables() {
         }
     }
 }
+
+/// A move on the period's first day belongs to the period: the opening is the book at the
+/// close of the day before (L2 went 关注 → 次级 on 2026-05-15).
+#[test]
+fn a_change_on_the_first_day_of_the_period_is_in_the_period() {
+    let (_dir, store, _) = book();
+    let period = Period {
+        from: d("2026-05-15"),
+        to: d("2026-05-31"),
+    };
+    let s = store
+        .period_summary(period, d("2026-06-30"))
+        .expect("summary");
+    assert_eq!(
+        s.opening.count[1], 1,
+        "L2 opens 关注: {:?}",
+        s.opening.count
+    );
+    assert_eq!(s.opening.count[2], 0, "no 次级 at the opening");
+    assert_eq!(
+        s.closing.count[2], 1,
+        "L2 closes 次级: {:?}",
+        s.closing.count
+    );
+}

@@ -753,7 +753,10 @@ impl App {
     ) -> anyhow::Result<bool> {
         if row.kind == crate::domain::archive::DocumentKind::Summary.code() {
             let form = super::forms::feedback::form(&row.number, self.lang);
-            self.open_form(form, FormKey::new(FormKind::Feedback, Subject::Summary(row.id)))?;
+            self.open_form(
+                form,
+                FormKey::new(FormKind::Feedback, Subject::Summary(row.id)),
+            )?;
             return Ok(true);
         }
         let subject = match self.store.document_source(row.id)? {
