@@ -244,8 +244,12 @@ pub fn write(
                         e.id.to_string(),
                         crate::domain::text::local_time(&e.at),
                         e.actor.clone(),
-                        e.action.clone(),
-                        format!("{} {}", e.entity, e.entity_key),
+                        lang.code_name("audit_action", &e.action),
+                        format!(
+                            "{} {}",
+                            lang.code_name("audit_entity", &e.entity),
+                            e.entity_key
+                        ),
                         e.detail.clone(),
                     ],
                 )?,

@@ -187,13 +187,16 @@ impl Writable {
     }
 }
 
-fn can_write(path: &Path) -> bool {
+/// Whether this process may write `path`, by its *effective* ids: a postloan installed setgid
+/// to the book's group writes the book although the user's own (real) group may not, so
+/// `access(2)`, which asks for the real ids, would call a shared book read-only.
+pub fn can_write(path: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
     let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
         return false;
     };
     // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
-    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+    unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::W_OK, libc::AT_EACCESS) == 0 }
 }
 
 /// How a command that only reads opens a book.

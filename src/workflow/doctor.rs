@@ -523,13 +523,9 @@ fn disk_check(dir: &Path, book_len: u64, opts: &Options) -> Check {
     }
 }
 
+/// Whether this process may write `path` (by its effective ids, as the store asks).
 fn can_write(path: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
-    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+    crate::store::can_write(path)
 }
 
 fn docs_check(probe: &Probe, docs: &Path, dir: &Path, opts: &Options) -> Check {
