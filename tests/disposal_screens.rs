@@ -343,12 +343,21 @@ fn every_block_of_the_case_screen_is_reached_by_paging_at_80x24() {
         }
     }
     assert!(seen, "PageDown reaches the history");
+    let paged = screen_text(&draw(&app));
     press(&mut app, KeyCode::Char('k'));
     press(&mut app, KeyCode::Char('j'));
-    assert!(
-        !screen_text(&draw(&app)).contains("History"),
-        "moving the selection brings the view back to the actions"
+    let back = screen_text(&draw(&app));
+    assert_ne!(
+        back, paged,
+        "moving the selection brings the view back to it"
     );
+    let selected = app
+        .detail
+        .case()
+        .and_then(|c| c.detail.actions.get(c.sel))
+        .map(|a| format!(">#{}", a.id))
+        .expect("a selected action");
+    assert!(back.contains(&selected), "{selected} in {back}");
 }
 
 #[test]
