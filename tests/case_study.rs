@@ -1170,6 +1170,29 @@ fn the_case_study_replays_from_disbursement_to_closing_without_write_off() {
         assert_eq!(doc.kind, kind);
         assert_eq!(doc.sha256, hex(&Sha256::digest(doc.body.as_bytes())));
     }
+    // The loan's trail (`audit --contract`, pane A's loan filter) follows it to its case, the
+    // case's actions and the documents about it, not only to the loan's own rows.
+    let trail = b
+        .store
+        .audit_page(
+            &postloan::store::AuditQuery {
+                contract_no: Some(CONTRACT.into()),
+                ..Default::default()
+            },
+            None,
+            10_000,
+        )
+        .expect("the loan's trail");
+    let kinds: std::collections::BTreeSet<&str> = trail.iter().map(|e| e.entity.as_str()).collect();
+    for kind in ["loan", "warning", "inspection", "case", "action"] {
+        assert!(kinds.contains(kind), "{kind} entries in {kinds:?}");
+    }
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.action == "disposal.close" && e.entity_key == number),
+        "the case's close is on the loan's trail"
+    );
     assert_eq!(
         b.store.verify_audit().expect("verify"),
         Ok(audit(&b.store).len() as u64)

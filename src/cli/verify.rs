@@ -28,7 +28,7 @@ pub struct AuditArgs {
     /// Entries by this user.
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
-    /// Entries about this loan, its warnings and its inspections.
+    /// Entries about this loan, its warnings, inspections, documents, cases and actions.
     #[arg(long, value_name = "CONTRACT")]
     pub contract: Option<String>,
     /// From this day (local time).

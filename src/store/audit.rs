@@ -447,7 +447,8 @@ pub(super) fn verify(conn: &Connection) -> Result<std::result::Result<u64, i64>>
 pub struct AuditQuery {
     /// Who acted.
     pub actor: Option<String>,
-    /// Entries about this loan: the loan itself, its warnings and its inspections.
+    /// Entries about this loan: the loan itself, its warnings, inspections and documents, and
+    /// its borrower's risk cases and their actions.
     pub contract_no: Option<String>,
     /// The action, or a family of actions (`warnings` takes `warnings.raise`, …).
     pub kind: Option<String>,
@@ -516,8 +517,10 @@ fn select(conn: &Connection, q: &AuditQuery, key: Keyset, limit: u32) -> Result<
         arg(&mut sql, " AND at < ?", t.clone());
     }
     if let Some(c) = &q.contract_no {
-        // The loan's own entries and those of its warnings (keyed by number or by id) and
-        // inspections, each found through the (entity, entity_key) index.
+        // The loan's own entries and those of its warnings (keyed by number or by id),
+        // inspections, documents (its own, and its borrower's that name no loan: a case's
+        // progress reports and record), its borrower's risk cases and their actions, each
+        // found through the (entity, entity_key) index.
         arg(
             &mut sql,
             " AND id IN (
@@ -529,6 +532,24 @@ fn select(conn: &Connection, q: &AuditQuery, key: Keyset, limit: u32) -> Result<
                 UNION ALL
                 SELECT a.id FROM loans l JOIN inspections i ON i.loan_id = l.id
                   JOIN audit_log a ON a.entity = 'inspection' AND a.entity_key = i.number
+                  WHERE l.contract_no = ?
+                UNION ALL
+                SELECT a.id FROM loans l JOIN documents d ON d.loan_id = l.id
+                  JOIN audit_log a ON a.entity = 'document' AND a.entity_key = d.number
+                  WHERE l.contract_no = ?
+                UNION ALL
+                SELECT a.id FROM loans l JOIN documents d
+                  ON d.borrower_id = l.borrower_id AND d.loan_id IS NULL
+                  JOIN audit_log a ON a.entity = 'document' AND a.entity_key = d.number
+                  WHERE l.contract_no = ?
+                UNION ALL
+                SELECT a.id FROM loans l JOIN risk_cases c ON c.borrower_id = l.borrower_id
+                  JOIN audit_log a ON a.entity = 'case' AND a.entity_key = c.number
+                  WHERE l.contract_no = ?
+                UNION ALL
+                SELECT a.id FROM loans l JOIN risk_cases c ON c.borrower_id = l.borrower_id
+                  JOIN disposal_actions x ON x.case_id = c.id
+                  JOIN audit_log a ON a.entity = 'action' AND a.entity_key = CAST(x.id AS TEXT)
                   WHERE l.contract_no = ?)",
             c.clone(),
         );
