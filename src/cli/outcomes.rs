@@ -725,7 +725,7 @@ fn print_show(
                 line(
                     &mut out,
                     "outcomes_cli.clock_label",
-                    &clock_text(clock, today, lang),
+                    &workflow::disposal_record::clock_text(clock, today, lang),
                 )?;
             }
             for rec in &o.recoveries {
@@ -794,11 +794,6 @@ fn print_show(
     }
     out.flush()?;
     Ok(())
-}
-
-/// `limitation period (from a demand on 2026-06-29): ends 2029-06-29, 1095 days left`.
-pub(super) fn clock_text(c: &Clock, as_of: NaiveDate, lang: Lang) -> String {
-    workflow::disposal_record::clock_text(c, as_of, lang)
 }
 
 const CLOCK_CSV_COLUMNS: [&str; 8] = [

@@ -523,11 +523,6 @@ fn disk_check(dir: &Path, book_len: u64, opts: &Options) -> Check {
     }
 }
 
-/// Whether this process may write `path` (by its effective ids, as the store asks).
-fn can_write(path: &Path) -> bool {
-    crate::store::can_write(path)
-}
-
 fn docs_check(probe: &Probe, docs: &Path, dir: &Path, opts: &Options) -> Check {
     let shown = docs.display().to_string();
     let count = match probe.evidence_count() {
@@ -561,7 +556,7 @@ fn docs_check(probe: &Probe, docs: &Path, dir: &Path, opts: &Options) -> Check {
             );
         }
         // Made with the first document: the book's directory must let it be made.
-        if !can_write(dir) {
+        if !crate::store::can_write(dir) {
             let d = dir.display().to_string();
             return fail(
                 Said::new(
@@ -578,7 +573,7 @@ fn docs_check(probe: &Probe, docs: &Path, dir: &Path, opts: &Options) -> Check {
             fix: None,
         };
     }
-    if !can_write(docs) {
+    if !crate::store::can_write(docs) {
         return fail(
             Said::new("doctor.docs_read_only", &[("path", shown.clone())]),
             Said::new("doctor.fix_chmod", &[("path", shown), ("mode", s("2770"))]),
