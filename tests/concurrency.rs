@@ -46,29 +46,34 @@ fn ops_per_worker() -> u64 {
     }
 }
 
-/// A demo book of 60 loans; on 50 of them a manual warning (raised by the manager) and a
-/// triggered inspection in draft, written by wang.fang (even) or li.na (odd). The plan.
+/// A demo book of 200 loans; on 50 of those that wang.fang or li.na look after, a manual
+/// warning (raised by the manager) and a triggered inspection in draft written by the loan's
+/// officer, so that the officer rule lets each specialist move the warnings of their own loans
+/// and the reviewers move any. The plan.
 fn book(dir: &Path) -> (Store, Vec<PlanLoan>) {
     let params = DemoParams {
-        loans: 60,
+        loans: 200,
         seed: 7,
         as_of: as_of(),
     };
     let (mut store, _) =
         demo::open_or_build(&dir.join("demo.db"), &params, true, "tester").expect("demo book");
-    let contracts: Vec<String> = {
+    let contracts: Vec<(String, String)> = {
         let conn = rusqlite::Connection::open(dir.join("demo.db")).expect("open");
         let mut stmt = conn
-            .prepare("SELECT contract_no FROM loans ORDER BY id")
+            .prepare(
+                "SELECT contract_no, officer FROM loans
+                 WHERE officer IN ('wang.fang', 'li.na') ORDER BY id",
+            )
             .expect("prepare");
-        stmt.query_map([], |r| r.get(0))
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("contracts")
     };
     let manager = identify(&store, "tester", Some("zhao.lei")).expect("manager");
     let mut plan = Vec::new();
-    for contract in &contracts {
+    for (contract, author) in &contracts {
         if plan.len() == 50 {
             break;
         }
@@ -83,11 +88,7 @@ fn book(dir: &Path) -> (Store, Vec<PlanLoan>) {
         else {
             continue;
         };
-        let author = if plan.len() % 2 == 0 {
-            "wang.fang"
-        } else {
-            "li.na"
-        };
+        let author = author.as_str();
         let actor = identify(&store, "tester", Some(author)).expect("author");
         let warnings = [number];
         let s = StartInspection {
@@ -271,6 +272,11 @@ fn eight_processes_on_fifty_loans_lose_no_update_and_show_no_lock() {
         sum(|t| t.busy_retries),
     );
     assert!(stale > 0, "conflicts happened and were caught");
+    assert_eq!(
+        sum(|t| t.denied),
+        0,
+        "each worker acts within its role and the officer rule"
+    );
 }
 
 /// Runs the binary on `db` in the isolated environment of `home`; it must succeed.

@@ -37,7 +37,7 @@ pub struct WorkerArgs {
 }
 
 /// One loan of the plan: its warning (by id) and its draft inspection (by number) with the
-/// report's author.
+/// report's author, who is also the loan's officer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PlanLoan {
     pub contract_no: String,
@@ -62,6 +62,10 @@ pub struct Tally {
     pub decided_elsewhere: u64,
     /// Refusals by a business rule or the state machine (not a conflict).
     pub refused: u64,
+    /// Refusals by `authorize` other than a reviewer's authority limit: none is expected, the
+    /// plan keeps each worker to what their role and the officer rule allow.
+    #[serde(default)]
+    pub denied: u64,
     /// Times the book was busy and the operation was sent again.
     pub busy_retries: u64,
     /// Operations that failed with the book busy after every retry: what a user would see.
@@ -160,10 +164,19 @@ pub fn run(
                     WorkflowError::Rule { .. }
                     | WorkflowError::Move(_)
                     | WorkflowError::Closed { .. }
-                    | WorkflowError::Inspection(_)
-                    | WorkflowError::Denied { .. },
+                    | WorkflowError::Inspection(_),
                 ) => {
                     tally.refused += 1;
+                    break;
+                }
+                // A reviewer's approval above their authority (an NPL upgrade is the
+                // manager's) is a business rule like any other.
+                Err(WorkflowError::Denied { .. }) if reviewer && kind >= 3 => {
+                    tally.refused += 1;
+                    break;
+                }
+                Err(WorkflowError::Denied { .. }) => {
+                    tally.denied += 1;
                     break;
                 }
                 Err(e) => {
@@ -213,6 +226,16 @@ fn one(
             tally.contacts += 1;
         }
         (1, _) | (2, _) => {
+            // A specialist moves only the warnings of the loans they look after (the officer
+            // rule); a reviewer any of them.
+            let loan = if op.reviewer {
+                loan
+            } else {
+                match op.mine.get(op.pick % op.mine.len().max(1)) {
+                    Some(own) => *own,
+                    None => return Ok(()),
+                }
+            };
             let key = format!("w{}", loan.warning);
             let (version, status) = match store.warning(loan.warning)? {
                 Some(w) => (*seen.entry(key.clone()).or_insert(w.version), w.row.status),
