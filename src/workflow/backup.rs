@@ -79,8 +79,16 @@ pub struct BackedUp {
 pub fn backup(store: &Store, dest: &Path) -> Result<BackedUp, BackupError> {
     let docs = docs_dir(dest);
     for p in [dest, docs.as_path()] {
-        if p.exists() {
-            return Err(BackupError::Exists { path: p.into() });
+        // A place this user cannot look into is said so, not taken for free.
+        match p.try_exists() {
+            Ok(false) => {}
+            Ok(true) => return Err(BackupError::Exists { path: p.into() }),
+            Err(source) => {
+                return Err(BackupError::Io {
+                    path: p.into(),
+                    source,
+                });
+            }
         }
     }
     if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty())
@@ -132,13 +140,30 @@ pub struct Restored {
 /// document store renamed with it, so it opens as it was). Stop the workbenches on the
 /// book first: one still open keeps writing to the book it had open.
 pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, BackupError> {
-    if !from.is_file() {
-        return Err(BackupError::Io {
-            path: from.to_path_buf(),
-            source: std::io::Error::from(std::io::ErrorKind::NotFound),
-        });
+    // The real reason a backup cannot be read (missing, or permission denied).
+    match std::fs::metadata(from) {
+        Ok(m) if m.is_file() && crate::store::can_read(from) => {}
+        Ok(m) if m.is_file() => {
+            return Err(BackupError::Io {
+                path: from.to_path_buf(),
+                source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            });
+        }
+        Ok(_) => {
+            return Err(BackupError::Io {
+                path: from.to_path_buf(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        }
+        Err(source) => {
+            return Err(BackupError::Io {
+                path: from.to_path_buf(),
+                source,
+            });
+        }
     }
-    let live = book.exists();
+    // A book this user may not reach is not "no book": restoring would replace it unasked.
+    let live = crate::store::book_exists(book)?;
     if live && !force {
         return Err(BackupError::LiveBook {
             path: book.to_path_buf(),
