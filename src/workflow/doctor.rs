@@ -234,6 +234,9 @@ pub struct Shared {
     pub dir_mode: u32,
     pub dir_gid: u32,
     pub user_gid: u32,
+    /// The group this process runs with: the program's own group when its setgid bit took
+    /// effect, else the user's (a `nosuid` mount or `no_new_privs` ignores the bit).
+    pub effective_gid: u32,
 }
 
 impl Shared {
@@ -251,10 +254,20 @@ impl Shared {
 pub fn install_check(shared: &Shared, installed: Option<(&Path, u32, u32)>) -> Check {
     let group = group_name(shared.dir_gid);
     if !shared.is_shared() {
+        // Not shared: the user's own group's directory (a laptop), or one its group may
+        // not write (nobody works on it through the group).
+        let detail = if shared.dir_gid == shared.user_gid {
+            Said::new("doctor.install_private", &[("group", group)])
+        } else {
+            Said::new(
+                "doctor.install_not_shared",
+                &[("group", group), ("mode", mode_text(shared.dir_mode))],
+            )
+        };
         return Check {
             name: "install",
             status: Status::Ok,
-            detail: Said::new("doctor.install_private", &[("group", group)]),
+            detail,
             fix: None,
         };
     }
@@ -288,6 +301,16 @@ pub fn install_check(shared: &Shared, installed: Option<(&Path, u32, u32)>) -> C
             Status::Fail,
             Said::new("doctor.install_wrong_group", &base),
             fix,
+        )
+    } else if shared.effective_gid != shared.dir_gid {
+        let program = base[0].1.clone();
+        (
+            Status::Fail,
+            Said::new("doctor.install_no_effect", &base),
+            Some(Said::new(
+                "doctor.fix_install_no_effect",
+                &[("program", program)],
+            )),
         )
     } else {
         (Status::Ok, Said::new("doctor.install_ok", &base), None)
@@ -340,6 +363,8 @@ pub fn diagnose(path: &Path, opts: &Options) -> Report {
         dir_mode: dir_meta.mode(),
         dir_gid,
         user_gid,
+        // SAFETY: getegid takes nothing and cannot fail.
+        effective_gid: unsafe { libc::getegid() },
     };
     let installed = program
         .as_deref()
@@ -739,6 +764,7 @@ mod tests {
             dir_mode: 0o2770,
             dir_gid: 1000,
             user_gid: 1000,
+            effective_gid: 1000,
         };
         assert!(!laptop.is_shared());
         let c = install_check(&laptop, Some((exe, 0o755, 1000)));
@@ -751,13 +777,20 @@ mod tests {
             dir_mode: 0o2750,
             dir_gid: 990,
             user_gid: 1000,
+            effective_gid: 1000,
         };
         assert!(!read_only.is_shared());
+        let c = install_check(&read_only, Some((exe, 0o755, 1000)));
+        assert_eq!(
+            (c.status, c.detail.key),
+            (Status::Ok, "doctor.install_not_shared")
+        );
         // A shared book: the program must be setgid, to the directory's group.
         let shared = Shared {
             dir_mode: 0o2770,
             dir_gid: 990,
             user_gid: 1000,
+            effective_gid: 990,
         };
         assert!(shared.is_shared());
         let c = install_check(&shared, Some((exe, 0o755, 990)));
@@ -776,16 +809,33 @@ mod tests {
             (c.status, c.detail.key, c.fix),
             (Status::Ok, "doctor.install_ok", None)
         );
+        // Setgid on a file system mounted nosuid: the bit is there but did nothing.
+        let ignored = Shared {
+            effective_gid: 1000,
+            ..shared
+        };
+        let c = install_check(&ignored, Some((exe, 0o2755, 990)));
+        assert_eq!(
+            (c.status, c.detail.key),
+            (Status::Fail, "doctor.install_no_effect")
+        );
+        assert_eq!(
+            c.fix.as_ref().map(|f| f.key),
+            Some("doctor.fix_install_no_effect")
+        );
         let c = install_check(&shared, None);
         assert_eq!(c.status, Status::Warn);
         for lang in [Lang::En, Lang::ZhCn] {
             for key in [
                 "doctor.install_private",
+                "doctor.install_not_shared",
                 "doctor.install_unknown",
                 "doctor.install_not_setgid",
                 "doctor.install_wrong_group",
                 "doctor.install_ok",
                 "doctor.fix_install",
+                "doctor.install_no_effect",
+                "doctor.fix_install_no_effect",
             ] {
                 let text = Said::new(
                     key,
