@@ -273,6 +273,78 @@ fn staff_write_a_shared_book_through_the_setgid_program_and_only_through_it() {
     );
     assert!(stdout(&out).contains("All is well."), "{}", stdout(&out));
 
+    // A copy of the book goes only where the book's group keeps it closed: not into the
+    // user's home, where it could be read without postloan; into a 2770 group directory, yes.
+    let leak = home.join("copy.db");
+    let out = as_staff(
+        &program,
+        &home,
+        0o022,
+        &["--db", db_arg, "backup", leak.to_str().expect("utf-8")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("closed to others"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!leak.exists());
+    let vault = root.path().join("backup");
+    std::fs::create_dir(&vault).expect("mkdir backup");
+    std::os::unix::fs::chown(&vault, Some(0), Some(group)).expect("chown the backup dir");
+    set_mode(&vault, 0o2770);
+    let copy = vault.join("copy.db");
+    let out = as_staff(
+        &program,
+        &home,
+        0o022,
+        &["--db", db_arg, "backup", copy.to_str().expect("utf-8")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let m = std::fs::metadata(&copy).expect("the copy");
+    assert_eq!((m.gid(), m.mode() & 0o7777), (group, 0o660));
+    // Nor is a book the user made and could edit restored over the shared one.
+    let mine = home.join("mine").join("book.db");
+    let mine_arg = mine.to_str().expect("utf-8");
+    let out = as_staff(&original, &home, 0o022, &["--db", mine_arg, "init"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = as_staff(
+        &program,
+        &home,
+        0o022,
+        &["--db", db_arg, "restore", "--force", mine_arg],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("closed to others"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Files the user names are read and written with the user's own rights, not the group's:
+    // a report over the book, the book put into the archive, the book read as a config.
+    let branch_arg = branch.to_str().expect("utf-8");
+    for args in [
+        &[
+            "--db", db_arg, "report", "summary", "--month", "2026-11", "--output", db_arg,
+        ][..],
+        &[
+            "--db", db_arg, "archive", "add", "L1", db_arg, "--kind", "other",
+        ],
+        &["--db", db_arg, "archive", "export", "L1", branch_arg],
+        &["--db", db_arg, "--config", db_arg, "loans"],
+    ] {
+        let out = as_staff(&program, &home, 0o022, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stdout(&out));
+        let said = stderr(&out);
+        assert!(
+            said.contains("permission denied") && said.contains("does not lend"),
+            "{args:?}: {said}"
+        );
+    }
+    let out = as_staff(&program, &home, 0o022, &["--db", db_arg, "verify"]);
+    assert!(out.status.success(), "the book is whole: {}", stdout(&out));
+
     // The same user with the program that is not setgid cannot reach the book, and is told
     // why: permission denied on the book's directory; no "init" over a book that is there.
     for args in [

@@ -8,6 +8,7 @@ mod doctor;
 pub mod help_text;
 mod inspections;
 mod loans;
+mod named_files;
 mod outcomes;
 mod portfolio;
 pub mod stress;
@@ -683,6 +684,13 @@ pub fn shown_path(path: &Path) -> String {
 
 /// Runs the command line; returns the process exit code.
 pub fn main(cli: Cli) -> anyhow::Result<i32> {
+    // Before the config is read: `--config` is one of the files checked.
+    let early_lang = cli
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or_else(Lang::from_env);
+    named_files::check(&cli, early_lang)?;
     let dirs = Dirs::new();
     let config = Config::load(cli.config.as_deref(), &dirs)?;
     let lang = resolve_lang(&cli, &config)?;
