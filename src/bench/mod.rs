@@ -163,7 +163,9 @@ pub fn run(opts: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
         return result;
     }
     let path = opts.db.clone().unwrap_or_else(|| tmp.join("bench-demo.db"));
-    let fresh = !path.exists();
+    // Only a path where nothing is is built afresh; one this user cannot see into is opened,
+    // which says permission denied.
+    let fresh = matches!(path.try_exists(), Ok(false));
     let t = Instant::now();
     let params = DemoParams {
         loans: opts.loans,

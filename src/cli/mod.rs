@@ -8,6 +8,7 @@ mod doctor;
 pub mod help_text;
 mod inspections;
 mod loans;
+mod named_files;
 mod outcomes;
 mod portfolio;
 pub mod stress;
@@ -320,11 +321,48 @@ fn no_book(path: &Path, lang: Lang) -> anyhow::Error {
     anyhow!("{}", lang.tf("cli.no_book", &[("path", &path.display())]))
 }
 
+/// Fails unless there is a book at `path`: "no book" only when nothing is there; a path this
+/// user may not follow is "permission denied", naming where (see [`crate::store::book_exists`]).
+fn require_book(path: &Path, lang: Lang) -> anyhow::Result<()> {
+    match crate::store::book_exists(path) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(no_book(path, lang)),
+        Err(e) => Err(open_error(e, path, lang)),
+    }
+}
+
+/// "Permission denied" on the way to a book: who is asking, what stops them (its owner,
+/// group and mode), and whom to ask; never "init", since a book may well be there.
+fn denied_text(path: &str, place: &str, place_is_book: bool, lang: Lang) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let (owner, group, mode) = match std::fs::metadata(place) {
+        Ok(m) => (
+            workflow::user_name(m.uid()).unwrap_or_else(|| m.uid().to_string()),
+            workflow::doctor::group_name(m.gid()),
+            format!("{:04o}", m.mode() & 0o7777),
+        ),
+        Err(_) => ("?".into(), "?".into(), "?".into()),
+    };
+    lang.tf(
+        if place_is_book {
+            "cli_env.denied_book"
+        } else {
+            "cli_env.denied_dir"
+        },
+        &[
+            ("path", &shown_path(Path::new(path))),
+            ("place", &shown_path(Path::new(place))),
+            ("user", &workflow::os_user()),
+            ("owner", &owner),
+            ("group", &group),
+            ("mode", &mode),
+        ],
+    )
+}
+
 /// Opens the book for a command that changes it; a read-only book is refused, saying where.
 fn open_book(path: &Path, lang: Lang) -> anyhow::Result<Store> {
-    if !path.exists() {
-        return Err(no_book(path, lang));
-    }
+    require_book(path, lang)?;
     announce_upgrade(path, lang);
     let store = Store::open_existing(path).map_err(|e| open_error(e, path, lang))?;
     announce_upgraded(&store, lang);
@@ -352,9 +390,7 @@ pub(crate) fn announce_upgraded(store: &Store, lang: Lang) {
 
 /// Opens the book for a command that only reads it: on read-only media it opens read-only.
 fn open_book_to_read(path: &Path, lang: Lang) -> anyhow::Result<Store> {
-    if !path.exists() {
-        return Err(no_book(path, lang));
-    }
+    require_book(path, lang)?;
     if crate::store::Writable::probe(path).refusal().is_none() {
         announce_upgrade(path, lang);
     }
@@ -384,6 +420,11 @@ fn open_error(e: StoreError, path: &Path, lang: Lang) -> anyhow::Error {
 /// user's language; `None` for the others.
 fn store_error_text(e: &StoreError, lang: Lang) -> Option<String> {
     Some(match e {
+        StoreError::Denied {
+            path,
+            place,
+            place_is_book,
+        } => denied_text(path, place, *place_is_book, lang),
         StoreError::ReadOnly { path, place } if !Path::new(path).exists() => lang.tf(
             "cli_env.create_read_only",
             &[("path", path), ("dir", &place.describe(path))],
@@ -643,6 +684,13 @@ pub fn shown_path(path: &Path) -> String {
 
 /// Runs the command line; returns the process exit code.
 pub fn main(cli: Cli) -> anyhow::Result<i32> {
+    // Before the config is read: `--config` is one of the files checked.
+    let early_lang = cli
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or_else(Lang::from_env);
+    named_files::check(&cli, early_lang)?;
     let dirs = Dirs::new();
     let config = Config::load(cli.config.as_deref(), &dirs)?;
     let lang = resolve_lang(&cli, &config)?;
@@ -656,9 +704,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
     match &cli.command {
         None => {
             let path = book_path(&cli, &ctx);
-            if !path.exists() {
-                return Err(no_book(&path, lang));
-            }
+            require_book(&path, lang)?;
             check_terminal(lang)?;
             if path.exists()
                 && let Some(place) = crate::store::Writable::probe(&path).refusal()

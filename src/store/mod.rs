@@ -109,6 +109,15 @@ pub enum StoreError {
     /// The directory for a new book cannot be made.
     #[error("cannot create the directory {dir}: {reason}")]
     CreateDir { dir: String, reason: String },
+    /// This process may not reach the book: a directory on its path cannot be entered, or
+    /// the book file cannot be read. Whether a book is there is unknown (a directory) or
+    /// known (the file): it is never "no book".
+    #[error("permission denied: {place} stands between this user and the book {path}")]
+    Denied {
+        path: String,
+        place: String,
+        place_is_book: bool,
+    },
 }
 
 impl StoreError {
@@ -197,6 +206,65 @@ pub fn can_write(path: &Path) -> bool {
     };
     // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
     unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::W_OK, libc::AT_EACCESS) == 0 }
+}
+
+/// Whether this process may read `path`, by its effective ids (see [`can_write`]).
+pub fn can_read(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+    unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::R_OK, libc::AT_EACCESS) == 0 }
+}
+
+/// Whether this process may pass through the directory `dir` (search permission).
+fn can_enter(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+    unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::X_OK, libc::AT_EACCESS) == 0 }
+}
+
+/// Whether there is a book at `path`, as far as this process may know: `Ok(false)` only when
+/// the system says nothing is there. A directory on the way that cannot be entered, or a book
+/// file that cannot be read, is [`StoreError::Denied`] naming it, never "no book": `init`
+/// must not be offered over a book that may well be there.
+pub fn book_exists(path: &Path) -> Result<bool> {
+    let denied = |place: &Path, place_is_book: bool| StoreError::Denied {
+        path: path.display().to_string(),
+        place: place.display().to_string(),
+        place_is_book,
+    };
+    match path.try_exists() {
+        Ok(true) if path.is_dir() || can_read(path) => Ok(true),
+        Ok(true) => Err(denied(path, true)),
+        Ok(false) => Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            let mut dirs: Vec<PathBuf> = path
+                .ancestors()
+                .skip(1)
+                .map(|d| {
+                    if d.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        d.to_path_buf()
+                    }
+                })
+                .collect();
+            dirs.reverse();
+            let closed = dirs
+                .iter()
+                .find(|d| !can_enter(d))
+                .cloned()
+                .unwrap_or_else(|| book_dir(path));
+            Err(denied(&closed, false))
+        }
+        // Not a directory on the way, a loop of links, a name too long: nothing is there.
+        Err(_) => Ok(false),
+    }
 }
 
 /// How a command that only reads opens a book.
@@ -416,6 +484,7 @@ pub struct Staff {
 impl Store {
     /// Opens (creating if needed) the book at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        book_exists(path)?;
         check_book_path(path)?;
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
@@ -465,7 +534,7 @@ impl Store {
 
     /// Opens an existing book; fails when there is none at `path`.
     pub fn open_existing(path: &Path) -> Result<Store> {
-        if !path.exists() {
+        if !book_exists(path)? {
             return Err(StoreError::NotFound(format!("book {}", path.display())));
         }
         Self::open(path)
@@ -479,7 +548,7 @@ impl Store {
 
     /// [`Store::open_for_reading`] with the writability given (tests simulate read-only media).
     pub fn open_for_reading_as(path: &Path, w: Writable) -> Result<Store> {
-        if !path.exists() {
+        if !book_exists(path)? {
             return Err(StoreError::NotFound(format!("book {}", path.display())));
         }
         check_book_path(path)?;

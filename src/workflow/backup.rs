@@ -25,6 +25,15 @@ pub enum BackupError {
         problems: u64,
         report: Box<VerifyReport>,
     },
+    /// postloan runs setgid to the book's group (the shared server), and the copy would be
+    /// written, or the backup read, in a directory the user could reach without postloan: a
+    /// copy there could be read, or a backup there edited, past postloan's checks.
+    #[error("{dir} is open outside the group {group}")]
+    OpenPlace {
+        dir: PathBuf,
+        group: u32,
+        restore: bool,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -48,8 +57,62 @@ impl BackupError {
                 "backup.bad_backup",
                 &[("path", &path.display()), ("n", problems)],
             ),
+            BackupError::OpenPlace {
+                dir,
+                group,
+                restore,
+            } => {
+                use std::os::unix::fs::MetadataExt;
+                let (owner, dir_group, mode) = match std::fs::metadata(dir) {
+                    Ok(m) => (
+                        super::user_name(m.uid()).unwrap_or_else(|| m.uid().to_string()),
+                        super::doctor::group_name(m.gid()),
+                        format!("{:04o}", m.mode() & 0o7777),
+                    ),
+                    Err(_) => ("?".into(), "?".into(), "?".into()),
+                };
+                lang.tf(
+                    if *restore {
+                        "backup.source_open"
+                    } else {
+                        "backup.dest_open"
+                    },
+                    &[
+                        ("dir", &dir.display()),
+                        ("group", &super::doctor::group_name(*group)),
+                        ("owner", &owner),
+                        ("dir_group", &dir_group),
+                        ("mode", &mode),
+                    ],
+                )
+            }
             BackupError::Store(e) => e.to_string(),
         }
+    }
+}
+
+/// On a shared server postloan runs setgid to the book's group, and that group is what lets
+/// it read the book. A copy it writes, or a backup it restores, must then lie in a directory
+/// of that group closed to others, as the book's is: elsewhere the user could read the copy,
+/// or edit the backup, without postloan. Root (who can read the book anyway) and a program
+/// that is not setgid (a private book) may use any directory.
+fn check_place(file: &Path, restore: bool) -> Result<(), BackupError> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: these take nothing and cannot fail.
+    let (uid, gid, egid) = unsafe { (libc::getuid(), libc::getgid(), libc::getegid()) };
+    if uid == 0 || gid == egid {
+        return Ok(());
+    }
+    let dir = crate::store::book_dir(file);
+    let closed = std::fs::metadata(&dir).is_ok_and(|m| m.gid() == egid && m.mode() & 0o007 == 0);
+    if closed {
+        Ok(())
+    } else {
+        Err(BackupError::OpenPlace {
+            dir,
+            group: egid,
+            restore,
+        })
     }
 }
 
@@ -77,10 +140,19 @@ pub struct BackedUp {
 /// (each written before the row naming it commits), so every file the copy names is there
 /// when the directory is copied after it.
 pub fn backup(store: &Store, dest: &Path) -> Result<BackedUp, BackupError> {
+    check_place(dest, false)?;
     let docs = docs_dir(dest);
     for p in [dest, docs.as_path()] {
-        if p.exists() {
-            return Err(BackupError::Exists { path: p.into() });
+        // A place this user cannot look into is said so, not taken for free.
+        match p.try_exists() {
+            Ok(false) => {}
+            Ok(true) => return Err(BackupError::Exists { path: p.into() }),
+            Err(source) => {
+                return Err(BackupError::Io {
+                    path: p.into(),
+                    source,
+                });
+            }
         }
     }
     if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty())
@@ -132,13 +204,31 @@ pub struct Restored {
 /// document store renamed with it, so it opens as it was). Stop the workbenches on the
 /// book first: one still open keeps writing to the book it had open.
 pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, BackupError> {
-    if !from.is_file() {
-        return Err(BackupError::Io {
-            path: from.to_path_buf(),
-            source: std::io::Error::from(std::io::ErrorKind::NotFound),
-        });
+    check_place(from, true)?;
+    // The real reason a backup cannot be read (missing, or permission denied).
+    match std::fs::metadata(from) {
+        Ok(m) if m.is_file() && crate::store::can_read(from) => {}
+        Ok(m) if m.is_file() => {
+            return Err(BackupError::Io {
+                path: from.to_path_buf(),
+                source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            });
+        }
+        Ok(_) => {
+            return Err(BackupError::Io {
+                path: from.to_path_buf(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        }
+        Err(source) => {
+            return Err(BackupError::Io {
+                path: from.to_path_buf(),
+                source,
+            });
+        }
     }
-    let live = book.exists();
+    // A book this user may not reach is not "no book": restoring would replace it unasked.
+    let live = crate::store::book_exists(book)?;
     if live && !force {
         return Err(BackupError::LiveBook {
             path: book.to_path_buf(),

@@ -101,6 +101,8 @@ pub fn open_or_build(
     fresh: bool,
     os_user: &str,
 ) -> Result<(Store, DemoBook)> {
+    // A book this user may not reach is refused as such before anything is removed or made.
+    crate::store::book_exists(path)?;
     if fresh {
         remove_book(path).map_err(|e| {
             WorkflowError::Invalid(format!("cannot remove {}: {e}", path.display()))

@@ -188,7 +188,14 @@ fn mode_check(name: &'static str, path: &Path, meta: &std::fs::Metadata, dir_gid
     } else if mode & 0o060 != 0o060 || (is_dir && mode & 0o010 == 0) {
         (
             Status::Fail,
-            Said::new("doctor.group_cannot_write", &base),
+            Said::new(
+                if is_dir {
+                    "doctor.group_cannot_use_dir"
+                } else {
+                    "doctor.group_cannot_write"
+                },
+                &base,
+            ),
             Some(Said::new(
                 "doctor.fix_chmod",
                 &[("path", shown.clone()), ("mode", s(fix_mode))],
@@ -227,6 +234,9 @@ pub struct Shared {
     pub dir_mode: u32,
     pub dir_gid: u32,
     pub user_gid: u32,
+    /// The group this process runs with: the program's own group when its setgid bit took
+    /// effect, else the user's (a `nosuid` mount or `no_new_privs` ignores the bit).
+    pub effective_gid: u32,
 }
 
 impl Shared {
@@ -244,10 +254,20 @@ impl Shared {
 pub fn install_check(shared: &Shared, installed: Option<(&Path, u32, u32)>) -> Check {
     let group = group_name(shared.dir_gid);
     if !shared.is_shared() {
+        // Not shared: the user's own group's directory (a laptop), or one its group may
+        // not write (nobody works on it through the group).
+        let detail = if shared.dir_gid == shared.user_gid {
+            Said::new("doctor.install_private", &[("group", group)])
+        } else {
+            Said::new(
+                "doctor.install_not_shared",
+                &[("group", group), ("mode", mode_text(shared.dir_mode))],
+            )
+        };
         return Check {
             name: "install",
             status: Status::Ok,
-            detail: Said::new("doctor.install_private", &[("group", group)]),
+            detail,
             fix: None,
         };
     }
@@ -282,6 +302,16 @@ pub fn install_check(shared: &Shared, installed: Option<(&Path, u32, u32)>) -> C
             Said::new("doctor.install_wrong_group", &base),
             fix,
         )
+    } else if shared.effective_gid != shared.dir_gid {
+        let program = base[0].1.clone();
+        (
+            Status::Fail,
+            Said::new("doctor.install_no_effect", &base),
+            Some(Said::new(
+                "doctor.fix_install_no_effect",
+                &[("program", program)],
+            )),
+        )
     } else {
         (Status::Ok, Said::new("doctor.install_ok", &base), None)
     };
@@ -304,6 +334,10 @@ pub fn diagnose(path: &Path, opts: &Options) -> Report {
     };
     let dir_meta = match std::fs::metadata(&dir) {
         Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            checks.push(denied_check("dir", path));
+            return report(checks);
+        }
         Err(e) => {
             checks.push(Check {
                 name: "dir",
@@ -329,6 +363,8 @@ pub fn diagnose(path: &Path, opts: &Options) -> Report {
         dir_mode: dir_meta.mode(),
         dir_gid,
         user_gid,
+        // SAFETY: getegid takes nothing and cannot fail.
+        effective_gid: unsafe { libc::getegid() },
     };
     let installed = program
         .as_deref()
@@ -337,6 +373,11 @@ pub fn diagnose(path: &Path, opts: &Options) -> Report {
     checks.push(install_check(&shared, installed));
     let book_meta = match std::fs::metadata(path) {
         Ok(m) if m.is_file() => m,
+        // The directory cannot be entered: a book may well be there; never "no book".
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            checks.push(denied_check("book", path));
+            return report(checks);
+        }
         _ => {
             checks.push(Check {
                 name: "book",
@@ -365,6 +406,10 @@ pub fn diagnose(path: &Path, opts: &Options) -> Report {
             checks.push(disk_check(&dir, book_meta.len(), opts));
             checks.push(docs_check(&probe, &docs, &dir, opts));
         }
+        Err(_) if !crate::store::can_read(path) => {
+            checks.push(denied_check("schema", path));
+            checks.push(disk_check(&dir, book_meta.len(), opts));
+        }
         Err(e) => {
             let reason = match &e {
                 crate::store::StoreError::Open { source, .. } => {
@@ -385,6 +430,50 @@ pub fn diagnose(path: &Path, opts: &Options) -> Report {
         }
     }
     report(checks)
+}
+
+/// This user may not reach the book at `path` (a directory on the way cannot be entered) or
+/// read it: said as "permission denied", naming where and whose it is, with whom to ask. The
+/// book may well be there, so nothing suggests making one.
+fn denied_check(name: &'static str, path: &Path) -> Check {
+    let place = match crate::store::book_exists(path) {
+        Err(crate::store::StoreError::Denied { place, .. }) => PathBuf::from(place),
+        _ if !crate::store::can_read(path) => path.to_path_buf(),
+        _ => book_dir(path),
+    };
+    let (owner, group, mode) = match std::fs::metadata(&place) {
+        Ok(m) => (
+            owner_name(m.uid()),
+            group_name(m.gid()),
+            mode_text(m.mode()),
+        ),
+        Err(_) => (s("?"), s("?"), s("?")),
+    };
+    let key = if place == path {
+        "doctor.denied_book"
+    } else {
+        "doctor.denied"
+    };
+    let place = place.display().to_string();
+    Check {
+        name,
+        status: Status::Fail,
+        detail: Said::new(
+            key,
+            &[
+                ("path", path.display().to_string()),
+                ("place", place.clone()),
+                ("owner", owner.clone()),
+                ("group", group.clone()),
+                ("mode", mode),
+                ("user", super::os_user()),
+            ],
+        ),
+        fix: Some(Said::new(
+            "doctor.fix_denied",
+            &[("place", place), ("owner", owner), ("group", group)],
+        )),
+    }
 }
 
 fn schema_check(probe: &Probe, shown: &str) -> Check {
@@ -477,21 +566,34 @@ pub fn size_text(bytes: u64) -> String {
     const GIB: u64 = 1024 * MIB;
     if bytes >= GIB {
         format!("{}.{} GiB", bytes / GIB, (bytes % GIB) * 10 / GIB)
-    } else {
+    } else if bytes >= MIB {
         format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{} KiB", bytes / 1024)
     }
 }
 
+/// Free space on the book's disk: at least the floor (`--min-free-mib`, room for imports,
+/// the `-wal` file and new documents) and at least twice the book (an upgrade or a backup
+/// copies it beside itself); the text names whichever of the two sets the need.
 fn disk_check(dir: &Path, book_len: u64, opts: &Options) -> Check {
-    let need = opts.min_free_bytes.max(book_len.saturating_mul(2));
+    let twice_book = book_len.saturating_mul(2);
+    let need = opts.min_free_bytes.max(twice_book);
     let shown = dir.display().to_string();
     match free_bytes(dir) {
         Ok(free) => {
             let args = [
                 ("free", size_text(free)),
                 ("need", size_text(need)),
+                ("book", size_text(book_len)),
+                ("min", size_text(opts.min_free_bytes)),
                 ("dir", shown),
             ];
+            let low = if twice_book > opts.min_free_bytes {
+                "doctor.disk_low_book"
+            } else {
+                "doctor.disk_low_min"
+            };
             if free >= need {
                 Check {
                     name: "disk",
@@ -503,7 +605,7 @@ fn disk_check(dir: &Path, book_len: u64, opts: &Options) -> Check {
                 Check {
                     name: "disk",
                     status: Status::Warn,
-                    detail: Said::new("doctor.disk_low", &args),
+                    detail: Said::new(low, &args),
                     fix: Some(Said::new("doctor.fix_disk", &args)),
                 }
             }
@@ -648,7 +750,8 @@ mod tests {
 
     #[test]
     fn sizes_read_as_people_say_them() {
-        assert_eq!(size_text(0), "0 MiB");
+        assert_eq!(size_text(0), "0 KiB");
+        assert_eq!(size_text(622_592), "608 KiB");
         assert_eq!(size_text(320 * 1024 * 1024), "320 MiB");
         assert_eq!(size_text(3 * 1024 * 1024 * 1024 / 2), "1.5 GiB");
     }
@@ -661,6 +764,7 @@ mod tests {
             dir_mode: 0o2770,
             dir_gid: 1000,
             user_gid: 1000,
+            effective_gid: 1000,
         };
         assert!(!laptop.is_shared());
         let c = install_check(&laptop, Some((exe, 0o755, 1000)));
@@ -673,13 +777,20 @@ mod tests {
             dir_mode: 0o2750,
             dir_gid: 990,
             user_gid: 1000,
+            effective_gid: 1000,
         };
         assert!(!read_only.is_shared());
+        let c = install_check(&read_only, Some((exe, 0o755, 1000)));
+        assert_eq!(
+            (c.status, c.detail.key),
+            (Status::Ok, "doctor.install_not_shared")
+        );
         // A shared book: the program must be setgid, to the directory's group.
         let shared = Shared {
             dir_mode: 0o2770,
             dir_gid: 990,
             user_gid: 1000,
+            effective_gid: 990,
         };
         assert!(shared.is_shared());
         let c = install_check(&shared, Some((exe, 0o755, 990)));
@@ -698,16 +809,33 @@ mod tests {
             (c.status, c.detail.key, c.fix),
             (Status::Ok, "doctor.install_ok", None)
         );
+        // Setgid on a file system mounted nosuid: the bit is there but did nothing.
+        let ignored = Shared {
+            effective_gid: 1000,
+            ..shared
+        };
+        let c = install_check(&ignored, Some((exe, 0o2755, 990)));
+        assert_eq!(
+            (c.status, c.detail.key),
+            (Status::Fail, "doctor.install_no_effect")
+        );
+        assert_eq!(
+            c.fix.as_ref().map(|f| f.key),
+            Some("doctor.fix_install_no_effect")
+        );
         let c = install_check(&shared, None);
         assert_eq!(c.status, Status::Warn);
         for lang in [Lang::En, Lang::ZhCn] {
             for key in [
                 "doctor.install_private",
+                "doctor.install_not_shared",
                 "doctor.install_unknown",
                 "doctor.install_not_setgid",
                 "doctor.install_wrong_group",
                 "doctor.install_ok",
                 "doctor.fix_install",
+                "doctor.install_no_effect",
+                "doctor.fix_install_no_effect",
             ] {
                 let text = Said::new(
                     key,
@@ -725,6 +853,43 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_disk_check_names_the_threshold_that_set_the_need() {
+        let here = Path::new(".");
+        // The floor (--min-free-mib) is above twice the book: the floor is the reason.
+        let floor = Options {
+            min_free_bytes: u64::MAX / 4,
+            sample: 1,
+        };
+        let c = disk_check(here, 4096, &floor);
+        assert_eq!(
+            (c.status, c.detail.key),
+            (Status::Warn, "doctor.disk_low_min")
+        );
+        // Twice the book is above the floor: the copy an upgrade or a backup makes is.
+        let book = Options {
+            min_free_bytes: 1,
+            sample: 1,
+        };
+        let c = disk_check(here, u64::MAX / 4, &book);
+        assert_eq!(
+            (c.status, c.detail.key),
+            (Status::Warn, "doctor.disk_low_book")
+        );
+        for lang in [Lang::En, Lang::ZhCn] {
+            let low_min = disk_check(here, 4096, &floor).detail.text(lang);
+            assert!(low_min.contains("--min-free-mib"), "{low_min}");
+            assert!(low_min.contains("4 KiB"), "the book's size: {low_min}");
+            let low_book = disk_check(here, u64::MAX / 4, &book).detail.text(lang);
+            assert!(low_book.contains("0 KiB"), "the floor: {low_book}");
+            for text in [low_min, low_book] {
+                assert!(!text.contains('{'), "{text}");
+            }
+        }
+        let c = disk_check(here, 0, &book);
+        assert_eq!((c.status, c.detail.key), (Status::Ok, "doctor.disk_ok"));
     }
 
     #[test]

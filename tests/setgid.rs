@@ -1,0 +1,553 @@
+//! The README's "Shared server" setup for real (issue #13, point 1): a book directory of a
+//! group the user is not in (`2770`), postloan installed setgid to that group (`2755`), run
+//! by an unprivileged user whose only way into the group is the setgid bit. Staff write
+//! through it (init, staff, an import, a document), what it makes stays the group's and no
+//! one else's whatever the umask, `doctor` is content, the same user without the setgid
+//! program is refused saying why, and `USER`/`LOGNAME` do not change who acted.
+//!
+//! It needs root (to give files away and to run as another user); as anyone else it says why
+//! it did not run and passes. It also says so, and does not run, where the setgid bit cannot
+//! work: a `nosuid` file system or a process with `no_new_privs`.
+
+mod support;
+
+use postloan::domain::Role;
+use postloan::store::Store;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use support::book::{LOANS_HEADER, stderr, stdout};
+
+/// The unprivileged user the staff member runs as (`nobody` on most systems), and their own
+/// group (`nogroup`).
+const STAFF_UID: u32 = 65534;
+const STAFF_GID: u32 = 65534;
+
+/// Why this test cannot run here, if it cannot.
+fn cannot_run_here() -> Option<String> {
+    // SAFETY: geteuid takes nothing and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return Some(
+            "not root: it must give files to another group and run as another user".into(),
+        );
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if status
+        .lines()
+        .any(|l| l.starts_with("NoNewPrivs:") && l.trim_end().ends_with('1'))
+    {
+        return Some("no_new_privs is set: the kernel ignores the setgid bit".into());
+    }
+    None
+}
+
+/// Whether the file system holding `dir` honours setuid and setgid bits.
+fn allows_setgid(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: an all-zero statvfs is a valid value for statvfs to fill.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is NUL-terminated and `st` is valid for writes during the call.
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return false;
+    }
+    st.f_flag & libc::ST_NOSUID == 0
+}
+
+/// Whether every directory above `dir` lets others through (`o+x`): the staff user must
+/// reach the test's files.
+fn others_can_reach(dir: &Path) -> bool {
+    dir.ancestors()
+        .skip(1)
+        .all(|d| std::fs::metadata(d).is_ok_and(|m| m.mode() & 0o001 != 0))
+}
+
+/// A temporary root for the setup: in the system's temporary directory unless it is mounted
+/// `nosuid` or closed to others, else under the target directory.
+fn setup_root() -> Result<tempfile::TempDir, String> {
+    let candidates = [
+        std::env::temp_dir(),
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")),
+    ];
+    for base in &candidates {
+        if allows_setgid(base) && others_can_reach(&base.join("x")) {
+            let root = tempfile::Builder::new()
+                .prefix("setgid-")
+                .tempdir_in(base)
+                .map_err(|e| format!("{}: {e}", base.display()))?;
+            set_mode(root.path(), 0o755);
+            return Ok(root);
+        }
+    }
+    Err(format!(
+        "neither {} nor {} is on a file system that honours setgid and is open to other users",
+        candidates[0].display(),
+        candidates[1].display()
+    ))
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// A group id that no group of this system has and that is not the staff user's.
+fn unused_gid() -> u32 {
+    (4242u32..)
+        .find(|&g| g != STAFF_GID && postloan::workflow::doctor::group_name(g) == g.to_string())
+        .expect("a free group id")
+}
+
+/// `program` run as the staff user: real and effective uid `STAFF_UID`, real gid its own
+/// group, no supplementary groups (std drops them when root sets the uid), `umask` as given,
+/// a clean environment with `USER` and `LOGNAME` set to someone else.
+fn as_staff(program: &Path, home: &Path, umask: libc::mode_t, args: &[&str]) -> Output {
+    let mut c = Command::new(program);
+    c.env_clear()
+        .env("HOME", home)
+        .env("LANG", "en_US.UTF-8")
+        .env("PATH", "/usr/bin:/bin")
+        .env("USER", "boss")
+        .env("LOGNAME", "boss")
+        .current_dir(home)
+        .args(args)
+        .uid(STAFF_UID)
+        .gid(STAFF_GID);
+    // SAFETY: umask is async-signal-safe and touches no memory.
+    unsafe {
+        c.pre_exec(move || {
+            libc::umask(umask);
+            Ok(())
+        });
+    }
+    c.output().expect("run as the staff user")
+}
+
+/// Every file and directory under `dir`, `dir` included.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    for e in std::fs::read_dir(dir).expect("read dir") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn staff_write_a_shared_book_through_the_setgid_program_and_only_through_it() {
+    if let Some(why) = cannot_run_here() {
+        eprintln!("setgid test skipped: {why}");
+        return;
+    }
+    let root = match setup_root() {
+        Ok(r) => r,
+        Err(why) => {
+            eprintln!("setgid test skipped: {why}");
+            return;
+        }
+    };
+    let group = unused_gid();
+    let staff_name =
+        postloan::workflow::user_name(STAFF_UID).unwrap_or_else(|| STAFF_UID.to_string());
+
+    // The premise: the staff user, run as below, is in no group but its own.
+    let id = as_staff(Path::new("/usr/bin/id"), root.path(), 0o022, &["-G"]);
+    if id.status.success() {
+        assert_eq!(stdout(&id).trim(), STAFF_GID.to_string(), "{}", stderr(&id));
+    }
+
+    // install -o root -g G -m 2755 postloan BIN (chown first: it clears the setgid bit).
+    let original = PathBuf::from(env!("CARGO_BIN_EXE_postloan"));
+    let bin = root.path().join("bin");
+    std::fs::create_dir(&bin).expect("mkdir bin");
+    set_mode(&bin, 0o755);
+    let program = bin.join("postloan");
+    std::fs::copy(&original, &program).expect("copy the binary");
+    std::os::unix::fs::chown(&program, Some(0), Some(group)).expect("chown the program");
+    set_mode(&program, 0o2755);
+    // install -d -o root -g G -m 2770 BRANCH
+    let branch = root.path().join("branch-0571");
+    std::fs::create_dir(&branch).expect("mkdir branch");
+    std::os::unix::fs::chown(&branch, Some(0), Some(group)).expect("chown the branch");
+    set_mode(&branch, 0o2770);
+    let db = branch.join("book.db");
+    let db_arg = db.to_str().expect("a UTF-8 path");
+    // The staff user's home, and an extract and a contract it can read.
+    let home = root.path().join("home");
+    std::fs::create_dir(&home).expect("mkdir home");
+    std::os::unix::fs::chown(&home, Some(STAFF_UID), Some(STAFF_GID)).expect("chown home");
+    set_mode(&home, 0o700);
+    let extract = root.path().join("loans.csv");
+    std::fs::write(
+        &extract,
+        format!(
+            "{LOANS_HEADER}L1,B1,华东机械制造有限公司,working_capital,采购,CNY,1000000,1000000,4.35,2025-01-15,2027-01-15,unsecured,wang.fang,quarterly\n"
+        ),
+    )
+    .expect("write the extract");
+    let contract = root.path().join("contract.txt");
+    std::fs::write(&contract, "借款合同 L1\n").expect("write the contract");
+    for f in [&extract, &contract] {
+        set_mode(f, 0o644);
+    }
+    let extract_arg = extract.to_str().expect("a UTF-8 path");
+    let contract_arg = contract.to_str().expect("a UTF-8 path");
+
+    // The staff user works through the setgid program, under umasks that would lock the
+    // group out (077) or let everyone in (000) if postloan left the modes to them.
+    let steps: [(libc::mode_t, &[&str]); 4] = [
+        (0o077, &["--db", db_arg, "init"]),
+        (
+            0o000,
+            &[
+                "--db",
+                db_arg,
+                "staff",
+                "add",
+                "wang.fang",
+                "--role",
+                "specialist",
+            ],
+        ),
+        (0o022, &["--db", db_arg, "import", "loans", extract_arg]),
+        (
+            0o000,
+            &[
+                "--db",
+                db_arg,
+                "archive",
+                "add",
+                "L1",
+                contract_arg,
+                "--kind",
+                "contract",
+            ],
+        ),
+    ];
+    for (umask, args) in steps {
+        let out = as_staff(&program, &home, umask, args);
+        assert!(
+            out.status.success(),
+            "{args:?} through the setgid program: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+    // What it made is the group's, and no one else's.
+    let made = walk(&branch);
+    assert!(
+        made.iter().any(|p| p.ends_with("book.db.docs")),
+        "the document store was made: {made:?}"
+    );
+    for p in &made {
+        let m = std::fs::metadata(p).expect("metadata");
+        let want = if m.is_dir() { 0o2770 } else { 0o660 };
+        assert_eq!(
+            (m.gid(), m.mode() & 0o7777),
+            (group, want),
+            "{} is group {} mode {:o}",
+            p.display(),
+            m.gid(),
+            m.mode() & 0o7777
+        );
+    }
+    // The doctor, through the setgid program, finds all well.
+    let out = as_staff(
+        &program,
+        &home,
+        0o022,
+        &["--db", db_arg, "doctor", "--min-free-mib", "1"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("All is well."), "{}", stdout(&out));
+
+    // A copy of the book goes only where the book's group keeps it closed: not into the
+    // user's home, where it could be read without postloan; into a 2770 group directory, yes.
+    let leak = home.join("copy.db");
+    let out = as_staff(
+        &program,
+        &home,
+        0o022,
+        &["--db", db_arg, "backup", leak.to_str().expect("utf-8")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("closed to others"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!leak.exists());
+    let vault = root.path().join("backup");
+    std::fs::create_dir(&vault).expect("mkdir backup");
+    std::os::unix::fs::chown(&vault, Some(0), Some(group)).expect("chown the backup dir");
+    set_mode(&vault, 0o2770);
+    let copy = vault.join("copy.db");
+    let out = as_staff(
+        &program,
+        &home,
+        0o022,
+        &["--db", db_arg, "backup", copy.to_str().expect("utf-8")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let m = std::fs::metadata(&copy).expect("the copy");
+    assert_eq!((m.gid(), m.mode() & 0o7777), (group, 0o660));
+    // Nor is a book the user made and could edit restored over the shared one.
+    let mine = home.join("mine").join("book.db");
+    let mine_arg = mine.to_str().expect("utf-8");
+    let out = as_staff(&original, &home, 0o022, &["--db", mine_arg, "init"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = as_staff(
+        &program,
+        &home,
+        0o022,
+        &["--db", db_arg, "restore", "--force", mine_arg],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("closed to others"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Files the user names are read and written with the user's own rights, not the group's:
+    // a report over the book, the book put into the archive, the book read as a config.
+    let branch_arg = branch.to_str().expect("utf-8");
+    for args in [
+        &[
+            "--db", db_arg, "report", "summary", "--month", "2026-11", "--output", db_arg,
+        ][..],
+        &[
+            "--db", db_arg, "archive", "add", "L1", db_arg, "--kind", "other",
+        ],
+        &["--db", db_arg, "archive", "export", "L1", branch_arg],
+        &["--db", db_arg, "--config", db_arg, "loans"],
+    ] {
+        let out = as_staff(&program, &home, 0o022, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stdout(&out));
+        let said = stderr(&out);
+        assert!(
+            said.contains("permission denied") && said.contains("does not lend"),
+            "{args:?}: {said}"
+        );
+    }
+    let out = as_staff(&program, &home, 0o022, &["--db", db_arg, "verify"]);
+    assert!(out.status.success(), "the book is whole: {}", stdout(&out));
+
+    // The same user with the program that is not setgid cannot reach the book, and is told
+    // why: permission denied on the book's directory; no "init" over a book that is there.
+    for args in [
+        &["--db", db_arg, "loans"][..],
+        &[
+            "--db", db_arg, "staff", "add", "li.lei", "--role", "manager",
+        ],
+        &["--db", db_arg, "init"],
+    ] {
+        let out = as_staff(&original, &home, 0o022, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stdout(&out));
+        let said = stderr(&out);
+        assert!(
+            said.contains("permission denied") && said.contains(branch.to_str().expect("utf-8")),
+            "{args:?}: {said}"
+        );
+        assert!(!said.contains("postloan init"), "{args:?}: {said}");
+    }
+    let out = as_staff(
+        &original,
+        &home,
+        0o022,
+        &["--db", db_arg, "doctor", "--min-free-mib", "1"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let said = stdout(&out);
+    assert!(said.contains("is not setgid"), "{said}");
+    assert!(said.contains("permission denied"), "{said}");
+    assert!(!said.contains("no book at"), "{said}");
+
+    // Who acted is the real user, whatever USER and LOGNAME said; li.lei was never added.
+    let store = Store::open_for_reading(&db).expect("open the book");
+    let trail = store.audit_tail(50).expect("audit");
+    assert!(trail.len() >= 4, "{trail:?}");
+    for e in &trail {
+        assert_ne!(e.actor, "boss", "{e:?}");
+    }
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.actor == staff_name && e.action.starts_with("staff")),
+        "{trail:?}"
+    );
+    assert!(store.staff("li.lei").expect("staff").is_none());
+    let role = |name: &str| store.staff(name).expect("staff").map(|s| s.role);
+    assert_eq!(role(&staff_name), Some(Role::Manager));
+    assert_eq!(role("wang.fang"), Some(Role::Specialist));
+}
+
+/// The staff user's view of a book it may not reach: every command that looks for the book
+/// says "permission denied" and names where, never "no book" and never `postloan init`, and
+/// the book is left as it was.
+#[test]
+fn a_book_the_user_cannot_reach_is_permission_denied_not_no_book() {
+    if let Some(why) = cannot_run_here() {
+        eprintln!("permission test skipped: {why}");
+        return;
+    }
+    let root = tempfile::Builder::new()
+        .prefix("setgid-denied-")
+        .tempdir()
+        .expect("tempdir");
+    if !others_can_reach(&root.path().join("x")) {
+        eprintln!(
+            "permission test skipped: {} is closed to other users",
+            root.path().display()
+        );
+        return;
+    }
+    set_mode(root.path(), 0o755);
+    let home = root.path().join("home");
+    std::fs::create_dir(&home).expect("mkdir home");
+    std::os::unix::fs::chown(&home, Some(STAFF_UID), Some(STAFF_GID)).expect("chown home");
+    let program = PathBuf::from(env!("CARGO_BIN_EXE_postloan"));
+    // A book in a directory the user cannot enter (root's, 0700), and a book file the user
+    // cannot read (mode 000) in a directory open to all.
+    let closed = root.path().join("closed");
+    let open = root.path().join("open");
+    let mut books = Vec::new();
+    for dir in [&closed, &open] {
+        let db = dir.join("book.db");
+        let out = Command::new(&program)
+            .env("HOME", &home)
+            .args(["--db", db.to_str().expect("utf-8"), "init"])
+            .output()
+            .expect("init as root");
+        assert!(out.status.success(), "{}", stderr(&out));
+        books.push(db);
+    }
+    set_mode(&closed, 0o700);
+    set_mode(&open, 0o777);
+    set_mode(&books[1], 0o000);
+    let backup = home.join("copy.db");
+    let backup_arg = backup.to_str().expect("utf-8");
+    let extract = root.path().join("loans.csv");
+    std::fs::write(&extract, LOANS_HEADER).expect("write the extract");
+    set_mode(&extract, 0o644);
+    let extract_arg = extract.to_str().expect("utf-8");
+    let before: Vec<Vec<u8>> = books
+        .iter()
+        .map(|b| std::fs::read(b).expect("read"))
+        .collect();
+    for (db, place) in [(&books[0], &closed), (&books[1], &books[1])] {
+        let db_arg = db.to_str().expect("utf-8");
+        let place = place.to_str().expect("utf-8");
+        for args in [
+            &["loans"][..],
+            &["init"],
+            &["staff", "add", "li.lei", "--role", "manager"],
+            &["import", "loans", extract_arg],
+            &["demo", "--no-tui", "--loans", "5"],
+            &["demo", "--no-tui", "--loans", "5", "--fresh"],
+            &["backup", backup_arg],
+            &["verify"],
+        ] {
+            let mut full = vec!["--db", db_arg];
+            full.extend_from_slice(args);
+            let out = as_staff(&program, &home, 0o022, &full);
+            let said = stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{full:?}: {said}");
+            assert!(
+                said.contains("permission denied") && said.contains(place),
+                "{full:?}: {said}"
+            );
+            assert!(
+                !said.contains("postloan init") && !said.contains("no book at"),
+                "{full:?}: {said}"
+            );
+        }
+        // In Chinese too.
+        let mut out = as_staff(
+            &program,
+            &home,
+            0o022,
+            &["--db", db_arg, "--lang", "zh-CN", "loans"],
+        );
+        let said = stderr(&out);
+        assert!(said.contains("权限不足") && said.contains(place), "{said}");
+        // The doctor says so too, naming the place and whom to ask.
+        out = as_staff(
+            &program,
+            &home,
+            0o022,
+            &["--db", db_arg, "doctor", "--min-free-mib", "1"],
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let said = stdout(&out);
+        assert!(
+            said.contains("permission denied") && said.contains(place),
+            "{said}"
+        );
+        assert!(said.contains("ask root"), "{said}");
+        assert!(!said.contains("no book at"), "{said}");
+    }
+    // A real backup restored over the unreachable book is refused for the book, which stays.
+    set_mode(&books[1], 0o644);
+    let out = Command::new(&program)
+        .env("HOME", &home)
+        .args([
+            "--db",
+            books[1].to_str().expect("utf-8"),
+            "backup",
+            backup_arg,
+        ])
+        .output()
+        .expect("backup as root");
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::os::unix::fs::chown(&backup, Some(STAFF_UID), Some(STAFF_GID)).expect("chown");
+    set_mode(&books[1], 0o000);
+    let out = as_staff(
+        &program,
+        &home,
+        0o022,
+        &[
+            "--db",
+            books[0].to_str().expect("utf-8"),
+            "restore",
+            "--force",
+            backup_arg,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("permission denied"),
+        "{}",
+        stderr(&out)
+    );
+    set_mode(&closed, 0o755);
+    set_mode(&books[1], 0o644);
+    for (b, was) in books.iter().zip(&before) {
+        assert_eq!(
+            &std::fs::read(b).expect("read"),
+            was,
+            "{} changed",
+            b.display()
+        );
+    }
+    let beside: Vec<String> = std::fs::read_dir(&closed)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        beside.iter().all(|n| !n.contains("restor")),
+        "nothing was restored beside the book: {beside:?}"
+    );
+}
