@@ -125,6 +125,7 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
             let q = ArchiveQuery {
                 contract_no: args.contract.clone(),
                 borrower: args.borrower.clone(),
+                borrower_id: None,
                 kind,
                 from_at: args.from.map(crate::domain::text::local_day_start_utc),
                 to_at: args
