@@ -135,6 +135,18 @@ impl Lang {
             .unwrap_or(key)
     }
 
+    /// The codes named in `group` (the keys of its table), sorted.
+    pub fn codes(self, group: &str) -> Vec<String> {
+        let prefix = format!("{group}.");
+        let mut codes: Vec<String> = self
+            .table()
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix).map(str::to_string))
+            .collect();
+        codes.sort();
+        codes
+    }
+
     /// A code's name in this language (e.g. `class.special_mention` → 关注 / Special mention).
     pub fn code_name(self, group: &str, code: &str) -> String {
         let key = format!("{group}.{code}");

@@ -820,3 +820,138 @@ fn a_case_s_progress_report_and_disposal_record_are_sealed_documents_in_the_arch
         "{md}"
     );
 }
+
+/// `audit --contract` follows the loan to the entries keyed by its documents (issue #12 QA):
+/// a file added to the loan, a feedback note filed with it, and a document of its borrower
+/// that names no loan are on its trail; another borrower's loan sees none of them. Each of
+/// the two document branches of the filter is needed for this to pass.
+#[test]
+fn the_loan_s_trail_holds_the_entries_keyed_by_its_documents_and_no_other_loan_s() {
+    use postloan::domain::archive::{DocumentKind, Storage};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let mut store = Store::open(&b).expect("open");
+    let me = workflow::os_user();
+    let borrower_id = store
+        .loan_by_contract("HT-1")
+        .expect("read")
+        .expect("HT-1")
+        .borrower_id;
+    // Another borrower's loan, and a document of HT-1's borrower that names no loan.
+    store
+        .write(|tx| -> postloan::store::Result<()> {
+            tx.upsert_loan(
+                &LoanRecord {
+                    contract_no: "HT-2".into(),
+                    borrower_code: "B2".into(),
+                    borrower_name: "西南化工有限公司".into(),
+                    product: Product::WorkingCapital,
+                    purpose: "采购".into(),
+                    currency: "CNY".into(),
+                    principal: Decimal::from(1_000_000),
+                    outstanding: Decimal::from(1_000_000),
+                    interest_rate: Decimal::from_str("4.35").expect("rate"),
+                    disbursed_on: date("2026-01-30"),
+                    matures_on: date("2027-01-30"),
+                    guarantee_type: GuaranteeType::Mortgage,
+                    officer: "zhang".into(),
+                    tracking_frequency: TrackingFrequency::Quarterly,
+                    classification: Some(Classification::Pass),
+                    restructured_on: None,
+                    credit_impaired: None,
+                },
+                &me,
+            )?;
+            tx.insert_archive_document(
+                &postloan::store::NewDocument {
+                    loan_id: None,
+                    borrower_id: Some(borrower_id),
+                    kind: DocumentKind::ProgressReport,
+                    number: "JZ-BORROWER-1",
+                    title: "借款人层面的进展报告",
+                    lang: "zh-CN",
+                    body: "进展",
+                    storage: Storage::Text,
+                    file: None,
+                    file_path: None,
+                    file_name: None,
+                    media_type: "text/markdown",
+                    recipient: None,
+                    reference: None,
+                },
+                "zhang",
+            )?;
+            tx.audit(
+                "zhang",
+                "document.archive",
+                "document",
+                "JZ-BORROWER-1",
+                &serde_json::json!({"after": {"kind": "progress_report"}}),
+            )
+        })
+        .expect("written");
+    drop(store);
+    let file = dir.path().join("contract.pdf");
+    std::fs::write(&file, b"contract").expect("file");
+    let (code, out, err) = archive(
+        &b,
+        "zhang",
+        &[
+            "add",
+            "HT-1",
+            file.to_str().expect("p"),
+            "--kind",
+            "contract",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let case = scalar(&b, "SELECT number FROM risk_cases LIMIT 1");
+    let (code, out, err) = run(cmd(&b, "zhang", "en_US.UTF-8").args([
+        "feedback",
+        "--to",
+        "risk",
+        "--case",
+        &case,
+        "--text",
+        "请复核",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    let contract = scalar(&b, "SELECT number FROM documents WHERE kind = 'contract'");
+    let feedback = scalar(&b, "SELECT number FROM documents WHERE kind = 'feedback'");
+    let keys = |contract_no: &str| -> Vec<(String, String)> {
+        let (code, out, err) = run(cmd(&b, "li", "en_US.UTF-8").args([
+            "audit",
+            "--contract",
+            contract_no,
+            "--kind",
+            "document",
+            "--format",
+            "json",
+        ]));
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        v.as_array()
+            .expect("entries")
+            .iter()
+            .filter(|e| e["entity"] == "document")
+            .map(|e| {
+                (
+                    e["action"].as_str().unwrap_or_default().to_string(),
+                    e["entity_key"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let trail = keys("HT-1");
+    for (action, key) in [
+        ("document.archive", contract.as_str()),
+        ("document.issue", feedback.as_str()),
+        ("document.archive", "JZ-BORROWER-1"),
+    ] {
+        assert!(
+            trail.iter().any(|(a, k)| a == action && k == key),
+            "{action} {key} on HT-1's trail: {trail:?}"
+        );
+    }
+    assert_eq!(keys("HT-2"), Vec::new(), "another borrower's loan");
+}

@@ -634,7 +634,11 @@ fn the_command_line_speaks_the_contract_and_exits_non_zero_on_a_refusal() {
         ])
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a usage error: not one of the classes"
+    );
     // Bulk: one approved, one refused (the supervisor's own? no: above the floor is fine);
     // a missing id refused: one line each, exit 1.
     let out = cmd(h, &b, "wang")
@@ -898,7 +902,11 @@ fn migration_and_provisions_on_a_hand_made_book() {
         ])
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a range that ends before it starts"
+    );
     // Provisions with an actual reserve from a config file.
     let cfg = h.join("p.toml");
     std::fs::write(&cfg, "[provisions.reserves]\n\"2026-06-30\" = \"300\"\n").expect("config");

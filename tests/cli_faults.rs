@@ -621,7 +621,7 @@ fn a_closed_error_stream_changes_no_exit_status() {
     let db = hostile_book(dir.path());
     for (args, status) in [
         (&["warning", "show", "NOPE"][..], 1),
-        (&["import", "loanz", "x.csv"][..], 1),
+        (&["import", "loanz", "x.csv"][..], 2),
         (&["loans", "--format", "json", "--bom"][..], 1),
         (&["evaluate", "--as-of", "2024-02-30"][..], 2),
         (&["staff", "list"][..], 0),
@@ -813,4 +813,141 @@ fn every_date_argument_takes_full_width_digits_and_says_why_a_date_is_not_one() 
         .output()
         .expect("evaluate");
     assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// Issue #12 (QA): every filter value a listing cannot select by — an unknown kind, level,
+/// status or class, a user no staff record has, a date that does not parse or a range that
+/// ends before it starts, an unknown format — is a usage error (exit 2) in the user's
+/// language saying what is accepted, never an empty listing with status 0.
+#[test]
+fn an_unknown_filter_value_is_a_usage_error_that_says_what_is_accepted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = hostile_book(dir.path());
+    let run = |lang: &str, args: &[&str]| {
+        cli(dir.path(), lang)
+            .args(args)
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .expect("run")
+    };
+    let cases: [(&[&str], &str, &str); 17] = [
+        (
+            &["audit", "--kind", "bogus"],
+            "--kind bogus: not an audit kind; accepted: archive, book,",
+            "--kind bogus：不是审计类别；可用：archive, book,",
+        ),
+        (
+            &["audit", "--user", "nobody.here"],
+            "--user nobody.here: no staff member",
+            "--user nobody.here：没有使用此用户名的员工",
+        ),
+        (&["audit", "--format", "yaml"], "yaml", "yaml"),
+        (
+            &["audit", "--from", "2026-13-01"],
+            "2026-13-01",
+            "2026-13-01",
+        ),
+        (
+            &["audit", "--from", "2026-06-02", "--to", "2026-06-01"],
+            "2026-06-02",
+            "2026-06-02",
+        ),
+        (
+            &["archive", "--kind", "bogus"],
+            "not a document kind",
+            "bogus",
+        ),
+        (&["warnings", "--level", "purple"], "not a level", "purple"),
+        (&["warnings", "--status", "gone"], "not a status", "gone"),
+        (
+            &["warnings", "--officer", "ghost"],
+            "--officer ghost: no staff",
+            "ghost",
+        ),
+        (&["loans", "--class", "junk"], "is not a class", "junk"),
+        (
+            &["loans", "--officer", "ghost"],
+            "--officer ghost: no staff",
+            "ghost",
+        ),
+        (
+            &["cases", "--officer", "ghost"],
+            "--officer ghost: no staff",
+            "ghost",
+        ),
+        (
+            &["disposal", "--owner", "ghost"],
+            "--owner ghost: no staff",
+            "ghost",
+        ),
+        (
+            &["inspections", "--officer", "ghost"],
+            "--officer ghost: no staff",
+            "ghost",
+        ),
+        (
+            &["classification", "--officer", "ghost"],
+            "--officer ghost: no staff",
+            "ghost",
+        ),
+        (
+            &["clocks", "--officer", "ghost"],
+            "--officer ghost: no staff",
+            "ghost",
+        ),
+        (
+            &["import", "loanz", "x.csv"],
+            "is not an extract kind",
+            "loanz",
+        ),
+    ];
+    for (args, en, zh) in cases {
+        let out = run("en_US.UTF-8", args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(en),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(out.stdout.is_empty(), "{args:?} lists nothing");
+        let out = run("zh_CN.UTF-8", args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(zh),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    // What the trail holds is accepted: a family, an action, a staff member, the engine.
+    let me = postloan::workflow::os_user();
+    for args in [
+        &["audit", "--kind", "book"][..],
+        &["audit", "--kind", "book.init"][..],
+        &["audit", "--user", me.as_str()][..],
+        &["audit", "--user", "system"][..],
+        &["warnings", "--officer", me.as_str()][..],
+    ] {
+        let out = run("en_US.UTF-8", args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = run(
+        "en_US.UTF-8",
+        &["audit", "--kind", "book", "--format", "csv"],
+    );
+    assert!(
+        text(&out.stdout).contains("book.init"),
+        "{}",
+        text(&out.stdout)
+    );
 }

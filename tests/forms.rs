@@ -218,3 +218,61 @@ fn a_damaged_drafts_file_is_moved_aside_and_drafts_work_again() {
     let form = app.form().expect("form again");
     assert_eq!(form.fields[2].text(), "要记下的");
 }
+
+/// A choice field only ever holds one of its choices (issue #12 QA): on the feedback form
+/// of pane 7, typed text that names no department is not taken, the first letters of one
+/// select it, Space cycles, and the note goes to the department shown.
+#[test]
+fn the_feedback_department_takes_only_a_department() {
+    let (_dir, store) = book(300, 7);
+    let mut app = app(store, "wu.hao", Lang::En, Theme::colour(), (120, 40));
+    press(&mut app, KeyCode::Char('7'));
+    // The first document feedback can be written from (a case's or a report's).
+    for _ in 0..40 {
+        press(&mut app, KeyCode::Char('f'));
+        if app.form().is_some() {
+            break;
+        }
+        press(&mut app, KeyCode::Down);
+    }
+    let department = |app: &App| app.form().expect("the feedback form").fields[0].value();
+    assert_eq!(department(&app), "Risk management department");
+    type_text(&mut app, "xyz#9其他部门");
+    assert_eq!(
+        department(&app),
+        "Risk management department",
+        "nothing taken"
+    );
+    type_text(&mut app, "fi");
+    assert_eq!(department(&app), "Finance department");
+    press(&mut app, KeyCode::Backspace);
+    assert_eq!(
+        department(&app),
+        "Finance department",
+        "never cut into text"
+    );
+    type_text(&mut app, "授信");
+    assert_eq!(
+        department(&app),
+        "Credit approval department",
+        "a Chinese name selects"
+    );
+    press(&mut app, KeyCode::Char(' '));
+    assert_eq!(
+        department(&app),
+        "Risk management department",
+        "Space cycles"
+    );
+    press(&mut app, KeyCode::Left);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "请复核授信");
+    app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL))
+        .expect("save");
+    assert!(app.form().is_none(), "saved");
+    press(&mut app, KeyCode::Char('x'));
+    let top = app.archive.list.selected().cloned().expect("the newest");
+    assert_eq!(
+        (top.kind.as_str(), top.recipient.as_deref()),
+        ("feedback", Some("approval"))
+    );
+}

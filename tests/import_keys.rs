@@ -672,7 +672,7 @@ fn from_the_command_line_argument_errors_and_summaries_are_in_the_users_words() 
         .args(["warnings", "--level", "purple", "--db", db])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "a usage error");
 
     // A missing config file, and a bad rule, in Chinese.
     let out = cmd(home, zh)

@@ -277,10 +277,13 @@ fn the_report_prints_and_bad_inputs_name_their_file() {
             .arg(&latin1),
         "section.txt: not UTF-8 text (at byte 3)",
     );
-    refused(
-        cmd(h, &b, "zhang").args(["inspection", "write", n, "--section", "10", "--text", "x"]),
-        "--section 10: not a section",
-    );
+    // Not a section: a usage error (exit 2), saying what is accepted.
+    let out = cmd(h, &b, "zhang")
+        .args(["inspection", "write", n, "--section", "10", "--text", "x"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("--section 10: not a section"));
     refused(
         cmd(h, &b, "zhang")
             .args(["inspection", "attach", n])

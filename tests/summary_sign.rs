@@ -177,18 +177,18 @@ fn signing_a_period_again_supersedes_the_earlier_document_and_keeps_both() {
         "the period's summary in force is the later one"
     );
     // Another period is signed on its own, superseding nothing.
-    let july = summary_sign::sign(
+    let may = summary_sign::sign(
         &mut b.store,
         &sup,
         &SignSummary {
-            period: Period::parse_month("2026-07").expect("month"),
-            text: "July".into(),
+            period: Period::parse_month("2026-05").expect("month"),
+            text: "May".into(),
         },
         today(),
         Lang::En,
     )
-    .expect("july");
-    assert_eq!(july.supersedes, None);
+    .expect("may");
+    assert_eq!(may.supersedes, None);
     let q = ArchiveQuery {
         kind: Some(postloan::domain::archive::DocumentKind::Summary),
         ..ArchiveQuery::default()
@@ -198,7 +198,7 @@ fn signing_a_period_again_supersedes_the_earlier_document_and_keeps_both() {
         .store
         .archive_page(&q, &PageFrom::Start, 10)
         .expect("page");
-    assert_eq!(rows.len(), 3, "both June documents and July's are listed");
+    assert_eq!(rows.len(), 3, "both June documents and May's are listed");
     // verify: the chain and every document's hash still hold.
     let out = b.run(&["verify"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
@@ -337,16 +337,48 @@ fn the_cli_signs_prints_id_and_hash_refuses_a_specialist_and_feedback_takes_the_
         "{}",
         stdout(&out)
     );
-    // Feedback from the signed summary, with the id printed.
-    let out = b.run(&[
-        "feedback",
-        "--to",
-        "risk",
-        "--summary",
-        &id.to_string(),
-        "--text",
-        "请关注报表报送",
-    ]);
+    let newer: i64 = count_text(
+        &b,
+        &format!("SELECT CAST(superseded_by AS TEXT) FROM documents WHERE id = {id}"),
+    )
+    .parse()
+    .expect("superseded");
+    let newer_number = count_text(
+        &b,
+        &format!("SELECT number FROM documents WHERE id = {newer}"),
+    );
+    let feedback = |lang: &str, id: i64| {
+        cli(b.dir.path(), lang)
+            .arg("--db")
+            .arg(b.path())
+            .args(["--as", "super", "feedback", "--to", "risk", "--summary"])
+            .arg(id.to_string())
+            .args(["--text", "请关注报表报送"])
+            .output()
+            .expect("runs")
+    };
+    // Feedback on the superseded summary: refused, naming the summary in force.
+    for (lang, said) in [
+        (
+            "en_US.UTF-8",
+            format!("has been superseded by {newer_number} (document {newer})"),
+        ),
+        (
+            "zh_CN.UTF-8",
+            format!("已被 {newer_number}（文档 {newer}）取代"),
+        ),
+    ] {
+        let out = feedback(lang, id);
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+    }
+    assert_eq!(
+        count(&b, "SELECT COUNT(*) FROM documents WHERE kind = 'feedback'"),
+        0
+    );
+    // Feedback from the signed summary in force, with the id printed.
+    let id = newer;
+    let out = feedback("en_US.UTF-8", id);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         count(
@@ -363,4 +395,53 @@ fn the_cli_signs_prints_id_and_hash_refuses_a_specialist_and_feedback_takes_the_
 fn count_text(b: &TestBook, sql: &str) -> String {
     let conn = rusqlite::Connection::open(b.path()).expect("open");
     conn.query_row(sql, [], |r| r.get(0)).expect("query")
+}
+
+#[test]
+fn a_period_not_ended_by_the_books_date_is_refused_and_an_early_one_is_signed() {
+    let b = book();
+    let run = |lang: &str, period: &[&str]| {
+        cli(b.dir.path(), lang)
+            .arg("--db")
+            .arg(b.path())
+            .args(["--as", "super", "report", "summary"])
+            .args(period)
+            .args(["--sign", "--text", "措施"])
+            .output()
+            .expect("runs")
+    };
+    // A future month, and the book's own month (today 2026-07-02): exit 1, saying why.
+    for (period, from, to) in [
+        (["--month", "2027-03"], "2027-03-01", "2027-03-31"),
+        (["--month", "2026-07"], "2026-07-01", "2026-07-31"),
+        (["--year", "2026"], "2026-01-01", "2026-12-31"),
+    ] {
+        let out = run("en_US.UTF-8", &period);
+        assert_eq!(out.status.code(), Some(1), "{period:?}: {}", stdout(&out));
+        let said = format!("the period {from} to {to} has not ended by the book's date {TODAY}");
+        assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+        let out = run("zh_CN.UTF-8", &period);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr(&out).contains(&format!(
+                "期间 {from} 至 {to} 截至账簿日期 {TODAY} 尚未结束"
+            )),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(
+        count(&b, "SELECT COUNT(*) FROM documents WHERE kind = 'summary'"),
+        0,
+        "nothing was signed"
+    );
+    // The period ending the day before the book's date may be signed; so may a period
+    // that began before the book's first data.
+    let out = run(
+        "en_US.UTF-8",
+        &["--from", "2020-01-01", "--to", "2026-07-01"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run("en_US.UTF-8", &["--year", "2019"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }

@@ -7,6 +7,7 @@
 mod support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use postloan::engine::summary::Period;
 use postloan::i18n::Lang;
 use postloan::tui::app::{App, PaneId};
 use postloan::tui::forms::summary_sign::TEXT;
@@ -25,7 +26,18 @@ fn on_summary(user: &str, lang: Lang) -> (TempDir, App) {
     let mut app = app(store, user, lang, Theme::colour(), (120, 40));
     press(&mut app, KeyCode::Char('8'));
     assert_eq!(app.pane, PaneId::Summary);
+    // The pane opens on the book's month (June, today 2026-06-30), not ended yet: May is
+    // the latest period that may be signed.
+    press(&mut app, KeyCode::Char('p'));
+    typed(&mut app, "2026-05");
+    press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(app.form().is_none(), "the period form is saved");
+    assert_eq!(app.summary.period, may());
     (dir, app)
+}
+
+fn may() -> Period {
+    Period::parse_month("2026-05").expect("month")
 }
 
 fn press(app: &mut App, code: KeyCode) {
@@ -138,7 +150,7 @@ fn a_supervisor_signs_on_pane_8_and_the_document_is_on_pane_7() {
         press(&mut app, KeyCode::Enter);
         assert!(matches!(app.detail.front(), Some(Screen::Document(_))));
         let viewer = screen_text(&draw(&app));
-        assert!(viewer.contains("2026-06-01"), "{viewer}");
+        assert!(viewer.contains("2026-05-01"), "{viewer}");
         // Its end: the signer's section and the signature.
         for _ in 0..6 {
             press(&mut app, KeyCode::PageDown);
@@ -213,6 +225,26 @@ fn the_text_is_kept_as_a_draft_and_a_second_signing_supersedes_the_first() {
         .expect("read")
         .expect("kept");
     assert_eq!(old.row.superseded_by, Some(second.id));
+    // On pane 7, `f` on the superseded summary is refused, naming the one in force.
+    press(&mut app, KeyCode::Char('7'));
+    for _ in 0..20 {
+        if app.archive.list.selected().map(|r| r.id) == Some(first.id) {
+            break;
+        }
+        press(&mut app, KeyCode::Down);
+    }
+    assert_eq!(
+        app.archive.list.selected().map(|r| r.id),
+        Some(first.id),
+        "the superseded summary is listed"
+    );
+    press(&mut app, KeyCode::Char('f'));
+    assert!(app.form().is_none(), "no feedback form");
+    let status = footer(&draw(&app));
+    assert!(
+        status.contains(&format!("已被 {}（文档 {}）取代", second.number, second.id)),
+        "{status}"
+    );
 }
 
 #[test]
@@ -239,4 +271,35 @@ fn a_specialist_is_not_shown_the_key_and_is_refused_on_the_status_line() {
     let (_dir2, mut sup) = on_summary(SUPERVISOR, Lang::ZhCn);
     press(&mut sup, KeyCode::Char('?'));
     assert!(screen_text(&draw(&sup)).contains("签署总结"));
+}
+
+#[test]
+fn a_period_not_ended_by_the_books_date_is_refused_on_the_status_line_in_both_languages() {
+    for (lang, why) in [
+        (
+            Lang::ZhCn,
+            "期间 2026-06-01 至 2026-06-30 截至账簿日期 2026-06-30 尚未结束",
+        ),
+        (
+            Lang::En,
+            "the period 2026-06-01 to 2026-06-30 has not ended by the book's date 2026-06-30",
+        ),
+    ] {
+        let (_dir, mut app) = on_summary(SUPERVISOR, lang);
+        // Back to the book's month, which ends today: refused at the key, before any typing.
+        press(&mut app, KeyCode::Char('p'));
+        typed(&mut app, "2026-06");
+        press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert_eq!(app.summary.period.to.to_string(), "2026-06-30");
+        press(&mut app, KeyCode::Char('w'));
+        assert!(app.form().is_none(), "no form for an open period");
+        let text = footer(&draw(&app));
+        assert!(text.contains(why), "the refusal says why: {text}");
+        // A period that starts before the book's first data but has ended may be signed.
+        press(&mut app, KeyCode::Char('p'));
+        typed(&mut app, "2019");
+        press_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        press(&mut app, KeyCode::Char('w'));
+        assert!(app.form().is_some(), "an ended early period opens the form");
+    }
 }

@@ -1,6 +1,7 @@
 //! `postloan bench`: bytes per screen and per key (crossterm backend against the wire backend),
 //! key-to-frame time, import and evaluation speed and peak memory, printed as Markdown.
 
+pub mod archive;
 pub mod import;
 pub mod nightly;
 pub mod screen;
@@ -42,6 +43,8 @@ pub struct BenchOptions {
     pub escalations: u64,
     /// Measure only `verify`, on a book of this many audit entries built for it (0: not).
     pub audit_entries: u64,
+    /// Fill the archive up to this many documents before the screens (0: as the demo built it).
+    pub documents: u64,
 }
 
 impl Default for BenchOptions {
@@ -56,6 +59,7 @@ impl Default for BenchOptions {
             screens: true,
             escalations: 10_000,
             audit_entries: 0,
+            documents: 0,
         }
     }
 }
@@ -88,6 +92,10 @@ pub struct BenchArgs {
     /// Measure only `verify`, on a scratch book of N chained audit entries (deleted after).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub audit_entries: u64,
+    /// Fill the book's archive up to N documents before the screens are measured (pane 7 at
+    /// scale; 0: the documents the demo built).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub documents: u64,
 }
 
 fn parse_size(text: &str) -> Result<(u16, u16), String> {
@@ -107,6 +115,7 @@ impl BenchOptions {
             screens: !args.no_screens,
             escalations: args.escalations,
             audit_entries: args.audit_entries,
+            documents: args.documents,
             ..BenchOptions::default()
         };
         if !args.sizes.is_empty() {
@@ -188,6 +197,9 @@ pub fn run(opts: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
         },
         t.elapsed().as_secs_f64()
     )?;
+    if opts.documents > 0 {
+        archive::fill(&path, opts.documents, opts.loans, out)?;
+    }
     summary_line(&path, out)?;
     if opts.screens {
         screens(opts, &path, out)?;
@@ -568,6 +580,7 @@ mod tests {
             screens: true,
             escalations: 20,
             audit_entries: 0,
+            documents: 400,
         };
         let mut out = Vec::new();
         run(&opts, &mut out).expect("bench");
@@ -582,6 +595,10 @@ mod tests {
             "## period summary",
             "full paint of Summary",
             "## Import of 50 loan rows",
+            "Archive: ",
+            "Archive: PageDown",
+            "Archive: filter by kind (K)",
+            "Archive: filter by loan (L)",
         ] {
             assert!(text.contains(heading), "missing {heading}:\n{text}");
         }

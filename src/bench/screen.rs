@@ -547,6 +547,48 @@ impl Session {
         for _ in 0..30 {
             self.step(app, key(KeyCode::Char('j')), false, "Archive: j (one row)")?;
         }
+        for _ in 0..5 {
+            self.step(app, key(KeyCode::PageDown), false, "Archive: PageDown")?;
+        }
+        // The filters: each kind in turn, then off; the selected row's loan, its borrower.
+        for _ in 0..3 {
+            self.step(
+                app,
+                key(KeyCode::Char('K')),
+                false,
+                "Archive: filter by kind (K)",
+            )?;
+        }
+        self.step(
+            app,
+            key(KeyCode::Char('x')),
+            false,
+            "Archive: clear filters (x)",
+        )?;
+        self.step(
+            app,
+            key(KeyCode::Char('L')),
+            false,
+            "Archive: filter by loan (L)",
+        )?;
+        self.step(
+            app,
+            key(KeyCode::Char('x')),
+            false,
+            "Archive: clear filters (x)",
+        )?;
+        self.step(
+            app,
+            key(KeyCode::Char('B')),
+            false,
+            "Archive: filter by borrower (B)",
+        )?;
+        self.step(
+            app,
+            key(KeyCode::Char('x')),
+            false,
+            "Archive: clear filters (x)",
+        )?;
         self.step(app, key(KeyCode::Enter), false, "open a detail")?;
         self.full_paint(app, "full paint of a document in the viewer (clear + draw)")?;
         self.step(app, key(KeyCode::Esc), false, "back from a detail")?;

@@ -92,12 +92,12 @@ fn rules(ctx: &Context_) -> anyhow::Result<ArchiveRules> {
 /// A kind from its code or Chinese name, or a refusal listing them.
 fn parse_kind(text: &str, lang: Lang) -> anyhow::Result<DocumentKind> {
     DocumentKind::parse(text).ok_or_else(|| {
-        anyhow!(lang.tf(
+        super::usage(lang.tf(
             "archive_cli.bad_kind",
             &[
                 ("value", &display(text)),
-                ("accepted", &DocumentKind::accepted())
-            ]
+                ("accepted", &DocumentKind::accepted()),
+            ],
         ))
     })
 }
@@ -111,10 +111,9 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
             if let (Some(f), Some(t)) = (args.from, args.to)
                 && f > t
             {
-                bail!(
-                    "{}",
-                    lang.tf("portfolio.err_order", &[("from", &f), ("to", &t)])
-                );
+                return Err(super::usage(
+                    lang.tf("portfolio.err_order", &[("from", &f), ("to", &t)]),
+                ));
             }
             let kind = args
                 .kind
@@ -126,6 +125,7 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
             let q = ArchiveQuery {
                 contract_no: args.contract.clone(),
                 borrower: args.borrower.clone(),
+                borrower_id: None,
                 kind,
                 from_at: args.from.map(crate::domain::text::local_day_start_utc),
                 to_at: args
@@ -243,9 +243,9 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
 pub fn feedback(cli: &Cli, ctx: &Context_, args: &FeedbackArgs) -> anyhow::Result<i32> {
     let lang = ctx.lang;
     let to = Recipient::parse(&args.to).ok_or_else(|| {
-        anyhow!(lang.tf(
+        super::usage(lang.tf(
             "archive_cli.bad_recipient",
-            &[("value", &display(&args.to))]
+            &[("value", &display(&args.to))],
         ))
     })?;
     let source = match (&args.case, &args.inspection, args.summary) {

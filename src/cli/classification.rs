@@ -118,13 +118,10 @@ pub enum LoanCommand {
 /// A class from the command line: its code or its Chinese name.
 pub fn parse_class(text: &str, lang: Lang) -> anyhow::Result<Classification> {
     Classification::parse(text).ok_or_else(|| {
-        anyhow!(
-            "{}",
-            lang.tf(
-                "cli.bad_class",
-                &[("class", &text), ("accepted", &Classification::accepted())]
-            )
-        )
+        super::usage(lang.tf(
+            "cli.bad_class",
+            &[("class", &text), ("accepted", &Classification::accepted())],
+        ))
     })
 }
 
@@ -445,10 +442,7 @@ pub fn run(
         } => {
             let to = parse_class(to, lang)?;
             let basis = Basis::parse(basis).ok_or_else(|| {
-                anyhow!(
-                    "{}",
-                    lang.tf("classification_cli.bad_basis", &[("value", basis)])
-                )
+                super::usage(lang.tf("classification_cli.bad_basis", &[("value", basis)]))
             })?;
             let p = Proposal {
                 contract_no,

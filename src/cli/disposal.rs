@@ -414,6 +414,7 @@ pub fn cases(cli: &Cli, ctx: &Context_, a: &CasesArgs) -> anyhow::Result<i32> {
     let path = book_path(cli, ctx);
     let store = open_book_to_read(&path, lang)?;
     workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
+    super::filters::staff_name(&store, "--officer", a.officer.as_deref(), false, lang)?;
     let today = book_today(&store)?;
     let f = CaseFilter {
         status: match a.status.as_deref() {
@@ -537,6 +538,7 @@ pub fn actions(cli: &Cli, ctx: &Context_, a: &DisposalArgs) -> anyhow::Result<i3
     let path = book_path(cli, ctx);
     let store = open_book_to_read(&path, lang)?;
     let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
+    super::filters::staff_name(&store, "--owner", a.owner.as_deref(), false, lang)?;
     let today = book_today(&store)?;
     let f = ActionFilter {
         level: a

@@ -364,6 +364,7 @@ pub fn list(cli: &Cli, ctx: &Context_, a: &ListArgs) -> anyhow::Result<i32> {
     }
     let store = open_book_to_read(&path, lang)?;
     let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+    super::filters::staff_name(&store, "--officer", a.officer.as_deref(), false, lang)?;
     let today = book_today(&store)?;
     if a.to_review {
         // Said as the workflow says it when such a user tries to approve.
@@ -662,13 +663,10 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
         } => {
             let expected = parse_version(expected_version, lang)?;
             let s = Section::from_arg(section).ok_or_else(|| {
-                anyhow!(
-                    "{}",
-                    lang.tf(
-                        "inspections_cli.bad_section",
-                        &[("value", &sanitize(section))]
-                    )
-                )
+                super::usage(lang.tf(
+                    "inspections_cli.bad_section",
+                    &[("value", &sanitize(section))],
+                ))
             })?;
             let body = match (text, file) {
                 (Some(t), _) => t.clone(),
@@ -710,16 +708,13 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
         } => {
             let expected = parse_version(expected_version, lang)?;
             let c = Classification::parse(class).ok_or_else(|| {
-                anyhow!(
-                    "{}",
-                    lang.tf(
-                        "cli.bad_class",
-                        &[
-                            ("class", &sanitize(class)),
-                            ("accepted", &Classification::accepted())
-                        ]
-                    )
-                )
+                super::usage(lang.tf(
+                    "cli.bad_class",
+                    &[
+                        ("class", &sanitize(class)),
+                        ("accepted", &Classification::accepted()),
+                    ],
+                ))
             })?;
             flow::propose_class(&mut store, &actor, number, expected, c)?;
             done(number, "proposed");

@@ -5,6 +5,7 @@ mod archive;
 mod classification;
 mod disposal;
 mod doctor;
+mod filters;
 pub mod help_text;
 mod inspections;
 mod loans;
@@ -282,7 +283,7 @@ pub struct Context_ {
 fn resolve_lang(cli: &Cli, config: &Config) -> anyhow::Result<Lang> {
     if let Some(l) = &cli.lang {
         let said = Lang::from_env().tf("cli_args.bad_lang", &[("value", l)]);
-        return Lang::parse(l).ok_or_else(|| anyhow!("{said}"));
+        return Lang::parse(l).ok_or_else(|| usage(said));
     }
     if !config.lang.is_empty() {
         let said = Lang::from_env().tf("config_error.bad_lang", &[("value", &config.lang)]);
@@ -661,6 +662,11 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// A command-line value refused by our own parsers, with why (exit status 2).
+pub(crate) fn usage(text: String) -> anyhow::Error {
+    anyhow::Error::new(UsageError(text))
+}
+
 /// Every date argument's parser: the forms a form's date field takes (full-width digits too).
 pub fn date_arg(text: &str) -> Result<NaiveDate, DateArgError> {
     crate::domain::dates::parse_date(text).map_err(DateArgError)
@@ -806,9 +812,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             encoding,
         }) => {
             let kind = ExtractKind::parse(kind)
-                .ok_or_else(|| anyhow!("{}", lang.tf("cli.bad_kind", &[("kind", &kind)])))?;
+                .ok_or_else(|| usage(lang.tf("cli.bad_kind", &[("kind", &kind)])))?;
             let encoding = Encoding::parse(encoding)
-                .ok_or_else(|| anyhow!("{}", lang.tf("cli.bad_encoding", &[("enc", &encoding)])))?;
+                .ok_or_else(|| usage(lang.tf("cli.bad_encoding", &[("enc", &encoding)])))?;
             let path = book_path(&cli, &ctx);
             let mut store = open_book(&path, lang)?;
             let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
@@ -881,19 +887,17 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             bom_only_for_csv(*bom, *format, lang)?;
             let class = match class {
                 Some(c) => Some(Classification::parse(c).ok_or_else(|| {
-                    anyhow!(
-                        "{}",
-                        lang.tf(
-                            "cli.bad_class",
-                            &[("class", c), ("accepted", &Classification::accepted())]
-                        )
-                    )
+                    usage(lang.tf(
+                        "cli.bad_class",
+                        &[("class", c), ("accepted", &Classification::accepted())],
+                    ))
                 })?),
                 None => None,
             };
             let path = book_path(&cli, &ctx);
             let store = open_book_to_read(&path, lang)?;
             workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+            filters::staff_name(&store, "--officer", officer.as_deref(), false, lang)?;
             let query = crate::store::LedgerQuery {
                 officer: officer.clone(),
                 class,
@@ -923,7 +927,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             match command {
                 StaffCommand::Add { user, role, name } => {
                     let role = Role::parse(role)
-                        .ok_or_else(|| anyhow!("{}", lang.tf("cli.bad_role", &[("role", role)])))?;
+                        .ok_or_else(|| usage(lang.tf("cli.bad_role", &[("role", role)])))?;
                     let rec = StaffRecord {
                         username: user.clone(),
                         display_name: name.clone().unwrap_or_else(|| user.clone()),
@@ -1050,13 +1054,14 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let path = book_path(&cli, &ctx);
             let store = open_book_to_read(&path, lang)?;
             workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
-            let level =
-                match level {
-                    Some(l) => Some(crate::domain::warning::Level::parse(l).ok_or_else(|| {
-                        anyhow!("{}", lang.tf("warning.err_level", &[("value", l)]))
-                    })?),
-                    None => None,
-                };
+            filters::staff_name(&store, "--officer", officer.as_deref(), false, lang)?;
+            let level = match level {
+                Some(l) => Some(
+                    crate::domain::warning::Level::parse(l)
+                        .ok_or_else(|| usage(lang.tf("warning.err_level", &[("value", l)])))?,
+                ),
+                None => None,
+            };
             let (status, include_closed) = match status.as_deref() {
                 Some("all") => (None, true),
                 Some(s) => (Some(warnings::parse_status(s, lang)?), false),
@@ -1107,6 +1112,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 bom_only_for_csv(args.bom, args.format, lang)?;
                 let store = open_book_to_read(&path, lang)?;
                 let actor = workflow::identify(&store, &os_user, cli.as_user.as_deref())?;
+                filters::staff_name(&store, "--officer", args.officer.as_deref(), false, lang)?;
                 let decidable_by = if args.to_decide {
                     // Deciding is a reviewer's: anyone else is told who may, and why not.
                     let decides = actor.authorize(
@@ -1180,10 +1186,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             command: portfolio::ReportCommand::Migration { from, to, format },
         }) => {
             if from > to {
-                bail!(
-                    "{}",
-                    lang.tf("portfolio.err_order", &[("from", from), ("to", to)])
-                );
+                return Err(usage(
+                    lang.tf("portfolio.err_order", &[("from", from), ("to", to)]),
+                ));
             }
             let path = book_path(&cli, &ctx);
             let store = open_book_to_read(&path, lang)?;

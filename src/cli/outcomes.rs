@@ -815,6 +815,7 @@ pub fn clocks(cli: &Cli, ctx: &Context_, args: &ClocksArgs) -> anyhow::Result<i3
     let path = book_path(cli, ctx);
     let store = open_book_to_read(&path, lang)?;
     workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
+    super::filters::staff_name(&store, "--officer", args.officer.as_deref(), false, lang)?;
     let as_of = match args.as_of {
         Some(d) => d,
         None => book_today(&store)?,

@@ -136,10 +136,9 @@ impl SummaryArgs {
         }
         match (self.from, self.to) {
             (Some(from), Some(to)) if from <= to => Ok(Period { from, to }),
-            (Some(from), Some(to)) => bail!(
-                "{}",
-                lang.tf("portfolio.err_order", &[("from", &from), ("to", &to)])
-            ),
+            (Some(from), Some(to)) => Err(super::usage(
+                lang.tf("portfolio.err_order", &[("from", &from), ("to", &to)]),
+            )),
             _ => bail!("{}", lang.t("summary_cli.no_period")),
         }
     }

@@ -156,15 +156,16 @@ pub fn audit(cli: &Cli, ctx: &Context_, args: &AuditArgs) -> anyhow::Result<i32>
     if let (Some(f), Some(t)) = (args.from, args.to)
         && f > t
     {
-        anyhow::bail!(
-            "{}",
-            lang.tf("portfolio.err_order", &[("from", &f), ("to", &t)])
-        );
+        return Err(super::usage(
+            lang.tf("portfolio.err_order", &[("from", &f), ("to", &t)]),
+        ));
     }
     let path = book_path(cli, ctx);
     let mut store = open_book_to_read(&path, lang)?;
     let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
     workflow::guard(&mut store, &actor, Act::ReadAudit, &Subject::NONE)?;
+    super::filters::audit_kind(args.kind.as_deref(), lang)?;
+    super::filters::staff_name(&store, "--user", args.user.as_deref(), true, lang)?;
     let q = AuditQuery {
         actor: args.user.clone(),
         contract_no: args.contract.clone(),

@@ -365,11 +365,11 @@ fn find(store: &Store, number: &str, lang: Lang) -> anyhow::Result<crate::store:
 }
 
 fn parse_level(s: &str, lang: Lang) -> anyhow::Result<Level> {
-    Level::parse(s).ok_or_else(|| anyhow!("{}", lang.tf("warning.err_level", &[("value", &s)])))
+    Level::parse(s).ok_or_else(|| super::usage(lang.tf("warning.err_level", &[("value", &s)])))
 }
 
 fn parse_risk(s: &str, lang: Lang) -> anyhow::Result<RiskType> {
-    RiskType::parse(s).ok_or_else(|| anyhow!("{}", lang.tf("warning.err_risk", &[("value", &s)])))
+    RiskType::parse(s).ok_or_else(|| super::usage(lang.tf("warning.err_risk", &[("value", &s)])))
 }
 
 /// `--expected-version N`: a version number, or a translated refusal naming the value.
@@ -438,7 +438,7 @@ pub fn run(
             reason,
         } => {
             let signal = ManualSignal::parse(signal).ok_or_else(|| {
-                anyhow!("{}", lang.tf("warning.err_signal", &[("value", &signal)]))
+                super::usage(lang.tf("warning.err_signal", &[("value", &signal)]))
             })?;
             let mw = ManualWarning {
                 contract_no,
@@ -536,7 +536,7 @@ pub fn run(
 /// Parses `--status` for `postloan warnings`.
 pub fn parse_status(s: &str, lang: Lang) -> anyhow::Result<WarningStatus> {
     WarningStatus::parse(s)
-        .ok_or_else(|| anyhow!("{}", lang.tf("warning.err_status", &[("value", &s)])))
+        .ok_or_else(|| super::usage(lang.tf("warning.err_status", &[("value", &s)])))
 }
 
 /// `--indicator`: an indicator's or a hand-raised signal's code (or its Chinese name), as the

@@ -54,6 +54,9 @@ pub struct ArchiveRow {
     pub superseded_by: Option<i64>,
     pub ref_table: Option<String>,
     pub ref_id: Option<i64>,
+    /// The borrower the document belongs to (its loan's, or its own); none: the book's.
+    #[serde(skip)]
+    pub borrower_id: Option<i64>,
 }
 
 impl ArchiveRow {
@@ -84,6 +87,8 @@ pub struct ArchiveQuery {
     pub contract_no: Option<String>,
     /// Only documents of borrowers whose name contains this text.
     pub borrower: Option<String>,
+    /// Only this borrower's documents (its loans' and its own), through the borrower index.
+    pub borrower_id: Option<i64>,
     pub kind: Option<DocumentKind>,
     /// Made at or after this stored (UTC) instant.
     pub from_at: Option<String>,
@@ -92,7 +97,8 @@ pub struct ArchiveQuery {
 }
 
 const COLUMNS: &str = "id, kind, number, title, loan_id, contract_no, borrower_name, created_at,
-    created_by, bytes, sha256, storage, file_name, file_path, recipient, superseded_by, ref_table, ref_id";
+    created_by, bytes, sha256, storage, file_name, file_path, recipient, superseded_by, ref_table, ref_id,
+    borrower_id";
 
 fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArchiveRow> {
     Ok(ArchiveRow {
@@ -114,6 +120,7 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArchiveRow> {
         superseded_by: r.get(15)?,
         ref_table: r.get(16)?,
         ref_id: r.get(17)?,
+        borrower_id: r.get(18)?,
     })
 }
 
@@ -126,6 +133,10 @@ impl ArchiveQuery {
                 "loan_id = (SELECT id FROM loans WHERE contract_no = ?{})",
                 p.len()
             ));
+        }
+        if let Some(b) = self.borrower_id {
+            p.push(Box::new(b));
+            c.push(format!("borrower_id = ?{}", p.len()));
         }
         if let Some(b) = &self.borrower {
             p.push(Box::new(b.clone()));
@@ -179,11 +190,47 @@ fn document_q(conn: &Connection, id: i64) -> Result<Option<ArchiveDocument>> {
         .query_row([id], |r| {
             Ok(ArchiveDocument {
                 row: row_from(r)?,
-                lang: r.get(18)?,
-                body: r.get(19)?,
+                lang: r.get(19)?,
+                body: r.get(20)?,
             })
         })
         .optional()?)
+}
+
+/// The statement of a page of the archive, newest first, by keyset on the id: its text, its
+/// arguments, and whether it reads backwards (the rows then come oldest first).
+fn page_sql(
+    q: &ArchiveQuery,
+    from: &PageFrom,
+    limit: usize,
+) -> (String, Vec<Box<dyn ToSql>>, bool) {
+    let mut p: Vec<Box<dyn ToSql>> = Vec::new();
+    let mut conds = q.conds(&mut p);
+    // Newest first: "after" in the list is a smaller id.
+    let backwards = matches!(from, PageFrom::End | PageFrom::Before(_));
+    match from {
+        PageFrom::After(k) => {
+            p.push(Box::new(k.id));
+            conds.push(format!("id < ?{}", p.len()));
+        }
+        PageFrom::Before(k) => {
+            p.push(Box::new(k.id));
+            conds.push(format!("id > ?{}", p.len()));
+        }
+        PageFrom::AtOrAfter(k) => {
+            p.push(Box::new(k.id));
+            conds.push(format!("id <= ?{}", p.len()));
+        }
+        PageFrom::Start | PageFrom::End => {}
+    }
+    let dir = if backwards { "ASC" } else { "DESC" };
+    p.push(Box::new(limit as i64));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM documents {} ORDER BY id {dir} LIMIT ?{}",
+        where_sql(&conds),
+        p.len()
+    );
+    (sql, p, backwards)
 }
 
 impl Store {
@@ -194,32 +241,7 @@ impl Store {
         from: &PageFrom,
         limit: usize,
     ) -> Result<Vec<ArchiveRow>> {
-        let mut p: Vec<Box<dyn ToSql>> = Vec::new();
-        let mut conds = q.conds(&mut p);
-        // Newest first: "after" in the list is a smaller id.
-        let backwards = matches!(from, PageFrom::End | PageFrom::Before(_));
-        match from {
-            PageFrom::After(k) => {
-                p.push(Box::new(k.id));
-                conds.push(format!("id < ?{}", p.len()));
-            }
-            PageFrom::Before(k) => {
-                p.push(Box::new(k.id));
-                conds.push(format!("id > ?{}", p.len()));
-            }
-            PageFrom::AtOrAfter(k) => {
-                p.push(Box::new(k.id));
-                conds.push(format!("id <= ?{}", p.len()));
-            }
-            PageFrom::Start | PageFrom::End => {}
-        }
-        let dir = if backwards { "ASC" } else { "DESC" };
-        p.push(Box::new(limit as i64));
-        let sql = format!(
-            "SELECT {COLUMNS} FROM documents {} ORDER BY id {dir} LIMIT ?{}",
-            where_sql(&conds),
-            p.len()
-        );
+        let (sql, p, backwards) = page_sql(q, from, limit);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(
             rusqlite::params_from_iter(p.iter().map(|b| b.as_ref())),
@@ -277,8 +299,8 @@ impl Store {
         let rows = stmt.query_map(params![loan_id, after, limit as i64], |r| {
             Ok(ArchiveDocument {
                 row: row_from(r)?,
-                lang: r.get(18)?,
-                body: r.get(19)?,
+                lang: r.get(19)?,
+                body: r.get(20)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -422,5 +444,93 @@ impl Tx<'_> {
             )?
             .query_row([loan_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+    use crate::store::Store;
+
+    /// The plan SQLite picks for the pane's page and count under each filter: every one
+    /// reads an index on its key (or walks the ids), never scans all documents and sorts.
+    #[test]
+    fn every_filter_of_the_pane_reads_an_index_not_the_whole_archive() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("plan.db")).expect("open");
+        let key = PageKey {
+            value: SortValue::Int(500),
+            id: 500,
+        };
+        let queries = [
+            ("none", ArchiveQuery::default()),
+            (
+                "kind",
+                ArchiveQuery {
+                    kind: Some(DocumentKind::WarningNotice),
+                    ..ArchiveQuery::default()
+                },
+            ),
+            (
+                "contract",
+                ArchiveQuery {
+                    contract_no: Some("PL00000001".into()),
+                    ..ArchiveQuery::default()
+                },
+            ),
+            (
+                "borrower",
+                ArchiveQuery {
+                    borrower_id: Some(7),
+                    borrower: Some("江苏".into()),
+                    ..ArchiveQuery::default()
+                },
+            ),
+            (
+                "kind and contract",
+                ArchiveQuery {
+                    kind: Some(DocumentKind::WarningNotice),
+                    contract_no: Some("PL00000001".into()),
+                    ..ArchiveQuery::default()
+                },
+            ),
+        ];
+        for (name, q) in &queries {
+            for from in [PageFrom::Start, PageFrom::After(key.clone()), PageFrom::End] {
+                let (sql, p, _) = page_sql(q, &from, 60);
+                let plan = explain(&store, &sql, &p);
+                assert!(
+                    !plan.contains("TEMP B-TREE"),
+                    "{name} {from:?}: sorted apart: {plan}"
+                );
+                let reads_index = plan.contains("USING INDEX")
+                    || plan.contains("USING COVERING INDEX")
+                    || plan.contains("USING INTEGER PRIMARY KEY");
+                let scans_ids = plan.contains("SCAN documents") && *name == "none";
+                assert!(reads_index || scans_ids, "{name} {from:?}: {plan}");
+                if *name != "none" {
+                    assert!(
+                        !plan.contains("SCAN documents"),
+                        "{name} {from:?} scans the archive: {plan}"
+                    );
+                }
+            }
+        }
+    }
+
+    fn explain(store: &Store, sql: &str, p: &[Box<dyn ToSql>]) -> String {
+        let mut stmt = store
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("explain");
+        let rows = stmt
+            .query_map(
+                rusqlite::params_from_iter(p.iter().map(|b| b.as_ref())),
+                |r| r.get::<_, String>(3),
+            )
+            .expect("plan");
+        rows.map(|r| r.unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(" | ")
     }
 }

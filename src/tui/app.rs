@@ -751,6 +751,16 @@ impl App {
         &mut self,
         row: &crate::store::ArchiveRow,
     ) -> anyhow::Result<bool> {
+        // A superseded document of any kind gives no feedback: the one in force is named.
+        if let Err(e) =
+            crate::workflow::feedback::check_in_force(&self.store, &row.number, row.superseded_by)
+        {
+            self.notice = Some(Notice {
+                text: super::warning_actions::workflow_error_text(&e, self.lang),
+                error: true,
+            });
+            return Ok(true);
+        }
         if row.kind == crate::domain::archive::DocumentKind::Summary.code() {
             let form = super::forms::feedback::form(&row.number, self.lang);
             self.open_form(

@@ -204,17 +204,23 @@ impl App {
     }
 
     /// Opens the form signing the summary of the pane's period, or, to a user who may not
-    /// sign, says why on the status line.
+    /// sign, or for a period not ended by the book's day, says why on the status line.
     pub(crate) fn open_summary_sign_form(&mut self) -> anyhow::Result<Redraw> {
         use crate::workflow::{Command, Subject as Who};
-        if let Err(e) = self.actor.authorize(Command::SignSummary, &Who::NONE) {
+        let period = self.summary.period;
+        let refused = self
+            .actor
+            .authorize(Command::SignSummary, &Who::NONE)
+            .and_then(|()| {
+                crate::workflow::summary_sign::check_period_ended(period, self.today_date)
+            });
+        if let Err(e) = refused {
             self.notice = Some(Notice {
                 text: super::warning_actions::workflow_error_text(&e, self.lang),
                 error: true,
             });
             return Ok(true);
         }
-        let period = self.summary.period;
         let earlier = self
             .summary
             .signed

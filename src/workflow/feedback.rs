@@ -215,6 +215,24 @@ fn draw_inspection(store: &Store, key: &str, lang: Lang) -> Result<Drawn> {
     })
 }
 
+/// Refuses feedback drawn from a document that has been superseded (a summary signed again,
+/// a file replaced): its facts are no longer the book's word, and the refusal names the
+/// document in force instead. `superseded_by` is the row's column; the newer one is read
+/// for its number.
+pub fn check_in_force(store: &Store, number: &str, superseded_by: Option<i64>) -> Result<()> {
+    let Some(by) = superseded_by else {
+        return Ok(());
+    };
+    let by_number = store
+        .archive_document(by)?
+        .map(|d| d.row.number)
+        .unwrap_or_else(|| format!("#{by}"));
+    Err(WorkflowError::rule(
+        "feedback_err.superseded",
+        &[("number", &number), ("by", &by_number), ("id", &by)],
+    ))
+}
+
 fn draw_summary(store: &Store, id: i64, lang: Lang) -> Result<Drawn> {
     let doc = store
         .archive_document(id)?
@@ -228,6 +246,7 @@ fn draw_summary(store: &Store, id: i64, lang: Lang) -> Result<Drawn> {
             ],
         ));
     }
+    check_in_force(store, &doc.row.number, doc.row.superseded_by)?;
     Ok(Drawn {
         source_line: lang.tf(
             "feedback.source_summary",
@@ -273,6 +292,20 @@ pub fn issue(
     )?;
     let to = lang.code_name("recipient", cmd.to.code());
     execute(store, actor, |tx| {
+        // A summary signed again since it was read is refused all the same.
+        if let Source::Summary(id) = &cmd.source
+            && let Some(doc) = tx.archive_document(*id)?
+            && let Some(by) = doc.row.superseded_by
+        {
+            let by_number = tx
+                .archive_document(by)?
+                .map(|d| d.row.number)
+                .unwrap_or_else(|| format!("#{by}"));
+            return Err(WorkflowError::rule(
+                "feedback_err.superseded",
+                &[("number", &doc.row.number), ("by", &by_number), ("id", &by)],
+            ));
+        }
         let number =
             tx.next_document_number("FK", today.format("%Y").to_string().parse().unwrap_or(2026))?;
         let mut body = format!(

@@ -19,6 +19,7 @@
 //!    translation key (`workflow_err.*`, `authz.*`, `err.*`), never English-only `Display` text.
 
 pub mod archive;
+pub mod audit_kinds;
 pub mod backup;
 pub mod book;
 pub mod classification;

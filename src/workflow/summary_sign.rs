@@ -106,8 +106,26 @@ pub fn signed_markdown(
     body
 }
 
+/// Refuses a period that has not ended by the book's day `today`: its figures would still
+/// change, and a signature vouches for the whole period. A period ends at the close of its
+/// last day, so it may be signed from the next day on. A period that starts before the
+/// book's first data is allowed: its opening is then the empty book, which is what it was.
+pub fn check_period_ended(period: Period, today: NaiveDate) -> Result<()> {
+    if period.to >= today {
+        return Err(WorkflowError::rule(
+            "summary_sign_err.period_open",
+            &[
+                ("from", &period.from),
+                ("to", &period.to),
+                ("today", &today),
+            ],
+        ));
+    }
+    Ok(())
+}
+
 /// Signs the summary of `cmd.period` as `actor` on the book's day `today`: refuses a
-/// specialist or an auditor in words and an empty section; writes the document (sealed, its
+/// specialist or an auditor in words, a period not ended by `today` and an empty section; writes the document (sealed, its
 /// SHA-256 over the text), supersedes the period's earlier signed summary and appends the
 /// audit row, in one transaction.
 pub fn sign(
@@ -118,6 +136,7 @@ pub fn sign(
     lang: Lang,
 ) -> Result<Signed> {
     super::guard(store, actor, Command::SignSummary, &Subject::NONE)?;
+    check_period_ended(cmd.period, today)?;
     let text = sanitize_lines(cmd.text.trim());
     let text = text.trim();
     if text.is_empty() {

@@ -67,10 +67,18 @@ pub fn command(form: &Form) -> Result<FormCommand, Bad> {
     {
         return Err(Bad::Rule("audit_pane.bad_range"));
     }
+    // A kind the trail does not have would show an empty trail that looks like good news.
+    let kind = some(KIND)?;
+    if kind
+        .as_deref()
+        .is_some_and(|k| !crate::workflow::audit_kinds::is_kind(k))
+    {
+        return Err(Bad::Rule("audit_pane.bad_kind"));
+    }
     Ok(FormCommand::ShowAudit(AuditFilter {
         user: some(USER)?,
         record: some(RECORD)?,
-        kind: some(KIND)?,
+        kind,
         from,
         to,
     }))

@@ -117,14 +117,18 @@ fn a_choice_cycles_with_the_arrow_keys_in_the_user_language() {
 }
 
 #[test]
-fn a_choice_that_is_not_one_says_the_choices_and_keeps_the_text() {
+fn text_that_names_no_choice_is_not_taken_and_an_empty_choice_says_the_choices() {
     let mut form = contact::form(&loan(), Lang::ZhCn, today());
     type_into(&mut form, contact::KIND, "写信");
+    assert_eq!(
+        form.fields[1].value(),
+        "",
+        "no letter of it begins a choice"
+    );
     type_into(&mut form, contact::NOTES, "n");
     assert!(!form.validate(Lang::ZhCn));
     let err = form.fields[1].error.clone().expect("an error");
     assert!(err.contains("走访") && err.contains("电话"), "{err}");
-    assert_eq!(form.fields[1].value(), "写信");
     assert_eq!(form.focus, 1);
 }
 
@@ -275,19 +279,94 @@ fn every_form_names_its_fields_once_and_its_old_order_is_its_fields() {
 }
 
 #[test]
-fn typing_over_a_whole_choice_replaces_it() {
+fn typing_selects_the_choice_it_begins_and_other_characters_change_nothing() {
     let mut form = raise::form("PL1", Lang::En);
     form.focus = 2;
     assert_eq!(form.fields[2].value(), "Yellow");
+    // A name in the other language selects the choice, shown in the form's language.
     for c in "橙色".chars() {
         form.edit(key(KeyCode::Char(c)));
     }
-    assert_eq!(form.fields[2].value(), "橙色");
+    assert_eq!(form.fields[2].value(), "Orange");
     assert_eq!(form.fields[2].choice_code(), Some("orange"));
-    // Half-typed text is not a choice: letters are added to it.
-    type_into(&mut form, raise::LEVEL, "re");
+    // Characters that begin no choice are ignored; a letter that does starts afresh.
+    for c in "#7?".chars() {
+        assert!(!form.edit(key(KeyCode::Char(c))), "{c} changes nothing");
+    }
+    assert_eq!(form.fields[2].value(), "Orange");
+    form.edit(key(KeyCode::Char('r')));
+    form.edit(key(KeyCode::Char('e')));
     form.edit(key(KeyCode::Char('d')));
-    assert_eq!(form.fields[2].value(), "red");
+    assert_eq!(form.fields[2].value(), "Red");
+    // Backspace does not cut a choice into text; Space and the arrows cycle.
+    assert!(!form.edit(key(KeyCode::Backspace)));
+    assert_eq!(form.fields[2].value(), "Red");
+    form.edit(key(KeyCode::Char(' ')));
+    assert_eq!(form.fields[2].choice_code(), Some("orange"));
+    form.edit(key(KeyCode::Left));
+    assert_eq!(form.fields[2].choice_code(), Some("red"));
+    // A paste selects what it names, and is refused when it names nothing.
+    assert!(form.paste("yellow"));
+    assert_eq!(form.fields[2].value(), "Yellow");
+    assert!(!form.paste("purple"));
+    assert_eq!(form.fields[2].value(), "Yellow");
+}
+
+#[test]
+fn every_choice_field_of_every_form_holds_only_one_of_its_choices() {
+    let l = loan();
+    let period = crate::engine::summary::Period::parse_month("2026-05").expect("month");
+    let forms = [
+        contact::form(&l, Lang::ZhCn, today()),
+        covenant::form(&l, Lang::ZhCn),
+        raise::form("PL1", Lang::ZhCn),
+        Form::new(
+            "t".into(),
+            cause::fields("", RiskType::Credit, Level::Red, Lang::ZhCn),
+        ),
+        feedback::form("AJ2026-000001", Lang::ZhCn),
+        summary_sign::form(period, None, Lang::ZhCn),
+        report::measure_form("XJ2026-000001", 3, Lang::ZhCn),
+        report::class_form("XJ2026-000001", 3, Lang::ZhCn),
+        classification::propose_form("PL1", today(), Lang::ZhCn),
+        disposal::recovery_form("AJ2026-000001", "PL1", today(), Lang::ZhCn),
+        disposal::demand_form("AJ2026-000001", "PL1", today(), Lang::ZhCn),
+    ];
+    let mut seen = 0;
+    for mut form in forms {
+        for i in 0..form.fields.len() {
+            let FieldKind::Choice(choices) = form.fields[i].kind.clone() else {
+                continue;
+            };
+            seen += 1;
+            form.focus = i;
+            let before = form.fields[i].value();
+            // Free text, digits, punctuation, a paste of junk: none is taken.
+            for c in "xyz写信#1%".chars() {
+                form.edit(key(KeyCode::Char(c)));
+                let v = form.fields[i].value();
+                assert!(
+                    v == before || choices.code_of(&v).is_some(),
+                    "{}: {v:?} is not a choice",
+                    form.fields[i].name
+                );
+            }
+            form.paste("其他部门 other dept");
+            form.edit(key(KeyCode::Backspace));
+            let v = form.fields[i].value();
+            assert!(v == before || choices.code_of(&v).is_some(), "{v:?}");
+            // Cycling always lands on a choice, and typing a choice's name selects it.
+            form.edit(key(KeyCode::Right));
+            assert!(form.fields[i].choice_code().is_some());
+            let (code, name) = choices.options[choices.options.len() - 1].clone();
+            form.fields[i].set_value("");
+            for c in name.chars() {
+                form.edit(key(KeyCode::Char(c)));
+            }
+            assert_eq!(form.fields[i].choice_code(), Some(code), "{name}");
+        }
+    }
+    assert!(seen >= 11, "the forms' choice fields were tried: {seen}");
 }
 
 #[test]

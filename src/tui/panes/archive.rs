@@ -138,14 +138,18 @@ impl ArchivePane {
         Ok(true)
     }
 
-    /// Only the selected row's borrower (again: every borrower).
+    /// Only the selected row's borrower (again: every borrower): by its id, which the
+    /// borrower index reads (the name is kept for the filter line).
     pub fn toggle_borrower(&mut self, store: &Store) -> Result<bool, StoreError> {
-        let selected = self.list.selected().and_then(|r| r.borrower_name.clone());
+        let selected = self
+            .list
+            .selected()
+            .and_then(|r| Some((r.borrower_id?, r.borrower_name.clone()?)));
         let q = &mut self.list.query;
-        q.borrower = match (&q.borrower, selected) {
-            (Some(_), _) => None,
-            (None, Some(b)) => Some(b),
-            (None, None) => return Ok(false),
+        (q.borrower_id, q.borrower) = match (q.borrower_id, &q.borrower, selected) {
+            (Some(_), _, _) | (None, Some(_), _) => (None, None),
+            (None, None, Some((id, name))) => (Some(id), Some(name)),
+            (None, None, None) => return Ok(false),
         };
         self.restart(store)?;
         Ok(true)

@@ -108,6 +108,27 @@ impl Choices {
             .join(" / ")
     }
 
+    /// The name of the first choice whose code or name (in either language) begins with
+    /// `typed`, letters compared without case: what typing selects.
+    fn starting_with(&self, typed: &str) -> Option<String> {
+        let typed = typed.to_lowercase();
+        if typed.trim().is_empty() {
+            return None;
+        }
+        let begins = |text: &str| text.to_lowercase().starts_with(&typed);
+        self.options
+            .iter()
+            .find(|(c, n)| begins(c) || begins(n))
+            .map(|(c, _)| *c)
+            .or_else(|| {
+                self.all_names
+                    .iter()
+                    .find(|(_, n)| begins(n))
+                    .map(|(c, _)| *c)
+            })
+            .map(|c| self.name_of(c))
+    }
+
     /// The name `step` places after (or before) the choice `text` names.
     fn cycle(&self, text: &str, step: isize) -> String {
         let n = self.options.len() as isize;
@@ -140,9 +161,9 @@ pub struct Field {
     /// The text of a multi-line field (`FieldKind::Notes`).
     pub area: Option<TextArea>,
     pub error: Option<String>,
-    /// The text was put there (opened, restored, a choice cycled), not typed: typing over a
-    /// choice in this state replaces it.
-    fresh: bool,
+    /// What has been typed into a choice field since it was last cycled: the choice shown
+    /// is the first one this begins.
+    typed: String,
 }
 
 impl Field {
@@ -156,7 +177,7 @@ impl Field {
             input: Input::new(value.to_string()),
             area,
             error: None,
-            fresh: true,
+            typed: String::new(),
         }
     }
 
@@ -193,7 +214,7 @@ impl Field {
 
     /// Replaces the text (a restored draft).
     pub fn set_value(&mut self, value: &str) {
-        self.fresh = true;
+        self.typed.clear();
         match &mut self.area {
             Some(a) => *a = TextArea::new(value),
             None => self.input = Input::new(value.to_string()),
@@ -490,29 +511,57 @@ impl Form {
         let Some(field) = self.fields.get_mut(self.focus) else {
             return false;
         };
-        if let FieldKind::Choice(c) = &field.kind
-            && matches!(key.code, KeyCode::Left | KeyCode::Right)
-            && key.modifiers.is_empty()
-        {
-            let step = if key.code == KeyCode::Right { 1 } else { -1 };
-            let next = c.cycle(field.input.value(), step);
-            field.input = Input::new(next);
-            field.fresh = true;
-            field.error = None;
-            self.dirty = true;
-            return true;
-        }
-        // Typing over a choice that was put there replaces it (the first letters of another).
-        if matches!(field.kind, FieldKind::Choice(_))
-            && field.fresh
-            && matches!(key.code, KeyCode::Char(_))
-            && !key
+        // A choice field only ever holds one of its choices: Left/Right/Space cycle them,
+        // typing selects the first that begins with what was typed, other keys do nothing.
+        if let FieldKind::Choice(c) = &field.kind {
+            let plain = !key
                 .modifiers
-                .intersects(!crossterm::event::KeyModifiers::SHIFT)
-        {
-            field.input = Input::default();
+                .intersects(!crossterm::event::KeyModifiers::SHIFT);
+            // Space continues a name being typed ("Credit approval"), else it cycles.
+            let space_types = key.code == KeyCode::Char(' ')
+                && !field.typed.is_empty()
+                && c.starting_with(&format!("{} ", field.typed)).is_some();
+            let next = match key.code {
+                KeyCode::Left | KeyCode::Right if plain => {
+                    let step = if key.code == KeyCode::Left { -1 } else { 1 };
+                    field.typed.clear();
+                    Some(c.cycle(field.input.value(), step))
+                }
+                KeyCode::Char(' ') if plain && !space_types => {
+                    field.typed.clear();
+                    Some(c.cycle(field.input.value(), 1))
+                }
+                KeyCode::Char(ch) if plain => {
+                    let mut typed = std::mem::take(&mut field.typed);
+                    typed.push(ch);
+                    match c.starting_with(&typed) {
+                        Some(name) => {
+                            field.typed = typed;
+                            Some(name)
+                        }
+                        // A letter that continues no choice starts afresh.
+                        None => c.starting_with(&ch.to_string()).inspect(|_| {
+                            field.typed = ch.to_string();
+                        }),
+                    }
+                }
+                KeyCode::Backspace | KeyCode::Delete | KeyCode::Esc => {
+                    field.typed.clear();
+                    None
+                }
+                _ => None,
+            };
+            let Some(next) = next else {
+                return false;
+            };
+            let changed = next != field.input.value();
+            field.input = Input::new(next);
+            if changed {
+                field.error = None;
+                self.dirty = true;
+            }
+            return changed;
         }
-        field.fresh = false;
         if let Some(area) = field.area.as_mut() {
             let changed = area.input(key);
             if changed {
@@ -549,12 +598,23 @@ impl Form {
             if clean.is_empty() {
                 return false;
             }
-            if matches!(field.kind, FieldKind::Choice(_)) && field.fresh {
-                field.input = Input::default();
+            if let FieldKind::Choice(c) = &field.kind {
+                // Pasted text selects the choice it names or begins, else nothing.
+                let Some(name) = c
+                    .code_of(&clean)
+                    .map(|code| c.name_of(code))
+                    .or_else(|| c.starting_with(clean.trim()))
+                else {
+                    return false;
+                };
+                field.typed.clear();
+                field.input = Input::new(name);
+                field.error = None;
+                self.dirty = true;
+                return true;
             }
             field.input = insert_at_cursor(&field.input, &clean);
         }
-        field.fresh = false;
         field.error = None;
         self.dirty = true;
         true
@@ -594,7 +654,12 @@ impl Form {
         for f in &mut self.fields {
             if let Some(v) = values.get(f.name) {
                 let shown = match &f.kind {
-                    FieldKind::Choice(c) => c.code_of(v).map(|code| c.name_of(code)),
+                    // A draft naming no choice (an older version kept typed text) leaves
+                    // the field as the form opened it.
+                    FieldKind::Choice(c) => match c.code_of(v) {
+                        Some(code) => Some(c.name_of(code)),
+                        None => continue,
+                    },
                     _ => None,
                 };
                 f.set_value(shown.as_deref().unwrap_or(v));
