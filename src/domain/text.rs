@@ -45,10 +45,26 @@ pub fn is_bidi_control(c: char) -> bool {
     )
 }
 
+/// Invisible format characters (Unicode general category Cf, U+FEFF included): soft hyphen,
+/// zero-width space, joiners, word joiner, bidi marks, Arabic and other number signs,
+/// interlinear annotation, shorthand format controls, musical format and tag characters.
+/// They draw nothing, so two texts that look the same may differ by them.
+pub fn is_format_char(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{0890}' | '\u{0891}' | '\u{08E2}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
+}
+
 /// Text from data in a Markdown document: control characters (but line breaks and tabs) and
 /// bidi controls dropped as by [`terminal_text`] (the book keeps them; a document must not
-/// carry them to whoever prints it), and `&`, `<`, `>` as entities, so a Markdown viewer
-/// (which renders HTML) shows `<script>` as text and runs nothing. Line breaks are kept.
+/// carry them to whoever prints it), `&`, `<`, `>` as entities, so a Markdown viewer
+/// (which renders HTML) shows `<script>` as text and runs nothing, and invisible format
+/// characters ([`is_format_char`]: zero-width space, joiners, soft hyphen) as character
+/// references (`&#x200B;`). Line breaks are kept.
 pub fn markdown_text(text: &str) -> String {
     let text = terminal_text(text);
     let mut o = String::with_capacity(text.len() + 8);
@@ -86,6 +102,9 @@ pub fn markdown_text(text: &str) -> String {
                         escape_at = None;
                     }
                 }
+                // Invisible format characters (zero-width, soft hyphen) as character
+                // references: the document reads the same and its source shows them.
+                c if is_format_char(c) => o.push_str(&format!("&#x{:X};", u32::from(c))),
                 c if Some(j) == escape_at => {
                     o.push('\\');
                     o.push(c);
