@@ -192,13 +192,18 @@ pub enum Kind {
 }
 
 /// A writer passing bytes on through [`text`] or [`json`]; a character split across two
-/// writes is held until it is whole. Bytes that are not UTF-8 pass as they are.
+/// writes is held until it is whole. Bytes that are not UTF-8 pass as they are, and so does
+/// a UTF-8 byte-order mark opening the output (`--bom`: for Excel, not data).
 pub struct Visible<W: Write> {
     inner: W,
     pending: Vec<u8>,
     kind: Kind,
     ascii: bool,
+    /// Whether anything has been passed on (a byte-order mark can only come first).
+    started: bool,
 }
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl<W: Write> Visible<W> {
     pub fn new(inner: W) -> Self {
@@ -211,6 +216,7 @@ impl<W: Write> Visible<W> {
             pending: Vec::new(),
             kind,
             ascii,
+            started: false,
         }
     }
 
@@ -246,6 +252,16 @@ pub fn print(s: &str) {
 impl<W: Write> Write for Visible<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.pending.extend_from_slice(buf);
+        if !self.started {
+            if self.pending.len() < BOM.len() && BOM.starts_with(&self.pending) {
+                return Ok(buf.len());
+            }
+            self.started = true;
+            if self.pending.starts_with(BOM) {
+                self.inner.write_all(BOM)?;
+                self.pending.drain(..BOM.len());
+            }
+        }
         let pending = std::mem::take(&mut self.pending);
         let mut done = 0;
         let result = (|| {
@@ -369,5 +385,13 @@ mod tests {
         assert!(!ascii_for(CharsetChoice::Auto, true));
         assert!(ascii_for(CharsetChoice::Ascii, true));
         assert!(!ascii_for(CharsetChoice::Unicode, false));
+    }
+
+    #[test]
+    fn a_byte_order_mark_opening_the_output_passes_and_one_in_data_is_shown() {
+        let shown = through(Kind::Text, false, "\u{FEFF}a,\u{FEFF}b\n".as_bytes());
+        assert_eq!(shown, "\u{FEFF}a,\\uFEFFb\n");
+        let shown = through(Kind::Text, false, "a\u{FEFF}".as_bytes());
+        assert_eq!(shown, "a\\uFEFF");
     }
 }

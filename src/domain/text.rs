@@ -59,6 +59,32 @@ pub fn is_format_char(c: char) -> bool {
         | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
 }
 
+/// The invisible characters a search passes over, on both sides (the typed key and the
+/// searched text): soft hyphen, the Arabic letter mark, the Mongolian vowel separator,
+/// zero-width space, non-joiner and joiner, the bidi marks, embeddings, overrides and
+/// isolates, word joiner and the invisible operators, and U+FEFF. The screen does not show
+/// them, so `华<U+200C>夏` is found by `华夏`. The search index folds the same list in SQL
+/// (`store` schema 15; a test checks the two agree).
+pub const SEARCH_IGNORED: [char; 23] = [
+    '\u{00AD}', '\u{061C}', '\u{180E}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}',
+    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2060}', '\u{2061}', '\u{2062}',
+    '\u{2063}', '\u{2064}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{FEFF}',
+];
+
+/// Whether a search passes over `c` (see [`SEARCH_IGNORED`]).
+pub fn is_search_ignored(c: char) -> bool {
+    SEARCH_IGNORED.contains(&c)
+}
+
+/// `text` as a search compares it: without the characters of [`SEARCH_IGNORED`].
+pub fn search_fold(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_search_ignored) {
+        text.chars().filter(|c| !is_search_ignored(*c)).collect()
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Text from data in a Markdown document: control characters (but line breaks and tabs) and
 /// bidi controls dropped as by [`terminal_text`] (the book keeps them; a document must not
 /// carry them to whoever prints it), `&`, `<`, `>` as entities, so a Markdown viewer

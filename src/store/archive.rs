@@ -128,8 +128,15 @@ impl ArchiveQuery {
             ));
         }
         if let Some(b) = &self.borrower {
-            p.push(Box::new(b.clone()));
-            c.push(format!("instr(borrower_name, ?{}) > 0", p.len()));
+            // Found by what the screen shows: invisible characters passed over on both sides.
+            p.push(Box::new(crate::domain::text::search_fold(b).into_owned()));
+            let n = p.len();
+            p.push(Box::new(super::ledger::glob_search_ignored()));
+            let g = p.len();
+            c.push(format!(
+                "(instr(borrower_name, ?{n}) > 0 OR (borrower_name GLOB ?{g} AND instr({}, ?{n}) > 0))",
+                super::ledger::sql_search_fold("borrower_name")
+            ));
         }
         if let Some(k) = self.kind {
             p.push(Box::new(k.code()));

@@ -215,13 +215,15 @@ pub(super) struct CachedPlan {
     walked_far: Vec<(LedgerSort, bool)>,
 }
 
-/// The typed filter as searched: without control characters, full-width letters, digits and
-/// spaces (a Chinese input method in full-width mode types `ＰＬ０００１`) as their ASCII
-/// selves, since contract numbers and user names are ASCII; trimmed.
+/// The typed filter as searched: without control characters and the invisible characters a
+/// search passes over (`domain::text::SEARCH_IGNORED`: a pasted name may hold a zero-width
+/// joiner), full-width letters, digits and spaces (a Chinese input method in full-width mode
+/// types `ＰＬ０００１`) as their ASCII selves, since contract numbers and user names are
+/// ASCII; trimmed.
 pub fn search_text(text: &str) -> String {
     let folded: String = text
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !crate::domain::text::is_search_ignored(*c))
         .map(|c| match c {
             '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
                 char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
@@ -231,6 +233,23 @@ pub fn search_text(text: &str) -> String {
         })
         .collect();
     folded.trim().to_string()
+}
+
+/// `column` without the characters a search passes over, in SQL: the expression schema 15's
+/// search index is built with (`domain::text::search_fold` in SQL).
+pub(super) fn sql_search_fold(column: &str) -> String {
+    crate::domain::text::SEARCH_IGNORED
+        .iter()
+        .fold(column.to_string(), |e, c| {
+            format!("replace({e}, char({}), '')", u32::from(*c))
+        })
+}
+
+/// A GLOB pattern matching text that holds a character a search passes over: the cheap test
+/// before folding a row's text in SQL.
+pub(super) fn glob_search_ignored() -> String {
+    let set: String = crate::domain::text::SEARCH_IGNORED.iter().collect();
+    format!("*[{set}]*")
 }
 
 /// A loan past its maturity with a balance still out, as of the date in parameter `?t`.
@@ -298,8 +317,13 @@ impl LedgerQuery {
                     .replace('_', "\\_");
                 params.push(Box::new(format!("%{escaped}%")));
                 let n = params.len();
+                params.push(Box::new(glob_search_ignored()));
+                let g = params.len();
+                // A name holding invisible characters is compared without them, as the
+                // index holds it; the GLOB keeps the fold off every other row.
                 clauses.push(format!(
-                    "(borrower_name LIKE ?{n} ESCAPE '\\' OR contract_no LIKE ?{n} ESCAPE '\\' OR officer LIKE ?{n} ESCAPE '\\')"
+                    "(borrower_name LIKE ?{n} ESCAPE '\\' OR contract_no LIKE ?{n} ESCAPE '\\' OR officer LIKE ?{n} ESCAPE '\\' OR (borrower_name GLOB ?{g} AND {} LIKE ?{n} ESCAPE '\\'))",
+                    sql_search_fold("borrower_name")
                 ));
             }
         }
@@ -755,4 +779,25 @@ fn maturity_for(today: NaiveDate, days: i64) -> NaiveDate {
         .and_then(|n| i32::try_from(n).ok())
         .and_then(NaiveDate::from_num_days_from_ce_opt)
         .map_or(first, |d| d.max(first))
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::*;
+
+    #[test]
+    fn the_search_index_folds_what_the_typed_text_loses() {
+        let schema = include_str!("schema_v15.sql");
+        for column in ["borrower_name", "old.borrower_name"] {
+            assert!(schema.contains(&sql_search_fold(column)), "{column}");
+        }
+        let typed = "  华\u{200C}夏\u{AD}\u{FEFF}\u{202E}机械 ";
+        assert_eq!(search_text(typed), "华夏机械");
+        let pattern = glob_search_ignored();
+        assert!(
+            crate::domain::text::SEARCH_IGNORED
+                .iter()
+                .all(|c| pattern.contains(*c))
+        );
+    }
 }
