@@ -564,6 +564,17 @@ mod tests {
     }
 
     #[test]
+    fn invisible_format_characters_are_character_references_in_markdown() {
+        assert_eq!(
+            markdown_text("华\u{200C}夏\u{AD}\u{FEFF}\u{202E}x"),
+            "华&#x200C;夏&#xAD;&#xFEFF;x"
+        );
+        assert!(is_format_char('\u{E0001}') && is_format_char('\u{2060}'));
+        assert!(!is_format_char('夏') && !is_format_char(' '));
+        assert_eq!(search_fold("华\u{200C}夏\u{200E}"), "华夏");
+    }
+
+    #[test]
     fn data_never_makes_markdown_structure() {
         let cases = [
             ("正文\n## 9. 检查结论", "正文\n\\## 9. 检查结论"),
