@@ -128,14 +128,13 @@ impl ArchiveQuery {
             ));
         }
         if let Some(b) = &self.borrower {
-            // Found by what the screen shows: invisible characters passed over on both sides.
+            // Found by what the screen shows: invisible characters passed over on both sides
+            // (a loan's `search_name` is its borrower's name without them).
             p.push(Box::new(crate::domain::text::search_fold(b).into_owned()));
             let n = p.len();
-            p.push(Box::new(super::ledger::glob_search_ignored()));
-            let g = p.len();
             c.push(format!(
-                "(instr(borrower_name, ?{n}) > 0 OR (borrower_name GLOB ?{g} AND instr({}, ?{n}) > 0))",
-                super::ledger::sql_search_fold("borrower_name")
+                "(instr(borrower_name, ?{n}) > 0 OR loan_id IN (SELECT id FROM loans \
+                 WHERE search_name IS NOT NULL AND instr(search_name, ?{n}) > 0))"
             ));
         }
         if let Some(k) = self.kind {
