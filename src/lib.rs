@@ -13,9 +13,30 @@ macro_rules! note {
         let _ = writeln!(
             std::io::stderr(),
             "{}",
-            $crate::domain::text::terminal_text(&text)
+            $crate::cli::visible::note_text(&text)
         );
     }};
+}
+
+/// `println!` for the command line's standard output: through `cli::visible::text`, so data
+/// shows its invisible characters and, in an ASCII locale, only ASCII is written.
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::cli::visible::println("")
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::visible::println(&format!($($arg)*))
+    };
+}
+
+/// `print!` for the command line's standard output, through `cli::visible::text` as
+/// [`outln!`].
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::visible::print(&format!($($arg)*))
+    };
 }
 
 pub mod bench;

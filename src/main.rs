@@ -72,15 +72,16 @@ fn quiet_on_a_closed_pipe() {
 
 /// The interface language when the command could not say it: `--lang`, else the config's
 /// `lang` (when the config can be read), else the environment.
+/// Also decides whether output is ASCII (`LANG=C`), where Chinese falls back to English.
 fn user_lang(given: Option<&str>, config: Option<&std::path::Path>) -> Lang {
-    if let Some(lang) = given.and_then(Lang::parse) {
-        return lang;
-    }
     let dirs = postloan::config::Dirs::new();
-    postloan::config::Config::load(config, &dirs)
-        .ok()
-        .and_then(|c| Lang::parse(&c.lang))
-        .unwrap_or_else(Lang::from_env)
+    let config = postloan::config::Config::load(config, &dirs).ok();
+    let ascii = postloan::cli::output_charset(config.as_ref());
+    let lang = given
+        .and_then(Lang::parse)
+        .or_else(|| config.as_ref().and_then(|c| Lang::parse(&c.lang)))
+        .unwrap_or_else(Lang::from_env);
+    postloan::cli::shown_lang(lang, ascii)
 }
 
 /// `--lang X`, `--lang=X` and `--config PATH` as written, for the help pages and an argument
@@ -118,6 +119,11 @@ fn argument_error(e: clap::Error, lang: Lang) -> ! {
         // clap's own text, without the control characters an argument may carry.
         _ if e.use_stderr() => {
             postloan::note!("{}", e.render().to_string().trim_end());
+            std::process::exit(e.exit_code());
+        }
+        // Help and version in an ASCII locale: through the same stand-ins as all output.
+        _ if postloan::cli::visible::ascii() => {
+            postloan::out!("{}", e.render());
             std::process::exit(e.exit_code());
         }
         _ => e.exit(),

@@ -679,7 +679,8 @@ fn verify_names_a_registered_file_that_changed_or_went_away() {
 #[test]
 fn an_old_book_s_documents_and_evidence_are_carried_into_the_archive() {
     // The book above was built at schema v13; the migration's own copy is checked by rolling
-    // a book's documents table back to the v12 shape and upgrading it again.
+    // a book's documents table back to the v12 shape (and the loans' search of v15 away) and
+    // upgrading it again.
     let dir = tempfile::tempdir().expect("tempdir");
     let b = book(dir.path());
     let before = count(&b, "SELECT COUNT(*) FROM documents");
@@ -694,6 +695,12 @@ fn an_old_book_s_documents_and_evidence_are_carried_into_the_archive() {
            ref_id, created_at, created_by FROM documents;
          DROP TABLE documents;
          ALTER TABLE d12 RENAME TO documents;
+         DROP TRIGGER loan_search_insert;
+         DROP TRIGGER loan_search_delete;
+         DROP TRIGGER loan_search_update;
+         DROP VIEW loan_search_source;
+         DROP INDEX loans_search_name;
+         ALTER TABLE loans DROP COLUMN search_name;
          PRAGMA user_version = 12;",
     )
     .expect("roll back to v12");

@@ -58,14 +58,26 @@ fn assert_chinese_root(text: &str) {
 
 #[test]
 fn lang_zh_cn_help_is_chinese_whatever_the_environment_says() {
-    assert_chinese_root(&page("C", &["--lang", "zh-CN", "--help"]));
+    assert_chinese_root(&page("C.UTF-8", &["--lang", "zh-CN", "--help"]));
     assert_chinese_root(&page("en_US.UTF-8", &["--lang=zh-CN", "-h"]));
+}
+
+#[test]
+fn lang_zh_cn_in_a_locale_that_cannot_show_chinese_is_english_said_once() {
+    let (out, _home) = run("C", &["--lang", "zh-CN", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(out.stdout.is_ascii(), "{text}");
+    assert!(text.contains("Usage: postloan"), "{text}");
+    let err = stderr(&out);
+    assert_eq!(err.matches("Chinese cannot be shown").count(), 1, "{err}");
+    assert!(out.stderr.is_ascii(), "{err}");
 }
 
 #[test]
 fn a_subcommand_s_help_is_chinese_with_its_about_and_arguments() {
     let text = page(
-        "C",
+        "C.UTF-8",
         &["--lang", "zh-CN", "classification", "approve", "--help"],
     );
     assert!(
@@ -91,7 +103,7 @@ fn a_subcommand_s_help_is_chinese_with_its_about_and_arguments() {
     assert!(!text.contains("Arguments:"), "{text}");
     // `help classification approve` is the same page.
     let same = page(
-        "C",
+        "C.UTF-8",
         &["--lang", "zh-CN", "help", "classification", "approve"],
     );
     assert_eq!(same, text);
@@ -99,7 +111,7 @@ fn a_subcommand_s_help_is_chinese_with_its_about_and_arguments() {
 
 #[test]
 fn defaults_and_possible_values_are_said_in_chinese() {
-    let text = page("C", &["--lang", "zh-CN", "loans", "--help"]);
+    let text = page("C.UTF-8", &["--lang", "zh-CN", "loans", "--help"]);
     assert!(
         text.contains("输出格式（默认：table）（可选：table, json, csv）"),
         "{text}"
@@ -163,7 +175,7 @@ fn without_lang_the_config_then_the_environment_decide() {
 
 #[test]
 fn errors_and_suggestions_work_as_before_in_both_languages() {
-    let (out, _home) = run("C", &["--lang", "zh-CN", "clasification"]);
+    let (out, _home) = run("C.UTF-8", &["--lang", "zh-CN", "clasification"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.starts_with("错误: 未知的命令 'clasification'"), "{err}");
@@ -179,7 +191,7 @@ fn errors_and_suggestions_work_as_before_in_both_languages() {
     );
     assert!(err.contains("--limit"), "{err}");
     // A missing subcommand still shows that command's help, in the user's language, status 2.
-    let (out, _home) = run("C", &["--lang", "zh-CN", "staff"]);
+    let (out, _home) = run("C.UTF-8", &["--lang", "zh-CN", "staff"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("用法：postloan staff"), "{err}");
@@ -188,6 +200,6 @@ fn errors_and_suggestions_work_as_before_in_both_languages() {
 
 #[test]
 fn version_is_printed() {
-    let text = page("C", &["--lang", "zh-CN", "-V"]);
+    let text = page("C.UTF-8", &["--lang", "zh-CN", "-V"]);
     assert_eq!(text, format!("postloan {}\n", env!("CARGO_PKG_VERSION")));
 }

@@ -55,11 +55,16 @@ fn unsafe_char(c: char) -> bool {
 }
 
 /// The first unsafe character in output bytes meant for a terminal (line breaks and tabs
-/// allowed), with what surrounds it.
+/// allowed), with what surrounds it: also any invisible format character (zero-width, soft
+/// hyphen, U+FEFF), which output shows as `\u200B` or `&#x200B;`.
 fn unsafe_in_output(bytes: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(bytes);
     text.char_indices()
-        .find(|(_, c)| *c != '\n' && *c != '\t' && unsafe_char(*c))
+        .find(|(_, c)| {
+            *c != '\n'
+                && *c != '\t'
+                && (unsafe_char(*c) || postloan::domain::text::is_format_char(*c))
+        })
         .map(|(i, c)| {
             let from = text.floor_char_boundary(i.saturating_sub(40));
             let to = text.ceil_char_boundary((i + 40).min(text.len()));
@@ -483,6 +488,19 @@ fn no_cli_output_carries_an_escape_c1_or_bidi_control() {
             "{what} shows the markup as text"
         );
     }
+    // Zero-width characters of data: `\u200B` on standard output, JSON's escape in JSON.
+    let out = b.run(&["loans", "--format", "csv"]);
+    assert!(
+        stdout(&out).contains("零\\u200B宽\\u200C字"),
+        "{}",
+        stdout(&out)
+    );
+    let out = b.run(&["loans", "--format", "json"]);
+    assert!(
+        stdout(&out).contains("零\\u200b宽\\u200c字"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 /// Keys of every pane, form and overlay, for the walks below.

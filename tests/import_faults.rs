@@ -529,14 +529,14 @@ fn whole_file_errors_are_said_in_both_languages() {
     assert_eq!(
         e.localized(Lang::En),
         format!(
-            "{f}: not valid utf-8 at byte 0 (line 1); save the extract as UTF-8, or read it \
+            "{f}: not valid utf-8 at line 1, column 1 (byte 0); save the extract as UTF-8, or read it \
              with the GBK encoding"
         )
     );
     assert_eq!(
         e.localized(Lang::ZhCn),
         format!(
-            "{f}：第 1 行（第 0 字节）不是有效的 utf-8 编码；请将文件另存为 UTF-8，或用 GBK 编码读取"
+            "{f}：第 1 行第 1 列（第 0 字节）不是有效的 utf-8 编码；请将文件另存为 UTF-8，或用 GBK 编码读取"
         )
     );
 }

@@ -433,7 +433,7 @@ fn utf16_is_refused_with_the_fix_and_errors_are_said_in_chinese() {
     assert_eq!(
         zh,
         format!(
-            "{}：第 3 行（第 14 字节）不是有效的 UTF-8 或 GBK 编码；请将文件另存为 UTF-8（或 \
+            "{}：第 3 行第 1 列（第 14 字节）不是有效的 UTF-8 或 GBK 编码；请将文件另存为 UTF-8（或 \
              GBK），并确认它是文本 CSV",
             p.display()
         )

@@ -142,7 +142,7 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
                 }
                 .into());
             }
-            let out = super::visible::stdout();
+            let out = super::visible::stdout(args.format == Format::Json);
             match write_list(&store, &q, &rules, args.format, lang, out) {
                 Err(e) if super::is_broken_pipe(&e) => Ok(0),
                 Err(e) => Err(e),
@@ -153,14 +153,14 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
             let mut store = open_book(&path, lang)?;
             let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
             let doc = arch::read(&mut store, &actor, *id, &rules)?;
-            println!("{}", arch::show_text(&doc, lang));
+            crate::outln!("{}", arch::show_text(&doc, lang));
             Ok(0)
         }
         Some(ArchiveCommand::Export { contract, dir }) => {
             let mut store = open_book(&path, lang)?;
             let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
             let done = arch::export(&mut store, &actor, contract, dir, &rules)?;
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "archive_cli.exported",
@@ -217,7 +217,7 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
             } else {
                 "archive_cli.attached"
             };
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     key,
@@ -230,7 +230,7 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
                 )
             );
             if let Some(old) = supersedes {
-                println!(
+                crate::outln!(
                     "{}",
                     lang.tf("archive_cli.superseded", &[("old", old), ("id", &added.id)])
                 );
@@ -269,7 +269,7 @@ pub fn feedback(cli: &Cli, ctx: &Context_, args: &FeedbackArgs) -> anyhow::Resul
         today,
         lang,
     )?;
-    println!(
+    crate::outln!(
         "{}",
         lang.tf(
             "archive_cli.feedback_issued",

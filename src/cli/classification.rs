@@ -137,13 +137,13 @@ pub fn print_classify(
         if let Some(o) = v.as_object_mut() {
             o.insert("as_of".into(), serde_json::json!(as_of));
         }
-        println!(
+        crate::outln!(
             "{}",
-            super::visible::visible(&serde_json::to_string_pretty(&v)?)
+            super::visible::json(&serde_json::to_string_pretty(&v)?)
         );
         return Ok(());
     }
-    println!("{}", summary(r, as_of, lang));
+    crate::outln!("{}", summary(r, as_of, lang));
     Ok(())
 }
 
@@ -236,7 +236,7 @@ pub fn print_list(
     bom: bool,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let mut out = super::visible::stdout();
+    let mut out = super::visible::stdout(format == Format::Json);
     let mut csv_writer = (format == Format::Csv).then(|| {
         csv::WriterBuilder::new()
             .has_headers(false)
@@ -400,17 +400,17 @@ fn print_history(rows: &[HistoryRow], format: Format, lang: Lang) -> anyhow::Res
                 floor_at_time: floor(h),
             })
             .collect();
-        println!(
+        crate::outln!(
             "{}",
-            super::visible::visible(&serde_json::to_string_pretty(&list)?)
+            super::visible::json(&serde_json::to_string_pretty(&list)?)
         );
         return Ok(());
     }
     if rows.is_empty() {
-        println!("{}", lang.t("classification_cli.no_history"));
+        crate::outln!("{}", lang.t("classification_cli.no_history"));
     }
     for h in rows {
-        println!(
+        crate::outln!(
             "{}  {} → {}  {}  {}  {} / {}",
             h.effective_on,
             lang.code_name("class", &h.from),
@@ -452,7 +452,7 @@ pub fn run(
                 effective_on: *effective,
             };
             let id = flow::propose(store, actor, &p, ctx.rules, ctx.today)?;
-            println!("{id}");
+            crate::outln!("{id}");
             Ok(0)
         }
         ClassificationCommand::Approve {
@@ -486,11 +486,11 @@ pub fn run(
                                 &lang.tf("classification_cli.inspection_due", &[("date", &d)]),
                             );
                         }
-                        println!("{line}");
+                        crate::outln!("{line}");
                     }
                     Err(e) => {
                         refused += 1;
-                        println!(
+                        crate::outln!(
                             "{}",
                             lang.tf(
                                 "classification_cli.refused",
@@ -509,7 +509,7 @@ pub fn run(
         } => {
             let expected = super::warnings::parse_version(expected_version, lang)?;
             flow::reject(store, actor, *id, expected, reason)?;
-            println!("{}", lang.tf("classification_cli.rejected", &[("id", id)]));
+            crate::outln!("{}", lang.tf("classification_cli.rejected", &[("id", id)]));
             Ok(0)
         }
         ClassificationCommand::History {
@@ -553,7 +553,7 @@ pub fn run_loan(
             cleared: true,
         } => {
             flow::clear_impairment(store, actor, contract_no, *on, reason, today)?;
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "classification_cli.impairment_cleared",
@@ -577,7 +577,7 @@ pub fn run_loan(
     } else {
         "classification_cli.restructured"
     };
-    println!(
+    crate::outln!(
         "{}",
         lang.tf(key, &[("contract", &contract_no.trim()), ("date", on)])
     );

@@ -428,7 +428,7 @@ pub fn cases(cli: &Cli, ctx: &Context_, a: &CasesArgs) -> anyhow::Result<i32> {
             .transpose()?,
         officer: a.officer.clone(),
     };
-    let mut out = super::visible::stdout();
+    let mut out = super::visible::stdout(a.format == Format::Json);
     let mut csv = (a.format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
     let t = |k: &str| lang.t(&format!("disposal_cli.col_{k}")).to_string();
     match a.format {
@@ -564,7 +564,7 @@ pub fn actions(cli: &Cli, ctx: &Context_, a: &DisposalArgs) -> anyhow::Result<i3
         overdue_on: a.overdue.then_some(today),
         case: a.case.clone(),
     };
-    let mut out = super::visible::stdout();
+    let mut out = super::visible::stdout(a.format == Format::Json);
     let mut csv = (a.format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
     let t = |k: &str| lang.t(&format!("disposal_cli.col_{k}")).to_string();
     match a.format {
@@ -820,12 +820,12 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
                     o.insert("recoveries".into(), recoveries_json(&outcomes));
                     o.insert("clocks".into(), clocks_json(&outcomes, today));
                 }
-                println!(
+                crate::outln!(
                     "{}",
-                    super::visible::visible(&serde_json::to_string_pretty(&v)?)
+                    super::visible::json(&serde_json::to_string_pretty(&v)?)
                 )
             }
-            ShowFormat::Md => print!(
+            ShowFormat::Md => crate::out!(
                 "{}{}",
                 workflow::disposal_record::case_md(&d, today, lang),
                 workflow::disposal_record::outcomes_md(&outcomes, today, lang)
@@ -837,7 +837,7 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
     let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
     let today = book_today(&store)?;
     let said = |key: &str, args: &[(&str, &dyn std::fmt::Display)]| {
-        println!("{}", lang.tf(&format!("disposal_cli.{key}"), args));
+        crate::outln!("{}", lang.tf(&format!("disposal_cli.{key}"), args));
     };
     match cmd {
         CaseCommand::Show { .. } => {}
@@ -1034,12 +1034,12 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
                         "outstanding_after": format!("{:.2}", change.outstanding_after),
                         "status": change.status.code(),
                     });
-                    println!(
+                    crate::outln!(
                         "{}",
-                        super::visible::visible(&serde_json::to_string_pretty(&v)?)
+                        super::visible::json(&serde_json::to_string_pretty(&v)?)
                     );
                 }
-                EscalateFormat::Table => println!(
+                EscalateFormat::Table => crate::outln!(
                     "{}",
                     lang.tf(
                         change.recovered_key(),
@@ -1100,7 +1100,7 @@ pub fn action(cli: &Cli, ctx: &Context_, cmd: &ActionCommand) -> anyhow::Result<
     let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
     let today = book_today(&store)?;
     let said = |key: &str, args: &[(&str, &dyn std::fmt::Display)]| {
-        println!("{}", lang.tf(&format!("disposal_cli.{key}"), args));
+        crate::outln!("{}", lang.tf(&format!("disposal_cli.{key}"), args));
     };
     let moved = |store: &mut Store, id: i64, mv: ActionMove, outcome: &str, v: Option<i64>| {
         let to = flow::move_action(store, &actor, id, mv, outcome, v, today)?;
@@ -1144,7 +1144,7 @@ pub fn action(cli: &Cli, ctx: &Context_, cmd: &ActionCommand) -> anyhow::Result<
                 },
                 today,
             )?;
-            println!("{id}");
+            crate::outln!("{id}");
             Ok(0)
         }
         ActionCommand::Progress {
@@ -1262,14 +1262,14 @@ pub fn escalate(
     // Open orange and red cases follow their loans at their level's frequency.
     flow::tighten_by_level(&mut store, &actor, &disposal, as_of)?;
     match format {
-        EscalateFormat::Json => println!(
+        EscalateFormat::Json => crate::outln!(
             "{}",
-            super::visible::visible(&serde_json::to_string_pretty(&r)?)
+            super::visible::json(&serde_json::to_string_pretty(&r)?)
         ),
         EscalateFormat::Table => {
-            println!("{}", escalation_line(&r, lang));
+            crate::outln!("{}", escalation_line(&r, lang));
             for n in &r.escalated {
-                println!(
+                crate::outln!(
                     "  {}",
                     lang.tf("disposal_cli.escalated_one", &[("number", n)])
                 );

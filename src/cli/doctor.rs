@@ -33,7 +33,7 @@ pub fn doctor(cli: &Cli, ctx: &Context_, args: &DoctorArgs) -> anyhow::Result<i3
         ..Default::default()
     };
     let report = doctor::diagnose(&path, &opts);
-    let mut out = std::io::stdout().lock();
+    let mut out = super::visible::stdout(args.format == DoctorFormat::Json);
     match args.format {
         DoctorFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &json(&report, lang))?;

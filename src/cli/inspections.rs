@@ -359,7 +359,7 @@ pub fn list(cli: &Cli, ctx: &Context_, a: &ListArgs) -> anyhow::Result<i32> {
         };
         let started = std::time::Instant::now();
         let c = flow::plan_book(&mut store, &actor, &cfg)?;
-        println!("{}", plan_line(&store, &c, as_of, started, lang)?);
+        crate::outln!("{}", plan_line(&store, &c, as_of, started, lang)?);
         return Ok(0);
     }
     let store = open_book_to_read(&path, lang)?;
@@ -400,7 +400,7 @@ fn print_list(
     format: Format,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let mut out = super::visible::stdout();
+    let mut out = super::visible::stdout(format == Format::Json);
     let mut csv_writer = (format == Format::Csv).then(|| {
         csv::WriterBuilder::new()
             .has_headers(false)
@@ -518,11 +518,11 @@ fn checklist_config(ctx: &Context_, lang: Lang) -> anyhow::Result<Checklist> {
 fn print_checklist(ctx: &Context_, lang: Lang) -> anyhow::Result<i32> {
     let c = checklist_config(ctx, lang)?;
     if c.items.is_empty() {
-        println!("{}", lang.t("inspections_cli.checklist_none"));
+        crate::outln!("{}", lang.t("inspections_cli.checklist_none"));
         return Ok(0);
     }
     let english = lang == Lang::En;
-    println!(
+    crate::outln!(
         "{}  {}",
         lang.t("inspections_cli.checklist_head"),
         lang.tf("checklist.line_only", &[("line", &c.line.normalize())])
@@ -532,7 +532,7 @@ fn print_checklist(ctx: &Context_, lang: Lang) -> anyhow::Result<i32> {
         Column::new(lang.t("inspections_cli.col_item_name"), 40),
         Column::new(lang.t("inspections_cli.col_weight"), 8).right(),
     ]);
-    let mut out = std::io::stdout().lock();
+    let mut out = super::visible::stdout(false);
     for i in &c.items {
         table.row(
             &mut out,
@@ -615,7 +615,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
     let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
     let today = book_today(&store)?;
     let done = |number: &str, key: &str| {
-        println!(
+        crate::outln!(
             "{}",
             lang.tf(&format!("inspections_cli.{key}"), &[("number", &number)])
         );
@@ -652,7 +652,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
                 },
                 today,
             )?;
-            println!("{number}");
+            crate::outln!("{number}");
         }
         InspectionCommand::Write {
             number,
@@ -674,7 +674,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
                 (None, None) => String::new(),
             };
             flow::write_section(&mut store, &actor, number, expected, s, &body)?;
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "inspections_cli.written",
@@ -741,7 +741,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
             } else {
                 "inspections_cli.attached_already"
             };
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     key,
@@ -770,7 +770,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
             )? {
                 Approval::AwaitsSecond => done(number, "awaits_second"),
                 Approval::Approved { document, warning } => {
-                    println!(
+                    crate::outln!(
                         "{}",
                         lang.tf(
                             "inspections_cli.approved",
@@ -778,7 +778,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
                         )
                     );
                     if let Some(w) = warning {
-                        println!(
+                        crate::outln!(
                             "{}",
                             lang.tf(
                                 "inspections_cli.score_warning",
@@ -801,7 +801,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
             let score = workflow::inspection_checklist::score(
                 &mut store, &actor, number, expected, &points, &checklist,
             )?;
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "inspections_cli.scored",
@@ -832,7 +832,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
         } => {
             let expected = parse_version(expected_version, lang)?;
             let rv = flow::amend(&mut store, &actor, number, expected, reason, today)?;
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "inspections_cli.amended",
@@ -850,7 +850,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
             })?;
             let checklist = checklist_config(ctx, lang)?;
             match format {
-                ShowFormat::Md => print!(
+                ShowFormat::Md => crate::out!(
                     "{}",
                     workflow::inspection_report::markdown(&data, lang, &checklist)
                 ),
@@ -867,25 +867,23 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
                             serde_json::json!({"section": s.number(), "code": s.code(), "body": body})
                         })
                         .collect();
-                    println!(
+                    crate::outln!(
                         "{}",
-                        super::visible::visible(&serde_json::to_string_pretty(
-                            &serde_json::json!({
-                                "inspection": data.inspection,
-                                "report_version": data.report_version,
-                                "sections": sections,
-                                "measures": data.measures,
-                                "evidence": data.evidence,
-                                "warnings": data.warnings,
-                                "reviews": data.reviews,
-                                "checklist": checklist_json(&checklist, &data),
-                                "checklist_score": match checklist.score(&data.checklist) {
-                                    Score::Complete(s) => Some(s.normalize().to_string()),
-                                    _ => None,
-                                },
-                                "checklist_line": checklist.line.normalize().to_string(),
-                            })
-                        )?)
+                        super::visible::json(&serde_json::to_string_pretty(&serde_json::json!({
+                            "inspection": data.inspection,
+                            "report_version": data.report_version,
+                            "sections": sections,
+                            "measures": data.measures,
+                            "evidence": data.evidence,
+                            "warnings": data.warnings,
+                            "reviews": data.reviews,
+                            "checklist": checklist_json(&checklist, &data),
+                            "checklist_score": match checklist.score(&data.checklist) {
+                                Score::Complete(s) => Some(s.normalize().to_string()),
+                                _ => None,
+                            },
+                            "checklist_line": checklist.line.normalize().to_string(),
+                        }))?)
                     );
                 }
             }
@@ -965,7 +963,7 @@ pub fn report(cli: &Cli, ctx: &Context_, cmd: &ReportCommand) -> anyhow::Result<
                 )
             );
         }
-        None => print!("{text}"),
+        None => crate::out!("{text}"),
     }
     Ok(0)
 }

@@ -77,7 +77,7 @@ pub fn print(
     bom: bool,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let out = super::visible::stdout();
+    let out = super::visible::stdout(format == Format::Json);
     match write(store, q, limit, format, bom, lang, out) {
         // A closed pipe (`| head`) is a normal end for a listing.
         Err(e) if super::is_broken_pipe(&e) => Ok(()),

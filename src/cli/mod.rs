@@ -292,6 +292,28 @@ fn resolve_lang(cli: &Cli, config: &Config) -> anyhow::Result<Lang> {
     Ok(Lang::from_env())
 }
 
+/// Decides once whether standard output and error are ASCII (`[display] charset`, else the
+/// locale, as the workbench decides its frame) and sets it for `visible`. Returns it.
+pub fn output_charset(config: Option<&Config>) -> bool {
+    let choice = config.map_or(crate::config::CharsetChoice::Auto, |c| c.display.charset);
+    let ascii = visible::ascii_for(choice, tui::term::locale_is_utf8(|k| std::env::var(k).ok()));
+    visible::set_ascii(ascii);
+    ascii
+}
+
+/// The language messages are given in: Chinese cannot be written in ASCII, so with ASCII
+/// output (`LANG=C`) a Chinese choice (`--lang zh-CN`, the config's `lang`) falls back to
+/// English, and standard error says so once (the workbench on its status line instead).
+pub fn shown_lang(lang: Lang, ascii: bool) -> Lang {
+    if !(ascii && lang == Lang::ZhCn) {
+        return lang;
+    }
+    if visible::first_zh_fallback() {
+        crate::note!("{}", Lang::En.t("cli_env.zh_needs_utf8"));
+    }
+    Lang::En
+}
+
 fn book_path(cli: &Cli, ctx: &Context_) -> PathBuf {
     if let Some(p) = &cli.db {
         return p.clone();
@@ -699,7 +721,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
     named_files::check(&cli, early_lang)?;
     let dirs = Dirs::new();
     let config = Config::load(cli.config.as_deref(), &dirs)?;
-    let lang = resolve_lang(&cli, &config)?;
+    let ascii = output_charset(Some(&config));
+    let lang = shown_lang(resolve_lang(&cli, &config)?, ascii);
     let ctx = Context_ {
         explicit_config: cli.config.clone(),
         dirs,
@@ -796,7 +819,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             let mut store = Store::open(&path).map_err(|e| open_error(e, &path, lang))?;
             announce_upgraded(&store, lang);
             let actor = workflow::book::init(&mut store, &os_user)?;
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "cli.init_done",
@@ -872,7 +895,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 ("encoding", &report.encoding),
             ];
             let key = workflow::import::summary_key(&report);
-            println!("{}", lang.tf(key, &counts));
+            crate::outln!("{}", lang.tf(key, &counts));
             Ok(if report.error_count > 0 { 1 } else { 0 })
         }
         Some(Command::Loans {
@@ -912,7 +935,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Staff {
             command: StaffCommand::Roles,
         }) => {
-            print!("{}", roles_matrix(lang));
+            crate::out!("{}", roles_matrix(lang));
             Ok(0)
         }
         Some(Command::Staff { command }) => {
@@ -939,7 +962,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                         crate::store::Outcome::Updated => "cli.staff_updated",
                         crate::store::Outcome::Unchanged => "cli.staff_unchanged",
                     };
-                    println!(
+                    crate::outln!(
                         "{}",
                         lang.tf(
                             key,
@@ -953,7 +976,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 StaffCommand::Roles => {}
                 StaffCommand::List => {
                     for s in store.staff_list()? {
-                        println!(
+                        crate::outln!(
                             "{:<16} {:<12} {}",
                             s.username,
                             s.role.code(),
@@ -1021,12 +1044,12 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                     o.insert("cases".into(), serde_json::to_value(&report.cases)?);
                     o.insert("escalation".into(), serde_json::to_value(&escalation)?);
                 }
-                println!("{}", visible::visible(&serde_json::to_string_pretty(&v)?));
+                crate::outln!("{}", visible::json(&serde_json::to_string_pretty(&v)?));
             } else {
                 warnings::print_evaluation(&report, None, *format, lang)?;
-                println!("{}", classification::summary(&classified, as_of, lang));
-                println!("{plan_line}");
-                println!(
+                crate::outln!("{}", classification::summary(&classified, as_of, lang));
+                crate::outln!("{plan_line}");
+                crate::outln!(
                     "{}",
                     lang.tf(
                         "disposal_cli.grouped",
@@ -1037,7 +1060,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                         ]
                     )
                 );
-                println!("{}", disposal::escalation_line(&escalation, lang));
+                crate::outln!("{}", disposal::escalation_line(&escalation, lang));
             }
             Ok(0)
         }
@@ -1277,7 +1300,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 &plan_config,
                 lang,
             )?;
-            println!("{}", visible::visible(&serde_json::to_string(&tally)?));
+            crate::outln!("{}", visible::json(&serde_json::to_string(&tally)?));
             Ok(0)
         }
         Some(Command::Verify(args)) => verify::verify(&cli, &ctx, args),
@@ -1288,19 +1311,19 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Restore { file, force }) => verify::restore(&cli, &ctx, file, *force),
         Some(Command::Doctor(args)) => doctor::doctor(&cli, &ctx, args),
         Some(Command::Paths) => {
-            println!("book     {}", shown_path(&book_path(&cli, &ctx)));
-            println!("demo     {}", shown_path(&ctx.dirs.demo_book()));
-            println!(
+            crate::outln!("book     {}", shown_path(&book_path(&cli, &ctx)));
+            crate::outln!("demo     {}", shown_path(&ctx.dirs.demo_book()));
+            crate::outln!(
                 "config   {} (site: {})",
                 ctx.dirs.user_config().display(),
                 crate::config::SITE_CONFIG
             );
-            println!("keymap   {}", shown_path(&ctx.dirs.user_keymap()));
+            crate::outln!("keymap   {}", shown_path(&ctx.dirs.user_keymap()));
             for p in tui::keymap::Keymap::load_with_user_file(&ctx.dirs.user_keymap()).1 {
                 crate::note!("         {}", p.text(ctx.lang));
             }
-            println!("log      {}", shown_path(&ctx.dirs.log_file()));
-            println!("drafts   {}", shown_path(&drafts_file(&ctx.dirs)));
+            crate::outln!("log      {}", shown_path(&ctx.dirs.log_file()));
+            crate::outln!("drafts   {}", shown_path(&drafts_file(&ctx.dirs)));
             Ok(0)
         }
     }
@@ -1412,6 +1435,9 @@ fn run_tui(store: Store, actor: Actor, ctx: &Context_) -> anyhow::Result<i32> {
     )?;
     app.keymap_problems = problems;
     app.apply_charset(tui::term::locale_is_utf8(|k| std::env::var(k).ok()));
+    if visible::zh_fell_back() {
+        app.note_zh_fallback();
+    }
     // A drafts file that cannot be read is said on the status line; the workbench still opens.
     if let Err(e) = app.use_drafts_file(drafts_file(&ctx.dirs)) {
         app.report(&e);

@@ -232,7 +232,7 @@ fn say_evaluation(r: &EvalReport, lang: Lang) {
     let sum = |a: &[u64; 3]| a.iter().sum::<u64>();
     let (new, up, normal) = (sum(&r.new), sum(&r.escalated), sum(&r.back_to_normal));
     if new + up + normal > 0 {
-        println!(
+        crate::outln!(
             "{}",
             lang.tf(
                 "outcomes_cli.reevaluated",
@@ -294,7 +294,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                 .outcome_loan(contract_no)?
                 .and_then(|l| store.loan_outcomes(l.id, &clocks).ok().flatten())
                 .and_then(|o| o.clocks.into_iter().find(|c| c.kind.code() == "limitation"));
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "outcomes_cli.demanded",
@@ -329,7 +329,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                 },
                 today,
             )?;
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "outcomes_cli.recalled",
@@ -355,7 +355,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                 },
                 today,
             )?;
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "outcomes_cli.closed",
@@ -395,7 +395,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                 .outcome_loan(contract_no)?
                 .map(|l| l.currency)
                 .unwrap_or_default();
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "outcomes_cli.collateral_added",
@@ -449,7 +449,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                 today,
             )?;
             let c = &change.currency;
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     change.recovered_key(),
@@ -487,7 +487,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                 today,
             )?;
             let c = &change.currency;
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "outcomes_cli.written_off",
@@ -544,7 +544,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                 },
                 today,
             )?;
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "outcomes_cli.legal_recorded",
@@ -645,7 +645,7 @@ fn print_show(
 ) -> anyhow::Result<()> {
     let l = &o.loan;
     let r = &o.recovered;
-    let mut out = super::visible::stdout();
+    let mut out = super::visible::stdout(format == Format::Json);
     match format {
         Format::Json => {
             let j = ShowJson {
@@ -821,7 +821,7 @@ pub fn clocks(cli: &Cli, ctx: &Context_, args: &ClocksArgs) -> anyhow::Result<i3
         None => book_today(&store)?,
     };
     let rows = flow::clocks_due(&store, as_of, args.within, args.officer.as_deref(), &rules)?;
-    let mut out = super::visible::stdout();
+    let mut out = super::visible::stdout(args.format == Format::Json);
     match args.format {
         Format::Json => {
             let items: Vec<ClockJson<'_>> = rows

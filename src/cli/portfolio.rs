@@ -198,7 +198,7 @@ pub fn sign_summary(
         today,
         lang,
     )?;
-    println!(
+    crate::outln!(
         "{}",
         lang.tf(
             "summary_sign.signed_cli",
@@ -210,9 +210,9 @@ pub fn sign_summary(
             ]
         )
     );
-    println!("sha256 {}", signed.sha256);
+    crate::outln!("sha256 {}", signed.sha256);
     if let Some(old) = signed.supersedes {
-        println!(
+        crate::outln!(
             "{}",
             lang.tf("summary_sign.superseded_cli", &[("id", &old)])
         );
@@ -234,7 +234,7 @@ pub fn summary(
         SummaryFormat::Html => crate::workflow::summary::summary_html(&s, &lang),
         SummaryFormat::Json => format!(
             "{}\n",
-            super::visible::visible(&serde_json::to_string_pretty(
+            super::visible::json(&serde_json::to_string_pretty(
                 &crate::workflow::summary::summary_json(&s)
             )?)
         ),
@@ -261,7 +261,7 @@ pub fn summary(
                 )
             );
         }
-        None => print!("{text}"),
+        None => crate::out!("{text}"),
     }
     Ok(())
 }
@@ -318,13 +318,13 @@ pub fn print_migration(
                 "npl_ratio_from": pct(npl_from),
                 "npl_ratio_to": pct(npl_to),
             });
-            println!(
+            crate::outln!(
                 "{}",
-                super::visible::visible(&serde_json::to_string_pretty(&v)?)
+                super::visible::json(&serde_json::to_string_pretty(&v)?)
             );
         }
         Format::Csv => {
-            let mut w = csv::WriterBuilder::new().from_writer(super::visible::stdout());
+            let mut w = csv::WriterBuilder::new().from_writer(super::visible::stdout(false));
             let mut head = vec!["measure".to_string(), "opening".to_string()];
             head.extend((0..=CLOSED).map(|c| column_code(c).to_string()));
             w.write_record(&head)?;
@@ -356,7 +356,7 @@ pub fn print_migration(
             w.flush()?;
         }
         Format::Table => {
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf("portfolio.migration_title", &[("from", &from), ("to", &to)])
             );
@@ -364,13 +364,13 @@ pub fn print_migration(
                 ("portfolio.by_count", true),
                 ("portfolio.by_balance", false),
             ] {
-                println!("\n{}", lang.t(title));
+                crate::outln!("\n{}", lang.t(title));
                 let width = if is_count { 16 } else { 18 };
                 for line in text::matrix_lines(m, is_count, Unit::Yuan, 16, width, lang) {
-                    println!("{line}");
+                    crate::outln!("{line}");
                 }
             }
-            println!("\n{}", lang.t("portfolio.rates"));
+            crate::outln!("\n{}", lang.t("portfolio.rates"));
             // Indented two columns under the title; the names as wide as the widest.
             let name_w = rates
                 .iter()
@@ -378,13 +378,13 @@ pub fn print_migration(
                 .max()
                 .unwrap_or(0);
             for (k, v) in rates {
-                println!(
+                crate::outln!(
                     "  {} {}",
                     pad_right(&text::rate_name(k, lang), name_w),
                     pct_text(v)
                 );
             }
-            println!("\n{}", text::npl_line(m, from, to, lang));
+            crate::outln!("\n{}", text::npl_line(m, from, to, lang));
         }
     }
     Ok(())
@@ -446,14 +446,14 @@ pub fn print_provisions(
                 "written_off": money(written_off.amount),
                 "written_off_loans": written_off.loans,
             });
-            println!(
+            crate::outln!(
                 "{}",
-                super::visible::visible(&serde_json::to_string_pretty(&v)?)
+                super::visible::json(&serde_json::to_string_pretty(&v)?)
             );
         }
         Format::Table => {
             use crate::domain::money::group_thousands as format_amount;
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf("portfolio.provisions_title", &[("as_of", &as_of)])
             );
@@ -464,7 +464,7 @@ pub fn print_provisions(
                 Column::new(lang.t("portfolio.rate"), 10).right(),
                 Column::new(lang.t("portfolio.reserve"), 24).right(),
             ]);
-            let mut out = std::io::stdout().lock();
+            let mut out = super::visible::stdout(false);
             for (i, c) in Classification::ALL.iter().enumerate() {
                 table.row(
                     &mut out,
@@ -482,7 +482,7 @@ pub fn print_provisions(
             }
             table.finish(&mut out)?;
             drop(out);
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "portfolio.general",
@@ -495,7 +495,7 @@ pub fn print_provisions(
                     ]
                 )
             );
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "portfolio.reference",
@@ -503,7 +503,7 @@ pub fn print_provisions(
                 )
             );
             match p.actual {
-                Some(a) => println!(
+                Some(a) => crate::outln!(
                     "{}",
                     lang.tf(
                         "portfolio.actual",
@@ -514,9 +514,9 @@ pub fn print_provisions(
                         ]
                     )
                 ),
-                None => println!("{}", lang.t("portfolio.no_actual")),
+                None => crate::outln!("{}", lang.t("portfolio.no_actual")),
             }
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "outcomes_cli.provisions_written_off",

@@ -36,7 +36,7 @@ impl Column {
     /// A left-aligned column at most `cap` columns wide.
     pub fn new(header: &str, cap: usize) -> Column {
         Column {
-            header: display(header),
+            header: shown(header),
             cap: cap.max(1),
             align: Align::Left,
         }
@@ -77,7 +77,7 @@ impl Table {
     /// Adds a row (one cell per column; missing cells are empty). Control characters are
     /// taken out of every cell.
     pub fn row(&mut self, out: &mut impl Write, cells: Vec<String>) -> std::io::Result<()> {
-        let cells: Vec<String> = cells.iter().map(|c| display(c)).collect();
+        let cells: Vec<String> = cells.iter().map(|c| shown(c)).collect();
         match &self.widths {
             Some(w) => {
                 let line = line(&self.columns, w, &cells);
@@ -164,15 +164,28 @@ fn line(columns: &[Column], widths: &[usize], cells: &[String]) -> String {
         if i > 0 {
             out.push(' ');
         }
-        if i == last && c.align == Align::Left {
-            out.push_str(&truncate(cell, *w));
+        let piece = if i == last && c.align == Align::Left {
+            truncate(cell, *w)
         } else if c.align == Align::Right {
-            out.push_str(&pad_left(cell, *w));
+            pad_left(cell, *w)
         } else {
-            out.push_str(&pad_right(cell, *w));
+            pad_right(cell, *w)
+        };
+        // A cut cell ends in `…`; in ASCII output a `~` of the same width (the workbench's mark).
+        if super::visible::ascii() {
+            out.push_str(&piece.replace('…', "~"));
+        } else {
+            out.push_str(&piece);
         }
     }
     out.trim_end().to_string()
+}
+
+/// A cell as the terminal will show it, measured before padding: invisible characters as
+/// `\u200B` and, in ASCII output, typographic stand-ins and escapes (`cli::visible`), then
+/// what `display` makes of the rest.
+fn shown(cell: &str) -> String {
+    display(&super::visible::text(cell))
 }
 
 /// The terminal's width when standard output is a terminal.

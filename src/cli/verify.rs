@@ -53,7 +53,7 @@ pub fn verify(cli: &Cli, ctx: &Context_, args: &VerifyArgs) -> anyhow::Result<i3
     let store = open_book_to_read(&path, lang)?;
     if args.head {
         let head = store.audit_head()?;
-        println!(
+        crate::outln!(
             "{}",
             lang.tf(
                 "verify.head",
@@ -64,7 +64,7 @@ pub fn verify(cli: &Cli, ctx: &Context_, args: &VerifyArgs) -> anyhow::Result<i3
     }
     let expected = args.expect_head.as_deref().map(str::trim);
     let report = workflow::verify::verify(&store, expected)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::visible::stdout(false);
     for line in workflow::verify::lines(&report, &path, lang) {
         writeln!(out, "{line}")?;
     }
@@ -76,7 +76,7 @@ pub fn backup(cli: &Cli, ctx: &Context_, file: &std::path::Path) -> anyhow::Resu
     let path = book_path(cli, ctx);
     let store = open_book_to_read(&path, lang)?;
     let done = workflow::backup::backup(&store, file).map_err(|e| backup_error(e, lang))?;
-    println!(
+    crate::outln!(
         "{}",
         lang.tf(
             "backup.done",
@@ -103,12 +103,12 @@ pub fn restore(
     match workflow::backup::restore(file, &book, force) {
         Ok(done) => {
             if let Some(kept) = &done.kept {
-                println!(
+                crate::outln!(
                     "{}",
                     lang.tf("backup.kept", &[("path", &super::shown_path(kept))])
                 );
             }
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf(
                     "backup.restored",
@@ -173,7 +173,7 @@ pub fn audit(cli: &Cli, ctx: &Context_, args: &AuditArgs) -> anyhow::Result<i32>
         from_at: args.from.map(local_day_start_utc),
         to_at: args.to.and_then(|t| t.succ_opt()).map(local_day_start_utc),
     };
-    let out = super::visible::stdout();
+    let out = super::visible::stdout(args.format == Format::Json);
     match write(&store, &q, args.limit, args.format, lang, out) {
         Err(e) if super::is_broken_pipe(&e) => Ok(0),
         Err(e) => Err(e),

@@ -188,13 +188,13 @@ pub fn print_evaluation(
         if let (Some((counts, _)), Some(o)) = (plan, v.as_object_mut()) {
             o.insert("plan".into(), serde_json::to_value(counts)?);
         }
-        println!(
+        crate::outln!(
             "{}",
-            super::visible::visible(&serde_json::to_string_pretty(&v)?)
+            super::visible::json(&serde_json::to_string_pretty(&v)?)
         );
         return Ok(());
     }
-    println!(
+    crate::outln!(
         "{}",
         lang.tf("eval.summary", &[("loans", &r.loans), ("as_of", &r.as_of)])
     );
@@ -215,7 +215,7 @@ pub fn print_evaluation(
             })
             .collect(),
     );
-    let mut out = std::io::stdout().lock();
+    let mut out = super::visible::stdout(false);
     for level in Level::BOARD {
         let i = level.board_order() as usize;
         table.row(
@@ -233,10 +233,10 @@ pub fn print_evaluation(
     table.finish(&mut out)?;
     drop(out);
     if r.changes() == 0 {
-        println!("{}", lang.t("eval.nothing_changed"));
+        crate::outln!("{}", lang.t("eval.nothing_changed"));
     }
     if let Some((_, line)) = plan {
-        println!("{line}");
+        crate::outln!("{line}");
     }
     Ok(())
 }
@@ -249,7 +249,7 @@ pub fn print_warnings(
     bom: bool,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let mut out = super::visible::stdout();
+    let mut out = super::visible::stdout(format == Format::Json);
     let mut csv_writer = (format == Format::Csv).then(|| {
         csv::WriterBuilder::new()
             .has_headers(false)
@@ -406,7 +406,7 @@ pub fn run(
         let w = find(store, number, lang)?;
         let to =
             workflow::warning::move_warning(store, actor, w.row.id, expected, mv, reason, today)?;
-        println!(
+        crate::outln!(
             "{}",
             lang.tf(
                 "warning.moved",
@@ -422,9 +422,9 @@ pub fn run(
         WarningCommand::Show { number } => {
             let w = find(store, number, lang)?;
             let events = store.warning_events(w.row.id)?;
-            println!(
+            crate::outln!(
                 "{}",
-                super::visible::visible(&serde_json::to_string_pretty(
+                super::visible::json(&serde_json::to_string_pretty(
                     &serde_json::json!({"warning": w, "history": events})
                 )?)
             );
@@ -448,7 +448,7 @@ pub fn run(
                 reason,
             };
             let (_, number) = workflow::warning::raise_manual(store, actor, &mw, today, lang)?;
-            println!("{}", lang.tf("warning.raised", &[("number", &number)]));
+            crate::outln!("{}", lang.tf("warning.raised", &[("number", &number)]));
             Ok(0)
         }
         WarningCommand::Ack {
@@ -512,7 +512,7 @@ pub fn run(
                 parse_level(level, lang)?,
                 today,
             )?;
-            println!(
+            crate::outln!(
                 "{}",
                 lang.tf("warning.cause_saved", &[("number", &w.row.number)])
             );
@@ -527,7 +527,7 @@ pub fn run(
                 .find(|d| d.number == doc)
                 .map(|d| d.body)
                 .unwrap_or_default();
-            println!("{body}");
+            crate::outln!("{body}");
             Ok(0)
         }
     }

@@ -45,10 +45,52 @@ pub fn is_bidi_control(c: char) -> bool {
     )
 }
 
+/// Invisible format characters (Unicode general category Cf, U+FEFF included): soft hyphen,
+/// zero-width space, joiners, word joiner, bidi marks, Arabic and other number signs,
+/// interlinear annotation, shorthand format controls, musical format and tag characters.
+/// They draw nothing, so two texts that look the same may differ by them.
+pub fn is_format_char(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{0890}' | '\u{0891}' | '\u{08E2}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
+}
+
+/// The invisible characters a search passes over, on both sides (the typed key and the
+/// searched text): soft hyphen, the Arabic letter mark, the Mongolian vowel separator,
+/// zero-width space, non-joiner and joiner, the bidi marks, embeddings, overrides and
+/// isolates, word joiner and the invisible operators, and U+FEFF. The screen does not show
+/// them, so `华<U+200C>夏` is found by `华夏`. The search index folds the same list in SQL
+/// (`store` schema 15; a test checks the two agree).
+pub const SEARCH_IGNORED: [char; 23] = [
+    '\u{00AD}', '\u{061C}', '\u{180E}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}',
+    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2060}', '\u{2061}', '\u{2062}',
+    '\u{2063}', '\u{2064}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{FEFF}',
+];
+
+/// Whether a search passes over `c` (see [`SEARCH_IGNORED`]).
+pub fn is_search_ignored(c: char) -> bool {
+    SEARCH_IGNORED.contains(&c)
+}
+
+/// `text` as a search compares it: without the characters of [`SEARCH_IGNORED`].
+pub fn search_fold(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_search_ignored) {
+        text.chars().filter(|c| !is_search_ignored(*c)).collect()
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Text from data in a Markdown document: control characters (but line breaks and tabs) and
 /// bidi controls dropped as by [`terminal_text`] (the book keeps them; a document must not
-/// carry them to whoever prints it), and `&`, `<`, `>` as entities, so a Markdown viewer
-/// (which renders HTML) shows `<script>` as text and runs nothing. Line breaks are kept.
+/// carry them to whoever prints it), `&`, `<`, `>` as entities, so a Markdown viewer
+/// (which renders HTML) shows `<script>` as text and runs nothing, and invisible format
+/// characters ([`is_format_char`]: zero-width space, joiners, soft hyphen) as character
+/// references (`&#x200B;`). Line breaks are kept.
 pub fn markdown_text(text: &str) -> String {
     let text = terminal_text(text);
     let mut o = String::with_capacity(text.len() + 8);
@@ -86,6 +128,9 @@ pub fn markdown_text(text: &str) -> String {
                         escape_at = None;
                     }
                 }
+                // Invisible format characters (zero-width, soft hyphen) as character
+                // references: the document reads the same and its source shows them.
+                c if is_format_char(c) => o.push_str(&format!("&#x{:X};", u32::from(c))),
                 c if Some(j) == escape_at => {
                     o.push('\\');
                     o.push(c);
@@ -516,6 +561,17 @@ mod tests {
             markdown_text("<script>alert(1)</script> & x\n<b>"),
             "&lt;script&gt;alert(1)&lt;/script&gt; &amp; x\n&lt;b&gt;"
         );
+    }
+
+    #[test]
+    fn invisible_format_characters_are_character_references_in_markdown() {
+        assert_eq!(
+            markdown_text("华\u{200C}夏\u{AD}\u{FEFF}\u{202E}x"),
+            "华&#x200C;夏&#xAD;&#xFEFF;x"
+        );
+        assert!(is_format_char('\u{E0001}') && is_format_char('\u{2060}'));
+        assert!(!is_format_char('夏') && !is_format_char(' '));
+        assert_eq!(search_fold("华\u{200C}夏\u{200E}"), "华夏");
     }
 
     #[test]

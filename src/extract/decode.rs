@@ -36,6 +36,7 @@ pub(super) fn decide<'a>(
                 file,
                 bytes,
                 "utf-8",
+                Reading::Utf8,
                 e.valid_up_to() + UTF8_BOM.len(),
             )),
         };
@@ -43,14 +44,51 @@ pub(super) fn decide<'a>(
     match encoding {
         Encoding::Utf8 => match std::str::from_utf8(bytes) {
             Ok(_) => Ok(Decided::Utf8(bytes)),
-            Err(e) => Err(encoding_error(file, bytes, "utf-8", e.valid_up_to())),
+            Err(e) => Err(encoding_error(
+                file,
+                bytes,
+                "utf-8",
+                Reading::Utf8,
+                e.valid_up_to(),
+            )),
         },
         Encoding::Gbk => gb18030(file, bytes, "gbk"),
         Encoding::Auto => match std::str::from_utf8(bytes) {
             Ok(text) if !reads_as_gbk(text) => Ok(Decided::Utf8(bytes)),
-            Ok(_) | Err(_) => gb18030(file, bytes, "utf-8 or gbk"),
+            // Valid UTF-8 that reads as GBK, unless the whole file is not GBK after all.
+            Ok(_) => gb18030(file, bytes, "utf-8 or gbk").or(Ok(Decided::Utf8(bytes))),
+            Err(e) => match gb18030(file, bytes, "utf-8 or gbk") {
+                Ok(decided) => Ok(decided),
+                // Neither reading holds: the fault is named where the reading that got
+                // further stops. A UTF-8 file with Chinese (or a BOM) on an early line is
+                // not GBK from that line on, but its real fault is further down.
+                Err(gbk_error) => {
+                    let gbk_at = match &gbk_error {
+                        ExtractError::Encoding { offset, .. } => *offset as usize,
+                        _ => 0,
+                    };
+                    if e.valid_up_to() >= gbk_at {
+                        Err(encoding_error(
+                            file,
+                            bytes,
+                            "utf-8 or gbk",
+                            Reading::Utf8,
+                            e.valid_up_to(),
+                        ))
+                    } else {
+                        Err(gbk_error)
+                    }
+                }
+            },
         },
     }
+}
+
+/// How the bytes before a fault are read to count its column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reading {
+    Utf8,
+    Gb18030,
 }
 
 /// `LE`/`BE` when the bytes are UTF-16 (Excel's "Unicode text"): a UTF-16 byte-order mark,
@@ -236,7 +274,13 @@ fn gb18030<'a>(
     };
     match validate_gb18030(body) {
         Ok(()) => Ok(Decided::Gb18030(body)),
-        Err(offset) => Err(encoding_error(file, bytes, label, offset + skip)),
+        Err(offset) => Err(encoding_error(
+            file,
+            bytes,
+            label,
+            Reading::Gb18030,
+            offset + skip,
+        )),
     }
 }
 
@@ -259,15 +303,22 @@ fn validate_gb18030(bytes: &[u8]) -> Result<(), usize> {
     }
 }
 
-/// The error for bytes that are not in `encoding`, with the line the offset falls on.
+/// The error for bytes that are not in `encoding`, with the line and column the offset falls
+/// on. Lines are the file's own (every LF ends one, CR LF too, and a quoted cell spanning
+/// lines counts each), so an editor's "go to line" finds the byte; the column counts the
+/// characters before it on its line as `reading` reads them (a Chinese character is one, a
+/// byte-order mark at the start of the file none), from 1.
 pub(super) fn encoding_error(
     file: &str,
     bytes: &[u8],
     encoding: &'static str,
+    reading: Reading,
     offset: usize,
 ) -> ExtractError {
     let upto = &bytes[..offset.min(bytes.len())];
+    // An LF byte is never part of a UTF-8 or GB18030 sequence: counting them is exact.
     let line = upto.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let column = column_of(upto, reading);
     let hint = match encoding {
         "utf-8" => "save the extract as UTF-8, or read it with the GBK encoding",
         "gbk" => "the file is not GBK; save it as UTF-8 or GBK, or read it with auto",
@@ -278,8 +329,34 @@ pub(super) fn encoding_error(
         encoding,
         offset: offset as u64,
         line,
+        column,
         hint,
     }
+}
+
+/// The column (from 1) of the byte just after `upto`: the characters after the last LF as
+/// `reading` reads them; a byte-order mark opening the file is not a character of the text.
+fn column_of(upto: &[u8], reading: Reading) -> u64 {
+    let line_start = upto.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let mut segment = &upto[line_start..];
+    if line_start == 0 {
+        for bom in [UTF8_BOM, GB18030_BOM] {
+            if (reading == Reading::Utf8) == (bom == UTF8_BOM)
+                && let Some(rest) = segment.strip_prefix(bom)
+            {
+                segment = rest;
+            }
+        }
+    }
+    let chars = match reading {
+        // Valid up to the fault; a lossy reading still counts one character a sequence.
+        Reading::Utf8 => String::from_utf8_lossy(segment).chars().count(),
+        Reading::Gb18030 => {
+            let (text, _) = GB18030.decode_without_bom_handling(segment);
+            text.chars().count()
+        }
+    };
+    chars as u64 + 1
 }
 
 /// Decodes GB18030 to UTF-8 a chunk at a time, so a large file is never held twice.

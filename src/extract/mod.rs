@@ -312,13 +312,15 @@ pub enum ExtractError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{file}: not valid {encoding} at byte {offset} (line {line}); {hint}")]
+    #[error("{file}: not valid {encoding} at line {line}, column {column} (byte {offset}); {hint}")]
     Encoding {
         file: String,
         /// The encoding tried: `utf-8`, `gbk`, or `utf-8 or gbk` under auto-detection.
         encoding: &'static str,
         offset: u64,
         line: u64,
+        /// Characters before the fault on its line, plus one.
+        column: u64,
         hint: &'static str,
     },
     /// Excel's "Unicode text" and some exports write UTF-16, which is refused with the fix.
@@ -368,6 +370,7 @@ impl ExtractError {
                 encoding,
                 offset,
                 line,
+                column,
                 hint: _,
             } => {
                 let hint = match *encoding {
@@ -386,6 +389,7 @@ impl ExtractError {
                         ("encoding", &label),
                         ("offset", offset),
                         ("line", line),
+                        ("column", column),
                         ("hint", &lang.t(hint)),
                     ],
                 )
@@ -537,7 +541,13 @@ where
             result.map_err(|e| match reader.get_ref().inner.malformed_at() {
                 Some(offset) => {
                     let skipped = bytes.len() - body.len();
-                    decode::encoding_error(name, bytes, "gbk", offset + skipped)
+                    decode::encoding_error(
+                        name,
+                        bytes,
+                        "gbk",
+                        decode::Reading::Gb18030,
+                        offset + skipped,
+                    )
                 }
                 None => csv_error(name, e),
             })

@@ -447,7 +447,7 @@ fn strict_utf8_names_the_bad_byte() {
     );
     assert!(
         err.to_string()
-            .starts_with("x.csv: not valid utf-8 at byte 22 (line 2); "),
+            .starts_with("x.csv: not valid utf-8 at line 2, column 4 (byte 22); "),
         "{err}"
     );
 }
@@ -696,4 +696,65 @@ HT3,B1,某公司,流贷,周转,CNY,100,50,4.35,2025-01-01,2027-01-01,信用,lina
         "{said}"
     );
     assert!(said.contains("t.csv:2"), "{said}");
+}
+
+/// The line and column an encoding error names for `bytes` read as `enc`.
+fn fault_at(bytes: &[u8], enc: Encoding) -> (u64, u64, u64) {
+    match read_bytes("f.csv", bytes, ExtractKind::Borrowers, enc, 10) {
+        Err(ExtractError::Encoding {
+            line,
+            column,
+            offset,
+            ..
+        }) => (line, column, offset),
+        other => panic!("an encoding error was expected: {other:?}"),
+    }
+}
+
+#[test]
+fn encoding_faults_name_their_line_and_column_whatever_comes_before() {
+    let gbk = |s: &str| encoding_rs::GB18030.encode(s).0.into_owned();
+    // A byte-order mark opening the file is no character of line 1.
+    let bom_first = b"\xEF\xBB\xBFborrower_code,name\nB1,ab\xFF\n";
+    for enc in [Encoding::Utf8, Encoding::Auto] {
+        assert_eq!(fault_at(bom_first, enc), (2, 6, 27), "{enc:?}");
+    }
+    let bom_line_1 = b"\xEF\xBB\xBFab\xFF,name\n";
+    assert_eq!(fault_at(bom_line_1, Encoding::Utf8), (1, 3, 5));
+    // A byte-order mark in mid-file (two files pasted together) and Chinese on early lines:
+    // auto-detection tries GBK too, which stops at line 2; the fault is on line 4.
+    let mut bytes = "borrower_code,name\n\u{FEFF}B1,华夏\nB2,中文\nB3,北京"
+        .as_bytes()
+        .to_vec();
+    bytes.extend_from_slice(b"\xFFx\n");
+    for enc in [Encoding::Utf8, Encoding::Auto] {
+        let (line, column, _) = fault_at(&bytes, enc);
+        assert_eq!((line, column), (4, 6), "{enc:?}");
+    }
+    // CR LF line ends: the CR belongs to the line before.
+    let mut bytes = "borrower_code,name\r\nB1,华东\r\nB2,é".as_bytes().to_vec();
+    bytes.extend_from_slice(b"\xC3\r\n");
+    for enc in [Encoding::Utf8, Encoding::Auto] {
+        let (line, column, _) = fault_at(&bytes, enc);
+        assert_eq!((line, column), (3, 5), "{enc:?}");
+    }
+    // A quoted cell spanning lines: each of its lines counts.
+    let mut quoted = b"borrower_code,name\nB1,\"\xE5\x8D\x8E\n\xE5\xA4\x8F\"\nB2,".to_vec();
+    quoted.extend_from_slice(b"ab\xFF\n");
+    for enc in [Encoding::Utf8, Encoding::Auto] {
+        assert_eq!(fault_at(&quoted, enc).0, 4, "{enc:?}");
+        assert_eq!(fault_at(&quoted, enc).1, 6, "{enc:?}");
+    }
+    // GB18030: columns count GBK characters (two bytes each), not bytes.
+    let mut gb = gbk("borrower_code,name\nB1,华东\nB2,泰山€");
+    let before = gb.len() as u64;
+    gb.extend_from_slice(b"\x81\x20x\n");
+    for enc in [Encoding::Gbk, Encoding::Auto] {
+        assert_eq!(fault_at(&gb, enc), (3, 7, before), "{enc:?}");
+    }
+    // A GB18030 byte-order mark opening the file is no character either.
+    let mut gb_bom = b"\x84\x31\x95\x33".to_vec();
+    gb_bom.extend_from_slice(&gbk("华东"));
+    gb_bom.extend_from_slice(b"\x81\x20\n");
+    assert_eq!(fault_at(&gb_bom, Encoding::Gbk), (1, 3, 8));
 }

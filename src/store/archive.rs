@@ -139,8 +139,14 @@ impl ArchiveQuery {
             c.push(format!("borrower_id = ?{}", p.len()));
         }
         if let Some(b) = &self.borrower {
-            p.push(Box::new(b.clone()));
-            c.push(format!("instr(borrower_name, ?{}) > 0", p.len()));
+            // Found by what the screen shows: invisible characters passed over on both sides
+            // (a loan's `search_name` is its borrower's name without them).
+            p.push(Box::new(crate::domain::text::search_fold(b).into_owned()));
+            let n = p.len();
+            c.push(format!(
+                "(instr(borrower_name, ?{n}) > 0 OR loan_id IN (SELECT id FROM loans \
+                 WHERE search_name IS NOT NULL AND instr(search_name, ?{n}) > 0))"
+            ));
         }
         if let Some(k) = self.kind {
             p.push(Box::new(k.code()));

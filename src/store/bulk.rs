@@ -138,9 +138,10 @@ impl<'c> BulkWriter<'c> {
                 "INSERT INTO loans (contract_no, borrower_id, borrower_name, product, purpose, currency,
                  principal, outstanding, outstanding_fen, interest_rate, disbursed_on, matures_on,
                  guarantee_type, officer, tracking_frequency, classification, class_rank,
-                 last_statement_on, next_followup_on, created_at, created_by, updated_at, updated_by)
+                 last_statement_on, next_followup_on, created_at, created_by, updated_at, updated_by,
+                 search_name)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                         ?18, ?19, ?20, ?21, ?20, ?21)",
+                         ?18, ?19, ?20, ?21, ?20, ?21, ?22)",
             )?
             .execute(params![
                 r.contract_no,
@@ -163,7 +164,8 @@ impl<'c> BulkWriter<'c> {
                 last_statement_on,
                 next,
                 self.now,
-                self.actor
+                self.actor,
+                super::ledger::search_name(&name)
             ])?;
         self.loan = Some(OpenLoan {
             id: self.txn.last_insert_rowid(),

@@ -306,9 +306,9 @@ impl<'c> Tx<'c> {
                 if old_name != rec.name {
                     self.txn
                         .prepare_cached(
-                            "UPDATE loans SET borrower_name = ?2 WHERE borrower_id = ?1",
+                            "UPDATE loans SET borrower_name = ?2, search_name = ?3 WHERE borrower_id = ?1",
                         )?
-                        .execute(params![id, rec.name])?;
+                        .execute(params![id, rec.name, super::ledger::search_name(&rec.name)])?;
                 }
                 Ok(Outcome::Updated)
             }
@@ -341,8 +341,10 @@ impl<'c> Tx<'c> {
             )?
             .execute(params![id, name, self.now, actor])?;
         self.txn
-            .prepare_cached("UPDATE loans SET borrower_name = ?2 WHERE borrower_id = ?1")?
-            .execute(params![id, name])?;
+            .prepare_cached(
+                "UPDATE loans SET borrower_name = ?2, search_name = ?3 WHERE borrower_id = ?1",
+            )?
+            .execute(params![id, name, super::ledger::search_name(name)])?;
         Ok(())
     }
 
@@ -461,7 +463,8 @@ impl<'c> Tx<'c> {
                          currency = ?6, principal = ?7, outstanding = ?8, outstanding_fen = ?9,
                          interest_rate = ?10, disbursed_on = ?11, matures_on = ?12, guarantee_type = ?13,
                          officer = ?14, tracking_frequency = ?15, classification = ?16, class_rank = ?17,
-                         updated_at = ?18, updated_by = ?19, version = version + 1 WHERE id = ?1",
+                         updated_at = ?18, updated_by = ?19, version = version + 1, search_name = ?20
+                         WHERE id = ?1",
                     )?
                     .execute(params![
                         id,
@@ -482,7 +485,8 @@ impl<'c> Tx<'c> {
                         values.classification,
                         rank,
                         self.now,
-                        actor
+                        actor,
+                        super::ledger::search_name(&borrower_name)
                     ])?;
                 self.refresh_followup(id)?;
                 Ok((Outcome::Updated, id, before.map(|(_, c, o)| (c, o))))
@@ -500,9 +504,10 @@ impl<'c> Tx<'c> {
                         "INSERT INTO loans (contract_no, borrower_id, borrower_name, product, purpose, currency,
                          principal, outstanding, outstanding_fen, interest_rate, disbursed_on, matures_on,
                          guarantee_type, officer, tracking_frequency, classification, class_rank,
-                         next_followup_on, created_at, created_by, updated_at, updated_by, last_statement_on)
+                         next_followup_on, created_at, created_by, updated_at, updated_by, last_statement_on,
+                         search_name)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                                 ?18, ?19, ?20, ?19, ?20, ?21)",
+                                 ?18, ?19, ?20, ?19, ?20, ?21, ?22)",
                     )?
                     .execute(params![
                         rec.contract_no,
@@ -525,7 +530,8 @@ impl<'c> Tx<'c> {
                         next,
                         self.now,
                         actor,
-                        last_statement_on
+                        last_statement_on,
+                        super::ledger::search_name(&borrower_name)
                     ])?;
                 Ok((Outcome::Inserted, self.txn.last_insert_rowid(), None))
             }

@@ -394,6 +394,15 @@ impl App {
         }
     }
 
+    /// Says on the status line that the locale cannot show Chinese, so the workbench speaks
+    /// English (the command line says it on standard error).
+    pub fn note_zh_fallback(&mut self) {
+        self.notice = Some(Notice {
+            text: self.lang.t("app.ascii_locale_zh").to_string(),
+            error: false,
+        });
+    }
+
     pub fn too_small(&self) -> bool {
         self.size.0 < MIN_COLS || self.size.1 < MIN_ROWS
     }

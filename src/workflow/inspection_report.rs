@@ -349,7 +349,7 @@ pub fn markdown(d: &ReportData, lang: Lang, checklist: &Checklist) -> String {
 }
 
 /// Text from data in HTML: control (but line breaks and tabs) and bidi characters dropped,
-/// markup characters as entities.
+/// markup and invisible format characters (`&#x200B;`) as entities.
 fn esc(s: &str) -> String {
     let s = crate::domain::text::terminal_text(s);
     let mut o = String::with_capacity(s.len());
@@ -360,6 +360,10 @@ fn esc(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
+            // Zero-width and other invisible format characters, visible in the source.
+            c if crate::domain::text::is_format_char(c) => {
+                o.push_str(&format!("&#x{:X};", u32::from(c)))
+            }
             c => o.push(c),
         }
     }

@@ -60,7 +60,8 @@ pub fn summary_markdown(s: &PeriodSummary, lang: &Lang) -> String {
     out
 }
 
-/// Text in HTML: control and bidi characters out, markup characters as entities.
+/// Text in HTML: control and bidi characters out, markup and invisible format characters
+/// as entities.
 fn esc(s: &str) -> String {
     let s = sanitize(&strip_bidi(s));
     let mut o = String::with_capacity(s.len());
@@ -71,6 +72,10 @@ fn esc(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
+            // Zero-width and other invisible format characters, visible in the source.
+            c if crate::domain::text::is_format_char(c) => {
+                o.push_str(&format!("&#x{:X};", u32::from(c)))
+            }
             c => o.push(c),
         }
     }
