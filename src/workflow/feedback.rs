@@ -325,7 +325,7 @@ pub fn issue(
             },
             &actor.username,
         )?;
-        tx.audit_sealed(
+        tx.audit(
             &actor.username,
             "document.issue",
             "document",
@@ -339,7 +339,6 @@ pub fn issue(
                     "text": asked,
                 }
             }),
-            &[(crate::store::Sealed::Document, id)],
         )?;
         Ok(Issued { id, number })
     })
