@@ -8,10 +8,11 @@
 //! - a record made: its fields (there is no before);
 //! - a batch (import, evaluation, plan): its counts.
 //!
-//! Rows whose later edit must be caught carry a seal: the entry's `"seals"` list holds the
-//! SHA-256 of the row's sealed columns as written ([`Sealed`]). `verify` recomputes the last
-//! seal of each row. A row that is never sealed (a loan's balance, an imported field) can be
-//! edited in the file without `verify` seeing it; see README "What verify catches".
+//! Rows a command writes carry a seal: the entry's `"seals"` list holds the SHA-256 of each
+//! row's sealed columns as written (which tables and columns: [`super::seal`]). `verify`
+//! recomputes the last seal of each row with the code it was made with. A row of a table that
+//! is not sealed (a loan's balance, an imported field) can be edited in the file without
+//! `verify` seeing it; see README "Tamper evidence".
 
 use super::Result;
 use super::seal::{self, Sealed};

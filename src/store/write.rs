@@ -9,6 +9,10 @@ use crate::domain::*;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Transaction, params};
 
+/// The most seals one audit entry holds; a transaction that wrote more rows continues them in
+/// `audit.seals` entries (each a few hundred kB).
+const SEALS_PER_ENTRY: usize = 5_000;
+
 /// A loan's class and balance before an upsert (None: new to the book).
 pub type LoanBefore = Option<(Classification, rust_decimal::Decimal)>;
 
@@ -150,16 +154,37 @@ impl<'c> Tx<'c> {
             let sha = super::seal::seal_now(&self.txn, what, id)?;
             seals.push(serde_json::json!({"row": what.code(), "id": id, "sha256": sha}));
         }
+        // A batch that wrote many rows (a first evaluation's grouping) seals them in parts of
+        // bounded size: the entry holds the first part, `audit.seals` entries the rest.
+        let mut parts = seals.chunks(SEALS_PER_ENTRY);
+        let first = parts.next().map(<[_]>::to_vec).unwrap_or_default();
+        let more = parts.len();
         let mut detail = detail.clone();
         match detail.as_object_mut() {
             Some(o) => {
-                o.insert("seals".into(), seals.into());
+                o.insert("seals".into(), first.into());
+                if more > 0 {
+                    o.insert("seal_parts".into(), (more + 1).into());
+                }
             }
-            None => detail = serde_json::json!({"value": detail, "seals": seals}),
+            None => detail = serde_json::json!({"value": detail, "seals": first}),
         }
         audit::append(
             &self.txn, &self.now, actor, action, entity, entity_key, &detail,
-        )
+        )?;
+        for (i, part) in parts.enumerate() {
+            let detail = serde_json::json!({"of": action, "part": i + 2, "seals": part});
+            audit::append(
+                &self.txn,
+                &self.now,
+                actor,
+                "audit.seals",
+                entity,
+                entity_key,
+                &detail,
+            )?;
+        }
+        Ok(())
     }
 
     pub fn staff_exists(&mut self, username: &str) -> Result<bool> {
