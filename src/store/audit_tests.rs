@@ -245,3 +245,51 @@ fn an_entry_sealed_with_an_old_code_stays_valid_and_is_recomputed_with_that_code
     assert_eq!(breaks[0].row, "document");
     assert_eq!(breaks[0].name.as_deref(), Some("YJ-1"));
 }
+
+#[test]
+fn a_batch_that_wrote_more_rows_than_one_entry_holds_seals_them_in_parts() {
+    let (_dir, mut store) = book();
+    store
+        .write(|tx| -> Result<()> {
+            for i in 0..12_001 {
+                tx.conn().execute(
+                    "INSERT INTO staff (username, display_name, role, created_at, created_by,
+                       updated_at, updated_by) VALUES (?1, ?1, 'specialist', 'now', 'root', 'now', 'root')",
+                    [format!("u{i}")],
+                )?;
+            }
+            tx.audit("root", "staff.add", "book", "", &serde_json::json!({"n": 12_001}))
+        })
+        .expect("a batch");
+    let tail = tail(store.conn(), 10).expect("tail");
+    let actions: Vec<&str> = tail.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["audit.seals", "audit.seals", "staff.add"]);
+    assert!(
+        tail[2].detail.contains("\"seal_parts\":3"),
+        "{}",
+        tail[2].detail
+    );
+    let walked = walk(store.conn(), None).expect("walk");
+    assert!(walked.breaks.is_empty());
+    assert_eq!(walked.seals.len(), 12_001);
+    assert!(
+        check_seals(store.conn(), &walked.seals)
+            .expect("check")
+            .is_empty()
+    );
+    store
+        .write(|tx| -> Result<()> {
+            tx.conn().execute(
+                "UPDATE staff SET role = 'manager' WHERE username = 'u11000'",
+                [],
+            )?;
+            Ok(())
+        })
+        .expect("edit");
+    let breaks = check_seals(store.conn(), &walked.seals).expect("check");
+    assert_eq!(breaks.len(), 1, "{breaks:?}");
+    assert_eq!(
+        (breaks[0].row, breaks[0].name.as_deref()),
+        ("staff", Some("u11000"))
+    );
+}
