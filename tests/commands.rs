@@ -359,20 +359,29 @@ fn a_repayment_and_its_re_evaluation_are_one_transaction_by_the_system_actor() {
     assert_eq!(r.new.iter().sum::<u64>(), 1);
     let w = active(&b.store);
     assert_eq!(w.len(), 1);
-    // The entry and the warning it raised: two audit rows, the engine's as `system`.
-    let tail = b.store.audit_tail(2).unwrap();
-    assert_eq!(b.store.count_rows(Table::Audit).unwrap(), before + 2);
+    // The entry, the warning it raised and the case that warning opened: three audit rows,
+    // the engine's as `system` (the grouping's entry seals the case it opened).
+    let tail = b.store.audit_tail(3).unwrap();
+    assert_eq!(b.store.count_rows(Table::Audit).unwrap(), before + 3);
     assert_eq!(
         (
             tail[0].actor.as_str(),
             tail[0].action.as_str(),
             tail[0].entity.as_str()
         ),
+        ("system", "cases.group", "borrower")
+    );
+    assert_eq!(
+        (
+            tail[1].actor.as_str(),
+            tail[1].action.as_str(),
+            tail[1].entity.as_str()
+        ),
         ("system", "warnings.evaluate.changes", "loan")
     );
-    assert_eq!(listed(&tail[0], "raised"), [serde_json::json!(w[0].number)]);
+    assert_eq!(listed(&tail[1], "raised"), [serde_json::json!(w[0].number)]);
     assert_eq!(
-        (tail[1].actor.as_str(), tail[1].action.as_str()),
+        (tail[2].actor.as_str(), tail[2].action.as_str()),
         ("spec", "repayment.enter")
     );
     // Nobody but the engine re-evaluates a loan on its own.
@@ -416,10 +425,14 @@ fn a_failure_in_the_second_step_leaves_nothing_of_the_first() {
     let (id, number) = warning::raise_manual(&mut b.store, &spec, &mw, d(AS_OF), Lang::En).unwrap();
     assert_eq!(b.store.documents(loan).unwrap().len(), 1);
     assert_eq!(b.store.warning(id).unwrap().unwrap().row.number, number);
-    let tail = b.store.audit_tail(2).unwrap();
+    let tail = b.store.audit_tail(3).unwrap();
     assert_eq!(
-        (tail[0].action.as_str(), tail[1].action.as_str()),
-        ("document.issue", "warnings.raise")
+        (
+            tail[0].action.as_str(),
+            tail[1].action.as_str(),
+            tail[2].action.as_str()
+        ),
+        ("document.issue", "cases.group", "warnings.raise")
     );
     // A statement entered, then a failing step: the statement is not kept.
     let audit = b.store.count_rows(Table::Audit).unwrap();

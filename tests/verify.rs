@@ -298,10 +298,15 @@ fn entries_cut_off_the_end_are_caught_by_the_head_and_by_a_head_kept_elsewhere()
         "UPDATE audit_head SET hash = (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1),
            entries = (SELECT COUNT(*) FROM audit_log), last_id = (SELECT MAX(id) FROM audit_log)",
     );
+    // Without a kept head the chain looks whole; the cut shows only where a cut entry had
+    // changed a sealed row (here the inspection the last entries wrote to).
     let (code, out, _) = verify(&b, &[]);
-    assert_eq!(
-        code, 0,
-        "without a kept head a clean cut looks whole: {out}"
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Audit chain intact"), "{out}");
+    assert!(!out.contains("does not match the chain"), "{out}");
+    assert!(
+        out.contains("inspection XJ2026-000001 (id 1): changed since audit entry"),
+        "{out}"
     );
     let (code, out, _) = verify(&b, &["--expect-head", &hash]);
     assert_eq!(code, 1, "{out}");
@@ -319,7 +324,7 @@ fn an_edited_business_row_is_named_by_its_seal() {
     let (code, out, _) = verify(&b, &[]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("contact 1: changed since audit entry"),
+        out.contains("contact HT-1 (id 1): changed since audit entry"),
         "{out}"
     );
     assert!(
@@ -365,7 +370,9 @@ fn a_document_changed_with_or_without_its_hash_is_named() {
     assert_eq!(code, 1, "{out}");
     assert!(!out.contains("its text no longer"), "{out}");
     assert!(
-        out.contains("document 1: changed since audit entry"),
+        out.contains(&format!(
+            "document {number} (id 1): changed since audit entry"
+        )),
         "{out}"
     );
 }
@@ -387,9 +394,13 @@ fn a_modified_or_missing_evidence_file_is_named() {
     std::fs::write(&file, b"\x89PNG another photo").expect("modify");
     let (code, out, _) = verify(&b, &[]);
     assert_eq!(code, 1, "{out}");
+    // Named by what keeps the file (the inspection and its evidence row), not the hash path
+    // alone.
+    let inspection = scalar(&b, "SELECT number FROM inspections WHERE id = 1");
+    let evidence = scalar(&b, "SELECT CAST(id AS TEXT) FROM inspection_evidence");
     assert!(
         out.contains(&format!(
-            "evidence file {}: its content no longer gives its SHA-256",
+            "evidence of inspection {inspection} (id {evidence}): its file in the document store ({}) no longer gives its SHA-256",
             file.display()
         )),
         "{out}"
@@ -397,7 +408,12 @@ fn a_modified_or_missing_evidence_file_is_named() {
     std::fs::remove_file(&file).expect("remove");
     let (code, out, _) = verify(&b, &[]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("missing from the document store"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "evidence of inspection {inspection} (id {evidence}): its file is missing from the document store"
+        )),
+        "{out}"
+    );
 }
 
 #[test]
@@ -754,9 +770,9 @@ fn a_loan_class_edited_after_its_approved_decision_is_named() {
     let (code, out, _) = verify(&b, &[]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("class of loan 1: changed since audit entry"),
+        out.contains("class of loan HT-1 (id 1): changed since audit entry"),
         "{out}"
     );
     let (_, out, _) = run(cmd(&b, "zhang", "zh_CN.UTF-8").arg("verify"));
-    assert!(out.contains("贷款分类 1：在审计记录"), "{out}");
+    assert!(out.contains("贷款分类 HT-1（id 1）：在审计记录"), "{out}");
 }

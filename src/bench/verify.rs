@@ -21,21 +21,42 @@ pub fn build(path: &Path, entries: u64) -> anyhow::Result<u64> {
     let mut store = Store::open_existing(path)?;
     let mut have = store.audit_head()?.entries;
     const ACTORS: [&str; 5] = ["wang.fang", "li.na", "wu.hao", "zhao.lei", "zhang.wei"];
+    // A contact is recorded for real every fourth entry, so a quarter of the entries carry a
+    // seal (of a row of their own) as the workflow's do, and verify recomputes them all.
+    let real = store
+        .write(|tx| -> crate::store::Result<_> { tx.seed_loans() })?
+        .into_iter()
+        .next()
+        .map(|l| l.contract_no);
     while have < entries {
         let n = BATCH.min(entries - have);
         store.write(|tx| -> crate::store::Result<()> {
             for i in have..have + n {
                 let actor = ACTORS[(i % 5) as usize];
                 let contract = format!("PL{:08}", 1 + i % 100_000);
+                let notes = format!("电话回访：经营正常，按期还款 {i}");
                 match i % 4 {
-                    0 => tx.audit(
-                        actor,
-                        "contact.record",
-                        "loan",
-                        &contract,
-                        &json!({"kind": "call", "contact_on": "2026-06-30",
-                                "notes": format!("电话回访：经营正常，按期还款 {i}")}),
-                    )?,
+                    0 => {
+                        if let Some(c) = &real {
+                            tx.insert_contact(
+                                &crate::domain::ContactRecord {
+                                    contract_no: c.clone(),
+                                    contact_on: chrono::NaiveDate::from_ymd_opt(2026, 6, 30)
+                                        .unwrap_or_default(),
+                                    kind: crate::domain::ContactKind::Call,
+                                    notes: notes.clone(),
+                                },
+                                actor,
+                            )?;
+                        }
+                        tx.audit(
+                            actor,
+                            "contact.record",
+                            "loan",
+                            real.as_deref().unwrap_or(&contract),
+                            &json!({"kind": "call", "contact_on": "2026-06-30", "notes": notes}),
+                        )?
+                    }
                     1 => tx.audit(
                         actor,
                         "warnings.cause",

@@ -49,7 +49,34 @@ pub struct AuditArgs {
 
 pub fn verify(cli: &Cli, ctx: &Context_, args: &VerifyArgs) -> anyhow::Result<i32> {
     let lang = ctx.lang;
+    let expected = args.expect_head.as_deref().map(str::trim);
+    if let Some(e) = expected
+        && !(e.len() == 64 && e.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(anyhow::Error::new(super::UsageError(lang.tf(
+            "verify.bad_head",
+            &[("hash", &crate::domain::text::display(e))],
+        ))));
+    }
     let path = book_path(cli, ctx);
+    // A damaged file (a truncated copy) is a finding of verify, not a failure to run it.
+    let damaged = |reason: &str| -> anyhow::Result<i32> {
+        let mut out = super::visible::stdout(false);
+        for line in workflow::verify::damaged_lines(&path, reason, lang) {
+            writeln!(out, "{line}")?;
+        }
+        Ok(1)
+    };
+    if !args.head && path.is_file() && workflow::verify::truncated(&path).is_some() {
+        return damaged("");
+    }
+    if !args.head
+        && path.is_file()
+        && let Err(e) = Store::open_for_reading(&path)
+        && let Some(sql) = store_damage(&e)
+    {
+        return damaged(&crate::i18n::sqlite_reason(sql, lang));
+    }
     let store = open_book_to_read(&path, lang)?;
     if args.head {
         let head = store.audit_head()?;
@@ -62,13 +89,33 @@ pub fn verify(cli: &Cli, ctx: &Context_, args: &VerifyArgs) -> anyhow::Result<i3
         );
         return Ok(0);
     }
-    let expected = args.expect_head.as_deref().map(str::trim);
-    let report = workflow::verify::verify(&store, expected)?;
+    let report = match workflow::verify::verify(&store, expected) {
+        Ok(r) => r,
+        Err(e) => match store_damage(&e) {
+            Some(sql) => return damaged(&crate::i18n::sqlite_reason(sql, lang)),
+            None => return Err(e.into()),
+        },
+    };
     let mut out = super::visible::stdout(false);
     for line in workflow::verify::lines(&report, &path, lang) {
         writeln!(out, "{line}")?;
     }
     Ok(if report.problems() == 0 { 0 } else { 1 })
+}
+
+/// The SQLite error of `e` when it says the file is not a sound database (damaged,
+/// truncated, not a database at all).
+fn store_damage(e: &crate::store::StoreError) -> Option<&rusqlite::Error> {
+    use crate::store::StoreError as E;
+    let sql = match e {
+        E::Open { source, .. } | E::Sql(source) => source,
+        _ => return None,
+    };
+    matches!(
+        sql.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+    .then_some(sql)
 }
 
 pub fn backup(cli: &Cli, ctx: &Context_, file: &std::path::Path) -> anyhow::Result<i32> {

@@ -8,13 +8,14 @@
 //! - a record made: its fields (there is no before);
 //! - a batch (import, evaluation, plan): its counts.
 //!
-//! Rows whose later edit must be caught carry a seal: the entry's `"seals"` list holds the
-//! SHA-256 of the row's sealed columns as written ([`Sealed`]). `verify` recomputes the last
-//! seal of each row. A row that is never sealed (a loan's balance, an imported field) can be
-//! edited in the file without `verify` seeing it; see README "What verify catches".
+//! Rows a command writes carry a seal: the entry's `"seals"` list holds the SHA-256 of each
+//! row's sealed columns as written (which tables and columns: [`super::seal`]). `verify`
+//! recomputes the last seal of each row with the code it was made with. A row of a table that
+//! is not sealed (a loan's balance, an imported field) can be edited in the file without
+//! `verify` seeing it; see README "Tamper evidence".
 
 use super::Result;
-use rusqlite::types::ValueRef;
+use super::seal::{self, Sealed};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -32,7 +33,7 @@ pub struct AuditEntry {
 }
 
 /// Lowercase hex, by table (`verify` turns a million digests into text).
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -101,82 +102,6 @@ pub(super) fn append(
     )?
     .execute(params![hash, id])?;
     Ok(())
-}
-
-/// A business row whose columns an audit entry seals, so that an edit made to the file
-/// afterwards shows in `verify`. Only rows that nothing but the audited command changes
-/// may be sealed (a later legitimate write would otherwise look like tampering).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Sealed {
-    /// A contact (visit, call): never changed once recorded.
-    Contact,
-    /// A document (notice, report): never changed once issued.
-    Document,
-    /// A loan's class: changed only by an approved classification decision.
-    LoanClass,
-}
-
-impl Sealed {
-    pub const ALL: [Sealed; 3] = [Sealed::Contact, Sealed::Document, Sealed::LoanClass];
-
-    /// The code in the entry's `seals` list and in verify's findings.
-    pub fn code(self) -> &'static str {
-        match self {
-            Sealed::Contact => "contact",
-            Sealed::Document => "document",
-            Sealed::LoanClass => "loan_class",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Sealed> {
-        Sealed::ALL.into_iter().find(|s| s.code() == code)
-    }
-
-    fn select(self) -> &'static str {
-        match self {
-            Sealed::Contact => {
-                "SELECT loan_id, contact_on, kind, notes, created_at, created_by FROM contacts WHERE id = ?1"
-            }
-            Sealed::Document => {
-                "SELECT loan_id, kind, number, title, lang, body, sha256, created_at, created_by FROM documents WHERE id = ?1"
-            }
-            Sealed::LoanClass => "SELECT contract_no, classification FROM loans WHERE id = ?1",
-        }
-    }
-}
-
-/// The SHA-256 of the sealed columns of row `id`, or `None` when the row is gone.
-pub(super) fn row_seal(conn: &Connection, what: Sealed, id: i64) -> Result<Option<String>> {
-    let mut stmt = conn.prepare_cached(what.select())?;
-    let mut rows = stmt.query([id])?;
-    let Some(r) = rows.next()? else {
-        return Ok(None);
-    };
-    let mut h = Sha256::new();
-    h.update(what.code().as_bytes());
-    for i in 0..r.as_ref().column_count() {
-        h.update([0x1e]);
-        match r.get_ref(i)? {
-            ValueRef::Null => h.update(b"n"),
-            ValueRef::Integer(v) => {
-                h.update(b"i");
-                h.update(v.to_string().as_bytes());
-            }
-            ValueRef::Real(v) => {
-                h.update(b"r");
-                h.update(v.to_string().as_bytes());
-            }
-            ValueRef::Text(t) => {
-                h.update(b"t");
-                h.update(t);
-            }
-            ValueRef::Blob(b) => {
-                h.update(b"b");
-                h.update(b);
-            }
-        }
-    }
-    Ok(Some(hex(&h.finalize())))
 }
 
 /// The head as stored apart from the rows.
@@ -248,10 +173,14 @@ pub struct ChainReport {
     /// Where an expected head was found in the chain: `Some(id)`; `None` when not asked or
     /// not found (see `expected_found`).
     pub expected_at: Option<i64>,
-    /// The last seal of each sealed row: (what, row id) → (SHA-256, audit entry id).
+    /// The last seal of each sealed row: (table, row key) → (the kind it was sealed as,
+    /// SHA-256, audit entry id). A seal released (the row deleted by the program) is gone.
     #[serde(skip)]
-    pub seals: HashMap<(Sealed, i64), (String, i64)>,
+    pub seals: SealMap,
 }
+
+/// The last seal of each row: (table, row key) → (kind, SHA-256, audit entry id).
+pub type SealMap = HashMap<(&'static str, i64), (Sealed, String, i64)>;
 
 /// Walks the whole chain once: every entry's hash, its link to the one before, the ids
 /// between them, the seals the entries carry, and whether `expected` (a head kept
@@ -307,7 +236,7 @@ pub(super) fn walk(conn: &Connection, expected: Option<&str>) -> Result<ChainRep
         if !hex_is(stored, &chain_digest(stored_prev, fields)) {
             note(&mut report, ChainBreak::Edited { id });
         }
-        if detail.contains("\"seals\"") {
+        if detail.contains("\"seals\":") {
             collect_seals(detail, id, &mut report.seals);
         }
         if expected.is_some_and(|e| e.eq_ignore_ascii_case(stored)) {
@@ -323,22 +252,41 @@ pub(super) fn walk(conn: &Connection, expected: Option<&str>) -> Result<ChainRep
     Ok(report)
 }
 
-fn collect_seals(detail: &str, audit_id: i64, seals: &mut HashMap<(Sealed, i64), (String, i64)>) {
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(detail) else {
+/// One seal as an entry holds it (`sha256` null: the program released the row).
+#[derive(serde::Deserialize)]
+struct SealJson<'a> {
+    #[serde(borrow)]
+    row: std::borrow::Cow<'a, str>,
+    id: i64,
+    #[serde(borrow)]
+    sha256: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// Reads only the entry's top-level `"seals"` list (the rest of the detail is not parsed:
+/// the walk meets a million entries). A key inside a string cannot match: its quotes are
+/// escaped there. The list is the last `"seals":` of the detail, as `Tx::audit` puts it at
+/// the top level after the command's own keys.
+fn collect_seals(detail: &str, audit_id: i64, seals: &mut SealMap) {
+    let Some(at) = detail.rfind("\"seals\":") else {
         return;
     };
-    let Some(list) = v.get("seals").and_then(|s| s.as_array()) else {
+    let rest = &detail[at + "\"seals\":".len()..];
+    let mut de = serde_json::Deserializer::from_str(rest);
+    let Ok(list) = <Vec<SealJson> as serde::Deserialize>::deserialize(&mut de) else {
         return;
     };
     for s in list {
-        let what = s
-            .get("row")
-            .and_then(|t| t.as_str())
-            .and_then(Sealed::parse);
-        let id = s.get("id").and_then(|i| i.as_i64());
-        let sha = s.get("sha256").and_then(|h| h.as_str());
-        if let (Some(what), Some(id), Some(sha)) = (what, id, sha) {
-            seals.insert((what, id), (sha.to_string(), audit_id));
+        let Some(what) = Sealed::parse(&s.row) else {
+            continue;
+        };
+        let key = (what.table(), s.id);
+        match s.sha256 {
+            Some(sha) => {
+                seals.insert(key, (what, sha.into_owned(), audit_id));
+            }
+            None => {
+                seals.remove(&key);
+            }
         }
     }
 }
@@ -346,29 +294,35 @@ fn collect_seals(detail: &str, audit_id: i64, seals: &mut HashMap<(Sealed, i64),
 /// A sealed row that no longer matches its last seal.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SealBreak {
+    /// The kind's code (`verify_row.<code>` names it).
     pub row: &'static str,
     pub id: i64,
+    /// The row's number, or the number of the record it belongs to, when it can be read.
+    pub name: Option<String>,
     /// The audit entry holding the seal.
     pub audit_id: i64,
     /// The row is gone (else: changed).
     pub deleted: bool,
 }
 
-/// Compares every sealed row with its last seal, in row order.
-pub(super) fn check_seals(
-    conn: &Connection,
-    seals: &HashMap<(Sealed, i64), (String, i64)>,
-) -> Result<Vec<SealBreak>> {
-    let mut keys: Vec<&(Sealed, i64)> = seals.keys().collect();
-    keys.sort_by_key(|(w, id)| (w.code(), *id));
+/// Compares every sealed row with its last seal, recomputed with the kind it was made with,
+/// in table and key order.
+pub(super) fn check_seals(conn: &Connection, seals: &SealMap) -> Result<Vec<SealBreak>> {
+    let mut keys: Vec<&(&'static str, i64)> = seals.keys().collect();
+    keys.sort();
     let mut out = Vec::new();
     for key in keys {
-        let (sha, audit_id) = &seals[key];
-        let now = row_seal(conn, key.0, key.1)?;
+        let (what, sha, audit_id) = &seals[key];
+        let now = seal::row_seal(conn, *what, key.1)?;
         if now.as_deref() != Some(sha.as_str()) {
+            let name = match now {
+                Some(_) => seal::label(conn, *what, key.1)?,
+                None => None,
+            };
             out.push(SealBreak {
-                row: key.0.code(),
+                row: what.code(),
                 id: key.1,
+                name,
                 audit_id: *audit_id,
                 deleted: now.is_none(),
             });
@@ -419,6 +373,30 @@ pub(super) fn evidence_page(
         Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Who keeps the stored file `sha`: documents stored by it (number, id) and inspections
+/// holding it as evidence (inspection number, evidence id), at most `limit` of each.
+pub(super) fn stored_file_owners(
+    conn: &Connection,
+    sha: &str,
+    limit: u32,
+) -> Result<Vec<(bool, String, i64)>> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT number, id FROM documents WHERE sha256 = ?1 AND storage = 'stored' ORDER BY id LIMIT ?2",
+    )?;
+    for r in stmt.query_map(params![sha, limit], |r| Ok((true, r.get(0)?, r.get(1)?)))? {
+        out.push(r?);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.number, e.id FROM inspection_evidence e JOIN inspections i ON i.id = e.inspection_id
+         WHERE e.sha256 = ?1 ORDER BY e.id LIMIT ?2",
+    )?;
+    for r in stmt.query_map(params![sha, limit], |r| Ok((false, r.get(0)?, r.get(1)?)))? {
+        out.push(r?);
+    }
+    Ok(out)
 }
 
 /// SQLite's own check of the file: "ok", or the problems it lists (at most 100).

@@ -48,6 +48,8 @@ impl<'c> BulkWriter<'c> {
         conn.pragma_update(None, "journal_mode", "OFF")?;
         let txn = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let search = super::reindex::defer_search(&txn)?;
+        // A fresh book's load seals nothing (its one entry counts what it loaded).
+        super::seal::quiet(&txn, true)?;
         Ok(BulkWriter {
             txn,
             now: now_text(),
@@ -318,6 +320,7 @@ impl<'c> BulkWriter<'c> {
         if let Some(search) = self.search.take() {
             super::reindex::restore_search(&self.txn, &search)?;
         }
+        super::seal::quiet(&self.txn, false)?;
         super::audit::append(
             &self.txn,
             &self.now,

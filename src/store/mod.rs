@@ -18,6 +18,7 @@ mod ledger;
 mod outcomes;
 mod probe;
 mod reindex;
+mod seal;
 mod sqlval;
 mod summary;
 mod warnings;
@@ -27,7 +28,7 @@ pub use archive::{ArchiveDocument, ArchiveQuery, ArchiveRow, NewDocument, SUMMAR
 pub(crate) use audit::sha256_hex;
 pub use audit::{
     AuditEntry, AuditQuery, AuditRecord, BREAKS_KEPT, ChainBreak, ChainReport, DocumentBreak, Head,
-    SealBreak, Sealed,
+    SealBreak,
 };
 pub use bulk::BulkWriter;
 pub use classification::*;
@@ -42,6 +43,7 @@ pub use ledger::*;
 pub use outcomes::*;
 pub use probe::Probe;
 pub use reindex::DeferredIndexes;
+pub use seal::Sealed;
 pub use warnings::*;
 pub use write::{BookKey, Outcome, Tx};
 
@@ -712,9 +714,9 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let mut tx = Tx::new(txn);
+        let mut tx = Tx::new(txn)?;
         let value = f(&mut tx)?;
-        tx.commit().map_err(StoreError::from)?;
+        tx.commit()?;
         Ok(value)
     }
 
@@ -802,6 +804,12 @@ impl Store {
     /// A page of the evidence files the book lists, `(SHA-256, size)` after `after`.
     pub fn evidence_files_page(&self, after: &str, limit: u32) -> Result<Vec<(String, u64)>> {
         audit::evidence_page(&self.conn, after, limit)
+    }
+
+    /// Who keeps the stored file `sha`: `(is a document, number, id)` — documents stored by
+    /// it, then inspections holding it as evidence (the evidence row's id).
+    pub fn stored_file_owners(&self, sha: &str, limit: u32) -> Result<Vec<(bool, String, i64)>> {
+        audit::stored_file_owners(&self.conn, sha, limit)
     }
 
     /// SQLite's integrity check: the problems it names (empty: ok).

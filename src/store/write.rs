@@ -9,6 +9,10 @@ use crate::domain::*;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Transaction, params};
 
+/// The most seals one audit entry holds; a transaction that wrote more rows continues them in
+/// `audit.seals` entries (each a few hundred kB).
+const SEALS_PER_ENTRY: usize = 5_000;
+
 /// A loan's class and balance before an upsert (None: new to the book).
 pub type LoanBefore = Option<(Classification, rust_decimal::Decimal)>;
 
@@ -26,6 +30,9 @@ pub struct Tx<'c> {
     now: String,
     /// Look-ups repeated for every row of an import, remembered for the transaction.
     cache: Cache,
+    /// A command's transaction: every row it wrote in a sealed table must be sealed by one of
+    /// its audit entries before it commits (checked in debug builds and tests).
+    all_sealed: bool,
 }
 
 /// What a transaction has already looked up (it alone writes, so these stay true).
@@ -49,12 +56,20 @@ pub enum BookKey {
 }
 
 impl<'c> Tx<'c> {
-    pub(super) fn new(txn: Transaction<'c>) -> Tx<'c> {
-        Tx {
+    pub(super) fn new(txn: Transaction<'c>) -> Result<Tx<'c>> {
+        super::seal::track(&txn)?;
+        Ok(Tx {
             txn,
             now: now_text(),
             cache: Cache::default(),
-        }
+            all_sealed: false,
+        })
+    }
+
+    /// Marks this transaction as a command's: committing it with a row written in a sealed
+    /// table and not sealed by an audit entry after the write is a bug (a debug assertion).
+    pub fn expect_all_sealed(&mut self) {
+        self.all_sealed = true;
     }
 
     pub(super) fn conn(&self) -> &rusqlite::Connection {
@@ -84,11 +99,25 @@ impl<'c> Tx<'c> {
         self.cache.next_warning_id = id.checked_add(1);
     }
 
-    pub(super) fn commit(self) -> rusqlite::Result<()> {
-        self.txn.commit()
+    pub(super) fn commit(self) -> Result<()> {
+        let left = super::seal::pending(&self.txn)?;
+        debug_assert!(
+            !self.all_sealed || left == 0,
+            "a command wrote {left} row(s) in sealed tables after its last audit entry"
+        );
+        if left > 0 {
+            // Rows written with no entry after them (a test's setup, a bulk step) stay
+            // unsealed; the set must not leak into the next transaction's entry.
+            self.txn.execute("DELETE FROM temp.seal_touched", [])?;
+        }
+        Ok(self.txn.commit()?)
     }
 
-    /// Appends one row to the hash-chained audit log.
+    /// Appends one row to the hash-chained audit log. Every row this transaction wrote in a
+    /// sealed table since the last entry (inserted, updated — side effects included — or
+    /// deleted) is sealed by it: the SHA-256 of the row's sealed columns goes into the
+    /// detail's `"seals"` list (`null` for a row deleted, which releases its seal), so an
+    /// edit made to the row outside the program afterwards shows in `postloan verify`.
     pub fn audit(
         &mut self,
         actor: &str,
@@ -97,14 +126,11 @@ impl<'c> Tx<'c> {
         entity_key: &str,
         detail: &serde_json::Value,
     ) -> Result<()> {
-        audit::append(
-            &self.txn, &self.now, actor, action, entity, entity_key, detail,
-        )
+        self.audit_sealed(actor, action, entity, entity_key, detail, &[])
     }
 
-    /// Appends an audit row that seals `rows` as they are now (their SHA-256 goes into the
-    /// detail's `"seals"` list, chained with it): an edit made to them outside the program
-    /// shows in `postloan verify`. Seal only rows nothing else changes afterwards.
+    /// [`Tx::audit`], also sealing `rows` of kinds the triggers do not follow (a loan's
+    /// class, which imports write too, is sealed only when a decision sets it).
     pub fn audit_sealed(
         &mut self,
         actor: &str,
@@ -112,22 +138,53 @@ impl<'c> Tx<'c> {
         entity: &str,
         entity_key: &str,
         detail: &serde_json::Value,
-        rows: &[(audit::Sealed, i64)],
+        rows: &[(super::seal::Sealed, i64)],
     ) -> Result<()> {
+        let mut rows: Vec<(super::seal::Sealed, i64)> = rows.to_vec();
+        rows.extend(super::seal::take_touched(&self.txn)?);
+        if rows.is_empty() {
+            return audit::append(
+                &self.txn, &self.now, actor, action, entity, entity_key, detail,
+            );
+        }
+        rows.sort();
+        rows.dedup();
         let mut seals = Vec::with_capacity(rows.len());
         for (what, id) in rows {
-            if let Some(sha) = audit::row_seal(&self.txn, *what, *id)? {
-                seals.push(serde_json::json!({"row": what.code(), "id": id, "sha256": sha}));
-            }
+            let sha = super::seal::seal_now(&self.txn, what, id)?;
+            seals.push(serde_json::json!({"row": what.code(), "id": id, "sha256": sha}));
         }
+        // A batch that wrote many rows (a first evaluation's grouping) seals them in parts of
+        // bounded size: the entry holds the first part, `audit.seals` entries the rest.
+        let mut parts = seals.chunks(SEALS_PER_ENTRY);
+        let first = parts.next().map(<[_]>::to_vec).unwrap_or_default();
+        let more = parts.len();
         let mut detail = detail.clone();
         match detail.as_object_mut() {
             Some(o) => {
-                o.insert("seals".into(), seals.into());
+                o.insert("seals".into(), first.into());
+                if more > 0 {
+                    o.insert("seal_parts".into(), (more + 1).into());
+                }
             }
-            None => detail = serde_json::json!({"value": detail, "seals": seals}),
+            None => detail = serde_json::json!({"value": detail, "seals": first}),
         }
-        self.audit(actor, action, entity, entity_key, &detail)
+        audit::append(
+            &self.txn, &self.now, actor, action, entity, entity_key, &detail,
+        )?;
+        for (i, part) in parts.enumerate() {
+            let detail = serde_json::json!({"of": action, "part": i + 2, "seals": part});
+            audit::append(
+                &self.txn,
+                &self.now,
+                actor,
+                "audit.seals",
+                entity,
+                entity_key,
+                &detail,
+            )?;
+        }
+        Ok(())
     }
 
     pub fn staff_exists(&mut self, username: &str) -> Result<bool> {

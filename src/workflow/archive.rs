@@ -146,7 +146,7 @@ pub fn add(store: &mut Store, actor: &Actor, cmd: &AddDocument<'_>) -> Result<Ad
         if let Some(old) = cmd.supersedes {
             tx.supersede_document(old, id)?;
         }
-        tx.audit_sealed(
+        tx.audit(
             &actor.username,
             "document.archive",
             "document",
@@ -162,7 +162,6 @@ pub fn add(store: &mut Store, actor: &Actor, cmd: &AddDocument<'_>) -> Result<Ad
                     "supersedes": cmd.supersedes,
                 }
             }),
-            &[(crate::store::Sealed::Document, id)],
         )?;
         Ok(Added {
             id,

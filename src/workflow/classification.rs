@@ -122,6 +122,7 @@ pub fn classify_book(
         let next = store.write(|tx| -> Result<Option<i64>> {
             let (loans, last) = tx.classify_chunk(after, CLASSIFY_CHUNK, as_of)?;
             let found = floors(&loans, &signals, as_of, rules);
+            let before = (report.opened, report.updated, report.superseded);
             for (loan, floor) in loans.iter().zip(found) {
                 report.loans += 1;
                 let todo = action(loan.class, floor, signals.open.get(&loan.id));
@@ -161,6 +162,21 @@ pub fn classify_book(
                     }
                     FloorAction::Nothing => {}
                 }
+            }
+            // The chunk's own entry seals the proposals it opened, moved or closed.
+            if (report.opened, report.updated, report.superseded) != before {
+                tx.audit(
+                    &actor.username,
+                    "classification.floor_changes",
+                    "book",
+                    &as_of.to_string(),
+                    &json!({
+                        "as_of": as_of,
+                        "opened": report.opened - before.0,
+                        "updated": report.updated - before.1,
+                        "superseded": report.superseded - before.2,
+                    }),
+                )?;
             }
             Ok(last)
         })?;
@@ -633,7 +649,7 @@ pub fn approve_in(
         &json!({"proposal": st.id, "before": {"class": from.code()}, "after": {"class": to.code()},
                 "effective_on": st.effective_on, "comment": comment,
                 "inspection_due": inspection_due}),
-        &[(crate::store::Sealed::LoanClass, st.loan_id)],
+        &[(crate::store::Sealed::LOAN_CLASS, st.loan_id)],
     )?;
     Ok(Approved {
         id: st.id,

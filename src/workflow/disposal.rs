@@ -207,14 +207,14 @@ pub fn group_in(
     borrower: Option<i64>,
 ) -> Result<GroupReport> {
     let report = tx.group_warnings(as_of, borrower, actor)?;
-    if borrower.is_none() && (report.opened > 0 || report.joined > 0) {
-        tx.audit(
-            actor,
-            "cases.group",
-            "book",
-            &as_of.to_string(),
-            &json!(report),
-        )?;
+    // Every grouping that wrote gets its entry (one borrower's too: the entry seals the
+    // cases it opened or raised and the warnings it joined).
+    if report.opened > 0 || report.joined > 0 || !report.raised.is_empty() {
+        let (entity, key) = match borrower {
+            Some(b) => ("borrower", b.to_string()),
+            None => ("book", as_of.to_string()),
+        };
+        tx.audit(actor, "cases.group", entity, &key, &json!(report))?;
     }
     Ok(report)
 }
@@ -1058,7 +1058,7 @@ fn case_document(
             ("borrower", &sanitize(d.borrower)),
         ],
     );
-    let document = tx.insert_document(
+    tx.insert_document(
         loan_id,
         d.kind,
         &number,
@@ -1073,13 +1073,12 @@ fn case_document(
         o.insert("document".into(), json!(number));
         o.insert("kind".into(), json!(d.kind));
     }
-    tx.audit_sealed(
+    tx.audit(
         &actor.username,
         "document.issue",
         "case",
         &c.number,
         &detail,
-        &[(crate::store::Sealed::Document, document)],
     )?;
     Ok(number)
 }

@@ -358,7 +358,7 @@ pub fn issue(
             },
             &actor.username,
         )?;
-        tx.audit_sealed(
+        tx.audit(
             &actor.username,
             "document.issue",
             "document",
@@ -372,7 +372,6 @@ pub fn issue(
                     "text": asked,
                 }
             }),
-            &[(crate::store::Sealed::Document, id)],
         )?;
         Ok(Issued { id, number })
     })

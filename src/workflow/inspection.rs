@@ -586,7 +586,6 @@ pub fn approve(
             event,
             &comment,
         )?;
-        let mut sealed = None;
         let outcome = if to == InspectionStatus::Approved {
             let data =
                 tx.inspection_report(st.id, None)?
@@ -605,7 +604,7 @@ pub fn approve(
                 "inspection_report.title",
                 &[("number", &st.number), ("version", &st.report_version)],
             );
-            let id = tx.insert_document(
+            tx.insert_document(
                 st.loan_id,
                 "inspection_report",
                 &document,
@@ -617,16 +616,11 @@ pub fn approve(
             )?;
             let warning =
                 super::inspection_checklist::warn_below_line_in(tx, actor, &st, checklist, today)?;
-            sealed = Some(id);
             Approval::Approved { document, warning }
         } else {
             Approval::AwaitsSecond
         };
-        let seals: Vec<_> = sealed
-            .map(|id| (crate::store::Sealed::Document, id))
-            .into_iter()
-            .collect();
-        tx.audit_sealed(
+        tx.audit(
             &actor.username,
             &format!("inspections.{event}"),
             "inspection",
@@ -634,7 +628,6 @@ pub fn approve(
             &json!({"report_version": st.report_version, "comment": comment,
                     "before": {"status": st.status.code(), "approvals_done": st.approvals_done},
                     "after": {"status": to.code(), "approvals_done": done}}),
-            &seals,
         )?;
         Ok(outcome)
     })

@@ -10,8 +10,9 @@
 //!    `expected_version` the screen showed (`None`: the current one, for scripts), writes
 //!    through `tx` and appends its audit row with `tx.audit` — all in the caller's transaction;
 //!    the row's detail says before → after (`{"before": {…}, "after": {…}}` with the fields
-//!    it changed; the convention is in `store::audit`), and a row that nothing else changes
-//!    afterwards is sealed with `tx.audit_sealed` so `postloan verify` sees a later edit;
+//!    it changed; the convention is in `store::audit`); every row the command wrote in a
+//!    sealed table (side effects included) is sealed by its next audit row, so write before
+//!    the entry that records the writing (`postloan verify` then sees a later edit);
 //! 3. the public `thing(store, actor, …)` is `execute(store, actor, |tx| thing_in(tx, …))`, so a
 //!    compound command calls several `_in` steps inside one `execute` and a failure anywhere
 //!    leaves nothing; a refusal is recorded in the audit trail by `execute` itself;
@@ -420,7 +421,10 @@ pub fn execute<T>(
     actor: &Actor,
     f: impl FnOnce(&mut Tx<'_>) -> Result<T>,
 ) -> Result<T> {
-    let result = store.write(f);
+    let result = store.write(|tx| {
+        tx.expect_all_sealed();
+        f(tx)
+    });
     if let Err(e) = &result {
         record_refusal(store, actor, e);
     }

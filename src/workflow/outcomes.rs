@@ -200,6 +200,7 @@ pub fn record_demand_in(
         &note,
         &actor.username,
     )?;
+    case_history(tx, &case, d.on, actor, "demand", &loan, d.channel.code())?;
     tx.audit(
         &actor.username,
         "outcome.demand",
@@ -207,7 +208,6 @@ pub fn record_demand_in(
         &loan.contract_no,
         &json!({"id": id, "on": d.on, "channel": d.channel.code(), "note": note, "case_id": case_id}),
     )?;
-    case_history(tx, &case, d.on, actor, "demand", &loan, d.channel.code())?;
     Ok(id)
 }
 
@@ -284,6 +284,7 @@ pub fn record_legal_in(
         },
         &actor.username,
     )?;
+    case_history(tx, &case, e.on, actor, "legal", &loan, e.kind.code())?;
     tx.audit(
         &actor.username,
         "outcome.legal",
@@ -293,7 +294,6 @@ pub fn record_legal_in(
                 "seizure": seizure_id, "on": e.on, "reference": reference, "note": note,
                 "case_id": case_id}),
     )?;
-    case_history(tx, &case, e.on, actor, "legal", &loan, e.kind.code())?;
     Ok(id)
 }
 
@@ -504,6 +504,15 @@ pub fn record_recovery_in(
         tx.put_balance(loan.id, r.on, after)?;
         evaluation = evaluate_loan_in(tx, rules, loan.id, today)?;
     }
+    case_history(
+        tx,
+        &case,
+        r.on,
+        actor,
+        "recovery",
+        &loan,
+        &format_money(r.amounts.total(), &loan.currency),
+    )?;
     tx.audit(
         &actor.username,
         "outcome.recovery",
@@ -513,15 +522,6 @@ pub fn record_recovery_in(
                 "interest": r.amounts.interest, "costs": r.amounts.costs,
                 "outstanding_before": loan.outstanding, "outstanding_after": after,
                 "after_write_off": after_write_off, "note": note, "case_id": case_id}),
-    )?;
-    case_history(
-        tx,
-        &case,
-        r.on,
-        actor,
-        "recovery",
-        &loan,
-        &format_money(r.amounts.total(), &loan.currency),
     )?;
     Ok(BalanceChange {
         id,
@@ -605,6 +605,7 @@ pub fn recall_in(
         &reason,
         &actor.username,
     )?;
+    case_history(tx, &case, s.on, actor, "recall", &loan, &reason)?;
     tx.audit(
         &actor.username,
         "outcome.recall",
@@ -612,7 +613,6 @@ pub fn recall_in(
         &loan.contract_no,
         &json!({"on": s.on, "reason": reason, "outstanding": loan.outstanding, "case_id": case_id}),
     )?;
-    case_history(tx, &case, s.on, actor, "recall", &loan, &reason)?;
     Ok(())
 }
 
@@ -656,6 +656,7 @@ pub fn close_in(
         &reason,
         &actor.username,
     )?;
+    case_history(tx, &case, s.on, actor, "loan_closed", &loan, &reason)?;
     tx.audit(
         &actor.username,
         "outcome.close",
@@ -663,7 +664,6 @@ pub fn close_in(
         &loan.contract_no,
         &json!({"on": s.on, "reason": reason, "written_off": loan.written_off, "case_id": case_id}),
     )?;
-    case_history(tx, &case, s.on, actor, "loan_closed", &loan, &reason)?;
     Ok(())
 }
 
@@ -727,15 +727,6 @@ pub fn write_off_in(
     tx.set_loan_outcome(loan.id, after, status, &actor.username)?;
     tx.put_balance(loan.id, w.on, after)?;
     let evaluation = evaluate_loan_in(tx, rules, loan.id, today)?;
-    tx.audit(
-        &actor.username,
-        "outcome.write_off",
-        "loan",
-        &loan.contract_no,
-        &json!({"id": id, "on": w.on, "amount": w.amount, "reason": reason,
-                "outstanding_before": loan.outstanding, "outstanding_after": after,
-                "written_off": total, "status": status.code(), "case_id": case_id}),
-    )?;
     case_history(
         tx,
         &case,
@@ -744,6 +735,15 @@ pub fn write_off_in(
         "write_off",
         &loan,
         &format_money(w.amount, &loan.currency),
+    )?;
+    tx.audit(
+        &actor.username,
+        "outcome.write_off",
+        "loan",
+        &loan.contract_no,
+        &json!({"id": id, "on": w.on, "amount": w.amount, "reason": reason,
+                "outstanding_before": loan.outstanding, "outstanding_after": after,
+                "written_off": total, "status": status.code(), "case_id": case_id}),
     )?;
     Ok(BalanceChange {
         id,
@@ -818,13 +818,6 @@ pub fn add_collateral_in(
             ],
         ));
     }
-    tx.audit(
-        &actor.username,
-        "outcome.collateral_added",
-        "loan",
-        &loan.contract_no,
-        &json!({"kind": c.kind.code(), "description": description, "value": c.value, "on": c.on}),
-    )?;
     case_history(
         tx,
         &case,
@@ -833,6 +826,13 @@ pub fn add_collateral_in(
         "collateral_added",
         &loan,
         &format_money(c.value, &loan.currency),
+    )?;
+    tx.audit(
+        &actor.username,
+        "outcome.collateral_added",
+        "loan",
+        &loan.contract_no,
+        &json!({"kind": c.kind.code(), "description": description, "value": c.value, "on": c.on}),
     )?;
     evaluate_loan_in(tx, rules, loan.id, today)
 }

@@ -194,7 +194,7 @@ pub fn sign(
             tx.supersede_document(old.id, id)?;
         }
         let sha256 = crate::store::sha256_hex(body.as_bytes());
-        tx.audit_sealed(
+        tx.audit(
             &actor.username,
             "document.sign_summary",
             "document",
@@ -209,7 +209,6 @@ pub fn sign(
                     "supersedes": earlier.as_ref().map(|o| o.id),
                 }
             }),
-            &[(crate::store::Sealed::Document, id)],
         )?;
         Ok(Signed {
             id,

@@ -41,13 +41,12 @@ pub fn record_contact_in(
         ..rec.clone()
     };
     let id = tx.insert_contact(&rec, &actor.username)?;
-    tx.audit_sealed(
+    tx.audit(
         &actor.username,
         "contact.record",
         "loan",
         &rec.contract_no,
         &json!({"contact_id": id, "on": rec.contact_on, "kind": rec.kind.code(), "notes": rec.notes}),
-        &[(crate::store::Sealed::Contact, id)],
     )?;
     Ok(id)
 }

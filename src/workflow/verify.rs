@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 pub struct EvidenceBreak {
     pub sha256: String,
     pub path: PathBuf,
+    /// Who keeps the file: `(is a document, number, id)` (documents, then inspections'
+    /// evidence), so the finding names them rather than the hash path.
+    pub owners: Vec<(bool, String, i64)>,
     /// The file is gone (else its content changed).
     pub missing: bool,
 }
@@ -54,6 +57,17 @@ impl VerifyReport {
             && self.head.last_id == self.chain.last_id
     }
 
+    /// Whether the stored head says something the chain's breaks do not: with no break, any
+    /// difference; with breaks (entries deleted or rewritten in the middle, which change the
+    /// count), only a different last entry — entries cut off the end or a head rewritten.
+    pub fn head_adds(&self) -> bool {
+        if self.chain.break_count == 0 {
+            !self.head_matches()
+        } else {
+            self.head.hash != self.chain.last_hash || self.head.last_id != self.chain.last_id
+        }
+    }
+
     /// Whether the expected head, if one was given, is in the chain.
     pub fn expected_found(&self) -> bool {
         self.expected.is_none() || self.chain.expected_at.is_some()
@@ -62,7 +76,7 @@ impl VerifyReport {
     /// How many problems the run found (0: the book is intact).
     pub fn problems(&self) -> u64 {
         self.chain.break_count
-            + u64::from(!self.head_matches())
+            + u64::from(self.head_adds())
             + u64::from(!self.expected_found())
             + self.seal_breaks.len() as u64
             + self.document_breaks.len() as u64
@@ -187,11 +201,13 @@ fn check_evidence(store: &Store, docs: &Path) -> crate::store::Result<(u64, Vec<
             match file_sha256(&path) {
                 Ok((got, len)) if got.eq_ignore_ascii_case(&sha) && len == size => {}
                 Ok(_) => out.push(EvidenceBreak {
+                    owners: store.stored_file_owners(&sha, 5)?,
                     sha256: sha,
                     path,
                     missing: false,
                 }),
                 Err(_) => out.push(EvidenceBreak {
+                    owners: store.stored_file_owners(&sha, 5)?,
                     sha256: sha,
                     path,
                     missing: true,
@@ -262,7 +278,7 @@ pub fn lines(r: &VerifyReport, path: &Path, lang: crate::i18n::Lang) -> Vec<Stri
     if more > 0 {
         out.push(lang.tf("verify.more_breaks", &[("n", &more)]));
     }
-    if !r.head_matches() {
+    if r.head_adds() {
         out.push(lang.tf(
             "verify.head_mismatch",
             &[
@@ -293,14 +309,19 @@ pub fn lines(r: &VerifyReport, path: &Path, lang: crate::i18n::Lang) -> Vec<Stri
         } else {
             "verify.seal_changed"
         };
-        out.push(lang.tf(
-            key,
-            &[
-                ("row", &lang.code_name("verify_row", s.row)),
-                ("id", &s.id),
-                ("audit", &s.audit_id),
-            ],
-        ));
+        let row = lang.code_name("verify_row", s.row);
+        out.push(match &s.name {
+            Some(name) => lang.tf(
+                "verify.seal_changed_named",
+                &[
+                    ("row", &row),
+                    ("name", &crate::domain::text::display(name)),
+                    ("id", &s.id),
+                    ("audit", &s.audit_id),
+                ],
+            ),
+            None => lang.tf(key, &[("row", &row), ("id", &s.id), ("audit", &s.audit_id)]),
+        });
     }
     if r.document_breaks.is_empty() {
         out.push(lang.tf("verify.documents_ok", &[("n", &r.documents)]));
@@ -323,7 +344,25 @@ pub fn lines(r: &VerifyReport, path: &Path, lang: crate::i18n::Lang) -> Vec<Stri
         } else {
             "verify.evidence_modified"
         };
-        out.push(lang.tf(key, &[("path", &e.path.display())]));
+        if e.owners.is_empty() {
+            out.push(lang.tf(key, &[("path", &e.path.display())]));
+        }
+        for (document, number, id) in &e.owners {
+            let key = match (document, e.missing) {
+                (true, true) => "verify.stored_document_missing",
+                (true, false) => "verify.stored_document_modified",
+                (false, true) => "verify.stored_evidence_missing",
+                (false, false) => "verify.stored_evidence_modified",
+            };
+            out.push(lang.tf(
+                key,
+                &[
+                    ("number", &crate::domain::text::display(number)),
+                    ("id", id),
+                    ("path", &e.path.display()),
+                ],
+            ));
+        }
     }
     if r.registered_breaks.is_empty() && r.registered > 0 {
         out.push(lang.tf("verify.registered_ok", &[("n", &r.registered)]));
@@ -351,4 +390,48 @@ pub fn lines(r: &VerifyReport, path: &Path, lang: crate::i18n::Lang) -> Vec<Stri
         n => lang.tf("verify.failed", &[("path", &p), ("n", &n)]),
     });
     out
+}
+
+/// Why the file at `path` cannot be a whole book, read from its SQLite header: `Some((have,
+/// want))` when it is shorter than the pages the header counts (a truncated copy), `None`
+/// when its length agrees (or the header cannot say).
+pub fn truncated(path: &Path) -> Option<(u64, u64)> {
+    let mut f = std::fs::File::open(path).ok()?;
+    let have = f.metadata().ok()?.len();
+    let mut header = [0u8; 100];
+    f.read_exact(&mut header).ok()?;
+    if &header[..16] != b"SQLite format 3\0" {
+        return None;
+    }
+    let page = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536u64,
+        n => u64::from(n),
+    };
+    let pages = u64::from(u32::from_be_bytes([
+        header[28], header[29], header[30], header[31],
+    ]));
+    // The count is valid only when written by the version that last changed the file.
+    let valid = header[24..28] == header[92..96];
+    let want = pages * page;
+    (valid && want > have).then_some((have, want))
+}
+
+/// The report of a book that could not be opened or read to the end because its file is
+/// damaged: what is wrong with the file, then the verdict (one problem).
+pub fn damaged_lines(path: &Path, reason: &str, lang: crate::i18n::Lang) -> Vec<String> {
+    let p = crate::domain::text::display(&path.display().to_string());
+    let first = match truncated(path) {
+        Some((have, want)) => lang.tf(
+            "verify.truncated",
+            &[("path", &p), ("have", &have), ("want", &want)],
+        ),
+        None => lang.tf(
+            "verify.damaged",
+            &[
+                ("path", &p),
+                ("reason", &crate::domain::text::display(reason)),
+            ],
+        ),
+    };
+    vec![first, lang.tf("verify.failed", &[("path", &p), ("n", &1)])]
 }

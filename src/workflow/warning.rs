@@ -1120,7 +1120,7 @@ pub fn issue_notice_in(
             ("borrower", &sanitize(&loan.borrower_name)),
         ],
     );
-    let document = tx.insert_document(
+    tx.insert_document(
         loan.id,
         "warning_notice",
         &number,
@@ -1132,13 +1132,12 @@ pub fn issue_notice_in(
     )?;
     tx.set_feedback_due(id, due)?;
     tx.warning_event(id, today, &actor.username, "notice", None, None, &number)?;
-    tx.audit_sealed(
+    tx.audit(
         &actor.username,
         "document.issue",
         "warning",
         &w.row.number,
         &json!({"document": number, "kind": "warning_notice"}),
-        &[(crate::store::Sealed::Document, document)],
     )?;
     Ok(number)
 }

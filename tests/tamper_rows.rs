@@ -1,0 +1,464 @@
+//! Every row a command writes is sealed by its audit entry (issue #12 point 4): for each
+//! family of business rows, a row the workflow wrote is edited with plain SQL behind the
+//! program's back, and `verify` names it in user terms and exits 1 — while the same book,
+//! written only by the program (the side effects of superseding, closing, grouping
+//! included), verifies with no finding.
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use postloan::domain::warning::{Level, ManualSignal, RiskType};
+use postloan::domain::{
+    Classification, GuaranteeType, LoanRecord, Product, Role, StaffRecord, TrackingFrequency,
+};
+use postloan::i18n::Lang;
+use postloan::store::Store;
+use postloan::workflow;
+use rust_decimal::Decimal;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+const TODAY: &str = "2026-03-02";
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::from_str(s).expect("date")
+}
+
+/// The binary on `book` in a clean environment, as `user`, in `lang`.
+fn cmd(book: &Path, user: &str, lang: &str) -> Command {
+    let home = book.parent().expect("the book's directory");
+    let mut c = Command::cargo_bin("postloan").expect("the binary");
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("LANG", lang)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .arg("--db")
+        .arg(book)
+        .arg("--as")
+        .arg(user);
+    c
+}
+
+/// Runs `args` as `user` and insists it succeeds; returns stdout.
+fn ok(book: &Path, user: &str, args: &[&str]) -> String {
+    let out = cmd(book, user, "en_US.UTF-8")
+        .args(args)
+        .output()
+        .expect("runs");
+    let (o, e) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {o}{e}");
+    o
+}
+
+/// `verify` in `lang`: (exit code, stdout).
+fn verify_in(book: &Path, lang: &str) -> (i32, String) {
+    let out = cmd(book, "hu", lang).arg("verify").output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// Asserts the book verifies with no finding at all.
+fn clean(book: &Path) {
+    let (code, out) = verify_in(book, "en_US.UTF-8");
+    assert_eq!(
+        code, 0,
+        "a book written only by the program verifies: {out}"
+    );
+    assert!(!out.contains("changed since"), "{out}");
+}
+
+/// Edits the book with plain SQL, then asserts `verify` exits 1 naming `finding` (English)
+/// and `zh` (Chinese).
+fn caught(book: &Path, statement: &str, finding: &str, zh: &str) {
+    let conn = rusqlite::Connection::open(book).expect("open for tampering");
+    let n = conn.execute(statement, []).expect("tamper");
+    assert!(n > 0, "the edit changed a row: {statement}");
+    drop(conn);
+    let (code, out) = verify_in(book, "en_US.UTF-8");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(finding), "{finding:?} in {out}");
+    assert!(
+        out.contains("Audit chain intact"),
+        "the chain is whole: {out}"
+    );
+    let (code, out) = verify_in(book, "zh_CN.UTF-8");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(zh), "{zh:?} in {out}");
+}
+
+fn scalar(book: &Path, query: &str) -> String {
+    let conn = rusqlite::Connection::open(book).expect("open");
+    conn.query_row(query, [], |r| r.get::<_, String>(0))
+        .expect("query")
+}
+
+/// A small demo-flagged book: staff, one loan HT-1 (officer zhang), a red manual warning with
+/// its notice (a document) that opens the borrower's risk case, an inspection under way.
+/// Returns the book, the warning's, the case's and the inspection's numbers.
+fn book(dir: &Path) -> (PathBuf, String, String, String) {
+    let path = dir.join("book.db");
+    let me = workflow::os_user();
+    let mut store = Store::open(&path).expect("open");
+    workflow::book::init(&mut store, &me).expect("init");
+    store
+        .write(|tx| -> postloan::store::Result<()> {
+            tx.set_meta("demo", "1")?;
+            tx.set_meta("demo_as_of", TODAY)?;
+            for (u, role) in [
+                ("zhang", Role::Specialist),
+                ("wang", Role::Supervisor),
+                ("hu", Role::Auditor),
+                ("li", Role::Manager),
+            ] {
+                tx.upsert_staff(
+                    &StaffRecord {
+                        username: u.into(),
+                        display_name: u.into(),
+                        role,
+                    },
+                    &me,
+                )?;
+            }
+            tx.upsert_loan(
+                &LoanRecord {
+                    contract_no: "HT-1".into(),
+                    borrower_code: "B1".into(),
+                    borrower_name: "华东精密机械有限公司".into(),
+                    product: Product::WorkingCapital,
+                    purpose: "采购".into(),
+                    currency: "CNY".into(),
+                    principal: Decimal::from(5_000_000),
+                    outstanding: Decimal::from(4_000_000),
+                    interest_rate: Decimal::from_str("4.35").expect("rate"),
+                    disbursed_on: date("2026-01-30"),
+                    matures_on: date("2027-01-30"),
+                    guarantee_type: GuaranteeType::Mortgage,
+                    officer: "zhang".into(),
+                    tracking_frequency: TrackingFrequency::Quarterly,
+                    classification: Some(Classification::Pass),
+                    restructured_on: None,
+                    credit_impaired: None,
+                },
+                &me,
+            )?;
+            Ok(())
+        })
+        .expect("book");
+    let zhang = workflow::identify(&store, "zhang", Some("zhang")).expect("staff");
+    let mw = workflow::warning::ManualWarning {
+        contract_no: "HT-1",
+        signal: ManualSignal::Litigation,
+        level: Level::Red,
+        risk_type: RiskType::Credit,
+        reason: "法院传票",
+    };
+    workflow::warning::raise_manual(&mut store, &zhang, &mw, date(TODAY), Lang::ZhCn)
+        .expect("warning and notice");
+    drop(store);
+    let warning = scalar(&path, "SELECT number FROM warnings");
+    let case = scalar(&path, "SELECT number FROM risk_cases");
+    let inspection = ok(
+        &path,
+        "zhang",
+        &[
+            "inspection",
+            "start",
+            "HT-1",
+            "--kind",
+            "routine",
+            "--mode",
+            "onsite",
+        ],
+    );
+    let inspection = inspection
+        .split_whitespace()
+        .find(|w| w.starts_with("XJ"))
+        .map(|w| w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-'))
+        .expect("the inspection's number")
+        .to_string();
+    clean(&path);
+    (path, warning, case, inspection)
+}
+
+#[test]
+fn a_documents_recipient_edited_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (b, ..) = book(dir.path());
+    let number = scalar(&b, "SELECT number FROM documents WHERE id = 1");
+    caught(
+        &b,
+        "UPDATE documents SET recipient = 'finance' WHERE id = 1",
+        &format!("document {number} (id 1): changed since audit entry"),
+        &format!("文档 {number}（id 1）：在审计记录"),
+    );
+}
+
+#[test]
+fn a_superseded_document_verifies_and_its_superseded_by_edited_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (b, ..) = book(dir.path());
+    let file = dir.path().join("contract.pdf");
+    std::fs::write(&file, b"%PDF-1.4 the contract").expect("file");
+    let f = file.to_str().expect("path");
+    ok(
+        &b,
+        "zhang",
+        &["archive", "add", "HT-1", f, "--kind", "contract"],
+    );
+    let first = scalar(&b, "SELECT CAST(MAX(id) AS TEXT) FROM documents");
+    std::fs::write(&file, b"%PDF-1.4 the contract, amended").expect("file");
+    ok(
+        &b,
+        "zhang",
+        &[
+            "archive",
+            "add",
+            "HT-1",
+            f,
+            "--kind",
+            "contract",
+            "--supersedes",
+            &first,
+        ],
+    );
+    // The side effect (the old document's superseded_by) was sealed by the same entry.
+    clean(&b);
+    let number = scalar(
+        &b,
+        &format!("SELECT number FROM documents WHERE id = {first}"),
+    );
+    caught(
+        &b,
+        &format!("UPDATE documents SET superseded_by = NULL WHERE id = {first}"),
+        &format!("document {number} (id {first}): changed since audit entry"),
+        &format!("文档 {number}（id {first}）：在审计记录"),
+    );
+}
+
+#[test]
+fn a_case_progress_report_edited_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (b, _, case, _) = book(dir.path());
+    ok(
+        &b,
+        "zhang",
+        &[
+            "case",
+            "progress",
+            &case,
+            "--state",
+            "诉讼未结",
+            "--effect",
+            "已追加抵押",
+            "--problems",
+            "无",
+            "--next",
+            "跟进庭审",
+        ],
+    );
+    clean(&b);
+    caught(
+        &b,
+        "UPDATE case_progress SET effect = '已全部收回'",
+        &format!("progress report of case {case} (id 1): changed since audit entry"),
+        &format!("案件进展报告 {case}（id 1）：在审计记录"),
+    );
+}
+
+#[test]
+fn a_closed_case_set_back_to_open_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (b, warning, case, _) = book(dir.path());
+    ok(
+        &b,
+        "wang",
+        &["warning", "dismiss", &warning, "--reason", "传票已撤回"],
+    );
+    ok(
+        &b,
+        "wang",
+        &["case", "close", &case, "--reason", "风险消除"],
+    );
+    assert_eq!(
+        scalar(&b, "SELECT status FROM risk_cases"),
+        "closed",
+        "the case closed"
+    );
+    // Closing changed the case, its history and its warnings: all sealed, no finding.
+    clean(&b);
+    caught(
+        &b,
+        "UPDATE risk_cases SET status = 'open', closed_on = NULL, close_reason = ''",
+        &format!("risk case {case} (id 1): changed since audit entry"),
+        &format!("风险案件 {case}（id 1）：在审计记录"),
+    );
+}
+
+#[test]
+fn a_warnings_level_or_status_edited_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (b, warning, ..) = book(dir.path());
+    caught(
+        &b,
+        "UPDATE warnings SET level = 'yellow', level_order = 1",
+        &format!("warning {warning} (id 1): changed since audit entry"),
+        &format!("预警 {warning}（id 1）：在审计记录"),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (b, warning, ..) = book(dir.path());
+    caught(
+        &b,
+        "UPDATE warnings SET status = 'resolved'",
+        &format!("warning {warning} (id 1): changed since audit entry"),
+        &format!("预警 {warning}（id 1）：在审计记录"),
+    );
+}
+
+#[test]
+fn a_disposal_action_edited_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (b, _, case, _) = book(dir.path());
+    ok(
+        &b,
+        "zhang",
+        &[
+            "action",
+            "add",
+            &case,
+            "--kind",
+            "explanation",
+            "--title",
+            "要求书面说明",
+            "--owner",
+            "zhang",
+            "--deadline",
+            "2026-03-20",
+        ],
+    );
+    clean(&b);
+    let id = scalar(&b, "SELECT CAST(MAX(id) AS TEXT) FROM disposal_actions");
+    caught(
+        &b,
+        "UPDATE disposal_actions SET status = 'done', outcome = '已完成'",
+        &format!("disposal action of case {case} (id {id}): changed since audit entry"),
+        &format!("处置措施 {case}（id {id}）：在审计记录"),
+    );
+}
+
+#[test]
+fn an_inspection_report_section_edited_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (b, _, _, inspection) = book(dir.path());
+    ok(
+        &b,
+        "zhang",
+        &[
+            "inspection",
+            "write",
+            &inspection,
+            "--section",
+            "1",
+            "--text",
+            "厂区生产正常",
+        ],
+    );
+    clean(&b);
+    let id = scalar(
+        &b,
+        "SELECT CAST(rowid AS TEXT) FROM inspection_sections WHERE body = '厂区生产正常'",
+    );
+    caught(
+        &b,
+        "UPDATE inspection_sections SET body = '厂区已停产' WHERE body = '厂区生产正常'",
+        &format!("report section of inspection {inspection} (id {id}): changed since audit entry"),
+        &format!("检查报告章节 {inspection}（id {id}）：在审计记录"),
+    );
+}
+
+#[test]
+fn a_classification_proposal_edited_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (b, ..) = book(dir.path());
+    ok(
+        &b,
+        "zhang",
+        &[
+            "classification",
+            "propose",
+            "HT-1",
+            "--to",
+            "special_mention",
+            "--reason",
+            "主要客户流失",
+        ],
+    );
+    clean(&b);
+    let id = scalar(
+        &b,
+        "SELECT CAST(MAX(id) AS TEXT) FROM classification_proposals",
+    );
+    caught(
+        &b,
+        "UPDATE classification_proposals SET to_class = 'pass'",
+        &format!("classification proposal for loan HT-1 (id {id}): changed since audit entry"),
+        &format!("分类调整提议 HT-1（id {id}）：在审计记录"),
+    );
+}
+
+#[test]
+fn a_staff_members_role_edited_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (b, ..) = book(dir.path());
+    ok(&b, "li", &["staff", "add", "zhao", "--role", "specialist"]);
+    clean(&b);
+    let id = scalar(
+        &b,
+        "SELECT CAST(id AS TEXT) FROM staff WHERE username = 'zhao'",
+    );
+    caught(
+        &b,
+        "UPDATE staff SET role = 'manager' WHERE username = 'zhao'",
+        &format!("staff member zhao (id {id}): changed since audit entry"),
+        &format!("员工 zhao（id {id}）：在审计记录"),
+    );
+}
+
+#[test]
+fn a_sealed_row_deleted_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (b, _, case, _) = book(dir.path());
+    ok(
+        &b,
+        "zhang",
+        &[
+            "case",
+            "progress",
+            &case,
+            "--state",
+            "诉讼未结",
+            "--effect",
+            "无",
+            "--problems",
+            "无",
+            "--next",
+            "跟进",
+        ],
+    );
+    let conn = rusqlite::Connection::open(&b).expect("open");
+    conn.execute("DELETE FROM case_progress", [])
+        .expect("delete");
+    drop(conn);
+    let (code, out) = verify_in(&b, "en_US.UTF-8");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("progress report of case 1: deleted since audit entry"),
+        "{out}"
+    );
+}
