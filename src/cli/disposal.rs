@@ -1335,3 +1335,42 @@ pub fn escalate(
     }
     Ok(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{EscalationReport, RaisedCase};
+
+    #[test]
+    fn escalation_says_raised_for_a_case_that_rose_and_red_already_for_one_that_was() {
+        let r = EscalationReport {
+            escalated: vec!["CZ2026-000001".into(), "CZ2026-000002".into()],
+            raised: vec![RaisedCase {
+                id: 1,
+                number: "CZ2026-000001".into(),
+                from: Level::Orange,
+                to: Level::Red,
+            }],
+            ..EscalationReport::default()
+        };
+        let en = escalated_lines(&r, Lang::En);
+        assert_eq!(
+            en,
+            [
+                "Case CZ2026-000001 raised from Orange to Red: emergency plan needed",
+                "Case CZ2026-000002 was red already: now marked emergency plan needed",
+            ]
+        );
+        let zh = escalated_lines(&r, Lang::ZhCn);
+        assert!(zh[0].contains("已由橙色升为红色"), "{zh:?}");
+        assert!(
+            zh[1].contains("原已为红色") && !zh[1].contains("升为"),
+            "{zh:?}"
+        );
+        let line = escalation_line(&r, Lang::En);
+        assert!(
+            line.contains("cases raised to red 1, red already 1"),
+            "{line}"
+        );
+    }
+}
