@@ -360,6 +360,76 @@ fn every_block_of_the_case_screen_is_reached_by_paging_at_80x24() {
     assert!(back.contains(&selected), "{selected} in {back}");
 }
 
+/// The case screen's `?` help lists every key the screen looks up (its own section and the
+/// global keys, from the keymap in force) and, at 80x24 where it does not fit, scrolls with
+/// the list's movement keys to its end; any other key closes it and goes no further.
+#[test]
+fn the_case_screens_help_lists_every_key_and_scrolls_at_80x24() {
+    use postloan::tui::keymap::Section;
+    let (_dir, store, number, officer, _) = worked_book(false);
+    let mut app = app_on(store, &officer, Lang::En, (80, 24), as_of());
+    open_case(&mut app, &number);
+    press(&mut app, KeyCode::Char('?'));
+    assert!(app.help_open());
+    let first = screen_text(&draw(&app));
+    assert!(first.contains("Lines 1-"), "says it scrolls: {first}");
+    let mut seen = first.clone();
+    let mut last = first;
+    for _ in 0..40 {
+        press(&mut app, KeyCode::Char('j'));
+        assert!(app.help_open(), "j scrolls, it does not close");
+        let now = screen_text(&draw(&app));
+        if now == last {
+            break;
+        }
+        seen.push_str(&now);
+        last = now;
+    }
+    assert!(last.contains("any other key closes"), "{last}");
+    // Every action of the screen's sections, with its keys, was on the screen at some point.
+    let sections = [Section::Case, Section::Global];
+    let mut listed = 0;
+    for (section, action, keys) in &app.keymap.listing {
+        if !sections.contains(section) || keys.is_empty() {
+            continue;
+        }
+        let labels: Vec<String> = keys.iter().map(|k| k.label()).collect();
+        let keys = labels.join(" ");
+        let description = action.description(Lang::En);
+        let start: String = description.chars().take(8).collect();
+        let entry = if keys.len() > 14 {
+            keys.clone()
+        } else {
+            format!("{keys:<14} {start}")
+        };
+        // A key the case section binds first is listed there only (Global's is unreachable).
+        if *section == Section::Global
+            && app.keymap.listing.iter().any(|(s, _, k)| {
+                *s == Section::Case && k.iter().any(|x| labels.contains(&x.label()))
+            })
+        {
+            continue;
+        }
+        assert!(
+            seen.contains(&entry),
+            "{section:?} {action:?}: '{entry}' in {seen}"
+        );
+        listed += 1;
+    }
+    assert!(listed > 25, "{listed}");
+    assert!(
+        seen.contains(&format!("{:<14} close the case", "C")),
+        "{seen}"
+    );
+    // Back to the top, then a key that is no movement closes it and does nothing else.
+    press(&mut app, KeyCode::Char('g'));
+    assert!(app.help_open(), "g goes to the top");
+    assert!(screen_text(&draw(&app)).contains("Lines 1-"));
+    press(&mut app, KeyCode::Char('x'));
+    assert!(!app.help_open());
+    assert!(app.form().is_none(), "x closed the help and opened no form");
+}
+
 #[test]
 fn progress_is_written_under_four_headings() {
     let (_dir, store, number, officer, _) = worked_book(false);
