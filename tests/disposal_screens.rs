@@ -273,6 +273,12 @@ fn the_actions_list_filters_and_says_which() {
     assert_eq!(app.disposal.shown, DisposalList::Actions);
     assert_eq!(app.disposal.actions.total, 5);
     assert!(screen_text(&draw(&app)).contains("Open actions 5"));
+    // The header is the actions': no case level counts over them (the cases view has them).
+    let head = rows_text(&draw(&app), 1..2);
+    assert!(
+        !head.contains("Yellow") && !head.contains("Orange"),
+        "{head}"
+    );
     // Mine: the officer's two, by deadline.
     press(&mut app, KeyCode::Char('M'));
     assert_eq!(app.disposal.actions.total, 2);
@@ -286,7 +292,13 @@ fn the_actions_list_filters_and_says_which() {
     assert_eq!(app.disposal.actions.total, 2);
     press(&mut app, KeyCode::Char('T'));
     assert_eq!(app.disposal.actions.total, 0);
-    assert!(screen_text(&draw(&app)).contains("status In progress"));
+    let text = screen_text(&draw(&app));
+    assert!(text.contains("status In progress"));
+    // The header names the status shown, not "Open actions".
+    assert!(
+        text.contains("Actions (In progress) 0") && !text.contains("Open actions"),
+        "{text}"
+    );
     press(&mut app, KeyCode::Char('x'));
     assert_eq!(app.disposal.actions.query, Default::default());
     assert_eq!(app.disposal.actions.total, 5);
