@@ -24,7 +24,8 @@ use std::io::Write;
 /// The outcome steps of `postloan loan …`.
 #[derive(Debug, Subcommand)]
 pub enum OutcomeCommand {
-    /// Record a demand for payment (催收): it restarts the limitation period.
+    /// Record a demand for payment (催收): it restarts a running limitation period (one made
+    /// before the claim falls due leaves the period to start at the due date).
     Demand {
         contract_no: String,
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
