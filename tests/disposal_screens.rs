@@ -442,60 +442,6 @@ fn the_case_screens_help_lists_every_key_and_scrolls_at_80x24() {
     assert!(app.form().is_none(), "x closed the help and opened no form");
 }
 
-/// A key that opens a form asks first whether the user may: a specialist whose case it is
-/// not, or an auditor, is refused on the status line at once, with the reason, and no form
-/// opens; the case's officer gets the form.
-#[test]
-fn a_form_key_refuses_at_once_whom_the_command_would_refuse() {
-    let (_dir, store, number, officer, _) = worked_book(false);
-    let d = store.case_detail(&number).expect("read").expect("case");
-    let stranger = [
-        "wang.fang",
-        "li.na",
-        "zhang.wei",
-        "liu.yang",
-        "chen.jing",
-        "yang.min",
-        "huang.qiang",
-        "zhou.jie",
-    ]
-    .into_iter()
-    .find(|u| {
-        *u != officer
-            && d.loans.iter().all(|l| l.officer != *u)
-            && d.actions.iter().all(|a| a.owner != *u)
-    })
-    .expect("a specialist with nothing in the case");
-    let mut app = app_on(store, stranger, Lang::En, (120, 40), as_of());
-    open_case(&mut app, &number);
-    for key in ['d', 'f', 'm', 'x', 'p', 'a', 'n', 'e', 'c', 'C'] {
-        press(&mut app, KeyCode::Char(key));
-        assert!(app.form().is_none(), "'{key}' opened no form");
-        let text = screen_text(&draw(&app));
-        assert!(
-            text.contains(&format!("case {number} belongs to '{officer}'")),
-            "'{key}' says whose case it is: {text}"
-        );
-        press(&mut app, KeyCode::Char('j'));
-    }
-    // An auditor may not work cases at all: refused by role, before any form.
-    let (_dir2, store, number, officer, _) = worked_book(false);
-    let mut app = app_on(store, "hu.yan", Lang::ZhCn, (120, 40), as_of());
-    open_case(&mut app, &number);
-    press(&mut app, KeyCode::Char('d'));
-    assert!(app.form().is_none());
-    assert!(screen_text(&draw(&app)).contains("hu.yan"));
-    // The officer gets the form.
-    let (_dir3, store, number, _, _) = worked_book(false);
-    let mut app = app_on(store, &officer, Lang::En, (120, 40), as_of());
-    open_case(&mut app, &number);
-    press(&mut app, KeyCode::Char('d'));
-    assert!(
-        app.form().is_some(),
-        "the officer's 'd' opens the outcome form"
-    );
-}
-
 #[test]
 fn progress_is_written_under_four_headings() {
     let (_dir, store, number, officer, _) = worked_book(false);

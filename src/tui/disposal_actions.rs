@@ -364,36 +364,6 @@ impl App {
         let in_force = screen.plan_in(&[PlanStatus::Approved]).cloned();
         let measures = screen.measures_to_take().cloned();
         let no_action = || lang.t("case_detail.no_action").to_string();
-        // A key that opens a form asks first whether the user may do it at all, and is
-        // refused at once with the reason (the command checks again when it is sent).
-        let precheck = match action {
-            Action::AddProgress
-            | Action::AddAction
-            | Action::ProposePlan
-            | Action::RecordExplanation => Some((Command::WorkCase, None)),
-            Action::ActionDone | Action::ActionFail | Action::ActionNote | Action::CancelAction => {
-                Some((
-                    Command::WorkCase,
-                    selected.as_ref().map(|a| a.owner.clone()),
-                ))
-            }
-            Action::CloseCase => Some((Command::CloseCase, None)),
-            Action::RecordDemand => Some((Command::RecordDemand, None)),
-            _ => None,
-        };
-        let refused = match precheck {
-            Some((command, owner)) => {
-                flow::may_on_case(&self.actor, command, &screen.detail, owner.as_deref()).err()
-            }
-            None if action == Action::RecordRecovery => self
-                .actor
-                .authorize(Command::RecordRecovery, &Who::NONE)
-                .err(),
-            None => None,
-        };
-        if let Some(e) = refused {
-            return self.case_refused(super::warning_actions::workflow_error_text(&e, lang));
-        }
         let (form, key) = match action {
             Action::AddProgress => (
                 forms::progress_form(&number, lang),

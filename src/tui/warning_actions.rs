@@ -112,14 +112,6 @@ impl App {
             .map_err(|e| move_error_text(&e, self.lang))
     }
 
-    /// May the user do `command` on a loan whose officer is `officer`? (The workflow's own
-    /// check, asked before a form opens; the command asks again when it is sent.)
-    fn may_on_loan(&self, command: crate::workflow::Command, officer: &str) -> Result<(), String> {
-        self.actor
-            .authorize(command, &crate::workflow::Subject::loan_of(officer))
-            .map_err(|e| workflow_error_text(&e, self.lang))
-    }
-
     fn may_raise(&self) -> Result<(), String> {
         if allows(self.actor.role, Permission::RaiseWarning) {
             Ok(())
@@ -165,11 +157,8 @@ impl App {
                 }
             }
             (_, Some(mv)) => {
-                // The reason is asked for only when everything else allows the move: the state,
-                // the role and whose loan it is (a specialist moves their own loans' warnings).
-                if let Err(e) = self.check_move(row, mv, "-").and_then(|()| {
-                    self.may_on_loan(crate::workflow::Command::MoveWarning(mv), &row.officer)
-                }) {
+                // The reason is asked for only when everything else allows the move.
+                if let Err(e) = self.check_move(row, mv, "-") {
                     return self.fail(e);
                 }
                 let kind = if mv == WarningMove::Resolve {
@@ -182,11 +171,6 @@ impl App {
             }
             (Action::WriteCause, _) => {
                 if let Err(e) = self.may_raise() {
-                    return self.fail(e);
-                }
-                if let Err(e) =
-                    self.may_on_loan(crate::workflow::Command::AnalyseWarning, &row.officer)
-                {
                     return self.fail(e);
                 }
                 if !row.status.is_active() {

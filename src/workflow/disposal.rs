@@ -132,23 +132,6 @@ fn open_case(tx: &Tx<'_>, number: &str, expected: Option<i64>) -> Result<CaseSta
     Ok(c)
 }
 
-/// A read-only pre-check before a screen opens a form on case `d` (the command checks again
-/// when it is sent): may `actor` do `command` on it? As [`authorize_case`] judges it, from
-/// the case as the screen read it; `owner`: the owner of the action acted on.
-pub fn may_on_case(
-    actor: &Actor,
-    command: Command,
-    d: &crate::store::CaseDetail,
-    owner: Option<&str>,
-) -> Result<()> {
-    let mut also: Vec<String> = d.loans.iter().map(|l| l.officer.clone()).collect();
-    also.extend(owner.map(str::to_string));
-    actor.authorize(
-        command,
-        &Subject::case_of(&d.case.number, &d.case.officer, &also),
-    )
-}
-
 /// May `actor` do `command` on case `c`? A specialist only on a case of theirs: its officer,
 /// the officer of one of its loans, or `owner`, the owner of the action acted on.
 fn authorize_case(
