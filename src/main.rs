@@ -105,7 +105,9 @@ fn raw_option(name: &str) -> Option<String> {
 /// kept; clap's own text for English, for help and version, and for kinds not listed here.
 fn argument_error(e: clap::Error, lang: Lang) -> ! {
     match argument_text(&e, lang) {
-        Some(text) if lang != Lang::En => {
+        // A value our parsers refused is said in our words in English too: clap would pass on
+        // the parser's own text ("invalid digit found in string").
+        Some(text) if lang != Lang::En || e.kind() == ErrorKind::ValueValidation => {
             postloan::note!("{}: {text}", lang.t("cli.error"));
             let rendered = e.render().to_string();
             if let Some(usage) = rendered.lines().find_map(|l| l.strip_prefix("Usage:")) {

@@ -533,7 +533,12 @@ fn rejecting_needs_a_reason_and_someone_else() {
     // A stale version is refused with who changed it.
     let id = propose(&mut store, "zhang", "HT-1", SpecialMention).expect("p");
     let e = flow::reject(&mut store, &li, id, Some(7), "x").expect_err("stale");
-    assert!(matches!(e, WorkflowError::Stale { .. }), "{e}");
+    // A version the proposal never had says where it stands (issue #11 follow-up, point 10).
+    assert!(
+        e.to_string()
+            .contains("version 7 does not exist yet; the record is at version 1"),
+        "{e}"
+    );
 }
 
 // ---- the command line ----
@@ -992,7 +997,10 @@ fn to_decide_lists_what_the_user_may_decide_and_expected_versions_refuse_stale_d
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let said = text(&out.stdout);
-    assert!(said.contains("your version 7, now 1"), "{said}");
+    assert!(
+        said.contains("version 7 does not exist yet; the record is at version 1"),
+        "{said}"
+    );
     assert_eq!(class_of(&Store::open(&b).expect("open"), "HT-1"), Pass);
     // With several ids it is refused before anything is decided.
     let out = cmd(h, &b, "li")
@@ -1038,7 +1046,10 @@ fn to_decide_lists_what_the_user_may_decide_and_expected_versions_refuse_stale_d
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains("your version 3, now 1"), "{err}");
+    assert!(
+        err.contains("version 3 does not exist yet; the record is at version 1"),
+        "{err}"
+    );
     ok(cmd(h, &b, "li").args([
         "classification",
         "reject",

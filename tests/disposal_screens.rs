@@ -273,6 +273,12 @@ fn the_actions_list_filters_and_says_which() {
     assert_eq!(app.disposal.shown, DisposalList::Actions);
     assert_eq!(app.disposal.actions.total, 5);
     assert!(screen_text(&draw(&app)).contains("Open actions 5"));
+    // The header is the actions': no case level counts over them (the cases view has them).
+    let head = rows_text(&draw(&app), 1..2);
+    assert!(
+        !head.contains("Yellow") && !head.contains("Orange"),
+        "{head}"
+    );
     // Mine: the officer's two, by deadline.
     press(&mut app, KeyCode::Char('M'));
     assert_eq!(app.disposal.actions.total, 2);
@@ -286,7 +292,13 @@ fn the_actions_list_filters_and_says_which() {
     assert_eq!(app.disposal.actions.total, 2);
     press(&mut app, KeyCode::Char('T'));
     assert_eq!(app.disposal.actions.total, 0);
-    assert!(screen_text(&draw(&app)).contains("status In progress"));
+    let text = screen_text(&draw(&app));
+    assert!(text.contains("status In progress"));
+    // The header names the status shown, not "Open actions".
+    assert!(
+        text.contains("Actions (In progress) 0") && !text.contains("Open actions"),
+        "{text}"
+    );
     press(&mut app, KeyCode::Char('x'));
     assert_eq!(app.disposal.actions.query, Default::default());
     assert_eq!(app.disposal.actions.total, 5);
@@ -358,6 +370,76 @@ fn every_block_of_the_case_screen_is_reached_by_paging_at_80x24() {
         .map(|a| format!(">#{}", a.id))
         .expect("a selected action");
     assert!(back.contains(&selected), "{selected} in {back}");
+}
+
+/// The case screen's `?` help lists every key the screen looks up (its own section and the
+/// global keys, from the keymap in force) and, at 80x24 where it does not fit, scrolls with
+/// the list's movement keys to its end; any other key closes it and goes no further.
+#[test]
+fn the_case_screens_help_lists_every_key_and_scrolls_at_80x24() {
+    use postloan::tui::keymap::Section;
+    let (_dir, store, number, officer, _) = worked_book(false);
+    let mut app = app_on(store, &officer, Lang::En, (80, 24), as_of());
+    open_case(&mut app, &number);
+    press(&mut app, KeyCode::Char('?'));
+    assert!(app.help_open());
+    let first = screen_text(&draw(&app));
+    assert!(first.contains("Lines 1-"), "says it scrolls: {first}");
+    let mut seen = first.clone();
+    let mut last = first;
+    for _ in 0..40 {
+        press(&mut app, KeyCode::Char('j'));
+        assert!(app.help_open(), "j scrolls, it does not close");
+        let now = screen_text(&draw(&app));
+        if now == last {
+            break;
+        }
+        seen.push_str(&now);
+        last = now;
+    }
+    assert!(last.contains("any other key closes"), "{last}");
+    // Every action of the screen's sections, with its keys, was on the screen at some point.
+    let sections = [Section::Case, Section::Global];
+    let mut listed = 0;
+    for (section, action, keys) in &app.keymap.listing {
+        if !sections.contains(section) || keys.is_empty() {
+            continue;
+        }
+        let labels: Vec<String> = keys.iter().map(|k| k.label()).collect();
+        let keys = labels.join(" ");
+        let description = action.description(Lang::En);
+        let start: String = description.chars().take(8).collect();
+        let entry = if keys.len() > 14 {
+            keys.clone()
+        } else {
+            format!("{keys:<14} {start}")
+        };
+        // A key the case section binds first is listed there only (Global's is unreachable).
+        if *section == Section::Global
+            && app.keymap.listing.iter().any(|(s, _, k)| {
+                *s == Section::Case && k.iter().any(|x| labels.contains(&x.label()))
+            })
+        {
+            continue;
+        }
+        assert!(
+            seen.contains(&entry),
+            "{section:?} {action:?}: '{entry}' in {seen}"
+        );
+        listed += 1;
+    }
+    assert!(listed > 25, "{listed}");
+    assert!(
+        seen.contains(&format!("{:<14} close the case", "C")),
+        "{seen}"
+    );
+    // Back to the top, then a key that is no movement closes it and does nothing else.
+    press(&mut app, KeyCode::Char('g'));
+    assert!(app.help_open(), "g goes to the top");
+    assert!(screen_text(&draw(&app)).contains("Lines 1-"));
+    press(&mut app, KeyCode::Char('x'));
+    assert!(!app.help_open());
+    assert!(app.form().is_none(), "x closed the help and opened no form");
 }
 
 #[test]

@@ -40,7 +40,11 @@ pub struct ArchiveArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum ArchiveCommand {
     /// Print a document (Markdown; a file's description). A restricted kind's read is audited.
-    Show { id: i64 },
+    Show {
+        /// The document's id (as the list shows it) or its number (CZJL2026-000001).
+        #[arg(value_name = "ID|NUMBER")]
+        id: String,
+    },
     /// Write a loan's whole file (its documents and evidence) and a MANIFEST of SHA-256 per
     /// file into DIR, which must be empty or new.
     Export { contract: String, dir: PathBuf },
@@ -55,9 +59,9 @@ pub enum ArchiveCommand {
         /// Register the file by its path instead of copying it.
         #[arg(long)]
         register: bool,
-        /// The id of the document this one replaces (both are kept).
-        #[arg(long, value_name = "ID")]
-        supersedes: Option<i64>,
+        /// The document this one replaces, by id or number (both are kept).
+        #[arg(long, value_name = "ID|NUMBER")]
+        supersedes: Option<String>,
     },
 }
 
@@ -74,9 +78,9 @@ pub struct FeedbackArgs {
     /// From an inspection report (its number or id).
     #[arg(long, value_name = "NUMBER")]
     pub inspection: Option<String>,
-    /// From the signed period summary (its document id).
-    #[arg(long, value_name = "DOC_ID")]
-    pub summary: Option<i64>,
+    /// From the signed period summary (its document id or number).
+    #[arg(long, value_name = "ID|NUMBER")]
+    pub summary: Option<String>,
     /// What is asked of the department.
     #[arg(long)]
     pub text: String,
@@ -87,6 +91,23 @@ fn rules(ctx: &Context_) -> anyhow::Result<ArchiveRules> {
         .archive
         .rules()
         .map_err(|e| anyhow!(e.localized(ctx.lang)))
+}
+
+/// A document named on the command line by its id (digits) or its number; a number the book
+/// does not hold is refused as a missing document (said in the user's language, exit 1).
+fn document_id(store: &crate::store::Store, text: &str) -> anyhow::Result<i64> {
+    let text = text.trim();
+    let found = match text.parse::<i64>() {
+        Ok(id) => Some(id),
+        Err(_) => store.document_id_by_number(&text.to_uppercase())?,
+    };
+    found.ok_or_else(|| {
+        workflow::WorkflowError::NotFound {
+            what: "document",
+            key: display(text),
+        }
+        .into()
+    })
 }
 
 /// A kind from its code or Chinese name, or a refusal listing them.
@@ -152,7 +173,8 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
         Some(ArchiveCommand::Show { id }) => {
             let mut store = open_book(&path, lang)?;
             let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
-            let doc = arch::read(&mut store, &actor, *id, &rules)?;
+            let id = document_id(&store, id)?;
+            let doc = arch::read(&mut store, &actor, id, &rules)?;
             crate::outln!("{}", arch::show_text(&doc, lang));
             Ok(0)
         }
@@ -195,6 +217,10 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
             let kind = parse_kind(kind, lang)?;
             let mut store = open_book(&path, lang)?;
             let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
+            let supersedes = supersedes
+                .as_deref()
+                .map(|s| document_id(&store, s))
+                .transpose()?;
             let max_bytes = ctx
                 .config
                 .plan()
@@ -208,7 +234,7 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
                     file,
                     kind,
                     register: *register,
-                    supersedes: *supersedes,
+                    supersedes,
                     max_bytes,
                 },
             )?;
@@ -232,7 +258,10 @@ pub fn run(cli: &Cli, ctx: &Context_, args: &ArchiveArgs) -> anyhow::Result<i32>
             if let Some(old) = supersedes {
                 crate::outln!(
                     "{}",
-                    lang.tf("archive_cli.superseded", &[("old", old), ("id", &added.id)])
+                    lang.tf(
+                        "archive_cli.superseded",
+                        &[("old", &old), ("id", &added.id)]
+                    )
                 );
             }
             Ok(0)
@@ -248,14 +277,14 @@ pub fn feedback(cli: &Cli, ctx: &Context_, args: &FeedbackArgs) -> anyhow::Resul
             &[("value", &display(&args.to))],
         ))
     })?;
-    let source = match (&args.case, &args.inspection, args.summary) {
-        (Some(c), _, _) => feedback::Source::Case(c.clone()),
-        (_, Some(i), _) => feedback::Source::Inspection(i.clone()),
-        (_, _, Some(s)) => feedback::Source::Summary(s),
-        _ => bail!("{}", lang.t("archive_cli.no_source")),
-    };
     let path = book_path(cli, ctx);
     let mut store = open_book(&path, lang)?;
+    let source = match (&args.case, &args.inspection, &args.summary) {
+        (Some(c), _, _) => feedback::Source::Case(c.clone()),
+        (_, Some(i), _) => feedback::Source::Inspection(i.clone()),
+        (_, _, Some(s)) => feedback::Source::Summary(document_id(&store, s)?),
+        _ => bail!("{}", lang.t("archive_cli.no_source")),
+    };
     let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
     let today = book_today(&store)?;
     let done = feedback::issue(

@@ -345,7 +345,7 @@ pub fn print_list(
                 out.write_all(&c.into_inner().map_err(|e| anyhow!("{e}"))?)?;
             }
         }
-        Format::Table => table.finish(&mut out)?,
+        Format::Table => table.finish_or(&mut out, lang.t("list.no_proposals"))?,
     }
     match out.flush() {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

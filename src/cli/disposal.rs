@@ -153,7 +153,7 @@ pub enum CaseCommand {
     /// the outstanding); interest and costs are recorded beside it.
     Recover {
         number: String,
-        /// The principal recovered (comes off the loan's outstanding); positive.
+        /// The principal recovered (comes off the loan's outstanding); 0 or more (not negative).
         #[arg(long, allow_negative_numbers = true)]
         amount: String,
         /// repayment, collateral, guarantor or court.
@@ -186,7 +186,7 @@ pub enum CaseCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ActionCommand {
-    /// Add an action to a case; prints its id.
+    /// Add an action to a case; prints its id, the measure, its owner and due date.
     Add {
         case: String,
         /// explanation, rectification_measure, additional_collateral, stop_drawdown,
@@ -502,7 +502,7 @@ pub fn cases(cli: &Cli, ctx: &Context_, a: &CasesArgs) -> anyhow::Result<i32> {
         },
     )?;
     if a.format == Format::Table {
-        table.finish(&mut out)?;
+        table.finish_or(&mut out, lang.t("disposal_cli.no_cases"))?;
     }
     finish(out, csv, a.format, first)
 }
@@ -636,7 +636,7 @@ pub fn actions(cli: &Cli, ctx: &Context_, a: &DisposalArgs) -> anyhow::Result<i3
         },
     )?;
     if a.format == Format::Table {
-        table.finish(&mut out)?;
+        table.finish_or(&mut out, lang.t("disposal_cli.no_actions"))?;
     }
     finish(out, csv, a.format, first)
 }
@@ -891,7 +891,7 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
             comment,
             expected_version,
         } => {
-            let notice = flow::decide(
+            let (id, notice) = flow::decide_plan(
                 &mut store,
                 &actor,
                 number,
@@ -902,7 +902,11 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
                 today,
                 lang,
             )?;
-            said("approved", &[("number", number)]);
+            let kind = plan_kind_name(&store, id, number, lang);
+            said(
+                "approved",
+                &[("id", &id), ("kind", &kind), ("number", number)],
+            );
             if let Some(n) = notice {
                 said("notice", &[("document", &n)]);
             }
@@ -913,7 +917,7 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
             reason,
             expected_version,
         } => {
-            flow::decide(
+            let (id, _) = flow::decide_plan(
                 &mut store,
                 &actor,
                 number,
@@ -924,7 +928,11 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
                 today,
                 lang,
             )?;
-            said("rejected", &[("number", number)]);
+            let kind = plan_kind_name(&store, id, number, lang);
+            said(
+                "rejected",
+                &[("id", &id), ("kind", &kind), ("number", number)],
+            );
         }
         CaseCommand::Explanation {
             number,
@@ -966,9 +974,16 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
                 .plan()
                 .map_err(|e| anyhow!("{}", e.localized(lang)))?;
             let r = flow::fail_plan(&mut store, &actor, number, *plan, reason, today, Some(&cfg))?;
-            said("failed", &[("number", number)]);
-            if !r.escalated.is_empty() {
-                said("escalated_one", &[("number", number)]);
+            let id = r.plans_failed.first().map(|(_, id)| *id).or(*plan);
+            said(
+                "failed",
+                &[
+                    ("number", number),
+                    ("id", &id.map(|i| i.to_string()).unwrap_or_default()),
+                ],
+            );
+            for line in escalated_lines(&r, lang) {
+                crate::outln!("{line}");
             }
         }
         CaseCommand::Recover {
@@ -1077,6 +1092,17 @@ pub fn case(cli: &Cli, ctx: &Context_, cmd: &CaseCommand) -> anyhow::Result<i32>
     Ok(0)
 }
 
+/// The kind of plan `id` of case `number`, named in `lang` (for a message naming the plan).
+fn plan_kind_name(store: &Store, id: i64, number: &str, lang: Lang) -> String {
+    store
+        .case_detail(number)
+        .ok()
+        .flatten()
+        .and_then(|d| d.plans.iter().find(|p| p.id == id).map(|p| p.kind))
+        .map(|k| lang.code_name("plan_kind", k.code()))
+        .unwrap_or_default()
+}
+
 fn find(store: &Store, number: &str, lang: Lang) -> anyhow::Result<CaseDetail> {
     store.case_detail(number)?.ok_or_else(|| {
         anyhow!(
@@ -1144,7 +1170,19 @@ pub fn action(cli: &Cli, ctx: &Context_, cmd: &ActionCommand) -> anyhow::Result<
                 },
                 today,
             )?;
-            crate::outln!("{id}");
+            // What was made, as the other commands say it: its id, the case, the measure,
+            // who owns it and when it is due.
+            said(
+                "action_added",
+                &[
+                    ("id", &id),
+                    ("number", &sanitize(case.trim())),
+                    ("kind", &lang.code_name("action_kind", kind.code())),
+                    ("title", &sanitize(title.trim())),
+                    ("owner", &sanitize(owner.trim())),
+                    ("deadline", deadline),
+                ],
+            );
             Ok(0)
         }
         ActionCommand::Progress {
@@ -1230,11 +1268,34 @@ pub fn escalation_line(r: &crate::store::EscalationReport, lang: Lang) -> String
         &[
             ("as_of", &r.as_of),
             ("failed", &r.plans_failed.len()),
-            ("escalated", &r.escalated.len()),
+            ("raised", &r.raised.len()),
+            (
+                "already",
+                &(r.escalated.len() - r.raised.len().min(r.escalated.len())),
+            ),
             ("emergency", &r.emergency_needed),
             ("overdue", &r.overdue_actions),
         ],
     )
+}
+
+/// One line per case the escalation marked "emergency plan needed", saying what changed: a
+/// case raised to red names the level it left; a case red already only gained the mark.
+pub fn escalated_lines(r: &crate::store::EscalationReport, lang: Lang) -> Vec<String> {
+    r.escalated
+        .iter()
+        .map(|n| match r.raised.iter().find(|c| &c.number == n) {
+            Some(c) => lang.tf(
+                "disposal_cli.escalated_one",
+                &[
+                    ("number", &sanitize(n)),
+                    ("from", &lang.code_name("level", c.from.code())),
+                    ("to", &lang.code_name("level", c.to.code())),
+                ],
+            ),
+            None => lang.tf("disposal_cli.already_red_one", &[("number", &sanitize(n))]),
+        })
+        .collect()
 }
 
 /// `postloan escalate`: the nightly check.
@@ -1268,14 +1329,50 @@ pub fn escalate(
         ),
         EscalateFormat::Table => {
             crate::outln!("{}", escalation_line(&r, lang));
-            for n in &r.escalated {
-                crate::outln!(
-                    "  {}",
-                    lang.tf("disposal_cli.escalated_one", &[("number", n)])
-                );
+            for line in escalated_lines(&r, lang) {
+                crate::outln!("  {line}");
             }
             tracing::info!("escalate: {} ms", started.elapsed().as_millis());
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{EscalationReport, RaisedCase};
+
+    #[test]
+    fn escalation_says_raised_for_a_case_that_rose_and_red_already_for_one_that_was() {
+        let r = EscalationReport {
+            escalated: vec!["CZ2026-000001".into(), "CZ2026-000002".into()],
+            raised: vec![RaisedCase {
+                id: 1,
+                number: "CZ2026-000001".into(),
+                from: Level::Orange,
+                to: Level::Red,
+            }],
+            ..EscalationReport::default()
+        };
+        let en = escalated_lines(&r, Lang::En);
+        assert_eq!(
+            en,
+            [
+                "Case CZ2026-000001 raised from Orange to Red: emergency plan needed",
+                "Case CZ2026-000002 was red already: now marked emergency plan needed",
+            ]
+        );
+        let zh = escalated_lines(&r, Lang::ZhCn);
+        assert!(zh[0].contains("已由橙色升为红色"), "{zh:?}");
+        assert!(
+            zh[1].contains("原已为红色") && !zh[1].contains("升为"),
+            "{zh:?}"
+        );
+        let line = escalation_line(&r, Lang::En);
+        assert!(
+            line.contains("cases raised to red 1, red already 1"),
+            "{line}"
+        );
+    }
 }

@@ -488,7 +488,7 @@ fn print_list(
                 out.write_all(&c.into_inner().map_err(|e| anyhow!("{e}"))?)?;
             }
         }
-        Format::Table => table.finish(&mut out)?,
+        Format::Table => table.finish_or(&mut out, lang.t("list.no_inspections"))?,
     }
     match out.flush() {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -149,7 +149,7 @@ pub fn write(
                     ],
                 )
             })?;
-            r.and_then(|()| table.finish(&mut out))
+            r.and_then(|()| table.finish_or(&mut out, lang.t("list.no_loans")))
         }
     };
     match written {

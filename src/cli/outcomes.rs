@@ -24,7 +24,8 @@ use std::io::Write;
 /// The outcome steps of `postloan loan …`.
 #[derive(Debug, Subcommand)]
 pub enum OutcomeCommand {
-    /// Record a demand for payment (催收): it restarts the limitation period.
+    /// Record a demand for payment (催收): it restarts a running limitation period (one made
+    /// before the claim falls due leaves the period to start at the due date).
     Demand {
         contract_no: String,
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
@@ -206,7 +207,7 @@ pub fn amount(text: &str, flag: &str, lang: Lang) -> anyhow::Result<Decimal> {
     parse_amount(text).map_err(|e| {
         let said = if e == crate::domain::money::AmountError::Negative {
             lang.tf(
-                "outcomes_cli.amount_not_positive",
+                "outcomes_cli.amount_negative",
                 &[("flag", &flag), ("value", &sanitize(text))],
             )
         } else {
@@ -240,6 +241,40 @@ fn say_evaluation(r: &EvalReport, lang: Lang) {
             )
         );
     }
+}
+
+/// What a demand for payment made `on` did to the limitation period (民法典 第195条): one
+/// made on or after the claim fell due restarts it from that day; one made before leaves it
+/// to start when the claim falls due; one older than the last demand changes nothing.
+fn demanded_text(
+    contract: &str,
+    on: NaiveDate,
+    due_on: Option<NaiveDate>,
+    limitation: Option<&crate::domain::legal::Clock>,
+    lang: Lang,
+) -> String {
+    let contract = sanitize(contract);
+    let Some(clock) = limitation else {
+        return lang.tf(
+            "outcomes_cli.demanded_no_clock",
+            &[("contract", &contract), ("date", &on)],
+        );
+    };
+    let key = match due_on {
+        Some(due) if on < due => "outcomes_cli.demanded_before_due",
+        _ if clock.started_on == on => "outcomes_cli.demanded",
+        _ => "outcomes_cli.demanded_older",
+    };
+    lang.tf(
+        key,
+        &[
+            ("contract", &contract),
+            ("date", &on),
+            ("due", &due_on.map(|d| d.to_string()).unwrap_or_default()),
+            ("start", &clock.started_on),
+            ("ends", &clock.ends_on),
+        ],
+    )
 }
 
 /// Runs `postloan loan <outcome step>`.
@@ -290,25 +325,17 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &OutcomeCommand) -> anyhow::Result<i3
                 },
                 today,
             )?;
-            let limitation = store
-                .outcome_loan(contract_no)?
+            let loan = store.outcome_loan(contract_no)?;
+            let limitation = loan
+                .as_ref()
                 .and_then(|l| store.loan_outcomes(l.id, &clocks).ok().flatten())
                 .and_then(|o| o.clocks.into_iter().find(|c| c.kind.code() == "limitation"));
+            let due_on = loan
+                .as_ref()
+                .map(|l| crate::domain::legal::claim_due_on(l.matures_on, l.recalled_on).0);
             crate::outln!(
                 "{}",
-                lang.tf(
-                    "outcomes_cli.demanded",
-                    &[
-                        ("contract", &contract_no.trim()),
-                        ("date", on),
-                        (
-                            "ends",
-                            &limitation
-                                .map(|c| c.ends_on.to_string())
-                                .unwrap_or_default()
-                        ),
-                    ]
-                )
+                demanded_text(contract_no.trim(), *on, due_on, limitation.as_ref(), lang)
             );
         }
         OutcomeCommand::Recall {

@@ -56,6 +56,8 @@ pub struct Table {
     widths: Option<Vec<usize>>,
     /// The terminal's width when the output is one; `None` for a pipe or a file.
     limit: Option<usize>,
+    /// Rows added so far.
+    rows: u64,
 }
 
 impl Table {
@@ -71,6 +73,7 @@ impl Table {
             held: Vec::new(),
             widths: None,
             limit,
+            rows: 0,
         }
     }
 
@@ -78,6 +81,7 @@ impl Table {
     /// taken out of every cell.
     pub fn row(&mut self, out: &mut impl Write, cells: Vec<String>) -> std::io::Result<()> {
         let cells: Vec<String> = cells.iter().map(|c| shown(c)).collect();
+        self.rows += 1;
         match &self.widths {
             Some(w) => {
                 let line = line(&self.columns, w, &cells);
@@ -99,6 +103,15 @@ impl Table {
             self.settle(out)?;
         }
         Ok(())
+    }
+
+    /// Writes what is held; a table that got no row says `none` instead (a listing that
+    /// matched nothing says so, rather than printing nothing or a bare header).
+    pub fn finish_or(&mut self, out: &mut impl Write, none: &str) -> std::io::Result<()> {
+        if self.rows == 0 {
+            return writeln!(out, "{none}");
+        }
+        self.finish(out)
     }
 
     /// Measures the held rows, writes the header and them.

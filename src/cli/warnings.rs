@@ -321,7 +321,7 @@ pub fn print_warnings(
         }
     }
     if format == Format::Table {
-        table.finish(&mut out)?;
+        table.finish_or(&mut out, lang.t("list.no_warnings"))?;
     }
     match format {
         Format::Json => writeln!(out, "{}]", if first { "" } else { "\n" })?,

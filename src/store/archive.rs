@@ -282,6 +282,15 @@ impl Store {
         document_q(self.conn(), id)
     }
 
+    /// The id of the document numbered `number` (`CZJL2026-000001`), if the book has it.
+    pub fn document_id_by_number(&self, number: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT id FROM documents WHERE number = ?1")?
+            .query_row([number], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The signed summary of the period with key `key` ([`crate::engine::summary::Period::key`])
     /// in force: the one signed last, not superseded.
     pub fn signed_summary(&self, key: i64) -> Result<Option<ArchiveRow>> {

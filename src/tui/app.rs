@@ -863,6 +863,16 @@ impl App {
             }
             return Ok(had_notice);
         }
+        // A help taller than the screen scrolls with the list's movement keys; any other key
+        // (or any key, when it fits) closes it and goes no further.
+        let page = self.size.1.saturating_sub(8);
+        if let Some(help) = self.detail.help_mut()
+            && help.scrolls()
+            && let Some(action) = self.keymap.action(Section::List, &k)
+            && help.scroll_by(action, page)
+        {
+            return Ok(true);
+        }
         if self.detail.pop_help() {
             return Ok(true);
         }
@@ -912,31 +922,38 @@ impl App {
         let (left, right): (&'static [Section], &'static [Section]) = if self.form().is_some() {
             (&[Section::Form], &[Section::Global])
         } else if let Some(front) = self.detail.front().and_then(Screen::component) {
-            // A screen's own section on the left.
-            let own = front.sections();
-            (&own[..1], &[Section::Global])
+            // Every section the screen looks keys up in: its own on the left, then Global.
+            return Help::new(own_sections(front.sections()), &[Section::Global]);
         } else if self.pane == PaneId::Warnings {
-            return Help::new(&[Section::Board], &[Section::List]).without_filter(false);
+            return Help::new(&[Section::Board, Section::List], &[Section::Global])
+                .without_filter(false);
         } else if self.pane == PaneId::Inspections {
-            return Help::new(&[Section::Inspections], &[Section::List]).without_filter(true);
+            return Help::new(&[Section::Inspections, Section::List], &[Section::Global])
+                .without_filter(true);
         } else if self.pane == PaneId::Classification {
-            return Help::new(&[Section::Classification], &[Section::List]).without_filter(true);
+            return Help::new(
+                &[Section::Classification, Section::List],
+                &[Section::Global],
+            )
+            .without_filter(true);
         } else if self.pane == PaneId::Disposal {
-            return Help::new(&[Section::Disposal], &[Section::List]).without_filter(true);
+            return Help::new(&[Section::Disposal, Section::List], &[Section::Global])
+                .without_filter(true);
         } else if self.pane == PaneId::Archive {
-            return Help::new(&[Section::Archive], &[Section::List]).without_filter(true);
+            return Help::new(&[Section::Archive, Section::List], &[Section::Global])
+                .without_filter(true);
         } else if self.pane == PaneId::Summary {
-            let help = Help::new(&[Section::Summary], &[Section::List]).without_filter(true);
+            let help = Help::new(&[Section::Summary, Section::List], &[Section::Global])
+                .without_filter(true);
             // The signing key only to those who may sign.
             return if self.summary.may_sign {
                 help
             } else {
                 help.hiding(&[Action::SummarySign])
             };
-        } else if self.pane == PaneId::Today {
-            (&[Section::List, Section::Today], &[Section::Global])
         } else {
-            (&[Section::List], &[Section::Global])
+            // Today and the Ledger: the pane's own sections (as it looks keys up), then Global.
+            (own_sections(self.sections()), &[Section::Global])
         };
         Help::new(left, right)
     }
@@ -1259,5 +1276,13 @@ impl App {
             };
         }
         Ok(redraw)
+    }
+}
+
+/// A screen's sections without `Global` (the help lists it in its own column), in lookup order.
+fn own_sections(sections: &'static [Section]) -> &'static [Section] {
+    match sections.split_last() {
+        Some((Section::Global, own)) => own,
+        _ => sections,
     }
 }

@@ -169,7 +169,12 @@ pub fn run(
             );
             if !r.escalated.is_empty() {
                 text.push(' ');
-                text.push_str(lang.t("case_detail.escalated"));
+                // Say what changed: a case red already only gains the mark.
+                text.push_str(lang.t(if r.raised.is_empty() {
+                    "case_detail.already_red"
+                } else {
+                    "case_detail.escalated"
+                }));
             }
             Ok(Saved {
                 text,
@@ -262,14 +267,30 @@ pub fn run(
                 case_id: Some(*case_id),
             };
             outcomes::record_demand(store, actor, &d, today)?;
-            said(lang.tf(
-                "case_detail.demand_saved",
-                &[
-                    ("contract", &display(contract)),
-                    ("date", on),
-                    ("number", &display(case)),
-                ],
-            ))
+            // A demand before the claim falls due restarts nothing: the period has not begun.
+            let due_on = store
+                .outcome_loan(contract)?
+                .map(|l| crate::domain::legal::claim_due_on(l.matures_on, l.recalled_on).0)
+                .filter(|due| on < due);
+            said(match due_on {
+                Some(due) => lang.tf(
+                    "case_detail.demand_saved_before_due",
+                    &[
+                        ("contract", &display(contract)),
+                        ("date", on),
+                        ("number", &display(case)),
+                        ("due", &due),
+                    ],
+                ),
+                None => lang.tf(
+                    "case_detail.demand_saved",
+                    &[
+                        ("contract", &display(contract)),
+                        ("date", on),
+                        ("number", &display(case)),
+                    ],
+                ),
+            })
         }
         DisposalCommand::NoteAction {
             id,

@@ -285,6 +285,14 @@ impl Stack {
         matches!(self.top(), Some(Screen::Help(_)))
     }
 
+    /// The open help, if it is the top screen.
+    pub fn help_mut(&mut self) -> Option<&mut Help> {
+        match self.screens.last_mut() {
+            Some(Screen::Help(h)) => Some(h),
+            _ => None,
+        }
+    }
+
     /// Closes the help if it is the top screen; whether it was.
     pub fn pop_help(&mut self) -> bool {
         self.help_open() && self.pop()

@@ -173,9 +173,29 @@ fn pick_plan(
                     best = Some(p);
                 }
             }
+            if best.is_none() {
+                // None in the step's state: the latest plan of the kinds says what to do.
+                let mut latest: Option<PlanRow> = None;
+                for k in kinds {
+                    if let Some(p) = tx.latest_plan(c.id, Some(*k), PlanStatus::ALL)?
+                        && latest.as_ref().is_none_or(|b| b.id < p.id)
+                    {
+                        latest = Some(p);
+                    }
+                }
+                if let Some(p) = latest {
+                    return Err(plan_not_ready(c, &p, statuses));
+                }
+            }
             best
         }
     };
+    if let Some(p) = &found
+        && !statuses.contains(&p.status)
+        && p.status == PlanStatus::Draft
+    {
+        return Err(plan_not_ready(c, p, statuses));
+    }
     found.ok_or_else(|| {
         WorkflowError::rule(
             "disposal_err.no_plan",
@@ -194,6 +214,34 @@ fn pick_plan(
             ],
         )
     })
+}
+
+/// Why plan `p` of case `c` is not one a step needing `statuses` can take: a draft is to be
+/// submitted first; any other state is named beside the states the step needs.
+fn plan_not_ready(c: &CaseState, p: &PlanRow, statuses: &[PlanStatus]) -> WorkflowError {
+    if p.status == PlanStatus::Draft && statuses.contains(&PlanStatus::Submitted) {
+        return WorkflowError::rule(
+            "disposal_err.plan_draft",
+            &[("id", &p.id), ("number", &c.number)],
+        );
+    }
+    WorkflowError::rule(
+        "disposal_err.plan_not_ready",
+        &[
+            ("id", &p.id),
+            ("number", &c.number),
+            ("kind", &key(&format!("plan_kind.{}", p.kind.code()))),
+            ("status", &key(&format!("plan_status.{}", p.status.code()))),
+            (
+                "needs",
+                &key(&statuses
+                    .iter()
+                    .map(|s| format!("plan_status.{}", s.code()))
+                    .collect::<Vec<_>>()
+                    .join("/")),
+            ),
+        ],
+    )
 }
 
 /// Groups open warnings into cases (see [`Tx::group_warnings`]), a step of the command that
@@ -623,6 +671,34 @@ pub fn decide(
     })
 }
 
+/// [`decide`], also returning the id of the plan decided (for a message that names it).
+#[allow(clippy::too_many_arguments)]
+pub fn decide_plan(
+    store: &mut Store,
+    actor: &Actor,
+    case: &str,
+    plan_id: Option<i64>,
+    decision: Decision,
+    reason: &str,
+    expected_version: Option<i64>,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<(i64, Option<String>)> {
+    super::execute(store, actor, |tx| {
+        decide_plan_in(
+            tx,
+            actor,
+            case,
+            plan_id,
+            decision,
+            reason,
+            expected_version,
+            today,
+            lang,
+        )
+    })
+}
+
 /// [`decide`] in the caller's transaction; `expected_version` is the plan's.
 #[allow(clippy::too_many_arguments)]
 pub fn decide_in(
@@ -636,6 +712,33 @@ pub fn decide_in(
     today: NaiveDate,
     lang: Lang,
 ) -> Result<Option<String>> {
+    decide_plan_in(
+        tx,
+        actor,
+        case,
+        plan_id,
+        decision,
+        reason,
+        expected_version,
+        today,
+        lang,
+    )
+    .map(|(_, notice)| notice)
+}
+
+/// [`decide_in`], returning the plan's id with the notice.
+#[allow(clippy::too_many_arguments)]
+fn decide_plan_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    case: &str,
+    plan_id: Option<i64>,
+    decision: Decision,
+    reason: &str,
+    expected_version: Option<i64>,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<(i64, Option<String>)> {
     // Refuse before reading further whoever may decide neither kind.
     if actor
         .authorize(Command::ApproveEmergency, &Subject::NONE)
@@ -713,7 +816,7 @@ pub fn decide_in(
         &json!({"plan": p.id, "kind": p.kind.code(), "proposer": p.proposer,
                 "reason": reason, "notice": notice, "version": version}),
     )?;
-    Ok(notice)
+    Ok((p.id, notice))
 }
 
 /// Issues the rectification notice (整改通知书) of an approved plan: Markdown in `lang`,
@@ -1130,7 +1233,6 @@ pub fn close_in(
     let reason = required(reason, "reason")?;
     let open = tx.case_open_items(c.id)?;
     if !open.warnings.is_empty() || !open.actions.is_empty() {
-        let none = super::said_key("disposal_err.none_open");
         let warnings: Vec<String> = open
             .warnings
             .iter()
@@ -1162,19 +1264,30 @@ pub fn close_in(
                 )
             })
             .collect();
-        let list = |v: Vec<String>| {
-            if v.is_empty() {
-                none.clone()
-            } else {
-                v.join(", ")
+        // Name only what blocks the close, and say what to do about just that.
+        let end = super::said_key("disposal_err.sentence_end");
+        let mut blocking = String::new();
+        for (label, v) in [
+            ("disposal_err.open_warnings", &warnings),
+            ("disposal_err.open_actions", &actions),
+        ] {
+            if !v.is_empty() {
+                blocking.push_str(&super::said_key(label));
+                blocking.push_str(&v.join(", "));
+                blocking.push_str(&end);
             }
+        }
+        let todo = match (warnings.is_empty(), actions.is_empty()) {
+            (false, false) => "disposal_err.todo_both",
+            (false, true) => "disposal_err.todo_warnings",
+            _ => "disposal_err.todo_actions",
         };
         return Err(WorkflowError::rule(
             "disposal_err.still_open",
             &[
                 ("number", &c.number),
-                ("warnings", &list(warnings)),
-                ("actions", &list(actions)),
+                ("blocking", &blocking),
+                ("todo", &super::said_key(todo)),
             ],
         ));
     }

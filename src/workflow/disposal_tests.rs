@@ -297,6 +297,16 @@ fn the_last_warning_resolved_closes_nothing_and_closing_names_what_is_open() {
     assert_eq!(rule_key(&e), "disposal_err.still_open");
     let d = b.store.case_detail(&c.number).expect("read").expect("case");
     assert!(e.localized(Lang::En).contains(&d.warnings[0].number));
+    // Both block here (the warnings and the action): both are named, with what to do.
+    let en = e.localized(Lang::En);
+    assert!(
+        en.contains("Open warnings: ") && en.contains(&format!("Open actions: #{action}")),
+        "{en}"
+    );
+    assert!(
+        en.contains("Resolve or dismiss the warnings and finish"),
+        "{en}"
+    );
     for w in &d.warnings {
         move_warning(
             &mut b.store,
@@ -333,6 +343,17 @@ fn the_last_warning_resolved_closes_nothing_and_closing_names_what_is_open() {
     .expect_err("action open");
     assert_eq!(rule_key(&e), "disposal_err.still_open");
     assert!(e.localized(Lang::ZhCn).contains(&format!("#{action}")));
+    // Only what blocks is named: the warnings are gone, so no "Open warnings: none".
+    let (en, zh) = (e.localized(Lang::En), e.localized(Lang::ZhCn));
+    assert!(
+        en.contains("Open actions: #") && !en.contains("Open warnings") && !en.contains("none"),
+        "{en}"
+    );
+    assert!(en.ends_with("Finish or cancel the actions first"), "{en}");
+    assert!(
+        zh.contains("未完成的措施：#") && !zh.contains("预警"),
+        "{zh}"
+    );
     move_action(
         &mut b.store,
         &b.specialist,
@@ -611,6 +632,39 @@ fn orange_and_red_cases_tighten_tracking_by_level_until_the_case_closes() {
 }
 
 #[test]
+fn a_close_blocked_only_by_warnings_names_only_the_warnings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = book(&dir.path().join("book.db"));
+    let c = case_at(&b.store, Level::Yellow);
+    let e = close(
+        &mut b.store,
+        &b.specialist,
+        &c.number,
+        "风险消除",
+        None,
+        today(),
+        Lang::ZhCn,
+        &crate::domain::legal::LegalClockRules::default(),
+    )
+    .expect_err("warnings open");
+    assert_eq!(rule_key(&e), "disposal_err.still_open");
+    let en = e.localized(Lang::En);
+    assert!(
+        en.contains("Open warnings: YJ") && !en.contains("actions") && !en.contains("none"),
+        "{en}"
+    );
+    assert!(
+        en.ends_with("Resolve or dismiss the warnings first"),
+        "{en}"
+    );
+    let zh = e.localized(Lang::ZhCn);
+    assert!(
+        zh.contains("未解除的预警：YJ") && !zh.contains("措施") && !zh.contains("无"),
+        "{zh}"
+    );
+}
+
+#[test]
 fn a_rectification_is_approved_by_another_supervisor_and_issues_its_notice() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut b = book(&dir.path().join("book.db"));
@@ -642,12 +696,27 @@ fn a_rectification_is_approved_by_another_supervisor_and_issues_its_notice() {
         Lang::ZhCn,
     )
     .expect_err("a draft is not submitted");
-    assert!(matches!(e, WorkflowError::Disposal(_)), "{e}");
+    // Approving a draft says what to do: submit it first (by its id or as the latest).
+    assert_eq!(rule_key(&e), "disposal_err.plan_draft");
+    let en = e.localized(Lang::En);
     assert!(
-        e.localized(Lang::En).contains("Draft"),
-        "{}",
-        e.localized(Lang::En)
+        en.contains(&format!("plan #{own} of case {}", c.number)) && en.contains("submit it first"),
+        "{en}"
     );
+    assert!(e.localized(Lang::ZhCn).contains("请先提交"), "{e}");
+    let e = decide(
+        &mut b.store,
+        &b.supervisor2,
+        &c.number,
+        None,
+        Decision::Approve,
+        "",
+        None,
+        today(),
+        Lang::ZhCn,
+    )
+    .expect_err("the latest plan is a draft");
+    assert_eq!(rule_key(&e), "disposal_err.plan_draft", "{e}");
     add_measure(
         &mut b,
         &c.number,
@@ -1064,7 +1133,13 @@ fn a_supervisor_marks_a_rectification_failed_and_the_case_escalates_at_once() {
         None,
     )
     .expect_err("no approved rectification left");
-    assert_eq!(rule_key(&e), "disposal_err.no_plan");
+    // The latest rectification is named with the state it is in.
+    assert_eq!(rule_key(&e), "disposal_err.plan_not_ready");
+    let en = e.localized(Lang::En);
+    assert!(
+        en.contains(&format!("plan #{p} (Rectification")) && en.contains("is Failed"),
+        "{en}"
+    );
 }
 
 #[test]

@@ -488,6 +488,12 @@ pub fn check_version(
     at: &str,
 ) -> Result<i64> {
     match expected {
+        // A version the record has never had is a typo or another book's number, not a
+        // change made since: say where the record stands.
+        Some(v) if v > current => Err(WorkflowError::rule(
+            "workflow_err.version_ahead",
+            &[("what", &what), ("expected", &v), ("current", &current)],
+        )),
         Some(v) if v != current => Err(WorkflowError::Stale {
             what: what.to_string(),
             by: by.to_string(),
@@ -590,5 +596,21 @@ mod stale_time_tests {
             );
         }
         assert!(e.to_string().contains(&local));
+    }
+
+    #[test]
+    fn a_version_not_yet_reached_says_where_the_record_stands() {
+        let e =
+            check_version("W1", Some(9), 2, "zhang", "2026-11-30T20:05:42Z").expect_err("ahead");
+        assert!(!matches!(e, WorkflowError::Stale { .. }), "{e}");
+        let en = e.localized(crate::i18n::Lang::En);
+        assert!(en.contains("version 9 does not exist yet"), "{en}");
+        assert!(en.contains("at version 2"), "{en}");
+        let zh = e.localized(crate::i18n::Lang::ZhCn);
+        assert!(
+            zh.contains("版本 9 尚不存在") && zh.contains("版本 2"),
+            "{zh}"
+        );
+        assert!(!en.contains("zhang"), "{en}");
     }
 }

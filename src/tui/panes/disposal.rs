@@ -690,16 +690,32 @@ pub fn render(pane: &DisposalPane, frame: &mut Frame<'_>, area: Rect, lang: Lang
     if area.height < 3 {
         return;
     }
-    let (title, n) = match pane.shown {
-        DisposalList::Cases => ("disposal_pane.cases", pane.cases.total_text()),
-        DisposalList::Actions => ("disposal_pane.actions", pane.actions.total_text()),
+    // The title says what the list holds: open actions unless a status filter shows others.
+    let title = match (pane.shown, pane.actions.query.status) {
+        (DisposalList::Cases, _) => {
+            lang.tf("disposal_pane.cases", &[("n", &pane.cases.total_text())])
+        }
+        (DisposalList::Actions, None) => lang.tf(
+            "disposal_pane.actions",
+            &[("n", &pane.actions.total_text())],
+        ),
+        (DisposalList::Actions, Some(s)) => lang.tf(
+            "disposal_pane.actions_status",
+            &[
+                ("status", &lang.code_name("action_status", s.code())),
+                ("n", &pane.actions.total_text()),
+            ],
+        ),
     };
     let mut head = vec![
         Span::raw(" "),
-        Span::styled(lang.tf(title, &[("n", &n)]), theme.title),
+        Span::styled(title, theme.title),
         Span::raw("  "),
     ];
-    head.extend(level_counts(&pane.counts, lang, theme));
+    // The level counts are the open cases': shown over the cases, not over the actions.
+    if pane.shown == DisposalList::Cases {
+        head.extend(level_counts(&pane.counts, lang, theme));
+    }
     head.push(Span::styled(pane.filter_text(lang), theme.muted));
     let buf = frame.buffer_mut();
     buf.set_line(area.x, area.y, &Line::from(head), area.width);

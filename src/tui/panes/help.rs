@@ -1,5 +1,6 @@
-//! The `?` help overlay: the keys of the screen it was opened over (its own section on the
-//! left, the global keys or the list's on the right), from the bindings in force; any key
+//! The `?` help overlay: the keys of the screen it was opened over (its own sections on the
+//! left, the global keys on the right), from the bindings in force, so it cannot drift from
+//! what the screen accepts. When it does not fit, the movement keys scroll it; any other key
 //! closes it.
 
 use crate::domain::text::{pad_right, truncate, width};
@@ -10,6 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use std::cell::Cell;
 
 /// The open help overlay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,10 @@ pub struct Help {
     no_open: bool,
     /// Actions the user's role may not do, left out (the summary pane's signing).
     hidden: &'static [Action],
+    /// The first line shown of the columns (when they do not fit).
+    scroll: u16,
+    /// The largest useful `scroll`, as the last frame measured it (0: everything fits).
+    max_scroll: Cell<u16>,
 }
 
 impl Help {
@@ -34,7 +40,31 @@ impl Help {
             no_filter: false,
             no_open: false,
             hidden: &[],
+            scroll: 0,
+            max_scroll: Cell::new(0),
         }
+    }
+
+    /// Whether the help is taller than the screen (the movement keys scroll it).
+    pub fn scrolls(&self) -> bool {
+        self.max_scroll.get() > 0
+    }
+
+    /// Scrolls by `action` (a list's movement: a line, a page of `page` lines, the ends);
+    /// `false` for any other action (which closes the help).
+    pub fn scroll_by(&mut self, action: Action, page: u16) -> bool {
+        let max = self.max_scroll.get();
+        self.scroll = match action {
+            Action::Down => self.scroll.saturating_add(1),
+            Action::Up => self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll.saturating_add(page.max(1)),
+            Action::PageUp => self.scroll.saturating_sub(page.max(1)),
+            Action::Top => 0,
+            Action::Bottom => max,
+            _ => return false,
+        }
+        .min(max);
+        true
     }
 
     /// Leaves out `actions` (the user's role may not do them).
@@ -68,13 +98,16 @@ impl Help {
         // Inside the border: two columns with one blank column between them.
         let inner_w = w.saturating_sub(2);
         let half = inner_w / 2;
+        // A key bound in an earlier section of the screen is that section's: a later binding
+        // of it is never reached, so it is not listed (the lookup order is left, then right).
+        let claimed: std::cell::RefCell<Vec<crate::tui::keymap::Key>> = Default::default();
         let column = |sections: &[Section], cols: u16| -> Vec<Line<'static>> {
-            let mut lines = vec![Line::styled(
-                lang.t(&format!("help.section_{}", sections[0].name()))
-                    .to_string(),
-                theme.header,
-            )];
+            let mut lines = Vec::new();
             for s in sections {
+                lines.push(Line::styled(
+                    lang.t(&format!("help.section_{}", s.name())).to_string(),
+                    theme.header,
+                ));
                 for (section, action, keys) in &keymap.listing {
                     // The board and the Inspections pane have no text filter or sort; the board opens no loan.
                     let not_here = *section == Section::List
@@ -86,9 +119,18 @@ impl Help {
                             | Action::SortReverse => self.no_filter,
                             _ => false,
                         };
-                    if section != s || not_here || keys.is_empty() || self.hidden.contains(action) {
+                    if section != s || not_here || self.hidden.contains(action) {
                         continue;
                     }
+                    let keys: Vec<_> = keys
+                        .iter()
+                        .filter(|k| !claimed.borrow().contains(k))
+                        .cloned()
+                        .collect();
+                    if keys.is_empty() {
+                        continue;
+                    }
+                    claimed.borrow_mut().extend(keys.iter().cloned());
                     let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
                     lines.extend(help_entry(&keys.join(" "), &action.description(lang), cols));
                 }
@@ -99,6 +141,19 @@ impl Help {
         let right = column(self.right, inner_w.saturating_sub(half + 1));
         let rows = left.len().max(right.len()) as u16;
         let h = (rows + 3).min(area.height);
+        // Lines of the columns in view; the rest is reached by scrolling.
+        let view = h.saturating_sub(3);
+        let max_scroll = rows.saturating_sub(view);
+        self.max_scroll.set(max_scroll);
+        let from = usize::from(self.scroll.min(max_scroll));
+        let shown = |lines: Vec<Line<'static>>| -> Vec<Line<'static>> {
+            lines
+                .into_iter()
+                .skip(from)
+                .take(usize::from(view))
+                .collect()
+        };
+        let (left, right) = (shown(left), shown(right));
         let rect = Rect::new(
             area.x + (area.width - w) / 2,
             area.y + (area.height - h) / 2,
@@ -121,8 +176,33 @@ impl Help {
             Paragraph::new(right),
             Rect::new(inner.x + half + 1, inner.y, inner.width - half - 1, body_h),
         );
+        let footer = if max_scroll > 0 {
+            // The list's movement keys scroll the help (as bound now).
+            let key = |a: Action| keymap.first_key(Section::List, a).unwrap_or_default();
+            let keys = format!(
+                "{}/{} {}/{}",
+                key(Action::Down),
+                key(Action::Up),
+                key(Action::PageDown),
+                key(Action::PageUp)
+            );
+            lang.tf(
+                "help.close_scroll",
+                &[
+                    ("keys", &keys),
+                    ("from", &(from + 1)),
+                    ("to", &(from + usize::from(view)).min(usize::from(rows))),
+                    ("total", &rows),
+                ],
+            )
+        } else {
+            lang.t("help.close").to_string()
+        };
         frame.render_widget(
-            Paragraph::new(Line::styled(lang.t("help.close").to_string(), theme.muted)),
+            Paragraph::new(Line::styled(
+                truncate(&footer, usize::from(inner.width)),
+                theme.muted,
+            )),
             Rect::new(inner.x, inner.y + body_h, inner.width, 1),
         );
     }
