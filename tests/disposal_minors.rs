@@ -83,16 +83,17 @@ fn disposal_commands_say_what_they_did_and_refusals_say_what_to_do() {
     let b = demo_book(h);
     let (case, officer) = first_case(h, &b, "orange");
 
-    // Listings that match nothing say so, in both languages (5).
-    let none = ok(cmd(h, &b, "zhao.lei", EN).args(["disposal", "--owner", "nobody"]));
+    // Listings that match nothing say so, in both languages (5): the auditor owns no action
+    // and looks after no case.
+    let none = ok(cmd(h, &b, "zhao.lei", EN).args(["disposal", "--owner", "hu.yan"]));
     assert_eq!(none.trim(), "0 actions match", "{none}");
-    let none = ok(cmd(h, &b, "zhao.lei", ZH).args(["disposal", "--owner", "nobody"]));
+    let none = ok(cmd(h, &b, "zhao.lei", ZH).args(["disposal", "--owner", "hu.yan"]));
     assert_eq!(none.trim(), "无符合条件的措施", "{none}");
-    let none = ok(cmd(h, &b, "zhao.lei", EN).args(["cases", "--officer", "nobody"]));
+    let none = ok(cmd(h, &b, "zhao.lei", EN).args(["cases", "--officer", "hu.yan"]));
     assert_eq!(none.trim(), "0 cases match", "{none}");
     // JSON stays an empty array.
     let none =
-        ok(cmd(h, &b, "zhao.lei", EN).args(["disposal", "--owner", "nobody", "--format", "json"]));
+        ok(cmd(h, &b, "zhao.lei", EN).args(["disposal", "--owner", "hu.yan", "--format", "json"]));
     assert_eq!(none.trim(), "[]");
 
     // A draft is not approved: submit it first (9).
