@@ -831,7 +831,17 @@ fn an_unknown_filter_value_is_a_usage_error_that_says_what_is_accepted() {
             .output()
             .expect("run")
     };
-    let cases: [(&[&str], &str, &str); 17] = [
+    let cases: [(&[&str], &str, &str); 19] = [
+        (
+            &["audit", "--contract", "NOSUCH-1"],
+            "--contract NOSUCH-1: no loan has this contract number",
+            "--contract NOSUCH-1：本账簿中没有此合同号的贷款",
+        ),
+        (
+            &["disposal", "--case", "CZ2099-999999"],
+            "--case CZ2099-999999: no risk case has this number",
+            "--case CZ2099-999999：本账簿中没有此编号的风险案件",
+        ),
         (
             &["audit", "--kind", "bogus"],
             "--kind bogus: not an audit kind; accepted: archive, ",

@@ -539,6 +539,7 @@ pub fn actions(cli: &Cli, ctx: &Context_, a: &DisposalArgs) -> anyhow::Result<i3
     let store = open_book_to_read(&path, lang)?;
     let actor = workflow::identify(&store, &workflow::os_user(), cli.as_user.as_deref())?;
     super::filters::staff_name(&store, "--owner", a.owner.as_deref(), false, lang)?;
+    super::filters::case_number(&store, "--case", a.case.as_deref(), lang)?;
     let today = book_today(&store)?;
     let f = ActionFilter {
         level: a

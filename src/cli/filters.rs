@@ -29,6 +29,52 @@ pub fn staff_name(
     )))
 }
 
+/// A filter naming a loan by contract number (`audit --contract`): a number no loan has is a
+/// usage error, never an empty listing.
+pub fn loan_number(
+    store: &Store,
+    flag: &str,
+    value: Option<&str>,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let Some(value) = value else {
+        return Ok(());
+    };
+    if store.loan_by_contract(value.trim())?.is_some() {
+        return Ok(());
+    }
+    Err(super::usage(lang.tf(
+        "cli_args.unknown_loan",
+        &[
+            ("flag", &flag),
+            ("value", &crate::domain::text::sanitize(value)),
+        ],
+    )))
+}
+
+/// A filter naming a risk case by number (`disposal --case`): a number no case has is a usage
+/// error, never an empty listing.
+pub fn case_number(
+    store: &Store,
+    flag: &str,
+    value: Option<&str>,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let Some(value) = value else {
+        return Ok(());
+    };
+    if store.case_by_number(value.trim())?.is_some() {
+        return Ok(());
+    }
+    Err(super::usage(lang.tf(
+        "cli_args.unknown_case",
+        &[
+            ("flag", &flag),
+            ("value", &crate::domain::text::sanitize(value)),
+        ],
+    )))
+}
+
 /// `audit --kind`: an action (`warnings.raise`) or a family of them (`warnings`).
 pub fn audit_kind(kind: Option<&str>, lang: Lang) -> anyhow::Result<()> {
     let Some(kind) = kind else {
