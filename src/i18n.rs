@@ -57,12 +57,17 @@ impl Lang {
 
     /// From `LC_ALL`, `LC_MESSAGES` or `LANG`; Chinese when nothing says otherwise.
     pub fn from_env() -> Lang {
+        Lang::named_by_env().unwrap_or_default()
+    }
+
+    /// The language the locale variables name, if any does (`None`: none is set, or the first
+    /// one set names neither language).
+    pub fn named_by_env() -> Option<Lang> {
         ["LC_ALL", "LC_MESSAGES", "LANG"]
             .iter()
             .filter_map(|k| std::env::var(k).ok())
             .find(|v| !v.is_empty())
             .and_then(|v| Lang::parse(&v))
-            .unwrap_or_default()
     }
 
     pub fn code(self) -> &'static str {

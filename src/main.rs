@@ -77,11 +77,11 @@ fn user_lang(given: Option<&str>, config: Option<&std::path::Path>) -> Lang {
     let dirs = postloan::config::Dirs::new();
     let config = postloan::config::Config::load(config, &dirs).ok();
     let ascii = postloan::cli::output_charset(config.as_ref());
-    let lang = given
+    let chosen = given
         .and_then(Lang::parse)
         .or_else(|| config.as_ref().and_then(|c| Lang::parse(&c.lang)))
-        .unwrap_or_else(Lang::from_env);
-    postloan::cli::shown_lang(lang, ascii)
+        .or_else(Lang::named_by_env);
+    postloan::cli::shown_lang(chosen.unwrap_or_default(), ascii, chosen.is_some())
 }
 
 /// `--lang X`, `--lang=X` and `--config PATH` as written, for the help pages and an argument

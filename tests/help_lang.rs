@@ -74,6 +74,17 @@ fn lang_zh_cn_in_a_locale_that_cannot_show_chinese_is_english_said_once() {
     assert!(out.stderr.is_ascii(), "{err}");
 }
 
+/// An SSH login with no locale at all: nobody chose Chinese, so the fallback to English is
+/// silent (QA: the note came with every command).
+#[test]
+fn no_locale_at_all_falls_back_to_english_without_a_note() {
+    let (out, _home) = run("", &["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_ascii(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("Usage: postloan"), "{}", stdout(&out));
+    assert_eq!(stderr(&out), "");
+}
+
 #[test]
 fn a_subcommand_s_help_is_chinese_with_its_about_and_arguments() {
     let text = page(

@@ -303,12 +303,14 @@ pub fn output_charset(config: Option<&Config>) -> bool {
 
 /// The language messages are given in: Chinese cannot be written in ASCII, so with ASCII
 /// output (`LANG=C`) a Chinese choice (`--lang zh-CN`, the config's `lang`) falls back to
-/// English, and standard error says so once (the workbench on its status line instead).
-pub fn shown_lang(lang: Lang, ascii: bool) -> Lang {
+/// English, and standard error says so once (the workbench on its status line instead). Chinese
+/// that nobody chose (no `--lang`, no config `lang`, no locale variable set: an SSH login with
+/// an empty environment) falls back silently.
+pub fn shown_lang(lang: Lang, ascii: bool, chosen: bool) -> Lang {
     if !(ascii && lang == Lang::ZhCn) {
         return lang;
     }
-    if visible::first_zh_fallback() {
+    if chosen && visible::first_zh_fallback() {
         crate::note!("{}", Lang::En.t("cli_env.zh_needs_utf8"));
     }
     Lang::En
@@ -722,7 +724,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
     let dirs = Dirs::new();
     let config = Config::load(cli.config.as_deref(), &dirs)?;
     let ascii = output_charset(Some(&config));
-    let lang = shown_lang(resolve_lang(&cli, &config)?, ascii);
+    let chosen = cli.lang.is_some() || !config.lang.is_empty() || Lang::named_by_env().is_some();
+    let lang = shown_lang(resolve_lang(&cli, &config)?, ascii, chosen);
     let ctx = Context_ {
         explicit_config: cli.config.clone(),
         dirs,
