@@ -198,6 +198,9 @@ fn a_c_locale_gets_ascii_from_every_listing_and_show_and_english_for_chinese() {
             "amounts end under the header: {table}"
         );
     }
+    // `loan show` shows the invisible character too, never drops it (QA).
+    let shown = stdout(&run("", &["loan", "show", "Z0"]));
+    assert!(shown.contains("\\u534E\\u200C\\u590F"), "{shown}");
     // JSON stays lossless: escapes, never stand-ins.
     let json = stdout(&run("", &["loans", "--format", "json"]));
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");

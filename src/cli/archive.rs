@@ -406,7 +406,7 @@ fn write_list(
                     vec![
                         r.id.to_string(),
                         arch::kind_text(r, lang),
-                        arch::owner_text(r, lang),
+                        owner_text(r, lang),
                         arch::created_on(r)
                             .map(|d| d.to_string())
                             .unwrap_or_default(),
@@ -442,4 +442,15 @@ fn csv_line(fields: &[String]) -> anyhow::Result<Vec<u8>> {
         .from_writer(Vec::new());
     w.write_record(fields)?;
     w.into_inner().map_err(|e| anyhow!("{}", e.error()))
+}
+
+/// The loan or borrower a document belongs to, as the table shows it (`arch::owner_text` is
+/// the screen's: it drops invisible characters, the command line shows them as `\u200B`).
+fn owner_text(r: &ArchiveRow, lang: Lang) -> String {
+    match (&r.contract_no, &r.borrower_name) {
+        (Some(c), Some(b)) => format!("{c} {b}"),
+        (Some(c), None) => c.clone(),
+        (None, Some(b)) => b.clone(),
+        (None, None) => lang.t("archive.book").to_string(),
+    }
 }

@@ -6,7 +6,6 @@
 use super::table::{Column, Table};
 use super::{Format, UTF8_BOM, csv_text};
 use crate::domain::Classification;
-use crate::domain::text::display;
 use crate::engine::classify::floor_text;
 use crate::i18n::Lang;
 use crate::store::{ClassificationQuery, ClassificationRow, HistoryRow, Store};
@@ -208,7 +207,7 @@ fn basis_said(basis: &str, basis_ref: &str, lang: Lang) -> String {
     if basis_ref.is_empty() {
         name
     } else {
-        format!("{name}:{}", display(basis_ref))
+        format!("{name}:{}", super::visible::shown(basis_ref))
     }
 }
 
@@ -415,7 +414,7 @@ fn print_history(rows: &[HistoryRow], format: Format, lang: Lang) -> anyhow::Res
             h.effective_on,
             lang.code_name("class", &h.from),
             lang.code_name("class", &h.to),
-            display(&said_reason(&h.reason, floor(h), &h.basis, lang)),
+            super::visible::shown(&said_reason(&h.reason, floor(h), &h.basis, lang)),
             basis_said(&h.basis, &h.basis_ref, lang),
             h.proposer,
             h.approver

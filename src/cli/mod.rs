@@ -983,7 +983,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                             "{:<16} {:<12} {}",
                             s.username,
                             s.role.code(),
-                            crate::domain::text::display(&s.display_name)
+                            visible::shown(&s.display_name)
                         );
                     }
                 }

@@ -9,7 +9,7 @@ use crate::domain::CollateralKind;
 use crate::domain::legal::{AssetKind, Clock, DemandChannel, LegalClockRules, LegalEventKind};
 use crate::domain::money::{format_money, parse_amount};
 use crate::domain::recovery::{RecoveryAmounts, RecoveryKind};
-use crate::domain::text::{display, pad_right, sanitize};
+use crate::domain::text::{pad_right, sanitize};
 use crate::i18n::Lang;
 use crate::store::{ClockRow, LoanOutcomes};
 use crate::workflow::outcomes as flow;
@@ -716,7 +716,11 @@ fn print_show(
             line(
                 &mut out,
                 "col.contract_no",
-                &format!("{}  {}", display(&l.contract_no), display(&l.borrower_name)),
+                &format!(
+                    "{}  {}",
+                    super::visible::shown(&l.contract_no),
+                    super::visible::shown(&l.borrower_name)
+                ),
             )?;
             line(
                 &mut out,
@@ -782,7 +786,7 @@ fn print_show(
                         "{} {} {} ({})",
                         w.on,
                         money(w.amount),
-                        display(&w.reason),
+                        super::visible::shown(&w.reason),
                         w.approved_by
                     ),
                 )?;
@@ -795,7 +799,7 @@ fn print_show(
                         "{} {} {}",
                         d.on,
                         lang.code_name("demand_channel", &d.channel),
-                        display(&d.note)
+                        super::visible::shown(&d.note)
                     ),
                 )?;
             }
@@ -813,7 +817,7 @@ fn print_show(
                         e.on,
                         lang.code_name("legal_event", &e.kind),
                         asset,
-                        display(&e.reference)
+                        super::visible::shown(&e.reference)
                     ),
                 )?;
             }

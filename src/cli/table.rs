@@ -7,7 +7,7 @@
 
 use std::io::Write;
 
-use crate::domain::text::{display, pad_left, pad_right, truncate, width};
+use crate::domain::text::{pad_left, pad_right, truncate, width};
 
 /// How many rows are held back to measure the columns before the first is written.
 pub const WINDOW: usize = 500;
@@ -198,7 +198,7 @@ fn line(columns: &[Column], widths: &[usize], cells: &[String]) -> String {
 /// `\u200B` and, in ASCII output, typographic stand-ins and escapes (`cli::visible`), then
 /// what `display` makes of the rest.
 fn shown(cell: &str) -> String {
-    display(&super::visible::text(cell))
+    super::visible::shown(cell)
 }
 
 /// The terminal's width when standard output is a terminal.

@@ -121,6 +121,13 @@ pub fn text(s: &str) -> Cow<'_, str> {
     text_in(s, ascii())
 }
 
+/// Data as a command-line line shows it: invisible characters as `\u200B` (and, in ASCII
+/// output, stand-ins and escapes) first, then what `display` makes of the rest (controls out,
+/// characters of disputed width replaced). `display` alone would drop the invisible ones.
+pub fn shown(s: &str) -> String {
+    crate::domain::text::display(&text(s))
+}
+
 /// `text` for a terminal: hidden characters as escapes; with `ascii`, typographic characters
 /// as their stand-ins and any other non-ASCII character as `\uXXXX`. Line breaks and tabs
 /// are kept.
