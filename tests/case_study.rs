@@ -1193,6 +1193,28 @@ fn the_case_study_replays_from_disbursement_to_closing_without_write_off() {
             .any(|e| e.action == "disposal.close" && e.entity_key == number),
         "the case's close is on the loan's trail"
     );
+    // Entries keyed by the loan's id (an evaluation of the loan) or its borrower's id (its
+    // warnings grouped into the case) are on the trail too (QA: they were left out).
+    let loan = b
+        .store
+        .loan_by_contract(CONTRACT)
+        .expect("read")
+        .expect("the loan");
+    let by_id: Vec<i64> = audit(&b.store)
+        .iter()
+        .filter(|e| {
+            (e.entity == "loan" && e.entity_key == loan.id.to_string())
+                || (e.entity == "borrower" && e.entity_key == loan.borrower_id.to_string())
+        })
+        .map(|e| e.id)
+        .collect();
+    assert!(!by_id.is_empty(), "the story has entries keyed by id");
+    for id in &by_id {
+        assert!(
+            trail.iter().any(|e| e.id == *id),
+            "entry {id} is on the loan's trail"
+        );
+    }
     assert_eq!(
         b.store.verify_audit().expect("verify"),
         Ok(audit(&b.store).len() as u64)

@@ -495,14 +495,24 @@ fn select(conn: &Connection, q: &AuditQuery, key: Keyset, limit: u32) -> Result<
         arg(&mut sql, " AND at < ?", t.clone());
     }
     if let Some(c) = &q.contract_no {
-        // The loan's own entries and those of its warnings (keyed by number or by id),
-        // inspections, documents (its own, and its borrower's that name no loan: a case's
-        // progress reports and record), its borrower's risk cases and their actions, each
-        // found through the (entity, entity_key) index.
+        // The loan's own entries (keyed by contract number, or by id: an evaluation's), its
+        // borrower's (keyed by id: a grouping of its warnings into a case), and those of its
+        // warnings (keyed by number or by id), inspections, documents (its own, and its
+        // borrower's that name no loan: a case's progress reports and record), its
+        // borrower's risk cases and their actions, each found through the (entity,
+        // entity_key) index.
         arg(
             &mut sql,
             " AND id IN (
                 SELECT a.id FROM audit_log a WHERE a.entity = 'loan' AND a.entity_key = ?
+                UNION ALL
+                SELECT a.id FROM loans l
+                  JOIN audit_log a ON a.entity = 'loan' AND a.entity_key = CAST(l.id AS TEXT)
+                  WHERE l.contract_no = ?
+                UNION ALL
+                SELECT a.id FROM loans l
+                  JOIN audit_log a ON a.entity = 'borrower' AND a.entity_key = CAST(l.borrower_id AS TEXT)
+                  WHERE l.contract_no = ?
                 UNION ALL
                 SELECT a.id FROM loans l JOIN warnings w ON w.loan_id = l.id
                   JOIN audit_log a ON a.entity = 'warning' AND a.entity_key IN (w.number, CAST(w.id AS TEXT))
