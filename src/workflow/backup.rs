@@ -311,6 +311,7 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let staged = sibling(book, &format!(".restoring-{stamp}"));
     let staged_docs = docs_dir(&staged);
+    let kept_path = sibling(book, &format!(".before-restore-{stamp}"));
     let cleanup = |staged: &Path| {
         let _ = std::fs::remove_file(staged);
         for s in ["-wal", "-shm"] {
@@ -325,7 +326,7 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
         }
         std::fs::copy(from, &staged).map_err(io(&staged))?;
         copy_tree(&docs_dir(from), &staged_docs)?;
-        let store = Store::open_existing(&staged)?;
+        let mut store = Store::open_existing(&staged)?;
         let report = verify(&store, None)?;
         if report.problems() > 0 {
             return Err(BackupError::BadBackup {
@@ -338,8 +339,25 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
             // No book to ask: the backup's own managers may bring it back.
             guard(&store, book, Guarded::RestoreNew)?;
         }
+        // The restored book says who brought it back, from where, and where the book it
+        // replaced is kept: the first entry after the backup's own chain.
+        let (user, _) = real_user();
+        let detail = serde_json::json!({
+            "from": from.display().to_string(),
+            "backup_entries": report.chain.entries,
+            "kept": live.then(|| kept_path.display().to_string()),
+        });
+        store.write(|tx| {
+            tx.audit(
+                &user,
+                "book.restore",
+                "book",
+                &book.display().to_string(),
+                &detail,
+            )
+        })?;
         store.checkpoint()?;
-        Ok(report.chain.entries)
+        Ok(report.chain.entries + 1)
     })();
     let entries = match staged_result {
         Ok(n) => n,
@@ -349,7 +367,7 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
         }
     };
     let kept = if live {
-        let kept = sibling(book, &format!(".before-restore-{stamp}"));
+        let kept = kept_path;
         if let Ok(old) = Store::open_existing(book) {
             // What the -wal holds goes into the file, so the kept book is whole on its own.
             let _ = old.checkpoint();
