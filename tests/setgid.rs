@@ -551,3 +551,127 @@ fn a_book_the_user_cannot_reach_is_permission_denied_not_no_book() {
         "nothing was restored beside the book: {beside:?}"
     );
 }
+
+/// Issue #13, point 1, blockers 1 and 2: through the setgid program a user who is not staff
+/// of the branch book can neither restore it into a directory of their own (to read it
+/// there), nor restore it as a new book in the branch directory, nor back it up, nor replace
+/// it with a book of their own (`init`, `backup`, `restore --force`). The book is left byte
+/// for byte.
+#[test]
+fn a_user_who_is_not_staff_can_neither_copy_out_nor_replace_the_book() {
+    let root = match cannot_run_here().map_or_else(setup_root, Err) {
+        Ok(root) => root,
+        Err(why) => {
+            eprintln!("setgid restore test skipped: {why}");
+            return;
+        }
+    };
+    let group = unused_gid();
+    let original = PathBuf::from(env!("CARGO_BIN_EXE_postloan"));
+    let bin = root.path().join("bin");
+    std::fs::create_dir(&bin).expect("mkdir bin");
+    set_mode(&bin, 0o755);
+    let program = bin.join("postloan");
+    std::fs::copy(&original, &program).expect("copy the binary");
+    std::os::unix::fs::chown(&program, Some(0), Some(group)).expect("chown the program");
+    set_mode(&program, 0o2755);
+    // The branch's directory and its backup directory: root:G 2770.
+    let branch = root.path().join("branch-0571");
+    let backups = root.path().join("backup");
+    for d in [&branch, &backups] {
+        std::fs::create_dir(d).expect("mkdir");
+        std::os::unix::fs::chown(d, Some(0), Some(group)).expect("chown");
+        set_mode(d, 0o2770);
+    }
+    // The real book, managed by li.ming (the staff user is not staff of it).
+    let db = branch.join("book.db");
+    {
+        let mut store = Store::open(&db).expect("open the book");
+        postloan::workflow::book::init(&mut store, "li.ming").expect("init");
+        store.checkpoint().expect("checkpoint");
+    }
+    for p in walk(&branch).iter().skip(1) {
+        std::os::unix::fs::chown(p, Some(0), Some(group)).expect("chown");
+        set_mode(p, if p.is_dir() { 0o2770 } else { 0o660 });
+    }
+    let home = root.path().join("home");
+    std::fs::create_dir(&home).expect("mkdir home");
+    std::os::unix::fs::chown(&home, Some(STAFF_UID), Some(STAFF_GID)).expect("chown home");
+    set_mode(&home, 0o700);
+    let before = std::fs::read(&db).expect("the book");
+    let db_arg = db.to_str().expect("utf-8");
+    let arg = |p: &Path| p.to_str().expect("utf-8").to_string();
+
+    let refused = |args: &[String], says: &str| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = as_staff(&program, &home, 0o022, &args);
+        let said = stderr(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {}{said}",
+            stdout(&out)
+        );
+        assert!(said.contains(says), "{args:?}: {said}");
+    };
+    // 1. Into a directory of their own, to read with sqlite3 there.
+    let mine = home.join("mine.db");
+    refused(
+        &["--db".into(), arg(&mine), "restore".into(), db_arg.into()],
+        "restores a book only into a directory of that group closed to others",
+    );
+    assert!(!mine.exists());
+    // … nor as a new book in the branch's directory (they are no manager in it).
+    let new = branch.join("mine.db");
+    refused(
+        &["--db".into(), arg(&new), "restore".into(), db_arg.into()],
+        "only a manager in the backup",
+    );
+    assert!(!new.exists());
+    // … nor by a backup.
+    refused(
+        &[
+            "--db".into(),
+            db_arg.into(),
+            "backup".into(),
+            arg(&backups.join("copy.db")),
+        ],
+        "may not back up the book",
+    );
+    assert!(!backups.join("copy.db").exists());
+    // 2. A book of their own, backed up (they manage it), restored over the real one.
+    let own = branch.join("own.db");
+    let own_backup = backups.join("own.db");
+    for args in [
+        vec!["--db".to_string(), arg(&own), "init".into()],
+        vec!["--db".into(), arg(&own), "backup".into(), arg(&own_backup)],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = as_staff(&program, &home, 0o022, &args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    refused(
+        &[
+            "--db".into(),
+            db_arg.into(),
+            "restore".into(),
+            arg(&own_backup),
+            "--force".into(),
+        ],
+        "may not restore over the book",
+    );
+    assert_eq!(std::fs::read(&db).expect("the book"), before);
+    let store = Store::open_for_reading(&db).expect("the book opens");
+    assert_eq!(
+        store.staff("li.ming").expect("staff").map(|s| s.role),
+        Some(Role::Manager)
+    );
+    let names: Vec<PathBuf> = walk(&branch);
+    assert!(
+        !names.iter().any(|p| {
+            let n = p.to_string_lossy();
+            n.contains("before-restore") || n.contains("restoring")
+        }),
+        "{names:?}"
+    );
+}

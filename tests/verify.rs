@@ -530,6 +530,17 @@ fn restore_refuses_a_live_book_without_force_and_keeps_it_with_force() {
     assert!(postloan::workflow::evidence::docs_dir(&kept[0]).is_dir());
     let now = Store::open_for_reading(&b).expect("the restored book opens");
     assert!(now.staff("zhao").expect("staff").is_none());
+    // The restore is the restored book's newest entry: who, from which file, the old book kept.
+    let last = now.audit_tail(1).expect("the trail");
+    assert_eq!(last.len(), 1);
+    assert_eq!(last[0].action, "book.restore");
+    assert_eq!(last[0].actor, workflow::os_user());
+    assert!(last[0].detail.contains("nightly.db"), "{}", last[0].detail);
+    assert!(
+        last[0].detail.contains("before-restore-"),
+        "{}",
+        last[0].detail
+    );
     drop((old, now));
     let (code, out, _) = verify(&b, &[]);
     assert_eq!(code, 0, "{out}");

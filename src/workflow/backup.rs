@@ -4,6 +4,7 @@
 
 use super::evidence::docs_dir;
 use super::verify::{VerifyReport, verify};
+use crate::domain::Role;
 use crate::store::{Store, StoreError};
 use std::path::{Path, PathBuf};
 
@@ -32,7 +33,14 @@ pub enum BackupError {
     OpenPlace {
         dir: PathBuf,
         group: u32,
-        restore: bool,
+        place: Place,
+    },
+    /// The real user is not staff of the book with a role that may do this (root may).
+    #[error("{user} may not {what:?} {book}")]
+    NotAllowed {
+        user: String,
+        book: PathBuf,
+        what: Guarded,
     },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -57,11 +65,15 @@ impl BackupError {
                 "backup.bad_backup",
                 &[("path", &path.display()), ("n", problems)],
             ),
-            BackupError::OpenPlace {
-                dir,
-                group,
-                restore,
-            } => {
+            BackupError::NotAllowed { user, book, what } => lang.tf(
+                match what {
+                    Guarded::Backup => "backup.not_allowed_backup",
+                    Guarded::RestoreOver => "backup.not_allowed_restore_over",
+                    Guarded::RestoreNew => "backup.not_allowed_restore_new",
+                },
+                &[("user", user), ("book", &book.display())],
+            ),
+            BackupError::OpenPlace { dir, group, place } => {
                 use std::os::unix::fs::MetadataExt;
                 let (owner, dir_group, mode) = match std::fs::metadata(dir) {
                     Ok(m) => (
@@ -72,10 +84,10 @@ impl BackupError {
                     Err(_) => ("?".into(), "?".into(), "?".into()),
                 };
                 lang.tf(
-                    if *restore {
-                        "backup.source_open"
-                    } else {
-                        "backup.dest_open"
+                    match place {
+                        Place::BackupCopy => "backup.dest_open",
+                        Place::RestoreSource => "backup.source_open",
+                        Place::RestoreBook => "backup.restore_dest_open",
                     },
                     &[
                         ("dir", &dir.display()),
@@ -96,7 +108,7 @@ impl BackupError {
 /// of that group closed to others, as the book's is: elsewhere the user could read the copy,
 /// or edit the backup, without postloan. Root (who can read the book anyway) and a program
 /// that is not setgid (a private book) may use any directory.
-fn check_place(file: &Path, restore: bool) -> Result<(), BackupError> {
+fn check_place(file: &Path, place: Place) -> Result<(), BackupError> {
     use std::os::unix::fs::MetadataExt;
     // SAFETY: these take nothing and cannot fail.
     let (uid, gid, egid) = unsafe { (libc::getuid(), libc::getgid(), libc::getegid()) };
@@ -111,7 +123,63 @@ fn check_place(file: &Path, restore: bool) -> Result<(), BackupError> {
         Err(BackupError::OpenPlace {
             dir,
             group: egid,
-            restore,
+            place,
+        })
+    }
+}
+
+/// Which file a setgid postloan found in an open directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// A backup's copy.
+    BackupCopy,
+    /// The backup a restore reads.
+    RestoreSource,
+    /// The book a restore writes.
+    RestoreBook,
+}
+
+/// What the real user was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guarded {
+    /// Copying the book out: managers, supervisors and auditors.
+    Backup,
+    /// Replacing a live book: its managers.
+    RestoreOver,
+    /// Making a book from a backup where there is none: a manager in the backup.
+    RestoreNew,
+}
+
+/// The real user (never `$USER`, nor the group a setgid install lends) and whether they are
+/// root, who may do anything to a book (cron's backups, an administrator's restore).
+fn real_user() -> (String, bool) {
+    // SAFETY: getuid takes nothing and cannot fail.
+    let root = unsafe { libc::getuid() } == 0;
+    (super::os_user(), root)
+}
+
+/// Whether `user` is active staff of `store` with one of `roles`.
+fn has_role(store: &Store, user: &str, roles: &[Role]) -> Result<bool, BackupError> {
+    Ok(store
+        .staff(user)?
+        .is_some_and(|s| s.active && roles.contains(&s.role)))
+}
+
+/// Refuses `what` on `book` (open as `store`) unless the real user is root or holds a role
+/// that may do it there.
+fn guard(store: &Store, book: &Path, what: Guarded) -> Result<(), BackupError> {
+    let (user, root) = real_user();
+    let roles: &[Role] = match what {
+        Guarded::Backup => &[Role::Manager, Role::Supervisor, Role::Auditor],
+        Guarded::RestoreOver | Guarded::RestoreNew => &[Role::Manager],
+    };
+    if root || has_role(store, &user, roles)? {
+        Ok(())
+    } else {
+        Err(BackupError::NotAllowed {
+            user,
+            book: book.to_path_buf(),
+            what,
         })
     }
 }
@@ -140,7 +208,8 @@ pub struct BackedUp {
 /// (each written before the row naming it commits), so every file the copy names is there
 /// when the directory is copied after it.
 pub fn backup(store: &Store, dest: &Path) -> Result<BackedUp, BackupError> {
-    check_place(dest, false)?;
+    guard(store, store.path(), Guarded::Backup)?;
+    check_place(dest, Place::BackupCopy)?;
     let docs = docs_dir(dest);
     for p in [dest, docs.as_path()] {
         // A place this user cannot look into is said so, not taken for free.
@@ -204,7 +273,8 @@ pub struct Restored {
 /// document store renamed with it, so it opens as it was). Stop the workbenches on the
 /// book first: one still open keeps writing to the book it had open.
 pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, BackupError> {
-    check_place(from, true)?;
+    check_place(from, Place::RestoreSource)?;
+    check_place(book, Place::RestoreBook)?;
     // The real reason a backup cannot be read (missing, or permission denied).
     match std::fs::metadata(from) {
         Ok(m) if m.is_file() && crate::store::can_read(from) => {}
@@ -229,14 +299,19 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
     }
     // A book this user may not reach is not "no book": restoring would replace it unasked.
     let live = crate::store::book_exists(book)?;
-    if live && !force {
-        return Err(BackupError::LiveBook {
-            path: book.to_path_buf(),
-        });
+    if live {
+        // Who may replace the book is the book's own business, asked before anything else.
+        guard(&Store::open_for_reading(book)?, book, Guarded::RestoreOver)?;
+        if !force {
+            return Err(BackupError::LiveBook {
+                path: book.to_path_buf(),
+            });
+        }
     }
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let staged = sibling(book, &format!(".restoring-{stamp}"));
     let staged_docs = docs_dir(&staged);
+    let kept_path = sibling(book, &format!(".before-restore-{stamp}"));
     let cleanup = |staged: &Path| {
         let _ = std::fs::remove_file(staged);
         for s in ["-wal", "-shm"] {
@@ -251,7 +326,7 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
         }
         std::fs::copy(from, &staged).map_err(io(&staged))?;
         copy_tree(&docs_dir(from), &staged_docs)?;
-        let store = Store::open_existing(&staged)?;
+        let mut store = Store::open_existing(&staged)?;
         let report = verify(&store, None)?;
         if report.problems() > 0 {
             return Err(BackupError::BadBackup {
@@ -260,8 +335,29 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
                 report: Box::new(report),
             });
         }
+        if !live {
+            // No book to ask: the backup's own managers may bring it back.
+            guard(&store, book, Guarded::RestoreNew)?;
+        }
+        // The restored book says who brought it back, from where, and where the book it
+        // replaced is kept: the first entry after the backup's own chain.
+        let (user, _) = real_user();
+        let detail = serde_json::json!({
+            "from": from.display().to_string(),
+            "backup_entries": report.chain.entries,
+            "kept": live.then(|| kept_path.display().to_string()),
+        });
+        store.write(|tx| {
+            tx.audit(
+                &user,
+                "book.restore",
+                "book",
+                &book.display().to_string(),
+                &detail,
+            )
+        })?;
         store.checkpoint()?;
-        Ok(report.chain.entries)
+        Ok(report.chain.entries + 1)
     })();
     let entries = match staged_result {
         Ok(n) => n,
@@ -271,7 +367,7 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
         }
     };
     let kept = if live {
-        let kept = sibling(book, &format!(".before-restore-{stamp}"));
+        let kept = kept_path;
         if let Ok(old) = Store::open_existing(book) {
             // What the -wal holds goes into the file, so the kept book is whole on its own.
             let _ = old.checkpoint();

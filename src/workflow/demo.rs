@@ -102,7 +102,18 @@ pub fn open_or_build(
     os_user: &str,
 ) -> Result<(Store, DemoBook)> {
     // A book this user may not reach is refused as such before anything is removed or made.
-    crate::store::book_exists(path)?;
+    // Nor is any book that is not a demo book touched, --fresh or not: demo only ever
+    // builds and rebuilds demo books.
+    // (An empty book, as an interrupted build leaves, holds nothing to lose.)
+    if crate::store::book_exists(path)? {
+        let old = Store::open_for_reading(path)?;
+        let empty = old.count_rows(Table::Loans)? == 0 && old.staff_count()? == 0;
+        if !empty && !old.is_demo()? {
+            return Err(WorkflowError::NotDemoBook {
+                path: path.display().to_string(),
+            });
+        }
+    }
     if fresh {
         remove_book(path).map_err(|e| {
             WorkflowError::Invalid(format!("cannot remove {}: {e}", path.display()))
@@ -112,10 +123,9 @@ pub fn open_or_build(
     let loans = store.count_rows(Table::Loans)?;
     if loans > 0 || store.staff_count()? > 0 {
         if !store.is_demo()? {
-            return Err(WorkflowError::Invalid(format!(
-                "{} is a real book, not a demo book; use another --db",
-                path.display()
-            )));
+            return Err(WorkflowError::NotDemoBook {
+                path: path.display().to_string(),
+            });
         }
         return Ok((store, DemoBook::Reopened { loans }));
     }

@@ -119,6 +119,10 @@ pub enum WorkflowError {
     NotFound { what: &'static str, key: String },
     #[error("--as works only in a demo book")]
     AsOutsideDemo,
+    /// `demo` was pointed at a book that is not a demo book: it only builds and rebuilds
+    /// demo books, never replaces a real one.
+    #[error("{path} is a real book, not a demo book")]
+    NotDemoBook { path: String },
     #[error("this book already has staff; ask a manager to add you")]
     AlreadyInitialised,
     #[error("{0}")]
@@ -222,6 +226,7 @@ impl WorkflowError {
                 ],
             ),
             WorkflowError::AsOutsideDemo => lang.t("err.as_outside_demo").to_string(),
+            WorkflowError::NotDemoBook { path } => lang.tf("err.not_demo_book", &[("path", path)]),
             WorkflowError::AlreadyInitialised => lang.t("err.already_initialised").to_string(),
             WorkflowError::Move(m) => match m {
                 MoveError::NotFromHere { from, to } => lang.tf(
