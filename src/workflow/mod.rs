@@ -180,7 +180,12 @@ impl WorkflowError {
                     may.iter()
                         .map(|r| lang.code_name("role", r.code()))
                         .collect::<Vec<_>>()
-                        .join(lang.t("authz.list_sep"))
+                        // "another supervisor or manager": any one of them checks it.
+                        .join(lang.t(if refusal.code() == "own_record" {
+                            "authz.or_sep"
+                        } else {
+                            "authz.list_sep"
+                        }))
                 };
                 lang.tf(
                     &format!("authz.denied_{}", refusal.code()),
