@@ -831,16 +831,21 @@ fn an_unknown_filter_value_is_a_usage_error_that_says_what_is_accepted() {
             .output()
             .expect("run")
     };
-    let cases: [(&[&str], &str, &str); 17] = [
+    let cases: [(&[&str], &str, &str); 18] = [
         (
             &["audit", "--kind", "bogus"],
-            "--kind bogus: not an audit kind; accepted: archive, book,",
-            "--kind bogus：不是审计类别；可用：archive, book,",
+            "--kind bogus: not an audit kind; accepted: archive, audit, book,",
+            "--kind bogus：不是审计类别；可用：archive, audit, book,",
         ),
         (
             &["audit", "--user", "nobody.here"],
             "--user nobody.here: no staff member",
             "--user nobody.here：没有使用此用户名的员工",
+        ),
+        (
+            &["audit", "--contract", "NO-SUCH-LOAN"],
+            "--contract NO-SUCH-LOAN: no loan has this contract number",
+            "--contract NO-SUCH-LOAN：没有此合同号的贷款",
         ),
         (&["audit", "--format", "yaml"], "yaml", "yaml"),
         (

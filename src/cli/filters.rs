@@ -29,6 +29,28 @@ pub fn staff_name(
     )))
 }
 
+/// `--contract` of a listing: a loan's contract number the book has.
+pub fn contract_no(
+    store: &Store,
+    flag: &str,
+    contract: Option<&str>,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let Some(contract) = contract else {
+        return Ok(());
+    };
+    if store.loan_by_contract(contract)?.is_some() {
+        return Ok(());
+    }
+    Err(super::usage(lang.tf(
+        "cli_args.unknown_contract",
+        &[
+            ("flag", &flag),
+            ("value", &crate::domain::text::sanitize(contract)),
+        ],
+    )))
+}
+
 /// `audit --kind`: an action (`warnings.raise`) or a family of them (`warnings`).
 pub fn audit_kind(kind: Option<&str>, lang: Lang) -> anyhow::Result<()> {
     let Some(kind) = kind else {

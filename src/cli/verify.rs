@@ -213,6 +213,7 @@ pub fn audit(cli: &Cli, ctx: &Context_, args: &AuditArgs) -> anyhow::Result<i32>
     workflow::guard(&mut store, &actor, Act::ReadAudit, &Subject::NONE)?;
     super::filters::audit_kind(args.kind.as_deref(), lang)?;
     super::filters::staff_name(&store, "--user", args.user.as_deref(), true, lang)?;
+    super::filters::contract_no(&store, "--contract", args.contract.as_deref(), lang)?;
     let q = AuditQuery {
         actor: args.user.clone(),
         contract_no: args.contract.clone(),
