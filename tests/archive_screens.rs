@@ -253,3 +253,26 @@ fn f_on_a_case_document_writes_feedback_with_its_recipient() {
     assert_eq!(top.recipient.as_deref(), Some("risk"));
     assert!(screen_text(&draw(&app)).contains("Feedback(risk)"));
 }
+
+/// The Archive's help says what its keys do there: Enter opens the document, K cycles the
+/// document kinds (not the loan, not the inspection kind); in both languages.
+#[test]
+fn the_archive_help_names_its_own_keys() {
+    for (lang, open, kind, wrong) in [
+        (
+            Lang::En,
+            "open the document",
+            "cycle the document kind",
+            "inspection kind",
+        ),
+        (Lang::ZhCn, "打开文档", "按文档类型筛选", "检查类型"),
+    ] {
+        let (_dir, store) = dated_book();
+        let mut app = archive_app(store, SPECIALIST, lang, (120, 40), Config::defaults());
+        press(&mut app, KeyCode::Char('?'));
+        let screen = rows_text(&draw(&app), 0..40);
+        assert!(screen.contains(open), "{screen}");
+        assert!(screen.contains(kind), "{screen}");
+        assert!(!screen.contains(wrong), "{screen}");
+    }
+}

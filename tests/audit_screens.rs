@@ -319,6 +319,52 @@ fn the_filter_form_narrows_by_user_kind_loan_and_days_and_x_clears_it() {
     );
 }
 
+/// A user or a loan the book does not have is refused in the form, saying so, not shown as an
+/// empty trail that looks like good news; `system` (the engine) is a user of the trail.
+#[test]
+fn the_filter_refuses_an_unknown_user_or_loan_in_place() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let (_dir, store) = trail_book(5);
+        let mut app = app(store, AUDITOR, lang, Theme::colour(), (120, 40));
+        press(&mut app, KeyCode::Char('A'));
+        press(&mut app, KeyCode::Char('/'));
+        type_text(&mut app, "nobody");
+        save(&mut app);
+        let form = app.form().expect("the form stays open");
+        let want = lang.tf("audit_pane.unknown_user", &[("value", &"nobody")]);
+        assert_eq!(form.message.as_deref(), Some(want.as_str()));
+        assert!(
+            want.contains("nobody") && !want.contains("audit_pane"),
+            "{want}"
+        );
+        // A loan no book has, the user now right.
+        for _ in 0..6 {
+            press(&mut app, KeyCode::Backspace);
+        }
+        type_text(&mut app, "system");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "PL99999999");
+        save(&mut app);
+        let form = app.form().expect("the form stays open");
+        let want = lang.tf("audit_pane.unknown_record", &[("value", &"PL99999999")]);
+        assert_eq!(form.message.as_deref(), Some(want.as_str()));
+        // A loan the book has: the trail shows.
+        for _ in 0..10 {
+            press(&mut app, KeyCode::Backspace);
+        }
+        type_text(&mut app, "PL00000002");
+        save(&mut app);
+        assert!(
+            app.form().is_none(),
+            "a known user and loan filter the trail"
+        );
+        assert_eq!(
+            app.audit_screen().unwrap().filter.record.as_deref(),
+            Some("PL00000002")
+        );
+    }
+}
+
 #[test]
 fn help_lists_the_trail_keys() {
     let (_dir, store) = trail_book(3);

@@ -276,3 +276,39 @@ fn the_feedback_department_takes_only_a_department() {
         ("feedback", Some("approval"))
     );
 }
+
+/// A choice field shows its whole value from its start, whichever way it was cycled to
+/// (it never scrolls like typed text): every recipient, at 120x40 in English.
+#[test]
+fn a_choice_field_shows_its_whole_value_from_the_start() {
+    let (_dir, store) = book(300, 7);
+    let mut app = app(store, "wu.hao", Lang::En, Theme::colour(), (120, 40));
+    press(&mut app, KeyCode::Char('7'));
+    for _ in 0..40 {
+        press(&mut app, KeyCode::Char('f'));
+        if app.form().is_some() {
+            break;
+        }
+        press(&mut app, KeyCode::Down);
+    }
+    let department = |app: &App| app.form().expect("the feedback form").fields[0].value();
+    let label = Lang::En.t("archive_pane.feedback_to").to_string();
+    let mut seen = Vec::new();
+    for key in [KeyCode::Right, KeyCode::Left, KeyCode::Left, KeyCode::Left] {
+        let value = department(&app);
+        let (rows, _) = frame(&app);
+        let row = rows
+            .iter()
+            .find(|r| r.contains(&format!(">{label}")))
+            .unwrap_or_else(|| panic!("the field's row in {rows:#?}"));
+        assert!(
+            row.contains(&format!(" {value} ")),
+            "{value:?} shown whole on {row:?}"
+        );
+        seen.push(value);
+        press(&mut app, key);
+    }
+    seen.sort();
+    seen.dedup();
+    assert!(seen.len() >= 2, "the value changed: {seen:?}");
+}

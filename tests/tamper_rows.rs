@@ -457,8 +457,115 @@ fn a_sealed_row_deleted_is_named() {
     drop(conn);
     let (code, out) = verify_in(&b, "en_US.UTF-8");
     assert_eq!(code, 1, "{out}");
+    // Named by its own id, not worded as the case's (the case is CZ…, its id another).
     assert!(
-        out.contains("progress report of case 1: deleted since audit entry"),
+        out.contains("case progress report 1: deleted since audit entry"),
         "{out}"
     );
+    assert!(!out.contains("of case 1"), "{out}");
+    let (code, out) = verify_in(&b, "zh_CN.UTF-8");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("案件进展报告（id 1）：在审计记录"), "{out}");
+}
+
+/// The number of the audit entry whose seals hold row `id` of kind `row`, and its action
+/// (the last one that sealed it).
+fn sealed_by(book: &Path, row: &str, id: i64) -> String {
+    scalar(
+        book,
+        &format!(
+            "SELECT a.action FROM audit_log a, json_each(a.detail, '$.seals') s
+             WHERE json_extract(s.value, '$.row') = '{row}' AND json_extract(s.value, '$.id') = {id}
+             ORDER BY a.id DESC LIMIT 1"
+        ),
+    )
+}
+
+#[test]
+fn rows_deleted_in_several_tables_are_named_by_their_own_ids() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (b, ..) = book(dir.path());
+    for principal in ["100000", "50000"] {
+        ok(
+            &b,
+            "wang",
+            &[
+                "loan",
+                "recover",
+                "HT-1",
+                "--on",
+                TODAY,
+                "--kind",
+                "repayment",
+                "--principal",
+                principal,
+            ],
+        );
+    }
+    // Each recovery is sealed by its own command's entry, not by a re-evaluation's.
+    assert_eq!(sealed_by(&b, "recovery", 1), "outcome.recovery");
+    assert_eq!(sealed_by(&b, "recovery", 2), "outcome.recovery");
+    clean(&b);
+    let event = scalar(&b, "SELECT CAST(MAX(id) AS TEXT) FROM warning_events");
+    let link = scalar(&b, "SELECT CAST(MIN(rowid) AS TEXT) FROM case_warnings");
+    let conn = rusqlite::Connection::open(&b).expect("open");
+    conn.execute_batch(&format!(
+        "DELETE FROM recoveries WHERE id = 2;
+         DELETE FROM warning_events WHERE id = {event};
+         DELETE FROM case_warnings WHERE rowid = {link};"
+    ))
+    .expect("delete");
+    drop(conn);
+    let (code, out) = verify_in(&b, "en_US.UTF-8");
+    assert_eq!(code, 1, "{out}");
+    for line in [
+        "recovery 2: deleted since audit entry".to_string(),
+        format!("warning history entry {event}: deleted since audit entry"),
+        format!("case-warning link row {link}: deleted since audit entry"),
+    ] {
+        assert!(out.contains(&line), "{line:?} in {out}");
+    }
+    assert!(!out.contains("on loan 2"), "{out}");
+    assert!(out.contains("does not verify: 3 problems"), "{out}");
+    let (code, out) = verify_in(&b, "zh_CN.UTF-8");
+    assert_eq!(code, 1, "{out}");
+    for line in [
+        "回收记录（id 2）：在审计记录".to_string(),
+        format!("预警历史记录（id {event}）：在审计记录"),
+        format!("并入案件的预警（行 {link}）：在审计记录"),
+    ] {
+        assert!(out.contains(&line), "{line:?} in {out}");
+    }
+}
+
+/// A stored file kept by two records and gone from the store: one line for each, and the
+/// verdict counts the lines.
+#[test]
+fn a_missing_file_kept_by_two_records_counts_two_problems() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (b, _, _, inspection) = book(dir.path());
+    let photo = dir.path().join("photo.jpg");
+    std::fs::write(&photo, b"\xff\xd8\xff\xe0 not much of a photo").expect("photo");
+    let photo = photo.to_string_lossy().into_owned();
+    for note in ["east", "west"] {
+        ok(
+            &b,
+            "zhang",
+            &["inspection", "attach", &inspection, &photo, "--note", note],
+        );
+    }
+    let sha = scalar(&b, "SELECT sha256 FROM inspection_evidence LIMIT 1");
+    let file = postloan::workflow::evidence::stored_path(
+        &postloan::workflow::evidence::docs_dir(&b),
+        &sha,
+    );
+    std::fs::remove_file(&file).expect("the stored file");
+    let (code, out) = verify_in(&b, "en_US.UTF-8");
+    assert_eq!(code, 1, "{out}");
+    let lines = out
+        .lines()
+        .filter(|l| l.contains("its file is missing from the document store"))
+        .count();
+    assert_eq!(lines, 2, "{out}");
+    assert!(out.contains("does not verify: 2 problems"), "{out}");
 }

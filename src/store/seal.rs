@@ -455,6 +455,19 @@ pub(super) fn take_touched(conn: &Connection) -> Result<Vec<(Sealed, i64)>> {
         .collect())
 }
 
+/// Notes `rows` again (rows set aside by [`take_touched`] while a nested step sealed its own).
+pub(super) fn note_again(conn: &Connection, rows: &[(Sealed, i64)]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut stmt =
+        conn.prepare_cached("INSERT OR IGNORE INTO temp.seal_touched VALUES (?1, ?2)")?;
+    for (what, id) in rows {
+        stmt.execute([i64::from(what.0), *id])?;
+    }
+    Ok(())
+}
+
 /// How many rows are noted and not sealed yet.
 pub(super) fn pending(conn: &Connection) -> Result<u64> {
     Ok(conn

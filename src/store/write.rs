@@ -113,6 +113,19 @@ impl<'c> Tx<'c> {
         Ok(self.txn.commit()?)
     }
 
+    /// Runs `step`, a step with audit entries of its own inside a command (a re-evaluation,
+    /// a grouping), with the rows the command noted before it set aside: they are sealed by
+    /// the command's own entry, not by the first entry the step writes.
+    pub fn nested<T, E: From<super::StoreError>>(
+        &mut self,
+        step: impl FnOnce(&mut Self) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let before = super::seal::take_touched(&self.txn)?;
+        let out = step(self);
+        super::seal::note_again(&self.txn, &before)?;
+        out
+    }
+
     /// Appends one row to the hash-chained audit log. Every row this transaction wrote in a
     /// sealed table since the last entry (inserted, updated — side effects included — or
     /// deleted) is sealed by it: the SHA-256 of the row's sealed columns goes into the

@@ -76,6 +76,34 @@ impl App {
     }
 
     /// Narrows the trail in front to `filter`, from its newest entry.
+    /// Why the filter names what the book does not have (a user no staff record has, a
+    /// contract number no loan has), said in the form: an empty trail would look like good
+    /// news. `None`: every name is known.
+    pub(crate) fn audit_filter_refusal(
+        &self,
+        filter: &AuditFilter,
+    ) -> anyhow::Result<Option<String>> {
+        let value = |v: &str| crate::domain::text::display(v);
+        if let Some(user) = &filter.user
+            && user != crate::workflow::SYSTEM_USER
+            && self.store.staff(user)?.is_none()
+        {
+            return Ok(Some(
+                self.lang
+                    .tf("audit_pane.unknown_user", &[("value", &value(user))]),
+            ));
+        }
+        if let Some(contract) = &filter.record
+            && self.store.loan_by_contract(contract)?.is_none()
+        {
+            return Ok(Some(
+                self.lang
+                    .tf("audit_pane.unknown_record", &[("value", &value(contract))]),
+            ));
+        }
+        Ok(None)
+    }
+
     pub(crate) fn filter_audit(&mut self, filter: AuditFilter) -> anyhow::Result<()> {
         if let Some(Screen::Audit(a)) = self.detail.front_mut() {
             a.set_filter(&self.store, filter)?;

@@ -275,7 +275,8 @@ pub fn group_loan_in(
     as_of: NaiveDate,
 ) -> Result<GroupReport> {
     match tx.borrower_of_loan(loan_id)? {
-        Some(b) => group_in(tx, actor, as_of, Some(b)),
+        // Its entries seal what it writes; the calling command's rows wait for the command's.
+        Some(b) => tx.nested(|tx| group_in(tx, actor, as_of, Some(b))),
         None => Ok(GroupReport::default()),
     }
 }

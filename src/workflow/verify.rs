@@ -73,14 +73,19 @@ impl VerifyReport {
         self.expected.is_none() || self.chain.expected_at.is_some()
     }
 
-    /// How many problems the run found (0: the book is intact).
+    /// How many problems the run found (0: the book is intact): as many as [`lines`] says
+    /// (a file kept by two records is two problems, one a line).
     pub fn problems(&self) -> u64 {
         self.chain.break_count
             + u64::from(self.head_adds())
             + u64::from(!self.expected_found())
             + self.seal_breaks.len() as u64
             + self.document_breaks.len() as u64
-            + self.evidence_breaks.len() as u64
+            + self
+                .evidence_breaks
+                .iter()
+                .map(|e| e.owners.len().max(1) as u64)
+                .sum::<u64>()
             + self.registered_breaks.len() as u64
             + self.integrity.len() as u64
     }
@@ -309,18 +314,24 @@ pub fn lines(r: &VerifyReport, path: &Path, lang: crate::i18n::Lang) -> Vec<Stri
         } else {
             "verify.seal_changed"
         };
-        let row = lang.code_name("verify_row", s.row);
         out.push(match &s.name {
             Some(name) => lang.tf(
                 "verify.seal_changed_named",
                 &[
-                    ("row", &row),
+                    ("row", &lang.code_name("verify_row", s.row)),
                     ("name", &crate::domain::text::display(name)),
                     ("id", &s.id),
                     ("audit", &s.audit_id),
                 ],
             ),
-            None => lang.tf(key, &[("row", &row), ("id", &s.id), ("audit", &s.audit_id)]),
+            // No name (the row is gone, or its record is): the row itself, by its own id.
+            None => lang.tf(
+                key,
+                &[
+                    ("row", &row_by_id(lang, s.row, s.id)),
+                    ("audit", &s.audit_id),
+                ],
+            ),
         });
     }
     if r.document_breaks.is_empty() {
@@ -390,6 +401,18 @@ pub fn lines(r: &VerifyReport, path: &Path, lang: crate::i18n::Lang) -> Vec<Stri
         n => lang.tf("verify.failed", &[("path", &p), ("n", &n)]),
     });
     out
+}
+
+/// A sealed row named by its own id (`progress note 7 of a disposal action`), for a row
+/// that cannot be named by its record: the record's number is not the row's id.
+pub fn row_by_id(lang: crate::i18n::Lang, code: &str, id: impl std::fmt::Display) -> String {
+    let key = format!("verify_row_id.{code}");
+    let text = lang.tf(&key, &[("id", &id)]);
+    if text == key {
+        format!("{code} {id}")
+    } else {
+        text
+    }
 }
 
 /// Why the file at `path` cannot be a whole book, read from its SQLite header: `Some((have,

@@ -712,6 +712,16 @@ pub fn evaluate_loan_in(
     loan_id: i64,
     as_of: NaiveDate,
 ) -> Result<EvalReport> {
+    // Its entries seal what it writes; the calling command's rows wait for the command's.
+    tx.nested(|tx| evaluate_loan_step(tx, rules, loan_id, as_of))
+}
+
+fn evaluate_loan_step(
+    tx: &mut Tx<'_>,
+    rules: &RuleSet,
+    loan_id: i64,
+    as_of: NaiveDate,
+) -> Result<EvalReport> {
     let system = Actor::system();
     super::authorize_in(tx, &system, Command::Reevaluate, &Subject::NONE)?;
     let chunk = tx.evaluation_loan_as_of(loan_id, as_of)?;

@@ -982,6 +982,13 @@ impl App {
             return Ok(());
         }
         if let FormCommand::ShowAudit(filter) = cmd {
+            // A user or loan the book does not have is refused in place, as a bad kind is.
+            if let Some(why) = self.audit_filter_refusal(&filter)? {
+                if let Some(open) = self.detail.form_screen_mut() {
+                    open.form.message = Some(why);
+                }
+                return Ok(());
+            }
             // A read as well: the trail shows the entries the filter keeps.
             self.discard_draft(&key);
             self.detail.pop_form();

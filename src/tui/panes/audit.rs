@@ -638,10 +638,10 @@ impl AuditEntryScreen {
             ));
             for s in seals {
                 let get = |k: &str| s.get(k).map(scalar).unwrap_or_default();
+                // By the row's own id: the record it belongs to has another number.
                 out.push(Line::from(fit(format!(
-                    "  {} {} {}",
-                    lang.code_name("verify_row", &get("row")),
-                    get("id"),
+                    "  {} {}",
+                    crate::workflow::verify::row_by_id(lang, &get("row"), get("id")),
                     get("sha256")
                 ))));
             }

@@ -45,6 +45,20 @@ impl Help {
         }
     }
 
+    /// What `action` does on this screen: a pane whose key means something of its own (the
+    /// Archive's Enter opens a document, its kind key cycles document kinds) says so in
+    /// `action_in.<section>`, else the key's general description.
+    fn description(&self, action: Action, lang: Lang) -> String {
+        if let Some(own) = self.left.first() {
+            let key = format!("action_in.{}.{}", own.name(), action.name());
+            let text = lang.t(&key);
+            if text != key {
+                return text.to_string();
+            }
+        }
+        action.description(lang)
+    }
+
     /// Whether the help is taller than the screen (the movement keys scroll it).
     pub fn scrolls(&self) -> bool {
         self.max_scroll.get() > 0
@@ -132,7 +146,8 @@ impl Help {
                     }
                     claimed.borrow_mut().extend(keys.iter().cloned());
                     let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
-                    lines.extend(help_entry(&keys.join(" "), &action.description(lang), cols));
+                    let desc = self.description(*action, lang);
+                    lines.extend(help_entry(&keys.join(" "), &desc, cols));
                 }
             }
             lines

@@ -694,10 +694,17 @@ impl Form {
             );
             let pad = label_w.saturating_sub(width(&label));
             // Free text gets the whole width; its error goes on the lines under it.
-            let field_w = if matches!(f.kind, FieldKind::Text { .. } | FieldKind::Notes { .. }) {
-                rest.saturating_sub(1).max(4)
-            } else {
-                input_w
+            let field_w = match &f.kind {
+                FieldKind::Text { .. } | FieldKind::Notes { .. } => rest.saturating_sub(1).max(4),
+                // A choice is as wide as its longest name, so each shows whole when it fits.
+                FieldKind::Choice(c) => c
+                    .options
+                    .iter()
+                    .map(|(_, n)| width(&display(n)))
+                    .max()
+                    .unwrap_or(0)
+                    .clamp(input_w, rest.saturating_sub(1).max(input_w)),
+                _ => input_w,
             };
             let style = if i == self.focus {
                 theme.selected
@@ -721,7 +728,10 @@ impl Form {
                     cursor = Some((label_w + 1 + caret.1, top + caret.0));
                 }
             } else {
-                let (shown, caret) = field_view(&f.input, field_w);
+                let (shown, caret) = match &f.kind {
+                    FieldKind::Choice(_) => choice_view(f.input.value(), field_w),
+                    _ => field_view(&f.input, field_w),
+                };
                 let mut spans = vec![
                     Span::raw(label),
                     Span::raw(" ".repeat(pad + 1)),
@@ -818,6 +828,19 @@ pub fn field_view(input: &Input, cols: usize) -> (String, usize) {
     let caret = width(&before);
     let scroll = (caret + 1).saturating_sub(cols.max(1));
     (visible_slice(&shown, scroll, cols), caret - scroll)
+}
+
+/// What a choice field shows in `cols` columns: its whole value from the start, cut with
+/// `…` at the end when too narrow (never scrolled like typed text); the caret after it.
+pub fn choice_view(value: &str, cols: usize) -> (String, usize) {
+    let shown = display(value);
+    let shown = if width(&shown) <= cols {
+        shown
+    } else {
+        format!("{}…", visible_slice(&shown, 0, cols.saturating_sub(1)))
+    };
+    let caret = width(&shown).min(cols.saturating_sub(1));
+    (shown, caret)
 }
 
 /// `input` with `text` inserted at its caret, the caret after it.
