@@ -612,7 +612,10 @@ fn feedback_from_a_case_and_a_report_is_a_document_with_its_recipient() {
         "x",
     ]));
     assert_ne!(code, 0);
-    assert!(err.contains("is of kind Feedback, not a period summary"), "{err}");
+    assert!(
+        err.contains("is of kind Feedback, not a period summary"),
+        "{err}"
+    );
     let (code, _, err) = run(cmd(&b, "zhang", "en_US.UTF-8").args([
         "feedback",
         "--to",

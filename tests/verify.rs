@@ -617,7 +617,8 @@ fn the_audit_trail_lists_newest_first_with_filters_for_auditors_and_managers() {
                 .as_str()
                 .is_some_and(|a| a.starts_with("warnings."))
     }));
-    // By contract: the loan's own entries, its warning's and its inspection's.
+    // By contract: the loan's own entries, its borrower's (its warnings grouped into a case),
+    // its warning's and its inspection's.
     let (_, out, _) =
         run(cmd(&b, "li", "en_US.UTF-8").args(["audit", "--contract", "HT-1", "--format", "json"]));
     let loan: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
@@ -625,7 +626,7 @@ fn the_audit_trail_lists_newest_first_with_filters_for_auditors_and_managers() {
         loan.iter().filter_map(|e| e["entity"].as_str()).collect();
     assert_eq!(
         entities.into_iter().collect::<Vec<_>>(),
-        ["inspection", "loan", "warning"]
+        ["borrower", "inspection", "loan", "warning"]
     );
     // Dates: nothing before the book existed; a limit.
     let (_, out, _) =
