@@ -1205,7 +1205,13 @@ pub fn layers(
         (LayerKind::Site, PathBuf::from(SITE_CONFIG)),
         (LayerKind::User, user),
     ] {
-        match std::fs::read_to_string(&path) {
+        // The user file's path comes from `--config` or `XDG_CONFIG_HOME`: read with the
+        // user's own rights (see `user_rights`); the site file's is fixed.
+        let read = match kind {
+            LayerKind::Site => std::fs::read_to_string(&path),
+            LayerKind::User => crate::user_rights::read_to_string(&path),
+        };
+        match read {
             Ok(text) => {
                 let file = path.display().to_string();
                 let table = parse_table(&file, &text)?;
@@ -1256,7 +1262,14 @@ impl Config {
         }
         let mut last_file = "(built-in defaults)".to_string();
         for (path, required) in layers {
-            let text = match std::fs::read_to_string(&path) {
+            // The user file (not the site file's fixed path): `--config` or `XDG_CONFIG_HOME`
+            // name it, so it is read with the user's own rights.
+            let read = if path == Path::new(SITE_CONFIG) {
+                std::fs::read_to_string(&path)
+            } else {
+                crate::user_rights::read_to_string(&path)
+            };
+            let text = match read {
                 Ok(t) => t,
                 Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(source) => {

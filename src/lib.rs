@@ -50,4 +50,5 @@ pub mod extract;
 pub mod i18n;
 pub mod store;
 pub mod tui;
+pub mod user_rights;
 pub mod workflow;

@@ -171,8 +171,23 @@ fn argument_text(e: &clap::Error, lang: Lang) -> Option<String> {
                 Some(p.message(lang))
             } else if source.is_some_and(|s| s.is::<chrono::ParseError>()) {
                 Some(lang.t("cli_args.not_date").to_string())
-            } else if source.is_some_and(|s| s.is::<std::num::ParseIntError>()) {
-                Some(lang.t("cli_args.not_number").to_string())
+            } else if let Some(n) =
+                source.and_then(|s| s.downcast_ref::<postloan::cli::NumberArgError>())
+            {
+                Some(n.message(lang))
+            } else if let Some(p) = source.and_then(|s| s.downcast_ref::<std::num::ParseIntError>())
+            {
+                // A whole number too large (or small) for the option is not "not a number".
+                use std::num::IntErrorKind;
+                Some(
+                    lang.t(match p.kind() {
+                        IntErrorKind::PosOverflow => "cli_args.number_too_large",
+                        IntErrorKind::NegOverflow => "cli_args.number_too_small",
+                        _ if value.trim_start().starts_with('-') => "cli_args.number_negative",
+                        _ => "cli_args.not_number",
+                    })
+                    .to_string(),
+                )
             } else {
                 source.map(ToString::to_string)
             };

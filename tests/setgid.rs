@@ -104,8 +104,20 @@ fn unused_gid() -> u32 {
 /// group, no supplementary groups (std drops them when root sets the uid), `umask` as given,
 /// a clean environment with `USER` and `LOGNAME` set to someone else.
 fn as_staff(program: &Path, home: &Path, umask: libc::mode_t, args: &[&str]) -> Output {
+    as_staff_env(program, home, umask, args, &[])
+}
+
+/// [`as_staff`] with more variables set (`XDG_STATE_HOME`, …).
+fn as_staff_env(
+    program: &Path,
+    home: &Path,
+    umask: libc::mode_t,
+    args: &[&str],
+    env: &[(&str, &Path)],
+) -> Output {
     let mut c = Command::new(program);
     c.env_clear()
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
         .env("HOME", home)
         .env("LANG", "en_US.UTF-8")
         .env("PATH", "/usr/bin:/bin")
@@ -199,12 +211,25 @@ fn staff_write_a_shared_book_through_the_setgid_program_and_only_through_it() {
     let extract_arg = extract.to_str().expect("a UTF-8 path");
     let contract_arg = contract.to_str().expect("a UTF-8 path");
 
+    // A user who is not in the group makes no book in its directory through the setgid
+    // program, not even the first (they could race the branch's manager for it): root makes
+    // it and names the first manager.
+    let out = as_staff(&program, &home, 0o022, &["--db", db_arg, "init"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains("no new book at"), "{}", stderr(&out));
+    assert_eq!(walk(&branch), [branch.clone()], "nothing was made");
+    let out = Command::new(&original)
+        .args(["--db", db_arg, "init", "--manager", &staff_name])
+        .env("LANG", "en_US.UTF-8")
+        .output()
+        .expect("init as root");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&staff_name), "{}", stdout(&out));
     // The staff user works through the setgid program, under umasks that would lock the
     // group out (077) or let everyone in (000) if postloan left the modes to them.
-    let steps: [(libc::mode_t, &[&str]); 4] = [
-        (0o077, &["--db", db_arg, "init"]),
+    let steps: [(libc::mode_t, &[&str]); 3] = [
         (
-            0o000,
+            0o077,
             &[
                 "--db",
                 db_arg,
@@ -342,6 +367,92 @@ fn staff_write_a_shared_book_through_the_setgid_program_and_only_through_it() {
             "{args:?}: {said}"
         );
     }
+    // A symlink the user names as --output, to the book: refused, the book untouched.
+    let before = std::fs::read(&db).expect("the book");
+    let link = home.join("report.md");
+    std::os::unix::fs::symlink(&db, &link).expect("symlink");
+    let link_arg = link.to_str().expect("utf-8");
+    let out = as_staff(
+        &program,
+        &home,
+        0o022,
+        &[
+            "--db", db_arg, "report", "summary", "--month", "2026-11", "--output", link_arg,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("permission denied"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(&db).expect("the book"),
+        before,
+        "the book is untouched"
+    );
+    // The open itself decides, not a look beforehand (nothing looks at the log's path first):
+    // paths from the environment too: a log (XDG_STATE_HOME) that is a symlink to the book,
+    // or the book's directory itself as XDG_STATE_HOME, get only the user's rights: the
+    // group's directory gets nothing new, the book not a byte (the log is simply not kept).
+    let state = home.join("state");
+    std::fs::create_dir_all(state.join("postloan")).expect("mkdir state");
+    std::os::unix::fs::symlink(&db, state.join("postloan").join("postloan.log")).expect("ln");
+    for p in [state.clone(), state.join("postloan")] {
+        std::os::unix::fs::chown(&p, Some(STAFF_UID), Some(STAFF_GID)).expect("chown");
+    }
+    let listing = walk(&branch);
+    let demo = home.join("demo.db");
+    for state_home in [&state, &branch] {
+        let _ = std::fs::remove_file(&demo);
+        let out = as_staff_env(
+            &program,
+            &home,
+            0o022,
+            &[
+                "--db",
+                demo.to_str().expect("utf-8"),
+                "demo",
+                "--no-tui",
+                "--loans",
+                "20",
+            ],
+            &[("XDG_STATE_HOME", state_home)],
+        );
+        assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+        assert_eq!(
+            walk(&branch),
+            listing,
+            "nothing made in the book's directory"
+        );
+        assert_eq!(
+            std::fs::read(&db).expect("the book"),
+            before,
+            "no log line in it"
+        );
+    }
+    // A config the user cannot read, named by XDG_CONFIG_HOME, is not read with the group.
+    let cfg_dir = branch.join("postloan");
+    std::fs::create_dir(&cfg_dir).expect("mkdir");
+    std::fs::write(cfg_dir.join("config.toml"), "lang = \"zh-CN\"\n").expect("config");
+    for p in [&cfg_dir, &cfg_dir.join("config.toml")] {
+        std::os::unix::fs::chown(p, Some(0), Some(group)).expect("chown");
+    }
+    let out = as_staff_env(
+        &program,
+        &home,
+        0o022,
+        &["--db", db_arg, "loans"],
+        &[("XDG_CONFIG_HOME", &branch)],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("config.toml") && stderr(&out).contains("ermission denied"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_dir_all(&cfg_dir).expect("rm config");
+
     let out = as_staff(&program, &home, 0o022, &["--db", db_arg, "verify"]);
     assert!(out.status.success(), "the book is whole: {}", stdout(&out));
 
@@ -621,13 +732,32 @@ fn a_user_who_is_not_staff_can_neither_copy_out_nor_replace_the_book() {
         "restores a book only into a directory of that group closed to others",
     );
     assert!(!mine.exists());
-    // … nor as a new book in the branch's directory (they are no manager in it).
+    // … nor as a new book in the branch's directory (not in the group: no new book there).
     let new = branch.join("mine.db");
     refused(
         &["--db".into(), arg(&new), "restore".into(), db_arg.into()],
-        "only a manager in the backup",
+        "no new book at",
     );
     assert!(!new.exists());
+    // Nor a book of their own beside the real one, by init or demo (issue #13: the group is
+    // lent to reach the book, not to make books in its directory).
+    let beside = branch.join("other.db");
+    refused(
+        &["--db".into(), arg(&beside), "init".into()],
+        "no new book at",
+    );
+    refused(
+        &[
+            "--db".into(),
+            arg(&beside),
+            "demo".into(),
+            "--no-tui".into(),
+            "--loans".into(),
+            "20".into(),
+        ],
+        "no new book at",
+    );
+    assert!(!beside.exists());
     // … nor by a backup.
     refused(
         &[
@@ -639,8 +769,9 @@ fn a_user_who_is_not_staff_can_neither_copy_out_nor_replace_the_book() {
         "may not back up the book",
     );
     assert!(!backups.join("copy.db").exists());
-    // 2. A book of their own, backed up (they manage it), restored over the real one.
-    let own = branch.join("own.db");
+    // 2. A book of their own (in their home), backed up (they manage it), restored over the
+    // real one.
+    let own = home.join("own.db");
     let own_backup = backups.join("own.db");
     for args in [
         vec!["--db".to_string(), arg(&own), "init".into()],

@@ -18,9 +18,18 @@ pub enum DoctorFormat {
 pub struct DoctorArgs {
     #[arg(long, value_enum, default_value_t = DoctorFormat::Table)]
     pub format: DoctorFormat,
-    /// Warn when the book's disk has less free space than this (MiB; also twice the book).
-    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    /// Warn when the book's disk has less free space than this (MiB, 0 to 1073741824; the
+    /// check wants the larger of this and twice the book).
+    #[arg(long, value_name = "MIB", default_value_t = 1024, value_parser = min_free_mib)]
     pub min_free_mib: u64,
+}
+
+/// The most `--min-free-mib` takes: 1 PiB, far above any disk, and its bytes fit a `u64`.
+pub const MAX_MIN_FREE_MIB: u64 = 1 << 30;
+
+/// `--min-free-mib`: a whole number of MiB from 0 to [`MAX_MIN_FREE_MIB`].
+fn min_free_mib(text: &str) -> Result<u64, super::NumberArgError> {
+    super::NumberArgError::parse_range(text, 0, MAX_MIN_FREE_MIB, "doctor.unit_mib")
 }
 
 /// Runs the checks; 0 when every one is ok, else 1. Needs no staff record: it reads no loan,
@@ -99,7 +108,8 @@ pub fn table(report: &Report, lang: Lang) -> String {
     out
 }
 
-/// The report for machines: `{"book", "ok", "schema_version", "checks": [{"check",
+/// The report for machines: `{"book", "ok", "program_schema_version", "book_schema_version"
+/// (null when the book could not be read), "checks": [{"check",
 /// "status", "detail", "fix"}]}`, texts in `lang`.
 pub fn json(report: &Report, lang: Lang) -> serde_json::Value {
     let checks: Vec<serde_json::Value> = report
@@ -118,7 +128,9 @@ pub fn json(report: &Report, lang: Lang) -> serde_json::Value {
         "book": report.book.display().to_string(),
         "ok": report.all_well(),
         "program": env!("CARGO_PKG_VERSION"),
-        "schema_version": crate::store::schema_version(),
+        // The version this postloan writes, and the book's: null when it could not be read.
+        "program_schema_version": crate::store::schema_version(),
+        "book_schema_version": report.book_schema,
         "checks": checks,
     })
 }

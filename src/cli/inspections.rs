@@ -894,7 +894,7 @@ pub fn run(cli: &Cli, ctx: &Context_, cmd: &InspectionCommand) -> anyhow::Result
 
 /// A section's text from a file: UTF-8, or a clear error naming the file.
 pub(super) fn read_text(path: &std::path::Path, lang: Lang) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::user_rights::read(path).map_err(|e| {
         anyhow!(
             "{}",
             lang.tf(
@@ -943,7 +943,7 @@ pub fn report(cli: &Cli, ctx: &Context_, cmd: &ReportCommand) -> anyhow::Result<
     };
     match output {
         Some(file) => {
-            std::fs::write(file, text.as_bytes()).map_err(|e| {
+            crate::user_rights::write(file, text.as_bytes()).map_err(|e| {
                 anyhow!(
                     "{}",
                     lang.tf(

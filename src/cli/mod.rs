@@ -76,8 +76,13 @@ pub enum Command {
         #[arg(long)]
         fresh: bool,
     },
-    /// Create an empty book; you become its first manager.
-    Init,
+    /// Create an empty book; you become its first manager (or the login --manager names).
+    Init {
+        /// Make this login of the server the first manager instead of you (root setting up a
+        /// shared book: `sudo postloan init --manager li.ming`).
+        #[arg(long, value_name = "LOGIN")]
+        manager: Option<String>,
+    },
     /// Load a core-banking extract (CSV with a header row).
     Import {
         /// borrowers, loans, statements, repayments, collateral or fund-flows.
@@ -314,6 +319,31 @@ pub fn shown_lang(lang: Lang, ascii: bool, chosen: bool) -> Lang {
         crate::note!("{}", Lang::En.t("cli_env.zh_needs_utf8"));
     }
     Lang::En
+}
+
+/// Under a setgid install, a new book (`init`, `demo`, a `restore` where there is none) is
+/// made only where the user could make it with their own rights, or in a directory of a group
+/// they are in: the program's group is lent to reach the branch's book, not to put more books
+/// beside it. Root, and a book that is already there, pass.
+pub(crate) fn refuse_new_book_in_lent_group(path: &Path, lang: Lang) -> anyhow::Result<()> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Ok(());
+    }
+    let Some(gid) = crate::user_rights::borrowed_group_for_new(path) else {
+        return Ok(());
+    };
+    bail!(
+        "{}",
+        lang.tf(
+            "cli_env.new_book_lent_group",
+            &[
+                ("path", &shown_path(path)),
+                ("dir", &shown_path(&crate::store::book_dir(path))),
+                ("group", &crate::workflow::doctor::group_name(gid)),
+                ("user", &crate::workflow::os_user()),
+            ],
+        )
+    )
 }
 
 fn book_path(cli: &Cli, ctx: &Context_) -> PathBuf {
@@ -672,6 +702,66 @@ impl std::fmt::Display for DateArgError {
 
 impl std::error::Error for DateArgError {}
 
+/// A whole number on the command line outside its option's range: says the range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberArgError {
+    /// Not a whole number at all.
+    NotNumber,
+    /// A whole number outside `min..=max` (`unit` names what it counts, a translation key).
+    OutOfRange {
+        min: u64,
+        max: u64,
+        unit: &'static str,
+    },
+}
+
+impl NumberArgError {
+    /// Why, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            NumberArgError::NotNumber => lang.t("cli_args.not_number").to_string(),
+            NumberArgError::OutOfRange { min, max, unit } => lang.tf(
+                "cli_args.number_range",
+                &[("min", min), ("max", max), ("unit", &lang.t(unit))],
+            ),
+        }
+    }
+
+    /// `text` as a whole number from `min` to `max`.
+    pub fn parse_range(
+        text: &str,
+        min: u64,
+        max: u64,
+        unit: &'static str,
+    ) -> Result<u64, NumberArgError> {
+        let t = text.trim();
+        let out = NumberArgError::OutOfRange { min, max, unit };
+        match t.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            Ok(_) => Err(out),
+            // Digits only (or a minus sign and digits): a whole number, just out of range.
+            Err(_)
+                if !t.is_empty()
+                    && t.strip_prefix('-')
+                        .unwrap_or(t)
+                        .chars()
+                        .all(|c| c.is_ascii_digit()) =>
+            {
+                Err(out)
+            }
+            Err(_) => Err(NumberArgError::NotNumber),
+        }
+    }
+}
+
+impl std::fmt::Display for NumberArgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for NumberArgError {}
+
 /// A value on the command line that our own parsers refuse after clap has read it (an
 /// amount, a code): said in the user's language, and, like clap's own usage errors, ends
 /// the command with status 2 (README: exit status).
@@ -762,6 +852,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             fresh,
         }) => {
             let path = cli.db.clone().unwrap_or_else(|| ctx.dirs.demo_book());
+            refuse_new_book_in_lent_group(&path, lang)?;
             if let Some(d) = as_of
                 && workflow::warning::is_absurd_date(*d, today())
             {
@@ -816,12 +907,19 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             }
             run_tui(store, actor, &ctx)
         }
-        Some(Command::Init) => {
+        Some(Command::Init { manager }) => {
             let path = book_path(&cli, &ctx);
+            if let Some(m) = manager
+                && !workflow::login_exists(m)
+            {
+                bail!("{}", lang.tf("cli_env.no_such_login", &[("login", m)]));
+            }
+            refuse_new_book_in_lent_group(&path, lang)?;
             announce_upgrade(&path, lang);
             let mut store = Store::open(&path).map_err(|e| open_error(e, &path, lang))?;
             announce_upgraded(&store, lang);
-            let actor = workflow::book::init(&mut store, &os_user)?;
+            let first = manager.as_deref().unwrap_or(&os_user);
+            let actor = workflow::book::init(&mut store, first)?;
             crate::outln!(
                 "{}",
                 lang.tf(
@@ -1282,7 +1380,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Some(Command::StressWorker(args)) => {
-            let text = std::fs::read_to_string(&args.plan)
+            let text = crate::user_rights::read_to_string(&args.plan)
                 .with_context(|| args.plan.display().to_string())?;
             let plan: Vec<stress::PlanLoan> =
                 serde_json::from_str(&text).with_context(|| args.plan.display().to_string())?;
@@ -1455,10 +1553,21 @@ fn drafts_file(dirs: &Dirs) -> std::path::PathBuf {
 }
 
 fn init_log(dirs: &Dirs) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = &dirs.state;
-    std::fs::create_dir_all(dir).ok()?;
-    let appender = tracing_appender::rolling::never(dir, "postloan.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // The log is the user's (under `XDG_STATE_HOME`): its directory is made and the file
+    // opened with the user's own rights, never the group a setgid install lends, so a
+    // variable pointed at the book's directory writes nothing there. A log that cannot be
+    // opened is no log.
+    let log = crate::user_rights::as_user(|| {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::create_dir_all(&dirs.state)?;
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(dirs.log_file())
+    })
+    .ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(log);
     let filter = tracing_subscriber::EnvFilter::try_from_env("POSTLOAN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -1,6 +1,9 @@
 //! Files the user names on the command line are read and written with the user's own rights:
 //! a postloan installed setgid to the book's group must not lend that group to them, or
-//! `--output BOOK` would overwrite the book and `archive add L1 BOOK` copy it out.
+//! `--output BOOK` would overwrite the book and `archive add L1 BOOK` copy it out. What
+//! decides is the open itself, made with the real group (`crate::user_rights`), so a symlink
+//! swapped in after this check gets nothing; this check runs first only to refuse early, with
+//! a message that says whose rights count, before any work is done.
 
 use super::{Cli, Command};
 use crate::i18n::Lang;

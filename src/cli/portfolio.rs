@@ -241,7 +241,7 @@ pub fn summary(
     };
     match &args.output {
         Some(file) => {
-            std::fs::write(file, text.as_bytes()).map_err(|e| {
+            crate::user_rights::write(file, text.as_bytes()).map_err(|e| {
                 anyhow::anyhow!(
                     "{}",
                     lang.tf(

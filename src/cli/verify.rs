@@ -147,6 +147,7 @@ pub fn restore(
 ) -> anyhow::Result<i32> {
     let lang = ctx.lang;
     let book = book_path(cli, ctx);
+    super::refuse_new_book_in_lent_group(&book, lang)?;
     match workflow::backup::restore(file, &book, force) {
         Ok(done) => {
             if let Some(kept) = &done.kept {

@@ -482,7 +482,8 @@ where
     F: FnMut(u64, Record) -> Result<(), RowError>,
 {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ExtractError::Io {
+    // The user's file: read with the user's own rights (see `user_rights`).
+    let bytes = crate::user_rights::read(path).map_err(|source| ExtractError::Io {
         file: file.clone(),
         source,
     })?;

@@ -299,7 +299,13 @@ impl Drafts {
     fn read(&self) -> Result<(DraftFile, Option<DraftError>), DraftError> {
         match &self.file {
             None => Ok((self.memory.clone(), None)),
-            Some(file) => open(file).map(|o| (o.all, o.notice)),
+            // The drafts file is the user's (under `XDG_STATE_HOME`): the user's own rights.
+            Some(file) => crate::user_rights::with_user(|| open(file))
+                .map_err(|e| DraftError::Read {
+                    file: file.display().to_string(),
+                    reason: OsReason::of(&e),
+                })?
+                .map(|o| (o.all, o.notice)),
         }
     }
 
@@ -311,56 +317,68 @@ impl Drafts {
             change(&mut self.memory);
             return Ok(());
         };
-        let write_err = |e: std::io::Error| DraftError::Write {
-            file: file.display().to_string(),
-            reason: OsReason::of(&e),
-        };
-        let dir = file
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
-        std::fs::create_dir_all(&dir).map_err(write_err)?;
-        let _lock = Lock::take(&file.with_extension("lock")).map_err(write_err)?;
-        let Opened {
-            target,
-            mut all,
-            notice,
-        } = open(&file)?;
-        if let Some(n) = notice {
-            tracing::warn!("{n}");
-        }
-        let write_err = |e: std::io::Error| DraftError::Write {
-            file: target.display().to_string(),
-            reason: OsReason::of(&e),
-        };
-        change(&mut all);
-        all.version = VERSION;
-        let text = serde_json::to_string_pretty(&all).map_err(|e| DraftError::Write {
-            file: target.display().to_string(),
-            reason: OsReason::Other(e.to_string()),
-        })?;
-        let tmp = target.with_extension(format!("tmp.{}", std::process::id()));
-        let written = (|| {
-            use std::os::unix::fs::OpenOptionsExt;
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&tmp)?;
-            f.write_all(text.as_bytes())?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &target)?;
-            // The rename itself is made durable by syncing the directory.
-            std::fs::File::open(&dir)?.sync_all()
-        })();
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(write_err(e));
-        }
-        Ok(())
+        // The drafts file is the user's (under `XDG_STATE_HOME`): made, locked, read and
+        // written with the user's own rights, never the group a setgid install lends.
+        crate::user_rights::with_user(|| update_file(&file, change)).map_err(|e| {
+            DraftError::Write {
+                file: file.display().to_string(),
+                reason: OsReason::of(&e),
+            }
+        })?
     }
+}
+
+/// [`Drafts::update`] on the file.
+fn update_file(file: &Path, change: impl FnOnce(&mut DraftFile)) -> Result<(), DraftError> {
+    let write_err = |e: std::io::Error| DraftError::Write {
+        file: file.display().to_string(),
+        reason: OsReason::of(&e),
+    };
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    std::fs::create_dir_all(&dir).map_err(write_err)?;
+    let _lock = Lock::take(&file.with_extension("lock")).map_err(write_err)?;
+    let Opened {
+        target,
+        mut all,
+        notice,
+    } = open(file)?;
+    if let Some(n) = notice {
+        tracing::warn!("{n}");
+    }
+    let write_err = |e: std::io::Error| DraftError::Write {
+        file: target.display().to_string(),
+        reason: OsReason::of(&e),
+    };
+    change(&mut all);
+    all.version = VERSION;
+    let text = serde_json::to_string_pretty(&all).map_err(|e| DraftError::Write {
+        file: target.display().to_string(),
+        reason: OsReason::Other(e.to_string()),
+    })?;
+    let tmp = target.with_extension(format!("tmp.{}", std::process::id()));
+    let written = (|| {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &target)?;
+        // The rename itself is made durable by syncing the directory.
+        std::fs::File::open(&dir)?.sync_all()
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(write_err(e));
+    }
+    Ok(())
 }
 
 /// The drafts file in use, its drafts, and what had to be done to reach it.

@@ -1162,7 +1162,8 @@ impl Keymap {
     /// and the built-in keys are used.
     pub fn load_with_user_file(path: &Path) -> (Keymap, Vec<Problem>) {
         let file = path.display().to_string();
-        match std::fs::read(path) {
+        // `XDG_CONFIG_HOME` names the file: read with the user's own rights.
+        match crate::user_rights::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => Keymap::load(Some((&file, &text))),
                 Err(e) => {

@@ -425,7 +425,8 @@ pub fn export(
             ],
         )
     };
-    std::fs::create_dir_all(dir).map_err(io)?;
+    // The export directory is the user's: made and written with the user's own rights.
+    crate::user_rights::create_dir_all(dir).map_err(io)?;
     let store_dir = docs_dir(store.path());
     let mut out = Exported {
         dir: dir.to_path_buf(),
@@ -453,12 +454,17 @@ pub fn export(
         let target = dir.join(&name);
         let written = match r.storage.as_str() {
             "text" => {
-                std::fs::write(&target, d.body.as_bytes()).map_err(io)?;
+                crate::user_rights::write(&target, d.body.as_bytes()).map_err(io)?;
                 Some(crate::store::sha256_hex(d.body.as_bytes()))
             }
-            "registered" => copy_hashing(Path::new(r.file_path.as_deref().unwrap_or("")), &target)
-                .map_err(io)?,
-            _ => copy_hashing(&stored_path(&store_dir, &r.sha256), &target).map_err(io)?,
+            // A registered file is wherever its path says: read with the user's rights too.
+            "registered" => copy_hashing(
+                Path::new(r.file_path.as_deref().unwrap_or("")),
+                &target,
+                true,
+            )
+            .map_err(io)?,
+            _ => copy_hashing(&stored_path(&store_dir, &r.sha256), &target, false).map_err(io)?,
         };
         match written {
             Some(sha) => {
@@ -475,7 +481,7 @@ pub fn export(
         .iter()
         .map(|(name, sha)| format!("{sha}  {name}\n"))
         .collect();
-    std::fs::write(dir.join("MANIFEST"), manifest.as_bytes()).map_err(io)?;
+    crate::user_rights::write(&dir.join("MANIFEST"), manifest.as_bytes()).map_err(io)?;
     let manifest_sha = crate::store::sha256_hex(manifest.as_bytes());
     execute(store, actor, |tx| {
         tx.audit(
@@ -497,13 +503,20 @@ pub fn export(
     Ok(out)
 }
 
-/// Copies `from` to `to`, hashing what is copied; `None` when `from` cannot be read.
-fn copy_hashing(from: &Path, to: &Path) -> std::io::Result<Option<String>> {
+/// Copies `from` to `to`, hashing what is copied; `None` when `from` cannot be read. `to` is
+/// the user's and made with the user's own rights; so is `from` read when `users` (a
+/// registered file), else with the program's (the document store).
+fn copy_hashing(from: &Path, to: &Path, users: bool) -> std::io::Result<Option<String>> {
     use sha2::{Digest, Sha256};
-    let Ok(mut src) = std::fs::File::open(from) else {
+    let opened = if users {
+        crate::user_rights::open(from)
+    } else {
+        std::fs::File::open(from)
+    };
+    let Ok(mut src) = opened else {
         return Ok(None);
     };
-    let mut dst = std::fs::File::create(to)?;
+    let mut dst = crate::user_rights::create(to)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {

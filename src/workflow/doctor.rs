@@ -54,6 +54,8 @@ pub struct Check {
 pub struct Report {
     pub book: PathBuf,
     pub checks: Vec<Check>,
+    /// The book's schema version, when the book could be read; never guessed.
+    pub book_schema: Option<i64>,
 }
 
 impl Report {
@@ -143,11 +145,18 @@ fn mode_text(mode: u32) -> String {
     format!("{:04o}", mode & 0o7777)
 }
 
-/// The owner, group and mode check of one file or directory of the book: others may not
-/// reach it, the group must read and write it (staff work through the group), it must
-/// belong to the directory's group, and a directory must be setgid so what is made in it
-/// keeps that group.
-fn mode_check(name: &'static str, path: &Path, meta: &std::fs::Metadata, dir_gid: u32) -> Check {
+/// The owner, group and mode check of one file or directory of the book. Others may never
+/// reach it. On a shared book (see [`Shared::is_shared`]) the group must read and write it
+/// (staff work through the group), it must belong to the directory's group, and a directory
+/// must be setgid so what is made in it keeps that group. A book that is not shared (a
+/// laptop's, or one locked down by hand to its owner: `0700` and `0600`) needs none of that.
+fn mode_check(
+    name: &'static str,
+    path: &Path,
+    meta: &std::fs::Metadata,
+    dir_gid: u32,
+    shared: bool,
+) -> Check {
     let is_dir = meta.is_dir();
     let mode = meta.mode();
     let shown = path.display().to_string();
@@ -157,7 +166,15 @@ fn mode_check(name: &'static str, path: &Path, meta: &std::fs::Metadata, dir_gid
         ("group", group_name(meta.gid())),
         ("mode", mode_text(mode)),
     ];
-    let fix_mode = if is_dir { "2770" } else { "0660" };
+    // What to make it: the shared layout when it is shared or its group uses it (postloan's
+    // own `0660`/`2770`), else closed to all but its owner.
+    let group_uses = shared || mode & 0o070 != 0;
+    let fix_mode = match (is_dir, group_uses) {
+        (true, true) => "2770",
+        (false, true) => "0660",
+        (true, false) => "0700",
+        (false, false) => "0600",
+    };
     let with = |extra: &[(&'static str, String)]| {
         let mut v = base.to_vec();
         v.extend_from_slice(extra);
@@ -166,12 +183,34 @@ fn mode_check(name: &'static str, path: &Path, meta: &std::fs::Metadata, dir_gid
     let (status, detail, fix) = if mode & 0o007 != 0 {
         (
             Status::Fail,
-            Said::new("doctor.others_access", &base),
+            Said::new(
+                if group_uses {
+                    "doctor.others_access"
+                } else {
+                    "doctor.others_access_private"
+                },
+                &with(&[("fix_mode", s(fix_mode))]),
+            ),
             Some(Said::new(
                 "doctor.fix_chmod",
                 &[("path", shown.clone()), ("mode", s(fix_mode))],
             )),
         )
+    } else if !shared {
+        // Not shared: only its owner (and root) need reach it; the group is not checked.
+        let key = if mode & 0o070 == 0 {
+            "doctor.mode_single_user"
+        } else {
+            "doctor.mode_ok"
+        };
+        match super::user_name(meta.uid()) {
+            Some(_) => (Status::Ok, Said::new(key, &base), None),
+            None => (
+                Status::Warn,
+                Said::new("doctor.owner_unknown", &with(&[("uid", s(meta.uid()))])),
+                Some(Said::new("doctor.fix_chown", &[("path", shown.clone())])),
+            ),
+        }
     } else if meta.gid() != dir_gid {
         let dir_group = group_name(dir_gid);
         (
@@ -331,6 +370,7 @@ pub fn diagnose(path: &Path, opts: &Options) -> Report {
     let report = |checks| Report {
         book: path.to_path_buf(),
         checks,
+        book_schema: None,
     };
     let dir_meta = match std::fs::metadata(&dir) {
         Ok(m) => m,
@@ -355,7 +395,6 @@ pub fn diagnose(path: &Path, opts: &Options) -> Report {
         }
     };
     let dir_gid = dir_meta.gid();
-    checks.push(mode_check("dir", &dir, &dir_meta, dir_gid));
     let program = std::env::current_exe().ok();
     let program_meta = program.as_deref().and_then(|p| std::fs::metadata(p).ok());
     let user_gid = super::real_primary_gid();
@@ -366,6 +405,8 @@ pub fn diagnose(path: &Path, opts: &Options) -> Report {
         // SAFETY: getegid takes nothing and cannot fail.
         effective_gid: unsafe { libc::getegid() },
     };
+    let is_shared = shared.is_shared();
+    checks.push(mode_check("dir", &dir, &dir_meta, dir_gid, is_shared));
     let installed = program
         .as_deref()
         .zip(program_meta.as_ref())
@@ -388,35 +429,40 @@ pub fn diagnose(path: &Path, opts: &Options) -> Report {
             return report(checks);
         }
     };
-    checks.push(mode_check("book", path, &book_meta, dir_gid));
+    checks.push(mode_check("book", path, &book_meta, dir_gid, is_shared));
     for (name, suffix) in [("wal", "-wal"), ("shm", "-shm")] {
         let p = side(path, suffix);
         if let Ok(m) = std::fs::metadata(&p) {
-            checks.push(mode_check(name, &p, &m, dir_gid));
+            checks.push(mode_check(name, &p, &m, dir_gid, is_shared));
         }
     }
     let docs = docs_dir(path);
     if let Ok(m) = std::fs::metadata(&docs) {
-        checks.push(mode_check("docs_dir", &docs, &m, dir_gid));
+        checks.push(mode_check("docs_dir", &docs, &m, dir_gid, is_shared));
     }
     match Probe::open(path) {
         Ok(probe) => {
-            checks.push(schema_check(&probe, &shown));
+            let (check, found) = schema_check(&probe, &shown);
+            checks.push(check);
+            if found.is_none() {
+                // Not read: no journal or document finding to make from it.
+                checks.push(disk_check(&dir, book_meta.len(), opts));
+                return report(checks);
+            }
             checks.push(journal_check(path));
             checks.push(disk_check(&dir, book_meta.len(), opts));
             checks.push(docs_check(&probe, &docs, &dir, opts));
+            return Report {
+                book_schema: found,
+                ..report(checks)
+            };
         }
         Err(_) if !crate::store::can_read(path) => {
             checks.push(denied_check("schema", path));
             checks.push(disk_check(&dir, book_meta.len(), opts));
         }
         Err(e) => {
-            let reason = match &e {
-                crate::store::StoreError::Open { source, .. } => {
-                    s(crate::i18n::Failure::of_sqlite(source).key())
-                }
-                other => other.to_string(),
-            };
+            let reason = store_reason(&e);
             checks.push(Check {
                 name: "schema",
                 status: Status::Fail,
@@ -476,20 +522,33 @@ fn denied_check(name: &'static str, path: &Path) -> Check {
     }
 }
 
-fn schema_check(probe: &Probe, shown: &str) -> Check {
+/// Why the store failed, as a translatable failure key where SQLite said it.
+fn store_reason(e: &crate::store::StoreError) -> String {
+    use crate::store::StoreError;
+    match e {
+        StoreError::Open { source, .. } | StoreError::Sql(source) => {
+            s(crate::i18n::Failure::of_sqlite(source).key())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The schema check, and the version found when the book could be read.
+fn schema_check(probe: &Probe, shown: &str) -> (Check, Option<i64>) {
     let want = Probe::program_schema_version() as i64;
     let found = match probe.schema_version() {
         Ok(v) => v,
         Err(e) => {
-            return Check {
+            let check = Check {
                 name: "schema",
                 status: Status::Fail,
                 detail: Said::new(
                     "doctor.unreadable",
-                    &[("path", s(shown)), ("reason", e.to_string())],
+                    &[("path", s(shown)), ("reason", store_reason(&e))],
                 ),
                 fix: Some(Said::new("doctor.fix_verify", &[("path", s(shown))])),
             };
+            return (check, None);
         }
     };
     let args = [
@@ -498,6 +557,16 @@ fn schema_check(probe: &Probe, shown: &str) -> Check {
         ("program", s(env!("CARGO_PKG_VERSION"))),
         ("path", s(shown)),
     ];
+    if found <= 0 {
+        // An empty file or another program's SQLite database: no version of ours at all.
+        let check = Check {
+            name: "schema",
+            status: Status::Fail,
+            detail: Said::new("doctor.not_a_book", &[("path", s(shown))]),
+            fix: Some(Said::new("doctor.fix_path", &[("path", s(shown))])),
+        };
+        return (check, None);
+    }
     let (status, key, fix) = match found.cmp(&want) {
         std::cmp::Ordering::Equal => (Status::Ok, "doctor.schema_ok", None),
         std::cmp::Ordering::Less => (
@@ -511,12 +580,13 @@ fn schema_check(probe: &Probe, shown: &str) -> Check {
             Some(Said::new("doctor.fix_schema_new", &args)),
         ),
     };
-    Check {
+    let check = Check {
         name: "schema",
         status,
         detail: Said::new(key, &args),
         fix,
-    }
+    };
+    (check, Some(found))
 }
 
 fn journal_check(path: &Path) -> Check {
@@ -545,7 +615,8 @@ fn journal_check(path: &Path) -> Check {
     }
 }
 
-/// Bytes free for an unprivileged user on the file system holding `dir`.
+/// Bytes free for an unprivileged user on the file system holding `dir`: `f_bavail`, not
+/// `f_bfree`, which counts the blocks kept for root (5 % of an ext4 file system by default).
 pub fn free_bytes(dir: &Path) -> std::io::Result<u64> {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(dir.as_os_str().as_bytes())
@@ -589,16 +660,16 @@ fn disk_check(dir: &Path, book_len: u64, opts: &Options) -> Check {
                 ("min", size_text(opts.min_free_bytes)),
                 ("dir", shown),
             ];
-            let low = if twice_book > opts.min_free_bytes {
-                "doctor.disk_low_book"
+            let (ok, low) = if twice_book > opts.min_free_bytes {
+                ("doctor.disk_ok_book", "doctor.disk_low_book")
             } else {
-                "doctor.disk_low_min"
+                ("doctor.disk_ok_min", "doctor.disk_low_min")
             };
             if free >= need {
                 Check {
                     name: "disk",
                     status: Status::Ok,
-                    detail: Said::new("doctor.disk_ok", &args),
+                    detail: Said::new(ok, &args),
                     fix: None,
                 }
             } else {
@@ -888,8 +959,95 @@ mod tests {
                 assert!(!text.contains('{'), "{text}");
             }
         }
+        // Enough: the text still says which of the two set the need.
         let c = disk_check(here, 0, &book);
-        assert_eq!((c.status, c.detail.key), (Status::Ok, "doctor.disk_ok"));
+        assert_eq!((c.status, c.detail.key), (Status::Ok, "doctor.disk_ok_min"));
+        let c = disk_check(here, 4096, &book);
+        assert_eq!(
+            (c.status, c.detail.key),
+            (Status::Ok, "doctor.disk_ok_book")
+        );
+        for lang in [Lang::En, Lang::ZhCn] {
+            let text = c.detail.text(lang);
+            assert!(text.contains("root"), "the reserve is named: {text}");
+            assert!(text.contains("8 KiB") && text.contains("4 KiB"), "{text}");
+        }
+    }
+
+    fn chmod(path: &Path, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+
+    fn status(r: &Report, name: &str) -> (Status, &'static str) {
+        let c = r
+            .check(name)
+            .unwrap_or_else(|| panic!("no {name} check: {r:#?}"));
+        (c.status, c.detail.key)
+    }
+
+    #[test]
+    fn a_book_locked_down_to_its_owner_passes_and_only_others_fail_it() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("mine");
+        let book = dir.join("book.db");
+        std::fs::create_dir(&dir).expect("dir");
+        crate::store::Store::open(&book).expect("book");
+        let opts = Options {
+            min_free_bytes: 0,
+            sample: 1,
+        };
+        // Locked down by hand: 0700 and 0600 or 0640, no group use. Valid, and safer.
+        chmod(&dir, 0o700);
+        for book_mode in [0o600, 0o640] {
+            chmod(&book, book_mode);
+            let r = diagnose(&book, &opts);
+            assert!(r.all_well(), "{book_mode:o}: {r:#?}");
+            assert_eq!(status(&r, "dir"), (Status::Ok, "doctor.mode_single_user"));
+            assert_eq!(r.book_schema, Some(crate::store::schema_version() as i64));
+        }
+        // Readable by others is what fails, and the fix keeps it the owner's.
+        chmod(&book, 0o604);
+        let r = diagnose(&book, &opts);
+        assert_eq!(
+            status(&r, "book"),
+            (Status::Fail, "doctor.others_access_private")
+        );
+        let fix = r.check("book").and_then(|c| c.fix.clone()).expect("fix");
+        assert_eq!(fix.text(Lang::En), format!("chmod 0600 {}", book.display()));
+        for lang in [Lang::En, Lang::ZhCn] {
+            let text = r.check("book").expect("book").detail.text(lang);
+            assert!(text.contains("0600") && !text.contains('{'), "{text}");
+        }
+        // A laptop's directory of the user's own group, as postloan makes it, passes too.
+        chmod(&dir, 0o2770);
+        chmod(&book, 0o660);
+        assert!(diagnose(&book, &opts).all_well());
+    }
+
+    #[test]
+    fn a_book_that_cannot_be_read_gets_no_version() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let opts = Options {
+            min_free_bytes: 0,
+            sample: 1,
+        };
+        let junk = tmp.path().join("junk.db");
+        std::fs::write(&junk, [b'x'; 4096]).expect("junk");
+        let empty = tmp.path().join("empty.db");
+        std::fs::write(&empty, b"").expect("empty");
+        for (path, key) in [(&junk, "doctor.unreadable"), (&empty, "doctor.not_a_book")] {
+            let r = diagnose(path, &opts);
+            assert_eq!(r.book_schema, None, "{r:#?}");
+            assert_eq!(status(&r, "schema"), (Status::Fail, key));
+            assert!(r.check("journal").is_none() && r.check("docs").is_none());
+            for lang in [Lang::En, Lang::ZhCn] {
+                let text = r.check("schema").expect("schema").detail.text(lang);
+                let want = crate::store::schema_version().to_string();
+                assert!(!text.contains(&want), "no version invented: {text}");
+                assert!(!text.contains('{') && !text.contains("os_err"), "{text}");
+            }
+        }
     }
 
     #[test]

@@ -135,7 +135,9 @@ pub fn store_file(docs: &Path, path: &Path, max_bytes: u64) -> Result<Stored, Ev
         path: shown.clone(),
         reason: crate::i18n::Failure::of_io(&e),
     };
-    let mut src = std::fs::File::open(path).map_err(unreadable)?;
+    // The user's file: opened with the user's own rights, so the kernel decides at the open
+    // (a setgid install's group reads only the book and its document store).
+    let mut src = crate::user_rights::open(path).map_err(unreadable)?;
     let store_err = |e: std::io::Error| EvidenceError::Store {
         dir: docs.display().to_string(),
         reason: crate::i18n::Failure::of_io(&e),

@@ -557,6 +557,35 @@ pub fn real_primary_gid() -> u32 {
     unsafe { libc::getgid() }
 }
 
+/// Whether `login` is a user of this server (the password database has it).
+pub fn login_exists(login: &str) -> bool {
+    let Ok(c) = std::ffi::CString::new(login) else {
+        return false;
+    };
+    let mut buf = vec![0u8; 4096];
+    loop {
+        // SAFETY: an all-zero passwd is a valid value for getpwnam_r to fill.
+        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: `c` is NUL-terminated; `buf` outlives the call and its length is passed;
+        // `pwd` and `found` are valid for writes.
+        let rc = unsafe {
+            libc::getpwnam_r(
+                c.as_ptr(),
+                &mut pwd,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut found,
+            )
+        };
+        if rc == libc::ERANGE && buf.len() < 1 << 20 {
+            buf.resize(buf.len() * 2, 0);
+            continue;
+        }
+        return rc == 0 && !found.is_null();
+    }
+}
+
 /// The password database's name for `uid`, if it has one.
 pub fn user_name(uid: u32) -> Option<String> {
     let mut buf = vec![0u8; 4096];
