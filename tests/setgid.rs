@@ -217,7 +217,7 @@ fn staff_write_a_shared_book_through_the_setgid_program_and_only_through_it() {
     let out = as_staff(&program, &home, 0o022, &["--db", db_arg, "init"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stderr(&out).contains("no new book at"), "{}", stderr(&out));
-    assert_eq!(walk(&branch), [branch.clone()], "nothing was made");
+    assert_eq!(walk(&branch).len(), 1, "nothing was made");
     let out = Command::new(&original)
         .args(["--db", db_arg, "init", "--manager", &staff_name])
         .env("LANG", "en_US.UTF-8")
