@@ -416,3 +416,57 @@ fn lang_c_speaks_plain_english() {
     let said = stderr(&out);
     assert!(said.is_ascii() && said.contains("no book at"), "{said}");
 }
+
+/// `--min-free-mib` says its range when a whole number is out of it, and the disk line says
+/// which threshold is in effect and why, and that the free space shown is the users' (ext4
+/// keeps blocks for root). A book that cannot be read gets no schema version.
+#[test]
+fn the_doctor_says_its_disk_threshold_and_invents_no_version() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = init_book(tmp.path());
+    for (lang, range) in [
+        ("en_US.UTF-8", "from 0 to 1073741824"),
+        ("zh_CN.UTF-8", "0 到 1073741824"),
+    ] {
+        for bad in ["99999999999999999999", "-1", "2000000000"] {
+            let arg = format!("--min-free-mib={bad}");
+            let out = run(&db, lang, &["doctor", &arg]);
+            assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
+            let said = stderr(&out);
+            assert!(said.contains(range), "{bad}: {said}");
+            assert!(!said.contains("not a whole number"), "{said}");
+        }
+        let out = run(&db, lang, &["doctor", "--min-free-mib", "x"]);
+        assert_eq!(out.status.code(), Some(2));
+        // The threshold in effect, and why: with 0 the floor is nothing, so twice the book.
+        let out = run(&db, lang, &["doctor", "--min-free-mib", "0"]);
+        let text = stdout(&out);
+        let disk = text
+            .lines()
+            .find(|l| l.contains("--min-free-mib"))
+            .unwrap_or_else(|| panic!("a disk line naming the option: {text}"));
+        assert!(disk.contains("root"), "root's reserve named: {disk}");
+        let twice = if lang.starts_with("en") {
+            "twice the book"
+        } else {
+            "两倍"
+        };
+        assert!(disk.contains(twice), "{disk}");
+    }
+    // Not a book: no version read, none printed as the book's.
+    let junk = tmp.path().join("junk.db");
+    std::fs::write(&junk, [b'x'; 4096]).expect("junk");
+    let (code, v) = doctor_json(&junk);
+    assert_eq!(code, Some(1));
+    assert!(v["book_schema_version"].is_null(), "{v:#}");
+    assert_eq!(
+        v["program_schema_version"],
+        postloan::store::schema_version()
+    );
+    let out = run(&junk, "en_US.UTF-8", &["doctor"]);
+    let text = stdout(&out);
+    assert!(text.contains("which writes schema version"), "{text}");
+    assert!(text.contains("not a book"), "{text}");
+    let (_, v) = doctor_json(&db);
+    assert_eq!(v["book_schema_version"], postloan::store::schema_version());
+}
