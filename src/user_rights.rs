@@ -85,23 +85,48 @@ pub fn create_dir_all(path: &std::path::Path) -> std::io::Result<()> {
 /// program's group and the real user is not a member. `None` when the user's own rights
 /// would make it (or root's, or a program that is not setgid).
 pub fn borrowed_group_for_new(path: &std::path::Path) -> Option<u32> {
-    use std::os::unix::fs::MetadataExt;
     if !group_lent() {
         return None;
     }
     // SAFETY: getegid takes nothing and cannot fail.
     let egid = unsafe { libc::getegid() };
+    (nearest_dir_gid(path) == Some(egid) && !user_in_group(egid)).then_some(egid)
+}
+
+/// The group of the nearest directory that is there at or above `path`'s directory.
+fn nearest_dir_gid(path: &std::path::Path) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
     let mut dir = crate::store::book_dir(path);
-    let meta = loop {
+    loop {
         match std::fs::metadata(&dir) {
-            Ok(m) => break m,
+            Ok(m) => return Some(m.gid()),
             Err(_) => match dir.parent() {
                 Some(p) if !p.as_os_str().is_empty() && p != dir => dir = p.to_path_buf(),
-                _ => break std::fs::metadata(".").ok()?,
+                _ => return std::fs::metadata(".").ok().map(|m| m.gid()),
             },
         }
-    };
-    (meta.gid() == egid && !user_in_group(egid)).then_some(egid)
+    }
+}
+
+/// The lent group is for a book in a directory of that group. For any other book (the
+/// user's own, in their home; a demo book) this drops it for good, before anything is
+/// opened: what the command makes is then the user's group's, and a copy or a restore of
+/// that book gets no more than the user's own rights (no backup of one's own book into the
+/// group's backup directory).
+pub fn lend_only_for(book: &std::path::Path) -> std::io::Result<()> {
+    if !group_lent() {
+        return Ok(());
+    }
+    // SAFETY: these take nothing and cannot fail.
+    let (gid, egid) = unsafe { (libc::getgid(), libc::getegid()) };
+    if nearest_dir_gid(book) == Some(egid) {
+        return Ok(());
+    }
+    // SAFETY: setresgid takes three ids by value; glibc's wrapper sets them in every thread.
+    if unsafe { libc::setresgid(gid, gid, gid) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// Whether the real user is a member of group `gid`: their own group or a supplementary one.

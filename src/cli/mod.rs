@@ -822,6 +822,25 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         config,
         lang,
     };
+    // The group a setgid install lends is for the book in the group's directory; with any
+    // other book (the user's own, a demo book) the command runs with the user's group only.
+    // `restore` reads a backup in the group's directory: its places are checked where it is
+    // done (`workflow::backup`), saying which directory it wants.
+    let book = match &cli.command {
+        Some(Command::Demo { .. }) => Some(cli.db.clone().unwrap_or_else(|| ctx.dirs.demo_book())),
+        Some(Command::Restore { .. }) => None,
+        _ => Some(book_path(&cli, &ctx)),
+    };
+    book.map_or(Ok(()), |b| crate::user_rights::lend_only_for(&b))
+        .map_err(|e| {
+            anyhow!(
+                "{}",
+                lang.tf(
+                    "cli_env.drop_group_failed",
+                    &[("reason", &crate::extract::io_reason(&e, lang))]
+                )
+            )
+        })?;
     let os_user = workflow::os_user();
     match &cli.command {
         None => {
