@@ -791,6 +791,15 @@ pub enum ConfigError {
         file: String,
         source: std::io::Error,
     },
+    /// The user file found through the environment (`XDG_CONFIG_HOME`, else `HOME`) cannot
+    /// be read with the user's own rights: said naming the variables, which may point anywhere.
+    #[error(
+        "config {file} (the user config, from XDG_CONFIG_HOME, else HOME): cannot read: {source}"
+    )]
+    ReadUser {
+        file: String,
+        source: std::io::Error,
+    },
     /// Not TOML at all: where, and the parser's words.
     #[error("config {file}:{line}:{column}: not valid TOML: {message}")]
     Syntax {
@@ -848,6 +857,13 @@ impl ConfigError {
     /// The message in `lang` (`Display` gives the English one).
     pub fn localized(&self, lang: Lang) -> String {
         match self {
+            ConfigError::ReadUser { file, source } => lang.tf(
+                "config_error.read_user",
+                &[
+                    ("file", file),
+                    ("reason", &crate::extract::io_reason(source, lang)),
+                ],
+            ),
             ConfigError::Read { file, source } => lang.tf(
                 "config_error.read",
                 &[
@@ -1218,6 +1234,12 @@ pub fn layers(
                 out.push((kind, file, table));
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) if kind == LayerKind::User && explicit.is_none() => {
+                return Err(ConfigError::ReadUser {
+                    file: path.display().to_string(),
+                    source,
+                });
+            }
             Err(source) => {
                 return Err(ConfigError::Read {
                     file: path.display().to_string(),
@@ -1272,6 +1294,12 @@ impl Config {
             let text = match read {
                 Ok(t) => t,
                 Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(source) if !required && path != Path::new(SITE_CONFIG) => {
+                    return Err(ConfigError::ReadUser {
+                        file: path.display().to_string(),
+                        source,
+                    });
+                }
                 Err(source) => {
                     return Err(ConfigError::Read {
                         file: path.display().to_string(),

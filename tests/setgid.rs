@@ -447,7 +447,9 @@ fn staff_write_a_shared_book_through_the_setgid_program_and_only_through_it() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
-        stderr(&out).contains("config.toml") && stderr(&out).contains("ermission denied"),
+        stderr(&out).contains("config.toml")
+            && stderr(&out).contains("ermission denied")
+            && stderr(&out).contains("XDG_CONFIG_HOME"),
         "{}",
         stderr(&out)
     );

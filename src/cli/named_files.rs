@@ -74,7 +74,8 @@ fn real_access(path: &Path, mode: libc::c_int) -> bool {
 fn user_may(path: &Path, how: Use) -> bool {
     match how {
         Use::Read => real_access(path, libc::R_OK),
-        Use::Write if real_access(path, libc::F_OK) => real_access(path, libc::W_OK),
+        // A symlink counts as there even when the user cannot follow it (to the book).
+        Use::Write if std::fs::symlink_metadata(path).is_ok() => real_access(path, libc::W_OK),
         Use::Write => {
             let mut dir = crate::store::book_dir(path);
             loop {
