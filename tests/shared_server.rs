@@ -470,3 +470,26 @@ fn the_doctor_says_its_disk_threshold_and_invents_no_version() {
     let (_, v) = doctor_json(&db);
     assert_eq!(v["book_schema_version"], postloan::store::schema_version());
 }
+
+/// `init --manager LOGIN` makes that login the first manager (root setting up a shared book);
+/// a name that is no login of the server is refused in both languages and makes no book.
+#[test]
+fn init_names_the_first_manager_only_when_it_is_a_login() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = tmp.path().join("b").join("book.db");
+    for (lang, says) in [
+        ("en_US.UTF-8", "no such login on this server"),
+        ("zh_CN.UTF-8", "本服务器没有此登录名"),
+    ] {
+        let out = run(&db, lang, &["init", "--manager", "no.such.login.x"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+        assert!(!db.exists());
+    }
+    let me = postloan::workflow::os_user();
+    let out = run(&db, "en_US.UTF-8", &["init", "--manager", "root"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let store = Store::open_for_reading(&db).expect("the book");
+    let role = store.staff("root").expect("staff").map(|s| s.role);
+    assert_eq!(role, Some(postloan::domain::Role::Manager), "made by {me}");
+}
