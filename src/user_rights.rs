@@ -65,6 +65,18 @@ pub fn open(path: &std::path::Path) -> std::io::Result<std::fs::File> {
     as_user(|| std::fs::File::open(path))
 }
 
+/// Opens `path` for reading with the user's own rights, a regular file only (a directory or
+/// a device is "not found"): a registered document is a file outside the book, and what is
+/// read of it is what the user could read.
+pub fn open_regular(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let file = open(path)?;
+    if file.metadata()?.is_file() {
+        Ok(file)
+    } else {
+        Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+    }
+}
+
 /// `std::fs::write` with the user's own rights.
 pub fn write(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     as_user(|| std::fs::write(path, bytes))

@@ -680,6 +680,55 @@ fn verify_names_a_registered_file_that_changed_or_went_away() {
 }
 
 #[test]
+fn an_export_never_leaves_the_bytes_of_a_registered_file_that_changed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let scan = dir.path().join("reg.txt");
+    std::fs::write(&scan, b"hi").expect("scan");
+    let (code, _, err) = archive(
+        &b,
+        "zhang",
+        &[
+            "add",
+            "HT-1",
+            scan.to_str().expect("p"),
+            "--kind",
+            "other",
+            "--register",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let number = scalar(
+        &b,
+        "SELECT number FROM documents WHERE storage = 'registered'",
+    );
+    // The registered path now names something else (the tester's symlink to the book).
+    std::fs::remove_file(&scan).expect("rm");
+    std::os::unix::fs::symlink(&b, &scan).expect("symlink");
+    let out_dir = dir.path().join("exp1");
+    let (code, out, err) = archive(
+        &b,
+        "zhang",
+        &["export", "HT-1", out_dir.to_str().expect("p")],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains(&number) && err.contains("not exported"),
+        "{err}"
+    );
+    let names: Vec<String> = std::fs::read_dir(&out_dir)
+        .expect("export dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains("reg.txt")),
+        "nothing of the changed file is left: {names:?}"
+    );
+    let manifest = std::fs::read_to_string(out_dir.join("MANIFEST")).expect("manifest");
+    assert!(!manifest.contains("reg.txt"), "{manifest}");
+}
+
+#[test]
 fn an_old_book_s_documents_and_evidence_are_carried_into_the_archive() {
     // The book above was built at schema v13; the migration's own copy is checked by rolling
     // a book's documents table back to the v12 shape (and the loans' search of v15 away) and

@@ -556,7 +556,7 @@ fn a_book_the_user_cannot_reach_is_permission_denied_not_no_book() {
     std::fs::write(&extract, LOANS_HEADER).expect("write the extract");
     set_mode(&extract, 0o644);
     let extract_arg = extract.to_str().expect("utf-8");
-    let before: Vec<Vec<u8>> = books
+    let mut before: Vec<Vec<u8>> = books
         .iter()
         .map(|b| std::fs::read(b).expect("read"))
         .collect();
@@ -625,6 +625,8 @@ fn a_book_the_user_cannot_reach_is_permission_denied_not_no_book() {
         .output()
         .expect("backup as root");
     assert!(out.status.success(), "{}", stderr(&out));
+    // The backup is recorded in the book it copied (its SHA-256, for restore to check).
+    before[1] = std::fs::read(&books[1]).expect("read");
     std::os::unix::fs::chown(&backup, Some(STAFF_UID), Some(STAFF_GID)).expect("chown");
     set_mode(&books[1], 0o000);
     let out = as_staff(
@@ -815,4 +817,376 @@ fn a_user_who_is_not_staff_can_neither_copy_out_nor_replace_the_book() {
         }),
         "{names:?}"
     );
+}
+
+/// `program` run as root with `umask` (what an administrator's shell gives: 022), `HOME` in
+/// the test's own directory.
+fn as_root(program: &Path, home: &Path, umask: libc::mode_t, args: &[&str]) -> Output {
+    let mut c = Command::new(program);
+    c.env_clear()
+        .env("HOME", home)
+        .env("LANG", "en_US.UTF-8")
+        .env("PATH", "/usr/bin:/bin")
+        .current_dir(home)
+        .args(args);
+    // SAFETY: umask is async-signal-safe and touches no memory.
+    unsafe {
+        c.pre_exec(move || {
+            libc::umask(umask);
+            Ok(())
+        });
+    }
+    c.output().expect("run as root")
+}
+
+/// Asserts every file and directory under `dir` is the group's and no one else's: 2770
+/// directories, 0660 files, group `group`.
+fn assert_group_modes(dir: &Path, group: u32) {
+    for p in walk(dir) {
+        let m = std::fs::metadata(&p).expect("metadata");
+        let want = if m.is_dir() { 0o2770 } else { 0o660 };
+        assert_eq!(
+            (m.gid(), m.mode() & 0o7777),
+            (group, want),
+            "{} is group {} mode {:o}",
+            p.display(),
+            m.gid(),
+            m.mode() & 0o7777
+        );
+    }
+}
+
+/// Issue #13 point 1, part 2, through the setgid program: a registered document whose path
+/// now names the book is read with the user's own rights and leaves nothing in the export;
+/// a backup goes only into a group directory the administrator made (not the user's own,
+/// even of the group and closed); a restore over the book needs a manager of the book and of
+/// the backup, and refuses a backup changed since `backup` wrote it (or one the book never
+/// recorded); what a restore or a backup makes is 2770/0660 whatever the umask, so other
+/// staff still attach documents; a damaged book is restored by root, and anyone else is told
+/// to ask root with the command.
+#[test]
+fn registered_files_backups_and_restores_keep_the_book_the_group_s() {
+    let root = match cannot_run_here().map_or_else(setup_root, Err) {
+        Ok(root) => root,
+        Err(why) => {
+            eprintln!("setgid backup test skipped: {why}");
+            return;
+        }
+    };
+    let group = unused_gid();
+    let original = PathBuf::from(env!("CARGO_BIN_EXE_postloan"));
+    let bin = root.path().join("bin");
+    std::fs::create_dir(&bin).expect("mkdir bin");
+    set_mode(&bin, 0o755);
+    let program = bin.join("postloan");
+    std::fs::copy(&original, &program).expect("copy the binary");
+    std::os::unix::fs::chown(&program, Some(0), Some(group)).expect("chown the program");
+    set_mode(&program, 0o2755);
+    let branch = root.path().join("branch-0571");
+    let vault = root.path().join("backup");
+    for d in [&branch, &vault] {
+        std::fs::create_dir(d).expect("mkdir");
+        std::os::unix::fs::chown(d, Some(0), Some(group)).expect("chown");
+        set_mode(d, 0o2770);
+    }
+    let home = root.path().join("home");
+    let root_home = root.path().join("root-home");
+    std::fs::create_dir(&home).expect("mkdir home");
+    std::fs::create_dir(&root_home).expect("mkdir root home");
+    std::os::unix::fs::chown(&home, Some(STAFF_UID), Some(STAFF_GID)).expect("chown home");
+    set_mode(&home, 0o700);
+    let arg = |p: &Path| p.to_str().expect("utf-8").to_string();
+    let db = branch.join("book.db");
+    let db_arg = arg(&db);
+    let contract = root.path().join("contract.txt");
+    std::fs::write(&contract, "借款合同 L1\n").expect("write the contract");
+    set_mode(&contract, 0o644);
+    let extract = root.path().join("loans.csv");
+    std::fs::write(
+        &extract,
+        format!(
+            "{LOANS_HEADER}L1,B1,华东机械制造有限公司,working_capital,采购,CNY,1000000,1000000,4.35,2025-01-15,2027-01-15,unsecured,wang.fang,quarterly\n"
+        ),
+    )
+    .expect("write the extract");
+    set_mode(&extract, 0o644);
+    let staff = |umask: libc::mode_t, args: &[String]| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        as_staff(&program, &home, umask, &args)
+    };
+    let ok = |out: &Output, what: &str| {
+        assert!(
+            out.status.success(),
+            "{what}: {}{}",
+            stdout(out),
+            stderr(out)
+        );
+    };
+    let refused = |out: &Output, says: &[&str], what: &str| {
+        let said = stderr(out);
+        assert_eq!(out.status.code(), Some(1), "{what}: {}{said}", stdout(out));
+        for s in says {
+            assert!(said.contains(s), "{what}: wanted {s:?} in {said}");
+        }
+    };
+    let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<String>>();
+    // The staff user makes the book (and so manages it), with one loan and a contract.
+    for args in [
+        v(&["--db", &db_arg, "init"]),
+        v(&[
+            "--db",
+            &db_arg,
+            "staff",
+            "add",
+            "wang.fang",
+            "--role",
+            "specialist",
+        ]),
+        v(&["--db", &db_arg, "import", "loans", &arg(&extract)]),
+        v(&[
+            "--db",
+            &db_arg,
+            "archive",
+            "add",
+            "L1",
+            &arg(&contract),
+            "--kind",
+            "contract",
+        ]),
+    ] {
+        ok(&staff(0o022, &args), &format!("{args:?}"));
+    }
+
+    // 1. A registered document swapped for a symlink to the book: the export reads it with
+    //    the user's own rights (permission denied) and leaves no byte of it behind.
+    let reg = home.join("reg.txt");
+    std::fs::write(&reg, "hi\n").expect("reg");
+    std::os::unix::fs::chown(&reg, Some(STAFF_UID), Some(STAFF_GID)).expect("chown reg");
+    ok(
+        &staff(
+            0o022,
+            &v(&[
+                "--db",
+                &db_arg,
+                "archive",
+                "add",
+                "L1",
+                &arg(&reg),
+                "--kind",
+                "other",
+                "--register",
+            ]),
+        ),
+        "register",
+    );
+    std::fs::remove_file(&reg).expect("rm reg");
+    std::os::unix::fs::symlink(&db, &reg).expect("symlink to the book");
+    let exp = home.join("exp1");
+    let out = staff(
+        0o022,
+        &v(&["--db", &db_arg, "archive", "export", "L1", &arg(&exp)]),
+    );
+    refused(&out, &["not exported"], "export through the symlink");
+    let book_head = std::fs::read(&db).expect("the book");
+    for p in walk(&exp).iter().skip(1) {
+        let bytes = std::fs::read(p).expect("exported file");
+        assert!(
+            !bytes.starts_with(b"SQLite format 3") && !p.to_string_lossy().contains("reg.txt"),
+            "{} holds the book's bytes",
+            p.display()
+        );
+        assert_ne!(bytes, book_head);
+    }
+    // verify reads it with the user's rights too: it is named, not hashed through the group.
+    let out = staff(0o022, &v(&["--db", &db_arg, "verify"]));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("reg.txt"), "{}", stdout(&out));
+    std::fs::remove_file(&reg).expect("rm the symlink");
+    std::fs::write(&reg, "hi\n").expect("reg again");
+    std::os::unix::fs::chown(&reg, Some(STAFF_UID), Some(STAFF_GID)).expect("chown reg");
+
+    // 2b. The user's own directory of the group, closed to others (what every run makes of
+    //     ~/.local/state/postloan, then `chmod 770`), is no place for a copy or a restore.
+    let own = home.join("state");
+    std::fs::create_dir(&own).expect("mkdir own");
+    std::os::unix::fs::chown(&own, Some(STAFF_UID), Some(group)).expect("chown own");
+    set_mode(&own, 0o2770);
+    let out = staff(
+        0o022,
+        &v(&["--db", &db_arg, "backup", &arg(&own.join("copy.db"))]),
+    );
+    refused(
+        &out,
+        &["administrator made", "install -d -o root -g"],
+        "backup into the user's own group dir",
+    );
+    assert!(!own.join("copy.db").exists());
+    // A backup into the administrator's directory, under a umask that would open it.
+    let copy = vault.join("copy.db");
+    ok(
+        &staff(0o000, &v(&["--db", &db_arg, "backup", &arg(&copy)])),
+        "backup",
+    );
+    assert_group_modes(&vault, group);
+    let mine = own.join("mine.db");
+    ok(
+        &staff(0o022, &v(&["--db", &arg(&mine), "init"])),
+        "own book",
+    );
+    let out = staff(
+        0o022,
+        &v(&["--db", &arg(&mine), "restore", &arg(&copy), "--force"]),
+    );
+    refused(
+        &out,
+        &["administrator made"],
+        "restore into the user's own group dir",
+    );
+    let out = staff(
+        0o022,
+        &v(&[
+            "--db",
+            &db_arg,
+            "--lang",
+            "zh-CN",
+            "backup",
+            &arg(&own.join("copy2.db")),
+        ]),
+    );
+    refused(&out, &["管理员建立的组目录"], "in Chinese");
+
+    // 2a. A backup of a book the user does not manage, restored over theirs: refused.
+    let other = branch.join("other.db");
+    {
+        let mut store = Store::open(&other).expect("open");
+        postloan::workflow::book::init(&mut store, "li.ming").expect("init");
+    }
+    let other_copy = vault.join("other.db");
+    ok(
+        &as_root(
+            &program,
+            &root_home,
+            0o022,
+            &["--db", &arg(&other), "backup", &arg(&other_copy)],
+        ),
+        "root's backup of the other book",
+    );
+    let before = std::fs::read(&db).expect("the book");
+    let out = staff(
+        0o022,
+        &v(&["--db", &db_arg, "restore", &arg(&other_copy), "--force"]),
+    );
+    refused(
+        &out,
+        &["manager of the book and of the backup"],
+        "restore of a backup they do not manage",
+    );
+    // 2. The tester's attack: the manager edits their backup (they own the file), then
+    //    restores it; and the same bytes under another name, which the book never recorded.
+    let edited = vault.join("edited.db");
+    std::fs::copy(&copy, &edited).expect("copy the backup");
+    let docs = |p: &Path| PathBuf::from(format!("{}.docs", p.display()));
+    let cp = Command::new("cp")
+        .arg("-a")
+        .arg(docs(&copy))
+        .arg(docs(&edited))
+        .status()
+        .expect("cp");
+    assert!(cp.success());
+    for f in [&copy, &edited] {
+        let conn = rusqlite::Connection::open(f).expect("open the copy");
+        conn.execute_batch(
+            "UPDATE loans SET outstanding = '1' WHERE contract_no = 'L1'; PRAGMA wal_checkpoint(TRUNCATE);",
+        )
+        .expect("edit the balance");
+    }
+    let out = staff(
+        0o022,
+        &v(&["--db", &db_arg, "restore", &arg(&copy), "--force"]),
+    );
+    refused(
+        &out,
+        &["changed since it was written", "nothing was restored"],
+        "an edited backup",
+    );
+    let out = staff(
+        0o022,
+        &v(&["--db", &db_arg, "restore", &arg(&edited), "--force"]),
+    );
+    refused(
+        &out,
+        &["is not one the book", "recorded"],
+        "a backup the book never recorded",
+    );
+    assert_eq!(std::fs::read(&db).expect("the book"), before);
+
+    // 3. A good backup restored by the manager under umask 022 (and by root below): the book,
+    //    its document store at every depth, and the kept book are 2770/0660.
+    let good = vault.join("good.db");
+    ok(
+        &staff(0o022, &v(&["--db", &db_arg, "backup", &arg(&good)])),
+        "backup",
+    );
+    ok(
+        &staff(
+            0o022,
+            &v(&["--db", &db_arg, "restore", &arg(&good), "--force"]),
+        ),
+        "the manager restores a recorded backup",
+    );
+    assert_group_modes(&branch, group);
+    assert_group_modes(&vault, group);
+
+    // 4. A damaged book: the manager is told root restores it, with the command; root does.
+    std::fs::write(&db, "not a database at all\n".repeat(200)).expect("ruin the book");
+    for s in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{db_arg}{s}"));
+    }
+    let out = staff(
+        0o022,
+        &v(&["--db", &db_arg, "restore", &arg(&good), "--force"]),
+    );
+    refused(
+        &out,
+        &[
+            "only the administrator (root)",
+            &format!("postloan --db {db_arg} restore {} --force", arg(&good)),
+        ],
+        "a damaged book, not root",
+    );
+    let out = staff(0o022, &v(&["--db", &db_arg, "verify"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        format!("{}{}", stdout(&out), stderr(&out)).contains("administrator (root)"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = as_root(
+        &program,
+        &root_home,
+        0o022,
+        &["--db", &db_arg, "restore", &arg(&good), "--force"],
+    );
+    ok(&out, "root restores over the damaged book");
+    assert_group_modes(&branch, group);
+    // … and other staff still attach documents to it.
+    ok(
+        &staff(
+            0o022,
+            &v(&[
+                "--db",
+                &db_arg,
+                "archive",
+                "add",
+                "L1",
+                &arg(&contract),
+                "--kind",
+                "other",
+            ]),
+        ),
+        "a document after root's restore",
+    );
+    let out = staff(0o022, &v(&["--db", &db_arg, "verify"]));
+    assert!(out.status.success(), "{}", stdout(&out));
 }

@@ -446,8 +446,8 @@ fn a_backup_taken_while_another_connection_writes_opens_and_verifies() {
     });
     started_rx.recv().expect("the writer is writing");
     let copy = dir.path().join("copy.db");
-    let store = Store::open_for_reading(&b).expect("open");
-    let done = workflow::backup::backup(&store, &copy).expect("backup");
+    let mut store = Store::open_for_reading(&b).expect("open");
+    let done = workflow::backup::backup(&mut store, &copy).expect("backup");
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let written = writer.join().expect("writer");
     assert!(written >= 20);
@@ -544,6 +544,54 @@ fn restore_refuses_a_live_book_without_force_and_keeps_it_with_force() {
     drop((old, now));
     let (code, out, _) = verify(&b, &[]);
     assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn restore_refuses_a_backup_that_changed_since_backup_wrote_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let copy = dir.path().join("nightly.db");
+    let (code, out, err) = run(cmd(&b, "zhang", "en_US.UTF-8").arg("backup").arg(&copy));
+    assert_eq!(code, 0, "{out}{err}");
+    // The live book records the copy's SHA-256 (after the copy, so the copy is unchanged).
+    let sha = file_sha(&copy);
+    let recorded = scalar(
+        &b,
+        "SELECT detail FROM audit_log WHERE action = 'book.backup' ORDER BY id DESC LIMIT 1",
+    );
+    assert!(recorded.contains(&sha), "{recorded}");
+    // The nightly check of the copy reads it without changing a byte of it.
+    let (code, out, _) = verify(&copy, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(file_sha(&copy), sha);
+    // The tester's attack: a balance edited in the copy. Loans are not sealed (imports seal
+    // nothing), so verify cannot see it; the hash the book recorded does.
+    sql(
+        &copy,
+        "UPDATE loans SET outstanding = '1' WHERE contract_no = 'HT-1'",
+    );
+    let (code, out, _) = verify(&copy, &[]);
+    assert_eq!(code, 0, "verify cannot see a balance edit: {out}");
+    let before = std::fs::read(&b).expect("the book");
+    for (lang, says) in [
+        ("en_US.UTF-8", "changed since it was written"),
+        ("zh_CN.UTF-8", "在写出后被改动过"),
+    ] {
+        let (code, out, err) = run(cmd(&b, "zhang", lang)
+            .arg("restore")
+            .arg(&copy)
+            .arg("--force"));
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(err.contains(says) && err.contains(&sha[..16]), "{err}");
+    }
+    assert_eq!(std::fs::read(&b).expect("the book"), before);
+    assert_eq!(
+        scalar(
+            &b,
+            "SELECT outstanding FROM loans WHERE contract_no = 'HT-1'"
+        ),
+        "4000000"
+    );
 }
 
 #[test]
@@ -787,4 +835,11 @@ fn a_loan_class_edited_after_its_approved_decision_is_named() {
     );
     let (_, out, _) = run(cmd(&b, "zhang", "zh_CN.UTF-8").arg("verify"));
     assert!(out.contains("贷款分类 HT-1（id 1）：在审计记录"), "{out}");
+}
+
+/// The SHA-256 (hex) of the file at `path`.
+fn file_sha(path: &Path) -> String {
+    postloan::workflow::verify::file_sha256(path)
+        .expect("read")
+        .0
 }

@@ -106,23 +106,14 @@ pub fn verify(cli: &Cli, ctx: &Context_, args: &VerifyArgs) -> anyhow::Result<i3
 /// The SQLite error of `e` when it says the file is not a sound database (damaged,
 /// truncated, not a database at all).
 fn store_damage(e: &crate::store::StoreError) -> Option<&rusqlite::Error> {
-    use crate::store::StoreError as E;
-    let sql = match e {
-        E::Open { source, .. } | E::Sql(source) => source,
-        _ => return None,
-    };
-    matches!(
-        sql.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
-    )
-    .then_some(sql)
+    e.damage()
 }
 
 pub fn backup(cli: &Cli, ctx: &Context_, file: &std::path::Path) -> anyhow::Result<i32> {
     let lang = ctx.lang;
     let path = book_path(cli, ctx);
-    let store = open_book_to_read(&path, lang)?;
-    let done = workflow::backup::backup(&store, file).map_err(|e| backup_error(e, lang))?;
+    let mut store = open_book_to_read(&path, lang)?;
+    let done = workflow::backup::backup(&mut store, file).map_err(|e| backup_error(e, lang))?;
     crate::outln!(
         "{}",
         lang.tf(

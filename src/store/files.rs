@@ -47,6 +47,22 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Copies the file `from` to `to` (which must not exist) as a file of mode [`FILE_MODE`],
+/// whatever the umask and whatever the mode of `from`: a backup's copy, a restored book and
+/// the files of their document stores are the group's like the book. The bytes copied.
+pub fn copy_private_file(from: &Path, to: &Path) -> std::io::Result<u64> {
+    let mut src = std::fs::File::open(from)?;
+    let mut dst = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(FILE_MODE)
+        .open(to)?;
+    dst.set_permissions(std::fs::Permissions::from_mode(FILE_MODE))?;
+    let n = std::io::copy(&mut src, &mut dst)?;
+    dst.sync_all()?;
+    Ok(n)
+}
+
 /// The schema version (`PRAGMA user_version`) in the header of the SQLite file at `path`,
 /// read as bytes: `None` when the file is missing, empty, or not a SQLite file (SQLite then
 /// says what it is). A change still in the `-wal` file is not seen here; the migration
@@ -93,6 +109,21 @@ mod tests {
             assert_eq!(mode, DIR_MODE, "{d:?}");
         }
         let mode = std::fs::metadata(dir.join("f")).expect("file").mode() & 0o7777;
+        assert_eq!(mode, FILE_MODE);
+        // A copy is the group's too, whatever the mode of what it copies.
+        std::fs::write(tmp.path().join("open"), b"x").expect("write");
+        std::fs::set_permissions(
+            tmp.path().join("open"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .expect("chmod");
+        // SAFETY: as above.
+        let old = unsafe { libc::umask(0o022) };
+        let copied = copy_private_file(&tmp.path().join("open"), &dir.join("copy"));
+        // SAFETY: as above.
+        unsafe { libc::umask(old) };
+        assert_eq!(copied.expect("copy"), 1);
+        let mode = std::fs::metadata(dir.join("copy")).expect("copy").mode() & 0o7777;
         assert_eq!(mode, FILE_MODE);
         // An existing file is left as it is.
         std::fs::write(dir.join("f"), b"kept").expect("write");

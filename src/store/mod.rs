@@ -123,6 +123,20 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The SQLite error of this one when it says the file is not a sound database (damaged,
+    /// truncated, not a database at all).
+    pub fn damage(&self) -> Option<&rusqlite::Error> {
+        let sql = match self {
+            StoreError::Open { source, .. } | StoreError::Sql(source) => source,
+            _ => return None,
+        };
+        matches!(
+            sql.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+        )
+        .then_some(sql)
+    }
+
     /// Whether another connection holds the book (SQLite's `BUSY` or `LOCKED`, after the busy
     /// timeout ran out): the same action can succeed once the other writer commits.
     pub fn is_busy(&self) -> bool {
@@ -774,6 +788,16 @@ impl Store {
     /// Audit entry `id` with its previous and own hash; None when there is none.
     pub fn audit_entry(&self, id: i64) -> Result<Option<AuditRecord>> {
         audit::entry(&self.conn, id)
+    }
+
+    /// The details (JSON) of every audit entry of `action`, oldest first: the few entries of
+    /// a rare action such as `book.backup` (read through the action's index).
+    pub fn audit_details(&self, action: &str) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT detail FROM audit_log WHERE action = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([action], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The chain's head as stored apart from its rows.

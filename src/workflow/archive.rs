@@ -3,7 +3,7 @@
 //! document under the read rules (a restricted kind's read is audited), export a loan's file.
 
 use super::evidence::{docs_dir, media_type, store_file, stored_path};
-use super::verify::file_sha256;
+use super::verify::registered_sha256;
 use super::{Actor, Command, Result, Subject, WorkflowError, execute};
 use crate::domain::Role;
 use crate::domain::archive::{ArchiveRules, DocumentKind, ReadRule, Storage};
@@ -98,7 +98,7 @@ pub fn add(store: &mut Store, actor: &Actor, cmd: &AddDocument<'_>) -> Result<Ad
                 ],
             )
         })?;
-        let (sha, n) = file_sha256(&abs).map_err(|e| {
+        let (sha, n) = registered_sha256(&abs).map_err(|e| {
             rule(
                 "evidence_err.unreadable",
                 &[
@@ -341,7 +341,8 @@ pub struct Exported {
     pub dir: PathBuf,
     /// (file name, SHA-256 as written) in the order written; the MANIFEST lists them.
     pub files: Vec<(String, String)>,
-    /// Documents whose file no longer gives the hash the book recorded (written anyway).
+    /// Documents whose file no longer gives the hash the book recorded (not written: what
+    /// the file holds now is not the document).
     pub changed: Vec<String>,
     /// Registered or stored files that could not be read (not written).
     pub missing: Vec<String>,
@@ -455,25 +456,30 @@ pub fn export(
         let written = match r.storage.as_str() {
             "text" => {
                 crate::user_rights::write(&target, d.body.as_bytes()).map_err(io)?;
-                Some(crate::store::sha256_hex(d.body.as_bytes()))
+                Copied::Same(crate::store::sha256_hex(d.body.as_bytes()))
             }
-            // A registered file is wherever its path says: read with the user's rights too.
-            "registered" => copy_hashing(
-                Path::new(r.file_path.as_deref().unwrap_or("")),
+            // A file outside the book is read with the user's own rights: a setgid
+            // postloan does not lend its group to read what the path now names.
+            "registered" => copy_checked(
+                crate::user_rights::open_regular(Path::new(
+                    r.file_path.as_deref().unwrap_or(""),
+                )),
                 &target,
-                true,
+                &r.sha256,
             )
             .map_err(io)?,
-            _ => copy_hashing(&stored_path(&store_dir, &r.sha256), &target, false).map_err(io)?,
+            _ => copy_checked(
+                std::fs::File::open(stored_path(&store_dir, &r.sha256)),
+                &target,
+                &r.sha256,
+            )
+            .map_err(io)?,
         };
         match written {
-            Some(sha) => {
-                if !sha.eq_ignore_ascii_case(&r.sha256) {
-                    out.changed.push(r.number.clone());
-                }
-                out.files.push((name, sha));
-            }
-            None => out.missing.push(r.number.clone()),
+            Copied::Same(sha) => out.files.push((name, sha)),
+            // Bytes that are not the document are not left in the export.
+            Copied::Changed => out.changed.push(r.number.clone()),
+            Copied::Missing => out.missing.push(r.number.clone()),
         }
     }
     let manifest: String = out
@@ -503,40 +509,68 @@ pub fn export(
     Ok(out)
 }
 
-/// Copies `from` to `to`, hashing what is copied; `None` when `from` cannot be read. `to` is
-/// the user's and made with the user's own rights; so is `from` read when `users` (a
-/// registered file), else with the program's (the document store).
-fn copy_hashing(from: &Path, to: &Path, users: bool) -> std::io::Result<Option<String>> {
+/// What [`copy_checked`] did with one document's file.
+enum Copied {
+    /// Copied; it gives the recorded SHA-256 (this one).
+    Same(String),
+    /// It no longer gives the recorded SHA-256: nothing was left in the export.
+    Changed,
+    /// It could not be opened or read: nothing was left in the export.
+    Missing,
+}
+
+/// Copies what `from` opened to `to` through a temporary file beside it, hashing what is
+/// copied; the copy is put in place only when it gives `sha256`, and removed otherwise.
+fn copy_checked(
+    from: std::io::Result<std::fs::File>,
+    to: &Path,
+    sha256: &str,
+) -> std::io::Result<Copied> {
     use sha2::{Digest, Sha256};
-    let opened = if users {
-        crate::user_rights::open(from)
-    } else {
-        std::fs::File::open(from)
+    let Ok(mut src) = from else {
+        return Ok(Copied::Missing);
     };
-    let Ok(mut src) = opened else {
-        return Ok(None);
-    };
-    let mut dst = crate::user_rights::create(to)?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(to.file_name().unwrap_or_default());
+    tmp_name.push(".partial");
+    let tmp = to.with_file_name(tmp_name);
+    let mut dst = crate::user_rights::create(&tmp)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match src.read(&mut buf) {
-            Ok(n) => n,
-            Err(_) => {
-                drop(dst);
-                let _ = std::fs::remove_file(to);
-                return Ok(None);
+    let result = (|| -> std::io::Result<Option<String>> {
+        loop {
+            let n = match src.read(&mut buf) {
+                Ok(n) => n,
+                Err(_) => return Ok(None),
+            };
+            if n == 0 {
+                break;
             }
-        };
-        if n == 0 {
-            break;
+            let chunk = buf.get(..n).unwrap_or_default();
+            h.update(chunk);
+            dst.write_all(chunk)?;
         }
-        let chunk = buf.get(..n).unwrap_or_default();
-        h.update(chunk);
-        dst.write_all(chunk)?;
+        dst.sync_all()?;
+        Ok(Some(
+            h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        ))
+    })();
+    drop(dst);
+    match result {
+        Ok(Some(got)) if got.eq_ignore_ascii_case(sha256) => {
+            if let Err(e) = crate::user_rights::as_user(|| std::fs::rename(&tmp, to)) {
+                let _ = crate::user_rights::as_user(|| std::fs::remove_file(&tmp));
+                return Err(e);
+            }
+            Ok(Copied::Same(got))
+        }
+        other => {
+            let _ = crate::user_rights::as_user(|| std::fs::remove_file(&tmp));
+            match other {
+                Ok(Some(_)) => Ok(Copied::Changed),
+                Ok(None) => Ok(Copied::Missing),
+                Err(e) => Err(e),
+            }
+        }
     }
-    dst.sync_all()?;
-    Ok(Some(
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
-    ))
 }

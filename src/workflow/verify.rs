@@ -142,7 +142,7 @@ fn check_registered(store: &Store) -> crate::store::Result<(u64, Vec<RegisteredB
         for (id, number, path, sha, size) in page {
             n += 1;
             let path = PathBuf::from(path);
-            match file_sha256(&path) {
+            match registered_sha256(&path) {
                 Ok((got, len)) if got.eq_ignore_ascii_case(&sha) && len == size => {}
                 Ok(_) => out.push(RegisteredBreak {
                     id,
@@ -225,7 +225,17 @@ fn check_evidence(store: &Store, docs: &Path) -> crate::store::Result<(u64, Vec<
 
 /// The SHA-256 (hex) and length of the file at `path`, read in blocks.
 pub fn file_sha256(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut f = std::fs::File::open(path)?;
+    reader_sha256(std::fs::File::open(path)?)
+}
+
+/// The SHA-256 (hex) and length of a file registered by path (outside the book), opened
+/// with the user's own rights: a setgid postloan does not lend its group to read it.
+pub fn registered_sha256(path: &Path) -> std::io::Result<(String, u64)> {
+    reader_sha256(crate::user_rights::open_regular(path)?)
+}
+
+/// The SHA-256 (hex) and length of what `f` reads, in blocks.
+fn reader_sha256(mut f: impl Read) -> std::io::Result<(String, u64)> {
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut len = 0u64;
