@@ -930,9 +930,20 @@ fn registered_files_backups_and_restores_keep_the_book_the_group_s() {
         }
     };
     let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<String>>();
-    // The staff user makes the book (and so manages it), with one loan and a contract.
+    // Root makes the book and names the staff user its manager; they add one loan and a
+    // contract.
+    let staff_name =
+        postloan::workflow::user_name(STAFF_UID).unwrap_or_else(|| STAFF_UID.to_string());
+    ok(
+        &as_root(
+            &program,
+            &root_home,
+            0o022,
+            &["--db", &db_arg, "init", "--manager", &staff_name],
+        ),
+        "root makes the book",
+    );
     for args in [
-        v(&["--db", &db_arg, "init"]),
         v(&[
             "--db",
             &db_arg,
@@ -1029,19 +1040,19 @@ fn registered_files_backups_and_restores_keep_the_book_the_group_s() {
     );
     assert_group_modes(&vault, group);
     let mine = own.join("mine.db");
-    ok(
+    // No book of their own there either (the directory is of the lent group) …
+    refused(
         &staff(0o022, &v(&["--db", &arg(&mine), "init"])),
-        "own book",
+        &["no new book at"],
+        "own book in the lent group's dir",
     );
+    // … and no restore into it: the tester's attack ends with no copy of the book there.
     let out = staff(
         0o022,
         &v(&["--db", &arg(&mine), "restore", &arg(&copy), "--force"]),
     );
-    refused(
-        &out,
-        &["administrator made"],
-        "restore into the user's own group dir",
-    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(!mine.exists(), "restored into the user's own group dir");
     let out = staff(
         0o022,
         &v(&[

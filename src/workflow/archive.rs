@@ -461,9 +461,7 @@ pub fn export(
             // A file outside the book is read with the user's own rights: a setgid
             // postloan does not lend its group to read what the path now names.
             "registered" => copy_checked(
-                crate::user_rights::open_regular(Path::new(
-                    r.file_path.as_deref().unwrap_or(""),
-                )),
+                crate::user_rights::open_regular(Path::new(r.file_path.as_deref().unwrap_or(""))),
                 &target,
                 &r.sha256,
             )
