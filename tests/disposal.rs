@@ -2,19 +2,16 @@
 //! `cases` and `disposal`, each step of a case by the right role, refusals that say why and
 //! exit non-zero, and the escalation on an injected date (also at the end of `evaluate`).
 
+mod support;
+
 use assert_cmd::Command;
-use chrono::NaiveDate;
-use postloan::demo::DemoParams;
 use std::path::{Path, PathBuf};
 
+/// The demo book of 200 loans from seed 3, as of 2026-06-30 (a copy of the test binary's one
+/// build of it).
 fn demo_book(dir: &Path) -> PathBuf {
     let path = dir.join("book.db");
-    let params = DemoParams {
-        loans: 200,
-        seed: 3,
-        as_of: NaiveDate::from_ymd_opt(2026, 6, 30).expect("date"),
-    };
-    postloan::workflow::demo::open_or_build(&path, &params, true, "tester").expect("demo book");
+    support::tui::demo_file(&path, 200, 3, false);
     path
 }
 
