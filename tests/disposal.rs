@@ -4,61 +4,8 @@
 
 mod support;
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
-
-/// The demo book of 200 loans from seed 3, as of 2026-06-30 (a copy of the test binary's one
-/// build of it).
-fn demo_book(dir: &Path) -> PathBuf {
-    let path = dir.join("book.db");
-    support::tui::demo_file(&path, 200, 3, false);
-    path
-}
-
-fn cmd(home: &Path, book: &Path, user: &str, lang: &str) -> Command {
-    let mut c = Command::cargo_bin("postloan").expect("the binary");
-    c.env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LANG", lang)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .arg("--db")
-        .arg(book)
-        .arg("--as")
-        .arg(user);
-    c
-}
-
-const EN: &str = "en_US.UTF-8";
-const ZH: &str = "zh_CN.UTF-8";
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(c: &mut Command) -> String {
-    let out = c.output().expect("runs");
-    assert!(
-        out.status.success(),
-        "failed: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-/// Runs a command that must be refused: its exit code is not 0; returns what it said.
-fn refused(c: &mut Command) -> String {
-    let out = c.output().expect("runs");
-    assert!(
-        !out.status.success(),
-        "should be refused: {}",
-        text(&out.stdout)
-    );
-    text(&out.stderr)
-}
+use std::path::Path;
+use support::cli::{EN, ZH, cmd, demo_book, ok, refused};
 
 fn keys(v: &serde_json::Value) -> Vec<String> {
     let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
