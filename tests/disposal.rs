@@ -2,66 +2,10 @@
 //! `cases` and `disposal`, each step of a case by the right role, refusals that say why and
 //! exit non-zero, and the escalation on an injected date (also at the end of `evaluate`).
 
-use assert_cmd::Command;
-use chrono::NaiveDate;
-use postloan::demo::DemoParams;
-use std::path::{Path, PathBuf};
+mod support;
 
-fn demo_book(dir: &Path) -> PathBuf {
-    let path = dir.join("book.db");
-    let params = DemoParams {
-        loans: 200,
-        seed: 3,
-        as_of: NaiveDate::from_ymd_opt(2026, 6, 30).expect("date"),
-    };
-    postloan::workflow::demo::open_or_build(&path, &params, true, "tester").expect("demo book");
-    path
-}
-
-fn cmd(home: &Path, book: &Path, user: &str, lang: &str) -> Command {
-    let mut c = Command::cargo_bin("postloan").expect("the binary");
-    c.env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LANG", lang)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .arg("--db")
-        .arg(book)
-        .arg("--as")
-        .arg(user);
-    c
-}
-
-const EN: &str = "en_US.UTF-8";
-const ZH: &str = "zh_CN.UTF-8";
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(c: &mut Command) -> String {
-    let out = c.output().expect("runs");
-    assert!(
-        out.status.success(),
-        "failed: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-/// Runs a command that must be refused: its exit code is not 0; returns what it said.
-fn refused(c: &mut Command) -> String {
-    let out = c.output().expect("runs");
-    assert!(
-        !out.status.success(),
-        "should be refused: {}",
-        text(&out.stdout)
-    );
-    text(&out.stderr)
-}
+use std::path::Path;
+use support::cli::{EN, ZH, cmd, demo_book, ok, refused};
 
 fn keys(v: &serde_json::Value) -> Vec<String> {
     let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();

@@ -3,68 +3,10 @@
 //! (a draft to submit first, a version not reached yet, a value that is not a number), empty
 //! listings, and documents named by their number.
 
-use assert_cmd::Command;
-use chrono::NaiveDate;
-use postloan::demo::DemoParams;
-use std::path::{Path, PathBuf};
+mod support;
 
-fn demo_book(dir: &Path) -> PathBuf {
-    let path = dir.join("book.db");
-    let params = DemoParams {
-        loans: 200,
-        seed: 3,
-        as_of: NaiveDate::from_ymd_opt(2026, 6, 30).expect("date"),
-    };
-    postloan::workflow::demo::open_or_build(&path, &params, true, "tester").expect("demo book");
-    path
-}
-
-fn cmd(home: &Path, book: &Path, user: &str, lang: &str) -> Command {
-    let mut c = Command::cargo_bin("postloan").expect("the binary");
-    c.env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LANG", lang)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .arg("--db")
-        .arg(book)
-        .arg("--as")
-        .arg(user);
-    c
-}
-
-const EN: &str = "en_US.UTF-8";
-const ZH: &str = "zh_CN.UTF-8";
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(c: &mut Command) -> String {
-    let out = c.output().expect("runs");
-    assert!(
-        out.status.success(),
-        "failed: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-/// Runs a command that must be refused with exit code `code`; returns what it said.
-fn refused_with(c: &mut Command, code: i32) -> String {
-    let out = c.output().expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "exit code: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stderr)
-}
+use std::path::Path;
+use support::cli::{EN, ZH, cmd, demo_book, ok, refused_with};
 
 /// The first open case of `level`: its number and its officer.
 fn first_case(h: &Path, b: &Path, level: &str) -> (String, String) {

@@ -1,30 +1,14 @@
 //! The inspection commands as a script uses them (issue #9): the list's JSON fields, every
 //! refusal exits non-zero saying why, the printable report, bad files and config values.
 
-use assert_cmd::Command;
-use chrono::NaiveDate;
-use postloan::domain::{
-    Classification, GuaranteeType, LoanRecord, Product, Role, StaffRecord, TrackingFrequency,
-};
-use postloan::store::Store;
-use rust_decimal::Decimal;
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
+mod support;
 
+use assert_cmd::Command;
+use postloan::domain::Role;
+use std::path::{Path, PathBuf};
+use support::book::ht1_book;
 fn cmd(home: &Path, book: &Path, user: &str) -> Command {
-    let mut c = Command::cargo_bin("postloan").expect("the binary");
-    c.env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LANG", "en_US.UTF-8")
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .arg("--db")
-        .arg(book)
-        .arg("--as")
-        .arg(user);
-    c
+    support::cli::cmd(home, book, user, "en_US.UTF-8")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -33,55 +17,16 @@ fn text(bytes: &[u8]) -> String {
 
 /// A demo-flagged book (so `--as` works) with staff and one loan, HT-1, followed by zhang.
 fn book(dir: &Path) -> PathBuf {
-    let path = dir.join("book.db");
-    let me = postloan::workflow::os_user();
-    let mut store = Store::open(&path).expect("open");
-    postloan::workflow::book::init(&mut store, &me).expect("init");
-    let date = |s: &str| NaiveDate::from_str(s).expect("date");
-    store
-        .write(|tx| -> postloan::store::Result<()> {
-            tx.set_meta("demo", "1")?;
-            tx.set_meta("demo_as_of", "2026-03-02")?;
-            for (u, role) in [
-                ("zhang", Role::Specialist),
-                ("zhao", Role::Specialist),
-                ("wang", Role::Supervisor),
-                ("hu", Role::Auditor),
-            ] {
-                tx.upsert_staff(
-                    &StaffRecord {
-                        username: u.into(),
-                        display_name: u.into(),
-                        role,
-                    },
-                    &me,
-                )?;
-            }
-            tx.upsert_loan(
-                &LoanRecord {
-                    contract_no: "HT-1".into(),
-                    borrower_code: "B1".into(),
-                    borrower_name: "华东精密机械有限公司".into(),
-                    product: Product::WorkingCapital,
-                    purpose: "采购".into(),
-                    currency: "CNY".into(),
-                    principal: Decimal::from(5_000_000),
-                    outstanding: Decimal::from(4_000_000),
-                    interest_rate: Decimal::from_str("4.35").expect("rate"),
-                    disbursed_on: date("2026-01-30"),
-                    matures_on: date("2027-01-30"),
-                    guarantee_type: GuaranteeType::Mortgage,
-                    officer: "zhang".into(),
-                    tracking_frequency: TrackingFrequency::Quarterly,
-                    classification: Some(Classification::Pass),
-                    restructured_on: None,
-                    credit_impaired: None,
-                },
-                &me,
-            )?;
-            Ok(())
-        })
-        .expect("book");
+    let (path, _) = ht1_book(
+        dir,
+        "2026-03-02",
+        &[
+            ("zhang", Role::Specialist),
+            ("zhao", Role::Specialist),
+            ("wang", Role::Supervisor),
+            ("hu", Role::Auditor),
+        ],
+    );
     path
 }
 

@@ -3,6 +3,8 @@
 //! names whose loan it is, in both languages, in the workflow, the CLI (exit 1) and the
 //! workbench's status line. Data entry (a contact) on a colleague's loan stays open.
 
+mod support;
+
 use assert_cmd::Command;
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -11,7 +13,7 @@ use postloan::domain::permission::Refusal;
 use postloan::domain::warning::{Level, ManualSignal, RiskType, WarningMove, WarningStatus};
 use postloan::domain::{
     Classification, ContactKind, ContactRecord, GuaranteeType, LoanRecord, Product, Role,
-    StaffRecord, TrackingFrequency,
+    TrackingFrequency,
 };
 use postloan::i18n::Lang;
 use postloan::store::Store;
@@ -23,6 +25,7 @@ use postloan::workflow::{self, Actor, WorkflowError};
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use support::book::demo_flagged_book;
 
 const TODAY: &str = "2026-03-02";
 
@@ -60,33 +63,16 @@ fn loan(contract: &str, borrower: &str, officer: &str) -> LoanRecord {
 /// HT-1 is zhang's loan, HT-2 chen's. Each loan has a manual warning raised by wang (HT-1's
 /// first, HT-2's second). Returns the book's path and the two warnings' (id, number).
 fn book(dir: &Path) -> (PathBuf, (i64, String), (i64, String)) {
-    let path = dir.join("book.db");
-    let me = workflow::os_user();
-    let mut store = Store::open(&path).expect("open");
-    workflow::book::init(&mut store, &me).expect("init");
-    store
-        .write(|tx| -> postloan::store::Result<()> {
-            tx.set_meta("demo", "1")?;
-            tx.set_meta("demo_as_of", TODAY)?;
-            for (u, role) in [
-                ("zhang", Role::Specialist),
-                ("chen", Role::Specialist),
-                ("wang", Role::Supervisor),
-            ] {
-                tx.upsert_staff(
-                    &StaffRecord {
-                        username: u.into(),
-                        display_name: u.into(),
-                        role,
-                    },
-                    &me,
-                )?;
-            }
-            tx.upsert_loan(&loan("HT-1", "B1", "zhang"), &me)?;
-            tx.upsert_loan(&loan("HT-2", "B2", "chen"), &me)?;
-            Ok(())
-        })
-        .expect("book");
+    let (path, mut store) = demo_flagged_book(
+        dir,
+        TODAY,
+        &[
+            ("zhang", Role::Specialist),
+            ("chen", Role::Specialist),
+            ("wang", Role::Supervisor),
+        ],
+        &[loan("HT-1", "B1", "zhang"), loan("HT-2", "B2", "chen")],
+    );
     let wang = actor(&store, "wang");
     let mut raise = |contract: &str| {
         let mw = ManualWarning {
@@ -239,22 +225,14 @@ fn a_specialist_is_refused_on_another_officers_warning_the_officer_and_a_supervi
     workflow::tracking::record_contact(&mut store, &zhang, &contact, today).expect("contact");
 }
 
-/// The binary on `book` as `user`, in `lang`, in a clean environment.
+/// The binary on `book` as `user` in `lang`, at home in the book's directory.
 fn cmd(book: &Path, user: &str, lang: &str) -> Command {
-    let home = book.parent().expect("the book's directory");
-    let mut c = Command::cargo_bin("postloan").expect("the binary");
-    c.env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LANG", lang)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .arg("--db")
-        .arg(book)
-        .arg("--as")
-        .arg(user);
-    c
+    support::cli::cmd(
+        book.parent().expect("the book's directory"),
+        book,
+        user,
+        lang,
+    )
 }
 
 #[test]

@@ -2,15 +2,18 @@
 //! `loan` step by the right role, refusals that say why and exit non-zero in both languages,
 //! `loan show` and `clocks` JSON.
 
+mod support;
+
 use assert_cmd::Command;
 use chrono::NaiveDate;
 use postloan::domain::{
-    Classification, GuaranteeType, LoanRecord, Product, Role, StaffRecord, TrackingFrequency,
+    Classification, GuaranteeType, LoanRecord, Product, Role, TrackingFrequency,
 };
-use postloan::store::Store;
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use support::book::demo_flagged_book;
+use support::cli::cmd;
 
 /// The book's today (a demo-flagged book lives on its own date, and takes `--as`).
 const TODAY: &str = "2026-06-30";
@@ -44,50 +47,20 @@ fn loan(no: &str, out: &str, matures: &str) -> LoanRecord {
 /// HT-1: 4,000,000.00 out, matured 2023-06-30 (its limitation ends today); HT-2: 1,000,000
 /// out, matures 2027-01-05. Staff zhang (specialist, officer), wang (supervisor), li (manager).
 fn book(dir: &Path) -> PathBuf {
-    let path = dir.join("book.db");
-    let me = postloan::workflow::os_user();
-    let mut store = Store::open(&path).expect("open");
-    postloan::workflow::book::init(&mut store, &me).expect("init");
-    store
-        .write(|tx| -> postloan::store::Result<()> {
-            tx.set_meta("demo", "1")?;
-            tx.set_meta("demo_as_of", TODAY)?;
-            for (u, role) in [
-                ("zhang", Role::Specialist),
-                ("wang", Role::Supervisor),
-                ("li", Role::Manager),
-            ] {
-                tx.upsert_staff(
-                    &StaffRecord {
-                        username: u.into(),
-                        display_name: u.into(),
-                        role,
-                    },
-                    &me,
-                )?;
-            }
-            tx.upsert_loan(&loan("HT-1", "4000000.00", "2023-06-30"), &me)?;
-            tx.upsert_loan(&loan("HT-2", "1000000", "2027-01-05"), &me)?;
-            Ok(())
-        })
-        .expect("book");
+    let (path, _) = demo_flagged_book(
+        dir,
+        TODAY,
+        &[
+            ("zhang", Role::Specialist),
+            ("wang", Role::Supervisor),
+            ("li", Role::Manager),
+        ],
+        &[
+            loan("HT-1", "4000000.00", "2023-06-30"),
+            loan("HT-2", "1000000", "2027-01-05"),
+        ],
+    );
     path
-}
-
-fn cmd(home: &Path, book: &Path, user: &str, lang: &str) -> Command {
-    let mut c = Command::cargo_bin("postloan").expect("the binary");
-    c.env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LANG", lang)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .arg("--db")
-        .arg(book)
-        .arg("--as")
-        .arg(user);
-    c
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -4,18 +4,16 @@
 //! written only by the program (the side effects of superseding, closing, grouping
 //! included), verifies with no finding.
 
+mod support;
+
 use assert_cmd::Command;
 use chrono::NaiveDate;
 use postloan::domain::warning::{Level, ManualSignal, RiskType};
-use postloan::domain::{
-    Classification, GuaranteeType, LoanRecord, Product, Role, StaffRecord, TrackingFrequency,
-};
 use postloan::i18n::Lang;
-use postloan::store::Store;
 use postloan::workflow;
-use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use support::book::{HT1_STAFF, ht1_book};
 
 const TODAY: &str = "2026-03-02";
 
@@ -23,22 +21,14 @@ fn date(s: &str) -> NaiveDate {
     NaiveDate::from_str(s).expect("date")
 }
 
-/// The binary on `book` in a clean environment, as `user`, in `lang`.
+/// The binary on `book` as `user` in `lang`, at home in the book's directory.
 fn cmd(book: &Path, user: &str, lang: &str) -> Command {
-    let home = book.parent().expect("the book's directory");
-    let mut c = Command::cargo_bin("postloan").expect("the binary");
-    c.env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LANG", lang)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .arg("--db")
-        .arg(book)
-        .arg("--as")
-        .arg(user);
-    c
+    support::cli::cmd(
+        book.parent().expect("the book's directory"),
+        book,
+        user,
+        lang,
+    )
 }
 
 /// Runs `args` as `user` and insists it succeeds; returns stdout.
@@ -74,23 +64,38 @@ fn clean(book: &Path) {
     assert!(!out.contains("changed since"), "{out}");
 }
 
-/// Edits the book with plain SQL, then asserts `verify` exits 1 naming `finding` (English)
-/// and `zh` (Chinese).
-fn caught(book: &Path, statement: &str, finding: &str, zh: &str) {
+/// Edits the book with plain SQL (`sql`, one statement or more), then runs `verify` in English
+/// and in Chinese: each exits 1 and says every line of `en` and `zh`. The English report.
+fn tampered(book: &Path, sql: &str, en: &[String], zh: &[String]) -> String {
     let conn = rusqlite::Connection::open(book).expect("open for tampering");
-    let n = conn.execute(statement, []).expect("tamper");
-    assert!(n > 0, "the edit changed a row: {statement}");
+    conn.execute_batch(sql).expect("tamper");
+    assert!(conn.total_changes() > 0, "the edit changed a row: {sql}");
     drop(conn);
     let (code, out) = verify_in(book, "en_US.UTF-8");
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains(finding), "{finding:?} in {out}");
-    assert!(
-        out.contains("Audit chain intact"),
-        "the chain is whole: {out}"
+    for line in en {
+        assert!(out.contains(line.as_str()), "{line:?} in {out}");
+    }
+    let (code, zh_out) = verify_in(book, "zh_CN.UTF-8");
+    assert_eq!(code, 1, "{zh_out}");
+    for line in zh {
+        assert!(zh_out.contains(line.as_str()), "{line:?} in {zh_out}");
+    }
+    out
+}
+
+/// Edits one sealed row with `statement`; `verify` names it as changed since its audit entry,
+/// `row` in English and `zh` in Chinese, with the chain itself intact.
+fn changed(book: &Path, statement: &str, row: &str, zh: &str) {
+    tampered(
+        book,
+        statement,
+        &[
+            format!("{row}: changed since audit entry"),
+            "Audit chain intact".to_string(),
+        ],
+        &[format!("{zh}：在审计记录")],
     );
-    let (code, out) = verify_in(book, "zh_CN.UTF-8");
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains(zh), "{zh:?} in {out}");
 }
 
 fn scalar(book: &Path, query: &str) -> String {
@@ -103,54 +108,7 @@ fn scalar(book: &Path, query: &str) -> String {
 /// its notice (a document) that opens the borrower's risk case, an inspection under way.
 /// Returns the book, the warning's, the case's and the inspection's numbers.
 fn book(dir: &Path) -> (PathBuf, String, String, String) {
-    let path = dir.join("book.db");
-    let me = workflow::os_user();
-    let mut store = Store::open(&path).expect("open");
-    workflow::book::init(&mut store, &me).expect("init");
-    store
-        .write(|tx| -> postloan::store::Result<()> {
-            tx.set_meta("demo", "1")?;
-            tx.set_meta("demo_as_of", TODAY)?;
-            for (u, role) in [
-                ("zhang", Role::Specialist),
-                ("wang", Role::Supervisor),
-                ("hu", Role::Auditor),
-                ("li", Role::Manager),
-            ] {
-                tx.upsert_staff(
-                    &StaffRecord {
-                        username: u.into(),
-                        display_name: u.into(),
-                        role,
-                    },
-                    &me,
-                )?;
-            }
-            tx.upsert_loan(
-                &LoanRecord {
-                    contract_no: "HT-1".into(),
-                    borrower_code: "B1".into(),
-                    borrower_name: "华东精密机械有限公司".into(),
-                    product: Product::WorkingCapital,
-                    purpose: "采购".into(),
-                    currency: "CNY".into(),
-                    principal: Decimal::from(5_000_000),
-                    outstanding: Decimal::from(4_000_000),
-                    interest_rate: Decimal::from_str("4.35").expect("rate"),
-                    disbursed_on: date("2026-01-30"),
-                    matures_on: date("2027-01-30"),
-                    guarantee_type: GuaranteeType::Mortgage,
-                    officer: "zhang".into(),
-                    tracking_frequency: TrackingFrequency::Quarterly,
-                    classification: Some(Classification::Pass),
-                    restructured_on: None,
-                    credit_impaired: None,
-                },
-                &me,
-            )?;
-            Ok(())
-        })
-        .expect("book");
+    let (path, mut store) = ht1_book(dir, TODAY, &HT1_STAFF);
     let zhang = workflow::identify(&store, "zhang", Some("zhang")).expect("staff");
     let mw = workflow::warning::ManualWarning {
         contract_no: "HT-1",
@@ -192,11 +150,11 @@ fn a_documents_recipient_edited_is_named() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (b, ..) = book(dir.path());
     let number = scalar(&b, "SELECT number FROM documents WHERE id = 1");
-    caught(
+    changed(
         &b,
         "UPDATE documents SET recipient = 'finance' WHERE id = 1",
-        &format!("document {number} (id 1): changed since audit entry"),
-        &format!("文档 {number}（id 1）：在审计记录"),
+        &format!("document {number} (id 1)"),
+        &format!("文档 {number}（id 1）"),
     );
 }
 
@@ -234,11 +192,11 @@ fn a_superseded_document_verifies_and_its_superseded_by_edited_is_named() {
         &b,
         &format!("SELECT number FROM documents WHERE id = {first}"),
     );
-    caught(
+    changed(
         &b,
         &format!("UPDATE documents SET superseded_by = NULL WHERE id = {first}"),
-        &format!("document {number} (id {first}): changed since audit entry"),
-        &format!("文档 {number}（id {first}）：在审计记录"),
+        &format!("document {number} (id {first})"),
+        &format!("文档 {number}（id {first}）"),
     );
 }
 
@@ -264,11 +222,11 @@ fn a_case_progress_report_edited_is_named() {
         ],
     );
     clean(&b);
-    caught(
+    changed(
         &b,
         "UPDATE case_progress SET effect = '已全部收回'",
-        &format!("progress report of case {case} (id 1): changed since audit entry"),
-        &format!("案件进展报告 {case}（id 1）：在审计记录"),
+        &format!("progress report of case {case} (id 1)"),
+        &format!("案件进展报告 {case}（id 1）"),
     );
 }
 
@@ -293,11 +251,11 @@ fn a_closed_case_set_back_to_open_is_named() {
     );
     // Closing changed the case, its history and its warnings: all sealed, no finding.
     clean(&b);
-    caught(
+    changed(
         &b,
         "UPDATE risk_cases SET status = 'open', closed_on = NULL, close_reason = ''",
-        &format!("risk case {case} (id 1): changed since audit entry"),
-        &format!("风险案件 {case}（id 1）：在审计记录"),
+        &format!("risk case {case} (id 1)"),
+        &format!("风险案件 {case}（id 1）"),
     );
 }
 
@@ -305,19 +263,19 @@ fn a_closed_case_set_back_to_open_is_named() {
 fn a_warnings_level_or_status_edited_is_named() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (b, warning, ..) = book(dir.path());
-    caught(
+    changed(
         &b,
         "UPDATE warnings SET level = 'yellow', level_order = 1",
-        &format!("warning {warning} (id 1): changed since audit entry"),
-        &format!("预警 {warning}（id 1）：在审计记录"),
+        &format!("warning {warning} (id 1)"),
+        &format!("预警 {warning}（id 1）"),
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let (b, warning, ..) = book(dir.path());
-    caught(
+    changed(
         &b,
         "UPDATE warnings SET status = 'resolved'",
-        &format!("warning {warning} (id 1): changed since audit entry"),
-        &format!("预警 {warning}（id 1）：在审计记录"),
+        &format!("warning {warning} (id 1)"),
+        &format!("预警 {warning}（id 1）"),
     );
 }
 
@@ -344,11 +302,11 @@ fn a_disposal_action_edited_is_named() {
     );
     clean(&b);
     let id = scalar(&b, "SELECT CAST(MAX(id) AS TEXT) FROM disposal_actions");
-    caught(
+    changed(
         &b,
         "UPDATE disposal_actions SET status = 'done', outcome = '已完成'",
-        &format!("disposal action of case {case} (id {id}): changed since audit entry"),
-        &format!("处置措施 {case}（id {id}）：在审计记录"),
+        &format!("disposal action of case {case} (id {id})"),
+        &format!("处置措施 {case}（id {id}）"),
     );
 }
 
@@ -374,11 +332,11 @@ fn an_inspection_report_section_edited_is_named() {
         &b,
         "SELECT CAST(rowid AS TEXT) FROM inspection_sections WHERE body = '厂区生产正常'",
     );
-    caught(
+    changed(
         &b,
         "UPDATE inspection_sections SET body = '厂区已停产' WHERE body = '厂区生产正常'",
-        &format!("report section of inspection {inspection} (id {id}): changed since audit entry"),
-        &format!("检查报告章节 {inspection}（id {id}）：在审计记录"),
+        &format!("report section of inspection {inspection} (id {id})"),
+        &format!("检查报告章节 {inspection}（id {id}）"),
     );
 }
 
@@ -404,11 +362,11 @@ fn a_classification_proposal_edited_is_named() {
         &b,
         "SELECT CAST(MAX(id) AS TEXT) FROM classification_proposals",
     );
-    caught(
+    changed(
         &b,
         "UPDATE classification_proposals SET to_class = 'pass'",
-        &format!("classification proposal for loan HT-1 (id {id}): changed since audit entry"),
-        &format!("分类调整提议 HT-1（id {id}）：在审计记录"),
+        &format!("classification proposal for loan HT-1 (id {id})"),
+        &format!("分类调整提议 HT-1（id {id}）"),
     );
 }
 
@@ -422,11 +380,11 @@ fn a_staff_members_role_edited_is_named() {
         &b,
         "SELECT CAST(id AS TEXT) FROM staff WHERE username = 'zhao'",
     );
-    caught(
+    changed(
         &b,
         "UPDATE staff SET role = 'manager' WHERE username = 'zhao'",
-        &format!("staff member zhao (id {id}): changed since audit entry"),
-        &format!("员工 zhao（id {id}）：在审计记录"),
+        &format!("staff member zhao (id {id})"),
+        &format!("员工 zhao（id {id}）"),
     );
 }
 
@@ -451,21 +409,14 @@ fn a_sealed_row_deleted_is_named() {
             "跟进",
         ],
     );
-    let conn = rusqlite::Connection::open(&b).expect("open");
-    conn.execute("DELETE FROM case_progress", [])
-        .expect("delete");
-    drop(conn);
-    let (code, out) = verify_in(&b, "en_US.UTF-8");
-    assert_eq!(code, 1, "{out}");
     // Named by its own id, not worded as the case's (the case is CZ…, its id another).
-    assert!(
-        out.contains("case progress report 1: deleted since audit entry"),
-        "{out}"
+    let out = tampered(
+        &b,
+        "DELETE FROM case_progress",
+        &["case progress report 1: deleted since audit entry".to_string()],
+        &["案件进展报告（id 1）：在审计记录".to_string()],
     );
     assert!(!out.contains("of case 1"), "{out}");
-    let (code, out) = verify_in(&b, "zh_CN.UTF-8");
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("案件进展报告（id 1）：在审计记录"), "{out}");
 }
 
 /// The number of the audit entry whose seals hold row `id` of kind `row`, and its action
@@ -508,34 +459,26 @@ fn rows_deleted_in_several_tables_are_named_by_their_own_ids() {
     clean(&b);
     let event = scalar(&b, "SELECT CAST(MAX(id) AS TEXT) FROM warning_events");
     let link = scalar(&b, "SELECT CAST(MIN(rowid) AS TEXT) FROM case_warnings");
-    let conn = rusqlite::Connection::open(&b).expect("open");
-    conn.execute_batch(&format!(
-        "DELETE FROM recoveries WHERE id = 2;
-         DELETE FROM warning_events WHERE id = {event};
-         DELETE FROM case_warnings WHERE rowid = {link};"
-    ))
-    .expect("delete");
-    drop(conn);
-    let (code, out) = verify_in(&b, "en_US.UTF-8");
-    assert_eq!(code, 1, "{out}");
-    for line in [
-        "recovery 2: deleted since audit entry".to_string(),
-        format!("warning history entry {event}: deleted since audit entry"),
-        format!("case-warning link row {link}: deleted since audit entry"),
-    ] {
-        assert!(out.contains(&line), "{line:?} in {out}");
-    }
+    let out = tampered(
+        &b,
+        &format!(
+            "DELETE FROM recoveries WHERE id = 2;
+             DELETE FROM warning_events WHERE id = {event};
+             DELETE FROM case_warnings WHERE rowid = {link};"
+        ),
+        &[
+            "recovery 2: deleted since audit entry".to_string(),
+            format!("warning history entry {event}: deleted since audit entry"),
+            format!("case-warning link row {link}: deleted since audit entry"),
+        ],
+        &[
+            "回收记录（id 2）：在审计记录".to_string(),
+            format!("预警历史记录（id {event}）：在审计记录"),
+            format!("并入案件的预警（行 {link}）：在审计记录"),
+        ],
+    );
     assert!(!out.contains("on loan 2"), "{out}");
     assert!(out.contains("does not verify: 3 problems"), "{out}");
-    let (code, out) = verify_in(&b, "zh_CN.UTF-8");
-    assert_eq!(code, 1, "{out}");
-    for line in [
-        "回收记录（id 2）：在审计记录".to_string(),
-        format!("预警历史记录（id {event}）：在审计记录"),
-        format!("并入案件的预警（行 {link}）：在审计记录"),
-    ] {
-        assert!(out.contains(&line), "{line:?} in {out}");
-    }
 }
 
 /// A stored file kept by two records and gone from the store: one line for each, and the

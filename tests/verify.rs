@@ -4,20 +4,19 @@
 //! evidence file — and exits 1; `backup` copies a book being written; `restore` keeps the
 //! book it replaces; `audit` lists the trail for auditors and managers.
 
+mod support;
+
 use assert_cmd::Command;
 use chrono::NaiveDate;
-use postloan::domain::inspection::{InspectionKind, InspectionMode};
-use postloan::domain::warning::{Level, ManualSignal, RiskType};
-use postloan::domain::{
-    Classification, ContactKind, ContactRecord, GuaranteeType, LoanRecord, Product, Role,
-    StaffRecord, TrackingFrequency,
-};
+use postloan::domain::warning::{Level, RiskType};
+use postloan::domain::{ContactKind, ContactRecord, Role, StaffRecord};
 use postloan::i18n::Lang;
 use postloan::store::Store;
 use postloan::workflow::{self, Actor};
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use support::book::ht1_book_with_records;
 
 const TODAY: &str = "2026-03-02";
 
@@ -25,23 +24,14 @@ fn date(s: &str) -> NaiveDate {
     NaiveDate::from_str(s).expect("date")
 }
 
-/// The binary on `book` in a clean environment, as `user` (the book is demo-flagged so
-/// `--as` works), in `lang`.
+/// The binary on `book` as `user` in `lang`, at home in the book's directory.
 fn cmd(book: &Path, user: &str, lang: &str) -> Command {
-    let home = book.parent().expect("the book's directory");
-    let mut c = Command::cargo_bin("postloan").expect("the binary");
-    c.env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LANG", lang)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .arg("--db")
-        .arg(book)
-        .arg("--as")
-        .arg(user);
-    c
+    support::cli::cmd(
+        book.parent().expect("the book's directory"),
+        book,
+        user,
+        lang,
+    )
 }
 
 /// Runs: (exit code, stdout, stderr).
@@ -62,91 +52,9 @@ fn actor(store: &Store, user: &str) -> Actor {
     workflow::identify(store, user, Some(user)).expect("staff")
 }
 
-/// A demo-flagged book with staff and one loan, HT-1, with a contact, a manual warning and
-/// its notice (a document), and an inspection with one evidence file: every kind of thing
-/// verify checks. Returns the book's path.
+/// The book of [`ht1_book_with_records`] as of [`TODAY`]: every kind of thing verify checks.
 fn book(dir: &Path) -> PathBuf {
-    let path = dir.join("book.db");
-    let me = workflow::os_user();
-    let mut store = Store::open(&path).expect("open");
-    workflow::book::init(&mut store, &me).expect("init");
-    store
-        .write(|tx| -> postloan::store::Result<()> {
-            tx.set_meta("demo", "1")?;
-            tx.set_meta("demo_as_of", TODAY)?;
-            for (u, role) in [
-                ("zhang", Role::Specialist),
-                ("wang", Role::Supervisor),
-                ("hu", Role::Auditor),
-                ("li", Role::Manager),
-            ] {
-                tx.upsert_staff(
-                    &StaffRecord {
-                        username: u.into(),
-                        display_name: u.into(),
-                        role,
-                    },
-                    &me,
-                )?;
-            }
-            tx.upsert_loan(
-                &LoanRecord {
-                    contract_no: "HT-1".into(),
-                    borrower_code: "B1".into(),
-                    borrower_name: "华东精密机械有限公司".into(),
-                    product: Product::WorkingCapital,
-                    purpose: "采购".into(),
-                    currency: "CNY".into(),
-                    principal: Decimal::from(5_000_000),
-                    outstanding: Decimal::from(4_000_000),
-                    interest_rate: Decimal::from_str("4.35").expect("rate"),
-                    disbursed_on: date("2026-01-30"),
-                    matures_on: date("2027-01-30"),
-                    guarantee_type: GuaranteeType::Mortgage,
-                    officer: "zhang".into(),
-                    tracking_frequency: TrackingFrequency::Quarterly,
-                    classification: Some(Classification::Pass),
-                    restructured_on: None,
-                    credit_impaired: None,
-                },
-                &me,
-            )?;
-            Ok(())
-        })
-        .expect("book");
-    let zhang = actor(&store, "zhang");
-    let contact = ContactRecord {
-        contract_no: "HT-1".into(),
-        contact_on: date(TODAY),
-        kind: ContactKind::Visit,
-        notes: "走访厂区，生产正常".into(),
-    };
-    workflow::tracking::record_contact(&mut store, &zhang, &contact, date(TODAY)).expect("contact");
-    let mw = workflow::warning::ManualWarning {
-        contract_no: "HT-1",
-        signal: ManualSignal::Litigation,
-        level: Level::Red,
-        risk_type: RiskType::Credit,
-        reason: "法院传票",
-    };
-    workflow::warning::raise_manual(&mut store, &zhang, &mw, date(TODAY), Lang::ZhCn)
-        .expect("warning and notice");
-    let start = workflow::inspection::StartInspection {
-        contract_no: "HT-1",
-        kind: InspectionKind::Routine,
-        mode: InspectionMode::Onsite,
-        warnings: &[],
-        focus: "",
-        inspected_on: None,
-        inspectors: "zhang",
-    };
-    let number =
-        workflow::inspection::start(&mut store, &zhang, &start, date(TODAY)).expect("inspection");
-    let photo = dir.join("photo.png");
-    std::fs::write(&photo, b"\x89PNG site photo").expect("photo");
-    workflow::inspection::attach(&mut store, &zhang, &number, None, &photo, "", 1 << 20)
-        .expect("attach");
-    path
+    ht1_book_with_records(dir, TODAY)
 }
 
 fn sql(book: &Path, statement: &str) {

@@ -10,6 +10,7 @@ use postloan::workflow::import::{ImportReport, import_file};
 use postloan::workflow::{self, Actor};
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use std::str::FromStr;
 use tempfile::TempDir;
 
 /// The header line of a loans extract.
@@ -207,4 +208,126 @@ impl TestBook {
             .output()
             .expect("run the binary")
     }
+}
+
+/// The staff of [`ht1_book`] in the verify, archive and tamper tests: zhang (specialist, HT-1's
+/// officer), wang (supervisor), hu (auditor) and li (manager).
+pub const HT1_STAFF: [(&str, Role); 4] = [
+    ("zhang", Role::Specialist),
+    ("wang", Role::Supervisor),
+    ("hu", Role::Auditor),
+    ("li", Role::Manager),
+];
+
+/// A demo-flagged book (so `--as` works) at `dir/book.db`, initialised by the user running the
+/// tests and dated `today` (the demo's date), with `staff` and `loans`, all in one write. Its
+/// path and the store.
+pub fn demo_flagged_book(
+    dir: &Path,
+    today: &str,
+    staff: &[(&str, Role)],
+    loans: &[postloan::domain::LoanRecord],
+) -> (PathBuf, Store) {
+    let path = dir.join("book.db");
+    let me = workflow::os_user();
+    let mut store = Store::open(&path).expect("open");
+    workflow::book::init(&mut store, &me).expect("init");
+    store
+        .write(|tx| -> postloan::store::Result<()> {
+            tx.set_meta("demo", "1")?;
+            tx.set_meta("demo_as_of", today)?;
+            for &(u, role) in staff {
+                tx.upsert_staff(
+                    &StaffRecord {
+                        username: u.into(),
+                        display_name: u.into(),
+                        role,
+                    },
+                    &me,
+                )?;
+            }
+            for loan in loans {
+                tx.upsert_loan(loan, &me)?;
+            }
+            Ok(())
+        })
+        .expect("book");
+    (path, store)
+}
+
+/// HT-1 of borrower B1 (华东精密机械有限公司): working capital, 4,000,000 of 5,000,000 CNY out at
+/// 4.35 %, disbursed 2026-01-30, maturing 2027-01-30, mortgage, looked after by zhang
+/// quarterly, class pass.
+pub fn ht1_loan() -> postloan::domain::LoanRecord {
+    use postloan::domain::{Classification, GuaranteeType, LoanRecord, Product, TrackingFrequency};
+    use rust_decimal::Decimal;
+    let date = |s: &str| chrono::NaiveDate::from_str(s).expect("date");
+    LoanRecord {
+        contract_no: "HT-1".into(),
+        borrower_code: "B1".into(),
+        borrower_name: "华东精密机械有限公司".into(),
+        product: Product::WorkingCapital,
+        purpose: "采购".into(),
+        currency: "CNY".into(),
+        principal: Decimal::from(5_000_000),
+        outstanding: Decimal::from(4_000_000),
+        interest_rate: Decimal::from_str("4.35").expect("rate"),
+        disbursed_on: date("2026-01-30"),
+        matures_on: date("2027-01-30"),
+        guarantee_type: GuaranteeType::Mortgage,
+        officer: "zhang".into(),
+        tracking_frequency: TrackingFrequency::Quarterly,
+        classification: Some(Classification::Pass),
+        restructured_on: None,
+        credit_impaired: None,
+    }
+}
+
+/// [`demo_flagged_book`] with `staff` and the one loan [`ht1_loan`].
+pub fn ht1_book(dir: &Path, today: &str, staff: &[(&str, Role)]) -> (PathBuf, Store) {
+    demo_flagged_book(dir, today, staff, &[ht1_loan()])
+}
+
+/// [`ht1_book`] dated `today` with [`HT1_STAFF`] and, by zhang on `today`, a visit recorded, a
+/// red manual warning (litigation) with its notice (a document), and a routine on-site
+/// inspection with one evidence file (`dir/photo.png`): every kind of thing `verify` checks.
+/// Its path.
+pub fn ht1_book_with_records(dir: &Path, today: &str) -> PathBuf {
+    use postloan::domain::inspection::{InspectionKind, InspectionMode};
+    use postloan::domain::warning::{Level, ManualSignal, RiskType};
+    use postloan::domain::{ContactKind, ContactRecord};
+    let on = chrono::NaiveDate::from_str(today).expect("date");
+    let (path, mut store) = ht1_book(dir, today, &HT1_STAFF);
+    let zhang = workflow::identify(&store, "zhang", Some("zhang")).expect("staff");
+    let contact = ContactRecord {
+        contract_no: "HT-1".into(),
+        contact_on: on,
+        kind: ContactKind::Visit,
+        notes: "走访厂区，生产正常".into(),
+    };
+    workflow::tracking::record_contact(&mut store, &zhang, &contact, on).expect("contact");
+    let mw = workflow::warning::ManualWarning {
+        contract_no: "HT-1",
+        signal: ManualSignal::Litigation,
+        level: Level::Red,
+        risk_type: RiskType::Credit,
+        reason: "法院传票",
+    };
+    workflow::warning::raise_manual(&mut store, &zhang, &mw, on, postloan::i18n::Lang::ZhCn)
+        .expect("warning and notice");
+    let start = workflow::inspection::StartInspection {
+        contract_no: "HT-1",
+        kind: InspectionKind::Routine,
+        mode: InspectionMode::Onsite,
+        warnings: &[],
+        focus: "",
+        inspected_on: None,
+        inspectors: "zhang",
+    };
+    let number = workflow::inspection::start(&mut store, &zhang, &start, on).expect("inspection");
+    let photo = dir.join("photo.png");
+    std::fs::write(&photo, b"\x89PNG site photo").expect("photo");
+    workflow::inspection::attach(&mut store, &zhang, &number, None, &photo, "", 1 << 20)
+        .expect("attach");
+    path
 }

@@ -21,6 +21,7 @@
 #![allow(dead_code)]
 
 pub mod book;
+pub mod cli;
 pub mod tui;
 
 use rexpect::process::WaitStatus;

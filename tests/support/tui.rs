@@ -15,6 +15,8 @@ use postloan::workflow::{demo, identify};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 use tempfile::TempDir;
 
 /// The book's reporting date, also used as "today" so every screen is reproducible.
@@ -23,31 +25,114 @@ pub fn as_of() -> NaiveDate {
 }
 
 /// A demo book of `loans` loans built from `seed`. Keep the `TempDir` alive with the store.
+/// The book is a copy of a template built once per test binary (see [`template`]).
 pub fn book(loans: u64, seed: u64) -> (TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let params = DemoParams {
-        loans,
-        seed,
-        as_of: as_of(),
-    };
-    let (store, _) = demo::open_or_build(&dir.path().join("demo.db"), &params, true, "tester")
-        .expect("demo book");
-    (dir, store)
+    made(loans, seed, false)
 }
 
 /// The demo book with the warning engine run over it as of [`as_of`] by the manager
 /// (`zhao.lei`), so the board, Today's block and the loans' Warnings tabs have rows.
 pub fn evaluated_book(loans: u64, seed: u64) -> (TempDir, Store) {
-    let (dir, mut store) = book(loans, seed);
-    let manager = identify(&store, "tester", Some("zhao.lei")).expect("demo manager");
-    postloan::workflow::warning::evaluate_book(
-        &mut store,
-        &manager,
-        &postloan::engine::rules::RuleSet::defaults(),
-        as_of(),
-    )
-    .expect("evaluate the book");
+    made(loans, seed, true)
+}
+
+/// A fresh temporary directory holding the book as `demo.db`, and the book opened.
+fn made(loans: u64, seed: u64, evaluated: bool) -> (TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("demo.db");
+    demo_file(&path, loans, seed, evaluated);
+    let store = Store::open_existing(&path).expect("open the book");
     (dir, store)
+}
+
+/// Puts the demo book of `loans` loans from `seed` (`evaluated`: see [`evaluated_book`]) at
+/// `path`, closed: for a test of the binary. A copy of the [`template`] in a test; built in
+/// place where there is no target tmp directory (the screenshots example).
+pub fn demo_file(path: &Path, loans: u64, seed: u64, evaluated: bool) {
+    match option_env!("CARGO_TARGET_TMPDIR") {
+        Some(tmp) => {
+            std::fs::copy(template(Path::new(tmp), loans, seed, evaluated), path)
+                .expect("copy the template book");
+        }
+        None => build(path, loans, seed, evaluated),
+    }
+}
+
+/// Builds the demo book at `path` and closes it, checkpointed into its one file.
+fn build(path: &Path, loans: u64, seed: u64, evaluated: bool) {
+    let params = DemoParams {
+        loans,
+        seed,
+        as_of: as_of(),
+    };
+    let (mut store, _) = demo::open_or_build(path, &params, true, "tester").expect("demo book");
+    if evaluated {
+        let manager = identify(&store, "tester", Some("zhao.lei")).expect("demo manager");
+        postloan::workflow::warning::evaluate_book(
+            &mut store,
+            &manager,
+            &postloan::engine::rules::RuleSet::defaults(),
+            as_of(),
+        )
+        .expect("evaluate the book");
+    }
+    store.checkpoint().expect("checkpoint the book");
+}
+
+/// The template demo book (under `target_tmp`) of `loans` loans from `seed` (`evaluated`: with the warning engine
+/// run as of [`as_of`] by the manager), checkpointed into one file so that a copy of it is the
+/// whole book. Building a demo book takes seconds in a debug build; each test copies this
+/// file instead. It is kept under cargo's target tmp directory, named after this test
+/// binary and its build (file time and size), so a rebuilt binary builds its own and the
+/// books of its earlier builds are removed; `nextest`'s one process per test reuses it too.
+pub fn template(target_tmp: &Path, loans: u64, seed: u64, evaluated: bool) -> PathBuf {
+    static BUILDING: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = BUILDING.lock().unwrap_or_else(PoisonError::into_inner);
+    let dir = target_tmp.join("demo-books");
+    std::fs::create_dir_all(&dir).expect("the template directory");
+    let exe = std::env::current_exe().expect("the test binary");
+    let binary = exe
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("the test binary's name")
+        .to_string();
+    let meta = std::fs::metadata(&exe).expect("the test binary's metadata");
+    let built = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let stamp = format!("{binary}-{built}-{}", meta.len());
+    let kind = if evaluated { "evaluated" } else { "plain" };
+    let path = dir.join(format!("{stamp}-{loans}-{seed}-{kind}.db"));
+    if path.exists() {
+        return path;
+    }
+    // This binary's templates of earlier builds.
+    for entry in std::fs::read_dir(&dir)
+        .expect("the template directory")
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&format!("{binary}-")) && !name.starts_with(&format!("{stamp}-")) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    // Built beside under a name of this process's own, then renamed: a test process running
+    // at the same time (nextest) sees no half-built book.
+    let scratch = dir.join(format!(
+        "building-{}-{loans}-{seed}-{kind}.db",
+        std::process::id()
+    ));
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", scratch.display()));
+    }
+    build(&scratch, loans, seed, evaluated);
+    std::fs::rename(&scratch, &path).expect("the template in place");
+    for ext in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", scratch.display()));
+    }
+    path
 }
 
 /// The workbench over `store`, acting as demo user `user`.

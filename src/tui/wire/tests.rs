@@ -16,6 +16,12 @@ fn wire(w: u16, h: u16, opts: WireOptions) -> WireTerm {
     Terminal::new(WireBackend::fixed(Capture::default(), w, h, opts)).expect("terminal")
 }
 
+/// `POSTLOAN_STRESS=1`: the replays below at full length; `cargo test` runs each script once
+/// through (every kind of move, and a resize), which takes a fraction of the time.
+fn long() -> bool {
+    std::env::var("POSTLOAN_STRESS").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
 /// A small deterministic generator (xorshift), so failures replay.
 struct Rng(u64);
 impl Rng {
@@ -329,7 +335,9 @@ fn replay_matches_the_frames_while_scrolling_a_cjk_ledger() {
         let body = usize::from(h - 5);
         let (mut offset, mut sel) = (0usize, 0usize);
         let mut scrolled = 0;
-        for i in 0..90 {
+        // One round of the script is 40 steps; 41 ends on a move down again.
+        let steps = if long() { 90 } else { 41 };
+        for i in 0..steps {
             // j inside the page, PgDn, j at the bottom edge, H, k at the top edge.
             match i % 40 {
                 0..=9 => sel += 1,
@@ -374,7 +382,9 @@ fn replay_matches_random_frames_with_shifts_and_resizes() {
         let mut term = wire(w, h, opts);
         let mut vt = vt(w, h);
         let mut prev: Option<Buffer> = None;
-        for i in 0..150 {
+        // A resize every 50 frames: two in `cargo test`.
+        let frames = if long() { 150 } else { 100 };
+        for i in 0..frames {
             if i % 50 == 49 {
                 (w, h) = (40 + rng.below(40) as u16, 10 + rng.below(20) as u16);
                 term.backend_mut().set_fixed_size(w, h);
