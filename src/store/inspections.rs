@@ -961,10 +961,10 @@ impl Tx<'_> {
                  created_at, created_by)
                  SELECT i.loan_id, l.borrower_id, l.contract_no, l.borrower_name, 'evidence',
                    'ZJ-' || e.id, i.number || ' ' || e.file_name, '', '', e.sha256, ?2,
-                   'stored', e.file_name, 'inspection_evidence', e.id, e.created_at, e.created_by
+                   'stored', e.file_name, 'inspection_evidence', e.id, ?3, e.created_by
                  FROM inspection_evidence e JOIN inspections i ON i.id = e.inspection_id
                  LEFT JOIN loans l ON l.id = i.loan_id WHERE e.id = ?1",
-                params![evidence_id, size as i64],
+                params![evidence_id, size as i64, self.document_at()?],
             )?;
         }
         Ok(n > 0)
