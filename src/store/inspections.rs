@@ -947,10 +947,13 @@ impl Tx<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![sha256, size as i64, media_type, now, actor],
         )?;
+        // The attachment is a document of the book's day (its archive row copies this
+        // instant, as the v13 migration does for older attachments).
+        let dated = self.document_at()?;
         let n = self.conn().execute(
             "INSERT OR IGNORE INTO inspection_evidence (inspection_id, sha256, file_name, note, created_at, created_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, sha256, file_name, note, now, actor],
+            params![id, sha256, file_name, note, dated, actor],
         )?;
         if n > 0 {
             // The attachment is in the archive too (schema v13).
@@ -961,10 +964,10 @@ impl Tx<'_> {
                  created_at, created_by)
                  SELECT i.loan_id, l.borrower_id, l.contract_no, l.borrower_name, 'evidence',
                    'ZJ-' || e.id, i.number || ' ' || e.file_name, '', '', e.sha256, ?2,
-                   'stored', e.file_name, 'inspection_evidence', e.id, ?3, e.created_by
+                   'stored', e.file_name, 'inspection_evidence', e.id, e.created_at, e.created_by
                  FROM inspection_evidence e JOIN inspections i ON i.id = e.inspection_id
                  LEFT JOIN loans l ON l.id = i.loan_id WHERE e.id = ?1",
-                params![evidence_id, size as i64, self.document_at()?],
+                params![evidence_id, size as i64],
             )?;
         }
         Ok(n > 0)
