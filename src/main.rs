@@ -169,6 +169,10 @@ fn argument_text(e: &clap::Error, lang: Lang) -> Option<String> {
                 source.and_then(|s| s.downcast_ref::<postloan::cli::PeriodArgError>())
             {
                 Some(p.message(lang))
+            } else if let Some(r) =
+                source.and_then(|s| s.downcast_ref::<postloan::cli::numbers::RangeArgError>())
+            {
+                Some(r.message(lang))
             } else if source.is_some_and(|s| s.is::<chrono::ParseError>()) {
                 Some(lang.t("cli_args.not_date").to_string())
             } else if let Some(n) =

@@ -171,7 +171,7 @@ fn loans_csv_neutralises_formula_cells_and_keeps_numbers() {
         .args(["loans", "--db", db, "--format", "json", "--bom"])
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "a usage error");
     assert!(text(&out.stderr).contains("--bom"), "{}", text(&out.stderr));
 }
 
@@ -622,7 +622,7 @@ fn a_closed_error_stream_changes_no_exit_status() {
     for (args, status) in [
         (&["warning", "show", "NOPE"][..], 1),
         (&["import", "loanz", "x.csv"][..], 2),
-        (&["loans", "--format", "json", "--bom"][..], 1),
+        (&["loans", "--format", "json", "--bom"][..], 2),
         (&["evaluate", "--as-of", "2024-02-30"][..], 2),
         (&["staff", "list"][..], 0),
     ] {
@@ -652,7 +652,7 @@ fn evaluate_refuses_csv_rather_than_print_a_table() {
         .arg(&db)
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "a usage error");
     assert!(out.stdout.is_empty());
     assert!(
         text(&out.stderr).contains("warnings --format csv"),

@@ -493,3 +493,36 @@ fn a_triggered_start_for_a_warning_already_answered_is_refused_naming_the_inspec
         ok(cmd(h, &b, "zhang").args(["inspections", "--kind", "triggered", "--format", "csv"]));
     assert_eq!(listed.matches("XJ2026-").count(), 1, "{listed}");
 }
+
+/// A planned row carries its due year (`XJ2027-…` for a visit due next January); started on
+/// the book's day in 2026 it is numbered `XJ2026-…`, as an inspection started afresh is.
+#[test]
+fn a_started_planned_inspection_is_numbered_by_the_day_it_is_started() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let h = dir.path();
+    ok(cmd(h, &b, "wang").args(["evaluate"]));
+    let conn = rusqlite::Connection::open(&b).expect("open");
+    let (id, kind): (i64, String) = conn
+        .query_row(
+            "SELECT id, kind FROM inspections WHERE status = 'planned'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a planned row");
+    conn.execute(
+        "UPDATE inspections SET number = ?2, due_on = '2027-01-05' WHERE id = ?1",
+        rusqlite::params![id, format!("XJ2027-{id:06}")],
+    )
+    .expect("plan it for next year");
+    drop(conn);
+    let started = ok(cmd(h, &b, "zhang").args(["inspection", "start", "HT-1", "--kind", &kind]));
+    let expected = format!("XJ2026-{id:06}");
+    assert!(started.contains(&expected), "{started}");
+    assert!(!started.contains("XJ2027-"), "{started}");
+    let listed = ok(cmd(h, &b, "zhang").args(["inspections", "--format", "csv"]));
+    assert!(
+        listed.contains(&expected) && !listed.contains("XJ2027-"),
+        "{listed}"
+    );
+}

@@ -69,10 +69,10 @@ impl Default for BenchOptions {
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
     /// Loans in the demo book the screens are measured on.
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(value_parser = crate::cli::numbers::loans, allow_negative_numbers = true, long, default_value_t = 100_000)]
     pub loans: u64,
     /// Rows of the generated loans CSV for the import measurement (0: skip).
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(value_parser = crate::cli::numbers::count_or_skip, allow_negative_numbers = true, long, default_value_t = 100_000)]
     pub import_rows: u64,
     /// Terminal size to measure, COLSxROWS (repeatable; default 120x40 and 80x24).
     #[arg(long = "size", value_name = "COLSxROWS", value_parser = parse_size)]
@@ -87,14 +87,14 @@ pub struct BenchArgs {
     #[arg(long)]
     pub no_screens: bool,
     /// Overdue rectifications set up for the nightly escalation + legal clocks (0: skip).
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(value_parser = crate::cli::numbers::count_or_skip, allow_negative_numbers = true, long, default_value_t = 10_000)]
     pub escalations: u64,
     /// Measure only `verify`, on a scratch book of N chained audit entries (deleted after).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(value_parser = crate::cli::numbers::count_or_skip, allow_negative_numbers = true, long, value_name = "N", default_value_t = 0)]
     pub audit_entries: u64,
     /// Fill the book's archive up to N documents before the screens are measured (pane 7 at
     /// scale; 0: the documents the demo built).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(value_parser = crate::cli::numbers::count_or_skip, allow_negative_numbers = true, long, value_name = "N", default_value_t = 0)]
     pub documents: u64,
 }
 

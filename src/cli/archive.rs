@@ -33,6 +33,7 @@ pub struct ArchiveArgs {
     /// Made up to and including this day (local time).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
     pub to: Option<NaiveDate>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -47,11 +48,18 @@ pub enum ArchiveCommand {
     },
     /// Write a loan's whole file (its documents and evidence) and a MANIFEST of SHA-256 per
     /// file into DIR, which must be empty or new.
-    Export { contract: String, dir: PathBuf },
+    Export {
+        /// The loan's contract number.
+        contract: String,
+        /// The directory to export to (empty or not yet there).
+        dir: PathBuf,
+    },
     /// Put a file in a loan's file: copied into the document store, or with --register kept
     /// where it is (its path, hash and size recorded; `verify` checks it there).
     Add {
+        /// The loan's contract number.
         contract: String,
+        /// The file to archive.
         file: PathBuf,
         /// contract or other.
         #[arg(long)]

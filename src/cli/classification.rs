@@ -31,11 +31,14 @@ pub struct ClassificationArgs {
     /// Only the pending proposals you may decide (supervisors and managers; never your own).
     #[arg(long)]
     pub to_decide: bool,
+    /// Only proposals on loans this officer tracks.
     #[arg(long, value_name = "USER")]
     pub officer: Option<String>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    #[arg(long)]
+    /// At most this many rows.
+    #[arg(value_parser = super::numbers::limit, allow_negative_numbers = true, long)]
     pub limit: Option<u64>,
     /// CSV only: start with a UTF-8 byte order mark, so Excel (Chinese Windows) reads UTF-8.
     #[arg(long)]
@@ -46,10 +49,12 @@ pub struct ClassificationArgs {
 pub enum ClassificationCommand {
     /// Propose a loan's class; prints the proposal's id.
     Propose {
+        /// The loan's contract number.
         contract_no: String,
         /// pass, special_mention, substandard, doubtful, loss (or 正常, 关注, 次级, 可疑, 损失).
         #[arg(long)]
         to: String,
+        /// Why the class should change.
         #[arg(long)]
         reason: String,
         /// judgement, inspection:NUMBER or warning:NUMBER (of this loan); floor is the nightly check's own.
@@ -61,8 +66,10 @@ pub enum ClassificationCommand {
     },
     /// Approve proposals: one result line per id; exits non-zero if any was refused.
     Approve {
-        #[arg(required = true)]
+        /// The ids of the proposals to approve (one or more).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, required = true)]
         ids: Vec<i64>,
+        /// The approver's comment.
         #[arg(long, default_value = "")]
         comment: String,
         /// Refuse if the proposal's version is no longer N (as `--format json` printed it);
@@ -72,7 +79,10 @@ pub enum ClassificationCommand {
     },
     /// Reject a proposal, with the reason.
     Reject {
+        /// The proposal's id (from `postloan classification`).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true)]
         id: i64,
+        /// Why the proposal is rejected.
         #[arg(long)]
         reason: String,
         /// Refuse if the proposal's version is no longer N (as `--format json` printed it).
@@ -81,7 +91,9 @@ pub enum ClassificationCommand {
     },
     /// A loan's classification history, oldest first.
     History {
+        /// The loan's contract number.
         contract_no: String,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -91,18 +103,24 @@ pub enum ClassificationCommand {
 pub enum LoanCommand {
     /// Record a restructuring: the loan is at least 关注 and under observation.
     Restructure {
+        /// The loan's contract number.
         contract_no: String,
+        /// The day of the restructuring.
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
+        /// Why it is recorded.
         #[arg(long)]
         reason: String,
     },
     /// Record the loan as credit-impaired (at least 次级), or with --cleared end its
     /// impairment from that date (the record stays).
     Impaired {
+        /// The loan's contract number.
         contract_no: String,
+        /// The day the loan became credit-impaired.
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
+        /// Why it is recorded.
         #[arg(long)]
         reason: String,
         /// The impairment ends on --on: the 次级 floor applies no more from that date.
@@ -516,7 +534,9 @@ pub fn run(
             format,
         } => {
             if *format == Format::Csv {
-                bail!("{}", lang.t("classification_cli.no_csv"));
+                return Err(super::usage(
+                    lang.t("classification_cli.no_csv").to_string(),
+                ));
             }
             let loan = store.class_loan(contract_no)?.ok_or_else(|| {
                 workflow::WorkflowError::NotFound {

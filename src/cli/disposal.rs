@@ -25,11 +25,14 @@ pub struct CasesArgs {
     /// open (default) or closed.
     #[arg(long)]
     pub status: Option<String>,
+    /// Only this officer's cases.
     #[arg(long, value_name = "USER")]
     pub officer: Option<String>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    #[arg(long)]
+    /// At most this many rows.
+    #[arg(value_parser = super::numbers::limit, allow_negative_numbers = true, long)]
     pub limit: Option<u64>,
 }
 
@@ -38,6 +41,7 @@ pub struct DisposalArgs {
     /// Only open actions past their deadline.
     #[arg(long)]
     pub overdue: bool,
+    /// Only actions this user carries out.
     #[arg(long, value_name = "USER")]
     pub owner: Option<String>,
     /// Only your own actions.
@@ -52,9 +56,11 @@ pub struct DisposalArgs {
     /// planned, in_progress, done, failed or cancelled (default: the open ones).
     #[arg(long)]
     pub status: Option<String>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    #[arg(long)]
+    /// At most this many rows.
+    #[arg(value_parser = super::numbers::limit, allow_negative_numbers = true, long)]
     pub limit: Option<u64>,
 }
 
@@ -69,64 +75,82 @@ pub enum ShowFormat {
 pub enum CaseCommand {
     /// A case in full: warnings, loans, plans, actions, notes, progress, history, documents.
     Show {
+        /// The risk case's number (e.g. CZ2026-000001).
         number: String,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = ShowFormat::Md)]
         format: ShowFormat,
     },
     /// Make a plan: explanation (yellow), rectification (orange) or emergency (red).
     Plan {
+        /// The risk case's number (e.g. CZ2026-000001).
         number: String,
         /// explanation, rectification or emergency (书面说明, 整改方案, 应急预案).
         #[arg(long)]
         kind: String,
+        /// The plan in short.
         #[arg(long)]
         summary: String,
         /// Due date (default: today plus the configured days of the kind).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         due: Option<NaiveDate>,
         /// Refuse if the case's version is no longer N (as `case show` printed it).
-        #[arg(long, value_name = "N")]
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "N")]
         expected_version: Option<i64>,
     },
     /// Submit a draft rectification or emergency plan for approval.
     Submit {
+        /// The risk case's number (e.g. CZ2026-000001).
         number: String,
         /// The plan's id (default: the case's latest draft).
-        #[arg(long, value_name = "ID")]
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "ID")]
         plan: Option<i64>,
-        #[arg(long, value_name = "N")]
+        /// Refuse if the case's version is no longer N (as `case show` printed it).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "N")]
         expected_version: Option<i64>,
     },
     /// Approve a submitted plan (rectification: a supervisor; emergency: a manager; never the proposer).
     Approve {
+        /// The risk case's number (e.g. CZ2026-000001).
         number: String,
-        #[arg(long, value_name = "ID")]
+        /// The plan's id (default: the case's latest plan).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "ID")]
         plan: Option<i64>,
+        /// The approver's comment.
         #[arg(long, default_value = "")]
         comment: String,
-        #[arg(long, value_name = "N")]
+        /// Refuse if the case's version is no longer N (as `case show` printed it).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "N")]
         expected_version: Option<i64>,
     },
     /// Reject a submitted plan, with a reason.
     Reject {
+        /// The risk case's number (e.g. CZ2026-000001).
         number: String,
-        #[arg(long, value_name = "ID")]
+        /// The plan's id (default: the case's latest plan).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "ID")]
         plan: Option<i64>,
+        /// Why the plan is rejected.
         #[arg(long)]
         reason: String,
-        #[arg(long, value_name = "N")]
+        /// Refuse if the case's version is no longer N (as `case show` printed it).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "N")]
         expected_version: Option<i64>,
     },
     /// Record the borrower's written explanation: when it arrived and what it says.
     Explanation {
+        /// The risk case's number (e.g. CZ2026-000001).
         number: String,
+        /// The day the written explanation arrived.
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         arrived: NaiveDate,
+        /// What the written explanation says, in short.
         #[arg(long)]
         summary: String,
     },
     /// Write a progress report under its four headings.
     Progress {
+        /// The risk case's number (e.g. CZ2026-000001).
         number: String,
         /// The signal's state now.
         #[arg(long)]
@@ -143,15 +167,19 @@ pub enum CaseCommand {
     },
     /// Mark the approved rectification failed (a supervisor's finding): the case escalates.
     FailPlan {
+        /// The risk case's number (e.g. CZ2026-000001).
         number: String,
-        #[arg(long, value_name = "ID")]
+        /// The plan's id (default: the case's latest plan).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "ID")]
         plan: Option<i64>,
+        /// Why the rectification is judged failed.
         #[arg(long)]
         reason: String,
     },
     /// Record money recovered on a loan of the case: --amount is the principal (it comes off
     /// the outstanding); interest and costs are recorded beside it.
     Recover {
+        /// The risk case's number (e.g. CZ2026-000001).
         number: String,
         /// The principal recovered (comes off the loan's outstanding); 0 or more (not negative).
         #[arg(long, allow_negative_numbers = true)]
@@ -162,24 +190,31 @@ pub enum CaseCommand {
         /// The loan (default: the case's only loan with a balance).
         #[arg(long, value_name = "CONTRACT")]
         contract: Option<String>,
+        /// Interest recovered.
         #[arg(long, allow_negative_numbers = true)]
         interest: Option<String>,
+        /// Costs recovered.
         #[arg(long, allow_negative_numbers = true)]
         costs: Option<String>,
         /// The day the money came in (default: today).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: Option<NaiveDate>,
+        /// A note.
         #[arg(long, default_value = "")]
         note: String,
+        /// Output format: table or json.
         #[arg(long, value_enum, default_value_t = EscalateFormat::Table)]
         format: EscalateFormat,
     },
     /// Close the case with a reason (its warnings resolved or dismissed, no action open).
     Close {
+        /// The risk case's number (e.g. CZ2026-000001).
         number: String,
+        /// Why the case is closed.
         #[arg(long)]
         reason: String,
-        #[arg(long, value_name = "N")]
+        /// Refuse if the case's version is no longer N (as `case show` printed it).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "N")]
         expected_version: Option<i64>,
     },
 }
@@ -188,67 +223,93 @@ pub enum CaseCommand {
 pub enum ActionCommand {
     /// Add an action to a case; prints its id, the measure, its owner and due date.
     Add {
+        /// The risk case's number.
         case: String,
         /// explanation, rectification_measure, additional_collateral, stop_drawdown,
         /// early_recall, legal_action, asset_preservation, asset_watch, other (or Chinese).
         #[arg(long)]
         kind: String,
+        /// What the action is.
         #[arg(long)]
         title: String,
+        /// Who carries the action out (user name).
         #[arg(long, value_name = "USER")]
         owner: String,
+        /// The deadline (YYYY-MM-DD).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         deadline: NaiveDate,
         /// The loan it concerns (a contract of the case's borrower).
         #[arg(long, value_name = "CONTRACT")]
         contract: Option<String>,
         /// The plan it carries out (default: the case's latest open plan).
-        #[arg(long, value_name = "ID")]
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "ID")]
         plan: Option<i64>,
     },
     /// Add a progress note to an action.
     Progress {
+        /// The action's id (from `postloan disposal`).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true)]
         id: i64,
+        /// The progress note.
         #[arg(long)]
         note: String,
-        #[arg(long, value_name = "N")]
+        /// Refuse if the action's version is no longer N (as `disposal --format json` printed it).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "N")]
         expected_version: Option<i64>,
     },
     /// Start an action.
     Start {
+        /// The action's id (from `postloan disposal`).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true)]
         id: i64,
+        /// A note on the start.
         #[arg(long, default_value = "")]
         outcome: String,
-        #[arg(long, value_name = "N")]
+        /// Refuse if the action's version is no longer N (as `disposal --format json` printed it).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "N")]
         expected_version: Option<i64>,
     },
     /// Mark an action done.
     Done {
+        /// The action's id (from `postloan disposal`).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true)]
         id: i64,
+        /// What came of it.
         #[arg(long, default_value = "")]
         outcome: String,
-        #[arg(long, value_name = "N")]
+        /// Refuse if the action's version is no longer N (as `disposal --format json` printed it).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "N")]
         expected_version: Option<i64>,
     },
     /// Mark an action failed (the outcome says why).
     Fail {
+        /// The action's id (from `postloan disposal`).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true)]
         id: i64,
+        /// Why it failed.
         #[arg(long, default_value = "")]
         outcome: String,
-        #[arg(long, value_name = "N")]
+        /// Refuse if the action's version is no longer N (as `disposal --format json` printed it).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "N")]
         expected_version: Option<i64>,
     },
     /// Cancel an action (the outcome says why).
     Cancel {
+        /// The action's id (from `postloan disposal`).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true)]
         id: i64,
+        /// Why it is cancelled.
         #[arg(long, default_value = "")]
         outcome: String,
-        #[arg(long, value_name = "N")]
+        /// Refuse if the action's version is no longer N (as `disposal --format json` printed it).
+        #[arg(value_parser = super::numbers::record_id, allow_negative_numbers = true, long, value_name = "N")]
         expected_version: Option<i64>,
     },
     /// Turn the measures of an approved inspection report into actions of the case.
     FromInspection {
+        /// The risk case's number.
         case: String,
+        /// The inspection's number (an approved report).
         #[arg(long, value_name = "NUMBER")]
         inspection: String,
     },
@@ -1299,6 +1360,36 @@ pub fn escalated_lines(r: &crate::store::EscalationReport, lang: Lang) -> Vec<St
         .collect()
 }
 
+/// What tightening the tracking of orange and red cases' loans changed, said (it used to be
+/// silent): a count line, then one line per case naming its loans. Nothing when nothing changed.
+pub fn tightened_lines(done: &[(String, Vec<String>)], lang: Lang) -> Vec<String> {
+    if done.is_empty() {
+        return Vec::new();
+    }
+    let loans: usize = done.iter().map(|(_, c)| c.len()).sum();
+    let mut lines = vec![lang.tf(
+        "disposal_cli.tightened",
+        &[("loans", &loans), ("cases", &done.len())],
+    )];
+    for (case, contracts) in done {
+        let contracts: Vec<String> = contracts.iter().map(|c| sanitize(c)).collect();
+        lines.push(lang.tf(
+            "disposal_cli.tightened_case",
+            &[("case", &sanitize(case)), ("loans", &contracts.join(", "))],
+        ));
+    }
+    lines
+}
+
+/// The same for `--format json`: `[{"case": …, "loans": […]}]`.
+pub fn tightened_json(done: &[(String, Vec<String>)]) -> serde_json::Value {
+    serde_json::Value::Array(
+        done.iter()
+            .map(|(case, loans)| serde_json::json!({"case": case, "loans": loans}))
+            .collect(),
+    )
+}
+
 /// `postloan escalate`: the nightly check.
 pub fn escalate(
     cli: &Cli,
@@ -1322,16 +1413,25 @@ pub fn escalate(
     let started = std::time::Instant::now();
     let r = flow::escalate(&mut store, &actor, as_of, Some(&cfg))?;
     // Open orange and red cases follow their loans at their level's frequency.
-    flow::tighten_by_level(&mut store, &actor, &disposal, as_of)?;
+    let tightened = flow::tighten_by_level(&mut store, &actor, &disposal, as_of)?;
     match format {
-        EscalateFormat::Json => crate::outln!(
-            "{}",
-            super::visible::json(&serde_json::to_string_pretty(&r)?)
-        ),
+        EscalateFormat::Json => {
+            let mut v = serde_json::to_value(&r)?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("tracking_tightened".into(), tightened_json(&tightened));
+            }
+            crate::outln!(
+                "{}",
+                super::visible::json(&serde_json::to_string_pretty(&v)?)
+            )
+        }
         EscalateFormat::Table => {
             crate::outln!("{}", escalation_line(&r, lang));
             for line in escalated_lines(&r, lang) {
                 crate::outln!("  {line}");
+            }
+            for line in tightened_lines(&tightened, lang) {
+                crate::outln!("{line}");
             }
             tracing::info!("escalate: {} ms", started.elapsed().as_millis());
         }

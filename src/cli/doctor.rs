@@ -16,6 +16,7 @@ pub enum DoctorFormat {
 /// `postloan doctor [--format json] [--min-free-mib N]`.
 #[derive(Debug, clap::Args)]
 pub struct DoctorArgs {
+    /// Output format: table or json.
     #[arg(long, value_enum, default_value_t = DoctorFormat::Table)]
     pub format: DoctorFormat,
     /// Warn when the book's disk has less free space than this (MiB, 0 to 1073741824; the

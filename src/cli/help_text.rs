@@ -255,7 +255,7 @@ mod tests {
     }
 
     #[test]
-    fn every_command_and_argument_has_its_chinese_and_no_chinese_is_stale() {
+    fn every_command_and_argument_has_help_in_both_languages_and_no_chinese_is_stale() {
         let mut wanted_keys = BTreeMap::new();
         wanted(&super::super::Cli::command(), "", &mut wanted_keys);
         assert!(wanted_keys.len() > 100, "the walk found the tree");
@@ -278,6 +278,28 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join("\n")
         };
+        // English is the doc comments: every command and argument has one (clap prints an
+        // argument without help as a bare name, which tells the user nothing).
+        let no_english: Vec<_> = wanted_keys
+            .iter()
+            .filter(|(_, english)| english.trim().is_empty())
+            .map(|(k, _)| k)
+            .collect();
+        assert!(
+            no_english.is_empty(),
+            "{} command(s) or argument(s) have no English help (a `///` doc comment):\n{}",
+            no_english.len(),
+            show(&no_english)
+        );
+        let empty_zh: Vec<_> = wanted_keys
+            .keys()
+            .filter(|k| have.contains(*k) && Lang::ZhCn.t(k).trim().is_empty())
+            .collect();
+        assert!(
+            empty_zh.is_empty(),
+            "empty Chinese help:\n{}",
+            show(&empty_zh)
+        );
         assert!(
             missing.is_empty(),
             "i18n/zh-CN.toml lacks the Chinese of {} command or argument help text(s); add:\n{}",

@@ -32,6 +32,7 @@ pub struct ListArgs {
     /// Only open inspections past their due date.
     #[arg(long)]
     pub overdue: bool,
+    /// Only inspections of loans this officer tracks.
     #[arg(long, value_name = "USER")]
     pub officer: Option<String>,
     /// planned, draft, submitted, returned or approved (or Chinese).
@@ -53,9 +54,11 @@ pub struct ListArgs {
     /// Inspections pane shows by default: those not yet approved.
     #[arg(long)]
     pub all: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    #[arg(long)]
+    /// At most this many rows.
+    #[arg(value_parser = super::numbers::limit, allow_negative_numbers = true, long)]
     pub limit: Option<u64>,
 }
 
@@ -73,6 +76,7 @@ pub enum PlanCommand {
 pub enum InspectionCommand {
     /// Start an inspection of a loan (the plan's one of that kind, or a new one); prints its number.
     Start {
+        /// The loan's contract number.
         contract_no: String,
         /// first, routine or triggered (首次, 常规, 专项).
         #[arg(long)]
@@ -83,6 +87,7 @@ pub enum InspectionCommand {
         /// The warning a triggered inspection answers (repeatable).
         #[arg(long, value_name = "NUMBER")]
         warning: Vec<String>,
+        /// What the inspection looks at first.
         #[arg(long, default_value = "")]
         focus: String,
         /// The day of the inspection (default: today).
@@ -94,9 +99,12 @@ pub enum InspectionCommand {
     },
     /// Write one section (1 … 9) of the report, replacing its text.
     Write {
+        /// The inspection's number (XJ…).
         number: String,
+        /// The part of the report (1 … 9).
         #[arg(long)]
         section: String,
+        /// The text of that part.
         #[arg(long, conflicts_with = "file", required_unless_present = "file")]
         text: Option<String>,
         /// Read the text from a UTF-8 file.
@@ -108,67 +116,91 @@ pub enum InspectionCommand {
     },
     /// Add a measure to the conclusion.
     Measure {
+        /// The inspection's number (XJ…).
         number: String,
         /// paperwork, add_collateral, stop_credit, reduce_line, recall, litigation, other (or Chinese).
         #[arg(long)]
         add: String,
+        /// The deadline (YYYY-MM-DD).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         deadline: Option<NaiveDate>,
+        /// Who carries the measure out (user name).
         #[arg(long, value_name = "USER")]
         owner: Option<String>,
+        /// A note.
         #[arg(long, default_value = "")]
         note: String,
+        /// Refuse if the inspection's version is no longer N (as `inspection show` printed it).
         #[arg(long, value_name = "N")]
         expected_version: Option<String>,
     },
     /// Record the proposed classification.
     ProposeClass {
+        /// The inspection's number (XJ…).
         number: String,
+        /// The proposed class: pass, special_mention, substandard, doubtful, loss (or 正常, 关注, 次级, 可疑, 损失).
         class: String,
+        /// Refuse if the inspection's version is no longer N (as `inspection show` printed it).
         #[arg(long, value_name = "N")]
         expected_version: Option<String>,
     },
     /// Attach a file as evidence (stored once, under its SHA-256, beside the book).
     Attach {
+        /// The inspection's number (XJ…).
         number: String,
+        /// The file to attach.
         file: PathBuf,
+        /// What the attachment is.
         #[arg(long, default_value = "")]
         note: String,
+        /// Refuse if the inspection's version is no longer N (as `inspection show` printed it).
         #[arg(long, value_name = "N")]
         expected_version: Option<String>,
     },
     /// Submit the report for review.
     Submit {
+        /// The inspection's number (XJ…).
         number: String,
+        /// Refuse if the inspection's version is no longer N (as `inspection show` printed it).
         #[arg(long, value_name = "N")]
         expected_version: Option<String>,
     },
     /// Approve a submitted report (supervisors; a manager's second approval on large loans).
     Approve {
+        /// The inspection's number (XJ…).
         number: String,
+        /// The approver's comment.
         #[arg(long, default_value = "")]
         comment: String,
+        /// Refuse if the inspection's version is no longer N (as `inspection show` printed it).
         #[arg(long, value_name = "N")]
         expected_version: Option<String>,
     },
     /// Return a submitted report to its author with a comment.
     Return {
+        /// The inspection's number (XJ…).
         number: String,
+        /// Why it is returned.
         #[arg(long)]
         comment: String,
+        /// Refuse if the inspection's version is no longer N (as `inspection show` printed it).
         #[arg(long, value_name = "N")]
         expected_version: Option<String>,
     },
     /// Correct an approved report: a new version, reviewed again; the approved one is kept.
     Amend {
+        /// The inspection's number (XJ…).
         number: String,
+        /// Why the approved report is amended.
         #[arg(long)]
         reason: String,
+        /// Refuse if the inspection's version is no longer N (as `inspection show` printed it).
         #[arg(long, value_name = "N")]
         expected_version: Option<String>,
     },
     /// Score checklist items of the report (section 9): 0 … the item's weight, one decimal at most.
     Score {
+        /// The inspection's number (XJ…).
         number: String,
         /// An item's points, CODE=POINTS (repeatable), e.g. --item funds_use=18.
         #[arg(long = "item", value_name = "CODE=POINTS")]
@@ -176,6 +208,7 @@ pub enum InspectionCommand {
         /// Leave an item unscored again (repeatable).
         #[arg(long = "clear", value_name = "CODE")]
         clear: Vec<String>,
+        /// Refuse if the inspection's version is no longer N (as `inspection show` printed it).
         #[arg(long, value_name = "N")]
         expected_version: Option<String>,
     },
@@ -183,7 +216,9 @@ pub enum InspectionCommand {
     Checklist,
     /// Show one inspection with its report, measures, evidence and review history.
     Show {
+        /// The inspection's number (XJ…).
         number: String,
+        /// Output format: json or md (Markdown).
         #[arg(long, value_enum, default_value_t = ShowFormat::Json)]
         format: ShowFormat,
     },
@@ -205,7 +240,9 @@ pub enum ReportFormat {
 pub enum ReportCommand {
     /// An inspection report, printable (HTML prints on A4).
     Inspection {
+        /// The inspection's number (XJ…).
         number: String,
+        /// Output format: md (Markdown) or html.
         #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
         format: ReportFormat,
         /// Write to this file instead of standard output.

@@ -10,6 +10,7 @@ pub mod help_text;
 mod inspections;
 mod loans;
 mod named_files;
+pub mod numbers;
 mod outcomes;
 mod portfolio;
 pub mod stress;
@@ -61,7 +62,7 @@ pub enum Command {
     /// Build (or reopen) a demo book and open the workbench on it.
     Demo {
         /// Number of loans.
-        #[arg(long, default_value_t = 2000)]
+        #[arg(value_parser = numbers::loans, allow_negative_numbers = true, long, default_value_t = 2000)]
         loans: u64,
         /// Seed of the generator: the same seed and date give the same book.
         #[arg(long, default_value_t = 42)]
@@ -87,6 +88,7 @@ pub enum Command {
     Import {
         /// borrowers, loans, statements, repayments, collateral or fund-flows.
         kind: String,
+        /// The CSV file to import.
         file: PathBuf,
         /// Validate and report without writing.
         #[arg(long)]
@@ -97,10 +99,13 @@ pub enum Command {
     },
     /// Print loans of the ledger.
     Loans {
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        #[arg(long)]
+        /// At most this many loans.
+        #[arg(value_parser = numbers::limit, allow_negative_numbers = true, long)]
         limit: Option<u64>,
+        /// Only loans this officer tracks.
         #[arg(long, value_name = "USER")]
         officer: Option<String>,
         /// pass/正常, special_mention/关注, substandard/次级, doubtful/可疑, loss/损失.
@@ -126,6 +131,7 @@ pub enum Command {
         /// The date of the evaluation (default: today; in a demo book, its date).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
         as_of: Option<NaiveDate>,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
         /// Evaluate on a date far from today or before the last evaluation.
@@ -140,13 +146,17 @@ pub enum Command {
         /// open, acknowledged, in_disposal, resolved, dismissed, or all (default: the active ones).
         #[arg(long)]
         status: Option<String>,
+        /// Only warnings on loans this officer tracks.
         #[arg(long, value_name = "USER")]
         officer: Option<String>,
+        /// Only this signal (indicator code).
         #[arg(long)]
         indicator: Option<String>,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        #[arg(long)]
+        /// At most this many rows.
+        #[arg(value_parser = numbers::limit, allow_negative_numbers = true, long)]
         limit: Option<u64>,
         /// CSV only: start with a UTF-8 byte order mark, so Excel (Chinese Windows) reads UTF-8.
         #[arg(long)]
@@ -178,6 +188,7 @@ pub enum Command {
         /// The date of the comparison (default: today; in a demo book, its date).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
         as_of: Option<NaiveDate>,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -204,9 +215,13 @@ pub enum Command {
     Feedback(archive::FeedbackArgs),
     /// Copy the book while others work (SQLite's online backup) and its document store
     /// beside the copy (FILE.docs).
-    Backup { file: PathBuf },
+    Backup {
+        /// The backup file (an existing file is never overwritten).
+        file: PathBuf,
+    },
     /// Restore a backup as the book; an existing book is kept beside it, only with --force.
     Restore {
+        /// The backup file to restore.
         file: PathBuf,
         /// Replace the existing book (it is kept as BOOK.before-restore-TIME).
         #[arg(long)]
@@ -232,6 +247,7 @@ pub enum Command {
         /// The day of the check (default: today; in a demo book, its date).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
         as_of: Option<NaiveDate>,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = disposal::EscalateFormat::Table)]
         format: disposal::EscalateFormat,
         /// Check on a date after today.
@@ -256,7 +272,9 @@ pub enum Command {
 pub enum StaffCommand {
     /// Add a staff member (or change their role). Managers only.
     Add {
+        /// The user name (login).
         user: String,
+        /// The role: specialist, supervisor, manager or auditor.
         #[arg(long)]
         role: String,
         /// Display name (default: the user name).
@@ -649,10 +667,18 @@ pub fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Refuses `--bom` with a format other than CSV rather than ignoring it.
+/// Refuses `--bom` with a format other than CSV rather than ignoring it: a usage error (exit
+/// 2) naming the combination. Not allowed before JSON: RFC 8259 forbids it and most JSON
+/// readers (jq, Python's json) reject it; a table is for the terminal, not Excel.
 fn bom_only_for_csv(bom: bool, format: Format, lang: Lang) -> anyhow::Result<()> {
     if bom && format != Format::Csv {
-        bail!("{}", lang.t("cli_env.bom_needs_csv"));
+        let given = format
+            .to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        return Err(usage(
+            lang.tf("cli_env.bom_needs_csv", &[("format", &given)]),
+        ));
     }
     Ok(())
 }
@@ -786,6 +812,8 @@ pub fn date_arg(text: &str) -> Result<NaiveDate, DateArgError> {
     crate::domain::dates::parse_date(text).map_err(DateArgError)
 }
 
+/// The calendar's today: only where no book exists yet to ask (`demo --as-of`, refused when
+/// absurdly far from it); everything else uses the book's clock (`book_today`).
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
@@ -1096,10 +1124,13 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 StaffCommand::Roles => {}
                 StaffCommand::List => {
                     for s in store.staff_list()? {
+                        // The role in the user's language, padded by display width.
+                        let role = lang.code_name("role", s.role.code());
+                        let pad = 12usize.saturating_sub(crate::domain::text::width(&role));
                         crate::outln!(
-                            "{:<16} {:<12} {}",
-                            s.username,
-                            s.role.code(),
+                            "{:<16} {role}{} {}",
+                            visible::shown(&s.username),
+                            " ".repeat(pad),
                             visible::shown(&s.display_name)
                         );
                     }
@@ -1113,7 +1144,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             force,
         }) => {
             if *format == Format::Csv {
-                bail!("{}", lang.t("cli_env.evaluate_no_csv"));
+                return Err(usage(lang.t("cli_env.evaluate_no_csv").to_string()));
             }
             let rules = warnings::rules_or_fail(crate::config::warning_rules(
                 cli.config.as_deref(),
@@ -1150,7 +1181,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             // Then the nightly escalation, as the engine (a specialist's evaluate too).
             let escalation =
                 workflow::disposal::escalate(&mut store, &Actor::system(), as_of, Some(&plan_cfg))?;
-            workflow::disposal::tighten_by_level(
+            let tightened = workflow::disposal::tighten_by_level(
                 &mut store,
                 &Actor::system(),
                 &disposal_settings,
@@ -1163,6 +1194,10 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                     o.insert("plan".into(), serde_json::to_value(plan)?);
                     o.insert("cases".into(), serde_json::to_value(&report.cases)?);
                     o.insert("escalation".into(), serde_json::to_value(&escalation)?);
+                    o.insert(
+                        "tracking_tightened".into(),
+                        disposal::tightened_json(&tightened),
+                    );
                 }
                 crate::outln!("{}", visible::json(&serde_json::to_string_pretty(&v)?));
             } else {
@@ -1181,6 +1216,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                     )
                 );
                 crate::outln!("{}", disposal::escalation_line(&escalation, lang));
+                for line in disposal::tightened_lines(&tightened, lang) {
+                    crate::outln!("{line}");
+                }
             }
             Ok(0)
         }
@@ -1235,7 +1273,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         }
         Some(Command::Classify { as_of, format }) => {
             if *format == Format::Csv {
-                bail!("{}", lang.t("classification_cli.no_csv"));
+                return Err(usage(lang.t("classification_cli.no_csv").to_string()));
             }
             let class_rules = classification_rules(&ctx, lang)?;
             let path = book_path(&cli, &ctx);
@@ -1363,7 +1401,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             command: portfolio::ReportCommand::Provisions { as_of, format },
         }) => {
             if *format == Format::Csv {
-                bail!("{}", lang.t("classification_cli.no_csv"));
+                return Err(usage(lang.t("classification_cli.no_csv").to_string()));
             }
             let rates = ctx
                 .config

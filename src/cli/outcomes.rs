@@ -27,12 +27,15 @@ pub enum OutcomeCommand {
     /// Record a demand for payment (催收): it restarts a running limitation period (one made
     /// before the claim falls due leaves the period to start at the due date).
     Demand {
+        /// The loan's contract number.
         contract_no: String,
+        /// The date (YYYY-MM-DD).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
         /// letter, visit, phone or court.
         #[arg(long, default_value = "letter")]
         channel: String,
+        /// A note.
         #[arg(long, default_value = "")]
         note: String,
         /// The risk case this belongs to (its number; default: the borrower's open case).
@@ -41,75 +44,100 @@ pub enum OutcomeCommand {
     },
     /// Recall the loan early (提前收回): the whole outstanding falls due. Supervisors, managers.
     Recall {
+        /// The loan's contract number.
         contract_no: String,
+        /// The date (YYYY-MM-DD).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
+        /// Why the loan is recalled early.
         #[arg(long)]
         reason: String,
+        /// The risk case it belongs to (e.g. CZ2026-000001; default: the borrower's open case).
         #[arg(long, value_name = "NUMBER")]
         case: Option<String>,
     },
     /// Add collateral (追加担保); the loan's warnings are re-evaluated at once.
     CollateralAdd {
+        /// The loan's contract number.
         contract_no: String,
         /// real_estate, land, equipment, receivables, deposit, equity, inventory.
         #[arg(long)]
         kind: String,
+        /// What the collateral is.
         #[arg(long)]
         description: String,
         /// The appraised value (thousands separators allowed, two decimals).
         #[arg(long, allow_negative_numbers = true)]
         value: String,
+        /// The date (YYYY-MM-DD).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
     },
     /// Record money recovered: principal (reduces the outstanding), interest, costs.
     Recover {
+        /// The loan's contract number.
         contract_no: String,
+        /// The date (YYYY-MM-DD).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
         /// repayment, collateral_sale, guarantor or court.
         #[arg(long)]
         kind: String,
+        /// Principal recovered.
         #[arg(long, allow_negative_numbers = true)]
         principal: String,
+        /// Interest recovered.
         #[arg(long, allow_negative_numbers = true)]
         interest: Option<String>,
+        /// Costs recovered.
         #[arg(long, allow_negative_numbers = true)]
         costs: Option<String>,
+        /// A note.
         #[arg(long, default_value = "")]
         note: String,
+        /// The risk case it belongs to (e.g. CZ2026-000001; default: the borrower's open case).
         #[arg(long, value_name = "NUMBER")]
         case: Option<String>,
     },
     /// Write off (核销) up to the outstanding, with the reason. Managers only.
     WriteOff {
+        /// The loan's contract number.
         contract_no: String,
+        /// The date (YYYY-MM-DD).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
+        /// The amount written off.
         #[arg(long, allow_negative_numbers = true)]
         amount: String,
+        /// Why it is written off.
         #[arg(long)]
         reason: String,
+        /// The risk case it belongs to (e.g. CZ2026-000001; default: the borrower's open case).
         #[arg(long, value_name = "NUMBER")]
         case: Option<String>,
     },
     /// Close a loan whose outstanding is 0, with the reason.
     Close {
+        /// The loan's contract number.
         contract_no: String,
+        /// The date (YYYY-MM-DD).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
+        /// Why the loan is closed.
         #[arg(long)]
         reason: String,
+        /// The risk case it belongs to (e.g. CZ2026-000001; default: the borrower's open case).
         #[arg(long, value_name = "NUMBER")]
         case: Option<String>,
     },
     /// Record a legal step: preservation (ruling), suit (filed), seizure, renewal.
     Legal {
+        /// The loan's contract number.
         contract_no: String,
         /// preservation, suit, seizure or renewal.
         #[arg(long)]
         event: String,
+        /// The date (YYYY-MM-DD).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         on: NaiveDate,
         /// deposit, movable or real_estate (seizure and renewal).
@@ -118,14 +146,18 @@ pub enum OutcomeCommand {
         /// The court and its case number.
         #[arg(long, default_value = "")]
         reference: String,
+        /// A note.
         #[arg(long, default_value = "")]
         note: String,
+        /// The risk case it belongs to (e.g. CZ2026-000001; default: the borrower's open case).
         #[arg(long, value_name = "NUMBER")]
         case: Option<String>,
     },
     /// The loan's status, recovered totals, write-offs, clocks and recent outcome records.
     Show {
+        /// The loan's contract number.
         contract_no: String,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -138,10 +170,12 @@ pub struct ClocksArgs {
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
     pub as_of: Option<NaiveDate>,
     /// Days ahead (default: each clock's own, from `[legal_clocks]`).
-    #[arg(long, value_name = "DAYS")]
+    #[arg(value_parser = super::numbers::within_days, allow_negative_numbers = true, long, value_name = "DAYS")]
     pub within: Option<u32>,
+    /// Only this officer's loans.
     #[arg(long, value_name = "USER")]
     pub officer: Option<String>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// CSV only: start with a UTF-8 byte order mark, so Excel (Chinese Windows) reads UTF-8.
@@ -706,7 +740,11 @@ fn print_show(
             serde_json::to_writer_pretty(&mut out, &j)?;
             writeln!(out)?;
         }
-        Format::Csv => anyhow::bail!("{}", lang.t("classification_cli.no_csv")),
+        Format::Csv => {
+            return Err(super::usage(
+                lang.t("classification_cli.no_csv").to_string(),
+            ));
+        }
         Format::Table => {
             let c = &l.currency;
             let money = |d: Decimal| format_money(d, c);

@@ -25,10 +25,13 @@ pub enum ReportCommand {
     /// Migration between two dates: the matrix (count and balance), the migration rates and
     /// the non-performing ratio at both dates.
     Migration {
+        /// The opening date.
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         from: NaiveDate,
+        /// The closing date.
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         to: NaiveDate,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -39,8 +42,10 @@ pub enum ReportCommand {
     Summary(SummaryArgs),
     /// Reference provisions per class on a date, with the actual reserve's coverage.
     Provisions {
+        /// The date of the figures (default: today; in a demo book, its date).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_arg)]
         as_of: Option<NaiveDate>,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -74,6 +79,7 @@ pub struct SummaryArgs {
     /// A calendar year.
     #[arg(long, value_name = "YYYY", value_parser = year_arg)]
     pub year: Option<Period>,
+    /// Output format: md (Markdown), json or html.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Md)]
     pub format: SummaryFormat,
     /// Write to this file instead of standard output.
@@ -417,7 +423,11 @@ pub fn print_provisions(
 ) -> anyhow::Result<()> {
     let money = yuan;
     match format {
-        Format::Csv => bail!("{}", lang.t("classification_cli.no_csv")),
+        Format::Csv => {
+            return Err(super::usage(
+                lang.t("classification_cli.no_csv").to_string(),
+            ));
+        }
         Format::Json => {
             let mut classes = Map::new();
             for (i, c) in Classification::ALL.iter().enumerate() {

@@ -41,8 +41,9 @@ pub struct AuditArgs {
     #[arg(long, value_name = "KIND")]
     pub kind: Option<String>,
     /// At most this many entries (default 100).
-    #[arg(long, default_value_t = 100)]
+    #[arg(value_parser = super::numbers::limit, allow_negative_numbers = true, long, default_value_t = 100)]
     pub limit: u64,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

@@ -19,9 +19,16 @@ use std::io::Write;
 #[derive(Debug, Subcommand)]
 pub enum WarningCommand {
     /// Show one warning with its history.
-    Show { number: String },
+    Show {
+        /// The warning's number (YJ…) or id.
+        number: String,
+        /// table: labels and values in your language; json: the stable codes, for machines.
+        #[arg(long, value_enum, default_value_t = ShowAs::Table)]
+        format: ShowAs,
+    },
     /// Raise a warning by hand for a non-financial signal.
     Raise {
+        /// The loan's contract number.
         contract_no: String,
         /// litigation, controller_change, accounts_frozen, key_person_missing, shutdown, credit_cut, other (or Chinese).
         #[arg(long)]
@@ -32,11 +39,13 @@ pub enum WarningCommand {
         /// credit, market or operational.
         #[arg(long, default_value = "credit")]
         risk_type: String,
+        /// Why the warning is raised.
         #[arg(long)]
         reason: String,
     },
     /// Acknowledge a warning.
     Ack {
+        /// The warning's number (YJ…).
         number: String,
         /// Refuse if the warning's version is no longer N (as `warning show` printed it).
         #[arg(long, value_name = "N")]
@@ -44,6 +53,7 @@ pub enum WarningCommand {
     },
     /// Put a warning in disposal.
     Dispose {
+        /// The warning's number (YJ…).
         number: String,
         /// Refuse if the warning's version is no longer N (as `warning show` printed it).
         #[arg(long, value_name = "N")]
@@ -51,7 +61,9 @@ pub enum WarningCommand {
     },
     /// Resolve a warning (its indicator must be back to normal).
     Resolve {
+        /// The warning's number (YJ…).
         number: String,
+        /// Why the warning is resolved.
         #[arg(long)]
         reason: String,
         /// Refuse if the warning's version is no longer N (as `warning show` printed it).
@@ -60,7 +72,9 @@ pub enum WarningCommand {
     },
     /// Dismiss a warning (supervisors and managers).
     Dismiss {
+        /// The warning's number (YJ…).
         number: String,
+        /// Why the warning is dismissed.
         #[arg(long)]
         reason: String,
         /// Refuse if the warning's version is no longer N (as `warning show` printed it).
@@ -69,12 +83,15 @@ pub enum WarningCommand {
     },
     /// Write the cause analysis.
     Cause {
+        /// The warning's number (YJ…).
         number: String,
         /// Refuse if the warning's version is no longer N (as `warning show` printed it).
         #[arg(long, value_name = "N")]
         expected_version: Option<String>,
+        /// The cause analysis: what led to the warning.
         #[arg(long)]
         cause: String,
+        /// The risk type: credit, market or operational.
         #[arg(long)]
         risk_type: String,
         /// The judged severity: red, orange or yellow.
@@ -82,7 +99,10 @@ pub enum WarningCommand {
         level: String,
     },
     /// Issue the warning notice (风险预警通知书) and print it.
-    Notice { number: String },
+    Notice {
+        /// The warning's number (YJ…).
+        number: String,
+    },
 }
 
 /// One warning as scripts see it; amounts and values are strings so no digit is lost.
@@ -347,6 +367,103 @@ pub fn indicator_name(origin: &str, code: &str, lang: Lang) -> String {
     }
 }
 
+/// How `warning show` prints.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum ShowAs {
+    Table,
+    Json,
+}
+
+/// `warning show` for people: every coded value (level, risk type, indicator, origin, status,
+/// history events) through the translation table; text from the book made visible.
+fn show_detail(w: &crate::store::Warning, events: &[crate::store::WarningEvent], lang: Lang) {
+    use super::visible::shown;
+    let r = &w.row;
+    let none = || lang.t("warning_show.none").to_string();
+    let date = |d: Option<NaiveDate>| d.map_or_else(none, |d| d.to_string());
+    let unit = r.unit.as_deref().unwrap_or("");
+    let value = |v: Option<rust_decimal::Decimal>| {
+        v.map_or_else(none, |v| {
+            format!("{}{}", show_value(v), lang.code_name("unit", unit))
+        })
+    };
+    let indicator = if r.origin == "manual" {
+        lang.code_name("signal", &r.indicator)
+    } else {
+        lang.code_name("indicator", &r.indicator)
+    };
+    let lines: Vec<(&str, String)> = vec![
+        ("number", shown(&r.number)),
+        ("contract_no", shown(&r.contract_no)),
+        ("borrower", shown(&r.borrower_name)),
+        ("officer", shown(&r.officer)),
+        ("level", lang.code_name("level", r.level.code())),
+        ("risk_type", lang.code_name("risk", r.risk_type.code())),
+        ("indicator", indicator),
+        ("value", value(r.value)),
+        ("threshold", value(r.threshold)),
+        (
+            "source",
+            r.source
+                .as_deref()
+                .map_or_else(none, |s| lang.code_name("source", s)),
+        ),
+        ("origin", lang.code_name("origin", &r.origin)),
+        ("status", lang.code_name("wstatus", r.status.code())),
+        (
+            "back_to_normal",
+            lang.t(if r.back_to_normal {
+                "warning_show.yes"
+            } else {
+                "warning_show.no"
+            })
+            .to_string(),
+        ),
+        ("raised_on", r.raised_on.to_string()),
+        ("reason", shown(&w.reason)),
+        ("cause", shown(&w.cause)),
+        (
+            "judged_level",
+            w.judged_level
+                .map_or_else(none, |l| lang.code_name("level", l.code())),
+        ),
+        ("closed_on", date(w.closed_on)),
+        ("close_reason", shown(&w.close_reason)),
+        ("feedback_due_on", date(w.feedback_due_on)),
+        ("version", w.version.to_string()),
+    ];
+    let labels: Vec<String> = lines
+        .iter()
+        .map(|(k, _)| lang.t(&format!("warning_show.{k}")).to_string())
+        .collect();
+    let width = labels
+        .iter()
+        .map(|l| crate::domain::text::width(l))
+        .max()
+        .unwrap_or(0);
+    for (label, (_, text)) in labels.iter().zip(&lines) {
+        let pad = width.saturating_sub(crate::domain::text::width(label));
+        crate::outln!("{label}{}  {text}", " ".repeat(pad));
+    }
+    crate::outln!("\n{}", lang.t("warning_show.history"));
+    for e in events {
+        let level = e
+            .level
+            .map(|l| lang.code_name("level", l.code()))
+            .unwrap_or_default();
+        let v = e.value.map(show_value).unwrap_or_default();
+        crate::outln!(
+            "  {}  {}  {}  {}  {}  {}",
+            e.on_date,
+            shown(&e.actor),
+            lang.code_name("wevent", &e.event),
+            level,
+            v,
+            shown(&e.note)
+        );
+    }
+}
+
 fn find(store: &Store, number: &str, lang: Lang) -> anyhow::Result<crate::store::Warning> {
     let by_number = store.warning_by_number(number)?;
     let w = match by_number {
@@ -419,15 +536,18 @@ pub fn run(
         Ok(0)
     };
     match cmd {
-        WarningCommand::Show { number } => {
+        WarningCommand::Show { number, format } => {
             let w = find(store, number, lang)?;
             let events = store.warning_events(w.row.id)?;
-            crate::outln!(
-                "{}",
-                super::visible::json(&serde_json::to_string_pretty(
-                    &serde_json::json!({"warning": w, "history": events})
-                )?)
-            );
+            match format {
+                ShowAs::Json => crate::outln!(
+                    "{}",
+                    super::visible::json(&serde_json::to_string_pretty(
+                        &serde_json::json!({"warning": w, "history": events})
+                    )?)
+                ),
+                ShowAs::Table => show_detail(&w, &events, lang),
+            }
             Ok(0)
         }
         WarningCommand::Raise {

@@ -380,6 +380,7 @@ impl Tx<'_> {
     /// `backup` treat it like every stored file. Returns its id.
     pub fn insert_archive_document(&mut self, d: &NewDocument<'_>, actor: &str) -> Result<i64> {
         let now = self.now().to_string();
+        let dated = self.document_at()?;
         let (sha, bytes) = match d.file {
             Some((sha, n)) => (sha.to_string(), n),
             None => (
@@ -423,7 +424,7 @@ impl Tx<'_> {
                 d.recipient.map(|r| r.code()),
                 d.reference.map(|r| r.0),
                 d.reference.map(|r| r.1),
-                now,
+                dated,
                 actor
             ])?;
         Ok(self.conn().last_insert_rowid())

@@ -724,6 +724,26 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// The instant a document of this transaction is dated: now, on the book's day. A demo
+    /// book lives on its own date (`demo --as-of`), so its documents carry that day (at the
+    /// current local time of day) and are listed and kept from it; in a real book that is
+    /// simply now. Audit rows and `updated_at` keep the wall clock: they record when the
+    /// write happened, not the business day.
+    pub fn document_at(&self) -> Result<String> {
+        use chrono::TimeZone;
+        let day = self.book_today()?;
+        let local = chrono::Local::now();
+        if day == local.date_naive() {
+            return Ok(self.now().to_string());
+        }
+        let at = day.and_time(local.time());
+        let utc = chrono::Local
+            .from_local_datetime(&at)
+            .earliest()
+            .map_or_else(|| at.and_utc(), |t| t.with_timezone(&chrono::Utc));
+        Ok(utc.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    }
+
     /// The book's today as a transaction sees it: a demo book's own date, else the calendar.
     pub fn book_today(&self) -> Result<NaiveDate> {
         let demo: Option<String> = self

@@ -947,10 +947,13 @@ impl Tx<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![sha256, size as i64, media_type, now, actor],
         )?;
+        // The attachment is a document of the book's day (its archive row copies this
+        // instant, as the v13 migration does for older attachments).
+        let dated = self.document_at()?;
         let n = self.conn().execute(
             "INSERT OR IGNORE INTO inspection_evidence (inspection_id, sha256, file_name, note, created_at, created_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, sha256, file_name, note, now, actor],
+            params![id, sha256, file_name, note, dated, actor],
         )?;
         if n > 0 {
             // The attachment is in the archive too (schema v13).

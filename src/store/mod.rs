@@ -970,7 +970,9 @@ fn staff_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Staff> {
     })
 }
 
-/// The current time as stored in `*_at` columns (UTC, seconds).
+/// The current time as stored in `*_at` columns (UTC, seconds). The wall clock on purpose:
+/// audit rows and `updated_at` say when a write happened; business dates (a demo book's
+/// own day) come from `book_today`, and documents are dated by `Tx::document_at`.
 pub(crate) fn now_text() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

@@ -692,7 +692,7 @@ impl Tx<'_> {
         reference: Option<(&str, i64)>,
         actor: &str,
     ) -> Result<i64> {
-        let now = self.now().to_string();
+        let now = self.document_at()?;
         let sha = super::audit::sha256_hex(body.as_bytes());
         self.conn()
             .prepare_cached(

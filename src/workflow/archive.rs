@@ -10,7 +10,7 @@ use crate::domain::archive::{ArchiveRules, DocumentKind, ReadRule, Storage};
 use crate::domain::text::sanitize;
 use crate::i18n::Lang;
 use crate::store::{ArchiveDocument, ArchiveRow, NewDocument, Store, Tx};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde_json::json;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -118,12 +118,13 @@ pub fn add(store: &mut Store, actor: &Actor, cmd: &AddDocument<'_>) -> Result<Ad
         if let Some(old) = cmd.supersedes {
             check_supersedable(tx, old, loan.id)?;
         }
-        let year = chrono::Local::now().date_naive().format("%Y").to_string();
+        // Numbered by the book's day (a demo book's own date), as every other record.
+        let year = tx.book_today()?.year();
         let prefix = match cmd.kind {
             DocumentKind::Contract => "HT",
             _ => "DA",
         };
-        let number = tx.next_document_number(prefix, year.parse().unwrap_or(2026))?;
+        let number = tx.next_document_number(prefix, year)?;
         let id = tx.insert_archive_document(
             &NewDocument {
                 loan_id: Some(loan.id),

@@ -477,6 +477,7 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
             });
         }
     }
+    // The wall clock on purpose: it names a file by when it was written.
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let staged = sibling(book, &format!(".restoring-{stamp}"));
     let staged_docs = docs_dir(&staged);

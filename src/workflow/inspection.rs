@@ -156,10 +156,14 @@ pub fn start_in(
             let to = InspectionMove::Start
                 .check(st.status, 1)
                 .map_err(wrong_state)?;
+            // A planned row carries its due year (`XJ2027-…` for a January visit); started
+            // now, it is numbered by the book's date it is started on, as a new one would be.
+            let number = crate::domain::inspection::inspection_number(today.year(), id);
             tx.update_inspection(
                 id,
                 st.version,
                 &[
+                    ("number", &number),
                     ("status", &to.code()),
                     ("mode", &s.mode.code()),
                     ("focus", &focus),
@@ -169,7 +173,7 @@ pub fn start_in(
                 ],
                 &actor.username,
             )?;
-            (id, st.number)
+            (id, number)
         }
         None => tx.insert_inspection(
             &NewInspection {
