@@ -503,6 +503,38 @@ fn restore_refuses_a_backup_that_changed_since_backup_wrote_it() {
 }
 
 #[test]
+fn a_damaged_book_is_restored_over_as_verify_says() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = book(dir.path());
+    let copy = dir.path().join("good.db");
+    let (code, out, err) = run(cmd(&b, "zhang", "en_US.UTF-8").arg("backup").arg(&copy));
+    assert_eq!(code, 0, "{out}{err}");
+    std::fs::write(&b, "not a database\n".repeat(300)).expect("ruin the book");
+    for s in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", b.display()));
+    }
+    let (code, out, err) = verify(&b, &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    let said = format!("{out}{err}");
+    assert!(
+        said.contains("the administrator (root) restores the last backup")
+            && said.contains(&format!(
+                "postloan --db {} restore BACKUP --force",
+                b.display()
+            )),
+        "{said}"
+    );
+    // The owner of a private book (or root) does what verify says.
+    let (code, out, err) = run(cmd(&b, "zhang", "en_US.UTF-8")
+        .arg("restore")
+        .arg(&copy)
+        .arg("--force"));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, _) = verify(&b, &[]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
 fn restore_refuses_a_backup_that_does_not_verify() {
     let dir = tempfile::tempdir().expect("tempdir");
     let b = book(dir.path());

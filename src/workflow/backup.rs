@@ -446,7 +446,6 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
     }
     // A book this user may not reach is not "no book": restoring would replace it unasked.
     let live = crate::store::book_exists(book)?;
-    let (_, root) = real_user();
     // The backups the live book recorded (file, SHA-256); `None`: no book, or a damaged one.
     let mut recorded: Option<Vec<(String, String)>> = None;
     if live {
@@ -458,10 +457,11 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
         })();
         match asked {
             Ok(list) => recorded = Some(list),
-            // A book that is no sound database has no managers to ask: the administrator
-            // (root) restores over it; anyone else is told so, with the command.
+            // A book that is no sound database has no managers to ask: on the shared server
+            // the administrator (root) restores over it and anyone else is told so, with the
+            // command; a private book's owner (no lent group) may, having its rights anyway.
             Err(BackupError::Store(e)) if e.damage().is_some() => {
-                if !root {
+                if crate::store::user_rights::lent_group() {
                     return Err(BackupError::Damaged {
                         book: book.to_path_buf(),
                         from: from.to_path_buf(),
