@@ -461,7 +461,7 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
             // the administrator (root) restores over it and anyone else is told so, with the
             // command; a private book's owner (no lent group) may, having its rights anyway.
             Err(BackupError::Store(e)) if e.damage().is_some() => {
-                if crate::store::user_rights::lent_group() {
+                if crate::user_rights::group_lent() {
                     return Err(BackupError::Damaged {
                         book: book.to_path_buf(),
                         from: from.to_path_buf(),
