@@ -771,6 +771,9 @@ impl App {
             return Ok(true);
         }
         if row.kind == crate::domain::archive::DocumentKind::Summary.code() {
+            if self.feedback_refused(&crate::workflow::feedback::Source::Summary(row.id)) {
+                return Ok(true);
+            }
             let form = super::forms::feedback::form(&row.number, self.lang);
             self.open_form(
                 form,
@@ -790,9 +793,31 @@ impl App {
             });
             return Ok(true);
         };
+        let source = match &subject {
+            Subject::Case(n) => crate::workflow::feedback::Source::Case(n.clone()),
+            _ => crate::workflow::feedback::Source::Inspection(subject.code()),
+        };
+        if self.feedback_refused(&source) {
+            return Ok(true);
+        }
         let form = super::forms::feedback::form(&subject.code(), self.lang);
         self.open_form(form, FormKey::new(FormKind::Feedback, subject))?;
         Ok(true)
+    }
+
+    /// Asks the workflow whether the user may give feedback on `source` (whose loans it is);
+    /// a refusal goes to the status line, and is true.
+    fn feedback_refused(&mut self, source: &crate::workflow::feedback::Source) -> bool {
+        match crate::workflow::feedback::may_give(&self.store, &self.actor, source, self.lang) {
+            Ok(()) => false,
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: super::warning_actions::workflow_error_text(&e, self.lang),
+                    error: true,
+                });
+                true
+            }
+        }
     }
 
     /// Opens the loan `id` in front, on `tab`.
