@@ -327,6 +327,73 @@ mod tests {
         );
     }
 
+    /// Chinese prose takes full-width punctuation (，：；（）？！): an ASCII comma, colon,
+    /// semicolon, parenthesis, `?` or `!` directly beside a Chinese character is a mix. ASCII
+    /// stays inside placeholders (`{…}`), command examples in backticks, and the one argument
+    /// syntax typed as given, `inspection:编号`/`warning:编号` (the `--basis` form `KIND:NUMBER`).
+    #[test]
+    fn chinese_prose_has_no_ascii_punctuation_beside_a_chinese_character() {
+        fn strings<'a>(prefix: &str, v: &'a toml::Value, out: &mut Vec<(String, &'a str)>) {
+            match v {
+                toml::Value::String(s) => out.push((prefix.to_string(), s)),
+                toml::Value::Table(t) => {
+                    for (k, v) in t {
+                        strings(&format!("{prefix}.{k}"), v, out);
+                    }
+                }
+                toml::Value::Array(a) => {
+                    for v in a {
+                        strings(prefix, v, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        fn han(c: char) -> bool {
+            matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
+        }
+        /// The argument syntax typed as given (allowed: the code before its colon).
+        const TYPED: [&str; 2] = ["inspection:", "warning:"];
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("i18n/zh-CN.toml");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let table: toml::Value = toml::from_str(&text).unwrap_or(toml::Value::Integer(0));
+        let mut all = Vec::new();
+        strings("", &table, &mut all);
+        assert!(all.len() > 1000, "the scan read the table: {}", all.len());
+        let mut mixed = Vec::new();
+        for (key, s) in &all {
+            let chars: Vec<char> = s.chars().collect();
+            let (mut brace, mut tick) = (0u32, false);
+            for (i, &c) in chars.iter().enumerate() {
+                match c {
+                    '{' => brace += 1,
+                    '}' => brace = brace.saturating_sub(1),
+                    '`' => tick = !tick,
+                    _ => {}
+                }
+                if brace > 0 || tick || !",:;()?!".contains(c) {
+                    continue;
+                }
+                let before = i.checked_sub(1).map(|j| chars[j]);
+                let after = chars.get(i + 1).copied();
+                if !before.is_some_and(han) && !after.is_some_and(han) {
+                    continue;
+                }
+                let head: String = chars[..=i].iter().collect();
+                if c == ':' && TYPED.iter().any(|t| head.ends_with(t)) {
+                    continue;
+                }
+                let from = i.saturating_sub(8);
+                let around: String = chars[from..(i + 8).min(chars.len())].iter().collect();
+                mixed.push(format!("{key}: '{c}' in «{around}»"));
+            }
+        }
+        assert!(
+            mixed.is_empty(),
+            "ASCII punctuation in Chinese prose: {mixed:#?}"
+        );
+    }
+
     #[test]
     fn os_and_sqlite_failures_are_said_by_kind_in_both_languages() {
         use std::io::{Error, ErrorKind};

@@ -209,13 +209,31 @@ fn approving_ones_own_proposal_is_refused_with_the_reason_on_screen() {
     for _ in 0..mine {
         press(&mut app, KeyCode::Char('j'));
     }
+    // Refused at the key, before any form opens, with the workflow's reason.
     press(&mut app, KeyCode::Char('A'));
-    press(&mut app, KeyCode::Enter);
-    let form = app.form().expect("the form stays open");
-    let message = form.message.clone().expect("the refusal");
-    assert!(message.contains("made themselves"), "{message}");
+    assert!(
+        app.form().is_none(),
+        "no approve form for one's own proposal"
+    );
+    let notice = app.notice.clone().expect("the refusal");
+    assert!(
+        notice.error && notice.text.contains("made themselves"),
+        "{}",
+        notice.text
+    );
     let buf = draw(&app);
     assert!(screen_text(&buf).contains("made themselves"));
+    // Rejecting it too.
+    press(&mut app, KeyCode::Char('R'));
+    assert!(
+        app.form().is_none(),
+        "no reject form for one's own proposal"
+    );
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.error && n.text.contains("made themselves"))
+    );
 }
 
 #[test]

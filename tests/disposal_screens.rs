@@ -442,6 +442,63 @@ fn the_case_screens_help_lists_every_key_and_scrolls_at_80x24() {
     assert!(app.form().is_none(), "x closed the help and opened no form");
 }
 
+/// A key that opens a form asks first whether the user may: a specialist whose case it is
+/// not, or an auditor, is refused on the status line at once, with the reason, and no form
+/// opens; the case's officer gets the form.
+#[test]
+fn a_form_key_refuses_at_once_whom_the_command_would_refuse() {
+    let (_dir, store, number, officer, _) = worked_book(false);
+    let d = store.case_detail(&number).expect("read").expect("case");
+    let stranger = [
+        "wang.fang",
+        "li.na",
+        "zhang.wei",
+        "liu.yang",
+        "chen.jing",
+        "yang.min",
+        "huang.qiang",
+        "zhou.jie",
+    ]
+    .into_iter()
+    .find(|u| {
+        *u != officer
+            && d.loans.iter().all(|l| l.officer != *u)
+            && d.actions.iter().all(|a| a.owner != *u)
+    })
+    .expect("a specialist with nothing in the case");
+    let mut app = app_on(store, stranger, Lang::En, (120, 40), as_of());
+    open_case(&mut app, &number);
+    for key in ['d', 'f', 'm', 'x', 'p', 'a', 'n', 'e', 'c', 'C'] {
+        press(&mut app, KeyCode::Char(key));
+        assert!(app.form().is_none(), "'{key}' opened no form");
+        let text = screen_text(&draw(&app));
+        // A demand ('c') is the loan's, as the save judges it; the rest the case's.
+        let whose = if key == 'c' {
+            format!("the loan is {officer}'s")
+        } else {
+            format!("case {number} belongs to '{officer}'")
+        };
+        assert!(text.contains(&whose), "'{key}' says whose it is: {text}");
+        press(&mut app, KeyCode::Char('j'));
+    }
+    // An auditor may not work cases at all: refused by role, before any form.
+    let (_dir2, store, number, officer, _) = worked_book(false);
+    let mut app = app_on(store, "hu.yan", Lang::ZhCn, (120, 40), as_of());
+    open_case(&mut app, &number);
+    press(&mut app, KeyCode::Char('d'));
+    assert!(app.form().is_none());
+    assert!(screen_text(&draw(&app)).contains("hu.yan"));
+    // The officer gets the form.
+    let (_dir3, store, number, _, _) = worked_book(false);
+    let mut app = app_on(store, &officer, Lang::En, (120, 40), as_of());
+    open_case(&mut app, &number);
+    press(&mut app, KeyCode::Char('d'));
+    assert!(
+        app.form().is_some(),
+        "the officer's 'd' opens the outcome form"
+    );
+}
+
 #[test]
 fn progress_is_written_under_four_headings() {
     let (_dir, store, number, officer, _) = worked_book(false);
@@ -770,4 +827,48 @@ fn the_loan_tab_shows_the_case_and_its_actions() {
     // Enter opens the case again.
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.detail.case().map(|c| c.number.clone()), Some(number));
+}
+
+/// Deciding a plan still in draft says, as the CLI does, to submit it first (the workflow's
+/// own refusal, in the user's language), and no form opens; failing a rectification plan that
+/// is not in force names its state; submitting again names the state it is in.
+#[test]
+fn deciding_a_draft_says_submit_it_first_in_both_languages() {
+    for (lang, said) in [
+        (Lang::En, "is still a draft: submit it first"),
+        (Lang::ZhCn, "仍是草稿：请先提交"),
+    ] {
+        let (_dir, store, number, officer, _) = worked_book(false);
+        let mut app = app_on(store, SUPERVISOR, lang, (120, 40), as_of());
+        open_case(&mut app, &number);
+        for key in ['A', 'R'] {
+            press(&mut app, KeyCode::Char(key));
+            assert!(app.form().is_none(), "'{key}' opened no form");
+            let notice = app.notice.clone().expect("said");
+            assert!(notice.error, "{}", notice.text);
+            assert!(
+                notice.text.contains(said) && notice.text.contains(&number),
+                "'{key}': {}",
+                notice.text
+            );
+        }
+        // A draft is not a plan in force: failing it names its state and what is needed.
+        press(&mut app, KeyCode::Char('F'));
+        assert!(app.form().is_none());
+        let notice = app.notice.clone().expect("said");
+        let draft = lang.t("plan_status.draft");
+        assert!(notice.text.contains(draft), "{}", notice.text);
+        drop(officer);
+    }
+    // Submitted: submitting again names the state the plan is in.
+    let (_dir, store, number, officer, _) = worked_book(true);
+    let mut app = app_on(store, &officer, Lang::En, (120, 40), as_of());
+    open_case(&mut app, &number);
+    press(&mut app, KeyCode::Char('S'));
+    let notice = app.notice.clone().expect("said");
+    assert!(
+        notice.error && notice.text.contains(Lang::En.t("plan_status.submitted")),
+        "{}",
+        notice.text
+    );
 }

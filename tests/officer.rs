@@ -313,3 +313,58 @@ fn the_workbench_says_the_refusal_on_its_status_line() {
         WarningStatus::Open
     );
 }
+
+/// A board key that opens a form asks the workflow first: on a colleague's warning the
+/// specialist hears why at the key, in both languages, and no form opens (no typing lost at
+/// save); on their own warning the form opens.
+#[test]
+fn the_boards_form_keys_refuse_before_any_form_on_a_colleagues_loan() {
+    for (lang, whose) in [(Lang::En, "chen's"), (Lang::ZhCn, "责任人")] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (path, (own, _), (other, _)) = book(dir.path());
+        let store = Store::open(&path).expect("open");
+        let zhang = actor(&store, "zhang");
+        let mut app = App::new(
+            store,
+            zhang,
+            lang,
+            Theme::colour(),
+            Keymap::load(None).0,
+            Config::defaults(),
+            date(TODAY),
+            (120, 40),
+        )
+        .expect("app");
+        let press = |app: &mut App, c: char| {
+            app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+                .expect("key handled");
+        };
+        let select = |app: &mut App, id: i64| {
+            press(app, '3');
+            press(app, 'g');
+            for _ in 0..app.board.list.total {
+                if app.board.list.selected().map(|r| r.id) == Some(id) {
+                    break;
+                }
+                press(app, 'j');
+            }
+            assert_eq!(app.board.list.selected().map(|r| r.id), Some(id));
+        };
+        select(&mut app, other);
+        // Resolve, dismiss (a supervisor's), the cause, a manual warning on the loan.
+        for key in ['R', 'D', 'c', 'm'] {
+            app.notice = None;
+            press(&mut app, key);
+            assert!(app.form().is_none(), "'{key}' opened no form");
+            let notice = app.notice.clone().expect("refused on the status line");
+            assert!(notice.error, "'{key}': {}", notice.text);
+            if matches!(key, 'c' | 'm') {
+                assert!(notice.text.contains(whose), "'{key}': {}", notice.text);
+            }
+        }
+        // Their own warning: the cause form opens.
+        select(&mut app, own);
+        press(&mut app, 'c');
+        assert!(app.form().is_some(), "the cause form on their own warning");
+    }
+}

@@ -861,6 +861,20 @@ fn covenant_form_sets_thresholds_for_supervisors_only() {
             .contract_no
             .clone();
         press(&mut app, KeyCode::Char('v'));
+        if !allowed {
+            // Refused at the key with the reason, before any typing.
+            assert!(app.form().is_none(), "no covenant form for a specialist");
+            let said = app.notice.clone().map(|n| n.text).unwrap_or_default();
+            assert!(said.contains("may not"), "{said}");
+            assert!(
+                app.store
+                    .audit_tail(3)
+                    .expect("audit")
+                    .iter()
+                    .all(|a| a.action != "covenant.set")
+            );
+            continue;
+        }
         assert!(app.form().is_some(), "the covenant form opens");
         // Indicator current_ratio is pre-filled; yellow 3.0, orange 2.5, red left empty.
         press(&mut app, KeyCode::Tab);
@@ -1128,6 +1142,8 @@ fn with_ascii_borders_no_cell_depends_on_ambiguous_width() {
             press(&mut app, KeyCode::Esc);
             press(&mut app, KeyCode::Char('3'));
             check(&app, "board");
+            // One of wang.fang's own loans' warnings: a colleague's cause is refused at the key.
+            common::select_own_open_warning(&mut app, "wang.fang");
             press(&mut app, KeyCode::Enter);
             check(&app, "warning detail");
             press(&mut app, KeyCode::Char('c'));

@@ -771,6 +771,9 @@ impl App {
             return Ok(true);
         }
         if row.kind == crate::domain::archive::DocumentKind::Summary.code() {
+            if self.feedback_refused(&crate::workflow::feedback::Source::Summary(row.id)) {
+                return Ok(true);
+            }
             let form = super::forms::feedback::form(&row.number, self.lang);
             self.open_form(
                 form,
@@ -790,9 +793,31 @@ impl App {
             });
             return Ok(true);
         };
+        let source = match &subject {
+            Subject::Case(n) => crate::workflow::feedback::Source::Case(n.clone()),
+            _ => crate::workflow::feedback::Source::Inspection(subject.code()),
+        };
+        if self.feedback_refused(&source) {
+            return Ok(true);
+        }
         let form = super::forms::feedback::form(&subject.code(), self.lang);
         self.open_form(form, FormKey::new(FormKind::Feedback, subject))?;
         Ok(true)
+    }
+
+    /// Asks the workflow whether the user may give feedback on `source` (whose loans it is);
+    /// a refusal goes to the status line, and is true.
+    fn feedback_refused(&mut self, source: &crate::workflow::feedback::Source) -> bool {
+        match crate::workflow::feedback::may_give(&self.store, &self.actor, source, self.lang) {
+            Ok(()) => false,
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: super::warning_actions::workflow_error_text(&e, self.lang),
+                    error: true,
+                });
+                true
+            }
+        }
     }
 
     /// Opens the loan `id` in front, on `tab`.
@@ -919,43 +944,88 @@ impl App {
     /// The help over the screen in view: its own keys on the left, the global ones (or the
     /// list's, on the board) on the right.
     fn help_overlay(&self) -> Help {
-        let (left, right): (&'static [Section], &'static [Section]) = if self.form().is_some() {
-            (&[Section::Form], &[Section::Global])
-        } else if let Some(front) = self.detail.front().and_then(Screen::component) {
-            // Every section the screen looks keys up in: its own on the left, then Global.
-            return Help::new(own_sections(front.sections()), &[Section::Global]);
-        } else if self.pane == PaneId::Warnings {
-            return Help::new(&[Section::Board, Section::List], &[Section::Global])
-                .without_filter(false);
-        } else if self.pane == PaneId::Inspections {
-            return Help::new(&[Section::Inspections, Section::List], &[Section::Global])
-                .without_filter(true);
-        } else if self.pane == PaneId::Classification {
-            return Help::new(
-                &[Section::Classification, Section::List],
-                &[Section::Global],
-            )
-            .without_filter(true);
-        } else if self.pane == PaneId::Disposal {
-            return Help::new(&[Section::Disposal, Section::List], &[Section::Global])
-                .without_filter(true);
-        } else if self.pane == PaneId::Archive {
-            return Help::new(&[Section::Archive, Section::List], &[Section::Global])
-                .without_filter(true);
-        } else if self.pane == PaneId::Summary {
-            let help = Help::new(&[Section::Summary, Section::List], &[Section::Global])
-                .without_filter(true);
-            // The signing key only to those who may sign.
-            return if self.summary.may_sign {
-                help
-            } else {
-                help.hiding(&[Action::SummarySign])
+        if self.form().is_some() {
+            return Help::new(&[Section::Form], &[Section::Global]);
+        }
+        // Every section the screen looks keys up in: its own on the left, then Global; less
+        // what it ignores (never given to it, see `act`).
+        let screen = self.screen_in_view();
+        let help = Help::new(own_sections(screen.sections()), &[Section::Global])
+            .ignoring(screen.ignores());
+        // The signing key only to those who may sign.
+        if self.detail.front().is_none() && self.pane == PaneId::Summary && !self.summary.may_sign {
+            return help.hiding(&[Action::SummarySign]);
+        }
+        help
+    }
+
+    /// The screen in view: the detail in front, else the pane.
+    fn screen_in_view(&self) -> &dyn Component {
+        if let Some(front) = self.detail.front().and_then(Screen::component) {
+            return front;
+        }
+        match self.pane {
+            PaneId::Today => &self.today,
+            PaneId::Ledger => &self.ledger,
+            PaneId::Warnings => &self.board,
+            PaneId::Inspections => &self.inspections,
+            PaneId::Classification => &self.classification,
+            PaneId::Disposal => &self.disposal,
+            PaneId::Archive => &self.archive,
+            PaneId::Summary => &self.summary,
+        }
+    }
+
+    /// For tests of the `?` help (#13): the actions of the screen in view's own sections that
+    /// its help lists, those it hides by role, and those its handler acts on (anything but
+    /// [`Outcome::NotMine`]), each tried once on the screen as it is, its effects not carried out.
+    #[doc(hidden)]
+    pub fn help_probe(&mut self) -> anyhow::Result<HelpProbe> {
+        let help = self.help_overlay();
+        let listed = help.listed(&self.keymap);
+        let hidden = help.hidden().to_vec();
+        let mut tried: Vec<Action> = Vec::new();
+        for s in help.own() {
+            for a in s.actions() {
+                if self.keymap.first_key(*s, *a).is_some() && !tried.contains(a) {
+                    tried.push(*a);
+                }
+            }
+        }
+        let mut acts = Vec::new();
+        for action in tried.iter().copied() {
+            let ctx = Ctx {
+                store: &self.store,
+                today: self.today_date,
+                user: &self.actor.username,
             };
-        } else {
-            // Today and the Ledger: the pane's own sections (as it looks keys up), then Global.
-            (own_sections(self.sections()), &[Section::Global])
-        };
-        Help::new(left, right)
+            let screen: &mut dyn Component =
+                match self.detail.front_mut().and_then(Screen::component_mut) {
+                    Some(front) => front,
+                    None => match self.pane {
+                        PaneId::Today => &mut self.today,
+                        PaneId::Ledger => &mut self.ledger,
+                        PaneId::Warnings => &mut self.board,
+                        PaneId::Inspections => &mut self.inspections,
+                        PaneId::Classification => &mut self.classification,
+                        PaneId::Disposal => &mut self.disposal,
+                        PaneId::Archive => &mut self.archive,
+                        PaneId::Summary => &mut self.summary,
+                    },
+                };
+            if screen.ignores().contains(&action) {
+                continue;
+            }
+            if !matches!(screen.handle(action, &ctx)?, Outcome::NotMine) {
+                acts.push(action);
+            }
+        }
+        Ok(HelpProbe {
+            listed,
+            hidden,
+            tried,
+            acts,
+        })
     }
 
     /// The first binding of `key` in the sections in force (outside a form).
@@ -973,6 +1043,9 @@ impl App {
         if section != Section::Global
             && let Some(front) = self.detail.front_mut().and_then(Screen::component_mut)
         {
+            if front.ignores().contains(&action) {
+                return self.global_action(action);
+            }
             let ctx = Ctx {
                 store: &self.store,
                 today: self.today_date,
@@ -1001,6 +1074,9 @@ impl App {
                 PaneId::Archive => &mut self.archive,
                 PaneId::Summary => &mut self.summary,
             };
+            if pane.ignores().contains(&action) {
+                return self.global_action(action);
+            }
             return match pane.handle(action, &ctx)? {
                 Outcome::NotMine => self.global_action(action),
                 Outcome::Unchanged => Ok(false),
@@ -1285,4 +1361,18 @@ fn own_sections(sections: &'static [Section]) -> &'static [Section] {
         Some((Section::Global, own)) => own,
         _ => sections,
     }
+}
+
+/// What [`App::help_probe`] found on the screen in view.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct HelpProbe {
+    /// The own sections' actions its `?` help lists.
+    pub listed: Vec<Action>,
+    /// Left out of the help because the user's role may not do them.
+    pub hidden: Vec<Action>,
+    /// Every own section's action with a key, as tried.
+    pub tried: Vec<Action>,
+    /// Those the screen acts on.
+    pub acts: Vec<Action>,
 }

@@ -135,8 +135,17 @@ fn approve(
         &[("ok", &ok), ("refused", &refusals.len())],
     );
     if !refusals.is_empty() {
-        text.push_str(": ");
-        text.push_str(&refusals.join("; "));
+        // The separators are the language's (full-width in Chinese).
+        text = lang.tf(
+            "classification_pane.bulk_refusals",
+            &[
+                ("bulk", &text),
+                (
+                    "refusals",
+                    &refusals.join(lang.t("classification_pane.refusal_sep")),
+                ),
+            ],
+        );
     }
     Ok(Saved {
         text,
@@ -165,6 +174,35 @@ impl App {
             });
             return Ok(true);
         }
+        // Asked first, as the save asks it: whoever may decide none of them hears why now
+        // (their own proposal, a class above their limit, their role).
+        let first_refusal = rows.iter().map(|r| {
+            crate::workflow::classification::may_approve(
+                &self.actor,
+                r.current,
+                r.proposed,
+                &r.proposer,
+            )
+        });
+        let mut refusal = None;
+        for r in first_refusal {
+            match r {
+                Ok(()) => {
+                    refusal = None;
+                    break;
+                }
+                Err(e) => {
+                    refusal.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = refusal {
+            self.notice = Some(Notice {
+                text: super::warning_actions::workflow_error_text(&e, self.lang),
+                error: true,
+            });
+            return Ok(true);
+        }
         let form = super::forms::classification::approve_form(rows, self.lang);
         let items = rows.iter().map(|r| (r.id, r.version)).collect();
         let key = FormKey::new(FormKind::ApproveProposals, Subject::Proposals(items));
@@ -174,6 +212,13 @@ impl App {
 
     /// The reject form for `row`.
     pub(crate) fn open_reject_form(&mut self, row: &ProposalRow) -> anyhow::Result<Redraw> {
+        if let Err(e) = crate::workflow::classification::may_reject(&self.actor, &row.proposer) {
+            self.notice = Some(Notice {
+                text: super::warning_actions::workflow_error_text(&e, self.lang),
+                error: true,
+            });
+            return Ok(true);
+        }
         let form = super::forms::classification::reject_form(row, self.lang);
         let key = FormKey::new(FormKind::RejectProposal, Subject::Proposal(row.id));
         self.open_form(form, key)?;

@@ -130,6 +130,11 @@ pub trait Component {
     fn sections(&self) -> &'static [Section];
     /// Its commands for the footer, from the bindings in force.
     fn hints(&self) -> &'static [Hint];
+    /// Actions of its own sections it has no use for (a shared section's keys, such as the
+    /// list's filter on a list without one): never given to it, and left out of its `?` help.
+    fn ignores(&self) -> &'static [Action] {
+        &[]
+    }
     /// Handles an action bound in one of its sections.
     fn handle(&mut self, action: Action, ctx: &Ctx<'_>) -> anyhow::Result<Outcome>;
     /// Rows its lists show from now on (the terminal was resized).

@@ -359,11 +359,30 @@ impl App {
         let case = screen.detail.case.clone();
         let number = case.number.clone();
         let selected = screen.selected_action().cloned();
-        let submitted = screen.plan_in(&[PlanStatus::Submitted]).cloned();
-        let draft = screen.plan_in(&[PlanStatus::Draft]).cloned();
-        let in_force = screen.plan_in(&[PlanStatus::Approved]).cloned();
         let measures = screen.measures_to_take().cloned();
         let no_action = || lang.t("case_detail.no_action").to_string();
+        // A key that opens a form asks first whether the user may do it at all, and is
+        // refused at once with the reason (the command checks again when it is sent).
+        let precheck = match action {
+            Action::AddProgress
+            | Action::AddAction
+            | Action::ProposePlan
+            | Action::RecordExplanation => Some((Command::WorkCase, None)),
+            Action::ActionDone | Action::ActionFail | Action::ActionNote | Action::CancelAction => {
+                Some((
+                    Command::WorkCase,
+                    selected.as_ref().map(|a| a.owner.clone()),
+                ))
+            }
+            Action::CloseCase => Some((Command::CloseCase, None)),
+            _ => None,
+        };
+        let refused = precheck.and_then(|(command, owner)| {
+            flow::may_on_case(&self.actor, command, &screen.detail, owner.as_deref()).err()
+        });
+        if let Some(e) = refused {
+            return self.case_refused(super::warning_actions::workflow_error_text(&e, lang));
+        }
         let (form, key) = match action {
             Action::AddProgress => (
                 forms::progress_form(&number, lang),
@@ -399,10 +418,19 @@ impl App {
                 )
             }
             Action::ApprovePlan | Action::RejectPlan => {
-                let Some(plan) = submitted else {
-                    return self.case_refused(
-                        lang.tf("case_detail.no_submitted", &[("number", &display(&number))]),
-                    );
+                // The workflow says which plan a decision takes, or why none (a draft: submit
+                // it first).
+                let plan = match flow::plan_for(
+                    &number,
+                    &screen.detail.plans,
+                    &[PlanKind::Rectification, PlanKind::Emergency],
+                    &[PlanStatus::Submitted],
+                ) {
+                    Ok(p) => p.clone(),
+                    Err(e) => {
+                        return self
+                            .case_refused(super::warning_actions::workflow_error_text(&e, lang));
+                    }
                 };
                 let approve = action == Action::ApprovePlan;
                 // Whoever may not decide this plan hears so before any form.
@@ -426,11 +454,17 @@ impl App {
                 )
             }
             Action::FailPlan => {
-                let Some(plan) = in_force.filter(|p| p.kind == PlanKind::Rectification) else {
-                    return self.case_refused(lang.tf(
-                        "case_detail.no_rectification",
-                        &[("number", &display(&number))],
-                    ));
+                let plan = match flow::plan_for(
+                    &number,
+                    &screen.detail.plans,
+                    &[PlanKind::Rectification],
+                    &[PlanStatus::Approved],
+                ) {
+                    Ok(p) => p.clone(),
+                    Err(e) => {
+                        return self
+                            .case_refused(super::warning_actions::workflow_error_text(&e, lang));
+                    }
                 };
                 if let Err(e) = self.actor.authorize(Command::FailRectification, &Who::NONE) {
                     return self
@@ -474,10 +508,17 @@ impl App {
                 });
             }
             Action::SubmitPlan => {
-                let Some(plan) = draft else {
-                    return self.case_refused(
-                        lang.tf("case_detail.no_draft", &[("number", &display(&number))]),
-                    );
+                let plan = match flow::plan_for(
+                    &number,
+                    &screen.detail.plans,
+                    &[PlanKind::Rectification, PlanKind::Emergency],
+                    &[PlanStatus::Draft],
+                ) {
+                    Ok(p) => p.clone(),
+                    Err(e) => {
+                        return self
+                            .case_refused(super::warning_actions::workflow_error_text(&e, lang));
+                    }
                 };
                 return self.send_case_command(DisposalCommand::Submit {
                     case: number,
@@ -491,6 +532,28 @@ impl App {
                     .and_then(|a| a.contract_no.clone())
                     .or_else(|| screen.detail.loans.first().map(|l| l.contract_no.clone()))
                     .unwrap_or_default();
+                // Asked as the save asks it: a recovery by role, a demand on the loan's
+                // officer (a specialist demands on their own loans).
+                let officer = screen
+                    .detail
+                    .loans
+                    .iter()
+                    .find(|l| l.contract_no == contract)
+                    .map(|l| l.officer.clone());
+                let refused = if action == Action::RecordRecovery {
+                    self.actor.authorize(Command::RecordRecovery, &Who::NONE)
+                } else {
+                    match &officer {
+                        Some(o) => self
+                            .actor
+                            .authorize(Command::RecordDemand, &Who::loan_of(o)),
+                        None => self.actor.authorize(Command::RecordDemand, &Who::NONE),
+                    }
+                };
+                if let Err(e) = refused {
+                    return self
+                        .case_refused(super::warning_actions::workflow_error_text(&e, lang));
+                }
                 let subject = Subject::CaseId(number.clone(), case.id);
                 if action == Action::RecordRecovery {
                     (

@@ -287,6 +287,31 @@ impl App {
                 .map(|text| Notice { text, error: true });
             return Ok(true);
         }
+        // A key that opens a form asks the workflow's own rule first (author, role, state):
+        // a refusal is said at once, before any typing.
+        let precheck = match cmd {
+            ReportCommand::Measure
+            | ReportCommand::ProposeClass
+            | ReportCommand::Attach
+            | ReportCommand::Checklist => Some(flow::may_edit(
+                &self.actor,
+                e.inspection.row.author.as_deref(),
+                e.inspection.row.status,
+            )),
+            ReportCommand::Return => Some(flow::may_review(
+                &self.actor,
+                e.inspection.row.author.as_deref(),
+                e.inspection.approvals_done,
+            )),
+            _ => None,
+        };
+        if let Some(Err(err)) = precheck {
+            self.notice = Some(Notice {
+                text: err.localized(lang),
+                error: true,
+            });
+            return Ok(true);
+        }
         if let ReportCommand::Write { section, .. } = &cmd {
             let i = section.number().saturating_sub(1) as usize;
             if e.conflict(i) {

@@ -7,7 +7,6 @@ use super::forms::{FormKey, FormKind, Subject};
 use super::keymap::Action;
 use super::panes::loan_detail::DetailTab;
 use super::stack::{Changed, Screen};
-use crate::domain::permission::{Permission, allows};
 use crate::domain::text::display;
 use crate::domain::warning::{MoveError, WarningMove};
 use crate::i18n::Lang;
@@ -112,15 +111,30 @@ impl App {
             .map_err(|e| move_error_text(&e, self.lang))
     }
 
-    fn may_raise(&self) -> Result<(), String> {
-        if allows(self.actor.role, Permission::RaiseWarning) {
-            Ok(())
+    /// May the user do `command` on a loan whose officer is `officer`? (The workflow's own
+    /// check, asked before a form opens; the command asks again when it is sent.)
+    fn may_on_loan(&self, command: crate::workflow::Command, officer: &str) -> Result<(), String> {
+        self.actor
+            .authorize(command, &crate::workflow::Subject::loan_of(officer))
+            .map_err(|e| workflow_error_text(&e, self.lang))
+    }
+
+    /// May the user raise a warning on `contract` (its officer's, for a specialist)? The
+    /// workflow's own check; with no contract at hand, the role alone.
+    fn may_raise(&self, contract: &str) -> anyhow::Result<Result<(), String>> {
+        let officer = if contract.is_empty() {
+            None
         } else {
-            Err(self.lang.tf(
-                "warning.err_denied",
-                &[("role", &self.lang.code_name("role", self.actor.role.code()))],
-            ))
-        }
+            self.store.loan_by_contract(contract)?.map(|l| l.officer)
+        };
+        let subject = match &officer {
+            Some(o) => crate::workflow::Subject::loan_of(o),
+            None => crate::workflow::Subject::NONE,
+        };
+        Ok(self
+            .actor
+            .authorize(crate::workflow::Command::RaiseWarning, &subject)
+            .map_err(|e| workflow_error_text(&e, self.lang)))
     }
 
     /// A warning action on `row`; one refused because the book is busy is kept for a retry.
@@ -157,8 +171,11 @@ impl App {
                 }
             }
             (_, Some(mv)) => {
-                // The reason is asked for only when everything else allows the move.
-                if let Err(e) = self.check_move(row, mv, "-") {
+                // The reason is asked for only when everything else allows the move: the state,
+                // the role and whose loan it is (a specialist moves their own loans' warnings).
+                if let Err(e) = self.check_move(row, mv, "-").and_then(|()| {
+                    self.may_on_loan(crate::workflow::Command::MoveWarning(mv), &row.officer)
+                }) {
                     return self.fail(e);
                 }
                 let kind = if mv == WarningMove::Resolve {
@@ -170,7 +187,9 @@ impl App {
                 self.open_form(form, FormKey::new(kind, Subject::Warning(row.id)))?;
             }
             (Action::WriteCause, _) => {
-                if let Err(e) = self.may_raise() {
+                if let Err(e) =
+                    self.may_on_loan(crate::workflow::Command::AnalyseWarning, &row.officer)
+                {
                     return self.fail(e);
                 }
                 if !row.status.is_active() {
@@ -208,9 +227,6 @@ impl App {
 
     /// The manual-warning form, its contract filled in when one is at hand.
     pub(crate) fn open_raise_form(&mut self, contract: &str) -> anyhow::Result<Redraw> {
-        if let Err(e) = self.may_raise() {
-            return self.fail(e);
-        }
         let lang = self.lang;
         let contract = if contract.is_empty() {
             self.detail
@@ -220,6 +236,9 @@ impl App {
         } else {
             contract.to_string()
         };
+        if let Err(e) = self.may_raise(&contract)? {
+            return self.fail(e);
+        }
         let form = super::forms::raise::form(&contract, lang);
         let key = FormKey::new(FormKind::RaiseWarning, Subject::Contract(contract));
         self.open_form(form, key)?;

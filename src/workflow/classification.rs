@@ -580,12 +580,7 @@ pub fn approve_in(
     let st = pending(tx, id, expected)?;
     let from = st.loan_class;
     let to = st.to;
-    let command = if from.is_non_performing() && !to.is_non_performing() {
-        Command::ApproveNplUpgrade
-    } else {
-        Command::ApproveClassification(to)
-    };
-    super::authorize_in(tx, actor, command, &Subject::made_by(&st.proposer))?;
+    may_approve(actor, from, to, &st.proposer)?;
     // The loan may have moved since the proposal: re-checked at the decision.
     if to == from {
         let mut args = class_args(to);
@@ -690,6 +685,29 @@ fn plan_triggered(
     Ok(triggered)
 }
 
+/// May `actor` approve a proposal by `proposer` moving a loan from `from` to `to`? (An
+/// upgrade out of non-performing is the manager's; a class above the supervisor's limit too;
+/// never one's own.) The command's own rule; a screen asks it before it opens the form.
+pub fn may_approve(
+    actor: &Actor,
+    from: Classification,
+    to: Classification,
+    proposer: &str,
+) -> Result<()> {
+    let command = if from.is_non_performing() && !to.is_non_performing() {
+        Command::ApproveNplUpgrade
+    } else {
+        Command::ApproveClassification(to)
+    };
+    actor.authorize(command, &Subject::made_by(proposer))
+}
+
+/// May `actor` reject a proposal by `proposer`? The command's own rule, asked by a screen
+/// before it opens the form.
+pub fn may_reject(actor: &Actor, proposer: &str) -> Result<()> {
+    actor.authorize(Command::RejectClassification, &Subject::made_by(proposer))
+}
+
 /// Rejects a proposal; the reason is required.
 pub fn reject(
     store: &mut Store,
@@ -700,12 +718,7 @@ pub fn reject(
 ) -> Result<()> {
     super::execute(store, actor, |tx| {
         let st = pending(tx, id, expected)?;
-        super::authorize_in(
-            tx,
-            actor,
-            Command::RejectClassification,
-            &Subject::made_by(&st.proposer),
-        )?;
+        may_reject(actor, &st.proposer)?;
         let reason = required_text(reason)?;
         tx.decide_proposal(st.id, "rejected", &actor.username, &reason)?;
         tx.audit(

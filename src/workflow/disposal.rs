@@ -132,6 +132,26 @@ fn open_case(tx: &Tx<'_>, number: &str, expected: Option<i64>) -> Result<CaseSta
     Ok(c)
 }
 
+/// A read-only pre-check before a screen opens a form on case `d` (the command checks again
+/// when it is sent): may `actor` do `command` on it? The same rule as the command's
+/// ([`case_rule`]), with the case's loans' officers as the screen read them; `owner`: the
+/// owner of the action acted on.
+pub fn may_on_case(
+    actor: &Actor,
+    command: Command,
+    d: &crate::store::CaseDetail,
+    owner: Option<&str>,
+) -> Result<()> {
+    case_rule(
+        actor,
+        command,
+        &d.case.number,
+        &d.case.officer,
+        owner,
+        || Ok(d.loans.iter().map(|l| l.officer.clone()).collect()),
+    )
+}
+
 /// May `actor` do `command` on case `c`? A specialist only on a case of theirs: its officer,
 /// the officer of one of its loans, or `owner`, the owner of the action acted on.
 fn authorize_case(
@@ -141,17 +161,28 @@ fn authorize_case(
     c: &CaseState,
     owner: Option<&str>,
 ) -> Result<()> {
+    case_rule(actor, command, &c.number, &c.officer, owner, || {
+        Ok(tx.case_loan_officers(c.id)?)
+    })
+}
+
+/// The one rule for a case (the command's and the screen's pre-check): a specialist is also
+/// allowed by the officers of the case's loans (`loan_officers`, read only for a specialist)
+/// and by `owner`; everyone else as [`Actor::authorize`] says.
+fn case_rule(
+    actor: &Actor,
+    command: Command,
+    number: &str,
+    officer: &str,
+    owner: Option<&str>,
+    loan_officers: impl FnOnce() -> Result<Vec<String>>,
+) -> Result<()> {
     let mut also = Vec::new();
     if actor.role == crate::domain::Role::Specialist && !actor.system {
-        also = tx.case_loan_officers(c.id)?;
+        also = loan_officers()?;
         also.extend(owner.map(str::to_string));
     }
-    super::authorize_in(
-        tx,
-        actor,
-        command,
-        &Subject::case_of(&c.number, &c.officer, &also),
-    )
+    actor.authorize(command, &Subject::case_of(number, officer, &also))
 }
 
 /// The plan `id` of the case, or the case's latest plan of `kinds` in `statuses`.
@@ -184,7 +215,7 @@ fn pick_plan(
                     }
                 }
                 if let Some(p) = latest {
-                    return Err(plan_not_ready(c, &p, statuses));
+                    return Err(plan_not_ready(&c.number, &p, statuses));
                 }
             }
             best
@@ -194,42 +225,65 @@ fn pick_plan(
         && !statuses.contains(&p.status)
         && p.status == PlanStatus::Draft
     {
-        return Err(plan_not_ready(c, p, statuses));
+        return Err(plan_not_ready(&c.number, p, statuses));
     }
-    found.ok_or_else(|| {
-        WorkflowError::rule(
-            "disposal_err.no_plan",
-            &[
-                ("number", &c.number),
-                (
-                    "which",
-                    &id.map(|i| format!("#{i}")).unwrap_or_else(|| {
-                        key(&kinds
-                            .iter()
-                            .map(|k| format!("plan_kind.{}", k.code()))
-                            .collect::<Vec<_>>()
-                            .join("/"))
-                    }),
-                ),
-            ],
-        )
-    })
+    found.ok_or_else(|| no_plan(&c.number, id, kinds))
 }
 
-/// Why plan `p` of case `c` is not one a step needing `statuses` can take: a draft is to be
+/// Case `number` has no plan `id` (or none of `kinds`).
+fn no_plan(number: &str, id: Option<i64>, kinds: &[PlanKind]) -> WorkflowError {
+    WorkflowError::rule(
+        "disposal_err.no_plan",
+        &[
+            ("number", &number),
+            (
+                "which",
+                &id.map(|i| format!("#{i}")).unwrap_or_else(|| {
+                    key(&kinds
+                        .iter()
+                        .map(|k| format!("plan_kind.{}", k.code()))
+                        .collect::<Vec<_>>()
+                        .join("/"))
+                }),
+            ),
+        ],
+    )
+}
+
+/// The plan a step needing one of `kinds` in `statuses` would take, from case `number`'s
+/// `plans` as a screen read them (oldest first), or the step's own refusal, as [`pick_plan`]
+/// gives it: a draft is to be submitted first, another state is named, no plan is said.
+/// A screen asks this before it opens the step's form; the command judges again when sent.
+pub fn plan_for<'a>(
+    number: &str,
+    plans: &'a [PlanRow],
+    kinds: &[PlanKind],
+    statuses: &[PlanStatus],
+) -> Result<&'a PlanRow> {
+    let of_kind = || plans.iter().rev().filter(|p| kinds.contains(&p.kind));
+    if let Some(p) = of_kind().find(|p| statuses.contains(&p.status)) {
+        return Ok(p);
+    }
+    match of_kind().next() {
+        Some(p) => Err(plan_not_ready(number, p, statuses)),
+        None => Err(no_plan(number, None, kinds)),
+    }
+}
+
+/// Why plan `p` of case `number` is not one a step needing `statuses` can take: a draft is to be
 /// submitted first; any other state is named beside the states the step needs.
-fn plan_not_ready(c: &CaseState, p: &PlanRow, statuses: &[PlanStatus]) -> WorkflowError {
+fn plan_not_ready(number: &str, p: &PlanRow, statuses: &[PlanStatus]) -> WorkflowError {
     if p.status == PlanStatus::Draft && statuses.contains(&PlanStatus::Submitted) {
         return WorkflowError::rule(
             "disposal_err.plan_draft",
-            &[("id", &p.id), ("number", &c.number)],
+            &[("id", &p.id), ("number", &number)],
         );
     }
     WorkflowError::rule(
         "disposal_err.plan_not_ready",
         &[
             ("id", &p.id),
-            ("number", &c.number),
+            ("number", &number),
             ("kind", &key(&format!("plan_kind.{}", p.kind.code()))),
             ("status", &key(&format!("plan_status.{}", p.status.code()))),
             (

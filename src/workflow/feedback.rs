@@ -266,6 +266,22 @@ fn draw_summary(store: &Store, id: i64, lang: Lang) -> Result<Drawn> {
     })
 }
 
+/// The facts of `source`.
+fn draw(store: &Store, source: &Source, lang: Lang) -> Result<Drawn> {
+    match source {
+        Source::Case(n) => draw_case(store, n, lang),
+        Source::Inspection(k) => draw_inspection(store, k, lang),
+        Source::Summary(id) => draw_summary(store, *id, lang),
+    }
+}
+
+/// May `actor` give feedback on `source` (whose loans it is, for a specialist)? The same
+/// check [`issue`] makes; a screen asks it before it opens the form.
+pub fn may_give(store: &Store, actor: &Actor, source: &Source, lang: Lang) -> Result<()> {
+    let drawn = draw(store, source, lang)?;
+    actor.authorize(Command::IssueFeedback, &Subject::loan_of(&drawn.officer))
+}
+
 /// Issues a feedback note: draws the facts from the source, writes the note as a document of
 /// kind `feedback` addressed to `cmd.to`, seals it and audits it, in one transaction.
 pub fn issue(
@@ -279,11 +295,7 @@ pub fn issue(
     if is_blank(&asked) {
         return Err(WorkflowError::rule("feedback_err.text_empty", &[]));
     }
-    let drawn = match &cmd.source {
-        Source::Case(n) => draw_case(store, n, lang)?,
-        Source::Inspection(k) => draw_inspection(store, k, lang)?,
-        Source::Summary(id) => draw_summary(store, *id, lang)?,
-    };
+    let drawn = draw(store, &cmd.source, lang)?;
     super::guard(
         store,
         actor,

@@ -250,17 +250,32 @@ pub(super) fn editable(
     expected: Option<i64>,
 ) -> Result<InspectionState> {
     let st = load(tx, number, expected)?;
-    let maker = st.author.clone().unwrap_or_default();
-    super::authorize_in(
-        tx,
-        actor,
-        Command::WriteInspection,
-        &Subject::made_by(&maker),
-    )?;
-    InspectionMove::Edit
-        .check(st.status, 1)
-        .map_err(wrong_state)?;
+    may_edit(actor, st.author.as_deref(), st.status)?;
     Ok(st)
+}
+
+/// May `actor` edit a report by `author` in `status` (write a section, add a measure, propose
+/// a class, score the checklist, attach)? The commands' own rule; a screen asks it before it
+/// opens the edit's form.
+pub fn may_edit(actor: &Actor, author: Option<&str>, status: InspectionStatus) -> Result<()> {
+    actor.authorize(
+        Command::WriteInspection,
+        &Subject::made_by(author.unwrap_or_default()),
+    )?;
+    InspectionMove::Edit.check(status, 1).map_err(wrong_state)?;
+    Ok(())
+}
+
+/// May `actor` review (approve or return) a report by `author` with `approvals_done`: the
+/// first review or a manager's second. The commands' own rule; a screen asks it before it
+/// opens the return form.
+pub fn may_review(actor: &Actor, author: Option<&str>, approvals_done: i64) -> Result<()> {
+    let command = if approvals_done >= 1 {
+        Command::SecondApproveInspection
+    } else {
+        Command::ReviewInspection
+    };
+    actor.authorize(command, &Subject::made_by(author.unwrap_or_default()))
 }
 
 /// Writes section `section` of the report (replacing its text).
@@ -648,13 +663,7 @@ pub fn return_report(
 ) -> Result<()> {
     super::execute(store, actor, |tx| {
         let st = load(tx, number, expected)?;
-        let maker = st.author.clone().unwrap_or_default();
-        let command = if st.approvals_done >= 1 {
-            Command::SecondApproveInspection
-        } else {
-            Command::ReviewInspection
-        };
-        super::authorize_in(tx, actor, command, &Subject::made_by(&maker))?;
+        may_review(actor, st.author.as_deref(), st.approvals_done)?;
         let comment = comment.trim().to_string();
         if is_blank(&comment) {
             return Err(WorkflowError::rule("inspection_err.comment_required", &[]));

@@ -95,6 +95,54 @@ pub enum FormKind {
 }
 
 impl FormKind {
+    /// The command the form's save sends, when the form is one that changes the book and a
+    /// role may be refused it (reading forms, and those whose rule needs the record, none).
+    pub fn command(self) -> Option<crate::workflow::Command> {
+        use crate::domain::warning::WarningMove;
+        use crate::workflow::Command;
+        Some(match self {
+            FormKind::Contact => Command::RecordContact,
+            FormKind::Statement => Command::EnterStatement,
+            FormKind::Repayment => Command::EnterRepayment,
+            FormKind::Covenant => Command::SetCovenant,
+            FormKind::RaiseWarning => Command::RaiseWarning,
+            FormKind::ResolveWarning => Command::MoveWarning(WarningMove::Resolve),
+            FormKind::DismissWarning => Command::MoveWarning(WarningMove::Dismiss),
+            FormKind::WarningCause => Command::AnalyseWarning,
+            FormKind::StartInspection => Command::StartInspection,
+            FormKind::ProposeLoanClass => Command::ProposeClassification,
+            FormKind::RejectProposal => Command::RejectClassification,
+            FormKind::CaseProgress
+            | FormKind::CaseAction
+            | FormKind::CasePlan
+            | FormKind::ActionDone
+            | FormKind::ActionFail
+            | FormKind::CaseExplanation
+            | FormKind::ActionNote
+            | FormKind::ActionCancel => Command::WorkCase,
+            FormKind::FailPlan => Command::FailRectification,
+            FormKind::CaseRecovery => Command::RecordRecovery,
+            FormKind::CaseDemand => Command::RecordDemand,
+            FormKind::CaseClose => Command::CloseCase,
+            FormKind::Feedback => Command::IssueFeedback,
+            FormKind::SummarySign => Command::SignSummary,
+            // Decided with the record in hand (maker-checker, the report's author, the plan's
+            // kind; the screens ask before they open these), or reading.
+            FormKind::ProposeClass
+            | FormKind::ReturnReport
+            | FormKind::AttachEvidence
+            | FormKind::AddMeasure
+            | FormKind::InspectionReport
+            | FormKind::Checklist
+            | FormKind::ApproveProposals
+            | FormKind::MigrationPeriod
+            | FormKind::ApprovePlan
+            | FormKind::RejectPlan
+            | FormKind::AuditFilter
+            | FormKind::SummaryPeriod => return None,
+        })
+    }
+
     pub const ALL: [FormKind; 37] = [
         FormKind::Contact,
         FormKind::Statement,
@@ -810,6 +858,20 @@ impl App {
     /// Opens `form` with the draft saved under `key`, if any. A drafts file that cannot be
     /// read is said on the status line; the form opens empty and is not prevented.
     pub(crate) fn open_form(&mut self, mut form: Form, key: FormKey) -> anyhow::Result<()> {
+        // A form whose command the user's role may not do is refused at once, saying why,
+        // before any typing (whose loan or case it is, the screens ask before this; the
+        // command checks everything again when it is sent).
+        if let Some(command) = key.kind.command()
+            && let Err(e) = self
+                .actor
+                .authorize(command, &crate::workflow::Subject::NONE)
+        {
+            self.notice = Some(Notice {
+                text: super::warning_actions::workflow_error_text(&e, self.lang),
+                error: true,
+            });
+            return Ok(());
+        }
         match self.drafts.load(&self.actor.username, &key) {
             Ok(Some(values)) => {
                 form.restore(&values);

@@ -754,6 +754,16 @@ impl Component for DisposalPane {
         HINTS
     }
 
+    fn ignores(&self) -> &'static [Action] {
+        // The list has no text filter or sort.
+        &[
+            Action::Filter,
+            Action::SortNext,
+            Action::SortPrev,
+            Action::SortReverse,
+        ]
+    }
+
     fn handle(&mut self, action: Action, ctx: &Ctx<'_>) -> anyhow::Result<Outcome> {
         let store = ctx.store;
         self.today = ctx.today;

@@ -96,6 +96,18 @@ impl Component for DocumentViewer {
         HINTS
     }
 
+    fn ignores(&self) -> &'static [Action] {
+        // A document scrolls; the list's other keys (open, filter, sort) have nothing here.
+        &[
+            Action::Open,
+            Action::Filter,
+            Action::ClearFilter,
+            Action::SortNext,
+            Action::SortPrev,
+            Action::SortReverse,
+        ]
+    }
+
     fn handle(&mut self, action: Action, _ctx: &Ctx<'_>) -> anyhow::Result<Outcome> {
         let page = self.height.max(1) as i64;
         let moved = match action {

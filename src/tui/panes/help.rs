@@ -19,11 +19,11 @@ pub struct Help {
     /// The screen's own sections (left column) and the others shown (right column).
     left: &'static [Section],
     right: &'static [Section],
-    /// Opened over a pane whose list has no text filter or sort (the warning board, the
-    /// Inspections pane): the list's keys it has no use for are left out.
-    no_filter: bool,
-    /// …and no loan to open with the list's Enter (the board).
-    no_open: bool,
+    /// Actions of its sections the screen has no use for ([`Component::ignores`]: never given
+    /// to it), left out.
+    ///
+    /// [`Component::ignores`]: crate::tui::component::Component::ignores
+    ignored: &'static [Action],
     /// Actions the user's role may not do, left out (the summary pane's signing).
     hidden: &'static [Action],
     /// The first line shown of the columns (when they do not fit).
@@ -37,8 +37,7 @@ impl Help {
         Help {
             left,
             right,
-            no_filter: false,
-            no_open: false,
+            ignored: &[],
             hidden: &[],
             scroll: 0,
             max_scroll: Cell::new(0),
@@ -89,14 +88,63 @@ impl Help {
         }
     }
 
-    /// Leaves out the list's filter and sort keys, and Enter too unless `opens` (the pane's
-    /// list has no text filter or sort; its Enter opens its own rows, or nothing).
-    pub fn without_filter(self, opens: bool) -> Help {
+    /// Leaves out the actions the screen ignores ([`Component::ignores`]).
+    ///
+    /// [`Component::ignores`]: crate::tui::component::Component::ignores
+    pub fn ignoring(self, actions: &'static [Action]) -> Help {
         Help {
-            no_filter: true,
-            no_open: !opens,
+            ignored: actions,
             ..self
         }
+    }
+
+    /// The entries of `sections` as listed: each action with the keys that reach it (a key
+    /// bound in an earlier section of the screen is that section's, so a later binding of it
+    /// is never reached and not listed; `claimed` carries the keys taken so far).
+    fn entries(
+        &self,
+        sections: &[Section],
+        keymap: &Keymap,
+        claimed: &mut Vec<crate::tui::keymap::Key>,
+    ) -> Vec<(Section, Action, Vec<crate::tui::keymap::Key>)> {
+        let mut out = Vec::new();
+        for s in sections {
+            for (section, action, keys) in &keymap.listing {
+                let ignored = self.ignored.contains(action) && self.left.contains(s);
+                if section != s || ignored || self.hidden.contains(action) {
+                    continue;
+                }
+                let keys: Vec<_> = keys
+                    .iter()
+                    .filter(|k| !claimed.contains(k))
+                    .cloned()
+                    .collect();
+                if keys.is_empty() {
+                    continue;
+                }
+                claimed.extend(keys.iter().cloned());
+                out.push((*section, *action, keys));
+            }
+        }
+        out
+    }
+
+    /// The actions of the screen's own sections (the left column) the help lists.
+    pub fn listed(&self, keymap: &Keymap) -> Vec<Action> {
+        self.entries(self.left, keymap, &mut Vec::new())
+            .into_iter()
+            .map(|(_, a, _)| a)
+            .collect()
+    }
+
+    /// The screen's own sections (the left column).
+    pub fn own(&self) -> &'static [Section] {
+        self.left
+    }
+
+    /// Actions left out because the user's role may not do them.
+    pub fn hidden(&self) -> &'static [Action] {
+        self.hidden
     }
 
     pub fn render(
@@ -114,39 +162,17 @@ impl Help {
         let half = inner_w / 2;
         // A key bound in an earlier section of the screen is that section's: a later binding
         // of it is never reached, so it is not listed (the lookup order is left, then right).
-        let claimed: std::cell::RefCell<Vec<crate::tui::keymap::Key>> = Default::default();
-        let column = |sections: &[Section], cols: u16| -> Vec<Line<'static>> {
+        let mut claimed = Vec::new();
+        let mut column = |sections: &[Section], cols: u16| -> Vec<Line<'static>> {
             let mut lines = Vec::new();
             for s in sections {
                 lines.push(Line::styled(
                     lang.t(&format!("help.section_{}", s.name())).to_string(),
                     theme.header,
                 ));
-                for (section, action, keys) in &keymap.listing {
-                    // The board and the Inspections pane have no text filter or sort; the board opens no loan.
-                    let not_here = *section == Section::List
-                        && match action {
-                            Action::Open => self.no_open,
-                            Action::Filter
-                            | Action::SortNext
-                            | Action::SortPrev
-                            | Action::SortReverse => self.no_filter,
-                            _ => false,
-                        };
-                    if section != s || not_here || self.hidden.contains(action) {
-                        continue;
-                    }
-                    let keys: Vec<_> = keys
-                        .iter()
-                        .filter(|k| !claimed.borrow().contains(k))
-                        .cloned()
-                        .collect();
-                    if keys.is_empty() {
-                        continue;
-                    }
-                    claimed.borrow_mut().extend(keys.iter().cloned());
+                for (_, action, keys) in self.entries(&[*s], keymap, &mut claimed) {
                     let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
-                    let desc = self.description(*action, lang);
+                    let desc = self.description(action, lang);
                     lines.extend(help_entry(&keys.join(" "), &desc, cols));
                 }
             }

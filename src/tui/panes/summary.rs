@@ -441,6 +441,18 @@ impl Component for SummaryPane {
         if self.may_sign { HINTS_SIGN } else { HINTS }
     }
 
+    fn ignores(&self) -> &'static [Action] {
+        // The summary's list has no text filter or sort, and opens nothing.
+        &[
+            Action::Open,
+            Action::ClearFilter,
+            Action::Filter,
+            Action::SortNext,
+            Action::SortPrev,
+            Action::SortReverse,
+        ]
+    }
+
     fn handle(&mut self, action: Action, _ctx: &Ctx<'_>) -> anyhow::Result<Outcome> {
         let page = self.rows.max(1) as i64;
         let changed = |moved: bool| {

@@ -365,6 +365,18 @@ impl Component for Board {
         }
     }
 
+    fn ignores(&self) -> &'static [Action] {
+        // The board's list has no text filter or sort, and its Enter is its own (the
+        // warning); the list's Open is not used.
+        &[
+            Action::Open,
+            Action::Filter,
+            Action::SortNext,
+            Action::SortPrev,
+            Action::SortReverse,
+        ]
+    }
+
     /// The list's keys and filters change the board; the rest acts on the selected warning.
     fn handle(&mut self, action: Action, ctx: &Ctx<'_>) -> anyhow::Result<Outcome> {
         if self.by_case {
