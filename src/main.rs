@@ -30,7 +30,7 @@ fn main() {
             let lang = user_lang(lang_hint.as_deref(), config_path.as_deref());
             // A value our own parsers refused: a usage error, said and ended as clap's are.
             if let Some(u) = e.downcast_ref::<postloan::cli::UsageError>() {
-                postloan::note!("{}: {}", lang.t("cli.error"), u.0);
+                postloan::note!("{}{}", lang.t("cli.error"), u.0);
                 postloan::note!("{}", lang.t("cli_args.help"));
                 std::process::exit(2);
             }
@@ -41,7 +41,7 @@ fn main() {
             } else {
                 postloan::cli::error_text(&e, lang)
             };
-            postloan::note!("{}: {text}", lang.t("cli.error"));
+            postloan::note!("{}{text}", lang.t("cli.error"));
             std::process::exit(1);
         }
     }
@@ -108,7 +108,7 @@ fn argument_error(e: clap::Error, lang: Lang) -> ! {
         // A value our parsers refused is said in our words in English too: clap would pass on
         // the parser's own text ("invalid digit found in string").
         Some(text) if lang != Lang::En || e.kind() == ErrorKind::ValueValidation => {
-            postloan::note!("{}: {text}", lang.t("cli.error"));
+            postloan::note!("{}{text}", lang.t("cli.error"));
             let rendered = e.render().to_string();
             if let Some(usage) = rendered.lines().find_map(|l| l.strip_prefix("Usage:")) {
                 // "用法：postloan …", as the help pages write it.

@@ -189,7 +189,7 @@ fn errors_and_suggestions_work_as_before_in_both_languages() {
     let (out, _home) = run("C.UTF-8", &["--lang", "zh-CN", "clasification"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.starts_with("错误: 未知的命令 'clasification'"), "{err}");
+    assert!(err.starts_with("错误：未知的命令 'clasification'"), "{err}");
     assert!(err.contains("classification"), "{err}");
     assert!(err.contains("用法：postloan [OPTIONS] [COMMAND]"), "{err}");
     assert_eq!(stdout(&out), "");

@@ -595,7 +595,7 @@ fn from_the_command_line_argument_errors_and_summaries_are_in_the_users_words() 
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out).lines().next().unwrap_or(""),
-        "错误: 参数 '--as-of <YYYY-MM-DD>' 的值 '2024-02-30' 无效：没有这一天：2024-02 只有 29 天"
+        "错误：参数 '--as-of <YYYY-MM-DD>' 的值 '2024-02-30' 无效：没有这一天：2024-02 只有 29 天"
     );
     let out = cmd(home, zh)
         .args(["evaluate", "--db", db, "--as-of"])
@@ -604,7 +604,7 @@ fn from_the_command_line_argument_errors_and_summaries_are_in_the_users_words() 
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out).lines().next().unwrap_or(""),
-        "错误: '--as-of <YYYY-MM-DD>' 需要一个值"
+        "错误：'--as-of <YYYY-MM-DD>' 需要一个值"
     );
     let out = cmd(home, zh)
         .args(["loans", "--limt", "3", "--db", db])
@@ -613,7 +613,7 @@ fn from_the_command_line_argument_errors_and_summaries_are_in_the_users_words() 
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.starts_with("错误: 无法识别的参数 '--limt'；提示：试试 '--limit'"),
+        err.starts_with("错误：无法识别的参数 '--limt'；提示：试试 '--limit'"),
         "{err}"
     );
     assert!(err.contains("用法：postloan loans"), "{err}");
@@ -682,7 +682,7 @@ fn from_the_command_line_argument_errors_and_summaries_are_in_the_users_words() 
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out).trim_end(),
-        "错误: 配置文件 nonexist.toml 无法读取：文件不存在"
+        "错误：配置文件 nonexist.toml 无法读取：文件不存在"
     );
     let bad = home.join("bad.toml");
     std::fs::write(&bad, "[warnings.current_ratio]\norange = \"abc\"\n").unwrap();
@@ -694,7 +694,7 @@ fn from_the_command_line_argument_errors_and_summaries_are_in_the_users_words() 
     assert_eq!(
         stderr(&out).trim_end(),
         format!(
-            "错误: {}：warnings.current_ratio.orange：\"abc\" 不是小数",
+            "错误：{}：warnings.current_ratio.orange：\"abc\" 不是小数",
             bad.display()
         )
     );

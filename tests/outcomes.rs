@@ -216,7 +216,7 @@ fn recovery_write_off_and_close_keep_the_figures_and_say_why_they_refuse() {
         "--reason",
         "担保物处置完毕后的剩余损失",
     ]));
-    assert!(said.contains("written off"), "{said}");
+    assert!(said.contains("Written off"), "{said}");
     let v = show(h, &b, "HT-2");
     assert_eq!(v["status"], "written_off");
     assert_eq!(v["outstanding"], "0");
@@ -234,7 +234,7 @@ fn recovery_write_off_and_close_keep_the_figures_and_say_why_they_refuse() {
         "--reason",
         "x",
     ]));
-    assert!(e.contains("written off"), "{e}");
+    assert!(e.contains("Written off"), "{e}");
     let table = ok(cmd(h, &b, "zhang", en).args(["loan", "show", "HT-2"]));
     assert!(
         table.contains("Written off") && table.contains("¥100,000.00"),

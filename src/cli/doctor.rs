@@ -78,7 +78,13 @@ pub fn table(report: &Report, lang: Lang) -> String {
         .iter()
         .map(|c| lang.code_name("doctor.name", c.name))
         .collect();
-    let name_w = names.iter().map(|n| width(n)).max().unwrap_or(0);
+    // The names' column also holds the "fix:" label under a problem: wide enough for it too.
+    let name_w = names
+        .iter()
+        .map(|n| width(n))
+        .chain(std::iter::once(width(lang.t("doctor.fix"))))
+        .max()
+        .unwrap_or(0);
     let status_w = [Status::Ok, Status::Warn, Status::Fail]
         .iter()
         .map(|s| width(status_text(*s, lang)))

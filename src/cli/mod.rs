@@ -1159,7 +1159,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 workflow::warning::check_evaluation_date(&store, &rules, as_of, today, *force)?
             {
                 let why = refusal.message(lang, as_of, today);
-                crate::note!("{}: {why}", lang.t("cli.error"));
+                crate::note!("{}{why}", lang.t("cli.error"));
                 return Ok(1);
             }
             let class_rules = classification_rules(&ctx, lang)?;

@@ -166,7 +166,7 @@ pub fn restore(
                 crate::note!("{line}");
             }
             crate::note!(
-                "{}: {}",
+                "{}{}",
                 lang.t("cli.error"),
                 lang.tf(
                     "backup.bad_backup",

@@ -481,7 +481,14 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let staged = sibling(book, &format!(".restoring-{stamp}"));
     let staged_docs = docs_dir(&staged);
-    let kept_path = sibling(book, &format!(".before-restore-{stamp}"));
+    // Two restores in one second keep two books: the second's name takes a number.
+    let kept_path = (1..)
+        .map(|n| match n {
+            1 => sibling(book, &format!(".before-restore-{stamp}")),
+            n => sibling(book, &format!(".before-restore-{stamp}-{n}")),
+        })
+        .find(|p| !p.exists() && !docs_dir(p).exists())
+        .unwrap_or_else(|| sibling(book, &format!(".before-restore-{stamp}")));
     let cleanup = |staged: &Path| {
         let _ = std::fs::remove_file(staged);
         for s in ["-wal", "-shm"] {
