@@ -218,6 +218,25 @@ fn staff_write_a_shared_book_through_the_setgid_program_and_only_through_it() {
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stderr(&out).contains("no new book at"), "{}", stderr(&out));
     assert_eq!(walk(&branch).len(), 1, "nothing was made");
+    // Nor in an empty file at the book's path (a book emptied by mistake): no command makes
+    // a book in it for them, and it stays empty.
+    std::fs::write(&db, b"").expect("an empty book file");
+    std::os::unix::fs::chown(&db, Some(0), Some(group)).expect("chown the empty file");
+    set_mode(&db, 0o660);
+    for args in [
+        &["--db", db_arg, "init"][..],
+        &["--db", db_arg, "loans"][..],
+        &["--db", db_arg, "demo", "--no-tui", "--loans", "5"][..],
+    ] {
+        let out = as_staff(&program, &home, 0o022, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stdout(&out));
+        assert_eq!(
+            std::fs::metadata(&db).expect("the file").len(),
+            0,
+            "{args:?}"
+        );
+    }
+    std::fs::remove_file(&db).expect("rm the empty file");
     let out = Command::new(&original)
         .args(["--db", db_arg, "init", "--manager", &staff_name])
         .env("LANG", "en_US.UTF-8")

@@ -493,3 +493,42 @@ fn init_names_the_first_manager_only_when_it_is_a_login() {
     let role = store.staff("root").expect("staff").map(|s| s.role);
     assert_eq!(role, Some(postloan::domain::Role::Manager), "made by {me}");
 }
+
+/// An empty file at the book's path is no book: commands say so and leave it empty, `init`
+/// makes the book in it. Another program's SQLite database there is left as it is by every
+/// command, `init` included, in the user's language.
+#[test]
+fn an_empty_file_is_no_book_and_another_programs_database_is_left_alone() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let empty = tmp.path().join("empty.db");
+    std::fs::write(&empty, b"").expect("empty file");
+    let out = run(&empty, "en_US.UTF-8", &["loans"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no book at"), "{}", stderr(&out));
+    assert_eq!(std::fs::metadata(&empty).expect("file").len(), 0);
+    assert!(run(&empty, "en_US.UTF-8", &["init"]).status.success());
+    assert!(run(&empty, "en_US.UTF-8", &["loans"]).status.success());
+
+    let foreign = tmp.path().join("foreign.db");
+    {
+        let conn = rusqlite::Connection::open(&foreign).expect("open");
+        conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .expect("another program's table");
+    }
+    let before = std::fs::read(&foreign).expect("read");
+    for (lang, says) in [
+        ("en_US.UTF-8", "another program's SQLite database"),
+        ("zh_CN.UTF-8", "其他程序的 SQLite 数据库"),
+    ] {
+        for args in [&["init"][..], &["loans"][..], &["staff", "list"][..]] {
+            let out = run(&foreign, lang, args);
+            assert_eq!(out.status.code(), Some(1), "{args:?}");
+            assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+        }
+    }
+    assert_eq!(
+        std::fs::read(&foreign).expect("read"),
+        before,
+        "not a byte changed"
+    );
+}

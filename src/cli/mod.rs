@@ -344,7 +344,9 @@ pub fn shown_lang(lang: Lang, ascii: bool, chosen: bool) -> Lang {
 /// they are in: the program's group is lent to reach the branch's book, not to put more books
 /// beside it. Root, and a book that is already there, pass.
 pub(crate) fn refuse_new_book_in_lent_group(path: &Path, lang: Lang) -> anyhow::Result<()> {
-    if std::fs::symlink_metadata(path).is_ok() {
+    // An empty file is no book: making one in it is making a new book (a user outside the
+    // group must not take over a branch book emptied by mistake).
+    if std::fs::symlink_metadata(path).is_ok() && !crate::store::is_blank_file(path) {
         return Ok(());
     }
     let Some(gid) = crate::user_rights::borrowed_group_for_new(path) else {
@@ -514,6 +516,7 @@ fn store_error_text(e: &StoreError, lang: Lang) -> Option<String> {
             &[("path", path), ("found", found), ("want", want)],
         ),
         StoreError::NotAFile { path } => lang.tf("cli_env.not_a_file", &[("path", path)]),
+        StoreError::Foreign(path) => lang.tf("cli_env.foreign_database", &[("path", path)]),
         StoreError::TooNew {
             path,
             found,

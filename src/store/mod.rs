@@ -66,6 +66,9 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("{0} not found")]
     NotFound(String),
+    /// A SQLite database another program made at the book's path: not touched.
+    #[error("{0} is another program's database, not a postloan book")]
+    Foreign(String),
     #[error("{0} was changed by someone else; reload and try again")]
     Conflict(String),
     #[error("{0}")]
@@ -498,6 +501,50 @@ pub struct Staff {
     pub active: bool,
 }
 
+/// Whether `path` is a file with no book in it yet: empty, or a SQLite file with no table
+/// and schema version 0 (what an `init` cut short leaves). Commands other than `init` take it
+/// for no book, and a setgid postloan makes a book in it only where it would make a new one.
+pub fn is_blank_file(path: &Path) -> bool {
+    if wal_holds_pages(path) {
+        return false;
+    }
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() && m.len() == 0 => true,
+        Ok(m) if m.is_file() => {
+            files::header_schema_version(path) == Some(0) && schema_objects(path) == Some(0)
+        }
+        _ => false,
+    }
+}
+
+/// Whether `path` holds a SQLite database postloan did not make: schema version 0 with
+/// tables in it. Opening it as a book would add postloan's tables to another program's data.
+pub fn is_foreign_database(path: &Path) -> bool {
+    !wal_holds_pages(path)
+        && files::header_schema_version(path) == Some(0)
+        && schema_objects(path).is_some_and(|n| n > 0)
+}
+
+/// Whether the book's `-wal` file holds pages: then the file alone does not say what the
+/// book is (a new book's schema may be only there), and it is taken for a book.
+fn wal_holds_pages(path: &Path) -> bool {
+    std::fs::metadata(side_file(path, "-wal")).is_ok_and(|m| m.len() > 0)
+}
+
+/// How many objects (tables, indexes …) the SQLite file at `path` holds, read without
+/// writing a byte; `None` when it cannot be read.
+fn schema_objects(path: &Path) -> Option<i64> {
+    let conn = Connection::open_with_flags(
+        immutable_uri(path),
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .ok()
+}
+
 impl Store {
     /// Opens (creating if needed) the book at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
@@ -530,6 +577,9 @@ impl Store {
             Some(found) if found > SCHEMA.len() as i64 => return Err(too_new(path, found)),
             _ => {}
         }
+        if is_foreign_database(path) {
+            return Err(StoreError::Foreign(path.display().to_string()));
+        }
         if !path.exists() {
             files::create_private_file(path).map_err(|e| StoreError::CreateFile {
                 path: path.display().to_string(),
@@ -549,9 +599,9 @@ impl Store {
         Self::setup(conn, path)
     }
 
-    /// Opens an existing book; fails when there is none at `path`.
+    /// Opens an existing book; fails when there is none at `path` (an empty file is none).
     pub fn open_existing(path: &Path) -> Result<Store> {
-        if !book_exists(path)? {
+        if !book_exists(path)? || is_blank_file(path) {
             return Err(StoreError::NotFound(format!("book {}", path.display())));
         }
         Self::open(path)
@@ -565,7 +615,7 @@ impl Store {
 
     /// [`Store::open_for_reading`] with the writability given (tests simulate read-only media).
     pub fn open_for_reading_as(path: &Path, w: Writable) -> Result<Store> {
-        if !book_exists(path)? {
+        if !book_exists(path)? || is_blank_file(path) {
             return Err(StoreError::NotFound(format!("book {}", path.display())));
         }
         check_book_path(path)?;
