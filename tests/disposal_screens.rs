@@ -488,6 +488,18 @@ fn a_form_key_refuses_at_once_whom_the_command_would_refuse() {
     press(&mut app, KeyCode::Char('d'));
     assert!(app.form().is_none());
     assert!(screen_text(&draw(&app)).contains("hu.yan"));
+    // Nor decide, fail or submit a plan: told their role, not some plan's state.
+    for key in ['A', 'R', 'F', 'S'] {
+        app.notice = None;
+        press(&mut app, KeyCode::Char(key));
+        assert!(app.form().is_none(), "'{key}' opened no form");
+        let said = app.notice.clone().map(|n| n.text).unwrap_or_default();
+        assert!(said.contains("hu.yan"), "'{key}' names the user: {said}");
+        assert!(
+            !said.contains("方案 #"),
+            "'{key}' is about the user, not a plan: {said}"
+        );
+    }
     // The officer gets the form.
     let (_dir3, store, number, _, _) = worked_book(false);
     let mut app = app_on(store, &officer, Lang::En, (120, 40), as_of());

@@ -119,6 +119,39 @@ fn the_editors_form_keys_refuse_before_any_form() {
     assert!(app.form().is_some(), "the reviewer's return form");
 }
 
+/// A reviewer's return key on a report still in draft is refused at once, by the state the
+/// return needs, before the comment form (the command asks the same).
+#[test]
+fn returning_a_draft_report_is_refused_at_the_key() {
+    let (_dir, store) = evaluated_book(300, 7);
+    let q = postloan::store::InspectionQuery {
+        status: Some(postloan::domain::inspection::InspectionStatus::Draft),
+        ..Default::default()
+    };
+    let row = store
+        .inspection_page(&q, &postloan::store::PageFrom::Start, 1)
+        .expect("rows")
+        .into_iter()
+        .next()
+        .expect("a draft report");
+    let mut app = app(store, "sun.tao", Lang::ZhCn, Theme::colour(), (120, 40));
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('T'));
+    press(&mut app, KeyCode::Char('T'));
+    while app.inspections.list.selected().map(|r| r.id) != Some(row.id) {
+        let before = app.inspections.list.cursor;
+        press(&mut app, KeyCode::Char('j'));
+        assert_ne!(before, app.inspections.list.cursor, "row not reached");
+    }
+    press(&mut app, KeyCode::Enter);
+    assert!(app.detail.editor().is_some(), "the editor is in front");
+    app.notice = None;
+    press(&mut app, KeyCode::Char('R'));
+    assert!(app.form().is_none(), "no return form on a draft");
+    let notice = app.notice.clone().expect("refused on the status line");
+    assert!(notice.error && notice.text.contains("草稿"), "{notice:?}");
+}
+
 /// Feedback from the archive asks first whose loans the document's source is: a specialist
 /// on a colleague's document is told at the key, and no form opens.
 #[test]

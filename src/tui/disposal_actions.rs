@@ -367,7 +367,8 @@ impl App {
             Action::AddProgress
             | Action::AddAction
             | Action::ProposePlan
-            | Action::RecordExplanation => Some((Command::WorkCase, None)),
+            | Action::RecordExplanation
+            | Action::SubmitPlan => Some((Command::WorkCase, None)),
             Action::ActionDone | Action::ActionFail | Action::ActionNote | Action::CancelAction => {
                 Some((
                     Command::WorkCase,
@@ -418,6 +419,19 @@ impl App {
                 )
             }
             Action::ApprovePlan | Action::RejectPlan => {
+                // Whoever may decide no plan at all (an auditor, a specialist) hears that
+                // first, not the state of a plan they could not decide anyway.
+                if let Err(e) = self
+                    .actor
+                    .authorize(Command::ApproveRectification, &Who::NONE)
+                    && self
+                        .actor
+                        .authorize(Command::ApproveEmergency, &Who::NONE)
+                        .is_err()
+                {
+                    return self
+                        .case_refused(super::warning_actions::workflow_error_text(&e, lang));
+                }
                 // The workflow says which plan a decision takes, or why none (a draft: submit
                 // it first).
                 let plan = match flow::plan_for(
@@ -454,6 +468,10 @@ impl App {
                 )
             }
             Action::FailPlan => {
+                if let Err(e) = self.actor.authorize(Command::FailRectification, &Who::NONE) {
+                    return self
+                        .case_refused(super::warning_actions::workflow_error_text(&e, lang));
+                }
                 let plan = match flow::plan_for(
                     &number,
                     &screen.detail.plans,

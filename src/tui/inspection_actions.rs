@@ -298,10 +298,11 @@ impl App {
                 e.inspection.row.author.as_deref(),
                 e.inspection.row.status,
             )),
-            ReportCommand::Return => Some(flow::may_review(
+            ReportCommand::Return => Some(flow::may_return(
                 &self.actor,
                 e.inspection.row.author.as_deref(),
                 e.inspection.approvals_done,
+                e.inspection.row.status,
             )),
             _ => None,
         };

@@ -278,6 +278,22 @@ pub fn may_review(actor: &Actor, author: Option<&str>, approvals_done: i64) -> R
     actor.authorize(command, &Subject::made_by(author.unwrap_or_default()))
 }
 
+/// May `actor` return this report now: the reviewer's rule ([`may_review`]) and a state a
+/// return can leave (submitted, or half approved). A screen asks it before the comment form
+/// opens; [`return_report`] asks the same.
+pub fn may_return(
+    actor: &Actor,
+    author: Option<&str>,
+    approvals_done: i64,
+    status: InspectionStatus,
+) -> Result<()> {
+    may_review(actor, author, approvals_done)?;
+    InspectionMove::Return
+        .check(status, 1)
+        .map(|_| ())
+        .map_err(wrong_state)
+}
+
 /// Writes section `section` of the report (replacing its text).
 pub fn write_section(
     store: &mut Store,
@@ -663,7 +679,7 @@ pub fn return_report(
 ) -> Result<()> {
     super::execute(store, actor, |tx| {
         let st = load(tx, number, expected)?;
-        may_review(actor, st.author.as_deref(), st.approvals_done)?;
+        may_return(actor, st.author.as_deref(), st.approvals_done, st.status)?;
         let comment = comment.trim().to_string();
         if is_blank(&comment) {
             return Err(WorkflowError::rule("inspection_err.comment_required", &[]));
