@@ -836,11 +836,15 @@ pub fn shown_path(path: &Path) -> String {
 /// Runs the command line; returns the process exit code.
 pub fn main(cli: Cli) -> anyhow::Result<i32> {
     // Before the config is read: `--config` is one of the files checked.
-    let early_lang = cli
-        .lang
-        .as_deref()
-        .and_then(Lang::parse)
-        .unwrap_or_else(Lang::from_env);
+    // Said as every message is: Chinese falls back to English where output is ASCII.
+    let early_lang = shown_lang(
+        cli.lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_else(Lang::from_env),
+        output_charset(None),
+        cli.lang.is_some() || Lang::named_by_env().is_some(),
+    );
     named_files::check(&cli, early_lang)?;
     let dirs = Dirs::new();
     let config = Config::load(cli.config.as_deref(), &dirs)?;
