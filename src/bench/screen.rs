@@ -244,6 +244,8 @@ impl Samples {
 pub struct Session {
     screens: Vec<Box<dyn Screen>>,
     pub samples: Samples,
+    /// At most this many presses of a repeated key (`usize::MAX`: the whole script).
+    repeats: usize,
 }
 
 fn key(c: KeyCode) -> KeyEvent {
@@ -251,7 +253,7 @@ fn key(c: KeyCode) -> KeyEvent {
 }
 
 impl Session {
-    pub fn new(size: (u16, u16)) -> io::Result<Session> {
+    pub fn new(size: (u16, u16), repeats: Option<usize>) -> io::Result<Session> {
         let mut screens = Vec::new();
         for (_, opts) in variants() {
             screens.push(match opts {
@@ -262,7 +264,13 @@ impl Session {
         Ok(Session {
             screens,
             samples: Samples::default(),
+            repeats: repeats.unwrap_or(usize::MAX),
         })
+    }
+
+    /// How many presses of a key the script repeats `n` times.
+    fn times(&self, n: usize) -> usize {
+        n.min(self.repeats)
     }
 
     /// Draws every backend; returns bytes per backend.
@@ -357,16 +365,16 @@ impl Session {
             self.step(app, key(KeyCode::Char(c)), false, "pane switch")?;
         }
         // Now on the Ledger.
-        for _ in 0..50 {
+        for _ in 0..self.times(50) {
             self.step(app, key(KeyCode::Char('j')), false, "j (one row)")?;
         }
-        for _ in 0..20 {
+        for _ in 0..self.times(20) {
             self.step(app, key(KeyCode::PageDown), false, "PgDn (one page)")?;
         }
-        for _ in 0..50 {
+        for _ in 0..self.times(50) {
             self.step(app, key(KeyCode::Char('j')), false, "j after PgDn")?;
         }
-        for _ in 0..20 {
+        for _ in 0..self.times(20) {
             self.step(app, key(KeyCode::Char('k')), false, "k")?;
         }
         // Filters a user types: a two-character place (dense), a two-character firm name
@@ -391,7 +399,7 @@ impl Session {
                 })?;
             }
             self.step(app, key(KeyCode::Enter), true, "filter Enter")?;
-            for _ in 0..10 {
+            for _ in 0..self.times(10) {
                 self.step(app, key(KeyCode::Char('j')), false, "j in filtered list")?;
             }
             self.step(app, key(KeyCode::PageDown), false, "PgDn in filtered list")?;
@@ -426,7 +434,7 @@ impl Session {
     fn inspections(&mut self, app: &mut App) -> anyhow::Result<()> {
         self.step(app, key(KeyCode::Char('4')), false, "pane switch")?;
         self.full_paint(app, "full paint of Inspections (clear + draw)")?;
-        for _ in 0..30 {
+        for _ in 0..self.times(30) {
             self.step(
                 app,
                 key(KeyCode::Char('j')),
@@ -435,7 +443,7 @@ impl Session {
             )?;
         }
         // A report in draft, whose sections hold the demo's Chinese text.
-        for _ in 0..2 {
+        for _ in 0..self.times(2) {
             self.step(app, key(KeyCode::Char('T')), false, "Inspections: filter")?;
         }
         self.step(app, key(KeyCode::Enter), false, "open a detail")?;
@@ -450,7 +458,7 @@ impl Session {
                 "editor: one typed character (Chinese, end of line)",
             )?;
         }
-        for _ in 0..5 {
+        for _ in 0..self.times(5) {
             self.step(app, key(KeyCode::Left), false, "editor: caret move")?;
         }
         for c in "需重点关注".chars() {
@@ -462,7 +470,7 @@ impl Session {
             )?;
         }
         self.step(app, key(KeyCode::Esc), false, "editor: stop editing")?;
-        for _ in 0..8 {
+        for _ in 0..self.times(8) {
             self.step(
                 app,
                 key(KeyCode::Char('j')),
@@ -495,7 +503,7 @@ impl Session {
     fn classification(&mut self, app: &mut App) -> anyhow::Result<()> {
         self.step(app, key(KeyCode::Char('5')), false, "pane switch")?;
         self.full_paint(app, "full paint of Classification (clear + draw)")?;
-        for _ in 0..30 {
+        for _ in 0..self.times(30) {
             self.step(
                 app,
                 key(KeyCode::Char('j')),
@@ -520,7 +528,7 @@ impl Session {
     fn disposal(&mut self, app: &mut App) -> anyhow::Result<()> {
         self.step(app, key(KeyCode::Char('6')), false, "pane switch")?;
         self.full_paint(app, "full paint of Disposal (clear + draw)")?;
-        for _ in 0..30 {
+        for _ in 0..self.times(30) {
             self.step(app, key(KeyCode::Char('j')), false, "Disposal: j (one row)")?;
         }
         self.step(app, key(KeyCode::Char('1')), false, "pane switch")?;
@@ -532,7 +540,7 @@ impl Session {
     fn summary(&mut self, app: &mut App) -> anyhow::Result<()> {
         self.step(app, key(KeyCode::Char('8')), false, "pane switch")?;
         self.full_paint(app, "full paint of Summary (clear + draw)")?;
-        for _ in 0..5 {
+        for _ in 0..self.times(5) {
             self.step(app, key(KeyCode::Char('j')), false, "Summary: j (scroll)")?;
         }
         self.step(app, key(KeyCode::Char('1')), false, "pane switch")?;
@@ -544,14 +552,14 @@ impl Session {
     fn archive(&mut self, app: &mut App) -> anyhow::Result<()> {
         self.step(app, key(KeyCode::Char('7')), false, "pane switch")?;
         self.full_paint(app, "full paint of Archive (clear + draw)")?;
-        for _ in 0..30 {
+        for _ in 0..self.times(30) {
             self.step(app, key(KeyCode::Char('j')), false, "Archive: j (one row)")?;
         }
-        for _ in 0..5 {
+        for _ in 0..self.times(5) {
             self.step(app, key(KeyCode::PageDown), false, "Archive: PageDown")?;
         }
         // The filters: each kind in turn, then off; the selected row's loan, its borrower.
-        for _ in 0..3 {
+        for _ in 0..self.times(3) {
             self.step(
                 app,
                 key(KeyCode::Char('K')),
