@@ -532,6 +532,18 @@ fn a_damaged_book_is_restored_over_as_verify_says() {
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, _) = verify(&b, &[]);
     assert_eq!(code, 0, "{out}");
+    // A book emptied to nothing is no book: the restore makes it again from the backup.
+    std::fs::write(&b, b"").expect("empty the book");
+    for s in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", b.display()));
+    }
+    let (code, out, err) = run(cmd(&b, "zhang", "en_US.UTF-8")
+        .arg("restore")
+        .arg(&copy)
+        .arg("--force"));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, _) = verify(&b, &[]);
+    assert_eq!(code, 0, "{out}");
 }
 
 #[test]

@@ -445,7 +445,8 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
         }
     }
     // A book this user may not reach is not "no book": restoring would replace it unasked.
-    let live = crate::store::book_exists(book)?;
+    // An empty file is no book (nothing to keep): the restore makes the book there.
+    let live = crate::store::book_exists(book)? && !crate::store::is_blank_file(book);
     // The backups the live book recorded (file, SHA-256); `None`: no book, or a damaged one.
     let mut recorded: Option<Vec<(String, String)>> = None;
     if live {
@@ -571,6 +572,11 @@ pub fn restore(from: &Path, book: &Path, force: bool) -> Result<Restored, Backup
         }
         Some(kept)
     } else {
+        // An emptied book's document store is kept aside, not merged into the backup's.
+        let docs = docs_dir(book);
+        if docs.exists() {
+            std::fs::rename(&docs, docs_dir(&kept_path)).map_err(io(&docs))?;
+        }
         None
     };
     for s in ["-wal", "-shm"] {
