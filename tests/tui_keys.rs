@@ -75,22 +75,33 @@ fn every_views_help_lists_exactly_the_keys_that_work_there() {
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
+/// The first report of the demo book in `status`.
+fn first_report(
+    store: &postloan::store::Store,
+    status: postloan::domain::inspection::InspectionStatus,
+) -> postloan::store::InspectionRow {
+    let q = postloan::store::InspectionQuery {
+        status: Some(status),
+        ..Default::default()
+    };
+    store
+        .inspection_page(&q, &postloan::store::PageFrom::Start, 1)
+        .expect("rows")
+        .into_iter()
+        .next()
+        .expect("a report in that status")
+}
+
 /// The report editor's form keys ask the workflow's own rule (author, role, state) before the
 /// form opens: the author of a submitted report may neither return it (their own) nor add a
 /// measure, class, checklist or evidence to it (submitted); the reviewer gets the return form.
 #[test]
 fn the_editors_form_keys_refuse_before_any_form() {
     let (_dir, store) = evaluated_book(300, 7);
-    let q = postloan::store::InspectionQuery {
-        status: Some(postloan::domain::inspection::InspectionStatus::Submitted),
-        ..Default::default()
-    };
-    let row = store
-        .inspection_page(&q, &postloan::store::PageFrom::Start, 1)
-        .expect("rows")
-        .into_iter()
-        .next()
-        .expect("a submitted report");
+    let row = first_report(
+        &store,
+        postloan::domain::inspection::InspectionStatus::Submitted,
+    );
     let author = row.author.clone().expect("an author");
     let open = |app: &mut App| {
         press(app, KeyCode::Char('4'));
@@ -124,16 +135,10 @@ fn the_editors_form_keys_refuse_before_any_form() {
 #[test]
 fn returning_a_draft_report_is_refused_at_the_key() {
     let (_dir, store) = evaluated_book(300, 7);
-    let q = postloan::store::InspectionQuery {
-        status: Some(postloan::domain::inspection::InspectionStatus::Draft),
-        ..Default::default()
-    };
-    let row = store
-        .inspection_page(&q, &postloan::store::PageFrom::Start, 1)
-        .expect("rows")
-        .into_iter()
-        .next()
-        .expect("a draft report");
+    let row = first_report(
+        &store,
+        postloan::domain::inspection::InspectionStatus::Draft,
+    );
     let mut app = app(store, "sun.tao", Lang::ZhCn, Theme::colour(), (120, 40));
     press(&mut app, KeyCode::Char('4'));
     press(&mut app, KeyCode::Char('T'));
