@@ -176,18 +176,10 @@ fn staff_write_a_shared_book_through_the_setgid_program_and_only_through_it() {
 
     // install -o root -g G -m 2755 postloan BIN (chown first: it clears the setgid bit).
     let original = PathBuf::from(env!("CARGO_BIN_EXE_postloan"));
-    let bin = root.path().join("bin");
-    std::fs::create_dir(&bin).expect("mkdir bin");
-    set_mode(&bin, 0o755);
-    let program = bin.join("postloan");
-    std::fs::copy(&original, &program).expect("copy the binary");
-    std::os::unix::fs::chown(&program, Some(0), Some(group)).expect("chown the program");
-    set_mode(&program, 0o2755);
+    let program = install_setgid(root.path(), &original, group);
     // install -d -o root -g G -m 2770 BRANCH
     let branch = root.path().join("branch-0571");
-    std::fs::create_dir(&branch).expect("mkdir branch");
-    std::os::unix::fs::chown(&branch, Some(0), Some(group)).expect("chown the branch");
-    set_mode(&branch, 0o2770);
+    group_dir(&branch, group);
     let db = branch.join("book.db");
     let db_arg = db.to_str().expect("a UTF-8 path");
     // The staff user's home, and an extract and a contract it can read.
@@ -702,20 +694,12 @@ fn a_user_who_is_not_staff_can_neither_copy_out_nor_replace_the_book() {
     };
     let group = unused_gid();
     let original = PathBuf::from(env!("CARGO_BIN_EXE_postloan"));
-    let bin = root.path().join("bin");
-    std::fs::create_dir(&bin).expect("mkdir bin");
-    set_mode(&bin, 0o755);
-    let program = bin.join("postloan");
-    std::fs::copy(&original, &program).expect("copy the binary");
-    std::os::unix::fs::chown(&program, Some(0), Some(group)).expect("chown the program");
-    set_mode(&program, 0o2755);
+    let program = install_setgid(root.path(), &original, group);
     // The branch's directory and its backup directory: root:G 2770.
     let branch = root.path().join("branch-0571");
     let backups = root.path().join("backup");
     for d in [&branch, &backups] {
-        std::fs::create_dir(d).expect("mkdir");
-        std::os::unix::fs::chown(d, Some(0), Some(group)).expect("chown");
-        set_mode(d, 0o2770);
+        group_dir(d, group);
     }
     // The real book, managed by li.ming (the staff user is not staff of it).
     let db = branch.join("book.db");
@@ -838,6 +822,25 @@ fn a_user_who_is_not_staff_can_neither_copy_out_nor_replace_the_book() {
     );
 }
 
+/// `install -o root -g GROUP -m 2755 ORIGINAL ROOT/bin/postloan`: the README's setgid copy.
+fn install_setgid(root: &Path, original: &Path, group: u32) -> PathBuf {
+    let bin = root.join("bin");
+    std::fs::create_dir(&bin).expect("mkdir bin");
+    set_mode(&bin, 0o755);
+    let program = bin.join("postloan");
+    std::fs::copy(original, &program).expect("copy the binary");
+    std::os::unix::fs::chown(&program, Some(0), Some(group)).expect("chown the program");
+    set_mode(&program, 0o2755);
+    program
+}
+
+/// `install -d -o root -g GROUP -m 2770 DIR`: a directory of the book's group.
+fn group_dir(dir: &Path, group: u32) {
+    std::fs::create_dir(dir).expect("mkdir");
+    std::os::unix::fs::chown(dir, Some(0), Some(group)).expect("chown");
+    set_mode(dir, 0o2770);
+}
+
 /// `program` run as root with `umask` (what an administrator's shell gives: 022), `HOME` in
 /// the test's own directory.
 fn as_root(program: &Path, home: &Path, umask: libc::mode_t, args: &[&str]) -> Output {
@@ -894,19 +897,11 @@ fn registered_files_backups_and_restores_keep_the_book_the_group_s() {
     };
     let group = unused_gid();
     let original = PathBuf::from(env!("CARGO_BIN_EXE_postloan"));
-    let bin = root.path().join("bin");
-    std::fs::create_dir(&bin).expect("mkdir bin");
-    set_mode(&bin, 0o755);
-    let program = bin.join("postloan");
-    std::fs::copy(&original, &program).expect("copy the binary");
-    std::os::unix::fs::chown(&program, Some(0), Some(group)).expect("chown the program");
-    set_mode(&program, 0o2755);
+    let program = install_setgid(root.path(), &original, group);
     let branch = root.path().join("branch-0571");
     let vault = root.path().join("backup");
     for d in [&branch, &vault] {
-        std::fs::create_dir(d).expect("mkdir");
-        std::os::unix::fs::chown(d, Some(0), Some(group)).expect("chown");
-        set_mode(d, 0o2770);
+        group_dir(d, group);
     }
     let home = root.path().join("home");
     let root_home = root.path().join("root-home");
